@@ -1,0 +1,9 @@
+"""The compiler: passes over the IR (prune, specialize, autodiff, ...) and code generation."""
+
+from .passes import PASSES, PassManager, get_pass, register_pass
+from .pipeline import compile_step, default_pipeline
+from .prune import prune
+from .specialize import specialize
+
+__all__ = ["PASSES", "PassManager", "compile_step", "default_pipeline", "get_pass", "prune", "register_pass",
+           "specialize"]

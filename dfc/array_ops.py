@@ -1,0 +1,309 @@
+"""Tensor-making and shape functions of the DSL: constant, placeholder, fills, reshape, concat, slicing, ..."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+from dfc.ir.dtypes import as_dtype, f32, i32, i64
+from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
+from dfc.ir.types import TensorType
+
+from .framework import (Tensor, TensorShape, check_int, constant_array, convert_to_tensor, infer_constant_dtype,
+                        make, make_op, static_shape, wrap)
+
+
+# ---- sources -----------------------------------------------------------------------------------
+def constant(value: Any, dtype=None, shape=None, name: str = "Const", verify_shape: bool = False) -> Tensor:
+    """A constant tensor; `shape` broadcasts a scalar or reshapes a value with as many elements."""
+    dtype = as_dtype(dtype) if dtype is not None else infer_constant_dtype(value)
+    array = constant_array(value, dtype)
+    if shape is not None:
+        shape = static_shape(shape)
+        if array.size == 1:
+            array = np.full(shape, array.reshape(()), dtype=dtype.np)
+        elif array.size == int(np.prod(shape, dtype=np.int64)) and not verify_shape:
+            array = array.reshape(shape)
+        else:
+            raise ValueError(f"constant of shape {list(array.shape)} does not fit the requested shape {list(shape)}")
+    return make("dfc.constant", [], {"value": np.require(array, requirements="C")}, name=name)
+
+
+def placeholder(dtype, shape=None, name: str | None = None) -> Tensor:
+    """A value fed at run time; None dims (and shape=None for a scalar-or-unknown) stay unknown until fed."""
+    dtype = as_dtype(dtype)
+    if shape is None:
+        raise ValueError("placeholder without a shape (unknown rank) is not supported: give its shape, using None "
+                         "for the dims that vary")
+    dims = TensorShape(shape).as_list() if not isinstance(shape, (int, np.integer)) else [int(shape)]
+    dims = [None if d is None or (isinstance(d, (int, np.integer)) and d < 0) else int(d) for d in dims]
+    return make("dfc.placeholder", [], name=name or "Placeholder", result_types=[TensorType(dtype, tuple(dims))])
+
+
+def placeholder_with_default(input, shape, name: str | None = None) -> Tensor:
+    """The default value unless fed: feeding any tensor cuts its producer, so identity suffices."""
+    value = convert_to_tensor(input)
+    return make("dfc.identity", [value], name=name or "PlaceholderWithDefault")
+
+
+def fill(dims, value, name: str | None = None) -> Tensor:
+    value = convert_to_tensor(value)
+    known = constant_value(value)
+    if known is not None:
+        return constant(np.full(static_shape(dims), known, dtype=value.dtype.np), name=name or "Fill")
+    return zeros(dims, value.dtype) + value
+
+
+def zeros(shape, dtype=f32, name: str | None = None) -> Tensor:
+    dtype = as_dtype(dtype)
+    return constant(np.zeros(static_shape(shape), dtype=dtype.np), name=name or "zeros")
+
+
+def ones(shape, dtype=f32, name: str | None = None) -> Tensor:
+    dtype = as_dtype(dtype)
+    return constant(np.ones(static_shape(shape), dtype=dtype.np), name=name or "ones")
+
+
+def _fill_like(tensor, value, dtype, name):
+    tensor = convert_to_tensor(tensor)
+    dtype = as_dtype(dtype) if dtype is not None else tensor.dtype
+    return make("dfc.fill_like", [tensor], {"value": float(value), "dtype": dtype}, name=name)
+
+
+def zeros_like(tensor, dtype=None, name: str | None = None, optimize: bool = True) -> Tensor:
+    return _fill_like(tensor, 0.0, dtype, name or "zeros_like")
+
+
+def ones_like(tensor, dtype=None, name: str | None = None, optimize: bool = True) -> Tensor:
+    return _fill_like(tensor, 1.0, dtype, name or "ones_like")
+
+
+def constant_value(tensor: Any) -> np.ndarray | None:
+    """The value of a tensor made by dfc.constant (TF's tf.get_static_value), else None."""
+    if isinstance(tensor, Tensor) and tensor.op.type == "dfc.constant":
+        return tensor.op.get_attr("value")
+    if not isinstance(tensor, Tensor):
+        return np.asarray(tensor)
+    return None
+
+
+def range(start, limit=None, delta=1, dtype=None, name: str = "range") -> Tensor:  # noqa: A001 - TF's name
+    if limit is None:
+        start, limit = 0, start
+    values = [check_int(v, "range bound") if not isinstance(v, float) else v for v in (start, limit, delta)]
+    dtype = as_dtype(dtype) if dtype is not None else (f32 if any(isinstance(v, float) for v in values) else i32)
+    return constant(np.arange(*values).astype(dtype.np), name=name)
+
+
+# ---- shape functions ---------------------------------------------------------------------------
+def shape(input, name: str | None = None, out_type=i32) -> Tensor:
+    x = convert_to_tensor(input)
+    if x.shape.is_fully_defined():
+        return constant(np.array(x.shape.as_list(), dtype=as_dtype(out_type).np), name=name or "Shape")
+    return make("dfc.shape_of", [x], {"dtype": as_dtype(out_type)}, name=name or "Shape")
+
+
+def size(input, name: str | None = None, out_type=i32) -> Tensor:
+    x = convert_to_tensor(input)
+    if x.shape.is_fully_defined():
+        return constant(np.array(x.shape.num_elements(), dtype=as_dtype(out_type).np), name=name or "Size")
+    from .math_ops import reduce_prod
+    return reduce_prod(shape(x, out_type=out_type), name=name or "Size")
+
+
+def rank(input, name: str | None = None) -> Tensor:
+    return constant(np.int32(convert_to_tensor(input).shape.ndims), name=name or "Rank")
+
+
+def reshape(tensor, shape, name: str | None = None) -> Tensor:
+    x = convert_to_tensor(tensor)
+    dims = shape.as_list() if isinstance(shape, TensorShape) else shape
+    if isinstance(dims, Tensor):
+        dims = constant_value(dims)
+        if dims is None:
+            raise ValueError("reshape needs a constant shape")
+    dims = [-1 if d is None else check_int(d, "reshape dim") for d in np.atleast_1d(np.asarray(dims, dtype=object))] \
+        if np.ndim(dims) else []
+    return make("dfc.reshape", [x], {"shape": dims}, name=name or "Reshape")
+
+
+def transpose(a, perm=None, name: str = "transpose", conjugate: bool = False) -> Tensor:
+    x = convert_to_tensor(a)
+    rank_ = x.shape.ndims
+    perm = list(reversed(builtins.range(rank_))) if perm is None else [check_int(p, "perm") for p in perm]
+    perm = [p % rank_ if rank_ else p for p in perm]
+    return make("dfc.transpose", [x], {"perm": perm}, name=name)
+
+
+def expand_dims(input, axis=None, name: str | None = None, dim=None) -> Tensor:
+    axis = dim if axis is None else axis
+    if axis is None:
+        raise ValueError("expand_dims needs an axis")
+    return make("dfc.expand_dims", [convert_to_tensor(input)], {"axis": check_int(axis, "axis")},
+                name=name or "ExpandDims")
+
+
+def squeeze(input, axis=None, name: str | None = None, squeeze_dims=None) -> Tensor:
+    x = convert_to_tensor(input)
+    axis = squeeze_dims if axis is None else axis
+    if axis is None:
+        if not x.shape.is_fully_defined() and None in x.shape.as_list():
+            unknown = [i for i, d in enumerate(x.shape.as_list()) if d is None]
+            raise ValueError(f"squeeze of {x.name} with unknown dims {unknown}: give the axes to squeeze")
+        axes = [i for i, d in enumerate(x.shape.as_list()) if d == 1]
+    else:
+        axes = [check_int(a, "axis") for a in np.atleast_1d(axis)]
+    return make("dfc.squeeze", [x], {"axes": axes}, name=name or "Squeeze")
+
+
+def concat(values, axis, name: str = "concat") -> Tensor:
+    if isinstance(values, (int, np.integer)) and isinstance(axis, (list, tuple)):
+        values, axis = axis, values  # TF < 1.0 spelled it concat(concat_dim, values)
+    tensors = [convert_to_tensor(v) for v in values]
+    if not tensors:
+        raise ValueError("concat needs at least one tensor")
+    if len(tensors) == 1:
+        return make("dfc.identity", tensors, name=name)
+    return make("dfc.concat", tensors, {"axis": check_int(axis, "axis")}, name=name)
+
+
+def split(value=None, num_or_size_splits=None, axis=0, num=None, name: str = "split", **legacy) -> list[Tensor]:
+    """split(value, num_or_size_splits, axis), and TF < 1.0's split(split_dim, num_split, value)."""
+    if "split_dim" in legacy or "num_split" in legacy:
+        value, num_or_size_splits, axis = legacy.get("value", axis), legacy["num_split"], legacy["split_dim"]
+    elif isinstance(value, (int, np.integer)) and not isinstance(axis, (int, np.integer)):
+        value, num_or_size_splits, axis = axis, num_or_size_splits, value
+    x = convert_to_tensor(value)
+    axis = check_int(axis, "axis")
+    dim = x.shape.as_list()[axis]
+    if isinstance(num_or_size_splits, (int, np.integer)):
+        n = int(num_or_size_splits)
+        if dim is None:
+            raise ValueError(f"cannot split the unknown dim {axis} of {x.name} into {n} pieces")
+        if n <= 0 or dim % n:
+            raise ValueError(f"Dimension {axis} of {x.name} has size {dim}, which is not divisible by {n}")
+        sizes = [dim // n] * n
+    else:
+        sizes = [check_int(s, "split size") for s in num_or_size_splits]
+        if sizes.count(-1) == 1 and dim is not None:
+            sizes[sizes.index(-1)] = dim - (sum(sizes) + 1)
+    op = make_op("dfc.split", [x], {"axis": axis, "sizes": sizes}, name=name)
+    return [wrap(r) for r in op.results]
+
+
+def stack(values, axis: int = 0, name: str = "stack") -> Tensor:
+    tensors = [convert_to_tensor(v) for v in values]
+    if not tensors:
+        raise ValueError("stack needs at least one tensor")
+    rank_ = tensors[0].shape.ndims
+    axis = check_int(axis, "axis")
+    if not -rank_ - 1 <= axis <= rank_:
+        raise ValueError(f"stack axis {axis} is out of range for tensors of rank {rank_}")
+    expanded = [expand_dims(t, axis, name=f"{name}_expand") for t in tensors]
+    return concat(expanded, axis % (rank_ + 1), name=name)
+
+
+pack = stack
+
+
+def unstack(value, num=None, axis: int = 0, name: str = "unstack") -> list[Tensor]:
+    x = convert_to_tensor(value)
+    axis = check_int(axis, "axis") % x.shape.ndims
+    n = x.shape.as_list()[axis] if num is None else num
+    if n is None:
+        raise ValueError(f"cannot unstack {x.name} along its unknown dim {axis}; pass num")
+    return [squeeze(p, [axis]) for p in split(x, n, axis, name=name)]
+
+
+def tile(input, multiples, name: str | None = None) -> Tensor:
+    return make("dfc.tile", [convert_to_tensor(input)], {"multiples": static_shape(multiples)}, name=name or "Tile")
+
+
+def gather(params, indices, validate_indices=None, name: str | None = None, axis=0) -> Tensor:
+    params = convert_to_tensor(params)
+    indices = convert_to_tensor(indices)
+    return make("dfc.gather", [params, indices], {"axis": check_int(axis, "axis")}, name=name or "GatherV2")
+
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name: str | None = None) -> Tensor:
+    indices = convert_to_tensor(indices)
+    dtype = as_dtype(dtype) if dtype is not None else f32
+    return make("dfc.one_hot", [indices], {"depth": check_int(depth, "depth"),
+                                           "axis": -1 if axis is None else check_int(axis, "axis"),
+                                           "on_value": 1.0 if on_value is None else float(on_value),
+                                           "off_value": 0.0 if off_value is None else float(off_value),
+                                           "dtype": dtype}, name=name or "one_hot")
+
+
+def identity(input, name: str | None = None) -> Tensor:
+    return make("dfc.identity", [convert_to_tensor(input)], name=name or "Identity")
+
+
+def slice(input_, begin, size, name: str | None = None) -> Tensor:  # noqa: A001 - TF's name
+    """tf.slice: `size` elements from `begin` along each dim (-1: to the end)."""
+    x = convert_to_tensor(input_)
+    begin = [check_int(b, "begin") for b in begin]
+    size = [check_int(s, "size") for s in size]
+    end = [SLICE_END if s == -1 else b + s for b, s in zip(begin, size)]
+    return make("dfc.slice", [x], {"begin": begin, "end": end, "strides": [1] * len(begin)}, name=name or "Slice")
+
+
+def slice_tensor(x: Tensor, key: Any) -> Tensor:
+    """x[key] with ints, slices, Ellipsis and None (newaxis), as numpy indexing."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    if any(isinstance(k, Tensor) for k in key):
+        if len(key) == 1 and key[0].dtype in (i32, i64) and key[0].shape.ndims == 0:
+            return gather(x, key[0])
+        raise TypeError("only a single scalar integer tensor can index a tensor; use tf.gather")
+    rank_ = x.shape.ndims
+    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if sum(1 for k in key if k is Ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    if n_real > rank_:
+        raise IndexError(f"too many indices for {x.name} of rank {rank_}")
+    expanded: list[Any] = []
+    for k in key:
+        if k is Ellipsis:
+            expanded.extend([builtins.slice(None)] * (rank_ - n_real))
+        else:
+            expanded.append(k)
+    if Ellipsis not in key:
+        expanded.extend([builtins.slice(None)] * (rank_ - n_real))
+    begin, end, strides, squeeze_axes, new_axes = [], [], [], [], []
+    dims = x.shape.as_list()
+    dim_i = 0
+    for out_pos, k in enumerate(expanded):
+        if k is None:
+            new_axes.append(out_pos)
+            continue
+        d = dims[dim_i]
+        if isinstance(k, (int, np.integer)):
+            k = int(k)
+            if d is not None and not -d <= k < d:
+                raise IndexError(f"index {k} is out of bounds for dim {dim_i} of {x.name} (size {d})")
+            begin.append(k)
+            end.append(k + 1 if k != -1 else SLICE_END)
+            strides.append(1)
+            squeeze_axes.append(dim_i)
+        elif isinstance(k, builtins.slice):
+            step = 1 if k.step is None else check_int(k.step, "slice step")
+            if step == 0:
+                raise ValueError("slice step cannot be zero")
+            start_default, stop_default = (0, SLICE_END) if step > 0 else (SLICE_END, SLICE_START_REVERSED)
+            begin.append(start_default if k.start is None else check_int(k.start, "slice start"))
+            end.append(stop_default if k.stop is None else check_int(k.stop, "slice stop"))
+            strides.append(step)
+        else:
+            raise TypeError(f"cannot index a tensor with {k!r}")
+        dim_i += 1
+    out = x
+    if any(b != 0 or e != SLICE_END or s != 1 for b, e, s in zip(begin, end, strides)):
+        out = make("dfc.slice", [x], {"begin": begin, "end": end, "strides": strides}, name="strided_slice")
+    if squeeze_axes:
+        out = make("dfc.squeeze", [out], {"axes": squeeze_axes}, name="strided_slice_squeeze")
+    for axis in new_axes:
+        out = make("dfc.expand_dims", [out], {"axis": axis}, name="strided_slice_newaxis")
+    return out

@@ -1,0 +1,631 @@
+"""The front end's core objects: Tensor, Operation, TensorShape, scopes, and making ops from user calls."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from dfc.ir import builder
+from dfc.ir.dtypes import DType, as_dtype, bool_, f32, i32, i64
+from dfc.ir.graph import Graph, Op, Value
+from dfc.ir.types import TensorType
+
+builder.register_internal_dir(os.path.dirname(os.path.abspath(__file__)))
+
+DEFAULT_GRAPH_SEED = 87654321
+
+
+# ---- shapes ------------------------------------------------------------------------------------
+class Dimension:
+    """One dim of a TensorShape; `.value` is an int or None (TF1's Dimension)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int | None):
+        self.value = None if value is None else int(value)
+
+    def __int__(self) -> int:
+        if self.value is None:
+            raise ValueError("cannot convert an unknown Dimension to an int")
+        return self.value
+
+    __index__ = __int__
+
+    def __eq__(self, other) -> bool:
+        other = other.value if isinstance(other, Dimension) else other
+        return self.value == other
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __repr__(self) -> str:
+        return f"Dimension({self.value})"
+
+    def __str__(self) -> str:
+        return "?" if self.value is None else str(self.value)
+
+    def _arith(self, other, fn):
+        other = other.value if isinstance(other, Dimension) else other
+        return Dimension(None if self.value is None or other is None else fn(self.value, other))
+
+    def __mul__(self, other):
+        return self._arith(other, lambda a, b: a * b)
+
+    __rmul__ = __mul__
+
+    def __add__(self, other):
+        return self._arith(other, lambda a, b: a + b)
+
+    __radd__ = __add__
+
+    def __floordiv__(self, other):
+        return self._arith(other, lambda a, b: a // b)
+
+
+class TensorShape:
+    """A static shape with possibly unknown dims: `as_list()`, `ndims`, indexing gives Dimensions."""
+
+    def __init__(self, dims: Sequence[int | None] | None):
+        self._dims = None if dims is None else tuple(None if d is None else int(d) for d in dims)
+
+    @property
+    def dims(self) -> list[Dimension] | None:
+        return None if self._dims is None else [Dimension(d) for d in self._dims]
+
+    @property
+    def ndims(self) -> int | None:
+        return None if self._dims is None else len(self._dims)
+
+    rank = ndims
+
+    def as_list(self) -> list[int | None]:
+        if self._dims is None:
+            raise ValueError("as_list() is not defined on an unknown TensorShape")
+        return list(self._dims)
+
+    def as_tuple(self) -> tuple[int | None, ...]:
+        return tuple(self.as_list())
+
+    def is_fully_defined(self) -> bool:
+        return self._dims is not None and all(d is not None for d in self._dims)
+
+    def num_elements(self) -> int | None:
+        return int(np.prod(self._dims)) if self.is_fully_defined() else None
+
+    def __len__(self) -> int:
+        return len(self.as_list())
+
+    def __iter__(self):
+        return iter(Dimension(d) for d in self.as_list())
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return TensorShape(self.as_list()[key])
+        return Dimension(self.as_list()[key])
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, TensorShape):
+            return self._dims == other._dims
+        try:
+            return self._dims == tuple(other)
+        except TypeError:
+            return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._dims)
+
+    def __repr__(self) -> str:
+        return f"TensorShape({list(self._dims) if self._dims is not None else None})"
+
+    def __str__(self) -> str:
+        if self._dims is None:
+            return "<unknown>"
+        return "(" + ", ".join("?" if d is None else str(d) for d in self._dims) + \
+            ("," if len(self._dims) == 1 else "") + ")"
+
+
+# ---- tensors and operations --------------------------------------------------------------------
+class _Operators:
+    """Python operators on anything that converts to a Tensor (Tensors and Variables)."""
+
+    __array_priority__ = 100
+    __array_ufunc__ = None  # numpy defers to our reflected operators: np.float32(2) * x builds an op
+
+    def _binary(self, other, opname, reverse=False):
+        from . import math_ops
+        return math_ops.binary_operator(opname, other, self) if reverse else math_ops.binary_operator(opname, self,
+                                                                                                       other)
+
+    def __add__(self, other):
+        return self._binary(other, "add")
+
+    def __radd__(self, other):
+        return self._binary(other, "add", True)
+
+    def __sub__(self, other):
+        return self._binary(other, "sub")
+
+    def __rsub__(self, other):
+        return self._binary(other, "sub", True)
+
+    def __mul__(self, other):
+        return self._binary(other, "mul")
+
+    def __rmul__(self, other):
+        return self._binary(other, "mul", True)
+
+    def __truediv__(self, other):
+        return self._binary(other, "truediv")
+
+    def __rtruediv__(self, other):
+        return self._binary(other, "truediv", True)
+
+    def __floordiv__(self, other):
+        return self._binary(other, "floordiv")
+
+    def __rfloordiv__(self, other):
+        return self._binary(other, "floordiv", True)
+
+    def __mod__(self, other):
+        return self._binary(other, "mod")
+
+    def __rmod__(self, other):
+        return self._binary(other, "mod", True)
+
+    def __pow__(self, other):
+        return self._binary(other, "pow")
+
+    def __rpow__(self, other):
+        return self._binary(other, "pow", True)
+
+    def __matmul__(self, other):
+        return self._binary(other, "matmul")
+
+    def __rmatmul__(self, other):
+        return self._binary(other, "matmul", True)
+
+    def __lt__(self, other):
+        return self._binary(other, "less")
+
+    def __le__(self, other):
+        return self._binary(other, "less_equal")
+
+    def __gt__(self, other):
+        return self._binary(other, "greater")
+
+    def __ge__(self, other):
+        return self._binary(other, "greater_equal")
+
+    def __and__(self, other):
+        return self._binary(other, "logical_and")
+
+    def __rand__(self, other):
+        return self._binary(other, "logical_and", True)
+
+    def __or__(self, other):
+        return self._binary(other, "logical_or")
+
+    def __ror__(self, other):
+        return self._binary(other, "logical_or", True)
+
+    def __xor__(self, other):
+        return self._binary(other, "logical_xor")
+
+    def __rxor__(self, other):
+        return self._binary(other, "logical_xor", True)
+
+    def __neg__(self):
+        from . import math_ops
+        return math_ops.negative(self)
+
+    def __abs__(self):
+        from . import math_ops
+        return math_ops.abs(self)
+
+    def __invert__(self):
+        from . import math_ops
+        return math_ops.logical_not(self)
+
+    def __getitem__(self, key):
+        from . import array_ops
+        return array_ops.slice_tensor(convert_to_tensor(self), key)
+
+    def __bool__(self):
+        raise TypeError("Using a dfc Tensor as a Python bool is not allowed: the value is only known when the "
+                        "graph runs. Use tf.cond-free formulations such as tf.where, or run it in a Session.")
+
+    def __iter__(self):
+        raise TypeError("A dfc Tensor is not iterable in graph mode; use tf.unstack or slicing with indices.")
+
+    __hash__ = object.__hash__
+
+
+class Tensor(_Operators):
+    """A symbolic value of the graph: one result of an Operation (TF1's tf.Tensor)."""
+
+    def __init__(self, value: Value):
+        self._value = value
+        value.handle = self
+
+    def _dfc_ir(self) -> Value:
+        return self._value
+
+    @property
+    def op(self) -> Operation:
+        return wrap_op(self._value.op)
+
+    @property
+    def dtype(self) -> DType:
+        return self._value.type.dtype
+
+    @property
+    def shape(self) -> TensorShape:
+        return TensorShape(self._value.type.shape)
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    def set_shape(self, shape) -> None:
+        given = TensorType(self.dtype, tuple(None if d is None else int(d) for d in TensorShape(shape).as_list()))
+        current = self._value.type
+        if given.rank != current.rank or any(a is not None and b is not None and a != b
+                                             for a, b in zip(given.shape, current.shape)):
+            raise ValueError(f"Shapes {self.shape} and {TensorShape(given.shape)} are incompatible")
+        merged = tuple(a if a is not None else b for a, b in zip(current.shape, given.shape))
+        self._value.type = current.with_shape(merged)
+
+    @property
+    def name(self) -> str:
+        return self._value.name
+
+    @property
+    def graph(self) -> Graph:
+        return builder.graph_of(self._value)
+
+    @property
+    def device(self) -> str | None:
+        return self._value.op.device if self._value.op is not None else None
+
+    @property
+    def value_index(self) -> int:
+        return self._value.index
+
+    def consumers(self) -> list[Operation]:
+        return [wrap_op(op) for op in self.graph.ops if self._value in op.operands]
+
+    def eval(self, feed_dict=None, session=None):
+        return _session_for(session, self).run(self, feed_dict)
+
+    def __repr__(self) -> str:
+        return f"<dfc.Tensor '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+
+class Operation:
+    """A node of the graph (TF1's tf.Operation); running it returns None."""
+
+    def __init__(self, op: Op):
+        self._op = op
+        op.handle = self
+
+    def _dfc_ir(self) -> Op:
+        return self._op
+
+    @property
+    def name(self) -> str:
+        return self._op.name
+
+    @property
+    def type(self) -> str:
+        return self._op.type
+
+    @property
+    def inputs(self) -> list[Tensor]:
+        return [wrap(v) for v in self._op.inputs]
+
+    @property
+    def control_inputs(self) -> list[Operation]:
+        return [wrap_op(v.op) for v in self._op.control_inputs]
+
+    @property
+    def outputs(self) -> list[Tensor]:
+        return [wrap(v) for v in self._op.results if not v.is_control]
+
+    @property
+    def device(self) -> str | None:
+        return self._op.device
+
+    @property
+    def graph(self) -> Graph:
+        return builder.graph_of(self._op)
+
+    def get_attr(self, name: str):
+        return self._op.attrs[name]
+
+    def run(self, feed_dict=None, session=None) -> None:
+        _session_for(session, self).run(self, feed_dict)
+
+    def __repr__(self) -> str:
+        return f"<dfc.Operation '{self.name}' type={self.type}>"
+
+
+def wrap(value: Value) -> Tensor:
+    """The Tensor for an IR value (one per value, so identity comparisons work)."""
+    return value.handle if isinstance(value.handle, Tensor) else Tensor(value)
+
+
+def wrap_op(op: Op) -> Operation:
+    return op.handle if isinstance(op.handle, Operation) else Operation(op)
+
+
+def _session_for(session, item):
+    from dfc.runtime import get_default_session
+    session = session or get_default_session()
+    if session is None:
+        raise ValueError(f"Cannot evaluate {item!r}: no default session is registered. Use `with sess.as_default()` "
+                         f"or pass eval(session=sess).")
+    return session
+
+
+# ---- conversion --------------------------------------------------------------------------------
+def is_tensor_like(x: Any) -> bool:
+    return isinstance(x, (Tensor, Value)) or hasattr(x, "_as_tensor")
+
+
+def convert_to_tensor(value: Any, dtype: DType | Any = None, name: str | None = None) -> Tensor:
+    """A Tensor for `value`: Tensors pass through (their dtype must match), anything else becomes a constant."""
+    want = as_dtype(dtype) if dtype is not None else None
+    if isinstance(value, Value):
+        value = wrap(value)
+    if hasattr(value, "_as_tensor"):
+        value = value._as_tensor()
+    if isinstance(value, Tensor):
+        if want is not None and value.dtype is not want:
+            raise ValueError(f"Tensor conversion requested dtype {want.name} for Tensor {value.name!r} with dtype "
+                             f"{value.dtype.name}")
+        return value
+    if isinstance(value, Operation):
+        raise TypeError(f"cannot use Operation '{value.name}' as a tensor; use one of its outputs")
+    from . import array_ops
+    return array_ops.constant(value, dtype=want, name=name or "Const")
+
+
+def infer_constant_dtype(value: Any) -> DType:
+    """TF's rule: Python floats become float32 and ints int32; numpy arrays keep their dtype."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return as_dtype(value.dtype)
+    array = np.asarray(value)
+    if array.dtype.kind == "f":
+        return f32
+    if array.dtype.kind in "iu":
+        return i32 if array.size == 0 or (array.min() >= -2**31 and array.max() < 2**31) else i64
+    if array.dtype.kind == "b":
+        return bool_
+    raise TypeError(f"cannot make a tensor of {value!r} (numpy dtype {array.dtype})")
+
+
+def constant_array(value: Any, dtype: DType) -> np.ndarray:
+    """`value` as an array of `dtype`; refuses conversions that change the value's kind lossily."""
+    array = np.asarray(value)
+    if array.dtype.kind in "OSUVc":
+        raise TypeError(f"cannot convert {value!r} to a tensor of {dtype.name}")
+    if dtype.is_integer and array.dtype.kind == "f":
+        if not np.all(np.isfinite(array)) or np.any(np.trunc(array) != array):
+            raise TypeError(f"Expected {dtype.name}, got {value!r} of type {type(value).__name__} instead.")
+    if dtype.is_bool and array.dtype.kind != "b":
+        raise TypeError(f"Expected bool, got {value!r} of type {type(value).__name__} instead.")
+    with np.errstate(over="ignore"):
+        out = array.astype(dtype.np)
+    if dtype.is_integer and array.dtype.kind in "iu" and np.any(out.astype(np.int64) != array):
+        raise TypeError(f"value {value!r} does not fit in {dtype.name}")
+    return out
+
+
+# ---- making ops -------------------------------------------------------------------------------
+def current_graph(inputs: Sequence[Any] = ()) -> Graph:
+    """The graph new ops go to: that of the tensor inputs, which must agree, else the default graph."""
+    graph = None
+    for x in inputs:
+        v = x._dfc_ir() if isinstance(x, Tensor) else x if isinstance(x, Value) else None
+        if v is None:
+            continue
+        g = builder.graph_of(v)
+        if graph is not None and g is not graph:
+            raise ValueError(f"Tensor {v.describe()} must be from the same graph as the other inputs")
+        graph = g
+    return graph if graph is not None else builder.get_default_graph()
+
+
+def make_op(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, name: str | None = None,
+            result_types=None, graph: Graph | None = None, exact_name: bool = False) -> Op:
+    """Build one op from Tensors (or IR values) and return the IR op."""
+    values = [x._dfc_ir() if isinstance(x, Tensor) else x for x in inputs]
+    graph = graph or current_graph(values)
+    return builder.create_op(graph, type, values, attrs or {}, name=name, result_types=result_types,
+                             exact_name=exact_name)
+
+
+def make(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, name: str | None = None,
+         result_types=None) -> Tensor:
+    """Build a single-result op and return its Tensor."""
+    return wrap(make_op(type, inputs, attrs, name, result_types).results[0])
+
+
+# ---- scopes -----------------------------------------------------------------------------------
+_VALID_SCOPE = re.compile(r"^[A-Za-z0-9_.\-/>]*$")
+
+
+@contextlib.contextmanager
+def name_scope(name: str | None, default_name: str | None = None, values=None) -> Iterator[str]:
+    """Prefix the names of ops made inside; yields the scope string ending in '/' (TF1 semantics)."""
+    graph = current_graph(values or [])
+    name = name if name is not None else default_name
+    if name is None or name == "":
+        graph.name_scope_stack.append("")
+        try:
+            yield ""
+        finally:
+            graph.name_scope_stack.pop()
+        return
+    if not _VALID_SCOPE.match(name):
+        raise ValueError(f"'{name}' is not a valid scope name")
+    if name.endswith("/"):
+        full = name[:-1]  # an absolute scope, re-entered as is
+    else:
+        full = graph.unique_name(name)
+    graph.name_scope_stack.append(full)
+    try:
+        yield full + "/"
+    finally:
+        graph.name_scope_stack.pop()
+
+
+_DEVICE_FIELDS = ("job", "replica", "task", "device")
+
+
+def parse_device(spec: str) -> dict[str, str]:
+    """'/job:ps/task:0/cpu:0' -> {job: ps, task: 0, device: CPU:0}; unknown fields are an error."""
+    out: dict[str, str] = {}
+    for part in (p for p in spec.split("/") if p):
+        key, _, value = part.partition(":")
+        low = key.lower()
+        if low in ("job", "replica", "task"):
+            out[low] = value
+        elif low in ("cpu", "gpu", "device"):
+            out["device"] = value.upper() if low == "device" else f"{low.upper()}:{value or '0'}"
+        else:
+            hint = " (did you mean 'job'?)" if low.startswith("job") else ""
+            raise ValueError(f"unknown field '{key}' in device string '{spec}'{hint}; expected "
+                             f"/job:NAME/replica:N/task:N/(cpu|gpu):N")
+    return out
+
+
+def format_device(fields: dict[str, str]) -> str:
+    parts = []
+    for key in ("job", "replica", "task"):
+        if key in fields:
+            parts.append(f"/{key}:{fields[key]}")
+    if "device" in fields:
+        parts.append("/device:" + fields["device"])
+    return "".join(parts)
+
+
+def merge_device(outer: str | None, inner: str) -> str:
+    merged = parse_device(outer) if outer else {}
+    merged.update(parse_device(inner))
+    return format_device(merged)
+
+
+@contextlib.contextmanager
+def device(spec: str | None) -> Iterator[None]:
+    """Place ops made inside on `spec` (merged field by field with enclosing device scopes)."""
+    graph = builder.get_default_graph()
+    if callable(spec):
+        raise TypeError("device functions are not supported; pass a device string")
+    outer = next((d for d in reversed(graph.device_stack) if d is not None), None) if graph.device_stack else None
+    graph.device_stack.append(None if spec is None else merge_device(outer, spec))
+    if spec is None:
+        graph.device_stack[-1] = ""
+    try:
+        yield
+    finally:
+        graph.device_stack.pop()
+
+
+@contextlib.contextmanager
+def control_dependencies(control_inputs) -> Iterator[None]:
+    """Ops made inside run after `control_inputs` (ops or tensors); None clears enclosing ones."""
+    graph = builder.get_default_graph()
+    if control_inputs is None:
+        saved, graph.control_stack = graph.control_stack, []
+        try:
+            yield
+        finally:
+            graph.control_stack = saved
+        return
+    tokens = [control_token(c) for c in control_inputs]
+    graph.control_stack.append(tokens)
+    try:
+        yield
+    finally:
+        graph.control_stack.pop()
+
+
+def control_token(item) -> Value:
+    """A value whose producer is `item`'s op: something an op can wait on."""
+    if hasattr(item, "_as_tensor"):
+        item = item._as_tensor()
+    if isinstance(item, Tensor):
+        item = item.op
+    if not isinstance(item, Operation):
+        raise TypeError(f"control inputs must be Operations or Tensors, got {item!r}")
+    op = item._dfc_ir()
+    return op.results[0]
+
+
+@contextlib.contextmanager
+def without_control_dependencies(graph: Graph) -> Iterator[None]:
+    saved, graph.control_stack = graph.control_stack, []
+    try:
+        yield
+    finally:
+        graph.control_stack = saved
+
+
+# ---- seeds -------------------------------------------------------------------------------------
+def set_random_seed(seed: int) -> None:
+    builder.get_default_graph().seed = int(seed)
+
+
+def get_seed(op_seed: int | None) -> tuple[int, int]:
+    """TF1's (graph seed, op seed) rule: deterministic when either is set."""
+    graph = builder.get_default_graph()
+    if graph.seed is not None:
+        return graph.seed, (len(graph.ops) if op_seed is None else int(op_seed))
+    if op_seed is not None:
+        return DEFAULT_GRAPH_SEED, int(op_seed)
+    seed, seed2 = np.random.SeedSequence().generate_state(2)
+    return int(seed), int(seed2)
+
+
+def static_shape(shape: Any) -> tuple[int, ...]:
+    """A shape argument (list, tuple, TensorShape, int, constant tensor) as a tuple of ints."""
+    if isinstance(shape, TensorShape):
+        dims = shape.as_list()
+    elif isinstance(shape, Tensor):
+        from .array_ops import constant_value
+        dims = constant_value(shape)
+        if dims is None:
+            raise ValueError(f"shape tensor {shape.name} must be a constant")
+        dims = list(np.atleast_1d(dims))
+    elif isinstance(shape, (int, np.integer)):
+        dims = [shape]
+    else:
+        dims = list(shape)
+    out = []
+    for d in dims:
+        d = d.value if isinstance(d, Dimension) else d
+        if d is None:
+            raise ValueError(f"shape {dims} must be fully defined here")
+        out.append(int(d))
+    return tuple(out)
+
+
+def check_int(x: Any, what: str) -> int:
+    if isinstance(x, Tensor):
+        from .array_ops import constant_value
+        value = constant_value(x)
+        if value is None:
+            raise ValueError(f"{what} must be a constant, got the tensor {x.name}")
+        x = value
+    try:
+        return int(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must be an int, got {x!r}") from None
+

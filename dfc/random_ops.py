@@ -1,0 +1,38 @@
+"""Random tensors of the DSL: random_uniform, random_normal, truncated_normal (seeded as in TF1)."""
+
+from __future__ import annotations
+
+from dfc.ir.dtypes import as_dtype, f32
+from dfc.ir.types import TensorType
+
+from .framework import Tensor, get_seed, make, name_scope, static_shape
+
+
+def _draw(kind: str, shape, dtype, seed, name: str) -> Tensor:
+    dtype = as_dtype(dtype)
+    if not dtype.is_floating:
+        raise ValueError(f"{kind} draws floats; dtype {dtype.name} is not supported")
+    seed1, seed2 = get_seed(seed)
+    return make(f"dfc.{kind}", [], {"seed": seed1, "seed2": seed2}, name=name,
+                result_types=[TensorType(dtype, static_shape(shape))])
+
+
+def random_uniform(shape, minval=0, maxval=None, dtype=f32, seed=None, name: str | None = None) -> Tensor:
+    """Uniform in [minval, maxval); maxval defaults to 1 for floats."""
+    with name_scope(name, "random_uniform"):
+        unit = _draw("random_uniform", shape, dtype, seed, "RandomUniform")
+        maxval = 1 if maxval is None else maxval
+        return unit * (maxval - minval) + minval if (minval, maxval) != (0, 1) else unit
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=f32, seed=None, name: str | None = None) -> Tensor:
+    with name_scope(name, "random_normal"):
+        unit = _draw("random_normal", shape, dtype, seed, "RandomStandardNormal")
+        return unit * stddev + mean if (mean, stddev) != (0.0, 1.0) else unit
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=f32, seed=None, name: str | None = None) -> Tensor:
+    """Normal draws re-drawn until within two standard deviations of the mean."""
+    with name_scope(name, "truncated_normal"):
+        unit = _draw("truncated_normal", shape, dtype, seed, "TruncatedNormal")
+        return unit * stddev + mean if (mean, stddev) != (0.0, 1.0) else unit

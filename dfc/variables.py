@@ -1,0 +1,432 @@
+"""Variables of the DSL: Variable, get_variable with variable_scope, initializers and state updates."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from dfc.ir import builder
+from dfc.ir.dtypes import as_dtype, f32
+from dfc.ir.graph import Graph
+
+from . import random_ops
+from .array_ops import constant
+from .framework import (Operation, Tensor, TensorShape, _Operators, _session_for, convert_to_tensor, current_graph,
+                        make, make_op, name_scope, static_shape, without_control_dependencies, wrap, wrap_op)
+
+GLOBAL_VARIABLES = "variables"
+TRAINABLE_VARIABLES = "trainable_variables"
+
+
+class Variable(_Operators):
+    """A named buffer whose value persists across Session.run calls (TF1's tf.Variable)."""
+
+    def __init__(self, initial_value: Any = None, trainable: bool = True, collections=None,
+                 validate_shape: bool = True, caching_device=None, name: str | None = None, dtype=None,
+                 expected_shape=None, import_scope=None, constraint=None, **_ignored):
+        if initial_value is None:
+            raise ValueError("initial_value must be specified")
+        graph = builder.get_default_graph()
+        with without_control_dependencies(graph), name_scope(name, "Variable") as scope:
+            self._name = scope[:-1]
+            with name_scope("Initializer"):
+                value = initial_value() if callable(initial_value) else initial_value
+                initial = convert_to_tensor(value, dtype=dtype) if not isinstance(value, Tensor) else value
+                if dtype is not None and initial.dtype is not as_dtype(dtype):
+                    from .math_ops import cast
+                    initial = cast(initial, dtype)
+            if not initial.shape.is_fully_defined():
+                if validate_shape:
+                    raise ValueError(f"initial value of variable '{self._name}' must have a fully defined shape, "
+                                     f"got {initial.shape}")
+            self._initial_value = initial
+            read_op = make_op("dfc.variable", [], {"name": self._name}, name=self._name,
+                              result_types=[initial._dfc_ir().type], exact_name=True)
+            self._read = wrap(read_op.results[0])
+            self._initializer = make_op("dfc.assign", [initial], {"variable": self._name}, name="Assign")
+        self._trainable = trainable
+        self._graph = graph
+        collections = list(collections) if collections is not None else [GLOBAL_VARIABLES]
+        if trainable and TRAINABLE_VARIABLES not in collections:
+            collections.append(TRAINABLE_VARIABLES)
+        for key in collections:
+            graph.collections.setdefault(key, []).append(self)
+
+    # ---- as a tensor ---------------------------------------------------------------------------
+    def _as_tensor(self) -> Tensor:
+        return self._read
+
+    def _dfc_ir(self):
+        return self._read._dfc_ir()
+
+    def value(self) -> Tensor:
+        return self._read
+
+    def read_value(self) -> Tensor:
+        """A fresh read: inside control_dependencies it sees the effect of those ops."""
+        return wrap(make_op("dfc.variable", [], {"name": self._name}, name=f"{self._name}/read",
+                            result_types=[self._read._dfc_ir().type]).results[0])
+
+    def initialized_value(self) -> Tensor:
+        from .framework import control_dependencies
+        with control_dependencies([self._initializer.results[0].handle or wrap(self._initializer.results[0])]):
+            return self.read_value()
+
+    # ---- properties ---------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return f"{self._name}:0"
+
+    @property
+    def op(self) -> Operation:
+        return self._read.op
+
+    @property
+    def dtype(self):
+        return self._read.dtype
+
+    @property
+    def shape(self) -> TensorShape:
+        return self._read.shape
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    @property
+    def graph(self) -> Graph:
+        return self._graph
+
+    @property
+    def device(self) -> str | None:
+        return self._read.device
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @property
+    def initializer(self) -> Operation:
+        return wrap_op(self._initializer)
+
+    @property
+    def initial_value(self) -> Tensor:
+        return self._initial_value
+
+    # ---- updates ------------------------------------------------------------------------------
+    def _update(self, kind: str, value, name: str | None) -> Tensor:
+        value = convert_to_tensor(value, dtype=self.dtype)
+        if kind == "dfc.assign" and value.shape.as_list() != self.shape.as_list():
+            raise ValueError(f"cannot assign a value of shape {value.shape} to variable '{self._name}' of shape "
+                             f"{self.shape}")
+        if kind != "dfc.assign":
+            try:
+                np.broadcast_shapes(tuple(d or 1 for d in value.shape.as_list()), tuple(self.shape.as_list()))
+            except ValueError:
+                raise ValueError(f"cannot update variable '{self._name}' of shape {self.shape} with a value of "
+                                 f"shape {value.shape}") from None
+        default = {"dfc.assign": "Assign", "dfc.assign_add": "AssignAdd", "dfc.assign_sub": "AssignSub"}[kind]
+        return make(kind, [value], {"variable": self._name}, name=name or default)
+
+    def assign(self, value, use_locking=None, name: str | None = None, read_value: bool = True) -> Tensor:
+        return self._update("dfc.assign", value, name)
+
+    def assign_add(self, delta, use_locking=None, name: str | None = None, read_value: bool = True) -> Tensor:
+        return self._update("dfc.assign_add", delta, name)
+
+    def assign_sub(self, delta, use_locking=None, name: str | None = None, read_value: bool = True) -> Tensor:
+        return self._update("dfc.assign_sub", delta, name)
+
+    def eval(self, session=None):
+        return _session_for(session, self).run(self._read)
+
+    def load(self, value, session=None) -> None:
+        """Write `value` into the variable's buffer directly (no graph op)."""
+        session = _session_for(session, self)
+        array = np.asarray(value, dtype=self.dtype.np)
+        if list(array.shape) != self.shape.as_list():
+            raise ValueError(f"cannot load a value of shape {list(array.shape)} into variable '{self._name}' of "
+                             f"shape {self.shape}")
+        session.store.write(self._name, array)
+
+    def __repr__(self) -> str:
+        return f"<dfc.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
+
+
+def assign(ref: Variable, value, validate_shape=None, use_locking=None, name: str | None = None) -> Tensor:
+    return _as_variable(ref, "assign").assign(value, name=name)
+
+
+def assign_add(ref: Variable, value, use_locking=None, name: str | None = None) -> Tensor:
+    return _as_variable(ref, "assign_add").assign_add(value, name=name)
+
+
+def assign_sub(ref: Variable, value, use_locking=None, name: str | None = None) -> Tensor:
+    return _as_variable(ref, "assign_sub").assign_sub(value, name=name)
+
+
+def _as_variable(ref, what: str) -> Variable:
+    if not isinstance(ref, Variable):
+        raise TypeError(f"{what} needs a Variable, got {ref!r}")
+    return ref
+
+
+# ---- collections and initializers ---------------------------------------------------------------
+def global_variables(scope: str | None = None) -> list[Variable]:
+    return _collection(GLOBAL_VARIABLES, scope)
+
+
+all_variables = global_variables
+
+
+def trainable_variables(scope: str | None = None) -> list[Variable]:
+    return _collection(TRAINABLE_VARIABLES, scope)
+
+
+def local_variables(scope: str | None = None) -> list[Variable]:
+    return _collection("local_variables", scope)
+
+
+def _collection(key: str, scope: str | None) -> list[Variable]:
+    items = builder.get_default_graph().collections.get(key, [])
+    return [v for v in items if scope is None or v._name.startswith(scope)]
+
+
+def group(*inputs, name: str | None = None) -> Operation:
+    """One op that runs after all of `inputs` (ops, tensors or variables, possibly nested in lists)."""
+    flat: list[Any] = []
+
+    def collect(x):
+        if isinstance(x, (list, tuple)):
+            for y in x:
+                collect(y)
+        elif x is not None:
+            flat.append(x)
+    collect(inputs)
+    values = []
+    for x in flat:
+        if isinstance(x, Variable):
+            x = x._as_tensor()
+        op = x._dfc_ir() if isinstance(x, Operation) else x._dfc_ir().op if isinstance(x, Tensor) else None
+        if op is None:
+            raise TypeError(f"group takes ops and tensors, got {x!r}")
+        values.append(op.results[0])
+    graph = current_graph(values)
+    with builder.as_default(graph):
+        return wrap_op(make_op("dfc.group", values, name=name or "group_deps", graph=graph))
+
+
+def no_op(name: str | None = None) -> Operation:
+    return wrap_op(make_op("dfc.no_op", [], name=name or "NoOp"))
+
+
+def variables_initializer(var_list, name: str = "init") -> Operation:
+    var_list = list(var_list)
+    if not var_list:
+        return no_op(name)
+    return group(*[v.initializer for v in var_list], name=name)
+
+
+def global_variables_initializer() -> Operation:
+    return variables_initializer(global_variables(), name="init")
+
+
+initialize_all_variables = global_variables_initializer
+
+
+def local_variables_initializer() -> Operation:
+    return variables_initializer(local_variables(), name="init_1")
+
+
+def is_variable_initialized(variable: Variable) -> Callable:
+    raise NotImplementedError("is_variable_initialized is not supported; ask the session: "
+                              "sess.store.is_initialized(variable.op.name)")
+
+
+# ---- initializers -------------------------------------------------------------------------------
+class Initializer:
+    """Makes an initial-value tensor for a shape and dtype (TF1's initializer objects)."""
+
+    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
+        raise NotImplementedError
+
+
+class zeros_initializer(Initializer):
+    def __init__(self, dtype=f32):
+        self.dtype = as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
+        dtype = as_dtype(dtype or self.dtype)
+        return constant(np.zeros(static_shape(shape), dtype.np), name="zeros")
+
+
+class ones_initializer(Initializer):
+    def __init__(self, dtype=f32):
+        self.dtype = as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
+        dtype = as_dtype(dtype or self.dtype)
+        return constant(np.ones(static_shape(shape), dtype.np), name="ones")
+
+
+class constant_initializer(Initializer):
+    def __init__(self, value=0, dtype=f32, verify_shape=False):
+        self.value = value
+        self.dtype = as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
+        dtype = as_dtype(dtype or self.dtype)
+        return constant(self.value, dtype=dtype, shape=static_shape(shape))
+
+
+class random_uniform_initializer(Initializer):
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None, dtype=f32):
+        self.minval, self.maxval, self.seed, self.dtype = minval, maxval, seed, as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
+        return random_ops.random_uniform(shape, self.minval, self.maxval, dtype or self.dtype, self.seed)
+
+
+class random_normal_initializer(Initializer):
+    def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=f32):
+        self.mean, self.stddev, self.seed, self.dtype = mean, stddev, seed, as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
+        return random_ops.random_normal(shape, self.mean, self.stddev, dtype or self.dtype, self.seed)
+
+
+class truncated_normal_initializer(Initializer):
+    def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=f32):
+        self.mean, self.stddev, self.seed, self.dtype = mean, stddev, seed, as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
+        return random_ops.truncated_normal(shape, self.mean, self.stddev, dtype or self.dtype, self.seed)
+
+
+def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    if len(shape) < 1:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
+    return shape[-2] * receptive, shape[-1] * receptive
+
+
+class glorot_uniform_initializer(Initializer):
+    """Uniform in ±sqrt(6 / (fan_in + fan_out)) (Xavier)."""
+
+    def __init__(self, seed=None, dtype=f32):
+        self.seed, self.dtype = seed, as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
+        fan_in, fan_out = _fans(static_shape(shape))
+        limit = math.sqrt(6.0 / max(fan_in + fan_out, 1))
+        return random_ops.random_uniform(shape, -limit, limit, dtype or self.dtype, self.seed)
+
+
+class glorot_normal_initializer(Initializer):
+    def __init__(self, seed=None, dtype=f32):
+        self.seed, self.dtype = seed, as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
+        fan_in, fan_out = _fans(static_shape(shape))
+        # 0.8796... is the stddev of a unit normal truncated at two standard deviations
+        stddev = math.sqrt(2.0 / max(fan_in + fan_out, 1)) / 0.87962566103423978
+        return random_ops.truncated_normal(shape, 0.0, stddev, dtype or self.dtype, self.seed)
+
+
+xavier_initializer = glorot_uniform_initializer
+
+
+# ---- variable_scope / get_variable -------------------------------------------------------------
+AUTO_REUSE = "auto_reuse"
+
+
+class VariableScope:
+    def __init__(self, name: str, reuse: Any, initializer: Initializer | None):
+        self.name = name
+        self.reuse = reuse
+        self.initializer = initializer
+
+    @property
+    def original_name_scope(self) -> str:
+        return self.name + "/" if self.name else ""
+
+    def reuse_variables(self) -> None:
+        self.reuse = True
+
+
+def _scope_stack(graph: Graph) -> list[VariableScope]:
+    return graph.collections.setdefault("__variable_scopes", [])
+
+
+def get_variable_scope() -> VariableScope:
+    stack = _scope_stack(builder.get_default_graph())
+    return stack[-1] if stack else VariableScope("", False, None)
+
+
+@contextlib.contextmanager
+def variable_scope(name_or_scope, default_name: str | None = None, values=None, initializer=None,
+                   reuse=None, **_ignored) -> Iterator[VariableScope]:
+    """Prefix get_variable names; `reuse=True` shares existing variables, AUTO_REUSE makes or shares."""
+    graph = builder.get_default_graph()
+    stack = _scope_stack(graph)
+    outer = stack[-1] if stack else VariableScope("", False, None)
+    if isinstance(name_or_scope, VariableScope):
+        full = name_or_scope.name
+        reuse = name_or_scope.reuse if reuse is None else reuse
+    else:
+        name = name_or_scope if name_or_scope is not None else default_name
+        if name is None:
+            raise ValueError("variable_scope needs a name or a default_name")
+        full = f"{outer.name}/{name}" if outer.name else name
+    # TF1: inside a reusing scope every nested scope reuses; reuse=None inherits
+    inherited = True if outer.reuse is True else (outer.reuse if reuse is None else reuse)
+    scope = VariableScope(full, inherited or False, initializer or outer.initializer)
+    stack.append(scope)
+    try:
+        with name_scope(full.rsplit("/", 1)[-1]):
+            yield scope
+    finally:
+        stack.pop()
+
+
+def get_variable(name: str, shape=None, dtype=None, initializer=None, regularizer=None, trainable: bool = True,
+                 collections=None, **_ignored) -> Variable:
+    """The variable `scope/name`: made on first use; reused only when the scope allows it."""
+    graph = builder.get_default_graph()
+    scope = get_variable_scope()
+    full = f"{scope.name}/{name}" if scope.name else name
+    existing: dict[str, Variable] = graph.collections.setdefault("__variables_by_name", {})
+    if full in existing:
+        if scope.reuse is False:
+            raise ValueError(f"Variable {full} already exists, disallowed. Did you mean to set reuse=True or "
+                             f"reuse=tf.AUTO_REUSE in VarScope?")
+        var = existing[full]
+        if shape is not None and list(static_shape(shape)) != var.shape.as_list():
+            raise ValueError(f"Trying to share variable {full}, but specified shape {list(static_shape(shape))} and "
+                             f"found shape {var.shape.as_list()}.")
+        return var
+    if scope.reuse is True:
+        raise ValueError(f"Variable {full} does not exist, or was not created with tf.get_variable(). Did you mean "
+                         f"to set reuse=tf.AUTO_REUSE in VarScope?")
+    initializer = initializer if initializer is not None else scope.initializer or glorot_uniform_initializer()
+    dtype = as_dtype(dtype) if dtype is not None else f32
+    if isinstance(initializer, (Tensor, np.ndarray, list, float, int)) and not callable(initializer):
+        value = initializer
+    else:
+        if shape is None:
+            raise ValueError(f"Shape of a new variable ({full}) must be fully defined, but instead was None.")
+        value = lambda: initializer(static_shape(shape), dtype=dtype)  # noqa: E731 - built inside the var's scope
+    saved = list(graph.name_scope_stack)
+    graph.name_scope_stack[:] = [scope.name] if scope.name else []
+    try:
+        var = Variable(value, trainable=trainable, collections=collections, name=name, dtype=dtype)
+    finally:
+        graph.name_scope_stack[:] = saved
+    if var._name != full:
+        raise ValueError(f"variable name {full} is taken by another op ({var._name} was made instead)")
+    existing[full] = var
+    return var

@@ -1,0 +1,14 @@
+"""The typed tensor IR: dtypes, types, Value/Op/Graph, the op registry, text form and interpreter."""
+
+from . import dtypes, ops
+from .builder import as_default, capture_location, create_op, get_default_graph, graph_of, reset_default_graph
+from .errors import (DfcError, FailedPreconditionError, InvalidArgumentError, NotFoundError, OpError, ParseError,
+                     ShapeError, VerificationError)
+from .graph import Block, Graph, Location, Op, Value
+from .interpreter import interpret
+from .types import CONTROL, ControlType, TensorType
+
+__all__ = ["CONTROL", "Block", "ControlType", "DfcError", "FailedPreconditionError", "Graph", "InvalidArgumentError",
+           "Location", "NotFoundError", "Op", "OpError", "ParseError", "ShapeError", "TensorType", "Value",
+           "VerificationError", "as_default", "capture_location", "create_op", "dtypes", "get_default_graph",
+           "graph_of", "interpret", "ops", "reset_default_graph"]

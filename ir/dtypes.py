@@ -1,0 +1,103 @@
+"""Element types of the IR: the eight dtypes, their numpy twins and TF names."""
+
+from __future__ import annotations
+
+import ml_dtypes
+import numpy as np
+
+
+class DType:
+    """An element type. `mlir` is its IR spelling (f32), `name` its TF name (float32)."""
+
+    __slots__ = ("mlir", "name", "np", "is_floating", "is_integer", "is_bool", "bits")
+
+    def __init__(self, mlir: str, name: str, np_dtype, kind: str, bits: int):
+        self.mlir = mlir
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.is_floating = kind == "float"
+        self.is_integer = kind == "int"
+        self.is_bool = kind == "bool"
+        self.bits = bits
+
+    @property
+    def as_numpy_dtype(self):
+        return self.np.type
+
+    @property
+    def itemsize(self) -> int:
+        return self.np.itemsize
+
+    @property
+    def base_dtype(self) -> DType:
+        return self
+
+    @property
+    def min(self):
+        return np.finfo(self.np).min if self.is_floating else (False if self.is_bool else np.iinfo(self.np).min)
+
+    @property
+    def max(self):
+        return np.finfo(self.np).max if self.is_floating else (True if self.is_bool else np.iinfo(self.np).max)
+
+    def __repr__(self) -> str:
+        return f"tf.{self.name}"
+
+    def __str__(self) -> str:
+        return self.mlir
+
+    def __reduce__(self):
+        return (from_mlir, (self.mlir,))
+
+
+f16 = DType("f16", "float16", np.float16, "float", 16)
+bf16 = DType("bf16", "bfloat16", ml_dtypes.bfloat16, "float", 16)
+f32 = DType("f32", "float32", np.float32, "float", 32)
+f64 = DType("f64", "float64", np.float64, "float", 64)
+i8 = DType("i8", "int8", np.int8, "int", 8)
+i32 = DType("i32", "int32", np.int32, "int", 32)
+i64 = DType("i64", "int64", np.int64, "int", 64)
+bool_ = DType("i1", "bool", np.bool_, "bool", 1)
+
+ALL: tuple[DType, ...] = (f16, bf16, f32, f64, i8, i32, i64, bool_)
+FLOATS: tuple[DType, ...] = (f16, bf16, f32, f64)
+INTEGERS: tuple[DType, ...] = (i8, i32, i64)
+NUMERIC: tuple[DType, ...] = FLOATS + INTEGERS
+
+_BY_MLIR = {d.mlir: d for d in ALL}
+_BY_NAME = {d.name: d for d in ALL}
+_BY_NP = {d.np: d for d in ALL}
+
+
+def from_mlir(spelling: str) -> DType:
+    """The dtype spelled `spelling` in the IR (f32, i1, ...)."""
+    try:
+        return _BY_MLIR[spelling]
+    except KeyError:
+        raise ValueError(f"unknown element type '{spelling}'") from None
+
+
+def as_dtype(value) -> DType:
+    """Coerce a DType, TF name, IR spelling, numpy dtype or Python type to a DType."""
+    if isinstance(value, DType):
+        return value
+    if isinstance(value, str):
+        if value in _BY_NAME:
+            return _BY_NAME[value]
+        if value in _BY_MLIR:
+            return _BY_MLIR[value]
+        if value == "bool_":
+            return bool_
+    if value is float:
+        return f32
+    if value is int:
+        return i32
+    if value is bool:
+        return bool_
+    try:
+        npd = np.dtype(value)
+    except TypeError:
+        raise TypeError(f"cannot interpret {value!r} as a dfc dtype") from None
+    if npd in _BY_NP:
+        return _BY_NP[npd]
+    raise TypeError(f"dtype {npd} is not supported (supported: {', '.join(d.name for d in ALL)})")

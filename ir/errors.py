@@ -1,0 +1,52 @@
+"""The exceptions the IR, the compiler and the runtime raise, named after TF's."""
+
+from __future__ import annotations
+
+
+class DfcError(Exception):
+    """Base of dfc's own errors."""
+
+
+class OpError(DfcError):
+    """An error tied to one op of the user's graph (TF's tf.errors.OpError)."""
+
+    def __init__(self, message: str, op=None):
+        super().__init__(message)
+        self.message = message
+        self.op = op
+
+
+class InvalidArgumentError(OpError, ValueError):
+    """A value given to the graph (a feed, a fetch) does not fit what the graph expects."""
+
+
+class FailedPreconditionError(OpError):
+    """The graph cannot run yet, e.g. a variable read before it was initialized."""
+
+
+class NotFoundError(OpError, KeyError):
+    def __str__(self) -> str:
+        return self.message
+
+
+class UnimplementedError(OpError):
+    """The op or dtype is valid but this target cannot run it."""
+
+
+class ShapeError(ValueError):
+    """Operands whose shapes or dtypes do not fit the op, found while building the graph."""
+
+
+class VerificationError(DfcError):
+    """The IR breaks an invariant (types, SSA order, attributes)."""
+
+
+class ParseError(DfcError):
+    """Text that is not valid dfc IR; carries file:line:col."""
+
+    def __init__(self, message: str, file: str = "<string>", line: int = 0, col: int = 0):
+        super().__init__(f"{file}:{line}:{col}: error: {message}")
+        self.message = message
+        self.file = file
+        self.line = line
+        self.col = col

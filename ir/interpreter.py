@@ -1,0 +1,89 @@
+"""The reference interpreter: runs any stage of the IR with numpy; the oracle for passes and backends."""
+
+from __future__ import annotations
+
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from .errors import InvalidArgumentError, OpError
+from .graph import Block, Graph, Op, Value
+from .ops import get_op_def
+from .types import TensorType
+
+
+class ExecutionContext(Protocol):
+    """The state an executing graph reaches outside itself: feeds, variables and RNG counters."""
+
+    def feed(self, op: Op) -> np.ndarray: ...
+
+    def read_variable(self, name: str, op: Op) -> np.ndarray: ...
+
+    def write_variable(self, name: str, value: np.ndarray, op: Op) -> np.ndarray: ...
+
+    def random_step(self, op: Op) -> int: ...
+
+
+class StatelessContext:
+    """A context for graphs that touch no state; anything stateful is an error naming the op."""
+
+    def feed(self, op: Op) -> np.ndarray:
+        raise InvalidArgumentError(f"placeholder {op.describe()} must be fed", op)
+
+    def read_variable(self, name: str, op: Op) -> np.ndarray:
+        raise InvalidArgumentError(f"op {op.describe()} reads variable '{name}' but no variables are attached", op)
+
+    def write_variable(self, name: str, value: np.ndarray, op: Op) -> np.ndarray:
+        raise InvalidArgumentError(f"op {op.describe()} writes variable '{name}' but no variables are attached", op)
+
+    def random_step(self, op: Op) -> int:
+        return 0
+
+
+def interpret(graph: Graph, args: Sequence[np.ndarray] = (), ctx: ExecutionContext | None = None) -> list:
+    """Run a graph: bind its arguments, execute its ops in order, return what `dfc.fetch` names."""
+    return run_block(graph.body, list(args), ctx or StatelessContext(), {})
+
+
+def run_block(block: Block, args: list, ctx: ExecutionContext, outer: dict[Value, object]) -> list:
+    if len(args) != len(block.arguments):
+        raise InvalidArgumentError(f"block takes {len(block.arguments)} arguments, got {len(args)}")
+    env: dict[Value, object] = dict(outer)
+    for arg, value in zip(block.arguments, args):
+        env[arg] = value
+    for op in block.ops:
+        if op.type in ("dfc.fetch", "dfc.yield"):
+            return [env[v] for v in op.inputs]
+        results = evaluate_op(op, [env[v] for v in op.inputs], ctx, env)
+        for value, result in zip(op.results, results):
+            env[value] = result
+    return []
+
+
+def evaluate_op(op: Op, inputs: list, ctx: ExecutionContext, env: dict[Value, object] | None = None) -> list:
+    """One op's results, each with exactly its declared dtype, from numpy inputs."""
+    if op.type == "dfc.fused":
+        outputs = run_block(op.regions[0], inputs, ctx, env or {})
+    else:
+        opdef = get_op_def(op.type)
+        kwargs = dict(op.attrs)
+        if opdef.uses_context:
+            kwargs.update(ctx=ctx, op=op)
+        try:
+            out = opdef.reference(*inputs, **kwargs)
+        except OpError:
+            raise
+        except (ValueError, IndexError, TypeError, ArithmeticError) as e:
+            raise InvalidArgumentError(f"op {op.describe()} failed: {e}", op) from e
+        outputs = list(out) if isinstance(out, (tuple, list)) else [out]
+    results = []
+    for value, out in zip(op.results, outputs):
+        if isinstance(value.type, TensorType):
+            out = np.asarray(out)
+            if out.dtype != value.type.dtype.np:
+                out = out.astype(value.type.dtype.np)
+            if not value.type.accepts_shape(out.shape):
+                raise InvalidArgumentError(
+                    f"op {op.describe()} produced shape {list(out.shape)} but its type is {value.type}", op)
+        results.append(out)
+    return results

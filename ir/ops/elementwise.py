@@ -1,0 +1,160 @@
+"""Elementwise ops: unary math, binary arithmetic with numpy broadcasting, comparisons, select, cast."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..dtypes import ALL, FLOATS, NUMERIC, bool_
+from ..types import TensorType
+from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, same_dtype, tensor_operand
+
+
+
+def _unary_infer(allowed):
+    def infer(types, attrs):
+        t = tensor_operand(types, 0)
+        require_dtype(t.dtype, allowed)
+        return [t]
+    return infer
+
+
+def _binary_infer(allowed, result_dtype=None):
+    def infer(types, attrs):
+        a, b = tensor_operand(types, 0), tensor_operand(types, 1)
+        dtype = same_dtype([a, b])
+        require_dtype(dtype, allowed)
+        return [TensorType(result_dtype or dtype, broadcast_shapes(a.shape, b.shape))]
+    return infer
+
+
+def unary(name: str, fn, allowed=FLOATS, differentiable: bool = True, doc: str = "") -> OpDef:
+    return register(OpDef(f"dfc.{name}", "elementwise", _unary_infer(allowed), fn, 1,
+                          differentiable=differentiable, elementwise=True, doc=doc))
+
+
+def binary(name: str, fn, allowed=NUMERIC, result_dtype=None, differentiable: bool = True) -> OpDef:
+    return register(OpDef(f"dfc.{name}", "elementwise", _binary_infer(allowed, result_dtype), fn, 2,
+                          differentiable=differentiable, elementwise=True))
+
+
+def _errstate(fn):
+    def wrapped(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+    wrapped.__name__ = getattr(fn, "__name__", "fn")
+    return wrapped
+
+
+def _sigmoid(x):
+    # exp(-|x|) never overflows; the two branches are the two stable forms of 1/(1+e^-x)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
+
+
+def _round_half_even(x):
+    return np.round(x)
+
+
+def _int_div(a, b):
+    """TF's integer division truncates toward zero and gives 0 for a zero divisor here."""
+    if a.dtype.kind == "f":
+        return np.true_divide(a, b)
+    safe = np.where(b == 0, 1, b)
+    q = np.abs(a) // np.abs(safe) * np.sign(a) * np.sign(safe)
+    return np.where(b == 0, 0, q)
+
+
+def _floordiv(a, b):
+    if a.dtype.kind == "f":
+        return np.floor_divide(a, b)
+    safe = np.where(b == 0, 1, b)
+    return np.where(b == 0, 0, np.floor_divide(a, safe))
+
+
+def _mod(a, b):
+    if a.dtype.kind == "f":
+        return np.mod(a, b)
+    safe = np.where(b == 0, 1, b)
+    return np.where(b == 0, 0, np.mod(a, safe))
+
+
+def _pow(a, b):
+    if a.dtype.kind == "f":
+        return np.power(a, b)
+    # integer powers: negative exponents give 0 except for bases 1 and -1 (TF's convention)
+    safe_b = np.where(b < 0, 0, b)
+    out = np.power(a, safe_b)
+    return np.where(b < 0, np.where(a == 1, 1, np.where(a == -1, np.where(b % 2 == 0, 1, -1), 0)), out)
+
+
+# ---- unary ----------------------------------------------------------------------------------
+unary("neg", np.negative, NUMERIC)
+unary("abs", np.abs, NUMERIC)
+unary("sign", np.sign, NUMERIC)
+unary("square", np.square, NUMERIC)
+unary("exp", _errstate(np.exp))
+unary("expm1", _errstate(np.expm1))
+unary("log", _errstate(np.log))
+unary("log1p", _errstate(np.log1p))
+unary("sqrt", _errstate(np.sqrt))
+unary("rsqrt", _errstate(lambda x: 1 / np.sqrt(x)))
+unary("reciprocal", _errstate(np.reciprocal))
+unary("sin", np.sin)
+unary("cos", np.cos)
+unary("tanh", np.tanh)
+unary("sigmoid", _errstate(_sigmoid))
+unary("relu", lambda x: np.maximum(x, np.zeros((), x.dtype)), NUMERIC)
+unary("floor", np.floor, differentiable=False)
+unary("ceil", np.ceil, differentiable=False)
+unary("round", _round_half_even, differentiable=False)
+unary("logical_not", np.logical_not, (bool_,), differentiable=False)
+
+# ---- binary ---------------------------------------------------------------------------------
+binary("add", np.add)
+binary("sub", np.subtract)
+binary("mul", np.multiply)
+binary("div", _errstate(_int_div))
+binary("floordiv", _errstate(_floordiv), differentiable=False)
+binary("mod", _errstate(_mod), differentiable=False)
+binary("pow", _errstate(_pow))
+binary("maximum", np.maximum)
+binary("minimum", np.minimum)
+binary("equal", np.equal, ALL, bool_, differentiable=False)
+binary("not_equal", np.not_equal, ALL, bool_, differentiable=False)
+binary("less", np.less, NUMERIC, bool_, differentiable=False)
+binary("less_equal", np.less_equal, NUMERIC, bool_, differentiable=False)
+binary("greater", np.greater, NUMERIC, bool_, differentiable=False)
+binary("greater_equal", np.greater_equal, NUMERIC, bool_, differentiable=False)
+binary("logical_and", np.logical_and, (bool_,), differentiable=False)
+binary("logical_or", np.logical_or, (bool_,), differentiable=False)
+binary("logical_xor", np.logical_xor, (bool_,), differentiable=False)
+
+
+# ---- select and cast ------------------------------------------------------------------------
+def _select_infer(types, attrs):
+    cond, a, b = (tensor_operand(types, i) for i in range(3))
+    require_dtype(cond.dtype, (bool_,), "condition")
+    dtype = same_dtype([a, b])
+    return [TensorType(dtype, broadcast_shapes(cond.shape, a.shape, b.shape))]
+
+
+register(OpDef("dfc.select", "elementwise", _select_infer, np.where, 3, elementwise=True,
+               doc="where(cond, a, b), broadcasting all three"))
+
+
+def _cast_infer(types, attrs):
+    return [tensor_operand(types, 0).with_dtype(attrs["dtype"])]
+
+
+def _cast(x, dtype):
+    with np.errstate(all="ignore"):
+        if dtype.is_integer and x.dtype.kind == "f":
+            # TF truncates toward zero; NaN and out-of-range values are undefined there, 0 here
+            info = np.iinfo(dtype.np)
+            x = np.where(np.isfinite(x), np.clip(np.trunc(x), info.min, info.max), 0)
+        if dtype.is_bool:
+            return x != 0
+        return x.astype(dtype.np)
+
+
+register(OpDef("dfc.cast", "elementwise", _cast_infer, _cast, 1, {"dtype": Attr("dtype")}, elementwise=True))

@@ -1,0 +1,120 @@
+"""Reductions over axes (sum, mean, max, min, prod, any, all), arg-reductions and softmax."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..dtypes import FLOATS, NUMERIC, bool_, i32, i64
+from ..errors import ShapeError
+from ..types import TensorType
+from .registry import Attr, OpDef, normalize_axis, register, require_dtype, tensor_operand
+
+
+def reduced_shape(shape, axes, keepdims):
+    if keepdims:
+        return tuple(1 if i in axes else d for i, d in enumerate(shape))
+    return tuple(d for i, d in enumerate(shape) if i not in axes)
+
+
+def normalized_axes(axes, rank) -> tuple[int, ...]:
+    out = sorted({normalize_axis(a, rank) for a in axes})
+    return tuple(out)
+
+
+def _reduce_infer(allowed):
+    def infer(types, attrs):
+        t = tensor_operand(types, 0)
+        require_dtype(t.dtype, allowed)
+        axes = normalized_axes(attrs["axes"], t.rank)
+        return [TensorType(t.dtype, reduced_shape(t.shape, axes, attrs["keepdims"]))]
+    return infer
+
+
+def _reduction(fn):
+    def reference(x, axes, keepdims):
+        axes = normalized_axes(axes, x.ndim)
+        if x.size == 0 and fn in (np.max, np.min):
+            return _empty_extreme(fn, x, axes, keepdims)
+        with np.errstate(all="ignore"):
+            if fn is np.mean and x.dtype.kind in "iu":
+                # TF's integer mean divides with truncation in the input dtype
+                total = np.sum(x, axis=axes, keepdims=keepdims, dtype=x.dtype)
+                count = max(int(np.prod([x.shape[a] for a in axes])), 1)
+                return np.asarray(_trunc_div(total, count), dtype=x.dtype)
+            return np.asarray(fn(x, axis=axes, keepdims=keepdims), dtype=x.dtype)
+    return reference
+
+
+def _trunc_div(a, n):
+    return np.sign(a) * (np.abs(a) // n)
+
+
+def _empty_extreme(fn, x, axes, keepdims):
+    # max/min of nothing: TF gives the identity of the reduction (-inf / +inf, or the dtype's extreme)
+    shape = reduced_shape(x.shape, axes, keepdims)
+    if x.dtype.kind == "f":
+        fill = -np.inf if fn is np.max else np.inf
+    else:
+        info = np.iinfo(x.dtype)
+        fill = info.min if fn is np.max else info.max
+    return np.full(shape, fill, dtype=x.dtype)
+
+
+def reduction(name, fn, allowed=NUMERIC, differentiable=True):
+    return register(OpDef(f"dfc.{name}", "reduce", _reduce_infer(allowed), _reduction(fn), 1,
+                          {"axes": Attr("ints"), "keepdims": Attr("bool", False)}, differentiable=differentiable))
+
+
+reduction("reduce_sum", np.sum)
+reduction("reduce_mean", np.mean)
+reduction("reduce_max", np.max)
+reduction("reduce_min", np.min)
+reduction("reduce_prod", np.prod)
+reduction("reduce_any", np.any, (bool_,), differentiable=False)
+reduction("reduce_all", np.all, (bool_,), differentiable=False)
+
+
+def _arg_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    require_dtype(t.dtype, NUMERIC)
+    require_dtype(attrs["output_type"], (i32, i64), "output_type")
+    axis = normalize_axis(attrs["axis"], t.rank)
+    return [TensorType(attrs["output_type"], reduced_shape(t.shape, (axis,), False))]
+
+
+def _arg(fn):
+    def reference(x, axis, output_type):
+        if x.shape[axis] == 0:
+            raise ShapeError(f"cannot take {fn.__name__} over an empty axis {axis}")
+        return fn(x, axis=axis).astype(output_type.np)
+    return reference
+
+
+register(OpDef("dfc.argmax", "reduce", _arg_infer, _arg(np.argmax), 1,
+               {"axis": Attr("int"), "output_type": Attr("dtype", i64)}, differentiable=False))
+register(OpDef("dfc.argmin", "reduce", _arg_infer, _arg(np.argmin), 1,
+               {"axis": Attr("int"), "output_type": Attr("dtype", i64)}, differentiable=False))
+
+
+def _softmax_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    require_dtype(t.dtype, FLOATS)
+    normalize_axis(attrs["axis"], t.rank)
+    return [t]
+
+
+def _softmax(x, axis):
+    with np.errstate(all="ignore"):
+        shifted = x - np.max(x, axis=axis, keepdims=True)
+        e = np.exp(shifted)
+        return (e / np.sum(e, axis=axis, keepdims=True)).astype(x.dtype)
+
+
+def _log_softmax(x, axis):
+    with np.errstate(all="ignore"):
+        shifted = x - np.max(x, axis=axis, keepdims=True)
+        return (shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))).astype(x.dtype)
+
+
+register(OpDef("dfc.softmax", "reduce", _softmax_infer, _softmax, 1, {"axis": Attr("int", -1)}))
+register(OpDef("dfc.log_softmax", "reduce", _softmax_infer, _log_softmax, 1, {"axis": Attr("int", -1)}))

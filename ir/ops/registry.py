@@ -1,0 +1,179 @@
+"""The op registry: one OpDef per op, holding what every layer needs to know of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from ..dtypes import DType
+from ..errors import ShapeError
+from ..types import TensorType, Type
+
+REQUIRED = object()
+
+#: attribute kinds: how the printer spells them and how the parser reads them back
+ATTR_KINDS = ("bool", "int", "float", "str", "ints", "dtype", "dense", "type", "strs")
+
+
+@dataclass(frozen=True)
+class Attr:
+    kind: str
+    default: Any = REQUIRED
+
+    def __post_init__(self):
+        assert self.kind in ATTR_KINDS, self.kind
+
+
+@dataclass
+class OpDef:
+    """The declaration of one op.
+
+    infer(operand_types, attrs) -> result types; raises ShapeError with a plain message.
+    infer=None marks a source op (constant aside) whose result type the builder states.
+    reference(*arrays, **attrs) -> array or tuple of arrays; the numpy semantics the
+    interpreter runs. Ops with `uses_context` also get ctx= (the interpreter's state
+    access) and op= keyword arguments.
+    """
+
+    name: str
+    family: str
+    infer: Callable[[list[Type], dict], list[Type]] | None  # None: result types are given explicitly
+    reference: Callable[..., Any] | None
+    num_operands: int | tuple[int, int | None] = 1  # exact, or (min, max or None)
+    attrs: dict[str, Attr] = field(default_factory=dict)
+    differentiable: bool = True
+    stateful: bool = False  # reads or writes state, or draws random numbers: never folded, merged or dropped
+    uses_context: bool = False
+    elementwise: bool = False  # result element i depends only on operand elements i (after broadcasting)
+    doc: str = ""
+
+    @property
+    def short(self) -> str:
+        return self.name.split(".", 1)[1]
+
+    def check_arity(self, n: int) -> str | None:
+        if isinstance(self.num_operands, int):
+            if n != self.num_operands:
+                return f"expects {self.num_operands} operand(s), got {n}"
+        else:
+            lo, hi = self.num_operands
+            if n < lo or (hi is not None and n > hi):
+                return f"expects {lo}{'+' if hi is None else f'..{hi}'} operands, got {n}"
+        return None
+
+    def complete_attrs(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Attributes with defaults filled in; unknown or missing ones raise ShapeError."""
+        out = {}
+        for key in attrs:
+            if key not in self.attrs and key != "device":
+                raise ShapeError(f"{self.name} has no attribute '{key}'")
+        for key, spec in self.attrs.items():
+            if key in attrs:
+                out[key] = _coerce_attr(self.name, key, spec, attrs[key])
+            elif spec.default is REQUIRED:
+                raise ShapeError(f"{self.name} needs attribute '{key}'")
+            elif spec.default is not None:
+                out[key] = spec.default
+        return out
+
+
+def _coerce_attr(opname: str, key: str, spec: Attr, value: Any) -> Any:
+    kind = spec.kind
+    try:
+        if kind == "bool":
+            return bool(value)
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "str":
+            return str(value)
+        if kind == "ints":
+            return tuple(int(v) for v in value)
+        if kind == "strs":
+            return tuple(str(v) for v in value)
+        if kind == "dtype":
+            if not isinstance(value, DType):
+                raise TypeError(value)
+            return value
+        if kind == "dense":
+            return np.asarray(value)
+        if kind == "type":
+            return value
+    except (TypeError, ValueError):
+        raise ShapeError(f"attribute '{key}' of {opname} must be {kind}, got {value!r}") from None
+    raise AssertionError(kind)
+
+
+REGISTRY: dict[str, OpDef] = {}
+
+
+def register(opdef: OpDef) -> OpDef:
+    if opdef.name in REGISTRY:
+        raise ValueError(f"op {opdef.name} is declared twice")
+    REGISTRY[opdef.name] = opdef
+    return opdef
+
+
+def get_op_def(name: str) -> OpDef:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown op '{name}'") from None
+
+
+# ---- shape and dtype helpers shared by the declarations ----------------------------------
+
+def tensor_operand(types: list[Type], i: int, what: str = "operand") -> TensorType:
+    t = types[i]
+    if not isinstance(t, TensorType):
+        raise ShapeError(f"{what} #{i} must be a tensor, got {t}")
+    return t
+
+
+def same_dtype(types: list[Type]) -> DType:
+    dtypes = {t.dtype for t in types}
+    if len(dtypes) != 1:
+        names = ", ".join(str(t) for t in types)
+        raise ShapeError(f"operands must have one dtype, got {names}")
+    return types[0].dtype
+
+
+def require_dtype(dtype: DType, allowed: tuple[DType, ...], what: str = "operand") -> None:
+    if dtype not in allowed:
+        raise ShapeError(f"{what} dtype {dtype.name} is not one of {', '.join(d.name for d in allowed)}")
+
+
+def broadcast_shapes(*shapes: tuple[int | None, ...]) -> tuple[int | None, ...]:
+    """numpy broadcasting over possibly unknown dims (None)."""
+    rank = max((len(s) for s in shapes), default=0)
+    out: list[int | None] = []
+    for axis in range(rank):
+        dims = [s[axis - rank + len(s)] for s in shapes if axis - rank + len(s) >= 0]
+        known = {d for d in dims if d is not None and d != 1}
+        if len(known) > 1:
+            raise ShapeError("shapes " + " and ".join(_shape(s) for s in shapes) + " cannot be broadcast together")
+        if known:
+            out.append(known.pop())
+        elif any(d is None for d in dims):
+            out.append(None)
+        else:
+            out.append(1)
+    return tuple(out)
+
+
+def normalize_axis(axis: int, rank: int, what: str = "axis") -> int:
+    if not -rank <= axis < max(rank, 1):
+        raise ShapeError(f"{what} {axis} is out of range for a tensor of rank {rank}")
+    return axis % rank if rank else 0
+
+
+def _shape(shape) -> str:
+    return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
+
+
+def as_result(value: Any, result_type: TensorType) -> np.ndarray:
+    """A reference result with exactly the declared dtype (numpy may have promoted it)."""
+    return np.asarray(value).astype(result_type.dtype.np, copy=False)

@@ -1,0 +1,233 @@
+"""Shape ops: reshape, transpose, expand/squeeze, concat, split, tile, slice, gather, one_hot, fills."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..dtypes import i32, i64
+from ..errors import ShapeError
+from ..types import TensorType
+from .registry import (Attr, OpDef, broadcast_shapes, normalize_axis, register, require_dtype, same_dtype,
+                       tensor_operand)
+
+#: `end` of a slice that runs to the end of its dim (and `begin` of a reversed one)
+SLICE_END = 2**63 - 1
+SLICE_START_REVERSED = -(2**63)
+
+
+# ---- reshape --------------------------------------------------------------------------------
+def reshape_target(in_shape, shape) -> tuple[int | None, ...]:
+    if sum(1 for d in shape if d == -1) > 1:
+        raise ShapeError(f"reshape target {list(shape)} has more than one -1")
+    if any(d < -1 for d in shape):
+        raise ShapeError(f"reshape target {list(shape)} has a negative dim")
+    total = None if any(d is None for d in in_shape) else int(np.prod(in_shape, dtype=np.int64))
+    known = int(np.prod([d for d in shape if d != -1], dtype=np.int64))
+    if -1 in shape:
+        if total is None:
+            return tuple(None if d == -1 else d for d in shape)
+        if known == 0 or total % known:
+            raise ShapeError(f"cannot reshape a tensor of {total} elements to {list(shape)}")
+        return tuple(total // known if d == -1 else d for d in shape)
+    if total is not None and total != known:
+        raise ShapeError(f"cannot reshape a tensor of shape {list(in_shape)} ({total} elements) "
+                         f"to {list(shape)} ({known} elements)")
+    return tuple(shape)
+
+
+def _reshape_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    return [t.with_shape(reshape_target(t.shape, attrs["shape"]))]
+
+
+register(OpDef("dfc.reshape", "shape", _reshape_infer, lambda x, shape: np.reshape(x, shape), 1,
+               {"shape": Attr("ints")}))
+
+
+# ---- transpose ------------------------------------------------------------------------------
+def _transpose_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    perm = attrs["perm"]
+    if sorted(perm) != list(range(t.rank)):
+        raise ShapeError(f"transpose permutation {list(perm)} is not a permutation of the {t.rank} dims of {t}")
+    return [t.with_shape(tuple(t.shape[p] for p in perm))]
+
+
+register(OpDef("dfc.transpose", "shape", _transpose_infer, lambda x, perm: np.transpose(x, perm), 1,
+               {"perm": Attr("ints")}))
+
+
+# ---- expand_dims / squeeze ------------------------------------------------------------------
+def _expand_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    axis = normalize_axis(attrs["axis"], t.rank + 1)
+    return [t.with_shape(t.shape[:axis] + (1,) + t.shape[axis:])]
+
+
+register(OpDef("dfc.expand_dims", "shape", _expand_infer, lambda x, axis: np.expand_dims(x, axis), 1,
+               {"axis": Attr("int")}))
+
+
+def _squeeze_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    axes = {normalize_axis(a, t.rank) for a in attrs["axes"]}
+    for a in axes:
+        if t.shape[a] not in (1, None):
+            raise ShapeError(f"cannot squeeze dim {a} of size {t.shape[a]} of {t}")
+    return [t.with_shape(tuple(d for i, d in enumerate(t.shape) if i not in axes))]
+
+
+def _squeeze(x, axes):
+    return np.reshape(x, tuple(d for i, d in enumerate(x.shape) if i not in {a % x.ndim for a in axes}))
+
+
+register(OpDef("dfc.squeeze", "shape", _squeeze_infer, _squeeze, 1, {"axes": Attr("ints")}))
+
+
+# ---- concat / split -------------------------------------------------------------------------
+def _concat_infer(types, attrs):
+    ts = [tensor_operand(types, i) for i in range(len(types))]
+    dtype = same_dtype(ts)
+    rank = ts[0].rank
+    if any(t.rank != rank for t in ts):
+        raise ShapeError("concat operands must have one rank, got " + ", ".join(str(t) for t in ts))
+    axis = normalize_axis(attrs["axis"], rank)
+    shape: list[int | None] = []
+    for i in range(rank):
+        dims = [t.shape[i] for t in ts]
+        if i == axis:
+            shape.append(None if None in dims else sum(dims))
+        else:
+            known = {d for d in dims if d is not None}
+            if len(known) > 1:
+                raise ShapeError(f"concat along axis {axis}: dim {i} differs: " + ", ".join(str(t) for t in ts))
+            shape.append(known.pop() if known else None)
+    return [TensorType(dtype, tuple(shape))]
+
+
+register(OpDef("dfc.concat", "shape", _concat_infer, lambda *xs, axis: np.concatenate(xs, axis=axis), (1, None),
+               {"axis": Attr("int")}))
+
+
+def _split_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    axis = normalize_axis(attrs["axis"], t.rank)
+    sizes = attrs["sizes"]
+    if not sizes:
+        raise ShapeError("split needs at least one piece")
+    if t.shape[axis] is not None and sum(sizes) != t.shape[axis]:
+        raise ShapeError(f"split sizes {list(sizes)} do not add up to dim {axis} ({t.shape[axis]}) of {t}")
+    return [t.with_shape(t.shape[:axis] + (s,) + t.shape[axis + 1:]) for s in sizes]
+
+
+def _split(x, axis, sizes):
+    return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
+
+
+register(OpDef("dfc.split", "shape", _split_infer, _split, 1, {"axis": Attr("int"), "sizes": Attr("ints")}))
+
+
+# ---- tile -----------------------------------------------------------------------------------
+def _tile_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    m = attrs["multiples"]
+    if len(m) != t.rank:
+        raise ShapeError(f"tile multiples {list(m)} must have one entry per dim of {t}")
+    return [t.with_shape(tuple(None if d is None else d * k for d, k in zip(t.shape, m)))]
+
+
+register(OpDef("dfc.tile", "shape", _tile_infer, lambda x, multiples: np.tile(x, multiples), 1,
+               {"multiples": Attr("ints")}))
+
+
+# ---- slice (Python slicing per dim) ---------------------------------------------------------
+def _slice_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    begin, end, strides = attrs["begin"], attrs["end"], attrs["strides"]
+    if not len(begin) == len(end) == len(strides) == t.rank:
+        raise ShapeError(f"slice of {t} needs begin/end/strides with {t.rank} entries each")
+    if 0 in strides:
+        raise ShapeError("slice strides must be non-zero")
+    shape = tuple(None if d is None else len(range(*slice(b, e, s).indices(d)))
+                  for d, b, e, s in zip(t.shape, begin, end, strides))
+    return [t.with_shape(shape)]
+
+
+def _slice(x, begin, end, strides):
+    return x[tuple(slice(b, e, s) for b, e, s in zip(begin, end, strides))]
+
+
+register(OpDef("dfc.slice", "shape", _slice_infer, _slice, 1,
+               {"begin": Attr("ints"), "end": Attr("ints"), "strides": Attr("ints")}))
+
+
+# ---- gather / one_hot -----------------------------------------------------------------------
+def _gather_infer(types, attrs):
+    params, indices = tensor_operand(types, 0), tensor_operand(types, 1)
+    require_dtype(indices.dtype, (i32, i64), "indices")
+    axis = normalize_axis(attrs["axis"], params.rank)
+    return [params.with_shape(params.shape[:axis] + indices.shape + params.shape[axis + 1:])]
+
+
+def _gather(params, indices, axis):
+    n = params.shape[axis]
+    if indices.size and (indices.min() < 0 or indices.max() >= n):
+        bad = indices[(indices < 0) | (indices >= n)].flat[0]
+        raise IndexError(f"gather index {bad} is out of range [0, {n})")
+    return np.take(params, indices, axis=axis)
+
+
+register(OpDef("dfc.gather", "shape", _gather_infer, _gather, 2, {"axis": Attr("int", 0)}))
+
+
+def _one_hot_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    require_dtype(t.dtype, (i32, i64), "indices")
+    axis = attrs["axis"]
+    axis = t.rank if axis == -1 else normalize_axis(axis, t.rank + 1)
+    return [TensorType(attrs["dtype"], t.shape[:axis] + (attrs["depth"],) + t.shape[axis:])]
+
+
+def _one_hot(indices, depth, axis, on_value, off_value, dtype):
+    hot = indices[..., None] == np.arange(depth)
+    out = np.where(hot, on_value, off_value).astype(dtype.np)
+    return np.moveaxis(out, -1, axis if axis != -1 else -1)
+
+
+register(OpDef("dfc.one_hot", "shape", _one_hot_infer, _one_hot, 1,
+               {"depth": Attr("int"), "axis": Attr("int", -1), "on_value": Attr("float", 1.0),
+                "off_value": Attr("float", 0.0), "dtype": Attr("dtype")}, differentiable=False))
+
+
+# ---- fills and broadcasts shaped like another tensor ----------------------------------------
+def _fill_like_infer(types, attrs):
+    return [tensor_operand(types, 0).with_dtype(attrs["dtype"])]
+
+
+register(OpDef("dfc.fill_like", "shape", _fill_like_infer,
+               lambda x, value, dtype: np.full(x.shape, value, dtype=dtype.np), 1,
+               {"value": Attr("float"), "dtype": Attr("dtype")}, differentiable=False,
+               doc="a tensor of x's shape filled with `value` (zeros_like, ones_like, gradient seeds)"))
+
+
+def _broadcast_like_infer(types, attrs):
+    x, like = tensor_operand(types, 0), tensor_operand(types, 1)
+    shape = broadcast_shapes(x.shape, like.shape)
+    if shape != like.shape and not all(a is None or a == b for a, b in zip(like.shape, shape)):
+        raise ShapeError(f"cannot broadcast {x} to the shape of {like}")
+    return [TensorType(x.dtype, like.shape)]
+
+
+register(OpDef("dfc.broadcast_like", "shape", _broadcast_like_infer,
+               lambda x, like: np.broadcast_to(x, like.shape).copy(), 2,
+               doc="x broadcast to the shape of `like` (whose values are not read)"))
+
+
+def _shape_of_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    require_dtype(attrs["dtype"], (i32, i64), "dtype")
+    return [TensorType(attrs["dtype"], (t.rank,))]
+
+
+register(OpDef("dfc.shape_of", "shape", _shape_of_infer, lambda x, dtype: np.array(x.shape, dtype=dtype.np), 1,
+               {"dtype": Attr("dtype", i32)}, differentiable=False, doc="the dims of x as a vector (tf.shape)"))

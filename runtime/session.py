@@ -1,0 +1,258 @@
+"""Session: runs the part of a graph that the fetches need, with feeds, against a VariableStore."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Mapping
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from dfc.compiler import compile_step
+from dfc.ir import builder
+from dfc.ir.errors import InvalidArgumentError
+from dfc.ir.graph import Graph, Op, Value
+from dfc.ir.interpreter import interpret
+from dfc.ir.types import TensorType
+
+from .store import VariableStore
+
+BACKENDS = ("interpreter",)
+
+
+def as_ir(obj: Any, graph: Graph) -> Value | Op:
+    """The IR object behind a fetch or feed key: a Value, an Op, a front-end handle or a name."""
+    if isinstance(obj, (Value, Op)):
+        return obj
+    to_ir = getattr(obj, "_dfc_ir", None)
+    if to_ir is not None:
+        return to_ir()
+    if isinstance(obj, str):
+        name, _, index = obj.partition(":")
+        try:
+            op = graph.op_by_name(name)
+        except KeyError:
+            raise InvalidArgumentError(f"the graph has no tensor or op named '{obj}'") from None
+        return op.results[int(index)] if index else op
+    raise TypeError(f"cannot fetch or feed {obj!r} (type {type(obj).__name__}): expected a Tensor, an Operation, "
+                    f"a Variable or a name")
+
+
+class _FetchStructure:
+    """The nested list/tuple/dict structure of `fetches`, flattened to IR leaves and rebuilt."""
+
+    def __init__(self, fetches: Any, graph: Graph):
+        self.leaves: list[Value | Op] = []
+        self.template = self._flatten(fetches, graph)
+
+    def _flatten(self, obj, graph):
+        if isinstance(obj, Mapping):
+            return (type(obj), [(k, self._flatten(v, graph)) for k, v in obj.items()])
+        if isinstance(obj, (list, tuple)) and not hasattr(obj, "_dfc_ir"):
+            kind = type(obj)
+            return (kind, [self._flatten(v, graph) for v in obj])
+        self.leaves.append(as_ir(obj, graph))
+        return len(self.leaves) - 1
+
+    def build(self, values: list) -> Any:
+        return self._build(self.template, values)
+
+    def _build(self, node, values):
+        if isinstance(node, int):
+            return values[node]
+        kind, items = node
+        if issubclass(kind, Mapping):
+            out = {k: self._build(v, values) for k, v in items}
+            return out if kind is dict else kind(out)
+        built = [self._build(v, values) for v in items]
+        if kind is list or kind is tuple:
+            return kind(built)
+        return kind(*built) if hasattr(kind, "_fields") else kind(built)
+
+
+class _RunContext:
+    """What the interpreter reaches during one run: this session's store and RNG counters."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def feed(self, op: Op) -> np.ndarray:
+        raise InvalidArgumentError(f"You must feed a value for placeholder {op.describe()}", op)
+
+    def read_variable(self, name: str, op: Op) -> np.ndarray:
+        return self.session.store.read(name, op)
+
+    def write_variable(self, name: str, value: np.ndarray, op: Op) -> np.ndarray:
+        return self.session.store.write(name, value, op)
+
+    def random_step(self, op: Op) -> int:
+        return self.session._next_random_step(op)
+
+
+_default_sessions = threading.local()
+
+
+def get_default_session() -> Session | None:
+    stack = getattr(_default_sessions, "stack", [])
+    return stack[-1] if stack else None
+
+
+class Session:
+    """TF1's Session: `run(fetches, feed_dict)` over one graph, with variables in a VariableStore.
+
+    A new session owns a new store (variables start uninitialized, as in TF1); pass
+    `store=other.store` to share the buffers of another session.
+    """
+
+    def __init__(self, target: str = "", graph: Graph | None = None, config: Any = None, *,
+                 store: VariableStore | None = None, backend: str | None = None):
+        graph = graph if graph is not None else builder.get_default_graph()
+        graph = getattr(graph, "_dfc_graph", graph)
+        if not isinstance(graph, Graph):
+            raise TypeError(f"graph must be a dfc Graph, got {type(graph).__name__}")
+        backend = backend or "interpreter"
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend '{backend}' (known: {', '.join(BACKENDS)})")
+        self.graph = graph
+        self.target = target
+        self.backend = backend
+        self.store = store if store is not None else VariableStore()
+        self._closed = False
+        self._cache: dict[tuple, Graph] = {}
+        self._random_steps: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self.on_stage: Callable[[str, Graph], None] | None = None
+
+    # ---- lifetime --------------------------------------------------------------------------
+    def close(self) -> None:
+        self._closed = True
+        self._cache.clear()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __enter__(self) -> Session:
+        self._context = self.as_default()
+        self._context.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._context.__exit__(*exc)
+        self.close()
+
+    @contextlib.contextmanager
+    def as_default(self) -> Iterator[Session]:
+        stack = _default_sessions.__dict__.setdefault("stack", [])
+        stack.append(self)
+        try:
+            with builder.as_default(self.graph):
+                yield self
+        finally:
+            stack.pop()
+
+    # ---- running ---------------------------------------------------------------------------
+    def run(self, fetches: Any, feed_dict: Mapping | None = None, options: Any = None,
+            run_metadata: Any = None) -> Any:
+        """Fetch `fetches` (a tensor, an op, or a nested list/tuple/dict of them) with `feed_dict` fed."""
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        structure = _FetchStructure(fetches, self.graph)
+        feed_values, feed_arrays = self._convert_feeds(feed_dict or {})
+        fetch_values: list[Value] = []
+        targets: list[Op] = []
+        for leaf in structure.leaves:
+            self._check_graph(leaf)
+            if isinstance(leaf, Value):
+                if leaf.is_control:
+                    targets.append(leaf.op)
+                elif leaf not in fetch_values:
+                    fetch_values.append(leaf)
+            else:
+                targets.append(leaf)
+        step = self._compiled(fetch_values, targets, feed_values, feed_arrays)
+        results = interpret(step, feed_arrays, _RunContext(self))
+        by_value = dict(zip(fetch_values, results))
+        outputs = []
+        for leaf in structure.leaves:
+            if isinstance(leaf, Value) and not leaf.is_control:
+                out = by_value[leaf]
+                outputs.append(out[()] if out.ndim == 0 else out)
+            else:
+                outputs.append(None)
+        return structure.build(outputs)
+
+    def _compiled(self, fetches: list[Value], targets: list[Op], feeds: list[Value],
+                  arrays: list[np.ndarray]) -> Graph:
+        key = (self.graph.version, tuple(map(id, fetches)), tuple(map(id, targets)), tuple(map(id, feeds)),
+               tuple((a.shape, a.dtype.str) for a in arrays))
+        step = self._cache.get(key)
+        if step is None:
+            step = compile_step(self.graph, fetches, targets, feeds, [a.shape for a in arrays],
+                                on_stage=self.on_stage)
+            with self._lock:
+                self._cache[key] = step
+        return step
+
+    def _check_graph(self, leaf: Value | Op) -> None:
+        if builder.graph_of(leaf) is not self.graph:
+            raise ValueError(f"Fetch argument {leaf.describe()} is not an element of this session's graph.")
+
+    def _convert_feeds(self, feed_dict: Mapping) -> tuple[list[Value], list[np.ndarray]]:
+        values: list[Value] = []
+        arrays: list[np.ndarray] = []
+        for key, given in feed_dict.items():
+            target = as_ir(key, self.graph)
+            if isinstance(target, Op):
+                if len(target.results) != 1:
+                    raise TypeError(f"cannot feed op '{target.name}': feed one of its tensors")
+                target = target.results[0]
+            if not isinstance(target.type, TensorType):
+                raise TypeError(f"cannot feed {target.describe()}: it is not a tensor")
+            if builder.graph_of(target) is not self.graph:
+                raise ValueError(f"Tensor {target.describe()} fed in feed_dict is not an element of this graph.")
+            values.append(target)
+            arrays.append(convert_feed(target, given))
+        return values, arrays
+
+    def _next_random_step(self, op: Op) -> int:
+        with self._lock:
+            step = self._random_steps.get(op.name, 0)
+            self._random_steps[op.name] = step + 1
+        return step
+
+    # TF1 spells a few things this way
+    @property
+    def sess_str(self) -> str:
+        return self.target
+
+
+def convert_feed(target: Value, given: Any) -> np.ndarray:
+    """The fed value as an array of the tensor's dtype; a lossy kind change or a wrong shape is an error."""
+    ttype: TensorType = target.type
+    dtype = ttype.dtype
+    label = f"placeholder '{target.op.name}'" if target.op is not None and target.op.type == "dfc.placeholder" \
+        else f"tensor '{target.name}'"
+    try:
+        array = np.asarray(given)
+    except Exception as e:  # noqa: BLE001 - anything numpy cannot read is the caller's error
+        raise InvalidArgumentError(f"cannot feed {label}: {e}") from None
+    kind = array.dtype.kind
+    if kind in "OSUV" or (kind == "c"):
+        raise InvalidArgumentError(f"cannot feed {label} of dtype {dtype.name} with a value of dtype {array.dtype}")
+    if (dtype.is_integer and kind == "f") or (dtype.is_bool and kind != "b") or (not dtype.is_bool and kind == "b"):
+        raise InvalidArgumentError(
+            f"cannot feed {label}: expected dtype {dtype.name}, got {array.dtype} (a lossy conversion)")
+    if not ttype.accepts_shape(array.shape):
+        raise InvalidArgumentError(
+            f"Cannot feed value of shape {_fmt_shape(array.shape)} for {label}, which has shape "
+            f"{_fmt_shape(ttype.shape)}" + (f" (defined at {target.op.loc})" if target.op is not None and target.op.loc
+                                            else ""))
+    if array.dtype != dtype.np:
+        array = array.astype(dtype.np)
+    return np.require(array, requirements="C")
+
+
+def _fmt_shape(shape) -> str:
+    return "(" + ", ".join("?" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"

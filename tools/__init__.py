@@ -1,0 +1,1 @@
+"""The `dfc` command line: compile, run and bench."""
