@@ -558,7 +558,7 @@ def control_dependencies(control_inputs) -> Iterator[None]:
 
 
 def control_token(item) -> Value:
-    """A value whose producer is `item`'s op: something an op can wait on."""
+    """A `!dfc.control` value that `item`'s op produces or a group made once to wait on it."""
     if hasattr(item, "_as_tensor"):
         item = item._as_tensor()
     if isinstance(item, Tensor):
@@ -566,7 +566,14 @@ def control_token(item) -> Value:
     if not isinstance(item, Operation):
         raise TypeError(f"control inputs must be Operations or Tensors, got {item!r}")
     op = item._dfc_ir()
-    return op.results[0]
+    if op.results and op.results[0].is_control:
+        return op.results[0]
+    graph = builder.graph_of(op)
+    tokens = graph.collections.setdefault("__control_tokens", {})
+    if op not in tokens:
+        with without_control_dependencies(graph):
+            tokens[op] = builder.create_op(graph, "dfc.group", [op.results[0]], name=f"{op.name}/done").results[0]
+    return tokens[op]
 
 
 @contextlib.contextmanager

@@ -13,12 +13,11 @@ from dfc.compiler import compile_step
 from dfc.ir import builder
 from dfc.ir.errors import InvalidArgumentError
 from dfc.ir.graph import Graph, Op, Value
-from dfc.ir.interpreter import interpret
 from dfc.ir.types import TensorType
 
+from . import executors
+from .executors import Executable
 from .store import VariableStore
-
-BACKENDS = ("interpreter",)
 
 
 def as_ir(obj: Any, graph: Graph) -> Value | Op:
@@ -111,15 +110,15 @@ class Session:
         graph = getattr(graph, "_dfc_graph", graph)
         if not isinstance(graph, Graph):
             raise TypeError(f"graph must be a dfc Graph, got {type(graph).__name__}")
-        backend = backend or "interpreter"
-        if backend not in BACKENDS:
-            raise ValueError(f"unknown backend '{backend}' (known: {', '.join(BACKENDS)})")
+        backend = backend or executors.DEFAULT_BACKEND
+        if backend not in executors.BACKENDS:
+            raise ValueError(f"unknown backend '{backend}' (known: {', '.join(executors.BACKENDS)})")
         self.graph = graph
         self.target = target
         self.backend = backend
         self.store = store if store is not None else VariableStore()
         self._closed = False
-        self._cache: dict[tuple, Graph] = {}
+        self._cache: dict[tuple, Executable] = {}
         self._random_steps: dict[str, int] = {}
         self._lock = threading.Lock()
         self.on_stage: Callable[[str, Graph], None] | None = None
@@ -171,8 +170,8 @@ class Session:
                     fetch_values.append(leaf)
             else:
                 targets.append(leaf)
-        step = self._compiled(fetch_values, targets, feed_values, feed_arrays)
-        results = interpret(step, feed_arrays, _RunContext(self))
+        executable = self._compiled(fetch_values, targets, feed_values, feed_arrays)
+        results = executable(feed_arrays, _RunContext(self))
         by_value = dict(zip(fetch_values, results))
         outputs = []
         for leaf in structure.leaves:
@@ -184,16 +183,17 @@ class Session:
         return structure.build(outputs)
 
     def _compiled(self, fetches: list[Value], targets: list[Op], feeds: list[Value],
-                  arrays: list[np.ndarray]) -> Graph:
+                  arrays: list[np.ndarray]) -> Executable:
         key = (self.graph.version, tuple(map(id, fetches)), tuple(map(id, targets)), tuple(map(id, feeds)),
                tuple((a.shape, a.dtype.str) for a in arrays))
-        step = self._cache.get(key)
-        if step is None:
+        executable = self._cache.get(key)
+        if executable is None:
             step = compile_step(self.graph, fetches, targets, feeds, [a.shape for a in arrays],
                                 on_stage=self.on_stage)
+            executable = executors.BACKENDS[self.backend](step, self)
             with self._lock:
-                self._cache[key] = step
-        return step
+                self._cache[key] = executable
+        return executable
 
     def _check_graph(self, leaf: Value | Op) -> None:
         if builder.graph_of(leaf) is not self.graph:
