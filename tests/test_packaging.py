@@ -1,0 +1,54 @@
+"""The wheel holds every sub-package, under the one `dfc` namespace that DESIGN.md fixes."""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+#: source directory -> the package it installs as
+NAMESPACE = {"dfc": "dfc", "ir": "dfc.ir", "compiler": "dfc.compiler", "runtime": "dfc.runtime", "tools": "dfc.tools"}
+
+
+def source_packages() -> set[str]:
+    found = set()
+    for top, package in NAMESPACE.items():
+        for init in (ROOT / top).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT / top)
+            found.add(".".join([package, *rel.parts]))
+    return found
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> zipfile.ZipFile:
+    out = tmp_path_factory.mktemp("wheel")
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+                          capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        pytest.fail(f"building the wheel failed:\n{proc.stdout}\n{proc.stderr}")
+    (path,) = out.glob("dfc-*.whl")
+    return zipfile.ZipFile(path)
+
+
+def test_every_source_package_is_in_the_wheel(wheel):
+    names = set(wheel.namelist())
+    missing = [p for p in sorted(source_packages()) if p.replace(".", "/") + "/__init__.py" not in names]
+    assert not missing, f"sub-packages missing from the wheel (list them in pyproject.toml): {missing}"
+
+
+def test_nothing_lands_outside_the_dfc_namespace(wheel):
+    tops = {n.split("/")[0] for n in wheel.namelist() if not n.split("/")[0].endswith(".dist-info")}
+    assert tops == {"dfc"}, tops
+
+
+def test_layers_are_importable_as_the_namespace():
+    import dfc.compiler
+    import dfc.ir
+    import dfc.runtime
+    import dfc.tools
+    assert dfc.ir.__name__ == "dfc.ir" and dfc.compiler.PASSES is not None
+    assert dfc.runtime.Session is not None and dfc.tools.__name__ == "dfc.tools"
