@@ -7,7 +7,7 @@ read sees the variable as it was when the step began, whatever the step assigns.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from dfc.ir.errors import InvalidArgumentError
 from dfc.ir.graph import Graph, Op, Value

@@ -7,7 +7,7 @@ the graph fails with the op and source line where it stops fitting.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from dfc.ir.errors import InvalidArgumentError, ShapeError
 from dfc.ir.graph import Block, Graph, Op

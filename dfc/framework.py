@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from typing import Any, Iterator, Sequence
+from typing import Any
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from dfc.ir import builder
 from dfc.ir.graph import Graph as IRGraph

@@ -6,7 +6,8 @@ import contextlib
 import os
 import sys
 import threading
-from typing import Any, Iterator, Sequence
+from typing import Any
+from collections.abc import Iterator, Sequence
 
 from .errors import ShapeError
 from .graph import Graph, Location, Op, Value

@@ -100,8 +100,8 @@ def test_unfed_placeholder_is_named():
 
 def test_feed_of_wrong_shape_names_expected_and_given():
     x = tf.placeholder(tf.float32, [None, 3], name="images")
-    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError,
-                                             match=r"shape \(2, 4\) for placeholder 'images', which has shape \(\?, 3\)"):
+    expected = r"shape \(2, 4\) for placeholder 'images', which has shape \(\?, 3\)"
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match=expected):
         sess.run(x, {x: np.zeros((2, 4))})
 
 
@@ -159,7 +159,7 @@ def test_closed_session():
 
 def test_eval_and_run_use_the_default_session():
     v = tf.Variable(2.0)
-    with tf.Session() as sess:
+    with tf.Session():
         tf.global_variables_initializer().run()
         assert (v * 3.0).eval() == 6.0
         assert v.eval() == 2.0
