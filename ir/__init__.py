@@ -6,9 +6,12 @@ from .errors import (DfcError, FailedPreconditionError, InvalidArgumentError, No
                      ShapeError, VerificationError)
 from .graph import Block, Graph, Location, Op, Value
 from .interpreter import interpret
+from .parser import parse_graph
+from .printer import print_graph
 from .types import CONTROL, ControlType, TensorType
+from .verifier import verify
 
 __all__ = ["CONTROL", "Block", "ControlType", "DfcError", "FailedPreconditionError", "Graph", "InvalidArgumentError",
            "Location", "NotFoundError", "Op", "OpError", "ParseError", "ShapeError", "TensorType", "Value",
            "VerificationError", "as_default", "capture_location", "create_op", "dtypes", "get_default_graph",
-           "graph_of", "interpret", "ops", "reset_default_graph"]
+           "graph_of", "interpret", "ops", "parse_graph", "print_graph", "reset_default_graph", "verify"]

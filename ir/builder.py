@@ -101,6 +101,8 @@ def create_op(graph: Graph, type: str, operands: Sequence[Value] = (), attrs: di
     the op takes `name` as is (the caller made it unique, as TF does for a variable and its scope).
     """
     opdef = get_op_def(type)
+    attrs = dict(attrs or {})
+    device = attrs.pop("device", device)
     loc = loc if loc is not None else capture_location()
     op_name = name if exact_name and name else graph.unique_name(name or opdef.short)
     where = f" at {loc}" if loc else ""

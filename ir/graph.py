@@ -76,6 +76,8 @@ class Op:
         self.device = device
         self.loc = loc
         self.regions = list(regions or [])
+        for region in self.regions:
+            region.parent = self
         self.block: Block | None = None
         self.handle = None  # the front end's object for this op (a dfc.Operation), if any
 
@@ -164,6 +166,7 @@ class Graph:
         self.collections: dict[str, list] = {}
         self.seed: int | None = None
         self.finalized = False
+        self.sym_name = "main"
 
     # ---- contents --------------------------------------------------------------------
     @property

@@ -26,15 +26,17 @@ register(OpDef("dfc.group", "control", _control_infer, lambda *xs: None, (0, Non
 
 
 def _grad_infer(types, attrs):
-    ny, nx = attrs["num_ys"], attrs["num_xs"]
-    if ny < 1 or nx < 1 or len(types) not in (ny + nx, 2 * ny + nx):
-        raise ShapeError(f"dfc.grad expects {ny} ys, {nx} xs and optionally {ny} grad_ys; got {len(types)} operands")
-    ys, xs, seeds = types[:ny], types[ny:ny + nx], types[ny + nx:]
+    ny, nx, ns = attrs["num_ys"], attrs["num_xs"], attrs.get("num_stops", 0)
+    n = len(types) - ns  # the trailing num_stops operands are tensors held constant (tf.gradients' stop_gradients)
+    if ny < 1 or nx < 1 or ns < 0 or n not in (ny + nx, 2 * ny + nx):
+        raise ShapeError(f"dfc.grad expects {ny} ys, {nx} xs, optionally {ny} grad_ys and {ns} stop_gradients; "
+                         f"got {len(types)} operands")
+    ys, xs, seeds = types[:ny], types[ny:ny + nx], types[ny + nx:n]
     for t in list(ys) + list(xs):
         if not isinstance(t, TensorType) or not t.dtype.is_floating:
             raise ShapeError(f"gradients are defined for floating tensors only, got {t}")
     for y, s in zip(ys, seeds):
-        if s.dtype != y.dtype:
+        if not isinstance(s, TensorType) or s.dtype != y.dtype:
             raise ShapeError(f"grad_ys entry {s} does not match y {y}")
     return list(xs)
 
@@ -44,7 +46,7 @@ def _grad_unexpanded(*args, **attrs):
 
 
 register(OpDef("dfc.grad", "control", _grad_infer, _grad_unexpanded, (2, None),
-               {"num_ys": Attr("int"), "num_xs": Attr("int")}, differentiable=True,
+               {"num_ys": Attr("int"), "num_xs": Attr("int"), "num_stops": Attr("int", None)}, differentiable=True,
                doc="d(sum of ys)/d(xs), seeded by grad_ys; expanded by the autodiff pass"))
 
 

@@ -68,7 +68,7 @@ class OpDef:
         """Attributes with defaults filled in; unknown or missing ones raise ShapeError."""
         out = {}
         for key in attrs:
-            if key not in self.attrs and key != "device":
+            if key not in self.attrs:
                 raise ShapeError(f"{self.name} has no attribute '{key}'")
         for key, spec in self.attrs.items():
             if key in attrs:
@@ -84,6 +84,8 @@ def _coerce_attr(opname: str, key: str, spec: Attr, value: Any) -> Any:
     kind = spec.kind
     try:
         if kind == "bool":
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(value)
             return bool(value)
         if kind == "int":
             return int(value)
@@ -92,8 +94,12 @@ def _coerce_attr(opname: str, key: str, spec: Attr, value: Any) -> Any:
         if kind == "str":
             return str(value)
         if kind == "ints":
+            if isinstance(value, (str, bytes)):
+                raise TypeError(value)
             return tuple(int(v) for v in value)
         if kind == "strs":
+            if isinstance(value, (str, bytes)):
+                raise TypeError(value)
             return tuple(str(v) for v in value)
         if kind == "dtype":
             if not isinstance(value, DType):

@@ -1,0 +1,600 @@
+"""The IR's text form: print -> parse -> print is the identity for every op, and parse errors point at tokens."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import struct
+import subprocess
+
+import ml_dtypes
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from dfc.ir import dtypes as dt
+from dfc.ir.builder import create_op
+from dfc.ir.errors import ParseError
+from dfc.ir.graph import Block, Graph, Location, Op
+from dfc.ir.ops import REGISTRY
+from dfc.ir.parser import parse_graph
+from dfc.ir.printer import print_graph, print_op
+from dfc.ir.types import CONTROL, TensorType
+from dfc.ir.verifier import verify
+
+LOC = Location("model.py", 3, 5)
+
+
+def T(dtype, *shape):
+    return TensorType(dtype, shape)
+
+
+def F(*shape):
+    return TensorType(dt.f32, shape)
+
+
+# ---- one example per op ------------------------------------------------------------------------
+# op -> (operand types, attrs, stated result types or None), or a function that builds the graph.
+# The lists below are written out (not read from the registry) so that a new op fails
+# test_every_op_has_an_example until someone adds it here.
+UNARY_FLOAT = ["exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tanh", "sigmoid",
+               "floor", "ceil", "round"]
+UNARY_NUMERIC = ["neg", "abs", "sign", "square", "relu", "identity", "stop_gradient"]
+BINARY_NUMERIC = ["add", "sub", "mul", "div", "floordiv", "mod", "pow", "maximum", "minimum"]
+COMPARISONS = ["equal", "not_equal", "less", "less_equal", "greater", "greater_equal"]
+BINARY_BOOL = ["logical_and", "logical_or", "logical_xor"]
+REDUCTIONS = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod"]
+BOOL_REDUCTIONS = ["reduce_any", "reduce_all"]
+
+
+def _fused_example(g: Graph) -> None:
+    """A fused kernel: the region reads its argument and a value from the enclosing block."""
+    a = create_op(g, "dfc.placeholder", name="a", result_types=[F(4)], loc=LOC).result
+    b = create_op(g, "dfc.placeholder", name="b", result_types=[F()], loc=LOC).result
+    body = Block([F(4)], ["x"])
+    x = body.arguments[0]
+    c = Op("dfc.constant", "c", [], {"value": np.array(1.5, np.float32)}, [F()], loc=LOC)
+    m = Op("dfc.mul", "m", [x, c.result], {}, [F(4)], loc=LOC)
+    s = Op("dfc.sub", "s", [m.result, b], {}, [F(4)], loc=LOC)
+    for op in (c, m, s, Op("dfc.yield", "yield", [s.result, m.result], {}, [])):
+        body.append(op)
+    fused = Op("dfc.fused", "fused", [a], {"kind": "elementwise"}, [F(4), F(4)], loc=LOC, regions=[body])
+    body.parent = fused
+    g.append(fused)
+    create_op(g, "dfc.fetch", fused.results, loc=LOC)
+
+
+EXAMPLES: dict[str, object] = {
+    **{f"dfc.{n}": ([F(2, 3)], {}, None) for n in UNARY_FLOAT},
+    **{f"dfc.{n}": ([T(dt.i32, 2, 3)], {}, None) for n in UNARY_NUMERIC},
+    "dfc.logical_not": ([T(dt.bool_, 4)], {}, None),
+    **{f"dfc.{n}": ([F(None, 3), F(3)], {}, None) for n in BINARY_NUMERIC},
+    **{f"dfc.{n}": ([T(dt.i64, 2, 1), T(dt.i64, 4)], {}, None) for n in COMPARISONS},
+    **{f"dfc.{n}": ([T(dt.bool_, 3), T(dt.bool_, 3)], {}, None) for n in BINARY_BOOL},
+    **{f"dfc.{n}": ([F(2, None, 4)], {"axes": (0, -1), "keepdims": True}, None) for n in REDUCTIONS},
+    **{f"dfc.{n}": ([T(dt.bool_, 2, 3)], {"axes": (1,), "keepdims": False}, None) for n in BOOL_REDUCTIONS},
+    "dfc.select": ([T(dt.bool_, 3), F(3), F()], {}, None),
+    "dfc.cast": ([F(3)], {"dtype": dt.bf16}, None),
+    "dfc.matmul": ([F(None, 784), F(784, 100)], {"transpose_a": False, "transpose_b": False}, None),
+    "dfc.argmax": ([F(5, 3)], {"axis": 1, "output_type": dt.i32}, None),
+    "dfc.argmin": ([T(dt.i8, 5, 3)], {"axis": 0, "output_type": dt.i64}, None),
+    "dfc.softmax": ([F(2, 10)], {"axis": -1}, None),
+    "dfc.log_softmax": ([T(dt.f64, 2, 10)], {"axis": 1}, None),
+    "dfc.reshape": ([F(2, 3, 4)], {"shape": (-1, 12)}, None),
+    "dfc.transpose": ([F(2, 3, 4)], {"perm": (2, 0, 1)}, None),
+    "dfc.expand_dims": ([F(2, 3)], {"axis": -1}, None),
+    "dfc.squeeze": ([F(1, 3, 1)], {"axes": (0, 2)}, None),
+    "dfc.concat": ([F(2, 3), F(2, 5), F(2, None)], {"axis": 1}, None),
+    "dfc.split": ([F(6, 4)], {"axis": 0, "sizes": (1, 2, 3)}, None),
+    "dfc.tile": ([F(2, 3)], {"multiples": (2, 1)}, None),
+    "dfc.slice": ([F(8, 9)], {"begin": (1, -(2**63)), "end": (7, 2**63 - 1), "strides": (2, -1)}, None),
+    "dfc.gather": ([F(5, 3), T(dt.i32, 2, 2)], {"axis": 0}, None),
+    "dfc.one_hot": ([T(dt.i64, 4)], {"depth": 10, "axis": -1, "on_value": 0.9, "off_value": 1e-05,
+                                     "dtype": dt.f32}, None),
+    "dfc.fill_like": ([F(2, None)], {"value": float("-inf"), "dtype": dt.f16}, None),
+    "dfc.broadcast_like": ([F(3), F(2, 3)], {}, None),
+    "dfc.shape_of": ([F(2, None)], {"dtype": dt.i64}, None),
+    "dfc.constant": ([], {"value": np.array([[1.0, 2.5], [-3.0, 4.0]], np.float32)}, None),
+    "dfc.placeholder": ([], {}, [F(None, 784)]),
+    "dfc.variable": ([], {"name": "dense/kernel"}, [F(784, 10)]),
+    "dfc.assign": ([F(3)], {"variable": "v"}, None),
+    "dfc.assign_add": ([F(3)], {"variable": "v"}, None),
+    "dfc.assign_sub": ([F(3)], {"variable": "v"}, None),
+    "dfc.random_uniform": ([], {"seed": 1, "seed2": 87654321}, [F(4, 4)]),
+    "dfc.random_normal": ([], {"seed": 0, "seed2": -1}, [T(dt.f64, 3)]),
+    "dfc.truncated_normal": ([], {"seed": 7, "seed2": 2**40}, [T(dt.bf16, 2)]),
+    "dfc.no_op": ([], {}, None),
+    "dfc.group": ([CONTROL, F(2), CONTROL], {}, None),
+    "dfc.grad": ([F(), F(3, 2), F(2), F(5)], {"num_ys": 1, "num_xs": 2, "num_stops": 1}, None),
+    "dfc.fetch": ([F(2), CONTROL], {}, None),
+    "dfc.fused": _fused_example,
+    "dfc.yield": _fused_example,  # a yield lives in a region only
+}
+
+
+def _source(g: Graph, t, i: int):
+    if t == CONTROL:
+        return create_op(g, "dfc.no_op", name=f"dep{i}", loc=LOC).result
+    return create_op(g, "dfc.placeholder", name=f"in{i}", result_types=[t], loc=LOC).result
+
+
+def build_example(op_type: str) -> Graph:
+    """A small valid graph whose interesting op is op_type, with its results fetched."""
+    g = Graph()
+    example = EXAMPLES[op_type]
+    if callable(example):
+        example(g)
+        return g
+    operand_types, attrs, result_types = example
+    operands = [_source(g, t, i) for i, t in enumerate(operand_types)]
+    op = create_op(g, op_type, operands, dict(attrs), name="dense/" + op_type.split(".")[1],
+                   result_types=result_types, loc=Location("model.py", 12, 8))
+    if op_type != "dfc.fetch":
+        create_op(g, "dfc.fetch", op.results, loc=LOC)
+    return g
+
+
+def roundtrip(g: Graph) -> tuple[str, Graph]:
+    text = print_graph(g)
+    g2 = parse_graph(text, "dump.mlir")
+    assert print_graph(g2) == text
+    return text, g2
+
+
+def _same_attr(a, b) -> bool:
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+    if isinstance(a, float):
+        return isinstance(b, float) and struct.pack("<d", a) == struct.pack("<d", b)
+    return type(a) is type(b) and a == b
+
+
+def assert_same_graph(g1: Graph, g2: Graph) -> None:
+    ops1, ops2 = list(g1.walk()), list(g2.walk())
+    assert [o.type for o in ops1] == [o.type for o in ops2]
+    for a, b in zip(ops1, ops2):
+        assert [r.type for r in a.results] == [r.type for r in b.results]
+        assert [v.type for v in a.operands] == [v.type for v in b.operands]
+        assert a.attrs.keys() == b.attrs.keys()
+        for k in a.attrs:
+            assert _same_attr(a.attrs[k], b.attrs[k]), (a, k, a.attrs[k], b.attrs[k])
+        assert (a.device, a.loc) == (b.device, b.loc)
+
+
+def test_every_op_has_an_example():
+    missing = sorted(set(REGISTRY) - set(EXAMPLES))
+    assert not missing, f"add an example to EXAMPLES in {__file__} for: {', '.join(missing)}"
+    stale = sorted(set(EXAMPLES) - set(REGISTRY))
+    assert not stale, f"EXAMPLES names ops that are not registered: {', '.join(stale)}"
+
+
+@pytest.mark.parametrize("op_type", sorted(REGISTRY))
+def test_roundtrip_every_op(op_type):
+    if op_type not in EXAMPLES:
+        pytest.fail(f"no example for {op_type} in EXAMPLES")
+    g = build_example(op_type)
+    verify(g)
+    text, g2 = roundtrip(g)
+    assert f'"{op_type}"' in text
+    verify(g2)
+    assert_same_graph(g, g2)
+    assert [o.name for o in g2.ops if o.results] == [o.name.replace("/", ".") for o in g.ops if o.results]
+
+
+DESIGN_EXAMPLE = '''\
+"dfc.graph"() ({
+^bb0(%a: tensor<4194304xf32>):
+  %y = "dfc.fused"(%a) ({
+  ^bb0(%x: tensor<4194304xf32>):
+    %c = "dfc.constant"() {value = dense<1.5> : tensor<f32>} : () -> tensor<f32>
+    %m = "dfc.mul"(%x, %c) : (tensor<4194304xf32>, tensor<f32>) -> tensor<4194304xf32>
+    %r = "dfc.relu"(%m) : (tensor<4194304xf32>) -> tensor<4194304xf32>
+    "dfc.yield"(%r) : (tensor<4194304xf32>) -> ()
+  }) {kind = "elementwise"} : (tensor<4194304xf32>) -> tensor<4194304xf32>
+  "dfc.fetch"(%y) : (tensor<4194304xf32>) -> ()
+}) {sym_name = "main"} : () -> ()
+'''
+
+
+def test_design_example_roundtrips():
+    g = parse_graph(DESIGN_EXAMPLE)
+    verify(g)
+    assert print_graph(g) == DESIGN_EXAMPLE
+    assert g.arguments[0].arg_name == "a"
+    fused = g.ops[0]
+    assert fused.type == "dfc.fused" and fused.name == "y" and fused.attrs == {"kind": "elementwise"}
+    assert fused.regions[0].parent is fused
+    assert [o.name for o in fused.regions[0].ops][:3] == ["c", "m", "r"]
+    assert g.ops[-1].type == "dfc.fetch"
+
+
+def test_matmul_line_matches_design():
+    g = Graph()
+    x = create_op(g, "dfc.placeholder", name="x", result_types=[F(None, 784)]).result
+    w = create_op(g, "dfc.variable", attrs={"name": "W"}, name="W", result_types=[F(784, 100)]).result
+    mm = create_op(g, "dfc.matmul", [x, w], {"transpose_b": False}, name="mm", loc=Location("model.py", 5, 8))
+    assert print_op(mm) == ('%mm = "dfc.matmul"(%x, %W) {transpose_a = false, transpose_b = false} : '
+                            '(tensor<?x784xf32>, tensor<784x100xf32>) -> tensor<?x100xf32> loc("model.py":5:8)')
+
+
+def test_fused_region_uses_outer_value_and_multiple_results():
+    g = build_example("dfc.fused")
+    text, g2 = roundtrip(g)
+    assert '%fused:2 = "dfc.fused"(%a) ({' in text
+    assert "  ^bb0(%x: tensor<4xf32>):" in text
+    assert '"dfc.sub"(%m, %b)' in text
+    assert '"dfc.fetch"(%fused#0, %fused#1)' in text
+    verify(g2)
+
+
+def test_names_are_sanitized_and_unique():
+    g = Graph()
+    t = F(2)
+    names = ["dense/MatMul", "dense.MatMul", "0abc", "a b:c#d", "x", "x_1", "Variable_1", ""]
+    for n in names:
+        op = Op("dfc.placeholder", n, [], {}, [t])
+        g.append(op)
+    body = Block([t, t], ["x", None])
+    body.append(Op("dfc.yield", "y", [body.arguments[0]], {}, []))
+    fused = Op("dfc.fused", "x", [g.ops[0].result, g.ops[1].result], {"kind": "k"}, [t], regions=[body])
+    body.parent = fused
+    g.append(fused)
+    text, g2 = roundtrip(g)
+    for expected in ["%dense.MatMul =", "%dense.MatMul_1 =", "%_0abc =", "%a_b_c_d =", "%x =", "%x_1 =",
+                     "%Variable_1 =", "%_ =", "^bb0(%x_3: tensor<2xf32>, %arg1: tensor<2xf32>):",
+                     "%x_2 = \"dfc.fused\"(%dense.MatMul, %dense.MatMul_1) ({"]:
+        assert expected in text, expected
+    assert [o.name for o in g2.ops] == ["dense.MatMul", "dense.MatMul_1", "_0abc", "a_b_c_d", "x", "x_1",
+                                        "Variable_1", "_", "x_2"]
+
+
+def test_split_multi_result():
+    g = build_example("dfc.split")
+    text, g2 = roundtrip(g)
+    assert '%dense.split:3 = "dfc.split"(%in0) {axis = 0, sizes = [1, 2, 3]}' in text
+    assert '"dfc.fetch"(%dense.split#0, %dense.split#1, %dense.split#2)' in text
+    split = g2.ops[1]
+    assert split.name == "dense.split" and len(split.results) == 3
+    assert g2.ops[-1].operands == split.results
+
+
+def test_device_attribute():
+    g = Graph()
+    x = create_op(g, "dfc.placeholder", name="x", result_types=[F(2, 2)], device="/job:worker/task:1").result
+    create_op(g, "dfc.matmul", [x, x], name="mm", device="/job:ps/task:0")
+    text, g2 = roundtrip(g)
+    assert '{device = "/job:ps/task:0", transpose_a = false, transpose_b = false}' in text
+    assert '"dfc.placeholder"() {device = "/job:worker/task:1"}' in text
+    assert g2.ops[1].device == "/job:ps/task:0" and "device" not in g2.ops[1].attrs
+
+
+def test_locations():
+    g = Graph()
+    create_op(g, "dfc.placeholder", name="x", result_types=[F()], loc=Location('dir/we"ird\\file.py', 7, 0))
+    create_op(g, "dfc.placeholder", name="y", result_types=[F()], loc=None)
+    g.ops[1].loc = None
+    text, g2 = roundtrip(g)
+    assert 'loc("dir/we\\"ird\\\\file.py":7:0)' in text
+    assert g2.ops[0].loc == Location('dir/we"ird\\file.py', 7, 0)
+    assert g2.ops[1].loc is None
+    assert "loc(" not in print_graph(g, with_locs=False)
+
+
+def test_float_and_string_attributes_roundtrip_exactly():
+    g = Graph()
+    x = create_op(g, "dfc.placeholder", name="x", result_types=[T(dt.i32, 3)]).result
+    values = [0.5, 1e-05, 1e20, -0.0, 5e-324, 1.7976931348623157e308, float("inf"), float("-inf"), float("nan"), 3.0]
+    for v in values:
+        create_op(g, "dfc.fill_like", [x], {"value": v, "dtype": dt.f32})
+    weird = 'a "quoted" \\ name\nwith tab\t, é and \x01'
+    create_op(g, "dfc.variable", attrs={"name": weird}, result_types=[F()])
+    text, g2 = roundtrip(g)
+    assert "value = 1.0e-05" in text and "value = 1.0e+20" in text and "value = -0.0" in text
+    assert "value = 0x7FF0000000000000 : f64" in text and "value = 0xFFF0000000000000 : f64" in text
+    assert "value = 3.0" in text
+    got = [op.attrs["value"] for op in g2.ops[1:-1]]
+    assert [struct.pack("<d", v) for v in got] == [struct.pack("<d", v) for v in values]
+    assert all(isinstance(v, float) for v in got)
+    assert g2.ops[-1].attrs["name"] == weird
+
+
+def test_sym_name_and_empty_graph():
+    g = Graph()
+    assert print_graph(g) == '"dfc.graph"() ({\n}) {sym_name = "main"} : () -> ()\n'
+    g.sym_name = "train_step"
+    text, g2 = roundtrip(g)
+    assert g2.sym_name == "train_step"
+    arg = g.body.add_argument(F(3), "feed/x")
+    create_op(g, "dfc.fetch", [arg])
+    text, g2 = roundtrip(g)
+    assert text.splitlines()[1] == "^bb0(%feed.x: tensor<3xf32>):"
+    assert g2.arguments[0].arg_name == "feed.x"
+
+
+# ---- dense constants ---------------------------------------------------------------------------
+def _constant_text(arr: np.ndarray) -> str:
+    g = Graph()
+    create_op(g, "dfc.constant", attrs={"value": arr}, name="c", loc=None)
+    return print_graph(g)
+
+
+@pytest.mark.parametrize("arr, literal", [
+    (np.array(1.5, np.float32), "dense<1.5> : tensor<f32>"),
+    (np.array([[1.0, 2.0], [3.0, 4.0]], np.float32), "dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>"),
+    (np.zeros((3, 4), np.float32), "dense<0.0> : tensor<3x4xf32>"),
+    (np.array([0.1, 1e-5], np.float32), "dense<[0.1, 1.0e-05]> : tensor<2xf32>"),
+    (np.array([True, False]), "dense<[true, false]> : tensor<2xi1>"),
+    (np.array([-1, 127], np.int8), "dense<[-1, 127]> : tensor<2xi8>"),
+    (np.zeros((0,), np.float32), "dense<> : tensor<0xf32>"),
+    (np.zeros((2, 0), np.int32), "dense<> : tensor<2x0xi32>"),
+    (np.arange(17, dtype=np.int32), 'dense<"0x' + np.arange(17, dtype="<i4").tobytes().hex().upper() + '">'),
+    (np.full(20, np.nan, np.float32), 'dense<"0x0000C07F"> : tensor<20xf32>'),
+    (np.array([1.0, np.inf], np.float64), 'dense<"0x000000000000F03F000000000000F07F"> : tensor<2xf64>'),
+    (np.array([1.0], np.float16), 'dense<"0x003C"> : tensor<1xf16>'),
+    (np.array([1.0, 2.0], ml_dtypes.bfloat16), 'dense<"0x803F0040"> : tensor<2xbf16>'),
+    # MLIR packs i1 hex data one bit per element, least significant bit first
+    (np.array([True] * 9 + [False] * 7 + [True]), 'dense<"0xFF0101"> : tensor<17xi1>'),
+    (np.array([0.0, -0.0], np.float32), "dense<[0.0, -0.0]> : tensor<2xf32>"),
+])
+def test_dense_spelling(arr, literal):
+    text = _constant_text(arr)
+    assert literal in text
+    g2 = parse_graph(text)
+    got = g2.ops[0].attrs["value"]
+    assert got.dtype == arr.dtype and got.shape == arr.shape and got.tobytes() == arr.tobytes()
+    assert print_graph(g2) == text
+
+
+_SHAPES = st.sampled_from([(), (1,), (2,), (3, 2), (0,), (2, 0, 3), (17,), (4, 5), (1, 1, 1), (40,)])
+
+
+@st.composite
+def dense_arrays(draw):
+    dtype = draw(st.sampled_from(dt.ALL))
+    shape = draw(_SHAPES)
+    if dtype.is_floating:
+        # random bit patterns reach NaN payloads, infinities, -0.0 and subnormals
+        uint = {16: np.uint16, 32: np.uint32, 64: np.uint64}[dtype.bits]
+        special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, 0.1], dtype=dtype.np).view(uint)
+        elements = st.one_of(st.integers(0, np.iinfo(uint).max), st.sampled_from(special.tolist()))
+        bits = draw(hnp.arrays(uint, shape, elements=elements))
+        arr = bits.view(dtype.np)
+    else:
+        arr = draw(hnp.arrays(dtype.np, shape))
+    if draw(st.booleans()) and arr.size:
+        arr = np.full(shape, arr.reshape(-1)[0], dtype=dtype.np)  # splats have their own spelling
+    return arr
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dense_arrays())
+def test_dense_roundtrip_is_bit_exact(arr):
+    text = _constant_text(arr)
+    g2 = parse_graph(text)
+    got = g2.ops[0].attrs["value"]
+    assert got.dtype == arr.dtype and got.shape == arr.shape
+    assert got.tobytes() == arr.tobytes()
+    assert print_graph(g2) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_float_attr_roundtrip(value):
+    g = Graph()
+    x = create_op(g, "dfc.placeholder", name="x", result_types=[F(1)]).result
+    create_op(g, "dfc.fill_like", [x], {"value": value, "dtype": dt.f64}, name="f")
+    text, g2 = roundtrip(g)
+    got = g2.ops[1].attrs["value"]
+    assert struct.pack("<d", got) == struct.pack("<d", value)
+    literal = text.split("value = ")[1].split(",")[0].split("}")[0]
+    assert "." in literal or literal.startswith("0x")
+
+
+# ---- reading what MLIR tools and people write -------------------------------------------------
+def test_lenient_input():
+    text = '''
+    // a comment
+    module {
+      "dfc.graph"() ( {
+        ^entry ( %in : tensor<2x3xf32> loc(unknown) ) :
+          %s = "dfc.reduce_sum"(%in) {keepdims = false, axes = [1 : i64, 0]} : (tensor<2x3xf32>) -> tensor<f32>
+            loc(unknown)
+          %t = "dfc.transpose"(%in) {perm = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32> // trailing
+          %f = "dfc.fill_like"(%in) {value = 1.000000e-05 : f64, dtype = f32} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+          %n = "dfc.fill_like"(%in) {value = 0xFFF0000000000000 : f64, dtype = f32}
+                : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("x.py":1:2)
+          %c = "dfc.constant"() {value = dense<0x7FC00000> : tensor<2xf32>} : () -> tensor<2xf32>
+          %m = "dfc.matmul"(%in, %t) : (tensor<2x3xf32>, tensor<3x2xf32>) -> tensor<2x2xf32>
+          "dfc.fetch"(%s, %f, %n, %c, %m) : (tensor<f32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2xf32>,
+                                              tensor<2x2xf32>) -> ()
+      }) {sym_name = "main"} : () -> ()
+    }
+    '''
+    g = parse_graph(text)
+    verify(g)
+    s, t, f, n, c, m = g.ops[:6]
+    assert s.attrs == {"axes": (1, 0), "keepdims": False}
+    assert t.attrs == {"perm": (1, 0)}
+    assert f.attrs["value"] == 1e-05 and f.attrs["dtype"] is dt.f32
+    assert n.attrs["value"] == -math.inf and n.loc == Location("x.py", 1, 2)
+    assert np.isnan(c.attrs["value"]).all() and c.attrs["value"].dtype == np.float32
+    assert m.attrs == {"transpose_a": False, "transpose_b": False}  # defaults filled in
+    assert g.arguments[0].arg_name == "in"
+    assert [o.name for o in g.ops] == ["s", "t", "f", "n", "c", "m", "fetch"]
+    roundtrip(g)
+
+
+# ---- errors point at the offending token -------------------------------------------------------
+GOOD = '''\
+"dfc.graph"() ({
+^bb0(%x: tensor<2x3xf32>):
+  %r = "dfc.relu"(%x) : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("m.py":1:1)
+  %s = "dfc.reduce_sum"(%r) {axes = [0], keepdims = false} : (tensor<2x3xf32>) -> tensor<3xf32>
+  %p:2 = "dfc.split"(%s) {axis = 0, sizes = [1, 2]} : (tensor<3xf32>) -> (tensor<1xf32>, tensor<2xf32>)
+  "dfc.fetch"(%r, %p#1) : (tensor<2x3xf32>, tensor<2xf32>) -> ()
+}) {sym_name = "main"} : () -> ()
+'''
+
+# (replace this, with that, error at line, at this token (first occurrence in that line), message part)
+BAD = [
+    ('"dfc.relu"(%x)', '"dfc.relu"(%nope)', 3, "%nope", "use of undefined value %nope"),
+    ('"dfc.relu"(%x) : (tensor<2x3xf32>)', '"dfc.relu"(%x) : (tensor<3x2xf32>)', 3, "%x",
+     "type mismatch: the value is used as tensor<3x2xf32> but defined as tensor<2x3xf32>"),
+    ('"dfc.relu"', '"dfc.frobnicate"', 3, '"dfc.frobnicate"', "unknown op 'dfc.frobnicate'"),
+    ('(%x) : (tensor<2x3xf32>) -> tensor<2x3xf32> loc', '(%x) @ (tensor<2x3xf32>) -> tensor<2x3xf32> loc', 3, "@",
+     "expected ':' before the op's type, found '@'"),
+    ('"dfc.relu"(%x) :', '"dfc.relu"(%x :', 3, ":", "expected ',' or ')' in the operand list"),
+    ("keepdims = false}", "keepdims = false, bogus = 1}", 4, "bogus", "dfc.reduce_sum has no attribute 'bogus'"),
+    ("axes = [0]", 'axes = "0"', 4, '"0"', "attribute 'axes' of dfc.reduce_sum must be a list of ints"),
+    ("axes = [0]", "axes = [0, true]", 4, "true", "must be a list of ints, but an item is a boolean"),
+    ("{axes = [0], keepdims = false}", "{keepdims = false}", 4, '"dfc.reduce_sum"',
+     "dfc.reduce_sum needs attribute 'axes'"),
+    ("-> tensor<3xf32>\n", "-> tensor<3xf7>\n", 4, "f7", "unknown element type 'f7'"),
+    ("%p#1", "%p#2", 6, "%p", "%p has 2 result(s); #2 is out of range"),
+    ("%p:2 =", "%p =", 5, "(tensor<3xf32>) ->", "dfc.split defines 1 result(s) but its type lists 2"),
+    ("%s = ", "%r = ", 4, "%r =", "redefinition of %r (first defined at 3:3)"),
+    ('loc("m.py":1:1)', 'loc("m.py:1:1)', 3, '"m.py', "unterminated string literal"),
+    ('loc("m.py":1:1)', 'loc(m.py)', 3, "m.py", "unsupported location"),
+    ("tensor<2x3xf32>):", "tensor<2x3xf32>;", 2, ";", "expected ',' or ')' in the block arguments"),
+    ('"dfc.fetch"', '"dfc.yield"(%r) : (tensor<2x3xf32>) -> ()\n  ^bb1:\n  "dfc.fetch"', 7, "^bb1",
+     "regions of dfc ops hold a single block"),
+    ("() -> ()\n", "() -> ()\n%z", 8, "%z", "expected end of input after the graph"),
+    ('{sym_name = "main"}', '{sym_name = 3}', 7, "3", "sym_name must be a string"),
+    ('"dfc.graph"', '"dfc.grph"', 1, '"dfc.grph"', 'the top-level op must be "dfc.graph"'),
+]
+
+
+@pytest.mark.parametrize("old, new, line, token, message", BAD, ids=[b[4][:40] for b in BAD])
+def test_parse_errors_point_at_the_token(old, new, line, token, message):
+    assert old in GOOD
+    text = GOOD.replace(old, new, 1)
+    with pytest.raises(ParseError) as info:
+        parse_graph(text, "bad.mlir")
+    err = info.value
+    col = text.splitlines()[line - 1].index(token) + 1
+    assert message in err.message
+    assert (err.file, err.line, err.col) == ("bad.mlir", line, col), str(err)
+    assert str(err).startswith(f"bad.mlir:{line}:{col}: error: ")
+
+
+HEAD = '"dfc.graph"() ({\n'
+
+
+# (text after HEAD, the token the error points at (first occurrence in the text's last line), message part)
+@pytest.mark.parametrize("body, token, message", [
+    ('  %c = "dfc.constant"() {value = dense<[1.0, 2.0]> : tensor<3xf32>}', "[1.0",
+     "dense literal has shape [2] but its type is tensor<3xf32>"),
+    ('  %c = "dfc.constant"() {value = dense<[[1.0], [2.0, 3.0]]> : tensor<2x1xf32>}', "[2.0",
+     "dense literal is not rectangular"),
+    ('  %c = "dfc.constant"() {value = dense<"0x0000"> : tensor<3xf32>}', '"0x', "hex data has 2 bytes but 3 f32"),
+    ('  %c = "dfc.constant"() {value = dense<300> : tensor<i8>}', "300", "300 does not fit in i8"),
+    ('  %c = "dfc.constant"() {value = dense<1.5> : tensor<?xf32>}', "tensor", "a dense constant needs a static shape"),
+    ('  %c = "dfc.constant"() {value = dense<1> : tensor<f32>} : () -> tensor<f32>\n', None,
+     "expected '}' to close the region, found end of input"),
+    ('  %c = "dfc.variable"() {name = "v"} : () -> tensor<*xf32>}', "*", "unranked tensors are not supported"),
+    ('  %c = "dfc.variable"() {name = "v"} : () -> !dfc.token}', "!", "unknown type '!dfc.token'"),
+    ('  %c = "dfc.variable"() {name = "\\q"} : () -> tensor<f32>}', "\\", "bad escape"),
+    ('  %c = "dfc.variable"() {name = "v"} : () -> f32}', "f32", "expected a tensor type or !dfc.control"),
+    ('  %c = "dfc.cast"(%c) {dtype = f32} : (tensor<f32>) -> tensor<f32>}', "%c)", "use of undefined value %c"),
+])
+def test_more_parse_errors(body, token, message):
+    text = HEAD + body
+    with pytest.raises(ParseError) as info:
+        parse_graph(text)
+    lines = text.split("\n")
+    line, col = (len(lines), len(lines[-1]) + 1) if token is None else (len(lines), lines[-1].index(token) + 1)
+    assert message in info.value.message
+    assert (info.value.line, info.value.col) == (line, col), str(info.value)
+
+
+def test_empty_input():
+    with pytest.raises(ParseError, match='^<string>:1:1: error: expected "dfc.graph", found end of input'):
+        parse_graph("")
+    with pytest.raises(ParseError, match="^<string>:2:1: error: expected"):
+        parse_graph("  // nothing\n")
+
+
+def test_no_traceback_escapes_on_damaged_input():
+    base = print_graph(build_example("dfc.split"))
+    for cut in range(len(base)):
+        for damaged in (base[:cut], base[:cut] + base[cut + 1:], base[:cut] + "}" + base[cut:]):
+            try:
+                parse_graph(damaged)
+            except ParseError:
+                pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_random_damage_gives_parse_errors_only(data):
+    base = print_graph(build_example(data.draw(st.sampled_from(["dfc.fused", "dfc.constant", "dfc.one_hot"]))))
+    i = data.draw(st.integers(0, len(base)))
+    junk = data.draw(st.text(alphabet='%#^"(){}[]<>:,=-x0123456789.eabf\\ \n', max_size=4))
+    try:
+        parse_graph(base[:i] + junk + base[i + data.draw(st.integers(0, 3)):])
+    except ParseError:
+        pass
+
+
+# ---- the real MLIR parser agrees ---------------------------------------------------------------
+MLIR_OPT = shutil.which("mlir-opt-19") or shutil.which("mlir-opt")
+
+
+def _mlir_opt(text: str, *flags: str) -> str:
+    proc = subprocess.run([MLIR_OPT, "--allow-unregistered-dialect", *flags], input=text, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def _special_graphs() -> list[Graph]:
+    graphs = []
+    for arr in (np.arange(40, dtype=np.float32).reshape(5, 8), np.array([True, False] * 9),
+                np.array([np.nan, np.inf, -0.0], np.float64), np.ones((2, 3), ml_dtypes.bfloat16),
+                np.array([1.0, -2.0], np.float16), np.zeros((2, 0), np.int64), np.array(7, np.int8)):
+        g = Graph()
+        create_op(g, "dfc.constant", attrs={"value": arr}, name="const/0", loc=Location('a "b".py', 1, 2))
+        graphs.append(g)
+    g = Graph()
+    x = create_op(g, "dfc.placeholder", name="x", result_types=[F(3)], device="/job:ps/task:0").result
+    create_op(g, "dfc.fill_like", [x], {"value": float("nan"), "dtype": dt.f32}, name="nan")
+    create_op(g, "dfc.fill_like", [x], {"value": float("-inf"), "dtype": dt.f32}, name="ninf")
+    create_op(g, "dfc.variable", attrs={"name": 'we"ird\\\n é'}, name="v", result_types=[F()])
+    graphs.append(g)
+    return graphs
+
+
+@pytest.mark.skipif(MLIR_OPT is None, reason="mlir-opt (Debian mlir-19-tools) is not installed")
+def test_mlir_opt_parses_every_dump():
+    graphs = [build_example(op) for op in sorted(EXAMPLES)] + _special_graphs()
+    for i, g in enumerate(graphs):
+        g.sym_name = f"g{i}"  # a sym_name makes the graph an MLIR symbol: one per module
+    _mlir_opt("".join(print_graph(g) for g in graphs))
+
+
+@pytest.mark.skipif(MLIR_OPT is None, reason="mlir-opt (Debian mlir-19-tools) is not installed")
+@pytest.mark.parametrize("which", ["dfc.fused", "dfc.split", "dfc.one_hot", "dfc.slice", "special"])
+def test_we_read_what_mlir_opt_writes(which):
+    graphs = _special_graphs() if which == "special" else [build_example(which)]
+    for g in graphs:
+        generic = _mlir_opt(print_graph(g), "--mlir-print-op-generic")
+        g2 = parse_graph(generic, "mlir-opt.out")
+        verify(g2)
+        for a in g.walk():
+            a.loc = None  # mlir-opt drops locations unless asked for its alias syntax
+        assert_same_graph(g, g2)
+
+
+def test_unnamed_ops_get_fresh_names():
+    text = '''"dfc.graph"() ({
+  %fetch = "dfc.no_op"() : () -> !dfc.control
+  %fetch_1 = "dfc.group"(%fetch) : (!dfc.control) -> !dfc.control
+  "dfc.fetch"(%fetch, %fetch_1) : (!dfc.control, !dfc.control) -> ()
+}) {sym_name = "main"} : () -> ()
+'''
+    g = parse_graph(text)
+    verify(g)
+    assert [o.name for o in g.ops] == ["fetch", "fetch_1", "fetch_2"]
+    assert print_graph(g) == text
