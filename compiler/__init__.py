@@ -1,5 +1,6 @@
 """The compiler: passes over the IR (prune, specialize, autodiff, ...) and code generation."""
 
+from . import autodiff  # noqa: F401 - registers the "autodiff" pass
 from .passes import PASSES, PassManager, get_pass, register_pass
 from .pipeline import compile_step, default_pipeline
 from .prune import prune

@@ -4,10 +4,11 @@ from dfc.ir import dtypes as _dtypes
 from dfc.ir.builder import get_default_graph, reset_default_graph
 from dfc.runtime import Session, VariableStore, get_default_session
 
-from . import errors, nn
+from . import errors, losses, nn, test, train
 from .array_ops import (concat, constant, expand_dims, fill, gather, identity, one_hot, ones, ones_like, pack,
                         placeholder, placeholder_with_default, range, rank, reshape, shape, size, slice, split,
                         squeeze, stack, tile, transpose, unstack, zeros, zeros_like)
+from .gradients import gradients, stop_gradient
 from .graph import Graph, add_to_collection, get_collection
 from .framework import (Dimension, Operation, Tensor, TensorShape, control_dependencies, convert_to_tensor, device,
                         name_scope, set_random_seed)

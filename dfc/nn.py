@@ -42,3 +42,79 @@ def bias_add(value, bias, data_format=None, name: str | None = None) -> Tensor:
     from .array_ops import reshape
     shaped = reshape(bias, [-1] + [1] * (value.shape.ndims - 2))
     return make("dfc.add", [value, shaped], name=name or "BiasAdd")
+
+
+# ---- losses (tf.nn.*_cross_entropy_with_logits, l2_loss): composed of differentiable ops ----------
+__all__ += ["l2_loss", "sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits",
+            "softmax_cross_entropy_with_logits_v2", "sparse_softmax_cross_entropy_with_logits"]
+
+
+def _labels_logits(fn: str, sentinel, labels, logits) -> tuple[Tensor, Tensor]:
+    if sentinel is not None:
+        raise ValueError(f"Only call `{fn}` with named arguments (labels=..., logits=..., ...)")
+    if labels is None or logits is None:
+        raise ValueError(f"{fn} needs both labels and logits")
+    logits = convert_to_tensor(logits)
+    return convert_to_tensor(labels, dtype=logits.dtype), logits
+
+
+def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=None, axis=None, name: str | None = None,
+                                         dim=None) -> Tensor:
+    """-sum(labels * log_softmax(logits)) along `axis` (last by default); gradients reach labels too."""
+    from .framework import name_scope
+    from .math_ops import negative, reduce_sum
+    labels, logits = _labels_logits("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
+    axis = dim if axis is None else axis
+    axis = -1 if axis is None else check_int(axis, "axis")
+    with name_scope(name, "softmax_cross_entropy_with_logits"):
+        log_probs = log_softmax(logits, axis=axis)  # stable for large logits: no exp overflows, no log(0)
+        return negative(reduce_sum(labels * log_probs, axis=axis), name="xentropy")
+
+
+def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1, name: str | None = None,
+                                      axis=None) -> Tensor:
+    """TF1's (deprecated) form: like _v2, but no gradient flows into labels."""
+    from .gradients import stop_gradient
+    labels, logits = _labels_logits("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
+    return softmax_cross_entropy_with_logits_v2(labels=stop_gradient(labels), logits=logits,
+                                                axis=dim if axis is None else axis, name=name)
+
+
+def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
+                                             name: str | None = None) -> Tensor:
+    """Cross-entropy against integer class labels of shape logits.shape[:-1]."""
+    from .array_ops import one_hot
+    from .framework import name_scope
+    from .math_ops import negative, reduce_sum
+    if _sentinel is not None:
+        raise ValueError("Only call `sparse_softmax_cross_entropy_with_logits` with named arguments")
+    logits, labels = convert_to_tensor(logits), convert_to_tensor(labels)
+    if not labels.dtype.is_integer:
+        raise ValueError(f"sparse labels {labels.name} must be int32 or int64, got {labels.dtype.name}")
+    lrank, grank = labels.shape.ndims, logits.shape.ndims
+    if lrank != grank - 1 or any(a is not None and b is not None and a != b
+                                 for a, b in zip(labels.shape.as_list(), logits.shape.as_list()[:-1])):
+        raise ValueError(f"labels {labels.name} of shape {labels.shape} must have the shape of logits {logits.name} "
+                         f"{logits.shape} without its last dim")
+    depth = logits.shape.as_list()[-1]
+    if depth is None:
+        raise ValueError(f"the number of classes (last dim of {logits.name}) must be known")
+    with name_scope(name, "SparseSoftmaxCrossEntropyWithLogits"):
+        hot = one_hot(labels, depth, dtype=logits.dtype)
+        return negative(reduce_sum(hot * log_softmax(logits), axis=-1), name="xentropy")
+
+
+def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name: str | None = None) -> Tensor:
+    """Elementwise logistic loss, as max(x, 0) - x*z + log(1 + exp(-|x|)) so large |x| neither overflows nor rounds."""
+    from .framework import name_scope
+    from .math_ops import abs, exp, log1p, maximum, negative
+    labels, logits = _labels_logits("sigmoid_cross_entropy_with_logits", _sentinel, labels, logits)
+    with name_scope(name, "logistic_loss"):
+        return maximum(logits, 0.0) - logits * labels + log1p(exp(negative(abs(logits))))
+
+
+def l2_loss(t, name: str | None = None) -> Tensor:
+    """sum(t ** 2) / 2."""
+    from .math_ops import reduce_sum, square
+    t = convert_to_tensor(t)
+    return make("dfc.mul", [reduce_sum(square(t)), convert_to_tensor(0.5, dtype=t.dtype)], name=name or "L2Loss")
