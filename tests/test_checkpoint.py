@@ -10,7 +10,6 @@ import pytest
 
 import dfc as tf
 from dfc.runtime.checkpoint import DataLossError, load_tensors, save_tensors
-from dfc.saver import Saver, latest_checkpoint
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +72,7 @@ def build_model():
 def test_saver_round_trip_across_sessions(tmp_path):
     w, b, step = build_model()
     bump = tf.group(b.assign_add([1.0, 2.0]), step.assign_add(1))
-    saver = Saver(max_to_keep=2)
+    saver = tf.train.Saver(max_to_keep=2)
     prefixes = []
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
@@ -83,9 +82,9 @@ def test_saver_round_trip_across_sessions(tmp_path):
         expected = sess.run([w, b, step])
     assert [os.path.basename(p) for p in prefixes] == ["model.ckpt-1", "model.ckpt-2", "model.ckpt-3"]
     assert not os.path.exists(prefixes[0] + ".safetensors")  # max_to_keep=2
-    assert latest_checkpoint(str(tmp_path)) == prefixes[-1]
+    assert tf.train.latest_checkpoint(str(tmp_path)) == prefixes[-1]
     with tf.Session() as fresh:
-        saver.restore(fresh, latest_checkpoint(str(tmp_path)))
+        saver.restore(fresh, tf.train.latest_checkpoint(str(tmp_path)))
         got = fresh.run([w, b, step])
     for g, e in zip(got, expected):
         np.testing.assert_array_equal(g, e)
@@ -95,17 +94,17 @@ def test_restore_names_missing_and_mismatched_variables(tmp_path):
     w, b, step = build_model()
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        path = Saver([w]).save(sess, str(tmp_path / "only_w"))
+        path = tf.train.Saver([w]).save(sess, str(tmp_path / "only_w"))
         with pytest.raises(tf.errors.NotFoundError, match="model/b not found"):
-            Saver([w, b]).restore(sess, path)
+            tf.train.Saver([w, b]).restore(sess, path)
     tf.reset_default_graph()
     with tf.variable_scope("model"):
         tf.get_variable("w", (4, 2))
     with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match=r"model/w.*\[3, 2\].*\[4, 2\]"):
-        Saver().restore(sess, path)
+        tf.train.Saver().restore(sess, path)
 
 
 def test_saving_an_uninitialized_variable_is_an_error(tmp_path):
     w, _, _ = build_model()
     with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="model/w.*never initialized"):
-        Saver([w]).save(sess, str(tmp_path / "x"))
+        tf.train.Saver([w]).save(sess, str(tmp_path / "x"))
