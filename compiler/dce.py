@@ -1,0 +1,45 @@
+"""The dce pass: dead-code elimination, removing ops whose results nothing uses.
+
+Kept whatever their uses: stateful ops (assigns must happen; variable reads may fail
+and random draws advance their counters), terminators (`dfc.fetch`, `dfc.yield`), and
+every op whose results are used by a kept op, control tokens included. Ops are only
+removed, never moved, so state-changing ops keep their order. Regions are cleaned too.
+"""
+
+from __future__ import annotations
+
+from dfc.ir.graph import Block, Graph, Op, Value
+from dfc.ir.ops import get_op_def
+from dfc.ir.rewrite import free_values
+
+from .passes import register_pass
+
+
+def has_effect(op: Op) -> bool:
+    """Whether `op` must stay even when no one uses its results."""
+    return op.type in ("dfc.fetch", "dfc.yield") or get_op_def(op.type).stateful
+
+
+@register_pass("dce")
+def dce(graph: Graph) -> Graph:
+    """In place: remove dead ops; returns `graph`."""
+    if _dce_block(graph.body, set()):
+        graph.mark_changed()
+    return graph
+
+
+def _dce_block(block: Block, used: set[Value]) -> bool:
+    """Sweep from the terminator back: an op lives if it has an effect or a living op uses it."""
+    changed = False
+    alive: list[Op] = []
+    for op in reversed(block.ops):
+        if not has_effect(op) and not any(r in used for r in op.results):
+            changed = True
+            continue
+        for region in op.regions:
+            changed |= _dce_block(region, set())
+        used.update(free_values(op))
+        alive.append(op)
+    alive.reverse()
+    block.ops[:] = alive
+    return changed

@@ -1,0 +1,120 @@
+"""The fold pass: constant folding through each op's reference semantics.
+
+An op whose data operands are all `dfc.constant` becomes a constant holding what the
+reference interpreter (`evaluate_op`) computes for it, so folding agrees with running
+the graph bit for bit. Shape-only ops fold whenever their operand's shape is static,
+constant or not: `dfc.shape_of`, `dfc.fill_like`, and `dfc.broadcast_like` of a constant.
+
+Never folded: stateful ops (variables, assigns, random draws: `OpDef.stateful`), ops
+that read the run's context (placeholders), ops with control operands (their ordering
+would be lost), ops with regions, terminators, `dfc.grad`, results with unknown dims
+(the constant's type must equal the op's result type exactly), and results of more
+than MAX_FOLDED_ELEMENTS elements (not materialized, so a big splat stays an op).
+An op whose reference raises (a gather index out of range) is left for the run to
+report. The folded-away producers are left for `dce` to remove.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dfc.ir.errors import DfcError
+from dfc.ir.graph import Block, Graph, Op, Value
+from dfc.ir.interpreter import StatelessContext, evaluate_op
+from dfc.ir.ops import get_op_def
+from dfc.ir.types import TensorType
+
+from .passes import register_pass
+
+#: results larger than this are not folded: the constant would bloat the IR and the object code
+MAX_FOLDED_ELEMENTS = 1 << 16
+
+#: ops that are never folded, whatever their operands
+_NEVER = frozenset({"dfc.constant", "dfc.placeholder", "dfc.fetch", "dfc.yield", "dfc.grad", "dfc.fused",
+                    "dfc.group", "dfc.no_op"})
+#: ops whose result depends on an operand's shape only (operand index -> whether its values are read)
+_SHAPE_ONLY = {"dfc.shape_of": (False,), "dfc.fill_like": (False,), "dfc.broadcast_like": (True, False)}
+
+
+def constant_value(value: Value) -> np.ndarray | None:
+    """The array a value always holds, if a `dfc.constant` makes it."""
+    op = value.op
+    if op is not None and op.type == "dfc.constant":
+        return op.attrs["value"]
+    return None
+
+
+def foldable(op: Op) -> bool:
+    """Whether `op` may be replaced by constants at all (its operands aside)."""
+    if op.type in _NEVER or op.regions or op.control_inputs:
+        return False
+    opdef = get_op_def(op.type)
+    if opdef.stateful or opdef.uses_context or opdef.reference is None:
+        return False
+    for r in op.results:
+        if not isinstance(r.type, TensorType) or not r.type.is_static:
+            return False
+    return sum(r.type.num_elements for r in op.results) <= MAX_FOLDED_ELEMENTS
+
+
+def fold_op(op: Op) -> list[np.ndarray] | None:
+    """The arrays `op` always produces, or None when it cannot be folded."""
+    if not foldable(op):
+        return None
+    inputs: list[np.ndarray] = []
+    reads = _SHAPE_ONLY.get(op.type)
+    for i, v in enumerate(op.inputs):
+        array = constant_value(v)
+        if array is None and reads is not None and not reads[i] and v.type.is_static:
+            # only the shape is read: a zero-strided stand-in costs no memory
+            array = np.broadcast_to(np.zeros((), v.type.dtype.np), v.type.shape)
+        if array is None:
+            return None
+        inputs.append(array)
+    try:
+        with np.errstate(all="ignore"):
+            results = evaluate_op(op, inputs, StatelessContext())
+    except (DfcError, ArithmeticError, ValueError, TypeError, IndexError):
+        return None  # the run reports it, with the op's source line
+    return [np.require(r, requirements="C") for r in results]
+
+
+@register_pass("fold")
+def fold(graph: Graph) -> Graph:
+    """In place: replace every foldable op by constants; returns `graph`."""
+    if _fold_block(graph, graph.body, {}):
+        graph.mark_changed()
+    return graph
+
+
+def _fold_block(graph: Graph, block: Block, replaced: dict[Value, Value]) -> bool:
+    changed = False
+    new_ops: list[Op] = []
+    for op in block.ops:
+        remap_operands(op, replaced)
+        for region in op.regions:
+            changed |= _fold_block(graph, region, replaced)
+        arrays = fold_op(op)
+        if arrays is None:
+            new_ops.append(op)
+            continue
+        for i, (result, array) in enumerate(zip(op.results, arrays)):
+            # one result keeps the op's name, so the dump still reads like the script
+            name = op.name if len(op.results) == 1 else graph.reserve_name(f"{op.name}_{i}")
+            const = Op("dfc.constant", name, [], {"value": array}, [result.type], device=op.device, loc=op.loc)
+            const.block = block
+            new_ops.append(const)
+            replaced[result] = const.results[0]
+        changed = True
+    block.ops[:] = new_ops
+    return changed
+
+
+def remap_operands(op: Op, replaced: dict[Value, Value]) -> None:
+    """Point op's operands (and those of its regions' ops) that `replaced` names at their replacements."""
+    if not replaced:
+        return
+    op.operands = [replaced.get(v, v) for v in op.operands]
+    for region in op.regions:
+        for inner in region.walk():
+            inner.operands = [replaced.get(v, v) for v in inner.operands]

@@ -1,0 +1,239 @@
+"""The fuse pass: group ops into `dfc.fused` kernels whose body region holds them.
+
+Three kinds of group, each becoming one op with `kind = "..."`:
+
+- "elementwise": a connected set of elementwise ops (`OpDef.elementwise`, plus the
+  broadcasts `dfc.broadcast_like` and `dfc.fill_like`) whose results all have one
+  static shape. Their operands may be smaller and broadcast. One loop computes them all.
+- "reduction": one reduction (`dfc.reduce_*`) with the elementwise group that feeds
+  it, when nothing else uses that group: the producers run inside the reduction loop.
+- "matmul": one `dfc.matmul` with the elementwise group of its result's shape that
+  consumes it (bias add, activation): the epilogue runs on the matmul's output tile.
+
+A group's values that ops outside it use become the fused op's results (in the
+order the ops ran); values it uses from outside become its operands, passed to the
+region's block arguments, except small constants, which are cloned into the region
+so the kernel sees their values. The region ends in `dfc.yield` of the results:
+
+    %fusion = "dfc.fused"(%x) ({
+    ^bb0(%in0: tensor<4xf32>):
+      %c = "dfc.constant"() {value = dense<1.5> : tensor<f32>} : () -> tensor<f32>
+      %m = "dfc.mul"(%in0, %c) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+      %r = "dfc.relu"(%m) : (tensor<4xf32>) -> tensor<4xf32>
+      "dfc.yield"(%r) : (tensor<4xf32>) -> ()
+    }) {kind = "elementwise"} : (tensor<4xf32>) -> tensor<4xf32>
+
+Ops are grouped only when they share a device and have no control operands, and a
+group only when the fused op, placed where its last op was, comes after every value
+it uses and before every op that uses its results: no op of the group may have a
+user outside the group before the group's last op. So no op moves and the order of
+state-changing ops is kept. A lone op stays as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dfc.ir.graph import Block, Graph, Op, Value
+from dfc.ir.ops import get_op_def
+from dfc.ir.rewrite import free_values
+from dfc.ir.types import TensorType
+
+from .passes import register_pass
+
+#: constants with at most this many elements are cloned into the regions that use them
+CLONE_CONSTANT_ELEMENTS = 16
+
+BROADCASTS = frozenset({"dfc.broadcast_like", "dfc.fill_like"})
+REDUCTIONS = frozenset({"dfc.reduce_sum", "dfc.reduce_mean", "dfc.reduce_max", "dfc.reduce_min",
+                        "dfc.reduce_prod", "dfc.reduce_any", "dfc.reduce_all"})
+
+
+def _plain(op: Op) -> bool:
+    """One static tensor result, no regions, no control operands: an op a kernel can hold."""
+    return (len(op.results) == 1 and isinstance(op.results[0].type, TensorType) and op.results[0].type.is_static
+            and not op.regions and not op.control_inputs)
+
+
+def is_elementwise(op: Op) -> bool:
+    """Whether `op` can join an elementwise group: one loop over its result computes it."""
+    opdef = get_op_def(op.type)
+    return (opdef.elementwise or op.type in BROADCASTS) and not opdef.stateful and _plain(op)
+
+
+@dataclass(eq=False)
+class Group:
+    """Ops to fuse: their kind, the shape of their elementwise part and their device."""
+
+    kind: str
+    shape: tuple[int, ...]
+    device: str | None
+    ops: set[Op] = field(default_factory=set)
+
+
+class _Planner:
+    """Decides the groups of one block; the IR changes only when `_Fuser` builds them."""
+
+    def __init__(self, block: Block):
+        self.block = block
+        self.pos = {op: i for i, op in enumerate(block.ops)}
+        self.users: dict[Value, list[Op]] = {}
+        for op in block.ops:
+            for v in free_values(op):
+                self.users.setdefault(v, []).append(op)
+        self.group_of: dict[Op, Group] = {}
+
+    def external_users(self, ops: set[Op]) -> list[Op]:
+        return [u for op in ops for r in op.results for u in self.users.get(r, ()) if u not in ops]
+
+    def placeable(self, ops: set[Op]) -> bool:
+        """Whether the fused op can stand where the last op is: no outside use of a member before it."""
+        last = max(self.pos[op] for op in ops)
+        return all(self.pos[u] > last for u in self.external_users(ops))
+
+    def merge(self, a: Group, b: Group, kind: str | None = None) -> bool:
+        if a is b:
+            return True
+        ops = a.ops | b.ops
+        if a.device != b.device or not self.placeable(ops):
+            return False
+        a.ops = ops
+        a.kind = kind or a.kind
+        for op in b.ops:
+            self.group_of[op] = a
+        return True
+
+    def producer_group(self, value: Value) -> Group | None:
+        op = value.op
+        return self.group_of.get(op) if op is not None and op.block is self.block else None
+
+    def plan(self) -> list[Group]:
+        ops = self.block.ops
+        # 1. elementwise chains of one shape, grown in program order from producers to consumers
+        for op in ops:
+            if not is_elementwise(op):
+                continue
+            group = Group("elementwise", op.results[0].type.shape, op.device, {op})
+            self.group_of[op] = group
+            for v in op.inputs:
+                producer = self.producer_group(v)
+                if producer is not None and producer.kind == "elementwise" and producer.shape == group.shape:
+                    if self.merge(producer, group):
+                        group = producer
+        # 2. a matmul takes the elementwise group of its shape that consumes it as its epilogue
+        for op in ops:
+            if op.type != "dfc.matmul" or not _plain(op):
+                continue
+            consumers = {self.group_of.get(u) for u in self.users.get(op.results[0], ())}
+            consumers = [g for g in consumers if g is not None and g.kind == "elementwise"
+                         and g.shape == op.results[0].type.shape]
+            if len(consumers) == 1:
+                mm = Group("matmul", consumers[0].shape, op.device, {op})
+                self.group_of[op] = mm
+                if not self.merge(consumers[0], mm, kind="matmul"):
+                    del self.group_of[op]
+        # 3. a reduction takes the elementwise group that feeds only it
+        for op in ops:
+            if op.type not in REDUCTIONS or not _plain(op):
+                continue
+            producer = self.producer_group(op.inputs[0])
+            if producer is None or producer.kind != "elementwise":
+                continue
+            if any(u is not op for u in self.external_users(producer.ops)):
+                continue
+            red = Group("reduction", producer.shape, op.device, {op})
+            self.group_of[op] = red
+            if not self.merge(producer, red, kind="reduction"):
+                del self.group_of[op]
+        groups = list(dict.fromkeys(self.group_of.values()))
+        return [g for g in groups if len(g.ops) > 1 and self.external_users(g.ops)]
+
+
+class _Fuser:
+    """Builds the `dfc.fused` op of each planned group and splices it into the block."""
+
+    def __init__(self, graph: Graph, block: Block, planner: _Planner):
+        self.graph = graph
+        self.block = block
+        self.planner = planner
+        self.clones: dict[Op, list[Op]] = {}
+
+    def build(self, group: Group) -> tuple[Op, dict[Value, Value]]:
+        """The fused op (not yet in the block) and the map from members' results to its results."""
+        members = sorted(group.ops, key=self.planner.pos.__getitem__)
+        inside = set(group.ops)
+        inputs: list[Value] = []
+        cloned: dict[Value, Value] = {}
+        for op in members:
+            for v in op.operands:
+                if v.op in inside or v in inputs or v in cloned:
+                    continue
+                if _clonable(v):
+                    cloned[v] = v  # filled in below, once the region exists
+                else:
+                    inputs.append(v)
+        region = Block([v.type for v in inputs], [f"in{i}" for i in range(len(inputs))])
+        inner = dict(zip(inputs, region.arguments))
+        for const in cloned:
+            source = const.op
+            copy = Op(source.type, self.graph.reserve_name(source.name), [], source.attrs, [const.type],
+                      device=source.device, loc=source.loc)
+            region.append(copy)
+            inner[const] = copy.results[0]
+            self.clones.setdefault(source, []).append(copy)
+        for op in members:
+            op.operands = [inner.get(v, v) for v in op.operands]
+            region.append(op)
+        outputs = [r for op in members for r in op.results
+                   if any(u not in inside for u in self.planner.users.get(r, ()))]
+        region.append(Op("dfc.yield", self.graph.reserve_name("yield"), outputs, {}, []))
+        root = members[-1]
+        fused = Op("dfc.fused", self.graph.reserve_name("fusion"), inputs, {"kind": group.kind},
+                   [r.type for r in outputs], device=group.device, loc=root.loc, regions=[region])
+        region.parent = fused
+        return fused, dict(zip(outputs, fused.results))
+
+    def run(self, groups: list[Group]) -> None:
+        by_root = {max(g.ops, key=self.planner.pos.__getitem__): g for g in groups}
+        members = {op for g in groups for op in g.ops}
+        replaced: dict[Value, Value] = {}
+        new_ops: list[Op] = []
+        for op in self.block.ops:
+            if op in by_root:
+                fused, results = self.build(by_root[op])
+                fused.block = self.block
+                fused.operands = [replaced.get(v, v) for v in fused.operands]
+                replaced.update(results)
+                new_ops.append(fused)
+            elif op not in members:
+                op.operands = [replaced.get(v, v) for v in op.operands]
+                for region in op.regions:
+                    for inner in region.walk():
+                        inner.operands = [replaced.get(v, v) for v in inner.operands]
+                new_ops.append(op)
+        # constants now used only inside regions (as clones) are dropped; their first clone takes their name
+        used = {v for op in new_ops for v in free_values(op)}
+        kept = []
+        for op in new_ops:
+            if op in self.clones and op.results[0] not in used:
+                self.clones[op][0].name = op.name
+            else:
+                kept.append(op)
+        self.block.ops[:] = kept
+
+
+def _clonable(value: Value) -> bool:
+    op = value.op
+    return (op is not None and op.type == "dfc.constant" and not op.control_inputs
+            and value.type.num_elements is not None and value.type.num_elements <= CLONE_CONSTANT_ELEMENTS)
+
+
+@register_pass("fuse")
+def fuse(graph: Graph) -> Graph:
+    """In place: replace each group of the body by one `dfc.fused` op; returns `graph`."""
+    planner = _Planner(graph.body)
+    groups = planner.plan()
+    if groups:
+        _Fuser(graph, graph.body, planner).run(groups)
+        graph.mark_changed()
+    return graph

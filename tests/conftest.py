@@ -1,0 +1,22 @@
+"""pytest options shared by the test files: `--update-goldens` rewrites tests/golden/ from what the code does now."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="rewrite the expected stage files under tests/golden/ instead of comparing against them")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _dfc_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Compiled object code goes to a temporary cache, never the user's ~/.cache/dfc."""
+    import os
+    os.environ.setdefault("DFC_CACHE_DIR", str(tmp_path_factory.mktemp("dfc-cache")))
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
