@@ -10,6 +10,8 @@ import numpy as np
 from dfc.ir.graph import Graph
 from dfc.ir.interpreter import ExecutionContext, interpret
 
+from .cpu import CpuExecutable
+
 
 class Executable(Protocol):
     """One compiled step: call it with the feed arrays (argument order) and the run's context."""
@@ -30,9 +32,12 @@ class InterpreterExecutable:
 
 
 #: backend name -> factory(step graph, session) -> Executable
-BACKENDS: dict[str, Callable[..., Executable]] = {"interpreter": lambda step, session: InterpreterExecutable(step)}
+BACKENDS: dict[str, Callable[..., Executable]] = {
+    "interpreter": lambda step, session: InterpreterExecutable(step),
+    "cpu": CpuExecutable,  # native code through llvmlite (runtime/cpu.py); runs every op, hence the default
+}
 
-DEFAULT_BACKEND = "interpreter"
+DEFAULT_BACKEND = "cpu"
 
 
 def register_backend(name: str, factory: Callable[..., Executable]) -> None:

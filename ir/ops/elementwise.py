@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 
 from ..dtypes import ALL, FLOATS, NUMERIC, bool_
@@ -45,6 +46,11 @@ def _errstate(fn):
     return wrapped
 
 
+def _floating(x) -> bool:
+    """numpy calls bfloat16 kind 'V', not 'f': it is a float all the same."""
+    return x.dtype.kind == "f" or x.dtype == ml_dtypes.bfloat16
+
+
 def _sigmoid(x):
     # exp(-|x|) never overflows; the two branches are the two stable forms of 1/(1+e^-x)
     e = np.exp(-np.abs(x))
@@ -57,7 +63,7 @@ def _round_half_even(x):
 
 def _int_div(a, b):
     """TF's integer division truncates toward zero and gives 0 for a zero divisor here."""
-    if a.dtype.kind == "f":
+    if _floating(a):
         return np.true_divide(a, b)
     safe = np.where(b == 0, 1, b)
     q = np.abs(a) // np.abs(safe) * np.sign(a) * np.sign(safe)
@@ -65,21 +71,21 @@ def _int_div(a, b):
 
 
 def _floordiv(a, b):
-    if a.dtype.kind == "f":
+    if _floating(a):
         return np.floor_divide(a, b)
     safe = np.where(b == 0, 1, b)
     return np.where(b == 0, 0, np.floor_divide(a, safe))
 
 
 def _mod(a, b):
-    if a.dtype.kind == "f":
+    if _floating(a):
         return np.mod(a, b)
     safe = np.where(b == 0, 1, b)
     return np.where(b == 0, 0, np.mod(a, safe))
 
 
 def _pow(a, b):
-    if a.dtype.kind == "f":
+    if _floating(a):
         return np.power(a, b)
     # integer powers: negative exponents give 0 except for bases 1 and -1 (TF's convention)
     safe_b = np.where(b < 0, 0, b)
@@ -148,7 +154,7 @@ def _cast_infer(types, attrs):
 
 def _cast(x, dtype):
     with np.errstate(all="ignore"):
-        if dtype.is_integer and x.dtype.kind == "f":
+        if dtype.is_integer and _floating(x):
             # TF truncates toward zero; NaN and out-of-range values are undefined there, 0 here
             info = np.iinfo(dtype.np)
             x = np.where(np.isfinite(x), np.clip(np.trunc(x), info.min, info.max), 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 
 from ..dtypes import FLOATS, NUMERIC, bool_, i32, i64
@@ -52,7 +53,7 @@ def _trunc_div(a, n):
 def _empty_extreme(fn, x, axes, keepdims):
     # max/min of nothing: TF gives the identity of the reduction (-inf / +inf, or the dtype's extreme)
     shape = reduced_shape(x.shape, axes, keepdims)
-    if x.dtype.kind == "f":
+    if x.dtype.kind == "f" or x.dtype == ml_dtypes.bfloat16:  # numpy calls bfloat16 kind 'V'
         fill = -np.inf if fn is np.max else np.inf
     else:
         info = np.iinfo(x.dtype)

@@ -1,0 +1,248 @@
+"""`python -m benchmarks`: dfc beside numpy (and TF1 sessions, JAX jit, PyTorch when importable), with ratios.
+
+Each row times one workload in every framework present and prints milliseconds (or
+microseconds) and each one's time divided by dfc's (above 1: dfc is faster). Cold and
+warm first-run latency run in fresh subprocesses: cold with an empty disk cache, warm
+with the cache the cold run filled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+
+def timeit(fn: Callable[[], object], min_time: float = 0.3, repeats: int = 5) -> float:
+    """Seconds per call: the median over `repeats` batches sized to run about min_time/repeats each."""
+    fn()
+    fn()
+    n, t = 1, 0.0
+    while True:
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        t = time.perf_counter() - start
+        if t >= min_time / repeats / 4 or n >= 1 << 20:
+            break
+        n *= 4
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        samples.append((time.perf_counter() - start) / n)
+    return statistics.median(samples)
+
+
+# ---- the frameworks ----------------------------------------------------------------------------
+
+def have(module: str) -> bool:
+    try:
+        __import__(module)
+        return True
+    except Exception:  # noqa: BLE001 - any import failure means "not here"
+        return False
+
+
+class Workloads:
+    """Each workload as a zero-argument callable per framework (None where a framework is absent)."""
+
+    def __init__(self):
+        rng = np.random.default_rng(0)
+        self.x4m = rng.standard_normal(1 << 22).astype(np.float32)
+        self.a = rng.standard_normal((1024, 1024)).astype(np.float32)
+        self.b = rng.standard_normal((1024, 1024)).astype(np.float32)
+        self.x = rng.standard_normal((100, 784)).astype(np.float32)
+        self.w = (rng.standard_normal((784, 100)) * 0.05).astype(np.float32)
+        self.bias = rng.standard_normal(100).astype(np.float32)
+        self.logits = rng.standard_normal((256, 1000)).astype(np.float32)
+        self.labels = np.eye(1000, dtype=np.float32)[rng.integers(0, 1000, 256)]
+
+    # dfc and TF share the TF1 graph API
+    def graph_api(self, tf, session_kwargs=None):
+        s = {}
+        g = tf.Graph()
+        with g.as_default():
+            p = tf.placeholder(tf.float32, [])
+            tiny = p + 4.0
+            x = tf.placeholder(tf.float32, [None])
+            chain = tf.nn.relu(x * 1.5 + 0.25) * 0.5 - 0.125
+            a = tf.placeholder(tf.float32, [1024, 1024])
+            b = tf.placeholder(tf.float32, [1024, 1024])
+            mm = tf.matmul(a, b)
+            lx = tf.placeholder(tf.float32, [None, 784])
+            w = tf.constant(self.w)
+            bias = tf.constant(self.bias)
+            layer = tf.nn.relu(tf.matmul(lx, w) + bias)
+            logits = tf.placeholder(tf.float32, [None, 1000])
+            labels = tf.placeholder(tf.float32, [None, 1000])
+            xent = tf.reduce_mean(-tf.reduce_sum(labels * tf.nn.log_softmax(logits), axis=1))
+        sess = tf.Session(graph=g, **(session_kwargs or {}))
+        s["overhead"] = lambda: sess.run(tiny, {p: 3.0})
+        s["chain"] = lambda: sess.run(chain, {x: self.x4m})
+        s["matmul"] = lambda: sess.run(mm, {a: self.a, b: self.b})
+        s["layer"] = lambda: sess.run(layer, {lx: self.x})
+        s["xent"] = lambda: sess.run(xent, {logits: self.logits, labels: self.labels})
+        return s
+
+    def numpy(self):
+        def xent():
+            z = self.logits - self.logits.max(axis=1, keepdims=True)
+            ls = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+            return np.mean(-(self.labels * ls).sum(axis=1))
+        three = np.float32(3.0)
+        return {"overhead": lambda: three + np.float32(4.0),
+                "chain": lambda: np.maximum(self.x4m * np.float32(1.5) + np.float32(0.25), 0) * np.float32(0.5)
+                - np.float32(0.125),
+                "matmul": lambda: self.a @ self.b,
+                "layer": lambda: np.maximum(self.x @ self.w + self.bias, 0),
+                "xent": xent}
+
+    def jax(self):
+        import jax
+        import jax.numpy as jnp
+        tiny = jax.jit(lambda p: p + 4.0)
+        chain = jax.jit(lambda x: jax.nn.relu(x * 1.5 + 0.25) * 0.5 - 0.125)
+        mm = jax.jit(lambda a, b: a @ b)
+        layer = jax.jit(lambda x, w, b: jax.nn.relu(x @ w + b))
+        xent = jax.jit(lambda lg, lb: jnp.mean(-(lb * jax.nn.log_softmax(lg)).sum(axis=1)))
+        d = {k: jnp.asarray(v) for k, v in (("x4m", self.x4m), ("a", self.a), ("b", self.b), ("x", self.x),
+                                            ("w", self.w), ("bias", self.bias), ("lg", self.logits),
+                                            ("lb", self.labels))}
+        return {"overhead": lambda: tiny(3.0).block_until_ready(),
+                "chain": lambda: chain(d["x4m"]).block_until_ready(),
+                "matmul": lambda: mm(d["a"], d["b"]).block_until_ready(),
+                "layer": lambda: layer(d["x"], d["w"], d["bias"]).block_until_ready(),
+                "xent": lambda: xent(d["lg"], d["lb"]).block_until_ready()}
+
+    def torch(self):
+        import torch
+        t = {k: torch.from_numpy(v) for k, v in (("x4m", self.x4m), ("a", self.a), ("b", self.b), ("x", self.x),
+                                                 ("w", self.w), ("bias", self.bias), ("lg", self.logits),
+                                                 ("lb", self.labels))}
+        three = torch.tensor(3.0)
+
+        def run(fn):
+            def wrapped():
+                with torch.no_grad():
+                    return fn()
+            return wrapped
+        return {"overhead": run(lambda: three + 4.0),
+                "chain": run(lambda: torch.relu(t["x4m"] * 1.5 + 0.25) * 0.5 - 0.125),
+                "matmul": run(lambda: t["a"] @ t["b"]),
+                "layer": run(lambda: torch.relu(t["x"] @ t["w"] + t["bias"])),
+                "xent": run(lambda: (-(t["lb"] * torch.log_softmax(t["lg"], 1)).sum(1)).mean())}
+
+
+ROWS = [("overhead", "per-run overhead: p + 4 (p fed)", "us"),
+        ("chain", "relu(x*1.5+0.25)*0.5-0.125, 4M f32", "ms"),
+        ("matmul", "matmul 1024x1024 f32", "ms"),
+        ("layer", "relu(x[100x784] @ W[784x100] + b)", "ms"),
+        ("xent", "softmax cross-entropy fwd 256x1000", "ms")]
+
+
+FIRST_RUN = textwrap.dedent("""
+    import time
+    begin = time.perf_counter()
+    import numpy as np
+    import dfc as tf
+    imported = time.perf_counter() - begin
+    x = tf.placeholder(tf.float32, [None, 16])
+    w = tf.constant(np.ones((16, 8), np.float32))
+    y = tf.reduce_sum(tf.nn.relu(tf.matmul(x, w) * 0.5 + 1.0), axis=1)
+    start = time.perf_counter()
+    with tf.Session() as sess:
+        sess.run(y, {x: np.ones((4, 16), np.float32)})
+    print(imported, time.perf_counter() - start)
+""")
+
+
+def first_run_latency() -> list[tuple[float, float]]:
+    """[(import seconds, seconds from Session() to the first result)] cold then warm, each in a fresh process."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, DFC_CACHE_DIR=cache)
+        out = []
+        for _ in range(2):
+            done = subprocess.run([sys.executable, "-c", FIRST_RUN], env=env, capture_output=True, text=True,
+                                  check=True)
+            out.append(tuple(float(v) for v in done.stdout.strip().splitlines()[-1].split()))
+        return out
+
+
+def measure(framework: str, min_time: float) -> dict[str, float] | None:
+    """Seconds per run of every workload in one framework (None if it is not importable)."""
+    w = Workloads()
+    if framework == "dfc":
+        import dfc
+        runs = w.graph_api(dfc)
+    elif framework == "numpy":
+        runs = w.numpy()
+    elif framework == "tf":
+        if not have("tensorflow"):
+            return None
+        import tensorflow
+        tf1 = tensorflow.compat.v1
+        tf1.disable_eager_execution()
+        runs = w.graph_api(tf1)
+    elif framework in ("jax", "torch"):
+        if not have(framework):
+            return None
+        runs = getattr(w, framework)()
+    else:
+        raise ValueError(framework)
+    return {key: timeit(runs[key], min_time) for key, _, _ in ROWS}
+
+
+FRAMEWORKS = ("dfc", "numpy", "tf", "jax", "torch")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--min-time", type=float, default=0.5, help="seconds of timing per workload")
+    parser.add_argument("--only", nargs="*", help="frameworks to compare with (numpy tf jax torch)")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)  # measure one framework, print JSON
+    args = parser.parse_args(argv)
+    if args.worker:
+        print(json.dumps(measure(args.worker, args.min_time)))
+        return
+    wanted = ["dfc"] + [f for f in FRAMEWORKS[1:] if not args.only or f in args.only]
+    # one process per framework: thread pools that spin after each op (OpenMP, OpenBLAS) would
+    # otherwise slow down whichever framework runs next
+    times: dict[str, dict[str, float]] = {}
+    for name in wanted:
+        done = subprocess.run([sys.executable, "-m", "benchmarks", "--worker", name, "--min-time",
+                               str(args.min_time)], capture_output=True, text=True,
+                              cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        if done.returncode != 0:
+            print(f"{name}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
+            continue
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        if result is not None:
+            times[name] = result
+    names = list(times)
+    print(f"dfc benchmarks ({os.cpu_count()} CPUs, each framework in its own process); times per run, "
+          f"ratio = framework time / dfc time (above 1: dfc is faster)")
+    header = f"{'workload':<40}" + "".join(f"{n:>12}" for n in names) + "".join(f"{n + '/dfc':>12}" for n in names[1:])
+    print(header)
+    for key, label, unit in ROWS:
+        scale = 1e6 if unit == "us" else 1e3
+        cells = "".join(f"{times[n][key] * scale:>10.3f}{unit}" for n in names)
+        ratios = "".join(f"{times[n][key] / times['dfc'][key]:>11.2f}x" for n in names[1:])
+        print(f"{label:<40}{cells}{ratios}")
+    (cold_import, cold), (warm_import, warm) = first_run_latency()
+    print(f"{'first run, small graph (subprocess)':<40}   cold {cold * 1e3:.1f}ms   warm (disk cache) "
+          f"{warm * 1e3:.1f}ms   (import dfc: {cold_import * 1e3:.0f}ms / {warm_import * 1e3:.0f}ms, not included)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,409 @@
+"""LLVM IR text for one element: each dtype's storage and compute types, conversions, and the
+scalar semantics of every elementwise op (the numpy reference's, edge cases included).
+
+float16 and bfloat16 compute in float and round after every op, as numpy does; bool is
+an i8 in memory and an i1 in registers. Integer division, modulo and power follow the
+reference's wrapping and zero-divisor conventions without ever trapping.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from dfc.ir import dtypes as D
+from dfc.ir.graph import Op
+
+from . import mathlib
+from .mathlib import f32 as lit_f32
+from .mathlib import f64 as lit_f64
+
+STORE = {D.f16: "half", D.bf16: "i16", D.f32: "float", D.f64: "double", D.i8: "i8", D.i32: "i32", D.i64: "i64",
+         D.bool_: "i8"}
+COMP = {D.f16: "float", D.bf16: "float", D.f32: "float", D.f64: "double", D.i8: "i8", D.i32: "i32", D.i64: "i64",
+        D.bool_: "i1"}
+BITS = {"i8": 8, "i32": 32, "i64": 64, "i1": 1}
+
+
+class CodegenError(Exception):
+    """The step cannot be lowered (e.g. a shape is still unknown)."""
+
+
+def lit(ty: str, value) -> str:
+    """A literal of LLVM type `ty`."""
+    if ty == "float":
+        return lit_f32(float(value))
+    if ty == "double":
+        return lit_f64(float(value))
+    if ty == "i1":
+        return "true" if value else "false"
+    return str(int(value))
+
+
+def int_wrap(value: int, bits: int) -> int:
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+# ---- function text ----------------------------------------------------------------------------
+
+class Fn:
+    """One LLVM function's text: fresh SSA names, labels and allocas hoisted to the entry block."""
+
+    def __init__(self, header: str):
+        self.header = header
+        self.allocas: list[str] = []
+        self.lines: list[str] = []
+        self.n = 0
+
+    def __call__(self, expr: str) -> str:
+        self.n += 1
+        name = f"%t{self.n}"
+        self.lines.append(f"  {name} = {expr}")
+        return name
+
+    def emit(self, line: str) -> None:
+        self.lines.append(f"  {line}")
+
+    def label(self, hint: str = "L") -> str:
+        self.n += 1
+        return f"{hint}{self.n}"
+
+    def block(self, label: str) -> None:
+        self.lines.append(f"{label}:")
+
+    def alloca(self, ty: str, count: int = 1) -> str:
+        self.n += 1
+        name = f"%a{self.n}"
+        self.allocas.append(f"  {name} = alloca {ty}, i64 {count}, align 16")
+        return name
+
+    def text(self) -> str:
+        return "\n".join([self.header + " {", "entry:"] + self.allocas + self.lines + ["}", ""])
+
+
+# ---- loads, stores, conversions ---------------------------------------------------------------
+
+def from_storage(f: Fn, raw: str, dt: D.DType) -> str:
+    if dt is D.f16:
+        return f(f"fpext half {raw} to float")
+    if dt is D.bf16:
+        w = f(f"zext i16 {raw} to i32")
+        w = f(f"shl i32 {w}, 16")
+        return f(f"bitcast i32 {w} to float")
+    if dt is D.bool_:
+        return f(f"icmp ne i8 {raw}, 0")
+    return raw
+
+
+def to_storage(f: Fn, v: str, dt: D.DType) -> str:
+    if dt is D.f16:
+        return f(f"fptrunc float {v} to half")
+    if dt is D.bf16:
+        # round to nearest even on the top 16 bits, NaN stays a quiet NaN (as ml_dtypes does)
+        bits = f(f"bitcast float {v} to i32")
+        hi = f(f"lshr i32 {bits}, 16")
+        lsb = f(f"and i32 {hi}, 1")
+        bias = f(f"add i32 {lsb}, 32767")
+        r = f(f"add i32 {bits}, {bias}")
+        r = f(f"lshr i32 {r}, 16")
+        q = f(f"or i32 {hi}, 64")
+        nan = f(f"fcmp uno float {v}, {v}")
+        r = f(f"select i1 {nan}, i32 {q}, i32 {r}")
+        return f(f"trunc i32 {r} to i16")
+    if dt is D.bool_:
+        return f(f"zext i1 {v} to i8")
+    return v
+
+
+def load(f: Fn, ptr: str, dt: D.DType) -> str:
+    return from_storage(f, f(f"load {STORE[dt]}, ptr {ptr}"), dt)
+
+
+def store(f: Fn, v: str, ptr: str, dt: D.DType) -> None:
+    f.emit(f"store {STORE[dt]} {to_storage(f, v, dt)}, ptr {ptr}")
+
+
+def round_to(f: Fn, v: str, dt: D.DType) -> str:
+    """A compute value rounded to dt's precision (half types compute in float, round per op)."""
+    if dt in (D.f16, D.bf16):
+        return from_storage(f, to_storage(f, v, dt), dt)
+    return v
+
+
+def convert(f: Fn, v: str, src: D.DType, dst: D.DType) -> str:
+    """A compute value of dtype src as dtype dst, with the reference's cast semantics."""
+    s, d = COMP[src], COMP[dst]
+    if dst.is_bool:
+        if src.is_bool:
+            return v
+        if src.is_floating:
+            return f(f"fcmp une {s} {v}, {lit(s, 0)}")
+        return f(f"icmp ne {s} {v}, 0")
+    if src.is_bool:
+        return f(f"uitofp i1 {v} to {d}") if dst.is_floating else f(f"zext i1 {v} to {d}")
+    if src.is_floating and dst.is_floating:
+        if s == d:
+            out = v
+        elif s == "float":
+            out = f(f"fpext float {v} to double")
+        else:
+            out = f(f"fptrunc double {v} to float")
+        return round_to(f, out, dst)
+    if src.is_integer and dst.is_floating:
+        return round_to(f, f(f"sitofp {s} {v} to {d}"), dst)
+    if src.is_integer and dst.is_integer:
+        bs, bd = BITS[s], BITS[d]
+        if bs == bd:
+            return v
+        return f(f"sext {s} {v} to {d}") if bs < bd else f(f"trunc {s} {v} to {d}")
+    # float -> int: truncate toward zero, clip to the int range (in the float type, as numpy's clip
+    # does), NaN/inf -> 0; a clipped value of 2**63 becomes INT64_MIN as the hardware conversion does
+    info = np.iinfo(dst.np)
+    lo = float(np.asarray(info.min).astype(src.np if src not in (D.f16, D.bf16) else np.float32))
+    with np.errstate(over="ignore"):  # numpy's clip bound overflows to inf in float16, as it does there
+        hi = float(np.asarray(info.max, dtype=np.float64).astype(src.np))
+    t = f(f"call {s} @llvm.trunc.{'f32' if s == 'float' else 'f64'}({s} {v})")
+    t = f(f"call {s} @llvm.maxnum.{'f32' if s == 'float' else 'f64'}({s} {t}, {s} {lit(s, lo)})")
+    t = f(f"call {s} @llvm.minnum.{'f32' if s == 'float' else 'f64'}({s} {t}, {s} {lit(s, hi)})")
+    big = f(f"fcmp oge {s} {t}, {lit(s, 2.0 ** 63)}")
+    tt = f(f"select i1 {big}, {s} {lit(s, 0)}, {s} {t}")
+    i = f(f"fptosi {s} {tt} to i64")
+    i = f(f"select i1 {big}, i64 {-(2 ** 63)}, i64 {i}")
+    ax = f(f"call {s} @llvm.fabs.{'f32' if s == 'float' else 'f64'}({s} {v})")
+    finite = f(f"fcmp olt {s} {ax}, {lit(s, math.inf)}")
+    i = f(f"select i1 {finite}, i64 {i}, i64 0")
+    return i if d == "i64" else f(f"trunc i64 {i} to {d}")
+
+
+# ---- scalar semantics of the elementwise ops --------------------------------------------------
+
+def fsuffix(ty: str) -> str:
+    return "f32" if ty == "float" else "f64"
+
+
+def int_floordiv(f: Fn, ty: str, a: str, b: str) -> str:
+    """Python's floor division for a non-zero b with b != -1 or a != MIN (callers guarantee)."""
+    q = f(f"sdiv {ty} {a}, {b}")
+    r = f(f"srem {ty} {a}, {b}")
+    nz = f(f"icmp ne {ty} {r}, 0")
+    x = f(f"xor {ty} {r}, {b}")
+    neg = f(f"icmp slt {ty} {x}, 0")
+    adj = f(f"and i1 {nz}, {neg}")
+    q1 = f(f"sub {ty} {q}, 1")
+    return f(f"select i1 {adj}, {ty} {q1}, {ty} {q}")
+
+
+def _safe_divisor(f: Fn, ty: str, b: str) -> tuple[str, str, str]:
+    """(b==0, b==-1, a divisor that never traps)."""
+    zero = f(f"icmp eq {ty} {b}, 0")
+    minus1 = f(f"icmp eq {ty} {b}, -1")
+    bad = f(f"or i1 {zero}, {minus1}")
+    return zero, minus1, f(f"select i1 {bad}, {ty} 1, {ty} {b}")
+
+
+def _float_divmod(f: Fn, ty: str, a: str, b: str) -> tuple[str, str]:
+    """numpy's npy_divmod: (floor_divide, mod) for floats."""
+    sfx = fsuffix(ty)
+    mod = f(f"frem {ty} {a}, {b}")
+    am = f(f"fsub {ty} {a}, {mod}")
+    div = f(f"fdiv {ty} {am}, {b}")
+    modnz = f(f"fcmp une {ty} {mod}, {lit(ty, 0)}")
+    bneg = f(f"fcmp olt {ty} {b}, {lit(ty, 0)}")
+    mneg = f(f"fcmp olt {ty} {mod}, {lit(ty, 0)}")
+    differ = f(f"xor i1 {bneg}, {mneg}")
+    fix = f(f"and i1 {modnz}, {differ}")
+    mod_fixed = f(f"fadd {ty} {mod}, {b}")
+    div_fixed = f(f"fsub {ty} {div}, {lit(ty, 1)}")
+    mod2 = f(f"select i1 {fix}, {ty} {mod_fixed}, {ty} {mod}")
+    div2 = f(f"select i1 {fix}, {ty} {div_fixed}, {ty} {div}")
+    zmod = f(f"call {ty} @llvm.copysign.{sfx}({ty} {lit(ty, 0)}, {ty} {b})")
+    mod3 = f(f"select i1 {modnz}, {ty} {mod2}, {ty} {zmod}")
+    fl = f(f"call {ty} @llvm.floor.{sfx}({ty} {div2})")
+    diff = f(f"fsub {ty} {div2}, {fl}")
+    up = f(f"fcmp ogt {ty} {diff}, {lit(ty, 0.5)}")
+    fl1 = f(f"fadd {ty} {fl}, {lit(ty, 1)}")
+    fl = f(f"select i1 {up}, {ty} {fl1}, {ty} {fl}")
+    divnz = f(f"fcmp une {ty} {div2}, {lit(ty, 0)}")
+    zdiv = f(f"fdiv {ty} {a}, {b}")
+    zdiv = f(f"fmul {ty} {zdiv}, {lit(ty, 0)}")  # a signed zero like a/b
+    q = f(f"select i1 {divnz}, {ty} {fl}, {ty} {zdiv}")
+    bz = f(f"fcmp oeq {ty} {b}, {lit(ty, 0)}")
+    qz = f(f"fdiv {ty} {a}, {b}")
+    q = f(f"select i1 {bz}, {ty} {qz}, {ty} {q}")
+    # mod by zero is NaN (frem gives that already)
+    return q, mod3
+
+
+def math_call(f: Fn, name: str, x: str, ty: str, needs: set[str]) -> str:
+    if ty == "float":
+        needs.add(f"f32:{name}")
+        return f(f"call float @dfc_{name}f(float {x})")
+    if name == "sigmoid":
+        ax = f(f"call double @llvm.fabs.f64(double {x})")
+        nax = f(f"fneg double {ax}")
+        e = f(f"call double @llvm.exp.f64(double {nax})")
+        d = f(f"fadd double {e}, {lit_f64(1.0)}")
+        pos = f(f"fdiv double {lit_f64(1.0)}, {d}")
+        neg = f(f"fdiv double {e}, {d}")
+        ge = f(f"fcmp oge double {x}, {lit_f64(0.0)}")
+        return f(f"select i1 {ge}, double {pos}, double {neg}")
+    sym = mathlib.F64_LIBM[name]
+    needs.add(f"f64:{sym}")
+    return f(f"call double @{sym}(double {x})")
+
+
+def scalar(f: Fn, op: Op, args: list[str], dts: list[D.DType], needs: set[str]) -> str:
+    """The compute value of one elementwise op at one index, rounded to its result dtype."""
+    kind = op.short_type
+    out = op.results[0].type.dtype
+    dt = dts[-1] if dts else out
+    ty = COMP[dt]
+    fl = dt.is_floating
+    a = args[0] if args else None
+    b = args[1] if len(args) > 1 else None
+    sfx = fsuffix(ty) if fl else ""
+    v: str
+    if kind in ("identity", "stop_gradient", "broadcast_like"):
+        return a
+    if kind == "fill_like":
+        return lit(COMP[op.attrs["dtype"]], typed_value(op.attrs["value"], op.attrs["dtype"]))
+    if kind == "cast":
+        return convert(f, a, dts[0], op.attrs["dtype"])
+    if kind == "select":
+        return f(f"select i1 {a}, {COMP[dts[1]]} {b}, {COMP[dts[1]]} {args[2]}")
+    if kind == "neg":
+        v = f(f"fneg {ty} {a}") if fl else f(f"sub {ty} 0, {a}")
+    elif kind == "abs":
+        if fl:
+            v = f(f"call {ty} @llvm.fabs.{sfx}({ty} {a})")
+        else:
+            v = f(f"call {ty} @llvm.abs.i{BITS[ty]}({ty} {a}, i1 false)")
+    elif kind == "sign":
+        if fl:
+            pos = f(f"fcmp ogt {ty} {a}, {lit(ty, 0)}")
+            neg = f(f"fcmp olt {ty} {a}, {lit(ty, 0)}")
+            v = f(f"select i1 {neg}, {ty} {lit(ty, -1)}, {ty} {a}")
+            v = f(f"select i1 {pos}, {ty} {lit(ty, 1)}, {ty} {v}")
+            zero = f(f"fcmp oeq {ty} {a}, {lit(ty, 0)}")
+            v = f(f"select i1 {zero}, {ty} {lit(ty, 0)}, {ty} {v}")
+        else:
+            pos = f(f"icmp sgt {ty} {a}, 0")
+            neg = f(f"icmp slt {ty} {a}, 0")
+            p = f(f"zext i1 {pos} to {ty}")
+            n = f(f"zext i1 {neg} to {ty}")
+            v = f(f"sub {ty} {p}, {n}")
+    elif kind == "square":
+        v = f(f"fmul {ty} {a}, {a}") if fl else f(f"mul {ty} {a}, {a}")
+    elif kind in ("exp", "log", "expm1", "log1p", "sin", "cos", "tanh", "sigmoid"):
+        v = math_call(f, kind, a, ty, needs)
+    elif kind == "sqrt":
+        v = f(f"call {ty} @llvm.sqrt.{sfx}({ty} {a})")
+    elif kind == "rsqrt":
+        s = f(f"call {ty} @llvm.sqrt.{sfx}({ty} {a})")
+        v = f(f"fdiv {ty} {lit(ty, 1)}, {s}")
+    elif kind == "reciprocal":
+        v = f(f"fdiv {ty} {lit(ty, 1)}, {a}")
+    elif kind == "relu":
+        if fl:
+            neg = f(f"fcmp olt {ty} {a}, {lit(ty, 0)}")
+            v = f(f"select i1 {neg}, {ty} {lit(ty, 0)}, {ty} {a}")
+        else:
+            v = f(f"call {ty} @llvm.smax.i{BITS[ty]}({ty} {a}, {ty} 0)")
+    elif kind in ("floor", "ceil"):
+        v = f(f"call {ty} @llvm.{kind}.{sfx}({ty} {a})")
+    elif kind == "round":
+        v = f(f"call {ty} @llvm.roundeven.{sfx}({ty} {a})")
+    elif kind == "logical_not":
+        v = f(f"xor i1 {a}, true")
+    elif kind in ("add", "sub", "mul"):
+        v = f(f"{'f' if fl else ''}{kind} {ty} {a}, {b}")
+    elif kind == "div":
+        if fl:
+            v = f(f"fdiv {ty} {a}, {b}")
+        else:
+            # the reference: |a| // |b| * sign(a) * sign(b), 0 for b == 0, all wrapping
+            zero, _, safe = _safe_divisor(f, ty, b)
+            aa = f(f"call {ty} @llvm.abs.i{BITS[ty]}({ty} {a}, i1 false)")
+            ab = f(f"call {ty} @llvm.abs.i{BITS[ty]}({ty} {safe}, i1 false)")
+            q = int_floordiv(f, ty, aa, ab)
+            for s in (a, safe):
+                pos = f(f"icmp sgt {ty} {s}, 0")
+                neg = f(f"icmp slt {ty} {s}, 0")
+                sg = f(f"select i1 {neg}, {ty} -1, {ty} 0")
+                sg = f(f"select i1 {pos}, {ty} 1, {ty} {sg}")
+                q = f(f"mul {ty} {q}, {sg}")
+            minus1 = f(f"icmp eq {ty} {b}, -1")
+            na = f(f"sub {ty} 0, {a}")
+            q = f(f"select i1 {minus1}, {ty} {na}, {ty} {q}")
+            v = f(f"select i1 {zero}, {ty} 0, {ty} {q}")
+    elif kind in ("floordiv", "mod"):
+        if fl:
+            q, m = _float_divmod(f, ty, a, b)
+            v = q if kind == "floordiv" else m
+        else:
+            zero, minus1, safe = _safe_divisor(f, ty, b)
+            if kind == "floordiv":
+                q = int_floordiv(f, ty, a, safe)
+                na = f(f"sub {ty} 0, {a}")
+                q = f(f"select i1 {minus1}, {ty} {na}, {ty} {q}")
+            else:
+                r = f(f"srem {ty} {a}, {safe}")
+                nz = f(f"icmp ne {ty} {r}, 0")
+                x = f(f"xor {ty} {r}, {safe}")
+                neg = f(f"icmp slt {ty} {x}, 0")
+                adj = f(f"and i1 {nz}, {neg}")
+                r1 = f(f"add {ty} {r}, {safe}")
+                q = f(f"select i1 {adj}, {ty} {r1}, {ty} {r}")
+                q = f(f"select i1 {minus1}, {ty} 0, {ty} {q}")
+            v = f(f"select i1 {zero}, {ty} 0, {ty} {q}")
+    elif kind == "pow":
+        if fl:
+            v = f(f"call {ty} @llvm.pow.{sfx}({ty} {a}, {ty} {b})")
+        else:
+            # square-and-multiply over every exponent bit: wrapping products equal numpy's
+            nbits = BITS[ty]
+            r, base, e = "1", a, b
+            for _ in range(nbits - 1):
+                bit = f(f"and {ty} {e}, 1")
+                odd = f(f"icmp ne {ty} {bit}, 0")
+                rm = f(f"mul {ty} {r}, {base}")
+                r = f(f"select i1 {odd}, {ty} {rm}, {ty} {r}")
+                base = f(f"mul {ty} {base}, {base}")
+                e = f(f"lshr {ty} {e}, 1")
+            negexp = f(f"icmp slt {ty} {b}, 0")
+            is1 = f(f"icmp eq {ty} {a}, 1")
+            ism1 = f(f"icmp eq {ty} {a}, -1")
+            bodd = f(f"and {ty} {b}, 1")
+            bodd = f(f"icmp ne {ty} {bodd}, 0")
+            m1 = f(f"select i1 {bodd}, {ty} -1, {ty} 1")
+            neg = f(f"select i1 {ism1}, {ty} {m1}, {ty} 0")
+            neg = f(f"select i1 {is1}, {ty} 1, {ty} {neg}")
+            v = f(f"select i1 {negexp}, {ty} {neg}, {ty} {r}")
+    elif kind in ("maximum", "minimum"):
+        if fl:
+            v = f(f"call {ty} @llvm.{kind}.{sfx}({ty} {a}, {ty} {b})")
+        else:
+            v = f(f"call {ty} @llvm.s{kind[:3]}.i{BITS[ty]}({ty} {a}, {ty} {b})")
+    elif kind in _CMP:
+        fop, iop = _CMP[kind]
+        return f(f"fcmp {fop} {ty} {a}, {b}") if fl else f(f"icmp {iop} {ty} {a}, {b}")
+    elif kind in ("logical_and", "logical_or", "logical_xor"):
+        return f(f"{kind[8:]} i1 {a}, {b}")
+    else:
+        raise CodegenError(f"no scalar lowering for {op.type}")
+    return round_to(f, v, out)
+
+
+_CMP = {"equal": ("oeq", "eq"), "not_equal": ("une", "ne"), "less": ("olt", "slt"), "less_equal": ("ole", "sle"),
+        "greater": ("ogt", "sgt"), "greater_equal": ("oge", "sge")}
+
+
+def typed_value(value: float, dt: D.DType):
+    """A Python number as the reference stores it in dt (wrapping and rounding included)."""
+    with np.errstate(all="ignore"):
+        arr = np.asarray(value, dtype=np.float64).astype(dt.np)
+        if dt in (D.f16, D.bf16):
+            return float(arr.astype(np.float32))
+        return arr.item()

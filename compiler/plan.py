@@ -1,0 +1,290 @@
+"""The plan pass: where every tensor of a step lives (inputs, outputs, variables, constants, one arena).
+
+A step's values get storage in one of five places, each a slot of the native entry
+function's pointer array: the fed inputs, the fetched outputs, the variables' live
+buffers, the constants, and one arena for temporaries. Arena offsets come from the
+values' lifetimes (first-fit, 64-byte aligned) with in-place reuse: an elementwise op
+may write over an operand that dies at it. Shape ops that do not move data (reshape,
+squeeze, identity ...) alias their operand. A variable read aliases the variable's
+buffer unless the step also assigns that variable: then the read is a copy taken where
+the read runs, which keeps the interpreter's snapshot semantics.
+
+`dfc.fused` ops of kind "elementwise" (and "reduction" ones whose region is elementwise
+producers of one reduction) stay one kernel; other kinds are planned op by op (their
+region is flattened into the step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dfc.ir.graph import Graph, Op, Value
+from dfc.ir.ops import get_op_def
+from dfc.ir.types import TensorType
+
+from .passes import register_pass
+
+ALIGN = 64
+
+#: ops whose result is their operand's bytes, read in place
+ALIAS_OPS = frozenset({"dfc.reshape", "dfc.expand_dims", "dfc.squeeze", "dfc.identity", "dfc.stop_gradient"})
+
+#: ops that run no code
+NO_CODE_OPS = frozenset({"dfc.no_op", "dfc.group", "dfc.fetch", "dfc.yield"})
+
+
+@dataclass
+class Storage:
+    """Where a value's bytes are: `slot` kind, its index among that kind, and a byte offset."""
+
+    slot: str  # input | output | variable | constant | arena
+    index: int
+    offset: int
+    nbytes: int
+
+
+@dataclass
+class Plan:
+    """The storage of every value of a step, the ops to run in order and the arena's size."""
+
+    items: list[Op]
+    inputs: list[Value]
+    outputs: list[Value]
+    variables: list[str]
+    constants: list[np.ndarray]
+    arena_size: int
+    storage: dict[Value, Storage]
+    fetch_copies: list[tuple[Value, int]]  # (value, output index) copied once every op ran
+    snapshot_reads: set[Op] = field(default_factory=set)
+    in_place: dict[Value, Value] = field(default_factory=dict)  # result -> the operand whose buffer it took
+    canonical: dict[Value, Value] = field(default_factory=dict)
+
+    def where(self, value: Value) -> Storage:
+        return self.storage[self.canonical.get(value, value)]
+
+    def report(self) -> str:
+        """The plan as text: one line per buffer and the arena's peak size."""
+        lines = [f"plan: {len(self.items)} ops, {len(self.inputs)} inputs, {len(self.outputs)} outputs, "
+                 f"{len(self.variables)} variables, {len(self.constants)} constants, "
+                 f"arena peak {self.arena_size} bytes"]
+        for value, st in self.storage.items():
+            if not isinstance(value.type, TensorType):
+                continue
+            name = value.op.name if value.op is not None and len(value.op.results) == 1 else value.name
+            if st.slot == "variable":
+                place = f"variable {self.variables[st.index]}"
+            elif st.slot == "arena":
+                place = f"arena [{st.offset}, {st.offset + st.nbytes})"
+            else:
+                place = f"{st.slot} #{st.index}" + (f" +{st.offset}" if st.offset else "")
+            extra = f"  in place of %{self.in_place[value].name}" if value in self.in_place else ""
+            lines.append(f"  %{name:<24} {str(value.type):<28} {st.nbytes:>10} B  {place}{extra}")
+        return "\n".join(lines)
+
+
+def nbytes(value: Value) -> int:
+    t = value.type
+    return int(t.num_elements) * t.dtype.itemsize if isinstance(t, TensorType) else 0
+
+
+def is_elementwise_kernel(op: Op) -> bool:
+    """An op lowered as one loop over its output that reads each operand at the same (broadcast) index."""
+    if op.type == "dfc.fused":
+        return fused_is_one_loop(op)
+    if op.type in ALIAS_OPS:
+        return False
+    return get_op_def(op.type).elementwise
+
+
+def fused_is_one_loop(op: Op) -> bool:
+    """Whether a fused op can run as ONE loop nest: elementwise body, every yield of one shape."""
+    if op.attrs.get("kind") != "elementwise" or not op.regions:
+        return False
+    body = op.regions[0]
+    term = body.terminator
+    if term is None or not term.inputs:
+        return False
+    shape = term.inputs[0].type.shape
+    if any(v.type.shape != shape for v in term.inputs) or any(r.type.shape != shape for r in op.results):
+        return False
+    for inner in body.ops[:-1]:
+        if inner.type in ("dfc.constant", "dfc.fill_like", "dfc.broadcast_like"):
+            continue
+        if inner.regions or not get_op_def(inner.type).elementwise:
+            return False
+    return all(isinstance(v.type, TensorType) for v in op.inputs)
+
+
+def fused_is_one_reduction(op: Op) -> bool:
+    """Whether a fused "reduction" is elementwise producers feeding one reduction that it yields alone."""
+    if op.attrs.get("kind") != "reduction" or not op.regions:
+        return False
+    body = op.regions[0]
+    if len(body.ops) < 2 or len(op.results) != 1:
+        return False
+    red, term = body.ops[-2], body.ops[-1]
+    if not red.type.startswith("dfc.reduce_") or term.type != "dfc.yield" or term.inputs != [red.result]:
+        return False
+    for inner in body.ops[:-2]:
+        if inner.regions or not (inner.type in ("dfc.constant", "dfc.fill_like", "dfc.broadcast_like")
+                                 or get_op_def(inner.type).elementwise):
+            return False
+        if len(inner.results) != 1:
+            return False
+    shape = red.inputs[0].type.shape
+    try:  # every operand and producer reads at the reduction input's (broadcast) index
+        return all(np.broadcast_shapes(v.type.shape, shape) == tuple(shape) for v in op.inputs) and all(
+            np.broadcast_shapes(i.result.type.shape, shape) == tuple(shape) for i in body.ops[:-2])
+    except ValueError:
+        return False
+
+
+def flatten(ops: list[Op], canonical: dict[Value, Value]) -> list[Op]:
+    """The ops to run in order, with fused ops that are not one loop replaced by their region's ops."""
+    out: list[Op] = []
+    for op in ops:
+        if op.type == "dfc.fused" and not fused_is_one_loop(op) and not fused_is_one_reduction(op):
+            body = op.regions[0]
+            for arg, operand in zip(body.arguments, op.inputs):
+                canonical[arg] = canonical.get(operand, operand)
+            out.extend(flatten(body.ops[:-1], canonical))
+            for result, yielded in zip(op.results, body.terminator.inputs):
+                canonical[result] = canonical.get(yielded, yielded)
+        elif op.type not in NO_CODE_OPS:
+            out.append(op)
+    return out
+
+
+def plan_step(graph: Graph) -> Plan:
+    """Plan the storage of a specialized (all shapes static) step graph."""
+    canonical: dict[Value, Value] = {}
+    items = flatten(graph.ops, canonical)
+    fetch_op = graph.body.terminator
+    fetched = [canonical.get(v, v) for v in (fetch_op.inputs if fetch_op is not None else [])]
+
+    def canon(v: Value) -> Value:
+        return canonical.get(v, v)
+
+    end = len(items)
+    last_use: dict[Value, int] = {}
+    for i, op in enumerate(items):
+        for v in op.inputs:
+            last_use[canon(v)] = i
+    for v in fetched:
+        last_use[v] = end
+
+    assigned: dict[str, int] = {}
+    for op in items:
+        if op.type in ("dfc.assign", "dfc.assign_add", "dfc.assign_sub"):
+            assigned[op.attrs["variable"]] = assigned.get(op.attrs["variable"], 0) + 1
+
+    storage: dict[Value, Storage] = {}
+    root: dict[Value, Value] = {}  # value -> the value owning its buffer
+    defined_at: dict[Value, int] = {}
+    variables: list[str] = []
+    constants: list[np.ndarray] = []
+    outputs_taken: set[int] = set()
+    in_place: dict[Value, Value] = {}
+    snapshot_reads: set[Op] = set()
+
+    def variable_slot(name: str) -> int:
+        if name not in variables:
+            variables.append(name)
+        return variables.index(name)
+
+    root_last: dict[Value, int] = {}  # root -> the last use of any value sharing its buffer
+
+    def set_root(v: Value, r: Value) -> None:
+        root[v] = r
+        root_last[r] = max(root_last.get(r, -1), last_use.get(v, -1))
+
+    def members_last_use(r: Value) -> int:
+        return root_last.get(r, -1)
+
+    for i, arg in enumerate(graph.arguments):
+        storage[arg] = Storage("input", i, 0, nbytes(arg))
+        set_root(arg, arg)
+
+    for i, op in enumerate(items):
+        if op.type in ALIAS_OPS:
+            src = canon(op.inputs[0])
+            set_root(op.result, root[src])
+            continue
+        if op.type == "dfc.constant":
+            if op.result in last_use:
+                constants.append(np.ascontiguousarray(op.attrs["value"], dtype=op.result.type.dtype.np))
+                storage[op.result] = Storage("constant", len(constants) - 1, 0, nbytes(op.result))
+            set_root(op.result, op.result)
+            continue
+        if op.type == "dfc.variable" and op.attrs["name"] not in assigned:
+            storage[op.result] = Storage("variable", variable_slot(op.attrs["name"]), 0, nbytes(op.result))
+            set_root(op.result, op.result)
+            continue
+        if op.type == "dfc.variable":
+            snapshot_reads.add(op)
+            variable_slot(op.attrs["name"])
+        if op.type in ("dfc.assign", "dfc.assign_add", "dfc.assign_sub"):
+            slot = variable_slot(op.attrs["variable"])
+            if assigned[op.attrs["variable"]] == 1:
+                storage[op.result] = Storage("variable", slot, 0, nbytes(op.result))
+                set_root(op.result, op.result)
+                continue
+        for result in op.results:
+            if not isinstance(result.type, TensorType):
+                continue
+            set_root(result, result)
+            defined_at[result] = i
+            j = next((k for k, v in enumerate(fetched) if v is result and k not in outputs_taken), None)
+            if j is not None:
+                outputs_taken.add(j)
+                storage[result] = Storage("output", j, 0, nbytes(result))
+                continue
+            if is_elementwise_kernel(op) and len(op.results) == 1:
+                for u in op.inputs:
+                    r = root.get(canon(u))
+                    if (r is not None and r in defined_at and r not in storage and nbytes(r) == nbytes(result)
+                            and canon(u).type.shape == result.type.shape and members_last_use(r) == i):
+                        set_root(result, r)
+                        in_place[result] = canon(u)
+                        break
+
+    # arena offsets: every root defined by an op and not placed yet, first-fit by lifetime
+    arena_roots = [r for r in defined_at if r not in storage and root[r] is r]
+    lifetime = {r: (defined_at[r], max(members_last_use(r), defined_at[r])) for r in arena_roots}
+    live: list[tuple[int, int, Value]] = []  # (offset, size, root)
+    offsets: dict[Value, int] = {}
+    peak = 0
+    by_def: dict[int, list[Value]] = {}
+    for r in arena_roots:
+        by_def.setdefault(lifetime[r][0], []).append(r)
+    for i in range(end + 1):
+        for r in by_def.get(i, []):
+            size = (nbytes(r) + ALIGN - 1) // ALIGN * ALIGN
+            offset = 0
+            for lo, sz, _ in sorted(live, key=lambda t: t[0]):
+                if offset + size <= lo:
+                    break
+                offset = max(offset, lo + sz)
+            live.append((offset, size, r))
+            offsets[r] = offset
+            peak = max(peak, offset + size)
+        live = [t for t in live if lifetime[t[2]][1] > i]
+    for r in arena_roots:
+        storage[r] = Storage("arena", 0, offsets[r], nbytes(r))
+
+    for v, r in root.items():
+        if v not in storage and r in storage:
+            st = storage[r]
+            storage[v] = Storage(st.slot, st.index, st.offset, nbytes(v))
+    fetch_copies = [(v, j) for j, v in enumerate(fetched) if j not in outputs_taken]
+    return Plan(items, list(graph.arguments), fetched, variables, constants, peak, storage, fetch_copies,
+                snapshot_reads, in_place, canonical)
+
+
+@register_pass("plan")
+def plan(graph: Graph) -> Graph:
+    """Attach the step's Plan as `graph.plan` (its text form is `graph.plan.report()`)."""
+    graph.plan = plan_step(graph)
+    return graph

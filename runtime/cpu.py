@@ -1,0 +1,338 @@
+"""The CPU backend: JIT-loads a step's LLVM module (through a disk cache of object code) and runs it natively.
+
+A CpuExecutable is one compiled step. Calling it fills a pointer array (inputs, fresh
+outputs, the VariableStore's live variable buffers, constants, a per-call arena, params)
+and makes ONE native call to `dfc_main`; a non-zero return code becomes the same
+InvalidArgumentError the interpreter raises. Object code is cached on disk under
+DFC_CACHE_DIR (default: $XDG_CACHE_HOME/dfc or ~/.cache/dfc), keyed by a hash of the
+module text and the target; each entry carries a checksum, so a corrupt or truncated
+entry is recompiled, never loaded.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import random
+import sys
+import threading
+from pathlib import Path
+from collections.abc import Sequence
+
+import llvmlite.binding as llvm
+import numpy as np
+
+from dfc.compiler.codegen import cpu as codegen
+from dfc.compiler.pipeline import DUMP_ENV, dump_artifact
+from dfc.ir.errors import InvalidArgumentError
+from dfc.ir.graph import Graph, Op
+from dfc.ir.interpreter import ExecutionContext
+from dfc.ir.types import TensorType
+
+from .store import ALIGNMENT
+
+MAGIC = b"DFCOBJ1\n"
+#: outputs this big reuse the previous run's array once the caller dropped it (see CpuExecutable._output)
+REUSE_BYTES = 1 << 20
+#: the share of cache writes that also prune the cache (a directory scan is not free)
+PRUNE_EVERY = 1 / 16
+_lock = threading.Lock()
+_symbols_bound = False
+NUM_THREADS = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def cache_dir() -> Path:
+    """Where compiled object code is kept: DFC_CACHE_DIR, else the user's cache directory."""
+    explicit = os.environ.get("DFC_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "dfc"
+
+
+def cache_key(text: str) -> str:
+    return hashlib.sha256((text + "\0" + codegen.target_id()).encode()).hexdigest()
+
+
+def _read_entry(path: Path) -> bytes | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head = len(MAGIC) + 32 + 8
+    if len(data) < head or not data.startswith(MAGIC):
+        return None
+    digest = data[len(MAGIC):len(MAGIC) + 32]
+    size = int.from_bytes(data[len(MAGIC) + 32:head], "little")
+    payload = data[head:]
+    if len(payload) != size or hashlib.sha256(payload).digest() != digest:
+        return None
+    return payload
+
+
+def _write_entry(path: Path, payload: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_bytes(MAGIC + hashlib.sha256(payload).digest() + len(payload).to_bytes(8, "little") + payload)
+        os.replace(tmp, path)  # atomic: readers see the old entry or the whole new one
+    except OSError:
+        pass  # a read-only or full cache only costs a recompile next time
+
+
+def object_code(text: str) -> tuple[bytes, bool]:
+    """(object code for the module text, whether it came from the disk cache)."""
+    path = cache_dir() / f"{cache_key(text)}.o"
+    cached = _read_entry(path)
+    if cached is not None:
+        try:
+            os.utime(path)  # the mtime is the last use: pruning drops the least recently used
+        except OSError:
+            pass
+        return cached, True
+    obj = codegen.compile_object(text)
+    _write_entry(path, obj)
+    if random.random() < PRUNE_EVERY:
+        prune_cache(path.parent)
+    return obj, False
+
+
+def prune_cache(directory: Path, max_bytes: int | None = None) -> None:
+    """Delete the least recently used entries until the cache holds at most max_bytes (DFC_CACHE_MAX_MB)."""
+    if max_bytes is None:
+        max_bytes = int(float(os.environ.get("DFC_CACHE_MAX_MB", "512")) * (1 << 20))
+    try:
+        entries = [(e.stat().st_mtime, e.stat().st_size, e.path) for e in os.scandir(directory)
+                   if e.name.endswith(".o")]
+    except OSError:
+        return
+    total = sum(size for _, size, _ in entries)
+    for _, size, entry in sorted(entries):
+        if total <= max_bytes:
+            break
+        try:
+            os.remove(entry)
+            total -= size
+        except OSError:
+            pass
+
+
+def _capsule_address(capsule) -> int:
+    get_name = ctypes.pythonapi.PyCapsule_GetName
+    get_name.restype = ctypes.c_char_p
+    get_name.argtypes = [ctypes.py_object]
+    get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+    get_pointer.restype = ctypes.c_void_p
+    get_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+    return get_pointer(capsule, get_name(capsule))
+
+
+def _numpy_blas() -> tuple[int, int] | None:
+    """(sgemm, dgemm) addresses in the OpenBLAS numpy itself loaded (ILP64: 64-bit integer arguments)."""
+    libs = Path(np.__file__).resolve().parent.parent / "numpy.libs"
+    for path in sorted(libs.glob("libscipy_openblas64_*.so*")):
+        try:
+            lib = ctypes.CDLL(str(path))
+            return tuple(ctypes.cast(getattr(lib, f"scipy_{n}gemm_64_"), ctypes.c_void_p).value for n in "sd")
+        except (OSError, AttributeError):
+            continue
+    return None
+
+
+def blas_int_bits() -> int:
+    """The integer width of the BLAS the kernels call (numpy's ILP64 OpenBLAS, else scipy's LP64 one)."""
+    _bind_symbols()
+    return _BLAS_INT_BITS
+
+
+_BLAS_INT_BITS = 32
+
+
+def _bind_symbols() -> None:
+    """Give JIT code BLAS (sgemm/dgemm) and the libc/libm functions it calls, by address."""
+    global _symbols_bound, _BLAS_INT_BITS
+    if _symbols_bound:
+        return
+    # numpy's own OpenBLAS is already loaded and as fast as numpy.matmul; scipy's capsules are the
+    # fallback (importing scipy.linalg costs about half a second)
+    found = _numpy_blas()
+    if found is not None:
+        _BLAS_INT_BITS = 64
+    else:
+        from scipy.linalg import cython_blas
+        found = tuple(_capsule_address(cython_blas.__pyx_capi__[f"{n}gemm"]) for n in "sd")
+        _BLAS_INT_BITS = 32
+    llvm.add_symbol("dfc_sgemm", found[0])
+    llvm.add_symbol("dfc_dgemm", found[1])
+def jit_load(obj: bytes):
+    """(engine, address of dfc_main) for object code; the engine must outlive every call."""
+    with _lock:
+        _bind_symbols()
+        codegen.target_machine()
+        target = llvm.Target.from_default_triple()
+        tm = target.create_target_machine(cpu=llvm.get_host_cpu_name(),
+                                          features=llvm.get_host_cpu_features().flatten(), opt=3)
+        engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
+        engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
+        engine.finalize_object()
+        return engine, engine.get_function_address("dfc_main")
+
+
+def _array_data_offset() -> int | None:
+    """The offset of `data` in numpy's array object (16 on CPython), if reading it there is right."""
+    try:
+        probes = [np.zeros(3), np.arange(10, dtype=np.int8)[3:], np.empty((2, 2), np.float32), np.zeros(())]
+        if all(ctypes.c_void_p.from_address(id(a) + 16).value == a.ctypes.data for a in probes):
+            return 16
+    except (ValueError, OverflowError):
+        pass
+    return None
+
+
+_DATA_OFFSET = _array_data_offset()
+_from_address = ctypes.c_void_p.from_address
+
+
+def data_address(a: np.ndarray) -> int:
+    """The address of an array's first element (a tenth of the cost of a.ctypes.data where checked safe)."""
+    if _DATA_OFFSET is not None:
+        return _from_address(id(a) + _DATA_OFFSET).value or 0
+    return a.ctypes.data
+
+
+_LIBC_SYMBOLS = ("pthread_create", "pthread_join", "exp", "log", "sin", "cos", "expm1", "log1p", "tanh", "pow",
+                 "powf", "fmod", "fmodf", "memcpy", "memset", "memmove")
+
+_ENTRY = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
+
+
+class CpuExecutable:
+    """One compiled step: `executable(feed_arrays, ctx)` runs it natively and returns the fetched arrays."""
+
+    def __init__(self, step: Graph, session: object = None):
+        self.step = step
+        with _lock:
+            _bind_symbols()
+        self.lowered = codegen.lower(step, blas_int_bits=_BLAS_INT_BITS)
+        if os.environ.get(DUMP_ENV):  # `DFC_DUMP_DIR`: the LLVM module joins the step's dumped stages
+            dump_artifact(step, "llvm", self.lowered.text, "ll")
+        obj, self.from_cache = object_code(self.lowered.text)
+        self._engine, address = jit_load(obj)
+        self._fn = _ENTRY(address)
+        plan = self.lowered.plan
+        self._nin = len(plan.inputs)
+        self._in_specs = [(v.type.shape, v.type.dtype.np) for v in plan.inputs]
+        self._out_specs = [(v.type.shape, v.type.dtype.np) for v in plan.outputs]
+        self._pools: dict[int, list[np.ndarray]] = {
+            k: [] for k, v in enumerate(plan.outputs) if v.type.num_elements * v.type.dtype.itemsize >= REUSE_BYTES}
+        self._constants = plan.constants
+        base = self._nin + len(plan.outputs)
+        self._var_base = base
+        self._variables = [self._variable_use(name) for name in plan.variables]
+        self._random_ops = self.lowered.random_ops
+        slots = self.lowered.num_slots
+        self._arena_slot, self._params_slot, self._params_at = slots - 2, slots - 1, slots
+        self._template = np.zeros(slots + codegen.PARAM_RANDOM + len(self._random_ops), dtype=np.uint64)
+        for k, c in enumerate(self._constants):
+            self._template[base + len(plan.variables) + k] = c.ctypes.data
+        self._template[slots + codegen.PARAM_NTHREADS] = NUM_THREADS
+        self._arena_size = plan.arena_size
+
+    def _variable_use(self, name: str) -> tuple[str, Op, TensorType, bool]:
+        """(name, first op touching it, the type it must have, whether only `dfc.assign` touches it)."""
+        ops = [op for op in self.lowered.plan.items
+               if (op.type == "dfc.variable" and op.attrs["name"] == name)
+               or (op.type.startswith("dfc.assign") and op.attrs["variable"] == name)]
+        first = ops[0]
+        ttype = first.result.type
+        only_assign = all(op.type == "dfc.assign" for op in ops)
+        return name, first, ttype, only_assign
+
+    def __call__(self, args: Sequence[np.ndarray], ctx: ExecutionContext) -> list[np.ndarray]:
+        # the per-run fast path: one small array holds the pointers and the params words
+        ptrs = self._template.copy()
+        keep = None
+        for i, a in enumerate(args):
+            shape, dtype = self._in_specs[i]
+            if a.dtype != dtype or a.shape != shape or not a.flags.c_contiguous:
+                if a.shape != shape:
+                    raise InvalidArgumentError(f"argument {i} has shape {list(a.shape)}, the step was compiled "
+                                               f"for {list(shape)}")
+                a = np.ascontiguousarray(a, dtype=dtype)
+                keep = (keep or []) + [a]
+            ptrs[i] = data_address(a)
+        outs = [self._output(k) if k in self._pools else np.empty(shape, dtype)
+                for k, (shape, dtype) in enumerate(self._out_specs)]
+        j = self._nin
+        for out in outs:
+            ptrs[j] = data_address(out)
+            j += 1
+        created = self._bind_variables(ptrs, ctx) if self._variables else ()
+        arena = None
+        if self._arena_size:
+            arena = np.empty(self._arena_size + ALIGNMENT, dtype=np.uint8)
+            address = data_address(arena)
+            ptrs[self._arena_slot] = address + (-address) % ALIGNMENT
+        base = data_address(ptrs)
+        ptrs[self._params_slot] = base + 8 * self._params_at
+        for k, op in enumerate(self._random_ops):
+            ptrs[self._params_at + codegen.PARAM_RANDOM + k] = ctx.random_step(op)
+        rc = self._fn(base)
+        if rc:
+            for name in created:
+                ctx.session.store.forget(name)
+            raise self._error(rc, ptrs[self._params_at:])
+        for k in self._pools:
+            self._pools[k].append(outs[k])
+        return outs
+
+    def _output(self, k: int) -> np.ndarray:
+        """A big output's array: last run's, when the caller has dropped every reference to it.
+
+        Fresh pages of a large allocation cost a page fault each on first write, about as much
+        as the kernel itself for a simple elementwise step. The pool keeps one reference; a
+        count of 2 (the pool's, now the local, and getrefcount's argument) means nobody else
+        holds it, not even a view. list.pop is atomic, so two threads never get the same array.
+        """
+        try:
+            spare = self._pools[k].pop()
+        except IndexError:
+            spare = None
+        if spare is not None and sys.getrefcount(spare) == 2:
+            return spare
+        shape, dtype = self._out_specs[k]
+        return np.empty(shape, dtype)
+
+    def _bind_variables(self, ptrs: np.ndarray, ctx: ExecutionContext) -> list[str]:
+        session = getattr(ctx, "session", None)
+        if session is None:  # a context without a VariableStore: let it raise its own error
+            name, op = self._variables[0][:2]
+            ctx.read_variable(name, op)
+            raise InvalidArgumentError(f"op {op.describe()} uses variable {name} but no variables are attached", op)
+        store = session.store
+        created = []
+        for k, (name, op, ttype, only_assign) in enumerate(self._variables):
+            if name not in store and op.type == "dfc.assign":
+                store.write(name, np.zeros(ttype.shape, ttype.dtype.np), op)
+                created.append(name)
+            buf = store.buffer(name, op)
+            if buf.shape != ttype.shape or buf.dtype != ttype.dtype.np:
+                if only_assign:
+                    store.write(name, np.zeros(ttype.shape, ttype.dtype.np), op)  # assign may change the shape
+                    buf = store.buffer(name, op)
+                else:
+                    raise InvalidArgumentError(
+                        f"op {op.describe()} uses variable {name} as {ttype}, but it holds "
+                        f"{list(buf.shape)} {buf.dtype}", op)
+            ptrs[self._var_base + k] = data_address(buf)
+        return created
+
+    def _error(self, rc: int, params: np.ndarray) -> Exception:
+        params = params.view(np.int64)
+        site = self.lowered.errors[rc - 1]
+        if site.kind == "gather_index":
+            return InvalidArgumentError(
+                f"op {site.op.describe()} failed: gather index {int(params[0])} is out of range {site.message}",
+                site.op)
+        return InvalidArgumentError(site.message, site.op)

@@ -1,0 +1,97 @@
+"""The CPU code generator's text outputs: LLVM IR, vectorized host assembly, no libm calls in float32 loops."""
+
+from __future__ import annotations
+
+import re
+
+import llvmlite.binding as llvm
+import numpy as np
+import pytest
+
+from dfc.compiler import compile_step
+from dfc.compiler.codegen import emit_asm, emit_llvm
+from dfc.compiler.plan import plan
+from dfc.ir import dtypes as D
+from dfc.ir.builder import create_op
+from dfc.ir.graph import Graph
+from dfc.ir.types import TensorType
+
+
+def step_of(opnames, n=4096, dtype=D.f32):
+    g = Graph()
+    x = g.body.add_argument(TensorType(dtype, (n,)), "x")
+    t = x
+    for name in opnames:
+        t = create_op(g, name, [t]).result
+    return compile_step(g, [t], [], [x], [(n,)], pipeline=[])
+
+
+def host_vector_register() -> str:
+    llvm.initialize_native_target()
+    features = llvm.get_host_cpu_features()
+    if features.get("avx512f"):
+        return "zmm"
+    if features.get("avx2"):
+        return "ymm"
+    pytest.skip("the host has neither AVX-512 nor AVX2")
+
+
+def test_emit_llvm_has_one_entry_and_a_kernel():
+    text = emit_llvm(step_of(["dfc.relu"]))
+    assert text.count("define i32 @dfc_main(ptr %args)") == 1
+    assert "define internal void @k1(" in text
+    llvm.parse_assembly(text).verify()
+
+
+@pytest.mark.parametrize("ops", [["dfc.relu"], ["dfc.exp"], ["dfc.tanh"], ["dfc.sigmoid"], ["dfc.sin"], ["dfc.log"]])
+def test_elementwise_kernels_are_packed_vector_code(ops):
+    reg = host_vector_register()
+    asm = emit_asm(step_of(ops))
+    packed = re.findall(rf"\bv\w+ps\b[^\n]*%{reg}\d+", asm)
+    assert len(packed) >= 2, asm[:2000]
+
+
+@pytest.mark.parametrize("op", ["dfc.exp", "dfc.log", "dfc.expm1", "dfc.log1p", "dfc.tanh", "dfc.sigmoid",
+                                "dfc.sin", "dfc.cos"])
+def test_float32_math_calls_no_libm(op):
+    asm = emit_asm(step_of([op]))
+    calls = re.findall(r"\bcall[lq]?\s+\*?(\S+)", asm)
+    assert not [c for c in calls if re.search(r"exp|log|sin|cos|tanh", c)], calls
+
+
+def test_float16_math_rounds_through_float32():
+    text = emit_llvm(step_of(["dfc.exp"], dtype=D.f16))
+    assert "fpext half" in text and "fptrunc float" in text and "@dfc_expf" in text
+
+
+def test_matmul_calls_blas_through_a_symbol():
+    g = Graph()
+    a = g.body.add_argument(TensorType(D.f32, (8, 4)), "a")
+    b = g.body.add_argument(TensorType(D.f32, (4, 3)), "b")
+    y = create_op(g, "dfc.matmul", [a, b]).result
+    text = emit_llvm(compile_step(g, [y], [], [a, b], [(8, 4), (4, 3)], pipeline=[]))
+    assert "call void @dfc_sgemm(" in text
+
+
+def test_plan_pass_prints_buffer_sizes_and_the_peak():
+    step = plan(step_of(["dfc.exp", "dfc.neg", "dfc.abs"], n=100))
+    report = step.plan.report()
+    assert "arena peak 448 bytes" in report  # 400 bytes rounded to 64
+    assert re.search(r"%x\s+tensor<100xf32>\s+400 B\s+input #0", report)
+    assert "output #0" in report
+
+
+def test_big_kernels_are_split_across_threads():
+    text = emit_llvm(step_of(["dfc.relu"], n=1 << 20))
+    assert "call void @dfc_parallel_for(" in text and "@pthread_create" in text
+    small = emit_llvm(step_of(["dfc.relu"], n=1000))
+    assert "call void @dfc_parallel_for(" not in small
+
+
+def test_constants_are_passed_not_embedded():
+    g = Graph()
+    x = g.body.add_argument(TensorType(D.f32, (64,)), "x")
+    c = create_op(g, "dfc.constant", [], {"value": np.arange(64, dtype=np.float32)}).result
+    y = create_op(g, "dfc.add", [x, c]).result
+    text = emit_llvm(compile_step(g, [y], [], [x], [(64,)], pipeline=[]))
+    assert "constant [" not in text  # big constants travel in the pointer array: the module text stays small
