@@ -120,6 +120,8 @@ class Session:
         self.store = store if store is not None else VariableStore()
         self._closed = False
         self._cache: dict[tuple, Executable] = {}
+        self._plans: dict[tuple, _RunPlan] = {}
+        self._run_context = _RunContext(self)
         self._random_steps: dict[str, int] = {}
         self._lock = threading.Lock()
         self.on_stage: Callable[[str, Graph], None] | None = None
@@ -128,6 +130,7 @@ class Session:
     def close(self) -> None:
         self._closed = True
         self._cache.clear()
+        self._plans.clear()
 
     @property
     def closed(self) -> bool:
@@ -158,30 +161,27 @@ class Session:
         """Fetch `fetches` (a tensor, an op, or a nested list/tuple/dict of them) with `feed_dict` fed."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        structure = _FetchStructure(fetches, self.graph)
-        feed_values, feed_arrays = self._convert_feeds(feed_dict or {})
-        fetch_values: list[Value] = []
-        targets: list[Op] = []
-        for leaf in structure.leaves:
-            self._check_graph(leaf)
-            if isinstance(leaf, Value):
-                if leaf.is_control:
-                    targets.append(leaf.op)
-                elif leaf not in fetch_values:
-                    fetch_values.append(leaf)
-            else:
-                targets.append(leaf)
-        executable = self._compiled(fetch_values, targets, feed_values, feed_arrays)
-        results = executable(feed_arrays, _RunContext(self))
-        by_value = dict(zip(fetch_values, results))
-        outputs = []
-        for leaf in structure.leaves:
-            if isinstance(leaf, Value) and not leaf.is_control:
-                out = by_value[leaf]
-                outputs.append(out[()] if out.ndim == 0 else out)
-            else:
-                outputs.append(None)
-        return structure.build(outputs)
+        feed_dict = feed_dict if feed_dict is not None else {}
+        plan = self._plan(fetches, feed_dict)
+        arrays = [check(given) for check, given in zip(plan.feed_checks, feed_dict.values())]
+        shapes = tuple(a.shape for a in arrays)
+        executable = plan.executables.get(shapes)
+        if executable is None:
+            executable = self._compiled(plan.fetch_values, plan.targets, plan.feed_values, arrays)
+            plan.executables[shapes] = executable
+        return plan.outputs(executable(arrays, self._run_context))
+
+    def _plan(self, fetches: Any, feed_dict: Mapping) -> _RunPlan:
+        """What this call's fetches and feed keys mean, cached for calls with the same objects."""
+        key = _plan_key(fetches, feed_dict, self.graph.version)
+        plan = self._plans.get(key) if key is not None else None
+        if plan is None:
+            plan = _RunPlan(self, fetches, feed_dict)
+            if key is not None:
+                if len(self._plans) >= _MAX_PLANS:
+                    self._plans.clear()
+                self._plans[key] = plan
+        return plan
 
     def _compiled(self, fetches: list[Value], targets: list[Op], feeds: list[Value],
                   arrays: list[np.ndarray]) -> Executable:
@@ -196,27 +196,6 @@ class Session:
                 self._cache[key] = executable
         return executable
 
-    def _check_graph(self, leaf: Value | Op) -> None:
-        if builder.graph_of(leaf) is not self.graph:
-            raise ValueError(f"Fetch argument {leaf.describe()} is not an element of this session's graph.")
-
-    def _convert_feeds(self, feed_dict: Mapping) -> tuple[list[Value], list[np.ndarray]]:
-        values: list[Value] = []
-        arrays: list[np.ndarray] = []
-        for key, given in feed_dict.items():
-            target = as_ir(key, self.graph)
-            if isinstance(target, Op):
-                if len(target.results) != 1:
-                    raise TypeError(f"cannot feed op '{target.name}': feed one of its tensors")
-                target = target.results[0]
-            if not isinstance(target.type, TensorType):
-                raise TypeError(f"cannot feed {target.describe()}: it is not a tensor")
-            if builder.graph_of(target) is not self.graph:
-                raise ValueError(f"Tensor {target.describe()} fed in feed_dict is not an element of this graph.")
-            values.append(target)
-            arrays.append(convert_feed(target, given))
-        return values, arrays
-
     def _next_random_step(self, op: Op) -> int:
         with self._lock:
             step = self._random_steps.get(op.name, 0)
@@ -227,6 +206,94 @@ class Session:
     @property
     def sess_str(self) -> str:
         return self.target
+
+
+_MAX_PLANS = 256
+
+
+def _plan_key(fetches: Any, feed_dict: Mapping, version: int) -> tuple | None:
+    """A key for the plan cache, or None when the fetches are too nested to key cheaply.
+
+    Keys use object ids; the plan holds the objects themselves, so an id cannot be
+    reused by another object while its plan is cached.
+    """
+    if isinstance(fetches, (list, tuple)):
+        if any(isinstance(f, (list, tuple, Mapping)) for f in fetches):
+            return None
+        fetch_key = (type(fetches), *map(id, fetches))
+    elif isinstance(fetches, Mapping):
+        return None
+    else:
+        fetch_key = id(fetches)
+    return version, fetch_key, *map(id, feed_dict)
+
+
+class _RunPlan:
+    """Everything Session.run derives from one call's fetches and feed keys, kept for identical calls."""
+
+    def __init__(self, session: Session, fetches: Any, feed_dict: Mapping):
+        graph = session.graph
+        self.anchors = (fetches, list(feed_dict))  # keeps the keyed objects (and so their ids) alive
+        self.structure = _FetchStructure(fetches, graph)
+        self.fetch_values: list[Value] = []
+        self.targets: list[Op] = []
+        for leaf in self.structure.leaves:
+            if builder.graph_of(leaf) is not graph:
+                raise ValueError(f"Fetch argument {leaf.describe()} is not an element of this session's graph.")
+            if isinstance(leaf, Value) and not leaf.is_control:
+                if leaf not in self.fetch_values:
+                    self.fetch_values.append(leaf)
+            else:
+                self.targets.append(leaf.op if isinstance(leaf, Value) else leaf)
+        self.feed_values = [_feed_target(key, graph) for key in feed_dict]
+        self.feed_checks = [_feed_checker(v) for v in self.feed_values]
+        position = {v: i for i, v in enumerate(self.fetch_values)}
+        self.slots = [position[leaf] if isinstance(leaf, Value) and not leaf.is_control else None
+                      for leaf in self.structure.leaves]
+        self.single = len(self.slots) == 1 and isinstance(self.structure.template, int)
+        self.executables: dict[tuple, Executable] = {}
+
+    def outputs(self, results: list[np.ndarray]) -> Any:
+        values = [None if slot is None else _as_fetched(results[slot]) for slot in self.slots]
+        return values[0] if self.single else self.structure.build(values)
+
+
+def _as_fetched(array: np.ndarray):
+    return array[()] if array.ndim == 0 else array
+
+
+def _feed_target(key: Any, graph: Graph) -> Value:
+    target = as_ir(key, graph)
+    if isinstance(target, Op):
+        if len(target.results) != 1:
+            raise TypeError(f"cannot feed op '{target.name}': feed one of its tensors")
+        target = target.results[0]
+    if not isinstance(target.type, TensorType):
+        raise TypeError(f"cannot feed {target.describe()}: it is not a tensor")
+    if builder.graph_of(target) is not graph:
+        raise ValueError(f"Tensor {target.describe()} fed in feed_dict is not an element of this graph.")
+    return target
+
+
+def _feed_checker(target: Value) -> Callable[[Any], np.ndarray]:
+    """A function that accepts a feed for `target` as is when it already fits, else converts or refuses it."""
+    dtype = target.type.dtype.np
+    shape = target.type.shape
+    if target.type.is_static:
+        def check(given: Any) -> np.ndarray:
+            if type(given) is np.ndarray and given.dtype == dtype and given.shape == shape:
+                return given
+            return convert_feed(target, given)
+        return check
+    ndim = len(shape)
+    known = [(i, d) for i, d in enumerate(shape) if d is not None]
+
+    def check_partial(given: Any) -> np.ndarray:
+        if type(given) is np.ndarray and given.dtype == dtype and given.ndim == ndim and \
+                all(given.shape[i] == d for i, d in known):
+            return given
+        return convert_feed(target, given)
+    return check_partial
 
 
 def convert_feed(target: Value, given: Any) -> np.ndarray:

@@ -212,6 +212,8 @@ register(OpDef("dfc.fill_like", "shape", _fill_like_infer,
 
 def _broadcast_like_infer(types, attrs):
     x, like = tensor_operand(types, 0), tensor_operand(types, 1)
+    if x.rank > like.rank:
+        raise ShapeError(f"cannot broadcast {x} to the shape of {like}, which has fewer dims")
     shape = broadcast_shapes(x.shape, like.shape)
     if shape != like.shape and not all(a is None or a == b for a, b in zip(like.shape, shape)):
         raise ShapeError(f"cannot broadcast {x} to the shape of {like}")
