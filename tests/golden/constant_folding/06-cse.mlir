@@ -1,0 +1,17 @@
+"dfc.graph"() ({
+^bb0(%x: tensor<2x3xf32>):
+  %Const = "dfc.constant"() {value = dense<2.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/constant_folding/program.py":8:9)
+  %Const_1 = "dfc.constant"() {value = dense<1.5> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/constant_folding/program.py":8:28)
+  %mul = "dfc.constant"() {value = dense<3.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/constant_folding/program.py":8:9)
+  %sub = "dfc.constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/constant_folding/program.py":8:9)
+  %Const_3 = "dfc.constant"() {value = dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>} : () -> tensor<2x3xf32> loc("tests/golden/constant_folding/program.py":9:25)
+  %Sum = "dfc.constant"() {value = dense<[5.0, 7.0, 9.0]> : tensor<3xf32>} : () -> tensor<3xf32> loc("tests/golden/constant_folding/program.py":9:11)
+  %Shape = "dfc.constant"() {value = dense<[2, 3]> : tensor<2xi32>} : () -> tensor<2xi32> loc("tests/golden/constant_folding/program.py":10:28)
+  %Prod = "dfc.constant"() {value = dense<6> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/constant_folding/program.py":10:13)
+  %Cast = "dfc.constant"() {value = dense<6.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/constant_folding/program.py":10:5)
+  %zeros_like = "dfc.constant"() {value = dense<0.0> : tensor<2x3xf32>} : () -> tensor<2x3xf32> loc("tests/golden/constant_folding/program.py":11:30)
+  %transpose = "dfc.transpose"(%x) {perm = [1, 0]} : (tensor<2x3xf32>) -> tensor<3x2xf32> loc("tests/golden/constant_folding/program.py":12:18)
+  %truediv = "dfc.constant"() {value = dense<[0.8333333, 1.1666666, 1.5]> : tensor<3xf32>} : () -> tensor<3xf32> loc("tests/golden/constant_folding/program.py":12:37)
+  %add_1 = "dfc.add"(%x, %truediv) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32> loc("tests/golden/constant_folding/program.py":12:5)
+  "dfc.fetch"(%add_1) : (tensor<2x3xf32>) -> ()
+}) {sym_name = "main"} : () -> ()

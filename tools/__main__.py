@@ -1,0 +1,5 @@
+"""`python -m dfc.tools ...`: the `dfc` command line without the console script."""
+
+from .cli import main
+
+main()
