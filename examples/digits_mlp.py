@@ -13,7 +13,7 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # digits_softmax beside this file
 
 import dfc as tf  # noqa: E402
-from digits_softmax import Progress, load_digits, minibatches  # noqa: E402
+from digits_softmax import Progress, fit, load_digits  # noqa: E402
 
 
 def main(epochs: int = 30, quiet: bool = False, hidden: int = 64, batch_size: int = 64,
@@ -39,17 +39,10 @@ def main(epochs: int = 30, quiet: bool = False, hidden: int = 64, batch_size: in
     train = tf.train.AdamOptimizer(learning_rate).minimize(loss, global_step=step)
     accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), y), tf.float32))
 
-    history = []
     with tf.Session() as sess, Progress(epochs, f"MLP 64-{hidden}-10", quiet) as progress:
         sess.run(tf.global_variables_initializer())
-        for epoch in range(1, epochs + 1):
-            total = 0.0
-            for batch in minibatches(len(x_train), batch_size, rng):
-                _, value = sess.run([train, loss], {x: x_train[batch], y: y_train[batch]})
-                total += float(value) * len(batch)
-            history.append(total / len(x_train))
-            test_accuracy = float(sess.run(accuracy, {x: x_test, y: y_test}))
-            progress.update(epoch, history[-1], test_accuracy)
+        history, test_accuracy = fit(sess, train, loss, accuracy, (x, y), (x_train, y_train, x_test, y_test),
+                                     epochs, batch_size, rng, progress)
         steps = int(sess.run(step))
     if not quiet:
         print(f"MLP: loss {history[0]:.4f} -> {history[-1]:.4f} in {steps} steps, "

@@ -63,6 +63,24 @@ class Progress:
             print(f"epoch {epoch:4d}/{self.total}  loss {loss:.4f}  test accuracy {accuracy:.3f}")
 
 
+def fit(sess, train, loss, accuracy, inputs, data, epochs: int, batch_size: int, rng: np.random.Generator,
+        progress: Progress) -> tuple[list[float], float]:
+    """Minibatch training for `epochs`; returns each epoch's mean training loss and the last test accuracy."""
+    x, y = inputs
+    x_train, y_train, x_test, y_test = data
+    history: list[float] = []
+    test_accuracy = 0.0
+    for epoch in range(1, epochs + 1):
+        total = 0.0
+        for batch in minibatches(len(x_train), batch_size, rng):
+            _, value = sess.run([train, loss], {x: x_train[batch], y: y_train[batch]})
+            total += float(value) * len(batch)
+        history.append(total / len(x_train))
+        test_accuracy = float(sess.run(accuracy, {x: x_test, y: y_test}))
+        progress.update(epoch, history[-1], test_accuracy)
+    return history, test_accuracy
+
+
 def main(epochs: int = 60, quiet: bool = False, batch_size: int = 64, learning_rate: float = 0.02,
          seed: int = 0) -> dict:
     """Train; returns the first and last epoch's mean training loss and the final test accuracy."""
@@ -80,17 +98,10 @@ def main(epochs: int = 60, quiet: bool = False, batch_size: int = 64, learning_r
     train = tf.train.AdamOptimizer(learning_rate).minimize(loss)
     accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), y), tf.float32))
 
-    history = []
     with tf.Session() as sess, Progress(epochs, "softmax regression", quiet) as progress:
         sess.run(tf.global_variables_initializer())
-        for epoch in range(1, epochs + 1):
-            total = 0.0
-            for batch in minibatches(len(x_train), batch_size, rng):
-                _, value = sess.run([train, loss], {x: x_train[batch], y: y_train[batch]})
-                total += float(value) * len(batch)
-            history.append(total / len(x_train))
-            test_accuracy = float(sess.run(accuracy, {x: x_test, y: y_test}))
-            progress.update(epoch, history[-1], test_accuracy)
+        history, test_accuracy = fit(sess, train, loss, accuracy, (x, y), (x_train, y_train, x_test, y_test),
+                                     epochs, batch_size, rng, progress)
     if not quiet:
         print(f"softmax regression: loss {history[0]:.4f} -> {history[-1]:.4f}, "
               f"test accuracy {test_accuracy:.3f} on {len(x_test)} held-out images")
