@@ -35,6 +35,7 @@ CASES = {
     "softmax_cross_entropy": 2,
     "linear_regression_loss": 2,
     "mlp_training_step": 2,
+    "softmax_regression_training": 2,
     "partial_execution": 2,
     "constant_folding": 1,
     "fusion": 1,
