@@ -24,6 +24,7 @@ import llvmlite.binding as llvm
 import numpy as np
 
 from dfc.compiler.codegen import cpu as codegen
+from dfc.compiler.codegen import parallel
 from dfc.compiler.pipeline import DUMP_ENV, dump_artifact
 from dfc.ir.errors import InvalidArgumentError
 from dfc.ir.graph import Graph, Op
@@ -128,13 +129,18 @@ def _capsule_address(capsule) -> int:
     return get_pointer(capsule, get_name(capsule))
 
 
-def _numpy_blas() -> tuple[int, int] | None:
-    """(sgemm, dgemm) addresses in the OpenBLAS numpy itself loaded (ILP64: 64-bit integer arguments)."""
+def _numpy_blas() -> tuple[int, ...] | None:
+    """(sgemm, dgemm, get_num_threads, set_num_threads) addresses in the OpenBLAS numpy itself loaded.
+
+    It is ILP64 (64-bit integer arguments); the thread-count functions take and return a C int.
+    """
     libs = Path(np.__file__).resolve().parent.parent / "numpy.libs"
+    names = ("scipy_sgemm_64_", "scipy_dgemm_64_", "scipy_openblas_get_num_threads64_",
+             "scipy_openblas_set_num_threads64_")
     for path in sorted(libs.glob("libscipy_openblas64_*.so*")):
         try:
             lib = ctypes.CDLL(str(path))
-            return tuple(ctypes.cast(getattr(lib, f"scipy_{n}gemm_64_"), ctypes.c_void_p).value for n in "sd")
+            return tuple(ctypes.cast(getattr(lib, n), ctypes.c_void_p).value for n in names)
         except (OSError, AttributeError):
             continue
     return None
@@ -147,11 +153,14 @@ def blas_int_bits() -> int:
 
 
 _BLAS_INT_BITS = 32
+_BLAS_THREADS = False  # whether dfc_blas_set_threads and dfc_blas_threads are bound
+#: OpenBLAS's thread count when dfc bound it: small matmuls set 1 for their call, then this back
+_BLAS_THREAD_COUNT = ctypes.c_int(0)
 
 
 def _bind_symbols() -> None:
     """Give JIT code BLAS (sgemm/dgemm) and the libc/libm functions it calls, by address."""
-    global _symbols_bound, _BLAS_INT_BITS
+    global _symbols_bound, _BLAS_INT_BITS, _BLAS_THREADS
     if _symbols_bound:
         return
     # numpy's own OpenBLAS is already loaded and as fast as numpy.matmul; scipy's capsules are the
@@ -159,12 +168,42 @@ def _bind_symbols() -> None:
     found = _numpy_blas()
     if found is not None:
         _BLAS_INT_BITS = 64
+        _BLAS_THREADS = True
+        _BLAS_THREAD_COUNT.value = max(1, ctypes.CFUNCTYPE(ctypes.c_int)(found[2])())
+        llvm.add_symbol("dfc_blas_threads", ctypes.addressof(_BLAS_THREAD_COUNT))
+        llvm.add_symbol("dfc_blas_set_threads", found[3])
     else:
         from scipy.linalg import cython_blas
         found = tuple(_capsule_address(cython_blas.__pyx_capi__[f"{n}gemm"]) for n in "sd")
         _BLAS_INT_BITS = 32
     llvm.add_symbol("dfc_sgemm", found[0])
     llvm.add_symbol("dfc_dgemm", found[1])
+    _symbols_bound = True
+
+
+_POOL_ENGINE = None  # the support module's engine: its worker threads run its code, so it is never freed
+
+
+def _bind_thread_pool() -> None:
+    """Bind `dfc_parallel_for` from the support module, compiled (or read from the disk cache) once per process.
+
+    Only steps with a big kernel call it, so small steps never pay for compiling it.
+    """
+    global _POOL_ENGINE
+    if _POOL_ENGINE is not None:
+        return
+    obj, _ = object_code(parallel.POOL_MODULE)
+    codegen.target_machine()
+    target = llvm.Target.from_default_triple()
+    tm = target.create_target_machine(cpu=llvm.get_host_cpu_name(),
+                                      features=llvm.get_host_cpu_features().flatten(), opt=3)
+    engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
+    engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
+    engine.finalize_object()
+    llvm.add_symbol("dfc_parallel_for", engine.get_function_address("dfc_parallel_for"))
+    _POOL_ENGINE = engine
+
+
 def jit_load(obj: bytes):
     """(engine, address of dfc_main) for object code; the engine must outlive every call."""
     with _lock:
@@ -214,9 +253,12 @@ class CpuExecutable:
         self.step = step
         with _lock:
             _bind_symbols()
-        self.lowered = codegen.lower(step, blas_int_bits=_BLAS_INT_BITS)
+        self.lowered = codegen.lower(step, blas_int_bits=_BLAS_INT_BITS, blas_threads=_BLAS_THREADS)
         if os.environ.get(DUMP_ENV):  # `DFC_DUMP_DIR`: the LLVM module joins the step's dumped stages
             dump_artifact(step, "llvm", self.lowered.text, "ll")
+        if "@dfc_parallel_for(" in self.lowered.text:
+            with _lock:
+                _bind_thread_pool()
         obj, self.from_cache = object_code(self.lowered.text)
         self._engine, address = jit_load(obj)
         self._fn = _ENTRY(address)

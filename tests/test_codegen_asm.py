@@ -83,9 +83,31 @@ def test_plan_pass_prints_buffer_sizes_and_the_peak():
 
 def test_big_kernels_are_split_across_threads():
     text = emit_llvm(step_of(["dfc.relu"], n=1 << 20))
-    assert "call void @dfc_parallel_for(" in text and "@pthread_create" in text
+    assert "call void @dfc_parallel_for(" in text and "declare void @dfc_parallel_for(" in text
     small = emit_llvm(step_of(["dfc.relu"], n=1000))
     assert "call void @dfc_parallel_for(" not in small
+
+
+def test_big_outputs_are_written_with_streaming_stores():
+    big = emit_llvm(step_of(["dfc.relu"], n=1 << 20))
+    assert "!nontemporal !0" in big and "fence seq_cst" in big
+    assert "!nontemporal !0" not in emit_llvm(step_of(["dfc.relu"], n=1 << 16))
+    host_vector_register()
+    assert "vmovntps" in emit_asm(step_of(["dfc.relu"], n=1 << 20))
+
+
+def test_small_matmuls_run_on_one_blas_thread():
+    def mm(n):
+        g = Graph()
+        a = g.body.add_argument(TensorType(D.f32, (n, n)), "a")
+        y = create_op(g, "dfc.matmul", [a, a], {"transpose_a": False, "transpose_b": False}).result
+        return compile_step(g, [y], [], [a], [(n, n)], pipeline=[])
+
+    from dfc.compiler.codegen.cpu import lower
+    small, big = lower(mm(100), blas_threads=True).text, lower(mm(1024), blas_threads=True).text
+    assert "call void @dfc_blas_set_threads(i32 1)" in small
+    assert "dfc_blas_set_threads" not in big
+    assert "dfc_blas_set_threads" not in lower(mm(100)).text  # only where the runtime binds the symbols
 
 
 def test_constants_are_passed_not_embedded():

@@ -557,6 +557,47 @@ def test_big_elementwise_kernels_run_across_threads(monkeypatch):
     np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])
+@pytest.mark.parametrize("offset", [0, 1, 3])
+def test_streaming_stores_cover_every_element_whatever_the_alignment(dtype, offset, monkeypatch):
+    monkeypatch.setattr(cpu_runtime, "NUM_THREADS", 3)
+    n = (1 << 20) + 37  # not a whole number of 64-byte lines; 3 threads' chunks split lines too
+    x = tf.placeholder({np.float32: tf.float32, np.float64: tf.float64, np.int32: tf.int32}[dtype], [None])
+    y = tf.maximum(x * 3 + 1, 2)
+    data = (np.random.default_rng(2).standard_normal(n + offset) * 100).astype(dtype)[offset:]
+    with tf.Session(backend="cpu") as sess:
+        got = sess.run(y, {x: data})
+    np.testing.assert_array_equal(got, np.maximum(data * dtype(3) + dtype(1), dtype(2)))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_the_thread_pool_serves_concurrent_callers_and_a_forked_child(monkeypatch):
+    monkeypatch.setattr(cpu_runtime, "NUM_THREADS", 2)
+    x = tf.placeholder(tf.float32, [None])
+    y = tf.nn.relu(x * 2.0 + 1.0)
+    data = np.random.default_rng(3).standard_normal(1 << 20).astype(np.float32)
+    want = np.maximum(data * np.float32(2) + np.float32(1), 0)
+    with tf.Session(backend="cpu") as sess:
+        np.testing.assert_array_equal(sess.run(y, {x: data}), want)  # the pool has started
+        pid = os.fork()
+        if pid == 0:  # the child has none of the parent's workers: the pool starts them again
+            os._exit(0 if np.array_equal(sess.run(y, {x: data}), want) else 1)
+        assert os.waitpid(pid, 0)[1] == 0
+        wrong = []
+
+        def work():
+            for _ in range(30):
+                if not np.array_equal(sess.run(y, {x: data}), want):
+                    wrong.append(1)
+
+        threads = [threading.Thread(target=work) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert not wrong
+
+
 def test_big_outputs_are_reused_only_once_the_caller_dropped_them():
     x = tf.placeholder(tf.float32, [None])
     y = x * 2.0

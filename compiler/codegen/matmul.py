@@ -1,0 +1,116 @@
+"""matmul: BLAS (sgemm/dgemm through the symbols dfc_sgemm/dfc_dgemm) for f32/f64, a loop nest otherwise."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dfc.ir import dtypes as D
+from dfc.ir.graph import Op
+
+from .loops import View, broadcast_strides, contiguous_strides, elem_ptr, loop_nest
+from .module import ModuleBuilder, where
+from .scalar import COMP, lit, load, round_to, store
+
+#: matmuls of fewer multiply-adds (m*n*k) run on one BLAS thread: waking OpenBLAS's pool costs more
+#: than it saves at these sizes, and on a loaded machine a helper that is not scheduled stalls the
+#: call for a whole time slice (measured: a 100x784x100 sgemm took 24 ms instead of 0.2 ms)
+SMALL_GEMM = 1 << 24
+
+
+def lower_matmul(mb: ModuleBuilder, op: Op) -> None:
+    a, b = op.inputs
+    ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+    dt = op.result.type.dtype
+    out = op.result.type.shape
+    m, n = out[-2], out[-1]
+    k = a.type.shape[-2] if ta else a.type.shape[-1]
+    batch = out[:-2]
+    nbatch = int(np.prod(batch, dtype=np.int64))
+    if m * n * nbatch == 0:
+        return
+    a_bs = broadcast_strides(a.type.shape[:-2], batch) if batch else []
+    b_bs = broadcast_strides(b.type.shape[:-2], batch) if batch else []
+    a_bs = [s * a.type.shape[-1] * a.type.shape[-2] for s in a_bs]
+    b_bs = [s * b.type.shape[-1] * b.type.shape[-2] for s in b_bs]
+    c_bs = [s * m * n for s in contiguous_strides(batch)]
+    ptrs, which = mb.buffers([where(mb, op.result), where(mb, a), where(mb, b)])
+    params = [f"%p{i}" for i in range(len(ptrs))]
+    name, fn = mb.new_kernel(len(ptrs))
+    views = [View(which[0], dt, 0, c_bs), View(which[1], dt, 0, a_bs), View(which[2], dt, 0, b_bs)]
+    bdims = list(batch) or [1]
+    if not batch:
+        views = [View(v.param, v.dtype, 0, [0]) for v in views]
+    lda = a.type.shape[-1]
+    ldb = b.type.shape[-1]
+    blas = {D.f32: "sgemm", D.f64: "dgemm"}.get(dt)
+
+    if blas is not None:
+        mb.blas.add(blas)
+        ty = COMP[dt]
+        single = mb.blas_threads and m * n * k * nbatch < SMALL_GEMM
+        if single:  # see SMALL_GEMM: this call runs on one BLAS thread, then the count is set back
+            # to the one the runtime read when it bound BLAS (not to the count read here: two steps
+            # running at once would otherwise each read the other's 1 and leave it there)
+            mb.blas.add("threads")
+            fn.emit("call void @dfc_blas_set_threads(i32 1)")
+        cells = {}
+        for key, val in (("ta", ord("T") if tb else ord("N")), ("tb", ord("T") if ta else ord("N"))):
+            cells[key] = fn.alloca("i8")
+            fn.emit(f"store i8 {val}, ptr {cells[key]}")
+        for key, val in (("m", n), ("n", m), ("k", k), ("lda", max(ldb, 1)), ("ldb", max(lda, 1)),
+                         ("ldc", max(n, 1))):
+            cells[key] = fn.alloca(mb.blas_int)
+            fn.emit(f"store {mb.blas_int} {val}, ptr {cells[key]}")
+        for key, val in (("alpha", 1.0), ("beta", 0.0)):
+            cells[key] = fn.alloca(ty)
+            fn.emit(f"store {ty} {lit(ty, val)}, ptr {cells[key]}")
+
+        def body(offs, idxs):
+            pc = elem_ptr(fn, params, views[0], offs[0])
+            pa = elem_ptr(fn, params, views[1], offs[1])
+            pb = elem_ptr(fn, params, views[2], offs[2])
+            # row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T
+            c = cells
+            fn.emit(f"call void @dfc_{blas}(ptr {c['ta']}, ptr {c['tb']}, ptr {c['m']}, ptr {c['n']}, ptr {c['k']}, "
+                    f"ptr {c['alpha']}, ptr {pb}, ptr {c['lda']}, ptr {pa}, ptr {c['ldb']}, ptr {c['beta']}, "
+                    f"ptr {pc}, ptr {c['ldc']})")
+
+        loop_nest(fn, bdims, views, params, body, "%lo", "%hi")
+        if single:
+            fn.emit(f"call void @dfc_blas_set_threads(i32 {fn('load i32, ptr @dfc_blas_threads')})")
+    else:
+        ty = "float" if dt in (D.f16, D.bf16) else COMP[dt]
+        fl = dt.is_floating
+        a_mk = (1, lda) if ta else (lda, 1)   # strides of A[i, kk]
+        b_kn = (1, ldb) if tb else (ldb, 1)   # strides of B[kk, j]
+
+        def body(offs, idxs):
+            def cell(co, ci):
+                i, j = ci
+                acc = fn.alloca(ty)
+                fn.emit(f"store {ty} {lit(ty, 0)}, ptr {acc}")
+                ai = fn(f"mul i64 {i}, {a_mk[0]}")
+                ai = fn(f"add i64 {offs[1]}, {ai}")
+                bj = fn(f"mul i64 {j}, {b_kn[1]}")
+                bj = fn(f"add i64 {offs[2]}, {bj}")
+                kv = [View(which[1], dt, 0, [a_mk[1]]), View(which[2], dt, 0, [b_kn[0]])]
+
+                def kk(ko, ki):
+                    pa = elem_ptr(fn, params, View(which[1], dt, 0, []), fn(f"add i64 {ai}, {ko[0]}"))
+                    pb = elem_ptr(fn, params, View(which[2], dt, 0, []), fn(f"add i64 {bj}, {ko[1]}"))
+                    va, vb = load(fn, pa, dt), load(fn, pb, dt)
+                    s = fn(f"load {ty}, ptr {acc}")
+                    p = fn(f"fmul {ty} {va}, {vb}") if fl else fn(f"mul {ty} {va}, {vb}")
+                    s = fn(f"fadd {ty} {s}, {p}") if fl else fn(f"add {ty} {s}, {p}")
+                    fn.emit(f"store {ty} {s}, ptr {acc}")
+
+                loop_nest(fn, [k], kv, params, kk)
+                s = fn(f"load {ty}, ptr {acc}")
+                pc = elem_ptr(fn, params, View(which[0], dt, 0, []), fn(f"add i64 {offs[0]}, {co[0]}"))
+                store(fn, round_to(fn, s, dt), pc, dt)
+
+            loop_nest(fn, [m, n], [View(which[0], dt, 0, [n, 1])], params, cell)
+
+        loop_nest(fn, bdims, views, params, body, "%lo", "%hi")
+    mb.finish_kernel(fn)
+    mb.call_loop_kernel(name, ptrs, 0, bdims[0])

@@ -1,0 +1,302 @@
+"""Reductions (sum, mean, max, min, prod, any, all; fused with their elementwise producers), argmax/argmin
+and softmax/log_softmax: kept dimensions outside (split across threads), the reduced ones inside."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from dfc.ir import dtypes as D
+from dfc.ir.graph import Op, Value
+from dfc.ir.ops.reduce import normalized_axes
+
+from ..plan import Storage
+from .loops import View, broadcast_strides, coalesce, contiguous_strides, elem_ptr, loop_nest
+from .module import ModuleBuilder, where
+from .scalar import (BITS, COMP, CodegenError, Fn, fsuffix, int_floordiv, int_wrap, lit, load, math_call, round_to,
+                     scalar, store, typed_value)
+
+# -- reductions
+
+_REDUCE_INIT = {"reduce_sum": 0, "reduce_mean": 0, "reduce_prod": 1, "reduce_any": False, "reduce_all": True}
+
+
+def _reduce_init(kind: str, dt: D.DType, ty: str) -> str:
+    if kind in _REDUCE_INIT:
+        return lit(ty, _REDUCE_INIT[kind])
+    if dt.is_floating:
+        return lit(ty, -math.inf if kind == "reduce_max" else math.inf)
+    info = np.iinfo(dt.np)
+    return lit(ty, info.min if kind == "reduce_max" else info.max)
+
+
+def _combine(fn: Fn, kind: str, ty: str, acc: str, x: str, fl: bool) -> str:
+    if kind in ("reduce_sum", "reduce_mean"):
+        return fn(f"fadd reassoc {ty} {acc}, {x}") if fl else fn(f"add {ty} {acc}, {x}")
+    if kind == "reduce_prod":
+        return fn(f"fmul reassoc {ty} {acc}, {x}") if fl else fn(f"mul {ty} {acc}, {x}")
+    if kind in ("reduce_max", "reduce_min"):
+        name = kind[7:] + "imum"
+        if fl:
+            return fn(f"call {ty} @llvm.{name}.{fsuffix(ty)}({ty} {acc}, {ty} {x})")
+        return fn(f"call {ty} @llvm.s{kind[7:]}.i{BITS[ty]}({ty} {acc}, {ty} {x})")
+    if kind == "reduce_any":
+        return fn(f"or i1 {acc}, {x}")
+    return fn(f"and i1 {acc}, {x}")
+
+
+def _finalize(fn: Fn, kind: str, ty: str, acc: str, count: int, fl: bool) -> str:
+    if kind != "reduce_mean":
+        return acc
+    if fl:
+        return fn(f"fdiv {ty} {acc}, {lit(ty, count)}")
+    if count == 0:
+        return acc
+    # the reference: sign(total) * (|total| // count), wrapping
+    a = fn(f"call {ty} @llvm.abs.i{BITS[ty]}({ty} {acc}, i1 false)")
+    c = int_wrap(count, BITS[ty])
+    if c in (0, -1):
+        raise CodegenError(f"reduce_mean over {count} elements does not fit {ty}")
+    q = int_floordiv(fn, ty, a, str(c))
+    pos = fn(f"icmp sgt {ty} {acc}, 0")
+    neg = fn(f"icmp slt {ty} {acc}, 0")
+    sg = fn(f"select i1 {neg}, {ty} -1, {ty} 0")
+    sg = fn(f"select i1 {pos}, {ty} 1, {ty} {sg}")
+    return fn(f"mul {ty} {q}, {sg}")
+
+
+def _split_dims(shape, axes) -> tuple[list[int], list[int]]:
+    kept = [d for d in range(len(shape)) if d not in axes]
+    return kept, list(axes)
+
+
+def lower_reduce(mb: ModuleBuilder, op: Op) -> None:
+    x = op.inputs[0]
+    reduce_kernel(mb, op, op.result, [(where(mb, x), x.type.shape, x.type.dtype)], lambda fn, loaded: loaded[0])
+
+
+def lower_fused_reduction(mb: ModuleBuilder, op: Op) -> None:
+    """A fused "reduction": its elementwise producers are evaluated inside the reduction's loop."""
+    body = op.regions[0]
+    red = body.ops[-2]
+    consts = [inner for inner in body.ops if inner.type == "dfc.constant"
+              and np.asarray(inner.attrs["value"]).size != 1]
+    sources = [(mb.plan.where(v), v.type.shape, v.type.dtype) for v in op.inputs]
+    sources += [(mb.global_constant(c.attrs["value"], c.result.type.dtype), c.result.type.shape, c.result.type.dtype)
+                for c in consts]
+
+    def value(fn: Fn, loaded: list[str]) -> str:
+        env: dict[Value, str] = dict(zip(body.arguments + [c.result for c in consts], loaded))
+        for inner in body.ops[:-2]:
+            if inner in consts:
+                continue
+            if inner.type == "dfc.constant":
+                dt = inner.result.type.dtype
+                item = np.asarray(inner.attrs["value"]).reshape(()).item()
+                env[inner.result] = lit(COMP[dt], bool(item) if dt.is_bool else typed_value(item, dt))
+                continue
+            env[inner.result] = scalar(fn, inner, [env[v] for v in inner.inputs],
+                                       [v.type.dtype for v in inner.inputs], mb.needs)
+        return env[red.inputs[0]]
+
+    reduce_kernel(mb, red, op.results[0], sources, value)
+
+
+def reduce_kernel(mb: ModuleBuilder, op: Op, result: Value, sources: list[tuple[Storage | str, tuple, D.DType]],
+                  value: Callable[[Fn, list[str]], str]) -> None:
+    """Reduce `value(loaded sources)` over op's axes: kept dims outside (split across threads), reduced inside.
+
+    Each source is read broadcast to the reduction input's shape, so a fused region's
+    operands feed the loop directly.
+    """
+    x = op.inputs[0]
+    kind = op.short_type
+    dt = x.type.dtype
+    ty = COMP[dt]
+    fl = dt.is_floating
+    shape = x.type.shape
+    axes = normalized_axes(op.attrs["axes"], len(shape))
+    kept, red = _split_dims(shape, axes)
+    count = int(np.prod([shape[a] for a in red], dtype=np.int64))
+    if result.type.num_elements == 0:
+        return
+    ptrs, which = mb.buffers([mb.plan.where(result)] + [src for src, _, _ in sources])
+    params = [f"%p{i}" for i in range(len(ptrs))]
+    name, fn = mb.new_kernel(len(ptrs))
+    src_strides = [broadcast_strides(s, shape) for _, s, _ in sources]
+    src_dtypes = [d for _, _, d in sources]
+    ostr = contiguous_strides(tuple(shape[d] for d in kept))
+    kdims, kviews = coalesce([shape[d] for d in kept], [View(which[0], result.type.dtype, 0, ostr)] + [
+        View(which[1 + k], src_dtypes[k], 0, [st[d] for d in kept]) for k, st in enumerate(src_strides)])
+    rdims, rviews = coalesce([shape[d] for d in red], [
+        View(which[1 + k], src_dtypes[k], 0, [st[d] for d in red]) for k, st in enumerate(src_strides)])
+    if not kdims:
+        kdims = [1]
+        kviews = [View(v.param, v.dtype, v.offset, [0]) for v in kviews]
+
+    def outer(offs, idxs):
+        acc = fn.alloca(ty)
+        fn.emit(f"store {ty} {_reduce_init(kind, dt, ty)}, ptr {acc}")
+
+        def inner(roffs, ridxs):
+            loaded = []
+            for k, v in enumerate(rviews):
+                off = fn(f"add i64 {offs[1 + k]}, {roffs[k]}")
+                loaded.append(load(fn, elem_ptr(fn, params, v, off), v.dtype))
+            x_value = value(fn, loaded)
+            a = fn(f"load {ty}, ptr {acc}")
+            fn.emit(f"store {ty} {_combine(fn, kind, ty, a, x_value, fl)}, ptr {acc}")
+
+        loop_nest(fn, rdims, [View(v.param, v.dtype, 0, v.strides) for v in rviews], params, inner)
+        a = fn(f"load {ty}, ptr {acc}")
+        res = round_to(fn, _finalize(fn, kind, ty, a, count, fl), dt)
+        store(fn, res, elem_ptr(fn, params, kviews[0], offs[0]), dt)
+
+    loop_nest(fn, kdims, kviews, params, outer, "%lo", "%hi")
+    mb.finish_kernel(fn)
+    mb.call_loop_kernel(name, ptrs, int(np.prod(shape, dtype=np.int64)), kdims[0])
+
+
+def lower_arg(mb: ModuleBuilder, op: Op) -> None:
+    x = op.inputs[0]
+    dt = x.type.dtype
+    ty = COMP[dt]
+    shape = x.type.shape
+    axis = op.attrs["axis"] % len(shape)
+    if shape[axis] == 0:
+        mb.static_error(op, f"op {op.describe()} failed: cannot take {op.short_type} over an empty axis "
+                            f"{op.attrs['axis']}")
+        return
+    out_dt = op.result.type.dtype
+    out_n = op.result.type.num_elements
+    if out_n == 0:
+        return
+    kept = [d for d in range(len(shape)) if d != axis]
+    xs = contiguous_strides(shape)
+    ptrs, which = mb.buffers([where(mb, op.result), where(mb, x)])
+    params = [f"%p{i}" for i in range(len(ptrs))]
+    name, fn = mb.new_kernel(len(ptrs))
+    kdims, kviews = coalesce([shape[d] for d in kept], [View(which[0], out_dt, 0, contiguous_strides(
+        tuple(shape[d] for d in kept))), View(which[1], dt, 0, [xs[d] for d in kept])])
+    if not kdims:
+        kdims = [1]
+        kviews = [View(v.param, v.dtype, v.offset, [0]) for v in kviews]
+    fl = dt.is_floating
+    better = ("ogt", "sgt") if op.short_type == "argmax" else ("olt", "slt")
+
+    def outer(offs, idxs):
+        best = fn.alloca(ty)
+        bi = fn.alloca("i64")
+        base = View(which[1], dt, 0, [xs[axis]])
+        first = load(fn, elem_ptr(fn, params, base, offs[1]), dt)
+        fn.emit(f"store {ty} {first}, ptr {best}")
+        fn.emit(f"store i64 0, ptr {bi}")
+
+        def inner(roffs, ridxs):
+            off = fn(f"add i64 {offs[1]}, {roffs[0]}")
+            v = load(fn, elem_ptr(fn, params, View(which[1], dt, 0, []), off), dt)
+            b = fn(f"load {ty}, ptr {best}")
+            if fl:
+                gt = fn(f"fcmp {better[0]} {ty} {v}, {b}")
+                vn = fn(f"fcmp uno {ty} {v}, {v}")
+                bn = fn(f"fcmp uno {ty} {b}, {b}")
+                bok = fn(f"xor i1 {bn}, true")
+                newnan = fn(f"and i1 {vn}, {bok}")
+                gt = fn(f"and i1 {gt}, {bok}")
+                take = fn(f"or i1 {gt}, {newnan}")
+            else:
+                take = fn(f"icmp {better[1]} {ty} {v}, {b}")
+            nb = fn(f"select i1 {take}, {ty} {v}, {ty} {b}")
+            fn.emit(f"store {ty} {nb}, ptr {best}")
+            oi = fn(f"load i64, ptr {bi}")
+            ni = fn(f"select i1 {take}, i64 {ridxs[0]}, i64 {oi}")
+            fn.emit(f"store i64 {ni}, ptr {bi}")
+
+        loop_nest(fn, [shape[axis]], [base], params, inner)
+        res = fn(f"load i64, ptr {bi}")
+        if out_dt is D.i32:
+            res = fn(f"trunc i64 {res} to i32")
+        store(fn, res, elem_ptr(fn, params, kviews[0], offs[0]), out_dt)
+
+    loop_nest(fn, kdims, kviews, params, outer, "%lo", "%hi")
+    mb.finish_kernel(fn)
+    mb.call_loop_kernel(name, ptrs, int(np.prod(shape, dtype=np.int64)), kdims[0])
+
+
+def lower_softmax(mb: ModuleBuilder, op: Op) -> None:
+    """Per row along `axis`: max, sum of exp(x - max) (stored), then scale (or log form)."""
+    x = op.inputs[0]
+    dt = x.type.dtype
+    ty = COMP[dt]
+    shape = x.type.shape
+    total = int(np.prod(shape, dtype=np.int64))
+    axis = op.attrs["axis"] % len(shape)
+    if shape[axis] == 0:  # numpy's max over an empty axis fails; the reference says so
+        mb.static_error(op, f"op {op.describe()} failed: zero-size array to reduction operation maximum which "
+                            f"has no identity")
+        return
+    if total == 0:
+        return
+    log_form = op.short_type == "log_softmax"
+    xs = contiguous_strides(shape)
+    kept = [d for d in range(len(shape)) if d != axis]
+    ptrs, which = mb.buffers([where(mb, op.result), where(mb, x)])
+    params = [f"%p{i}" for i in range(len(ptrs))]
+    name, fn = mb.new_kernel(len(ptrs))
+    kdims, kviews = coalesce([shape[d] for d in kept], [View(which[0], dt, 0, [xs[d] for d in kept]),
+                                                         View(which[1], dt, 0, [xs[d] for d in kept])])
+    if not kdims:
+        kdims = [1]
+        kviews = [View(v.param, v.dtype, v.offset, [0]) for v in kviews]
+    n = shape[axis]
+    sfx = fsuffix(ty)
+
+    def row(offs, idxs):
+        mx = fn.alloca(ty)
+        sm = fn.alloca(ty)
+        fn.emit(f"store {ty} {lit(ty, -math.inf)}, ptr {mx}")
+        fn.emit(f"store {ty} {lit(ty, 0)}, ptr {sm}")
+        rv = [View(which[0], dt, 0, [xs[axis]]), View(which[1], dt, 0, [xs[axis]])]
+
+        def at(k, o):
+            return fn(f"add i64 {offs[k]}, {o}")
+
+        def pass_max(ro, ri):
+            v = load(fn, elem_ptr(fn, params, rv[1], at(1, ro[1])), dt)
+            m = fn(f"load {ty}, ptr {mx}")
+            fn.emit(f"store {ty} {fn(f'call {ty} @llvm.maximum.{sfx}({ty} {m}, {ty} {v})')}, ptr {mx}")
+
+        loop_nest(fn, [n], rv, params, pass_max)
+        m = fn(f"load {ty}, ptr {mx}")
+
+        def pass_sum(ro, ri):
+            v = load(fn, elem_ptr(fn, params, rv[1], at(1, ro[1])), dt)
+            s = round_to(fn, fn(f"fsub {ty} {v}, {m}"), dt)
+            e = round_to(fn, math_call(fn, "exp", s, ty, mb.needs), dt)
+            if not log_form:
+                store(fn, e, elem_ptr(fn, params, rv[0], at(0, ro[0])), dt)
+            acc = fn(f"load {ty}, ptr {sm}")
+            fn.emit(f"store {ty} {fn(f'fadd reassoc {ty} {acc}, {e}')}, ptr {sm}")
+
+        loop_nest(fn, [n], rv, params, pass_sum)
+        total_ = round_to(fn, fn(f"load {ty}, ptr {sm}"), dt)
+        if log_form:
+            lg = round_to(fn, math_call(fn, "log", total_, ty, mb.needs), dt)
+
+        def pass_out(ro, ri):
+            if log_form:
+                v = load(fn, elem_ptr(fn, params, rv[1], at(1, ro[1])), dt)
+                s = round_to(fn, fn(f"fsub {ty} {v}, {m}"), dt)
+                r = fn(f"fsub {ty} {s}, {lg}")
+            else:
+                e = load(fn, elem_ptr(fn, params, rv[0], at(0, ro[0])), dt)
+                r = fn(f"fdiv {ty} {e}, {total_}")
+            store(fn, round_to(fn, r, dt), elem_ptr(fn, params, rv[0], at(0, ro[0])), dt)
+
+        loop_nest(fn, [n], rv, params, pass_out)
+
+    loop_nest(fn, kdims, kviews, params, row, "%lo", "%hi")
+    mb.finish_kernel(fn)
+    mb.call_loop_kernel(name, ptrs, total, kdims[0])
