@@ -1,9 +1,13 @@
 """`python -m benchmarks`: dfc beside numpy (and TF1 sessions, JAX jit, PyTorch when importable), with ratios.
 
 Each row times one workload in every framework present and prints milliseconds (or
-microseconds) and each one's time divided by dfc's (above 1: dfc is faster). Cold and
-warm first-run latency run in fresh subprocesses: cold with an empty disk cache, warm
-with the cache the cold run filled.
+microseconds) and each one's time divided by dfc's (above 1: dfc is faster). Every
+framework runs in its own process, by default under this interpreter; `--python-for
+tf=/other/venv/bin/python` (or DFC_BENCH_PYTHON="tf=...,jax=..."; a bare path means every
+framework but dfc) measures a framework installed in another environment, which needs only
+numpy and that framework (the worker imports nothing of dfc). Cold and warm first-run
+latency run in fresh subprocesses: cold with an empty disk cache, warm with the cache the
+cold run filled.
 """
 
 from __future__ import annotations
@@ -20,6 +24,10 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+
+
+#: the seed's linear regression trains this many minibatch steps (one row times all of them)
+LINREG_STEPS = 500
 
 
 def timeit(fn: Callable[[], object], min_time: float = 0.3, repeats: int = 5) -> float:
@@ -67,6 +75,20 @@ class Workloads:
         self.bias = rng.standard_normal(100).astype(np.float32)
         self.logits = rng.standard_normal((256, 1000)).astype(np.float32)
         self.labels = np.eye(1000, dtype=np.float32)[rng.integers(0, 1000, 256)]
+        # the seed's MLP: x[100,784] -> relu 100 -> softmax 10, one-hot labels, plain SGD at 0.5
+        self.mlp_x = rng.random((100, 784), dtype=np.float32)
+        self.mlp_y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 100)]
+        self.mlp_w1 = rng.uniform(-0.05, 0.05, (784, 100)).astype(np.float32)
+        self.mlp_b1 = np.zeros(100, np.float32)
+        self.mlp_w2 = rng.uniform(-0.05, 0.05, (100, 10)).astype(np.float32)
+        self.mlp_b2 = np.zeros(10, np.float32)
+        # the seed's linear regression: y = X + 20 sin(X/10), 500 Adam steps on batches of 100
+        xs = np.arange(100, step=.1)
+        ys = xs + 20 * np.sin(xs / 10)
+        picks = rng.integers(0, 1000, (LINREG_STEPS, 100))
+        self.lr_batches = [(xs[i].reshape(100, 1).astype(np.float32), ys[i].reshape(100, 1).astype(np.float32))
+                           for i in picks]
+        self.lr_w0 = np.float32(rng.standard_normal())
 
     # dfc and TF share the TF1 graph API
     def graph_api(self, tf, session_kwargs=None):
@@ -87,12 +109,36 @@ class Workloads:
             logits = tf.placeholder(tf.float32, [None, 1000])
             labels = tf.placeholder(tf.float32, [None, 1000])
             xent = tf.reduce_mean(-tf.reduce_sum(labels * tf.nn.log_softmax(logits), axis=1))
+            # the seed's MLP, one training step
+            mx = tf.placeholder(tf.float32, [100, 784])
+            label = tf.placeholder(tf.float32, [100, 10])
+            w1, b1 = tf.Variable(self.mlp_w1), tf.Variable(self.mlp_b1)
+            w2, b2 = tf.Variable(self.mlp_w2), tf.Variable(self.mlp_b2)
+            hidden = tf.nn.relu(tf.matmul(mx, w1) + b1)
+            prediction = tf.nn.softmax(tf.matmul(hidden, w2) + b2)
+            cross_entropy = tf.reduce_mean(-tf.reduce_sum(label * tf.log(prediction), reduction_indices=[1]))
+            mlp_step = tf.train.GradientDescentOptimizer(0.5).minimize(cross_entropy)
+            # the seed's linear regression
+            rx = tf.placeholder(tf.float32, [100, 1])
+            ry = tf.placeholder(tf.float32, [100, 1])
+            rw = tf.Variable(np.full((1, 1), self.lr_w0, np.float32))
+            rb = tf.Variable(np.zeros((1,), np.float32))
+            rloss = tf.reduce_sum((ry - (tf.matmul(rx, rw) + rb)) ** 2 / 1000)
+            adam = tf.train.AdamOptimizer().minimize(rloss)
+            init = tf.global_variables_initializer()
         sess = tf.Session(graph=g, **(session_kwargs or {}))
+        sess.run(init)
+
+        def linreg():
+            for bx, by in self.lr_batches:
+                sess.run([adam, rloss], {rx: bx, ry: by})
         s["overhead"] = lambda: sess.run(tiny, {p: 3.0})
         s["chain"] = lambda: sess.run(chain, {x: self.x4m})
         s["matmul"] = lambda: sess.run(mm, {a: self.a, b: self.b})
         s["layer"] = lambda: sess.run(layer, {lx: self.x})
         s["xent"] = lambda: sess.run(xent, {logits: self.logits, labels: self.labels})
+        s["mlp_step"] = lambda: sess.run(mlp_step, {mx: self.mlp_x, label: self.mlp_y})
+        s["linreg"] = linreg
         return s
 
     def numpy(self):
@@ -119,11 +165,51 @@ class Workloads:
         d = {k: jnp.asarray(v) for k, v in (("x4m", self.x4m), ("a", self.a), ("b", self.b), ("x", self.x),
                                             ("w", self.w), ("bias", self.bias), ("lg", self.logits),
                                             ("lb", self.labels))}
+
+        def mlp_loss(p, x, y):
+            h = jax.nn.relu(x @ p[0] + p[1])
+            prediction = jax.nn.softmax(h @ p[2] + p[3])
+            return jnp.mean(-jnp.sum(y * jnp.log(prediction), axis=1))
+
+        @jax.jit
+        def mlp_step(p, x, y):
+            loss, g = jax.value_and_grad(mlp_loss)(p, x, y)
+            return [w - 0.5 * gw for w, gw in zip(p, g)], loss
+
+        mlp = {"p": [jnp.asarray(v) for v in (self.mlp_w1, self.mlp_b1, self.mlp_w2, self.mlp_b2)],
+               "x": jnp.asarray(self.mlp_x), "y": jnp.asarray(self.mlp_y)}
+
+        def run_mlp():
+            mlp["p"], loss = mlp_step(mlp["p"], mlp["x"], mlp["y"])
+            loss.block_until_ready()
+
+        def lr_loss(p, x, y):
+            return jnp.sum((y - (x @ p[0] + p[1])) ** 2 / 1000)
+
+        @jax.jit
+        def adam_step(p, m, v, t, x, y):  # TF1's AdamOptimizer: lr 0.001, betas 0.9/0.999, epsilon 1e-8
+            loss, g = jax.value_and_grad(lr_loss)(p, x, y)
+            t = t + 1
+            m = [0.9 * mi + 0.1 * gi for mi, gi in zip(m, g)]
+            v = [0.999 * vi + 0.001 * gi * gi for vi, gi in zip(v, g)]
+            lr = 0.001 * jnp.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+            p = [pi - lr * mi / (jnp.sqrt(vi) + 1e-8) for pi, mi, vi in zip(p, m, v)]
+            return p, m, v, t, loss
+
+        def linreg():
+            p = [jnp.full((1, 1), self.lr_w0), jnp.zeros((1,), jnp.float32)]
+            m = [jnp.zeros_like(q) for q in p]
+            v = [jnp.zeros_like(q) for q in p]
+            t = jnp.float32(0)
+            for bx, by in self.lr_batches:
+                p, m, v, t, loss = adam_step(p, m, v, t, bx, by)
+                float(loss)  # the seed fetches the loss every step
         return {"overhead": lambda: tiny(3.0).block_until_ready(),
                 "chain": lambda: chain(d["x4m"]).block_until_ready(),
                 "matmul": lambda: mm(d["a"], d["b"]).block_until_ready(),
                 "layer": lambda: layer(d["x"], d["w"], d["bias"]).block_until_ready(),
-                "xent": lambda: xent(d["lg"], d["lb"]).block_until_ready()}
+                "xent": lambda: xent(d["lg"], d["lb"]).block_until_ready(),
+                "mlp_step": run_mlp, "linreg": linreg}
 
     def torch(self):
         import torch
@@ -137,18 +223,42 @@ class Workloads:
                 with torch.no_grad():
                     return fn()
             return wrapped
+        mlp = [torch.tensor(v, requires_grad=True) for v in (self.mlp_w1, self.mlp_b1, self.mlp_w2, self.mlp_b2)]
+        sgd = torch.optim.SGD(mlp, lr=0.5)
+        mx, my = torch.from_numpy(self.mlp_x), torch.from_numpy(self.mlp_y)
+
+        def mlp_step():
+            w1, b1, w2, b2 = mlp
+            prediction = torch.softmax(torch.relu(mx @ w1 + b1) @ w2 + b2, 1)
+            loss = (-(my * torch.log(prediction)).sum(1)).mean()
+            sgd.zero_grad()
+            loss.backward()
+            sgd.step()
+
+        def linreg():
+            p = [torch.full((1, 1), float(self.lr_w0), requires_grad=True), torch.zeros(1, requires_grad=True)]
+            adam = torch.optim.Adam(p, lr=0.001, betas=(0.9, 0.999), eps=1e-8)
+            for bx, by in self.lr_batches:
+                loss = ((torch.from_numpy(by) - (torch.from_numpy(bx) @ p[0] + p[1])) ** 2 / 1000).sum()
+                adam.zero_grad()
+                loss.backward()
+                adam.step()
+                loss.item()  # the seed fetches the loss every step
         return {"overhead": run(lambda: three + 4.0),
                 "chain": run(lambda: torch.relu(t["x4m"] * 1.5 + 0.25) * 0.5 - 0.125),
                 "matmul": run(lambda: t["a"] @ t["b"]),
                 "layer": run(lambda: torch.relu(t["x"] @ t["w"] + t["bias"])),
-                "xent": run(lambda: (-(t["lb"] * torch.log_softmax(t["lg"], 1)).sum(1)).mean())}
+                "xent": run(lambda: (-(t["lb"] * torch.log_softmax(t["lg"], 1)).sum(1)).mean()),
+                "mlp_step": mlp_step, "linreg": linreg}
 
 
 ROWS = [("overhead", "per-run overhead: p + 4 (p fed)", "us"),
         ("chain", "relu(x*1.5+0.25)*0.5-0.125, 4M f32", "ms"),
         ("matmul", "matmul 1024x1024 f32", "ms"),
         ("layer", "relu(x[100x784] @ W[784x100] + b)", "ms"),
-        ("xent", "softmax cross-entropy fwd 256x1000", "ms")]
+        ("xent", "softmax cross-entropy fwd 256x1000", "ms"),
+        ("mlp_step", "seed MLP 784-100-10 train step, GD 0.5", "ms"),
+        ("linreg", f"seed linear regression, {LINREG_STEPS} Adam steps", "ms")]
 
 
 FIRST_RUN = textwrap.dedent("""
@@ -200,28 +310,55 @@ def measure(framework: str, min_time: float) -> dict[str, float] | None:
         runs = getattr(w, framework)()
     else:
         raise ValueError(framework)
-    return {key: timeit(runs[key], min_time) for key, _, _ in ROWS}
+    return {key: timeit(runs[key], min_time) for key, _, _ in ROWS if key in runs}
 
 
 FRAMEWORKS = ("dfc", "numpy", "tf", "jax", "torch")
+ALIASES = {"tensorflow": "tf", "pytorch": "torch"}
+
+
+def interpreters(pairs: list[str], env: str | None) -> dict[str, str]:
+    """{framework: python executable} from `--python-for NAME=PATH` options and DFC_BENCH_PYTHON.
+
+    DFC_BENCH_PYTHON holds comma-separated NAME=PATH pairs, or one bare PATH for every framework
+    but dfc (which always runs under this interpreter, the one that has it installed). The
+    options win over the variable.
+    """
+    chosen: dict[str, str] = {}
+    items = [item.strip() for item in (env or "").split(",") if item.strip()]
+    if len(items) == 1 and "=" not in items[0]:
+        chosen = {name: items[0] for name in FRAMEWORKS[1:]}
+        items = []
+    for item in items + list(pairs):
+        name, sep, path = item.partition("=")
+        name = ALIASES.get(name.strip(), name.strip())
+        if not sep or not path or name not in FRAMEWORKS[1:]:
+            raise SystemExit(f"--python-for wants NAME=PATH with NAME one of {', '.join(FRAMEWORKS[1:])}; got {item!r}")
+        chosen[name] = path
+    return chosen
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--min-time", type=float, default=0.5, help="seconds of timing per workload")
     parser.add_argument("--only", nargs="*", help="frameworks to compare with (numpy tf jax torch)")
+    parser.add_argument("--python-for", action="append", default=[], metavar="NAME=PATH",
+                        help="run framework NAME's worker under another interpreter (repeatable; "
+                             "also DFC_BENCH_PYTHON)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # measure one framework, print JSON
     args = parser.parse_args(argv)
     if args.worker:
         print(json.dumps(measure(args.worker, args.min_time)))
         return
-    wanted = ["dfc"] + [f for f in FRAMEWORKS[1:] if not args.only or f in args.only]
+    python = interpreters(args.python_for, os.environ.get("DFC_BENCH_PYTHON"))
+    only = {ALIASES.get(f, f) for f in args.only or ()}
+    wanted = ["dfc"] + [f for f in FRAMEWORKS[1:] if not only or f in only]
     # one process per framework: thread pools that spin after each op (OpenMP, OpenBLAS) would
     # otherwise slow down whichever framework runs next
     times: dict[str, dict[str, float]] = {}
     for name in wanted:
-        done = subprocess.run([sys.executable, "-m", "benchmarks", "--worker", name, "--min-time",
-                               str(args.min_time)], capture_output=True, text=True,
+        done = subprocess.run([python.get(name, sys.executable), "-m", "benchmarks", "--worker", name,
+                               "--min-time", str(args.min_time)], capture_output=True, text=True,
                               cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         if done.returncode != 0:
             print(f"{name}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
@@ -229,6 +366,8 @@ def main(argv: list[str] | None = None) -> None:
         result = json.loads(done.stdout.strip().splitlines()[-1])
         if result is not None:
             times[name] = result
+    if "dfc" not in times:
+        raise SystemExit("the dfc worker failed")
     names = list(times)
     print(f"dfc benchmarks ({os.cpu_count()} CPUs, each framework in its own process); times per run, "
           f"ratio = framework time / dfc time (above 1: dfc is faster)")
@@ -236,8 +375,10 @@ def main(argv: list[str] | None = None) -> None:
     print(header)
     for key, label, unit in ROWS:
         scale = 1e6 if unit == "us" else 1e3
-        cells = "".join(f"{times[n][key] * scale:>10.3f}{unit}" for n in names)
-        ratios = "".join(f"{times[n][key] / times['dfc'][key]:>11.2f}x" for n in names[1:])
+        cells = "".join(f"{times[n][key] * scale:>10.3f}{unit}" if key in times[n] else f"{'-':>12}"
+                        for n in names)
+        ratios = "".join(f"{times[n][key] / times['dfc'][key]:>11.2f}x" if key in times[n] else f"{'-':>12}"
+                         for n in names[1:])
         print(f"{label:<40}{cells}{ratios}")
     (cold_import, cold), (warm_import, warm) = first_run_latency()
     print(f"{'first run, small graph (subprocess)':<40}   cold {cold * 1e3:.1f}ms   warm (disk cache) "
