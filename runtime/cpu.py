@@ -254,8 +254,10 @@ class CpuExecutable:
         with _lock:
             _bind_symbols()
         self.lowered = codegen.lower(step, blas_int_bits=_BLAS_INT_BITS, blas_threads=_BLAS_THREADS)
-        if os.environ.get(DUMP_ENV):  # `DFC_DUMP_DIR`: the LLVM module joins the step's dumped stages
+        if os.environ.get(DUMP_ENV):  # `DFC_DUMP_DIR`: the LLVM module and its assembly join the dumped stages
             dump_artifact(step, "llvm", self.lowered.text, "ll")
+            dump_artifact(step, "asm", codegen.target_machine().emit_assembly(codegen.optimize(self.lowered.text)),
+                          "s")
         if "@dfc_parallel_for(" in self.lowered.text:
             with _lock:
                 _bind_thread_pool()

@@ -215,6 +215,7 @@ def test_dfc_dump_dir_dumps_every_compiled_step_of_a_real_run(script, tmp_path):
     for step in steps:
         files = sorted(p.name for p in (out / step).iterdir())
         assert files[0] == "00-build.mlir" and any(f.endswith("-fuse.mlir") for f in files)
+        assert any(f.endswith("-llvm.ll") for f in files) and any(f.endswith("-asm.s") for f in files)
         for name in files:
             if name.endswith(".mlir"):
                 text = (out / step / name).read_text()
