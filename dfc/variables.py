@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import math
 from typing import Any
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -241,17 +242,12 @@ def local_variables_initializer() -> Operation:
     return variables_initializer(local_variables(), name="init_1")
 
 
-def is_variable_initialized(variable: Variable) -> Callable:
-    raise NotImplementedError("is_variable_initialized is not supported; ask the session: "
-                              "sess.store.is_initialized(variable.op.name)")
-
-
 # ---- initializers -------------------------------------------------------------------------------
-class Initializer:
+class Initializer(abc.ABC):
     """Makes an initial-value tensor for a shape and dtype (TF1's initializer objects)."""
 
-    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor: ...
 
 
 class zeros_initializer(Initializer):
