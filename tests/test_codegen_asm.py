@@ -1,4 +1,5 @@
-"""The CPU code generator's text outputs: LLVM IR, vectorized host assembly, no libm calls in float32 loops."""
+"""The CPU code generator's text outputs: LLVM IR, vectorized host assembly, no libm calls in float32 (and
+float64 exp/log/expm1/log1p/tanh/sigmoid) loops."""
 
 from __future__ import annotations
 
@@ -57,6 +58,22 @@ def test_float32_math_calls_no_libm(op):
     asm = emit_asm(step_of([op]))
     calls = re.findall(r"\bcall[lq]?\s+\*?(\S+)", asm)
     assert not [c for c in calls if re.search(r"exp|log|sin|cos|tanh", c)], calls
+
+
+def test_float64_exp_is_packed_code_without_libm():
+    reg = host_vector_register()
+    asm = emit_asm(step_of(["dfc.exp"], dtype=D.f64))
+    calls = re.findall(r"\bcall[lq]?\s+\*?(\S+)", asm)
+    assert not [c for c in calls if re.search(r"exp|log|pow", c)], calls
+    packed = re.findall(rf"\bv\w+pd\b[^\n]*%{reg}\d+", asm)
+    assert len(packed) >= 10, asm[:2000]
+
+
+@pytest.mark.parametrize("op", ["dfc.log", "dfc.expm1", "dfc.log1p", "dfc.tanh", "dfc.sigmoid"])
+def test_float64_math_calls_no_libm(op):
+    asm = emit_asm(step_of([op], dtype=D.f64))
+    calls = re.findall(r"\bcall[lq]?\s+\*?(\S+)", asm)
+    assert not [c for c in calls if re.search(r"exp|log|tanh", c)], calls
 
 
 def test_float16_math_rounds_through_float32():

@@ -1,11 +1,12 @@
-"""Vectorizable float32 math (exp, log, tanh, sin, ...) written as LLVM IR, and the libm names for float64.
+"""Vectorizable float32 and float64 math (exp, log, tanh, sin, ...) written as LLVM IR.
 
 Every float32 function here is straight-line IR (selects, no branches, no calls but
 vectorizable intrinsics) marked `alwaysinline`, so after inlining into a kernel loop the
 loop vectorizer turns it into packed AVX-512/AVX2 code. The algorithms are Cephes'
 (Cody-Waite range reduction plus a minimax polynomial); the measured accuracy against
-numpy is in docs/cpu_math.md (tests/test_cpu_backend.py re-measures it). float64 uses the
-C library through LLVM's intrinsics (scalar calls): the polynomials here are float32-only.
+numpy is in docs/cpu_math.md (tests/test_cpu_backend.py re-measures it). float64 has
+its own straight-line versions of exp, log, expm1, log1p, tanh and sigmoid (F64_FUNCTIONS,
+`@dfc_<name>64`); float64 sin and cos still call libm (F64_LIBM), one scalar call each.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from fractions import Fraction
 #: float32 functions this module defines, as `@dfc_<name>f`
 F32_FUNCTIONS = ("exp", "log", "expm1", "log1p", "tanh", "sigmoid", "sin", "cos")
 
-#: float64 functions: the libm symbol (declared `double f(double)`) each one calls
-F64_LIBM = {"exp": "llvm.exp.f64", "log": "llvm.log.f64", "sin": "llvm.sin.f64", "cos": "llvm.cos.f64",
-            "expm1": "expm1", "log1p": "log1p", "tanh": "tanh"}
+#: float64 functions left to libm: the symbol each one calls (see F64_FUNCTIONS for the others)
+F64_LIBM = {"sin": "llvm.sin.f64", "cos": "llvm.cos.f64"}
 
 
 def f32(value: float) -> str:
@@ -324,8 +324,204 @@ _CORES = {"exp": _exp_core, "log": _log_core, "expm1": _expm1_core, "log1p": _lo
           "sigmoid": _sigmoid_core, "sin": lambda b, x: _sincos_core(b, x, False),
           "cos": lambda b, x: _sincos_core(b, x, True)}
 
+
 def f32_function(name: str) -> str:
     """The IR definition of `@dfc_<name>f(float) -> float`."""
     b = _Body()
     result = _CORES[name](b, "%x")
     return _define(f"dfc_{name}f", b, result)
+
+
+# ---- float64 ----------------------------------------------------------------------------------
+#
+# The same structure in double: `@dfc_<name>64(double) -> double`, straight-line and `alwaysinline`.
+# sin and cos stay on libm for float64 (a reduction exact over the whole double range needs a
+# ~1100-bit table of 2/pi and multi-word products; see docs/cpu_math.md).
+
+#: float64 functions this module defines, as `@dfc_<name>64` (module.py emits them for its `f64fn:<name>` needs)
+F64_FUNCTIONS = ("exp", "log", "expm1", "log1p", "tanh", "sigmoid")
+
+_LN2_HI = 6.93145751953125E-1          # 16 significant bits: n * _LN2_HI is exact for |n| < 2**37
+_LN2_LO = 1.42860682030941723212E-6
+# Cephes' Pade form of expm1 on |r| <= ln2/2: expm1(r) = 2 P / (Q - P), P = r p(r^2)
+_EXP_P = [1.26177193074810590878E-4, 3.02994407707441961300E-2, 9.99999999999999999910E-1]
+_EXP_Q = [3.00198505138664455042E-6, 2.52448340349684104192E-3, 2.27265548208155028766E-1,
+          2.00000000000000000009E0]
+# fdlibm's log: log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)), s = f / (2 + f)
+_LG = [1.479819860511658591e-01, 1.531383769920937332e-01, 1.818357216161805012e-01, 2.222219843214978396e-01,
+       2.857142874366239149e-01, 3.999999999940941908e-01, 6.666666666666735130e-01]
+_LN2_HI_LOG = 6.93147180369123816490e-01
+_LN2_LO_LOG = 1.90821492927058770002e-10
+
+
+def _d(b: _Body, op: str, *args: str) -> str:
+    """A call of a double intrinsic."""
+    return b(f"call double @llvm.{op}.f64(" + ", ".join(f"double {a}" for a in args) + ")")
+
+
+def _pow2_64(b: _Body, n: str) -> str:
+    """2**n as a double for an i32 n in [-1022, 1023]."""
+    e = b(f"add i32 {n}, 1023")
+    e = b(f"zext i32 {e} to i64")
+    e = b(f"shl i64 {e}, 52")
+    return b(f"bitcast i64 {e} to double")
+
+
+def _exp_reduce64(b: _Body, x: str, lo: float, hi: float) -> tuple[str, str]:
+    """(n as i32, expm1(r)) with x clamped to [lo, hi] and x = n ln2 + r, |r| <= ln2/2."""
+    xc = _d(b, "maxnum", x, f64(lo))
+    xc = _d(b, "minnum", xc, f64(hi))
+    n = b(f"fmul double {xc}, {f64(1.4426950408889634074)}")
+    n = _d(b, "rint", n)
+    r = _d(b, "fma", n, f64(-_LN2_HI), xc)
+    r = _d(b, "fma", n, f64(-_LN2_LO), r)
+    rr = b(f"fmul double {r}, {r}")
+    p = b.horner("double", rr, _EXP_P)
+    p = b(f"fmul double {p}, {r}")
+    q = b.horner("double", rr, _EXP_Q)
+    q = b(f"fsub double {q}, {p}")
+    e = b(f"fdiv double {p}, {q}")
+    e = b(f"fmul double {e}, {f64(2.0)}")
+    ni = b(f"fptosi double {n} to i32")
+    return ni, e
+
+
+def _scale64(b: _Body, y: str, ni: str) -> str:
+    """y * 2**n in two exact-or-once-rounded steps (|n| <= 2100)."""
+    n1 = b(f"sdiv i32 {ni}, 2")
+    n2 = b(f"sub i32 {ni}, {n1}")
+    y = b(f"fmul double {y}, {_pow2_64(b, n1)}")
+    return b(f"fmul double {y}, {_pow2_64(b, n2)}")
+
+
+def _exp64(b: _Body, x: str) -> str:
+    ni, e = _exp_reduce64(b, x, -746.0, 710.0)
+    y = b(f"fadd double {e}, {f64(1.0)}")
+    y = _scale64(b, y, ni)
+    isnan = b(f"fcmp uno double {x}, {x}")
+    return b(f"select i1 {isnan}, double {x}, double {y}")
+
+
+def _expm1_64(b: _Body, x: str) -> str:
+    """expm1(x) = (expm1(r) + (1 - 2**-n)) * 2**n, r = x - n ln2, with n = 0 below |x| = ln2:
+    expm1(r) by its Taylor series to r**17 (no cancellation where the result is below 1/2)."""
+    xc = _d(b, "maxnum", x, f64(-60.0))
+    xc = _d(b, "minnum", xc, f64(710.0))
+    n = b(f"fmul double {xc}, {f64(1.4426950408889634074)}")
+    n = _d(b, "rint", n)
+    ax = _d(b, "fabs", xc)
+    near = b(f"fcmp olt double {ax}, {f64(0.6931471805599453)}")
+    n = b(f"select i1 {near}, double {f64(0.0)}, double {n}")
+    r = _d(b, "fma", n, f64(-_LN2_HI), xc)
+    r = _d(b, "fma", n, f64(-_LN2_LO), r)
+    fact = [1.0]
+    for k in range(1, 18):
+        fact.append(fact[-1] * k)
+    q = b.horner("double", r, [float(Fraction(1, int(fact[k]))) for k in range(17, 1, -1)])
+    rr = b(f"fmul double {r}, {r}")
+    e = _d(b, "fma", rr, q, r)
+    ni = b(f"fptosi double {n} to i32")
+    nm = b(f"call i32 @llvm.smin.i32(i32 {ni}, i32 64)")
+    nm = b(f"sub i32 0, {nm}")
+    t = _pow2_64(b, nm)
+    t = b(f"fsub double {f64(1.0)}, {t}")
+    y = b(f"fadd double {e}, {t}")
+    y = _scale64(b, y, ni)
+    zero = b(f"icmp eq i32 {ni}, 0")
+    y = b(f"select i1 {zero}, double {e}, double {y}")  # keeps -0 and tiny x exact
+    isnan = b(f"fcmp uno double {x}, {x}")
+    return b(f"select i1 {isnan}, double {x}, double {y}")
+
+
+def _log64(b: _Body, x: str) -> str:
+    """fdlibm's log on the significand in [sqrt(2)/2, sqrt(2)); denormals are scaled up first."""
+    small = b(f"fcmp olt double {x}, {f64(2.2250738585072014e-308)}")
+    xs = b(f"fmul double {x}, {f64(2.0 ** 54)}")
+    xs = b(f"select i1 {small}, double {xs}, double {x}")
+    adj = b(f"select i1 {small}, i64 -54, i64 0")
+    bits = b(f"bitcast double {xs} to i64")
+    e = b(f"lshr i64 {bits}, 52")
+    e = b(f"and i64 {e}, 2047")
+    e = b(f"sub i64 {e}, 1023")
+    e = b(f"add i64 {e}, {adj}")
+    mb = b(f"and i64 {bits}, 4503599627370495")
+    mb = b(f"or i64 {mb}, 4607182418800017408")
+    m = b(f"bitcast i64 {mb} to double")
+    big = b(f"fcmp ogt double {m}, {f64(1.4142135623730951)}")
+    mh = b(f"fmul double {m}, {f64(0.5)}")
+    m = b(f"select i1 {big}, double {mh}, double {m}")
+    e1 = b(f"add i64 {e}, 1")
+    e = b(f"select i1 {big}, i64 {e1}, i64 {e}")
+    e = b(f"trunc i64 {e} to i32")  # i32 -> double converts packed on AVX2 as well (i64 needs AVX-512DQ)
+    dk = b(f"sitofp i32 {e} to double")
+    f = b(f"fsub double {m}, {f64(1.0)}")
+    hfsq = b(f"fmul double {f}, {f}")
+    hfsq = b(f"fmul double {hfsq}, {f64(0.5)}")
+    s = b(f"fadd double {f}, {f64(2.0)}")
+    s = b(f"fdiv double {f}, {s}")
+    z = b(f"fmul double {s}, {s}")
+    rz = b.horner("double", z, _LG)
+    rz = b(f"fmul double {rz}, {z}")
+    t = b(f"fadd double {hfsq}, {rz}")
+    t = b(f"fmul double {s}, {t}")
+    t = _d(b, "fma", dk, f64(_LN2_LO_LOG), t)
+    t = b(f"fsub double {t}, {hfsq}")
+    t = b(f"fadd double {t}, {f}")
+    r = _d(b, "fma", dk, f64(_LN2_HI_LOG), t)
+    neg = b(f"fcmp olt double {x}, {f64(0.0)}")
+    zero = b(f"fcmp oeq double {x}, {f64(0.0)}")
+    inf = b(f"fcmp oeq double {x}, {f64(float('inf'))}")
+    nan = b(f"fcmp uno double {x}, {x}")
+    r = b(f"select i1 {inf}, double {x}, double {r}")
+    r = b(f"select i1 {zero}, double {f64(float('-inf'))}, double {r}")
+    bad = b(f"or i1 {neg}, {nan}")
+    return b(f"select i1 {bad}, double {f64(float('nan'))}, double {r}")
+
+
+def _log1p64(b: _Body, x: str) -> str:
+    """Goldberg's log1p: log(u) * x / (u - 1) with u = 1 + x."""
+    u = b(f"fadd double {x}, {f64(1.0)}")
+    lu = _log64(b, u)
+    d = b(f"fsub double {u}, {f64(1.0)}")
+    q = b(f"fdiv double {x}, {d}")
+    r = b(f"fmul double {lu}, {q}")
+    one = b(f"fcmp oeq double {u}, {f64(1.0)}")
+    r = b(f"select i1 {one}, double {x}, double {r}")
+    inf = b(f"fcmp oeq double {u}, {f64(float('inf'))}")
+    return b(f"select i1 {inf}, double {lu}, double {r}")
+
+
+def _tanh64(b: _Body, x: str) -> str:
+    """tanh|x| = expm1(2|x|) / (expm1(2|x|) + 2): no cancellation anywhere; 1 from |x| = 20 on."""
+    ax = _d(b, "fabs", x)
+    ax = _d(b, "minnum", ax, f64(20.0))
+    two = b(f"fmul double {ax}, {f64(2.0)}")
+    em = _expm1_64(b, two)
+    d = b(f"fadd double {em}, {f64(2.0)}")
+    t = b(f"fdiv double {em}, {d}")
+    t = _d(b, "copysign", t, x)
+    isnan = b(f"fcmp uno double {x}, {x}")
+    return b(f"select i1 {isnan}, double {x}, double {t}")
+
+
+def _sigmoid64(b: _Body, x: str) -> str:
+    ax = _d(b, "fabs", x)
+    nax = b(f"fneg double {ax}")
+    e = _exp64(b, nax)
+    d = b(f"fadd double {e}, {f64(1.0)}")
+    pos = b(f"fdiv double {f64(1.0)}, {d}")
+    neg = b(f"fdiv double {e}, {d}")
+    ge = b(f"fcmp oge double {x}, {f64(0.0)}")
+    return b(f"select i1 {ge}, double {pos}, double {neg}")
+
+
+_CORES64 = {"exp": _exp64, "log": _log64, "expm1": _expm1_64, "log1p": _log1p64, "tanh": _tanh64,
+            "sigmoid": _sigmoid64}
+
+
+def f64_function(name: str) -> str:
+    """The IR definition of `@dfc_<name>64(double) -> double`."""
+    b = _Body()
+    result = _CORES64[name](b, "%x")
+    return (f"define internal double @dfc_{name}64(double %x) alwaysinline {{\n" + "\n".join(b.lines)
+            + f"\n  ret double {result}\n}}\n")

@@ -203,6 +203,8 @@ class ModuleBuilder:
         for n in sorted(self.needs):
             if n.startswith("f32:"):
                 parts.append(mathlib.f32_function(n[4:]))
+            elif n.startswith("f64fn:"):
+                parts.append(mathlib.f64_function(n[6:]))
             elif n.startswith("f64:") and not n[4:].startswith("llvm."):
                 parts.append(f"declare double @{n[4:]}(double)")
         if "parallel" in self.needs:

@@ -240,15 +240,9 @@ def math_call(f: Fn, name: str, x: str, ty: str, needs: set[str]) -> str:
     if ty == "float":
         needs.add(f"f32:{name}")
         return f(f"call float @dfc_{name}f(float {x})")
-    if name == "sigmoid":
-        ax = f(f"call double @llvm.fabs.f64(double {x})")
-        nax = f(f"fneg double {ax}")
-        e = f(f"call double @llvm.exp.f64(double {nax})")
-        d = f(f"fadd double {e}, {lit_f64(1.0)}")
-        pos = f(f"fdiv double {lit_f64(1.0)}, {d}")
-        neg = f(f"fdiv double {e}, {d}")
-        ge = f(f"fcmp oge double {x}, {lit_f64(0.0)}")
-        return f(f"select i1 {ge}, double {pos}, double {neg}")
+    if name in mathlib.F64_FUNCTIONS:
+        needs.add(f"f64fn:{name}")  # module.py emits its definition (mathlib.f64_function)
+        return f(f"call double @dfc_{name}64(double {x})")
     sym = mathlib.F64_LIBM[name]
     needs.add(f"f64:{sym}")
     return f(f"call double @{sym}(double {x})")
