@@ -12,7 +12,7 @@ import numpy as np
 
 from dfc.ir.graph import Op, Value
 
-from .loops import View, broadcast_strides, coalesce, contiguous_strides, elem_ptr, loop_nest
+from .loops import View, broadcast_strides, coalesce, contiguous_strides, counted_loop, elem_ptr, loop_nest
 from .module import ModuleBuilder
 from .scalar import COMP, STORE, Fn, lit, load, scalar, store, to_storage, typed_value
 
@@ -107,31 +107,20 @@ def streaming_loop(fn: Fn, n: int, views: list[View], params: list[str],
     stop = fn(f"add i64 {start}, {whole}")
     loop_nest(fn, [n], views, params, body, "%lo", start)
     line = fn.alloca(vec)
-    ctr = fn.alloca("i64")
-    fn.emit(f"store i64 {start}, ptr {ctr}")
-    head, inner, done = fn.label("line_head"), fn.label("line"), fn.label("line_done")
-    fn.emit(f"br label %{head}")
-    fn.block(head)
-    i = fn(f"load i64, ptr {ctr}")
-    more = fn(f"icmp slt i64 {i}, {stop}")
-    fn.emit(f"br i1 {more}, label %{inner}, label %{done}")
-    fn.block(inner)
-    # each view's pointer at element i; the lanes read from there with the view's own stride
-    bases = [fn(f"getelementptr inbounds {STORE[v.dtype]}, ptr {params[v.param]}, i64 "
-                f"{fn(f'mul i64 {i}, {v.strides[0]}') if v.strides[0] else '0'}") for v in views]
-    lane_views = [View(k, v.dtype, v.offset, v.strides) for k, v in enumerate(views)]
+    with counted_loop(fn, start, stop, lanes, ("line_head", "line", "line_done")) as i:
+        # each view's pointer at element i; the lanes read from there with the view's own stride
+        bases = [fn(f"getelementptr inbounds {STORE[v.dtype]}, ptr {params[v.param]}, i64 "
+                    f"{fn(f'mul i64 {i}, {v.strides[0]}') if v.strides[0] else '0'}") for v in views]
+        lane_views = [View(k, v.dtype, v.offset, v.strides) for k, v in enumerate(views)]
 
-    def lane(offs: list[str], idxs: list[str]) -> None:
-        val = values(offs, bases)[0]
-        fn.emit(f"store {st} {to_storage(fn, val, out.dtype)}, ptr "
-                f"{fn(f'getelementptr inbounds {st}, ptr {line}, i64 {idxs[0]}')}")
+        def lane(offs: list[str], idxs: list[str]) -> None:
+            val = values(offs, bases)[0]
+            fn.emit(f"store {st} {to_storage(fn, val, out.dtype)}, ptr "
+                    f"{fn(f'getelementptr inbounds {st}, ptr {line}, i64 {idxs[0]}')}")
 
-    loop_nest(fn, [lanes], lane_views, bases, lane)
-    v = fn(f"load {vec}, ptr {line}, align 64")
-    fn.emit(f"store {vec} {v}, ptr {bases[0]}, align 64, !nontemporal !0")
-    fn.emit(f"store i64 {fn(f'add i64 {i}, {lanes}')}, ptr {ctr}")
-    fn.emit(f"br label %{head}")
-    fn.block(done)
+        loop_nest(fn, [lanes], lane_views, bases, lane)
+        v = fn(f"load {vec}, ptr {line}, align 64")
+        fn.emit(f"store {vec} {v}, ptr {bases[0]}, align 64, !nontemporal !0")
     loop_nest(fn, [n], views, params, body, stop, "%hi")
     fn.emit("fence seq_cst")  # streaming stores are weakly ordered: drain them before the chunk is done
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from dfc.ir import dtypes as D
@@ -53,6 +54,26 @@ def coalesce(dims: list[int], views: list[View], keep: set[int] = frozenset()) -
     return out_dims, [View(v.param, v.dtype, v.offset, s) for v, s in zip(views, strides)]
 
 
+@contextlib.contextmanager
+def counted_loop(f: Fn, start: str, stop: str, step: int = 1,
+                 names: tuple[str, str, str] = ("head", "body", "done")) -> Iterator[str]:
+    """for (i = start; i < stop; i += step): yields i; what the with-block emits is the loop body."""
+    ctr = f.alloca("i64")
+    f.emit(f"store i64 {start}, ptr {ctr}")
+    head, inner, done = (f.label(n) for n in names)
+    f.emit(f"br label %{head}")
+    f.block(head)
+    i = f(f"load i64, ptr {ctr}")
+    c = f(f"icmp slt i64 {i}, {stop}")
+    f.emit(f"br i1 {c}, label %{inner}, label %{done}")
+    f.block(inner)
+    yield i
+    nxt = f(f"add i64 {i}, {step}")
+    f.emit(f"store i64 {nxt}, ptr {ctr}")
+    f.emit(f"br label %{head}")
+    f.block(done)
+
+
 def loop_nest(f: Fn, dims: list[int], views: list[View], params: list[str],
               body: Callable[[list[str], list[str]], None], lo: str | None = None, hi: str | None = None) -> None:
     """Nested counted loops over `dims`; body(element offsets per view, loop indices) emits the inside.
@@ -67,28 +88,16 @@ def loop_nest(f: Fn, dims: list[int], views: list[View], params: list[str],
             return
         start = lo if (d == 0 and lo is not None) else "0"
         stop = hi if (d == 0 and hi is not None) else str(dims[d])
-        ctr = f.alloca("i64")
-        f.emit(f"store i64 {start}, ptr {ctr}")
-        head, inner, done = f.label("head"), f.label("body"), f.label("done")
-        f.emit(f"br label %{head}")
-        f.block(head)
-        i = f(f"load i64, ptr {ctr}")
-        c = f(f"icmp slt i64 {i}, {stop}")
-        f.emit(f"br i1 {c}, label %{inner}, label %{done}")
-        f.block(inner)
-        new = []
-        for v, o in zip(views, offs):
-            s = v.strides[d]
-            if s == 0:
-                new.append(o)
-            else:
-                m = f(f"mul i64 {i}, {s}")
-                new.append(f(f"add i64 {o}, {m}"))
-        level(d + 1, new, idxs + [i])
-        nxt = f(f"add i64 {i}, 1")
-        f.emit(f"store i64 {nxt}, ptr {ctr}")
-        f.emit(f"br label %{head}")
-        f.block(done)
+        with counted_loop(f, start, stop) as i:
+            new = []
+            for v, o in zip(views, offs):
+                s = v.strides[d]
+                if s == 0:
+                    new.append(o)
+                else:
+                    m = f(f"mul i64 {i}, {s}")
+                    new.append(f(f"add i64 {o}, {m}"))
+            level(d + 1, new, idxs + [i])
 
     level(0, offs, [])
 
