@@ -544,11 +544,8 @@ def control_dependencies(control_inputs) -> Iterator[None]:
     """Ops made inside run after `control_inputs` (ops or tensors); None clears enclosing ones."""
     graph = builder.get_default_graph()
     if control_inputs is None:
-        saved, graph.control_stack = graph.control_stack, []
-        try:
+        with without_control_dependencies(graph):
             yield
-        finally:
-            graph.control_stack = saved
         return
     tokens = [control_token(c) for c in control_inputs]
     graph.control_stack.append(tokens)

@@ -124,7 +124,6 @@ class Session:
         self._run_context = _RunContext(self)
         self._random_steps: dict[str, int] = {}
         self._lock = threading.Lock()
-        self.on_stage: Callable[[str, Graph], None] | None = None
 
     # ---- lifetime --------------------------------------------------------------------------
     def close(self) -> None:
@@ -189,8 +188,7 @@ class Session:
                tuple((a.shape, a.dtype.str) for a in arrays))
         executable = self._cache.get(key)
         if executable is None:
-            step = compile_step(self.graph, fetches, targets, feeds, [a.shape for a in arrays],
-                                on_stage=self.on_stage)
+            step = compile_step(self.graph, fetches, targets, feeds, [a.shape for a in arrays])
             executable = executors.BACKENDS[self.backend](step, self)
             with self._lock:
                 self._cache[key] = executable
