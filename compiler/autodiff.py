@@ -376,6 +376,10 @@ VJP: dict[str, Rule] = {
     "dfc.slice": _slice,
     "dfc.gather": _gather,
     "dfc.broadcast_like": lambda op, g, b: [b.sum_to(g, _x(op)), None],
+    # specialize makes these static first; the rules serve a step compiled without fed shapes
+    "dfc.dynamic_reshape": lambda op, g, b: [b.reshape_to(g, _static(_x(op), b)), None],
+    "dfc.dynamic_fill": lambda op, g, b: [None, b("reduce_sum", g, axes=list(range(len(_static(g, b)))),
+                                                    keepdims=False)],
 }
 
 #: ops whose rule gets a list of cotangents even when they have one result (a split into one piece)

@@ -30,7 +30,7 @@ from .variables import (AUTO_REUSE, Variable, VariableScope, all_variables, assi
 DType = _dtypes.DType
 as_dtype = _dtypes.as_dtype
 float16, bfloat16, float32, float64 = _dtypes.f16, _dtypes.bf16, _dtypes.f32, _dtypes.f64
-int8, int32, int64, bool = _dtypes.i8, _dtypes.i32, _dtypes.i64, _dtypes.bool_  # noqa: A001 - TF's names
+int8, int16, int32, int64, bool = _dtypes.i8, _dtypes.i16, _dtypes.i32, _dtypes.i64, _dtypes.bool_  # noqa: A001
 half, double = float16, float64
 
 InteractiveSession = Session

@@ -380,6 +380,20 @@ def _reshape(draw, rng):
     return [_values(rng, shape)], lambda t: make("dfc.reshape", [t], {"shape": target})
 
 
+def _dynamic_reshape(draw, rng):
+    shape = draw(nonscalar)
+    target = list(reversed(shape))
+
+    return [_values(rng, shape)], lambda t: make("dfc.dynamic_reshape", [t, tf.constant(target, tf.int32)],
+                                                   {"hint": target})
+
+
+def _dynamic_fill(draw, rng):
+    shape = draw(shapes)
+    return [_values(rng, ())], lambda t: make("dfc.dynamic_fill", [tf.constant(list(shape), tf.int32), t],
+                                                {"hint": shape})
+
+
 def _transpose(draw, rng):
     shape = draw(nonscalar)
     perm = draw(st.permutations(range(len(shape))))
@@ -486,7 +500,7 @@ CASES = {
     "dfc.softmax": _axis_op("dfc.softmax"), "dfc.log_softmax": _axis_op("dfc.log_softmax"),
     "dfc.reshape": _reshape, "dfc.transpose": _transpose, "dfc.expand_dims": _expand_dims, "dfc.squeeze": _squeeze,
     "dfc.concat": _concat, "dfc.split": _split, "dfc.tile": _tile, "dfc.slice": _slice, "dfc.gather": _gather,
-    "dfc.broadcast_like": _broadcast_like,
+    "dfc.broadcast_like": _broadcast_like, "dfc.dynamic_reshape": _dynamic_reshape, "dfc.dynamic_fill": _dynamic_fill,
 }
 
 

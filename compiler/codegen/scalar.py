@@ -19,11 +19,11 @@ from . import mathlib
 from .mathlib import f32 as lit_f32
 from .mathlib import f64 as lit_f64
 
-STORE = {D.f16: "half", D.bf16: "i16", D.f32: "float", D.f64: "double", D.i8: "i8", D.i32: "i32", D.i64: "i64",
-         D.bool_: "i8"}
-COMP = {D.f16: "float", D.bf16: "float", D.f32: "float", D.f64: "double", D.i8: "i8", D.i32: "i32", D.i64: "i64",
-        D.bool_: "i1"}
-BITS = {"i8": 8, "i32": 32, "i64": 64, "i1": 1}
+STORE = {D.f16: "half", D.bf16: "i16", D.f32: "float", D.f64: "double", D.i8: "i8", D.i16: "i16",
+         D.i32: "i32", D.i64: "i64", D.bool_: "i8"}
+COMP = {D.f16: "float", D.bf16: "float", D.f32: "float", D.f64: "double", D.i8: "i8", D.i16: "i16",
+        D.i32: "i32", D.i64: "i64", D.bool_: "i1"}
+BITS = {"i8": 8, "i16": 16, "i32": 32, "i64": 64, "i1": 1}
 
 
 class CodegenError(Exception):
