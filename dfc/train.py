@@ -21,7 +21,7 @@ from .framework import (Operation, Tensor, control_dependencies, convert_to_tens
                         wrap_op)
 from .gradients import gradients
 from .math_ops import cast, rsqrt, sqrt, square
-from .saver import Saver, latest_checkpoint
+from .saver import CheckpointState, Saver, get_checkpoint_state, latest_checkpoint
 from .variables import GLOBAL_VARIABLES, Variable, group, trainable_variables, zeros_initializer
 
 GLOBAL_STEP = "global_step"
@@ -381,6 +381,6 @@ def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, stair
 
 
 __all__ = ["AdagradOptimizer", "AdamOptimizer", "GradientDescentOptimizer", "MomentumOptimizer", "Optimizer",
-           "Saver", "latest_checkpoint",
+           "CheckpointState", "Saver", "get_checkpoint_state", "latest_checkpoint",
            "RMSPropOptimizer", "create_global_step", "exponential_decay", "get_global_step",
            "get_or_create_global_step"]
