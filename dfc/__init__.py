@@ -18,7 +18,8 @@ from .math_ops import (abs, add, add_n, argmax, argmin, cast, ceil, cos, div, di
                        logical_not, logical_or, logical_xor, matmul, maximum, minimum, mod, multiply, neg, negative,
                        not_equal, pow, reciprocal, reduce_all, reduce_any, reduce_max, reduce_mean, reduce_min,
                        reduce_prod, reduce_sum, round, rsqrt, sigmoid, sign, sin, sqrt, square, squared_difference,
-                       subtract, tanh, to_double, to_float, to_int32, to_int64, truediv, where, where_v2)
+                       subtract, tanh, to_double, to_float, to_int32, to_int64, truediv, unsorted_segment_sum, where,
+                       where_v2)
 from .session import (ConfigProto, GPUOptions, GraphOptions, InteractiveSession, OptimizerOptions, RunMetadata,
                       RunOptions)
 from .random_ops import random_normal, random_uniform, truncated_normal

@@ -238,3 +238,10 @@ def _arg(irop: str, default: str):
 
 argmax = _arg("dfc.argmax", "ArgMax")
 argmin = _arg("dfc.argmin", "ArgMin")
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name: str | None = None) -> Tensor:
+    """out[s] = sum of data[i] where segment_ids[i] == s; ids < 0 are dropped, ids >= num_segments an error."""
+    data, ids = convert_to_tensor(data), convert_to_tensor(segment_ids)
+    return make("dfc.unsorted_segment_sum", [data, ids], {"num_segments": check_int(num_segments, "num_segments")},
+                name=name or "UnsortedSegmentSum")

@@ -91,6 +91,7 @@ EXAMPLES: dict[str, object] = {
     "dfc.tile": ([F(2, 3)], {"multiples": (2, 1)}, None),
     "dfc.dynamic_reshape": ([F(2, 3, 4), T(dt.i32, 2)], {"hint": (-1, 12)}, None),
     "dfc.dynamic_fill": ([T(dt.i64, 3), F()], {"hint": ()}, None),
+    "dfc.unsorted_segment_sum": ([F(4, 3), T(dt.i32, 4)], {"num_segments": 6}, None),
     "dfc.slice": ([F(8, 9)], {"begin": (1, -(2**63)), "end": (7, 2**63 - 1), "strides": (2, -1)}, None),
     "dfc.gather": ([F(5, 3), T(dt.i32, 2, 2)], {"axis": 0}, None),
     "dfc.one_hot": ([T(dt.i64, 4)], {"depth": 10, "axis": -1, "on_value": 0.9, "off_value": 1e-05,
