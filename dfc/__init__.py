@@ -4,7 +4,7 @@ from dfc.ir import dtypes as _dtypes
 from dfc.ir.builder import get_default_graph, reset_default_graph
 from dfc.runtime import Session, VariableStore, get_default_session
 
-from . import app, errors, gfile, layers, logging, losses, nn, test, train
+from . import app, contrib, errors, gfile, layers, logging, losses, nn, test, train
 from .app import flags
 from .array_ops import (concat, constant, expand_dims, fill, gather, identity, one_hot, ones, ones_like, pack,
                         placeholder, placeholder_with_default, range, rank, reshape, shape, size, slice, split,

@@ -277,3 +277,10 @@ def top_k(input, k=1, sorted: bool = True, name: str | None = None):  # noqa: A0
 
 
 builtins_range = range
+
+
+# ---- recurrent networks ---------------------------------------------------------------------------
+from . import rnn_cell  # noqa: E402 - tf.nn.rnn_cell needs the ops above
+from .rnn import dynamic_rnn, static_rnn  # noqa: E402
+
+__all__ += ["dynamic_rnn", "rnn_cell", "static_rnn"]
