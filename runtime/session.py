@@ -102,7 +102,10 @@ class Session:
     """TF1's Session: `run(fetches, feed_dict)` over one graph, with variables in a VariableStore.
 
     A new session owns a new store (variables start uninitialized, as in TF1); pass
-    `store=other.store` to share the buffers of another session.
+    `store=other.store` to share the buffers of another session. With a `target` (a
+    cluster's or a server's `.target`), or a graph that places ops on `/job:` devices, steps
+    run partitioned over the cluster's tasks and `store` reads and writes the variables there
+    (see dfc.runtime.distribute).
     """
 
     def __init__(self, target: str = "", graph: Graph | None = None, config: Any = None, *,
@@ -117,7 +120,11 @@ class Session:
         self.graph = graph
         self.target = target
         self.backend = backend
-        self.store = store if store is not None else VariableStore()
+        from .distribute import attach
+        self._cluster = attach(graph, target, config, backend)
+        if store is None:
+            store = self._cluster.store if self._cluster is not None else VariableStore()
+        self.store = store
         self._closed = False
         self._cache: dict[tuple, Executable] = {}
         self._plans: dict[tuple, _RunPlan] = {}
@@ -127,6 +134,8 @@ class Session:
 
     # ---- lifetime --------------------------------------------------------------------------
     def close(self) -> None:
+        if self._cluster is not None and not self._closed:
+            self._cluster.close()
         self._closed = True
         self._cache.clear()
         self._plans.clear()
@@ -188,8 +197,11 @@ class Session:
                tuple((a.shape, a.dtype.str) for a in arrays))
         executable = self._cache.get(key)
         if executable is None:
-            step = compile_step(self.graph, fetches, targets, feeds, [a.shape for a in arrays])
-            executable = executors.BACKENDS[self.backend](step, self)
+            if self._cluster is not None:
+                executable = self._cluster.compile(fetches, targets, feeds, [a.shape for a in arrays])
+            else:
+                step = compile_step(self.graph, fetches, targets, feeds, [a.shape for a in arrays])
+                executable = executors.BACKENDS[self.backend](step, self)
             with self._lock:
                 self._cache[key] = executable
         return executable
