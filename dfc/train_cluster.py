@@ -298,7 +298,15 @@ class MonitoredSession:
                     raise
                 self.recoveries += 1
                 self._session.close()
-                self._session = self._create()
+                self._session = self._recreate()
+
+    def _recreate(self) -> Session:
+        for attempt in range(self._max_recoveries):
+            try:
+                return self._create()
+            except RECOVERABLE:  # the lost task is still coming back
+                time.sleep(0.2 * (attempt + 1))
+        return self._create()
 
     def _run_once(self, fetches: Any, feed_dict: dict | None) -> Any:
         context = SessionRunContext(SessionRunArgs(fetches, feed_dict), self._session)

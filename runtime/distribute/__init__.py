@@ -29,11 +29,13 @@ class ClusterBinding:
         self.owned = owned  # an embedded cluster made for this session alone ends with it
         self.client, self.counter = new_client()
         self.store = ClusterStore(cluster, graph, default_task)
+        incarnations = getattr(cluster, "incarnations", None)
+        self.incarnations = incarnations() if incarnations is not None else {}
 
     def compile(self, fetches: list[Value], targets: list[Op], feeds: list[Value], shapes: list[tuple]) -> Any:
         step = compile_step(self.graph, fetches, targets, feeds, shapes, pipeline=["autodiff"])
         return DistributedExecutable(step, self.cluster, self.default_task, variable_devices(self.graph),
-                                     self.client, self.counter)
+                                     self.client, self.counter, self.incarnations)
 
     def close(self) -> None:
         if self.owned:

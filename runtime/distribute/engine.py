@@ -56,7 +56,7 @@ class DistributedExecutable:
     """A compiled step of a cluster session: called like any executable, it runs the stages on their tasks."""
 
     def __init__(self, step: Graph, cluster: Any, default_task: str, variables: dict[str, str | None],
-                 client: str, counter: itertools.count):
+                 client: str, counter: itertools.count, incarnations: dict[str, str] | None = None):
         self.step = step
         self.cluster = cluster
         part = partition(step, task_key(default_task), variables)
@@ -65,6 +65,7 @@ class DistributedExecutable:
         self.plan = StepPlan(part)
         self._client = client
         self._counter = counter
+        self._incarnations = incarnations or {}
 
     @property
     def tasks(self) -> list[str]:
@@ -78,7 +79,8 @@ class DistributedExecutable:
         results = []
         for stage in part.stages:
             result = engine.call(stage.part, self.plan, stage.index, step_key, [handles[k] for k in stage.inputs],
-                                 [results[i] for i in stage.after], len(stage.outputs), stage.stateful)
+                                 [results[i] for i in stage.after], len(stage.outputs), stage.stateful,
+                                 self._incarnations.get(stage.part))
             results.append(result)
             for i, key in enumerate(stage.outputs):
                 handles[key] = engine.output(result, i)
@@ -191,7 +193,7 @@ class EmbeddedEngine:
         return (result, index)
 
     def call(self, task: str, plan: StepPlan, stage: int, step_key: tuple[str, int], inputs: list,
-             after: list[futures.Future], n_outputs: int, stateful: bool) -> futures.Future:
+             after: list[futures.Future], n_outputs: int, stateful: bool, expect: str | None = None) -> futures.Future:
         result: futures.Future = futures.Future()
         pool = self._pool(task)
         server = self.servers[task]

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from dfc.ir.errors import DeadlineExceededError, UnavailableError
+from dfc.ir.errors import AbortedError, DeadlineExceededError, UnavailableError
 
 from . import cluster as cluster_registry
 from .cluster import ClusterSpec, task_name
@@ -40,16 +40,20 @@ class TaskActor:
         self.name = name
         self.server = TaskServer(name, backend)
         self.plan_timeout = plan_timeout
+        self.incarnation = uuid.uuid4().hex  # a restarted actor is a new incarnation with no variables
 
-    def ready(self) -> str:
+    def ready(self) -> tuple[str, str]:
         import ray
-        return ray.get_runtime_context().get_node_id()
+        return ray.get_runtime_context().get_node_id(), self.incarnation
 
     def pid(self) -> int:
         return os.getpid()
 
     def run_stage(self, plan_id: str, plan_box: list, stage: int, step_key: tuple[str, int], n_after: int,
-                  stateful: bool, n_outputs: int, *inputs: Any) -> Any:
+                  stateful: bool, n_outputs: int, expect: str | None, *inputs: Any) -> Any:
+        if expect is not None and expect != self.incarnation:
+            raise AbortedError(f"task {self.name} restarted since this session began: the variables it held are "
+                               f"gone; make a new session and restore them (MonitoredTrainingSession does)")
         if not self.server.has_plan(plan_id):
             import ray
             texts = ray.get(plan_box[0], timeout=self.plan_timeout)  # a list keeps Ray from resolving it per call
@@ -63,6 +67,10 @@ class TaskActor:
 
     def stats(self) -> dict[str, int]:
         return self.server.stats()
+
+
+def _job(task: str) -> str:
+    return task.split("/")[1].split(":", 1)[1]
 
 
 def _actor_error(e: Exception, task: str) -> UnavailableError:
@@ -95,10 +103,11 @@ class RayEngine:
             return box
 
     def call(self, task: str, plan: StepPlan, stage: int, step_key: tuple[str, int], inputs: list, after: list,
-             n_outputs: int, stateful: bool) -> list:
+             n_outputs: int, stateful: bool, expect: str | None = None) -> list:
         done = [r[-1] for r in after]
         method = self.actors[task].run_stage.options(num_returns=n_outputs + 1)
-        refs = method.remote(plan.id, self._box(plan), stage, step_key, len(done), stateful, n_outputs, *inputs, *done)
+        refs = method.remote(plan.id, self._box(plan), stage, step_key, len(done), stateful, n_outputs, expect,
+                             *inputs, *done)
         return list(refs) if n_outputs else [refs]
 
     def wait(self, results: list[list], tasks: list[str], fetches: list, timeout: float) -> list[np.ndarray]:
@@ -151,7 +160,7 @@ class RayCluster:
         remote = ray.remote(TaskActor)
         self.actors: dict[str, Any] = {}
         for task in self.spec.task_names:
-            job = task.split("/")[1].split(":", 1)[1]
+            job = _job(task)
             options: dict[str, Any] = {"num_cpus": 0, "max_restarts": -1,
                                        "max_task_retries": 0 if job in STATEFUL_JOBS else -1,
                                        "name": f"dfc:{self.name}:{task}", "namespace": namespace}
@@ -161,9 +170,28 @@ class RayCluster:
                 options.update((task_options or {}).get(key, {}))
             self.actors[task] = remote.options(**options).remote(task, backend, self.timeout)
         self.engine = RayEngine(self.actors, self.timeout)
-        self.nodes = {task: self.engine._get(actor.ready.remote(), task, time.monotonic() + self.timeout)
-                      for task, actor in self.actors.items()}
+        self.nodes = {task: node for task, (node, _) in self._ready().items()}
         self.target = cluster_registry.register(self, "dfc+ray")
+
+    def _ready(self) -> dict[str, tuple[str, str]]:
+        """(node, incarnation) of every task, waiting for restarting ones."""
+        deadline = time.monotonic() + self.timeout
+        out = {}
+        for task, actor in self.actors.items():
+            while True:
+                try:
+                    out[task] = self.engine._get(actor.ready.remote(), task, deadline)
+                    break
+                except UnavailableError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+        return out
+
+    def incarnations(self) -> dict[str, str]:
+        """What a new session expects of the stateful tasks: a restart in between aborts its steps."""
+        ready = self._ready()
+        return {task: inc for task, (_, inc) in ready.items() if _job(task) in STATEFUL_JOBS}
 
     def default_task(self) -> str:
         return self.spec.default_task()
