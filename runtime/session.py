@@ -197,8 +197,10 @@ class Session:
                tuple((a.shape, a.dtype.str) for a in arrays))
         executable = self._cache.get(key)
         if executable is None:
-            if self._cluster is not None:
-                executable = self._cluster.compile(fetches, targets, feeds, [a.shape for a in arrays])
+            if self._cluster is not None:  # the tasks run the pipeline after autodiff on their own parts
+                step = compile_step(self.graph, fetches, targets, feeds, [a.shape for a in arrays],
+                                    pipeline=["autodiff"])
+                executable = self._cluster.executable(step)
             else:
                 step = compile_step(self.graph, fetches, targets, feeds, [a.shape for a in arrays])
                 executable = executors.BACKENDS[self.backend](step, self)

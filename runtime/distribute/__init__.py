@@ -4,16 +4,15 @@
 one (a server's or a cluster's `.target`), or its graph places ops on `/job:...` devices
 and no target is given (then an embedded cluster of this session's own, one thread per
 task, runs them; `ConfigProto(allow_soft_placement=True)` keeps such a graph in one
-process instead). `compile_for_cluster` turns one step into a DistributedExecutable.
+process instead). `ClusterBinding.executable` turns one step into a DistributedExecutable.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from dfc.compiler import compile_step
 from dfc.compiler.partition import DeviceSpec, variable_devices
-from dfc.ir.graph import Graph, Op, Value
+from dfc.ir.graph import Graph
 
 from .cluster import ClusterSpec, jobs_from_devices, resolve
 from .engine import ClusterStore, DistributedExecutable, EmbeddedCluster, embedded_cluster_for, new_client
@@ -32,8 +31,8 @@ class ClusterBinding:
         incarnations = getattr(cluster, "incarnations", None)
         self.incarnations = incarnations() if incarnations is not None else {}
 
-    def compile(self, fetches: list[Value], targets: list[Op], feeds: list[Value], shapes: list[tuple]) -> Any:
-        step = compile_step(self.graph, fetches, targets, feeds, shapes, pipeline=["autodiff"])
+    def executable(self, step: Graph) -> DistributedExecutable:
+        """Run `step` (pruned, specialized, differentiated) partitioned over the cluster's tasks."""
         return DistributedExecutable(step, self.cluster, self.default_task, variable_devices(self.graph),
                                      self.client, self.counter, self.incarnations)
 
