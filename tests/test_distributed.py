@@ -261,3 +261,24 @@ def test_monitored_training_session_checkpoints_and_stops(tmp_path):
     assert sorted(p.name for p in tmp_path.glob("*.safetensors")) == [
         f"model.ckpt-{k}.safetensors" for k in sorted(["0", "5", "10", "12"])]
     assert not os.path.exists(tmp_path / "stale")
+
+
+def test_a_save_killed_mid_write_leaves_the_last_checkpoint_and_its_leftover_goes_on_the_next_save(tmp_path):
+    import subprocess
+    import sys
+    v = tf.Variable(tf.constant([1.0, 2.0]), name="v")
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        first = saver.save(sess, str(tmp_path / "model.ckpt"), global_step=1)
+        # a writer killed mid-write: its half-written temporary file stays behind
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout.strip()
+        leftover = tmp_path / f".tmp-{dead}-abc.safetensors"
+        leftover.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{\"v\":")
+        assert tf.train.latest_checkpoint(str(tmp_path)) == first
+        saver.restore(sess, tf.train.latest_checkpoint(str(tmp_path)))
+        np.testing.assert_array_equal(sess.run(v), [1.0, 2.0])
+        saver.save(sess, str(tmp_path / "model.ckpt"), global_step=2)
+        assert not leftover.exists()
+        assert not list(tmp_path.glob(".tmp-*"))
