@@ -21,12 +21,13 @@ from dfc.ir.graph import Op
 from dfc.ir.ops.nn import Axis, window_geometry
 
 from .loops import counted_loop
-from .matmul import SMALL_GEMM
-from .module import ModuleBuilder, where
+from .module import PARAM_NTHREADS, ModuleBuilder, where
 from .scalar import COMP, STORE, Fn, lit, load, store
 
 #: bytes of patch matrix per chunk of images (at least one image per chunk)
 CHUNK_BYTES = 1 << 21
+#: convolutions of at least this many multiply-adds split their batch across threads
+PARALLEL_MIN_MACS = 1 << 22
 
 _EXTERNS = ("declare ptr @malloc(i64)", "declare void @free(ptr)",
             "declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)")
@@ -164,47 +165,88 @@ def _col2im(fn: Fn, s: ConvShape, dt: D.DType, cols: str, dx: str, n0: str, coun
     _patch_rows(fn, s, n0, count, grp, visit)
 
 
-def _chunks(fn: Fn, s: ConvShape, nb: int, body) -> None:
-    """body(first image, image count) per chunk of nb images of the whole batch."""
-    with counted_loop(fn, "0", str(s.n), nb) as n0:
-        left = fn(f"sub i64 {s.n}, {n0}")
-        body(n0, fn(f"call i64 @llvm.smin.i64(i64 {left}, i64 {nb})"))
+def _conv_kernel(mb: ModuleBuilder, op: Op, operands, emit_chunk, outer: int, macs: int,
+                 partials: int = 0, reduce=None) -> None:
+    """A convolution as a driver kernel and a chunk kernel over [lo, hi) of `outer` independent pieces.
 
-
-def _kernel(mb: ModuleBuilder, op: Op, operands, emit, single_thread: bool) -> None:
-    """One kernel over the op's result and operands, called once; emit(fn, result ptr, operand ptrs) fills it."""
+    The chunk kernel has the (ptr bufs, lo, hi) signature of dfc_parallel_for: bufs holds the
+    result, the operands and a scratch of `partials` elements (per-piece partial results, which
+    reduce(fn, result, scratch, dt) folds into the result afterwards). Pieces run across threads
+    when the convolution is big, each calling BLAS on one thread: chunked work shares the cores
+    better than OpenBLAS's own threads, which stall a whole GEMM when one of them is descheduled.
+    """
     dt = op.result.type.dtype
     wide = dt in (D.f16, D.bf16)
-    ptrs, which = mb.buffers([where(mb, op.result)] + [where(mb, v) for v in operands])
+    cdt = D.f32 if wide else dt
+    nbufs = 2 + len(operands)
+    cname = f"@k{mb.nk + 1}_chunk"
+    cfn = Fn(f"define internal void {cname}(ptr %bufs, i64 %lo, i64 %hi)")
+    views = [cfn(f"load ptr, ptr {_gep(cfn, 'ptr', '%bufs', i)}") for i in range(nbufs)]
+    emit_chunk(cfn, views[0], views[1:-1], views[-1], "%lo", "%hi", cdt)
+    cfn.emit("ret void")
+
+    ptrs, which = mb.buffers([where(mb, op.result)] + [where(mb, v) for v in operands] + [mb.params_ptr()])
     name, fn = mb.new_kernel(len(ptrs), chunked=False)
+    mb.kernels.append(cfn.text())
     params = [f"%p{i}" for i in which]
-    if single_thread and mb.blas_threads:  # as matmul does for small GEMMs (see matmul.SMALL_GEMM)
-        mb.blas.add("threads")
-        fn.emit("call void @dfc_blas_set_threads(i32 1)")
-    if wide:  # widen to float32 scratch buffers, run the float32 kernel, round the result back
+    values = [op.result] + list(operands)
+    if wide:  # widen to float32 scratch buffers, run the float32 kernels, round the result back
         bufs = []
-        for v, p in zip([op.result] + list(operands), params):
+        for v, p in zip(values, params):
             count = v.type.num_elements
             buf = fn(f"call ptr @malloc(i64 {max(count, 1) * 4})")
             if v is not op.result:
                 with counted_loop(fn, "0", str(count)) as e:
                     fn.emit(f"store float {load(fn, _gep(fn, STORE[dt], p, e), dt)}, ptr {_gep(fn, 'float', buf, e)}")
             bufs.append(buf)
-        emit(fn, bufs[0], bufs[1:], D.f32)
+    else:
+        bufs = params[:len(values)]
+    scratch = fn(f"call ptr @malloc(i64 {max(partials, 1) * cdt.itemsize})")
+    table = fn.alloca("ptr", nbufs)
+    for i, b in enumerate(bufs + [scratch]):
+        fn.emit(f"store ptr {b}, ptr {_gep(fn, 'ptr', table, i)}")
+    if mb.blas_threads:
+        mb.blas.add("threads")
+        fn.emit("call void @dfc_blas_set_threads(i32 1)")
+    if macs >= PARALLEL_MIN_MACS and outer > 1:
+        mb.needs.add("parallel")
+        nt = fn(f"load i64, ptr {_gep(fn, 'i64', params[-1], PARAM_NTHREADS)}")
+        fn.emit(f"call void @dfc_parallel_for(ptr {cname}, ptr {table}, i64 {outer}, i64 {nt})")
+    else:
+        fn.emit(f"call void {cname}(ptr {table}, i64 0, i64 {outer})")
+    if mb.blas_threads:  # back to the count the runtime read when it bound BLAS (see matmul.py)
+        fn.emit(f"call void @dfc_blas_set_threads(i32 {fn('load i32, ptr @dfc_blas_threads')})")
+    if reduce is not None:
+        reduce(fn, bufs[0], scratch, cdt)
+    fn.emit(f"call void @free(ptr {scratch})")
+    if wide:
         with counted_loop(fn, "0", str(op.result.type.num_elements)) as e:
             store(fn, fn(f"load float, ptr {_gep(fn, 'float', bufs[0], e)}"), _gep(fn, STORE[dt], params[0], e), dt)
         for buf in bufs:
             fn.emit(f"call void @free(ptr {buf})")
-    else:
-        emit(fn, params[0], params[1:], dt)
-    if single_thread and mb.blas_threads:
-        fn.emit(f"call void @dfc_blas_set_threads(i32 {fn('load i32, ptr @dfc_blas_threads')})")
     mb.finish_kernel(fn)
     mb.entry.emit(f"call void {name}({', '.join(f'ptr {p}' for p in ptrs)})")
 
 
-def _small(s: ConvShape) -> bool:
-    return s.n * s.oh * s.ow * s.k * s.cog < SMALL_GEMM
+def _image_chunks(fn: Fn, s: ConvShape, dt: D.DType, lo: str, hi: str, body) -> None:
+    """body(cols, first image, image count) per chunk of images of [lo, hi), with a patch matrix of its own."""
+    nb = s.chunk(dt.itemsize)
+    cols = fn(f"call ptr @malloc(i64 {nb * s.oh * s.ow * s.k * dt.itemsize})")
+    with counted_loop(fn, lo, hi, nb) as n0:
+        left = fn(f"sub i64 {hi}, {n0}")
+        body(cols, n0, fn(f"call i64 @llvm.smin.i64(i64 {left}, i64 {nb})"))
+    fn.emit(f"call void @free(ptr {cols})")
+
+
+def _image_range(fn: Fn, s: ConvShape, lo: str, hi: str, nb: int) -> tuple[str, str]:
+    """The images [first, last) of pieces [lo, hi) of nb images; empty when lo >= hi (the pool may ask so)."""
+    last = fn(f"call i64 @llvm.smin.i64(i64 {fn(f'mul i64 {hi}, {nb}')}, i64 {s.n})")
+    return fn(f"call i64 @llvm.smin.i64(i64 {fn(f'mul i64 {lo}, {nb}')}, i64 {last})"), last
+
+
+def _pieces(s: ConvShape, dt: D.DType) -> int:
+    """How many pieces a convolution's batch is cut into: chunks of the patch-matrix size, whole images."""
+    return -(-s.n // s.chunk(dt.itemsize)) if s.n else 0
 
 
 def lower_conv2d(mb: ModuleBuilder, op: Op) -> None:
@@ -213,63 +255,34 @@ def lower_conv2d(mb: ModuleBuilder, op: Op) -> None:
     if op.result.type.num_elements == 0:
         return
     _declare_externs(mb)
+    m_img = s.oh * s.ow
+    nb = s.chunk(op.result.type.dtype.itemsize)
 
-    def emit(fn, out, srcs, dt):
+    def emit(fn, out, srcs, scratch, lo, hi, dt):
         xp, wp = srcs
-        ty, m_img = STORE[dt], s.oh * s.ow
+        ty = STORE[dt]
         gemm = Gemm(mb, fn, dt)
-        if s.k == 0 or s.n * m_img == 0:
-            _memset0(fn, out, op.result.type.num_elements * dt.itemsize)
+        first, last = _image_range(fn, s, lo, hi, nb)
+        if s.k == 0:
+            _memset0(fn, _gep(fn, ty, out, fn(f"mul i64 {first}, {m_img * s.cout}")),
+                     fn(f"mul i64 {fn(f'sub i64 {last}, {first}')}, {m_img * s.cout * dt.itemsize}"))
             return
         if s.pointwise:
-            gemm(False, False, s.n * m_img, s.cout, s.c, xp, s.c, wp, s.cout, out, s.cout)
+            rows = fn(f"mul i64 {fn(f'sub i64 {last}, {first}')}, {m_img}")
+            at = fn(f"mul i64 {first}, {m_img}")
+            gemm(False, False, rows, s.cout, s.c, _gep(fn, ty, xp, fn(f"mul i64 {at}, {s.c}")), s.c, wp, s.cout,
+                 _gep(fn, ty, out, fn(f"mul i64 {at}, {s.cout}")), s.cout)
             return
-        nb = s.chunk(dt.itemsize)
-        cols = fn(f"call ptr @malloc(i64 {nb * m_img * s.k * dt.itemsize})")
 
-        def chunk(n0, count):
+        def chunk(cols, n0, count):
             rows = fn(f"mul i64 {count}, {m_img}")
             with counted_loop(fn, "0", str(s.groups)) as grp:
                 col = fn(f"mul i64 {grp}, {s.cog}")
                 _im2col(fn, s, dt, xp, cols, n0, count, grp)
                 c = _gep(fn, ty, out, _mul_add(fn, n0, m_img * s.cout, col))
                 gemm(False, False, rows, s.cog, s.k, cols, s.k, _gep(fn, ty, wp, col), s.cout, c, s.cout)
-        _chunks(fn, s, nb, chunk)
-        fn.emit(f"call void @free(ptr {cols})")
-    _kernel(mb, op, [x, w], emit, _small(s))
-
-
-def lower_conv2d_backprop_filter(mb: ModuleBuilder, op: Op) -> None:
-    x, dy = op.inputs
-    s = ConvShape(x.type.shape, op.result.type.shape, op.attrs)
-    if op.result.type.num_elements == 0:
-        return
-    _declare_externs(mb)
-
-    def emit(fn, out, srcs, dt):
-        xp, gp = srcs
-        ty, m_img = STORE[dt], s.oh * s.ow
-        gemm = Gemm(mb, fn, dt)
-        _memset0(fn, out, op.result.type.num_elements * dt.itemsize)
-        if s.n * m_img == 0:
-            return
-        if s.pointwise:
-            gemm(True, False, s.c, s.cout, s.n * m_img, xp, s.c, gp, s.cout, out, s.cout)
-            return
-        nb = s.chunk(dt.itemsize)
-        cols = fn(f"call ptr @malloc(i64 {nb * m_img * s.k * dt.itemsize})")
-
-        def chunk(n0, count):
-            rows = fn(f"mul i64 {count}, {m_img}")
-            with counted_loop(fn, "0", str(s.groups)) as grp:
-                _im2col(fn, s, dt, xp, cols, n0, count, grp)
-                col = fn(f"mul i64 {grp}, {s.cog}")
-                g = _gep(fn, ty, gp, _mul_add(fn, n0, m_img * s.cout, col))
-                gemm(True, False, s.k, s.cog, rows, cols, s.k, g, s.cout, _gep(fn, ty, out, col), s.cout,
-                     accumulate=True)
-        _chunks(fn, s, nb, chunk)
-        fn.emit(f"call void @free(ptr {cols})")
-    _kernel(mb, op, [x, dy], emit, _small(s))
+        _image_chunks(fn, s, dt, first, last, chunk)
+    _conv_kernel(mb, op, [x, w], emit, _pieces(s, op.result.type.dtype), _macs(s))
 
 
 def lower_conv2d_backprop_input(mb: ModuleBuilder, op: Op) -> None:
@@ -278,31 +291,89 @@ def lower_conv2d_backprop_input(mb: ModuleBuilder, op: Op) -> None:
     if op.result.type.num_elements == 0:
         return
     _declare_externs(mb)
+    m_img = s.oh * s.ow
+    nb = s.chunk(op.result.type.dtype.itemsize)
+    image = s.h * s.w * s.c
 
-    def emit(fn, out, srcs, dt):
+    def emit(fn, out, srcs, scratch, lo, hi, dt):
         gp, wp = srcs
-        ty, m_img = STORE[dt], s.oh * s.ow
+        ty = STORE[dt]
         gemm = Gemm(mb, fn, dt)
-        if s.k == 0 or s.n * m_img == 0:
-            _memset0(fn, out, op.result.type.num_elements * dt.itemsize)
-            return
+        first, last = _image_range(fn, s, lo, hi, nb)
         if s.pointwise:
-            gemm(False, True, s.n * m_img, s.c, s.cout, gp, s.cout, wp, s.cout, out, s.c)
+            rows = fn(f"mul i64 {fn(f'sub i64 {last}, {first}')}, {m_img}")
+            at = fn(f"mul i64 {first}, {m_img}")
+            gemm(False, True, rows, s.c, s.cout, _gep(fn, ty, gp, fn(f"mul i64 {at}, {s.cout}")), s.cout, wp, s.cout,
+                 _gep(fn, ty, out, fn(f"mul i64 {at}, {s.c}")), s.c)
             return
-        _memset0(fn, out, op.result.type.num_elements * dt.itemsize)
-        nb = s.chunk(dt.itemsize)
-        cols = fn(f"call ptr @malloc(i64 {nb * m_img * s.k * dt.itemsize})")
+        _memset0(fn, _gep(fn, ty, out, fn(f"mul i64 {first}, {image}")),
+                 fn(f"mul i64 {fn(f'sub i64 {last}, {first}')}, {image * dt.itemsize}"))
+        if s.k == 0 or m_img == 0:
+            return
 
-        def chunk(n0, count):
+        def chunk(cols, n0, count):
             rows = fn(f"mul i64 {count}, {m_img}")
             with counted_loop(fn, "0", str(s.groups)) as grp:
                 col = fn(f"mul i64 {grp}, {s.cog}")
                 g = _gep(fn, ty, gp, _mul_add(fn, n0, m_img * s.cout, col))
                 gemm(False, True, rows, s.k, s.cog, g, s.cout, _gep(fn, ty, wp, col), s.cout, cols, s.k)
                 _col2im(fn, s, dt, cols, out, n0, count, grp)
-        _chunks(fn, s, nb, chunk)
-        fn.emit(f"call void @free(ptr {cols})")
-    _kernel(mb, op, [dy, w], emit, _small(s))
+        _image_chunks(fn, s, dt, first, last, chunk)
+    _conv_kernel(mb, op, [dy, w], emit, _pieces(s, op.result.type.dtype), _macs(s))
+
+
+#: at most this many partial filter gradients are summed (each piece of the batch makes one)
+FILTER_PIECES = 8
+
+
+def lower_conv2d_backprop_filter(mb: ModuleBuilder, op: Op) -> None:
+    x, dy = op.inputs
+    s = ConvShape(x.type.shape, op.result.type.shape, op.attrs)
+    size = op.result.type.num_elements
+    if size == 0:
+        return
+    _declare_externs(mb)
+    m_img = s.oh * s.ow
+    pieces = max(1, min(FILTER_PIECES, _pieces(s, op.result.type.dtype)))
+
+    def emit(fn, out, srcs, scratch, lo, hi, dt):
+        xp, gp = srcs
+        ty = STORE[dt]
+        gemm = Gemm(mb, fn, dt)
+        with counted_loop(fn, lo, hi) as piece:
+            part = _gep(fn, ty, scratch, fn(f"mul i64 {piece}, {size}"))
+            _memset0(fn, part, size * dt.itemsize)
+            first = fn(f"sdiv i64 {fn(f'mul i64 {piece}, {s.n}')}, {pieces}")
+            last = fn(f"sdiv i64 {_mul_add(fn, piece, s.n, s.n)}, {pieces}")
+            if s.pointwise:
+                rows = fn(f"mul i64 {fn(f'sub i64 {last}, {first}')}, {m_img}")
+                at = fn(f"mul i64 {first}, {m_img}")
+                gemm(True, False, s.c, s.cout, rows, _gep(fn, ty, xp, fn(f"mul i64 {at}, {s.c}")), s.c,
+                     _gep(fn, ty, gp, fn(f"mul i64 {at}, {s.cout}")), s.cout, part, s.cout)
+            elif m_img:
+                def chunk(cols, n0, count):
+                    rows = fn(f"mul i64 {count}, {m_img}")
+                    with counted_loop(fn, "0", str(s.groups)) as grp:
+                        _im2col(fn, s, dt, xp, cols, n0, count, grp)
+                        col = fn(f"mul i64 {grp}, {s.cog}")
+                        g = _gep(fn, ty, gp, _mul_add(fn, n0, m_img * s.cout, col))
+                        gemm(True, False, s.k, s.cog, rows, cols, s.k, g, s.cout, _gep(fn, ty, part, col), s.cout,
+                             accumulate=True)
+                _image_chunks(fn, s, dt, first, last, chunk)
+
+    def reduce(fn, out, scratch, dt):
+        ty = COMP[dt]
+        with counted_loop(fn, "0", str(size)) as e:
+            total = fn(f"load {ty}, ptr {_gep(fn, ty, scratch, e)}")
+            for piece in range(1, pieces):
+                more = fn(f"load {ty}, ptr {_gep(fn, ty, scratch, fn(f'add i64 {e}, {piece * size}'))}")
+                total = fn(f"fadd {ty} {total}, {more}")
+            fn.emit(f"store {ty} {total}, ptr {_gep(fn, ty, out, e)}")
+    _conv_kernel(mb, op, [x, dy], emit, pieces, _macs(s), partials=pieces * size, reduce=reduce)
+
+
+def _macs(s: ConvShape) -> int:
+    return s.n * s.oh * s.ow * s.k * s.cout
 
 
 # ---- pooling ------------------------------------------------------------------------------------------
