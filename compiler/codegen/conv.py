@@ -386,9 +386,10 @@ def _window(fn: Fn, axis: Axis, o: str) -> tuple[str, str]:
     return lo, hi
 
 
-def _pool_kernel(mb: ModuleBuilder, op: Op, image, operands, body) -> None:
-    """A kernel over images [lo, hi) (threads split the batch when big); body(fn, params, n, oh, ow, windows)."""
-    n, h, w, c = image.type.shape
+def _pool_kernel(mb: ModuleBuilder, op: Op, image_shape, operands, body) -> None:
+    """A kernel over images [lo, hi) of the pooled input's shape (threads split the batch when big);
+    body(fn, params, image index, row geometry, col geometry)."""
+    n, h, w, c = image_shape
     attrs = op.attrs
     rows, cols = window_geometry((h, w), attrs, tuple(attrs["ksize"]))
     ptrs, which = mb.buffers([where(mb, op.result)] + [where(mb, v) for v in operands])
@@ -455,7 +456,7 @@ def lower_max_pool(mb: ModuleBuilder, op: Op) -> None:
                 _channels(fn, c, channel)
             _taps(fn, h0, h1, w0, w1, tap)
         _positions(fn, rows, cols, position)
-    _pool_kernel(mb, op, x, [x], body)
+    _pool_kernel(mb, op, x.type.shape, [x], body)
 
 
 def lower_max_pool_grad(mb: ModuleBuilder, op: Op) -> None:
@@ -512,7 +513,7 @@ def lower_max_pool_grad(mb: ModuleBuilder, op: Op) -> None:
             fn.emit(f"br label %{skip}")
             fn.block(skip)
         _positions(fn, rows, cols, position)
-    _pool_kernel(mb, op, x, [x, dy], body)
+    _pool_kernel(mb, op, x.type.shape, [x, dy], body)
 
 
 def _count(fn: Fn, ty: str, h0: str, h1: str, w0: str, w1: str) -> str:
@@ -553,7 +554,7 @@ def lower_avg_pool(mb: ModuleBuilder, op: Op) -> None:
                 store(fn, mean, _gep(fn, st, o, ch), dt)
             _channels(fn, c, finish)
         _positions(fn, rows, cols, position)
-    _pool_kernel(mb, op, x, [x], body)
+    _pool_kernel(mb, op, x.type.shape, [x], body)
 
 
 def lower_avg_pool_grad(mb: ModuleBuilder, op: Op) -> None:
@@ -593,7 +594,7 @@ def lower_avg_pool_grad(mb: ModuleBuilder, op: Op) -> None:
                 store(fn, fn(f"load float, ptr {_gep(fn, 'float', acc, e)}"),
                       _gep(fn, st, out, fn(f"add i64 {image}, {e}")), dt)
             fn.emit(f"call void @free(ptr {acc})")
-    _pool_kernel(mb, op, dy, [dy], body)
+    _pool_kernel(mb, op, op.result.type.shape, [dy], body)
 
 
 LOWERINGS = {
