@@ -4,7 +4,7 @@ from dfc.ir import dtypes as _dtypes
 from dfc.ir.builder import get_default_graph, reset_default_graph
 from dfc.runtime import Session, VariableStore, get_default_session
 
-from . import distribute, errors, losses, nn, test, train
+from . import distribute, errors, layers, losses, nn, test, train
 from .array_ops import (concat, constant, expand_dims, fill, gather, identity, one_hot, ones, ones_like, pack,
                         placeholder, placeholder_with_default, range, rank, reshape, shape, size, slice, split,
                         squeeze, stack, tile, transpose, unstack, zeros, zeros_like)
