@@ -46,6 +46,11 @@ class Graph(IRGraph):
     def finalize(self) -> None:
         self.finalized = True
 
+    def as_graph_def(self, from_version: int | None = None, add_shapes: bool = False) -> Any:
+        """This graph as TF's GraphDef proto (see dfc.graph_def); `_output_shapes` attrs with add_shapes."""
+        from .graph_def import graph_to_graph_def
+        return graph_to_graph_def(self, add_shapes=add_shapes)
+
     @property
     def graph_def_versions(self) -> int:
         return self.version

@@ -20,8 +20,10 @@ from dfc.ir.graph import Graph
 from .framework import (Operation, Tensor, control_dependencies, convert_to_tensor, device, make_op, name_scope,
                         wrap_op)
 from .gradients import gradients
+from .graph_def import write_graph  # noqa: F401 - tf.train.write_graph
 from .math_ops import cast, rsqrt, sqrt, square
 from .saver import Saver, latest_checkpoint
+from .summary import summary_iterator  # noqa: F401 - tf.train.summary_iterator
 from .variables import GLOBAL_VARIABLES, Variable, group, trainable_variables, zeros_initializer
 
 GLOBAL_STEP = "global_step"
