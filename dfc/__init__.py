@@ -9,7 +9,7 @@ from .array_ops import (concat, constant, expand_dims, fill, gather, identity, o
                         placeholder, placeholder_with_default, range, rank, reshape, shape, size, slice, split,
                         squeeze, stack, tile, transpose, unstack, zeros, zeros_like)
 from .gradients import gradients, stop_gradient
-from .graph import Graph, add_to_collection, get_collection
+from .graph import Graph, GraphKeys, add_to_collection, get_collection
 from .framework import (Dimension, Operation, Tensor, TensorShape, control_dependencies, convert_to_tensor, device,
                         name_scope, set_random_seed)
 from .math_ops import (abs, add, add_n, argmax, argmin, cast, ceil, cos, div, divide, equal, exp, expm1, floor,

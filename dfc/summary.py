@@ -24,8 +24,9 @@ from dfc.ir import builder
 from dfc.ir.errors import InvalidArgumentError
 
 from .framework import Tensor, TensorShape, convert_to_tensor, current_graph, name_scope
+from .graph import GraphKeys
 
-SUMMARIES = "summaries"  # tf.GraphKeys.SUMMARIES
+SUMMARIES = GraphKeys.SUMMARIES
 
 _log = logging.getLogger("dfc.summary")
 
@@ -388,6 +389,64 @@ def image(name: str, tensor: Any, max_outputs: int = 3, collections: Sequence[st
             return _serialize(values)
 
         summary = SummaryTensor(op_name, "ImageSummary", tensor.graph, [tensor], lambda fetched: compute(fetched[0]))
+    return _collect(summary, collections, [SUMMARIES])
+
+
+# ---- audio ---------------------------------------------------------------------------------------
+def encode_wav(samples: np.ndarray, sample_rate: int) -> bytes:
+    """16-bit PCM WAV bytes of [frames, channels] floats in [-1, 1] (clipped; rounded half away from zero, as TF)."""
+    import io
+    import wave
+
+    scaled = samples.astype(np.float32) * np.float32(32768.0)
+    rounded = np.sign(scaled) * np.floor(np.abs(scaled) + np.float32(0.5))
+    pcm = np.clip(rounded, -32768, 32767).astype("<i2")
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(samples.shape[1])
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(pcm.tobytes())
+    return out.getvalue()
+
+
+def audio(name: str, tensor: Any, sample_rate: Any, max_outputs: int = 3, collections: Sequence[str] | None = None,
+          family: str | None = None) -> SummaryTensor:
+    """WAV clips of the first `max_outputs` of a [batch, frames] or [batch, frames, channels] float tensor in
+    [-1, 1] (TF1's AudioSummaryV2); `sample_rate` in Hz, a number or a scalar tensor."""
+    with summary_scope(name, family, [tensor, sample_rate]) as (tag, op_name):
+        tensor = convert_to_tensor(tensor)
+        where = f"tf.summary.audio '{op_name}' of {tensor.name}"
+        if tensor.dtype.name != "float32":
+            raise TypeError(f"{where}: audio must be float32, got {tensor.dtype.name}")
+        rank = tensor.shape.ndims
+        if rank is not None and rank not in (2, 3):
+            raise ValueError(f"{where}: Tensor must be 3-D or 2-D, got: {tensor.shape}")
+        rate = convert_to_tensor(sample_rate, dtype=tensor.dtype) if not isinstance(sample_rate, Tensor) \
+            else sample_rate
+        max_outputs = int(max_outputs)
+        if max_outputs < 1:
+            raise ValueError(f"{where}: max_outputs must be at least 1, got {max_outputs}")
+
+        def compute(fetched: list[np.ndarray]) -> bytes:
+            clips, hz = np.asarray(fetched[0], np.float32), float(np.asarray(fetched[1]))
+            if clips.ndim not in (2, 3):
+                raise InvalidArgumentError(f"{where}: Tensor must be 3-D or 2-D, got: {list(clips.shape)}")
+            if clips.ndim == 2:
+                clips = clips[:, :, None]
+            if not hz > 0:
+                raise InvalidArgumentError(f"{where}: sample_rate must be > 0, got {hz}")
+            pb = _protos().summary_pb2
+            values = []
+            for i in range(min(max_outputs, clips.shape[0])):
+                clip = pb.Summary.Audio(sample_rate=hz, num_channels=clips.shape[2], length_frames=clips.shape[1],
+                                        content_type="audio/wav",
+                                        encoded_audio_string=encode_wav(clips[i], max(1, round(hz))))
+                values.append(pb.Summary.Value(tag=f"{tag}/audio/{i}" if max_outputs > 1 else f"{tag}/audio",
+                                               audio=clip))
+            return _serialize(values)
+
+        summary = SummaryTensor(op_name, "AudioSummaryV2", tensor.graph, [tensor, rate], compute)
     return _collect(summary, collections, [SUMMARIES])
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import io
 import json
+import wave
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -39,6 +41,8 @@ def recorded_inputs() -> dict[str, np.ndarray]:
         "positive_images": rng.uniform(0, 3, size=(4, 3, 2, 3)).astype(np.float32),
         "byte_images": rng.randint(0, 256, size=(1, 2, 3, 4)).astype(np.uint8),
         "nonfinite_images": np.array([[[[1.0], [np.nan]], [[-2.0], [np.inf]]]], np.float32),
+        "stereo": np.clip(rng.normal(0, 0.6, size=(3, 50, 2)), -1.5, 1.5).astype(np.float32),
+        "mono": np.sin(np.arange(40, dtype=np.float32) / 3)[None, :].repeat(2, axis=0),
     }
 
 
@@ -46,14 +50,23 @@ def pixels(encoded: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(encoded)))
 
 
-def without_png(summary: summary_pb2.Summary) -> tuple[summary_pb2.Summary, list[np.ndarray]]:
-    """The summary with its PNG bytes taken out (encoders differ in compression) and the decoded pixels."""
-    images = []
+def samples(encoded: bytes) -> tuple[tuple, np.ndarray]:
+    with wave.open(io.BytesIO(encoded)) as w:
+        return (w.getnchannels(), w.getsampwidth(), w.getframerate()), np.frombuffer(w.readframes(-1), "<i2")
+
+
+def without_media(summary: summary_pb2.Summary) -> tuple[summary_pb2.Summary, list[Any]]:
+    """The summary with its PNG and WAV bytes taken out (encoders differ in compression and header details)
+    and the decoded pixels and samples."""
+    media: list[Any] = []
     for value in summary.value:
         if value.HasField("image"):
-            images.append(pixels(value.image.encoded_image_string))
+            media.append(pixels(value.image.encoded_image_string))
             value.image.encoded_image_string = b""
-    return summary, images
+        if value.HasField("audio"):
+            media.append(samples(value.audio.encoded_audio_string))
+            value.audio.encoded_audio_string = b""
+    return summary, media
 
 
 def test_summaries_match_tf1() -> None:
@@ -76,22 +89,28 @@ def test_summaries_match_tf1() -> None:
     if "byte_images" in ph:
         cases["image_bytes"] = tf.summary.image("bytes", ph["byte_images"])
     cases["image_nonfinite"] = tf.summary.image("nonfinite", ph["nonfinite_images"])
+    cases["audio_stereo"] = tf.summary.audio("stereo", ph["stereo"], 8000.0, max_outputs=2)
+    cases["audio_mono"] = tf.summary.audio("mono", ph["mono"], 22050.4, max_outputs=1)
     cases["text"] = tf.summary.text("notes", "hello *world*")
     cases["text_table"] = tf.summary.text("table", np.array([["a", "b"], ["c", "d"]]))
     cases["merged"] = tf.summary.merge([cases["scalar"], cases["histogram"]])
     expected_collection = [n for n in RECORDED["collection"] if "bytes" in ph or not n.startswith("bytes")]
-    assert [t.name for t in tf.get_collection(tf.summary.SUMMARIES)] == expected_collection
+    assert [t.name for t in tf.get_collection(tf.GraphKeys.SUMMARIES)] == expected_collection
 
     with tf.Session() as sess:
         fetched = sess.run(cases, {ph[k]: v for k, v in data.items()})
     for key, value in fetched.items():
         assert isinstance(value, bytes), key
         assert cases[key].name == RECORDED["names"][key], key
-        ours, our_images = without_png(summary_pb2.Summary.FromString(value))
-        theirs, their_images = without_png(summary_pb2.Summary.FromString(base64.b64decode(RECORDED["summaries"][key])))
+        ours, our_media = without_media(summary_pb2.Summary.FromString(value))
+        theirs, their_media = without_media(
+            summary_pb2.Summary.FromString(base64.b64decode(RECORDED["summaries"][key])))
         assert ours == theirs, key
-        assert len(our_images) == len(their_images)
-        for a, b in zip(our_images, their_images):
+        assert len(our_media) == len(their_media)
+        for a, b in zip(our_media, their_media):
+            if isinstance(a, tuple):
+                assert a[0] == b[0], key
+                a, b = a[1], b[1]
             np.testing.assert_array_equal(a, b, err_msg=key)
 
 
@@ -155,7 +174,7 @@ def test_bad_summaries_name_the_culprit() -> None:
 def read_events(logdir: Path) -> event_accumulator.EventAccumulator:
     acc = event_accumulator.EventAccumulator(str(logdir), size_guidance={
         event_accumulator.SCALARS: 0, event_accumulator.HISTOGRAMS: 0, event_accumulator.IMAGES: 0,
-        event_accumulator.TENSORS: 0})
+        event_accumulator.TENSORS: 0, event_accumulator.AUDIO: 0})
     acc.Reload()
     return acc
 
@@ -175,6 +194,7 @@ def test_training_run_is_read_back_by_tensorboard(tmp_path: Path) -> None:
     tf.summary.histogram("weights", w)
     tf.summary.image("inputs", tf.reshape(x[:2], [2, 3, 1, 1]), max_outputs=2)
     tf.summary.text("about", "linear regression")
+    tf.summary.audio("residual", tf.reshape(pred - y, [1, 32]), 16000, max_outputs=1)
     merged = tf.summary.merge_all()
     losses = []
     with tf.Session() as sess:
@@ -203,6 +223,8 @@ def test_training_run_is_read_back_by_tensorboard(tmp_path: Path) -> None:
     assert sorted(tags["images"]) == ["inputs/image/0", "inputs/image/1"]
     shown = acc.Images("inputs/image/0")[0]
     assert (shown.width, shown.height) == (1, 3) and pixels(shown.encoded_image_string).shape == (3, 1)
+    clip = acc.Audio("residual/audio")[-1]
+    assert (clip.sample_rate, clip.length_frames, clip.content_type) == (16000, 32, "audio/wav")
     assert acc.Tensors("about")[0].tensor_proto.string_val == [b"linear regression"]
     assert acc.SummaryMetadata("about").plugin_data.plugin_name == "text"
     assert tags["run_metadata"] == ["step2"]

@@ -28,6 +28,8 @@ def inputs() -> dict[str, np.ndarray]:
         "positive_images": rng.uniform(0, 3, size=(4, 3, 2, 3)).astype(np.float32),
         "byte_images": rng.randint(0, 256, size=(1, 2, 3, 4)).astype(np.uint8),
         "nonfinite_images": np.array([[[[1.0], [np.nan]], [[-2.0], [np.inf]]]], np.float32),
+        "stereo": np.clip(rng.normal(0, 0.6, size=(3, 50, 2)), -1.5, 1.5).astype(np.float32),
+        "mono": np.sin(np.arange(40, dtype=np.float32) / 3)[None, :].repeat(2, axis=0),
     }
 
 
@@ -49,6 +51,8 @@ def main() -> None:
         cases["image_positive"] = tf.summary.image("positive", ph["positive_images"], max_outputs=2)
         cases["image_bytes"] = tf.summary.image("bytes", ph["byte_images"])
         cases["image_nonfinite"] = tf.summary.image("nonfinite", ph["nonfinite_images"])
+        cases["audio_stereo"] = tf.summary.audio("stereo", ph["stereo"], 8000.0, max_outputs=2)
+        cases["audio_mono"] = tf.summary.audio("mono", ph["mono"], 22050.4, max_outputs=1)
         cases["text"] = tf.summary.text("notes", tf.constant("hello *world*"))
         cases["text_table"] = tf.summary.text("table", tf.constant([["a", "b"], ["c", "d"]]))
         cases["merged"] = tf.summary.merge([cases["scalar"], cases["histogram"]])
