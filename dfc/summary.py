@@ -10,11 +10,13 @@ writing and reading are the `tensorboard` package's (the format TensorBoard read
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import re
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -589,6 +591,7 @@ class FileWriter:
         self._session_run_tags: set[str] = set()
         self._closed = False
         self._writer = self._open()
+        _open_writers.add(self)
         if graph is not None or graph_def is not None:
             self.add_graph(graph, graph_def=graph_def)
 
@@ -675,12 +678,23 @@ class FileWriter:
         if self._closed:
             self._writer = self._open()
             self._closed = False
+            _open_writers.add(self)
 
     def __enter__(self) -> FileWriter:
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+_open_writers: weakref.WeakSet[FileWriter] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_writers() -> None:
+    """Scripts often never close their writers: write what they queued before the interpreter exits."""
+    for writer in list(_open_writers):
+        writer.close()
 
 
 class FileWriterCache:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import subprocess
+import sys
 import wave
 from pathlib import Path
 from typing import Any
@@ -263,3 +265,18 @@ def test_file_writer_forms_and_cache(tmp_path: Path) -> None:
     tf.summary.FileWriterCache.clear()
     assert tf.summary.FileWriterCache.get(str(tmp_path / "b")) is not first
     tf.summary.FileWriterCache.clear()
+
+
+def test_a_script_that_never_closes_its_writer_keeps_its_events(tmp_path: Path) -> None:
+    script = f"""
+import dfc as tf
+writer = tf.summary.FileWriter({str(tmp_path)!r}, flush_secs=3600)
+x = tf.placeholder(tf.float32, [])
+summary = tf.summary.scalar("v", x)
+with tf.Session() as sess:
+    values = [sess.run(summary, {{x: step}}) for step in range(300)]
+for step, value in enumerate(values):
+    writer.add_summary(value, step)
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120, cwd=tmp_path)
+    assert [(e.step, e.value) for e in read_events(tmp_path).Scalars("v")] == [(i, float(i)) for i in range(300)]
