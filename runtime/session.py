@@ -47,6 +47,10 @@ class _FetchStructure:
         self.template = self._flatten(fetches, graph)
 
     def _flatten(self, obj, graph):
+        host_fetch = getattr(obj, "_dfc_host_fetch", None)
+        if host_fetch is not None:
+            inputs, compute = host_fetch()
+            return _HostNode(compute, self._flatten(inputs, graph))
         if isinstance(obj, Mapping):
             return (type(obj), [(k, self._flatten(v, graph)) for k, v in obj.items()])
         if isinstance(obj, (list, tuple)) and not hasattr(obj, "_dfc_ir"):
@@ -61,6 +65,8 @@ class _FetchStructure:
     def _build(self, node, values):
         if isinstance(node, int):
             return values[node]
+        if isinstance(node, _HostNode):
+            return node.compute(self._build(node.inputs, values))
         kind, items = node
         if issubclass(kind, Mapping):
             out = {k: self._build(v, values) for k, v in items}
@@ -69,6 +75,20 @@ class _FetchStructure:
         if kind is list or kind is tuple:
             return kind(built)
         return kind(*built) if hasattr(kind, "_fields") else kind(built)
+
+
+class _HostNode:
+    """A fetch computed in Python from other fetches after the step (a summary's serialized proto).
+
+    Objects with `_dfc_host_fetch() -> (inputs, compute)` are fetched this way: `inputs` (any
+    fetch structure) run in the same step, then `compute(fetched inputs)` is the fetched value.
+    """
+
+    __slots__ = ("compute", "inputs")
+
+    def __init__(self, compute: Callable[[Any], Any], inputs: Any):
+        self.compute = compute
+        self.inputs = inputs
 
 
 class _RunContext:
@@ -218,6 +238,11 @@ class Session:
     @property
     def sess_str(self) -> str:
         return self.target
+
+    @property
+    def graph_def(self) -> Any:
+        """The session graph's GraphDef proto (front-end graphs provide `as_graph_def`)."""
+        return self.graph.as_graph_def()
 
 
 _MAX_PLANS = 256
