@@ -4,7 +4,7 @@ from dfc.ir import dtypes as _dtypes
 from dfc.ir.builder import get_default_graph, reset_default_graph
 from dfc.runtime import Session, VariableStore, get_default_session
 
-from . import app, contrib, errors, gfile, layers, logging, losses, nn, test, train
+from . import app, contrib, distribute, errors, gfile, layers, logging, losses, nn, summary, test, train
 from .app import flags
 from .array_ops import (concat, constant, expand_dims, fill, gather, identity, one_hot, ones, ones_like, pack,
                         placeholder, placeholder_with_default, range, rank, reshape, shape, size, slice, split,
@@ -20,8 +20,7 @@ from .math_ops import (abs, add, add_n, argmax, argmin, cast, ceil, cos, div, di
                        reduce_prod, reduce_sum, round, rsqrt, sigmoid, sign, sin, sqrt, square, squared_difference,
                        subtract, tanh, to_double, to_float, to_int32, to_int64, truediv, unsorted_segment_sum, where,
                        where_v2)
-from .session import (ConfigProto, GPUOptions, GraphOptions, InteractiveSession, OptimizerOptions, RunMetadata,
-                      RunOptions)
+from .session import ConfigProto, GPUOptions, GraphOptions, InteractiveSession, OptimizerOptions
 from .random_ops import random_normal, random_uniform, truncated_normal
 from .variables import (AUTO_REUSE, Variable, VariableScope, all_variables, assign, assign_add, assign_sub,
                         constant_initializer, get_variable, get_variable_scope, global_variables,
@@ -38,5 +37,9 @@ int8, int16, int32, int64, bool = _dtypes.i8, _dtypes.i16, _dtypes.i32, _dtypes.
 half, double = float16, float64
 
 arg_max, arg_min = argmax, argmin  # TF1's older names
+
+from .summary import GraphDef, NodeDef, RunMetadata, RunOptions  # noqa: E402 - TF1's proto classes, loaded lazily
+Summary, SummaryMetadata, Event, SessionLog = (summary.SummaryProto, summary.SummaryMetadataProto, summary.EventProto,
+                                               summary.SessionLogProto)
 
 __version__ = "0.1.0"

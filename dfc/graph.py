@@ -46,6 +46,11 @@ class Graph(IRGraph):
     def finalize(self) -> None:
         self.finalized = True
 
+    def as_graph_def(self, from_version: int | None = None, add_shapes: bool = False) -> Any:
+        """This graph as TF's GraphDef proto (see dfc.graph_def); `_output_shapes` attrs with add_shapes."""
+        from .graph_def import graph_to_graph_def
+        return graph_to_graph_def(self, add_shapes=add_shapes)
+
     @property
     def graph_def_versions(self) -> int:
         return self.version
@@ -55,10 +60,10 @@ builder.set_graph_class(Graph)
 
 
 class GraphKeys:
-    """TF1's standard collection names."""
+    """TF1's standard collection names (tf.GraphKeys), with TF's string values."""
 
     GLOBAL_VARIABLES = "variables"
-    VARIABLES = GLOBAL_VARIABLES
+    VARIABLES = "variables"
     LOCAL_VARIABLES = "local_variables"
     METRIC_VARIABLES = "metric_variables"
     MODEL_VARIABLES = "model_variables"

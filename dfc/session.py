@@ -7,8 +7,7 @@ from typing import Any
 from dfc.runtime import Session
 from dfc.runtime import session as _runtime_session
 
-__all__ = ["ConfigProto", "GPUOptions", "GraphOptions", "InteractiveSession", "OptimizerOptions", "RunMetadata",
-           "RunOptions"]
+__all__ = ["ConfigProto", "GPUOptions", "GraphOptions", "InteractiveSession", "OptimizerOptions"]
 
 
 class _Options:
@@ -59,16 +58,6 @@ class ConfigProto(_Options):
                "use_per_session_threads": False, "allow_soft_placement": False, "log_device_placement": False,
                "gpu_options": GPUOptions, "graph_options": GraphOptions, "operation_timeout_in_ms": 0,
                "isolate_session_state": False, "experimental": dict, "cluster_def": None}
-
-
-class RunOptions(_Options):
-    NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
-    _fields = {"trace_level": 0, "timeout_in_ms": 0, "output_partition_graphs": False,
-               "report_tensor_allocations_upon_oom": False}
-
-
-class RunMetadata(_Options):
-    _fields = {"step_stats": None, "cost_graph": None, "partition_graphs": list}
 
 
 class InteractiveSession(Session):

@@ -89,7 +89,7 @@ def dense(inputs, units: int, activation=None, use_bias: bool = True, kernel_ini
                 y = reshape(y, lead + [units])
             else:
                 dims = shape(x)
-                y = reshape(y, [dims[i] for i in range(rank - 1)] + [units])
+                y = reshape(y, [dims[i] if d is None else d for i, d in enumerate(lead)] + [units])
         if use_bias:
             bias = get_variable("bias", [units], dtype=x.dtype,
                                 initializer=bias_initializer if bias_initializer is not None else zeros_initializer(),
