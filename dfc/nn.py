@@ -170,6 +170,11 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name: str | None = N
             convert_to_tensor(given, dtype=x.dtype)
         if given.dtype is not x.dtype:
             given = cast(given, x.dtype)
+        if given.shape.ndims is None:  # a shapeless placeholder: it must hold a scalar, so say so
+            from .array_ops import reshape
+            given = reshape(given, [])
+        elif given.shape.ndims != 0:
+            raise ValueError(f"dropout: {what} must be a scalar, got {given.name} of shape {given.shape}")
         keep = given if what == "keep_prob" else 1 - given
         noise = shape(x) if noise_shape is None else noise_shape
         mask = floor(keep + random_uniform(noise, seed=seed, dtype=x.dtype))

@@ -128,3 +128,19 @@ def test_layers_model_with_batch_norm_updates(backend):
         moving_mean = [v for v in tf.global_variables() if v.op.name.endswith("moving_mean")][0]
         assert np.abs(sess.run(moving_mean)).sum() > 0  # the update ops ran with the train op
         assert sess.run(accuracy, {x: data, y: labels, training: False}) > 0.9
+
+
+def test_dropout_wrapper_on_stacked_lstms_with_a_keep_prob_placeholder():
+    x = tf.placeholder(tf.float32, [8, 3, 2])
+    keep = tf.placeholder(tf.float32)
+    cells = [tf.contrib.rnn.DropoutWrapper(tf.contrib.rnn.BasicLSTMCell(16), output_keep_prob=keep) for _ in range(2)]
+    outputs, _ = tf.contrib.rnn.static_rnn(tf.contrib.rnn.MultiRNNCell(cells), tf.unstack(x, 3, 1), dtype=tf.float32)
+    assert outputs[-1].shape.as_list() == [8, 16]
+    assert [v.op.name for v in tf.trainable_variables()] == [
+        f"rnn/multi_rnn_cell/cell_{i}/basic_lstm_cell/{n}" for i in range(2) for n in ("kernel", "bias")]
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    feed = np.random.default_rng(0).standard_normal((8, 3, 2)).astype(np.float32)
+    full = sess.run(outputs[-1], {x: feed, keep: 1.0})
+    dropped = sess.run(outputs[-1], {x: feed, keep: 0.5})
+    assert np.all(full != 0) and 0.3 < np.mean(dropped == 0) < 0.7
