@@ -34,6 +34,7 @@ DType = _dtypes.DType
 as_dtype = _dtypes.as_dtype
 float16, bfloat16, float32, float64 = _dtypes.f16, _dtypes.bf16, _dtypes.f32, _dtypes.f64
 int8, int16, int32, int64, bool = _dtypes.i8, _dtypes.i16, _dtypes.i32, _dtypes.i64, _dtypes.bool_  # noqa: A001
+uint8 = _dtypes.u8
 half, double = float16, float64
 
 arg_max, arg_min = argmax, argmin  # TF1's older names

@@ -26,8 +26,8 @@ def test_string_dtypes_follow_tf(name, expected):
 
 
 def test_unsupported_dtype_names_are_named_in_the_error():
-    with pytest.raises(TypeError, match="uint8 is not supported"):
-        tf.as_dtype("uint8")
+    with pytest.raises(TypeError, match="uint16 is not supported"):
+        tf.as_dtype("uint16")
     with pytest.raises(TypeError, match="cannot interpret 'floaty'"):
         tf.as_dtype("floaty")
 
@@ -39,6 +39,24 @@ def test_int16_arithmetic_and_casts(backend):
     out = tf.Session(backend=backend).run([y, tf.cast(y, tf.float32), tf.reduce_max(y)], {x: [1, -2, 30000]})
     np.testing.assert_array_equal(out[0], np.array([3, -2, -5539], np.int16))
     assert out[0].dtype == np.int16 and out[2] == 3
+
+
+@pytest.mark.parametrize("backend", ["interpreter", "cpu"])
+def test_uint8_images_are_fed_cast_and_compared(backend):
+    x = tf.placeholder(tf.uint8, [None, 4])
+    assert tf.as_dtype("uint8") is tf.uint8 and x.dtype.name == "uint8"
+    scaled = tf.cast(x, tf.float32) / 255.0
+    wide = tf.cast(x, tf.int32)
+    same = tf.equal(x, tf.constant(np.array([200, 1, 2, 255], np.uint8)))
+    back = tf.cast(tf.constant([3.0, 200.0, 255.0]), tf.uint8)
+    feed = np.array([[200, 1, 2, 255]], np.uint8)
+    out = tf.Session(backend=backend).run([scaled, wide, same, back, tf.transpose(x)], {x: feed})
+    np.testing.assert_allclose(out[0], feed / 255.0, rtol=1e-6)
+    assert out[1].tolist() == [[200, 1, 2, 255]] and out[2].all()
+    assert out[3].dtype == np.uint8 and out[3].tolist() == [3, 200, 255]
+    assert out[4].tolist() == [[200], [1], [2], [255]]
+    with pytest.raises(ValueError, match="uint8"):
+        x + x  # arithmetic on bytes: cast first, as dfc says
 
 
 def test_logistic_regression_with_float_placeholders_matches_float32():

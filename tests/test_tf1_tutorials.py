@@ -70,7 +70,7 @@ def test_word2vec_style_embeddings_with_nce_loss(backend):
     with tf.Session(backend=backend) as sess:
         sess.run(tf.global_variables_initializer())
         losses = []
-        for step in range(150):
+        for _ in range(150):
             idx = rng.integers(0, len(centers), batch)
             _, value = sess.run([optimizer, loss], {train_inputs: centers[idx], train_labels: contexts[idx, None]})
             losses.append(value)
