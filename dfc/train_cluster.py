@@ -75,12 +75,8 @@ class Server:
         """The task already runs (a thread of the embedded cluster)."""
 
     def join(self, timeout: float | None = None) -> None:
-        """Block while the cluster runs (a parameter server's main loop); `timeout` for scripts that must end."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self._cluster.target and (deadline is None or time.monotonic() < deadline):
-            time.sleep(0.1 if deadline is None else min(0.1, max(0.0, deadline - time.monotonic())))
-            if self._cluster.engine.servers == {}:
-                break
+        """Block while the cluster runs (a parameter server's main loop); returns when it is shut down."""
+        self._cluster.stopped.wait(timeout)
 
 
 def replica_device_setter(ps_tasks: int = 0, ps_device: str = "/job:ps", worker_device: str = "/job:worker",

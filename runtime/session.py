@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 from collections.abc import Mapping
 from typing import Any
 from collections.abc import Callable, Iterator
@@ -122,6 +123,8 @@ class Session:
         self.backend = backend
         from .distribute import attach
         self._cluster = attach(graph, target, config, backend)
+        if self._cluster is not None and self._cluster.owned:  # its task threads end with an unclosed session too
+            weakref.finalize(self, self._cluster.close)
         if store is None:
             store = self._cluster.store if self._cluster is not None else VariableStore()
         self.store = store

@@ -282,3 +282,37 @@ def test_a_save_killed_mid_write_leaves_the_last_checkpoint_and_its_leftover_goe
         saver.save(sess, str(tmp_path / "model.ckpt"), global_step=2)
         assert not leftover.exists()
         assert not list(tmp_path.glob(".tmp-*"))
+
+
+def test_a_non_chief_monitored_session_waits_for_the_chief_to_initialize():
+    spec = tf.train.ClusterSpec({"ps": 1, "worker": 2})
+    servers = [tf.train.Server(spec, "worker", i) for i in range(2)]
+    graphs, models = [tf.Graph(), tf.Graph()], []
+    for i, graph in enumerate(graphs):
+        with graph.as_default():
+            models.append(_model(spec, i))
+    got = {}
+
+    def non_chief() -> None:
+        with graphs[1].as_default():
+            step, x, y, _, _, train = models[1]
+            with tf.train.MonitoredTrainingSession(servers[1].target, is_chief=False, max_wait_secs=60) as sess:
+                sess.run(train, {x: _batch(0)[0], y: _batch(0)[1]})
+                got["step"] = sess.run(step)
+
+    thread = threading.Thread(target=non_chief)
+    thread.start()
+    with graphs[0].as_default():
+        step, x, y, _, _, train = models[0]
+        with tf.train.MonitoredTrainingSession(servers[0].target, is_chief=True) as sess:
+            thread.join(60)
+            assert got["step"] == 1
+            sess.run(train, {x: _batch(1)[0], y: _batch(1)[1]})
+            assert sess.run(step) == 2
+
+
+def test_server_join_returns_when_its_cluster_shuts_down():
+    server = tf.train.Server(tf.train.ClusterSpec({"ps": 1, "worker": 1}), "ps", 0)
+    threading.Timer(0.05, server._cluster.shutdown).start()
+    server.join(timeout=30)
+    assert server._cluster.stopped.is_set()

@@ -209,3 +209,40 @@ def test_a_killed_parameter_server_is_named_and_training_recovers_from_its_check
         # restored at step 10 (the last checkpoint before the kill at 12): steps 11 and 12 ran twice
         assert calls == 20 + 2
         assert tf.train.latest_checkpoint(str(tmp_path)).endswith("model.ckpt-20")
+
+
+def test_an_error_in_a_task_reaches_the_client_as_dfc_raised_it(cluster):
+    with tf.device("/job:ps/task:0"):
+        v = tf.Variable(tf.ones((2,)), name="never_initialized")
+    with tf.device("/job:worker/task:1"):
+        y = v * 3.0
+    with tf.Session(cluster.target) as sess:
+        with pytest.raises(tf.errors.FailedPreconditionError, match="never_initialized") as info:
+            sess.run(y)
+    assert "Ray" not in type(info.value).__name__
+
+
+def test_a_second_driver_process_reaches_the_same_named_tasks_and_variables(ray_session, tmp_path):
+    import subprocess
+    import sys
+    address = ray_session.get_runtime_context().gcs_address
+    with tf.distribute.ray_cluster({"ps": 1, "worker": 1}, name="shared", timeout=TIMEOUT) as c:
+        with tf.device("/job:ps/task:0"):
+            v = tf.Variable(tf.zeros((3,)), name="shared_v")
+        with tf.Session(c.target) as sess:
+            sess.run(tf.global_variables_initializer())
+            v.load([1.0, 2.0, 3.0], sess)
+        driver = f"""
+import numpy as np, dfc as tf
+c = tf.distribute.ray_cluster({{"ps": 1, "worker": 1}}, address={address!r}, name="shared",
+                              timeout={TIMEOUT})
+with tf.device("/job:ps/task:0"):
+    v = tf.Variable(tf.zeros((3,)), name="shared_v")
+with tf.Session(c.target) as sess:
+    print("SEEN", sess.run(v).tolist())
+    sess.run(v.assign_add([10.0, 10.0, 10.0]))
+"""
+        proc = subprocess.run([sys.executable, "-c", driver], capture_output=True, text=True, timeout=TIMEOUT)
+        assert "SEEN [1.0, 2.0, 3.0]" in proc.stdout, proc.stdout + proc.stderr[-3000:]
+        with tf.Session(c.target) as sess:
+            np.testing.assert_array_equal(sess.run(v), [11.0, 12.0, 13.0])
