@@ -4,12 +4,12 @@ from dfc.ir import dtypes as _dtypes
 from dfc.ir.builder import get_default_graph, reset_default_graph
 from dfc.runtime import Session, VariableStore, get_default_session
 
-from . import distribute, errors, losses, nn, test, train
+from . import distribute, errors, layers, losses, nn, summary, test, train
 from .array_ops import (concat, constant, expand_dims, fill, gather, identity, one_hot, ones, ones_like, pack,
                         placeholder, placeholder_with_default, range, rank, reshape, shape, size, slice, split,
                         squeeze, stack, tile, transpose, unstack, zeros, zeros_like)
 from .gradients import gradients, stop_gradient
-from .graph import Graph, add_to_collection, get_collection
+from .graph import Graph, GraphKeys, add_to_collection, get_collection
 from .framework import (Dimension, Operation, Tensor, TensorShape, control_dependencies, convert_to_tensor, device,
                         name_scope, set_random_seed)
 from .math_ops import (abs, add, add_n, argmax, argmin, cast, ceil, cos, div, divide, equal, exp, expm1, floor,
@@ -35,5 +35,9 @@ int8, int32, int64, bool = _dtypes.i8, _dtypes.i32, _dtypes.i64, _dtypes.bool_  
 half, double = float16, float64
 
 InteractiveSession = Session
+
+from .summary import GraphDef, NodeDef, RunMetadata, RunOptions  # noqa: E402 - TF1's proto classes, loaded lazily
+Summary, SummaryMetadata, Event, SessionLog = (summary.SummaryProto, summary.SummaryMetadataProto, summary.EventProto,
+                                               summary.SessionLogProto)
 
 __version__ = "0.1.0"

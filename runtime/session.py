@@ -48,6 +48,10 @@ class _FetchStructure:
         self.template = self._flatten(fetches, graph)
 
     def _flatten(self, obj, graph):
+        host_fetch = getattr(obj, "_dfc_host_fetch", None)
+        if host_fetch is not None:
+            inputs, compute = host_fetch()
+            return _HostNode(compute, self._flatten(inputs, graph))
         if isinstance(obj, Mapping):
             return (type(obj), [(k, self._flatten(v, graph)) for k, v in obj.items()])
         if isinstance(obj, (list, tuple)) and not hasattr(obj, "_dfc_ir"):
@@ -62,6 +66,8 @@ class _FetchStructure:
     def _build(self, node, values):
         if isinstance(node, int):
             return values[node]
+        if isinstance(node, _HostNode):
+            return node.compute(self._build(node.inputs, values))
         kind, items = node
         if issubclass(kind, Mapping):
             out = {k: self._build(v, values) for k, v in items}
@@ -70,6 +76,20 @@ class _FetchStructure:
         if kind is list or kind is tuple:
             return kind(built)
         return kind(*built) if hasattr(kind, "_fields") else kind(built)
+
+
+class _HostNode:
+    """A fetch computed in Python from other fetches after the step (a summary's serialized proto).
+
+    Objects with `_dfc_host_fetch() -> (inputs, compute)` are fetched this way: `inputs` (any
+    fetch structure) run in the same step, then `compute(fetched inputs)` is the fetched value.
+    """
+
+    __slots__ = ("compute", "inputs")
+
+    def __init__(self, compute: Callable[[Any], Any], inputs: Any):
+        self.compute = compute
+        self.inputs = inputs
 
 
 class _RunContext:
@@ -175,7 +195,7 @@ class Session:
         feed_dict = feed_dict if feed_dict is not None else {}
         plan = self._plan(fetches, feed_dict)
         arrays = [check(given) for check, given in zip(plan.feed_checks, feed_dict.values())]
-        shapes = tuple(a.shape for a in arrays)
+        shapes = tuple([a.shape for a in arrays])
         executable = plan.executables.get(shapes)
         if executable is None:
             executable = self._compiled(plan.fetch_values, plan.targets, plan.feed_values, arrays)
@@ -222,6 +242,11 @@ class Session:
     def sess_str(self) -> str:
         return self.target
 
+    @property
+    def graph_def(self) -> Any:
+        """The session graph's GraphDef proto (front-end graphs provide `as_graph_def`)."""
+        return self.graph.as_graph_def()
+
 
 _MAX_PLANS = 256
 
@@ -266,9 +291,13 @@ class _RunPlan:
         self.slots = [position[leaf] if isinstance(leaf, Value) and not leaf.is_control else None
                       for leaf in self.structure.leaves]
         self.single = len(self.slots) == 1 and isinstance(self.structure.template, int)
+        self.single_slot = self.slots[0] if self.single else None
         self.executables: dict[tuple, Executable] = {}
 
     def outputs(self, results: list[np.ndarray]) -> Any:
+        if self.single_slot is not None:  # one tensor fetched: the commonest call, kept short
+            result = results[self.single_slot]
+            return result[()] if result.ndim == 0 else result
         values = [None if slot is None else _as_fetched(results[slot]) for slot in self.slots]
         return values[0] if self.single else self.structure.build(values)
 
@@ -294,6 +323,17 @@ def _feed_checker(target: Value) -> Callable[[Any], np.ndarray]:
     """A function that accepts a feed for `target` as is when it already fits, else converts or refuses it."""
     dtype = target.type.dtype.np
     shape = target.type.shape
+    if shape == () and target.type.dtype.is_floating:
+        # a Python number fed to a float scalar, the commonest feed of all: what convert_feed does with it,
+        # in one step (integers beyond int64 take convert_feed, which refuses them as numpy does)
+        def check_scalar(given: Any) -> np.ndarray:
+            kind = type(given)
+            if kind is np.ndarray and given.dtype == dtype and given.shape == ():
+                return given
+            if kind is float or (kind is int and -_INT64_LIMIT <= given < _INT64_LIMIT):
+                return np.array(given, dtype)
+            return convert_feed(target, given)
+        return check_scalar
     if target.type.is_static:
         def check(given: Any) -> np.ndarray:
             if type(given) is np.ndarray and given.dtype == dtype and given.shape == shape:
@@ -309,6 +349,9 @@ def _feed_checker(target: Value) -> Callable[[Any], np.ndarray]:
             return given
         return convert_feed(target, given)
     return check_partial
+
+
+_INT64_LIMIT = 1 << 63
 
 
 def convert_feed(target: Value, given: Any) -> np.ndarray:
