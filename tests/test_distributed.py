@@ -316,3 +316,23 @@ def test_server_join_returns_when_its_cluster_shuts_down():
     threading.Timer(0.05, server._cluster.shutdown).start()
     server.join(timeout=30)
     assert server._cluster.stopped.is_set()
+
+
+def test_each_session_on_a_cluster_draws_a_seeded_graphs_random_numbers_afresh():
+    cluster = tf.distribute.local_cluster({"ps": 1, "worker": 1})
+    try:
+        tf.set_random_seed(4)
+        with tf.device("/job:ps/task:0"):
+            v = tf.Variable(tf.random_normal((3,)), name="v")
+        draws = []
+        for _ in range(2):
+            with tf.Session(cluster.target) as sess:
+                sess.run(tf.global_variables_initializer())
+                draws.append(sess.run(v))
+        with tf.Session(config=tf.ConfigProto(allow_soft_placement=True)) as sess:
+            sess.run(tf.global_variables_initializer())
+            draws.append(sess.run(v))
+        np.testing.assert_array_equal(draws[0], draws[1])
+        np.testing.assert_array_equal(draws[0], draws[2])
+    finally:
+        cluster.shutdown()

@@ -24,7 +24,7 @@ SEEDS = pathlib.Path(__file__).resolve().parents[2] / "examples" / "seeds"
 
 @pytest.fixture(scope="module")
 def cluster(ray_session):
-    with tf.distribute.ray_cluster({"ps": 1, "worker": 2}, timeout=TIMEOUT) as c:
+    with tf.distribute.ray_cluster({"ps": 1, "worker": 4}, timeout=TIMEOUT) as c:
         yield c
 
 
@@ -44,11 +44,10 @@ def run_seed_program(target="", config=None):
         session_module.Session.__init__ = original
 
 
-def test_seed_program_gives_the_same_numbers_on_ray_embedded_and_one_process(ray_session):
-    with tf.distribute.ray_cluster({"ps": 1, "worker": 4}, timeout=TIMEOUT) as c:
-        on_ray = run_seed_program(target=c.target)
-        assert len(set(c.nodes.values())) == 1
-        assert c.stats("/job:worker/task:3")["stages_run"] >= 1
+def test_seed_program_gives_the_same_numbers_on_ray_embedded_and_one_process(cluster):
+    on_ray = run_seed_program(target=cluster.target)
+    assert len(set(cluster.nodes.values())) == 1
+    assert cluster.stats("/job:worker/task:3")["stages_run"] >= 1
     embedded = run_seed_program()
     one = run_seed_program(config=tf.ConfigProto(allow_soft_placement=True))
     for a, b, c in zip(on_ray["results"], embedded["results"], one["results"]):
@@ -146,22 +145,21 @@ def test_between_graph_replication_on_ray_counts_every_step(cluster):
         assert sess.run(step) == clients * steps
 
 
-def test_a_sigkilled_worker_is_restarted_and_every_update_applies_once(ray_session):
+def test_a_sigkilled_worker_is_restarted_and_every_update_applies_once(cluster):
     expected_w, expected_step = train_in_graph(config=tf.ConfigProto(allow_soft_placement=True), steps=16)
-    with tf.distribute.ray_cluster({"ps": 1, "worker": 2}, timeout=TIMEOUT) as c:
-        before = c.task_pid("/job:worker/task:1")
-        killer = []
+    before = cluster.task_pid("/job:worker/task:1")
+    killer = []
 
-        def kill_mid_training(k: int) -> None:
-            if k == 6:  # lands while step 6 is in flight: its stages on worker 1 are retried
-                t = threading.Timer(0.002, c.kill_task, args=("/job:worker/task:1",))
-                t.start()
-                killer.append(t)
-        w, step = train_in_graph(c.target, steps=16, during=kill_mid_training)
-        killer[0].join()
-        assert c.task_pid("/job:worker/task:1") != before
-        assert step == expected_step == 16
-        np.testing.assert_allclose(w, expected_w, rtol=1e-6)
+    def kill_mid_training(k: int) -> None:
+        if k == 6:  # lands while step 6 is in flight: its stages on worker 1 are retried on the restarted actor
+            t = threading.Timer(0.002, cluster.kill_task, args=("/job:worker/task:1",))
+            t.start()
+            killer.append(t)
+    w, step = train_in_graph(cluster.target, steps=16, during=kill_mid_training)
+    killer[0].join()
+    assert cluster.task_pid("/job:worker/task:1") != before
+    assert step == expected_step == 16
+    np.testing.assert_allclose(w, expected_w, rtol=1e-6)
 
 
 def test_a_retried_stage_applies_its_update_once(cluster):
