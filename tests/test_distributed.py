@@ -336,3 +336,22 @@ def test_each_session_on_a_cluster_draws_a_seeded_graphs_random_numbers_afresh()
         np.testing.assert_array_equal(draws[0], draws[2])
     finally:
         cluster.shutdown()
+
+
+def test_a_scaffolds_saver_and_init_fn_are_what_the_monitored_session_uses(tmp_path):
+    step, x, y, w, b, train = _model(tf.train.ClusterSpec({"ps": 1, "worker": 1}), 0)
+    calls = []
+    scaffold = tf.train.Scaffold(saver=tf.train.Saver([w, step]), init_fn=lambda sc, sess: calls.append(sc))
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path), scaffold=scaffold,
+                                           save_checkpoint_steps=1) as sess:
+        sess.run(train, {x: _batch(0)[0], y: _batch(0)[1]})
+    assert calls == [scaffold]
+    from dfc.runtime.checkpoint import load_tensors
+    tensors, _ = load_tensors(tf.train.latest_checkpoint(str(tmp_path)) + ".safetensors")
+    assert sorted(tensors) == ["global_step", "w"]
+    # a new monitored session restores from the checkpoint instead of initializing
+    creator = tf.train.ChiefSessionCreator(tf.train.Scaffold(saver=tf.train.Saver([w, step])),
+                                           checkpoint_dir=str(tmp_path))
+    with tf.train.MonitoredSession(creator) as sess:
+        assert sess.run(step) == 1
+    assert calls == [scaffold]

@@ -1,9 +1,9 @@
 """Ray engine cases (run by tests/test_distributed_ray.py in a private network namespace, one Ray session).
 
-Each case starts a cluster of real Ray actor processes: results equal one process, variables
-outlive sessions, between-graph replication counts every step, a SIGKILLed worker is
-retried with each update applied once, a killed parameter server is named and recovered
-from a checkpoint.
+The cases run clusters of real Ray actor processes: results equal one process, variables
+outlive sessions, between-graph replication counts every step (client threads here, and
+separate processes running an unchanged TF1 script), a SIGKILLed worker is retried with
+each update applied once, a killed parameter server is named and recovered from a checkpoint.
 """
 
 from __future__ import annotations
@@ -220,27 +220,27 @@ def test_an_error_in_a_task_reaches_the_client_as_dfc_raised_it(cluster):
     assert "Ray" not in type(info.value).__name__
 
 
-def test_a_second_driver_process_reaches_the_same_named_tasks_and_variables(ray_session, tmp_path):
+def test_an_unchanged_tf1_between_graph_script_in_separate_processes_shares_its_ps_on_ray(ray_session):
+    import os
     import subprocess
     import sys
-    address = ray_session.get_runtime_context().gcs_address
-    with tf.distribute.ray_cluster({"ps": 1, "worker": 1}, name="shared", timeout=TIMEOUT) as c:
-        with tf.device("/job:ps/task:0"):
-            v = tf.Variable(tf.zeros((3,)), name="shared_v")
-        with tf.Session(c.target) as sess:
-            sess.run(tf.global_variables_initializer())
-            v.load([1.0, 2.0, 3.0], sess)
-        driver = f"""
-import numpy as np, dfc as tf
-c = tf.distribute.ray_cluster({{"ps": 1, "worker": 1}}, address={address!r}, name="shared",
-                              timeout={TIMEOUT})
-with tf.device("/job:ps/task:0"):
-    v = tf.Variable(tf.zeros((3,)), name="shared_v")
-with tf.Session(c.target) as sess:
-    print("SEEN", sess.run(v).tolist())
-    sess.run(v.assign_add([10.0, 10.0, 10.0]))
-"""
-        proc = subprocess.run([sys.executable, "-c", driver], capture_output=True, text=True, timeout=TIMEOUT)
-        assert "SEEN [1.0, 2.0, 3.0]" in proc.stdout, proc.stdout + proc.stderr[-3000:]
-        with tf.Session(c.target) as sess:
-            np.testing.assert_array_equal(sess.run(v), [11.0, 12.0, 13.0])
+    script = SEEDS.parent / "between_graph.py"
+    env = dict(os.environ, DFC_CLUSTER_ENGINE="ray", RAY_ADDRESS=ray_session.get_runtime_context().gcs_address)
+    workers = [subprocess.Popen([sys.executable, str(script), "--job_name=worker", f"--task_index={i}",
+                                 "--workers=2", "--steps=15"], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for i in range(2)]
+    outputs = [w.communicate(timeout=TIMEOUT) for w in workers]
+    for w, (out, err) in zip(workers, outputs):
+        assert w.returncode == 0, out + err[-3000:]
+    # this process joins the same named tasks the way the script did, and reads the global step
+    os.environ["DFC_CLUSTER_ENGINE"] = "ray"
+    try:
+        spec = tf.train.ClusterSpec({"ps": 1, "worker": 2})
+        server = tf.train.Server(spec, "worker", 0)
+        with tf.device(tf.train.replica_device_setter(cluster=spec)):
+            step = tf.train.get_or_create_global_step()
+        with tf.Session(server.target) as sess:
+            assert sess.run(step) == 2 * 15
+        server._cluster.shutdown()
+    finally:
+        del os.environ["DFC_CLUSTER_ENGINE"]
