@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -72,6 +73,10 @@ class Server:
         if engine == "ray":
             self._cluster = _ray_cluster_for(spec)
         elif engine == "embedded":
+            if any(a is not None for job in spec.jobs for a in spec.job_tasks(job)):
+                warnings.warn(f"tf.train.Server runs the tasks of {spec} as threads of this process: other processes "
+                              f"started for this cluster do not share them (set {ENGINE_ENV}=ray to run the tasks "
+                              f"on Ray, where every process reaches the same ones)", stacklevel=2)
             self._cluster = embedded_cluster_for(spec)
         else:
             raise ValueError(f"{ENGINE_ENV}={engine!r}: expected 'embedded' or 'ray'")

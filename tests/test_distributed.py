@@ -355,3 +355,9 @@ def test_a_scaffolds_saver_and_init_fn_are_what_the_monitored_session_uses(tmp_p
     with tf.train.MonitoredSession(creator) as sess:
         assert sess.run(step) == 1
     assert calls == [scaffold]
+
+
+def test_a_server_of_a_spec_with_addresses_warns_that_other_processes_do_not_share_it():
+    with pytest.warns(UserWarning, match="DFC_CLUSTER_ENGINE=ray"):
+        server = tf.train.Server({"ps": ["ps0:2222"], "worker": ["w0:2222"]}, "worker", 0)
+    assert server.target.endswith("/job:worker/replica:0/task:0")
