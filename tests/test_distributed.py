@@ -264,24 +264,34 @@ def test_monitored_training_session_checkpoints_and_stops(tmp_path):
 
 
 def test_a_save_killed_mid_write_leaves_the_last_checkpoint_and_its_leftover_goes_on_the_next_save(tmp_path):
+    import signal
     import subprocess
     import sys
+    import time
     v = tf.Variable(tf.constant([1.0, 2.0]), name="v")
     saver = tf.train.Saver()
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         first = saver.save(sess, str(tmp_path / "model.ckpt"), global_step=1)
-        # a writer killed mid-write: its half-written temporary file stays behind
-        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                              text=True).stdout.strip()
-        leftover = tmp_path / f".tmp-{dead}-abc.safetensors"
-        leftover.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{\"v\":")
+        # a real writer killed with SIGKILL while it writes a big checkpoint into the same directory
+        writer = subprocess.Popen([sys.executable, "-c", (
+            "import sys, numpy as np\n"
+            "from dfc.runtime.checkpoint import save_tensors\n"
+            "big = {'v': np.ones(16 << 20, np.float32)}\n"
+            "while True:\n"
+            "    save_tensors(sys.argv[1], big)\n"), str(tmp_path / "model.ckpt-2.safetensors")])
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(f".tmp-{writer.pid}-*")) and time.monotonic() < deadline:
+            time.sleep(0.001)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(30)
+        assert list(tmp_path.glob(f".tmp-{writer.pid}-*")), "the writer was not caught mid-write"
         assert tf.train.latest_checkpoint(str(tmp_path)) == first
-        saver.restore(sess, tf.train.latest_checkpoint(str(tmp_path)))
+        saver.restore(sess, first)
         np.testing.assert_array_equal(sess.run(v), [1.0, 2.0])
-        saver.save(sess, str(tmp_path / "model.ckpt"), global_step=2)
-        assert not leftover.exists()
+        saver.save(sess, str(tmp_path / "model.ckpt"), global_step=3)
         assert not list(tmp_path.glob(".tmp-*"))
+        saver.restore(sess, tf.train.latest_checkpoint(str(tmp_path)))
 
 
 def test_a_non_chief_monitored_session_waits_for_the_chief_to_initialize():
