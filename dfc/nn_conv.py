@@ -1,4 +1,4 @@
-"""tf.nn's convolutions and pooling (conv2d, conv2d_transpose, depthwise_conv2d, max_pool, avg_pool) in TF1's signatures."""
+"""tf.nn's convolutions and pooling (conv2d, conv2d_transpose, depthwise_conv2d, max/avg_pool), TF1 signatures."""
 
 from __future__ import annotations
 

@@ -15,7 +15,8 @@ EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 def examples():
     sys.path.insert(0, str(EXAMPLES))
     try:
-        yield {name: importlib.import_module(name) for name in ("linear_regression", "digits_softmax", "digits_mlp", "digits_cnn")}
+        names = ("linear_regression", "digits_softmax", "digits_mlp", "digits_cnn")
+        yield {name: importlib.import_module(name) for name in names}
     finally:
         sys.path.remove(str(EXAMPLES))
 
