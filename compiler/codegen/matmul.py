@@ -7,9 +7,10 @@ import numpy as np
 from dfc.ir import dtypes as D
 from dfc.ir.graph import Op
 
+from .gemm import Gemm, gep, pooled_kernel
 from .loops import View, broadcast_strides, contiguous_strides, elem_ptr, loop_nest
 from .module import ModuleBuilder, where
-from .scalar import COMP, lit, load, round_to, store
+from .scalar import COMP, STORE, lit, load, round_to, store
 
 #: matmuls of fewer multiply-adds (m*n*k) run on one BLAS thread: waking OpenBLAS's pool costs more
 #: than it saves at these sizes, and on a loaded machine a helper that is not scheduled stalls the
@@ -44,6 +45,9 @@ def lower_matmul(mb: ModuleBuilder, op: Op) -> None:
     ldb = b.type.shape[-1]
     blas = {D.f32: "sgemm", D.f64: "dgemm"}.get(dt)
 
+    if blas is not None and not batch and m * n * k >= SMALL_GEMM:
+        _lower_pooled(mb, op, m, n, k, ta, tb, lda, ldb)
+        return
     if blas is not None:
         mb.blas.add(blas)
         ty = COMP[dt]
@@ -114,3 +118,37 @@ def lower_matmul(mb: ModuleBuilder, op: Op) -> None:
         loop_nest(fn, bdims, views, params, body, "%lo", "%hi")
     mb.finish_kernel(fn)
     mb.call_loop_kernel(name, ptrs, 0, bdims[0])
+
+
+#: a big matmul is cut into at most this many row (or column) blocks for the thread pool
+MATMUL_PIECES = 16
+
+
+def _lower_pooled(mb: ModuleBuilder, op: Op, m: int, n: int, k: int, ta: bool, tb: bool, lda: int, ldb: int) -> None:
+    """A big 2-D matmul as blocks of C's rows (or columns, when C is wide) that pool threads take one by one."""
+    by_rows = m >= n
+    size = m if by_rows else n
+    pieces = min(MATMUL_PIECES, size)
+    step = -(-size // pieces)
+    pieces = -(-size // step)
+
+    def emit(fn, out, srcs, scratch, lo, hi, dt):
+        a, b = srcs
+        ty = STORE[dt]
+        first = fn(f"call i64 @llvm.smin.i64(i64 {fn(f'mul i64 {lo}, {step}')}, i64 {size})")
+        last = fn(f"call i64 @llvm.smin.i64(i64 {fn(f'mul i64 {hi}, {step}')}, i64 {size})")
+        count = fn(f"sub i64 {last}, {first}")
+        gemm = Gemm(mb, fn, dt)
+        work, done = fn.label("blocks"), fn.label("no_blocks")
+        fn.emit(f"br i1 {fn(f'icmp sgt i64 {count}, 0')}, label %{work}, label %{done}")  # the pool may pass lo >= hi
+        fn.block(work)
+        if by_rows:  # rows [first, last) of C come from the same rows of op(A)
+            a_at = first if ta else fn(f"mul i64 {first}, {lda}")
+            gemm(ta, tb, count, n, k, gep(fn, ty, a, a_at), lda, b, ldb, gep(fn, ty, out, fn(f"mul i64 {first}, {n}")),
+                 n)
+        else:  # columns [first, last) of C come from the same columns of op(B)
+            b_at = fn(f"mul i64 {first}, {ldb}") if tb else first
+            gemm(ta, tb, m, count, k, a, lda, gep(fn, ty, b, b_at), ldb, gep(fn, ty, out, first), n)
+        fn.emit(f"br label %{done}")
+        fn.block(done)
+    pooled_kernel(mb, op, list(op.inputs), emit, pieces, m * n * k)
