@@ -57,10 +57,13 @@ class ConvShape:
 
 
 def _patch_rows(fn: Fn, s: ConvShape, n0: str, count: str, grp, visit) -> None:
-    """For every patch-matrix row of images [n0, n0 + count) and every window tap inside the image:
-    visit(row index within the chunk, tap index, input element offset of the tap's channel group);
-    taps in the padding get visit(row, tap, None) so callers can zero them."""
+    """For every patch-matrix row of images [n0, n0 + count) and its window taps: visit(row index within
+    the chunk, first tap, input element offset of that tap's channel group, number of taps), the taps
+    being consecutive in both the patch row and the input; taps in the padding get offset None.
+
+    With one group and no column dilation a window row inside the image is one run of kw taps."""
     r, c = s.rows, s.cols
+    runs = s.groups == 1 and c.dilation == 1 and s.kw > 1
     with counted_loop(fn, "0", count) as n:
         img = fn(f"add i64 {n0}, {n}")
         with counted_loop(fn, "0", str(s.oh)) as oh:
@@ -68,9 +71,20 @@ def _patch_rows(fn: Fn, s: ConvShape, n0: str, count: str, grp, visit) -> None:
             with counted_loop(fn, "0", str(s.ow)) as ow:
                 iw0 = fn(f"sub i64 {fn(f'mul i64 {ow}, {c.stride}')}, {c.pad_before}")
                 row = _mul_add(fn, _mul_add(fn, n, s.oh, oh), s.ow, ow)
+                if runs:
+                    cols_in = fn(f"and i1 {fn(f'icmp sge i64 {iw0}, 0')}, "
+                                 f"{fn(f'icmp sle i64 {iw0}, {s.w - s.kw}')}")
                 with counted_loop(fn, "0", str(s.kh)) as i:
                     ih = _mul_add(fn, i, r.dilation, ih0)
                     h_in = fn(f"icmp ult i64 {ih}, {s.h}")
+                    if runs:
+                        whole, taps, after = fn.label("row_in"), fn.label("row_taps"), fn.label("row_done")
+                        fn.emit(f"br i1 {fn(f'and i1 {h_in}, {cols_in}')}, label %{whole}, label %{taps}")
+                        fn.block(whole)
+                        pixel = _mul_add(fn, _mul_add(fn, img, s.h, ih), s.w, iw0)
+                        visit(row, fn(f"mul i64 {i}, {s.kw}"), fn(f"mul i64 {pixel}, {s.c}"), s.kw)
+                        fn.emit(f"br label %{after}")
+                        fn.block(taps)
                     with counted_loop(fn, "0", str(s.kw)) as j:
                         iw = _mul_add(fn, j, c.dilation, iw0)
                         inside = fn(f"and i1 {h_in}, {fn(f'icmp ult i64 {iw}, {s.w}')}")
@@ -79,40 +93,45 @@ def _patch_rows(fn: Fn, s: ConvShape, n0: str, count: str, grp, visit) -> None:
                         fn.emit(f"br i1 {inside}, label %{yes}, label %{no}")
                         fn.block(yes)
                         pixel = _mul_add(fn, _mul_add(fn, img, s.h, ih), s.w, iw)
-                        visit(row, tap, _mul_add(fn, pixel, s.c, fn(f"mul i64 {grp}, {s.cg}")))
+                        visit(row, tap, _mul_add(fn, pixel, s.c, fn(f"mul i64 {grp}, {s.cg}")), 1)
                         fn.emit(f"br label %{done}")
                         fn.block(no)
-                        visit(row, tap, None)
+                        visit(row, tap, None, 1)
                         fn.emit(f"br label %{done}")
                         fn.block(done)
+                    if runs:
+                        fn.emit(f"br label %{after}")
+                        fn.block(after)
 
 
 def _im2col(fn: Fn, s: ConvShape, dt: D.DType, x: str, cols: str, n0: str, count: str, grp) -> None:
     ty, size = STORE[dt], dt.itemsize
 
-    def visit(row, tap, src):
+    def visit(row, tap, src, taps):
         dst = gep(fn, ty, cols, _mul_add(fn, row, s.k, fn(f"mul i64 {tap}, {s.cg}")))
         if src is None:
-            memset0(fn, dst, s.cg * size)
+            memset0(fn, dst, taps * s.cg * size)
         else:
             fn.emit(f"call void @llvm.memcpy.p0.p0.i64(ptr {dst}, ptr {gep(fn, ty, x, src)}, "
-                    f"i64 {s.cg * size}, i1 false)")
+                    f"i64 {taps * s.cg * size}, i1 false)")
     _patch_rows(fn, s, n0, count, grp, visit)
 
 
 def _col2im(fn: Fn, s: ConvShape, dt: D.DType, cols: str, dx: str, n0: str, count: str, grp) -> None:
     ty = COMP[dt]
 
-    def visit(row, tap, dst):
+    def visit(row, tap, dst, taps):
         if dst is None:
             return
         src = gep(fn, ty, cols, _mul_add(fn, row, s.k, fn(f"mul i64 {tap}, {s.cg}")))
         out = gep(fn, ty, dx, dst)
-        with counted_loop(fn, "0", str(s.cg)) as ch:
+        with counted_loop(fn, "0", str(taps * s.cg)) as ch:
             pd = gep(fn, ty, out, ch)
             total = fn(f"fadd {ty} {fn(f'load {ty}, ptr {pd}')}, {fn(f'load {ty}, ptr {gep(fn, ty, src, ch)}')}")
             fn.emit(f"store {ty} {total}, ptr {pd}")
     _patch_rows(fn, s, n0, count, grp, visit)
+
+
 
 
 def _image_chunks(fn: Fn, s: ConvShape, dt: D.DType, lo: str, hi: str, body) -> None:
