@@ -284,16 +284,11 @@ def histogram_proto(values: np.ndarray) -> Any:
     proto.num = float(values.size)
     index = np.minimum(np.searchsorted(limits, values, side="right"), len(limits) - 1)
     counts = np.bincount(index, minlength=len(limits)).astype(np.float64)
-    i, n = 0, len(limits)
-    while i < n:
-        end, count = limits[i], counts[i]
-        i += 1
-        if count <= 0:
-            while i < n and counts[i] <= 0:
-                end, count = limits[i], counts[i]
-                i += 1
-        proto.bucket_limit.append(float(end))
-        proto.bucket.append(float(count))
+    # TF writes each non-empty bucket, and each run of empty ones as one bucket at the run's end
+    filled = counts > 0
+    kept = filled | np.append(filled[1:], True)
+    proto.bucket_limit.extend(limits[kept].tolist())
+    proto.bucket.extend(counts[kept].tolist())
     return proto
 
 
