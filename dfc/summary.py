@@ -128,6 +128,9 @@ class SummaryOperation:
     def graph(self) -> Any:
         return self._tensor.graph
 
+    def _dfc_host_fetch(self) -> tuple[list[Any], Any]:
+        return [self._tensor], lambda _: None  # running an op computes it and returns None, as in TF
+
     def run(self, feed_dict=None, session=None) -> None:
         self._tensor.eval(feed_dict, session)
 

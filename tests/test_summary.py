@@ -130,6 +130,7 @@ def test_scalar_histogram_and_text_values() -> None:
         assert sum(histo.bucket) == 3
         with sess.as_default():
             assert summary_pb2.Summary.FromString(s.eval({x: [4.0]})).value[0].simple_value == 4.0
+        assert sess.run(s.op, {x: [1.0]}) is None and s.op.name == "average" and s.op.type == "ScalarSummary"
 
 
 def test_merge_all_and_collections() -> None:
