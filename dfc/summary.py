@@ -102,7 +102,7 @@ class _StringDType:
         return "tf.string"
 
 
-string = _StringDType()
+STRING = _StringDType()
 
 
 class SummaryOperation:
@@ -162,7 +162,7 @@ class SummaryTensor:
     def graph(self) -> Any:
         return self._graph
 
-    dtype = string
+    dtype = STRING
     shape = TensorShape([])
 
     def get_shape(self) -> TensorShape:
