@@ -514,18 +514,18 @@ def _is_strings(value: Any) -> bool:
 def text(name: str, tensor: Any, collections: Sequence[str] | None = None) -> SummaryTensor:
     """Text for TensorBoard's Text dashboard (markdown; 1-D and 2-D become tables), as TF1's text summary.
 
-    TF1 takes a string tensor; dfc's tensors are numeric, so the strings are given as Python or
-    numpy strings (a str, a list of them, a string array).
+    TF1 takes a string tensor; dfc also takes the strings themselves (a str, a list of them, a
+    numpy string array), since its graph tensors are numeric.
     """
-    if isinstance(tensor, Tensor):
+    if isinstance(tensor, Tensor) and tensor.dtype.name != "string":
         raise ValueError(f"Expected tensor {tensor.name} to have dtype string, got {tensor.dtype.name}")
-    if not (_is_strings(tensor) or hasattr(tensor, "_dfc_host_fetch")):
+    if not (_is_strings(tensor) or isinstance(tensor, Tensor) or hasattr(tensor, "_dfc_host_fetch")):
         raise ValueError(f"tf.summary.text '{name}' summarizes strings (a str, a list of str, a string array), "
                          f"got {tensor!r}")
     pb = _protos().summary_pb2
     metadata = pb.SummaryMetadata(plugin_data=pb.SummaryMetadata.PluginData(plugin_name="text"))
-    with summary_scope(name) as (tag, op_name):
-        summary = _tensor_summary(op_name, tag, tensor, metadata, builder.get_default_graph(), "TensorSummaryV2")
+    with summary_scope(name, values=[tensor]) as (tag, op_name):
+        summary = _tensor_summary(op_name, tag, tensor, metadata, _graph_of([tensor]), "TensorSummaryV2")
     return _collect(summary, collections, [SUMMARIES])
 
 
