@@ -24,7 +24,7 @@ from PIL import Image  # noqa: E402 - tensorboard's dependency, there when it is
 from tensorboard.backend.event_processing import event_accumulator  # noqa: E402
 from tensorboard.compat.proto import summary_pb2  # noqa: E402
 
-RECORDED = json.loads((Path(__file__).parent / "recorded" / "summaries_tf.json").read_text())
+RECORDED = json.loads((Path(__file__).parent / "data" / "tf_expectations" / "summaries_tf.json").read_text())
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +35,7 @@ def fresh_graph():
 
 
 def recorded_inputs() -> dict[str, np.ndarray]:
-    """The inputs of tests/recorded/record_summaries_tf.py, drawn the same way."""
+    """The inputs of tests/data/tf_expectations/record_summaries_tf.py, drawn the same way."""
     rng = np.random.RandomState(7)
     return {
         "loss": np.float32(0.25),
