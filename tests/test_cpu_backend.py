@@ -430,6 +430,12 @@ def test_gather_out_of_range_raises_the_interpreters_error():
     with pytest.raises(InvalidArgumentError) as got:
         CpuExecutable(step)(args, Ctx())
     assert str(got.value) == str(ref.value) and "lookup" in str(got.value) and "7" in str(got.value)
+    exe = CpuExecutable(step)  # one executable, its pointer array reused: a failed run leaves nothing behind
+    data = np.arange(6, dtype=np.float32).reshape(3, 2)
+    for bad in (9, -5):
+        np.testing.assert_array_equal(exe([data, np.array([2, 0, 1, 1], np.int32)], Ctx())[0], data[[2, 0, 1, 1]])
+        with pytest.raises(InvalidArgumentError, match=str(bad)):
+            exe([data, np.array([0, bad, 1, 1], np.int32)], Ctx())
 
 
 # ---- random ---------------------------------------------------------------------------------------
