@@ -239,9 +239,15 @@ def test_an_uninitialized_variable_on_the_ps_names_it():
         v = tf.Variable(tf.ones((2,)), name="weights")
     with tf.device("/job:worker/task:0"):
         y = v + 1.0
+    with tf.device("/job:worker/task:1"):
+        z = y * 2.0  # a stage that needs the failing one: it fails with it, unrun
     with tf.Session() as sess:
         with pytest.raises(tf.errors.FailedPreconditionError, match="weights"):
             sess.run(y)
+        with pytest.raises(tf.errors.FailedPreconditionError, match="weights"):
+            sess.run(z)
+        sess.run(tf.global_variables_initializer())  # the tasks carry on after a failed step
+        np.testing.assert_array_equal(sess.run(z), [4.0, 4.0])
 
 
 def test_monitored_training_session_checkpoints_and_stops(tmp_path):
