@@ -53,8 +53,8 @@ def run_cases(name: str, tmp_path: pathlib.Path, timeout: int) -> None:
 
 
 def test_ray_engine_cases(tmp_path):
-    run_cases("cases_engine.py", tmp_path, timeout=400)
+    run_cases("cases_engine.py", tmp_path, timeout=600)
 
 
 def test_ray_multi_node_placement(tmp_path):
-    run_cases("cases_multinode.py", tmp_path, timeout=240)
+    run_cases("cases_multinode.py", tmp_path, timeout=400)
