@@ -94,6 +94,7 @@ def test_replica_device_setter_puts_variables_round_robin_on_ps_tasks():
     with tf.device(tf.train.replica_device_setter(cluster=cluster, worker_device="/job:worker/task:0")):
         a = tf.Variable(tf.zeros((2,)), name="a")
         b = tf.Variable(tf.zeros((2,)), name="b")
+        assert a.device == "/job:ps/task:0"  # placed as it is made, as in TF
         c = tf.Variable(tf.zeros((2,)), name="c")
         y = a + b
         with tf.device("/job:ps/task:1"):
@@ -102,6 +103,11 @@ def test_replica_device_setter_puts_variables_round_robin_on_ps_tasks():
     assert d.device == "/job:ps/task:1"
     assert y.device == "/job:worker/task:0"
     assert tf.train.replica_device_setter(ps_tasks=0) is None
+    with tf.device(tf.train.replica_device_setter(ps_tasks=3, worker_device="/job:worker/task:2")):
+        vs = [tf.Variable(1.0) for _ in range(4)]
+        z = vs[0] * 2.0
+    assert [v.device for v in vs] == ["/job:ps/task:0", "/job:ps/task:1", "/job:ps/task:2", "/job:ps/task:0"]
+    assert z.device == "/job:worker/task:2"
 
 
 def _model(cluster: tf.train.ClusterSpec, worker: int, lr: float = 0.05):
