@@ -116,6 +116,7 @@ def lower(step: Graph, plan: Plan | None = None, blas_int_bits: int = 32, blas_t
 def compile_units(lowered: Lowered) -> list[tuple[str, str, int]]:
     """(name, text, optimization level) of every module of a lowered step: its kernels, then the entry."""
     units = [(k.symbol, k.text, KERNEL_OPT_LEVEL) for k in lowered.kernels]
+    units += [(p.symbol, p.text, MAIN_OPT_LEVEL) for p in lowered.parts]
     return units + [("dfc_main", lowered.main, MAIN_OPT_LEVEL)]
 
 
