@@ -274,8 +274,9 @@ class ModuleBuilder:
         else:
             self._close_part()
             main = self._sequence_parts()
+        distinct_parts = list({p.symbol: p for p in self.parts}.values())
         return Lowered(main, list(self.units.values()), self.plan, self.errors, self.random_ops, self.blas_used,
-                       self.parts)
+                       distinct_parts)
 
     def _part_text(self, part: _Part, symbol: str) -> str:
         e = part.entry
@@ -315,7 +316,7 @@ class ModuleBuilder:
             e.block(ok)
         e.emit("ret i32 0")
         lines = ["; dfc step entry: runs its parts in order", self.target.header()]
-        lines += [part.declaration for part in self.parts]
+        lines += sorted({part.declaration for part in self.parts})
         lines.append(e.text())
         return "\n".join(lines)
 
