@@ -99,7 +99,29 @@ def _bind_symbols() -> None:
         _BLAS_INT_BITS = 32
     llvm.add_symbol("dfc_sgemm", found[0])
     llvm.add_symbol("dfc_dgemm", found[1])
+    _bind_half_conversions()
     _symbols_bound = True
+
+
+#: the runtime functions LLVM calls for float16 conversions on CPUs without F16C (x86-64-v2 and older)
+HALF_CONVERSIONS = ("__extendhfsf2", "__extendhfdf2", "__truncsfhf2", "__truncdfhf2")
+
+
+def _bind_half_conversions() -> None:
+    """Bind LLVM's float16 conversion calls to libgcc's (GCC >= 12), which the process may not have loaded.
+
+    The host CPU's F16C converts inline; code for a CPU without it (DFC_TARGET_CPU=x86-64-v2) calls
+    these, and a call to a symbol the JIT could not resolve jumps to address 0.
+    """
+    try:
+        libgcc = ctypes.CDLL("libgcc_s.so.1")
+    except OSError:
+        return
+    for name in HALF_CONVERSIONS:
+        try:
+            llvm.add_symbol(name, ctypes.cast(getattr(libgcc, name), ctypes.c_void_p).value)
+        except AttributeError:
+            pass
 
 
 _POOL_CODE = None  # the support module's code: its worker threads run it, so it is never freed
