@@ -73,9 +73,11 @@ def test_layers_compile_distinct_kernels_once(fresh_cache):
     kernels = {k.symbol for k in small.lowered.kernels}
     assert compiled_small == len(kernels) + entry_modules(small)
     big, compiled_big, _ = first_step(48)
-    # three times the layers, the same distinct kernels: only the entry is new
-    assert {k.symbol for k in big.lowered.kernels} == kernels
-    assert compiled_big == entry_modules(big)
+    # three times the layers, the same kernels but the few that sum each variable's gradients
+    # (now over 6 uses instead of 2): only those and the entry are compiled
+    new = {k.symbol for k in big.lowered.kernels} - kernels
+    assert len(new) <= 4 and len(big.lowered.kernels) <= len(kernels) + 4
+    assert compiled_big == len(new) + entry_modules(big)
     entry = big.lowered.main + "".join(p.text for p in big.lowered.parts)
     assert len(kernels) < 40 and entry.count("call void @dfc_k_") >= 48 * 4
 

@@ -110,8 +110,7 @@ class ModuleBuilder:
         self.blas_used: set[str] = set()
         self.units: dict[str, KernelUnit] = {}
         self.calls: dict[str, str] = {}  # the entry's name for a kernel (@kN) -> its unit's symbol
-        self._open: tuple[str, set[str], set[str], str] | None = None  # the kernel being built: name, needs,
-        # BLAS symbols, signature
+        self._open: _KernelScope | None = None  # the kernel being built
         self.nk = 0
         p = plan
         self.slot_base = {"input": 0, "output": len(p.inputs), "variable": len(p.inputs) + len(p.outputs),
@@ -127,12 +126,22 @@ class ModuleBuilder:
     @property
     def needs(self) -> set[str]:
         """What the function being built needs declared or defined (math functions, the thread pool)."""
-        return self._open[1] if self._open is not None else self.part.needs
+        return (self._open or self.part).needs
 
     @property
     def blas(self) -> set[str]:
-        """The BLAS symbols the kernel being built calls."""
-        return self._open[2] if self._open is not None else self.blas_used
+        """The BLAS symbols the function being built calls."""
+        return (self._open or self.part).blas
+
+    @property
+    def kernels(self) -> list[str]:
+        """Helper functions of the kernel being built (or of the entry, between kernels)."""
+        return (self._open or self.part).functions
+
+    @property
+    def globals(self) -> list[str]:
+        """Globals and declarations of the kernel being built (or of the entry, between kernels)."""
+        return (self._open or self.part).globals
 
     # -- pointers in the entry function
     def slot_ptr(self, slot: int) -> str:
@@ -159,24 +168,31 @@ class ModuleBuilder:
     def new_kernel(self, nparams: int, returns_code: bool = False, chunked: bool = True) -> tuple[str, Fn]:
         """(the entry's name for a new kernel, its function): build the body, then finish_kernel."""
         if self._open is not None:
-            raise RuntimeError(f"kernel {self._open[0]} is still being built")
+            raise RuntimeError(f"kernel {self._open.name} is still being built")
         self.nk += 1
         name = f"@k{self.nk}"
         plist = [f"ptr noalias %p{i}" for i in range(nparams)] + (["i64 %lo", "i64 %hi"] if chunked else [])
         ret = "i32" if returns_code else "void"
         attrs = " #0" if self.target.function_attributes() else ""
         fn = Fn(f"define {ret} @dfc_kernel({', '.join(plist)}){attrs}")
-        signature = f"{ret} @{{}}({', '.join(p.split(' ')[0] for p in plist)})"
-        self._open = (name, set(), set(), signature)
+        self._open = _KernelScope(name, f"{ret} @{{}}({', '.join(p.split(' ')[0] for p in plist)})")
         return name, fn
 
     def finish_kernel(self, fn: Fn, returns_code: bool = False) -> None:
         """Close the kernel: its canonical module, named by the hash of its text and the target."""
-        name, needs, blas, signature = self._open
-        self._open = None
+        scope, self._open = self._open, None
         fn.emit("ret i32 0" if returns_code else "ret void")
-        parts = [_declarations_for(needs, blas)]
-        parts.append(fn.text())
+        # helpers named after the kernel (@kN_chunk) take the canonical name's prefix
+        code = "\n".join(scope.functions + [fn.text()]).replace(f"{scope.name}_", "@dfc_kernel_")
+        declared = [g for g in self.part.globals + scope.globals if g.startswith("declare ")
+                    and _declared_name(g) in code]
+        # helpers built before the kernel was opened (a conv's chunk function) recorded their needs in the entry's
+        needs = scope.needs | {n for n in self.part.needs if _need_symbol(n) in code}
+        blas = scope.blas | {b for b in self.part.blas if f"@dfc_{b}(" in code or (b == "threads" and
+                                                                                    "@dfc_blas_set_threads(" in code)}
+        parts = [_declarations_for(needs, blas)] + list(dict.fromkeys(declared))
+        parts += [g for g in scope.globals if not g.startswith("declare ")]
+        parts.append(code)
         if self.target.function_attributes():
             parts.append(f"attributes #0 = {{ {self.target.function_attributes()} }}")
         parts.append("!0 = !{i32 1}  ; !nontemporal")
@@ -185,14 +201,17 @@ class ModuleBuilder:
         symbol = f"dfc_k_{digest}"
         if symbol not in self.units:
             text = f"; dfc kernel\n{self.target.header()}\n" + body.replace("@dfc_kernel(", f"@{symbol}(", 1)
-            self.units[symbol] = KernelUnit(symbol, "declare " + signature.format(symbol), text)
-        self.calls[name] = symbol
+            self.units[symbol] = KernelUnit(symbol, "declare " + scope.signature.format(symbol), text)
+        self.calls[scope.name] = symbol
         self.blas_used |= blas
 
-    def call_loop_kernel(self, name: str, ptrs: list[str], total: int, outer: int) -> None:
-        """Call a chunked kernel over [0, outer), across threads when it is big."""
+    def call_loop_kernel(self, name: str, ptrs: list[str], total: int, outer: int,
+                         parallel: bool | None = None) -> None:
+        """Call a chunked kernel over [0, outer), across threads when it is big (or when `parallel` says so)."""
         e = self.entry
-        if total >= PARALLEL_MIN_ELEMENTS and outer > 1:
+        if parallel is None:
+            parallel = total >= PARALLEL_MIN_ELEMENTS
+        if parallel and outer > 1:
             # a wrapper with the uniform (ptr bufs, lo, hi) signature for dfc_parallel_for
             wname = name + "_w"
             w = Fn(f"define internal void {wname}(ptr %bufs, i64 %lo, i64 %hi)")
@@ -288,7 +307,8 @@ class ModuleBuilder:
         called = {self.calls[m] for m in _KERNEL_CALL.findall("\n".join(e.lines + part.functions))}
         lines = ["; dfc step entry: calls the kernels, which the JIT links by symbol", self.target.header()]
         lines += part.globals
-        lines.append(_declarations_for(part.needs, set()))
+        lines.append(_declarations_for(part.needs, part.blas))
+        self.blas_used |= part.blas
         lines += sorted(self.units[s].declaration for s in called)
         lines += part.functions
         lines.append(e.text())
@@ -351,8 +371,35 @@ class _Part:
         self.functions: list[str] = []  # parallel wrappers
         self.globals: list[str] = []
         self.needs: set[str] = set()
+        self.blas: set[str] = set()
         self.failures: list[tuple[str, str, str]] = []
         self.ops = 0
+
+
+class _KernelScope:
+    """A kernel under construction: the entry's name for it, its signature, helpers, globals and needs."""
+
+    def __init__(self, name: str, signature: str):
+        self.name = name
+        self.signature = signature  # "ret @{}(types)", formatted with the symbol
+        self.functions: list[str] = []
+        self.globals: list[str] = []
+        self.needs: set[str] = set()
+        self.blas: set[str] = set()
+
+
+def _need_symbol(need: str) -> str:
+    """How code calls what a `needs` entry provides (see _declarations_for)."""
+    kind, _, name = need.partition(":")
+    if need == "parallel":
+        return "@dfc_parallel_for("
+    return {"f32": f"@dfc_{name}f(", "f64fn": f"@dfc_{name}64(", "f64": f"@{name}("}.get(kind, f"@{name}(")
+
+
+def _declared_name(declaration: str) -> str:
+    """`@name(` of a `declare ... @name(...)` line."""
+    at = declaration.index("@")
+    return declaration[at:declaration.index("(", at) + 1]
 
 
 #: a call of a kernel by the entry's name for it (@kN), before the symbol is known
