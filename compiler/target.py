@@ -211,3 +211,145 @@ def _check_cpu_name(cpu: str) -> None:
     if cpu not in REQUIRED_FEATURES:
         known = ", ".join(["native"] + sorted(REQUIRED_FEATURES))
         raise TargetError(f"{TARGET_CPU_ENV}={cpu!r} is not a CPU dfc knows (known: {known})")
+
+
+# ---- NVIDIA GPUs: PTX through LLVM's NVPTX backend --------------------------------------------------
+
+#: the GPU architectures dfc emits PTX for (sm_80's PTX also assembles for every later architecture)
+NVPTX_ARCHS = ("sm_80", "sm_90")
+#: NVPTX's data layout: without it in the module an i64 load gets align 4 and splits in two
+NVPTX_DATALAYOUT = "e-p6:32:32-i64:64-i128:128-i256:256-v16:16-v32:32-n16:32:64"
+#: intrinsics NVPTX cannot select or call (the process aborts in code generation), each with the
+#: libdevice function that computes it
+NVPTX_LIBDEVICE = {
+    "llvm.pow.f32": "__nv_powf", "llvm.pow.f64": "__nv_pow", "llvm.exp.f32": "__nv_expf", "llvm.exp.f64": "__nv_exp",
+    "llvm.log.f32": "__nv_logf", "llvm.log.f64": "__nv_log", "llvm.sin.f32": "__nv_sinf", "llvm.sin.f64": "__nv_sin",
+    "llvm.cos.f32": "__nv_cosf", "llvm.cos.f64": "__nv_cos", "llvm.exp2.f64": "__nv_exp2",
+    "llvm.log2.f32": "__nv_log2f", "llvm.log2.f64": "__nv_log2", "llvm.tanh.f32": "__nv_tanhf",
+    "llvm.tanh.f64": "__nv_tanh",
+}
+#: prefixes of the intrinsics NVPTX lowers (checked on the optimized module before code generation: an
+#: intrinsic outside this list may abort the process, which Python cannot catch)
+NVPTX_INTRINSICS = (
+    "llvm.nvvm.", "llvm.fma.", "llvm.fmuladd.", "llvm.sqrt.", "llvm.fabs.", "llvm.floor.", "llvm.ceil.",
+    "llvm.trunc.", "llvm.rint.", "llvm.nearbyint.", "llvm.roundeven.", "llvm.round.", "llvm.maxnum.",
+    "llvm.minnum.", "llvm.maximum.", "llvm.minimum.", "llvm.copysign.", "llvm.smax.", "llvm.smin.", "llvm.umax.",
+    "llvm.umin.", "llvm.abs.", "llvm.memcpy.", "llvm.memset.", "llvm.memmove.", "llvm.lifetime.", "llvm.assume",
+    "llvm.exp2.f32", "llvm.ctpop.", "llvm.ctlz.", "llvm.cttz.", "llvm.fshl.", "llvm.fshr.", "llvm.bswap.",
+    "llvm.umul.with.overflow.", "llvm.smul.with.overflow.", "llvm.uadd.with.overflow.", "llvm.sadd.with.overflow.",
+    "llvm.usub.with.overflow.", "llvm.ssub.with.overflow.", "llvm.experimental.noalias.scope.decl",
+    "llvm.vector.reduce.", "llvm.is.fpclass.", "llvm.fptosi.sat.", "llvm.fptoui.sat.", "llvm.sadd.sat.",
+    "llvm.uadd.sat.", "llvm.ssub.sat.", "llvm.usub.sat.", "llvm.stacksave", "llvm.stackrestore",
+)
+_CALLED = __import__("re").compile(r"@(llvm\.[A-Za-z0-9_.]+)\(")
+_nvptx_lock = threading.Lock()
+_nvptx_initialized = False
+
+
+def _initialize_nvptx() -> None:
+    global _nvptx_initialized
+    with _nvptx_lock:
+        if not _nvptx_initialized:
+            llvm.initialize_all_targets()
+            llvm.initialize_all_asmprinters()
+            _nvptx_initialized = True
+
+
+@dataclass(frozen=True)
+class NvptxTarget(Target):
+    """An NVIDIA GPU architecture (`cpu` is sm_80 or sm_90): kernels become PTX, which the CUDA driver
+    (or ptxas) turns into machine code for the GPU it runs on; sm_80's PTX runs on every later one."""
+
+    def header(self) -> str:
+        return f'target triple = "{self.triple}"\ntarget datalayout = "{NVPTX_DATALAYOUT}"\n'
+
+    def target_machine(self, opt: int = 3) -> llvm.TargetMachine:
+        _initialize_nvptx()
+        return _nvptx_machine(self.triple, self.cpu, self.features, opt)
+
+    def optimize(self, text: str, level: int = 3) -> llvm.ModuleRef:
+        """Parse and optimize a kernel module; the math NVPTX cannot lower calls libdevice, linked in here."""
+        tm = self.target_machine(3)
+        text = _use_libdevice(text)
+        mod = llvm.parse_assembly(text)
+        mod.verify()
+        if "@__nv_" in text:
+            libdevice = llvm.parse_bitcode(libdevice_path().read_bytes())
+            libdevice.triple = self.triple
+            libdevice.data_layout = NVPTX_DATALAYOUT
+            mod.link_in(libdevice)
+            for fn in mod.functions:
+                # internal, so the optimizer drops the hundreds of unused libdevice functions
+                if fn.name.startswith("__nv_") and not fn.is_declaration:
+                    fn.linkage = llvm.Linkage.internal
+        pto = llvm.create_pipeline_tuning_options(speed_level=max(level, 1))
+        pb = llvm.create_pass_builder(tm, pto)
+        pb.getModulePassManager().run(mod, pb)  # any level: it inlines the alwaysinline helpers and runs NVVM reflect
+        self.optimize_runs[0] += 1
+        check_nvptx_intrinsics(str(mod))
+        return mod
+
+    def emit_object(self, text: str, level: int = 3) -> bytes:
+        raise TargetError("NVPTX object code is PTX text: use emit_assembly (ptxas or the CUDA driver assembles it)")
+
+    def check_runnable(self) -> None:
+        from dfc.runtime import gpu  # noqa: PLC0415 - the runtime is optional and imports the CUDA bindings lazily
+
+        gpu.require_device()
+
+
+def check_nvptx_intrinsics(text: str) -> None:
+    """Raise TargetError for an intrinsic NVPTX may not lower (the alternative is a process abort in LLVM)."""
+    bad = sorted({name for name in _CALLED.findall(text) if not name.startswith(NVPTX_INTRINSICS)})
+    if bad:
+        raise TargetError(f"NVPTX cannot lower {', '.join(bad)} (not on dfc's list of intrinsics it selects)")
+
+
+def _use_libdevice(text: str) -> str:
+    for intrinsic, function in NVPTX_LIBDEVICE.items():
+        text = text.replace(f"@{intrinsic}(", f"@{function}(")
+    return text
+
+
+def libdevice_path():
+    """libdevice.10.bc: $CUDA_HOME's, the one beside ptxas, the usual CUDA installs', or the nvidia-nvvm wheel's."""
+    import pathlib  # noqa: PLC0415
+    import shutil  # noqa: PLC0415
+
+    roots = [os.environ.get(k) for k in ("CUDA_HOME", "CUDA_PATH")]
+    ptxas = shutil.which("ptxas")
+    if ptxas:
+        roots.append(str(pathlib.Path(ptxas).resolve().parent.parent))
+    roots += ["/usr/local/cuda", "/usr/lib/cuda", "/opt/cuda"]
+    try:
+        import nvidia  # noqa: PLC0415 - the CUDA wheels' namespace package
+
+        for base in nvidia.__path__:
+            roots += [str(p) for p in pathlib.Path(base).glob("*")]
+    except ImportError:
+        pass
+    for root in filter(None, roots):
+        for candidate in (pathlib.Path(root) / "nvvm" / "libdevice" / "libdevice.10.bc",
+                          pathlib.Path(root) / "libdevice" / "libdevice.10.bc"):
+            if candidate.is_file():
+                return candidate
+    raise TargetError("this kernel needs CUDA's libdevice (libdevice.10.bc) for its math, and none was found: "
+                      "set CUDA_HOME to a CUDA install or `pip install nvidia-nvvm`")
+
+
+@functools.cache
+def _nvptx_machine(triple: str, cpu: str, features: str, opt: int) -> llvm.TargetMachine:
+    target = llvm.Target.from_triple(triple)
+    return target.create_target_machine(cpu=cpu, features=features, opt=opt, reloc="default", codemodel="default")
+
+
+def nvptx_target(arch: str = "sm_80") -> NvptxTarget:
+    """The NVPTX target for a GPU architecture (sm_80, the portable default, or sm_90)."""
+    if arch not in NVPTX_ARCHS:
+        raise TargetError(f"GPU architecture {arch!r} is not one dfc emits PTX for (known: {', '.join(NVPTX_ARCHS)})")
+    return _nvptx_target(arch)
+
+
+@functools.cache
+def _nvptx_target(arch: str) -> NvptxTarget:
+    return NvptxTarget("cuda", "nvptx64-nvidia-cuda", arch)

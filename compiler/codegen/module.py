@@ -164,6 +164,10 @@ class ModuleBuilder:
     def params_ptr(self) -> str:
         return self.slot_ptr(self.params_slot)
 
+    def offset_ptr(self, ptr: str, nbytes: int) -> str:
+        """A pointer `nbytes` past an entry pointer."""
+        return self.entry(f"getelementptr inbounds i8, ptr {ptr}, i64 {nbytes}")
+
     # -- kernels
     def new_kernel(self, nparams: int, returns_code: bool = False, chunked: bool = True) -> tuple[str, Fn]:
         """(the entry's name for a new kernel, its function): build the body, then finish_kernel."""

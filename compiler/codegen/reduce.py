@@ -74,7 +74,8 @@ def _split_dims(shape, axes) -> tuple[list[int], list[int]]:
 
 def lower_reduce(mb: ModuleBuilder, op: Op) -> None:
     x = op.inputs[0]
-    reduce_kernel(mb, op, op.result, [(where(mb, x), x.type.shape, x.type.dtype)], lambda fn, loaded: loaded[0])
+    kernel = getattr(mb, "reduce_kernel", reduce_kernel)  # a GPU builder has its own (gpu_reduce.py)
+    kernel(mb, op, op.result, [(where(mb, x), x.type.shape, x.type.dtype)], lambda fn, loaded: loaded[0])
 
 
 def lower_fused_reduction(mb: ModuleBuilder, op: Op) -> None:
@@ -101,7 +102,8 @@ def lower_fused_reduction(mb: ModuleBuilder, op: Op) -> None:
                                        [v.type.dtype for v in inner.inputs], mb.needs)
         return env[red.inputs[0]]
 
-    reduce_kernel(mb, red, op.results[0], sources, value)
+    kernel = getattr(mb, "reduce_kernel", reduce_kernel)  # a GPU builder has its own (gpu_reduce.py)
+    kernel(mb, red, op.results[0], sources, value)
 
 
 def reduce_kernel(mb: ModuleBuilder, op: Op, result: Value, sources: list[tuple[Storage | str, tuple, D.DType]],

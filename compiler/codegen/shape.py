@@ -24,8 +24,8 @@ def lower_copy(mb: ModuleBuilder, dst: Storage, dst_dtype: D.DType, dims: list[i
     dims, views = coalesce(list(dims), views)
     if len(dims) == 1 and views[0].strides == [1] and views[1].strides == [1]:
         size = dst_dtype.itemsize
-        d = mb.entry(f"getelementptr inbounds i8, ptr {ptrs[which[0]]}, i64 {dst_offset * size}")
-        s = mb.entry(f"getelementptr inbounds i8, ptr {ptrs[which[1]]}, i64 {src_offset * size}")
+        d = mb.offset_ptr(ptrs[which[0]], dst_offset * size)
+        s = mb.offset_ptr(ptrs[which[1]], src_offset * size)
         mb.memcpy(d, s, total * size)
         return
     name, fn = mb.new_kernel(len(ptrs))
