@@ -239,7 +239,8 @@ NVPTX_INTRINSICS = (
     "llvm.umul.with.overflow.", "llvm.smul.with.overflow.", "llvm.uadd.with.overflow.", "llvm.sadd.with.overflow.",
     "llvm.usub.with.overflow.", "llvm.ssub.with.overflow.", "llvm.experimental.noalias.scope.decl",
     "llvm.vector.reduce.", "llvm.is.fpclass.", "llvm.fptosi.sat.", "llvm.fptoui.sat.", "llvm.sadd.sat.",
-    "llvm.uadd.sat.", "llvm.ssub.sat.", "llvm.usub.sat.", "llvm.stacksave", "llvm.stackrestore",
+    "llvm.uadd.sat.", "llvm.ssub.sat.", "llvm.usub.sat.", "llvm.stacksave", "llvm.stackrestore", "llvm.scmp.",
+    "llvm.ucmp.",
 )
 _CALLED = __import__("re").compile(r"@(llvm\.[A-Za-z0-9_.]+)\(")
 _nvptx_lock = threading.Lock()

@@ -29,7 +29,7 @@ from dfc.ir.graph import Graph, Op
 from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
-from ..plan import ALIAS_OPS, Plan, Storage, fused_matmul, plan_step
+from ..plan import ALIAS_OPS, NO_CODE_OPS, Plan, Storage, fused_matmul, plan_step
 from ..target import NvptxTarget, nvptx_target
 from .cpu import LOWERINGS as CPU_LOWERINGS
 from .module import (ErrorSite, KernelUnit, ModuleBuilder, _declarations_for, _declared_name, _KernelScope,
@@ -360,7 +360,7 @@ def _run_once(mb: GpuModuleBuilder, op: Op, lowering: Callable) -> None:
 
 #: ops with a GPU lowering: every elementwise op, the fused kinds and these
 GPU_OPS = frozenset(set(_REUSED) | {"dfc.matmul", "dfc.fused", "dfc.variable", "dfc.assign", "dfc.assign_add",
-                                    "dfc.assign_sub", "dfc.placeholder", "dfc.constant", "dfc.grad"} | set(ALIAS_OPS))
+                                    "dfc.assign_sub", "dfc.placeholder", "dfc.constant", "dfc.grad"} | ALIAS_OPS | NO_CODE_OPS)
 
 
 def has_gpu_lowering(kind: str) -> bool:

@@ -1,0 +1,193 @@
+"""The GPU backend without a GPU: PTX for every golden case, every op and random graphs, assembled by ptxas."""
+
+from __future__ import annotations
+
+import pathlib
+import shutil
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_cpu_backend import BINARY_SAFE, UNARY_SAFE, _broadcasts, accepted, arg_graph, broadcastable, shapes
+
+from dfc.compiler import compile_step
+from dfc.compiler.codegen import gpu
+from dfc.compiler.target import NVPTX_ARCHS, TargetError, check_nvptx_intrinsics, libdevice_path, nvptx_target
+from dfc.ir import dtypes as D
+from dfc.ir.builder import create_op
+from dfc.ir.graph import Graph
+from dfc.ir.ops import REGISTRY
+from dfc.ir.parser import parse_graph
+from dfc.ir.types import TensorType
+
+GOLDEN = pathlib.Path(__file__).parent / "golden"
+PTXAS = shutil.which("ptxas")
+needs_ptxas = pytest.mark.skipif(PTXAS is None, reason="ptxas (CUDA's PTX assembler) is not installed")
+
+#: registry ops the GPU cannot run yet: shrink it as lowerings land (a new op without one fails the test below)
+WITHOUT_GPU_LOWERING = {
+    "dfc.conv2d", "dfc.conv2d_backprop_filter", "dfc.conv2d_backprop_input",  # the CPU's call BLAS
+    "dfc.max_pool", "dfc.max_pool_grad", "dfc.avg_pool", "dfc.avg_pool_grad",
+    "dfc.dynamic_fill", "dfc.dynamic_reshape",  # specialized away before any backend (the CPU has none either)
+    "dfc.send", "dfc.recv",  # the partition pass's ops between processes: the runtime moves them
+}
+
+
+def _has_libdevice() -> bool:
+    try:
+        libdevice_path()
+        return True
+    except TargetError:
+        return False
+
+
+needs_libdevice = pytest.mark.skipif(not _has_libdevice(), reason="CUDA's libdevice.10.bc is not installed")
+
+
+def assemble(step: Graph, archs=NVPTX_ARCHS) -> gpu.GpuProgram:
+    """Lower a step for the GPU, emit each arch's PTX and assemble every kernel with ptxas."""
+    program = gpu.lower(step)
+    for arch in archs:
+        for name, ptx in gpu.split_ptx(gpu.emit_ptx(step, arch)).items():
+            assert f".target {arch}" in ptx, name
+            gpu.ptxas(ptx, arch, PTXAS)
+    return program
+
+
+def test_every_registry_op_has_a_gpu_lowering_or_is_listed():
+    missing = {name for name in REGISTRY if not gpu.has_gpu_lowering(name)}
+    assert missing == WITHOUT_GPU_LOWERING, ("ops without a GPU lowering that the list does not name: "
+                                             f"{sorted(missing - WITHOUT_GPU_LOWERING)}; listed ops that now have "
+                                             f"one (drop them): {sorted(WITHOUT_GPU_LOWERING - missing)}")
+
+
+def test_nvptx_target_is_a_second_target():
+    target = nvptx_target("sm_90")
+    assert target.triple == "nvptx64-nvidia-cuda" and target.cpu == "sm_90" and target.kind == "cuda"
+    assert target.identity != nvptx_target("sm_80").identity
+    assert "e-p6:32:32-i64:64" in target.header()
+    with pytest.raises(TargetError, match="sm_70"):
+        nvptx_target("sm_70")
+
+
+def test_math_nvptx_cannot_select_is_refused_before_llvm_aborts():
+    with pytest.raises(TargetError, match="llvm.exp.f32"):
+        check_nvptx_intrinsics("%1 = call float @llvm.exp.f32(float %0)")
+    check_nvptx_intrinsics("%1 = call float @llvm.fma.f32(float %0, float %0, float %0)")
+
+
+@needs_ptxas
+@needs_libdevice
+@pytest.mark.parametrize("case", sorted(p.name for p in GOLDEN.iterdir() if (p / "08-fuse.mlir").exists()))
+def test_golden_case_ptx_assembles(case):
+    step = parse_graph((GOLDEN / case / "08-fuse.mlir").read_text(), case)
+    assemble(step)
+
+
+def _step(types, build) -> Graph:
+    g, args = arg_graph(types)
+    results = build(g, args)
+    return compile_step(g, results, [], list(args), [a.type.shape for a in args])
+
+
+ELEMENTWISE = sorted(n for n, d in REGISTRY.items() if d.elementwise and n not in ("dfc.cast", "dfc.select"))
+#: the dtypes each elementwise op is assembled for (each code path of scalar.py; all dtypes took ~1 min on 2 cores)
+DTYPES = (D.f16, D.bf16, D.f32, D.f64, D.i8, D.i64, D.bool_)
+
+
+@needs_ptxas
+@needs_libdevice
+@pytest.mark.parametrize("opname", ELEMENTWISE)
+def test_elementwise_op_ptx_assembles_for_every_dtype(opname):
+    k = REGISTRY[opname].num_operands
+    for dt in [d for d in accepted(opname, lambda dt: [TensorType(dt, (4, 3))] * k) if d in DTYPES]:
+        step = _step([(dt, (4, 3))] * k, lambda g, a: [create_op(g, opname, list(a)).result])
+        assemble(step, ("sm_80",))
+
+
+def _shape_ops(g, a):
+    x, idx = a
+    c = create_op(g, "dfc.constant", [], {"value": np.array([3, 5], np.int32)}).result
+    return [
+        create_op(g, "dfc.transpose", [x], {"perm": [2, 0, 1]}).result,
+        create_op(g, "dfc.slice", [x], {"begin": [0, 1, 0], "end": [2, 4, 7], "strides": [1, 2, 3]}).result,
+        create_op(g, "dfc.concat", [x, x], {"axis": 1}).result,
+        create_op(g, "dfc.tile", [x], {"multiples": [1, 2, 1]}).result,
+        create_op(g, "dfc.gather", [x, idx], {"axis": 1}).result,
+        create_op(g, "dfc.one_hot", [idx], {"depth": 6, "dtype": D.f32}).result,
+        create_op(g, "dfc.argmax", [x], {"axis": 2}).result,
+        create_op(g, "dfc.softmax", [x], {"axis": -1}).result,
+        create_op(g, "dfc.log_softmax", [x], {"axis": 1}).result,
+        create_op(g, "dfc.reduce_mean", [x], {"axes": [0, 2], "keepdims": False}).result,
+        create_op(g, "dfc.reduce_max", [x], {"axes": [1], "keepdims": True}).result,
+        create_op(g, "dfc.unsorted_segment_sum", [x, idx], {"num_segments": 4}).result,
+        *[create_op(g, f"dfc.{r}", [c], {"seed": 3, "seed2": 4}, result_types=[TensorType(D.f32, (3, 5))]).result
+          for r in ("random_uniform", "random_normal", "truncated_normal")],
+    ]
+
+
+@needs_ptxas
+@needs_libdevice
+def test_shape_reduction_and_random_ops_ptx_assembles():
+    step = _step([(D.f32, (2, 5, 7)), (D.i32, (2,))], _shape_ops)
+    program = assemble(step)
+    launches = [s for s in program.steps if isinstance(s, gpu.Launch)]
+    assert any(s.blocks for s in launches), "reductions run a block per output element"
+    assert any(s.single and s.error_code for s in launches), "gather reports a bad index through the error word"
+
+
+@needs_ptxas
+def test_reductions_use_warp_shuffles_and_shared_memory():
+    step = _step([(D.f32, (64, 1000))], lambda g, a: [
+        create_op(g, "dfc.reduce_sum", [a[0]], {"axes": [1], "keepdims": False}).result])
+    ptx = "".join(gpu.split_ptx(gpu.emit_ptx(step, "sm_90")).values())
+    assert "shfl.sync.down" in ptx and ".shared" in ptx and "bar.sync" in ptx
+    assemble(step)
+
+
+@needs_ptxas
+def test_matmul_is_a_cublas_call_and_its_epilogue_a_kernel():
+    def build(g, a):
+        mm = create_op(g, "dfc.matmul", [a[0], a[1]]).result
+        return [create_op(g, "dfc.relu", [create_op(g, "dfc.add", [mm, a[2]]).result]).result]
+
+    step = _step([(D.f32, (8, 16)), (D.f32, (16, 4)), (D.f32, (4,))], build)
+    program = assemble(step)
+    gemms = [s for s in program.steps if isinstance(s, gpu.GemmCall)]
+    assert len(gemms) == 1 and (gemms[0].m, gemms[0].n, gemms[0].k) == (8, 4, 16)
+    assert any(isinstance(s, gpu.Launch) and gemms[0].c in s.args for s in program.steps)
+
+
+@needs_ptxas
+@needs_libdevice
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_random_graphs_ptx_assembles(data):
+    """The CPU backend's random graphs (test_cpu_backend.py), lowered for the GPU and assembled."""
+    from dfc.ir.builder import create_op as op
+
+    shape = shapes(data, 1, 3, 1, 5)
+    g, args = arg_graph([(D.f32, shape), (D.f32, broadcastable(data, shape)), (D.f32, shape[-1:])])
+    pool = list(args)
+    for _ in range(data.draw(st.integers(1, 10), label="n_ops")):
+        kind = data.draw(st.sampled_from(["u", "b", "b", "c", "r", "mm", "t"]), label="kind")
+        x = data.draw(st.sampled_from(pool), label="x")
+        if kind == "u":
+            pool.append(op(g, data.draw(st.sampled_from(UNARY_SAFE)), [x]).result)
+        elif kind == "b":
+            y = data.draw(st.sampled_from([p for p in pool if _broadcasts(p.type.shape, x.type.shape)]))
+            pool.append(op(g, data.draw(st.sampled_from(BINARY_SAFE)), [x, y]).result)
+        elif kind == "c":
+            c = op(g, "dfc.constant", [], {"value": np.float32(data.draw(st.floats(-2, 2)))}).result
+            pool.append(op(g, "dfc.mul", [x, c]).result)
+        elif kind == "r" and x.type.rank:
+            pool.append(op(g, "dfc.reduce_sum", [x], {"axes": [-1], "keepdims": True}).result)
+        elif kind == "mm" and x.type.rank == 2:
+            w = op(g, "dfc.constant", [], {"value": np.ones((x.type.shape[1], 3), np.float32) * 0.1}).result
+            pool.append(op(g, "dfc.matmul", [x, w]).result)
+        elif kind == "t" and x.type.rank >= 2:
+            pool.append(op(g, "dfc.transpose", [x], {"perm": list(range(x.type.rank))[::-1]}).result)
+    fetches = list(dict.fromkeys(pool[-3:]))
+    step = compile_step(g, fetches, [], list(args), [a.type.shape for a in args])
+    assemble(step, (data.draw(st.sampled_from(NVPTX_ARCHS), label="arch"),))
