@@ -191,3 +191,22 @@ def test_random_graphs_ptx_assembles(data):
     fetches = list(dict.fromkeys(pool[-3:]))
     step = compile_step(g, fetches, [], list(args), [a.type.shape for a in args])
     assemble(step, (data.draw(st.sampled_from(NVPTX_ARCHS), label="arch"),))
+
+
+@needs_ptxas
+@needs_libdevice
+@pytest.mark.parametrize("source", ["program.py", "08-fuse.mlir"])
+def test_cli_prints_ptx_for_a_script_or_an_ir_file(source, tmp_path):
+    from typer.testing import CliRunner
+
+    from dfc.tools.cli import app
+
+    path = GOLDEN / "softmax_cross_entropy" / source
+    result = CliRunner().invoke(app, ["compile", str(path), "--target", "cuda:sm_90", "--stage", "ptx"])
+    assert result.exit_code == 0, result.output
+    modules = gpu.split_ptx(result.stdout)
+    assert modules and all(".target sm_90" in m for m in modules.values())
+    for ptx in modules.values():
+        gpu.ptxas(ptx, "sm_90", PTXAS)
+    refused = CliRunner().invoke(app, ["compile", str(path), "--stage", "ptx"])
+    assert refused.exit_code != 0 and "--target cuda" in refused.output

@@ -44,9 +44,10 @@ from .dot import graph_to_dot
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="dfc, a dataflow-graph compiler: compile and inspect step graphs.")
 
-TARGETS = ("cpu",)
+#: the --target names: the host CPU, and NVIDIA GPUs through PTX (cuda is cuda:sm_80, whose PTX runs on later GPUs)
+TARGETS = ("cpu", "cuda", "cuda:sm_80", "cuda:sm_90")
 #: file suffix of each stage's text; stages not listed are IR
-SUFFIXES = {"llvm": "ll", "asm": "s"}
+SUFFIXES = {"llvm": "ll", "asm": "s", "ptx": "ptx"}
 #: render formats `dot` knows, by output suffix
 RENDERED = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
@@ -221,6 +222,27 @@ def compile_script(path: pathlib.Path, argv: list[str], n: int, passes: list[str
 
 
 # ---- the backend's stages ----------------------------------------------------------------------
+def gpu_stages(result: Compilation, wanted: set[str], target: str) -> None:
+    """Add llvm, asm and ptx (those in `wanted`) from the GPU backend: asm is PTX, as ptx is."""
+    graph = result.final
+    if graph is None:
+        return
+    from dfc.compiler.codegen import gpu  # noqa: PLC0415
+
+    arch = target.partition(":")[2] or "sm_80"
+    for stage in ("llvm", "asm", "ptx"):
+        if stage not in wanted:
+            continue
+        start = time.perf_counter()
+        try:
+            text = gpu.emit_llvm(graph, arch) if stage == "llvm" else gpu.emit_ptx(graph, arch)
+        except Exception as e:  # noqa: BLE001 - the backend cannot lower this step: report, do not crash
+            raise CliError(f"error: the GPU backend cannot emit '{stage}' for this step: {type(e).__name__}: "
+                           f"{_one_line(e)}") from None
+        result.timings.append((stage, time.perf_counter() - start))
+        result.stages.append(Stage(stage, text))
+
+
 def backend_stages(result: Compilation, wanted: set[str], strict: bool) -> None:
     """Add plan, llvm and asm (those in `wanted`) from the CPU backend, when it is there.
 
@@ -349,7 +371,8 @@ def compile(
     passes: Annotated[str | None, typer.Option(help="comma-separated passes instead of the default")] = None,
     verify_each: Annotated[bool, typer.Option(help="verify the IR after every pass")] = False,
     timing: Annotated[bool, typer.Option(help="print each stage's time to stderr")] = False,
-    target: Annotated[str, typer.Option(help="the target of the llvm and asm stages")] = "cpu",
+    target: Annotated[str, typer.Option(help="the target of the llvm, asm and ptx stages: cpu, cuda "
+                                                 "(cuda:sm_80) or cuda:sm_90")] = "cpu",
     emit: Annotated[str, typer.Option(help="mlir (the stage's text) or dot (Graphviz)")] = "mlir",
     output: Annotated[pathlib.Path | None, typer.Option("-o", "--output", help="write here, not to stdout")] = None,
     run: Annotated[int, typer.Option(min=1, help="compile the script's N-th Session.run")] = 1,
@@ -377,7 +400,9 @@ def _compile(path: pathlib.Path, stage: str | None, dump_dir: pathlib.Path | Non
     unknown = [p for p in passes if p not in PASSES]
     if unknown:
         raise CliError(f"error: unknown pass '{unknown[0]}' (known: {', '.join(sorted(PASSES))})")
-    known_stages = set(ALL_STAGES) | set(PASSES) | {"input", "partition"}
+    known_stages = set(ALL_STAGES) | set(PASSES) | {"input", "partition", "ptx"}
+    if stage == "ptx" and not target.startswith("cuda"):
+        raise CliError("error: the 'ptx' stage needs --target cuda")
     if stage is not None and stage not in known_stages:
         raise CliError(f"error: unknown stage '{stage}' (stages: {', '.join(ALL_STAGES)}, partition)")
     is_ir = path.suffix in (".mlir", ".ir")
@@ -390,10 +415,14 @@ def _compile(path: pathlib.Path, stage: str | None, dump_dir: pathlib.Path | Non
 
     if stage == "partition":
         result.stages.append(partition_stage(result))
-    backend = {s for s in ("plan", "llvm", "asm") if s == stage}
+    backend = {s for s in ("plan", "llvm", "asm", "ptx") if s == stage}
     if dump_dir is not None:
-        backend = {"plan", "llvm", "asm"}
-    backend_stages(result, backend, strict=stage in ("plan", "llvm", "asm"))
+        backend = {"plan", "llvm", "asm"} | ({"ptx"} if target.startswith("cuda") else set())
+    if target.startswith("cuda"):
+        backend_stages(result, backend & {"plan"}, strict=stage == "plan")
+        gpu_stages(result, backend - {"plan"}, target)
+    else:
+        backend_stages(result, backend, strict=stage in ("plan", "llvm", "asm"))
 
     if dump_dir is not None:
         dumper = StageDumper(dump_dir)

@@ -359,8 +359,9 @@ def _run_once(mb: GpuModuleBuilder, op: Op, lowering: Callable) -> None:
 
 
 #: ops with a GPU lowering: every elementwise op, the fused kinds and these
-GPU_OPS = frozenset(set(_REUSED) | {"dfc.matmul", "dfc.fused", "dfc.variable", "dfc.assign", "dfc.assign_add",
-                                    "dfc.assign_sub", "dfc.placeholder", "dfc.constant", "dfc.grad"} | ALIAS_OPS | NO_CODE_OPS)
+GPU_OPS = frozenset(set(_REUSED) | ALIAS_OPS | NO_CODE_OPS | {
+    "dfc.matmul", "dfc.fused", "dfc.variable", "dfc.assign", "dfc.assign_add", "dfc.assign_sub", "dfc.placeholder",
+    "dfc.constant", "dfc.grad"})
 
 
 def has_gpu_lowering(kind: str) -> bool:
