@@ -21,7 +21,7 @@ with the usual pipeline and backend.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from dfc.ir.errors import InvalidArgumentError
@@ -264,3 +264,45 @@ def _part_graph(graph: Graph, part: str, placement: dict[Op, str], fetched: list
     out.append(Op("dfc.fetch", "fetch", local, {}, []))
     out.reserve_name("fetch")
     return out
+
+
+# ---- host/device placement ------------------------------------------------------------------------
+
+#: the devices a process without a GPU has, as TF names them in its placement errors
+LOCAL_CPU = "/job:localhost/replica:0/task:0/device:CPU:0"
+
+
+def gpu_pinned_ops(ops: Iterable[Op]) -> list[tuple[Op, DeviceSpec]]:
+    """The ops whose device string names a GPU (`/gpu:0`, `/device:GPU:1`, ...), in graph order."""
+    pinned = []
+    for op in ops:
+        if op.device:
+            spec = DeviceSpec.parse(op.device)
+            if spec.device_type == "GPU":
+                pinned.append((op, spec))
+    return pinned
+
+
+def check_placement(ops: Iterable[Op], gpus: int, allow_soft_placement: bool = False) -> list[Op]:
+    """TF1's placement of ops pinned to GPUs, on a process with `gpus` GPUs; returns the ops that fall back
+    to the CPU (soft placement).
+
+    An op pinned to a GPU this process does not have raises TF's InvalidArgumentError ("Cannot
+    assign a device for operation ...", naming the op, its device and its source line) unless
+    `allow_soft_placement` is set, which runs it on the CPU instead.
+    """
+    fallback = []
+    for op, spec in gpu_pinned_ops(ops):
+        index = spec.device_index or 0
+        if index < gpus:
+            continue
+        if allow_soft_placement:
+            fallback.append(op)
+            continue
+        available = [LOCAL_CPU] + [f"/job:localhost/replica:0/task:0/device:GPU:{i}" for i in range(gpus)]
+        where = f" (defined at {op.loc})" if op.loc else ""
+        raise InvalidArgumentError(
+            f"Cannot assign a device for operation {op.name}{where}: {{{{node {op.name}}}}} was explicitly assigned "
+            f"to /device:GPU:{index} but available devices are [ {', '.join(available)} ]. Make sure the device "
+            f"specification refers to a valid device.")
+    return fallback

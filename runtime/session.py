@@ -145,6 +145,7 @@ class Session:
         self.backend = backend
         from .distribute import attach
         self._cluster = attach(graph, target, config, backend)
+        self._allow_soft_placement = bool(getattr(config, "allow_soft_placement", False))
         if self._cluster is not None and self._cluster.owned:  # its task threads end with an unclosed session too
             weakref.finalize(self, self._cluster.close)
         if store is None:
@@ -210,6 +211,21 @@ class Session:
             self._touch(executable)
         return plan.outputs(executable(arrays, self._run_context))
 
+    def _check_placement(self, fetches: list[Value], targets: list[Op], feeds: list[Value]) -> None:
+        """TF1's placement errors for ops pinned to a GPU this process lacks (compiler/partition.py).
+
+        Ops on a GPU that is present, and those soft placement moves, run on the CPU backend: the GPU
+        runtime (runtime/gpu.py) does not run Session steps yet.
+        """
+        from dfc.compiler.partition import check_placement, gpu_pinned_ops
+        from dfc.compiler.prune import needed_ops
+
+        ops = needed_ops(self.graph, fetches, targets, set(feeds))
+        if gpu_pinned_ops(ops):
+            from . import gpu
+
+            check_placement(ops, gpu.device_count(), self._allow_soft_placement)
+
     def _plan(self, fetches: Any, feed_dict: Mapping) -> _RunPlan:
         """What this call's fetches and feed keys mean, cached for calls with the same objects."""
         key = _plan_key(fetches, feed_dict, self.graph.version)
@@ -233,6 +249,7 @@ class Session:
                                     pipeline=["autodiff"])
                 executable = self._cluster.executable(step)
             else:
+                self._check_placement(fetches, targets, feeds)
                 step = compile_step(self.graph, fetches, targets, feeds, [a.shape for a in arrays])
                 executable = executors.BACKENDS[self.backend](step, self)
             try:

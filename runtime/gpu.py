@@ -1,0 +1,341 @@
+"""The GPU runtime: one CUDA context per process (driver API through cuda-bindings), kernels loaded from PTX,
+variables resident in device memory across runs, GEMMs through cuBLAS, fetched values returned as numpy.
+
+Everything CUDA is imported lazily: without cuda-bindings or a GPU, `device_count()` is 0 and
+`require_device()` says why. `GpuExecutable(step)` runs a step lowered by compiler/codegen/gpu.py:
+it replays the program's host steps (launches, copies, GEMMs) on one stream and synchronizes once.
+
+Variables live on the device, one buffer per (VariableStore, name), uploaded from the store
+when first used or when the store's host buffer was replaced, and copied back into the store's
+host buffer after a run that updates them, so checkpoints and other backends see the values.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import glob
+import math
+import os
+import threading
+import weakref
+from collections.abc import Sequence
+
+import numpy as np
+
+from dfc.compiler.codegen import gpu as codegen
+from dfc.compiler.target import TargetError, nvptx_target
+from dfc.ir.errors import InvalidArgumentError
+from dfc.ir.graph import Graph
+
+_lock = threading.Lock()
+
+
+class GpuUnavailable(TargetError):
+    """This process cannot use a GPU: no cuda-bindings, no driver, or no device."""
+
+
+class CudaError(RuntimeError):
+    """A CUDA driver or cuBLAS call failed."""
+
+
+@functools.cache
+def _driver():
+    try:
+        from cuda.bindings import driver  # noqa: PLC0415
+    except ImportError:
+        try:
+            from cuda import cuda as driver  # noqa: PLC0415 - cuda-python before 12.6
+        except ImportError:
+            raise GpuUnavailable("the GPU runtime needs cuda-bindings: pip install 'dfc[gpu]'") from None
+    return driver
+
+
+def _check(result):
+    """The values of a driver call's (error, *values) result; raises CudaError unless it succeeded."""
+    err, *values = result if isinstance(result, tuple) else (result,)
+    drv = _driver()
+    if err != drv.CUresult.CUDA_SUCCESS:
+        _, name = drv.cuGetErrorName(err)
+        raise CudaError(f"CUDA driver error {name.decode() if isinstance(name, bytes) else name}")
+    return values[0] if len(values) == 1 else values
+
+
+@functools.cache
+def _probe() -> tuple[int, str]:
+    """(GPUs in this process, why none when 0)."""
+    try:
+        drv = _driver()
+        _check(drv.cuInit(0))
+        return int(_check(drv.cuDeviceGetCount())), "no CUDA device is visible"
+    except GpuUnavailable as e:
+        return 0, str(e)
+    except Exception as e:  # noqa: BLE001 - no driver, or a driver without a device: no GPU, and why
+        return 0, f"CUDA is not usable here: {e}"
+
+
+def device_count() -> int:
+    """How many GPUs this process can use (0 without cuda-bindings, a driver or a device)."""
+    return _probe()[0]
+
+
+def require_device() -> None:
+    count, why = _probe()
+    if not count:
+        raise GpuUnavailable(f"no GPU: {why}")
+
+
+class Context:
+    """The process's CUDA context on GPU 0 (its primary context) and a stream to run steps on."""
+
+    _instance: Context | None = None
+
+    def __init__(self):
+        require_device()
+        drv = _driver()
+        self.device = _check(drv.cuDeviceGet(0))
+        self.context = _check(drv.cuDevicePrimaryCtxRetain(self.device))
+        _check(drv.cuCtxSetCurrent(self.context))
+        attr = drv.CUdevice_attribute
+        major = _check(drv.cuDeviceGetAttribute(attr.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, self.device))
+        self.sms = _check(drv.cuDeviceGetAttribute(attr.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, self.device))
+        self.arch = "sm_90" if major >= 9 else "sm_80"
+        self.stream = _check(drv.cuStreamCreate(0))
+        self.modules: dict[str, object] = {}  # kernel symbol -> CUfunction, loaded once per process
+
+    @classmethod
+    def get(cls) -> Context:
+        with _lock:
+            if cls._instance is None:
+                cls._instance = Context()
+            _check(_driver().cuCtxSetCurrent(cls._instance.context))  # this thread uses the process's context
+            return cls._instance
+
+    def function(self, symbol: str, ptx: str):
+        fn = self.modules.get(symbol)
+        if fn is None:
+            module = _check(_driver().cuModuleLoadData(ptx.encode() + b"\0"))
+            fn = _check(_driver().cuModuleGetFunction(module, symbol.encode()))
+            self.modules[symbol] = fn
+        return fn
+
+
+class DeviceBuffer:
+    """Device memory of `nbytes` (at least 1), freed with this object."""
+
+    def __init__(self, nbytes: int):
+        self.nbytes = nbytes
+        self.ptr = int(_check(_driver().cuMemAlloc(max(nbytes, 1))))
+        weakref.finalize(self, _free, self.ptr)
+
+    def upload(self, array: np.ndarray, stream=None) -> None:
+        a = np.ascontiguousarray(array)
+        _check(_driver().cuMemcpyHtoD(self.ptr, a.ctypes.data, a.nbytes))
+
+    def download(self, shape, dtype) -> np.ndarray:
+        out = np.empty(shape, dtype)
+        if out.nbytes:
+            _check(_driver().cuMemcpyDtoH(out.ctypes.data, self.ptr, out.nbytes))
+        return out
+
+
+def _free(ptr: int) -> None:
+    try:
+        _driver().cuMemFree(ptr)
+    except Exception:  # noqa: BLE001 - at interpreter exit the driver may be gone already
+        pass
+
+
+# ---- cuBLAS (the nvidia-cublas wheel's library, through ctypes) ------------------------------------
+
+_CUDA_R = {"f32": 0, "f64": 1, "f16": 2, "bf16": 14}  # cudaDataType
+_COMPUTE = {"f32": 68, "f64": 70, "f16": 68, "bf16": 68}  # cublasComputeType_t: 32F, 64F (half types in f32)
+
+
+@functools.cache
+def _cublas():
+    names = []
+    try:
+        import nvidia.cublas  # noqa: PLC0415
+
+        for base in nvidia.cublas.__path__:
+            names += sorted(glob.glob(os.path.join(base, "lib", "libcublas.so*")))
+    except ImportError:
+        pass
+    names += ["libcublas.so", "libcublas.so.13", "libcublas.so.12"]
+    for name in names:
+        try:
+            lib = ctypes.CDLL(name)
+            break
+        except OSError:
+            continue
+    else:
+        raise GpuUnavailable("cuBLAS is not installed: pip install 'dfc[gpu]' (nvidia-cublas)")
+    handle = ctypes.c_void_p()
+    if lib.cublasCreate_v2(ctypes.byref(handle)):
+        raise CudaError("cublasCreate failed")
+    lib.cublasGemmEx.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                                 ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                                 ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
+                                 ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int]
+    return lib, handle
+
+
+def _gemm(call: codegen.GemmCall, resolve, stream) -> None:
+    """Row-major C = op(A) @ op(B) as cuBLAS's column-major C^T = op(B)^T @ op(A)^T, per batch matrix."""
+    lib, handle = _cublas()
+    lib.cublasSetStream_v2(handle, ctypes.c_void_p(int(stream)))
+    size = {"f32": 4, "f64": 8, "f16": 2, "bf16": 2}[call.dtype]
+    one, zero = (ctypes.c_double(1.0), ctypes.c_double(0.0)) if call.dtype == "f64" else \
+        (ctypes.c_float(1.0), ctypes.c_float(0.0))
+    kind = _CUDA_R[call.dtype]
+    a, b, c = resolve(call.a), resolve(call.b), resolve(call.c)
+    for a_off, b_off, c_off in call.offsets:
+        status = lib.cublasGemmEx(handle, int(call.tb), int(call.ta), call.n, call.m, call.k, ctypes.byref(one),
+                                  b + b_off * size, kind, call.ldb, a + a_off * size, kind, call.lda,
+                                  ctypes.byref(zero), c + c_off * size, kind, call.n, _COMPUTE[call.dtype], -1)
+        if status:
+            raise CudaError(f"cublasGemmEx failed with status {status}")
+
+
+# ---- a compiled step -------------------------------------------------------------------------------
+
+#: the blocks a grid-stride kernel launches at most, per multiprocessor
+BLOCKS_PER_SM = 32
+#: device buffers of variables, per VariableStore: {name: (buffer, the host buffer it mirrors)}
+_resident: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class GpuExecutable:
+    """One step compiled for the GPU: `executable(feed_arrays, ctx)` runs it and returns the fetched arrays."""
+
+    def __init__(self, step: Graph, session: object = None):
+        self.ctx = Context.get()
+        self.program = codegen.lower(step, target=nvptx_target(self.ctx.arch))
+        ptx = self.program.ptx()
+        self.functions = {symbol: self.ctx.function(symbol, text) for symbol, text in ptx.items()}
+        plan = self.program.plan
+        self.plan = plan
+        self.arena = DeviceBuffer(plan.arena_size)
+        self.constants = [self._uploaded(c) for c in plan.constants]
+        self.program_constants = {name: self._uploaded(np.frombuffer(data, np.uint8))
+                                  for name, data in self.program.constants.items()}
+        self.scratch = [DeviceBuffer(n) for n in self.program.scratch]
+        self._nparams = 5 + len(self.program.random_ops)  # module.py's params layout: error words, threads, counters
+        self.params = DeviceBuffer(8 * self._nparams)
+        self.errors = DeviceBuffer(8)
+        self.assigned = {op.attrs["variable"] for op in plan.items if op.type.startswith("dfc.assign")}
+
+    @staticmethod
+    def _uploaded(array: np.ndarray) -> DeviceBuffer:
+        buf = DeviceBuffer(array.nbytes)
+        if array.nbytes:
+            buf.upload(array)
+        return buf
+
+    def _variables(self, ctx) -> list[DeviceBuffer]:
+        store = ctx.session.store
+        resident = _resident.setdefault(store, {})
+        out = []
+        for name in self.plan.variables:
+            op = next(o for o in self.plan.items if (o.type == "dfc.variable" and o.attrs["name"] == name)
+                      or (o.type.startswith("dfc.assign") and o.attrs["variable"] == name))
+            ttype = (op.result if op.type == "dfc.variable" else op.inputs[0]).type
+            if name not in store and op.type == "dfc.assign":
+                store.write(name, np.zeros(ttype.shape, ttype.dtype.np), op)
+            host = store.buffer(name, op)
+            if host.shape != tuple(ttype.shape) or host.dtype != ttype.dtype.np:
+                raise InvalidArgumentError(f"op {op.describe()} uses variable {name} as {ttype}, but it holds "
+                                           f"{list(host.shape)} {host.dtype}", op)
+            entry = resident.get(name)
+            if entry is None or entry[1] is not host:
+                entry = (self._uploaded(host), host)
+                resident[name] = entry
+            out.append(entry[0])
+        return out
+
+    def __call__(self, args: Sequence[np.ndarray], ctx) -> list[np.ndarray]:
+        drv = _driver()
+        plan = self.plan
+        inputs = []
+        for i, (a, v) in enumerate(zip(args, plan.inputs)):
+            if tuple(a.shape) != tuple(v.type.shape):
+                raise InvalidArgumentError(f"argument {i} has shape {list(a.shape)}, the step was compiled "
+                                           f"for {list(v.type.shape)}")
+            inputs.append(self._uploaded(np.ascontiguousarray(a, dtype=v.type.dtype.np)))
+        outputs = [DeviceBuffer(v.type.num_elements * v.type.dtype.itemsize) for v in plan.outputs]
+        variables = self._variables(ctx) if plan.variables else []
+        params = np.zeros(self._nparams, np.int64)
+        for k, op in enumerate(self.program.random_ops):
+            params[5 + k] = ctx.random_step(op)
+        self.params.upload(params)
+        self.errors.upload(np.zeros(1, np.int64))
+        buffers = {"input": inputs, "output": outputs, "variable": variables, "constant": self.constants,
+                   "scratch": self.scratch}
+
+        def resolve(token: str) -> int:
+            slot, index, offset = codegen.parse_pointer(token)
+            if slot == "arena":
+                return self.arena.ptr + offset
+            if slot == "params":
+                return self.params.ptr + offset
+            if slot == "errors":
+                return self.errors.ptr + offset
+            if slot == "const":
+                return self.program_constants[f"const:{index}:0"].ptr + offset
+            return buffers[slot][index].ptr + offset
+
+        stream = self.ctx.stream
+        for step in self.program.steps:
+            if isinstance(step, codegen.StaticError):
+                site = self.program.errors[step.code - 1]
+                raise InvalidArgumentError(site.message, site.op)
+            if isinstance(step, codegen.Copy):
+                _check(drv.cuMemcpyDtoDAsync(resolve(step.dst), resolve(step.src), step.nbytes, stream))
+            elif isinstance(step, codegen.GemmCall):
+                _gemm(step, resolve, stream)
+            else:
+                self._launch(step, resolve, stream)
+        _check(drv.cuStreamSynchronize(stream))
+        code = int(self.errors.download((1,), np.int64)[0])
+        if code:
+            raise self._error(code)
+        fetched = [buf.download(v.type.shape, v.type.dtype.np) for buf, v in zip(outputs, plan.outputs)]
+        store = getattr(getattr(ctx, "session", None), "store", None)
+        for name, buf in zip(plan.variables, variables):
+            if name in self.assigned and store is not None:  # the host copy follows the device's
+                host = store.buffer(name)
+                host[...] = buf.download(host.shape, host.dtype)
+        return fetched
+
+    def _launch(self, launch: codegen.Launch, resolve, stream) -> None:
+        if launch.n == 0:
+            return
+        args = [resolve(t) for t in launch.args]
+        types = [ctypes.c_void_p] * len(args)
+        values = list(args)
+        kernel_takes_count = not launch.single and not launch.blocks and self._takes_count(launch)
+        if kernel_takes_count:
+            values.append(launch.n)
+            types.append(ctypes.c_int64)
+        if launch.single:
+            grid = 1
+        elif launch.blocks:
+            grid = min(launch.n, self.ctx.sms * BLOCKS_PER_SM)
+        else:
+            grid = min(math.ceil(launch.n / codegen.BLOCK), self.ctx.sms * BLOCKS_PER_SM)
+        _check(_driver().cuLaunchKernel(self.functions[launch.symbol], grid, 1, 1, codegen.BLOCK, 1, 1, 0, stream,
+                                        (tuple(values), tuple(types)), 0))
+
+    def _takes_count(self, launch: codegen.Launch) -> bool:
+        """Whether the kernel is a wrapped CPU body (its last parameter is the item count)."""
+        text = next(k.text for k in self.program.kernels if k.symbol == launch.symbol)
+        return "i64 %n)" in text.split(f"@{launch.symbol}(", 1)[1].split("\n", 1)[0]
+
+    def _error(self, code: int) -> Exception:
+        site = self.program.errors[code - 1]
+        if site.kind == "gather_index":
+            bad = int(self.params.download((1,), np.int64)[0])
+            return InvalidArgumentError(
+                f"op {site.op.describe()} failed: gather index {bad} is out of range {site.message}", site.op)
+        return InvalidArgumentError(site.message, site.op)
