@@ -225,6 +225,10 @@ class GpuExecutable:
         self.params = DeviceBuffer(8 * self._nparams)
         self.errors = DeviceBuffer(8)
         self.assigned = {op.attrs["variable"] for op in plan.items if op.type.startswith("dfc.assign")}
+        self.inputs = [DeviceBuffer(v.type.num_elements * v.type.dtype.itemsize) for v in plan.inputs]
+        self.outputs = [DeviceBuffer(v.type.num_elements * v.type.dtype.itemsize) for v in plan.outputs]
+        self.variable_buffers: list[DeviceBuffer] = []
+        self._run_lock = threading.Lock()
 
     @staticmethod
     def _uploaded(array: np.ndarray) -> DeviceBuffer:
@@ -254,59 +258,63 @@ class GpuExecutable:
             out.append(entry[0])
         return out
 
-    def __call__(self, args: Sequence[np.ndarray], ctx) -> list[np.ndarray]:
-        drv = _driver()
+    def bind(self, args: Sequence[np.ndarray], ctx=None) -> None:
+        """Upload a run's inputs, random counters and variables (ctx: the session's execution context)."""
         plan = self.plan
-        inputs = []
         for i, (a, v) in enumerate(zip(args, plan.inputs)):
             if tuple(a.shape) != tuple(v.type.shape):
                 raise InvalidArgumentError(f"argument {i} has shape {list(a.shape)}, the step was compiled "
                                            f"for {list(v.type.shape)}")
-            inputs.append(self._uploaded(np.ascontiguousarray(a, dtype=v.type.dtype.np)))
-        outputs = [DeviceBuffer(v.type.num_elements * v.type.dtype.itemsize) for v in plan.outputs]
-        variables = self._variables(ctx) if plan.variables else []
+            if a.size:
+                self.inputs[i].upload(np.ascontiguousarray(a, dtype=v.type.dtype.np))
+        self.variable_buffers = self._variables(ctx) if plan.variables else []
         params = np.zeros(self._nparams, np.int64)
         for k, op in enumerate(self.program.random_ops):
-            params[5 + k] = ctx.random_step(op)
+            params[5 + k] = ctx.random_step(op) if ctx is not None else 0
         self.params.upload(params)
         self.errors.upload(np.zeros(1, np.int64))
-        buffers = {"input": inputs, "output": outputs, "variable": variables, "constant": self.constants,
-                   "scratch": self.scratch}
 
-        def resolve(token: str) -> int:
-            slot, index, offset = codegen.parse_pointer(token)
-            if slot == "arena":
-                return self.arena.ptr + offset
-            if slot == "params":
-                return self.params.ptr + offset
-            if slot == "errors":
-                return self.errors.ptr + offset
-            if slot == "const":
-                return self.program_constants[f"const:{index}:0"].ptr + offset
-            return buffers[slot][index].ptr + offset
+    def _resolve(self, token: str) -> int:
+        slot, index, offset = codegen.parse_pointer(token)
+        if slot in ("arena", "params", "errors"):
+            return getattr(self, slot).ptr + offset
+        if slot == "const":
+            return self.program_constants[f"const:{index}:0"].ptr + offset
+        buffers = {"input": self.inputs, "output": self.outputs, "variable": self.variable_buffers,
+                   "constant": self.constants, "scratch": self.scratch}[slot]
+        return buffers[index].ptr + offset
 
+    def replay_device_steps(self) -> None:
+        """Enqueue the step's launches, copies and GEMMs on the stream (no synchronization)."""
+        drv = _driver()
         stream = self.ctx.stream
         for step in self.program.steps:
             if isinstance(step, codegen.StaticError):
                 site = self.program.errors[step.code - 1]
                 raise InvalidArgumentError(site.message, site.op)
             if isinstance(step, codegen.Copy):
-                _check(drv.cuMemcpyDtoDAsync(resolve(step.dst), resolve(step.src), step.nbytes, stream))
+                _check(drv.cuMemcpyDtoDAsync(self._resolve(step.dst), self._resolve(step.src), step.nbytes, stream))
             elif isinstance(step, codegen.GemmCall):
-                _gemm(step, resolve, stream)
+                _gemm(step, self._resolve, stream)
             else:
-                self._launch(step, resolve, stream)
-        _check(drv.cuStreamSynchronize(stream))
-        code = int(self.errors.download((1,), np.int64)[0])
-        if code:
-            raise self._error(code)
-        fetched = [buf.download(v.type.shape, v.type.dtype.np) for buf, v in zip(outputs, plan.outputs)]
-        store = getattr(getattr(ctx, "session", None), "store", None)
-        for name, buf in zip(plan.variables, variables):
-            if name in self.assigned and store is not None:  # the host copy follows the device's
-                host = store.buffer(name)
-                host[...] = buf.download(host.shape, host.dtype)
-        return fetched
+                self._launch(step, self._resolve, stream)
+
+    def __call__(self, args: Sequence[np.ndarray], ctx) -> list[np.ndarray]:
+        with self._run_lock:  # one run at a time: the inputs, outputs and arena are this executable's
+            self.bind(args, ctx)
+            self.replay_device_steps()
+            _check(_driver().cuStreamSynchronize(self.ctx.stream))
+            code = int(self.errors.download((1,), np.int64)[0])
+            if code:
+                raise self._error(code)
+            plan = self.plan
+            fetched = [buf.download(v.type.shape, v.type.dtype.np) for buf, v in zip(self.outputs, plan.outputs)]
+            store = getattr(getattr(ctx, "session", None), "store", None)
+            for name, buf in zip(plan.variables, self.variable_buffers):
+                if name in self.assigned and store is not None:  # the host copy follows the device's
+                    host = store.buffer(name)
+                    host[...] = buf.download(host.shape, host.dtype)
+            return fetched
 
     def _launch(self, launch: codegen.Launch, resolve, stream) -> None:
         if launch.n == 0:
@@ -314,8 +322,7 @@ class GpuExecutable:
         args = [resolve(t) for t in launch.args]
         types = [ctypes.c_void_p] * len(args)
         values = list(args)
-        kernel_takes_count = not launch.single and not launch.blocks and self._takes_count(launch)
-        if kernel_takes_count:
+        if launch.count_arg:
             values.append(launch.n)
             types.append(ctypes.c_int64)
         if launch.single:
@@ -326,11 +333,6 @@ class GpuExecutable:
             grid = min(math.ceil(launch.n / codegen.BLOCK), self.ctx.sms * BLOCKS_PER_SM)
         _check(_driver().cuLaunchKernel(self.functions[launch.symbol], grid, 1, 1, codegen.BLOCK, 1, 1, 0, stream,
                                         (tuple(values), tuple(types)), 0))
-
-    def _takes_count(self, launch: codegen.Launch) -> bool:
-        """Whether the kernel is a wrapped CPU body (its last parameter is the item count)."""
-        text = next(k.text for k in self.program.kernels if k.symbol == launch.symbol)
-        return "i64 %n)" in text.split(f"@{launch.symbol}(", 1)[1].split("\n", 1)[0]
 
     def _error(self, code: int) -> Exception:
         site = self.program.errors[code - 1]

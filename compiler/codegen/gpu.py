@@ -55,6 +55,7 @@ class Launch:
     n: int
     single: bool = False
     blocks: bool = False  # n counts blocks of BLOCK threads (one per output element), not threads
+    count_arg: bool = False  # the kernel takes n as its last (i64) argument: a CPU body in a grid-stride loop
     error_code: bool = False  # the last argument is the error word the kernel sets
 
 
@@ -208,7 +209,7 @@ class GpuModuleBuilder(ModuleBuilder):
 
     def call_loop_kernel(self, name: str, ptrs: list[str], total: int, outer: int,
                          parallel: bool | None = None) -> None:
-        self.steps.append(Launch(self.calls[name], tuple(ptrs), outer))
+        self.steps.append(Launch(self.calls[name], tuple(ptrs), outer, count_arg=True))
 
     @staticmethod
     def reduce_kernel(mb: GpuModuleBuilder, op: Op, result, sources, value) -> None:
