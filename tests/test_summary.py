@@ -133,6 +133,16 @@ def test_scalar_histogram_and_text_values() -> None:
         assert sess.run(s.op, {x: [1.0]}) is None and s.op.name == "average" and s.op.type == "ScalarSummary"
 
 
+def test_summaries_of_shapeless_placeholders_check_the_fed_value() -> None:
+    p = tf.placeholder("float")
+    scalar, image = tf.summary.scalar("p", p), tf.summary.image("im", p)
+    with tf.Session() as sess:
+        assert summary_pb2.Summary.FromString(sess.run(scalar, {p: 2.0})).value[0].simple_value == 2.0
+        assert summary_pb2.Summary.FromString(sess.run(image, {p: np.ones((1, 2, 2, 3))})).value[0].image.width == 2
+        with pytest.raises(InvalidArgumentError, match="'im' of Placeholder:0: Tensor must be 4-D.*not \\[2,3\\]"):
+            sess.run(image, {p: np.ones((2, 3))})
+
+
 def test_merge_all_and_collections() -> None:
     assert tf.summary.merge_all() is None
     x = tf.constant(2.0)
