@@ -11,8 +11,8 @@ from dfc.ir.dtypes import as_dtype, f32, i32, i64
 from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 from dfc.ir.types import TensorType
 
-from .framework import (Tensor, TensorShape, check_int, constant_array, convert_to_tensor, infer_constant_dtype,
-                        make, make_op, static_shape, wrap)
+from .framework import (Tensor, TensorShape, build_error, check_int, constant_array, convert_to_tensor,
+                        infer_constant_dtype, make, make_op, static_shape, wrap)
 
 
 # ---- sources -----------------------------------------------------------------------------------
@@ -93,6 +93,11 @@ def range(start, limit=None, delta=1, dtype=None, name: str = "range") -> Tensor
     if limit is None:
         start, limit = 0, start
     values = [check_int(v, "range bound") if not isinstance(v, float) else v for v in (start, limit, delta)]
+    if values[2] == 0:
+        raise build_error("dfc.constant", name, f"Requires delta != 0: {values[2]}")
+    if (values[2] > 0 and values[0] > values[1]) or (values[2] < 0 and values[0] < values[1]):
+        relation = "start <= limit when delta > 0" if values[2] > 0 else "start >= limit when delta < 0"
+        raise build_error("dfc.constant", name, f"Requires {relation}: {values[0]}/{values[1]}")
     dtype = as_dtype(dtype) if dtype is not None else (f32 if any(isinstance(v, float) for v in values) else i32)
     return constant(np.arange(*values).astype(dtype.np), name=name)
 
@@ -133,7 +138,6 @@ def transpose(a, perm=None, name: str = "transpose", conjugate: bool = False) ->
     x = convert_to_tensor(a)
     rank_ = x.shape.ndims
     perm = list(reversed(builtins.range(rank_))) if perm is None else [check_int(p, "perm") for p in perm]
-    perm = [p % rank_ if rank_ else p for p in perm]
     return make("dfc.transpose", [x], {"perm": perm}, name=name)
 
 
@@ -177,6 +181,10 @@ def split(value=None, num_or_size_splits=None, axis=0, num=None, name: str = "sp
         value, num_or_size_splits, axis = axis, num_or_size_splits, value
     x = convert_to_tensor(value)
     axis = check_int(axis, "axis")
+    rank_ = x.shape.ndims
+    if not -rank_ <= axis < rank_:
+        raise build_error("dfc.split", name, f"axis {axis} is out of range for {x.name} of rank {rank_} "
+                                             f"(expected [-{rank_}, {rank_}))")
     dim = x.shape.as_list()[axis]
     if isinstance(num_or_size_splits, (int, np.integer)):
         n = int(num_or_size_splits)
@@ -187,6 +195,8 @@ def split(value=None, num_or_size_splits=None, axis=0, num=None, name: str = "sp
         sizes = [dim // n] * n
     else:
         sizes = [check_int(s, "split size") for s in num_or_size_splits]
+        if any(s < -1 for s in sizes) or sizes.count(-1) > 1:
+            raise build_error("dfc.split", name, f"split sizes {sizes} must be non-negative (one may be -1: the rest)")
         if sizes.count(-1) == 1 and dim is not None:
             sizes[sizes.index(-1)] = dim - (sum(sizes) + 1)
     op = make_op("dfc.split", [x], {"axis": axis, "sizes": sizes}, name=name)
@@ -210,7 +220,11 @@ pack = stack
 
 def unstack(value, num=None, axis: int = 0, name: str = "unstack") -> list[Tensor]:
     x = convert_to_tensor(value)
-    axis = check_int(axis, "axis") % x.shape.ndims
+    axis, rank_ = check_int(axis, "axis"), x.shape.ndims
+    if not -rank_ <= axis < rank_:
+        raise build_error("dfc.split", name, f"axis = {axis} not in [{-rank_}, {rank_}): cannot unstack {x.name} of "
+                                             f"rank {rank_}")
+    axis %= rank_
     n = x.shape.as_list()[axis] if num is None else num
     if n is None:
         raise ValueError(f"cannot unstack {x.name} along its unknown dim {axis}; pass num")
@@ -247,7 +261,9 @@ def slice(input_, begin, size, name: str | None = None) -> Tensor:  # noqa: A001
     begin = [check_int(b, "begin") for b in begin]
     size = [check_int(s, "size") for s in size]
     end = [SLICE_END if s == -1 else b + s for b, s in zip(begin, size)]
-    return make("dfc.slice", [x], {"begin": begin, "end": end, "strides": [1] * len(begin)}, name=name or "Slice")
+    # bounded: begin and size must lie inside the input (checked once its shape is known), as TF's Slice requires
+    return make("dfc.slice", [x], {"begin": begin, "end": end, "strides": [1] * len(begin), "bounded": True},
+                name=name or "Slice")
 
 
 def slice_tensor(x: Tensor, key: Any) -> Tensor:
@@ -283,7 +299,8 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
         if isinstance(k, (int, np.integer)):
             k = int(k)
             if d is not None and not -d <= k < d:
-                raise IndexError(f"index {k} is out of bounds for dim {dim_i} of {x.name} (size {d})")
+                raise build_error("dfc.slice", "strided_slice", f"slice index {k} of dimension {dim_i} out of bounds "
+                                                                f"for {x.name} of shape {x.shape}")
             begin.append(k)
             end.append(k + 1 if k != -1 else SLICE_END)
             strides.append(1)

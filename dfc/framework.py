@@ -12,6 +12,7 @@ import numpy as np
 
 from dfc.ir import builder
 from dfc.ir.dtypes import DType, as_dtype, bool_, f32, i32, i64
+from dfc.ir.errors import ShapeError
 from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.types import TensorType
 
@@ -429,6 +430,13 @@ def constant_array(value: Any, dtype: DType) -> np.ndarray:
 
 
 # ---- making ops -------------------------------------------------------------------------------
+def build_error(op_type: str, name: str, message: str) -> ShapeError:
+    """A build-time error found before an op exists, worded as create_op words its own: op, name, user's line."""
+    loc = builder.capture_location()
+    where = f" at {loc}" if loc else ""
+    return ShapeError(f"{op_type} '{name}'{where}: {message}")
+
+
 def current_graph(inputs: Sequence[Any] = ()) -> Graph:
     """The graph new ops go to: that of the tensor inputs, which must agree, else the default graph."""
     graph = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import reprlib
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -29,14 +30,23 @@ def as_ir(obj: Any, graph: Graph) -> Value | Op:
     if to_ir is not None:
         return to_ir()
     if isinstance(obj, str):
-        name, _, index = obj.partition(":")
+        name, colon, index = obj.partition(":")
         try:
             op = graph.op_by_name(name)
         except KeyError:
             raise InvalidArgumentError(f"the graph has no tensor or op named '{obj}'") from None
-        return op.results[int(index)] if index else op
-    raise TypeError(f"cannot fetch or feed {obj!r} (type {type(obj).__name__}): expected a Tensor, an Operation, "
-                    f"a Variable or a name")
+        if not colon:
+            return op
+        if not index.isdigit():
+            raise InvalidArgumentError(f"The name '{obj}' looks like a Tensor name, but is not a valid one: Tensor "
+                                       f"names have the form '<op_name>:<output_index>'", op)
+        outputs = [r for r in op.results if not r.is_control]
+        if int(index) >= len(outputs):
+            raise InvalidArgumentError(f"The name '{obj}' refers to a Tensor which does not exist: the operation "
+                                       f"{op.describe()} has {len(outputs)} output(s)", op)
+        return outputs[int(index)]
+    raise TypeError(f"cannot fetch or feed {reprlib.repr(obj)} (type {type(obj).__name__}): expected a Tensor, an "
+                    f"Operation, a Variable or a name")
 
 
 class _FetchStructure:
@@ -85,6 +95,9 @@ class _RunContext:
 
     def write_variable(self, name: str, value: np.ndarray, op: Op) -> np.ndarray:
         return self.session.store.write(name, value, op)
+
+    def update_variable(self, name: str, combine: Callable[[np.ndarray], np.ndarray], op: Op) -> np.ndarray:
+        return self.session.store.update(name, combine, op)
 
     def random_step(self, op: Op) -> int:
         return self.session._next_random_step(op)
@@ -161,13 +174,20 @@ class Session:
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         feed_dict = feed_dict if feed_dict is not None else {}
+        if not isinstance(feed_dict, Mapping):
+            raise TypeError(f"feed_dict must be a dict from tensors (or their names) to values, got a "
+                            f"{type(feed_dict).__name__}")
         plan = self._plan(fetches, feed_dict)
         arrays = [check(given) for check, given in zip(plan.feed_checks, feed_dict.values())]
         shapes = tuple(a.shape for a in arrays)
-        executable = plan.executables.get(shapes)
-        if executable is None:
+        compiled = plan.executables.get(shapes)
+        if compiled is None:
             executable = self._compiled(plan.fetch_values, plan.targets, plan.feed_values, arrays)
-            plan.executables[shapes] = executable
+            compiled = plan.executables[shapes] = (executable, locked_variables(executable.step))
+        executable, locked = compiled
+        if locked:
+            with self.store.locked(locked):
+                return plan.outputs(executable(arrays, self._run_context))
         return plan.outputs(executable(arrays, self._run_context))
 
     def _plan(self, fetches: Any, feed_dict: Mapping) -> _RunPlan:
@@ -207,6 +227,18 @@ class Session:
 
 
 _MAX_PLANS = 256
+
+
+def locked_variables(step: Graph) -> tuple[str, ...]:
+    """The variables a step updates with use_locking=True: the run holds their locks throughout."""
+    names: set[str] = set()
+    pending = [step.body]
+    while pending:
+        for op in pending.pop().ops:
+            if op.attrs.get("use_locking") and "variable" in op.attrs:
+                names.add(op.attrs["variable"])
+            pending.extend(op.regions)
+    return tuple(sorted(names))
 
 
 def _plan_key(fetches: Any, feed_dict: Mapping, version: int) -> tuple | None:
@@ -249,7 +281,7 @@ class _RunPlan:
         self.slots = [position[leaf] if isinstance(leaf, Value) and not leaf.is_control else None
                       for leaf in self.structure.leaves]
         self.single = len(self.slots) == 1 and isinstance(self.structure.template, int)
-        self.executables: dict[tuple, Executable] = {}
+        self.executables: dict[tuple, tuple[Executable, tuple[str, ...]]] = {}
 
     def outputs(self, results: list[np.ndarray]) -> Any:
         values = [None if slot is None else _as_fetched(results[slot]) for slot in self.slots]
