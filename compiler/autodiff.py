@@ -308,7 +308,11 @@ def _gather(op, g, b):
     axis = normalize_axis(op.attrs["axis"], params.type.rank)
     n, count = shape[axis], int(np.prod(_static(indices, b), dtype=np.int64))
     pre, post = int(np.prod(shape[:axis], dtype=np.int64)), int(np.prod(shape[axis + 1:], dtype=np.int64))
-    hot = b("reshape", b("one_hot", indices, depth=n, dtype=g.type.dtype), shape=[count, n])
+    # the indices pass through a gather of 0..n-1, which fails on an out-of-range index as the forward gather
+    # does (one_hot alone would drop it silently when the forward result is not fetched)
+    positions = b._make("dfc.constant", [], {"value": np.arange(n, dtype=indices.type.dtype.np)}, "positions")
+    checked = b("gather", positions.results[0], indices, axis=0)
+    hot = b("reshape", b("one_hot", checked, depth=n, dtype=g.type.dtype), shape=[count, n])
     rows = b("reshape", g, shape=[count, post] if pre == 1 else [pre, count, post])
     summed = b("matmul", hot, rows, transpose_a=True)
     return [b("reshape", summed, shape=list(shape)), None]

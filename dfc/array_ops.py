@@ -22,8 +22,13 @@ def constant(value: Any, dtype=None, shape=None, name: str = "Const", verify_sha
     array = constant_array(value, dtype)
     if shape is not None:
         shape = static_shape(shape)
+        if any(d < 0 for d in shape):
+            raise build_error("dfc.constant", name, f"shape {list(shape)} has a negative dim")
         if array.size == 1:
-            array = np.full(shape, array.reshape(()), dtype=dtype.np)
+            try:
+                array = np.full(shape, array.reshape(()), dtype=dtype.np)
+            except (MemoryError, ValueError) as e:
+                raise out_of_memory("dfc.constant", name, shape, dtype, e) from None
         elif array.size == int(np.prod(shape, dtype=np.int64)) and not verify_shape:
             array = array.reshape(shape)
         else:
@@ -58,12 +63,22 @@ def fill(dims, value, name: str | None = None) -> Tensor:
 
 def zeros(shape, dtype=f32, name: str | None = None) -> Tensor:
     dtype = as_dtype(dtype)
-    return constant(np.zeros(static_shape(shape), dtype=dtype.np), name=name or "zeros")
+    return constant(np.zeros((), dtype.np), dtype=dtype, shape=shape, name=name or "zeros")
 
 
 def ones(shape, dtype=f32, name: str | None = None) -> Tensor:
     dtype = as_dtype(dtype)
-    return constant(np.ones(static_shape(shape), dtype=dtype.np), name=name or "ones")
+    return constant(np.ones((), dtype.np), dtype=dtype, shape=shape, name=name or "ones")
+
+
+def out_of_memory(op_type: str, name: str, shape, dtype, error: Exception) -> Exception:
+    """TF's ResourceExhaustedError for a tensor too big to allocate, naming the op and the user's line."""
+    from dfc.ir.builder import capture_location
+    from dfc.ir.errors import ResourceExhaustedError
+    loc = capture_location()
+    return ResourceExhaustedError(f"OOM when allocating tensor with shape {list(shape)} and type "
+                                  f"{as_dtype(dtype).name} for {op_type} '{name}'{f' at {loc}' if loc else ''}: "
+                                  f"{error}")
 
 
 def _fill_like(tensor, value, dtype, name):

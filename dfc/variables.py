@@ -12,6 +12,7 @@ import numpy as np
 
 from dfc.ir import builder
 from dfc.ir.dtypes import as_dtype, f32
+from dfc.ir.errors import UnimplementedError
 from dfc.ir.graph import Graph
 
 from . import random_ops
@@ -43,8 +44,13 @@ class Variable(_Operators):
                     initial = cast(initial, dtype)
             if not initial.shape.is_fully_defined():
                 if validate_shape:
-                    raise ValueError(f"initial value of variable '{self._name}' must have a fully defined shape, "
-                                     f"got {initial.shape}")
+                    raise build_error("dfc.variable", self._name, f"initial value of variable '{self._name}' must "
+                                                                  f"have a fully defined shape, got {initial.shape}")
+                loc = builder.capture_location()
+                raise UnimplementedError(
+                    f"variable '{self._name}'{f' at {loc}' if loc else ''}: validate_shape=False with an initial value "
+                    f"of shape {initial.shape} is not supported (dfc compiles each step for known variable shapes); "
+                    f"give the initial value a fully defined shape")
             self._initial_value = initial
             read_op = make_op("dfc.variable", [], {"name": self._name}, name=self._name,
                               result_types=[initial._dfc_ir().type], exact_name=True)

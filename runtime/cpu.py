@@ -17,6 +17,7 @@ import os
 import random
 import sys
 import threading
+import warnings
 from pathlib import Path
 from collections.abc import Sequence
 
@@ -26,7 +27,7 @@ import numpy as np
 from dfc.compiler.codegen import cpu as codegen
 from dfc.compiler.codegen import parallel
 from dfc.compiler.pipeline import DUMP_ENV, dump_artifact
-from dfc.ir.errors import InvalidArgumentError
+from dfc.ir.errors import InvalidArgumentError, ResourceExhaustedError
 from dfc.ir.graph import Graph, Op
 from dfc.ir.interpreter import ExecutionContext
 from dfc.ir.types import TensorType
@@ -94,15 +95,35 @@ def object_code(text: str) -> tuple[bytes, bool]:
         return cached, True
     obj = codegen.compile_object(text)
     _write_entry(path, obj)
+    max_bytes = cache_max_bytes()  # read on every write, so a bad setting warns at once, not now and then
     if random.random() < PRUNE_EVERY:
-        prune_cache(path.parent)
+        prune_cache(path.parent, max_bytes)
     return obj, False
+
+
+DEFAULT_CACHE_MAX_MB = 512.0
+
+
+def cache_max_bytes() -> int:
+    """DFC_CACHE_MAX_MB in bytes; a value that is not a non-negative number is ignored with a warning."""
+    raw = os.environ.get("DFC_CACHE_MAX_MB")
+    if raw is None:
+        return int(DEFAULT_CACHE_MAX_MB * (1 << 20))
+    try:
+        mb = float(raw)
+        if not 0 <= mb < float(1 << 40):  # also refuses nan and inf
+            raise ValueError(raw)
+    except ValueError:
+        warnings.warn(f"ignoring DFC_CACHE_MAX_MB={raw!r}: expected a non-negative number of megabytes; "
+                      f"using {DEFAULT_CACHE_MAX_MB:g}", RuntimeWarning, stacklevel=2)
+        mb = DEFAULT_CACHE_MAX_MB
+    return int(mb * (1 << 20))
 
 
 def prune_cache(directory: Path, max_bytes: int | None = None) -> None:
     """Delete the least recently used entries until the cache holds at most max_bytes (DFC_CACHE_MAX_MB)."""
     if max_bytes is None:
-        max_bytes = int(float(os.environ.get("DFC_CACHE_MAX_MB", "512")) * (1 << 20))
+        max_bytes = cache_max_bytes()
     try:
         entries = [(e.stat().st_mtime, e.stat().st_size, e.path) for e in os.scandir(directory)
                    if e.name.endswith(".o")]
@@ -306,8 +327,11 @@ class CpuExecutable:
                 a = np.ascontiguousarray(a, dtype=dtype)
                 keep = (keep or []) + [a]
             ptrs[i] = data_address(a)
-        outs = [self._output(k) if k in self._pools else np.empty(shape, dtype)
-                for k, (shape, dtype) in enumerate(self._out_specs)]
+        try:
+            outs = [self._output(k) if k in self._pools else np.empty(shape, dtype)
+                    for k, (shape, dtype) in enumerate(self._out_specs)]
+        except (MemoryError, ValueError):
+            raise self._out_of_memory() from None
         j = self._nin
         for out in outs:
             ptrs[j] = data_address(out)
@@ -315,7 +339,10 @@ class CpuExecutable:
         created = self._bind_variables(ptrs, ctx) if self._variables else ()
         arena = None
         if self._arena_size:
-            arena = np.empty(self._arena_size + ALIGNMENT, dtype=np.uint8)
+            try:
+                arena = np.empty(self._arena_size + ALIGNMENT, dtype=np.uint8)
+            except (MemoryError, ValueError):
+                raise self._out_of_memory() from None
             address = data_address(arena)
             ptrs[self._arena_slot] = address + (-address) % ALIGNMENT
         base = data_address(ptrs)
@@ -371,6 +398,18 @@ class CpuExecutable:
                         f"{list(buf.shape)} {buf.dtype}", op)
             ptrs[self._var_base + k] = data_address(buf)
         return created
+
+    def _out_of_memory(self) -> ResourceExhaustedError:
+        """TF's OOM error, naming the op whose result needs the most memory in this step."""
+        plan = self.lowered.plan
+        values = [v for op in plan.items for v in op.results if isinstance(v.type, TensorType) and v.type.is_static]
+        biggest = max(values, key=lambda v: v.type.num_elements * v.type.dtype.itemsize, default=None)
+        if biggest is None or biggest.op is None:
+            return ResourceExhaustedError(f"OOM when allocating the {self._arena_size}-byte scratch memory of a step")
+        op = biggest.op
+        return ResourceExhaustedError(
+            f"OOM when allocating tensor with shape {list(biggest.type.shape)} and type {biggest.type.dtype.name} "
+            f"for op {op.describe()}", op)
 
     def _error(self, rc: int, params: np.ndarray) -> Exception:
         params = params.view(np.int64)

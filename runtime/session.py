@@ -13,7 +13,7 @@ import numpy as np
 
 from dfc.compiler import compile_step
 from dfc.ir import builder
-from dfc.ir.errors import InvalidArgumentError
+from dfc.ir.errors import InvalidArgumentError, OpError, ResourceExhaustedError
 from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.types import TensorType
 
@@ -173,6 +173,14 @@ class Session:
         """Fetch `fetches` (a tensor, an op, or a nested list/tuple/dict of them) with `feed_dict` fed."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        try:
+            return self._run(fetches, feed_dict)
+        except MemoryError as e:
+            if isinstance(e, OpError):
+                raise
+            raise ResourceExhaustedError(f"OOM while running {reprlib.repr(fetches)}: {e}") from None
+
+    def _run(self, fetches: Any, feed_dict: Mapping | None) -> Any:
         feed_dict = feed_dict if feed_dict is not None else {}
         if not isinstance(feed_dict, Mapping):
             raise TypeError(f"feed_dict must be a dict from tensors (or their names) to values, got a "
