@@ -533,10 +533,17 @@ def merge_device(outer: str | None, inner: str) -> str:
 
 @contextlib.contextmanager
 def device(spec: str | None) -> Iterator[None]:
-    """Place ops made inside on `spec` (merged field by field with enclosing device scopes)."""
+    """Place ops made inside on `spec` (merged field by field with enclosing device scopes).
+
+    `spec` may be a device function (op -> device string, e.g. tf.train.replica_device_setter):
+    it is applied to each op made inside when the block ends, so inside the block those ops
+    still show the device of the string scopes alone.
+    """
     graph = builder.get_default_graph()
     if callable(spec):
-        raise TypeError("device functions are not supported; pass a device string")
+        with _device_function(graph, spec):
+            yield
+        return
     outer = next((d for d in reversed(graph.device_stack) if d is not None), None) if graph.device_stack else None
     graph.device_stack.append(None if spec is None else merge_device(outer, spec))
     if spec is None:
@@ -545,6 +552,18 @@ def device(spec: str | None) -> Iterator[None]:
         yield
     finally:
         graph.device_stack.pop()
+
+
+@contextlib.contextmanager
+def _device_function(graph: Graph, choose) -> Iterator[None]:
+    first = len(graph.ops)
+    try:
+        yield
+    finally:
+        for op in graph.ops[first:]:
+            chosen = choose(op.handle if op.handle is not None else Operation(op))
+            if chosen:
+                op.device = format_device(parse_device(chosen))
 
 
 @contextlib.contextmanager

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from .framework import Tensor, check_int, convert_to_tensor, make
 from .math_ops import relu, sigmoid, tanh
+from .nn_conv import __all__ as _conv_names
+from .nn_conv import (avg_pool, avg_pool2d, conv2d, conv2d_backprop_filter, conv2d_backprop_input,  # noqa: F401
+                      conv2d_transpose, depthwise_conv2d, depthwise_conv2d_native, max_pool, max_pool2d)
 
-__all__ = ["bias_add", "log_softmax", "relu", "relu6", "sigmoid", "softmax", "tanh"]
+__all__ = ["bias_add", "log_softmax", "relu", "relu6", "sigmoid", "softmax", "tanh", *_conv_names]
 
 
 def _softmax(irop: str, default: str, logits, axis, name, dim) -> Tensor:
