@@ -85,6 +85,7 @@ def _write_entry(path: Path, payload: bytes) -> None:
 
 def object_code(text: str) -> tuple[bytes, bool]:
     """(object code for the module text, whether it came from the disk cache)."""
+    max_bytes = cache_max_bytes()  # read on every compile, so a bad setting warns at once, not now and then
     path = cache_dir() / f"{cache_key(text)}.o"
     cached = _read_entry(path)
     if cached is not None:
@@ -95,7 +96,6 @@ def object_code(text: str) -> tuple[bytes, bool]:
         return cached, True
     obj = codegen.compile_object(text)
     _write_entry(path, obj)
-    max_bytes = cache_max_bytes()  # read on every write, so a bad setting warns at once, not now and then
     if random.random() < PRUNE_EVERY:
         prune_cache(path.parent, max_bytes)
     return obj, False
