@@ -32,7 +32,8 @@ def constant(value: Any, dtype=None, shape=None, name: str = "Const", verify_sha
         elif array.size == int(np.prod(shape, dtype=np.int64)) and not verify_shape:
             array = array.reshape(shape)
         else:
-            raise ValueError(f"constant of shape {list(array.shape)} does not fit the requested shape {list(shape)}")
+            raise build_error("dfc.constant", name, f"constant of shape {list(array.shape)} does not fit the "
+                                                    f"requested shape {list(shape)}")
     return make("dfc.constant", [], {"value": np.require(array, requirements="C")}, name=name)
 
 
@@ -40,8 +41,8 @@ def placeholder(dtype, shape=None, name: str | None = None) -> Tensor:
     """A value fed at run time; None dims (and shape=None for a scalar-or-unknown) stay unknown until fed."""
     dtype = as_dtype(dtype)
     if shape is None:
-        raise ValueError("placeholder without a shape (unknown rank) is not supported: give its shape, using None "
-                         "for the dims that vary")
+        raise build_error("dfc.placeholder", name or "Placeholder", "placeholder without a shape (unknown rank) is "
+                          "not supported: give its shape, using None for the dims that vary")
     dims = TensorShape(shape).as_list() if not isinstance(shape, (int, np.integer)) else [int(shape)]
     dims = [None if d is None or (isinstance(d, (int, np.integer)) and d < 0) else int(d) for d in dims]
     return make("dfc.placeholder", [], name=name or "Placeholder", result_types=[TensorType(dtype, tuple(dims))])
@@ -143,7 +144,7 @@ def reshape(tensor, shape, name: str | None = None) -> Tensor:
     if isinstance(dims, Tensor):
         dims = constant_value(dims)
         if dims is None:
-            raise ValueError("reshape needs a constant shape")
+            raise build_error("dfc.reshape", name or "Reshape", "reshape needs a constant shape")
     dims = [-1 if d is None else check_int(d, "reshape dim") for d in np.atleast_1d(np.asarray(dims, dtype=object))] \
         if np.ndim(dims) else []
     return make("dfc.reshape", [x], {"shape": dims}, name=name or "Reshape")
@@ -159,7 +160,7 @@ def transpose(a, perm=None, name: str = "transpose", conjugate: bool = False) ->
 def expand_dims(input, axis=None, name: str | None = None, dim=None) -> Tensor:
     axis = dim if axis is None else axis
     if axis is None:
-        raise ValueError("expand_dims needs an axis")
+        raise build_error("dfc.expand_dims", name or "ExpandDims", "expand_dims needs an axis")
     return make("dfc.expand_dims", [convert_to_tensor(input)], {"axis": check_int(axis, "axis")},
                 name=name or "ExpandDims")
 
@@ -170,7 +171,8 @@ def squeeze(input, axis=None, name: str | None = None, squeeze_dims=None) -> Ten
     if axis is None:
         if not x.shape.is_fully_defined() and None in x.shape.as_list():
             unknown = [i for i, d in enumerate(x.shape.as_list()) if d is None]
-            raise ValueError(f"squeeze of {x.name} with unknown dims {unknown}: give the axes to squeeze")
+            raise build_error("dfc.squeeze", name or "Squeeze", f"squeeze of {x.name} with unknown dims {unknown}: "
+                                                                f"give the axes to squeeze")
         axes = [i for i, d in enumerate(x.shape.as_list()) if d == 1]
     else:
         axes = [check_int(a, "axis") for a in np.atleast_1d(axis)]
@@ -182,7 +184,7 @@ def concat(values, axis, name: str = "concat") -> Tensor:
         values, axis = axis, values  # TF < 1.0 spelled it concat(concat_dim, values)
     tensors = [convert_to_tensor(v) for v in values]
     if not tensors:
-        raise ValueError("concat needs at least one tensor")
+        raise build_error("dfc.concat", name, "concat needs at least one tensor")
     if len(tensors) == 1:
         return make("dfc.identity", tensors, name=name)
     return make("dfc.concat", tensors, {"axis": check_int(axis, "axis")}, name=name)
@@ -204,9 +206,10 @@ def split(value=None, num_or_size_splits=None, axis=0, num=None, name: str = "sp
     if isinstance(num_or_size_splits, (int, np.integer)):
         n = int(num_or_size_splits)
         if dim is None:
-            raise ValueError(f"cannot split the unknown dim {axis} of {x.name} into {n} pieces")
+            raise build_error("dfc.split", name, f"cannot split the unknown dim {axis} of {x.name} into {n} pieces")
         if n <= 0 or dim % n:
-            raise ValueError(f"Dimension {axis} of {x.name} has size {dim}, which is not divisible by {n}")
+            raise build_error("dfc.split", name, f"Dimension {axis} of {x.name} has size {dim}, which is not "
+                                                 f"divisible by {n}")
         sizes = [dim // n] * n
     else:
         sizes = [check_int(s, "split size") for s in num_or_size_splits]
@@ -221,11 +224,11 @@ def split(value=None, num_or_size_splits=None, axis=0, num=None, name: str = "sp
 def stack(values, axis: int = 0, name: str = "stack") -> Tensor:
     tensors = [convert_to_tensor(v) for v in values]
     if not tensors:
-        raise ValueError("stack needs at least one tensor")
+        raise build_error("dfc.concat", name, "stack needs at least one tensor")
     rank_ = tensors[0].shape.ndims
     axis = check_int(axis, "axis")
     if not -rank_ - 1 <= axis <= rank_:
-        raise ValueError(f"stack axis {axis} is out of range for tensors of rank {rank_}")
+        raise build_error("dfc.concat", name, f"stack axis {axis} is out of range for tensors of rank {rank_}")
     expanded = [expand_dims(t, axis, name=f"{name}_expand") for t in tensors]
     return concat(expanded, axis % (rank_ + 1), name=name)
 
@@ -242,7 +245,7 @@ def unstack(value, num=None, axis: int = 0, name: str = "unstack") -> list[Tenso
     axis %= rank_
     n = x.shape.as_list()[axis] if num is None else num
     if n is None:
-        raise ValueError(f"cannot unstack {x.name} along its unknown dim {axis}; pass num")
+        raise build_error("dfc.split", name, f"cannot unstack {x.name} along its unknown dim {axis}; pass num")
     return [squeeze(p, [axis]) for p in split(x, n, axis, name=name)]
 
 
@@ -292,9 +295,9 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
     rank_ = x.shape.ndims
     n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
     if sum(1 for k in key if k is Ellipsis) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
+        raise build_error("dfc.slice", "strided_slice", "an index can only have a single ellipsis ('...')")
     if n_real > rank_:
-        raise IndexError(f"too many indices for {x.name} of rank {rank_}")
+        raise build_error("dfc.slice", "strided_slice", f"too many indices for {x.name} of rank {rank_}")
     expanded: list[Any] = []
     for k in key:
         if k is Ellipsis:
@@ -323,7 +326,7 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
         elif isinstance(k, builtins.slice):
             step = 1 if k.step is None else check_int(k.step, "slice step")
             if step == 0:
-                raise ValueError("slice step cannot be zero")
+                raise build_error("dfc.slice", "strided_slice", "slice step cannot be zero")
             start_default, stop_default = (0, SLICE_END) if step > 0 else (SLICE_END, SLICE_START_REVERSED)
             begin.append(start_default if k.start is None else check_int(k.start, "slice start"))
             end.append(stop_default if k.stop is None else check_int(k.stop, "slice stop"))

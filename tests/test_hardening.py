@@ -202,6 +202,9 @@ def test_bad_tensor_names_are_invalid_argument():
     (lambda: tf.constant([1.0, 2.0])[5], "slice index 5 of dimension 0 out of bounds"),
     (lambda: tf.Variable(tf.zeros((3,))).assign_add(tf.constant(1.0)), "cannot update variable"),
     (lambda: tf.zeros((2, -1)), "negative dim"),
+    # found by tests/dsl_fuzz.py
+    (lambda: tf.squeeze(tf.placeholder(tf.float32, []), [0]), "cannot squeeze axes"),
+    (lambda: tf.placeholder(tf.float32, [])[0], "too many indices"),
 ])
 def test_build_errors_are_value_errors_naming_the_op_and_line(make, message):
     with pytest.raises(ValueError, match=rf"at .*{HERE}:\d+:\d+: .*{message}"):

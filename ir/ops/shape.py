@@ -70,6 +70,8 @@ register(OpDef("dfc.expand_dims", "shape", _expand_infer, lambda x, axis: np.exp
 
 def _squeeze_infer(types, attrs):
     t = tensor_operand(types, 0)
+    if attrs["axes"] and t.rank == 0:
+        raise ShapeError(f"cannot squeeze axes {list(attrs['axes'])} of the scalar {t}")
     axes = {normalize_axis(a, t.rank) for a in attrs["axes"]}
     for a in axes:
         if t.shape[a] not in (1, None):
