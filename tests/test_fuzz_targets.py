@@ -1,4 +1,4 @@
-"""Short CI runs of the parser, checkpoint and CLI fuzzers (tests/fuzz_targets.py), and every input they ever broke on."""
+"""Short CI runs of the parser, checkpoint and CLI fuzzers (tests/fuzz_targets.py) and every input they broke on."""
 
 from __future__ import annotations
 
