@@ -644,8 +644,11 @@ def static_shape(shape: Any) -> tuple[int, ...]:
     for d in dims:
         d = d.value if isinstance(d, Dimension) else d
         if d is None:
-            raise ValueError(f"shape {dims} must be fully defined here")
-        out.append(int(d))
+            raise ValueError(f"{_user_line()}shape {dims} must be fully defined here")
+        try:
+            out.append(int(d))
+        except (TypeError, ValueError, OverflowError):
+            raise TypeError(f"{_user_line()}shape {dims} must hold ints, got {d!r}") from None
     return tuple(out)
 
 
@@ -656,8 +659,16 @@ def check_int(x: Any, what: str) -> int:
         if value is None:
             raise ValueError(f"{what} must be a constant, got the tensor {x.name}")
         x = value
+    if isinstance(x, (float, np.floating)) and not float(x).is_integer():
+        raise TypeError(f"{_user_line()}{what} must be an int, got {x!r}")
     try:
         return int(x)
-    except (TypeError, ValueError):
-        raise TypeError(f"{what} must be an int, got {x!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"{_user_line()}{what} must be an int, got {x!r}") from None
+
+
+def _user_line() -> str:
+    """'file:line:col: ' of the user's call, for errors raised before any op exists."""
+    loc = builder.capture_location()
+    return f"{loc}: " if loc else ""
 

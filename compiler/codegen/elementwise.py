@@ -149,7 +149,7 @@ def streaming_loop(fn: Fn, n: int, views: list[View], params: list[str],
     whole = fn(f"and i64 {span}, {-lanes}")
     stop = fn(f"add i64 {start}, {whole}")
     loop_nest(fn, [n], views, params, body, "%lo", start)
-    line = fn.alloca(vec)
+    line = fn.alloca(vec, align=64)  # read back with one aligned 64-byte load: a 16-aligned slot faults
     with counted_loop(fn, start, stop, lanes, ("line_head", "line", "line_done")) as i:
         # each view's pointer at element i; the lanes read from there with the view's own stride
         bases = [fn(f"getelementptr inbounds {STORE[v.dtype]}, ptr {params[v.param]}, i64 "

@@ -73,10 +73,10 @@ class Fn:
     def block(self, label: str) -> None:
         self.lines.append(f"{label}:")
 
-    def alloca(self, ty: str, count: int = 1) -> str:
+    def alloca(self, ty: str, count: int = 1, align: int = 16) -> str:
         self.n += 1
         name = f"%a{self.n}"
-        self.allocas.append(f"  {name} = alloca {ty}, i64 {count}, align 16")
+        self.allocas.append(f"  {name} = alloca {ty}, i64 {count}, align {align}")
         return name
 
     def entry_flag(self) -> str:
