@@ -205,6 +205,8 @@ def test_bad_tensor_names_are_invalid_argument():
     # found by tests/dsl_fuzz.py
     (lambda: tf.squeeze(tf.placeholder(tf.float32, []), [0]), "cannot squeeze axes"),
     (lambda: tf.placeholder(tf.float32, [])[0], "too many indices"),
+    (lambda: tf.concat([tf.constant(1.0), tf.constant(2.0)], 0), "axis 0 is out of range for a tensor of rank 0"),
+    (lambda: tf.gather(tf.constant(1.0), [0]), "axis 0 is out of range for a tensor of rank 0"),
 ])
 def test_build_errors_are_value_errors_naming_the_op_and_line(make, message):
     with pytest.raises(ValueError, match=rf"at .*{HERE}:\d+:\d+: .*{message}"):
