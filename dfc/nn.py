@@ -5,8 +5,9 @@ from __future__ import annotations
 from .framework import Tensor, check_int, convert_to_tensor, make
 from .math_ops import relu, sigmoid, tanh
 from .nn_conv import __all__ as _conv_names
-from .nn_conv import (avg_pool, avg_pool2d, conv2d, conv2d_backprop_filter, conv2d_backprop_input,  # noqa: F401
-                      conv2d_transpose, depthwise_conv2d, depthwise_conv2d_native, max_pool, max_pool2d)
+from .nn_conv import (atrous_conv2d, avg_pool, avg_pool2d, conv2d, conv2d_backprop_filter,  # noqa: F401
+                      conv2d_backprop_input, conv2d_transpose, convolution, depthwise_conv2d, depthwise_conv2d_native,
+                      max_pool, max_pool2d, separable_conv2d)
 
 __all__ = ["bias_add", "log_softmax", "relu", "relu6", "sigmoid", "softmax", "tanh", *_conv_names]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import reprlib
 import threading
+import weakref
 from collections.abc import Mapping
 from typing import Any
 from collections.abc import Callable, Iterator
@@ -155,6 +156,8 @@ class Session:
         self.backend = backend
         from .distribute import attach
         self._cluster = attach(graph, target, config, backend)
+        if self._cluster is not None and self._cluster.owned:  # its task threads end with an unclosed session too
+            weakref.finalize(self, self._cluster.close)
         if store is None:
             store = self._cluster.store if self._cluster is not None else VariableStore()
         self.store = store
@@ -294,15 +297,23 @@ def _plan_key(fetches: Any, feed_dict: Mapping, version: int) -> tuple | None:
     Keys use object ids; the plan holds the objects themselves, so an id cannot be
     reused by another object while its plan is cached.
     """
+    kind = type(fetches)
+    if kind in _LEAF_TYPES:  # one tensor or op: the commonest fetch, keyed without the isinstance checks
+        return version, id(fetches), *map(id, feed_dict)
     if isinstance(fetches, (list, tuple)):
         if any(isinstance(f, (list, tuple, Mapping)) for f in fetches):
             return None
-        fetch_key = (type(fetches), *map(id, fetches))
+        fetch_key = (kind, *map(id, fetches))
     elif isinstance(fetches, Mapping):
         return None
     else:
+        _LEAF_TYPES.add(kind)
         fetch_key = id(fetches)
     return version, fetch_key, *map(id, feed_dict)
+
+
+#: fetch types seen to be neither sequences nor mappings (tensor and op handles)
+_LEAF_TYPES: set[type] = set()
 
 
 class _RunPlan:

@@ -12,6 +12,7 @@ import pathlib
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -36,13 +37,17 @@ def run_cases(name: str, tmp_path: pathlib.Path, timeout: int) -> None:
     problem = _namespace_problem()
     if problem:
         pytest.skip(problem)
+    # Ray's socket paths must stay under 108 bytes: a short directory of its own, not pytest's deep tmp_path
+    ray_dir = tempfile.mkdtemp(prefix="dfc-ray-")
     env = dict(os.environ, DFC_IN_NETNS="1", RAY_AUTH_MODE="disabled", RAY_USAGE_STATS_ENABLED="0",
-               RAY_COLOR_PREFIX="0", RAY_TMPDIR=str(tmp_path / "ray"), PYTHONPATH=str(CASES))
-    (tmp_path / "ray").mkdir()
-    command = (f"ip link set lo up && exec {sys.executable} -m pytest -q -p no:cacheprovider -x "
-               f"--rootdir {ROOT} {CASES / name}")
-    proc = subprocess.run(["unshare", "-n", "sh", "-c", command], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+               RAY_COLOR_PREFIX="0", RAY_TMPDIR=ray_dir, PYTHONPATH=str(CASES))
+    command = (f"ip link set lo up && exec {sys.executable} -m pytest -p no:cacheprovider -x -rs "
+               f"--rootdir {ROOT} --basetemp {tmp_path / 'cases'} {CASES / name}")
+    try:
+        proc = subprocess.run(["unshare", "-n", "sh", "-c", command], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=timeout)
+    finally:
+        shutil.rmtree(ray_dir, ignore_errors=True)
     assert proc.returncode == 0, f"Ray cases {name} failed:\n{proc.stdout[-8000:]}\n{proc.stderr[-4000:]}"
     assert " passed" in proc.stdout and "skipped" not in proc.stdout.splitlines()[-1], proc.stdout[-2000:]
 

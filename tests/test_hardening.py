@@ -86,6 +86,8 @@ def test_integer_division_by_zero_fails_as_tf(backend, dtype, fn):
     assert ok.dtype == dtype.np
     with pytest.raises(InvalidArgumentError, match=rf"at .*{HERE}:\d+.*Integer division by zero"):
         sess.run(fn(a, b), {a: np.array([1, 2, 3]), b: np.array([1, 0, 1])})
+    # the failure is not remembered by the next run of the same step
+    np.testing.assert_array_equal(sess.run(fn(a, b), {a: np.array([7, -7, 5]), b: np.array([2, 2, -1])}), ok)
     # fused with other elementwise work and big enough for several threads
     n = (1 << 20) + 3
     divisor = np.ones(n, dtype.np)

@@ -72,6 +72,9 @@ def lower_elementwise(mb: ModuleBuilder, op: Op) -> None:
     if divisions:
         report_zero_divisors(fn, fn.zero_divisor_flags, params[which[-1]])
     mb.finish_kernel(fn)
+    if divisions:  # the params words outlive a run (the runtime reuses its pointer array): clear the flags
+        e = mb.entry
+        e.emit(f"store i64 0, ptr {e(f'getelementptr inbounds i64, ptr {mb.params_ptr()}, i64 {PARAM_ZERO_DIVISOR}')}")
     mb.call_loop_kernel(name, ptrs, total, dims[0] if dims else 1)
     if divisions:
         check_zero_divisors(mb, divisions)

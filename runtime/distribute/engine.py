@@ -260,6 +260,7 @@ class EmbeddedCluster:
         self.spec = ClusterSpec(spec)
         self.engine = EmbeddedEngine(self.spec, backend, grow=implicit)
         self.implicit = implicit
+        self.stopped = threading.Event()
         self.target = "" if implicit else cluster_registry.register(self, "dfc")
 
     def default_task(self) -> str:
@@ -277,6 +278,7 @@ class EmbeddedCluster:
     def shutdown(self) -> None:
         cluster_registry.unregister(self.target)
         self.engine.shutdown()
+        self.stopped.set()
 
     def __enter__(self) -> EmbeddedCluster:
         return self
