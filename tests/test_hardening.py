@@ -235,7 +235,7 @@ def test_impossible_allocation_is_resource_exhausted_naming_the_op(backend):
 
 
 def test_bad_cache_size_setting_warns_every_time_and_is_ignored(monkeypatch, tmp_path):
-    from dfc.runtime import cpu
+    from dfc.runtime import kernel_cache as cpu
     monkeypatch.setenv("DFC_CACHE_DIR", str(tmp_path))
     for bad in ("lots", "-5", "nan", "inf"):
         monkeypatch.setenv("DFC_CACHE_MAX_MB", bad)
