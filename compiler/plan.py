@@ -19,6 +19,7 @@ pass never makes (written by hand in IR text) is planned op by op, its region fl
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -332,24 +333,19 @@ def plan_step(graph: Graph) -> Plan:
     # arena offsets: every root defined by an op and not placed yet, first-fit by lifetime
     arena_roots = [r for r in defined_at if r not in storage and root[r] is r]
     lifetime = {r: (defined_at[r], max(members_last_use(r), defined_at[r])) for r in arena_roots}
-    live: list[tuple[int, int, Value]] = []  # (offset, size, root)
+    arena = _FirstFit()
     offsets: dict[Value, int] = {}
-    peak = 0
     by_def: dict[int, list[Value]] = {}
+    by_end: dict[int, list[Value]] = {}
     for r in arena_roots:
         by_def.setdefault(lifetime[r][0], []).append(r)
+        by_end.setdefault(lifetime[r][1], []).append(r)
     for i in range(end + 1):
         for r in by_def.get(i, []):
-            size = (nbytes(r) + ALIGN - 1) // ALIGN * ALIGN
-            offset = 0
-            for lo, sz, _ in sorted(live, key=lambda t: t[0]):
-                if offset + size <= lo:
-                    break
-                offset = max(offset, lo + sz)
-            live.append((offset, size, r))
-            offsets[r] = offset
-            peak = max(peak, offset + size)
-        live = [t for t in live if lifetime[t[2]][1] > i]
+            offsets[r] = arena.take((nbytes(r) + ALIGN - 1) // ALIGN * ALIGN)
+        for r in by_end.get(i, []):
+            arena.give(offsets[r], (nbytes(r) + ALIGN - 1) // ALIGN * ALIGN)
+    peak = arena.peak
     for r in arena_roots:
         storage[r] = Storage("arena", 0, offsets[r], nbytes(r))
 
@@ -360,6 +356,46 @@ def plan_step(graph: Graph) -> Plan:
     fetch_copies = [(v, j) for j, v in enumerate(fetched) if j not in outputs_taken]
     return Plan(items, list(graph.arguments), fetched, variables, constants, peak, storage, fetch_copies,
                 snapshot_reads, in_place, canonical)
+
+
+class _FirstFit:
+    """First-fit placement in one arena: the lowest offset where a block fits between the live ones.
+
+    Keeps the free gaps below the highest live block (sorted, merged), so placing and freeing a
+    block costs O(gaps) instead of a sort of every live block: a training step keeps the whole
+    forward pass's activations live, and planning grew quadratically with the graph.
+    """
+
+    def __init__(self):
+        self.gaps: list[tuple[int, int]] = []  # [start, end) free intervals below `top`, sorted, disjoint
+        self.top = 0
+        self.peak = 0
+
+    def take(self, size: int) -> int:
+        for k, (lo, hi) in enumerate(self.gaps):
+            if hi - lo >= size:
+                if hi - lo == size:
+                    del self.gaps[k]
+                else:
+                    self.gaps[k] = (lo + size, hi)
+                return lo
+        offset = self.top
+        self.top += size
+        self.peak = max(self.peak, self.top)
+        return offset
+
+    def give(self, offset: int, size: int) -> None:
+        lo, hi = offset, offset + size
+        k = bisect.bisect_left(self.gaps, (lo, hi))
+        if k > 0 and self.gaps[k - 1][1] == lo:  # merge with the gap below
+            k -= 1
+            lo = self.gaps.pop(k)[0]
+        if k < len(self.gaps) and self.gaps[k][0] == hi:  # and with the gap above
+            hi = self.gaps.pop(k)[1]
+        if hi == self.top:
+            self.top = lo
+        else:
+            self.gaps.insert(k, (lo, hi))
 
 
 @register_pass("plan")

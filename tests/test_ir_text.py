@@ -138,6 +138,19 @@ EXAMPLES: dict[str, object] = {
     "dfc.yield": _fused_example,  # a yield lives in a region only
 }
 
+_CONV = {"strides": (2, 1), "padding": "SAME", "dilations": (1, 2), "explicit_paddings": (), "groups": 2}
+_POOL = {"ksize": (3, 3), "strides": (2, 2), "padding": "EXPLICIT", "explicit_paddings": (1, 1, 0, 2)}
+EXAMPLES.update({
+    "dfc.conv2d": ([F(None, 9, 8, 4), F(3, 3, 2, 6)], _CONV, None),
+    "dfc.conv2d_backprop_input": ([F(None, 5, 8, 6), F(3, 3, 2, 6)], {"input_shape": (-1, 9, 8, 4), **_CONV}, None),
+    "dfc.conv2d_backprop_filter": ([F(2, 9, 8, 4), F(2, 5, 8, 6)], {"filter_shape": (3, 3, 2, 6), **_CONV}, None),
+    "dfc.max_pool": ([F(None, 7, 7, 3)], _POOL, None),
+    "dfc.max_pool_grad": ([F(2, 7, 7, 3), F(2, 4, 4, 3)], _POOL, None),
+    "dfc.avg_pool": ([F(None, 7, 7, 3)], {**_POOL, "padding": "VALID", "explicit_paddings": ()}, None),
+    "dfc.avg_pool_grad": ([F(2, 3, 3, 3)], {"input_shape": (2, 7, 7, 3), **_POOL, "padding": "VALID",
+                                             "explicit_paddings": ()}, None),
+})
+
 
 def _source(g: Graph, t, i: int):
     if t == CONTROL:
