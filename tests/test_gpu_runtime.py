@@ -108,3 +108,20 @@ def test_gather_out_of_range_on_the_gpu_raises_as_on_the_cpu():
     with pytest.raises(InvalidArgumentError, match="gather index 7 is out of range"):
         _run_both([(D.f32, (3, 4)), (D.i32, (2,))],
                   lambda g, a: [create_op(g, "dfc.gather", list(a), {"axis": 0}).result], arrays)
+
+
+def test_partition_stage_splits_host_and_device_with_the_copies_between(tmp_path):
+    from typer.testing import CliRunner
+
+    from dfc.tools.cli import app
+
+    script = tmp_path / "pinned.py"
+    script.write_text("import numpy as np\nimport dfc as tf\nx = tf.placeholder(tf.float32, [2, 2], name='x')\n"
+                      "with tf.device('/gpu:0'):\n    y = tf.nn.relu(tf.matmul(x, x))\nz = y + 1.0\n"
+                      "with tf.Session(config=tf.ConfigProto(allow_soft_placement=True)) as sess:\n"
+                      "    sess.run(z, {x: np.eye(2, dtype=np.float32)})\n")
+    result = CliRunner().invoke(app, ["compile", str(script), "--stage", "partition"])
+    assert result.exit_code == 0, result.output
+    assert "// part /job:localhost/replica:0/task:0/device:GPU:0" in result.stdout
+    assert "// part /job:localhost/replica:0/task:0/device:CPU:0" in result.stdout
+    assert '"dfc.send"(%Relu)' in result.stdout and "%Relu.recv" in result.stdout
