@@ -493,8 +493,9 @@ def partition_stage(result: Compilation) -> Stage:
     build = next((s for s in result.stages if s.name in ("build", "input")), source)
     homes = variable_devices(parse_graph(build.text, "<build>"))  # variables the step updates but never reads
     try:
-        # ops pinned to a GPU split each task by device: the send/recv pairs between parts are the host<->device copies
-        key = device_key(default) if gpu_pinned_ops(step.ops) else task_key(default)
+        # a local step with ops pinned to a GPU splits by device: the send/recv pairs are the host<->device copies
+        # (a cluster's step splits by task, as its tasks run it)
+        key = device_key(default) if gpu_pinned_ops(step.ops) and not devices else task_key(default)
         part = partition(step, key, homes)
     except DfcError as e:
         raise CliError(f"error: cannot partition the step: {_one_line(e)}") from None
