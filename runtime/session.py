@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 from collections.abc import Callable, Iterator
@@ -146,7 +149,8 @@ class Session:
             store = self._cluster.store if self._cluster is not None else VariableStore()
         self.store = store
         self._closed = False
-        self._cache: dict[tuple, Executable] = {}
+        # compiled steps, least recently used first; a run plan's per-shape table holds weak references
+        self._cache: OrderedDict[tuple, Executable] = OrderedDict()
         self._plans: dict[tuple, _RunPlan] = {}
         self._run_context = _RunContext(self)
         self._random_steps: dict[str, int] = {}
@@ -193,10 +197,15 @@ class Session:
         plan = self._plan(fetches, feed_dict)
         arrays = [check(given) for check, given in zip(plan.feed_checks, feed_dict.values())]
         shapes = tuple([a.shape for a in arrays])
-        executable = plan.executables.get(shapes)
+        ref = plan.executables.get(shapes)
+        executable = ref() if ref is not None else None
         if executable is None:
             executable = self._compiled(plan.fetch_values, plan.targets, plan.feed_values, arrays)
-            plan.executables[shapes] = executable
+            if len(plan.executables) >= _MAX_PLANS:
+                plan.executables.clear()
+            plan.executables[shapes] = weakref.ref(executable)
+        else:
+            self._touch(executable)
         return plan.outputs(executable(arrays, self._run_context))
 
     def _plan(self, fetches: Any, feed_dict: Mapping) -> _RunPlan:
@@ -224,9 +233,24 @@ class Session:
             else:
                 step = compile_step(self.graph, fetches, targets, feeds, [a.shape for a in arrays])
                 executable = executors.BACKENDS[self.backend](step, self)
+            try:
+                executable._session_key = key
+            except AttributeError:
+                pass  # a backend's executable without a __dict__: it is kept, just never moved up the LRU
             with self._lock:
                 self._cache[key] = executable
+                while len(self._cache) > max_executables():
+                    self._cache.popitem(last=False)
+        else:
+            self._touch(executable)
         return executable
+
+    def _touch(self, executable: Executable) -> None:
+        """Mark a compiled step as just used (the LRU drops the least recently used)."""
+        try:
+            self._cache.move_to_end(executable._session_key)
+        except (KeyError, AttributeError):
+            pass  # evicted by another thread meanwhile: it still runs, and is recompiled when needed again
 
     def _next_random_step(self, op: Op) -> int:
         with self._lock:
@@ -246,6 +270,14 @@ class Session:
 
 
 _MAX_PLANS = 256
+
+
+def max_executables() -> int:
+    """How many compiled steps a session keeps (DFC_MAX_EXECUTABLES, default 64), dropping the least recently used.
+
+    A session fed batches of ever new shapes would otherwise keep native code for each one forever.
+    """
+    return max(1, int(os.environ.get("DFC_MAX_EXECUTABLES", "64")))
 
 
 def _plan_key(fetches: Any, feed_dict: Mapping, version: int) -> tuple | None:
@@ -297,7 +329,7 @@ class _RunPlan:
                       for leaf in self.structure.leaves]
         self.single = len(self.slots) == 1 and isinstance(self.structure.template, int)
         self.single_slot = self.slots[0] if self.single else None
-        self.executables: dict[tuple, Executable] = {}
+        self.executables: dict[tuple, weakref.ref] = {}  # feed shapes -> the session's compiled step
 
     def outputs(self, results: list[np.ndarray]) -> Any:
         if self.single_slot is not None:  # one tensor fetched: the commonest call, kept short

@@ -1,15 +1,23 @@
-"""The module under construction: the entry function `dfc_main`, its pointer-array ABI and the kernels.
+"""The step's compiled units: one module per distinct kernel and the entry module `dfc_main` that calls them.
 
 `dfc_main(ptr args) -> i32` runs the whole step. `args` is the pointer array the runtime
 fills per run: [inputs..., outputs..., variables..., constants..., arena, params], where
 params is an int64 array: [error info x4, thread count, the random ops' run counters...].
 It returns 0, or the 1-based code of the error that stopped it (see Lowered.errors).
-Each kernel is an internal function of the module; ModuleBuilder makes them, calls them
-from the entry function (across threads when big: parallel.py) and assembles the text.
+
+Each kernel is its own module (KernelUnit) with canonical text: its function is named by a
+hash of that text and the target, so identical kernels (in one step, across steps and across
+graphs) are one unit, compiled once and cached as object code. The entry module only
+sequences calls to the kernels' external symbols (the JIT links them): it is compiled
+without optimization, so its cost grows linearly with the number of calls, and no kernel is
+ever inlined into it. ModuleBuilder makes the kernels, the calls (across threads when big:
+parallel.py) and both kinds of module text.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +27,7 @@ from dfc.ir import dtypes as D
 from dfc.ir.graph import Op, Value
 
 from ..plan import Plan, Storage
+from ..target import Target
 from . import mathlib
 from . import parallel
 from .scalar import Fn
@@ -38,15 +47,36 @@ class ErrorSite:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class KernelUnit:
+    """One kernel's module: canonical text defining the external function `symbol`."""
+
+    symbol: str
+    declaration: str  # how a caller declares it
+    text: str
+
+
+#: the first line of each module in the printed form of a step (Lowered.text)
+MODULE_MARK = "; ---- module "
+
+
 @dataclass
 class Lowered:
-    """A step lowered to LLVM: the module text and what the runtime needs to call it."""
+    """A step lowered to LLVM: the entry module, its distinct kernel modules and what the runtime needs."""
 
-    text: str
+    main: str
+    kernels: list[KernelUnit]
     plan: Plan
     errors: list[ErrorSite]
     random_ops: list[Op]
     uses_blas: set[str] = field(default_factory=set)
+
+    @property
+    def text(self) -> str:
+        """Every module of the step, kernels first, each after a `; ---- module NAME` line (see split_modules)."""
+        parts = [f"{MODULE_MARK}{k.symbol}\n{k.text}" for k in self.kernels]
+        parts.append(f"{MODULE_MARK}dfc_main\n{self.main}")
+        return "\n".join(parts)
 
     @property
     def num_slots(self) -> int:
@@ -54,17 +84,33 @@ class Lowered:
         return len(p.inputs) + len(p.outputs) + len(p.variables) + len(p.constants) + 2
 
 
-class ModuleBuilder:
-    """Builds the module for one plan: kernels, the entry function and what they need declared."""
+def split_modules(text: str) -> dict[str, str]:
+    """The modules of a printed step (Lowered.text), by name; text without marks is one module, `dfc_main`."""
+    if not text.startswith(MODULE_MARK):
+        return {"dfc_main": text}
+    modules = {}
+    for chunk in text.split(MODULE_MARK)[1:]:
+        name, _, body = chunk.partition("\n")
+        modules[name.strip()] = body
+    return modules
 
-    def __init__(self, plan: Plan):
+
+class ModuleBuilder:
+    """Builds the modules of one plan: kernel units, the entry function and what each needs declared."""
+
+    def __init__(self, plan: Plan, target: Target):
         self.plan = plan
-        self.kernels: list[str] = []
+        self.target = target
+        self.functions: list[str] = []  # the entry module's own helpers (parallel wrappers)
         self.globals: list[str] = []
-        self.needs: set[str] = set()
+        self.main_needs: set[str] = set()
         self.errors: list[ErrorSite] = []
         self.random_ops: list[Op] = []
-        self.blas: set[str] = set()
+        self.blas_used: set[str] = set()
+        self.units: dict[str, KernelUnit] = {}
+        self.calls: dict[str, str] = {}  # the entry's name for a kernel (@kN) -> its unit's symbol
+        self._open: tuple[str, set[str], set[str], str] | None = None  # the kernel being built: name, needs,
+        # BLAS symbols, signature
         self.entry = Fn("define i32 @dfc_main(ptr %args)")
         self.nk = 0
         p = plan
@@ -75,6 +121,16 @@ class ModuleBuilder:
         self.fail = "fail"
         self.entry_rc = self.entry.alloca("i32")
         self.entry.emit(f"store i32 0, ptr {self.entry_rc}")
+
+    @property
+    def needs(self) -> set[str]:
+        """What the function being built needs declared or defined (math functions, the thread pool)."""
+        return self._open[1] if self._open is not None else self.main_needs
+
+    @property
+    def blas(self) -> set[str]:
+        """The BLAS symbols the kernel being built calls."""
+        return self._open[2] if self._open is not None else self.blas_used
 
     # -- pointers in the entry function
     def slot_ptr(self, slot: int) -> str:
@@ -99,18 +155,37 @@ class ModuleBuilder:
 
     # -- kernels
     def new_kernel(self, nparams: int, returns_code: bool = False, chunked: bool = True) -> tuple[str, Fn]:
+        """(the entry's name for a new kernel, its function): build the body, then finish_kernel."""
+        if self._open is not None:
+            raise RuntimeError(f"kernel {self._open[0]} is still being built")
         self.nk += 1
         name = f"@k{self.nk}"
-        plist = ", ".join(f"ptr noalias %p{i}" for i in range(nparams))
+        plist = [f"ptr noalias %p{i}" for i in range(nparams)] + (["i64 %lo", "i64 %hi"] if chunked else [])
         ret = "i32" if returns_code else "void"
-        extra = ", i64 %lo, i64 %hi" if chunked else ""
-        sep = ", " if plist and extra else ""
-        fn = Fn(f"define internal {ret} {name}({plist}{sep}{extra.lstrip(', ')})")
+        attrs = " #0" if self.target.function_attributes() else ""
+        fn = Fn(f"define {ret} @dfc_kernel({', '.join(plist)}){attrs}")
+        signature = f"{ret} @{{}}({', '.join(p.split(' ')[0] for p in plist)})"
+        self._open = (name, set(), set(), signature)
         return name, fn
 
     def finish_kernel(self, fn: Fn, returns_code: bool = False) -> None:
+        """Close the kernel: its canonical module, named by the hash of its text and the target."""
+        name, needs, blas, signature = self._open
+        self._open = None
         fn.emit("ret i32 0" if returns_code else "ret void")
-        self.kernels.append(fn.text())
+        parts = [_declarations_for(needs, blas)]
+        parts.append(fn.text())
+        if self.target.function_attributes():
+            parts.append(f"attributes #0 = {{ {self.target.function_attributes()} }}")
+        parts.append("!0 = !{i32 1}  ; !nontemporal")
+        body = "\n".join(parts)
+        digest = hashlib.sha256((body + "\0" + self.target.identity).encode()).hexdigest()[:32]
+        symbol = f"dfc_k_{digest}"
+        if symbol not in self.units:
+            text = f"; dfc kernel\n{self.target.header()}\n" + body.replace("@dfc_kernel(", f"@{symbol}(", 1)
+            self.units[symbol] = KernelUnit(symbol, "declare " + signature.format(symbol), text)
+        self.calls[name] = symbol
+        self.blas_used |= blas
 
     def call_loop_kernel(self, name: str, ptrs: list[str], total: int, outer: int,
                          parallel: bool | None = None) -> None:
@@ -128,7 +203,7 @@ class ModuleBuilder:
                 args.append("ptr " + w(f"load ptr, ptr {p}"))
             w.emit(f"call void {name}({', '.join(args + ['i64 %lo', 'i64 %hi'])})")
             w.emit("ret void")
-            self.kernels.append(w.text())
+            self.functions.append(w.text())
             bufs = e.alloca("ptr", max(len(ptrs), 1))
             for i, p in enumerate(ptrs):
                 slot = e(f"getelementptr inbounds ptr, ptr {bufs}, i64 {i}")
@@ -186,9 +261,9 @@ class ModuleBuilder:
             which.append(keys[key])
         return ptrs, which
 
-    # -- whole module
-    def build(self, lower_op: Callable[[ModuleBuilder, Op], None]) -> str:
-        """The module's text: every planned op lowered by `lower_op`, then the entry function."""
+    # -- whole step
+    def build(self, lower_op: Callable[[ModuleBuilder, Op], None]) -> Lowered:
+        """The step's modules: every planned op lowered by `lower_op`, then the entry module."""
         for op in self.plan.items:
             lower_op(self, op)
         for v, j in self.plan.fetch_copies:
@@ -198,28 +273,17 @@ class ModuleBuilder:
         for lab, _, rc in getattr(self, "_pending_fail", []):
             e.block(lab)
             e.emit(f"ret i32 {rc}")
-        parts = ["; dfc step module", "target triple = \"{TRIPLE}\"", ""]
+        parts = ["; dfc step module: dfc_main calls the kernels, which the JIT links by symbol",
+                 self.target.header()]
         parts += self.globals
-        parts.append(_DECLS)
-        if self.needs & {"f32:sin", "f32:cos"}:
-            parts.append(mathlib.tables())
-        for n in sorted(self.needs):
-            if n.startswith("f32:"):
-                parts.append(mathlib.f32_function(n[4:]))
-            elif n.startswith("f64fn:"):
-                parts.append(mathlib.f64_function(n[6:]))
-            elif n.startswith("f64:") and not n[4:].startswith("llvm."):
-                parts.append(f"declare double @{n[4:]}(double)")
-        if "parallel" in self.needs:
-            parts.append(parallel.DECLARE)
-        for b in sorted(self.blas - {"threads"}):
-            parts.append(f"declare void @dfc_{b}(ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr)")
-        if "threads" in self.blas:
-            parts.append("@dfc_blas_threads = external global i32\ndeclare void @dfc_blas_set_threads(i32)")
-        parts += self.kernels
+        # the entry sets BLAS's thread count around matmuls whose blocks each run on one BLAS thread
+        parts.append(_declarations_for(self.main_needs, self.blas_used & {"threads"}))
+        parts += sorted({self.units[s].declaration for s in self.calls.values()})
+        parts += self.functions
         parts.append(e.text())
-        parts.append("!0 = !{i32 1}  ; !nontemporal")
-        return "\n".join(parts)
+        calls = self.calls
+        main = _KERNEL_CALL.sub(lambda m: f"@{calls[m.group(1)]}(", "\n".join(parts))
+        return Lowered(main, list(self.units.values()), self.plan, self.errors, self.random_ops, self.blas_used)
 
     def global_constant(self, value, dt: D.DType) -> str:
         """A private global holding a (small) constant's bytes; returns its symbol."""
@@ -236,6 +300,31 @@ class ModuleBuilder:
 
 def nbytes(v: Value) -> int:
     return int(v.type.num_elements) * v.type.dtype.itemsize
+
+
+#: a call of a kernel by the entry's name for it (@kN), before the symbol is known
+_KERNEL_CALL = re.compile(r"(@k\d+)\(")
+
+
+def _declarations_for(needs: set[str], blas: set[str]) -> str:
+    """Declarations and helper definitions a function with these needs calls."""
+    parts = [_DECLS]
+    if needs & {"f32:sin", "f32:cos"}:
+        parts.append(mathlib.tables())
+    for n in sorted(needs):
+        if n.startswith("f32:"):
+            parts.append(mathlib.f32_function(n[4:]))
+        elif n.startswith("f64fn:"):
+            parts.append(mathlib.f64_function(n[6:]))
+        elif n.startswith("f64:") and not n[4:].startswith("llvm."):
+            parts.append(f"declare double @{n[4:]}(double)")
+    if "parallel" in needs:
+        parts.append(parallel.DECLARE)
+    for b in sorted(blas - {"threads"}):
+        parts.append(f"declare void @dfc_{b}(ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr)")
+    if "threads" in blas:
+        parts.append("@dfc_blas_threads = external global i32\ndeclare void @dfc_blas_set_threads(i32)")
+    return "\n".join(parts)
 
 
 def _declarations() -> str:
