@@ -160,7 +160,8 @@ class CpuExecutable:
         if os.environ.get(DUMP_ENV):  # `DFC_DUMP_DIR`: the LLVM modules and their assembly join the dumped stages
             dump_artifact(step, "llvm", self.lowered.text, "ll")
             dump_artifact(step, "asm", codegen.assembly(self.lowered, target), "s")
-        if "@dfc_parallel_for(" in self.lowered.main:
+        if any("@dfc_parallel_for(" in text for text in [self.lowered.main] + [k.text for k in self.lowered.kernels]):
+            # the entry calls it for big loops; a convolution's kernel calls it itself
             with _lock:
                 _bind_thread_pool(target)
         objs, self.from_cache = kernel_cache.objects(target, codegen.compile_units(self.lowered))

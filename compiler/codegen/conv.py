@@ -34,9 +34,7 @@ _EXTERNS = ("declare ptr @malloc(i64)", "declare void @free(ptr)",
 
 
 def _declare_externs(mb: ModuleBuilder) -> None:
-    for line in _EXTERNS:
-        if line not in mb.globals:
-            mb.globals.append(line)
+    mb.kernel_helpers.extend(_EXTERNS)  # the next kernel's module declares them
 
 
 def _gep(fn: Fn, ty: str, base: str, off) -> str:
@@ -179,15 +177,14 @@ def _conv_kernel(mb: ModuleBuilder, op: Op, operands, emit_chunk, outer: int, ma
     wide = dt in (D.f16, D.bf16)
     cdt = D.f32 if wide else dt
     nbufs = 2 + len(operands)
-    cname = f"@k{mb.nk + 1}_chunk"
+    ptrs, which = mb.buffers([where(mb, op.result)] + [where(mb, v) for v in operands] + [mb.params_ptr()])
+    name, fn = mb.new_kernel(len(ptrs), chunked=False)  # open first: the chunk's BLAS calls are this kernel's
+    cname = "@dfc_kernel_chunk"  # internal to the kernel's own module
     cfn = Fn(f"define internal void {cname}(ptr %bufs, i64 %lo, i64 %hi)")
     views = [cfn(f"load ptr, ptr {_gep(cfn, 'ptr', '%bufs', i)}") for i in range(nbufs)]
     emit_chunk(cfn, views[0], views[1:-1], views[-1], "%lo", "%hi", cdt)
     cfn.emit("ret void")
-
-    ptrs, which = mb.buffers([where(mb, op.result)] + [where(mb, v) for v in operands] + [mb.params_ptr()])
-    name, fn = mb.new_kernel(len(ptrs), chunked=False)
-    mb.kernels.append(cfn.text())
+    mb.kernel_helpers.append(cfn.text())
     params = [f"%p{i}" for i in which]
     values = [op.result] + list(operands)
     if wide:  # widen to float32 scratch buffers, run the float32 kernels, round the result back

@@ -111,6 +111,8 @@ class ModuleBuilder:
         self.calls: dict[str, str] = {}  # the entry's name for a kernel (@kN) -> its unit's symbol
         self._open: tuple[str, set[str], set[str], str] | None = None  # the kernel being built: name, needs,
         # BLAS symbols, signature
+        #: declarations and helper functions for the next kernel's module (a kernel's internal callees)
+        self.kernel_helpers: list[str] = []
         self.entry = Fn("define i32 @dfc_main(ptr %args)")
         self.nk = 0
         p = plan
@@ -173,7 +175,8 @@ class ModuleBuilder:
         name, needs, blas, signature = self._open
         self._open = None
         fn.emit("ret i32 0" if returns_code else "ret void")
-        parts = [_declarations_for(needs, blas)]
+        parts = [_declarations_for(needs, blas)] + list(dict.fromkeys(self.kernel_helpers))
+        self.kernel_helpers = []
         parts.append(fn.text())
         if self.target.function_attributes():
             parts.append(f"attributes #0 = {{ {self.target.function_attributes()} }}")
