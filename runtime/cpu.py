@@ -99,7 +99,29 @@ def _bind_symbols() -> None:
         _BLAS_INT_BITS = 32
     llvm.add_symbol("dfc_sgemm", found[0])
     llvm.add_symbol("dfc_dgemm", found[1])
+    _bind_half_conversions()
     _symbols_bound = True
+
+
+#: the runtime functions LLVM calls for float16 conversions on CPUs without F16C (x86-64-v2 and older)
+HALF_CONVERSIONS = ("__extendhfsf2", "__extendhfdf2", "__truncsfhf2", "__truncdfhf2")
+
+
+def _bind_half_conversions() -> None:
+    """Bind LLVM's float16 conversion calls to libgcc's (GCC >= 12), which the process may not have loaded.
+
+    The host CPU's F16C converts inline; code for a CPU without it (DFC_TARGET_CPU=x86-64-v2) calls
+    these, and a call to a symbol the JIT could not resolve jumps to address 0.
+    """
+    try:
+        libgcc = ctypes.CDLL("libgcc_s.so.1")
+    except OSError:
+        return
+    for name in HALF_CONVERSIONS:
+        try:
+            llvm.add_symbol(name, ctypes.cast(getattr(libgcc, name), ctypes.c_void_p).value)
+        except AttributeError:
+            pass
 
 
 _POOL_CODE = None  # the support module's code: its worker threads run it, so it is never freed
@@ -160,8 +182,8 @@ class CpuExecutable:
         if os.environ.get(DUMP_ENV):  # `DFC_DUMP_DIR`: the LLVM modules and their assembly join the dumped stages
             dump_artifact(step, "llvm", self.lowered.text, "ll")
             dump_artifact(step, "asm", codegen.assembly(self.lowered, target), "s")
-        if any("@dfc_parallel_for(" in text for text in [self.lowered.main] + [k.text for k in self.lowered.kernels]):
-            # the entry calls it for big loops; a convolution's kernel calls it itself
+        modules = [self.lowered.main] + [u.text for u in self.lowered.kernels + self.lowered.parts]
+        if any("@dfc_parallel_for(" in text for text in modules):  # from the entry or from a kernel (a conv)
             with _lock:
                 _bind_thread_pool(target)
         objs, self.from_cache = kernel_cache.objects(target, codegen.compile_units(self.lowered))
@@ -187,6 +209,7 @@ class CpuExecutable:
         self._template[slots + codegen.PARAM_NTHREADS] = NUM_THREADS
         self._arena_size = plan.arena_size
         self._local = threading.local()
+        self._spare_arenas: list[np.ndarray] = []  # kept between runs: fresh pages fault on first write
 
     def _variable_use(self, name: str) -> tuple[str, Op, TensorType, bool]:
         """(name, first op touching it, the type it must have, whether only `dfc.assign` touches it)."""
@@ -237,12 +260,17 @@ class CpuExecutable:
         created = self._bind_variables(ptrs, ctx) if self._variables else ()
         arena = None
         if self._arena_size:
-            arena = np.empty(self._arena_size + ALIGNMENT, dtype=np.uint8)
+            try:  # list.pop is atomic: two threads running this step at once never share an arena
+                arena = self._spare_arenas.pop()
+            except IndexError:
+                arena = np.empty(self._arena_size + ALIGNMENT, dtype=np.uint8)
             at = address(arena)
             ptrs[self._arena_slot] = at + (-at) % ALIGNMENT
         for k, op in enumerate(self._random_ops):
             ptrs[self._params_at + codegen.PARAM_RANDOM + k] = ctx.random_step(op)
         rc = self._fn(base)
+        if arena is not None:
+            self._spare_arenas.append(arena)
         if rc:
             for name in created:
                 ctx.session.store.forget(name)

@@ -227,12 +227,13 @@ def _compile(target: Target, jobs: dict[bytes, tuple[str, int]]) -> dict[bytes, 
     optimizing = [k for k, (_, level) in jobs.items() if level > 0]
     over_budget = target.optimize_runs[0] + len(optimizing) > IN_PROCESS_BUDGET
     cores = _cores()
-    many = len(optimizing) >= PARALLEL_MIN_JOBS and cores > 1
-    if not optimizing or not (many or over_budget) or not _POOL.usable:
+    many = len(jobs) >= PARALLEL_MIN_JOBS and cores > 1
+    if not (many or (optimizing and over_budget)) or not _POOL.usable:
         out = {k: target.emit_object(text, level) for k, (text, level) in jobs.items()}
         STATS.compiled += len(out)
         return out
-    return _POOL.compile(target, jobs, helpers=min(cores, max(1, len(optimizing) // 4)), local=not over_budget)
+    # past the budget, optimizing runs only in workers; unoptimized modules leak nothing and may run here
+    return _POOL.compile(target, jobs, helpers=min(cores, max(1, len(jobs) // 4)), local=not over_budget)
 
 
 def _cores() -> int:
@@ -305,46 +306,46 @@ class _WorkerPool:
 
     def compile(self, target: Target, jobs: dict[bytes, tuple[str, int]], helpers: int,
                 local: bool) -> dict[bytes, bytes]:
-        todo: queue.SimpleQueue = queue.SimpleQueue()
-        # the biggest first: the batch ends with short jobs that fill the gaps
+        """Compile `jobs` on `helpers` workers and, unoptimized modules always and others when `local`, here."""
+        # two queues, the biggest jobs first: workers take optimized modules first, this process unoptimized ones
+        optimized: queue.SimpleQueue = queue.SimpleQueue()
+        unoptimized: queue.SimpleQueue = queue.SimpleQueue()
         for key in sorted(jobs, key=lambda k: -len(jobs[k][0])):
-            todo.put(key)
+            (optimized if jobs[key][1] > 0 else unoptimized).put(key)
         out: dict[bytes, bytes] = {}
         errors: list[BaseException] = []
 
-        def drain(worker: _Worker | None) -> None:
-            while True:
-                try:
-                    key = todo.get_nowait()
-                except queue.Empty:
-                    break
-                text, level = jobs[key]
-                try:
-                    if worker is None or level == 0:
+        def drain(worker: _Worker | None, queues: list[queue.SimpleQueue]) -> None:
+            for q in queues:
+                while not errors:
+                    try:
+                        key = q.get_nowait()
+                    except queue.Empty:
+                        break
+                    text, level = jobs[key]
+                    try:
+                        if worker is not None:
+                            try:
+                                out[key] = worker.compile(target, text, level)
+                                STATS.by_workers += 1
+                                continue
+                            except (EOFError, OSError):  # it died: this job and the rest of its share run here
+                                worker = None
                         out[key] = target.emit_object(text, level)
-                    else:
-                        out[key] = worker.compile(target, text, level)
-                        STATS.by_workers += 1
-                except (EOFError, OSError):  # the worker died: this job and the rest of its share run here
-                    worker = None
-                    out[key] = target.emit_object(text, level)
-                except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread below
-                    errors.append(e)
-                    break
+                    except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread below
+                        errors.append(e)
 
         workers = [w for w in (self._take() for _ in range(helpers)) if w is not None]
-        threads = [threading.Thread(target=drain, args=(w,), daemon=True) for w in workers]
+        threads = [threading.Thread(target=drain, args=(w, [optimized, unoptimized]), daemon=True) for w in workers]
         for t in threads:
             t.start()
-        if local or not workers:
-            drain(None)
+        drain(None, [unoptimized, optimized] if local or not workers else [unoptimized])
         for t in threads:
             t.join()
         for w in workers:
             self._give(w)
         if errors:
             raise errors[0]
-        drain(None)  # anything a failed worker left
         STATS.compiled += len(out)
         return out
 

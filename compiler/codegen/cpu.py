@@ -29,8 +29,8 @@ from dfc.ir.types import TensorType
 from ..plan import ALIAS_OPS, Plan, Storage, plan_step
 from .conv import LOWERINGS as CONV_LOWERINGS
 from .elementwise import lower_elementwise
-from .matmul import lower_fused_matmul, lower_matmul
 from ..target import CpuTarget, Target, cpu_target
+from .matmul import lower_fused_matmul, lower_matmul
 from .module import (PARAM_ERR, PARAM_NTHREADS, PARAM_RANDOM, ErrorSite, KernelUnit, Lowered, ModuleBuilder, nbytes,
                      split_modules)
 from .reduce import lower_arg, lower_fused_reduction, lower_reduce, lower_softmax
@@ -38,6 +38,7 @@ from .rng import lower_random
 from .scalar import CodegenError
 from .shape import (lower_broadcast_like, lower_concat, lower_fill_like, lower_gather, lower_one_hot, lower_shape_of,
                     lower_slice, lower_split, lower_tile, lower_transpose)
+from .sparse import lower_unsorted_segment_sum
 from .state import lower_assign
 
 # ---- lowering of each op ------------------------------------------------------------------------
@@ -50,6 +51,7 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.softmax": lower_softmax, "dfc.log_softmax": lower_softmax,
     "dfc.random_uniform": lower_random, "dfc.random_normal": lower_random, "dfc.truncated_normal": lower_random,
     **{f"dfc.reduce_{k}": lower_reduce for k in ("sum", "mean", "max", "min", "prod", "any", "all")},
+    "dfc.unsorted_segment_sum": lower_unsorted_segment_sum,
     **CONV_LOWERINGS,
 }
 
@@ -120,6 +122,7 @@ def lower(step: Graph, plan: Plan | None = None, blas_int_bits: int = 32, blas_t
 def compile_units(lowered: Lowered) -> list[tuple[str, str, int]]:
     """(name, text, optimization level) of every module of a lowered step: its kernels, then the entry."""
     units = [(k.symbol, k.text, KERNEL_OPT_LEVEL) for k in lowered.kernels]
+    units += [(p.symbol, p.text, MAIN_OPT_LEVEL) for p in lowered.parts]
     return units + [("dfc_main", lowered.main, MAIN_OPT_LEVEL)]
 
 
