@@ -36,6 +36,7 @@ state-changing ops is kept. A lone op stays as it is.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from dfc.ir.graph import Block, Graph, Op, Value
@@ -47,6 +48,10 @@ from .passes import register_pass
 
 #: constants with at most this many elements are cloned into the regions that use them
 CLONE_CONSTANT_ELEMENTS = 16
+#: the most ops one group holds: LLVM's time on one kernel grows faster than its size (a fused chain of
+#: 600 transcendental ops takes seconds), so a long chain becomes several kernels of bounded size, and
+#: the kernels of a repeated pattern come out identical and compile once (DFC_FUSE_MAX_OPS overrides)
+MAX_GROUP_OPS = int(os.environ.get("DFC_FUSE_MAX_OPS", "16"))
 
 BROADCASTS = frozenset({"dfc.broadcast_like", "dfc.fill_like"})
 REDUCTIONS = frozenset({"dfc.reduce_sum", "dfc.reduce_mean", "dfc.reduce_max", "dfc.reduce_min",
@@ -118,6 +123,8 @@ class _Planner:
     def merge(self, a: Group, b: Group, kind: str | None = None) -> bool:
         if a is b:
             return True
+        if len(a.ops) + len(b.ops) > MAX_GROUP_OPS:
+            return False
         ops = a.ops | b.ops
         if a.device != b.device or not self.placeable(ops):
             return False
