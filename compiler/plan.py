@@ -6,8 +6,9 @@ buffers, the constants, and one arena for temporaries. Arena offsets come from t
 values' lifetimes (first-fit, 64-byte aligned) with in-place reuse: an elementwise op
 may write over an operand that dies at it. Shape ops that do not move data (reshape,
 squeeze, identity ...) alias their operand. A variable read aliases the variable's
-buffer unless the step also assigns that variable: then the read is a copy taken where
-the read runs, which keeps the interpreter's snapshot semantics.
+buffer unless the step assigns that variable while the read's value (or a view of it) is
+still to be used: then the read is a copy taken where the read runs, which keeps the
+interpreter's snapshot semantics.
 
 `dfc.fused` ops stay one kernel: the fuse pass forms only the kinds the target runs as
 one (its fusion policy). A "matmul" one writes its GEMM into the buffer of the result
@@ -226,6 +227,25 @@ def plan_step(graph: Graph) -> Plan:
         if op.type in ("dfc.assign", "dfc.assign_add", "dfc.assign_sub"):
             assigned[op.attrs["variable"]] = assigned.get(op.attrs["variable"], 0) + 1
 
+    # a read whose value (and every view of it) is last used before the next assign of its variable
+    # can alias the variable's buffer: nothing it feeds can see the assign, so no snapshot is needed
+    view_last: dict[Value, int] = {}
+    view_base: dict[Value, Value] = {}
+    assign_at: dict[str, list[int]] = {}
+    for i, op in enumerate(items):
+        if op.type in ALIAS_OPS:
+            base = view_base.get(canon(op.inputs[0]), canon(op.inputs[0]))
+            view_base[op.result] = base
+            view_last[base] = max(view_last.get(base, -1), last_use.get(op.result, -1))
+        elif op.type in ("dfc.assign", "dfc.assign_add", "dfc.assign_sub"):
+            assign_at.setdefault(op.attrs["variable"], []).append(i)
+
+    def reads_before_assign(i: int, read: Op) -> bool:
+        value = read.result
+        last = max(last_use.get(value, -1), view_last.get(value, -1))
+        following = [k for k in assign_at.get(read.attrs["name"], []) if k > i]
+        return last < end and (not following or last < following[0])
+
     storage: dict[Value, Storage] = {}
     root: dict[Value, Value] = {}  # value -> the value owning its buffer
     defined_at: dict[Value, int] = {}
@@ -279,6 +299,10 @@ def plan_step(graph: Graph) -> Plan:
                 last_use[product] = i
                 root_last[product] = i
         if op.type == "dfc.variable":
+            if reads_before_assign(i, op):
+                storage[op.result] = Storage("variable", variable_slot(op.attrs["name"]), 0, nbytes(op.result))
+                set_root(op.result, op.result)
+                continue
             snapshot_reads.add(op)
             variable_slot(op.attrs["name"])
         if op.type in ("dfc.assign", "dfc.assign_add", "dfc.assign_sub"):

@@ -4,12 +4,13 @@ from dfc.ir import dtypes as _dtypes
 from dfc.ir.builder import get_default_graph, reset_default_graph
 from dfc.runtime import Session, VariableStore, get_default_session
 
-from . import distribute, errors, layers, losses, nn, summary, test, train
+from . import app, contrib, distribute, errors, gfile, layers, logging, losses, nn, summary, test, train
+from .app import flags
 from .array_ops import (concat, constant, expand_dims, fill, gather, identity, one_hot, ones, ones_like, pack,
                         placeholder, placeholder_with_default, range, rank, reshape, shape, size, slice, split,
                         squeeze, stack, tile, transpose, unstack, zeros, zeros_like)
 from .gradients import gradients, stop_gradient
-from .graph import Graph, GraphKeys, add_to_collection, get_collection
+from .graph import Graph, GraphKeys, add_to_collection, add_to_collections, get_collection, get_collection_ref
 from .framework import (Dimension, Operation, Tensor, TensorShape, control_dependencies, convert_to_tensor, device,
                         name_scope, set_random_seed)
 from .math_ops import (abs, add, add_n, argmax, argmin, cast, ceil, cos, div, divide, equal, exp, expm1, floor,
@@ -17,8 +18,9 @@ from .math_ops import (abs, add, add_n, argmax, argmin, cast, ceil, cos, div, di
                        logical_not, logical_or, logical_xor, matmul, maximum, minimum, mod, multiply, neg, negative,
                        not_equal, pow, reciprocal, reduce_all, reduce_any, reduce_max, reduce_mean, reduce_min,
                        reduce_prod, reduce_sum, round, rsqrt, sigmoid, sign, sin, sqrt, square, squared_difference,
-                       subtract, tanh, to_double, to_float, to_int32, to_int64, truediv, where, where_v2)
-from .train_cluster import ConfigProto
+                       subtract, tanh, to_double, to_float, to_int32, to_int64, truediv, unsorted_segment_sum, where,
+                       where_v2)
+from .session import ConfigProto, GPUOptions, GraphOptions, InteractiveSession, OptimizerOptions
 from .random_ops import random_normal, random_uniform, truncated_normal
 from .variables import (AUTO_REUSE, Variable, VariableScope, all_variables, assign, assign_add, assign_sub,
                         constant_initializer, get_variable, get_variable_scope, global_variables,
@@ -31,10 +33,11 @@ from .variables import (AUTO_REUSE, Variable, VariableScope, all_variables, assi
 DType = _dtypes.DType
 as_dtype = _dtypes.as_dtype
 float16, bfloat16, float32, float64 = _dtypes.f16, _dtypes.bf16, _dtypes.f32, _dtypes.f64
-int8, int32, int64, bool = _dtypes.i8, _dtypes.i32, _dtypes.i64, _dtypes.bool_  # noqa: A001 - TF's names
+int8, int16, int32, int64, bool = _dtypes.i8, _dtypes.i16, _dtypes.i32, _dtypes.i64, _dtypes.bool_  # noqa: A001
+uint8 = _dtypes.u8
 half, double = float16, float64
 
-InteractiveSession = Session
+arg_max, arg_min = argmax, argmin  # TF1's older names
 
 from .summary import GraphDef, NodeDef, RunMetadata, RunOptions  # noqa: E402 - TF1's proto classes, loaded lazily
 Summary, SummaryMetadata, Event, SessionLog = (summary.SummaryProto, summary.SummaryMetadataProto, summary.EventProto,

@@ -527,9 +527,8 @@ def merge_device(outer: str | None, inner: str) -> str:
 def device(spec: str | None) -> Iterator[None]:
     """Place ops made inside on `spec` (merged field by field with enclosing device scopes).
 
-    `spec` may be a device function (op -> device string, e.g. tf.train.replica_device_setter):
-    it is applied to each op made inside when the block ends, so inside the block those ops
-    still show the device of the string scopes alone.
+    `spec` may be a device function (op -> device string, e.g. tf.train.replica_device_setter),
+    called with each op made inside, after the device strings of the scopes are applied.
     """
     graph = builder.get_default_graph()
     if callable(spec):
@@ -548,14 +547,25 @@ def device(spec: str | None) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _device_function(graph: Graph, choose) -> Iterator[None]:
-    first = len(graph.ops)
+    """Inside, every op appended to `graph` takes the device `choose(op)` names (the innermost function last)."""
+    previous = graph.__dict__.get("append")
+    outer_append = graph.append
+
+    def append(op: Op) -> Op:
+        outer_append(op)
+        chosen = choose(wrap_op(op))
+        if chosen:
+            op.device = format_device(parse_device(chosen))
+        return op
+
+    graph.append = append
     try:
         yield
     finally:
-        for op in graph.ops[first:]:
-            chosen = choose(op.handle if op.handle is not None else Operation(op))
-            if chosen:
-                op.device = format_device(parse_device(chosen))
+        if previous is None:
+            del graph.append
+        else:
+            graph.append = previous
 
 
 @contextlib.contextmanager

@@ -103,3 +103,12 @@ def get_collection(key: str, scope: str | None = None) -> list[Any]:
 
 def add_to_collection(key: str, value: Any) -> None:
     builder.get_default_graph().add_to_collection(key, value)
+
+
+def add_to_collections(names, value: Any) -> None:
+    for key in [names] if isinstance(names, str) else names:
+        add_to_collection(key, value)
+
+
+def get_collection_ref(key: str) -> list[Any]:
+    return builder.get_default_graph().collections.setdefault(key, [])

@@ -22,7 +22,7 @@ from .framework import (Operation, Tensor, control_dependencies, convert_to_tens
 from .gradients import gradients
 from .graph_def import write_graph  # noqa: F401 - tf.train.write_graph
 from .math_ops import cast, rsqrt, sqrt, square
-from .saver import Saver, latest_checkpoint
+from .saver import CheckpointState, Saver, get_checkpoint_state, latest_checkpoint
 from .train_cluster import (CheckpointSaverHook, ChiefSessionCreator, ClusterSpec, MonitoredSession,
                             MonitoredTrainingSession, Scaffold, Server, SessionRunArgs, SessionRunContext,
                             SessionRunHook, SessionRunValues, StopAtStepHook, WorkerSessionCreator,
@@ -391,6 +391,6 @@ __all__ = ["AdagradOptimizer", "AdamOptimizer", "CheckpointSaverHook", "ChiefSes
            "MonitoredTrainingSession", "Server", "SessionRunArgs", "SessionRunContext", "SessionRunHook",
            "SessionRunValues", "StopAtStepHook", "replica_device_setter",
            "GradientDescentOptimizer", "MomentumOptimizer", "Optimizer",
-           "Saver", "latest_checkpoint",
+           "CheckpointState", "Saver", "get_checkpoint_state", "latest_checkpoint",
            "RMSPropOptimizer", "create_global_step", "exponential_decay", "get_global_step",
            "get_or_create_global_step"]

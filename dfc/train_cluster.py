@@ -23,20 +23,11 @@ from dfc.runtime.distribute.engine import embedded_cluster_for
 
 from .framework import merge_device
 from .saver import Saver, latest_checkpoint
+from .session import ConfigProto  # noqa: F401 - one declaration of tf.ConfigProto, kept importable here
 from .variables import global_variables, global_variables_initializer
 
 #: the op types replica_device_setter puts on parameter servers (TF's names map to dfc's variable op)
 PS_OPS = ("dfc.variable", "Variable", "VariableV2", "VarHandleOp")
-
-
-class ConfigProto:
-    """tf.ConfigProto's fields that dfc reads: allow_soft_placement keeps a graph placed on jobs in one process."""
-
-    def __init__(self, allow_soft_placement: bool = False, log_device_placement: bool = False, **fields: Any):
-        self.allow_soft_placement = allow_soft_placement
-        self.log_device_placement = log_device_placement
-        for key, value in fields.items():
-            setattr(self, key, value)
 
 
 #: the environment variable that makes tf.train.Server join a Ray cluster instead of the embedded one

@@ -209,6 +209,7 @@ class CpuExecutable:
         self._template[slots + codegen.PARAM_NTHREADS] = NUM_THREADS
         self._arena_size = plan.arena_size
         self._local = threading.local()
+        self._spare_arenas: list[np.ndarray] = []  # kept between runs: fresh pages fault on first write
 
     def _variable_use(self, name: str) -> tuple[str, Op, TensorType, bool]:
         """(name, first op touching it, the type it must have, whether only `dfc.assign` touches it)."""
@@ -259,12 +260,17 @@ class CpuExecutable:
         created = self._bind_variables(ptrs, ctx) if self._variables else ()
         arena = None
         if self._arena_size:
-            arena = np.empty(self._arena_size + ALIGNMENT, dtype=np.uint8)
+            try:  # list.pop is atomic: two threads running this step at once never share an arena
+                arena = self._spare_arenas.pop()
+            except IndexError:
+                arena = np.empty(self._arena_size + ALIGNMENT, dtype=np.uint8)
             at = address(arena)
             ptrs[self._arena_slot] = at + (-at) % ALIGNMENT
         for k, op in enumerate(self._random_ops):
             ptrs[self._params_at + codegen.PARAM_RANDOM + k] = ctx.random_step(op)
         rc = self._fn(base)
+        if arena is not None:
+            self._spare_arenas.append(arena)
         if rc:
             for name in created:
                 ctx.session.store.forget(name)

@@ -362,6 +362,12 @@ def _feed_checker(target: Value) -> Callable[[Any], np.ndarray]:
     """A function that accepts a feed for `target` as is when it already fits, else converts or refuses it."""
     dtype = target.type.dtype.np
     shape = target.type.shape
+    if shape is None:
+        def check_any(given: Any) -> np.ndarray:
+            if type(given) is np.ndarray and given.dtype == dtype:
+                return given
+            return convert_feed(target, given)
+        return check_any
     if shape == () and target.type.dtype.is_floating:
         # a Python number fed to a float scalar, the commonest feed of all: what convert_feed does with it,
         # in one step (integers beyond int64 take convert_feed, which refuses them as numpy does)
@@ -420,4 +426,6 @@ def convert_feed(target: Value, given: Any) -> np.ndarray:
 
 
 def _fmt_shape(shape) -> str:
+    if shape is None:
+        return "<unknown>"
     return "(" + ", ".join("?" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"

@@ -129,7 +129,7 @@ def test_big_outputs_are_written_with_streaming_stores(vector_register):
     assert "vmovntps" in emit_asm(step_of(["dfc.relu"], n=1 << 20))
 
 
-def test_small_matmuls_run_on_one_blas_thread():
+def test_matmuls_call_blas_on_one_thread_and_big_ones_tile_on_the_pool():
     def mm(n):
         g = Graph()
         a = g.body.add_argument(TensorType(D.f32, (n, n)), "a")
@@ -138,8 +138,8 @@ def test_small_matmuls_run_on_one_blas_thread():
 
     from dfc.compiler.codegen.cpu import lower
     small, big = lower(mm(100), blas_threads=True).text, lower(mm(1024), blas_threads=True).text
-    assert "call void @dfc_blas_set_threads(i32 1)" in small
-    assert "dfc_blas_set_threads" not in big
+    assert "call void @dfc_blas_set_threads(i32 1)" in small and "call void @dfc_blas_set_threads(i32 1)" in big
+    assert "@dfc_parallel_for" in big and "@dfc_parallel_for" not in small  # OpenBLAS's threads never wake
     assert "dfc_blas_set_threads" not in lower(mm(100)).text  # only where the runtime binds the symbols
 
 

@@ -94,6 +94,7 @@ def test_replica_device_setter_puts_variables_round_robin_on_ps_tasks():
     with tf.device(tf.train.replica_device_setter(cluster=cluster, worker_device="/job:worker/task:0")):
         a = tf.Variable(tf.zeros((2,)), name="a")
         b = tf.Variable(tf.zeros((2,)), name="b")
+        assert a.device == "/job:ps/task:0"  # placed as it is made, as in TF
         c = tf.Variable(tf.zeros((2,)), name="c")
         y = a + b
         with tf.device("/job:ps/task:1"):
@@ -102,6 +103,11 @@ def test_replica_device_setter_puts_variables_round_robin_on_ps_tasks():
     assert d.device == "/job:ps/task:1"
     assert y.device == "/job:worker/task:0"
     assert tf.train.replica_device_setter(ps_tasks=0) is None
+    with tf.device(tf.train.replica_device_setter(ps_tasks=3, worker_device="/job:worker/task:2")):
+        vs = [tf.Variable(1.0) for _ in range(4)]
+        z = vs[0] * 2.0
+    assert [v.device for v in vs] == ["/job:ps/task:0", "/job:ps/task:1", "/job:ps/task:2", "/job:ps/task:0"]
+    assert z.device == "/job:worker/task:2"
 
 
 def _model(cluster: tf.train.ClusterSpec, worker: int, lr: float = 0.05):
@@ -239,9 +245,15 @@ def test_an_uninitialized_variable_on_the_ps_names_it():
         v = tf.Variable(tf.ones((2,)), name="weights")
     with tf.device("/job:worker/task:0"):
         y = v + 1.0
+    with tf.device("/job:worker/task:1"):
+        z = y * 2.0  # a stage that needs the failing one: it fails with it, unrun
     with tf.Session() as sess:
         with pytest.raises(tf.errors.FailedPreconditionError, match="weights"):
             sess.run(y)
+        with pytest.raises(tf.errors.FailedPreconditionError, match="weights"):
+            sess.run(z)
+        sess.run(tf.global_variables_initializer())  # the tasks carry on after a failed step
+        np.testing.assert_array_equal(sess.run(z), [4.0, 4.0])
 
 
 def test_monitored_training_session_checkpoints_and_stops(tmp_path):

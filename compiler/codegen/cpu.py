@@ -38,6 +38,7 @@ from .rng import lower_random
 from .scalar import CodegenError
 from .shape import (lower_broadcast_like, lower_concat, lower_fill_like, lower_gather, lower_one_hot, lower_shape_of,
                     lower_slice, lower_split, lower_tile, lower_transpose)
+from .sparse import lower_unsorted_segment_sum
 from .state import lower_assign
 
 # ---- lowering of each op ------------------------------------------------------------------------
@@ -50,6 +51,7 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.softmax": lower_softmax, "dfc.log_softmax": lower_softmax,
     "dfc.random_uniform": lower_random, "dfc.random_normal": lower_random, "dfc.truncated_normal": lower_random,
     **{f"dfc.reduce_{k}": lower_reduce for k in ("sum", "mean", "max", "min", "prod", "any", "all")},
+    "dfc.unsorted_segment_sum": lower_unsorted_segment_sum,
     **CONV_LOWERINGS,
 }
 

@@ -211,11 +211,12 @@ class EmbeddedEngine:
                 result.set_exception(e)
 
         def ready(done: futures.Future) -> None:
-            if done.exception() is not None:
-                if not result.done():
-                    result.set_exception(done.exception())
-                return
             with lock:
+                if result.done():
+                    return
+                if done.exception() is not None:  # a stage this one needs failed: so does this one, unrun
+                    result.set_exception(done.exception())
+                    return
                 remaining[0] -= 1
                 go = remaining[0] == 0
             if go:
