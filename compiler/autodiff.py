@@ -309,7 +309,10 @@ def _gather(op, g, b):
     axis = normalize_axis(op.attrs["axis"], params.type.rank)
     n, count = shape[axis], int(np.prod(_static(indices, b), dtype=np.int64))
     pre, post = int(np.prod(shape[:axis], dtype=np.int64)), int(np.prod(shape[axis + 1:], dtype=np.int64))
-    ids = b("reshape", indices, shape=[count])
+    # the indices pass through a gather of 0..n-1, which fails on an out-of-range index as the forward gather
+    # does (a segment sum alone would drop it silently when the forward result is not fetched)
+    positions = b._make("dfc.constant", [], {"value": np.arange(n, dtype=indices.type.dtype.np)}, "positions")
+    ids = b("reshape", b("gather", positions.results[0], indices, axis=0), shape=[count])
     if pre == 1:
         summed = b("unsorted_segment_sum", b("reshape", g, shape=[count, post]), ids, num_segments=n)
         return [b("reshape", summed, shape=list(shape)), None]

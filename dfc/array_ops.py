@@ -11,8 +11,8 @@ from dfc.ir.dtypes import as_dtype, f32, i32, i64
 from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 from dfc.ir.types import TensorType
 
-from .framework import (Tensor, TensorShape, check_int, constant_array, convert_to_tensor, infer_constant_dtype,
-                        make, make_op, static_shape, wrap)
+from .framework import (Tensor, TensorShape, build_error, check_int, constant_array, convert_to_tensor,
+                        infer_constant_dtype, make, make_op, static_shape, wrap)
 
 
 # ---- sources -----------------------------------------------------------------------------------
@@ -22,12 +22,18 @@ def constant(value: Any, dtype=None, shape=None, name: str = "Const", verify_sha
     array = constant_array(value, dtype)
     if shape is not None:
         shape = static_shape(shape)
+        if any(d < 0 for d in shape):
+            raise build_error("dfc.constant", name, f"shape {list(shape)} has a negative dim")
         if array.size == 1:
-            array = np.full(shape, array.reshape(()), dtype=dtype.np)
+            try:
+                array = np.full(shape, array.reshape(()), dtype=dtype.np)
+            except (MemoryError, ValueError) as e:
+                raise out_of_memory("dfc.constant", name, shape, dtype, e) from None
         elif array.size == int(np.prod(shape, dtype=np.int64)) and not verify_shape:
             array = array.reshape(shape)
         else:
-            raise ValueError(f"constant of shape {list(array.shape)} does not fit the requested shape {list(shape)}")
+            raise build_error("dfc.constant", name, f"constant of shape {list(array.shape)} does not fit the "
+                                                    f"requested shape {list(shape)}")
     return make("dfc.constant", [], {"value": np.require(array, requirements="C")}, name=name)
 
 
@@ -103,7 +109,8 @@ def _filled(shape, dtype, fill_value, name: str) -> Tensor:
     static, dynamic, hint = shape_argument(shape)
     if dynamic is not None:
         return make("dfc.dynamic_fill", [dynamic, constant(fill_value, dtype=dtype)], {"hint": hint}, name=name)
-    return constant(np.full(static, fill_value, dtype=dtype.np), name=name)
+    # a scalar broadcast by constant(): it checks the shape and reports an impossible allocation
+    return constant(np.asarray(fill_value).astype(dtype.np), dtype=dtype, shape=static, name=name)
 
 
 def zeros(shape, dtype=f32, name: str | None = None) -> Tensor:
@@ -112,6 +119,16 @@ def zeros(shape, dtype=f32, name: str | None = None) -> Tensor:
 
 def ones(shape, dtype=f32, name: str | None = None) -> Tensor:
     return _filled(shape, dtype, 1, name or "ones")
+
+
+def out_of_memory(op_type: str, name: str, shape, dtype, error: Exception) -> Exception:
+    """TF's ResourceExhaustedError for a tensor too big to allocate, naming the op and the user's line."""
+    from dfc.ir.builder import capture_location
+    from dfc.ir.errors import ResourceExhaustedError
+    loc = capture_location()
+    return ResourceExhaustedError(f"OOM when allocating tensor with shape {list(shape)} and type "
+                                  f"{as_dtype(dtype).name} for {op_type} '{name}'{f' at {loc}' if loc else ''}: "
+                                  f"{error}")
 
 
 def _fill_like(tensor, value, dtype, name):
@@ -141,6 +158,11 @@ def range(start, limit=None, delta=1, dtype=None, name: str = "range") -> Tensor
     if limit is None:
         start, limit = 0, start
     values = [check_int(v, "range bound") if not isinstance(v, float) else v for v in (start, limit, delta)]
+    if values[2] == 0:
+        raise build_error("dfc.constant", name, f"Requires delta != 0: {values[2]}")
+    if (values[2] > 0 and values[0] > values[1]) or (values[2] < 0 and values[0] < values[1]):
+        relation = "start <= limit when delta > 0" if values[2] > 0 else "start >= limit when delta < 0"
+        raise build_error("dfc.constant", name, f"Requires {relation}: {values[0]}/{values[1]}")
     dtype = as_dtype(dtype) if dtype is not None else (f32 if any(isinstance(v, float) for v in values) else i32)
     return constant(np.arange(*values).astype(dtype.np), name=name)
 
@@ -188,14 +210,13 @@ def transpose(a, perm=None, name: str = "transpose", conjugate: bool = False) ->
     x = convert_to_tensor(a)
     rank_ = x.shape.ndims
     perm = list(reversed(builtins.range(rank_))) if perm is None else [check_int(p, "perm") for p in perm]
-    perm = [p % rank_ if rank_ else p for p in perm]
     return make("dfc.transpose", [x], {"perm": perm}, name=name)
 
 
 def expand_dims(input, axis=None, name: str | None = None, dim=None) -> Tensor:
     axis = dim if axis is None else axis
     if axis is None:
-        raise ValueError("expand_dims needs an axis")
+        raise build_error("dfc.expand_dims", name or "ExpandDims", "expand_dims needs an axis")
     return make("dfc.expand_dims", [convert_to_tensor(input)], {"axis": check_int(axis, "axis")},
                 name=name or "ExpandDims")
 
@@ -206,7 +227,8 @@ def squeeze(input, axis=None, name: str | None = None, squeeze_dims=None) -> Ten
     if axis is None:
         if not x.shape.is_fully_defined() and None in x.shape.as_list():
             unknown = [i for i, d in enumerate(x.shape.as_list()) if d is None]
-            raise ValueError(f"squeeze of {x.name} with unknown dims {unknown}: give the axes to squeeze")
+            raise build_error("dfc.squeeze", name or "Squeeze", f"squeeze of {x.name} with unknown dims {unknown}: "
+                                                                f"give the axes to squeeze")
         axes = [i for i, d in enumerate(x.shape.as_list()) if d == 1]
     else:
         axes = [check_int(a, "axis") for a in np.atleast_1d(axis)]
@@ -218,7 +240,7 @@ def concat(values, axis, name: str = "concat") -> Tensor:
         values, axis = axis, values  # TF < 1.0 spelled it concat(concat_dim, values)
     tensors = [convert_to_tensor(v) for v in values]
     if not tensors:
-        raise ValueError("concat needs at least one tensor")
+        raise build_error("dfc.concat", name, "concat needs at least one tensor")
     if len(tensors) == 1:
         return make("dfc.identity", tensors, name=name)
     return make("dfc.concat", tensors, {"axis": check_int(axis, "axis")}, name=name)
@@ -232,16 +254,23 @@ def split(value=None, num_or_size_splits=None, axis=0, num=None, name: str = "sp
         value, num_or_size_splits, axis = axis, num_or_size_splits, value
     x = convert_to_tensor(value)
     axis = check_int(axis, "axis")
+    rank_ = x.shape.ndims
+    if not -rank_ <= axis < rank_:
+        raise build_error("dfc.split", name, f"axis {axis} is out of range for {x.name} of rank {rank_} "
+                                             f"(expected [-{rank_}, {rank_}))")
     dim = x.shape.as_list()[axis]
     if isinstance(num_or_size_splits, (int, np.integer)):
         n = int(num_or_size_splits)
         if dim is None:
-            raise ValueError(f"cannot split the unknown dim {axis} of {x.name} into {n} pieces")
+            raise build_error("dfc.split", name, f"cannot split the unknown dim {axis} of {x.name} into {n} pieces")
         if n <= 0 or dim % n:
-            raise ValueError(f"Dimension {axis} of {x.name} has size {dim}, which is not divisible by {n}")
+            raise build_error("dfc.split", name, f"Dimension {axis} of {x.name} has size {dim}, which is not "
+                                                 f"divisible by {n}")
         sizes = [dim // n] * n
     else:
         sizes = [check_int(s, "split size") for s in num_or_size_splits]
+        if any(s < -1 for s in sizes) or sizes.count(-1) > 1:
+            raise build_error("dfc.split", name, f"split sizes {sizes} must be non-negative (one may be -1: the rest)")
         if sizes.count(-1) == 1 and dim is not None:
             sizes[sizes.index(-1)] = dim - (sum(sizes) + 1)
     op = make_op("dfc.split", [x], {"axis": axis, "sizes": sizes}, name=name)
@@ -251,11 +280,11 @@ def split(value=None, num_or_size_splits=None, axis=0, num=None, name: str = "sp
 def stack(values, axis: int = 0, name: str = "stack") -> Tensor:
     tensors = [convert_to_tensor(v) for v in values]
     if not tensors:
-        raise ValueError("stack needs at least one tensor")
+        raise build_error("dfc.concat", name, "stack needs at least one tensor")
     rank_ = tensors[0].shape.ndims
     axis = check_int(axis, "axis")
     if not -rank_ - 1 <= axis <= rank_:
-        raise ValueError(f"stack axis {axis} is out of range for tensors of rank {rank_}")
+        raise build_error("dfc.concat", name, f"stack axis {axis} is out of range for tensors of rank {rank_}")
     expanded = [expand_dims(t, axis, name=f"{name}_expand") for t in tensors]
     return concat(expanded, axis % (rank_ + 1), name=name)
 
@@ -265,10 +294,14 @@ pack = stack
 
 def unstack(value, num=None, axis: int = 0, name: str = "unstack") -> list[Tensor]:
     x = convert_to_tensor(value)
-    axis = check_int(axis, "axis") % x.shape.ndims
+    axis, rank_ = check_int(axis, "axis"), x.shape.ndims
+    if not -rank_ <= axis < rank_:
+        raise build_error("dfc.split", name, f"axis = {axis} not in [{-rank_}, {rank_}): cannot unstack {x.name} of "
+                                             f"rank {rank_}")
+    axis %= rank_
     n = x.shape.as_list()[axis] if num is None else num
     if n is None:
-        raise ValueError(f"cannot unstack {x.name} along its unknown dim {axis}; pass num")
+        raise build_error("dfc.split", name, f"cannot unstack {x.name} along its unknown dim {axis}; pass num")
     return [squeeze(p, [axis]) for p in split(x, n, axis, name=name)]
 
 
@@ -302,7 +335,9 @@ def slice(input_, begin, size, name: str | None = None) -> Tensor:  # noqa: A001
     begin = [check_int(b, "begin") for b in begin]
     size = [check_int(s, "size") for s in size]
     end = [SLICE_END if s == -1 else b + s for b, s in zip(begin, size)]
-    return make("dfc.slice", [x], {"begin": begin, "end": end, "strides": [1] * len(begin)}, name=name or "Slice")
+    # bounded: begin and size must lie inside the input (checked once its shape is known), as TF's Slice requires
+    return make("dfc.slice", [x], {"begin": begin, "end": end, "strides": [1] * len(begin), "bounded": True},
+                name=name or "Slice")
 
 
 def slice_tensor(x: Tensor, key: Any) -> Tensor:
@@ -316,9 +351,9 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
     rank_ = x.shape.ndims
     n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
     if sum(1 for k in key if k is Ellipsis) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
+        raise build_error("dfc.slice", "strided_slice", "an index can only have a single ellipsis ('...')")
     if n_real > rank_:
-        raise IndexError(f"too many indices for {x.name} of rank {rank_}")
+        raise build_error("dfc.slice", "strided_slice", f"too many indices for {x.name} of rank {rank_}")
     expanded: list[Any] = []
     for k in key:
         if k is Ellipsis:
@@ -338,7 +373,8 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
         if isinstance(k, (int, np.integer)):
             k = int(k)
             if d is not None and not -d <= k < d:
-                raise IndexError(f"index {k} is out of bounds for dim {dim_i} of {x.name} (size {d})")
+                raise build_error("dfc.slice", "strided_slice", f"slice index {k} of dimension {dim_i} out of bounds "
+                                                                f"for {x.name} of shape {x.shape}")
             begin.append(k)
             end.append(k + 1 if k != -1 else SLICE_END)
             strides.append(1)
@@ -346,7 +382,7 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
         elif isinstance(k, builtins.slice):
             step = 1 if k.step is None else check_int(k.step, "slice step")
             if step == 0:
-                raise ValueError("slice step cannot be zero")
+                raise build_error("dfc.slice", "strided_slice", "slice step cannot be zero")
             start_default, stop_default = (0, SLICE_END) if step > 0 else (SLICE_END, SLICE_START_REVERSED)
             begin.append(start_default if k.start is None else check_int(k.start, "slice start"))
             end.append(stop_default if k.stop is None else check_int(k.stop, "slice stop"))

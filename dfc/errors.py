@@ -1,7 +1,9 @@
 """tf.errors: the exception classes dfc raises, under TF's names."""
 
-from dfc.ir.errors import (AbortedError, DeadlineExceededError, DfcError, FailedPreconditionError, InvalidArgumentError,
-                           NotFoundError, OpError, ShapeError, UnavailableError, UnimplementedError)
+from dfc.ir.errors import (AbortedError, DataLossError, DeadlineExceededError, DfcError, FailedPreconditionError,
+                           InternalError, InvalidArgumentError, NotFoundError, OpError, OutOfRangeError,
+                           ResourceExhaustedError, ShapeError, UnavailableError, UnimplementedError)
 
-__all__ = ["AbortedError", "DeadlineExceededError", "DfcError", "FailedPreconditionError", "InvalidArgumentError",
-           "NotFoundError", "OpError", "ShapeError", "UnavailableError", "UnimplementedError"]
+__all__ = ["AbortedError", "DataLossError", "DeadlineExceededError", "DfcError", "FailedPreconditionError",
+           "InternalError", "InvalidArgumentError", "NotFoundError", "OpError", "OutOfRangeError",
+           "ResourceExhaustedError", "ShapeError", "UnavailableError", "UnimplementedError"]

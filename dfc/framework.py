@@ -12,6 +12,7 @@ import numpy as np
 
 from dfc.ir import builder
 from dfc.ir.dtypes import DType, as_dtype, bool_, f32, i32, i64
+from dfc.ir.errors import ShapeError
 from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.types import TensorType
 
@@ -429,6 +430,13 @@ def constant_array(value: Any, dtype: DType) -> np.ndarray:
 
 
 # ---- making ops -------------------------------------------------------------------------------
+def build_error(op_type: str, name: str, message: str) -> ShapeError:
+    """A build-time error found before an op exists, worded as create_op words its own: op, name, user's line."""
+    loc = builder.capture_location()
+    where = f" at {loc}" if loc else ""
+    return ShapeError(f"{op_type} '{name}'{where}: {message}")
+
+
 def current_graph(inputs: Sequence[Any] = ()) -> Graph:
     """The graph new ops go to: that of the tensor inputs, which must agree, else the default graph."""
     graph = None
@@ -646,8 +654,11 @@ def static_shape(shape: Any) -> tuple[int, ...]:
     for d in dims:
         d = d.value if isinstance(d, Dimension) else d
         if d is None:
-            raise ValueError(f"shape {dims} must be fully defined here")
-        out.append(int(d))
+            raise ValueError(f"{_user_line()}shape {dims} must be fully defined here")
+        try:
+            out.append(int(d))
+        except (TypeError, ValueError, OverflowError):
+            raise TypeError(f"{_user_line()}shape {dims} must hold ints, got {d!r}") from None
     return tuple(out)
 
 
@@ -658,8 +669,16 @@ def check_int(x: Any, what: str) -> int:
         if value is None:
             raise ValueError(f"{what} must be a constant, got the tensor {x.name}")
         x = value
+    if isinstance(x, (float, np.floating)) and not float(x).is_integer():
+        raise TypeError(f"{_user_line()}{what} must be an int, got {x!r}")
     try:
         return int(x)
-    except (TypeError, ValueError):
-        raise TypeError(f"{what} must be an int, got {x!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"{_user_line()}{what} must be an int, got {x!r}") from None
+
+
+def _user_line() -> str:
+    """'file:line:col: ' of the user's call, for errors raised before any op exists."""
+    loc = builder.capture_location()
+    return f"{loc}: " if loc else ""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from typing import Any
 
 import numpy as np
@@ -100,9 +101,14 @@ def latest_checkpoint(checkpoint_dir: str, latest_filename: str | None = None) -
     """The prefix named by the directory's state file, if that checkpoint exists."""
     state = os.path.join(checkpoint_dir, latest_filename or STATE_FILE)
     try:
-        with open(state) as f:
-            text = f.read()
+        with open(state, "rb") as f:
+            text = f.read().decode("utf-8")
     except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as e:
+        # TF's get_checkpoint_state: an unreadable state file is ignored with a warning, not an error
+        warnings.warn(f"{state}: cannot read the checkpoint state file ({e}); checkpoint ignored", RuntimeWarning,
+                      stacklevel=2)
         return None
     match = re.search(r'^model_checkpoint_path:\s*"([^"]*)"', text, re.MULTILINE)
     if not match:

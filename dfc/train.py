@@ -129,7 +129,8 @@ class Optimizer:
                 train_op = updates
             else:
                 with control_dependencies([group(*updates, name="update")]):
-                    train_op = [global_step.assign_add(convert_to_tensor(1, dtype=global_step.dtype))]
+                    train_op = [global_step.assign_add(convert_to_tensor(1, dtype=global_step.dtype),
+                                                        use_locking=self._use_locking)]
         # named as the scope, as TF names it ("Adam", "GradientDescent_1")
         op = _exact_group(train_op, scope[:-1])
         graph.collections.setdefault(TRAIN_OP, []).append(op)
@@ -203,7 +204,7 @@ class GradientDescentOptimizer(Optimizer):
         self._lr = self._hyper(self._learning_rate, "learning_rate")
 
     def _apply_dense(self, grad, var):
-        return var.assign_sub(self._as(self._lr, var) * grad)
+        return var.assign_sub(self._as(self._lr, var) * grad, use_locking=self._use_locking)
 
 
 class MomentumOptimizer(Optimizer):
@@ -225,11 +226,11 @@ class MomentumOptimizer(Optimizer):
     def _apply_dense(self, grad, var):
         lr, mom = self._as(self._lr, var), self._as(self._mom, var)
         accum = self.get_slot(var, "momentum")
-        accum_t = accum.assign(accum * mom + grad)
+        accum_t = accum.assign(accum * mom + grad, use_locking=self._use_locking)
         if self._use_nesterov:
-            update = var.assign_sub(grad * lr + accum_t * mom * lr)
+            update = var.assign_sub(grad * lr + accum_t * mom * lr, use_locking=self._use_locking)
         else:
-            update = var.assign_sub(lr * accum_t)
+            update = var.assign_sub(lr * accum_t, use_locking=self._use_locking)
         return group(update, accum_t)
 
 
@@ -252,8 +253,9 @@ class AdagradOptimizer(Optimizer):
         self._lr = self._hyper(self._learning_rate, "learning_rate")
 
     def _apply_dense(self, grad, var):
-        accum_t = self.get_slot(var, "accumulator").assign_add(square(grad))
-        return group(var.assign_sub(self._as(self._lr, var) * grad * rsqrt(accum_t)), accum_t)
+        accum_t = self.get_slot(var, "accumulator").assign_add(square(grad), use_locking=self._use_locking)
+        return group(var.assign_sub(self._as(self._lr, var) * grad * rsqrt(accum_t), use_locking=self._use_locking),
+                     accum_t)
 
 
 class RMSPropOptimizer(Optimizer):
@@ -285,17 +287,17 @@ class RMSPropOptimizer(Optimizer):
     def _apply_dense(self, grad, var):
         lr, rho, mom, eps = (self._as(t, var) for t in (self._lr, self._rho, self._mom, self._eps))
         ms = self.get_slot(var, "rms")
-        ms_t = ms.assign(ms * rho + square(grad) * (1.0 - rho))
+        ms_t = ms.assign(ms * rho + square(grad) * (1.0 - rho), use_locking=self._use_locking)
         updates = [ms_t]
         denom = ms_t + eps
         if self._centered:
             mg = self.get_slot(var, "mg")
-            mg_t = mg.assign(mg * rho + grad * (1.0 - rho))
+            mg_t = mg.assign(mg * rho + grad * (1.0 - rho), use_locking=self._use_locking)
             updates.append(mg_t)
             denom = ms_t - square(mg_t) + eps
         moment = self.get_slot(var, "momentum")
-        mom_t = moment.assign(moment * mom + lr * grad * rsqrt(denom))
-        return group(var.assign_sub(mom_t), mom_t, *updates)
+        mom_t = moment.assign(moment * mom + lr * grad * rsqrt(denom), use_locking=self._use_locking)
+        return group(var.assign_sub(mom_t, use_locking=self._use_locking), mom_t, *updates)
 
 
 class AdamOptimizer(Optimizer):
@@ -329,15 +331,17 @@ class AdamOptimizer(Optimizer):
         b1_power, b2_power = (self._as(p._as_tensor(), var) for p in self._get_beta_accumulators())
         lr_t = lr * sqrt(1.0 - b2_power) / (1.0 - b1_power)
         m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
-        m_t = m.assign(m * b1 + grad * (1.0 - b1))
-        v_t = v.assign(v * b2 + square(grad) * (1.0 - b2))
-        return group(var.assign_sub(lr_t * m_t / (sqrt(v_t) + eps)), m_t, v_t)
+        m_t = m.assign(m * b1 + grad * (1.0 - b1), use_locking=self._use_locking)
+        v_t = v.assign(v * b2 + square(grad) * (1.0 - b2), use_locking=self._use_locking)
+        return group(var.assign_sub(lr_t * m_t / (sqrt(v_t) + eps), use_locking=self._use_locking), m_t, v_t)
 
     def _finish(self, update_ops):
         b1_power, b2_power = self._get_beta_accumulators()
         with control_dependencies(update_ops):
-            update_b1 = b1_power.assign(b1_power * self._as(self._b1, b1_power), name="update_beta1")
-            update_b2 = b2_power.assign(b2_power * self._as(self._b2, b2_power), name="update_beta2")
+            update_b1 = b1_power.assign(b1_power * self._as(self._b1, b1_power), name="update_beta1",
+                                        use_locking=self._use_locking)
+            update_b2 = b2_power.assign(b2_power * self._as(self._b2, b2_power), name="update_beta2",
+                                        use_locking=self._use_locking)
         return [update_b1, update_b2]
 
 

@@ -12,12 +12,14 @@ import numpy as np
 
 from dfc.ir import builder
 from dfc.ir.dtypes import as_dtype, f32
+from dfc.ir.errors import UnimplementedError
 from dfc.ir.graph import Graph
 
 from . import random_ops
 from .array_ops import constant
-from .framework import (Operation, Tensor, TensorShape, _Operators, _session_for, convert_to_tensor, current_graph,
-                        make, make_op, name_scope, static_shape, without_control_dependencies, wrap, wrap_op)
+from .framework import (Operation, Tensor, TensorShape, _Operators, _session_for, build_error, convert_to_tensor,
+                        current_graph, make, make_op, name_scope, static_shape, without_control_dependencies, wrap,
+                        wrap_op)
 
 GLOBAL_VARIABLES = "variables"
 TRAINABLE_VARIABLES = "trainable_variables"
@@ -42,8 +44,13 @@ class Variable(_Operators):
                     initial = cast(initial, dtype)
             if not initial.shape.is_fully_defined():
                 if validate_shape:
-                    raise ValueError(f"initial value of variable '{self._name}' must have a fully defined shape, "
-                                     f"got {initial.shape}")
+                    raise build_error("dfc.variable", self._name, f"initial value of variable '{self._name}' must "
+                                                                  f"have a fully defined shape, got {initial.shape}")
+                loc = builder.capture_location()
+                raise UnimplementedError(
+                    f"variable '{self._name}'{f' at {loc}' if loc else ''}: validate_shape=False with an initial value "
+                    f"of shape {initial.shape} is not supported (dfc compiles each step for known variable shapes); "
+                    f"give the initial value a fully defined shape")
             self._initial_value = initial
             read_op = make_op("dfc.variable", [], {"name": self._name}, name=self._name,
                               result_types=[initial._dfc_ir().type], exact_name=True)
@@ -118,28 +125,31 @@ class Variable(_Operators):
         return self._initial_value
 
     # ---- updates ------------------------------------------------------------------------------
-    def _update(self, kind: str, value, name: str | None) -> Tensor:
-        value = convert_to_tensor(value, dtype=self.dtype)
-        if kind == "dfc.assign" and value.shape.as_list() != self.shape.as_list():
-            raise ValueError(f"cannot assign a value of shape {value.shape} to variable '{self._name}' of shape "
-                             f"{self.shape}")
-        if kind != "dfc.assign":
-            try:
-                np.broadcast_shapes(tuple(d or 1 for d in value.shape.as_list()), tuple(self.shape.as_list()))
-            except ValueError:
-                raise ValueError(f"cannot update variable '{self._name}' of shape {self.shape} with a value of "
-                                 f"shape {value.shape}") from None
+    def _update(self, kind: str, value, name: str | None, use_locking=None) -> Tensor:
         default = {"dfc.assign": "Assign", "dfc.assign_add": "AssignAdd", "dfc.assign_sub": "AssignSub"}[kind]
-        return make(kind, [value], {"variable": self._name}, name=name or default)
+        value = convert_to_tensor(value, dtype=self.dtype)
+        mine, given = self.shape.as_list(), value.shape.as_list()
+        # TF's Assign/AssignAdd/AssignSub: the value has the variable's shape (no broadcasting)
+        if len(mine) != len(given) or any(a is not None and b is not None and a != b for a, b in zip(mine, given)):
+            verb = "assign" if kind == "dfc.assign" else "update"
+            raise build_error(kind, name or default, f"cannot {verb} variable '{self._name}' of shape {self.shape} "
+                                                      f"with a value of shape {value.shape}")
+        attrs = {"variable": self._name}
+        if use_locking:
+            attrs["use_locking"] = True
+        return make(kind, [value], attrs, name=name or default)
 
+    # use_locking=True: a run containing the update holds the variable's lock throughout, so concurrent
+    # runs never lose an update. Without it, as in TF, concurrent updates of one variable may interleave
+    # (each element is still written whole: no torn values, no crash).
     def assign(self, value, use_locking=None, name: str | None = None, read_value: bool = True) -> Tensor:
-        return self._update("dfc.assign", value, name)
+        return self._update("dfc.assign", value, name, use_locking)
 
     def assign_add(self, delta, use_locking=None, name: str | None = None, read_value: bool = True) -> Tensor:
-        return self._update("dfc.assign_add", delta, name)
+        return self._update("dfc.assign_add", delta, name, use_locking)
 
     def assign_sub(self, delta, use_locking=None, name: str | None = None, read_value: bool = True) -> Tensor:
-        return self._update("dfc.assign_sub", delta, name)
+        return self._update("dfc.assign_sub", delta, name, use_locking)
 
     def eval(self, session=None):
         return _session_for(session, self).run(self._read)
@@ -158,15 +168,15 @@ class Variable(_Operators):
 
 
 def assign(ref: Variable, value, validate_shape=None, use_locking=None, name: str | None = None) -> Tensor:
-    return _as_variable(ref, "assign").assign(value, name=name)
+    return _as_variable(ref, "assign").assign(value, use_locking=use_locking, name=name)
 
 
 def assign_add(ref: Variable, value, use_locking=None, name: str | None = None) -> Tensor:
-    return _as_variable(ref, "assign_add").assign_add(value, name=name)
+    return _as_variable(ref, "assign_add").assign_add(value, use_locking=use_locking, name=name)
 
 
 def assign_sub(ref: Variable, value, use_locking=None, name: str | None = None) -> Tensor:
-    return _as_variable(ref, "assign_sub").assign_sub(value, name=name)
+    return _as_variable(ref, "assign_sub").assign_sub(value, use_locking=use_locking, name=name)
 
 
 def _as_variable(ref, what: str) -> Variable:

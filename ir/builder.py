@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import os
 import sys
@@ -126,6 +127,10 @@ def create_op(graph: Graph, type: str, operands: Sequence[Value] = (), attrs: di
                                  f"{[str(t) for t in types]}")
     except ShapeError as e:
         raise ShapeError(f"{type} '{op_name}'{where}: {e}") from None
+    except (IndexError, KeyError, TypeError, ValueError, ArithmeticError) as e:
+        # an inference rule meeting operands it did not foresee: still the user's op and line, never a bare error
+        raise ShapeError(f"{type} '{op_name}'{where}: invalid operands or attributes "
+                         f"({builtins.type(e).__name__}: {e})") from None
     for operand in operands:
         if graph_of(operand) is not graph:
             raise ValueError(f"{type} '{op_name}'{where}: operand {operand.describe()} belongs to another graph")

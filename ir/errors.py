@@ -33,6 +33,22 @@ class UnimplementedError(OpError):
     """The op or dtype is valid but this target cannot run it."""
 
 
+class ResourceExhaustedError(OpError, MemoryError):
+    """An op needs more memory (or another resource) than the machine can give."""
+
+
+class DataLossError(OpError):
+    """Stored data (a checkpoint, a state file) is corrupt or was crafted to be unreadable."""
+
+
+class OutOfRangeError(OpError, IndexError):
+    """An index or an iteration went past the end of what exists."""
+
+
+class InternalError(OpError):
+    """dfc broke one of its own invariants; a bug to report, never the user's fault."""
+
+
 class ShapeError(ValueError):
     """Operands whose shapes or dtypes do not fit the op, found while building the graph."""
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .errors import InvalidArgumentError, OpError
+from .errors import InvalidArgumentError, OpError, ResourceExhaustedError
 from .graph import Block, Graph, Op, Value
 from .ops import get_op_def
 from .types import TensorType
@@ -74,6 +74,8 @@ def evaluate_op(op: Op, inputs: list, ctx: ExecutionContext, env: dict[Value, ob
             out = opdef.reference(*inputs, **kwargs)
         except OpError:
             raise
+        except MemoryError as e:
+            raise ResourceExhaustedError(f"OOM when running op {op.describe()}: {e}", op) from None
         except (ValueError, IndexError, TypeError, ArithmeticError) as e:
             raise InvalidArgumentError(f"op {op.describe()} failed: {e}", op) from e
         outputs = list(out) if isinstance(out, (tuple, list)) else [out]

@@ -19,6 +19,10 @@ _CONTROL_SINKS = frozenset({"dfc.group", "dfc.fetch"})
 _TERMINATORS = frozenset({"dfc.fetch", "dfc.yield"})
 #: ops that carry regions, and how many
 _REGION_COUNTS = {"dfc.fused": 1}
+#: the kinds of `dfc.fused` kernel the fuse pass makes and backends lower
+FUSION_KINDS = frozenset({"elementwise", "reduction", "matmul"})
+#: the largest dim and element count a tensor may have: sizes and offsets are int64 everywhere
+MAX_ELEMENTS = 2**63 - 1
 
 
 def verify(graph: Graph) -> None:
@@ -131,6 +135,14 @@ class _Verifier:
         for i, r in enumerate(op.results):
             if not isinstance(r.type, (TensorType, ControlType)):
                 raise _fail(op, f"result #{i} has {r.type!r}, which is not an IR type")
+            if isinstance(r.type, TensorType):
+                known = [d for d in r.type.shape if d is not None]
+                total = 1
+                for d in known:
+                    total *= d
+                if any(d < 0 for d in known) or total > MAX_ELEMENTS:
+                    raise _fail(op, f"result #{i} has type {r.type}, whose dims must be non-negative and whose "
+                                    f"element count must fit in int64")
         if opdef.infer is None:
             return
         try:
@@ -149,6 +161,9 @@ class _Verifier:
         if len(op.regions) != wanted:
             raise _fail(op, f"{op.type} takes {wanted} region(s), has {len(op.regions)}")
         if op.type == "dfc.fused":
+            if op.attrs.get("kind") not in FUSION_KINDS:
+                known = ", ".join(sorted(FUSION_KINDS))
+                raise _fail(op, f"unknown fusion kind {op.attrs.get('kind')!r} (known: {known})")
             # the signature first: a mismatch there would otherwise surface as a confusing error inside
             arg_types = [a.type for a in op.regions[0].arguments]
             operand_types = [v.type for v in data]
@@ -156,8 +171,9 @@ class _Verifier:
                 raise _fail(op, f"region arguments {_types(arg_types)} do not match the operands "
                                 f"{_types(operand_types)}")
         for region in op.regions:
-            # the region sees what its op sees: values defined before the op (not the op's own results)
-            self.block(region, scopes, op)
+            # a kernel's region is isolated from above (MLIR's IsolatedFromAbove): what it uses from outside
+            # comes in as operands, bound to the region's arguments, so backends compile it on its own
+            self.block(region, [] if op.type == "dfc.fused" else scopes, op)
         if op.type == "dfc.fused":
             body = op.regions[0]
             if not body.ops or body.ops[-1].type != "dfc.yield":

@@ -13,13 +13,14 @@ import hashlib
 import json
 import os
 import re
+import reprlib
 import struct
 import tempfile
 
 import ml_dtypes
 import numpy as np
 
-from dfc.ir.errors import DfcError
+from dfc.ir.errors import DataLossError  # a file truncated, damaged or not a checkpoint at all
 
 #: numpy dtype -> safetensors dtype name
 _TO_ST = {np.dtype(np.float16): "F16", np.dtype(ml_dtypes.bfloat16): "BF16", np.dtype(np.float32): "F32",
@@ -29,10 +30,6 @@ _TO_ST = {np.dtype(np.float16): "F16", np.dtype(ml_dtypes.bfloat16): "BF16", np.
 _FROM_ST = {v: k for k, v in _TO_ST.items()}
 _MAX_HEADER = 100 * 1024 * 1024
 _CHECKSUM_KEY = "dfc.sha256"
-
-
-class DataLossError(DfcError):
-    """A checkpoint file that is truncated, damaged or not a checkpoint at all."""
 
 
 def save_tensors(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, str] | None = None) -> None:
@@ -111,6 +108,13 @@ def _digest(entries: dict, body: bytes) -> str:
     return hashlib.sha256(table + body).hexdigest()
 
 
+def _exact_int(x: object) -> int:
+    """An int from the header; floats, bools and strings are damage, not sizes."""
+    if type(x) is not int:
+        raise TypeError(x)
+    return x
+
+
 def load_tensors(path: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """The tensors and metadata of a checkpoint file; any damage raises DataLossError naming the file."""
     try:
@@ -118,6 +122,8 @@ def load_tensors(path: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
             raw = f.read()
     except FileNotFoundError:
         raise FileNotFoundError(f"no checkpoint file at {path}") from None
+    except OSError as e:  # a directory, a file we may not read
+        raise DataLossError(f"{path}: cannot read a checkpoint here: {e.strerror or e}") from None
     if len(raw) < 8:
         raise DataLossError(f"{path}: not a checkpoint (file of {len(raw)} bytes)")
     (n,) = struct.unpack("<Q", raw[:8])
@@ -127,10 +133,14 @@ def load_tensors(path: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
         header = json.loads(raw[8:8 + n])
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise DataLossError(f"{path}: damaged header ({e})") from None
+    except RecursionError:
+        raise DataLossError(f"{path}: damaged header (nested too deeply)") from None
     if not isinstance(header, dict):
         raise DataLossError(f"{path}: the header is not a table of tensors")
     body = raw[8 + n:]
     metadata = header.pop("__metadata__", {}) or {}
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise DataLossError(f"{path}: the header's __metadata__ is not a table of strings")
     expected = metadata.get(_CHECKSUM_KEY)
     if expected is not None and _digest(header, body) != expected:
         raise DataLossError(f"{path}: checksum mismatch: the file is damaged")
@@ -138,11 +148,16 @@ def load_tensors(path: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     for name, info in header.items():
         try:
             dtype = _FROM_ST[info["dtype"]]
-            shape = tuple(int(d) for d in info["shape"])
-            start, end = (int(x) for x in info["data_offsets"])
+            shape = tuple(_exact_int(d) for d in info["shape"])
+            start, end = (_exact_int(x) for x in info["data_offsets"])
         except (KeyError, TypeError, ValueError):
-            raise DataLossError(f"{path}: bad entry for tensor '{name}': {info!r}") from None
-        if not 0 <= start <= end <= len(body) or end - start != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+            raise DataLossError(f"{path}: bad entry for tensor '{name}': {reprlib.repr(info)}") from None
+        if any(d < 0 for d in shape):
+            raise DataLossError(f"{path}: tensor '{name}' has a negative dim in its shape {list(shape)}")
+        count = 1
+        for d in shape:  # Python ints: a crafted shape cannot wrap around
+            count *= d
+        if not 0 <= start <= end <= len(body) or end - start != count * dtype.itemsize:
             raise DataLossError(f"{path}: tensor '{name}' claims bytes {start}..{end} of a {len(body)}-byte section")
         tensors[name] = np.frombuffer(body[start:end], dtype=dtype).reshape(shape).copy()
     return tensors, {k: v for k, v in metadata.items() if k != _CHECKSUM_KEY}

@@ -24,7 +24,7 @@ from dfc.compiler.codegen import cpu as codegen
 from dfc.compiler.codegen import parallel
 from dfc.compiler.pipeline import DUMP_ENV, dump_artifact
 from dfc.compiler.target import Target, cpu_target
-from dfc.ir.errors import InvalidArgumentError
+from dfc.ir.errors import InvalidArgumentError, ResourceExhaustedError
 from dfc.ir.graph import Graph, Op
 from dfc.ir.interpreter import ExecutionContext
 from dfc.ir.types import TensorType
@@ -248,11 +248,14 @@ class CpuExecutable:
                 keep = (keep or []) + [a]
             ptrs[i] = address(a)
             i += 1
-        if self._pools:
-            outs = [self._output(k) if k in self._pools else np.empty(shape, dtype)
-                    for k, (shape, dtype) in enumerate(self._out_specs)]
-        else:
-            outs = [np.empty(shape, dtype) for shape, dtype in self._out_specs]
+        try:
+            if self._pools:
+                outs = [self._output(k) if k in self._pools else np.empty(shape, dtype)
+                        for k, (shape, dtype) in enumerate(self._out_specs)]
+            else:
+                outs = [np.empty(shape, dtype) for shape, dtype in self._out_specs]
+        except (MemoryError, ValueError):
+            raise self._out_of_memory() from None
         i = self._nin
         for out in outs:
             ptrs[i] = address(out)
@@ -263,7 +266,10 @@ class CpuExecutable:
             try:  # list.pop is atomic: two threads running this step at once never share an arena
                 arena = self._spare_arenas.pop()
             except IndexError:
-                arena = np.empty(self._arena_size + ALIGNMENT, dtype=np.uint8)
+                try:
+                    arena = np.empty(self._arena_size + ALIGNMENT, dtype=np.uint8)
+                except (MemoryError, ValueError):
+                    raise self._out_of_memory() from None
             at = address(arena)
             ptrs[self._arena_slot] = at + (-at) % ALIGNMENT
         for k, op in enumerate(self._random_ops):
@@ -319,6 +325,18 @@ class CpuExecutable:
                         f"{list(buf.shape)} {buf.dtype}", op)
             ptrs[self._var_base + k] = data_address(buf)
         return created
+
+    def _out_of_memory(self) -> ResourceExhaustedError:
+        """TF's OOM error, naming the op whose result needs the most memory in this step."""
+        plan = self.lowered.plan
+        values = [v for op in plan.items for v in op.results if isinstance(v.type, TensorType) and v.type.is_static]
+        biggest = max(values, key=lambda v: v.type.num_elements * v.type.dtype.itemsize, default=None)
+        if biggest is None or biggest.op is None:
+            return ResourceExhaustedError(f"OOM when allocating the {self._arena_size}-byte scratch memory of a step")
+        op = biggest.op
+        return ResourceExhaustedError(
+            f"OOM when allocating tensor with shape {list(biggest.type.shape)} and type {biggest.type.dtype.name} "
+            f"for op {op.describe()}", op)
 
     def _error(self, rc: int, params: np.ndarray) -> Exception:
         params = params.view(np.int64)

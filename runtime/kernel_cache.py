@@ -30,6 +30,7 @@ import stat
 import subprocess
 import sys
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -117,10 +118,29 @@ def write_entry(path: Path, key: bytes, payload: bytes) -> bool:
         return False  # a read-only or full cache, or a directory at the entry's path: a recompile next time
 
 
+DEFAULT_CACHE_MAX_MB = 512.0
+
+
+def cache_max_bytes() -> int:
+    """DFC_CACHE_MAX_MB in bytes; a value that is not a non-negative number is ignored with a warning."""
+    raw = os.environ.get("DFC_CACHE_MAX_MB")
+    if raw is None:
+        return int(DEFAULT_CACHE_MAX_MB * (1 << 20))
+    try:
+        mb = float(raw)
+        if not 0 <= mb < float(1 << 40):  # also refuses nan and inf
+            raise ValueError(raw)
+    except ValueError:
+        warnings.warn(f"ignoring DFC_CACHE_MAX_MB={raw!r}: expected a non-negative number of megabytes; "
+                      f"using {DEFAULT_CACHE_MAX_MB:g}", RuntimeWarning, stacklevel=2)
+        mb = DEFAULT_CACHE_MAX_MB
+    return int(mb * (1 << 20))
+
+
 def prune_cache(directory: Path, max_bytes: int | None = None) -> None:
     """Delete the least recently used entries until the cache holds at most max_bytes (DFC_CACHE_MAX_MB)."""
     if max_bytes is None:
-        max_bytes = int(float(os.environ.get("DFC_CACHE_MAX_MB", "512")) * (1 << 20))
+        max_bytes = cache_max_bytes()
     entries = []
     try:
         for e in os.scandir(directory):
@@ -187,6 +207,7 @@ def clear_memory() -> None:
 
 def objects(target: Target, units: Sequence[tuple[str, str, int]]) -> tuple[list[bytes], bool]:
     """(object code of each (name, text, level) unit, whether none had to be compiled)."""
+    max_bytes = cache_max_bytes()  # read on every call, so a bad setting warns at once, not now and then
     keys = [unit_key(target, text, level) for _, text, level in units]
     found: dict[bytes, bytes] = {}
     misses: dict[bytes, tuple[str, int]] = {}
@@ -218,7 +239,7 @@ def objects(target: Target, units: Sequence[tuple[str, str, int]]) -> tuple[list
             _remember(key, obj)
             write_entry(entry_path(directory, key), key, obj)
         if random.random() < PRUNE_EVERY:
-            prune_cache(directory)
+            prune_cache(directory, max_bytes)
     return [found[k] for k in keys], not misses
 
 

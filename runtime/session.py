@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import reprlib
 import threading
 import weakref
 from collections import OrderedDict
@@ -15,7 +16,7 @@ import numpy as np
 
 from dfc.compiler import compile_step
 from dfc.ir import builder
-from dfc.ir.errors import InvalidArgumentError
+from dfc.ir.errors import InvalidArgumentError, OpError, ResourceExhaustedError
 from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.types import TensorType
 
@@ -32,14 +33,23 @@ def as_ir(obj: Any, graph: Graph) -> Value | Op:
     if to_ir is not None:
         return to_ir()
     if isinstance(obj, str):
-        name, _, index = obj.partition(":")
+        name, colon, index = obj.partition(":")
         try:
             op = graph.op_by_name(name)
         except KeyError:
             raise InvalidArgumentError(f"the graph has no tensor or op named '{obj}'") from None
-        return op.results[int(index)] if index else op
-    raise TypeError(f"cannot fetch or feed {obj!r} (type {type(obj).__name__}): expected a Tensor, an Operation, "
-                    f"a Variable or a name")
+        if not colon:
+            return op
+        if not index.isdigit():
+            raise InvalidArgumentError(f"The name '{obj}' looks like a Tensor name, but is not a valid one: Tensor "
+                                       f"names have the form '<op_name>:<output_index>'", op)
+        outputs = [r for r in op.results if not r.is_control]
+        if int(index) >= len(outputs):
+            raise InvalidArgumentError(f"The name '{obj}' refers to a Tensor which does not exist: the operation "
+                                       f"{op.describe()} has {len(outputs)} output(s)", op)
+        return outputs[int(index)]
+    raise TypeError(f"cannot fetch or feed {reprlib.repr(obj)} (type {type(obj).__name__}): expected a Tensor, an "
+                    f"Operation, a Variable or a name")
 
 
 class _FetchStructure:
@@ -108,6 +118,9 @@ class _RunContext:
 
     def write_variable(self, name: str, value: np.ndarray, op: Op) -> np.ndarray:
         return self.session.store.write(name, value, op)
+
+    def update_variable(self, name: str, combine: Callable[[np.ndarray], np.ndarray], op: Op) -> np.ndarray:
+        return self.session.store.update(name, combine, op)
 
     def random_step(self, op: Op) -> int:
         return self.session._next_random_step(op)
@@ -195,7 +208,18 @@ class Session:
         """Fetch `fetches` (a tensor, an op, or a nested list/tuple/dict of them) with `feed_dict` fed."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        try:
+            return self._run(fetches, feed_dict)
+        except MemoryError as e:
+            if isinstance(e, OpError):
+                raise
+            raise ResourceExhaustedError(f"OOM while running {reprlib.repr(fetches)}: {e}") from None
+
+    def _run(self, fetches: Any, feed_dict: Mapping | None) -> Any:
         feed_dict = feed_dict if feed_dict is not None else {}
+        if not isinstance(feed_dict, Mapping):
+            raise TypeError(f"feed_dict must be a dict from tensors (or their names) to values, got a "
+                            f"{type(feed_dict).__name__}")
         plan = self._plan(fetches, feed_dict)
         arrays = [check(given) for check, given in zip(plan.feed_checks, feed_dict.values())]
         shapes = tuple([a.shape for a in arrays])
@@ -208,6 +232,12 @@ class Session:
             plan.executables[shapes] = weakref.ref(executable)
         else:
             self._touch(executable)
+        locked = getattr(executable, "locked_variables", None)
+        if locked is None:
+            locked = executable.locked_variables = locked_variables(executable.step)
+        if locked:
+            with self.store.locked(locked):
+                return plan.outputs(executable(arrays, self._run_context))
         return plan.outputs(executable(arrays, self._run_context))
 
     def _plan(self, fetches: Any, feed_dict: Mapping) -> _RunPlan:
@@ -280,6 +310,18 @@ def max_executables() -> int:
     A session fed batches of ever new shapes would otherwise keep native code for each one forever.
     """
     return max(1, int(os.environ.get("DFC_MAX_EXECUTABLES", "64")))
+
+
+def locked_variables(step: Graph) -> tuple[str, ...]:
+    """The variables a step updates with use_locking=True: the run holds their locks throughout."""
+    names: set[str] = set()
+    pending = [step.body]
+    while pending:
+        for op in pending.pop().ops:
+            if op.attrs.get("use_locking") and "variable" in op.attrs:
+                names.add(op.attrs["variable"])
+            pending.extend(op.regions)
+    return tuple(sorted(names))
 
 
 def _plan_key(fetches: Any, feed_dict: Mapping, version: int) -> tuple | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -28,6 +29,22 @@ class VariableStore:
     def __init__(self):
         self._buffers: dict[str, np.ndarray] = {}
         self._lock = threading.RLock()
+        self._variable_locks: dict[str, threading.Lock] = {}
+
+    @contextlib.contextmanager
+    def locked(self, names: Iterable[str]) -> Iterator[None]:
+        """Hold the locks of `names` (taken in sorted order, so two runs never deadlock): TF's use_locking."""
+        with self._lock:
+            locks = [self._variable_locks.setdefault(n, threading.Lock()) for n in sorted(set(names))]
+        with contextlib.ExitStack() as stack:
+            for lock in locks:
+                stack.enter_context(lock)
+            yield
+
+    def update(self, name: str, combine: Callable[[np.ndarray], np.ndarray], op: Op | None = None) -> np.ndarray:
+        """Replace the value by combine(value) in one critical section; returns a copy of the new value."""
+        with self._lock:
+            return self.write(name, combine(self.buffer(name, op)), op)
 
     def __contains__(self, name: str) -> bool:
         return name in self._buffers

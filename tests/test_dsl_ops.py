@@ -168,7 +168,7 @@ def test_slicing_matches_numpy(key):
 
 def test_slicing_out_of_range_is_a_build_error():
     x = tf.constant(A)
-    with pytest.raises(IndexError, match="out of bounds"):
+    with pytest.raises(ValueError, match="out of bounds"):
         x[3]
 
 

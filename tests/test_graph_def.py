@@ -117,3 +117,12 @@ def test_tensorboard_graph_plugin_serves_the_graph(tmp_path: Path) -> None:
     assert mime == "text/x-protobuf"
     served = text_format.Parse(body, graph_pb2.GraphDef())
     assert {n.name for n in served.node} == {op.name for op in tf.get_default_graph().get_operations()}
+
+
+def test_unknown_rank_and_unknown_dims_export_as_tf_writes_them() -> None:
+    tf.placeholder(tf.float32, name="anything")
+    tf.placeholder(tf.float32, [None, 4], name="batch")
+    nodes = {n.name: n for n in tf.get_default_graph().as_graph_def(add_shapes=True).node}
+    assert nodes["anything"].attr["shape"].shape.unknown_rank
+    assert nodes["anything"].attr["_output_shapes"].list.shape[0].unknown_rank
+    assert [d.size for d in nodes["batch"].attr["shape"].shape.dim] == [-1, 4]

@@ -50,17 +50,17 @@ BOOL_REDUCTIONS = ["reduce_any", "reduce_all"]
 
 
 def _fused_example(g: Graph) -> None:
-    """A fused kernel: the region reads its argument and a value from the enclosing block."""
+    """A fused kernel: the region reads its arguments (it is isolated from the enclosing block)."""
     a = create_op(g, "dfc.placeholder", name="a", result_types=[F(4)], loc=LOC).result
-    b = create_op(g, "dfc.placeholder", name="b", result_types=[F()], loc=LOC).result
-    body = Block([F(4)], ["x"])
-    x = body.arguments[0]
+    b_outer = create_op(g, "dfc.placeholder", name="b", result_types=[F()], loc=LOC).result
+    body = Block([F(4), F()], ["x", "y"])
+    x, b = body.arguments
     c = Op("dfc.constant", "c", [], {"value": np.array(1.5, np.float32)}, [F()], loc=LOC)
     m = Op("dfc.mul", "m", [x, c.result], {}, [F(4)], loc=LOC)
     s = Op("dfc.sub", "s", [m.result, b], {}, [F(4)], loc=LOC)
     for op in (c, m, s, Op("dfc.yield", "yield", [s.result, m.result], {}, [])):
         body.append(op)
-    fused = Op("dfc.fused", "fused", [a], {"kind": "elementwise"}, [F(4), F(4)], loc=LOC, regions=[body])
+    fused = Op("dfc.fused", "fused", [a, b_outer], {"kind": "elementwise"}, [F(4), F(4)], loc=LOC, regions=[body])
     body.parent = fused
     g.append(fused)
     create_op(g, "dfc.fetch", fused.results, loc=LOC)
@@ -257,12 +257,12 @@ def test_matmul_line_matches_design():
                             '(tensor<?x784xf32>, tensor<784x100xf32>) -> tensor<?x100xf32> loc("model.py":5:8)')
 
 
-def test_fused_region_uses_outer_value_and_multiple_results():
+def test_fused_region_with_arguments_and_multiple_results():
     g = build_example("dfc.fused")
     text, g2 = roundtrip(g)
-    assert '%fused:2 = "dfc.fused"(%a) ({' in text
-    assert "  ^bb0(%x: tensor<4xf32>):" in text
-    assert '"dfc.sub"(%m, %b)' in text
+    assert '%fused:2 = "dfc.fused"(%a, %b) ({' in text
+    assert "  ^bb0(%x: tensor<4xf32>, %y: tensor<f32>):" in text
+    assert '"dfc.sub"(%m, %y)' in text
     assert '"dfc.fetch"(%fused#0, %fused#1)' in text
     verify(g2)
 

@@ -98,7 +98,7 @@ def test_summaries_match_tf1() -> None:
     cases["text"] = tf.summary.text("notes", "hello *world*")
     cases["text_table"] = tf.summary.text("table", np.array([["a", "b"], ["c", "d"]]))
     cases["merged"] = tf.summary.merge([cases["scalar"], cases["histogram"]])
-    expected_collection = [n for n in RECORDED["collection"] if "bytes" in ph or not n.startswith("bytes")]
+    expected_collection = [n for n in RECORDED["collection"] if "byte_images" in ph or not n.startswith("bytes")]
     assert [t.name for t in tf.get_collection(tf.GraphKeys.SUMMARIES)] == expected_collection
 
     with tf.Session() as sess:
@@ -131,6 +131,16 @@ def test_scalar_histogram_and_text_values() -> None:
         with sess.as_default():
             assert summary_pb2.Summary.FromString(s.eval({x: [4.0]})).value[0].simple_value == 4.0
         assert sess.run(s.op, {x: [1.0]}) is None and s.op.name == "average" and s.op.type == "ScalarSummary"
+
+
+def test_summaries_of_shapeless_placeholders_check_the_fed_value() -> None:
+    p = tf.placeholder("float")
+    scalar, image = tf.summary.scalar("p", p), tf.summary.image("im", p)
+    with tf.Session() as sess:
+        assert summary_pb2.Summary.FromString(sess.run(scalar, {p: 2.0})).value[0].simple_value == 2.0
+        assert summary_pb2.Summary.FromString(sess.run(image, {p: np.ones((1, 2, 2, 3))})).value[0].image.width == 2
+        with pytest.raises(InvalidArgumentError, match="'im' of Placeholder:0: Tensor must be 4-D.*not \\[2,3\\]"):
+            sess.run(image, {p: np.ones((2, 3))})
 
 
 def test_merge_all_and_collections() -> None:

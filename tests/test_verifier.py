@@ -107,10 +107,23 @@ def test_region_cannot_use_values_defined_after_its_op():
     broken(g, "'m' (dfc.mul)", "is not visible here")
 
 
-def test_region_may_use_values_defined_before_its_op():
+def test_fused_region_is_isolated_from_above():
+    # a kernel's region gets outside values only through operands: the backends compile it on its own
     g = fused_graph()
     op(g, "m").operands[1] = op(g, "x").results[0]
-    verify(g)
+    broken(g, "'m' (dfc.mul)", "is not visible here")
+
+
+def test_unknown_fusion_kind():
+    g = fused_graph()
+    next(o for o in g.ops if o.type == "dfc.fused").attrs["kind"] = "magic"
+    broken(g, "dfc.fused", "unknown fusion kind 'magic'")
+
+
+def test_dimension_too_big_for_int64():
+    g = small_graph()
+    op(g, "relu").results[0].type = TensorType(dt.f32, (2**40, 2**40))
+    broken(g, "'relu'", "must fit in int64")
 
 
 def test_unknown_op_type():

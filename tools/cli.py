@@ -86,12 +86,23 @@ class Compilation:
 
 
 # ---- compiling an IR file ----------------------------------------------------------------------
-def load_ir(path: pathlib.Path) -> Graph:
-    """Parse and verify an IR file; errors become one-line CliErrors."""
+def read_text(path: pathlib.Path) -> str:
+    """A UTF-8 file's text (a leading byte-order mark dropped); anything else is a one-line CliError."""
+    if path.is_dir():
+        raise CliError(f"{path}: error: is a directory; give a file")
     try:
-        text = path.read_text()
+        data = path.read_bytes()
     except OSError as e:
         raise CliError(f"{path}: error: cannot read: {e.strerror or e}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise CliError(f"{path}: error: not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})") from None
+
+
+def load_ir(path: pathlib.Path) -> Graph:
+    """Parse and verify an IR file; errors become one-line CliErrors."""
+    text = read_text(path)
     try:
         graph = parse_graph(text, str(path))
     except ParseError as e:
@@ -136,7 +147,11 @@ def resolve_fetches(graph: Graph, names: list[str], path: pathlib.Path) -> tuple
         except KeyError:
             raise CliError(f"{path}: error: --fetch {name}: the graph has no op named '{op_name}'") from None
         if index:
-            values.append(op.results[int(index)])
+            outputs = [r for r in op.results if not r.is_control]
+            if not index.isdigit() or int(index) >= len(outputs):
+                raise CliError(f"{path}: error: --fetch {name}: op '{op_name}' has {len(outputs)} result(s); "
+                               f"write NAME or NAME:INDEX with INDEX in [0, {len(outputs)})")
+            values.append(outputs[int(index)])
         elif op.results and not op.results[0].is_control:
             values.extend(op.results)
         else:
@@ -188,8 +203,11 @@ def capture_script_step(path: pathlib.Path, argv: list[str], n: int) -> dict[str
     """Run the script until its n-th Session.run and return that run's compile_step arguments."""
     from dfc.ir.builder import reset_default_graph
 
+    if path.is_dir():
+        raise CliError(f"{path}: error: is a directory; give a Python script or an IR file (.mlir)")
     if not path.is_file():
         raise CliError(f"{path}: error: no such file")
+    read_text(path)  # a script that is not UTF-8 is reported here, in one line
     reset_default_graph()
     saved_argv, saved_path = sys.argv, list(sys.path)
     sys.argv = [str(path), *argv]
@@ -364,6 +382,20 @@ def compile(
     except DfcError as e:
         typer.echo(f"{input}: error: {_one_line(e)}", err=True)
         raise typer.Exit(1) from None
+    except OSError as e:  # an unwritable -o or --dump-dir, a full disk
+        typer.echo(f"{e.filename or input}: error: cannot write: {e.strerror or _one_line(e)}", err=True)
+        raise typer.Exit(1) from None
+    except Exception as e:  # noqa: BLE001 - never a traceback: a bug of dfc's, said in one line
+        internal_error(e)
+
+
+#: the exit status of a failure that is dfc's bug, not the user's input (the fuzzers look for it)
+INTERNAL_ERROR_STATUS = 70
+
+
+def internal_error(e: Exception) -> None:
+    typer.echo(f"dfc: internal error: {type(e).__name__}: {_one_line(e)} (please report this as a bug)", err=True)
+    raise typer.Exit(INTERNAL_ERROR_STATUS) from None
 
 
 def _compile(path: pathlib.Path, stage: str | None, dump_dir: pathlib.Path | None, passes_text: str | None,
@@ -479,9 +511,11 @@ def run_ir(
     except CliError as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(1) from None
-    except (DfcError, OSError, ValueError) as e:
+    except (DfcError, OSError, ValueError, EOFError) as e:  # EOFError: np.load of an empty file
         typer.echo(f"{input}: error: {_one_line(e)}", err=True)
         raise typer.Exit(1) from None
+    except Exception as e:  # noqa: BLE001 - never a traceback
+        internal_error(e)
 
 
 def main() -> None:

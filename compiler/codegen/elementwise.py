@@ -13,7 +13,7 @@ import numpy as np
 from dfc.ir.graph import Op, Value
 
 from .loops import View, broadcast_strides, coalesce, contiguous_strides, counted_loop, elem_ptr, loop_nest
-from .module import ModuleBuilder
+from .module import PARAM_ERR, ErrorSite, ModuleBuilder
 from .scalar import COMP, STORE, Fn, lit, load, scalar, store, to_storage, typed_value
 
 #: elementwise kernels that write a fetched output at least this big store it with non-temporal
@@ -42,6 +42,9 @@ def lower_elementwise(mb: ModuleBuilder, op: Op) -> None:
                      and np.asarray(inner.attrs["value"]).size != 1] if op.type == "dfc.fused" else []
     for inner in region_consts:
         storages.append(mb.global_constant(inner.attrs["value"], inner.result.type.dtype))
+    divisions = integer_divisions(op)
+    if divisions:
+        storages.append(mb.params_ptr())
     ptrs, which = mb.buffers(storages)
     views = [View(which[k], r.type.dtype, 0, contiguous_strides(out_shape)) for k, r in enumerate(results)]
     views += [View(which[len(results) + k], v.type.dtype, 0, broadcast_strides(v.type.shape, out_shape))
@@ -50,6 +53,7 @@ def lower_elementwise(mb: ModuleBuilder, op: Op) -> None:
     name, fn = mb.new_kernel(len(ptrs))
     params = [f"%p{i}" for i in range(len(ptrs))]
     nres = len(results)
+    fn.zero_divisor_flags = {d: fn.entry_flag() for d in divisions}
 
     def values(offs: list[str], params: list[str]) -> list[str]:
         loaded = [load(fn, elem_ptr(fn, params, v, o), v.dtype) for v, o in zip(views[nres:], offs[nres:])]
@@ -65,8 +69,50 @@ def lower_elementwise(mb: ModuleBuilder, op: Op) -> None:
         streaming_loop(fn, dims[0], views, params, values, body)
     else:
         loop_nest(fn, dims, views, params, body, "%lo", "%hi")
+    if divisions:
+        report_zero_divisors(fn, fn.zero_divisor_flags, params[which[-1]])
     mb.finish_kernel(fn)
+    if divisions:  # the params words outlive a run (the runtime reuses its pointer array): clear the flags
+        e = mb.entry
+        e.emit(f"store i64 0, ptr {e(f'getelementptr inbounds i64, ptr {mb.params_ptr()}, i64 {PARAM_ZERO_DIVISOR}')}")
     mb.call_loop_kernel(name, ptrs, total, dims[0] if dims else 1)
+    if divisions:
+        check_zero_divisors(mb, divisions)
+
+
+#: the params word where elementwise kernels set bit k when integer division k saw a zero divisor
+PARAM_ZERO_DIVISOR = PARAM_ERR + 1
+
+
+def integer_divisions(op: Op) -> list[Op]:
+    """The integer div/floordiv/mod ops an elementwise kernel computes (TF fails them on a zero divisor)."""
+    ops = op.regions[0].ops if op.type == "dfc.fused" else [op]
+    return [o for o in ops if o.type in ("dfc.div", "dfc.floordiv", "dfc.mod")
+            and o.inputs[1].type.dtype.is_integer][:63]
+
+
+def report_zero_divisors(fn: Fn, flags: dict[Op, str], params_word: str) -> None:
+    """At the end of a kernel (chunk): set division k's bit in the params word if it saw a zero divisor."""
+    word = fn(f"getelementptr inbounds i64, ptr {params_word}, i64 {PARAM_ZERO_DIVISOR}")
+    for k, flag in enumerate(flags.values()):
+        seen = fn(f"load i1, ptr {flag}")
+        bit = fn(f"select i1 {seen}, i64 {1 << k}, i64 0")
+        fn.emit(f"atomicrmw or ptr {word}, i64 {bit} monotonic")  # chunks on other threads set bits too
+
+
+def check_zero_divisors(mb: ModuleBuilder, divisions: list[Op]) -> None:
+    """After the kernel: fail with the first division (in region order) that saw a zero divisor."""
+    e = mb.entry
+    word = e(f"getelementptr inbounds i64, ptr {mb.params_ptr()}, i64 {PARAM_ZERO_DIVISOR}")
+    bits = e(f"load i64, ptr {word}")
+    rc = "0"
+    for k in reversed(range(len(divisions))):
+        d = divisions[k]
+        code = mb.error_code(ErrorSite(d, "static", f"op {d.describe()} failed: Integer division by zero"))
+        hit = e(f"and i64 {bits}, {1 << k}")
+        hit = e(f"icmp ne i64 {hit}, 0")
+        rc = e(f"select i1 {hit}, i32 {code}, i32 {rc}")
+    mb.check(rc)
 
 
 def streams(dims: list[int], views: list[View], nres: int, slot: str) -> bool:
@@ -106,7 +152,7 @@ def streaming_loop(fn: Fn, n: int, views: list[View], params: list[str],
     whole = fn(f"and i64 {span}, {-lanes}")
     stop = fn(f"add i64 {start}, {whole}")
     loop_nest(fn, [n], views, params, body, "%lo", start)
-    line = fn.alloca(vec)
+    line = fn.alloca(vec, align=64)  # read back with one aligned 64-byte load: a 16-aligned slot faults
     with counted_loop(fn, start, stop, lanes, ("line_head", "line", "line_done")) as i:
         # each view's pointer at element i; the lanes read from there with the view's own stride
         bases = [fn(f"getelementptr inbounds {STORE[v.dtype]}, ptr {params[v.param]}, i64 "

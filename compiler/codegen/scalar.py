@@ -73,10 +73,16 @@ class Fn:
     def block(self, label: str) -> None:
         self.lines.append(f"{label}:")
 
-    def alloca(self, ty: str, count: int = 1) -> str:
+    def alloca(self, ty: str, count: int = 1, align: int = 16) -> str:
         self.n += 1
         name = f"%a{self.n}"
-        self.allocas.append(f"  {name} = alloca {ty}, i64 {count}, align 16")
+        self.allocas.append(f"  {name} = alloca {ty}, i64 {count}, align {align}")
+        return name
+
+    def entry_flag(self) -> str:
+        """An i1 slot that starts false when the function is entered."""
+        name = self.alloca("i1")
+        self.allocas.append(f"  store i1 false, ptr {name}")
         return name
 
     def text(self) -> str:
@@ -148,6 +154,8 @@ def convert(f: Fn, v: str, src: D.DType, dst: D.DType) -> str:
             out = v
         elif s == "float":
             out = f(f"fpext float {v} to double")
+        elif dst in (D.f16, D.bf16):
+            out = _to_float_round_to_odd(f, v)
         else:
             out = f(f"fptrunc double {v} to float")
         return round_to(f, out, dst)
@@ -179,6 +187,23 @@ def convert(f: Fn, v: str, src: D.DType, dst: D.DType) -> str:
     return i if d == "i64" else f(f"trunc i64 {i} to {d}")
 
 
+def _to_float_round_to_odd(f: Fn, v: str) -> str:
+    """double -> float rounded to odd: an inexact result gets its last bit set, so rounding it again to a
+    format at least 2 bits narrower (half, bfloat16) rounds once, as the direct conversion would."""
+    r = f(f"fptrunc double {v} to float")
+    back = f(f"fpext float {r} to double")
+    inexact = f(f"fcmp one double {back}, {v}")  # false for NaN
+    bits = f(f"bitcast float {r} to i32")
+    abs_back = f(f"call double @llvm.fabs.f64(double {back})")
+    abs_v = f(f"call double @llvm.fabs.f64(double {v})")
+    away = f(f"fcmp ogt double {abs_back}, {abs_v}")
+    toward = f(f"sub i32 {bits}, 1")  # sign-magnitude: one step toward zero
+    bits2 = f(f"select i1 {away}, i32 {toward}, i32 {bits}")
+    odd = f(f"or i32 {bits2}, 1")
+    bits3 = f(f"select i1 {inexact}, i32 {odd}, i32 {bits}")
+    return f(f"bitcast i32 {bits3} to float")
+
+
 # ---- scalar semantics of the elementwise ops --------------------------------------------------
 
 def fsuffix(ty: str) -> str:
@@ -197,9 +222,13 @@ def int_floordiv(f: Fn, ty: str, a: str, b: str) -> str:
     return f(f"select i1 {adj}, {ty} {q1}, {ty} {q}")
 
 
-def _safe_divisor(f: Fn, ty: str, b: str) -> tuple[str, str, str]:
-    """(b==0, b==-1, a divisor that never traps)."""
+def _safe_divisor(f: Fn, ty: str, b: str, op: Op | None = None) -> tuple[str, str, str]:
+    """(b==0, b==-1, a divisor that never traps); b==0 is noted in the kernel's flag for `op`, if it has one."""
     zero = f(f"icmp eq {ty} {b}, 0")
+    flag = getattr(f, "zero_divisor_flags", {}).get(op)
+    if flag is not None:  # TF fails an integer division by zero: the kernel reports it (elementwise.py)
+        seen = f(f"load i1, ptr {flag}")
+        f.emit(f"store i1 {f(f'or i1 {seen}, {zero}')}, ptr {flag}")
     minus1 = f(f"icmp eq {ty} {b}, -1")
     bad = f(f"or i1 {zero}, {minus1}")
     return zero, minus1, f(f"select i1 {bad}, {ty} 1, {ty} {b}")
@@ -320,7 +349,7 @@ def scalar(f: Fn, op: Op, args: list[str], dts: list[D.DType], needs: set[str]) 
             v = f(f"fdiv {ty} {a}, {b}")
         else:
             # the reference: |a| // |b| * sign(a) * sign(b), 0 for b == 0, all wrapping
-            zero, _, safe = _safe_divisor(f, ty, b)
+            zero, _, safe = _safe_divisor(f, ty, b, op)
             aa = f(f"call {ty} @llvm.abs.i{BITS[ty]}({ty} {a}, i1 false)")
             ab = f(f"call {ty} @llvm.abs.i{BITS[ty]}({ty} {safe}, i1 false)")
             q = int_floordiv(f, ty, aa, ab)
@@ -339,7 +368,7 @@ def scalar(f: Fn, op: Op, args: list[str], dts: list[D.DType], needs: set[str]) 
             q, m = _float_divmod(f, ty, a, b)
             v = q if kind == "floordiv" else m
         else:
-            zero, minus1, safe = _safe_divisor(f, ty, b)
+            zero, minus1, safe = _safe_divisor(f, ty, b, op)
             if kind == "floordiv":
                 q = int_floordiv(f, ty, a, safe)
                 na = f(f"sub {ty} 0, {a}")
@@ -379,7 +408,11 @@ def scalar(f: Fn, op: Op, args: list[str], dts: list[D.DType], needs: set[str]) 
             v = f(f"select i1 {negexp}, {ty} {neg}, {ty} {r}")
     elif kind in ("maximum", "minimum"):
         if fl:
-            v = f(f"call {ty} @llvm.{kind}.{sfx}({ty} {a}, {ty} {b})")
+            # TF's (std::max's) rule: ties keep the first operand (max(-0., 0.) is -0.); NaN propagates
+            smaller = f(f"fcmp olt {ty} {a}, {b}") if kind == "maximum" else f(f"fcmp olt {ty} {b}, {a}")
+            v = f(f"select i1 {smaller}, {ty} {b}, {ty} {a}")
+            nan = f(f"fcmp uno {ty} {b}, {b}")
+            v = f(f"select i1 {nan}, {ty} {b}, {ty} {v}")
         else:
             v = f(f"call {ty} @llvm.s{kind[:3]}.i{BITS[ty]}({ty} {a}, {ty} {b})")
     elif kind in _CMP:

@@ -61,27 +61,62 @@ def _round_half_even(x):
     return np.round(x)
 
 
+class IntegerDivisionByZero(ZeroDivisionError):
+    """TF's CPU kernels refuse an integer division (div, floordiv, mod) by zero: "Integer division by zero"."""
+
+    def __init__(self):
+        super().__init__("Integer division by zero")
+
+
+def _nonzero_divisor(b):
+    """b with -1 replaced by 1 (MIN // -1 overflows in numpy); a zero divisor raises as TF does."""
+    if np.any(b == 0):
+        raise IntegerDivisionByZero()
+    return np.where(b == -1, 1, b)
+
+
 def _int_div(a, b):
-    """TF's integer division truncates toward zero and gives 0 for a zero divisor here."""
+    """TF's integer division truncates toward zero (wrapping: MIN / -1 == MIN)."""
     if _floating(a):
         return np.true_divide(a, b)
-    safe = np.where(b == 0, 1, b)
+    safe = _nonzero_divisor(b)
     q = np.abs(a) // np.abs(safe) * np.sign(a) * np.sign(safe)
-    return np.where(b == 0, 0, q)
+    return np.where(b == -1, np.negative(a), q)
 
 
 def _floordiv(a, b):
     if _floating(a):
         return np.floor_divide(a, b)
-    safe = np.where(b == 0, 1, b)
-    return np.where(b == 0, 0, np.floor_divide(a, safe))
+    safe = _nonzero_divisor(b)
+    return np.where(b == -1, np.negative(a), np.floor_divide(a, safe))
 
 
 def _mod(a, b):
     if _floating(a):
         return np.mod(a, b)
-    safe = np.where(b == 0, 1, b)
-    return np.where(b == 0, 0, np.mod(a, safe))
+    safe = _nonzero_divisor(b)
+    return np.where(b == -1, 0, np.mod(a, safe))
+
+
+def _maximum(a, b):
+    """TF's (std::max's) rule: b where a < b, else a, so ties keep the first operand (max(-0., 0.) is -0.);
+    NaN in either operand propagates."""
+    out = np.where(a < b, b, a)
+    if _floating(out):
+        out = np.where(np.isnan(b), b, out)
+    return out
+
+
+def _minimum(a, b):
+    out = np.where(b < a, b, a)
+    if _floating(out):
+        out = np.where(np.isnan(b), b, out)
+    return out
+
+
+def _relu(x):
+    """max(x, 0) by the same rule: relu(-0.) is -0., relu(NaN) is NaN (as TF's Relu kernel gives)."""
+    return np.where(x < 0, np.zeros((), x.dtype), x)
 
 
 def _pow(a, b):
@@ -109,7 +144,7 @@ unary("sin", np.sin)
 unary("cos", np.cos)
 unary("tanh", np.tanh)
 unary("sigmoid", _errstate(_sigmoid))
-unary("relu", lambda x: np.maximum(x, np.zeros((), x.dtype)), NUMERIC)
+unary("relu", _relu, NUMERIC)
 unary("floor", np.floor, differentiable=False)
 unary("ceil", np.ceil, differentiable=False)
 unary("round", _round_half_even, differentiable=False)
@@ -123,8 +158,8 @@ binary("div", _errstate(_int_div))
 binary("floordiv", _errstate(_floordiv), differentiable=False)
 binary("mod", _errstate(_mod), differentiable=False)
 binary("pow", _errstate(_pow))
-binary("maximum", np.maximum)
-binary("minimum", np.minimum)
+binary("maximum", _errstate(_maximum))
+binary("minimum", _errstate(_minimum))
 binary("equal", np.equal, ALL, bool_, differentiable=False)
 binary("not_equal", np.not_equal, ALL, bool_, differentiable=False)
 binary("less", np.less, NUMERIC, bool_, differentiable=False)

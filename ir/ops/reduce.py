@@ -42,8 +42,25 @@ def _reduction(fn):
                 total = np.sum(x, axis=axes, keepdims=keepdims, dtype=x.dtype)
                 count = max(int(np.prod([x.shape[a] for a in axes])), 1)
                 return np.asarray(_trunc_div(total, count), dtype=x.dtype)
-            return np.asarray(fn(x, axis=axes, keepdims=keepdims), dtype=x.dtype)
+            out = np.asarray(fn(x, axis=axes, keepdims=keepdims), dtype=x.dtype)
+            if fn in (np.max, np.min) and x.dtype.kind == "f":
+                out = _signed_zero_extreme(fn, x, axes, keepdims, out)
+            return out
     return reference
+
+
+def _signed_zero_extreme(fn, x, axes, keepdims, out):
+    """A zero max (min) is +0. (-0.) when any +0. (-0.) is among the reduced values: -0. orders below +0.
+    (IEEE 754-2019's maximum), so the answer does not depend on the order the elements are visited in."""
+    zero = out == 0
+    if not np.any(zero):
+        return out
+    wanted = (x == 0) & (np.signbit(x) == (fn is np.min))
+    found = np.any(wanted, axis=axes, keepdims=keepdims)
+    signed = np.where(found, np.zeros((), x.dtype), np.negative(np.zeros((), x.dtype)))
+    if fn is np.min:
+        signed = np.negative(signed)
+    return np.where(zero, signed, out).astype(x.dtype)
 
 
 def _trunc_div(a, n):

@@ -172,9 +172,10 @@ def broadcast_shapes(*shapes: tuple[int | None, ...]) -> tuple[int | None, ...]:
 
 
 def normalize_axis(axis: int, rank: int, what: str = "axis") -> int:
-    if not -rank <= axis < max(rank, 1):
-        raise ShapeError(f"{what} {axis} is out of range for a tensor of rank {rank}")
-    return axis % rank if rank else 0
+    """axis in [-rank, rank) as a non-negative index; a scalar has no axis (TF: "Invalid dimension")."""
+    if not -rank <= axis < rank:
+        raise ShapeError(f"{what} {axis} is out of range for a tensor of rank {rank} (expected [{-rank}, {rank}))")
+    return axis % rank
 
 
 def _shape(shape) -> str:

@@ -70,6 +70,8 @@ register(OpDef("dfc.expand_dims", "shape", _expand_infer, lambda x, axis: np.exp
 
 def _squeeze_infer(types, attrs):
     t = tensor_operand(types, 0)
+    if attrs["axes"] and t.rank == 0:
+        raise ShapeError(f"cannot squeeze axes {list(attrs['axes'])} of the scalar {t}")
     axes = {normalize_axis(a, t.rank) for a in attrs["axes"]}
     for a in axes:
         if t.shape[a] not in (1, None):
@@ -115,6 +117,8 @@ def _split_infer(types, attrs):
     sizes = attrs["sizes"]
     if not sizes:
         raise ShapeError("split needs at least one piece")
+    if any(s < 0 for s in sizes):
+        raise ShapeError(f"split sizes {list(sizes)} must be non-negative")
     if t.shape[axis] is not None and sum(sizes) != t.shape[axis]:
         raise ShapeError(f"split sizes {list(sizes)} do not add up to dim {axis} ({t.shape[axis]}) of {t}")
     return [t.with_shape(t.shape[:axis] + (s,) + t.shape[axis + 1:]) for s in sizes]
@@ -133,6 +137,8 @@ def _tile_infer(types, attrs):
     m = attrs["multiples"]
     if len(m) != t.rank:
         raise ShapeError(f"tile multiples {list(m)} must have one entry per dim of {t}")
+    if any(k < 0 for k in m):
+        raise ShapeError(f"Expected multiples argument to be non-negative, got {list(m)}")
     return [t.with_shape(tuple(None if d is None else d * k for d, k in zip(t.shape, m)))]
 
 
@@ -148,17 +154,32 @@ def _slice_infer(types, attrs):
         raise ShapeError(f"slice of {t} needs begin/end/strides with {t.rank} entries each")
     if 0 in strides:
         raise ShapeError("slice strides must be non-zero")
+    if attrs.get("bounded"):
+        check_slice_bounds(t.shape, begin, end)
     shape = tuple(None if d is None else len(range(*slice(b, e, s).indices(d)))
                   for d, b, e, s in zip(t.shape, begin, end, strides))
     return [t.with_shape(shape)]
 
 
-def _slice(x, begin, end, strides):
+def check_slice_bounds(shape, begin, end) -> None:
+    """tf.slice's rule: 0 <= begin <= dim and 0 <= size <= dim - begin (size -1: the rest), for known dims."""
+    for i, (d, b, e) in enumerate(zip(shape, begin, end)):
+        if d is None:
+            continue
+        if not 0 <= b <= d:
+            raise ShapeError(f"Expected begin[{i}] in [0, {d}], but got {b}")
+        if e != SLICE_END and not b <= e <= d:
+            raise ShapeError(f"Expected size[{i}] in [0, {d - b}], but got {e - b}")
+
+
+def _slice(x, begin, end, strides, bounded=None):
+    if bounded:
+        check_slice_bounds(x.shape, begin, end)
     return x[tuple(slice(b, e, s) for b, e, s in zip(begin, end, strides))]
 
 
 register(OpDef("dfc.slice", "shape", _slice_infer, _slice, 1,
-               {"begin": Attr("ints"), "end": Attr("ints"), "strides": Attr("ints")}))
+               {"begin": Attr("ints"), "end": Attr("ints"), "strides": Attr("ints"), "bounded": Attr("bool", None)}))
 
 
 # ---- gather / one_hot -----------------------------------------------------------------------
@@ -183,6 +204,8 @@ register(OpDef("dfc.gather", "shape", _gather_infer, _gather, 2, {"axis": Attr("
 def _one_hot_infer(types, attrs):
     t = tensor_operand(types, 0)
     require_dtype(t.dtype, (i32, i64), "indices")
+    if attrs["depth"] < 0:
+        raise ShapeError(f"depth must be non-negative, got: {attrs['depth']}")
     axis = attrs["axis"]
     axis = t.rank if axis == -1 else normalize_axis(axis, t.rank + 1)
     return [TensorType(attrs["dtype"], t.shape[:axis] + (attrs["depth"],) + t.shape[axis:])]

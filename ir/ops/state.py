@@ -42,9 +42,13 @@ def _assign_infer(types, attrs):
 
 
 def _assigner(combine):
-    def reference(value, *, variable, ctx, op):
-        new = value if combine is None else combine(ctx.read_variable(variable, op), value)
-        return ctx.write_variable(variable, new, op)
+    def reference(value, *, variable, ctx, op, use_locking=None):
+        if combine is None:
+            return ctx.write_variable(variable, value, op)
+        update = getattr(ctx, "update_variable", None)
+        if update is not None:  # read, combine and write in one critical section
+            return update(variable, lambda old: combine(old, value), op)
+        return ctx.write_variable(variable, combine(ctx.read_variable(variable, op), value), op)
     return reference
 
 
@@ -57,5 +61,7 @@ def _checked(fn):
 
 
 for _name, _combine in (("assign", None), ("assign_add", _checked(np.add)), ("assign_sub", _checked(np.subtract))):
-    register(OpDef(f"dfc.{_name}", "state", _assign_infer, _assigner(_combine), 1, {"variable": Attr("str")},
+    # use_locking: the step that runs the op holds the variable's lock for the whole run (TF's use_locking)
+    register(OpDef(f"dfc.{_name}", "state", _assign_infer, _assigner(_combine), 1,
+                   {"variable": Attr("str"), "use_locking": Attr("bool", None)},
                    differentiable=False, stateful=True, uses_context=True))
