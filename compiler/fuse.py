@@ -74,6 +74,10 @@ class FusionPolicy:
     reduction: bool = True
     #: a matmul with the elementwise consumers of its result's shape, run on each block of its output
     matmul_epilogue: bool = True
+    #: ops per group at most: LLVM's time for one kernel grows faster than the kernel (a chain of 3000 sin
+    #: and its gradient as one kernel did not compile in ten minutes; as groups of 32 its kernels repeat,
+    #: and each distinct one compiles once), and growing one group costs a pass over its ops
+    max_ops: int = 32
 
 
 CPU_POLICY = FusionPolicy()
@@ -118,6 +122,8 @@ class _Planner:
     def merge(self, a: Group, b: Group, kind: str | None = None) -> bool:
         if a is b:
             return True
+        if len(a.ops) + len(b.ops) > self.policy.max_ops:
+            return False
         ops = a.ops | b.ops
         if a.device != b.device or not self.placeable(ops):
             return False

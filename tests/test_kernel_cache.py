@@ -233,3 +233,24 @@ def test_a_session_keeps_a_bounded_number_of_compiled_steps(monkeypatch):
             assert len(sess._cache) <= 2
         shapes = sorted(e.lowered.plan.inputs[0].type.shape for e in sess._cache.values())
         assert shapes == [(3,), (5,)]  # the least recently used (4) went
+
+
+def test_a_long_elementwise_chain_compiles_as_a_few_repeating_kernels(fresh_cache):
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, (16,))
+        h = x
+        for _ in range(200):
+            h = tf.sin(h)
+        grad = tf.gradients(tf.reduce_sum(h), [x])[0]
+    data = np.linspace(-1, 1, 16, dtype=np.float32)
+    with tf.Session(graph=g) as sess:
+        got = sess.run(grad, {x: data})
+        exe = next(iter(sess._cache.values()))
+    fused = [op for op in exe.lowered.plan.items if op.type == "dfc.fused"]
+    assert len(fused) >= 12 and all(len(op.regions[0].ops) <= 33 for op in fused)  # 32 ops and the yield
+    assert len(exe.lowered.kernels) <= 6  # the groups repeat: a handful of distinct kernels
+    want, value = np.ones(16), data.astype(np.float64)
+    for _ in range(200):
+        want, value = want * np.cos(value), np.sin(value)
+    np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-6)
