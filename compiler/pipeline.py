@@ -91,8 +91,10 @@ def compile_step(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op] =
     """The step graph for fetching `fetches` and running `targets` with `feeds` fed.
 
     `timings`, when given, receives (stage, seconds) for prune, specialize and each pass;
-    `verify_each` verifies the graph after each of them.
+    `verify_each` verifies the graph after each of them. `graph` may be a front end's
+    object that stands for an IR graph through `_dfc_ir()` (a tf.Graph).
     """
+    graph = graph._dfc_ir() if hasattr(graph, "_dfc_ir") else graph
     dumper = None
     if os.environ.get(DUMP_ENV):
         dumper = StageDumper(_next_step_dir(pathlib.Path(os.environ[DUMP_ENV])))

@@ -1,31 +1,45 @@
-"""dfc: a dataflow-graph compiler for machine learning with TensorFlow 1's graph API (`import dfc as tf`)."""
+"""dfc: a dataflow-graph compiler for machine learning with TensorFlow 1's graph API (`import dfc as tf`).
+
+The package's names load lazily (PEP 562), so that `import dfc.ir` or `import dfc.compiler`
+pays only for what it uses: the DSL, the runtime and llvmlite load on the first `tf.<name>`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from dfc.ir import dtypes as _dtypes
-from dfc.ir.builder import get_default_graph, reset_default_graph
-from dfc.runtime import Session, VariableStore, get_default_session
 
-from . import errors, losses, nn, test, train
-from .array_ops import (concat, constant, expand_dims, fill, gather, identity, one_hot, ones, ones_like, pack,
-                        placeholder, placeholder_with_default, range, rank, reshape, shape, size, slice, split,
-                        squeeze, stack, tile, transpose, unstack, zeros, zeros_like)
-from .gradients import gradients, stop_gradient
-from .graph import Graph, add_to_collection, get_collection
-from .framework import (Dimension, Operation, Tensor, TensorShape, control_dependencies, convert_to_tensor, device,
-                        name_scope, set_random_seed)
-from .math_ops import (abs, add, add_n, argmax, argmin, cast, ceil, cos, div, divide, equal, exp, expm1, floor,
-                       floordiv, floormod, greater, greater_equal, less, less_equal, log, log1p, logical_and,
-                       logical_not, logical_or, logical_xor, matmul, maximum, minimum, mod, multiply, neg, negative,
-                       not_equal, pow, reciprocal, reduce_all, reduce_any, reduce_max, reduce_mean, reduce_min,
-                       reduce_prod, reduce_sum, round, rsqrt, sigmoid, sign, sin, sqrt, square, squared_difference,
-                       subtract, tanh, to_double, to_float, to_int32, to_int64, truediv, where, where_v2)
-from .random_ops import random_normal, random_uniform, truncated_normal
-from .variables import (AUTO_REUSE, Variable, VariableScope, all_variables, assign, assign_add, assign_sub,
-                        constant_initializer, get_variable, get_variable_scope, global_variables,
-                        global_variables_initializer, glorot_normal_initializer, glorot_uniform_initializer, group,
-                        initialize_all_variables, local_variables, local_variables_initializer, no_op,
-                        ones_initializer, random_normal_initializer, random_uniform_initializer,
-                        trainable_variables, truncated_normal_initializer, variable_scope, variables_initializer,
-                        zeros_initializer)
+#: each public name and the submodule of this package (or the installed package) that defines it
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    ".array_ops": ("concat", "constant", "expand_dims", "fill", "gather", "identity", "one_hot", "ones", "ones_like",
+                   "pack", "placeholder", "placeholder_with_default", "range", "rank", "reshape", "shape", "size",
+                   "slice", "split", "squeeze", "stack", "tile", "transpose", "unstack", "zeros", "zeros_like"),
+    ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "control_dependencies", "convert_to_tensor",
+                   "device", "name_scope", "set_random_seed"),
+    ".gradients_impl": ("gradients", "stop_gradient"),
+    ".graph": ("Graph", "add_to_collection", "get_collection", "get_default_graph", "reset_default_graph"),
+    ".math_ops": ("abs", "add", "add_n", "argmax", "argmin", "cast", "ceil", "cos", "div", "divide", "equal", "exp",
+                  "expm1", "floor", "floordiv", "floormod", "greater", "greater_equal", "less", "less_equal", "log",
+                  "log1p", "logical_and", "logical_not", "logical_or", "logical_xor", "matmul", "maximum", "minimum",
+                  "mod", "multiply", "neg", "negative", "not_equal", "pow", "reciprocal", "reduce_all", "reduce_any",
+                  "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum", "round", "rsqrt",
+                  "sigmoid", "sign", "sin", "sqrt", "square", "squared_difference", "subtract", "tanh", "to_double",
+                  "to_float", "to_int32", "to_int64", "truediv", "where", "where_v2"),
+    ".random_ops": ("random_normal", "random_uniform", "truncated_normal"),
+    ".session": ("InteractiveSession", "Session"),
+    "dfc.runtime": ("VariableStore", "get_default_session"),
+    ".variables": ("AUTO_REUSE", "Variable", "VariableScope", "all_variables", "assign", "assign_add", "assign_sub",
+                   "constant_initializer", "get_variable", "get_variable_scope", "global_variables",
+                   "global_variables_initializer", "glorot_normal_initializer", "glorot_uniform_initializer",
+                   "group", "initialize_all_variables", "local_variables", "local_variables_initializer", "no_op",
+                   "ones_initializer", "random_normal_initializer", "random_uniform_initializer",
+                   "trainable_variables", "truncated_normal_initializer", "variable_scope", "variables_initializer",
+                   "zeros_initializer"),
+}
+_SUBMODULES = ("errors", "losses", "nn", "test", "train")
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType
 as_dtype = _dtypes.as_dtype
@@ -33,6 +47,21 @@ float16, bfloat16, float32, float64 = _dtypes.f16, _dtypes.bf16, _dtypes.f32, _d
 int8, int32, int64, bool = _dtypes.i8, _dtypes.i32, _dtypes.i64, _dtypes.bool_  # noqa: A001 - TF's names
 half, double = float16, float64
 
-InteractiveSession = Session
-
 __version__ = "0.1.0"
+__all__ = sorted([*_WHERE, *_SUBMODULES, "DType", "as_dtype", "float16", "bfloat16", "float32", "float64", "int8",
+                  "int32", "int64", "bool", "half", "double"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        value: Any = importlib.import_module(f".{name}", __name__)
+    elif name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name], __name__), name)
+    else:
+        raise AttributeError(f"module 'dfc' has no attribute '{name}'")
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

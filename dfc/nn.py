@@ -74,7 +74,7 @@ def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=Non
 def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1, name: str | None = None,
                                       axis=None) -> Tensor:
     """TF1's (deprecated) form: like _v2, but no gradient flows into labels."""
-    from .gradients import stop_gradient
+    from .gradients_impl import stop_gradient
     labels, logits = _labels_logits("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
     return softmax_cross_entropy_with_logits_v2(labels=stop_gradient(labels), logits=logits,
                                                 axis=dim if axis is None else axis, name=name)

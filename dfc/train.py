@@ -13,13 +13,11 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from dfc.ir import builder
 from dfc.ir.dtypes import i64
-from dfc.ir.graph import Graph
 
-from .framework import (Operation, Tensor, control_dependencies, convert_to_tensor, device, make_op, name_scope,
-                        wrap_op)
-from .gradients import gradients
+from .framework import (Graph, Operation, Tensor, control_dependencies, convert_to_tensor, device, get_default_graph,
+                        make_op, name_scope, wrap_op)
+from .gradients_impl import gradients
 from .math_ops import cast, rsqrt, sqrt, square
 from .saver import Saver, latest_checkpoint
 from .variables import GLOBAL_VARIABLES, Variable, group, trainable_variables, zeros_initializer
@@ -106,7 +104,7 @@ class Optimizer:
             if g.dtype is not v.dtype or g.shape.ndims != v.shape.ndims or any(a not in (None, b) for a, b in dims):
                 raise ValueError(f"gradient {g.name} ({g.dtype.name}{g.shape}) does not match variable "
                                  f"{v.name} ({v.dtype.name}{v.shape})")
-        graph = builder.get_default_graph()
+        graph = get_default_graph()
         with _at_root(graph):
             self._create_slots([v for _, v in pairs])
         with name_scope(name, self._name) as scope:
@@ -309,7 +307,7 @@ class AdamOptimizer(Optimizer):
             self._zeros_slot(v, "v")
 
     def _get_beta_accumulators(self) -> tuple[Variable, Variable]:
-        graph = builder.get_default_graph()
+        graph = get_default_graph()
         return self._non_slots[("beta1_power", graph.id)], self._non_slots[("beta2_power", graph.id)]
 
     def _prepare(self) -> None:
@@ -338,7 +336,7 @@ class AdamOptimizer(Optimizer):
 # ---- the global step --------------------------------------------------------------------------------
 def get_global_step(graph: Graph | None = None) -> Variable | None:
     """The graph's global step variable, or None."""
-    graph = graph or builder.get_default_graph()
+    graph = graph or get_default_graph()
     found = graph.collections.get(GLOBAL_STEP, [])
     if len(found) > 1:
         raise TypeError("There are multiple items in collection global_step; there should be only one.")
@@ -350,16 +348,16 @@ def get_global_step(graph: Graph | None = None) -> Variable | None:
 
 def create_global_step(graph: Graph | None = None) -> Variable:
     """A new int64 scalar variable `global_step` (non-trainable, starting at 0)."""
-    graph = graph or builder.get_default_graph()
+    graph = graph or get_default_graph()
     if get_global_step(graph) is not None:
         raise ValueError('"global_step" already exists.')
-    with builder.as_default(graph), _at_root(graph):
+    with graph.as_default(), _at_root(graph):
         return Variable(lambda: zeros_initializer(i64)([], dtype=i64), trainable=False, name="global_step",
                         dtype=i64, collections=[GLOBAL_VARIABLES, GLOBAL_STEP])
 
 
 def get_or_create_global_step(graph: Graph | None = None) -> Variable:
-    graph = graph or builder.get_default_graph()
+    graph = graph or get_default_graph()
     step = get_global_step(graph)
     return step if step is not None else create_global_step(graph)
 

@@ -105,16 +105,18 @@ class Session:
     `store=other.store` to share the buffers of another session.
     """
 
-    def __init__(self, target: str = "", graph: Graph | None = None, config: Any = None, *,
+    def __init__(self, target: str = "", graph: Any = None, config: Any = None, *,
                  store: VariableStore | None = None, backend: str | None = None):
-        graph = graph if graph is not None else builder.get_default_graph()
-        graph = getattr(graph, "_dfc_graph", graph)
-        if not isinstance(graph, Graph):
+        # a front end's graph stands for its IR graph through `_dfc_ir()`, as its tensors do for values
+        to_ir = getattr(graph, "_dfc_ir", None)
+        ir_graph = to_ir() if to_ir is not None else graph
+        if not isinstance(ir_graph, Graph):
             raise TypeError(f"graph must be a dfc Graph, got {type(graph).__name__}")
         backend = backend or executors.DEFAULT_BACKEND
         if backend not in executors.BACKENDS:
             raise ValueError(f"unknown backend '{backend}' (known: {', '.join(executors.BACKENDS)})")
         self.graph = graph
+        self.ir_graph: Graph = ir_graph
         self.target = target
         self.backend = backend
         self.store = store if store is not None else VariableStore()
@@ -149,8 +151,7 @@ class Session:
         stack = _default_sessions.__dict__.setdefault("stack", [])
         stack.append(self)
         try:
-            with builder.as_default(self.graph):
-                yield self
+            yield self
         finally:
             stack.pop()
 
@@ -172,7 +173,7 @@ class Session:
 
     def _plan(self, fetches: Any, feed_dict: Mapping) -> _RunPlan:
         """What this call's fetches and feed keys mean, cached for calls with the same objects."""
-        key = _plan_key(fetches, feed_dict, self.graph.version)
+        key = _plan_key(fetches, feed_dict, self.ir_graph.version)
         plan = self._plans.get(key) if key is not None else None
         if plan is None:
             plan = _RunPlan(self, fetches, feed_dict)
@@ -184,11 +185,11 @@ class Session:
 
     def _compiled(self, fetches: list[Value], targets: list[Op], feeds: list[Value],
                   arrays: list[np.ndarray]) -> Executable:
-        key = (self.graph.version, tuple(map(id, fetches)), tuple(map(id, targets)), tuple(map(id, feeds)),
+        key = (self.ir_graph.version, tuple(map(id, fetches)), tuple(map(id, targets)), tuple(map(id, feeds)),
                tuple((a.shape, a.dtype.str) for a in arrays))
         executable = self._cache.get(key)
         if executable is None:
-            step = compile_step(self.graph, fetches, targets, feeds, [a.shape for a in arrays])
+            step = compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays])
             executable = executors.BACKENDS[self.backend](step, self)
             with self._lock:
                 self._cache[key] = executable
@@ -230,7 +231,7 @@ class _RunPlan:
     """Everything Session.run derives from one call's fetches and feed keys, kept for identical calls."""
 
     def __init__(self, session: Session, fetches: Any, feed_dict: Mapping):
-        graph = session.graph
+        graph = session.ir_graph
         self.anchors = (fetches, list(feed_dict))  # keeps the keyed objects (and so their ids) alive
         self.structure = _FetchStructure(fetches, graph)
         self.fetch_values: list[Value] = []

@@ -1,4 +1,4 @@
-"""The wheel holds every sub-package, under the one `dfc` namespace that DESIGN.md fixes."""
+"""The wheel holds every sub-package under the one `dfc` namespace; each layer imports only what it needs."""
 
 from __future__ import annotations
 
@@ -52,3 +52,32 @@ def test_layers_are_importable_as_the_namespace():
     import dfc.tools
     assert dfc.ir.__name__ == "dfc.ir" and dfc.compiler.PASSES is not None
     assert dfc.runtime.Session is not None and dfc.tools.__name__ == "dfc.tools"
+
+
+def _modules_after(statement: str) -> set[str]:
+    proc = subprocess.run([sys.executable, "-c", f"import sys; {statement}; print(' '.join(sorted(sys.modules)))"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stdout.split())
+
+
+def test_importing_the_ir_loads_neither_llvmlite_nor_the_runtime_nor_the_dsl():
+    loaded = _modules_after("import dfc.ir")
+    unwanted = {m for m in loaded if m.split(".")[0] == "llvmlite" or m.startswith(("dfc.runtime", "dfc.compiler"))
+                or m in ("dfc.framework", "dfc.math_ops", "dfc.array_ops")}
+    assert not unwanted, f"`import dfc.ir` loads {sorted(unwanted)}"
+
+
+def test_the_compiler_without_codegen_needs_no_runtime():
+    loaded = _modules_after("import dfc.compiler")
+    assert not {m for m in loaded if m.startswith("dfc.runtime") or m == "dfc.framework"}
+
+
+def test_every_lazy_export_of_dfc_resolves_and_no_submodule_shadows_one():
+    import importlib
+
+    import dfc
+    for name in dfc.__all__:
+        assert getattr(dfc, name) is not None, name
+    clashes = [n for n in dfc.__all__ if n in dfc._WHERE and importlib.util.find_spec(f"dfc.{n}") is not None]
+    assert not clashes, f"submodules named like exported functions (importing them rebinds the name): {clashes}"

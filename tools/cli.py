@@ -186,7 +186,7 @@ def intercept_session_run(n: int) -> Iterator[list[int]]:
 
 def capture_script_step(path: pathlib.Path, argv: list[str], n: int) -> dict[str, Any]:
     """Run the script until its n-th Session.run and return that run's compile_step arguments."""
-    from dfc.ir.builder import reset_default_graph
+    from dfc.graph import reset_default_graph
 
     if not path.is_file():
         raise CliError(f"{path}: error: no such file")
