@@ -53,6 +53,7 @@ __all__ = sorted([*_WHERE, *_SUBMODULES, "DType", "as_dtype", "float16", "bfloat
 
 
 def __getattr__(name: str) -> Any:
+    importlib.import_module(".array_ops", __name__)  # defines the tensors' Python operators (with math_ops)
     if name in _SUBMODULES:
         value: Any = importlib.import_module(f".{name}", __name__)
     elif name in _WHERE:

@@ -11,26 +11,12 @@ from dfc.ir.dtypes import as_dtype, f32, i32, i64
 from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 from dfc.ir.types import TensorType
 
-from .framework import (Tensor, TensorShape, check_int, constant_array, convert_to_tensor, infer_constant_dtype,
-                        make, make_op, static_shape, wrap)
+from .framework import (Tensor, TensorShape, check_int, constant, constant_value, convert_to_tensor,
+                        define_tensor_operators, make, make_op, static_shape, wrap)
+from .math_ops import reduce_prod
 
 
 # ---- sources -----------------------------------------------------------------------------------
-def constant(value: Any, dtype=None, shape=None, name: str = "Const", verify_shape: bool = False) -> Tensor:
-    """A constant tensor; `shape` broadcasts a scalar or reshapes a value with as many elements."""
-    dtype = as_dtype(dtype) if dtype is not None else infer_constant_dtype(value)
-    array = constant_array(value, dtype)
-    if shape is not None:
-        shape = static_shape(shape)
-        if array.size == 1:
-            array = np.full(shape, array.reshape(()), dtype=dtype.np)
-        elif array.size == int(np.prod(shape, dtype=np.int64)) and not verify_shape:
-            array = array.reshape(shape)
-        else:
-            raise ValueError(f"constant of shape {list(array.shape)} does not fit the requested shape {list(shape)}")
-    return make("dfc.constant", [], {"value": np.require(array, requirements="C")}, name=name)
-
-
 def placeholder(dtype, shape=None, name: str | None = None) -> Tensor:
     """A value fed at run time; None dims (and shape=None for a scalar-or-unknown) stay unknown until fed."""
     dtype = as_dtype(dtype)
@@ -80,15 +66,6 @@ def ones_like(tensor, dtype=None, name: str | None = None, optimize: bool = True
     return _fill_like(tensor, 1.0, dtype, name or "ones_like")
 
 
-def constant_value(tensor: Any) -> np.ndarray | None:
-    """The value of a tensor made by dfc.constant (TF's tf.get_static_value), else None."""
-    if isinstance(tensor, Tensor) and tensor.op.type == "dfc.constant":
-        return tensor.op.get_attr("value")
-    if not isinstance(tensor, Tensor):
-        return np.asarray(tensor)
-    return None
-
-
 def range(start, limit=None, delta=1, dtype=None, name: str = "range") -> Tensor:  # noqa: A001 - TF's name
     if limit is None:
         start, limit = 0, start
@@ -109,7 +86,6 @@ def size(input, name: str | None = None, out_type=i32) -> Tensor:
     x = convert_to_tensor(input)
     if x.shape.is_fully_defined():
         return constant(np.array(x.shape.num_elements(), dtype=as_dtype(out_type).np), name=name or "Size")
-    from .math_ops import reduce_prod
     return reduce_prod(shape(x, out_type=out_type), name=name or "Size")
 
 
@@ -307,3 +283,6 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
     for axis in new_axes:
         out = make("dfc.expand_dims", [out], {"axis": axis}, name="strided_slice_newaxis")
     return out
+
+
+define_tensor_operators(getitem=slice_tensor)

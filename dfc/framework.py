@@ -134,6 +134,23 @@ class TensorShape:
 
 
 # ---- tensors and operations --------------------------------------------------------------------
+#: what Python's operators on tensors call: "binary" (opname, x, y), "negative", "abs", "logical_not" and
+#: "getitem"; math_ops and array_ops define them (this module sits below both and imports neither)
+_OPERATOR_FUNCTIONS: dict[str, Any] = {}
+
+
+def define_tensor_operators(**functions: Any) -> None:
+    _OPERATOR_FUNCTIONS.update(functions)
+
+
+def _operator_function(kind: str):
+    try:
+        return _OPERATOR_FUNCTIONS[kind]
+    except KeyError:
+        raise RuntimeError(f"tensor operator '{kind}' is not defined yet: import dfc (or dfc.math_ops and "
+                           f"dfc.array_ops) first") from None
+
+
 class _Operators:
     """Python operators on anything that converts to a Tensor (Tensors and Variables)."""
 
@@ -141,9 +158,8 @@ class _Operators:
     __array_ufunc__ = None  # numpy defers to our reflected operators: np.float32(2) * x builds an op
 
     def _binary(self, other, opname, reverse=False):
-        from . import math_ops
-        return math_ops.binary_operator(opname, other, self) if reverse else math_ops.binary_operator(opname, self,
-                                                                                                       other)
+        binary = _operator_function("binary")
+        return binary(opname, other, self) if reverse else binary(opname, self, other)
 
     def __add__(self, other):
         return self._binary(other, "add")
@@ -224,20 +240,16 @@ class _Operators:
         return self._binary(other, "logical_xor", True)
 
     def __neg__(self):
-        from . import math_ops
-        return math_ops.negative(self)
+        return _operator_function("negative")(self)
 
     def __abs__(self):
-        from . import math_ops
-        return math_ops.abs(self)
+        return _operator_function("abs")(self)
 
     def __invert__(self):
-        from . import math_ops
-        return math_ops.logical_not(self)
+        return _operator_function("logical_not")(self)
 
     def __getitem__(self, key):
-        from . import array_ops
-        return array_ops.slice_tensor(convert_to_tensor(self), key)
+        return _operator_function("getitem")(convert_to_tensor(self), key)
 
     def __bool__(self):
         raise TypeError("Using a dfc Tensor as a Python bool is not allowed: the value is only known when the "
@@ -537,8 +549,7 @@ def convert_to_tensor(value: Any, dtype: DType | Any = None, name: str | None = 
         return value
     if isinstance(value, Operation):
         raise TypeError(f"cannot use Operation '{value.name}' as a tensor; use one of its outputs")
-    from . import array_ops
-    return array_ops.constant(value, dtype=want, name=name or "Const")
+    return constant(value, dtype=want, name=name or "Const")
 
 
 def infer_constant_dtype(value: Any) -> DType:
@@ -570,6 +581,31 @@ def constant_array(value: Any, dtype: DType) -> np.ndarray:
     if dtype.is_integer and array.dtype.kind in "iu" and np.any(out.astype(np.int64) != array):
         raise TypeError(f"value {value!r} does not fit in {dtype.name}")
     return out
+
+
+# ---- constants ---------------------------------------------------------------------------------
+def constant(value: Any, dtype=None, shape=None, name: str = "Const", verify_shape: bool = False) -> Tensor:
+    """A constant tensor; `shape` broadcasts a scalar or reshapes a value with as many elements."""
+    dtype = as_dtype(dtype) if dtype is not None else infer_constant_dtype(value)
+    array = constant_array(value, dtype)
+    if shape is not None:
+        shape = static_shape(shape)
+        if array.size == 1:
+            array = np.full(shape, array.reshape(()), dtype=dtype.np)
+        elif array.size == int(np.prod(shape, dtype=np.int64)) and not verify_shape:
+            array = array.reshape(shape)
+        else:
+            raise ValueError(f"constant of shape {list(array.shape)} does not fit the requested shape {list(shape)}")
+    return make("dfc.constant", [], {"value": np.require(array, requirements="C")}, name=name)
+
+
+def constant_value(tensor: Any) -> np.ndarray | None:
+    """The value of a tensor made by dfc.constant (TF's tf.get_static_value), else None."""
+    if isinstance(tensor, Tensor) and tensor.op.type == "dfc.constant":
+        return tensor.op.get_attr("value")
+    if not isinstance(tensor, Tensor):
+        return np.asarray(tensor)
+    return None
 
 
 # ---- making ops -------------------------------------------------------------------------------
@@ -757,7 +793,6 @@ def static_shape(shape: Any) -> tuple[int, ...]:
     if isinstance(shape, TensorShape):
         dims = shape.as_list()
     elif isinstance(shape, Tensor):
-        from .array_ops import constant_value
         dims = constant_value(shape)
         if dims is None:
             raise ValueError(f"shape tensor {shape.name} must be a constant")
@@ -777,7 +812,6 @@ def static_shape(shape: Any) -> tuple[int, ...]:
 
 def check_int(x: Any, what: str) -> int:
     if isinstance(x, Tensor):
-        from .array_ops import constant_value
         value = constant_value(x)
         if value is None:
             raise ValueError(f"{what} must be a constant, got the tensor {x.name}")

@@ -8,7 +8,8 @@ import numpy as np
 
 from dfc.ir.dtypes import as_dtype, f32, f64, i64
 
-from .framework import Tensor, check_int, convert_to_tensor, is_tensor_like, make
+from .framework import (Tensor, check_int, constant_value, convert_to_tensor, define_tensor_operators, is_tensor_like,
+                        make)
 
 #: Python operator name -> (IR op, TF's default op name)
 _BINARY = {
@@ -188,7 +189,6 @@ def _axes(x: Tensor, axis, reduction_indices) -> list[int]:
     if axis is None:
         return list(range(x.shape.ndims))
     if isinstance(axis, Tensor):
-        from .array_ops import constant_value
         value = constant_value(axis)
         if value is None:
             raise ValueError(f"reduction axes must be constant, got the tensor {axis.name}")
@@ -233,3 +233,6 @@ def _arg(irop: str, default: str):
 
 argmax = _arg("dfc.argmax", "ArgMax")
 argmin = _arg("dfc.argmin", "ArgMin")
+
+
+define_tensor_operators(binary=binary_operator, negative=negative, abs=abs, logical_not=logical_not)

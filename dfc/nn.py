@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from .framework import Tensor, check_int, convert_to_tensor, make
-from .math_ops import relu, sigmoid, tanh
+from .array_ops import one_hot, reshape
+from .framework import Tensor, check_int, convert_to_tensor, make, name_scope
+from .gradients_impl import stop_gradient
+from .math_ops import abs, exp, log1p, maximum, minimum, negative, reduce_sum, relu, sigmoid, square, tanh
 
 __all__ = ["bias_add", "log_softmax", "relu", "relu6", "sigmoid", "softmax", "tanh"]
 
@@ -24,7 +26,6 @@ def log_softmax(logits, axis=None, name: str | None = None, dim=None) -> Tensor:
 
 
 def relu6(features, name: str | None = None) -> Tensor:
-    from .math_ops import minimum
     return minimum(relu(features), 6.0, name=name)
 
 
@@ -39,7 +40,6 @@ def bias_add(value, bias, data_format=None, name: str | None = None) -> Tensor:
             raise ValueError(f"bias_add: bias of size {bias.shape[0]} does not match the last dim ({channels}) "
                              f"of {value.name}")
         return make("dfc.add", [value, bias], name=name or "BiasAdd")
-    from .array_ops import reshape
     shaped = reshape(bias, [-1] + [1] * (value.shape.ndims - 2))
     return make("dfc.add", [value, shaped], name=name or "BiasAdd")
 
@@ -61,8 +61,6 @@ def _labels_logits(fn: str, sentinel, labels, logits) -> tuple[Tensor, Tensor]:
 def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=None, axis=None, name: str | None = None,
                                          dim=None) -> Tensor:
     """-sum(labels * log_softmax(logits)) along `axis` (last by default); gradients reach labels too."""
-    from .framework import name_scope
-    from .math_ops import negative, reduce_sum
     labels, logits = _labels_logits("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
     axis = dim if axis is None else axis
     axis = -1 if axis is None else check_int(axis, "axis")
@@ -74,7 +72,6 @@ def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=Non
 def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1, name: str | None = None,
                                       axis=None) -> Tensor:
     """TF1's (deprecated) form: like _v2, but no gradient flows into labels."""
-    from .gradients_impl import stop_gradient
     labels, logits = _labels_logits("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
     return softmax_cross_entropy_with_logits_v2(labels=stop_gradient(labels), logits=logits,
                                                 axis=dim if axis is None else axis, name=name)
@@ -83,9 +80,6 @@ def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
 def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
                                              name: str | None = None) -> Tensor:
     """Cross-entropy against integer class labels of shape logits.shape[:-1]."""
-    from .array_ops import one_hot
-    from .framework import name_scope
-    from .math_ops import negative, reduce_sum
     if _sentinel is not None:
         raise ValueError("Only call `sparse_softmax_cross_entropy_with_logits` with named arguments")
     logits, labels = convert_to_tensor(logits), convert_to_tensor(labels)
@@ -106,8 +100,6 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
 
 def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name: str | None = None) -> Tensor:
     """Elementwise logistic loss, as max(x, 0) - x*z + log(1 + exp(-|x|)) so large |x| neither overflows nor rounds."""
-    from .framework import name_scope
-    from .math_ops import abs, exp, log1p, maximum, negative
     labels, logits = _labels_logits("sigmoid_cross_entropy_with_logits", _sentinel, labels, logits)
     with name_scope(name, "logistic_loss"):
         return maximum(logits, 0.0) - logits * labels + log1p(exp(negative(abs(logits))))
@@ -115,6 +107,5 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
 
 def l2_loss(t, name: str | None = None) -> Tensor:
     """sum(t ** 2) / 2."""
-    from .math_ops import reduce_sum, square
     t = convert_to_tensor(t)
     return make("dfc.mul", [reduce_sum(square(t)), convert_to_tensor(0.5, dtype=t.dtype)], name=name or "L2Loss")

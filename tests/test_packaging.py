@@ -81,3 +81,39 @@ def test_every_lazy_export_of_dfc_resolves_and_no_submodule_shadows_one():
         assert getattr(dfc, name) is not None, name
     clashes = [n for n in dfc.__all__ if n in dfc._WHERE and importlib.util.find_spec(f"dfc.{n}") is not None]
     assert not clashes, f"submodules named like exported functions (importing them rebinds the name): {clashes}"
+
+
+def _dsl_imports() -> dict[str, set[str]]:
+    """For each module of dfc/, the dfc/ modules it imports, at the top or inside functions."""
+    import ast
+    modules = {p.stem: p for p in (ROOT / "dfc").glob("*.py") if p.stem != "__init__"}
+    out: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                targets = [node.module] if node.module else [a.name for a in node.names]
+                found.update(t.split(".")[0] for t in targets if t.split(".")[0] in modules)
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("dfc."):
+                first = node.module.split(".")[1]
+                found.update({first} & set(modules))
+        out[name] = found
+    return out
+
+
+def test_the_dsl_modules_import_each_other_without_cycles():
+    graph = _dsl_imports()
+    state: dict[str, int] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        if state.get(module) == 1:
+            raise AssertionError("import cycle among dfc/ modules: " + " -> ".join([*path, module]))
+        if state.get(module) == 2:
+            return
+        state[module] = 1
+        for dep in sorted(graph[module]):
+            visit(dep, [*path, module])
+        state[module] = 2
+
+    for module in sorted(graph):
+        visit(module, [])
