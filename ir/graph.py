@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from collections.abc import Iterable, Iterator
 
+from .ops.registry import REGISTRY
 from .types import ControlType, Type
 
 
@@ -136,7 +137,9 @@ class Block:
 
     @property
     def terminator(self) -> Op | None:
-        return self.ops[-1] if self.ops and self.ops[-1].type in ("dfc.fetch", "dfc.yield") else None
+        last = self.ops[-1] if self.ops else None
+        opdef = REGISTRY.get(last.type) if last is not None else None
+        return last if opdef is not None and opdef.terminator else None
 
 
 _NAME_SUFFIX = re.compile(r"^(.*)_(\d+)$")
