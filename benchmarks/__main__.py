@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from benchmarks import compile_time
 
 #: the seed's linear regression trains this many minibatch steps (one row times all of them)
 LINREG_STEPS = 500
@@ -345,20 +346,50 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--python-for", action="append", default=[], metavar="NAME=PATH",
                         help="run framework NAME's worker under another interpreter (repeatable; "
                              "also DFC_BENCH_PYTHON)")
+    parser.add_argument("suite", nargs="?", default="runtime", choices=("runtime", "compile", "all"),
+                        help="runtime: the workloads' steady times (default); compile: time to the first "
+                             "training step, cold and warm, at growing graph sizes (benchmarks/compile_time.py)")
+    parser.add_argument("--sizes", default=",".join(map(str, compile_time.DEFAULT_SIZES)),
+                        help="compile suite: the layer counts, comma-separated (6400 is opt-in)")
+    parser.add_argument("--budget", type=float, default=compile_time.DEFAULT_BUDGET,
+                        help="compile suite: seconds a first step may take before that framework's bigger "
+                             "cases are skipped")
+    parser.add_argument("--sin-chain", type=int, default=compile_time.SIN_CHAIN,
+                        help="compile suite: the length of the sin chain timed with its gradient (0: none)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # measure one framework, print JSON
+    parser.add_argument("--compile-worker", nargs=3, help=argparse.SUPPRESS)  # FRAMEWORK CASE N
+    parser.add_argument("--cache", help=argparse.SUPPRESS)
+    parser.add_argument("--steady", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         print(json.dumps(measure(args.worker, args.min_time)))
         return
+    if args.compile_worker:
+        framework, case, n = args.compile_worker
+        compile_time.worker_main(framework, case, int(n), args.steady, args.cache, args.min_time)
+        return
     python = interpreters(args.python_for, os.environ.get("DFC_BENCH_PYTHON"))
     only = {ALIASES.get(f, f) for f in args.only or ()}
+    if args.suite in ("runtime", "all"):
+        runtime_suite(python, only, args.min_time)
+    if args.suite in ("compile", "all"):
+        try:
+            sizes = [int(v) for v in args.sizes.split(",") if v.strip()]
+        except ValueError:
+            raise SystemExit(f"--sizes wants comma-separated layer counts; got {args.sizes!r}") from None
+        results = compile_time.run_suite(python, only, sizes, args.budget, args.min_time, args.sin_chain)
+        print(compile_time.report(results))
+
+
+def runtime_suite(python: dict[str, str], only: set[str], min_time: float) -> None:
+    """Every workload in dfc and each wanted framework, one process each, printed with ratios."""
     wanted = ["dfc"] + [f for f in FRAMEWORKS[1:] if not only or f in only]
     # one process per framework: thread pools that spin after each op (OpenMP, OpenBLAS) would
     # otherwise slow down whichever framework runs next
     times: dict[str, dict[str, float]] = {}
     for name in wanted:
         done = subprocess.run([python.get(name, sys.executable), "-m", "benchmarks", "--worker", name,
-                               "--min-time", str(args.min_time)], capture_output=True, text=True,
+                               "--min-time", str(min_time)], capture_output=True, text=True,
                               cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         if done.returncode != 0:
             print(f"{name}: failed\n{done.stderr[-2000:]}", file=sys.stderr)

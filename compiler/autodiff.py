@@ -23,6 +23,7 @@ from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 from dfc.ir.rewrite import free_values, replace_uses
 from dfc.ir.types import TensorType
 
+from .autodiff_nn import NN_NO_RULE, NN_VJP
 from .passes import register_pass
 
 Operand = Value | float | int
@@ -376,6 +377,7 @@ VJP: dict[str, Rule] = {
     "dfc.slice": _slice,
     "dfc.gather": _gather,
     "dfc.broadcast_like": lambda op, g, b: [b.sum_to(g, _x(op)), None],
+    **NN_VJP,
 }
 
 #: ops whose rule gets a list of cotangents even when they have one result (a split into one piece)
@@ -385,6 +387,7 @@ MULTI_RESULT = {"dfc.split"}
 NO_RULE = {
     "dfc.grad": "an inner dfc.grad is expanded before any dfc.grad that differentiates through it",
     "dfc.fused": "the fuse pass runs after autodiff, so a step graph has no fused op to differentiate",
+    **NN_NO_RULE,
 }
 
 

@@ -23,6 +23,10 @@ so the kernel sees their values. The region ends in `dfc.yield` of the results:
       "dfc.yield"(%r) : (tensor<4xf32>) -> ()
     }) {kind = "elementwise"} : (tensor<4xf32>) -> tensor<4xf32>
 
+Which kinds are formed is the target's fusion policy (`FusionPolicy`): the fuse pass forms
+only groups the target's code generator runs as one kernel, so no later stage takes a
+fusion apart again. `fusion_policy()` is the CPU backend's (every kind).
+
 Ops are grouped only when they share a device and have no control operands, and a
 group only when the fused op, placed where its last op was, comes after every value
 it uses and before every op that uses its results: no op of the group may have a
@@ -61,6 +65,25 @@ def is_elementwise(op: Op) -> bool:
     return opdef.fusible_as in ("elementwise", "broadcast") and not opdef.stateful and _plain(op)
 
 
+@dataclass(frozen=True)
+class FusionPolicy:
+    """The kinds of group a target's code generator runs as one kernel (and so the kinds fuse forms)."""
+
+    elementwise: bool = True
+    #: a reduction with the elementwise producers that feed only it, inside its loop
+    reduction: bool = True
+    #: a matmul with the elementwise consumers of its result's shape, run on each block of its output
+    matmul_epilogue: bool = True
+
+
+CPU_POLICY = FusionPolicy()
+
+
+def fusion_policy() -> FusionPolicy:
+    """The policy of the target the step compiles for (the CPU backend's until a Target provides its own)."""
+    return CPU_POLICY
+
+
 @dataclass(eq=False)
 class Group:
     """Ops to fuse: their kind, the shape of their elementwise part and their device."""
@@ -74,8 +97,9 @@ class Group:
 class _Planner:
     """Decides the groups of one block; the IR changes only when `_Fuser` builds them."""
 
-    def __init__(self, block: Block):
+    def __init__(self, block: Block, policy: FusionPolicy):
         self.block = block
+        self.policy = policy
         self.pos = {op: i for i, op in enumerate(block.ops)}
         self.users: dict[Value, list[Op]] = {}
         for op in block.ops:
@@ -109,7 +133,8 @@ class _Planner:
 
     def plan(self) -> list[Group]:
         ops = self.block.ops
-        # 1. elementwise chains of one shape, grown in program order from producers to consumers
+        # 1. elementwise chains of one shape, grown in program order from producers to consumers (the
+        # building blocks of the other kinds too: kept on their own only where the policy says so)
         for op in ops:
             if not is_elementwise(op):
                 continue
@@ -121,7 +146,7 @@ class _Planner:
                     if self.merge(producer, group):
                         group = producer
         # 2. a matmul takes the elementwise group of its shape that consumes it as its epilogue
-        for op in ops:
+        for op in ops if self.policy.matmul_epilogue else ():
             if get_op_def(op.type).fusible_as != "matmul" or not _plain(op):
                 continue
             consumers = {self.group_of.get(u) for u in self.users.get(op.results[0], ())}
@@ -133,7 +158,7 @@ class _Planner:
                 if not self.merge(consumers[0], mm, kind="matmul"):
                     del self.group_of[op]
         # 3. a reduction takes the elementwise group that feeds only it
-        for op in ops:
+        for op in ops if self.policy.reduction else ():
             if op.type not in REDUCTIONS or not _plain(op):
                 continue
             producer = self.producer_group(op.inputs[0])
@@ -146,7 +171,8 @@ class _Planner:
             if not self.merge(producer, red, kind="reduction"):
                 del self.group_of[op]
         groups = list(dict.fromkeys(self.group_of.values()))
-        return [g for g in groups if len(g.ops) > 1 and self.external_users(g.ops)]
+        return [g for g in groups if len(g.ops) > 1 and self.external_users(g.ops)
+                and (g.kind != "elementwise" or self.policy.elementwise)]
 
 
 class _Fuser:
@@ -229,9 +255,9 @@ def _clonable(value: Value) -> bool:
 
 
 @register_pass("fuse")
-def fuse(graph: Graph) -> Graph:
-    """In place: replace each group of the body by one `dfc.fused` op; returns `graph`."""
-    planner = _Planner(graph.body)
+def fuse(graph: Graph, policy: FusionPolicy | None = None) -> Graph:
+    """In place: replace each group of the body (the kinds `policy` allows) by one `dfc.fused` op; returns `graph`."""
+    planner = _Planner(graph.body, policy or fusion_policy())
     groups = planner.plan()
     if groups:
         _Fuser(graph, graph.body, planner).run(groups)

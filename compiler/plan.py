@@ -9,9 +9,11 @@ squeeze, identity ...) alias their operand. A variable read aliases the variable
 buffer unless the step also assigns that variable: then the read is a copy taken where
 the read runs, which keeps the interpreter's snapshot semantics.
 
-`dfc.fused` ops of kind "elementwise" (and "reduction" ones whose region is elementwise
-producers of one reduction) stay one kernel; other kinds are planned op by op (their
-region is flattened into the step).
+`dfc.fused` ops stay one kernel: the fuse pass forms only the kinds the target runs as
+one (its fusion policy). A "matmul" one writes its GEMM into the buffer of the result
+that yields the product, else of its first result of the product's dtype, else into a
+temporary of its own, then runs its epilogue there. Only a fused op of a form the fuse
+pass never makes (written by hand in IR text) is planned op by op, its region flattened.
 """
 
 from __future__ import annotations
@@ -145,11 +147,54 @@ def fused_is_one_reduction(op: Op) -> bool:
         return False
 
 
+def fused_matmul(op: Op) -> Op | None:
+    """The matmul of a fused "matmul" whose epilogue can run on its output blocks, else None.
+
+    The region must be one matmul of block arguments (or constants) and elementwise ops whose
+    results all have the product's shape: each output element is then the epilogue applied to
+    the product's element at the same index, and any block of rows can finish on its own.
+    """
+    if op.attrs.get("kind") != "matmul" or not op.regions:
+        return None
+    body = op.regions[0]
+    mms = [inner for inner in body.ops if inner.type == "dfc.matmul"]
+    if len(mms) != 1 or body.terminator is None or not op.results:
+        return None
+    mm = mms[0]
+    shape = mm.result.type.shape
+    if len(shape) < 2 or any(v.op is not None and v.op.type != "dfc.constant" for v in mm.inputs) \
+            or not all(isinstance(v.type, TensorType) for v in op.inputs):
+        return None
+    for inner in body.ops[:-1]:
+        if inner is mm or inner.type == "dfc.constant":
+            continue
+        if (inner.regions or len(inner.results) != 1 or inner.result.type.shape != shape
+                or not (inner.type in ("dfc.fill_like", "dfc.broadcast_like") or get_op_def(inner.type).elementwise)):
+            return None
+    epilogue_reads = {v for inner in body.ops[:-1] if inner is not mm for v in inner.inputs}
+    try:
+        if any(np.broadcast_shapes(v.type.shape, shape) != tuple(shape) for v in epilogue_reads
+               if v.op is None or v.op.type == "dfc.constant"):
+            return None
+    except ValueError:
+        return None
+    return mm if all(r.type.shape == shape for r in op.results) else None
+
+
+def gemm_destination(op: Op, mm: Op) -> Value | None:
+    """The result of fused matmul `op` whose buffer the GEMM writes: the product's own, else one of its dtype."""
+    yielded = op.regions[0].terminator.inputs
+    if mm.result in yielded:
+        return op.results[yielded.index(mm.result)]
+    return next((r for r in op.results if r.type.dtype == mm.result.type.dtype), None)
+
+
 def flatten(ops: list[Op], canonical: dict[Value, Value]) -> list[Op]:
-    """The ops to run in order, with fused ops that are not one loop replaced by their region's ops."""
+    """The ops to run in order; a fused op of a form no kernel runs is replaced by its region's ops."""
     out: list[Op] = []
     for op in ops:
-        if op.type == "dfc.fused" and not fused_is_one_loop(op) and not fused_is_one_reduction(op):
+        if op.type == "dfc.fused" and not fused_is_one_loop(op) and not fused_is_one_reduction(op) \
+                and fused_matmul(op) is None:
             body = op.regions[0]
             for arg, operand in zip(body.arguments, op.inputs):
                 canonical[arg] = canonical.get(operand, operand)
@@ -226,6 +271,16 @@ def plan_step(graph: Graph) -> Plan:
             storage[op.result] = Storage("variable", variable_slot(op.attrs["name"]), 0, nbytes(op.result))
             set_root(op.result, op.result)
             continue
+        if op.type == "dfc.fused" and op.attrs.get("kind") == "matmul":
+            product = fused_matmul(op).result
+            destination = gemm_destination(op, product.op)
+            if destination is not None:
+                canonical[product] = destination
+            else:  # a temporary of its own, live only while the kernel runs
+                set_root(product, product)
+                defined_at[product] = i
+                last_use[product] = i
+                root_last[product] = i
         if op.type == "dfc.variable":
             snapshot_reads.add(op)
             variable_slot(op.attrs["name"])

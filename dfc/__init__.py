@@ -19,7 +19,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "control_dependencies", "convert_to_tensor",
                    "device", "name_scope", "set_random_seed"),
     ".gradients_impl": ("gradients", "stop_gradient"),
-    ".graph": ("Graph", "add_to_collection", "get_collection", "get_default_graph", "reset_default_graph"),
+    ".graph": ("Graph", "GraphKeys", "add_to_collection", "get_collection", "get_default_graph",
+               "reset_default_graph"),
     ".math_ops": ("abs", "add", "add_n", "argmax", "argmin", "cast", "ceil", "cos", "div", "divide", "equal", "exp",
                   "expm1", "floor", "floordiv", "floormod", "greater", "greater_equal", "less", "less_equal", "log",
                   "log1p", "logical_and", "logical_not", "logical_or", "logical_xor", "matmul", "maximum", "minimum",
@@ -29,6 +30,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                   "to_float", "to_int32", "to_int64", "truediv", "where", "where_v2"),
     ".random_ops": ("random_normal", "random_uniform", "truncated_normal"),
     ".session": ("InteractiveSession", "Session"),
+    ".summary": ("GraphDef", "NodeDef", "RunMetadata", "RunOptions"),
+    ".train_cluster": ("ConfigProto",),
     "dfc.runtime": ("VariableStore", "get_default_session"),
     ".variables": ("AUTO_REUSE", "Variable", "VariableScope", "all_variables", "assign", "assign_add", "assign_sub",
                    "constant_initializer", "get_variable", "get_variable_scope", "global_variables",
@@ -38,7 +41,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                    "trainable_variables", "truncated_normal_initializer", "variable_scope", "variables_initializer",
                    "zeros_initializer"),
 }
-_SUBMODULES = ("errors", "losses", "nn", "test", "train")
+#: TF1's names for objects that dfc's modules call otherwise: name -> (module, attribute)
+_RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summary", "SummaryMetadataProto"),
+            "Event": (".summary", "EventProto"), "SessionLog": (".summary", "SessionLogProto")}
+_SUBMODULES = ("distribute", "errors", "layers", "losses", "nn", "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType
@@ -48,8 +54,8 @@ int8, int32, int64, bool = _dtypes.i8, _dtypes.i32, _dtypes.i64, _dtypes.bool_  
 half, double = float16, float64
 
 __version__ = "0.1.0"
-__all__ = sorted([*_WHERE, *_SUBMODULES, "DType", "as_dtype", "float16", "bfloat16", "float32", "float64", "int8",
-                  "int32", "int64", "bool", "half", "double"])
+__all__ = sorted([*_WHERE, *_RENAMED, *_SUBMODULES, "DType", "as_dtype", "float16", "bfloat16", "float32",
+                  "float64", "int8", "int32", "int64", "bool", "half", "double"])
 
 
 def __getattr__(name: str) -> Any:
@@ -58,6 +64,9 @@ def __getattr__(name: str) -> Any:
         value: Any = importlib.import_module(f".{name}", __name__)
     elif name in _WHERE:
         value = getattr(importlib.import_module(_WHERE[name], __name__), name)
+    elif name in _RENAMED:
+        module, attribute = _RENAMED[name]
+        value = getattr(importlib.import_module(module, __name__), attribute)
     else:
         raise AttributeError(f"module 'dfc' has no attribute '{name}'")
     globals()[name] = value  # later lookups skip this function

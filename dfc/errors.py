@@ -1,7 +1,7 @@
 """tf.errors: the exception classes dfc raises, under TF's names."""
 
-from dfc.ir.errors import (DfcError, FailedPreconditionError, InvalidArgumentError, NotFoundError, OpError,
-                           ShapeError, UnimplementedError)
+from dfc.ir.errors import (AbortedError, DeadlineExceededError, DfcError, FailedPreconditionError, InvalidArgumentError,
+                           NotFoundError, OpError, ShapeError, UnavailableError, UnimplementedError)
 
-__all__ = ["DfcError", "FailedPreconditionError", "InvalidArgumentError", "NotFoundError", "OpError", "ShapeError",
-           "UnimplementedError"]
+__all__ = ["AbortedError", "DeadlineExceededError", "DfcError", "FailedPreconditionError", "InvalidArgumentError",
+           "NotFoundError", "OpError", "ShapeError", "UnavailableError", "UnimplementedError"]

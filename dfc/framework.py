@@ -19,6 +19,8 @@ from dfc.ir.graph import Op, Value
 from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
+from .graph_def import graph_to_graph_def
+
 builder.register_internal_dir(os.path.dirname(os.path.abspath(__file__)))
 
 DEFAULT_GRAPH_SEED = 87654321
@@ -510,6 +512,10 @@ class Graph:
     def finalize(self) -> None:
         self.finalized = True
 
+    def as_graph_def(self, from_version: int | None = None, add_shapes: bool = False) -> Any:
+        """This graph as TF's GraphDef proto (see dfc.graph_def); `_output_shapes` attrs with add_shapes."""
+        return graph_to_graph_def(self._ir, add_shapes=add_shapes)
+
 
 class _DefaultGraphStack(threading.local):
     def __init__(self):
@@ -714,10 +720,17 @@ def merge_device(outer: str | None, inner: str) -> str:
 
 @contextlib.contextmanager
 def device(spec: str | None) -> Iterator[None]:
-    """Place ops made inside on `spec` (merged field by field with enclosing device scopes)."""
+    """Place ops made inside on `spec` (merged field by field with enclosing device scopes).
+
+    `spec` may be a device function (op -> device string, e.g. tf.train.replica_device_setter):
+    it is applied to each op made inside when the block ends, so inside the block those ops
+    still show the device of the string scopes alone.
+    """
     graph = get_default_graph()
     if callable(spec):
-        raise TypeError("device functions are not supported; pass a device string")
+        with _device_function(graph, spec):
+            yield
+        return
     outer = next((d for d in reversed(graph.device_stack) if d is not None), None)
     graph.device_stack.append(None if spec is None else merge_device(outer, spec))
     if spec is None:
@@ -726,6 +739,18 @@ def device(spec: str | None) -> Iterator[None]:
         yield
     finally:
         graph.device_stack.pop()
+
+
+@contextlib.contextmanager
+def _device_function(graph: Graph, choose) -> Iterator[None]:
+    first = len(graph.ops)
+    try:
+        yield
+    finally:
+        for op in graph.ops[first:]:
+            chosen = choose(graph.operation(op))
+            if chosen:
+                op.device = format_device(parse_device(chosen))
 
 
 @contextlib.contextmanager
@@ -761,6 +786,17 @@ def control_token(item) -> Value:
         with without_control_dependencies(graph):
             tokens[op] = make_op("dfc.group", [op.results[0]], name=f"{op.name}/done", graph=graph).results[0]
     return tokens[op]
+
+
+@contextlib.contextmanager
+def init_scope(graph: Graph) -> Iterator[None]:
+    """TF's init_scope: no name scope and no control dependencies (slots and steps belong to no step)."""
+    names, controls = graph.name_scope_stack, graph.control_stack
+    graph.name_scope_stack, graph.control_stack = [], []
+    try:
+        yield
+    finally:
+        graph.name_scope_stack, graph.control_stack = names, controls
 
 
 @contextlib.contextmanager

@@ -6,8 +6,11 @@ from .array_ops import one_hot, reshape
 from .framework import Tensor, check_int, convert_to_tensor, make, name_scope
 from .gradients_impl import stop_gradient
 from .math_ops import abs, exp, log1p, maximum, minimum, negative, reduce_sum, relu, sigmoid, square, tanh
+from .nn_conv import __all__ as _conv_names
+from .nn_conv import (avg_pool, avg_pool2d, conv2d, conv2d_backprop_filter, conv2d_backprop_input,  # noqa: F401
+                      conv2d_transpose, depthwise_conv2d, depthwise_conv2d_native, max_pool, max_pool2d)
 
-__all__ = ["bias_add", "log_softmax", "relu", "relu6", "sigmoid", "softmax", "tanh"]
+__all__ = ["bias_add", "log_softmax", "relu", "relu6", "sigmoid", "softmax", "tanh", *_conv_names]
 
 
 def _softmax(irop: str, default: str, logits, axis, name, dim) -> Tensor:

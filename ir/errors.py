@@ -50,3 +50,15 @@ class ParseError(DfcError):
         self.file = file
         self.line = line
         self.col = col
+
+
+class UnavailableError(OpError):
+    """A task of a cluster cannot be reached: its process died or its machine left (TF's tf.errors.UnavailableError)."""
+
+
+class AbortedError(OpError):
+    """The operation was aborted, e.g. a step cut short by a lost task; a new session may retry it."""
+
+
+class DeadlineExceededError(OpError):
+    """A step or a call to a task did not finish in its time limit."""

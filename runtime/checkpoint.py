@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import struct
 import tempfile
 
@@ -56,7 +57,8 @@ def save_tensors(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, 
     text += b" " * (-len(text) % 8)  # the format pads the header to 8-byte alignment
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".safetensors")
+    remove_leftovers(directory)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".tmp-{os.getpid()}-", suffix=".safetensors")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(struct.pack("<Q", len(text)))
@@ -69,6 +71,38 @@ def save_tensors(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, 
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+_LEFTOVER = re.compile(r"^\.tmp-(\d+)-.*\.safetensors$")
+
+
+def remove_leftovers(directory: str) -> list[str]:
+    """Delete the temporary files of saves whose process died mid-write (the checkpoints themselves are whole)."""
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        match = _LEFTOVER.match(name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        try:
+            os.unlink(os.path.join(directory, name))
+            removed.append(name)
+        except OSError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _digest(entries: dict, body: bytes) -> str:

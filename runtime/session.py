@@ -47,6 +47,10 @@ class _FetchStructure:
         self.template = self._flatten(fetches, graph)
 
     def _flatten(self, obj, graph):
+        host_fetch = getattr(obj, "_dfc_host_fetch", None)
+        if host_fetch is not None:
+            inputs, compute = host_fetch()
+            return _HostNode(compute, self._flatten(inputs, graph))
         if isinstance(obj, Mapping):
             return (type(obj), [(k, self._flatten(v, graph)) for k, v in obj.items()])
         if isinstance(obj, (list, tuple)) and not hasattr(obj, "_dfc_ir"):
@@ -61,6 +65,8 @@ class _FetchStructure:
     def _build(self, node, values):
         if isinstance(node, int):
             return values[node]
+        if isinstance(node, _HostNode):
+            return node.compute(self._build(node.inputs, values))
         kind, items = node
         if issubclass(kind, Mapping):
             out = {k: self._build(v, values) for k, v in items}
@@ -69,6 +75,20 @@ class _FetchStructure:
         if kind is list or kind is tuple:
             return kind(built)
         return kind(*built) if hasattr(kind, "_fields") else kind(built)
+
+
+class _HostNode:
+    """A fetch computed in Python from other fetches after the step (a summary's serialized proto).
+
+    Objects with `_dfc_host_fetch() -> (inputs, compute)` are fetched this way: `inputs` (any
+    fetch structure) run in the same step, then `compute(fetched inputs)` is the fetched value.
+    """
+
+    __slots__ = ("compute", "inputs")
+
+    def __init__(self, compute: Callable[[Any], Any], inputs: Any):
+        self.compute = compute
+        self.inputs = inputs
 
 
 class _RunContext:
@@ -102,7 +122,10 @@ class Session:
     """TF1's Session: `run(fetches, feed_dict)` over one graph, with variables in a VariableStore.
 
     A new session owns a new store (variables start uninitialized, as in TF1); pass
-    `store=other.store` to share the buffers of another session.
+    `store=other.store` to share the buffers of another session. With a `target` (a
+    cluster's or a server's `.target`), or a graph that places ops on `/job:` devices, steps
+    run partitioned over the cluster's tasks and `store` reads and writes the variables there
+    (see dfc.runtime.distribute).
     """
 
     def __init__(self, target: str = "", graph: Any = None, config: Any = None, *,
@@ -119,7 +142,11 @@ class Session:
         self.ir_graph: Graph = ir_graph
         self.target = target
         self.backend = backend
-        self.store = store if store is not None else VariableStore()
+        from .distribute import attach
+        self._cluster = attach(ir_graph, target, config, backend)
+        if store is None:
+            store = self._cluster.store if self._cluster is not None else VariableStore()
+        self.store = store
         self._closed = False
         self._cache: dict[tuple, Executable] = {}
         self._plans: dict[tuple, _RunPlan] = {}
@@ -129,6 +156,8 @@ class Session:
 
     # ---- lifetime --------------------------------------------------------------------------
     def close(self) -> None:
+        if self._cluster is not None and not self._closed:
+            self._cluster.close()
         self._closed = True
         self._cache.clear()
         self._plans.clear()
@@ -164,7 +193,7 @@ class Session:
         feed_dict = feed_dict if feed_dict is not None else {}
         plan = self._plan(fetches, feed_dict)
         arrays = [check(given) for check, given in zip(plan.feed_checks, feed_dict.values())]
-        shapes = tuple(a.shape for a in arrays)
+        shapes = tuple([a.shape for a in arrays])
         executable = plan.executables.get(shapes)
         if executable is None:
             executable = self._compiled(plan.fetch_values, plan.targets, plan.feed_values, arrays)
@@ -189,8 +218,13 @@ class Session:
                tuple((a.shape, a.dtype.str) for a in arrays))
         executable = self._cache.get(key)
         if executable is None:
-            step = compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays])
-            executable = executors.BACKENDS[self.backend](step, self)
+            if self._cluster is not None:  # the tasks run the pipeline after autodiff on their own parts
+                step = compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays],
+                                    pipeline=["autodiff"])
+                executable = self._cluster.executable(step)
+            else:
+                step = compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays])
+                executable = executors.BACKENDS[self.backend](step, self)
             with self._lock:
                 self._cache[key] = executable
         return executable
@@ -205,6 +239,11 @@ class Session:
     @property
     def sess_str(self) -> str:
         return self.target
+
+    @property
+    def graph_def(self) -> Any:
+        """The session graph's GraphDef proto (front-end graphs provide `as_graph_def`)."""
+        return self.graph.as_graph_def()
 
 
 _MAX_PLANS = 256
@@ -250,9 +289,13 @@ class _RunPlan:
         self.slots = [position[leaf] if isinstance(leaf, Value) and not leaf.is_control else None
                       for leaf in self.structure.leaves]
         self.single = len(self.slots) == 1 and isinstance(self.structure.template, int)
+        self.single_slot = self.slots[0] if self.single else None
         self.executables: dict[tuple, Executable] = {}
 
     def outputs(self, results: list[np.ndarray]) -> Any:
+        if self.single_slot is not None:  # one tensor fetched: the commonest call, kept short
+            result = results[self.single_slot]
+            return result[()] if result.ndim == 0 else result
         values = [None if slot is None else _as_fetched(results[slot]) for slot in self.slots]
         return values[0] if self.single else self.structure.build(values)
 
@@ -278,6 +321,17 @@ def _feed_checker(target: Value) -> Callable[[Any], np.ndarray]:
     """A function that accepts a feed for `target` as is when it already fits, else converts or refuses it."""
     dtype = target.type.dtype.np
     shape = target.type.shape
+    if shape == () and target.type.dtype.is_floating:
+        # a Python number fed to a float scalar, the commonest feed of all: what convert_feed does with it,
+        # in one step (integers beyond int64 take convert_feed, which refuses them as numpy does)
+        def check_scalar(given: Any) -> np.ndarray:
+            kind = type(given)
+            if kind is np.ndarray and given.dtype == dtype and given.shape == ():
+                return given
+            if kind is float or (kind is int and -_INT64_LIMIT <= given < _INT64_LIMIT):
+                return np.array(given, dtype)
+            return convert_feed(target, given)
+        return check_scalar
     if target.type.is_static:
         def check(given: Any) -> np.ndarray:
             if type(given) is np.ndarray and given.dtype == dtype and given.shape == shape:
@@ -293,6 +347,9 @@ def _feed_checker(target: Value) -> Callable[[Any], np.ndarray]:
             return given
         return convert_feed(target, given)
     return check_partial
+
+
+_INT64_LIMIT = 1 << 63
 
 
 def convert_feed(target: Value, given: Any) -> np.ndarray:

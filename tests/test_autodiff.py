@@ -490,6 +490,79 @@ CASES = {
 }
 
 
+# ---- convolutions and pooling (ir/ops/nn.py): small random windows, strides, dilations and paddings ----
+def _window_attrs(draw, conv: bool) -> tuple[dict, tuple[int, int]]:
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    attrs = {"strides": [draw(st.integers(1, 2)), draw(st.integers(1, 2))],
+             "padding": draw(st.sampled_from(["SAME", "VALID", "EXPLICIT"]))}
+    if attrs["padding"] == "EXPLICIT":
+        attrs["explicit_paddings"] = [draw(st.integers(0, k[i // 2] - 1)) for i in range(4)]
+    if conv:
+        attrs["dilations"] = [draw(st.integers(1, 2)), draw(st.integers(1, 2))]
+    return attrs, k
+
+
+def _conv_case(draw, rng):
+    attrs, (kh, kw) = _window_attrs(draw, True)
+    groups = draw(st.integers(1, 2))
+    cin, cout = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    hw = [(kh - 1) * attrs["dilations"][0] + draw(st.integers(1, 3)),
+          (kw - 1) * attrs["dilations"][1] + draw(st.integers(1, 3))]
+    x, w = _values(rng, (draw(st.integers(1, 2)), *hw, cin)), _values(rng, (kh, kw, cin // groups, cout))
+    return x, w, {**attrs, "groups": groups}
+
+
+def _conv2d_case(draw, rng):
+    x, w, attrs = _conv_case(draw, rng)
+    return [x, w], lambda a, b: make("dfc.conv2d", [a, b], attrs)
+
+
+def _conv2d_backprop_input_case(draw, rng):
+    x, w, attrs = _conv_case(draw, rng)
+    with tf.Graph().as_default():
+        dy_shape = make("dfc.conv2d", [tf.constant(x), tf.constant(w)], attrs).shape.as_list()
+    return [_values(rng, dy_shape), w], \
+        lambda g, b: make("dfc.conv2d_backprop_input", [g, b], {"input_shape": list(x.shape), **attrs})
+
+
+def _conv2d_backprop_filter_case(draw, rng):
+    x, w, attrs = _conv_case(draw, rng)
+    with tf.Graph().as_default():
+        dy_shape = make("dfc.conv2d", [tf.constant(x), tf.constant(w)], attrs).shape.as_list()
+    return [x, _values(rng, dy_shape)], \
+        lambda a, g: make("dfc.conv2d_backprop_filter", [a, g], {"filter_shape": list(w.shape), **attrs})
+
+
+def _pool_case(op: str, distinct: bool = False):
+    def case(draw, rng):
+        attrs, k = _window_attrs(draw, False)
+        shape = (draw(st.integers(1, 2)), k[0] + draw(st.integers(0, 3)), k[1] + draw(st.integers(0, 3)),
+                 draw(st.integers(1, 3)))
+        # max_pool: values far apart, so a central difference never changes which one is the maximum
+        x = rng.permutation(np.arange(np.prod(shape), dtype=np.float64)).reshape(shape) * 0.1 if distinct \
+            else _values(rng, shape)
+        return [x], lambda t: make(op, [t], {"ksize": list(k), **attrs})
+    return case
+
+
+def _avg_pool_grad_case(draw, rng):
+    attrs, k = _window_attrs(draw, False)
+    shape = (draw(st.integers(1, 2)), k[0] + draw(st.integers(0, 3)), k[1] + draw(st.integers(0, 3)),
+             draw(st.integers(1, 3)))
+    with tf.Graph().as_default():
+        dy_shape = make("dfc.avg_pool", [tf.zeros(shape, tf.float64)], {"ksize": list(k), **attrs}).shape.as_list()
+    return [_values(rng, dy_shape)], \
+        lambda g: make("dfc.avg_pool_grad", [g], {"ksize": list(k), "input_shape": list(shape), **attrs})
+
+
+CASES.update({
+    "dfc.conv2d": _conv2d_case, "dfc.conv2d_backprop_input": _conv2d_backprop_input_case,
+    "dfc.conv2d_backprop_filter": _conv2d_backprop_filter_case,
+    "dfc.max_pool": _pool_case("dfc.max_pool", distinct=True), "dfc.avg_pool": _pool_case("dfc.avg_pool"),
+    "dfc.avg_pool_grad": _avg_pool_grad_case,
+})
+
+
 def test_every_rule_has_a_property_case():
     assert sorted(CASES) == sorted(ad.VJP)
 

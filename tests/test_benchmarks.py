@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from benchmarks.__main__ import interpreters
@@ -22,3 +23,27 @@ def test_python_for_options_and_the_environment_variable():
 def test_python_for_rejects_what_it_cannot_use(bad):
     with pytest.raises(SystemExit):
         interpreters([bad], None)
+
+
+def test_the_compile_suite_measures_dfc_and_reports_missing_figures():
+    from benchmarks import compile_time
+    result = compile_time.measure_first_step("dfc", "layers", 8, steady=True, cache=None, min_time=0.01)
+    assert result["first"] > 0 and result["steady"] > 0
+    table = compile_time.report({("layers", 8): {"dfc": {"cold": 1.5, "warm": 0.1, "steady": 0.002},
+                                                 "jax": {"cold": "timeout"}},
+                                 ("sin", 30): {"dfc": {"cold": 0.5, "warm": 0.05, "steady": None}}})
+    assert "8-layer train step" in table and "timeout" in table and "30-sin chain + grad" in table
+    assert "layers n=8 7%" in table
+
+
+def test_the_layer_cycle_trains_the_loss_numpy_computes():
+    import dfc as tf
+    from benchmarks import compile_time
+    x = compile_time._input()
+    ws = compile_time._weights()
+    h = compile_time.layers_forward(x.astype(np.float64), 9, [w.astype(np.float64) for w in ws], np.matmul, np.tanh,
+                                    lambda v: v.mean(axis=1, keepdims=True))
+    step = compile_time._graph_api(tf, "layers", 9)()
+    _, loss = step()
+    np.testing.assert_allclose(loss, np.sum(h * h), rtol=1e-4)
+    assert step()[1] < loss  # Adam lowers the loss

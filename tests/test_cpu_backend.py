@@ -267,6 +267,94 @@ def test_matmul_matches(data):
     assert_same(ref[0], got[0], dt, scale=10.0 * max(k, 1))
 
 
+EPILOGUE_UNARY = ["dfc.relu", "dfc.tanh", "dfc.neg", "dfc.abs", "dfc.sigmoid"]
+EPILOGUE_BINARY = ["dfc.add", "dfc.mul", "dfc.sub", "dfc.maximum"]
+
+
+@FAST
+@given(data=st.data())
+def test_matmul_epilogues_run_fused_on_the_gemms_output_blocks(data, monkeypatch):
+    """Random epilogues (broadcast operands, constants, several results, the product itself fetched)
+    on batched and transposed matmuls of every dtype, with the row-block path forced on tiny sizes."""
+    from dfc.compiler.codegen import matmul as codegen_matmul
+    from dfc.compiler.plan import fused_matmul
+    pooled = data.draw(st.booleans(), label="pooled")
+    if pooled:
+        monkeypatch.setattr(codegen_matmul, "PARALLEL_GEMM", 1)
+        monkeypatch.setattr(codegen_matmul, "MIN_TILE_ROWS", 1)
+        monkeypatch.setattr(cpu_runtime, "NUM_THREADS", 3)
+    dt = data.draw(st.sampled_from((D.f32, D.f32, D.f64, D.f16, D.i32)), label="dtype")
+    m, k, n = (data.draw(st.integers(1, 9), label="mkn") for _ in range(3))
+    ta, tb = data.draw(st.booleans(), label="ta"), data.draw(st.booleans(), label="tb")
+    batch = shapes(data, 0, 2, 1, 3)
+    sa = broadcastable(data, batch) + ((k, m) if ta else (m, k))
+    out = batch + (m, n)
+    bias_shape = broadcastable(data, out)
+    g, (a, b, bias) = arg_graph([(dt, sa), (dt, broadcastable(data, batch) + ((n, k) if tb else (k, n))),
+                                 (dt, bias_shape)])
+    y = create_op(g, "dfc.matmul", [a, b], {"transpose_a": ta, "transpose_b": tb}).result
+    fetches = [y] if data.draw(st.booleans(), label="fetch product") else []
+    for _ in range(data.draw(st.integers(1, 4), label="ops")):
+        if data.draw(st.booleans(), label="unary") and dt.is_floating:
+            y = create_op(g, data.draw(st.sampled_from(EPILOGUE_UNARY)), [y]).result
+        else:
+            other = data.draw(st.sampled_from(["bias", "const"]), label="other")
+            z = bias if other == "bias" else create_op(g, "dfc.constant", [], {"value": np.asarray(2, dt.np)}).result
+            y = create_op(g, data.draw(st.sampled_from(EPILOGUE_BINARY)), [y, z]).result
+        if data.draw(st.booleans(), label="fetch"):
+            fetches.append(y)
+    fetches.append(y)
+    arrays = [values(data, dt, v.type.shape, special=False, small=True) for v in (a, b, bias)]
+    step = compile_step(g, fetches, [], [a, b, bias], [x.shape for x in arrays])
+    ref = interpret(step, arrays, Ctx())
+    exe = CpuExecutable(step)
+    got = exe(arrays, Ctx())
+    for r, o in zip(ref, got):
+        assert_same(r, o, dt, scale=10.0 * k)
+    fused = [op for op in step.ops if op.type == "dfc.fused" and op.attrs["kind"] == "matmul"]
+    assert all(fused_matmul(op) is not None and op in exe.lowered.plan.items for op in fused)
+    assert not any(op.type == "dfc.matmul" for op in exe.lowered.plan.items) or not fused
+
+
+def test_the_relu_layer_runs_its_epilogue_inside_the_pooled_gemm_kernel(monkeypatch):
+    monkeypatch.setattr(cpu_runtime, "NUM_THREADS", 3)
+    rng = np.random.default_rng(4)
+    w = (rng.standard_normal((784, 100)) * 0.05).astype(np.float32)
+    bias = rng.standard_normal(100).astype(np.float32)
+    x = tf.placeholder(tf.float32, [None, 784])
+    h = tf.nn.relu(tf.matmul(x, tf.constant(w)) + tf.constant(bias))
+    data = rng.standard_normal((100, 784)).astype(np.float32)
+    with tf.Session(backend="cpu") as sess:
+        for _ in range(20):  # the pool's threads take the row blocks in a different order each time
+            np.testing.assert_allclose(sess.run(h, {x: data}), np.maximum(data @ w + bias, 0), rtol=1e-4, atol=1e-4)
+        exe = next(iter(sess._cache.values()))
+    assert [op.attrs.get("kind") for op in exe.lowered.plan.items if op.type == "dfc.fused"] == ["matmul"]
+    text = exe.lowered.text
+    kernel = text[text.index("define internal void @k1("):text.index("\n}\n", text.index("define internal void @k1("))]
+    assert "@dfc_sgemm(" in kernel and "fcmp" in kernel  # the relu runs in the GEMM's kernel
+    assert "@dfc_parallel_for(ptr @k1_w" in text
+
+
+def test_a_hand_written_fused_matmul_the_kernel_cannot_run_is_planned_op_by_op():
+    from dfc.compiler.plan import fused_matmul
+    from dfc.ir.parser import parse_graph
+    text = """"dfc.graph"() ({
+^bb0(%x: tensor<2x3xf32>, %w: tensor<3x3xf32>):
+  %f = "dfc.fused"(%x, %w) ({
+  ^bb0(%in0: tensor<2x3xf32>, %in1: tensor<3x3xf32>):
+    %e = "dfc.exp"(%in0) : (tensor<2x3xf32>) -> tensor<2x3xf32>
+    %m = "dfc.matmul"(%e, %in1) {transpose_a = false, transpose_b = false} :
+        (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xf32>
+    "dfc.yield"(%m) : (tensor<2x3xf32>) -> ()
+  }) {kind = "matmul"} : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xf32>
+  "dfc.fetch"(%f) : (tensor<2x3xf32>) -> ()
+}) {sym_name = "main"} : () -> ()"""
+    step = parse_graph(text)
+    assert fused_matmul(step.ops[0]) is None  # the matmul reads a value computed inside the region
+    arrays = [np.ones((2, 3), np.float32), np.eye(3, dtype=np.float32)]
+    np.testing.assert_allclose(CpuExecutable(step)(arrays, Ctx())[0], np.exp(arrays[0]), rtol=1e-6)
+
+
 # ---- shape ops ------------------------------------------------------------------------------------
 
 @FAST

@@ -109,6 +109,12 @@ EXAMPLES: dict[str, object] = {
     "dfc.group": ([CONTROL, F(2), CONTROL], {}, None),
     "dfc.grad": ([F(), F(3, 2), F(2), F(5)], {"num_ys": 1, "num_xs": 2, "num_stops": 1}, None),
     "dfc.fetch": ([F(2), CONTROL], {}, None),
+    "dfc.send": ([F(4, 3)], {"key": "/job:ps/replica:0/task:0;/job:worker/replica:0/task:1;w:0",
+                             "send_device": "/job:ps/replica:0/task:0",
+                             "recv_device": "/job:worker/replica:0/task:1"}, None),
+    "dfc.recv": ([], {"key": "/job:worker/replica:0/task:1;/job:ps/replica:0/task:0;grad:0",
+                      "send_device": "/job:worker/replica:0/task:1", "recv_device": "/job:ps/replica:0/task:0"},
+                 [F(4, 3)]),
     "dfc.fused": _fused_example,
     "dfc.yield": _fused_example,  # a yield lives in a region only
 }

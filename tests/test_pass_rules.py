@@ -308,6 +308,28 @@ def test_fuse_matmul_epilogue_and_reduction_prologue():
                        ("reduction", ["dfc.exp", "dfc.reduce_sum", "dfc.yield"])]
 
 
+def test_fuse_forms_only_the_kinds_the_targets_policy_allows():
+    from dfc.compiler.fuse import FusionPolicy, fuse, fusion_policy
+    source = f"""
+        %mm = "dfc.matmul"(%x, %w) {{transpose_a = false, transpose_b = false}} :
+            (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+        {binary('h', 'add', 'mm', 'b', 'tensor<4x2xf32>', 'tensor<2xf32>', 'tensor<4x2xf32>')}
+        %r = "dfc.relu"(%h) : (tensor<4x2xf32>) -> tensor<4x2xf32>
+        %e = "dfc.exp"(%x) : (tensor<4x3xf32>) -> tensor<4x3xf32>
+        %s = "dfc.reduce_sum"(%e) {{axes = [1], keepdims = false}} : (tensor<4x3xf32>) -> tensor<4xf32>
+        "dfc.fetch"(%r, %s) : (tensor<4x2xf32>, tensor<4xf32>) -> ()"""
+    args = "%x: tensor<4x3xf32>, %w: tensor<3x2xf32>, %b: tensor<2xf32>"
+    assert fusion_policy().matmul_epilogue  # the CPU backend runs epilogues on the GEMM's blocks
+
+    def kinds(policy):
+        graph = fuse(apply([], args, source), policy)
+        return [op.attrs["kind"] for op in graph.ops if op.type == "dfc.fused"]
+    assert kinds(FusionPolicy()) == ["matmul", "reduction"]
+    assert kinds(FusionPolicy(matmul_epilogue=False)) == ["elementwise", "reduction"]
+    assert kinds(FusionPolicy(matmul_epilogue=False, elementwise=False)) == ["reduction"]
+    assert kinds(FusionPolicy(elementwise=False, reduction=False)) == ["matmul"]
+
+
 def test_fuse_results_are_the_values_used_outside():
     graph = apply(["fuse"], X, f"""
         %a = "dfc.exp"(%x) : ({F23}) -> {F23}

@@ -236,3 +236,22 @@ def test_threads_share_a_session():
         with ThreadPoolExecutor(8) as pool:
             results = list(pool.map(lambda i: sess.run(y, {x: np.full(10, float(i))}), range(32)))
     assert results == [20.0 * i for i in range(32)]
+
+
+@pytest.mark.parametrize("dtype", [tf.float16, tf.float32, tf.float64])
+@pytest.mark.parametrize("given", [3.0, -0.0, 1e300, float("nan"), 7, -(1 << 63), (1 << 63) - 1, 1 << 63, 1 << 80,
+                                   True, np.float64(2.5), np.array(1.5), "x", [1.0], None])
+def test_python_numbers_fed_to_float_scalars_convert_as_any_feed_does(dtype, given):
+    from dfc.runtime.session import _feed_checker, convert_feed
+    target = tf.placeholder(dtype, [])._dfc_ir()
+    fast = _feed_checker(target)
+    try:
+        expected = convert_feed(target, given)
+    except Exception as e:  # noqa: BLE001 - the fast path must refuse the same way
+        with pytest.raises(type(e), match=None) as info:
+            fast(given)
+        assert str(info.value) == str(e)
+        return
+    got = fast(given)
+    assert got.dtype == expected.dtype and got.shape == expected.shape == ()
+    np.testing.assert_array_equal(got, expected)

@@ -377,9 +377,9 @@ def _compile(path: pathlib.Path, stage: str | None, dump_dir: pathlib.Path | Non
     unknown = [p for p in passes if p not in PASSES]
     if unknown:
         raise CliError(f"error: unknown pass '{unknown[0]}' (known: {', '.join(sorted(PASSES))})")
-    known_stages = set(ALL_STAGES) | set(PASSES) | {"input"}
+    known_stages = set(ALL_STAGES) | set(PASSES) | {"input", "partition"}
     if stage is not None and stage not in known_stages:
-        raise CliError(f"error: unknown stage '{stage}' (stages: {', '.join(ALL_STAGES)})")
+        raise CliError(f"error: unknown stage '{stage}' (stages: {', '.join(ALL_STAGES)}, partition)")
     is_ir = path.suffix in (".mlir", ".ir")
     if is_ir:
         if script_args:
@@ -388,6 +388,8 @@ def _compile(path: pathlib.Path, stage: str | None, dump_dir: pathlib.Path | Non
     else:
         result = compile_script(path, script_args, run, passes, verify_each)
 
+    if stage == "partition":
+        result.stages.append(partition_stage(result))
     backend = {s for s in ("plan", "llvm", "asm") if s == stage}
     if dump_dir is not None:
         backend = {"plan", "llvm", "asm"}
@@ -413,6 +415,27 @@ def _compile(path: pathlib.Path, stage: str | None, dump_dir: pathlib.Path | Non
             show(dot, "dot", output)
         return
     show(chosen.text, chosen.suffix, output)
+
+
+def partition_stage(result: Compilation) -> Stage:
+    """Each task's part of the step after autodiff, with its dfc.send/dfc.recv ops, one module per task."""
+    from dfc.compiler.partition import partition, task_key
+    from dfc.runtime.distribute.cluster import jobs_from_devices
+
+    source = next((s for s in reversed(result.stages) if s.name in ("autodiff", "specialize", "prune", "input")),
+                  None)
+    if source is None:
+        raise CliError("error: the partition stage needs the step graph after autodiff; this compile has none")
+    step = parse_graph(source.text, f"<{source.name}>")
+    devices = {op.device for op in step.ops if op.device and "/job:" in op.device}
+    default = jobs_from_devices(devices).default_task() if devices else "/job:localhost/replica:0/task:0"
+    try:
+        part = partition(step, task_key(default))
+    except DfcError as e:
+        raise CliError(f"error: cannot partition the step: {_one_line(e)}") from None
+    chunks = [f"// part {name} ({sum(op.type not in ('dfc.send', 'dfc.recv', 'dfc.fetch') for op in g.ops)} ops; "
+              f"ops that name no job run on {default})\n{print_graph(g)}" for name, g in part.parts.items()]
+    return Stage("partition", "\n".join(chunks))
 
 
 def _last_ir_stage(result: Compilation) -> Stage:

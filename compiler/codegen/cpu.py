@@ -28,8 +28,9 @@ from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
 from ..plan import ALIAS_OPS, Plan, Storage, plan_step
+from .conv import LOWERINGS as CONV_LOWERINGS
 from .elementwise import lower_elementwise
-from .matmul import lower_matmul
+from .matmul import lower_fused_matmul, lower_matmul
 from .module import PARAM_ERR, PARAM_NTHREADS, PARAM_RANDOM, ErrorSite, Lowered, ModuleBuilder, nbytes
 from .reduce import lower_arg, lower_fused_reduction, lower_reduce, lower_softmax
 from .rng import lower_random
@@ -48,6 +49,7 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.softmax": lower_softmax, "dfc.log_softmax": lower_softmax,
     "dfc.random_uniform": lower_random, "dfc.random_normal": lower_random, "dfc.truncated_normal": lower_random,
     **{f"dfc.reduce_{k}": lower_reduce for k in ("sum", "mean", "max", "min", "prod", "any", "all")},
+    **CONV_LOWERINGS,
 }
 
 
@@ -70,6 +72,8 @@ def lower_op(mb: ModuleBuilder, op: Op) -> None:
     if kind == "dfc.fused":
         if op.attrs.get("kind") == "reduction":
             lower_fused_reduction(mb, op)
+        elif op.attrs.get("kind") == "matmul":
+            lower_fused_matmul(mb, op)
         else:
             lower_elementwise(mb, op)
         return

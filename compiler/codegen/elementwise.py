@@ -125,17 +125,25 @@ def streaming_loop(fn: Fn, n: int, views: list[View], params: list[str],
     fn.emit("fence seq_cst")  # streaming stores are weakly ordered: drain them before the chunk is done
 
 
-def eval_region(mb: ModuleBuilder, fn: Fn, op: Op, loaded: list[str], region_consts: list[Op]) -> list[str]:
-    """The scalar values a fused region yields at the current index (`loaded`: operands, then big constants)."""
+def eval_region(mb: ModuleBuilder, fn: Fn, op: Op, loaded: list[str | None], region_consts: list[Op],
+                known: dict[Value, str] | None = None) -> list[str]:
+    """The scalar values a fused region yields at the current index.
+
+    `loaded` holds the block arguments' values (None for one no op reads here), then the big
+    constants'; `known` gives values computed elsewhere (a matmul's product): their ops are skipped.
+    """
     body = op.regions[0]
     env: dict[Value, str] = {arg: v for arg, v in zip(body.arguments, loaded)}
     for inner, v in zip(region_consts, loaded[len(body.arguments):]):
         env[inner.result] = v
+    env.update(known or {})
     for inner in body.ops[:-1]:
-        if inner in region_consts:
+        if inner in region_consts or all(r in env for r in inner.results):
             continue
         if inner.type == "dfc.constant":
             value = np.asarray(inner.attrs["value"])
+            if value.size != 1:  # not among region_consts: only a skipped op (the matmul) reads it
+                continue
             dt = inner.result.type.dtype
             item = value.reshape(()).item()
             env[inner.result] = lit(COMP[dt], bool(item) if dt.is_bool else typed_value(item, dt))

@@ -1,116 +1,270 @@
-"""matmul: BLAS (sgemm/dgemm through the symbols dfc_sgemm/dfc_dgemm) for f32/f64, a loop nest otherwise."""
+"""matmul and fused matmul: a GEMM per block of output rows (BLAS for f32/f64, a loop nest otherwise),
+each block finished by the fused epilogue (bias add, activation ...) while it is still in cache.
+
+One kernel runs tiles [lo, hi): tile t is rows [r0, r1) of batch matrix t // blocks. A GEMM of
+medium size runs its tiles on dfc's worker pool (parallel.py), each tile a single-threaded BLAS
+call, so the pool's threads share the work without waking OpenBLAS's own pool; a big one runs
+one multi-threaded BLAS call per batch matrix; a small one one single-threaded call.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from dfc.ir import dtypes as D
-from dfc.ir.graph import Op
+from dfc.ir.graph import Op, Value
 
-from .loops import View, broadcast_strides, contiguous_strides, elem_ptr, loop_nest
+from ..plan import Storage, fused_matmul
+from .elementwise import eval_region
+from .loops import broadcast_strides, contiguous_strides, counted_loop
 from .module import ModuleBuilder, where
-from .scalar import COMP, lit, load, round_to, store
+from .scalar import COMP, STORE, Fn, lit, load, round_to, store
 
-#: matmuls of fewer multiply-adds (m*n*k) run on one BLAS thread: waking OpenBLAS's pool costs more
-#: than it saves at these sizes, and on a loaded machine a helper that is not scheduled stalls the
-#: call for a whole time slice (measured: a 100x784x100 sgemm took 24 ms instead of 0.2 ms)
+#: matmuls of at least this many multiply-adds (m*n*k) run one multi-threaded BLAS call per batch matrix;
+#: smaller ones run on one BLAS thread each: waking OpenBLAS's pool costs more than it saves at these
+#: sizes, and on a loaded machine a helper that is not scheduled stalls the call for a whole time slice
+#: (measured: a 100x784x100 sgemm took 24 ms instead of 0.2 ms)
 SMALL_GEMM = 1 << 24
+#: matmuls of at least this many multiply-adds split their rows over dfc's worker pool (below it the
+#: pool's wake-up costs about as much as the work it shares)
+PARALLEL_GEMM = 1 << 20
+#: a pooled GEMM's rows per tile: at least this many (a BLAS call packs B once per tile) ...
+MIN_TILE_ROWS = 8
+#: ... and about this many tiles per batch matrix, so a thread the OS schedules late takes fewer
+TILES_PER_MATRIX = 16
+
+
+@dataclass
+class Gemm:
+    """C[batch, m, n] = op(A)[batch, m, k] @ op(B)[batch, k, n], with per-batch-dim element strides."""
+
+    dt: D.DType
+    m: int
+    n: int
+    k: int
+    ta: bool
+    tb: bool
+    batch: tuple[int, ...]
+    a_bs: list[int]
+    b_bs: list[int]
+    lda: int  # the stored row lengths of A and B
+    ldb: int
+
+    @classmethod
+    def of(cls, mm: Op) -> Gemm:
+        a, b = mm.inputs
+        ta, tb = mm.attrs["transpose_a"], mm.attrs["transpose_b"]
+        out = mm.result.type.shape
+        batch = tuple(out[:-2])
+        a_bs = [s * a.type.shape[-1] * a.type.shape[-2] for s in broadcast_strides(a.type.shape[:-2], batch)]
+        b_bs = [s * b.type.shape[-1] * b.type.shape[-2] for s in broadcast_strides(b.type.shape[:-2], batch)]
+        return cls(mm.result.type.dtype, out[-2], out[-1], a.type.shape[-2] if ta else a.type.shape[-1], ta, tb,
+                   batch, a_bs, b_bs, a.type.shape[-1], b.type.shape[-1])
+
+    @property
+    def nbatch(self) -> int:
+        return int(np.prod(self.batch, dtype=np.int64))
+
+    @property
+    def madds(self) -> int:
+        return self.m * self.n * self.k * self.nbatch
 
 
 def lower_matmul(mb: ModuleBuilder, op: Op) -> None:
-    a, b = op.inputs
-    ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
-    dt = op.result.type.dtype
-    out = op.result.type.shape
-    m, n = out[-2], out[-1]
-    k = a.type.shape[-2] if ta else a.type.shape[-1]
-    batch = out[:-2]
-    nbatch = int(np.prod(batch, dtype=np.int64))
-    if m * n * nbatch == 0:
+    """A lone matmul: the GEMM kernel with no epilogue."""
+    _lower(mb, op, op, [where(mb, v) for v in op.inputs])
+
+
+def lower_fused_matmul(mb: ModuleBuilder, op: Op) -> None:
+    """A fused "matmul" (plan.fused_matmul says which): GEMM and epilogue in one kernel, block by block."""
+    mm = fused_matmul(op)
+    body = op.regions[0]
+    outer = dict(zip(body.arguments, op.inputs))
+    sources: list[Storage | str] = []
+    for v in mm.inputs:  # a block argument, or a small constant the fuse pass cloned into the region
+        if v in outer:
+            sources.append(where(mb, outer[v]))
+        else:
+            sources.append(mb.global_constant(v.op.attrs["value"], v.type.dtype))
+    _lower(mb, op, mm, sources)
+
+
+def _lower(mb: ModuleBuilder, op: Op, mm: Op, sources: list[Storage | str]) -> None:
+    g = Gemm.of(mm)
+    if g.m * g.n * g.nbatch == 0:
         return
-    a_bs = broadcast_strides(a.type.shape[:-2], batch) if batch else []
-    b_bs = broadcast_strides(b.type.shape[:-2], batch) if batch else []
-    a_bs = [s * a.type.shape[-1] * a.type.shape[-2] for s in a_bs]
-    b_bs = [s * b.type.shape[-1] * b.type.shape[-2] for s in b_bs]
-    c_bs = [s * m * n for s in contiguous_strides(batch)]
-    ptrs, which = mb.buffers([where(mb, op.result), where(mb, a), where(mb, b)])
-    params = [f"%p{i}" for i in range(len(ptrs))]
+    fused = op is not mm
+    body = op.regions[0] if fused else None
+    blas = {D.f32: "sgemm", D.f64: "dgemm"}.get(g.dt)
+    one_thread = blas is None or (mb.blas_threads and g.madds < SMALL_GEMM)
+    pooled = one_thread and g.madds >= PARALLEL_GEMM
+    rows = max(MIN_TILE_ROWS, -(-g.m // TILES_PER_MATRIX)) if pooled else g.m
+    rows = min(rows, g.m)
+    blocks = -(-g.m // rows)
+    tiles = blocks * g.nbatch
+
+    # buffers: the GEMM's destination, A, B, then the epilogue's results, operands and big constants
+    product = mm.result
+    storages: list[Storage | str] = [where(mb, product)] + sources
+    epilogue_args: list[Value] = []
+    consts: list[Op] = []
+    results: list[Value] = []
+    if fused:
+        reads = {v for inner in body.ops[:-1] if inner is not mm for v in inner.inputs} | set(body.terminator.inputs)
+        epilogue_args = [arg for arg in body.arguments if arg in reads]
+        consts = [inner for inner in body.ops if inner.type == "dfc.constant" and inner.result in reads
+                  and np.asarray(inner.attrs["value"]).size != 1]
+        outer = dict(zip(body.arguments, op.inputs))
+        results = list(op.results)
+        storages += [where(mb, r) for r in results] + [where(mb, outer[a]) for a in epilogue_args]
+        storages += [mb.global_constant(c.attrs["value"], c.result.type.dtype) for c in consts]
+    ptrs, which = mb.buffers(storages)
     name, fn = mb.new_kernel(len(ptrs))
-    views = [View(which[0], dt, 0, c_bs), View(which[1], dt, 0, a_bs), View(which[2], dt, 0, b_bs)]
-    bdims = list(batch) or [1]
-    if not batch:
-        views = [View(v.param, v.dtype, 0, [0]) for v in views]
-    lda = a.type.shape[-1]
-    ldb = b.type.shape[-1]
-    blas = {D.f32: "sgemm", D.f64: "dgemm"}.get(dt)
+    params = [f"%p{i}" for i in range(len(ptrs))]
+    out_shape = tuple(mm.result.type.shape)
+    c_bs = [s * g.m * g.n for s in contiguous_strides(g.batch)]
 
-    if blas is not None:
-        mb.blas.add(blas)
-        ty = COMP[dt]
-        single = mb.blas_threads and m * n * k * nbatch < SMALL_GEMM
-        if single:  # see SMALL_GEMM: this call runs on one BLAS thread, then the count is set back
-            # to the one the runtime read when it bound BLAS (not to the count read here: two steps
-            # running at once would otherwise each read the other's 1 and leave it there)
-            mb.blas.add("threads")
-            fn.emit("call void @dfc_blas_set_threads(i32 1)")
-        cells = {}
-        for key, val in (("ta", ord("T") if tb else ord("N")), ("tb", ord("T") if ta else ord("N"))):
-            cells[key] = fn.alloca("i8")
-            fn.emit(f"store i8 {val}, ptr {cells[key]}")
-        for key, val in (("m", n), ("n", m), ("k", k), ("lda", max(ldb, 1)), ("ldb", max(lda, 1)),
-                         ("ldc", max(n, 1))):
-            cells[key] = fn.alloca(mb.blas_int)
-            fn.emit(f"store {mb.blas_int} {val}, ptr {cells[key]}")
-        for key, val in (("alpha", 1.0), ("beta", 0.0)):
-            cells[key] = fn.alloca(ty)
-            fn.emit(f"store {ty} {lit(ty, val)}, ptr {cells[key]}")
-
-        def body(offs, idxs):
-            pc = elem_ptr(fn, params, views[0], offs[0])
-            pa = elem_ptr(fn, params, views[1], offs[1])
-            pb = elem_ptr(fn, params, views[2], offs[2])
-            # row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T
-            c = cells
-            fn.emit(f"call void @dfc_{blas}(ptr {c['ta']}, ptr {c['tb']}, ptr {c['m']}, ptr {c['n']}, ptr {c['k']}, "
-                    f"ptr {c['alpha']}, ptr {pb}, ptr {c['lda']}, ptr {pa}, ptr {c['ldb']}, ptr {c['beta']}, "
-                    f"ptr {pc}, ptr {c['ldc']})")
-
-        loop_nest(fn, bdims, views, params, body, "%lo", "%hi")
-        if single:
-            fn.emit(f"call void @dfc_blas_set_threads(i32 {fn('load i32, ptr @dfc_blas_threads')})")
-    else:
-        ty = "float" if dt in (D.f16, D.bf16) else COMP[dt]
-        fl = dt.is_floating
-        a_mk = (1, lda) if ta else (lda, 1)   # strides of A[i, kk]
-        b_kn = (1, ldb) if tb else (ldb, 1)   # strides of B[kk, j]
-
-        def body(offs, idxs):
-            def cell(co, ci):
-                i, j = ci
-                acc = fn.alloca(ty)
-                fn.emit(f"store {ty} {lit(ty, 0)}, ptr {acc}")
-                ai = fn(f"mul i64 {i}, {a_mk[0]}")
-                ai = fn(f"add i64 {offs[1]}, {ai}")
-                bj = fn(f"mul i64 {j}, {b_kn[1]}")
-                bj = fn(f"add i64 {offs[2]}, {bj}")
-                kv = [View(which[1], dt, 0, [a_mk[1]]), View(which[2], dt, 0, [b_kn[0]])]
-
-                def kk(ko, ki):
-                    pa = elem_ptr(fn, params, View(which[1], dt, 0, []), fn(f"add i64 {ai}, {ko[0]}"))
-                    pb = elem_ptr(fn, params, View(which[2], dt, 0, []), fn(f"add i64 {bj}, {ko[1]}"))
-                    va, vb = load(fn, pa, dt), load(fn, pb, dt)
-                    s = fn(f"load {ty}, ptr {acc}")
-                    p = fn(f"fmul {ty} {va}, {vb}") if fl else fn(f"mul {ty} {va}, {vb}")
-                    s = fn(f"fadd {ty} {s}, {p}") if fl else fn(f"add {ty} {s}, {p}")
-                    fn.emit(f"store {ty} {s}, ptr {acc}")
-
-                loop_nest(fn, [k], kv, params, kk)
-                s = fn(f"load {ty}, ptr {acc}")
-                pc = elem_ptr(fn, params, View(which[0], dt, 0, []), fn(f"add i64 {offs[0]}, {co[0]}"))
-                store(fn, round_to(fn, s, dt), pc, dt)
-
-            loop_nest(fn, [m, n], [View(which[0], dt, 0, [n, 1])], params, cell)
-
-        loop_nest(fn, bdims, views, params, body, "%lo", "%hi")
+    with counted_loop(fn, "%lo", "%hi", 1, ("tile_head", "tile", "tiles_done")) as t:
+        b = fn(f"udiv i64 {t}, {blocks}") if blocks > 1 else t
+        rb = fn(f"urem i64 {t}, {blocks}") if blocks > 1 else "0"
+        r0 = fn(f"mul i64 {rb}, {rows}")
+        r1 = fn(f"add i64 {r0}, {rows}")
+        r1 = fn(f"call i64 @llvm.smin.i64(i64 {r1}, i64 {g.m})")
+        strides = [c_bs, g.a_bs, g.b_bs]
+        if fused:
+            strides += [contiguous_strides(out_shape)[:-2] for _ in results]
+            strides += [broadcast_strides(v.type.shape, out_shape)[:-2] for v in epilogue_args]
+            strides += [broadcast_strides(c.result.type.shape, out_shape)[:-2] for c in consts]
+        offsets = _batch_offsets(fn, b, g.batch, strides)
+        dest = _at(fn, params[which[0]], g.dt, offsets[0])
+        a = _at(fn, params[which[1]], g.dt, offsets[1])
+        bm = _at(fn, params[which[2]], g.dt, offsets[2])
+        if blas is not None:
+            _blas_rows(mb, fn, blas, g, dest, a, bm, r0, r1)
+        else:
+            _loop_rows(fn, g, dest, a, bm, r0, r1)
+        if fused:
+            _epilogue(mb, fn, op, mm, g, params, which, offsets, epilogue_args, consts, r0, r1)
     mb.finish_kernel(fn)
-    mb.call_loop_kernel(name, ptrs, 0, bdims[0])
+    if one_thread and blas is not None and mb.blas_threads:
+        # the tiles' BLAS calls run on one thread each; the count is then set back to the one the runtime
+        # read when it bound BLAS (not to the count read here: two steps running at once would otherwise
+        # each read the other's 1 and leave it there)
+        mb.blas.add("threads")
+        mb.entry.emit("call void @dfc_blas_set_threads(i32 1)")
+    mb.call_loop_kernel(name, ptrs, g.m * g.n * g.nbatch, tiles, parallel=pooled and tiles > 1)
+    if one_thread and blas is not None and mb.blas_threads:
+        e = mb.entry
+        e.emit(f"call void @dfc_blas_set_threads(i32 {e('load i32, ptr @dfc_blas_threads')})")
+
+
+def _batch_offsets(fn: Fn, b: str, batch: tuple[int, ...], strides: list[list[int]]) -> list[str]:
+    """Each view's element offset at flat batch index `b` (strides per batch dim, broadcast ones 0)."""
+    offsets = ["0"] * len(strides)
+    rest = b
+    for d in reversed(range(len(batch))):
+        if all(s[d] == 0 for s in strides):
+            rest = fn(f"udiv i64 {rest}, {batch[d]}") if d else rest
+            continue
+        idx = fn(f"urem i64 {rest}, {batch[d]}") if d else rest
+        rest = fn(f"udiv i64 {rest}, {batch[d]}") if d else rest
+        for v, s in enumerate(strides):
+            if s[d]:
+                offsets[v] = fn(f"add i64 {offsets[v]}, {fn(f'mul i64 {idx}, {s[d]}')}")
+    return offsets
+
+
+def _at(fn: Fn, base: str, dt: D.DType, offset: str) -> str:
+    return base if offset == "0" else fn(f"getelementptr inbounds {STORE[dt]}, ptr {base}, i64 {offset}")
+
+
+def _blas_rows(mb: ModuleBuilder, fn: Fn, blas: str, g: Gemm, dest: str, a: str, b: str, r0: str, r1: str) -> None:
+    """One BLAS call for rows [r0, r1): row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T."""
+    mb.blas.add(blas)
+    ty, it = COMP[g.dt], mb.blas_int
+    cells = {}
+    for key, val in (("ta", ord("T") if g.tb else ord("N")), ("tb", ord("T") if g.ta else ord("N"))):
+        cells[key] = fn.alloca("i8")
+        fn.emit(f"store i8 {val}, ptr {cells[key]}")
+    count = fn(f"sub i64 {r1}, {r0}")
+    for key, val in (("m", g.n), ("n", fn(f"trunc i64 {count} to {it}") if it != "i64" else count), ("k", g.k),
+                     ("lda", max(g.ldb, 1)), ("ldb", max(g.lda, 1)), ("ldc", max(g.n, 1))):
+        cells[key] = fn.alloca(it)
+        fn.emit(f"store {it} {val}, ptr {cells[key]}")
+    for key, val in (("alpha", 1.0), ("beta", 0.0)):
+        cells[key] = fn.alloca(ty)
+        fn.emit(f"store {ty} {lit(ty, val)}, ptr {cells[key]}")
+    pc = _at(fn, dest, g.dt, fn(f"mul i64 {r0}, {g.n}"))
+    pa = _at(fn, a, g.dt, r0 if g.ta else fn(f"mul i64 {r0}, {g.lda}"))
+    c = cells
+    fn.emit(f"call void @dfc_{blas}(ptr {c['ta']}, ptr {c['tb']}, ptr {c['m']}, ptr {c['n']}, ptr {c['k']}, "
+            f"ptr {c['alpha']}, ptr {b}, ptr {c['lda']}, ptr {pa}, ptr {c['ldb']}, ptr {c['beta']}, "
+            f"ptr {pc}, ptr {c['ldc']})")
+
+
+def _loop_rows(fn: Fn, g: Gemm, dest: str, a: str, b: str, r0: str, r1: str) -> None:
+    """Rows [r0, r1) of C by a loop nest (dtypes BLAS lacks), accumulating in the compute type."""
+    dt = g.dt
+    ty = "float" if dt in (D.f16, D.bf16) else COMP[dt]
+    fl = dt.is_floating
+    a_mk = (1, g.lda) if g.ta else (g.lda, 1)  # strides of A[i, kk]
+    b_kn = (1, g.ldb) if g.tb else (g.ldb, 1)  # strides of B[kk, j]
+    acc = fn.alloca(ty)
+    with counted_loop(fn, r0, r1, 1, ("row_head", "row", "rows_done")) as i:
+        ai = fn(f"mul i64 {i}, {a_mk[0]}")
+        with counted_loop(fn, "0", str(g.n), 1, ("col_head", "col", "cols_done")) as j:
+            bj = fn(f"mul i64 {j}, {b_kn[1]}")
+            fn.emit(f"store {ty} {lit(ty, 0)}, ptr {acc}")
+            with counted_loop(fn, "0", str(g.k), 1, ("k_head", "k", "k_done")) as kk:
+                pa = _at(fn, a, dt, fn(f"add i64 {ai}, {fn(f'mul i64 {kk}, {a_mk[1]}')}"))
+                pb = _at(fn, b, dt, fn(f"add i64 {bj}, {fn(f'mul i64 {kk}, {b_kn[0]}')}"))
+                va, vb = load(fn, pa, dt), load(fn, pb, dt)
+                s = fn(f"load {ty}, ptr {acc}")
+                p = fn(f"fmul {ty} {va}, {vb}") if fl else fn(f"mul {ty} {va}, {vb}")
+                s = fn(f"fadd {ty} {s}, {p}") if fl else fn(f"add {ty} {s}, {p}")
+                fn.emit(f"store {ty} {s}, ptr {acc}")
+            s = fn(f"load {ty}, ptr {acc}")
+            cell = fn(f"add i64 {fn(f'mul i64 {i}, {g.n}')}, {j}")
+            store(fn, round_to(fn, s, dt), _at(fn, dest, dt, cell), dt)
+
+
+def _epilogue(mb: ModuleBuilder, fn: Fn, op: Op, mm: Op, g: Gemm, params: list[str], which: list[int],
+              offsets: list[str], args: list[Value], consts: list[Op], r0: str, r1: str) -> None:
+    """The fused region's elementwise ops on rows [r0, r1) of the product, stored into the fused op's results."""
+    body = op.regions[0]
+    out_shape = tuple(mm.result.type.shape)
+    results = list(op.results)
+    yielded = body.terminator.inputs
+    base = 3  # destination, A, B come first
+    views = []  # (buffer pointer, dtype, batch offset, row stride, column stride) per loaded or stored value
+    for k, r in enumerate(results):
+        views.append((params[which[base + k]], r.type.dtype, offsets[base + k], g.n, 1))
+    for k, v in enumerate(list(args) + [c.result for c in consts]):
+        at = base + len(results) + k
+        s = broadcast_strides(v.type.shape, out_shape)
+        views.append((params[which[at]], v.type.dtype, offsets[at], s[-2], s[-1]))
+    stores = [k for k, (r, y) in enumerate(zip(results, yielded))
+              if not (y is mm.result and where(mb, r) == where(mb, mm.result))]
+    if not stores:
+        return
+    dest = params[which[0]]
+    with counted_loop(fn, r0, r1, 1, ("epi_row_head", "epi_row", "epi_rows_done")) as i:
+        with counted_loop(fn, "0", str(g.n), 1, ("epi_head", "epi", "epi_done")) as j:
+            def element(ptr: str, dt: D.DType, boff: str, rs: int, cs: int) -> str:
+                off = boff
+                for idx, s in ((i, rs), (j, cs)):
+                    if s:
+                        off = fn(f"add i64 {off}, {fn(f'mul i64 {idx}, {s}') if s != 1 else idx}")
+                return fn(f"getelementptr inbounds {STORE[dt]}, ptr {ptr}, i64 {off}")
+
+            product = load(fn, element(dest, g.dt, offsets[0], g.n, 1), g.dt)
+            loaded: list[str | None] = [None] * len(body.arguments)
+            for k, arg in enumerate(args):
+                loaded[body.arguments.index(arg)] = load(fn, element(*views[len(results) + k]), arg.type.dtype)
+            loaded += [load(fn, element(*views[len(results) + len(args) + k]), c.result.type.dtype)
+                       for k, c in enumerate(consts)]
+            values = eval_region(mb, fn, op, loaded, consts, {mm.result: product})
+            for k in stores:
+                store(fn, values[k], element(*views[k]), views[k][1])

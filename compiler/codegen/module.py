@@ -112,10 +112,13 @@ class ModuleBuilder:
         fn.emit("ret i32 0" if returns_code else "ret void")
         self.kernels.append(fn.text())
 
-    def call_loop_kernel(self, name: str, ptrs: list[str], total: int, outer: int) -> None:
-        """Call a chunked kernel over [0, outer), across threads when it is big."""
+    def call_loop_kernel(self, name: str, ptrs: list[str], total: int, outer: int,
+                         parallel: bool | None = None) -> None:
+        """Call a chunked kernel over [0, outer), across threads when it is big (or when `parallel` says so)."""
         e = self.entry
-        if total >= PARALLEL_MIN_ELEMENTS and outer > 1:
+        if parallel is None:
+            parallel = total >= PARALLEL_MIN_ELEMENTS
+        if parallel and outer > 1:
             # a wrapper with the uniform (ptr bufs, lo, hi) signature for dfc_parallel_for
             wname = name + "_w"
             w = Fn(f"define internal void {wname}(ptr %bufs, i64 %lo, i64 %hi)")

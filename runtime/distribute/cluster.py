@@ -1,0 +1,170 @@
+"""ClusterSpec (jobs and their tasks) and the registry that turns a session target string into a running cluster."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+from dfc.compiler.partition import DeviceSpec
+from dfc.ir.errors import InvalidArgumentError, NotFoundError
+
+
+class ClusterSpec:
+    """TF's tf.train.ClusterSpec: job name -> its tasks, given as a list of addresses, {index: address} or a count.
+
+    Addresses matter only to engines that place tasks by machine; a count (`{"worker": 4}`)
+    names tasks without addresses. Task names are `/job:NAME/replica:0/task:K`.
+    """
+
+    def __init__(self, cluster: Mapping[str, Any] | ClusterSpec):
+        if isinstance(cluster, ClusterSpec):
+            cluster = cluster.as_dict()
+        if not isinstance(cluster, Mapping):
+            raise TypeError(f"ClusterSpec takes a dict of job name -> addresses or a task count, got {cluster!r}")
+        self._jobs: dict[str, dict[int, str | None]] = {}
+        for job, tasks in cluster.items():
+            if not isinstance(job, str) or not job or "/" in job or ":" in job:
+                raise ValueError(f"job names are non-empty strings without '/' or ':', got {job!r}")
+            if isinstance(tasks, bool):
+                raise TypeError(f"job '{job}': expected a list of addresses, a dict or a task count, got {tasks!r}")
+            if isinstance(tasks, int):
+                if tasks < 1:
+                    raise ValueError(f"job '{job}' must have at least one task, got {tasks}")
+                entries = {i: None for i in range(tasks)}
+            elif isinstance(tasks, Mapping):
+                entries = {int(i): (None if a is None else str(a)) for i, a in tasks.items()}
+            elif isinstance(tasks, (list, tuple)):
+                entries = {i: str(a) for i, a in enumerate(tasks)}
+            else:
+                raise TypeError(f"job '{job}': expected a list of addresses, a dict or a task count, got {tasks!r}")
+            if not entries:
+                raise ValueError(f"job '{job}' has no tasks")
+            self._jobs[job] = dict(sorted(entries.items()))
+
+    @property
+    def jobs(self) -> list[str]:
+        return list(self._jobs)
+
+    def num_tasks(self, job_name: str) -> int:
+        return len(self._job(job_name))
+
+    def task_indices(self, job_name: str) -> list[int]:
+        return list(self._job(job_name))
+
+    def task_address(self, job_name: str, task_index: int) -> str | None:
+        tasks = self._job(job_name)
+        if task_index not in tasks:
+            raise ValueError(f"No task with index {task_index} in job '{job_name}' (it has {sorted(tasks)})")
+        return tasks[task_index]
+
+    def job_tasks(self, job_name: str) -> list[str | None]:
+        return list(self._job(job_name).values())
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for job, tasks in self._jobs.items():
+            if all(a is None for a in tasks.values()) and list(tasks) == list(range(len(tasks))):
+                out[job] = len(tasks)
+            elif list(tasks) == list(range(len(tasks))):
+                out[job] = list(tasks.values())
+            else:
+                out[job] = dict(tasks)
+        return out
+
+    @property
+    def task_names(self) -> list[str]:
+        """Every task, `/job:NAME/replica:0/task:K`, jobs in the order given."""
+        return [task_name(job, i) for job, tasks in self._jobs.items() for i in tasks]
+
+    def default_task(self) -> str:
+        """Where ops that name no job run: the chief, else worker 0, else the first task."""
+        for job in ("chief", "master", "worker"):
+            if job in self._jobs:
+                return task_name(job, next(iter(self._jobs[job])))
+        return self.task_names[0]
+
+    def check_task(self, name: str) -> str:
+        """The canonical name of a task of this cluster; one outside it is an error listing the jobs."""
+        spec = DeviceSpec.parse(name)
+        if spec.job not in self._jobs or (spec.task or 0) not in self._jobs[spec.job]:
+            known = ", ".join(f"{j}: {len(t)} task{'s' if len(t) != 1 else ''}" for j, t in self._jobs.items())
+            raise InvalidArgumentError(f"no task {spec.task_name} in the cluster (it has {known})")
+        return spec.task_name
+
+    def _job(self, job_name: str) -> dict[int, str | None]:
+        try:
+            return self._jobs[job_name]
+        except KeyError:
+            raise ValueError(f"No such job in cluster: '{job_name}' (jobs: {', '.join(self._jobs)})") from None
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ClusterSpec) and other._jobs == self._jobs
+
+    def __hash__(self) -> int:
+        return hash(tuple((j, tuple(t.items())) for j, t in self._jobs.items()))
+
+    def __repr__(self) -> str:
+        return f"ClusterSpec({self.as_dict()!r})"
+
+
+def task_name(job: str, index: int) -> str:
+    return f"/job:{job}/replica:0/task:{index}"
+
+
+def jobs_from_devices(devices: Iterable[str | None]) -> ClusterSpec:
+    """The smallest cluster holding every task the device strings name (for a graph run without one)."""
+    counts: dict[str, int] = {}
+    for device in devices:
+        spec = DeviceSpec.parse(device)
+        if spec.job is not None:
+            counts[spec.job] = max(counts.get(spec.job, 0), (spec.task or 0) + 1)
+    return ClusterSpec(counts)
+
+
+class Cluster(Protocol):
+    """What a session needs of a running cluster (embedded.EmbeddedCluster, ray_engine.RayCluster)."""
+
+    spec: ClusterSpec
+    engine: Any
+    target: str
+
+    def default_task(self) -> str: ...
+
+
+_clusters: dict[str, Cluster] = {}
+_ids = itertools.count()
+_lock = threading.Lock()
+
+
+def register(cluster: Cluster, scheme: str) -> str:
+    """A new target string (`scheme://N`) that tf.Session(target) resolves to `cluster`."""
+    with _lock:
+        target = f"{scheme}://{next(_ids)}"
+        _clusters[target] = cluster
+    return target
+
+
+def unregister(target: str) -> None:
+    with _lock:
+        _clusters.pop(target, None)
+
+
+def resolve(target: Any) -> tuple[Cluster, str]:
+    """(cluster, the task that runs ops naming no job) for a target string, a cluster or a server handle."""
+    if hasattr(target, "target") and not isinstance(target, str):
+        target = target.target
+    if not isinstance(target, str):
+        raise TypeError(f"a session target is a string (a server's or a cluster's .target), got {target!r}")
+    base, _, task = target.partition("/job:")
+    with _lock:
+        cluster = _clusters.get(base)
+    if cluster is None:
+        if target.startswith("grpc://"):
+            raise NotFoundError(f"dfc does not speak TF's gRPC protocol ({target}): start the cluster with "
+                                f"dfc.distribute.ray_cluster(...) or tf.train.Server(...) and pass its .target")
+        raise NotFoundError(f"no running cluster has target '{target}' (it was shut down, or it belongs to "
+                            f"another process; known: {', '.join(sorted(_clusters)) or 'none'})")
+    default = cluster.spec.check_task("/job:" + task) if task else cluster.default_task()
+    return cluster, default

@@ -1,0 +1,211 @@
+"""Ray engine cases (run by tests/test_distributed_ray.py in a private network namespace, one Ray session).
+
+Each case starts a cluster of real Ray actor processes: results equal one process, variables
+outlive sessions, between-graph replication counts every step, a SIGKILLed worker is
+retried with each update applied once, a killed parameter server is named and recovered
+from a checkpoint.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import runpy
+import threading
+import time
+
+import numpy as np
+import pytest
+from conftest import TIMEOUT
+
+import dfc as tf
+
+SEEDS = pathlib.Path(__file__).resolve().parents[2] / "examples" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def cluster(ray_session):
+    with tf.distribute.ray_cluster({"ps": 1, "worker": 2}, timeout=TIMEOUT) as c:
+        yield c
+
+
+def run_seed_program(target="", config=None):
+    import dfc.runtime.session as session_module
+    tf.reset_default_graph()
+    tf.set_random_seed(11)
+    np.random.seed(5)
+    original = session_module.Session.__init__
+
+    def init(self, t="", graph=None, c=None, **kw):
+        original(self, target or t, graph, config if config is not None else c, **kw)
+    session_module.Session.__init__ = init
+    try:
+        return runpy.run_path(str(SEEDS / "parameter_server.py"), run_name="__main__")
+    finally:
+        session_module.Session.__init__ = original
+
+
+def test_seed_program_gives_the_same_numbers_on_ray_embedded_and_one_process(ray_session):
+    with tf.distribute.ray_cluster({"ps": 1, "worker": 4}, timeout=TIMEOUT) as c:
+        on_ray = run_seed_program(target=c.target)
+        assert len(set(c.nodes.values())) == 1
+        assert c.stats("/job:worker/task:3")["stages_run"] >= 1
+    embedded = run_seed_program()
+    one = run_seed_program(config=tf.ConfigProto(allow_soft_placement=True))
+    for a, b, c in zip(on_ray["results"], embedded["results"], one["results"]):
+        np.testing.assert_array_equal(a, c)
+        np.testing.assert_array_equal(b, c)
+
+
+def _batch(k: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(k)
+    x = rng.standard_normal((16, 3)).astype(np.float32)
+    return x, (x @ np.array([[1.0], [-2.0], [0.5]], np.float32) + 0.25).astype(np.float32)
+
+
+def in_graph_model():
+    """In-graph replication: one client, the batch split over two workers, variables on the ps."""
+    tf.set_random_seed(3)
+    x = tf.placeholder(tf.float32, (16, 3))
+    y = tf.placeholder(tf.float32, (16, 1))
+    with tf.device("/job:ps/task:0"):
+        w = tf.Variable(tf.random_normal((3, 1)), name="w")
+        step = tf.train.get_or_create_global_step()
+    xs, ys = tf.split(0, 2, x), tf.split(0, 2, y)
+    losses = []
+    for i in range(2):
+        with tf.device(f"/job:worker/task:{i}"):
+            losses.append(tf.reduce_mean(tf.square(tf.matmul(xs[i], w) - ys[i])))
+    train = tf.train.MomentumOptimizer(0.05, 0.9).minimize(tf.add_n(losses) / 2.0, global_step=step)
+    return x, y, w, step, train
+
+
+def train_in_graph(target="", config=None, steps=12, during=None):
+    tf.reset_default_graph()
+    x, y, w, step, train = in_graph_model()
+    with tf.Session(target, config=config) as sess:
+        sess.run(tf.global_variables_initializer())
+        for k in range(steps):
+            if during is not None:
+                during(k)
+            sess.run(train, {x: _batch(k)[0], y: _batch(k)[1]})
+        return sess.run([w, step])
+
+
+def test_in_graph_training_on_ray_matches_one_process_and_outlives_the_session(cluster):
+    w_one, s_one = train_in_graph(config=tf.ConfigProto(allow_soft_placement=True))
+    w_ray, s_ray = train_in_graph(cluster.target)
+    assert s_one == s_ray == 12
+    np.testing.assert_allclose(w_ray, w_one, rtol=1e-6)
+    # a new client session, a new graph, the same cluster: the ps still holds the trained values
+    tf.reset_default_graph()
+    _, _, w, step, _ = in_graph_model()
+    with tf.Session(cluster.target) as sess:
+        np.testing.assert_allclose(sess.run(w), w_one, rtol=1e-6)
+        assert sess.run(step) == 12
+
+
+def test_between_graph_replication_on_ray_counts_every_step(cluster):
+    spec = tf.train.ClusterSpec({"ps": 1, "worker": 2})
+    steps, clients = 10, 3
+
+    def model(worker: int):
+        with tf.device(tf.train.replica_device_setter(cluster=spec, worker_device=f"/job:worker/task:{worker}")):
+            step = tf.train.get_or_create_global_step()
+            x = tf.placeholder(tf.float32, (16, 3))
+            y = tf.placeholder(tf.float32, (16, 1))
+            w = tf.Variable(tf.zeros((3, 1)), name="bw")
+            loss = tf.reduce_mean(tf.square(tf.matmul(x, w) - y))
+            return step, x, y, tf.train.GradientDescentOptimizer(0.01).minimize(loss, global_step=step)
+
+    chief = tf.Graph()
+    with chief.as_default():
+        step, *_ = model(0)
+        init = tf.global_variables_initializer()
+    with tf.Session(cluster.target, graph=chief) as sess:
+        sess.run(init)
+    errors = []
+
+    def client(i: int) -> None:
+        try:
+            graph = tf.Graph()
+            with graph.as_default():
+                _, x, y, train = model(i % 2)
+            with tf.Session(cluster.target, graph=graph) as sess:
+                for k in range(steps):
+                    sess.run(train, {x: _batch(k)[0], y: _batch(k)[1]})
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT)
+    assert not errors, errors
+    with tf.Session(cluster.target, graph=chief) as sess:
+        assert sess.run(step) == clients * steps
+
+
+def test_a_sigkilled_worker_is_restarted_and_every_update_applies_once(ray_session):
+    expected_w, expected_step = train_in_graph(config=tf.ConfigProto(allow_soft_placement=True), steps=16)
+    with tf.distribute.ray_cluster({"ps": 1, "worker": 2}, timeout=TIMEOUT) as c:
+        before = c.task_pid("/job:worker/task:1")
+        killer = []
+
+        def kill_mid_training(k: int) -> None:
+            if k == 6:  # lands while step 6 is in flight: its stages on worker 1 are retried
+                t = threading.Timer(0.002, c.kill_task, args=("/job:worker/task:1",))
+                t.start()
+                killer.append(t)
+        w, step = train_in_graph(c.target, steps=16, during=kill_mid_training)
+        killer[0].join()
+        assert c.task_pid("/job:worker/task:1") != before
+        assert step == expected_step == 16
+        np.testing.assert_allclose(w, expected_w, rtol=1e-6)
+
+
+def test_a_retried_stage_applies_its_update_once(cluster):
+    from dfc.runtime.distribute.task import TaskServer
+    server = TaskServer("/job:ps/replica:0/task:0", backend="interpreter")
+    tf.reset_default_graph()
+    v = tf.Variable(tf.zeros((2,)), name="v")
+    add = v.assign_add(tf.ones((2,)))
+    from dfc.compiler import compile_step
+    step = compile_step(tf.get_default_graph(), [add._dfc_ir()], pipeline=["autodiff"])
+    from dfc.ir import print_graph
+    server.load_plan("p", {0: print_graph(step)})
+    server.store.write("v", np.zeros(2, np.float32))
+    first = server.run_stage("p", 0, ("client", 7), [])
+    again = server.run_stage("p", 0, ("client", 7), [])  # a retry of the same step: answered from the log
+    server.run_stage("p", 0, ("client", 8), [])
+    np.testing.assert_array_equal(first[0], again[0])
+    np.testing.assert_array_equal(server.store.read("v"), [2.0, 2.0])
+    assert server.retries_answered == 1
+
+
+def test_a_killed_parameter_server_is_named_and_training_recovers_from_its_checkpoint(ray_session, tmp_path):
+    with tf.distribute.ray_cluster({"ps": 1, "worker": 2}, timeout=TIMEOUT) as c:
+        x, y, w, step, train = in_graph_model()
+        with tf.Session(c.target) as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train, {x: _batch(0)[0], y: _batch(0)[1]})
+            c.kill_task("/job:ps/task:0")
+            with pytest.raises(tf.errors.UnavailableError, match=r"task /job:ps/replica:0/task:0 is unavailable"):
+                sess.run(train, {x: _batch(1)[0], y: _batch(1)[1]})
+
+        tf.reset_default_graph()
+        x, y, w, step, train = in_graph_model()
+        hooks = [tf.train.StopAtStepHook(last_step=20)]
+        calls = 0
+        with tf.train.MonitoredTrainingSession(c.target, checkpoint_dir=str(tmp_path), hooks=hooks,
+                                               save_checkpoint_steps=5) as sess:
+            while not sess.should_stop():
+                if calls == 12:
+                    c.kill_task("/job:ps/task:0")
+                    time.sleep(0.2)
+                sess.run(train, {x: _batch(calls)[0], y: _batch(calls)[1]})
+                calls += 1
+            assert sess.recoveries == 1
+        # restored at step 10 (the last checkpoint before the kill at 12): steps 11 and 12 ran twice
+        assert calls == 20 + 2
+        assert tf.train.latest_checkpoint(str(tmp_path)).endswith("model.ckpt-20")

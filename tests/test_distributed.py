@@ -1,0 +1,284 @@
+"""Parameter servers and workers on the embedded engine (tasks as threads): the cluster API, replication, results.
+
+The same programs run on Ray in tests/test_distributed_ray.py; these need no Ray.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import runpy
+import threading
+
+import numpy as np
+import pytest
+
+import dfc as tf
+from dfc.runtime.distribute.engine import DistributedExecutable
+
+SEEDS = pathlib.Path(__file__).resolve().parent.parent / "examples" / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def fresh_graph():
+    tf.reset_default_graph()
+    yield
+
+
+def run_seed_program(config=None, target=""):
+    """The seed's parameter-server program with fixed seeds, its Session made with `target` and `config`."""
+    import dfc.runtime.session as session_module
+    tf.reset_default_graph()
+    tf.set_random_seed(11)
+    np.random.seed(5)
+    original = session_module.Session.__init__
+
+    def init(self, t="", graph=None, c=None, **kw):
+        original(self, target or t, graph, config if config is not None else c, **kw)
+    session_module.Session.__init__ = init
+    try:
+        return runpy.run_path(str(SEEDS / "parameter_server.py"), run_name="__main__")
+    finally:
+        session_module.Session.__init__ = original
+
+
+def test_seed_program_gives_the_same_numbers_partitioned_and_in_one_process(capsys):
+    one = run_seed_program(config=tf.ConfigProto(allow_soft_placement=True))
+    split = run_seed_program()
+    capsys.readouterr()
+    for a, b in zip(one["results"], split["results"]):
+        np.testing.assert_array_equal(a, b)
+    assert len(split["results"]) == 4 and split["results"][0].shape == (25, 100)
+
+
+def test_plain_session_on_a_placed_graph_runs_each_task_on_its_own_thread():
+    with tf.device("/job:ps/task:0"):
+        v = tf.Variable(tf.ones((3,)))
+    with tf.device("/job:worker/task:1"):
+        y = v * 2.0
+    seen = []
+    import dfc.runtime.distribute.task as task_module
+    original = task_module.TaskServer.run_stage
+
+    def spy(self, *args, **kwargs):
+        seen.append((self.name, threading.current_thread().name))
+        return original(self, *args, **kwargs)
+    task_module.TaskServer.run_stage = spy
+    try:
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            np.testing.assert_array_equal(sess.run(y), [2, 2, 2])
+            assert isinstance(next(iter(sess._cache.values())), DistributedExecutable)
+    finally:
+        task_module.TaskServer.run_stage = original
+    tasks = {name for name, _ in seen}
+    # the init op names no job: it runs on the default task, worker 0
+    assert tasks == {"/job:ps/replica:0/task:0", "/job:worker/replica:0/task:1", "/job:worker/replica:0/task:0"}
+    assert all(thread != threading.main_thread().name for _, thread in seen)
+
+
+def test_cluster_spec_accepts_addresses_dicts_and_counts():
+    spec = tf.train.ClusterSpec({"ps": ["ps0:2222"], "worker": 3, "chief": {0: "c:1"}})
+    assert spec.jobs == ["ps", "worker", "chief"]
+    assert spec.num_tasks("worker") == 3 and spec.task_address("ps", 0) == "ps0:2222"
+    assert spec.default_task() == "/job:chief/replica:0/task:0"
+    assert tf.train.ClusterSpec(spec.as_dict()) == spec
+    with pytest.raises(ValueError, match="No such job"):
+        spec.num_tasks("evaluator")
+    with pytest.raises(ValueError, match="at least one task"):
+        tf.train.ClusterSpec({"ps": 0})
+
+
+def test_replica_device_setter_puts_variables_round_robin_on_ps_tasks():
+    cluster = tf.train.ClusterSpec({"ps": 2, "worker": 1})
+    with tf.device(tf.train.replica_device_setter(cluster=cluster, worker_device="/job:worker/task:0")):
+        a = tf.Variable(tf.zeros((2,)), name="a")
+        b = tf.Variable(tf.zeros((2,)), name="b")
+        c = tf.Variable(tf.zeros((2,)), name="c")
+        y = a + b
+        with tf.device("/job:ps/task:1"):
+            d = tf.Variable(tf.zeros((2,)), name="d")
+    assert [v.device for v in (a, b, c)] == ["/job:ps/task:0", "/job:ps/task:1", "/job:ps/task:0"]
+    assert d.device == "/job:ps/task:1"
+    assert y.device == "/job:worker/task:0"
+    assert tf.train.replica_device_setter(ps_tasks=0) is None
+
+
+def _model(cluster: tf.train.ClusterSpec, worker: int, lr: float = 0.05):
+    """A linear model placed by replica_device_setter; its data depend only on the step number."""
+    with tf.device(tf.train.replica_device_setter(cluster=cluster, worker_device=f"/job:worker/task:{worker}")):
+        step = tf.train.get_or_create_global_step()
+        x = tf.placeholder(tf.float32, (8, 3), name="x")
+        y = tf.placeholder(tf.float32, (8, 1), name="y")
+        w = tf.Variable(tf.zeros((3, 1)), name="w")
+        b = tf.Variable(tf.zeros((1,)), name="b")
+        loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + b - y))
+        train = tf.train.GradientDescentOptimizer(lr).minimize(loss, global_step=step)
+    return step, x, y, w, b, train
+
+
+def _batch(k: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(k)
+    x = rng.standard_normal((8, 3)).astype(np.float32)
+    return x, (x @ np.array([[1.0], [-2.0], [0.5]], np.float32) + 0.25).astype(np.float32)
+
+
+def test_between_graph_replication_counts_every_step_and_variables_outlive_sessions():
+    spec = tf.train.ClusterSpec({"ps": 2, "worker": 3})
+    servers = [tf.train.Server(spec, "worker", i) for i in range(3)]
+    steps = 15
+    chief_graph = tf.Graph()
+    with chief_graph.as_default():
+        gs, *_ = _model(spec, 0)
+        init = tf.global_variables_initializer()
+    with tf.Session(servers[0].target, graph=chief_graph) as sess:
+        sess.run(init)
+    errors = []
+
+    def worker(i: int) -> None:
+        try:
+            graph = tf.Graph()
+            with graph.as_default():
+                _, x, y, _, _, train = _model(spec, i)
+            with tf.Session(servers[i].target, graph=graph) as sess:
+                for k in range(steps):
+                    xs, ys = _batch(k)
+                    sess.run(train, {x: xs, y: ys})
+        except BaseException as e:  # noqa: BLE001 - reported by the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    with chief_graph.as_default():  # a new session, a new graph: the values live on the ps tasks
+        graph = tf.Graph()
+    with graph.as_default():
+        gs2, _, _, w, _, _ = _model(spec, 0)
+    with tf.Session(servers[1].target, graph=graph) as sess:
+        assert sess.run(gs2) == 3 * steps
+        assert sess.run(w).shape == (3, 1) and np.abs(sess.run(w)).sum() > 0
+
+
+def test_in_graph_replication_matches_one_process():
+    def train(config=None, target=""):
+        tf.reset_default_graph()
+        tf.set_random_seed(3)
+        x = tf.placeholder(tf.float32, (16, 3))
+        y = tf.placeholder(tf.float32, (16, 1))
+        with tf.device("/job:ps/task:0"):
+            w = tf.Variable(tf.random_normal((3, 1)), name="w")
+            step = tf.train.get_or_create_global_step()
+        xs, ys = tf.split(0, 2, x), tf.split(0, 2, y)
+        losses = []
+        for i in range(2):
+            with tf.device(f"/job:worker/task:{i}"):
+                losses.append(tf.reduce_mean(tf.square(tf.matmul(xs[i], w) - ys[i])))
+        op = tf.train.MomentumOptimizer(0.1, 0.9).minimize(tf.add_n(losses) / 2.0, global_step=step)
+        with tf.Session(target, config=config) as sess:
+            sess.run(tf.global_variables_initializer())
+            for k in range(10):
+                bx, by = _batch(k)
+                bx2, by2 = _batch(k + 100)
+                sess.run(op, {x: np.concatenate([bx, bx2]), y: np.concatenate([by, by2])})
+            return sess.run([w, step])
+    w1, s1 = train(config=tf.ConfigProto(allow_soft_placement=True))
+    w2, s2 = train()
+    cluster = tf.distribute.local_cluster({"ps": 1, "worker": 2})
+    try:
+        w3, s3 = train(target=cluster.target)
+    finally:
+        cluster.shutdown()
+    assert s1 == s2 == s3 == 10
+    np.testing.assert_allclose(w2, w1, rtol=1e-6)
+    np.testing.assert_allclose(w3, w1, rtol=1e-6)
+
+
+def test_saver_and_load_reach_variables_on_the_ps(tmp_path):
+    cluster = tf.distribute.local_cluster({"ps": 1, "worker": 1})
+    try:
+        with tf.device("/job:ps/task:0"):
+            v = tf.Variable(tf.constant([1.0, 2.0]), name="v")
+        saver = tf.train.Saver()
+        with tf.Session(cluster.target) as sess:
+            sess.run(tf.global_variables_initializer())
+            v.load([5.0, 6.0], sess)
+            path = saver.save(sess, str(tmp_path / "model.ckpt"))
+            v.load([0.0, 0.0], sess)
+            saver.restore(sess, path)
+            np.testing.assert_array_equal(sess.run(v), [5.0, 6.0])
+            assert set(sess.store.snapshot()) == {"v"}
+    finally:
+        cluster.shutdown()
+
+
+def test_a_device_outside_the_cluster_is_an_error_naming_it():
+    cluster = tf.distribute.local_cluster({"ps": 1, "worker": 1})
+    try:
+        with tf.device("/job:worker/task:3"):
+            y = tf.constant(1.0) + 1.0
+        with tf.Session(cluster.target) as sess:
+            with pytest.raises(tf.errors.InvalidArgumentError, match=r"no task /job:worker/replica:0/task:3 in the "
+                                                                      r"cluster \(it has ps: 1 task, worker: 1 task\)"):
+                sess.run(y)
+    finally:
+        cluster.shutdown()
+
+
+def test_an_unknown_target_is_a_clear_error():
+    with pytest.raises(tf.errors.NotFoundError, match="no running cluster has target"):
+        tf.Session("dfc://12345")
+    with pytest.raises(tf.errors.NotFoundError, match="gRPC"):
+        tf.Session("grpc://localhost:2222")
+
+
+def test_an_uninitialized_variable_on_the_ps_names_it():
+    with tf.device("/job:ps/task:0"):
+        v = tf.Variable(tf.ones((2,)), name="weights")
+    with tf.device("/job:worker/task:0"):
+        y = v + 1.0
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.FailedPreconditionError, match="weights"):
+            sess.run(y)
+
+
+def test_monitored_training_session_checkpoints_and_stops(tmp_path):
+    spec = tf.train.ClusterSpec({"ps": 1, "worker": 1})
+    server = tf.train.Server(spec, "worker", 0)
+    step, x, y, w, b, train = _model(spec, 0)
+    hooks = [tf.train.StopAtStepHook(last_step=12)]
+    count = 0
+    with tf.train.MonitoredTrainingSession(server.target, checkpoint_dir=str(tmp_path), hooks=hooks,
+                                           save_checkpoint_steps=5) as sess:
+        while not sess.should_stop():
+            xs, ys = _batch(count)
+            sess.run(train, {x: xs, y: ys})
+            count += 1
+    assert count == 12
+    assert tf.train.latest_checkpoint(str(tmp_path)).endswith("model.ckpt-12")
+    assert sorted(p.name for p in tmp_path.glob("*.safetensors")) == [
+        f"model.ckpt-{k}.safetensors" for k in sorted(["0", "5", "10", "12"])]
+    assert not os.path.exists(tmp_path / "stale")
+
+
+def test_a_save_killed_mid_write_leaves_the_last_checkpoint_and_its_leftover_goes_on_the_next_save(tmp_path):
+    import subprocess
+    import sys
+    v = tf.Variable(tf.constant([1.0, 2.0]), name="v")
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        first = saver.save(sess, str(tmp_path / "model.ckpt"), global_step=1)
+        # a writer killed mid-write: its half-written temporary file stays behind
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout.strip()
+        leftover = tmp_path / f".tmp-{dead}-abc.safetensors"
+        leftover.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{\"v\":")
+        assert tf.train.latest_checkpoint(str(tmp_path)) == first
+        saver.restore(sess, tf.train.latest_checkpoint(str(tmp_path)))
+        np.testing.assert_array_equal(sess.run(v), [1.0, 2.0])
+        saver.save(sess, str(tmp_path / "model.ckpt"), global_step=2)
+        assert not leftover.exists()
+        assert not list(tmp_path.glob(".tmp-*"))
