@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable, Iterator
 
@@ -118,6 +120,34 @@ def get_default_session() -> Session | None:
     return stack[-1] if stack else None
 
 
+@dataclass(frozen=True)
+class StepRequest:
+    """What one Session.run asks for: compile_step's arguments for the step it runs."""
+
+    graph: Graph
+    fetches: list[Value]
+    targets: list[Op]
+    feeds: list[Value]
+    feed_shapes: list[tuple[int, ...]]
+
+
+#: an observer of the Session.run calls made in this context: called with each call's StepRequest before the
+#: step is compiled or run (whether or not it is cached); it may raise to stop the call. `dfc compile --run N`
+#: captures a script's N-th step through it.
+step_observer: contextvars.ContextVar[Callable[[StepRequest], None] | None] = contextvars.ContextVar(
+    "dfc_step_observer", default=None)
+
+
+@contextlib.contextmanager
+def observing_steps(observer: Callable[[StepRequest], None]) -> Iterator[None]:
+    """Within the block, every Session.run of this context first calls `observer`."""
+    token = step_observer.set(observer)
+    try:
+        yield
+    finally:
+        step_observer.reset(token)
+
+
 class Session:
     """TF1's Session: `run(fetches, feed_dict)` over one graph, with variables in a VariableStore.
 
@@ -194,6 +224,10 @@ class Session:
         plan = self._plan(fetches, feed_dict)
         arrays = [check(given) for check, given in zip(plan.feed_checks, feed_dict.values())]
         shapes = tuple([a.shape for a in arrays])
+        observer = step_observer.get()
+        if observer is not None:
+            observer(StepRequest(self.ir_graph, list(plan.fetch_values), list(plan.targets), list(plan.feed_values),
+                                 list(shapes)))
         executable = plan.executables.get(shapes)
         if executable is None:
             executable = self._compiled(plan.fetch_values, plan.targets, plan.feed_values, arrays)

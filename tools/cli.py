@@ -155,33 +155,23 @@ class _Captured(BaseException):
 
 @contextlib.contextmanager
 def intercept_session_run(n: int) -> Iterator[list[int]]:
-    """Let Session.run work normally until its n-th call, which raises _Captured with compile_step's arguments."""
-    from dfc.runtime import session as session_module
+    """Let Session.run work normally until its n-th call, which raises _Captured with compile_step's arguments.
 
-    original_run = session_module.Session.run
-    original_compile = session_module.compile_step
+    Goes through the runtime's step observer (a context variable Session.run reads), so no class is patched
+    and a step the session compiled before is captured all the same.
+    """
+    from dfc.runtime.session import StepRequest, observing_steps
+
     calls = [0]
 
-    def capture(graph, fetches, targets=(), feeds=(), feed_shapes=None, **_ignored):
-        raise _Captured({"graph": graph, "fetches": list(fetches), "targets": list(targets), "feeds": list(feeds),
-                         "feed_shapes": None if feed_shapes is None else list(feed_shapes)})
-
-    def run(self, *args, **kwargs):
+    def observe(request: StepRequest) -> None:
         calls[0] += 1
-        if calls[0] < n:
-            return original_run(self, *args, **kwargs)
-        self.graph.mark_changed()  # a step this session compiled before would come from its cache
-        session_module.compile_step = capture
-        try:
-            return original_run(self, *args, **kwargs)
-        finally:
-            session_module.compile_step = original_compile
+        if calls[0] == n:
+            raise _Captured({"graph": request.graph, "fetches": request.fetches, "targets": request.targets,
+                             "feeds": request.feeds, "feed_shapes": request.feed_shapes})
 
-    session_module.Session.run = run
-    try:
+    with observing_steps(observe):
         yield calls
-    finally:
-        session_module.Session.run = original_run
 
 
 def capture_script_step(path: pathlib.Path, argv: list[str], n: int) -> dict[str, Any]:
