@@ -25,7 +25,7 @@ from .passes import PASSES, PassManager
 from .prune import prune
 from .specialize import specialize
 
-#: the optimizing stages after prune and specialize, in DESIGN.md's order; missing ones are skipped
+#: the optimizing stages after prune and specialize, in docs/architecture.md's order; missing ones are skipped
 STAGES = ("autodiff", "fold", "simplify", "cse", "dce", "fuse")
 #: every stage name `dfc compile --stage` knows, in order (plan, llvm and asm come from the backend)
 ALL_STAGES = ("build", "prune", "specialize") + STAGES + ("plan", "llvm", "asm")
