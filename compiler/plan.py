@@ -26,7 +26,7 @@ from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.ops import get_op_def, ops_with
 from dfc.ir.types import TensorType
 
-from .passes import register_pass
+from .passes import PassResult, register_pass
 
 ALIGN = 64
 
@@ -343,7 +343,6 @@ def plan_step(graph: Graph) -> Plan:
 
 
 @register_pass("plan")
-def plan(graph: Graph) -> Graph:
-    """Attach the step's Plan as `graph.plan` (its text form is `graph.plan.report()`)."""
-    graph.plan = plan_step(graph)
-    return graph
+def plan(graph: Graph) -> PassResult:
+    """The step's buffer Plan, as the pass's analysis (its text form is `.analysis.report()`); the graph is kept."""
+    return PassResult(graph, plan_step(graph))

@@ -14,7 +14,10 @@ from dfc.ir.graph import Block, Graph, Op
 from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
+from .passes import register_pass
 
+
+@register_pass("specialize", needs=("arg_shapes",))
 def specialize(graph: Graph, arg_shapes: Sequence[tuple[int, ...]]) -> Graph:
     """In place: argument i gets shape arg_shapes[i]; result types are re-inferred."""
     for arg, shape in zip(graph.arguments, arg_shapes):

@@ -30,6 +30,7 @@ from pygments.lexer import RegexLexer, bygroups
 from pygments.token import Comment, Keyword, Name, Number, Punctuation, String, Text, Whitespace
 
 from dfc.compiler import PASSES, PassManager, compile_step, default_pipeline
+from dfc.compiler.passes import PASS_NEEDS, split_result
 from dfc.compiler.pipeline import ALL_STAGES, StageDumper
 from dfc.compiler.prune import needed_ops
 from dfc.ir.errors import DfcError, ParseError, VerificationError
@@ -224,10 +225,10 @@ def backend_stages(result: Compilation, wanted: set[str], strict: bool) -> None:
             _missing(strict, "the 'plan' pass is not registered (dfc.compiler.plan is not part of this build)")
         else:
             start = time.perf_counter()
-            graph = PASSES["plan"](graph)
+            graph, analysis = split_result(PASSES["plan"](graph))
             result.timings.append(("plan", time.perf_counter() - start))
             text = print_graph(graph)
-            report = getattr(getattr(graph, "plan", None), "report", None)
+            report = getattr(analysis, "report", None)
             if callable(report):
                 # the plan as comments: the stage still parses as IR
                 text += "".join(f"// {line}\n" for line in report().splitlines())
@@ -365,6 +366,10 @@ def _compile(path: pathlib.Path, stage: str | None, dump_dir: pathlib.Path | Non
         raise CliError(f"error: --emit takes mlir or dot, not '{emit}'")
     passes = default_pipeline() if passes_text is None else _split_list(passes_text)
     unknown = [p for p in passes if p not in PASSES]
+    needy = [p for p in passes if PASS_NEEDS.get(p)]
+    if needy and not unknown:
+        raise CliError(f"error: pass '{needy[0]}' runs per step with options ({', '.join(PASS_NEEDS[needy[0]])}); "
+                       f"compile a script (it prunes and specializes each step) or list other passes")
     if unknown:
         raise CliError(f"error: unknown pass '{unknown[0]}' (known: {', '.join(sorted(PASSES))})")
     known_stages = set(ALL_STAGES) | set(PASSES) | {"input", "partition"}
