@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benchmarks import compile_time
+from benchmarks import compile_time, convnet
 
 #: the seed's linear regression trains this many minibatch steps (one row times all of them)
 LINREG_STEPS = 500
@@ -140,6 +140,7 @@ class Workloads:
         s["xent"] = lambda: sess.run(xent, {logits: self.logits, labels: self.labels})
         s["mlp_step"] = lambda: sess.run(mlp_step, {mx: self.mlp_x, label: self.mlp_y})
         s["linreg"] = linreg
+        s["convnet_step"] = convnet.graph_api(tf, session_kwargs)
         return s
 
     def numpy(self):
@@ -250,7 +251,7 @@ class Workloads:
                 "matmul": run(lambda: t["a"] @ t["b"]),
                 "layer": run(lambda: torch.relu(t["x"] @ t["w"] + t["bias"])),
                 "xent": run(lambda: (-(t["lb"] * torch.log_softmax(t["lg"], 1)).sum(1)).mean()),
-                "mlp_step": mlp_step, "linreg": linreg}
+                "mlp_step": mlp_step, "linreg": linreg, "convnet_step": convnet.torch_step()}
 
 
 ROWS = [("overhead", "per-run overhead: p + 4 (p fed)", "us"),
@@ -259,7 +260,8 @@ ROWS = [("overhead", "per-run overhead: p + 4 (p fed)", "us"),
         ("layer", "relu(x[100x784] @ W[784x100] + b)", "ms"),
         ("xent", "softmax cross-entropy fwd 256x1000", "ms"),
         ("mlp_step", "seed MLP 784-100-10 train step, GD 0.5", "ms"),
-        ("linreg", f"seed linear regression, {LINREG_STEPS} Adam steps", "ms")]
+        ("linreg", f"seed linear regression, {LINREG_STEPS} Adam steps", "ms"),
+        ("convnet_step", f"MNIST tutorial conv net step, batch {convnet.BATCH}", "ms")]
 
 
 FIRST_RUN = textwrap.dedent("""

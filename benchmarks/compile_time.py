@@ -177,7 +177,7 @@ def _worker(python: str, framework: str, case: str, n: int, steady: bool, cache:
         done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=budget + 30 + 20 * min_time,
                               cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     except subprocess.TimeoutExpired:
-        return "timeout"
+        return f">{budget:.0f}s"
     if done.returncode != 0:
         tail = done.stderr.strip().splitlines()[-1:] or ["?"]
         print(f"{framework} {case} n={n}: failed: {tail[0][:200]}", file=sys.stderr)
@@ -210,6 +210,7 @@ def run_suite(python: dict[str, str], only: set[str], sizes: list[int], budget: 
                 if isinstance(cold, str):
                     row[framework] = {"cold": cold}
                     over.add((framework, case))
+                    print(f"  {case} n={n} {framework}: {cold}", file=sys.stderr, flush=True)
                     continue
                 warm = _worker(exe, framework, case, n, False, cache, budget, min_time)
             row[framework] = {"cold": cold["first"], "steady": cold["steady"],

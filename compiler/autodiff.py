@@ -303,16 +303,31 @@ def _slice(op, g, b):
 
 
 def _gather(op, g, b):
-    """Sum g's rows into the gathered positions: one_hot(indices)^T @ g, batched over the dims before axis."""
+    """Sum g's rows into the gathered positions with unsorted_segment_sum (a sparse update, not a one-hot matmul)."""
     params, indices = op.inputs
     shape = _static(params, b)
     axis = normalize_axis(op.attrs["axis"], params.type.rank)
     n, count = shape[axis], int(np.prod(_static(indices, b), dtype=np.int64))
     pre, post = int(np.prod(shape[:axis], dtype=np.int64)), int(np.prod(shape[axis + 1:], dtype=np.int64))
-    hot = b("reshape", b("one_hot", indices, depth=n, dtype=g.type.dtype), shape=[count, n])
-    rows = b("reshape", g, shape=[count, post] if pre == 1 else [pre, count, post])
-    summed = b("matmul", hot, rows, transpose_a=True)
-    return [b("reshape", summed, shape=list(shape)), None]
+    ids = b("reshape", indices, shape=[count])
+    if pre == 1:
+        summed = b("unsorted_segment_sum", b("reshape", g, shape=[count, post]), ids, num_segments=n)
+        return [b("reshape", summed, shape=list(shape)), None]
+    rows = b("transpose", b("reshape", g, shape=[pre, count, post]), perm=[1, 0, 2])
+    summed = b("unsorted_segment_sum", rows, ids, num_segments=n)
+    return [b("reshape", b("transpose", summed, perm=[1, 0, 2]), shape=list(shape)), None]
+
+
+def _segment_sum(op, g, b):
+    """Each data row gets its segment's row of g; rows with a negative (dropped) id get zeros."""
+    data, ids = op.inputs
+    if not _float(data):
+        return [None, None]
+    rows = b("gather", g, b("maximum", ids, 0), axis=0)
+    kept = b("greater_equal", ids, 0)
+    post = len(_static(data, b)) - len(_static(ids, b))
+    kept = b.reshape_to(kept, _static(ids, b) + (1,) * post)
+    return [b("select", kept, rows, 0.0), None]
 
 
 def _select(op, g, b):
@@ -376,7 +391,12 @@ VJP: dict[str, Rule] = {
     "dfc.tile": _tile,
     "dfc.slice": _slice,
     "dfc.gather": _gather,
+    "dfc.unsorted_segment_sum": _segment_sum,
     "dfc.broadcast_like": lambda op, g, b: [b.sum_to(g, _x(op)), None],
+    # specialize makes these static first; the rules serve a step compiled without fed shapes
+    "dfc.dynamic_reshape": lambda op, g, b: [b.reshape_to(g, _static(_x(op), b)), None],
+    "dfc.dynamic_fill": lambda op, g, b: [None, b("reduce_sum", g, axes=list(range(len(_static(g, b)))),
+                                                    keepdims=False)],
     **NN_VJP,
 }
 

@@ -187,8 +187,8 @@ def partition(graph: Graph, key: Callable[[str | None], str],
     last_of_part: dict[str, int] = {}
     for index, (d, part) in enumerate(keys):
         stage = _make_stage(index, part, d, groups[(d, part)], stage_of, users, fetched)
-        if part in last_of_part:
-            stage.after.append(last_of_part[part])
+        if part in last_of_part and last_of_part[part] not in stage.after:
+            stage.after = sorted([*stage.after, last_of_part[part]])  # a task's stages run in depth order
         last_of_part[part] = index
         stages.append(stage)
     producer = {value_key(r): stage_of[op] for op in ops for r in op.results}

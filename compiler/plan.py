@@ -6,8 +6,9 @@ buffers, the constants, and one arena for temporaries. Arena offsets come from t
 values' lifetimes (first-fit, 64-byte aligned) with in-place reuse: an elementwise op
 may write over an operand that dies at it. Shape ops that do not move data (reshape,
 squeeze, identity ...) alias their operand. A variable read aliases the variable's
-buffer unless the step also assigns that variable: then the read is a copy taken where
-the read runs, which keeps the interpreter's snapshot semantics.
+buffer unless the step assigns that variable while the read's value (or a view of it) is
+still to be used: then the read is a copy taken where the read runs, which keeps the
+interpreter's snapshot semantics.
 
 `dfc.fused` ops stay one kernel: the fuse pass forms only the kinds the target runs as
 one (its fusion policy). A "matmul" one writes its GEMM into the buffer of the result
@@ -18,6 +19,7 @@ pass never makes (written by hand in IR text) is planned op by op, its region fl
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -229,6 +231,25 @@ def plan_step(graph: Graph) -> Plan:
         if get_op_def(op.type).writes_variable:
             assigned[op.attrs["variable"]] = assigned.get(op.attrs["variable"], 0) + 1
 
+    # a read whose value (and every view of it) is last used before the next assign of its variable
+    # can alias the variable's buffer: nothing it feeds can see the assign, so no snapshot is needed
+    view_last: dict[Value, int] = {}
+    view_base: dict[Value, Value] = {}
+    assign_at: dict[str, list[int]] = {}
+    for i, op in enumerate(items):
+        if op.type in ALIAS_OPS:
+            base = view_base.get(canon(op.inputs[0]), canon(op.inputs[0]))
+            view_base[op.result] = base
+            view_last[base] = max(view_last.get(base, -1), last_use.get(op.result, -1))
+        elif op.type in ("dfc.assign", "dfc.assign_add", "dfc.assign_sub"):
+            assign_at.setdefault(op.attrs["variable"], []).append(i)
+
+    def reads_before_assign(i: int, read: Op) -> bool:
+        value = read.result
+        last = max(last_use.get(value, -1), view_last.get(value, -1))
+        following = [k for k in assign_at.get(read.attrs["name"], []) if k > i]
+        return last < end and (not following or last < following[0])
+
     storage: dict[Value, Storage] = {}
     root: dict[Value, Value] = {}  # value -> the value owning its buffer
     defined_at: dict[Value, int] = {}
@@ -282,6 +303,10 @@ def plan_step(graph: Graph) -> Plan:
                 last_use[product] = i
                 root_last[product] = i
         if op.type == "dfc.variable":
+            if reads_before_assign(i, op):
+                storage[op.result] = Storage("variable", variable_slot(op.attrs["name"]), 0, nbytes(op.result))
+                set_root(op.result, op.result)
+                continue
             snapshot_reads.add(op)
             variable_slot(op.attrs["name"])
         if get_op_def(op.type).writes_variable:
@@ -312,24 +337,19 @@ def plan_step(graph: Graph) -> Plan:
     # arena offsets: every root defined by an op and not placed yet, first-fit by lifetime
     arena_roots = [r for r in defined_at if r not in storage and root[r] is r]
     lifetime = {r: (defined_at[r], max(members_last_use(r), defined_at[r])) for r in arena_roots}
-    live: list[tuple[int, int, Value]] = []  # (offset, size, root)
+    arena = _FirstFit()
     offsets: dict[Value, int] = {}
-    peak = 0
     by_def: dict[int, list[Value]] = {}
+    by_end: dict[int, list[Value]] = {}
     for r in arena_roots:
         by_def.setdefault(lifetime[r][0], []).append(r)
+        by_end.setdefault(lifetime[r][1], []).append(r)
     for i in range(end + 1):
         for r in by_def.get(i, []):
-            size = (nbytes(r) + ALIGN - 1) // ALIGN * ALIGN
-            offset = 0
-            for lo, sz, _ in sorted(live, key=lambda t: t[0]):
-                if offset + size <= lo:
-                    break
-                offset = max(offset, lo + sz)
-            live.append((offset, size, r))
-            offsets[r] = offset
-            peak = max(peak, offset + size)
-        live = [t for t in live if lifetime[t[2]][1] > i]
+            offsets[r] = arena.take((nbytes(r) + ALIGN - 1) // ALIGN * ALIGN)
+        for r in by_end.get(i, []):
+            arena.give(offsets[r], (nbytes(r) + ALIGN - 1) // ALIGN * ALIGN)
+    peak = arena.peak
     for r in arena_roots:
         storage[r] = Storage("arena", 0, offsets[r], nbytes(r))
 
@@ -340,6 +360,46 @@ def plan_step(graph: Graph) -> Plan:
     fetch_copies = [(v, j) for j, v in enumerate(fetched) if j not in outputs_taken]
     return Plan(items, list(graph.arguments), fetched, variables, constants, peak, storage, fetch_copies,
                 snapshot_reads, in_place, canonical)
+
+
+class _FirstFit:
+    """First-fit placement in one arena: the lowest offset where a block fits between the live ones.
+
+    Keeps the free gaps below the highest live block (sorted, merged), so placing and freeing a
+    block costs O(gaps) instead of a sort of every live block: a training step keeps the whole
+    forward pass's activations live, and planning grew quadratically with the graph.
+    """
+
+    def __init__(self):
+        self.gaps: list[tuple[int, int]] = []  # [start, end) free intervals below `top`, sorted, disjoint
+        self.top = 0
+        self.peak = 0
+
+    def take(self, size: int) -> int:
+        for k, (lo, hi) in enumerate(self.gaps):
+            if hi - lo >= size:
+                if hi - lo == size:
+                    del self.gaps[k]
+                else:
+                    self.gaps[k] = (lo + size, hi)
+                return lo
+        offset = self.top
+        self.top += size
+        self.peak = max(self.peak, self.top)
+        return offset
+
+    def give(self, offset: int, size: int) -> None:
+        lo, hi = offset, offset + size
+        k = bisect.bisect_left(self.gaps, (lo, hi))
+        if k > 0 and self.gaps[k - 1][1] == lo:  # merge with the gap below
+            k -= 1
+            lo = self.gaps.pop(k)[0]
+        if k < len(self.gaps) and self.gaps[k][0] == hi:  # and with the gap above
+            hi = self.gaps.pop(k)[1]
+        if hi == self.top:
+            self.top = lo
+        else:
+            self.gaps.insert(k, (lo, hi))
 
 
 @register_pass("plan")

@@ -3,17 +3,27 @@
 Native code and autodiff want static shapes; a Session compiles one step per feed
 signature, so the shapes of the fed arrays are known here. A fed shape that does not fit
 the graph fails with the op and source line where it stops fitting.
+
+Shape-valued tensors are resolved here too: `dfc.shape_of` of a now static operand, and
+whatever computes on such shapes alone (slicing, arithmetic, stacking them with constants),
+fold to constants, and each op whose result shape is an operand's value (`ir.ops.dynamic`)
+becomes its static twin, so `tf.reshape(x, tf.shape(y))` and `tf.zeros(tf.shape(x))`
+compile like their constant-shaped forms.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from dfc.ir.errors import InvalidArgumentError, ShapeError
-from dfc.ir.graph import Block, Graph, Op
+from dfc.ir.graph import Block, Graph, Op, Value
 from dfc.ir.ops import get_op_def
+from dfc.ir.ops.dynamic import SHAPE_OPERAND
 from dfc.ir.types import TensorType
 
+from .fold import constant_value, fold_op, remap_operands
 from .passes import register_pass
 
 
@@ -23,14 +33,90 @@ def specialize(graph: Graph, arg_shapes: Sequence[tuple[int, ...]]) -> Graph:
     for arg, shape in zip(graph.arguments, arg_shapes):
         if isinstance(arg.type, TensorType):
             arg.type = arg.type.with_shape(shape)
-    reinfer_block(graph.body)
+    _Resolver(graph).block(graph.body)
     graph.mark_changed()
     return graph
+
+
+def _shape_computations(block: Block) -> set[Op]:
+    """The ops that compute the shape operands of the block's dynamic-shape ops (only these fold here)."""
+    stack = [op.inputs[SHAPE_OPERAND[op.type]].op for op in block.ops if op.type in SHAPE_OPERAND and op.inputs]
+    found: set[Op] = set()
+    while stack:
+        op = stack.pop()
+        if op is None or op in found:
+            continue
+        found.add(op)
+        stack.extend(v.op for v in op.inputs)
+    return found
 
 
 def reinfer_block(block: Block) -> None:
     for op in block.ops:
         reinfer_op(op)
+
+
+class _Resolver:
+    """Re-infers a block's ops in order, folding shape computations and making dynamic-shape ops static."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self.replaced: dict[Value, Value] = {}
+        self.shape_ops = _shape_computations(graph.body)
+
+    def block(self, block: Block) -> None:
+        new_ops: list[Op] = []
+        for op in block.ops:
+            remap_operands(op, self.replaced)
+            reinfer_op(op)
+            new_ops.extend(self.resolve(op, block))
+        block.ops[:] = new_ops
+
+    def resolve(self, op: Op, block: Block) -> list[Op]:
+        if op.type in SHAPE_OPERAND and op.inputs:
+            return self.make_static(op, block)
+        if op not in self.shape_ops or len(op.results) != 1:
+            return [op]
+        arrays = fold_op(op)
+        if arrays is None:
+            return [op]
+        const = Op("dfc.constant", op.name, [], {"value": arrays[0]}, [op.results[0].type], device=op.device,
+                   loc=op.loc)
+        const.block = block
+        self.replaced[op.results[0]] = const.results[0]
+        return [const]
+
+    def make_static(self, op: Op, block: Block) -> list[Op]:
+        index = SHAPE_OPERAND[op.type]
+        shape_value = op.inputs[index]
+        dims = constant_value(shape_value)
+        if dims is None:
+            where = f" (defined at {op.loc})" if op.loc else ""
+            raise InvalidArgumentError(
+                f"the shape operand {shape_value.describe()} of op '{op.name}' ({op.type}){where} depends on the "
+                f"values of tensors, not only on shapes; dfc needs every shape known once the fed shapes are", op)
+        dims = [int(d) for d in np.atleast_1d(dims)]
+        others = [v for i, v in enumerate(op.inputs) if i != index]
+        before: list[Op] = []
+        if op.type == "dfc.dynamic_reshape":
+            static = Op("dfc.reshape", op.name, others, {"shape": tuple(dims)}, [op.results[0].type])
+        elif op.type == "dfc.dynamic_fill":
+            value = others[0]
+            if any(d < 0 for d in dims):
+                raise InvalidArgumentError(f"fill '{op.name}' got negative dims {dims}", op)
+            ones = Op("dfc.reshape", self.graph.reserve_name(f"{op.name}/scalar"), [value],
+                      {"shape": (1,) * len(dims)}, [value.type.with_shape((1,) * len(dims))], device=op.device,
+                      loc=op.loc)
+            ones.block = block
+            before.append(ones)
+            static = Op("dfc.tile", op.name, [ones.results[0]], {"multiples": tuple(dims)}, [op.results[0].type])
+        else:  # a random draw: its name keys its per-session stream, so it is kept
+            static = Op(op.type, op.name, [], dict(op.attrs), [op.results[0].type.with_shape(tuple(dims))])
+        static.operands += op.control_inputs
+        static.device, static.loc, static.block = op.device, op.loc, block
+        reinfer_op(static)
+        self.replaced[op.results[0]] = static.results[0]
+        return before + [static]
 
 
 def reinfer_op(op: Op) -> None:

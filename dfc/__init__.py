@@ -19,19 +19,19 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "control_dependencies", "convert_to_tensor",
                    "device", "name_scope", "set_random_seed"),
     ".gradients_impl": ("gradients", "stop_gradient"),
-    ".graph": ("Graph", "GraphKeys", "add_to_collection", "get_collection", "get_default_graph",
-               "reset_default_graph"),
+    ".app": ("flags",),
+    ".graph": ("Graph", "GraphKeys", "add_to_collection", "add_to_collections", "get_collection",
+               "get_collection_ref", "get_default_graph", "reset_default_graph"),
     ".math_ops": ("abs", "add", "add_n", "argmax", "argmin", "cast", "ceil", "cos", "div", "divide", "equal", "exp",
                   "expm1", "floor", "floordiv", "floormod", "greater", "greater_equal", "less", "less_equal", "log",
                   "log1p", "logical_and", "logical_not", "logical_or", "logical_xor", "matmul", "maximum", "minimum",
                   "mod", "multiply", "neg", "negative", "not_equal", "pow", "reciprocal", "reduce_all", "reduce_any",
                   "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum", "round", "rsqrt",
                   "sigmoid", "sign", "sin", "sqrt", "square", "squared_difference", "subtract", "tanh", "to_double",
-                  "to_float", "to_int32", "to_int64", "truediv", "where", "where_v2"),
+                  "to_float", "to_int32", "to_int64", "truediv", "unsorted_segment_sum", "where", "where_v2"),
     ".random_ops": ("random_normal", "random_uniform", "truncated_normal"),
-    ".session": ("InteractiveSession", "Session"),
+    ".session": ("ConfigProto", "GPUOptions", "GraphOptions", "InteractiveSession", "OptimizerOptions", "Session"),
     ".summary": ("GraphDef", "NodeDef", "RunMetadata", "RunOptions"),
-    ".train_cluster": ("ConfigProto",),
     "dfc.runtime": ("VariableStore", "get_default_session"),
     ".variables": ("AUTO_REUSE", "Variable", "VariableScope", "all_variables", "assign", "assign_add", "assign_sub",
                    "constant_initializer", "get_variable", "get_variable_scope", "global_variables",
@@ -43,23 +43,27 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 }
 #: TF1's names for objects that dfc's modules call otherwise: name -> (module, attribute)
 _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summary", "SummaryMetadataProto"),
-            "Event": (".summary", "EventProto"), "SessionLog": (".summary", "SessionLogProto")}
-_SUBMODULES = ("distribute", "errors", "layers", "losses", "nn", "summary", "test", "train")
+            "Event": (".summary", "EventProto"), "SessionLog": (".summary", "SessionLogProto"),
+            "arg_max": (".math_ops", "argmax"), "arg_min": (".math_ops", "argmin")}  # TF1's older names
+_SUBMODULES = ("app", "contrib", "distribute", "errors", "gfile", "layers", "logging", "losses", "nn", "summary",
+               "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType
 as_dtype = _dtypes.as_dtype
 float16, bfloat16, float32, float64 = _dtypes.f16, _dtypes.bf16, _dtypes.f32, _dtypes.f64
-int8, int32, int64, bool = _dtypes.i8, _dtypes.i32, _dtypes.i64, _dtypes.bool_  # noqa: A001 - TF's names
+int8, int16, int32, int64, bool = _dtypes.i8, _dtypes.i16, _dtypes.i32, _dtypes.i64, _dtypes.bool_  # noqa: A001
+uint8 = _dtypes.u8
 half, double = float16, float64
 
 __version__ = "0.1.0"
 __all__ = sorted([*_WHERE, *_RENAMED, *_SUBMODULES, "DType", "as_dtype", "float16", "bfloat16", "float32",
-                  "float64", "int8", "int32", "int64", "bool", "half", "double"])
+                  "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "half", "double"])
 
 
 def __getattr__(name: str) -> Any:
-    importlib.import_module(".array_ops", __name__)  # defines the tensors' Python operators (with math_ops)
+    importlib.import_module(".math_ops", __name__)  # defines the tensors' Python operators (with array_ops)
+    importlib.import_module(".nn", __name__)  # before layers: nn's rnn_cell and layers.core import each other
     if name in _SUBMODULES:
         value: Any = importlib.import_module(f".{name}", __name__)
     elif name in _WHERE:

@@ -13,16 +13,14 @@ from dfc.ir.types import TensorType
 
 from .framework import (Tensor, TensorShape, check_int, constant, constant_value, convert_to_tensor,
                         define_tensor_operators, make, make_op, static_shape, wrap)
-from .math_ops import reduce_prod
 
 
 # ---- sources -----------------------------------------------------------------------------------
 def placeholder(dtype, shape=None, name: str | None = None) -> Tensor:
     """A value fed at run time; None dims (and shape=None for a scalar-or-unknown) stay unknown until fed."""
     dtype = as_dtype(dtype)
-    if shape is None:
-        raise ValueError("placeholder without a shape (unknown rank) is not supported: give its shape, using None "
-                         "for the dims that vary")
+    if shape is None or (isinstance(shape, TensorShape) and shape.ndims is None):
+        return make("dfc.placeholder", [], name=name or "Placeholder", result_types=[TensorType(dtype, None)])
     dims = TensorShape(shape).as_list() if not isinstance(shape, (int, np.integer)) else [int(shape)]
     dims = [None if d is None or (isinstance(d, (int, np.integer)) and d < 0) else int(d) for d in dims]
     return make("dfc.placeholder", [], name=name or "Placeholder", result_types=[TensorType(dtype, tuple(dims))])
@@ -34,22 +32,71 @@ def placeholder_with_default(input, shape, name: str | None = None) -> Tensor:
     return make("dfc.identity", [value], name=name or "PlaceholderWithDefault")
 
 
+def shape_argument(shape: Any, what: str = "shape") -> tuple[tuple[int, ...] | None, Tensor | None, tuple[int, ...]]:
+    """A shape argument as (static dims, None) when known now, else (None, 1-D int tensor, build-time hint).
+
+    TF1 takes a list of ints, a TensorShape, a 1-D int tensor (tf.shape(x)) or a list mixing ints
+    and scalar int tensors (packed with tf.stack). The hint holds each dim known now, -1 for the rest.
+    """
+    if isinstance(shape, TensorShape):
+        if shape.is_fully_defined():
+            return tuple(shape.as_list()), None, ()
+        raise ValueError(f"{what} {shape} must be fully defined")
+    if isinstance(shape, Tensor):
+        known = constant_value(shape)
+        if known is not None:
+            return tuple(int(d) for d in np.atleast_1d(known)), None, ()
+        if not shape.dtype.is_integer:
+            raise TypeError(f"{what} tensor {shape.name} must be int32 or int64, got {shape.dtype.name}")
+        if shape.shape.ndims not in (None, 1):
+            raise ValueError(f"{what} tensor {shape.name} must be a vector, got shape {shape.shape}")
+        return None, shape, _shape_hint(shape)
+    if isinstance(shape, (list, tuple)) and any(isinstance(d, Tensor) or hasattr(d, "_as_tensor") for d in shape):
+        parts = [convert_to_tensor(d) if isinstance(d, Tensor) or hasattr(d, "_as_tensor") else d for d in shape]
+        dtype = next(p.dtype for p in parts if isinstance(p, Tensor))
+        parts = [p if isinstance(p, Tensor) else constant(check_int(p, f"{what} dim"), dtype=dtype) for p in parts]
+        values = [constant_value(p) for p in parts]
+        if all(v is not None for v in values):
+            return tuple(int(v) for v in values), None, ()
+        hint = tuple(-1 if v is None else int(v) for v in values)
+        return None, stack(parts, name=f"{what.replace(' ', '_')}_stack"), hint
+    return static_shape(shape), None, ()
+
+
+def _shape_hint(shape: Tensor) -> tuple[int, ...]:
+    """The dims of a shape tensor that are known now: those of tf.shape(x) where x's dims are."""
+    if shape.op.type == "dfc.shape_of":
+        source = shape.op.inputs[0].shape
+        if source.ndims is not None:
+            return tuple(-1 if d is None else d for d in source.as_list())
+    return ()
+
+
 def fill(dims, value, name: str | None = None) -> Tensor:
     value = convert_to_tensor(value)
+    static, dynamic, hint = shape_argument(dims, "fill dims")
+    if dynamic is not None:
+        return make("dfc.dynamic_fill", [dynamic, value], {"hint": hint}, name=name or "Fill")
     known = constant_value(value)
     if known is not None:
-        return constant(np.full(static_shape(dims), known, dtype=value.dtype.np), name=name or "Fill")
-    return zeros(dims, value.dtype) + value
+        return constant(np.full(static, known, dtype=value.dtype.np), name=name or "Fill")
+    return zeros(static, value.dtype) + value
+
+
+def _filled(shape, dtype, fill_value, name: str) -> Tensor:
+    dtype = as_dtype(dtype)
+    static, dynamic, hint = shape_argument(shape)
+    if dynamic is not None:
+        return make("dfc.dynamic_fill", [dynamic, constant(fill_value, dtype=dtype)], {"hint": hint}, name=name)
+    return constant(np.full(static, fill_value, dtype=dtype.np), name=name)
 
 
 def zeros(shape, dtype=f32, name: str | None = None) -> Tensor:
-    dtype = as_dtype(dtype)
-    return constant(np.zeros(static_shape(shape), dtype=dtype.np), name=name or "zeros")
+    return _filled(shape, dtype, 0, name or "zeros")
 
 
 def ones(shape, dtype=f32, name: str | None = None) -> Tensor:
-    dtype = as_dtype(dtype)
-    return constant(np.ones(static_shape(shape), dtype=dtype.np), name=name or "ones")
+    return _filled(shape, dtype, 1, name or "ones")
 
 
 def _fill_like(tensor, value, dtype, name):
@@ -86,20 +133,28 @@ def size(input, name: str | None = None, out_type=i32) -> Tensor:
     x = convert_to_tensor(input)
     if x.shape.is_fully_defined():
         return constant(np.array(x.shape.num_elements(), dtype=as_dtype(out_type).np), name=name or "Size")
-    return reduce_prod(shape(x, out_type=out_type), name=name or "Size")
+    return make("dfc.reduce_prod", [shape(x, out_type=out_type)], {"axes": (0,), "keepdims": False},
+                name=name or "Size")
 
 
 def rank(input, name: str | None = None) -> Tensor:
-    return constant(np.int32(convert_to_tensor(input).shape.ndims), name=name or "Rank")
+    """The number of dims of `input`: a constant when known now, else resolved once the fed shapes are."""
+    x = convert_to_tensor(input)
+    if x.shape.ndims is not None:
+        return constant(np.int32(x.shape.ndims), name=name or "Rank")
+    dims = make("dfc.shape_of", [x], {"dtype": i32}, name="Rank_shape")
+    return reshape(make("dfc.shape_of", [dims], {"dtype": i32}, name="Rank_count"), [], name=name or "Rank")
 
 
 def reshape(tensor, shape, name: str | None = None) -> Tensor:
     x = convert_to_tensor(tensor)
     dims = shape.as_list() if isinstance(shape, TensorShape) else shape
-    if isinstance(dims, Tensor):
-        dims = constant_value(dims)
-        if dims is None:
-            raise ValueError("reshape needs a constant shape")
+    if isinstance(dims, Tensor) or (isinstance(dims, (list, tuple)) and
+                                    any(isinstance(d, Tensor) or hasattr(d, "_as_tensor") for d in dims)):
+        static, dynamic, hint = shape_argument(dims, "reshape shape")
+        if dynamic is not None:
+            return make("dfc.dynamic_reshape", [x, dynamic], {"hint": hint}, name=name or "Reshape")
+        dims = list(static)
     dims = [-1 if d is None else check_int(d, "reshape dim") for d in np.atleast_1d(np.asarray(dims, dtype=object))] \
         if np.ndim(dims) else []
     return make("dfc.reshape", [x], {"shape": dims}, name=name or "Reshape")

@@ -412,6 +412,7 @@ class Graph:
         self._ir = ir_graph if ir_graph is not None else IRGraph()
         self.name_scope_stack: list[str] = []  # full scope paths, innermost last
         self.device_stack: list[str | None] = []
+        self.device_functions: list[Any] = []  # tf.device(function): op -> device string, outermost first
         self.control_stack: list[list[Value]] = []
         self.collections: dict[str, Any] = {}
         self.seed: int | None = None
@@ -642,9 +643,14 @@ def make_op(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, na
     device = attrs.pop("device", None)
     if not (exact_name and name):
         name = graph.unique_name(name or get_op_def(type).short)
-    return builder.create_op(graph._ir, type, values, attrs, name=name, result_types=result_types,
-                             device=device if device is not None else graph.current_device(),
-                             control_inputs=graph.current_control_inputs(), exact_name=True)
+    op = builder.create_op(graph._ir, type, values, attrs, name=name, result_types=result_types,
+                           device=device if device is not None else graph.current_device(),
+                           control_inputs=graph.current_control_inputs(), exact_name=True)
+    for choose in graph.device_functions:
+        chosen = choose(graph.operation(op))
+        if chosen:
+            op.device = format_device(parse_device(chosen))
+    return op
 
 
 def make(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, name: str | None = None,
@@ -722,9 +728,8 @@ def merge_device(outer: str | None, inner: str) -> str:
 def device(spec: str | None) -> Iterator[None]:
     """Place ops made inside on `spec` (merged field by field with enclosing device scopes).
 
-    `spec` may be a device function (op -> device string, e.g. tf.train.replica_device_setter):
-    it is applied to each op made inside when the block ends, so inside the block those ops
-    still show the device of the string scopes alone.
+    `spec` may be a device function (op -> device string, e.g. tf.train.replica_device_setter),
+    called with each op made inside, after the device strings of the scopes are applied.
     """
     graph = get_default_graph()
     if callable(spec):
@@ -743,14 +748,12 @@ def device(spec: str | None) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _device_function(graph: Graph, choose) -> Iterator[None]:
-    first = len(graph.ops)
+    """Inside, every op made in `graph` takes the device `choose(op)` names (the innermost function last)."""
+    graph.device_functions.append(choose)
     try:
         yield
     finally:
-        for op in graph.ops[first:]:
-            chosen = choose(graph.operation(op))
-            if chosen:
-                op.device = format_device(parse_device(chosen))
+        graph.device_functions.pop()
 
 
 @contextlib.contextmanager

@@ -6,7 +6,8 @@ from typing import Any
 
 from .framework import Graph, get_default_graph, reset_default_graph
 
-__all__ = ["Graph", "GraphKeys", "add_to_collection", "get_collection", "get_default_graph", "reset_default_graph"]
+__all__ = ["Graph", "GraphKeys", "add_to_collection", "add_to_collections", "get_collection", "get_collection_ref",
+           "get_default_graph", "reset_default_graph"]
 
 
 class GraphKeys:
@@ -53,3 +54,12 @@ def get_collection(key: str, scope: str | None = None) -> list[Any]:
 
 def add_to_collection(key: str, value: Any) -> None:
     get_default_graph().add_to_collection(key, value)
+
+
+def add_to_collections(names, value: Any) -> None:
+    for key in [names] if isinstance(names, str) else names:
+        add_to_collection(key, value)
+
+
+def get_collection_ref(key: str) -> list[Any]:
+    return get_default_graph().collections.setdefault(key, [])

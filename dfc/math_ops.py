@@ -8,6 +8,7 @@ import numpy as np
 
 from dfc.ir.dtypes import as_dtype, f32, f64, i64
 
+from .array_ops import reshape
 from .framework import (Tensor, check_int, constant_value, convert_to_tensor, define_tensor_operators, is_tensor_like,
                         make)
 
@@ -195,7 +196,7 @@ def _axes(x: Tensor, axis, reduction_indices) -> list[int]:
         axis = value
     rank = x.shape.ndims
     axes = [check_int(a, "axis") for a in np.atleast_1d(np.asarray(axis))]
-    for a in axes:
+    for a in axes if rank is not None else ():
         if not -rank <= a < max(rank, 1):
             raise ValueError(f"Invalid reduction dimension {a} for input {x.name} with {rank} dimensions")
     return axes
@@ -206,6 +207,10 @@ def _reduction(irop: str, default: str):
            keep_dims=None) -> Tensor:
         x = convert_to_tensor(input_tensor)
         keep = bool(keepdims if keepdims is not None else keep_dims or False)
+        if x.shape.ndims is None and axis is None and reduction_indices is None:
+            if keep:
+                raise ValueError(f"keepdims needs the rank of {x.name}, which is unknown")
+            x = reshape(x, [-1])  # all of an unknown number of dims: reduce the flattened tensor
         return make(irop, [x], {"axes": _axes(x, axis, reduction_indices), "keepdims": keep}, name=name or default)
     fn.__name__ = default
     fn.__doc__ = f"`{irop}` over `axis` (all axes when None); TF1's keep_dims and reduction_indices work too."
@@ -233,6 +238,13 @@ def _arg(irop: str, default: str):
 
 argmax = _arg("dfc.argmax", "ArgMax")
 argmin = _arg("dfc.argmin", "ArgMin")
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name: str | None = None) -> Tensor:
+    """out[s] = sum of data[i] where segment_ids[i] == s; ids < 0 are dropped, ids >= num_segments an error."""
+    data, ids = convert_to_tensor(data), convert_to_tensor(segment_ids)
+    return make("dfc.unsorted_segment_sum", [data, ids], {"num_segments": check_int(num_segments, "num_segments")},
+                name=name or "UnsortedSegmentSum")
 
 
 define_tensor_operators(binary=binary_operator, negative=negative, abs=abs, logical_not=logical_not)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from .array_ops import one_hot, reshape
-from .framework import Tensor, check_int, convert_to_tensor, make, name_scope
-from .gradients_impl import stop_gradient
-from .math_ops import abs, exp, log1p, maximum, minimum, negative, reduce_sum, relu, sigmoid, square, tanh
+import numpy as np
+
+from .framework import Tensor, check_int, convert_to_tensor, make
+from .math_ops import relu, sigmoid, tanh
 from .nn_conv import __all__ as _conv_names
-from .nn_conv import (avg_pool, avg_pool2d, conv2d, conv2d_backprop_filter, conv2d_backprop_input,  # noqa: F401
-                      conv2d_transpose, depthwise_conv2d, depthwise_conv2d_native, max_pool, max_pool2d)
+from .nn_conv import (atrous_conv2d, avg_pool, avg_pool2d, conv2d, conv2d_backprop_filter,  # noqa: F401
+                      conv2d_backprop_input, conv2d_transpose, convolution, depthwise_conv2d, depthwise_conv2d_native,
+                      max_pool, max_pool2d, separable_conv2d)
 
 __all__ = ["bias_add", "log_softmax", "relu", "relu6", "sigmoid", "softmax", "tanh", *_conv_names]
 
@@ -29,6 +30,7 @@ def log_softmax(logits, axis=None, name: str | None = None, dim=None) -> Tensor:
 
 
 def relu6(features, name: str | None = None) -> Tensor:
+    from .math_ops import minimum
     return minimum(relu(features), 6.0, name=name)
 
 
@@ -43,6 +45,7 @@ def bias_add(value, bias, data_format=None, name: str | None = None) -> Tensor:
             raise ValueError(f"bias_add: bias of size {bias.shape[0]} does not match the last dim ({channels}) "
                              f"of {value.name}")
         return make("dfc.add", [value, bias], name=name or "BiasAdd")
+    from .array_ops import reshape
     shaped = reshape(bias, [-1] + [1] * (value.shape.ndims - 2))
     return make("dfc.add", [value, shaped], name=name or "BiasAdd")
 
@@ -63,8 +66,18 @@ def _labels_logits(fn: str, sentinel, labels, logits) -> tuple[Tensor, Tensor]:
 
 def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=None, axis=None, name: str | None = None,
                                          dim=None) -> Tensor:
-    """-sum(labels * log_softmax(logits)) along `axis` (last by default); gradients reach labels too."""
-    labels, logits = _labels_logits("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
+    """-sum(labels * log_softmax(logits)) along `axis` (last by default); gradients reach labels too.
+
+    Labels of another dtype (int32 one-hot rows) are cast to the logits' dtype, as TF does."""
+    from .framework import name_scope
+    from .math_ops import cast, negative, reduce_sum
+    if _sentinel is not None:
+        raise ValueError("Only call `softmax_cross_entropy_with_logits` with named arguments (labels=..., logits=...)")
+    if labels is None or logits is None:
+        raise ValueError("softmax_cross_entropy_with_logits needs both labels and logits")
+    logits, labels = convert_to_tensor(logits), convert_to_tensor(labels)
+    if labels.dtype is not logits.dtype:
+        labels = cast(labels, logits.dtype)
     axis = dim if axis is None else axis
     axis = -1 if axis is None else check_int(axis, "axis")
     with name_scope(name, "softmax_cross_entropy_with_logits"):
@@ -75,7 +88,15 @@ def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=Non
 def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1, name: str | None = None,
                                       axis=None) -> Tensor:
     """TF1's (deprecated) form: like _v2, but no gradient flows into labels."""
-    labels, logits = _labels_logits("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
+    from .gradients_impl import stop_gradient
+    from .math_ops import cast
+    if _sentinel is not None:
+        raise ValueError("Only call `softmax_cross_entropy_with_logits` with named arguments (labels=..., logits=...)")
+    if labels is None or logits is None:
+        raise ValueError("softmax_cross_entropy_with_logits needs both labels and logits")
+    logits, labels = convert_to_tensor(logits), convert_to_tensor(labels)
+    if labels.dtype is not logits.dtype:
+        labels = cast(labels, logits.dtype)
     return softmax_cross_entropy_with_logits_v2(labels=stop_gradient(labels), logits=logits,
                                                 axis=dim if axis is None else axis, name=name)
 
@@ -83,6 +104,9 @@ def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
 def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
                                              name: str | None = None) -> Tensor:
     """Cross-entropy against integer class labels of shape logits.shape[:-1]."""
+    from .array_ops import one_hot
+    from .framework import name_scope
+    from .math_ops import negative, reduce_sum
     if _sentinel is not None:
         raise ValueError("Only call `sparse_softmax_cross_entropy_with_logits` with named arguments")
     logits, labels = convert_to_tensor(logits), convert_to_tensor(labels)
@@ -103,6 +127,8 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
 
 def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name: str | None = None) -> Tensor:
     """Elementwise logistic loss, as max(x, 0) - x*z + log(1 + exp(-|x|)) so large |x| neither overflows nor rounds."""
+    from .framework import name_scope
+    from .math_ops import abs, exp, log1p, maximum, negative
     labels, logits = _labels_logits("sigmoid_cross_entropy_with_logits", _sentinel, labels, logits)
     with name_scope(name, "logistic_loss"):
         return maximum(logits, 0.0) - logits * labels + log1p(exp(negative(abs(logits))))
@@ -110,5 +136,163 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
 
 def l2_loss(t, name: str | None = None) -> Tensor:
     """sum(t ** 2) / 2."""
+    from .math_ops import reduce_sum, square
     t = convert_to_tensor(t)
     return make("dfc.mul", [reduce_sum(square(t)), convert_to_tensor(0.5, dtype=t.dtype)], name=name or "L2Loss")
+
+
+# ---- dropout, embeddings, top-k (TF1's tf.nn) -----------------------------------------------------
+__all__ += ["dropout", "embedding_lookup", "in_top_k", "top_k"]
+
+
+def dropout(x, keep_prob=None, noise_shape=None, seed=None, name: str | None = None, rate=None) -> Tensor:
+    """Zero each element with probability 1 - keep_prob (or `rate`), scaling the kept ones by 1 / keep_prob.
+
+    keep_prob may be a tensor (a scalar placeholder fed 0.5 for training and 1.0 for evaluation);
+    noise_shape broadcasts one draw over dims of size 1, as in TF.
+    """
+    from .array_ops import shape
+    from .framework import name_scope
+    from .math_ops import cast, floor
+    from .random_ops import random_uniform
+    if (keep_prob is None) == (rate is None):
+        raise ValueError("dropout needs exactly one of keep_prob and rate")
+    x = convert_to_tensor(x)
+    if not x.dtype.is_floating:
+        raise ValueError(f"dropout of {x.name}: x must be a floating tensor, got {x.dtype.name}")
+    with name_scope(name, "dropout", [x]):
+        given, what = (keep_prob, "keep_prob") if keep_prob is not None else (rate, "rate")
+        if not isinstance(given, Tensor) and not hasattr(given, "_as_tensor"):
+            ok = 0.0 < float(given) <= 1.0 if what == "keep_prob" else 0.0 <= float(given) < 1.0
+            if not ok:
+                raise ValueError(f"{what} must be a scalar tensor or a float in the range "
+                                 f"{'(0, 1]' if what == 'keep_prob' else '[0, 1)'}, got {given}")
+        given = convert_to_tensor(given) if isinstance(given, Tensor) or hasattr(given, "_as_tensor") else \
+            convert_to_tensor(given, dtype=x.dtype)
+        if given.dtype is not x.dtype:
+            given = cast(given, x.dtype)
+        if given.shape.ndims is None:  # a shapeless placeholder: it must hold a scalar, so say so
+            from .array_ops import reshape
+            given = reshape(given, [])
+        elif given.shape.ndims != 0:
+            raise ValueError(f"dropout: {what} must be a scalar, got {given.name} of shape {given.shape}")
+        keep = given if what == "keep_prob" else 1 - given
+        noise = shape(x) if noise_shape is None else noise_shape
+        mask = floor(keep + random_uniform(noise, seed=seed, dtype=x.dtype))
+        return x / keep * mask
+
+
+def embedding_lookup(params, ids, partition_strategy: str = "mod", name: str | None = None,
+                     validate_indices: bool = True, max_norm=None) -> Tensor:
+    """Rows of `params` (a tensor, or a list of shards split by `partition_strategy`) for each id.
+
+    Its gradient is a sparse update (unsorted_segment_sum of the incoming rows), not a dense one-hot product.
+    """
+    from .array_ops import concat, constant, gather
+    from .framework import name_scope
+    from .math_ops import floordiv, floormod, maximum, minimum, rsqrt
+    shards = list(params) if isinstance(params, (list, tuple)) else [params]
+    if not shards:
+        raise ValueError("embedding_lookup needs at least one params tensor")
+    shards = [s._as_tensor() if hasattr(s, "_as_tensor") else convert_to_tensor(s) for s in shards]
+    ids = convert_to_tensor(ids)
+    if not ids.dtype.is_integer:
+        raise TypeError(f"embedding_lookup ids {ids.name} must be int32 or int64, got {ids.dtype.name}")
+    with name_scope(name, "embedding_lookup", shards + [ids]):
+        if len(shards) == 1:
+            rows = gather(shards[0], ids)
+        else:
+            if partition_strategy not in ("mod", "div"):
+                raise ValueError(f"partition_strategy must be 'mod' or 'div', got {partition_strategy!r}")
+            sizes = [s.shape.as_list()[0] for s in shards]
+            if None in sizes:
+                raise ValueError("embedding_lookup over shards needs each shard's first dim known")
+            table = concat(shards, 0)
+            if partition_strategy == "div":
+                rows = gather(table, ids)  # shards in order hold consecutive ids
+            else:
+                n = len(shards)
+                offsets = constant(np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(ids.dtype.np))
+                position = gather(offsets, floormod(ids, n)) + floordiv(ids, n)
+                rows = gather(table, position)
+        if max_norm is not None:
+            from .math_ops import reduce_sum
+            norm2 = reduce_sum(rows * rows, axis=-1, keepdims=True)
+            rows = rows * minimum(1.0, max_norm * rsqrt(maximum(norm2, 1e-30)))
+        return rows
+
+
+def in_top_k(predictions, targets, k, name: str | None = None) -> Tensor:
+    """Whether each row's target class is among its k largest predictions (ties at the boundary count as in,
+    and a non-finite target prediction is never in), as TF's in_top_k."""
+    from .array_ops import one_hot
+    from .framework import check_int, name_scope
+    from .math_ops import cast, equal, greater, less, logical_and, reduce_sum
+    predictions, targets = convert_to_tensor(predictions), convert_to_tensor(targets)
+    if predictions.shape.ndims != 2 or targets.shape.ndims != 1:
+        raise ValueError(f"in_top_k needs predictions of rank 2 and targets of rank 1, got {predictions.shape} "
+                         f"and {targets.shape}")
+    classes = predictions.shape.as_list()[1]
+    if classes is None:
+        raise ValueError(f"in_top_k needs the number of classes (dim 1 of {predictions.name}) known")
+    k = check_int(k, "k")
+    with name_scope(name, "in_top_k"):
+        hot = one_hot(targets, classes, dtype=predictions.dtype)
+        target_value = reduce_sum(hot * predictions, axis=1, keepdims=True)
+        above = reduce_sum(cast(greater(predictions, target_value), "int32"), axis=1)
+        value = reduce_sum(target_value, axis=1)
+        return logical_and(less(above, k), equal(value - value, 0.0))  # x - x is 0 only for finite x
+
+
+def top_k(input, k=1, sorted: bool = True, name: str | None = None):  # noqa: A002 - TF's names
+    """(values, indices) of the k largest entries along the last dim, largest first; equal values keep index order.
+
+    Unrolled k times (argmax, then mask the winner), so it costs O(k * n) per row: meant for the small k
+    of accuracy metrics and beam-free decoding, where it needs no sort kernel.
+    """
+    from collections import namedtuple
+
+    from .array_ops import one_hot, stack
+    from .framework import check_int, name_scope
+    from .math_ops import argmax, cast, equal, logical_or, reduce_sum, where
+    from .array_ops import fill, shape
+    x = convert_to_tensor(input)
+    if x.shape.ndims is None or x.shape.ndims < 1:
+        raise ValueError(f"top_k needs an input of rank >= 1, got {x.shape}")
+    n = x.shape.as_list()[-1]
+    k = check_int(k, "k")
+    if n is None:
+        raise ValueError(f"top_k needs the last dim of {x.name} known")
+    if not 0 <= k <= n:
+        raise ValueError(f"top_k: k ({k}) must be in [0, {n}], the last dim of {x.name}")
+    result = namedtuple("TopKV2", ["values", "indices"])
+    with name_scope(name, "TopKV2"):
+        lowest = fill(shape(x), np.asarray(x.dtype.min if not x.dtype.is_floating else -np.inf, x.dtype.np))
+        taken = None
+        values, indices = [], []
+        for _ in builtins_range(k):
+            masked = x if taken is None else where(taken, lowest, x)
+            index = argmax(masked, axis=-1, output_type="int32")
+            hot = one_hot(index, n, dtype=x.dtype)
+            values.append(reduce_sum(hot * x, axis=-1))
+            indices.append(index)
+            chosen = equal(hot, 1.0) if x.dtype.is_floating else equal(cast(hot, "int32"), 1)
+            taken = chosen if taken is None else logical_or(taken, chosen)
+        if not values:
+            from .array_ops import zeros
+            lead = x.shape.as_list()[:-1]
+            return result(zeros(lead + [0], x.dtype), zeros(lead + [0], "int32"))
+        return result(stack(values, axis=-1), stack(indices, axis=-1))
+
+
+builtins_range = range
+
+
+# ---- recurrent networks ---------------------------------------------------------------------------
+from . import rnn_cell  # noqa: E402 - tf.nn.rnn_cell needs the ops above
+from .rnn import dynamic_rnn, static_rnn  # noqa: E402
+
+__all__ += ["dynamic_rnn", "rnn_cell", "static_rnn"]
+from .candidate_sampling import log_uniform_candidate_sampler, nce_loss, sampled_softmax_loss  # noqa: E402
+
+__all__ += ["log_uniform_candidate_sampler", "nce_loss", "sampled_softmax_loss"]

@@ -1,4 +1,4 @@
-"""tf.nn's convolutions and pooling (conv2d, conv2d_transpose, depthwise_conv2d, max_pool, avg_pool) in TF1's signatures."""
+"""tf.nn's convolutions and pooling (conv2d, conv2d_transpose, depthwise_conv2d, max/avg_pool), TF1 signatures."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import numpy as np
 
 from .framework import Tensor, check_int, convert_to_tensor, make
 
-__all__ = ["avg_pool", "avg_pool2d", "conv2d", "conv2d_backprop_filter", "conv2d_backprop_input", "conv2d_transpose",
-           "depthwise_conv2d", "depthwise_conv2d_native", "max_pool", "max_pool2d"]
+__all__ = ["atrous_conv2d", "avg_pool", "avg_pool2d", "conv2d", "conv2d_backprop_filter", "conv2d_backprop_input",
+           "conv2d_transpose", "convolution", "depthwise_conv2d", "depthwise_conv2d_native", "max_pool", "max_pool2d",
+           "separable_conv2d"]
 
 _NHWC = ("NHWC", None)
 _NCHW = ("NCHW",)
@@ -234,3 +235,35 @@ def max_pool2d(input, ksize, strides, padding, data_format: str = "NHWC", name: 
 
 def avg_pool2d(input, ksize, strides, padding, data_format: str = "NHWC", name: str | None = None) -> Tensor:  # noqa: A002
     return avg_pool(input, ksize, strides, padding, data_format, name)
+
+
+def atrous_conv2d(value, filters, rate: int, padding: str, name: str | None = None) -> Tensor:
+    """conv2d with the filter's taps `rate` apart (dilation), stride 1."""
+    if not isinstance(rate, int) or rate < 1:
+        raise ValueError(f"atrous_conv2d: rate must be a positive int, got {rate!r}")
+    return conv2d(value, filters, strides=[1, 1, 1, 1], padding=padding, dilations=[1, rate, rate, 1],
+                  name=name or "atrous_conv2d")
+
+
+def convolution(input, filter=None, padding=None, strides=None, dilation_rate=None,  # noqa: A002 - TF's names
+                name: str | None = None, data_format: str | None = None, filters=None, dilations=None) -> Tensor:
+    """tf.nn.convolution for 2-D images (4-D input): conv2d with spatial strides and dilation_rate."""
+    filter = filters if filter is None else filter
+    x = convert_to_tensor(input)
+    if x.shape.ndims is not None and x.shape.ndims != 4:
+        raise ValueError(f"convolution: only 2-D convolutions (4-D input) are supported, got {x.name} of shape "
+                         f"{x.shape}")
+    dilation_rate = dilations if dilation_rate is None else dilation_rate
+    return conv2d(x, filter, strides=1 if strides is None else strides, padding=padding,
+                  data_format=data_format or "NHWC", dilations=dilation_rate, name=name or "convolution")
+
+
+def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding, rate=None,  # noqa: A002
+                     name: str | None = None, data_format: str | None = None, dilations=None) -> Tensor:
+    """A depthwise convolution, then a 1x1 convolution mixing its channels."""
+    from .framework import name_scope
+    with name_scope(name, "separable_conv2d"):
+        depthwise = depthwise_conv2d(input, depthwise_filter, strides, padding, rate=rate, name="depthwise",
+                                     data_format=data_format, dilations=dilations)
+        return conv2d(depthwise, pointwise_filter, [1, 1, 1, 1], "VALID", data_format=data_format or "NHWC",
+                      name="pointwise")

@@ -5,16 +5,23 @@ from __future__ import annotations
 from dfc.ir.dtypes import as_dtype, f32
 from dfc.ir.types import TensorType
 
-from .framework import Tensor, get_seed, make, name_scope, static_shape
+from .framework import Tensor, get_seed, make, name_scope
 
 
 def _draw(kind: str, shape, dtype, seed, name: str) -> Tensor:
     dtype = as_dtype(dtype)
     if not dtype.is_floating:
         raise ValueError(f"{kind} draws floats; dtype {dtype.name} is not supported")
+    from .array_ops import shape_argument
+    from dfc.ir.ops.dynamic import hinted_shape
+    static, dynamic, hint = shape_argument(shape)
     seed1, seed2 = get_seed(seed)
+    if dynamic is not None:  # a shape tensor such as tf.shape(t): the draw is sized when the step is specialized
+        rank = dynamic.shape.as_list()[0] if dynamic.shape.ndims == 1 else None
+        return make(f"dfc.{kind}", [dynamic], {"seed": seed1, "seed2": seed2}, name=name,
+                    result_types=[TensorType(dtype, hinted_shape(rank, hint))])
     return make(f"dfc.{kind}", [], {"seed": seed1, "seed2": seed2}, name=name,
-                result_types=[TensorType(dtype, static_shape(shape))])
+                result_types=[TensorType(dtype, static)])
 
 
 def random_uniform(shape, minval=0, maxval=None, dtype=f32, seed=None, name: str | None = None) -> Tensor:

@@ -112,4 +112,33 @@ def latest_checkpoint(checkpoint_dir: str, latest_filename: str | None = None) -
     return prefix if os.path.exists(prefix + SUFFIX) else None
 
 
-__all__ = ["DataLossError", "Saver", "latest_checkpoint"]
+class CheckpointState:
+    """The directory's state file: the newest checkpoint prefix and those kept (tf.train.CheckpointState)."""
+
+    def __init__(self, model_checkpoint_path: str, all_model_checkpoint_paths: list[str]):
+        self.model_checkpoint_path = model_checkpoint_path
+        self.all_model_checkpoint_paths = all_model_checkpoint_paths
+
+    def __repr__(self) -> str:
+        return f"CheckpointState(model_checkpoint_path={self.model_checkpoint_path!r})"
+
+
+def get_checkpoint_state(checkpoint_dir: str, latest_filename: str | None = None) -> CheckpointState | None:
+    """The state file of `checkpoint_dir` read (relative prefixes joined to the directory), or None without one."""
+    state = os.path.join(checkpoint_dir, latest_filename or STATE_FILE)
+    try:
+        with open(state) as f:
+            text = f.read()
+    except FileNotFoundError:
+        return None
+    latest = re.search(r'^model_checkpoint_path:\s*"([^"]*)"', text, re.MULTILINE)
+    if not latest:
+        raise DataLossError(f"checkpoint state file {state} names no model_checkpoint_path")
+
+    def full(prefix: str) -> str:
+        return prefix if os.path.isabs(prefix) else os.path.join(checkpoint_dir, prefix)
+    kept = [full(p) for p in re.findall(r'^all_model_checkpoint_paths:\s*"([^"]*)"', text, re.MULTILINE)]
+    return CheckpointState(full(latest.group(1)), kept)
+
+
+__all__ = ["CheckpointState", "DataLossError", "Saver", "get_checkpoint_state", "latest_checkpoint"]

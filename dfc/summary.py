@@ -101,7 +101,7 @@ class _StringDType:
         return "tf.string"
 
 
-string = _StringDType()
+STRING = _StringDType()
 
 
 class SummaryOperation:
@@ -126,6 +126,9 @@ class SummaryOperation:
     @property
     def graph(self) -> Any:
         return self._tensor.graph
+
+    def _dfc_host_fetch(self) -> tuple[list[Any], Any]:
+        return [self._tensor], lambda _: None  # running an op computes it and returns None, as in TF
 
     def run(self, feed_dict=None, session=None) -> None:
         self._tensor.eval(feed_dict, session)
@@ -158,7 +161,7 @@ class SummaryTensor:
     def graph(self) -> Any:
         return self._graph
 
-    dtype = string
+    dtype = STRING
     shape = TensorShape([])
 
     def get_shape(self) -> TensorShape:
@@ -283,16 +286,11 @@ def histogram_proto(values: np.ndarray) -> Any:
     proto.num = float(values.size)
     index = np.minimum(np.searchsorted(limits, values, side="right"), len(limits) - 1)
     counts = np.bincount(index, minlength=len(limits)).astype(np.float64)
-    i, n = 0, len(limits)
-    while i < n:
-        end, count = limits[i], counts[i]
-        i += 1
-        if count <= 0:
-            while i < n and counts[i] <= 0:
-                end, count = limits[i], counts[i]
-                i += 1
-        proto.bucket_limit.append(float(end))
-        proto.bucket.append(float(count))
+    # TF writes each non-empty bucket, and each run of empty ones as one bucket at the run's end
+    filled = counts > 0
+    kept = filled | np.append(filled[1:], True)
+    proto.bucket_limit.extend(limits[kept].tolist())
+    proto.bucket.extend(counts[kept].tolist())
     return proto
 
 
@@ -515,18 +513,18 @@ def _is_strings(value: Any) -> bool:
 def text(name: str, tensor: Any, collections: Sequence[str] | None = None) -> SummaryTensor:
     """Text for TensorBoard's Text dashboard (markdown; 1-D and 2-D become tables), as TF1's text summary.
 
-    TF1 takes a string tensor; dfc's tensors are numeric, so the strings are given as Python or
-    numpy strings (a str, a list of them, a string array).
+    TF1 takes a string tensor; dfc also takes the strings themselves (a str, a list of them, a
+    numpy string array), since its graph tensors are numeric.
     """
-    if isinstance(tensor, Tensor):
+    if isinstance(tensor, Tensor) and tensor.dtype.name != "string":
         raise ValueError(f"Expected tensor {tensor.name} to have dtype string, got {tensor.dtype.name}")
-    if not (_is_strings(tensor) or hasattr(tensor, "_dfc_host_fetch")):
+    if not (_is_strings(tensor) or isinstance(tensor, Tensor) or hasattr(tensor, "_dfc_host_fetch")):
         raise ValueError(f"tf.summary.text '{name}' summarizes strings (a str, a list of str, a string array), "
                          f"got {tensor!r}")
     pb = _protos().summary_pb2
     metadata = pb.SummaryMetadata(plugin_data=pb.SummaryMetadata.PluginData(plugin_name="text"))
-    with summary_scope(name) as (tag, op_name):
-        summary = _tensor_summary(op_name, tag, tensor, metadata, get_default_graph(), "TensorSummaryV2")
+    with summary_scope(name, values=[tensor]) as (tag, op_name):
+        summary = _tensor_summary(op_name, tag, tensor, metadata, _graph_of([tensor]), "TensorSummaryV2")
     return _collect(summary, collections, [SUMMARIES])
 
 

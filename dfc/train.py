@@ -17,9 +17,10 @@ from .framework import (Operation, Tensor, control_dependencies, convert_to_tens
 from .gradients_impl import gradients
 from .graph_def import write_graph  # noqa: F401 - tf.train.write_graph
 from .math_ops import cast, rsqrt, sqrt, square
-from .saver import Saver, latest_checkpoint
-from .train_cluster import (CheckpointSaverHook, ClusterSpec, MonitoredSession, MonitoredTrainingSession, Server,
-                            SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues, StopAtStepHook,
+from .saver import CheckpointState, Saver, get_checkpoint_state, latest_checkpoint
+from .train_cluster import (CheckpointSaverHook, ChiefSessionCreator, ClusterSpec, MonitoredSession,
+                            MonitoredTrainingSession, Scaffold, Server, SessionRunArgs, SessionRunContext,
+                            SessionRunHook, SessionRunValues, StopAtStepHook, WorkerSessionCreator,
                             replica_device_setter)
 from .summary import summary_iterator  # noqa: F401 - tf.train.summary_iterator
 from .training_util import GLOBAL_STEP, create_global_step, get_global_step, get_or_create_global_step  # noqa: F401
@@ -341,10 +342,11 @@ def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, stair
         return lr * pow(cast(convert_to_tensor(decay_rate), lr.dtype), p)
 
 
-__all__ = ["AdagradOptimizer", "AdamOptimizer", "CheckpointSaverHook", "ClusterSpec", "MonitoredSession",
+__all__ = ["AdagradOptimizer", "AdamOptimizer", "CheckpointSaverHook", "ChiefSessionCreator", "ClusterSpec",
+           "MonitoredSession", "Scaffold", "WorkerSessionCreator",
            "MonitoredTrainingSession", "Server", "SessionRunArgs", "SessionRunContext", "SessionRunHook",
            "SessionRunValues", "StopAtStepHook", "replica_device_setter",
            "GradientDescentOptimizer", "MomentumOptimizer", "Optimizer",
-           "Saver", "latest_checkpoint",
+           "CheckpointState", "Saver", "get_checkpoint_state", "latest_checkpoint",
            "RMSPropOptimizer", "create_global_step", "exponential_decay", "get_global_step",
            "get_or_create_global_step"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,29 +21,27 @@ from dfc.runtime.distribute.engine import embedded_cluster_for
 
 from .framework import get_default_graph, merge_device
 from .saver import Saver, latest_checkpoint
+from .session import ConfigProto, Session  # noqa: F401 - one declaration of tf.ConfigProto, kept importable here
 from .training_util import get_global_step
-from .session import Session
 from .variables import global_variables, global_variables_initializer
 
 #: the op types replica_device_setter puts on parameter servers (TF's names map to dfc's variable op)
 PS_OPS = ("dfc.variable", "Variable", "VariableV2", "VarHandleOp")
 
 
-class ConfigProto:
-    """tf.ConfigProto's fields that dfc reads: allow_soft_placement keeps a graph placed on jobs in one process."""
-
-    def __init__(self, allow_soft_placement: bool = False, log_device_placement: bool = False, **fields: Any):
-        self.allow_soft_placement = allow_soft_placement
-        self.log_device_placement = log_device_placement
-        for key, value in fields.items():
-            setattr(self, key, value)
+#: the environment variable that makes tf.train.Server join a Ray cluster instead of the embedded one
+ENGINE_ENV = "DFC_CLUSTER_ENGINE"
 
 
 class Server:
     """tf.train.Server: a task of a cluster, started in this process; `target` is for tf.Session.
 
     All servers of one ClusterSpec in a process share one embedded cluster (its tasks are
-    threads); to run tasks on other machines, use dfc.distribute.ray_cluster.
+    threads of this process). With DFC_CLUSTER_ENGINE=ray in the environment, they join the
+    Ray cluster at RAY_ADDRESS (default "auto": the one this machine belongs to) instead,
+    as named tasks derived from the ClusterSpec: every process of an unchanged TF1
+    between-graph script (`--job_name=ps`, `--job_name=worker --task_index=1`, ...) then
+    reaches the same parameter servers, on whatever machines Ray placed them.
     """
 
     def __init__(self, server_or_cluster_def: ClusterSpec | dict, job_name: str | None = None,
@@ -60,7 +59,17 @@ class Server:
         self.cluster_spec = spec
         self.job_name = job_name
         self.task_index = int(task_index)
-        self._cluster = embedded_cluster_for(spec)
+        engine = os.environ.get(ENGINE_ENV, "embedded").lower()
+        if engine == "ray":
+            self._cluster = _ray_cluster_for(spec)
+        elif engine == "embedded":
+            if any(a is not None for job in spec.jobs for a in spec.job_tasks(job)):
+                warnings.warn(f"tf.train.Server runs the tasks of {spec} as threads of this process: other processes "
+                              f"started for this cluster do not share them (set {ENGINE_ENV}=ray to run the tasks "
+                              f"on Ray, where every process reaches the same ones)", stacklevel=2)
+            self._cluster = embedded_cluster_for(spec)
+        else:
+            raise ValueError(f"{ENGINE_ENV}={engine!r}: expected 'embedded' or 'ray'")
         self.target = self._cluster.task_target(job_name, self.task_index)
 
     @staticmethod
@@ -75,12 +84,42 @@ class Server:
         """The task already runs (a thread of the embedded cluster)."""
 
     def join(self, timeout: float | None = None) -> None:
-        """Block while the cluster runs (a parameter server's main loop); `timeout` for scripts that must end."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self._cluster.target and (deadline is None or time.monotonic() < deadline):
-            time.sleep(0.1 if deadline is None else min(0.1, max(0.0, deadline - time.monotonic())))
-            if self._cluster.engine.servers == {}:
-                break
+        """Block while the cluster runs (a parameter server's main loop); returns when it is shut down."""
+        self._cluster.stopped.wait(timeout)
+
+
+_ray_clusters: dict[ClusterSpec, Any] = {}
+
+
+def _ray_cluster_for(spec: ClusterSpec) -> Any:
+    """The Ray cluster of `spec`, its tasks named after the spec so every process of the job finds the same ones."""
+    import hashlib
+
+    from dfc.distribute import ray_cluster
+    if spec not in _ray_clusters:
+        digest = hashlib.sha256(repr(sorted(spec.as_dict().items())).encode()).hexdigest()[:16]
+        _ray_clusters[spec] = ray_cluster(spec, os.environ.get("RAY_ADDRESS") or "auto", name=f"tf-{digest}")
+    return _ray_clusters[spec]
+
+
+class Scaffold:
+    """tf.train.Scaffold: what a monitored session initializes with (init_op) and saves with (saver)."""
+
+    def __init__(self, init_op: Any = None, init_feed_dict: dict | None = None, init_fn: Any = None,
+                 ready_op: Any = None, ready_for_local_init_op: Any = None, local_init_op: Any = None,
+                 summary_op: Any = None, saver: Saver | None = None, copy_from_scaffold: Any = None):
+        self.init_op = init_op
+        self.init_feed_dict = init_feed_dict
+        self.init_fn = init_fn
+        self.saver = saver
+        self.local_init_op = local_init_op
+
+    def finalize(self) -> None:
+        """Make what was not given: the initializer of every global variable and a Saver of them."""
+        if self.init_op is None:
+            self.init_op = global_variables_initializer()
+        if self.saver is None:
+            self.saver = Saver()
 
 
 def replica_device_setter(ps_tasks: int = 0, ps_device: str = "/job:ps", worker_device: str = "/job:worker",
@@ -242,51 +281,89 @@ class CheckpointSaverHook(SessionRunHook):
 RECOVERABLE = (UnavailableError, AbortedError)
 
 
-class MonitoredSession:
-    """A session that runs hooks, saves checkpoints and recovers from a lost task by restoring the latest one."""
+class ChiefSessionCreator:
+    """Makes the chief's session: restores the latest checkpoint of checkpoint_dir, else runs the scaffold's init_op."""
 
-    def __init__(self, master: Any = "", is_chief: bool = True, checkpoint_dir: str | None = None,
-                 hooks: Sequence[SessionRunHook] = (), config: Any = None, max_recoveries: int = 10,
-                 wait_for_init_secs: float = 60.0):
+    def __init__(self, scaffold: Scaffold | None = None, master: Any = "", config: Any = None,
+                 checkpoint_dir: str | None = None, checkpoint_filename_with_path: str | None = None):
         self._graph = get_default_graph()
+        self.scaffold = scaffold or Scaffold()
+        with self._graph.as_default():
+            self.scaffold.finalize()
         self._master = master
         self._config = config
-        self._is_chief = is_chief
         self._dir = checkpoint_dir
-        self._hooks = list(hooks)
+        self._path = checkpoint_filename_with_path
+
+    def create_session(self) -> Session:
+        session = Session(self._master, graph=self._graph, config=self._config)
+        restored = self._path or (latest_checkpoint(self._dir) if self._dir else None)
+        if restored is not None:
+            self.scaffold.saver.restore(session, restored)
+        else:
+            session.run(self.scaffold.init_op, self.scaffold.init_feed_dict)
+            if self.scaffold.init_fn is not None:
+                self.scaffold.init_fn(self.scaffold, session)
+        if self.scaffold.local_init_op is not None:
+            session.run(self.scaffold.local_init_op)
+        return session
+
+
+class WorkerSessionCreator:
+    """Makes a non-chief's session: waits (up to max_wait_secs) until the chief has initialized every variable."""
+
+    def __init__(self, scaffold: Scaffold | None = None, master: Any = "", config: Any = None,
+                 max_wait_secs: float = 30 * 60):
+        self._graph = get_default_graph()
+        self.scaffold = scaffold or Scaffold()
+        with self._graph.as_default():
+            self.scaffold.finalize()
+            self._names = [v.op.name for v in global_variables()]
+        self._master = master
+        self._config = config
+        self._wait = max_wait_secs
+
+    def create_session(self) -> Session:
+        session = Session(self._master, graph=self._graph, config=self._config)
+        deadline = time.monotonic() + self._wait
+        while not all(session.store.is_initialized(n) for n in self._names):
+            if time.monotonic() > deadline:
+                missing = [n for n in self._names if not session.store.is_initialized(n)]
+                session.close()
+                raise UnavailableError(f"the chief did not initialize {missing} within {self._wait:g} s")
+            time.sleep(0.05)
+        if self.scaffold.local_init_op is not None:
+            session.run(self.scaffold.local_init_op)
+        return session
+
+
+class MonitoredSession:
+    """tf.train.MonitoredSession: runs hooks around every run and recovers from a lost task.
+
+    When a run fails with UnavailableError or AbortedError (a task died or restarted), it
+    closes the session, has the session creator make a new one (the chief's restores the
+    latest checkpoint) and runs the failed call again.
+    """
+
+    def __init__(self, session_creator: ChiefSessionCreator | WorkerSessionCreator | None = None,
+                 hooks: Sequence[SessionRunHook] | None = None, stop_grace_period_secs: float = 120,
+                 max_recoveries: int = 10):
+        self._creator = session_creator or ChiefSessionCreator()
+        self._graph = self._creator._graph
+        self._hooks = list(hooks or [])
         self._max_recoveries = max_recoveries
-        self._wait = wait_for_init_secs
         self._stop = False
         self.recoveries = 0
         with self._graph.as_default():
-            self._init_op = global_variables_initializer()
-            self._saver = Saver() if checkpoint_dir else None
             for hook in self._hooks:
                 hook.begin()
         self._session = self._create()
 
     def _create(self) -> Session:
-        session = Session(self._master, graph=self._graph, config=self._config)
-        restored = latest_checkpoint(self._dir) if self._dir else None
-        if self._is_chief:
-            if restored is not None:
-                self._saver.restore(session, restored)
-            else:
-                session.run(self._init_op)
-        else:
-            self._wait_until_ready(session)
+        session = self._creator.create_session()
         for hook in self._hooks:
             hook.after_create_session(session, None)
         return session
-
-    def _wait_until_ready(self, session: Session) -> None:
-        deadline = time.monotonic() + self._wait
-        names = [v.op.name for v in global_variables()]
-        while not all(session.store.is_initialized(n) for n in names):
-            if time.monotonic() > deadline:
-                missing = [n for n in names if not session.store.is_initialized(n)]
-                raise UnavailableError(f"the chief did not initialize {missing} within {self._wait:g} s")
-            time.sleep(0.05)
 
     def run(self, fetches: Any, feed_dict: dict | None = None, options: Any = None, run_metadata: Any = None) -> Any:
         while True:
@@ -357,16 +434,22 @@ def MonitoredTrainingSession(master: Any = "", is_chief: bool = True,  # noqa: N
     Without save_checkpoint_steps or _secs, the chief saves every 600 s (TF's default).
     """
     all_hooks = list(hooks or [])
+    scaffold = scaffold or Scaffold()
     if is_chief:
+        creator: ChiefSessionCreator | WorkerSessionCreator = ChiefSessionCreator(scaffold, master, config,
+                                                                                  checkpoint_dir)
         all_hooks += list(chief_only_hooks or [])
         if checkpoint_dir:
             if save_checkpoint_steps is None and save_checkpoint_secs is None:
                 save_checkpoint_secs = 600
             all_hooks.append(CheckpointSaverHook(checkpoint_dir, save_secs=None if save_checkpoint_steps else
-                                                 save_checkpoint_secs, save_steps=save_checkpoint_steps))
-    return MonitoredSession(master, is_chief, checkpoint_dir, all_hooks, config, wait_for_init_secs=max_wait_secs)
+                                                 save_checkpoint_secs, save_steps=save_checkpoint_steps,
+                                                 saver=scaffold.saver))
+    else:
+        creator = WorkerSessionCreator(scaffold, master, config, max_wait_secs)
+    return MonitoredSession(creator, all_hooks)
 
 
-__all__ = ["CheckpointSaverHook", "ClusterSpec", "ConfigProto", "MonitoredSession", "MonitoredTrainingSession",
-           "Server", "SessionRunArgs", "SessionRunContext", "SessionRunHook", "SessionRunValues", "StopAtStepHook",
-           "replica_device_setter"]
+__all__ = ["CheckpointSaverHook", "ChiefSessionCreator", "ClusterSpec", "ConfigProto", "MonitoredSession",
+           "MonitoredTrainingSession", "Scaffold", "Server", "SessionRunArgs", "SessionRunContext", "SessionRunHook",
+           "SessionRunValues", "StopAtStepHook", "WorkerSessionCreator", "replica_device_setter"]

@@ -422,7 +422,6 @@ def get_variable(name: str, shape=None, dtype=None, initializer=None, regularize
         var = Variable(value, trainable=trainable, collections=collections, name=name, dtype=dtype)
     finally:
         graph.name_scope_stack[:] = saved
-    if var._name != full:
-        raise ValueError(f"variable name {full} is taken by another op ({var._name} was made instead)")
+    # a name taken by another op (a tf.Variable named alike) is uniquified, as TF does: 'x' becomes 'x_1'
     existing[full] = var
     return var

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from .errors import ShapeError
 from .graph import Graph, Location, Op, Value
 from .ops import get_op_def
+from .ops.registry import infer_types
 from .types import Type
 
 _INTERNAL_DIRS: set[str] = {os.path.dirname(os.path.abspath(__file__))}
@@ -80,7 +81,7 @@ def create_op(graph: Graph, type: str, operands: Sequence[Value] = (), attrs: di
                 raise ShapeError("this op needs its result types stated")
             types = list(result_types)
         else:
-            types = opdef.infer([v.type for v in operands], full_attrs)
+            types = infer_types(opdef, [v.type for v in operands], full_attrs)
             if result_types is not None and list(result_types) != types:
                 raise ShapeError(f"stated result types {[str(t) for t in result_types]} differ from inferred "
                                  f"{[str(t) for t in types]}")

@@ -1,4 +1,4 @@
-"""Element types of the IR: the eight dtypes, their numpy twins and TF names."""
+"""Element types of the IR: the ten dtypes, their numpy twins and TF names."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ import numpy as np
 class DType:
     """An element type. `mlir` is its IR spelling (f32), `name` its TF name (float32)."""
 
-    __slots__ = ("mlir", "name", "np", "is_floating", "is_integer", "is_bool", "bits")
+    __slots__ = ("mlir", "name", "np", "is_floating", "is_integer", "is_unsigned", "is_bool", "bits")
 
     def __init__(self, mlir: str, name: str, np_dtype, kind: str, bits: int):
         self.mlir = mlir
         self.name = name
         self.np = np.dtype(np_dtype)
         self.is_floating = kind == "float"
-        self.is_integer = kind == "int"
+        self.is_integer = kind in ("int", "uint")
+        self.is_unsigned = kind == "uint"
         self.is_bool = kind == "bool"
         self.bits = bits
 
@@ -55,18 +56,28 @@ bf16 = DType("bf16", "bfloat16", ml_dtypes.bfloat16, "float", 16)
 f32 = DType("f32", "float32", np.float32, "float", 32)
 f64 = DType("f64", "float64", np.float64, "float", 64)
 i8 = DType("i8", "int8", np.int8, "int", 8)
+i16 = DType("i16", "int16", np.int16, "int", 16)
 i32 = DType("i32", "int32", np.int32, "int", 32)
 i64 = DType("i64", "int64", np.int64, "int", 64)
+u8 = DType("ui8", "uint8", np.uint8, "uint", 8)  # image bytes: fed, cast, compared for equality, moved
 bool_ = DType("i1", "bool", np.bool_, "bool", 1)
 
-ALL: tuple[DType, ...] = (f16, bf16, f32, f64, i8, i32, i64, bool_)
+ALL: tuple[DType, ...] = (f16, bf16, f32, f64, i8, i16, i32, i64, u8, bool_)
 FLOATS: tuple[DType, ...] = (f16, bf16, f32, f64)
-INTEGERS: tuple[DType, ...] = (i8, i32, i64)
+INTEGERS: tuple[DType, ...] = (i8, i16, i32, i64)  # signed: the arithmetic dtypes (uint8 only casts and moves)
 NUMERIC: tuple[DType, ...] = FLOATS + INTEGERS
 
 _BY_MLIR = {d.mlir: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NP = {d.np: d for d in ALL}
+
+#: TF's other spellings of the dtypes dfc has (tf.as_dtype("float") is float32, as in TF)
+TF_ALIASES = {"float": f32, "double": f64, "half": f16, "bool_": bool_,
+              "float32_ref": f32, "float64_ref": f64, "float16_ref": f16, "bfloat16_ref": bf16, "int8_ref": i8,
+              "int16_ref": i16, "int32_ref": i32, "int64_ref": i64, "bool_ref": bool_}
+#: TF dtypes dfc has no kernels for: named in the error instead of a numpy misreading
+UNSUPPORTED = ("uint16", "uint32", "uint64", "complex64", "complex128", "string", "qint8", "quint8",
+               "qint16", "quint16", "qint32", "resource", "variant")
 
 
 def from_mlir(spelling: str) -> DType:
@@ -86,8 +97,12 @@ def as_dtype(value) -> DType:
             return _BY_NAME[value]
         if value in _BY_MLIR:
             return _BY_MLIR[value]
-        if value == "bool_":
-            return bool_
+        if value in TF_ALIASES:
+            return TF_ALIASES[value]
+        if value in UNSUPPORTED:
+            raise TypeError(f"dtype {value} is not supported (supported: {', '.join(d.name for d in ALL)})")
+        raise TypeError(f"cannot interpret {value!r} as a dtype (TF's names: {', '.join(d.name for d in ALL)}, "
+                        f"float, double, half)")
     if value is float:
         return f32
     if value is int:

@@ -157,8 +157,12 @@ class _Parser(AttributeParsing):
             return self.element_type(word, start)
         self.expect("<", "after 'tensor'")
         body = self.skip()
-        if self.text.startswith("*", body):
-            raise self.error("unranked tensors are not supported", body)
+        if self.text.startswith("*x", body):
+            self.pos = body + 2
+            word, wpos = self.bare_id("an element type")
+            dtype = self.element_type(word, wpos)
+            self.expect(">", "to close the tensor type")
+            return TensorType(dtype, None)
         m = _DIMS.match(self.text, body)
         if not m:
             raise self.error(f"expected tensor dims and an element type, found {self._found()}")
@@ -172,7 +176,7 @@ class _Parser(AttributeParsing):
         try:
             return from_mlir(word)
         except ValueError:
-            raise self.error(f"unknown element type '{word}' (expected one of f16 bf16 f32 f64 i8 i32 i64 i1)",
+            raise self.error(f"unknown element type '{word}' (expected one of f16 bf16 f32 f64 i8 i16 i32 i64 ui8 i1)",
                              pos) from None
 
     def value_type(self) -> tuple[Type, int]:

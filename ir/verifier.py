@@ -9,6 +9,7 @@ from __future__ import annotations
 from .errors import ShapeError, VerificationError
 from .graph import Block, Graph, Op, Value
 from .ops import REGISTRY, OpDef
+from .ops.registry import infer_types
 from .types import ControlType, TensorType
 
 __all__ = ["verify"]
@@ -128,7 +129,7 @@ class _Verifier:
         if opdef.infer is None:
             return
         try:
-            expected = opdef.infer([v.type for v in data], op.attrs)
+            expected = infer_types(opdef, [v.type for v in data], op.attrs)
         except ShapeError as e:
             raise _fail(op, f"operand types {_types(v.type for v in data)} are invalid: {e}") from None
         except Exception as e:  # an inference function meeting input it did not foresee

@@ -1,20 +1,17 @@
-"""The CPU backend: JIT-loads a step's LLVM module (through a disk cache of object code) and runs it natively.
+"""The CPU backend: links a step's modules (object code through runtime/kernel_cache.py) and runs it natively.
 
-A CpuExecutable is one compiled step. Calling it fills a pointer array (inputs, fresh
+A CpuExecutable is one compiled step: its distinct kernels and its entry module, linked
+into this process by the target's JIT. Calling it fills a pointer array (inputs, fresh
 outputs, the VariableStore's live variable buffers, constants, a per-call arena, params)
 and makes ONE native call to `dfc_main`; a non-zero return code becomes the same
-InvalidArgumentError the interpreter raises. Object code is cached on disk under
-DFC_CACHE_DIR (default: $XDG_CACHE_HOME/dfc or ~/.cache/dfc), keyed by a hash of the
-module text and the target; each entry carries a checksum, so a corrupt or truncated
-entry is recompiled, never loaded.
+InvalidArgumentError the interpreter raises. Object code is cached in memory and on disk
+under DFC_CACHE_DIR (default: $XDG_CACHE_HOME/dfc or ~/.cache/dfc).
 """
 
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import os
-import random
 import sys
 import threading
 from pathlib import Path
@@ -26,97 +23,21 @@ import numpy as np
 from dfc.compiler.codegen import cpu as codegen
 from dfc.compiler.codegen import parallel
 from dfc.compiler.pipeline import DUMP_ENV, dump_artifact
+from dfc.compiler.target import Target, cpu_target
 from dfc.ir.errors import InvalidArgumentError
 from dfc.ir.graph import Graph, Op
 from dfc.ir.interpreter import ExecutionContext
 from dfc.ir.types import TensorType
 
+from . import kernel_cache
+from .kernel_cache import cache_dir, prune_cache  # noqa: F401 - the cache's public names, as before
 from .store import ALIGNMENT
 
-MAGIC = b"DFCOBJ1\n"
 #: outputs this big reuse the previous run's array once the caller dropped it (see CpuExecutable._output)
 REUSE_BYTES = 1 << 20
-#: the share of cache writes that also prune the cache (a directory scan is not free)
-PRUNE_EVERY = 1 / 16
 _lock = threading.Lock()
 _symbols_bound = False
 NUM_THREADS = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
-
-
-def cache_dir() -> Path:
-    """Where compiled object code is kept: DFC_CACHE_DIR, else the user's cache directory."""
-    explicit = os.environ.get("DFC_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "dfc"
-
-
-def cache_key(text: str) -> str:
-    return hashlib.sha256((text + "\0" + codegen.target_id()).encode()).hexdigest()
-
-
-def _read_entry(path: Path) -> bytes | None:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    head = len(MAGIC) + 32 + 8
-    if len(data) < head or not data.startswith(MAGIC):
-        return None
-    digest = data[len(MAGIC):len(MAGIC) + 32]
-    size = int.from_bytes(data[len(MAGIC) + 32:head], "little")
-    payload = data[head:]
-    if len(payload) != size or hashlib.sha256(payload).digest() != digest:
-        return None
-    return payload
-
-
-def _write_entry(path: Path, payload: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_bytes(MAGIC + hashlib.sha256(payload).digest() + len(payload).to_bytes(8, "little") + payload)
-        os.replace(tmp, path)  # atomic: readers see the old entry or the whole new one
-    except OSError:
-        pass  # a read-only or full cache only costs a recompile next time
-
-
-def object_code(text: str) -> tuple[bytes, bool]:
-    """(object code for the module text, whether it came from the disk cache)."""
-    path = cache_dir() / f"{cache_key(text)}.o"
-    cached = _read_entry(path)
-    if cached is not None:
-        try:
-            os.utime(path)  # the mtime is the last use: pruning drops the least recently used
-        except OSError:
-            pass
-        return cached, True
-    obj = codegen.compile_object(text)
-    _write_entry(path, obj)
-    if random.random() < PRUNE_EVERY:
-        prune_cache(path.parent)
-    return obj, False
-
-
-def prune_cache(directory: Path, max_bytes: int | None = None) -> None:
-    """Delete the least recently used entries until the cache holds at most max_bytes (DFC_CACHE_MAX_MB)."""
-    if max_bytes is None:
-        max_bytes = int(float(os.environ.get("DFC_CACHE_MAX_MB", "512")) * (1 << 20))
-    try:
-        entries = [(e.stat().st_mtime, e.stat().st_size, e.path) for e in os.scandir(directory)
-                   if e.name.endswith(".o")]
-    except OSError:
-        return
-    total = sum(size for _, size, _ in entries)
-    for _, size, entry in sorted(entries):
-        if total <= max_bytes:
-            break
-        try:
-            os.remove(entry)
-            total -= size
-        except OSError:
-            pass
 
 
 def _capsule_address(capsule) -> int:
@@ -178,44 +99,46 @@ def _bind_symbols() -> None:
         _BLAS_INT_BITS = 32
     llvm.add_symbol("dfc_sgemm", found[0])
     llvm.add_symbol("dfc_dgemm", found[1])
+    _bind_half_conversions()
     _symbols_bound = True
 
 
-_POOL_ENGINE = None  # the support module's engine: its worker threads run its code, so it is never freed
+#: the runtime functions LLVM calls for float16 conversions on CPUs without F16C (x86-64-v2 and older)
+HALF_CONVERSIONS = ("__extendhfsf2", "__extendhfdf2", "__truncsfhf2", "__truncdfhf2")
 
 
-def _bind_thread_pool() -> None:
-    """Bind `dfc_parallel_for` from the support module, compiled (or read from the disk cache) once per process.
+def _bind_half_conversions() -> None:
+    """Bind LLVM's float16 conversion calls to libgcc's (GCC >= 12), which the process may not have loaded.
+
+    The host CPU's F16C converts inline; code for a CPU without it (DFC_TARGET_CPU=x86-64-v2) calls
+    these, and a call to a symbol the JIT could not resolve jumps to address 0.
+    """
+    try:
+        libgcc = ctypes.CDLL("libgcc_s.so.1")
+    except OSError:
+        return
+    for name in HALF_CONVERSIONS:
+        try:
+            llvm.add_symbol(name, ctypes.cast(getattr(libgcc, name), ctypes.c_void_p).value)
+        except AttributeError:
+            pass
+
+
+_POOL_CODE = None  # the support module's code: its worker threads run it, so it is never freed
+
+
+def _bind_thread_pool(target: Target) -> None:
+    """Bind `dfc_parallel_for` from the support module, compiled (or read from the cache) once per process.
 
     Only steps with a big kernel call it, so small steps never pay for compiling it.
     """
-    global _POOL_ENGINE
-    if _POOL_ENGINE is not None:
+    global _POOL_CODE
+    if _POOL_CODE is not None:
         return
-    obj, _ = object_code(parallel.POOL_MODULE)
-    codegen.target_machine()
-    target = llvm.Target.from_default_triple()
-    tm = target.create_target_machine(cpu=llvm.get_host_cpu_name(),
-                                      features=llvm.get_host_cpu_features().flatten(), opt=3)
-    engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
-    engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
-    engine.finalize_object()
-    llvm.add_symbol("dfc_parallel_for", engine.get_function_address("dfc_parallel_for"))
-    _POOL_ENGINE = engine
-
-
-def jit_load(obj: bytes):
-    """(engine, address of dfc_main) for object code; the engine must outlive every call."""
-    with _lock:
-        _bind_symbols()
-        codegen.target_machine()
-        target = llvm.Target.from_default_triple()
-        tm = target.create_target_machine(cpu=llvm.get_host_cpu_name(),
-                                          features=llvm.get_host_cpu_features().flatten(), opt=3)
-        engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
-        engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
-        engine.finalize_object()
-        return engine, engine.get_function_address("dfc_main")
+    objs, _ = kernel_cache.objects(target, [("dfc_parallel_for", parallel.POOL_MODULE, 3)])
+    code = target.jit(objs)
+    llvm.add_symbol("dfc_parallel_for", code.address("dfc_parallel_for"))
+    _POOL_CODE = code
 
 
 def _array_data_offset() -> int | None:
@@ -251,19 +174,22 @@ class CpuExecutable:
 
     def __init__(self, step: Graph, session: object = None):
         self.step = step
+        target = cpu_target()
+        target.check_runnable()
         with _lock:
             _bind_symbols()
-        self.lowered = codegen.lower(step, blas_int_bits=_BLAS_INT_BITS, blas_threads=_BLAS_THREADS)
-        if os.environ.get(DUMP_ENV):  # `DFC_DUMP_DIR`: the LLVM module and its assembly join the dumped stages
+        self.lowered = codegen.lower(step, blas_int_bits=_BLAS_INT_BITS, blas_threads=_BLAS_THREADS, target=target)
+        if os.environ.get(DUMP_ENV):  # `DFC_DUMP_DIR`: the LLVM modules and their assembly join the dumped stages
             dump_artifact(step, "llvm", self.lowered.text, "ll")
-            dump_artifact(step, "asm", codegen.target_machine().emit_assembly(codegen.optimize(self.lowered.text)),
-                          "s")
-        if "@dfc_parallel_for(" in self.lowered.text:
+            dump_artifact(step, "asm", codegen.assembly(self.lowered, target), "s")
+        modules = [self.lowered.main] + [u.text for u in self.lowered.kernels + self.lowered.parts]
+        if any("@dfc_parallel_for(" in text for text in modules):  # from the entry or from a kernel (a conv)
             with _lock:
-                _bind_thread_pool()
-        obj, self.from_cache = object_code(self.lowered.text)
-        self._engine, address = jit_load(obj)
-        self._fn = _ENTRY(address)
+                _bind_thread_pool(target)
+        objs, self.from_cache = kernel_cache.objects(target, codegen.compile_units(self.lowered))
+        with _lock:
+            self._code = target.jit(objs)
+        self._fn = _ENTRY(self._code.address("dfc_main"))
         plan = self.lowered.plan
         self._nin = len(plan.inputs)
         self._in_specs = [(v.type.shape, v.type.dtype.np) for v in plan.inputs]
@@ -282,6 +208,8 @@ class CpuExecutable:
             self._template[base + len(plan.variables) + k] = c.ctypes.data
         self._template[slots + codegen.PARAM_NTHREADS] = NUM_THREADS
         self._arena_size = plan.arena_size
+        self._local = threading.local()
+        self._spare_arenas: list[np.ndarray] = []  # kept between runs: fresh pages fault on first write
 
     def _variable_use(self, name: str) -> tuple[str, Op, TensorType, bool]:
         """(name, first op touching it, the type it must have, whether only `dfc.assign` touches it)."""
@@ -293,36 +221,56 @@ class CpuExecutable:
         only_assign = all(op.type == "dfc.assign" for op in ops)
         return name, first, ttype, only_assign
 
-    def __call__(self, args: Sequence[np.ndarray], ctx: ExecutionContext) -> list[np.ndarray]:
-        # the per-run fast path: one small array holds the pointers and the params words
+    def _pointer_array(self) -> tuple[np.ndarray, int]:
+        """This thread's pointer array (a copy of the template; its params slot points into itself) and its address.
+
+        Each run rewrites every slot that changes between runs (inputs, outputs, variables,
+        arena, random counters), so a thread reuses its array instead of copying the template.
+        """
         ptrs = self._template.copy()
+        base = data_address(ptrs)
+        ptrs[self._params_slot] = base + 8 * self._params_at
+        self._local.ptrs = (ptrs, base)
+        return ptrs, base
+
+    def __call__(self, args: Sequence[np.ndarray], ctx: ExecutionContext) -> list[np.ndarray]:
+        # the per-run fast path (the seed's p + 4 spends about 2 us here): no copies, few lookups
+        ptrs, base = getattr(self._local, "ptrs", None) or self._pointer_array()
+        address = data_address
         keep = None
-        for i, a in enumerate(args):
-            shape, dtype = self._in_specs[i]
+        i = 0
+        for a, (shape, dtype) in zip(args, self._in_specs):
             if a.dtype != dtype or a.shape != shape or not a.flags.c_contiguous:
                 if a.shape != shape:
                     raise InvalidArgumentError(f"argument {i} has shape {list(a.shape)}, the step was compiled "
                                                f"for {list(shape)}")
                 a = np.ascontiguousarray(a, dtype=dtype)
                 keep = (keep or []) + [a]
-            ptrs[i] = data_address(a)
-        outs = [self._output(k) if k in self._pools else np.empty(shape, dtype)
-                for k, (shape, dtype) in enumerate(self._out_specs)]
-        j = self._nin
+            ptrs[i] = address(a)
+            i += 1
+        if self._pools:
+            outs = [self._output(k) if k in self._pools else np.empty(shape, dtype)
+                    for k, (shape, dtype) in enumerate(self._out_specs)]
+        else:
+            outs = [np.empty(shape, dtype) for shape, dtype in self._out_specs]
+        i = self._nin
         for out in outs:
-            ptrs[j] = data_address(out)
-            j += 1
+            ptrs[i] = address(out)
+            i += 1
         created = self._bind_variables(ptrs, ctx) if self._variables else ()
         arena = None
         if self._arena_size:
-            arena = np.empty(self._arena_size + ALIGNMENT, dtype=np.uint8)
-            address = data_address(arena)
-            ptrs[self._arena_slot] = address + (-address) % ALIGNMENT
-        base = data_address(ptrs)
-        ptrs[self._params_slot] = base + 8 * self._params_at
+            try:  # list.pop is atomic: two threads running this step at once never share an arena
+                arena = self._spare_arenas.pop()
+            except IndexError:
+                arena = np.empty(self._arena_size + ALIGNMENT, dtype=np.uint8)
+            at = address(arena)
+            ptrs[self._arena_slot] = at + (-at) % ALIGNMENT
         for k, op in enumerate(self._random_ops):
             ptrs[self._params_at + codegen.PARAM_RANDOM + k] = ctx.random_step(op)
         rc = self._fn(base)
+        if arena is not None:
+            self._spare_arenas.append(arena)
         if rc:
             for name in created:
                 ctx.session.store.forget(name)

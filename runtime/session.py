@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
 import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -174,11 +177,14 @@ class Session:
         self.backend = backend
         from .distribute import attach
         self._cluster = attach(ir_graph, target, config, backend)
+        if self._cluster is not None and self._cluster.owned:  # its task threads end with an unclosed session too
+            weakref.finalize(self, self._cluster.close)
         if store is None:
             store = self._cluster.store if self._cluster is not None else VariableStore()
         self.store = store
         self._closed = False
-        self._cache: dict[tuple, Executable] = {}
+        # compiled steps, least recently used first; a run plan's per-shape table holds weak references
+        self._cache: OrderedDict[tuple, Executable] = OrderedDict()
         self._plans: dict[tuple, _RunPlan] = {}
         self._run_context = _RunContext(self)
         self._random_steps: dict[str, int] = {}
@@ -228,10 +234,15 @@ class Session:
         if observer is not None:
             observer(StepRequest(self.ir_graph, list(plan.fetch_values), list(plan.targets), list(plan.feed_values),
                                  list(shapes)))
-        executable = plan.executables.get(shapes)
+        ref = plan.executables.get(shapes)
+        executable = ref() if ref is not None else None
         if executable is None:
             executable = self._compiled(plan.fetch_values, plan.targets, plan.feed_values, arrays)
-            plan.executables[shapes] = executable
+            if len(plan.executables) >= _MAX_PLANS:
+                plan.executables.clear()
+            plan.executables[shapes] = weakref.ref(executable)
+        else:
+            self._touch(executable)
         return plan.outputs(executable(arrays, self._run_context))
 
     def _plan(self, fetches: Any, feed_dict: Mapping) -> _RunPlan:
@@ -259,9 +270,24 @@ class Session:
             else:
                 step = compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays])
                 executable = executors.BACKENDS[self.backend](step, self)
+            try:
+                executable._session_key = key
+            except AttributeError:
+                pass  # a backend's executable without a __dict__: it is kept, just never moved up the LRU
             with self._lock:
                 self._cache[key] = executable
+                while len(self._cache) > max_executables():
+                    self._cache.popitem(last=False)
+        else:
+            self._touch(executable)
         return executable
+
+    def _touch(self, executable: Executable) -> None:
+        """Mark a compiled step as just used (the LRU drops the least recently used)."""
+        try:
+            self._cache.move_to_end(executable._session_key)
+        except (KeyError, AttributeError):
+            pass  # evicted by another thread meanwhile: it still runs, and is recompiled when needed again
 
     def _next_random_step(self, op: Op) -> int:
         with self._lock:
@@ -283,21 +309,37 @@ class Session:
 _MAX_PLANS = 256
 
 
+def max_executables() -> int:
+    """How many compiled steps a session keeps (DFC_MAX_EXECUTABLES, default 64), dropping the least recently used.
+
+    A session fed batches of ever new shapes would otherwise keep native code for each one forever.
+    """
+    return max(1, int(os.environ.get("DFC_MAX_EXECUTABLES", "64")))
+
+
 def _plan_key(fetches: Any, feed_dict: Mapping, version: int) -> tuple | None:
     """A key for the plan cache, or None when the fetches are too nested to key cheaply.
 
     Keys use object ids; the plan holds the objects themselves, so an id cannot be
     reused by another object while its plan is cached.
     """
+    kind = type(fetches)
+    if kind in _LEAF_TYPES:  # one tensor or op: the commonest fetch, keyed without the isinstance checks
+        return version, id(fetches), *map(id, feed_dict)
     if isinstance(fetches, (list, tuple)):
         if any(isinstance(f, (list, tuple, Mapping)) for f in fetches):
             return None
-        fetch_key = (type(fetches), *map(id, fetches))
+        fetch_key = (kind, *map(id, fetches))
     elif isinstance(fetches, Mapping):
         return None
     else:
+        _LEAF_TYPES.add(kind)
         fetch_key = id(fetches)
     return version, fetch_key, *map(id, feed_dict)
+
+
+#: fetch types seen to be neither sequences nor mappings (tensor and op handles)
+_LEAF_TYPES: set[type] = set()
 
 
 class _RunPlan:
@@ -324,7 +366,7 @@ class _RunPlan:
                       for leaf in self.structure.leaves]
         self.single = len(self.slots) == 1 and isinstance(self.structure.template, int)
         self.single_slot = self.slots[0] if self.single else None
-        self.executables: dict[tuple, Executable] = {}
+        self.executables: dict[tuple, weakref.ref] = {}  # feed shapes -> the session's compiled step
 
     def outputs(self, results: list[np.ndarray]) -> Any:
         if self.single_slot is not None:  # one tensor fetched: the commonest call, kept short
@@ -355,6 +397,12 @@ def _feed_checker(target: Value) -> Callable[[Any], np.ndarray]:
     """A function that accepts a feed for `target` as is when it already fits, else converts or refuses it."""
     dtype = target.type.dtype.np
     shape = target.type.shape
+    if shape is None:
+        def check_any(given: Any) -> np.ndarray:
+            if type(given) is np.ndarray and given.dtype == dtype:
+                return given
+            return convert_feed(target, given)
+        return check_any
     if shape == () and target.type.dtype.is_floating:
         # a Python number fed to a float scalar, the commonest feed of all: what convert_feed does with it,
         # in one step (integers beyond int64 take convert_feed, which refuses them as numpy does)
@@ -413,4 +461,6 @@ def convert_feed(target: Value, given: Any) -> np.ndarray:
 
 
 def _fmt_shape(shape) -> str:
+    if shape is None:
+        return "<unknown>"
     return "(" + ", ".join("?" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"

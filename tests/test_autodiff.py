@@ -380,6 +380,20 @@ def _reshape(draw, rng):
     return [_values(rng, shape)], lambda t: make("dfc.reshape", [t], {"shape": target})
 
 
+def _dynamic_reshape(draw, rng):
+    shape = draw(nonscalar)
+    target = list(reversed(shape))
+
+    return [_values(rng, shape)], lambda t: make("dfc.dynamic_reshape", [t, tf.constant(target, tf.int32)],
+                                                   {"hint": target})
+
+
+def _dynamic_fill(draw, rng):
+    shape = draw(shapes)
+    return [_values(rng, ())], lambda t: make("dfc.dynamic_fill", [tf.constant(list(shape), tf.int32), t],
+                                                {"hint": shape})
+
+
 def _transpose(draw, rng):
     shape = draw(nonscalar)
     perm = draw(st.permutations(range(len(shape))))
@@ -451,6 +465,14 @@ def _gather(draw, rng):
     return [_values(rng, shape)], lambda t: make("dfc.gather", [t, tf.constant(indices)], {"axis": axis})
 
 
+def _segment_sum(draw, rng):
+    shape = draw(nonscalar)
+    n = draw(st.integers(1, 4))
+    ids = rng.integers(-1, n, shape[:1]).astype(np.int32)  # -1: a dropped row
+    return [_values(rng, shape)], lambda t: make("dfc.unsorted_segment_sum", [t, tf.constant(ids)],
+                                                 {"num_segments": n})
+
+
 def _select(draw, rng):
     sa, sb = draw(broadcast_pair())
     cond = rng.random(np.broadcast_shapes(sa, sb)) < 0.5
@@ -486,7 +508,8 @@ CASES = {
     "dfc.softmax": _axis_op("dfc.softmax"), "dfc.log_softmax": _axis_op("dfc.log_softmax"),
     "dfc.reshape": _reshape, "dfc.transpose": _transpose, "dfc.expand_dims": _expand_dims, "dfc.squeeze": _squeeze,
     "dfc.concat": _concat, "dfc.split": _split, "dfc.tile": _tile, "dfc.slice": _slice, "dfc.gather": _gather,
-    "dfc.broadcast_like": _broadcast_like,
+    "dfc.broadcast_like": _broadcast_like, "dfc.dynamic_reshape": _dynamic_reshape, "dfc.dynamic_fill": _dynamic_fill,
+    "dfc.unsorted_segment_sum": _segment_sum,
 }
 
 

@@ -288,3 +288,16 @@ def test_conv2d_transpose_takes_a_stacked_shape_with_a_dynamic_batch():
     with tf.Session() as sess:
         got = sess.run(up, {v: np.ones((5, 4, 4, 8), np.float32)})
     np.testing.assert_allclose(got, np.full((5, 8, 8, 3), 8.0))
+
+
+@pytest.mark.parametrize("ta, tb", [(False, False), (True, False), (False, True), (True, True)])
+@pytest.mark.parametrize("m, k, n", [(50, 784, 512), (700, 96, 300)])
+def test_big_matmuls_split_across_the_thread_pool(m, k, n, ta, tb):
+    """Past matmul.PARALLEL_GEMM multiply-adds a matmul runs as row or column tiles on the pool."""
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((k, m) if ta else (m, k)).astype(np.float32)
+    b = rng.standard_normal((n, k) if tb else (k, n)).astype(np.float32)
+    pa, pb = tf.placeholder(tf.float32, a.shape), tf.placeholder(tf.float32, b.shape)
+    with tf.Session() as sess:
+        got = sess.run(tf.matmul(pa, pb, transpose_a=ta, transpose_b=tb), {pa: a, pb: b})
+    np.testing.assert_allclose(got, (a.T if ta else a) @ (b.T if tb else b), rtol=1e-4, atol=1e-3)

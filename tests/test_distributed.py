@@ -94,6 +94,7 @@ def test_replica_device_setter_puts_variables_round_robin_on_ps_tasks():
     with tf.device(tf.train.replica_device_setter(cluster=cluster, worker_device="/job:worker/task:0")):
         a = tf.Variable(tf.zeros((2,)), name="a")
         b = tf.Variable(tf.zeros((2,)), name="b")
+        assert a.device == "/job:ps/task:0"  # placed as it is made, as in TF
         c = tf.Variable(tf.zeros((2,)), name="c")
         y = a + b
         with tf.device("/job:ps/task:1"):
@@ -102,6 +103,11 @@ def test_replica_device_setter_puts_variables_round_robin_on_ps_tasks():
     assert d.device == "/job:ps/task:1"
     assert y.device == "/job:worker/task:0"
     assert tf.train.replica_device_setter(ps_tasks=0) is None
+    with tf.device(tf.train.replica_device_setter(ps_tasks=3, worker_device="/job:worker/task:2")):
+        vs = [tf.Variable(1.0) for _ in range(4)]
+        z = vs[0] * 2.0
+    assert [v.device for v in vs] == ["/job:ps/task:0", "/job:ps/task:1", "/job:ps/task:2", "/job:ps/task:0"]
+    assert z.device == "/job:worker/task:2"
 
 
 def _model(cluster: tf.train.ClusterSpec, worker: int, lr: float = 0.05):
@@ -239,9 +245,15 @@ def test_an_uninitialized_variable_on_the_ps_names_it():
         v = tf.Variable(tf.ones((2,)), name="weights")
     with tf.device("/job:worker/task:0"):
         y = v + 1.0
+    with tf.device("/job:worker/task:1"):
+        z = y * 2.0  # a stage that needs the failing one: it fails with it, unrun
     with tf.Session() as sess:
         with pytest.raises(tf.errors.FailedPreconditionError, match="weights"):
             sess.run(y)
+        with pytest.raises(tf.errors.FailedPreconditionError, match="weights"):
+            sess.run(z)
+        sess.run(tf.global_variables_initializer())  # the tasks carry on after a failed step
+        np.testing.assert_array_equal(sess.run(z), [4.0, 4.0])
 
 
 def test_monitored_training_session_checkpoints_and_stops(tmp_path):
@@ -264,21 +276,110 @@ def test_monitored_training_session_checkpoints_and_stops(tmp_path):
 
 
 def test_a_save_killed_mid_write_leaves_the_last_checkpoint_and_its_leftover_goes_on_the_next_save(tmp_path):
+    import signal
     import subprocess
     import sys
+    import time
     v = tf.Variable(tf.constant([1.0, 2.0]), name="v")
     saver = tf.train.Saver()
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         first = saver.save(sess, str(tmp_path / "model.ckpt"), global_step=1)
-        # a writer killed mid-write: its half-written temporary file stays behind
-        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                              text=True).stdout.strip()
-        leftover = tmp_path / f".tmp-{dead}-abc.safetensors"
-        leftover.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{\"v\":")
+        # a real writer killed with SIGKILL while it writes a big checkpoint into the same directory
+        writer = subprocess.Popen([sys.executable, "-c", (
+            "import sys, numpy as np\n"
+            "from dfc.runtime.checkpoint import save_tensors\n"
+            "big = {'v': np.ones(16 << 20, np.float32)}\n"
+            "while True:\n"
+            "    save_tensors(sys.argv[1], big)\n"), str(tmp_path / "model.ckpt-2.safetensors")])
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(f".tmp-{writer.pid}-*")) and time.monotonic() < deadline:
+            time.sleep(0.001)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(30)
+        assert list(tmp_path.glob(f".tmp-{writer.pid}-*")), "the writer was not caught mid-write"
         assert tf.train.latest_checkpoint(str(tmp_path)) == first
-        saver.restore(sess, tf.train.latest_checkpoint(str(tmp_path)))
+        saver.restore(sess, first)
         np.testing.assert_array_equal(sess.run(v), [1.0, 2.0])
-        saver.save(sess, str(tmp_path / "model.ckpt"), global_step=2)
-        assert not leftover.exists()
+        saver.save(sess, str(tmp_path / "model.ckpt"), global_step=3)
         assert not list(tmp_path.glob(".tmp-*"))
+        saver.restore(sess, tf.train.latest_checkpoint(str(tmp_path)))
+
+
+def test_a_non_chief_monitored_session_waits_for_the_chief_to_initialize():
+    spec = tf.train.ClusterSpec({"ps": 1, "worker": 2})
+    servers = [tf.train.Server(spec, "worker", i) for i in range(2)]
+    graphs, models = [tf.Graph(), tf.Graph()], []
+    for i, graph in enumerate(graphs):
+        with graph.as_default():
+            models.append(_model(spec, i))
+    got = {}
+
+    def non_chief() -> None:
+        with graphs[1].as_default():
+            step, x, y, _, _, train = models[1]
+            with tf.train.MonitoredTrainingSession(servers[1].target, is_chief=False, max_wait_secs=60) as sess:
+                sess.run(train, {x: _batch(0)[0], y: _batch(0)[1]})
+                got["step"] = sess.run(step)
+
+    thread = threading.Thread(target=non_chief)
+    thread.start()
+    with graphs[0].as_default():
+        step, x, y, _, _, train = models[0]
+        with tf.train.MonitoredTrainingSession(servers[0].target, is_chief=True) as sess:
+            thread.join(60)
+            assert got["step"] == 1
+            sess.run(train, {x: _batch(1)[0], y: _batch(1)[1]})
+            assert sess.run(step) == 2
+
+
+def test_server_join_returns_when_its_cluster_shuts_down():
+    server = tf.train.Server(tf.train.ClusterSpec({"ps": 1, "worker": 1}), "ps", 0)
+    threading.Timer(0.05, server._cluster.shutdown).start()
+    server.join(timeout=30)
+    assert server._cluster.stopped.is_set()
+
+
+def test_each_session_on_a_cluster_draws_a_seeded_graphs_random_numbers_afresh():
+    cluster = tf.distribute.local_cluster({"ps": 1, "worker": 1})
+    try:
+        tf.set_random_seed(4)
+        with tf.device("/job:ps/task:0"):
+            v = tf.Variable(tf.random_normal((3,)), name="v")
+        draws = []
+        for _ in range(2):
+            with tf.Session(cluster.target) as sess:
+                sess.run(tf.global_variables_initializer())
+                draws.append(sess.run(v))
+        with tf.Session(config=tf.ConfigProto(allow_soft_placement=True)) as sess:
+            sess.run(tf.global_variables_initializer())
+            draws.append(sess.run(v))
+        np.testing.assert_array_equal(draws[0], draws[1])
+        np.testing.assert_array_equal(draws[0], draws[2])
+    finally:
+        cluster.shutdown()
+
+
+def test_a_scaffolds_saver_and_init_fn_are_what_the_monitored_session_uses(tmp_path):
+    step, x, y, w, b, train = _model(tf.train.ClusterSpec({"ps": 1, "worker": 1}), 0)
+    calls = []
+    scaffold = tf.train.Scaffold(saver=tf.train.Saver([w, step]), init_fn=lambda sc, sess: calls.append(sc))
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path), scaffold=scaffold,
+                                           save_checkpoint_steps=1) as sess:
+        sess.run(train, {x: _batch(0)[0], y: _batch(0)[1]})
+    assert calls == [scaffold]
+    from dfc.runtime.checkpoint import load_tensors
+    tensors, _ = load_tensors(tf.train.latest_checkpoint(str(tmp_path)) + ".safetensors")
+    assert sorted(tensors) == ["global_step", "w"]
+    # a new monitored session restores from the checkpoint instead of initializing
+    creator = tf.train.ChiefSessionCreator(tf.train.Scaffold(saver=tf.train.Saver([w, step])),
+                                           checkpoint_dir=str(tmp_path))
+    with tf.train.MonitoredSession(creator) as sess:
+        assert sess.run(step) == 1
+    assert calls == [scaffold]
+
+
+def test_a_server_of_a_spec_with_addresses_warns_that_other_processes_do_not_share_it():
+    with pytest.warns(UserWarning, match="DFC_CLUSTER_ENGINE=ray"):
+        server = tf.train.Server({"ps": ["ps0:2222"], "worker": ["w0:2222"]}, "worker", 0)
+    assert server.target.endswith("/job:worker/replica:0/task:0")

@@ -14,7 +14,7 @@ pytest.importorskip("tensorboard")
 from google.protobuf import text_format  # noqa: E402
 from tensorboard.compat.proto import graph_pb2, types_pb2  # noqa: E402
 
-TF_OPS = {line for line in (Path(__file__).parent / "recorded" / "tf_op_names.txt").read_text().split()
+TF_OPS = {line for line in (Path(__file__).parent / "data" / "tf_expectations" / "tf_op_names.txt").read_text().split()
           if not line.startswith("#")}
 
 

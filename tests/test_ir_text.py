@@ -89,6 +89,25 @@ EXAMPLES: dict[str, object] = {
     "dfc.concat": ([F(2, 3), F(2, 5), F(2, None)], {"axis": 1}, None),
     "dfc.split": ([F(6, 4)], {"axis": 0, "sizes": (1, 2, 3)}, None),
     "dfc.tile": ([F(2, 3)], {"multiples": (2, 1)}, None),
+    "dfc.dynamic_reshape": ([F(2, 3, 4), T(dt.i32, 2)], {"hint": (-1, 12)}, None),
+    "dfc.dynamic_fill": ([T(dt.i64, 3), F()], {"hint": ()}, None),
+    "dfc.unsorted_segment_sum": ([F(4, 3), T(dt.i32, 4)], {"num_segments": 6}, None),
+    "dfc.conv2d": ([F(1, 5, 5, 2), F(3, 3, 2, 4)], {"strides": (2, 1), "padding": "SAME", "dilations": (1, 1),
+                                                    "explicit_paddings": (), "groups": 1}, None),
+    "dfc.conv2d_backprop_input": ([F(1, 3, 5, 4), F(3, 3, 2, 4)], {"input_shape": (1, 5, 5, 2), "strides": (2, 1),
+                                                                   "padding": "SAME", "dilations": (1, 1),
+                                                                   "explicit_paddings": (), "groups": 1}, None),
+    "dfc.conv2d_backprop_filter": ([F(1, 5, 5, 2), F(1, 3, 5, 4)], {"filter_shape": (3, 3, 2, 4), "strides": (2, 1),
+                                                                    "padding": "SAME", "dilations": (1, 1),
+                                                                    "explicit_paddings": (), "groups": 1}, None),
+    "dfc.max_pool": ([F(1, 4, 4, 2)], {"ksize": (2, 2), "strides": (2, 2), "padding": "VALID",
+                                       "explicit_paddings": ()}, None),
+    "dfc.max_pool_grad": ([F(1, 4, 4, 2), F(1, 2, 2, 2)], {"ksize": (2, 2), "strides": (2, 2), "padding": "VALID",
+                                                           "explicit_paddings": ()}, None),
+    "dfc.avg_pool": ([F(1, 4, 4, 2)], {"ksize": (3, 3), "strides": (1, 1), "padding": "SAME",
+                                       "explicit_paddings": ()}, None),
+    "dfc.avg_pool_grad": ([F(1, 4, 4, 2)], {"input_shape": (1, 4, 4, 2), "ksize": (3, 3), "strides": (1, 1),
+                                            "padding": "SAME", "explicit_paddings": ()}, None),
     "dfc.slice": ([F(8, 9)], {"begin": (1, -(2**63)), "end": (7, 2**63 - 1), "strides": (2, -1)}, None),
     "dfc.gather": ([F(5, 3), T(dt.i32, 2, 2)], {"axis": 0}, None),
     "dfc.one_hot": ([T(dt.i64, 4)], {"depth": 10, "axis": -1, "on_value": 0.9, "off_value": 1e-05,
@@ -118,6 +137,19 @@ EXAMPLES: dict[str, object] = {
     "dfc.fused": _fused_example,
     "dfc.yield": _fused_example,  # a yield lives in a region only
 }
+
+_CONV = {"strides": (2, 1), "padding": "SAME", "dilations": (1, 2), "explicit_paddings": (), "groups": 2}
+_POOL = {"ksize": (3, 3), "strides": (2, 2), "padding": "EXPLICIT", "explicit_paddings": (1, 1, 0, 2)}
+EXAMPLES.update({
+    "dfc.conv2d": ([F(None, 9, 8, 4), F(3, 3, 2, 6)], _CONV, None),
+    "dfc.conv2d_backprop_input": ([F(None, 5, 8, 6), F(3, 3, 2, 6)], {"input_shape": (-1, 9, 8, 4), **_CONV}, None),
+    "dfc.conv2d_backprop_filter": ([F(2, 9, 8, 4), F(2, 5, 8, 6)], {"filter_shape": (3, 3, 2, 6), **_CONV}, None),
+    "dfc.max_pool": ([F(None, 7, 7, 3)], _POOL, None),
+    "dfc.max_pool_grad": ([F(2, 7, 7, 3), F(2, 4, 4, 3)], _POOL, None),
+    "dfc.avg_pool": ([F(None, 7, 7, 3)], {**_POOL, "padding": "VALID", "explicit_paddings": ()}, None),
+    "dfc.avg_pool_grad": ([F(2, 3, 3, 3)], {"input_shape": (2, 7, 7, 3), **_POOL, "padding": "VALID",
+                                             "explicit_paddings": ()}, None),
+})
 
 
 def _source(g: Graph, t, i: int):
@@ -499,7 +531,7 @@ HEAD = '"dfc.graph"() ({\n'
     ('  %c = "dfc.constant"() {value = dense<1.5> : tensor<?xf32>}', "tensor", "a dense constant needs a static shape"),
     ('  %c = "dfc.constant"() {value = dense<1> : tensor<f32>} : () -> tensor<f32>\n', None,
      "expected '}' to close the region, found end of input"),
-    ('  %c = "dfc.variable"() {name = "v"} : () -> tensor<*xf32>}', "*", "unranked tensors are not supported"),
+    ('  %c = "dfc.variable"() {name = "v"} : () -> tensor<*xq9>}', "q9", "unknown element type 'q9'"),
     ('  %c = "dfc.variable"() {name = "v"} : () -> !dfc.token}', "!", "unknown type '!dfc.token'"),
     ('  %c = "dfc.variable"() {name = "\\q"} : () -> tensor<f32>}', "\\", "bad escape"),
     ('  %c = "dfc.variable"() {name = "v"} : () -> f32}', "f32", "expected a tensor type or !dfc.control"),
@@ -604,3 +636,14 @@ def test_unnamed_ops_get_fresh_names():
     verify(g)
     assert [o.name for o in g.ops] == ["fetch", "fetch_1", "fetch_2"]
     assert print_graph(g) == text
+
+
+def test_unranked_types_round_trip():
+    g = Graph()
+    x = create_op(g, "dfc.placeholder", [], name="x", result_types=[TensorType(dt.f32, None)]).results[0]
+    y = create_op(g, "dfc.add", [x, x], name="y").results[0]
+    n = create_op(g, "dfc.shape_of", [y], name="n").results[0]
+    assert str(y.type) == "tensor<*xf32>" and n.type == TensorType(dt.i32, (None,))
+    text = print_graph(g)
+    assert "tensor<*xf32>" in text
+    assert print_graph(parse_graph(text)) == text

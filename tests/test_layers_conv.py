@@ -1,4 +1,4 @@
-"""tf.layers' convolution and pooling layers: TF1's variable names, shapes and arithmetic (tf.nn with the layer's variables)."""
+"""tf.layers' convolution and pooling layers: TF1's variable names and shapes, tf.nn's arithmetic on their variables."""
 
 from __future__ import annotations
 

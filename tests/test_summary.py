@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dfc as tf
 from dfc.errors import InvalidArgumentError
@@ -22,7 +24,7 @@ from PIL import Image  # noqa: E402 - tensorboard's dependency, there when it is
 from tensorboard.backend.event_processing import event_accumulator  # noqa: E402
 from tensorboard.compat.proto import summary_pb2  # noqa: E402
 
-RECORDED = json.loads((Path(__file__).parent / "recorded" / "summaries_tf.json").read_text())
+RECORDED = json.loads((Path(__file__).parent / "data" / "tf_expectations" / "summaries_tf.json").read_text())
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +35,7 @@ def fresh_graph():
 
 
 def recorded_inputs() -> dict[str, np.ndarray]:
-    """The inputs of tests/recorded/record_summaries_tf.py, drawn the same way."""
+    """The inputs of tests/data/tf_expectations/record_summaries_tf.py, drawn the same way."""
     rng = np.random.RandomState(7)
     return {
         "loss": np.float32(0.25),
@@ -128,6 +130,7 @@ def test_scalar_histogram_and_text_values() -> None:
         assert sum(histo.bucket) == 3
         with sess.as_default():
             assert summary_pb2.Summary.FromString(s.eval({x: [4.0]})).value[0].simple_value == 4.0
+        assert sess.run(s.op, {x: [1.0]}) is None and s.op.name == "average" and s.op.type == "ScalarSummary"
 
 
 def test_merge_all_and_collections() -> None:
@@ -280,3 +283,56 @@ for step, value in enumerate(values):
 """
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120, cwd=tmp_path)
     assert [(e.step, e.value) for e in read_events(tmp_path).Scalars("v")] == [(i, float(i)) for i in range(300)]
+
+
+def tf_histogram_buckets(values: np.ndarray) -> tuple[list[float], list[float]]:
+    """TF's Histogram::Add and EncodeToProto, one value and one bucket at a time."""
+    limits = tf.summary.histogram_bucket_limits().tolist()
+    counts = [0.0] * len(limits)
+    for v in values.ravel().tolist():
+        counts[min(int(np.searchsorted(limits, v, side="right")), len(limits) - 1)] += 1
+    out_limits, out_counts, i = [], [], 0
+    while i < len(counts):
+        end, count = limits[i], counts[i]
+        i += 1
+        if count <= 0:
+            while i < len(counts) and counts[i] <= 0:
+                end, count = limits[i], counts[i]
+                i += 1
+        out_limits.append(end)
+        out_counts.append(count)
+    return out_limits, out_counts
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.floats(-1e30, 1e30), st.sampled_from([0.0, -0.0, 1e-13, -1e-12])),
+                max_size=40))
+def test_histogram_buckets_are_tfs(values: list[float]) -> None:
+    array = np.array(values, np.float64)
+    proto = tf.summary.histogram_proto(array)
+    assert (list(proto.bucket_limit), list(proto.bucket)) == tf_histogram_buckets(array)
+    assert proto.num == len(values)
+
+
+def test_the_tensorboard_example_writes_train_and_test_runs(tmp_path: Path) -> None:
+    from tensorboard.backend.event_processing import plugin_event_multiplexer
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    sys.path.insert(0, str(examples))
+    try:
+        import digits_tensorboard
+        digits_tensorboard.main(str(tmp_path), steps=12, quiet=True)
+    finally:
+        sys.path.remove(str(examples))
+    multiplexer = plugin_event_multiplexer.EventMultiplexer()
+    multiplexer.AddRunsFromDirectory(str(tmp_path))
+    multiplexer.Reload()
+    assert sorted(multiplexer.Runs()) == ["test", "train"]
+    train, test = read_events(tmp_path / "train"), read_events(tmp_path / "test")
+    # the tags of scalars named like an earlier scope get TF's _1, as in TF's own tutorial
+    assert [e.step for e in train.Scalars("cross_entropy_1")] == list(range(12))
+    assert "layer1/weights/summaries/stddev_1" in train.Tags()["scalars"]
+    assert "layer2/activations" in train.Tags()["histograms"]
+    assert len(train.Images("input_reshape/input/image/9")) == 12
+    assert train.Tags()["graph"] and not test.Tags()["graph"]
+    assert [e.step for e in test.Scalars("accuracy_1")] == [0, 10]

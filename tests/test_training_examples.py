@@ -15,7 +15,8 @@ EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 def examples():
     sys.path.insert(0, str(EXAMPLES))
     try:
-        yield {name: importlib.import_module(name) for name in ("linear_regression", "digits_softmax", "digits_mlp")}
+        names = ("linear_regression", "digits_softmax", "digits_mlp", "digits_cnn")
+        yield {name: importlib.import_module(name) for name in names}
     finally:
         sys.path.remove(str(EXAMPLES))
 
@@ -47,6 +48,12 @@ def test_digits_mlp_reaches_95_percent(examples):
     assert result["last_loss"] < 0.1 * result["first_loss"]
     assert result["test_accuracy"] >= 0.95
     assert result["steps"] == 10 * 23  # the global step counted every minibatch
+
+
+def test_digits_cnn_reaches_97_percent(examples):
+    result = examples["digits_cnn"].main(epochs=10, quiet=True)
+    assert result["last_loss"] < 0.1 * result["first_loss"]
+    assert result["test_accuracy"] >= 0.97
 
 
 def test_progress_bar_on_a_terminal(examples, monkeypatch, capsys):

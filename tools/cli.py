@@ -414,7 +414,7 @@ def _compile(path: pathlib.Path, stage: str | None, dump_dir: pathlib.Path | Non
 
 def partition_stage(result: Compilation) -> Stage:
     """Each task's part of the step after autodiff, with its dfc.send/dfc.recv ops, one module per task."""
-    from dfc.compiler.partition import partition, task_key
+    from dfc.compiler.partition import partition, task_key, variable_devices
     from dfc.runtime.distribute.cluster import jobs_from_devices
 
     source = next((s for s in reversed(result.stages) if s.name in ("autodiff", "specialize", "prune", "input")),
@@ -424,8 +424,10 @@ def partition_stage(result: Compilation) -> Stage:
     step = parse_graph(source.text, f"<{source.name}>")
     devices = {op.device for op in step.ops if op.device and "/job:" in op.device}
     default = jobs_from_devices(devices).default_task() if devices else "/job:localhost/replica:0/task:0"
+    build = next((s for s in result.stages if s.name in ("build", "input")), source)
+    homes = variable_devices(parse_graph(build.text, "<build>"))  # variables the step updates but never reads
     try:
-        part = partition(step, task_key(default))
+        part = partition(step, task_key(default), homes)
     except DfcError as e:
         raise CliError(f"error: cannot partition the step: {_one_line(e)}") from None
     chunks = [f"// part {name} ({sum(op.type not in ('dfc.send', 'dfc.recv', 'dfc.fetch') for op in g.ops)} ops; "

@@ -20,66 +20,16 @@ from dfc.ir import dtypes as D
 from dfc.ir.graph import Op
 from dfc.ir.ops.nn import Axis, window_geometry
 
+from .gemm import Gemm, declare_externs, gep, memset0, pooled_kernel
 from .loops import counted_loop
-from .module import PARAM_NTHREADS, ModuleBuilder, where
+from .module import ModuleBuilder, where
 from .scalar import COMP, STORE, Fn, lit, load, store
 
 #: bytes of patch matrix per chunk of images (at least one image per chunk)
 CHUNK_BYTES = 1 << 21
-#: convolutions of at least this many multiply-adds split their batch across threads
-PARALLEL_MIN_MACS = 1 << 22
-
-_EXTERNS = ("declare ptr @malloc(i64)", "declare void @free(ptr)",
-            "declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)")
-
-
-def _declare_externs(mb: ModuleBuilder) -> None:
-    for line in _EXTERNS:
-        if line not in mb.globals:
-            mb.globals.append(line)
-
-
-def _gep(fn: Fn, ty: str, base: str, off) -> str:
-    return fn(f"getelementptr inbounds {ty}, ptr {base}, i64 {off}")
-
-
 def _mul_add(fn: Fn, a, b, c) -> str:
     """a * b + c in i64 (operands are SSA names or ints)."""
     return fn(f"add i64 {fn(f'mul i64 {a}, {b}')}, {c}")
-
-
-def _memset0(fn: Fn, ptr: str, nbytes) -> None:
-    fn.emit(f"call void @llvm.memset.p0.i64(ptr {ptr}, i8 0, i64 {nbytes}, i1 false)")
-
-
-class Gemm:
-    """Row-major GEMM calls C = op(A) op(B) (+ C when accumulating) through the BLAS the matmul lowering binds."""
-
-    def __init__(self, mb: ModuleBuilder, fn: Fn, dt: D.DType):
-        self.fn, self.ty = fn, COMP[dt]
-        self.name = {D.f32: "sgemm", D.f64: "dgemm"}[dt]
-        self.int = mb.blas_int
-        mb.blas.add(self.name)
-        self.cells = {k: fn.alloca("i8") for k in ("ta", "tb")}
-        self.cells.update({k: fn.alloca(self.int) for k in ("m", "n", "k", "lda", "ldb", "ldc")})
-        self.cells.update({k: fn.alloca(self.ty) for k in ("alpha", "beta")})
-
-    def __call__(self, trans_a: bool, trans_b: bool, m, n, k, a: str, lda: int, b: str, ldb: int, c: str, ldc: int,
-                 accumulate: bool = False) -> None:
-        fn, cells, it = self.fn, self.cells, self.int
-        # row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands
-        fn.emit(f"store i8 {ord('T') if trans_b else ord('N')}, ptr {cells['ta']}")
-        fn.emit(f"store i8 {ord('T') if trans_a else ord('N')}, ptr {cells['tb']}")
-        for key, val in (("m", n), ("n", m), ("k", k)):
-            val = val if isinstance(val, int) or it == "i64" else fn(f"trunc i64 {val} to {it}")
-            fn.emit(f"store {it} {val}, ptr {cells[key]}")
-        for key, val in (("lda", ldb), ("ldb", lda), ("ldc", ldc)):
-            fn.emit(f"store {it} {max(val, 1)}, ptr {cells[key]}")
-        fn.emit(f"store {self.ty} {lit(self.ty, 1.0)}, ptr {cells['alpha']}")
-        fn.emit(f"store {self.ty} {lit(self.ty, 1.0 if accumulate else 0.0)}, ptr {cells['beta']}")
-        fn.emit(f"call void @dfc_{self.name}(ptr {cells['ta']}, ptr {cells['tb']}, ptr {cells['m']}, "
-                f"ptr {cells['n']}, ptr {cells['k']}, ptr {cells['alpha']}, ptr {b}, ptr {cells['lda']}, ptr {a}, "
-                f"ptr {cells['ldb']}, ptr {cells['beta']}, ptr {c}, ptr {cells['ldc']})")
 
 
 class ConvShape:
@@ -107,10 +57,13 @@ class ConvShape:
 
 
 def _patch_rows(fn: Fn, s: ConvShape, n0: str, count: str, grp, visit) -> None:
-    """For every patch-matrix row of images [n0, n0 + count) and every window tap inside the image:
-    visit(row index within the chunk, tap index, input element offset of the tap's channel group);
-    taps in the padding get visit(row, tap, None) so callers can zero them."""
+    """For every patch-matrix row of images [n0, n0 + count) and its window taps: visit(row index within
+    the chunk, first tap, input element offset of that tap's channel group, number of taps), the taps
+    being consecutive in both the patch row and the input; taps in the padding get offset None.
+
+    With one group and no column dilation a window row inside the image is one run of kw taps."""
     r, c = s.rows, s.cols
+    runs = s.groups == 1 and c.dilation == 1 and s.kw > 1
     with counted_loop(fn, "0", count) as n:
         img = fn(f"add i64 {n0}, {n}")
         with counted_loop(fn, "0", str(s.oh)) as oh:
@@ -118,9 +71,20 @@ def _patch_rows(fn: Fn, s: ConvShape, n0: str, count: str, grp, visit) -> None:
             with counted_loop(fn, "0", str(s.ow)) as ow:
                 iw0 = fn(f"sub i64 {fn(f'mul i64 {ow}, {c.stride}')}, {c.pad_before}")
                 row = _mul_add(fn, _mul_add(fn, n, s.oh, oh), s.ow, ow)
+                if runs:
+                    cols_in = fn(f"and i1 {fn(f'icmp sge i64 {iw0}, 0')}, "
+                                 f"{fn(f'icmp sle i64 {iw0}, {s.w - s.kw}')}")
                 with counted_loop(fn, "0", str(s.kh)) as i:
                     ih = _mul_add(fn, i, r.dilation, ih0)
                     h_in = fn(f"icmp ult i64 {ih}, {s.h}")
+                    if runs:
+                        whole, taps, after = fn.label("row_in"), fn.label("row_taps"), fn.label("row_done")
+                        fn.emit(f"br i1 {fn(f'and i1 {h_in}, {cols_in}')}, label %{whole}, label %{taps}")
+                        fn.block(whole)
+                        pixel = _mul_add(fn, _mul_add(fn, img, s.h, ih), s.w, iw0)
+                        visit(row, fn(f"mul i64 {i}, {s.kw}"), fn(f"mul i64 {pixel}, {s.c}"), s.kw)
+                        fn.emit(f"br label %{after}")
+                        fn.block(taps)
                     with counted_loop(fn, "0", str(s.kw)) as j:
                         iw = _mul_add(fn, j, c.dilation, iw0)
                         inside = fn(f"and i1 {h_in}, {fn(f'icmp ult i64 {iw}, {s.w}')}")
@@ -129,103 +93,45 @@ def _patch_rows(fn: Fn, s: ConvShape, n0: str, count: str, grp, visit) -> None:
                         fn.emit(f"br i1 {inside}, label %{yes}, label %{no}")
                         fn.block(yes)
                         pixel = _mul_add(fn, _mul_add(fn, img, s.h, ih), s.w, iw)
-                        visit(row, tap, _mul_add(fn, pixel, s.c, fn(f"mul i64 {grp}, {s.cg}")))
+                        visit(row, tap, _mul_add(fn, pixel, s.c, fn(f"mul i64 {grp}, {s.cg}")), 1)
                         fn.emit(f"br label %{done}")
                         fn.block(no)
-                        visit(row, tap, None)
+                        visit(row, tap, None, 1)
                         fn.emit(f"br label %{done}")
                         fn.block(done)
+                    if runs:
+                        fn.emit(f"br label %{after}")
+                        fn.block(after)
 
 
 def _im2col(fn: Fn, s: ConvShape, dt: D.DType, x: str, cols: str, n0: str, count: str, grp) -> None:
     ty, size = STORE[dt], dt.itemsize
 
-    def visit(row, tap, src):
-        dst = _gep(fn, ty, cols, _mul_add(fn, row, s.k, fn(f"mul i64 {tap}, {s.cg}")))
+    def visit(row, tap, src, taps):
+        dst = gep(fn, ty, cols, _mul_add(fn, row, s.k, fn(f"mul i64 {tap}, {s.cg}")))
         if src is None:
-            _memset0(fn, dst, s.cg * size)
+            memset0(fn, dst, taps * s.cg * size)
         else:
-            fn.emit(f"call void @llvm.memcpy.p0.p0.i64(ptr {dst}, ptr {_gep(fn, ty, x, src)}, "
-                    f"i64 {s.cg * size}, i1 false)")
+            fn.emit(f"call void @llvm.memcpy.p0.p0.i64(ptr {dst}, ptr {gep(fn, ty, x, src)}, "
+                    f"i64 {taps * s.cg * size}, i1 false)")
     _patch_rows(fn, s, n0, count, grp, visit)
 
 
 def _col2im(fn: Fn, s: ConvShape, dt: D.DType, cols: str, dx: str, n0: str, count: str, grp) -> None:
     ty = COMP[dt]
 
-    def visit(row, tap, dst):
+    def visit(row, tap, dst, taps):
         if dst is None:
             return
-        src = _gep(fn, ty, cols, _mul_add(fn, row, s.k, fn(f"mul i64 {tap}, {s.cg}")))
-        out = _gep(fn, ty, dx, dst)
-        with counted_loop(fn, "0", str(s.cg)) as ch:
-            pd = _gep(fn, ty, out, ch)
-            total = fn(f"fadd {ty} {fn(f'load {ty}, ptr {pd}')}, {fn(f'load {ty}, ptr {_gep(fn, ty, src, ch)}')}")
+        src = gep(fn, ty, cols, _mul_add(fn, row, s.k, fn(f"mul i64 {tap}, {s.cg}")))
+        out = gep(fn, ty, dx, dst)
+        with counted_loop(fn, "0", str(taps * s.cg)) as ch:
+            pd = gep(fn, ty, out, ch)
+            total = fn(f"fadd {ty} {fn(f'load {ty}, ptr {pd}')}, {fn(f'load {ty}, ptr {gep(fn, ty, src, ch)}')}")
             fn.emit(f"store {ty} {total}, ptr {pd}")
     _patch_rows(fn, s, n0, count, grp, visit)
 
 
-def _conv_kernel(mb: ModuleBuilder, op: Op, operands, emit_chunk, outer: int, macs: int,
-                 partials: int = 0, reduce=None) -> None:
-    """A convolution as a driver kernel and a chunk kernel over [lo, hi) of `outer` independent pieces.
-
-    The chunk kernel has the (ptr bufs, lo, hi) signature of dfc_parallel_for: bufs holds the
-    result, the operands and a scratch of `partials` elements (per-piece partial results, which
-    reduce(fn, result, scratch, dt) folds into the result afterwards). Pieces run across threads
-    when the convolution is big, each calling BLAS on one thread: chunked work shares the cores
-    better than OpenBLAS's own threads, which stall a whole GEMM when one of them is descheduled.
-    """
-    dt = op.result.type.dtype
-    wide = dt in (D.f16, D.bf16)
-    cdt = D.f32 if wide else dt
-    nbufs = 2 + len(operands)
-    cname = f"@k{mb.nk + 1}_chunk"
-    cfn = Fn(f"define internal void {cname}(ptr %bufs, i64 %lo, i64 %hi)")
-    views = [cfn(f"load ptr, ptr {_gep(cfn, 'ptr', '%bufs', i)}") for i in range(nbufs)]
-    emit_chunk(cfn, views[0], views[1:-1], views[-1], "%lo", "%hi", cdt)
-    cfn.emit("ret void")
-
-    ptrs, which = mb.buffers([where(mb, op.result)] + [where(mb, v) for v in operands] + [mb.params_ptr()])
-    name, fn = mb.new_kernel(len(ptrs), chunked=False)
-    mb.kernels.append(cfn.text())
-    params = [f"%p{i}" for i in which]
-    values = [op.result] + list(operands)
-    if wide:  # widen to float32 scratch buffers, run the float32 kernels, round the result back
-        bufs = []
-        for v, p in zip(values, params):
-            count = v.type.num_elements
-            buf = fn(f"call ptr @malloc(i64 {max(count, 1) * 4})")
-            if v is not op.result:
-                with counted_loop(fn, "0", str(count)) as e:
-                    fn.emit(f"store float {load(fn, _gep(fn, STORE[dt], p, e), dt)}, ptr {_gep(fn, 'float', buf, e)}")
-            bufs.append(buf)
-    else:
-        bufs = params[:len(values)]
-    scratch = fn(f"call ptr @malloc(i64 {max(partials, 1) * cdt.itemsize})")
-    table = fn.alloca("ptr", nbufs)
-    for i, b in enumerate(bufs + [scratch]):
-        fn.emit(f"store ptr {b}, ptr {_gep(fn, 'ptr', table, i)}")
-    if mb.blas_threads:
-        mb.blas.add("threads")
-        fn.emit("call void @dfc_blas_set_threads(i32 1)")
-    if macs >= PARALLEL_MIN_MACS and outer > 1:
-        mb.needs.add("parallel")
-        nt = fn(f"load i64, ptr {_gep(fn, 'i64', params[-1], PARAM_NTHREADS)}")
-        fn.emit(f"call void @dfc_parallel_for(ptr {cname}, ptr {table}, i64 {outer}, i64 {nt})")
-    else:
-        fn.emit(f"call void {cname}(ptr {table}, i64 0, i64 {outer})")
-    if mb.blas_threads:  # back to the count the runtime read when it bound BLAS (see matmul.py)
-        fn.emit(f"call void @dfc_blas_set_threads(i32 {fn('load i32, ptr @dfc_blas_threads')})")
-    if reduce is not None:
-        reduce(fn, bufs[0], scratch, cdt)
-    fn.emit(f"call void @free(ptr {scratch})")
-    if wide:
-        with counted_loop(fn, "0", str(op.result.type.num_elements)) as e:
-            store(fn, fn(f"load float, ptr {_gep(fn, 'float', bufs[0], e)}"), _gep(fn, STORE[dt], params[0], e), dt)
-        for buf in bufs:
-            fn.emit(f"call void @free(ptr {buf})")
-    mb.finish_kernel(fn)
-    mb.entry.emit(f"call void {name}({', '.join(f'ptr {p}' for p in ptrs)})")
 
 
 def _image_chunks(fn: Fn, s: ConvShape, dt: D.DType, lo: str, hi: str, body) -> None:
@@ -254,7 +160,7 @@ def lower_conv2d(mb: ModuleBuilder, op: Op) -> None:
     s = ConvShape(x.type.shape, w.type.shape, op.attrs)
     if op.result.type.num_elements == 0:
         return
-    _declare_externs(mb)
+    declare_externs(mb)
     m_img = s.oh * s.ow
     nb = s.chunk(op.result.type.dtype.itemsize)
 
@@ -264,14 +170,14 @@ def lower_conv2d(mb: ModuleBuilder, op: Op) -> None:
         gemm = Gemm(mb, fn, dt)
         first, last = _image_range(fn, s, lo, hi, nb)
         if s.k == 0:
-            _memset0(fn, _gep(fn, ty, out, fn(f"mul i64 {first}, {m_img * s.cout}")),
+            memset0(fn, gep(fn, ty, out, fn(f"mul i64 {first}, {m_img * s.cout}")),
                      fn(f"mul i64 {fn(f'sub i64 {last}, {first}')}, {m_img * s.cout * dt.itemsize}"))
             return
         if s.pointwise:
             rows = fn(f"mul i64 {fn(f'sub i64 {last}, {first}')}, {m_img}")
             at = fn(f"mul i64 {first}, {m_img}")
-            gemm(False, False, rows, s.cout, s.c, _gep(fn, ty, xp, fn(f"mul i64 {at}, {s.c}")), s.c, wp, s.cout,
-                 _gep(fn, ty, out, fn(f"mul i64 {at}, {s.cout}")), s.cout)
+            gemm(False, False, rows, s.cout, s.c, gep(fn, ty, xp, fn(f"mul i64 {at}, {s.c}")), s.c, wp, s.cout,
+                 gep(fn, ty, out, fn(f"mul i64 {at}, {s.cout}")), s.cout)
             return
 
         def chunk(cols, n0, count):
@@ -279,10 +185,10 @@ def lower_conv2d(mb: ModuleBuilder, op: Op) -> None:
             with counted_loop(fn, "0", str(s.groups)) as grp:
                 col = fn(f"mul i64 {grp}, {s.cog}")
                 _im2col(fn, s, dt, xp, cols, n0, count, grp)
-                c = _gep(fn, ty, out, _mul_add(fn, n0, m_img * s.cout, col))
-                gemm(False, False, rows, s.cog, s.k, cols, s.k, _gep(fn, ty, wp, col), s.cout, c, s.cout)
+                c = gep(fn, ty, out, _mul_add(fn, n0, m_img * s.cout, col))
+                gemm(False, False, rows, s.cog, s.k, cols, s.k, gep(fn, ty, wp, col), s.cout, c, s.cout)
         _image_chunks(fn, s, dt, first, last, chunk)
-    _conv_kernel(mb, op, [x, w], emit, _pieces(s, op.result.type.dtype), _macs(s))
+    pooled_kernel(mb, op, [x, w], emit, _pieces(s, op.result.type.dtype), _macs(s))
 
 
 def lower_conv2d_backprop_input(mb: ModuleBuilder, op: Op) -> None:
@@ -290,7 +196,7 @@ def lower_conv2d_backprop_input(mb: ModuleBuilder, op: Op) -> None:
     s = ConvShape(op.result.type.shape, w.type.shape, op.attrs)
     if op.result.type.num_elements == 0:
         return
-    _declare_externs(mb)
+    declare_externs(mb)
     m_img = s.oh * s.ow
     nb = s.chunk(op.result.type.dtype.itemsize)
     image = s.h * s.w * s.c
@@ -303,10 +209,10 @@ def lower_conv2d_backprop_input(mb: ModuleBuilder, op: Op) -> None:
         if s.pointwise:
             rows = fn(f"mul i64 {fn(f'sub i64 {last}, {first}')}, {m_img}")
             at = fn(f"mul i64 {first}, {m_img}")
-            gemm(False, True, rows, s.c, s.cout, _gep(fn, ty, gp, fn(f"mul i64 {at}, {s.cout}")), s.cout, wp, s.cout,
-                 _gep(fn, ty, out, fn(f"mul i64 {at}, {s.c}")), s.c)
+            gemm(False, True, rows, s.c, s.cout, gep(fn, ty, gp, fn(f"mul i64 {at}, {s.cout}")), s.cout, wp, s.cout,
+                 gep(fn, ty, out, fn(f"mul i64 {at}, {s.c}")), s.c)
             return
-        _memset0(fn, _gep(fn, ty, out, fn(f"mul i64 {first}, {image}")),
+        memset0(fn, gep(fn, ty, out, fn(f"mul i64 {first}, {image}")),
                  fn(f"mul i64 {fn(f'sub i64 {last}, {first}')}, {image * dt.itemsize}"))
         if s.k == 0 or m_img == 0:
             return
@@ -315,11 +221,11 @@ def lower_conv2d_backprop_input(mb: ModuleBuilder, op: Op) -> None:
             rows = fn(f"mul i64 {count}, {m_img}")
             with counted_loop(fn, "0", str(s.groups)) as grp:
                 col = fn(f"mul i64 {grp}, {s.cog}")
-                g = _gep(fn, ty, gp, _mul_add(fn, n0, m_img * s.cout, col))
-                gemm(False, True, rows, s.k, s.cog, g, s.cout, _gep(fn, ty, wp, col), s.cout, cols, s.k)
+                g = gep(fn, ty, gp, _mul_add(fn, n0, m_img * s.cout, col))
+                gemm(False, True, rows, s.k, s.cog, g, s.cout, gep(fn, ty, wp, col), s.cout, cols, s.k)
                 _col2im(fn, s, dt, cols, out, n0, count, grp)
         _image_chunks(fn, s, dt, first, last, chunk)
-    _conv_kernel(mb, op, [dy, w], emit, _pieces(s, op.result.type.dtype), _macs(s))
+    pooled_kernel(mb, op, [dy, w], emit, _pieces(s, op.result.type.dtype), _macs(s))
 
 
 #: at most this many partial filter gradients are summed (each piece of the batch makes one)
@@ -332,7 +238,7 @@ def lower_conv2d_backprop_filter(mb: ModuleBuilder, op: Op) -> None:
     size = op.result.type.num_elements
     if size == 0:
         return
-    _declare_externs(mb)
+    declare_externs(mb)
     m_img = s.oh * s.ow
     pieces = max(1, min(FILTER_PIECES, _pieces(s, op.result.type.dtype)))
 
@@ -341,35 +247,35 @@ def lower_conv2d_backprop_filter(mb: ModuleBuilder, op: Op) -> None:
         ty = STORE[dt]
         gemm = Gemm(mb, fn, dt)
         with counted_loop(fn, lo, hi) as piece:
-            part = _gep(fn, ty, scratch, fn(f"mul i64 {piece}, {size}"))
-            _memset0(fn, part, size * dt.itemsize)
+            part = gep(fn, ty, scratch, fn(f"mul i64 {piece}, {size}"))
+            memset0(fn, part, size * dt.itemsize)
             first = fn(f"sdiv i64 {fn(f'mul i64 {piece}, {s.n}')}, {pieces}")
             last = fn(f"sdiv i64 {_mul_add(fn, piece, s.n, s.n)}, {pieces}")
             if s.pointwise:
                 rows = fn(f"mul i64 {fn(f'sub i64 {last}, {first}')}, {m_img}")
                 at = fn(f"mul i64 {first}, {m_img}")
-                gemm(True, False, s.c, s.cout, rows, _gep(fn, ty, xp, fn(f"mul i64 {at}, {s.c}")), s.c,
-                     _gep(fn, ty, gp, fn(f"mul i64 {at}, {s.cout}")), s.cout, part, s.cout)
+                gemm(True, False, s.c, s.cout, rows, gep(fn, ty, xp, fn(f"mul i64 {at}, {s.c}")), s.c,
+                     gep(fn, ty, gp, fn(f"mul i64 {at}, {s.cout}")), s.cout, part, s.cout)
             elif m_img:
                 def chunk(cols, n0, count):
                     rows = fn(f"mul i64 {count}, {m_img}")
                     with counted_loop(fn, "0", str(s.groups)) as grp:
                         _im2col(fn, s, dt, xp, cols, n0, count, grp)
                         col = fn(f"mul i64 {grp}, {s.cog}")
-                        g = _gep(fn, ty, gp, _mul_add(fn, n0, m_img * s.cout, col))
-                        gemm(True, False, s.k, s.cog, rows, cols, s.k, g, s.cout, _gep(fn, ty, part, col), s.cout,
+                        g = gep(fn, ty, gp, _mul_add(fn, n0, m_img * s.cout, col))
+                        gemm(True, False, s.k, s.cog, rows, cols, s.k, g, s.cout, gep(fn, ty, part, col), s.cout,
                              accumulate=True)
                 _image_chunks(fn, s, dt, first, last, chunk)
 
     def reduce(fn, out, scratch, dt):
         ty = COMP[dt]
         with counted_loop(fn, "0", str(size)) as e:
-            total = fn(f"load {ty}, ptr {_gep(fn, ty, scratch, e)}")
+            total = fn(f"load {ty}, ptr {gep(fn, ty, scratch, e)}")
             for piece in range(1, pieces):
-                more = fn(f"load {ty}, ptr {_gep(fn, ty, scratch, fn(f'add i64 {e}, {piece * size}'))}")
+                more = fn(f"load {ty}, ptr {gep(fn, ty, scratch, fn(f'add i64 {e}, {piece * size}'))}")
                 total = fn(f"fadd {ty} {total}, {more}")
-            fn.emit(f"store {ty} {total}, ptr {_gep(fn, ty, out, e)}")
-    _conv_kernel(mb, op, [x, dy], emit, pieces, _macs(s), partials=pieces * size, reduce=reduce)
+            fn.emit(f"store {ty} {total}, ptr {gep(fn, ty, out, e)}")
+    pooled_kernel(mb, op, [x, dy], emit, pieces, _macs(s), partials=pieces * size, reduce=reduce)
 
 
 def _macs(s: ConvShape) -> int:
@@ -439,15 +345,15 @@ def lower_max_pool(mb: ModuleBuilder, op: Op) -> None:
         out, xp = params
 
         def position(oh, ow, h0, h1, w0, w1):
-            o = _gep(fn, st, out, fn(f"mul i64 {_mul_add(fn, _mul_add(fn, img, rows.out, oh), cols.out, ow)}, {c}"))
-            _channels(fn, c, lambda ch: store(fn, lowest, _gep(fn, st, o, ch), dt))
+            o = gep(fn, st, out, fn(f"mul i64 {_mul_add(fn, _mul_add(fn, img, rows.out, oh), cols.out, ow)}, {c}"))
+            _channels(fn, c, lambda ch: store(fn, lowest, gep(fn, st, o, ch), dt))
 
             def tap(ih, iw):
-                src = _gep(fn, st, xp, fn(f"mul i64 {_mul_add(fn, _mul_add(fn, img, h, ih), w, iw)}, {c}"))
+                src = gep(fn, st, xp, fn(f"mul i64 {_mul_add(fn, _mul_add(fn, img, h, ih), w, iw)}, {c}"))
 
                 def channel(ch):
-                    po = _gep(fn, st, o, ch)
-                    v, best = load(fn, _gep(fn, st, src, ch), dt), load(fn, po, dt)
+                    po = gep(fn, st, o, ch)
+                    v, best = load(fn, gep(fn, st, src, ch), dt), load(fn, po, dt)
                     # a NaN wins, as numpy's max lets it through
                     take = _greater(fn, dt, v, best)
                     if dt.is_floating:
@@ -466,14 +372,14 @@ def lower_max_pool_grad(mb: ModuleBuilder, op: Op) -> None:
     ty, st = COMP[dt], STORE[dt]
     if op.result.type.num_elements == 0:
         return
-    _declare_externs(mb)
+    declare_externs(mb)
 
     def body(fn, params, img, rows, cols):
         out, xp, gp = params
         best = fn.alloca(ty, c)
         where_ = fn.alloca("i64", c)
         image = fn(f"mul i64 {img}, {h * w * c}")
-        _memset0(fn, _gep(fn, st, out, image), h * w * c * dt.itemsize)
+        memset0(fn, gep(fn, st, out, image), h * w * c * dt.itemsize)
 
         def position(oh, ow, h0, h1, w0, w1):
             empty = fn(f"or i1 {fn(f'icmp sge i64 {h0}, {h1}')}, {fn(f'icmp sge i64 {w0}, {w1}')}")
@@ -484,30 +390,30 @@ def lower_max_pool_grad(mb: ModuleBuilder, op: Op) -> None:
 
             def init(ch):
                 at = fn(f"add i64 {first}, {ch}")
-                v = load(fn, _gep(fn, st, xp, fn(f"add i64 {image}, {at}")), dt)
-                fn.emit(f"store {ty} {v}, ptr {_gep(fn, ty, best, ch)}")
-                fn.emit(f"store i64 {first}, ptr {_gep(fn, 'i64', where_, ch)}")
+                v = load(fn, gep(fn, st, xp, fn(f"add i64 {image}, {at}")), dt)
+                fn.emit(f"store {ty} {v}, ptr {gep(fn, ty, best, ch)}")
+                fn.emit(f"store i64 {first}, ptr {gep(fn, 'i64', where_, ch)}")
             _channels(fn, c, init)
 
             def tap(ih, iw):
                 at = fn(f"mul i64 {_mul_add(fn, ih, w, iw)}, {c}")
-                src = _gep(fn, st, xp, fn(f"add i64 {image}, {at}"))
+                src = gep(fn, st, xp, fn(f"add i64 {image}, {at}"))
 
                 def channel(ch):
-                    pb, pw = _gep(fn, ty, best, ch), _gep(fn, "i64", where_, ch)
-                    v, b = load(fn, _gep(fn, st, src, ch), dt), fn(f"load {ty}, ptr {pb}")
+                    pb, pw = gep(fn, ty, best, ch), gep(fn, "i64", where_, ch)
+                    v, b = load(fn, gep(fn, st, src, ch), dt), fn(f"load {ty}, ptr {pb}")
                     take = _greater(fn, dt, v, b)  # strictly greater: the first maximum keeps the gradient
                     fn.emit(f"store {ty} {fn(f'select i1 {take}, {ty} {v}, {ty} {b}')}, ptr {pb}")
                     old = fn(f"load i64, ptr {pw}")
                     fn.emit(f"store i64 {fn(f'select i1 {take}, i64 {at}, i64 {old}')}, ptr {pw}")
                 _channels(fn, c, channel)
             _taps(fn, h0, h1, w0, w1, tap)
-            g = _gep(fn, st, gp, fn(f"mul i64 {_mul_add(fn, _mul_add(fn, img, rows.out, oh), cols.out, ow)}, {c}"))
+            g = gep(fn, st, gp, fn(f"mul i64 {_mul_add(fn, _mul_add(fn, img, rows.out, oh), cols.out, ow)}, {c}"))
 
             def route(ch):
-                at = fn(f"load i64, ptr {_gep(fn, 'i64', where_, ch)}")
-                pd = _gep(fn, st, out, fn(f"add i64 {image}, {fn(f'add i64 {at}, {ch}')}"))
-                total = fn(f"fadd {ty} {load(fn, pd, dt)}, {load(fn, _gep(fn, st, g, ch), dt)}")
+                at = fn(f"load i64, ptr {gep(fn, 'i64', where_, ch)}")
+                pd = gep(fn, st, out, fn(f"add i64 {image}, {fn(f'add i64 {at}, {ch}')}"))
+                total = fn(f"fadd {ty} {load(fn, pd, dt)}, {load(fn, gep(fn, st, g, ch), dt)}")
                 store(fn, total, pd, dt)
             _channels(fn, c, route)
             fn.emit(f"br label %{skip}")
@@ -535,23 +441,23 @@ def lower_avg_pool(mb: ModuleBuilder, op: Op) -> None:
         acc = fn.alloca(ty, c)
 
         def position(oh, ow, h0, h1, w0, w1):
-            _channels(fn, c, lambda ch: fn.emit(f"store {ty} {lit(ty, 0.0)}, ptr {_gep(fn, ty, acc, ch)}"))
+            _channels(fn, c, lambda ch: fn.emit(f"store {ty} {lit(ty, 0.0)}, ptr {gep(fn, ty, acc, ch)}"))
 
             def tap(ih, iw):
-                src = _gep(fn, st, xp, fn(f"mul i64 {_mul_add(fn, _mul_add(fn, img, h, ih), w, iw)}, {c}"))
+                src = gep(fn, st, xp, fn(f"mul i64 {_mul_add(fn, _mul_add(fn, img, h, ih), w, iw)}, {c}"))
 
                 def channel(ch):
-                    pa = _gep(fn, ty, acc, ch)
-                    total = fn(f"fadd {ty} {fn(f'load {ty}, ptr {pa}')}, {load(fn, _gep(fn, st, src, ch), dt)}")
+                    pa = gep(fn, ty, acc, ch)
+                    total = fn(f"fadd {ty} {fn(f'load {ty}, ptr {pa}')}, {load(fn, gep(fn, st, src, ch), dt)}")
                     fn.emit(f"store {ty} {total}, ptr {pa}")
                 _channels(fn, c, channel)
             _taps(fn, h0, h1, w0, w1, tap)
             count = _count(fn, ty, h0, h1, w0, w1)
-            o = _gep(fn, st, out, fn(f"mul i64 {_mul_add(fn, _mul_add(fn, img, rows.out, oh), cols.out, ow)}, {c}"))
+            o = gep(fn, st, out, fn(f"mul i64 {_mul_add(fn, _mul_add(fn, img, rows.out, oh), cols.out, ow)}, {c}"))
 
             def finish(ch):
-                mean = fn(f"fdiv {ty} {fn(f'load {ty}, ptr {_gep(fn, ty, acc, ch)}')}, {count}")
-                store(fn, mean, _gep(fn, st, o, ch), dt)
+                mean = fn(f"fdiv {ty} {fn(f'load {ty}, ptr {gep(fn, ty, acc, ch)}')}, {count}")
+                store(fn, mean, gep(fn, st, o, ch), dt)
             _channels(fn, c, finish)
         _positions(fn, rows, cols, position)
     _pool_kernel(mb, op, x.type.shape, [x], body)
@@ -564,26 +470,26 @@ def lower_avg_pool_grad(mb: ModuleBuilder, op: Op) -> None:
     ty, st = COMP[dt], STORE[dt]
     if op.result.type.num_elements == 0:
         return
-    _declare_externs(mb)
+    declare_externs(mb)
     wide = dt in (D.f16, D.bf16)
 
     def body(fn, params, img, rows, cols):
         out, gp = params
         image = fn(f"mul i64 {img}, {h * w * c}")
         # sums in the compute type (a float32 row per image for the half types), rounded once at the end
-        acc = fn(f"call ptr @malloc(i64 {max(h * w * c, 1) * 4})") if wide else _gep(fn, st, out, image)
-        _memset0(fn, acc, h * w * c * (4 if wide else dt.itemsize))
+        acc = fn(f"call ptr @malloc(i64 {max(h * w * c, 1) * 4})") if wide else gep(fn, st, out, image)
+        memset0(fn, acc, h * w * c * (4 if wide else dt.itemsize))
 
         def position(oh, ow, h0, h1, w0, w1):
             count = _count(fn, ty, h0, h1, w0, w1)
-            g = _gep(fn, st, gp, fn(f"mul i64 {_mul_add(fn, _mul_add(fn, img, rows.out, oh), cols.out, ow)}, {c}"))
+            g = gep(fn, st, gp, fn(f"mul i64 {_mul_add(fn, _mul_add(fn, img, rows.out, oh), cols.out, ow)}, {c}"))
 
             def tap(ih, iw):
-                dst = _gep(fn, ty, acc, fn(f"mul i64 {_mul_add(fn, ih, w, iw)}, {c}"))
+                dst = gep(fn, ty, acc, fn(f"mul i64 {_mul_add(fn, ih, w, iw)}, {c}"))
 
                 def channel(ch):
-                    share = fn(f"fdiv {ty} {load(fn, _gep(fn, st, g, ch), dt)}, {count}")
-                    pd = _gep(fn, ty, dst, ch)
+                    share = fn(f"fdiv {ty} {load(fn, gep(fn, st, g, ch), dt)}, {count}")
+                    pd = gep(fn, ty, dst, ch)
                     total = fn(f"fadd {ty} {fn(f'load {ty}, ptr {pd}')}, {share}")
                     fn.emit(f"store {ty} {total}, ptr {pd}")
                 _channels(fn, c, channel)
@@ -591,8 +497,8 @@ def lower_avg_pool_grad(mb: ModuleBuilder, op: Op) -> None:
         _positions(fn, rows, cols, position)
         if wide:
             with counted_loop(fn, "0", str(h * w * c)) as e:
-                store(fn, fn(f"load float, ptr {_gep(fn, 'float', acc, e)}"),
-                      _gep(fn, st, out, fn(f"add i64 {image}, {e}")), dt)
+                store(fn, fn(f"load float, ptr {gep(fn, 'float', acc, e)}"),
+                      gep(fn, st, out, fn(f"add i64 {image}, {e}")), dt)
             fn.emit(f"call void @free(ptr {acc})")
     _pool_kernel(mb, op, op.result.type.shape, [dy], body)
 

@@ -1,12 +1,14 @@
-"""The CPU code generator: a planned step graph becomes one LLVM module with one entry function.
+"""The CPU code generator: a planned step graph becomes one LLVM module per distinct kernel and an entry module.
 
 Each op (or fused elementwise region) becomes a kernel: a loop nest over its output with
 constant strides per operand, so broadcasting, transposes, slices, tiles and concats are
 all the same loop with different strides; LLVM's loop vectorizer turns the inner loop into
-packed code. This file is the driver: the op -> lowering table, `lower`, and the host
-target machine (`optimize`, `emit_llvm`, `emit_asm`, `compile_object`). Beside it:
+packed code. Each kernel is a module of its own, named by a hash of its canonical text and
+the target, compiled at O3; the entry module `dfc_main` only calls kernels and is compiled
+without optimization. This file is the driver: the op -> lowering table, `lower`, and the
+text outputs through the target (compiler/target.py). Beside it:
 
-  module.py       the entry function `dfc_main`, its pointer-array ABI, kernel calls
+  module.py       kernel units, the entry function `dfc_main`, its pointer-array ABI
   parallel.py     `dfc_parallel_for`: big kernels split across pthreads
   elementwise.py  elementwise ops and fused elementwise regions (streaming stores when big)
   shape.py        transpose/slice/tile/broadcast/concat/split as strided copies, fills, gather
@@ -20,9 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import llvmlite
-import llvmlite.binding as llvm
-
 from dfc.ir.graph import Graph, Op
 from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
@@ -30,13 +29,16 @@ from dfc.ir.types import TensorType
 from ..plan import ALIAS_OPS, Plan, Storage, plan_step
 from .conv import LOWERINGS as CONV_LOWERINGS
 from .elementwise import lower_elementwise
+from ..target import CpuTarget, Target, cpu_target
 from .matmul import lower_fused_matmul, lower_matmul
-from .module import PARAM_ERR, PARAM_NTHREADS, PARAM_RANDOM, ErrorSite, Lowered, ModuleBuilder, nbytes
+from .module import (PARAM_ERR, PARAM_NTHREADS, PARAM_RANDOM, ErrorSite, KernelUnit, Lowered, ModuleBuilder, nbytes,
+                     split_modules)
 from .reduce import lower_arg, lower_fused_reduction, lower_reduce, lower_softmax
 from .rng import lower_random
 from .scalar import CodegenError
 from .shape import (lower_broadcast_like, lower_concat, lower_fill_like, lower_gather, lower_one_hot, lower_shape_of,
                     lower_slice, lower_split, lower_tile, lower_transpose)
+from .sparse import lower_unsorted_segment_sum
 from .state import lower_assign
 
 # ---- lowering of each op ------------------------------------------------------------------------
@@ -49,6 +51,7 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.softmax": lower_softmax, "dfc.log_softmax": lower_softmax,
     "dfc.random_uniform": lower_random, "dfc.random_normal": lower_random, "dfc.truncated_normal": lower_random,
     **{f"dfc.reduce_{k}": lower_reduce for k in ("sum", "mean", "max", "min", "prod", "any", "all")},
+    "dfc.unsorted_segment_sum": lower_unsorted_segment_sum,
     **CONV_LOWERINGS,
 }
 
@@ -95,74 +98,73 @@ def lower_op(mb: ModuleBuilder, op: Op) -> None:
 
 # ---- entry points ---------------------------------------------------------------------------------
 
-def lower(step: Graph, plan: Plan | None = None, blas_int_bits: int = 32, blas_threads: bool = False) -> Lowered:
-    """The LLVM module of a specialized step graph (planned here unless a plan is given).
+#: the optimization level of the kernels, and of the entry module (which only sequences calls: at O0 its
+#: compile time is linear in the number of calls, and nothing can be inlined into it)
+KERNEL_OPT_LEVEL = 3
+MAIN_OPT_LEVEL = 0
+
+
+def lower(step: Graph, plan: Plan | None = None, blas_int_bits: int = 32, blas_threads: bool = False,
+          target: Target | None = None) -> Lowered:
+    """The LLVM modules of a specialized step graph (planned here unless a plan is given).
 
     `blas_int_bits` is the integer width of the BLAS the runtime binds to dfc_sgemm/dfc_dgemm;
     `blas_threads` says it also binds dfc_blas_set_threads (OpenBLAS's thread count) and the
     int dfc_blas_threads (the count to set back), so small matmuls can run on one thread.
     """
     plan = plan or getattr(step, "plan", None) or plan_step(step)
-    mb = ModuleBuilder(plan)
+    mb = ModuleBuilder(plan, target or cpu_target())
     mb.blas_int = f"i{blas_int_bits}"
     mb.blas_threads = blas_threads
-    text = mb.build(lower_op).replace("{TRIPLE}", _triple())
-    return Lowered(text, plan, mb.errors, mb.random_ops, mb.blas)
+    return mb.build(lower_op)
 
 
-def _triple() -> str:
-    return llvm.get_process_triple()
-
-
-_TM = None
+def compile_units(lowered: Lowered) -> list[tuple[str, str, int]]:
+    """(name, text, optimization level) of every module of a lowered step: its kernels, then the entry."""
+    units = [(k.symbol, k.text, KERNEL_OPT_LEVEL) for k in lowered.kernels]
+    units += [(p.symbol, p.text, MAIN_OPT_LEVEL) for p in lowered.parts]
+    return units + [("dfc_main", lowered.main, MAIN_OPT_LEVEL)]
 
 
 def target_machine():
-    """The host's target machine (CPU name and features), made once."""
-    global _TM
-    if _TM is None:
-        llvm.initialize_native_target()
-        llvm.initialize_native_asmprinter()
-        target = llvm.Target.from_default_triple()
-        _TM = target.create_target_machine(cpu=llvm.get_host_cpu_name(),
-                                           features=llvm.get_host_cpu_features().flatten(), opt=3,
-                                           reloc="pic", codemodel="default")
-    return _TM
+    """The chosen CPU target's target machine (see compiler/target.py)."""
+    return cpu_target().target_machine(3)
 
 
 def target_id() -> str:
-    """What object code depends on besides the module: triple, CPU, features and llvmlite version."""
-    return "|".join([llvm.get_process_triple(), llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten(),
-                     llvmlite.__version__])
+    """What object code depends on besides the module: the chosen target's identity."""
+    return cpu_target().identity
 
 
-def optimize(text: str):
+def optimize(text: str, level: int = KERNEL_OPT_LEVEL):
     """Parse and optimize (O3, vectorizers on) a module's text; returns the llvmlite ModuleRef."""
-    tm = target_machine()
-    mod = llvm.parse_assembly(text)
-    mod.verify()
-    pto = llvm.create_pipeline_tuning_options(speed_level=3)
-    pto.loop_vectorization = True
-    pto.slp_vectorization = True
-    pb = llvm.create_pass_builder(tm, pto)
-    pb.getModulePassManager().run(mod, pb)
-    return mod
+    return cpu_target().optimize(text, level)
 
 
 def emit_llvm(step_graph: Graph) -> str:
-    """The LLVM IR text of a specialized step graph (before optimization)."""
+    """The LLVM IR of a specialized step graph (before optimization): every kernel module, then the entry."""
     return lower(step_graph).text
 
 
 def emit_asm(step_graph: Graph) -> str:
-    """The host assembly of a specialized step graph (optimized at O3)."""
-    return target_machine().emit_assembly(optimize(emit_llvm(step_graph)))
+    """The assembly of a specialized step graph for the chosen CPU: every kernel (O3), then the entry."""
+    target = cpu_target()
+    return assembly(lower(step_graph, target=target), target)
 
 
-def compile_object(text: str) -> bytes:
+def assembly(lowered: Lowered, target: Target | None = None) -> str:
+    """The assembly of every module of a lowered step, each after a `# ---- module NAME` line."""
+    target = target or cpu_target()
+    return "\n".join(f"# ---- module {name}\n{target.emit_assembly(text, level)}"
+                     for name, text, level in compile_units(lowered))
+
+
+def compile_object(text: str, level: int = KERNEL_OPT_LEVEL) -> bytes:
     """Object code for a module's text (what the disk cache stores)."""
-    return target_machine().emit_object(optimize(text))
+    return cpu_target().emit_object(text, level)
 
 
-__all__ = ["LOWERINGS", "PARAM_ERR", "PARAM_NTHREADS", "PARAM_RANDOM", "CodegenError", "ErrorSite", "Lowered",
-           "compile_object", "emit_asm", "emit_llvm", "lower", "lower_op", "optimize", "target_id", "target_machine"]
+__all__ = ["KERNEL_OPT_LEVEL", "LOWERINGS", "MAIN_OPT_LEVEL", "PARAM_ERR", "PARAM_NTHREADS", "PARAM_RANDOM",
+           "CodegenError", "CpuTarget", "ErrorSite", "KernelUnit", "Lowered", "assembly", "compile_object",
+           "compile_units", "emit_asm", "emit_llvm", "lower", "lower_op", "optimize", "split_modules", "target_id",
+           "target_machine"]

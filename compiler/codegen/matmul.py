@@ -2,9 +2,11 @@
 each block finished by the fused epilogue (bias add, activation ...) while it is still in cache.
 
 One kernel runs tiles [lo, hi): tile t is rows [r0, r1) of batch matrix t // blocks. A GEMM of
-medium size runs its tiles on dfc's worker pool (parallel.py), each tile a single-threaded BLAS
-call, so the pool's threads share the work without waking OpenBLAS's own pool; a big one runs
-one multi-threaded BLAS call per batch matrix; a small one one single-threaded call.
+medium or big size runs its tiles on dfc's worker pool (parallel.py), each tile a single-threaded
+BLAS call, so the pool's threads share the work without waking OpenBLAS's own pool (whose
+threads spin while they wait, and stall the call when one is not scheduled: the MNIST tutorial's
+dense layer took 44 ms of CPU for 7 ms of work); a small one runs one single-threaded call. An
+unfused GEMM with far more columns than rows tiles its columns instead (gemm.py's pooled kernel).
 """
 
 from __future__ import annotations
@@ -18,15 +20,12 @@ from dfc.ir.graph import Op, Value
 
 from ..plan import Storage, fused_matmul
 from .elementwise import eval_region
+from .gemm import Gemm as BlasCall
+from .gemm import gep, pooled_kernel
 from .loops import broadcast_strides, contiguous_strides, counted_loop
 from .module import ModuleBuilder, where
 from .scalar import COMP, STORE, Fn, lit, load, round_to, store
 
-#: matmuls of at least this many multiply-adds (m*n*k) run one multi-threaded BLAS call per batch matrix;
-#: smaller ones run on one BLAS thread each: waking OpenBLAS's pool costs more than it saves at these
-#: sizes, and on a loaded machine a helper that is not scheduled stalls the call for a whole time slice
-#: (measured: a 100x784x100 sgemm took 24 ms instead of 0.2 ms)
-SMALL_GEMM = 1 << 24
 #: matmuls of at least this many multiply-adds split their rows over dfc's worker pool (below it the
 #: pool's wake-up costs about as much as the work it shares)
 PARALLEL_GEMM = 1 << 20
@@ -34,6 +33,11 @@ PARALLEL_GEMM = 1 << 20
 MIN_TILE_ROWS = 8
 #: ... and about this many tiles per batch matrix, so a thread the OS schedules late takes fewer
 TILES_PER_MATRIX = 16
+#: when B is bigger than this many bytes (out of cache: every tile reads it all), only FEW_TILES row tiles
+BIG_B = 1 << 20
+FEW_TILES = 2
+#: a wide matmul's column tiles
+COLUMN_TILES = 16
 
 
 @dataclass
@@ -98,9 +102,16 @@ def _lower(mb: ModuleBuilder, op: Op, mm: Op, sources: list[Storage | str]) -> N
     fused = op is not mm
     body = op.regions[0] if fused else None
     blas = {D.f32: "sgemm", D.f64: "dgemm"}.get(g.dt)
-    one_thread = blas is None or (mb.blas_threads and g.madds < SMALL_GEMM)
+    # every BLAS call runs on one thread (OpenBLAS's own threads spin while they wait for each other,
+    # and one that is not scheduled stalls the call): big GEMMs share the cores as tiles on dfc's pool
+    one_thread = blas is None or mb.blas_threads
     pooled = one_thread and g.madds >= PARALLEL_GEMM
+    if pooled and blas is not None and not fused and g.nbatch == 1 and g.n > 2 * g.m:
+        _lower_columns(mb, op, g)  # few rows, many columns: tiles of columns, so no tile repacks all of B
+        return
     rows = max(MIN_TILE_ROWS, -(-g.m // TILES_PER_MATRIX)) if pooled else g.m
+    if pooled and g.k * g.n * g.dt.itemsize > BIG_B:  # each tile packs all of B: a few tiles only
+        rows = max(rows, -(-g.m // FEW_TILES))
     rows = min(rows, g.m)
     blocks = -(-g.m // rows)
     tiles = blocks * g.nbatch
@@ -268,3 +279,25 @@ def _epilogue(mb: ModuleBuilder, fn: Fn, op: Op, mm: Op, g: Gemm, params: list[s
             values = eval_region(mb, fn, op, loaded, consts, {mm.result: product})
             for k in stores:
                 store(fn, values[k], element(*views[k]), views[k][1])
+
+
+def _lower_columns(mb: ModuleBuilder, op: Op, g: Gemm) -> None:
+    """A 2-D matmul with many more columns than rows as column tiles on the pool, one BLAS thread each."""
+    step = -(-g.n // min(COLUMN_TILES, g.n))
+    tiles = -(-g.n // step)
+
+    def emit(fn, out, srcs, scratch, lo, hi, dt):
+        a, b = srcs
+        ty = STORE[dt]
+        first = fn(f"call i64 @llvm.smin.i64(i64 {fn(f'mul i64 {lo}, {step}')}, i64 {g.n})")
+        last = fn(f"call i64 @llvm.smin.i64(i64 {fn(f'mul i64 {hi}, {step}')}, i64 {g.n})")
+        count = fn(f"sub i64 {last}, {first}")
+        work, done = fn.label("columns"), fn.label("no_columns")
+        fn.emit(f"br i1 {fn(f'icmp sgt i64 {count}, 0')}, label %{work}, label %{done}")  # the pool may pass lo >= hi
+        fn.block(work)
+        b_at = fn(f"mul i64 {first}, {g.ldb}") if g.tb else first  # columns [first, last) of op(B) and of C
+        BlasCall(mb, fn, dt)(g.ta, g.tb, g.m, count, g.k, a, g.lda, gep(fn, ty, b, b_at), g.ldb,
+                             gep(fn, ty, out, first), g.n)
+        fn.emit(f"br label %{done}")
+        fn.block(done)
+    pooled_kernel(mb, op, list(op.inputs), emit, tiles, g.madds)

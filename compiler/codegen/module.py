@@ -1,15 +1,23 @@
-"""The module under construction: the entry function `dfc_main`, its pointer-array ABI and the kernels.
+"""The step's compiled units: one module per distinct kernel and the entry module `dfc_main` that calls them.
 
 `dfc_main(ptr args) -> i32` runs the whole step. `args` is the pointer array the runtime
 fills per run: [inputs..., outputs..., variables..., constants..., arena, params], where
 params is an int64 array: [error info x4, thread count, the random ops' run counters...].
 It returns 0, or the 1-based code of the error that stopped it (see Lowered.errors).
-Each kernel is an internal function of the module; ModuleBuilder makes them, calls them
-from the entry function (across threads when big: parallel.py) and assembles the text.
+
+Each kernel is its own module (KernelUnit) with canonical text: its function is named by a
+hash of that text and the target, so identical kernels (in one step, across steps and across
+graphs) are one unit, compiled once and cached as object code. The entry module only
+sequences calls to the kernels' external symbols (the JIT links them): it is compiled
+without optimization, so its cost grows linearly with the number of calls, and no kernel is
+ever inlined into it. ModuleBuilder makes the kernels, the calls (across threads when big:
+parallel.py) and both kinds of module text.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +27,7 @@ from dfc.ir import dtypes as D
 from dfc.ir.graph import Op, Value
 
 from ..plan import Plan, Storage
+from ..target import Target
 from . import mathlib
 from . import parallel
 from .scalar import Fn
@@ -38,15 +47,37 @@ class ErrorSite:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class KernelUnit:
+    """One kernel's module: canonical text defining the external function `symbol`."""
+
+    symbol: str
+    declaration: str  # how a caller declares it
+    text: str
+
+
+#: the first line of each module in the printed form of a step (Lowered.text)
+MODULE_MARK = "; ---- module "
+
+
 @dataclass
 class Lowered:
-    """A step lowered to LLVM: the module text and what the runtime needs to call it."""
+    """A step lowered to LLVM: the entry module, its distinct kernel modules and what the runtime needs."""
 
-    text: str
+    main: str
+    kernels: list[KernelUnit]
     plan: Plan
     errors: list[ErrorSite]
     random_ops: list[Op]
     uses_blas: set[str] = field(default_factory=set)
+    parts: list[KernelUnit] = field(default_factory=list)  # the entry's parts, when it is split
+
+    @property
+    def text(self) -> str:
+        """Every module of the step, kernels first, each after a `; ---- module NAME` line (see split_modules)."""
+        parts = [f"{MODULE_MARK}{k.symbol}\n{k.text}" for k in self.kernels + self.parts]
+        parts.append(f"{MODULE_MARK}dfc_main\n{self.main}")
+        return "\n".join(parts)
 
     @property
     def num_slots(self) -> int:
@@ -54,27 +85,63 @@ class Lowered:
         return len(p.inputs) + len(p.outputs) + len(p.variables) + len(p.constants) + 2
 
 
-class ModuleBuilder:
-    """Builds the module for one plan: kernels, the entry function and what they need declared."""
+def split_modules(text: str) -> dict[str, str]:
+    """The modules of a printed step (Lowered.text), by name; text without marks is one module, `dfc_main`."""
+    if not text.startswith(MODULE_MARK):
+        return {"dfc_main": text}
+    modules = {}
+    for chunk in text.split(MODULE_MARK)[1:]:
+        name, _, body = chunk.partition("\n")
+        modules[name.strip()] = body
+    return modules
 
-    def __init__(self, plan: Plan):
+
+class ModuleBuilder:
+    """Builds the modules of one plan: kernel units, the entry function and what each needs declared."""
+
+    def __init__(self, plan: Plan, target: Target):
         self.plan = plan
-        self.kernels: list[str] = []
-        self.globals: list[str] = []
-        self.needs: set[str] = set()
+        self.target = target
+        self.part = _Part()  # the entry code being built (see ENTRY_PART_OPS)
+        self.parts: list[KernelUnit] = []  # the finished parts, when the entry is split
+        self.nglobals = 0
         self.errors: list[ErrorSite] = []
         self.random_ops: list[Op] = []
-        self.blas: set[str] = set()
-        self.entry = Fn("define i32 @dfc_main(ptr %args)")
+        self.blas_used: set[str] = set()
+        self.units: dict[str, KernelUnit] = {}
+        self.calls: dict[str, str] = {}  # the entry's name for a kernel (@kN) -> its unit's symbol
+        self._open: _KernelScope | None = None  # the kernel being built
         self.nk = 0
         p = plan
         self.slot_base = {"input": 0, "output": len(p.inputs), "variable": len(p.inputs) + len(p.outputs),
                           "constant": len(p.inputs) + len(p.outputs) + len(p.variables)}
         self.arena_slot = self.slot_base["constant"] + len(p.constants)
         self.params_slot = self.arena_slot + 1
-        self.fail = "fail"
-        self.entry_rc = self.entry.alloca("i32")
-        self.entry.emit(f"store i32 0, ptr {self.entry_rc}")
+
+    @property
+    def entry(self) -> Fn:
+        """The entry function being built (a part of dfc_main when the step is split)."""
+        return self.part.entry
+
+    @property
+    def needs(self) -> set[str]:
+        """What the function being built needs declared or defined (math functions, the thread pool)."""
+        return (self._open or self.part).needs
+
+    @property
+    def blas(self) -> set[str]:
+        """The BLAS symbols the function being built calls."""
+        return (self._open or self.part).blas
+
+    @property
+    def kernels(self) -> list[str]:
+        """Helper functions of the kernel being built (or of the entry, between kernels)."""
+        return (self._open or self.part).functions
+
+    @property
+    def globals(self) -> list[str]:
+        """Globals and declarations of the kernel being built (or of the entry, between kernels)."""
+        return (self._open or self.part).globals
 
     # -- pointers in the entry function
     def slot_ptr(self, slot: int) -> str:
@@ -99,18 +166,44 @@ class ModuleBuilder:
 
     # -- kernels
     def new_kernel(self, nparams: int, returns_code: bool = False, chunked: bool = True) -> tuple[str, Fn]:
+        """(the entry's name for a new kernel, its function): build the body, then finish_kernel."""
+        if self._open is not None:
+            raise RuntimeError(f"kernel {self._open.name} is still being built")
         self.nk += 1
         name = f"@k{self.nk}"
-        plist = ", ".join(f"ptr noalias %p{i}" for i in range(nparams))
+        plist = [f"ptr noalias %p{i}" for i in range(nparams)] + (["i64 %lo", "i64 %hi"] if chunked else [])
         ret = "i32" if returns_code else "void"
-        extra = ", i64 %lo, i64 %hi" if chunked else ""
-        sep = ", " if plist and extra else ""
-        fn = Fn(f"define internal {ret} {name}({plist}{sep}{extra.lstrip(', ')})")
+        attrs = " #0" if self.target.function_attributes() else ""
+        fn = Fn(f"define {ret} @dfc_kernel({', '.join(plist)}){attrs}")
+        self._open = _KernelScope(name, f"{ret} @{{}}({', '.join(p.split(' ')[0] for p in plist)})")
         return name, fn
 
     def finish_kernel(self, fn: Fn, returns_code: bool = False) -> None:
+        """Close the kernel: its canonical module, named by the hash of its text and the target."""
+        scope, self._open = self._open, None
         fn.emit("ret i32 0" if returns_code else "ret void")
-        self.kernels.append(fn.text())
+        # helpers named after the kernel (@kN_chunk) take the canonical name's prefix
+        code = "\n".join(scope.functions + [fn.text()]).replace(f"{scope.name}_", "@dfc_kernel_")
+        declared = [g for g in self.part.globals + scope.globals if g.startswith("declare ")
+                    and _declared_name(g) in code]
+        # helpers built before the kernel was opened (a conv's chunk function) recorded their needs in the entry's
+        needs = scope.needs | {n for n in self.part.needs if _need_symbol(n) in code}
+        blas = scope.blas | {b for b in self.part.blas if f"@dfc_{b}(" in code or (b == "threads" and
+                                                                                    "@dfc_blas_set_threads(" in code)}
+        parts = [_declarations_for(needs, blas)] + list(dict.fromkeys(declared))
+        parts += [g for g in scope.globals if not g.startswith("declare ")]
+        parts.append(code)
+        if self.target.function_attributes():
+            parts.append(f"attributes #0 = {{ {self.target.function_attributes()} }}")
+        parts.append("!0 = !{i32 1}  ; !nontemporal")
+        body = "\n".join(parts)
+        digest = hashlib.sha256((body + "\0" + self.target.identity).encode()).hexdigest()[:32]
+        symbol = f"dfc_k_{digest}"
+        if symbol not in self.units:
+            text = f"; dfc kernel\n{self.target.header()}\n" + body.replace("@dfc_kernel(", f"@{symbol}(", 1)
+            self.units[symbol] = KernelUnit(symbol, "declare " + scope.signature.format(symbol), text)
+        self.calls[scope.name] = symbol
+        self.blas_used |= blas
 
     def call_loop_kernel(self, name: str, ptrs: list[str], total: int, outer: int,
                          parallel: bool | None = None) -> None:
@@ -128,7 +221,7 @@ class ModuleBuilder:
                 args.append("ptr " + w(f"load ptr, ptr {p}"))
             w.emit(f"call void {name}({', '.join(args + ['i64 %lo', 'i64 %hi'])})")
             w.emit("ret void")
-            self.kernels.append(w.text())
+            self.part.functions.append(w.text())
             bufs = e.alloca("ptr", max(len(ptrs), 1))
             for i, p in enumerate(ptrs):
                 slot = e(f"getelementptr inbounds ptr, ptr {bufs}, i64 {i}")
@@ -153,9 +246,8 @@ class ModuleBuilder:
         e = self.entry
         lab = e.label("err")
         cont = e.label("errret")
-        # emitted out of line: an error block storing rc and returning it
-        self._pending_fail = getattr(self, "_pending_fail", [])
-        self._pending_fail.append((lab, cont, rc))
+        # emitted out of line: an error block returning rc
+        self.part.failures.append((lab, cont, rc))
         return lab
 
     def error_code(self, site: ErrorSite) -> int:
@@ -186,47 +278,75 @@ class ModuleBuilder:
             which.append(keys[key])
         return ptrs, which
 
-    # -- whole module
-    def build(self, lower_op: Callable[[ModuleBuilder, Op], None]) -> str:
-        """The module's text: every planned op lowered by `lower_op`, then the entry function."""
+    # -- whole step
+    def build(self, lower_op: Callable[[ModuleBuilder, Op], None]) -> Lowered:
+        """The step's modules: every planned op lowered by `lower_op`, then the entry module."""
         for op in self.plan.items:
+            if self.part.ops >= ENTRY_PART_OPS:
+                self._close_part()
             lower_op(self, op)
+            self.part.ops += 1
         for v, j in self.plan.fetch_copies:
             self.memcpy(self.ptr(Storage("output", j, 0, 0)), self.value_ptr(v), nbytes(v))
-        e = self.entry
+        if not self.parts:  # one part: it is dfc_main itself
+            main = self._part_text(self.part, "dfc_main")
+        else:
+            self._close_part()
+            main = self._sequence_parts()
+        distinct_parts = list({p.symbol: p for p in self.parts}.values())
+        return Lowered(main, list(self.units.values()), self.plan, self.errors, self.random_ops, self.blas_used,
+                       distinct_parts)
+
+    def _part_text(self, part: _Part, symbol: str) -> str:
+        e = part.entry
+        e.header = f"define i32 @{symbol}(ptr %args)"
         e.emit("ret i32 0")
-        for lab, _, rc in getattr(self, "_pending_fail", []):
+        for lab, _, rc in part.failures:
             e.block(lab)
             e.emit(f"ret i32 {rc}")
-        parts = ["; dfc step module", "target triple = \"{TRIPLE}\"", ""]
-        parts += self.globals
-        parts.append(_DECLS)
-        if self.needs & {"f32:sin", "f32:cos"}:
-            parts.append(mathlib.tables())
-        for n in sorted(self.needs):
-            if n.startswith("f32:"):
-                parts.append(mathlib.f32_function(n[4:]))
-            elif n.startswith("f64fn:"):
-                parts.append(mathlib.f64_function(n[6:]))
-            elif n.startswith("f64:") and not n[4:].startswith("llvm."):
-                parts.append(f"declare double @{n[4:]}(double)")
-        if "parallel" in self.needs:
-            parts.append(parallel.DECLARE)
-        for b in sorted(self.blas - {"threads"}):
-            parts.append(f"declare void @dfc_{b}(ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr)")
-        if "threads" in self.blas:
-            parts.append("@dfc_blas_threads = external global i32\ndeclare void @dfc_blas_set_threads(i32)")
-        parts += self.kernels
-        parts.append(e.text())
-        parts.append("!0 = !{i32 1}  ; !nontemporal")
-        return "\n".join(parts)
+        called = {self.calls[m] for m in _KERNEL_CALL.findall("\n".join(e.lines + part.functions))}
+        lines = ["; dfc step entry: calls the kernels, which the JIT links by symbol", self.target.header()]
+        lines += part.globals
+        lines.append(_declarations_for(part.needs, part.blas))
+        self.blas_used |= part.blas
+        lines += sorted(self.units[s].declaration for s in called)
+        lines += part.functions
+        lines.append(e.text())
+        calls = self.calls
+        return _KERNEL_CALL.sub(lambda m: f"@{calls[m.group(1)]}(", "\n".join(lines))
+
+    def _close_part(self) -> None:
+        """Finish the entry code so far as a module of its own, named by the hash of its text."""
+        text = self._part_text(self.part, "dfc_part")
+        symbol = "dfc_part_" + hashlib.sha256((text + "\0" + self.target.identity).encode()).hexdigest()[:32]
+        text = text.replace("@dfc_part(", f"@{symbol}(", 1)
+        self.parts.append(KernelUnit(symbol, f"declare i32 @{symbol}(ptr)", text))
+        self.part = _Part()
+
+    def _sequence_parts(self) -> str:
+        """dfc_main of a split step: each part in order, stopping at the first that returns an error code."""
+        e = Fn("define i32 @dfc_main(ptr %args)")
+        for part in self.parts:
+            rc = e(f"call i32 @{part.symbol}(ptr %args)")
+            bad = e(f"icmp ne i32 {rc}, 0")
+            ok, fail = e.label("ok"), e.label("fail")
+            e.emit(f"br i1 {bad}, label %{fail}, label %{ok}")
+            e.block(fail)
+            e.emit(f"ret i32 {rc}")
+            e.block(ok)
+        e.emit("ret i32 0")
+        lines = ["; dfc step entry: runs its parts in order", self.target.header()]
+        lines += sorted({part.declaration for part in self.parts})
+        lines.append(e.text())
+        return "\n".join(lines)
 
     def global_constant(self, value, dt: D.DType) -> str:
         """A private global holding a (small) constant's bytes; returns its symbol."""
         data = np.ascontiguousarray(value, dtype=dt.np).tobytes()
-        name = f"@c{len(self.globals)}"
+        name = f"@c{self.nglobals}"
+        self.nglobals += 1
         text = "".join(f"\\{b:02X}" for b in data)
-        self.globals.append(f"{name} = private unnamed_addr constant [{len(data)} x i8] c\"{text}\", align 64")
+        self.part.globals.append(f"{name} = private unnamed_addr constant [{len(data)} x i8] c\"{text}\", align 64")
         return name
 
     def memcpy(self, dst: str, src: str, n: int) -> None:
@@ -236,6 +356,75 @@ class ModuleBuilder:
 
 def nbytes(v: Value) -> int:
     return int(v.type.num_elements) * v.type.dtype.itemsize
+
+
+#: planned ops per part of the entry function: a step with more is split into parts (modules of their own,
+#: called in order by dfc_main), because LLVM's time for one function grows faster than its size
+ENTRY_PART_OPS = 512
+
+
+class _Part:
+    """Entry code under construction: its function, helpers, constants and needs."""
+
+    def __init__(self):
+        self.entry = Fn("define i32 @dfc_part(ptr %args)")
+        self.functions: list[str] = []  # parallel wrappers
+        self.globals: list[str] = []
+        self.needs: set[str] = set()
+        self.blas: set[str] = set()
+        self.failures: list[tuple[str, str, str]] = []
+        self.ops = 0
+
+
+class _KernelScope:
+    """A kernel under construction: the entry's name for it, its signature, helpers, globals and needs."""
+
+    def __init__(self, name: str, signature: str):
+        self.name = name
+        self.signature = signature  # "ret @{}(types)", formatted with the symbol
+        self.functions: list[str] = []
+        self.globals: list[str] = []
+        self.needs: set[str] = set()
+        self.blas: set[str] = set()
+
+
+def _need_symbol(need: str) -> str:
+    """How code calls what a `needs` entry provides (see _declarations_for)."""
+    kind, _, name = need.partition(":")
+    if need == "parallel":
+        return "@dfc_parallel_for("
+    return {"f32": f"@dfc_{name}f(", "f64fn": f"@dfc_{name}64(", "f64": f"@{name}("}.get(kind, f"@{name}(")
+
+
+def _declared_name(declaration: str) -> str:
+    """`@name(` of a `declare ... @name(...)` line."""
+    at = declaration.index("@")
+    return declaration[at:declaration.index("(", at) + 1]
+
+
+#: a call of a kernel by the entry's name for it (@kN), before the symbol is known
+_KERNEL_CALL = re.compile(r"(@k\d+)\(")
+
+
+def _declarations_for(needs: set[str], blas: set[str]) -> str:
+    """Declarations and helper definitions a function with these needs calls."""
+    parts = [_DECLS]
+    if needs & {"f32:sin", "f32:cos"}:
+        parts.append(mathlib.tables())
+    for n in sorted(needs):
+        if n.startswith("f32:"):
+            parts.append(mathlib.f32_function(n[4:]))
+        elif n.startswith("f64fn:"):
+            parts.append(mathlib.f64_function(n[6:]))
+        elif n.startswith("f64:") and not n[4:].startswith("llvm."):
+            parts.append(f"declare double @{n[4:]}(double)")
+    if "parallel" in needs:
+        parts.append(parallel.DECLARE)
+    for b in sorted(blas - {"threads"}):
+        parts.append(f"declare void @dfc_{b}(ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr)")
+    if "threads" in blas:
+        parts.append("@dfc_blas_threads = external global i32\ndeclare void @dfc_blas_set_threads(i32)")
+    return "\n".join(parts)
 
 
 def _declarations() -> str:

@@ -19,11 +19,11 @@ from . import mathlib
 from .mathlib import f32 as lit_f32
 from .mathlib import f64 as lit_f64
 
-STORE = {D.f16: "half", D.bf16: "i16", D.f32: "float", D.f64: "double", D.i8: "i8", D.i32: "i32", D.i64: "i64",
-         D.bool_: "i8"}
-COMP = {D.f16: "float", D.bf16: "float", D.f32: "float", D.f64: "double", D.i8: "i8", D.i32: "i32", D.i64: "i64",
-        D.bool_: "i1"}
-BITS = {"i8": 8, "i32": 32, "i64": 64, "i1": 1}
+STORE = {D.f16: "half", D.bf16: "i16", D.f32: "float", D.f64: "double", D.i8: "i8", D.i16: "i16",
+         D.i32: "i32", D.i64: "i64", D.u8: "i8", D.bool_: "i8"}
+COMP = {D.f16: "float", D.bf16: "float", D.f32: "float", D.f64: "double", D.i8: "i8", D.i16: "i16",
+        D.i32: "i32", D.i64: "i64", D.u8: "i8", D.bool_: "i1"}
+BITS = {"i8": 8, "i16": 16, "i32": 32, "i64": 64, "i1": 1}
 
 
 class CodegenError(Exception):
@@ -38,7 +38,7 @@ def lit(ty: str, value) -> str:
         return lit_f64(float(value))
     if ty == "i1":
         return "true" if value else "false"
-    return str(int(value))
+    return str(int_wrap(int(value), BITS[ty]))  # an unsigned value past the signed range as its two's complement
 
 
 def int_wrap(value: int, bits: int) -> int:
@@ -152,12 +152,14 @@ def convert(f: Fn, v: str, src: D.DType, dst: D.DType) -> str:
             out = f(f"fptrunc double {v} to float")
         return round_to(f, out, dst)
     if src.is_integer and dst.is_floating:
-        return round_to(f, f(f"sitofp {s} {v} to {d}"), dst)
+        return round_to(f, f(f"{'uitofp' if src.is_unsigned else 'sitofp'} {s} {v} to {d}"), dst)
     if src.is_integer and dst.is_integer:
         bs, bd = BITS[s], BITS[d]
         if bs == bd:
             return v
-        return f(f"sext {s} {v} to {d}") if bs < bd else f(f"trunc {s} {v} to {d}")
+        if bs > bd:
+            return f(f"trunc {s} {v} to {d}")
+        return f(f"{'zext' if src.is_unsigned else 'sext'} {s} {v} to {d}")
     # float -> int: truncate toward zero, clip to the int range (in the float type, as numpy's clip
     # does), NaN/inf -> 0; a clipped value of 2**63 becomes INT64_MIN as the hardware conversion does
     info = np.iinfo(dst.np)

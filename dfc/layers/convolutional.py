@@ -1,4 +1,4 @@
-"""tf.layers' convolution and pooling layers (conv2d, conv2d_transpose, max_pooling2d, average_pooling2d) and their classes."""
+"""tf.layers' convolution and pooling layers (conv2d, conv2d_transpose, max/average_pooling2d) and their classes."""
 
 from __future__ import annotations
 

@@ -62,8 +62,10 @@ def _truncated(seed, seed2, step, n):
 
 
 def _random(kind):
-    def reference(*, seed, seed2, ctx, op):
+    def reference(*shape, seed, seed2, ctx, op):
         rtype = op.results[0].type
+        if shape:  # the shape operand of an op not yet made static (run unspecialized)
+            rtype = rtype.with_shape(tuple(int(d) for d in shape[0]))
         step = ctx.random_step(op)
         n = int(np.prod(rtype.shape, dtype=np.int64))
         if kind == "uniform":
@@ -77,5 +79,5 @@ def _random(kind):
 
 
 for _kind, _name in (("uniform", "random_uniform"), ("normal", "random_normal"), ("truncated", "truncated_normal")):
-    register(OpDef(f"dfc.{_name}", "random", None, _random(_kind), 0, {"seed": Attr("int"), "seed2": Attr("int")},
+    register(OpDef(f"dfc.{_name}", "random", None, _random(_kind), (0, 1), {"seed": Attr("int"), "seed2": Attr("int")},
                    differentiable=False, stateful=True, uses_context=True, fusible_as=None))

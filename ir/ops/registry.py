@@ -233,3 +233,42 @@ def _shape(shape) -> str:
 def as_result(value: Any, result_type: TensorType) -> np.ndarray:
     """A reference result with exactly the declared dtype (numpy may have promoted it)."""
     return np.asarray(value).astype(result_type.dtype.np, copy=False)
+
+
+#: ranks tried in place of an unranked operand when inferring result types
+PROBE_RANKS = tuple(range(0, 7))
+
+
+def infer_types(opdef: OpDef, types: list[Type], attrs: dict) -> list[Type]:
+    """`opdef.infer`, also over unranked operands (`tensor<*xf32>`).
+
+    Declarations only handle ranked operands, so each unranked one is tried at every rank in
+    PROBE_RANKS with unknown dims: a result keeps the rank and the dims that all accepted
+    tries agree on, and is unranked where they disagree (TF's shape functions give the same
+    answers: unknown rank in, unknown rank out, unless the op fixes the rank, as reshape does).
+    """
+    if not any(isinstance(t, TensorType) and t.shape is None for t in types):
+        return opdef.infer(types, attrs)
+    outcomes: list[list[Type]] = []
+    first_error: ShapeError | None = None
+    for rank in PROBE_RANKS:
+        probe = [TensorType(t.dtype, (None,) * rank) if isinstance(t, TensorType) and t.shape is None else t
+                 for t in types]
+        try:
+            outcomes.append(opdef.infer(probe, attrs))
+        except ShapeError as e:
+            first_error = first_error or e
+    if not outcomes:
+        raise first_error if first_error is not None else ShapeError("no rank fits the unranked operands")
+    merged: list[Type] = []
+    for results in zip(*outcomes):
+        head = results[0]
+        if not isinstance(head, TensorType):
+            merged.append(head)
+            continue
+        if any(r.shape is None or len(r.shape) != len(head.shape) for r in results):
+            merged.append(TensorType(head.dtype, None))
+            continue
+        merged.append(head.with_shape(tuple(d if all(r.shape[i] == d for r in results) else None
+                                            for i, d in enumerate(head.shape))))
+    return merged

@@ -211,11 +211,12 @@ class EmbeddedEngine:
                 result.set_exception(e)
 
         def ready(done: futures.Future) -> None:
-            if done.exception() is not None:
-                if not result.done():
-                    result.set_exception(done.exception())
-                return
             with lock:
+                if result.done():
+                    return
+                if done.exception() is not None:  # a stage this one needs failed: so does this one, unrun
+                    result.set_exception(done.exception())
+                    return
                 remaining[0] -= 1
                 go = remaining[0] == 0
             if go:
@@ -260,6 +261,7 @@ class EmbeddedCluster:
         self.spec = ClusterSpec(spec)
         self.engine = EmbeddedEngine(self.spec, backend, grow=implicit)
         self.implicit = implicit
+        self.stopped = threading.Event()
         self.target = "" if implicit else cluster_registry.register(self, "dfc")
 
     def default_task(self) -> str:
@@ -277,6 +279,7 @@ class EmbeddedCluster:
     def shutdown(self) -> None:
         cluster_registry.unregister(self.target)
         self.engine.shutdown()
+        self.stopped.set()
 
     def __enter__(self) -> EmbeddedCluster:
         return self

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from dfc.ir.errors import AbortedError, DeadlineExceededError, UnavailableError
+from dfc.ir.errors import AbortedError, DeadlineExceededError, DfcError, UnavailableError
 
 from . import cluster as cluster_registry
 from .cluster import ClusterSpec, task_name
@@ -73,6 +73,12 @@ def _job(task: str) -> str:
     return task.split("/")[1].split(":", 1)[1]
 
 
+def _own_error(e: Exception) -> Exception:
+    """dfc's error raised in a task (naming the op and its source line), without Ray's wrapping; else Ray's."""
+    cause = getattr(e, "cause", None)
+    return cause if isinstance(cause, DfcError) else e
+
+
 def _actor_error(e: Exception, task: str) -> UnavailableError:
     return UnavailableError(f"task {task} is unavailable: its process died or its node left the cluster "
                             f"({type(e).__name__}); variables it held are lost until restored from a checkpoint")
@@ -113,8 +119,14 @@ class RayEngine:
     def wait(self, results: list[list], tasks: list[str], fetches: list, timeout: float) -> list[np.ndarray]:
         import ray
         deadline = time.monotonic() + min(timeout, self.timeout)
-        for refs, task in zip(results, tasks):
-            self._get(refs[-1], task, deadline)
+        try:
+            ray.get([r[-1] for r in results], timeout=max(0.0, deadline - time.monotonic()))
+        except ray.exceptions.RayTaskError as e:
+            raise _own_error(e) from None
+        except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError):
+            for refs, task in zip(results, tasks):  # which task: the first stage, in step order, that failed
+                self._get(refs[-1], task, deadline)
+            raise
         refs = [f for f in fetches if isinstance(f, ray.ObjectRef)]
         got = iter(self._get(refs, "the client", deadline) if refs else [])
         return [np.asarray(next(got)) if isinstance(f, ray.ObjectRef) else f for f in fetches]
@@ -128,6 +140,8 @@ class RayEngine:
             raise DeadlineExceededError(f"the step did not finish in time; still waiting on task {task}") from None
         except ray.exceptions.RayActorError as e:
             raise _actor_error(e, task) from None
+        except ray.exceptions.RayTaskError as e:
+            raise _own_error(e) from None
 
     def store_call(self, task: str, method: str, *args: Any) -> Any:
         return self._get(self.actors[task].store_call.remote(method, *args), task, time.monotonic() + self.timeout)

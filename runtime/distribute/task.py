@@ -4,7 +4,8 @@ A task receives each partitioned step once, as the IR text of its stages, and co
 stage with the usual pass pipeline and backend the first time it runs. Every call carries a
 step key (client, step number); the outputs of a stage that touches state are remembered
 under it, so a retried call (a worker restarted mid-step, a message delivered twice) returns
-them again instead of applying the update a second time.
+them again instead of applying the update a second time. Random ops count their draws per
+client session, as TF's per-session kernels do.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class TaskContext:
         return self._server.store.write(name, value, op)
 
     def random_step(self, op: Op) -> int:
-        return self._server.next_random_step(op.name)
+        return self._server.next_random_step(op.name, self._server.current_client)
 
 
 class TaskServer:
@@ -59,7 +60,8 @@ class TaskServer:
         self._plans: dict[str, dict[int, str]] = {}
         self._compiled: dict[tuple[str, int], Any] = {}
         self._applied: dict[str, OrderedDict] = {}
-        self._random_steps: dict[str, int] = {}
+        self._random_steps: dict[tuple[str, str], int] = {}
+        self.current_client = ""
         self._context = TaskContext(self)
         self._lock = threading.Lock()
         self.stages_run = 0
@@ -83,6 +85,7 @@ class TaskServer:
             self.retries_answered += 1
             return log[key]
         executable = self._executable(plan_id, stage)
+        self.current_client = client
         outputs = [np.asarray(o) for o in executable(list(inputs), self._context)]
         self.stages_run += 1
         if stateful:
@@ -103,10 +106,12 @@ class TaskServer:
             self._compiled[(plan_id, stage)] = found
         return found
 
-    def next_random_step(self, op_name: str) -> int:
+    def next_random_step(self, op_name: str, client: str = "") -> int:
+        """How many times `client`'s session ran random op `op_name` here: each session draws its own sequence,
+        as a TF session's random kernels do, so a seeded graph draws the same numbers in every new session."""
         with self._lock:
-            step = self._random_steps.get(op_name, 0)
-            self._random_steps[op_name] = step + 1
+            step = self._random_steps.get((client, op_name), 0)
+            self._random_steps[(client, op_name)] = step + 1
         return step
 
     # ---- variables, for the client's store and checkpoints --------------------------------------

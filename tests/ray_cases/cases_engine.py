@@ -1,9 +1,9 @@
 """Ray engine cases (run by tests/test_distributed_ray.py in a private network namespace, one Ray session).
 
-Each case starts a cluster of real Ray actor processes: results equal one process, variables
-outlive sessions, between-graph replication counts every step, a SIGKILLed worker is
-retried with each update applied once, a killed parameter server is named and recovered
-from a checkpoint.
+The cases run clusters of real Ray actor processes: results equal one process, variables
+outlive sessions, between-graph replication counts every step (client threads here, and
+separate processes running an unchanged TF1 script), a SIGKILLed worker is retried with
+each update applied once, a killed parameter server is named and recovered from a checkpoint.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ SEEDS = pathlib.Path(__file__).resolve().parents[2] / "examples" / "seeds"
 
 @pytest.fixture(scope="module")
 def cluster(ray_session):
-    with tf.distribute.ray_cluster({"ps": 1, "worker": 2}, timeout=TIMEOUT) as c:
+    with tf.distribute.ray_cluster({"ps": 1, "worker": 4}, timeout=TIMEOUT) as c:
         yield c
 
 
@@ -44,11 +44,10 @@ def run_seed_program(target="", config=None):
         session_module.Session.__init__ = original
 
 
-def test_seed_program_gives_the_same_numbers_on_ray_embedded_and_one_process(ray_session):
-    with tf.distribute.ray_cluster({"ps": 1, "worker": 4}, timeout=TIMEOUT) as c:
-        on_ray = run_seed_program(target=c.target)
-        assert len(set(c.nodes.values())) == 1
-        assert c.stats("/job:worker/task:3")["stages_run"] >= 1
+def test_seed_program_gives_the_same_numbers_on_ray_embedded_and_one_process(cluster):
+    on_ray = run_seed_program(target=cluster.target)
+    assert len(set(cluster.nodes.values())) == 1
+    assert cluster.stats("/job:worker/task:3")["stages_run"] >= 1
     embedded = run_seed_program()
     one = run_seed_program(config=tf.ConfigProto(allow_soft_placement=True))
     for a, b, c in zip(on_ray["results"], embedded["results"], one["results"]):
@@ -146,22 +145,21 @@ def test_between_graph_replication_on_ray_counts_every_step(cluster):
         assert sess.run(step) == clients * steps
 
 
-def test_a_sigkilled_worker_is_restarted_and_every_update_applies_once(ray_session):
+def test_a_sigkilled_worker_is_restarted_and_every_update_applies_once(cluster):
     expected_w, expected_step = train_in_graph(config=tf.ConfigProto(allow_soft_placement=True), steps=16)
-    with tf.distribute.ray_cluster({"ps": 1, "worker": 2}, timeout=TIMEOUT) as c:
-        before = c.task_pid("/job:worker/task:1")
-        killer = []
+    before = cluster.task_pid("/job:worker/task:1")
+    killer = []
 
-        def kill_mid_training(k: int) -> None:
-            if k == 6:  # lands while step 6 is in flight: its stages on worker 1 are retried
-                t = threading.Timer(0.002, c.kill_task, args=("/job:worker/task:1",))
-                t.start()
-                killer.append(t)
-        w, step = train_in_graph(c.target, steps=16, during=kill_mid_training)
-        killer[0].join()
-        assert c.task_pid("/job:worker/task:1") != before
-        assert step == expected_step == 16
-        np.testing.assert_allclose(w, expected_w, rtol=1e-6)
+    def kill_mid_training(k: int) -> None:
+        if k == 6:  # lands while step 6 is in flight: its stages on worker 1 are retried on the restarted actor
+            t = threading.Timer(0.002, cluster.kill_task, args=("/job:worker/task:1",))
+            t.start()
+            killer.append(t)
+    w, step = train_in_graph(cluster.target, steps=16, during=kill_mid_training)
+    killer[0].join()
+    assert cluster.task_pid("/job:worker/task:1") != before
+    assert step == expected_step == 16
+    np.testing.assert_allclose(w, expected_w, rtol=1e-6)
 
 
 def test_a_retried_stage_applies_its_update_once(cluster):
@@ -209,3 +207,40 @@ def test_a_killed_parameter_server_is_named_and_training_recovers_from_its_check
         # restored at step 10 (the last checkpoint before the kill at 12): steps 11 and 12 ran twice
         assert calls == 20 + 2
         assert tf.train.latest_checkpoint(str(tmp_path)).endswith("model.ckpt-20")
+
+
+def test_an_error_in_a_task_reaches_the_client_as_dfc_raised_it(cluster):
+    with tf.device("/job:ps/task:0"):
+        v = tf.Variable(tf.ones((2,)), name="never_initialized")
+    with tf.device("/job:worker/task:1"):
+        y = v * 3.0
+    with tf.Session(cluster.target) as sess:
+        with pytest.raises(tf.errors.FailedPreconditionError, match="never_initialized") as info:
+            sess.run(y)
+    assert "Ray" not in type(info.value).__name__
+
+
+def test_an_unchanged_tf1_between_graph_script_in_separate_processes_shares_its_ps_on_ray(ray_session):
+    import os
+    import subprocess
+    import sys
+    script = SEEDS.parent / "between_graph.py"
+    env = dict(os.environ, DFC_CLUSTER_ENGINE="ray", RAY_ADDRESS=ray_session.get_runtime_context().gcs_address)
+    workers = [subprocess.Popen([sys.executable, str(script), "--job_name=worker", f"--task_index={i}",
+                                 "--workers=2", "--steps=15"], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for i in range(2)]
+    outputs = [w.communicate(timeout=TIMEOUT) for w in workers]
+    for w, (out, err) in zip(workers, outputs):
+        assert w.returncode == 0, out + err[-3000:]
+    # this process joins the same named tasks the way the script did, and reads the global step
+    os.environ["DFC_CLUSTER_ENGINE"] = "ray"
+    try:
+        spec = tf.train.ClusterSpec({"ps": 1, "worker": 2})
+        server = tf.train.Server(spec, "worker", 0)
+        with tf.device(tf.train.replica_device_setter(cluster=spec)):
+            step = tf.train.get_or_create_global_step()
+        with tf.Session(server.target) as sess:
+            assert sess.run(step) == 2 * 15
+        server._cluster.shutdown()
+    finally:
+        del os.environ["DFC_CLUSTER_ENGINE"]

@@ -46,6 +46,13 @@ CASES = {
     "avg_pool_valid": ("avg_pool", {"value": (1, 8, 9, 2)},
                        {"ksize": [1, 2, 3, 1], "strides": [1, 2, 3, 1], "padding": "VALID"}),
     "bias_add": ("bias_add", {"value": (2, 3, 4, 5), "bias": (5,)}, {}),
+    "atrous_conv2d_rate2": ("atrous_conv2d", {"value": (1, 9, 9, 2), "filters": (3, 3, 2, 3)},
+                            {"rate": 2, "padding": "SAME"}),
+    "convolution_dilated": ("convolution", {"input": (2, 8, 8, 2), "filter": (3, 3, 2, 2)},
+                            {"padding": "VALID", "dilation_rate": [2, 1]}),
+    "separable_conv2d": ("separable_conv2d", {"input": (1, 7, 7, 3), "depthwise_filter": (3, 3, 3, 2),
+                                              "pointwise_filter": (1, 1, 6, 4)},
+                         {"strides": [1, 1, 1, 1], "padding": "SAME"}),
 }
 
 #: inputs drawn from few distinct values, so windows hold ties (which maximum gets the gradient)

@@ -2,7 +2,7 @@
 
 Also writes tf_op_names.txt, TF's op names (dir(tf.raw_ops)), which GraphDef export maps to.
 
-Run under TensorFlow: `python tests/recorded/record_summaries_tf.py`. The inputs are fixed arrays,
+Run under TensorFlow: `python tests/data/tf_expectations/record_summaries_tf.py`. The inputs are fixed arrays,
 so dfc's summaries of the same inputs must parse to the same protos.
 """
 
