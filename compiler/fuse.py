@@ -39,7 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dfc.ir.graph import Block, Graph, Op, Value
-from dfc.ir.ops import get_op_def
+from dfc.ir.ops import REGISTRY, get_op_def
 from dfc.ir.rewrite import free_values
 from dfc.ir.types import TensorType
 
@@ -48,9 +48,9 @@ from .passes import register_pass
 #: constants with at most this many elements are cloned into the regions that use them
 CLONE_CONSTANT_ELEMENTS = 16
 
-BROADCASTS = frozenset({"dfc.broadcast_like", "dfc.fill_like"})
-REDUCTIONS = frozenset({"dfc.reduce_sum", "dfc.reduce_mean", "dfc.reduce_max", "dfc.reduce_min",
-                        "dfc.reduce_prod", "dfc.reduce_any", "dfc.reduce_all"})
+#: the ops each kind of group may take, as their declarations say (OpDef.fusible_as)
+BROADCASTS = frozenset(n for n, d in REGISTRY.items() if d.fusible_as == "broadcast")
+REDUCTIONS = frozenset(n for n, d in REGISTRY.items() if d.fusible_as == "reduction")
 
 
 def _plain(op: Op) -> bool:
@@ -62,7 +62,7 @@ def _plain(op: Op) -> bool:
 def is_elementwise(op: Op) -> bool:
     """Whether `op` can join an elementwise group: one loop over its result computes it."""
     opdef = get_op_def(op.type)
-    return (opdef.elementwise or op.type in BROADCASTS) and not opdef.stateful and _plain(op)
+    return opdef.fusible_as in ("elementwise", "broadcast") and not opdef.stateful and _plain(op)
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ class _Planner:
                         group = producer
         # 2. a matmul takes the elementwise group of its shape that consumes it as its epilogue
         for op in ops if self.policy.matmul_epilogue else ():
-            if op.type != "dfc.matmul" or not _plain(op):
+            if get_op_def(op.type).fusible_as != "matmul" or not _plain(op):
                 continue
             consumers = {self.group_of.get(u) for u in self.users.get(op.results[0], ())}
             consumers = [g for g in consumers if g is not None and g.kind == "elementwise"
