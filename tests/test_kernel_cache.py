@@ -257,3 +257,24 @@ def test_a_long_chain_with_its_gradient_compiles_a_bounded_number_of_kernels(fre
     np.testing.assert_allclose(got_y, want_y, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(got_grad, want_grad, rtol=1e-3, atol=1e-6)
     assert compiled <= 24, f"{compiled} modules compiled for a chain of one repeated op"
+
+
+def test_a_long_elementwise_chain_compiles_as_a_few_repeating_kernels(fresh_cache):
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, (16,))
+        h = x
+        for _ in range(200):
+            h = tf.sin(h)
+        grad = tf.gradients(tf.reduce_sum(h), [x])[0]
+    data = np.linspace(-1, 1, 16, dtype=np.float32)
+    with tf.Session(graph=g) as sess:
+        got = sess.run(grad, {x: data})
+        exe = next(iter(sess._cache.values()))
+    fused = [op for op in exe.lowered.plan.items if op.type == "dfc.fused"]
+    assert len(fused) >= 12 and all(len(op.regions[0].ops) <= 33 for op in fused)  # 32 ops and the yield
+    assert len(exe.lowered.kernels) <= 6  # the groups repeat: a handful of distinct kernels
+    want, value = np.ones(16), data.astype(np.float64)
+    for _ in range(200):
+        want, value = want * np.cos(value), np.sin(value)
+    np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-6)
