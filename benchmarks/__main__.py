@@ -7,7 +7,9 @@ tf=/other/venv/bin/python` (or DFC_BENCH_PYTHON="tf=...,jax=..."; a bare path me
 framework but dfc) measures a framework installed in another environment, which needs only
 numpy and that framework (the worker imports nothing of dfc). Cold and warm first-run
 latency run in fresh subprocesses: cold with an empty disk cache, warm with the cache the
-cold run filled.
+cold run filled. `python -m benchmarks compile` runs the compile-time suite instead
+(benchmarks/compile_time.py: first training step cold and warm, and steady step, at growing
+graph sizes); `all` runs both.
 """
 
 from __future__ import annotations

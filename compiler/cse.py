@@ -25,17 +25,9 @@ from .fold import remap_operands
 from .passes import register_pass
 from .simplify import grad_operands
 
-#: binary ops whose operands may be swapped (broadcasting is symmetric too)
-COMMUTATIVE = frozenset({"dfc.add", "dfc.mul", "dfc.maximum", "dfc.minimum", "dfc.equal", "dfc.not_equal",
-                         "dfc.logical_and", "dfc.logical_or", "dfc.logical_xor"})
-_NEVER = frozenset({"dfc.fetch", "dfc.yield", "dfc.group", "dfc.no_op", "dfc.fused"})
-
-
 def mergeable(op: Op) -> bool:
-    if op.type in _NEVER or op.regions:
-        return False
-    opdef = get_op_def(op.type)
-    return not (opdef.stateful or opdef.uses_context)
+    """Whether two copies of `op` with equal operands and attributes may become one."""
+    return not op.regions and get_op_def(op.type).pure
 
 
 def _attr_key(value: Any) -> Hashable:
@@ -51,7 +43,7 @@ def _attr_key(value: Any) -> Hashable:
 def op_key(op: Op, position: dict[Value, int]) -> Hashable:
     """What identifies `op`'s results: equal keys mean equal values."""
     operands = list(op.operands)
-    if op.type in COMMUTATIVE and len(operands) == 2 and not any(v.is_control for v in operands):
+    if get_op_def(op.type).commutative and len(operands) == 2 and not any(v.is_control for v in operands):
         operands.sort(key=lambda v: position.get(v, -1))
     attrs = tuple(sorted((k, _attr_key(v)) for k, v in op.attrs.items()))
     return (op.type, tuple(map(id, operands)), attrs, op.device, tuple(r.type for r in op.results))

@@ -17,7 +17,8 @@ from .passes import register_pass
 
 def has_effect(op: Op) -> bool:
     """Whether `op` must stay even when no one uses its results."""
-    return op.type in ("dfc.fetch", "dfc.yield") or get_op_def(op.type).stateful
+    opdef = get_op_def(op.type)
+    return opdef.terminator or opdef.stateful
 
 
 @register_pass("dce")

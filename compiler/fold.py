@@ -29,11 +29,6 @@ from .passes import register_pass
 #: results larger than this are not folded: the constant would bloat the IR and the object code
 MAX_FOLDED_ELEMENTS = 1 << 16
 
-#: ops that are never folded, whatever their operands
-_NEVER = frozenset({"dfc.constant", "dfc.placeholder", "dfc.fetch", "dfc.yield", "dfc.grad", "dfc.fused",
-                    "dfc.group", "dfc.no_op"})
-#: ops whose result depends on an operand's shape only (operand index -> whether its values are read)
-_SHAPE_ONLY = {"dfc.shape_of": (False,), "dfc.fill_like": (False,), "dfc.broadcast_like": (True, False)}
 
 
 def constant_value(value: Value) -> np.ndarray | None:
@@ -46,10 +41,10 @@ def constant_value(value: Value) -> np.ndarray | None:
 
 def foldable(op: Op) -> bool:
     """Whether `op` may be replaced by constants at all (its operands aside)."""
-    if op.type in _NEVER or op.regions or op.control_inputs:
+    if op.type == "dfc.constant" or op.regions or op.control_inputs:  # a constant is what folding makes
         return False
     opdef = get_op_def(op.type)
-    if opdef.stateful or opdef.uses_context or opdef.reference is None:
+    if not opdef.pure or opdef.meta or opdef.reference is None:
         return False
     for r in op.results:
         if not isinstance(r.type, TensorType) or not r.type.is_static:
@@ -62,10 +57,10 @@ def fold_op(op: Op) -> list[np.ndarray] | None:
     if not foldable(op):
         return None
     inputs: list[np.ndarray] = []
-    reads = _SHAPE_ONLY.get(op.type)
+    shape_only = get_op_def(op.type).shape_only_operands
     for i, v in enumerate(op.inputs):
         array = constant_value(v)
-        if array is None and reads is not None and not reads[i] and v.type.is_static:
+        if array is None and i in shape_only and v.type.is_static:
             # only the shape is read: a zero-strided stand-in costs no memory
             array = np.broadcast_to(np.zeros((), v.type.dtype.np), v.type.shape)
         if array is None:

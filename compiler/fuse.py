@@ -39,7 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dfc.ir.graph import Block, Graph, Op, Value
-from dfc.ir.ops import get_op_def
+from dfc.ir.ops import REGISTRY, get_op_def
 from dfc.ir.rewrite import free_values
 from dfc.ir.types import TensorType
 
@@ -48,9 +48,9 @@ from .passes import register_pass
 #: constants with at most this many elements are cloned into the regions that use them
 CLONE_CONSTANT_ELEMENTS = 16
 
-BROADCASTS = frozenset({"dfc.broadcast_like", "dfc.fill_like"})
-REDUCTIONS = frozenset({"dfc.reduce_sum", "dfc.reduce_mean", "dfc.reduce_max", "dfc.reduce_min",
-                        "dfc.reduce_prod", "dfc.reduce_any", "dfc.reduce_all"})
+#: the ops each kind of group may take, as their declarations say (OpDef.fusible_as)
+BROADCASTS = frozenset(n for n, d in REGISTRY.items() if d.fusible_as == "broadcast")
+REDUCTIONS = frozenset(n for n, d in REGISTRY.items() if d.fusible_as == "reduction")
 
 
 def _plain(op: Op) -> bool:
@@ -62,7 +62,7 @@ def _plain(op: Op) -> bool:
 def is_elementwise(op: Op) -> bool:
     """Whether `op` can join an elementwise group: one loop over its result computes it."""
     opdef = get_op_def(op.type)
-    return (opdef.elementwise or op.type in BROADCASTS) and not opdef.stateful and _plain(op)
+    return opdef.fusible_as in ("elementwise", "broadcast") and not opdef.stateful and _plain(op)
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,10 @@ class FusionPolicy:
     reduction: bool = True
     #: a matmul with the elementwise consumers of its result's shape, run on each block of its output
     matmul_epilogue: bool = True
+    #: ops per group at most: LLVM's time for one kernel grows faster than the kernel (a chain of 3000 sin
+    #: and its gradient as one kernel did not compile in ten minutes; as groups of 32 its kernels repeat,
+    #: and each distinct one compiles once), and growing one group costs a pass over its ops
+    max_ops: int = 32
 
 
 CPU_POLICY = FusionPolicy()
@@ -118,6 +122,8 @@ class _Planner:
     def merge(self, a: Group, b: Group, kind: str | None = None) -> bool:
         if a is b:
             return True
+        if len(a.ops) + len(b.ops) > self.policy.max_ops:
+            return False
         ops = a.ops | b.ops
         if a.device != b.device or not self.placeable(ops):
             return False
@@ -147,7 +153,7 @@ class _Planner:
                         group = producer
         # 2. a matmul takes the elementwise group of its shape that consumes it as its epilogue
         for op in ops if self.policy.matmul_epilogue else ():
-            if op.type != "dfc.matmul" or not _plain(op):
+            if get_op_def(op.type).fusible_as != "matmul" or not _plain(op):
                 continue
             consumers = {self.group_of.get(u) for u in self.users.get(op.results[0], ())}
             consumers = [g for g in consumers if g is not None and g.kind == "elementwise"

@@ -13,19 +13,16 @@ import os
 import pathlib
 import re
 import threading
-import time
 import weakref
 from collections.abc import Callable, Sequence
 
 from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.printer import print_graph
-from dfc.ir.verifier import verify
 
 from .passes import PASSES, PassManager
-from .prune import prune
-from .specialize import specialize
+from . import prune as _prune, specialize as _specialize  # noqa: F401 - register the prune and specialize passes
 
-#: the optimizing stages after prune and specialize, in DESIGN.md's order; missing ones are skipped
+#: the optimizing stages after prune and specialize, in docs/architecture.md's order; missing ones are skipped
 STAGES = ("autodiff", "fold", "simplify", "cse", "dce", "fuse")
 #: every stage name `dfc compile --stage` knows, in order (plan, llvm and asm come from the backend)
 ALL_STAGES = ("build", "prune", "specialize") + STAGES + ("plan", "llvm", "asm")
@@ -91,34 +88,26 @@ def compile_step(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op] =
     """The step graph for fetching `fetches` and running `targets` with `feeds` fed.
 
     `timings`, when given, receives (stage, seconds) for prune, specialize and each pass;
-    `verify_each` verifies the graph after each of them.
+    `verify_each` verifies the graph after each of them. `graph` may be a front end's
+    object that stands for an IR graph through `_dfc_ir()` (a tf.Graph).
     """
+    graph = graph._dfc_ir() if hasattr(graph, "_dfc_ir") else graph
     dumper = None
     if os.environ.get(DUMP_ENV):
         dumper = StageDumper(_next_step_dir(pathlib.Path(os.environ[DUMP_ENV])))
     callbacks = [cb for cb in (on_stage, dumper) if cb is not None]
 
     def stage(name: str, g: Graph) -> None:
-        if verify_each and name in ("prune", "specialize"):  # the pass manager verifies the passes after them
-            verify(g)
         for cb in callbacks:
             cb(name, g)
 
     stage("build", graph)
-    start = time.perf_counter()
-    step = prune(graph, fetches, targets, feeds)
-    if timings is not None:
-        timings.append(("prune", time.perf_counter() - start))
-    stage("prune", step)
+    stages: list = [("prune", {"fetches": list(fetches), "targets": list(targets), "feeds": list(feeds)})]
     if feed_shapes is not None:
-        start = time.perf_counter()
-        step = specialize(step, feed_shapes)
-        if timings is not None:
-            timings.append(("specialize", time.perf_counter() - start))
-        stage("specialize", step)
-    manager = PassManager(default_pipeline() if pipeline is None else pipeline, verify_each=verify_each,
-                          on_stage=stage)
-    step = manager.run(step)
+        stages.append(("specialize", {"arg_shapes": list(feed_shapes)}))
+    stages += default_pipeline() if pipeline is None else list(pipeline)
+    manager = PassManager(stages, verify_each=verify_each, on_stage=stage)
+    step = manager.run(graph)
     if timings is not None:
         timings.extend(manager.timings)
     if dumper is not None:

@@ -25,18 +25,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dfc.ir.graph import Graph, Op, Value
-from dfc.ir.ops import get_op_def
+from dfc.ir.ops import get_op_def, ops_with
 from dfc.ir.types import TensorType
 
-from .passes import register_pass
+from .passes import PassResult, register_pass
 
 ALIGN = 64
 
-#: ops whose result is their operand's bytes, read in place
-ALIAS_OPS = frozenset({"dfc.reshape", "dfc.expand_dims", "dfc.squeeze", "dfc.identity", "dfc.stop_gradient"})
+#: ops whose result is their operand's bytes, read in place (OpDef.view)
+ALIAS_OPS = ops_with("view")
 
-#: ops that run no code
-NO_CODE_OPS = frozenset({"dfc.no_op", "dfc.group", "dfc.fetch", "dfc.yield"})
+#: ops that run no code (OpDef.no_code)
+NO_CODE_OPS = ops_with("no_code")
 
 
 @dataclass
@@ -102,6 +102,11 @@ def is_elementwise_kernel(op: Op) -> bool:
     return get_op_def(op.type).elementwise
 
 
+def _region_leaf(op: Op) -> bool:
+    """A constant or a broadcast in a region: the kernel reads it at each index, it needs no loop of its own."""
+    return op.type == "dfc.constant" or get_op_def(op.type).fusible_as == "broadcast"
+
+
 def fused_is_one_loop(op: Op) -> bool:
     """Whether a fused op can run as ONE loop nest: elementwise body, every yield of one shape."""
     if op.attrs.get("kind") != "elementwise" or not op.regions:
@@ -114,7 +119,7 @@ def fused_is_one_loop(op: Op) -> bool:
     if any(v.type.shape != shape for v in term.inputs) or any(r.type.shape != shape for r in op.results):
         return False
     for inner in body.ops[:-1]:
-        if inner.type in ("dfc.constant", "dfc.fill_like", "dfc.broadcast_like"):
+        if _region_leaf(inner):
             continue
         if inner.regions or not get_op_def(inner.type).elementwise:
             return False
@@ -129,11 +134,10 @@ def fused_is_one_reduction(op: Op) -> bool:
     if len(body.ops) < 2 or len(op.results) != 1:
         return False
     red, term = body.ops[-2], body.ops[-1]
-    if not red.type.startswith("dfc.reduce_") or term.type != "dfc.yield" or term.inputs != [red.result]:
+    if not get_op_def(red.type).reduction or not get_op_def(term.type).terminator or term.inputs != [red.result]:
         return False
     for inner in body.ops[:-2]:
-        if inner.regions or not (inner.type in ("dfc.constant", "dfc.fill_like", "dfc.broadcast_like")
-                                 or get_op_def(inner.type).elementwise):
+        if inner.regions or not (_region_leaf(inner) or get_op_def(inner.type).elementwise):
             return False
         if len(inner.results) != 1:
             return False
@@ -224,7 +228,7 @@ def plan_step(graph: Graph) -> Plan:
 
     assigned: dict[str, int] = {}
     for op in items:
-        if op.type in ("dfc.assign", "dfc.assign_add", "dfc.assign_sub"):
+        if get_op_def(op.type).writes_variable:
             assigned[op.attrs["variable"]] = assigned.get(op.attrs["variable"], 0) + 1
 
     # a read whose value (and every view of it) is last used before the next assign of its variable
@@ -305,7 +309,7 @@ def plan_step(graph: Graph) -> Plan:
                 continue
             snapshot_reads.add(op)
             variable_slot(op.attrs["name"])
-        if op.type in ("dfc.assign", "dfc.assign_add", "dfc.assign_sub"):
+        if get_op_def(op.type).writes_variable:
             slot = variable_slot(op.attrs["variable"])
             if assigned[op.attrs["variable"]] == 1:
                 storage[op.result] = Storage("variable", slot, 0, nbytes(op.result))
@@ -399,7 +403,6 @@ class _FirstFit:
 
 
 @register_pass("plan")
-def plan(graph: Graph) -> Graph:
-    """Attach the step's Plan as `graph.plan` (its text form is `graph.plan.report()`)."""
-    graph.plan = plan_step(graph)
-    return graph
+def plan(graph: Graph) -> PassResult:
+    """The step's buffer Plan, as the pass's analysis (its text form is `.analysis.report()`); the graph is kept."""
+    return PassResult(graph, plan_step(graph))

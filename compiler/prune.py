@@ -13,6 +13,8 @@ from dfc.ir.errors import InvalidArgumentError
 from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.rewrite import clone_op, free_values
 
+from .passes import register_pass
+
 
 def needed_ops(graph: Graph, roots: Sequence[Value], targets: Sequence[Op], fed: set[Value]) -> set[Op]:
     """Ops that fetching `roots` and running `targets` needs, stopping at fed values."""
@@ -29,6 +31,7 @@ def needed_ops(graph: Graph, roots: Sequence[Value], targets: Sequence[Op], fed:
     return needed
 
 
+@register_pass("prune", needs=("fetches",))
 def prune(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op] = (),
           feeds: Sequence[Value] = ()) -> Graph:
     """A new graph: arguments for `feeds`, the ops needed, and `dfc.fetch` of `fetches`."""

@@ -34,7 +34,7 @@ import numpy as np
 
 from dfc.ir.errors import ShapeError
 from dfc.ir.graph import Block, Graph, Op, Value
-from dfc.ir.ops import get_op_def
+from dfc.ir.ops import get_op_def, ops_with
 from dfc.ir.ops.shape import SLICE_END
 from dfc.ir.types import TensorType
 
@@ -248,8 +248,7 @@ def _slice(op: Op, rw: Rewriter) -> Value | None:
     return x
 
 
-@rule("dfc.reduce_sum", "dfc.reduce_mean", "dfc.reduce_max", "dfc.reduce_min", "dfc.reduce_prod",
-      "dfc.reduce_any", "dfc.reduce_all")
+@rule(*sorted(ops_with("reduction")))
 def _reduce_nothing(op: Op, rw: Rewriter) -> Value | None:
     return op.inputs[0] if not op.attrs["axes"] else None
 

@@ -24,8 +24,10 @@ from dfc.ir.ops.dynamic import SHAPE_OPERAND
 from dfc.ir.types import TensorType
 
 from .fold import constant_value, fold_op, remap_operands
+from .passes import register_pass
 
 
+@register_pass("specialize", needs=("arg_shapes",))
 def specialize(graph: Graph, arg_shapes: Sequence[tuple[int, ...]]) -> Graph:
     """In place: argument i gets shape arg_shapes[i]; result types are re-inferred."""
     for arg, shape in zip(graph.arguments, arg_shapes):

@@ -11,32 +11,11 @@ from dfc.ir.dtypes import as_dtype, f32, i32, i64
 from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 from dfc.ir.types import TensorType
 
-from .framework import (Tensor, TensorShape, build_error, check_int, constant_array, convert_to_tensor,
-                        infer_constant_dtype, make, make_op, static_shape, wrap)
+from .framework import (Tensor, TensorShape, build_error, check_int, constant, constant_value, convert_to_tensor,
+                        define_tensor_operators, make, make_op, static_shape, wrap)
 
 
 # ---- sources -----------------------------------------------------------------------------------
-def constant(value: Any, dtype=None, shape=None, name: str = "Const", verify_shape: bool = False) -> Tensor:
-    """A constant tensor; `shape` broadcasts a scalar or reshapes a value with as many elements."""
-    dtype = as_dtype(dtype) if dtype is not None else infer_constant_dtype(value)
-    array = constant_array(value, dtype)
-    if shape is not None:
-        shape = static_shape(shape)
-        if any(d < 0 for d in shape):
-            raise build_error("dfc.constant", name, f"shape {list(shape)} has a negative dim")
-        if array.size == 1:
-            try:
-                array = np.full(shape, array.reshape(()), dtype=dtype.np)
-            except (MemoryError, ValueError) as e:
-                raise out_of_memory("dfc.constant", name, shape, dtype, e) from None
-        elif array.size == int(np.prod(shape, dtype=np.int64)) and not verify_shape:
-            array = array.reshape(shape)
-        else:
-            raise build_error("dfc.constant", name, f"constant of shape {list(array.shape)} does not fit the "
-                                                    f"requested shape {list(shape)}")
-    return make("dfc.constant", [], {"value": np.require(array, requirements="C")}, name=name)
-
-
 def placeholder(dtype, shape=None, name: str | None = None) -> Tensor:
     """A value fed at run time; None dims (and shape=None for a scalar-or-unknown) stay unknown until fed."""
     dtype = as_dtype(dtype)
@@ -121,16 +100,6 @@ def ones(shape, dtype=f32, name: str | None = None) -> Tensor:
     return _filled(shape, dtype, 1, name or "ones")
 
 
-def out_of_memory(op_type: str, name: str, shape, dtype, error: Exception) -> Exception:
-    """TF's ResourceExhaustedError for a tensor too big to allocate, naming the op and the user's line."""
-    from dfc.ir.builder import capture_location
-    from dfc.ir.errors import ResourceExhaustedError
-    loc = capture_location()
-    return ResourceExhaustedError(f"OOM when allocating tensor with shape {list(shape)} and type "
-                                  f"{as_dtype(dtype).name} for {op_type} '{name}'{f' at {loc}' if loc else ''}: "
-                                  f"{error}")
-
-
 def _fill_like(tensor, value, dtype, name):
     tensor = convert_to_tensor(tensor)
     dtype = as_dtype(dtype) if dtype is not None else tensor.dtype
@@ -143,15 +112,6 @@ def zeros_like(tensor, dtype=None, name: str | None = None, optimize: bool = Tru
 
 def ones_like(tensor, dtype=None, name: str | None = None, optimize: bool = True) -> Tensor:
     return _fill_like(tensor, 1.0, dtype, name or "ones_like")
-
-
-def constant_value(tensor: Any) -> np.ndarray | None:
-    """The value of a tensor made by dfc.constant (TF's tf.get_static_value), else None."""
-    if isinstance(tensor, Tensor) and tensor.op.type == "dfc.constant":
-        return tensor.op.get_attr("value")
-    if not isinstance(tensor, Tensor):
-        return np.asarray(tensor)
-    return None
 
 
 def range(start, limit=None, delta=1, dtype=None, name: str = "range") -> Tensor:  # noqa: A001 - TF's name
@@ -179,8 +139,8 @@ def size(input, name: str | None = None, out_type=i32) -> Tensor:
     x = convert_to_tensor(input)
     if x.shape.is_fully_defined():
         return constant(np.array(x.shape.num_elements(), dtype=as_dtype(out_type).np), name=name or "Size")
-    from .math_ops import reduce_prod
-    return reduce_prod(shape(x, out_type=out_type), axis=0, name=name or "Size")
+    return make("dfc.reduce_prod", [shape(x, out_type=out_type)], {"axes": (0,), "keepdims": False},
+                name=name or "Size")
 
 
 def rank(input, name: str | None = None) -> Tensor:
@@ -398,3 +358,6 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
     for axis in new_axes:
         out = make("dfc.expand_dims", [out], {"axis": axis}, name="strided_slice_newaxis")
     return out
+
+
+define_tensor_operators(getitem=slice_tensor)

@@ -91,7 +91,7 @@ def log_uniform_candidate_sampler(true_classes, num_true: int, num_sampled: int,
 
 def _compute_sampled_logits(weights, biases, labels, inputs, num_sampled, num_classes, num_true, sampled_values,
                             subtract_log_q, remove_accidental_hits, partition_strategy, seed, name):
-    from .gradients import stop_gradient
+    from .gradients_impl import stop_gradient
     from .nn import embedding_lookup
     inputs = convert_to_tensor(inputs)
     labels = convert_to_tensor(labels)
@@ -145,7 +145,7 @@ def sampled_softmax_loss(weights, biases, labels, inputs, num_sampled: int, num_
                          sampled_values=None, remove_accidental_hits: bool = True, partition_strategy: str = "mod",
                          name: str = "sampled_softmax_loss", seed=None) -> Tensor:
     """Softmax cross-entropy per example [batch] over the true classes and a sample of the others."""
-    from .gradients import stop_gradient
+    from .gradients_impl import stop_gradient
     from .nn import softmax_cross_entropy_with_logits_v2
     logits, targets = _compute_sampled_logits(weights, biases, labels, inputs, num_sampled, num_classes, num_true,
                                               sampled_values, True, remove_accidental_hits, partition_strategy,

@@ -1,10 +1,12 @@
-"""The front end's core objects: Tensor, Operation, TensorShape, scopes, and making ops from user calls."""
+"""The front end's core objects: Graph, Tensor, Operation, TensorShape, scopes, and making ops from user calls."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import re
+import threading
+import weakref
 from typing import Any
 from collections.abc import Iterator, Sequence
 
@@ -13,8 +15,12 @@ import numpy as np
 from dfc.ir import builder
 from dfc.ir.dtypes import DType, as_dtype, bool_, f32, i32, i64
 from dfc.ir.errors import ShapeError
-from dfc.ir.graph import Graph, Op, Value
+from dfc.ir.graph import Graph as IRGraph
+from dfc.ir.graph import Op, Value
+from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
+
+from .graph_def import graph_to_graph_def
 
 builder.register_internal_dir(os.path.dirname(os.path.abspath(__file__)))
 
@@ -131,6 +137,23 @@ class TensorShape:
 
 
 # ---- tensors and operations --------------------------------------------------------------------
+#: what Python's operators on tensors call: "binary" (opname, x, y), "negative", "abs", "logical_not" and
+#: "getitem"; math_ops and array_ops define them (this module sits below both and imports neither)
+_OPERATOR_FUNCTIONS: dict[str, Any] = {}
+
+
+def define_tensor_operators(**functions: Any) -> None:
+    _OPERATOR_FUNCTIONS.update(functions)
+
+
+def _operator_function(kind: str):
+    try:
+        return _OPERATOR_FUNCTIONS[kind]
+    except KeyError:
+        raise RuntimeError(f"tensor operator '{kind}' is not defined yet: import dfc (or dfc.math_ops and "
+                           f"dfc.array_ops) first") from None
+
+
 class _Operators:
     """Python operators on anything that converts to a Tensor (Tensors and Variables)."""
 
@@ -138,9 +161,8 @@ class _Operators:
     __array_ufunc__ = None  # numpy defers to our reflected operators: np.float32(2) * x builds an op
 
     def _binary(self, other, opname, reverse=False):
-        from . import math_ops
-        return math_ops.binary_operator(opname, other, self) if reverse else math_ops.binary_operator(opname, self,
-                                                                                                       other)
+        binary = _operator_function("binary")
+        return binary(opname, other, self) if reverse else binary(opname, self, other)
 
     def __add__(self, other):
         return self._binary(other, "add")
@@ -221,20 +243,16 @@ class _Operators:
         return self._binary(other, "logical_xor", True)
 
     def __neg__(self):
-        from . import math_ops
-        return math_ops.negative(self)
+        return _operator_function("negative")(self)
 
     def __abs__(self):
-        from . import math_ops
-        return math_ops.abs(self)
+        return _operator_function("abs")(self)
 
     def __invert__(self):
-        from . import math_ops
-        return math_ops.logical_not(self)
+        return _operator_function("logical_not")(self)
 
     def __getitem__(self, key):
-        from . import array_ops
-        return array_ops.slice_tensor(convert_to_tensor(self), key)
+        return _operator_function("getitem")(convert_to_tensor(self), key)
 
     def __bool__(self):
         raise TypeError("Using a dfc Tensor as a Python bool is not allowed: the value is only known when the "
@@ -249,16 +267,17 @@ class _Operators:
 class Tensor(_Operators):
     """A symbolic value of the graph: one result of an Operation (TF1's tf.Tensor)."""
 
-    def __init__(self, value: Value):
+    def __init__(self, value: Value, graph: Graph | None = None):
         self._value = value
-        value.handle = self
+        self._graph = graph if graph is not None else Graph.of(builder.graph_of(value))
+        self._graph._tensors[value] = self
 
     def _dfc_ir(self) -> Value:
         return self._value
 
     @property
     def op(self) -> Operation:
-        return wrap_op(self._value.op)
+        return self._graph.operation(self._value.op)
 
     @property
     def dtype(self) -> DType:
@@ -286,7 +305,7 @@ class Tensor(_Operators):
 
     @property
     def graph(self) -> Graph:
-        return builder.graph_of(self._value)
+        return self._graph
 
     @property
     def device(self) -> str | None:
@@ -297,7 +316,7 @@ class Tensor(_Operators):
         return self._value.index
 
     def consumers(self) -> list[Operation]:
-        return [wrap_op(op) for op in self.graph.ops if self._value in op.operands]
+        return [self._graph.operation(op) for op in self._graph.ops if self._value in op.operands]
 
     def eval(self, feed_dict=None, session=None):
         return _session_for(session, self).run(self, feed_dict)
@@ -312,9 +331,10 @@ class Tensor(_Operators):
 class Operation:
     """A node of the graph (TF1's tf.Operation); running it returns None."""
 
-    def __init__(self, op: Op):
+    def __init__(self, op: Op, graph: Graph | None = None):
         self._op = op
-        op.handle = self
+        self._graph = graph if graph is not None else Graph.of(builder.graph_of(op))
+        self._graph._operations[op] = self
 
     def _dfc_ir(self) -> Op:
         return self._op
@@ -329,15 +349,15 @@ class Operation:
 
     @property
     def inputs(self) -> list[Tensor]:
-        return [wrap(v) for v in self._op.inputs]
+        return [self._graph.tensor(v) for v in self._op.inputs]
 
     @property
     def control_inputs(self) -> list[Operation]:
-        return [wrap_op(v.op) for v in self._op.control_inputs]
+        return [self._graph.operation(v.op) for v in self._op.control_inputs]
 
     @property
     def outputs(self) -> list[Tensor]:
-        return [wrap(v) for v in self._op.results if not v.is_control]
+        return [self._graph.tensor(v) for v in self._op.results if not v.is_control]
 
     @property
     def device(self) -> str | None:
@@ -345,7 +365,7 @@ class Operation:
 
     @property
     def graph(self) -> Graph:
-        return builder.graph_of(self._op)
+        return self._graph
 
     def get_attr(self, name: str):
         return self._op.attrs[name]
@@ -359,11 +379,12 @@ class Operation:
 
 def wrap(value: Value) -> Tensor:
     """The Tensor for an IR value (one per value, so identity comparisons work)."""
-    return value.handle if isinstance(value.handle, Tensor) else Tensor(value)
+    return Graph.of(builder.graph_of(value)).tensor(value)
 
 
 def wrap_op(op: Op) -> Operation:
-    return op.handle if isinstance(op.handle, Operation) else Operation(op)
+    """The Operation for an IR op (one per op)."""
+    return Graph.of(builder.graph_of(op)).operation(op)
 
 
 def _session_for(session, item):
@@ -373,6 +394,148 @@ def _session_for(session, item):
         raise ValueError(f"Cannot evaluate {item!r}: no default session is registered. Use `with sess.as_default()` "
                          f"or pass eval(session=sess).")
     return session
+
+
+# ---- graphs ------------------------------------------------------------------------------------
+_DSL_GRAPHS: weakref.WeakValueDictionary[int, Graph] = weakref.WeakValueDictionary()
+
+
+class Graph:
+    """TF1's tf.Graph: an IR graph plus the state of building it from Python.
+
+    The IR graph (`_dfc_ir()`) holds the ops; this object holds what only the TF1 front
+    end knows: the name-scope, device and control-dependency stacks, collections, the
+    graph-level seed, and the one Tensor and Operation object of each IR value and op.
+    `with g.as_default():` makes new ops go to it.
+    """
+
+    def __init__(self, ir_graph: IRGraph | None = None):
+        self._ir = ir_graph if ir_graph is not None else IRGraph()
+        self.name_scope_stack: list[str] = []  # full scope paths, innermost last
+        self.device_stack: list[str | None] = []
+        self.device_functions: list[Any] = []  # tf.device(function): op -> device string, outermost first
+        self.control_stack: list[list[Value]] = []
+        self.collections: dict[str, Any] = {}
+        self.seed: int | None = None
+        self.finalized = False
+        self._tensors: dict[Value, Tensor] = {}
+        self._operations: dict[Op, Operation] = {}
+        _DSL_GRAPHS[self._ir.id] = self
+
+    @classmethod
+    def of(cls, ir_graph: IRGraph | None) -> Graph:
+        """The front-end graph of an IR graph (made on first ask for one built without the DSL)."""
+        if ir_graph is None:
+            raise ValueError("the IR object belongs to no graph")
+        found = _DSL_GRAPHS.get(ir_graph.id)
+        return found if found is not None and found._ir is ir_graph else cls(ir_graph)
+
+    def _dfc_ir(self) -> IRGraph:
+        return self._ir
+
+    # ---- the IR graph's contents -------------------------------------------------------
+    @property
+    def ops(self) -> list[Op]:
+        return self._ir.ops
+
+    @property
+    def body(self):
+        return self._ir.body
+
+    @property
+    def version(self) -> int:
+        return self._ir.version
+
+    @property
+    def id(self) -> int:
+        return self._ir.id
+
+    graph_def_versions = version
+
+    def mark_changed(self) -> None:
+        self._ir.mark_changed()
+
+    def op_by_name(self, name: str) -> Op:
+        return self._ir.op_by_name(name)
+
+    def tensor(self, value: Value) -> Tensor:
+        """The Tensor of an IR value of this graph (one per value, so identity comparisons work)."""
+        found = self._tensors.get(value)
+        return found if found is not None else Tensor(value, self)
+
+    def operation(self, op: Op) -> Operation:
+        found = self._operations.get(op)
+        return found if found is not None else Operation(op, self)
+
+    # ---- names, devices and control dependencies of new ops ------------------------------
+    def unique_name(self, name: str, mark_used: bool = True) -> str:
+        """TF's uniquifier: `add`, then `add_1`, `add_2` ... within the current name scope."""
+        scope = self.name_scope_stack[-1] if self.name_scope_stack else ""
+        return self._ir.unique_name(f"{scope}/{name}" if scope else name, mark_used)
+
+    def current_device(self) -> str | None:
+        return next((d for d in reversed(self.device_stack) if d), None)
+
+    def current_control_inputs(self) -> list[Value]:
+        return [c for frame in self.control_stack for c in frame]
+
+    # ---- TF1's Graph API ---------------------------------------------------------------
+    @contextlib.contextmanager
+    def as_default(self) -> Iterator[Graph]:
+        _default_graphs.stack.append(self)
+        try:
+            yield self
+        finally:
+            _default_graphs.stack.pop()
+
+    def get_operations(self) -> list[Operation]:
+        return [self.operation(op) for op in self._ir.ops]
+
+    def get_operation_by_name(self, name: str) -> Operation:
+        return self.operation(self._ir.op_by_name(name))
+
+    def get_tensor_by_name(self, name: str) -> Tensor:
+        op_name, sep, index = name.rpartition(":")
+        if not sep:
+            raise ValueError(f"tensor names look like 'op:0', got '{name}'")
+        op = self._ir.op_by_name(op_name)
+        try:
+            return self.tensor(op.results[int(index)])
+        except (IndexError, ValueError):
+            raise KeyError(f"op '{op_name}' has no output {index}") from None
+
+    def get_collection(self, key: str, scope: str | None = None) -> list[Any]:
+        items = self.collections.get(key, [])
+        return [x for x in items if scope is None or getattr(x, "name", "").startswith(scope)]
+
+    def add_to_collection(self, key: str, value: Any) -> None:
+        self.collections.setdefault(key, []).append(value)
+
+    def finalize(self) -> None:
+        self.finalized = True
+
+    def as_graph_def(self, from_version: int | None = None, add_shapes: bool = False) -> Any:
+        """This graph as TF's GraphDef proto (see dfc.graph_def); `_output_shapes` attrs with add_shapes."""
+        return graph_to_graph_def(self._ir, add_shapes=add_shapes)
+
+
+class _DefaultGraphStack(threading.local):
+    def __init__(self):
+        self.stack: list[Graph] = []
+
+
+_default_graphs = _DefaultGraphStack()
+_global_default: list[Graph] = [Graph()]
+
+
+def get_default_graph() -> Graph:
+    return _default_graphs.stack[-1] if _default_graphs.stack else _global_default[0]
+
+
+def reset_default_graph() -> None:
+    if _default_graphs.stack:
+        raise AssertionError("reset_default_graph called inside a `with graph.as_default()` block")
+    _global_default[0] = Graph()
 
 
 # ---- conversion --------------------------------------------------------------------------------
@@ -394,8 +557,7 @@ def convert_to_tensor(value: Any, dtype: DType | Any = None, name: str | None = 
         return value
     if isinstance(value, Operation):
         raise TypeError(f"cannot use Operation '{value.name}' as a tensor; use one of its outputs")
-    from . import array_ops
-    return array_ops.constant(value, dtype=want, name=name or "Const")
+    return constant(value, dtype=want, name=name or "Const")
 
 
 def infer_constant_dtype(value: Any) -> DType:
@@ -429,7 +591,48 @@ def constant_array(value: Any, dtype: DType) -> np.ndarray:
     return out
 
 
+# ---- constants ---------------------------------------------------------------------------------
+def constant(value: Any, dtype=None, shape=None, name: str = "Const", verify_shape: bool = False) -> Tensor:
+    """A constant tensor; `shape` broadcasts a scalar or reshapes a value with as many elements."""
+    dtype = as_dtype(dtype) if dtype is not None else infer_constant_dtype(value)
+    array = constant_array(value, dtype)
+    if shape is not None:
+        shape = static_shape(shape)
+        if any(d < 0 for d in shape):
+            raise build_error("dfc.constant", name, f"shape {list(shape)} has a negative dim")
+        if array.size == 1:
+            try:
+                array = np.full(shape, array.reshape(()), dtype=dtype.np)
+            except (MemoryError, ValueError) as e:
+                raise out_of_memory("dfc.constant", name, shape, dtype, e) from None
+        elif array.size == int(np.prod(shape, dtype=np.int64)) and not verify_shape:
+            array = array.reshape(shape)
+        else:
+            raise build_error("dfc.constant", name, f"constant of shape {list(array.shape)} does not fit the "
+                                                    f"requested shape {list(shape)}")
+    return make("dfc.constant", [], {"value": np.require(array, requirements="C")}, name=name)
+
+
+def constant_value(tensor: Any) -> np.ndarray | None:
+    """The value of a tensor made by dfc.constant (TF's tf.get_static_value), else None."""
+    if isinstance(tensor, Tensor) and tensor.op.type == "dfc.constant":
+        return tensor.op.get_attr("value")
+    if not isinstance(tensor, Tensor):
+        return np.asarray(tensor)
+    return None
+
+
 # ---- making ops -------------------------------------------------------------------------------
+def out_of_memory(op_type: str, name: str, shape, dtype, error: Exception) -> Exception:
+    """TF's ResourceExhaustedError for a tensor too big to allocate, naming the op and the user's line."""
+    from dfc.ir.builder import capture_location
+    from dfc.ir.errors import ResourceExhaustedError
+    loc = capture_location()
+    return ResourceExhaustedError(f"OOM when allocating tensor with shape {list(shape)} and type "
+                                  f"{as_dtype(dtype).name} for {op_type} '{name}'{f' at {loc}' if loc else ''}: "
+                                  f"{error}")
+
+
 def build_error(op_type: str, name: str, message: str) -> ShapeError:
     """A build-time error found before an op exists, worded as create_op words its own: op, name, user's line."""
     loc = builder.capture_location()
@@ -441,23 +644,37 @@ def current_graph(inputs: Sequence[Any] = ()) -> Graph:
     """The graph new ops go to: that of the tensor inputs, which must agree, else the default graph."""
     graph = None
     for x in inputs:
-        v = x._dfc_ir() if isinstance(x, Tensor) else x if isinstance(x, Value) else None
-        if v is None:
+        if isinstance(x, Tensor):
+            v, g = x._value, x._graph
+        elif isinstance(x, Value):
+            v, g = x, Graph.of(builder.graph_of(x))
+        else:
             continue
-        g = builder.graph_of(v)
         if graph is not None and g is not graph:
             raise ValueError(f"Tensor {v.describe()} must be from the same graph as the other inputs")
         graph = g
-    return graph if graph is not None else builder.get_default_graph()
+    return graph if graph is not None else get_default_graph()
 
 
 def make_op(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, name: str | None = None,
             result_types=None, graph: Graph | None = None, exact_name: bool = False) -> Op:
-    """Build one op from Tensors (or IR values) and return the IR op."""
+    """Build one op from Tensors (or IR values) in the current scopes and return the IR op."""
+    graph = graph or current_graph(inputs)
     values = [x._dfc_ir() if isinstance(x, Tensor) else x for x in inputs]
-    graph = graph or current_graph(values)
-    return builder.create_op(graph, type, values, attrs or {}, name=name, result_types=result_types,
-                             exact_name=exact_name)
+    if graph.finalized:
+        raise RuntimeError("Graph is finalized and cannot be modified")
+    attrs = dict(attrs or {})
+    device = attrs.pop("device", None)
+    if not (exact_name and name):
+        name = graph.unique_name(name or get_op_def(type).short)
+    op = builder.create_op(graph._ir, type, values, attrs, name=name, result_types=result_types,
+                           device=device if device is not None else graph.current_device(),
+                           control_inputs=graph.current_control_inputs(), exact_name=True)
+    for choose in graph.device_functions:
+        chosen = choose(graph.operation(op))
+        if chosen:
+            op.device = format_device(parse_device(chosen))
+    return op
 
 
 def make(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, name: str | None = None,
@@ -538,12 +755,12 @@ def device(spec: str | None) -> Iterator[None]:
     `spec` may be a device function (op -> device string, e.g. tf.train.replica_device_setter),
     called with each op made inside, after the device strings of the scopes are applied.
     """
-    graph = builder.get_default_graph()
+    graph = get_default_graph()
     if callable(spec):
         with _device_function(graph, spec):
             yield
         return
-    outer = next((d for d in reversed(graph.device_stack) if d is not None), None) if graph.device_stack else None
+    outer = next((d for d in reversed(graph.device_stack) if d is not None), None)
     graph.device_stack.append(None if spec is None else merge_device(outer, spec))
     if spec is None:
         graph.device_stack[-1] = ""
@@ -555,31 +772,18 @@ def device(spec: str | None) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _device_function(graph: Graph, choose) -> Iterator[None]:
-    """Inside, every op appended to `graph` takes the device `choose(op)` names (the innermost function last)."""
-    previous = graph.__dict__.get("append")
-    outer_append = graph.append
-
-    def append(op: Op) -> Op:
-        outer_append(op)
-        chosen = choose(wrap_op(op))
-        if chosen:
-            op.device = format_device(parse_device(chosen))
-        return op
-
-    graph.append = append
+    """Inside, every op made in `graph` takes the device `choose(op)` names (the innermost function last)."""
+    graph.device_functions.append(choose)
     try:
         yield
     finally:
-        if previous is None:
-            del graph.append
-        else:
-            graph.append = previous
+        graph.device_functions.pop()
 
 
 @contextlib.contextmanager
 def control_dependencies(control_inputs) -> Iterator[None]:
     """Ops made inside run after `control_inputs` (ops or tensors); None clears enclosing ones."""
-    graph = builder.get_default_graph()
+    graph = get_default_graph()
     if control_inputs is None:
         with without_control_dependencies(graph):
             yield
@@ -603,12 +807,23 @@ def control_token(item) -> Value:
     op = item._dfc_ir()
     if op.results and op.results[0].is_control:
         return op.results[0]
-    graph = builder.graph_of(op)
+    graph = item.graph
     tokens = graph.collections.setdefault("__control_tokens", {})
     if op not in tokens:
         with without_control_dependencies(graph):
-            tokens[op] = builder.create_op(graph, "dfc.group", [op.results[0]], name=f"{op.name}/done").results[0]
+            tokens[op] = make_op("dfc.group", [op.results[0]], name=f"{op.name}/done", graph=graph).results[0]
     return tokens[op]
+
+
+@contextlib.contextmanager
+def init_scope(graph: Graph) -> Iterator[None]:
+    """TF's init_scope: no name scope and no control dependencies (slots and steps belong to no step)."""
+    names, controls = graph.name_scope_stack, graph.control_stack
+    graph.name_scope_stack, graph.control_stack = [], []
+    try:
+        yield
+    finally:
+        graph.name_scope_stack, graph.control_stack = names, controls
 
 
 @contextlib.contextmanager
@@ -622,12 +837,12 @@ def without_control_dependencies(graph: Graph) -> Iterator[None]:
 
 # ---- seeds -------------------------------------------------------------------------------------
 def set_random_seed(seed: int) -> None:
-    builder.get_default_graph().seed = int(seed)
+    get_default_graph().seed = int(seed)
 
 
 def get_seed(op_seed: int | None) -> tuple[int, int]:
     """TF1's (graph seed, op seed) rule: deterministic when either is set."""
-    graph = builder.get_default_graph()
+    graph = get_default_graph()
     if graph.seed is not None:
         return graph.seed, (len(graph.ops) if op_seed is None else int(op_seed))
     if op_seed is not None:
@@ -641,7 +856,6 @@ def static_shape(shape: Any) -> tuple[int, ...]:
     if isinstance(shape, TensorShape):
         dims = shape.as_list()
     elif isinstance(shape, Tensor):
-        from .array_ops import constant_value
         dims = constant_value(shape)
         if dims is None:
             raise ValueError(f"shape tensor {shape.name} must be a constant")
@@ -664,7 +878,6 @@ def static_shape(shape: Any) -> tuple[int, ...]:
 
 def check_int(x: Any, what: str) -> int:
     if isinstance(x, Tensor):
-        from .array_ops import constant_value
         value = constant_value(x)
         if value is None:
             raise ValueError(f"{what} must be a constant, got the tensor {x.name}")

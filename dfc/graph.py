@@ -1,62 +1,13 @@
-"""tf.Graph: the IR graph with TF1's front-end methods (as_default, lookups by name, collections)."""
+"""tf.Graph and the default-graph functions of TF1's module level (get_collection, add_to_collection)."""
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
-from collections.abc import Iterator
 
-from dfc.ir import builder
-from dfc.ir.graph import Graph as IRGraph
+from .framework import Graph, get_default_graph, reset_default_graph
 
-from .framework import Operation, Tensor, wrap, wrap_op
-
-
-class Graph(IRGraph):
-    """A dataflow graph; `with g.as_default():` makes new ops go to it."""
-
-    @contextlib.contextmanager
-    def as_default(self) -> Iterator[Graph]:
-        with builder.as_default(self):
-            yield self
-
-    def get_operations(self) -> list[Operation]:  # type: ignore[override]
-        return [wrap_op(op) for op in self.ops]
-
-    def get_operation_by_name(self, name: str) -> Operation:
-        return wrap_op(self.op_by_name(name))
-
-    def get_tensor_by_name(self, name: str) -> Tensor:
-        op_name, sep, index = name.rpartition(":")
-        if not sep:
-            raise ValueError(f"tensor names look like 'op:0', got '{name}'")
-        op = self.op_by_name(op_name)
-        try:
-            return wrap(op.results[int(index)])
-        except (IndexError, ValueError):
-            raise KeyError(f"op '{op_name}' has no output {index}") from None
-
-    def get_collection(self, key: str, scope: str | None = None) -> list[Any]:
-        items = self.collections.get(key, [])
-        return [x for x in items if scope is None or getattr(x, "name", "").startswith(scope)]
-
-    def add_to_collection(self, key: str, value: Any) -> None:
-        self.collections.setdefault(key, []).append(value)
-
-    def finalize(self) -> None:
-        self.finalized = True
-
-    def as_graph_def(self, from_version: int | None = None, add_shapes: bool = False) -> Any:
-        """This graph as TF's GraphDef proto (see dfc.graph_def); `_output_shapes` attrs with add_shapes."""
-        from .graph_def import graph_to_graph_def
-        return graph_to_graph_def(self, add_shapes=add_shapes)
-
-    @property
-    def graph_def_versions(self) -> int:
-        return self.version
-
-
-builder.set_graph_class(Graph)
+__all__ = ["Graph", "GraphKeys", "add_to_collection", "add_to_collections", "get_collection", "get_collection_ref",
+           "get_default_graph", "reset_default_graph"]
 
 
 class GraphKeys:
@@ -98,11 +49,11 @@ class GraphKeys:
 
 
 def get_collection(key: str, scope: str | None = None) -> list[Any]:
-    return builder.get_default_graph().get_collection(key, scope)
+    return get_default_graph().get_collection(key, scope)
 
 
 def add_to_collection(key: str, value: Any) -> None:
-    builder.get_default_graph().add_to_collection(key, value)
+    get_default_graph().add_to_collection(key, value)
 
 
 def add_to_collections(names, value: Any) -> None:
@@ -111,4 +62,4 @@ def add_to_collections(names, value: Any) -> None:
 
 
 def get_collection_ref(key: str) -> list[Any]:
-    return builder.get_default_graph().collections.setdefault(key, [])
+    return get_default_graph().collections.setdefault(key, [])

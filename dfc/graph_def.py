@@ -180,7 +180,8 @@ def as_graph_def(graph_or_graph_def: Any, add_shapes: bool = False) -> Any:
     """A GraphDef from a dfc Graph (exported) or a GraphDef proto (as is)."""
     if hasattr(graph_or_graph_def, "node") and hasattr(graph_or_graph_def, "SerializeToString"):
         return graph_or_graph_def
-    graph = getattr(graph_or_graph_def, "_dfc_graph", graph_or_graph_def)
+    to_ir = getattr(graph_or_graph_def, "_dfc_ir", None)  # a tf.Graph stands for its IR graph
+    graph = to_ir() if to_ir is not None else graph_or_graph_def
     if not isinstance(graph, Graph):
         raise TypeError(f"expected a dfc Graph or a GraphDef proto, got {type(graph_or_graph_def).__name__}")
     return graph_to_graph_def(graph, add_shapes=add_shapes)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dfc.ir import builder
 
 from . import nn
 from .array_ops import ones_like
-from .framework import Tensor, convert_to_tensor, name_scope
-from .gradients import stop_gradient
+from .framework import Tensor, convert_to_tensor, get_default_graph, name_scope
+from .gradients_impl import stop_gradient
 from .graph import get_collection
 from .math_ops import (abs, add_n, cast, equal, multiply, not_equal, reduce_sum, squared_difference, truediv,
                        where)
@@ -63,7 +62,7 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=LOSSE
                 present = cast(not_equal(multiply(ones_like(losses), weights), 0.0), losses.dtype)
                 loss = _div_no_nan(total, reduce_sum(present))
         if loss_collection is not None:
-            builder.get_default_graph().collections.setdefault(loss_collection, []).append(loss)
+            get_default_graph().collections.setdefault(loss_collection, []).append(loss)
         return loss
 
 
@@ -134,4 +133,4 @@ def get_total_loss(add_regularization_losses: bool = True, name: str = "total_lo
 
 def add_loss(loss, loss_collection: str = LOSSES) -> None:
     if loss_collection:
-        builder.get_default_graph().collections.setdefault(loss_collection, []).append(loss)
+        get_default_graph().collections.setdefault(loss_collection, []).append(loss)

@@ -8,7 +8,9 @@ import numpy as np
 
 from dfc.ir.dtypes import as_dtype, f32, f64, i64
 
-from .framework import Tensor, check_int, convert_to_tensor, is_tensor_like, make
+from .array_ops import reshape
+from .framework import (Tensor, check_int, constant_value, convert_to_tensor, define_tensor_operators, is_tensor_like,
+                        make)
 
 #: Python operator name -> (IR op, TF's default op name)
 _BINARY = {
@@ -188,7 +190,6 @@ def _axes(x: Tensor, axis, reduction_indices) -> list[int]:
     if axis is None:
         return list(range(x.shape.ndims))
     if isinstance(axis, Tensor):
-        from .array_ops import constant_value
         value = constant_value(axis)
         if value is None:
             raise ValueError(f"reduction axes must be constant, got the tensor {axis.name}")
@@ -209,7 +210,6 @@ def _reduction(irop: str, default: str):
         if x.shape.ndims is None and axis is None and reduction_indices is None:
             if keep:
                 raise ValueError(f"keepdims needs the rank of {x.name}, which is unknown")
-            from .array_ops import reshape
             x = reshape(x, [-1])  # all of an unknown number of dims: reduce the flattened tensor
         return make(irop, [x], {"axes": _axes(x, axis, reduction_indices), "keepdims": keep}, name=name or default)
     fn.__name__ = default
@@ -245,3 +245,6 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name: str | None = Non
     data, ids = convert_to_tensor(data), convert_to_tensor(segment_ids)
     return make("dfc.unsorted_segment_sum", [data, ids], {"num_segments": check_int(num_segments, "num_segments")},
                 name=name or "UnsortedSegmentSum")
+
+
+define_tensor_operators(binary=binary_operator, negative=negative, abs=abs, logical_not=logical_not)

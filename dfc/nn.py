@@ -88,7 +88,7 @@ def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=Non
 def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1, name: str | None = None,
                                       axis=None) -> Tensor:
     """TF1's (deprecated) form: like _v2, but no gradient flows into labels."""
-    from .gradients import stop_gradient
+    from .gradients_impl import stop_gradient
     from .math_ops import cast
     if _sentinel is not None:
         raise ValueError("Only call `softmax_cross_entropy_with_logits` with named arguments (labels=..., logits=...)")

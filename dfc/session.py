@@ -1,13 +1,34 @@
-"""TF1's session extras: InteractiveSession (the default session until closed) and ConfigProto/GPUOptions."""
+"""tf.Session over the default graph, InteractiveSession (the default session until closed), ConfigProto."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
+from collections.abc import Iterator
 
-from dfc.runtime import Session
+from dfc.ir.graph import Graph as IRGraph
 from dfc.runtime import session as _runtime_session
 
-__all__ = ["ConfigProto", "GPUOptions", "GraphOptions", "InteractiveSession", "OptimizerOptions"]
+from .framework import Graph, get_default_graph
+
+__all__ = ["ConfigProto", "GPUOptions", "GraphOptions", "InteractiveSession", "OptimizerOptions", "Session"]
+
+
+class Session(_runtime_session.Session):
+    """TF1's Session: `run(fetches, feed_dict)` over one graph (the default graph unless given), which
+    `with sess.as_default():` makes the default graph too."""
+
+    def __init__(self, target: str = "", graph: Graph | IRGraph | None = None, config: Any = None, **options: Any):
+        if graph is None:
+            graph = get_default_graph()
+        elif isinstance(graph, IRGraph):
+            graph = Graph.of(graph)
+        super().__init__(target, graph, config, **options)
+
+    @contextlib.contextmanager
+    def as_default(self) -> Iterator[Session]:
+        with super().as_default(), self.graph.as_default():
+            yield self
 
 
 class _Options:

@@ -22,10 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from dfc.ir import builder
 from dfc.ir.errors import InvalidArgumentError
 
-from .framework import Tensor, TensorShape, convert_to_tensor, current_graph, name_scope
+from .framework import Tensor, TensorShape, convert_to_tensor, current_graph, get_default_graph, name_scope
 from .graph import GraphKeys
 
 SUMMARIES = GraphKeys.SUMMARIES
@@ -541,9 +540,9 @@ def merge(inputs: Sequence[Any], collections: Sequence[str] | None = None, name:
     graphs = {id(s.graph) for s in inputs}
     if len(graphs) > 1:
         raise ValueError("tf.summary.merge: the summaries come from different graphs")
-    graph = inputs[0].graph if inputs else builder.get_default_graph()
+    graph = inputs[0].graph if inputs else get_default_graph()
     name = clean_tag(name)
-    with builder.as_default(graph), name_scope(name, "Merge"):
+    with graph.as_default(), name_scope(name, "Merge"):
         op_name = graph.unique_name(name or "MergeSummary")
 
     def compute(serialized: list[bytes]) -> bytes:
@@ -565,7 +564,7 @@ def merge(inputs: Sequence[Any], collections: Sequence[str] | None = None, name:
 
 def merge_all(key: str = SUMMARIES, scope: str | None = None, name: str | None = None) -> SummaryTensor | None:
     """Merge every summary in collection `key` of the default graph; None when there is none (as TF1)."""
-    summaries = builder.get_default_graph().get_collection(key, scope)
+    summaries = get_default_graph().get_collection(key, scope)
     if not summaries:
         return None
     return merge(summaries, name=name)
@@ -706,7 +705,7 @@ class FileWriterCache:
         with FileWriterCache._lock:
             writer = FileWriterCache._cache.get(str(logdir))
             if writer is None:
-                writer = FileWriter(logdir, graph=builder.get_default_graph())
+                writer = FileWriter(logdir, graph=get_default_graph())
                 FileWriterCache._cache[str(logdir)] = writer
             return writer
 

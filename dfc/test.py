@@ -6,15 +6,16 @@ from typing import Any
 
 import numpy as np
 
-from dfc.ir import builder
 
 from .array_ops import placeholder
 from .framework import Tensor, convert_to_tensor
-from .gradients import gradients
+from .gradients_impl import gradients
 
 
 def _session(x: Tensor):
-    from dfc.runtime import Session, get_default_session
+    from dfc.runtime import get_default_session
+
+    from .session import Session
     session = get_default_session()
     if session is not None and session.graph is x.graph:
         return session, False
@@ -25,7 +26,7 @@ def _theoretical(session, x: Tensor, x_shape, x_value: np.ndarray, y: Tensor, y_
     """J[i, j] = d y_j / d x_i: one backward run per element of y, seeded with a one-hot grad_ys."""
     x_size, y_size = int(np.prod(x_shape, dtype=np.int64)), int(np.prod(y_shape, dtype=np.int64))
     jacobian = np.zeros((x_size, y_size), dtype=np.float64)
-    with builder.as_default(x.graph):
+    with x.graph.as_default():
         seed = placeholder(y.dtype, y_shape, name="grad_check_seed")
         grad = gradients(y, x, grad_ys=seed)[0]
     if grad is None:

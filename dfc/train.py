@@ -10,16 +10,11 @@ the variable update as the results of their assign ops.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from typing import Any
 
-from dfc.ir import builder
-from dfc.ir.dtypes import i64
-from dfc.ir.graph import Graph
-
-from .framework import (Operation, Tensor, control_dependencies, convert_to_tensor, device, make_op, name_scope,
-                        wrap_op)
-from .gradients import gradients
+from .framework import (Operation, Tensor, control_dependencies, convert_to_tensor, device, get_default_graph,
+                        init_scope, make_op, name_scope, wrap_op)
+from .gradients_impl import gradients
 from .graph_def import write_graph  # noqa: F401 - tf.train.write_graph
 from .math_ops import cast, rsqrt, sqrt, square
 from .saver import CheckpointState, Saver, get_checkpoint_state, latest_checkpoint
@@ -28,21 +23,10 @@ from .train_cluster import (CheckpointSaverHook, ChiefSessionCreator, ClusterSpe
                             SessionRunHook, SessionRunValues, StopAtStepHook, WorkerSessionCreator,
                             replica_device_setter)
 from .summary import summary_iterator  # noqa: F401 - tf.train.summary_iterator
-from .variables import GLOBAL_VARIABLES, Variable, group, trainable_variables, zeros_initializer
+from .training_util import GLOBAL_STEP, create_global_step, get_global_step, get_or_create_global_step  # noqa: F401
+from .variables import Variable, group, trainable_variables, zeros_initializer
 
-GLOBAL_STEP = "global_step"
 TRAIN_OP = "train_op"
-
-
-@contextlib.contextmanager
-def _at_root(graph: Graph) -> Iterator[None]:
-    """TF's init_scope: no name scope and no control dependencies (slots belong to no step)."""
-    names, controls = graph.name_scope_stack, graph.control_stack
-    graph.name_scope_stack, graph.control_stack = [], []
-    try:
-        yield
-    finally:
-        graph.name_scope_stack, graph.control_stack = names, controls
 
 
 def _exact_group(inputs: list, name: str) -> Operation:
@@ -112,8 +96,8 @@ class Optimizer:
             if g.dtype is not v.dtype or g.shape.ndims != v.shape.ndims or any(a not in (None, b) for a, b in dims):
                 raise ValueError(f"gradient {g.name} ({g.dtype.name}{g.shape}) does not match variable "
                                  f"{v.name} ({v.dtype.name}{v.shape})")
-        graph = builder.get_default_graph()
-        with _at_root(graph):
+        graph = get_default_graph()
+        with init_scope(graph):
             self._create_slots([v for _, v in pairs])
         with name_scope(name, self._name) as scope:
             self._prepare()
@@ -317,7 +301,7 @@ class AdamOptimizer(Optimizer):
             self._zeros_slot(v, "v")
 
     def _get_beta_accumulators(self) -> tuple[Variable, Variable]:
-        graph = builder.get_default_graph()
+        graph = get_default_graph()
         return self._non_slots[("beta1_power", graph.id)], self._non_slots[("beta2_power", graph.id)]
 
     def _prepare(self) -> None:
@@ -346,34 +330,6 @@ class AdamOptimizer(Optimizer):
 
 
 # ---- the global step --------------------------------------------------------------------------------
-def get_global_step(graph: Graph | None = None) -> Variable | None:
-    """The graph's global step variable, or None."""
-    graph = graph or builder.get_default_graph()
-    found = graph.collections.get(GLOBAL_STEP, [])
-    if len(found) > 1:
-        raise TypeError("There are multiple items in collection global_step; there should be only one.")
-    if found:
-        return found[0]
-    named = [v for v in graph.collections.get(GLOBAL_VARIABLES, []) if v.op.name == "global_step"]
-    return named[0] if named else None
-
-
-def create_global_step(graph: Graph | None = None) -> Variable:
-    """A new int64 scalar variable `global_step` (non-trainable, starting at 0)."""
-    graph = graph or builder.get_default_graph()
-    if get_global_step(graph) is not None:
-        raise ValueError('"global_step" already exists.')
-    with builder.as_default(graph), _at_root(graph):
-        return Variable(lambda: zeros_initializer(i64)([], dtype=i64), trainable=False, name="global_step",
-                        dtype=i64, collections=[GLOBAL_VARIABLES, GLOBAL_STEP])
-
-
-def get_or_create_global_step(graph: Graph | None = None) -> Variable:
-    graph = graph or builder.get_default_graph()
-    step = get_global_step(graph)
-    return step if step is not None else create_global_step(graph)
-
-
 # ---- learning-rate schedules ----------------------------------------------------------------------
 def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase: bool = False,
                       name: str | None = None) -> Tensor:

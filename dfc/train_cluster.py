@@ -15,15 +15,14 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dfc.ir import builder
 from dfc.ir.errors import AbortedError, UnavailableError
-from dfc.runtime import Session
 from dfc.runtime.distribute.cluster import ClusterSpec
 from dfc.runtime.distribute.engine import embedded_cluster_for
 
-from .framework import merge_device
+from .framework import get_default_graph, merge_device
 from .saver import Saver, latest_checkpoint
-from .session import ConfigProto  # noqa: F401 - one declaration of tf.ConfigProto, kept importable here
+from .session import ConfigProto, Session  # noqa: F401 - one declaration of tf.ConfigProto, kept importable here
+from .training_util import get_global_step
 from .variables import global_variables, global_variables_initializer
 
 #: the op types replica_device_setter puts on parameter servers (TF's names map to dfc's variable op)
@@ -201,7 +200,6 @@ class SessionRunHook:
 
 
 def _global_step_tensor():
-    from .train import get_global_step
     step = get_global_step()
     if step is None:
         raise RuntimeError("this hook needs a global step: create one with tf.train.get_or_create_global_step()")
@@ -288,9 +286,9 @@ class ChiefSessionCreator:
 
     def __init__(self, scaffold: Scaffold | None = None, master: Any = "", config: Any = None,
                  checkpoint_dir: str | None = None, checkpoint_filename_with_path: str | None = None):
-        self._graph = builder.get_default_graph()
+        self._graph = get_default_graph()
         self.scaffold = scaffold or Scaffold()
-        with builder.as_default(self._graph):
+        with self._graph.as_default():
             self.scaffold.finalize()
         self._master = master
         self._config = config
@@ -316,9 +314,9 @@ class WorkerSessionCreator:
 
     def __init__(self, scaffold: Scaffold | None = None, master: Any = "", config: Any = None,
                  max_wait_secs: float = 30 * 60):
-        self._graph = builder.get_default_graph()
+        self._graph = get_default_graph()
         self.scaffold = scaffold or Scaffold()
-        with builder.as_default(self._graph):
+        with self._graph.as_default():
             self.scaffold.finalize()
             self._names = [v.op.name for v in global_variables()]
         self._master = master
@@ -356,7 +354,7 @@ class MonitoredSession:
         self._max_recoveries = max_recoveries
         self._stop = False
         self.recoveries = 0
-        with builder.as_default(self._graph):
+        with self._graph.as_default():
             for hook in self._hooks:
                 hook.begin()
         self._session = self._create()

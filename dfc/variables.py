@@ -10,16 +10,15 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from dfc.ir import builder
 from dfc.ir.dtypes import as_dtype, f32
+from dfc.ir import builder
 from dfc.ir.errors import UnimplementedError
-from dfc.ir.graph import Graph
 
 from . import random_ops
 from .array_ops import constant
-from .framework import (Operation, Tensor, TensorShape, _Operators, _session_for, build_error, convert_to_tensor,
-                        current_graph, make, make_op, name_scope, static_shape, without_control_dependencies, wrap,
-                        wrap_op)
+from .framework import (Graph, Operation, Tensor, TensorShape, _Operators, _session_for, build_error, convert_to_tensor,
+                        current_graph, get_default_graph, make, make_op, name_scope, static_shape,
+                        without_control_dependencies, wrap, wrap_op)
 
 GLOBAL_VARIABLES = "variables"
 TRAINABLE_VARIABLES = "trainable_variables"
@@ -33,7 +32,7 @@ class Variable(_Operators):
                  expected_shape=None, import_scope=None, constraint=None, **_ignored):
         if initial_value is None:
             raise ValueError("initial_value must be specified")
-        graph = builder.get_default_graph()
+        graph = get_default_graph()
         with without_control_dependencies(graph), name_scope(name, "Variable") as scope:
             self._name = scope[:-1]
             with name_scope("Initializer"):
@@ -81,7 +80,7 @@ class Variable(_Operators):
 
     def initialized_value(self) -> Tensor:
         from .framework import control_dependencies
-        with control_dependencies([self._initializer.results[0].handle or wrap(self._initializer.results[0])]):
+        with control_dependencies([wrap(self._initializer.results[0])]):
             return self.read_value()
 
     # ---- properties ---------------------------------------------------------------------------
@@ -202,7 +201,7 @@ def local_variables(scope: str | None = None) -> list[Variable]:
 
 
 def _collection(key: str, scope: str | None) -> list[Variable]:
-    items = builder.get_default_graph().collections.get(key, [])
+    items = get_default_graph().collections.get(key, [])
     return [v for v in items if scope is None or v._name.startswith(scope)]
 
 
@@ -226,7 +225,7 @@ def group(*inputs, name: str | None = None) -> Operation:
             raise TypeError(f"group takes ops and tensors, got {x!r}")
         values.append(op.results[0])
     graph = current_graph(values)
-    with builder.as_default(graph):
+    with graph.as_default():
         return wrap_op(make_op("dfc.group", values, name=name or "group_deps", graph=graph))
 
 
@@ -370,7 +369,7 @@ def _scope_stack(graph: Graph) -> list[VariableScope]:
 
 
 def get_variable_scope() -> VariableScope:
-    stack = _scope_stack(builder.get_default_graph())
+    stack = _scope_stack(get_default_graph())
     return stack[-1] if stack else VariableScope("", False, None)
 
 
@@ -378,7 +377,7 @@ def get_variable_scope() -> VariableScope:
 def variable_scope(name_or_scope, default_name: str | None = None, values=None, initializer=None,
                    reuse=None, **_ignored) -> Iterator[VariableScope]:
     """Prefix get_variable names; `reuse=True` shares existing variables, AUTO_REUSE makes or shares."""
-    graph = builder.get_default_graph()
+    graph = get_default_graph()
     stack = _scope_stack(graph)
     outer = stack[-1] if stack else VariableScope("", False, None)
     if isinstance(name_or_scope, VariableScope):
@@ -403,7 +402,7 @@ def variable_scope(name_or_scope, default_name: str | None = None, values=None, 
 def get_variable(name: str, shape=None, dtype=None, initializer=None, regularizer=None, trainable: bool = True,
                  collections=None, **_ignored) -> Variable:
     """The variable `scope/name`: made on first use; reused only when the scope allows it."""
-    graph = builder.get_default_graph()
+    graph = get_default_graph()
     scope = get_variable_scope()
     full = f"{scope.name}/{name}" if scope.name else name
     existing: dict[str, Variable] = graph.collections.setdefault("__variables_by_name", {})

@@ -1,7 +1,7 @@
 """The typed tensor IR: dtypes, types, Value/Op/Graph, the op registry, text form and interpreter."""
 
 from . import dtypes, ops
-from .builder import as_default, capture_location, create_op, get_default_graph, graph_of, reset_default_graph
+from .builder import capture_location, create_op, graph_of
 from .errors import (DfcError, FailedPreconditionError, InvalidArgumentError, NotFoundError, OpError, ParseError,
                      ShapeError, VerificationError)
 from .graph import Block, Graph, Location, Op, Value
@@ -13,5 +13,5 @@ from .verifier import verify
 
 __all__ = ["CONTROL", "Block", "ControlType", "DfcError", "FailedPreconditionError", "Graph", "InvalidArgumentError",
            "Location", "NotFoundError", "Op", "OpError", "ParseError", "ShapeError", "TensorType", "Value",
-           "VerificationError", "as_default", "capture_location", "create_op", "dtypes", "get_default_graph",
-           "graph_of", "interpret", "ops", "parse_graph", "print_graph", "reset_default_graph", "verify"]
+           "VerificationError", "capture_location", "create_op", "dtypes", "graph_of", "interpret", "ops",
+           "parse_graph", "print_graph", "verify"]

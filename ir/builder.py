@@ -1,14 +1,12 @@
-"""Building graphs: the default-graph stack, source locations of user calls, and create_op."""
+"""Building graphs: source locations of user calls and create_op, the checked way to make an op."""
 
 from __future__ import annotations
 
 import builtins
-import contextlib
 import os
 import sys
-import threading
 from typing import Any
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from .errors import ShapeError
 from .graph import Graph, Location, Op, Value
@@ -53,43 +51,6 @@ def capture_location() -> Location | None:
     return Location(_display_path(frame.f_code.co_filename), frame.f_lineno, col)
 
 
-# ---- the default graph -----------------------------------------------------------------------
-class _DefaultGraphStack(threading.local):
-    def __init__(self):
-        self.stack: list[Graph] = []
-
-
-_stack = _DefaultGraphStack()
-_graph_class: list[type[Graph]] = [Graph]
-_global_default: list[Graph] = [Graph()]
-
-
-def set_graph_class(cls: type[Graph]) -> None:
-    """The class new default graphs get (the front end's Graph subclass)."""
-    _graph_class[0] = cls
-    if not _global_default[0].ops:
-        _global_default[0] = cls()
-
-
-def get_default_graph() -> Graph:
-    return _stack.stack[-1] if _stack.stack else _global_default[0]
-
-
-def reset_default_graph() -> None:
-    if _stack.stack:
-        raise AssertionError("reset_default_graph called inside a `with graph.as_default()` block")
-    _global_default[0] = _graph_class[0]()
-
-
-@contextlib.contextmanager
-def as_default(graph: Graph) -> Iterator[Graph]:
-    _stack.stack.append(graph)
-    try:
-        yield graph
-    finally:
-        _stack.stack.pop()
-
-
 # ---- making ops ------------------------------------------------------------------------------
 def create_op(graph: Graph, type: str, operands: Sequence[Value] = (), attrs: dict[str, Any] | None = None,
               name: str | None = None, result_types: Sequence[Type] | None = None,
@@ -98,8 +59,8 @@ def create_op(graph: Graph, type: str, operands: Sequence[Value] = (), attrs: di
     """Declare-checked construction of one op, appended to `graph`.
 
     Result types come from the op's inference (or `result_types` for source ops); a
-    mismatch raises ShapeError naming the op and the user's source line. Control inputs
-    come from `control_inputs` and the graph's control-dependency stack. With `exact_name`
+    mismatch raises ShapeError naming the op and the user's source line. `control_inputs`
+    become extra operands (those that are operands already are dropped). With `exact_name`
     the op takes `name` as is (the caller made it unique, as TF does for a variable and its scope).
     """
     opdef = get_op_def(type)
@@ -134,10 +95,7 @@ def create_op(graph: Graph, type: str, operands: Sequence[Value] = (), attrs: di
     for operand in operands:
         if graph_of(operand) is not graph:
             raise ValueError(f"{type} '{op_name}'{where}: operand {operand.describe()} belongs to another graph")
-    controls = [c for frame in graph.control_stack for c in frame] + list(control_inputs)
-    controls = list(dict.fromkeys(c for c in controls if c not in operands))
-    if device is None:
-        device = next((d for d in reversed(graph.device_stack) if d), None) if graph.device_stack else None
+    controls = list(dict.fromkeys(c for c in control_inputs if c not in operands))
     op = Op(type, op_name, list(operands) + controls, full_attrs, types, device=device, loc=loc, regions=regions)
     return graph.append(op)
 

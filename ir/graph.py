@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from collections.abc import Iterable, Iterator
 
+from .ops.registry import REGISTRY
 from .types import ControlType, Type
 
 
@@ -26,14 +27,13 @@ class Location:
 class Value:
     """An SSA value: the result of an op or an argument of a block."""
 
-    __slots__ = ("type", "owner", "index", "arg_name", "handle", "__weakref__")
+    __slots__ = ("type", "owner", "index", "arg_name", "__weakref__")
 
     def __init__(self, type: Type, owner: Op | Block, index: int, arg_name: str | None = None):
         self.type = type
         self.owner = owner
         self.index = index
         self.arg_name = arg_name
-        self.handle = None  # the front end's object for this value (a dfc.Tensor), if any
 
     @property
     def op(self) -> Op | None:
@@ -62,8 +62,7 @@ class Value:
 class Op:
     """One operation: type (`dfc.matmul`), operands, attributes, typed results, regions."""
 
-    __slots__ = ("type", "name", "operands", "attrs", "results", "device", "loc", "regions", "block", "handle",
-                 "__weakref__")
+    __slots__ = ("type", "name", "operands", "attrs", "results", "device", "loc", "regions", "block", "__weakref__")
 
     def __init__(self, type: str, name: str, operands: list[Value], attrs: dict[str, Any],
                  result_types: list[Type], device: str | None = None, loc: Location | None = None,
@@ -79,7 +78,6 @@ class Op:
         for region in self.regions:
             region.parent = self
         self.block: Block | None = None
-        self.handle = None  # the front end's object for this op (a dfc.Operation), if any
 
     @property
     def short_type(self) -> str:
@@ -139,7 +137,9 @@ class Block:
 
     @property
     def terminator(self) -> Op | None:
-        return self.ops[-1] if self.ops and self.ops[-1].type in ("dfc.fetch", "dfc.yield") else None
+        last = self.ops[-1] if self.ops else None
+        opdef = REGISTRY.get(last.type) if last is not None else None
+        return last if opdef is not None and opdef.terminator else None
 
 
 _NAME_SUFFIX = re.compile(r"^(.*)_(\d+)$")
@@ -148,8 +148,8 @@ _NAME_SUFFIX = re.compile(r"^(.*)_(\d+)$")
 class Graph:
     """A dataflow graph: one block of ops, unique op names and a version bumped on change.
 
-    A graph also carries the build-time context of the TF1 front end: the name-scope,
-    device and control-dependency stacks, collections and the graph-level seed.
+    Front ends keep their build-time state (TF1's name scopes, device and control stacks,
+    collections, seeds) in their own objects that wrap a Graph; the IR has none of it.
     """
 
     _ids = itertools.count()
@@ -160,12 +160,6 @@ class Graph:
         self.version = 0
         self.id = next(Graph._ids)
         self._names: dict[str, int] = {}
-        self.name_scope_stack: list[str] = []  # full scope paths, innermost last
-        self.device_stack: list[str | None] = []
-        self.control_stack: list[list[Value]] = []
-        self.collections: dict[str, list] = {}
-        self.seed: int | None = None
-        self.finalized = False
         self.sym_name = "main"
 
     # ---- contents --------------------------------------------------------------------
@@ -190,10 +184,8 @@ class Graph:
         return self.body.walk()
 
     # ---- names -----------------------------------------------------------------------
-    def unique_name(self, name: str, mark_used: bool = True) -> str:
-        """TF's uniquifier: `add`, then `add_1`, `add_2` ... within the current name scope."""
-        scope = self.name_scope_stack[-1] if self.name_scope_stack else ""
-        full = f"{scope}/{name}" if scope else name
+    def unique_name(self, full: str, mark_used: bool = True) -> str:
+        """TF's uniquifier over full names (scope included): `add`, then `add_1`, `add_2` ..."""
         count = self._names.get(full.lower(), 0)
         candidate = full if count == 0 else f"{full}_{count}"
         while candidate.lower() in self._names:
@@ -213,8 +205,6 @@ class Graph:
 
     # ---- mutation --------------------------------------------------------------------
     def append(self, op: Op) -> Op:
-        if self.finalized:
-            raise RuntimeError("Graph is finalized and cannot be modified")
         self.body.append(op)
         self.version += 1
         return op

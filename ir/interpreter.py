@@ -53,7 +53,7 @@ def run_block(block: Block, args: list, ctx: ExecutionContext, outer: dict[Value
     for arg, value in zip(block.arguments, args):
         env[arg] = value
     for op in block.ops:
-        if op.type in ("dfc.fetch", "dfc.yield"):
+        if get_op_def(op.type).terminator:
             return [env[v] for v in op.inputs]
         results = evaluate_op(op, [env[v] for v in op.inputs], ctx, env)
         for value, result in zip(op.results, results):

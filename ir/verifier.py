@@ -14,11 +14,6 @@ from .types import ControlType, TensorType
 
 __all__ = ["verify"]
 
-#: ops whose operands are all "run this first" dependencies, so control tokens may stand anywhere
-_CONTROL_SINKS = frozenset({"dfc.group", "dfc.fetch"})
-_TERMINATORS = frozenset({"dfc.fetch", "dfc.yield"})
-#: ops that carry regions, and how many
-_REGION_COUNTS = {"dfc.fused": 1}
 #: the kinds of `dfc.fused` kernel the fuse pass makes and backends lower
 FUSION_KINDS = frozenset({"elementwise", "reduction", "matmul"})
 #: the largest dim and element count a tensor may have: sizes and offsets are int64 everywhere
@@ -52,7 +47,7 @@ class _Verifier:
             if op.block is not block:
                 raise _fail(op, "its `block` link does not point at the block that holds it")
             self.op(op, scopes, defined_here, parent)
-            if op.type in _TERMINATORS and i != last:
+            if REGISTRY[op.type].terminator and i != last:
                 raise _fail(op, f"{op.type} must be the last op of its block, but {len(block.ops) - 1 - i} op(s) "
                                 f"follow it (next: {block.ops[i + 1].describe()})")
             visible.update(op.results)
@@ -95,7 +90,7 @@ class _Verifier:
 
     def data_operands(self, op: Op, opdef: OpDef) -> list[Value]:
         """The operands that carry data; control tokens must trail them (except for group and fetch)."""
-        if op.type in _CONTROL_SINKS:
+        if opdef.control_sink:
             problem = opdef.check_arity(len(op.operands))
             if problem:
                 raise _fail(op, problem)
@@ -157,7 +152,7 @@ class _Verifier:
             raise _fail(op, f"result types {_types(actual)} differ from the inferred {_types(expected)}")
 
     def regions(self, op: Op, data: list[Value], scopes: list[set[Value]]) -> None:
-        wanted = _REGION_COUNTS.get(op.type, 0)
+        wanted = REGISTRY[op.type].regions
         if len(op.regions) != wanted:
             raise _fail(op, f"{op.type} takes {wanted} region(s), has {len(op.regions)}")
         if op.type == "dfc.fused":

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import reprlib
 import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable, Iterator
 
@@ -134,6 +136,34 @@ def get_default_session() -> Session | None:
     return stack[-1] if stack else None
 
 
+@dataclass(frozen=True)
+class StepRequest:
+    """What one Session.run asks for: compile_step's arguments for the step it runs."""
+
+    graph: Graph
+    fetches: list[Value]
+    targets: list[Op]
+    feeds: list[Value]
+    feed_shapes: list[tuple[int, ...]]
+
+
+#: an observer of the Session.run calls made in this context: called with each call's StepRequest before the
+#: step is compiled or run (whether or not it is cached); it may raise to stop the call. `dfc compile --run N`
+#: captures a script's N-th step through it.
+step_observer: contextvars.ContextVar[Callable[[StepRequest], None] | None] = contextvars.ContextVar(
+    "dfc_step_observer", default=None)
+
+
+@contextlib.contextmanager
+def observing_steps(observer: Callable[[StepRequest], None]) -> Iterator[None]:
+    """Within the block, every Session.run of this context first calls `observer`."""
+    token = step_observer.set(observer)
+    try:
+        yield
+    finally:
+        step_observer.reset(token)
+
+
 class Session:
     """TF1's Session: `run(fetches, feed_dict)` over one graph, with variables in a VariableStore.
 
@@ -144,20 +174,22 @@ class Session:
     (see dfc.runtime.distribute).
     """
 
-    def __init__(self, target: str = "", graph: Graph | None = None, config: Any = None, *,
+    def __init__(self, target: str = "", graph: Any = None, config: Any = None, *,
                  store: VariableStore | None = None, backend: str | None = None):
-        graph = graph if graph is not None else builder.get_default_graph()
-        graph = getattr(graph, "_dfc_graph", graph)
-        if not isinstance(graph, Graph):
+        # a front end's graph stands for its IR graph through `_dfc_ir()`, as its tensors do for values
+        to_ir = getattr(graph, "_dfc_ir", None)
+        ir_graph = to_ir() if to_ir is not None else graph
+        if not isinstance(ir_graph, Graph):
             raise TypeError(f"graph must be a dfc Graph, got {type(graph).__name__}")
         backend = backend or executors.DEFAULT_BACKEND
         if backend not in executors.BACKENDS:
             raise ValueError(f"unknown backend '{backend}' (known: {', '.join(executors.BACKENDS)})")
         self.graph = graph
+        self.ir_graph: Graph = ir_graph
         self.target = target
         self.backend = backend
         from .distribute import attach
-        self._cluster = attach(graph, target, config, backend)
+        self._cluster = attach(ir_graph, target, config, backend)
         self._allow_soft_placement = bool(getattr(config, "allow_soft_placement", False))
         if self._cluster is not None and self._cluster.owned:  # its task threads end with an unclosed session too
             weakref.finalize(self, self._cluster.close)
@@ -198,8 +230,7 @@ class Session:
         stack = _default_sessions.__dict__.setdefault("stack", [])
         stack.append(self)
         try:
-            with builder.as_default(self.graph):
-                yield self
+            yield self
         finally:
             stack.pop()
 
@@ -224,6 +255,10 @@ class Session:
         plan = self._plan(fetches, feed_dict)
         arrays = [check(given) for check, given in zip(plan.feed_checks, feed_dict.values())]
         shapes = tuple([a.shape for a in arrays])
+        observer = step_observer.get()
+        if observer is not None:
+            observer(StepRequest(self.ir_graph, list(plan.fetch_values), list(plan.targets), list(plan.feed_values),
+                                 list(shapes)))
         ref = plan.executables.get(shapes)
         executable = ref() if ref is not None else None
         if executable is None:
@@ -250,7 +285,7 @@ class Session:
         from dfc.compiler.partition import check_placement, gpu_pinned_ops
         from dfc.compiler.prune import needed_ops
 
-        ops = needed_ops(self.graph, fetches, targets, set(feeds))
+        ops = needed_ops(self.ir_graph, fetches, targets, set(feeds))
         if gpu_pinned_ops(ops):
             from . import gpu
 
@@ -258,7 +293,7 @@ class Session:
 
     def _plan(self, fetches: Any, feed_dict: Mapping) -> _RunPlan:
         """What this call's fetches and feed keys mean, cached for calls with the same objects."""
-        key = _plan_key(fetches, feed_dict, self.graph.version)
+        key = _plan_key(fetches, feed_dict, self.ir_graph.version)
         plan = self._plans.get(key) if key is not None else None
         if plan is None:
             plan = _RunPlan(self, fetches, feed_dict)
@@ -270,17 +305,17 @@ class Session:
 
     def _compiled(self, fetches: list[Value], targets: list[Op], feeds: list[Value],
                   arrays: list[np.ndarray]) -> Executable:
-        key = (self.graph.version, tuple(map(id, fetches)), tuple(map(id, targets)), tuple(map(id, feeds)),
+        key = (self.ir_graph.version, tuple(map(id, fetches)), tuple(map(id, targets)), tuple(map(id, feeds)),
                tuple((a.shape, a.dtype.str) for a in arrays))
         executable = self._cache.get(key)
         if executable is None:
             if self._cluster is not None:  # the tasks run the pipeline after autodiff on their own parts
-                step = compile_step(self.graph, fetches, targets, feeds, [a.shape for a in arrays],
+                step = compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays],
                                     pipeline=["autodiff"])
                 executable = self._cluster.executable(step)
             else:
                 self._check_placement(fetches, targets, feeds)
-                step = compile_step(self.graph, fetches, targets, feeds, [a.shape for a in arrays])
+                step = compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays])
                 executable = executors.BACKENDS[self.backend](step, self)
             try:
                 executable._session_key = key
@@ -370,7 +405,7 @@ class _RunPlan:
     """Everything Session.run derives from one call's fetches and feed keys, kept for identical calls."""
 
     def __init__(self, session: Session, fetches: Any, feed_dict: Mapping):
-        graph = session.graph
+        graph = session.ir_graph
         self.anchors = (fetches, list(feed_dict))  # keeps the keyed objects (and so their ids) alive
         self.structure = _FetchStructure(fetches, graph)
         self.fetch_values: list[Value] = []

@@ -282,3 +282,22 @@ def test_python_dash_m_entry_point(step_file):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert textwrap.dedent(proc.stdout).startswith('"dfc.graph"() ({')
+
+
+def test_capturing_a_step_patches_nothing_and_sees_cached_steps(runner, tmp_path):
+    """--run N observes Session.run through the runtime's step observer: the class stays as it is, and the
+    N-th call is captured even when it repeats a step the session compiled before (its cache would answer)."""
+    path = tmp_path / "repeat.py"
+    path.write_text(textwrap.dedent("""
+        import dfc as tf
+        from dfc.runtime.session import Session
+        run = Session.run
+        x = tf.placeholder(tf.float32, [3], name="x")
+        y = tf.exp(x, name="y")
+        sess = tf.Session()
+        for _ in range(2):
+            sess.run(y, {x: [1.0, 2.0, 3.0]})
+            assert Session.run is run, "Session.run was replaced"
+    """))
+    result = invoke(runner, "compile", str(path), "--run", "2", "--stage", "prune")
+    assert '"dfc.exp"' in result.stdout and "sym_name" in result.stdout

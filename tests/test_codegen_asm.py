@@ -108,8 +108,7 @@ def test_matmul_calls_blas_through_a_symbol():
 
 
 def test_plan_pass_prints_buffer_sizes_and_the_peak():
-    step = plan(step_of(["dfc.exp", "dfc.neg", "dfc.abs"], n=100))
-    report = step.plan.report()
+    report = plan(step_of(["dfc.exp", "dfc.neg", "dfc.abs"], n=100)).analysis.report()
     assert "arena peak 448 bytes" in report  # 400 bytes rounded to 64
     assert re.search(r"%x\s+tensor<100xf32>\s+400 B\s+input #0", report)
     assert "output #0" in report

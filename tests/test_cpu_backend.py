@@ -332,7 +332,7 @@ def test_the_relu_layer_runs_its_epilogue_inside_the_pooled_gemm_kernel(monkeypa
     assert [op.attrs.get("kind") for op in exe.lowered.plan.items if op.type == "dfc.fused"] == ["matmul"]
     (kernel,) = exe.lowered.kernels
     assert "@dfc_sgemm(" in kernel.text and "fcmp" in kernel.text  # the relu runs in the GEMM's kernel
-    assert "@dfc_parallel_for(ptr @k1_w" in exe.lowered.main
+    assert "@dfc_blas_set_threads(i32 1)" in exe.lowered.main and "@dfc_parallel_for(ptr @k1_w" in exe.lowered.main
 
 
 def test_a_hand_written_fused_matmul_the_kernel_cannot_run_is_planned_op_by_op():

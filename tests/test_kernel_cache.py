@@ -233,3 +233,48 @@ def test_a_session_keeps_a_bounded_number_of_compiled_steps(monkeypatch):
             assert len(sess._cache) <= 2
         shapes = sorted(e.lowered.plan.inputs[0].type.shape for e in sess._cache.values())
         assert shapes == [(3,), (5,)]  # the least recently used (4) went
+
+
+def test_a_long_chain_with_its_gradient_compiles_a_bounded_number_of_kernels(fresh_cache):
+    """3000 sin and their gradient: no recursion limit hit, bounded fused kernels that repeat and compile once."""
+    n = 3000
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, (64,))
+        y = x
+        for _ in range(n):
+            y = tf.sin(y)
+        grad = tf.gradients(tf.reduce_sum(y), x)[0]
+    feed = np.linspace(-1.5, 1.5, 64).astype(np.float32)
+    before = compiled_now()
+    with tf.Session(graph=g) as sess:
+        got_y, got_grad = sess.run([y, grad], {x: feed})
+    compiled = compiled_now() - before
+    want_y, want_grad = feed.astype(np.float64), np.ones(64)
+    for _ in range(n):
+        want_grad = want_grad * np.cos(want_y)
+        want_y = np.sin(want_y)
+    np.testing.assert_allclose(got_y, want_y, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(got_grad, want_grad, rtol=1e-3, atol=1e-6)
+    assert compiled <= 24, f"{compiled} modules compiled for a chain of one repeated op"
+
+
+def test_a_long_elementwise_chain_compiles_as_a_few_repeating_kernels(fresh_cache):
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, (16,))
+        h = x
+        for _ in range(200):
+            h = tf.sin(h)
+        grad = tf.gradients(tf.reduce_sum(h), [x])[0]
+    data = np.linspace(-1, 1, 16, dtype=np.float32)
+    with tf.Session(graph=g) as sess:
+        got = sess.run(grad, {x: data})
+        exe = next(iter(sess._cache.values()))
+    fused = [op for op in exe.lowered.plan.items if op.type == "dfc.fused"]
+    assert len(fused) >= 12 and all(len(op.regions[0].ops) <= 33 for op in fused)  # 32 ops and the yield
+    assert len(exe.lowered.kernels) <= 6  # the groups repeat: a handful of distinct kernels
+    want, value = np.ones(16), data.astype(np.float64)
+    for _ in range(200):
+        want, value = want * np.cos(value), np.sin(value)
+    np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-6)

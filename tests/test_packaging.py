@@ -1,4 +1,4 @@
-"""The wheel holds every sub-package, under the one `dfc` namespace that DESIGN.md fixes."""
+"""The wheel holds every sub-package under the one `dfc` namespace; each layer imports only what it needs."""
 
 from __future__ import annotations
 
@@ -52,3 +52,73 @@ def test_layers_are_importable_as_the_namespace():
     import dfc.tools
     assert dfc.ir.__name__ == "dfc.ir" and dfc.compiler.PASSES is not None
     assert dfc.runtime.Session is not None and dfc.tools.__name__ == "dfc.tools"
+
+
+def _modules_after(statement: str) -> set[str]:
+    proc = subprocess.run([sys.executable, "-c", f"import sys; {statement}; print(' '.join(sorted(sys.modules)))"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stdout.split())
+
+
+def test_importing_the_ir_loads_neither_llvmlite_nor_the_runtime_nor_the_dsl():
+    loaded = _modules_after("import dfc.ir")
+    unwanted = {m for m in loaded if m.split(".")[0] == "llvmlite" or m.startswith(("dfc.runtime", "dfc.compiler"))
+                or m in ("dfc.framework", "dfc.math_ops", "dfc.array_ops")}
+    assert not unwanted, f"`import dfc.ir` loads {sorted(unwanted)}"
+
+
+def test_the_compiler_without_codegen_needs_no_runtime():
+    loaded = _modules_after("import dfc.compiler")
+    assert not {m for m in loaded if m.startswith("dfc.runtime") or m == "dfc.framework"}
+
+
+def test_every_lazy_export_of_dfc_resolves_and_no_submodule_shadows_one():
+    import importlib
+
+    import dfc
+    for name in dfc.__all__:
+        assert getattr(dfc, name) is not None, name
+    clashes = [n for n in dfc.__all__ if n in dfc._WHERE and importlib.util.find_spec(f"dfc.{n}") is not None]
+    assert not clashes, f"submodules named like exported functions (importing them rebinds the name): {clashes}"
+
+
+def _dsl_imports() -> dict[str, set[str]]:
+    """For each module of dfc/, the dfc/ modules it imports, at the top or inside functions."""
+    import ast
+    modules = {p.stem: p for p in (ROOT / "dfc").glob("*.py") if p.stem != "__init__"}
+    out: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                targets = [node.module] if node.module else [a.name for a in node.names]
+                found.update(t.split(".")[0] for t in targets if t.split(".")[0] in modules)
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("dfc."):
+                first = node.module.split(".")[1]
+                found.update({first} & set(modules))
+        out[name] = found
+    return out
+
+
+#: modules still in a known cycle, left out of the check until untangled: nn imports candidate_sampling and
+#: rnn_cell at its end, and they import nn inside functions
+KNOWN_CYCLES = {"candidate_sampling", "rnn_cell"}
+
+
+def test_the_dsl_modules_import_each_other_without_cycles():
+    graph = {m: deps - KNOWN_CYCLES for m, deps in _dsl_imports().items() if m not in KNOWN_CYCLES}
+    state: dict[str, int] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        if state.get(module) == 1:
+            raise AssertionError("import cycle among dfc/ modules: " + " -> ".join([*path, module]))
+        if state.get(module) == 2:
+            return
+        state[module] = 1
+        for dep in sorted(graph[module]):
+            visit(dep, [*path, module])
+        state[module] = 2
+
+    for module in sorted(graph):
+        visit(module, [])

@@ -19,7 +19,7 @@ from dfc.compiler import default_pipeline, get_pass
 from dfc.compiler.cse import mergeable, op_key
 from dfc.compiler.dce import has_effect
 from dfc.compiler.fold import fold_op
-from dfc.compiler.fuse import REDUCTIONS, is_elementwise
+from dfc.compiler.fuse import CPU_POLICY, REDUCTIONS, is_elementwise
 from dfc.compiler.simplify import simplify_op
 from dfc.ir import dtypes as dt
 from dfc.ir.builder import create_op
@@ -310,6 +310,7 @@ def check_fuse(graph: Graph) -> None:
             assert op.attrs["kind"] in ("elementwise", "reduction", "matmul")
             inner = [o for o in op.regions[0].ops if o.type not in ("dfc.constant", "dfc.yield")]
             assert len(inner) >= 2, f"{op.describe()} fuses a single op"
+            assert len(inner) <= CPU_POLICY.max_ops, f"{op.describe()} fuses {len(inner)} ops, over the bound"
             kinds = [o.type for o in inner if not is_elementwise(o)]
             if op.attrs["kind"] == "elementwise":
                 assert not kinds and len({o.results[0].type.shape for o in inner}) == 1
@@ -401,3 +402,22 @@ def test_pass_alone_keeps_state_changes(name, data):
 @given(data=st.data(), stateful=st.booleans())
 def test_whole_pipeline_preserves_semantics(data, stateful):
     check_passes(RandomGraph(data, stateful=stateful).build(), default_pipeline())
+
+
+def test_fuse_splits_a_long_chain_into_bounded_groups():
+    """A chain far longer than CPU_POLICY.max_ops becomes several fused ops of at most that many ops each."""
+    g = Graph()
+    x = g.body.add_argument(TensorType(dt.f32, (8,)), "x")
+    y = x
+    n = 5 * CPU_POLICY.max_ops + 3
+    for _ in range(n):
+        y = create_op(g, "dfc.sin", [y]).result
+    g.append(Op("dfc.fetch", "fetch", [y], {}, []))
+    want, _ = run(clone_graph(g), [np.linspace(-2, 2, 8, dtype=np.float32)], {})
+    step = get_pass("fuse")(g)
+    verify(step)
+    got, _ = run(step, [np.linspace(-2, 2, 8, dtype=np.float32)], {})
+    assert_same(want[0], got[0], "the fused chain")
+    fused = [op for op in step.ops if op.type == "dfc.fused"]
+    sizes = [len([o for o in op.regions[0].ops if o.type != "dfc.yield"]) for op in fused]
+    assert sum(sizes) == n and max(sizes) <= CPU_POLICY.max_ops and len(fused) >= 5, sizes

@@ -1,4 +1,4 @@
-"""The seed programs (../shared/seeds/, as examples/seeds/) run with `import dfc as tf` and print what they should."""
+"""The seed programs (examples/seeds/) run with `import dfc as tf` and print what they should."""
 
 from __future__ import annotations
 

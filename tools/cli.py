@@ -30,6 +30,7 @@ from pygments.lexer import RegexLexer, bygroups
 from pygments.token import Comment, Keyword, Name, Number, Punctuation, String, Text, Whitespace
 
 from dfc.compiler import PASSES, PassManager, compile_step, default_pipeline
+from dfc.compiler.passes import PASS_NEEDS, split_result
 from dfc.compiler.pipeline import ALL_STAGES, StageDumper
 from dfc.compiler.prune import needed_ops
 from dfc.ir.errors import DfcError, ParseError, VerificationError
@@ -171,38 +172,28 @@ class _Captured(BaseException):
 
 @contextlib.contextmanager
 def intercept_session_run(n: int) -> Iterator[list[int]]:
-    """Let Session.run work normally until its n-th call, which raises _Captured with compile_step's arguments."""
-    from dfc.runtime import session as session_module
+    """Let Session.run work normally until its n-th call, which raises _Captured with compile_step's arguments.
 
-    original_run = session_module.Session.run
-    original_compile = session_module.compile_step
+    Goes through the runtime's step observer (a context variable Session.run reads), so no class is patched
+    and a step the session compiled before is captured all the same.
+    """
+    from dfc.runtime.session import StepRequest, observing_steps
+
     calls = [0]
 
-    def capture(graph, fetches, targets=(), feeds=(), feed_shapes=None, **_ignored):
-        raise _Captured({"graph": graph, "fetches": list(fetches), "targets": list(targets), "feeds": list(feeds),
-                         "feed_shapes": None if feed_shapes is None else list(feed_shapes)})
-
-    def run(self, *args, **kwargs):
+    def observe(request: StepRequest) -> None:
         calls[0] += 1
-        if calls[0] < n:
-            return original_run(self, *args, **kwargs)
-        self.graph.mark_changed()  # a step this session compiled before would come from its cache
-        session_module.compile_step = capture
-        try:
-            return original_run(self, *args, **kwargs)
-        finally:
-            session_module.compile_step = original_compile
+        if calls[0] == n:
+            raise _Captured({"graph": request.graph, "fetches": request.fetches, "targets": request.targets,
+                             "feeds": request.feeds, "feed_shapes": request.feed_shapes})
 
-    session_module.Session.run = run
-    try:
+    with observing_steps(observe):
         yield calls
-    finally:
-        session_module.Session.run = original_run
 
 
 def capture_script_step(path: pathlib.Path, argv: list[str], n: int) -> dict[str, Any]:
     """Run the script until its n-th Session.run and return that run's compile_step arguments."""
-    from dfc.ir.builder import reset_default_graph
+    from dfc.graph import reset_default_graph
 
     if path.is_dir():
         raise CliError(f"{path}: error: is a directory; give a Python script or an IR file (.mlir)")
@@ -274,10 +265,10 @@ def backend_stages(result: Compilation, wanted: set[str], strict: bool) -> None:
             _missing(strict, "the 'plan' pass is not registered (dfc.compiler.plan is not part of this build)")
         else:
             start = time.perf_counter()
-            graph = PASSES["plan"](graph)
+            graph, analysis = split_result(PASSES["plan"](graph))
             result.timings.append(("plan", time.perf_counter() - start))
             text = print_graph(graph)
-            report = getattr(getattr(graph, "plan", None), "report", None)
+            report = getattr(analysis, "report", None)
             if callable(report):
                 # the plan as comments: the stage still parses as IR
                 text += "".join(f"// {line}\n" for line in report().splitlines())
@@ -430,6 +421,10 @@ def _compile(path: pathlib.Path, stage: str | None, dump_dir: pathlib.Path | Non
         raise CliError(f"error: --emit takes mlir or dot, not '{emit}'")
     passes = default_pipeline() if passes_text is None else _split_list(passes_text)
     unknown = [p for p in passes if p not in PASSES]
+    needy = [p for p in passes if PASS_NEEDS.get(p)]
+    if needy and not unknown:
+        raise CliError(f"error: pass '{needy[0]}' runs per step with options ({', '.join(PASS_NEEDS[needy[0]])}); "
+                       f"compile a script (it prunes and specializes each step) or list other passes")
     if unknown:
         raise CliError(f"error: unknown pass '{unknown[0]}' (known: {', '.join(sorted(PASSES))})")
     known_stages = set(ALL_STAGES) | set(PASSES) | {"input", "partition", "ptx"}

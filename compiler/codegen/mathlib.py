@@ -11,6 +11,7 @@ its own straight-line versions of exp, log, expm1, log1p, tanh and sigmoid (F64_
 
 from __future__ import annotations
 
+import functools
 import struct
 from fractions import Fraction
 
@@ -84,8 +85,12 @@ def _two_over_pi_words() -> list[list[int]]:
     return words
 
 
+@functools.cache
 def tables() -> str:
-    """Global tables the float32 functions read (emitted once per module that uses sin or cos)."""
+    """Global tables the float32 functions read (emitted once per module that uses sin or cos).
+
+    Cached: exact arithmetic on Fractions makes them take ~10 ms, and every kernel using sin or cos needs them.
+    """
     out = []
     for k, ws in enumerate(_two_over_pi_words()):
         body = ", ".join(f"i32 {w - (1 << 32) if w >> 31 else w}" for w in ws)

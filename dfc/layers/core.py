@@ -13,12 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from dfc.ir import builder
 from dfc.ir.dtypes import as_dtype
 
 from .. import nn
 from ..array_ops import reshape, shape, stack
-from ..framework import Tensor, convert_to_tensor
+from ..framework import Tensor, convert_to_tensor, get_default_graph
 from ..graph import GraphKeys, add_to_collection
 from ..math_ops import cast, matmul, reduce_mean, rsqrt, square, where
 from ..variables import get_variable, get_variable_scope, ones_initializer, variable_scope, zeros_initializer
@@ -28,7 +27,7 @@ __all__ = ["batch_normalization", "dense", "dropout", "flatten"]
 
 def unique_layer_name(base: str) -> str:
     """'dense', then 'dense_1', 'dense_2', ... within the current variable scope (TF1's default layer names)."""
-    graph = builder.get_default_graph()
+    graph = get_default_graph()
     counts: dict[tuple[str, str], int] = graph.collections.setdefault("__layer_name_counts", {})
     key = (get_variable_scope().name, base)
     n = counts.get(key, 0)

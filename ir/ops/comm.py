@@ -35,6 +35,8 @@ def _recv(*, key, send_device, recv_device, ctx, op):
 
 register(OpDef("dfc.send", "comm", lambda types, attrs: [CONTROL], _send, (0, 1), dict(_ENDS),
                differentiable=False, stateful=True, uses_context=True,
-               doc="hand the operand (or, with a control token, only the order) to `recv_device` under `key`"))
+               doc="hand the operand (or, with a control token, only the order) to `recv_device` under `key`",
+               fusible_as=None))
 register(OpDef("dfc.recv", "comm", None, _recv, 0, dict(_ENDS), differentiable=False, stateful=True,
-               uses_context=True, doc="the value that the send with the same `key` on `send_device` handed over"))
+               uses_context=True, doc="the value that the send with the same `key` on `send_device` handed over",
+               fusible_as=None))

@@ -11,17 +11,20 @@ def _same_as_operand(types, attrs):
     return [tensor_operand(types, 0)]
 
 
-register(OpDef("dfc.identity", "control", _same_as_operand, lambda x: x, 1, elementwise=True))
+register(OpDef("dfc.identity", "control", _same_as_operand, lambda x: x, 1, elementwise=True, view=True,
+               fusible_as="elementwise"))
 register(OpDef("dfc.stop_gradient", "control", _same_as_operand, lambda x: x, 1, differentiable=False,
-               elementwise=True, doc="identity whose gradient is zero"))
+               elementwise=True, view=True, fusible_as="elementwise", doc="identity whose gradient is zero"))
 
 
 def _control_infer(types, attrs):
     return [CONTROL]
 
 
-register(OpDef("dfc.no_op", "control", _control_infer, lambda: None, 0, differentiable=False))
+register(OpDef("dfc.no_op", "control", _control_infer, lambda: None, 0, differentiable=False, no_code=True,
+               fusible_as=None))
 register(OpDef("dfc.group", "control", _control_infer, lambda *xs: None, (0, None), differentiable=False,
+               no_code=True, control_sink=True, fusible_as=None,
                doc="runs after all its operands; fetching it runs them (train ops, initializers)"))
 
 
@@ -47,6 +50,7 @@ def _grad_unexpanded(*args, **attrs):
 
 register(OpDef("dfc.grad", "control", _grad_infer, _grad_unexpanded, (2, None),
                {"num_ys": Attr("int"), "num_xs": Attr("int"), "num_stops": Attr("int", None)}, differentiable=True,
+               meta=True, fusible_as=None,
                doc="d(sum of ys)/d(xs), seeded by grad_ys; expanded by the autodiff pass"))
 
 
@@ -55,10 +59,12 @@ def _terminator_infer(types, attrs):
 
 
 register(OpDef("dfc.fetch", "control", _terminator_infer, lambda *xs: None, (0, None), differentiable=False,
+               terminator=True, no_code=True, control_sink=True, fusible_as=None,
                doc="terminator of a step graph: the values the caller fetches"))
 register(OpDef("dfc.yield", "control", _terminator_infer, lambda *xs: None, (0, None), differentiable=False,
+               terminator=True, no_code=True, fusible_as=None,
                doc="terminator of a region: the values the enclosing op returns"))
 
 
-register(OpDef("dfc.fused", "control", None, None, (0, None), {"kind": Attr("str")},
+register(OpDef("dfc.fused", "control", None, None, (0, None), {"kind": Attr("str")}, regions=1, fusible_as=None,
                doc="a kernel: its body region holds the fused ops and yields the results"))

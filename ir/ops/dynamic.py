@@ -42,7 +42,8 @@ def _dynamic_reshape_infer(types, attrs):
 
 register(OpDef("dfc.dynamic_reshape", "shape", _dynamic_reshape_infer, lambda x, shape, hint: np.reshape(x, shape),
                2, {"hint": Attr("ints", ())},
-               doc="x reshaped to the value of `shape` (-1 once); `hint` holds the dims known at build time (-1: not)"))
+               doc="x reshaped to the value of `shape` (-1 once); `hint` holds the dims known at build time (-1: not)",
+               fusible_as=None))
 
 
 def _dynamic_fill_infer(types, attrs):
@@ -56,7 +57,8 @@ def _dynamic_fill_infer(types, attrs):
 register(OpDef("dfc.dynamic_fill", "shape", _dynamic_fill_infer,
                lambda shape, value, hint: np.full(tuple(shape), value, dtype=value.dtype), 2,
                {"hint": Attr("ints", ())},
-               doc="a tensor of the dims `shape` filled with the scalar `value` (tf.fill)"))
+               doc="a tensor of the dims `shape` filled with the scalar `value` (tf.fill)",
+               fusible_as=None))
 
 #: the operand that holds the result's shape, for each op whose result type depends on it
 SHAPE_OPERAND = {"dfc.dynamic_reshape": 1, "dfc.dynamic_fill": 0, "dfc.random_uniform": 0, "dfc.random_normal": 0,

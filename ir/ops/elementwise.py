@@ -30,12 +30,14 @@ def _binary_infer(allowed, result_dtype=None):
 
 def unary(name: str, fn, allowed=FLOATS, differentiable: bool = True, doc: str = "") -> OpDef:
     return register(OpDef(f"dfc.{name}", "elementwise", _unary_infer(allowed), fn, 1,
-                          differentiable=differentiable, elementwise=True, doc=doc))
+                          differentiable=differentiable, elementwise=True, fusible_as="elementwise", doc=doc))
 
 
-def binary(name: str, fn, allowed=NUMERIC, result_dtype=None, differentiable: bool = True) -> OpDef:
+def binary(name: str, fn, allowed=NUMERIC, result_dtype=None, differentiable: bool = True,
+           commutative: bool = False) -> OpDef:
     return register(OpDef(f"dfc.{name}", "elementwise", _binary_infer(allowed, result_dtype), fn, 2,
-                          differentiable=differentiable, elementwise=True))
+                          differentiable=differentiable, elementwise=True, commutative=commutative,
+                          fusible_as="elementwise"))
 
 
 def _errstate(fn):
@@ -151,24 +153,24 @@ unary("round", _round_half_even, differentiable=False)
 unary("logical_not", np.logical_not, (bool_,), differentiable=False)
 
 # ---- binary ---------------------------------------------------------------------------------
-binary("add", np.add)
+binary("add", np.add, commutative=True)
 binary("sub", np.subtract)
-binary("mul", np.multiply)
+binary("mul", np.multiply, commutative=True)
 binary("div", _errstate(_int_div))
 binary("floordiv", _errstate(_floordiv), differentiable=False)
 binary("mod", _errstate(_mod), differentiable=False)
 binary("pow", _errstate(_pow))
 binary("maximum", _errstate(_maximum))
 binary("minimum", _errstate(_minimum))
-binary("equal", np.equal, ALL, bool_, differentiable=False)
-binary("not_equal", np.not_equal, ALL, bool_, differentiable=False)
+binary("equal", np.equal, ALL, bool_, differentiable=False, commutative=True)
+binary("not_equal", np.not_equal, ALL, bool_, differentiable=False, commutative=True)
 binary("less", np.less, NUMERIC, bool_, differentiable=False)
 binary("less_equal", np.less_equal, NUMERIC, bool_, differentiable=False)
 binary("greater", np.greater, NUMERIC, bool_, differentiable=False)
 binary("greater_equal", np.greater_equal, NUMERIC, bool_, differentiable=False)
-binary("logical_and", np.logical_and, (bool_,), differentiable=False)
-binary("logical_or", np.logical_or, (bool_,), differentiable=False)
-binary("logical_xor", np.logical_xor, (bool_,), differentiable=False)
+binary("logical_and", np.logical_and, (bool_,), differentiable=False, commutative=True)
+binary("logical_or", np.logical_or, (bool_,), differentiable=False, commutative=True)
+binary("logical_xor", np.logical_xor, (bool_,), differentiable=False, commutative=True)
 
 
 # ---- select and cast ------------------------------------------------------------------------
@@ -179,7 +181,7 @@ def _select_infer(types, attrs):
     return [TensorType(dtype, broadcast_shapes(cond.shape, a.shape, b.shape))]
 
 
-register(OpDef("dfc.select", "elementwise", _select_infer, np.where, 3, elementwise=True,
+register(OpDef("dfc.select", "elementwise", _select_infer, np.where, 3, elementwise=True, fusible_as="elementwise",
                doc="where(cond, a, b), broadcasting all three"))
 
 
@@ -198,4 +200,5 @@ def _cast(x, dtype):
         return x.astype(dtype.np)
 
 
-register(OpDef("dfc.cast", "elementwise", _cast_infer, _cast, 1, {"dtype": Attr("dtype")}, elementwise=True))
+register(OpDef("dfc.cast", "elementwise", _cast_infer, _cast, 1, {"dtype": Attr("dtype")}, elementwise=True,
+               fusible_as="elementwise"))

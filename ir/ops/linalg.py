@@ -34,4 +34,4 @@ def _matmul(a, b, transpose_a, transpose_b):
 
 
 register(OpDef("dfc.matmul", "linalg", _matmul_infer, _matmul, 2,
-               {"transpose_a": Attr("bool", False), "transpose_b": Attr("bool", False)}))
+               {"transpose_a": Attr("bool", False), "transpose_b": Attr("bool", False)}, fusible_as="matmul"))

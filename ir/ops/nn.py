@@ -249,13 +249,15 @@ def _conv2d_backprop_filter(x, dy, filter_shape, strides, padding, dilations, ex
 
 
 register(OpDef("dfc.conv2d", "nn", _conv2d_infer, _conv2d, 2, dict(CONV_ATTRS),
-               doc="2-D convolution (cross-correlation) of NHWC input by an [h, w, in/groups, out] filter"))
+               doc="2-D convolution (cross-correlation) of NHWC input by an [h, w, in/groups, out] filter",
+               fusible_as=None))
 register(OpDef("dfc.conv2d_backprop_input", "nn", _backprop_input_infer, _conv2d_backprop_input, 2,
                {"input_shape": Attr("ints"), **CONV_ATTRS},
-               doc="the gradient of conv2d's input from its output's gradient and the filter (conv2d_transpose)"))
+               doc="the gradient of conv2d's input from its output's gradient and the filter (conv2d_transpose)",
+               fusible_as=None))
 register(OpDef("dfc.conv2d_backprop_filter", "nn", _backprop_filter_infer, _conv2d_backprop_filter, 2,
                {"filter_shape": Attr("ints"), **CONV_ATTRS},
-               doc="the gradient of conv2d's filter from its input and its output's gradient"))
+               doc="the gradient of conv2d's filter from its input and its output's gradient", fusible_as=None))
 
 
 # ---- pooling ------------------------------------------------------------------------------------------
@@ -349,11 +351,12 @@ def _avg_pool_grad(dy, input_shape, ksize, strides, padding, explicit_paddings):
 
 
 register(OpDef("dfc.max_pool", "nn", _pool_infer(NUMERIC), _max_pool, 1, dict(POOL_ATTRS),
-               doc="the maximum of each [ksize] window of an NHWC image (padding never wins)"))
+               doc="the maximum of each [ksize] window of an NHWC image (padding never wins)", fusible_as=None))
 register(OpDef("dfc.max_pool_grad", "nn", _max_pool_grad_infer, _max_pool_grad, 2, dict(POOL_ATTRS),
-               doc="max_pool's input gradient: each window's gradient goes to its first maximum"))
+               doc="max_pool's input gradient: each window's gradient goes to its first maximum", fusible_as=None))
 register(OpDef("dfc.avg_pool", "nn", _pool_infer(FLOATS), _avg_pool, 1, dict(POOL_ATTRS),
-               doc="the mean of each window of an NHWC image over its taps inside the image"))
+               doc="the mean of each window of an NHWC image over its taps inside the image", fusible_as=None))
 register(OpDef("dfc.avg_pool_grad", "nn", _avg_pool_grad_infer, _avg_pool_grad, 1,
                {"input_shape": Attr("ints"), **POOL_ATTRS},
-               doc="avg_pool's input gradient: each window's gradient shared among its taps inside the image"))
+               doc="avg_pool's input gradient: each window's gradient shared among its taps inside the image",
+               fusible_as=None))

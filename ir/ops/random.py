@@ -80,4 +80,4 @@ def _random(kind):
 
 for _kind, _name in (("uniform", "random_uniform"), ("normal", "random_normal"), ("truncated", "truncated_normal")):
     register(OpDef(f"dfc.{_name}", "random", None, _random(_kind), (0, 1), {"seed": Attr("int"), "seed2": Attr("int")},
-                   differentiable=False, stateful=True, uses_context=True))
+                   differentiable=False, stateful=True, uses_context=True, fusible_as=None))

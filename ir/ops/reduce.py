@@ -80,7 +80,8 @@ def _empty_extreme(fn, x, axes, keepdims):
 
 def reduction(name, fn, allowed=NUMERIC, differentiable=True):
     return register(OpDef(f"dfc.{name}", "reduce", _reduce_infer(allowed), _reduction(fn), 1,
-                          {"axes": Attr("ints"), "keepdims": Attr("bool", False)}, differentiable=differentiable))
+                          {"axes": Attr("ints"), "keepdims": Attr("bool", False)}, differentiable=differentiable,
+                          reduction=True, fusible_as="reduction"))
 
 
 reduction("reduce_sum", np.sum)
@@ -109,9 +110,9 @@ def _arg(fn):
 
 
 register(OpDef("dfc.argmax", "reduce", _arg_infer, _arg(np.argmax), 1,
-               {"axis": Attr("int"), "output_type": Attr("dtype", i64)}, differentiable=False))
+               {"axis": Attr("int"), "output_type": Attr("dtype", i64)}, differentiable=False, fusible_as=None))
 register(OpDef("dfc.argmin", "reduce", _arg_infer, _arg(np.argmin), 1,
-               {"axis": Attr("int"), "output_type": Attr("dtype", i64)}, differentiable=False))
+               {"axis": Attr("int"), "output_type": Attr("dtype", i64)}, differentiable=False, fusible_as=None))
 
 
 def _softmax_infer(types, attrs):
@@ -134,5 +135,6 @@ def _log_softmax(x, axis):
         return (shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))).astype(x.dtype)
 
 
-register(OpDef("dfc.softmax", "reduce", _softmax_infer, _softmax, 1, {"axis": Attr("int", -1)}))
-register(OpDef("dfc.log_softmax", "reduce", _softmax_infer, _log_softmax, 1, {"axis": Attr("int", -1)}))
+register(OpDef("dfc.softmax", "reduce", _softmax_infer, _softmax, 1, {"axis": Attr("int", -1)}, fusible_as=None))
+register(OpDef("dfc.log_softmax", "reduce", _softmax_infer, _log_softmax, 1, {"axis": Attr("int", -1)},
+               fusible_as=None))

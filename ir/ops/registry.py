@@ -14,6 +14,21 @@ from ..types import TensorType, Type
 
 REQUIRED = object()
 
+
+class _Unclassified:
+    def __repr__(self) -> str:
+        return "UNCLASSIFIED"
+
+
+#: the default of OpDef.fusible_as: an op that has not said how fusion may treat it (a test lists such ops)
+UNCLASSIFIED: Any = _Unclassified()
+#: what OpDef.fusible_as may say: fused as part of an elementwise loop, as a broadcast feeding one, as the
+#: reduction ending one, as a GEMM with an epilogue; None: never fused
+FUSIBLE_KINDS = ("elementwise", "broadcast", "reduction", "matmul", None)
+#: the boolean traits of an op, each a field of OpDef (`traits` lists those that hold)
+TRAITS = ("elementwise", "commutative", "terminator", "view", "reduction", "writes_variable", "no_code",
+          "control_sink", "meta", "stateful", "uses_context", "differentiable")
+
 #: attribute kinds: how the printer spells them and how the parser reads them back
 ATTR_KINDS = ("bool", "int", "float", "str", "ints", "dtype", "dense", "type", "strs")
 
@@ -29,13 +44,18 @@ class Attr:
 
 @dataclass
 class OpDef:
-    """The declaration of one op.
+    """The declaration of one op: its signature, its numpy reference, and its traits.
 
     infer(operand_types, attrs) -> result types; raises ShapeError with a plain message.
     infer=None marks a source op (constant aside) whose result type the builder states.
     reference(*arrays, **attrs) -> array or tuple of arrays; the numpy semantics the
     interpreter runs. Ops with `uses_context` also get ctx= (the interpreter's state
     access) and op= keyword arguments.
+
+    The traits are what passes ask instead of naming ops (MLIR's op traits): cse asks
+    `commutative`, dce `stateful` and `terminator`, the planner `view`, `no_code` and
+    `writes_variable`, fusion `fusible_as`. tests/test_op_traits.py checks each claim
+    against the reference and fails for an op that leaves `fusible_as` unsaid.
     """
 
     name: str
@@ -48,7 +68,31 @@ class OpDef:
     stateful: bool = False  # reads or writes state, or draws random numbers: never folded, merged or dropped
     uses_context: bool = False
     elementwise: bool = False  # result element i depends only on operand elements i (after broadcasting)
+    commutative: bool = False  # f(x, y) == f(y, x): cse may order the operands to find duplicates
+    terminator: bool = False  # ends a block: fetch ends the graph's body, yield an op's region
+    view: bool = False  # the result is operand 0's elements in the same order: no copy, no code
+    reduction: bool = False  # combines operand 0 over the `axes` attribute (keepdims keeps them as 1s)
+    writes_variable: bool = False  # writes the variable its `variable` attribute names
+    no_code: bool = False  # orders or collects work but computes nothing (group, no_op, fetch, yield)
+    control_sink: bool = False  # all its operands are run-before dependencies: control tokens may stand anywhere
+    meta: bool = False  # stands for a computation a pass expands (dfc.grad): never folded, merged or lowered
+    regions: int = 0  # how many regions the op carries
+    shape_only_operands: tuple[int, ...] = ()  # operands whose shape, not values, the op reads
+    fusible_as: str | None = UNCLASSIFIED  # one of FUSIBLE_KINDS
     doc: str = ""
+
+    def __post_init__(self):
+        assert self.fusible_as is UNCLASSIFIED or self.fusible_as in FUSIBLE_KINDS, (self.name, self.fusible_as)
+
+    @property
+    def traits(self) -> frozenset[str]:
+        """The names of the boolean traits that hold for this op."""
+        return frozenset(t for t in TRAITS if getattr(self, t))
+
+    @property
+    def pure(self) -> bool:
+        """Computes a value from its operands alone: no state, randomness, feeds, regions or structure."""
+        return not (self.stateful or self.uses_context or self.terminator or self.no_code or self.regions)
 
     @property
     def short(self) -> str:
@@ -122,6 +166,11 @@ def register(opdef: OpDef) -> OpDef:
         raise ValueError(f"op {opdef.name} is declared twice")
     REGISTRY[opdef.name] = opdef
     return opdef
+
+
+def ops_with(trait: str) -> frozenset[str]:
+    """The names of the declared ops for which the boolean trait holds."""
+    return frozenset(name for name, opdef in REGISTRY.items() if getattr(opdef, trait))
 
 
 def get_op_def(name: str) -> OpDef:

@@ -41,7 +41,7 @@ def _reshape_infer(types, attrs):
 
 
 register(OpDef("dfc.reshape", "shape", _reshape_infer, lambda x, shape: np.reshape(x, shape), 1,
-               {"shape": Attr("ints")}))
+               {"shape": Attr("ints")}, view=True, fusible_as=None))
 
 
 # ---- transpose ------------------------------------------------------------------------------
@@ -54,7 +54,7 @@ def _transpose_infer(types, attrs):
 
 
 register(OpDef("dfc.transpose", "shape", _transpose_infer, lambda x, perm: np.transpose(x, perm), 1,
-               {"perm": Attr("ints")}))
+               {"perm": Attr("ints")}, fusible_as=None))
 
 
 # ---- expand_dims / squeeze ------------------------------------------------------------------
@@ -65,7 +65,7 @@ def _expand_infer(types, attrs):
 
 
 register(OpDef("dfc.expand_dims", "shape", _expand_infer, lambda x, axis: np.expand_dims(x, axis), 1,
-               {"axis": Attr("int")}))
+               {"axis": Attr("int")}, view=True, fusible_as=None))
 
 
 def _squeeze_infer(types, attrs):
@@ -83,7 +83,7 @@ def _squeeze(x, axes):
     return np.reshape(x, tuple(d for i, d in enumerate(x.shape) if i not in {a % x.ndim for a in axes}))
 
 
-register(OpDef("dfc.squeeze", "shape", _squeeze_infer, _squeeze, 1, {"axes": Attr("ints")}))
+register(OpDef("dfc.squeeze", "shape", _squeeze_infer, _squeeze, 1, {"axes": Attr("ints")}, view=True, fusible_as=None))
 
 
 # ---- concat / split -------------------------------------------------------------------------
@@ -108,7 +108,7 @@ def _concat_infer(types, attrs):
 
 
 register(OpDef("dfc.concat", "shape", _concat_infer, lambda *xs, axis: np.concatenate(xs, axis=axis), (1, None),
-               {"axis": Attr("int")}))
+               {"axis": Attr("int")}, fusible_as=None))
 
 
 def _split_infer(types, attrs):
@@ -128,7 +128,8 @@ def _split(x, axis, sizes):
     return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
 
 
-register(OpDef("dfc.split", "shape", _split_infer, _split, 1, {"axis": Attr("int"), "sizes": Attr("ints")}))
+register(OpDef("dfc.split", "shape", _split_infer, _split, 1, {"axis": Attr("int"), "sizes": Attr("ints")},
+               fusible_as=None))
 
 
 # ---- tile -----------------------------------------------------------------------------------
@@ -143,7 +144,7 @@ def _tile_infer(types, attrs):
 
 
 register(OpDef("dfc.tile", "shape", _tile_infer, lambda x, multiples: np.tile(x, multiples), 1,
-               {"multiples": Attr("ints")}))
+               {"multiples": Attr("ints")}, fusible_as=None))
 
 
 # ---- slice (Python slicing per dim) ---------------------------------------------------------
@@ -179,7 +180,8 @@ def _slice(x, begin, end, strides, bounded=None):
 
 
 register(OpDef("dfc.slice", "shape", _slice_infer, _slice, 1,
-               {"begin": Attr("ints"), "end": Attr("ints"), "strides": Attr("ints"), "bounded": Attr("bool", None)}))
+               {"begin": Attr("ints"), "end": Attr("ints"), "strides": Attr("ints"), "bounded": Attr("bool", None)},
+               fusible_as=None))
 
 
 # ---- gather / one_hot -----------------------------------------------------------------------
@@ -198,7 +200,7 @@ def _gather(params, indices, axis):
     return np.take(params, indices, axis=axis)
 
 
-register(OpDef("dfc.gather", "shape", _gather_infer, _gather, 2, {"axis": Attr("int", 0)}))
+register(OpDef("dfc.gather", "shape", _gather_infer, _gather, 2, {"axis": Attr("int", 0)}, fusible_as=None))
 
 
 def _one_hot_infer(types, attrs):
@@ -219,7 +221,7 @@ def _one_hot(indices, depth, axis, on_value, off_value, dtype):
 
 register(OpDef("dfc.one_hot", "shape", _one_hot_infer, _one_hot, 1,
                {"depth": Attr("int"), "axis": Attr("int", -1), "on_value": Attr("float", 1.0),
-                "off_value": Attr("float", 0.0), "dtype": Attr("dtype")}, differentiable=False))
+                "off_value": Attr("float", 0.0), "dtype": Attr("dtype")}, differentiable=False, fusible_as=None))
 
 
 # ---- fills and broadcasts shaped like another tensor ----------------------------------------
@@ -230,7 +232,8 @@ def _fill_like_infer(types, attrs):
 register(OpDef("dfc.fill_like", "shape", _fill_like_infer,
                lambda x, value, dtype: np.full(x.shape, value, dtype=dtype.np), 1,
                {"value": Attr("float"), "dtype": Attr("dtype")}, differentiable=False,
-               doc="a tensor of x's shape filled with `value` (zeros_like, ones_like, gradient seeds)"))
+               doc="a tensor of x's shape filled with `value` (zeros_like, ones_like, gradient seeds)",
+               shape_only_operands=(0,), fusible_as="broadcast"))
 
 
 def _broadcast_like_infer(types, attrs):
@@ -245,7 +248,8 @@ def _broadcast_like_infer(types, attrs):
 
 register(OpDef("dfc.broadcast_like", "shape", _broadcast_like_infer,
                lambda x, like: np.broadcast_to(x, like.shape).copy(), 2,
-               doc="x broadcast to the shape of `like` (whose values are not read)"))
+               doc="x broadcast to the shape of `like` (whose values are not read)",
+               shape_only_operands=(1,), fusible_as="broadcast"))
 
 
 def _shape_of_infer(types, attrs):
@@ -255,4 +259,5 @@ def _shape_of_infer(types, attrs):
 
 
 register(OpDef("dfc.shape_of", "shape", _shape_of_infer, lambda x, dtype: np.array(x.shape, dtype=dtype.np), 1,
-               {"dtype": Attr("dtype", i32)}, differentiable=False, doc="the dims of x as a vector (tf.shape)"))
+               {"dtype": Attr("dtype", i32)}, differentiable=False, doc="the dims of x as a vector (tf.shape)",
+               shape_only_operands=(0,), fusible_as=None))

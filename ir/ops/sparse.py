@@ -38,4 +38,5 @@ def _segment_sum(data, ids, num_segments):
 register(OpDef("dfc.unsorted_segment_sum", "sparse", _segment_sum_infer, _segment_sum, 2,
                {"num_segments": Attr("int")},
                doc="out[s] = sum of data[i] over the i with segment_ids[i] == s (tf.unsorted_segment_sum); rows "
-                   "with a negative id are dropped"))
+                   "with a negative id are dropped",
+               fusible_as=None))

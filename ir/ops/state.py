@@ -16,7 +16,7 @@ def _constant_infer(types, attrs):
 
 
 register(OpDef("dfc.constant", "state", _constant_infer, lambda value: value.copy(), 0,
-               {"value": Attr("dense")}, differentiable=False))
+               {"value": Attr("dense")}, differentiable=False, fusible_as=None))
 
 
 def _placeholder(*, ctx, op):
@@ -24,6 +24,7 @@ def _placeholder(*, ctx, op):
 
 
 register(OpDef("dfc.placeholder", "state", None, _placeholder, 0, differentiable=False, uses_context=True,
+               fusible_as=None,
                doc="a value the caller must feed; pruning turns a fed placeholder into a graph argument"))
 
 
@@ -32,7 +33,7 @@ def _read_variable(*, name, ctx, op):
 
 
 register(OpDef("dfc.variable", "state", None, _read_variable, 0, {"name": Attr("str")}, differentiable=False,
-               stateful=True, uses_context=True,
+               stateful=True, uses_context=True, fusible_as=None,
                doc="the value of variable `name` when the op runs (step start, unless it has control operands)"))
 
 
@@ -64,4 +65,4 @@ for _name, _combine in (("assign", None), ("assign_add", _checked(np.add)), ("as
     # use_locking: the step that runs the op holds the variable's lock for the whole run (TF's use_locking)
     register(OpDef(f"dfc.{_name}", "state", _assign_infer, _assigner(_combine), 1,
                    {"variable": Attr("str"), "use_locking": Attr("bool", None)},
-                   differentiable=False, stateful=True, uses_context=True))
+                   differentiable=False, stateful=True, uses_context=True, writes_variable=True, fusible_as=None))

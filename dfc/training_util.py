@@ -1,0 +1,38 @@
+"""The global step: TF1's training_util (get_global_step, create_global_step, get_or_create_global_step)."""
+
+from __future__ import annotations
+
+from dfc.ir.dtypes import i64
+
+from .framework import Graph, get_default_graph, init_scope
+from .variables import GLOBAL_VARIABLES, Variable, zeros_initializer
+
+GLOBAL_STEP = "global_step"
+
+
+def get_global_step(graph: Graph | None = None) -> Variable | None:
+    """The graph's global step variable, or None."""
+    graph = graph or get_default_graph()
+    found = graph.collections.get(GLOBAL_STEP, [])
+    if len(found) > 1:
+        raise TypeError("There are multiple items in collection global_step; there should be only one.")
+    if found:
+        return found[0]
+    named = [v for v in graph.collections.get(GLOBAL_VARIABLES, []) if v.op.name == "global_step"]
+    return named[0] if named else None
+
+
+def create_global_step(graph: Graph | None = None) -> Variable:
+    """A new int64 scalar variable `global_step` (non-trainable, starting at 0)."""
+    graph = graph or get_default_graph()
+    if get_global_step(graph) is not None:
+        raise ValueError('"global_step" already exists.')
+    with graph.as_default(), init_scope(graph):
+        return Variable(lambda: zeros_initializer(i64)([], dtype=i64), trainable=False, name="global_step",
+                        dtype=i64, collections=[GLOBAL_VARIABLES, GLOBAL_STEP])
+
+
+def get_or_create_global_step(graph: Graph | None = None) -> Variable:
+    graph = graph or get_default_graph()
+    step = get_global_step(graph)
+    return step if step is not None else create_global_step(graph)
