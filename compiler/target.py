@@ -16,6 +16,7 @@ its share (runtime/kernel_cache.py).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 import os
 import threading
 from dataclasses import dataclass, field
@@ -256,6 +257,10 @@ def _initialize_nvptx() -> None:
             _nvptx_initialized = True
 
 
+#: how the runtime checks that a device of a kind is there to run code on (set by runtime/gpu.py)
+DEVICE_CHECK: dict[str, Callable[[], None] | None] = {"nvptx": None}
+
+
 @dataclass(frozen=True)
 class NvptxTarget(Target):
     """An NVIDIA GPU architecture (`cpu` is sm_80 or sm_90): kernels become PTX, which the CUDA driver
@@ -294,9 +299,10 @@ class NvptxTarget(Target):
         raise TargetError("NVPTX object code is PTX text: use emit_assembly (ptxas or the CUDA driver assembles it)")
 
     def check_runnable(self) -> None:
-        from dfc.runtime import gpu  # noqa: PLC0415 - the runtime is optional and imports the CUDA bindings lazily
-
-        gpu.require_device()
+        # the runtime layer knows about devices; it registers its check here when it is imported
+        if DEVICE_CHECK["nvptx"] is None:
+            raise TargetError("no GPU runtime is loaded: NVPTX code runs through dfc.runtime.gpu")
+        DEVICE_CHECK["nvptx"]()
 
 
 def check_nvptx_intrinsics(text: str) -> None:

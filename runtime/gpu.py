@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from dfc.compiler.codegen import gpu as codegen
+from dfc.compiler import target as _target
 from dfc.compiler.target import TargetError, nvptx_target
 from dfc.ir.errors import InvalidArgumentError
 from dfc.ir.graph import Graph
@@ -83,6 +84,9 @@ def require_device() -> None:
     count, why = _probe()
     if not count:
         raise GpuUnavailable(f"no GPU: {why}")
+
+
+_target.DEVICE_CHECK["nvptx"] = require_device
 
 
 class Context:
