@@ -75,9 +75,9 @@ class FusionPolicy:
     #: a matmul with the elementwise consumers of its result's shape, run on each block of its output
     matmul_epilogue: bool = True
     #: ops per group at most: LLVM's time for one kernel grows faster than the kernel (a chain of 3000 sin
-    #: and its gradient as one kernel did not compile in ten minutes; as groups of 32 its kernels repeat,
+    #: and its gradient as one kernel did not compile in ten minutes; as groups of 16 its kernels repeat,
     #: and each distinct one compiles once), and growing one group costs a pass over its ops
-    max_ops: int = 32
+    max_ops: int = 16
 
 
 CPU_POLICY = FusionPolicy()
