@@ -21,33 +21,11 @@ Ray listens on all interfaces; on a shared machine run it in a private network n
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
 
-
-def timeit(fn: Callable[[], object], min_time: float = 0.5, repeats: int = 5) -> float:
-    """Seconds per call: the median of `repeats` batches of about min_time/repeats each, after two warm-up calls."""
-    fn()
-    fn()
-    n = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_time / repeats or n >= 1 << 14:
-            break
-        n *= 2
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        samples.append((time.perf_counter() - start) / n)
-    return statistics.median(samples)
+from .__main__ import timeit
 
 
 def seed_program(workers: int):
@@ -120,7 +98,7 @@ def measure(build: Callable, workers: int, engine: str, ray_clusters: dict) -> f
         sess = tf.Session(ray_clusters[workers].target)
     with sess:
         sess.run(tf.global_variables_initializer())
-        return timeit(lambda: sess.run(fetches, feeds))
+        return timeit(lambda: sess.run(fetches, feeds), min_time=0.5)
 
 
 def main(argv: list[str] | None = None) -> None:
