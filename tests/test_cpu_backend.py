@@ -462,9 +462,9 @@ UNARY_SAFE = ["dfc.neg", "dfc.abs", "dfc.relu", "dfc.tanh", "dfc.sigmoid", "dfc.
 BINARY_SAFE = ["dfc.add", "dfc.sub", "dfc.mul", "dfc.maximum", "dfc.minimum"]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-@given(data=st.data())
-def test_random_graphs_match_through_the_whole_pipeline(data):
+def random_graph(data):
+    """A random graph of elementwise, broadcast, reduce, matmul and transpose ops on three f32 arguments:
+    (graph, arguments, fetches)."""
     shape = shapes(data, 1, 3, 1, 5)
     g, args = arg_graph([(D.f32, shape), (D.f32, broadcastable(data, shape)), (D.f32, shape[-1:])])
     pool = list(args)
@@ -487,6 +487,13 @@ def test_random_graphs_match_through_the_whole_pipeline(data):
         elif kind == "t" and x.type.rank >= 2:
             pool.append(create_op(g, "dfc.transpose", [x], {"perm": list(range(x.type.rank))[::-1]}).result)
     fetches = list(dict.fromkeys(pool[-3:]))
+    return g, args, fetches
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_random_graphs_match_through_the_whole_pipeline(data):
+    g, args, fetches = random_graph(data)
     arrays = [values(data, D.f32, a.type.shape, special=False, small=True) for a in args]
     ref, got = run_both(g, fetches, args, arrays)
     for r, o in zip(ref, got):

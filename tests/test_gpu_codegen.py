@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_cpu_backend import BINARY_SAFE, UNARY_SAFE, _broadcasts, accepted, arg_graph, broadcastable, shapes
+from test_cpu_backend import accepted, arg_graph, random_graph
 
 from dfc.compiler import compile_step
 from dfc.compiler.codegen import gpu
@@ -165,30 +165,7 @@ def test_matmul_is_a_cublas_call_and_its_epilogue_a_kernel():
 @given(data=st.data())
 def test_random_graphs_ptx_assembles(data):
     """The CPU backend's random graphs (test_cpu_backend.py), lowered for the GPU and assembled."""
-    from dfc.ir.builder import create_op as op
-
-    shape = shapes(data, 1, 3, 1, 5)
-    g, args = arg_graph([(D.f32, shape), (D.f32, broadcastable(data, shape)), (D.f32, shape[-1:])])
-    pool = list(args)
-    for _ in range(data.draw(st.integers(1, 10), label="n_ops")):
-        kind = data.draw(st.sampled_from(["u", "b", "b", "c", "r", "mm", "t"]), label="kind")
-        x = data.draw(st.sampled_from(pool), label="x")
-        if kind == "u":
-            pool.append(op(g, data.draw(st.sampled_from(UNARY_SAFE)), [x]).result)
-        elif kind == "b":
-            y = data.draw(st.sampled_from([p for p in pool if _broadcasts(p.type.shape, x.type.shape)]))
-            pool.append(op(g, data.draw(st.sampled_from(BINARY_SAFE)), [x, y]).result)
-        elif kind == "c":
-            c = op(g, "dfc.constant", [], {"value": np.float32(data.draw(st.floats(-2, 2)))}).result
-            pool.append(op(g, "dfc.mul", [x, c]).result)
-        elif kind == "r" and x.type.rank:
-            pool.append(op(g, "dfc.reduce_sum", [x], {"axes": [-1], "keepdims": True}).result)
-        elif kind == "mm" and x.type.rank == 2:
-            w = op(g, "dfc.constant", [], {"value": np.ones((x.type.shape[1], 3), np.float32) * 0.1}).result
-            pool.append(op(g, "dfc.matmul", [x, w]).result)
-        elif kind == "t" and x.type.rank >= 2:
-            pool.append(op(g, "dfc.transpose", [x], {"perm": list(range(x.type.rank))[::-1]}).result)
-    fetches = list(dict.fromkeys(pool[-3:]))
+    g, args, fetches = random_graph(data)
     step = compile_step(g, fetches, [], list(args), [a.type.shape for a in args])
     assemble(step, (data.draw(st.sampled_from(NVPTX_ARCHS), label="arch"),))
 
