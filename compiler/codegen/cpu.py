@@ -69,7 +69,7 @@ def lower_op(mb: ModuleBuilder, op: Op) -> None:
             mb.memcpy(mb.value_ptr(op.result), mb.ptr(Storage("variable", plan.variables.index(op.attrs["name"]),
                                                               0, 0)), nbytes(op.result))
         return
-    if kind in ("dfc.assign", "dfc.assign_add", "dfc.assign_sub"):
+    if get_op_def(kind).writes_variable:
         lower_assign(mb, op)
         return
     if kind == "dfc.fused":
