@@ -20,11 +20,14 @@ from typing import Any
 import numpy as np
 
 from dfc.ir.graph import Block, Graph, Op, Value
-from dfc.ir.ops import get_op_def
+from dfc.ir.ops import REGISTRY, get_op_def, ops_with
 from dfc.ir.pattern import MAX_ROUNDS, PatternRewriter, PatternSet, apply_patterns_greedily
 
 from .passes import register_pass
 from .simplify import grad_operands
+
+COMMUTATIVE = ops_with("commutative")
+
 
 def mergeable(op: Op) -> bool:
     """Whether two copies of `op` with equal operands and attributes may become one."""
@@ -41,10 +44,12 @@ def _attr_key(value: Any) -> Hashable:
     return (type(value).__name__, value)
 
 
-def op_key(op: Op, position: dict[Value, int]) -> Hashable:
-    """What identifies `op`'s results: equal keys mean equal values."""
+def op_key(op: Op, position: dict[Value, int], commutative: bool | None = None) -> Hashable:
+    """What identifies `op`'s results: equal keys mean equal values (`commutative`: the op's trait, if known)."""
     operands = op.operands
-    if get_op_def(op.type).commutative and len(operands) == 2 and not any(v.is_control for v in operands):
+    if commutative is None:
+        commutative = get_op_def(op.type).commutative
+    if commutative and len(operands) == 2 and not any(v.is_control for v in operands):
         operands = sorted(operands, key=lambda v: position.get(v, -1))
     attrs = op.attrs
     if not attrs:
@@ -73,14 +78,16 @@ class _Merger:
                     rank += 1
 
     def __call__(self, op: Op, rewriter: PatternRewriter) -> bool:
-        if not mergeable(op) or (self.pinned and any(r in self.pinned for r in op.results)):
+        # the pattern is filed under pure ops only (see cse()), so mergeable(op) is down to its regions
+        if op.regions or (self.pinned and any(r in self.pinned for r in op.results)):
             return False
         block = op.block
         local = self.position
-        if len(op.operands) == 2 and get_op_def(op.type).commutative:
+        commutative = op.type in COMMUTATIVE
+        if commutative and len(op.operands) == 2:
             # values of enclosing blocks rank -1, as the per-block walk this replaces had it
             local = {v: self.position[v] for v in op.operands if v in self.position and _block_of(v) is block}
-        key = (id(block), op_key(op, local))
+        key = (id(block), op_key(op, local, commutative))
         first = self.first.get(key)
         if first is None or not first.in_graph or first is op:
             self.first[key] = op
@@ -102,6 +109,6 @@ def _blocks(graph: Graph) -> list[Block]:
 def cse(graph: Graph, max_rounds: int = MAX_ROUNDS) -> Graph:
     """In place: merge identical pure ops; returns `graph`."""
     patterns = PatternSet()
-    patterns.add(_Merger(graph), name="cse")
+    patterns.add(_Merger(graph), [name for name, opdef in REGISTRY.items() if opdef.pure], name="cse")
     apply_patterns_greedily(graph, patterns, max_rounds, label="cse")
     return graph

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from operator import attrgetter
 from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable, Iterable, Iterator
@@ -120,13 +121,7 @@ class Op:
             region.parent = self
         self.block: Block | None = None
 
-    @property
-    def operands(self) -> OperandList:
-        """The values this op reads: a list whose changes (item, slice, append, ...) keep the use-lists exact."""
-        return self._operands
-
-    @operands.setter
-    def operands(self, values: Iterable[Value]) -> None:
+    def _assign_operands(self, values: Iterable[Value]) -> None:
         current = self._operands
         if values is current:
             return
@@ -137,6 +132,11 @@ class Op:
         for i, (old, new) in enumerate(zip(current, values)):
             if old is not new:  # passes reassign whole lists where one operand changed: touch only that use
                 current._set(i, new)
+
+    # a C-level getter: `op.operands` is read in every pass and lowering
+    operands = property(attrgetter("_operands"), _assign_operands,
+                        doc="The values this op reads: a list whose changes (item, slice, append, ...) keep the "
+                            "use-lists exact.")
 
     def set_operand(self, index: int, value: Value) -> None:
         self._operands._set(index, value)
@@ -369,15 +369,12 @@ class Block:
         self._ops = OpList(self)
         self.parent: Op | Graph | None = None
 
-    @property
-    def ops(self) -> OpList:
-        """The ops in order: a list whose changes link and unlink ops (and their uses)."""
-        return self._ops
-
-    @ops.setter
-    def ops(self, ops: Iterable[Op]) -> None:
+    def _assign_ops(self, ops: Iterable[Op]) -> None:
         if ops is not self._ops:
             self._ops[:] = list(ops)
+
+    ops = property(attrgetter("_ops"), _assign_ops,
+                   doc="The ops in order: a list whose changes link and unlink ops (and their uses).")
 
     @property
     def in_graph(self) -> bool:
