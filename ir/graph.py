@@ -158,12 +158,16 @@ class Op:
 
     def move_before(self, anchor: Op) -> None:
         """Move this op (from wherever it is) to just before `anchor`, in anchor's block."""
+        if anchor is self:
+            return
         self._unlink()
         block = anchor.block
         block.ops.insert(block.ops.index(anchor), self)
 
     def move_after(self, anchor: Op) -> None:
         """Move this op (from wherever it is) to just after `anchor`, in anchor's block."""
+        if anchor is self:
+            return
         self._unlink()
         block = anchor.block
         block.ops.insert(block.ops.index(anchor) + 1, self)
@@ -261,7 +265,8 @@ class OperandList(list):
             _tracking(list.__setitem__)(self, index, value)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
-        return list, (list(self),)
+        # copies (pickle, deepcopy) rebuild the list as it stands: the copied values carry their own uses
+        return _rebuilt, (OperandList, self._op, list(self))
 
     __delitem__ = _tracking(list.__delitem__)
     __iadd__ = _tracking(list.__iadd__)
@@ -354,7 +359,17 @@ class OpList(list):
         self._attach(op for op in new if id(op) not in before)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
-        return list, (list(self),)
+        return _rebuilt, (OpList, self._block, list(self))
+
+
+def _rebuilt(cls: type, owner: Any, items: list) -> OperandList | OpList:
+    new = list.__new__(cls)
+    list.extend(new, items)
+    if cls is OperandList:
+        new._op = owner
+    else:
+        new._block = owner
+    return new
 
 
 class Block:

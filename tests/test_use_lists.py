@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -254,3 +257,14 @@ def test_random_mutations_keep_use_lists_exact(data):
     for _ in range(data.draw(st.integers(1, 25), label="steps")):
         m.step()
         assert_consistent(m.graph, m.values)
+
+
+@pytest.mark.parametrize("copier", [copy.deepcopy, lambda g: pickle.loads(pickle.dumps(g))], ids=["deepcopy", "pickle"])
+def test_copies_keep_their_own_use_lists(copier):
+    g, _ = chain()
+    twin = copier(g)
+    x, a, b = (op.result for op in twin.ops[:3])
+    assert [(op.name, i) for op, i in x.uses] == [("a", 0), ("b", 1)]
+    b.op.operands[1] = a  # the copy's lists are live, and apart from the original's
+    assert_consistent(twin, [x, a, b])
+    assert_consistent(g, [op.result for op in g.ops[:3]])
