@@ -71,7 +71,8 @@ def lower_fused(mb: ModuleBuilder, op: Op) -> None:
     FUSED_LOWERINGS.get(op.attrs.get("kind"), lower_elementwise)(mb, op)
 
 
-#: op name -> CPU lowering; an elementwise op without a row is one loop over its scalar lowering (scalar.py)
+#: op name -> CPU lowering; an op without a row that writes a variable (OpDef trait) is an assign, an
+#: elementwise one is one loop over its scalar lowering (scalar.py)
 LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.transpose": lower_transpose, "dfc.slice": lower_slice, "dfc.tile": lower_tile,
     "dfc.broadcast_like": lower_broadcast_like, "dfc.concat": lower_concat, "dfc.split": lower_split,
@@ -83,8 +84,7 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.unsorted_segment_sum": lower_unsorted_segment_sum,
     **CONV_LOWERINGS,
     # state, structure and the ops that only fail
-    "dfc.variable": lower_variable_read, "dfc.assign": lower_assign, "dfc.assign_add": lower_assign,
-    "dfc.assign_sub": lower_assign, "dfc.fused": lower_fused, "dfc.constant": lower_nothing,
+    "dfc.variable": lower_variable_read, "dfc.fused": lower_fused, "dfc.constant": lower_nothing,
     **{name: lower_nothing for name in ALIAS_OPS},
     "dfc.placeholder": lower_unfed_placeholder, "dfc.grad": lower_unexpanded_grad,
 }
@@ -95,6 +95,8 @@ def lower_op(mb: ModuleBuilder, op: Op) -> None:
         if isinstance(r.type, TensorType) and not r.type.is_static:
             raise CodegenError(f"op {op.describe()} has a result of unknown shape {r.type}: specialize the step first")
     lowering = LOWERINGS.get(op.type)
+    if lowering is None and get_op_def(op.type).writes_variable:
+        lowering = lower_assign
     if lowering is None and get_op_def(op.type).elementwise:
         lowering = lower_elementwise
     if lowering is None:
