@@ -27,6 +27,8 @@ from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
 from ..plan import ALIAS_OPS, Plan, Storage, plan_step
+from ..control_flow import ControlMark
+from .control import lower_mark
 from .conv import LOWERINGS as CONV_LOWERINGS
 from .elementwise import lower_elementwise
 from ..target import CpuTarget, Target, cpu_target
@@ -57,6 +59,9 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
 
 
 def lower_op(mb: ModuleBuilder, op: Op) -> None:
+    if isinstance(op, ControlMark):
+        lower_mark(mb, op)
+        return
     kind = op.type
     plan = mb.plan
     for r in op.results:
