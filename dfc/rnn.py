@@ -85,7 +85,7 @@ def _rnn_loop(cell, x: Tensor, sequence_length, initial_state, dtype, time_major
     else:
         state = initial_state
     out_dtype = _flatten(state)[0].dtype
-    outputs = zeros(stack([steps, batch, cell.output_size]), out_dtype)
+    outputs = zeros(stack([steps, batch, 1]), out_dtype) + zeros([cell.output_size], out_dtype)  # [?, ?, units]
     selector = _row_selector(steps, out_dtype)
     lengths = convert_to_tensor(sequence_length) if sequence_length is not None else None
     with variable_scope(scope or "rnn"):
