@@ -29,6 +29,7 @@ from dfc.ir.graph import Graph, Op
 from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
+from ..control_flow import ControlMark
 from ..plan import ALIAS_OPS, NO_CODE_OPS, Plan, Storage, fused_matmul, plan_step
 from ..target import NvptxTarget, nvptx_target
 from .cpu import LOWERINGS as CPU_LOWERINGS
@@ -311,6 +312,9 @@ def lower_op(mb: GpuModuleBuilder, op: Op) -> None:
     from .gpu_elementwise import lower_elementwise_gpu, lower_fused_matmul_gpu, lower_matmul_gpu  # noqa: PLC0415
     from .gpu_reduce import GPU_REDUCTIONS  # noqa: PLC0415
 
+    if isinstance(op, ControlMark):  # the host program is a straight list of launches: no branch, no loop
+        raise CodegenError(f"op {op.op.describe()} has no GPU lowering: tf.cond and tf.while_loop run on the CPU "
+                           f"backend (Session(backend='cpu')) or the interpreter")
     kind = op.type
     for r in op.results:
         if isinstance(r.type, TensorType) and not r.type.is_static:
