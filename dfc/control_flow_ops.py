@@ -486,12 +486,17 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
     with name_scope(name, "map"):
         n = _leading(flat, "map_fn")
         # one call outside the loop tells the output structure, dtypes and shapes
-        probe_graph = get_default_graph()._dfc_ir()
+        graph = get_default_graph()
+        probe_graph = graph._dfc_ir()
         start = len(probe_graph.body.ops)
+        variables_before = {id(v) for v in graph.collections.get("variables", [])}
         sample = fn(_pack(elems, _elem(flat, 0)))
         sample_flat = [convert_to_tensor(s) for s in _flatten(sample)]
         out_types = [s._dfc_ir().type for s in sample_flat]
+        made = probe_graph.body.ops[start:]
         del probe_graph.body.ops[start:]
+        for op in _lift_variables(graph, made, variables_before):  # variables fn made stay (the loop reuses them)
+            probe_graph.body.append(op)
         probe_graph.mark_changed()
         if dtype is not None:
             wanted = _flatten(dtype)
@@ -506,7 +511,9 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
         selector = _row_selector(n, out_types[0].dtype if out_types[0].dtype.is_floating else f32)
 
         def body(i, *accs_):
-            out = fn(_pack(elems, _elem(flat, i)))
+            from .variables import AUTO_REUSE, get_variable_scope, variable_scope
+            with variable_scope(get_variable_scope(), reuse=AUTO_REUSE):  # the variables the first call made
+                out = fn(_pack(elems, _elem(flat, i)))
             outs = [convert_to_tensor(o) for o in _flatten(out)]
             return (i + 1,) + tuple(_stack_write(a, i, o, selector) for a, o in zip(accs_, outs))
         from .math_ops import less

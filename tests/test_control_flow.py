@@ -304,3 +304,30 @@ def test_region_ops_survive_every_pass_and_print_and_reparse():
         assert print_graph(again) == text, name
     assert '"dfc.if"' in stages[-1][1] and '"dfc.while"' in stages[-1][1]
     assert step.body.terminator is not None
+
+
+def test_a_tensor_made_inside_a_branch_cannot_be_used_outside():
+    x = tf.constant(1.0)
+    inner = []
+
+    def branch():
+        inner.append(x * 2.0)
+        return inner[0]
+    tf.cond(tf.constant(True), branch, lambda: x)
+    with pytest.raises(ValueError, match=r"Cannot use 'cond/mul:0'.*inside dfc.if 'cond'"):
+        inner[0] + 1.0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_map_fn_whose_fn_makes_a_variable(backend):
+    e = tf.placeholder(tf.float32, [None, 3])
+
+    def scale(row):
+        with tf.variable_scope("scale"):
+            w = tf.get_variable("w", [3], initializer=tf.constant_initializer([1.0, 2.0, 3.0]))
+        return row * w
+    m = tf.map_fn(scale, e)
+    assert [v.name for v in tf.global_variables()] == ["scale/w:0"]
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        close(sess.run(m, {e: np.ones((2, 3), np.float32)}), [[1, 2, 3], [1, 2, 3]])

@@ -797,7 +797,8 @@ def test_every_registered_op_has_a_lowering():
                "dfc.fused", "dfc.grad", "dfc.no_op", "dfc.group", "dfc.fetch", "dfc.yield", "dfc.reshape",
                "dfc.expand_dims", "dfc.squeeze", "dfc.identity", "dfc.stop_gradient",
                "dfc.dynamic_reshape", "dfc.dynamic_fill",  # specialize makes these two static
-               "dfc.send", "dfc.recv"}  # a task's stages get them as arguments and fetches (compiler/partition.py)
+               "dfc.send", "dfc.recv",  # a task's stages get them as arguments and fetches (compiler/partition.py)
+               "dfc.if", "dfc.while"}  # the planner's control marks: branches and loops (codegen/control.py)
     missing = [n for n, d in REGISTRY.items() if n not in LOWERINGS and n not in special and not d.elementwise]
     assert not missing
 
