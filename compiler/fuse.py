@@ -1,5 +1,7 @@
 """The fuse pass: group ops into `dfc.fused` kernels whose body region holds them.
 
+The graph's body and each region of a `dfc.if` or `dfc.while` are grouped on their own.
+
 Three kinds of group, each becoming one op with `kind = "..."`:
 
 - "elementwise": a connected set of elementwise ops (`OpDef.elementwise`, plus the
