@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dfc.ir.errors import InvalidArgumentError
+from dfc.ir.errors import InvalidArgumentError, UnimplementedError
 from dfc.ir.graph import Block, Op, Value
 from dfc.ir.ops.control import loop_type_accepts
 from dfc.ir.types import TensorType
@@ -44,6 +44,7 @@ def reinfer_control(op: Op, reinfer_block: Callable[[Block], None]) -> None:
     """Re-infer a dfc.if or dfc.while and its regions (reinfer_block re-infers one region's ops)."""
     operand_types = [v.type for v in op.inputs]
     if op.type == "dfc.if":
+        _require_scalar_flag(op, operand_types[0], "its predicate")
         yielded = []
         for region in op.regions:
             for arg, t in zip(region.arguments, operand_types):
@@ -62,6 +63,7 @@ def reinfer_control(op: Op, reinfer_block: Callable[[Block], None]) -> None:
             for arg, t in zip(region.arguments, current + operand_types[n:]):
                 arg.type = t
             reinfer_block(region)
+        _require_scalar_flag(op, cond.terminator.inputs[0].type, "its cond")
         yielded = [v.type for v in body.terminator.inputs]
         widened = [c if loop_type_accepts(c, y) else join_types(c, y) for c, y in zip(current, yielded)]
         if widened == current:
@@ -76,6 +78,12 @@ def reinfer_control(op: Op, reinfer_block: Callable[[Block], None]) -> None:
         current = declared
     for result, t in zip(op.results, current):
         result.type = t
+
+
+def _require_scalar_flag(op: Op, t, what: str) -> None:
+    if isinstance(t, TensorType) and t.shape is not None and len(t.shape) != 0:
+        raise InvalidArgumentError(f"the op {op.describe()}: {what} must be a scalar bool, but the fed shapes make "
+                                   f"it {t}", op)
 
 
 # ---- planning ----------------------------------------------------------------------------------------
@@ -128,6 +136,12 @@ def flatten_control(op: Op, canonical: dict[Value, Value], flatten: Callable) ->
         items.append(ControlMark("endif", op, list(other.terminator.inputs)))
         return items
     n = op.attrs["num_vars"]
+    for k, r in enumerate(op.results):
+        if isinstance(r.type, TensorType) and not r.type.is_static:
+            raise UnimplementedError(
+                f"the loop {op.describe()}: loop variable #{k} has type {r.type} in this step (its shape changes "
+                f"across iterations, as its shape invariant allows); compiled code needs one shape per loop "
+                f"variable: run this step with Session(backend='interpreter')", op)
     cond, body = op.regions
     captured = [canon(v) for v in op.inputs[n:]]
     for region in (cond, body):

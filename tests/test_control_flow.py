@@ -331,3 +331,24 @@ def test_map_fn_whose_fn_makes_a_variable(backend):
     with tf.Session(backend=backend) as sess:
         sess.run(tf.global_variables_initializer())
         close(sess.run(m, {e: np.ones((2, 3), np.float32)}), [[1, 2, 3], [1, 2, 3]])
+
+
+def test_a_loop_variable_of_changing_shape_runs_on_the_interpreter_and_is_refused_natively():
+    x = tf.placeholder(tf.float32, [None])
+    out = tf.while_loop(lambda v: tf.size(v) < 8, lambda v: tf.concat([v, v], 0), [x],
+                        shape_invariants=[tf.TensorShape([None])])
+    with tf.Session(backend="interpreter") as sess:
+        close(sess.run(out, {x: [1.0, 2.0]}), [1, 2] * 4)
+    with tf.Session(backend="cpu") as sess:
+        with pytest.raises(tf.errors.UnimplementedError, match=r"loop 'while'.*loop variable #0.*interpreter"):
+            sess.run(out, {x: [1.0, 2.0]})
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_predicate_fed_with_a_vector_is_refused(backend):
+    p = tf.placeholder(tf.bool)
+    y = tf.cond(p, lambda: tf.constant(1.0), lambda: tf.constant(2.0))
+    with tf.Session(backend=backend) as sess:
+        assert sess.run(y, {p: True}) == 1.0
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"'cond'.*predicate must be a scalar"):
+            sess.run(y, {p: [True, False]})
