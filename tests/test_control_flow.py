@@ -352,3 +352,71 @@ def test_a_predicate_fed_with_a_vector_is_refused(backend):
         assert sess.run(y, {p: True}) == 1.0
         with pytest.raises(tf.errors.InvalidArgumentError, match=r"'cond'.*predicate must be a scalar"):
             sess.run(y, {p: [True, False]})
+
+
+# ---- random graphs inside branches and loops: the native backend against the interpreter ------------------
+def _emit(graph, block, type, operands, **attrs):
+    from dfc.ir.graph import Op
+    from dfc.ir.ops import get_op_def
+    opdef = get_op_def(type)
+    full = opdef.complete_attrs(attrs)
+    op = Op(type, graph.reserve_name(opdef.short), list(operands), full, opdef.infer([v.type for v in operands], full))
+    block.append(op)
+    return op.results[0]
+
+
+def _region_of(graph, source, arg_types, inputs_of, tail):
+    """A region over arg_types holding a copy of graph `source` (its arguments bound by inputs_of) and tail's ops."""
+    from dfc.ir.graph import Block, Op
+    from dfc.ir.rewrite import clone_op
+    block = Block(arg_types)
+    mapping = dict(zip(source.arguments, inputs_of(block.arguments)))
+    for op in source.ops:
+        if op.type != "dfc.fetch":
+            block.append(clone_op(op, mapping, name=graph.reserve_name(op.name)))
+    outs = tail(block, mapping)
+    block.append(Op("dfc.yield", graph.reserve_name("yield"), outs, {}, []))
+    return block
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_random_graphs_in_a_branch_and_a_loop_match_the_interpreter():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from dfc.ir import dtypes as D
+    from dfc.ir.graph import Graph, Op
+    from dfc.ir.types import TensorType
+    from test_cpu_backend import random_graph, run_both, values
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def check(data):
+        source, args, fetches = random_graph(data)
+        g = Graph()
+        outer = [g.body.add_argument(a.type, f"x{i}") for i, a in enumerate(args)]
+        pred = g.body.add_argument(TensorType(D.bool_, ()), "pred")
+        trips = g.body.add_argument(TensorType(D.i32, ()), "trips")
+        operands = [pred] + outer
+        types = [v.type for v in operands]
+        then = _region_of(g, source, types, lambda a: a[1:], lambda b, m: [m[f] for f in fetches])
+        other = _region_of(g, source, types, lambda a: a[1:],
+                           lambda b, m: [_emit(g, b, "dfc.neg", [m[f]]) for f in fetches])
+        branch = g.append(Op("dfc.if", "branch", operands, {}, [f.type for f in fetches], regions=[then, other]))
+        n = len(fetches)
+        carried = list(branch.results) + [_emit(g, g.body, "dfc.constant", [], value=np.int32(0))]
+        loop_types = [v.type for v in carried] + [trips.type]
+        cond = _region_of(g, Graph(), loop_types, lambda a: [],
+                          lambda b, m: [_emit(g, b, "dfc.less", [b.arguments[n], b.arguments[n + 1]])])
+        body = _region_of(g, Graph(), loop_types, lambda a: [], lambda b, m: [
+            _emit(g, b, "dfc.add", [_emit(g, b, "dfc.tanh", [v]), v]) for v in b.arguments[:n]] + [
+            _emit(g, b, "dfc.add", [b.arguments[n], _emit(g, b, "dfc.constant", [], value=np.int32(1))])])
+        loop = g.append(Op("dfc.while", "loop", carried + [trips], {"num_vars": n + 1}, [v.type for v in carried],
+                           regions=[cond, body]))
+        g.append(Op("dfc.fetch", "fetch", list(loop.results[:n]) + list(branch.results), {}, []))
+        arrays = [values(data, D.f32, a.type.shape, special=False, small=True) for a in args]
+        arrays += [np.array(data.draw(st.booleans())), np.array(data.draw(st.integers(0, 3)), np.int32)]
+        ref, got = run_both(g, list(loop.results[:n]) + list(branch.results), list(g.arguments), arrays)
+        for r, o in zip(ref, got):
+            scale = float(np.max(np.abs(r), initial=1.0))
+            np.testing.assert_allclose(o, r, rtol=1e-4, atol=1e-5 * scale)
+    check()
