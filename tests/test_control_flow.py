@@ -420,3 +420,16 @@ def test_random_graphs_in_a_branch_and_a_loop_match_the_interpreter():
             scale = float(np.max(np.abs(r), initial=1.0))
             np.testing.assert_allclose(o, r, rtol=1e-4, atol=1e-5 * scale)
     check()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_branches_that_return_operations(backend):
+    p = tf.placeholder(tf.bool, [])
+    v = tf.Variable(0.0)
+    step = tf.cond(p, lambda: tf.group(tf.assign_add(v, 1.0)), lambda: tf.no_op())
+    assert isinstance(step, tf.Operation)
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        for flag in (True, False, True):
+            sess.run(step, {p: flag})
+        assert sess.run(v) == 2.0
