@@ -18,6 +18,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".array_ops": ("concat", "constant", "expand_dims", "fill", "gather", "identity", "one_hot", "ones", "ones_like",
                    "pack", "placeholder", "placeholder_with_default", "range", "rank", "reshape", "shape", "size",
                    "slice", "split", "squeeze", "stack", "tile", "transpose", "unstack", "zeros", "zeros_like"),
+    ".control_flow_ops": ("case", "cond", "foldl", "foldr", "map_fn", "scan", "switch_case", "while_loop"),
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "control_dependencies", "convert_to_tensor",
                    "device", "name_scope", "set_random_seed"),
     ".gradients_impl": ("gradients", "stop_gradient"),

@@ -27,6 +27,8 @@ from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
 from ..plan import ALIAS_OPS, Plan, Storage, plan_step
+from ..control_flow import ControlMark
+from .control import lower_mark
 from .conv import LOWERINGS as CONV_LOWERINGS
 from .elementwise import lower_elementwise
 from ..target import CpuTarget, Target, cpu_target
@@ -71,8 +73,8 @@ def lower_fused(mb: ModuleBuilder, op: Op) -> None:
     FUSED_LOWERINGS.get(op.attrs.get("kind"), lower_elementwise)(mb, op)
 
 
-#: op name -> CPU lowering; an op without a row that writes a variable (OpDef trait) is an assign, an
-#: elementwise one is one loop over its scalar lowering (scalar.py)
+#: op name -> CPU lowering; an op without a row that writes a variable (OpDef trait) is lowered as an
+#: assign, an elementwise one as one loop over its scalar lowering (scalar.py)
 LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.transpose": lower_transpose, "dfc.slice": lower_slice, "dfc.tile": lower_tile,
     "dfc.broadcast_like": lower_broadcast_like, "dfc.concat": lower_concat, "dfc.split": lower_split,
@@ -84,13 +86,17 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.unsorted_segment_sum": lower_unsorted_segment_sum,
     **CONV_LOWERINGS,
     # state, structure and the ops that only fail
-    "dfc.variable": lower_variable_read, "dfc.fused": lower_fused, "dfc.constant": lower_nothing,
+    "dfc.variable": lower_variable_read, "dfc.assign": lower_assign, "dfc.assign_add": lower_assign,
+    "dfc.assign_sub": lower_assign, "dfc.fused": lower_fused, "dfc.constant": lower_nothing,
     **{name: lower_nothing for name in ALIAS_OPS},
     "dfc.placeholder": lower_unfed_placeholder, "dfc.grad": lower_unexpanded_grad,
 }
 
 
 def lower_op(mb: ModuleBuilder, op: Op) -> None:
+    if isinstance(op, ControlMark):
+        lower_mark(mb, op)
+        return
     for r in op.results:
         if isinstance(r.type, TensorType) and not r.type.is_static:
             raise CodegenError(f"op {op.describe()} has a result of unknown shape {r.type}: specialize the step first")
