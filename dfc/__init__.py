@@ -28,8 +28,21 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                   "mod", "multiply", "neg", "negative", "not_equal", "pow", "reciprocal", "reduce_all", "reduce_any",
                   "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum", "round", "rsqrt",
                   "sigmoid", "sign", "sin", "sqrt", "square", "squared_difference", "subtract", "tanh", "to_double",
-                  "to_float", "to_int32", "to_int64", "truediv", "unsorted_segment_sum", "where", "where_v2"),
-    ".random_ops": ("random_normal", "random_uniform", "truncated_normal"),
+                  "to_float", "to_int32", "to_int64", "truediv", "unsorted_segment_sum", "where", "where_v2",
+                  # TF1's composite math (TF's own definitions over the ops above)
+                  "accumulate_n", "acosh", "asinh", "atanh", "cosh", "count_nonzero", "div_no_nan", "floor_div",
+                  "is_finite", "is_inf", "is_nan", "log_sigmoid", "realdiv", "reduce_logsumexp", "rint",
+                  "saturate_cast", "scalar_mul", "sinh", "tan", "truncatediv", "truncatemod"),
+    ".random_ops": ("multinomial", "random_normal", "random_uniform", "truncated_normal"),
+    ".clip_ops": ("clip_by_average_norm", "clip_by_global_norm", "clip_by_norm", "clip_by_value", "global_norm",
+                  "norm"),
+    ".tensor_ops": ("batch_gather", "boolean_mask", "broadcast_to", "depth_to_space", "gather_nd",
+                    "invert_permutation", "lin_space", "linspace", "meshgrid", "pad", "repeat", "reverse",
+                    "reverse_v2", "roll", "scatter_nd", "sequence_mask", "setdiff1d", "space_to_depth",
+                    "tensor_scatter_add", "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_nd_update",
+                    "tensor_scatter_sub", "tensor_scatter_update", "unique"),
+    ".linalg_ops": ("diag", "diag_part", "einsum", "eye", "matrix_band_part", "matrix_diag", "matrix_diag_part",
+                    "matrix_set_diag", "matrix_transpose", "tensordot", "trace"),
     ".session": ("ConfigProto", "GPUOptions", "GraphOptions", "InteractiveSession", "OptimizerOptions", "Session"),
     ".summary": ("GraphDef", "NodeDef", "RunMetadata", "RunOptions"),
     "dfc.runtime": ("VariableStore", "get_default_session"),
@@ -45,8 +58,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summary", "SummaryMetadataProto"),
             "Event": (".summary", "EventProto"), "SessionLog": (".summary", "SessionLogProto"),
             "arg_max": (".math_ops", "argmax"), "arg_min": (".math_ops", "argmin")}  # TF1's older names
-_SUBMODULES = ("app", "contrib", "distribute", "errors", "gfile", "layers", "logging", "losses", "nn", "summary",
-               "test", "train")
+_SUBMODULES = ("app", "contrib", "distribute", "dtypes", "errors", "gfile", "initializers", "layers", "linalg",
+               "logging", "losses", "manip", "math", "nn", "random", "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType

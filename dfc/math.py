@@ -1,0 +1,19 @@
+"""tf.math: TF1's math namespace, the DSL's math functions under their tf.math names."""
+
+from __future__ import annotations
+
+from .array_ops import one_hot  # noqa: F401 - re-exported TF1 names below
+from .clip_ops import l2_normalize  # noqa: F401
+from .math_ops import (abs, accumulate_n, acosh, add, add_n, argmax, argmin, asinh, atanh, ceil, cos,  # noqa: F401
+                       cosh, count_nonzero, div_no_nan, divide, equal, exp, expm1, floor, floordiv, floormod, greater,
+                       greater_equal, is_finite, is_inf, is_nan, less, less_equal, log, log1p, log_sigmoid,
+                       logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod, multiply,
+                       multiply_no_nan, negative, not_equal, polyval, pow, reciprocal, reciprocal_no_nan,
+                       reduce_all, reduce_any, reduce_euclidean_norm, reduce_logsumexp, reduce_max, reduce_mean,
+                       reduce_min, reduce_prod, reduce_std, reduce_sum, reduce_variance, rint, round, rsqrt,
+                       scalar_mul, sigmoid, sign, sin, sinh, softplus, softsign, sqrt, square, squared_difference,
+                       subtract, tan, tanh, truediv, unsorted_segment_sum, xdivy, xlog1py, xlogy, zero_fraction)
+from .nn import in_top_k, log_softmax, softmax, top_k  # noqa: F401
+from .tensor_ops import invert_permutation  # noqa: F401
+
+divide_no_nan = div_no_nan
