@@ -573,6 +573,14 @@ def zero_fraction(value, name: str | None = None) -> Tensor:
         return reduce_mean(cast(equal(x, zero), f32))
 
 
+def _representable(bound, dtype, toward: float) -> np.ndarray:
+    """`bound` in `dtype`, moved toward `toward` when rounding took it past the bound (int32 max in float32)."""
+    value = np.asarray(bound).astype(dtype.np)
+    if dtype.is_floating and (float(value) - bound) * (1 if toward < 0 else -1) > 0:
+        value = np.nextafter(value, np.asarray(toward, dtype.np))
+    return value
+
+
 def saturate_cast(value, dtype, name: str | None = None) -> Tensor:
     """cast(value, dtype) with values first clipped to dtype's range (no wrap-around)."""
     x = convert_to_tensor(value)
@@ -583,9 +591,9 @@ def saturate_cast(value, dtype, name: str | None = None) -> Tensor:
             if x.dtype.is_integer and dtype.is_floating:
                 lo, hi = max(lo, x.dtype.min), min(hi, x.dtype.max)
             if lo > x.dtype.min:
-                x = maximum(x, constant(np.asarray(lo).astype(x.dtype.np), dtype=x.dtype))
+                x = maximum(x, constant(_representable(lo, x.dtype, np.inf), dtype=x.dtype))
             if hi < x.dtype.max:
-                x = minimum(x, constant(np.asarray(hi).astype(x.dtype.np), dtype=x.dtype))
+                x = minimum(x, constant(_representable(hi, x.dtype, -np.inf), dtype=x.dtype))
         return cast(x, dtype)
 
 
