@@ -333,6 +333,20 @@ def _segment_sum(op, g, b):
     return [b("select", kept, rows, 0.0), None]
 
 
+def _cumsum(op, g, b):
+    """The running sum the other way along the axis (TF's rule)."""
+    a = op.attrs
+    return [b("cumsum", g, axis=a["axis"], exclusive=a["exclusive"], reverse=not a["reverse"])]
+
+
+def _cumprod(op, g, b):
+    """TF's rule: cumsum(y * g) the other way, divided by x, and 0 where x == 0 (div_no_nan)."""
+    a, x = op.attrs, _x(op)
+    out = b("cumsum", b("mul", _y(op), g), axis=a["axis"], exclusive=a["exclusive"], reverse=not a["reverse"])
+    zero = b("equal", x, 0.0)
+    return [b("select", zero, 0.0, b("div", out, b("select", zero, 1.0, x)))]
+
+
 def _select(op, g, b):
     cond, x0, x1 = op.inputs
     return [None, b.sum_to(b("select", cond, g, 0.0), x0), b.sum_to(b("select", cond, 0.0, g), x1)]
@@ -395,6 +409,8 @@ VJP: dict[str, Rule] = {
     "dfc.slice": _slice,
     "dfc.gather": _gather,
     "dfc.unsorted_segment_sum": _segment_sum,
+    "dfc.cumsum": _cumsum,
+    "dfc.cumprod": _cumprod,
     "dfc.broadcast_like": lambda op, g, b: [b.sum_to(g, _x(op)), None],
     # specialize makes these static first; the rules serve a step compiled without fed shapes
     "dfc.dynamic_reshape": lambda op, g, b: [b.reshape_to(g, _static(_x(op), b)), None],

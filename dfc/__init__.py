@@ -30,7 +30,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                   "sigmoid", "sign", "sin", "sqrt", "square", "squared_difference", "subtract", "tanh", "to_double",
                   "to_float", "to_int32", "to_int64", "truediv", "unsorted_segment_sum", "where", "where_v2",
                   # TF1's composite math (TF's own definitions over the ops above)
-                  "accumulate_n", "acosh", "asinh", "atanh", "cosh", "count_nonzero", "div_no_nan", "floor_div",
+                  "accumulate_n", "acosh", "asinh", "atanh", "cosh", "count_nonzero", "cumprod", "cumsum",
+                  "div_no_nan", "floor_div",
                   "is_finite", "is_inf", "is_nan", "log_sigmoid", "realdiv", "reduce_logsumexp", "rint",
                   "saturate_cast", "scalar_mul", "sinh", "tan", "truncatediv", "truncatemod"),
     ".random_ops": ("multinomial", "random_normal", "random_uniform", "truncated_normal"),

@@ -262,6 +262,20 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name: str | None = Non
                 name=name or "UnsortedSegmentSum")
 
 
+def _scan(irop: str, default: str):
+    def fn(x, axis=0, exclusive: bool = False, reverse: bool = False, name: str | None = None) -> Tensor:
+        x = convert_to_tensor(x)
+        return make(irop, [x], {"axis": check_int(axis, "axis"), "exclusive": bool(exclusive),
+                                "reverse": bool(reverse)}, name=name or default)
+    fn.__name__ = default.lower()
+    fn.__doc__ = (f"`{irop}` along `axis`: exclusive leaves element i out of result i, reverse runs from the end.")
+    return fn
+
+
+cumsum = _scan("dfc.cumsum", "Cumsum")
+cumprod = _scan("dfc.cumprod", "Cumprod")
+
+
 # ---- TF1's composite math: each is TF's own definition over the ops above ------------------------
 def _float_only(x: Tensor, tf_op: str, name: str | None) -> Tensor:
     """x, checked to be floating as TF's kernel for `tf_op` requires (TypeError naming the op and the user's line)."""

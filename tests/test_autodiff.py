@@ -490,6 +490,16 @@ def _broadcast_like(draw, rng):
     return [_values(rng, sa)], lambda t: make("dfc.broadcast_like", [t, tf.zeros(out, tf.float64)])
 
 
+def _scan(opname):
+    def case(draw, rng):
+        shape = draw(nonscalar)
+        attrs = {"axis": draw(st.integers(-len(shape), len(shape) - 1)), "exclusive": draw(st.booleans()),
+                 "reverse": draw(st.booleans())}
+        return [_values(rng, shape, "away") if opname == "dfc.cumprod" else _values(rng, shape)], \
+            lambda t: make(opname, [t], attrs)
+    return case
+
+
 CASES = {
     "dfc.identity": _unary("dfc.identity"), "dfc.neg": _unary("dfc.neg"), "dfc.abs": _unary("dfc.abs", "away"),
     "dfc.sign": _unary("dfc.sign", "away"), "dfc.square": _unary("dfc.square"), "dfc.exp": _unary("dfc.exp"),
@@ -510,6 +520,7 @@ CASES = {
     "dfc.concat": _concat, "dfc.split": _split, "dfc.tile": _tile, "dfc.slice": _slice, "dfc.gather": _gather,
     "dfc.broadcast_like": _broadcast_like, "dfc.dynamic_reshape": _dynamic_reshape, "dfc.dynamic_fill": _dynamic_fill,
     "dfc.unsorted_segment_sum": _segment_sum,
+    "dfc.cumsum": _scan("dfc.cumsum"), "dfc.cumprod": _scan("dfc.cumprod"),
 }
 
 

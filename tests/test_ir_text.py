@@ -92,6 +92,8 @@ EXAMPLES: dict[str, object] = {
     "dfc.dynamic_reshape": ([F(2, 3, 4), T(dt.i32, 2)], {"hint": (-1, 12)}, None),
     "dfc.dynamic_fill": ([T(dt.i64, 3), F()], {"hint": ()}, None),
     "dfc.unsorted_segment_sum": ([F(4, 3), T(dt.i32, 4)], {"num_segments": 6}, None),
+    "dfc.cumsum": ([F(4, 3)], {"axis": 1, "exclusive": True}, None),
+    "dfc.cumprod": ([T(dt.i32, 4, 3)], {"axis": -2, "reverse": True}, None),
     "dfc.conv2d": ([F(1, 5, 5, 2), F(3, 3, 2, 4)], {"strides": (2, 1), "padding": "SAME", "dilations": (1, 1),
                                                     "explicit_paddings": (), "groups": 1}, None),
     "dfc.conv2d_backprop_input": ([F(1, 3, 5, 4), F(3, 3, 2, 4)], {"input_shape": (1, 5, 5, 2), "strides": (2, 1),

@@ -36,6 +36,7 @@ from .module import (PARAM_ERR, PARAM_NTHREADS, PARAM_RANDOM, ErrorSite, KernelU
 from .reduce import lower_arg, lower_fused_reduction, lower_reduce, lower_softmax
 from .rng import lower_random
 from .scalar import CodegenError
+from .scan import lower_scan
 from .shape import (lower_broadcast_like, lower_concat, lower_fill_like, lower_gather, lower_one_hot, lower_shape_of,
                     lower_slice, lower_split, lower_tile, lower_transpose)
 from .sparse import lower_unsorted_segment_sum
@@ -52,6 +53,7 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.random_uniform": lower_random, "dfc.random_normal": lower_random, "dfc.truncated_normal": lower_random,
     **{f"dfc.reduce_{k}": lower_reduce for k in ("sum", "mean", "max", "min", "prod", "any", "all")},
     "dfc.unsorted_segment_sum": lower_unsorted_segment_sum,
+    "dfc.cumsum": lower_scan, "dfc.cumprod": lower_scan,
     **CONV_LOWERINGS,
 }
 
