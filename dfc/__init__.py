@@ -42,6 +42,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                     "reverse_v2", "roll", "scatter_nd", "sequence_mask", "setdiff1d", "space_to_depth",
                     "tensor_scatter_add", "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_nd_update",
                     "tensor_scatter_sub", "tensor_scatter_update", "unique"),
+    ".initializers": ("tables_initializer",),
     ".linalg_ops": ("diag", "diag_part", "einsum", "eye", "matrix_band_part", "matrix_diag", "matrix_diag_part",
                     "matrix_set_diag", "matrix_transpose", "tensordot", "trace"),
     ".session": ("ConfigProto", "GPUOptions", "GraphOptions", "InteractiveSession", "OptimizerOptions", "Session"),
@@ -58,7 +59,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 #: TF1's names for objects that dfc's modules call otherwise: name -> (module, attribute)
 _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summary", "SummaryMetadataProto"),
             "Event": (".summary", "EventProto"), "SessionLog": (".summary", "SessionLogProto"),
-            "arg_max": (".math_ops", "argmax"), "arg_min": (".math_ops", "argmin")}  # TF1's older names
+            "arg_max": (".math_ops", "argmax"), "arg_min": (".math_ops", "argmin"),  # TF1's older names
+            "orthogonal_initializer": (".initializers", "orthogonal"),
+            "variance_scaling_initializer": (".initializers", "variance_scaling"),
+            "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
 _SUBMODULES = ("app", "contrib", "distribute", "dtypes", "errors", "gfile", "initializers", "layers", "linalg",
                "logging", "losses", "manip", "math", "nn", "random", "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
