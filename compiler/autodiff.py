@@ -410,6 +410,8 @@ VJP: dict[str, Rule] = {
     "dfc.gather": _gather,
     "dfc.unsorted_segment_sum": _segment_sum,
     "dfc.cumsum": _cumsum,
+    "dfc.check_numerics": lambda op, g, b: [b("check_numerics", g, message="Not a number (NaN) or infinity (Inf) "
+                                              "values detected in gradient. " + op.attrs["message"])],
     "dfc.cumprod": _cumprod,
     "dfc.broadcast_like": lambda op, g, b: [b.sum_to(g, _x(op)), None],
     # specialize makes these static first; the rules serve a step compiled without fed shapes

@@ -43,6 +43,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                     "tensor_scatter_add", "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_nd_update",
                     "tensor_scatter_sub", "tensor_scatter_update", "unique"),
     ".initializers": ("tables_initializer",),
+    ".debugging": ("Assert", "assert_equal", "assert_greater", "assert_greater_equal", "assert_integer",
+                   "assert_less", "assert_less_equal", "assert_near", "assert_negative", "assert_non_negative",
+                   "assert_non_positive", "assert_none_equal", "assert_positive", "assert_proper_iterable",
+                   "assert_rank", "assert_rank_at_least", "assert_rank_in", "assert_same_float_dtype",
+                   "assert_scalar", "assert_type", "check_numerics", "is_non_decreasing", "is_numeric_tensor",
+                   "is_strictly_increasing", "verify_tensor_all_finite"),
     ".linalg_ops": ("diag", "diag_part", "einsum", "eye", "matrix_band_part", "matrix_diag", "matrix_diag_part",
                     "matrix_set_diag", "matrix_transpose", "tensordot", "trace"),
     ".session": ("ConfigProto", "GPUOptions", "GraphOptions", "InteractiveSession", "OptimizerOptions", "Session"),
@@ -63,8 +69,8 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "orthogonal_initializer": (".initializers", "orthogonal"),
             "variance_scaling_initializer": (".initializers", "variance_scaling"),
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
-_SUBMODULES = ("app", "contrib", "distribute", "dtypes", "errors", "gfile", "initializers", "layers", "linalg",
-               "logging", "losses", "manip", "math", "nn", "random", "summary", "test", "train")
+_SUBMODULES = ("app", "contrib", "debugging", "distribute", "dtypes", "errors", "gfile", "initializers", "layers",
+               "linalg", "logging", "losses", "manip", "math", "nn", "random", "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType

@@ -521,6 +521,8 @@ CASES = {
     "dfc.broadcast_like": _broadcast_like, "dfc.dynamic_reshape": _dynamic_reshape, "dfc.dynamic_fill": _dynamic_fill,
     "dfc.unsorted_segment_sum": _segment_sum,
     "dfc.cumsum": _scan("dfc.cumsum"), "dfc.cumprod": _scan("dfc.cumprod"),
+    "dfc.check_numerics": lambda draw, rng: ([_values(rng, draw(shapes))],
+                                             lambda t: make("dfc.check_numerics", [t], {"message": "x"})),
 }
 
 

@@ -164,3 +164,59 @@ def test_multinomial_draws_with_softmax_probabilities(backend):
     np.testing.assert_allclose(freq, [[0.2, 0.3, 0.5], [0.9, 0.05, 0.05]], atol=0.03)
     categorical = _sample(tf.random.categorical(logits, 10, dtype=tf.int32), backend)
     assert categorical.dtype == np.int32 and categorical.shape == (2, 10)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_asserts_fail_the_run_with_tf_messages_and_order_ops_after_them(backend):
+    x, y = tf.placeholder(tf.float32, [3], name="x"), tf.placeholder(tf.float32, [3], name="y")
+    checks = [tf.assert_equal(x, y, message="x must equal y"), tf.assert_positive(x),
+              tf.debugging.assert_less(x, y + 10.0), tf.Assert(tf.reduce_all(x < 100.0), ["big x", x])]
+    with tf.control_dependencies(checks):
+        out = tf.identity(x * 2.0)
+    with tf.Session(backend=backend) as sess:
+        np.testing.assert_array_equal(sess.run(out, {x: [1, 2, 3], y: [1, 2, 3]}), [2, 4, 6])
+        with _raises(InvalidArgumentError, "assertion failed", "[x must equal y]",
+                     "[Condition x == y did not hold element-wise:]", "[x (x:0) = ]", HERE):
+            sess.run(out, {x: [1, 2, 3], y: [1, 2, 4]})
+        with _raises(InvalidArgumentError, "[Condition x > 0 did not hold element-wise:]"):
+            sess.run(out, {x: [-1, 2, 3], y: [-1, 2, 3]})
+        with _raises(InvalidArgumentError, "[big x]"):
+            sess.run(out, {x: [1, 200, 3], y: [1, 200, 3]})
+    if backend == "interpreter":  # the reference shows the data values, as TF does
+        with tf.Session(backend=backend) as sess, _raises(InvalidArgumentError, "[1 2 4]"):
+            sess.run(out, {x: [1, 2, 3], y: [1, 2, 4]})
+
+
+def test_asserts_on_constants_are_decided_when_built():
+    with _raises(InvalidArgumentError, "assertion failed", "[1 3]", HERE):
+        tf.assert_equal(tf.constant([1, 2]), tf.constant([1, 3]))
+    assert tf.assert_less(1, 2).type == "dfc.no_op"
+    with _raises(ValueError, "must have rank 2", HERE):
+        tf.assert_rank(tf.ones([3]), 2)
+    assert tf.assert_rank(tf.ones([3, 1]), 2).type == "dfc.no_op"
+    with _raises(TypeError, "integer"):
+        tf.assert_integer(tf.ones([2]))
+    with _raises(TypeError, "int32"):
+        tf.assert_type(tf.ones([2]), tf.int32)
+    with _raises(ValueError, "scalar"):
+        tf.assert_scalar(tf.ones([2]))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_check_numerics_passes_values_through_and_names_inf_and_nan(backend):
+    x = tf.placeholder(tf.float32, [3])
+    checked = tf.check_numerics(tf.log(x), "log of x")
+    verified = tf.verify_tensor_all_finite(x * 2.0, "doubled")
+    grad = tf.gradients(tf.reduce_sum(checked), x)[0]
+    with tf.Session(backend=backend) as sess:
+        np.testing.assert_allclose(sess.run(checked, {x: [1, np.e, 1]}), [0, 1, 0], atol=1e-6)
+        np.testing.assert_allclose(sess.run(grad, {x: [1, 2, 4]}), [1, 0.5, 0.25])
+        np.testing.assert_array_equal(sess.run(verified, {x: [1, 2, 3]}), [2, 4, 6])
+        with _raises(InvalidArgumentError, "log of x : Tensor had Inf values", HERE):
+            sess.run(checked, {x: [0, 1, 2]})
+        with _raises(InvalidArgumentError, "log of x : Tensor had NaN values"):
+            sess.run(checked, {x: [-1, 1, 2]})
+        with _raises(InvalidArgumentError, "Tensor had Inf and NaN values"):
+            sess.run(checked, {x: [-1, 0, 2]})
+        with _raises(InvalidArgumentError, "doubled : Tensor had NaN values"):
+            sess.run(verified, {x: [np.nan, 1, 2]})
