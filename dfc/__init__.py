@@ -43,6 +43,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                     "tensor_scatter_add", "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_nd_update",
                     "tensor_scatter_sub", "tensor_scatter_update", "unique"),
     ".initializers": ("tables_initializer",),
+    ".state_ops": ("scatter_add", "scatter_nd_add", "scatter_nd_sub", "scatter_nd_update", "scatter_sub",
+                   "scatter_update"),
     ".debugging": ("Assert", "assert_equal", "assert_greater", "assert_greater_equal", "assert_integer",
                    "assert_less", "assert_less_equal", "assert_near", "assert_negative", "assert_non_negative",
                    "assert_non_positive", "assert_none_equal", "assert_positive", "assert_proper_iterable",

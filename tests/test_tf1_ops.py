@@ -220,3 +220,31 @@ def test_check_numerics_passes_values_through_and_names_inf_and_nan(backend):
             sess.run(checked, {x: [-1, 0, 2]})
         with _raises(InvalidArgumentError, "doubled : Tensor had NaN values"):
             sess.run(verified, {x: [np.nan, 1, 2]})
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_scatter_updates_of_variables(backend):
+    start = np.arange(12, dtype=np.float32).reshape(4, 3)
+    v = tf.Variable(start)
+    updated = tf.scatter_update(v, [1, 3], [[0, 0, 0], [1, 1, 1]])
+    added = tf.scatter_add(v, [0, 0, 2], tf.ones([3, 3]))
+    subtracted = tf.scatter_sub(v, tf.constant([[1], [2]]), tf.ones([2, 1, 3]))
+    nd = tf.scatter_nd_update(v, [[0, 0], [3, 2]], [-5.0, -6.0])
+    nd_add = tf.scatter_nd_add(v, [[2]], [[10.0, 20.0, 30.0]])
+    expected = start.copy()
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        expected[[1, 3]] = [[0, 0, 0], [1, 1, 1]]
+        np.testing.assert_array_equal(sess.run(updated), expected)
+        expected[0] += 2
+        expected[2] += 1
+        np.testing.assert_array_equal(sess.run(added), expected)
+        expected[[1, 2]] -= 1
+        np.testing.assert_array_equal(sess.run(subtracted), expected)
+        expected[0, 0], expected[3, 2] = -5, -6
+        np.testing.assert_array_equal(sess.run(nd), expected)
+        expected[2] += [10, 20, 30]
+        np.testing.assert_array_equal(sess.run(nd_add), expected)
+        np.testing.assert_array_equal(sess.run(v), expected)
+    with pytest.raises(TypeError, match="Variable"):
+        tf.scatter_update(tf.constant(start), [0], [[1.0, 2.0, 3.0]])
