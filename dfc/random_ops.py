@@ -73,3 +73,19 @@ def multinomial(logits, num_samples, seed=None, name: str | None = None, output_
 
 def categorical(logits, num_samples, dtype=None, seed=None, name: str | None = None) -> Tensor:
     return multinomial(logits, num_samples, seed=seed, name=name, output_dtype=dtype)
+
+
+def random_shuffle(value, seed=None, name: str | None = None) -> Tensor:
+    """`value` with its first dim in a uniformly random order (the order of n uniform draws)."""
+    from .framework import build_error, convert_to_tensor
+    from .array_ops import gather
+    from .tensor_ops import argsort
+    x = convert_to_tensor(value)
+    if x.shape.ndims is None or x.shape.ndims < 1 or x.shape.as_list()[0] is None:
+        if x.shape.ndims == 0:
+            return x
+        raise build_error("RandomShuffle", name or "RandomShuffle", f"random_shuffle needs the first dim of "
+                                                                    f"{x.name}, got {x.shape}")
+    with name_scope(name, "RandomShuffle", [x]):
+        keys = random_uniform([x.shape.as_list()[0]], seed=seed)
+        return gather(x, argsort(keys))

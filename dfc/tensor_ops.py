@@ -19,7 +19,7 @@ from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 from .array_ops import (concat, constant, expand_dims, gather, reshape, shape_argument, tile,
                         transpose)
 from .framework import Tensor, build_error, check_int, constant_value, convert_to_tensor, make, name_scope
-from .math_ops import (add, cast, greater_equal, less, logical_and, multiply, reduce_all, reduce_sum,
+from .math_ops import (add, cast, equal, greater_equal, less, logical_and, multiply, reduce_all, reduce_sum,
                        subtract, unsorted_segment_sum)
 
 
@@ -457,6 +457,69 @@ def depth_to_space(input, block_size, name: str | None = None, data_format: str 
         return reshape(y, [-1 if n is None else n, h * b, w * b, c // (b * b)])
 
 
+# ---- sorting ------------------------------------------------------------------------------------------
+def _move_last(x: Tensor, axis: int, rank: int) -> tuple[Tensor, list[int] | None]:
+    if axis == rank - 1:
+        return x, None
+    perm = [d for d in builtins.range(rank) if d != axis] + [axis]
+    return transpose(x, perm), [int(p) for p in np.argsort(perm)]
+
+
+def argsort(values, axis: int = -1, direction: str = "ASCENDING", stable: bool = False,
+            name: str | None = None) -> Tensor:
+    """The int32 indices that sort `values` along `axis`; equal values keep their order (a stable sort, as
+    TF's top_k-based argsort gives).
+
+    Each element's position is the number of elements that must precede it, counted by comparing
+    all pairs of a row: O(n^2) work and memory per row of n, exact and differentiable through the
+    gather that sort makes of it.
+    """
+    x = convert_to_tensor(values)
+    label = name or "argsort"
+    if direction not in ("ASCENDING", "DESCENDING"):
+        raise ValueError(f"{build_error('argsort', label, '')} direction must be ASCENDING or DESCENDING, "
+                         f"got {direction!r}")
+    rank = _known_rank(x, "argsort", label)
+    if rank == 0:
+        raise build_error("argsort", label, f"argsort needs a tensor of rank >= 1, got {x.name} of shape {x.shape}")
+    axis = check_int(axis, "axis")
+    if not -rank <= axis < rank:
+        raise build_error("argsort", label, f"axis {axis} is out of range for rank {rank}")
+    axis %= rank
+    n = x.shape.as_list()[axis]
+    if n is None:
+        raise build_error("argsort", label, f"argsort needs the size of dim {axis} of {x.name}")
+    with name_scope(name, "argsort", [x]):
+        last, back = _move_last(x, axis, rank)
+        mine, other = expand_dims(last, -1), expand_dims(last, -2)  # [..., i, 1] and [..., 1, j]
+        earlier = constant(np.arange(n)[None, :] < np.arange(n)[:, None])  # j < i
+        ahead = less(other, mine) if direction == "ASCENDING" else less(mine, other)
+        before = make("dfc.logical_or", [ahead, logical_and(equal(other, mine), earlier)])
+        position = reduce_sum(cast(before, i32), axis=-1)  # where element i goes: [..., n]
+        lead = last.shape.as_list()[:-1]
+        if None in lead:
+            raise build_error("argsort", label, f"argsort needs the other dims of {x.name} known, got {x.shape}")
+        rows = int(np.prod(lead, dtype=np.int64))
+        offsets = constant((np.arange(rows, dtype=np.int32) * n).reshape(lead + [1]))
+        slots = reshape(add(position, offsets), [rows * n])
+        items = constant(np.tile(np.arange(n, dtype=np.int32), rows))
+        order = reshape(unsorted_segment_sum(items, slots, rows * n), lead + [n])
+        return transpose(order, back) if back is not None else order
+
+
+def sort(values, axis: int = -1, direction: str = "ASCENDING", name: str | None = None) -> Tensor:
+    """`values` sorted along `axis` (the gradient flows back to each element's original place)."""
+    x = convert_to_tensor(values)
+    with name_scope(name, "sort", [x]):
+        order = argsort(x, axis=axis, direction=direction)
+        rank = x.shape.ndims
+        axis = check_int(axis, "axis") % rank
+        last, back = _move_last(x, axis, rank)
+        moved, _ = _move_last(order, axis, rank)
+        picked = gather_nd(last, expand_dims(moved, -1), batch_dims=rank - 1) if rank > 1 else gather(last, moved)
+        return transpose(picked, back) if back is not None else picked
+
+
 # ---- permutations and data-dependent shapes ---------------------------------------------------------
 def invert_permutation(x, name: str | None = None) -> Tensor:
     """y[x[i]] = i for a permutation x of 0..n-1."""
@@ -525,8 +588,8 @@ def setdiff1d(x, y, index_dtype=i32, name: str | None = None):
     return result(constant(kx[keep]), constant(np.flatnonzero(keep).astype(as_dtype(index_dtype).np)))
 
 
-__all__ = ["batch_gather", "boolean_mask", "broadcast_to", "depth_to_space", "gather_nd", "invert_permutation",
-           "lin_space", "linspace", "meshgrid", "pad", "repeat", "reverse", "reverse_v2", "roll", "scatter_nd",
-           "sequence_mask", "setdiff1d", "space_to_depth", "tensor_scatter_add", "tensor_scatter_nd_add",
-           "tensor_scatter_nd_sub", "tensor_scatter_nd_update", "tensor_scatter_sub", "tensor_scatter_update",
-           "unique"]
+__all__ = ["argsort", "batch_gather", "boolean_mask", "broadcast_to", "depth_to_space", "gather_nd",
+           "invert_permutation", "lin_space", "linspace", "meshgrid", "pad", "repeat", "reverse", "reverse_v2", "roll",
+           "scatter_nd", "sequence_mask", "setdiff1d", "sort", "space_to_depth", "tensor_scatter_add",
+           "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_nd_update", "tensor_scatter_sub",
+           "tensor_scatter_update", "unique"]

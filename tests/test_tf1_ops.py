@@ -248,3 +248,16 @@ def test_scatter_updates_of_variables(backend):
         np.testing.assert_array_equal(sess.run(v), expected)
     with pytest.raises(TypeError, match="Variable"):
         tf.scatter_update(tf.constant(start), [0], [[1.0, 2.0, 3.0]])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_random_shuffle_permutes_the_first_dim(backend):
+    tf.set_random_seed(7)
+    x = tf.constant(np.arange(40, dtype=np.float32).reshape(20, 2))
+    shuffled = tf.random_shuffle(x)
+    with tf.Session(backend=backend) as sess:
+        first, second = sess.run(shuffled), sess.run(shuffled)
+    for s in (first, second):
+        np.testing.assert_array_equal(np.sort(s[:, 0]), np.arange(0, 40, 2))
+        np.testing.assert_array_equal(s[:, 1], s[:, 0] + 1)  # rows move whole
+    assert not np.array_equal(first, second) and not np.array_equal(first[:, 0], np.arange(0, 40, 2))
