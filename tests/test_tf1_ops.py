@@ -261,3 +261,20 @@ def test_random_shuffle_permutes_the_first_dim(backend):
         np.testing.assert_array_equal(np.sort(s[:, 0]), np.arange(0, 40, 2))
         np.testing.assert_array_equal(s[:, 1], s[:, 0] + 1)  # rows move whole
     assert not np.array_equal(first, second) and not np.array_equal(first[:, 0], np.arange(0, 40, 2))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_random_flips_flip_whole_images_independently(backend):
+    tf.set_random_seed(3)
+    batch = tf.constant(np.arange(64 * 2 * 3, dtype=np.float32).reshape(64, 1, 2, 3) % 6)
+    flipped = tf.image.random_flip_left_right(batch)
+    with tf.Session(backend=backend) as sess:
+        out = sess.run(flipped)
+    same = np.all(out == sess_value(batch), axis=(1, 2, 3))
+    mirrored = np.all(out == sess_value(batch)[:, :, ::-1], axis=(1, 2, 3))
+    assert np.all(same | mirrored) and 10 < mirrored.sum() < 54
+
+
+def sess_value(t):
+    with tf.Session(backend="interpreter") as sess:
+        return sess.run(t)
