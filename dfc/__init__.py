@@ -29,11 +29,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                   "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum", "round", "rsqrt",
                   "sigmoid", "sign", "sin", "sqrt", "square", "squared_difference", "subtract", "tanh", "to_double",
                   "to_float", "to_int32", "to_int64", "truediv", "unsorted_segment_sum", "where", "where_v2",
-                  # TF1's composite math (TF's own definitions over the ops above)
-                  "accumulate_n", "acosh", "asinh", "atanh", "cosh", "count_nonzero", "cumprod", "cumsum",
-                  "div_no_nan", "floor_div",
-                  "is_finite", "is_inf", "is_nan", "log_sigmoid", "realdiv", "reduce_logsumexp", "rint",
-                  "saturate_cast", "scalar_mul", "sinh", "tan", "truncatediv", "truncatemod"),
+                  # TF1's other math: composites of the ops above, scans, libm functions
+                  "accumulate_n", "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cosh", "count_nonzero",
+                  "cumprod", "cumsum", "div_no_nan", "erf", "erfc", "floor_div", "is_finite", "is_inf", "is_nan",
+                  "log_sigmoid", "realdiv", "reduce_logsumexp", "rint", "saturate_cast", "scalar_mul", "sinh", "tan",
+                  "truncatediv", "truncatemod"),
     ".random_ops": ("multinomial", "random_normal", "random_shuffle", "random_uniform", "truncated_normal"),
     ".clip_ops": ("clip_by_average_norm", "clip_by_global_norm", "clip_by_norm", "clip_by_value", "global_norm",
                   "norm"),

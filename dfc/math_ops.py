@@ -74,6 +74,11 @@ floor = _unary("dfc.floor", "Floor")
 ceil = _unary("dfc.ceil", "Ceil")
 round = _unary("dfc.round", "Round")  # noqa: A001 - TF's name
 logical_not = _unary("dfc.logical_not", "LogicalNot")
+atan = _unary("dfc.atan", "Atan")
+asin = _unary("dfc.asin", "Asin")
+acos = _unary("dfc.acos", "Acos")
+erf = _unary("dfc.erf", "Erf")
+erfc = _unary("dfc.erfc", "Erfc")
 neg = negative
 
 
@@ -101,6 +106,12 @@ not_equal = _binary_fn("not_equal")
 logical_and = _binary_fn("logical_and")
 logical_or = _binary_fn("logical_or")
 logical_xor = _binary_fn("logical_xor")
+
+
+def atan2(y, x, name: str | None = None) -> Tensor:
+    """The angle of the point (x, y) in (-pi, pi], elementwise with broadcasting (C's atan2)."""
+    y, x = _operands(y, x)
+    return make("dfc.atan2", [y, x], name=name or "Atan2")
 
 
 def truediv(x, y, name: str | None = None) -> Tensor:

@@ -40,7 +40,7 @@ def F(*shape):
 # The lists below are written out (not read from the registry) so that a new op fails
 # test_every_op_has_an_example until someone adds it here.
 UNARY_FLOAT = ["exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tanh", "sigmoid",
-               "floor", "ceil", "round"]
+               "floor", "ceil", "round", "atan", "asin", "acos", "erf", "erfc"]
 UNARY_NUMERIC = ["neg", "abs", "sign", "square", "relu", "identity", "stop_gradient"]
 BINARY_NUMERIC = ["add", "sub", "mul", "div", "floordiv", "mod", "pow", "maximum", "minimum"]
 COMPARISONS = ["equal", "not_equal", "less", "less_equal", "greater", "greater_equal"]
@@ -71,6 +71,7 @@ EXAMPLES: dict[str, object] = {
     **{f"dfc.{n}": ([T(dt.i32, 2, 3)], {}, None) for n in UNARY_NUMERIC},
     "dfc.logical_not": ([T(dt.bool_, 4)], {}, None),
     **{f"dfc.{n}": ([F(None, 3), F(3)], {}, None) for n in BINARY_NUMERIC},
+    "dfc.atan2": ([F(2, 3), F(3)], {}, None),
     **{f"dfc.{n}": ([T(dt.i64, 2, 1), T(dt.i64, 4)], {}, None) for n in COMPARISONS},
     **{f"dfc.{n}": ([T(dt.bool_, 3), T(dt.bool_, 3)], {}, None) for n in BINARY_BOOL},
     **{f"dfc.{n}": ([F(2, None, 4)], {"axes": (0, -1), "keepdims": True}, None) for n in REDUCTIONS},

@@ -420,9 +420,14 @@ def scalar(f: Fn, op: Op, args: list[str], dts: list[D.DType], needs: set[str]) 
         return f(f"fcmp {fop} {ty} {a}, {b}") if fl else f(f"icmp {iop} {ty} {a}, {b}")
     elif kind in ("logical_and", "logical_or", "logical_xor"):
         return f(f"{kind[8:]} i1 {a}, {b}")
+    elif op.type in LIBM_OPS:
+        v = libm_scalar(f, op, args, dts, needs)
     else:
         raise CodegenError(f"no scalar lowering for {op.type}")
     return round_to(f, v, out)
+
+
+from .libm import LIBM_OPS, libm_scalar  # noqa: E402 - libm.py builds on this module's types
 
 
 _CMP = {"equal": ("oeq", "eq"), "not_equal": ("une", "ne"), "less": ("olt", "slt"), "less_equal": ("ole", "sle"),
