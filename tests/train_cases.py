@@ -1,0 +1,213 @@
+"""TF1 training-API programs (metrics, schedules, optimizers) written once, run by TensorFlow and by dfc.
+
+Each case takes a TF1-style module (`tensorflow.compat.v1` or `dfc`) and a Session factory and
+returns named arrays. tests/record_train_expectations.py runs the cases with real TensorFlow and
+stores the arrays in tests/data/tf_expectations/train_<case>.npz; tests/test_metrics.py and
+tests/test_optimizers.py run them with dfc on each backend and compare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+CASES: dict[str, Callable] = {}
+F32 = np.float32
+
+
+def case(fn: Callable) -> Callable:
+    CASES[fn.__name__] = fn
+    return fn
+
+
+def _names(variables) -> np.ndarray:
+    return np.array(sorted(v.name for v in variables))
+
+
+def _stream(tf, Session, placeholders, value, update, batches, reset_batch=None) -> dict[str, np.ndarray]:
+    """Run update on each batch, reading value after each; then reset the locals and run one batch again."""
+    out: dict[str, list] = {"value0": [], "updates": [], "values": []}
+    with Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        out["value0"] = sess.run(value)
+        for batch in batches:
+            out["updates"].append(sess.run(update, dict(zip(placeholders, batch))))
+            out["values"].append(sess.run(value))
+        sess.run(tf.local_variables_initializer())
+        out["after_reset"] = sess.run(value)
+        out["update_after_reset"] = sess.run(update, dict(zip(placeholders, batches[0])))
+    arrays = {k: np.asarray(v) for k, v in out.items()}
+    arrays["local_names"] = _names(tf.local_variables())
+    arrays["metric_names"] = _names(tf.get_collection(tf.GraphKeys.METRIC_VARIABLES))
+    arrays["value_name"] = np.array(getattr(value, "name", ""))
+    arrays["update_name"] = np.array(getattr(update, "name", ""))
+    return arrays
+
+
+def _batches(seed: int, *makers) -> list[tuple]:
+    rng = np.random.default_rng(seed)
+    return [tuple(make(rng) for make in makers) for _ in range(3)]
+
+
+def _binary(rng):
+    return rng.integers(0, 2, 8)
+
+
+def _probs(rng):
+    return rng.random(8).astype(F32)
+
+
+def _weights(rng):
+    return rng.random(8).astype(F32)
+
+
+# ---- tf.metrics --------------------------------------------------------------------------------------
+@case
+def metrics_accuracy(tf, Session):
+    labels, predictions = tf.placeholder(tf.int64, [8]), tf.placeholder(tf.int64, [8])
+    value, update = tf.metrics.accuracy(labels, predictions)
+    return _stream(tf, Session, [labels, predictions], value, update,
+                   _batches(1, lambda r: r.integers(0, 3, 8), lambda r: r.integers(0, 3, 8)))
+
+
+@case
+def metrics_accuracy_weighted_named(tf, Session):
+    labels, predictions = tf.placeholder(tf.int32, [8, 1]), tf.placeholder(tf.int32, [8])
+    weights = tf.placeholder(tf.float32, [8])
+    value, update = tf.metrics.accuracy(labels, predictions, weights=weights, name="acc",
+                                        metrics_collections=["m"], updates_collections=["u"])
+    tf.metrics.accuracy(labels, predictions, name="acc")  # a second metric of that name: acc_1
+    assert tf.get_collection("m")[0] is value and tf.get_collection("u")[0] is update
+    return _stream(tf, Session, [labels, predictions, weights], value, update,
+                   _batches(2, lambda r: r.integers(0, 3, (8, 1)).astype(np.int32),
+                            lambda r: r.integers(0, 3, 8).astype(np.int32), _weights))
+
+
+@case
+def metrics_mean(tf, Session):
+    values, weights = tf.placeholder(tf.float32, [4, 2]), tf.placeholder(tf.float32, [4, 1])
+    value, update = tf.metrics.mean(values, weights)
+    return _stream(tf, Session, [values, weights], value, update,
+                   _batches(3, lambda r: r.standard_normal((4, 2)).astype(F32),
+                            lambda r: r.integers(0, 3, (4, 1)).astype(F32)))
+
+
+@case
+def metrics_mean_tensor(tf, Session):
+    values = tf.placeholder(tf.float32, [2, 3])
+    value, update = tf.metrics.mean_tensor(values)
+    return _stream(tf, Session, [values], value, update, _batches(4, lambda r: r.standard_normal((2, 3)).astype(F32)))
+
+
+@case
+def metrics_errors(tf, Session):
+    labels, predictions = tf.placeholder(tf.float32, [6]), tf.placeholder(tf.float32, [6])
+    weights = tf.placeholder(tf.float32, [6])
+    pairs = [tf.metrics.mean_squared_error(labels, predictions),
+             tf.metrics.mean_absolute_error(labels, predictions, weights),
+             tf.metrics.root_mean_squared_error(labels, predictions),
+             tf.metrics.mean_relative_error(labels, predictions, normalizer=labels + 2.0),
+             tf.metrics.percentage_below(predictions, 0.25)]
+    value = tf.stack([v for v, _ in pairs])
+    update = tf.stack([u for _, u in pairs])
+    return _stream(tf, Session, [labels, predictions, weights], value, update,
+                   _batches(5, lambda r: r.standard_normal(6).astype(F32), lambda r: r.standard_normal(6).astype(F32),
+                            lambda r: r.random(6).astype(F32)))
+
+
+@case
+def metrics_cosine_distance(tf, Session):
+    labels, predictions = tf.placeholder(tf.float32, [4, 3]), tf.placeholder(tf.float32, [4, 3])
+
+    def unit(r):
+        x = r.standard_normal((4, 3)).astype(F32)
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+    value, update = tf.metrics.mean_cosine_distance(labels, predictions, dim=1)
+    return _stream(tf, Session, [labels, predictions], value, update, _batches(6, unit, unit))
+
+
+@case
+def metrics_counts(tf, Session):
+    labels, predictions = tf.placeholder(tf.int64, [8]), tf.placeholder(tf.int64, [8])
+    weights = tf.placeholder(tf.float32, [8])
+    pairs = [tf.metrics.true_positives(labels, predictions), tf.metrics.false_positives(labels, predictions),
+             tf.metrics.true_negatives(labels, predictions, weights),
+             tf.metrics.false_negatives(labels, predictions),
+             tf.metrics.precision(labels, predictions), tf.metrics.recall(labels, predictions, weights)]
+    value = tf.stack([v for v, _ in pairs])
+    update = tf.stack([u for _, u in pairs])
+    return _stream(tf, Session, [labels, predictions, weights], value, update, _batches(7, _binary, _binary,
+                                                                                         _weights))
+
+
+@case
+def metrics_auc(tf, Session):
+    labels, predictions = tf.placeholder(tf.int64, [8]), tf.placeholder(tf.float32, [8])
+    weights = tf.placeholder(tf.float32, [8])
+    pairs = [tf.metrics.auc(labels, predictions),
+             tf.metrics.auc(labels, predictions, weights=weights, num_thresholds=7, curve="PR"),
+             tf.metrics.auc(labels, predictions, curve="PR", summation_method="careful_interpolation"),
+             tf.metrics.auc(labels, predictions, summation_method="minoring", thresholds=[0.7, 0.2, 0.5]),
+             tf.metrics.auc(labels, predictions, summation_method="majoring", num_thresholds=11)]
+    value = tf.stack([v for v, _ in pairs])
+    update = tf.stack([u for _, u in pairs])
+    return _stream(tf, Session, [labels, predictions, weights], value, update, _batches(8, _binary, _probs, _weights))
+
+
+@case
+def metrics_thresholds(tf, Session):
+    labels, predictions = tf.placeholder(tf.bool, [8]), tf.placeholder(tf.float32, [8])
+    thresholds = [0.25, 0.5, 0.75]
+    pairs = [tf.metrics.true_positives_at_thresholds(labels, predictions, thresholds),
+             tf.metrics.false_positives_at_thresholds(labels, predictions, thresholds),
+             tf.metrics.true_negatives_at_thresholds(labels, predictions, thresholds),
+             tf.metrics.false_negatives_at_thresholds(labels, predictions, thresholds),
+             tf.metrics.precision_at_thresholds(labels, predictions, thresholds),
+             tf.metrics.recall_at_thresholds(labels, predictions, thresholds)]
+    value = tf.stack([v for v, _ in pairs])
+    update = tf.stack([u for _, u in pairs])
+    pairs2 = [tf.metrics.sensitivity_at_specificity(labels, predictions, 0.6),
+              tf.metrics.specificity_at_sensitivity(labels, predictions, 0.4, num_thresholds=20)]
+    value = tf.concat([value, tf.stack([tf.stack([v for v, _ in pairs2])] * 3, axis=1)], 0)
+    update = tf.concat([update, tf.stack([tf.stack([u for _, u in pairs2])] * 3, axis=1)], 0)
+    return _stream(tf, Session, [labels, predictions], value, update,
+                   _batches(9, lambda r: r.integers(0, 2, 8).astype(bool), _probs))
+
+
+@case
+def metrics_classes(tf, Session):
+    labels, predictions = tf.placeholder(tf.int64, [2, 4]), tf.placeholder(tf.int64, [2, 4])
+    weights = tf.placeholder(tf.float32, [2, 4])
+    iou, update_cm = tf.metrics.mean_iou(labels, predictions, num_classes=4)
+    wiou, update_wcm = tf.metrics.mean_iou(labels, predictions, num_classes=4, weights=weights)
+    accuracy, update_per_class = tf.metrics.mean_per_class_accuracy(labels, predictions, 4, weights=weights)
+    value = tf.stack([iou, wiou, accuracy])
+    update = [update_cm, update_wcm, update_per_class]
+    out = _stream(tf, Session, [labels, predictions, weights], value, update[2],
+                  _batches(10, lambda r: r.integers(0, 4, (2, 4)), lambda r: r.integers(0, 4, (2, 4)),
+                           lambda r: r.random((2, 4)).astype(F32)))
+    batch = _batches(10, lambda r: r.integers(0, 4, (2, 4)), lambda r: r.integers(0, 4, (2, 4)),
+                     lambda r: r.random((2, 4)).astype(F32))[0]
+    with Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        cms = sess.run(update[:2], dict(zip([labels, predictions, weights], batch)))
+    out["confusion"], out["weighted_confusion"] = cms
+    return out
+
+
+@case
+def metrics_at_k(tf, Session):
+    labels, logits = tf.placeholder(tf.int64, [5]), tf.placeholder(tf.float32, [5, 4])
+    multi = tf.placeholder(tf.int64, [5, 2])
+    pairs = [tf.metrics.precision_at_k(labels, logits, 2), tf.metrics.recall_at_k(labels, logits, 2),
+             tf.metrics.recall_at_k(labels, logits, 1, class_id=2),
+             tf.metrics.precision_at_k(multi, logits, 3), tf.metrics.recall_at_k(multi, logits, 2),
+             tf.metrics.precision_at_top_k(multi, tf.constant([[0, 1], [2, 2], [3, 0], [1, 3], [0, 0]])),
+             tf.metrics.recall_at_top_k(multi, tf.constant([[0, 1], [2, 2], [3, 0], [1, 3], [0, 0]]), class_id=3,
+                                        weights=tf.constant([1.0, 0.5, 2.0, 0.0, 1.0]))]
+    value = tf.stack([tf.cast(v, tf.float64) for v, _ in pairs])
+    update = tf.stack([tf.cast(u, tf.float64) for _, u in pairs])
+    return _stream(tf, Session, [labels, logits, multi], value, update,
+                   _batches(11, lambda r: r.integers(0, 4, 5), lambda r: r.standard_normal((5, 4)).astype(F32),
+                            lambda r: r.integers(-1, 4, (5, 2))))
