@@ -17,6 +17,9 @@ from .framework import (Operation, Tensor, control_dependencies, convert_to_tens
 from .gradients_impl import gradients
 from .graph_def import write_graph  # noqa: F401 - tf.train.write_graph
 from .math_ops import cast, rsqrt, sqrt, square
+from .learning_rate_decay import (cosine_decay, cosine_decay_restarts, exponential_decay, inverse_time_decay,
+                                  linear_cosine_decay, natural_exp_decay, piecewise_constant,
+                                  piecewise_constant_decay, polynomial_decay)
 from .saver import CheckpointState, Saver, get_checkpoint_state, latest_checkpoint
 from .train_cluster import (CheckpointSaverHook, ChiefSessionCreator, ClusterSpec, MonitoredSession,
                             MonitoredTrainingSession, Scaffold, Server, SessionRunArgs, SessionRunContext,
@@ -329,23 +332,6 @@ class AdamOptimizer(Optimizer):
         return [update_b1, update_b2]
 
 
-# ---- the global step --------------------------------------------------------------------------------
-# ---- learning-rate schedules ----------------------------------------------------------------------
-def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase: bool = False,
-                      name: str | None = None) -> Tensor:
-    """learning_rate * decay_rate ^ (global_step / decay_steps), the exponent floored when staircase."""
-    from .math_ops import floor, pow
-    if global_step is None:
-        raise ValueError("global_step is required for exponential_decay.")
-    with name_scope(name, "ExponentialDecay"):
-        lr = convert_to_tensor(learning_rate, name="learning_rate")
-        step = cast(convert_to_tensor(global_step), lr.dtype)
-        p = step / cast(convert_to_tensor(decay_steps), lr.dtype)
-        if staircase:
-            p = floor(p)
-        return lr * pow(cast(convert_to_tensor(decay_rate), lr.dtype), p)
-
-
 __all__ = ["AdagradOptimizer", "AdamOptimizer", "CheckpointSaverHook", "ChiefSessionCreator", "ClusterSpec",
            "MonitoredSession", "Scaffold", "WorkerSessionCreator",
            "MonitoredTrainingSession", "Server", "SessionRunArgs", "SessionRunContext", "SessionRunHook",
@@ -353,4 +339,6 @@ __all__ = ["AdagradOptimizer", "AdamOptimizer", "CheckpointSaverHook", "ChiefSes
            "GradientDescentOptimizer", "MomentumOptimizer", "Optimizer",
            "CheckpointState", "Saver", "get_checkpoint_state", "latest_checkpoint",
            "RMSPropOptimizer", "create_global_step", "exponential_decay", "get_global_step",
-           "get_or_create_global_step"]
+           "get_or_create_global_step", "cosine_decay", "cosine_decay_restarts", "inverse_time_decay",
+           "linear_cosine_decay", "natural_exp_decay", "piecewise_constant", "piecewise_constant_decay",
+           "polynomial_decay"]

@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import os
-
-import numpy as np
 import pytest
 
 import dfc as tf
-from train_cases import CASES
+from train_cases import CASES, check_against_tensorflow
 
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "tf_expectations")
 BACKENDS = ["interpreter", "cpu"]
-
-
-def recorded(name: str) -> dict[str, np.ndarray]:
-    with np.load(os.path.join(DATA, f"train_{name}.npz")) as f:
-        return {k: f[k] for k in f.files}
-
-
-def check_case(name: str, backend: str, rtol: float = 2e-5, atol: float = 2e-6) -> None:
-    tf.reset_default_graph()
-    expected = recorded(name)
-    actual = CASES[name](tf, lambda: tf.Session(backend=backend))
-    assert sorted(actual) == sorted(expected)
-    for key, want in expected.items():
-        got = np.asarray(actual[key])
-        if want.dtype.kind in "USO":
-            assert got.tolist() == want.tolist(), key
-        else:
-            np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=key)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("name", sorted(n for n in CASES if n.startswith("metrics_")))
 def test_metric_matches_tensorflow(name, backend):
-    check_case(name, backend)
+    check_against_tensorflow(name, backend)
 
 
 def test_metric_variables_are_local_and_untrainable():

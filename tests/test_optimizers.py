@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import dfc as tf
+import train_cases
 
 
 @pytest.fixture(autouse=True)
@@ -241,3 +242,10 @@ def test_apply_gradients_checks_each_gradient_against_its_variable():
         sess.run(v.initializer)
         sess.run(train, {fed: [10.0, 20.0]})
         np.testing.assert_allclose(sess.run(v), [0.0, 0.0], atol=1e-6)
+
+
+# ---- against values recorded with TensorFlow (tests/train_cases.py) ------------------------------------
+@pytest.mark.parametrize("backend", ["interpreter", "cpu"])
+@pytest.mark.parametrize("name", sorted(n for n in train_cases.CASES if n.startswith(("schedule", "optimizer"))))
+def test_matches_tensorflow(name, backend):
+    train_cases.check_against_tensorflow(name, backend)

@@ -8,17 +8,39 @@ tests/test_optimizers.py run them with dfc on each backend and compare.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import numpy as np
 
 CASES: dict[str, Callable] = {}
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "tf_expectations")
 F32 = np.float32
 
 
 def case(fn: Callable) -> Callable:
     CASES[fn.__name__] = fn
     return fn
+
+
+def recorded(name: str) -> dict[str, np.ndarray]:
+    with np.load(os.path.join(DATA, f"train_{name}.npz")) as f:
+        return {k: f[k] for k in f.files}
+
+
+def check_against_tensorflow(name: str, backend: str, rtol: float = 2e-5, atol: float = 2e-6) -> None:
+    """Run case `name` with dfc on `backend` and compare every array with TensorFlow's recording."""
+    import dfc
+    dfc.reset_default_graph()
+    expected = recorded(name)
+    actual = CASES[name](dfc, lambda: dfc.Session(backend=backend))
+    assert sorted(actual) == sorted(expected)
+    for key, want in expected.items():
+        got = np.asarray(actual[key])
+        if want.dtype.kind in "USO":
+            assert got.tolist() == want.tolist(), key
+        else:
+            np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=key)
 
 
 def _names(variables) -> np.ndarray:
@@ -211,3 +233,44 @@ def metrics_at_k(tf, Session):
     return _stream(tf, Session, [labels, logits, multi], value, update,
                    _batches(11, lambda r: r.integers(0, 4, 5), lambda r: r.standard_normal((5, 4)).astype(F32),
                             lambda r: r.integers(-1, 4, (5, 2))))
+
+
+# ---- learning-rate schedules ------------------------------------------------------------------------
+@case
+def schedules(tf, Session):
+    step = tf.placeholder(tf.int64, [])
+    rates = [tf.train.exponential_decay(0.1, step, 4, 0.5), tf.train.exponential_decay(0.1, step, 4, 0.5, True),
+             tf.train.natural_exp_decay(0.1, step, 3, 0.4), tf.train.natural_exp_decay(0.1, step, 3, 0.4, True),
+             tf.train.inverse_time_decay(0.1, step, 3, 0.5), tf.train.inverse_time_decay(0.1, step, 3, 0.5, True),
+             tf.train.polynomial_decay(0.1, step, 5), tf.train.polynomial_decay(0.1, step, 5, 0.01, 2.0),
+             tf.train.polynomial_decay(0.1, step, 5, 0.01, 0.5, cycle=True),
+             tf.train.cosine_decay(0.1, step, 7), tf.train.cosine_decay(0.1, step, 7, alpha=0.2),
+             tf.train.cosine_decay_restarts(0.1, step, 3), tf.train.cosine_decay_restarts(0.1, step, 2, 1.0, 0.5),
+             tf.train.cosine_decay_restarts(0.1, step, 2, 1.5, 0.8, 0.1),
+             tf.train.linear_cosine_decay(0.1, step, 9), tf.train.linear_cosine_decay(0.1, step, 9, 2.0, 0.1, 0.01),
+             tf.cast(tf.train.piecewise_constant(step, [2, 5, 9], [1.0, 0.5, 0.25, 0.125]), tf.float32),
+             tf.cast(tf.train.piecewise_constant(tf.cast(step, tf.int32), [3], [7, 9]), tf.float32)]
+    out = []
+    with Session() as sess:
+        for s in range(14):
+            out.append(sess.run(rates, {step: s}))
+    return {"rates": np.asarray(out, np.float32)}
+
+
+@case
+def schedule_drives_training(tf, Session):
+    x = tf.constant([[1.0, 2.0], [3.0, -1.0]])
+    w = tf.Variable([[0.5], [-0.25]])
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, w) - 1.0))
+    global_step = tf.train.get_or_create_global_step()
+    lr = tf.train.piecewise_constant(global_step, [2, 4], [0.1, 0.05, 0.01])
+    train = tf.train.GradientDescentOptimizer(lr).minimize(loss, global_step=global_step)
+    weights, steps, rates = [], [], []
+    with Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(6):
+            rates.append(sess.run(lr))
+            sess.run(train)
+            weights.append(sess.run(w))
+            steps.append(sess.run(global_step))
+    return {"weights": np.asarray(weights), "steps": np.asarray(steps), "rates": np.asarray(rates)}
