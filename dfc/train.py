@@ -135,19 +135,19 @@ class Optimizer:
         made = list(self._non_slots.values()) + [v for slots in self._slots.values() for v in slots.values()]
         return sorted(made, key=lambda v: v.name)
 
-    def _slot(self, var: Variable, slot: str, initial) -> Variable:
-        """The slot `slot` of `var`, made once: a Variable named `<var>/<optimizer name>` (uniquified)."""
+    def _slot(self, var: Variable, slot: str, initial, op_name: str | None = None) -> Variable:
+        """The slot `slot` of `var`, made once: a Variable named `<var>/<op_name or optimizer name>` (uniquified)."""
         slots = self._slots.setdefault(slot, {})
         if var not in slots:
             with contextlib.ExitStack() as stack:
                 if var.device:
                     stack.enter_context(device(var.device))
                 slots[var] = Variable(lambda: initial(var.shape.as_list(), dtype=var.dtype), trainable=False,
-                                      name=f"{var.op.name}/{self._name}", dtype=var.dtype)
+                                      name=f"{var.op.name}/{op_name or self._name}", dtype=var.dtype)
         return slots[var]
 
-    def _zeros_slot(self, var: Variable, slot: str) -> Variable:
-        return self._slot(var, slot, zeros_initializer())
+    def _zeros_slot(self, var: Variable, slot: str, op_name: str | None = None) -> Variable:
+        return self._slot(var, slot, zeros_initializer(), op_name)
 
     def _non_slot(self, name: str, value: float, like: Variable) -> Variable:
         graph = like.graph
@@ -332,7 +332,12 @@ class AdamOptimizer(Optimizer):
         return [update_b1, update_b2]
 
 
-__all__ = ["AdagradOptimizer", "AdamOptimizer", "CheckpointSaverHook", "ChiefSessionCreator", "ClusterSpec",
+from .optimizers import (AdadeltaOptimizer, AdagradDAOptimizer, ExponentialMovingAverage,  # noqa: E402
+                         FtrlOptimizer, ProximalAdagradOptimizer, ProximalGradientDescentOptimizer)
+
+__all__ = ["AdadeltaOptimizer", "AdagradDAOptimizer", "ExponentialMovingAverage", "FtrlOptimizer",
+           "ProximalAdagradOptimizer", "ProximalGradientDescentOptimizer",
+           "AdagradOptimizer", "AdamOptimizer", "CheckpointSaverHook", "ChiefSessionCreator", "ClusterSpec",
            "MonitoredSession", "Scaffold", "WorkerSessionCreator",
            "MonitoredTrainingSession", "Server", "SessionRunArgs", "SessionRunContext", "SessionRunHook",
            "SessionRunValues", "StopAtStepHook", "replica_device_setter",

@@ -274,3 +274,95 @@ def schedule_drives_training(tf, Session):
             weights.append(sess.run(w))
             steps.append(sess.run(global_step))
     return {"weights": np.asarray(weights), "steps": np.asarray(steps), "rates": np.asarray(rates)}
+
+
+# ---- optimizers ---------------------------------------------------------------------------------------
+def _train(tf, Session, make_optimizer, steps: int = 4, with_global_step: bool = False):
+    """Four steps on a small regression with an unused variable in var_list; the weights, slots and names."""
+    rng = np.random.default_rng(21)
+    w0, b0 = rng.standard_normal((3, 2)).astype(F32), rng.standard_normal(2).astype(F32)
+    xs = [rng.standard_normal((5, 3)).astype(F32) for _ in range(steps)]
+    target = rng.standard_normal((5, 2)).astype(F32)
+    x = tf.placeholder(tf.float32, [None, 3])
+    w, b = tf.Variable(w0, name="W"), tf.Variable(b0, name="b")
+    unused = tf.Variable([1.0, 2.0], name="unused")
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + b - target)) + 0.1 * tf.reduce_sum(tf.abs(w))
+    global_step = tf.train.get_or_create_global_step() if with_global_step else None
+    optimizer = make_optimizer(tf, global_step)
+    grads_and_vars = optimizer.compute_gradients(loss, var_list=[w, b, unused])
+    assert grads_and_vars[2][0] is None and grads_and_vars[2][1] is unused
+    train = optimizer.apply_gradients(grads_and_vars, global_step=global_step)
+    out = {"slot_names": np.array(sorted(optimizer.get_slot_names())),
+           "variable_names": _names(tf.global_variables()), "train_name": np.array(train.name)}
+    assert all(optimizer.get_slot(unused, s) is None for s in optimizer.get_slot_names())
+    slots = [optimizer.get_slot(v, s) for s in sorted(optimizer.get_slot_names()) for v in (w, b)]
+    history = []
+    with Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for batch in xs:
+            sess.run(train, {x: batch})
+            history.append(np.concatenate([np.ravel(a) for a in sess.run([w, b, unused] + slots)]))
+    out["history"] = np.asarray(history)
+    return out
+
+
+def _optimizer_case(name: str, make, with_global_step: bool = False) -> None:
+    def run(tf, Session):
+        return _train(tf, Session, make, with_global_step=with_global_step)
+    run.__name__ = name
+    case(run)
+
+
+_optimizer_case("optimizer_momentum", lambda tf, gs: tf.train.MomentumOptimizer(0.05, 0.9))
+_optimizer_case("optimizer_nesterov", lambda tf, gs: tf.train.MomentumOptimizer(0.05, 0.9, use_nesterov=True))
+_optimizer_case("optimizer_adagrad", lambda tf, gs: tf.train.AdagradOptimizer(0.2, initial_accumulator_value=0.3))
+_optimizer_case("optimizer_rmsprop", lambda tf, gs: tf.train.RMSPropOptimizer(0.01, momentum=0.5))
+_optimizer_case("optimizer_rmsprop_centered",
+                lambda tf, gs: tf.train.RMSPropOptimizer(0.01, decay=0.8, momentum=0.3, epsilon=1e-4, centered=True))
+_optimizer_case("optimizer_adam", lambda tf, gs: tf.train.AdamOptimizer(0.05), with_global_step=True)
+_optimizer_case("optimizer_adadelta", lambda tf, gs: tf.train.AdadeltaOptimizer(1.0, rho=0.9, epsilon=1e-6))
+_optimizer_case("optimizer_ftrl", lambda tf, gs: tf.train.FtrlOptimizer(0.3))
+_optimizer_case("optimizer_ftrl_l1_l2",
+                lambda tf, gs: tf.train.FtrlOptimizer(0.3, l1_regularization_strength=0.05,
+                                                      l2_regularization_strength=0.2, accum_name="acc"))
+_optimizer_case("optimizer_ftrl_power_shrinkage",
+                lambda tf, gs: tf.train.FtrlOptimizer(0.3, learning_rate_power=-0.7, initial_accumulator_value=0.5,
+                                                      l1_regularization_strength=0.01,
+                                                      l2_shrinkage_regularization_strength=0.1, beta=0.2))
+_optimizer_case("optimizer_proximal_gd", lambda tf, gs: tf.train.ProximalGradientDescentOptimizer(
+    0.1, l1_regularization_strength=0.05, l2_regularization_strength=0.1))
+_optimizer_case("optimizer_proximal_gd_l2", lambda tf, gs: tf.train.ProximalGradientDescentOptimizer(
+    0.1, l2_regularization_strength=0.1))
+_optimizer_case("optimizer_proximal_adagrad", lambda tf, gs: tf.train.ProximalAdagradOptimizer(
+    0.2, l1_regularization_strength=0.05, l2_regularization_strength=0.1))
+_optimizer_case("optimizer_adagrad_da", lambda tf, gs: tf.train.AdagradDAOptimizer(
+    0.2, gs, l1_regularization_strength=0.01, l2_regularization_strength=0.1), with_global_step=True)
+_optimizer_case("optimizer_adagrad_da_no_l1", lambda tf, gs: tf.train.AdagradDAOptimizer(0.2, gs),
+                with_global_step=True)
+
+
+@case
+def optimizer_moving_average(tf, Session):
+    w = tf.Variable([1.0, -2.0], name="w")
+    step = tf.Variable(0, name="step", trainable=False)
+    loss = tf.reduce_sum(tf.square(w - 3.0))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    ema = tf.train.ExponentialMovingAverage(0.9, num_updates=step)
+    with tf.control_dependencies([train]):
+        averaged = ema.apply([w])
+    bump = tf.assign_add(step, 5)
+    restore = ema.variables_to_restore()
+    out = {"average_name": np.array(ema.average_name(w)), "shadow_name": np.array(ema.average(w).name),
+           "restore_keys": np.array(sorted(restore)),
+           "restore_values": np.array([restore[k].name for k in sorted(restore)]),
+           "moving_average_variables": _names(tf.get_collection(tf.GraphKeys.MOVING_AVERAGE_VARIABLES)),
+           "global_names": _names(tf.global_variables()), "trainable_names": _names(tf.trainable_variables())}
+    history = []
+    with Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(4):
+            sess.run(averaged)
+            sess.run(bump)
+            history.append(sess.run([w, ema.average(w)]))
+    out["history"] = np.asarray(history)
+    return out
