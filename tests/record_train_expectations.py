@@ -28,6 +28,22 @@ from train_cases import CASES  # noqa: E402
 
 OUT = os.path.join(HERE, "data", "tf_expectations")
 
+
+def _legacy_layers():
+    """TF1's tf.layers but batch normalization: gone from tf.compat.v1.layers under Keras 3, still in TF's tree."""
+    import types
+
+    from tensorflow.python.keras.legacy_tf_layers import base, convolutional, core, pooling
+    layers = types.SimpleNamespace()
+    for module in (base, convolutional, core, pooling):
+        for name in dir(module):
+            if not name.startswith("_"):
+                setattr(layers, name, getattr(module, name))
+    return layers
+
+
+tf.layers = _legacy_layers()
+
 if __name__ == "__main__":
     for name in sys.argv[1:] or sorted(CASES):
         tf.reset_default_graph()

@@ -366,3 +366,69 @@ def optimizer_moving_average(tf, Session):
             history.append(sess.run([w, ema.average(w)]))
     out["history"] = np.asarray(history)
     return out
+
+
+# ---- tf.layers classes ----------------------------------------------------------------------------------
+def _init(tf, rng, shape):
+    return tf.constant_initializer(rng.standard_normal(shape).astype(F32) * 0.5)
+
+
+@case
+def layers_classes(tf, Session):
+    rng = np.random.default_rng(31)
+    x = tf.placeholder(tf.float32, [4, 5])
+    seq = tf.placeholder(tf.float32, [2, 7, 3])
+    image = tf.placeholder(tf.float32, [2, 6, 6, 3])
+    feeds = {x: rng.standard_normal((4, 5)).astype(F32), seq: rng.standard_normal((2, 7, 3)).astype(F32),
+             image: rng.standard_normal((2, 6, 6, 3)).astype(F32)}
+    dense = tf.layers.Dense(3, activation=tf.nn.relu, kernel_initializer=_init(tf, rng, (5, 3)),
+                            bias_initializer=_init(tf, rng, (3,)))
+    y1, y2 = dense(x), dense.apply(x * 2.0)
+    flat = tf.layers.Flatten()(seq)
+    dropped = tf.layers.Dropout(0.5)(x, training=False)
+    normalized = tf.layers.Dense(2, kernel_initializer=_init(tf, rng, (3, 2)))(seq)
+    conv = tf.layers.Conv1D(4, 3, strides=2, padding="same", kernel_initializer=_init(tf, rng, (3, 3, 4)),
+                            bias_initializer=_init(tf, rng, (4,)))
+    c1 = conv(seq)
+    c2 = tf.layers.conv1d(seq, 2, 2, dilation_rate=2, kernel_initializer=_init(tf, rng, (2, 3, 2)))
+    p1 = tf.layers.MaxPooling1D(2, 2, padding="same")(seq)
+    p2 = tf.layers.average_pooling1d(seq, 3, 2)
+    p3 = tf.layers.AveragePooling1D(2, 2, padding="same")(seq)
+    p4 = tf.layers.max_pooling1d(seq, 3, 1)
+    sep = tf.layers.SeparableConv2D(4, 3, padding="same", depth_multiplier=2,
+                                    depthwise_initializer=_init(tf, rng, (3, 3, 3, 2)),
+                                    pointwise_initializer=_init(tf, rng, (1, 1, 6, 4)))
+    s1 = sep(image)
+    s2 = tf.layers.separable_conv2d(image, 2, 2, strides=2, activation=tf.tanh,
+                                    depthwise_initializer=_init(tf, rng, (2, 2, 3, 1)),
+                                    pointwise_initializer=_init(tf, rng, (1, 1, 3, 2)))
+
+    class Scale(tf.layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight("w", [int(input_shape[-1])], initializer=tf.ones_initializer())
+            self.c = self.add_weight("c", [], initializer=tf.constant_initializer(0.5), trainable=False)
+            super().build(input_shape)
+
+        def call(self, inputs):
+            return inputs * self.w + self.c
+
+    scale = Scale()
+    z1, z2 = scale(x), scale(x + 1.0)
+    outputs = [y1, y2, flat, dropped, normalized, c1, c2, p1, p2, p3, p4, s1, s2, z1, z2]
+    loss = sum(tf.reduce_sum(tf.square(t)) for t in [y1, y2, normalized, c1, c2, s1, s2, z1])
+    variables = tf.trainable_variables()
+    grads = tf.gradients(loss, variables)
+    out = {"names": np.array([v.name for v in tf.global_variables()]),
+           "trainable": np.array([v.name for v in variables]),
+           # (not layer.name: TF 2's legacy layers count each object's default name twice: dense_1 for the first)
+           "dense": np.array([v.name for v in dense.trainable_weights + dense.variables]),
+           "scale": np.array([v.name for v in scale.trainable_weights] + [v.name for v in scale.non_trainable_weights]
+                             + [v.name for v in scale.variables]),
+           "sep": np.array([v.name for v in sep.variables]),
+           "shapes": np.array([str(t.shape.as_list()) for t in outputs])}
+    with Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        values = sess.run(outputs + grads, feeds)
+    for i, v in enumerate(values):
+        out[f"value_{i}"] = v
+    return out
