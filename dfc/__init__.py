@@ -45,8 +45,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summary", "SummaryMetadataProto"),
             "Event": (".summary", "EventProto"), "SessionLog": (".summary", "SessionLogProto"),
             "arg_max": (".math_ops", "argmax"), "arg_min": (".math_ops", "argmin")}  # TF1's older names
-_SUBMODULES = ("app", "contrib", "distribute", "errors", "gfile", "initializers", "layers", "logging", "losses",
-               "metrics", "nn", "summary", "test", "train")
+_SUBMODULES = ("app", "compat", "contrib", "data", "distribute", "errors", "gfile", "initializers", "layers",
+               "logging", "losses", "metrics", "nn", "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .framework import Tensor, convert_to_tensor, get_default_graph, name_scope
 from .math_ops import abs, cast, maximum, minimum, pow, rsqrt, sign, sqrt, square
-from .train import Optimizer
+from .optimizer import Optimizer
 from .variables import Variable, constant_initializer, group
 
 __all__ = ["AdadeltaOptimizer", "AdagradDAOptimizer", "ExponentialMovingAverage", "FtrlOptimizer",

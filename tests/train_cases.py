@@ -432,3 +432,103 @@ def layers_classes(tf, Session):
     for i, v in enumerate(values):
         out[f"value_{i}"] = v
     return out
+
+
+# ---- tf.data -----------------------------------------------------------------------------------------------
+def _drain(sess, tensors, limit: int = 50, feed_dict=None) -> list:
+    """Run `tensors` until OutOfRangeError (TF's end of a dataset); the values in order and the count."""
+    out = []
+    for _ in range(limit):
+        try:
+            out.append(sess.run(tensors, feed_dict))
+        except Exception as e:  # noqa: BLE001 - both libraries' OutOfRangeError
+            if type(e).__name__ != "OutOfRangeError":
+                raise
+            return out
+    raise AssertionError("the dataset did not end")
+
+
+def _flat(values) -> np.ndarray:
+    return np.concatenate([np.ravel(np.asarray(v, np.float64)) for v in values]) if values else np.zeros(0)
+
+
+@case
+def data_pipelines(tf, Session):
+    x = np.arange(14, dtype=np.float32).reshape(7, 2)
+    labels = np.arange(7, dtype=np.int64) % 3
+    pipelines = {
+        "batch": tf.data.Dataset.from_tensor_slices((x, labels)).batch(3),
+        "batch_drop": tf.data.Dataset.from_tensor_slices({"x": x, "y": labels}).batch(3, drop_remainder=True),
+        "repeat_take_skip": tf.data.Dataset.range(5).repeat(3).skip(4).take(8),
+        "map": tf.data.Dataset.from_tensor_slices(x).map(lambda v: (tf.reduce_sum(v) * 2.0, tf.square(v))),
+        "map_dict": tf.data.Dataset.from_tensor_slices({"a": x, "b": labels}).map(
+            lambda d: d["a"] * tf.cast(d["b"], tf.float32)).batch(2),
+        "zip": tf.data.Dataset.zip((tf.data.Dataset.range(4), tf.data.Dataset.from_tensor_slices(x))),
+        "filter": tf.data.Dataset.range(10).filter(lambda i: tf.equal(i % 3, 0)),
+        "from_tensors": tf.data.Dataset.from_tensors((x, 5)).repeat(2),
+        "range_step": tf.data.Dataset.range(2, 11, 3).map(lambda i: i * 2).prefetch(1),
+        "generator": tf.data.Dataset.from_generator(lambda: iter([[1, 2], [3, 4], [5, 6]]), tf.float32,
+                                                    tf.TensorShape([2])).batch(2),
+        "concat_enumerate": tf.data.Dataset.range(3).concatenate(tf.data.Dataset.range(7, 9)).batch(2).unbatch(),
+    }
+    out = {}
+    with Session() as sess:
+        for name, ds in sorted(pipelines.items()):
+            element = ds.make_one_shot_iterator().get_next()
+            values = _drain(sess, element)
+            leaves = [v for value in values for v in (value.values() if isinstance(value, dict) else
+                                                     value if isinstance(value, (tuple, list)) else [value])]
+            out[name] = _flat(leaves)
+            out[name + "_count"] = np.array(len(values))
+            shapes = ds.output_shapes
+            out[name + "_shapes"] = np.array(str([str(s) for s in (shapes.values() if isinstance(shapes, dict)
+                                                                  else shapes if isinstance(shapes, tuple)
+                                                                  else [shapes])]))
+            types = ds.output_types
+            out[name + "_types"] = np.array(str([t.name for t in (types.values() if isinstance(types, dict)
+                                                                 else types if isinstance(types, tuple)
+                                                                 else [types])]))
+    return out
+
+
+@case
+def data_iterators_in_training(tf, Session):
+    """An initializable iterator over a placeholder-fed dataset drives a training loop; re-initialized per epoch."""
+    rng = np.random.default_rng(41)
+    xs = rng.standard_normal((10, 3)).astype(F32)
+    ys = (xs @ np.array([[1.0], [-2.0], [0.5]], np.float32) + 0.3).astype(F32)
+    features, targets = tf.placeholder(tf.float32, [None, 3]), tf.placeholder(tf.float32, [None, 1])
+    dataset = tf.data.Dataset.from_tensor_slices((features, targets)).batch(4)
+    iterator = dataset.make_initializable_iterator()
+    x, y = iterator.get_next()
+    w = tf.Variable(tf.zeros([3, 1]))
+    b = tf.Variable(0.0)
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + b - y))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    losses, steps = [], []
+    with Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(3):
+            sess.run(iterator.initializer, {features: xs, targets: ys})
+            count = 0
+            while True:
+                try:
+                    losses.append(sess.run([loss, train])[0])  # one batch for both: one pull per run
+                    count += 1
+                except Exception as e:  # noqa: BLE001
+                    if type(e).__name__ != "OutOfRangeError":
+                        raise
+                    break
+            steps.append(count)
+        weights = sess.run([w, b])
+    reinitializable = tf.data.Iterator.from_structure(dataset.output_types, dataset.output_shapes)
+    rx, _ = reinitializable.get_next()
+    first = reinitializable.make_initializer(dataset)
+    second = reinitializable.make_initializer(tf.data.Dataset.from_tensor_slices((features * 2.0, targets)).batch(5))
+    with Session() as sess:
+        sess.run(first, {features: xs, targets: ys})
+        a = sess.run(rx)
+        sess.run(second, {features: xs, targets: ys})
+        b2 = sess.run(rx)
+    return {"losses": np.asarray(losses), "steps": np.asarray(steps), "w": weights[0], "b": np.asarray(weights[1]),
+            "reinit_a": a, "reinit_b": b2}
