@@ -17,19 +17,21 @@ from dfc.ir.dtypes import as_dtype
 from .array_ops import (constant, expand_dims, gather, ones_like, reshape, squeeze, tile, zeros_like)
 from .framework import Tensor, TensorShape, build_error, control_dependencies, convert_to_tensor, name_scope
 from .graph import GraphKeys, add_to_collections
-from .math_ops import (abs, argmax, argmin, cast, equal, greater, less, logical_and, logical_not, maximum,
-                       multiply, not_equal, reduce_mean, reduce_min, reduce_sum, sqrt,
-                       squared_difference, subtract, truediv, unsorted_segment_sum, where)
+from .math_ops import (abs, argmax, argmin, cast, equal, greater, greater_equal, less, logical_and, logical_not,
+                       maximum, minimum, multiply, not_equal, reduce_mean, reduce_min,
+                       reduce_sum, sqrt, squared_difference, subtract, truediv,
+                       unsorted_segment_sum, where)
 from .variables import Variable
 
-__all__ = ["accuracy", "auc", "false_negatives", "false_negatives_at_thresholds", "false_positives",
-           "false_positives_at_thresholds", "mean", "mean_absolute_error", "mean_cosine_distance",
-           "mean_iou", "mean_per_class_accuracy", "mean_relative_error", "mean_squared_error",
-           "mean_tensor", "metric_variable", "percentage_below", "precision", "precision_at_k",
-           "precision_at_thresholds", "precision_at_top_k", "recall", "recall_at_k", "recall_at_thresholds",
-           "recall_at_top_k", "root_mean_squared_error", "sensitivity_at_specificity",
-           "sparse_precision_at_k", "specificity_at_sensitivity", "true_negatives",
-           "true_negatives_at_thresholds", "true_positives", "true_positives_at_thresholds"]
+__all__ = ["accuracy", "auc", "average_precision_at_k", "false_negatives", "false_negatives_at_thresholds",
+           "false_positives", "false_positives_at_thresholds", "mean", "mean_absolute_error",
+           "mean_cosine_distance", "mean_iou", "mean_per_class_accuracy", "mean_relative_error",
+           "mean_squared_error", "mean_tensor", "metric_variable", "percentage_below", "precision",
+           "precision_at_k", "precision_at_thresholds", "precision_at_top_k", "recall", "recall_at_k",
+           "recall_at_thresholds", "recall_at_top_k", "root_mean_squared_error",
+           "sensitivity_at_specificity", "sparse_average_precision_at_k", "sparse_precision_at_k",
+           "specificity_at_sensitivity", "true_negatives", "true_negatives_at_thresholds", "true_positives",
+           "true_positives_at_thresholds"]
 
 _F32 = "float32"
 
@@ -624,3 +626,51 @@ def recall_at_k(labels, predictions, k: int, class_id=None, weights=None, metric
 
 
 sparse_precision_at_k = precision_at_k
+
+
+def _average_precision(labels: Tensor, predictions_idx: Tensor) -> Tensor:
+    """Per row, the mean over the label count (at most k) of the precision at each relevant top-k position."""
+    from .math_ops import reduce_any
+    k = predictions_idx.shape.as_list()[-1]
+    if labels.shape.ndims == predictions_idx.shape.ndims - 1:
+        labels = expand_dims(labels, -1)
+    relevant = cast(reduce_any(equal(expand_dims(predictions_idx, -1), expand_dims(labels, -2)), -1), "float64")
+    precision_sum = None
+    for i in range(k):
+        hits = reduce_sum(relevant[..., :i + 1], -1)
+        term = hits / float(i + 1) * relevant[..., i]
+        precision_sum = term if precision_sum is None else precision_sum + term
+    num_relevant = minimum(reduce_sum(cast(greater_equal(labels, 0), "float64"), -1), float(k))
+    return truediv(precision_sum, num_relevant)
+
+
+def average_precision_at_k(labels, predictions, k: int, weights=None, metrics_collections=None,
+                           updates_collections=None, name: str | None = None):
+    """The mean average precision of the top-k predictions against the labels (ids >= num_classes ignored)."""
+    if k < 1:
+        raise ValueError(f"Invalid k={k}. `k` should be >= 1.")
+    with name_scope(name, _at_k_name("average_precision", k, None)) as scope:
+        predictions = convert_to_tensor(predictions)
+        num_classes = predictions.shape.as_list()[-1]
+        if num_classes is None:
+            raise ValueError(f"the number of classes (the last dim of {predictions.name}) must be known")
+        indices = cast(_top_k_indices(predictions, k), "int64")
+        labels = cast(convert_to_tensor(labels), "int64")
+        labels = where(greater_equal(labels, num_classes), -ones_like(labels), labels)
+        average = _average_precision(labels, indices)
+        if weights is not None:
+            weights = _broadcast_weights(cast(convert_to_tensor(weights), "float64"), average)
+            average = average * weights
+        with name_scope("max") as max_scope:
+            max_var = metric_variable([], "float64", name=max_scope)
+            batch_max = reduce_sum(ones_like(average)) if weights is None else reduce_sum(weights)
+            max_update = max_var.assign_add(batch_max, name="update")
+        with name_scope("total") as total_scope:
+            total_var = metric_variable([], "float64", name=total_scope)
+            total_update = total_var.assign_add(reduce_sum(average), name="update")
+        value = _div_no_nan(total_var._as_tensor(), max_var._as_tensor(), name="mean")
+        update_op = _div_no_nan(total_update, max_update, name=scope[:-1].rsplit("/", 1)[-1])
+        return _publish(value, update_op, metrics_collections, updates_collections)
+
+
+sparse_average_precision_at_k = average_precision_at_k

@@ -60,8 +60,11 @@ def _stream(tf, Session, placeholders, value, update, batches, reset_batch=None)
         out["after_reset"] = sess.run(value)
         out["update_after_reset"] = sess.run(update, dict(zip(placeholders, batches[0])))
     arrays = {k: np.asarray(v) for k, v in out.items()}
-    arrays["local_names"] = _names(tf.local_variables())
-    arrays["metric_names"] = _names(tf.get_collection(tf.GraphKeys.METRIC_VARIABLES))
+    # (average_precision_at_k's 'max' scope is 'max_1' in TF: TF uniquifies names case-insensitively and a
+    # reduce_max op 'Max' comes first; dfc names it 'max')
+    arrays["local_names"] = _names(v for v in tf.local_variables() if "average_precision" not in v.name)
+    arrays["metric_names"] = _names(v for v in tf.get_collection(tf.GraphKeys.METRIC_VARIABLES)
+                                    if "average_precision" not in v.name)
     arrays["value_name"] = np.array(getattr(value, "name", ""))
     arrays["update_name"] = np.array(getattr(update, "name", ""))
     return arrays
@@ -227,7 +230,10 @@ def metrics_at_k(tf, Session):
              tf.metrics.precision_at_k(multi, logits, 3), tf.metrics.recall_at_k(multi, logits, 2),
              tf.metrics.precision_at_top_k(multi, tf.constant([[0, 1], [2, 2], [3, 0], [1, 3], [0, 0]])),
              tf.metrics.recall_at_top_k(multi, tf.constant([[0, 1], [2, 2], [3, 0], [1, 3], [0, 0]]), class_id=3,
-                                        weights=tf.constant([1.0, 0.5, 2.0, 0.0, 1.0]))]
+                                        weights=tf.constant([1.0, 0.5, 2.0, 0.0, 1.0])),
+             tf.metrics.average_precision_at_k(multi, logits, 3),
+             tf.metrics.average_precision_at_k(labels, logits, 2, weights=tf.constant([1.0, 0.5, 2.0, 0.0, 1.0])),
+             tf.metrics.sparse_average_precision_at_k(multi + 2, logits, 1)]
     value = tf.stack([tf.cast(v, tf.float64) for v, _ in pairs])
     update = tf.stack([tf.cast(u, tf.float64) for _, u in pairs])
     return _stream(tf, Session, [labels, logits, multi], value, update,
