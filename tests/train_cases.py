@@ -476,6 +476,13 @@ def data_pipelines(tf, Session):
         "generator": tf.data.Dataset.from_generator(lambda: iter([[1, 2], [3, 4], [5, 6]]), tf.float32,
                                                     tf.TensorShape([2])).batch(2),
         "concat_enumerate": tf.data.Dataset.range(3).concatenate(tf.data.Dataset.range(7, 9)).batch(2).unbatch(),
+        "flat_map": tf.data.Dataset.from_tensor_slices(x).flat_map(
+            lambda v: tf.data.Dataset.from_tensor_slices(v * 3.0).repeat(2)).take(9),
+        "padded_batch": tf.data.Dataset.from_generator(lambda: ([n] * n for n in range(1, 6)), tf.int64,
+                                                       tf.TensorShape([None])).padded_batch(
+            2, padded_shapes=[None], padding_values=tf.constant(-1, tf.int64)),
+        "padded_fixed": tf.data.Dataset.from_generator(lambda: (([1.5] * n, n) for n in range(1, 5)),
+                                                       (tf.float32, tf.int32)).padded_batch(3, padded_shapes=([6], [])),
     }
     out = {}
     with Session() as sess:

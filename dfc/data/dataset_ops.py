@@ -164,6 +164,16 @@ class Dataset:
     def filter(self, predicate: Callable) -> Dataset:
         return _Filter(self, predicate)
 
+    def flat_map(self, map_func: Callable) -> Dataset:
+        """The elements of the dataset map_func returns for each element, one dataset after the other."""
+        return _FlatMap(self, map_func)
+
+    def padded_batch(self, batch_size: int, padded_shapes=None, padding_values=None,
+                     drop_remainder: bool = False) -> Dataset:
+        """Batches whose components are padded (with padding_values, default 0) to padded_shapes, a None
+        dimension padding to the longest element of the batch."""
+        return _PaddedBatch(self, batch_size, padded_shapes, padding_values, drop_remainder)
+
     def prefetch(self, buffer_size) -> Dataset:
         """Elements are made on demand in the session's thread: prefetching changes nothing observable."""
         return self
@@ -462,7 +472,7 @@ class _Slice(Dataset):
 class _Function:
     """A DSL function of one element, built once on placeholders in a graph of its own and run per element."""
 
-    def __init__(self, source: Dataset, func: Callable, what: str):
+    def __init__(self, source: Dataset, func: Callable, what: str, returns_dataset: bool = False):
         from ..array_ops import placeholder
         from ..framework import Graph, convert_to_tensor
         self.graph = Graph()
@@ -479,17 +489,30 @@ class _Function:
                                      f"dataset functions in a graph of their own, so pass such values through "
                                      f"the dataset (Dataset.zip) or as numpy values") from e
                 raise
-            leaves, template = flatten(_structure_of_outputs(result))
+            if returns_dataset:
+                if not isinstance(result, Dataset):
+                    raise TypeError(f"{what}: the function must return a Dataset, got {result!r}")
+                self.dataset, leaves, template = result, [], None
+            else:
+                leaves, template = flatten(_structure_of_outputs(result))
             self.outputs = [convert_to_tensor(x) for x in leaves]
         self.template = template
         self._sessions: dict[str, Any] = {}
 
-    def __call__(self, context: _Context, element: list[np.ndarray]) -> list[np.ndarray]:
+    def _session(self, context: _Context) -> Any:
         from ..session import Session
         backend = getattr(context.session, "backend", "cpu")
         session = self._sessions.get(backend)
         if session is None:
             session = self._sessions[backend] = Session(graph=self.graph, backend=backend)
+        return session
+
+    def context(self, context: _Context, element: list[np.ndarray]) -> _Context:
+        """Where the function's own dataset (flat_map) evaluates its tensors: this element fed."""
+        return _Context(self._session(context), dict(zip(self.inputs, element)))
+
+    def __call__(self, context: _Context, element: list[np.ndarray]) -> list[np.ndarray]:
+        session = self._session(context)
         return [np.asarray(a) for a in session.run(self.outputs, dict(zip(self.inputs, element)))]
 
 
@@ -504,6 +527,83 @@ class _Map(Dataset):
     def _elements(self, context):
         for element in self._source._elements(context):
             yield self._function(context, element)
+
+
+class _FlatMap(Dataset):
+    def __init__(self, source: Dataset, func: Callable):
+        self._source = source
+        self._function = _Function(source, func, "Dataset.flat_map", returns_dataset=True)
+        inner = self._function.dataset
+        super().__init__(inner._template, inner._dtypes, inner._shapes)
+
+    def _elements(self, context):
+        for element in self._source._elements(context):
+            inner_context = self._function.context(context, element)
+            yield from self._function.dataset._elements(inner_context)
+
+
+def _static_value(value: Any) -> Any:
+    """A constant tensor's value (padding values are fixed when the pipeline is built)."""
+    if isinstance(value, Tensor):
+        from ..framework import constant_value
+        known = constant_value(value)
+        if known is None:
+            raise ValueError(f"padding value {value.name} must be a constant")
+        return known
+    return value
+
+
+class _PaddedBatch(Dataset):
+    def __init__(self, source: Dataset, batch_size: int, padded_shapes, padding_values, drop_remainder: bool):
+        batch_size = int(batch_size)
+        if batch_size <= 0:
+            raise InvalidArgumentError(f"Batch size must be greater than zero, got {batch_size}")
+        if padded_shapes is None:
+            shapes = [s for s in source._shapes]
+            if any(s is None for s in shapes):
+                raise ValueError("You must provide `padded_shapes` for components of unknown rank")
+            shapes = [[None] * len(s) for s in shapes]
+        else:
+            leaves = _flatten_up_to(source._template, padded_shapes)
+            if leaves is None:
+                raise ValueError(f"padded_shapes {padded_shapes!r} does not match the structure of the dataset "
+                                 f"{source.output_shapes}")
+            shapes = [(s if isinstance(s, TensorShape) else TensorShape(s)).as_list() for s in leaves]
+        for i, (want, have) in enumerate(zip(shapes, source._shapes)):
+            if have is not None and (len(want) != len(have) or any(
+                    w is not None and h is not None and w < h for w, h in zip(want, have))):
+                raise ValueError(f"The padded shape {want} is not compatible with the shape {have} of component "
+                                 f"{i} of the input")
+        if padding_values is None:
+            values = [np.zeros((), t.np) for t in source._dtypes]
+        else:
+            value_leaves = _flatten_up_to(source._template, padding_values)
+            if value_leaves is None:
+                raise ValueError("padding_values does not match the structure of the dataset")
+            values = [np.asarray(_static_value(v), t.np) for v, t in zip(value_leaves, source._dtypes)]
+        lead = batch_size if drop_remainder else None
+        super().__init__(source._template, source._dtypes, [[lead] + s for s in shapes])
+        self._source, self._size, self._drop = source, batch_size, drop_remainder
+        self._padded, self._values = shapes, values
+
+    def _elements(self, context):
+        stream = self._source._elements(context)
+        while True:
+            chunk = list(itertools.islice(stream, self._size))
+            if not chunk or (self._drop and len(chunk) < self._size):
+                return
+            batched = []
+            for c, (want, value) in enumerate(zip(self._padded, self._values)):
+                longest = [max(e[c].shape[d] for e in chunk) for d in range(len(want))]
+                target = [w if w is not None else m for w, m in zip(want, longest)]
+                out = np.full([len(chunk)] + target, value, self._dtypes[c].np)
+                for i, e in enumerate(chunk):
+                    if any(h > t for h, t in zip(e[c].shape, target)):
+                        raise InvalidArgumentError(f"Attempted to pad to a smaller size than the input element: "
+                                                   f"component {c} of shape {list(e[c].shape)} into {target}")
+                    out[(i,) + tuple(slice(0, h) for h in e[c].shape)] = e[c]
+                batched.append(out)
+            yield batched
 
 
 class _Filter(Dataset):
