@@ -74,8 +74,9 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "orthogonal_initializer": (".initializers", "orthogonal"),
             "variance_scaling_initializer": (".initializers", "variance_scaling"),
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
-_SUBMODULES = ("app", "contrib", "debugging", "distribute", "dtypes", "errors", "gfile", "image", "initializers",
-               "layers", "linalg", "logging", "losses", "manip", "math", "nn", "random", "summary", "test", "train")
+_SUBMODULES = ("app", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors", "gfile", "image",
+               "initializers", "layers", "linalg", "logging", "losses", "manip", "math", "metrics", "nn", "random",
+               "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType

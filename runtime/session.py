@@ -24,6 +24,7 @@ from dfc.ir.types import TensorType
 
 from . import executors
 from .executors import Executable
+from .host_feeds import host_plan
 from .store import VariableStore
 
 
@@ -253,6 +254,9 @@ class Session:
             raise TypeError(f"feed_dict must be a dict from tensors (or their names) to values, got a "
                             f"{type(feed_dict).__name__}")
         plan = self._plan(fetches, feed_dict)
+        if plan.host is not None:  # input pipelines: run their actions, feed their next elements
+            feed_dict = plan.host.fill(self, feed_dict)
+            plan = self._plan(fetches, feed_dict)
         arrays = [check(given) for check, given in zip(plan.feed_checks, feed_dict.values())]
         shapes = tuple([a.shape for a in arrays])
         observer = step_observer.get()
@@ -426,6 +430,7 @@ class _RunPlan:
         self.single = len(self.slots) == 1 and isinstance(self.structure.template, int)
         self.single_slot = self.slots[0] if self.single else None
         self.executables: dict[tuple, weakref.ref] = {}  # feed shapes -> the session's compiled step
+        self.host = host_plan(graph, self.fetch_values, self.targets, self.feed_values)
 
     def outputs(self, results: list[np.ndarray]) -> Any:
         if self.single_slot is not None:  # one tensor fetched: the commonest call, kept short
