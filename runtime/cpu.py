@@ -178,7 +178,8 @@ class CpuExecutable:
         target.check_runnable()
         with _lock:
             _bind_symbols()
-        self.lowered = codegen.lower(step, blas_int_bits=_BLAS_INT_BITS, blas_threads=_BLAS_THREADS, target=target)
+        self.lowered = codegen.lower(step, blas_int_bits=_BLAS_INT_BITS, blas_threads=_BLAS_THREADS, target=target,
+                                     threads=NUM_THREADS)
         if os.environ.get(DUMP_ENV):  # `DFC_DUMP_DIR`: the LLVM modules and their assembly join the dumped stages
             dump_artifact(step, "llvm", self.lowered.text, "ll")
             dump_artifact(step, "asm", codegen.assembly(self.lowered, target), "s")
