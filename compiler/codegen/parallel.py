@@ -21,6 +21,11 @@ import platform
 import sys
 
 MAX_THREADS = 64
+#: how long (in cycles of the CPU's counter: about 40 us) an idle worker polls for the next job before it
+#: sleeps on the futex; waking a sleeping thread costs tens of microseconds, as much as a small GEMM's share
+SPIN_CYCLES = 100_000
+#: the spin loop's hint to the CPU (x86's pause: less power, and the other hyperthread runs)
+PAUSE = "call void @llvm.x86.sse2.pause()" if platform.machine().lower() in ("x86_64", "amd64") else ""
 #: after a job whose helpers were no help (see the pool's `judge`), this many calls run on the caller alone
 BACKOFF_CALLS = 32
 #: the futex system call's number, where the pool knows it (Linux on x86-64 and arm64)
@@ -154,6 +159,7 @@ declare i64 @syscall(i64, ...)
 declare i64 @llvm.smin.i64(i64, i64)
 declare i64 @llvm.smax.i64(i64, i64)
 declare i64 @llvm.readcyclecounter()
+{"declare void @llvm.x86.sse2.pause()" if PAUSE else ""}
 
 define internal i64 @dfc_pool_drain() {{
 entry:
@@ -192,15 +198,18 @@ entry:
 loop:
   %w = load atomic i32, ptr @dfc_pool_wake acquire, align 4
   %ran = call i64 @dfc_pool_drain()
+  %since = call i64 @llvm.readcyclecounter()
   br label %spin
 spin:
-  %k = phi i32 [ 0, %loop ], [ %k1, %spin_more ]
+  ; a step that runs its kernels again soon (a training loop) finds the worker awake
   %w2 = load atomic i32, ptr @dfc_pool_wake acquire, align 4
   %changed = icmp ne i32 %w2, %w
   br i1 %changed, label %loop, label %spin_more
 spin_more:
-  %k1 = add i32 %k, 1
-  %spun = icmp uge i32 %k1, 2000
+  {PAUSE}
+  %now = call i64 @llvm.readcyclecounter()
+  %spent = sub i64 %now, %since
+  %spun = icmp uge i64 %spent, {SPIN_CYCLES}
   br i1 %spun, label %sleep, label %spin
 sleep:
   ; FUTEX_WAIT_PRIVATE: sleeps only while wake still holds %w
