@@ -300,8 +300,9 @@ class CpuExecutable:
                     raise self._out_of_memory() from None
             at = data_address(arena)
             ptrs[self._arena_slot] = at + (-at) % ALIGNMENT
-        for k, op in enumerate(self._random_ops):
-            ptrs[self._params_at + codegen.PARAM_RANDOM + k] = ctx.random_step(op)
+        if self._random_ops:
+            for k, op in enumerate(self._random_ops):
+                ptrs[self._params_at + codegen.PARAM_RANDOM + k] = ctx.random_step(op)
         if self._enter is not None:  # dfc_enter stores the arrays' data pointers itself
             rc = self._enter(base, *map(id, args), *map(id, outs))
         else:
@@ -318,8 +319,9 @@ class CpuExecutable:
             for name in created:
                 ctx.session.store.forget(name)
             raise self._error(rc, ptrs[self._params_at:])
-        for k in self._pools:
-            self._pools[k].append(outs[k])
+        if self._pools:
+            for k in self._pools:
+                self._pools[k].append(outs[k])
         return outs
 
     def _output(self, k: int) -> np.ndarray:
