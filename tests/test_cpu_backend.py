@@ -822,3 +822,22 @@ def test_every_registered_op_has_a_lowering():
 
 if os.environ.get("DFC_SKIP_SLOW"):  # pragma: no cover - local convenience
     pytest.skip("slow tests skipped", allow_module_level=True)
+
+
+def test_arguments_are_read_where_they_lie_or_converted_and_counted():
+    """dfc_enter reads each array's data pointer natively: views, non-contiguous and other-dtype arguments
+    still run (converted first), extra arguments are ignored and a missing one is an error."""
+    g = Graph()
+    x = g.body.add_argument(TensorType(D.f32, (3, 4)), "x")
+    y = g.body.add_argument(TensorType(D.f32, (4,)), "y")
+    z = create_op(g, "dfc.add", [x, y]).result
+    exe = CpuExecutable(compile_step(g, [z], [], [x, y], [(3, 4), (4,)]))
+    base = np.arange(24, dtype=np.float32).reshape(6, 4)
+    b = np.arange(4, dtype=np.float32)
+    for a in (base[:3], base[::2], base[1:4].astype(np.float64), np.asfortranarray(base[:3])):
+        (got,) = exe([a, b], StatelessContext())
+        np.testing.assert_array_equal(got, a.astype(np.float32) + b)
+    (got,) = exe([base[:3], b, np.zeros(2)], StatelessContext())
+    np.testing.assert_array_equal(got, base[:3] + b)
+    with pytest.raises(InvalidArgumentError, match="takes 2 arguments"):
+        exe([base[:3]], StatelessContext())

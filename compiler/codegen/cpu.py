@@ -20,6 +20,8 @@ text outputs through the target (compiler/target.py). Beside it:
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Callable
 
 from dfc.ir.graph import Graph, Op
@@ -123,18 +125,26 @@ MAIN_OPT_LEVEL = 0
 
 
 def lower(step: Graph, plan: Plan | None = None, blas_int_bits: int = 32, blas_threads: bool = False,
-          target: Target | None = None) -> Lowered:
+          target: Target | None = None, threads: int | None = None) -> Lowered:
     """The LLVM modules of a specialized step graph (planned here unless a plan is given).
 
     `blas_int_bits` is the integer width of the BLAS the runtime binds to dfc_sgemm/dfc_dgemm;
     `blas_threads` says it also binds dfc_blas_set_threads (OpenBLAS's thread count) and the
     int dfc_blas_threads (the count to set back), so small matmuls can run on one thread.
+    `threads` is how many threads the runtime's pool runs kernels on (default: the CPUs this
+    process may use); GEMMs cut their rows into tiles for that many.
     """
     plan = plan or getattr(step, "plan", None) or plan_step(step)
     mb = ModuleBuilder(plan, target or cpu_target())
     mb.blas_int = f"i{blas_int_bits}"
     mb.blas_threads = blas_threads
+    mb.threads = threads or usable_cpus()
     return mb.build(lower_op)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
 def compile_units(lowered: Lowered) -> list[tuple[str, str, int]]:
