@@ -16,8 +16,8 @@ image at a time (so no tap needs a bounds check):
   reduced over every output pixel of a piece of the batch; the pieces' partial filters are
   summed at the end.
 
-Tiles use 512-bit vectors where the target prefers them (else 256-bit) and R*V <= 28 (or 12)
-accumulators, so the tile stays in the vector registers.
+Tiles use 512-bit vectors where the target prefers them (else 256-bit) and as many
+accumulators as the vector registers hold beside the operands (28 of 32, or 12 of 16).
 """
 
 from __future__ import annotations
@@ -48,14 +48,21 @@ def _registers(vw: int) -> int:
 
 
 def _vectors(channels: int, vw: int) -> int:
-    """Vectors per tile along the channel axis: the largest of 4, 3, 2, 1 that divides channels / vw."""
+    """Vectors per tile along the channel axis: the largest of 4, 3, 2, 1 (2, 1 with 16 registers) that
+    divides channels / vw."""
     n = channels // vw
-    return next(v for v in (4, 3, 2, 1) if n % v == 0)
+    return next(v for v in ((4, 3, 2, 1) if vw == 16 else (2, 1)) if n % v == 0)
 
 
-def _rows(v: int, vw: int) -> int:
-    """Tile rows that leave room for the V operand vectors and a broadcast."""
-    return max(1, (_registers(vw) - v - 1) // v)
+def _rows(v: int, vw: int, extent: int) -> tuple[int, int, int]:
+    """(rows per tile, whole tiles, rows of the last tile) covering `extent` rows with tiles of equal size
+    where possible. A tile's R*V accumulators leave room for the V operand vectors (AVX-512 broadcasts
+    from memory inside the FMA; AVX2 needs a register for it): a 14-wide row in 7+7, not 6+6+2."""
+    most = max(1, min(16, (_registers(vw) - v - (0 if vw == 16 else 1)) // v, extent))
+    tiles = -(-extent // most)
+    rows = -(-extent // tiles)
+    full, tail = divmod(extent, rows)
+    return rows, full, tail
 
 
 class Geometry:
@@ -130,8 +137,7 @@ def _tile_cells(fn: Fn, vw: int, r: int, v: int) -> list[list[str]]:
 def _forward_rows(fn: Fn, g: Geometry, vw: int, xp: str, w: str, out: str) -> None:
     """out[oh, ow, :] = the convolution of the padded image xp by w, for every output pixel of one image."""
     v = _vectors(g.cout, vw)
-    r_max = min(g.ow, _rows(v, vw))
-    full, tail = divmod(g.ow, r_max)
+    r_max, full, tail = _rows(v, vw, g.ow)
     vt = _vec(vw)
     cells = {r: _tile_cells(fn, vw, r, v) for r in {r_max, tail} if r}
     with counted_loop(fn, "0", str(g.oh)) as oh:
@@ -170,8 +176,7 @@ def _forward_rows(fn: Fn, g: Geometry, vw: int, xp: str, w: str, out: str) -> No
 def _filter_rows(fn: Fn, g: Geometry, vw: int, xp: str, dy: str, part: str) -> None:
     """part[i, j, ci, :] += the padded image xp's windows times dy, summed over one image's output pixels."""
     v = _vectors(g.cout, vw)
-    r_max = min(g.run, _rows(v, vw))
-    full, tail = divmod(g.run, r_max)
+    r_max, full, tail = _rows(v, vw, g.run)
     vt = _vec(vw)
     cells = {r: _tile_cells(fn, vw, r, v) for r in {r_max, tail} if r}
     with counted_loop(fn, "0", str(g.kh)) as i:
