@@ -7,7 +7,8 @@ matrix by the output gradient; conv2d_backprop_input multiplies the output gradi
 the transposed filter and scatters the rows back (col2im). A chunk's patch matrix stays
 near CHUNK_BYTES so it is still in cache when the GEMM reads it. A 1x1 stride-1 unpadded
 convolution is a plain GEMM on the image itself. float16 and bfloat16 widen to float32
-around the same kernels.
+around the same kernels. float32 convolutions whose output channels (for the input gradient:
+input channels, at stride 1) fill whole vectors run as direct kernels instead (conv_direct.py).
 
 Pooling runs one loop nest per image (split across threads when big), with the channel
 loop innermost so it vectorizes; max_pool_grad keeps each channel's best value and its
@@ -292,13 +293,7 @@ def lower_conv2d_backprop_filter(mb: ModuleBuilder, op: Op) -> None:
                 _image_chunks(fn, s, dt, first, last, chunk)
 
     def reduce(fn, out, scratch, dt):
-        ty = COMP[dt]
-        with counted_loop(fn, "0", str(size)) as e:
-            total = fn(f"load {ty}, ptr {gep(fn, ty, scratch, e)}")
-            for piece in range(1, pieces):
-                more = fn(f"load {ty}, ptr {gep(fn, ty, scratch, fn(f'add i64 {e}, {piece * size}'))}")
-                total = fn(f"fadd {ty} {total}, {more}")
-            fn.emit(f"store {ty} {total}, ptr {gep(fn, ty, out, e)}")
+        conv_direct.sum_partials(fn, COMP[dt], out, scratch, size, pieces)
     pooled_kernel(mb, op, [x, dy], emit, pieces, _macs(s), partials=pieces * size, reduce=reduce)
 
 

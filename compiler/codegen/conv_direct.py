@@ -134,12 +134,42 @@ def _tile_cells(fn: Fn, vw: int, r: int, v: int) -> list[list[str]]:
     return [[fn.alloca(_vec(vw), 1, 64) for _ in range(v)] for _ in range(r)]
 
 
+def _move_tile(fn: Fn, vw: int, accs, base: str, row_stride: int, to_memory: bool) -> None:
+    """Store the tile's accumulators to rows of `base` (row_stride floats apart), or load them from there."""
+    vt = _vec(vw)
+    for k, row in enumerate(accs):
+        for m, acc in enumerate(row):
+            at = gep(fn, "float", base, k * row_stride + m * vw)
+            src, dst = (acc, at) if to_memory else (at, acc)
+            fn.emit(f"store {vt} {fn(f'load {vt}, ptr {src}, align 4')}, ptr {dst}, align 4")
+
+
+def _over_tiles(fn: Fn, extent: tuple[int, int, int], tile: Callable[[str, int], None]) -> None:
+    """tile(first row, rows) over the whole tiles and the last one of _rows()."""
+    rows, full, tail = extent
+    if full:
+        with counted_loop(fn, "0", str(full * rows), rows) as first:
+            tile(first, rows)
+    if tail:
+        tile(str(full * rows), tail)
+
+
+def sum_partials(fn: Fn, ty: str, out: str, scratch: str, size: int, pieces: int) -> None:
+    """out[e] = the sum over pieces of scratch[piece * size + e] (partial filter gradients, one per piece)."""
+    with counted_loop(fn, "0", str(size)) as e:
+        total = fn(f"load {ty}, ptr {gep(fn, ty, scratch, e)}")
+        for piece in range(1, pieces):
+            more = fn(f"load {ty}, ptr {gep(fn, ty, scratch, _add(fn, e, piece * size))}")
+            total = fn(f"fadd {ty} {total}, {more}")
+        fn.emit(f"store {ty} {total}, ptr {gep(fn, ty, out, e)}")
+
+
 def _forward_rows(fn: Fn, g: Geometry, vw: int, xp: str, w: str, out: str) -> None:
     """out[oh, ow, :] = the convolution of the padded image xp by w, for every output pixel of one image."""
     v = _vectors(g.cout, vw)
-    r_max, full, tail = _rows(v, vw, g.ow)
+    extent = _rows(v, vw, g.ow)
     vt = _vec(vw)
-    cells = {r: _tile_cells(fn, vw, r, v) for r in {r_max, tail} if r}
+    cells = {r: _tile_cells(fn, vw, r, v) for r in {extent[0], extent[2]} if r}
     with counted_loop(fn, "0", str(g.oh)) as oh:
         with counted_loop(fn, "0", str(g.cout // (v * vw))) as cb:
             co = fn(f"mul i64 {cb}, {v * vw}")
@@ -161,24 +191,15 @@ def _forward_rows(fn: Fn, g: Geometry, vw: int, xp: str, w: str, out: str) -> No
                             _fma_step(fn, vw, accs, lambda k: gep(fn, "float", xq, k * g.sw * g.c),
                                       lambda k: gep(fn, "float", wq, k * vw))
                 o = gep(fn, "float", out, _add(fn, _mul(fn, _add(fn, _mul(fn, oh, g.ow), ow0), g.cout), co))
-                for k, row in enumerate(accs):
-                    for m, acc in enumerate(row):
-                        value = fn(f"load {vt}, ptr {acc}")
-                        fn.emit(f"store {vt} {value}, ptr {gep(fn, 'float', o, k * g.cout + m * vw)}, align 4")
-
-            if full:
-                with counted_loop(fn, "0", str(full * r_max), r_max) as ow0:
-                    tile(ow0, r_max)
-            if tail:
-                tile(str(full * r_max), tail)
+                _move_tile(fn, vw, accs, o, g.cout, to_memory=True)
+            _over_tiles(fn, extent, tile)
 
 
 def _filter_rows(fn: Fn, g: Geometry, vw: int, xp: str, dy: str, part: str) -> None:
     """part[i, j, ci, :] += the padded image xp's windows times dy, summed over one image's output pixels."""
     v = _vectors(g.cout, vw)
-    r_max, full, tail = _rows(v, vw, g.run)
-    vt = _vec(vw)
-    cells = {r: _tile_cells(fn, vw, r, v) for r in {r_max, tail} if r}
+    extent = _rows(v, vw, g.run)
+    cells = {r: _tile_cells(fn, vw, r, v) for r in {extent[0], extent[2]} if r}
     with counted_loop(fn, "0", str(g.kh)) as i:
         with counted_loop(fn, "0", str(g.runs)) as j:
             x_at = _add(fn, _mul(fn, i, g.dh * g.wp * g.c), _mul(fn, j, g.dw * g.c))
@@ -189,10 +210,7 @@ def _filter_rows(fn: Fn, g: Geometry, vw: int, xp: str, dy: str, part: str) -> N
                 def tile(q0: str, r: int) -> None:
                     accs = cells[r]
                     dst = gep(fn, "float", part, _add(fn, _add(fn, p_at, _mul(fn, q0, g.cout)), co))
-                    for k, row in enumerate(accs):
-                        for m, acc in enumerate(row):
-                            value = fn(f"load {vt}, ptr {gep(fn, 'float', dst, k * g.cout + m * vw)}, align 4")
-                            fn.emit(f"store {vt} {value}, ptr {acc}")
+                    _move_tile(fn, vw, accs, dst, g.cout, to_memory=False)
                     xq = gep(fn, "float", xp, _add(fn, x_at, q0))
                     with counted_loop(fn, "0", str(g.oh)) as oh:
                         x_row = gep(fn, "float", xq, _mul(fn, oh, g.sh * g.wp * g.c))
@@ -202,16 +220,8 @@ def _filter_rows(fn: Fn, g: Geometry, vw: int, xp: str, dy: str, part: str) -> N
                             do = gep(fn, "float", d_row, _mul(fn, ow, g.cout))
                             _fma_step(fn, vw, accs, lambda k: gep(fn, "float", xo, k),
                                       lambda m: gep(fn, "float", do, m * vw))
-                    for k, row in enumerate(accs):
-                        for m, acc in enumerate(row):
-                            value = fn(f"load {vt}, ptr {acc}")
-                            fn.emit(f"store {vt} {value}, ptr {gep(fn, 'float', dst, k * g.cout + m * vw)}, align 4")
-
-                if full:
-                    with counted_loop(fn, "0", str(full * r_max), r_max) as q0:
-                        tile(q0, r_max)
-                if tail:
-                    tile(str(full * r_max), tail)
+                    _move_tile(fn, vw, accs, dst, g.cout, to_memory=True)
+                _over_tiles(fn, extent, tile)
 
 
 def _driver(mb: ModuleBuilder, op: Op, operands, chunk, pieces: int, macs: int, scratch_floats: int,
@@ -327,11 +337,6 @@ def lower_backprop_filter(mb: ModuleBuilder, op: Op, g: Geometry, n: int) -> Non
             _per_image(fn, g, first, last, body)
 
     def epilogue(fn, out, srcs, scratch):
-        with counted_loop(fn, "0", str(size)) as e:
-            total = fn(f"load float, ptr {gep(fn, 'float', scratch, e)}")
-            for piece in range(1, pieces):
-                more = fn(f"load float, ptr {gep(fn, 'float', scratch, _add(fn, e, piece * size))}")
-                total = fn(f"fadd float {total}, {more}")
-            fn.emit(f"store float {total}, ptr {gep(fn, 'float', out, e)}")
+        sum_partials(fn, "float", out, scratch, size, pieces)
     _driver(mb, op, list(op.inputs), chunk, pieces, n * out_image * g.kh * g.kw * g.c, pieces * size,
             epilogue=epilogue)
