@@ -20,9 +20,10 @@ import numpy as np
 
 from dfc.ir import dtypes
 from dfc.ir.builder import graph_of
+from dfc.ir.errors import VerificationError
 from dfc.ir.graph import Block, Graph, Op, Value
 from dfc.ir.ops import get_op_def
-from dfc.ir.rewrite import clone_op
+from dfc.ir.rewrite import clone_op, replace_uses
 from dfc.ir.types import TensorType
 
 SCALAR_I32 = TensorType(dtypes.i32, ())
@@ -89,16 +90,21 @@ def clone_region_into(at: _BlockEmitter, region: Block, args: Sequence[Value]) -
 
 
 def vjp_into(at: _BlockEmitter, region: Block, args: Sequence[Value], seeds: dict[int, Value],
-             wanted: Sequence[int]) -> dict[int, Value | None]:
-    """Recompute region at args in at's block, then its reverse walk: the cotangent of each wanted argument.
+             wanted: Sequence[int], saved: dict[Value, Value] | None = None) -> dict[int, Value | None]:
+    """The reverse walk of region at args, in at's block: the cotangent of each wanted argument.
 
-    seeds maps the index of a yielded value to its cotangent.
+    seeds maps the index of a yielded value to its cotangent. `saved` maps values the region
+    computed to where the forward run left them (a branch's intermediates): the walk reads those
+    instead of running their ops again, so random draws and assigns are never repeated. Other
+    values are recomputed from args.
     """
     from .autodiff import expand_grad  # the walk is autodiff's; this module is imported by it
+    saved = saved or {}
     scratch = Graph()
     mapping = dict(zip(region.arguments, args))
+    copies: dict[Op, Op] = {}
     for op in region.ops[:-1]:
-        scratch.append(clone_op(op, mapping))
+        copies[op] = scratch.append(clone_op(op, mapping))
     yielded = [mapping.get(v, v) for v in region.terminator.inputs]
     ys = [(yielded[k], s) for k, s in seeds.items() if _float(yielded[k])]
     xs = [args[k] for k in wanted]
@@ -112,6 +118,13 @@ def vjp_into(at: _BlockEmitter, region: Block, args: Sequence[Value], seeds: dic
         for k, g in zip(wanted, fetch.operands):
             out[k] = g
         scratch.body.ops.remove(fetch)
+    # the forward copies whose results the forward run saved go: their uses read the saved values
+    for original, copy in copies.items():
+        if original.results and all(r in saved for r in original.results):
+            scratch.body.ops.remove(copy)
+            for old, new in zip(copy.results, original.results):
+                replace_uses(scratch.ops, old, saved[new])
+                out = {k: (saved[new] if g is old else g) for k, g in out.items()}
     for op in scratch.ops:
         _rename(op, at.graph)
         at.append(op)
@@ -119,31 +132,67 @@ def vjp_into(at: _BlockEmitter, region: Block, args: Sequence[Value], seeds: dic
 
 
 # ---- dfc.if --------------------------------------------------------------------------------------
+def _zeros_before_yield(graph: Graph, region: Block, t: TensorType, like: Op) -> Value:
+    """A zero tensor of static type t made in region just before its yield (a tile of a scalar)."""
+    ops = [Op("dfc.constant", graph.reserve_name(f"{like.name}/zeros"), [], {"value": np.zeros((), t.dtype.np)},
+              [TensorType(t.dtype, ())], device=like.device, loc=like.loc)]
+    if t.shape:
+        ones = (1,) * len(t.shape)
+        ops.append(Op("dfc.reshape", graph.reserve_name(f"{like.name}/zeros"), [ops[-1].results[0]],
+                      {"shape": ones}, [TensorType(t.dtype, ones)], device=like.device, loc=like.loc))
+        ops.append(Op("dfc.tile", graph.reserve_name(f"{like.name}/zeros"), [ops[-1].results[0]],
+                      {"multiples": tuple(t.shape)}, [t], device=like.device, loc=like.loc))
+    for new in ops:
+        new.block = region
+    region.ops[-1:-1] = ops
+    return ops[-1].results[0]
+
+
+def _save_intermediates(op: Op, graph: Graph) -> list[list[Value]]:
+    """Make a dfc.if also return each branch's intermediates (zeros from the other branch); per region, the new
+    results' region values, in the order of the results appended."""
+    saved = [[r for inner in region.ops[:-1] if inner.type != "dfc.constant" and not inner.regions
+              for r in inner.results if isinstance(r.type, TensorType) and r.type.is_static]
+             for region in op.regions]
+    for k, (region, values) in enumerate(zip(op.regions, saved)):
+        other = op.regions[1 - k]
+        for v in values:
+            region.terminator.operands.append(v)
+            other.terminator.operands.append(_zeros_before_yield(graph, other, v.type, op))
+            op.results.append(Value(v.type, op, len(op.results)))
+    return saved
+
+
 def if_vjp(op: Op, gs: list[Value | None], b) -> list[Value | None]:
     graph = graph_of(b.grad_op)
     inputs = op.inputs
     wanted = [k for k in range(1, len(inputs)) if _float(inputs[k])]
-    float_out = [k for k, r in enumerate(op.results) if _float(r) and gs[k] is not None]
+    float_out = [k for k, r in enumerate(op.results) if _float(r) and k < len(gs) and gs[k] is not None]
     if not wanted or not float_out:
         return [None] * len(inputs)
     seeds = [gs[k] for k in float_out]
-    operands = list(inputs) + seeds
+    first_saved = len(op.results)
+    saved_values = _save_intermediates(op, graph)
+    saved_results = op.results[first_saved:]
+    operands = list(inputs) + seeds + saved_results
     prefix = f"{b.prefix}/{op.name}_grad"
     regions = []
-    for region in op.regions:
+    for k, region in enumerate(op.regions):
         block = Block([v.type for v in operands])
         at = _BlockEmitter(graph, block, prefix, op)
         args = block.arguments
+        start = len(inputs) + len(seeds) + sum(len(v) for v in saved_values[:k])
+        saved = dict(zip(saved_values[k], args[start:start + len(saved_values[k])]))
         grads = vjp_into(at, region, args[:len(inputs)],
-                         {k: args[len(inputs) + i] for i, k in enumerate(float_out)}, wanted)
-        at.finish([grads[k] if grads[k] is not None else at.zeros(args[k]) for k in wanted])
+                         {j: args[len(inputs) + i] for i, j in enumerate(float_out)}, wanted, saved)
+        at.finish([grads[j] if grads[j] is not None else at.zeros(args[j]) for j in wanted])
         regions.append(block)
-    new = Op("dfc.if", graph.reserve_name(f"{prefix}/cond"), operands, {}, [inputs[k].type for k in wanted],
+    new = Op("dfc.if", graph.reserve_name(f"{prefix}/cond"), operands, {}, [inputs[j].type for j in wanted],
              device=op.device, loc=op.loc, regions=regions)
     b.ops.append(new)
     out: list[Value | None] = [None] * len(inputs)
-    for i, k in enumerate(wanted):
-        out[k] = new.results[i]
+    for i, j in enumerate(wanted):
+        out[j] = new.results[i]
     return out
 
 
@@ -205,6 +254,15 @@ def while_vjp(op: Op, gs: list[Value | None], b) -> list[Value | None]:
     float_caps = [j for j, v in enumerate(captured) if _float(v)]
     if not any(gs[k] is not None for k in float_vars):
         return [None] * len(inputs)
+    # recomputing the loop would draw again or assign again: a different loop than the one that ran (reading a
+    # variable again is safe: nothing in the loop writes it, else that write is listed)
+    effects = [inner for region in op.regions for inner in region.walk()
+               if get_op_def(inner.type).stateful and inner.type != "dfc.variable"]
+    if effects:
+        raise VerificationError(
+            f"autodiff cannot differentiate through the loop {op.describe()}: its body has stateful ops "
+            f"({', '.join(e.describe() for e in effects[:3])}), and dfc's loop gradient recomputes iterations; "
+            f"move random draws and assigns out of the loop (e.g. draw a dropout mask before it)")
     prefix = f"{b.prefix}/{op.name}_grad"
     top = _Sink(graph, b, prefix, op)
     trips = _counting_loop(op, top, inits, captured, None).results[n]

@@ -133,7 +133,8 @@ def flatten_control(op: Op, canonical: dict[Value, Value], flatten: Callable) ->
         items += flatten(then.ops[:-1], canonical)
         items.append(ControlMark("else", op, list(then.terminator.inputs)))
         items += flatten(other.ops[:-1], canonical)
-        items.append(ControlMark("endif", op, list(other.terminator.inputs)))
+        # the results are written at both marks: they stay live (and their bytes theirs) until the last one
+        items.append(ControlMark("endif", op, list(other.terminator.inputs) + list(op.results)))
         return items
     n = op.attrs["num_vars"]
     for k, r in enumerate(op.results):

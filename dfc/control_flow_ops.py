@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from dfc.ir.builder import capture_location
 from dfc.ir.dtypes import bool_, f32, i32
 from dfc.ir.graph import Block, Op, Value
 from dfc.ir.ops.control import loop_type_accepts
@@ -163,6 +164,12 @@ def _append_region_op(graph, type: str, operands: list[Value], attrs: dict, resu
     return op
 
 
+def _label(name: str) -> str:
+    """An op's name and the user's source line, for build-time errors."""
+    loc = capture_location()
+    return f"'{name}'" + (f" at {loc}" if loc else "")
+
+
 def _join(a: TensorType, b: TensorType) -> TensorType:
     """The most specific type both fit (TF's most_specific_compatible_shape)."""
     if a.shape is None or b.shape is None or len(a.shape) != len(b.shape):
@@ -200,15 +207,16 @@ def cond(pred, true_fn: Callable | None = None, false_fn: Callable | None = None
     graph = current_graph([pred]) if isinstance(pred, Tensor) else get_default_graph()
     with name_scope(name, "cond") as scope:
         op_name = scope[:-1]
+        label = _label(op_name)
         pred = _pred_tensor(pred, "dfc.if", op_name)
         traces, results, leaves = [], [], []
         for fn, branch in ((true_fn, "true"), (false_fn, "false")):
-            trace, result, flat = _trace(graph, fn, [], [], f"cond {op_name}: {branch}_fn")
+            trace, result, flat = _trace(graph, fn, [], [], f"cond {label}: {branch}_fn")
             traces.append(trace)
             results.append(result)
             leaves.append(flat)
         if not _same_structure(results[0], results[1]) or len(leaves[0]) != len(leaves[1]):
-            raise ValueError(f"cond {op_name}: true_fn and false_fn must have the same type of return values "
+            raise ValueError(f"cond {label}: true_fn and false_fn must have the same type of return values "
                              f"(same structure); got {_structure_text(results[0])} and {_structure_text(results[1])}")
         # an Operation output (tf.group, an assign's op) yields nothing: it runs in its region when the branch
         # is taken, and the cond's Operation stands for it
@@ -218,12 +226,12 @@ def cond(pred, true_fn: Callable | None = None, false_fn: Callable | None = None
         for i, (a, b) in enumerate(zip(traces[0].outputs, traces[1].outputs)):
             if isinstance(a, Op) or isinstance(b, Op):
                 if not (isinstance(a, Op) and isinstance(b, Op)):
-                    raise ValueError(f"cond {op_name}: output #{i} is an Operation in one branch and a tensor in "
+                    raise ValueError(f"cond {label}: output #{i} is an Operation in one branch and a tensor in "
                                      f"the other")
                 slots.append(None)
                 continue
             if a.type.dtype != b.type.dtype:
-                raise ValueError(f"cond {op_name}: output #{i} of true_fn is {a.type.dtype.name} but false_fn's "
+                raise ValueError(f"cond {label}: output #{i} of true_fn is {a.type.dtype.name} but false_fn's "
                                  f"is {b.type.dtype.name}")
             slots.append(len(types))
             types.append(_join(a.type, b.type))
@@ -291,7 +299,7 @@ def switch_case(branch_index, branch_fns, default: Callable | None = None, name:
 
 
 # ---- tf.while_loop ----------------------------------------------------------------------------------
-def _invariant_type(value: Value, invariant, loop: str, i: int) -> TensorType:
+def _invariant_type(value: Value, invariant, label: str, i: int) -> TensorType:
     t = value.type
     if invariant is None:
         return t
@@ -300,7 +308,7 @@ def _invariant_type(value: Value, invariant, loop: str, i: int) -> TensorType:
         return TensorType(t.dtype, None)
     declared = TensorType(t.dtype, tuple(shape.as_list()))
     if not loop_type_accepts(declared, t):
-        raise ValueError(f"while_loop {loop}: the shape invariant {shape} of loop variable #{i} is not compatible "
+        raise ValueError(f"while_loop {label}: the shape invariant {shape} of loop variable #{i} is not compatible "
                          f"with its initial value {value.name} of shape {TensorShape(t.shape)}")
     return declared
 
@@ -321,16 +329,17 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
     graph = get_default_graph()
     with name_scope(name, "while") as scope:
         loop = scope[:-1]
+        label = _label(loop)
         inits = [convert_to_tensor(v) for v in flat_in]
         invariants = _flatten(shape_invariants) if shape_invariants is not None else [None] * len(inits)
         if shape_invariants is not None and not _same_structure(loop_vars, shape_invariants) \
                 or len(invariants) != len(inits):
-            raise ValueError(f"while_loop {loop}: shape_invariants {shape_invariants!r} must have the structure of "
+            raise ValueError(f"while_loop {label}: shape_invariants {shape_invariants!r} must have the structure of "
                              f"loop_vars")
         if maximum_iterations is not None:
             limit = convert_to_tensor(maximum_iterations)
             if not limit.dtype.is_integer or limit.shape.ndims not in (None, 0):
-                raise ValueError(f"while_loop {loop}: maximum_iterations must be a scalar integer, got "
+                raise ValueError(f"while_loop {label}: maximum_iterations must be a scalar integer, got "
                                  f"{limit.dtype.name} of shape {limit.shape}")
             from .math_ops import cast, less, logical_and
             from .array_ops import zeros
@@ -344,41 +353,41 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
             def body(i, *vs):
                 out = user_body(*_as_args(loop_vars, vs))
                 return (i + 1,) + tuple(_flatten(_wrap_single(loop_vars, out)))
+            declared = [_invariant_type(v._dfc_ir(), s, label, k) for k, (v, s) in enumerate(zip(inits, invariants))]
             inner = while_loop(cond, body, [counter] + inits, [TensorShape([])] + [
-                TensorShape(None) if t.shape is None else TensorShape(list(t.shape))
-                for t in (_invariant_type(v._dfc_ir(), s, loop, k) for k, (v, s) in enumerate(zip(inits, invariants)))],
+                TensorShape(None) if t.shape is None else TensorShape(list(t.shape)) for t in declared],
                 parallel_iterations, back_prop, swap_memory, name="loop")
             result = _pack(loop_vars, inner[1:])
             return _unwrap_single(loop_vars, result, return_same_structure)
-        types = [_invariant_type(v._dfc_ir(), s, loop, k) for k, (v, s) in enumerate(zip(inits, invariants))]
+        types = [_invariant_type(v._dfc_ir(), s, label, k) for k, (v, s) in enumerate(zip(inits, invariants))]
         names = [f"stand_in_{k}_stand_in" for k in range(len(types))]
 
         def as_args(*vs):
             return _as_args(loop_vars, vs)
         cond_trace, cond_result, cond_leaves = _trace(graph, lambda *vs: cond(*as_args(*vs)), types, names,
-                                                      f"while_loop {loop}: cond")
+                                                      f"while_loop {label}: cond")
         if len(cond_leaves) != 1 or not isinstance(cond_trace.outputs[0], Value) \
                 or cond_trace.outputs[0].type.dtype is not bool_ or cond_trace.outputs[0].type.rank not in (None, 0):
             got = cond_trace.outputs[0].type if len(cond_leaves) == 1 and isinstance(cond_trace.outputs[0], Value) \
                 else _structure_text(cond_result)
             raise build_error("dfc.while", loop, f"cond must return a scalar bool tensor, got {got}")
         body_trace, body_result, body_leaves = _trace(graph, lambda *vs: body(*as_args(*vs)), types, names,
-                                                      f"while_loop {loop}: body")
+                                                      f"while_loop {label}: body")
         body_result = _wrap_single(loop_vars, body_result)
         body_leaves = _flatten(body_result)
         if not _same_structure(loop_vars, body_result) or len(body_leaves) != len(types):
-            raise ValueError(f"while_loop {loop}: body must return the structure of loop_vars "
+            raise ValueError(f"while_loop {label}: body must return the structure of loop_vars "
                              f"{_structure_text(loop_vars)}, got {_structure_text(body_result)}")
         body_out = [v for v in body_trace.outputs]
         for k, (t, v) in enumerate(zip(types, body_out)):
             if isinstance(v, Op):
-                raise TypeError(f"while_loop {loop}: body output #{k} is an Operation, not a tensor")
+                raise TypeError(f"while_loop {label}: body output #{k} is an Operation, not a tensor")
             if v.type.dtype != t.dtype:
-                raise ValueError(f"while_loop {loop}: loop variable #{k} enters as {t.dtype.name} but the body "
+                raise ValueError(f"while_loop {label}: loop variable #{k} enters as {t.dtype.name} but the body "
                                  f"returns {v.type.dtype.name}")
             if not loop_type_accepts(t, v.type):
                 raise ValueError(
-                    f"while_loop {loop}: the shape of loop variable #{k} ({inits[k].name}) changes across "
+                    f"while_loop {label}: the shape of loop variable #{k} ({inits[k].name}) changes across "
                     f"iterations: it enters with shape {TensorShape(t.shape)} and has shape "
                     f"{TensorShape(v.type.shape)} after one iteration. Provide shape invariants using either the "
                     f"`shape_invariants` argument of tf.while_loop or set_shape() on the loop variables.")

@@ -67,7 +67,7 @@ def lower_mark(mb: ModuleBuilder, mark: ControlMark) -> None:
         e.block(other)
     elif mark.kind == "endif":
         _, end = mb.open_regions.pop()
-        _copy_into(mb, mark.inputs, list(op.results))
+        _copy_into(mb, mark.inputs[:len(op.results)], list(op.results))
         e.emit(f"br label %{end}")
         e.block(end)
     elif mark.kind == "while":
