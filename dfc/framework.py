@@ -418,6 +418,8 @@ class Graph:
         self.collections: dict[str, Any] = {}
         self.seed: int | None = None
         self.finalized = False
+        #: variables made with validate_shape=False: their shape is the value they hold (runtime/dynamic_variables.py)
+        self.dynamic_variables: set[str] = set()
         self._tensors: dict[Value, Tensor] = {}
         self._operations: dict[Op, Operation] = {}
         _DSL_GRAPHS[self._ir.id] = self
