@@ -23,6 +23,7 @@ from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.types import TensorType
 
 from . import executors
+from .dynamic_variables import DynamicVariableRun
 from .executors import Executable
 from .host_feeds import host_plan
 from .store import VariableStore
@@ -269,6 +270,8 @@ class Session:
         else:
             arrays = [check(given) for check, given in zip(plan.feed_checks, feed_dict.values())]
             shapes = tuple([a.shape for a in arrays])
+        if plan.dynamic is not None:  # variables of unknown shape: fed in, fetched out (dynamic_variables.py)
+            return plan.outputs(plan.dynamic.run(self, plan.feed_values, arrays))
         observer = step_observer.get()
         if observer is not None:
             observer(StepRequest(self.ir_graph, list(plan.fetch_values), list(plan.targets), list(plan.feed_values),
@@ -445,6 +448,7 @@ class _RunPlan:
         self.single_slot = self.slots[0] if self.single else None
         self.executables: dict[tuple, weakref.ref] = {}  # feed shapes -> the session's compiled step
         self.host = host_plan(graph, self.fetch_values, self.targets, self.feed_values)
+        self.dynamic = DynamicVariableRun.of(graph, session.graph, self.fetch_values, self.targets, self.feed_values)
 
     def outputs(self, results: list[np.ndarray]) -> Any:
         if self.single_slot is not None:  # one tensor fetched: the commonest call, kept short
