@@ -28,6 +28,7 @@ from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.ops import get_op_def, ops_with
 from dfc.ir.types import TensorType
 
+from .control_flow import CONTROL_OPS, flatten_control
 from .passes import PassResult, register_pass
 
 ALIGN = 64
@@ -192,7 +193,8 @@ def gemm_destination(op: Op, mm: Op) -> Value | None:
 
 
 def flatten(ops: list[Op], canonical: dict[Value, Value]) -> list[Op]:
-    """The ops to run in order; a fused op of a form no kernel runs is replaced by its region's ops."""
+    """The ops to run in order; a fused op of a form no kernel runs is replaced by its region's ops, a dfc.if or
+    dfc.while by its regions' ops between control marks (control_flow.py)."""
     out: list[Op] = []
     for op in ops:
         if op.type == "dfc.fused" and not fused_is_one_loop(op) and not fused_is_one_reduction(op) \
@@ -203,6 +205,8 @@ def flatten(ops: list[Op], canonical: dict[Value, Value]) -> list[Op]:
             out.extend(flatten(body.ops[:-1], canonical))
             for result, yielded in zip(op.results, body.terminator.inputs):
                 canonical[result] = canonical.get(yielded, yielded)
+        elif op.type in CONTROL_OPS:
+            out.extend(flatten_control(op, canonical, flatten))
         elif op.type not in NO_CODE_OPS:
             out.append(op)
     return out

@@ -22,6 +22,8 @@ text outputs through the target (compiler/target.py). Beside it:
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Callable
 
 from dfc.ir.graph import Graph, Op
@@ -29,6 +31,8 @@ from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
 from ..plan import ALIAS_OPS, Plan, Storage, plan_step
+from ..control_flow import ControlMark
+from .control import lower_mark
 from .conv import LOWERINGS as CONV_LOWERINGS
 from .elementwise import lower_elementwise
 from ..target import CpuTarget, Target, cpu_target
@@ -37,7 +41,9 @@ from .module import (PARAM_ERR, PARAM_NTHREADS, PARAM_RANDOM, ErrorSite, KernelU
                      split_modules)
 from .reduce import lower_arg, lower_fused_reduction, lower_reduce, lower_softmax
 from .rng import lower_random
+from .debug import lower_assert, lower_check_numerics
 from .scalar import CodegenError
+from .scan import lower_scan
 from .shape import (lower_broadcast_like, lower_concat, lower_fill_like, lower_gather, lower_one_hot, lower_shape_of,
                     lower_slice, lower_split, lower_tile, lower_transpose)
 from .sparse import lower_unsorted_segment_sum
@@ -73,7 +79,8 @@ def lower_fused(mb: ModuleBuilder, op: Op) -> None:
     FUSED_LOWERINGS.get(op.attrs.get("kind"), lower_elementwise)(mb, op)
 
 
-#: op name -> CPU lowering; an elementwise op without a row is one loop over its scalar lowering (scalar.py)
+#: op name -> CPU lowering; an op without a row that writes a variable (OpDef trait) is lowered as an
+#: assign, an elementwise one as one loop over its scalar lowering (scalar.py)
 LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.transpose": lower_transpose, "dfc.slice": lower_slice, "dfc.tile": lower_tile,
     "dfc.broadcast_like": lower_broadcast_like, "dfc.concat": lower_concat, "dfc.split": lower_split,
@@ -83,6 +90,8 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.random_uniform": lower_random, "dfc.random_normal": lower_random, "dfc.truncated_normal": lower_random,
     **{f"dfc.reduce_{k}": lower_reduce for k in ("sum", "mean", "max", "min", "prod", "any", "all")},
     "dfc.unsorted_segment_sum": lower_unsorted_segment_sum,
+    "dfc.cumsum": lower_scan, "dfc.cumprod": lower_scan,
+    "dfc.assert": lower_assert, "dfc.check_numerics": lower_check_numerics,
     **CONV_LOWERINGS,
     # state, structure and the ops that only fail
     "dfc.variable": lower_variable_read, "dfc.assign": lower_assign, "dfc.assign_add": lower_assign,
@@ -93,10 +102,15 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
 
 
 def lower_op(mb: ModuleBuilder, op: Op) -> None:
+    if isinstance(op, ControlMark):
+        lower_mark(mb, op)
+        return
     for r in op.results:
         if isinstance(r.type, TensorType) and not r.type.is_static:
             raise CodegenError(f"op {op.describe()} has a result of unknown shape {r.type}: specialize the step first")
     lowering = LOWERINGS.get(op.type)
+    if lowering is None and get_op_def(op.type).writes_variable:
+        lowering = lower_assign
     if lowering is None and get_op_def(op.type).elementwise:
         lowering = lower_elementwise
     if lowering is None:
@@ -113,18 +127,26 @@ MAIN_OPT_LEVEL = 0
 
 
 def lower(step: Graph, plan: Plan | None = None, blas_int_bits: int = 32, blas_threads: bool = False,
-          target: Target | None = None) -> Lowered:
+          target: Target | None = None, threads: int | None = None) -> Lowered:
     """The LLVM modules of a specialized step graph (planned here unless a plan is given).
 
     `blas_int_bits` is the integer width of the BLAS the runtime binds to dfc_sgemm/dfc_dgemm;
     `blas_threads` says it also binds dfc_blas_set_threads (OpenBLAS's thread count) and the
     int dfc_blas_threads (the count to set back), so small matmuls can run on one thread.
+    `threads` is how many threads the runtime's pool runs kernels on (default: the CPUs this
+    process may use); GEMMs cut their rows into tiles for that many.
     """
     plan = plan or getattr(step, "plan", None) or plan_step(step)
     mb = ModuleBuilder(plan, target or cpu_target())
     mb.blas_int = f"i{blas_int_bits}"
     mb.blas_threads = blas_threads
+    mb.threads = threads or usable_cpus()
     return mb.build(lower_op)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
 def compile_units(lowered: Lowered) -> list[tuple[str, str, int]]:

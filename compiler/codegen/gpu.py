@@ -30,6 +30,7 @@ from dfc.ir.graph import Graph, Op
 from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
+from ..control_flow import ControlMark
 from ..plan import NO_CODE_OPS, Plan, Storage, fused_matmul, plan_step
 from ..target import NvptxTarget, nvptx_target
 from .cpu import LOWERINGS as CPU_LOWERINGS
@@ -334,6 +335,9 @@ def gpu_lowerings() -> dict[str, Callable[[GpuModuleBuilder, Op], None]]:
 def lower_op(mb: GpuModuleBuilder, op: Op) -> None:
     from .gpu_elementwise import lower_elementwise_gpu  # noqa: PLC0415
 
+    if isinstance(op, ControlMark):  # the host program is a straight list of launches: no branch, no loop
+        raise CodegenError(f"op {op.op.describe()} has no GPU lowering: tf.cond and tf.while_loop run on the CPU "
+                           f"backend (Session(backend='cpu')) or the interpreter")
     for r in op.results:
         if isinstance(r.type, TensorType) and not r.type.is_static:
             raise CodegenError(f"op {op.describe()} has a result of unknown shape {r.type}: specialize the step first")

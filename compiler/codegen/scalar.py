@@ -583,3 +583,11 @@ def typed_value(value: float, dt: D.DType):
         if dt in (D.f16, D.bf16):
             return float(arr.astype(np.float32))
         return arr.item()
+
+
+from .libm import LIBM_OPS, libm_scalar  # noqa: E402 - libm.py builds on this module's types
+
+
+@scalar_rule(*LIBM_OPS)
+def _libm(e: Element) -> str:
+    return libm_scalar(e.f, e.op, e.args, e.dts, e.needs)
