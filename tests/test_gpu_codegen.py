@@ -82,7 +82,14 @@ def test_math_nvptx_cannot_select_is_refused_before_llvm_aborts():
 @needs_libdevice
 @pytest.mark.parametrize("case", sorted(p.name for p in GOLDEN.iterdir() if (p / "08-fuse.mlir").exists()))
 def test_golden_case_ptx_assembles(case):
-    step = parse_graph((GOLDEN / case / "08-fuse.mlir").read_text(), case)
+    text = (GOLDEN / case / "08-fuse.mlir").read_text()
+    step = parse_graph(text, case)
+    if '"dfc.if"' in text or '"dfc.while"' in text:  # the host program has no branches yet: refused, by name
+        from dfc.compiler.codegen.scalar import CodegenError  # noqa: PLC0415
+
+        with pytest.raises(CodegenError, match=r"\(dfc\.(if|while)\) at .*no GPU lowering"):
+            gpu.lower(step)
+        return
     assemble(step)
 
 

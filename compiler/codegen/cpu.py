@@ -15,7 +15,9 @@ text outputs through the target (compiler/target.py). Beside it:
   reduce.py       reductions (fused with their producers), argmax/argmin, softmax
   matmul.py       BLAS (sgemm/dgemm through dfc_sgemm/dfc_dgemm) or a loop nest
   rng.py          the random ops; state.py: assign, assign_add, assign_sub
-  scalar.py, loops.py, mathlib.py: per-element semantics, loop nests, float32 math
+  scalar.py       SCALAR: one element of each elementwise op, the table every fused loop reads
+  region.py       a fused region's values at one index (elementwise, reduction, matmul epilogue)
+  loops.py, mathlib.py: loop nests; float32 and float64 math from one generator
 """
 
 from __future__ import annotations
