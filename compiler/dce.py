@@ -17,7 +17,10 @@ from .passes import register_pass
 def has_effect(op: Op) -> bool:
     """Whether `op` must stay even when no one uses its results."""
     opdef = get_op_def(op.type)
-    return opdef.terminator or opdef.stateful
+    if opdef.terminator or opdef.stateful:
+        return True
+    # a branch or loop that assigns a variable (or draws random numbers) must run for that effect
+    return any(get_op_def(inner.type).stateful for region in op.regions for inner in region.walk())
 
 
 @register_pass("dce")

@@ -14,6 +14,8 @@ from .types import ControlType, TensorType
 
 __all__ = ["verify", "verify_uses"]
 
+#: ops whose regions see nothing from outside but their arguments (MLIR's IsolatedFromAbove)
+ISOLATED_FROM_ABOVE = frozenset({"dfc.fused", "dfc.if", "dfc.while"})
 #: the kinds of `dfc.fused` kernel the fuse pass makes and backends lower
 FUSION_KINDS = frozenset({"elementwise", "reduction", "matmul"})
 #: the largest dim and element count a tensor may have: sizes and offsets are int64 everywhere
@@ -188,10 +190,14 @@ class _Verifier:
             if arg_types != operand_types:
                 raise _fail(op, f"region arguments {_types(arg_types)} do not match the operands "
                                 f"{_types(operand_types)}")
+        check = REGISTRY[op.type].verify_regions
+        problem = check(op) if check is not None else None
+        if problem:
+            raise _fail(op, problem)
         for region in op.regions:
             # a kernel's region is isolated from above (MLIR's IsolatedFromAbove): what it uses from outside
             # comes in as operands, bound to the region's arguments, so backends compile it on its own
-            self.block(region, [] if op.type == "dfc.fused" else scopes, op)
+            self.block(region, [] if op.type in ISOLATED_FROM_ABOVE else scopes, op)
         if op.type == "dfc.fused":
             body = op.regions[0]
             if not body.ops or body.ops[-1].type != "dfc.yield":
