@@ -102,7 +102,7 @@ class Value:
 class Op:
     """One operation: type (`dfc.matmul`), operands, attributes, typed results, regions."""
 
-    __slots__ = ("type", "name", "_operands", "attrs", "results", "device", "loc", "regions", "block", "_live",
+    __slots__ = ("type", "name", "_operands", "attrs", "results", "device", "loc", "_regions", "block", "_live",
                  "__weakref__")
 
     def __init__(self, type: str, name: str, operands: list[Value], attrs: dict[str, Any],
@@ -116,10 +116,27 @@ class Op:
         self.results = [Value(t, self, i) for i, t in enumerate(result_types)]
         self.device = device
         self.loc = loc
-        self.regions = list(regions or [])
-        for region in self.regions:
+        self._regions = list(regions or [])
+        for region in self._regions:
             region.parent = self
         self.block: Block | None = None
+
+    def _assign_regions(self, regions: Iterable[Block]) -> None:
+        """Give the op new regions: their ops enter the graph with it (and the old ones' leave)."""
+        regions = list(regions)
+        if self._live:
+            for region in self._regions:
+                for inner in region._ops:
+                    inner._set_live(False)
+        self._regions = regions
+        for region in regions:
+            region.parent = self
+            if self._live:
+                for inner in region._ops:
+                    inner._set_live(True)
+
+    regions = property(attrgetter("_regions"), _assign_regions,
+                       doc="The op's regions (blocks); assigning a new list links their ops.")
 
     def _assign_operands(self, values: Iterable[Value]) -> None:
         current = self._operands
@@ -193,8 +210,8 @@ class Op:
             self._operands._register()
         else:
             self._operands._unregister()
-        if self.regions:
-            for region in self.regions:
+        if self._regions:
+            for region in self._regions:
                 for inner in region._ops:
                     inner._set_live(live)
 
