@@ -67,42 +67,33 @@ class _Merger:
     def __init__(self, graph: Graph):
         self.pinned = grad_operands(graph)
         self.first: dict[Hashable, Op] = {}
-        self.position: dict[Value, int] = {}  # a value's rank in its block: block arguments, then results
-        for block in _blocks(graph):
-            for i, v in enumerate(block.arguments):
-                self.position[v] = i
-            rank = len(block.arguments)
+        self.ranks: dict[Block, dict[Value, int]] = {}  # per block, made when first needed
+
+    def rank_in(self, block: Block) -> dict[Value, int]:
+        """A value's rank in its block: block arguments, then results in order (cse only removes ops)."""
+        ranks = self.ranks.get(block)
+        if ranks is None:
+            ranks = self.ranks[block] = {v: i for i, v in enumerate(block.arguments)}
             for op in block.ops:
                 for r in op.results:
-                    self.position[r] = rank
-                    rank += 1
+                    ranks[r] = len(ranks)
+        return ranks
 
     def __call__(self, op: Op, rewriter: PatternRewriter) -> bool:
         # the pattern is filed under pure ops only (see cse()), so mergeable(op) is down to its regions
         if op.regions or (self.pinned and any(r in self.pinned for r in op.results)):
             return False
         block = op.block
-        local = self.position
         commutative = op.type in COMMUTATIVE
-        if commutative and len(op.operands) == 2:
-            # values of enclosing blocks rank -1, as the per-block walk this replaces had it
-            local = {v: self.position[v] for v in op.operands if v in self.position and _block_of(v) is block}
-        key = (id(block), op_key(op, local, commutative))
+        # values of enclosing blocks rank -1, as the per-block walk this replaces had it
+        ranks = self.rank_in(block) if commutative and len(op.operands) == 2 else {}
+        key = (id(block), op_key(op, ranks, commutative))
         first = self.first.get(key)
         if first is None or not first.in_graph or first is op:
             self.first[key] = op
             return False
         rewriter.replace_op(op, first.results)
         return True
-
-
-def _block_of(value: Value) -> Block | None:
-    owner = value.owner
-    return owner if isinstance(owner, Block) else owner.block
-
-
-def _blocks(graph: Graph) -> list[Block]:
-    return [graph.body] + [region for op in graph.walk() for region in op.regions]
 
 
 @register_pass("cse")

@@ -41,7 +41,7 @@ def _dce_block(block: Block) -> bool:
     alive: list[Op] = []
     for op in reversed(block.ops):
         if not has_effect(op) and not any(r.has_uses for r in op.results):
-            op._set_live(False)
+            op.drop_references()
             changed = True
             continue
         for region in op.regions:

@@ -216,8 +216,8 @@ class _Fuser:
             inner[const] = copy.results[0]
             self.clones.setdefault(source, []).append(copy)
         for op in members:
+            region.append(op)  # first: out of the graph, its operands change without use-list traffic
             op.operands = [inner.get(v, v) for v in op.operands]
-            region.append(op)
         outputs = [r for op in members for r in op.results
                    if any(u not in inside for u in self.planner.users.get(r, ()))]
         region.append(Op("dfc.yield", self.graph.reserve_name("yield"), outputs, {}, []))

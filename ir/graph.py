@@ -102,7 +102,7 @@ class Value:
 class Op:
     """One operation: type (`dfc.matmul`), operands, attributes, typed results, regions."""
 
-    __slots__ = ("type", "name", "_operands", "attrs", "results", "device", "loc", "regions", "block", "_live",
+    __slots__ = ("type", "name", "_operands", "attrs", "results", "device", "loc", "_regions", "block", "_live",
                  "__weakref__")
 
     def __init__(self, type: str, name: str, operands: list[Value], attrs: dict[str, Any],
@@ -116,10 +116,27 @@ class Op:
         self.results = [Value(t, self, i) for i, t in enumerate(result_types)]
         self.device = device
         self.loc = loc
-        self.regions = list(regions or [])
-        for region in self.regions:
+        self._regions = list(regions or [])
+        for region in self._regions:
             region.parent = self
         self.block: Block | None = None
+
+    def _assign_regions(self, regions: Iterable[Block]) -> None:
+        """Give the op new regions: their ops enter the graph with it (and the old ones' leave)."""
+        regions = list(regions)
+        if self._live:
+            for region in self._regions:
+                for inner in region._ops:
+                    inner._set_live(False)
+        self._regions = regions
+        for region in regions:
+            region.parent = self
+            if self._live:
+                for inner in region._ops:
+                    inner._set_live(True)
+
+    regions = property(attrgetter("_regions"), _assign_regions,
+                       doc="The op's regions (blocks); assigning a new list links their ops.")
 
     def _assign_operands(self, values: Iterable[Value]) -> None:
         current = self._operands
@@ -156,6 +173,14 @@ class Op:
             self.block.ops.remove(self)
         self._set_live(False)
 
+    def drop_references(self) -> None:
+        """Take this op's operands (and its regions' ops') out of their use-lists, ahead of removing the op.
+
+        For sweeps that remove many ops and rebuild the block's list once (dce, the rewrite
+        driver); the op counts as out of the graph from now on.
+        """
+        self._set_live(False)
+
     def move_before(self, anchor: Op) -> None:
         """Move this op (from wherever it is) to just before `anchor`, in anchor's block."""
         if anchor is self:
@@ -178,16 +203,17 @@ class Op:
 
     def _set_live(self, live: bool) -> None:
         """Enter or leave the graph: register or drop the uses of this op and of its regions' ops."""
-        if self._live == live:
+        if self._live is live:
             return
         self._live = live
         if live:
             self._operands._register()
         else:
             self._operands._unregister()
-        for region in self.regions:
-            for inner in region.ops:
-                inner._set_live(live)
+        if self._regions:
+            for region in self._regions:
+                for inner in region._ops:
+                    inner._set_live(live)
 
     @property
     def short_type(self) -> str:
@@ -304,9 +330,12 @@ class OpList(list):
                 op.block = None
                 op._set_live(False)
 
-    def append(self, op: Op) -> None:
+    def append(self, op: Op) -> None:  # the builders' hot path: _attach inlined
         list.append(self, op)
-        self._attach((op,))
+        block = self._block
+        op.block = block
+        parent = block.parent
+        op._set_live(parent is not None and parent._live)
 
     def insert(self, index: int, op: Op) -> None:
         list.insert(self, index, op)

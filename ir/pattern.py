@@ -165,7 +165,7 @@ class PatternRewriter:
         """Erase `op`, which must have no uses left."""
         if any(r._uses for r in op.results):
             raise ValueError(f"cannot erase op {op.describe()}: its results are still used")
-        op._set_live(False)
+        op.drop_references()
         self._erased.add(op)
         if op.block is not None:
             self._dirty[op.block] = None
@@ -222,19 +222,21 @@ def apply_patterns_greedily(graph: Graph, patterns: PatternSet, max_rounds: int 
 
 def _run_round(worklist: list[Op], patterns: PatternSet, rewriter: PatternRewriter, stats: RewriteStats) -> set[Op]:
     """Visit the ops of one round in order; returns the ops to visit in the next."""
-    waiting = set(worklist)
     later: set[Op] = set()
+    order: dict[Op, int] | None = None  # made at the first rewrite: a round without one never needs it
     visits = 0
-    for op in worklist:
-        waiting.discard(op)
+    for i, op in enumerate(worklist):
         if not op._live:  # erased by an earlier rewrite
             continue
         visits += 1
         for pattern in patterns.for_op(op.type):
             if pattern.fn(op, rewriter):
                 stats.hits[pattern.name] += 1
-                # ops no pattern matches need no visit
-                later.update(t for t in rewriter.take_touched() if t not in waiting and patterns.for_op(t.type))
+                if order is None:
+                    order = {o: k for k, o in enumerate(worklist)}
+                # an op still ahead in this round needs no second visit, nor one no pattern matches
+                later.update(t for t in rewriter.take_touched()
+                             if order.get(t, -1) <= i and patterns.for_op(t.type))
                 break
     stats.visits += visits
     return later

@@ -268,3 +268,15 @@ def test_copies_keep_their_own_use_lists(copier):
     b.op.operands[1] = a  # the copy's lists are live, and apart from the original's
     assert_consistent(twin, [x, a, b])
     assert_consistent(g, [op.result for op in g.ops[:3]])
+
+
+def test_regions_given_to_an_op_in_the_graph_are_linked():
+    g, (x, a, b) = chain()
+    loop = g.append(Op("dfc.fused", "late", [x], {"kind": "elementwise"}, [F3]))
+    body = Block([F3])
+    body.append(Op("dfc.mul", "inner", [body.arguments[0], a], {}, [F3]))
+    loop.regions = [body]  # the DSL builds a branch's regions after the op itself
+    assert body.ops[0].in_graph and [op.name for op in a.users] == ["b", "inner"]
+    loop.regions = []
+    assert [op.name for op in a.users] == ["b"]
+    assert_consistent(g, [x, a, b])
