@@ -23,6 +23,7 @@ from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.types import TensorType
 
 from . import executors
+from .dynamic_variables import DynamicVariableRun
 from .executors import Executable
 from .store import VariableStore
 
@@ -254,6 +255,8 @@ class Session:
                             f"{type(feed_dict).__name__}")
         plan = self._plan(fetches, feed_dict)
         arrays = [check(given) for check, given in zip(plan.feed_checks, feed_dict.values())]
+        if plan.dynamic is not None:  # variables of unknown shape: fed in, fetched out (dynamic_variables.py)
+            return plan.outputs(plan.dynamic.run(self, plan.feed_values, arrays))
         shapes = tuple([a.shape for a in arrays])
         observer = step_observer.get()
         if observer is not None:
@@ -426,6 +429,7 @@ class _RunPlan:
         self.single = len(self.slots) == 1 and isinstance(self.structure.template, int)
         self.single_slot = self.slots[0] if self.single else None
         self.executables: dict[tuple, weakref.ref] = {}  # feed shapes -> the session's compiled step
+        self.dynamic = DynamicVariableRun.of(graph, session.graph, self.fetch_values, self.targets, self.feed_values)
 
     def outputs(self, results: list[np.ndarray]) -> Any:
         if self.single_slot is not None:  # one tensor fetched: the commonest call, kept short
