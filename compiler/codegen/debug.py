@@ -44,6 +44,16 @@ def lower_assert(mb: ModuleBuilder, op: Op) -> None:
 
     loop_nest(fn, [count], [view], P, body)
     mb.finish_kernel(fn, returns_code=True)
+    _call_checked(mb, name, ptrs)
+
+
+def _call_checked(mb: ModuleBuilder, name: str, ptrs: list[str]) -> None:
+    """Call a one-thread kernel returning an error code: from the entry (CPU), or as one launch whose error
+    word the runtime checks (the GPU's builder has launch_once)."""
+    launch_once = getattr(mb, "launch_once", None)
+    if launch_once is not None:
+        launch_once(name, ptrs)
+        return
     mb.check(mb.entry(f"call i32 {name}({', '.join('ptr ' + p for p in ptrs)})"))
 
 
@@ -85,7 +95,7 @@ def lower_check_numerics(mb: ModuleBuilder, op: Op) -> None:
     done = fn.label("unreachable")
     fn.block(done)
     mb.finish_kernel(fn, returns_code=True)
-    mb.check(mb.entry(f"call i32 {name}({', '.join('ptr ' + p for p in ptrs)})"))
+    _call_checked(mb, name, ptrs)
 
 
 #: what each print call of native code shows: call id -> (parts, data dtypes and shapes, op attrs).

@@ -420,14 +420,10 @@ def scalar(f: Fn, op: Op, args: list[str], dts: list[D.DType], needs: set[str]) 
         return f(f"fcmp {fop} {ty} {a}, {b}") if fl else f(f"icmp {iop} {ty} {a}, {b}")
     elif kind in ("logical_and", "logical_or", "logical_xor"):
         return f(f"{kind[8:]} i1 {a}, {b}")
-    elif op.type in LIBM_OPS:
-        v = libm_scalar(f, op, args, dts, needs)
     else:
         raise CodegenError(f"no scalar lowering for {op.type}")
     return round_to(f, v, out)
 
-
-from .libm import LIBM_OPS, libm_scalar  # noqa: E402 - libm.py builds on this module's types
 
 
 _CMP = {"equal": ("oeq", "eq"), "not_equal": ("une", "ne"), "less": ("olt", "slt"), "less_equal": ("ole", "sle"),
@@ -441,3 +437,15 @@ def typed_value(value: float, dt: D.DType):
         if dt in (D.f16, D.bf16):
             return float(arr.astype(np.float32))
         return arr.item()
+
+
+# ---- ops whose element is a libm call (codegen/libm.py) ------------------------------------------------
+from .libm import LIBM_OPS, libm_scalar  # noqa: E402 - libm.py builds on this module's types
+
+if "SCALAR" not in globals():  # scalar() is an if-chain here: libm's ops go to libm_scalar first
+    _scalar_chain = scalar
+
+    def scalar(f: Fn, op: Op, args: list[str], dts: list[D.DType], needs: set[str]) -> str:  # noqa: F811
+        if op.type in LIBM_OPS:
+            return round_to(f, libm_scalar(f, op, args, dts, needs), op.results[0].type.dtype)
+        return _scalar_chain(f, op, args, dts, needs)
