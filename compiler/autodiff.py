@@ -610,3 +610,10 @@ def autodiff(graph: Graph) -> Graph:
         if grad_op is None:
             return graph
         expand_grad(graph, grad_op)
+
+
+# branches and loops: their rules build branches and loops (autodiff_control.py, which uses expand_grad above)
+from .autodiff_control import CONTROL_VJP  # noqa: E402
+
+VJP.update(CONTROL_VJP)
+MULTI_RESULT.update(CONTROL_VJP)

@@ -18,6 +18,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".array_ops": ("concat", "constant", "expand_dims", "fill", "gather", "identity", "one_hot", "ones", "ones_like",
                    "pack", "placeholder", "placeholder_with_default", "range", "rank", "reshape", "shape", "size",
                    "slice", "split", "squeeze", "stack", "tile", "transpose", "unstack", "zeros", "zeros_like"),
+    ".control_flow_ops": ("case", "cond", "foldl", "foldr", "map_fn", "scan", "switch_case", "while_loop"),
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "control_dependencies", "convert_to_tensor",
                    "device", "name_scope", "set_random_seed"),
     ".gradients_impl": ("gradients", "stop_gradient"),
@@ -73,8 +74,9 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "orthogonal_initializer": (".initializers", "orthogonal"),
             "variance_scaling_initializer": (".initializers", "variance_scaling"),
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
-_SUBMODULES = ("app", "contrib", "debugging", "distribute", "dtypes", "errors", "gfile", "image", "initializers",
-               "layers", "linalg", "logging", "losses", "manip", "math", "nn", "random", "summary", "test", "train")
+_SUBMODULES = ("app", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors", "gfile", "image",
+               "initializers", "layers", "linalg", "logging", "losses", "manip", "math", "metrics", "nn", "random",
+               "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType

@@ -665,6 +665,8 @@ def make_op(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, na
     """Build one op from Tensors (or IR values) in the current scopes and return the IR op."""
     graph = graph or current_graph(inputs)
     values = [x._dfc_ir() if isinstance(x, Tensor) else x for x in inputs]
+    for v in values:
+        _check_visible(v, type, name)
     if graph.finalized:
         raise RuntimeError("Graph is finalized and cannot be modified")
     attrs = dict(attrs or {})
@@ -679,6 +681,19 @@ def make_op(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, na
         if chosen:
             op.device = format_device(parse_device(chosen))
     return op
+
+
+def _check_visible(value: Value, type: str, name: str | None) -> None:
+    """TF1: a tensor made inside a tf.cond branch or a tf.while_loop body cannot be used outside it."""
+    owner = value.owner
+    block = owner.block if isinstance(owner, Op) else owner
+    if block is None or isinstance(block.parent, IRGraph):
+        return
+    inside = block.parent
+    raise ValueError(f"Cannot use '{value.name}' as input to '{name or get_op_def(type).short}' because "
+                     f"'{value.name}' was made inside {inside.type} '{inside.name}'"
+                     f"{f' at {inside.loc}' if inside.loc else ''} (a tf.cond branch or tf.while_loop body); return "
+                     f"it from the branch or body instead")
 
 
 def make(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, name: str | None = None,

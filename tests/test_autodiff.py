@@ -606,6 +606,21 @@ CASES.update({
 })
 
 
+def _if_case(draw, rng):
+    taken, shape = draw(st.booleans()), (draw(st.integers(1, 3)), 2)
+    return [rng.uniform(-1, 1, shape), rng.uniform(-1, 1, (2,))], lambda x, y: tf.cond(
+        tf.constant(taken), lambda: tf.sin(x) * y, lambda: x * x - y)
+
+
+def _while_case(draw, rng):
+    trips, shape = draw(st.integers(0, 3)), (draw(st.integers(1, 3)), 2)
+    return [rng.uniform(-1, 1, shape), rng.uniform(-1, 1, (2,))], lambda x, y: tf.while_loop(
+        lambda i, s: i < trips, lambda i, s: (i + 1, s * tf.cos(x) + y), [tf.constant(0), x])[1]
+
+
+CASES.update({"dfc.if": _if_case, "dfc.while": _while_case})
+
+
 def test_every_rule_has_a_property_case():
     assert sorted(CASES) == sorted(ad.VJP)
 

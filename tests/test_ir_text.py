@@ -16,6 +16,7 @@ from hypothesis.extra import numpy as hnp
 
 from dfc.ir import dtypes as dt
 from dfc.ir.builder import create_op
+from dfc.ir.dtypes import bool_
 from dfc.ir.errors import ParseError
 from dfc.ir.graph import Block, Graph, Location, Op
 from dfc.ir.ops import REGISTRY
@@ -66,7 +67,43 @@ def _fused_example(g: Graph) -> None:
     create_op(g, "dfc.fetch", fused.results, loc=LOC)
 
 
+def _if_example(g: Graph) -> None:
+    """A branch: each region takes every operand (the predicate first) and yields the results."""
+    p = create_op(g, "dfc.placeholder", name="p", result_types=[TensorType(bool_, ())], loc=LOC).result
+    a = create_op(g, "dfc.placeholder", name="a", result_types=[F(4)], loc=LOC).result
+    regions = []
+    for kind in ("dfc.neg", "dfc.exp"):
+        body = Block([TensorType(bool_, ()), F(4)], ["q", "x"])
+        inner = Op(kind, kind[4:], [body.arguments[1]], {}, [F(4)], loc=LOC)
+        body.append(inner)
+        body.append(Op("dfc.yield", f"yield_{kind[4:]}", [inner.result], {}, []))
+        regions.append(body)
+    branch = Op("dfc.if", "cond", [p, a], {}, [F(4)], loc=LOC, regions=regions)
+    g.append(branch)
+    create_op(g, "dfc.fetch", branch.results, loc=LOC)
+
+
+def _while_example(g: Graph) -> None:
+    """A loop: a loop variable and a captured value; cond yields a bool, body the next loop variable."""
+    a = create_op(g, "dfc.placeholder", name="a", result_types=[F(4)], loc=LOC).result
+    step = create_op(g, "dfc.placeholder", name="step", result_types=[F()], loc=LOC).result
+    cond = Block([F(4), F()], ["x", "s"])
+    total = Op("dfc.reduce_sum", "total", [cond.arguments[0]], {"axes": (0,), "keepdims": False}, [F()], loc=LOC)
+    less = Op("dfc.less", "less", [total.result, cond.arguments[1]], {}, [TensorType(bool_, ())], loc=LOC)
+    for op in (total, less, Op("dfc.yield", "yield_cond", [less.result], {}, [])):
+        cond.append(op)
+    body = Block([F(4), F()], ["x", "s"])
+    add = Op("dfc.add", "add", [body.arguments[0], body.arguments[1]], {}, [F(4)], loc=LOC)
+    body.append(add)
+    body.append(Op("dfc.yield", "yield_body", [add.result], {}, []))
+    loop = Op("dfc.while", "while", [a, step], {"num_vars": 1}, [F(4)], loc=LOC, regions=[cond, body])
+    g.append(loop)
+    create_op(g, "dfc.fetch", loop.results, loc=LOC)
+
+
 EXAMPLES: dict[str, object] = {
+    "dfc.if": _if_example,
+    "dfc.while": _while_example,
     **{f"dfc.{n}": ([F(2, 3)], {}, None) for n in UNARY_FLOAT},
     **{f"dfc.{n}": ([T(dt.i32, 2, 3)], {}, None) for n in UNARY_NUMERIC},
     "dfc.logical_not": ([T(dt.bool_, 4)], {}, None),

@@ -26,16 +26,3 @@ def libm_scalar(f: Fn, op: Op, args: list[str], dts: list[D.DType], needs: set[s
     needs.add(f"{'f64' if arity == 1 else 'f64x2'}:{name}")
     v = f(f"call double @{name}({', '.join('double ' + a for a in wide)})")
     return v if ty == "double" else f(f"fptrunc double {v} to {ty}")
-
-
-# Where scalar lowerings are a table keyed by op name (scalar.SCALAR, rows added with @scalar_rule), these ops
-# add their row here; scalar.py imports this module at its end either way.
-try:
-    from .scalar import scalar_rule  # type: ignore[attr-defined]
-except ImportError:  # the older if-chain in scalar() calls libm_scalar itself
-    scalar_rule = None
-
-if scalar_rule is not None:
-    @scalar_rule(*LIBM_OPS)
-    def _libm_row(e) -> str:
-        return libm_scalar(e.f, e.op, e.args, e.dts, e.needs)
