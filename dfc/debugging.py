@@ -7,6 +7,7 @@ TF's message, and ops run after it through tf.control_dependencies.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 import numpy as np
@@ -231,6 +232,51 @@ def verify_tensor_all_finite(t=None, msg=None, name: str | None = None, x=None, 
 assert_all_finite = verify_tensor_all_finite
 
 
+_PRINT_SITES = itertools.count(1)
+
+
+def _print_op(passthrough: Tensor, items, summarize, first_n, sep: str, end: str, brackets: bool,
+              name: str) -> Tensor:
+    parts, tensors = [], []
+    for item in items:
+        if is_tensor_like(item) or isinstance(item, np.ndarray):
+            parts.append(TENSOR_PART)
+            tensors.append(convert_to_tensor(item))
+        else:
+            parts.append(str(item).replace("%", "%%"))
+    attrs = {"parts": parts, "summarize": 3 if summarize is None else int(summarize),
+             "first_n": -1 if first_n is None else int(first_n), "site": next(_PRINT_SITES), "sep": sep, "end": end,
+             "brackets": brackets}
+    return make("dfc.print", [passthrough, *tensors], attrs, name=name)
+
+
+def Print(input_, data, message=None, first_n=None, summarize=None, name: str | None = None) -> Tensor:  # noqa: N802
+    """input_, after writing `message` and each tensor of `data` (its first `summarize` entries) to stderr
+    each time it runs (only the first `first_n` times when given): TF1's tf.Print."""
+    x = convert_to_tensor(input_)
+    items = list(data) if isinstance(data, (list, tuple)) else [data]
+    return _print_op(x, [message or "", *items], summarize, first_n, "", "\n", True, name or "Print")
+
+
+def print(*inputs, **kwargs) -> Operation:  # noqa: A001 - TF's name
+    """An op that writes its inputs (text and tensors, separated by `sep`) to stderr when it runs: tf.print.
+
+    In a TF1 graph it prints only when run: fetch it, or make other ops depend on it with
+    tf.control_dependencies. output_stream may be sys.stderr (the default) only.
+    """
+    import sys
+    stream = kwargs.pop("output_stream", sys.stderr)
+    if stream is not sys.stderr:
+        raise NotImplementedError(f"{_user_line()}tf.print writes to sys.stderr only, got output_stream={stream!r}")
+    summarize = kwargs.pop("summarize", 3)
+    sep, end, name = kwargs.pop("sep", " "), kwargs.pop("end", "\n"), kwargs.pop("name", None)
+    if kwargs:
+        raise TypeError(f"{_user_line()}print() got unexpected keyword arguments {sorted(kwargs)}")
+    token = constant(np.zeros((), np.int32), name="print_token")
+    tensor = _print_op(token, list(inputs), summarize, None, sep, end, False, name or "PrintV2")
+    return tensor.op
+
+
 def is_numeric_tensor(tensor) -> bool:
     return isinstance(tensor, Tensor) and (tensor.dtype.is_floating or tensor.dtype.is_integer)
 
@@ -254,10 +300,11 @@ def is_strictly_increasing(x, name: str | None = None) -> Tensor:
     return _monotone(x, greater, name, "is_strictly_increasing")
 
 
-__all__ = ["Assert", "assert_all_finite", "assert_equal", "assert_greater", "assert_greater_equal", "assert_integer",
-           "assert_less", "assert_less_equal", "assert_near", "assert_negative", "assert_non_negative",
-           "assert_non_positive", "assert_none_equal", "assert_positive", "assert_proper_iterable", "assert_rank",
-           "assert_rank_at_least", "assert_rank_in", "assert_same_float_dtype", "assert_scalar", "assert_type",
-           "check_numerics", "is_finite", "is_inf", "is_nan", "is_non_decreasing", "is_numeric_tensor",
-           "is_strictly_increasing", "verify_tensor_all_finite"]
+__all__ = ["Assert", "Print", "assert_all_finite", "assert_equal", "assert_greater", "assert_greater_equal",
+           "assert_integer", "assert_less", "assert_less_equal", "assert_near", "assert_negative",
+           "assert_non_negative", "assert_non_positive", "assert_none_equal", "assert_positive",
+           "assert_proper_iterable", "assert_rank", "assert_rank_at_least", "assert_rank_in",
+           "assert_same_float_dtype", "assert_scalar", "assert_type", "check_numerics", "is_finite", "is_inf",
+           "is_nan", "is_non_decreasing", "is_numeric_tensor", "is_strictly_increasing", "print",
+           "verify_tensor_all_finite"]
 

@@ -298,5 +298,8 @@ from .candidate_sampling import log_uniform_candidate_sampler, nce_loss, sampled
 __all__ += ["log_uniform_candidate_sampler", "nce_loss", "sampled_softmax_loss"]
 from .clip_ops import l2_normalize  # noqa: E402
 from .math_ops import softplus, softsign  # noqa: E402
+from .normalization import (batch_normalization, moments, normalize_moments, sufficient_statistics,  # noqa: E402
+                            weighted_moments)
 
-__all__ += ["l2_normalize", "softplus", "softsign"]
+__all__ += ["batch_normalization", "l2_normalize", "moments", "normalize_moments", "softplus", "softsign",
+            "sufficient_statistics", "weighted_moments"]

@@ -100,6 +100,8 @@ def _bind_symbols() -> None:
         _BLAS_INT_BITS = 32
     llvm.add_symbol("dfc_sgemm", found[0])
     llvm.add_symbol("dfc_dgemm", found[1])
+    from .host_calls import host_print_address  # noqa: PLC0415 - only steps that print call it
+    llvm.add_symbol("dfc_host_print", host_print_address())
     _bind_half_conversions()
     _symbols_bound = True
 

@@ -526,6 +526,8 @@ CASES = {
     "dfc.atan": _unary("dfc.atan"), "dfc.erf": _unary("dfc.erf"), "dfc.erfc": _unary("dfc.erfc"),
     "dfc.asin": _unary("dfc.asin", "unit"), "dfc.acos": _unary("dfc.acos", "unit"),
     "dfc.atan2": _binary("dfc.atan2", "away", "away"),
+    "dfc.print": lambda draw, rng: ([_values(rng, draw(shapes))],
+                                    lambda t: make("dfc.print", [t], {"first_n": 0})),
     "dfc.check_numerics": lambda draw, rng: ([_values(rng, draw(shapes))],
                                              lambda t: make("dfc.check_numerics", [t], {"message": "x"})),
 }

@@ -135,6 +135,23 @@ def _shape_ops(g, a):
     ]
 
 
+def _tf1_ops(g, a):
+    x, flags = a
+    return [
+        create_op(g, "dfc.cumsum", [x], {"axis": 1, "exclusive": True}).result,
+        create_op(g, "dfc.cumprod", [x], {"axis": -1, "reverse": True}).result,
+        create_op(g, "dfc.check_numerics", [x], {"message": "x"}).result,
+        create_op(g, "dfc.identity", [x], control_inputs=[
+            create_op(g, "dfc.assert", [flags, x], {"parts": ["bad", "%t"]}).result]).result,
+    ]
+
+
+@needs_ptxas
+@needs_libdevice
+def test_scan_and_check_ops_ptx_assembles():
+    assemble(_step([(D.f32, (2, 5, 7)), (D.bool_, ())], _tf1_ops))
+
+
 @needs_ptxas
 @needs_libdevice
 def test_shape_reduction_and_random_ops_ptx_assembles():

@@ -135,6 +135,8 @@ EXAMPLES: dict[str, object] = {
     "dfc.assert": ([T(dt.bool_), F(3), T(dt.i32, 2)], {"parts": ["x > 0, 100% of", "%t", "%t"], "summarize": 2},
                    None),
     "dfc.check_numerics": ([F(2, 3)], {"message": "loss"}, None),
+    "dfc.print": ([F(2, 3), T(dt.i32, 2)], {"parts": ["x is", "%t"], "first_n": 5, "site": 7, "sep": " ",
+                                           "end": "!\n", "brackets": False}, None),
     "dfc.conv2d": ([F(1, 5, 5, 2), F(3, 3, 2, 4)], {"strides": (2, 1), "padding": "SAME", "dilations": (1, 1),
                                                     "explicit_paddings": (), "groups": 1}, None),
     "dfc.conv2d_backprop_input": ([F(1, 3, 5, 4), F(3, 3, 2, 4)], {"input_shape": (1, 5, 5, 2), "strides": (2, 1),

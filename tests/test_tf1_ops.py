@@ -278,3 +278,20 @@ def test_random_flips_flip_whole_images_independently(backend):
 def sess_value(t):
     with tf.Session(backend="interpreter") as sess:
         return sess.run(t)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_print_writes_to_stderr_when_run_and_passes_the_value_through(backend, capfd):
+    x = tf.placeholder(tf.float32, [4])
+    printed = tf.Print(x * 2.0, [x, tf.reduce_sum(x)], "values: ", summarize=3)
+    once = tf.Print(printed, [tf.shape(x)], "shape ", first_n=1)
+    op = tf.print("the sum is", tf.reduce_sum(x), "and x", x, summarize=2)
+    grad = tf.gradients(tf.reduce_sum(once), x)[0]
+    with tf.Session(backend=backend) as sess:
+        capfd.readouterr()
+        np.testing.assert_array_equal(sess.run(once, {x: [1, 2, 3, 4]}), [2, 4, 6, 8])
+        np.testing.assert_array_equal(sess.run(grad, {x: [5, 6, 7, 8.5]}), [2, 2, 2, 2])
+        sess.run(op, {x: [1, 2, 3, 4]})
+    err = capfd.readouterr().err.splitlines()
+    assert err == ["values: [1 2 3...][10]", "shape [4]", "values: [5 6 7...][26.5]",
+                   "the sum is 10 and x [1 2...]"], err

@@ -41,7 +41,7 @@ from .module import (PARAM_ERR, PARAM_NTHREADS, PARAM_RANDOM, ErrorSite, KernelU
                      split_modules)
 from .reduce import lower_arg, lower_fused_reduction, lower_reduce, lower_softmax
 from .rng import lower_random
-from .debug import lower_assert, lower_check_numerics
+from .debug import lower_assert, lower_check_numerics, lower_print
 from .scalar import CodegenError
 from .scan import lower_scan
 from .shape import (lower_broadcast_like, lower_concat, lower_fill_like, lower_gather, lower_one_hot, lower_shape_of,
@@ -91,7 +91,7 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     **{f"dfc.reduce_{k}": lower_reduce for k in ("sum", "mean", "max", "min", "prod", "any", "all")},
     "dfc.unsorted_segment_sum": lower_unsorted_segment_sum,
     "dfc.cumsum": lower_scan, "dfc.cumprod": lower_scan,
-    "dfc.assert": lower_assert, "dfc.check_numerics": lower_check_numerics,
+    "dfc.assert": lower_assert, "dfc.check_numerics": lower_check_numerics, "dfc.print": lower_print,
     **CONV_LOWERINGS,
     # state, structure and the ops that only fail
     "dfc.variable": lower_variable_read, "dfc.assign": lower_assign, "dfc.assign_add": lower_assign,

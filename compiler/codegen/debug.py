@@ -44,6 +44,16 @@ def lower_assert(mb: ModuleBuilder, op: Op) -> None:
 
     loop_nest(fn, [count], [view], P, body)
     mb.finish_kernel(fn, returns_code=True)
+    _call_checked(mb, name, ptrs)
+
+
+def _call_checked(mb: ModuleBuilder, name: str, ptrs: list[str]) -> None:
+    """Call a one-thread kernel returning an error code: from the entry (CPU), or as one launch whose error
+    word the runtime checks (the GPU's builder has launch_once)."""
+    launch_once = getattr(mb, "launch_once", None)
+    if launch_once is not None:
+        launch_once(name, ptrs)
+        return
     mb.check(mb.entry(f"call i32 {name}({', '.join('ptr ' + p for p in ptrs)})"))
 
 
@@ -85,4 +95,25 @@ def lower_check_numerics(mb: ModuleBuilder, op: Op) -> None:
     done = fn.label("unreachable")
     fn.block(done)
     mb.finish_kernel(fn, returns_code=True)
-    mb.check(mb.entry(f"call i32 {name}({', '.join('ptr ' + p for p in ptrs)})"))
+    _call_checked(mb, name, ptrs)
+
+
+#: what each print call of native code shows: call id -> (parts, data dtypes and shapes, op attrs).
+#: Filled when a step is lowered; the runtime's dfc_host_print reads it (runtime/host_calls.py).
+HOST_PRINTS: dict[int, tuple] = {}
+
+
+def lower_print(mb: ModuleBuilder, op: Op) -> None:
+    """Copy x to the result, then call the host (dfc_host_print) with the addresses of the data tensors."""
+    x, *data = op.inputs
+    mb.memcpy(mb.value_ptr(op.result), mb.value_ptr(x), int(np.prod(x.type.shape, dtype=np.int64)) *
+              x.type.dtype.itemsize)
+    key = len(HOST_PRINTS) + 1
+    HOST_PRINTS[key] = ([(v.type.dtype.np, tuple(v.type.shape)) for v in data], dict(op.attrs))
+    e = mb.entry
+    table = e.alloca("ptr", max(len(data), 1))
+    for i, v in enumerate(data):
+        slot = e(f"getelementptr inbounds ptr, ptr {table}, i64 {i}")
+        e.emit(f"store ptr {mb.value_ptr(v)}, ptr {slot}")
+    mb.needs.add("host:dfc_host_print")
+    e.emit(f"call void @dfc_host_print(i64 {key}, ptr {table})")

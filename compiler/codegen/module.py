@@ -425,6 +425,8 @@ def _declarations_for(needs: set[str], blas: set[str]) -> str:
             parts.append(f"declare double @{n[4:]}(double)")
         elif n.startswith("f64x2:"):  # libm's two-argument functions (atan2)
             parts.append(f"declare double @{n[6:]}(double, double)")
+        elif n.startswith("host:"):  # a function of the runtime's (call id, table of pointers)
+            parts.append(f"declare void @{n[5:]}(i64, ptr)")
     if "parallel" in needs:
         parts.append(parallel.DECLARE)
     for b in sorted(blas - {"threads"}):

@@ -21,7 +21,7 @@ def summarize(value: np.ndarray, count: int) -> str:
              for v in shown.tolist()]
     more = "..." if len(shown) < flat.size else ""
     if np.ndim(value) <= 1:
-        return " ".join(items) + (" " + more if more else "")
+        return " ".join(items) + more
     inner = int(np.prod(np.shape(value)[1:]))
     rows = ["[" + " ".join(items[i:i + inner]) + "]" for i in range(0, len(items), inner)]
     return "[" + "".join(rows) + (more and "...") + "]"
@@ -80,3 +80,52 @@ def _check_numerics(x, message):
 register(OpDef("dfc.check_numerics", "debug", _check_numerics_infer, _check_numerics, 1,
                {"message": Attr("str", "")}, stateful=True, fusible_as=None,
                doc="x, after failing the run if x holds an inf or a NaN (tf.check_numerics)"))
+
+
+# ---- printing (tf.Print, tf.print): a host side effect; the value passes through ----------------------
+#: how often each print op (its `site`) has printed in this process: first_n stops it after n
+PRINT_COUNTS: dict[int, int] = {}
+
+
+def print_text(parts, values, summarize_count: int, sep: str, brackets: bool) -> str:
+    """The printed line: literal parts as they are, tensors summarized (in brackets, or scalars bare)."""
+    it = iter(values)
+    shown = []
+    for p in parts:
+        if p == TENSOR_PART:
+            v = np.asarray(next(it))
+            text = summarize(v, summarize_count)
+            shown.append(f"[{text}]" if brackets or v.ndim else text)
+        else:
+            shown.append(p.replace("%%", "%"))
+    return sep.join(shown)
+
+
+def should_print(site: int, first_n: int) -> bool:
+    count = PRINT_COUNTS.get(site, 0)
+    PRINT_COUNTS[site] = count + 1
+    return first_n < 0 or count < first_n
+
+
+def _print_infer(types, attrs):
+    if sum(p == TENSOR_PART for p in attrs["parts"]) != len(types) - 1:
+        raise ShapeError(f"print has {len(types) - 1} data tensors but its parts name "
+                         f"{sum(p == TENSOR_PART for p in attrs['parts'])}")
+    return [tensor_operand(types, 0)]
+
+
+def _print(x, *data, parts, summarize, first_n, site, sep, end, brackets):
+    if should_print(site, first_n):
+        import sys
+        sys.stderr.write(print_text(parts, data, summarize, sep, brackets) + end)
+        sys.stderr.flush()
+    return x.copy()
+
+
+register(OpDef("dfc.print", "debug", _print_infer, _print, (1, None),
+               {"parts": Attr("strs", ()), "summarize": Attr("int", 3), "first_n": Attr("int", -1),
+                "site": Attr("int", 0), "sep": Attr("str", ""), "end": Attr("str", "\n"),
+                "brackets": Attr("bool", True)},
+               stateful=True, fusible_as=None,
+               doc="x, after writing the parts (text, and the data tensors where a part is %t) to stderr, the "
+                   "first `first_n` times the op runs (tf.Print, tf.print)"))
