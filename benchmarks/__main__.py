@@ -9,7 +9,9 @@ numpy and that framework (the worker imports nothing of dfc). Cold and warm firs
 latency run in fresh subprocesses: cold with an empty disk cache, warm with the cache the
 cold run filled. `python -m benchmarks compile` runs the compile-time suite instead
 (benchmarks/compile_time.py: first training step cold and warm, and steady step, at growing
-graph sizes); `all` runs both.
+graph sizes); `all` runs both. `python -m benchmarks convnet` times the MNIST tutorial's conv
+net training step alone, wall and CPU time side by side, for `--repeat` rounds
+(benchmarks/convnet.py).
 """
 
 from __future__ import annotations
@@ -350,7 +352,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--python-for", action="append", default=[], metavar="NAME=PATH",
                         help="run framework NAME's worker under another interpreter (repeatable; "
                              "also DFC_BENCH_PYTHON)")
-    parser.add_argument("suite", nargs="?", default="runtime", choices=("runtime", "compile", "all"),
+    parser.add_argument("suite", nargs="?", default="runtime", choices=("runtime", "compile", "all", "convnet"),
                         help="runtime: the workloads' steady times (default); compile: time to the first "
                              "training step, cold and warm, at growing graph sizes (benchmarks/compile_time.py)")
     parser.add_argument("--sizes", default=",".join(map(str, compile_time.DEFAULT_SIZES)),
@@ -366,7 +368,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workloads", default="",
                         help=f"runtime suite: comma-separated workloads to time (default all: "
                              f"{', '.join(key for key, _, _ in ROWS)})")
+    parser.add_argument("--repeat", type=int, default=3, help="convnet suite: rounds (the frameworks take turns)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # measure one framework, print JSON
+    parser.add_argument("--convnet-worker", help=argparse.SUPPRESS)  # time one framework's conv-net step
     parser.add_argument("--compile-worker", nargs=3, help=argparse.SUPPRESS)  # FRAMEWORK CASE N
     parser.add_argument("--cache", help=argparse.SUPPRESS)
     parser.add_argument("--steady", action="store_true", help=argparse.SUPPRESS)
@@ -374,12 +378,19 @@ def main(argv: list[str] | None = None) -> None:
     if args.worker:
         print(json.dumps(measure(args.worker, args.min_time, _workloads(args.workloads))))
         return
+    if args.convnet_worker:
+        print(json.dumps(convnet.measure_step(args.convnet_worker, args.min_time)))
+        return
     if args.compile_worker:
         framework, case, n = args.compile_worker
         compile_time.worker_main(framework, case, int(n), args.steady, args.cache, args.min_time)
         return
     python = interpreters(args.python_for, os.environ.get("DFC_BENCH_PYTHON"))
     only = {ALIASES.get(f, f) for f in args.only or ()}
+    if args.suite == "convnet":
+        wanted = ["dfc"] + [f for f in ("tf", "torch") if not only or f in only]
+        print(convnet.run_suite(python, wanted, args.repeat, args.min_time))
+        return
     if args.suite in ("runtime", "all"):
         runtime_suite(python, only, args.min_time, args.rounds, _workloads(args.workloads))
     if args.suite in ("compile", "all"):

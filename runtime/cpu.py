@@ -27,6 +27,7 @@ from dfc.compiler.target import Target, cpu_target
 from dfc.ir.errors import InvalidArgumentError, ResourceExhaustedError
 from dfc.ir.graph import Graph, Op
 from dfc.ir.interpreter import ExecutionContext
+from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
 from . import kernel_cache
@@ -244,7 +245,7 @@ class CpuExecutable:
         """(name, first op touching it, the type it must have, whether only `dfc.assign` touches it)."""
         ops = [op for op in self.lowered.plan.items
                if (op.type == "dfc.variable" and op.attrs["name"] == name)
-               or (op.type.startswith("dfc.assign") and op.attrs["variable"] == name)]
+               or (get_op_def(op.type).writes_variable and op.attrs["variable"] == name)]
         first = ops[0]
         ttype = first.result.type
         only_assign = all(op.type == "dfc.assign" for op in ops)

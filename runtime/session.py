@@ -23,7 +23,9 @@ from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.types import TensorType
 
 from . import executors
+from .dynamic_variables import DynamicVariableRun
 from .executors import Executable
+from .host_feeds import host_plan
 from .store import VariableStore
 
 
@@ -258,6 +260,9 @@ class Session:
             raise TypeError(f"feed_dict must be a dict from tensors (or their names) to values, got a "
                             f"{type(feed_dict).__name__}")
         plan = self._plan(fetches, feed_dict)
+        if plan.host is not None:  # input pipelines: run their actions, feed their next elements
+            feed_dict = plan.host.fill(self, feed_dict)
+            plan = self._plan(fetches, feed_dict)
         if plan.one_feed is not None:  # one feed: the commonest call, without the lists' loops
             array = plan.one_feed(next(iter(feed_dict.values())))
             arrays = [array]
@@ -265,6 +270,8 @@ class Session:
         else:
             arrays = [check(given) for check, given in zip(plan.feed_checks, feed_dict.values())]
             shapes = tuple([a.shape for a in arrays])
+        if plan.dynamic is not None:  # variables of unknown shape: fed in, fetched out (dynamic_variables.py)
+            return plan.outputs(plan.dynamic.run(self, plan.feed_values, arrays))
         observer = step_observer.get()
         if observer is not None:
             observer(StepRequest(self.ir_graph, list(plan.fetch_values), list(plan.targets), list(plan.feed_values),
@@ -440,6 +447,8 @@ class _RunPlan:
         self.single = len(self.slots) == 1 and isinstance(self.structure.template, int)
         self.single_slot = self.slots[0] if self.single else None
         self.executables: dict[tuple, weakref.ref] = {}  # feed shapes -> the session's compiled step
+        self.host = host_plan(graph, self.fetch_values, self.targets, self.feed_values)
+        self.dynamic = DynamicVariableRun.of(graph, session.graph, self.fetch_values, self.targets, self.feed_values)
 
     def outputs(self, results: list[np.ndarray]) -> Any:
         if self.single_slot is not None:  # one tensor fetched: the commonest call, kept short
