@@ -264,3 +264,21 @@ def test_tf1_argument_errors():
         tf.train.cosine_decay(0.1, None, 10)
     with pytest.raises(TypeError, match="The variables must be half, float, or double: n:0"):
         tf.train.ExponentialMovingAverage(0.9).apply([tf.Variable(1, name="n")])
+
+
+def test_moving_averages_restore_into_the_model_through_a_saver(tmp_path):
+    w = tf.Variable([1.0, 2.0], name="w")
+    ema = tf.train.ExponentialMovingAverage(0.5)
+    average = ema.apply([w])
+    with tf.Session(backend="interpreter") as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(w.assign([3.0, 4.0]))
+        sess.run(average)
+        tf.train.Saver().save(sess, str(tmp_path / "model"))
+    tf.reset_default_graph()
+    w = tf.Variable([0.0, 0.0], name="w")
+    restore = tf.train.ExponentialMovingAverage(0.5).variables_to_restore()
+    assert restore == {"w/ExponentialMovingAverage": w}
+    with tf.Session(backend="interpreter") as sess:
+        tf.train.Saver(restore).restore(sess, str(tmp_path / "model"))
+        np.testing.assert_array_equal(sess.run(w), [2.0, 3.0])
