@@ -83,3 +83,16 @@ def test_map_runs_random_ops_per_element():
         draws = [sess.run(element) for _ in range(3)]
     assert all(((0 <= d) & (d < 1)).all() for d in draws)
     assert not np.array_equal(draws[0], draws[1])
+
+
+def test_monitored_training_session_ends_quietly_at_the_end_of_the_data():
+    x = tf.data.Dataset.from_tensor_slices(np.arange(6, dtype=np.float32)).batch(2).make_one_shot_iterator().get_next()
+    total = tf.Variable(0.0)
+    step = tf.train.get_or_create_global_step()
+    train = tf.group(total.assign_add(tf.reduce_sum(x)), step.assign_add(1))
+    runs = 0
+    with tf.train.MonitoredTrainingSession() as sess:
+        while not sess.should_stop():
+            sess.run(train)
+            runs += 1
+    assert runs == 3
