@@ -96,3 +96,15 @@ def test_monitored_training_session_ends_quietly_at_the_end_of_the_data():
             sess.run(train)
             runs += 1
     assert runs == 3
+
+
+def test_experimental_transformations_compose_the_dataset_methods():
+    ds = tf.data.Dataset.range(6).apply(tf.data.experimental.map_and_batch(lambda i: i * 10, 4))
+    element = ds.apply(tf.data.experimental.unbatch()).apply(
+        tf.data.experimental.shuffle_and_repeat(3, count=2, seed=5)).make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        values = [int(sess.run(element)) for _ in range(12)]
+        with pytest.raises(tf.errors.OutOfRangeError):
+            sess.run(element)
+    assert sorted(values) == sorted([0, 10, 20, 30, 40, 50] * 2)
+    assert tf.data.experimental.AUTOTUNE == -1
