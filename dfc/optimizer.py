@@ -86,7 +86,10 @@ class Optimizer:
         if not pairs:
             raise ValueError(f"No gradients provided for any variable: {[v.name for _, v in grads_and_vars]}.")
         for g, v in pairs:
-            dims = zip(g.shape.as_list(), v.shape.as_list())
+            if g.shape.ndims is None or v.shape.ndims is None:  # a variable of unknown shape (validate_shape=False)
+                if g.dtype is v.dtype:
+                    continue
+            dims = zip(g.shape.as_list(), v.shape.as_list()) if g.shape.ndims is not None else ()
             if g.dtype is not v.dtype or g.shape.ndims != v.shape.ndims or any(a not in (None, b) for a, b in dims):
                 raise ValueError(f"gradient {g.name} ({g.dtype.name}{g.shape}) does not match variable "
                                  f"{v.name} ({v.dtype.name}{v.shape})")
