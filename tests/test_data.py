@@ -108,3 +108,12 @@ def test_experimental_transformations_compose_the_dataset_methods():
             sess.run(element)
     assert sorted(values) == sorted([0, 10, 20, 30, 40, 50] * 2)
     assert tf.data.experimental.AUTOTUNE == -1
+
+
+def test_a_one_shot_iterator_refuses_a_dataset_that_reads_a_placeholder():
+    features = tf.placeholder(tf.float32, [3], name="features")
+    dataset = tf.data.Dataset.from_tensor_slices(features * 2.0).batch(2)
+    with pytest.raises(ValueError, match=r"Cannot capture a placeholder \(name:features, type:Placeholder\)"):
+        dataset.make_one_shot_iterator()
+    element = dataset.make_initializable_iterator()
+    assert element.initializer is not None
