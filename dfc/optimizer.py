@@ -76,7 +76,7 @@ class Optimizer:
     def apply_gradients(self, grads_and_vars, global_step: Variable | None = None,
                         name: str | None = None) -> Operation:
         """One op that updates every variable with a gradient (then increments global_step, if given)."""
-        pairs = list(grads_and_vars)
+        pairs = given = list(grads_and_vars)  # often a zip: read once
         if not pairs:
             raise ValueError("No variables provided.")
         for _, v in pairs:
@@ -84,7 +84,7 @@ class Optimizer:
                 raise TypeError(f"apply_gradients needs (gradient, Variable) pairs, got {v!r}")
         pairs = [(convert_to_tensor(g), v) for g, v in pairs if g is not None]
         if not pairs:
-            raise ValueError(f"No gradients provided for any variable: {[v.name for _, v in grads_and_vars]}.")
+            raise ValueError(f"No gradients provided for any variable: {[v.name for _, v in given]}.")
         for g, v in pairs:
             if g.shape.ndims is None or v.shape.ndims is None:  # a variable of unknown shape (validate_shape=False)
                 if g.dtype is v.dtype:

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dfc.ir.errors import AbortedError, UnavailableError
+from dfc.ir.errors import AbortedError, OutOfRangeError, UnavailableError
 from dfc.runtime.distribute.cluster import ClusterSpec
 from dfc.runtime.distribute.engine import embedded_cluster_for
 
@@ -416,8 +416,10 @@ class MonitoredSession:
     def __enter__(self) -> MonitoredSession:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> bool:
         self.close()
+        # as TF's: the end of an input pipeline (OutOfRangeError, StopIteration) ends the block quietly
+        return exc_type is not None and issubclass(exc_type, (OutOfRangeError, StopIteration))
 
 
 def MonitoredTrainingSession(master: Any = "", is_chief: bool = True,  # noqa: N802 - TF's name

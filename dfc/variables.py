@@ -390,6 +390,12 @@ def variable_scope(name_or_scope, default_name: str | None = None, values=None, 
     # TF1: inside a reusing scope every nested scope reuses; reuse=None inherits
     inherited = True if outer.reuse is True else (outer.reuse if reuse is None else reuse)
     scope = VariableScope(full, inherited or False, initializer or outer.initializer)
+    # TF1 restarts the default layer names inside a scope entered again ('disc/dense' once more), so a
+    # model built twice under the same scope with reuse=True finds its variables
+    counts = graph.collections.get("__layer_name_counts")
+    if counts:
+        for key in [k for k in counts if k[0] == full or k[0].startswith(full + "/")]:
+            del counts[key]
     stack.append(scope)
     try:
         with name_scope(full.rsplit("/", 1)[-1]):

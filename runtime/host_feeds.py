@@ -25,6 +25,9 @@ from dfc.ir.graph import Graph, Op, Value
 class _HostWork:
     sources: dict[Op, tuple[tuple[Value, ...], Callable[[Any], Sequence[np.ndarray]]]] = field(default_factory=dict)
     actions: dict[Op, Callable[[Any, Mapping], None]] = field(default_factory=dict)
+    #: (graph version, fetches, targets, feeds) -> the plan: calls whose fetches Session.run cannot key
+    #: (nested structures, MonitoredSession's) would otherwise walk the graph on every run
+    plans: dict[tuple, HostPlan | None] = field(default_factory=dict)
 
 
 _REGISTRY: weakref.WeakKeyDictionary[Graph, _HostWork] = weakref.WeakKeyDictionary()
@@ -66,6 +69,9 @@ def host_plan(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op], fed
     work = _REGISTRY.get(graph)
     if work is None or not (work.sources or work.actions):
         return None
+    key = (graph.version, tuple(map(id, fetches)), tuple(map(id, targets)), frozenset(map(id, fed)))
+    if key in work.plans:
+        return work.plans[key]
     from dfc.compiler.prune import needed_ops
     needed = needed_ops(graph, list(fetches), list(targets), set(fed))
     actions = [run for op, run in work.actions.items() if op in needed]
@@ -74,4 +80,8 @@ def host_plan(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op], fed
         if op in needed and id(entry) not in seen:
             seen.add(id(entry))
             sources.append(entry)
-    return HostPlan(actions, sources) if actions or sources else None
+    plan = HostPlan(actions, sources) if actions or sources else None
+    if len(work.plans) >= 256:
+        work.plans.clear()
+    work.plans[key] = plan
+    return plan

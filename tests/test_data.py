@@ -83,3 +83,37 @@ def test_map_runs_random_ops_per_element():
         draws = [sess.run(element) for _ in range(3)]
     assert all(((0 <= d) & (d < 1)).all() for d in draws)
     assert not np.array_equal(draws[0], draws[1])
+
+
+def test_monitored_training_session_ends_quietly_at_the_end_of_the_data():
+    x = tf.data.Dataset.from_tensor_slices(np.arange(6, dtype=np.float32)).batch(2).make_one_shot_iterator().get_next()
+    total = tf.Variable(0.0)
+    step = tf.train.get_or_create_global_step()
+    train = tf.group(total.assign_add(tf.reduce_sum(x)), step.assign_add(1))
+    runs = 0
+    with tf.train.MonitoredTrainingSession() as sess:
+        while not sess.should_stop():
+            sess.run(train)
+            runs += 1
+    assert runs == 3
+
+
+def test_experimental_transformations_compose_the_dataset_methods():
+    ds = tf.data.Dataset.range(6).apply(tf.data.experimental.map_and_batch(lambda i: i * 10, 4))
+    element = ds.apply(tf.data.experimental.unbatch()).apply(
+        tf.data.experimental.shuffle_and_repeat(3, count=2, seed=5)).make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        values = [int(sess.run(element)) for _ in range(12)]
+        with pytest.raises(tf.errors.OutOfRangeError):
+            sess.run(element)
+    assert sorted(values) == sorted([0, 10, 20, 30, 40, 50] * 2)
+    assert tf.data.experimental.AUTOTUNE == -1
+
+
+def test_a_one_shot_iterator_refuses_a_dataset_that_reads_a_placeholder():
+    features = tf.placeholder(tf.float32, [3], name="features")
+    dataset = tf.data.Dataset.from_tensor_slices(features * 2.0).batch(2)
+    with pytest.raises(ValueError, match=r"Cannot capture a placeholder \(name:features, type:Placeholder\)"):
+        dataset.make_one_shot_iterator()
+    element = dataset.make_initializable_iterator()
+    assert element.initializer is not None

@@ -60,3 +60,21 @@ def test_layer_input_errors_name_the_layer_and_the_line():
         tf.layers.MaxPooling1D(2, 2)(tf.placeholder(tf.float32, [3, 4]))
     with pytest.raises(ValueError, match="has not been used yet"):
         _ = tf.layers.Dense(2).scope_name
+
+
+def test_a_model_built_twice_in_one_scope_reuses_its_unnamed_layers():
+    """The TF1 GAN pattern: default layer names restart when a variable scope is entered again."""
+    x = tf.placeholder(tf.float32, [None, 4])
+
+    def discriminator(inputs, reuse=False):
+        with tf.variable_scope("disc", reuse=reuse):
+            return tf.layers.dense(tf.layers.dense(inputs, 8, activation=tf.nn.relu), 1)
+    discriminator(x)
+    discriminator(x * 2.0, reuse=True)
+    assert [v.name for v in tf.global_variables()] == ["disc/dense/kernel:0", "disc/dense/bias:0",
+                                                       "disc/dense_1/kernel:0", "disc/dense_1/bias:0"]
+    with tf.variable_scope("gen"):
+        tf.layers.dense(x, 3)
+    with pytest.raises(ValueError, match="Variable gen/dense/kernel already exists"):
+        with tf.variable_scope("gen"):
+            tf.layers.dense(x, 3)

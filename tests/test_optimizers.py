@@ -264,3 +264,32 @@ def test_tf1_argument_errors():
         tf.train.cosine_decay(0.1, None, 10)
     with pytest.raises(TypeError, match="The variables must be half, float, or double: n:0"):
         tf.train.ExponentialMovingAverage(0.9).apply([tf.Variable(1, name="n")])
+
+
+def test_moving_averages_restore_into_the_model_through_a_saver(tmp_path):
+    w = tf.Variable([1.0, 2.0], name="w")
+    ema = tf.train.ExponentialMovingAverage(0.5)
+    average = ema.apply([w])
+    with tf.Session(backend="interpreter") as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(w.assign([3.0, 4.0]))
+        sess.run(average)
+        tf.train.Saver().save(sess, str(tmp_path / "model"))
+    tf.reset_default_graph()
+    w = tf.Variable([0.0, 0.0], name="w")
+    restore = tf.train.ExponentialMovingAverage(0.5).variables_to_restore()
+    assert restore == {"w/ExponentialMovingAverage": w}
+    with tf.Session(backend="interpreter") as sess:
+        tf.train.Saver(restore).restore(sess, str(tmp_path / "model"))
+        np.testing.assert_array_equal(sess.run(w), [2.0, 3.0])
+
+
+def test_apply_gradients_takes_a_zip_and_names_the_variables_when_none_has_a_gradient():
+    a, b = tf.Variable(1.0, name="a"), tf.Variable(2.0, name="b")
+    with pytest.raises(ValueError, match=r"No gradients provided for any variable: \['a:0', 'b:0'\]"):
+        tf.train.GradientDescentOptimizer(0.1).apply_gradients(zip([None, None], [a, b]))
+    train = tf.train.GradientDescentOptimizer(0.5).apply_gradients(zip([tf.constant(2.0), None], [a, b]))
+    with tf.Session(backend="interpreter") as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train)
+        assert sess.run([a, b]) == [0.0, 2.0]

@@ -409,6 +409,13 @@ def layers_classes(tf, Session):
                                     depthwise_initializer=_init(tf, rng, (2, 2, 3, 1)),
                                     pointwise_initializer=_init(tf, rng, (1, 1, 3, 2)))
 
+    s3 = tf.layers.SeparableConv1D(3, 3, padding="same", depth_multiplier=2,
+                                   depthwise_initializer=_init(tf, rng, (3, 3, 2)),
+                                   pointwise_initializer=_init(tf, rng, (1, 6, 3)),
+                                   bias_initializer=_init(tf, rng, (3,)))(seq)
+    s4 = tf.layers.separable_conv1d(seq, 2, 2, strides=2, depthwise_initializer=_init(tf, rng, (2, 3, 1)),
+                                    pointwise_initializer=_init(tf, rng, (1, 3, 2)))
+
     class Scale(tf.layers.Layer):
         def build(self, input_shape):
             self.w = self.add_weight("w", [int(input_shape[-1])], initializer=tf.ones_initializer())
@@ -420,8 +427,8 @@ def layers_classes(tf, Session):
 
     scale = Scale()
     z1, z2 = scale(x), scale(x + 1.0)
-    outputs = [y1, y2, flat, dropped, normalized, c1, c2, p1, p2, p3, p4, s1, s2, z1, z2]
-    loss = sum(tf.reduce_sum(tf.square(t)) for t in [y1, y2, normalized, c1, c2, s1, s2, z1])
+    outputs = [y1, y2, flat, dropped, normalized, c1, c2, p1, p2, p3, p4, s1, s2, s3, s4, z1, z2]
+    loss = sum(tf.reduce_sum(tf.square(t)) for t in [y1, y2, normalized, c1, c2, s1, s2, s3, s4, z1])
     variables = tf.trainable_variables()
     grads = tf.gradients(loss, variables)
     out = {"names": np.array([v.name for v in tf.global_variables()]),

@@ -91,6 +91,17 @@ class Dataset:
     def _elements(self, context: _Context) -> Iterator[list[np.ndarray]]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _graph_tensors(self) -> list[Tensor]:
+        """The graph tensors this dataset (and those it reads) evaluates when an iterator starts it."""
+        found = list(getattr(self, "_tensors", []))
+        for name in ("_source", "_first", "_second"):
+            child = getattr(self, name, None)
+            if isinstance(child, Dataset):
+                found += child._graph_tensors()
+        for child in getattr(self, "_members", []):
+            found += child._graph_tensors()
+        return [t for t in found if t is not None]
+
     # ---- static description ------------------------------------------------------------------
     @property
     def output_types(self) -> Any:

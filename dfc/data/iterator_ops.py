@@ -39,6 +39,7 @@ class Iterator:
     # ---- construction --------------------------------------------------------------------------
     @classmethod
     def _one_shot(cls, dataset: Dataset) -> Iterator:
+        _refuse_placeholders(dataset)
         return cls(dataset, dataset._template, dataset._dtypes, dataset._shapes, one_shot=True)
 
     @classmethod
@@ -124,6 +125,21 @@ class Iterator:
             except StopIteration:
                 self._streams[session] = iter(())
                 raise OutOfRangeError("End of sequence") from None
+
+
+def _refuse_placeholders(dataset: Dataset) -> None:
+    """A one-shot iterator has no initializer to feed: TF refuses datasets that read placeholders."""
+    from dfc.compiler.prune import needed_ops
+    tensors = dataset._graph_tensors()
+    if not tensors:
+        return
+    graph = get_default_graph()._dfc_ir()
+    for op in needed_ops(graph, [t._dfc_ir() for t in tensors], [], set()):
+        if op.type == "dfc.placeholder":
+            name = op.name
+            raise ValueError(f"Cannot capture a placeholder (name:{name}, type:Placeholder) by value: a one-shot "
+                             f"iterator cannot be fed; use dataset.make_initializable_iterator() and feed the "
+                             f"placeholder when running its initializer")
 
 
 def make_one_shot_iterator(dataset: Dataset) -> Iterator:

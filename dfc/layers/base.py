@@ -200,8 +200,9 @@ class Layer:
                 self.built = True
             outputs = self.call(converted, *args, **kwargs)
             if self.activity_regularizer is not None:
-                with contextlib.suppress(TypeError):
-                    self.add_loss(self.activity_regularizer(outputs))
+                penalty = self.activity_regularizer(outputs)
+                if penalty is not None:
+                    self.add_loss(penalty)
         return outputs
 
     def apply(self, inputs, *args, **kwargs):

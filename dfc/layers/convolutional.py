@@ -12,8 +12,9 @@ from ..nn_conv import separable_conv2d as nn_separable_conv2d
 from .base import InputSpec, Layer
 
 __all__ = ["AveragePooling1D", "AveragePooling2D", "Conv1D", "Conv2D", "Conv2DTranspose", "MaxPooling1D",
-           "MaxPooling2D", "SeparableConv2D", "average_pooling1d", "average_pooling2d", "conv1d", "conv2d",
-           "conv2d_transpose", "max_pooling1d", "max_pooling2d", "separable_conv2d"]
+           "MaxPooling2D", "SeparableConv1D", "SeparableConv2D", "average_pooling1d", "average_pooling2d",
+           "conv1d", "conv2d", "conv2d_transpose", "max_pooling1d", "max_pooling2d", "separable_conv1d",
+           "separable_conv2d"]
 
 
 def _tuple(value: Any, n: int, what: str) -> list[int]:
@@ -63,9 +64,6 @@ class _Conv(Layer):
         self.bias_regularizer = bias_regularizer
         self.kernel = self.bias = None
         self.input_spec = InputSpec(ndim=self.rank + 2)
-
-    def _scope_name(self) -> str:
-        return self.name
 
     def _channels(self, input_shape) -> int:
         dims = input_shape.as_list() if input_shape.ndims is not None else None
@@ -253,6 +251,70 @@ class SeparableConv2D(_Conv):
         out = nn_separable_conv2d(inputs, self.depthwise_kernel, self.pointwise_kernel, strides, self.padding,
                                   rate=self.dilation_rate, data_format=self.data_format, name="separable_conv2d")
         return self._finish(out)
+
+
+class SeparableConv1D(SeparableConv2D):
+    """SeparableConv2D over [batch, steps, channels] (a height-1 image): depthwise_kernel [width, C,
+    depth_multiplier], pointwise_kernel [1, C * depth_multiplier, filters], as TF's."""
+
+    rank = 1
+
+    def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid",
+                 data_format: str = "channels_last", dilation_rate=1, depth_multiplier: int = 1, activation=None,
+                 use_bias: bool = True, depthwise_initializer=None, pointwise_initializer=None, bias_initializer=None,
+                 depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
+                 bias_constraint=None, trainable: bool = True, name: str | None = None, **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier,
+                         activation, use_bias, depthwise_initializer, pointwise_initializer, bias_initializer,
+                         depthwise_regularizer, pointwise_regularizer, bias_regularizer, activity_regularizer,
+                         trainable=trainable, name=name, **kwargs)
+
+    def build(self, input_shape) -> None:
+        from ..variables import zeros_initializer
+        channels = self._channels(input_shape)
+        self.depthwise_kernel = self.add_weight("depthwise_kernel",
+                                                list(self.kernel_size) + [channels, self.depth_multiplier],
+                                                initializer=self.depthwise_initializer,
+                                                regularizer=self.depthwise_regularizer)
+        self.pointwise_kernel = self.add_weight("pointwise_kernel", [1, channels * self.depth_multiplier,
+                                                                     self.filters],
+                                                initializer=self.pointwise_initializer,
+                                                regularizer=self.pointwise_regularizer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", [self.filters], initializer=self.bias_initializer or
+                                        zeros_initializer(), regularizer=self.bias_regularizer)
+        self.built = True
+
+    def call(self, inputs: Tensor) -> Tensor:
+        nchw = self.data_format == "NCHW"
+        image = expand_dims(inputs, 2 if nchw else 1)
+        strides = [1, 1, 1] + self.strides if nchw else [1, 1] + self.strides + [1]
+        out = nn_separable_conv2d(image, expand_dims(self.depthwise_kernel, 0),
+                                  expand_dims(self.pointwise_kernel, 0), strides, self.padding,
+                                  rate=[1] + self.dilation_rate, data_format=self.data_format,
+                                  name="separable_conv1d")
+        out = squeeze(out, [2 if nchw else 1])
+        if self.use_bias and nchw:
+            from ..nn import bias_add
+            out = bias_add(out, self.bias, data_format="NCHW")
+            return self.activation(out) if self.activation is not None else out
+        return self._finish(out)
+
+
+def separable_conv1d(inputs, filters: int, kernel_size, strides=1, padding: str = "valid",
+                     data_format: str = "channels_last", dilation_rate=1, depth_multiplier: int = 1,
+                     activation=None, use_bias: bool = True, depthwise_initializer=None, pointwise_initializer=None,
+                     bias_initializer=None, depthwise_regularizer=None, pointwise_regularizer=None,
+                     bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
+                     pointwise_constraint=None, bias_constraint=None, trainable: bool = True,
+                     name: str | None = None, reuse=None) -> Tensor:
+    """tf.layers.separable_conv1d: SeparableConv1D(...)(inputs)."""
+    layer = SeparableConv1D(filters, kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier,
+                            activation, use_bias, depthwise_initializer, pointwise_initializer, bias_initializer,
+                            depthwise_regularizer, pointwise_regularizer, bias_regularizer, activity_regularizer,
+                            trainable=trainable, name=name, _reuse=reuse)
+    return layer(inputs)
 
 
 def conv2d(inputs, filters: int, kernel_size, strides=(1, 1), padding: str = "valid",
