@@ -235,6 +235,7 @@ def test_reductions_over_leading_axes_match_in_tiles_and_blocks(opname, data, mo
     lowered here so that small shapes take every path, across threads."""
     monkeypatch.setattr(reduce_codegen, "PARALLEL_MIN_ELEMENTS", data.draw(st.sampled_from([0, 1 << 20])))
     monkeypatch.setattr(reduce_codegen, "ROW_TILE_BYTES", data.draw(st.sampled_from([1, 8, 12, 4096])))
+    monkeypatch.setattr(reduce_codegen, "ROWS_MIN", data.draw(st.sampled_from([0, 16])))
     monkeypatch.setattr(cpu_runtime, "NUM_THREADS", 3)
     dts = accepted(opname, lambda dt: [TensorType(dt, (2,))], {"axes": [0]})
     dt = data.draw(st.sampled_from(dts), label="dtype")
@@ -638,6 +639,7 @@ def test_fused_reductions_over_leading_axes_read_broadcast_operands(split, monke
     if split:
         monkeypatch.setattr(reduce_codegen, "PARALLEL_MIN_ELEMENTS", 0)
         monkeypatch.setattr(reduce_codegen, "ROW_TILE_BYTES", 12)
+        monkeypatch.setattr(reduce_codegen, "ROWS_MIN", 0)
         monkeypatch.setattr(cpu_runtime, "NUM_THREADS", 3)
     x = tf.placeholder(tf.float32, [6, 5, 7])
     w = tf.placeholder(tf.float32, [7])
