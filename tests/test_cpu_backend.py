@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import dfc as tf
 from dfc.compiler import compile_step
+from dfc.compiler.codegen import reduce as reduce_codegen
 from dfc.compiler.plan import plan_step
 from dfc.ir import dtypes as D
 from dfc.ir.builder import create_op
@@ -208,6 +209,10 @@ def test_reductions_match(opname, data):
     dt = data.draw(st.sampled_from(dts), label="dtype")
     shape = shapes(data, max_side=6)
     axes = data.draw(st.lists(st.integers(-len(shape), len(shape) - 1), max_size=3), label="axes") if shape else []
+    check_reduction(data, opname, dt, shape, axes)
+
+
+def check_reduction(data, opname: str, dt: D.DType, shape: tuple, axes: list[int]) -> None:
     keep = data.draw(st.booleans(), label="keepdims")
     g, (a,) = arg_graph([(dt, shape)])
     y = create_op(g, opname, [a], {"axes": axes, "keepdims": keep}).result
@@ -219,6 +224,25 @@ def test_reductions_match(opname, data):
     if opname == "dfc.reduce_prod" and dt.is_floating:
         scale = float(np.nanmax(np.abs(ref[0].astype(np.float64)), initial=1.0)) * n
     assert_same(ref[0], got[0], dt, scale=scale if np.isfinite(scale) else 1.0)
+
+
+@pytest.mark.parametrize("opname", REDUCTIONS)
+@FAST
+@given(data=st.data())
+def test_reductions_over_leading_axes_match_in_tiles_and_blocks(opname, data, monkeypatch):
+    """Reduced axes before the kept ones (bias gradients, batch means) run as rows of kept elements, cut
+    into column tiles and blocks of rows whose partials are combined afterwards; the thresholds are
+    lowered here so that small shapes take every path, across threads."""
+    monkeypatch.setattr(reduce_codegen, "PARALLEL_MIN_ELEMENTS", data.draw(st.sampled_from([0, 1 << 20])))
+    monkeypatch.setattr(reduce_codegen, "ROW_TILE_BYTES", data.draw(st.sampled_from([1, 8, 12, 4096])))
+    monkeypatch.setattr(reduce_codegen, "ROWS_MIN", data.draw(st.sampled_from([0, 16])))
+    monkeypatch.setattr(cpu_runtime, "NUM_THREADS", 3)
+    dts = accepted(opname, lambda dt: [TensorType(dt, (2,))], {"axes": [0]})
+    dt = data.draw(st.sampled_from(dts), label="dtype")
+    lead = shapes(data, min_rank=1, max_rank=3, max_side=9)
+    shape = lead + shapes(data, min_rank=1, max_rank=2, max_side=6)
+    axes = [d - len(shape) if data.draw(st.booleans(), label="negative") else d for d in range(len(lead))]
+    check_reduction(data, opname, dt, shape, axes)
 
 
 @pytest.mark.parametrize("opname", ["dfc.argmax", "dfc.argmin"])
@@ -606,6 +630,35 @@ def test_fused_reductions_run_their_producers_inside_the_reduction_loop():
     if fused:  # the fuse pass made reductions: each is one kernel, none is flattened into the plan
         assert not any(op in exe.lowered.plan.items for op in fused[0].regions[0].ops)
         assert all(op in exe.lowered.plan.items for op in fused)
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_fused_reductions_over_leading_axes_read_broadcast_operands(split, monkeypatch):
+    """A bias gradient's shape with producers whose operands broadcast along the rows, the kept elements or
+    a middle axis (so the rows are not one flat run); split: in column tiles and row blocks across threads."""
+    if split:
+        monkeypatch.setattr(reduce_codegen, "PARALLEL_MIN_ELEMENTS", 0)
+        monkeypatch.setattr(reduce_codegen, "ROW_TILE_BYTES", 12)
+        monkeypatch.setattr(reduce_codegen, "ROWS_MIN", 0)
+        monkeypatch.setattr(cpu_runtime, "NUM_THREADS", 3)
+    x = tf.placeholder(tf.float32, [6, 5, 7])
+    w = tf.placeholder(tf.float32, [7])
+    v = tf.placeholder(tf.float32, [6, 1, 7])
+    total = tf.reduce_sum(tf.tanh(x) * w + v, axis=[0, 1])
+    top = tf.reduce_max(x * w - v, axis=[0, 1], keepdims=True)
+    mean = tf.reduce_mean(tf.exp(-x) + v, axis=0)
+    rng = np.random.default_rng(3)
+    feed = {x: rng.standard_normal((6, 5, 7)).astype(np.float32), w: rng.standard_normal(7).astype(np.float32),
+            v: rng.standard_normal((6, 1, 7)).astype(np.float32)}
+    with tf.Session(backend="interpreter") as sess:
+        expected = sess.run([total, top, mean], feed)
+    with tf.Session(backend="cpu") as sess:
+        got = sess.run([total, top, mean], feed)
+        exe = next(iter(sess._cache.values()))
+    for e, g in zip(expected, got):
+        np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-5)
+    assert any(op.type == "dfc.fused" and op.attrs["kind"] == "reduction" for op in exe.step.ops)
+    assert ("@dfc_parallel_for" in exe.lowered.text) == split
 
 
 # ---- sessions: variables, snapshots, threads, cache ----------------------------------------------
