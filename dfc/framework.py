@@ -255,8 +255,10 @@ class _Operators:
         return _operator_function("getitem")(convert_to_tensor(self), key)
 
     def __bool__(self):
-        raise TypeError("Using a dfc Tensor as a Python bool is not allowed: the value is only known when the "
-                        "graph runs. Use tf.cond-free formulations such as tf.where, or run it in a Session.")
+        raise TypeError("Using a `tf.Tensor` as a Python `bool` is not allowed: its value is only known when the "
+                        "graph runs. Use `if t is not None:` instead of `if t:` to test if a tensor is defined, and "
+                        "use ops such as tf.cond or tf.where to execute subgraphs conditioned on the value of a "
+                        "tensor.")
 
     def __iter__(self):
         raise TypeError("A dfc Tensor is not iterable in graph mode; use tf.unstack or slicing with indices.")
@@ -418,6 +420,8 @@ class Graph:
         self.collections: dict[str, Any] = {}
         self.seed: int | None = None
         self.finalized = False
+        #: variables made with validate_shape=False: their shape is the value they hold (runtime/dynamic_variables.py)
+        self.dynamic_variables: set[str] = set()
         self._tensors: dict[Value, Tensor] = {}
         self._operations: dict[Op, Operation] = {}
         _DSL_GRAPHS[self._ir.id] = self

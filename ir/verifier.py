@@ -1,4 +1,4 @@
-"""Checks a Graph's invariants: SSA order, declared ops, arity, attributes, inferred types, terminators, regions.
+"""Checks a Graph's invariants: SSA order, declared ops, arity, attributes, inferred types, terminators, regions, uses.
 
 Passes are followed by `verify` in tests, so an error here names the op (its name, type
 and source line) and says which rule it breaks.
@@ -12,7 +12,7 @@ from .ops import REGISTRY, OpDef
 from .ops.registry import infer_types
 from .types import ControlType, TensorType
 
-__all__ = ["verify"]
+__all__ = ["verify", "verify_uses"]
 
 #: ops whose regions see nothing from outside but their arguments (MLIR's IsolatedFromAbove)
 ISOLATED_FROM_ABOVE = frozenset({"dfc.fused", "dfc.if", "dfc.while"})
@@ -23,8 +23,31 @@ MAX_ELEMENTS = 2**63 - 1
 
 
 def verify(graph: Graph) -> None:
-    """Raise VerificationError on the first op that breaks an invariant of the IR."""
+    """Raise VerificationError on the first op that breaks an invariant of the IR (use-lists included)."""
     _Verifier().block(graph.body, [], None)
+    verify_uses(graph)
+
+
+def verify_uses(graph: Graph) -> None:
+    """Raise VerificationError unless every value's use-list holds exactly the operands that read it."""
+    ops = list(graph.walk())
+    in_graph = set(ops)
+    values: dict[Value, None] = dict.fromkeys(graph.arguments)
+    for op in ops:
+        if not op.in_graph:
+            raise _fail(op, "it sits in the graph but is not linked to it (its uses are not registered)")
+        for i, v in enumerate(op.operands):
+            if (op, i) not in v._uses:
+                raise _fail(op, f"operand #{i} {v.describe()} does not list this op among its uses")
+            values.setdefault(v)
+        for region in op.regions:
+            values.update(dict.fromkeys(region.arguments))
+        values.update(dict.fromkeys(op.results))
+    for v in values:
+        for user, i in v._uses:
+            if user not in in_graph or i >= len(user.operands) or user.operands[i] is not v:
+                raise VerificationError(f"value {v.describe()} lists a use by {user.describe()} (operand #{i}) "
+                                        f"that does not read it")
 
 
 def _fail(op: Op, message: str) -> VerificationError:

@@ -41,7 +41,7 @@ def F(*shape):
 # The lists below are written out (not read from the registry) so that a new op fails
 # test_every_op_has_an_example until someone adds it here.
 UNARY_FLOAT = ["exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tanh", "sigmoid",
-               "floor", "ceil", "round"]
+               "floor", "ceil", "round", "atan", "asin", "acos", "erf", "erfc"]
 UNARY_NUMERIC = ["neg", "abs", "sign", "square", "relu", "identity", "stop_gradient"]
 BINARY_NUMERIC = ["add", "sub", "mul", "div", "floordiv", "mod", "pow", "maximum", "minimum"]
 COMPARISONS = ["equal", "not_equal", "less", "less_equal", "greater", "greater_equal"]
@@ -108,6 +108,7 @@ EXAMPLES: dict[str, object] = {
     **{f"dfc.{n}": ([T(dt.i32, 2, 3)], {}, None) for n in UNARY_NUMERIC},
     "dfc.logical_not": ([T(dt.bool_, 4)], {}, None),
     **{f"dfc.{n}": ([F(None, 3), F(3)], {}, None) for n in BINARY_NUMERIC},
+    "dfc.atan2": ([F(2, 3), F(3)], {}, None),
     **{f"dfc.{n}": ([T(dt.i64, 2, 1), T(dt.i64, 4)], {}, None) for n in COMPARISONS},
     **{f"dfc.{n}": ([T(dt.bool_, 3), T(dt.bool_, 3)], {}, None) for n in BINARY_BOOL},
     **{f"dfc.{n}": ([F(2, None, 4)], {"axes": (0, -1), "keepdims": True}, None) for n in REDUCTIONS},
@@ -129,6 +130,11 @@ EXAMPLES: dict[str, object] = {
     "dfc.dynamic_reshape": ([F(2, 3, 4), T(dt.i32, 2)], {"hint": (-1, 12)}, None),
     "dfc.dynamic_fill": ([T(dt.i64, 3), F()], {"hint": ()}, None),
     "dfc.unsorted_segment_sum": ([F(4, 3), T(dt.i32, 4)], {"num_segments": 6}, None),
+    "dfc.cumsum": ([F(4, 3)], {"axis": 1, "exclusive": True}, None),
+    "dfc.cumprod": ([T(dt.i32, 4, 3)], {"axis": -2, "reverse": True}, None),
+    "dfc.assert": ([T(dt.bool_), F(3), T(dt.i32, 2)], {"parts": ["x > 0, 100% of", "%t", "%t"], "summarize": 2},
+                   None),
+    "dfc.check_numerics": ([F(2, 3)], {"message": "loss"}, None),
     "dfc.conv2d": ([F(1, 5, 5, 2), F(3, 3, 2, 4)], {"strides": (2, 1), "padding": "SAME", "dilations": (1, 1),
                                                     "explicit_paddings": (), "groups": 1}, None),
     "dfc.conv2d_backprop_input": ([F(1, 3, 5, 4), F(3, 3, 2, 4)], {"input_shape": (1, 5, 5, 2), "strides": (2, 1),

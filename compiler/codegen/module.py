@@ -423,6 +423,8 @@ def _declarations_for(needs: set[str], blas: set[str]) -> str:
             parts.append(mathlib.f64_function(n[6:]))
         elif n.startswith("f64:") and not n[4:].startswith("llvm."):
             parts.append(f"declare double @{n[4:]}(double)")
+        elif n.startswith("f64x2:"):  # libm's two-argument functions (atan2)
+            parts.append(f"declare double @{n[6:]}(double, double)")
     if "parallel" in needs:
         parts.append(parallel.DECLARE)
     for b in sorted(blas - {"threads"}):
