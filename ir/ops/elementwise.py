@@ -72,9 +72,10 @@ class IntegerDivisionByZero(ZeroDivisionError):
         super().__init__("Integer division by zero")
 
 
-def _nonzero_divisor(b):
-    """b with -1 replaced by 1 (MIN // -1 overflows in numpy); a zero divisor raises as TF does."""
-    if np.any(b == 0):
+def _nonzero_divisor(a, b):
+    """b with -1 replaced by 1 (MIN // -1 overflows in numpy); a zero divisor that divides something raises as TF
+    does (an empty result divides nothing, whatever the divisor holds)."""
+    if np.any(b == 0) and np.broadcast(a, b).size:
         raise IntegerDivisionByZero()
     return np.where(b == -1, 1, b)
 
@@ -83,7 +84,7 @@ def _int_div(a, b):
     """TF's integer division truncates toward zero (wrapping: MIN / -1 == MIN)."""
     if _floating(a):
         return np.true_divide(a, b)
-    safe = _nonzero_divisor(b)
+    safe = _nonzero_divisor(a, b)
     q = np.abs(a) // np.abs(safe) * np.sign(a) * np.sign(safe)
     return np.where(b == -1, np.negative(a), q)
 
@@ -91,14 +92,14 @@ def _int_div(a, b):
 def _floordiv(a, b):
     if _floating(a):
         return np.floor_divide(a, b)
-    safe = _nonzero_divisor(b)
+    safe = _nonzero_divisor(a, b)
     return np.where(b == -1, np.negative(a), np.floor_divide(a, safe))
 
 
 def _mod(a, b):
     if _floating(a):
         return np.mod(a, b)
-    safe = _nonzero_divisor(b)
+    safe = _nonzero_divisor(a, b)
     return np.where(b == -1, 0, np.mod(a, safe))
 
 
