@@ -163,6 +163,28 @@ def _save_intermediates(op: Op, graph: Graph) -> list[list[Value]]:
     return saved
 
 
+def _drop_unread_saves(forward: Op, backward: Op, first_saved: int, first_arg: int) -> None:
+    """Remove the saved intermediates that no branch of the backward dfc.if reads (a matmul's VJP needs its
+    operands, not its product): the forward branch then neither yields them nor keeps their buffers."""
+    count = len(forward.results) - first_saved
+    read = [any(region.arguments[first_arg + i] in free for region in backward.regions
+                for free in [{v for inner in region.walk() for v in inner.operands}]) for i in range(count)]
+    keep_results = forward.results[:first_saved] + [r for r, used in zip(forward.results[first_saved:], read) if used]
+    for region in forward.regions:
+        term = region.terminator
+        term.operands = term.operands[:first_saved] + [v for v, used in zip(term.operands[first_saved:], read) if used]
+    forward.results = keep_results
+    for i, r in enumerate(forward.results):
+        r.index = i
+    backward.operands = backward.operands[:first_arg] + [v for v, used in zip(backward.operands[first_arg:], read)
+                                                          if used]
+    for region in backward.regions:
+        region.arguments = region.arguments[:first_arg] + [a for a, used in zip(region.arguments[first_arg:], read)
+                                                           if used]
+        for i, a in enumerate(region.arguments):
+            a.index = i
+
+
 def if_vjp(op: Op, gs: list[Value | None], b) -> list[Value | None]:
     graph = graph_of(b.grad_op)
     inputs = op.inputs
@@ -189,6 +211,7 @@ def if_vjp(op: Op, gs: list[Value | None], b) -> list[Value | None]:
         regions.append(block)
     new = Op("dfc.if", graph.reserve_name(f"{prefix}/cond"), operands, {}, [inputs[j].type for j in wanted],
              device=op.device, loc=op.loc, regions=regions)
+    _drop_unread_saves(op, new, first_saved, len(inputs) + len(seeds))
     b.ops.append(new)
     out: list[Value | None] = [None] * len(inputs)
     for i, j in enumerate(wanted):

@@ -36,6 +36,14 @@ def prune(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op] = (),
           feeds: Sequence[Value] = ()) -> Graph:
     """A new graph: arguments for `feeds`, the ops needed, and `dfc.fetch` of `fetches`."""
     fed = set(feeds)
+    for v in fetches:
+        inner = v.op if v.op is not None else None
+        if inner is not None and inner.block is not graph.body and inner.block is not None \
+                and inner.block.parent is not graph:
+            region_op = inner.block.parent
+            raise InvalidArgumentError(
+                f"cannot fetch {v.describe()}: it is made inside {region_op.describe()} (a tf.cond branch or "
+                f"tf.while_loop body) and exists only while that runs; return it from the branch or body", inner)
     needed = needed_ops(graph, fetches, targets, fed)
     for op in graph.ops:
         if op in needed and op.type == "dfc.placeholder":

@@ -458,3 +458,15 @@ def test_the_gradient_of_a_loop_that_assigns_is_refused_with_the_loop_named():
         sess.run(tf.global_variables_initializer())
         with pytest.raises(Exception, match=r"loop 'while' \(dfc.while\) at .*test_control_flow.py:\d+.*stateful"):
             sess.run(g, {x: [1.0, 2.0]})
+
+
+def test_a_tensor_inside_a_branch_cannot_be_fetched():
+    inner = []
+
+    def branch():
+        inner.append(tf.constant(2.0) * 3.0)
+        return inner[0]
+    tf.cond(tf.constant(True), branch, lambda: tf.constant(0.0))
+    with tf.Session(backend="interpreter") as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"cannot fetch 'cond/mul:0'.*inside 'cond'"):
+            sess.run(inner[0])

@@ -1,7 +1,7 @@
 "dfc.graph"() ({
 ^bb0(%Placeholder: tensor<2x3xf32>, %Placeholder_1: tensor<i1>):
   %Variable = "dfc.variable"() {name = "Variable"} : () -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":9:5)
-  %cond:4 = "dfc.if"(%Placeholder_1, %Placeholder, %Variable) ({
+  %cond:2 = "dfc.if"(%Placeholder_1, %Placeholder, %Variable) ({
   ^bb0(%arg0: tensor<i1>, %arg1: tensor<2x3xf32>, %arg2: tensor<3x3xf32>):
     %cond.MatMul = "dfc.matmul"(%arg1, %arg2) {transpose_a = false, transpose_b = false} : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:31)
     %cond.Const = "dfc.constant"() {value = dense<2.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":10:31)
@@ -9,7 +9,7 @@
     %cond.zeros_6 = "dfc.constant"() {value = dense<0.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":10:5)
     %cond.zeros_7 = "dfc.constant"() {value = dense<[[0.0]]> : tensor<1x1xf32>} : () -> tensor<1x1xf32> loc("tests/golden/control_flow/program.py":10:5)
     %cond.zeros_8 = "dfc.constant"() {value = dense<0.0> : tensor<2x3xf32>} : () -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
-    "dfc.yield"(%cond.mul, %cond.MatMul, %cond.mul, %cond.zeros_8) : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) -> ()
+    "dfc.yield"(%cond.mul, %cond.zeros_8) : (tensor<2x3xf32>, tensor<2x3xf32>) -> ()
   }, {
   ^bb0(%arg0_1: tensor<i1>, %arg1_1: tensor<2x3xf32>, %arg2_1: tensor<3x3xf32>):
     %cond.Tanh = "dfc.tanh"(%arg1_1) : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:62)
@@ -19,8 +19,8 @@
     %cond.zeros_3 = "dfc.constant"() {value = dense<0.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":10:5)
     %cond.zeros_4 = "dfc.constant"() {value = dense<[[0.0]]> : tensor<1x1xf32>} : () -> tensor<1x1xf32> loc("tests/golden/control_flow/program.py":10:5)
     %cond.zeros_5 = "dfc.constant"() {value = dense<0.0> : tensor<2x3xf32>} : () -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
-    "dfc.yield"(%cond.Tanh, %cond.zeros_2, %cond.zeros_5, %cond.Tanh) : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) -> ()
-  }) : (tensor<i1>, tensor<2x3xf32>, tensor<3x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) loc("tests/golden/control_flow/program.py":10:5)
+    "dfc.yield"(%cond.Tanh, %cond.Tanh) : (tensor<2x3xf32>, tensor<2x3xf32>) -> ()
+  }) : (tensor<i1>, tensor<2x3xf32>, tensor<3x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) loc("tests/golden/control_flow/program.py":10:5)
   %Const_1 = "dfc.constant"() {value = dense<0> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:81)
   %while:2 = "dfc.while"(%Const_1, %cond#0, %cond#0) ({
   ^bb0(%arg0_2: tensor<i32>, %arg1_2: tensor<2x3xf32>, %arg2_2: tensor<2x3xf32>):
@@ -95,8 +95,8 @@
     "dfc.yield"(%gradients.while_grad.sub, %gradients.while_grad.gradients.while.Tanh_grad.mul_1, %gradients.while_grad.add_2) : (tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>) -> ()
   }) {num_vars = 3} : (tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>) -> (tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>) loc("tests/golden/control_flow/program.py":11:8)
   %gradients.cond_grad.AddN = "dfc.add"(%gradients.while_grad.backward_loop_1#1, %gradients.while_grad.backward_loop_1#2) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":13:8)
-  %gradients.cond_grad.cond_1:2 = "dfc.if"(%Placeholder_1, %Placeholder, %Variable, %gradients.cond_grad.AddN, %cond#1, %cond#2, %cond#3) ({
-  ^bb0(%arg0_10: tensor<i1>, %arg1_10: tensor<2x3xf32>, %arg2_10: tensor<3x3xf32>, %arg3_6: tensor<2x3xf32>, %arg4_4: tensor<2x3xf32>, %arg5_2: tensor<2x3xf32>, %arg6: tensor<2x3xf32>):
+  %gradients.cond_grad.cond_1:2 = "dfc.if"(%Placeholder_1, %Placeholder, %Variable, %gradients.cond_grad.AddN, %cond#1) ({
+  ^bb0(%arg0_10: tensor<i1>, %arg1_10: tensor<2x3xf32>, %arg2_10: tensor<3x3xf32>, %arg3_6: tensor<2x3xf32>, %arg4_4: tensor<2x3xf32>):
     %cond.Const_1 = "dfc.constant"() {value = dense<2.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":10:31)
     %cond.zeros_6_1 = "dfc.constant"() {value = dense<0.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":10:5)
     %cond.zeros_7_1 = "dfc.constant"() {value = dense<[[0.0]]> : tensor<1x1xf32>} : () -> tensor<1x1xf32> loc("tests/golden/control_flow/program.py":10:5)
@@ -106,20 +106,20 @@
     %gradients.cond_grad.gradients.cond.MatMul_grad.matmul_1 = "dfc.matmul"(%arg1_10, %gradients.cond_grad.gradients.cond.mul_grad.mul) {transpose_a = true, transpose_b = false} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":10:5)
     "dfc.yield"(%gradients.cond_grad.gradients.cond.MatMul_grad.matmul, %gradients.cond_grad.gradients.cond.MatMul_grad.matmul_1) : (tensor<2x3xf32>, tensor<3x3xf32>) -> ()
   }, {
-  ^bb0(%arg0_11: tensor<i1>, %arg1_11: tensor<2x3xf32>, %arg2_11: tensor<3x3xf32>, %arg3_7: tensor<2x3xf32>, %arg4_5: tensor<2x3xf32>, %arg5_3: tensor<2x3xf32>, %arg6_1: tensor<2x3xf32>):
+  ^bb0(%arg0_11: tensor<i1>, %arg1_11: tensor<2x3xf32>, %arg2_11: tensor<3x3xf32>, %arg3_7: tensor<2x3xf32>, %arg4_5: tensor<2x3xf32>):
     %cond.zeros_9 = "dfc.constant"() {value = dense<0.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":10:5)
     %cond.zeros_1_1 = "dfc.constant"() {value = dense<[[0.0]]> : tensor<1x1xf32>} : () -> tensor<1x1xf32> loc("tests/golden/control_flow/program.py":10:5)
     %cond.zeros_2_1 = "dfc.constant"() {value = dense<0.0> : tensor<2x3xf32>} : () -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
     %cond.zeros_3_1 = "dfc.constant"() {value = dense<0.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":10:5)
     %cond.zeros_4_1 = "dfc.constant"() {value = dense<[[0.0]]> : tensor<1x1xf32>} : () -> tensor<1x1xf32> loc("tests/golden/control_flow/program.py":10:5)
     %cond.zeros_5_1 = "dfc.constant"() {value = dense<0.0> : tensor<2x3xf32>} : () -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
-    %gradients.cond_grad.gradients.cond.Tanh_grad.mul = "dfc.mul"(%arg6_1, %arg6_1) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
+    %gradients.cond_grad.gradients.cond.Tanh_grad.mul = "dfc.mul"(%arg4_5, %arg4_5) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
     %gradients.cond_grad.gradients.Const = "dfc.constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":10:5)
     %gradients.cond_grad.gradients.cond.Tanh_grad.sub = "dfc.sub"(%gradients.cond_grad.gradients.Const, %gradients.cond_grad.gradients.cond.Tanh_grad.mul) : (tensor<f32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
     %gradients.cond_grad.gradients.cond.Tanh_grad.mul_1 = "dfc.mul"(%arg3_7, %gradients.cond_grad.gradients.cond.Tanh_grad.sub) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
     %gradients.cond_grad.gradients.zeros = "dfc.constant"() {value = dense<0.0> : tensor<3x3xf32>} : () -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":10:5)
     "dfc.yield"(%gradients.cond_grad.gradients.cond.Tanh_grad.mul_1, %gradients.cond_grad.gradients.zeros) : (tensor<2x3xf32>, tensor<3x3xf32>) -> ()
-  }) : (tensor<i1>, tensor<2x3xf32>, tensor<3x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<3x3xf32>) loc("tests/golden/control_flow/program.py":10:5)
+  }) : (tensor<i1>, tensor<2x3xf32>, tensor<3x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<3x3xf32>) loc("tests/golden/control_flow/program.py":10:5)
   %GradientDescent.learning_rate = "dfc.constant"() {value = dense<0.1> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":13:8)
   %GradientDescent.update_Variable.mul = "dfc.mul"(%GradientDescent.learning_rate, %gradients.cond_grad.cond_1#1) : (tensor<f32>, tensor<3x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
   %GradientDescent.update_Variable.AssignSub = "dfc.assign_sub"(%GradientDescent.update_Variable.mul) {variable = "Variable"} : (tensor<3x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
