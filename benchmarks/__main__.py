@@ -360,6 +360,8 @@ def main(argv: list[str] | None = None) -> None:
                              "cases are skipped")
     parser.add_argument("--timeout-for", action="append", default=[], metavar="NAME=SECONDS",
                         help="compile suite: framework NAME's own time limit instead of --budget (repeatable)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="compile suite: rounds per case, every framework once a round; figures are medians")
     parser.add_argument("--sin-chain", type=int, default=compile_time.SIN_CHAIN,
                         help="compile suite: the length of the sin chain timed with its gradient (0: none)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # measure one framework, print JSON
@@ -390,7 +392,8 @@ def main(argv: list[str] | None = None) -> None:
                 budgets[ALIASES.get(name.strip(), name.strip())] = float(seconds)
             except ValueError:
                 raise SystemExit(f"--timeout-for wants NAME=SECONDS; got {item!r}") from None
-        results = compile_time.run_suite(python, only, sizes, args.budget, args.min_time, args.sin_chain, budgets)
+        results = compile_time.run_suite(python, only, sizes, args.budget, args.min_time, args.sin_chain, budgets,
+                                         args.repeat)
         print(compile_time.report(results))
 
 

@@ -199,11 +199,13 @@ def _have(python: str, framework: str) -> bool:
 
 
 def run_suite(python: dict[str, str], only: set[str], sizes: list[int], budget: float, min_time: float,
-              sin_chain: int = SIN_CHAIN,
-              budgets: dict[str, float] | None = None) -> dict[tuple[str, int], dict[str, dict]]:
+              sin_chain: int = SIN_CHAIN, budgets: dict[str, float] | None = None,
+              repeats: int = 1) -> dict[tuple[str, int], dict[str, dict]]:
     """{(case, n): {framework: {"cold", "warm", "steady"}}}; a framework past its budget skips its bigger cases.
 
-    `budgets` gives some frameworks a time limit of their own instead of `budget`.
+    `budgets` gives some frameworks a time limit of their own instead of `budget`. With `repeats`,
+    each case runs that many rounds, every framework once per round (so a change in the machine's
+    load falls on all of them), and each figure is the median of its rounds.
     """
     wanted = [f for f in FRAMEWORKS if f == "dfc" or not only or f in only]
     wanted = [f for f in wanted if _have(python.get(f, sys.executable), f)]
@@ -211,27 +213,44 @@ def run_suite(python: dict[str, str], only: set[str], sizes: list[int], budget: 
     results: dict[tuple[str, int], dict[str, dict]] = {}
     over: set[tuple[str, str]] = set()
     for case, n in cases:
+        rounds: dict[str, list[dict]] = {f: [] for f in wanted}
+        failed: dict[str, str] = {}
+        for _ in range(max(1, repeats)):
+            for framework in wanted:
+                if (framework, case) in over:
+                    failed.setdefault(framework, "skipped")
+                    continue
+                exe = python.get(framework, sys.executable)
+                limit = (budgets or {}).get(framework, budget)
+                with tempfile.TemporaryDirectory(prefix="dfc-bench-") as cache:
+                    cold = _worker(exe, framework, case, n, True, cache, limit, min_time)
+                    if isinstance(cold, str):
+                        failed[framework] = cold
+                        over.add((framework, case))
+                        print(f"  {case} n={n} {framework}: {cold}", file=sys.stderr, flush=True)
+                        continue
+                    warm = _worker(exe, framework, case, n, False, cache, limit, min_time)
+                rounds[framework].append({"cold": cold["first"], "steady": cold["steady"],
+                                          "warm": warm if isinstance(warm, str) else warm["first"]})
+                if cold["first"] > limit:
+                    over.add((framework, case))
+                print(f"  {case} n={n} {framework}: cold {cold['first']:.2f}s warm "
+                      f"{_seconds(rounds[framework][-1]['warm'])}", file=sys.stderr, flush=True)
         row = results.setdefault((case, n), {})
         for framework in wanted:
-            if (framework, case) in over:
-                row[framework] = {"cold": "skipped"}
+            done = rounds[framework]
+            if not done:
+                row[framework] = {"cold": failed.get(framework, "failed")}
                 continue
-            exe = python.get(framework, sys.executable)
-            limit = (budgets or {}).get(framework, budget)
-            with tempfile.TemporaryDirectory(prefix="dfc-bench-") as cache:
-                cold = _worker(exe, framework, case, n, True, cache, limit, min_time)
-                if isinstance(cold, str):
-                    row[framework] = {"cold": cold}
-                    over.add((framework, case))
-                    print(f"  {case} n={n} {framework}: {cold}", file=sys.stderr, flush=True)
-                    continue
-                warm = _worker(exe, framework, case, n, False, cache, limit, min_time)
-            row[framework] = {"cold": cold["first"], "steady": cold["steady"],
-                              "warm": warm if isinstance(warm, str) else warm["first"]}
-            if cold["first"] > limit:
-                over.add((framework, case))
-            print(f"  {case} n={n} {framework}: cold {cold['first']:.2f}s", file=sys.stderr, flush=True)
+            row[framework] = {key: _median([r[key] for r in done]) for key in ("cold", "warm", "steady")}
     return results
+
+
+def _median(values: list) -> float | str | None:
+    numbers = sorted(v for v in values if isinstance(v, float))
+    if not numbers:
+        return next((v for v in values if isinstance(v, str)), None)
+    return float(np.median(numbers))
 
 
 def _seconds(v) -> str:
