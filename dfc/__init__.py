@@ -7,6 +7,8 @@ pays only for what it uses: the DSL, the runtime and llvmlite load on the first 
 from __future__ import annotations
 
 import importlib
+import sys as _sys
+import types as _types
 from typing import Any
 
 from dfc.ir import dtypes as _dtypes
@@ -73,9 +75,24 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(module, __name__), attribute)
     else:
         raise AttributeError(f"module 'dfc' has no attribute '{name}'")
+    user_errors = importlib.import_module(".user_errors", __name__)
+    user_errors.locate_builtin_classes()
+    value = user_errors.locate_value(value, f"tf.{name}")
     globals()[name] = value  # later lookups skip this function
     return value
 
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+class _Package(_types.ModuleType):
+    """This package's module: a public submodule set on it (by any import of it) has its API located."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _SUBMODULES and isinstance(value, _types.ModuleType):
+            importlib.import_module(".user_errors", __name__).locate_module(value, f"tf.{name}")
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package

@@ -2,7 +2,8 @@
 
 Every exception a program raises must be one of dfc's TF error classes (whose message names the op and the
 program's source line), or a TypeError/ValueError that dfc raised on purpose (not one from numpy or Python's
-internals); the native backend and the interpreter must agree (same values, or the same error class).
+internals) and that names the API call and the program's source line (dfc/user_errors.py); the native
+backend and the interpreter must agree (same values, or the same error class).
 
     python tests/dsl_fuzz.py --examples 2000        # a long run; tests/test_dsl_fuzz.py runs a short one
 
@@ -179,6 +180,7 @@ def check_exception(e: BaseException, stage: str) -> str:
         assert frames and frames[-1].filename.startswith(OUR_DIRS), \
             f"{stage}: {type(e).__name__} raised outside dfc's own checks: {e}\n" + "".join(traceback.format_tb(
                 e.__traceback__))
+        assert THIS_FILE in str(e), f"{stage}: {type(e).__name__} does not name the source line: {e}"
         return f"error:{type(e).__name__}"
     raise AssertionError(f"{stage}: forbidden exception {type(e).__name__}: {e}\n" +
                          "".join(traceback.format_exception(e)))
