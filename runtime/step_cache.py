@@ -28,6 +28,7 @@ does not unpickle to a StepImage is a miss.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -57,8 +58,9 @@ FORMAT = "dfc-step-3"
 #: DFC_* variables read only by the runtime or the caches: they choose where and how much, never what code
 NEUTRAL_ENV = frozenset({"DFC_CACHE_DIR", "DFC_CACHE_MAX_MB", "DFC_MEMORY_CACHE_MB", "DFC_COMPILE_WORKERS",
                          "DFC_MAX_EXECUTABLES", "DFC_STEP_CACHE", "DFC_BENCH_PYTHON"})
-#: compiled steps kept in this process by key (each holds its constants and entry object code)
+#: compiled steps kept in this process by key, at most this many and this many bytes of constants and entry code
 MEMORY_ENTRIES = 32
+MEMORY_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -155,8 +157,59 @@ def compiler_identity(target: Target, codegen_options: Sequence[Any] = ()) -> st
     """Everything besides the graph that the compiled step depends on."""
     env = sorted((k, v) for k, v in os.environ.items() if k.startswith("DFC_") and k not in NEUTRAL_ENV)
     return "\n".join([FORMAT, code_identity(), target.identity, repr(env), repr(list(default_pipeline())),
-                      repr(fusion_policy()), repr(tuple(codegen_options)), np.__version__,
+                      repr(fusion_policy()), repr(tuple(codegen_options)), compiler_settings(), np.__version__,
                       ".".join(map(str, sys.version_info[:3]))])
+
+
+def compiler_settings() -> str:
+    """The compiler's module-level settings as they are now (SMALL_GEMM, PARALLEL_MIN_ELEMENTS, ...).
+
+    The source hash covers what the files say; this covers a setting changed at run time
+    (a test or a tuning script assigning `module.CONSTANT`), which changes the code just as well.
+    """
+    parts = []
+    for name, module in sorted(sys.modules.items()):
+        if module is None or not name.startswith("dfc.compiler"):
+            continue
+        for key, value in sorted(vars(module).items()):
+            if not (key.isupper() or (key[:1] == "_" and key[1:].isupper())):
+                continue
+            known = _settings_seen.get((name, key))
+            if known is not None and known[0] is value and type(value) in _IMMUTABLE:
+                text = known[1]  # the same immutable object as last time: the same text
+            else:
+                text = _plain(value)
+                _settings_seen[(name, key)] = (value, text)
+            if text is not None:
+                parts.append(f"{name}.{key}={text}")
+    return "\n".join(parts)
+
+
+_IMMUTABLE = (bool, int, float, str, tuple, frozenset, type(None))
+_settings_seen: dict[tuple[str, str], tuple[Any, str | None]] = {}
+
+
+def _plain(value: Any, depth: int = 0) -> str | None:
+    """A stable text for a setting of plain data (numbers, strings, their tuples, sets, dicts); None otherwise."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return repr(value)
+    if depth > 3:
+        return None
+    if isinstance(value, (tuple, list)):
+        items = [_plain(v, depth + 1) for v in value]
+        return None if None in items else "(" + ",".join(items) + ")"
+    if isinstance(value, (set, frozenset)):
+        items = [_plain(v, depth + 1) for v in value]
+        return None if None in items else "{" + ",".join(sorted(items)) + "}"
+    if isinstance(value, dict):
+        items = [(_plain(k, depth + 1), _plain(v, depth + 1)) for k, v in value.items()]
+        if any(k is None or v is None for k, v in items):
+            return None
+        return "{" + ",".join(sorted(f"{k}:{v}" for k, v in items)) + "}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = [_plain(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)]
+        return None if None in fields else f"{type(value).__name__}(" + ",".join(fields) + ")"
+    return None
 
 
 def step_key(graph: Graph, needed: set[Op], fetches: Sequence[Value], targets: Sequence[Op], feeds: Sequence[Value],
@@ -254,7 +307,8 @@ class StepCacheStats:
 
 
 STATS = StepCacheStats()
-_memory: OrderedDict[bytes, StepImage] = OrderedDict()
+_memory: OrderedDict[bytes, tuple[StepImage, int]] = OrderedDict()
+_memory_bytes = 0
 _memory_lock = threading.Lock()
 
 
@@ -264,23 +318,34 @@ def entry_path(directory: Path, key: bytes) -> Path:
 
 def clear_memory() -> None:
     """Forget the steps kept in memory (the disk entries stay)."""
+    global _memory_bytes
     with _memory_lock:
         _memory.clear()
+        _memory_bytes = 0
 
 
 def _remember(key: bytes, image: StepImage) -> None:
+    global _memory_bytes
+    size = sum(c.nbytes for c in image.constants) + sum(len(o) for o in image.entry_objects)
+    if size > MEMORY_BYTES:
+        return  # a step with big constants: its executables keep them; the disk entry serves a new session
     with _memory_lock:
-        _memory[key] = image
-        _memory.move_to_end(key)
-        while len(_memory) > MEMORY_ENTRIES:
-            _memory.popitem(last=False)
+        old = _memory.pop(key, None)
+        if old is not None:
+            _memory_bytes -= old[1]
+        _memory[key] = (image, size)
+        _memory_bytes += size
+        while len(_memory) > MEMORY_ENTRIES or _memory_bytes > MEMORY_BYTES:
+            _, (_, dropped) = _memory.popitem(last=False)
+            _memory_bytes -= dropped
 
 
 def load(key: bytes) -> tuple[StepImage, list[bytes]] | None:
     """(image, object code of its kernels then its entry) for a cached step, or None when it must be compiled."""
     with _memory_lock:
-        image = _memory.get(key)
-        if image is not None:
+        kept = _memory.get(key)
+        image = kept[0] if kept is not None else None
+        if kept is not None:
             _memory.move_to_end(key)
     from_disk = image is None
     if from_disk:

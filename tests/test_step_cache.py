@@ -299,3 +299,26 @@ def test_dumping_stages_compiles_every_step(cache, monkeypatch, tmp_path):
     _, exe = run_small(2.0)
     assert not exe.from_step_cache
     assert any(p.name.endswith("-llvm.ll") for p in (tmp_path / "dump").rglob("*"))
+
+
+def test_a_compiler_setting_changed_at_run_time_changes_the_key(cache, monkeypatch):
+    from dfc.compiler.codegen import elementwise
+    before = key_of()
+    monkeypatch.setattr(elementwise, "STREAM_MIN_BYTES", elementwise.STREAM_MIN_BYTES * 2)
+    assert key_of() != before
+
+
+def test_the_memory_cache_keeps_a_bounded_number_of_bytes(cache, monkeypatch):
+    monkeypatch.setattr(step_cache, "MEMORY_BYTES", 1 << 16)
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, (128, 128))
+        big = x * tf.constant(np.random.default_rng(0).standard_normal((128, 128)).astype(np.float32))
+    with tf.Session(graph=g) as sess:
+        sess.run(big, {x: np.ones((128, 128), np.float32)})
+    assert step_cache._memory_bytes <= 1 << 16
+    new_process()
+    with tf.Session(graph=g) as sess:  # too big for memory: it comes back from disk
+        out = sess.run(big, {x: np.ones((128, 128), np.float32)})
+        assert next(iter(sess._cache.values())).from_step_cache
+    assert out.shape == (128, 128)
