@@ -390,6 +390,7 @@ def _tensor_text(shape: tuple[int, ...], dtype: np.dtype) -> str:
 
 def _image(step: Graph, lowered: Lowered, needs_pool: bool, target: Target, objs: list[bytes]) -> StepImage:
     """What running a freshly lowered step needs, as runtime/step_cache.py stores it."""
+    from .session import locked_variables  # the session imports this module
     plan = lowered.plan
     variables = []
     for name in plan.variables:
@@ -411,15 +412,6 @@ def _image(step: Graph, lowered: Lowered, needs_pool: bool, target: Target, objs
         out_specs=[(v.type.shape, v.type.dtype.np) for v in plan.outputs],
         constants=plan.constants, variables=variables, random_ops=list(lowered.random_ops),
         errors=[(site.kind, site.message, site.op) for site in lowered.errors], num_slots=lowered.num_slots,
-        arena_size=plan.arena_size, locked_variables=_locked_variables(step), needs_pool=needs_pool, oom=oom,
+        arena_size=plan.arena_size, locked_variables=locked_variables(step), needs_pool=needs_pool, oom=oom,
         kernel_keys=[kernel_cache.unit_key(target, k.text, codegen.KERNEL_OPT_LEVEL) for k in lowered.kernels],
         entry_objects=objs[kernels:])
-
-
-def _locked_variables(step: Graph) -> tuple[str, ...]:
-    """The variables a step updates with use_locking=True: a run holds their locks throughout."""
-    names: set[str] = set()
-    for op in step.walk():
-        if op.attrs.get("use_locking") and "variable" in op.attrs:
-            names.add(op.attrs["variable"])
-    return tuple(sorted(names))
