@@ -9,7 +9,9 @@ numpy and that framework (the worker imports nothing of dfc). Cold and warm firs
 latency run in fresh subprocesses: cold with an empty disk cache, warm with the cache the
 cold run filled. `python -m benchmarks compile` runs the compile-time suite instead
 (benchmarks/compile_time.py: first training step cold and warm, and steady step, at growing
-graph sizes); `all` runs both.
+graph sizes); `all` runs both. `python -m benchmarks convnet` times the MNIST tutorial's conv
+net training step alone, wall and CPU time side by side, for `--repeat` rounds
+(benchmarks/convnet.py).
 """
 
 from __future__ import annotations
@@ -294,8 +296,8 @@ def first_run_latency() -> list[tuple[float, float]]:
         return out
 
 
-def measure(framework: str, min_time: float) -> dict[str, float] | None:
-    """Seconds per run of every workload in one framework (None if it is not importable)."""
+def measure(framework: str, min_time: float, keys: list[str] | None = None) -> dict[str, float] | None:
+    """Seconds per run of every workload (or of `keys`) in one framework (None if it is not importable)."""
     w = Workloads()
     if framework == "dfc":
         import dfc
@@ -315,7 +317,7 @@ def measure(framework: str, min_time: float) -> dict[str, float] | None:
         runs = getattr(w, framework)()
     else:
         raise ValueError(framework)
-    return {key: timeit(runs[key], min_time) for key, _, _ in ROWS if key in runs}
+    return {key: timeit(runs[key], min_time) for key, _, _ in ROWS if key in runs and (not keys or key in keys)}
 
 
 FRAMEWORKS = ("dfc", "numpy", "tf", "jax", "torch")
@@ -350,7 +352,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--python-for", action="append", default=[], metavar="NAME=PATH",
                         help="run framework NAME's worker under another interpreter (repeatable; "
                              "also DFC_BENCH_PYTHON)")
-    parser.add_argument("suite", nargs="?", default="runtime", choices=("runtime", "compile", "all"),
+    parser.add_argument("suite", nargs="?", default="runtime", choices=("runtime", "compile", "all", "convnet"),
                         help="runtime: the workloads' steady times (default); compile: time to the first "
                              "training step, cold and warm, at growing graph sizes (benchmarks/compile_time.py)")
     parser.add_argument("--sizes", default=",".join(map(str, compile_time.DEFAULT_SIZES)),
@@ -364,13 +366,24 @@ def main(argv: list[str] | None = None) -> None:
                         help="compile suite: rounds per case, every framework once a round; figures are medians")
     parser.add_argument("--sin-chain", type=int, default=compile_time.SIN_CHAIN,
                         help="compile suite: the length of the sin chain timed with its gradient (0: none)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="runtime suite: run every framework's worker this many times, in turn, and keep "
+                             "each workload's best round (on a shared machine the load moves between rounds)")
+    parser.add_argument("--workloads", default="",
+                        help=f"runtime suite: comma-separated workloads to time (default all: "
+                             f"{', '.join(key for key, _, _ in ROWS)})")
+    parser.add_argument("--repeat", type=int, default=3, help="convnet suite: rounds (the frameworks take turns)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # measure one framework, print JSON
+    parser.add_argument("--convnet-worker", help=argparse.SUPPRESS)  # time one framework's conv-net step
     parser.add_argument("--compile-worker", nargs=3, help=argparse.SUPPRESS)  # FRAMEWORK CASE N
     parser.add_argument("--cache", help=argparse.SUPPRESS)
     parser.add_argument("--steady", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(measure(args.worker, args.min_time)))
+        print(json.dumps(measure(args.worker, args.min_time, _workloads(args.workloads))))
+        return
+    if args.convnet_worker:
+        print(json.dumps(convnet.measure_step(args.convnet_worker, args.min_time)))
         return
     if args.compile_worker:
         framework, case, n = args.compile_worker
@@ -378,8 +391,12 @@ def main(argv: list[str] | None = None) -> None:
         return
     python = interpreters(args.python_for, os.environ.get("DFC_BENCH_PYTHON"))
     only = {ALIASES.get(f, f) for f in args.only or ()}
+    if args.suite == "convnet":
+        wanted = ["dfc"] + [f for f in ("tf", "torch") if not only or f in only]
+        print(convnet.run_suite(python, wanted, args.repeat, args.min_time))
+        return
     if args.suite in ("runtime", "all"):
-        runtime_suite(python, only, args.min_time)
+        runtime_suite(python, only, args.min_time, args.rounds, _workloads(args.workloads))
     if args.suite in ("compile", "all"):
         try:
             sizes = [int(v) for v in args.sizes.split(",") if v.strip()]
@@ -397,39 +414,70 @@ def main(argv: list[str] | None = None) -> None:
         print(compile_time.report(results))
 
 
-def runtime_suite(python: dict[str, str], only: set[str], min_time: float) -> None:
-    """Every workload in dfc and each wanted framework, one process each, printed with ratios."""
+def _workloads(text: str) -> list[str]:
+    keys = [k.strip() for k in text.split(",") if k.strip()]
+    unknown = [k for k in keys if k not in {key for key, _, _ in ROWS}]
+    if unknown:
+        raise SystemExit(f"--workloads: unknown {', '.join(unknown)} (known: {', '.join(k for k, _, _ in ROWS)})")
+    return keys
+
+
+def runtime_suite(python: dict[str, str], only: set[str], min_time: float, rounds: int = 1,
+                  workloads: list[str] | None = None) -> None:
+    """Every workload in dfc and each wanted framework, one process each, printed with ratios.
+
+    With rounds > 1 the frameworks' workers run in turn that many times and each workload keeps
+    its best round, so a burst of load from elsewhere hits one round of one framework, not the ratio.
+    """
     wanted = ["dfc"] + [f for f in FRAMEWORKS[1:] if not only or f in only]
     # one process per framework: thread pools that spin after each op (OpenMP, OpenBLAS) would
     # otherwise slow down whichever framework runs next
     times: dict[str, dict[str, float]] = {}
-    for name in wanted:
-        done = subprocess.run([python.get(name, sys.executable), "-m", "benchmarks", "--worker", name,
-                               "--min-time", str(min_time)], capture_output=True, text=True,
-                              cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        if done.returncode != 0:
-            print(f"{name}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
-            continue
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-        if result is not None:
-            times[name] = result
+    load_before = _load_average()
+    extra = ["--workloads", ",".join(workloads)] if workloads else []
+    for _ in range(max(1, rounds)):
+        for name in wanted:
+            done = subprocess.run([python.get(name, sys.executable), "-m", "benchmarks", "--worker", name,
+                                   "--min-time", str(min_time)] + extra, capture_output=True, text=True,
+                                  cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+            if done.returncode != 0:
+                print(f"{name}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
+                continue
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            if result is not None:
+                best = times.setdefault(name, {})
+                for key, value in result.items():
+                    best[key] = min(value, best.get(key, value))
     if "dfc" not in times:
         raise SystemExit("the dfc worker failed")
     names = list(times)
-    print(f"dfc benchmarks ({os.cpu_count()} CPUs, each framework in its own process); times per run, "
-          f"ratio = framework time / dfc time (above 1: dfc is faster)")
+    rounds_note = f", best of {rounds} rounds" if rounds > 1 else ""
+    print(f"dfc benchmarks ({os.cpu_count()} CPUs, each framework in its own process{rounds_note}; load average "
+          f"{load_before} before, {_load_average()} after); times per run, ratio = framework time / dfc time "
+          f"(above 1: dfc is faster)")
     header = f"{'workload':<40}" + "".join(f"{n:>12}" for n in names) + "".join(f"{n + '/dfc':>12}" for n in names[1:])
     print(header)
     for key, label, unit in ROWS:
+        if key not in times["dfc"]:
+            continue
         scale = 1e6 if unit == "us" else 1e3
         cells = "".join(f"{times[n][key] * scale:>10.3f}{unit}" if key in times[n] else f"{'-':>12}"
                         for n in names)
         ratios = "".join(f"{times[n][key] / times['dfc'][key]:>11.2f}x" if key in times[n] else f"{'-':>12}"
                          for n in names[1:])
         print(f"{label:<40}{cells}{ratios}")
+    if workloads:
+        return
     (cold_import, cold), (warm_import, warm) = first_run_latency()
     print(f"{'first run, small graph (subprocess)':<40}   cold {cold * 1e3:.1f}ms   warm (disk cache) "
           f"{warm * 1e3:.1f}ms   (import dfc: {cold_import * 1e3:.0f}ms / {warm_import * 1e3:.0f}ms, not included)")
+
+
+def _load_average() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "?"
 
 
 if __name__ == "__main__":

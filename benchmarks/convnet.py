@@ -4,10 +4,21 @@
 pool, dense 1024 + relu, dropout (keep 0.5), dense 10, softmax cross-entropy, Adam 1e-4.
 The worker of `python -m benchmarks` imports this module beside numpy and one framework
 only (no dfc in the TF and PyTorch workers).
+
+`python -m benchmarks convnet` times this step alone, wall clock and CPU time (all of a
+process's threads) side by side: every framework in its own process, the frameworks taking
+turns for `--repeat` rounds, each round printed with the load average it ran under. On a
+shared machine the CPU time is the steadier figure (wall time also counts the time other
+processes held the cores).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -87,3 +98,82 @@ def torch_step() -> Callable[[], object]:
         adam.step()
         return loss.item()
     return step
+
+
+def make_step(framework: str) -> Callable[[], object]:
+    """The training step in dfc, TF1 (tf.compat.v1 graph mode) or PyTorch."""
+    if framework == "dfc":
+        import dfc
+        return graph_api(dfc)
+    if framework == "tf":
+        import tensorflow
+        tf1 = tensorflow.compat.v1
+        tf1.disable_eager_execution()
+        return graph_api(tf1)
+    if framework == "torch":
+        return torch_step()
+    raise ValueError(f"no conv-net step for {framework!r}")
+
+
+def measure_step(framework: str, min_time: float) -> dict[str, float]:
+    """Seconds per step, wall and CPU, over at least min_time after warm-up, and the load averages around it."""
+    step = make_step(framework)
+    for _ in range(3):
+        step()
+    load_before = os.getloadavg()[0]
+    n = 0
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    while True:
+        step()
+        n += 1
+        wall = time.perf_counter() - wall0
+        if wall >= min_time and n >= 5:
+            break
+    cpu = time.process_time() - cpu0
+    return {"wall": wall / n, "cpu": cpu / n, "steps": n, "load": (load_before + os.getloadavg()[0]) / 2}
+
+
+def run_suite(python: dict[str, str], frameworks: list[str], repeats: int, min_time: float) -> str:
+    """Every framework's step in its own process, taking turns for `repeats` rounds; the report's text."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    rounds: list[dict[str, dict[str, float]]] = []
+    for _ in range(repeats):
+        results = {}
+        for name in frameworks:
+            done = subprocess.run([python.get(name, sys.executable), "-m", "benchmarks", "--convnet-worker", name,
+                                   "--min-time", str(min_time)], capture_output=True, text=True, cwd=root)
+            if done.returncode != 0:
+                print(f"{name}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
+                continue
+            results[name] = json.loads(done.stdout.strip().splitlines()[-1])
+        rounds.append(results)
+    return report(rounds)
+
+
+def report(rounds: list[dict[str, dict[str, float]]]) -> str:
+    names = list(dict.fromkeys(n for r in rounds for n in r))
+    lines = [f"MNIST tutorial conv net, one Adam training step, batch {BATCH} ({os.cpu_count()} CPUs; each "
+             f"framework in its own process, taking turns); ms per step, ratio = framework / dfc (above 1: dfc "
+             f"is faster)",
+             f"{'round':<7}" + "".join(f"{n + ' wall':>12}{n + ' cpu':>11}" for n in names)
+             + "".join(f"{n + '/dfc wall':>15}{n + '/dfc cpu':>14}" for n in names if n != "dfc") + f"{'load':>7}"]
+
+    def row(label: str, r: dict[str, dict[str, float]]) -> str:
+        cells = "".join(f"{r[n]['wall'] * 1e3:>12.1f}{r[n]['cpu'] * 1e3:>11.1f}" if n in r else f"{'-':>23}"
+                        for n in names)
+        for n in names:
+            if n == "dfc":
+                continue
+            if n in r and "dfc" in r:
+                cells += f"{r[n]['wall'] / r['dfc']['wall']:>14.2f}x{r[n]['cpu'] / r['dfc']['cpu']:>13.2f}x"
+            else:
+                cells += f"{'-':>29}"
+        loads = [v["load"] for v in r.values() if "load" in v]
+        return f"{label:<7}{cells}{(sum(loads) / len(loads) if loads else 0):>7.2f}"
+
+    for i, r in enumerate(rounds):
+        lines.append(row(str(i + 1), r))
+    best = {n: {"wall": min(r[n]["wall"] for r in rounds if n in r), "cpu": min(r[n]["cpu"] for r in rounds if n in r),
+                "load": min(r[n]["load"] for r in rounds if n in r)} for n in names}
+    lines.append(row("best", best))
+    return "\n".join(lines)

@@ -333,6 +333,30 @@ def _segment_sum(op, g, b):
     return [b("select", kept, rows, 0.0), None]
 
 
+def _cumsum(op, g, b):
+    """The running sum the other way along the axis (TF's rule)."""
+    a = op.attrs
+    return [b("cumsum", g, axis=a["axis"], exclusive=a["exclusive"], reverse=not a["reverse"])]
+
+
+def _cumprod(op, g, b):
+    """TF's rule: cumsum(y * g) the other way, divided by x, and 0 where x == 0 (div_no_nan)."""
+    a, x = op.attrs, _x(op)
+    out = b("cumsum", b("mul", _y(op), g), axis=a["axis"], exclusive=a["exclusive"], reverse=not a["reverse"])
+    zero = b("equal", x, 0.0)
+    return [b("select", zero, 0.0, b("div", out, b("select", zero, 1.0, x)))]
+
+
+_TWO_OVER_SQRT_PI = 2.0 / float(np.sqrt(np.pi))
+
+
+def _atan2(op, g, b):
+    """TF's rule: g / (x^2 + y^2) times x for y and -y for x."""
+    y, x = op.inputs
+    scaled = b("div", g, b("add", b("mul", x, x), b("mul", y, y)))
+    return [b.sum_to(b("mul", scaled, x), y), b.sum_to(b("neg", b("mul", scaled, y)), x)]
+
+
 def _select(op, g, b):
     cond, x0, x1 = op.inputs
     return [None, b.sum_to(b("select", cond, g, 0.0), x0), b.sum_to(b("select", cond, 0.0, g), x1)]
@@ -367,6 +391,14 @@ VJP: dict[str, Rule] = {
     "dfc.tanh": lambda op, g, b: [b("mul", g, b("sub", 1.0, b("mul", _y(op), _y(op))))],
     "dfc.sigmoid": lambda op, g, b: [b("mul", g, b("mul", _y(op), b("sub", 1.0, _y(op))))],
     "dfc.relu": lambda op, g, b: [b("select", b("greater", _x(op), 0.0), g, 0.0)],
+    "dfc.atan": lambda op, g, b: [b("div", g, b("add", b("mul", _x(op), _x(op)), 1.0))],
+    "dfc.asin": lambda op, g, b: [b("mul", g, b("rsqrt", b("sub", 1.0, b("mul", _x(op), _x(op)))))],
+    "dfc.acos": lambda op, g, b: [b("neg", b("mul", g, b("rsqrt", b("sub", 1.0, b("mul", _x(op), _x(op))))))],
+    "dfc.erf": lambda op, g, b: [b("mul", g, b("mul", b("exp", b("neg", b("mul", _x(op), _x(op)))),
+                                               _TWO_OVER_SQRT_PI))],
+    "dfc.erfc": lambda op, g, b: [b("mul", g, b("mul", b("exp", b("neg", b("mul", _x(op), _x(op)))),
+                                                -_TWO_OVER_SQRT_PI))],
+    "dfc.atan2": _atan2,
     "dfc.add": _binary(lambda g, x, y, r, b: g, lambda g, x, y, r, b: g),
     "dfc.sub": _binary(lambda g, x, y, r, b: g, lambda g, x, y, r, b: b("neg", g)),
     "dfc.mul": _binary(lambda g, x, y, r, b: b("mul", g, y), lambda g, x, y, r, b: b("mul", g, x)),
@@ -395,6 +427,10 @@ VJP: dict[str, Rule] = {
     "dfc.slice": _slice,
     "dfc.gather": _gather,
     "dfc.unsorted_segment_sum": _segment_sum,
+    "dfc.cumsum": _cumsum,
+    "dfc.check_numerics": lambda op, g, b: [b("check_numerics", g, message="Not a number (NaN) or infinity (Inf) "
+                                              "values detected in gradient. " + op.attrs["message"])],
+    "dfc.cumprod": _cumprod,
     "dfc.broadcast_like": lambda op, g, b: [b.sum_to(g, _x(op)), None],
     # specialize makes these static first; the rules serve a step compiled without fed shapes
     "dfc.dynamic_reshape": lambda op, g, b: [b.reshape_to(g, _static(_x(op), b)), None],
@@ -573,3 +609,10 @@ def autodiff(graph: Graph) -> Graph:
         if grad_op is None:
             return graph
         expand_grad(graph, grad_op)
+
+
+# branches and loops: their rules build branches and loops (autodiff_control.py, which uses expand_grad above)
+from .autodiff_control import CONTROL_VJP  # noqa: E402
+
+VJP.update(CONTROL_VJP)
+MULTI_RESULT.update(CONTROL_VJP)

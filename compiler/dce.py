@@ -8,9 +8,8 @@ removed, never moved, so state-changing ops keep their order. Regions are cleane
 
 from __future__ import annotations
 
-from dfc.ir.graph import Block, Graph, Op, Value
+from dfc.ir.graph import Block, Graph, Op
 from dfc.ir.ops import get_op_def
-from dfc.ir.rewrite import free_values
 
 from .passes import register_pass
 
@@ -18,29 +17,37 @@ from .passes import register_pass
 def has_effect(op: Op) -> bool:
     """Whether `op` must stay even when no one uses its results."""
     opdef = get_op_def(op.type)
-    return opdef.terminator or opdef.stateful
+    if opdef.terminator or opdef.stateful:
+        return True
+    # a branch or loop that assigns a variable (or draws random numbers) must run for that effect
+    return any(get_op_def(inner.type).stateful for region in op.regions for inner in region.walk())
 
 
 @register_pass("dce")
 def dce(graph: Graph) -> Graph:
     """In place: remove dead ops; returns `graph`."""
-    if _dce_block(graph.body, set()):
+    if _dce_block(graph.body):
         graph.mark_changed()
     return graph
 
 
-def _dce_block(block: Block, used: set[Value]) -> bool:
-    """Sweep from the terminator back: an op lives if it has an effect or a living op uses it."""
+def _dce_block(block: Block) -> bool:
+    """Sweep from the terminator back: an op lives if it has an effect or its results have uses.
+
+    Unlinking a dead op drops its uses at once, so the producers only it read are found
+    dead when the sweep reaches them; the block's list is rebuilt once.
+    """
     changed = False
     alive: list[Op] = []
     for op in reversed(block.ops):
-        if not has_effect(op) and not any(r in used for r in op.results):
+        if not has_effect(op) and not any(r.has_uses for r in op.results):
+            op._set_live(False)
             changed = True
             continue
         for region in op.regions:
-            changed |= _dce_block(region, set())
-        used.update(free_values(op))
+            changed |= _dce_block(region)
         alive.append(op)
-    alive.reverse()
-    block.ops[:] = alive
+    if changed:
+        alive.reverse()
+        block.ops[:] = alive
     return changed

@@ -11,7 +11,8 @@ would be lost), ops with regions, terminators, `dfc.grad`, results with unknown 
 (the constant's type must equal the op's result type exactly), and results of more
 than MAX_FOLDED_ELEMENTS elements (not materialized, so a big splat stays an op).
 An op whose reference raises (a gather index out of range) is left for the run to
-report. The folded-away producers are left for `dce` to remove.
+report. The folded-away producers are left for `dce` to remove. One pattern (`fold_pattern`)
+run by the greedy driver (dfc.ir.pattern): a folded op's users are revisited.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from __future__ import annotations
 import numpy as np
 
 from dfc.ir.errors import DfcError
-from dfc.ir.graph import Block, Graph, Op, Value
+from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.interpreter import StatelessContext, evaluate_op
-from dfc.ir.ops import get_op_def
+from dfc.ir.ops import REGISTRY, get_op_def
+from dfc.ir.pattern import MAX_ROUNDS, PatternRewriter, PatternSet, apply_patterns_greedily
 from dfc.ir.types import TensorType
 
 from .passes import register_pass
@@ -54,18 +56,9 @@ def foldable(op: Op) -> bool:
 
 def fold_op(op: Op) -> list[np.ndarray] | None:
     """The arrays `op` always produces, or None when it cannot be folded."""
-    if not foldable(op):
+    inputs = _constant_inputs(op)  # first: it rules out most ops, and cheaply
+    if inputs is None or not foldable(op):
         return None
-    inputs: list[np.ndarray] = []
-    shape_only = get_op_def(op.type).shape_only_operands
-    for i, v in enumerate(op.inputs):
-        array = constant_value(v)
-        if array is None and i in shape_only and v.type.is_static:
-            # only the shape is read: a zero-strided stand-in costs no memory
-            array = np.broadcast_to(np.zeros((), v.type.dtype.np), v.type.shape)
-        if array is None:
-            return None
-        inputs.append(array)
     try:
         with np.errstate(all="ignore"):
             results = evaluate_op(op, inputs, StatelessContext())
@@ -74,35 +67,51 @@ def fold_op(op: Op) -> list[np.ndarray] | None:
     return [np.require(r, requirements="C") for r in results]
 
 
+def fold_pattern(op: Op, rewriter: PatternRewriter) -> bool:
+    """Replace `op` by constants holding what it always computes."""
+    arrays = fold_op(op)
+    if arrays is None:
+        return False
+    graph, constants = rewriter.graph, []
+    for i, (result, array) in enumerate(zip(op.results, arrays)):
+        # one result keeps the op's name, so the dump still reads like the script
+        name = op.name if len(op.results) == 1 else graph.reserve_name(f"{op.name}_{i}")
+        const = Op("dfc.constant", name, [], {"value": array}, [result.type], device=op.device, loc=op.loc)
+        constants.append(rewriter.insert_before(op, const).results[0])
+    rewriter.replace_op(op, constants)
+    return True
+
+
+PATTERNS = PatternSet()
+# a constant is what folding makes: new constants need no visit
+PATTERNS.add(fold_pattern, exclude=("dfc.constant",), name="fold")
+
+
+def _constant_inputs(op: Op) -> list[np.ndarray] | None:
+    """The arrays of op's data operands, when each is a constant or an operand read only for its static shape."""
+    inputs: list[np.ndarray] = []
+    shape_only = None
+    for i, v in enumerate(op.operands):
+        if v.is_control:
+            return None  # foldable() refuses it anyway
+        array = constant_value(v)
+        if array is None:
+            if shape_only is None:
+                opdef = REGISTRY.get(op.type)
+                shape_only = opdef.shape_only_operands if opdef is not None else ()
+            if i not in shape_only or not v.type.is_static:
+                return None
+            # only the shape is read: a zero-strided stand-in costs no memory
+            array = np.broadcast_to(np.zeros((), v.type.dtype.np), v.type.shape)
+        inputs.append(array)
+    return inputs
+
+
 @register_pass("fold")
-def fold(graph: Graph) -> Graph:
+def fold(graph: Graph, max_rounds: int = MAX_ROUNDS) -> Graph:
     """In place: replace every foldable op by constants; returns `graph`."""
-    if _fold_block(graph, graph.body, {}):
-        graph.mark_changed()
+    apply_patterns_greedily(graph, PATTERNS, max_rounds, label="fold")
     return graph
-
-
-def _fold_block(graph: Graph, block: Block, replaced: dict[Value, Value]) -> bool:
-    changed = False
-    new_ops: list[Op] = []
-    for op in block.ops:
-        remap_operands(op, replaced)
-        for region in op.regions:
-            changed |= _fold_block(graph, region, replaced)
-        arrays = fold_op(op)
-        if arrays is None:
-            new_ops.append(op)
-            continue
-        for i, (result, array) in enumerate(zip(op.results, arrays)):
-            # one result keeps the op's name, so the dump still reads like the script
-            name = op.name if len(op.results) == 1 else graph.reserve_name(f"{op.name}_{i}")
-            const = Op("dfc.constant", name, [], {"value": array}, [result.type], device=op.device, loc=op.loc)
-            const.block = block
-            new_ops.append(const)
-            replaced[result] = const.results[0]
-        changed = True
-    block.ops[:] = new_ops
-    return changed
 
 
 def remap_operands(op: Op, replaced: dict[Value, Value]) -> None:

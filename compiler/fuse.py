@@ -1,5 +1,7 @@
 """The fuse pass: group ops into `dfc.fused` kernels whose body region holds them.
 
+The graph's body and each region of a `dfc.if` or `dfc.while` are grouped on their own.
+
 Three kinds of group, each becoming one op with `kind = "..."`:
 
 - "elementwise": a connected set of elementwise ops (`OpDef.elementwise`, plus the
@@ -263,9 +265,14 @@ def _clonable(value: Value) -> bool:
 @register_pass("fuse")
 def fuse(graph: Graph, policy: FusionPolicy | None = None) -> Graph:
     """In place: replace each group of the body (the kinds `policy` allows) by one `dfc.fused` op; returns `graph`."""
-    planner = _Planner(graph.body, policy or fusion_policy())
-    groups = planner.plan()
-    if groups:
-        _Fuser(graph, graph.body, planner).run(groups)
-        graph.mark_changed()
+    policy = policy or fusion_policy()
+    # the body, and the regions of branches and loops (each on its own: nothing is fused across a region's edge)
+    blocks = [graph.body] + [region for op in graph.walk() if op.type in ("dfc.if", "dfc.while")
+                             for region in op.regions]
+    for block in blocks:
+        planner = _Planner(block, policy)
+        groups = planner.plan()
+        if groups:
+            _Fuser(graph, block, planner).run(groups)
+            graph.mark_changed()
     return graph

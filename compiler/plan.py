@@ -28,6 +28,7 @@ from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.ops import get_op_def, ops_with
 from dfc.ir.types import TensorType
 
+from .control_flow import CONTROL_OPS, flatten_control
 from .passes import PassResult, register_pass
 
 ALIGN = 64
@@ -192,7 +193,8 @@ def gemm_destination(op: Op, mm: Op) -> Value | None:
 
 
 def flatten(ops: list[Op], canonical: dict[Value, Value]) -> list[Op]:
-    """The ops to run in order; a fused op of a form no kernel runs is replaced by its region's ops."""
+    """The ops to run in order; a fused op of a form no kernel runs is replaced by its region's ops, a dfc.if or
+    dfc.while by its regions' ops between control marks (control_flow.py)."""
     out: list[Op] = []
     for op in ops:
         if op.type == "dfc.fused" and not fused_is_one_loop(op) and not fused_is_one_reduction(op) \
@@ -203,6 +205,8 @@ def flatten(ops: list[Op], canonical: dict[Value, Value]) -> list[Op]:
             out.extend(flatten(body.ops[:-1], canonical))
             for result, yielded in zip(op.results, body.terminator.inputs):
                 canonical[result] = canonical.get(yielded, yielded)
+        elif op.type in CONTROL_OPS:
+            out.extend(flatten_control(op, canonical, flatten))
         elif op.type not in NO_CODE_OPS:
             out.append(op)
     return out
@@ -210,156 +214,175 @@ def flatten(ops: list[Op], canonical: dict[Value, Value]) -> list[Op]:
 
 def plan_step(graph: Graph) -> Plan:
     """Plan the storage of a specialized (all shapes static) step graph."""
-    canonical: dict[Value, Value] = {}
-    items = flatten(graph.ops, canonical)
-    fetch_op = graph.body.terminator
-    fetched = [canonical.get(v, v) for v in (fetch_op.inputs if fetch_op is not None else [])]
+    return _StepPlanner(graph).plan()
 
-    def canon(v: Value) -> Value:
-        return canonical.get(v, v)
 
-    end = len(items)
-    last_use: dict[Value, int] = {}
-    for i, op in enumerate(items):
-        for v in op.inputs:
-            last_use[canon(v)] = i
-    for v in fetched:
-        last_use[v] = end
+class _StepPlanner:
+    """plan_step's work: liveness of the flattened ops, then each value's storage (input, output,
+    constant, variable slot, in place of an operand, a view of its source), then arena offsets."""
 
-    assigned: dict[str, int] = {}
-    for op in items:
-        if get_op_def(op.type).writes_variable:
-            assigned[op.attrs["variable"]] = assigned.get(op.attrs["variable"], 0) + 1
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self.canonical: dict[Value, Value] = {}
+        self.items = flatten(graph.ops, self.canonical)
+        fetch_op = graph.body.terminator
+        self.fetched = [self.canon(v) for v in (fetch_op.inputs if fetch_op is not None else [])]
+        self.end = len(self.items)
+        self.last_use: dict[Value, int] = {}
+        for i, op in enumerate(self.items):
+            for v in op.inputs:
+                self.last_use[self.canon(v)] = i
+        for v in self.fetched:
+            self.last_use[v] = self.end
+        self.assigned: dict[str, int] = {}
+        for op in self.items:
+            if get_op_def(op.type).writes_variable:
+                self.assigned[op.attrs["variable"]] = self.assigned.get(op.attrs["variable"], 0) + 1
+        self._find_views_and_assigns()
+        self.storage: dict[Value, Storage] = {}
+        self.root: dict[Value, Value] = {}  # value -> the value owning its buffer
+        self.root_last: dict[Value, int] = {}  # root -> the last use of any value sharing its buffer
+        self.defined_at: dict[Value, int] = {}
+        self.variables: list[str] = []
+        self.constants: list[np.ndarray] = []
+        self.outputs_taken: set[int] = set()
+        self.in_place: dict[Value, Value] = {}
+        self.snapshot_reads: set[Op] = set()
 
-    # a read whose value (and every view of it) is last used before the next assign of its variable
-    # can alias the variable's buffer: nothing it feeds can see the assign, so no snapshot is needed
-    view_last: dict[Value, int] = {}
-    view_base: dict[Value, Value] = {}
-    assign_at: dict[str, list[int]] = {}
-    for i, op in enumerate(items):
-        if op.type in ALIAS_OPS:
-            base = view_base.get(canon(op.inputs[0]), canon(op.inputs[0]))
-            view_base[op.result] = base
-            view_last[base] = max(view_last.get(base, -1), last_use.get(op.result, -1))
-        elif op.type in ("dfc.assign", "dfc.assign_add", "dfc.assign_sub"):
-            assign_at.setdefault(op.attrs["variable"], []).append(i)
+    def canon(self, v: Value) -> Value:
+        return self.canonical.get(v, v)
 
-    def reads_before_assign(i: int, read: Op) -> bool:
+    def _find_views_and_assigns(self) -> None:
+        # a read whose value (and every view of it) is last used before the next assign of its variable
+        # can alias the variable's buffer: nothing it feeds can see the assign, so no snapshot is needed
+        self.view_last: dict[Value, int] = {}
+        view_base: dict[Value, Value] = {}
+        self.assign_at: dict[str, list[int]] = {}
+        for i, op in enumerate(self.items):
+            if op.type in ALIAS_OPS:
+                base = view_base.get(self.canon(op.inputs[0]), self.canon(op.inputs[0]))
+                view_base[op.result] = base
+                self.view_last[base] = max(self.view_last.get(base, -1), self.last_use.get(op.result, -1))
+            elif op.type in ("dfc.assign", "dfc.assign_add", "dfc.assign_sub"):
+                self.assign_at.setdefault(op.attrs["variable"], []).append(i)
+
+    def reads_before_assign(self, i: int, read: Op) -> bool:
         value = read.result
-        last = max(last_use.get(value, -1), view_last.get(value, -1))
-        following = [k for k in assign_at.get(read.attrs["name"], []) if k > i]
-        return last < end and (not following or last < following[0])
+        last = max(self.last_use.get(value, -1), self.view_last.get(value, -1))
+        following = [k for k in self.assign_at.get(read.attrs["name"], []) if k > i]
+        return last < self.end and (not following or last < following[0])
 
-    storage: dict[Value, Storage] = {}
-    root: dict[Value, Value] = {}  # value -> the value owning its buffer
-    defined_at: dict[Value, int] = {}
-    variables: list[str] = []
-    constants: list[np.ndarray] = []
-    outputs_taken: set[int] = set()
-    in_place: dict[Value, Value] = {}
-    snapshot_reads: set[Op] = set()
+    def variable_slot(self, name: str) -> int:
+        if name not in self.variables:
+            self.variables.append(name)
+        return self.variables.index(name)
 
-    def variable_slot(name: str) -> int:
-        if name not in variables:
-            variables.append(name)
-        return variables.index(name)
+    def set_root(self, v: Value, r: Value) -> None:
+        self.root[v] = r
+        self.root_last[r] = max(self.root_last.get(r, -1), self.last_use.get(v, -1))
 
-    root_last: dict[Value, int] = {}  # root -> the last use of any value sharing its buffer
+    def members_last_use(self, r: Value) -> int:
+        return self.root_last.get(r, -1)
 
-    def set_root(v: Value, r: Value) -> None:
-        root[v] = r
-        root_last[r] = max(root_last.get(r, -1), last_use.get(v, -1))
+    def plan(self) -> Plan:
+        for i, arg in enumerate(self.graph.arguments):
+            self.storage[arg] = Storage("input", i, 0, nbytes(arg))
+            self.set_root(arg, arg)
+        for i, op in enumerate(self.items):
+            if not self._place_special(i, op):
+                self._place_results(i, op)
+        peak = self._place_arena()
+        storage, root = self.storage, self.root
+        for v, r in root.items():
+            if v not in storage and r in storage:
+                st = storage[r]
+                storage[v] = Storage(st.slot, st.index, st.offset, nbytes(v))
+        fetch_copies = [(v, j) for j, v in enumerate(self.fetched) if j not in self.outputs_taken]
+        return Plan(self.items, list(self.graph.arguments), self.fetched, self.variables, self.constants, peak,
+                    storage, fetch_copies, self.snapshot_reads, self.in_place, self.canonical)
 
-    def members_last_use(r: Value) -> int:
-        return root_last.get(r, -1)
+    def _own_slot(self, op: Op, slot: Storage) -> bool:
+        self.storage[op.result] = slot
+        self.set_root(op.result, op.result)
+        return True
 
-    for i, arg in enumerate(graph.arguments):
-        storage[arg] = Storage("input", i, 0, nbytes(arg))
-        set_root(arg, arg)
-
-    for i, op in enumerate(items):
+    def _place_special(self, i: int, op: Op) -> bool:
+        """Storage for a view, constant, variable read or write, and a fused matmul's product;
+        True when op's results need nothing more."""
         if op.type in ALIAS_OPS:
-            src = canon(op.inputs[0])
-            set_root(op.result, root[src])
-            continue
+            self.set_root(op.result, self.root[self.canon(op.inputs[0])])
+            return True
         if op.type == "dfc.constant":
-            if op.result in last_use:
-                constants.append(np.ascontiguousarray(op.attrs["value"], dtype=op.result.type.dtype.np))
-                storage[op.result] = Storage("constant", len(constants) - 1, 0, nbytes(op.result))
-            set_root(op.result, op.result)
-            continue
-        if op.type == "dfc.variable" and op.attrs["name"] not in assigned:
-            storage[op.result] = Storage("variable", variable_slot(op.attrs["name"]), 0, nbytes(op.result))
-            set_root(op.result, op.result)
-            continue
+            if op.result in self.last_use:
+                self.constants.append(np.ascontiguousarray(op.attrs["value"], dtype=op.result.type.dtype.np))
+                self.storage[op.result] = Storage("constant", len(self.constants) - 1, 0, nbytes(op.result))
+            self.set_root(op.result, op.result)
+            return True
+        if op.type == "dfc.variable" and op.attrs["name"] not in self.assigned:
+            return self._own_slot(op, Storage("variable", self.variable_slot(op.attrs["name"]), 0, nbytes(op.result)))
         if op.type == "dfc.fused" and op.attrs.get("kind") == "matmul":
             product = fused_matmul(op).result
             destination = gemm_destination(op, product.op)
             if destination is not None:
-                canonical[product] = destination
+                self.canonical[product] = destination
             else:  # a temporary of its own, live only while the kernel runs
-                set_root(product, product)
-                defined_at[product] = i
-                last_use[product] = i
-                root_last[product] = i
+                self.set_root(product, product)
+                self.defined_at[product] = i
+                self.last_use[product] = i
+                self.root_last[product] = i
         if op.type == "dfc.variable":
-            if reads_before_assign(i, op):
-                storage[op.result] = Storage("variable", variable_slot(op.attrs["name"]), 0, nbytes(op.result))
-                set_root(op.result, op.result)
-                continue
-            snapshot_reads.add(op)
-            variable_slot(op.attrs["name"])
+            if self.reads_before_assign(i, op):
+                return self._own_slot(op, Storage("variable", self.variable_slot(op.attrs["name"]), 0,
+                                                  nbytes(op.result)))
+            self.snapshot_reads.add(op)
+            self.variable_slot(op.attrs["name"])
         if get_op_def(op.type).writes_variable:
-            slot = variable_slot(op.attrs["variable"])
-            if assigned[op.attrs["variable"]] == 1:
-                storage[op.result] = Storage("variable", slot, 0, nbytes(op.result))
-                set_root(op.result, op.result)
-                continue
+            slot = self.variable_slot(op.attrs["variable"])
+            if self.assigned[op.attrs["variable"]] == 1:
+                return self._own_slot(op, Storage("variable", slot, 0, nbytes(op.result)))
+        return False
+
+    def _place_results(self, i: int, op: Op) -> None:
+        """Each tensor result: a fetched output's slot, an operand's buffer (in place), or the arena later."""
         for result in op.results:
             if not isinstance(result.type, TensorType):
                 continue
-            set_root(result, result)
-            defined_at[result] = i
-            j = next((k for k, v in enumerate(fetched) if v is result and k not in outputs_taken), None)
+            self.set_root(result, result)
+            self.defined_at[result] = i
+            j = next((k for k, v in enumerate(self.fetched) if v is result and k not in self.outputs_taken), None)
             if j is not None:
-                outputs_taken.add(j)
-                storage[result] = Storage("output", j, 0, nbytes(result))
+                self.outputs_taken.add(j)
+                self.storage[result] = Storage("output", j, 0, nbytes(result))
                 continue
             if is_elementwise_kernel(op) and len(op.results) == 1:
                 for u in op.inputs:
-                    r = root.get(canon(u))
-                    if (r is not None and r in defined_at and r not in storage and nbytes(r) == nbytes(result)
-                            and canon(u).type.shape == result.type.shape and members_last_use(r) == i):
-                        set_root(result, r)
-                        in_place[result] = canon(u)
+                    r = self.root.get(self.canon(u))
+                    if (r is not None and r in self.defined_at and r not in self.storage
+                            and nbytes(r) == nbytes(result) and self.canon(u).type.shape == result.type.shape
+                            and self.members_last_use(r) == i):
+                        self.set_root(result, r)
+                        self.in_place[result] = self.canon(u)
                         break
 
-    # arena offsets: every root defined by an op and not placed yet, first-fit by lifetime
-    arena_roots = [r for r in defined_at if r not in storage and root[r] is r]
-    lifetime = {r: (defined_at[r], max(members_last_use(r), defined_at[r])) for r in arena_roots}
-    arena = _FirstFit()
-    offsets: dict[Value, int] = {}
-    by_def: dict[int, list[Value]] = {}
-    by_end: dict[int, list[Value]] = {}
-    for r in arena_roots:
-        by_def.setdefault(lifetime[r][0], []).append(r)
-        by_end.setdefault(lifetime[r][1], []).append(r)
-    for i in range(end + 1):
-        for r in by_def.get(i, []):
-            offsets[r] = arena.take((nbytes(r) + ALIGN - 1) // ALIGN * ALIGN)
-        for r in by_end.get(i, []):
-            arena.give(offsets[r], (nbytes(r) + ALIGN - 1) // ALIGN * ALIGN)
-    peak = arena.peak
-    for r in arena_roots:
-        storage[r] = Storage("arena", 0, offsets[r], nbytes(r))
-
-    for v, r in root.items():
-        if v not in storage and r in storage:
-            st = storage[r]
-            storage[v] = Storage(st.slot, st.index, st.offset, nbytes(v))
-    fetch_copies = [(v, j) for j, v in enumerate(fetched) if j not in outputs_taken]
-    return Plan(items, list(graph.arguments), fetched, variables, constants, peak, storage, fetch_copies,
-                snapshot_reads, in_place, canonical)
+    def _place_arena(self) -> int:
+        """Arena offsets: every root defined by an op and not placed yet, first-fit by lifetime; the peak."""
+        arena_roots = [r for r in self.defined_at if r not in self.storage and self.root[r] is r]
+        lifetime = {r: (self.defined_at[r], max(self.members_last_use(r), self.defined_at[r])) for r in arena_roots}
+        arena = _FirstFit()
+        offsets: dict[Value, int] = {}
+        by_def: dict[int, list[Value]] = {}
+        by_end: dict[int, list[Value]] = {}
+        for r in arena_roots:
+            by_def.setdefault(lifetime[r][0], []).append(r)
+            by_end.setdefault(lifetime[r][1], []).append(r)
+        for i in range(self.end + 1):
+            for r in by_def.get(i, []):
+                offsets[r] = arena.take((nbytes(r) + ALIGN - 1) // ALIGN * ALIGN)
+            for r in by_end.get(i, []):
+                arena.give(offsets[r], (nbytes(r) + ALIGN - 1) // ALIGN * ALIGN)
+        for r in arena_roots:
+            self.storage[r] = Storage("arena", 0, offsets[r], nbytes(r))
+        return arena.peak
 
 
 class _FirstFit:

@@ -51,7 +51,10 @@ def prune(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op] = (),
     first = [op for op in ordered if op.type == "dfc.variable" and not op.operands]
     rest = [op for op in ordered if not (op.type == "dfc.variable" and not op.operands)]
     for op in first + rest:
-        step.append(clone_op(op, value_map, name=step.reserve_name(op.name)))
+        new = step.append(clone_op(op, value_map, name=step.reserve_name(op.name)))
+        for region in new.regions:  # names stay unique across regions too: passes name new ops after old ones
+            for inner in region.walk():
+                inner.name = step.reserve_name(inner.name)
     fetch_values = [value_map.get(v, v) for v in fetches]
     step.append(Op("dfc.fetch", "fetch", fetch_values, {}, []))
     step.reserve_name("fetch")

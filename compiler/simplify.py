@@ -22,8 +22,9 @@ broadcasts, and removing it would change the shape.
 Ops with control operands are left alone (the user asked for their ordering), and so
 are the operands of a `dfc.grad` not yet expanded: d(x * v)/dx with x = identity(v)
 is v, but d(v * v)/dv is 2v, so such a value must stay the node it is. The
-replaced op is erased; producers it leaves unused are `dce`'s to remove. The docs
-table of these rules is docs/passes.md.
+replaced op is erased; producers it leaves unused are `dce`'s to remove. Each rule is a
+pattern of the greedy driver (dfc.ir.pattern), filed under its op types; `dfc compile
+--timing` counts its hits. The docs table of these rules is docs/passes.md.
 """
 
 from __future__ import annotations
@@ -33,19 +34,22 @@ from collections.abc import Callable
 import numpy as np
 
 from dfc.ir.errors import ShapeError
-from dfc.ir.graph import Block, Graph, Op, Value
+from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.ops import get_op_def, ops_with
 from dfc.ir.ops.shape import SLICE_END
+from dfc.ir.pattern import MAX_ROUNDS, PatternRewriter, PatternSet, apply_patterns_greedily
 from dfc.ir.types import TensorType
 
-from .fold import MAX_FOLDED_ELEMENTS, constant_value, remap_operands
+from .fold import MAX_FOLDED_ELEMENTS, constant_value
 from .passes import register_pass
 
-#: fixpoint bound: a rule's new op (a composed transpose) may itself simplify in the next sweep
-MAX_SWEEPS = 8
+#: fixpoint bound: a rule's new op (a composed transpose) may itself simplify in the next round
+MAX_SWEEPS = MAX_ROUNDS
 
 Rule = Callable[[Op, "Rewriter"], "Value | None"]
 RULES: dict[str, list[Rule]] = {}
+#: each rule once, with the op types it is declared for, in declaration order
+_DECLARED: dict[Rule, list[str]] = {}
 
 
 def rule(*op_types: str) -> Callable[[Rule], Rule]:
@@ -53,6 +57,7 @@ def rule(*op_types: str) -> Callable[[Rule], Rule]:
     def wrap(fn: Rule) -> Rule:
         for t in op_types:
             RULES.setdefault(t, []).append(fn)
+        _DECLARED.setdefault(fn, []).extend(op_types)
         return fn
     return wrap
 
@@ -260,14 +265,38 @@ def _concat_one(op: Op, rw: Rewriter) -> Value | None:
 
 # ---- the pass ----------------------------------------------------------------------------------
 @register_pass("simplify")
-def simplify(graph: Graph) -> Graph:
-    """In place: apply the rules until none fires (at most MAX_SWEEPS sweeps); returns `graph`."""
-    for _ in range(MAX_SWEEPS):
-        pinned = grad_operands(graph)
-        if not _simplify_block(graph, graph.body, {}, bool(pinned), pinned):
-            break
-        graph.mark_changed()
+def simplify(graph: Graph, max_rounds: int = MAX_SWEEPS) -> Graph:
+    """In place: apply the rules until none fires (at most `max_rounds` driver rounds); returns `graph`."""
+    pinned = grad_operands(graph)
+    patterns = PatternSet()
+    for fn, op_types in _DECLARED.items():
+        patterns.add(_as_pattern(fn, bool(pinned), pinned), op_types, name=fn.__name__.lstrip("_"))
+    apply_patterns_greedily(graph, patterns, max_rounds, label="simplify")
     return graph
+
+
+def _as_pattern(fn: Rule, graph_has_grad: bool, pinned: set[Value]) -> Callable[[Op, PatternRewriter], bool]:
+    """The rule as a driver pattern: its value replaces the op's result; the ops it made go before the op."""
+    def apply(op: Op, rewriter: PatternRewriter) -> bool:
+        if not _rewritable(op, pinned):
+            return False
+        rw = Rewriter(rewriter.graph, op, graph_has_grad)
+        value = fn(op, rw)
+        # the replacement must be exactly what users were typed against
+        if value is None or value.type != op.results[0].type:
+            return False
+        if rw.new_ops and value.op is rw.new_ops[-1]:
+            rw.new_ops[-1].name = op.name  # the op that takes over keeps the name the user knows
+        for new in rw.new_ops:
+            rewriter.insert_before(op, new)
+        rewriter.replace_op(op, [value])
+        return True
+    return apply
+
+
+def _rewritable(op: Op, pinned: set[Value]) -> bool:
+    return (len(op.results) == 1 and isinstance(op.results[0].type, TensorType) and not op.control_inputs
+            and op.results[0] not in pinned)
 
 
 def simplify_op(graph: Graph, op: Op, graph_has_grad: bool = False,
@@ -276,39 +305,11 @@ def simplify_op(graph: Graph, op: Op, graph_has_grad: bool = False,
 
     `pinned` values (operands of a dfc.grad) are never replaced.
     """
-    if len(op.results) != 1 or not isinstance(op.results[0].type, TensorType) or op.control_inputs:
-        return None
-    if op.results[0] in pinned:
+    if not _rewritable(op, pinned):
         return None
     for fn in RULES.get(op.type, ()):
         rw = Rewriter(graph, op, graph_has_grad)
         value = fn(op, rw)
-        # the replacement must be exactly what users were typed against
         if value is not None and value.type == op.results[0].type:
             return value, rw.new_ops
     return None
-
-
-def _simplify_block(graph: Graph, block: Block, replaced: dict[Value, Value], has_grad: bool,
-                    pinned: set[Value]) -> bool:
-    changed = False
-    new_ops: list[Op] = []
-    for op in block.ops:
-        remap_operands(op, replaced)
-        for region in op.regions:
-            changed |= _simplify_block(graph, region, replaced, has_grad, pinned)
-        found = simplify_op(graph, op, has_grad, pinned)
-        if found is None:
-            new_ops.append(op)
-            continue
-        value, made = found
-        if made and value.op is made[-1]:
-            made[-1].name = op.name  # the op that takes over keeps the name the user knows
-        for new in made:
-            new.block = block
-            new_ops.append(new)
-        replaced[op.results[0]] = value
-        changed = True
-    block.ops[:] = new_ops
-    return changed
-

@@ -23,6 +23,7 @@ from dfc.ir.ops import get_op_def
 from dfc.ir.ops.dynamic import SHAPE_OPERAND
 from dfc.ir.types import TensorType
 
+from .control_flow import CONTROL_OPS, reinfer_control
 from .fold import constant_value, fold_op, remap_operands
 from .passes import register_pass
 
@@ -40,7 +41,7 @@ def specialize(graph: Graph, arg_shapes: Sequence[tuple[int, ...]]) -> Graph:
 
 def _shape_computations(block: Block) -> set[Op]:
     """The ops that compute the shape operands of the block's dynamic-shape ops (only these fold here)."""
-    stack = [op.inputs[SHAPE_OPERAND[op.type]].op for op in block.ops if op.type in SHAPE_OPERAND and op.inputs]
+    stack = [op.inputs[SHAPE_OPERAND[op.type]].op for op in block.walk() if op.type in SHAPE_OPERAND and op.inputs]
     found: set[Op] = set()
     while stack:
         op = stack.pop()
@@ -68,7 +69,10 @@ class _Resolver:
         new_ops: list[Op] = []
         for op in block.ops:
             remap_operands(op, self.replaced)
-            reinfer_op(op)
+            if op.type in CONTROL_OPS:
+                reinfer_control(op, self.block)
+            else:
+                reinfer_op(op)
             new_ops.extend(self.resolve(op, block))
         block.ops[:] = new_ops
 
@@ -120,6 +124,9 @@ class _Resolver:
 
 
 def reinfer_op(op: Op) -> None:
+    if op.type in CONTROL_OPS:
+        reinfer_control(op, reinfer_block)
+        return
     for region in op.regions:
         for arg, operand in zip(region.arguments, op.inputs):
             arg.type = operand.type

@@ -228,6 +228,9 @@ NVPTX_LIBDEVICE = {
     "llvm.cos.f32": "__nv_cosf", "llvm.cos.f64": "__nv_cos", "llvm.exp2.f64": "__nv_exp2",
     "llvm.log2.f32": "__nv_log2f", "llvm.log2.f64": "__nv_log2", "llvm.tanh.f32": "__nv_tanhf",
     "llvm.tanh.f64": "__nv_tanh",
+    # libm's functions that compiler/codegen/libm.py calls
+    "atan": "__nv_atan", "asin": "__nv_asin", "acos": "__nv_acos", "erf": "__nv_erf", "erfc": "__nv_erfc",
+    "atan2": "__nv_atan2",
 }
 #: prefixes of the intrinsics NVPTX lowers (checked on the optimized module before code generation: an
 #: intrinsic outside this list may abort the process, which Python cannot catch)

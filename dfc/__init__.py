@@ -18,6 +18,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".array_ops": ("concat", "constant", "expand_dims", "fill", "gather", "identity", "one_hot", "ones", "ones_like",
                    "pack", "placeholder", "placeholder_with_default", "range", "rank", "reshape", "shape", "size",
                    "slice", "split", "squeeze", "stack", "tile", "transpose", "unstack", "zeros", "zeros_like"),
+    ".control_flow_ops": ("case", "cond", "foldl", "foldr", "map_fn", "scan", "switch_case", "while_loop"),
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "control_dependencies", "convert_to_tensor",
                    "device", "name_scope", "set_random_seed"),
     ".gradients_impl": ("gradients", "stop_gradient"),
@@ -30,8 +31,31 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                   "mod", "multiply", "neg", "negative", "not_equal", "pow", "reciprocal", "reduce_all", "reduce_any",
                   "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum", "round", "rsqrt",
                   "sigmoid", "sign", "sin", "sqrt", "square", "squared_difference", "subtract", "tanh", "to_double",
-                  "to_float", "to_int32", "to_int64", "truediv", "unsorted_segment_sum", "where", "where_v2"),
-    ".random_ops": ("random_normal", "random_uniform", "truncated_normal"),
+                  "to_float", "to_int32", "to_int64", "truediv", "unsorted_segment_sum", "where", "where_v2",
+                  # TF1's other math: composites of the ops above, scans, libm functions
+                  "accumulate_n", "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cosh", "count_nonzero",
+                  "cumprod", "cumsum", "div_no_nan", "erf", "erfc", "floor_div", "is_finite", "is_inf", "is_nan",
+                  "log_sigmoid", "realdiv", "reduce_logsumexp", "rint", "saturate_cast", "scalar_mul", "sinh", "tan",
+                  "truncatediv", "truncatemod"),
+    ".random_ops": ("multinomial", "random_normal", "random_shuffle", "random_uniform", "truncated_normal"),
+    ".clip_ops": ("clip_by_average_norm", "clip_by_global_norm", "clip_by_norm", "clip_by_value", "global_norm",
+                  "norm"),
+    ".tensor_ops": ("argsort", "batch_gather", "boolean_mask", "broadcast_to", "depth_to_space", "gather_nd",
+                    "invert_permutation", "lin_space", "linspace", "meshgrid", "pad", "repeat", "reverse",
+                    "reverse_v2", "roll", "scatter_nd", "sequence_mask", "setdiff1d", "sort", "space_to_depth",
+                    "tensor_scatter_add", "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_nd_update",
+                    "tensor_scatter_sub", "tensor_scatter_update", "unique"),
+    ".initializers": ("tables_initializer",),
+    ".state_ops": ("scatter_add", "scatter_nd_add", "scatter_nd_sub", "scatter_nd_update", "scatter_sub",
+                   "scatter_update"),
+    ".debugging": ("Assert", "assert_equal", "assert_greater", "assert_greater_equal", "assert_integer",
+                   "assert_less", "assert_less_equal", "assert_near", "assert_negative", "assert_non_negative",
+                   "assert_non_positive", "assert_none_equal", "assert_positive", "assert_proper_iterable",
+                   "assert_rank", "assert_rank_at_least", "assert_rank_in", "assert_same_float_dtype",
+                   "assert_scalar", "assert_type", "check_numerics", "is_non_decreasing", "is_numeric_tensor",
+                   "is_strictly_increasing", "verify_tensor_all_finite"),
+    ".linalg_ops": ("diag", "diag_part", "einsum", "eye", "matrix_band_part", "matrix_diag", "matrix_diag_part",
+                    "matrix_set_diag", "matrix_transpose", "tensordot", "trace"),
     ".session": ("ConfigProto", "GPUOptions", "GraphOptions", "InteractiveSession", "OptimizerOptions", "Session"),
     ".summary": ("GraphDef", "NodeDef", "RunMetadata", "RunOptions"),
     "dfc.runtime": ("VariableStore", "get_default_session"),
@@ -46,9 +70,13 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 #: TF1's names for objects that dfc's modules call otherwise: name -> (module, attribute)
 _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summary", "SummaryMetadataProto"),
             "Event": (".summary", "EventProto"), "SessionLog": (".summary", "SessionLogProto"),
-            "arg_max": (".math_ops", "argmax"), "arg_min": (".math_ops", "argmin")}  # TF1's older names
-_SUBMODULES = ("app", "contrib", "distribute", "errors", "gfile", "layers", "logging", "losses", "nn", "summary",
-               "test", "train")
+            "arg_max": (".math_ops", "argmax"), "arg_min": (".math_ops", "argmin"),  # TF1's older names
+            "orthogonal_initializer": (".initializers", "orthogonal"),
+            "variance_scaling_initializer": (".initializers", "variance_scaling"),
+            "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
+_SUBMODULES = ("app", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors", "gfile", "image",
+               "initializers", "layers", "linalg", "logging", "losses", "manip", "math", "metrics", "nn", "random",
+               "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType

@@ -255,8 +255,10 @@ class _Operators:
         return _operator_function("getitem")(convert_to_tensor(self), key)
 
     def __bool__(self):
-        raise TypeError("Using a dfc Tensor as a Python bool is not allowed: the value is only known when the "
-                        "graph runs. Use tf.cond-free formulations such as tf.where, or run it in a Session.")
+        raise TypeError("Using a `tf.Tensor` as a Python `bool` is not allowed: its value is only known when the "
+                        "graph runs. Use `if t is not None:` instead of `if t:` to test if a tensor is defined, and "
+                        "use ops such as tf.cond or tf.where to execute subgraphs conditioned on the value of a "
+                        "tensor.")
 
     def __iter__(self):
         raise TypeError("A dfc Tensor is not iterable in graph mode; use tf.unstack or slicing with indices.")
@@ -418,6 +420,8 @@ class Graph:
         self.collections: dict[str, Any] = {}
         self.seed: int | None = None
         self.finalized = False
+        #: variables made with validate_shape=False: their shape is the value they hold (runtime/dynamic_variables.py)
+        self.dynamic_variables: set[str] = set()
         self._tensors: dict[Value, Tensor] = {}
         self._operations: dict[Op, Operation] = {}
         _DSL_GRAPHS[self._ir.id] = self
@@ -661,6 +665,8 @@ def make_op(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, na
     """Build one op from Tensors (or IR values) in the current scopes and return the IR op."""
     graph = graph or current_graph(inputs)
     values = [x._dfc_ir() if isinstance(x, Tensor) else x for x in inputs]
+    for v in values:
+        _check_visible(v, type, name)
     if graph.finalized:
         raise RuntimeError("Graph is finalized and cannot be modified")
     attrs = dict(attrs or {})
@@ -675,6 +681,19 @@ def make_op(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, na
         if chosen:
             op.device = format_device(parse_device(chosen))
     return op
+
+
+def _check_visible(value: Value, type: str, name: str | None) -> None:
+    """TF1: a tensor made inside a tf.cond branch or a tf.while_loop body cannot be used outside it."""
+    owner = value.owner
+    block = owner.block if isinstance(owner, Op) else owner
+    if block is None or isinstance(block.parent, IRGraph):
+        return
+    inside = block.parent
+    raise ValueError(f"Cannot use '{value.name}' as input to '{name or get_op_def(type).short}' because "
+                     f"'{value.name}' was made inside {inside.type} '{inside.name}'"
+                     f"{f' at {inside.loc}' if inside.loc else ''} (a tf.cond branch or tf.while_loop body); return "
+                     f"it from the branch or body instead")
 
 
 def make(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, name: str | None = None,

@@ -29,7 +29,7 @@ TF_OP_NAMES = {
     "conv2d_backprop_input": "Conv2DBackpropInput", "cos": "Cos", "depthwise_conv2d": "DepthwiseConv2dNative",
     "div": "RealDiv", "equal": "Equal", "exp": "Exp", "expand_dims": "ExpandDims", "expm1": "Expm1",
     "floor": "Floor", "floordiv": "FloorDiv", "gather": "GatherV2", "greater": "Greater",
-    "greater_equal": "GreaterEqual", "group": "NoOp", "identity": "Identity", "less": "Less",
+    "greater_equal": "GreaterEqual", "group": "NoOp", "identity": "Identity", "if": "If", "less": "Less",
     "less_equal": "LessEqual", "log": "Log", "log1p": "Log1p", "log_softmax": "LogSoftmax",
     "logical_and": "LogicalAnd", "logical_not": "LogicalNot", "logical_or": "LogicalOr", "matmul": "MatMul",
     "max_pool": "MaxPool", "max_pool_grad": "MaxPoolGrad", "maximum": "Maximum", "minimum": "Minimum",
@@ -41,7 +41,7 @@ TF_OP_NAMES = {
     "shape_of": "Shape", "sigmoid": "Sigmoid", "sign": "Sign", "sin": "Sin", "slice": "StridedSlice",
     "softmax": "Softmax", "split": "SplitV", "sqrt": "Sqrt", "square": "Square", "squeeze": "Squeeze",
     "stop_gradient": "StopGradient", "sub": "Sub", "tanh": "Tanh", "tile": "Tile", "transpose": "Transpose",
-    "truncated_normal": "TruncatedNormal", "variable": "VariableV2",
+    "truncated_normal": "TruncatedNormal", "variable": "VariableV2", "while": "While",
 }
 
 #: TF's DataType enum values (types.proto), by dtype name

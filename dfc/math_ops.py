@@ -9,8 +9,8 @@ import numpy as np
 from dfc.ir.dtypes import as_dtype, f32, f64, i64
 
 from .array_ops import reshape
-from .framework import (Tensor, check_int, constant_value, convert_to_tensor, define_tensor_operators, is_tensor_like,
-                        make)
+from .framework import (Tensor, _user_line, build_error, check_int, constant, constant_value, convert_to_tensor,
+                        define_tensor_operators, is_tensor_like, make, name_scope)
 
 #: Python operator name -> (IR op, TF's default op name)
 _BINARY = {
@@ -74,6 +74,11 @@ floor = _unary("dfc.floor", "Floor")
 ceil = _unary("dfc.ceil", "Ceil")
 round = _unary("dfc.round", "Round")  # noqa: A001 - TF's name
 logical_not = _unary("dfc.logical_not", "LogicalNot")
+atan = _unary("dfc.atan", "Atan")
+asin = _unary("dfc.asin", "Asin")
+acos = _unary("dfc.acos", "Acos")
+erf = _unary("dfc.erf", "Erf")
+erfc = _unary("dfc.erfc", "Erfc")
 neg = negative
 
 
@@ -101,6 +106,12 @@ not_equal = _binary_fn("not_equal")
 logical_and = _binary_fn("logical_and")
 logical_or = _binary_fn("logical_or")
 logical_xor = _binary_fn("logical_xor")
+
+
+def atan2(y, x, name: str | None = None) -> Tensor:
+    """The angle of the point (x, y) in (-pi, pi], elementwise with broadcasting (C's atan2)."""
+    y, x = _operands(y, x)
+    return make("dfc.atan2", [y, x], name=name or "Atan2")
 
 
 def truediv(x, y, name: str | None = None) -> Tensor:
@@ -159,11 +170,26 @@ def to_int64(x, name: str = "ToInt64") -> Tensor:
     return cast(x, i64, name)
 
 
+def where_coordinates(condition, name: str | None = None) -> Tensor:
+    """tf.where(condition) with one argument: the coordinates of the true entries, int64 [count, rank].
+
+    Its shape is set by the values of `condition`, so it works for a constant condition; dfc
+    specializes each run to the fed shapes, not to fed values, and says so for any other.
+    """
+    condition = convert_to_tensor(condition)
+    known = constant_value(condition)
+    if known is None:
+        raise NotImplementedError(f"{build_error('Where', name or 'Where', '')} where(condition) with one argument: "
+                                  f"its result shape depends on the values of {condition.name}, and dfc compiles "
+                                  f"static shapes (specialized to fed shapes, not fed values); it works for a "
+                                  f"constant condition, or use where(condition, x, y)")
+    return constant(np.argwhere(known).astype(np.int64), name=name or "Where")
+
+
 def where(condition, x=None, y=None, name: str | None = None) -> Tensor:
-    """Elementwise choice between x and y (broadcasting); where(cond) alone (coordinates) is not supported."""
+    """Elementwise choice between x and y (broadcasting); where(cond) alone: where_coordinates."""
     if x is None and y is None:
-        raise NotImplementedError("where(condition) returns a tensor of data-dependent shape, which dfc's static "
-                                  "shapes cannot express; use where(condition, x, y)")
+        return where_coordinates(condition, name)
     if x is None or y is None:
         raise ValueError("where needs both x and y, or neither")
     condition = convert_to_tensor(condition)
@@ -245,6 +271,368 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name: str | None = Non
     data, ids = convert_to_tensor(data), convert_to_tensor(segment_ids)
     return make("dfc.unsorted_segment_sum", [data, ids], {"num_segments": check_int(num_segments, "num_segments")},
                 name=name or "UnsortedSegmentSum")
+
+
+def _scan(irop: str, default: str):
+    def fn(x, axis=0, exclusive: bool = False, reverse: bool = False, name: str | None = None) -> Tensor:
+        x = convert_to_tensor(x)
+        return make(irop, [x], {"axis": check_int(axis, "axis"), "exclusive": bool(exclusive),
+                                "reverse": bool(reverse)}, name=name or default)
+    fn.__name__ = default.lower()
+    fn.__doc__ = (f"`{irop}` along `axis`: exclusive leaves element i out of result i, reverse runs from the end.")
+    return fn
+
+
+cumsum = _scan("dfc.cumsum", "Cumsum")
+cumprod = _scan("dfc.cumprod", "Cumprod")
+
+
+# ---- TF1's composite math: each is TF's own definition over the ops above ------------------------
+def _float_only(x: Tensor, tf_op: str, name: str | None) -> Tensor:
+    """x, checked to be floating as TF's kernel for `tf_op` requires (TypeError naming the op and the user's line)."""
+    if not x.dtype.is_floating:
+        raise TypeError(str(build_error(tf_op, name or tf_op, f"Value passed to parameter 'x' has DataType "
+                                                              f"{x.dtype.name} not in list of allowed values: "
+                                                              f"bfloat16, float16, float32, float64")))
+    return x
+
+
+def is_nan(x, name: str | None = None) -> Tensor:
+    """x != x: true exactly for NaN."""
+    x = _float_only(convert_to_tensor(x), "IsNan", name)
+    return make("dfc.not_equal", [x, x], name=name or "IsNan")
+
+
+def is_inf(x, name: str | None = None) -> Tensor:
+    x = _float_only(convert_to_tensor(x), "IsInf", name)
+    return make("dfc.equal", [abs(x), constant(np.inf, dtype=x.dtype)], name=name or "IsInf")
+
+
+def is_finite(x, name: str | None = None) -> Tensor:
+    """|x| < inf, which is false for NaN too."""
+    x = _float_only(convert_to_tensor(x), "IsFinite", name)
+    return make("dfc.less", [abs(x), constant(np.inf, dtype=x.dtype)], name=name or "IsFinite")
+
+
+def _safe_divisor(y: Tensor) -> tuple[Tensor, Tensor]:
+    """(y == 0, y with its zeros replaced by ones): the division never makes the inf/NaN whose gradient is NaN."""
+    zero = equal(y, constant(0, dtype=y.dtype))
+    return zero, make("dfc.select", [zero, constant(1, dtype=y.dtype), y], name="safe_y")
+
+
+def div_no_nan(x, y, name: str | None = None) -> Tensor:
+    """x / y, and 0 where y == 0 (gradients: 0 there too, as TF's DivNoNan gradient)."""
+    x, y = _operands(x, y)
+    _float_only(x, "DivNoNan", name)
+    with name_scope(name, "div_no_nan", [x, y]):
+        zero, safe = _safe_divisor(y)
+        return make("dfc.select", [zero, constant(0, dtype=x.dtype), make("dfc.div", [x, safe], name="div")],
+                    name="DivNoNan")
+
+
+def xlogy(x, y, name: str | None = None) -> Tensor:
+    """x * log(y), and 0 where x == 0 (even for y <= 0), with TF's gradients (0 for both where x == 0)."""
+    x, y = _operands(x, y)
+    _float_only(x, "Xlogy", name)
+    with name_scope(name, "Xlogy", [x, y]):
+        x_zero = equal(x, constant(0, dtype=x.dtype))
+        safe_y = make("dfc.select", [x_zero, constant(1, dtype=y.dtype), y], name="safe_y")
+        return make("dfc.select", [x_zero, constant(0, dtype=x.dtype), multiply(x, log(safe_y))], name="Xlogy")
+
+
+def xdivy(x, y, name: str | None = None) -> Tensor:
+    """x / y, and 0 where x == 0."""
+    x, y = _operands(x, y)
+    _float_only(x, "Xdivy", name)
+    with name_scope(name, "Xdivy", [x, y]):
+        x_zero = equal(x, constant(0, dtype=x.dtype))
+        safe_y = make("dfc.select", [x_zero, constant(1, dtype=y.dtype), y], name="safe_y")
+        return make("dfc.select", [x_zero, constant(0, dtype=x.dtype), make("dfc.div", [x, safe_y])], name="Xdivy")
+
+
+def _trunc(v: Tensor) -> Tensor:
+    """Round toward zero: floor above zero, ceil below."""
+    return make("dfc.select", [less(v, constant(0, dtype=v.dtype)), ceil(v), floor(v)], name="trunc")
+
+
+def truncatediv(x, y, name: str | None = None) -> Tensor:
+    """x / y rounded toward zero (C's integer division); an integer division by zero fails as TF's does."""
+    x, y = _operands(x, y)
+    if x.dtype.is_integer:
+        return make("dfc.div", [x, y], name=name or "TruncateDiv")
+    with name_scope(name, "TruncateDiv", [x, y]):
+        return _trunc(make("dfc.div", [x, y]))
+
+
+def truncatemod(x, y, name: str | None = None) -> Tensor:
+    """C's remainder (fmod): the result takes the sign of x."""
+    x, y = _operands(x, y)
+    with name_scope(name, "TruncateMod", [x, y]):
+        if x.dtype.is_integer:
+            return subtract(x, multiply(make("dfc.div", [x, y]), y))
+        r = mod(abs(x), abs(y))
+        return make("dfc.select", [less(x, constant(0, dtype=x.dtype)), negative(r), r], name="TruncateMod")
+
+
+def realdiv(x, y, name: str | None = None) -> Tensor:
+    return binary_operator("div", x, y, name or "RealDiv")
+
+
+def scalar_mul(scalar, x, name: str | None = None) -> Tensor:
+    """scalar * x for a scalar `scalar` (TF refuses any other shape)."""
+    x = convert_to_tensor(x)
+    s = convert_to_tensor(scalar, dtype=x.dtype) if not is_tensor_like(scalar) else convert_to_tensor(scalar)
+    if s.shape.ndims != 0:
+        raise ValueError(f"{_user_line()}Only scalar multiply works, got shape {s.shape}")
+    return multiply(s, x, name=name or "scalar_mul")
+
+
+def accumulate_n(inputs, shape=None, tensor_dtype=None, name: str | None = None) -> Tensor:
+    """The sum of `inputs`, all of one shape and dtype (tf.accumulate_n's checks, add_n's result)."""
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        raise ValueError(f"{_user_line()}inputs must be a non-empty list of tensors, got {inputs!r}")
+    tensors = [convert_to_tensor(t) for t in inputs]
+    dtypes = {t.dtype for t in tensors}
+    if len(dtypes) != 1 or (tensor_dtype is not None and as_dtype(tensor_dtype) not in dtypes):
+        raise TypeError(f"{_user_line()}inputs must be a list of tensors of one dtype, got "
+                        f"{sorted(d.name for d in dtypes)}")
+    shapes = {tuple(t.shape.as_list()) for t in tensors if t.shape.ndims is not None}
+    if len(shapes) > 1:
+        raise ValueError(f"{_user_line()}inputs must be a list of tensors of one shape, got {sorted(shapes)}")
+    return add_n(tensors, name=name or "AccumulateN")
+
+
+def rint(x, name: str | None = None) -> Tensor:
+    """The nearest integer, halves to even (TF's Rint, like round)."""
+    x = _float_only(convert_to_tensor(x), "Rint", name)
+    return make("dfc.round", [x], name=name or "Rint")
+
+
+def softplus(features, name: str | None = None) -> Tensor:
+    """log(1 + exp(x)), stable at both ends, with the gradient sigmoid(x) (0.5 at 0, as TF's)."""
+    x = _float_only(convert_to_tensor(features), "Softplus", name)
+    with name_scope(name, "Softplus", [x]):
+        zero = constant(0, dtype=x.dtype)
+        positive = greater(x, zero)
+        # each branch sees an operand for which it is finite, so the unselected branch's gradient is 0, not NaN
+        above = make("dfc.select", [positive, x, zero])
+        below = make("dfc.select", [positive, zero, x])
+        return make("dfc.select", [positive, add(above, log1p(exp(negative(above)))), log1p(exp(below))],
+                    name="Softplus")
+
+
+def log_sigmoid(x, name: str | None = None) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x) (TF's definition)."""
+    x = _float_only(convert_to_tensor(x), "LogSigmoid", name)
+    with name_scope(name, "LogSigmoid", [x]):
+        return negative(softplus(negative(x)))
+
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name: str | None = None, reduction_indices=None,
+                     keep_dims=None) -> Tensor:
+    """log(sum(exp(x))) computed as TF does: shifted by the (finite) max, which gets no gradient."""
+    from .gradients_impl import stop_gradient
+    x = convert_to_tensor(input_tensor)
+    keep = bool(keepdims if keepdims is not None else keep_dims or False)
+    with name_scope(name, "ReduceLogSumExp", [x]):
+        raw_max = reduce_max(x, axis=axis, reduction_indices=reduction_indices, keepdims=True)
+        my_max = stop_gradient(where(is_finite(raw_max), raw_max, make("dfc.fill_like", [raw_max],
+                                                                       {"value": 0.0, "dtype": x.dtype})))
+        summed = reduce_sum(exp(subtract(x, my_max)), axis=axis, reduction_indices=reduction_indices, keepdims=keep)
+        if not keep:
+            my_max = make("dfc.squeeze", [my_max], {"axes": _axes(x, axis, reduction_indices)}, name="squeeze")
+        return add(log(summed), my_max)
+
+
+def count_nonzero(input_tensor=None, axis=None, keepdims=None, dtype=i64, name: str | None = None,
+                  reduction_indices=None, keep_dims=None, input=None) -> Tensor:
+    """The number of non-zero entries over `axis` (all when None), as `dtype` (int64 by default)."""
+    x = convert_to_tensor(input if input_tensor is None else input_tensor)
+    keep = bool(keepdims if keepdims is not None else keep_dims or False)
+    with name_scope(name, "count_nonzero", [x]):
+        zero = constant(False if x.dtype.is_bool else 0, dtype=x.dtype)
+        counts = reduce_sum(cast(not_equal(x, zero), i64), axis=axis, reduction_indices=reduction_indices,
+                            keepdims=keep)
+        return cast(counts, dtype)
+
+
+def tan(x, name: str | None = None) -> Tensor:
+    x = _float_only(convert_to_tensor(x), "Tan", name)
+    return make("dfc.div", [sin(x), cos(x)], name=name or "Tan")
+
+
+def _select_abs(x: Tensor) -> Tensor:
+    """|x| by a select, so that the gradient at 0 is +1 (abs's sign(0) would zero it)."""
+    return make("dfc.select", [less(x, constant(0, dtype=x.dtype)), negative(x), x], name="abs")
+
+
+def _odd(x: Tensor, magnitude: Tensor) -> Tensor:
+    """f(x) for an odd f given f(|x|): the sign of x put back."""
+    return make("dfc.select", [less(x, constant(0, dtype=x.dtype)), negative(magnitude), magnitude], name="odd")
+
+
+def _large(x: Tensor) -> float:
+    """Where an exp-based function switches to its asymptotic form (e^-|x| below the dtype's epsilon)."""
+    return 20.0 if x.dtype.bits <= 32 else 40.0
+
+
+def sinh(x, name: str | None = None) -> Tensor:
+    """(e^x - e^-x) / 2 through expm1 (no cancellation near 0), e^(|x|/2)^2 / 2 where e^|x| alone overflows."""
+    x = _float_only(convert_to_tensor(x), "Sinh", name)
+    with name_scope(name, "Sinh", [x]):
+        big = _large(x)
+        a = _select_abs(x)
+        small_a = minimum(a, constant(big, dtype=x.dtype))
+        small = multiply(subtract(expm1(small_a), expm1(negative(small_a))), constant(0.5, dtype=x.dtype))
+        half = exp(multiply(maximum(a, constant(big, dtype=x.dtype)), constant(0.5, dtype=x.dtype)))
+        large = multiply(multiply(half, constant(0.5, dtype=x.dtype)), half)
+        return _odd(x, make("dfc.select", [greater(a, constant(big, dtype=x.dtype)), large, small]))
+
+
+def cosh(x, name: str | None = None) -> Tensor:
+    x = _float_only(convert_to_tensor(x), "Cosh", name)
+    with name_scope(name, "Cosh", [x]):
+        big = _large(x)
+        a = _select_abs(x)
+        small_a = minimum(a, constant(big, dtype=x.dtype))
+        small = multiply(add(exp(small_a), exp(negative(small_a))), constant(0.5, dtype=x.dtype))
+        half = exp(multiply(maximum(a, constant(big, dtype=x.dtype)), constant(0.5, dtype=x.dtype)))
+        large = multiply(multiply(half, constant(0.5, dtype=x.dtype)), half)
+        return make("dfc.select", [greater(a, constant(big, dtype=x.dtype)), large, small], name="Cosh")
+
+
+def _huge(x: Tensor) -> float:
+    """Above this, sqrt(x^2 + 1) is x to the dtype's precision (and x^2 may overflow)."""
+    return 2.0 ** 12 if x.dtype.bits <= 32 else 2.0 ** 28
+
+
+def asinh(x, name: str | None = None) -> Tensor:
+    """log(|x| + sqrt(x^2 + 1)) in log1p form near 0, log(2|x|) far out; odd."""
+    x = _float_only(convert_to_tensor(x), "Asinh", name)
+    with name_scope(name, "Asinh", [x]):
+        huge, one = constant(_huge(x), dtype=x.dtype), constant(1, dtype=x.dtype)
+        a = _select_abs(x)
+        s = minimum(a, huge)
+        small = log1p(add(s, truediv(square(s), add(one, sqrt(add(square(s), one))))))
+        large = add(log(maximum(a, huge)), constant(np.log(2.0), dtype=x.dtype))
+        return _odd(x, make("dfc.select", [greater(a, huge), large, small]))
+
+
+def acosh(x, name: str | None = None) -> Tensor:
+    """log(x + sqrt(x^2 - 1)) as log1p(t + sqrt(2t + t^2)), t = x - 1 (exact near 1); NaN below 1."""
+    x = _float_only(convert_to_tensor(x), "Acosh", name)
+    with name_scope(name, "Acosh", [x]):
+        huge, one = constant(_huge(x), dtype=x.dtype), constant(1, dtype=x.dtype)
+        t = subtract(minimum(x, huge), one)
+        # sqrt(t) * sqrt(t + 2), not sqrt(2t + t^2): at x = 1 the gradient is inf (TF's), not inf * 0
+        small = log1p(add(t, multiply(sqrt(t), sqrt(add(t, constant(2, dtype=x.dtype))))))
+        large = add(log(maximum(x, huge)), constant(np.log(2.0), dtype=x.dtype))
+        return make("dfc.select", [greater(x, huge), large, small], name="Acosh")
+
+
+def atanh(x, name: str | None = None) -> Tensor:
+    """log((1 + x) / (1 - x)) / 2 as log1p(2x / (1 - x)) / 2; ±inf at ±1, NaN beyond."""
+    x = _float_only(convert_to_tensor(x), "Atanh", name)
+    with name_scope(name, "Atanh", [x]):
+        one = constant(1, dtype=x.dtype)
+        ratio = truediv(multiply(x, constant(2, dtype=x.dtype)), subtract(one, x))
+        return multiply(log1p(ratio), constant(0.5, dtype=x.dtype), name="Atanh")
+
+
+def multiply_no_nan(x, y, name: str | None = None) -> Tensor:
+    """x * y, and 0 where y == 0 even when x is inf or NaN."""
+    x, y = _operands(x, y)
+    with name_scope(name, "MulNoNan", [x, y]):
+        zero = equal(y, constant(0, dtype=y.dtype))
+        return make("dfc.select", [zero, constant(0, dtype=x.dtype), multiply(x, y)], name="MulNoNan")
+
+
+def reciprocal_no_nan(x, name: str | None = None) -> Tensor:
+    """1 / x, and 0 where x == 0."""
+    x = _float_only(convert_to_tensor(x), "reciprocal_no_nan", name)
+    return div_no_nan(constant(1, dtype=x.dtype), x, name=name or "reciprocal_no_nan")
+
+
+def softsign(features, name: str | None = None) -> Tensor:
+    """x / (1 + |x|)."""
+    x = _float_only(convert_to_tensor(features), "Softsign", name)
+    return make("dfc.div", [x, add(constant(1, dtype=x.dtype), abs(x))], name=name or "Softsign")
+
+
+def xlog1py(x, y, name: str | None = None) -> Tensor:
+    """x * log1p(y), and 0 where x == 0."""
+    x, y = _operands(x, y)
+    _float_only(x, "Xlog1py", name)
+    with name_scope(name, "Xlog1py", [x, y]):
+        x_zero = equal(x, constant(0, dtype=x.dtype))
+        safe_y = make("dfc.select", [x_zero, constant(0, dtype=y.dtype), y], name="safe_y")
+        return make("dfc.select", [x_zero, constant(0, dtype=x.dtype), multiply(x, log1p(safe_y))], name="Xlog1py")
+
+
+def reduce_variance(input_tensor, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
+    """mean((x - mean(x))^2) over `axis` (TF's definition)."""
+    x = convert_to_tensor(input_tensor)
+    with name_scope(name, "reduce_variance", [x]):
+        means = reduce_mean(x, axis=axis, keepdims=True)
+        return reduce_mean(square(subtract(x, means)), axis=axis, keepdims=keepdims)
+
+
+def reduce_std(input_tensor, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
+    x = _float_only(convert_to_tensor(input_tensor), "reduce_std", name)
+    with name_scope(name, "reduce_std", [x]):
+        return sqrt(reduce_variance(x, axis=axis, keepdims=keepdims))
+
+
+def reduce_euclidean_norm(input_tensor, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:
+    """sqrt(sum(x^2)) over `axis`."""
+    x = convert_to_tensor(input_tensor)
+    with name_scope(name, "EuclideanNorm", [x]):
+        return sqrt(reduce_sum(square(x), axis=axis, keepdims=keepdims))
+
+
+def zero_fraction(value, name: str | None = None) -> Tensor:
+    """The fraction of zeros in `value`, as float32."""
+    x = convert_to_tensor(value)
+    with name_scope(name, "zero_fraction", [x]):
+        zero = constant(False if x.dtype.is_bool else 0, dtype=x.dtype)
+        return reduce_mean(cast(equal(x, zero), f32))
+
+
+def _representable(bound, dtype, toward: float) -> np.ndarray:
+    """`bound` in `dtype`, moved toward `toward` when rounding took it past the bound (int32 max in float32)."""
+    value = np.asarray(bound).astype(dtype.np)
+    if dtype.is_floating and (float(value) - bound) * (1 if toward < 0 else -1) > 0:
+        value = np.nextafter(value, np.asarray(toward, dtype.np))
+    return value
+
+
+def saturate_cast(value, dtype, name: str | None = None) -> Tensor:
+    """cast(value, dtype) with values first clipped to dtype's range (no wrap-around)."""
+    x = convert_to_tensor(value)
+    dtype = as_dtype(dtype)
+    with name_scope(name, "saturate_cast", [x]):
+        if x.dtype.is_floating or x.dtype.is_integer:
+            lo, hi = dtype.min, dtype.max
+            if x.dtype.is_integer and dtype.is_floating:
+                lo, hi = max(lo, x.dtype.min), min(hi, x.dtype.max)
+            if lo > x.dtype.min:
+                x = maximum(x, constant(_representable(lo, x.dtype, np.inf), dtype=x.dtype))
+            if hi < x.dtype.max:
+                x = minimum(x, constant(_representable(hi, x.dtype, -np.inf), dtype=x.dtype))
+        return cast(x, dtype)
+
+
+def polyval(coeffs, x, name: str | None = None) -> Tensor:
+    """coeffs[0] * x^(n-1) + ... + coeffs[n-1] by Horner's rule."""
+    x = convert_to_tensor(x)
+    with name_scope(name, "polyval", [x]):
+        if not coeffs:
+            return make("dfc.fill_like", [x], {"value": 0.0, "dtype": x.dtype})
+        out = convert_to_tensor(coeffs[0], dtype=x.dtype) if not is_tensor_like(coeffs[0]) else coeffs[0]
+        for c in coeffs[1:]:
+            c = convert_to_tensor(c, dtype=x.dtype) if not is_tensor_like(c) else c
+            out = add(c, multiply(out, x))
+        return out
 
 
 define_tensor_operators(binary=binary_operator, negative=negative, abs=abs, logical_not=logical_not)

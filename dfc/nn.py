@@ -296,3 +296,7 @@ __all__ += ["dynamic_rnn", "rnn_cell", "static_rnn"]
 from .candidate_sampling import log_uniform_candidate_sampler, nce_loss, sampled_softmax_loss  # noqa: E402
 
 __all__ += ["log_uniform_candidate_sampler", "nce_loss", "sampled_softmax_loss"]
+from .clip_ops import l2_normalize  # noqa: E402
+from .math_ops import softplus, softsign  # noqa: E402
+
+__all__ += ["l2_normalize", "softplus", "softsign"]

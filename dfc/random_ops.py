@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from dfc.ir.dtypes import as_dtype, f32
 from dfc.ir.types import TensorType
 
@@ -43,3 +45,47 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=f32, seed=None, name: st
     with name_scope(name, "truncated_normal"):
         unit = _draw("truncated_normal", shape, dtype, seed, "TruncatedNormal")
         return unit * stddev + mean if (mean, stddev) != (0.0, 1.0) else unit
+
+
+def multinomial(logits, num_samples, seed=None, name: str | None = None, output_dtype=None) -> Tensor:
+    """num_samples class indices per row of `logits` [batch, classes], drawn with P(class) = softmax(logits)
+    (the Gumbel-max trick: argmax of logits plus Gumbel noise; TF draws from the same distribution)."""
+    from dfc.ir.dtypes import i64
+
+    from .array_ops import expand_dims
+    from .framework import build_error, check_int, convert_to_tensor
+    from .math_ops import add, argmax, log, negative
+    logits = convert_to_tensor(logits)
+    label = name or "Multinomial"
+    if logits.shape.ndims != 2 or not logits.dtype.is_floating:
+        raise build_error("Multinomial", label, f"logits must be a 2-D float tensor [batch, classes], got "
+                                                f"{logits.dtype.name} {logits.shape}")
+    batch, classes = logits.shape.as_list()
+    n = check_int(num_samples, "num_samples")
+    if classes is None or batch is None:
+        raise build_error("Multinomial", label, f"multinomial needs the shape of {logits.name}, got {logits.shape}")
+    with name_scope(name, "multinomial", [logits]):
+        tiny = float(np.finfo(logits.dtype.np).tiny)
+        u = random_uniform([batch, n, classes], minval=tiny, maxval=1.0, dtype=logits.dtype, seed=seed)
+        gumbel = negative(log(negative(log(u))))
+        return argmax(add(expand_dims(logits, 1), gumbel), axis=-1, output_type=output_dtype or i64)
+
+
+def categorical(logits, num_samples, dtype=None, seed=None, name: str | None = None) -> Tensor:
+    return multinomial(logits, num_samples, seed=seed, name=name, output_dtype=dtype)
+
+
+def random_shuffle(value, seed=None, name: str | None = None) -> Tensor:
+    """`value` with its first dim in a uniformly random order (the order of n uniform draws)."""
+    from .framework import build_error, convert_to_tensor
+    from .array_ops import gather
+    from .tensor_ops import argsort
+    x = convert_to_tensor(value)
+    if x.shape.ndims is None or x.shape.ndims < 1 or x.shape.as_list()[0] is None:
+        if x.shape.ndims == 0:
+            return x
+        raise build_error("RandomShuffle", name or "RandomShuffle", f"random_shuffle needs the first dim of "
+                                                                    f"{x.name}, got {x.shape}")
+    with name_scope(name, "RandomShuffle", [x]):
+        keys = random_uniform([x.shape.as_list()[0]], seed=seed)
+        return gather(x, argsort(keys))

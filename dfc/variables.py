@@ -11,8 +11,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from dfc.ir.dtypes import as_dtype, f32
-from dfc.ir import builder
-from dfc.ir.errors import UnimplementedError
+from dfc.ir.types import TensorType
 
 from . import random_ops
 from .array_ops import constant
@@ -41,18 +40,16 @@ class Variable(_Operators):
                 if dtype is not None and initial.dtype is not as_dtype(dtype):
                     from .math_ops import cast
                     initial = cast(initial, dtype)
-            if not initial.shape.is_fully_defined():
-                if validate_shape:
-                    raise build_error("dfc.variable", self._name, f"initial value of variable '{self._name}' must "
-                                                                  f"have a fully defined shape, got {initial.shape}")
-                loc = builder.capture_location()
-                raise UnimplementedError(
-                    f"variable '{self._name}'{f' at {loc}' if loc else ''}: validate_shape=False with an initial value "
-                    f"of shape {initial.shape} is not supported (dfc compiles each step for known variable shapes); "
-                    f"give the initial value a fully defined shape")
+            if not initial.shape.is_fully_defined() and validate_shape:
+                raise build_error("dfc.variable", self._name, f"initial value of variable '{self._name}' must "
+                                                              f"have a fully defined shape, got {initial.shape}")
             self._initial_value = initial
+            read_type = initial._dfc_ir().type
+            if not validate_shape:  # TF1: the variable's shape is unknown; it is that of the value it holds
+                read_type = TensorType(read_type.dtype, None)
+                graph.dynamic_variables.add(self._name)
             read_op = make_op("dfc.variable", [], {"name": self._name}, name=self._name,
-                              result_types=[initial._dfc_ir().type], exact_name=True)
+                              result_types=[read_type], exact_name=True)
             self._read = wrap(read_op.results[0])
             self._initializer = make_op("dfc.assign", [initial], {"variable": self._name}, name="Assign")
         self._trainable = trainable
@@ -127,8 +124,10 @@ class Variable(_Operators):
     def _update(self, kind: str, value, name: str | None, use_locking=None) -> Tensor:
         default = {"dfc.assign": "Assign", "dfc.assign_add": "AssignAdd", "dfc.assign_sub": "AssignSub"}[kind]
         value = convert_to_tensor(value, dtype=self.dtype)
-        mine, given = self.shape.as_list(), value.shape.as_list()
-        # TF's Assign/AssignAdd/AssignSub: the value has the variable's shape (no broadcasting)
+        # TF's Assign/AssignAdd/AssignSub: the value has the variable's shape (no broadcasting); a variable of
+        # unknown shape (validate_shape=False) takes any (runtime/dynamic_variables.py)
+        known = self.shape.ndims is not None and value.shape.ndims is not None
+        mine, given = (self.shape.as_list(), value.shape.as_list()) if known else ([], [])
         if len(mine) != len(given) or any(a is not None and b is not None and a != b for a, b in zip(mine, given)):
             verb = "assign" if kind == "dfc.assign" else "update"
             raise build_error(kind, name or default, f"cannot {verb} variable '{self._name}' of shape {self.shape} "
@@ -157,7 +156,7 @@ class Variable(_Operators):
         """Write `value` into the variable's buffer directly (no graph op)."""
         session = _session_for(session, self)
         array = np.asarray(value, dtype=self.dtype.np)
-        if list(array.shape) != self.shape.as_list():
+        if self.shape.ndims is not None and list(array.shape) != self.shape.as_list():
             raise ValueError(f"cannot load a value of shape {list(array.shape)} into variable '{self._name}' of "
                              f"shape {self.shape}")
         session.store.write(self._name, array)

@@ -1,12 +1,23 @@
-"""The IR's objects: Location, Value, Op, Block and Graph (one SSA region of ops)."""
+"""The IR's objects: Location, Value, Op, Block and Graph (one SSA region of ops), with use-lists.
+
+Every Value knows its uses: the (op, operand index) pairs of the ops that read it and are
+in a graph (in a block that a Graph's body holds, directly or through regions). The
+mutation APIs keep them exact: `Op.operands` (assigned or changed in place), `Block.ops`
+(appended, inserted, removed, sliced), `Op.erase`, `Op.move_before`/`move_after` and
+`Value.replace_all_uses_with`. An op built but not (yet) in a graph has no uses
+registered, so ops a pass makes and drops leave nothing behind; inserting the op (or an
+op whose regions hold it) registers them. `verify` checks the lists against the operands.
+"""
+
 
 from __future__ import annotations
 
 import itertools
 import re
+from operator import attrgetter
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from .ops.registry import REGISTRY
 from .types import ControlType, Type
@@ -27,13 +38,42 @@ class Location:
 class Value:
     """An SSA value: the result of an op or an argument of a block."""
 
-    __slots__ = ("type", "owner", "index", "arg_name", "__weakref__")
+    __slots__ = ("type", "owner", "index", "arg_name", "_uses", "__weakref__")
 
     def __init__(self, type: Type, owner: Op | Block, index: int, arg_name: str | None = None):
         self.type = type
         self.owner = owner
         self.index = index
         self.arg_name = arg_name
+        self._uses: dict[tuple[Op, int], None] = {}  # insertion-ordered, so walks over uses are deterministic
+
+    # ---- uses --------------------------------------------------------------------------------
+    @property
+    def uses(self) -> list[tuple[Op, int]]:
+        """(op, operand index) of every read of this value by an op in a graph, in the order they were made."""
+        return list(self._uses)
+
+    @property
+    def users(self) -> list[Op]:
+        """The ops in a graph that read this value, each once, in the order of their first use."""
+        return list(dict.fromkeys(op for op, _ in self._uses))
+
+    @property
+    def has_uses(self) -> bool:
+        return bool(self._uses)
+
+    def replace_all_uses_with(self, new: Value) -> None:
+        """Point every use of this value (regions' uses included) at `new`; O(number of uses)."""
+        if new is self:
+            return
+        for op, index in list(self._uses):
+            op._operands._set(index, new)
+
+    def replace_uses_where(self, new: Value, keep: Callable[[Op], bool]) -> None:
+        """Point the uses of this value by the ops for which `keep(op)` is false at `new`."""
+        for op, index in list(self._uses):
+            if not keep(op):
+                op._operands._set(index, new)
 
     @property
     def op(self) -> Op | None:
@@ -62,14 +102,16 @@ class Value:
 class Op:
     """One operation: type (`dfc.matmul`), operands, attributes, typed results, regions."""
 
-    __slots__ = ("type", "name", "operands", "attrs", "results", "device", "loc", "regions", "block", "__weakref__")
+    __slots__ = ("type", "name", "_operands", "attrs", "results", "device", "loc", "regions", "block", "_live",
+                 "__weakref__")
 
     def __init__(self, type: str, name: str, operands: list[Value], attrs: dict[str, Any],
                  result_types: list[Type], device: str | None = None, loc: Location | None = None,
                  regions: list[Block] | None = None):
         self.type = type
         self.name = name
-        self.operands = list(operands)
+        self._live = False  # in a graph: its operands are registered as uses
+        self._operands = OperandList(self, operands)
         self.attrs = dict(attrs)
         self.results = [Value(t, self, i) for i, t in enumerate(result_types)]
         self.device = device
@@ -78,6 +120,74 @@ class Op:
         for region in self.regions:
             region.parent = self
         self.block: Block | None = None
+
+    def _assign_operands(self, values: Iterable[Value]) -> None:
+        current = self._operands
+        if values is current:
+            return
+        values = list(values)
+        if len(values) != len(current):
+            current[:] = values
+            return
+        for i, (old, new) in enumerate(zip(current, values)):
+            if old is not new:  # passes reassign whole lists where one operand changed: touch only that use
+                current._set(i, new)
+
+    # a C-level getter: `op.operands` is read in every pass and lowering
+    operands = property(attrgetter("_operands"), _assign_operands,
+                        doc="The values this op reads: a list whose changes (item, slice, append, ...) keep the "
+                            "use-lists exact.")
+
+    def set_operand(self, index: int, value: Value) -> None:
+        self._operands._set(index, value)
+
+    @property
+    def in_graph(self) -> bool:
+        """Whether the op is in a graph (its block, or its parent op's, is): only such ops have uses registered."""
+        return self._live
+
+    def erase(self) -> None:
+        """Remove this op from its block and drop its operands' uses; refused while its results have uses."""
+        used = [r for r in self.results if r._uses]
+        if used:
+            users = ", ".join(u.describe() for u in dict.fromkeys(op for r in used for op, _ in r._uses))
+            raise ValueError(f"cannot erase op {self.describe()}: its result(s) are still used by {users}")
+        if self.block is not None:
+            self.block.ops.remove(self)
+        self._set_live(False)
+
+    def move_before(self, anchor: Op) -> None:
+        """Move this op (from wherever it is) to just before `anchor`, in anchor's block."""
+        if anchor is self:
+            return
+        self._unlink()
+        block = anchor.block
+        block.ops.insert(block.ops.index(anchor), self)
+
+    def move_after(self, anchor: Op) -> None:
+        """Move this op (from wherever it is) to just after `anchor`, in anchor's block."""
+        if anchor is self:
+            return
+        self._unlink()
+        block = anchor.block
+        block.ops.insert(block.ops.index(anchor) + 1, self)
+
+    def _unlink(self) -> None:
+        if self.block is not None and self in self.block.ops:
+            self.block.ops.remove(self)
+
+    def _set_live(self, live: bool) -> None:
+        """Enter or leave the graph: register or drop the uses of this op and of its regions' ops."""
+        if self._live == live:
+            return
+        self._live = live
+        if live:
+            self._operands._register()
+        else:
+            self._operands._unregister()
+        for region in self.regions:
+            for inner in region.ops:
+                inner._set_live(live)
 
     @property
     def short_type(self) -> str:
@@ -106,17 +216,186 @@ class Op:
         return f"<Op {self.name} = {self.type}>"
 
 
+def _tracking(base: Callable) -> Callable:
+    """A list mutator of OperandList that drops the op's uses before and registers them after."""
+    def mutate(self: OperandList, *args: Any) -> Any:
+        live = self._op._live
+        if live:
+            self._unregister()
+        try:
+            return base(self, *args)
+        finally:
+            if live:
+                self._register()
+    mutate.__name__ = base.__name__
+    return mutate
+
+
+class OperandList(list):
+    """An op's operands; every change keeps the operands' use-lists exact (while the op is in a graph)."""
+
+    __slots__ = ("_op",)
+
+    def __init__(self, op: Op, values: Iterable[Value] = ()):
+        super().__init__(values)
+        self._op = op
+
+    def _register(self) -> None:
+        op = self._op
+        for i, v in enumerate(self):
+            v._uses[(op, i)] = None
+
+    def _unregister(self) -> None:
+        op = self._op
+        for i, v in enumerate(self):
+            v._uses.pop((op, i), None)
+
+    def _set(self, index: int, value: Value) -> None:
+        """operands[index] = value in O(1)."""
+        op = self._op
+        if op._live:
+            list.__getitem__(self, index)._uses.pop((op, index), None)
+            value._uses[(op, index)] = None
+        list.__setitem__(self, index, value)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if isinstance(index, int) and 0 <= index < len(self):
+            self._set(index, value)
+        else:
+            _tracking(list.__setitem__)(self, index, value)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # copies (pickle, deepcopy) rebuild the list as it stands: the copied values carry their own uses
+        return _rebuilt, (OperandList, self._op, list(self))
+
+    __delitem__ = _tracking(list.__delitem__)
+    __iadd__ = _tracking(list.__iadd__)
+    __imul__ = _tracking(list.__imul__)
+    append = _tracking(list.append)
+    extend = _tracking(list.extend)
+    insert = _tracking(list.insert)
+    pop = _tracking(list.pop)
+    remove = _tracking(list.remove)
+    clear = _tracking(list.clear)
+    reverse = _tracking(list.reverse)
+    sort = _tracking(list.sort)
+
+
+class OpList(list):
+    """A block's ops; inserting an op links it to the block (and the graph), removing one unlinks it."""
+
+    __slots__ = ("_block",)
+
+    def __init__(self, block: Block):
+        super().__init__()
+        self._block = block
+
+    def _attach(self, ops: Iterable[Op]) -> None:
+        block = self._block
+        live = block.in_graph
+        for op in ops:
+            op.block = block
+            op._set_live(live)
+
+    def _detach(self, ops: Iterable[Op]) -> None:
+        block = self._block
+        for op in ops:
+            if op.block is block:  # an op moved to another block first keeps that link
+                op.block = None
+                op._set_live(False)
+
+    def append(self, op: Op) -> None:
+        list.append(self, op)
+        self._attach((op,))
+
+    def insert(self, index: int, op: Op) -> None:
+        list.insert(self, index, op)
+        self._attach((op,))
+
+    def extend(self, ops: Iterable[Op]) -> None:
+        ops = list(ops)
+        list.extend(self, ops)
+        self._attach(ops)
+
+    def __iadd__(self, ops: Iterable[Op]) -> OpList:
+        self.extend(ops)
+        return self
+
+    def remove(self, op: Op) -> None:
+        for i, other in enumerate(self):
+            if other is op:
+                del self[i]
+                return
+        raise ValueError(f"op {op.describe()} is not in this block")
+
+    def pop(self, index: int = -1) -> Op:
+        op = list.pop(self, index)
+        self._detach((op,))
+        return op
+
+    def clear(self) -> None:
+        self[:] = []
+
+    def __delitem__(self, index: Any) -> None:
+        gone = list.__getitem__(self, index)
+        list.__delitem__(self, index)
+        self._detach(gone if isinstance(index, slice) else (gone,))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        # an op may sit twice for a moment (swapping two ops by items): it is unlinked only once it is gone
+        if not isinstance(index, slice):
+            old = list.__getitem__(self, index)
+            list.__setitem__(self, index, value)
+            if old is not value:
+                if old not in self:
+                    self._detach((old,))
+                self._attach((value,))
+            return
+        before = {id(op) for op in self}
+        old, new = list.__getitem__(self, index), list(value)
+        list.__setitem__(self, index, new)
+        after = {id(op) for op in self}
+        self._detach(op for op in old if id(op) not in after)
+        self._attach(op for op in new if id(op) not in before)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return _rebuilt, (OpList, self._block, list(self))
+
+
+def _rebuilt(cls: type, owner: Any, items: list) -> OperandList | OpList:
+    new = list.__new__(cls)
+    list.extend(new, items)
+    if cls is OperandList:
+        new._op = owner
+    else:
+        new._block = owner
+    return new
+
+
 class Block:
     """A list of ops in SSA order with typed arguments; the body of a graph or a region."""
 
-    __slots__ = ("arguments", "ops", "parent")
+    __slots__ = ("arguments", "_ops", "parent")
 
     def __init__(self, arg_types: Iterable[Type] = (), arg_names: Iterable[str | None] | None = None):
         arg_types = list(arg_types)
         names = list(arg_names) if arg_names is not None else [None] * len(arg_types)
         self.arguments = [Value(t, self, i, n) for i, (t, n) in enumerate(zip(arg_types, names))]
-        self.ops: list[Op] = []
+        self._ops = OpList(self)
         self.parent: Op | Graph | None = None
+
+    def _assign_ops(self, ops: Iterable[Op]) -> None:
+        if ops is not self._ops:
+            self._ops[:] = list(ops)
+
+    ops = property(attrgetter("_ops"), _assign_ops,
+                   doc="The ops in order: a list whose changes link and unlink ops (and their uses).")
+
+    @property
+    def in_graph(self) -> bool:
+        """Whether this block is a graph's body or a region of an op in a graph."""
+        parent = self.parent
+        return parent is not None and parent._live
 
     def add_argument(self, type: Type, name: str | None = None) -> Value:
         value = Value(type, self, len(self.arguments), name)
@@ -124,8 +403,7 @@ class Block:
         return value
 
     def append(self, op: Op) -> Op:
-        op.block = self
-        self.ops.append(op)
+        self._ops.append(op)
         return op
 
     def walk(self) -> Iterator[Op]:
@@ -153,6 +431,7 @@ class Graph:
     """
 
     _ids = itertools.count()
+    _live = True  # a graph's body is in the graph: see Block.in_graph
 
     def __init__(self):
         self.body = Block()

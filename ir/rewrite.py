@@ -46,11 +46,35 @@ def free_values(op: Op) -> list[Value]:
 
 
 def replace_uses(ops: Iterable[Op], old: Value, new: Value) -> None:
-    """Point every use of `old` among `ops` (and their regions) at `new`."""
+    """Point every use of `old` among `ops` (and their regions) at `new`.
+
+    Uses by ops in a graph come from `old`'s use-list; ops of `ops` not in a graph are scanned.
+    """
+    ops = list(ops)
+    scope = set(ops)
+    for user, index in old.uses:
+        if _enclosing(user, scope):
+            user.set_operand(index, new)
     for op in ops:
-        op.operands = [new if v is old else v for v in op.operands]
-        for region in op.regions:
-            replace_uses(region.ops, old, new)
+        if not op.in_graph:
+            _scan_replace(op, old, new)
+
+
+def _enclosing(op: Op, scope: set[Op]) -> bool:
+    """Whether `op` or an op whose regions hold it is in `scope`."""
+    while op is not None:
+        if op in scope:
+            return True
+        parent = op.block.parent if op.block is not None else None
+        op = parent if isinstance(parent, Op) else None
+    return False
+
+
+def _scan_replace(op: Op, old: Value, new: Value) -> None:
+    op.operands = [new if v is old else v for v in op.operands]
+    for region in op.regions:
+        for inner in region.ops:
+            _scan_replace(inner, old, new)
 
 
 def users(graph: Graph) -> dict[Value, list[Op]]:

@@ -1,4 +1,4 @@
-"""Checks a Graph's invariants: SSA order, declared ops, arity, attributes, inferred types, terminators, regions.
+"""Checks a Graph's invariants: SSA order, declared ops, arity, attributes, inferred types, terminators, regions, uses.
 
 Passes are followed by `verify` in tests, so an error here names the op (its name, type
 and source line) and says which rule it breaks.
@@ -12,8 +12,10 @@ from .ops import REGISTRY, OpDef
 from .ops.registry import infer_types
 from .types import ControlType, TensorType
 
-__all__ = ["verify"]
+__all__ = ["verify", "verify_uses"]
 
+#: ops whose regions see nothing from outside but their arguments (MLIR's IsolatedFromAbove)
+ISOLATED_FROM_ABOVE = frozenset({"dfc.fused", "dfc.if", "dfc.while"})
 #: the kinds of `dfc.fused` kernel the fuse pass makes and backends lower
 FUSION_KINDS = frozenset({"elementwise", "reduction", "matmul"})
 #: the largest dim and element count a tensor may have: sizes and offsets are int64 everywhere
@@ -21,8 +23,31 @@ MAX_ELEMENTS = 2**63 - 1
 
 
 def verify(graph: Graph) -> None:
-    """Raise VerificationError on the first op that breaks an invariant of the IR."""
+    """Raise VerificationError on the first op that breaks an invariant of the IR (use-lists included)."""
     _Verifier().block(graph.body, [], None)
+    verify_uses(graph)
+
+
+def verify_uses(graph: Graph) -> None:
+    """Raise VerificationError unless every value's use-list holds exactly the operands that read it."""
+    ops = list(graph.walk())
+    in_graph = set(ops)
+    values: dict[Value, None] = dict.fromkeys(graph.arguments)
+    for op in ops:
+        if not op.in_graph:
+            raise _fail(op, "it sits in the graph but is not linked to it (its uses are not registered)")
+        for i, v in enumerate(op.operands):
+            if (op, i) not in v._uses:
+                raise _fail(op, f"operand #{i} {v.describe()} does not list this op among its uses")
+            values.setdefault(v)
+        for region in op.regions:
+            values.update(dict.fromkeys(region.arguments))
+        values.update(dict.fromkeys(op.results))
+    for v in values:
+        for user, i in v._uses:
+            if user not in in_graph or i >= len(user.operands) or user.operands[i] is not v:
+                raise VerificationError(f"value {v.describe()} lists a use by {user.describe()} (operand #{i}) "
+                                        f"that does not read it")
 
 
 def _fail(op: Op, message: str) -> VerificationError:
@@ -165,10 +190,14 @@ class _Verifier:
             if arg_types != operand_types:
                 raise _fail(op, f"region arguments {_types(arg_types)} do not match the operands "
                                 f"{_types(operand_types)}")
+        check = REGISTRY[op.type].verify_regions
+        problem = check(op) if check is not None else None
+        if problem:
+            raise _fail(op, problem)
         for region in op.regions:
             # a kernel's region is isolated from above (MLIR's IsolatedFromAbove): what it uses from outside
             # comes in as operands, bound to the region's arguments, so backends compile it on its own
-            self.block(region, [] if op.type == "dfc.fused" else scopes, op)
+            self.block(region, [] if op.type in ISOLATED_FROM_ABOVE else scopes, op)
         if op.type == "dfc.fused":
             body = op.regions[0]
             if not body.ops or body.ops[-1].type != "dfc.yield":

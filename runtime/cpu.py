@@ -29,6 +29,7 @@ from dfc.ir.dtypes import as_dtype
 from dfc.ir.errors import InvalidArgumentError, ResourceExhaustedError
 from dfc.ir.graph import Graph
 from dfc.ir.interpreter import ExecutionContext
+from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
 from . import kernel_cache
@@ -178,6 +179,25 @@ _LIBC_SYMBOLS = ("pthread_create", "pthread_join", "exp", "log", "sin", "cos", "
 _ENTRY = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
 
 
+def _enter_function(count: int) -> str:
+    """`dfc_enter(args, array objects...)`: each numpy array's data pointer into slots 0.., then dfc_main(args).
+
+    The inputs' and outputs' slots come first in the pointer array. Reading an array's data
+    pointer in Python (ctypes) and storing it into the array cost more than the rest of a small
+    step's run; passing the arrays' addresses (id) and reading `data` here (at _DATA_OFFSET,
+    checked at import) does not.
+    """
+    params = ", ".join(["ptr %args"] + [f"ptr %o{i}" for i in range(count)])
+    lines = [f"define i32 @dfc_enter({params}) {{", "entry:"]
+    for i in range(count):
+        lines += [f"  %d{i} = getelementptr inbounds i8, ptr %o{i}, i64 {_DATA_OFFSET}",
+                  f"  %v{i} = load ptr, ptr %d{i}",
+                  f"  %s{i} = getelementptr inbounds ptr, ptr %args, i64 {i}",
+                  f"  store ptr %v{i}, ptr %s{i}"]
+    lines += ["  %rc = call i32 @dfc_main(ptr %args)", "  ret i32 %rc", "}", ""]
+    return "\n" + "\n".join(lines)
+
+
 class CpuExecutable:
     """One compiled step: `executable(feed_arrays, ctx)` runs it natively and returns the fetched arrays.
 
@@ -193,7 +213,7 @@ class CpuExecutable:
         self._step: Graph | None = step
         self._rebuild: Callable[[], Graph] | None = None
         self._lowered: Lowered | None = codegen.lower(step, blas_int_bits=_BLAS_INT_BITS,
-                                                      blas_threads=_BLAS_THREADS, target=target)
+                                                      blas_threads=_BLAS_THREADS, target=target, threads=NUM_THREADS)
         if os.environ.get(DUMP_ENV):  # `DFC_DUMP_DIR`: the LLVM modules and their assembly join the dumped stages
             dump_artifact(step, "llvm", self._lowered.text, "ll")
             dump_artifact(step, "asm", codegen.assembly(self._lowered, target), "s")
@@ -202,6 +222,10 @@ class CpuExecutable:
         if needs_pool:
             with _lock:
                 _bind_thread_pool(target)
+        arrays = len(self._lowered.plan.inputs) + len(self._lowered.plan.outputs)
+        if _DATA_OFFSET is not None and arrays:  # the entry module also gets dfc_enter (see _enter_function)
+            name, main, level = units[-1]
+            units[-1] = (name, main + _enter_function(arrays), level)
         objs, self.from_cache = kernel_cache.objects(target, units)
         self.from_step_cache = False  # compiled here (from_cache: every module's object code was cached)
         self.image = _image(step, self._lowered, needs_pool, target, objs)
@@ -234,7 +258,7 @@ class CpuExecutable:
     def lowered(self) -> Lowered:
         if self._lowered is None:
             self._lowered = codegen.lower(self.step, blas_int_bits=_BLAS_INT_BITS, blas_threads=_BLAS_THREADS,
-                                          target=cpu_target())
+                                          target=cpu_target(), threads=NUM_THREADS)
         return self._lowered
 
     def _link(self, target: Target, objs: list[bytes]) -> None:
@@ -244,6 +268,11 @@ class CpuExecutable:
             self._code = target.jit(objs)
         self._fn = _ENTRY(self._code.address("dfc_main"))
         self._nin = len(image.in_specs)
+        arrays = self._nin + len(image.out_specs)
+        self._enter = None
+        if _DATA_OFFSET is not None and arrays:
+            self._enter = ctypes.CFUNCTYPE(ctypes.c_int32, *[ctypes.c_void_p] * (1 + arrays))(
+                self._code.address("dfc_enter"))
         self._in_specs = image.in_specs
         self._out_specs = image.out_specs
         self._pools: dict[int, list[np.ndarray]] = {
@@ -279,7 +308,6 @@ class CpuExecutable:
     def __call__(self, args: Sequence[np.ndarray], ctx: ExecutionContext) -> list[np.ndarray]:
         # the per-run fast path (the seed's p + 4 spends about 2 us here): no copies, few lookups
         ptrs, base = getattr(self._local, "ptrs", None) or self._pointer_array()
-        address = data_address
         keep = None
         i = 0
         for a, (shape, dtype) in zip(args, self._in_specs):
@@ -289,8 +317,12 @@ class CpuExecutable:
                                                f"for {list(shape)}")
                 a = np.ascontiguousarray(a, dtype=dtype)
                 keep = (keep or []) + [a]
-            ptrs[i] = address(a)
+                args = list(args[:i]) + [a] + list(args[i + 1:])
             i += 1
+        if len(args) != self._nin:
+            if i < self._nin:
+                raise InvalidArgumentError(f"the step takes {self._nin} arguments, got {i}")
+            args = args[:self._nin]
         try:
             if self._pools:
                 outs = [self._output(k) if k in self._pools else np.empty(shape, dtype)
@@ -299,10 +331,6 @@ class CpuExecutable:
                 outs = [np.empty(shape, dtype) for shape, dtype in self._out_specs]
         except (MemoryError, ValueError):
             raise self._out_of_memory() from None
-        i = self._nin
-        for out in outs:
-            ptrs[i] = address(out)
-            i += 1
         created = self._bind_variables(ptrs, ctx) if self._variables else ()
         arena = None
         if self._arena_size:
@@ -313,19 +341,30 @@ class CpuExecutable:
                     arena = np.empty(self._arena_size + ALIGNMENT, dtype=np.uint8)
                 except (MemoryError, ValueError):
                     raise self._out_of_memory() from None
-            at = address(arena)
+            at = data_address(arena)
             ptrs[self._arena_slot] = at + (-at) % ALIGNMENT
-        for k, op in enumerate(self._random_ops):
-            ptrs[self._params_at + codegen.PARAM_RANDOM + k] = ctx.random_step(op)
-        rc = self._fn(base)
+        if self._random_ops:
+            for k, op in enumerate(self._random_ops):
+                ptrs[self._params_at + codegen.PARAM_RANDOM + k] = ctx.random_step(op)
+        if self._enter is not None:  # dfc_enter stores the arrays' data pointers itself
+            rc = self._enter(base, *map(id, args), *map(id, outs))
+        else:
+            address = data_address
+            for k, a in enumerate(args):
+                ptrs[k] = address(a)
+            for k, out in enumerate(outs, self._nin):
+                ptrs[k] = address(out)
+            rc = self._fn(base)
+        del keep
         if arena is not None:
             self._spare_arenas.append(arena)
         if rc:
             for name in created:
                 ctx.session.store.forget(name)
             raise self._error(rc, ptrs[self._params_at:])
-        for k in self._pools:
-            self._pools[k].append(outs[k])
+        if self._pools:
+            for k in self._pools:
+                self._pools[k].append(outs[k])
         return outs
 
     def _output(self, k: int) -> np.ndarray:
@@ -396,7 +435,7 @@ def _image(step: Graph, lowered: Lowered, needs_pool: bool, target: Target, objs
     for name in plan.variables:
         ops = [op for op in plan.items
                if (op.type == "dfc.variable" and op.attrs["name"] == name)
-               or (op.type.startswith("dfc.assign") and op.attrs["variable"] == name)]
+               or (get_op_def(op.type).writes_variable and op.attrs["variable"] == name)]
         ttype = ops[0].result.type
         variables.append((name, ops[0], ttype.shape, ttype.dtype.np, all(op.type == "dfc.assign" for op in ops)))
     values = [v for op in plan.items for v in op.results if isinstance(v.type, TensorType) and v.type.is_static]

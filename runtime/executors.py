@@ -47,6 +47,12 @@ def register_backend(name: str, factory: Callable[..., Executable]) -> None:
     BACKENDS[name] = factory
 
 
+def cpu_step_identity() -> str:
+    """What a CPU step's code depends on besides its graph (step_cache.compiler_identity with the runtime's choices)."""
+    return step_cache.compiler_identity(cpu.cpu_target(), ("blas", cpu.blas_int_bits(), cpu.blas_thread_control(),
+                                                           "threads", cpu.NUM_THREADS, "data", cpu._DATA_OFFSET))
+
+
 def compile_cpu_step(graph: Graph, fetches: list[Value], targets: list[Op], feeds: list[Value],
                      arrays: list[np.ndarray], needed: set[Op] | None = None) -> CpuExecutable:
     """The CPU backend's executable for one Session.run: from the step cache (runtime/step_cache.py), else compiled.
@@ -65,9 +71,7 @@ def compile_cpu_step(graph: Graph, fetches: list[Value], targets: list[Op], feed
     try:
         if needed is None:
             needed = needed_ops(graph, fetches, targets, set(feeds))
-        target = cpu.cpu_target()
-        identity = step_cache.compiler_identity(target, ("blas", cpu.blas_int_bits(), cpu.blas_thread_control()))
-        key = step_cache.step_key(graph, needed, fetches, targets, feeds, arrays, identity)
+        key = step_cache.step_key(graph, needed, fetches, targets, feeds, arrays, cpu_step_identity())
     except step_cache.Uncacheable:
         pass
     if key is not None:

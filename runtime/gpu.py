@@ -28,6 +28,7 @@ from dfc.compiler import target as _target
 from dfc.compiler.target import TargetError, nvptx_target
 from dfc.ir.errors import InvalidArgumentError
 from dfc.ir.graph import Graph
+from dfc.ir.ops import get_op_def
 
 _lock = threading.Lock()
 
@@ -228,7 +229,7 @@ class GpuExecutable:
         self._nparams = 5 + len(self.program.random_ops)  # module.py's params layout: error words, threads, counters
         self.params = DeviceBuffer(8 * self._nparams)
         self.errors = DeviceBuffer(8)
-        self.assigned = {op.attrs["variable"] for op in plan.items if op.type.startswith("dfc.assign")}
+        self.assigned = {op.attrs["variable"] for op in plan.items if get_op_def(op.type).writes_variable}
         self.inputs = [DeviceBuffer(v.type.num_elements * v.type.dtype.itemsize) for v in plan.inputs]
         self.outputs = [DeviceBuffer(v.type.num_elements * v.type.dtype.itemsize) for v in plan.outputs]
         self.variable_buffers: list[DeviceBuffer] = []
@@ -247,7 +248,7 @@ class GpuExecutable:
         out = []
         for name in self.plan.variables:
             op = next(o for o in self.plan.items if (o.type == "dfc.variable" and o.attrs["name"] == name)
-                      or (o.type.startswith("dfc.assign") and o.attrs["variable"] == name))
+                      or (get_op_def(o.type).writes_variable and o.attrs["variable"] == name))
             ttype = (op.result if op.type == "dfc.variable" else op.inputs[0]).type
             if name not in store and op.type == "dfc.assign":
                 store.write(name, np.zeros(ttype.shape, ttype.dtype.np), op)

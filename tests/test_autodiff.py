@@ -299,6 +299,8 @@ def test_the_checker_uses_the_default_session_for_variables():
 def _values(rng, shape, kind="any"):
     if kind == "pos":
         return rng.uniform(0.5, 2.0, shape)
+    if kind == "unit":  # inside (-1, 1), away from its ends (asin, acos)
+        return rng.uniform(-0.8, 0.8, shape)
     if kind == "away":  # away from the kinks of abs, relu, sign
         return rng.uniform(0.2, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
     return rng.uniform(-2.0, 2.0, shape)
@@ -490,6 +492,16 @@ def _broadcast_like(draw, rng):
     return [_values(rng, sa)], lambda t: make("dfc.broadcast_like", [t, tf.zeros(out, tf.float64)])
 
 
+def _scan(opname):
+    def case(draw, rng):
+        shape = draw(nonscalar)
+        attrs = {"axis": draw(st.integers(-len(shape), len(shape) - 1)), "exclusive": draw(st.booleans()),
+                 "reverse": draw(st.booleans())}
+        return [_values(rng, shape, "away") if opname == "dfc.cumprod" else _values(rng, shape)], \
+            lambda t: make(opname, [t], attrs)
+    return case
+
+
 CASES = {
     "dfc.identity": _unary("dfc.identity"), "dfc.neg": _unary("dfc.neg"), "dfc.abs": _unary("dfc.abs", "away"),
     "dfc.sign": _unary("dfc.sign", "away"), "dfc.square": _unary("dfc.square"), "dfc.exp": _unary("dfc.exp"),
@@ -510,6 +522,12 @@ CASES = {
     "dfc.concat": _concat, "dfc.split": _split, "dfc.tile": _tile, "dfc.slice": _slice, "dfc.gather": _gather,
     "dfc.broadcast_like": _broadcast_like, "dfc.dynamic_reshape": _dynamic_reshape, "dfc.dynamic_fill": _dynamic_fill,
     "dfc.unsorted_segment_sum": _segment_sum,
+    "dfc.cumsum": _scan("dfc.cumsum"), "dfc.cumprod": _scan("dfc.cumprod"),
+    "dfc.atan": _unary("dfc.atan"), "dfc.erf": _unary("dfc.erf"), "dfc.erfc": _unary("dfc.erfc"),
+    "dfc.asin": _unary("dfc.asin", "unit"), "dfc.acos": _unary("dfc.acos", "unit"),
+    "dfc.atan2": _binary("dfc.atan2", "away", "away"),
+    "dfc.check_numerics": lambda draw, rng: ([_values(rng, draw(shapes))],
+                                             lambda t: make("dfc.check_numerics", [t], {"message": "x"})),
 }
 
 
@@ -584,6 +602,21 @@ CASES.update({
     "dfc.max_pool": _pool_case("dfc.max_pool", distinct=True), "dfc.avg_pool": _pool_case("dfc.avg_pool"),
     "dfc.avg_pool_grad": _avg_pool_grad_case,
 })
+
+
+def _if_case(draw, rng):
+    taken, shape = draw(st.booleans()), (draw(st.integers(1, 3)), 2)
+    return [rng.uniform(-1, 1, shape), rng.uniform(-1, 1, (2,))], lambda x, y: tf.cond(
+        tf.constant(taken), lambda: tf.sin(x) * y, lambda: x * x - y)
+
+
+def _while_case(draw, rng):
+    trips, shape = draw(st.integers(0, 3)), (draw(st.integers(1, 3)), 2)
+    return [rng.uniform(-1, 1, shape), rng.uniform(-1, 1, (2,))], lambda x, y: tf.while_loop(
+        lambda i, s: i < trips, lambda i, s: (i + 1, s * tf.cos(x) + y), [tf.constant(0), x])[1]
+
+
+CASES.update({"dfc.if": _if_case, "dfc.while": _while_case})
 
 
 def test_every_rule_has_a_property_case():

@@ -47,3 +47,15 @@ def test_the_layer_cycle_trains_the_loss_numpy_computes():
     _, loss = step()
     np.testing.assert_allclose(loss, np.sum(h * h), rtol=1e-4)
     assert step()[1] < loss  # Adam lowers the loss
+
+
+def test_the_convnet_suite_reports_wall_and_cpu_per_round_and_missing_frameworks():
+    from benchmarks import convnet
+    table = convnet.report([{"dfc": {"wall": 0.1, "cpu": 0.05, "load": 2.0},
+                             "tf": {"wall": 0.2, "cpu": 0.1, "load": 2.0}},
+                            {"dfc": {"wall": 0.3, "cpu": 0.06, "load": 6.0}}])
+    lines = table.splitlines()
+    assert "dfc wall" in lines[1] and "tf/dfc cpu" in lines[1]
+    assert lines[2].split()[1:3] == ["100.0", "50.0"] and "2.00x" in lines[2]
+    assert lines[3].startswith("2") and "-" in lines[3].split()
+    assert lines[4].startswith("best") and lines[4].split()[1:3] == ["100.0", "50.0"]

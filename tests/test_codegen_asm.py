@@ -142,6 +142,33 @@ def test_matmuls_call_blas_on_one_thread_and_big_ones_tile_on_the_pool():
     assert "dfc_blas_set_threads" not in lower(mm(100)).text  # only where the runtime binds the symbols
 
 
+def test_pooled_gemms_get_one_row_tile_per_thread_unless_tiles_stay_big():
+    """Every BLAS call packs all of B: the seed's layer (m=100) gets one tile per thread, not 13 of 8 rows."""
+    from dfc.compiler.codegen.matmul import FEW_TILES, Gemm, rows_per_tile
+
+    def tiles(m, k, n, threads):
+        g = Gemm(D.f32, m, n, k, False, False, (), [], [], k, n)
+        rows = rows_per_tile(g, threads)
+        return -(-m // rows)
+
+    assert tiles(100, 784, 100, 2) == 2 and tiles(100, 784, 100, 8) == 8 and tiles(100, 784, 100, 1) == 1
+    assert tiles(3, 784, 100, 8) == 3  # never an empty tile
+    assert tiles(4000, 256, 256, 2) == 16  # a tall GEMM: more tiles per thread, each still big
+    assert tiles(4000, 1024, 1024, 8) == FEW_TILES  # a B bigger than the cache: a few tiles only
+
+    def layer(threads):
+        g = Graph()
+        x = g.body.add_argument(TensorType(D.f32, (100, 784)), "x")
+        w = g.body.add_argument(TensorType(D.f32, (784, 100)), "w")
+        y = create_op(g, "dfc.relu", [create_op(g, "dfc.matmul", [x, w]).result]).result
+        from dfc.compiler.codegen.cpu import lower
+        return lower(compile_step(g, [y], [], [x, w], [(100, 784), (784, 100)]), blas_threads=True,
+                     threads=threads).text
+
+    assert re.search(r"@dfc_parallel_for\(ptr @k1_w, ptr %a\d+, i64 2,", layer(2))
+    assert re.search(r"@dfc_parallel_for\(ptr @k1_w, ptr %a\d+, i64 4,", layer(4))
+
+
 def test_constants_are_passed_not_embedded():
     g = Graph()
     x = g.body.add_argument(TensorType(D.f32, (64,)), "x")

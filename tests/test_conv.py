@@ -196,6 +196,62 @@ def test_the_tutorial_shapes_run_across_threads():
     assert_close(*both([pooled] + grads, feeds), np.float32)
 
 
+@st.composite
+def direct_cases(draw):
+    """float32 convolutions the direct kernels take: whole vectors of output (and, for the input
+    gradient, input) channels at 8 lanes; odd sizes, strides, dilations, every padding."""
+    kh, kw = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    strides = [draw(st.integers(1, 2)), draw(st.integers(1, 3))]
+    dilations = [draw(st.integers(1, 2)), draw(st.integers(1, 2))]
+    padding = draw(st.sampled_from(["SAME", "VALID", "EXPLICIT"]))
+    explicit = [draw(st.integers(0, 3)) for _ in range(4)] if padding == "EXPLICIT" else []
+    h = (kh - 1) * dilations[0] + draw(st.integers(1, 9))
+    w = (kw - 1) * dilations[1] + draw(st.integers(1, 9))
+    cin = draw(st.sampled_from([1, 3, 8, 16, 32]))
+    cout = draw(st.sampled_from([8, 16, 32, 48, 64]))
+    attrs = {"strides": strides, "dilations": dilations, "padding": padding, "groups": 1,
+             "explicit_paddings": explicit}
+    return (draw(st.integers(1, 3)), h, w, cin), (kh, kw, cin, cout), attrs
+
+
+@pytest.mark.parametrize("width", ["256", "512"])
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(case=direct_cases(), seed=st.integers(0, 2**31))
+def test_direct_conv_kernels_match_the_interpreter(width, case, seed):
+    """The register-blocked kernels (conv_direct.py) at both tile widths: forward, input and filter gradients."""
+    import os
+    os.environ["DFC_PREFER_VECTOR_WIDTH"] = width
+    try:
+        test_conv_kernels_match_the_interpreter.hypothesis.inner_test(case=case, seed=seed, dtype=np.float32)
+    finally:
+        del os.environ["DFC_PREFER_VECTOR_WIDTH"]
+
+
+@pytest.mark.parametrize("width, lanes", [("256", 8), ("512", 16)])
+def test_the_tutorial_convolutions_lower_to_direct_kernels(width, lanes, monkeypatch):
+    """No BLAS call and no patch matrix: vector FMAs over whole tiles of output channels."""
+    from dfc.compiler import compile_step
+    from dfc.compiler.codegen import emit_llvm
+    from dfc.ir.builder import create_op
+    from dfc.ir.graph import Graph
+    from dfc.ir.types import TensorType
+    from dfc.ir import dtypes as D
+
+    monkeypatch.setenv("DFC_PREFER_VECTOR_WIDTH", width)
+    attrs = {"strides": [1, 1], "dilations": [1, 1], "padding": "SAME", "groups": 1, "explicit_paddings": []}
+    g = Graph()
+    x = g.body.add_argument(TensorType(D.f32, (50, 14, 14, 32)), "x")
+    w = g.body.add_argument(TensorType(D.f32, (5, 5, 32, 64)), "w")
+    dy = g.body.add_argument(TensorType(D.f32, (50, 14, 14, 64)), "dy")
+    outs = [create_op(g, "dfc.conv2d", [x, w], attrs).result,
+            create_op(g, "dfc.conv2d_backprop_input", [dy, w], {"input_shape": [50, 14, 14, 32], **attrs}).result,
+            create_op(g, "dfc.conv2d_backprop_filter", [x, dy], {"filter_shape": [5, 5, 32, 64], **attrs}).result]
+    text = emit_llvm(compile_step(g, outs, [], [x, w, dy], [(50, 14, 14, 32), (5, 5, 32, 64), (50, 14, 14, 64)],
+                                  pipeline=[]))
+    assert "@dfc_sgemm(" not in text
+    assert text.count(f"@llvm.fmuladd.v{lanes}f32(") >= 3 * 2
+
+
 # ---- gradients: TF's gradient checker -----------------------------------------------------------------
 def test_conv2d_gradients_pass_the_gradient_checker():
     rng = np.random.default_rng(2)

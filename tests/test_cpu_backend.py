@@ -252,6 +252,24 @@ def test_softmax_matches(opname, data):
         assert_same(ref[0], got[0], dt, scale=10.0 if dt in (D.f16, D.bf16) else 30.0)
 
 
+@pytest.mark.parametrize("opname", ["dfc.cumsum", "dfc.cumprod"])
+@FAST
+@given(data=st.data())
+def test_scans_match(opname, data):
+    dt = data.draw(st.sampled_from(D.NUMERIC), label="dtype")
+    shape = shapes(data, min_rank=1)
+    attrs = {"axis": data.draw(st.integers(-len(shape), len(shape) - 1), label="axis"),
+             "exclusive": data.draw(st.booleans(), label="exclusive"),
+             "reverse": data.draw(st.booleans(), label="reverse")}
+    g, (a,) = arg_graph([(dt, shape)])
+    y = create_op(g, opname, [a], attrs).result
+    x = values(data, dt, shape, small=opname == "dfc.cumprod")
+    ref, got = run_both(g, [y], [a], [x])
+    n = max(1, shape[attrs["axis"]])
+    mag = float(np.nanmax(np.abs(ref[0].astype(np.float64)), initial=1.0)) if dt.is_floating else 1.0
+    assert_same(ref[0], got[0], dt, scale=n * mag if np.isfinite(mag) else 1.0)
+
+
 @FAST
 @given(data=st.data())
 def test_matmul_matches(data):
@@ -793,14 +811,33 @@ def test_plan_reuses_buffers_in_place_and_reports_the_arena():
 
 def test_every_registered_op_has_a_lowering():
     from dfc.compiler.codegen.cpu import LOWERINGS
-    special = {"dfc.constant", "dfc.placeholder", "dfc.variable", "dfc.assign", "dfc.assign_add", "dfc.assign_sub",
-               "dfc.fused", "dfc.grad", "dfc.no_op", "dfc.group", "dfc.fetch", "dfc.yield", "dfc.reshape",
-               "dfc.expand_dims", "dfc.squeeze", "dfc.identity", "dfc.stop_gradient",
-               "dfc.dynamic_reshape", "dfc.dynamic_fill",  # specialize makes these two static
-               "dfc.send", "dfc.recv"}  # a task's stages get them as arguments and fetches (compiler/partition.py)
-    missing = [n for n, d in REGISTRY.items() if n not in LOWERINGS and n not in special and not d.elementwise]
+    special = {"dfc.dynamic_reshape", "dfc.dynamic_fill",  # specialize makes these two static
+               "dfc.send", "dfc.recv",  # a task's stages get them as arguments and fetches (compiler/partition.py)
+               "dfc.if", "dfc.while"}  # the planner's control marks: branches and loops (codegen/control.py)
+    missing = [n for n, d in REGISTRY.items()
+               if n not in LOWERINGS and n not in special and not d.elementwise and not d.no_code
+               and not d.writes_variable]
     assert not missing
 
 
 if os.environ.get("DFC_SKIP_SLOW"):  # pragma: no cover - local convenience
     pytest.skip("slow tests skipped", allow_module_level=True)
+
+
+def test_arguments_are_read_where_they_lie_or_converted_and_counted():
+    """dfc_enter reads each array's data pointer natively: views, non-contiguous and other-dtype arguments
+    still run (converted first), extra arguments are ignored and a missing one is an error."""
+    g = Graph()
+    x = g.body.add_argument(TensorType(D.f32, (3, 4)), "x")
+    y = g.body.add_argument(TensorType(D.f32, (4,)), "y")
+    z = create_op(g, "dfc.add", [x, y]).result
+    exe = CpuExecutable(compile_step(g, [z], [], [x, y], [(3, 4), (4,)]))
+    base = np.arange(24, dtype=np.float32).reshape(6, 4)
+    b = np.arange(4, dtype=np.float32)
+    for a in (base[:3], base[::2], base[1:4].astype(np.float64), np.asfortranarray(base[:3])):
+        (got,) = exe([a, b], StatelessContext())
+        np.testing.assert_array_equal(got, a.astype(np.float32) + b)
+    (got,) = exe([base[:3], b, np.zeros(2)], StatelessContext())
+    np.testing.assert_array_equal(got, base[:3] + b)
+    with pytest.raises(InvalidArgumentError, match="takes 2 arguments"):
+        exe([base[:3]], StatelessContext())

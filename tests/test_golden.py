@@ -39,6 +39,7 @@ CASES = {
     "partial_execution": 2,
     "constant_folding": 1,
     "fusion": 1,
+    "control_flow": 2,
 }
 
 #: stages compared line by line with the recorded files

@@ -31,6 +31,7 @@ WITHOUT_GPU_LOWERING = {
     "dfc.max_pool", "dfc.max_pool_grad", "dfc.avg_pool", "dfc.avg_pool_grad",
     "dfc.dynamic_fill", "dfc.dynamic_reshape",  # specialized away before any backend (the CPU has none either)
     "dfc.send", "dfc.recv",  # the partition pass's ops between processes: the runtime moves them
+    "dfc.if", "dfc.while",  # the host program has no branches or loops yet: a clear error (test below)
 }
 
 
@@ -187,3 +188,15 @@ def test_cli_prints_ptx_for_a_script_or_an_ir_file(source, tmp_path):
         gpu.ptxas(ptx, "sm_90", PTXAS)
     refused = CliRunner().invoke(app, ["compile", str(path), "--stage", "ptx"])
     assert refused.exit_code != 0 and "--target cuda" in refused.output
+
+
+def test_branches_and_loops_are_refused_with_the_users_op_and_line():
+    import dfc as tf
+    from dfc.compiler.pipeline import compile_step
+    from dfc.compiler.codegen.scalar import CodegenError
+    with tf.Graph().as_default() as g:
+        x = tf.placeholder(tf.float32, [4])
+        y = tf.cond(x[0] > 0.0, lambda: x * 2.0, lambda: x)
+        step = compile_step(g, [y._dfc_ir()], feeds=[x._dfc_ir()], feed_shapes=[(4,)])
+    with pytest.raises(CodegenError, match=r"'cond' \(dfc.if\) at .*test_gpu_codegen.py:\d+.*no GPU lowering"):
+        gpu.lower(step)

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import dfc as tf
-from dfc.ir.errors import DataLossError, InvalidArgumentError, ResourceExhaustedError, UnimplementedError
+from dfc.ir.errors import DataLossError, InvalidArgumentError, ResourceExhaustedError
 from dfc.runtime import checkpoint
 from dfc.tools import cli
 
@@ -215,14 +215,12 @@ def test_build_errors_are_value_errors_naming_the_op_and_line(make, message):
         make()
 
 
-def test_validate_shape_false_with_an_unknown_shape_is_unimplemented():
+def test_validate_shape_false_takes_an_initial_value_of_unknown_shape():
     p = tf.placeholder(tf.float32, (None,))
-    with pytest.raises(UnimplementedError, match=rf"validate_shape=False.*{HERE}|{HERE}.*validate_shape=False"):
-        tf.Variable(p, validate_shape=False)
-    v = tf.Variable(tf.zeros((3,)), validate_shape=False)  # a known shape needs no validation
+    v = tf.Variable(p, validate_shape=False)  # tests/test_dynamic_variables.py covers the rest
     sess = tf.Session()
-    sess.run(tf.global_variables_initializer())
-    assert sess.run(v).shape == (3,)
+    sess.run(v.initializer, {p: np.ones(5, np.float32)})
+    assert sess.run(v).shape == (5,)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -16,6 +16,7 @@ from hypothesis.extra import numpy as hnp
 
 from dfc.ir import dtypes as dt
 from dfc.ir.builder import create_op
+from dfc.ir.dtypes import bool_
 from dfc.ir.errors import ParseError
 from dfc.ir.graph import Block, Graph, Location, Op
 from dfc.ir.ops import REGISTRY
@@ -40,7 +41,7 @@ def F(*shape):
 # The lists below are written out (not read from the registry) so that a new op fails
 # test_every_op_has_an_example until someone adds it here.
 UNARY_FLOAT = ["exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tanh", "sigmoid",
-               "floor", "ceil", "round"]
+               "floor", "ceil", "round", "atan", "asin", "acos", "erf", "erfc"]
 UNARY_NUMERIC = ["neg", "abs", "sign", "square", "relu", "identity", "stop_gradient"]
 BINARY_NUMERIC = ["add", "sub", "mul", "div", "floordiv", "mod", "pow", "maximum", "minimum"]
 COMPARISONS = ["equal", "not_equal", "less", "less_equal", "greater", "greater_equal"]
@@ -66,11 +67,48 @@ def _fused_example(g: Graph) -> None:
     create_op(g, "dfc.fetch", fused.results, loc=LOC)
 
 
+def _if_example(g: Graph) -> None:
+    """A branch: each region takes every operand (the predicate first) and yields the results."""
+    p = create_op(g, "dfc.placeholder", name="p", result_types=[TensorType(bool_, ())], loc=LOC).result
+    a = create_op(g, "dfc.placeholder", name="a", result_types=[F(4)], loc=LOC).result
+    regions = []
+    for kind in ("dfc.neg", "dfc.exp"):
+        body = Block([TensorType(bool_, ()), F(4)], ["q", "x"])
+        inner = Op(kind, kind[4:], [body.arguments[1]], {}, [F(4)], loc=LOC)
+        body.append(inner)
+        body.append(Op("dfc.yield", f"yield_{kind[4:]}", [inner.result], {}, []))
+        regions.append(body)
+    branch = Op("dfc.if", "cond", [p, a], {}, [F(4)], loc=LOC, regions=regions)
+    g.append(branch)
+    create_op(g, "dfc.fetch", branch.results, loc=LOC)
+
+
+def _while_example(g: Graph) -> None:
+    """A loop: a loop variable and a captured value; cond yields a bool, body the next loop variable."""
+    a = create_op(g, "dfc.placeholder", name="a", result_types=[F(4)], loc=LOC).result
+    step = create_op(g, "dfc.placeholder", name="step", result_types=[F()], loc=LOC).result
+    cond = Block([F(4), F()], ["x", "s"])
+    total = Op("dfc.reduce_sum", "total", [cond.arguments[0]], {"axes": (0,), "keepdims": False}, [F()], loc=LOC)
+    less = Op("dfc.less", "less", [total.result, cond.arguments[1]], {}, [TensorType(bool_, ())], loc=LOC)
+    for op in (total, less, Op("dfc.yield", "yield_cond", [less.result], {}, [])):
+        cond.append(op)
+    body = Block([F(4), F()], ["x", "s"])
+    add = Op("dfc.add", "add", [body.arguments[0], body.arguments[1]], {}, [F(4)], loc=LOC)
+    body.append(add)
+    body.append(Op("dfc.yield", "yield_body", [add.result], {}, []))
+    loop = Op("dfc.while", "while", [a, step], {"num_vars": 1}, [F(4)], loc=LOC, regions=[cond, body])
+    g.append(loop)
+    create_op(g, "dfc.fetch", loop.results, loc=LOC)
+
+
 EXAMPLES: dict[str, object] = {
+    "dfc.if": _if_example,
+    "dfc.while": _while_example,
     **{f"dfc.{n}": ([F(2, 3)], {}, None) for n in UNARY_FLOAT},
     **{f"dfc.{n}": ([T(dt.i32, 2, 3)], {}, None) for n in UNARY_NUMERIC},
     "dfc.logical_not": ([T(dt.bool_, 4)], {}, None),
     **{f"dfc.{n}": ([F(None, 3), F(3)], {}, None) for n in BINARY_NUMERIC},
+    "dfc.atan2": ([F(2, 3), F(3)], {}, None),
     **{f"dfc.{n}": ([T(dt.i64, 2, 1), T(dt.i64, 4)], {}, None) for n in COMPARISONS},
     **{f"dfc.{n}": ([T(dt.bool_, 3), T(dt.bool_, 3)], {}, None) for n in BINARY_BOOL},
     **{f"dfc.{n}": ([F(2, None, 4)], {"axes": (0, -1), "keepdims": True}, None) for n in REDUCTIONS},
@@ -92,6 +130,11 @@ EXAMPLES: dict[str, object] = {
     "dfc.dynamic_reshape": ([F(2, 3, 4), T(dt.i32, 2)], {"hint": (-1, 12)}, None),
     "dfc.dynamic_fill": ([T(dt.i64, 3), F()], {"hint": ()}, None),
     "dfc.unsorted_segment_sum": ([F(4, 3), T(dt.i32, 4)], {"num_segments": 6}, None),
+    "dfc.cumsum": ([F(4, 3)], {"axis": 1, "exclusive": True}, None),
+    "dfc.cumprod": ([T(dt.i32, 4, 3)], {"axis": -2, "reverse": True}, None),
+    "dfc.assert": ([T(dt.bool_), F(3), T(dt.i32, 2)], {"parts": ["x > 0, 100% of", "%t", "%t"], "summarize": 2},
+                   None),
+    "dfc.check_numerics": ([F(2, 3)], {"message": "loss"}, None),
     "dfc.conv2d": ([F(1, 5, 5, 2), F(3, 3, 2, 4)], {"strides": (2, 1), "padding": "SAME", "dilations": (1, 1),
                                                     "explicit_paddings": (), "groups": 1}, None),
     "dfc.conv2d_backprop_input": ([F(1, 3, 5, 4), F(3, 3, 2, 4)], {"input_shape": (1, 5, 5, 2), "strides": (2, 1),

@@ -59,5 +59,6 @@ def test_layer_arguments_are_checked():
         tf.layers.conv2d(x, 4, 3, padding="full")
     with pytest.raises(ValueError, match="kernel_size must be a positive int"):
         tf.layers.conv2d(x, 4, 0)
-    with pytest.raises(ValueError, match="needs a 4-D input"):
+    with pytest.raises(ValueError, match=r"layer conv2d at .*test_layers_conv.py:[\d:]+ is incompatible with the "
+                                         r"layer: expected ndim=4, found ndim=2"):
         tf.layers.conv2d(tf.placeholder(tf.float32, [None, 8]), 4, 3)

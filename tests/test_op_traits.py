@@ -114,3 +114,13 @@ def test_reductions_reduce_over_their_axes(name):
     for row in range(3):
         alone = np.asarray(opdef.reference(x[row:row + 1], **opdef.complete_attrs({"axes": (1,), "keepdims": False})))
         np.testing.assert_array_equal(alone, dropped[row:row + 1])
+
+
+def test_every_elementwise_op_has_a_scalar_lowering():
+    # every fused loop (CPU and GPU) computes an element through compiler/codegen/scalar.py's table
+    from dfc.compiler.codegen.scalar import SCALAR
+
+    fused_per_element = [n for n in OPS if REGISTRY[n].fusible_as in ("elementwise", "broadcast")]
+    missing = [n for n in fused_per_element if n not in SCALAR]
+    assert not missing, f"elementwise ops without a row in compiler/codegen/scalar.py's SCALAR: {missing}"
+    assert not set(SCALAR) - set(REGISTRY), "SCALAR has rows for ops the registry does not declare"

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import dfc as tf
+import train_cases
 
 
 @pytest.fixture(autouse=True)
@@ -241,3 +242,25 @@ def test_apply_gradients_checks_each_gradient_against_its_variable():
         sess.run(v.initializer)
         sess.run(train, {fed: [10.0, 20.0]})
         np.testing.assert_allclose(sess.run(v), [0.0, 0.0], atol=1e-6)
+
+
+# ---- against values recorded with TensorFlow (tests/train_cases.py) ------------------------------------
+@pytest.mark.parametrize("backend", ["interpreter", "cpu"])
+@pytest.mark.parametrize("name", sorted(n for n in train_cases.CASES if n.startswith(("schedule", "optimizer"))))
+def test_matches_tensorflow(name, backend):
+    train_cases.check_against_tensorflow(name, backend)
+
+
+def test_tf1_argument_errors():
+    with pytest.raises(ValueError, match="learning_rate_power 0.500000 needs to be negative or zero"):
+        tf.train.FtrlOptimizer(0.1, learning_rate_power=0.5)
+    with pytest.raises(ValueError, match="l1_regularization_strength -1.000000 needs to be positive or zero"):
+        tf.train.FtrlOptimizer(0.1, l1_regularization_strength=-1.0)
+    with pytest.raises(ValueError, match="initial_accumulator_value must be positive"):
+        tf.train.ProximalAdagradOptimizer(0.1, initial_accumulator_value=0.0)
+    with pytest.raises(ValueError, match="The length of boundaries should be 1 less than the length of values"):
+        tf.train.piecewise_constant(tf.constant(1), [1, 2], [0.1, 0.2])
+    with pytest.raises(ValueError, match="global_step is required for cosine_decay"):
+        tf.train.cosine_decay(0.1, None, 10)
+    with pytest.raises(TypeError, match="The variables must be half, float, or double: n:0"):
+        tf.train.ExponentialMovingAverage(0.9).apply([tf.Variable(1, name="n")])

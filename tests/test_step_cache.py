@@ -99,10 +99,7 @@ def step_key_of(g, fetches, feed: dict, targets=()) -> bytes:
     feeds = [k._dfc_ir() for k in feed]
     arrays = [np.asarray(v) for v in feed.values()]
     needed = executors.needed_ops(ir, fetch_values, target_ops, set(feeds))
-    from dfc.runtime import cpu
-    identity = step_cache.compiler_identity(cpu.cpu_target(), ("blas", cpu.blas_int_bits(),
-                                                               cpu.blas_thread_control()))
-    return step_cache.step_key(ir, needed, fetch_values, target_ops, feeds, arrays, identity)
+    return step_cache.step_key(ir, needed, fetch_values, target_ops, feeds, arrays, executors.cpu_step_identity())
 
 
 def key_of(const=0.5, shape=(4, 6), dtype=tf.float32, axis=1, fetch="loss", feed_shape=None,

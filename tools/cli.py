@@ -1,6 +1,6 @@
 """The `dfc` command line: compile an IR file, or one step of a training script, and show any stage.
 
-    dfc compile model.mlir --passes fold,cse --verify-each --timing
+    dfc compile model.mlir --passes fold,cse --verify-each --timing   # + each rewrite pattern's hits
     dfc compile train.py --run 2 --stage fuse          # the 2nd Session.run of the script
     dfc compile train.py --dump-dir out/               # 00-build.mlir, 01-prune.mlir, ... NN-asm.s
     dfc compile train.py --emit dot -o step.svg        # Graphviz, rendered when `dot` is installed
@@ -37,6 +37,7 @@ from dfc.ir.errors import DfcError, ParseError, VerificationError
 from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.interpreter import interpret
 from dfc.ir.parser import parse_graph
+from dfc.ir.pattern import RewriteStats, collect_statistics
 from dfc.ir.printer import print_graph
 from dfc.ir.verifier import verify
 
@@ -74,6 +75,7 @@ class Compilation:
     stages: list[Stage] = field(default_factory=list)
     timings: list[tuple[str, float]] = field(default_factory=list)
     final: Graph | None = None
+    rewrites: list[RewriteStats] = field(default_factory=list)  # each rewrite-driver run: pattern hits
 
     def record(self, name: str, graph: Graph) -> None:
         # printed now: later passes change the graph in place
@@ -224,9 +226,10 @@ def compile_script(path: pathlib.Path, argv: list[str], n: int, passes: list[str
                    verify_each: bool) -> Compilation:
     step = capture_script_step(path, argv, n)
     result = Compilation()
-    result.final = compile_step(step["graph"], step["fetches"], step["targets"], step["feeds"], step["feed_shapes"],
-                                pipeline=passes, on_stage=result.record, verify_each=verify_each,
-                                timings=result.timings)
+    with collect_statistics() as result.rewrites:  # this step's passes only, not those of the script's earlier runs
+        result.final = compile_step(step["graph"], step["fetches"], step["targets"], step["feeds"],
+                                    step["feed_shapes"], pipeline=passes, on_stage=result.record,
+                                    verify_each=verify_each, timings=result.timings)
     return result
 
 
@@ -379,7 +382,7 @@ def compile(
     dump_dir: Annotated[pathlib.Path | None, typer.Option(help="write every stage here, numbered")] = None,
     passes: Annotated[str | None, typer.Option(help="comma-separated passes instead of the default")] = None,
     verify_each: Annotated[bool, typer.Option(help="verify the IR after every pass")] = False,
-    timing: Annotated[bool, typer.Option(help="print each stage's time to stderr")] = False,
+    timing: Annotated[bool, typer.Option(help="print each stage's time and rewrite pattern hits to stderr")] = False,
     target: Annotated[str, typer.Option(help="the target of the llvm, asm and ptx stages: cpu, cuda "
                                                  "(cuda:sm_80) or cuda:sm_90")] = "cpu",
     emit: Annotated[str, typer.Option(help="mlir (the stage's text) or dot (Graphviz)")] = "mlir",
@@ -433,10 +436,12 @@ def _compile(path: pathlib.Path, stage: str | None, dump_dir: pathlib.Path | Non
     if stage is not None and stage not in known_stages:
         raise CliError(f"error: unknown stage '{stage}' (stages: {', '.join(ALL_STAGES)}, partition)")
     is_ir = path.suffix in (".mlir", ".ir")
+    if is_ir and script_args:
+        raise CliError(f"error: unexpected arguments for an IR file: {' '.join(script_args)}")
     if is_ir:
-        if script_args:
-            raise CliError(f"error: unexpected arguments for an IR file: {' '.join(script_args)}")
-        result = compile_ir(path, passes, verify_each, _split_list(fetch))
+        with collect_statistics() as rewrites:
+            result = compile_ir(path, passes, verify_each, _split_list(fetch))
+        result.rewrites = rewrites
     else:
         result = compile_script(path, script_args, run, passes, verify_each)
 
@@ -458,6 +463,7 @@ def _compile(path: pathlib.Path, stage: str | None, dump_dir: pathlib.Path | Non
         typer.echo(f"wrote {len(dumper.files)} stage files to {dump_dir}", err=True)
     if timing:
         typer.echo(timing_report(result.timings), err=True, nl=False)
+        typer.echo("".join(f"{r.report()}\n" for r in result.rewrites), err=True, nl=False)
     if dump_dir is not None and stage is None and emit == "mlir" and output is None:
         return  # the files are the output
     chosen = result.get(stage) if stage is not None else _last_ir_stage(result)

@@ -7,7 +7,8 @@ matrix by the output gradient; conv2d_backprop_input multiplies the output gradi
 the transposed filter and scatters the rows back (col2im). A chunk's patch matrix stays
 near CHUNK_BYTES so it is still in cache when the GEMM reads it. A 1x1 stride-1 unpadded
 convolution is a plain GEMM on the image itself. float16 and bfloat16 widen to float32
-around the same kernels.
+around the same kernels. float32 convolutions whose output channels (for the input gradient:
+input channels, at stride 1) fill whole vectors run as direct kernels instead (conv_direct.py).
 
 Pooling runs one loop nest per image (split across threads when big), with the channel
 loop innermost so it vectorizes; max_pool_grad keeps each channel's best value and its
@@ -20,6 +21,7 @@ from dfc.ir import dtypes as D
 from dfc.ir.graph import Op
 from dfc.ir.ops.nn import Axis, window_geometry
 
+from . import conv_direct
 from .gemm import Gemm, declare_externs, gep, memset0, pooled_kernel
 from .loops import counted_loop
 from .module import ModuleBuilder, where
@@ -160,6 +162,10 @@ def lower_conv2d(mb: ModuleBuilder, op: Op) -> None:
     s = ConvShape(x.type.shape, w.type.shape, op.attrs)
     if op.result.type.num_elements == 0:
         return
+    direct = conv_direct.Geometry(s.h, s.w, s.c, s.kh, s.kw, s.cout, s.rows, s.cols)
+    if conv_direct.usable(mb, op.result.type.dtype, s.groups, s.cout, direct) and not s.pointwise:
+        conv_direct.lower_forward(mb, op, direct, s.n)
+        return
     declare_externs(mb)
     m_img = s.oh * s.ow
     nb = s.chunk(op.result.type.dtype.itemsize)
@@ -191,10 +197,25 @@ def lower_conv2d(mb: ModuleBuilder, op: Op) -> None:
     pooled_kernel(mb, op, [x, w], emit, _pieces(s, op.result.type.dtype), _macs(s))
 
 
+def _transposed_geometry(s: ConvShape) -> conv_direct.Geometry | None:
+    """A stride-1 convolution's input gradient as a convolution of its output gradient (the filter flipped,
+    its channel axes swapped, padded by span - 1 - pad_before); None for other strides."""
+    if s.rows.stride != 1 or s.cols.stride != 1 or s.pointwise:
+        return None
+
+    def axis(a: Axis) -> Axis:
+        return Axis(a.out, a.k, 1, a.dilation, a.span - 1 - a.pad_before, a.span - 1 - a.pad_after, a.size)
+    return conv_direct.Geometry(s.oh, s.ow, s.cout, s.kh, s.kw, s.c, axis(s.rows), axis(s.cols))
+
+
 def lower_conv2d_backprop_input(mb: ModuleBuilder, op: Op) -> None:
     dy, w = op.inputs
     s = ConvShape(op.result.type.shape, w.type.shape, op.attrs)
     if op.result.type.num_elements == 0:
+        return
+    direct = _transposed_geometry(s)
+    if direct is not None and conv_direct.usable(mb, op.result.type.dtype, s.groups, s.c, direct):
+        conv_direct.lower_backprop_input(mb, op, direct, s.n)
         return
     declare_externs(mb)
     m_img = s.oh * s.ow
@@ -238,6 +259,10 @@ def lower_conv2d_backprop_filter(mb: ModuleBuilder, op: Op) -> None:
     size = op.result.type.num_elements
     if size == 0:
         return
+    direct = conv_direct.Geometry(s.h, s.w, s.c, s.kh, s.kw, s.cout, s.rows, s.cols)
+    if conv_direct.usable(mb, op.result.type.dtype, s.groups, s.cout, direct) and not s.pointwise:
+        conv_direct.lower_backprop_filter(mb, op, direct, s.n)
+        return
     declare_externs(mb)
     m_img = s.oh * s.ow
     pieces = max(1, min(FILTER_PIECES, _pieces(s, op.result.type.dtype)))
@@ -268,13 +293,7 @@ def lower_conv2d_backprop_filter(mb: ModuleBuilder, op: Op) -> None:
                 _image_chunks(fn, s, dt, first, last, chunk)
 
     def reduce(fn, out, scratch, dt):
-        ty = COMP[dt]
-        with counted_loop(fn, "0", str(size)) as e:
-            total = fn(f"load {ty}, ptr {gep(fn, ty, scratch, e)}")
-            for piece in range(1, pieces):
-                more = fn(f"load {ty}, ptr {gep(fn, ty, scratch, fn(f'add i64 {e}, {piece * size}'))}")
-                total = fn(f"fadd {ty} {total}, {more}")
-            fn.emit(f"store {ty} {total}, ptr {gep(fn, ty, out, e)}")
+        conv_direct.sum_partials(fn, COMP[dt], out, scratch, size, pieces)
     pooled_kernel(mb, op, [x, dy], emit, pieces, _macs(s), partials=pieces * size, reduce=reduce)
 
 

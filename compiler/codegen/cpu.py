@@ -20,6 +20,8 @@ text outputs through the target (compiler/target.py). Beside it:
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Callable
 
 from dfc.ir.graph import Graph, Op
@@ -27,6 +29,8 @@ from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
 from ..plan import ALIAS_OPS, Plan, Storage, plan_step
+from ..control_flow import ControlMark
+from .control import lower_mark
 from .conv import LOWERINGS as CONV_LOWERINGS
 from .elementwise import lower_elementwise
 from ..target import CpuTarget, Target, cpu_target
@@ -35,7 +39,9 @@ from .module import (PARAM_ERR, PARAM_NTHREADS, PARAM_RANDOM, ErrorSite, KernelU
                      split_modules)
 from .reduce import lower_arg, lower_fused_reduction, lower_reduce, lower_softmax
 from .rng import lower_random
+from .debug import lower_assert, lower_check_numerics
 from .scalar import CodegenError
+from .scan import lower_scan
 from .shape import (lower_broadcast_like, lower_concat, lower_fill_like, lower_gather, lower_one_hot, lower_shape_of,
                     lower_slice, lower_split, lower_tile, lower_transpose)
 from .sparse import lower_unsorted_segment_sum
@@ -43,6 +49,36 @@ from .state import lower_assign
 
 # ---- lowering of each op ------------------------------------------------------------------------
 
+def lower_nothing(mb: ModuleBuilder, op: Op) -> None:
+    """Views (planned as their source's buffer) and constants (planned as data) run no code."""
+
+
+def lower_variable_read(mb: ModuleBuilder, op: Op) -> None:
+    """A variable read runs no code, unless the plan snapshots it (an assign that follows would change it)."""
+    if op in mb.plan.snapshot_reads:
+        slot = Storage("variable", mb.plan.variables.index(op.attrs["name"]), 0, 0)
+        mb.memcpy(mb.value_ptr(op.result), mb.ptr(slot), nbytes(op.result))
+
+
+def lower_unfed_placeholder(mb: ModuleBuilder, op: Op) -> None:
+    mb.static_error(op, f"You must feed a value for placeholder {op.describe()}")
+
+
+def lower_unexpanded_grad(mb: ModuleBuilder, op: Op) -> None:
+    mb.static_error(op, f"op {op.describe()} failed: dfc.grad must be expanded by the autodiff pass before it runs")
+
+
+#: a dfc.fused op's lowering by its `kind` (an elementwise region when the kind is not listed)
+FUSED_LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
+    "reduction": lower_fused_reduction, "matmul": lower_fused_matmul, "elementwise": lower_elementwise}
+
+
+def lower_fused(mb: ModuleBuilder, op: Op) -> None:
+    FUSED_LOWERINGS.get(op.attrs.get("kind"), lower_elementwise)(mb, op)
+
+
+#: op name -> CPU lowering; an op without a row that writes a variable (OpDef trait) is lowered as an
+#: assign, an elementwise one as one loop over its scalar lowering (scalar.py)
 LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.transpose": lower_transpose, "dfc.slice": lower_slice, "dfc.tile": lower_tile,
     "dfc.broadcast_like": lower_broadcast_like, "dfc.concat": lower_concat, "dfc.split": lower_split,
@@ -52,48 +88,32 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.random_uniform": lower_random, "dfc.random_normal": lower_random, "dfc.truncated_normal": lower_random,
     **{f"dfc.reduce_{k}": lower_reduce for k in ("sum", "mean", "max", "min", "prod", "any", "all")},
     "dfc.unsorted_segment_sum": lower_unsorted_segment_sum,
+    "dfc.cumsum": lower_scan, "dfc.cumprod": lower_scan,
+    "dfc.assert": lower_assert, "dfc.check_numerics": lower_check_numerics,
     **CONV_LOWERINGS,
+    # state, structure and the ops that only fail
+    "dfc.variable": lower_variable_read, "dfc.assign": lower_assign, "dfc.assign_add": lower_assign,
+    "dfc.assign_sub": lower_assign, "dfc.fused": lower_fused, "dfc.constant": lower_nothing,
+    **{name: lower_nothing for name in ALIAS_OPS},
+    "dfc.placeholder": lower_unfed_placeholder, "dfc.grad": lower_unexpanded_grad,
 }
 
 
 def lower_op(mb: ModuleBuilder, op: Op) -> None:
-    kind = op.type
-    plan = mb.plan
+    if isinstance(op, ControlMark):
+        lower_mark(mb, op)
+        return
     for r in op.results:
         if isinstance(r.type, TensorType) and not r.type.is_static:
             raise CodegenError(f"op {op.describe()} has a result of unknown shape {r.type}: specialize the step first")
-    if kind in ALIAS_OPS or kind == "dfc.constant":
-        return
-    if kind == "dfc.variable":
-        if op in plan.snapshot_reads:
-            mb.memcpy(mb.value_ptr(op.result), mb.ptr(Storage("variable", plan.variables.index(op.attrs["name"]),
-                                                              0, 0)), nbytes(op.result))
-        return
-    if kind in ("dfc.assign", "dfc.assign_add", "dfc.assign_sub"):
-        lower_assign(mb, op)
-        return
-    if kind == "dfc.fused":
-        if op.attrs.get("kind") == "reduction":
-            lower_fused_reduction(mb, op)
-        elif op.attrs.get("kind") == "matmul":
-            lower_fused_matmul(mb, op)
-        else:
-            lower_elementwise(mb, op)
-        return
-    if kind == "dfc.placeholder":
-        mb.static_error(op, f"You must feed a value for placeholder {op.describe()}")
-        return
-    if kind == "dfc.grad":
-        mb.static_error(op, f"op {op.describe()} failed: dfc.grad must be expanded by the autodiff pass before it runs")
-        return
-    lowering = LOWERINGS.get(kind)
-    if lowering is not None:
-        lowering(mb, op)
-        return
-    if get_op_def(kind).elementwise:
-        lower_elementwise(mb, op)
-        return
-    raise CodegenError(f"no CPU lowering for {op.type}")
+    lowering = LOWERINGS.get(op.type)
+    if lowering is None and get_op_def(op.type).writes_variable:
+        lowering = lower_assign
+    if lowering is None and get_op_def(op.type).elementwise:
+        lowering = lower_elementwise
+    if lowering is None:
+        raise CodegenError(f"no CPU lowering for {op.type}")
+    lowering(mb, op)
 
 
 # ---- entry points ---------------------------------------------------------------------------------
@@ -105,18 +125,26 @@ MAIN_OPT_LEVEL = 0
 
 
 def lower(step: Graph, plan: Plan | None = None, blas_int_bits: int = 32, blas_threads: bool = False,
-          target: Target | None = None) -> Lowered:
+          target: Target | None = None, threads: int | None = None) -> Lowered:
     """The LLVM modules of a specialized step graph (planned here unless a plan is given).
 
     `blas_int_bits` is the integer width of the BLAS the runtime binds to dfc_sgemm/dfc_dgemm;
     `blas_threads` says it also binds dfc_blas_set_threads (OpenBLAS's thread count) and the
     int dfc_blas_threads (the count to set back), so small matmuls can run on one thread.
+    `threads` is how many threads the runtime's pool runs kernels on (default: the CPUs this
+    process may use); GEMMs cut their rows into tiles for that many.
     """
     plan = plan or getattr(step, "plan", None) or plan_step(step)
     mb = ModuleBuilder(plan, target or cpu_target())
     mb.blas_int = f"i{blas_int_bits}"
     mb.blas_threads = blas_threads
+    mb.threads = threads or usable_cpus()
     return mb.build(lower_op)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
 def compile_units(lowered: Lowered) -> list[tuple[str, str, int]]:
@@ -164,7 +192,7 @@ def compile_object(text: str, level: int = KERNEL_OPT_LEVEL) -> bytes:
     return cpu_target().emit_object(text, level)
 
 
-__all__ = ["KERNEL_OPT_LEVEL", "LOWERINGS", "MAIN_OPT_LEVEL", "PARAM_ERR", "PARAM_NTHREADS", "PARAM_RANDOM",
-           "CodegenError", "CpuTarget", "ErrorSite", "KernelUnit", "Lowered", "assembly", "compile_object",
-           "compile_units", "emit_asm", "emit_llvm", "lower", "lower_op", "optimize", "split_modules", "target_id",
-           "target_machine"]
+__all__ = ["FUSED_LOWERINGS", "KERNEL_OPT_LEVEL", "LOWERINGS", "MAIN_OPT_LEVEL", "PARAM_ERR", "PARAM_NTHREADS",
+           "PARAM_RANDOM", "CodegenError", "CpuTarget", "ErrorSite", "KernelUnit", "Lowered", "assembly",
+           "compile_object", "compile_units", "emit_asm", "emit_llvm", "lower", "lower_op", "optimize",
+           "split_modules", "target_id", "target_machine"]

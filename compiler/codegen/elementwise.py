@@ -10,11 +10,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dfc.ir.graph import Op, Value
+from dfc.ir.graph import Op
 
 from .loops import View, broadcast_strides, coalesce, contiguous_strides, counted_loop, elem_ptr, loop_nest
 from .module import PARAM_ERR, ErrorSite, ModuleBuilder
-from .scalar import COMP, STORE, Fn, lit, load, scalar, store, to_storage, typed_value
+from .region import big_constants, eval_region
+from .scalar import STORE, Fn, load, scalar, store, to_storage
+
+__all__ = ["eval_region", "lower_elementwise"]  # eval_region: matmul.py's epilogue imports it from here
 
 #: elementwise kernels that write a fetched output at least this big store it with non-temporal
 #: (streaming) stores: the caller reads it later, if at all, and a streaming store skips reading
@@ -38,8 +41,7 @@ def lower_elementwise(mb: ModuleBuilder, op: Op) -> None:
     operands = list(op.inputs)
     storages = [plan.where(r) for r in results] + [plan.where(v) for v in operands]
     # constants of more than one element inside a fused region: private globals read like operands
-    region_consts = [inner for inner in op.regions[0].ops if inner.type == "dfc.constant"
-                     and np.asarray(inner.attrs["value"]).size != 1] if op.type == "dfc.fused" else []
+    region_consts = big_constants(op.regions[0]) if op.type == "dfc.fused" else []
     for inner in region_consts:
         storages.append(mb.global_constant(inner.attrs["value"], inner.result.type.dtype))
     divisions = integer_divisions(op)
@@ -169,31 +171,3 @@ def streaming_loop(fn: Fn, n: int, views: list[View], params: list[str],
         fn.emit(f"store {vec} {v}, ptr {bases[0]}, align 64, !nontemporal !0")
     loop_nest(fn, [n], views, params, body, stop, "%hi")
     fn.emit("fence seq_cst")  # streaming stores are weakly ordered: drain them before the chunk is done
-
-
-def eval_region(mb: ModuleBuilder, fn: Fn, op: Op, loaded: list[str | None], region_consts: list[Op],
-                known: dict[Value, str] | None = None) -> list[str]:
-    """The scalar values a fused region yields at the current index.
-
-    `loaded` holds the block arguments' values (None for one no op reads here), then the big
-    constants'; `known` gives values computed elsewhere (a matmul's product): their ops are skipped.
-    """
-    body = op.regions[0]
-    env: dict[Value, str] = {arg: v for arg, v in zip(body.arguments, loaded)}
-    for inner, v in zip(region_consts, loaded[len(body.arguments):]):
-        env[inner.result] = v
-    env.update(known or {})
-    for inner in body.ops[:-1]:
-        if inner in region_consts or all(r in env for r in inner.results):
-            continue
-        if inner.type == "dfc.constant":
-            value = np.asarray(inner.attrs["value"])
-            if value.size != 1:  # not among region_consts: only a skipped op (the matmul) reads it
-                continue
-            dt = inner.result.type.dtype
-            item = value.reshape(()).item()
-            env[inner.result] = lit(COMP[dt], bool(item) if dt.is_bool else typed_value(item, dt))
-            continue
-        args = [env[v] for v in inner.inputs]
-        env[inner.result] = scalar(fn, inner, args, [v.type.dtype for v in inner.inputs], mb.needs)
-    return [env[v] for v in body.terminator.inputs]

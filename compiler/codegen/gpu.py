@@ -18,6 +18,7 @@ runtime (runtime/gpu.py) replays. Pointers in that program are symbolic buffers
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ from dfc.ir.graph import Graph, Op
 from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
-from ..plan import ALIAS_OPS, NO_CODE_OPS, Plan, Storage, fused_matmul, plan_step
+from ..control_flow import ControlMark
+from ..plan import NO_CODE_OPS, Plan, Storage, fused_matmul, plan_step
 from ..target import NvptxTarget, nvptx_target
 from .cpu import LOWERINGS as CPU_LOWERINGS
 from .module import (ErrorSite, KernelUnit, ModuleBuilder, _declarations_for, _declared_name, _KernelScope,
@@ -307,44 +309,44 @@ def grid_index_lines() -> list[str]:
 
 # ---- lowering of each op ------------------------------------------------------------------------
 
-def lower_op(mb: GpuModuleBuilder, op: Op) -> None:
+@functools.cache
+def gpu_lowerings() -> dict[str, Callable[[GpuModuleBuilder, Op], None]]:
+    """op name -> GPU lowering: the CPU's loop kernels reused as grid-stride kernels, then the GPU's own
+    (fused regions, reductions, cuBLAS matmuls, kernels that run once on one thread); an elementwise op
+    without a row is lower_elementwise_gpu. Built on first use: those lowerings import this module."""
     from .gpu_elementwise import lower_elementwise_gpu, lower_fused_matmul_gpu, lower_matmul_gpu  # noqa: PLC0415
     from .gpu_reduce import GPU_REDUCTIONS  # noqa: PLC0415
 
-    kind = op.type
+    fused = {"matmul": lower_fused_matmul_gpu, "reduction": GPU_REDUCTIONS["fused"]}
+
+    def lower_fused_gpu(mb: GpuModuleBuilder, op: Op) -> None:
+        fused.get(op.attrs.get("kind"), lower_elementwise_gpu)(mb, op)
+
+    def once(kind: str) -> Callable[[GpuModuleBuilder, Op], None]:
+        return lambda mb, op: _run_once(mb, op, _REUSED[kind])
+
+    table: dict[str, Callable[[GpuModuleBuilder, Op], None]] = dict(_REUSED)
+    table.update({k: v for k, v in GPU_REDUCTIONS.items() if k != "fused"})
+    table.update({"dfc.fused": lower_fused_gpu, "dfc.matmul": lower_matmul_gpu,
+                  "dfc.gather": once("dfc.gather"), "dfc.unsorted_segment_sum": once("dfc.unsorted_segment_sum")})
+    return table
+
+
+def lower_op(mb: GpuModuleBuilder, op: Op) -> None:
+    from .gpu_elementwise import lower_elementwise_gpu  # noqa: PLC0415
+
+    if isinstance(op, ControlMark):  # the host program is a straight list of launches: no branch, no loop
+        raise CodegenError(f"op {op.op.describe()} has no GPU lowering: tf.cond and tf.while_loop run on the CPU "
+                           f"backend (Session(backend='cpu')) or the interpreter")
     for r in op.results:
         if isinstance(r.type, TensorType) and not r.type.is_static:
             raise CodegenError(f"op {op.describe()} has a result of unknown shape {r.type}: specialize the step first")
-    if kind in ALIAS_OPS or kind == "dfc.constant":
-        return
-    if kind == "dfc.fused":
-        fused = op.attrs.get("kind")
-        if fused == "matmul":
-            lower_fused_matmul_gpu(mb, op)
-        elif fused == "reduction":
-            GPU_REDUCTIONS["fused"](mb, op)
-        else:
-            lower_elementwise_gpu(mb, op)
-        return
-    if kind == "dfc.matmul":
-        lower_matmul_gpu(mb, op)
-        return
-    if kind in GPU_REDUCTIONS:
-        GPU_REDUCTIONS[kind](mb, op)
-        return
-    if kind in ("dfc.gather", "dfc.unsorted_segment_sum"):
-        _run_once(mb, op, _REUSED[kind])
-        return
-    if kind in _REUSED or kind in ("dfc.variable", "dfc.assign", "dfc.assign_add", "dfc.assign_sub",
-                                   "dfc.placeholder", "dfc.grad"):
-        from .cpu import lower_op as cpu_lower_op  # noqa: PLC0415
-
-        cpu_lower_op(mb, op)
-        return
-    if get_op_def(kind).elementwise:
-        lower_elementwise_gpu(mb, op)
-        return
-    raise CodegenError(f"no GPU lowering for {op.type}")
+    lowering = gpu_lowerings().get(op.type)
+    if lowering is None and get_op_def(op.type).elementwise:
+        lowering = lower_elementwise_gpu
+    if lowering is None:
+        raise CodegenError(f"no GPU lowering for {op.type}")
+    lowering(mb, op)
 
 
 def _run_once(mb: GpuModuleBuilder, op: Op, lowering: Callable) -> None:
@@ -359,14 +361,8 @@ def _run_once(mb: GpuModuleBuilder, op: Op, lowering: Callable) -> None:
     mb.launch_once(name, [a.strip().removeprefix("ptr ") for a in args.split(",")])
 
 
-#: ops with a GPU lowering: every elementwise op, the fused kinds and these
-GPU_OPS = frozenset(set(_REUSED) | ALIAS_OPS | NO_CODE_OPS | {
-    "dfc.matmul", "dfc.fused", "dfc.variable", "dfc.assign", "dfc.assign_add", "dfc.assign_sub", "dfc.placeholder",
-    "dfc.constant", "dfc.grad"})
-
-
 def has_gpu_lowering(kind: str) -> bool:
-    return kind in GPU_OPS or get_op_def(kind).elementwise
+    return kind in gpu_lowerings() or kind in NO_CODE_OPS or get_op_def(kind).elementwise
 
 
 # ---- entry points ---------------------------------------------------------------------------------

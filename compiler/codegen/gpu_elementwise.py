@@ -9,11 +9,11 @@ from dfc.ir import dtypes as D
 from dfc.ir.graph import Op, Value
 
 from ..plan import Storage, fused_matmul
-from .elementwise import eval_region
 from .gpu import GemmCall, GpuModuleBuilder, grid_index_lines
 from .loops import View, broadcast_strides, coalesce, contiguous_strides, counted_loop, elem_ptr
 from .matmul import Gemm
 from .module import where
+from .region import big_constants, eval_region
 from .scalar import Fn, load, scalar, store
 
 #: dtypes cuBLAS multiplies (cublasGemmEx); other matmuls run the CPU's loop nest as a GPU kernel
@@ -22,8 +22,7 @@ CUBLAS_DTYPES = {D.f32: "f32", D.f64: "f64", D.f16: "f16", D.bf16: "bf16"}
 
 def lower_elementwise_gpu(mb: GpuModuleBuilder, op: Op) -> None:
     """An elementwise op or fused elementwise region: one kernel, a grid-stride loop over the output."""
-    region_consts = [inner for inner in op.regions[0].ops if inner.type == "dfc.constant"
-                     and np.asarray(inner.attrs["value"]).size != 1] if op.type == "dfc.fused" else []
+    region_consts = big_constants(op.regions[0]) if op.type == "dfc.fused" else []
     operands: list[tuple[Value | None, Storage | str]] = [(v, where(mb, v)) for v in op.inputs]
     operands += [(c.result, mb.global_constant(c.attrs["value"], c.result.type.dtype)) for c in region_consts]
 
@@ -148,9 +147,7 @@ def lower_fused_matmul_gpu(mb: GpuModuleBuilder, op: Op) -> None:
     if g.m * g.n * g.nbatch:
         mb.steps.append(gemm_call(g, sources[0], sources[1], product))
     readers = {v for inner in body.ops if inner is not mm for v in inner.inputs}
-    region_consts = [inner for inner in body.ops if inner.type == "dfc.constant"
-                     and np.asarray(inner.attrs["value"]).size != 1 and inner.result in readers
-                     and inner.result not in mm.inputs]
+    region_consts = [c for c in big_constants(body, readers) if c.result not in mm.inputs]
     operands: list[tuple[Value | None, Storage | str]] = [
         (arg if arg in readers else None, where(mb, v)) for arg, v in zip(body.arguments, op.inputs)]
     operands += [(c.result, mb.global_constant(c.attrs["value"], c.result.type.dtype)) for c in region_consts]

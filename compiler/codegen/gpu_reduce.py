@@ -51,6 +51,45 @@ def _warp_reduce(fn: Fn, kind: str, ty: str, v: str, fl: bool) -> str:
     return v
 
 
+def _block_reduce(fn: Fn, kind: str, ty: str, v: str, fl: bool, init: str, lane: str, warp: str,
+                  nwarps: str) -> tuple[str, str]:
+    """Combine every thread's v across the block: each warp's total goes to shared memory, then the
+    first warp reduces those. Returns (the block's total, valid in warp 0, and the label that ends
+    warp 0's branch, which the caller closes after using the total)."""
+    part = _warp_reduce(fn, kind, ty, v, fl)
+    slot = fn(f"getelementptr [{WARP} x i64], ptr addrspace(3) @dfc_partials, i64 0, i64 {warp}")
+    lane0 = fn(f"icmp eq i64 {lane}, 0")
+    wr, after = fn.label("put"), fn.label("put_done")
+    fn.emit(f"br i1 {lane0}, label %{wr}, label %{after}")
+    fn.block(wr)
+    fn.emit(f"store {ty} {part}, ptr addrspace(3) {slot}")
+    fn.emit(f"br label %{after}")
+    fn.block(after)
+    fn.emit(f"call void @{_BARRIER}(i32 0)")
+    first_warp = fn(f"icmp eq i64 {warp}, 0")
+    fw, fdone = fn.label("final"), fn.label("final_done")
+    fn.emit(f"br i1 {first_warp}, label %{fw}, label %{fdone}")
+    fn.block(fw)
+    has = fn(f"icmp ult i64 {lane}, {nwarps}")
+    lslot = fn(f"getelementptr [{WARP} x i64], ptr addrspace(3) @dfc_partials, i64 0, i64 {lane}")
+    got = fn(f"load {ty}, ptr addrspace(3) {lslot}")
+    mine = fn(f"select i1 {has}, {ty} {got}, {ty} {init}")
+    return _warp_reduce(fn, kind, ty, mine, fl), fdone
+
+
+def _launch_block_kernel(mb: GpuModuleBuilder, fn: Fn, ptrs: list[str], nout: int) -> None:
+    """Close a reduction kernel (its shared partials and intrinsics declared) and launch a block per output."""
+    fn.emit("ret void")
+    scope = mb._open
+    mb._open = None
+    decls = [f"declare i32 @llvm.nvvm.read.ptx.sreg.{r}.x()" for r in ("tid", "ctaid", "ntid", "nctaid")]
+    decls += [f"declare i32 @{_SHFL}(i32, i32, i32, i32)", f"declare void @{_BARRIER}(i32)",
+              f"@dfc_partials = internal addrspace(3) global [{WARP} x i64] undef, align 8"]
+    body = "\n".join([_declarations_for(scope.needs, set())] + decls + scope.globals + scope.functions + [fn.text()])
+    symbol = mb._add_unit(scope.name, body)
+    mb.steps.append(Launch(symbol, tuple(ptrs), nout, blocks=True))
+
+
 def reduce_kernel_gpu(mb: GpuModuleBuilder, op: Op, result: Value,
                       sources: list[tuple[Storage | str, tuple, D.DType]],
                       value: Callable[[Fn, list[str]], str]) -> None:
@@ -96,25 +135,7 @@ def reduce_kernel_gpu(mb: GpuModuleBuilder, op: Op, result: Value,
             xv = value(fn, loaded)
             a = fn(f"load {ty}, ptr {acc}")
             fn.emit(f"store {ty} {_combine(fn, kind, ty, a, xv, fl)}, ptr {acc}")
-        part = _warp_reduce(fn, kind, ty, fn(f"load {ty}, ptr {acc}"), fl)
-        slot = fn(f"getelementptr [{WARP} x i64], ptr addrspace(3) @dfc_partials, i64 0, i64 {warp}")
-        lane0 = fn(f"icmp eq i64 {lane}, 0")
-        wr, after = fn.label("put"), fn.label("put_done")
-        fn.emit(f"br i1 {lane0}, label %{wr}, label %{after}")
-        fn.block(wr)
-        fn.emit(f"store {ty} {part}, ptr addrspace(3) {slot}")
-        fn.emit(f"br label %{after}")
-        fn.block(after)
-        fn.emit(f"call void @{_BARRIER}(i32 0)")
-        first_warp = fn(f"icmp eq i64 {warp}, 0")
-        fw, fdone = fn.label("final"), fn.label("final_done")
-        fn.emit(f"br i1 {first_warp}, label %{fw}, label %{fdone}")
-        fn.block(fw)
-        has = fn(f"icmp ult i64 {lane}, {nwarps}")
-        lslot = fn(f"getelementptr [{WARP} x i64], ptr addrspace(3) @dfc_partials, i64 0, i64 {lane}")
-        got = fn(f"load {ty}, ptr addrspace(3) {lslot}")
-        mine = fn(f"select i1 {has}, {ty} {got}, {ty} {init}")
-        total = _warp_reduce(fn, kind, ty, mine, fl)
+        total, first_warp_done = _block_reduce(fn, kind, ty, fn(f"load {ty}, ptr {acc}"), fl, init, lane, warp, nwarps)
         t0 = fn("icmp eq i64 %tid64, 0")
         st, sdone = fn.label("store"), fn.label("store_done")
         fn.emit(f"br i1 {t0}, label %{st}, label %{sdone}")
@@ -123,18 +144,10 @@ def reduce_kernel_gpu(mb: GpuModuleBuilder, op: Op, result: Value,
         store(fn, res, elem_ptr(fn, params, kviews[0], koffs[0]), dt)
         fn.emit(f"br label %{sdone}")
         fn.block(sdone)
-        fn.emit(f"br label %{fdone}")
-        fn.block(fdone)
+        fn.emit(f"br label %{first_warp_done}")
+        fn.block(first_warp_done)
         fn.emit(f"call void @{_BARRIER}(i32 0)")  # the partials are read before the next output reuses them
-    fn.emit("ret void")
-    scope = mb._open
-    mb._open = None
-    decls = [f"declare i32 @llvm.nvvm.read.ptx.sreg.{r}.x()" for r in ("tid", "ctaid", "ntid", "nctaid")]
-    decls += [f"declare i32 @{_SHFL}(i32, i32, i32, i32)", f"declare void @{_BARRIER}(i32)",
-              f"@dfc_partials = internal addrspace(3) global [{WARP} x i64] undef, align 8"]
-    body = "\n".join([_declarations_for(scope.needs, set())] + decls + scope.globals + scope.functions + [fn.text()])
-    symbol = mb._add_unit(scope.name, body)
-    mb.steps.append(Launch(symbol, tuple(ptrs), nout, blocks=True))
+    _launch_block_kernel(mb, fn, ptrs, nout)
 
 
 GPU_REDUCTIONS = {**{f"dfc.reduce_{k}": lower_reduce for k in ("sum", "mean", "max", "min", "prod", "any", "all")},

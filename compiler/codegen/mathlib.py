@@ -1,22 +1,25 @@
-"""Vectorizable float32 and float64 math (exp, log, tanh, sin, ...) written as LLVM IR.
+"""Vectorizable float32 and float64 math (exp, log, expm1, log1p, tanh, sigmoid; sin and cos in float32) as LLVM IR.
 
-Every float32 function here is straight-line IR (selects, no branches, no calls but
-vectorizable intrinsics) marked `alwaysinline`, so after inlining into a kernel loop the
-loop vectorizer turns it into packed AVX-512/AVX2 code. The algorithms are Cephes'
-(Cody-Waite range reduction plus a minimax polynomial); the measured accuracy against
-numpy is in docs/cpu_math.md (tests/test_cpu_backend.py re-measures it). float64 has
-its own straight-line versions of exp, log, expm1, log1p, tanh and sigmoid (F64_FUNCTIONS,
-`@dfc_<name>64`); float64 sin and cos still call libm (F64_LIBM), one scalar call each.
+One generator writes every function for both float types: `math_function(name, fmt)` with
+`fmt` a `FloatFormat` (F32, F64) that holds the type's LLVM spelling and bit layout and its
+constants, clamps and polynomials (and, where float32 and float64 keep different
+approximations because each is the cheaper one at its precision, which kernel to use).
+Every function is straight-line IR (selects, no branches, no calls but vectorizable
+intrinsics) marked `alwaysinline`, so after inlining into a kernel loop the loop vectorizer
+turns it into packed AVX-512/AVX2 code. The algorithms are Cephes' and fdlibm's (Cody-Waite
+range reduction plus a minimax polynomial); the measured accuracy against numpy is in
+docs/cpu_math.md (tests/test_cpu_backend.py re-measures it). float64 sin and cos call libm
+(F64_LIBM), one scalar call each.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import struct
+from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
-
-#: float32 functions this module defines, as `@dfc_<name>f`
-F32_FUNCTIONS = ("exp", "log", "expm1", "log1p", "tanh", "sigmoid", "sin", "cos")
 
 #: float64 functions left to libm: the symbol each one calls (see F64_FUNCTIONS for the others)
 F64_LIBM = {"sin": "llvm.sin.f64", "cos": "llvm.cos.f64"}
@@ -98,10 +101,43 @@ def tables() -> str:
     return "\n".join(out) + "\n"
 
 
-class _Body:
-    """Straight-line SSA text with fresh names."""
+@dataclass(frozen=True)
+class FloatFormat:
+    """A float type for the generator: its LLVM spelling and bit layout, and its math functions' parameters."""
 
-    def __init__(self):
+    ty: str  # the LLVM type: float, double
+    sfx: str  # intrinsics' suffix: f32, f64
+    suffix: str  # the functions' names: @dfc_<name><suffix>
+    bits: int
+    mant: int  # stored significand bits
+    lit: Callable[[float], str]
+    functions: tuple[str, ...]  # what this module defines for the type
+    exp_clamp: tuple[float, float]  # exp's argument range: 0 below, inf above
+    exp_ln2: tuple[float, float]  # ln2 = hi + lo, hi short enough that n * hi is exact
+    exp_kernel: Callable[[_Body, str], str]  # expm1(r) on |r| <= ln2/2
+    log_ln2: tuple[float, float]
+    log_kernel: Callable[[_Body, str, str], str]  # log1p(f) - f + f^2/2 on the reduced significand (f, f^2)
+    expm1: Callable[[_Body, str], str]
+    tanh: Callable[[_Body, str], str]
+
+    @property
+    def itype(self) -> str:
+        return f"i{self.bits}"
+
+    @property
+    def bias(self) -> int:
+        return (1 << (self.bits - 2 - self.mant)) - 1
+
+    @property
+    def min_normal(self) -> float:
+        return 2.0 ** (1 - self.bias)
+
+
+class _Body:
+    """Straight-line SSA text with fresh names, in one float format."""
+
+    def __init__(self, fmt: FloatFormat):
+        self.fmt = fmt
         self.lines: list[str] = []
         self.n = 0
 
@@ -111,147 +147,262 @@ class _Body:
         self.lines.append(f"  {name} = {expr}")
         return name
 
-    def horner(self, ty: str, x: str, coeffs: list[float]) -> str:
-        lit = f32 if ty == "float" else f64
-        acc = lit(coeffs[0])
+    def c(self, value: float) -> str:
+        """A literal of the format."""
+        return self.fmt.lit(value)
+
+    def op(self, opcode: str, a: str, b: str) -> str:
+        """A binary instruction (fadd, fmul, fcmp olt, ...) on two values of the format."""
+        return self(f"{opcode} {self.fmt.ty} {a}, {b}")
+
+    def call(self, intrinsic: str, *args: str) -> str:
+        """A call of the format's overload of an LLVM intrinsic (fma, rint, maxnum, ...)."""
+        ty = self.fmt.ty
+        return self(f"call {ty} @llvm.{intrinsic}.{self.fmt.sfx}(" + ", ".join(f"{ty} {a}" for a in args) + ")")
+
+    def select(self, cond: str, a: str, b: str) -> str:
+        return self(f"select i1 {cond}, {self.fmt.ty} {a}, {self.fmt.ty} {b}")
+
+    def horner(self, x: str, coeffs: list[float]) -> str:
+        acc = self.c(coeffs[0])
         for c in coeffs[1:]:
-            acc = self(f"call {ty} @llvm.fma.{'f32' if ty == 'float' else 'f64'}({ty} {acc}, {ty} {x}, {ty} {lit(c)})")
+            acc = self.call("fma", acc, x, self.c(c))
         return acc
 
+    def pow2(self, n: str) -> str:
+        """2**n for an i32 n in the format's normal exponent range."""
+        e = self(f"add i32 {n}, {self.fmt.bias}")
+        if self.fmt.itype != "i32":
+            e = self(f"zext i32 {e} to {self.fmt.itype}")
+        e = self(f"shl {self.fmt.itype} {e}, {self.fmt.mant}")
+        return self(f"bitcast {self.fmt.itype} {e} to {self.fmt.ty}")
 
-def _define(name: str, body: _Body, result: str) -> str:
-    return (f"define internal float @{name}(float %x) alwaysinline {{\n" + "\n".join(body.lines)
-            + f"\n  ret float {result}\n}}\n")
+
+def math_function(name: str, fmt: FloatFormat) -> str:
+    """The IR definition of `@dfc_<name><fmt.suffix>(x) -> x` in the format's type."""
+    b = _Body(fmt)
+    result = _FUNCTIONS[name](b, "%x")
+    return (f"define internal {fmt.ty} @dfc_{name}{fmt.suffix}({fmt.ty} %x) alwaysinline {{\n" + "\n".join(b.lines)
+            + f"\n  ret {fmt.ty} {result}\n}}\n")
 
 
-def _exp_core(b: _Body, x: str) -> str:
-    """exp(x) for float x: Cephes expf with a two-step 2^n scale so denormal results round once."""
-    xc = b(f"call float @llvm.maxnum.f32(float {x}, float {f32(-104.0)})")
-    xc = b(f"call float @llvm.minnum.f32(float {xc}, float {f32(89.0)})")
-    n = b(f"fmul float {xc}, {f32(1.44269504088896341)}")
-    n = b(f"call float @llvm.rint.f32(float {n})")
-    r = b(f"call float @llvm.fma.f32(float {n}, float {f32(-0.693359375)}, float {xc})")
-    r = b(f"call float @llvm.fma.f32(float {n}, float {f32(2.12194440e-4)}, float {r})")
-    p = b.horner("float", r, [1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3, 4.1665795894E-2,
-                              1.6666665459E-1, 5.0000001201E-1])
-    z = b(f"fmul float {r}, {r}")
-    y = b(f"call float @llvm.fma.f32(float {p}, float {z}, float {r})")
-    y = b(f"fadd float {y}, {f32(1.0)}")
-    ni = b(f"fptosi float {n} to i32")
+# ---- the functions, once for both formats --------------------------------------------------------
+
+def _reduce_ln2(b: _Body, x: str, clamp: tuple[float, float], ln2: tuple[float, float],
+                near: float | None = None) -> tuple[str, str]:
+    """(n, r) with x clamped to `clamp` and x = n ln2 + r, |r| <= ln2/2 (Cody-Waite in two parts);
+    n = 0 where |x| < `near`, if given."""
+    xc = b.call("maxnum", x, b.c(clamp[0]))
+    xc = b.call("minnum", xc, b.c(clamp[1]))
+    n = b.op("fmul", xc, b.c(1.4426950408889634074))
+    n = b.call("rint", n)
+    if near is not None:
+        ax = b.call("fabs", xc)
+        close = b.op("fcmp olt", ax, b.c(near))
+        n = b.select(close, b.c(0.0), n)
+    r = b.call("fma", n, b.c(-ln2[0]), xc)
+    return n, b.call("fma", n, b.c(-ln2[1]), r)
+
+
+def _scale(b: _Body, y: str, ni: str) -> str:
+    """y * 2**n in two halves, so a result that ends up denormal rounds once."""
     n1 = b(f"sdiv i32 {ni}, 2")
     n2 = b(f"sub i32 {ni}, {n1}")
-    s1 = b(f"add i32 {n1}, 127")
-    s1 = b(f"shl i32 {s1}, 23")
-    s1 = b(f"bitcast i32 {s1} to float")
-    s2 = b(f"add i32 {n2}, 127")
-    s2 = b(f"shl i32 {s2}, 23")
-    s2 = b(f"bitcast i32 {s2} to float")
-    y = b(f"fmul float {y}, {s1}")
-    y = b(f"fmul float {y}, {s2}")
-    isnan = b(f"fcmp uno float {x}, {x}")
-    return b(f"select i1 {isnan}, float {x}, float {y}")
+    y = b.op("fmul", y, b.pow2(n1))
+    return b.op("fmul", y, b.pow2(n2))
 
 
-def _log_core(b: _Body, x: str) -> str:
-    """log(x) for float x: Cephes logf; denormals are scaled up first."""
-    small = b(f"fcmp olt float {x}, {f32(1.1754943508222875e-38)}")
-    xs = b(f"fmul float {x}, {f32(8388608.0)}")
-    xs = b(f"select i1 {small}, float {xs}, float {x}")
-    adj = b(f"select i1 {small}, i32 -23, i32 0")
-    bits = b(f"bitcast float {xs} to i32")
-    e = b(f"lshr i32 {bits}, 23")
-    e = b(f"and i32 {e}, 255")
-    e = b(f"sub i32 {e}, 127")
-    e = b(f"add i32 {e}, {adj}")
-    mb = b(f"and i32 {bits}, 8388607")
-    mb = b(f"or i32 {mb}, 1065353216")
-    m = b(f"bitcast i32 {mb} to float")
-    big = b(f"fcmp ogt float {m}, {f32(1.41421356237)}")
-    mh = b(f"fmul float {m}, {f32(0.5)}")
-    m = b(f"select i1 {big}, float {mh}, float {m}")
-    e1 = b(f"add i32 {e}, 1")
-    e = b(f"select i1 {big}, i32 {e1}, i32 {e}")
-    f = b(f"fsub float {m}, {f32(1.0)}")
-    ef = b(f"sitofp i32 {e} to float")
-    z = b(f"fmul float {f}, {f}")
-    p = b.horner("float", f, [7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1,
-                              1.4249322787E-1, -1.6668057665E-1, 2.0000714765E-1, -2.4999993993E-1,
-                              3.3333331174E-1])
-    y = b(f"fmul float {f}, {z}")
-    y = b(f"fmul float {y}, {p}")
-    y = b(f"call float @llvm.fma.f32(float {ef}, float {f32(-2.12194440e-4)}, float {y})")
-    y = b(f"call float @llvm.fma.f32(float {z}, float {f32(-0.5)}, float {y})")
-    r = b(f"fadd float {f}, {y}")
-    r = b(f"call float @llvm.fma.f32(float {ef}, float {f32(0.693359375)}, float {r})")
-    neg = b(f"fcmp olt float {x}, {f32(0.0)}")
-    zero = b(f"fcmp oeq float {x}, {f32(0.0)}")
-    inf = b(f"fcmp oeq float {x}, {f32(float('inf'))}")
-    nan = b(f"fcmp uno float {x}, {x}")
-    r = b(f"select i1 {inf}, float {x}, float {r}")
-    r = b(f"select i1 {zero}, float {f32(float('-inf'))}, float {r}")
+def _exp(b: _Body, x: str) -> str:
+    """exp(x) = (1 + expm1(r)) 2**n; NaN passes through, the clamp gives 0 and inf beyond the range."""
+    n, r = _reduce_ln2(b, x, b.fmt.exp_clamp, b.fmt.exp_ln2)
+    y = b.op("fadd", b.fmt.exp_kernel(b, r), b.c(1.0))
+    y = _scale(b, y, b(f"fptosi {b.fmt.ty} {n} to i32"))
+    isnan = b.op("fcmp uno", x, x)
+    return b.select(isnan, x, y)
+
+
+def _log(b: _Body, x: str) -> str:
+    """log(x) = k ln2 + log1p(f) with the significand 1 + f in [sqrt(2)/2, sqrt(2)); denormals are scaled up
+    first; the kernel gives log1p(f) - f + f^2/2, and k ln2 is added in two parts."""
+    fmt = b.fmt
+    it = fmt.itype
+    up = fmt.mant + 2
+    small = b.op("fcmp olt", x, b.c(fmt.min_normal))
+    xs = b.op("fmul", x, b.c(2.0 ** up))
+    xs = b.select(small, xs, x)
+    adj = b(f"select i1 {small}, {it} {-up}, {it} 0")
+    bits = b(f"bitcast {fmt.ty} {xs} to {it}")
+    e = b(f"lshr {it} {bits}, {fmt.mant}")
+    e = b(f"and {it} {e}, {2 * fmt.bias + 1}")
+    e = b(f"sub {it} {e}, {fmt.bias}")
+    e = b(f"add {it} {e}, {adj}")
+    mb = b(f"and {it} {bits}, {(1 << fmt.mant) - 1}")
+    mb = b(f"or {it} {mb}, {fmt.bias << fmt.mant}")
+    m = b(f"bitcast {it} {mb} to {fmt.ty}")
+    big = b.op("fcmp ogt", m, b.c(math.sqrt(2.0)))
+    m = b.select(big, b.op("fmul", m, b.c(0.5)), m)
+    e1 = b(f"add {it} {e}, 1")
+    e = b(f"select i1 {big}, {it} {e1}, {it} {e}")
+    if it != "i32":
+        e = b(f"trunc {it} {e} to i32")  # i32 -> double converts packed on AVX2 as well (i64 needs AVX-512DQ)
+    k = b(f"sitofp i32 {e} to {fmt.ty}")
+    f = b.op("fsub", m, b.c(1.0))
+    z = b.op("fmul", f, f)
+    t = b.call("fma", k, b.c(fmt.log_ln2[1]), fmt.log_kernel(b, f, z))
+    t = b.call("fma", z, b.c(-0.5), t)
+    r = b.op("fadd", f, t)
+    r = b.call("fma", k, b.c(fmt.log_ln2[0]), r)
+    neg = b.op("fcmp olt", x, b.c(0.0))
+    zero = b.op("fcmp oeq", x, b.c(0.0))
+    inf = b.op("fcmp oeq", x, b.c(math.inf))
+    nan = b.op("fcmp uno", x, x)
+    r = b.select(inf, x, r)
+    r = b.select(zero, b.c(-math.inf), r)
     bad = b(f"or i1 {neg}, {nan}")
-    return b(f"select i1 {bad}, float {f32(float('nan'))}, float {r}")
+    return b.select(bad, b.c(math.nan), r)
 
 
-def _expm1_core(b: _Body, x: str) -> str:
-    """Kahan's expm1: (u - 1) * x / log(u) with u = exp(x) corrects the cancellation of u - 1."""
-    u = _exp_core(b, x)
-    um1 = b(f"fsub float {u}, {f32(1.0)}")
-    lu = _log_core(b, u)
-    r = b(f"fdiv float {x}, {lu}")  # about 1: (u - 1) * (x / log u) cannot overflow where u does not
-    r = b(f"fmul float {um1}, {r}")
-    one = b(f"fcmp oeq float {u}, {f32(1.0)}")
-    r = b(f"select i1 {one}, float {x}, float {r}")
-    neg1 = b(f"fcmp oeq float {um1}, {f32(-1.0)}")
-    r = b(f"select i1 {neg1}, float {f32(-1.0)}, float {r}")
-    inf = b(f"fcmp oeq float {u}, {f32(float('inf'))}")
-    return b(f"select i1 {inf}, float {u}, float {r}")
-
-
-def _log1p_core(b: _Body, x: str) -> str:
+def _log1p(b: _Body, x: str) -> str:
     """Goldberg's log1p: log(u) * x / (u - 1) with u = 1 + x."""
-    u = b(f"fadd float {x}, {f32(1.0)}")
-    lu = _log_core(b, u)
-    d = b(f"fsub float {u}, {f32(1.0)}")
-    q = b(f"fdiv float {x}, {d}")
-    r = b(f"fmul float {lu}, {q}")
-    one = b(f"fcmp oeq float {u}, {f32(1.0)}")
-    r = b(f"select i1 {one}, float {x}, float {r}")
-    inf = b(f"fcmp oeq float {u}, {f32(float('inf'))}")
-    return b(f"select i1 {inf}, float {lu}, float {r}")
+    u = b.op("fadd", x, b.c(1.0))
+    lu = _log(b, u)
+    d = b.op("fsub", u, b.c(1.0))
+    q = b.op("fdiv", x, d)
+    r = b.op("fmul", lu, q)
+    one = b.op("fcmp oeq", u, b.c(1.0))
+    r = b.select(one, x, r)
+    inf = b.op("fcmp oeq", u, b.c(math.inf))
+    return b.select(inf, lu, r)
 
 
-def _tanh_core(b: _Body, x: str) -> str:
-    """Cephes tanhf: an odd polynomial below 0.625, 1 - 2 / (exp(2|x|) + 1) above."""
-    ax = b(f"call float @llvm.fabs.f32(float {x})")
-    z = b(f"fmul float {x}, {x}")
-    p = b.horner("float", z, [-5.70498872745E-3, 2.06390887954E-2, -5.37397155531E-2, 1.33314422036E-1,
-                              -3.33332819422E-1])
-    p = b(f"fmul float {p}, {z}")
-    small = b(f"call float @llvm.fma.f32(float {p}, float {x}, float {x})")
-    two = b(f"fmul float {ax}, {f32(2.0)}")
-    e = _exp_core(b, two)
-    e = b(f"fadd float {e}, {f32(1.0)}")
-    q = b(f"fdiv float {f32(2.0)}, {e}")
-    large = b(f"fsub float {f32(1.0)}, {q}")
-    large = b(f"call float @llvm.copysign.f32(float {large}, float {x})")
-    lt = b(f"fcmp olt float {ax}, {f32(0.625)}")
-    return b(f"select i1 {lt}, float {small}, float {large}")
-
-
-def _sigmoid_core(b: _Body, x: str) -> str:
+def _sigmoid(b: _Body, x: str) -> str:
     """The two overflow-free forms of 1 / (1 + exp(-x)), as the reference computes them."""
-    ax = b(f"call float @llvm.fabs.f32(float {x})")
-    nax = b(f"fneg float {ax}")
-    e = _exp_core(b, nax)
-    d = b(f"fadd float {e}, {f32(1.0)}")
-    pos = b(f"fdiv float {f32(1.0)}, {d}")
-    neg = b(f"fdiv float {e}, {d}")
-    ge = b(f"fcmp oge float {x}, {f32(0.0)}")
-    return b(f"select i1 {ge}, float {pos}, float {neg}")
+    ax = b.call("fabs", x)
+    nax = b(f"fneg {b.fmt.ty} {ax}")
+    e = _exp(b, nax)
+    d = b.op("fadd", e, b.c(1.0))
+    pos = b.op("fdiv", b.c(1.0), d)
+    neg = b.op("fdiv", e, d)
+    ge = b.op("fcmp oge", x, b.c(0.0))
+    return b.select(ge, pos, neg)
 
 
-def _sincos_core(b: _Body, x: str, want_cos: bool) -> str:
+def _expm1(b: _Body, x: str) -> str:
+    return b.fmt.expm1(b, x)
+
+
+def _tanh(b: _Body, x: str) -> str:
+    return b.fmt.tanh(b, x)
+
+
+# ---- the kernels each format picks -----------------------------------------------------------------
+
+def _expm1_polynomial(coeffs: list[float]) -> Callable[[_Body, str], str]:
+    """Cephes expf's: expm1(r) = r + r^2 p(r) (no division: float32 needs only a degree-7 polynomial)."""
+    def kernel(b: _Body, r: str) -> str:
+        p = b.horner(r, coeffs)
+        z = b.op("fmul", r, r)
+        return b.call("fma", p, z, r)
+    return kernel
+
+
+def _expm1_pade(ps: list[float], qs: list[float]) -> Callable[[_Body, str], str]:
+    """Cephes exp's Pade form: expm1(r) = 2 P / (Q - P), P = r p(r^2), Q = q(r^2)."""
+    def kernel(b: _Body, r: str) -> str:
+        rr = b.op("fmul", r, r)
+        p = b.op("fmul", b.horner(rr, ps), r)
+        q = b.op("fsub", b.horner(rr, qs), p)
+        return b.op("fmul", b.op("fdiv", p, q), b.c(2.0))
+    return kernel
+
+
+def _log_polynomial(coeffs: list[float]) -> Callable[[_Body, str, str], str]:
+    """Cephes logf's: log1p(f) - f + f^2/2 = f^3 p(f) (no division)."""
+    def kernel(b: _Body, f: str, z: str) -> str:
+        p = b.horner(f, coeffs)
+        return b.op("fmul", b.op("fmul", f, z), p)
+    return kernel
+
+
+def _log_atanh(coeffs: list[float]) -> Callable[[_Body, str, str], str]:
+    """fdlibm's: with s = f / (2 + f), log1p(f) - f + f^2/2 = s (f^2/2 + R(s^2)), R of degree 7 in s^2."""
+    def kernel(b: _Body, f: str, z: str) -> str:
+        hfsq = b.op("fmul", z, b.c(0.5))
+        s = b.op("fdiv", f, b.op("fadd", f, b.c(2.0)))
+        ss = b.op("fmul", s, s)
+        rz = b.op("fmul", b.horner(ss, coeffs), ss)
+        return b.op("fmul", s, b.op("fadd", hfsq, rz))
+    return kernel
+
+
+def _expm1_kahan(b: _Body, x: str) -> str:
+    """Kahan's expm1: (u - 1) * x / log(u) with u = exp(x) corrects the cancellation of u - 1 (float32: the
+    format's exp and log are cheap and accurate enough)."""
+    u = _exp(b, x)
+    um1 = b.op("fsub", u, b.c(1.0))
+    lu = _log(b, u)
+    r = b.op("fdiv", x, lu)  # about 1: (u - 1) * (x / log u) cannot overflow where u does not
+    r = b.op("fmul", um1, r)
+    one = b.op("fcmp oeq", u, b.c(1.0))
+    r = b.select(one, x, r)
+    neg1 = b.op("fcmp oeq", um1, b.c(-1.0))
+    r = b.select(neg1, b.c(-1.0), r)
+    inf = b.op("fcmp oeq", u, b.c(math.inf))
+    return b.select(inf, u, r)
+
+
+def _expm1_taylor(degree: int, clamp: tuple[float, float]) -> Callable[[_Body, str], str]:
+    """expm1(x) = (expm1(r) + (1 - 2**-n)) * 2**n, r = x - n ln2, with n = 0 below |x| = ln2: expm1(r) by its
+    Taylor series to r**degree (no cancellation where the result is below 1/2; float64 needs the accuracy)."""
+    coeffs = [float(Fraction(1, math.factorial(k))) for k in range(degree, 1, -1)]
+
+    def kernel(b: _Body, x: str) -> str:
+        n, r = _reduce_ln2(b, x, clamp, b.fmt.exp_ln2, near=0.6931471805599453)
+        q = b.horner(r, coeffs)
+        e = b.call("fma", b.op("fmul", r, r), q, r)
+        ni = b(f"fptosi {b.fmt.ty} {n} to i32")
+        nm = b(f"call i32 @llvm.smin.i32(i32 {ni}, i32 64)")
+        t = b.pow2(b(f"sub i32 0, {nm}"))
+        y = b.op("fadd", e, b.op("fsub", b.c(1.0), t))
+        y = _scale(b, y, ni)
+        zero = b(f"icmp eq i32 {ni}, 0")
+        y = b.select(zero, e, y)  # keeps -0 and tiny x exact
+        isnan = b.op("fcmp uno", x, x)
+        return b.select(isnan, x, y)
+    return kernel
+
+
+def _tanh_cephes(coeffs: list[float]) -> Callable[[_Body, str], str]:
+    """Cephes tanhf: an odd polynomial below 0.625, 1 - 2 / (exp(2|x|) + 1) above."""
+    def kernel(b: _Body, x: str) -> str:
+        ax = b.call("fabs", x)
+        z = b.op("fmul", x, x)
+        p = b.op("fmul", b.horner(z, coeffs), z)
+        small = b.call("fma", p, x, x)
+        e = _exp(b, b.op("fmul", ax, b.c(2.0)))
+        q = b.op("fdiv", b.c(2.0), b.op("fadd", e, b.c(1.0)))
+        large = b.call("copysign", b.op("fsub", b.c(1.0), q), x)
+        lt = b.op("fcmp olt", ax, b.c(0.625))
+        return b.select(lt, small, large)
+    return kernel
+
+
+def _tanh_expm1(b: _Body, x: str) -> str:
+    """tanh|x| = expm1(2|x|) / (expm1(2|x|) + 2): no cancellation anywhere; 1 from |x| = 20 on."""
+    ax = b.call("minnum", b.call("fabs", x), b.c(20.0))
+    em = _expm1(b, b.op("fmul", ax, b.c(2.0)))
+    t = b.op("fdiv", em, b.op("fadd", em, b.c(2.0)))
+    t = b.call("copysign", t, x)
+    isnan = b.op("fcmp uno", x, x)
+    return b.select(isnan, x, t)
+
+
+# ---- float32 sin and cos ---------------------------------------------------------------------------
+#
+# float64 sin and cos stay on libm: a reduction exact over the whole double range needs a ~1100-bit
+# table of 2/pi and multi-word products (see docs/cpu_math.md).
+
+def _sincos(b: _Body, x: str, want_cos: bool) -> str:
     """Cephes sinf/cosf on r = x - j*pi/2: Cody-Waite in double below 2^20, Payne-Hanek above."""
     xd = b(f"fpext float {x} to double")
     j = b(f"fmul double {xd}, {f64(0.63661977236758134308)}")
@@ -304,10 +455,10 @@ def _sincos_core(b: _Body, x: str, want_cos: bool) -> str:
         qi = b(f"add i32 {qi}, 1")
     rf = b(f"fptrunc double {r} to float")
     z = b(f"fmul float {rf}, {rf}")
-    ps = b.horner("float", z, [-1.9515295891E-4, 8.3321608736E-3, -1.6666654611E-1])
+    ps = b.horner(z, [-1.9515295891E-4, 8.3321608736E-3, -1.6666654611E-1])
     ps = b(f"fmul float {ps}, {z}")
     s = b(f"call float @llvm.fma.f32(float {ps}, float {rf}, float {rf})")
-    pc = b.horner("float", z, [2.443315711809948E-005, -1.388731625493765E-003, 4.166664568298827E-002])
+    pc = b.horner(z, [2.443315711809948E-005, -1.388731625493765E-003, 4.166664568298827E-002])
     pc = b(f"fmul float {pc}, {z}")
     pc = b(f"fmul float {pc}, {z}")
     hz = b(f"fmul float {z}, {f32(0.5)}")
@@ -325,208 +476,52 @@ def _sincos_core(b: _Body, x: str, want_cos: bool) -> str:
     return b(f"select i1 {bad}, float {f32(float('nan'))}, float {v}")
 
 
-_CORES = {"exp": _exp_core, "log": _log_core, "expm1": _expm1_core, "log1p": _log1p_core, "tanh": _tanh_core,
-          "sigmoid": _sigmoid_core, "sin": lambda b, x: _sincos_core(b, x, False),
-          "cos": lambda b, x: _sincos_core(b, x, True)}
+
+_FUNCTIONS: dict[str, Callable[[_Body, str], str]] = {
+    "exp": _exp, "log": _log, "expm1": _expm1, "log1p": _log1p, "tanh": _tanh, "sigmoid": _sigmoid,
+    "sin": lambda b, x: _sincos(b, x, False), "cos": lambda b, x: _sincos(b, x, True)}
+
+F32 = FloatFormat(
+    ty="float", sfx="f32", suffix="f", bits=32, mant=23, lit=f32,
+    functions=("exp", "log", "expm1", "log1p", "tanh", "sigmoid", "sin", "cos"),
+    exp_clamp=(-104.0, 89.0), exp_ln2=(0.693359375, -2.12194440e-4),
+    exp_kernel=_expm1_polynomial([1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3, 4.1665795894E-2,
+                                  1.6666665459E-1, 5.0000001201E-1]),
+    log_ln2=(0.693359375, -2.12194440e-4),
+    log_kernel=_log_polynomial([7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1,
+                                1.4249322787E-1, -1.6668057665E-1, 2.0000714765E-1, -2.4999993993E-1,
+                                3.3333331174E-1]),
+    expm1=_expm1_kahan,
+    tanh=_tanh_cephes([-5.70498872745E-3, 2.06390887954E-2, -5.37397155531E-2, 1.33314422036E-1,
+                       -3.33332819422E-1]),
+)
+
+F64 = FloatFormat(
+    ty="double", sfx="f64", suffix="64", bits=64, mant=52, lit=f64,
+    functions=("exp", "log", "expm1", "log1p", "tanh", "sigmoid"),
+    exp_clamp=(-746.0, 710.0), exp_ln2=(6.93145751953125E-1, 1.42860682030941723212E-6),
+    exp_kernel=_expm1_pade([1.26177193074810590878E-4, 3.02994407707441961300E-2, 9.99999999999999999910E-1],
+                           [3.00198505138664455042E-6, 2.52448340349684104192E-3, 2.27265548208155028766E-1,
+                            2.00000000000000000009E0]),
+    log_ln2=(6.93147180369123816490e-01, 1.90821492927058770002e-10),
+    log_kernel=_log_atanh([1.479819860511658591e-01, 1.531383769920937332e-01, 1.818357216161805012e-01,
+                           2.222219843214978396e-01, 2.857142874366239149e-01, 3.999999999940941908e-01,
+                           6.666666666666735130e-01]),
+    expm1=_expm1_taylor(17, (-60.0, 710.0)),
+    tanh=_tanh_expm1,
+)
+
+#: float32 functions this module defines, as `@dfc_<name>f`
+F32_FUNCTIONS = F32.functions
+#: float64 functions this module defines, as `@dfc_<name>64` (module.py emits them for its `f64fn:<name>` needs)
+F64_FUNCTIONS = F64.functions
 
 
 def f32_function(name: str) -> str:
     """The IR definition of `@dfc_<name>f(float) -> float`."""
-    b = _Body()
-    result = _CORES[name](b, "%x")
-    return _define(f"dfc_{name}f", b, result)
-
-
-# ---- float64 ----------------------------------------------------------------------------------
-#
-# The same structure in double: `@dfc_<name>64(double) -> double`, straight-line and `alwaysinline`.
-# sin and cos stay on libm for float64 (a reduction exact over the whole double range needs a
-# ~1100-bit table of 2/pi and multi-word products; see docs/cpu_math.md).
-
-#: float64 functions this module defines, as `@dfc_<name>64` (module.py emits them for its `f64fn:<name>` needs)
-F64_FUNCTIONS = ("exp", "log", "expm1", "log1p", "tanh", "sigmoid")
-
-_LN2_HI = 6.93145751953125E-1          # 16 significant bits: n * _LN2_HI is exact for |n| < 2**37
-_LN2_LO = 1.42860682030941723212E-6
-# Cephes' Pade form of expm1 on |r| <= ln2/2: expm1(r) = 2 P / (Q - P), P = r p(r^2)
-_EXP_P = [1.26177193074810590878E-4, 3.02994407707441961300E-2, 9.99999999999999999910E-1]
-_EXP_Q = [3.00198505138664455042E-6, 2.52448340349684104192E-3, 2.27265548208155028766E-1,
-          2.00000000000000000009E0]
-# fdlibm's log: log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)), s = f / (2 + f)
-_LG = [1.479819860511658591e-01, 1.531383769920937332e-01, 1.818357216161805012e-01, 2.222219843214978396e-01,
-       2.857142874366239149e-01, 3.999999999940941908e-01, 6.666666666666735130e-01]
-_LN2_HI_LOG = 6.93147180369123816490e-01
-_LN2_LO_LOG = 1.90821492927058770002e-10
-
-
-def _d(b: _Body, op: str, *args: str) -> str:
-    """A call of a double intrinsic."""
-    return b(f"call double @llvm.{op}.f64(" + ", ".join(f"double {a}" for a in args) + ")")
-
-
-def _pow2_64(b: _Body, n: str) -> str:
-    """2**n as a double for an i32 n in [-1022, 1023]."""
-    e = b(f"add i32 {n}, 1023")
-    e = b(f"zext i32 {e} to i64")
-    e = b(f"shl i64 {e}, 52")
-    return b(f"bitcast i64 {e} to double")
-
-
-def _exp_reduce64(b: _Body, x: str, lo: float, hi: float) -> tuple[str, str]:
-    """(n as i32, expm1(r)) with x clamped to [lo, hi] and x = n ln2 + r, |r| <= ln2/2."""
-    xc = _d(b, "maxnum", x, f64(lo))
-    xc = _d(b, "minnum", xc, f64(hi))
-    n = b(f"fmul double {xc}, {f64(1.4426950408889634074)}")
-    n = _d(b, "rint", n)
-    r = _d(b, "fma", n, f64(-_LN2_HI), xc)
-    r = _d(b, "fma", n, f64(-_LN2_LO), r)
-    rr = b(f"fmul double {r}, {r}")
-    p = b.horner("double", rr, _EXP_P)
-    p = b(f"fmul double {p}, {r}")
-    q = b.horner("double", rr, _EXP_Q)
-    q = b(f"fsub double {q}, {p}")
-    e = b(f"fdiv double {p}, {q}")
-    e = b(f"fmul double {e}, {f64(2.0)}")
-    ni = b(f"fptosi double {n} to i32")
-    return ni, e
-
-
-def _scale64(b: _Body, y: str, ni: str) -> str:
-    """y * 2**n in two exact-or-once-rounded steps (|n| <= 2100)."""
-    n1 = b(f"sdiv i32 {ni}, 2")
-    n2 = b(f"sub i32 {ni}, {n1}")
-    y = b(f"fmul double {y}, {_pow2_64(b, n1)}")
-    return b(f"fmul double {y}, {_pow2_64(b, n2)}")
-
-
-def _exp64(b: _Body, x: str) -> str:
-    ni, e = _exp_reduce64(b, x, -746.0, 710.0)
-    y = b(f"fadd double {e}, {f64(1.0)}")
-    y = _scale64(b, y, ni)
-    isnan = b(f"fcmp uno double {x}, {x}")
-    return b(f"select i1 {isnan}, double {x}, double {y}")
-
-
-def _expm1_64(b: _Body, x: str) -> str:
-    """expm1(x) = (expm1(r) + (1 - 2**-n)) * 2**n, r = x - n ln2, with n = 0 below |x| = ln2:
-    expm1(r) by its Taylor series to r**17 (no cancellation where the result is below 1/2)."""
-    xc = _d(b, "maxnum", x, f64(-60.0))
-    xc = _d(b, "minnum", xc, f64(710.0))
-    n = b(f"fmul double {xc}, {f64(1.4426950408889634074)}")
-    n = _d(b, "rint", n)
-    ax = _d(b, "fabs", xc)
-    near = b(f"fcmp olt double {ax}, {f64(0.6931471805599453)}")
-    n = b(f"select i1 {near}, double {f64(0.0)}, double {n}")
-    r = _d(b, "fma", n, f64(-_LN2_HI), xc)
-    r = _d(b, "fma", n, f64(-_LN2_LO), r)
-    fact = [1.0]
-    for k in range(1, 18):
-        fact.append(fact[-1] * k)
-    q = b.horner("double", r, [float(Fraction(1, int(fact[k]))) for k in range(17, 1, -1)])
-    rr = b(f"fmul double {r}, {r}")
-    e = _d(b, "fma", rr, q, r)
-    ni = b(f"fptosi double {n} to i32")
-    nm = b(f"call i32 @llvm.smin.i32(i32 {ni}, i32 64)")
-    nm = b(f"sub i32 0, {nm}")
-    t = _pow2_64(b, nm)
-    t = b(f"fsub double {f64(1.0)}, {t}")
-    y = b(f"fadd double {e}, {t}")
-    y = _scale64(b, y, ni)
-    zero = b(f"icmp eq i32 {ni}, 0")
-    y = b(f"select i1 {zero}, double {e}, double {y}")  # keeps -0 and tiny x exact
-    isnan = b(f"fcmp uno double {x}, {x}")
-    return b(f"select i1 {isnan}, double {x}, double {y}")
-
-
-def _log64(b: _Body, x: str) -> str:
-    """fdlibm's log on the significand in [sqrt(2)/2, sqrt(2)); denormals are scaled up first."""
-    small = b(f"fcmp olt double {x}, {f64(2.2250738585072014e-308)}")
-    xs = b(f"fmul double {x}, {f64(2.0 ** 54)}")
-    xs = b(f"select i1 {small}, double {xs}, double {x}")
-    adj = b(f"select i1 {small}, i64 -54, i64 0")
-    bits = b(f"bitcast double {xs} to i64")
-    e = b(f"lshr i64 {bits}, 52")
-    e = b(f"and i64 {e}, 2047")
-    e = b(f"sub i64 {e}, 1023")
-    e = b(f"add i64 {e}, {adj}")
-    mb = b(f"and i64 {bits}, 4503599627370495")
-    mb = b(f"or i64 {mb}, 4607182418800017408")
-    m = b(f"bitcast i64 {mb} to double")
-    big = b(f"fcmp ogt double {m}, {f64(1.4142135623730951)}")
-    mh = b(f"fmul double {m}, {f64(0.5)}")
-    m = b(f"select i1 {big}, double {mh}, double {m}")
-    e1 = b(f"add i64 {e}, 1")
-    e = b(f"select i1 {big}, i64 {e1}, i64 {e}")
-    e = b(f"trunc i64 {e} to i32")  # i32 -> double converts packed on AVX2 as well (i64 needs AVX-512DQ)
-    dk = b(f"sitofp i32 {e} to double")
-    f = b(f"fsub double {m}, {f64(1.0)}")
-    hfsq = b(f"fmul double {f}, {f}")
-    hfsq = b(f"fmul double {hfsq}, {f64(0.5)}")
-    s = b(f"fadd double {f}, {f64(2.0)}")
-    s = b(f"fdiv double {f}, {s}")
-    z = b(f"fmul double {s}, {s}")
-    rz = b.horner("double", z, _LG)
-    rz = b(f"fmul double {rz}, {z}")
-    t = b(f"fadd double {hfsq}, {rz}")
-    t = b(f"fmul double {s}, {t}")
-    t = _d(b, "fma", dk, f64(_LN2_LO_LOG), t)
-    t = b(f"fsub double {t}, {hfsq}")
-    t = b(f"fadd double {t}, {f}")
-    r = _d(b, "fma", dk, f64(_LN2_HI_LOG), t)
-    neg = b(f"fcmp olt double {x}, {f64(0.0)}")
-    zero = b(f"fcmp oeq double {x}, {f64(0.0)}")
-    inf = b(f"fcmp oeq double {x}, {f64(float('inf'))}")
-    nan = b(f"fcmp uno double {x}, {x}")
-    r = b(f"select i1 {inf}, double {x}, double {r}")
-    r = b(f"select i1 {zero}, double {f64(float('-inf'))}, double {r}")
-    bad = b(f"or i1 {neg}, {nan}")
-    return b(f"select i1 {bad}, double {f64(float('nan'))}, double {r}")
-
-
-def _log1p64(b: _Body, x: str) -> str:
-    """Goldberg's log1p: log(u) * x / (u - 1) with u = 1 + x."""
-    u = b(f"fadd double {x}, {f64(1.0)}")
-    lu = _log64(b, u)
-    d = b(f"fsub double {u}, {f64(1.0)}")
-    q = b(f"fdiv double {x}, {d}")
-    r = b(f"fmul double {lu}, {q}")
-    one = b(f"fcmp oeq double {u}, {f64(1.0)}")
-    r = b(f"select i1 {one}, double {x}, double {r}")
-    inf = b(f"fcmp oeq double {u}, {f64(float('inf'))}")
-    return b(f"select i1 {inf}, double {lu}, double {r}")
-
-
-def _tanh64(b: _Body, x: str) -> str:
-    """tanh|x| = expm1(2|x|) / (expm1(2|x|) + 2): no cancellation anywhere; 1 from |x| = 20 on."""
-    ax = _d(b, "fabs", x)
-    ax = _d(b, "minnum", ax, f64(20.0))
-    two = b(f"fmul double {ax}, {f64(2.0)}")
-    em = _expm1_64(b, two)
-    d = b(f"fadd double {em}, {f64(2.0)}")
-    t = b(f"fdiv double {em}, {d}")
-    t = _d(b, "copysign", t, x)
-    isnan = b(f"fcmp uno double {x}, {x}")
-    return b(f"select i1 {isnan}, double {x}, double {t}")
-
-
-def _sigmoid64(b: _Body, x: str) -> str:
-    ax = _d(b, "fabs", x)
-    nax = b(f"fneg double {ax}")
-    e = _exp64(b, nax)
-    d = b(f"fadd double {e}, {f64(1.0)}")
-    pos = b(f"fdiv double {f64(1.0)}, {d}")
-    neg = b(f"fdiv double {e}, {d}")
-    ge = b(f"fcmp oge double {x}, {f64(0.0)}")
-    return b(f"select i1 {ge}, double {pos}, double {neg}")
-
-
-_CORES64 = {"exp": _exp64, "log": _log64, "expm1": _expm1_64, "log1p": _log1p64, "tanh": _tanh64,
-            "sigmoid": _sigmoid64}
+    return math_function(name, F32)
 
 
 def f64_function(name: str) -> str:
     """The IR definition of `@dfc_<name>64(double) -> double`."""
-    b = _Body()
-    result = _CORES64[name](b, "%x")
-    return (f"define internal double @dfc_{name}64(double %x) alwaysinline {{\n" + "\n".join(b.lines)
-            + f"\n  ret double {result}\n}}\n")
+    return math_function(name, F64)

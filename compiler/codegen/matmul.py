@@ -1,16 +1,19 @@
-"""matmul and fused matmul: a GEMM per block of output rows (BLAS for f32/f64, a loop nest otherwise),
-each block finished by the fused epilogue (bias add, activation ...) while it is still in cache.
+"""matmul and fused matmul: a GEMM per block of output rows, each block finished by the fused
+epilogue (bias add, activation ...) while it is still in cache.
 
-One kernel runs tiles [lo, hi): tile t is rows [r0, r1) of batch matrix t // blocks. A GEMM of
-medium or big size runs its tiles on dfc's worker pool (parallel.py), each tile a single-threaded
-BLAS call, so the pool's threads share the work without waking OpenBLAS's own pool (whose
-threads spin while they wait, and stall the call when one is not scheduled: the MNIST tutorial's
-dense layer took 44 ms of CPU for 7 ms of work); a small one runs one single-threaded call. An
-unfused GEMM with far more columns than rows tiles its columns instead (gemm.py's pooled kernel).
+Two lowerings share one row-tiled kernel (_row_tiled_kernel: tile t is rows [r0, r1) of batch
+matrix t // blocks, then the epilogue on those rows): _lower_blas makes each tile one
+single-threaded BLAS call (float32/float64), _lower_loops a loop nest (the dtypes BLAS lacks).
+A GEMM of medium or big size runs its tiles on dfc's worker pool (parallel.py), so the pool's
+threads share the work without waking OpenBLAS's own pool (whose threads spin while they wait,
+and stall the call when one is not scheduled: the MNIST tutorial's dense layer took 44 ms of CPU
+for 7 ms of work). An unfused GEMM with far more columns than rows tiles its columns instead
+(gemm.py's pooled kernel).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,9 +29,13 @@ from .loops import broadcast_strides, contiguous_strides, counted_loop
 from .module import ModuleBuilder, where
 from .scalar import COMP, STORE, Fn, lit, load, round_to, store
 
+#: the BLAS routine of each dtype BLAS has (the others take the loop nest)
+BLAS_NAMES = {D.f32: "sgemm", D.f64: "dgemm"}
 #: matmuls of at least this many multiply-adds split their rows over dfc's worker pool (below it the
 #: pool's wake-up costs about as much as the work it shares)
 PARALLEL_GEMM = 1 << 20
+#: packing B for one BLAS call costs about as much as computing this many rows of the product
+PACK_ROWS = 16
 #: a pooled GEMM's rows per tile: at least this many (a BLAS call packs B once per tile) ...
 MIN_TILE_ROWS = 8
 #: ... and about this many tiles per batch matrix, so a thread the OS schedules late takes fewer
@@ -96,79 +103,140 @@ def lower_fused_matmul(mb: ModuleBuilder, op: Op) -> None:
 
 
 def _lower(mb: ModuleBuilder, op: Op, mm: Op, sources: list[Storage | str]) -> None:
+    """The GEMM's lowering: BLAS calls for the dtypes BLAS has, a loop nest for the others."""
     g = Gemm.of(mm)
     if g.m * g.n * g.nbatch == 0:
         return
-    fused = op is not mm
-    body = op.regions[0] if fused else None
-    blas = {D.f32: "sgemm", D.f64: "dgemm"}.get(g.dt)
-    # every BLAS call runs on one thread (OpenBLAS's own threads spin while they wait for each other,
-    # and one that is not scheduled stalls the call): big GEMMs share the cores as tiles on dfc's pool
-    one_thread = blas is None or mb.blas_threads
-    pooled = one_thread and g.madds >= PARALLEL_GEMM
-    if pooled and blas is not None and not fused and g.nbatch == 1 and g.n > 2 * g.m:
+    if g.dt in BLAS_NAMES:
+        _lower_blas(mb, op, mm, sources, g)
+    else:
+        _lower_loops(mb, op, mm, sources, g)
+
+
+def _lower_blas(mb: ModuleBuilder, op: Op, mm: Op, sources: list[Storage | str], g: Gemm) -> None:
+    """Row tiles of C, each one single-threaded BLAS call (then the epilogue on its rows).
+
+    Where the runtime binds OpenBLAS's thread count, every call runs on one thread (OpenBLAS's
+    own threads spin while they wait for each other, and one that is not scheduled stalls the
+    call) and big GEMMs share the cores as tiles on dfc's pool instead. Every BLAS call packs
+    all of B, so a small GEMM gets one tile per thread and no more (rows_per_tile).
+    """
+    pooled = mb.blas_threads and g.madds >= PARALLEL_GEMM
+    if pooled and op is mm and g.nbatch == 1 and g.n > 2 * g.m:
         _lower_columns(mb, op, g)  # few rows, many columns: tiles of columns, so no tile repacks all of B
         return
-    rows = max(MIN_TILE_ROWS, -(-g.m // TILES_PER_MATRIX)) if pooled else g.m
-    if pooled and g.k * g.n * g.dt.itemsize > BIG_B:  # each tile packs all of B: a few tiles only
-        rows = max(rows, -(-g.m // FEW_TILES))
-    rows = min(rows, g.m)
-    blocks = -(-g.m // rows)
-    tiles = blocks * g.nbatch
+    rows = rows_per_tile(g, mb.threads) if pooled else g.m
+    name = BLAS_NAMES[g.dt]
 
-    # buffers: the GEMM's destination, A, B, then the epilogue's results, operands and big constants
-    product = mm.result
-    storages: list[Storage | str] = [where(mb, product)] + sources
-    epilogue_args: list[Value] = []
-    consts: list[Op] = []
-    results: list[Value] = []
-    if fused:
-        reads = {v for inner in body.ops[:-1] if inner is not mm for v in inner.inputs} | set(body.terminator.inputs)
-        epilogue_args = [arg for arg in body.arguments if arg in reads]
-        consts = [inner for inner in body.ops if inner.type == "dfc.constant" and inner.result in reads
-                  and np.asarray(inner.attrs["value"]).size != 1]
-        outer = dict(zip(body.arguments, op.inputs))
-        results = list(op.results)
-        storages += [where(mb, r) for r in results] + [where(mb, outer[a]) for a in epilogue_args]
-        storages += [mb.global_constant(c.attrs["value"], c.result.type.dtype) for c in consts]
-    ptrs, which = mb.buffers(storages)
-    name, fn = mb.new_kernel(len(ptrs))
-    params = [f"%p{i}" for i in range(len(ptrs))]
-    out_shape = tuple(mm.result.type.shape)
-    c_bs = [s * g.m * g.n for s in contiguous_strides(g.batch)]
+    def rows_of_c(fn: Fn, dest: str, a: str, b: str, r0: str, r1: str) -> None:
+        BlasCall(mb, fn, g.dt)(g.ta, g.tb, fn(f"sub i64 {r1}, {r0}"), g.n, g.k,
+                               _at(fn, a, g.dt, r0 if g.ta else fn(f"mul i64 {r0}, {g.lda}")), g.lda, b, g.ldb,
+                               _at(fn, dest, g.dt, fn(f"mul i64 {r0}, {g.n}")), g.n)
 
-    with counted_loop(fn, "%lo", "%hi", 1, ("tile_head", "tile", "tiles_done")) as t:
-        b = fn(f"udiv i64 {t}, {blocks}") if blocks > 1 else t
-        rb = fn(f"urem i64 {t}, {blocks}") if blocks > 1 else "0"
-        r0 = fn(f"mul i64 {rb}, {rows}")
-        r1 = fn(f"add i64 {r0}, {rows}")
-        r1 = fn(f"call i64 @llvm.smin.i64(i64 {r1}, i64 {g.m})")
-        strides = [c_bs, g.a_bs, g.b_bs]
-        if fused:
-            strides += [contiguous_strides(out_shape)[:-2] for _ in results]
-            strides += [broadcast_strides(v.type.shape, out_shape)[:-2] for v in epilogue_args]
-            strides += [broadcast_strides(c.result.type.shape, out_shape)[:-2] for c in consts]
-        offsets = _batch_offsets(fn, b, g.batch, strides)
-        dest = _at(fn, params[which[0]], g.dt, offsets[0])
-        a = _at(fn, params[which[1]], g.dt, offsets[1])
-        bm = _at(fn, params[which[2]], g.dt, offsets[2])
-        if blas is not None:
-            _blas_rows(mb, fn, blas, g, dest, a, bm, r0, r1)
-        else:
-            _loop_rows(fn, g, dest, a, bm, r0, r1)
-        if fused:
-            _epilogue(mb, fn, op, mm, g, params, which, offsets, epilogue_args, consts, r0, r1)
-    mb.finish_kernel(fn)
-    if one_thread and blas is not None and mb.blas_threads:
+    kernel, ptrs, tiles = _row_tiled_kernel(mb, op, mm, sources, g, rows, rows_of_c)
+    mb.blas.add(name)
+    if mb.blas_threads:
         # the tiles' BLAS calls run on one thread each; the count is then set back to the one the runtime
         # read when it bound BLAS (not to the count read here: two steps running at once would otherwise
         # each read the other's 1 and leave it there)
         mb.blas.add("threads")
         mb.entry.emit("call void @dfc_blas_set_threads(i32 1)")
-    mb.call_loop_kernel(name, ptrs, g.m * g.n * g.nbatch, tiles, parallel=pooled and tiles > 1)
-    if one_thread and blas is not None and mb.blas_threads:
+    mb.call_loop_kernel(kernel, ptrs, g.m * g.n * g.nbatch, tiles, parallel=pooled and tiles > 1)
+    if mb.blas_threads:
         e = mb.entry
         e.emit(f"call void @dfc_blas_set_threads(i32 {e('load i32, ptr @dfc_blas_threads')})")
+
+
+def _lower_loops(mb: ModuleBuilder, op: Op, mm: Op, sources: list[Storage | str], g: Gemm) -> None:
+    """Row tiles of C by a loop nest (the dtypes BLAS lacks), on the pool when big."""
+    pooled = g.madds >= PARALLEL_GEMM
+    rows = max(MIN_TILE_ROWS, -(-g.m // TILES_PER_MATRIX)) if pooled else g.m
+
+    def rows_of_c(fn: Fn, dest: str, a: str, b: str, r0: str, r1: str) -> None:
+        _loop_rows(fn, g, dest, a, b, r0, r1)
+
+    kernel, ptrs, tiles = _row_tiled_kernel(mb, op, mm, sources, g, min(rows, g.m), rows_of_c)
+    mb.call_loop_kernel(kernel, ptrs, g.m * g.n * g.nbatch, tiles, parallel=pooled and tiles > 1)
+
+
+def rows_per_tile(g: Gemm, threads: int) -> int:
+    """Rows of a pooled BLAS GEMM's row tiles.
+
+    Each tile's BLAS call packs all of B, which costs about as much as PACK_ROWS rows of the
+    product: the seed's 100x784 @ 784x100 layer split into 13 tiles of 8 rows spent more time
+    packing than multiplying. So one tile per thread, and more (up to TILES_PER_MATRIX, so that
+    a thread the OS schedules late takes fewer) only while each still has 8 * PACK_ROWS rows; a B
+    too big for the cache (BIG_B) only FEW_TILES tiles.
+    """
+    threads = max(1, threads)
+    per_thread = max(1, min(TILES_PER_MATRIX // threads, g.m // (threads * 8 * PACK_ROWS)))
+    tiles = threads * per_thread
+    if g.k * g.n * g.dt.itemsize > BIG_B:
+        tiles = min(tiles, FEW_TILES)
+    return min(g.m, max(1, -(-g.m // tiles)))
+
+
+def _row_tiled_kernel(mb: ModuleBuilder, op: Op, mm: Op, sources: list[Storage | str], g: Gemm, rows: int,
+                      rows_of_c: Callable[[Fn, str, str, str, str, str], None]) -> tuple[str, list[str], int]:
+    """(kernel, its buffer pointers, tiles): a kernel over tiles [lo, hi), tile t being rows [r0, r1) of batch
+    matrix t // blocks; rows_of_c(fn, C, A, B, r0, r1) computes them, then the epilogue finishes them."""
+    blocks = -(-g.m // rows)
+    operands = _Operands.of(mb, op, mm, sources)
+    ptrs, which = mb.buffers(operands.storages)
+    name, fn = mb.new_kernel(len(ptrs))
+    params = [f"%p{i}" for i in range(len(ptrs))]
+    with counted_loop(fn, "%lo", "%hi", 1, ("tile_head", "tile", "tiles_done")) as t:
+        b = fn(f"udiv i64 {t}, {blocks}") if blocks > 1 else t
+        rb = fn(f"urem i64 {t}, {blocks}") if blocks > 1 else "0"
+        r0 = fn(f"mul i64 {rb}, {rows}")
+        r1 = fn(f"call i64 @llvm.smin.i64(i64 {fn(f'add i64 {r0}, {rows}')}, i64 {g.m})")
+        offsets = _batch_offsets(fn, b, g.batch, operands.batch_strides(g))
+        dest, a, bm = (_at(fn, params[which[i]], g.dt, offsets[i]) for i in range(3))
+        rows_of_c(fn, dest, a, bm, r0, r1)
+        if operands.fused:
+            _epilogue(mb, fn, op, mm, g, params, which, offsets, operands.args, operands.consts, r0, r1)
+    mb.finish_kernel(fn)
+    return name, ptrs, blocks * g.nbatch
+
+
+@dataclass
+class _Operands:
+    """A GEMM kernel's buffers: C (the product), A, B, then the epilogue's results, operands and big constants."""
+
+    mm: Op
+    storages: list[Storage | str]
+    results: list[Value]
+    args: list[Value]
+    consts: list[Op]
+
+    @property
+    def fused(self) -> bool:
+        return bool(self.results)
+
+    @classmethod
+    def of(cls, mb: ModuleBuilder, op: Op, mm: Op, sources: list[Storage | str]) -> _Operands:
+        storages: list[Storage | str] = [where(mb, mm.result)] + sources
+        if op is mm:
+            return cls(mm, storages, [], [], [])
+        body = op.regions[0]
+        reads = {v for inner in body.ops[:-1] if inner is not mm for v in inner.inputs} | set(body.terminator.inputs)
+        args = [arg for arg in body.arguments if arg in reads]
+        consts = [inner for inner in body.ops if inner.type == "dfc.constant" and inner.result in reads
+                  and np.asarray(inner.attrs["value"]).size != 1]
+        outer = dict(zip(body.arguments, op.inputs))
+        results = list(op.results)
+        storages += [where(mb, r) for r in results] + [where(mb, outer[a]) for a in args]
+        storages += [mb.global_constant(c.attrs["value"], c.result.type.dtype) for c in consts]
+        return cls(mm, storages, results, args, consts)
+
+    def batch_strides(self, g: Gemm) -> list[list[int]]:
+        """Each buffer's element strides over the batch dims (0 where it broadcasts)."""
+        out_shape = tuple(self.mm.result.type.shape)
+        strides = [[s * g.m * g.n for s in contiguous_strides(g.batch)], g.a_bs, g.b_bs]
+        strides += [contiguous_strides(out_shape)[:-2] for _ in self.results]
+        strides += [broadcast_strides(v.type.shape, out_shape)[:-2] for v in self.args]
+        strides += [broadcast_strides(c.result.type.shape, out_shape)[:-2] for c in self.consts]
+        return strides
 
 
 def _batch_offsets(fn: Fn, b: str, batch: tuple[int, ...], strides: list[list[int]]) -> list[str]:
@@ -189,30 +257,6 @@ def _batch_offsets(fn: Fn, b: str, batch: tuple[int, ...], strides: list[list[in
 
 def _at(fn: Fn, base: str, dt: D.DType, offset: str) -> str:
     return base if offset == "0" else fn(f"getelementptr inbounds {STORE[dt]}, ptr {base}, i64 {offset}")
-
-
-def _blas_rows(mb: ModuleBuilder, fn: Fn, blas: str, g: Gemm, dest: str, a: str, b: str, r0: str, r1: str) -> None:
-    """One BLAS call for rows [r0, r1): row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T."""
-    mb.blas.add(blas)
-    ty, it = COMP[g.dt], mb.blas_int
-    cells = {}
-    for key, val in (("ta", ord("T") if g.tb else ord("N")), ("tb", ord("T") if g.ta else ord("N"))):
-        cells[key] = fn.alloca("i8")
-        fn.emit(f"store i8 {val}, ptr {cells[key]}")
-    count = fn(f"sub i64 {r1}, {r0}")
-    for key, val in (("m", g.n), ("n", fn(f"trunc i64 {count} to {it}") if it != "i64" else count), ("k", g.k),
-                     ("lda", max(g.ldb, 1)), ("ldb", max(g.lda, 1)), ("ldc", max(g.n, 1))):
-        cells[key] = fn.alloca(it)
-        fn.emit(f"store {it} {val}, ptr {cells[key]}")
-    for key, val in (("alpha", 1.0), ("beta", 0.0)):
-        cells[key] = fn.alloca(ty)
-        fn.emit(f"store {ty} {lit(ty, val)}, ptr {cells[key]}")
-    pc = _at(fn, dest, g.dt, fn(f"mul i64 {r0}, {g.n}"))
-    pa = _at(fn, a, g.dt, r0 if g.ta else fn(f"mul i64 {r0}, {g.lda}"))
-    c = cells
-    fn.emit(f"call void @dfc_{blas}(ptr {c['ta']}, ptr {c['tb']}, ptr {c['m']}, ptr {c['n']}, ptr {c['k']}, "
-            f"ptr {c['alpha']}, ptr {b}, ptr {c['lda']}, ptr {pa}, ptr {c['ldb']}, ptr {c['beta']}, "
-            f"ptr {pc}, ptr {c['ldc']})")
 
 
 def _loop_rows(fn: Fn, g: Gemm, dest: str, a: str, b: str, r0: str, r1: str) -> None:

@@ -112,6 +112,7 @@ class ModuleBuilder:
         self.calls: dict[str, str] = {}  # the entry's name for a kernel (@kN) -> its unit's symbol
         self._open: _KernelScope | None = None  # the kernel being built
         self.nk = 0
+        self.open_regions: list = []  # the labels of the branches and loops being lowered (codegen/control.py)
         p = plan
         self.slot_base = {"input": 0, "output": len(p.inputs), "variable": len(p.inputs) + len(p.outputs),
                           "constant": len(p.inputs) + len(p.outputs) + len(p.variables)}
@@ -286,7 +287,7 @@ class ModuleBuilder:
     def build(self, lower_op: Callable[[ModuleBuilder, Op], None]) -> Lowered:
         """The step's modules: every planned op lowered by `lower_op`, then the entry module."""
         for op in self.plan.items:
-            if self.part.ops >= ENTRY_PART_OPS:
+            if self.part.ops >= ENTRY_PART_OPS and not self.open_regions:  # a branch or loop stays in one part
                 self._close_part()
             lower_op(self, op)
             self.part.ops += 1
@@ -422,6 +423,8 @@ def _declarations_for(needs: set[str], blas: set[str]) -> str:
             parts.append(mathlib.f64_function(n[6:]))
         elif n.startswith("f64:") and not n[4:].startswith("llvm."):
             parts.append(f"declare double @{n[4:]}(double)")
+        elif n.startswith("f64x2:"):  # libm's two-argument functions (atan2)
+            parts.append(f"declare double @{n[6:]}(double, double)")
     if "parallel" in needs:
         parts.append(parallel.DECLARE)
     for b in sorted(blas - {"threads"}):

@@ -7,6 +7,12 @@ binds the symbol. It runs jobs on a persistent pool of worker threads that sleep
 between jobs (creating and joining a thread per call cost about 65 us on our 2-vCPU machines,
 as much as a 1M-element kernel). A second caller while a job runs (two steps at once from two
 Python threads), or a pool that cannot start, falls back to threads made for the call.
+
+On a machine with more runnable threads than cores a woken helper may not run for a whole time
+slice, and the caller waits for the chunk it claimed: the seed's ReLU layer then took 0.3-0.9 ms
+instead of 0.14 ms on one thread. So the caller times its own share and its wait (the CPU's cycle
+counter), and after a job where it waited longer than it worked, or ran every chunk itself, the
+next BACKOFF_CALLS calls run on the caller alone before the helpers are tried again.
 """
 
 from __future__ import annotations
@@ -15,6 +21,13 @@ import platform
 import sys
 
 MAX_THREADS = 64
+#: how long (in cycles of the CPU's counter: about 40 us) an idle worker polls for the next job before it
+#: sleeps on the futex; waking a sleeping thread costs tens of microseconds, as much as a small GEMM's share
+SPIN_CYCLES = 100_000
+#: the spin loop's hint to the CPU (x86's pause: less power, and the other hyperthread runs)
+PAUSE = "call void @llvm.x86.sse2.pause()" if platform.machine().lower() in ("x86_64", "amd64") else ""
+#: after a job whose helpers were no help (see the pool's `judge`), this many calls run on the caller alone
+BACKOFF_CALLS = 32
 #: the futex system call's number, where the pool knows it (Linux on x86-64 and arm64)
 SYS_FUTEX = {"x86_64": 202, "amd64": 202, "aarch64": 98, "arm64": 98}.get(platform.machine().lower()) \
     if sys.platform.startswith("linux") else None
@@ -135,6 +148,7 @@ _POOL = f"""
 @dfc_pool_busy = internal global i32 0
 @dfc_pool_pid = internal global i32 0
 @dfc_pool_size = internal global i64 0
+@dfc_pool_backoff = internal global i64 0
 
 declare i32 @pthread_create(ptr, ptr, ptr, ptr)
 declare i32 @pthread_join(i64, ptr)
@@ -144,11 +158,14 @@ declare i32 @sched_yield()
 declare i64 @syscall(i64, ...)
 declare i64 @llvm.smin.i64(i64, i64)
 declare i64 @llvm.smax.i64(i64, i64)
+declare i64 @llvm.readcyclecounter()
+{"declare void @llvm.x86.sse2.pause()" if PAUSE else ""}
 
-define internal void @dfc_pool_drain() {{
+define internal i64 @dfc_pool_drain() {{
 entry:
   br label %loop
 loop:
+  %ran = phi i64 [ 0, %entry ], [ %ran, %claim ], [ %ran1, %run ]
   %s = load atomic i64, ptr @dfc_pool_state acquire, align 8
   %next = and i64 %s, 4294967295
   %pieces = load atomic i64, ptr @dfc_pool_pieces monotonic, align 8
@@ -169,9 +186,10 @@ run:
   %hi = call i64 @llvm.smin.i64(i64 %hi0, i64 %n)
   call void %fn(ptr %bufs, i64 %lo, i64 %hi)
   %d = atomicrmw add ptr @dfc_pool_done, i64 1 acq_rel
+  %ran1 = add i64 %ran, 1
   br label %loop
 out:
-  ret void
+  ret i64 %ran
 }}
 
 define internal ptr @dfc_pool_worker(ptr %unused) {{
@@ -179,16 +197,19 @@ entry:
   br label %loop
 loop:
   %w = load atomic i32, ptr @dfc_pool_wake acquire, align 4
-  call void @dfc_pool_drain()
+  %ran = call i64 @dfc_pool_drain()
+  %since = call i64 @llvm.readcyclecounter()
   br label %spin
 spin:
-  %k = phi i32 [ 0, %loop ], [ %k1, %spin_more ]
+  ; a step that runs its kernels again soon (a training loop) finds the worker awake
   %w2 = load atomic i32, ptr @dfc_pool_wake acquire, align 4
   %changed = icmp ne i32 %w2, %w
   br i1 %changed, label %loop, label %spin_more
 spin_more:
-  %k1 = add i32 %k, 1
-  %spun = icmp uge i32 %k1, 2000
+  {PAUSE}
+  %now = call i64 @llvm.readcyclecounter()
+  %spent = sub i64 %now, %since
+  %spun = icmp uge i64 %spent, {SPIN_CYCLES}
   br i1 %spun, label %sleep, label %spin
 sleep:
   ; FUTEX_WAIT_PRIVATE: sleeps only while wake still holds %w
@@ -203,10 +224,18 @@ entry:
   %w2 = call i64 @llvm.smin.i64(i64 %w1, i64 %n)
   %nt = call i64 @llvm.smax.i64(i64 %w2, i64 1)
   %alone = icmp sle i64 %nt, 1
-  br i1 %alone, label %serial, label %lock
+  br i1 %alone, label %serial, label %backoff
 serial:
   call void %fn(ptr %bufs, i64 0, i64 %n)
   ret void
+backoff:
+  ; helpers were found slow lately (see `judge`): run alone for a while, then try them again
+  %skip = atomicrmw sub ptr @dfc_pool_backoff, i64 1 monotonic
+  %skipping = icmp sgt i64 %skip, 0
+  br i1 %skipping, label %serial, label %unskip
+unskip:
+  store atomic i64 0, ptr @dfc_pool_backoff monotonic, align 8
+  br label %lock
 lock:
   %got = cmpxchg ptr @dfc_pool_busy, i32 0, i32 1 acquire monotonic
   %ok = extractvalue {{ i32, i1 }} %got, 1
@@ -261,17 +290,33 @@ publish:
   store atomic i64 %state, ptr @dfc_pool_state release, align 8
   %wk = atomicrmw add ptr @dfc_pool_wake, i32 1 acq_rel
   %nwake = trunc i64 %helpers to i32
+  %t0 = call i64 @llvm.readcyclecounter()
   ; FUTEX_WAKE_PRIVATE
   %woke = call i64 (i64, ...) @syscall(i64 {SYS_FUTEX}, ptr @dfc_pool_wake, i32 129, i32 %nwake)
-  call void @dfc_pool_drain()
+  %mine = call i64 @dfc_pool_drain()
+  %t1 = call i64 @llvm.readcyclecounter()
   br label %wait
 wait:
   %d = load atomic i64, ptr @dfc_pool_done acquire, align 8
   %all = icmp uge i64 %d, %pieces
-  br i1 %all, label %done, label %yield
+  br i1 %all, label %judge, label %yield
 yield:
   %y = call i32 @sched_yield()
   br label %wait
+judge:
+  ; the helpers were no help when the caller ran every chunk itself, or waited for them longer than it
+  ; worked (a helper the OS did not schedule, on a machine with more work than cores): then the next
+  ; {BACKOFF_CALLS} calls run alone
+  %t2 = call i64 @llvm.readcyclecounter()
+  %worked = sub i64 %t1, %t0
+  %waited = sub i64 %t2, %t1
+  %stalled = icmp ugt i64 %waited, %worked
+  %alone_all = icmp uge i64 %mine, %pieces
+  %useless = or i1 %stalled, %alone_all
+  br i1 %useless, label %back_off, label %done
+back_off:
+  store atomic i64 {BACKOFF_CALLS}, ptr @dfc_pool_backoff monotonic, align 8
+  br label %done
 done:
   store atomic i32 0, ptr @dfc_pool_busy release, align 4
   ret void

@@ -15,8 +15,8 @@ from dfc.ir.ops.reduce import normalized_axes
 from ..plan import Storage
 from .loops import View, broadcast_strides, coalesce, contiguous_strides, elem_ptr, loop_nest
 from .module import ModuleBuilder, where
-from .scalar import (BITS, COMP, CodegenError, Fn, fsuffix, int_floordiv, int_wrap, lit, load, math_call, round_to,
-                     scalar, store, typed_value)
+from .region import big_constants, eval_region
+from .scalar import BITS, COMP, CodegenError, Fn, fsuffix, int_floordiv, int_wrap, lit, load, math_call, round_to, store
 
 # -- reductions
 
@@ -82,25 +82,13 @@ def lower_fused_reduction(mb: ModuleBuilder, op: Op) -> None:
     """A fused "reduction": its elementwise producers are evaluated inside the reduction's loop."""
     body = op.regions[0]
     red = body.ops[-2]
-    consts = [inner for inner in body.ops if inner.type == "dfc.constant"
-              and np.asarray(inner.attrs["value"]).size != 1]
+    consts = big_constants(body)
     sources = [(mb.plan.where(v), v.type.shape, v.type.dtype) for v in op.inputs]
     sources += [(mb.global_constant(c.attrs["value"], c.result.type.dtype), c.result.type.shape, c.result.type.dtype)
                 for c in consts]
 
     def value(fn: Fn, loaded: list[str]) -> str:
-        env: dict[Value, str] = dict(zip(body.arguments + [c.result for c in consts], loaded))
-        for inner in body.ops[:-2]:
-            if inner in consts:
-                continue
-            if inner.type == "dfc.constant":
-                dt = inner.result.type.dtype
-                item = np.asarray(inner.attrs["value"]).reshape(()).item()
-                env[inner.result] = lit(COMP[dt], bool(item) if dt.is_bool else typed_value(item, dt))
-                continue
-            env[inner.result] = scalar(fn, inner, [env[v] for v in inner.inputs],
-                                       [v.type.dtype for v in inner.inputs], mb.needs)
-        return env[red.inputs[0]]
+        return eval_region(mb, fn, op, loaded, consts, outputs=[red.inputs[0]])[0]
 
     kernel = getattr(mb, "reduce_kernel", reduce_kernel)  # a GPU builder has its own (gpu_reduce.py)
     kernel(mb, red, op.results[0], sources, value)

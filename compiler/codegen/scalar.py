@@ -9,6 +9,8 @@ reference's wrapping and zero-divisor conventions without ever trapping.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -279,154 +281,299 @@ def math_call(f: Fn, name: str, x: str, ty: str, needs: set[str]) -> str:
     return f(f"call double @{sym}(double {x})")
 
 
+@dataclass
+class Element:
+    """One elementwise op at one index: the compute values of its operands and where its code goes."""
+
+    f: Fn
+    op: Op
+    args: list[str]
+    dts: list[D.DType]
+    needs: set[str]
+
+    @property
+    def out(self) -> D.DType:
+        return self.op.results[0].type.dtype
+
+    @property
+    def dt(self) -> D.DType:
+        """The dtype the op computes in: its last operand's (its result's when it has none)."""
+        return self.dts[-1] if self.dts else self.out
+
+    @property
+    def ty(self) -> str:
+        return COMP[self.dt]
+
+    @property
+    def fl(self) -> bool:
+        return self.dt.is_floating
+
+    @property
+    def sfx(self) -> str:
+        return fsuffix(self.ty) if self.fl else ""
+
+    @property
+    def a(self) -> str:
+        return self.args[0]
+
+    @property
+    def b(self) -> str:
+        return self.args[1]
+
+
+ScalarRule = Callable[[Element], str]
+
+
+@dataclass(frozen=True)
+class ScalarLowering:
+    """A row of SCALAR: the rule, and whether its value is rounded to the result dtype afterwards
+    (float16/bfloat16 compute in float; rules that produce the result dtype themselves skip it)."""
+
+    rule: ScalarRule
+    rounded: bool = True
+
+
+#: op name -> scalar lowering: the LLVM IR of one element of every elementwise op (and of the
+#: broadcast ops a fused region holds). Every fused loop, CPU and GPU, reads it through `scalar`;
+#: a test (tests/test_op_traits.py) fails for an elementwise op without a row.
+SCALAR: dict[str, ScalarLowering] = {}
+
+
+def scalar_rule(*names: str, rounded: bool = True) -> Callable[[ScalarRule], ScalarRule]:
+    """Register `rule` as the scalar lowering of the ops `names` (one family's rows of SCALAR)."""
+    def register(rule: ScalarRule) -> ScalarRule:
+        for name in names:
+            if name in SCALAR:
+                raise ValueError(f"{name} has two scalar lowerings")
+            SCALAR[name] = ScalarLowering(rule, rounded)
+        return rule
+    return register
+
+
 def scalar(f: Fn, op: Op, args: list[str], dts: list[D.DType], needs: set[str]) -> str:
     """The compute value of one elementwise op at one index, rounded to its result dtype."""
-    kind = op.short_type
-    out = op.results[0].type.dtype
-    dt = dts[-1] if dts else out
-    ty = COMP[dt]
-    fl = dt.is_floating
-    a = args[0] if args else None
-    b = args[1] if len(args) > 1 else None
-    sfx = fsuffix(ty) if fl else ""
-    v: str
-    if kind in ("identity", "stop_gradient", "broadcast_like"):
-        return a
-    if kind == "fill_like":
-        return lit(COMP[op.attrs["dtype"]], typed_value(op.attrs["value"], op.attrs["dtype"]))
-    if kind == "cast":
-        return convert(f, a, dts[0], op.attrs["dtype"])
-    if kind == "select":
-        return f(f"select i1 {a}, {COMP[dts[1]]} {b}, {COMP[dts[1]]} {args[2]}")
-    if kind == "neg":
-        v = f(f"fneg {ty} {a}") if fl else f(f"sub {ty} 0, {a}")
-    elif kind == "abs":
-        if fl:
-            v = f(f"call {ty} @llvm.fabs.{sfx}({ty} {a})")
-        else:
-            v = f(f"call {ty} @llvm.abs.i{BITS[ty]}({ty} {a}, i1 false)")
-    elif kind == "sign":
-        if fl:
-            pos = f(f"fcmp ogt {ty} {a}, {lit(ty, 0)}")
-            neg = f(f"fcmp olt {ty} {a}, {lit(ty, 0)}")
-            v = f(f"select i1 {neg}, {ty} {lit(ty, -1)}, {ty} {a}")
-            v = f(f"select i1 {pos}, {ty} {lit(ty, 1)}, {ty} {v}")
-            zero = f(f"fcmp oeq {ty} {a}, {lit(ty, 0)}")
-            v = f(f"select i1 {zero}, {ty} {lit(ty, 0)}, {ty} {v}")
-        else:
-            pos = f(f"icmp sgt {ty} {a}, 0")
-            neg = f(f"icmp slt {ty} {a}, 0")
-            p = f(f"zext i1 {pos} to {ty}")
-            n = f(f"zext i1 {neg} to {ty}")
-            v = f(f"sub {ty} {p}, {n}")
-    elif kind == "square":
-        v = f(f"fmul {ty} {a}, {a}") if fl else f(f"mul {ty} {a}, {a}")
-    elif kind in ("exp", "log", "expm1", "log1p", "sin", "cos", "tanh", "sigmoid"):
-        v = math_call(f, kind, a, ty, needs)
-    elif kind == "sqrt":
-        v = f(f"call {ty} @llvm.sqrt.{sfx}({ty} {a})")
-    elif kind == "rsqrt":
-        s = f(f"call {ty} @llvm.sqrt.{sfx}({ty} {a})")
-        v = f(f"fdiv {ty} {lit(ty, 1)}, {s}")
-    elif kind == "reciprocal":
-        v = f(f"fdiv {ty} {lit(ty, 1)}, {a}")
-    elif kind == "relu":
-        if fl:
-            neg = f(f"fcmp olt {ty} {a}, {lit(ty, 0)}")
-            v = f(f"select i1 {neg}, {ty} {lit(ty, 0)}, {ty} {a}")
-        else:
-            v = f(f"call {ty} @llvm.smax.i{BITS[ty]}({ty} {a}, {ty} 0)")
-    elif kind in ("floor", "ceil"):
-        v = f(f"call {ty} @llvm.{kind}.{sfx}({ty} {a})")
-    elif kind == "round":
-        v = f(f"call {ty} @llvm.roundeven.{sfx}({ty} {a})")
-    elif kind == "logical_not":
-        v = f(f"xor i1 {a}, true")
-    elif kind in ("add", "sub", "mul"):
-        v = f(f"{'f' if fl else ''}{kind} {ty} {a}, {b}")
-    elif kind == "div":
-        if fl:
-            v = f(f"fdiv {ty} {a}, {b}")
-        else:
-            # the reference: |a| // |b| * sign(a) * sign(b), 0 for b == 0, all wrapping
-            zero, _, safe = _safe_divisor(f, ty, b, op)
-            aa = f(f"call {ty} @llvm.abs.i{BITS[ty]}({ty} {a}, i1 false)")
-            ab = f(f"call {ty} @llvm.abs.i{BITS[ty]}({ty} {safe}, i1 false)")
-            q = int_floordiv(f, ty, aa, ab)
-            for s in (a, safe):
-                pos = f(f"icmp sgt {ty} {s}, 0")
-                neg = f(f"icmp slt {ty} {s}, 0")
-                sg = f(f"select i1 {neg}, {ty} -1, {ty} 0")
-                sg = f(f"select i1 {pos}, {ty} 1, {ty} {sg}")
-                q = f(f"mul {ty} {q}, {sg}")
-            minus1 = f(f"icmp eq {ty} {b}, -1")
-            na = f(f"sub {ty} 0, {a}")
-            q = f(f"select i1 {minus1}, {ty} {na}, {ty} {q}")
-            v = f(f"select i1 {zero}, {ty} 0, {ty} {q}")
-    elif kind in ("floordiv", "mod"):
-        if fl:
-            q, m = _float_divmod(f, ty, a, b)
-            v = q if kind == "floordiv" else m
-        else:
-            zero, minus1, safe = _safe_divisor(f, ty, b, op)
-            if kind == "floordiv":
-                q = int_floordiv(f, ty, a, safe)
-                na = f(f"sub {ty} 0, {a}")
-                q = f(f"select i1 {minus1}, {ty} {na}, {ty} {q}")
-            else:
-                r = f(f"srem {ty} {a}, {safe}")
-                nz = f(f"icmp ne {ty} {r}, 0")
-                x = f(f"xor {ty} {r}, {safe}")
-                neg = f(f"icmp slt {ty} {x}, 0")
-                adj = f(f"and i1 {nz}, {neg}")
-                r1 = f(f"add {ty} {r}, {safe}")
-                q = f(f"select i1 {adj}, {ty} {r1}, {ty} {r}")
-                q = f(f"select i1 {minus1}, {ty} 0, {ty} {q}")
-            v = f(f"select i1 {zero}, {ty} 0, {ty} {q}")
-    elif kind == "pow":
-        if fl:
-            v = f(f"call {ty} @llvm.pow.{sfx}({ty} {a}, {ty} {b})")
-        else:
-            # square-and-multiply over every exponent bit: wrapping products equal numpy's
-            nbits = BITS[ty]
-            r, base, e = "1", a, b
-            for _ in range(nbits - 1):
-                bit = f(f"and {ty} {e}, 1")
-                odd = f(f"icmp ne {ty} {bit}, 0")
-                rm = f(f"mul {ty} {r}, {base}")
-                r = f(f"select i1 {odd}, {ty} {rm}, {ty} {r}")
-                base = f(f"mul {ty} {base}, {base}")
-                e = f(f"lshr {ty} {e}, 1")
-            negexp = f(f"icmp slt {ty} {b}, 0")
-            is1 = f(f"icmp eq {ty} {a}, 1")
-            ism1 = f(f"icmp eq {ty} {a}, -1")
-            bodd = f(f"and {ty} {b}, 1")
-            bodd = f(f"icmp ne {ty} {bodd}, 0")
-            m1 = f(f"select i1 {bodd}, {ty} -1, {ty} 1")
-            neg = f(f"select i1 {ism1}, {ty} {m1}, {ty} 0")
-            neg = f(f"select i1 {is1}, {ty} 1, {ty} {neg}")
-            v = f(f"select i1 {negexp}, {ty} {neg}, {ty} {r}")
-    elif kind in ("maximum", "minimum"):
-        if fl:
-            # TF's (std::max's) rule: ties keep the first operand (max(-0., 0.) is -0.); NaN propagates
-            smaller = f(f"fcmp olt {ty} {a}, {b}") if kind == "maximum" else f(f"fcmp olt {ty} {b}, {a}")
-            v = f(f"select i1 {smaller}, {ty} {b}, {ty} {a}")
-            nan = f(f"fcmp uno {ty} {b}, {b}")
-            v = f(f"select i1 {nan}, {ty} {b}, {ty} {v}")
-        else:
-            v = f(f"call {ty} @llvm.s{kind[:3]}.i{BITS[ty]}({ty} {a}, {ty} {b})")
-    elif kind in _CMP:
-        fop, iop = _CMP[kind]
-        return f(f"fcmp {fop} {ty} {a}, {b}") if fl else f(f"icmp {iop} {ty} {a}, {b}")
-    elif kind in ("logical_and", "logical_or", "logical_xor"):
-        return f(f"{kind[8:]} i1 {a}, {b}")
-    else:
+    row = SCALAR.get(op.type)
+    if row is None:
         raise CodegenError(f"no scalar lowering for {op.type}")
-    return round_to(f, v, out)
+    e = Element(f, op, args, dts, needs)
+    v = row.rule(e)
+    return round_to(f, v, e.out) if row.rounded else v
 
+
+# -- structure: values that pass through, fills, casts, selects
+
+@scalar_rule("dfc.identity", "dfc.stop_gradient", "dfc.broadcast_like", rounded=False)
+def _pass_through(e: Element) -> str:
+    return e.a
+
+
+@scalar_rule("dfc.fill_like", rounded=False)
+def _fill_like(e: Element) -> str:
+    dtype = e.op.attrs["dtype"]
+    return lit(COMP[dtype], typed_value(e.op.attrs["value"], dtype))
+
+
+@scalar_rule("dfc.cast", rounded=False)
+def _cast(e: Element) -> str:
+    return convert(e.f, e.a, e.dts[0], e.op.attrs["dtype"])
+
+
+@scalar_rule("dfc.select", rounded=False)
+def _select(e: Element) -> str:
+    ty = COMP[e.dts[1]]
+    return e.f(f"select i1 {e.a}, {ty} {e.b}, {ty} {e.args[2]}")
+
+
+# -- unary arithmetic
+
+@scalar_rule("dfc.neg")
+def _neg(e: Element) -> str:
+    return e.f(f"fneg {e.ty} {e.a}") if e.fl else e.f(f"sub {e.ty} 0, {e.a}")
+
+
+@scalar_rule("dfc.abs")
+def _abs(e: Element) -> str:
+    f, ty, a = e.f, e.ty, e.a
+    if e.fl:
+        return f(f"call {ty} @llvm.fabs.{e.sfx}({ty} {a})")
+    return f(f"call {ty} @llvm.abs.i{BITS[ty]}({ty} {a}, i1 false)")
+
+
+@scalar_rule("dfc.sign")
+def _sign(e: Element) -> str:
+    f, ty, a = e.f, e.ty, e.a
+    if e.fl:
+        pos = f(f"fcmp ogt {ty} {a}, {lit(ty, 0)}")
+        neg = f(f"fcmp olt {ty} {a}, {lit(ty, 0)}")
+        v = f(f"select i1 {neg}, {ty} {lit(ty, -1)}, {ty} {a}")
+        v = f(f"select i1 {pos}, {ty} {lit(ty, 1)}, {ty} {v}")
+        zero = f(f"fcmp oeq {ty} {a}, {lit(ty, 0)}")
+        return f(f"select i1 {zero}, {ty} {lit(ty, 0)}, {ty} {v}")
+    pos = f(f"icmp sgt {ty} {a}, 0")
+    neg = f(f"icmp slt {ty} {a}, 0")
+    p = f(f"zext i1 {pos} to {ty}")
+    n = f(f"zext i1 {neg} to {ty}")
+    return f(f"sub {ty} {p}, {n}")
+
+
+@scalar_rule("dfc.square")
+def _square(e: Element) -> str:
+    return e.f(f"fmul {e.ty} {e.a}, {e.a}") if e.fl else e.f(f"mul {e.ty} {e.a}, {e.a}")
+
+
+@scalar_rule("dfc.relu")
+def _relu(e: Element) -> str:
+    f, ty, a = e.f, e.ty, e.a
+    if e.fl:
+        neg = f(f"fcmp olt {ty} {a}, {lit(ty, 0)}")
+        return f(f"select i1 {neg}, {ty} {lit(ty, 0)}, {ty} {a}")
+    return f(f"call {ty} @llvm.smax.i{BITS[ty]}({ty} {a}, {ty} 0)")
+
+
+# -- float functions: mathlib's (exp, log, ...) and LLVM's intrinsics
+
+@scalar_rule("dfc.exp", "dfc.log", "dfc.expm1", "dfc.log1p", "dfc.sin", "dfc.cos", "dfc.tanh", "dfc.sigmoid")
+def _math_function(e: Element) -> str:
+    return math_call(e.f, e.op.short_type, e.a, e.ty, e.needs)
+
+
+@scalar_rule("dfc.sqrt")
+def _sqrt(e: Element) -> str:
+    return e.f(f"call {e.ty} @llvm.sqrt.{e.sfx}({e.ty} {e.a})")
+
+
+@scalar_rule("dfc.rsqrt")
+def _rsqrt(e: Element) -> str:
+    s = e.f(f"call {e.ty} @llvm.sqrt.{e.sfx}({e.ty} {e.a})")
+    return e.f(f"fdiv {e.ty} {lit(e.ty, 1)}, {s}")
+
+
+@scalar_rule("dfc.reciprocal")
+def _reciprocal(e: Element) -> str:
+    return e.f(f"fdiv {e.ty} {lit(e.ty, 1)}, {e.a}")
+
+
+@scalar_rule("dfc.floor", "dfc.ceil")
+def _floor_ceil(e: Element) -> str:
+    return e.f(f"call {e.ty} @llvm.{e.op.short_type}.{e.sfx}({e.ty} {e.a})")
+
+
+@scalar_rule("dfc.round")
+def _round(e: Element) -> str:
+    return e.f(f"call {e.ty} @llvm.roundeven.{e.sfx}({e.ty} {e.a})")
+
+
+# -- binary arithmetic
+
+@scalar_rule("dfc.add", "dfc.sub", "dfc.mul")
+def _add_sub_mul(e: Element) -> str:
+    return e.f(f"{'f' if e.fl else ''}{e.op.short_type} {e.ty} {e.a}, {e.b}")
+
+
+@scalar_rule("dfc.div")
+def _div(e: Element) -> str:
+    if e.fl:
+        return e.f(f"fdiv {e.ty} {e.a}, {e.b}")
+    f, ty, a, b = e.f, e.ty, e.a, e.b
+    # the reference: |a| // |b| * sign(a) * sign(b), 0 for b == 0, all wrapping
+    zero, _, safe = _safe_divisor(f, ty, b, e.op)
+    aa = f(f"call {ty} @llvm.abs.i{BITS[ty]}({ty} {a}, i1 false)")
+    ab = f(f"call {ty} @llvm.abs.i{BITS[ty]}({ty} {safe}, i1 false)")
+    q = int_floordiv(f, ty, aa, ab)
+    for s in (a, safe):
+        pos = f(f"icmp sgt {ty} {s}, 0")
+        neg = f(f"icmp slt {ty} {s}, 0")
+        sg = f(f"select i1 {neg}, {ty} -1, {ty} 0")
+        sg = f(f"select i1 {pos}, {ty} 1, {ty} {sg}")
+        q = f(f"mul {ty} {q}, {sg}")
+    minus1 = f(f"icmp eq {ty} {b}, -1")
+    na = f(f"sub {ty} 0, {a}")
+    q = f(f"select i1 {minus1}, {ty} {na}, {ty} {q}")
+    return f(f"select i1 {zero}, {ty} 0, {ty} {q}")
+
+
+@scalar_rule("dfc.floordiv", "dfc.mod")
+def _floordiv_mod(e: Element) -> str:
+    f, ty, a = e.f, e.ty, e.a
+    floordiv = e.op.short_type == "floordiv"
+    if e.fl:
+        q, m = _float_divmod(f, ty, a, e.b)
+        return q if floordiv else m
+    zero, minus1, safe = _safe_divisor(f, ty, e.b, e.op)
+    if floordiv:
+        q = int_floordiv(f, ty, a, safe)
+        na = f(f"sub {ty} 0, {a}")
+        q = f(f"select i1 {minus1}, {ty} {na}, {ty} {q}")
+    else:
+        r = f(f"srem {ty} {a}, {safe}")
+        nz = f(f"icmp ne {ty} {r}, 0")
+        x = f(f"xor {ty} {r}, {safe}")
+        neg = f(f"icmp slt {ty} {x}, 0")
+        adj = f(f"and i1 {nz}, {neg}")
+        r1 = f(f"add {ty} {r}, {safe}")
+        q = f(f"select i1 {adj}, {ty} {r1}, {ty} {r}")
+        q = f(f"select i1 {minus1}, {ty} 0, {ty} {q}")
+    return f(f"select i1 {zero}, {ty} 0, {ty} {q}")
+
+
+@scalar_rule("dfc.pow")
+def _pow(e: Element) -> str:
+    f, ty, a, b = e.f, e.ty, e.a, e.b
+    if e.fl:
+        return f(f"call {ty} @llvm.pow.{e.sfx}({ty} {a}, {ty} {b})")
+    # square-and-multiply over every exponent bit: wrapping products equal numpy's
+    r, base, exp = "1", a, b
+    for _ in range(BITS[ty] - 1):
+        bit = f(f"and {ty} {exp}, 1")
+        odd = f(f"icmp ne {ty} {bit}, 0")
+        rm = f(f"mul {ty} {r}, {base}")
+        r = f(f"select i1 {odd}, {ty} {rm}, {ty} {r}")
+        base = f(f"mul {ty} {base}, {base}")
+        exp = f(f"lshr {ty} {exp}, 1")
+    negexp = f(f"icmp slt {ty} {b}, 0")
+    is1 = f(f"icmp eq {ty} {a}, 1")
+    ism1 = f(f"icmp eq {ty} {a}, -1")
+    bodd = f(f"and {ty} {b}, 1")
+    bodd = f(f"icmp ne {ty} {bodd}, 0")
+    m1 = f(f"select i1 {bodd}, {ty} -1, {ty} 1")
+    neg = f(f"select i1 {ism1}, {ty} {m1}, {ty} 0")
+    neg = f(f"select i1 {is1}, {ty} 1, {ty} {neg}")
+    return f(f"select i1 {negexp}, {ty} {neg}, {ty} {r}")
+
+
+@scalar_rule("dfc.maximum", "dfc.minimum")
+def _extreme(e: Element) -> str:
+    f, ty, a, b = e.f, e.ty, e.a, e.b
+    kind = e.op.short_type
+    if not e.fl:
+        return f(f"call {ty} @llvm.s{kind[:3]}.i{BITS[ty]}({ty} {a}, {ty} {b})")
+    # TF's (std::max's) rule: ties keep the first operand (max(-0., 0.) is -0.); NaN propagates
+    smaller = f(f"fcmp olt {ty} {a}, {b}") if kind == "maximum" else f(f"fcmp olt {ty} {b}, {a}")
+    v = f(f"select i1 {smaller}, {ty} {b}, {ty} {a}")
+    nan = f(f"fcmp uno {ty} {b}, {b}")
+    return f(f"select i1 {nan}, {ty} {b}, {ty} {v}")
+
+
+# -- comparisons and logic (bool results)
 
 _CMP = {"equal": ("oeq", "eq"), "not_equal": ("une", "ne"), "less": ("olt", "slt"), "less_equal": ("ole", "sle"),
         "greater": ("ogt", "sgt"), "greater_equal": ("oge", "sge")}
+
+
+@scalar_rule(*(f"dfc.{name}" for name in _CMP), rounded=False)
+def _compare(e: Element) -> str:
+    fop, iop = _CMP[e.op.short_type]
+    return e.f(f"fcmp {fop} {e.ty} {e.a}, {e.b}") if e.fl else e.f(f"icmp {iop} {e.ty} {e.a}, {e.b}")
+
+
+@scalar_rule("dfc.logical_not")
+def _logical_not(e: Element) -> str:
+    return e.f(f"xor i1 {e.a}, true")
+
+
+@scalar_rule("dfc.logical_and", "dfc.logical_or", "dfc.logical_xor", rounded=False)
+def _logical(e: Element) -> str:
+    return e.f(f"{e.op.short_type[8:]} i1 {e.a}, {e.b}")
 
 
 def typed_value(value: float, dt: D.DType):
@@ -436,3 +583,11 @@ def typed_value(value: float, dt: D.DType):
         if dt in (D.f16, D.bf16):
             return float(arr.astype(np.float32))
         return arr.item()
+
+
+from .libm import LIBM_OPS, libm_scalar  # noqa: E402 - libm.py builds on this module's types
+
+
+@scalar_rule(*LIBM_OPS)
+def _libm(e: Element) -> str:
+    return libm_scalar(e.f, e.op, e.args, e.dts, e.needs)

@@ -1,9 +1,13 @@
-"""tf.layers: TF1's functional layers and their classes (core.py: dense, flatten, dropout, batch_normalization;
-convolutional.py: convolution and pooling)."""
+"""tf.layers: TF1's layers as classes and functions (base.py: Layer; core.py: Dense, Flatten, Dropout,
+BatchNormalization; convolutional.py: convolution and pooling)."""
 
-from .convolutional import (AveragePooling2D, Conv2D, Conv2DTranspose, MaxPooling2D, average_pooling2d, conv2d,
-                            conv2d_transpose, max_pooling2d)
-from .core import batch_normalization, dense, dropout, flatten
+from .base import InputSpec, Layer
+from .convolutional import (AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, Conv2DTranspose, MaxPooling1D,
+                            MaxPooling2D, SeparableConv2D, average_pooling1d, average_pooling2d, conv1d, conv2d,
+                            conv2d_transpose, max_pooling1d, max_pooling2d, separable_conv2d)
+from .core import BatchNormalization, Dense, Dropout, Flatten, batch_normalization, dense, dropout, flatten
 
-__all__ = ["AveragePooling2D", "Conv2D", "Conv2DTranspose", "MaxPooling2D", "average_pooling2d",
-           "batch_normalization", "conv2d", "conv2d_transpose", "dense", "dropout", "flatten", "max_pooling2d"]
+__all__ = ["AveragePooling1D", "AveragePooling2D", "BatchNormalization", "Conv1D", "Conv2D", "Conv2DTranspose",
+           "Dense", "Dropout", "Flatten", "InputSpec", "Layer", "MaxPooling1D", "MaxPooling2D", "SeparableConv2D",
+           "average_pooling1d", "average_pooling2d", "batch_normalization", "conv1d", "conv2d", "conv2d_transpose",
+           "dense", "dropout", "flatten", "max_pooling1d", "max_pooling2d", "separable_conv2d"]

@@ -1,21 +1,25 @@
-"""tf.layers' convolution and pooling layers (conv2d, conv2d_transpose, max/average_pooling2d) and their classes."""
+"""tf.layers' convolution and pooling layers (1-D, 2-D, transposed, separable) as classes, and their function forms."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..framework import Tensor, convert_to_tensor, current_graph, name_scope
+from ..array_ops import expand_dims, squeeze
+from ..framework import Tensor
 from ..nn_conv import avg_pool, conv2d_backprop_input, max_pool
 from ..nn_conv import conv2d as nn_conv2d
+from ..nn_conv import separable_conv2d as nn_separable_conv2d
+from .base import InputSpec, Layer
 
-__all__ = ["AveragePooling2D", "Conv2D", "Conv2DTranspose", "MaxPooling2D", "average_pooling2d", "conv2d",
-           "conv2d_transpose", "max_pooling2d"]
+__all__ = ["AveragePooling1D", "AveragePooling2D", "Conv1D", "Conv2D", "Conv2DTranspose", "MaxPooling1D",
+           "MaxPooling2D", "SeparableConv2D", "average_pooling1d", "average_pooling2d", "conv1d", "conv2d",
+           "conv2d_transpose", "max_pooling1d", "max_pooling2d", "separable_conv2d"]
 
 
-def _pair(value: Any, what: str) -> list[int]:
-    values = [value] * 2 if isinstance(value, int) else list(value)
-    if len(values) != 2 or not all(isinstance(v, int) and v > 0 for v in values):
-        raise ValueError(f"{what} must be a positive int or a pair of them, got {value!r}")
+def _tuple(value: Any, n: int, what: str) -> list[int]:
+    values = [value] * n if isinstance(value, int) else list(value)
+    if len(values) != n or not all(isinstance(v, int) and v > 0 for v in values):
+        raise ValueError(f"{what} must be a positive int or a tuple of {n} of them, got {value!r}")
     return values
 
 
@@ -32,125 +36,73 @@ def _data_format(data_format: str) -> str:
     return formats[data_format]
 
 
-class _Layer:
-    """What the layers share: a unique variable scope made on first call, reused after, and TF's attributes."""
+class _Conv(Layer):
+    """What the convolution layers share: kernel and bias made on the first call, then bias and activation."""
 
-    default_name = "layer"
+    rank = 2
 
-    def __init__(self, name: str | None = None, trainable: bool = True, _reuse=None, **_ignored):
-        self.name = name
-        self.trainable = trainable
-        self._reuse = _reuse
-        self._scope: str | None = None
-        self.built = False
-        self._variables: list = []
-
-    def _scope_name(self) -> str:
-        if self._scope is None:
-            self._scope = self.name or _fresh_scope(self.default_name)
-        return self._scope
-
-    @property
-    def variables(self) -> list:
-        return list(self._variables)
-
-    @property
-    def trainable_variables(self) -> list:
-        return list(self._variables) if self.trainable else []
-
-    @property
-    def weights(self) -> list:
-        return self.variables
-
-    def apply(self, inputs, *args, **kwargs) -> Tensor:
-        return self(inputs, *args, **kwargs)
-
-    def __call__(self, inputs) -> Tensor:
-        from ..variables import variable_scope
-        inputs = convert_to_tensor(inputs)
-        reuse = True if self.built else self._reuse
-        with variable_scope(self._scope_name(), reuse=reuse):
-            out = self.call(inputs)
-        self.built = True
-        return out
-
-    def call(self, inputs: Tensor) -> Tensor:  # pragma: no cover - every layer defines it
-        raise NotImplementedError
-
-
-def _fresh_scope(base: str) -> str:
-    """TF's default layer names: conv2d, conv2d_1, ... per graph, counting the layers made so far."""
-    graph = current_graph()
-    counts = graph.__dict__.setdefault("_dfc_layer_names", {})
-    n = counts.get(base, 0)
-    counts[base] = n + 1
-    return base if n == 0 else f"{base}_{n}"
-
-
-class _Conv(_Layer):
-    def __init__(self, filters: int, kernel_size, strides=(1, 1), padding: str = "valid",
-                 data_format: str = "channels_last", dilation_rate=(1, 1), activation=None, use_bias: bool = True,
+    def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid",
+                 data_format: str = "channels_last", dilation_rate=1, activation=None, use_bias: bool = True,
                  kernel_initializer=None, bias_initializer=None, kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable: bool = True,
                  name: str | None = None, **kwargs):
-        super().__init__(name=name, trainable=trainable, **kwargs)
+        super().__init__(name=name, trainable=trainable, activity_regularizer=activity_regularizer, **kwargs)
         if not isinstance(filters, int) or filters < 1:
             raise ValueError(f"filters must be a positive int, got {filters!r}")
         self.filters = filters
-        self.kernel_size = _pair(kernel_size, "kernel_size")
-        self.strides = _pair(strides, "strides")
+        self.kernel_size = _tuple(kernel_size, self.rank, "kernel_size")
+        self.strides = _tuple(strides, self.rank, "strides")
         self.padding = _padding(padding)
         self.data_format = _data_format(data_format)
-        self.dilation_rate = _pair(dilation_rate, "dilation_rate")
+        self.dilation_rate = _tuple(dilation_rate, self.rank, "dilation_rate")
         self.activation = activation
         self.use_bias = use_bias
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
         self.kernel_regularizer = kernel_regularizer
         self.bias_regularizer = bias_regularizer
-        self.activity_regularizer = activity_regularizer
         self.kernel = self.bias = None
+        self.input_spec = InputSpec(ndim=self.rank + 2)
 
-    def _channels(self, inputs: Tensor) -> int:
-        if inputs.shape.ndims != 4:
-            raise ValueError(f"{type(self).__name__} '{self._scope_name()}' needs a 4-D input, got {inputs.name} "
-                             f"of shape {inputs.shape}")
-        channels = inputs.shape.as_list()[1 if self.data_format == "NCHW" else 3]
+    def _scope_name(self) -> str:
+        return self.name
+
+    def _channels(self, input_shape) -> int:
+        dims = input_shape.as_list() if input_shape.ndims is not None else None
+        if dims is None or len(dims) != self.rank + 2:
+            raise ValueError(f"{type(self).__name__} '{self.name}' needs a {self.rank + 2}-D input, got shape "
+                             f"{input_shape}")
+        channels = dims[1 if self.data_format == "NCHW" else -1]
         if channels is None:
-            raise ValueError(f"{type(self).__name__} '{self._scope_name()}': the channel dim of {inputs.name} "
-                             f"{inputs.shape} must be known")
+            raise ValueError(f"{type(self).__name__} '{self.name}': the channel dimension of the inputs should be "
+                             f"defined. Found `None` (input shape {input_shape}).")
         return channels
 
-    def _weights(self, kernel_shape: list[int], dtype) -> None:
-        from ..variables import get_variable, zeros_initializer
-        self.kernel = get_variable("kernel", kernel_shape, dtype=dtype, initializer=self.kernel_initializer,
-                                   regularizer=self.kernel_regularizer, trainable=self.trainable)
-        self._variables = [self.kernel]
+    def _weights(self, kernel_shape: list[int]) -> None:
+        from ..variables import zeros_initializer
+        self.kernel = self.add_weight("kernel", kernel_shape, initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
         if self.use_bias:
-            self.bias = get_variable("bias", [self.filters], dtype=dtype,
-                                     initializer=self.bias_initializer or zeros_initializer(),
-                                     regularizer=self.bias_regularizer, trainable=self.trainable)
-            self._variables.append(self.bias)
+            self.bias = self.add_weight("bias", [self.filters], initializer=self.bias_initializer or
+                                        zeros_initializer(), regularizer=self.bias_regularizer)
+
+    def build(self, input_shape) -> None:
+        self._weights(list(self.kernel_size) + [self._channels(input_shape), self.filters])
+        self.built = True
 
     def _finish(self, out: Tensor) -> Tensor:
         from ..nn import bias_add
         if self.use_bias:
-            out = bias_add(out, self.bias, data_format=self.data_format)
+            out = bias_add(out, self.bias, data_format=self.data_format if self.rank == 2 else "NHWC")
         if self.activation is not None:
             out = self.activation(out)
-        if self.activity_regularizer is not None:
-            from ..graph import add_to_collection
-            add_to_collection("regularization_losses", self.activity_regularizer(out))
         return out
 
 
 class Conv2D(_Conv):
     """A 2-D convolution layer: kernel [kh, kw, in_channels, filters], then bias and activation."""
 
-    default_name = "conv2d"
-
     def call(self, inputs: Tensor) -> Tensor:
-        self._weights(self.kernel_size + [self._channels(inputs), self.filters], inputs.dtype)
         out = nn_conv2d(inputs, self.kernel, strides=self.strides, padding=self.padding,
                         data_format=self.data_format, dilations=self.dilation_rate, name="Conv2D")
         return self._finish(out)
@@ -159,17 +111,17 @@ class Conv2D(_Conv):
 class Conv2DTranspose(_Conv):
     """The transpose of Conv2D (a learned upsampling): kernel [kh, kw, filters, in_channels]."""
 
-    default_name = "conv2d_transpose"
+    def build(self, input_shape) -> None:
+        self._weights(list(self.kernel_size) + [self.filters, self._channels(input_shape)])
+        self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:
         from ..array_ops import shape as shape_of
         from ..array_ops import stack
-        channels = self._channels(inputs)
-        self._weights(self.kernel_size + [self.filters, channels], inputs.dtype)
         dims = inputs.shape.as_list()
         spatial = dims[2:4] if self.data_format == "NCHW" else dims[1:3]
         if None in spatial:
-            raise ValueError(f"Conv2DTranspose '{self._scope_name()}': the spatial dims of {inputs.name} "
+            raise ValueError(f"Conv2DTranspose '{self.name}': the spatial dims of {inputs.name} "
                              f"{inputs.shape} must be known")
         size = [_transposed_size(d, k, s, self.padding, r)
                 for d, k, s, r in zip(spatial, self.kernel_size, self.strides, self.dilation_rate)]
@@ -188,36 +140,119 @@ def _transposed_size(size: int, k: int, stride: int, padding: str, dilation: int
     return size * stride if padding == "SAME" else size * stride + max(span - stride, 0)
 
 
-class _Pool(_Layer):
+class _Pool(Layer):
     pool = None
+    rank = 2
 
     def __init__(self, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",
                  name: str | None = None, **kwargs):
         super().__init__(name=name, **kwargs)
-        self.pool_size = _pair(pool_size, "pool_size")
-        self.strides = _pair(strides, "strides")
+        self.pool_size = _tuple(pool_size, self.rank, "pool_size")
+        self.strides = _tuple(strides, self.rank, "strides")
         self.padding = _padding(padding)
         self.data_format = _data_format(data_format)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
 
-    def __call__(self, inputs) -> Tensor:
-        inputs = convert_to_tensor(inputs)
-        with name_scope(self._scope_name()):
-            return type(self).pool(inputs, self.pool_size, self.strides, self.padding,
-                                   data_format=self.data_format)
+    def call(self, inputs: Tensor) -> Tensor:
+        if self.rank == 2:
+            return type(self).pool(inputs, self.pool_size, self.strides, self.padding, data_format=self.data_format)
+        # a 1-D pool is the 2-D pool of a height-1 image, as TF computes it
+        nchw = self.data_format == "NCHW"
+        image = expand_dims(inputs, 2 if nchw else 1)
+        out = type(self).pool(image, [1] + self.pool_size, [1] + self.strides, self.padding,
+                              data_format=self.data_format)
+        return squeeze(out, [2 if nchw else 1])
 
 
 class MaxPooling2D(_Pool):
     """The maximum of each pool_size window."""
 
-    default_name = "max_pooling2d"
     pool = staticmethod(max_pool)
 
 
 class AveragePooling2D(_Pool):
     """The mean of each pool_size window (over its taps inside the image)."""
 
-    default_name = "average_pooling2d"
     pool = staticmethod(avg_pool)
+
+
+class MaxPooling1D(_Pool):
+    """The maximum of each pool_size window along the steps of [batch, steps, channels]."""
+
+    rank = 1
+    pool = staticmethod(max_pool)
+
+
+class AveragePooling1D(_Pool):
+    """The mean of each pool_size window along the steps of [batch, steps, channels]."""
+
+    rank = 1
+    pool = staticmethod(avg_pool)
+
+
+class Conv1D(_Conv):
+    """A 1-D convolution over [batch, steps, channels]: kernel [width, in_channels, filters], as TF's conv1d
+    (a conv2d over a height-1 image)."""
+
+    rank = 1
+
+    def call(self, inputs: Tensor) -> Tensor:
+        nchw = self.data_format == "NCHW"
+        image = expand_dims(inputs, 2 if nchw else 1)
+        kernel = expand_dims(self.kernel, 0)
+        out = nn_conv2d(image, kernel, strides=[1] + self.strides, padding=self.padding,
+                        data_format=self.data_format, dilations=[1] + self.dilation_rate, name="conv1d")
+        out = squeeze(out, [2 if nchw else 1])
+        if self.use_bias and nchw:
+            from ..nn import bias_add
+            out = bias_add(out, self.bias, data_format="NCHW")
+            return self.activation(out) if self.activation is not None else out
+        return self._finish(out)
+
+
+class SeparableConv2D(_Conv):
+    """A depthwise convolution (depth_multiplier filters per input channel) then a 1x1 pointwise one:
+    variables depthwise_kernel [kh, kw, C, depth_multiplier], pointwise_kernel [1, 1, C * depth_multiplier,
+    filters] and bias."""
+
+    def __init__(self, filters: int, kernel_size, strides=(1, 1), padding: str = "valid",
+                 data_format: str = "channels_last", dilation_rate=(1, 1), depth_multiplier: int = 1,
+                 activation=None, use_bias: bool = True, depthwise_initializer=None, pointwise_initializer=None,
+                 bias_initializer=None, depthwise_regularizer=None, pointwise_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
+                 pointwise_constraint=None, bias_constraint=None, trainable: bool = True, name: str | None = None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
+                         None, bias_initializer, None, bias_regularizer, activity_regularizer,
+                         trainable=trainable, name=name, **kwargs)
+        if not isinstance(depth_multiplier, int) or depth_multiplier < 1:
+            raise ValueError(f"depth_multiplier must be a positive int, got {depth_multiplier!r}")
+        self.depth_multiplier = depth_multiplier
+        self.depthwise_initializer, self.pointwise_initializer = depthwise_initializer, pointwise_initializer
+        self.depthwise_regularizer, self.pointwise_regularizer = depthwise_regularizer, pointwise_regularizer
+        self.depthwise_kernel = self.pointwise_kernel = None
+
+    def build(self, input_shape) -> None:
+        from ..variables import zeros_initializer
+        channels = self._channels(input_shape)
+        self.depthwise_kernel = self.add_weight("depthwise_kernel",
+                                                list(self.kernel_size) + [channels, self.depth_multiplier],
+                                                initializer=self.depthwise_initializer,
+                                                regularizer=self.depthwise_regularizer)
+        self.pointwise_kernel = self.add_weight("pointwise_kernel",
+                                                [1, 1, channels * self.depth_multiplier, self.filters],
+                                                initializer=self.pointwise_initializer,
+                                                regularizer=self.pointwise_regularizer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", [self.filters], initializer=self.bias_initializer or
+                                        zeros_initializer(), regularizer=self.bias_regularizer)
+        self.built = True
+
+    def call(self, inputs: Tensor) -> Tensor:
+        strides = [1, 1] + self.strides if self.data_format == "NCHW" else [1] + self.strides + [1]
+        out = nn_separable_conv2d(inputs, self.depthwise_kernel, self.pointwise_kernel, strides, self.padding,
+                                  rate=self.dilation_rate, data_format=self.data_format, name="separable_conv2d")
+        return self._finish(out)
 
 
 def conv2d(inputs, filters: int, kernel_size, strides=(1, 1), padding: str = "valid",
@@ -246,6 +281,42 @@ def conv2d_transpose(inputs, filters: int, kernel_size, strides=(1, 1), padding:
 def max_pooling2d(inputs, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",
                   name: str | None = None) -> Tensor:
     return MaxPooling2D(pool_size, strides, padding, data_format, name)(inputs)
+
+
+def max_pooling1d(inputs, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",
+                  name: str | None = None) -> Tensor:
+    return MaxPooling1D(pool_size, strides, padding, data_format, name)(inputs)
+
+
+def average_pooling1d(inputs, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",
+                      name: str | None = None) -> Tensor:
+    return AveragePooling1D(pool_size, strides, padding, data_format, name)(inputs)
+
+
+def conv1d(inputs, filters: int, kernel_size, strides=1, padding: str = "valid", data_format: str = "channels_last",
+           dilation_rate=1, activation=None, use_bias: bool = True, kernel_initializer=None, bias_initializer=None,
+           kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+           bias_constraint=None, trainable: bool = True, name: str | None = None, reuse=None) -> Tensor:
+    """tf.layers.conv1d: variables `name/kernel` [width, in, filters] and `name/bias` (conv1d, conv1d_1, ...)."""
+    layer = Conv1D(filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
+                   kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, activity_regularizer,
+                   trainable=trainable, name=name, _reuse=reuse)
+    return layer(inputs)
+
+
+def separable_conv2d(inputs, filters: int, kernel_size, strides=(1, 1), padding: str = "valid",
+                     data_format: str = "channels_last", dilation_rate=(1, 1), depth_multiplier: int = 1,
+                     activation=None, use_bias: bool = True, depthwise_initializer=None, pointwise_initializer=None,
+                     bias_initializer=None, depthwise_regularizer=None, pointwise_regularizer=None,
+                     bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
+                     pointwise_constraint=None, bias_constraint=None, trainable: bool = True,
+                     name: str | None = None, reuse=None) -> Tensor:
+    """tf.layers.separable_conv2d: SeparableConv2D(...)(inputs)."""
+    layer = SeparableConv2D(filters, kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier,
+                            activation, use_bias, depthwise_initializer, pointwise_initializer, bias_initializer,
+                            depthwise_regularizer, pointwise_regularizer, bias_regularizer, activity_regularizer,
+                            trainable=trainable, name=name, _reuse=reuse)
+    return layer(inputs)
 
 
 def average_pooling2d(inputs, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",

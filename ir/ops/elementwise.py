@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import ml_dtypes
 import numpy as np
 
@@ -152,6 +154,25 @@ unary("ceil", np.ceil, differentiable=False)
 unary("round", _round_half_even, differentiable=False)
 unary("logical_not", np.logical_not, (bool_,), differentiable=False)
 
+
+def _in_float64(fn):
+    """fn of each element computed in float64 and rounded once to the input's dtype (C's libm functions)."""
+    each = np.vectorize(fn, otypes=[np.float64])
+
+    def reference(x):
+        with np.errstate(all="ignore"):
+            return np.asarray(each(x.astype(np.float64)) if x.size else x.astype(np.float64)).astype(x.dtype)
+    reference.__name__ = fn.__name__
+    return reference
+
+
+# inverse trigonometric and error functions (libm's, as TF's Eigen kernels call them)
+unary("atan", _errstate(np.arctan))
+unary("asin", _errstate(np.arcsin))
+unary("acos", _errstate(np.arccos))
+unary("erf", _in_float64(math.erf))
+unary("erfc", _in_float64(math.erfc))
+
 # ---- binary ---------------------------------------------------------------------------------
 binary("add", np.add, commutative=True)
 binary("sub", np.subtract)
@@ -171,6 +192,7 @@ binary("greater_equal", np.greater_equal, NUMERIC, bool_, differentiable=False)
 binary("logical_and", np.logical_and, (bool_,), differentiable=False, commutative=True)
 binary("logical_or", np.logical_or, (bool_,), differentiable=False, commutative=True)
 binary("logical_xor", np.logical_xor, (bool_,), differentiable=False, commutative=True)
+binary("atan2", _errstate(np.arctan2), FLOATS)
 
 
 # ---- select and cast ------------------------------------------------------------------------

@@ -79,6 +79,7 @@ class OpDef:
     regions: int = 0  # how many regions the op carries
     shape_only_operands: tuple[int, ...] = ()  # operands whose shape, not values, the op reads
     fusible_as: str | None = UNCLASSIFIED  # one of FUSIBLE_KINDS
+    verify_regions: Callable[[Any], str | None] | None = None  # an op with regions: what is wrong with them, or None
     doc: str = ""
 
     def __post_init__(self):

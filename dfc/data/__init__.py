@@ -1,0 +1,8 @@
+"""tf.data: datasets (dataset_ops.py) and the iterators that feed their elements to a Session (iterator_ops.py)."""
+
+from .dataset_ops import AUTOTUNE, Dataset
+from .iterator_ops import (Iterator, get_output_classes, get_output_shapes, get_output_types,
+                           make_initializable_iterator, make_one_shot_iterator)
+
+__all__ = ["AUTOTUNE", "Dataset", "Iterator", "get_output_classes", "get_output_shapes", "get_output_types",
+           "make_initializable_iterator", "make_one_shot_iterator"]

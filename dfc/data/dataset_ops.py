@@ -1,0 +1,622 @@
+"""tf.data.Dataset: TF1's input pipelines, run on the host and fed to the graph through its iterators.
+
+A Dataset describes a stream of elements (a tuple, dict or single tensor of arrays) with static
+dtypes and shapes. Nothing runs until an iterator is initialized in a Session: then sources that
+are graph tensors (`from_tensor_slices(placeholder)`) are evaluated by that session with the
+initializer's feed_dict, and elements are produced on demand in numpy. `map` and `filter` build
+their function once, on placeholders of the element's dtypes and shapes, in a graph of their own,
+and run it per element through a session on the caller's backend (its ops compile once per
+element shape), so any DSL function works, random ops and all.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from dfc.ir.dtypes import DType, as_dtype
+from dfc.ir.errors import InvalidArgumentError
+
+from ..framework import Tensor, TensorShape, constant_array, get_seed, infer_constant_dtype
+
+__all__ = ["Dataset", "flatten", "pack"]
+
+AUTOTUNE = -1
+
+
+# ---- element structures: tuples, namedtuples and dicts nest; anything else is one component ------------
+def flatten(structure: Any) -> tuple[list[Any], Any]:
+    """The components of `structure` in order, and a template with their indices at the leaves."""
+    leaves: list[Any] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            return {k: walk(node[k]) for k in sorted(node)}
+        if isinstance(node, tuple):
+            items = [walk(x) for x in node]
+            return type(node)(*items) if hasattr(node, "_fields") else tuple(items)
+        leaves.append(node)
+        return len(leaves) - 1
+    return leaves, walk(structure)
+
+
+def pack(template: Any, leaves: list[Any]) -> Any:
+    """`template` with each index replaced by its component."""
+    if isinstance(template, dict):
+        return {k: pack(v, leaves) for k, v in template.items()}
+    if isinstance(template, tuple):
+        items = [pack(x, leaves) for x in template]
+        return type(template)(*items) if hasattr(template, "_fields") else tuple(items)
+    return leaves[template]
+
+
+def _structure_of_outputs(value: Any) -> Any:
+    """A map function's result as a structure: lists become tuples, as tf.data reads them."""
+    if isinstance(value, list):
+        return tuple(_structure_of_outputs(x) for x in value)
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_structure_of_outputs(x) for x in value)
+    if isinstance(value, dict):
+        return {k: _structure_of_outputs(v) for k, v in value.items()}
+    return value
+
+
+class _Context:
+    """What producing elements needs from the session that initialized the iterator."""
+
+    def __init__(self, session: Any, feed_dict: Any):
+        self.session, self.feed_dict = session, dict(feed_dict or {})
+        self._epochs: dict[int, int] = {}
+
+    def next_epoch(self, dataset: Dataset) -> int:
+        """How many times `dataset` has started over since the iterator was initialized (shuffle's reseeding)."""
+        n = self._epochs.get(id(dataset), 0)
+        self._epochs[id(dataset)] = n + 1
+        return n
+
+    def evaluate(self, tensors: list[Tensor]) -> list[np.ndarray]:
+        return [np.asarray(a) for a in self.session.run(list(tensors), self.feed_dict)] if tensors else []
+
+
+class Dataset:
+    """A stream of elements of fixed structure, dtypes and (partly known) shapes."""
+
+    def __init__(self, template: Any, dtypes: list[DType], shapes: list[list[int | None] | None]):
+        self._template, self._dtypes, self._shapes = template, list(dtypes), list(shapes)
+
+    # ---- what each dataset defines -----------------------------------------------------------
+    def _elements(self, context: _Context) -> Iterator[list[np.ndarray]]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # ---- static description ------------------------------------------------------------------
+    @property
+    def output_types(self) -> Any:
+        return pack(self._template, self._dtypes)
+
+    @property
+    def output_shapes(self) -> Any:
+        return pack(self._template, [TensorShape(s) for s in self._shapes])
+
+    @property
+    def output_classes(self) -> Any:
+        return pack(self._template, [Tensor] * len(self._dtypes))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} shapes: {self.output_shapes}, types: {self.output_types}>"
+
+    def __iter__(self):
+        raise RuntimeError("dataset.__iter__() is only supported when eager execution is enabled: use "
+                           "dataset.make_one_shot_iterator().get_next() in a Session")
+
+    # ---- sources -----------------------------------------------------------------------------
+    @staticmethod
+    def from_tensor_slices(tensors) -> Dataset:
+        """One element per index of the components' first dimension (which they must share)."""
+        return _Source(tensors, sliced=True)
+
+    @staticmethod
+    def from_tensors(tensors) -> Dataset:
+        """One element: the components themselves."""
+        return _Source(tensors, sliced=False)
+
+    @staticmethod
+    def range(*args, output_type="int64") -> Dataset:
+        """range(stop), range(start, stop) or range(start, stop, step) as int64 scalars."""
+        if not 1 <= len(args) <= 3:
+            raise ValueError(f"Dataset.range takes 1 to 3 arguments (start, stop, step), got {len(args)}")
+        bounds = [int(a) for a in args]
+        if len(bounds) == 3 and bounds[2] == 0:
+            raise InvalidArgumentError("step must be a non-zero integer.")
+        return _Range(range(*bounds), as_dtype(output_type))
+
+    @staticmethod
+    def zip(datasets) -> Dataset:
+        """Elements of the datasets side by side (in their structure), until the shortest ends."""
+        return _Zip(datasets)
+
+    @staticmethod
+    def from_generator(generator: Callable, output_types, output_shapes=None, args=None) -> Dataset:
+        """The elements a Python generator yields, converted to output_types (and checked against output_shapes)."""
+        return _Generator(generator, output_types, output_shapes, args)
+
+    # ---- transformations ---------------------------------------------------------------------
+    def batch(self, batch_size: int, drop_remainder: bool = False) -> Dataset:
+        return _Batch(self, batch_size, drop_remainder)
+
+    def shuffle(self, buffer_size: int, seed: int | None = None, reshuffle_each_iteration: bool = True) -> Dataset:
+        return _Shuffle(self, buffer_size, seed, reshuffle_each_iteration)
+
+    def repeat(self, count: int | None = None) -> Dataset:
+        return _Repeat(self, count)
+
+    def take(self, count: int) -> Dataset:
+        return _Slice(self, 0, count)
+
+    def skip(self, count: int) -> Dataset:
+        return _Slice(self, count, -1)
+
+    def map(self, map_func: Callable, num_parallel_calls=None, deterministic=None) -> Dataset:
+        return _Map(self, map_func)
+
+    def filter(self, predicate: Callable) -> Dataset:
+        return _Filter(self, predicate)
+
+    def flat_map(self, map_func: Callable) -> Dataset:
+        """The elements of the dataset map_func returns for each element, one dataset after the other."""
+        return _FlatMap(self, map_func)
+
+    def padded_batch(self, batch_size: int, padded_shapes=None, padding_values=None,
+                     drop_remainder: bool = False) -> Dataset:
+        """Batches whose components are padded (with padding_values, default 0) to padded_shapes, a None
+        dimension padding to the longest element of the batch."""
+        return _PaddedBatch(self, batch_size, padded_shapes, padding_values, drop_remainder)
+
+    def prefetch(self, buffer_size) -> Dataset:
+        """Elements are made on demand in the session's thread: prefetching changes nothing observable."""
+        return self
+
+    def cache(self, filename: str = "") -> Dataset:
+        return self
+
+    def apply(self, transformation_func: Callable[[Dataset], Dataset]) -> Dataset:
+        result = transformation_func(self)
+        if not isinstance(result, Dataset):
+            raise TypeError("`transformation_func` must return a Dataset.")
+        return result
+
+    def concatenate(self, dataset: Dataset) -> Dataset:
+        return _Concatenate(self, dataset)
+
+    def enumerate(self, start: int = 0) -> Dataset:
+        return Dataset.zip((Dataset.range(start, np.iinfo(np.int64).max), self))
+
+    def unbatch(self) -> Dataset:
+        return _Unbatch(self)
+
+    # ---- iterators ---------------------------------------------------------------------------
+    def make_one_shot_iterator(self):
+        from .iterator_ops import Iterator as _Iterator
+        return _Iterator._one_shot(self)
+
+    def make_initializable_iterator(self, shared_name=None):
+        from .iterator_ops import Iterator as _Iterator
+        return _Iterator._initializable(self)
+
+
+# ---- sources ------------------------------------------------------------------------------------------
+class _Source(Dataset):
+    def __init__(self, tensors, sliced: bool):
+        from ..framework import convert_to_tensor
+        leaves, template = flatten(tensors)
+        self._arrays: list[np.ndarray | None] = []
+        self._tensors: list[Tensor | None] = []
+        dtypes, shapes = [], []
+        for leaf in leaves:
+            if isinstance(leaf, Tensor) or hasattr(leaf, "_as_tensor"):
+                tensor = convert_to_tensor(leaf)
+                self._tensors.append(tensor)
+                self._arrays.append(None)
+                dtypes.append(tensor.dtype)
+                shapes.append(tensor.shape.as_list() if tensor.shape.ndims is not None else None)
+            else:
+                dtype = infer_constant_dtype(leaf)
+                array = constant_array(leaf, dtype)
+                self._tensors.append(None)
+                self._arrays.append(array)
+                dtypes.append(dtype)
+                shapes.append(list(array.shape))
+        self._sliced = sliced
+        if sliced:
+            for shape, leaf in zip(shapes, leaves):
+                if shape is not None and len(shape) == 0:
+                    raise ValueError(f"Unbatching a tensor is only supported for rank >= 1: {leaf!r}")
+            firsts = {s[0] for s in shapes if s is not None and s[0] is not None}
+            if len(firsts) > 1:
+                a, b = sorted(firsts)[:2]
+                raise ValueError(f"Dimensions {a} and {b} are not compatible")
+            shapes = [s[1:] if s is not None else None for s in shapes]
+        super().__init__(template, dtypes, shapes)
+
+    def _elements(self, context):
+        pending = [t for t in self._tensors if t is not None]
+        evaluated = iter(context.evaluate(pending))
+        arrays = [a if a is not None else next(evaluated) for a in self._arrays]
+        if not self._sliced:
+            yield arrays
+            return
+        lengths = {len(a) for a in arrays}
+        if len(lengths) > 1:
+            raise InvalidArgumentError(f"Dimensions of the sliced components do not match: {sorted(lengths)}")
+        for i in range(lengths.pop() if lengths else 0):
+            yield [a[i] for a in arrays]
+
+
+class _Range(Dataset):
+    def __init__(self, span: range, dtype: DType):
+        super().__init__(0, [dtype], [[]])
+        self._span = span
+
+    def _elements(self, context):
+        dtype = self._dtypes[0].np
+        for i in self._span:
+            yield [np.asarray(i, dtype)]
+
+
+class _Generator(Dataset):
+    def __init__(self, generator, output_types, output_shapes, args):
+        if not callable(generator):
+            raise TypeError("`generator` must be a Python callable.")
+        type_leaves, template = flatten(output_types)
+        dtypes = [as_dtype(t) for t in type_leaves]
+        if output_shapes is None:
+            shapes: list = [None] * len(dtypes)
+        else:
+            shape_leaves, _ = flatten(output_shapes)
+            if len(shape_leaves) != len(dtypes):
+                raise TypeError("The `output_shapes` must have the same structure as `output_types`.")
+            shapes = [TensorShape(s).as_list() if not isinstance(s, TensorShape) else s.as_list()
+                      for s in shape_leaves]
+        super().__init__(template, dtypes, shapes)
+        self._generator, self._args = generator, tuple(args or ())
+
+    def _elements(self, context):
+        for value in self._generator(*self._args):
+            leaves = _flatten_up_to(self._template, value)
+            if leaves is None or len(leaves) != len(self._dtypes):
+                raise InvalidArgumentError(f"`generator` yielded an element that did not match the expected "
+                                           f"structure: {len(self._dtypes)} components expected, got {value!r}")
+            arrays = []
+            for leaf, dtype, shape in zip(leaves, self._dtypes, self._shapes):
+                array = np.asarray(leaf)
+                try:
+                    array = constant_array(array, dtype) if array.dtype != dtype.np else array
+                except (TypeError, ValueError) as e:
+                    raise InvalidArgumentError(f"`generator` yielded an element of type {array.dtype} where an "
+                                               f"element of type {dtype.name} was expected: {e}") from None
+                if shape is not None and (len(shape) != array.ndim or any(
+                        d is not None and d != n for d, n in zip(shape, array.shape))):
+                    raise InvalidArgumentError(f"`generator` yielded an element of shape {list(array.shape)} where "
+                                               f"an element of shape {shape} was expected.")
+                arrays.append(array)
+            yield arrays
+
+
+def _flatten_up_to(template: Any, value: Any) -> list | None:
+    """The components of `value` read with `template`'s structure (a list where a component is expected is one
+    component); None when the value does not have that structure."""
+    if isinstance(template, dict):
+        if not isinstance(value, dict) or set(value) != set(template):
+            return None
+        parts = [_flatten_up_to(template[k], value[k]) for k in template]
+    elif isinstance(template, tuple):
+        if not isinstance(value, (tuple, list)) or len(value) != len(template):
+            return None
+        parts = [_flatten_up_to(t, v) for t, v in zip(template, value)]
+    else:
+        return [value]
+    return None if any(p is None for p in parts) else [x for p in parts for x in p]
+
+
+# ---- combinations ------------------------------------------------------------------------------------
+def _combined_template(structure: Any, offsets: list[int]) -> Any:
+    """The zip's template: each dataset's template with its indices moved past the previous ones'."""
+    def shift(template, by):
+        if isinstance(template, dict):
+            return {k: shift(v, by) for k, v in template.items()}
+        if isinstance(template, tuple):
+            items = [shift(x, by) for x in template]
+            return type(template)(*items) if hasattr(template, "_fields") else tuple(items)
+        return template + by
+    datasets, inner = flatten(structure)
+    return pack(inner, [shift(d._template, off) for d, off in zip(datasets, offsets)])
+
+
+class _Zip(Dataset):
+    def __init__(self, datasets):
+        members, _ = flatten(datasets)
+        for d in members:
+            if not isinstance(d, Dataset):
+                raise TypeError(f"The argument to `Dataset.zip()` must be a (nested) structure of `Dataset` "
+                                f"objects, got {d!r}")
+        offsets = list(itertools.accumulate([0] + [len(d._dtypes) for d in members]))[:-1]
+        super().__init__(_combined_template(datasets, offsets), [t for d in members for t in d._dtypes],
+                         [s for d in members for s in d._shapes])
+        self._members = members
+
+    def _elements(self, context):
+        streams = [d._elements(context) for d in self._members]
+        for parts in zip(*streams):
+            yield [a for part in parts for a in part]
+
+
+class _Concatenate(Dataset):
+    def __init__(self, first: Dataset, second: Dataset):
+        if first._dtypes != second._dtypes or flatten(first._template)[1] != flatten(second._template)[1]:
+            raise TypeError(f"Incompatible dataset elements: {first.output_types} and {second.output_types}")
+        shapes = [a if a == b else (None if a is None or b is None or len(a) != len(b)
+                                    else [x if x == y else None for x, y in zip(a, b)])
+                  for a, b in zip(first._shapes, second._shapes)]
+        super().__init__(first._template, first._dtypes, shapes)
+        self._first, self._second = first, second
+
+    def _elements(self, context):
+        yield from self._first._elements(context)
+        yield from self._second._elements(context)
+
+
+# ---- transformations -----------------------------------------------------------------------------------
+class _Batch(Dataset):
+    def __init__(self, source: Dataset, batch_size: int, drop_remainder: bool):
+        batch_size = int(batch_size)
+        if batch_size <= 0:
+            raise InvalidArgumentError(f"Batch size must be greater than zero, got {batch_size}")
+        lead = batch_size if drop_remainder else None
+        super().__init__(source._template, source._dtypes,
+                         [[lead] + s if s is not None else None for s in source._shapes])
+        self._source, self._size, self._drop = source, batch_size, drop_remainder
+
+    def _elements(self, context):
+        stream = self._source._elements(context)
+        while True:
+            chunk = list(itertools.islice(stream, self._size))
+            if not chunk or (self._drop and len(chunk) < self._size):
+                return
+            batched = []
+            for c in range(len(self._dtypes)):
+                first = chunk[0][c].shape
+                for i, element in enumerate(chunk[1:], 1):
+                    if element[c].shape != first:
+                        raise InvalidArgumentError(
+                            f"Cannot batch tensors with different shapes in component {c}. First element had "
+                            f"shape {list(first)} and element {i} had shape {list(element[c].shape)}.")
+                batched.append(np.stack([element[c] for element in chunk]))
+            yield batched
+
+
+class _Unbatch(Dataset):
+    def __init__(self, source: Dataset):
+        for s in source._shapes:
+            if s is not None and len(s) == 0:
+                raise ValueError("Cannot unbatch an input with scalar components.")
+        super().__init__(source._template, source._dtypes, [s[1:] if s is not None else None for s in source._shapes])
+        self._source = source
+
+    def _elements(self, context):
+        for element in self._source._elements(context):
+            for i in range(len(element[0]) if element else 0):
+                yield [a[i] for a in element]
+
+
+class _Shuffle(Dataset):
+    """A buffer of buffer_size elements; each output is a uniformly drawn buffer entry, refilled from the input."""
+
+    def __init__(self, source: Dataset, buffer_size: int, seed, reshuffle: bool):
+        buffer_size = int(buffer_size)
+        if buffer_size <= 0:
+            raise InvalidArgumentError(f"buffer_size must be greater than zero, got {buffer_size}")
+        super().__init__(source._template, source._dtypes, source._shapes)
+        self._source, self._buffer_size, self._reshuffle = source, buffer_size, reshuffle
+        self._seeds = get_seed(seed)
+
+    def _elements(self, context):
+        epoch = context.next_epoch(self) if self._reshuffle else 0
+        rng = np.random.default_rng([self._seeds[0] & 0xFFFFFFFF, self._seeds[1] & 0xFFFFFFFF, epoch])
+        buffer: list = []
+        for element in self._source._elements(context):
+            if len(buffer) < self._buffer_size:
+                buffer.append(element)
+                continue
+            i = int(rng.integers(len(buffer)))
+            yield buffer[i]
+            buffer[i] = element
+        while buffer:
+            i = int(rng.integers(len(buffer)))
+            buffer[i], buffer[-1] = buffer[-1], buffer[i]
+            yield buffer.pop()
+
+
+class _Repeat(Dataset):
+    def __init__(self, source: Dataset, count):
+        super().__init__(source._template, source._dtypes, source._shapes)
+        self._source = source
+        self._count = -1 if count is None else int(count)
+
+    def _elements(self, context):
+        epochs = itertools.count() if self._count < 0 else range(self._count)
+        for _ in epochs:
+            empty = True
+            for element in self._source._elements(context):
+                empty = False
+                yield element
+            if empty:
+                return
+
+
+class _Slice(Dataset):
+    def __init__(self, source: Dataset, start: int, count: int):
+        super().__init__(source._template, source._dtypes, source._shapes)
+        self._source, self._start, self._count = source, int(start), int(count)
+
+    def _elements(self, context):
+        stream = self._source._elements(context)
+        start = self._start if self._start >= 0 else None
+        if start is None:  # skip(-1) skips everything
+            return
+        stop = None if self._count < 0 else start + self._count
+        yield from itertools.islice(stream, start, stop)
+
+
+class _Function:
+    """A DSL function of one element, built once on placeholders in a graph of its own and run per element."""
+
+    def __init__(self, source: Dataset, func: Callable, what: str, returns_dataset: bool = False):
+        from ..array_ops import placeholder
+        from ..framework import Graph, convert_to_tensor
+        self.graph = Graph()
+        with self.graph.as_default():
+            inputs = [placeholder(dtype, shape, name=f"arg{i}")
+                      for i, (dtype, shape) in enumerate(zip(source._dtypes, source._shapes))]
+            self.inputs = inputs
+            args = pack(source._template, inputs)
+            try:
+                result = func(*args) if isinstance(args, tuple) and not hasattr(args, "_fields") else func(args)
+            except ValueError as e:
+                if "graph" in str(e).lower():
+                    raise ValueError(f"{what}: the function uses a tensor of the outer graph ({e}); dfc builds "
+                                     f"dataset functions in a graph of their own, so pass such values through "
+                                     f"the dataset (Dataset.zip) or as numpy values") from e
+                raise
+            if returns_dataset:
+                if not isinstance(result, Dataset):
+                    raise TypeError(f"{what}: the function must return a Dataset, got {result!r}")
+                self.dataset, leaves, template = result, [], None
+            else:
+                leaves, template = flatten(_structure_of_outputs(result))
+            self.outputs = [convert_to_tensor(x) for x in leaves]
+        self.template = template
+        self._sessions: dict[str, Any] = {}
+
+    def _session(self, context: _Context) -> Any:
+        from ..session import Session
+        backend = getattr(context.session, "backend", "cpu")
+        session = self._sessions.get(backend)
+        if session is None:
+            session = self._sessions[backend] = Session(graph=self.graph, backend=backend)
+        return session
+
+    def context(self, context: _Context, element: list[np.ndarray]) -> _Context:
+        """Where the function's own dataset (flat_map) evaluates its tensors: this element fed."""
+        return _Context(self._session(context), dict(zip(self.inputs, element)))
+
+    def __call__(self, context: _Context, element: list[np.ndarray]) -> list[np.ndarray]:
+        session = self._session(context)
+        return [np.asarray(a) for a in session.run(self.outputs, dict(zip(self.inputs, element)))]
+
+
+class _Map(Dataset):
+    def __init__(self, source: Dataset, func: Callable):
+        self._source = source
+        self._function = _Function(source, func, "Dataset.map")
+        outputs = self._function.outputs
+        super().__init__(self._function.template, [t.dtype for t in outputs],
+                         [t.shape.as_list() if t.shape.ndims is not None else None for t in outputs])
+
+    def _elements(self, context):
+        for element in self._source._elements(context):
+            yield self._function(context, element)
+
+
+class _FlatMap(Dataset):
+    def __init__(self, source: Dataset, func: Callable):
+        self._source = source
+        self._function = _Function(source, func, "Dataset.flat_map", returns_dataset=True)
+        inner = self._function.dataset
+        super().__init__(inner._template, inner._dtypes, inner._shapes)
+
+    def _elements(self, context):
+        for element in self._source._elements(context):
+            inner_context = self._function.context(context, element)
+            yield from self._function.dataset._elements(inner_context)
+
+
+def _static_value(value: Any) -> Any:
+    """A constant tensor's value (padding values are fixed when the pipeline is built)."""
+    if isinstance(value, Tensor):
+        from ..framework import constant_value
+        known = constant_value(value)
+        if known is None:
+            raise ValueError(f"padding value {value.name} must be a constant")
+        return known
+    return value
+
+
+class _PaddedBatch(Dataset):
+    def __init__(self, source: Dataset, batch_size: int, padded_shapes, padding_values, drop_remainder: bool):
+        batch_size = int(batch_size)
+        if batch_size <= 0:
+            raise InvalidArgumentError(f"Batch size must be greater than zero, got {batch_size}")
+        if padded_shapes is None:
+            shapes = [s for s in source._shapes]
+            if any(s is None for s in shapes):
+                raise ValueError("You must provide `padded_shapes` for components of unknown rank")
+            shapes = [[None] * len(s) for s in shapes]
+        else:
+            leaves = _flatten_up_to(source._template, padded_shapes)
+            if leaves is None:
+                raise ValueError(f"padded_shapes {padded_shapes!r} does not match the structure of the dataset "
+                                 f"{source.output_shapes}")
+            shapes = [(s if isinstance(s, TensorShape) else TensorShape(s)).as_list() for s in leaves]
+        for i, (want, have) in enumerate(zip(shapes, source._shapes)):
+            if have is not None and (len(want) != len(have) or any(
+                    w is not None and h is not None and w < h for w, h in zip(want, have))):
+                raise ValueError(f"The padded shape {want} is not compatible with the shape {have} of component "
+                                 f"{i} of the input")
+        if padding_values is None:
+            values = [np.zeros((), t.np) for t in source._dtypes]
+        else:
+            value_leaves = _flatten_up_to(source._template, padding_values)
+            if value_leaves is None:
+                raise ValueError("padding_values does not match the structure of the dataset")
+            values = [np.asarray(_static_value(v), t.np) for v, t in zip(value_leaves, source._dtypes)]
+        lead = batch_size if drop_remainder else None
+        super().__init__(source._template, source._dtypes, [[lead] + s for s in shapes])
+        self._source, self._size, self._drop = source, batch_size, drop_remainder
+        self._padded, self._values = shapes, values
+
+    def _elements(self, context):
+        stream = self._source._elements(context)
+        while True:
+            chunk = list(itertools.islice(stream, self._size))
+            if not chunk or (self._drop and len(chunk) < self._size):
+                return
+            batched = []
+            for c, (want, value) in enumerate(zip(self._padded, self._values)):
+                longest = [max(e[c].shape[d] for e in chunk) for d in range(len(want))]
+                target = [w if w is not None else m for w, m in zip(want, longest)]
+                out = np.full([len(chunk)] + target, value, self._dtypes[c].np)
+                for i, e in enumerate(chunk):
+                    if any(h > t for h, t in zip(e[c].shape, target)):
+                        raise InvalidArgumentError(f"Attempted to pad to a smaller size than the input element: "
+                                                   f"component {c} of shape {list(e[c].shape)} into {target}")
+                    out[(i,) + tuple(slice(0, h) for h in e[c].shape)] = e[c]
+                batched.append(out)
+            yield batched
+
+
+class _Filter(Dataset):
+    def __init__(self, source: Dataset, predicate: Callable):
+        super().__init__(source._template, source._dtypes, source._shapes)
+        self._source = source
+        self._function = _Function(source, predicate, "Dataset.filter")
+        outs = self._function.outputs
+        if len(outs) != 1 or not outs[0].dtype.is_bool or outs[0].shape.as_list() not in ([], None):
+            raise ValueError(f"`predicate` return type must be convertible to a scalar boolean tensor. Was "
+                             f"{[(t.dtype.name, t.shape) for t in outs]}.")
+
+    def _elements(self, context):
+        for element in self._source._elements(context):
+            if bool(self._function(context, element)[0]):
+                yield element

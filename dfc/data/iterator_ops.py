@@ -1,0 +1,146 @@
+"""tf.data iterators: get_next() tensors that the Session fills with the next element on the host.
+
+`get_next()` makes placeholders of the dataset's dtypes and static shapes and registers them as a
+host-fed source (runtime/host_feeds.py): each Session.run that needs them pulls one element for
+them all, so they work anywhere in the graph, and an exhausted iterator raises
+tf.errors.OutOfRangeError as TF's IteratorGetNext does. An iterator's position is per session.
+The initializer (and make_initializer's op) is a host action: it starts the dataset over,
+evaluating its graph-tensor sources with that run's feed_dict.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any
+
+from dfc.ir.errors import FailedPreconditionError, OutOfRangeError
+from dfc.runtime.host_feeds import register_action, register_source
+
+from ..framework import Operation, Tensor, TensorShape, get_default_graph, name_scope
+from .dataset_ops import Dataset, _Context, flatten, pack
+
+__all__ = ["Iterator", "get_output_classes", "get_output_shapes", "get_output_types", "make_initializable_iterator",
+           "make_one_shot_iterator"]
+
+
+class Iterator:
+    """TF1's tf.data.Iterator: one-shot, initializable, or reinitializable (from_structure + make_initializer)."""
+
+    def __init__(self, dataset: Dataset | None, template: Any, dtypes: list, shapes: list, one_shot: bool):
+        self._dataset = dataset
+        self._template, self._dtypes, self._shapes = template, list(dtypes), list(shapes)
+        self._one_shot = one_shot
+        self._graph = get_default_graph()
+        self._streams: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+        self._initializer: Operation | None = None
+
+    # ---- construction --------------------------------------------------------------------------
+    @classmethod
+    def _one_shot(cls, dataset: Dataset) -> Iterator:
+        return cls(dataset, dataset._template, dataset._dtypes, dataset._shapes, one_shot=True)
+
+    @classmethod
+    def _initializable(cls, dataset: Dataset) -> Iterator:
+        iterator = cls(dataset, dataset._template, dataset._dtypes, dataset._shapes, one_shot=False)
+        iterator._initializer = iterator.make_initializer(dataset, name="MakeIterator")
+        return iterator
+
+    @classmethod
+    def from_structure(cls, output_types, output_shapes=None, shared_name=None, output_classes=None) -> Iterator:
+        """An iterator without a dataset: make_initializer(dataset) points it at one (of this structure)."""
+        types, template = flatten(output_types)
+        if output_shapes is None:
+            shapes: list = [None] * len(types)
+        else:
+            shape_leaves, _ = flatten(output_shapes)
+            shapes = [(s if isinstance(s, TensorShape) else TensorShape(s)).as_list() for s in shape_leaves]
+        from dfc.ir.dtypes import as_dtype
+        return cls(None, template, [as_dtype(t) for t in types], shapes, one_shot=False)
+
+    # ---- TF's attributes -------------------------------------------------------------------------
+    @property
+    def initializer(self) -> Operation:
+        if self._initializer is None:
+            raise ValueError("The iterator does not have an initializer. This means it was likely created using "
+                             "`tf.data.Dataset.make_one_shot_iterator()`. For an initializable iterator, use "
+                             "`tf.data.Dataset.make_initializable_iterator()` instead.")
+        return self._initializer
+
+    @property
+    def output_types(self) -> Any:
+        return pack(self._template, self._dtypes)
+
+    @property
+    def output_shapes(self) -> Any:
+        return pack(self._template, [TensorShape(s) for s in self._shapes])
+
+    @property
+    def output_classes(self) -> Any:
+        return pack(self._template, [Tensor] * len(self._dtypes))
+
+    def make_initializer(self, dataset: Dataset, name: str | None = None) -> Operation:
+        """An op that (re)starts this iterator on `dataset` in the session that runs it."""
+        if dataset._dtypes != self._dtypes or flatten(dataset._template)[1] != flatten(self._template)[1]:
+            raise TypeError(f"Expected output types {self.output_types} but got dataset with output types "
+                            f"{dataset.output_types}.")
+        for mine, theirs in zip(self._shapes, dataset._shapes):
+            if mine is not None and theirs is not None and (len(mine) != len(theirs) or any(
+                    a is not None and b is not None and a != b for a, b in zip(mine, theirs))):
+                raise TypeError(f"Expected output shapes compatible with {self.output_shapes} but got dataset with "
+                                f"output shapes {dataset.output_shapes}.")
+        from ..variables import no_op
+        op = no_op(name=name or "make_initializer")
+        graph = get_default_graph()
+
+        def start(session, feed_dict) -> None:
+            stream = dataset._elements(_Context(session, feed_dict))
+            with self._lock:
+                self._streams[session] = stream
+        register_action(graph._dfc_ir(), op._dfc_ir(), start)
+        return op
+
+    def get_next(self, name: str | None = None) -> Any:
+        """The next element's tensors: each Session.run that needs them advances the iterator once."""
+        from ..array_ops import placeholder
+        with name_scope(name, "IteratorGetNext"):
+            tensors = [placeholder(dtype, shape, name=f"component_{i}")
+                       for i, (dtype, shape) in enumerate(zip(self._dtypes, self._shapes))]
+        register_source(self._graph._dfc_ir(), [t._dfc_ir() for t in tensors], self._pull)
+        return pack(self._template, tensors)
+
+    def _pull(self, session) -> list:
+        with self._lock:
+            stream = self._streams.get(session)
+            if stream is None:
+                if not self._one_shot:
+                    raise FailedPreconditionError(
+                        "GetNext() failed because the iterator has not been initialized. Ensure that you have run "
+                        "the initializer operation for this iterator before getting the next element.")
+                stream = self._streams[session] = self._dataset._elements(_Context(session, {}))
+            try:
+                return next(stream)
+            except StopIteration:
+                self._streams[session] = iter(())
+                raise OutOfRangeError("End of sequence") from None
+
+
+def make_one_shot_iterator(dataset: Dataset) -> Iterator:
+    return dataset.make_one_shot_iterator()
+
+
+def make_initializable_iterator(dataset: Dataset, shared_name=None) -> Iterator:
+    return dataset.make_initializable_iterator(shared_name)
+
+
+def get_output_types(dataset_or_iterator) -> Any:
+    return dataset_or_iterator.output_types
+
+
+def get_output_shapes(dataset_or_iterator) -> Any:
+    return dataset_or_iterator.output_shapes
+
+
+def get_output_classes(dataset_or_iterator) -> Any:
+    return dataset_or_iterator.output_classes

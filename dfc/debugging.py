@@ -1,0 +1,263 @@
+"""tf.debugging: run-time assertions (tf.Assert, assert_equal, assert_less, ...), check_numerics, dtype checks.
+
+As in TF1, an assertion whose operands are constants is decided when the graph is built (raising
+InvalidArgumentError then, or returning a no-op); otherwise it is an op that fails the run with
+TF's message, and ops run after it through tf.control_dependencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from dfc.ir.dtypes import as_dtype, bool_
+from dfc.ir.errors import InvalidArgumentError
+from dfc.ir.ops.debug import TENSOR_PART, assert_message
+
+from .framework import (Operation, Tensor, _user_line, constant, constant_value, convert_to_tensor, is_tensor_like,
+                        make, make_op, name_scope, wrap_op)
+from .math_ops import (abs, equal, greater, greater_equal, is_finite, is_inf, is_nan, less, less_equal,
+                       not_equal, reduce_all, subtract)
+
+
+def _no_op(name: str) -> Operation:
+    return wrap_op(make_op("dfc.no_op", [], name=name))
+
+
+def Assert(condition, data, summarize=None, name: str | None = None) -> Operation:  # noqa: N802 - TF's name
+    """An op that fails the run with the data (strings and tensors) unless `condition` holds."""
+    condition = convert_to_tensor(condition)
+    if condition.dtype is not bool_:
+        raise TypeError(f"{_user_line()}Assert's condition must be bool, got {condition.dtype.name}")
+    if condition.shape.ndims not in (None, 0):
+        raise ValueError(f"{_user_line()}Assert's condition must be a scalar, got shape {condition.shape}")
+    items = list(data) if isinstance(data, (list, tuple)) else [data]
+    parts, tensors = [], []
+    for item in items:
+        if is_tensor_like(item) or isinstance(item, np.ndarray):
+            parts.append(TENSOR_PART)
+            tensors.append(convert_to_tensor(item))
+        else:
+            parts.append(str(item.decode() if isinstance(item, bytes) else item).replace("%", "%%"))
+    count = 3 if summarize is None else int(summarize)
+    known = constant_value(condition)
+    values = [constant_value(t) for t in tensors]
+    if known is not None and all(v is not None for v in values):
+        if not np.all(known):
+            raise InvalidArgumentError(f"{_user_line()}{assert_message(parts, values, count)}")
+        return _no_op(name or "Assert")
+    return wrap_op(make_op("dfc.assert", [condition, *tensors], {"parts": parts, "summarize": count},
+                           name=name or "Assert"))
+
+
+def _static(test, *tensors: Tensor) -> bool | None:
+    """Whether the assertion holds, when all its operands are constants (TF decides those at build time)."""
+    values = [constant_value(t) for t in tensors]
+    if any(v is None for v in values):
+        return None
+    with np.errstate(all="ignore"):
+        return bool(np.all(test(*values)))
+
+
+def _decided(holds: bool | None, data: list, summarize, name: str) -> Operation | None:
+    if holds is None:
+        return None
+    if not holds:
+        parts = [TENSOR_PART if isinstance(d, Tensor) else str(d).replace("%", "%%") for d in data]
+        values = [constant_value(d) for d in data if isinstance(d, Tensor)]
+        count = 3 if summarize is None else summarize
+        raise InvalidArgumentError(f"{_user_line()}{assert_message(parts, values, count)}")
+    return _no_op(name)
+
+
+def _binary_assert(relation: str, test, check, default: str):
+    def fn(x, y, data=None, summarize=None, message=None, name: str | None = None) -> Operation:
+        x = convert_to_tensor(x) if is_tensor_like(x) else x
+        y = convert_to_tensor(y, dtype=x.dtype) if isinstance(x, Tensor) and not is_tensor_like(y) else \
+            convert_to_tensor(y)
+        x = convert_to_tensor(x, dtype=y.dtype) if not isinstance(x, Tensor) else x
+        with name_scope(name, default, [x, y]):
+            if data is None:
+                data = [f"Condition x {relation} y did not hold element-wise:", f"x ({x.name}) = ", x,
+                        f"y ({y.name}) = ", y]
+            if message is not None:
+                data = [message, *data]
+            decided = _decided(_static(check, x, y), data, summarize, "Assert")
+            return decided or Assert(reduce_all(test(x, y)), data, summarize=summarize)
+    fn.__name__ = default
+    fn.__doc__ = f"An op that fails the run unless x {relation} y everywhere (broadcasting)."
+    return fn
+
+
+assert_equal = _binary_assert("==", equal, np.equal, "assert_equal")
+assert_none_equal = _binary_assert("!=", not_equal, np.not_equal, "assert_none_equal")
+assert_less = _binary_assert("<", less, np.less, "assert_less")
+assert_less_equal = _binary_assert("<=", less_equal, np.less_equal, "assert_less_equal")
+assert_greater = _binary_assert(">", greater, np.greater, "assert_greater")
+assert_greater_equal = _binary_assert(">=", greater_equal, np.greater_equal, "assert_greater_equal")
+
+
+def _sign_assert(relation: str, test, check, default: str):
+    def fn(x, data=None, summarize=None, message=None, name: str | None = None) -> Operation:
+        x = convert_to_tensor(x)
+        with name_scope(name, default, [x]):
+            zero = constant(np.zeros((), x.dtype.np))
+            if data is None:
+                data = [f"Condition x {relation} 0 did not hold element-wise:", f"x ({x.name}) = ", x]
+            if message is not None:
+                data = [message, *data]
+            decided = _decided(_static(check, x, zero), data, summarize, "Assert")
+            return decided or Assert(reduce_all(test(x, zero)), data, summarize=summarize)
+    fn.__name__ = default
+    return fn
+
+
+assert_positive = _sign_assert(">", greater, np.greater, "assert_positive")
+assert_negative = _sign_assert("<", less, np.less, "assert_negative")
+assert_non_negative = _sign_assert(">=", greater_equal, np.greater_equal, "assert_non_negative")
+assert_non_positive = _sign_assert("<=", less_equal, np.less_equal, "assert_non_positive")
+
+
+def assert_near(x, y, rtol=None, atol=None, data=None, summarize=None, message=None,
+                name: str | None = None) -> Operation:
+    """Fails the run unless |x - y| <= atol + rtol * |y| everywhere (10 eps of the dtype by default)."""
+    x = convert_to_tensor(x)
+    y = convert_to_tensor(y, dtype=x.dtype) if not is_tensor_like(y) else convert_to_tensor(y)
+    with name_scope(name, "assert_near", [x, y]):
+        eps = float(np.finfo(x.dtype.np).eps)
+        rtol = constant(10 * eps if rtol is None else rtol, dtype=x.dtype)
+        atol = constant(10 * eps if atol is None else atol, dtype=x.dtype)
+        tol = atol + rtol * abs(y)
+        if data is None:
+            data = ["x and y not equal to tolerance rtol = ", rtol, ", atol = ", atol, f"x ({x.name}) = ", x,
+                    f"y ({y.name}) = ", y]
+        if message is not None:
+            data = [message, *data]
+        return Assert(reduce_all(less_equal(abs(subtract(x, y)), tol)), data, summarize=summarize)
+
+
+def assert_rank(x, rank, data=None, summarize=None, message=None, name: str | None = None) -> Operation:
+    x = convert_to_tensor(x)
+    rank = int(constant_value(rank) if isinstance(rank, Tensor) else rank)
+    if x.shape.ndims is not None:
+        if x.shape.ndims != rank:
+            raise ValueError(f"{_user_line()}{message + ' ' if message else ''}Tensor {x.name} must have rank "
+                             f"{rank}.  Received rank {x.shape.ndims}, shape {x.shape}")
+        return _no_op(name or "assert_rank")
+    from .array_ops import rank as rank_of
+    return assert_equal(rank_of(x), rank, data=data, summarize=summarize, message=message, name=name)
+
+
+def assert_rank_at_least(x, rank, data=None, summarize=None, message=None, name: str | None = None) -> Operation:
+    x = convert_to_tensor(x)
+    rank = int(constant_value(rank) if isinstance(rank, Tensor) else rank)
+    if x.shape.ndims is not None:
+        if x.shape.ndims < rank:
+            raise ValueError(f"{_user_line()}{message + ' ' if message else ''}Tensor {x.name} must have rank at "
+                             f"least {rank}.  Received rank {x.shape.ndims}, shape {x.shape}")
+        return _no_op(name or "assert_rank_at_least")
+    from .array_ops import rank as rank_of
+    return assert_greater_equal(rank_of(x), rank, data=data, summarize=summarize, message=message, name=name)
+
+
+def assert_rank_in(x, ranks, data=None, summarize=None, message=None, name: str | None = None) -> Operation:
+    x = convert_to_tensor(x)
+    ranks = [int(r) for r in ranks]
+    if x.shape.ndims is None:
+        raise NotImplementedError(f"{_user_line()}assert_rank_in needs the rank of {x.name}")
+    if x.shape.ndims not in ranks:
+        raise ValueError(f"{_user_line()}{message + ' ' if message else ''}Tensor {x.name} must have rank in "
+                         f"{ranks}.  Received rank {x.shape.ndims}, shape {x.shape}")
+    return _no_op(name or "assert_rank_in")
+
+
+def assert_integer(x, message=None, name: str | None = None) -> Operation:
+    x = convert_to_tensor(x)
+    if not x.dtype.is_integer:
+        raise TypeError(f"{_user_line()}{message + ' ' if message else ''}Expected integer type for {x.name}, got "
+                        f"{x.dtype.name}")
+    return _no_op(name or "assert_integer")
+
+
+def assert_type(tensor, tf_type, message=None, name: str | None = None) -> Operation:
+    x = convert_to_tensor(tensor)
+    if x.dtype is not as_dtype(tf_type):
+        raise TypeError(f"{_user_line()}{message + ' ' if message else ''}{x.name} must be of type "
+                        f"{as_dtype(tf_type).name}; got {x.dtype.name}")
+    return _no_op(name or "assert_type")
+
+
+def assert_scalar(tensor, name: str | None = None, message=None) -> Tensor:
+    x = convert_to_tensor(tensor)
+    if x.shape.ndims != 0:
+        raise ValueError(f"{_user_line()}{message + ' ' if message else ''}Expected scalar shape for {x.name}, saw "
+                         f"shape: {x.shape}.")
+    return x
+
+
+def assert_same_float_dtype(tensors=None, dtype=None):
+    """The one float dtype of `tensors` (and `dtype`), else ValueError; float32 when there are none."""
+    dtypes = {convert_to_tensor(t).dtype for t in (tensors or [])} | ({as_dtype(dtype)} if dtype else set())
+    if len(dtypes) > 1:
+        raise ValueError(f"{_user_line()}Expected one float dtype, got {sorted(d.name for d in dtypes)}")
+    found = next(iter(dtypes), as_dtype("float32"))
+    if not found.is_floating:
+        raise ValueError(f"{_user_line()}Expected floating point type, got {found.name}")
+    return found
+
+
+def assert_proper_iterable(values) -> None:
+    if isinstance(values, (str, bytes, np.ndarray, Tensor)) or not isinstance(values, Iterable):
+        raise TypeError(f"{_user_line()}Expected argument 'values' to be a \"proper\" iterable, got {values!r}")
+
+
+def check_numerics(tensor, message: str, name: str | None = None) -> Tensor:
+    """tensor, after failing the run with `message` if it holds an inf or a NaN."""
+    x = convert_to_tensor(tensor)
+    if not x.dtype.is_floating:
+        raise TypeError(f"{_user_line()}CheckNumerics needs a float tensor, got {x.dtype.name}")
+    return make("dfc.check_numerics", [x], {"message": str(message)}, name=name or "CheckNumerics")
+
+
+def verify_tensor_all_finite(t=None, msg=None, name: str | None = None, x=None, message=None) -> Tensor:
+    """t (or x), checked for infs and NaNs (TF1's verify_tensor_all_finite)."""
+    value = t if t is not None else x
+    text = msg if msg is not None else message
+    with name_scope(name, "VerifyFinite", [value]):
+        return check_numerics(value, text or "")
+
+
+assert_all_finite = verify_tensor_all_finite
+
+
+def is_numeric_tensor(tensor) -> bool:
+    return isinstance(tensor, Tensor) and (tensor.dtype.is_floating or tensor.dtype.is_integer)
+
+
+def _monotone(x, test, name: str, default: str) -> Tensor:
+    from .array_ops import reshape
+    x = convert_to_tensor(x)
+    with name_scope(name, default, [x]):
+        flat = reshape(x, [-1])
+        n = flat.shape.as_list()[0]
+        if n is not None and n < 2:
+            return constant(True)
+        return reduce_all(test(flat[1:], flat[:-1]))
+
+
+def is_non_decreasing(x, name: str | None = None) -> Tensor:
+    return _monotone(x, greater_equal, name, "is_non_decreasing")
+
+
+def is_strictly_increasing(x, name: str | None = None) -> Tensor:
+    return _monotone(x, greater, name, "is_strictly_increasing")
+
+
+__all__ = ["Assert", "assert_all_finite", "assert_equal", "assert_greater", "assert_greater_equal", "assert_integer",
+           "assert_less", "assert_less_equal", "assert_near", "assert_negative", "assert_non_negative",
+           "assert_non_positive", "assert_none_equal", "assert_positive", "assert_proper_iterable", "assert_rank",
+           "assert_rank_at_least", "assert_rank_in", "assert_same_float_dtype", "assert_scalar", "assert_type",
+           "check_numerics", "is_finite", "is_inf", "is_nan", "is_non_decreasing", "is_numeric_tensor",
+           "is_strictly_increasing", "verify_tensor_all_finite"]
+

@@ -1,0 +1,19 @@
+"""tf.dtypes: TF1's dtype namespace: the DType objects, as_dtype, cast and saturate_cast."""
+
+from __future__ import annotations
+
+from dfc.ir.dtypes import DType, as_dtype  # noqa: F401 - re-exported TF1 names
+from dfc.ir.dtypes import bf16 as bfloat16  # noqa: F401
+from dfc.ir.dtypes import bool_ as bool  # noqa: F401, A004
+from dfc.ir.dtypes import f16 as float16  # noqa: F401
+from dfc.ir.dtypes import f32 as float32  # noqa: F401
+from dfc.ir.dtypes import f64 as float64  # noqa: F401
+from dfc.ir.dtypes import i8 as int8  # noqa: F401
+from dfc.ir.dtypes import i16 as int16  # noqa: F401
+from dfc.ir.dtypes import i32 as int32  # noqa: F401
+from dfc.ir.dtypes import i64 as int64  # noqa: F401
+from dfc.ir.dtypes import u8 as uint8  # noqa: F401
+
+from .math_ops import cast, saturate_cast  # noqa: F401
+
+half, double = float16, float64

@@ -1,0 +1,314 @@
+"""tf.image: resizing (bilinear, nearest), flips, crops and pads, standardization, dtype and color conversion.
+
+Resizes follow TF1's kernels (align_corners, half_pixel_centers, float32 interpolation weights)
+and are built from gathers with constant indices and weighted sums, so their gradients are the
+ops' own; NHWC images, a batch [N, H, W, C] or one image [H, W, C].
+"""
+
+from __future__ import annotations
+
+import enum
+
+import numpy as np
+
+from dfc.ir.dtypes import as_dtype, f32
+
+from .array_ops import expand_dims, gather, squeeze
+from .framework import Tensor, build_error, check_int, constant, convert_to_tensor, make, name_scope
+from .math_ops import (add, cast, floordiv, less, maximum, multiply, reduce_mean, reduce_std, rsqrt, subtract,
+                       truediv)
+from .random_ops import random_uniform
+from .tensor_ops import pad, reverse
+
+
+class ResizeMethod(enum.IntEnum):
+    BILINEAR = 0
+    NEAREST_NEIGHBOR = 1
+    BICUBIC = 2
+    AREA = 3
+
+
+def _batched(images, op: str, name: str) -> tuple[Tensor, bool]:
+    x = convert_to_tensor(images)
+    rank = x.shape.ndims
+    if rank not in (3, 4):
+        raise build_error(op, name, f"'images' must have either 3 or 4 dimensions, got shape {x.shape}")
+    return (x, False) if rank == 4 else (expand_dims(x, 0), True)
+
+
+def _size(size, op: str, name: str) -> tuple[int, int]:
+    from .framework import constant_value
+    value = constant_value(size) if isinstance(size, Tensor) else np.asarray(size)
+    if value is None or np.shape(value) != (2,):
+        raise build_error(op, name, f"size must be a constant 1-D int32 of 2 elements [new_height, new_width], "
+                                    f"got {size!r}")
+    height, width = (int(v) for v in value)
+    if height <= 0 or width <= 0:
+        raise build_error(op, name, f"output dimensions must be positive, got {height}x{width}")
+    return height, width
+
+
+def _scale(in_size: int, out_size: int, align_corners: bool) -> np.float32:
+    if align_corners and out_size > 1:
+        return np.float32(in_size - 1) / np.float32(out_size - 1)
+    return np.float32(in_size) / np.float32(out_size)
+
+
+def _bilinear_weights(in_size: int, out_size: int, align_corners: bool, half_pixel: bool):
+    """(lower index, upper index, lerp) of each output position, computed in float32 as TF's kernel does."""
+    scale = _scale(in_size, out_size, align_corners)
+    i = np.arange(out_size, dtype=np.float32)
+    src = (i + np.float32(0.5)) * scale - np.float32(0.5) if half_pixel else i * scale
+    floor = np.floor(src)
+    lower = np.maximum(floor, 0).astype(np.int64) if half_pixel else floor.astype(np.int64)
+    upper = np.minimum(np.ceil(src) if half_pixel else floor + 1, in_size - 1).astype(np.int64)
+    return np.minimum(lower, in_size - 1), upper, (src - floor).astype(np.float32)
+
+
+def _nearest_indices(in_size: int, out_size: int, align_corners: bool, half_pixel: bool) -> np.ndarray:
+    scale = _scale(in_size, out_size, align_corners)
+    i = np.arange(out_size, dtype=np.float32)
+    if half_pixel:
+        src = np.floor((i + np.float32(0.5)) * scale)
+    elif align_corners:
+        raw = i * scale  # roundf: halves away from zero (all non-negative here), without adding 0.5 in float
+        src = np.where(raw - np.floor(raw) >= np.float32(0.5), np.ceil(raw), np.floor(raw))
+    else:
+        src = np.floor(i * scale)
+    return np.minimum(src.astype(np.int64), in_size - 1)
+
+
+def _known_hw(x: Tensor, op: str, name: str) -> tuple[int, int]:
+    h, w = x.shape.as_list()[1:3]
+    if h is None or w is None:
+        raise build_error(op, name, f"{op} needs the height and width of {x.name}, got {x.shape}")
+    return h, w
+
+
+def resize_bilinear(images, size, align_corners: bool = False, name: str | None = None,
+                    half_pixel_centers: bool = False) -> Tensor:
+    """Bilinear resize to `size` [new_height, new_width]; the result is float32 (TF1's ResizeBilinear)."""
+    label = name or "ResizeBilinear"
+    x, single = _batched(images, "ResizeBilinear", label)
+    if align_corners and half_pixel_centers:
+        raise build_error("ResizeBilinear", label, "If half_pixel_centers is True, align_corners must be False.")
+    height, width = _size(size, "ResizeBilinear", label)
+    h, w = _known_hw(x, "ResizeBilinear", label)
+    with name_scope(name, "ResizeBilinear", [x]):
+        x = cast(x, f32) if x.dtype is not f32 else x
+        y0, y1, ly = _bilinear_weights(h, height, align_corners, half_pixel_centers)
+        x0, x1, lx = _bilinear_weights(w, width, align_corners, half_pixel_centers)
+        top_rows, bottom_rows = gather(x, constant(y0.astype(np.int32)), axis=1), \
+            gather(x, constant(y1.astype(np.int32)), axis=1)
+        left, right = constant(x0.astype(np.int32)), constant(x1.astype(np.int32))
+        top_left, top_right = gather(top_rows, left, axis=2), gather(top_rows, right, axis=2)
+        bottom_left, bottom_right = gather(bottom_rows, left, axis=2), gather(bottom_rows, right, axis=2)
+        x_lerp = constant(lx.reshape(1, 1, width, 1))
+        y_lerp = constant(ly.reshape(1, height, 1, 1))
+        top = add(top_left, multiply(subtract(top_right, top_left), x_lerp))
+        bottom = add(bottom_left, multiply(subtract(bottom_right, bottom_left), x_lerp))
+        out = add(top, multiply(subtract(bottom, top), y_lerp))
+        return squeeze(out, [0]) if single else out
+
+
+def resize_nearest_neighbor(images, size, align_corners: bool = False, name: str | None = None,
+                            half_pixel_centers: bool = False) -> Tensor:
+    """Nearest-neighbor resize to `size`; keeps the dtype (TF1's ResizeNearestNeighbor)."""
+    label = name or "ResizeNearestNeighbor"
+    x, single = _batched(images, "ResizeNearestNeighbor", label)
+    height, width = _size(size, "ResizeNearestNeighbor", label)
+    h, w = _known_hw(x, "ResizeNearestNeighbor", label)
+    with name_scope(name, "ResizeNearestNeighbor", [x]):
+        rows = constant(_nearest_indices(h, height, align_corners, half_pixel_centers).astype(np.int32))
+        cols = constant(_nearest_indices(w, width, align_corners, half_pixel_centers).astype(np.int32))
+        out = gather(gather(x, rows, axis=1), cols, axis=2)
+        return squeeze(out, [0]) if single else out
+
+
+def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners: bool = False,
+                  preserve_aspect_ratio: bool = False, name: str | None = None) -> Tensor:
+    """TF1's resize_images: bilinear (float32 result) or nearest neighbor (the input's dtype)."""
+    label = name or "resize_images"
+    x = convert_to_tensor(images)
+    if preserve_aspect_ratio:
+        raise NotImplementedError(f"{build_error('ResizeImages', label, '')} preserve_aspect_ratio=True is not "
+                                  f"supported")
+    method = ResizeMethod(method) if not isinstance(method, str) else {
+        "bilinear": ResizeMethod.BILINEAR, "nearest": ResizeMethod.NEAREST_NEIGHBOR,
+        "bicubic": ResizeMethod.BICUBIC, "area": ResizeMethod.AREA}[method]
+    height, width = _size(size, "ResizeImages", label)
+    if x.shape.ndims in (3, 4) and x.shape.as_list()[-3:-1] == [height, width]:
+        return x  # TF returns the images unchanged when the size already matches
+    if method == ResizeMethod.BILINEAR:
+        return resize_bilinear(x, [height, width], align_corners, name=name)
+    if method == ResizeMethod.NEAREST_NEIGHBOR:
+        return resize_nearest_neighbor(x, [height, width], align_corners, name=name)
+    raise NotImplementedError(f"{build_error('ResizeImages', label, '')} {method.name} resizing is not supported "
+                              f"(BILINEAR and NEAREST_NEIGHBOR are)")
+
+
+resize = resize_images
+
+
+def flip_left_right(image) -> Tensor:
+    x = convert_to_tensor(image)
+    return reverse(x, [-2], name="flip_left_right")
+
+
+def flip_up_down(image) -> Tensor:
+    x = convert_to_tensor(image)
+    return reverse(x, [-3], name="flip_up_down")
+
+
+def _random_flip(image, seed, axis: int, name: str) -> Tensor:
+    x = convert_to_tensor(image)
+    with name_scope(None, name, [x]):
+        flipped = reverse(x, [axis])
+        if x.shape.ndims == 3:
+            coin = less(random_uniform([], seed=seed), constant(0.5))
+        else:  # each image of a batch on its own
+            coin = less(random_uniform([x.shape.as_list()[0], 1, 1, 1], seed=seed), constant(0.5))
+        return make("dfc.select", [coin, flipped, x])
+
+
+def random_flip_left_right(image, seed=None) -> Tensor:
+    return _random_flip(image, seed, -2, "random_flip_left_right")
+
+
+def random_flip_up_down(image, seed=None) -> Tensor:
+    return _random_flip(image, seed, -3, "random_flip_up_down")
+
+
+def transpose_image(image) -> Tensor:
+    from .array_ops import transpose
+    x = convert_to_tensor(image)
+    perm = [1, 0, 2] if x.shape.ndims == 3 else [0, 2, 1, 3]
+    return transpose(x, perm, name="transpose_image")
+
+
+def rot90(image, k: int = 1, name: str | None = None) -> Tensor:
+    """The image rotated by k * 90 degrees counter-clockwise."""
+    x = convert_to_tensor(image)
+    k = check_int(k, "k") % 4
+    with name_scope(name, "rot90", [x]):
+        if k == 1:
+            return flip_up_down(transpose_image(x))
+        if k == 2:
+            return flip_up_down(flip_left_right(x))
+        if k == 3:
+            return transpose_image(flip_up_down(x))
+        return x
+
+
+def per_image_standardization(image) -> Tensor:
+    """(x - mean) / max(stddev, 1 / sqrt(pixels)) over each image's H, W and C, as float32."""
+    x = convert_to_tensor(image)
+    if x.shape.ndims is None or x.shape.ndims < 3:
+        raise ValueError(f"per_image_standardization needs an image of at least 3 dims, got {x.shape}")
+    dims = x.shape.as_list()[-3:]
+    if None in dims:
+        raise build_error("per_image_standardization", "per_image_standardization",
+                          f"needs the height, width and channels of {x.name}, got {x.shape}")
+    with name_scope(None, "per_image_standardization", [x]):
+        x = cast(x, f32)
+        mean = reduce_mean(x, axis=[-1, -2, -3], keepdims=True)
+        stddev = reduce_std(x, axis=[-1, -2, -3], keepdims=True)
+        adjusted = maximum(stddev, rsqrt(constant(float(np.prod(dims)), dtype=f32)))
+        return truediv(subtract(x, mean), adjusted)
+
+
+def convert_image_dtype(image, dtype, saturate: bool = False, name: str | None = None) -> Tensor:
+    """Scale between integer ranges [0, MAX] and floats [0, 1] (TF's convert_image_dtype)."""
+    from .math_ops import saturate_cast
+    x = convert_to_tensor(image)
+    dtype = as_dtype(dtype)
+    if not (dtype.is_floating or dtype.is_integer) or not (x.dtype.is_floating or x.dtype.is_integer):
+        raise AttributeError("dtype must be either floating point or integer")
+    if dtype is x.dtype:
+        return make("dfc.identity", [x], name=name or "convert_image")
+    convert = saturate_cast if saturate else cast
+    with name_scope(name, "convert_image", [x]):
+        if x.dtype.is_integer and dtype.is_integer:
+            scale_in, scale_out = int(x.dtype.max), int(dtype.max)
+            if scale_in > scale_out:
+                return convert(floordiv(x, constant((scale_in + 1) // (scale_out + 1), dtype=x.dtype)), dtype)
+            return multiply(convert(x, dtype), constant((scale_out + 1) // (scale_in + 1), dtype=dtype))
+        if x.dtype.is_floating and dtype.is_floating:
+            return cast(x, dtype)
+        if x.dtype.is_integer:
+            return multiply(cast(x, dtype), constant(1.0 / int(x.dtype.max), dtype=dtype))
+        return convert(multiply(x, constant(float(dtype.max) + 0.5, dtype=x.dtype)), dtype)
+
+
+def rgb_to_grayscale(images, name: str | None = None) -> Tensor:
+    """0.2989 R + 0.587 G + 0.114 B, in the images' dtype."""
+    from .linalg_ops import tensordot
+    x = convert_to_tensor(images)
+    with name_scope(name, "rgb_to_grayscale", [x]):
+        flt = convert_image_dtype(x, f32)
+        gray = tensordot(flt, constant(np.array([0.2989, 0.5870, 0.1140], np.float32)), [[-1], [-1]])
+        return convert_image_dtype(expand_dims(gray, -1), x.dtype)
+
+
+def grayscale_to_rgb(images, name: str | None = None) -> Tensor:
+    from .array_ops import tile
+    x = convert_to_tensor(images)
+    with name_scope(name, "grayscale_to_rgb", [x]):
+        return tile(x, [1] * (x.shape.ndims - 1) + [3])
+
+
+def crop_to_bounding_box(image, offset_height, offset_width, target_height, target_width) -> Tensor:
+    x, single = _batched(image, "crop_to_bounding_box", "crop_to_bounding_box")
+    oh, ow, th, tw = (check_int(v, "box") for v in (offset_height, offset_width, target_height, target_width))
+    h, w = _known_hw(x, "crop_to_bounding_box", "crop_to_bounding_box")
+    if oh < 0 or ow < 0 or th <= 0 or tw <= 0 or oh + th > h or ow + tw > w:
+        raise ValueError(f"crop_to_bounding_box: the box ({oh}, {ow}) + ({th}, {tw}) must lie inside the "
+                         f"{h}x{w} image with a positive size")
+    out = x[:, oh:oh + th, ow:ow + tw, :]
+    return squeeze(out, [0]) if single else out
+
+
+def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width) -> Tensor:
+    x, single = _batched(image, "pad_to_bounding_box", "pad_to_bounding_box")
+    oh, ow, th, tw = (check_int(v, "box") for v in (offset_height, offset_width, target_height, target_width))
+    h, w = _known_hw(x, "pad_to_bounding_box", "pad_to_bounding_box")
+    if oh < 0 or ow < 0 or th - oh < h or tw - ow < w:
+        raise ValueError(f"pad_to_bounding_box: the {h}x{w} image at ({oh}, {ow}) must fit the {th}x{tw} target")
+    out = pad(x, [[0, 0], [oh, th - oh - h], [ow, tw - ow - w], [0, 0]])
+    return squeeze(out, [0]) if single else out
+
+
+def resize_image_with_crop_or_pad(image, target_height, target_width) -> Tensor:
+    """Centrally crop or zero-pad each dim to the target size (TF's offsets: the larger half after)."""
+    x, single = _batched(image, "resize_image_with_crop_or_pad", "resize_image_with_crop_or_pad")
+    th, tw = check_int(target_height, "target_height"), check_int(target_width, "target_width")
+    h, w = _known_hw(x, "resize_image_with_crop_or_pad", "resize_image_with_crop_or_pad")
+    crop_h, crop_w = max((h - th) // 2, 0), max((w - tw) // 2, 0)
+    pad_h, pad_w = max((th - h) // 2, 0), max((tw - w) // 2, 0)
+    cropped = crop_to_bounding_box(x, crop_h, crop_w, min(th, h), min(tw, w))
+    out = pad_to_bounding_box(cropped, pad_h, pad_w, th, tw)
+    return squeeze(out, [0]) if single else out
+
+
+resize_with_crop_or_pad = resize_image_with_crop_or_pad
+
+
+def central_crop(image, central_fraction: float) -> Tensor:
+    """The central fraction of each image's height and width."""
+    if not 0.0 < central_fraction <= 1.0:
+        raise ValueError("central_fraction must be within (0, 1]")
+    x, single = _batched(image, "central_crop", "central_crop")
+    if central_fraction == 1.0:
+        return convert_to_tensor(image)
+    h, w = _known_hw(x, "central_crop", "central_crop")
+    start_h = int((h - h * central_fraction) / 2)
+    start_w = int((w - w * central_fraction) / 2)
+    out = crop_to_bounding_box(x, start_h, start_w, h - start_h * 2, w - start_w * 2)
+    return squeeze(out, [0]) if single else out
+
+
+__all__ = ["ResizeMethod", "central_crop", "convert_image_dtype", "crop_to_bounding_box", "flip_left_right",
+           "flip_up_down", "grayscale_to_rgb", "pad_to_bounding_box", "per_image_standardization",
+           "random_flip_left_right", "random_flip_up_down", "resize", "resize_bilinear",
+           "resize_image_with_crop_or_pad", "resize_images", "resize_nearest_neighbor", "resize_with_crop_or_pad",
+           "rgb_to_grayscale", "rot90", "transpose_image"]

@@ -1,0 +1,174 @@
+"""tf.train.Optimizer: the base of the optimizers (compute_gradients, apply_gradients, minimize, slots).
+
+An optimizer differentiates with tf.gradients (one `dfc.grad` op), keeps its state in slot
+variables (real non-trainable Variables named like TF's: `W/Adam`, `W/Adam_1`, `beta1_power`),
+and updates with assign ops whose formulas are those of TF1's dense training kernels. Every
+variable read in a step sees the value the step started with, so the new slot values flow to
+the variable update as the results of their assign ops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from .framework import (Operation, Tensor, control_dependencies, convert_to_tensor, device, get_default_graph,
+                        init_scope, make_op, name_scope, wrap_op)
+from .gradients_impl import gradients
+from .math_ops import cast
+from .variables import Variable, group, trainable_variables, zeros_initializer
+
+__all__ = ["Optimizer", "TRAIN_OP"]
+
+TRAIN_OP = "train_op"
+
+
+def _exact_group(inputs: list, name: str) -> Operation:
+    """A group named exactly `name` (the optimizer's name scope, as TF names its train op)."""
+    values = [x._dfc_ir() if isinstance(x, Operation) else x._dfc_ir().op for x in inputs]
+    return wrap_op(make_op("dfc.group", [op.results[0] for op in values], name=name, exact_name=True))
+
+
+class Optimizer:
+    """The base of the optimizers: compute_gradients, apply_gradients, minimize and slots."""
+
+    GATE_NONE, GATE_OP, GATE_GRAPH = 0, 1, 2
+
+    def __init__(self, use_locking: bool, name: str):
+        if not name:
+            raise ValueError("Must specify the optimizer name")
+        self._use_locking = use_locking
+        self._name = name
+        self._slots: dict[str, dict[Variable, Variable]] = {}
+        self._non_slots: dict[tuple[str, int], Variable] = {}
+
+    def get_name(self) -> str:
+        return self._name
+
+    # ---- the public three -----------------------------------------------------------------------
+    def minimize(self, loss, global_step: Variable | None = None, var_list=None, gate_gradients=GATE_OP,
+                 aggregation_method=None, colocate_gradients_with_ops: bool = False, name: str | None = None,
+                 grad_loss=None) -> Operation:
+        """compute_gradients then apply_gradients: the train op."""
+        grads_and_vars = self.compute_gradients(loss, var_list=var_list, grad_loss=grad_loss)
+        if not any(g is not None for g, _ in grads_and_vars):
+            raise ValueError(f"No gradients provided for any variable, check your graph for ops that do not support "
+                             f"gradients, between variables {[v.name for _, v in grads_and_vars]} and loss "
+                             f"{convert_to_tensor(loss).name}.")
+        return self.apply_gradients(grads_and_vars, global_step=global_step, name=name)
+
+    def compute_gradients(self, loss, var_list=None, gate_gradients=GATE_OP, aggregation_method=None,
+                          colocate_gradients_with_ops: bool = False, grad_loss=None) -> list[tuple[Tensor | None,
+                                                                                                    Variable]]:
+        """[(d loss / d var, var)] for the trainable variables (or var_list); the gradient is None if unconnected."""
+        if callable(loss):
+            raise TypeError("a callable loss is an eager-mode feature; pass the loss tensor")
+        loss = convert_to_tensor(loss)
+        var_list = list(trainable_variables() if var_list is None else var_list)
+        if not var_list:
+            raise ValueError("No variables to optimize.")
+        for v in var_list:
+            if not isinstance(v, Variable):
+                raise TypeError(f"Argument is not a tf.Variable: {v!r}")
+        grads = gradients(loss, var_list, grad_ys=None if grad_loss is None else [grad_loss])
+        return list(zip(grads, var_list))
+
+    def apply_gradients(self, grads_and_vars, global_step: Variable | None = None,
+                        name: str | None = None) -> Operation:
+        """One op that updates every variable with a gradient (then increments global_step, if given)."""
+        pairs = list(grads_and_vars)
+        if not pairs:
+            raise ValueError("No variables provided.")
+        for _, v in pairs:
+            if not isinstance(v, Variable):
+                raise TypeError(f"apply_gradients needs (gradient, Variable) pairs, got {v!r}")
+        pairs = [(convert_to_tensor(g), v) for g, v in pairs if g is not None]
+        if not pairs:
+            raise ValueError(f"No gradients provided for any variable: {[v.name for _, v in grads_and_vars]}.")
+        for g, v in pairs:
+            if g.shape.ndims is None or v.shape.ndims is None:  # a variable of unknown shape (validate_shape=False)
+                if g.dtype is v.dtype:
+                    continue
+            dims = zip(g.shape.as_list(), v.shape.as_list()) if g.shape.ndims is not None else ()
+            if g.dtype is not v.dtype or g.shape.ndims != v.shape.ndims or any(a not in (None, b) for a, b in dims):
+                raise ValueError(f"gradient {g.name} ({g.dtype.name}{g.shape}) does not match variable "
+                                 f"{v.name} ({v.dtype.name}{v.shape})")
+        graph = get_default_graph()
+        with init_scope(graph):
+            self._create_slots([v for _, v in pairs])
+        with name_scope(name, self._name) as scope:
+            self._prepare()
+            updates = []
+            for g, v in pairs:
+                # the update runs where the variable lives (a parameter server applies its own updates)
+                with name_scope("update_" + v.op.name), contextlib.ExitStack() as stack:
+                    if v.device:
+                        stack.enter_context(device(v.device))
+                    updates.append(self._apply_dense(g, v))
+            updates += self._finish(updates)
+            if global_step is None:
+                train_op = updates
+            else:
+                with control_dependencies([group(*updates, name="update")]):
+                    train_op = [global_step.assign_add(convert_to_tensor(1, dtype=global_step.dtype),
+                                                        use_locking=self._use_locking)]
+        # named as the scope, as TF names it ("Adam", "GradientDescent_1")
+        op = _exact_group(train_op, scope[:-1])
+        graph.collections.setdefault(TRAIN_OP, []).append(op)
+        return op
+
+    # ---- slots --------------------------------------------------------------------------------
+    def get_slot_names(self) -> list[str]:
+        return sorted(self._slots)
+
+    def get_slot(self, var: Variable, name: str) -> Variable | None:
+        return self._slots.get(name, {}).get(var)
+
+    def variables(self) -> list[Variable]:
+        """Every variable this optimizer made (slots and non-slot state like beta1_power)."""
+        made = list(self._non_slots.values()) + [v for slots in self._slots.values() for v in slots.values()]
+        return sorted(made, key=lambda v: v.name)
+
+    def _slot(self, var: Variable, slot: str, initial, op_name: str | None = None) -> Variable:
+        """The slot `slot` of `var`, made once: a Variable named `<var>/<op_name or optimizer name>` (uniquified)."""
+        slots = self._slots.setdefault(slot, {})
+        if var not in slots:
+            with contextlib.ExitStack() as stack:
+                if var.device:
+                    stack.enter_context(device(var.device))
+                slots[var] = Variable(lambda: initial(var.shape.as_list(), dtype=var.dtype), trainable=False,
+                                      name=f"{var.op.name}/{op_name or self._name}", dtype=var.dtype)
+        return slots[var]
+
+    def _zeros_slot(self, var: Variable, slot: str, op_name: str | None = None) -> Variable:
+        return self._slot(var, slot, zeros_initializer(), op_name)
+
+    def _non_slot(self, name: str, value: float, like: Variable) -> Variable:
+        graph = like.graph
+        key = (name, graph.id)
+        if key not in self._non_slots:
+            self._non_slots[key] = Variable(value, trainable=False, name=name, dtype=like.dtype)
+        return self._non_slots[key]
+
+    # ---- what each optimizer defines ----------------------------------------------------------
+    def _create_slots(self, var_list: list[Variable]) -> None:
+        pass
+
+    def _prepare(self) -> None:
+        pass
+
+    def _apply_dense(self, grad: Tensor, var: Variable):
+        raise NotImplementedError(f"{type(self).__name__} does not define _apply_dense")
+
+    def _finish(self, update_ops: list) -> list:
+        """Ops to run after the variable updates (Adam's beta powers); they join the train op."""
+        return []
+
+    # ---- hyperparameters ----------------------------------------------------------------------
+    def _hyper(self, value: Any, name: str) -> Tensor:
+        value = value() if callable(value) else value
+        return convert_to_tensor(value, name=name) if not isinstance(value, Tensor) else value
+
+    @staticmethod
+    def _as(t: Tensor, var: Variable) -> Tensor:
+        return t if t.dtype is var.dtype else cast(t, var.dtype)

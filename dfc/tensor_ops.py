@@ -1,0 +1,595 @@
+"""TF1's array functions built from the DSL's ops: pad, reverse, roll, gather_nd, scatter_nd, sequence_mask, ...
+
+Each is an exact composite (slices, concats, gathers, segment sums, selects), so the gradients
+come from the ops' own rules and both backends run them without new kernels. Functions whose
+result shape depends on the data (unique, boolean_mask, where(cond)) work when their inputs
+are constants and say plainly that dfc needs static shapes otherwise.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+
+import numpy as np
+
+from dfc.ir.dtypes import as_dtype, bool_, i32, i64
+from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
+
+from .array_ops import (concat, constant, expand_dims, gather, reshape, shape_argument, tile,
+                        transpose)
+from .framework import Tensor, build_error, check_int, constant_value, convert_to_tensor, make, name_scope
+from .math_ops import (add, cast, equal, greater_equal, less, logical_and, multiply, reduce_all, reduce_sum,
+                       subtract, unsorted_segment_sum)
+
+
+def _static_ints(value, what: str, op: str, name: str) -> np.ndarray:
+    """A build-time constant of ints (a list, an array or a constant tensor)."""
+    if isinstance(value, Tensor):
+        known = constant_value(value)
+        if known is None:
+            raise build_error(op, name, f"{what} must be known when the graph is built (a constant), got the "
+                                        f"tensor {value.name}")
+        value = known
+    array = np.asarray(value)
+    if array.dtype.kind not in "iu" and not (array.dtype.kind == "f" and np.all(np.trunc(array) == array)):
+        raise build_error(op, name, f"{what} must be integers, got {value!r}")
+    return array.astype(np.int64)
+
+
+def _axis_slice(x: Tensor, axis: int, begin: int, end: int, stride: int = 1, name: str = "slice") -> Tensor:
+    rank = x.shape.ndims
+    b, e, s = [0] * rank, [SLICE_END] * rank, [1] * rank
+    b[axis], e[axis], s[axis] = begin, end, stride
+    return make("dfc.slice", [x], {"begin": b, "end": e, "strides": s}, name=name)
+
+
+def _known_rank(x: Tensor, op: str, name: str) -> int:
+    if x.shape.ndims is None:
+        raise build_error(op, name, f"{op} needs the rank of {x.name}, which is unknown; give the placeholder a shape")
+    return x.shape.ndims
+
+
+# ---- pad / reverse / roll ------------------------------------------------------------------------
+def pad(tensor, paddings, mode: str = "CONSTANT", name: str | None = None, constant_values=0) -> Tensor:
+    """Pad each dim by paddings[d] = [before, after]: with constant_values, or mirrored (REFLECT leaves the edge
+    out, SYMMETRIC repeats it). The gradient slices the padding off (concat's rule)."""
+    x = convert_to_tensor(tensor)
+    label = name or "Pad"
+    rank = _known_rank(x, "Pad", label)
+    pads = _static_ints(paddings, "paddings", "Pad", label)
+    if pads.shape != (rank, 2):
+        raise build_error("Pad", label, f"The first dimension of paddings must be the rank of inputs"
+                                        f"{list(pads.shape)} {x.shape}: paddings must have shape [{rank}, 2]")
+    if np.any(pads < 0):
+        raise build_error("Pad", label, f"Paddings must be non-negative: {pads.tolist()}")
+    mode = str(mode).upper()
+    if mode not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
+        raise ValueError(f"Unknown padding mode: {mode}")
+    dims = x.shape.as_list()
+    if mode != "CONSTANT":
+        offset = 1 if mode == "REFLECT" else 0
+        for d, (before, after) in enumerate(pads):
+            if dims[d] is not None and (before > dims[d] - offset or after > dims[d] - offset):
+                relation = "less than" if offset else "no greater than"
+                raise build_error("MirrorPad", label, f"paddings must be {relation} the dimension size: {before}, "
+                                                      f"{after} not {relation} {dims[d]}")
+    with name_scope(name, "Pad", [x]):
+        out = x
+        value = convert_to_tensor(constant_values, dtype=x.dtype) if not isinstance(constant_values, Tensor) \
+            else constant_values
+        for d, (before, after) in enumerate(pads):
+            before, after = int(before), int(after)
+            if not before and not after:
+                continue
+            if mode == "CONSTANT":
+                parts = [_constant_block(out, d, before, value), out, _constant_block(out, d, after, value)]
+            elif mode == "REFLECT":
+                parts = [_axis_slice(out, d, before, 0, -1) if before else None, out,
+                         _axis_slice(out, d, -2, -2 - after, -1) if after else None]
+            else:
+                parts = [_axis_slice(out, d, before - 1, SLICE_START_REVERSED, -1) if before else None, out,
+                         _axis_slice(out, d, -1, -1 - after, -1) if after else None]
+            out = concat([p for p in parts if p is not None], d, name="concat")
+        return out if out is not x else make("dfc.identity", [x], name="Pad")
+
+
+def _constant_block(x: Tensor, axis: int, width: int, value: Tensor) -> Tensor | None:
+    """`width` slices of x's shape along `axis`, every element `value`; other dims as x's (known or not)."""
+    if not width:
+        return None
+    dims = x.shape.as_list()
+    if all(d is not None for i, d in enumerate(dims) if i != axis):
+        shape = [width if i == axis else d for i, d in enumerate(dims)]
+        known = constant_value(value)
+        if known is not None:
+            return constant(np.full(shape, known, dtype=x.dtype.np))
+        return make("dfc.broadcast_like", [value, constant(np.zeros(shape, x.dtype.np))])
+    if dims[axis] == 0:
+        raise build_error("Pad", "Pad", f"cannot pad the empty dim {axis} of {x.name} whose other dims are unknown")
+    template = tile(_axis_slice(x, axis, 0, 1), [width if i == axis else 1 for i in builtins.range(len(dims))])
+    return make("dfc.broadcast_like", [value, template])
+
+
+def _axes_list(axis, rank: int, op: str, name: str) -> list[int]:
+    axes = [check_int(a, "axis") for a in np.atleast_1d(_static_ints(axis, "axis", op, name))]
+    out = []
+    for a in axes:
+        if not -rank <= a < rank:
+            raise build_error(op, name, f"axis {a} is out of range for a tensor of rank {rank} "
+                                        f"(expected [-{rank}, {rank}))")
+        if a % rank in out:
+            raise build_error(op, name, f"axis {a % rank} specified more than once")
+        out.append(a % rank)
+    return out
+
+
+def reverse(tensor, axis, name: str | None = None) -> Tensor:
+    """The elements of `tensor` in reverse order along each dim in `axis` (TF1's reverse_v2)."""
+    x = convert_to_tensor(tensor)
+    label = name or "ReverseV2"
+    rank = _known_rank(x, "ReverseV2", label)
+    axes = _axes_list(axis, rank, "ReverseV2", label)
+    if not axes:
+        return make("dfc.identity", [x], name=label)
+    b = [SLICE_END if i in axes else 0 for i in builtins.range(rank)]
+    e = [SLICE_START_REVERSED if i in axes else SLICE_END for i in builtins.range(rank)]
+    s = [-1 if i in axes else 1 for i in builtins.range(rank)]
+    return make("dfc.slice", [x], {"begin": b, "end": e, "strides": s}, name=label)
+
+
+reverse_v2 = reverse
+
+
+def roll(input, shift, axis, name: str | None = None) -> Tensor:  # noqa: A002 - TF's name
+    """Elements shifted by `shift` along `axis` (each may be a list), wrapping around."""
+    x = convert_to_tensor(input)
+    label = name or "Roll"
+    rank = _known_rank(x, "Roll", label)
+    shifts = np.atleast_1d(_static_ints(shift, "shift", "Roll", label))
+    axes = np.atleast_1d(_static_ints(axis, "axis", "Roll", label))
+    if shifts.shape != axes.shape or shifts.ndim != 1:
+        raise build_error("Roll", label, f"shift and axis must have the same size, got {shifts.tolist()} and "
+                                         f"{axes.tolist()}")
+    total: dict[int, int] = {}
+    for s, a in zip(shifts, axes):
+        if not -rank <= a < rank:
+            raise build_error("Roll", label, f"axis {a} is out of range for a tensor of rank {rank}")
+        total[int(a) % rank] = total.get(int(a) % rank, 0) + int(s)
+    with name_scope(name, "Roll", [x]):
+        out = x
+        for a, s in total.items():
+            n = x.shape.as_list()[a]
+            if n is None:
+                raise build_error("Roll", label, f"roll needs the size of dim {a} of {x.name}, which is unknown")
+            s = s % n if n else 0
+            if s:
+                out = concat([_axis_slice(out, a, n - s, n), _axis_slice(out, a, 0, n - s)], a)
+        return out if out is not x else make("dfc.identity", [x], name="Roll")
+
+
+# ---- gather_nd / scatter_nd ------------------------------------------------------------------------
+def _linear_index(indices: Tensor, dims: Sequence[int], op: str, name: str, invalid: int) -> Tensor:
+    """The row-major offset of each index tuple (the last dim of `indices`) into a tensor of leading dims `dims`;
+    `invalid` where any coordinate is out of range, so the gather or segment sum after it reports the bad index."""
+    if not indices.dtype.is_integer:
+        raise TypeError(str(build_error(op, name, f"indices must be int32 or int64, got {indices.dtype.name}")))
+    strides = np.array([int(np.prod(dims[i + 1:], dtype=np.int64)) for i in builtins.range(len(dims))],
+                       dtype=indices.dtype.np)
+    bounds = constant(np.array(dims, dtype=indices.dtype.np))
+    zero = constant(np.zeros((), indices.dtype.np))
+    valid = reduce_all(logical_and(greater_equal(indices, zero), less(indices, bounds)), axis=-1)
+    linear = reduce_sum(multiply(indices, constant(strides)), axis=-1)
+    return make("dfc.select", [valid, linear, constant(np.asarray(invalid, indices.dtype.np))], name="index")
+
+
+def gather_nd(params, indices, name: str | None = None, batch_dims: int = 0) -> Tensor:
+    """params[tuple(indices[..., :])]: result shape indices.shape[:-1] + params.shape[K:], K = indices.shape[-1]."""
+    params, indices = convert_to_tensor(params), convert_to_tensor(indices)
+    label = name or "GatherNd"
+    if check_int(batch_dims, "batch_dims"):
+        return _batched_gather_nd(params, indices, check_int(batch_dims, "batch_dims"), name)
+    rank = _known_rank(params, "GatherNd", label)
+    irank = _known_rank(indices, "GatherNd", label)
+    k = indices.shape.as_list()[-1] if irank else None
+    if irank < 1 or k is None:
+        raise build_error("GatherNd", label, f"indices {indices.name} must have rank >= 1 with a known last dim, got "
+                                             f"shape {indices.shape}")
+    if k > rank:
+        raise build_error("GatherNd", label, f"index innermost dimension length must be <= params rank; saw: {k} vs. "
+                                             f"{rank}")
+    lead = params.shape.as_list()[:k]
+    if None in lead:
+        raise build_error("GatherNd", label, f"gather_nd needs the first {k} dims of {params.name} known, got "
+                                             f"{params.shape}")
+    with name_scope(name, "GatherNd", [params, indices]):
+        rows = int(np.prod(lead, dtype=np.int64))
+        tail = params.shape.as_list()[k:]
+        flat = reshape(params, [rows] + [-1 if d is None else d for d in tail]) if k else expand_dims(params, 0)
+        linear = _linear_index(indices, lead, "GatherNd", label, -1) if k else \
+            make("dfc.fill_like", [reduce_sum(indices, axis=-1)], {"value": 0.0, "dtype": indices.dtype})
+        return gather(flat, linear, name="GatherNd")
+
+
+def _batched_gather_nd(params: Tensor, indices: Tensor, batch_dims: int, name: str | None) -> Tensor:
+    """gather_nd per batch entry: the batch position becomes the leading coordinates of each index."""
+    label = name or "GatherNd"
+    pshape, ishape = params.shape.as_list(), indices.shape.as_list()
+    batch = pshape[:batch_dims]
+    if None in batch or None in ishape or ishape[:batch_dims] != batch:
+        raise build_error("GatherNd", label, f"batch_dims={batch_dims} needs known, equal leading dims of params "
+                                             f"{params.shape} and indices {indices.shape}")
+    grid = np.stack(np.meshgrid(*[np.arange(d) for d in batch], indexing="ij"), axis=-1)
+    middle = ishape[batch_dims:-1]
+    grid = np.broadcast_to(grid.reshape(batch + [1] * len(middle) + [batch_dims]), batch + middle + [batch_dims])
+    with name_scope(name, "GatherNd", [params, indices]):
+        full = concat([constant(grid.astype(indices.dtype.np)), indices], -1)
+        return gather_nd(params, full)
+
+
+def scatter_nd(indices, updates, shape, name: str | None = None) -> Tensor:
+    """Zeros of `shape` with each updates[i] added at index tuple indices[i] (duplicates add up, as in TF)."""
+    indices, updates = convert_to_tensor(indices), convert_to_tensor(updates)
+    label = name or "ScatterNd"
+    out_shape = [int(d) for d in _static_ints(shape, "shape", "ScatterNd", label)]
+    irank = _known_rank(indices, "ScatterNd", label)
+    k = indices.shape.as_list()[-1] if irank else None
+    if irank < 1 or k is None or k > len(out_shape):
+        raise build_error("ScatterNd", label, f"indices {indices.name} must have a known last dim of at most "
+                                              f"{len(out_shape)} (the rank of shape {out_shape}), got {indices.shape}")
+    expected = indices.shape.as_list()[:-1] + out_shape[k:]
+    if updates.shape.ndims is not None and (updates.shape.ndims != len(expected) or any(
+            a is not None and b is not None and a != b for a, b in zip(updates.shape.as_list(), expected))):
+        raise build_error("ScatterNd", label, f"updates {updates.name} must have shape indices.shape[:-1] + "
+                                              f"shape[{k}:] = {expected}, got {updates.shape}")
+    with name_scope(name, "ScatterNd", [indices, updates]):
+        rows = int(np.prod(out_shape[:k], dtype=np.int64))
+        linear = _linear_index(indices, out_shape[:k], "ScatterNd", label, rows)
+        summed = unsorted_segment_sum(updates, linear, rows)
+        return reshape(summed, out_shape, name="ScatterNd")
+
+
+def _scatter_mask(tensor: Tensor, indices: Tensor) -> Tensor:
+    k = indices.shape.as_list()[-1]
+    ones = make("dfc.fill_like", [reduce_sum(indices, axis=-1)], {"value": 1.0, "dtype": i32})
+    tail = tensor.shape.as_list()[k:]
+    hits = scatter_nd(indices, ones, tensor.shape.as_list()[:k])
+    mask = make("dfc.greater", [hits, constant(np.int32(0))])
+    return reshape(mask, tensor.shape.as_list()[:k] + [1] * len(tail))
+
+
+def tensor_scatter_nd_update(tensor, indices, updates, name: str | None = None) -> Tensor:
+    """`tensor` with the slices at `indices` replaced by `updates` (an index given twice gets the sum of its
+    updates; TF leaves the order of duplicates unspecified)."""
+    tensor, indices, updates = (convert_to_tensor(v) for v in (tensor, indices, updates))
+    label = name or "TensorScatterUpdate"
+    if not tensor.shape.is_fully_defined():
+        raise build_error("TensorScatterUpdate", label, f"needs the shape of {tensor.name}, got {tensor.shape}")
+    with name_scope(name, "TensorScatterUpdate", [tensor, indices, updates]):
+        scattered = scatter_nd(indices, updates, tensor.shape.as_list())
+        return make("dfc.select", [_scatter_mask(tensor, indices), scattered, tensor], name="TensorScatterUpdate")
+
+
+def tensor_scatter_nd_add(tensor, indices, updates, name: str | None = None) -> Tensor:
+    tensor, indices, updates = (convert_to_tensor(v) for v in (tensor, indices, updates))
+    if not tensor.shape.is_fully_defined():
+        raise build_error("TensorScatterAdd", name or "TensorScatterAdd", f"needs the shape of {tensor.name}")
+    with name_scope(name, "TensorScatterAdd", [tensor, indices, updates]):
+        return add(tensor, scatter_nd(indices, updates, tensor.shape.as_list()))
+
+
+def tensor_scatter_nd_sub(tensor, indices, updates, name: str | None = None) -> Tensor:
+    tensor, indices, updates = (convert_to_tensor(v) for v in (tensor, indices, updates))
+    if not tensor.shape.is_fully_defined():
+        raise build_error("TensorScatterSub", name or "TensorScatterSub", f"needs the shape of {tensor.name}")
+    with name_scope(name, "TensorScatterSub", [tensor, indices, updates]):
+        return subtract(tensor, scatter_nd(indices, updates, tensor.shape.as_list()))
+
+
+tensor_scatter_update, tensor_scatter_add, tensor_scatter_sub = (tensor_scatter_nd_update, tensor_scatter_nd_add,
+                                                                 tensor_scatter_nd_sub)
+
+
+def batch_gather(params, indices, name: str | None = None) -> Tensor:
+    """result[b..., j] = params[b..., indices[b..., j]] over the leading rank(indices) - 1 dims."""
+    params, indices = convert_to_tensor(params), convert_to_tensor(indices)
+    label = name or "batch_gather"
+    nb = _known_rank(indices, "batch_gather", label) - 1
+    if nb == 0:
+        return gather(params, indices, name=label)
+    with name_scope(name, "batch_gather", [params, indices]):
+        return gather_nd(params, expand_dims(indices, -1), batch_dims=nb)
+
+
+# ---- masks, ranges, grids ----------------------------------------------------------------------
+def sequence_mask(lengths, maxlen=None, dtype=bool_, name: str | None = None) -> Tensor:
+    """mask[..., j] = j < lengths[...]; maxlen defaults to max(lengths), which must then be a constant."""
+    lengths = convert_to_tensor(lengths)
+    label = name or "SequenceMask"
+    with name_scope(name, "SequenceMask", [lengths]):
+        if maxlen is None:
+            known = constant_value(lengths)
+            if known is None:
+                raise NotImplementedError(
+                    f"{build_error('SequenceMask', label, '')} sequence_mask without maxlen has a result shape set by "
+                    f"the values of {lengths.name} (max(lengths)); dfc compiles static shapes: pass maxlen")
+            maxlen = int(np.max(known)) if known.size else 0
+        maxlen = check_int(maxlen, "maxlen")
+        row = constant(np.arange(maxlen, dtype=lengths.dtype.np))
+        mask = less(row, expand_dims(lengths, -1))
+        dtype = as_dtype(dtype)
+        return mask if dtype is bool_ else cast(mask, dtype)
+
+
+def linspace(start, stop, num, name: str | None = None, axis: int = 0) -> Tensor:
+    """num evenly spaced values from start to stop (both included), computed as TF does in start's dtype."""
+    start, stop = convert_to_tensor(start), convert_to_tensor(stop)
+    if not start.dtype.is_floating:
+        raise TypeError(str(build_error("LinSpace", name or "LinSpace",
+                                        f"start must be floating, got {start.dtype.name}")))
+    n = check_int(num, "num")
+    if start.shape.ndims != 0 or stop.shape.ndims != 0 or check_int(axis, "axis") != 0:
+        raise NotImplementedError(f"{build_error('LinSpace', name or 'LinSpace', '')} linspace of non-scalar "
+                                  f"start/stop is not supported")
+    with name_scope(name, "LinSpace", [start, stop]):
+        if n <= 0:
+            return constant(np.zeros(0, start.dtype.np))
+        if n == 1:
+            return reshape(start, [1])
+        delta = (stop - start) / constant(n - 1, dtype=start.dtype)
+        middle = start + delta * constant(np.arange(1, n - 1, dtype=start.dtype.np))
+        return concat([reshape(start, [1]), middle, reshape(stop, [1])], 0)
+
+
+lin_space = linspace
+
+
+def meshgrid(*args, **kwargs) -> list[Tensor]:
+    """N-D coordinate grids from 1-D tensors; indexing 'xy' (default) swaps the first two output dims."""
+    indexing = kwargs.pop("indexing", "xy")
+    name = kwargs.pop("name", "meshgrid")
+    if kwargs:
+        raise TypeError(f"invalid keyword arguments to meshgrid: {sorted(kwargs)}")
+    if indexing not in ("xy", "ij"):
+        raise ValueError("indexing parameter must be either 'xy' or 'ij'")
+    xs = [convert_to_tensor(a) for a in args]
+    with name_scope(name, "meshgrid", xs):
+        n = len(xs)
+        shaped = []
+        for i, x in enumerate(xs):
+            dims = [1] * n
+            dims[i] = -1
+            if indexing == "xy" and n > 1 and i < 2:
+                dims[i], dims[1 - i] = 1, -1
+            shaped.append(reshape(x, dims))
+        if n <= 1:
+            return shaped
+        template = None
+        for s in shaped:
+            zeros = make("dfc.fill_like", [s], {"value": 0.0, "dtype": i32})
+            template = zeros if template is None else add(template, zeros)
+        return [make("dfc.broadcast_like", [s, template]) for s in shaped]
+
+
+def broadcast_to(input, shape, name: str | None = None) -> Tensor:  # noqa: A002 - TF's name
+    """input broadcast to `shape` by numpy's rules (a list, or tf.shape(t) of any tensor t)."""
+    x = convert_to_tensor(input)
+    label = name or "BroadcastTo"
+    if isinstance(shape, Tensor) and constant_value(shape) is None:
+        if shape.op.type == "dfc.shape_of":
+            return make("dfc.broadcast_like", [x, shape.op.inputs[0]], name=label)
+        raise build_error("BroadcastTo", label, f"broadcast_to needs a constant shape or tf.shape(t), got "
+                                                f"{shape.name}")
+    static, _, _ = shape_argument(shape, "broadcast_to shape")
+    target = list(static)
+    rank = _known_rank(x, "BroadcastTo", label)
+    if rank > len(target):
+        raise build_error("BroadcastTo", label, f"cannot broadcast {x.name} of shape {x.shape} to {target}: "
+                                                f"it has more dims")
+    dims = [1] * (len(target) - rank) + x.shape.as_list()
+    for d, t in zip(dims, target):
+        if d is not None and d != 1 and d != t:
+            raise build_error("BroadcastTo", label, f"Incompatible shapes: {x.shape} vs. {target}")
+    with name_scope(name, "BroadcastTo", [x]):
+        out = reshape(x, [-1 if d is None else d for d in dims]) if len(dims) != rank else x
+        multiples = [t if d == 1 else 1 for d, t in zip(dims, target)]
+        return tile(out, multiples) if any(m != 1 for m in multiples) else make("dfc.identity", [out])
+
+
+def repeat(input, repeats, axis=None, name: str | None = None) -> Tensor:  # noqa: A002 - TF's name
+    """Each element (slice along `axis`; of the flattened tensor when None) repeated repeats[i] times."""
+    x = convert_to_tensor(input)
+    label = name or "Repeat"
+    reps = _static_ints(repeats, "repeats", "Repeat", label)
+    with name_scope(name, "Repeat", [x]):
+        if axis is None:
+            x, axis = reshape(x, [-1]), 0
+        rank = _known_rank(x, "Repeat", label)
+        axis = check_int(axis, "axis")
+        if not -rank <= axis < rank:
+            raise build_error("Repeat", label, f"axis {axis} is out of range for rank {rank}")
+        axis %= rank
+        n = x.shape.as_list()[axis]
+        if n is None:
+            raise build_error("Repeat", label, f"repeat needs the size of dim {axis} of {x.name}")
+        if np.any(reps < 0) or (reps.ndim == 1 and reps.size not in (1, n)) or reps.ndim > 1:
+            raise build_error("Repeat", label, f"repeats {reps.tolist()} must be non-negative, one per element "
+                                               f"or a single count")
+        which = np.repeat(np.arange(n), np.broadcast_to(reps, (n,)))
+        return gather(x, constant(which.astype(np.int32)), axis=axis)
+
+
+# ---- depth / space --------------------------------------------------------------------------------
+def space_to_depth(input, block_size, name: str | None = None, data_format: str = "NHWC") -> Tensor:  # noqa: A002
+    """[B, H, W, C] -> [B, H/b, W/b, b*b*C]: each b x b block of pixels becomes channels."""
+    x = convert_to_tensor(input)
+    label = name or "SpaceToDepth"
+    b = check_int(block_size, "block_size")
+    if data_format != "NHWC":
+        raise NotImplementedError(f"{build_error('SpaceToDepth', label, '')} only data_format NHWC is supported")
+    if _known_rank(x, "SpaceToDepth", label) != 4 or b < 2:
+        raise build_error("SpaceToDepth", label, f"input must be 4-D and block_size >= 2, got {x.shape} and {b}")
+    n, h, w, c = x.shape.as_list()
+    if None in (h, w, c) or h % b or w % b:
+        raise build_error("SpaceToDepth", label, f"Image height {h} and width {w} must be known multiples of "
+                                                 f"block_size {b}")
+    with name_scope(name, "SpaceToDepth", [x]):
+        y = reshape(x, [-1 if n is None else n, h // b, b, w // b, b, c])
+        y = transpose(y, [0, 1, 3, 2, 4, 5])
+        return reshape(y, [-1 if n is None else n, h // b, w // b, b * b * c])
+
+
+def depth_to_space(input, block_size, name: str | None = None, data_format: str = "NHWC") -> Tensor:  # noqa: A002
+    """[B, H, W, C] -> [B, H*b, W*b, C/(b*b)], the inverse of space_to_depth."""
+    x = convert_to_tensor(input)
+    label = name or "DepthToSpace"
+    b = check_int(block_size, "block_size")
+    if data_format != "NHWC":
+        raise NotImplementedError(f"{build_error('DepthToSpace', label, '')} only data_format NHWC is supported")
+    if _known_rank(x, "DepthToSpace", label) != 4 or b < 2:
+        raise build_error("DepthToSpace", label, f"input must be 4-D and block_size >= 2, got {x.shape} and {b}")
+    n, h, w, c = x.shape.as_list()
+    if None in (h, w, c) or c % (b * b):
+        raise build_error("DepthToSpace", label, f"Input depth dimension {c} should be divisible by: {b * b}")
+    with name_scope(name, "DepthToSpace", [x]):
+        y = reshape(x, [-1 if n is None else n, h, w, b, b, c // (b * b)])
+        y = transpose(y, [0, 1, 3, 2, 4, 5])
+        return reshape(y, [-1 if n is None else n, h * b, w * b, c // (b * b)])
+
+
+# ---- sorting ------------------------------------------------------------------------------------------
+def _move_last(x: Tensor, axis: int, rank: int) -> tuple[Tensor, list[int] | None]:
+    if axis == rank - 1:
+        return x, None
+    perm = [d for d in builtins.range(rank) if d != axis] + [axis]
+    return transpose(x, perm), [int(p) for p in np.argsort(perm)]
+
+
+def argsort(values, axis: int = -1, direction: str = "ASCENDING", stable: bool = False,
+            name: str | None = None) -> Tensor:
+    """The int32 indices that sort `values` along `axis`; equal values keep their order (a stable sort, as
+    TF's top_k-based argsort gives).
+
+    Each element's position is the number of elements that must precede it, counted by comparing
+    all pairs of a row: O(n^2) work and memory per row of n, exact and differentiable through the
+    gather that sort makes of it.
+    """
+    x = convert_to_tensor(values)
+    label = name or "argsort"
+    if direction not in ("ASCENDING", "DESCENDING"):
+        raise ValueError(f"{build_error('argsort', label, '')} direction must be ASCENDING or DESCENDING, "
+                         f"got {direction!r}")
+    rank = _known_rank(x, "argsort", label)
+    if rank == 0:
+        raise build_error("argsort", label, f"argsort needs a tensor of rank >= 1, got {x.name} of shape {x.shape}")
+    axis = check_int(axis, "axis")
+    if not -rank <= axis < rank:
+        raise build_error("argsort", label, f"axis {axis} is out of range for rank {rank}")
+    axis %= rank
+    n = x.shape.as_list()[axis]
+    if n is None:
+        raise build_error("argsort", label, f"argsort needs the size of dim {axis} of {x.name}")
+    with name_scope(name, "argsort", [x]):
+        last, back = _move_last(x, axis, rank)
+        mine, other = expand_dims(last, -1), expand_dims(last, -2)  # [..., i, 1] and [..., 1, j]
+        earlier = constant(np.arange(n)[None, :] < np.arange(n)[:, None])  # j < i
+        ahead = less(other, mine) if direction == "ASCENDING" else less(mine, other)
+        before = make("dfc.logical_or", [ahead, logical_and(equal(other, mine), earlier)])
+        position = reduce_sum(cast(before, i32), axis=-1)  # where element i goes: [..., n]
+        lead = last.shape.as_list()[:-1]
+        if None in lead:
+            raise build_error("argsort", label, f"argsort needs the other dims of {x.name} known, got {x.shape}")
+        rows = int(np.prod(lead, dtype=np.int64))
+        offsets = constant((np.arange(rows, dtype=np.int32) * n).reshape(lead + [1]))
+        slots = reshape(add(position, offsets), [rows * n])
+        items = constant(np.tile(np.arange(n, dtype=np.int32), rows))
+        order = reshape(unsorted_segment_sum(items, slots, rows * n), lead + [n])
+        return transpose(order, back) if back is not None else order
+
+
+def sort(values, axis: int = -1, direction: str = "ASCENDING", name: str | None = None) -> Tensor:
+    """`values` sorted along `axis` (the gradient flows back to each element's original place)."""
+    x = convert_to_tensor(values)
+    with name_scope(name, "sort", [x]):
+        order = argsort(x, axis=axis, direction=direction)
+        rank = x.shape.ndims
+        axis = check_int(axis, "axis") % rank
+        last, back = _move_last(x, axis, rank)
+        moved, _ = _move_last(order, axis, rank)
+        picked = gather_nd(last, expand_dims(moved, -1), batch_dims=rank - 1) if rank > 1 else gather(last, moved)
+        return transpose(picked, back) if back is not None else picked
+
+
+# ---- permutations and data-dependent shapes ---------------------------------------------------------
+def invert_permutation(x, name: str | None = None) -> Tensor:
+    """y[x[i]] = i for a permutation x of 0..n-1."""
+    x = convert_to_tensor(x)
+    label = name or "InvertPermutation"
+    if x.dtype not in (i32, i64) or _known_rank(x, "InvertPermutation", label) != 1 or x.shape.as_list()[0] is None:
+        raise build_error("InvertPermutation", label, f"x must be a 1-D int32/int64 tensor of known length, got "
+                                                      f"{x.dtype.name} {x.shape}")
+    known = constant_value(x)
+    n = x.shape.as_list()[0]
+    if known is not None and sorted(known.tolist()) != list(builtins.range(n)):
+        raise build_error("InvertPermutation", label, f"{known.tolist()} is not a permutation of 0..{n - 1}")
+    with name_scope(name, "InvertPermutation", [x]):
+        return unsorted_segment_sum(constant(np.arange(n, dtype=x.dtype.np)), x, n)
+
+
+def _data_dependent(op: str, name: str, what: str) -> NotImplementedError:
+    return NotImplementedError(f"{build_error(op, name, '')} {what}: its result shape depends on the values of its "
+                               f"input, and dfc compiles static shapes (each run is specialized to the fed shapes, "
+                               f"not to fed values); it works when the input is a constant")
+
+
+def boolean_mask(tensor, mask, name: str = "boolean_mask", axis=None) -> Tensor:
+    """The entries of `tensor` where `mask` is true (a constant mask: a gather of its true positions)."""
+    x, mask = convert_to_tensor(tensor), convert_to_tensor(mask)
+    known = constant_value(mask)
+    if known is None:
+        raise _data_dependent("BooleanMask", name, "boolean_mask with a non-constant mask")
+    axis = 0 if axis is None else check_int(axis, "axis")
+    k = known.ndim
+    if k == 0:
+        raise build_error("BooleanMask", name, "mask cannot be a scalar")
+    dims = x.shape.as_list()
+    if any(d is not None and d != m for d, m in zip(dims[axis:axis + k], known.shape)):
+        raise build_error("BooleanMask", name, f"Shapes {x.shape} and {list(known.shape)} are incompatible")
+    with name_scope(name, "boolean_mask", [x]):
+        merged = reshape(x, [-1 if d is None else d for d in dims[:axis]] + [int(np.prod(known.shape))] +
+                         [-1 if d is None else d for d in dims[axis + k:]]) if k != 1 else x
+        return gather(merged, constant(np.flatnonzero(known).astype(np.int64)), axis=axis)
+
+
+def unique(x, out_idx=i32, name: str | None = None):
+    """(y, idx): the distinct values in order of first appearance, and each element's position in y (constants)."""
+    x = convert_to_tensor(x)
+    known = constant_value(x)
+    if known is None:
+        raise _data_dependent("Unique", name or "Unique", "unique of a non-constant tensor")
+    _, first, inverse = np.unique(known, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank_of = np.empty_like(order)
+    rank_of[order] = np.arange(order.size)
+    from collections import namedtuple
+    result = namedtuple("Unique", ["y", "idx"])
+    return result(constant(known[np.sort(first)]), constant(rank_of[inverse].astype(as_dtype(out_idx).np)))
+
+
+def setdiff1d(x, y, index_dtype=i32, name: str | None = None):
+    """(out, idx): the entries of x not in y, in order, and their positions in x (constants)."""
+    x, y = convert_to_tensor(x), convert_to_tensor(y)
+    kx, ky = constant_value(x), constant_value(y)
+    if kx is None or ky is None:
+        raise _data_dependent("ListDiff", name or "ListDiff", "setdiff1d of non-constant tensors")
+    keep = ~np.isin(kx, ky)
+    from collections import namedtuple
+    result = namedtuple("ListDiff", ["out", "idx"])
+    return result(constant(kx[keep]), constant(np.flatnonzero(keep).astype(as_dtype(index_dtype).np)))
+
+
+__all__ = ["argsort", "batch_gather", "boolean_mask", "broadcast_to", "depth_to_space", "gather_nd",
+           "invert_permutation", "lin_space", "linspace", "meshgrid", "pad", "repeat", "reverse", "reverse_v2", "roll",
+           "scatter_nd", "sequence_mask", "setdiff1d", "sort", "space_to_depth", "tensor_scatter_add",
+           "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_nd_update", "tensor_scatter_sub",
+           "tensor_scatter_update", "unique"]

@@ -1,0 +1,69 @@
+"""Record what real TensorFlow computes for the cases of tests/tf1_op_cases.py (values and gradients).
+
+Run with a Python that has tensorflow installed (not needed by the tests):
+
+    python tests/record_tf1_ops.py [OUT_DIR]
+
+Each case writes OUT_DIR/ops_<case>.npz (default tests/data/tf_expectations/): its inputs
+(in_<name>), TF's outputs (out_<key>), the weights of the loss sum(w_<key> * out_<key>) over
+the float outputs, and TF's gradient of that loss for each input of the case's `grad`
+(grad_<name>). tests/test_tf1_ops_expectations.py rebuilds every case with dfc.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import zlib
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+import tensorflow.compat.v1 as tf  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tf1_op_cases import CASES  # noqa: E402
+
+tf.disable_v2_behavior()
+tf.logging.set_verbosity(tf.logging.ERROR)
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "data",
+                                                           "tf_expectations")
+
+
+def loss_weights(case: str, key: str, shape: tuple[int, ...]) -> np.ndarray:
+    """The fixed weights of output `key` in the loss whose gradients are recorded."""
+    rng = np.random.default_rng(zlib.crc32(f"{case}/{key}".encode()))
+    return rng.standard_normal(shape)
+
+
+def record(case) -> None:
+    tf.reset_default_graph()
+    holders = {k: tf.placeholder(tf.as_dtype(v.dtype), v.shape, name=k) for k, v in case.inputs.items()}
+    outputs = case.build(tf, **holders)
+    feeds = {holders[k]: v for k, v in case.inputs.items()}
+    with tf.Session() as sess:
+        values = sess.run(outputs, feeds)
+        arrays = {f"in_{k}": v for k, v in case.inputs.items()}
+        arrays.update({f"out_{k}": v for k, v in values.items()})
+        if case.grad:
+            terms = []
+            for k, t in sorted(outputs.items()):
+                if t.dtype.is_floating:
+                    w = loss_weights(case.name, k, values[k].shape).astype(t.dtype.as_numpy_dtype)
+                    arrays[f"w_{k}"] = w
+                    terms.append(tf.reduce_sum(t * w))
+            grads = tf.gradients(tf.add_n(terms), [holders[k] for k in case.grad])
+            for k, g in zip(case.grad, sess.run(grads, feeds)):
+                arrays[f"grad_{k}"] = g
+    os.makedirs(OUT, exist_ok=True)
+    np.savez(os.path.join(OUT, f"ops_{case.name}.npz"), **arrays)
+    print(f"{case.name}: {len(values)} outputs, gradients for {list(case.grad)}")
+
+
+if __name__ == "__main__":
+    wanted = set(sys.argv[2:])
+    for c in CASES:
+        if not wanted or c.name in wanted:
+            record(c)

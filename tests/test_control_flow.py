@@ -1,0 +1,460 @@
+"""TF1 control flow (tf.cond, tf.case, tf.while_loop, map_fn, scan, foldl, foldr, dynamic_rnn over an unknown time
+dim): values and gradients against numpy and against what real TensorFlow recorded
+(tests/record_tf_control_flow.py), on the reference interpreter and the native CPU backend; TF1's errors;
+and the IR of dfc.if/dfc.while through every pass, the printer and the parser."""
+
+from __future__ import annotations
+
+import collections
+import os
+
+import numpy as np
+import pytest
+
+import dfc as tf
+from dfc.compiler.pipeline import compile_step
+from dfc.ir.parser import parse_graph
+from dfc.ir.printer import print_graph
+from dfc.ir.verifier import verify
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "tf_expectations")
+BACKENDS = ["interpreter", "cpu"]
+TOL = {"rtol": 2e-5, "atol": 2e-5}
+
+
+def load(case: str) -> dict[str, np.ndarray]:
+    with np.load(os.path.join(DATA, f"control_{case}.npz")) as f:
+        return {k: f[k] for k in f.files}
+
+
+def close(actual, expected, **tol):
+    np.testing.assert_allclose(np.asarray(actual), expected, **(tol or TOL))
+
+
+@pytest.fixture(autouse=True)
+def fresh_graph():
+    tf.reset_default_graph()
+    yield
+
+
+# ---- against real TensorFlow -----------------------------------------------------------------------
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_cond_on_an_is_training_placeholder_matches_tf(backend):
+    r = load("cond_is_training")
+    x, training = tf.placeholder(tf.float32, [None, 4]), tf.placeholder(tf.bool, [])
+    w = tf.Variable(r["w0"])
+    h = tf.matmul(x, w)
+    mean = tf.reduce_mean(h, 0)
+    out = tf.cond(training, lambda: (h - mean) * 2.0, lambda: tf.tanh(h))
+    loss = tf.reduce_sum(out * out)
+    dw, dx = tf.gradients(loss, [w, x])
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        for flag, tag in ((True, "on"), (False, "off")):
+            o, gw, gx = sess.run([out, dw, dx], {x: r["x"], training: flag})
+            close(o, r[f"out_{tag}"])
+            close(gw, r[f"dw_{tag}"], rtol=1e-4, atol=1e-4)
+            close(gx, r[f"dx_{tag}"], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_ops_made_in_a_branch_run_only_when_it_is_taken(backend):
+    r = load("cond_assign")
+    p = tf.placeholder(tf.bool, [])
+    v = tf.Variable(0.0)
+    y = tf.cond(p, lambda: tf.assign_add(v, 1.0), lambda: tf.identity(v) * 10.0)
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        ys = [sess.run(y, {p: bool(b)}) for b in r["preds"]]
+        close(ys, r["ys"])
+        close(sess.run(v), r["final"])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_while_loop_with_a_data_dependent_trip_count_matches_tf(backend):
+    r = load("while_data_dependent")
+    x, limit = tf.placeholder(tf.float32, [None]), tf.placeholder(tf.float32, [])
+    w = tf.Variable(np.float32(1.1))
+    i, s = tf.while_loop(lambda i, s: tf.reduce_sum(s) < limit, lambda i, s: (i + 1, s * w + x),
+                         [tf.constant(0), tf.ones_like(x)])
+    loss = tf.reduce_sum(tf.sin(s))
+    dw, dx = tf.gradients(loss, [w, x])
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        for lim in (3, 6, 40):
+            iv, sv, gw, gx = sess.run([i, s, dw, dx], {x: r["x"], limit: float(lim)})
+            assert iv == r[f"i_{lim}"]
+            close(sv, r[f"s_{lim}"])
+            close(gw, r[f"dw_{lim}"], rtol=1e-4, atol=1e-4)
+            close(gx, r[f"dx_{lim}"], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_hand_written_rnn_over_an_unknown_time_dim_matches_tf(backend):
+    r = load("rnn_while")
+    x = tf.placeholder(tf.float32, [None, None, 3])
+    wx, wh = tf.Variable(r["wx0"]), tf.Variable(r["wh0"])
+    steps = tf.shape(x)[0]
+    h0 = tf.zeros(tf.stack([tf.shape(x)[1], 5]))
+
+    def body(t, h, total):
+        h = tf.tanh(tf.matmul(x[t], wx) + tf.matmul(h, wh))
+        return t + 1, h, total + tf.reduce_sum(h * h)
+    _, h, total = tf.while_loop(lambda t, h, total: t < steps, body, [tf.constant(0), h0, tf.constant(0.0)])
+    loss = total + tf.reduce_sum(h)
+    grads = tf.gradients(loss, [wx, wh, x])
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        hv, lv, g = sess.run([h, loss, grads], {x: r["x"]})
+    close(hv, r["h"])
+    close(lv, r["loss"], rtol=1e-5)
+    for got, key in zip(g, ("dwx", "dwh", "dx")):
+        close(got, r[key], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_map_fn_scan_foldl_foldr_match_tf(backend):
+    r = load("higher_order")
+    e = tf.placeholder(tf.float32, [None, 3])
+    w = tf.Variable(np.array([0.5, -1.0, 2.0], np.float32))
+    m = tf.map_fn(lambda row: tf.sin(row * w), e)
+    sc = tf.scan(lambda a, row: a * 0.9 + row * w, e)
+    fl = tf.foldl(lambda a, row: a + tf.reduce_sum(row * w), e, initializer=tf.constant(0.0))
+    fr = tf.foldr(lambda a, row: a * 0.5 + row, e)
+    loss = tf.reduce_sum(m) + tf.reduce_sum(sc * sc) + fl + tf.reduce_sum(fr)
+    grads = tf.gradients(loss, [w, e])
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        mv, scv, flv, frv, g = sess.run([m, sc, fl, fr, grads], {e: r["e"]})
+    close(mv, r["map"])
+    close(scv, r["scan"])
+    close(flv, r["foldl"])
+    close(frv, r["foldr"])
+    close(g[0], r["dw"], rtol=1e-4, atol=1e-4)
+    close(g[1], r["de"], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_case_and_switch_case_match_tf(backend):
+    r = load("case_and_switch")
+    k = tf.placeholder(tf.int32, [])
+    x = tf.constant([1.0, 2.0])
+    c = tf.case([(tf.less(k, 0), lambda: x * -1.0), (tf.less(k, 3), lambda: x * 3.0)], default=lambda: x + 100.0)
+    s = tf.switch_case(k, [lambda: x, lambda: x * 2.0, lambda: x * 4.0])
+    with tf.Session(backend=backend) as sess:
+        for kv, ce, se in zip(r["ks"], r["by_case"], r["by_switch"]):
+            cv, sv = sess.run([c, s], {k: int(kv)})
+            close(cv, ce)
+            close(sv, se)
+
+
+# ---- semantics against numpy --------------------------------------------------------------------
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_error_in_the_untaken_branch_does_not_fire(backend):
+    table = tf.constant([1.0, 2.0, 3.0])
+    idx, p = tf.placeholder(tf.int32, []), tf.placeholder(tf.bool, [])
+    y = tf.cond(p, lambda: tf.gather(table, idx), lambda: tf.constant(-1.0))
+    with tf.Session(backend=backend) as sess:
+        assert sess.run(y, {idx: 7, p: False}) == -1.0
+        assert sess.run(y, {idx: 2, p: True}) == 3.0
+        with pytest.raises(tf.errors.InvalidArgumentError, match="out of range"):
+            sess.run(y, {idx: 7, p: True})
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_cond_nested_structures_old_keywords_strict_and_nesting(backend):
+    Pair = collections.namedtuple("Pair", "a b")
+    x, p, q = tf.placeholder(tf.float32, [2]), tf.placeholder(tf.bool, []), tf.placeholder(tf.bool, [])
+    both = tf.cond(p, fn1=lambda: {"s": Pair(x, x * 2.0), "n": tf.constant(1)},
+                   fn2=lambda: {"s": Pair(x - 1.0, tf.cond(q, lambda: x * 10.0, lambda: x * 20.0)),
+                                "n": tf.constant(2)})
+    single = tf.cond(p, lambda: [x], lambda: [x + 1.0])
+    strict = tf.cond(p, lambda: [x], lambda: [x + 1.0], strict=True)
+    assert isinstance(both["s"], Pair) and isinstance(single, tf.Tensor) and isinstance(strict, list)
+    xv = np.array([1.0, 2.0], np.float32)
+    with tf.Session(backend=backend) as sess:
+        out = sess.run([both, single], {x: xv, p: False, q: False})
+        close(out[0]["s"].a, xv - 1)
+        close(out[0]["s"].b, xv * 20)
+        assert out[0]["n"] == 2
+        close(out[1], xv + 1)
+        out = sess.run(both, {x: xv, p: True, q: False})
+        close(out["s"].b, xv * 2)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_while_loop_nested_vars_invariants_maximum_iterations_and_nesting(backend):
+    x = tf.placeholder(tf.float32, [None])
+    # a loop variable whose shape changes: concatenation with a shape invariant (interpreter-style growth)
+    state = {"acc": tf.zeros([3]), "n": tf.constant(0)}
+    out = tf.while_loop(lambda s: s["n"] < 100, lambda s: {"acc": s["acc"] + tf.reduce_sum(x), "n": s["n"] + 1},
+                        [state], maximum_iterations=4)
+    # a loop inside a loop: the inner trip count depends on the outer counter
+    outer = tf.while_loop(
+        lambda i, total: i < 4,
+        lambda i, total: (i + 1, tf.while_loop(lambda j, t: j < i, lambda j, t: (j + 1, t + 1.0), [0, total])[1]),
+        [tf.constant(0), tf.constant(0.0)])
+    with tf.Session(backend=backend) as sess:
+        res, (iv, tv) = sess.run([out, outer], {x: [1.0, 2.0]})
+    assert res[0]["n"] == 4 if isinstance(res, list) else res["n"] == 4
+    acc = res[0]["acc"] if isinstance(res, list) else res["acc"]
+    close(acc, np.full(3, 12.0))
+    assert iv == 4 and tv == 0 + 1 + 2 + 3
+
+
+def test_a_growing_loop_variable_needs_a_shape_invariant_and_runs_with_one():
+    x = tf.zeros([1])
+    with pytest.raises(ValueError, match=r"while_loop 'grow' at .*test_control_flow.py:\d+.*shape.*shape_invariants"):
+        tf.while_loop(lambda v: tf.size(v) < 5, lambda v: tf.concat([v, v], 0), [x], name="grow")
+    out = tf.while_loop(lambda v: tf.size(v) < 5, lambda v: tf.concat([v, v + 1.0], 0), [x],
+                        shape_invariants=[tf.TensorShape([None])])
+    assert out.shape.as_list() == [None]
+    with tf.Session(backend="interpreter") as sess:
+        close(sess.run(out), [0, 1, 1, 2, 1, 2, 2, 3])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_dynamic_rnn_over_an_unknown_time_dim_equals_the_unrolled_one(backend):
+    x = tf.placeholder(tf.float32, [None, None, 4])
+    lengths = tf.placeholder(tf.int32, [None])
+    cell = tf.nn.rnn_cell.GRUCell(3)
+    out, state = tf.nn.dynamic_rnn(cell, x, sequence_length=lengths, dtype=tf.float32)
+    assert out.shape.as_list() == [None, None, 3]
+    loss = tf.reduce_sum(out * out) + tf.reduce_sum(state)
+    grads = tf.gradients(loss, tf.trainable_variables())
+    xv = np.random.default_rng(3).standard_normal((2, 5, 4)).astype(np.float32)
+    feeds = {x: xv, lengths: [5, 3]}
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        weights = sess.run(tf.trainable_variables())
+        got = sess.run([out, state, grads], feeds)
+    with tf.Graph().as_default():
+        x2, l2 = tf.placeholder(tf.float32, [2, 5, 4]), tf.placeholder(tf.int32, [None])
+        out2, state2 = tf.nn.dynamic_rnn(tf.nn.rnn_cell.GRUCell(3), x2, sequence_length=l2, dtype=tf.float32)
+        loss2 = tf.reduce_sum(out2 * out2) + tf.reduce_sum(state2)
+        grads2 = tf.gradients(loss2, tf.trainable_variables())
+        with tf.Session(backend="interpreter") as sess:
+            for v, w in zip(tf.trainable_variables(), weights):
+                v.load(w, sess)
+            want = sess.run([out2, state2, grads2], {x2: xv, l2: [5, 3]})
+    close(got[0], want[0])
+    close(got[1], want[1])
+    for a, b in zip(got[2], want[2]):
+        close(a, b, rtol=1e-4, atol=1e-5)
+    assert np.all(got[0][1, 3:] == 0)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_loop_that_swaps_its_variables(backend):
+    a, b = tf.placeholder(tf.float32, [2]), tf.placeholder(tf.float32, [2])
+    _, x, y = tf.while_loop(lambda i, x, y: i < 3, lambda i, x, y: (i + 1, y, x), [0, a, b])
+    with tf.Session(backend=backend) as sess:
+        xv, yv = sess.run([x, y], {a: [1, 2], b: [3, 4]})
+    close(xv, [3, 4])
+    close(yv, [1, 2])
+
+
+# ---- TF1's errors ------------------------------------------------------------------------------------
+def test_cond_errors_name_the_user_op():
+    x = tf.constant([1.0, 2.0])
+    with pytest.raises(TypeError, match="Python bool"):
+        tf.cond(True, lambda: x, lambda: x)
+    with pytest.raises(ValueError, match="must be a bool tensor"):
+        tf.cond(tf.constant(1.0), lambda: x, lambda: x)
+    with pytest.raises(ValueError, match=r"dfc.if .cond_2. at .*test_control_flow.py:\d+.*must be a scalar"):
+        tf.cond(tf.constant([True, False]), lambda: x, lambda: x)
+    with pytest.raises(ValueError, match="same type of return values"):
+        tf.cond(tf.constant(True), lambda: (x, x), lambda: x)
+    with pytest.raises(ValueError, match="float32 but false_fn's is int32"):
+        tf.cond(tf.constant(True), lambda: x, lambda: tf.constant([1, 2]))
+    with pytest.raises(TypeError, match="true_fn must be callable"):
+        tf.cond(tf.constant(True), x, lambda: x)
+
+
+def test_while_loop_errors():
+    with pytest.raises(ValueError, match=r"while_loop 'counting' at .*control_flow.py:\d+:\d+: the shape of loop var"):
+        tf.while_loop(lambda v: tf.reduce_sum(v) < 3, lambda v: tf.concat([v, v], 0), [tf.ones([2])],
+                      name="counting")
+    with pytest.raises(ValueError, match="cond must return a scalar bool"):
+        tf.while_loop(lambda v: v, lambda v: v + 1.0, [tf.ones([])])
+    with pytest.raises(ValueError, match="body must return the structure"):
+        tf.while_loop(lambda a, b: a < 3, lambda a, b: a + 1, [tf.constant(0), tf.constant(1)])
+    with pytest.raises(ValueError, match="enters as int32 but the body returns float32"):
+        tf.while_loop(lambda a: a < 3, lambda a: tf.cast(a, tf.float32), [tf.constant(0)])
+
+
+# ---- the IR -----------------------------------------------------------------------------------------
+def test_region_ops_survive_every_pass_and_print_and_reparse():
+    x = tf.placeholder(tf.float32, [None, 3])
+    p = tf.placeholder(tf.bool, [])
+    w = tf.Variable(np.ones((3, 3), np.float32))
+    y = tf.cond(p, lambda: tf.matmul(x, w) * 2.0 + 1.0, lambda: tf.nn.relu(x))
+    _, z = tf.while_loop(lambda i, z: i < 3, lambda i, z: (i + 1, tf.tanh(z) + y), [0, y])
+    loss = tf.reduce_sum(z)
+    g = tf.gradients(loss, [w])[0]
+    stages = []
+    graph = tf.get_default_graph()._dfc_ir()
+    fetches = [z._dfc_ir(), g._dfc_ir()]
+    feeds = [x._dfc_ir(), p._dfc_ir()]
+    step = compile_step(graph, fetches, feeds=feeds, feed_shapes=[(2, 3), ()], verify_each=True,
+                        on_stage=lambda name, gr: stages.append((name, print_graph(gr))))
+    for name, text in stages:
+        again = parse_graph(text, f"{name}.mlir")
+        verify(again)
+        assert print_graph(again) == text, name
+    assert '"dfc.if"' in stages[-1][1] and '"dfc.while"' in stages[-1][1]
+    assert step.body.terminator is not None
+
+
+def test_a_tensor_made_inside_a_branch_cannot_be_used_outside():
+    x = tf.constant(1.0)
+    inner = []
+
+    def branch():
+        inner.append(x * 2.0)
+        return inner[0]
+    tf.cond(tf.constant(True), branch, lambda: x)
+    with pytest.raises(ValueError, match=r"Cannot use 'cond/mul:0'.*inside dfc.if 'cond'"):
+        inner[0] + 1.0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_map_fn_whose_fn_makes_a_variable(backend):
+    e = tf.placeholder(tf.float32, [None, 3])
+
+    def scale(row):
+        with tf.variable_scope("scale"):
+            w = tf.get_variable("w", [3], initializer=tf.constant_initializer([1.0, 2.0, 3.0]))
+        return row * w
+    m = tf.map_fn(scale, e)
+    assert [v.name for v in tf.global_variables()] == ["scale/w:0"]
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        close(sess.run(m, {e: np.ones((2, 3), np.float32)}), [[1, 2, 3], [1, 2, 3]])
+
+
+def test_a_loop_variable_of_changing_shape_runs_on_the_interpreter_and_is_refused_natively():
+    x = tf.placeholder(tf.float32, [None])
+    out = tf.while_loop(lambda v: tf.size(v) < 8, lambda v: tf.concat([v, v], 0), [x],
+                        shape_invariants=[tf.TensorShape([None])])
+    with tf.Session(backend="interpreter") as sess:
+        close(sess.run(out, {x: [1.0, 2.0]}), [1, 2] * 4)
+    with tf.Session(backend="cpu") as sess:
+        with pytest.raises(tf.errors.UnimplementedError, match=r"loop 'while'.*loop variable #0.*interpreter"):
+            sess.run(out, {x: [1.0, 2.0]})
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_predicate_fed_with_a_vector_is_refused(backend):
+    p = tf.placeholder(tf.bool)
+    y = tf.cond(p, lambda: tf.constant(1.0), lambda: tf.constant(2.0))
+    with tf.Session(backend=backend) as sess:
+        assert sess.run(y, {p: True}) == 1.0
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"'cond'.*predicate must be a scalar"):
+            sess.run(y, {p: [True, False]})
+
+
+# ---- random graphs inside branches and loops: the native backend against the interpreter ------------------
+def _emit(graph, block, type, operands, **attrs):
+    from dfc.ir.graph import Op
+    from dfc.ir.ops import get_op_def
+    opdef = get_op_def(type)
+    full = opdef.complete_attrs(attrs)
+    op = Op(type, graph.reserve_name(opdef.short), list(operands), full, opdef.infer([v.type for v in operands], full))
+    block.append(op)
+    return op.results[0]
+
+
+def _region_of(graph, source, arg_types, inputs_of, tail):
+    """A region over arg_types holding a copy of graph `source` (its arguments bound by inputs_of) and tail's ops."""
+    from dfc.ir.graph import Block, Op
+    from dfc.ir.rewrite import clone_op
+    block = Block(arg_types)
+    mapping = dict(zip(source.arguments, inputs_of(block.arguments)))
+    for op in source.ops:
+        if op.type != "dfc.fetch":
+            block.append(clone_op(op, mapping, name=graph.reserve_name(op.name)))
+    outs = tail(block, mapping)
+    block.append(Op("dfc.yield", graph.reserve_name("yield"), outs, {}, []))
+    return block
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_random_graphs_in_a_branch_and_a_loop_match_the_interpreter():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from dfc.ir import dtypes as D
+    from dfc.ir.graph import Graph, Op
+    from dfc.ir.types import TensorType
+    from test_cpu_backend import random_graph, run_both, values
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def check(data):
+        source, args, fetches = random_graph(data)
+        g = Graph()
+        outer = [g.body.add_argument(a.type, f"x{i}") for i, a in enumerate(args)]
+        pred = g.body.add_argument(TensorType(D.bool_, ()), "pred")
+        trips = g.body.add_argument(TensorType(D.i32, ()), "trips")
+        operands = [pred] + outer
+        types = [v.type for v in operands]
+        then = _region_of(g, source, types, lambda a: a[1:], lambda b, m: [m[f] for f in fetches])
+        other = _region_of(g, source, types, lambda a: a[1:],
+                           lambda b, m: [_emit(g, b, "dfc.neg", [m[f]]) for f in fetches])
+        branch = g.append(Op("dfc.if", "branch", operands, {}, [f.type for f in fetches], regions=[then, other]))
+        n = len(fetches)
+        carried = list(branch.results) + [_emit(g, g.body, "dfc.constant", [], value=np.int32(0))]
+        loop_types = [v.type for v in carried] + [trips.type]
+        cond = _region_of(g, Graph(), loop_types, lambda a: [],
+                          lambda b, m: [_emit(g, b, "dfc.less", [b.arguments[n], b.arguments[n + 1]])])
+        body = _region_of(g, Graph(), loop_types, lambda a: [], lambda b, m: [
+            _emit(g, b, "dfc.add", [_emit(g, b, "dfc.tanh", [v]), v]) for v in b.arguments[:n]] + [
+            _emit(g, b, "dfc.add", [b.arguments[n], _emit(g, b, "dfc.constant", [], value=np.int32(1))])])
+        loop = g.append(Op("dfc.while", "loop", carried + [trips], {"num_vars": n + 1}, [v.type for v in carried],
+                           regions=[cond, body]))
+        # one branch result is fetched: the others die at the loop, yet the branch writes them all
+        fetched = list(loop.results[:n]) + list(branch.results[:1])
+        g.append(Op("dfc.fetch", "fetch", fetched, {}, []))
+        arrays = [values(data, D.f32, a.type.shape, special=False, small=True) for a in args]
+        arrays += [np.array(data.draw(st.booleans())), np.array(data.draw(st.integers(0, 3)), np.int32)]
+        ref, got = run_both(g, fetched, list(g.arguments), arrays)
+        for r, o in zip(ref, got):
+            scale = float(np.max(np.abs(r), initial=1.0))
+            np.testing.assert_allclose(o, r, rtol=1e-4, atol=1e-5 * scale)
+    check()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_branches_that_return_operations(backend):
+    p = tf.placeholder(tf.bool, [])
+    v = tf.Variable(0.0)
+    step = tf.cond(p, lambda: tf.group(tf.assign_add(v, 1.0)), lambda: tf.no_op())
+    assert isinstance(step, tf.Operation)
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        for flag in (True, False, True):
+            sess.run(step, {p: flag})
+        assert sess.run(v) == 2.0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_dropout_in_a_cond_gets_the_gradient_of_the_mask_it_drew(backend):
+    h, training = tf.placeholder(tf.float32, [500]), tf.placeholder(tf.bool, [])
+    y = tf.cond(training, lambda: tf.nn.dropout(h, keep_prob=0.5), lambda: h)
+    g = tf.gradients(tf.reduce_sum(y), h)[0]
+    with tf.Session(backend=backend) as sess:
+        for flag in (True, False):
+            yv, gv = sess.run([y, g], {h: np.ones(500, np.float32), training: flag})
+            np.testing.assert_array_equal(yv, gv)  # y = mask * h / keep, dy/dh = mask / keep
+            assert (0 < np.count_nonzero(yv) < 500) == flag
+
+
+def test_the_gradient_of_a_loop_that_assigns_is_refused_with_the_loop_named():
+    x = tf.placeholder(tf.float32, [2])
+    v = tf.Variable(0.0)
+    _, s = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s * tf.assign_add(v, 1.0)), [0, x])
+    g = tf.gradients(tf.reduce_sum(s), x)[0]
+    with tf.Session(backend="interpreter") as sess:
+        sess.run(tf.global_variables_initializer())
+        with pytest.raises(Exception, match=r"loop 'while' \(dfc.while\) at .*test_control_flow.py:\d+.*stateful"):
+            sess.run(g, {x: [1.0, 2.0]})

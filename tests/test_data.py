@@ -1,0 +1,85 @@
+"""tf.data: pipelines and iterators against TensorFlow's recorded elements (tests/train_cases.py) on both
+backends, the host-fed iterator semantics (one pull per run, OutOfRangeError, per-session positions), shuffling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import dfc as tf
+import train_cases
+
+
+@pytest.fixture(autouse=True)
+def fresh_graph():
+    tf.reset_default_graph()
+    yield
+
+
+@pytest.mark.parametrize("backend", ["interpreter", "cpu"])
+@pytest.mark.parametrize("name", ["data_pipelines", "data_iterators_in_training"])
+def test_matches_tensorflow(name, backend):
+    train_cases.check_against_tensorflow(name, backend, rtol=1e-5, atol=1e-6)
+
+
+def test_get_next_advances_once_per_run_and_per_session():
+    element = tf.data.Dataset.range(4).make_one_shot_iterator().get_next()
+    doubled, plus = element * 2, element + 100
+    with tf.Session() as first, tf.Session(backend="interpreter") as second:
+        assert first.run([element, doubled, plus]) == [0, 0, 100]
+        assert first.run(doubled) == 2
+        assert second.run(element) == 0  # each session has its own position
+        assert first.run(element) == 2
+        assert first.run(element, {element: 42}) == 42  # fed: nothing is pulled
+        assert first.run(element) == 3
+        with pytest.raises(tf.errors.OutOfRangeError, match="End of sequence"):
+            first.run(element)
+        with pytest.raises(tf.errors.OutOfRangeError):
+            first.run(plus)
+
+
+def test_two_get_next_calls_each_advance():
+    iterator = tf.data.Dataset.range(10).make_one_shot_iterator()
+    a, b = iterator.get_next(), iterator.get_next()
+    with tf.Session() as sess:
+        assert sorted(sess.run([a, b])) == [0, 1]
+        assert sess.run(a) == 2
+
+
+def test_shuffle_is_a_seeded_permutation_reshuffled_each_epoch():
+    def epochs(seed):
+        tf.reset_default_graph()
+        element = tf.data.Dataset.range(20).shuffle(8, seed=seed).repeat(2).make_one_shot_iterator().get_next()
+        with tf.Session() as sess:
+            values = [int(sess.run(element)) for _ in range(40)]
+        return values[:20], values[20:]
+    first, second = epochs(3)
+    assert sorted(first) == sorted(second) == list(range(20))
+    assert first != list(range(20)) and first != second
+    assert epochs(3) == (first, second)
+    assert epochs(4) != (first, second)
+    # a buffer of 8 moves no element more than 7 places earlier than its input position
+    assert all(first.index(i) >= i - 7 for i in range(20))
+
+
+def test_initializer_errors_and_dataset_checks():
+    iterator = tf.data.Dataset.range(3).make_one_shot_iterator()
+    with pytest.raises(ValueError, match="does not have an initializer"):
+        _ = iterator.initializer
+    with pytest.raises(ValueError, match="Dimensions 3 and 4 are not compatible"):
+        tf.data.Dataset.from_tensor_slices((np.zeros(3), np.zeros(4)))
+    with pytest.raises(TypeError, match="Expected output types"):
+        tf.data.Iterator.from_structure(tf.int64).make_initializer(tf.data.Dataset.from_tensors(1.0))
+    ragged = tf.data.Dataset.from_generator(lambda: iter([[1.0], [1.0, 2.0]]), tf.float32).batch(2)
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Cannot batch tensors with different shapes"):
+            sess.run(ragged.make_one_shot_iterator().get_next())
+
+
+def test_map_runs_random_ops_per_element():
+    element = tf.data.Dataset.from_tensors(np.zeros(4, np.float32)).repeat(3).map(
+        lambda x: x + tf.random_uniform([4], seed=1)).make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        draws = [sess.run(element) for _ in range(3)]
+    assert all(((0 <= d) & (d < 1)).all() for d in draws)
+    assert not np.array_equal(draws[0], draws[1])
