@@ -360,6 +360,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--budget", type=float, default=compile_time.DEFAULT_BUDGET,
                         help="compile suite: seconds a first step may take before that framework's bigger "
                              "cases are skipped")
+    parser.add_argument("--timeout-for", action="append", default=[], metavar="NAME=SECONDS",
+                        help="compile suite: framework NAME's own time limit instead of --budget (repeatable)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="compile suite: rounds per case, every framework once a round; figures are medians")
     parser.add_argument("--sin-chain", type=int, default=compile_time.SIN_CHAIN,
                         help="compile suite: the length of the sin chain timed with its gradient (0: none)")
     parser.add_argument("--rounds", type=int, default=1,
@@ -398,7 +402,15 @@ def main(argv: list[str] | None = None) -> None:
             sizes = [int(v) for v in args.sizes.split(",") if v.strip()]
         except ValueError:
             raise SystemExit(f"--sizes wants comma-separated layer counts; got {args.sizes!r}") from None
-        results = compile_time.run_suite(python, only, sizes, args.budget, args.min_time, args.sin_chain)
+        budgets = {}
+        for item in args.timeout_for:
+            name, _, seconds = item.partition("=")
+            try:
+                budgets[ALIASES.get(name.strip(), name.strip())] = float(seconds)
+            except ValueError:
+                raise SystemExit(f"--timeout-for wants NAME=SECONDS; got {item!r}") from None
+        results = compile_time.run_suite(python, only, sizes, args.budget, args.min_time, args.sin_chain, budgets,
+                                         args.repeat)
         print(compile_time.report(results))
 
 

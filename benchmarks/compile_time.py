@@ -8,8 +8,11 @@ process: "cold" with an empty compilation cache, "warm" in a second process that
 disk cache the cold one filled (dfc's object cache, JAX's persistent compilation cache;
 TF1 has none, so its warm run is a second cold one). The first step counts from the start
 of building the graph to the first step's result (graph construction, the variables'
-initialization and compilation included, imports excluded); the steady step is the median
-time of later steps in the cold process.
+initialization and compilation included, imports excluded: dfc's lazily loaded modules are
+loaded before the clock starts, as `import tensorflow` and `import jax.numpy` load theirs); the
+steady step is the median time of later steps in the cold process. A framework whose first
+step takes longer than its time limit (`--budget`, or `--timeout-for NAME=SECONDS`) is reported
+as "> T s" and skips its bigger cases.
 """
 
 from __future__ import annotations
@@ -141,6 +144,11 @@ def measure_first_step(framework: str, case: str, n: int, steady: bool, cache: s
     """{"first": seconds from building the graph to the first step's result, "steady": seconds per later step}."""
     if framework == "dfc":
         import dfc
+        # dfc loads its modules on first use; load them now, as `import tensorflow` and `import jax.numpy` do
+        for name in ("Graph", "placeholder", "Variable", "matmul", "tanh", "sin", "reduce_mean", "reduce_sum",
+                     "gradients", "train", "global_variables_initializer", "Session"):
+            getattr(dfc, name)
+        import dfc.runtime.executors  # noqa: F401 - the CPU backend (llvmlite)
         build = _graph_api(dfc, case, n)
     elif framework == "tf":
         import tensorflow
@@ -169,7 +177,7 @@ FRAMEWORKS = ("dfc", "jax", "tf")
 
 def _worker(python: str, framework: str, case: str, n: int, steady: bool, cache: str, budget: float,
             min_time: float) -> dict[str, float | None] | str:
-    """One measurement in a fresh process: its result, or a word for why there is none."""
+    """One measurement in a fresh process: its result, or a word for why there is none ("> T s", "failed")."""
     env = dict(os.environ, DFC_CACHE_DIR=os.path.join(cache, "dfc"))
     args = [python, "-m", "benchmarks", "--compile-worker", framework, case, str(n), "--cache",
             os.path.join(cache, framework), "--min-time", str(min_time)] + (["--steady"] if steady else [])
@@ -177,7 +185,7 @@ def _worker(python: str, framework: str, case: str, n: int, steady: bool, cache:
         done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=budget + 30 + 20 * min_time,
                               cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     except subprocess.TimeoutExpired:
-        return f">{budget:.0f}s"
+        return f"> {budget:.0f} s"
     if done.returncode != 0:
         tail = done.stderr.strip().splitlines()[-1:] or ["?"]
         print(f"{framework} {case} n={n}: failed: {tail[0][:200]}", file=sys.stderr)
@@ -191,34 +199,58 @@ def _have(python: str, framework: str) -> bool:
 
 
 def run_suite(python: dict[str, str], only: set[str], sizes: list[int], budget: float, min_time: float,
-              sin_chain: int = SIN_CHAIN) -> dict[tuple[str, int], dict[str, dict]]:
-    """{(case, n): {framework: {"cold", "warm", "steady"}}}; a framework past the budget skips its bigger cases."""
+              sin_chain: int = SIN_CHAIN, budgets: dict[str, float] | None = None,
+              repeats: int = 1) -> dict[tuple[str, int], dict[str, dict]]:
+    """{(case, n): {framework: {"cold", "warm", "steady"}}}; a framework past its budget skips its bigger cases.
+
+    `budgets` gives some frameworks a time limit of their own instead of `budget`. With `repeats`,
+    each case runs that many rounds, every framework once per round (so a change in the machine's
+    load falls on all of them), and each figure is the median of its rounds.
+    """
     wanted = [f for f in FRAMEWORKS if f == "dfc" or not only or f in only]
     wanted = [f for f in wanted if _have(python.get(f, sys.executable), f)]
     cases = [("layers", n) for n in sorted(sizes)] + ([("sin", sin_chain)] if sin_chain else [])
     results: dict[tuple[str, int], dict[str, dict]] = {}
     over: set[tuple[str, str]] = set()
     for case, n in cases:
+        rounds: dict[str, list[dict]] = {f: [] for f in wanted}
+        failed: dict[str, str] = {}
+        for _ in range(max(1, repeats)):
+            for framework in wanted:
+                if (framework, case) in over:
+                    failed.setdefault(framework, "skipped")
+                    continue
+                exe = python.get(framework, sys.executable)
+                limit = (budgets or {}).get(framework, budget)
+                with tempfile.TemporaryDirectory(prefix="dfc-bench-") as cache:
+                    cold = _worker(exe, framework, case, n, True, cache, limit, min_time)
+                    if isinstance(cold, str):
+                        failed[framework] = cold
+                        over.add((framework, case))
+                        print(f"  {case} n={n} {framework}: {cold}", file=sys.stderr, flush=True)
+                        continue
+                    warm = _worker(exe, framework, case, n, False, cache, limit, min_time)
+                rounds[framework].append({"cold": cold["first"], "steady": cold["steady"],
+                                          "warm": warm if isinstance(warm, str) else warm["first"]})
+                if cold["first"] > limit:
+                    over.add((framework, case))
+                print(f"  {case} n={n} {framework}: cold {cold['first']:.2f}s warm "
+                      f"{_seconds(rounds[framework][-1]['warm'])}", file=sys.stderr, flush=True)
         row = results.setdefault((case, n), {})
         for framework in wanted:
-            if (framework, case) in over:
-                row[framework] = {"cold": "skipped"}
+            done = rounds[framework]
+            if not done:
+                row[framework] = {"cold": failed.get(framework, "failed")}
                 continue
-            exe = python.get(framework, sys.executable)
-            with tempfile.TemporaryDirectory(prefix="dfc-bench-") as cache:
-                cold = _worker(exe, framework, case, n, True, cache, budget, min_time)
-                if isinstance(cold, str):
-                    row[framework] = {"cold": cold}
-                    over.add((framework, case))
-                    print(f"  {case} n={n} {framework}: {cold}", file=sys.stderr, flush=True)
-                    continue
-                warm = _worker(exe, framework, case, n, False, cache, budget, min_time)
-            row[framework] = {"cold": cold["first"], "steady": cold["steady"],
-                              "warm": warm if isinstance(warm, str) else warm["first"]}
-            if cold["first"] > budget:
-                over.add((framework, case))
-            print(f"  {case} n={n} {framework}: cold {cold['first']:.2f}s", file=sys.stderr, flush=True)
+            row[framework] = {key: _median([r[key] for r in done]) for key in ("cold", "warm", "steady")}
     return results
+
+
+def _median(values: list) -> float | str | None:
+    numbers = sorted(v for v in values if isinstance(v, float))
+    if not numbers:
+        return next((v for v in values if isinstance(v, str)), None)
+    return float(np.median(numbers))
 
 
 def _seconds(v) -> str:

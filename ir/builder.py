@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import itertools
 import os
 import sys
 from typing import Any
@@ -17,22 +18,38 @@ from .types import Type
 _INTERNAL_DIRS: set[str] = {os.path.dirname(os.path.abspath(__file__))}
 
 
+#: answers of _is_internal and _display_path by file name (every op asks them; a graph has thousands of ops)
+_internal: dict[str, bool] = {}
+_display: dict[tuple[str, str], str] = {}
+#: the column of each call site seen, by (code object, instruction offset): a loop makes ops from one site
+_columns: dict[tuple[Any, int], int] = {}
+
+
 def register_internal_dir(path: str) -> None:
     """Mark a package directory as ours: source locations skip its frames."""
     _INTERNAL_DIRS.add(os.path.dirname(os.path.abspath(path)) if os.path.isfile(path) else os.path.abspath(path))
+    _internal.clear()
 
 
 def _is_internal(filename: str) -> bool:
-    filename = os.path.abspath(filename)
-    return any(filename.startswith(d + os.sep) for d in _INTERNAL_DIRS) or filename.startswith("<frozen")
+    known = _internal.get(filename)
+    if known is None:
+        path = os.path.abspath(filename)
+        known = _internal[filename] = (any(path.startswith(d + os.sep) for d in _INTERNAL_DIRS)
+                                       or path.startswith("<frozen"))
+    return known
 
 
 def _display_path(filename: str) -> str:
-    try:
-        rel = os.path.relpath(filename)
-    except ValueError:
-        return filename
-    return filename if rel.startswith("..") else rel
+    key = (os.getcwd(), filename)
+    shown = _display.get(key)
+    if shown is None:
+        try:
+            rel = os.path.relpath(filename)
+        except ValueError:
+            rel = ".."
+        shown = _display[key] = filename if rel.startswith("..") else rel
+    return shown
 
 
 def capture_location() -> Location | None:
@@ -42,12 +59,19 @@ def capture_location() -> Location | None:
         frame = frame.f_back
     if frame is None:
         return None
-    col = 0
-    try:
-        positions = next(p for i, p in enumerate(frame.f_code.co_positions()) if i * 2 == frame.f_lasti)
-        col = (positions[2] or 0) + 1
-    except (StopIteration, AttributeError):
-        pass
+    site = (frame.f_code, frame.f_lasti)
+    col = _columns.get(site)
+    if col is None:
+        col = 0
+        try:
+            # one entry per 2-byte code unit; islice skips to f_lasti's in C
+            positions = next(itertools.islice(frame.f_code.co_positions(), frame.f_lasti // 2, None))
+            col = (positions[2] or 0) + 1
+        except (StopIteration, AttributeError):
+            pass
+        if len(_columns) >= 4096:
+            _columns.clear()
+        _columns[site] = col
     return Location(_display_path(frame.f_code.co_filename), frame.f_lineno, col)
 
 

@@ -15,7 +15,7 @@ import os
 import sys
 import threading
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import llvmlite.binding as llvm
 import numpy as np
@@ -23,15 +23,18 @@ import numpy as np
 from dfc.compiler.codegen import cpu as codegen
 from dfc.compiler.codegen import parallel
 from dfc.compiler.pipeline import DUMP_ENV, dump_artifact
+from dfc.compiler.codegen.module import Lowered
 from dfc.compiler.target import Target, cpu_target
+from dfc.ir.dtypes import as_dtype
 from dfc.ir.errors import InvalidArgumentError, ResourceExhaustedError
-from dfc.ir.graph import Graph, Op
+from dfc.ir.graph import Graph
 from dfc.ir.interpreter import ExecutionContext
 from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
 from . import kernel_cache
 from .kernel_cache import cache_dir, prune_cache  # noqa: F401 - the cache's public names, as before
+from .step_cache import StepImage
 from .store import ALIGNMENT
 
 #: outputs this big reuse the previous run's array once the caller dropped it (see CpuExecutable._output)
@@ -72,6 +75,12 @@ def blas_int_bits() -> int:
     """The integer width of the BLAS the kernels call (numpy's ILP64 OpenBLAS, else scipy's LP64 one)."""
     _bind_symbols()
     return _BLAS_INT_BITS
+
+
+def blas_thread_control() -> bool:
+    """Whether the kernels may set the BLAS's thread count (dfc_blas_set_threads is bound)."""
+    _bind_symbols()
+    return _BLAS_THREADS
 
 
 _BLAS_INT_BITS = 32
@@ -192,66 +201,99 @@ def _enter_function(count: int) -> str:
 
 
 class CpuExecutable:
-    """One compiled step: `executable(feed_arrays, ctx)` runs it natively and returns the fetched arrays."""
+    """One compiled step: `executable(feed_arrays, ctx)` runs it natively and returns the fetched arrays.
+
+    Made from a step graph (lowered and compiled here), or by `from_image` from a compiled step
+    that runtime/step_cache.py kept; then `step` and `lowered` are recomputed only if asked for.
+    """
 
     def __init__(self, step: Graph, session: object = None):
-        self.step = step
         target = cpu_target()
         target.check_runnable()
         with _lock:
             _bind_symbols()
-        self.lowered = codegen.lower(step, blas_int_bits=_BLAS_INT_BITS, blas_threads=_BLAS_THREADS, target=target,
-                                     threads=NUM_THREADS)
+        self._step: Graph | None = step
+        self._rebuild: Callable[[], Graph] | None = None
+        self._lowered: Lowered | None = codegen.lower(step, blas_int_bits=_BLAS_INT_BITS,
+                                                      blas_threads=_BLAS_THREADS, target=target, threads=NUM_THREADS)
         if os.environ.get(DUMP_ENV):  # `DFC_DUMP_DIR`: the LLVM modules and their assembly join the dumped stages
-            dump_artifact(step, "llvm", self.lowered.text, "ll")
-            dump_artifact(step, "asm", codegen.assembly(self.lowered, target), "s")
-        modules = [self.lowered.main] + [u.text for u in self.lowered.kernels + self.lowered.parts]
-        if any("@dfc_parallel_for(" in text for text in modules):  # from the entry or from a kernel (a conv)
+            dump_artifact(step, "llvm", self._lowered.text, "ll")
+            dump_artifact(step, "asm", codegen.assembly(self._lowered, target), "s")
+        units = codegen.compile_units(self._lowered)
+        needs_pool = any("@dfc_parallel_for(" in text for _, text, _ in units)  # from the entry or a kernel (a conv)
+        if needs_pool:
             with _lock:
                 _bind_thread_pool(target)
-        plan = self.lowered.plan
-        self._nin = len(plan.inputs)
-        arrays = self._nin + len(plan.outputs)
-        units = codegen.compile_units(self.lowered)
-        if _DATA_OFFSET is not None and arrays:
+        arrays = len(self._lowered.plan.inputs) + len(self._lowered.plan.outputs)
+        if _DATA_OFFSET is not None and arrays:  # the entry module also gets dfc_enter (see _enter_function)
             name, main, level = units[-1]
             units[-1] = (name, main + _enter_function(arrays), level)
         objs, self.from_cache = kernel_cache.objects(target, units)
+        self.from_step_cache = False  # compiled here (from_cache: every module's object code was cached)
+        self.image = _image(step, self._lowered, needs_pool, target, objs)
+        self._link(target, objs)
+
+    @classmethod
+    def from_image(cls, image: StepImage, objects: list[bytes], rebuild: Callable[[], Graph]) -> CpuExecutable:
+        """The step a StepImage describes, linked from its object code; `rebuild()` makes its step graph on demand."""
+        self = cls.__new__(cls)
+        target = cpu_target()
+        target.check_runnable()
+        with _lock:
+            _bind_symbols()
+            if image.needs_pool:
+                _bind_thread_pool(target)
+        self._step, self._lowered, self._rebuild = None, None, rebuild
+        self.from_cache = self.from_step_cache = True
+        self.image = image
+        self.locked_variables = image.locked_variables  # what Session would otherwise read off the step graph
+        self._link(target, objects)
+        return self
+
+    @property
+    def step(self) -> Graph:
+        if self._step is None:
+            self._step = self._rebuild()
+        return self._step
+
+    @property
+    def lowered(self) -> Lowered:
+        if self._lowered is None:
+            self._lowered = codegen.lower(self.step, blas_int_bits=_BLAS_INT_BITS, blas_threads=_BLAS_THREADS,
+                                          target=cpu_target(), threads=NUM_THREADS)
+        return self._lowered
+
+    def _link(self, target: Target, objs: list[bytes]) -> None:
+        """Link the object code and lay out the pointer array's template from self.image."""
+        image = self.image
         with _lock:
             self._code = target.jit(objs)
         self._fn = _ENTRY(self._code.address("dfc_main"))
+        self._nin = len(image.in_specs)
+        arrays = self._nin + len(image.out_specs)
         self._enter = None
         if _DATA_OFFSET is not None and arrays:
             self._enter = ctypes.CFUNCTYPE(ctypes.c_int32, *[ctypes.c_void_p] * (1 + arrays))(
                 self._code.address("dfc_enter"))
-        self._in_specs = [(v.type.shape, v.type.dtype.np) for v in plan.inputs]
-        self._out_specs = [(v.type.shape, v.type.dtype.np) for v in plan.outputs]
+        self._in_specs = image.in_specs
+        self._out_specs = image.out_specs
         self._pools: dict[int, list[np.ndarray]] = {
-            k: [] for k, v in enumerate(plan.outputs) if v.type.num_elements * v.type.dtype.itemsize >= REUSE_BYTES}
-        self._constants = plan.constants
-        base = self._nin + len(plan.outputs)
+            k: [] for k, (shape, dtype) in enumerate(image.out_specs)
+            if int(np.prod(shape, dtype=np.int64)) * dtype.itemsize >= REUSE_BYTES}
+        self._constants = image.constants
+        base = self._nin + len(image.out_specs)
         self._var_base = base
-        self._variables = [self._variable_use(name) for name in plan.variables]
-        self._random_ops = self.lowered.random_ops
-        slots = self.lowered.num_slots
+        self._variables = image.variables
+        self._random_ops = image.random_ops
+        slots = image.num_slots
         self._arena_slot, self._params_slot, self._params_at = slots - 2, slots - 1, slots
         self._template = np.zeros(slots + codegen.PARAM_RANDOM + len(self._random_ops), dtype=np.uint64)
         for k, c in enumerate(self._constants):
-            self._template[base + len(plan.variables) + k] = c.ctypes.data
+            self._template[base + len(image.variables) + k] = c.ctypes.data
         self._template[slots + codegen.PARAM_NTHREADS] = NUM_THREADS
-        self._arena_size = plan.arena_size
+        self._arena_size = image.arena_size
         self._local = threading.local()
         self._spare_arenas: list[np.ndarray] = []  # kept between runs: fresh pages fault on first write
-
-    def _variable_use(self, name: str) -> tuple[str, Op, TensorType, bool]:
-        """(name, first op touching it, the type it must have, whether only `dfc.assign` touches it)."""
-        ops = [op for op in self.lowered.plan.items
-               if (op.type == "dfc.variable" and op.attrs["name"] == name)
-               or (get_op_def(op.type).writes_variable and op.attrs["variable"] == name)]
-        first = ops[0]
-        ttype = first.result.type
-        only_assign = all(op.type == "dfc.assign" for op in ops)
-        return name, first, ttype, only_assign
 
     def _pointer_array(self) -> tuple[np.ndarray, int]:
         """This thread's pointer array (a copy of the template; its params slot points into itself) and its address.
@@ -352,39 +394,65 @@ class CpuExecutable:
             raise InvalidArgumentError(f"op {op.describe()} uses variable {name} but no variables are attached", op)
         store = session.store
         created = []
-        for k, (name, op, ttype, only_assign) in enumerate(self._variables):
+        for k, (name, op, shape, dtype, only_assign) in enumerate(self._variables):
             if name not in store and op.type == "dfc.assign":
-                store.write(name, np.zeros(ttype.shape, ttype.dtype.np), op)
+                store.write(name, np.zeros(shape, dtype), op)
                 created.append(name)
             buf = store.buffer(name, op)
-            if buf.shape != ttype.shape or buf.dtype != ttype.dtype.np:
+            if buf.shape != shape or buf.dtype != dtype:
                 if only_assign:
-                    store.write(name, np.zeros(ttype.shape, ttype.dtype.np), op)  # assign may change the shape
+                    store.write(name, np.zeros(shape, dtype), op)  # assign may change the shape
                     buf = store.buffer(name, op)
                 else:
                     raise InvalidArgumentError(
-                        f"op {op.describe()} uses variable {name} as {ttype}, but it holds "
+                        f"op {op.describe()} uses variable {name} as {_tensor_text(shape, dtype)}, but it holds "
                         f"{list(buf.shape)} {buf.dtype}", op)
             ptrs[self._var_base + k] = data_address(buf)
         return created
 
     def _out_of_memory(self) -> ResourceExhaustedError:
         """TF's OOM error, naming the op whose result needs the most memory in this step."""
-        plan = self.lowered.plan
-        values = [v for op in plan.items for v in op.results if isinstance(v.type, TensorType) and v.type.is_static]
-        biggest = max(values, key=lambda v: v.type.num_elements * v.type.dtype.itemsize, default=None)
-        if biggest is None or biggest.op is None:
-            return ResourceExhaustedError(f"OOM when allocating the {self._arena_size}-byte scratch memory of a step")
-        op = biggest.op
-        return ResourceExhaustedError(
-            f"OOM when allocating tensor with shape {list(biggest.type.shape)} and type {biggest.type.dtype.name} "
-            f"for op {op.describe()}", op)
+        message, op = self.image.oom
+        return ResourceExhaustedError(message, op)
 
     def _error(self, rc: int, params: np.ndarray) -> Exception:
         params = params.view(np.int64)
-        site = self.lowered.errors[rc - 1]
-        if site.kind == "gather_index":
+        kind, message, op = self.image.errors[rc - 1]
+        if kind == "gather_index":
             return InvalidArgumentError(
-                f"op {site.op.describe()} failed: gather index {int(params[0])} is out of range {site.message}",
-                site.op)
-        return InvalidArgumentError(site.message, site.op)
+                f"op {op.describe()} failed: gather index {int(params[0])} is out of range {message}", op)
+        return InvalidArgumentError(message, op)
+
+
+def _tensor_text(shape: tuple[int, ...], dtype: np.dtype) -> str:
+    """A variable's type as the IR prints it (tensor<2x3xf32>)."""
+    return str(TensorType(as_dtype(dtype), shape))
+
+
+def _image(step: Graph, lowered: Lowered, needs_pool: bool, target: Target, objs: list[bytes]) -> StepImage:
+    """What running a freshly lowered step needs, as runtime/step_cache.py stores it."""
+    from .session import locked_variables  # the session imports this module
+    plan = lowered.plan
+    variables = []
+    for name in plan.variables:
+        ops = [op for op in plan.items
+               if (op.type == "dfc.variable" and op.attrs["name"] == name)
+               or (get_op_def(op.type).writes_variable and op.attrs["variable"] == name)]
+        ttype = ops[0].result.type
+        variables.append((name, ops[0], ttype.shape, ttype.dtype.np, all(op.type == "dfc.assign" for op in ops)))
+    values = [v for op in plan.items for v in op.results if isinstance(v.type, TensorType) and v.type.is_static]
+    biggest = max(values, key=lambda v: v.type.num_elements * v.type.dtype.itemsize, default=None)
+    if biggest is None or biggest.op is None:
+        oom = (f"OOM when allocating the {plan.arena_size}-byte scratch memory of a step", None)
+    else:
+        oom = (f"OOM when allocating tensor with shape {list(biggest.type.shape)} and type "
+               f"{biggest.type.dtype.name} for op {biggest.op.describe()}", biggest.op)
+    kernels = len(lowered.kernels)
+    return StepImage(
+        in_specs=[(v.type.shape, v.type.dtype.np) for v in plan.inputs],
+        out_specs=[(v.type.shape, v.type.dtype.np) for v in plan.outputs],
+        constants=plan.constants, variables=variables, random_ops=list(lowered.random_ops),
+        errors=[(site.kind, site.message, site.op) for site in lowered.errors], num_slots=lowered.num_slots,
+        arena_size=plan.arena_size, locked_variables=locked_variables(step), needs_pool=needs_pool, oom=oom,
+        kernel_keys=[kernel_cache.unit_key(target, k.text, codegen.KERNEL_OPT_LEVEL) for k in lowered.kernels],
+        entry_objects=objs[kernels:])

@@ -7,9 +7,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from dfc.ir.graph import Graph
+from dfc.compiler import compile_step
+from dfc.compiler.prune import needed_ops
+from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.interpreter import ExecutionContext, interpret
 
+from . import cpu, step_cache
 from .cpu import CpuExecutable
 
 
@@ -42,3 +45,41 @@ DEFAULT_BACKEND = "cpu"
 
 def register_backend(name: str, factory: Callable[..., Executable]) -> None:
     BACKENDS[name] = factory
+
+
+def cpu_step_identity() -> str:
+    """What a CPU step's code depends on besides its graph (step_cache.compiler_identity with the runtime's choices)."""
+    return step_cache.compiler_identity(cpu.cpu_target(), ("blas", cpu.blas_int_bits(), cpu.blas_thread_control(),
+                                                           "threads", cpu.NUM_THREADS, "data", cpu._DATA_OFFSET))
+
+
+def compile_cpu_step(graph: Graph, fetches: list[Value], targets: list[Op], feeds: list[Value],
+                     arrays: list[np.ndarray], needed: set[Op] | None = None) -> CpuExecutable:
+    """The CPU backend's executable for one Session.run: from the step cache (runtime/step_cache.py), else compiled.
+
+    `needed` is the ops the step needs (prune's needed_ops), when the caller already has them.
+    A hit runs no pass, no lowering and no LLVM: it links the cached object code.
+    """
+    shapes = [a.shape for a in arrays]
+
+    def rebuild() -> Graph:
+        return compile_step(graph, fetches, targets, feeds, shapes)
+
+    if not step_cache.enabled():
+        return CpuExecutable(rebuild())
+    key = None
+    try:
+        if needed is None:
+            needed = needed_ops(graph, fetches, targets, set(feeds))
+        key = step_cache.step_key(graph, needed, fetches, targets, feeds, arrays, cpu_step_identity())
+    except step_cache.Uncacheable:
+        pass
+    if key is not None:
+        found = step_cache.load(key)
+        if found is not None:
+            image, objects = found
+            return CpuExecutable.from_image(image, objects, rebuild)
+    executable = CpuExecutable(rebuild())
+    if key is not None:
+        step_cache.store(key, executable.image)
+    return executable

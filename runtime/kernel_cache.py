@@ -243,6 +243,29 @@ def objects(target: Target, units: Sequence[tuple[str, str, int]]) -> tuple[list
     return [found[k] for k in keys], not misses
 
 
+def objects_by_key(keys: Sequence[bytes]) -> list[bytes] | None:
+    """Object code of each key from memory or disk, or None when any is in neither (then the caller compiles)."""
+    directory = cache_dir()
+    out = []
+    for key in keys:
+        obj = _recall(key)
+        if obj is not None:
+            STATS.memory_hits += 1
+        else:
+            path = entry_path(directory, key)
+            obj = read_entry(path, key)
+            if obj is None:
+                return None
+            STATS.disk_hits += 1
+            _remember(key, obj)
+            try:
+                os.utime(path)
+            except OSError:
+                pass
+        out.append(obj)
+    return out
+
+
 def _compile(target: Target, jobs: dict[bytes, tuple[str, int]]) -> dict[bytes, bytes]:
     """Object code for each job: here, or shared with worker processes when many or past the budget."""
     optimizing = [k for k, (_, level) in jobs.items() if level > 0]

@@ -294,11 +294,11 @@ class Session:
                 return plan.outputs(executable(arrays, self._run_context))
         return plan.outputs(executable(arrays, self._run_context))
 
-    def _check_placement(self, fetches: list[Value], targets: list[Op], feeds: list[Value]) -> None:
+    def _check_placement(self, fetches: list[Value], targets: list[Op], feeds: list[Value]) -> set[Op]:
         """TF1's placement errors for ops pinned to a GPU this process lacks (compiler/partition.py).
 
         Ops on a GPU that is present, and those soft placement moves, run on the CPU backend: the GPU
-        runtime (runtime/gpu.py) does not run Session steps yet.
+        runtime (runtime/gpu.py) does not run Session steps yet. Returns the ops the step needs.
         """
         from dfc.compiler.partition import check_placement, gpu_pinned_ops
         from dfc.compiler.prune import needed_ops
@@ -308,6 +308,7 @@ class Session:
             from . import gpu
 
             check_placement(ops, gpu.device_count(), self._allow_soft_placement)
+        return ops
 
     def _plan(self, fetches: Any, feed_dict: Mapping) -> _RunPlan:
         """What this call's fetches and feed keys mean, cached for calls with the same objects."""
@@ -332,9 +333,13 @@ class Session:
                                     pipeline=["autodiff"])
                 executable = self._cluster.executable(step)
             else:
-                self._check_placement(fetches, targets, feeds)
-                step = compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays])
-                executable = executors.BACKENDS[self.backend](step, self)
+                needed = self._check_placement(fetches, targets, feeds)
+                factory = executors.BACKENDS[self.backend]
+                if factory is executors.CpuExecutable:  # compiled steps are cached whole (runtime/step_cache.py)
+                    executable = executors.compile_cpu_step(self.ir_graph, fetches, targets, feeds, arrays, needed)
+                else:
+                    step = compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays])
+                    executable = factory(step, self)
             try:
                 executable._session_key = key
             except AttributeError:

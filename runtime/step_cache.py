@@ -1,0 +1,396 @@
+"""Compiled steps cached whole, in memory and on disk: a warm process skips the passes, lowering and LLVM.
+
+A step's key is a hash of everything its compiled code depends on, computed from the
+user's graph before any pass runs (no printing, no optimized IR): the ops the fetches and
+targets need, in graph order, with their types, names, devices, source lines, attributes
+(constants' bytes included), result types and regions; which values are fed and with
+what shapes and dtypes; the fetches and targets; and the compiler's identity (the source
+of dfc's ir/, compiler/ and runtime/, the pass pipeline, the fusion policy, the target's
+identity with the llvmlite and LLVM versions, numpy's and Python's versions, the BLAS the
+kernels call, and every DFC_* environment variable that is not known to leave code alone).
+
+The entry (a `StepImage`) holds what running the step needs besides its kernels: the
+argument and output specs, the constants, the variables, the error sites, the arena size,
+the object code of the entry module (`dfc_main` and its parts) and the kernel-cache keys
+of its kernels (runtime/kernel_cache.py), which are loaded from that cache. A kernel the
+kernel cache no longer has makes the step a miss, compiled as if new.
+
+Entries use the kernel cache's file format and rules (runtime/kernel_cache.py): a regular
+file `step-<key>.o` holding its own key and a checksum over key and payload, so an entry
+copied or renamed under another key, truncated or corrupt is rejected and the step
+recompiled; a FIFO, directory or unreadable file at an entry's path is skipped without
+blocking; writes go through a temporary file renamed into place, removed when anything
+fails; pruning (DFC_CACHE_MAX_MB) drops the least recently used entries of both kinds.
+The payload is a pickle of plain data (lists, tuples, strings, numpy arrays, `OpRef`s),
+read from the user's own cache directory like the object code beside it; an entry that
+does not unpickle to a StepImage is a miss.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+import struct
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dfc.compiler.fuse import fusion_policy
+from dfc.compiler.pipeline import DUMP_ENV, default_pipeline
+from dfc.compiler.target import Target
+from dfc.ir.dtypes import DType
+from dfc.ir.graph import Graph, Location, Op, Value
+from dfc.ir.printer import format_attr
+from dfc.ir.types import ControlType, TensorType
+
+from . import kernel_cache
+
+#: bumped when the StepImage's fields or the key's encoding change
+FORMAT = "dfc-step-3"
+#: DFC_* variables read only by the runtime or the caches: they choose where and how much, never what code
+NEUTRAL_ENV = frozenset({"DFC_CACHE_DIR", "DFC_CACHE_MAX_MB", "DFC_MEMORY_CACHE_MB", "DFC_COMPILE_WORKERS",
+                         "DFC_MAX_EXECUTABLES", "DFC_STEP_CACHE", "DFC_BENCH_PYTHON"})
+#: compiled steps kept in this process by key, at most this many and this many bytes of constants and entry code
+MEMORY_ENTRIES = 32
+MEMORY_BYTES = 64 << 20
+
+
+@dataclass(frozen=True)
+class OpRef:
+    """An op of a cached step as errors name it: its name, type and source line (Op.describe's words)."""
+
+    name: str
+    type: str
+    loc: Location | None = None
+
+    def describe(self) -> str:
+        where = f" at {self.loc}" if self.loc else ""
+        return f"'{self.name}' ({self.type}){where}"
+
+    @staticmethod
+    def of(op: Any) -> OpRef | None:
+        if op is None or isinstance(op, OpRef):
+            return op
+        return OpRef(op.name, op.type, op.loc)
+
+
+@dataclass
+class StepImage:
+    """A compiled step as data: what CpuExecutable needs to link and run it (runtime/cpu.py).
+
+    Ops appear where errors and random counters name them; in a freshly compiled step they
+    are the step graph's ops, in a loaded one `OpRef`s with the same name, type and line.
+    """
+
+    in_specs: list[tuple[tuple[int, ...], np.dtype]]
+    out_specs: list[tuple[tuple[int, ...], np.dtype]]
+    constants: list[np.ndarray]
+    #: (name, first op touching it, shape, dtype, whether only dfc.assign touches it) per variable slot
+    variables: list[tuple[str, Any, tuple[int, ...], np.dtype, bool]]
+    random_ops: list[Any]
+    #: (kind, message, op) per non-zero return code, in code order
+    errors: list[tuple[str, str, Any]]
+    num_slots: int
+    arena_size: int
+    locked_variables: tuple[str, ...]
+    needs_pool: bool
+    #: (message, op) of the OOM error: the op whose result needs the most memory
+    oom: tuple[str, Any]
+    kernel_keys: list[bytes] = field(default_factory=list)
+    #: object code of the entry module and its parts (never shared with another step)
+    entry_objects: list[bytes] = field(default_factory=list)
+
+    def portable(self) -> StepImage:
+        """This image with OpRefs in place of ops, ready to pickle."""
+        return StepImage(
+            self.in_specs, self.out_specs, self.constants,
+            [(n, OpRef.of(op), shape, dtype, only) for n, op, shape, dtype, only in self.variables],
+            [OpRef.of(op) for op in self.random_ops], [(k, m, OpRef.of(op)) for k, m, op in self.errors],
+            self.num_slots, self.arena_size, self.locked_variables, self.needs_pool,
+            (self.oom[0], OpRef.of(self.oom[1])), list(self.kernel_keys), list(self.entry_objects))
+
+
+# ---- the key -----------------------------------------------------------------------------------
+
+class Uncacheable(Exception):
+    """The step holds something the key cannot describe exactly (an attribute of an unknown type)."""
+
+
+def enabled() -> bool:
+    """Whether steps are cached whole: not while stages are dumped (DFC_DUMP_DIR), nor with DFC_STEP_CACHE=0."""
+    return not os.environ.get(DUMP_ENV) and os.environ.get("DFC_STEP_CACHE", "1") != "0"
+
+
+_code_identity: str | None = None
+
+
+def code_identity() -> str:
+    """A hash of the source of dfc's IR, compiler and runtime (read once per process)."""
+    global _code_identity
+    if _code_identity is None:
+        import dfc.compiler
+        import dfc.ir
+        import dfc.runtime
+        h = hashlib.sha256()
+        for package in (dfc.ir, dfc.compiler, dfc.runtime):
+            root = Path(package.__file__).resolve().parent
+            for path in sorted(root.rglob("*.py")):
+                try:
+                    data = path.read_bytes()
+                except OSError:
+                    data = b"?"
+                h.update(f"{path.relative_to(root.parent)}\0{len(data)}\0".encode())
+                h.update(data)
+        _code_identity = h.hexdigest()
+    return _code_identity
+
+
+def compiler_identity(target: Target, codegen_options: Sequence[Any] = ()) -> str:
+    """Everything besides the graph that the compiled step depends on."""
+    env = sorted((k, v) for k, v in os.environ.items() if k.startswith("DFC_") and k not in NEUTRAL_ENV)
+    return "\n".join([FORMAT, code_identity(), target.identity, repr(env), repr(list(default_pipeline())),
+                      repr(fusion_policy()), repr(tuple(codegen_options)), compiler_settings(), np.__version__,
+                      ".".join(map(str, sys.version_info[:3]))])
+
+
+def compiler_settings() -> str:
+    """The compiler's module-level settings as they are now (SMALL_GEMM, PARALLEL_MIN_ELEMENTS, ...).
+
+    The source hash covers what the files say; this covers a setting changed at run time
+    (a test or a tuning script assigning `module.CONSTANT`), which changes the code just as well.
+    """
+    parts = []
+    for name, module in sorted(sys.modules.items()):
+        if module is None or not name.startswith("dfc.compiler"):
+            continue
+        for key, value in sorted(vars(module).items()):
+            if not (key.isupper() or (key[:1] == "_" and key[1:].isupper())):
+                continue
+            known = _settings_seen.get((name, key))
+            if known is not None and known[0] is value and type(value) in _IMMUTABLE:
+                text = known[1]  # the same immutable object as last time: the same text
+            else:
+                text = _plain(value)
+                _settings_seen[(name, key)] = (value, text)
+            if text is not None:
+                parts.append(f"{name}.{key}={text}")
+    return "\n".join(parts)
+
+
+_IMMUTABLE = (bool, int, float, str, tuple, frozenset, type(None))
+_settings_seen: dict[tuple[str, str], tuple[Any, str | None]] = {}
+
+
+def _plain(value: Any, depth: int = 0) -> str | None:
+    """A stable text for a setting of plain data (numbers, strings, their tuples, sets, dicts); None otherwise."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return repr(value)
+    if depth > 3:
+        return None
+    if isinstance(value, (tuple, list)):
+        items = [_plain(v, depth + 1) for v in value]
+        return None if None in items else "(" + ",".join(items) + ")"
+    if isinstance(value, (set, frozenset)):
+        items = [_plain(v, depth + 1) for v in value]
+        return None if None in items else "{" + ",".join(sorted(items)) + "}"
+    if isinstance(value, dict):
+        items = [(_plain(k, depth + 1), _plain(v, depth + 1)) for k, v in value.items()]
+        if any(k is None or v is None for k, v in items):
+            return None
+        return "{" + ",".join(sorted(f"{k}:{v}" for k, v in items)) + "}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = [_plain(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)]
+        return None if None in fields else f"{type(value).__name__}(" + ",".join(fields) + ")"
+    return None
+
+
+def step_key(graph: Graph, needed: set[Op], fetches: Sequence[Value], targets: Sequence[Op], feeds: Sequence[Value],
+             arrays: Sequence[np.ndarray], identity: str) -> bytes:
+    """The 32-byte key of the step `compile_step` makes from these arguments; raises Uncacheable."""
+    out: list[str] = [identity, f"feeds {len(feeds)}"]
+    numbers: dict[Value, str] = {}
+    for k, (v, a) in enumerate(zip(feeds, arrays)):
+        numbers[v] = f"a{k}"
+        out.append(f"a{k} {v.type} {a.dtype.str} {a.shape}")
+    ops = [op for op in graph.ops if op in needed]
+    index = {op: i for i, op in enumerate(ops)}
+    for i, op in enumerate(ops):
+        _encode_op(op, str(i), numbers, out)
+    out.append("fetches " + " ".join(_number(v, numbers) for v in fetches))
+    try:
+        out.append("targets " + " ".join(str(index[op]) for op in targets))
+    except KeyError:
+        raise Uncacheable("a target outside the step") from None
+    return hashlib.sha256(b"step\0" + "\n".join(out).encode("utf-8", "surrogatepass")).digest()
+
+
+def _number(value: Value, numbers: dict[Value, str]) -> str:
+    try:
+        return numbers[value]
+    except KeyError:
+        raise Uncacheable(f"value {value.name} comes from outside the step") from None
+
+
+def _text(s: str) -> str:
+    return f"{len(s)}:{s}"
+
+
+def _encode_op(op: Op, at: str, numbers: dict[Value, str], out: list[str]) -> None:
+    parts = [at, _text(op.type), _text(op.name), _text(op.device or ""), _text(str(op.loc) if op.loc else ""),
+             "(" + " ".join(_number(v, numbers) for v in op.operands) + ")"]
+    for key in sorted(op.attrs):
+        parts.append(_text(key) + "=" + _attr(op.attrs[key]))
+    for j, r in enumerate(op.results):
+        numbers.setdefault(r, f"{at}.{j}")  # a fed result keeps its argument's number
+        parts.append(str(r.type))
+    out.append(" ".join(parts))
+    for ri, region in enumerate(op.regions):
+        out.append(f"{at} region {ri}")
+        for k, arg in enumerate(region.arguments):
+            numbers[arg] = f"{at}r{ri}a{k}"
+            out.append(f"{at}r{ri}a{k} {arg.type}")
+        for j, inner in enumerate(region.ops):
+            _encode_op(inner, f"{at}r{ri}o{j}", numbers, out)
+
+
+def _attr(value: Any) -> str:
+    """An attribute value, exactly: its type and contents (an array's bytes go to the hash directly)."""
+    kind = type(value)
+    if value is None:
+        return "N"
+    if kind is bool:
+        return "B1" if value else "B0"
+    if kind is int:
+        return f"I{value}"
+    if kind is float:
+        return "F" + struct.pack("<d", value).hex()
+    if kind is str:
+        return "S" + _text(value)
+    if kind is np.ndarray:
+        if value.dtype.hasobject:
+            raise Uncacheable("an array attribute of Python objects")
+        data = np.ascontiguousarray(value).tobytes()
+        return f"A{value.dtype.str}{value.shape}{len(data)}#{hashlib.sha256(data).hexdigest()[:16]}"
+    if kind in (list, tuple):
+        return ("L" if kind is list else "T") + f"{len(value)}[" + ",".join(_attr(v) for v in value) + "]"
+    if isinstance(value, np.generic):
+        if value.dtype.hasobject:
+            raise Uncacheable("a numpy object scalar attribute")
+        return f"G{value.dtype.str}:{value.tobytes().hex()}"
+    if isinstance(value, (DType, TensorType, ControlType)):
+        return f"Y{type(value).__name__}:{value}"
+    try:  # anything else the IR printer can write (its text re-parses, so it says all there is)
+        return f"P{kind.__module__}.{kind.__qualname__}:" + _text(format_attr(value))
+    except TypeError:
+        raise Uncacheable(f"an attribute of type {kind.__name__}") from None
+
+
+# ---- the cache ---------------------------------------------------------------------------------
+
+@dataclass
+class StepCacheStats:
+    """What the step cache did in this process."""
+
+    memory_hits: int = 0
+    disk_hits: int = 0
+    misses: int = 0
+    stored: int = 0
+    rejected: int = 0  # entries found but unusable (corrupt payload, a kernel gone from the kernel cache)
+
+
+STATS = StepCacheStats()
+_memory: OrderedDict[bytes, tuple[StepImage, int]] = OrderedDict()
+_memory_bytes = 0
+_memory_lock = threading.Lock()
+
+
+def entry_path(directory: Path, key: bytes) -> Path:
+    return directory / f"step-{key.hex()}.o"
+
+
+def clear_memory() -> None:
+    """Forget the steps kept in memory (the disk entries stay)."""
+    global _memory_bytes
+    with _memory_lock:
+        _memory.clear()
+        _memory_bytes = 0
+
+
+def _remember(key: bytes, image: StepImage) -> None:
+    global _memory_bytes
+    size = sum(c.nbytes for c in image.constants) + sum(len(o) for o in image.entry_objects)
+    if size > MEMORY_BYTES:
+        return  # a step with big constants: its executables keep them; the disk entry serves a new session
+    with _memory_lock:
+        old = _memory.pop(key, None)
+        if old is not None:
+            _memory_bytes -= old[1]
+        _memory[key] = (image, size)
+        _memory_bytes += size
+        while len(_memory) > MEMORY_ENTRIES or _memory_bytes > MEMORY_BYTES:
+            _, (_, dropped) = _memory.popitem(last=False)
+            _memory_bytes -= dropped
+
+
+def load(key: bytes) -> tuple[StepImage, list[bytes]] | None:
+    """(image, object code of its kernels then its entry) for a cached step, or None when it must be compiled."""
+    with _memory_lock:
+        kept = _memory.get(key)
+        image = kept[0] if kept is not None else None
+        if kept is not None:
+            _memory.move_to_end(key)
+    from_disk = image is None
+    if from_disk:
+        path = entry_path(kernel_cache.cache_dir(), key)
+        payload = kernel_cache.read_entry(path, key)
+        if payload is None:
+            STATS.misses += 1
+            return None
+        image = _unpickle(payload)
+        if image is None:
+            STATS.rejected += 1
+            return None
+        try:
+            os.utime(path)  # the mtime is the last use: pruning drops the least recently used
+        except OSError:
+            pass
+    kernels = kernel_cache.objects_by_key(image.kernel_keys)
+    if kernels is None:
+        STATS.rejected += 1
+        return None
+    if from_disk:
+        STATS.disk_hits += 1
+        _remember(key, image)
+    else:
+        STATS.memory_hits += 1
+    return image, kernels + list(image.entry_objects)
+
+
+def store(key: bytes, image: StepImage) -> None:
+    """Keep a compiled step in memory and on disk (a failed write only costs a compile later)."""
+    portable = image.portable()
+    _remember(key, portable)
+    try:
+        payload = pickle.dumps(portable, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return
+    if kernel_cache.write_entry(entry_path(kernel_cache.cache_dir(), key), key, payload):
+        STATS.stored += 1
+
+
+def _unpickle(payload: bytes) -> StepImage | None:
+    try:
+        image = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - a payload from another dfc version: recompile, never crash
+        return None
+    if not isinstance(image, StepImage) or not all(isinstance(k, bytes) for k in image.kernel_keys):
+        return None
+    return image
