@@ -179,39 +179,22 @@ def rows_per_tile(g: Gemm, threads: int) -> int:
 def _row_tiled_kernel(mb: ModuleBuilder, op: Op, mm: Op, sources: list[Storage | str], g: Gemm, rows: int,
                       rows_of_c: Callable[[Fn, str, str, str, str, str], None]) -> tuple[str, list[str], int]:
     """(kernel, its buffer pointers, tiles): a kernel over tiles [lo, hi), tile t being rows [r0, r1) of batch
-    matrix t // blocks; rows_of_c(fn, C, A, B, r0, r1) computes them, then the epilogue finishes them.
-
-    Without batch dims the tiles [lo, hi) are one run of rows, computed by one call: a caller that runs
-    several tiles (the pool's chunks, or all of them when it runs alone) packs B once, not once per tile.
-    """
+    matrix t // blocks; rows_of_c(fn, C, A, B, r0, r1) computes them, then the epilogue finishes them."""
     blocks = -(-g.m // rows)
     operands = _Operands.of(mb, op, mm, sources)
     ptrs, which = mb.buffers(operands.storages)
     name, fn = mb.new_kernel(len(ptrs))
     params = [f"%p{i}" for i in range(len(ptrs))]
-
-    def rows_of_tiles(b: str, r0: str, r1: str) -> None:
+    with counted_loop(fn, "%lo", "%hi", 1, ("tile_head", "tile", "tiles_done")) as t:
+        b = fn(f"udiv i64 {t}, {blocks}") if blocks > 1 else t
+        rb = fn(f"urem i64 {t}, {blocks}") if blocks > 1 else "0"
+        r0 = fn(f"mul i64 {rb}, {rows}")
+        r1 = fn(f"call i64 @llvm.smin.i64(i64 {fn(f'add i64 {r0}, {rows}')}, i64 {g.m})")
         offsets = _batch_offsets(fn, b, g.batch, operands.batch_strides(g))
         dest, a, bm = (_at(fn, params[which[i]], g.dt, offsets[i]) for i in range(3))
         rows_of_c(fn, dest, a, bm, r0, r1)
         if operands.fused:
             _epilogue(mb, fn, op, mm, g, params, which, offsets, operands.args, operands.consts, r0, r1)
-
-    if g.nbatch == 1:
-        r0 = fn(f"mul i64 %lo, {rows}")
-        r1 = fn(f"call i64 @llvm.smin.i64(i64 {fn(f'mul i64 %hi, {rows}')}, i64 {g.m})")
-        work, done = fn.label("rows"), fn.label("no_rows")
-        fn.emit(f"br i1 {fn(f'icmp slt i64 {r0}, {r1}')}, label %{work}, label %{done}")
-        fn.block(work)
-        rows_of_tiles("0", r0, r1)
-        fn.emit(f"br label %{done}")
-        fn.block(done)
-    else:
-        with counted_loop(fn, "%lo", "%hi", 1, ("tile_head", "tile", "tiles_done")) as t:
-            b = fn(f"udiv i64 {t}, {blocks}") if blocks > 1 else t
-            rb = fn(f"urem i64 {t}, {blocks}") if blocks > 1 else "0"
-            r0 = fn(f"mul i64 {rb}, {rows}")
-            rows_of_tiles(b, r0, fn(f"call i64 @llvm.smin.i64(i64 {fn(f'add i64 {r0}, {rows}')}, i64 {g.m})"))
     mb.finish_kernel(fn)
     return name, ptrs, blocks * g.nbatch
 
