@@ -92,6 +92,10 @@ __all__ = sorted([*_WHERE, *_RENAMED, *_SUBMODULES, "DType", "as_dtype", "float1
 
 
 def __getattr__(name: str) -> Any:
+    if name not in _SUBMODULES and name not in _WHERE and name not in _RENAMED:
+        # not ours to export (an import system probe such as `from . import random_ops` inside the package):
+        # answering without loading the DSL keeps such imports free of cycles
+        raise AttributeError(f"module 'dfc' has no attribute '{name}'")
     importlib.import_module(".math_ops", __name__)  # defines the tensors' Python operators (with array_ops)
     importlib.import_module(".nn", __name__)  # before layers: nn's rnn_cell and layers.core import each other
     if name in _SUBMODULES:

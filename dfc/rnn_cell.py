@@ -13,7 +13,6 @@ from typing import Any
 
 from .array_ops import concat, split, zeros
 from .framework import Tensor, convert_to_tensor, name_scope
-from .layers.core import unique_layer_name
 from .math_ops import matmul, maximum, minimum, sigmoid, tanh
 from .variables import constant_initializer, get_variable, variable_scope, zeros_initializer
 
@@ -76,7 +75,7 @@ class RNNCell:
             raise ValueError(f"{type(self).__name__}: inputs {inputs.name} must be [batch, depth] with the depth "
                              f"known, got shape {inputs.shape}")
         if self._variables is None:
-            scope_name = scope if isinstance(scope, str) else (self._name or unique_layer_name(self.base_name))
+            scope_name = scope if isinstance(scope, str) else (self._name or _unique_layer_name(self.base_name))
             with variable_scope(scope_name, reuse=self._reuse or None) as vs:
                 self._scope_name = vs.name
                 self._variables = self.build(inputs.shape.as_list()[1], inputs.dtype)
@@ -282,7 +281,7 @@ class MultiRNNCell(RNNCell):
 
     def __call__(self, inputs, state, scope=None):
         first = self._scope_name is None
-        scope_name = scope if isinstance(scope, str) else (self._scope_name or unique_layer_name(self.base_name))
+        scope_name = scope if isinstance(scope, str) else (self._scope_name or _unique_layer_name(self.base_name))
         with variable_scope(scope_name) as vs:
             if first:
                 self._scope_name = vs.name
@@ -350,3 +349,10 @@ class DropoutWrapper(RNNCell):
             elif isinstance(new_state, Tensor):
                 new_state = self._drop(new_state, self._state_keep_prob)
         return self._drop(output, self._output_keep_prob), new_state
+
+
+def _unique_layer_name(base: str) -> str:
+    # imported when first needed: dfc.layers imports dfc.nn, which imports this module
+    from .layers.core import unique_layer_name  # noqa: PLC0415
+
+    return unique_layer_name(base)

@@ -122,3 +122,13 @@ def test_the_dsl_modules_import_each_other_without_cycles():
 
     for module in sorted(graph):
         visit(module, [])
+
+
+def test_each_public_submodule_imports_first_in_a_fresh_process():
+    """`import dfc.train` (or layers, nn, ...) as a script's first import: no partly initialized module."""
+    import dfc
+
+    procs = {name: subprocess.Popen([sys.executable, "-c", f"import dfc.{name}"], stderr=subprocess.PIPE, text=True)
+             for name in dfc._SUBMODULES}
+    failed = {name: p.communicate()[1].strip().splitlines()[-1:] for name, p in procs.items()}
+    assert not {name: err for name, err in failed.items() if procs[name].returncode}, failed
