@@ -362,17 +362,15 @@ def main(argv: list[str] | None = None) -> None:
                              "cases are skipped")
     parser.add_argument("--timeout-for", action="append", default=[], metavar="NAME=SECONDS",
                         help="compile suite: framework NAME's own time limit instead of --budget (repeatable)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="compile suite: rounds per case, every framework once a round; figures are medians")
     parser.add_argument("--sin-chain", type=int, default=compile_time.SIN_CHAIN,
                         help="compile suite: the length of the sin chain timed with its gradient (0: none)")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="runtime suite: run every framework's worker this many times, in turn, and keep "
-                             "each workload's best round (on a shared machine the load moves between rounds)")
+    parser.add_argument("--rounds", "--repeat", dest="rounds", type=int, default=None,
+                        help="rounds, every framework once a round, in turn (on a shared machine the load moves "
+                             "between rounds): the runtime suite keeps each workload's best round (default 1), the "
+                             "compile suite reports medians (default 1), the convnet suite every round (default 3)")
     parser.add_argument("--workloads", default="",
                         help=f"runtime suite: comma-separated workloads to time (default all: "
                              f"{', '.join(key for key, _, _ in ROWS)})")
-    parser.add_argument("--repeat", type=int, default=3, help="convnet suite: rounds (the frameworks take turns)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # measure one framework, print JSON
     parser.add_argument("--convnet-worker", help=argparse.SUPPRESS)  # time one framework's conv-net step
     parser.add_argument("--compile-worker", nargs=3, help=argparse.SUPPRESS)  # FRAMEWORK CASE N
@@ -393,10 +391,10 @@ def main(argv: list[str] | None = None) -> None:
     only = {ALIASES.get(f, f) for f in args.only or ()}
     if args.suite == "convnet":
         wanted = ["dfc"] + [f for f in ("tf", "torch") if not only or f in only]
-        print(convnet.run_suite(python, wanted, args.repeat, args.min_time))
+        print(convnet.run_suite(python, wanted, args.rounds or 3, args.min_time))
         return
     if args.suite in ("runtime", "all"):
-        runtime_suite(python, only, args.min_time, args.rounds, _workloads(args.workloads))
+        runtime_suite(python, only, args.min_time, args.rounds or 1, _workloads(args.workloads))
     if args.suite in ("compile", "all"):
         try:
             sizes = [int(v) for v in args.sizes.split(",") if v.strip()]
@@ -410,7 +408,7 @@ def main(argv: list[str] | None = None) -> None:
             except ValueError:
                 raise SystemExit(f"--timeout-for wants NAME=SECONDS; got {item!r}") from None
         results = compile_time.run_suite(python, only, sizes, args.budget, args.min_time, args.sin_chain, budgets,
-                                         args.repeat)
+                                         args.rounds or 1)
         print(compile_time.report(results))
 
 
