@@ -31,6 +31,9 @@ def _reduce_infer(allowed):
     return infer
 
 
+_HALF_TYPES = (np.dtype(np.float16), np.dtype(ml_dtypes.bfloat16))
+
+
 def _reduction(fn):
     def reference(x, axes, keepdims):
         axes = normalized_axes(axes, x.ndim)
@@ -41,8 +44,17 @@ def _reduction(fn):
                 # TF's integer mean divides with truncation in the input dtype
                 total = np.sum(x, axis=axes, keepdims=keepdims, dtype=x.dtype)
                 count = max(int(np.prod([x.shape[a] for a in axes])), 1)
-                return np.asarray(_trunc_div(total, count), dtype=x.dtype)
-            out = np.asarray(fn(x, axis=axes, keepdims=keepdims), dtype=x.dtype)
+                # the count in the input dtype too (Eigen's T(count)), wrapping as the native kernel's does
+                wrapped = np.asarray(count, np.int64).astype(x.dtype)
+                if int(wrapped) in (0, -1):
+                    raise ShapeError(f"reduce_mean over {count} elements does not fit {x.dtype}")
+                return np.asarray(_trunc_div(total, wrapped), dtype=x.dtype)
+            if fn in (np.sum, np.mean, np.prod) and x.dtype in _HALF_TYPES:
+                # float16/bfloat16 accumulate in float32 and round once, as the native kernels do: a partial
+                # product or sum past the half type's range must not turn a representable result into inf
+                out = np.asarray(fn(x.astype(np.float32), axis=axes, keepdims=keepdims), dtype=x.dtype)
+            else:
+                out = np.asarray(fn(x, axis=axes, keepdims=keepdims), dtype=x.dtype)
             if fn in (np.max, np.min) and x.dtype.kind == "f":
                 out = _signed_zero_extreme(fn, x, axes, keepdims, out)
             return out
