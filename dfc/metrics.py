@@ -329,28 +329,29 @@ true_negatives_at_thresholds = _at_thresholds("tn", "true_negatives")
 false_positives_at_thresholds = _at_thresholds("fp", "false_positives")
 
 
+def _share_of_tp_at_thresholds(other: str, kind: str, labels, predictions, thresholds, weights,
+                               metrics_collections, updates_collections, name: str | None):
+    """tp / (tp + `other`) at each threshold: precision (other = fp) or recall (other = fn)."""
+    with name_scope(name, f"{kind}_at_thresholds"):
+        values, updates = _confusion_matrix_at_thresholds(labels, predictions, thresholds, weights, ("tp", other))
+
+        def compute(counts, suffix):
+            tp = counts["tp"]
+            return truediv(tp, 1e-7 + tp + counts[other], name=f"{kind}_{suffix}")
+        return _publish(compute(values, "value"), compute(updates, "update_op"), metrics_collections,
+                        updates_collections)
+
+
 def precision_at_thresholds(labels, predictions, thresholds, weights=None, metrics_collections=None,
                             updates_collections=None, name: str | None = None):
-    with name_scope(name, "precision_at_thresholds"):
-        values, updates = _confusion_matrix_at_thresholds(labels, predictions, thresholds, weights, ("tp", "fp"))
-
-        def compute(tp, fp, suffix):
-            return truediv(tp, 1e-7 + tp + fp, name="precision_" + suffix)
-        return _publish(compute(values["tp"], values["fp"], "value"), compute(updates["tp"], updates["fp"],
-                                                                               "update_op"),
-                        metrics_collections, updates_collections)
+    return _share_of_tp_at_thresholds("fp", "precision", labels, predictions, thresholds, weights,
+                                      metrics_collections, updates_collections, name)
 
 
 def recall_at_thresholds(labels, predictions, thresholds, weights=None, metrics_collections=None,
                          updates_collections=None, name: str | None = None):
-    with name_scope(name, "recall_at_thresholds"):
-        values, updates = _confusion_matrix_at_thresholds(labels, predictions, thresholds, weights, ("tp", "fn"))
-
-        def compute(tp, fn, suffix):
-            return truediv(tp, 1e-7 + tp + fn, name="recall_" + suffix)
-        return _publish(compute(values["tp"], values["fn"], "value"), compute(updates["tp"], updates["fn"],
-                                                                               "update_op"),
-                        metrics_collections, updates_collections)
+    return _share_of_tp_at_thresholds("fn", "recall", labels, predictions, thresholds, weights,
+                                      metrics_collections, updates_collections, name)
 
 
 def _even_thresholds(num_thresholds: int) -> list[float]:
