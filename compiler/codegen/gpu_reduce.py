@@ -14,9 +14,10 @@ from dfc.ir.ops.reduce import normalized_axes
 from ..plan import Storage
 from .gpu import BLOCK, GpuModuleBuilder, Launch
 from .gpu_elementwise import flat_offsets, grid_index_lines
-from .loops import View, broadcast_strides, coalesce, contiguous_strides, counted_loop, elem_ptr
+from .loops import View, counted_loop, elem_ptr
 from .module import _declarations_for
-from .reduce import _combine, _finalize, _reduce_init, _split_dims, lower_fused_reduction, lower_reduce
+from .reduce import (_combine, _finalize, _reduce_init, _split_dims, lower_fused_reduction, lower_reduce,
+                     reduction_views)
 from .scalar import COMP, Fn, load, round_to, store
 
 WARP = 32
@@ -110,13 +111,7 @@ def reduce_kernel_gpu(mb: GpuModuleBuilder, op: Op, result: Value,
     params = [f"%p{i}" for i in range(len(ptrs))]
     name, fn = mb.new_kernel(len(ptrs), chunked=False)
     fn.header = f"define ptx_kernel void @dfc_kernel({', '.join(f'ptr noalias %p{i}' for i in range(len(ptrs)))})"
-    src_strides = [broadcast_strides(s, shape) for _, s, _ in sources]
-    src_dtypes = [d for _, _, d in sources]
-    ostr = contiguous_strides(tuple(shape[d] for d in kept))
-    kdims, kviews = coalesce([shape[d] for d in kept], [View(which[0], result.type.dtype, 0, ostr)] + [
-        View(which[1 + k], src_dtypes[k], 0, [st[d] for d in kept]) for k, st in enumerate(src_strides)])
-    rdims, rviews = coalesce([shape[d] for d in red], [
-        View(which[1 + k], src_dtypes[k], 0, [st[d] for d in red]) for k, st in enumerate(src_strides)])
+    kdims, kviews, rdims, rviews = reduction_views(shape, kept, red, result.type.dtype, sources, which)
     fn.lines += grid_index_lines()
     init = _reduce_init(kind, dt, ty)
     lane = fn(f"and i64 %tid64, {WARP - 1}")

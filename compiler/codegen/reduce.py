@@ -69,6 +69,19 @@ def _finalize(fn: Fn, kind: str, ty: str, acc: str, count: int, fl: bool) -> str
     return fn(f"mul {ty} {q}, {sg}")
 
 
+def reduction_views(shape, kept: list[int], red: list[int], out_dtype, sources, which: list[int]):
+    """(kept dims, views of the result and sources over them, reduced dims, views of the sources over them),
+    each coalesced; the result is contiguous, source k is buffer which[1 + k] broadcast to `shape`."""
+    src_strides = [broadcast_strides(s, shape) for _, s, _ in sources]
+    src_dtypes = [d for _, _, d in sources]
+    ostr = contiguous_strides(tuple(shape[d] for d in kept))
+    kdims, kviews = coalesce([shape[d] for d in kept], [View(which[0], out_dtype, 0, ostr)] + [
+        View(which[1 + k], src_dtypes[k], 0, [st[d] for d in kept]) for k, st in enumerate(src_strides)])
+    rdims, rviews = coalesce([shape[d] for d in red], [
+        View(which[1 + k], src_dtypes[k], 0, [st[d] for d in red]) for k, st in enumerate(src_strides)])
+    return kdims, kviews, rdims, rviews
+
+
 def _split_dims(shape, axes) -> tuple[list[int], list[int]]:
     kept = [d for d in range(len(shape)) if d not in axes]
     return kept, list(axes)
@@ -113,13 +126,7 @@ def reduce_kernel(mb: ModuleBuilder, op: Op, result: Value, sources: list[tuple[
         return
     spec = _Spec(op.short_type, x.type.dtype, int(np.prod([shape[a] for a in red], dtype=np.int64)))
     ptrs, which = mb.buffers([mb.plan.where(result)] + [src for src, _, _ in sources])
-    src_strides = [broadcast_strides(s, shape) for _, s, _ in sources]
-    src_dtypes = [d for _, _, d in sources]
-    ostr = contiguous_strides(tuple(shape[d] for d in kept))
-    kdims, kviews = coalesce([shape[d] for d in kept], [View(which[0], result.type.dtype, 0, ostr)] + [
-        View(which[1 + k], src_dtypes[k], 0, [st[d] for d in kept]) for k, st in enumerate(src_strides)])
-    rdims, rviews = coalesce([shape[d] for d in red], [
-        View(which[1 + k], src_dtypes[k], 0, [st[d] for d in red]) for k, st in enumerate(src_strides)])
+    kdims, kviews, rdims, rviews = reduction_views(shape, kept, red, result.type.dtype, sources, which)
     if red and len(kdims) == 1 and max(red) < min(kept) and spec.count >= ROWS_MIN:
         _reduce_rows(mb, spec, ptrs, kdims[0], kviews, rdims, rviews, value)
         return
