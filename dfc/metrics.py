@@ -586,28 +586,32 @@ def _counted(name: str, amount: Tensor) -> tuple[Tensor, Tensor]:
         return variable._as_tensor(), variable.assign_add(amount, name="update")
 
 
+def _share_of_tp_at_top_k(kind: str, other: str, labels, predictions_idx, k, class_id, weights,
+                          metrics_collections, updates_collections, name: str | None):
+    """tp / (tp + `other`) over the top-k class ids: precision (other = false_positive) or recall
+    (other = false_negative); the counts are float64 variables."""
+    with name_scope(name, _at_k_name(kind, k, class_id)) as scope:
+        tp_amount, fp_amount, fn_amount = _set_counts(labels, predictions_idx, class_id, weights)
+        other_amount = fp_amount if other == "false_positive" else fn_amount
+        tp, update_tp = _counted(_at_k_name("true_positive", k, class_id), tp_amount)
+        rest, update_rest = _counted(_at_k_name(other, k, class_id), other_amount)
+        value = truediv(tp, tp + rest, name=scope[:-1].rsplit("/", 1)[-1])
+        update_op = truediv(update_tp, update_tp + update_rest, name="update")
+        return _publish(value, update_op, metrics_collections, updates_collections)
+
+
 def precision_at_top_k(labels, predictions_idx, k=None, class_id=None, weights=None, metrics_collections=None,
                        updates_collections=None, name: str | None = None):
     """Of the predicted class ids (top-k indices), the fraction among the labels; variables float64 counts."""
-    with name_scope(name, _at_k_name("precision", k, class_id)) as scope:
-        tp_amount, fp_amount, _ = _set_counts(labels, predictions_idx, class_id, weights)
-        tp, update_tp = _counted(_at_k_name("true_positive", k, class_id), tp_amount)
-        fp, update_fp = _counted(_at_k_name("false_positive", k, class_id), fp_amount)
-        value = truediv(tp, tp + fp, name=scope[:-1].rsplit("/", 1)[-1])
-        update_op = truediv(update_tp, update_tp + update_fp, name="update")
-        return _publish(value, update_op, metrics_collections, updates_collections)
+    return _share_of_tp_at_top_k("precision", "false_positive", labels, predictions_idx, k, class_id, weights,
+                                 metrics_collections, updates_collections, name)
 
 
 def recall_at_top_k(labels, predictions_idx, k=None, class_id=None, weights=None, metrics_collections=None,
                     updates_collections=None, name: str | None = None):
     """Of the label ids, the fraction among the predicted class ids (top-k indices); variables float64 counts."""
-    with name_scope(name, _at_k_name("recall", k, class_id)) as scope:
-        tp_amount, _, fn_amount = _set_counts(labels, predictions_idx, class_id, weights)
-        tp, update_tp = _counted(_at_k_name("true_positive", k, class_id), tp_amount)
-        fn, update_fn = _counted(_at_k_name("false_negative", k, class_id), fn_amount)
-        value = truediv(tp, tp + fn, name=scope[:-1].rsplit("/", 1)[-1])
-        update_op = truediv(update_tp, update_tp + update_fn, name="update")
-        return _publish(value, update_op, metrics_collections, updates_collections)
+    return _share_of_tp_at_top_k("recall", "false_negative", labels, predictions_idx, k, class_id, weights,
+                                 metrics_collections, updates_collections, name)
 
 
 def precision_at_k(labels, predictions, k: int, class_id=None, weights=None, metrics_collections=None,
