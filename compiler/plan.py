@@ -8,7 +8,10 @@ may write over an operand that dies at it. Shape ops that do not move data (resh
 squeeze, identity ...) alias their operand. A variable read aliases the variable's
 buffer unless the step assigns that variable while the read's value (or a view of it) is
 still to be used: then the read is a copy taken where the read runs, which keeps the
-interpreter's snapshot semantics.
+interpreter's snapshot semantics. The other way round, a kernel whose result the step
+assigns to a variable writes it straight into the variable's buffer when no read of the
+old value is used after that kernel (see _find_direct_writes): an optimizer's update is
+then one pass over its variables, with no temporary and no copy.
 
 `dfc.fused` ops stay one kernel: the fuse pass forms only the kinds the target runs as
 one (its fusion policy). A "matmul" one writes its GEMM into the buffer of the result
@@ -20,6 +23,7 @@ pass never makes (written by hand in IR text) is planned op by op, its region fl
 from __future__ import annotations
 
 import bisect
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -184,12 +188,26 @@ def fused_matmul(op: Op) -> Op | None:
     return mm if all(r.type.shape == shape for r in op.results) else None
 
 
-def gemm_destination(op: Op, mm: Op) -> Value | None:
-    """The result of fused matmul `op` whose buffer the GEMM writes: the product's own, else one of its dtype."""
+def gemm_destination(op: Op, mm: Op, avoid: Container[Value] = ()) -> Value | None:
+    """The result of fused matmul `op` whose buffer the GEMM writes: the product's own, else one of its dtype.
+
+    Results in `avoid` (written straight into a variable the epilogue still reads) are not taken.
+    """
     yielded = op.regions[0].terminator.inputs
     if mm.result in yielded:
         return op.results[yielded.index(mm.result)]
-    return next((r for r in op.results if r.type.dtype == mm.result.type.dtype), None)
+    return next((r for r in op.results if r.type.dtype == mm.result.type.dtype and r not in avoid), None)
+
+
+def _read_at_each_index(op: Op) -> list[Value]:
+    """The operands a kernel reads at the index of each output element it writes (all of an elementwise one's;
+    a fused matmul's epilogue operands, not its GEMM's)."""
+    if op.type != "dfc.fused" or op.attrs.get("kind") != "matmul":
+        return list(op.inputs)
+    mm = fused_matmul(op)
+    body = op.regions[0]
+    gemm_args = set(mm.inputs) if mm is not None else set(body.arguments)
+    return [outer for arg, outer in zip(body.arguments, op.inputs) if arg not in gemm_args]
 
 
 def flatten(ops: list[Op], canonical: dict[Value, Value]) -> list[Op]:
@@ -239,6 +257,7 @@ class _StepPlanner:
             if get_op_def(op.type).writes_variable:
                 self.assigned[op.attrs["variable"]] = self.assigned.get(op.attrs["variable"], 0) + 1
         self._find_views_and_assigns()
+        self.direct_writes = self._find_direct_writes()
         self.storage: dict[Value, Storage] = {}
         self.root: dict[Value, Value] = {}  # value -> the value owning its buffer
         self.root_last: dict[Value, int] = {}  # root -> the last use of any value sharing its buffer
@@ -265,6 +284,56 @@ class _StepPlanner:
                 self.view_last[base] = max(self.view_last.get(base, -1), self.last_use.get(op.result, -1))
             elif op.type in ("dfc.assign", "dfc.assign_add", "dfc.assign_sub"):
                 self.assign_at.setdefault(op.attrs["variable"], []).append(i)
+
+    def _find_direct_writes(self) -> dict[Value, str]:
+        """Elementwise kernels' results that an assign copies into a variable and the kernel can write there itself.
+
+        The kernel may overwrite the variable when the step assigns it once, the result is exactly the
+        variable's type, and no read of the variable's old value is used after the kernel (the kernel
+        itself may read it, at the same index it writes: a loop reads all its operands at an index
+        before it stores any result there). An optimizer's update (Adam's m, v and variable, fused into
+        one kernel of three results) then makes one pass over its variables instead of writing
+        temporaries and copying them.
+        """
+        made_at = {r: i for i, op in enumerate(self.items) for r in op.results}
+        reads: dict[str, list[Op]] = {}
+        for op in self.items:
+            if op.type == "dfc.variable":
+                reads.setdefault(op.attrs["name"], []).append(op)
+        direct: dict[Value, str] = {}
+        for op in self.items:
+            if op.type != "dfc.assign" or self.assigned.get(op.attrs["variable"]) != 1:
+                continue
+            name, value = op.attrs["variable"], self.canon(op.inputs[0])
+            i = made_at.get(value)
+            if (i is None or value in direct or value in self.fetched or value.type != op.results[0].type
+                    or not (is_elementwise_kernel(self.items[i]) or self._epilogue_result(self.items[i], value))):
+                continue
+            kernel = self.items[i]
+            same_index = {self.canon(u) for u in _read_at_each_index(kernel) if u.type.shape == value.type.shape}
+            if all(self._old_value_done(read, i, kernel, same_index) for read in reads.get(name, [])):
+                direct[value] = name
+        return direct
+
+    @staticmethod
+    def _epilogue_result(op: Op, value: Value) -> bool:
+        """Whether `value` is a result a fused matmul's epilogue computes (not its GEMM's product itself)."""
+        if op.type != "dfc.fused" or op.attrs.get("kind") != "matmul":
+            return False
+        mm = fused_matmul(op)
+        if mm is None:
+            return False
+        yielded = op.regions[0].terminator.inputs[op.results.index(value)]
+        return yielded is not mm.result
+
+    def _old_value_done(self, read: Op, i: int, kernel: Op, same_index: set[Value]) -> bool:
+        """Whether a read of a variable is used no later than item i, and at i only as an operand read in place."""
+        last = max(self.last_use.get(read.result, -1), self.view_last.get(read.result, -1))
+        if last < i:
+            return True
+        if last > i or self.view_last.get(read.result, -1) >= i:
+            return False
+        return read.result in same_index
 
     def reads_before_assign(self, i: int, read: Op) -> bool:
         value = read.result
@@ -322,7 +391,7 @@ class _StepPlanner:
             return self._own_slot(op, Storage("variable", self.variable_slot(op.attrs["name"]), 0, nbytes(op.result)))
         if op.type == "dfc.fused" and op.attrs.get("kind") == "matmul":
             product = fused_matmul(op).result
-            destination = gemm_destination(op, product.op)
+            destination = gemm_destination(op, product.op, self.direct_writes)
             if destination is not None:
                 self.canonical[product] = destination
             else:  # a temporary of its own, live only while the kernel runs
@@ -349,6 +418,10 @@ class _StepPlanner:
                 continue
             self.set_root(result, result)
             self.defined_at[result] = i
+            if result in self.direct_writes:  # written straight into the variable its assign names
+                self.storage[result] = Storage("variable", self.variable_slot(self.direct_writes[result]), 0,
+                                               nbytes(result))
+                continue
             j = next((k for k, v in enumerate(self.fetched) if v is result and k not in self.outputs_taken), None)
             if j is not None:
                 self.outputs_taken.add(j)

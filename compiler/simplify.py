@@ -1,4 +1,4 @@
-"""The simplify pass: algebraic identities that make an op's result a value the graph already has.
+"""The simplify pass: algebraic identities that make an op's result a value the graph already has (or a simpler one).
 
 Each row is one rule; x, y are any values, 0 and 1 are constants whose elements all
 equal 0 or 1 (any shape that broadcasts). A rule fires only when the replacement has
@@ -17,6 +17,7 @@ broadcasts, and removing it would change the shape.
     squeeze(expand_dims(x, a), [a]), squeeze(x, []), tile(x, [1, ...])  ->  x
     broadcast_like(x, y) when x already has y's shape; slice of the whole of x  ->  x
     reduce_*(x, axes=[]), concat([x])  ->  x
+    assign_sub(v, x), assign_add(v, x)  ->  assign(v, read(v) - x), assign(v, read(v) + x)
 
 `x + 0 -> x` turns -0.0 + 0 (= +0.0) into -0.0; like XLA's simplifier we accept that.
 Ops with control operands are left alone (the user asked for their ordering), and so
@@ -261,6 +262,23 @@ def _reduce_nothing(op: Op, rw: Rewriter) -> Value | None:
 @rule("dfc.concat")
 def _concat_one(op: Op, rw: Rewriter) -> Value | None:
     return op.inputs[0] if len(op.inputs) == 1 else None
+
+
+@rule("dfc.assign_add", "dfc.assign_sub")
+def _update_as_assign(op: Op, rw: Rewriter) -> Value | None:
+    # assign_sub(v, x) -> assign(v, read(v) - x): the update then fuses with the ops that make x, and the
+    # planner writes the fused kernel's result straight into the variable (an optimizer's update in one
+    # pass over the variable instead of two). Under use_locking the read and the write stay one update.
+    if op.attrs.get("use_locking"):
+        return None
+    name = op.attrs["variable"]
+    old = Op("dfc.variable", rw.graph.reserve_name(f"{op.name}/read"), [], {"name": name}, [op.results[0].type],
+             device=op.device, loc=op.loc)
+    rw.new_ops.append(old)
+    combined = rw.create("dfc.add" if op.type == "dfc.assign_add" else "dfc.sub", [old.results[0], op.inputs[0]], {})
+    if combined is None or combined.type != op.results[0].type:
+        return None
+    return rw.create("dfc.assign", [combined], {"variable": name})
 
 
 # ---- the pass ----------------------------------------------------------------------------------

@@ -163,9 +163,13 @@ class AdamOptimizer(Optimizer):
         b1_power, b2_power = (self._as(p._as_tensor(), var) for p in self._get_beta_accumulators())
         lr_t = lr * sqrt(1.0 - b2_power) / (1.0 - b1_power)
         m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
-        m_t = m.assign(m * b1 + grad * (1.0 - b1), use_locking=self._use_locking)
-        v_t = v.assign(v * b2 + square(grad) * (1.0 - b2), use_locking=self._use_locking)
-        return group(var.assign_sub(lr_t * m_t / (sqrt(v_t) + eps), use_locking=self._use_locking), m_t, v_t)
+        m_t = m * b1 + grad * (1.0 - b1)
+        v_t = v * b2 + square(grad) * (1.0 - b2)
+        # the three assigns after all the arithmetic (the values are those TF's assigns return): the fuse pass
+        # then makes the whole update one kernel that reads m, v, var and the gradient once (TF's ApplyAdam)
+        var_update = var.assign_sub(lr_t * m_t / (sqrt(v_t) + eps), use_locking=self._use_locking)
+        return group(var_update, m.assign(m_t, use_locking=self._use_locking),
+                     v.assign(v_t, use_locking=self._use_locking))
 
     def _finish(self, update_ops):
         b1_power, b2_power = self._get_beta_accumulators()

@@ -3,7 +3,7 @@
   %Variable = "dfc.variable"() {name = "Variable"} : () -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":9:5)
   %cond:2 = "dfc.if"(%Placeholder_1, %Placeholder, %Variable) ({
   ^bb0(%arg0: tensor<i1>, %arg1: tensor<2x3xf32>, %arg2: tensor<3x3xf32>):
-    %fusion_1 = "dfc.fused"(%arg1, %arg2) ({
+    %fusion_2 = "dfc.fused"(%arg1, %arg2) ({
     ^bb0(%in0: tensor<2x3xf32>, %in1: tensor<3x3xf32>):
       %cond.Const = "dfc.constant"() {value = dense<2.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":10:31)
       %cond.MatMul = "dfc.matmul"(%in0, %in1) {transpose_a = false, transpose_b = false} : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:31)
@@ -11,7 +11,7 @@
       "dfc.yield"(%cond.mul) : (tensor<2x3xf32>) -> ()
     }) {kind = "matmul"} : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:31)
     %cond.zeros_8 = "dfc.constant"() {value = dense<0.0> : tensor<2x3xf32>} : () -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
-    "dfc.yield"(%fusion_1, %cond.zeros_8) : (tensor<2x3xf32>, tensor<2x3xf32>) -> ()
+    "dfc.yield"(%fusion_2, %cond.zeros_8) : (tensor<2x3xf32>, tensor<2x3xf32>) -> ()
   }, {
   ^bb0(%arg0_1: tensor<i1>, %arg1_1: tensor<2x3xf32>, %arg2_1: tensor<3x3xf32>):
     %cond.Tanh = "dfc.tanh"(%arg1_1) : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:62)
@@ -27,13 +27,13 @@
   ^bb0(%arg0_3: tensor<i32>, %arg1_3: tensor<2x3xf32>, %arg2_3: tensor<2x3xf32>):
     %while.Const_1 = "dfc.constant"() {value = dense<1> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:56)
     %while.add = "dfc.add"(%arg0_3, %while.Const_1) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":11:56)
-    %fusion_2 = "dfc.fused"(%arg1_3, %arg2_3) ({
+    %fusion_3 = "dfc.fused"(%arg1_3, %arg2_3) ({
     ^bb0(%in0_1: tensor<2x3xf32>, %in1_1: tensor<2x3xf32>):
       %while.Tanh = "dfc.tanh"(%in0_1) : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
       %while.add_1 = "dfc.add"(%while.Tanh, %in1_1) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
       "dfc.yield"(%while.add_1) : (tensor<2x3xf32>) -> ()
     }) {kind = "elementwise"} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
-    "dfc.yield"(%while.add, %fusion_2) : (tensor<i32>, tensor<2x3xf32>) -> ()
+    "dfc.yield"(%while.add, %fusion_3) : (tensor<i32>, tensor<2x3xf32>) -> ()
   }) {num_vars = 2} : (tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>) -> (tensor<i32>, tensor<2x3xf32>) loc("tests/golden/control_flow/program.py":11:8)
   %fusion = "dfc.fused"(%while#1) ({
   ^bb0(%in0_2: tensor<2x3xf32>):
@@ -51,14 +51,14 @@
   ^bb0(%arg0_5: tensor<i32>, %arg1_5: tensor<2x3xf32>, %arg2_5: tensor<i32>, %arg3_1: tensor<2x3xf32>):
     %while.Const_1_1 = "dfc.constant"() {value = dense<1> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:56)
     %while.add_2 = "dfc.add"(%arg0_5, %while.Const_1_1) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":11:56)
-    %fusion_3 = "dfc.fused"(%arg1_5, %arg3_1) ({
+    %fusion_4 = "dfc.fused"(%arg1_5, %arg3_1) ({
     ^bb0(%in0_3: tensor<2x3xf32>, %in1_2: tensor<2x3xf32>):
       %while.Tanh_1 = "dfc.tanh"(%in0_3) : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
       %while.add_1_1 = "dfc.add"(%while.Tanh_1, %in1_2) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
       "dfc.yield"(%while.add_1_1) : (tensor<2x3xf32>) -> ()
     }) {kind = "elementwise"} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
     %gradients.while_grad.add = "dfc.add"(%arg2_5, %while.Const_1_1) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":11:8)
-    "dfc.yield"(%while.add_2, %fusion_3, %gradients.while_grad.add) : (tensor<i32>, tensor<2x3xf32>, tensor<i32>) -> ()
+    "dfc.yield"(%while.add_2, %fusion_4, %gradients.while_grad.add) : (tensor<i32>, tensor<2x3xf32>, tensor<i32>) -> ()
   }) {num_vars = 3} : (tensor<i32>, tensor<2x3xf32>, tensor<i32>, tensor<2x3xf32>) -> (tensor<i32>, tensor<2x3xf32>, tensor<i32>) loc("tests/golden/control_flow/program.py":11:8)
   %gradients.Const = "dfc.constant"() {value = dense<1> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":13:8)
   %gradients.while_grad.sub_1 = "dfc.sub"(%gradients.while_grad.counted_loop_2#2, %gradients.Const) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":13:8)
@@ -79,17 +79,17 @@
     ^bb0(%arg0_9: tensor<i32>, %arg1_9: tensor<2x3xf32>, %arg2_9: tensor<i32>, %arg3_5: tensor<2x3xf32>, %arg4_3: tensor<i32>):
       %while.Const_1_2 = "dfc.constant"() {value = dense<1> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:56)
       %while.add_3 = "dfc.add"(%arg0_9, %while.Const_1_2) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":11:56)
-      %fusion_5 = "dfc.fused"(%arg1_9, %arg3_5) ({
+      %fusion_6 = "dfc.fused"(%arg1_9, %arg3_5) ({
       ^bb0(%in0_4: tensor<2x3xf32>, %in1_3: tensor<2x3xf32>):
         %while.Tanh_2 = "dfc.tanh"(%in0_4) : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
         %while.add_1_2 = "dfc.add"(%while.Tanh_2, %in1_3) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
         "dfc.yield"(%while.add_1_2) : (tensor<2x3xf32>) -> ()
       }) {kind = "elementwise"} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
       %gradients.while_grad.add_1 = "dfc.add"(%arg2_9, %while.Const_1_2) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":11:8)
-      "dfc.yield"(%while.add_3, %fusion_5, %gradients.while_grad.add_1) : (tensor<i32>, tensor<2x3xf32>, tensor<i32>) -> ()
+      "dfc.yield"(%while.add_3, %fusion_6, %gradients.while_grad.add_1) : (tensor<i32>, tensor<2x3xf32>, tensor<i32>) -> ()
     }) {num_vars = 3} : (tensor<i32>, tensor<2x3xf32>, tensor<i32>, tensor<2x3xf32>, tensor<i32>) -> (tensor<i32>, tensor<2x3xf32>, tensor<i32>) loc("tests/golden/control_flow/program.py":11:8)
     %while.Const_1_3 = "dfc.constant"() {value = dense<1> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:56)
-    %fusion_4 = "dfc.fused"(%gradients.while_grad.counted_loop_1#1, %arg1_7) ({
+    %fusion_5 = "dfc.fused"(%gradients.while_grad.counted_loop_1#1, %arg1_7) ({
     ^bb0(%in0_5: tensor<2x3xf32>, %in1_4: tensor<2x3xf32>):
       %gradients.while_grad.gradients.Const = "dfc.constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":11:8)
       %while.Tanh_3 = "dfc.tanh"(%in0_5) : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
@@ -100,7 +100,7 @@
     }) {kind = "elementwise"} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:8)
     %gradients.while_grad.add_2 = "dfc.add"(%arg2_7, %arg1_7) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:8)
     %gradients.while_grad.sub = "dfc.sub"(%arg0_7, %while.Const_1_3) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":11:8)
-    "dfc.yield"(%gradients.while_grad.sub, %fusion_4, %gradients.while_grad.add_2) : (tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>) -> ()
+    "dfc.yield"(%gradients.while_grad.sub, %fusion_5, %gradients.while_grad.add_2) : (tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>) -> ()
   }) {num_vars = 3} : (tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>) -> (tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>) loc("tests/golden/control_flow/program.py":11:8)
   %gradients.cond_grad.AddN = "dfc.add"(%gradients.while_grad.backward_loop_1#1, %gradients.while_grad.backward_loop_1#2) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":13:8)
   %gradients.cond_grad.cond_1:2 = "dfc.if"(%Placeholder_1, %Placeholder, %Variable, %gradients.cond_grad.AddN, %cond#1) ({
@@ -112,7 +112,7 @@
     "dfc.yield"(%gradients.cond_grad.gradients.cond.MatMul_grad.matmul, %gradients.cond_grad.gradients.cond.MatMul_grad.matmul_1) : (tensor<2x3xf32>, tensor<3x3xf32>) -> ()
   }, {
   ^bb0(%arg0_11: tensor<i1>, %arg1_11: tensor<2x3xf32>, %arg2_11: tensor<3x3xf32>, %arg3_7: tensor<2x3xf32>, %arg4_5: tensor<2x3xf32>):
-    %fusion_6 = "dfc.fused"(%arg4_5, %arg3_7) ({
+    %fusion_7 = "dfc.fused"(%arg4_5, %arg3_7) ({
     ^bb0(%in0_6: tensor<2x3xf32>, %in1_5: tensor<2x3xf32>):
       %gradients.cond_grad.gradients.Const = "dfc.constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":10:5)
       %gradients.cond_grad.gradients.cond.Tanh_grad.mul = "dfc.mul"(%in0_6, %in0_6) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
@@ -121,10 +121,16 @@
       "dfc.yield"(%gradients.cond_grad.gradients.cond.Tanh_grad.mul_1) : (tensor<2x3xf32>) -> ()
     }) {kind = "elementwise"} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
     %gradients.cond_grad.gradients.zeros = "dfc.constant"() {value = dense<0.0> : tensor<3x3xf32>} : () -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":10:5)
-    "dfc.yield"(%fusion_6, %gradients.cond_grad.gradients.zeros) : (tensor<2x3xf32>, tensor<3x3xf32>) -> ()
+    "dfc.yield"(%fusion_7, %gradients.cond_grad.gradients.zeros) : (tensor<2x3xf32>, tensor<3x3xf32>) -> ()
   }) : (tensor<i1>, tensor<2x3xf32>, tensor<3x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<3x3xf32>) loc("tests/golden/control_flow/program.py":10:5)
-  %GradientDescent.learning_rate = "dfc.constant"() {value = dense<0.1> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":13:8)
-  %GradientDescent.update_Variable.mul = "dfc.mul"(%GradientDescent.learning_rate, %gradients.cond_grad.cond_1#1) : (tensor<f32>, tensor<3x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
-  %GradientDescent.update_Variable.AssignSub = "dfc.assign_sub"(%GradientDescent.update_Variable.mul) {variable = "Variable"} : (tensor<3x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
+  %GradientDescent.update_Variable.AssignSub.read = "dfc.variable"() {name = "Variable"} : () -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
+  %fusion_1 = "dfc.fused"(%gradients.cond_grad.cond_1#1, %GradientDescent.update_Variable.AssignSub.read) ({
+  ^bb0(%in0_7: tensor<3x3xf32>, %in1_6: tensor<3x3xf32>):
+    %GradientDescent.learning_rate = "dfc.constant"() {value = dense<0.1> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":13:8)
+    %GradientDescent.update_Variable.mul = "dfc.mul"(%GradientDescent.learning_rate, %in0_7) : (tensor<f32>, tensor<3x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
+    %GradientDescent.update_Variable.AssignSub_1 = "dfc.sub"(%in1_6, %GradientDescent.update_Variable.mul) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
+    "dfc.yield"(%GradientDescent.update_Variable.AssignSub_1) : (tensor<3x3xf32>) -> ()
+  }) {kind = "elementwise"} : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
+  %GradientDescent.update_Variable.AssignSub = "dfc.assign"(%fusion_1) {variable = "Variable"} : (tensor<3x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
   "dfc.fetch"(%fusion) : (tensor<f32>) -> ()
 }) {sym_name = "main"} : () -> ()

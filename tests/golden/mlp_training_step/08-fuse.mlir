@@ -43,26 +43,43 @@
     "dfc.yield"(%gradients.hidden.Relu_grad.select) : (tensor<8x32xf32>) -> ()
   }) {kind = "matmul"} : (tensor<8x10xf32>, tensor<32x10xf32>, tensor<8x32xf32>) -> tensor<8x32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
   %gradients.hidden.add_grad.reduce_sum = "dfc.reduce_sum"(%fusion_4) {axes = [0], keepdims = false} : (tensor<8x32xf32>) -> tensor<32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
-  %GradientDescent.learning_rate = "dfc.constant"() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/mlp_training_step/program.py":19:14)
-  %fusion_5 = "dfc.fused"(%images, %fusion_4) ({
-  ^bb0(%in0_5: tensor<8x16xf32>, %in1_5: tensor<8x32xf32>):
-    %GradientDescent.learning_rate_1 = "dfc.constant"() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/mlp_training_step/program.py":19:14)
+  %GradientDescent.update_hidden.weights.AssignSub.read = "dfc.variable"() {name = "hidden/weights"} : () -> tensor<16x32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+  %fusion_5 = "dfc.fused"(%images, %fusion_4, %GradientDescent.update_hidden.weights.AssignSub.read) ({
+  ^bb0(%in0_5: tensor<8x16xf32>, %in1_5: tensor<8x32xf32>, %in2_5: tensor<16x32xf32>):
+    %GradientDescent.learning_rate = "dfc.constant"() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/mlp_training_step/program.py":19:14)
     %gradients.hidden.MatMul_grad.matmul = "dfc.matmul"(%in0_5, %in1_5) {transpose_a = true, transpose_b = false} : (tensor<8x16xf32>, tensor<8x32xf32>) -> tensor<16x32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
-    %GradientDescent.update_hidden.weights.mul = "dfc.mul"(%GradientDescent.learning_rate_1, %gradients.hidden.MatMul_grad.matmul) : (tensor<f32>, tensor<16x32xf32>) -> tensor<16x32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
-    "dfc.yield"(%GradientDescent.update_hidden.weights.mul) : (tensor<16x32xf32>) -> ()
-  }) {kind = "matmul"} : (tensor<8x16xf32>, tensor<8x32xf32>) -> tensor<16x32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
-  %GradientDescent.update_hidden.weights.AssignSub = "dfc.assign_sub"(%fusion_5) {variable = "hidden/weights"} : (tensor<16x32xf32>) -> tensor<16x32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
-  %GradientDescent.update_hidden.bias.mul = "dfc.mul"(%GradientDescent.learning_rate, %gradients.hidden.add_grad.reduce_sum) : (tensor<f32>, tensor<32xf32>) -> tensor<32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
-  %GradientDescent.update_hidden.bias.AssignSub = "dfc.assign_sub"(%GradientDescent.update_hidden.bias.mul) {variable = "hidden/bias"} : (tensor<32xf32>) -> tensor<32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
-  %fusion_6 = "dfc.fused"(%fusion#1, %fusion_3) ({
-  ^bb0(%in0_6: tensor<8x32xf32>, %in1_6: tensor<8x10xf32>):
+    %GradientDescent.update_hidden.weights.mul = "dfc.mul"(%GradientDescent.learning_rate, %gradients.hidden.MatMul_grad.matmul) : (tensor<f32>, tensor<16x32xf32>) -> tensor<16x32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+    %GradientDescent.update_hidden.weights.AssignSub_1 = "dfc.sub"(%in2_5, %GradientDescent.update_hidden.weights.mul) : (tensor<16x32xf32>, tensor<16x32xf32>) -> tensor<16x32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+    "dfc.yield"(%GradientDescent.update_hidden.weights.AssignSub_1) : (tensor<16x32xf32>) -> ()
+  }) {kind = "matmul"} : (tensor<8x16xf32>, tensor<8x32xf32>, tensor<16x32xf32>) -> tensor<16x32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+  %GradientDescent.update_hidden.weights.AssignSub = "dfc.assign"(%fusion_5) {variable = "hidden/weights"} : (tensor<16x32xf32>) -> tensor<16x32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+  %GradientDescent.update_hidden.bias.AssignSub.read = "dfc.variable"() {name = "hidden/bias"} : () -> tensor<32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+  %fusion_6 = "dfc.fused"(%gradients.hidden.add_grad.reduce_sum, %GradientDescent.update_hidden.bias.AssignSub.read) ({
+  ^bb0(%in0_6: tensor<32xf32>, %in1_6: tensor<32xf32>):
     %GradientDescent.learning_rate_2 = "dfc.constant"() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/mlp_training_step/program.py":19:14)
-    %gradients.output.MatMul_grad.matmul_1 = "dfc.matmul"(%in0_6, %in1_6) {transpose_a = true, transpose_b = false} : (tensor<8x32xf32>, tensor<8x10xf32>) -> tensor<32x10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
-    %GradientDescent.update_output.weights.mul = "dfc.mul"(%GradientDescent.learning_rate_2, %gradients.output.MatMul_grad.matmul_1) : (tensor<f32>, tensor<32x10xf32>) -> tensor<32x10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
-    "dfc.yield"(%GradientDescent.update_output.weights.mul) : (tensor<32x10xf32>) -> ()
-  }) {kind = "matmul"} : (tensor<8x32xf32>, tensor<8x10xf32>) -> tensor<32x10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
-  %GradientDescent.update_output.weights.AssignSub = "dfc.assign_sub"(%fusion_6) {variable = "output/weights"} : (tensor<32x10xf32>) -> tensor<32x10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
-  %GradientDescent.update_output.bias.mul = "dfc.mul"(%GradientDescent.learning_rate, %gradients.output.add_grad.reduce_sum) : (tensor<f32>, tensor<10xf32>) -> tensor<10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
-  %GradientDescent.update_output.bias.AssignSub = "dfc.assign_sub"(%GradientDescent.update_output.bias.mul) {variable = "output/bias"} : (tensor<10xf32>) -> tensor<10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+    %GradientDescent.update_hidden.bias.mul = "dfc.mul"(%GradientDescent.learning_rate_2, %in0_6) : (tensor<f32>, tensor<32xf32>) -> tensor<32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+    %GradientDescent.update_hidden.bias.AssignSub_1 = "dfc.sub"(%in1_6, %GradientDescent.update_hidden.bias.mul) : (tensor<32xf32>, tensor<32xf32>) -> tensor<32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+    "dfc.yield"(%GradientDescent.update_hidden.bias.AssignSub_1) : (tensor<32xf32>) -> ()
+  }) {kind = "elementwise"} : (tensor<32xf32>, tensor<32xf32>) -> tensor<32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+  %GradientDescent.update_hidden.bias.AssignSub = "dfc.assign"(%fusion_6) {variable = "hidden/bias"} : (tensor<32xf32>) -> tensor<32xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+  %GradientDescent.update_output.weights.AssignSub.read = "dfc.variable"() {name = "output/weights"} : () -> tensor<32x10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+  %fusion_7 = "dfc.fused"(%fusion#1, %fusion_3, %GradientDescent.update_output.weights.AssignSub.read) ({
+  ^bb0(%in0_7: tensor<8x32xf32>, %in1_7: tensor<8x10xf32>, %in2_6: tensor<32x10xf32>):
+    %GradientDescent.learning_rate_3 = "dfc.constant"() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/mlp_training_step/program.py":19:14)
+    %gradients.output.MatMul_grad.matmul_1 = "dfc.matmul"(%in0_7, %in1_7) {transpose_a = true, transpose_b = false} : (tensor<8x32xf32>, tensor<8x10xf32>) -> tensor<32x10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+    %GradientDescent.update_output.weights.mul = "dfc.mul"(%GradientDescent.learning_rate_3, %gradients.output.MatMul_grad.matmul_1) : (tensor<f32>, tensor<32x10xf32>) -> tensor<32x10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+    %GradientDescent.update_output.weights.AssignSub_1 = "dfc.sub"(%in2_6, %GradientDescent.update_output.weights.mul) : (tensor<32x10xf32>, tensor<32x10xf32>) -> tensor<32x10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+    "dfc.yield"(%GradientDescent.update_output.weights.AssignSub_1) : (tensor<32x10xf32>) -> ()
+  }) {kind = "matmul"} : (tensor<8x32xf32>, tensor<8x10xf32>, tensor<32x10xf32>) -> tensor<32x10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+  %GradientDescent.update_output.weights.AssignSub = "dfc.assign"(%fusion_7) {variable = "output/weights"} : (tensor<32x10xf32>) -> tensor<32x10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+  %GradientDescent.update_output.bias.AssignSub.read = "dfc.variable"() {name = "output/bias"} : () -> tensor<10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+  %fusion_8 = "dfc.fused"(%gradients.output.add_grad.reduce_sum, %GradientDescent.update_output.bias.AssignSub.read) ({
+  ^bb0(%in0_8: tensor<10xf32>, %in1_8: tensor<10xf32>):
+    %GradientDescent.learning_rate_4 = "dfc.constant"() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/mlp_training_step/program.py":19:14)
+    %GradientDescent.update_output.bias.mul = "dfc.mul"(%GradientDescent.learning_rate_4, %in0_8) : (tensor<f32>, tensor<10xf32>) -> tensor<10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+    %GradientDescent.update_output.bias.AssignSub_1 = "dfc.sub"(%in1_8, %GradientDescent.update_output.bias.mul) : (tensor<10xf32>, tensor<10xf32>) -> tensor<10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+    "dfc.yield"(%GradientDescent.update_output.bias.AssignSub_1) : (tensor<10xf32>) -> ()
+  }) {kind = "elementwise"} : (tensor<10xf32>, tensor<10xf32>) -> tensor<10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
+  %GradientDescent.update_output.bias.AssignSub = "dfc.assign"(%fusion_8) {variable = "output/bias"} : (tensor<10xf32>) -> tensor<10xf32> loc("tests/golden/mlp_training_step/program.py":19:14)
   "dfc.fetch"() : () -> ()
 }) {sym_name = "main"} : () -> ()
