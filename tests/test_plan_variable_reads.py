@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import dfc as tf
 from dfc.runtime.cpu import CpuExecutable
@@ -31,3 +32,132 @@ def test_reads_used_up_before_the_assign_alias_the_variable_and_later_uses_get_a
         old, _ = sess.run([w + 0.0, train])  # a fetched read must see the old value
         np.testing.assert_allclose(old, before * 0.8, rtol=1e-6)
         assert plans[-1].snapshot_reads
+
+
+# ---- kernels that write an assigned result straight into the variable (plan._find_direct_writes) ----
+
+def _plans(monkeypatch) -> list:
+    plans = []
+    original = CpuExecutable.__init__
+
+    def spy(self, step, *args, **kwargs):
+        original(self, step, *args, **kwargs)
+        plans.append(self.lowered.plan)
+    monkeypatch.setattr(CpuExecutable, "__init__", spy)
+    return plans
+
+
+def _direct_variables(plan) -> set[str]:
+    """The variables some kernel of the plan writes its result into directly."""
+    found = set()
+    for op in plan.items:
+        if op.type.startswith("dfc.assign") or op.type == "dfc.variable":  # those name their variable anyway
+            continue
+        for r in op.results:
+            st = plan.storage.get(plan.canonical.get(r, r))
+            if st is not None and st.slot == "variable":
+                found.add(plan.variables[st.index])
+    return found
+
+
+def _run_both(build, steps: int = 3):
+    """The values of `steps` runs of build()'s fetches, on the native backend and on the interpreter, each
+    followed by every variable's value (read in a run of its own)."""
+    out = []
+    for backend in ("cpu", "interpreter"):
+        tf.reset_default_graph()
+        fetches = build()
+        with tf.Session(backend=backend) as sess:
+            sess.run(tf.global_variables_initializer())
+            out.append([(sess.run(fetches), sess.run(tf.global_variables())) for _ in range(steps)])
+    for (_, native_vars), (_, reference_vars) in zip(*out):
+        for a, b in zip(native_vars, reference_vars):
+            # Adam divides by sqrt(v): where a gradient is near 0, BLAS's and numpy's sums of the same products
+            # round it differently and the step differs by up to 4e-4 (with or without in-place updates);
+            # an update that read overwritten values would be off by a whole step (lr)
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-3)
+    return [[values for values, _ in runs] for runs in out]
+
+
+@pytest.mark.parametrize("batch,n_in,n_out", [(8, 5, 3), (16, 256, 512)])  # the second's GEMM runs in tiles
+def test_adam_updates_its_variable_and_slots_in_place_and_matches_the_interpreter(tmp_path, monkeypatch, batch,
+                                                                                  n_in, n_out):
+    monkeypatch.setenv("DFC_CACHE_DIR", str(tmp_path))
+    plans = _plans(monkeypatch)
+    rng = np.random.default_rng(0)
+    x_data = rng.standard_normal((batch, n_in)).astype(np.float32)
+    w0 = (rng.standard_normal((n_in, n_out)) / np.sqrt(n_in)).astype(np.float32)
+
+    def build():
+        x = tf.constant(x_data)
+        w = tf.Variable(w0, name="w")
+        loss = tf.reduce_sum(tf.square(tf.tanh(tf.matmul(x, w))))
+        return [tf.train.AdamOptimizer(0.1).minimize(loss), loss]
+    native, reference = _run_both(build)
+    for a, b in zip(native, reference):
+        np.testing.assert_allclose(a[1], b[1], rtol=1e-5)
+    train_plan = max(plans, key=lambda p: len(p.items))
+    assert {"w", "w/Adam", "w/Adam_1"} <= _direct_variables(train_plan)
+
+
+def test_an_old_value_used_after_the_update_keeps_the_update_out_of_the_variable(tmp_path, monkeypatch):
+    monkeypatch.setenv("DFC_CACHE_DIR", str(tmp_path))
+    plans = _plans(monkeypatch)
+
+    def build():
+        v = tf.Variable(np.arange(6, dtype=np.float32), name="v")
+        old = v.read_value()
+        with tf.control_dependencies([old]):
+            update = tf.assign(v, old * 2.0 + 1.0)
+        with tf.control_dependencies([update]):
+            later = old * 10.0  # the value before the update, used after it
+        return [later, update]
+    native, reference = _run_both(build)
+    for a, b in zip(native, reference):
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(a[1], b[1])
+    assert "v" not in _direct_variables(max(plans, key=lambda p: len(p.items)))
+
+
+def test_a_gemm_that_reads_the_variable_does_not_write_its_update_into_it(tmp_path, monkeypatch):
+    # w <- w - 0.1 * (x @ w): every output tile's GEMM reads all of w, so the epilogue must not overwrite w
+    monkeypatch.setenv("DFC_CACHE_DIR", str(tmp_path))
+    plans = _plans(monkeypatch)
+    rng = np.random.default_rng(1)
+    w0 = rng.standard_normal((64, 64)).astype(np.float32)
+    x_data = rng.standard_normal((64, 64)).astype(np.float32)
+
+    def build():
+        w = tf.Variable(w0, name="w")
+        return tf.assign_sub(w, 0.1 * tf.matmul(tf.constant(x_data), w))
+    native, reference = _run_both(build)
+    for a, b in zip(native, reference):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+    assert "w" not in _direct_variables(max(plans, key=lambda p: len(p.items)))
+
+
+def test_an_update_that_only_reads_its_own_element_is_written_in_place(tmp_path, monkeypatch):
+    monkeypatch.setenv("DFC_CACHE_DIR", str(tmp_path))
+    plans = _plans(monkeypatch)
+
+    def build():
+        v = tf.Variable(np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4), name="v")
+        return tf.assign_add(v, tf.sin(v) * 0.5)
+    native, reference = _run_both(build, steps=4)
+    for a, b in zip(native, reference):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    assert "v" in _direct_variables(max(plans, key=lambda p: len(p.items)))
+
+
+def test_use_locking_keeps_assign_sub_one_update():
+    from dfc.compiler.simplify import simplify
+    from dfc.ir.parser import parse_graph
+    text = '''"dfc.graph"() ({
+  %x = "dfc.constant"() {value = dense<1.0> : tensor<3xf32>} : () -> tensor<3xf32>
+  %a = "dfc.assign_sub"(%x) {variable = "v", use_locking = true} : (tensor<3xf32>) -> tensor<3xf32>
+  %b = "dfc.assign_add"(%x) {variable = "u"} : (tensor<3xf32>) -> tensor<3xf32>
+  "dfc.fetch"(%a, %b) : (tensor<3xf32>, tensor<3xf32>) -> ()
+}) {sym_name = "main"} : () -> ()'''
+    graph = simplify(parse_graph(text))
+    kinds = [op.type for op in graph.ops]
+    assert "dfc.assign_sub" in kinds and "dfc.assign_add" not in kinds and kinds.count("dfc.assign") == 1
