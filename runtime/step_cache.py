@@ -190,26 +190,39 @@ _settings_seen: dict[tuple[str, str], tuple[Any, str | None]] = {}
 
 
 def _plain(value: Any, depth: int = 0) -> str | None:
-    """A stable text for a setting of plain data (numbers, strings, their tuples, sets, dicts); None otherwise."""
+    """A stable text for a setting of plain data (numbers, strings, their tuples, sets, dicts); None otherwise.
+
+    Stops at the first part that is not plain data: an op registry (a dict of functions) is
+    no setting, and walking all of it on every step's lookup cost milliseconds.
+    """
     if value is None or isinstance(value, (bool, int, float, str)):
         return repr(value)
     if depth > 3:
         return None
-    if isinstance(value, (tuple, list)):
-        items = [_plain(v, depth + 1) for v in value]
-        return None if None in items else "(" + ",".join(items) + ")"
-    if isinstance(value, (set, frozenset)):
-        items = [_plain(v, depth + 1) for v in value]
-        return None if None in items else "{" + ",".join(sorted(items)) + "}"
-    if isinstance(value, dict):
-        items = [(_plain(k, depth + 1), _plain(v, depth + 1)) for k, v in value.items()]
-        if any(k is None or v is None for k, v in items):
+    if isinstance(value, (tuple, list, set, frozenset)):
+        items = _plain_all(value, depth)
+        if items is None:
             return None
-        return "{" + ",".join(sorted(f"{k}:{v}" for k, v in items)) + "}"
+        return "(" + ",".join(items) + ")" if isinstance(value, (tuple, list)) else "{" + ",".join(sorted(items)) + "}"
+    if isinstance(value, dict):
+        items = _plain_all((x for pair in value.items() for x in pair), depth)
+        if items is None:
+            return None
+        return "{" + ",".join(sorted(f"{k}:{v}" for k, v in zip(items[::2], items[1::2]))) + "}"
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = [_plain(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)]
-        return None if None in fields else f"{type(value).__name__}(" + ",".join(fields) + ")"
+        fields = _plain_all((getattr(value, f.name) for f in dataclasses.fields(value)), depth)
+        return None if fields is None else f"{type(value).__name__}(" + ",".join(fields) + ")"
     return None
+
+
+def _plain_all(values: Any, depth: int) -> list[str] | None:
+    out = []
+    for v in values:
+        text = _plain(v, depth + 1)
+        if text is None:
+            return None
+        out.append(text)
+    return out
 
 
 def step_key(graph: Graph, needed: set[Op], fetches: Sequence[Value], targets: Sequence[Op], feeds: Sequence[Value],
