@@ -20,8 +20,8 @@ from dfc.ir.graph import Block, Op, Value
 from dfc.ir.ops.control import loop_type_accepts
 from dfc.ir.types import TensorType
 
-from .framework import (Operation, Tensor, TensorShape, build_error, constant_value, convert_to_tensor,
-                        current_graph, get_default_graph, make_op, name_scope, wrap, wrap_op)
+from .framework import (Operation, Tensor, TensorShape, build_error, constant_value, control_dependencies,
+                        convert_to_tensor, current_graph, get_default_graph, make_op, name_scope, wrap, wrap_op)
 
 __all__ = ["case", "cond", "foldl", "foldr", "map_fn", "scan", "switch_case", "while_loop"]
 
@@ -249,12 +249,37 @@ def cond(pred, true_fn: Callable | None = None, false_fn: Callable | None = None
     return result
 
 
+def _run_time_assert(condition: Tensor, parts: list, summarize: int) -> Operation:
+    """A dfc.assert that is always checked when it runs (tf.Assert decides constant conditions when built, but
+    a check inside a branch must only fail if that branch is taken, and TF1's case checks at run time)."""
+    from dfc.ir.ops.debug import TENSOR_PART
+    tensors = [p for p in parts if isinstance(p, Tensor)]
+    texts = [TENSOR_PART if isinstance(p, Tensor) else p.replace("%", "%%") for p in parts]
+    return wrap_op(make_op("dfc.assert", [condition, *tensors], {"parts": texts, "summarize": summarize},
+                           name="Assert"))
+
+
+def _assert_at_most_n_true(preds: list[Tensor], n: int, message: str) -> Operation:
+    """TF1's check of tf.case(exclusive=True): at most n of the predicates hold, else InvalidArgumentError naming
+    them and showing their values."""
+    from .array_ops import stack
+    from .math_ops import cast, less_equal, reduce_sum
+    stacked = stack(preds, name="preds_c")
+    count = reduce_sum(cast(stacked, i32), name="num_true_conds")
+    names = ", ".join(p.name for p in preds)
+    return _run_time_assert(less_equal(count, n),
+                            [f"{message}: more than {n} conditions ({names}) evaluated as True:", stacked], len(preds))
+
+
 def case(pred_fn_pairs, default: Callable | None = None, exclusive: bool = False, strict: bool = False,
          name: str = "case"):
-    """The fn of the first pred that holds (TF1's tf.case); default (else the last fn) when none holds.
+    """The fn of the first pred that holds (TF1's tf.case), else default's.
 
-    `exclusive=True` is accepted but not checked at run time: dfc has no Assert op yet, so
-    several true predicates take the first, as with exclusive=False.
+    As in TF1: without a default the last pair's fn is the default, and running it when its own
+    predicate is false fails the run ("Input error: None of conditions evaluated as True");
+    `exclusive=True` fails the run when more than one predicate holds (of the pairs before the
+    default, as TF1 counts them). Both are InvalidArgumentErrors at run time naming the case's
+    assert op and the line that made the case.
     """
     if isinstance(pred_fn_pairs, Mapping):
         pairs = list(pred_fn_pairs.items())
@@ -267,18 +292,30 @@ def case(pred_fn_pairs, default: Callable | None = None, exclusive: bool = False
             raise TypeError("fn for pred must be callable.")
     if not pairs and default is None:
         raise ValueError("case: pred_fn_pairs is empty and there is no default")
+    if default is not None and not callable(default):
+        raise TypeError("default must be callable.")
     with name_scope(name, "case"):
         preds = [_pred_tensor(p, "dfc.if", name, "case predicate") for p, _ in pairs]
         if default is None:
-            preds, last = preds[:-1], pairs[-1][1]
-            fns = [f for _, f in pairs[:-1]]
+            from .array_ops import stack
+            every, fallback = preds, pairs[-1][1]
+            preds, fns = preds[:-1], [f for _, f in pairs[:-1]]
+
+            def last():
+                _run_time_assert(every[-1], ["Input error: None of conditions evaluated as True:",
+                                             stack(every, name="preds_c")], 3)
+                return fallback()
         else:
             last, fns = default, [f for _, f in pairs]
+
         def chain(k: int):
             if k == len(preds):
                 return last()
             return cond(preds[k], fns[k], lambda: chain(k + 1), strict=strict, name=f"If_{k}")
-        return chain(0) if preds else last()
+        if exclusive and len(preds) > 1:
+            with control_dependencies([_assert_at_most_n_true(preds, 1, "Input error: exclusive=True")]):
+                return chain(0)
+        return chain(0)
 
 
 def switch_case(branch_index, branch_fns, default: Callable | None = None, name: str = "switch_case"):

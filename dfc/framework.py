@@ -855,8 +855,9 @@ def without_control_dependencies(graph: Graph) -> Iterator[None]:
 
 
 # ---- seeds -------------------------------------------------------------------------------------
-def set_random_seed(seed: int) -> None:
-    get_default_graph().seed = int(seed)
+def set_random_seed(seed: int | None) -> None:
+    """The graph-level seed; None clears it (TF1: ops without their own seed draw differently each time)."""
+    get_default_graph().seed = None if seed is None else int(seed)
 
 
 def get_seed(op_seed: int | None) -> tuple[int, int]:

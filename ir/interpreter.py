@@ -25,6 +25,37 @@ class ExecutionContext(Protocol):
     def random_step(self, op: Op) -> int: ...
 
 
+#: a random op's counter for one execution: the run's step for the op (low word) plus, in the high word,
+#: how many times the op already ran in this run (native code adds this much per run of its kernel)
+EXECUTION_STRIDE = 1 << 32
+
+
+class _OneRun:
+    """The caller's context for one run of a graph, counting the executions of each random op.
+
+    The run's step of every random op is taken once, when the run starts (as the native
+    backends take it, so an op that does not run, in an untaken branch or a loop that makes
+    no trip, still advances), and each further execution of the op in this run (a loop body's
+    next iteration) adds EXECUTION_STRIDE: every iteration draws anew, the same way in every backend.
+    """
+
+    def __init__(self, ctx: ExecutionContext, graph: Graph):
+        self._ctx = ctx
+        self._steps = {op: ctx.random_step(op) for op in graph.walk() if get_op_def(op.type).family == "random"}
+        self._runs: dict[Op, int] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self._ctx, name)
+
+    def random_step(self, op: Op) -> int:
+        runs = self._runs.get(op, 0)
+        self._runs[op] = runs + 1
+        step = self._steps.get(op)
+        if step is None:
+            step = self._steps[op] = self._ctx.random_step(op)
+        return step + runs * EXECUTION_STRIDE
+
+
 class StatelessContext:
     """A context for graphs that touch no state; anything stateful is an error naming the op."""
 
@@ -43,7 +74,7 @@ class StatelessContext:
 
 def interpret(graph: Graph, args: Sequence[np.ndarray] = (), ctx: ExecutionContext | None = None) -> list:
     """Run a graph: bind its arguments, execute its ops in order, return what `dfc.fetch` names."""
-    return run_block(graph.body, list(args), ctx or StatelessContext(), {})
+    return run_block(graph.body, list(args), _OneRun(ctx or StatelessContext(), graph), {})
 
 
 def run_block(block: Block, args: list, ctx: ExecutionContext, outer: dict[Value, object]) -> list:

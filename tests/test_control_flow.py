@@ -148,6 +148,57 @@ def test_case_and_switch_case_match_tf(backend):
             close(sv, se)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_exclusive_case_fails_the_run_when_two_predicates_hold_naming_the_case_and_its_line(backend):
+    k = tf.placeholder(tf.int32, [])
+    w = tf.Variable([1.0, 2.0])
+    c = tf.case([(tf.less(k, 3), lambda: w * 3.0), (tf.less(k, 5), lambda: w * w)], default=lambda: w + 100.0,
+                exclusive=True, name="pick")
+    dw = tf.gradients(tf.reduce_sum(c), w)[0]
+    loose = tf.case([(tf.less(k, 3), lambda: w * 3.0), (tf.less(k, 5), lambda: w * w)], default=lambda: w)
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        for kv, value, grad in ((4, [1.0, 4.0], [2.0, 4.0]), (9, [101.0, 102.0], [1.0, 1.0])):
+            got, g = sess.run([c, dw], {k: kv})
+            close(got, value)
+            close(g, grad)
+        close(sess.run(loose, {k: 1}), [3.0, 6.0])  # exclusive=False: the first that holds
+        for fetch in (c, dw):
+            with pytest.raises(tf.errors.InvalidArgumentError,
+                               match=r"'pick/Assert' \(dfc.assert\) at .*test_control_flow.py:\d+.*Input error: "
+                                     r"exclusive=True: more than 1 conditions \(Less(_\d)?:0, Less_\d:0\) "
+                                     r"evaluated as True"):
+                sess.run(fetch, {k: 1})
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_exclusive_case_in_a_loop_body_and_a_case_without_default_check_at_run_time(backend):
+    k = tf.placeholder(tf.int32, [])
+
+    def body(i, acc):
+        return i + 1, tf.case({tf.equal(i, 2): lambda: acc * 2.0, tf.greater(i, k): lambda: acc + 1.0},
+                              default=lambda: acc, exclusive=True)
+    loop = tf.while_loop(lambda i, a: i < 5, body, [tf.constant(0), tf.constant(1.0)])[1]
+    # no default: the last fn runs only when its own predicate holds (TF1), else the run fails
+    last = tf.case([(tf.equal(k, 1), lambda: tf.constant(10.0)), (tf.equal(k, 2), lambda: tf.constant(20.0))])
+    # constant predicates are still checked when the run reaches them, never when the graph is built
+    fixed = tf.case([(tf.constant(True), lambda: tf.constant(1.0)), (tf.constant(False), lambda: tf.constant(2.0))])
+    both = tf.case([(tf.constant(True), lambda: tf.constant(1.0)), (tf.constant(True), lambda: tf.constant(2.0))],
+                   default=lambda: tf.constant(3.0), exclusive=True)
+    with tf.Session(backend=backend) as sess:
+        assert sess.run(loop, {k: 3}) == 3.0  # *2 at i == 2, +1 at i == 4
+        assert sess.run(last, {k: 1}) == 10.0 and sess.run(last, {k: 2}) == 20.0
+        assert sess.run(fixed) == 1.0
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"'while/case/Assert'.*exclusive=True.*"
+                                                                 r"\(while/Equal:0, while/Greater:0\)"):
+            sess.run(loop, {k: 1})
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"Assert' \(dfc.assert\) at .*test_control_flow.py"
+                                                                 r":\d+.*None of conditions evaluated as True"):
+            sess.run(last, {k: 3})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="exclusive=True"):
+            sess.run(both)
+
+
 # ---- semantics against numpy --------------------------------------------------------------------
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_an_error_in_the_untaken_branch_does_not_fire(backend):

@@ -76,12 +76,14 @@ def lower_mark(mb: ModuleBuilder, mark: ControlMark) -> None:
         e.emit(f"br label %{head}")
         e.block(head)
         mb.open_regions.append((head, body, done))
+        mb.loop_depth += 1
     elif mark.kind == "test":
         _, body, done = mb.open_regions[-1]
         e.emit(f"br i1 {_load_flag(mb, mark.inputs[0])}, label %{body}, label %{done}")
         e.block(body)
     elif mark.kind == "endwhile":
         head, _, done = mb.open_regions.pop()
+        mb.loop_depth -= 1
         n = len(op.results)
         _copy_into(mb, mark.inputs[:n], list(op.results), mark.results)
         e.emit(f"br label %{head}")

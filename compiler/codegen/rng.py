@@ -1,7 +1,9 @@
 """random_uniform, random_normal and truncated_normal: counter-based hashes of (seed, run, index).
 
 The bits match the reference interpreter's: a murmur3-style finalizer over the op's seeds,
-the run counter the runtime passes in params, the stream and the element index.
+the run counter the runtime passes in params, the stream and the element index. The counter's
+high word counts the op's executions within the run: inside a loop, the entry function adds
+EXECUTION_STRIDE to it after each execution, so every iteration draws anew.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import math
 
 from dfc.ir import dtypes as D
 from dfc.ir.graph import Op
-from dfc.ir.ops.random import TRUNCATED_TRIES
+from dfc.ir.interpreter import EXECUTION_STRIDE
+from dfc.ir.ops.random import EXECUTION_MIX, TRUNCATED_TRIES
 
 from .loops import View, elem_ptr, loop_nest
 from .mathlib import f64 as lit_f64
@@ -24,6 +27,33 @@ def _fmix(fn: Fn, h: str) -> str:
         if mul is not None:
             h = fn(f"mul i32 {h}, {int_wrap(mul, 32)}")
     return h
+
+
+def _stream_keys(fn: Fn, params_ptr: str, slot: int, seed: int, seed2: int, nstreams: int) -> list[str]:
+    """The key of each stream for this execution, from the op's seeds and its counter in params[slot]."""
+    golden = int_wrap(0x9E3779B9, 32)
+    sp = fn(f"getelementptr inbounds i64, ptr {params_ptr}, i64 {slot}")
+    step = fn(f"load i64, ptr {sp}")
+    step32 = fn(f"trunc i64 {step} to i32")
+    # key = fmix(seed ^ fmix(seed2 + golden)); per stream: fmix(key ^ (step*C1 + stream*C2)), then, for an
+    # execution after the first in this run (the counter's high word), one more round with that count
+    s2 = fn(f"add i32 {int_wrap(seed2, 32)}, {golden}")
+    s2 = _fmix(fn, s2)
+    key = fn(f"xor i32 {int_wrap(seed, 32)}, {s2}")
+    key = _fmix(fn, key)
+    sm = fn(f"mul i32 {step32}, {int_wrap(0x27D4EB2F, 32)}")
+    execution = fn(f"lshr i64 {step}, 32")
+    execution = fn(f"trunc i64 {execution} to i32")
+    again = fn(f"icmp ne i32 {execution}, 0")
+    execution_word = fn(f"mul i32 {execution}, {int_wrap(EXECUTION_MIX, 32)}")
+    keys = []
+    for s in range(nstreams):
+        t = fn(f"add i32 {sm}, {int_wrap(s * 0x165667B1, 32)}")
+        t = fn(f"xor i32 {key}, {t}")
+        t = _fmix(fn, t)
+        mixed = _fmix(fn, fn(f"xor i32 {t}, {execution_word}"))
+        keys.append(fn(f"select i1 {again}, i32 {mixed}, i32 {t}"))
+    return keys
 
 
 def lower_random(mb: ModuleBuilder, op: Op) -> None:
@@ -40,21 +70,8 @@ def lower_random(mb: ModuleBuilder, op: Op) -> None:
     params = [f"%p{i}" for i in range(len(ptrs))]
     name, fn = mb.new_kernel(len(ptrs))
     golden = int_wrap(0x9E3779B9, 32)
-    sp = fn(f"getelementptr inbounds i64, ptr {params[which[1]]}, i64 {slot}")
-    step = fn(f"load i64, ptr {sp}")
-    step32 = fn(f"trunc i64 {step} to i32")
-    # key = fmix(seed ^ fmix(seed2 + golden)); per stream: fmix(key ^ (step*C1 + stream*C2))
-    s2 = fn(f"add i32 {int_wrap(seed2, 32)}, {golden}")
-    s2 = _fmix(fn, s2)
-    key = fn(f"xor i32 {int_wrap(seed, 32)}, {s2}")
-    key = _fmix(fn, key)
-    sm = fn(f"mul i32 {step32}, {int_wrap(0x27D4EB2F, 32)}")
     nstreams = {"random_uniform": 1, "random_normal": 2, "truncated_normal": 2 * TRUNCATED_TRIES}[kind]
-    keys = []
-    for s in range(nstreams):
-        t = fn(f"add i32 {sm}, {int_wrap(s * 0x165667B1, 32)}")
-        t = fn(f"xor i32 {key}, {t}")
-        keys.append(_fmix(fn, t))
+    keys = _stream_keys(fn, params[which[1]], slot, seed, seed2, nstreams)
     out = View(which[0], dt, 0, [1])
 
     def uniform(i32idx, key_):
@@ -104,3 +121,8 @@ def lower_random(mb: ModuleBuilder, op: Op) -> None:
     loop_nest(fn, [n], [out], params, body, "%lo", "%hi")
     mb.finish_kernel(fn)
     mb.call_loop_kernel(name, ptrs, n * (8 if kind != "random_uniform" else 1), n)
+    if mb.loop_depth:  # the op's next execution in this run (the loop's next iteration) draws anew
+        e = mb.entry
+        counter = e(f"getelementptr inbounds i64, ptr {mb.params_ptr()}, i64 {slot}")
+        current = e(f"load i64, ptr {counter}")
+        e.emit(f"store i64 {e(f'add i64 {current}, {EXECUTION_STRIDE}')}, ptr {counter}")

@@ -1,8 +1,9 @@
 """Random sources: counter-based uniform, normal and truncated-normal draws, reproducible by seed.
 
 Each draw is a pure function of (seed, seed2, step, element index): `step` counts how many
-times the op has run in this session, so a re-run gives new numbers and a new session with
-the same seeds gives the same sequence (TF1's promise). The hash is murmur3's 32-bit
+runs of this session included the op, so a re-run gives new numbers and a new session with
+the same seeds gives the same sequence (TF1's promise); its high word counts the op's earlier
+executions within the run, so each iteration of a loop body draws anew as in TF1. The hash is murmur3's 32-bit
 finalizer, chosen because a native backend can compute the same bits in a few integer ops.
 """
 
@@ -27,11 +28,22 @@ def fmix32(h: np.ndarray) -> np.ndarray:
     return h
 
 
+#: mixes the high word of a step (the execution of the op within its run: a loop's iteration) into the key
+EXECUTION_MIX = 0xC2B2AE3D
+
+
 def random_bits(seed: int, seed2: int, step: int, stream: int, n: int) -> np.ndarray:
-    """n uint32 words for (seed, seed2, step, stream): element i hashes its index with the key."""
+    """n uint32 words for (seed, seed2, step, stream): element i hashes its index with the key.
+
+    The step's low 32 bits are the run's counter; its high 32 bits, when not zero, count the op's
+    earlier executions in the run (ir/interpreter.py's EXECUTION_STRIDE) and go through one more round.
+    """
     with np.errstate(over="ignore"):
         key = fmix32(np.uint32(seed & 0xFFFFFFFF) ^ fmix32(np.uint32(seed2 & 0xFFFFFFFF) + _GOLDEN))
         key = fmix32(key ^ np.uint32((step * 0x27D4EB2F + stream * 0x165667B1) & 0xFFFFFFFF))
+        execution = (step >> 32) & 0xFFFFFFFF
+        if execution:
+            key = fmix32(key ^ np.uint32((execution * EXECUTION_MIX) & 0xFFFFFFFF))
         return fmix32(np.arange(n, dtype=np.uint32) * _GOLDEN ^ key)
 
 
