@@ -357,3 +357,20 @@ def test_big_matmuls_split_across_the_thread_pool(m, k, n, ta, tb):
     with tf.Session() as sess:
         got = sess.run(tf.matmul(pa, pb, transpose_a=ta, transpose_b=tb), {pa: a, pb: b})
     np.testing.assert_allclose(got, (a.T if ta else a) @ (b.T if tb else b), rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("tb", [False, True])
+def test_a_big_few_row_matmul_with_an_epilogue_runs_its_gemm_in_column_tiles(tb):
+    """A dense layer's GEMM (50 rows, 512 columns) runs as column tiles, then its bias/relu epilogue on the rows."""
+    rng = np.random.default_rng(8)
+    a = rng.standard_normal((50, 784)).astype(np.float32)
+    w = rng.standard_normal((512, 784) if tb else (784, 512)).astype(np.float32)
+    bias = rng.standard_normal(512).astype(np.float32)
+    pa, pw = tf.placeholder(tf.float32, a.shape), tf.placeholder(tf.float32, w.shape)
+    pre = tf.matmul(pa, pw, transpose_b=tb) + bias
+    out = tf.nn.relu(pre)
+    with tf.Session() as sess:
+        got_pre, got = sess.run([pre, out], {pa: a, pw: w})
+    want = a @ (w.T if tb else w) + bias
+    np.testing.assert_allclose(got_pre, want, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(got, np.maximum(want, 0), rtol=1e-4, atol=1e-3)

@@ -68,7 +68,7 @@ class Gemm:
 
 
 def pooled_kernel(mb: ModuleBuilder, op: Op, operands, emit_chunk, outer: int, macs: int,
-                  partials: int = 0, reduce=None) -> None:
+                  partials: int = 0, reduce=None, storages: list | None = None) -> None:
     """An op as a driver kernel and a chunk kernel over [lo, hi) of `outer` independent pieces.
 
     The chunk kernel has the (ptr bufs, lo, hi) signature of dfc_parallel_for: bufs holds the
@@ -76,6 +76,8 @@ def pooled_kernel(mb: ModuleBuilder, op: Op, operands, emit_chunk, outer: int, m
     reduce(fn, result, scratch, dt) folds into the result afterwards). Pieces run across threads
     when the op is big (`macs` multiply-adds), each calling BLAS on one thread. float16 and
     bfloat16 operands are widened to float32 copies first and the result rounded back.
+    `storages` (the result's, then each operand's) replaces the plan's, for an op inside a fused
+    region (a matmul whose block arguments stand for the fused op's operands).
     """
     declare_externs(mb)
     dt = op.result.type.dtype
@@ -88,7 +90,11 @@ def pooled_kernel(mb: ModuleBuilder, op: Op, operands, emit_chunk, outer: int, m
     emit_chunk(cfn, views[0], views[1:-1], views[-1], "%lo", "%hi", cdt)
     cfn.emit("ret void")
 
-    ptrs, which = mb.buffers([where(mb, op.result)] + [where(mb, v) for v in operands] + [mb.params_ptr()])
+    if storages is None:
+        storages = [where(mb, op.result)] + [where(mb, v) for v in operands]
+    elif wide:
+        raise ValueError("explicit storages are for float32 and float64 kernels")
+    ptrs, which = mb.buffers(list(storages) + [mb.params_ptr()])
     name, fn = mb.new_kernel(len(ptrs), chunked=False)
     mb.kernels.append(cfn.text())
     params = [f"%p{i}" for i in which]

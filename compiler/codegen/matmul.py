@@ -45,6 +45,8 @@ BIG_B = 1 << 20
 FEW_TILES = 2
 #: a wide matmul's column tiles
 COLUMN_TILES = 16
+#: whether a fused matmul of few rows and many columns also runs its GEMM in column tiles (then its epilogue)
+COLUMN_TILED_EPILOGUES = True
 
 
 @dataclass
@@ -122,8 +124,14 @@ def _lower_blas(mb: ModuleBuilder, op: Op, mm: Op, sources: list[Storage | str],
     all of B, so a small GEMM gets one tile per thread and no more (rows_per_tile).
     """
     pooled = mb.blas_threads and g.madds >= PARALLEL_GEMM
-    if pooled and op is mm and g.nbatch == 1 and g.n > 2 * g.m:
-        _lower_columns(mb, op, g)  # few rows, many columns: tiles of columns, so no tile repacks all of B
+    if pooled and g.nbatch == 1 and g.n > 2 * g.m and (op is mm or COLUMN_TILED_EPILOGUES):
+        # few rows, many columns: tiles of columns, so no tile repacks all of B (a dense layer's weight); an
+        # epilogue then runs over the product's rows on its own
+        _lower_columns(mb, mm, g, [where(mb, mm.result)] + sources)
+        if op is not mm:
+            kernel, ptrs, tiles = _row_tiled_kernel(mb, op, mm, sources, g, -(-g.m // max(1, mb.threads)),
+                                                    lambda *_: None)
+            mb.call_loop_kernel(kernel, ptrs, g.m * g.n, tiles)
         return
     rows = rows_per_tile(g, mb.threads) if pooled else g.m
     name = BLAS_NAMES[g.dt]
@@ -325,8 +333,10 @@ def _epilogue(mb: ModuleBuilder, fn: Fn, op: Op, mm: Op, g: Gemm, params: list[s
                 store(fn, values[k], element(*views[k]), views[k][1])
 
 
-def _lower_columns(mb: ModuleBuilder, op: Op, g: Gemm) -> None:
-    """A 2-D matmul with many more columns than rows as column tiles on the pool, one BLAS thread each."""
+def _lower_columns(mb: ModuleBuilder, op: Op, g: Gemm, storages: list[Storage | str]) -> None:
+    """A 2-D matmul with many more columns than rows as column tiles on the pool, one BLAS thread each.
+
+    `storages` are the product's and its two operands' (a fused matmul's come from its operands)."""
     step = -(-g.n // min(COLUMN_TILES, g.n))
     tiles = -(-g.n // step)
 
@@ -344,4 +354,4 @@ def _lower_columns(mb: ModuleBuilder, op: Op, g: Gemm) -> None:
                              gep(fn, ty, out, first), g.n)
         fn.emit(f"br label %{done}")
         fn.block(done)
-    pooled_kernel(mb, op, list(op.inputs), emit, tiles, g.madds)
+    pooled_kernel(mb, op, list(op.inputs), emit, tiles, g.madds, storages=storages)
