@@ -65,10 +65,54 @@ def _numpy_blas() -> tuple[int, ...] | None:
     for path in sorted(libs.glob("libscipy_openblas64_*.so*")):
         try:
             lib = ctypes.CDLL(str(path))
-            return tuple(ctypes.cast(getattr(lib, n), ctypes.c_void_p).value for n in names)
+            found = tuple(ctypes.cast(getattr(lib, n), ctypes.c_void_p).value for n in names)
         except (OSError, AttributeError):
             continue
+        _bind_small_permits(lib)
+        return found
     return None
+
+
+#: OpenBLAS's name for the kernels it chose for this CPU ("SkylakeX", "Haswell", ...), "" for another BLAS
+_BLAS_CORE = ""
+#: dtype name -> OpenBLAS's small-matrix permit for this CPU: (transa, transb, m, n, k, alpha, beta) -> int
+_SMALL_PERMITS: dict[str, Callable[..., int]] = {}
+
+
+def _bind_small_permits(lib: ctypes.CDLL) -> None:
+    """Find for which GEMMs this OpenBLAS uses its unpacked small-matrix kernels (see blas_small_kernel).
+
+    A dynamic-architecture OpenBLAS exports each kernel set's permit function under the set's
+    name, and the CPU's set is the core name it reports. A core without a set of its own (or
+    another build) finds none: then no GEMM is rearranged for the BLAS.
+    """
+    global _BLAS_CORE
+    try:
+        corename = lib.scipy_openblas_get_corename64_
+    except AttributeError:
+        return
+    corename.restype = ctypes.c_char_p
+    _BLAS_CORE = (corename() or b"").decode("ascii", "replace")
+    for prefix, scalar, dtype in (("s", ctypes.c_float, "float32"), ("d", ctypes.c_double, "float64")):
+        permit = getattr(lib, f"{prefix}gemm_small_matrix_permit_{_BLAS_CORE.upper()}", None)
+        if permit is None:
+            continue
+        permit.restype = ctypes.c_int
+        permit.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, scalar, scalar]
+        _SMALL_PERMITS[dtype] = permit
+
+
+def blas_small_kernel(dtype: str, transa: bool, transb: bool, m: int, n: int, k: int) -> bool:
+    """Whether the bound BLAS runs this column-major GEMM (C = op(A) op(B), beta 0) on a small-matrix kernel."""
+    _bind_symbols()
+    permit = _SMALL_PERMITS.get(dtype)
+    return bool(permit is not None and permit(int(transa), int(transb), m, n, k, 1.0, 0.0))
+
+
+def blas_identity() -> str:
+    """What code made for the bound BLAS depends on: its integer width, thread control and kernel set."""
+    _bind_symbols()
+    return f"{_BLAS_INT_BITS}/{_BLAS_THREADS}/{_BLAS_CORE}/{sorted(_SMALL_PERMITS)}"
 
 
 def blas_int_bits() -> int:
@@ -215,7 +259,8 @@ class CpuExecutable:
         self._step: Graph | None = step
         self._rebuild: Callable[[], Graph] | None = None
         self._lowered: Lowered | None = codegen.lower(step, blas_int_bits=_BLAS_INT_BITS,
-                                                      blas_threads=_BLAS_THREADS, target=target, threads=NUM_THREADS)
+                                                      blas_threads=_BLAS_THREADS, blas_small=blas_small_kernel,
+                                                      target=target, threads=NUM_THREADS)
         if os.environ.get(DUMP_ENV):  # `DFC_DUMP_DIR`: the LLVM modules and their assembly join the dumped stages
             dump_artifact(step, "llvm", self._lowered.text, "ll")
             dump_artifact(step, "asm", codegen.assembly(self._lowered, target), "s")
@@ -260,7 +305,7 @@ class CpuExecutable:
     def lowered(self) -> Lowered:
         if self._lowered is None:
             self._lowered = codegen.lower(self.step, blas_int_bits=_BLAS_INT_BITS, blas_threads=_BLAS_THREADS,
-                                          target=cpu_target(), threads=NUM_THREADS)
+                                          blas_small=blas_small_kernel, target=cpu_target(), threads=NUM_THREADS)
         return self._lowered
 
     def _link(self, target: Target, objs: list[bytes]) -> None:

@@ -49,8 +49,8 @@ def register_backend(name: str, factory: Callable[..., Executable]) -> None:
 
 def cpu_step_identity() -> str:
     """What a CPU step's code depends on besides its graph (step_cache.compiler_identity with the runtime's choices)."""
-    return step_cache.compiler_identity(cpu.cpu_target(), ("blas", cpu.blas_int_bits(), cpu.blas_thread_control(),
-                                                           "threads", cpu.NUM_THREADS, "data", cpu._DATA_OFFSET))
+    return step_cache.compiler_identity(cpu.cpu_target(), ("blas", cpu.blas_identity(), "threads", cpu.NUM_THREADS,
+                                                           "data", cpu._DATA_OFFSET))
 
 
 def compile_cpu_step(graph: Graph, fetches: list[Value], targets: list[Op], feeds: list[Value],

@@ -374,3 +374,43 @@ def test_a_big_few_row_matmul_with_an_epilogue_runs_its_gemm_in_column_tiles(tb)
     want = a @ (w.T if tb else w) + bias
     np.testing.assert_allclose(got_pre, want, rtol=1e-4, atol=1e-3)
     np.testing.assert_allclose(got, np.maximum(want, 0), rtol=1e-4, atol=1e-3)
+
+
+def _nn_small_tn_not(dtype, transa, transb, m, n, k):
+    """A BLAS whose small-matrix kernels take NN GEMMs up to 100^3 and no TN ones (OpenBLAS on AVX-512)."""
+    return not transa and m * n * k <= 100 ** 3
+
+
+@pytest.mark.parametrize("m, k, n", [(64, 64, 64), (50, 37, 70), (33, 8, 45), (9, 100, 17)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_b_transposed_gemm_copies_b_transposed_first_where_the_blas_takes_only_nn_small(
+        m, k, n, dtype, monkeypatch, tmp_path):
+    """matmul.transposes_b_first: A @ B^T as A @ (B^T copied in 8x8 blocks, edges one by one), the same values."""
+    from dfc.compiler.codegen import matmul
+    from dfc.runtime import cpu
+    monkeypatch.setenv("DFC_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(cpu, "blas_small_kernel", _nn_small_tn_not)
+    monkeypatch.setattr(cpu, "blas_identity", lambda: "test: NN small, TN never")
+    chosen = []
+    original = matmul.transposes_b_first
+    monkeypatch.setattr(matmul, "transposes_b_first", lambda g, permit: chosen.append(original(g, permit)) or
+                        chosen[-1])
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((m, k)).astype(dtype)
+    b = rng.standard_normal((n, k)).astype(dtype)
+    pa, pb = tf.placeholder(dtype, a.shape), tf.placeholder(dtype, b.shape)
+    with tf.Session() as sess:
+        got = sess.run(tf.nn.relu(tf.matmul(pa, pb, transpose_b=True)), {pa: a, pb: b})
+    np.testing.assert_allclose(got, np.maximum(a @ b.T, 0), rtol=1e-5, atol=1e-5)
+    assert chosen == [True]
+
+
+def test_only_a_blas_that_refuses_tn_small_gets_b_transposed_first():
+    from dfc.compiler.codegen.matmul import Gemm, transposes_b_first
+    from dfc.ir import dtypes as D
+    g = Gemm(D.f32, 64, 64, 64, False, True, (), [], [], 64, 64)
+    assert transposes_b_first(g, _nn_small_tn_not)
+    assert not transposes_b_first(g, None)  # no permit known: BLAS's own choice
+    assert not transposes_b_first(g, lambda *args: True)  # TN small too
+    assert not transposes_b_first(g, lambda *args: False)  # nothing small (OpenBLAS's Haswell kernels)
+    assert not transposes_b_first(Gemm(D.f32, 64, 64, 64, False, False, (), [], [], 64, 64), _nn_small_tn_not)

@@ -127,19 +127,23 @@ MAIN_OPT_LEVEL = 0
 
 
 def lower(step: Graph, plan: Plan | None = None, blas_int_bits: int = 32, blas_threads: bool = False,
-          target: Target | None = None, threads: int | None = None) -> Lowered:
+          target: Target | None = None, threads: int | None = None,
+          blas_small: Callable[[str, bool, bool, int, int, int], bool] | None = None) -> Lowered:
     """The LLVM modules of a specialized step graph (planned here unless a plan is given).
 
     `blas_int_bits` is the integer width of the BLAS the runtime binds to dfc_sgemm/dfc_dgemm;
     `blas_threads` says it also binds dfc_blas_set_threads (OpenBLAS's thread count) and the
     int dfc_blas_threads (the count to set back), so small matmuls can run on one thread.
     `threads` is how many threads the runtime's pool runs kernels on (default: the CPUs this
-    process may use); GEMMs cut their rows into tiles for that many.
+    process may use); GEMMs cut their rows into tiles for that many. `blas_small(dtype, transa, transb,
+    m, n, k)` says whether the BLAS runs a column-major GEMM on an unpacked small-matrix kernel
+    (see matmul.transposes_b_first); without it no GEMM is rearranged for the BLAS.
     """
     plan = plan or getattr(step, "plan", None) or plan_step(step)
     mb = ModuleBuilder(plan, target or cpu_target())
     mb.blas_int = f"i{blas_int_bits}"
     mb.blas_threads = blas_threads
+    mb.blas_small = blas_small
     mb.threads = threads or usable_cpus()
     return mb.build(lower_op)
 

@@ -113,6 +113,8 @@ class ModuleBuilder:
         self._open: _KernelScope | None = None  # the kernel being built
         self.nk = 0
         self.open_regions: list = []  # the labels of the branches and loops being lowered (codegen/control.py)
+        self.blas_threads = False  # whether the kernels may set the BLAS's thread count (cpu.lower says)
+        self.blas_small = None  # the BLAS's small-kernel permit, if known (cpu.lower's blas_small)
         self.loop_depth = 0  # how many of them are loops: code emitted now may run many times per step
         p = plan
         self.slot_base = {"input": 0, "output": len(p.inputs), "variable": len(p.inputs) + len(p.outputs),
