@@ -110,8 +110,8 @@ def test_entry_split_into_parts_runs_in_order_and_stops_at_errors(fresh_cache, m
         x = tf.placeholder(tf.float32, (5,))
         idx = tf.placeholder(tf.int32, (2,))
         h = x
-        for _ in range(6):
-            h = tf.sin(h) * 2.0 + tf.reduce_sum(h)
+        for _ in range(6):  # contracting, so that sums rounded in another order stay within rtol
+            h = tf.sin(h) * 0.5 + tf.reduce_sum(h) * 0.1
         y = tf.gather(h, idx)
     data = np.linspace(-1, 1, 5, dtype=np.float32)
     with tf.Session(graph=g) as sess:

@@ -56,8 +56,10 @@ def coalesce(dims: list[int], views: list[View], keep: set[int] = frozenset()) -
 
 @contextlib.contextmanager
 def counted_loop(f: Fn, start: str, stop: str, step: int = 1,
-                 names: tuple[str, str, str] = ("head", "body", "done")) -> Iterator[str]:
-    """for (i = start; i < stop; i += step): yields i; what the with-block emits is the loop body."""
+                 names: tuple[str, str, str] = ("head", "body", "done"), unroll: bool = True) -> Iterator[str]:
+    """for (i = start; i < stop; i += step): yields i; what the with-block emits is the loop body.
+
+    `unroll=False` keeps LLVM from unrolling the loop (it may still vectorize it)."""
     ctr = f.alloca("i64")
     f.emit(f"store i64 {start}, ptr {ctr}")
     head, inner, done = (f.label(n) for n in names)
@@ -70,15 +72,17 @@ def counted_loop(f: Fn, start: str, stop: str, step: int = 1,
     yield i
     nxt = f(f"add i64 {i}, {step}")
     f.emit(f"store i64 {nxt}, ptr {ctr}")
-    f.emit(f"br label %{head}")
+    f.emit(f"br label %{head}" + ("" if unroll else ", " + f.loop_properties("llvm.loop.unroll.disable")))
     f.block(done)
 
 
 def loop_nest(f: Fn, dims: list[int], views: list[View], params: list[str],
-              body: Callable[[list[str], list[str]], None], lo: str | None = None, hi: str | None = None) -> None:
+              body: Callable[[list[str], list[str]], None], lo: str | None = None, hi: str | None = None,
+              unroll_innermost: bool = True) -> None:
     """Nested counted loops over `dims`; body(element offsets per view, loop indices) emits the inside.
 
     The outermost loop runs [lo, hi) when given (a thread's chunk), else the whole dim.
+    `unroll_innermost=False` keeps the innermost loop a loop (see counted_loop).
     """
     offs = [str(v.offset) for v in views]
 
@@ -88,7 +92,7 @@ def loop_nest(f: Fn, dims: list[int], views: list[View], params: list[str],
             return
         start = lo if (d == 0 and lo is not None) else "0"
         stop = hi if (d == 0 and hi is not None) else str(dims[d])
-        with counted_loop(f, start, stop) as i:
+        with counted_loop(f, start, stop, unroll=unroll_innermost or d < len(dims) - 1) as i:
             new = []
             for v, o in zip(views, offs):
                 s = v.strides[d]

@@ -204,6 +204,7 @@ class ModuleBuilder:
         if self.target.function_attributes():
             parts.append(f"attributes #0 = {{ {self.target.function_attributes()} }}")
         parts.append("!0 = !{i32 1}  ; !nontemporal")
+        parts += fn.metadata
         body = "\n".join(parts)
         digest = hashlib.sha256((body + "\0" + self.target.identity).encode()).hexdigest()[:32]
         symbol = f"dfc_k_{digest}"

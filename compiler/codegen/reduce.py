@@ -179,7 +179,11 @@ def _reduce_strided(mb: ModuleBuilder, spec: _Spec, ptrs: list[str], kdims: list
             a = fn(f"load {ty}, ptr {acc}")
             fn.emit(f"store {ty} {spec.combine(fn, a, x_value)}, ptr {acc}")
 
-        loop_nest(fn, rdims, [View(v.param, v.dtype, 0, v.strides) for v in rviews], params, inner)
+        # a reduction along contiguous elements stays a loop: fully unrolled, LLVM vectorized the kept loop
+        # around it instead, with a gather per element (a 64x64 row mean took 1.7 us; a vector loop ~0.3)
+        contiguous = bool(rdims) and all(v.strides[-1] in (0, 1) for v in rviews)
+        loop_nest(fn, rdims, [View(v.param, v.dtype, 0, v.strides) for v in rviews], params, inner,
+                  unroll_innermost=not contiguous)
         res = spec.result(fn, fn(f"load {ty}, ptr {acc}"))
         store(fn, res, elem_ptr(fn, params, kviews[0], offs[0]), kviews[0].dtype)
 

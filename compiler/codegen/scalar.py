@@ -58,6 +58,7 @@ class Fn:
         self.allocas: list[str] = []
         self.lines: list[str] = []
         self.n = 0
+        self.metadata: list[str] = []  # module-level metadata nodes its instructions name (loop properties)
 
     def __call__(self, expr: str) -> str:
         self.n += 1
@@ -81,6 +82,16 @@ class Fn:
         self.allocas.append(f"  {name} = alloca {ty}, i64 {count}, align {align}")
         return name
 
+    def loop_properties(self, *properties: str) -> str:
+        """`!llvm.loop !N` for a loop's back edge: a distinct loop id with these properties
+        (e.g. "llvm.loop.unroll.disable")."""
+        self.n += 1
+        node = LOOP_METADATA_BASE + self.n
+        props = [f"!{node + LOOP_METADATA_SPAN * (k + 1)}" for k in range(len(properties))]
+        self.metadata.append(f"!{node} = distinct !{{!{node}{''.join(', ' + p for p in props)}}}")
+        self.metadata += [f'{p} = !{{!"{name}"}}' for p, name in zip(props, properties)]
+        return f"!llvm.loop !{node}"
+
     def entry_flag(self) -> str:
         """An i1 slot that starts false when the function is entered."""
         name = self.alloca("i1")
@@ -89,6 +100,12 @@ class Fn:
 
     def text(self) -> str:
         return "\n".join([self.header + " {", "entry:"] + self.allocas + self.lines + ["}", ""])
+
+
+#: loop metadata node numbers: a function's loop ids from here (below the module's own nodes never reach),
+#: each property of a loop LOOP_METADATA_SPAN further on
+LOOP_METADATA_BASE = 1 << 20
+LOOP_METADATA_SPAN = 1 << 20
 
 
 # ---- loads, stores, conversions ---------------------------------------------------------------
