@@ -142,6 +142,7 @@ def _jax(case: str, n: int, cache: str | None):
 def measure_first_step(framework: str, case: str, n: int, steady: bool, cache: str | None,
                        min_time: float) -> dict[str, float | None]:
     """{"first": seconds from building the graph to the first step's result, "steady": seconds per later step}."""
+    import numpy.random  # noqa: F401 - the weights' generator: an import, loaded before the clock like the others
     if framework == "dfc":
         import dfc
         # dfc loads its modules on first use; load them now, as `import tensorflow` and `import jax.numpy` do
