@@ -1,4 +1,5 @@
-"""The plan's variable reads: a copy only when an assign of the variable comes before the read's last use."""
+"""The plan's variables: a read is a copy only when an assign of the variable comes before the read's last use,
+and a kernel writes a result the step assigns straight into the variable when no old value is used later."""
 
 from __future__ import annotations
 
@@ -9,13 +10,8 @@ import dfc as tf
 from dfc.runtime.cpu import CpuExecutable
 
 
-
-def test_reads_used_up_before_the_assign_alias_the_variable_and_later_uses_get_a_snapshot(tmp_path, monkeypatch):
-    monkeypatch.setenv("DFC_CACHE_DIR", str(tmp_path))
-    tf.reset_default_graph()
-    w = tf.Variable(np.arange(6, dtype=np.float32).reshape(2, 3), name="w")
-    loss = tf.reduce_sum(tf.square(tf.reshape(w, [3, 2])))
-    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)  # reads w, then assigns it
+def _plans(monkeypatch) -> list:
+    """The plan of every step compiled from now on, in order."""
     plans = []
     original = CpuExecutable.__init__
 
@@ -23,6 +19,16 @@ def test_reads_used_up_before_the_assign_alias_the_variable_and_later_uses_get_a
         original(self, step, *args, **kwargs)
         plans.append(self.lowered.plan)
     monkeypatch.setattr(CpuExecutable, "__init__", spy)
+    return plans
+
+
+def test_reads_used_up_before_the_assign_alias_the_variable_and_later_uses_get_a_snapshot(tmp_path, monkeypatch):
+    monkeypatch.setenv("DFC_CACHE_DIR", str(tmp_path))
+    tf.reset_default_graph()
+    w = tf.Variable(np.arange(6, dtype=np.float32).reshape(2, 3), name="w")
+    loss = tf.reduce_sum(tf.square(tf.reshape(w, [3, 2])))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)  # reads w, then assigns it
+    plans = _plans(monkeypatch)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         before = sess.run(w)
@@ -35,17 +41,6 @@ def test_reads_used_up_before_the_assign_alias_the_variable_and_later_uses_get_a
 
 
 # ---- kernels that write an assigned result straight into the variable (plan._find_direct_writes) ----
-
-def _plans(monkeypatch) -> list:
-    plans = []
-    original = CpuExecutable.__init__
-
-    def spy(self, step, *args, **kwargs):
-        original(self, step, *args, **kwargs)
-        plans.append(self.lowered.plan)
-    monkeypatch.setattr(CpuExecutable, "__init__", spy)
-    return plans
-
 
 def _direct_variables(plan) -> set[str]:
     """The variables some kernel of the plan writes its result into directly."""
