@@ -156,3 +156,24 @@ def test_use_locking_keeps_assign_sub_one_update():
     graph = simplify(parse_graph(text))
     kinds = [op.type for op in graph.ops]
     assert "dfc.assign_sub" in kinds and "dfc.assign_add" not in kinds and kinds.count("dfc.assign") == 1
+
+
+def test_updates_inside_a_loop_and_a_branch_see_the_values_the_interpreter_sees(tmp_path, monkeypatch):
+    """assign_add in a while body and assign_sub in a cond branch, beside a read of the old value used in both."""
+    monkeypatch.setenv("DFC_CACHE_DIR", str(tmp_path))
+
+    def build():
+        v = tf.Variable(np.arange(4, dtype=np.float32), name="v")
+        old = v.read_value()
+
+        def body(i, acc):
+            with tf.control_dependencies([acc]):
+                up = tf.assign_add(v, tf.ones([4]) * 0.5)
+            return i + 1, acc + up + old
+        _, acc = tf.while_loop(lambda i, a: i < 3, body, [tf.constant(0), tf.zeros([4])])
+        branch = tf.cond(tf.reduce_sum(old) > 1.0, lambda: tf.assign_sub(v, old * 0.25), lambda: tf.identity(old))
+        return [acc, branch, old]
+    native, reference = _run_both(build)
+    for a, b in zip(native, reference):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
