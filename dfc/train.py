@@ -58,12 +58,13 @@ class MomentumOptimizer(Optimizer):
     def _apply_dense(self, grad, var):
         lr, mom = self._as(self._lr, var), self._as(self._mom, var)
         accum = self.get_slot(var, "momentum")
-        accum_t = accum.assign(accum * mom + grad, use_locking=self._use_locking)
+        accum_t = accum * mom + grad
+        # the assigns after the arithmetic (as Adam's): the update fuses into one kernel over var and its slot
         if self._use_nesterov:
             update = var.assign_sub(grad * lr + accum_t * mom * lr, use_locking=self._use_locking)
         else:
             update = var.assign_sub(lr * accum_t, use_locking=self._use_locking)
-        return group(update, accum_t)
+        return group(update, accum.assign(accum_t, use_locking=self._use_locking))
 
 
 class AdagradOptimizer(Optimizer):
@@ -85,9 +86,10 @@ class AdagradOptimizer(Optimizer):
         self._lr = self._hyper(self._learning_rate, "learning_rate")
 
     def _apply_dense(self, grad, var):
-        accum_t = self.get_slot(var, "accumulator").assign_add(square(grad), use_locking=self._use_locking)
-        return group(var.assign_sub(self._as(self._lr, var) * grad * rsqrt(accum_t), use_locking=self._use_locking),
-                     accum_t)
+        accum = self.get_slot(var, "accumulator")
+        accum_t = accum + square(grad)
+        update = var.assign_sub(self._as(self._lr, var) * grad * rsqrt(accum_t), use_locking=self._use_locking)
+        return group(update, accum.assign(accum_t, use_locking=self._use_locking))
 
 
 class RMSPropOptimizer(Optimizer):
@@ -119,17 +121,20 @@ class RMSPropOptimizer(Optimizer):
     def _apply_dense(self, grad, var):
         lr, rho, mom, eps = (self._as(t, var) for t in (self._lr, self._rho, self._mom, self._eps))
         ms = self.get_slot(var, "rms")
-        ms_t = ms.assign(ms * rho + square(grad) * (1.0 - rho), use_locking=self._use_locking)
-        updates = [ms_t]
+        ms_t = ms * rho + square(grad) * (1.0 - rho)
+        slots = [(ms, ms_t)]
         denom = ms_t + eps
         if self._centered:
             mg = self.get_slot(var, "mg")
-            mg_t = mg.assign(mg * rho + grad * (1.0 - rho), use_locking=self._use_locking)
-            updates.append(mg_t)
+            mg_t = mg * rho + grad * (1.0 - rho)
+            slots.append((mg, mg_t))
             denom = ms_t - square(mg_t) + eps
         moment = self.get_slot(var, "momentum")
-        mom_t = moment.assign(moment * mom + lr * grad * rsqrt(denom), use_locking=self._use_locking)
-        return group(var.assign_sub(mom_t, use_locking=self._use_locking), mom_t, *updates)
+        mom_t = moment * mom + lr * grad * rsqrt(denom)
+        slots.append((moment, mom_t))
+        # the assigns after the arithmetic (as Adam's): the update fuses into one kernel over var and its slots
+        update = var.assign_sub(mom_t, use_locking=self._use_locking)
+        return group(update, *(slot.assign(value, use_locking=self._use_locking) for slot, value in slots))
 
 
 class AdamOptimizer(Optimizer):

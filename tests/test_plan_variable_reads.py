@@ -177,3 +177,27 @@ def test_updates_inside_a_loop_and_a_branch_see_the_values_the_interpreter_sees(
     for a, b in zip(native, reference):
         for x, y in zip(a, b):
             np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: tf.train.MomentumOptimizer(0.1, 0.9), lambda: tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True),
+    lambda: tf.train.AdagradOptimizer(0.1), lambda: tf.train.RMSPropOptimizer(0.01, momentum=0.5),
+    lambda: tf.train.RMSPropOptimizer(0.01, momentum=0.5, centered=True), lambda: tf.train.AdamOptimizer(0.1)],
+    ids=["momentum", "nesterov", "adagrad", "rmsprop", "rmsprop_centered", "adam"])
+def test_optimizers_update_their_variables_and_slots_in_place(make, tmp_path, monkeypatch):
+    monkeypatch.setenv("DFC_CACHE_DIR", str(tmp_path))
+    plans = _plans(monkeypatch)
+    rng = np.random.default_rng(2)
+    x_data = rng.standard_normal((6, 4)).astype(np.float32)
+    w0 = rng.standard_normal((4, 3)).astype(np.float32)
+
+    def build():
+        w = tf.Variable(w0, name="w")
+        loss = tf.reduce_sum(tf.square(tf.matmul(tf.constant(x_data), w)))
+        return [make().minimize(loss), loss]
+    native, reference = _run_both(build, steps=4)
+    for a, b in zip(native, reference):
+        np.testing.assert_allclose(a[1], b[1], rtol=1e-4)
+    train_plan = max(plans, key=lambda p: len(p.items))
+    slots = {name for name in train_plan.variables if name.startswith("w/")}
+    assert slots and {"w"} | slots <= _direct_variables(train_plan)
