@@ -201,3 +201,24 @@ def test_optimizers_update_their_variables_and_slots_in_place(make, tmp_path, mo
     train_plan = max(plans, key=lambda p: len(p.items))
     slots = {name for name in train_plan.variables if name.startswith("w/")}
     assert slots and {"w"} | slots <= _direct_variables(train_plan)
+
+
+def test_an_old_value_read_outside_a_loop_and_used_before_its_update_in_the_body_stays_old(tmp_path, monkeypatch):
+    monkeypatch.setenv("DFC_CACHE_DIR", str(tmp_path))
+
+    def build():
+        v = tf.Variable(np.arange(4, dtype=np.float32), name="v")
+        old = v.read_value()
+
+        def body(i, acc):
+            acc2 = acc + old * 2.0  # every iteration must see the value from before the loop
+            with tf.control_dependencies([acc2]):
+                up = tf.assign_add(v, tf.ones([4]) * 0.5)
+            return i + 1, acc2 + up
+        _, acc = tf.while_loop(lambda i, a: i < 3, body, [tf.constant(0), tf.zeros([4])])
+        return [acc, old]
+    native, reference = _run_both(build)
+    for a, b in zip(native, reference):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
+    np.testing.assert_array_equal(native[0][0], [3.0, 12.0, 21.0, 30.0])
