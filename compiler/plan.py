@@ -309,9 +309,8 @@ class _StepPlanner:
             if (i is None or value in direct or value in self.fetched or value.type != op.results[0].type
                     or not (is_elementwise_kernel(self.items[i]) or self._epilogue_result(self.items[i], value))):
                 continue
-            kernel = self.items[i]
-            same_index = {self.canon(u) for u in _read_at_each_index(kernel) if u.type.shape == value.type.shape}
-            if all(self._old_value_done(read, i, kernel, same_index) for read in reads.get(name, [])):
+            same_index = {self.canon(u) for u in _read_at_each_index(self.items[i]) if u.type.shape == value.type.shape}
+            if all(self._old_value_done(read, i, same_index) for read in reads.get(name, [])):
                 direct[value] = name
         return direct
 
@@ -326,7 +325,7 @@ class _StepPlanner:
         yielded = op.regions[0].terminator.inputs[op.results.index(value)]
         return yielded is not mm.result
 
-    def _old_value_done(self, read: Op, i: int, kernel: Op, same_index: set[Value]) -> bool:
+    def _old_value_done(self, read: Op, i: int, same_index: set[Value]) -> bool:
         """Whether a read of a variable is used no later than item i, and at i only as an operand read in place."""
         last = max(self.last_use.get(read.result, -1), self.view_last.get(read.result, -1))
         if last < i:
