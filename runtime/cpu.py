@@ -115,19 +115,7 @@ def blas_identity() -> str:
     return f"{_BLAS_INT_BITS}/{_BLAS_THREADS}/{_BLAS_CORE}/{sorted(_SMALL_PERMITS)}"
 
 
-def blas_int_bits() -> int:
-    """The integer width of the BLAS the kernels call (numpy's ILP64 OpenBLAS, else scipy's LP64 one)."""
-    _bind_symbols()
-    return _BLAS_INT_BITS
-
-
-def blas_thread_control() -> bool:
-    """Whether the kernels may set the BLAS's thread count (dfc_blas_set_threads is bound)."""
-    _bind_symbols()
-    return _BLAS_THREADS
-
-
-_BLAS_INT_BITS = 32
+_BLAS_INT_BITS = 32  # the integer width of the BLAS the kernels call (numpy's ILP64 OpenBLAS, else scipy's LP64 one)
 _BLAS_THREADS = False  # whether dfc_blas_set_threads and dfc_blas_threads are bound
 #: OpenBLAS's thread count when dfc bound it: small matmuls set 1 for their call, then this back
 _BLAS_THREAD_COUNT = ctypes.c_int(0)
