@@ -45,8 +45,6 @@ BIG_B = 1 << 20
 FEW_TILES = 2
 #: a wide matmul's column tiles
 COLUMN_TILES = 16
-#: whether a fused matmul of few rows and many columns also runs its GEMM in column tiles (then its epilogue)
-COLUMN_TILED_EPILOGUES = True
 
 
 @dataclass
@@ -124,7 +122,7 @@ def _lower_blas(mb: ModuleBuilder, op: Op, mm: Op, sources: list[Storage | str],
     all of B, so a small GEMM gets one tile per thread and no more (rows_per_tile).
     """
     pooled = mb.blas_threads and g.madds >= PARALLEL_GEMM
-    if pooled and g.nbatch == 1 and g.n > 2 * g.m and (op is mm or COLUMN_TILED_EPILOGUES):
+    if pooled and g.nbatch == 1 and g.n > 2 * g.m:
         # few rows, many columns: tiles of columns, so no tile repacks all of B (a dense layer's weight); an
         # epilogue then runs over the product's rows on its own
         _lower_columns(mb, mm, g, [where(mb, mm.result)] + sources)
