@@ -74,6 +74,13 @@ def _run_both(build, steps: int = 3):
     return [[values for values, _ in runs] for runs in out]
 
 
+def _assert_same_runs(native: list, reference: list) -> None:
+    """Every fetched value of every run bit-identical on both backends."""
+    for a, b in zip(native, reference):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
+
+
 @pytest.mark.parametrize("batch,n_in,n_out", [(8, 5, 3), (16, 256, 512)])  # the second's GEMM runs in tiles
 def test_adam_updates_its_variable_and_slots_in_place_and_matches_the_interpreter(tmp_path, monkeypatch, batch,
                                                                                   n_in, n_out):
@@ -108,9 +115,7 @@ def test_an_old_value_used_after_the_update_keeps_the_update_out_of_the_variable
             later = old * 10.0  # the value before the update, used after it
         return [later, update]
     native, reference = _run_both(build)
-    for a, b in zip(native, reference):
-        np.testing.assert_array_equal(a[0], b[0])
-        np.testing.assert_array_equal(a[1], b[1])
+    _assert_same_runs(native, reference)
     assert "v" not in _direct_variables(max(plans, key=lambda p: len(p.items)))
 
 
@@ -174,9 +179,7 @@ def test_updates_inside_a_loop_and_a_branch_see_the_values_the_interpreter_sees(
         branch = tf.cond(tf.reduce_sum(old) > 1.0, lambda: tf.assign_sub(v, old * 0.25), lambda: tf.identity(old))
         return [acc, branch, old]
     native, reference = _run_both(build)
-    for a, b in zip(native, reference):
-        for x, y in zip(a, b):
-            np.testing.assert_array_equal(x, y)
+    _assert_same_runs(native, reference)
 
 
 @pytest.mark.parametrize("make", [
@@ -218,7 +221,5 @@ def test_an_old_value_read_outside_a_loop_and_used_before_its_update_in_the_body
         _, acc = tf.while_loop(lambda i, a: i < 3, body, [tf.constant(0), tf.zeros([4])])
         return [acc, old]
     native, reference = _run_both(build)
-    for a, b in zip(native, reference):
-        for x, y in zip(a, b):
-            np.testing.assert_array_equal(x, y)
+    _assert_same_runs(native, reference)
     np.testing.assert_array_equal(native[0][0], [3.0, 12.0, 21.0, 30.0])
