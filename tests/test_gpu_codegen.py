@@ -28,8 +28,6 @@ needs_ptxas = pytest.mark.skipif(PTXAS is None, reason="ptxas (CUDA's PTX assemb
 
 #: registry ops the GPU cannot run yet: shrink it as lowerings land (a new op without one fails the test below)
 WITHOUT_GPU_LOWERING = {
-    "dfc.conv2d", "dfc.conv2d_backprop_filter", "dfc.conv2d_backprop_input",  # the CPU's call BLAS
-    "dfc.max_pool", "dfc.max_pool_grad", "dfc.avg_pool", "dfc.avg_pool_grad",
     "dfc.dynamic_fill", "dfc.dynamic_reshape",  # specialized away before any backend (the CPU has none either)
     "dfc.send", "dfc.recv",  # the partition pass's ops between processes: the runtime moves them
     "dfc.if", "dfc.while",  # the host program has no branches or loops yet: a clear error (test below)
@@ -131,6 +129,61 @@ def _shape_ops(g, a):
         *[create_op(g, f"dfc.{r}", [c], {"seed": 3, "seed2": 4}, result_types=[TensorType(D.f32, (3, 5))]).result
           for r in ("random_uniform", "random_normal", "truncated_normal")],
     ]
+
+
+#: window geometries of the conv/pool tests: strides, SAME/VALID/EXPLICIT padding, dilations, groups
+CONV_CASES = [
+    dict(strides=[1, 1], padding="VALID"),
+    dict(strides=[2, 1], padding="SAME", dilations=[1, 2]),
+    dict(strides=[1, 2], padding="EXPLICIT", explicit_paddings=[1, 2, 0, 1], groups=2),
+]
+POOL_CASES = [
+    dict(ksize=[2, 2], strides=[2, 2], padding="VALID"),
+    dict(ksize=[3, 2], strides=[2, 1], padding="SAME"),
+    dict(ksize=[2, 3], strides=[1, 2], padding="EXPLICIT", explicit_paddings=[1, 0, 2, 1]),
+]
+
+
+def nn_ops(conv: dict, pool: dict, x_shape=(2, 7, 6, 4), cout=6):
+    """conv2d, its two gradients and the four pool ops on an NHWC image, a filter and nothing else."""
+    def build(g, a):
+        x, w = a
+        y = create_op(g, "dfc.conv2d", [x, w], conv).result
+        mp = create_op(g, "dfc.max_pool", [x], pool).result
+        return [y, mp,
+                create_op(g, "dfc.conv2d_backprop_input", [y, w], {"input_shape": list(x_shape), **conv}).result,
+                create_op(g, "dfc.conv2d_backprop_filter", [x, y],
+                          {"filter_shape": list(w.type.shape), **conv}).result,
+                create_op(g, "dfc.max_pool_grad", [x, mp], pool).result,
+                create_op(g, "dfc.avg_pool", [x], pool).result,
+                create_op(g, "dfc.avg_pool_grad", [mp], {"input_shape": list(x_shape), **pool}).result]
+    return build
+
+
+def nn_types(dt, conv: dict, x_shape=(2, 7, 6, 4), cout=6):
+    return [(dt, x_shape), (dt, (3, 3, x_shape[3] // conv.get("groups", 1), cout))]
+
+
+@needs_ptxas
+@pytest.mark.parametrize("case", range(len(CONV_CASES)))
+def test_conv_and_pool_ops_ptx_assembles(case):
+    """conv2d and its gradients (a thread per output element; a block per filter element for the filter
+    gradient) and the pool ops (a thread per output element), no BLAS, no host code."""
+    conv, pool = CONV_CASES[case], POOL_CASES[case]
+    for dt in (D.f32, D.f16) if case else (D.f32, D.bf16, D.f64):
+        step = _step(nn_types(dt, conv), nn_ops(conv, pool))
+        program = assemble(step, NVPTX_ARCHS if dt is D.f32 else ("sm_80",))
+        launches = [s for s in program.steps if isinstance(s, gpu.Launch)]
+        assert len(launches) == len(program.steps) == 7 and not any(s.single for s in launches)
+        assert sum(s.blocks for s in launches) == 1, "the filter gradient runs a block per filter element"
+
+
+@needs_ptxas
+def test_integer_max_pool_ptx_assembles():
+    pool = POOL_CASES[1]
+    for dt in (D.i32, D.i8):
+        assemble(_step([(dt, (2, 5, 5, 3))], lambda g, a: [create_op(g, "dfc.max_pool", [a[0]], pool).result]),
+                 ("sm_90",))
 
 
 def _tf1_ops(g, a):

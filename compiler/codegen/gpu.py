@@ -315,6 +315,7 @@ def gpu_lowerings() -> dict[str, Callable[[GpuModuleBuilder, Op], None]]:
     (fused regions, reductions, cuBLAS matmuls, kernels that run once on one thread); an elementwise op
     without a row is lower_elementwise_gpu. Built on first use: those lowerings import this module."""
     from .gpu_elementwise import lower_elementwise_gpu, lower_fused_matmul_gpu, lower_matmul_gpu  # noqa: PLC0415
+    from .gpu_nn import GPU_NN_LOWERINGS  # noqa: PLC0415
     from .gpu_reduce import GPU_REDUCTIONS  # noqa: PLC0415
 
     fused = {"matmul": lower_fused_matmul_gpu, "reduction": GPU_REDUCTIONS["fused"]}
@@ -327,6 +328,7 @@ def gpu_lowerings() -> dict[str, Callable[[GpuModuleBuilder, Op], None]]:
 
     table: dict[str, Callable[[GpuModuleBuilder, Op], None]] = dict(_REUSED)
     table.update({k: v for k, v in GPU_REDUCTIONS.items() if k != "fused"})
+    table.update(GPU_NN_LOWERINGS)
     table.update({"dfc.fused": lower_fused_gpu, "dfc.matmul": lower_matmul_gpu,
                   "dfc.gather": once("dfc.gather"), "dfc.unsorted_segment_sum": once("dfc.unsorted_segment_sum")})
     return table
