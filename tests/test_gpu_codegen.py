@@ -186,6 +186,33 @@ def test_integer_max_pool_ptx_assembles():
                  ("sm_90",))
 
 
+def _sparse_ops(g, a):
+    x, idx = a
+    return [create_op(g, "dfc.gather", [x, idx], {"axis": 1}).result,
+            create_op(g, "dfc.gather", [x, idx], {"axis": 0}).result,
+            create_op(g, "dfc.unsorted_segment_sum", [x, idx], {"num_segments": 4}).result]
+
+
+@needs_ptxas
+@pytest.mark.parametrize("dt", [D.f16, D.bf16, D.f32, D.f64, D.i8, D.i16, D.i32, D.i64], ids=str)
+def test_gather_and_segment_sum_ptx_assembles_with_atomics(dt):
+    """gather and unsorted_segment_sum are grid-stride kernels (no one-thread loop over the data): the sums
+    are atomic adds in the data's own type, a bad index sets the error word by compare-and-swap."""
+    for idt, arch in ((D.i32, "sm_80"), (D.i64, "sm_90")):
+        step = _step([(dt, (3, 5, 2)), (idt, (3,))], _sparse_ops)
+        program = assemble(step, (arch,))
+        ptx = "".join(gpu.split_ptx(gpu.emit_ptx(step, arch)).values())
+        assert "atom.global.max.s64" in ptx and "global.cas.b32" in ptx  # the first bad index; the error word
+        if dt in (D.f16, D.f32, D.f64, D.i32, D.i64):  # the others add in a compare-and-swap loop
+            assert "atom.global.add." in ptx
+        launches = [s for s in program.steps if isinstance(s, gpu.Launch)]
+        singles = [s for s in launches if s.single]
+        assert len(singles) == 2 and all(s.n == 1 and s.error_code for s in singles), \
+            "only the report of each gather's first bad index runs on one thread"
+        # a thread per element: two gathers' outputs (3x3x2, 3x5x2), the sum's zeroed output (4x5x2), its data
+        assert sorted(s.n for s in launches if not s.single) == [18, 30, 30, 40]
+
+
 def _tf1_ops(g, a):
     x, flags = a
     return [

@@ -11,9 +11,12 @@ runtime (runtime/gpu.py) replays. Pointers in that program are symbolic buffers
   - reductions: one block per output element, warp shuffles and shared memory (gpu_reduce.py);
   - matmul: a cuBLAS GEMM planned on the host; a fused epilogue is a kernel of ours that
     reads the GEMM's result;
+  - convolutions and pooling: direct kernels, a thread per output element (gpu_nn.py);
+  - gather and unsorted_segment_sum: grid-stride kernels, atomic adds for the sums, bad indices
+    reported through the error word as on the CPU (gpu_sparse.py);
   - every other loop kernel of the CPU (shape ops, random ops, softmax, arg ops ...) keeps its
     body, `(buffers, lo, hi)`, inlined into a grid-stride loop over its outer dimension;
-    kernels that run once (returning an error code) run on one GPU thread.
+    kernels that run once (assert, check_numerics: returning an error code) run on one GPU thread.
 """
 
 from __future__ import annotations
@@ -312,25 +315,23 @@ def grid_index_lines() -> list[str]:
 @functools.cache
 def gpu_lowerings() -> dict[str, Callable[[GpuModuleBuilder, Op], None]]:
     """op name -> GPU lowering: the CPU's loop kernels reused as grid-stride kernels, then the GPU's own
-    (fused regions, reductions, cuBLAS matmuls, kernels that run once on one thread); an elementwise op
+    (fused regions, reductions, convolutions, pooling, gather/segment sums, cuBLAS matmuls); an elementwise op
     without a row is lower_elementwise_gpu. Built on first use: those lowerings import this module."""
     from .gpu_elementwise import lower_elementwise_gpu, lower_fused_matmul_gpu, lower_matmul_gpu  # noqa: PLC0415
     from .gpu_nn import GPU_NN_LOWERINGS  # noqa: PLC0415
     from .gpu_reduce import GPU_REDUCTIONS  # noqa: PLC0415
+    from .gpu_sparse import GPU_SPARSE_LOWERINGS  # noqa: PLC0415
 
     fused = {"matmul": lower_fused_matmul_gpu, "reduction": GPU_REDUCTIONS["fused"]}
 
     def lower_fused_gpu(mb: GpuModuleBuilder, op: Op) -> None:
         fused.get(op.attrs.get("kind"), lower_elementwise_gpu)(mb, op)
 
-    def once(kind: str) -> Callable[[GpuModuleBuilder, Op], None]:
-        return lambda mb, op: _run_once(mb, op, _REUSED[kind])
-
     table: dict[str, Callable[[GpuModuleBuilder, Op], None]] = dict(_REUSED)
     table.update({k: v for k, v in GPU_REDUCTIONS.items() if k != "fused"})
     table.update(GPU_NN_LOWERINGS)
-    table.update({"dfc.fused": lower_fused_gpu, "dfc.matmul": lower_matmul_gpu,
-                  "dfc.gather": once("dfc.gather"), "dfc.unsorted_segment_sum": once("dfc.unsorted_segment_sum")})
+    table.update(GPU_SPARSE_LOWERINGS)
+    table.update({"dfc.fused": lower_fused_gpu, "dfc.matmul": lower_matmul_gpu})
     return table
 
 
@@ -349,18 +350,6 @@ def lower_op(mb: GpuModuleBuilder, op: Op) -> None:
     if lowering is None:
         raise CodegenError(f"no GPU lowering for {op.type}")
     lowering(mb, op)
-
-
-def _run_once(mb: GpuModuleBuilder, op: Op, lowering: Callable) -> None:
-    """An unchunked kernel returning an error code: its `call` and `check` in the entry become one launch."""
-    before = len(mb.part.entry.lines)
-    lowering(mb, op)
-    name = f"@k{mb.nk}"
-    call = next(line for line in mb.part.entry.lines[before:] if f" {name}(" in line)
-    mb.part.entry.lines[before:] = []
-    mb.part.failures.clear()
-    args = call[call.index(f"{name}(") + len(name) + 1:call.rindex(")")]
-    mb.launch_once(name, [a.strip().removeprefix("ptr ") for a in args.split(",")])
 
 
 def has_gpu_lowering(kind: str) -> bool:

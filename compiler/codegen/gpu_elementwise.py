@@ -84,8 +84,9 @@ def flat_offsets(fn: Fn, i: str, dims: list[int], views: list[View]) -> list[str
     return offs
 
 
-def finish_grid_kernel(mb: GpuModuleBuilder, name: str, fn: Fn, ptrs: list[str], total: int) -> None:
-    """Close a kernel that is itself the ptx_kernel (no body wrapper) and launch it over `total` items."""
+def finish_grid_kernel(mb: GpuModuleBuilder, name: str, fn: Fn, ptrs: list[str], total: int, **launch) -> None:
+    """Close a kernel that is itself the ptx_kernel (no body wrapper) and launch it over `total` items
+    (`launch`: Launch's flags, e.g. single=True)."""
     from .gpu import Launch  # noqa: PLC0415
     from .module import _declarations_for  # noqa: PLC0415
 
@@ -95,7 +96,7 @@ def finish_grid_kernel(mb: GpuModuleBuilder, name: str, fn: Fn, ptrs: list[str],
     decls = [f"declare i32 @llvm.nvvm.read.ptx.sreg.{r}.x()" for r in ("tid", "ctaid", "ntid", "nctaid")]
     body = "\n".join([_declarations_for(scope.needs, set())] + decls + scope.globals + scope.functions + [fn.text()])
     symbol = mb._add_unit(scope.name, body)
-    mb.steps.append(Launch(symbol, tuple(ptrs), total))
+    mb.steps.append(Launch(symbol, tuple(ptrs), total, **launch))
 
 
 # ---- matmul -------------------------------------------------------------------------------------

@@ -1,0 +1,144 @@
+"""GPU gather and unsorted_segment_sum: grid-stride kernels over every element, errors reported as on the CPU.
+
+gather: one thread per output element copies its row's element; a thread whose index is out of range
+writes 0 and records its position with an atomic max of (count - position) in the params word after the
+bad index, so a one-thread report kernel afterwards finds the first bad index in index order, the one
+the CPU reports (`gather index 7 is out of range [0, 3)`).
+
+unsorted_segment_sum: the output is zeroed, then one thread per data element adds it into its segment's
+element with an atomic add (`atomicrmw add`/`fadd`); negative ids are dropped and an id past the end sets
+the op's error code, as on the CPU. Integer sums are exact; float sums are added in whatever order the
+threads reach the atomics, so they may differ from the CPU's in the last bits and from run to run, as
+TF's GPU kernel does (a deterministic alternative, sorting the ids and summing each segment's run in
+order, is not built).
+
+The first error of a step wins: kernels claim the error word with a compare-and-swap from 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dfc.ir.graph import Op
+
+from ..plan import Storage
+from .gpu import GpuModuleBuilder, _token
+from .gpu_nn import grid_kernel, unravel, when
+from .module import ErrorSite, where
+from .scalar import COMP, STORE, Fn, load
+
+#: the params word gather's kernels record (count - first bad position) in; word 0 gets the bad index
+FIRST_BAD_WORD = 1
+
+
+def _errors() -> str:
+    return _token("errors", 0, 0)
+
+
+def _claim_error(fn: Fn, err: str, code: int) -> str:
+    """Set the step's error word to `code` unless an earlier error holds it; i1: whether this one did."""
+    pair = fn(f"cmpxchg ptr {err}, i32 0, i32 {code} monotonic monotonic, align 4")
+    return fn(f"extractvalue {{ i32, i1 }} {pair}, 1")
+
+
+def _index(fn: Fn, ptr: str, dt) -> str:
+    i = load(fn, ptr, dt)
+    return i if COMP[dt] == "i64" else fn(f"sext {COMP[dt]} {i} to i64")
+
+
+def _at(fn: Fn, ty: str, base: str, off: str) -> str:
+    return fn(f"getelementptr inbounds {ty}, ptr {base}, i64 {off}")
+
+
+def lower_gather_gpu(mb: GpuModuleBuilder, op: Op) -> None:
+    params_v, idx = op.inputs
+    axis = op.attrs["axis"] % params_v.type.rank
+    pshape = params_v.type.shape
+    n = pshape[axis]
+    pre = int(np.prod(pshape[:axis], dtype=np.int64))
+    post = int(np.prod(pshape[axis + 1:], dtype=np.int64))
+    nidx = int(np.prod(idx.type.shape, dtype=np.int64))
+    if nidx == 0:
+        return
+    st, idt = STORE[params_v.type.dtype], idx.type.dtype
+    code = mb.error_code(ErrorSite(op, "gather_index", f"[0, {n})"))
+
+    def note_bad(fn: Fn, info: str, position: str) -> None:
+        word = _at(fn, "i64", info, str(FIRST_BAD_WORD))
+        fn.emit(f"atomicrmw max ptr {word}, i64 {fn(f'sub i64 {nidx}, {position}')} monotonic, align 8")
+
+    def copy(fn, params, e):
+        out, src, ids, info = params
+        a, b, c = unravel(fn, e, (pre, nidx, post))
+        i = _index(fn, _at(fn, STORE[idt], ids, b), idt)
+        bad = fn(f"icmp uge i64 {i}, {n}")
+        row = fn(f"select i1 {bad}, i64 0, i64 {i}")
+        line = fn(f"add i64 {fn(f'mul i64 {a}, {n}')}, {row}")
+        at = fn(f"add i64 {fn(f'mul i64 {line}, {post}')}, {c}")
+        v = fn(f"load {st}, ptr {_at(fn, st, src, at)}")
+        fn.emit(f"store {st} {fn(f'select i1 {bad}, {st} zeroinitializer, {st} {v}')}, ptr {_at(fn, st, out, e)}")
+        with when(fn, bad):
+            note_bad(fn, info, b)
+
+    def check(fn, params, b):
+        ids, info = params
+        with when(fn, fn(f"icmp uge i64 {_index(fn, _at(fn, STORE[idt], ids, b), idt)}, {n}")):
+            note_bad(fn, info, b)
+
+    if pre * post:
+        grid_kernel(mb, [where(mb, op.result), where(mb, params_v), where(mb, idx), mb.params_ptr()],
+                    pre * nidx * post, copy)
+    else:  # nothing to copy, but TF still checks the indices
+        grid_kernel(mb, [where(mb, idx), mb.params_ptr()], nidx, check)
+
+    def report(fn, params, _):
+        ids, info, err = params
+        first = fn(f"load i64, ptr {_at(fn, 'i64', info, str(FIRST_BAD_WORD))}")
+        with when(fn, fn(f"icmp ne i64 {first}, 0")):
+            position = fn(f"sub i64 {nidx}, {first}")
+            with when(fn, _claim_error(fn, err, code)):
+                fn.emit(f"store i64 {_index(fn, _at(fn, STORE[idt], ids, position), idt)}, ptr {info}")
+    grid_kernel(mb, [where(mb, idx), mb.params_ptr(), _errors()], 1, report, single=True, error_code=True)
+
+
+def lower_unsorted_segment_sum_gpu(mb: GpuModuleBuilder, op: Op) -> None:
+    data, ids = op.inputs
+    n = op.attrs["num_segments"]
+    post = int(np.prod(data.type.shape[ids.type.rank:], dtype=np.int64))
+    count = int(np.prod(ids.type.shape, dtype=np.int64))
+    dt, idt = data.type.dtype, ids.type.dtype
+    ty = COMP[dt]
+    out: Storage = where(mb, op.result)
+    code = mb.error_code(ErrorSite(op, "static", f"op {op.describe()} failed: a segment id is out of range "
+                                                 f"[0, {n})"))
+
+    def zero(fn, params, e):
+        fn.emit(f"store {STORE[dt]} zeroinitializer, ptr {_at(fn, STORE[dt], params[0], e)}")
+    grid_kernel(mb, [out], n * post, zero)
+
+    def add(fn, params, e):
+        res, src, segs, err = params
+        r, j = (fn(f"udiv i64 {e}, {post}"), fn(f"urem i64 {e}, {post}")) if post else (e, "0")
+        s = _index(fn, _at(fn, STORE[idt], segs, r), idt)
+        with when(fn, fn(f"icmp sge i64 {s}, {n}")):
+            _claim_error(fn, err, code)
+        if not post:
+            return
+        with when(fn, fn(f"icmp ult i64 {s}, {n}")):
+            dst = _at(fn, STORE[dt], res, fn(f"add i64 {fn(f'mul i64 {s}, {post}')}, {j}"))
+            x = load(fn, _at(fn, STORE[dt], src, e), dt)
+            fn.emit(_atomic_add(fn, dt, ty, dst, x))
+    grid_kernel(mb, [out, where(mb, data), where(mb, ids), _errors()], count * post if post else count, add)
+
+
+def _atomic_add(fn: Fn, dt, ty: str, dst: str, x: str) -> str:
+    """`atomicrmw` adding x (a compute value) to the element at dst, in the element's own type."""
+    if not dt.is_floating:
+        return f"atomicrmw add ptr {dst}, {ty} {x} monotonic"
+    if ty != "float" or STORE[dt] == "float":
+        return f"atomicrmw fadd ptr {dst}, {ty} {x} monotonic"
+    narrow = "half" if STORE[dt] == "half" else "bfloat"
+    return f"atomicrmw fadd ptr {dst}, {narrow} {fn(f'fptrunc float {x} to {narrow}')} monotonic"
+
+
+GPU_SPARSE_LOWERINGS = {"dfc.gather": lower_gather_gpu, "dfc.unsorted_segment_sum": lower_unsorted_segment_sum_gpu}
