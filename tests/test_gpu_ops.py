@@ -1,0 +1,104 @@
+"""Convolutions, pooling, gather and segment sums on the GPU against the reference interpreter.
+
+Marked `gpu`: they run where tests/test_gpu_runtime.py finds a device to run on (a GPU, or the CPU
+emulator of the CUDA driver once it exists) and skip elsewhere; test_gpu_codegen.py assembles the same
+kernels with ptxas on every machine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_gpu_codegen import CONV_CASES, POOL_CASES, _sparse_ops, nn_ops, nn_types
+from test_cpu_backend import Ctx, arg_graph
+from test_gpu_runtime import _run_both, gpu
+
+from dfc.compiler import compile_step
+from dfc.ir import dtypes as D
+from dfc.ir.builder import create_op
+from dfc.ir.errors import InvalidArgumentError
+from dfc.runtime import gpu as gpu_runtime
+
+def _on_the_gpu(types, build, arrays):
+    """The step's results on the GPU alone (the interpreter would raise a bad input's error first)."""
+    g, args = arg_graph(types)
+    step = compile_step(g, build(g, args), [], list(args), [a.shape for a in arrays])
+    return gpu_runtime.GpuExecutable(step)(arrays, Ctx())
+
+
+NN_OUTPUTS = ["conv2d", "max_pool", "conv2d_backprop_input", "conv2d_backprop_filter", "max_pool_grad",
+              "avg_pool", "avg_pool_grad"]
+
+
+@gpu
+@pytest.mark.gpu
+@pytest.mark.parametrize("dt", [D.f32, D.f16, D.f64], ids=str)
+@pytest.mark.parametrize("case", range(len(CONV_CASES)))
+def test_conv_and_pool_ops_on_the_gpu_match_the_interpreter(case, dt):
+    conv, pool = CONV_CASES[case], POOL_CASES[case]
+    types = nn_types(dt, conv)
+    rng = np.random.default_rng(case)
+    # inputs rounded to halves: many equal values in a window, so max_pool_grad's tie rule is exercised
+    arrays = [(np.round(rng.standard_normal(shape) * 2) / 2).astype(dt.np) for _, shape in types]
+    ref, got = _run_both(types, nn_ops(conv, pool), arrays)
+    tol = {D.f16: 2e-2, D.f32: 1e-5, D.f64: 1e-12}[dt]
+    for name, r, o in zip(NN_OUTPUTS, ref, got):  # sums of many products: the error scales with the largest
+        r, o = r.astype(np.float64), o.astype(np.float64)
+        np.testing.assert_allclose(o, r, rtol=tol, atol=tol * max(1.0, np.abs(r).max()), err_msg=name)
+
+
+@gpu
+@pytest.mark.gpu
+def test_max_pool_grad_routes_ties_to_the_first_maximum_on_the_gpu():
+    pool = dict(ksize=[2, 2], strides=[1, 1], padding="SAME")
+    x = np.zeros((1, 3, 3, 2), np.float32)  # every window ties: the gradient goes to its first tap
+    dy = np.arange(18, dtype=np.float32).reshape(1, 3, 3, 2)
+    ref, got = _run_both([(D.f32, (1, 3, 3, 2)), (D.f32, (1, 3, 3, 2))],
+                         lambda g, a: [create_op(g, "dfc.max_pool_grad", list(a), pool).result], [x, dy])
+    np.testing.assert_array_equal(got[0], ref[0])
+
+
+@gpu
+@pytest.mark.gpu
+@pytest.mark.parametrize("dt", [D.f32, D.bf16, D.i32, D.i8], ids=str)
+def test_gather_and_segment_sum_on_the_gpu_match_the_interpreter(dt):
+    rng = np.random.default_rng(2)
+    arrays = [(rng.standard_normal((3, 5, 2)) * 4).astype(dt.np), np.array([2, 0, 2], np.int64)]
+    ref, got = _run_both([(dt, (3, 5, 2)), (D.i64, (3,))], _sparse_ops, arrays)
+    tol = 2e-2 if dt is D.bf16 else 1e-6
+    for r, o in zip(ref, got):
+        np.testing.assert_allclose(o.astype(np.float64), r.astype(np.float64), rtol=tol, atol=tol)
+
+
+@gpu
+@pytest.mark.gpu
+def test_segment_sum_of_many_rows_into_few_segments_on_the_gpu():
+    """Thousands of atomic adds into each segment: integers exact, floats within rounding of the order."""
+    rng = np.random.default_rng(3)
+    ids = rng.integers(-1, 7, 20000).astype(np.int32)
+    for dt, tol in ((D.i32, 0), (D.f32, 1e-4)):
+        data = rng.integers(-5, 6, (20000, 3)).astype(dt.np)
+        ref, got = _run_both([(dt, (20000, 3)), (D.i32, (20000,))], lambda g, a: [
+            create_op(g, "dfc.unsorted_segment_sum", list(a), {"num_segments": 7}).result], [data, ids])
+        np.testing.assert_allclose(got[0], ref[0], rtol=tol, atol=tol)
+
+
+@gpu
+@pytest.mark.gpu
+def test_gather_reports_the_first_bad_index_as_the_cpu_does():
+    arrays = [np.ones((3, 4), np.float32), np.array([1, 7, -2, 9] * 100, np.int32)]
+    with pytest.raises(InvalidArgumentError, match=r"gather index 7 is out of range \[0, 3\)"):
+        _on_the_gpu([(D.f32, (3, 4)), (D.i32, (400,))],
+                  lambda g, a: [create_op(g, "dfc.gather", list(a), {"axis": 0}).result], arrays)
+
+
+@gpu
+@pytest.mark.gpu
+def test_segment_id_past_the_end_raises_on_the_gpu_and_negative_ids_are_dropped():
+    types = [(D.f32, (4, 2)), (D.i32, (4,))]
+
+    def build(g, a):
+        return [create_op(g, "dfc.unsorted_segment_sum", list(a), {"num_segments": 3}).result]
+    ref, got = _run_both(types, build, [np.ones((4, 2), np.float32), np.array([1, -1, 2, 1], np.int32)])
+    np.testing.assert_array_equal(got[0], ref[0])
+    with pytest.raises(InvalidArgumentError, match=r"segment id is out of range \[0, 3\)"):
+        _on_the_gpu(types, build, [np.ones((4, 2), np.float32), np.array([1, -1, 3, 0], np.int32)])
