@@ -321,14 +321,31 @@ def _text(s: str) -> str:
     return f"{len(s)}:{s}"
 
 
+#: the key's text of each result type seen (a step has thousands of results of a few types)
+_type_texts: dict[Any, str] = {}
+
+
 def _encode_op(op: Op, at: str, numbers: dict[Value, str], out: list[str]) -> None:
-    parts = [at, _text(op.type), _text(op.name), _text(op.device or ""), _text(str(op.loc) if op.loc else ""),
-             "(" + " ".join(_number(v, numbers) for v in op.operands) + ")"]
-    for key in sorted(op.attrs):
-        parts.append(_text(key) + "=" + _attr(op.attrs[key]))
+    # every op of every step's lookup passes here: one f-string, no helper calls on the common path
+    loc, device = op.loc, op.device or ""
+    where = f"{loc.file}:{loc.line}:{loc.col}" if loc else ""
+    try:
+        operands = " ".join([numbers[v] for v in op.operands])
+    except KeyError:
+        operands = " ".join(_number(v, numbers) for v in op.operands)  # raises, naming the value
+    parts = [f"{at} {len(op.type)}:{op.type} {len(op.name)}:{op.name} {len(device)}:{device} {len(where)}:{where} "
+             f"({operands})"]
+    attrs = op.attrs
+    if attrs:
+        for key in sorted(attrs):
+            parts.append(f"{len(key)}:{key}={_attr(attrs[key])}")
     for j, r in enumerate(op.results):
         numbers.setdefault(r, f"{at}.{j}")  # a fed result keeps its argument's number
-        parts.append(str(r.type))
+        t = r.type
+        text = _type_texts.get(t)
+        if text is None:
+            text = _type_texts[t] = str(t)
+        parts.append(text)
     out.append(" ".join(parts))
     for ri, region in enumerate(op.regions):
         out.append(f"{at} region {ri}")
