@@ -257,7 +257,10 @@ def infer_types(opdef: OpDef, types: list[Type], attrs: dict) -> list[Type]:
     tries agree on, and is unranked where they disagree (TF's shape functions give the same
     answers: unknown rank in, unknown rank out, unless the op fixes the rank, as reshape does).
     """
-    if not any(isinstance(t, TensorType) and t.shape is None for t in types):
+    for t in types:  # a plain loop: every op built asks, and a generator costs more than the check
+        if isinstance(t, TensorType) and t.shape is None:
+            break
+    else:
         return opdef.infer(types, attrs)
     outcomes: list[list[Type]] = []
     first_error: ShapeError | None = None
