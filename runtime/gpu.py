@@ -290,10 +290,27 @@ class GpuExecutable:
         return buffers[index].ptr + offset
 
     def replay_device_steps(self) -> None:
-        """Enqueue the step's launches, copies and GEMMs on the stream (no synchronization)."""
+        """Enqueue the step's launches, copies and GEMMs on the stream; a Branch (dfc.if, dfc.while) waits for
+        the stream and reads its flag back, and stops the replay when a kernel has set the error word."""
         drv = _driver()
         stream = self.ctx.stream
-        for step in self.program.steps:
+        steps = self.program.steps
+        pc = 0
+        while pc < len(steps):
+            step = steps[pc]
+            pc += 1
+            if isinstance(step, codegen.Jump):
+                pc = step.target
+                continue
+            if isinstance(step, codegen.Branch):
+                _check(drv.cuStreamSynchronize(stream))
+                if int(self.errors.download((1,), np.int64)[0]):
+                    return
+                flag = np.zeros(1, np.uint8)
+                _check(drv.cuMemcpyDtoH(flag.ctypes.data, self._resolve(step.flag), 1))
+                if not flag[0]:
+                    pc = step.target
+                continue
             if isinstance(step, codegen.StaticError):
                 site = self.program.errors[step.code - 1]
                 raise InvalidArgumentError(site.message, site.op)

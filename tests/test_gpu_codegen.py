@@ -13,7 +13,6 @@ from test_cpu_backend import accepted, arg_graph, random_graph
 
 from dfc.compiler import compile_step
 from dfc.compiler.codegen import gpu
-from dfc.compiler.codegen.scalar import CodegenError
 from dfc.compiler.target import NVPTX_ARCHS, TargetError, check_nvptx_intrinsics, libdevice_path, nvptx_target
 from dfc.ir import dtypes as D
 from dfc.ir.builder import create_op
@@ -30,7 +29,6 @@ needs_ptxas = pytest.mark.skipif(PTXAS is None, reason="ptxas (CUDA's PTX assemb
 WITHOUT_GPU_LOWERING = {
     "dfc.dynamic_fill", "dfc.dynamic_reshape",  # specialized away before any backend (the CPU has none either)
     "dfc.send", "dfc.recv",  # the partition pass's ops between processes: the runtime moves them
-    "dfc.if", "dfc.while",  # the host program has no branches or loops yet: a clear error (test below)
 }
 
 
@@ -82,10 +80,6 @@ def test_math_nvptx_cannot_select_is_refused_before_llvm_aborts():
 @pytest.mark.parametrize("case", sorted(p.name for p in GOLDEN.iterdir() if (p / "08-fuse.mlir").exists()))
 def test_golden_case_ptx_assembles(case):
     step = parse_graph((GOLDEN / case / "08-fuse.mlir").read_text(), case)
-    if any(op.type in ("dfc.if", "dfc.while") for op in step.walk()):  # refused, naming the op (test below)
-        with pytest.raises(CodegenError, match="no GPU lowering"):
-            gpu.lower(step)
-        return
     assemble(step)
 
 
@@ -292,11 +286,37 @@ def test_cli_prints_ptx_for_a_script_or_an_ir_file(source, tmp_path):
     assert refused.exit_code != 0 and "--target cuda" in refused.output
 
 
-def test_branches_and_loops_are_refused_with_the_users_op_and_line():
+def _control_step(random=False):
     import dfc as tf
     with tf.Graph().as_default() as g:
         x = tf.placeholder(tf.float32, [4])
-        y = tf.cond(x[0] > 0.0, lambda: x * 2.0, lambda: x)
-        step = compile_step(g, [y._dfc_ir()], feeds=[x._dfc_ir()], feed_shapes=[(4,)])
-    with pytest.raises(CodegenError, match=r"'cond' \(dfc.if\) at .*test_gpu_codegen.py:\d+.*no GPU lowering"):
-        gpu.lower(step)
+
+        def body(i, z):
+            z = tf.cond(tf.reduce_sum(z) > 2.0, lambda: z - 1.0, lambda: z * 2.0)
+            return i + 1, z + tf.random_uniform([4], seed=7) if random else z
+        _, z = tf.while_loop(lambda i, z: i < 5, body, [tf.constant(0), x])
+        return compile_step(g, [z._dfc_ir()], feeds=[x._dfc_ir()], feed_shapes=[(4,)])
+
+
+@needs_ptxas
+def test_cond_and_while_are_branches_and_jumps_in_the_host_program():
+    """A dfc.while around a dfc.if: the loop's test and the if's predicate are Branches (the runtime reads the
+    flag back), the else and the loop's back edge Jumps; every target lands inside the program."""
+    program = assemble(_control_step())
+    steps = program.steps
+    branches = [k for k, s in enumerate(steps) if isinstance(s, gpu.Branch)]
+    jumps = [k for k, s in enumerate(steps) if isinstance(s, gpu.Jump)]
+    assert len(branches) == 2 and len(jumps) == 2
+    loop_test, if_pred = branches
+    back = jumps[-1]
+    assert steps[back].target < loop_test < if_pred < back, "the back edge returns to the cond region's first step"
+    assert steps[loop_test].target == back + 1, "the loop's test leaves past the back edge"
+    assert loop_test < steps[if_pred].target <= jumps[0] + 1 < back, "a false predicate skips the then-branch"
+    assert all(0 <= s.target <= len(steps) for s in steps if isinstance(s, (gpu.Branch, gpu.Jump)))
+
+
+@needs_ptxas
+def test_a_random_op_in_a_loop_advances_its_counter_on_the_device():
+    program = assemble(_control_step(random=True))
+    singles = [s for s in program.steps if isinstance(s, gpu.Launch) and s.single]
+    assert len(singles) == 1 and singles[0].args == ("params:0:0",), "one kernel per draw adds to its counter"

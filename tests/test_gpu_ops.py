@@ -102,3 +102,51 @@ def test_segment_id_past_the_end_raises_on_the_gpu_and_negative_ids_are_dropped(
     np.testing.assert_array_equal(got[0], ref[0])
     with pytest.raises(InvalidArgumentError, match=r"segment id is out of range \[0, 3\)"):
         _on_the_gpu(types, build, [np.ones((4, 2), np.float32), np.array([1, -1, 3, 0], np.int32)])
+
+
+def _control_step(build, feeds):
+    """The step of a DSL graph with tf.cond/tf.while_loop: build(tf) -> (placeholders, outputs)."""
+    import dfc as tf
+
+    with tf.Graph().as_default() as g:
+        placeholders, outputs = build(tf)
+        return compile_step(g, [o._dfc_ir() for o in outputs], feeds=[p._dfc_ir() for p in placeholders],
+                            feed_shapes=[np.shape(a) for a in feeds])
+
+
+def _control_both(build, feeds):
+    from dfc.ir.interpreter import interpret
+
+    step = _control_step(build, feeds)
+    return interpret(step, feeds, Ctx()), gpu_runtime.GpuExecutable(step)(feeds, Ctx())
+
+
+@gpu
+@pytest.mark.gpu
+@pytest.mark.parametrize("trips", [0, 1, 6])
+def test_while_around_cond_with_a_random_draw_on_the_gpu_matches_the_interpreter(trips):
+    """The host program branches on predicates read back from the device; each iteration draws anew."""
+    def build(tf):
+        x, n = tf.placeholder(tf.float32, [5]), tf.placeholder(tf.int32, [])
+
+        def body(i, z):
+            z = tf.cond(tf.reduce_sum(z) > 2.0, lambda: z - 1.0, lambda: z * 2.0 + tf.cast(i, tf.float32))
+            return i + 1, z + tf.random_uniform([5], seed=7)
+        i, z = tf.while_loop(lambda i, z: i < n, body, [tf.constant(0), x])
+        return [x, n], [i, z]
+    ref, got = _control_both(build, [np.linspace(0, 0.5, 5).astype(np.float32), np.array(trips, np.int32)])
+    assert got[0] == ref[0] == trips
+    np.testing.assert_allclose(got[1], ref[1], rtol=1e-6, atol=1e-6)
+
+
+@gpu
+@pytest.mark.gpu
+def test_a_failing_gather_inside_a_loop_stops_it_on_the_gpu():
+    def build(tf):
+        x, idx = tf.placeholder(tf.float32, [3]), tf.placeholder(tf.int32, [2])
+        _, z = tf.while_loop(lambda i, z: tf.reduce_sum(z) < 100.0,
+                             lambda i, z: (i + 1, z + tf.reduce_sum(tf.gather(x, idx + i))), [tf.constant(0), x])
+        return [x, idx], [z]
+    feeds = [np.ones(3, np.float32), np.array([0, 1], np.int32)]
+    with pytest.raises(InvalidArgumentError, match=r"gather index 3 is out of range \[0, 3\)"):
+        gpu_runtime.GpuExecutable(_control_step(build, feeds))(feeds, Ctx())

@@ -33,7 +33,7 @@ from dfc.ir.graph import Graph, Op
 from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
-from ..control_flow import ControlMark
+from ..control_flow import CONTROL_OPS, ControlMark
 from ..plan import NO_CODE_OPS, Plan, Storage, fused_matmul, plan_step
 from ..target import NvptxTarget, nvptx_target
 from .cpu import LOWERINGS as CPU_LOWERINGS
@@ -92,6 +92,21 @@ class GemmCall:
 @dataclass(frozen=True)
 class StaticError:
     code: int
+
+
+@dataclass(frozen=True)
+class Branch:
+    """Wait for the device, read the byte at `flag`: when it is 0, continue at step `target` (dfc.if, dfc.while)."""
+
+    flag: str
+    target: int
+
+
+@dataclass(frozen=True)
+class Jump:
+    """Continue at step `target` (the end of a taken branch, a loop's way back to its test)."""
+
+    target: int
 
 
 @dataclass
@@ -317,6 +332,7 @@ def gpu_lowerings() -> dict[str, Callable[[GpuModuleBuilder, Op], None]]:
     """op name -> GPU lowering: the CPU's loop kernels reused as grid-stride kernels, then the GPU's own
     (fused regions, reductions, convolutions, pooling, gather/segment sums, cuBLAS matmuls); an elementwise op
     without a row is lower_elementwise_gpu. Built on first use: those lowerings import this module."""
+    from .gpu_control import random_gpu  # noqa: PLC0415
     from .gpu_elementwise import lower_elementwise_gpu, lower_fused_matmul_gpu, lower_matmul_gpu  # noqa: PLC0415
     from .gpu_nn import GPU_NN_LOWERINGS  # noqa: PLC0415
     from .gpu_reduce import GPU_REDUCTIONS  # noqa: PLC0415
@@ -331,6 +347,8 @@ def gpu_lowerings() -> dict[str, Callable[[GpuModuleBuilder, Op], None]]:
     table.update({k: v for k, v in GPU_REDUCTIONS.items() if k != "fused"})
     table.update(GPU_NN_LOWERINGS)
     table.update(GPU_SPARSE_LOWERINGS)
+    table.update({k: random_gpu(_REUSED[k]) for k in ("dfc.random_uniform", "dfc.random_normal",
+                                                      "dfc.truncated_normal")})
     table.update({"dfc.fused": lower_fused_gpu, "dfc.matmul": lower_matmul_gpu})
     return table
 
@@ -338,9 +356,11 @@ def gpu_lowerings() -> dict[str, Callable[[GpuModuleBuilder, Op], None]]:
 def lower_op(mb: GpuModuleBuilder, op: Op) -> None:
     from .gpu_elementwise import lower_elementwise_gpu  # noqa: PLC0415
 
-    if isinstance(op, ControlMark):  # the host program is a straight list of launches: no branch, no loop
-        raise CodegenError(f"op {op.op.describe()} has no GPU lowering: tf.cond and tf.while_loop run on the CPU "
-                           f"backend (Session(backend='cpu')) or the interpreter")
+    if isinstance(op, ControlMark):  # branches and loops: host steps around the regions' launches
+        from .gpu_control import lower_mark_gpu  # noqa: PLC0415
+
+        lower_mark_gpu(mb, op)
+        return
     for r in op.results:
         if isinstance(r.type, TensorType) and not r.type.is_static:
             raise CodegenError(f"op {op.describe()} has a result of unknown shape {r.type}: specialize the step first")
@@ -353,7 +373,7 @@ def lower_op(mb: GpuModuleBuilder, op: Op) -> None:
 
 
 def has_gpu_lowering(kind: str) -> bool:
-    return kind in gpu_lowerings() or kind in NO_CODE_OPS or get_op_def(kind).elementwise
+    return kind in gpu_lowerings() or kind in NO_CODE_OPS or kind in CONTROL_OPS or get_op_def(kind).elementwise
 
 
 # ---- entry points ---------------------------------------------------------------------------------
@@ -377,8 +397,8 @@ def emit_llvm(step: Graph, arch: str = "sm_80") -> str:
     return lower(step, target=nvptx_target(arch)).text
 
 
-__all__ = ["BLOCK", "Copy", "GemmCall", "GpuModuleBuilder", "GpuProgram", "Launch", "StaticError", "emit_llvm",
-           "emit_ptx", "fused_matmul", "has_gpu_lowering", "lower", "parse_pointer"]
+__all__ = ["BLOCK", "Branch", "Copy", "GemmCall", "GpuModuleBuilder", "GpuProgram", "Jump", "Launch", "StaticError",
+           "emit_llvm", "emit_ptx", "fused_matmul", "has_gpu_lowering", "lower", "parse_pointer"]
 
 
 def split_ptx(text: str) -> dict[str, str]:
