@@ -1,8 +1,8 @@
-"""Convolutions, pooling, gather and segment sums on the GPU against the reference interpreter.
+"""Convolutions, pooling, gather, segment sums, tf.cond and tf.while_loop on the GPU against the interpreter.
 
-Marked `gpu`: they run where tests/test_gpu_runtime.py finds a device to run on (a GPU, or the CPU
-emulator of the CUDA driver once it exists) and skip elsewhere; test_gpu_codegen.py assembles the same
-kernels with ptxas on every machine."""
+Each test runs on the GPU where there is one (marked `gpu`) and on the CPU emulation of the CUDA driver
+and cuBLAS (tests/gpu_emulator.py) where that exists; test_gpu_codegen.py assembles the same kernels
+with ptxas on every machine."""
 
 from __future__ import annotations
 
@@ -25,14 +25,26 @@ def _on_the_gpu(types, build, arrays):
     return gpu_runtime.GpuExecutable(step)(arrays, Ctx())
 
 
+try:
+    import gpu_emulator  # noqa: F401 - tests/gpu_emulator.py: the CPU emulation of the CUDA driver and cuBLAS
+    DEVICES = [pytest.param("cuda", marks=[gpu, pytest.mark.gpu]), "emulator"]
+except ImportError:
+    DEVICES = [pytest.param("cuda", marks=[gpu, pytest.mark.gpu])]
+
+
+@pytest.fixture(autouse=True, params=DEVICES)
+def device(request: pytest.FixtureRequest) -> str:
+    """Each test runs on the GPU where there is one, and on the CPU emulation of the CUDA driver where it exists."""
+    if request.param == "emulator":
+        request.getfixturevalue("emulated_gpu")
+    return request.param
+
+
 NN_OUTPUTS = ["conv2d", "max_pool", "conv2d_backprop_input", "conv2d_backprop_filter", "max_pool_grad",
               "avg_pool", "avg_pool_grad"]
 
 
-@gpu
-@pytest.mark.gpu
-@pytest.mark.parametrize("dt", [D.f32, D.f16, D.f64], ids=str)
-@pytest.mark.parametrize("case", range(len(CONV_CASES)))
+@pytest.mark.parametrize(("case", "dt"), [(0, D.f32), (1, D.f32), (2, D.f32), (0, D.f16), (2, D.f64)], ids=str)
 def test_conv_and_pool_ops_on_the_gpu_match_the_interpreter(case, dt):
     conv, pool = CONV_CASES[case], POOL_CASES[case]
     types = nn_types(dt, conv)
@@ -46,8 +58,6 @@ def test_conv_and_pool_ops_on_the_gpu_match_the_interpreter(case, dt):
         np.testing.assert_allclose(o, r, rtol=tol, atol=tol * max(1.0, np.abs(r).max()), err_msg=name)
 
 
-@gpu
-@pytest.mark.gpu
 def test_max_pool_grad_routes_ties_to_the_first_maximum_on_the_gpu():
     pool = dict(ksize=[2, 2], strides=[1, 1], padding="SAME")
     x = np.zeros((1, 3, 3, 2), np.float32)  # every window ties: the gradient goes to its first tap
@@ -57,8 +67,6 @@ def test_max_pool_grad_routes_ties_to_the_first_maximum_on_the_gpu():
     np.testing.assert_array_equal(got[0], ref[0])
 
 
-@gpu
-@pytest.mark.gpu
 @pytest.mark.parametrize("dt", [D.f32, D.bf16, D.i32, D.i8], ids=str)
 def test_gather_and_segment_sum_on_the_gpu_match_the_interpreter(dt):
     rng = np.random.default_rng(2)
@@ -69,8 +77,6 @@ def test_gather_and_segment_sum_on_the_gpu_match_the_interpreter(dt):
         np.testing.assert_allclose(o.astype(np.float64), r.astype(np.float64), rtol=tol, atol=tol)
 
 
-@gpu
-@pytest.mark.gpu
 def test_segment_sum_of_many_rows_into_few_segments_on_the_gpu():
     """Thousands of atomic adds into each segment: integers exact, floats within rounding of the order."""
     rng = np.random.default_rng(3)
@@ -82,8 +88,6 @@ def test_segment_sum_of_many_rows_into_few_segments_on_the_gpu():
         np.testing.assert_allclose(got[0], ref[0], rtol=tol, atol=tol)
 
 
-@gpu
-@pytest.mark.gpu
 def test_gather_reports_the_first_bad_index_as_the_cpu_does():
     arrays = [np.ones((3, 4), np.float32), np.array([1, 7, -2, 9] * 100, np.int32)]
     with pytest.raises(InvalidArgumentError, match=r"gather index 7 is out of range \[0, 3\)"):
@@ -91,8 +95,6 @@ def test_gather_reports_the_first_bad_index_as_the_cpu_does():
                   lambda g, a: [create_op(g, "dfc.gather", list(a), {"axis": 0}).result], arrays)
 
 
-@gpu
-@pytest.mark.gpu
 def test_segment_id_past_the_end_raises_on_the_gpu_and_negative_ids_are_dropped():
     types = [(D.f32, (4, 2)), (D.i32, (4,))]
 
@@ -121,8 +123,6 @@ def _control_both(build, feeds):
     return interpret(step, feeds, Ctx()), gpu_runtime.GpuExecutable(step)(feeds, Ctx())
 
 
-@gpu
-@pytest.mark.gpu
 @pytest.mark.parametrize("trips", [0, 1, 6])
 def test_while_around_cond_with_a_random_draw_on_the_gpu_matches_the_interpreter(trips):
     """The host program branches on predicates read back from the device; each iteration draws anew."""
@@ -139,8 +139,6 @@ def test_while_around_cond_with_a_random_draw_on_the_gpu_matches_the_interpreter
     np.testing.assert_allclose(got[1], ref[1], rtol=1e-6, atol=1e-6)
 
 
-@gpu
-@pytest.mark.gpu
 def test_a_failing_gather_inside_a_loop_stops_it_on_the_gpu():
     def build(tf):
         x, idx = tf.placeholder(tf.float32, [3]), tf.placeholder(tf.int32, [2])
