@@ -107,7 +107,7 @@ def test_segment_id_past_the_end_raises_on_the_gpu_and_negative_ids_are_dropped(
 
 
 def _control_step(build, feeds):
-    """The step of a DSL graph with tf.cond/tf.while_loop: build(tf) -> (placeholders, outputs)."""
+    """The step of a DSL graph (build(tf) -> (placeholders, outputs)), autodiff and control flow included."""
     import dfc as tf
 
     with tf.Graph().as_default() as g:
@@ -148,3 +148,21 @@ def test_a_failing_gather_inside_a_loop_stops_it_on_the_gpu():
     feeds = [np.ones(3, np.float32), np.array([0, 1], np.int32)]
     with pytest.raises(InvalidArgumentError, match=r"gather index 3 is out of range \[0, 3\)"):
         gpu_runtime.GpuExecutable(_control_step(build, feeds))(feeds, Ctx())
+
+
+def test_an_nchw_conv_net_and_its_gradients_on_the_gpu_match_the_interpreter():
+    """NCHW data reaches the NHWC kernels through the DSL's transposes; tf.gradients makes both conv gradients,
+    max_pool_grad and avg_pool_grad."""
+    rng = np.random.default_rng(4)
+    filters = rng.standard_normal((3, 3, 3, 8)).astype(np.float32)
+
+    def build(tf):
+        x, w = tf.placeholder(tf.float32, [2, 3, 9, 8]), tf.placeholder(tf.float32, [3, 3, 3, 8])
+        h = tf.nn.relu(tf.nn.conv2d(x, w, [1, 1, 2, 1], "SAME", data_format="NCHW"))
+        h = tf.nn.max_pool(h, [1, 1, 2, 2], [1, 1, 2, 2], "VALID", data_format="NCHW")
+        h = tf.nn.avg_pool(h, [1, 1, 2, 2], [1, 1, 1, 1], "SAME", data_format="NCHW")
+        loss = tf.reduce_sum(h * h)
+        return [x, w], [loss, *tf.gradients(loss, [x, w])]
+    ref, got = _control_both(build, [rng.standard_normal((2, 3, 9, 8)).astype(np.float32), filters])
+    for r, o in zip(ref, got):
+        np.testing.assert_allclose(o, r, rtol=1e-5, atol=1e-5 * max(1.0, float(np.abs(r).max())))
