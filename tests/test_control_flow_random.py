@@ -167,12 +167,15 @@ def test_a_loop_gradient_through_a_draw_still_refuses_with_the_loop_named():
             sess.run(grad)
 
 
-def test_the_gpu_code_generator_refuses_a_loop_that_draws_with_the_loop_and_its_line():
+def test_the_gpu_code_generator_advances_a_draws_counter_inside_the_loop():
+    """On the GPU the loop is host Branch/Jump steps, and a one-thread kernel after the draw advances its
+    counter in params as the CPU's loop code does (tests/test_gpu_ops.py runs such a loop on a device)."""
     from dfc.compiler import compile_step
     from dfc.compiler.codegen import gpu
-    from dfc.compiler.codegen.scalar import CodegenError
     g = tf.get_default_graph()
     rows = _rows_by_while(lambda: tf.random_uniform([3]), 4, 3)
-    step = compile_step(g, [rows._dfc_ir()])
-    with pytest.raises(CodegenError, match=r"'while' \(dfc.while\) at .*_random.py:\d+.*no GPU lowering"):
-        gpu.lower(step)
+    steps = gpu.lower(compile_step(g, [rows._dfc_ir()])).steps
+    (test,) = [k for k, s in enumerate(steps) if isinstance(s, gpu.Branch)]
+    (back,) = [k for k, s in enumerate(steps) if isinstance(s, gpu.Jump)]
+    advances = [k for k, s in enumerate(steps) if isinstance(s, gpu.Launch) and s.args == ("params:0:0",)]
+    assert len(advances) == 1 and test < advances[0] < back and steps[back].target <= test
