@@ -311,6 +311,10 @@ class GpuExecutable:
                 if not flag[0]:
                     pc = step.target
                 continue
+            if isinstance(step, codegen.HostPrint):
+                _check(drv.cuStreamSynchronize(stream))
+                self._print(step)
+                continue
             if isinstance(step, codegen.StaticError):
                 site = self.program.errors[step.code - 1]
                 raise InvalidArgumentError(site.message, site.op)
@@ -337,6 +341,21 @@ class GpuExecutable:
                     host = store.buffer(name)
                     host[...] = buf.download(host.shape, host.dtype)
             return fetched
+
+    def _print(self, step: codegen.HostPrint) -> None:
+        """tf.Print on the GPU: its data tensors read back into host memory, printed by the CPU's host call."""
+        from dfc.compiler.codegen.debug import HOST_PRINTS  # noqa: PLC0415
+
+        from .host_calls import HOST_PRINT  # noqa: PLC0415
+
+        values = []
+        for token, (dtype, shape) in zip(step.data, HOST_PRINTS[step.key][0]):
+            value = np.zeros(shape, dtype)
+            if value.nbytes:
+                _check(_driver().cuMemcpyDtoH(value.ctypes.data, self._resolve(token), value.nbytes))
+            values.append(value)
+        table = (ctypes.c_void_p * max(len(values), 1))(*[v.ctypes.data for v in values])
+        HOST_PRINT(step.key, table)
 
     def _launch(self, launch: codegen.Launch, resolve, stream) -> None:
         if launch.n == 0:

@@ -320,3 +320,14 @@ def test_a_random_op_in_a_loop_advances_its_counter_on_the_device():
     program = assemble(_control_step(random=True))
     singles = [s for s in program.steps if isinstance(s, gpu.Launch) and s.single]
     assert len(singles) == 1 and singles[0].args == ("params:0:0",), "one kernel per draw adds to its counter"
+
+
+def test_tf_print_is_a_host_step_that_reads_its_tensors_back():
+    import dfc as tf
+    with tf.Graph().as_default() as g:
+        x = tf.placeholder(tf.float32, [3])
+        y = tf.Print(x * 2.0, [x], "x: ") + 1.0
+        step = compile_step(g, [y._dfc_ir()], feeds=[x._dfc_ir()], feed_shapes=[(3,)])
+    steps = gpu.lower(step).steps
+    (k,) = [k for k, s in enumerate(steps) if isinstance(s, gpu.HostPrint)]
+    assert steps[k].data == ("input:0:0",) and isinstance(steps[k - 1], gpu.Copy), "x goes on after the print"

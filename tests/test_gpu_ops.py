@@ -166,3 +166,13 @@ def test_an_nchw_conv_net_and_its_gradients_on_the_gpu_match_the_interpreter():
     ref, got = _control_both(build, [rng.standard_normal((2, 3, 9, 8)).astype(np.float32), filters])
     for r, o in zip(ref, got):
         np.testing.assert_allclose(o, r, rtol=1e-5, atol=1e-5 * max(1.0, float(np.abs(r).max())))
+
+
+def test_tf_print_on_the_gpu_prints_what_the_cpu_prints(capfd):
+    def build(tf):
+        x = tf.placeholder(tf.float32, [3])
+        return [x], [tf.Print(x * 2.0, [x, tf.reduce_sum(x)], "x and its sum: ") + 1.0]
+    feeds = [np.arange(3, dtype=np.float32)]
+    ref, got = _control_both(build, feeds)
+    np.testing.assert_array_equal(got[0], ref[0])
+    assert "x and its sum: [0 1 2][3]" in capfd.readouterr().err

@@ -95,6 +95,15 @@ class StaticError:
 
 
 @dataclass(frozen=True)
+class HostPrint:
+    """Wait for the device, read the `data` tensors back and print them as tf.Print's entry `key` of
+    debug.HOST_PRINTS says (the CPU's dfc_host_print, runtime/host_calls.py)."""
+
+    key: int
+    data: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Branch:
     """Wait for the device, read the byte at `flag`: when it is 0, continue at step `target` (dfc.if, dfc.while)."""
 
@@ -349,7 +358,7 @@ def gpu_lowerings() -> dict[str, Callable[[GpuModuleBuilder, Op], None]]:
     table.update(GPU_SPARSE_LOWERINGS)
     table.update({k: random_gpu(_REUSED[k]) for k in ("dfc.random_uniform", "dfc.random_normal",
                                                       "dfc.truncated_normal")})
-    table.update({"dfc.fused": lower_fused_gpu, "dfc.matmul": lower_matmul_gpu})
+    table.update({"dfc.fused": lower_fused_gpu, "dfc.matmul": lower_matmul_gpu, "dfc.print": lower_print_gpu})
     return table
 
 
@@ -370,6 +379,17 @@ def lower_op(mb: GpuModuleBuilder, op: Op) -> None:
     if lowering is None:
         raise CodegenError(f"no GPU lowering for {op.type}")
     lowering(mb, op)
+
+
+def lower_print_gpu(mb: GpuModuleBuilder, op: Op) -> None:
+    """tf.Print: x copied to the result, then a HostPrint step (the runtime reads the data tensors back)."""
+    from .debug import HOST_PRINTS  # noqa: PLC0415
+
+    x, *data = op.inputs
+    mb.memcpy(mb.value_ptr(op.result), mb.value_ptr(x), nbytes(x))
+    key = len(HOST_PRINTS) + 1
+    HOST_PRINTS[key] = ([(v.type.dtype.np, tuple(v.type.shape)) for v in data], dict(op.attrs))
+    mb.steps.append(HostPrint(key, tuple(mb.value_ptr(v) for v in data)))
 
 
 def has_gpu_lowering(kind: str) -> bool:
@@ -397,8 +417,8 @@ def emit_llvm(step: Graph, arch: str = "sm_80") -> str:
     return lower(step, target=nvptx_target(arch)).text
 
 
-__all__ = ["BLOCK", "Branch", "Copy", "GemmCall", "GpuModuleBuilder", "GpuProgram", "Jump", "Launch", "StaticError",
-           "emit_llvm", "emit_ptx", "fused_matmul", "has_gpu_lowering", "lower", "parse_pointer"]
+__all__ = ["BLOCK", "Branch", "Copy", "GemmCall", "GpuModuleBuilder", "GpuProgram", "HostPrint", "Jump", "Launch",
+           "StaticError", "emit_llvm", "emit_ptx", "fused_matmul", "has_gpu_lowering", "lower", "parse_pointer"]
 
 
 def split_ptx(text: str) -> dict[str, str]:
