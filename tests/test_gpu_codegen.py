@@ -331,3 +331,14 @@ def test_tf_print_is_a_host_step_that_reads_its_tensors_back():
     steps = gpu.lower(step).steps
     (k,) = [k for k, s in enumerate(steps) if isinstance(s, gpu.HostPrint)]
     assert steps[k].data == ("input:0:0",) and isinstance(steps[k - 1], gpu.Copy), "x goes on after the print"
+
+
+@needs_ptxas
+def test_integer_division_reports_a_zero_divisor_through_the_params_word():
+    step = _step([(D.i32, (4, 3)), (D.i32, (3,))], lambda g, a: [create_op(g, "dfc.floordiv", list(a)).result])
+    program = assemble(step)
+    ptx = "".join(gpu.split_ptx(gpu.emit_ptx(step, "sm_80")).values())
+    assert "atom.global.or.b64" in ptx, "each thread ORs its division's bit into the params word"
+    (report,) = [s for s in program.steps if isinstance(s, gpu.Launch) and s.single]
+    assert report.error_code and report.args == ("params:0:0", "errors:0:0")
+    assert "Integer division by zero" in program.errors[0].message

@@ -176,3 +176,18 @@ def test_tf_print_on_the_gpu_prints_what_the_cpu_prints(capfd):
     ref, got = _control_both(build, feeds)
     np.testing.assert_array_equal(got[0], ref[0])
     assert "x and its sum: [0 1 2][3]" in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("dt", [D.i32, D.i64], ids=str)
+def test_integer_division_by_zero_fails_on_the_gpu_as_on_the_cpu(dt):
+    def build(g, a):
+        q = create_op(g, "dfc.floordiv", list(a)).result
+        return [create_op(g, "dfc.add", [create_op(g, "dfc.mod", [q, a[1]]).result, q]).result]
+    types = [(dt, (64, 9)), (dt, (9,))]
+    a = np.arange(64 * 9, dtype=dt.np).reshape(64, 9) - 100
+    ref, got = _run_both(types, build, [a, np.arange(1, 10, dtype=dt.np)])
+    np.testing.assert_array_equal(got[0], ref[0])
+    for divisor in ([0] + list(range(1, 9)), list(range(1, 9)) + [0]):
+        with pytest.raises(InvalidArgumentError, match=r"'FloorDiv'.*Integer division by zero|"
+                                                       r"floordiv.*Integer division by zero"):
+            _on_the_gpu(types, build, [a, np.array(divisor, dt.np)])

@@ -9,6 +9,7 @@ from dfc.ir import dtypes as D
 from dfc.ir.graph import Op, Value
 
 from ..plan import Storage, fused_matmul
+from .elementwise import PARAM_ZERO_DIVISOR, integer_divisions, report_zero_divisors
 from .gpu import GemmCall, GpuModuleBuilder, grid_index_lines
 from .loops import View, broadcast_strides, coalesce, contiguous_strides, counted_loop, elem_ptr
 from .matmul import Gemm
@@ -31,18 +32,22 @@ def lower_elementwise_gpu(mb: GpuModuleBuilder, op: Op) -> None:
             return eval_region(mb, fn, op, loaded, region_consts)
         return [scalar(fn, op, loaded, [v.type.dtype for v in op.inputs], mb.needs)]
 
-    elementwise_kernel(mb, list(op.results), operands, values)
+    elementwise_kernel(mb, list(op.results), operands, values, integer_divisions(op))
 
 
 def elementwise_kernel(mb: GpuModuleBuilder, results: list[Value], operands: list[tuple[Value | None, Storage | str]],
-                       values) -> None:
-    """out[i] = values(operands broadcast to the output at i) for every i, i over the grid's threads."""
+                       values, divisions: list[Op] = ()) -> None:
+    """out[i] = values(operands broadcast to the output at i) for every i, i over the grid's threads.
+
+    `divisions`: the integer divisions values() computes; a zero divisor fails the step as on the CPU."""
     out_shape = results[0].type.shape
     total = int(np.prod(out_shape, dtype=np.int64))
     if total == 0:
         return
     used = [k for k, (v, _) in enumerate(operands) if v is not None]  # operands no op reads are not passed
     storages = [mb.plan.where(r) for r in results] + [operands[k][1] for k in used]
+    if divisions:
+        storages.append(mb.params_ptr())
     ptrs, which = mb.buffers(storages)
     nres = len(results)
     views = [View(which[k], r.type.dtype, 0, contiguous_strides(out_shape)) for k, r in enumerate(results)]
@@ -55,6 +60,7 @@ def elementwise_kernel(mb: GpuModuleBuilder, results: list[Value], operands: lis
     params = [f"%p{i}" for i in range(len(ptrs))]
     for line in grid_index_lines():
         fn.lines.append(line)
+    fn.zero_divisor_flags = {d: fn.entry_flag() for d in divisions}  # type: ignore[attr-defined]
     with counted_loop(fn, "%first", str(total), "%stride", ("gs_head", "gs_body", "gs_done")) as i:  # type: ignore[arg-type]
         offs = flat_offsets(fn, i, dims, views)
         loaded: list[str | None] = [None] * len(operands)
@@ -62,7 +68,42 @@ def elementwise_kernel(mb: GpuModuleBuilder, results: list[Value], operands: lis
             loaded[k] = load(fn, elem_ptr(fn, params, view, off), view.dtype)
         for view, off, val in zip(views[:nres], offs[:nres], values(fn, loaded)):
             store(fn, val, elem_ptr(fn, params, view, off), view.dtype)
+    if divisions:
+        report_zero_divisors(fn, fn.zero_divisor_flags, params[which[-1]])  # type: ignore[attr-defined]
     finish_grid_kernel(mb, name, fn, ptrs, total)
+    if divisions:
+        _check_zero_divisors_gpu(mb, divisions)
+
+
+def _check_zero_divisors_gpu(mb: GpuModuleBuilder, divisions: list[Op]) -> None:
+    """A one-thread kernel after an elementwise kernel with integer divisions: the first division (in region
+    order) whose bit the kernel's threads set fails the step, as on the CPU; the word is cleared for the next."""
+    from .gpu import _token  # noqa: PLC0415
+    from .gpu_sparse import _claim_error  # noqa: PLC0415
+    from .module import ErrorSite  # noqa: PLC0415
+
+    codes = [mb.error_code(ErrorSite(d, "static", f"op {d.describe()} failed: Integer division by zero"))
+             for d in divisions]
+    name, fn = mb.new_kernel(2, chunked=False)
+    fn.header = "define ptx_kernel void @dfc_kernel(ptr noalias %p0, ptr noalias %p1)"
+    fn.lines += grid_index_lines()
+    run, done = fn.label("report"), fn.label("reported")
+    fn.emit(f"br i1 {fn('icmp eq i64 %first, 0')}, label %{run}, label %{done}")
+    fn.block(run)
+    word = fn(f"getelementptr inbounds i64, ptr %p0, i64 {PARAM_ZERO_DIVISOR}")
+    bits = fn(f"load i64, ptr {word}")
+    rc = "0"
+    for k in reversed(range(len(divisions))):
+        hit = fn(f"icmp ne i64 {fn(f'and i64 {bits}, {1 << k}')}, 0")
+        rc = fn(f"select i1 {hit}, i32 {codes[k]}, i32 {rc}")
+    fn.emit(f"store i64 0, ptr {word}")
+    failed, claim = fn("icmp ne i32 " + rc + ", 0"), fn.label("claim")
+    fn.emit(f"br i1 {failed}, label %{claim}, label %{done}")
+    fn.block(claim)
+    _claim_error(fn, "%p1", rc)
+    fn.emit(f"br label %{done}")
+    fn.block(done)
+    finish_grid_kernel(mb, name, fn, [mb.params_ptr(), _token("errors", 0, 0)], 1, single=True, error_code=True)
 
 
 def flat_offsets(fn: Fn, i: str, dims: list[int], views: list[View]) -> list[str]:

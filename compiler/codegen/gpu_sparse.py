@@ -24,18 +24,19 @@ from dfc.ir.graph import Op
 from ..plan import Storage
 from .gpu import GpuModuleBuilder, _token
 from .gpu_nn import grid_kernel, unravel, when
-from .module import ErrorSite, where
+from .module import PARAM_ERR, ErrorSite, where
 from .scalar import COMP, STORE, Fn, load
 
-#: the params word gather's kernels record (count - first bad position) in; word 0 gets the bad index
-FIRST_BAD_WORD = 1
+#: the params word gather's kernels record (count - first bad position) in (word 0 gets the bad index, word 1
+#: is the elementwise kernels' zero-divisor bits); its report clears it for the next gather
+FIRST_BAD_WORD = PARAM_ERR + 2
 
 
 def _errors() -> str:
     return _token("errors", 0, 0)
 
 
-def _claim_error(fn: Fn, err: str, code: int) -> str:
+def _claim_error(fn: Fn, err: str, code: int | str) -> str:
     """Set the step's error word to `code` unless an earlier error holds it; i1: whether this one did."""
     pair = fn(f"cmpxchg ptr {err}, i32 0, i32 {code} monotonic monotonic, align 4")
     return fn(f"extractvalue {{ i32, i1 }} {pair}, 1")
@@ -95,6 +96,7 @@ def lower_gather_gpu(mb: GpuModuleBuilder, op: Op) -> None:
         ids, info, err = params
         first = fn(f"load i64, ptr {_at(fn, 'i64', info, str(FIRST_BAD_WORD))}")
         with when(fn, fn(f"icmp ne i64 {first}, 0")):
+            fn.emit(f"store i64 0, ptr {_at(fn, 'i64', info, str(FIRST_BAD_WORD))}")
             position = fn(f"sub i64 {nidx}, {first}")
             with when(fn, _claim_error(fn, err, code)):
                 fn.emit(f"store i64 {_index(fn, _at(fn, STORE[idt], ids, position), idt)}, ptr {info}")
