@@ -6,7 +6,6 @@ and the IR of dfc.if/dfc.while through every pass, the printer and the parser.""
 from __future__ import annotations
 
 import collections
-import os
 
 import numpy as np
 import pytest
@@ -16,15 +15,10 @@ from dfc.compiler.pipeline import compile_step
 from dfc.ir.parser import parse_graph
 from dfc.ir.printer import print_graph
 from dfc.ir.verifier import verify
+from recordings import load_recording
 
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "tf_expectations")
 BACKENDS = ["interpreter", "cpu"]
 TOL = {"rtol": 2e-5, "atol": 2e-5}
-
-
-def load(case: str) -> dict[str, np.ndarray]:
-    with np.load(os.path.join(DATA, f"control_{case}.npz")) as f:
-        return {k: f[k] for k in f.files}
 
 
 def close(actual, expected, **tol):
@@ -40,7 +34,7 @@ def fresh_graph():
 # ---- against real TensorFlow -----------------------------------------------------------------------
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_cond_on_an_is_training_placeholder_matches_tf(backend):
-    r = load("cond_is_training")
+    r = load_recording("control_cond_is_training")
     x, training = tf.placeholder(tf.float32, [None, 4]), tf.placeholder(tf.bool, [])
     w = tf.Variable(r["w0"])
     h = tf.matmul(x, w)
@@ -59,7 +53,7 @@ def test_cond_on_an_is_training_placeholder_matches_tf(backend):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_ops_made_in_a_branch_run_only_when_it_is_taken(backend):
-    r = load("cond_assign")
+    r = load_recording("control_cond_assign")
     p = tf.placeholder(tf.bool, [])
     v = tf.Variable(0.0)
     y = tf.cond(p, lambda: tf.assign_add(v, 1.0), lambda: tf.identity(v) * 10.0)
@@ -72,7 +66,7 @@ def test_ops_made_in_a_branch_run_only_when_it_is_taken(backend):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_while_loop_with_a_data_dependent_trip_count_matches_tf(backend):
-    r = load("while_data_dependent")
+    r = load_recording("control_while_data_dependent")
     x, limit = tf.placeholder(tf.float32, [None]), tf.placeholder(tf.float32, [])
     w = tf.Variable(np.float32(1.1))
     i, s = tf.while_loop(lambda i, s: tf.reduce_sum(s) < limit, lambda i, s: (i + 1, s * w + x),
@@ -91,7 +85,7 @@ def test_while_loop_with_a_data_dependent_trip_count_matches_tf(backend):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_hand_written_rnn_over_an_unknown_time_dim_matches_tf(backend):
-    r = load("rnn_while")
+    r = load_recording("control_rnn_while")
     x = tf.placeholder(tf.float32, [None, None, 3])
     wx, wh = tf.Variable(r["wx0"]), tf.Variable(r["wh0"])
     steps = tf.shape(x)[0]
@@ -114,7 +108,7 @@ def test_a_hand_written_rnn_over_an_unknown_time_dim_matches_tf(backend):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_map_fn_scan_foldl_foldr_match_tf(backend):
-    r = load("higher_order")
+    r = load_recording("control_higher_order")
     e = tf.placeholder(tf.float32, [None, 3])
     w = tf.Variable(np.array([0.5, -1.0, 2.0], np.float32))
     m = tf.map_fn(lambda row: tf.sin(row * w), e)
@@ -136,7 +130,7 @@ def test_map_fn_scan_foldl_foldr_match_tf(backend):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_case_and_switch_case_match_tf(backend):
-    r = load("case_and_switch")
+    r = load_recording("control_case_and_switch")
     k = tf.placeholder(tf.int32, [])
     x = tf.constant([1.0, 2.0])
     c = tf.case([(tf.less(k, 0), lambda: x * -1.0), (tf.less(k, 3), lambda: x * 3.0)], default=lambda: x + 100.0)

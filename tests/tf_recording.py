@@ -10,6 +10,7 @@ import os
 from collections.abc import Sequence
 
 import numpy as np
+from recordings import EXPECTATIONS_DIR
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # plain kernels: no reordered float sums
@@ -19,14 +20,12 @@ import tensorflow.compat.v1 as tf  # noqa: E402
 tf.disable_v2_behavior()
 tf.logging.set_verbosity(tf.logging.ERROR)
 
-#: where the recordings live, read by the tests that compare dfc with them
-EXPECTATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "tf_expectations")
 F32 = np.float32
 
 
 def out_dir(argv: Sequence[str]) -> str:
     """The output folder a script was given as its first argument, else EXPECTATIONS_DIR."""
-    return argv[1] if len(argv) > 1 else EXPECTATIONS_DIR
+    return argv[1] if len(argv) > 1 else str(EXPECTATIONS_DIR)
 
 
 def write_npz(out: str, name: str, arrays: dict) -> None:

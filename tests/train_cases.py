@@ -8,13 +8,12 @@ tests/test_optimizers.py run them with dfc on each backend and compare.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import numpy as np
+from recordings import load_recording
 
 CASES: dict[str, Callable] = {}
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "tf_expectations")
 F32 = np.float32
 
 
@@ -23,16 +22,11 @@ def case(fn: Callable) -> Callable:
     return fn
 
 
-def recorded(name: str) -> dict[str, np.ndarray]:
-    with np.load(os.path.join(DATA, f"train_{name}.npz")) as f:
-        return {k: f[k] for k in f.files}
-
-
 def check_against_tensorflow(name: str, backend: str, rtol: float = 2e-5, atol: float = 2e-6) -> None:
     """Run case `name` with dfc on `backend` and compare every array with TensorFlow's recording."""
     import dfc
     dfc.reset_default_graph()
-    expected = recorded(name)
+    expected = load_recording(f"train_{name}")
     actual = CASES[name](dfc, lambda: dfc.Session(backend=backend))
     assert sorted(actual) == sorted(expected)
     for key, want in expected.items():
