@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from recordings import load_recording
+from recordings import assert_matches_recording
 
 CASES: dict[str, Callable] = {}
 F32 = np.float32
@@ -26,15 +26,8 @@ def check_against_tensorflow(name: str, backend: str, rtol: float = 2e-5, atol: 
     """Run case `name` with dfc on `backend` and compare every array with TensorFlow's recording."""
     import dfc
     dfc.reset_default_graph()
-    expected = load_recording(f"train_{name}")
     actual = CASES[name](dfc, lambda: dfc.Session(backend=backend))
-    assert sorted(actual) == sorted(expected)
-    for key, want in expected.items():
-        got = np.asarray(actual[key])
-        if want.dtype.kind in "USO":
-            assert got.tolist() == want.tolist(), key
-        else:
-            np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=key)
+    assert_matches_recording(actual, f"train_{name}", lambda key: {"rtol": rtol, "atol": atol})
 
 
 def _names(variables) -> np.ndarray:
