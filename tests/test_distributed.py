@@ -6,8 +6,6 @@ The same programs run on Ray in tests/test_distributed_ray.py; these need no Ray
 from __future__ import annotations
 
 import os
-import pathlib
-import runpy
 import threading
 
 import numpy as np
@@ -15,31 +13,13 @@ import pytest
 
 import dfc as tf
 from dfc.runtime.distribute.engine import DistributedExecutable
-
-SEEDS = pathlib.Path(__file__).resolve().parent.parent / "examples" / "seeds"
+from seed_programs import run_seed_program
 
 
 @pytest.fixture(autouse=True)
 def fresh_graph():
     tf.reset_default_graph()
     yield
-
-
-def run_seed_program(config=None, target=""):
-    """The seed's parameter-server program with fixed seeds, its Session made with `target` and `config`."""
-    import dfc.runtime.session as session_module
-    tf.reset_default_graph()
-    tf.set_random_seed(11)
-    np.random.seed(5)
-    original = session_module.Session.__init__
-
-    def init(self, t="", graph=None, c=None, **kw):
-        original(self, target or t, graph, config if config is not None else c, **kw)
-    session_module.Session.__init__ = init
-    try:
-        return runpy.run_path(str(SEEDS / "parameter_server.py"), run_name="__main__")
-    finally:
-        session_module.Session.__init__ = original
 
 
 def test_seed_program_gives_the_same_numbers_partitioned_and_in_one_process(capsys):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import pathlib
 import runpy
 
 import numpy as np
 import pytest
 
 import dfc as tf
+from seed_programs import SEEDS
 
-SEEDS = pathlib.Path(__file__).resolve().parent.parent / "examples" / "seeds"
 
 
 @pytest.fixture(autouse=True)

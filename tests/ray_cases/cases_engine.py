@@ -8,8 +8,6 @@ each update applied once, a killed parameter server is named and recovered from 
 
 from __future__ import annotations
 
-import pathlib
-import runpy
 import threading
 import time
 
@@ -18,30 +16,13 @@ import pytest
 from conftest import TIMEOUT
 
 import dfc as tf
-
-SEEDS = pathlib.Path(__file__).resolve().parents[2] / "examples" / "seeds"
+from seed_programs import SEEDS, run_seed_program
 
 
 @pytest.fixture(scope="module")
 def cluster(ray_session):
     with tf.distribute.ray_cluster({"ps": 1, "worker": 4}, timeout=TIMEOUT) as c:
         yield c
-
-
-def run_seed_program(target="", config=None):
-    import dfc.runtime.session as session_module
-    tf.reset_default_graph()
-    tf.set_random_seed(11)
-    np.random.seed(5)
-    original = session_module.Session.__init__
-
-    def init(self, t="", graph=None, c=None, **kw):
-        original(self, target or t, graph, config if config is not None else c, **kw)
-    session_module.Session.__init__ = init
-    try:
-        return runpy.run_path(str(SEEDS / "parameter_server.py"), run_name="__main__")
-    finally:
-        session_module.Session.__init__ = original
 
 
 def test_seed_program_gives_the_same_numbers_on_ray_embedded_and_one_process(cluster):
