@@ -25,10 +25,7 @@ def close(actual, expected, **tol):
     np.testing.assert_allclose(np.asarray(actual), expected, **(tol or TOL))
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 # ---- against real TensorFlow -----------------------------------------------------------------------

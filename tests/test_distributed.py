@@ -16,10 +16,7 @@ from dfc.runtime.distribute.engine import DistributedExecutable
 from seed_programs import in_graph_model, linear_batch, run_seed_program
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def test_seed_program_gives_the_same_numbers_partitioned_and_in_one_process(capsys):

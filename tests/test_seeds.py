@@ -12,10 +12,7 @@ from seed_programs import SEEDS
 
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def run_seed(name: str, capsys) -> tuple[dict, str]:

@@ -27,11 +27,7 @@ from tensorboard.compat.proto import summary_pb2  # noqa: E402
 RECORDED = json.loads((Path(__file__).parent / "data" / "tf_expectations" / "summaries_tf.json").read_text())
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
-    tf.reset_default_graph()
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def recorded_inputs() -> dict[str, np.ndarray]:

@@ -16,10 +16,7 @@ BACKENDS = ["interpreter", "cpu"]
 TOL = {"rtol": 2e-5, "atol": 2e-6}
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def close(actual, expected, **tol):
