@@ -342,3 +342,19 @@ def test_integer_division_reports_a_zero_divisor_through_the_params_word():
     (report,) = [s for s in program.steps if isinstance(s, gpu.Launch) and s.single]
     assert report.error_code and report.args == ("params:0:0", "errors:0:0")
     assert "Integer division by zero" in program.errors[0].message
+
+
+@needs_ptxas
+@needs_libdevice
+@pytest.mark.parametrize("op_type", sorted(n for n, d in REGISTRY.items() if n not in WITHOUT_GPU_LOWERING
+                                           and not d.elementwise and n != "dfc.fetch"))
+def test_every_ops_example_lowers_for_the_gpu_and_assembles(op_type):
+    """test_ir_text.py's example of every op that is not elementwise (those are assembled for every dtype
+    above), compiled and lowered for the GPU: a lowering that emits host code or calls BLAS fails here."""
+    from test_ir_text import build_example
+
+    g = build_example(op_type)
+    feeds = [op.result for op in g.ops if op.type == "dfc.placeholder"]
+    fetch = next(op for op in g.ops if op.type == "dfc.fetch")
+    shapes = [tuple(2 if d is None else d for d in v.type.shape) for v in feeds]
+    assemble(compile_step(g, list(fetch.inputs), [], feeds, shapes), ("sm_80",))
