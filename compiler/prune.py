@@ -20,14 +20,15 @@ def needed_ops(graph: Graph, roots: Sequence[Value], targets: Sequence[Op], fed:
     """Ops that fetching `roots` and running `targets` needs, stopping at fed values."""
     needed: set[Op] = set()
     stack: list[Op] = [v.op for v in roots if v not in fed and v.op is not None] + list(targets)
-    while stack:
+    while stack:  # every step's cache lookup walks the graph here: plain attribute reads, no helper calls
         op = stack.pop()
         if op in needed:
             continue
         needed.add(op)
-        for v in free_values(op):
-            if v not in fed and v.op is not None and v.op not in needed:
-                stack.append(v.op)
+        for v in free_values(op) if op.regions else op.operands:
+            owner = v.owner
+            if isinstance(owner, Op) and owner not in needed and v not in fed:
+                stack.append(owner)
     return needed
 
 

@@ -321,8 +321,8 @@ def _text(s: str) -> str:
     return f"{len(s)}:{s}"
 
 
-#: the key's text of each result type seen (a step has thousands of results of a few types)
-_type_texts: dict[Any, str] = {}
+#: (type, the key's text of it) by id of each result type seen (a step has thousands of results, few types)
+_type_texts: dict[int, tuple[Any, str]] = {}
 
 
 def _encode_op(op: Op, at: str, numbers: dict[Value, str], out: list[str]) -> None:
@@ -342,10 +342,14 @@ def _encode_op(op: Op, at: str, numbers: dict[Value, str], out: list[str]) -> No
     for j, r in enumerate(op.results):
         numbers.setdefault(r, f"{at}.{j}")  # a fed result keeps its argument's number
         t = r.type
-        text = _type_texts.get(t)
-        if text is None:
-            text = _type_texts[t] = str(t)
-        parts.append(text)
+        known = _type_texts.get(id(t))  # by identity: a frozen dataclass's hash is a Python call per result
+        if known is not None and known[0] is t:
+            parts.append(known[1])
+        else:
+            if len(_type_texts) >= 1 << 16:
+                _type_texts.clear()
+            _type_texts[id(t)] = (t, str(t))
+            parts.append(_type_texts[id(t)][1])
     out.append(" ".join(parts))
     for ri, region in enumerate(op.regions):
         out.append(f"{at} region {ri}")
