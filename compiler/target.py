@@ -299,7 +299,9 @@ class NvptxTarget(Target):
         return mod
 
     def emit_object(self, text: str, level: int = 3) -> bytes:
-        raise TargetError("NVPTX object code is PTX text: use emit_assembly (ptxas or the CUDA driver assembles it)")
+        """The module's PTX as bytes: NVPTX's "object code" is PTX text, which the CUDA driver (or ptxas)
+        assembles for the GPU it runs on; as bytes it is kept in the kernel cache like a CPU object."""
+        return self.emit_assembly(text, level).encode()
 
     def check_runnable(self) -> None:
         # the runtime layer knows about devices; it registers its check here when it is imported

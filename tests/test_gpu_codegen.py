@@ -358,3 +358,22 @@ def test_every_ops_example_lowers_for_the_gpu_and_assembles(op_type):
     fetch = next(op for op in g.ops if op.type == "dfc.fetch")
     shapes = [tuple(2 if d is None else d for d in v.type.shape) for v in feeds]
     assemble(compile_step(g, list(fetch.inputs), [], feeds, shapes), ("sm_80",))
+
+
+def test_ptx_is_kept_in_the_kernel_cache_like_cpu_object_code(tmp_path, monkeypatch):
+    from dfc.runtime import kernel_cache
+
+    monkeypatch.setenv("DFC_CACHE_DIR", str(tmp_path))
+    kernel_cache.clear_memory()
+    step = _step([(D.f32, (64, 3))] * 2, lambda g, a: [create_op(g, "dfc.tanh", [create_op(
+        g, "dfc.add", list(a)).result]).result, create_op(g, "dfc.reduce_sum", [a[0]], {"axes": [1]}).result])
+    program = gpu.lower(step, target=nvptx_target("sm_80"))
+    target = program.target
+    units = [(k.symbol, k.text, 3) for k in program.kernels]
+    compiled, cached = kernel_cache.objects(target, units)
+    assert not cached and [p.decode() for p in compiled] == list(program.ptx().values())
+    kernel_cache.clear_memory()  # a new process: the PTX comes from disk, LLVM does not run
+    monkeypatch.setattr(type(target), "emit_object", lambda *a: pytest.fail("compiled again"))
+    again, cached = kernel_cache.objects(target, units)
+    assert cached and again == compiled
+    assert all(".target sm_80" in p.decode() for p in again)
