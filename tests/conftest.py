@@ -20,3 +20,15 @@ def _dfc_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
 @pytest.fixture
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
+
+
+@pytest.fixture
+def emulated_gpu(monkeypatch: pytest.MonkeyPatch):
+    """runtime/gpu.py on the CPU emulation of the CUDA driver and cuBLAS (tests/gpu_emulator.py); fails the
+    test if the emulated GPU saw a fault (an access outside an allocation, a kernel that did not finish)."""
+    from gpu_emulator import EmulatedGpu
+
+    emulator = EmulatedGpu()
+    emulator.install(monkeypatch)
+    yield emulator
+    emulator.check()

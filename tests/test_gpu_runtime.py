@@ -22,6 +22,15 @@ HAS_GPU = gpu_runtime.device_count() > 0
 gpu = pytest.mark.skipif(not HAS_GPU, reason=f"no GPU: {gpu_runtime._probe()[1]}")
 
 
+@pytest.fixture(params=[pytest.param("cuda", marks=[gpu, pytest.mark.gpu]), "emulator"])
+def gpu_device(request: pytest.FixtureRequest) -> str:
+    """Each GPU runtime test runs on the GPU where there is one, and always on the CPU emulation of the CUDA
+    driver and cuBLAS (tests/gpu_emulator.py), which runs runtime/gpu.py's own code on any machine."""
+    if request.param == "emulator":
+        request.getfixturevalue("emulated_gpu")
+    return request.param
+
+
 def _pinned_graph():
     g = tf.Graph()
     with g.as_default():
@@ -76,34 +85,38 @@ def _run_both(types, build, arrays):
     return ref, got
 
 
-@gpu
-@pytest.mark.gpu
 @pytest.mark.parametrize("opname", sorted(n for n, d in REGISTRY.items() if d.elementwise and d.num_operands == 2
                                           and n != "dfc.select"))
-def test_binary_op_on_the_gpu_matches_the_interpreter(opname):
+def test_binary_op_on_the_gpu_matches_the_interpreter(opname, gpu_device):
     rng = np.random.default_rng(0)
-    arrays = [rng.standard_normal((64, 33)).astype(np.float32), rng.standard_normal((33,)).astype(np.float32)]
-    try:
-        ref, got = _run_both([(D.f32, (64, 33)), (D.f32, (33,))], lambda g, a: [create_op(g, opname, list(a)).result],
-                             arrays)
-    except Exception as e:  # an op that does not take f32 (logical ops)
-        pytest.skip(f"{opname}: {e}")
+    shapes = [(64, 33), (33,)]
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    if opname.startswith("dfc.logical_"):
+        arrays = [a > 0 for a in arrays]
+    ref, got = _run_both([(D.as_dtype(a.dtype), a.shape) for a in arrays],
+                         lambda g, a: [create_op(g, opname, list(a)).result], arrays)
     np.testing.assert_allclose(got[0], ref[0], rtol=2e-6, atol=1e-6, equal_nan=True)
 
 
-@gpu
-@pytest.mark.gpu
-def test_shape_reduction_random_ops_on_the_gpu_match_the_interpreter():
+@pytest.mark.parametrize("opname", sorted(n for n, d in REGISTRY.items() if d.elementwise and d.num_operands == 1
+                                          and n != "dfc.cast"))
+def test_unary_op_on_the_gpu_matches_the_interpreter(opname, gpu_device):
+    x = np.random.default_rng(2).uniform(-0.9, 0.9, (40, 7)).astype(np.float32)
+    if opname == "dfc.logical_not":
+        x = x > 0
+    ref, got = _run_both([(D.as_dtype(x.dtype), x.shape)], lambda g, a: [create_op(g, opname, list(a)).result], [x])
+    np.testing.assert_allclose(got[0], ref[0], rtol=3e-6, atol=2e-6, equal_nan=True)
+
+
+def test_shape_reduction_random_ops_on_the_gpu_match_the_interpreter(gpu_device):
     rng = np.random.default_rng(1)
-    arrays = [rng.standard_normal((2, 5, 7)).astype(np.float32), np.array([4, 0], np.int32)]
+    arrays = [rng.standard_normal((2, 5, 7)).astype(np.float32), np.array([3, 0], np.int32)]  # 4 segments
     ref, got = _run_both([(D.f32, (2, 5, 7)), (D.i32, (2,))], _shape_ops, arrays)
     for r, o in zip(ref, got):
         np.testing.assert_allclose(o, r, rtol=1e-5, atol=1e-5)
 
 
-@gpu
-@pytest.mark.gpu
-def test_gather_out_of_range_on_the_gpu_raises_as_on_the_cpu():
+def test_gather_out_of_range_on_the_gpu_raises_as_on_the_cpu(gpu_device):
     arrays = [np.ones((3, 4), np.float32), np.array([1, 7], np.int32)]
     with pytest.raises(InvalidArgumentError, match="gather index 7 is out of range"):
         _run_both([(D.f32, (3, 4)), (D.i32, (2,))],
