@@ -215,6 +215,7 @@ class GpuExecutable:
     """One step compiled for the GPU: `executable(feed_arrays, ctx)` runs it and returns the fetched arrays."""
 
     def __init__(self, step: Graph, session: object = None):
+        self.step = step  # the Executable protocol's: the session reads its locked variables
         self.ctx = Context.get()
         self.program = codegen.lower(step, target=nvptx_target(self.ctx.arch))
         ptx = self.program.ptx()

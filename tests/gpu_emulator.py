@@ -51,7 +51,8 @@ from dfc.compiler.target import TargetError, cpu_target
 RED_ZONE = 256  # bytes before and after every allocation
 POISON = 0xFF  # fresh device memory and shared memory before each block
 CANARY = 0xA5
-BARRIER_TIMEOUT_S = 120.0
+#: seconds a thread waits at a barrier or shuffle before the emulator calls it a fault (a hang on a GPU)
+PATIENCE_S = ctypes.c_int32(120)
 WARP = 32
 
 
@@ -111,7 +112,7 @@ class _Fault(Exception):
 # takes the GIL. The record: i32 tid, ctaid, ntid, nctaid, then a pointer to the block's state:
 # { i32 count, i32 generation, i32 fault, i32 pad } for bar.sync, then per warp { i32 count, i32 generation,
 # [32 x i32] slots } for shfl.sync. A barrier waits on a futex with a timeout; a thread that waited
-# BARRIER_TIMEOUT_S sets the block's fault word and releases everyone, as does a partial-warp shuffle.
+# PATIENCE_S seconds sets the block's fault word and releases everyone, as does a partial-warp shuffle.
 RECORD = ctypes.c_int32 * 6  # tid, ctaid, ntid, nctaid, block state (a pointer, two i32 words)
 WARP_STATE_BYTES = 8 + 4 * WARP
 BLOCK_HEADER_BYTES = 16
@@ -120,6 +121,7 @@ SYS_FUTEX = 202
 
 SUPPORT = f"""
 @dfc_emu_key = external global i32
+@dfc_emu_patience = external global i32
 declare ptr @pthread_getspecific(i32)
 declare i64 @syscall(i64, ...)
 @dfc_emu_timeout = private constant {{ i64, i64 }} {{ i64 1, i64 0 }}
@@ -184,7 +186,8 @@ check:
 sleep:
   %s = call i64 (i64, ...) @syscall(i64 {SYS_FUTEX}, ptr %genp, i32 128, i32 %gen, ptr @dfc_emu_timeout)
   %tries1 = add i32 %tries, 1
-  %late = icmp sgt i32 %tries1, {int(BARRIER_TIMEOUT_S)}
+  %patience = load i32, ptr @dfc_emu_patience
+  %late = icmp sgt i32 %tries1, %patience
   br i1 %late, label %timeout, label %wait
 timeout:
   store atomic i32 {FAULT_TIMEOUT}, ptr %fault release, align 4
@@ -275,6 +278,7 @@ def _bind_support() -> None:
     libc.pthread_setspecific.argtypes = [ctypes.c_uint32, ctypes.c_void_p]
     _SUPPORT["key"], _SUPPORT["setspecific"] = key, libc.pthread_setspecific
     llvm.add_symbol("dfc_emu_key", ctypes.addressof(key))
+    llvm.add_symbol("dfc_emu_patience", ctypes.addressof(PATIENCE_S))
     target = cpu_target()
     code = target.jit([target.emit_object(target.header() + SUPPORT, 2)])
     _SUPPORT["code"] = code
@@ -428,7 +432,7 @@ class EmulatedKernel:
         for w in workers:
             w.join()
         if fault_word.value == FAULT_TIMEOUT:
-            return [f"kernel {self.symbol}: a thread waited {BARRIER_TIMEOUT_S:.0f} s at a barrier or shuffle "
+            return [f"kernel {self.symbol}: a thread waited {PATIENCE_S.value} s at a barrier or shuffle "
                     "that not every thread of its block (or warp) reached"]
         if fault_word.value == FAULT_PARTIAL_MASK:
             return [f"kernel {self.symbol}: shfl.sync with a partial member mask (only full warps are emulated)"]

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_cpu_backend import Ctx, arg_graph
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_cpu_backend import Ctx, arg_graph, random_graph, values
 from test_gpu_codegen import _shape_ops
 
 import dfc as tf
@@ -138,3 +140,111 @@ def test_partition_stage_splits_host_and_device_with_the_copies_between(tmp_path
     assert "// part /job:localhost/replica:0/task:0/device:GPU:0" in result.stdout
     assert "// part /job:localhost/replica:0/task:0/device:CPU:0" in result.stdout
     assert '"dfc.send"(%Relu)' in result.stdout and "%Relu.recv" in result.stdout
+
+
+# ---- bigger launches, cuBLAS, random graphs, sessions (on the GPU, and on the emulator everywhere) -----------
+
+def test_grid_stride_loops_cover_more_items_than_threads(gpu_device):
+    """More elements than the grid has threads, and more reduced rows than blocks: every loop strides."""
+    rng = np.random.default_rng(3)
+    # 10800 elements (the emulated grid has 8192 threads), 36 rows (32 blocks) of 300 (256 threads a block)
+    x = rng.standard_normal((36, 300)).astype(np.float32)
+    b = rng.standard_normal((300,)).astype(np.float32)
+
+    def build(g, a):
+        y = create_op(g, "dfc.tanh", [create_op(g, "dfc.add", list(a)).result]).result
+        return [y, create_op(g, "dfc.reduce_sum", [y], {"axes": [1], "keepdims": False}).result]
+
+    ref, got = _run_both([(D.f32, x.shape), (D.f32, b.shape)], build, [x, b])
+    for r, o in zip(ref, got):
+        np.testing.assert_allclose(o, r, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float32, 1e-5), (np.float64, 1e-12), (np.float16, 2e-2)])
+def test_matmuls_go_through_cublas_with_their_epilogue_kernel(dtype, tol, gpu_device):
+    rng = np.random.default_rng(4)
+    a, w, b = (rng.standard_normal(s).astype(dtype) for s in [(9, 17), (5, 17), (5,)])
+    batch = rng.standard_normal((3, 4, 6)).astype(dtype)
+
+    def build(g, args):
+        x, wt, bias, bx = args
+        mm = create_op(g, "dfc.matmul", [x, wt], {"transpose_b": True}).result
+        relu = create_op(g, "dfc.relu", [create_op(g, "dfc.add", [mm, bias]).result]).result
+        batched = create_op(g, "dfc.matmul", [bx, bx], {"transpose_a": True}).result
+        return [relu, batched]
+
+    dt = D.as_dtype(dtype)
+    ref, got = _run_both([(dt, a.shape), (dt, w.shape), (dt, b.shape), (dt, batch.shape)], build, [a, w, b, batch])
+    for r, o in zip(ref, got):
+        np.testing.assert_allclose(o.astype(np.float64), r.astype(np.float64), rtol=tol, atol=tol)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_random_graphs_on_the_gpu_match_the_interpreter(data, gpu_device):
+    """test_cpu_backend.py's random graphs (elementwise, broadcast, reductions, matmul, transpose) on the GPU."""
+    g, args, fetches = random_graph(data)
+    arrays = [values(data, D.f32, a.type.shape, special=False, small=True) for a in args]
+    step = compile_step(g, fetches, [], list(args), [a.shape for a in arrays])
+    ref = interpret(step, arrays, Ctx())
+    got = gpu_runtime.GpuExecutable(step)(arrays, Ctx())
+    for r, o in zip(ref, got):
+        scale = float(np.max(np.abs(r), initial=1.0))
+        np.testing.assert_allclose(o, r, rtol=1e-4, atol=1e-5 * scale)
+
+
+@pytest.fixture
+def gpu_sessions(gpu_device, monkeypatch):
+    """tf.Session(backend="gpu") runs whole steps through GpuExecutable."""
+    from dfc.runtime import executors
+
+    monkeypatch.setitem(executors.BACKENDS, "gpu", lambda step, session: gpu_runtime.GpuExecutable(step, session))
+    return gpu_device
+
+
+def _mlp(seed=0):
+    g = tf.Graph()
+    with g.as_default():
+        tf.set_random_seed(seed)
+        x = tf.placeholder(tf.float32, [None, 6], name="x")
+        y = tf.placeholder(tf.float32, [None, 3], name="y")
+        h = tf.layers.dense(x, 16, activation=tf.nn.relu)
+        logits = tf.layers.dense(h, 3)
+        loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=logits))
+        train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+        init = tf.global_variables_initializer()
+    return g, x, y, loss, train, init
+
+
+def test_training_on_the_gpu_matches_the_cpu_backend_and_keeps_variables_on_the_device(gpu_sessions):
+    rng = np.random.default_rng(5)
+    xs = rng.standard_normal((8, 6)).astype(np.float32)
+    ys = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 8)]
+    losses, weights = {}, {}
+    for backend in ("cpu", "gpu"):
+        g, x, y, loss, train, init = _mlp()
+        with tf.Session(graph=g, backend=backend) as sess:
+            sess.run(init)
+            losses[backend] = [sess.run([loss, train], {x: xs, y: ys})[0] for _ in range(3)]
+            weights[backend] = sess.run(g.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES))
+    np.testing.assert_allclose(losses["gpu"], losses["cpu"], rtol=1e-4)
+    assert losses["gpu"][-1] < losses["gpu"][0]
+    for a, b in zip(weights["gpu"], weights["cpu"]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_variables_stay_on_the_device_and_follow_the_store(gpu_sessions):
+    g = tf.Graph()
+    with g.as_default():
+        v = tf.Variable(np.arange(6, dtype=np.float32).reshape(2, 3), name="v")
+        bump = tf.assign_add(v, tf.ones([2, 3]))
+        doubled = v * 2.0
+    with tf.Session(graph=g, backend="gpu") as sess:
+        sess.run(v.initializer)
+        for _ in range(3):
+            sess.run(bump)
+        np.testing.assert_array_equal(sess.run(doubled), 2 * (np.arange(6).reshape(2, 3) + 3))
+        # the store's host copy follows the device's after every update, so other backends see it
+        np.testing.assert_array_equal(sess.store.buffer("v"), np.arange(6).reshape(2, 3) + 3)
+        sess.run(v.assign(np.zeros((2, 3), np.float32)))  # a new value through the store is uploaded again
+        np.testing.assert_array_equal(sess.run(doubled), np.zeros((2, 3)))
