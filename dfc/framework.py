@@ -478,7 +478,10 @@ class Graph:
         return self._ir.unique_name(f"{scope}/{name}" if scope else name, mark_used)
 
     def current_device(self) -> str | None:
-        return next((d for d in reversed(self.device_stack) if d), None)
+        for d in reversed(self.device_stack):
+            if d:
+                return d
+        return None
 
     def current_control_inputs(self) -> list[Value]:
         return [c for frame in self.control_stack for c in frame]
@@ -669,17 +672,21 @@ def make_op(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, na
         _check_visible(v, type, name)
     if graph.finalized:
         raise RuntimeError("Graph is finalized and cannot be modified")
-    attrs = dict(attrs or {})
-    device = attrs.pop("device", None)
+    device = None
+    if attrs and "device" in attrs:
+        attrs = dict(attrs)
+        device = attrs.pop("device")
     if not (exact_name and name):
         name = graph.unique_name(name or get_op_def(type).short)
     op = builder.create_op(graph._ir, type, values, attrs, name=name, result_types=result_types,
                            device=device if device is not None else graph.current_device(),
-                           control_inputs=graph.current_control_inputs(), exact_name=True)
-    for choose in graph.device_functions:
-        chosen = choose(graph.operation(op))
-        if chosen:
-            op.device = format_device(parse_device(chosen))
+                           control_inputs=graph.current_control_inputs() if graph.control_stack else (),
+                           exact_name=True)
+    if graph.device_functions:
+        for choose in graph.device_functions:
+            chosen = choose(graph.operation(op))
+            if chosen:
+                op.device = format_device(parse_device(chosen))
     return op
 
 
@@ -699,7 +706,8 @@ def _check_visible(value: Value, type: str, name: str | None) -> None:
 def make(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, name: str | None = None,
          result_types=None) -> Tensor:
     """Build a single-result op and return its Tensor."""
-    return wrap(make_op(type, inputs, attrs, name, result_types).results[0])
+    graph = current_graph(inputs)
+    return graph.tensor(make_op(type, inputs, attrs, name, result_types, graph).results[0])
 
 
 # ---- scopes -----------------------------------------------------------------------------------

@@ -162,14 +162,28 @@ class AdamOptimizer(Optimizer):
         self._b1 = self._hyper(self._beta1, "beta1")
         self._b2 = self._hyper(self._beta2, "beta2")
         self._eps = self._hyper(self._epsilon, "epsilon")
+        self._coefficients_made: dict = {}
+
+    def _coefficients(self, var) -> tuple:
+        """(b1, 1 - b1, b2, 1 - b2, eps, lr_t) in var's dtype: made once per dtype and device for every update.
+
+        TF's ApplyAdam computes lr_t inside each variable's kernel; made per variable here they cost
+        a dozen DSL ops each (CSE merged them again, but only after building, keying and pruning them).
+        """
+        key = (var.dtype, var.device)
+        made = self._coefficients_made.get(key)
+        if made is None:
+            lr, b1, b2, eps = (self._as(t, var) for t in (self._lr, self._b1, self._b2, self._eps))
+            b1_power, b2_power = (self._as(p._as_tensor(), var) for p in self._get_beta_accumulators())
+            lr_t = lr * sqrt(1.0 - b2_power) / (1.0 - b1_power)
+            made = self._coefficients_made[key] = (b1, 1.0 - b1, b2, 1.0 - b2, eps, lr_t)
+        return made
 
     def _apply_dense(self, grad, var):
-        lr, b1, b2, eps = (self._as(t, var) for t in (self._lr, self._b1, self._b2, self._eps))
-        b1_power, b2_power = (self._as(p._as_tensor(), var) for p in self._get_beta_accumulators())
-        lr_t = lr * sqrt(1.0 - b2_power) / (1.0 - b1_power)
+        b1, one_minus_b1, b2, one_minus_b2, eps, lr_t = self._coefficients(var)
         m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
-        m_t = m * b1 + grad * (1.0 - b1)
-        v_t = v * b2 + square(grad) * (1.0 - b2)
+        m_t = m * b1 + grad * one_minus_b1
+        v_t = v * b2 + square(grad) * one_minus_b2
         # the three assigns after all the arithmetic (the values are those TF's assigns return): the fuse pass
         # then makes the whole update one kernel that reads m, v, var and the gradient once (TF's ApplyAdam)
         var_update = var.assign_sub(lr_t * m_t / (sqrt(v_t) + eps), use_locking=self._use_locking)

@@ -88,11 +88,11 @@ def create_op(graph: Graph, type: str, operands: Sequence[Value] = (), attrs: di
     the op takes `name` as is (the caller made it unique, as TF does for a variable and its scope).
     """
     opdef = get_op_def(type)
-    attrs = dict(attrs or {})
-    device = attrs.pop("device", device)
+    if attrs and "device" in attrs:
+        attrs = dict(attrs)
+        device = attrs.pop("device")
     loc = loc if loc is not None else capture_location()
     op_name = name if exact_name and name else graph.unique_name(name or opdef.short)
-    where = f" at {loc}" if loc else ""
     try:
         for v in operands:
             if not isinstance(v, Value):
@@ -111,17 +111,23 @@ def create_op(graph: Graph, type: str, operands: Sequence[Value] = (), attrs: di
                 raise ShapeError(f"stated result types {[str(t) for t in result_types]} differ from inferred "
                                  f"{[str(t) for t in types]}")
     except ShapeError as e:
-        raise ShapeError(f"{type} '{op_name}'{where}: {e}") from None
+        raise ShapeError(f"{type} '{op_name}'{_at(loc)}: {e}") from None
     except (IndexError, KeyError, TypeError, ValueError, ArithmeticError) as e:
         # an inference rule meeting operands it did not foresee: still the user's op and line, never a bare error
-        raise ShapeError(f"{type} '{op_name}'{where}: invalid operands or attributes "
+        raise ShapeError(f"{type} '{op_name}'{_at(loc)}: invalid operands or attributes "
                          f"({builtins.type(e).__name__}: {e})") from None
     for operand in operands:
         if graph_of(operand) is not graph:
-            raise ValueError(f"{type} '{op_name}'{where}: operand {operand.describe()} belongs to another graph")
-    controls = list(dict.fromkeys(c for c in control_inputs if c not in operands))
-    op = Op(type, op_name, list(operands) + controls, full_attrs, types, device=device, loc=loc, regions=regions)
+            raise ValueError(f"{type} '{op_name}'{_at(loc)}: operand {operand.describe()} belongs to another graph")
+    operands = list(operands)
+    if control_inputs:
+        operands += dict.fromkeys(c for c in control_inputs if c not in operands)
+    op = Op(type, op_name, operands, full_attrs, types, device=device, loc=loc, regions=regions)
     return graph.append(op)
+
+
+def _at(loc: Location | None) -> str:
+    return f" at {loc}" if loc else ""
 
 
 def graph_of(item: Value | Op) -> Graph | None:

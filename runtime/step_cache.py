@@ -28,6 +28,7 @@ does not unpickle to a StepImage is a miss.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import os
@@ -132,24 +133,57 @@ def enabled() -> bool:
 _code_identity: str | None = None
 
 
+def _source_files() -> list[tuple[str, str]]:
+    """(path, name relative to the packages' parent) of every source file of dfc's IR, compiler and runtime."""
+    import dfc.compiler
+    import dfc.ir
+    import dfc.runtime
+    files = []
+    for package in (dfc.ir, dfc.compiler, dfc.runtime):
+        root = os.path.dirname(os.path.realpath(package.__file__))
+        base = os.path.dirname(root)
+        for directory, _, names in os.walk(root):
+            prefix = directory[len(base) + 1:]
+            files.extend((os.path.join(directory, n), f"{prefix}/{n}") for n in names if n.endswith(".py"))
+    return sorted(files, key=lambda f: f[1])
+
+
 def code_identity() -> str:
-    """A hash of the source of dfc's IR, compiler and runtime (read once per process)."""
+    """A hash of the source of dfc's IR, compiler and runtime (computed once per process).
+
+    Reading and hashing the ~90 files costs a warm process several milliseconds, so the hash is
+    kept in the cache directory under a key made of every file's inode, size, modification and
+    change times: a file written since (by an edit, a checkout or an install, which always moves
+    its change time) makes a new key, and the files are read and hashed again.
+    """
     global _code_identity
     if _code_identity is None:
-        import dfc.compiler
-        import dfc.ir
-        import dfc.runtime
-        h = hashlib.sha256()
-        for package in (dfc.ir, dfc.compiler, dfc.runtime):
-            root = Path(package.__file__).resolve().parent
-            for path in sorted(root.rglob("*.py")):
+        files = _source_files()
+        listing = hashlib.sha256(FORMAT.encode())
+        for path, name in files:
+            try:
+                st = os.stat(path)
+                listing.update(f"{name}\0{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}\0"
+                               .encode())
+            except OSError:
+                listing.update(f"{name}\0?\0".encode())
+        key = listing.digest()
+        index = kernel_cache.cache_dir() / f"code-{key.hex()}.o"
+        known = kernel_cache.read_entry(index, key)
+        if known is not None and len(known) == 64:
+            _code_identity = known.decode("ascii", "replace")
+        else:
+            h = hashlib.sha256()
+            for path, name in files:
                 try:
-                    data = path.read_bytes()
+                    with open(path, "rb") as f:
+                        data = f.read()
                 except OSError:
                     data = b"?"
-                h.update(f"{path.relative_to(root.parent)}\0{len(data)}\0".encode())
+                h.update(f"{name}\0{len(data)}\0".encode())
                 h.update(data)
-        _code_identity = h.hexdigest()
+            _code_identity = h.hexdigest()
+            kernel_cache.write_entry(index, key, _code_identity.encode("ascii"))
     return _code_identity
 
 
@@ -162,31 +196,62 @@ def compiler_identity(target: Target, codegen_options: Sequence[Any] = ()) -> st
 
 
 def compiler_settings() -> str:
-    """The compiler's module-level settings as they are now (SMALL_GEMM, PARALLEL_MIN_ELEMENTS, ...).
+    """A hash of the compiler's module-level settings as they are now (SMALL_GEMM, PARALLEL_MIN_ELEMENTS, ...).
 
     The source hash covers what the files say; this covers a setting changed at run time
-    (a test or a tuning script assigning `module.CONSTANT`), which changes the code just as well.
+    (a test or a tuning script assigning `module.CONSTANT` or changing a table in place), which
+    changes the code just as well. Every step's lookup asks, so each setting's text is kept with
+    a copy of its value: the same immutable object, or a container equal to the copy, has the
+    same text without rendering it again.
     """
-    parts = []
-    for name, module in sorted(sys.modules.items()):
-        if module is None or not name.startswith("dfc.compiler"):
-            continue
-        for key, value in sorted(vars(module).items()):
-            if not (key.isupper() or (key[:1] == "_" and key[1:].isupper())):
-                continue
+    h = hashlib.sha256()
+    for name, module in _compiler_modules():
+        for key in _setting_names(module):
+            value = getattr(module, key, _MISSING)
             known = _settings_seen.get((name, key))
-            if known is not None and known[0] is value and type(value) in _IMMUTABLE:
-                text = known[1]  # the same immutable object as last time: the same text
+            if known is not None and known[0] is value and (type(value) in _IMMUTABLE or _equal(value, known[1])):
+                text = known[2]
             else:
                 text = _plain(value)
-                _settings_seen[(name, key)] = (value, text)
+                _settings_seen[(name, key)] = (value, copy.deepcopy(value) if text is not None else None, text)
             if text is not None:
-                parts.append(f"{name}.{key}={text}")
-    return "\n".join(parts)
+                h.update(f"{name}.{key}={text}\n".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
-_IMMUTABLE = (bool, int, float, str, tuple, frozenset, type(None))
-_settings_seen: dict[tuple[str, str], tuple[Any, str | None]] = {}
+_IMMUTABLE = (bool, int, float, str, type(None))
+_MISSING = object()
+#: (module name, setting) -> (the value seen, a copy of it when it is plain data, its text or None)
+_settings_seen: dict[tuple[str, str], tuple[Any, Any, str | None]] = {}
+_modules_seen: tuple[int, list[tuple[str, Any]]] = (-1, [])
+_names_seen: dict[str, tuple[Any, int, list[str]]] = {}
+
+
+def _compiler_modules() -> list[tuple[str, Any]]:
+    """The loaded modules of dfc.compiler, by name (listed again when a module was loaded since)."""
+    global _modules_seen
+    count = len(sys.modules)
+    if _modules_seen[0] != count:
+        found = sorted((n, m) for n, m in list(sys.modules.items()) if m is not None and n.startswith("dfc.compiler"))
+        _modules_seen = (count, found)
+    return _modules_seen[1]
+
+
+def _setting_names(module: Any) -> list[str]:
+    """A module's settings: its upper-case names (listed again when the module gained or lost a name)."""
+    names = vars(module)
+    known = _names_seen.get(module.__name__)
+    if known is None or known[0] is not module or known[1] != len(names):
+        keys = sorted(k for k in names if k.isupper() or (k[:1] == "_" and k[1:].isupper()))
+        known = _names_seen[module.__name__] = (module, len(names), keys)
+    return known[2]
+
+
+def _equal(value: Any, copied: Any) -> bool:
+    try:
+        return copied is not None and type(value) is type(copied) and bool(value == copied)
+    except Exception:  # noqa: BLE001 - a comparison that cannot say (arrays): render the text again
+        return False
 
 
 def _plain(value: Any, depth: int = 0) -> str | None:
@@ -256,14 +321,31 @@ def _text(s: str) -> str:
     return f"{len(s)}:{s}"
 
 
+#: the key's text of each result type seen (a step has thousands of results of a few types)
+_type_texts: dict[Any, str] = {}
+
+
 def _encode_op(op: Op, at: str, numbers: dict[Value, str], out: list[str]) -> None:
-    parts = [at, _text(op.type), _text(op.name), _text(op.device or ""), _text(str(op.loc) if op.loc else ""),
-             "(" + " ".join(_number(v, numbers) for v in op.operands) + ")"]
-    for key in sorted(op.attrs):
-        parts.append(_text(key) + "=" + _attr(op.attrs[key]))
+    # every op of every step's lookup passes here: one f-string, no helper calls on the common path
+    loc, device = op.loc, op.device or ""
+    where = f"{loc.file}:{loc.line}:{loc.col}" if loc else ""
+    try:
+        operands = " ".join([numbers[v] for v in op.operands])
+    except KeyError:
+        operands = " ".join(_number(v, numbers) for v in op.operands)  # raises, naming the value
+    parts = [f"{at} {len(op.type)}:{op.type} {len(op.name)}:{op.name} {len(device)}:{device} {len(where)}:{where} "
+             f"({operands})"]
+    attrs = op.attrs
+    if attrs:
+        for key in sorted(attrs):
+            parts.append(f"{len(key)}:{key}={_attr(attrs[key])}")
     for j, r in enumerate(op.results):
         numbers.setdefault(r, f"{at}.{j}")  # a fed result keeps its argument's number
-        parts.append(str(r.type))
+        t = r.type
+        text = _type_texts.get(t)
+        if text is None:
+            text = _type_texts[t] = str(t)
+        parts.append(text)
     out.append(" ".join(parts))
     for ri, region in enumerate(op.regions):
         out.append(f"{at} region {ri}")

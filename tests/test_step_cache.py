@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pickle
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -319,3 +320,45 @@ def test_the_memory_cache_keeps_a_bounded_number_of_bytes(cache, monkeypatch):
         out = sess.run(big, {x: np.ones((128, 128), np.float32)})
         assert next(iter(sess._cache.values())).from_step_cache
     assert out.shape == (128, 128)
+
+
+def test_a_compiler_table_changed_in_place_changes_the_key(cache, monkeypatch):
+    from dfc.compiler import target
+    before = key_of()
+    monkeypatch.setitem(target.REQUIRED_FEATURES, "x86-64-v2", target.REQUIRED_FEATURES["x86-64-v2"] + ("avx",))
+    assert key_of() != before
+    monkeypatch.undo()
+    assert key_of() == before
+
+
+def test_the_source_hash_is_kept_by_file_identity_and_redone_when_a_file_is_written(cache, monkeypatch, tmp_path):
+    files = []
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(f"SETTING = 1  # {name}\n")
+        files.append((str(tmp_path / name), f"pkg/{name}"))
+    monkeypatch.setattr(step_cache, "_source_files", lambda: files)
+
+    def identity() -> str:
+        monkeypatch.setattr(step_cache, "_code_identity", None)
+        return step_cache.code_identity()
+
+    first = identity()
+    assert len(list(cache.glob("code-*.o"))) == 1
+    reads = []
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda path, *a, **k: reads.append(path) or real_open(path, *a, **k))
+    assert identity() == first and not reads  # unchanged files: the kept hash, no file read
+    monkeypatch.setattr("builtins.open", real_open)
+    # the same size and modification time, new contents: the change time still moves
+    st = os.stat(files[0][0])
+    deadline = time.monotonic() + 2
+    while os.stat(files[0][0]).st_ctime_ns == st.st_ctime_ns and time.monotonic() < deadline:
+        time.sleep(0.005)  # file systems stamp times from a coarse clock: wait for it to tick
+        (tmp_path / "a.py").write_text("SETTING = 2  # a.py\n")
+        os.utime(files[0][0], ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.stat(files[0][0]).st_mtime_ns == st.st_mtime_ns
+    changed = identity()
+    assert changed != first
+    for entry in cache.glob("code-*.o"):  # a corrupt kept hash is recomputed, never trusted
+        entry.write_bytes(entry.read_bytes()[:-1] + b"0")
+    assert identity() == changed

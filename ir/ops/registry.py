@@ -125,8 +125,14 @@ class OpDef:
         return out
 
 
+#: an attribute value of exactly this Python type is already what the kind asks for (the commonest case)
+_ALREADY = {"bool": bool, "int": int, "float": float, "str": str}
+
+
 def _coerce_attr(opname: str, key: str, spec: Attr, value: Any) -> Any:
     kind = spec.kind
+    if type(value) is _ALREADY.get(kind):
+        return value
     try:
         if kind == "bool":
             if not isinstance(value, (bool, np.bool_)):
@@ -205,6 +211,8 @@ def require_dtype(dtype: DType, allowed: tuple[DType, ...], what: str = "operand
 
 def broadcast_shapes(*shapes: tuple[int | None, ...]) -> tuple[int | None, ...]:
     """numpy broadcasting over possibly unknown dims (None)."""
+    if len(shapes) == 2 and shapes[0] == shapes[1]:
+        return tuple(shapes[0])  # the commonest case: equal shapes broadcast to themselves
     rank = max((len(s) for s in shapes), default=0)
     out: list[int | None] = []
     for axis in range(rank):
@@ -249,7 +257,10 @@ def infer_types(opdef: OpDef, types: list[Type], attrs: dict) -> list[Type]:
     tries agree on, and is unranked where they disagree (TF's shape functions give the same
     answers: unknown rank in, unknown rank out, unless the op fixes the rank, as reshape does).
     """
-    if not any(isinstance(t, TensorType) and t.shape is None for t in types):
+    for t in types:  # a plain loop: every op built asks, and a generator costs more than the check
+        if isinstance(t, TensorType) and t.shape is None:
+            break
+    else:
         return opdef.infer(types, attrs)
     outcomes: list[list[Type]] = []
     first_error: ShapeError | None = None
