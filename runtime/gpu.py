@@ -207,8 +207,14 @@ def _gemm(call: codegen.GemmCall, resolve, stream) -> None:
 
 #: the blocks a grid-stride kernel launches at most, per multiprocessor
 BLOCKS_PER_SM = 32
-#: device buffers of variables, per VariableStore: {name: (buffer, the host buffer it mirrors)}
+#: device buffers of variables, per VariableStore: {name: (buffer, the host buffer it mirrors, the host bytes
+#: it was made from)}. The store's buffers keep their address when written (a CPU step, a checkpoint restore),
+#: so a changed value shows only in its bytes: a run compares them and uploads the variable again if they differ.
 _resident: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _host_bytes(host: np.ndarray) -> np.ndarray:
+    return host.reshape(-1).view(np.uint8)
 
 
 class GpuExecutable:
@@ -258,8 +264,8 @@ class GpuExecutable:
                 raise InvalidArgumentError(f"op {op.describe()} uses variable {name} as {ttype}, but it holds "
                                            f"{list(host.shape)} {host.dtype}", op)
             entry = resident.get(name)
-            if entry is None or entry[1] is not host:
-                entry = (self._uploaded(host), host)
+            if entry is None or entry[1] is not host or not np.array_equal(entry[2], _host_bytes(host)):
+                entry = (self._uploaded(host), host, _host_bytes(host).copy())
                 resident[name] = entry
             out.append(entry[0])
         return out
@@ -316,10 +322,13 @@ class GpuExecutable:
             plan = self.plan
             fetched = [buf.download(v.type.shape, v.type.dtype.np) for buf, v in zip(self.outputs, plan.outputs)]
             store = getattr(getattr(ctx, "session", None), "store", None)
+            resident = _resident.get(store, {}) if store is not None else {}
             for name, buf in zip(plan.variables, self.variable_buffers):
                 if name in self.assigned and store is not None:  # the host copy follows the device's
                     host = store.buffer(name)
                     host[...] = buf.download(host.shape, host.dtype)
+                    if name in resident:
+                        resident[name][2][...] = _host_bytes(host)
             return fetched
 
     def _launch(self, launch: codegen.Launch, resolve, stream) -> None:

@@ -248,3 +248,20 @@ def test_variables_stay_on_the_device_and_follow_the_store(gpu_sessions):
         np.testing.assert_array_equal(sess.store.buffer("v"), np.arange(6).reshape(2, 3) + 3)
         sess.run(v.assign(np.zeros((2, 3), np.float32)))  # a new value through the store is uploaded again
         np.testing.assert_array_equal(sess.run(doubled), np.zeros((2, 3)))
+
+
+def test_a_variable_written_on_the_host_is_uploaded_again(gpu_sessions):
+    """The store's buffers keep their address when written (checkpoint restore, CPU steps): the device copy
+    must follow the value, not the buffer's identity."""
+    g = tf.Graph()
+    with g.as_default():
+        v = tf.Variable(np.ones(4, np.float32), name="v")
+        total = tf.reduce_sum(v)
+    with tf.Session(graph=g, backend="gpu") as gpu_sess, tf.Session(graph=g, backend="cpu",
+                                                                    store=gpu_sess.store) as cpu_sess:
+        gpu_sess.run(v.initializer)
+        assert gpu_sess.run(total) == 4.0
+        gpu_sess.store.write("v", np.full(4, 2.0, np.float32))  # what Saver.restore does
+        assert gpu_sess.run(total) == 8.0
+        cpu_sess.run(tf.assign_add(v, np.ones(4, np.float32)))  # a CPU step updates the buffer in place
+        assert gpu_sess.run(total) == 12.0
