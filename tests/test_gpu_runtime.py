@@ -265,3 +265,66 @@ def test_a_variable_written_on_the_host_is_uploaded_again(gpu_sessions):
         assert gpu_sess.run(total) == 8.0
         cpu_sess.run(tf.assign_add(v, np.ones(4, np.float32)))  # a CPU step updates the buffer in place
         assert gpu_sess.run(total) == 12.0
+
+
+# ---- TF1 placement: a Session without a named backend runs ops with a GPU kernel on /gpu:0 -------------------
+
+def _placed(sess):
+    from dfc.runtime.gpu_placement import PlacedExecutable
+
+    found = [e for e in sess._cache.values() if isinstance(e, PlacedExecutable)]
+    assert found, "the step did not go through GPU placement"
+    return found[-1]
+
+
+def test_without_a_gpu_sessions_run_on_the_cpu_backend_exactly_as_before():
+    if HAS_GPU:
+        pytest.skip("this process has a GPU")
+    from dfc.runtime.cpu import CpuExecutable
+
+    g, x, y, loss, train, init = _mlp()
+    with tf.Session(graph=g) as sess:
+        sess.run(init)
+        sess.run(loss, {x: np.zeros((2, 6), np.float32), y: np.zeros((2, 3), np.float32)})
+        assert sess._cache and all(type(e) is CpuExecutable for e in sess._cache.values())
+
+
+def test_a_default_session_trains_on_the_gpu_as_on_the_cpu(gpu_device):
+    rng = np.random.default_rng(6)
+    xs = rng.standard_normal((8, 6)).astype(np.float32)
+    ys = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 8)]
+    losses = {}
+    for backend in ("cpu", None):
+        g, x, y, loss, train, init = _mlp()
+        with tf.Session(graph=g, backend=backend) as sess:
+            sess.run(init)
+            losses[backend] = [sess.run([loss, train], {x: xs, y: ys})[0] for _ in range(3)]
+            if backend is None:
+                parts = set(_placed(sess).devices.values())
+                assert parts == {"/job:localhost/replica:0/task:0/device:GPU:0"}, parts
+    np.testing.assert_allclose(losses[None], losses["cpu"], rtol=1e-4)
+
+
+def test_pins_control_flow_and_soft_placement_split_a_step_between_host_and_gpu(gpu_device):
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [4], name="x")
+        with tf.device("/cpu:0"):
+            on_cpu = tf.square(x, name="on_cpu")
+        doubled = tf.multiply(on_cpu, 2.0, name="doubled")
+        branch = tf.cond(doubled[0] > 0.0, lambda: doubled + 1.0, lambda: doubled - 1.0, name="branch")
+        with tf.device("/gpu:3"):
+            far = tf.abs(branch, name="far")
+    a = np.array([1.0, -2.0, 3.0, -4.0], np.float32)
+    with tf.Session(graph=g) as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Cannot assign a device for operation far"):
+            sess.run(far, {x: a})
+    with tf.Session(graph=g, config=tf.ConfigProto(allow_soft_placement=True)) as sess:
+        np.testing.assert_allclose(sess.run(far, {x: a}), np.abs(a * a * 2.0 + 1.0))
+        placed = _placed(sess)
+        devices = placed.devices
+    kinds = {type(e).__name__ for e in placed.executables}
+    assert kinds == {"GpuExecutable", "CpuExecutable"}, kinds
+    gpu0, cpu0 = ("/job:localhost/replica:0/task:0/device:" + d for d in ("GPU:0", "CPU:0"))
+    assert devices["on_cpu"] == cpu0 and devices["doubled"] == gpu0 and devices["far"] == cpu0
+    assert [d for name, d in devices.items() if name.startswith("branch")] == [cpu0]
