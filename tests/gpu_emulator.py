@@ -454,6 +454,12 @@ class _Allocation:
         return bool((s[:RED_ZONE] == CANARY).all() and (s[RED_ZONE + self.nbytes:] == CANARY).all())
 
 
+#: which emulated driver made each live allocation: the runtime frees a buffer through whatever driver is
+#: installed when the buffer is collected, which may be a later test's. Held strongly, so an allocation's
+#: memory (and address) stays taken until the runtime frees it: a stale free never hits a newer allocation.
+_OWNERS: dict[int, EmulatedDriver] = {}
+
+
 class EmulatedDriver:
     """The subset of cuda-bindings' `driver` module runtime/gpu.py calls, on host memory and host threads."""
 
@@ -593,13 +599,19 @@ class EmulatedDriver:
                 raise _Fault(CUresult.CUDA_ERROR_INVALID_VALUE, f"cuMemAlloc of {nbytes} bytes")
             alloc = _Allocation(int(nbytes))
             self.allocations[alloc.base] = alloc
+            _OWNERS[alloc.base] = self
             return (CUresult.CUDA_SUCCESS, alloc.base)
         return self._guard("cuMemAlloc", body)
 
     def cuMemFree(self, ptr) -> tuple:
+        owner = _OWNERS.get(int(ptr))
+        if owner is not None and owner is not self:  # a buffer of an earlier test's emulator, collected now
+            return owner.cuMemFree(ptr)
+
         def body():
             self._flush()  # cuMemFree waits for the work that may still use the memory
             alloc = self.allocations.pop(int(ptr), None)
+            _OWNERS.pop(int(ptr), None)
             if alloc is None:
                 raise _Fault(CUresult.CUDA_ERROR_INVALID_VALUE, f"cuMemFree of {int(ptr):#x}, not an allocation")
             if not alloc.red_zones_intact():

@@ -18,6 +18,7 @@ from dfc.ir.builder import create_op
 from dfc.ir.errors import InvalidArgumentError
 from dfc.ir.interpreter import interpret
 from dfc.ir.ops import REGISTRY
+from dfc.ir.types import TensorType
 from dfc.runtime import gpu as gpu_runtime
 
 HAS_GPU = gpu_runtime.device_count() > 0
@@ -328,3 +329,36 @@ def test_pins_control_flow_and_soft_placement_split_a_step_between_host_and_gpu(
     gpu0, cpu0 = ("/job:localhost/replica:0/task:0/device:" + d for d in ("GPU:0", "CPU:0"))
     assert devices["on_cpu"] == cpu0 and devices["doubled"] == gpu0 and devices["far"] == cpu0
     assert [d for name, d in devices.items() if name.startswith("branch")] == [cpu0]
+
+
+def test_random_ops_draw_the_interpreters_numbers_run_after_run(gpu_device):
+    g, args = arg_graph([(D.f32, (1,))])
+    shape = create_op(g, "dfc.constant", [], {"value": np.array([30, 50], np.int32)}).result
+    outs = [create_op(g, f"dfc.{r}", [shape], {"seed": 3, "seed2": 4}, result_types=[TensorType(D.f32, (30, 50))]).result
+            for r in ("random_uniform", "random_normal", "truncated_normal")]
+    step = compile_step(g, outs, [], list(args), [(1,)])
+    executable = gpu_runtime.GpuExecutable(step)
+    ref_ctx, gpu_ctx = Ctx(), Ctx()
+    draws = []
+    for _ in range(2):
+        a = [np.zeros(1, np.float32)]
+        ref, got = interpret(step, a, ref_ctx), executable(a, gpu_ctx)
+        for r, o in zip(ref, got):
+            np.testing.assert_allclose(o, r, rtol=1e-5, atol=1e-6)
+        draws.append(got[0])
+    assert not np.array_equal(draws[0], draws[1]), "each run draws new numbers"
+
+
+def test_empty_and_scalar_tensors_on_the_gpu(gpu_device):
+    def build(g, a):
+        empty, scalar, no_columns = a
+        return [create_op(g, "dfc.exp", [empty]).result, create_op(g, "dfc.mul", [scalar, scalar]).result,
+                create_op(g, "dfc.reduce_sum", [empty], {"axes": [0], "keepdims": False}).result,
+                create_op(g, "dfc.reduce_sum", [no_columns], {"axes": [1], "keepdims": False}).result,
+                create_op(g, "dfc.matmul", [no_columns, empty]).result]
+
+    arrays = [np.zeros((0, 5), np.float32), np.array(3.0, np.float32), np.zeros((3, 0), np.float32)]
+    ref, got = _run_both([(D.f32, a.shape) for a in arrays], build, arrays)
+    for r, o in zip(ref, got):
+        assert o.shape == r.shape
+        np.testing.assert_array_equal(o, r)
