@@ -335,7 +335,8 @@ def test_random_ops_draw_the_interpreters_numbers_run_after_run(gpu_device):
     g, args = arg_graph([(D.f32, (1,))])
     shape = create_op(g, "dfc.constant", [], {"value": np.array([30, 50], np.int32)}).result
     result = [TensorType(D.f32, (30, 50))]
-    outs = [create_op(g, f"dfc.{r}", [shape], {"seed": 3, "seed2": 4}, result_types=result).result for r in ("random_uniform", "random_normal", "truncated_normal")]
+    outs = [create_op(g, f"dfc.{r}", [shape], {"seed": 3, "seed2": 4}, result_types=result).result
+            for r in ("random_uniform", "random_normal", "truncated_normal")]
     step = compile_step(g, outs, [], list(args), [(1,)])
     executable = gpu_runtime.GpuExecutable(step)
     ref_ctx, gpu_ctx = Ctx(), Ctx()
