@@ -207,6 +207,9 @@ def _gemm(call: codegen.GemmCall, resolve, stream) -> None:
 
 #: the blocks a grid-stride kernel launches at most, per multiprocessor
 BLOCKS_PER_SM = 32
+#: replay a step's launches, copies and GEMMs as one CUDA graph (captured on its first run); DFC_CUDA_GRAPHS=0
+#: enqueues them one by one on every run instead
+CUDA_GRAPHS = os.environ.get("DFC_CUDA_GRAPHS", "1") != "0"
 #: device buffers of variables, per VariableStore: {name: (buffer, the host buffer it mirrors, the host bytes
 #: it was made from)}. The store's buffers keep their address when written (a CPU step, a checkpoint restore),
 #: so a changed value shows only in its bytes: a run compares them and uploads the variable again if they differ.
@@ -241,6 +244,12 @@ class GpuExecutable:
         self.outputs = [DeviceBuffer(v.type.num_elements * v.type.dtype.itemsize) for v in plan.outputs]
         self.variable_buffers: list[DeviceBuffer] = []
         self._run_lock = threading.Lock()
+        # the captured graph and the variable buffers it was captured with (a re-uploaded variable moves)
+        self._graph: tuple[tuple[int, ...], object] | None = None
+        self.graph_captures = 0
+        self._use_graph = CUDA_GRAPHS and not any(isinstance(s, codegen.StaticError) for s in self.program.steps)
+        if any(isinstance(s, codegen.GemmCall) for s in self.program.steps):
+            _cublas()  # its handle is made before any capture: creating it allocates, which capture forbids
 
     @staticmethod
     def _uploaded(array: np.ndarray) -> DeviceBuffer:
@@ -311,10 +320,34 @@ class GpuExecutable:
             else:
                 self._launch(step, self._resolve, stream)
 
+    def enqueue(self) -> None:
+        """Enqueue the step's device work: one launch of its CUDA graph, captured first when needed."""
+        if not self._use_graph:
+            self.replay_device_steps()
+            return
+        drv = _driver()
+        key = tuple(buf.ptr for buf in self.variable_buffers)
+        if self._graph is None or self._graph[0] != key:
+            stream = self.ctx.stream
+            _check(drv.cuStreamBeginCapture(stream, drv.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL))
+            try:
+                self.replay_device_steps()
+            finally:
+                graph = _check(drv.cuStreamEndCapture(stream))
+            try:
+                executable = _check(drv.cuGraphInstantiate(graph, 0))
+            finally:
+                drv.cuGraphDestroy(graph)
+            if self._graph is not None:
+                drv.cuGraphExecDestroy(self._graph[1])
+            self._graph = (key, executable)
+            self.graph_captures += 1
+        _check(drv.cuGraphLaunch(self._graph[1], self.ctx.stream))
+
     def __call__(self, args: Sequence[np.ndarray], ctx) -> list[np.ndarray]:
         with self._run_lock:  # one run at a time: the inputs, outputs and arena are this executable's
             self.bind(args, ctx)
-            self.replay_device_steps()
+            self.enqueue()
             _check(_driver().cuStreamSynchronize(self.ctx.stream))
             code = int(self.errors.download((1,), np.int64)[0])
             if code:

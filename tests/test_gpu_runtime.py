@@ -363,3 +363,27 @@ def test_empty_and_scalar_tensors_on_the_gpu(gpu_device):
     for r, o in zip(ref, got):
         assert o.shape == r.shape
         np.testing.assert_array_equal(o, r)
+
+
+def test_a_steps_device_work_is_captured_once_and_replayed_as_a_cuda_graph(gpu_device, request):
+    rng = np.random.default_rng(7)
+    arrays = [rng.standard_normal((16, 8)).astype(np.float32), rng.standard_normal((8, 4)).astype(np.float32)]
+    g, args = arg_graph([(D.f32, a.shape) for a in arrays])
+    mm = create_op(g, "dfc.matmul", list(args)).result
+    outs = [create_op(g, "dfc.relu", [mm]).result, create_op(g, "dfc.reduce_sum", [mm], {"axes": [1],
+                                                                                       "keepdims": False}).result]
+    step = compile_step(g, outs, [], list(args), [a.shape for a in arrays])
+    executable = gpu_runtime.GpuExecutable(step)
+    for k in range(3):
+        run = [a * (k + 1) for a in arrays]
+        ref, got = interpret(step, run, Ctx()), executable(run, Ctx())
+        for r, o in zip(ref, got):
+            np.testing.assert_allclose(o, r, rtol=1e-5, atol=1e-5)
+        if k == 0 and gpu_device == "emulator":
+            launches = dict(request.getfixturevalue("emulated_gpu").driver.calls)
+    assert executable.graph_captures == 1
+    if gpu_device == "emulator":
+        calls = request.getfixturevalue("emulated_gpu").driver.calls
+        assert calls["cuGraphLaunch"] == 3 and calls["cuStreamBeginCapture"] == 1
+        assert calls["cuLaunchKernel"] == launches["cuLaunchKernel"], "later runs launch the graph, not kernels"
+        assert calls["cublasGemmEx"] == launches["cublasGemmEx"]
