@@ -387,3 +387,29 @@ def test_a_steps_device_work_is_captured_once_and_replayed_as_a_cuda_graph(gpu_d
         assert calls["cuGraphLaunch"] == 3 and calls["cuStreamBeginCapture"] == 1
         assert calls["cuLaunchKernel"] == launches["cuLaunchKernel"], "later runs launch the graph, not kernels"
         assert calls["cublasGemmEx"] == launches["cublasGemmEx"]
+
+
+@pytest.mark.parametrize("case", ["optimizer_adam", "optimizer_ftrl_l1_l2", "metrics_accuracy",
+                                  "layers_classes"])
+def test_tf1_training_cases_placed_on_the_gpu_match_tensorflows_recordings(case, gpu_device):
+    """tests/train_cases.py's programs in a default Session, which places them on the GPU: TensorFlow's numbers."""
+    import train_cases
+
+    train_cases.check_against_tensorflow(case, None)
+
+
+@gpu
+@pytest.mark.gpu
+def test_digits_mlp_trained_on_the_gpu_reaches_the_cpus_accuracy():
+    """examples/digits_mlp.py in its default Session: on a GPU machine its ops run on /gpu:0."""
+    import importlib
+    import pathlib
+    import sys
+
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "examples"))
+    try:
+        result = importlib.import_module("digits_mlp").main(epochs=10, quiet=True)
+    finally:
+        sys.path.pop(0)
+    assert result["last_loss"] < 0.1 * result["first_loss"]
+    assert result["test_accuracy"] >= 0.95
