@@ -21,8 +21,9 @@ _INTERNAL_DIRS: set[str] = {os.path.dirname(os.path.abspath(__file__))}
 #: answers of _is_internal and _display_path by file name (every op asks them; a graph has thousands of ops)
 _internal: dict[str, bool] = {}
 _display: dict[tuple[str, str], str] = {}
-#: the column of each call site seen, by (code object, instruction offset): a loop makes ops from one site
-_columns: dict[tuple[Any, int], int] = {}
+#: (working directory, Location) of each call site seen, by (code object, instruction offset): a loop makes
+#: ops from one site (the file is shown relative to the working directory, so a chdir makes a new Location)
+_sites: dict[tuple[Any, int], tuple[str, Location]] = {}
 
 
 def register_internal_dir(path: str) -> None:
@@ -60,19 +61,22 @@ def capture_location() -> Location | None:
     if frame is None:
         return None
     site = (frame.f_code, frame.f_lasti)
-    col = _columns.get(site)
-    if col is None:
-        col = 0
-        try:
-            # one entry per 2-byte code unit; islice skips to f_lasti's in C
-            positions = next(itertools.islice(frame.f_code.co_positions(), frame.f_lasti // 2, None))
-            col = (positions[2] or 0) + 1
-        except (StopIteration, AttributeError):
-            pass
-        if len(_columns) >= 4096:
-            _columns.clear()
-        _columns[site] = col
-    return Location(_display_path(frame.f_code.co_filename), frame.f_lineno, col)
+    cwd = os.getcwd()
+    known = _sites.get(site)
+    if known is not None and known[0] == cwd:
+        return known[1]  # one Location per call site: a loop making thousands of ops allocates one
+    col = 0
+    try:
+        # one entry per 2-byte code unit; islice skips to f_lasti's in C
+        positions = next(itertools.islice(frame.f_code.co_positions(), frame.f_lasti // 2, None))
+        col = (positions[2] or 0) + 1
+    except (StopIteration, AttributeError):
+        pass
+    if len(_sites) >= 4096:
+        _sites.clear()
+    loc = Location(_display_path(frame.f_code.co_filename), frame.f_lineno, col)
+    _sites[site] = (cwd, loc)
+    return loc
 
 
 # ---- making ops ------------------------------------------------------------------------------

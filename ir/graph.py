@@ -116,7 +116,8 @@ class Op:
         self.results = [Value(t, self, i) for i, t in enumerate(result_types)]
         self.device = device
         self.loc = loc
-        self._regions = list(regions or [])
+        # most ops have none: one shared empty tuple instead of a list per op (a loud error if appended to)
+        self._regions = list(regions) if regions else ()
         for region in self._regions:
             region.parent = self
         self.block: Block | None = None

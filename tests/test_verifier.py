@@ -262,7 +262,7 @@ def test_fused_region_rules():
     broken(g, "'fused'", "dfc.fused takes 1 region(s), has 0")
 
     g = small_graph()
-    op(g, "relu").regions.append(Block())
+    op(g, "relu").regions = [Block()]
     broken(g, "'relu'", "dfc.relu takes 0 region(s), has 1")
 
 

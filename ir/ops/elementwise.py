@@ -26,6 +26,8 @@ def _binary_infer(allowed, result_dtype=None):
         a, b = tensor_operand(types, 0), tensor_operand(types, 1)
         dtype = same_dtype([a, b])
         require_dtype(dtype, allowed)
+        if a == b and result_dtype in (None, dtype):
+            return [a]  # the commonest case, without a new type object per op
         return [TensorType(result_dtype or dtype, broadcast_shapes(a.shape, b.shape))]
     return infer
 
