@@ -4,6 +4,8 @@ Tests marked `gpu` run only where runtime/gpu.py finds a GPU (`python -m dfc.too
 
 from __future__ import annotations
 
+import pathlib
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,6 +22,7 @@ from dfc.ir.interpreter import interpret
 from dfc.ir.ops import REGISTRY
 from dfc.ir.types import TensorType
 from dfc.runtime import gpu as gpu_runtime
+from dfc.runtime.store import VariableStore
 
 HAS_GPU = gpu_runtime.device_count() > 0
 gpu = pytest.mark.skipif(not HAS_GPU, reason=f"no GPU: {gpu_runtime._probe()[1]}")
@@ -413,3 +416,42 @@ def test_digits_mlp_trained_on_the_gpu_reaches_the_cpus_accuracy():
         sys.path.pop(0)
     assert result["last_loss"] < 0.1 * result["first_loss"]
     assert result["test_accuracy"] >= 0.95
+
+
+GOLDEN = pathlib.Path(__file__).parent / "golden"
+
+
+class _StepSession:
+    """What a step's run context reaches: a store and random counters, as a Session has."""
+
+    def __init__(self, variables: dict):
+        self.store = VariableStore()
+        self.steps: dict[str, int] = {}
+        for k, (name, ttype) in enumerate(sorted(variables.items())):
+            value = np.random.default_rng(k).uniform(-0.1, 0.1, ttype.shape).astype(ttype.dtype.np)
+            self.store.write(name, value)
+
+    def _next_random_step(self, op) -> int:
+        self.steps[op.name] = self.steps.get(op.name, 0) + 1
+        return self.steps[op.name] - 1
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in GOLDEN.iterdir() if (p / "08-fuse.mlir").exists()))
+def test_golden_steps_on_the_gpu_match_the_interpreter_with_their_variables(case, gpu_device):
+    from dfc.ir.parser import parse_graph
+    from dfc.runtime.session import _RunContext
+
+    step = parse_graph((GOLDEN / case / "08-fuse.mlir").read_text(), case)
+    if any(op.type in ("dfc.if", "dfc.while") for op in step.walk()):
+        pytest.skip("tf.cond and tf.while_loop run on the host (a placed Session runs them on the CPU)")
+    rng = np.random.default_rng(0)
+    arrays = [rng.uniform(0, 1, a.type.shape).astype(a.type.dtype.np) for a in step.arguments]
+    variables = {op.attrs["name"]: op.result.type for op in step.walk() if op.type == "dfc.variable"}
+    ref_session, gpu_session = _StepSession(variables), _StepSession(variables)
+    ref = interpret(step, arrays, _RunContext(ref_session))
+    got = gpu_runtime.GpuExecutable(step)(arrays, _RunContext(gpu_session))
+    for r, o in zip(ref, got):
+        np.testing.assert_allclose(o, r, rtol=1e-4, atol=1e-5)
+    for name in variables:
+        np.testing.assert_allclose(gpu_session.store.buffer(name), ref_session.store.buffer(name), rtol=1e-4,
+                                   atol=1e-6, err_msg=name)
