@@ -53,6 +53,8 @@ POISON = 0xFF  # fresh device memory and shared memory before each block
 CANARY = 0xA5
 #: seconds a thread waits at a barrier or shuffle before the emulator calls it a fault (a hang on a GPU)
 PATIENCE_S = ctypes.c_int32(120)
+#: microseconds about half the warps of a block lag after each bar.sync (0: none; see dfc_emu_barrier)
+LAG_US = ctypes.c_int32(0)
 WARP = 32
 
 
@@ -122,6 +124,8 @@ SYS_FUTEX = 202
 SUPPORT = f"""
 @dfc_emu_key = external global i32
 @dfc_emu_patience = external global i32
+@dfc_emu_lag = external global i32
+declare i32 @usleep(i32)
 declare ptr @pthread_getspecific(i32)
 declare i64 @syscall(i64, ...)
 @dfc_emu_timeout = private constant {{ i64, i64 }} {{ i64 1, i64 0 }}
@@ -197,11 +201,36 @@ done:
   ret void
 }}
 
+; with LAG_US set, after each barrier about half the warps of the block (a different half at each barrier
+; and in each block) sleep that long while the others run on: a barrier missing between a shared-memory
+; write and another warp's read shows as a wrong result instead of depending on the OS's scheduling
 define void @dfc_emu_barrier(i32 %which) {{
+entry:
   %b = call ptr @block()
   %n = call i32 @field(i32 2)
   %fault = getelementptr i32, ptr %b, i32 2
   call void @dfc_emu_wait(ptr %b, i32 %n, ptr %fault)
+  %lag = load i32, ptr @dfc_emu_lag
+  %lags = icmp ne i32 %lag, 0
+  br i1 %lags, label %pick, label %done
+pick:
+  %genp = getelementptr i32, ptr %b, i32 1
+  %gen = load atomic i32, ptr %genp acquire, align 4
+  %cta = call i32 @field(i32 1)
+  %tid = call i32 @field(i32 0)
+  %w = lshr i32 %tid, 5
+  %h1 = mul i32 %gen, -1640531535
+  %h2 = mul i32 %cta, -2048144789
+  %h3 = mul i32 %w, -1028477387
+  %h4 = xor i32 %h1, %h2
+  %h5 = xor i32 %h4, %h3
+  %h6 = mul i32 %h5, -1640531535
+  %mine = icmp slt i32 %h6, 0
+  br i1 %mine, label %sleep, label %done
+sleep:
+  %s = call i32 @usleep(i32 %lag)
+  br label %done
+done:
   ret void
 }}
 
@@ -279,6 +308,7 @@ def _bind_support() -> None:
     _SUPPORT["key"], _SUPPORT["setspecific"] = key, libc.pthread_setspecific
     llvm.add_symbol("dfc_emu_key", ctypes.addressof(key))
     llvm.add_symbol("dfc_emu_patience", ctypes.addressof(PATIENCE_S))
+    llvm.add_symbol("dfc_emu_lag", ctypes.addressof(LAG_US))
     target = cpu_target()
     code = target.jit([target.emit_object(target.header() + SUPPORT, 2)])
     _SUPPORT["code"] = code

@@ -226,3 +226,18 @@ def test_cublas_gemm_is_column_major_with_leading_dimensions(emulated_gpu, dtype
     assert blas.cublasGemmEx(None, 1, 0, 2, 3, 4, ctypes.byref(one), a, kind, 1, b, kind, 4, ctypes.byref(zero),
                              c, kind, 4, 68, -1) == gpu_emulator.CUBLAS_STATUS_INVALID_VALUE  # lda < k
     drv.faults.clear()
+
+
+def test_reductions_hold_when_warps_lag_behind_at_barriers(emulated_gpu, monkeypatch):
+    """About half the warps of a block sleep after each bar.sync while the others run on: a reduction that reuses its
+    shared partials before every warp has read them (a missing barrier) gives wrong sums here."""
+    import test_gpu_runtime as runtime_tests
+
+    from dfc.ir import dtypes as D
+    from dfc.ir.builder import create_op
+
+    monkeypatch.setattr(gpu_emulator.LAG_US, "value", 2000)
+    x = np.random.default_rng(8).standard_normal((40, 300)).astype(np.float32)  # 40 rows: blocks do two
+    ref, got = runtime_tests._run_both([(D.f32, x.shape)], lambda g, a: [
+        create_op(g, "dfc.reduce_sum", [a[0]], {"axes": [1], "keepdims": False}).result], [x])
+    np.testing.assert_allclose(got[0], ref[0], rtol=1e-5, atol=1e-5)
