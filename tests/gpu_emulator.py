@@ -19,9 +19,12 @@ What is emulated, and how:
     and shared (addrspace 3) arrays become one host buffer per block, refilled with 0xFF bytes before
     every block. Kernels without barriers or shuffles run their threads one at a time in a shuffled
     order (a kernel whose result depends on the order of its threads fails); kernels with them run each
-    block's threads as OS threads (the kernel call releases the GIL) with threading.Barrier for
-    `bar.sync` and a barrier-synchronized exchange among a warp's 32 threads for `shfl.sync`; a thread
-    that never reaches a barrier its block waits at is a fault (timeout), not a hang;
+    block's threads as OS threads (the kernel call releases the GIL), blocks one after another. Thread
+    indices, `bar.sync` (a futex barrier) and `shfl.sync` (an exchange among the warp's 32 threads between
+    two warp barriers) are native code reached through a per-thread record (pthread TLS), so emulated
+    kernels never take the GIL; a thread that never reaches a barrier its block waits at is a fault
+    (after PATIENCE_S), not a hang, and LAG_US makes half the warps lag after each barrier so a missing
+    barrier shows;
   - cuBLAS: cublasGemmEx in numpy on the device pointers (column-major, lda/ldb/ldc and their bounds
     checked, f16/bf16 operands with f32 arithmetic, alpha/beta read as the compute type says);
   - CUDA graphs: stream capture records the queued work; cuGraphLaunch replays the recording.
