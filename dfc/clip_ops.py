@@ -11,7 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from .array_ops import identity, stack
-from .framework import Tensor, _user_line, constant, convert_to_tensor, is_tensor_like, name_scope
+from .conversion import _user_line
+from .framework import Tensor, constant, convert_to_tensor, is_tensor_like, name_scope
 from .math_ops import (_axes, abs, cast, maximum, minimum, multiply, pow, reduce_max, reduce_sum,
                        rsqrt, sqrt, square, truediv, where)
 

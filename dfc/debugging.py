@@ -16,8 +16,9 @@ from dfc.ir.dtypes import as_dtype, bool_
 from dfc.ir.errors import InvalidArgumentError
 from dfc.ir.ops.debug import TENSOR_PART, assert_message
 
-from .framework import (Operation, Tensor, _user_line, constant, constant_value, convert_to_tensor, is_tensor_like,
-                        make, make_op, name_scope, wrap_op)
+from .conversion import _user_line
+from .framework import (Operation, Tensor, constant, constant_value, convert_to_tensor, is_tensor_like, make, make_op,
+                        name_scope, wrap_op)
 from .math_ops import (abs, equal, greater, greater_equal, is_finite, is_inf, is_nan, less, less_equal,
                        not_equal, reduce_all, subtract)
 

@@ -9,7 +9,8 @@ import numpy as np
 from dfc.ir.dtypes import as_dtype, f32, f64, i64
 
 from .array_ops import reshape
-from .framework import (Tensor, _user_line, build_error, check_int, constant, constant_value, convert_to_tensor,
+from .conversion import _user_line
+from .framework import (Tensor, build_error, check_int, constant, constant_value, convert_to_tensor,
                         define_tensor_operators, is_tensor_like, make, name_scope)
 
 #: Python operator name -> (IR op, TF's default op name)

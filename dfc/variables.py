@@ -15,9 +15,10 @@ from dfc.ir.types import TensorType
 
 from . import random_ops
 from .array_ops import constant
-from .framework import (Graph, Operation, Tensor, TensorShape, _Operators, _session_for, build_error, convert_to_tensor,
-                        current_graph, get_default_graph, make, make_op, name_scope, static_shape,
-                        without_control_dependencies, wrap, wrap_op)
+from .framework import (Graph, Operation, Tensor, TensorShape, build_error, convert_to_tensor, current_graph,
+                        get_default_graph, make, make_op, name_scope, static_shape, without_control_dependencies, wrap,
+                        wrap_op)
+from .graph_builder import _Operators, _session_for
 
 GLOBAL_VARIABLES = "variables"
 TRAINABLE_VARIABLES = "trainable_variables"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 
@@ -15,6 +17,16 @@ def _dfc_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Compiled object code goes to a temporary cache, never the user's ~/.cache/dfc."""
     import os
     os.environ.setdefault("DFC_CACHE_DIR", str(tmp_path_factory.mktemp("dfc-cache")))
+
+
+@pytest.fixture
+def fresh_graph() -> Iterator[None]:
+    """A new default graph before and after the test (DSL test files use it for all their tests through
+    `pytestmark = pytest.mark.usefixtures("fresh_graph")`)."""
+    import dfc
+    dfc.reset_default_graph()
+    yield
+    dfc.reset_default_graph()
 
 
 @pytest.fixture

@@ -12,24 +12,14 @@ the float outputs, and TF's gradient of that loss for each input of the case's `
 
 from __future__ import annotations
 
-import os
 import sys
 import zlib
 
 import numpy as np
+from tf1_op_cases import CASES
+from tf_recording import out_dir, tf, write_npz
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
-import tensorflow.compat.v1 as tf  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tf1_op_cases import CASES  # noqa: E402
-
-tf.disable_v2_behavior()
-tf.logging.set_verbosity(tf.logging.ERROR)
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "data",
-                                                           "tf_expectations")
+OUT = out_dir(sys.argv)
 
 
 def loss_weights(case: str, key: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -57,8 +47,7 @@ def record(case) -> None:
             grads = tf.gradients(tf.add_n(terms), [holders[k] for k in case.grad])
             for k, g in zip(case.grad, sess.run(grads, feeds)):
                 arrays[f"grad_{k}"] = g
-    os.makedirs(OUT, exist_ok=True)
-    np.savez(os.path.join(OUT, f"ops_{case.name}.npz"), **arrays)
+    write_npz(OUT, f"ops_{case.name}", arrays)
     print(f"{case.name}: {len(values)} outputs, gradients for {list(case.grad)}")
 
 

@@ -5,142 +5,19 @@ Run with a Python that has tensorflow installed (not needed by the tests):
     python tests/record_tf_control_flow.py [OUT_DIR]
 
 Each case writes OUT_DIR/control_<case>.npz (default tests/data/tf_expectations/) holding its
-inputs, weights and TF's values and gradients; tests/test_control_flow.py rebuilds the same
-programs with dfc and compares. Inputs come from fixed numpy seeds, so a re-run is stable.
+inputs, weights and TF's values and gradients (the programs are tests/control_flow_cases.py's;
+tests/test_control_flow.py runs the same with dfc and compares). Inputs come from fixed numpy
+seeds, so a re-run is stable.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
-import numpy as np
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
-import tensorflow.compat.v1 as tf  # noqa: E402
-
-tf.disable_v2_behavior()
-tf.logging.set_verbosity(tf.logging.ERROR)
-
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "data",
-                                                           "tf_expectations")
-F32 = np.float32
-
-
-def save(case: str, **arrays) -> None:
-    os.makedirs(OUT, exist_ok=True)
-    np.savez(os.path.join(OUT, f"control_{case}.npz"), **{k: np.asarray(v) for k, v in arrays.items()})
-    print(f"control_{case}: {', '.join(sorted(arrays))}")
-
-
-def cond_is_training():
-    """A cond on an is_training placeholder (batch statistics in training, fixed ones otherwise), with grads."""
-    rng = np.random.default_rng(10)
-    tf.reset_default_graph()
-    xv, w0 = rng.standard_normal((6, 4)).astype(F32), rng.standard_normal((4, 3)).astype(F32)
-    x, training = tf.placeholder(tf.float32, [None, 4]), tf.placeholder(tf.bool, [])
-    w = tf.Variable(w0)
-    h = tf.matmul(x, w)
-    mean = tf.reduce_mean(h, 0)
-    out = tf.cond(training, lambda: (h - mean) * 2.0, lambda: tf.tanh(h))
-    loss = tf.reduce_sum(out * out)
-    dw, dx = tf.gradients(loss, [w, x])
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        on = sess.run([out, dw, dx], {x: xv, training: True})
-        off = sess.run([out, dw, dx], {x: xv, training: False})
-    save("cond_is_training", x=xv, w0=w0, out_on=on[0], dw_on=on[1], dx_on=on[2], out_off=off[0], dw_off=off[1],
-         dx_off=off[2])
-
-
-def cond_assign():
-    """Ops made in a branch run only when it is taken: a counter incremented in one branch."""
-    tf.reset_default_graph()
-    p = tf.placeholder(tf.bool, [])
-    v = tf.Variable(0.0)
-    y = tf.cond(p, lambda: tf.assign_add(v, 1.0), lambda: tf.identity(v) * 10.0)
-    seq = [True, False, True, True, False]
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        ys = [sess.run(y, {p: b}) for b in seq]
-        final = sess.run(v)
-    save("cond_assign", preds=np.array(seq), ys=np.array(ys, F32), final=final)
-
-
-def while_data_dependent():
-    """A loop whose trip count depends on fed values, with captured tensors and gradients."""
-    rng = np.random.default_rng(11)
-    tf.reset_default_graph()
-    xv = rng.uniform(0.5, 1.0, 5).astype(F32)
-    x, limit = tf.placeholder(tf.float32, [None]), tf.placeholder(tf.float32, [])
-    w = tf.Variable(F32(1.1))
-    i, s = tf.while_loop(lambda i, s: tf.reduce_sum(s) < limit, lambda i, s: (i + 1, s * w + x),
-                         [tf.constant(0), tf.ones_like(x)])
-    loss = tf.reduce_sum(tf.sin(s))
-    dw, dx = tf.gradients(loss, [w, x])
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        outs = {lim: sess.run([i, s, dw, dx], {x: xv, limit: lim}) for lim in (3.0, 6.0, 40.0)}
-    save("while_data_dependent", x=xv, **{f"{k}_{int(lim)}": v for lim, vals in outs.items()
-                                          for k, v in zip(("i", "s", "dw", "dx"), vals)})
-
-
-def rnn_while():
-    """An Elman RNN written as a while_loop over an unknown time dim (TF1's hand-written dynamic RNN)."""
-    rng = np.random.default_rng(12)
-    tf.reset_default_graph()
-    xv = rng.standard_normal((4, 2, 3)).astype(F32)  # time-major [time, batch, depth]
-    wx0, wh0 = (rng.standard_normal((3, 5)) * 0.5).astype(F32), (rng.standard_normal((5, 5)) * 0.5).astype(F32)
-    x = tf.placeholder(tf.float32, [None, None, 3])
-    wx, wh = tf.Variable(wx0), tf.Variable(wh0)
-    steps = tf.shape(x)[0]
-    h0 = tf.zeros(tf.stack([tf.shape(x)[1], 5]))
-
-    def body(t, h, total):
-        h = tf.tanh(tf.matmul(x[t], wx) + tf.matmul(h, wh))
-        return t + 1, h, total + tf.reduce_sum(h * h)
-    _, h, total = tf.while_loop(lambda t, h, total: t < steps, body, [tf.constant(0), h0, tf.constant(0.0)])
-    loss = total + tf.reduce_sum(h)
-    grads = tf.gradients(loss, [wx, wh, x])
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        hv, lv, g = sess.run([h, loss, grads], {x: xv})
-    save("rnn_while", x=xv, wx0=wx0, wh0=wh0, h=hv, loss=lv, dwx=g[0], dwh=g[1], dx=g[2])
-
-
-def higher_order():
-    """map_fn, scan, foldl and foldr over a fed batch, with gradients."""
-    rng = np.random.default_rng(13)
-    tf.reset_default_graph()
-    ev = rng.standard_normal((5, 3)).astype(F32)
-    e = tf.placeholder(tf.float32, [None, 3])
-    w = tf.Variable(np.array([0.5, -1.0, 2.0], F32))
-    m = tf.map_fn(lambda r: tf.sin(r * w), e)
-    sc = tf.scan(lambda a, r: a * 0.9 + r * w, e)
-    fl = tf.foldl(lambda a, r: a + tf.reduce_sum(r * w), e, initializer=tf.constant(0.0))
-    fr = tf.foldr(lambda a, r: a * 0.5 + r, e)
-    loss = tf.reduce_sum(m) + tf.reduce_sum(sc * sc) + fl + tf.reduce_sum(fr)
-    grads = tf.gradients(loss, [w, e])
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        mv, scv, flv, frv, g = sess.run([m, sc, fl, fr, grads], {e: ev})
-    save("higher_order", e=ev, map=mv, scan=scv, foldl=flv, foldr=frv, dw=g[0], de=g[1])
-
-
-def case_and_switch():
-    tf.reset_default_graph()
-    k = tf.placeholder(tf.int32, [])
-    x = tf.constant([1.0, 2.0])
-    c = tf.case([(tf.less(k, 0), lambda: x * -1.0), (tf.less(k, 3), lambda: x * 3.0)], default=lambda: x + 100.0)
-    s = tf.switch_case(k, [lambda: x, lambda: x * 2.0, lambda: x * 4.0])
-    ks = [-2, 0, 1, 2, 5]
-    with tf.Session() as sess:
-        cs, ss = zip(*[sess.run([c, s], {k: kv}) for kv in ks])
-    save("case_and_switch", ks=np.array(ks), by_case=np.array(cs), by_switch=np.array(ss))
-
+from control_flow_cases import CASES
+from tf_recording import out_dir, save, tf
 
 if __name__ == "__main__":
-    for case in (cond_is_training, cond_assign, while_data_dependent, rnn_while, higher_order, case_and_switch):
-        case()
+    for name, case in CASES.items():
+        tf.reset_default_graph()
+        save(out_dir(sys.argv), f"control_{name}", **case(tf, tf.Session))

@@ -11,28 +11,17 @@ programs with dfc and compares. Inputs come from fixed numpy seeds, so a re-run 
 
 from __future__ import annotations
 
-import os
 import sys
 
 import numpy as np
+from tf_recording import F32, out_dir, tf
+from tf_recording import save as save_npz
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # plain kernels: no reordered float sums
-
-import tensorflow.compat.v1 as tf  # noqa: E402
-
-tf.disable_v2_behavior()
-tf.logging.set_verbosity(tf.logging.ERROR)
-
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "data",
-                                                           "tf_expectations")
-F32 = np.float32
+OUT = out_dir(sys.argv)
 
 
-def save(case: str, **arrays) -> None:
-    os.makedirs(OUT, exist_ok=True)
-    np.savez(os.path.join(OUT, f"{case}.npz"), **{k: np.asarray(v) for k, v in arrays.items()})
-    print(f"{case}: {', '.join(sorted(arrays))}")
+def save(case: str, /, **arrays) -> None:
+    save_npz(OUT, case, **arrays)
 
 
 def run(fetches, feeds=None):

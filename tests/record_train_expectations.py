@@ -9,24 +9,10 @@ Each case writes tests/data/tf_expectations/train_<case>.npz.
 
 from __future__ import annotations
 
-import os
 import sys
 
-import numpy as np
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
-import tensorflow.compat.v1 as tf  # noqa: E402
-
-tf.disable_v2_behavior()
-tf.logging.set_verbosity(tf.logging.ERROR)
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-from train_cases import CASES  # noqa: E402
-
-OUT = os.path.join(HERE, "data", "tf_expectations")
+from tf_recording import EXPECTATIONS_DIR, save, tf
+from train_cases import CASES
 
 
 def _legacy_layers():
@@ -48,6 +34,4 @@ if __name__ == "__main__":
     for name in sys.argv[1:] or sorted(CASES):
         tf.reset_default_graph()
         tf.set_random_seed(0)
-        arrays = CASES[name](tf, tf.Session)
-        np.savez(os.path.join(OUT, f"train_{name}.npz"), **{k: np.asarray(v) for k, v in arrays.items()})
-        print(f"{name}: {', '.join(sorted(arrays))}")
+        save(EXPECTATIONS_DIR, f"train_{name}", **CASES[name](tf, tf.Session))

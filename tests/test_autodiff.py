@@ -17,10 +17,7 @@ from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 from dfc.ir.verifier import verify
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def expanded(fetches, feeds=(), shapes=None):

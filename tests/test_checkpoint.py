@@ -12,10 +12,7 @@ import dfc as tf
 from dfc.runtime.checkpoint import DataLossError, load_tensors, save_tensors
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 ALL_DTYPES = [np.float16, ml_dtypes.bfloat16, np.float32, np.float64, np.int8, np.int32, np.int64, np.bool_]

@@ -74,7 +74,19 @@ def test_elementwise_kernels_are_packed_vector_code(ops, vector_register):
 def test_float32_math_calls_no_libm(op):
     asm = emit_asm(step_of([op]))
     calls = re.findall(r"\bcall[lq]?\s+\*?(\S+)", asm)
-    assert not [c for c in calls if re.search(r"exp|log|sin|cos|tanh", c)], calls
+    # sin and cos call only their own large-argument (Payne-Hanek) versions, rarely taken
+    ours = re.compile(r"dfc_(sin|cos)f_big(_m\d+)?")
+    assert not [c for c in calls if re.search(r"exp|log|sin|cos|tanh", c) and not ours.fullmatch(c)], calls
+
+
+@pytest.mark.parametrize("op", ["dfc.sin", "dfc.cos"])
+def test_float32_sin_cos_loops_stay_vectorized_with_the_large_argument_path_a_masked_call(op, vector_register):
+    asm = emit_asm(step_of([op]))
+    name = op[4:]
+    lanes = {"xmm": 4, "ymm": 8, "zmm": 16}[vector_register]
+    # the packed loop calls the variant of its width with the mask of its big lanes, not the scalar version
+    assert re.search(rf"\bcall[lq]?\s+dfc_{name}f_big_m{lanes}\b", asm), asm[:3000]
+    assert not re.search(r"vgather|vpmullq", asm.split(f"dfc_{name}f_big:")[0])  # no table gathers inline
 
 
 def test_float64_exp_is_packed_code_without_libm(vector_register):

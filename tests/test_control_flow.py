@@ -6,7 +6,6 @@ and the IR of dfc.if/dfc.while through every pass, the printer and the parser.""
 from __future__ import annotations
 
 import collections
-import os
 
 import numpy as np
 import pytest
@@ -16,136 +15,25 @@ from dfc.compiler.pipeline import compile_step
 from dfc.ir.parser import parse_graph
 from dfc.ir.printer import print_graph
 from dfc.ir.verifier import verify
+import control_flow_cases
 
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "tf_expectations")
 BACKENDS = ["interpreter", "cpu"]
 TOL = {"rtol": 2e-5, "atol": 2e-5}
-
-
-def load(case: str) -> dict[str, np.ndarray]:
-    with np.load(os.path.join(DATA, f"control_{case}.npz")) as f:
-        return {k: f[k] for k in f.files}
 
 
 def close(actual, expected, **tol):
     np.testing.assert_allclose(np.asarray(actual), expected, **(tol or TOL))
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 # ---- against real TensorFlow -----------------------------------------------------------------------
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_cond_on_an_is_training_placeholder_matches_tf(backend):
-    r = load("cond_is_training")
-    x, training = tf.placeholder(tf.float32, [None, 4]), tf.placeholder(tf.bool, [])
-    w = tf.Variable(r["w0"])
-    h = tf.matmul(x, w)
-    mean = tf.reduce_mean(h, 0)
-    out = tf.cond(training, lambda: (h - mean) * 2.0, lambda: tf.tanh(h))
-    loss = tf.reduce_sum(out * out)
-    dw, dx = tf.gradients(loss, [w, x])
-    with tf.Session(backend=backend) as sess:
-        sess.run(tf.global_variables_initializer())
-        for flag, tag in ((True, "on"), (False, "off")):
-            o, gw, gx = sess.run([out, dw, dx], {x: r["x"], training: flag})
-            close(o, r[f"out_{tag}"])
-            close(gw, r[f"dw_{tag}"], rtol=1e-4, atol=1e-4)
-            close(gx, r[f"dx_{tag}"], rtol=1e-4, atol=1e-4)
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_ops_made_in_a_branch_run_only_when_it_is_taken(backend):
-    r = load("cond_assign")
-    p = tf.placeholder(tf.bool, [])
-    v = tf.Variable(0.0)
-    y = tf.cond(p, lambda: tf.assign_add(v, 1.0), lambda: tf.identity(v) * 10.0)
-    with tf.Session(backend=backend) as sess:
-        sess.run(tf.global_variables_initializer())
-        ys = [sess.run(y, {p: bool(b)}) for b in r["preds"]]
-        close(ys, r["ys"])
-        close(sess.run(v), r["final"])
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_while_loop_with_a_data_dependent_trip_count_matches_tf(backend):
-    r = load("while_data_dependent")
-    x, limit = tf.placeholder(tf.float32, [None]), tf.placeholder(tf.float32, [])
-    w = tf.Variable(np.float32(1.1))
-    i, s = tf.while_loop(lambda i, s: tf.reduce_sum(s) < limit, lambda i, s: (i + 1, s * w + x),
-                         [tf.constant(0), tf.ones_like(x)])
-    loss = tf.reduce_sum(tf.sin(s))
-    dw, dx = tf.gradients(loss, [w, x])
-    with tf.Session(backend=backend) as sess:
-        sess.run(tf.global_variables_initializer())
-        for lim in (3, 6, 40):
-            iv, sv, gw, gx = sess.run([i, s, dw, dx], {x: r["x"], limit: float(lim)})
-            assert iv == r[f"i_{lim}"]
-            close(sv, r[f"s_{lim}"])
-            close(gw, r[f"dw_{lim}"], rtol=1e-4, atol=1e-4)
-            close(gx, r[f"dx_{lim}"], rtol=1e-4, atol=1e-4)
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_a_hand_written_rnn_over_an_unknown_time_dim_matches_tf(backend):
-    r = load("rnn_while")
-    x = tf.placeholder(tf.float32, [None, None, 3])
-    wx, wh = tf.Variable(r["wx0"]), tf.Variable(r["wh0"])
-    steps = tf.shape(x)[0]
-    h0 = tf.zeros(tf.stack([tf.shape(x)[1], 5]))
-
-    def body(t, h, total):
-        h = tf.tanh(tf.matmul(x[t], wx) + tf.matmul(h, wh))
-        return t + 1, h, total + tf.reduce_sum(h * h)
-    _, h, total = tf.while_loop(lambda t, h, total: t < steps, body, [tf.constant(0), h0, tf.constant(0.0)])
-    loss = total + tf.reduce_sum(h)
-    grads = tf.gradients(loss, [wx, wh, x])
-    with tf.Session(backend=backend) as sess:
-        sess.run(tf.global_variables_initializer())
-        hv, lv, g = sess.run([h, loss, grads], {x: r["x"]})
-    close(hv, r["h"])
-    close(lv, r["loss"], rtol=1e-5)
-    for got, key in zip(g, ("dwx", "dwh", "dx")):
-        close(got, r[key], rtol=1e-4, atol=1e-4)
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_map_fn_scan_foldl_foldr_match_tf(backend):
-    r = load("higher_order")
-    e = tf.placeholder(tf.float32, [None, 3])
-    w = tf.Variable(np.array([0.5, -1.0, 2.0], np.float32))
-    m = tf.map_fn(lambda row: tf.sin(row * w), e)
-    sc = tf.scan(lambda a, row: a * 0.9 + row * w, e)
-    fl = tf.foldl(lambda a, row: a + tf.reduce_sum(row * w), e, initializer=tf.constant(0.0))
-    fr = tf.foldr(lambda a, row: a * 0.5 + row, e)
-    loss = tf.reduce_sum(m) + tf.reduce_sum(sc * sc) + fl + tf.reduce_sum(fr)
-    grads = tf.gradients(loss, [w, e])
-    with tf.Session(backend=backend) as sess:
-        sess.run(tf.global_variables_initializer())
-        mv, scv, flv, frv, g = sess.run([m, sc, fl, fr, grads], {e: r["e"]})
-    close(mv, r["map"])
-    close(scv, r["scan"])
-    close(flv, r["foldl"])
-    close(frv, r["foldr"])
-    close(g[0], r["dw"], rtol=1e-4, atol=1e-4)
-    close(g[1], r["de"], rtol=1e-4, atol=1e-4)
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_case_and_switch_case_match_tf(backend):
-    r = load("case_and_switch")
-    k = tf.placeholder(tf.int32, [])
-    x = tf.constant([1.0, 2.0])
-    c = tf.case([(tf.less(k, 0), lambda: x * -1.0), (tf.less(k, 3), lambda: x * 3.0)], default=lambda: x + 100.0)
-    s = tf.switch_case(k, [lambda: x, lambda: x * 2.0, lambda: x * 4.0])
-    with tf.Session(backend=backend) as sess:
-        for kv, ce, se in zip(r["ks"], r["by_case"], r["by_switch"]):
-            cv, sv = sess.run([c, s], {k: int(kv)})
-            close(cv, ce)
-            close(sv, se)
+@pytest.mark.parametrize("case", sorted(control_flow_cases.CASES))
+def test_control_flow_program_matches_tf(case, backend):
+    """Each program of tests/control_flow_cases.py gives TF's values and gradients (its docstring says what it is)."""
+    control_flow_cases.check_against_tensorflow(case, backend)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -12,10 +12,7 @@ import dfc as tf
 BACKENDS = ("interpreter", "cpu")
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def _rows_by_while(draw, trips: int, width: int) -> tf.Tensor:

@@ -7,19 +7,18 @@ installed); this test replays each recorded call through dfc, without TensorFlow
 from __future__ import annotations
 
 import json
-import pathlib
 
 import numpy as np
 import pytest
 
 import dfc as tf
+from recordings import EXPECTATIONS_DIR
 
-DATA = pathlib.Path(__file__).resolve().parent / "data" / "tf_expectations"
-FILES = sorted(DATA.glob("conv_*.npz"))
+FILES = sorted(EXPECTATIONS_DIR.glob("conv_*.npz"))
 
 
 def test_the_recordings_are_here():
-    assert len(FILES) >= 19, f"expected the recorded conv cases in {DATA}"
+    assert len(FILES) >= 19, f"expected the recorded conv cases in {EXPECTATIONS_DIR}"
 
 
 @pytest.mark.parametrize("backend", ["cpu", "interpreter"])

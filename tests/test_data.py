@@ -10,10 +10,7 @@ import dfc as tf
 import train_cases
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 @pytest.mark.parametrize("backend", ["interpreter", "cpu"])

@@ -6,8 +6,6 @@ The same programs run on Ray in tests/test_distributed_ray.py; these need no Ray
 from __future__ import annotations
 
 import os
-import pathlib
-import runpy
 import threading
 
 import numpy as np
@@ -15,31 +13,10 @@ import pytest
 
 import dfc as tf
 from dfc.runtime.distribute.engine import DistributedExecutable
-
-SEEDS = pathlib.Path(__file__).resolve().parent.parent / "examples" / "seeds"
-
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+from seed_programs import in_graph_model, linear_batch, run_seed_program
 
 
-def run_seed_program(config=None, target=""):
-    """The seed's parameter-server program with fixed seeds, its Session made with `target` and `config`."""
-    import dfc.runtime.session as session_module
-    tf.reset_default_graph()
-    tf.set_random_seed(11)
-    np.random.seed(5)
-    original = session_module.Session.__init__
-
-    def init(self, t="", graph=None, c=None, **kw):
-        original(self, target or t, graph, config if config is not None else c, **kw)
-    session_module.Session.__init__ = init
-    try:
-        return runpy.run_path(str(SEEDS / "parameter_server.py"), run_name="__main__")
-    finally:
-        session_module.Session.__init__ = original
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def test_seed_program_gives_the_same_numbers_partitioned_and_in_one_process(capsys):
@@ -123,12 +100,6 @@ def _model(cluster: tf.train.ClusterSpec, worker: int, lr: float = 0.05):
     return step, x, y, w, b, train
 
 
-def _batch(k: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(k)
-    x = rng.standard_normal((8, 3)).astype(np.float32)
-    return x, (x @ np.array([[1.0], [-2.0], [0.5]], np.float32) + 0.25).astype(np.float32)
-
-
 def test_between_graph_replication_counts_every_step_and_variables_outlive_sessions():
     spec = tf.train.ClusterSpec({"ps": 2, "worker": 3})
     servers = [tf.train.Server(spec, "worker", i) for i in range(3)]
@@ -148,7 +119,7 @@ def test_between_graph_replication_counts_every_step_and_variables_outlive_sessi
                 _, x, y, _, _, train = _model(spec, i)
             with tf.Session(servers[i].target, graph=graph) as sess:
                 for k in range(steps):
-                    xs, ys = _batch(k)
+                    xs, ys = linear_batch(k, 8)
                     sess.run(train, {x: xs, y: ys})
         except BaseException as e:  # noqa: BLE001 - reported by the main thread
             errors.append(e)
@@ -171,23 +142,12 @@ def test_between_graph_replication_counts_every_step_and_variables_outlive_sessi
 def test_in_graph_replication_matches_one_process():
     def train(config=None, target=""):
         tf.reset_default_graph()
-        tf.set_random_seed(3)
-        x = tf.placeholder(tf.float32, (16, 3))
-        y = tf.placeholder(tf.float32, (16, 1))
-        with tf.device("/job:ps/task:0"):
-            w = tf.Variable(tf.random_normal((3, 1)), name="w")
-            step = tf.train.get_or_create_global_step()
-        xs, ys = tf.split(0, 2, x), tf.split(0, 2, y)
-        losses = []
-        for i in range(2):
-            with tf.device(f"/job:worker/task:{i}"):
-                losses.append(tf.reduce_mean(tf.square(tf.matmul(xs[i], w) - ys[i])))
-        op = tf.train.MomentumOptimizer(0.1, 0.9).minimize(tf.add_n(losses) / 2.0, global_step=step)
+        x, y, w, step, op = in_graph_model(learning_rate=0.1)
         with tf.Session(target, config=config) as sess:
             sess.run(tf.global_variables_initializer())
             for k in range(10):
-                bx, by = _batch(k)
-                bx2, by2 = _batch(k + 100)
+                bx, by = linear_batch(k, 8)
+                bx2, by2 = linear_batch(k + 100, 8)
                 sess.run(op, {x: np.concatenate([bx, bx2]), y: np.concatenate([by, by2])})
             return sess.run([w, step])
     w1, s1 = train(config=tf.ConfigProto(allow_soft_placement=True))
@@ -265,7 +225,7 @@ def test_monitored_training_session_checkpoints_and_stops(tmp_path):
     with tf.train.MonitoredTrainingSession(server.target, checkpoint_dir=str(tmp_path), hooks=hooks,
                                            save_checkpoint_steps=5) as sess:
         while not sess.should_stop():
-            xs, ys = _batch(count)
+            xs, ys = linear_batch(count, 8)
             sess.run(train, {x: xs, y: ys})
             count += 1
     assert count == 12
@@ -319,7 +279,7 @@ def test_a_non_chief_monitored_session_waits_for_the_chief_to_initialize():
         with graphs[1].as_default():
             step, x, y, _, _, train = models[1]
             with tf.train.MonitoredTrainingSession(servers[1].target, is_chief=False, max_wait_secs=60) as sess:
-                sess.run(train, {x: _batch(0)[0], y: _batch(0)[1]})
+                sess.run(train, {x: linear_batch(0, 8)[0], y: linear_batch(0, 8)[1]})
                 got["step"] = sess.run(step)
 
     thread = threading.Thread(target=non_chief)
@@ -329,7 +289,7 @@ def test_a_non_chief_monitored_session_waits_for_the_chief_to_initialize():
         with tf.train.MonitoredTrainingSession(servers[0].target, is_chief=True) as sess:
             thread.join(60)
             assert got["step"] == 1
-            sess.run(train, {x: _batch(1)[0], y: _batch(1)[1]})
+            sess.run(train, {x: linear_batch(1, 8)[0], y: linear_batch(1, 8)[1]})
             assert sess.run(step) == 2
 
 
@@ -366,7 +326,7 @@ def test_a_scaffolds_saver_and_init_fn_are_what_the_monitored_session_uses(tmp_p
     scaffold = tf.train.Scaffold(saver=tf.train.Saver([w, step]), init_fn=lambda sc, sess: calls.append(sc))
     with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path), scaffold=scaffold,
                                            save_checkpoint_steps=1) as sess:
-        sess.run(train, {x: _batch(0)[0], y: _batch(0)[1]})
+        sess.run(train, {x: linear_batch(0, 8)[0], y: linear_batch(0, 8)[1]})
     assert calls == [scaffold]
     from dfc.runtime.checkpoint import load_tensors
     tensors, _ = load_tensors(tf.train.latest_checkpoint(str(tmp_path)) + ".safetensors")

@@ -18,11 +18,7 @@ TF_OPS = {line for line in (Path(__file__).parent / "data" / "tf_expectations" /
           if not line.startswith("#")}
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
-    tf.reset_default_graph()
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def build_training_graph():

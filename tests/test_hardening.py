@@ -22,9 +22,7 @@ BACKENDS = ["cpu", "interpreter"]
 HERE = os.path.basename(__file__)
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def session(backend: str) -> tf.Session:

@@ -294,15 +294,20 @@ def test_fuse_makes_one_kernel_of_the_4m_chain():
     np.testing.assert_array_equal(interpret(graph, [x])[0], np.maximum(x * 1.5 + 0.25, 0) * 0.5 - 0.125)
 
 
+#: a matmul with a bias and relu after it, and exp feeding a row sum: one candidate of each fused kind
+MATMUL_AND_REDUCTION_ARGS = "%x: tensor<4x3xf32>, %w: tensor<3x2xf32>, %b: tensor<2xf32>"
+MATMUL_AND_REDUCTION = f"""
+    %mm = "dfc.matmul"(%x, %w) {{transpose_a = false, transpose_b = false}} :
+        (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+    {binary('h', 'add', 'mm', 'b', 'tensor<4x2xf32>', 'tensor<2xf32>', 'tensor<4x2xf32>')}
+    %r = "dfc.relu"(%h) : (tensor<4x2xf32>) -> tensor<4x2xf32>
+    %e = "dfc.exp"(%x) : (tensor<4x3xf32>) -> tensor<4x3xf32>
+    %s = "dfc.reduce_sum"(%e) {{axes = [1], keepdims = false}} : (tensor<4x3xf32>) -> tensor<4xf32>
+    "dfc.fetch"(%r, %s) : (tensor<4x2xf32>, tensor<4xf32>) -> ()"""
+
+
 def test_fuse_matmul_epilogue_and_reduction_prologue():
-    graph = apply(["fuse"], "%x: tensor<4x3xf32>, %w: tensor<3x2xf32>, %b: tensor<2xf32>", f"""
-        %mm = "dfc.matmul"(%x, %w) {{transpose_a = false, transpose_b = false}} :
-            (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
-        {binary('h', 'add', 'mm', 'b', 'tensor<4x2xf32>', 'tensor<2xf32>', 'tensor<4x2xf32>')}
-        %r = "dfc.relu"(%h) : (tensor<4x2xf32>) -> tensor<4x2xf32>
-        %e = "dfc.exp"(%x) : (tensor<4x3xf32>) -> tensor<4x3xf32>
-        %s = "dfc.reduce_sum"(%e) {{axes = [1], keepdims = false}} : (tensor<4x3xf32>) -> tensor<4xf32>
-        "dfc.fetch"(%r, %s) : (tensor<4x2xf32>, tensor<4xf32>) -> ()""")
+    graph = apply(["fuse"], MATMUL_AND_REDUCTION_ARGS, MATMUL_AND_REDUCTION)
     kernels = [(op.attrs["kind"], [o.type for o in op.regions[0].ops]) for op in graph.ops if op.type == "dfc.fused"]
     assert kernels == [("matmul", ["dfc.matmul", "dfc.add", "dfc.relu", "dfc.yield"]),
                        ("reduction", ["dfc.exp", "dfc.reduce_sum", "dfc.yield"])]
@@ -310,19 +315,10 @@ def test_fuse_matmul_epilogue_and_reduction_prologue():
 
 def test_fuse_forms_only_the_kinds_the_targets_policy_allows():
     from dfc.compiler.fuse import FusionPolicy, fuse, fusion_policy
-    source = f"""
-        %mm = "dfc.matmul"(%x, %w) {{transpose_a = false, transpose_b = false}} :
-            (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
-        {binary('h', 'add', 'mm', 'b', 'tensor<4x2xf32>', 'tensor<2xf32>', 'tensor<4x2xf32>')}
-        %r = "dfc.relu"(%h) : (tensor<4x2xf32>) -> tensor<4x2xf32>
-        %e = "dfc.exp"(%x) : (tensor<4x3xf32>) -> tensor<4x3xf32>
-        %s = "dfc.reduce_sum"(%e) {{axes = [1], keepdims = false}} : (tensor<4x3xf32>) -> tensor<4xf32>
-        "dfc.fetch"(%r, %s) : (tensor<4x2xf32>, tensor<4xf32>) -> ()"""
-    args = "%x: tensor<4x3xf32>, %w: tensor<3x2xf32>, %b: tensor<2xf32>"
     assert fusion_policy().matmul_epilogue  # the CPU backend runs epilogues on the GEMM's blocks
 
     def kinds(policy):
-        graph = fuse(apply([], args, source), policy)
+        graph = fuse(apply([], MATMUL_AND_REDUCTION_ARGS, MATMUL_AND_REDUCTION), policy)
         return [op.attrs["kind"] for op in graph.ops if op.type == "dfc.fused"]
     assert kinds(FusionPolicy()) == ["matmul", "reduction"]
     assert kinds(FusionPolicy(matmul_epilogue=False)) == ["elementwise", "reduction"]

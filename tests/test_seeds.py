@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import pathlib
 import runpy
 
 import numpy as np
 import pytest
 
 import dfc as tf
+from seed_programs import SEEDS
 
-SEEDS = pathlib.Path(__file__).resolve().parent.parent / "examples" / "seeds"
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def run_seed(name: str, capsys) -> tuple[dict, str]:

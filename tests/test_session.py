@@ -10,10 +10,7 @@ import pytest
 import dfc as tf
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def test_fetch_structures_come_back_in_shape():

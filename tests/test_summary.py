@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import dfc as tf
 from dfc.errors import InvalidArgumentError
+from summary_inputs import summary_inputs
 
 pytest.importorskip("tensorboard")
 from PIL import Image  # noqa: E402 - tensorboard's dependency, there when it is
@@ -27,27 +28,7 @@ from tensorboard.compat.proto import summary_pb2  # noqa: E402
 RECORDED = json.loads((Path(__file__).parent / "data" / "tf_expectations" / "summaries_tf.json").read_text())
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
-    tf.reset_default_graph()
-
-
-def recorded_inputs() -> dict[str, np.ndarray]:
-    """The inputs of tests/data/tf_expectations/record_summaries_tf.py, drawn the same way."""
-    rng = np.random.RandomState(7)
-    return {
-        "loss": np.float32(0.25),
-        "weights": rng.normal(0, 2, size=(50, 3)).astype(np.float32),
-        "counts": np.array([[0, 1, 1, 5], [-3, 0, 2, 100]], np.int32),
-        "signed_images": rng.normal(0, 1, size=(2, 4, 5, 1)).astype(np.float32),
-        "positive_images": rng.uniform(0, 3, size=(4, 3, 2, 3)).astype(np.float32),
-        "byte_images": rng.randint(0, 256, size=(1, 2, 3, 4)).astype(np.uint8),
-        "nonfinite_images": np.array([[[[1.0], [np.nan]], [[-2.0], [np.inf]]]], np.float32),
-        "stereo": np.clip(rng.normal(0, 0.6, size=(3, 50, 2)), -1.5, 1.5).astype(np.float32),
-        "mono": np.sin(np.arange(40, dtype=np.float32) / 3)[None, :].repeat(2, axis=0),
-    }
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def pixels(encoded: bytes) -> np.ndarray:
@@ -74,7 +55,7 @@ def without_media(summary: summary_pb2.Summary) -> tuple[summary_pb2.Summary, li
 
 
 def test_summaries_match_tf1() -> None:
-    data = recorded_inputs()
+    data = summary_inputs()
     if not hasattr(tf, "uint8"):
         del data["byte_images"]
     ph = {k: tf.placeholder(tf.as_dtype(v.dtype), v.shape, name=k) for k, v in data.items()}

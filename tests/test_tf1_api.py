@@ -11,10 +11,7 @@ import pytest
 import dfc as tf
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 @pytest.mark.parametrize("name,expected", [("float", "float32"), ("double", "float64"), ("half", "float16"),

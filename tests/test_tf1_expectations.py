@@ -6,27 +6,17 @@ runs on the reference interpreter and on the native CPU backend.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
 import dfc as tf
+from recordings import load_recording
 
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "tf_expectations")
 BACKENDS = ["interpreter", "cpu"]
 TOL = {"rtol": 2e-5, "atol": 2e-6}
 
 
-def load(case: str) -> dict[str, np.ndarray]:
-    with np.load(os.path.join(DATA, f"{case}.npz")) as f:
-        return {k: f[k] for k in f.files}
-
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def close(actual, expected, **tol):
@@ -35,7 +25,7 @@ def close(actual, expected, **tol):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_logistic_regression_with_float_placeholders(backend):
-    r = load("logistic_regression")
+    r = load_recording("logistic_regression")
     x, y = tf.placeholder("float", [None, 4]), tf.placeholder("float", [None, 3])
     assert x.dtype.name == str(r["placeholder_dtype"])
     w, b = tf.Variable(r["w0"]), tf.Variable(r["b0"])
@@ -58,7 +48,7 @@ def test_logistic_regression_with_float_placeholders(backend):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_mlp_with_a_keep_prob_placeholder_and_int_labels(backend):
-    r = load("mlp_dropout")
+    r = load_recording("mlp_dropout")
     x, y, keep = tf.placeholder(tf.float32, [None, 5]), tf.placeholder(tf.int32, [None, 3]), tf.placeholder("float")
     vs = [tf.Variable(r[k]) for k in ("w1", "b1", "w2", "b2")]
     h = tf.nn.dropout(tf.nn.relu(tf.matmul(x, vs[0]) + vs[1]), keep)
@@ -88,7 +78,7 @@ def test_mlp_with_a_keep_prob_placeholder_and_int_labels(backend):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_shape_tensors(backend):
-    r = load("dynamic_shapes")
+    r = load_recording("dynamic_shapes")
     x, y = tf.placeholder(tf.float32), tf.placeholder(tf.float32, [None, None])
     assert x.get_shape().ndims is None and int(r["x_rank"]) == -1
     reshaped = tf.reshape(x, tf.shape(y))
@@ -106,7 +96,7 @@ def test_shape_tensors(backend):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_embeddings_sampled_losses_and_top_k(backend):
-    r = load("embeddings_and_sampled_losses")
+    r = load_recording("embeddings_and_sampled_losses")
     vocab, num_sampled = r["emb"].shape[0], len(r["sampled"])
     emb, nce_w, nce_b = tf.Variable(r["emb"]), tf.Variable(r["nce_w"]), tf.Variable(r["nce_b"])
     ids, labels = tf.placeholder(tf.int32, [4]), tf.placeholder(tf.int64, [4, 1])
@@ -187,7 +177,7 @@ def test_the_unique_sampler_follows_tfs_algorithm_in_distribution():
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("kind", ["basic_lstm", "lstm_peephole_proj", "gru", "multi"])
 def test_rnn_cells_match_tf(backend, kind):
-    r = load("recurrent_cells")
+    r = load_recording("recurrent_cells")
     cells = {
         "basic_lstm": lambda: tf.nn.rnn_cell.BasicLSTMCell(5),
         "lstm_peephole_proj": lambda: tf.nn.rnn_cell.LSTMCell(5, use_peepholes=True, num_proj=3, cell_clip=0.8),
@@ -217,7 +207,7 @@ def test_rnn_cells_match_tf(backend, kind):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_dense_and_flatten_layers(backend):
-    r = load("layers_and_batch_norm")
+    r = load_recording("layers_and_batch_norm")
     x = tf.placeholder(tf.float32, [None, 2, 4])
     y = tf.layers.dense(x, 3, activation=tf.nn.relu)
     z = tf.layers.dense(tf.layers.flatten(y), 2)
@@ -238,7 +228,7 @@ def test_dense_and_flatten_layers(backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("key", ["bn2d", "bn4d"])
 def test_batch_normalization_matches_tf(backend, key):
-    r = load("layers_and_batch_norm")
+    r = load_recording("layers_and_batch_norm")
     xv = r[f"{key}/x"]
     x = tf.constant(xv)
     out = tf.layers.batch_normalization(x, momentum=0.9, training=True,
@@ -266,7 +256,7 @@ def test_batch_normalization_matches_tf(backend, key):
 
 
 def test_dtype_names_match_tf():
-    r = load("dtype_names")
+    r = load_recording("dtype_names")
     for name, tf_name in zip(r["names"].tolist(), r["tf_names"].tolist()):
         if tf_name in ("uint16", "complex64", "string"):
             with pytest.raises(TypeError, match="not supported"):

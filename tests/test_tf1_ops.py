@@ -13,10 +13,7 @@ BACKENDS = ["interpreter", "cpu"]
 HERE = "test_tf1_ops.py"
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def _raises(exc, *words):

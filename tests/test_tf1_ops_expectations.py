@@ -7,21 +7,14 @@ backend, and compares every output and the gradient of a fixed weighted sum of t
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
 import dfc as tf
+from recordings import load_recording
 from tf1_op_cases import CASES
 
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "tf_expectations")
 BACKENDS = ["interpreter", "cpu"]
-
-
-def load(case: str) -> dict[str, np.ndarray]:
-    with np.load(os.path.join(DATA, f"ops_{case}.npz")) as f:
-        return {k: f[k] for k in f.files}
 
 
 def tolerance(expected: np.ndarray) -> dict:
@@ -33,7 +26,7 @@ def tolerance(expected: np.ndarray) -> dict:
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case_matches_tensorflow(case, backend):
-    recorded = load(case.name)
+    recorded = load_recording(f"ops_{case.name}")
     tf.reset_default_graph()
     holders = {k: tf.placeholder(tf.as_dtype(v.dtype), v.shape, name=k) for k, v in case.inputs.items()}
     outputs = case.build(tf, **holders)

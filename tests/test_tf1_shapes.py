@@ -10,10 +10,7 @@ import dfc as tf
 BACKENDS = ["interpreter", "cpu"]
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def test_placeholder_without_shape_has_unknown_rank():

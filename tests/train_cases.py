@@ -8,13 +8,12 @@ tests/test_optimizers.py run them with dfc on each backend and compare.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import numpy as np
+from recordings import assert_matches_recording
 
 CASES: dict[str, Callable] = {}
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "tf_expectations")
 F32 = np.float32
 
 
@@ -23,24 +22,12 @@ def case(fn: Callable) -> Callable:
     return fn
 
 
-def recorded(name: str) -> dict[str, np.ndarray]:
-    with np.load(os.path.join(DATA, f"train_{name}.npz")) as f:
-        return {k: f[k] for k in f.files}
-
-
 def check_against_tensorflow(name: str, backend: str, rtol: float = 2e-5, atol: float = 2e-6) -> None:
     """Run case `name` with dfc on `backend` and compare every array with TensorFlow's recording."""
     import dfc
     dfc.reset_default_graph()
-    expected = recorded(name)
     actual = CASES[name](dfc, lambda: dfc.Session(backend=backend))
-    assert sorted(actual) == sorted(expected)
-    for key, want in expected.items():
-        got = np.asarray(actual[key])
-        if want.dtype.kind in "USO":
-            assert got.tolist() == want.tolist(), key
-        else:
-            np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=key)
+    assert_matches_recording(actual, f"train_{name}", lambda key: {"rtol": rtol, "atol": atol})
 
 
 def _names(variables) -> np.ndarray:

@@ -6,7 +6,8 @@ constants, clamps and polynomials (and, where float32 and float64 keep different
 approximations because each is the cheaper one at its precision, which kernel to use).
 Every function is straight-line IR (selects, no branches, no calls but vectorizable
 intrinsics) marked `alwaysinline`, so after inlining into a kernel loop the loop vectorizer
-turns it into packed AVX-512/AVX2 code. The algorithms are Cephes' and fdlibm's (Cody-Waite
+turns it into packed AVX-512/AVX2 code; float32 sin and cos branch to a call for large
+arguments only, a call with masked vector variants (trig_support). The algorithms are Cephes' and fdlibm's (Cody-Waite
 range reduction plus a minimax polynomial); the measured accuracy against numpy is in
 docs/cpu_math.md (tests/test_cpu_backend.py re-measures it). float64 sin and cos call libm
 (F64_LIBM), one scalar call each.
@@ -402,8 +403,8 @@ def _tanh_expm1(b: _Body, x: str) -> str:
 # float64 sin and cos stay on libm: a reduction exact over the whole double range needs a ~1100-bit
 # table of 2/pi and multi-word products (see docs/cpu_math.md).
 
-def _sincos(b: _Body, x: str, want_cos: bool) -> str:
-    """Cephes sinf/cosf on r = x - j*pi/2: Cody-Waite in double below 2^20, Payne-Hanek above."""
+def _cody_waite(b: _Body, x: str) -> tuple[str, str]:
+    """(r, q) with x = (4k + q) pi/2 + r in double: exact enough below |x| = 2^20 (pi/2 in four 27-bit parts)."""
     xd = b(f"fpext float {x} to double")
     j = b(f"fmul double {xd}, {f64(0.63661977236758134308)}")
     j = b(f"call double @llvm.rint.f64(double {j})")
@@ -415,8 +416,11 @@ def _sincos(b: _Body, x: str, want_cos: bool) -> str:
     q = b(f"call double @llvm.fma.f64(double {quarter}, double {f64(-4.0)}, double {j})")
     ok = b(f"fcmp ord double {q}, {f64(0.0)}")
     q = b(f"select i1 {ok}, double {q}, double {f64(0.0)}")
-    qi = b(f"fptosi double {q} to i32")
-    # |x| >= 2^20: Payne-Hanek (x * 2/pi mod 4 from three 32x32-bit products against a table of 2/pi bits)
+    return r, b(f"fptosi double {q} to i32")
+
+
+def _payne_hanek(b: _Body, x: str) -> tuple[str, str]:
+    """(r, q) for |x| >= 2^20: x * 2/pi mod 4 from three 32x32-bit products against a table of 2/pi bits."""
     bits = b(f"bitcast float {x} to i32")
     e = b(f"lshr i32 {bits}, 23")
     e = b(f"and i32 {e}, 255")
@@ -439,18 +443,18 @@ def _sincos(b: _Body, x: str, want_cos: bool) -> str:
     nb = b(f"shl i64 {n}, 62")
     frac = b(f"sub i64 {top}, {nb}")
     fd = b(f"sitofp i64 {frac} to double")
-    rbig = b(f"fmul double {fd}, {f64(float(_PI / 2 / 2**62))}")
+    r = b(f"fmul double {fd}, {f64(float(_PI / 2 / 2**62))}")
     neg = b(f"icmp slt i32 {bits}, 0")
-    nrbig = b(f"fneg double {rbig}")
-    rbig = b(f"select i1 {neg}, double {nrbig}, double {rbig}")
+    nr = b(f"fneg double {r}")
+    r = b(f"select i1 {neg}, double {nr}, double {r}")
     ni = b(f"trunc i64 {n} to i32")
     nneg = b(f"sub i32 0, {ni}")
-    qbig = b(f"select i1 {neg}, i32 {nneg}, i32 {ni}")
-    qbig = b(f"and i32 {qbig}, 3")
-    ax0 = b(f"call float @llvm.fabs.f32(float {x})")
-    big = b(f"fcmp oge float {ax0}, {f32(1048576.0)}")
-    r = b(f"select i1 {big}, double {rbig}, double {r}")
-    qi = b(f"select i1 {big}, i32 {qbig}, i32 {qi}")
+    q = b(f"select i1 {neg}, i32 {nneg}, i32 {ni}")
+    return r, b(f"and i32 {q}, 3")
+
+
+def _sincos_kernel(b: _Body, x: str, r: str, qi: str, want_cos: bool) -> str:
+    """Cephes sinf/cosf of x from its reduction r (double) and quadrant qi; NaN for inf and NaN."""
     if want_cos:
         qi = b(f"add i32 {qi}, 1")
     rf = b(f"fptrunc double {r} to float")
@@ -475,6 +479,92 @@ def _sincos(b: _Body, x: str, want_cos: bool) -> str:
     bad = b(f"fcmp ueq float {ax}, {f32(float('inf'))}")  # inf or nan
     return b(f"select i1 {bad}, float {f32(float('nan'))}, float {v}")
 
+
+#: |x| from which sin and cos reduce by Payne-Hanek (Cody-Waite in double is exact enough below)
+_BIG_ARGUMENT = 1048576.0
+
+
+def _sincos(b: _Body, x: str, want_cos: bool) -> str:
+    """Cephes sinf/cosf on r = x - j*pi/2: Cody-Waite in double below 2^20, Payne-Hanek above (both, selected)."""
+    r, qi = _cody_waite(b, x)
+    rbig, qbig = _payne_hanek(b, x)
+    ax0 = b(f"call float @llvm.fabs.f32(float {x})")
+    big = b(f"fcmp oge float {ax0}, {f32(_BIG_ARGUMENT)}")
+    r = b(f"select i1 {big}, double {rbig}, double {r}")
+    qi = b(f"select i1 {big}, i32 {qbig}, i32 {qi}")
+    return _sincos_kernel(b, x, r, qi, want_cos)
+
+
+#: vector widths (lanes) of the masked variants of the large-argument sin and cos (the loop vectorizer picks one)
+TRIG_VECTOR_WIDTHS = (2, 4, 8, 16, 32, 64)
+
+
+def _trig_function(name: str) -> str:
+    """`@dfc_sinf`/`@dfc_cosf`: Cody-Waite inline, and a call of the Payne-Hanek version for |x| >= 2^20.
+
+    Computing both reductions for every element (selects, as the loop vectorizer needs) made the
+    table gathers and 64-bit products of Payne-Hanek most of the cost of every sin. The call is
+    rare and carries masked vector variants (`vector-function-abi-variant`): the vectorized loop
+    calls the variant of its width with the mask of its big lanes, and the variant returns at
+    once when no lane is big (trig_support).
+    """
+    b = _Body(F32)
+    r, qi = _cody_waite(b, "%x")
+    fast = _sincos_kernel(b, "%x", r, qi, name == "cos")
+    ax = b("call float @llvm.fabs.f32(float %x)")
+    big = b(f"fcmp oge float {ax}, {f32(_BIG_ARGUMENT)}")
+    variants = ",".join(f"_ZGV_LLVM_M{n}v_dfc_{name}f_big(dfc_{name}f_big_m{n})" for n in TRIG_VECTOR_WIDTHS)
+    return (f"define internal float @dfc_{name}f(float %x) alwaysinline {{\nentry:\n" + "\n".join(b.lines)
+            + f"\n  br i1 {big}, label %big, label %done\nbig:\n"
+            f"  %slow = call float @dfc_{name}f_big(float %x) memory(none) \"vector-function-abi-variant\"="
+            f"\"{variants}\"\n  br label %done\ndone:\n"
+            f"  %r = phi float [ {fast}, %entry ], [ %slow, %big ]\n  ret float %r\n}}\n")
+
+
+@functools.cache
+def trig_support(names: tuple[str, ...]) -> str:
+    """What `@dfc_sinf`/`@dfc_cosf` (`names`: "sin", "cos") call: the 2/pi tables, the whole-range versions
+    and their masked vector variants, which run the scalar version over the lanes when any lane is big."""
+    out = [tables()]
+    used = []
+    for name in names:
+        b = _Body(F32)
+        result = _sincos(b, "%x", name == "cos")
+        big = f"@dfc_{name}f_big"
+        out.append(f"define internal float {big}(float %x) noinline memory(none) {{\n"
+                   + "\n".join(b.lines) + f"\n  ret float {result}\n}}\n")
+        for n in TRIG_VECTOR_WIDTHS:
+            fn = f"@dfc_{name}f_big_m{n}"
+            used.append(f"ptr {fn}")
+            signature = f"<{n} x float> {fn}(<{n} x float> %x, <{n} x i1> %m) memory(none) minsize optsize"
+            out.append(f"""define internal {signature} {{
+entry:
+  %bits = bitcast <{n} x i1> %m to i{n}
+  %any = icmp ne i{n} %bits, 0
+  br i1 %any, label %lanes, label %none
+none:
+  ret <{n} x float> zeroinitializer
+lanes:
+  %buf = alloca <{n} x float>
+  store <{n} x float> %x, ptr %buf
+  br label %lane
+lane:
+  %i = phi i32 [ 0, %lanes ], [ %next, %lane ]
+  %at = getelementptr float, ptr %buf, i32 %i
+  %e = load float, ptr %at
+  %r = call float {big}(float %e)
+  store float %r, ptr %at
+  %next = add i32 %i, 1
+  %more = icmp ult i32 %next, {n}
+  br i1 %more, label %lane, label %out
+out:
+  %v = load <{n} x float>, ptr %buf
+  ret <{n} x float> %v
+}}
+""")
+    out.append(f"@llvm.compiler.used = appending global [{len(used)} x ptr] [{', '.join(used)}], "
+               f"section \"llvm.metadata\"")
+    return "\n".join(out) + "\n"
 
 
 _FUNCTIONS: dict[str, Callable[[_Body, str], str]] = {
@@ -518,7 +608,9 @@ F64_FUNCTIONS = F64.functions
 
 
 def f32_function(name: str) -> str:
-    """The IR definition of `@dfc_<name>f(float) -> float`."""
+    """The IR definition of `@dfc_<name>f(float) -> float` (sin and cos also need trig_support())."""
+    if name in ("sin", "cos"):
+        return _trig_function(name)
     return math_function(name, F32)
 
 

@@ -418,8 +418,9 @@ _KERNEL_CALL = re.compile(r"(@k\d+)\(")
 def _declarations_for(needs: set[str], blas: set[str]) -> str:
     """Declarations and helper definitions a function with these needs calls."""
     parts = [_DECLS]
-    if needs & {"f32:sin", "f32:cos"}:
-        parts.append(mathlib.tables())
+    trig = tuple(n for n in ("sin", "cos") if f"f32:{n}" in needs)
+    if trig:
+        parts.append(mathlib.trig_support(trig))
     for n in sorted(needs):
         if n.startswith("f32:"):
             parts.append(mathlib.f32_function(n[4:]))

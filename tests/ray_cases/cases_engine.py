@@ -8,8 +8,6 @@ each update applied once, a killed parameter server is named and recovered from 
 
 from __future__ import annotations
 
-import pathlib
-import runpy
 import threading
 import time
 
@@ -18,30 +16,13 @@ import pytest
 from conftest import TIMEOUT
 
 import dfc as tf
-
-SEEDS = pathlib.Path(__file__).resolve().parents[2] / "examples" / "seeds"
+from seed_programs import SEEDS, in_graph_model, linear_batch, run_seed_program
 
 
 @pytest.fixture(scope="module")
 def cluster(ray_session):
     with tf.distribute.ray_cluster({"ps": 1, "worker": 4}, timeout=TIMEOUT) as c:
         yield c
-
-
-def run_seed_program(target="", config=None):
-    import dfc.runtime.session as session_module
-    tf.reset_default_graph()
-    tf.set_random_seed(11)
-    np.random.seed(5)
-    original = session_module.Session.__init__
-
-    def init(self, t="", graph=None, c=None, **kw):
-        original(self, target or t, graph, config if config is not None else c, **kw)
-    session_module.Session.__init__ = init
-    try:
-        return runpy.run_path(str(SEEDS / "parameter_server.py"), run_name="__main__")
-    finally:
-        session_module.Session.__init__ = original
 
 
 def test_seed_program_gives_the_same_numbers_on_ray_embedded_and_one_process(cluster):
@@ -55,29 +36,6 @@ def test_seed_program_gives_the_same_numbers_on_ray_embedded_and_one_process(clu
         np.testing.assert_array_equal(b, c)
 
 
-def _batch(k: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(k)
-    x = rng.standard_normal((16, 3)).astype(np.float32)
-    return x, (x @ np.array([[1.0], [-2.0], [0.5]], np.float32) + 0.25).astype(np.float32)
-
-
-def in_graph_model():
-    """In-graph replication: one client, the batch split over two workers, variables on the ps."""
-    tf.set_random_seed(3)
-    x = tf.placeholder(tf.float32, (16, 3))
-    y = tf.placeholder(tf.float32, (16, 1))
-    with tf.device("/job:ps/task:0"):
-        w = tf.Variable(tf.random_normal((3, 1)), name="w")
-        step = tf.train.get_or_create_global_step()
-    xs, ys = tf.split(0, 2, x), tf.split(0, 2, y)
-    losses = []
-    for i in range(2):
-        with tf.device(f"/job:worker/task:{i}"):
-            losses.append(tf.reduce_mean(tf.square(tf.matmul(xs[i], w) - ys[i])))
-    train = tf.train.MomentumOptimizer(0.05, 0.9).minimize(tf.add_n(losses) / 2.0, global_step=step)
-    return x, y, w, step, train
-
-
 def train_in_graph(target="", config=None, steps=12, during=None):
     tf.reset_default_graph()
     x, y, w, step, train = in_graph_model()
@@ -86,7 +44,7 @@ def train_in_graph(target="", config=None, steps=12, during=None):
         for k in range(steps):
             if during is not None:
                 during(k)
-            sess.run(train, {x: _batch(k)[0], y: _batch(k)[1]})
+            sess.run(train, {x: linear_batch(k, 16)[0], y: linear_batch(k, 16)[1]})
         return sess.run([w, step])
 
 
@@ -131,7 +89,7 @@ def test_between_graph_replication_on_ray_counts_every_step(cluster):
                 _, x, y, train = model(i % 2)
             with tf.Session(cluster.target, graph=graph) as sess:
                 for k in range(steps):
-                    sess.run(train, {x: _batch(k)[0], y: _batch(k)[1]})
+                    sess.run(train, {x: linear_batch(k, 16)[0], y: linear_batch(k, 16)[1]})
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
 
@@ -186,10 +144,10 @@ def test_a_killed_parameter_server_is_named_and_training_recovers_from_its_check
         x, y, w, step, train = in_graph_model()
         with tf.Session(c.target) as sess:
             sess.run(tf.global_variables_initializer())
-            sess.run(train, {x: _batch(0)[0], y: _batch(0)[1]})
+            sess.run(train, {x: linear_batch(0, 16)[0], y: linear_batch(0, 16)[1]})
             c.kill_task("/job:ps/task:0")
             with pytest.raises(tf.errors.UnavailableError, match=r"task /job:ps/replica:0/task:0 is unavailable"):
-                sess.run(train, {x: _batch(1)[0], y: _batch(1)[1]})
+                sess.run(train, {x: linear_batch(1, 16)[0], y: linear_batch(1, 16)[1]})
 
         tf.reset_default_graph()
         x, y, w, step, train = in_graph_model()
@@ -201,7 +159,7 @@ def test_a_killed_parameter_server_is_named_and_training_recovers_from_its_check
                 if calls == 12:
                     c.kill_task("/job:ps/task:0")
                     time.sleep(0.2)
-                sess.run(train, {x: _batch(calls)[0], y: _batch(calls)[1]})
+                sess.run(train, {x: linear_batch(calls, 16)[0], y: linear_batch(calls, 16)[1]})
                 calls += 1
             assert sess.recoveries == 1
         # restored at step 10 (the last checkpoint before the kill at 12): steps 11 and 12 ran twice

@@ -2,39 +2,27 @@
 
 Also writes tf_op_names.txt, TF's op names (dir(tf.raw_ops)), which GraphDef export maps to.
 
-Run under TensorFlow: `python tests/data/tf_expectations/record_summaries_tf.py`. The inputs are fixed arrays,
-so dfc's summaries of the same inputs must parse to the same protos.
+Run under TensorFlow: `python tests/data/tf_expectations/record_summaries_tf.py`. The inputs are fixed arrays
+(tests/summary_inputs.py), so dfc's summaries of the same inputs must parse to the same protos.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import sys
 from pathlib import Path
 
-import numpy as np
 import tensorflow.compat.v1 as tf
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/, for the inputs the test uses too
+from summary_inputs import summary_inputs  # noqa: E402
 
 tf.disable_eager_execution()
 
 
-def inputs() -> dict[str, np.ndarray]:
-    rng = np.random.RandomState(7)
-    return {
-        "loss": np.float32(0.25),
-        "weights": rng.normal(0, 2, size=(50, 3)).astype(np.float32),
-        "counts": np.array([[0, 1, 1, 5], [-3, 0, 2, 100]], np.int32),
-        "signed_images": rng.normal(0, 1, size=(2, 4, 5, 1)).astype(np.float32),
-        "positive_images": rng.uniform(0, 3, size=(4, 3, 2, 3)).astype(np.float32),
-        "byte_images": rng.randint(0, 256, size=(1, 2, 3, 4)).astype(np.uint8),
-        "nonfinite_images": np.array([[[[1.0], [np.nan]], [[-2.0], [np.inf]]]], np.float32),
-        "stereo": np.clip(rng.normal(0, 0.6, size=(3, 50, 2)), -1.5, 1.5).astype(np.float32),
-        "mono": np.sin(np.arange(40, dtype=np.float32) / 3)[None, :].repeat(2, axis=0),
-    }
-
-
 def main() -> None:
-    data = inputs()
+    data = summary_inputs()
     g = tf.Graph()
     cases = {}
     with g.as_default():

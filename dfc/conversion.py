@@ -1,0 +1,141 @@
+"""Python values as tensors: convert_to_tensor, constants, and the static ints and shapes ops take as arguments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dfc.ir import builder
+from dfc.ir.dtypes import DType, as_dtype, bool_, f32, i32, i64
+from dfc.ir.graph import Value
+
+from .graph_builder import Operation, Tensor, build_error, make, out_of_memory, wrap
+from .tensor_shape import Dimension, TensorShape
+
+
+def is_tensor_like(x: Any) -> bool:
+    return isinstance(x, (Tensor, Value)) or hasattr(x, "_as_tensor")
+
+
+def convert_to_tensor(value: Any, dtype: DType | Any = None, name: str | None = None) -> Tensor:
+    """A Tensor for `value`: Tensors pass through (their dtype must match), anything else becomes a constant."""
+    want = as_dtype(dtype) if dtype is not None else None
+    if isinstance(value, Value):
+        value = wrap(value)
+    if hasattr(value, "_as_tensor"):
+        value = value._as_tensor()
+    if isinstance(value, Tensor):
+        if want is not None and value.dtype is not want:
+            raise ValueError(f"Tensor conversion requested dtype {want.name} for Tensor {value.name!r} with dtype "
+                             f"{value.dtype.name}")
+        return value
+    if isinstance(value, Operation):
+        raise TypeError(f"cannot use Operation '{value.name}' as a tensor; use one of its outputs")
+    return constant(value, dtype=want, name=name or "Const")
+
+
+def infer_constant_dtype(value: Any) -> DType:
+    """TF's rule: Python floats become float32 and ints int32; numpy arrays keep their dtype."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return as_dtype(value.dtype)
+    array = np.asarray(value)
+    if array.dtype.kind == "f":
+        return f32
+    if array.dtype.kind in "iu":
+        return i32 if array.size == 0 or (array.min() >= -2**31 and array.max() < 2**31) else i64
+    if array.dtype.kind == "b":
+        return bool_
+    raise TypeError(f"cannot make a tensor of {value!r} (numpy dtype {array.dtype})")
+
+
+def constant_array(value: Any, dtype: DType) -> np.ndarray:
+    """`value` as an array of `dtype`; refuses conversions that change the value's kind lossily."""
+    array = np.asarray(value)
+    if array.dtype.kind in "OSUVc":
+        raise TypeError(f"cannot convert {value!r} to a tensor of {dtype.name}")
+    if dtype.is_integer and array.dtype.kind == "f":
+        if not np.all(np.isfinite(array)) or np.any(np.trunc(array) != array):
+            raise TypeError(f"Expected {dtype.name}, got {value!r} of type {type(value).__name__} instead.")
+    if dtype.is_bool and array.dtype.kind != "b":
+        raise TypeError(f"Expected bool, got {value!r} of type {type(value).__name__} instead.")
+    with np.errstate(over="ignore"):
+        out = array.astype(dtype.np)
+    if dtype.is_integer and array.dtype.kind in "iu" and np.any(out.astype(np.int64) != array):
+        raise TypeError(f"value {value!r} does not fit in {dtype.name}")
+    return out
+
+
+def constant(value: Any, dtype=None, shape=None, name: str = "Const", verify_shape: bool = False) -> Tensor:
+    """A constant tensor; `shape` broadcasts a scalar or reshapes a value with as many elements."""
+    dtype = as_dtype(dtype) if dtype is not None else infer_constant_dtype(value)
+    array = constant_array(value, dtype)
+    if shape is not None:
+        shape = static_shape(shape)
+        if any(d < 0 for d in shape):
+            raise build_error("dfc.constant", name, f"shape {list(shape)} has a negative dim")
+        if array.size == 1:
+            try:
+                array = np.full(shape, array.reshape(()), dtype=dtype.np)
+            except (MemoryError, ValueError) as e:
+                raise out_of_memory("dfc.constant", name, shape, dtype, e) from None
+        elif array.size == int(np.prod(shape, dtype=np.int64)) and not verify_shape:
+            array = array.reshape(shape)
+        else:
+            raise build_error("dfc.constant", name, f"constant of shape {list(array.shape)} does not fit the "
+                                                    f"requested shape {list(shape)}")
+    return make("dfc.constant", [], {"value": np.require(array, requirements="C")}, name=name)
+
+
+def constant_value(tensor: Any) -> np.ndarray | None:
+    """The value of a tensor made by dfc.constant (TF's tf.get_static_value), else None."""
+    if isinstance(tensor, Tensor) and tensor.op.type == "dfc.constant":
+        return tensor.op.get_attr("value")
+    if not isinstance(tensor, Tensor):
+        return np.asarray(tensor)
+    return None
+
+
+def static_shape(shape: Any) -> tuple[int, ...]:
+    """A shape argument (list, tuple, TensorShape, int, constant tensor) as a tuple of ints."""
+    if isinstance(shape, TensorShape):
+        dims = shape.as_list()
+    elif isinstance(shape, Tensor):
+        dims = constant_value(shape)
+        if dims is None:
+            raise ValueError(f"shape tensor {shape.name} must be a constant")
+        dims = list(np.atleast_1d(dims))
+    elif isinstance(shape, (int, np.integer)):
+        dims = [shape]
+    else:
+        dims = list(shape)
+    out = []
+    for d in dims:
+        d = d.value if isinstance(d, Dimension) else d
+        if d is None:
+            raise ValueError(f"{_user_line()}shape {dims} must be fully defined here")
+        try:
+            out.append(int(d))
+        except (TypeError, ValueError, OverflowError):
+            raise TypeError(f"{_user_line()}shape {dims} must hold ints, got {d!r}") from None
+    return tuple(out)
+
+
+def check_int(x: Any, what: str) -> int:
+    if isinstance(x, Tensor):
+        value = constant_value(x)
+        if value is None:
+            raise ValueError(f"{what} must be a constant, got the tensor {x.name}")
+        x = value
+    if isinstance(x, (float, np.floating)) and not float(x).is_integer():
+        raise TypeError(f"{_user_line()}{what} must be an int, got {x!r}")
+    try:
+        return int(x)
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"{_user_line()}{what} must be an int, got {x!r}") from None
+
+
+def _user_line() -> str:
+    """'file:line:col: ' of the user's call, for errors raised before any op exists."""
+    loc = builder.capture_location()
+    return f"{loc}: " if loc else ""

@@ -1,0 +1,519 @@
+"""tf.Graph, Tensor and Operation: the objects a TF1 script builds, and making ops into the graph from its calls.
+
+A tf.Graph wraps an IR graph with the state of building it (scopes, devices, control dependencies,
+collections, seed); each IR value and op has one Tensor and one Operation. `make_op` is the one
+way the DSL makes an op: in the current scopes, on the graph of its inputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import weakref
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from dfc.ir import builder
+from dfc.ir.dtypes import DType, as_dtype
+from dfc.ir.errors import ShapeError
+from dfc.ir.graph import Graph as IRGraph
+from dfc.ir.graph import Op, Value
+from dfc.ir.ops import get_op_def
+from dfc.ir.types import TensorType
+
+from .device_spec import format_device, parse_device
+from .graph_def import graph_to_graph_def
+from .tensor_shape import TensorShape
+
+builder.register_internal_dir(os.path.dirname(os.path.abspath(__file__)))
+
+
+# ---- tensors and operations --------------------------------------------------------------------
+#: what Python's operators on tensors call: "binary" (opname, x, y), "negative", "abs", "logical_not" and
+#: "getitem"; math_ops and array_ops define them (this module sits below both and imports neither)
+_OPERATOR_FUNCTIONS: dict[str, Any] = {}
+
+
+def define_tensor_operators(**functions: Any) -> None:
+    _OPERATOR_FUNCTIONS.update(functions)
+
+
+def _operator_function(kind: str):
+    try:
+        return _OPERATOR_FUNCTIONS[kind]
+    except KeyError:
+        raise RuntimeError(f"tensor operator '{kind}' is not defined yet: import dfc (or dfc.math_ops and "
+                           f"dfc.array_ops) first") from None
+
+
+class _Operators:
+    """Python operators on anything that converts to a Tensor (Tensors and Variables)."""
+
+    __array_priority__ = 100
+    __array_ufunc__ = None  # numpy defers to our reflected operators: np.float32(2) * x builds an op
+
+    def _binary(self, other, opname, reverse=False):
+        binary = _operator_function("binary")
+        return binary(opname, other, self) if reverse else binary(opname, self, other)
+
+    def __add__(self, other):
+        return self._binary(other, "add")
+
+    def __radd__(self, other):
+        return self._binary(other, "add", True)
+
+    def __sub__(self, other):
+        return self._binary(other, "sub")
+
+    def __rsub__(self, other):
+        return self._binary(other, "sub", True)
+
+    def __mul__(self, other):
+        return self._binary(other, "mul")
+
+    def __rmul__(self, other):
+        return self._binary(other, "mul", True)
+
+    def __truediv__(self, other):
+        return self._binary(other, "truediv")
+
+    def __rtruediv__(self, other):
+        return self._binary(other, "truediv", True)
+
+    def __floordiv__(self, other):
+        return self._binary(other, "floordiv")
+
+    def __rfloordiv__(self, other):
+        return self._binary(other, "floordiv", True)
+
+    def __mod__(self, other):
+        return self._binary(other, "mod")
+
+    def __rmod__(self, other):
+        return self._binary(other, "mod", True)
+
+    def __pow__(self, other):
+        return self._binary(other, "pow")
+
+    def __rpow__(self, other):
+        return self._binary(other, "pow", True)
+
+    def __matmul__(self, other):
+        return self._binary(other, "matmul")
+
+    def __rmatmul__(self, other):
+        return self._binary(other, "matmul", True)
+
+    def __lt__(self, other):
+        return self._binary(other, "less")
+
+    def __le__(self, other):
+        return self._binary(other, "less_equal")
+
+    def __gt__(self, other):
+        return self._binary(other, "greater")
+
+    def __ge__(self, other):
+        return self._binary(other, "greater_equal")
+
+    def __and__(self, other):
+        return self._binary(other, "logical_and")
+
+    def __rand__(self, other):
+        return self._binary(other, "logical_and", True)
+
+    def __or__(self, other):
+        return self._binary(other, "logical_or")
+
+    def __ror__(self, other):
+        return self._binary(other, "logical_or", True)
+
+    def __xor__(self, other):
+        return self._binary(other, "logical_xor")
+
+    def __rxor__(self, other):
+        return self._binary(other, "logical_xor", True)
+
+    def __neg__(self):
+        return _operator_function("negative")(self)
+
+    def __abs__(self):
+        return _operator_function("abs")(self)
+
+    def __invert__(self):
+        return _operator_function("logical_not")(self)
+
+    def __getitem__(self, key):
+        return _operator_function("getitem")(self._as_tensor() if hasattr(self, "_as_tensor") else self, key)
+
+    def __bool__(self):
+        raise TypeError("Using a `tf.Tensor` as a Python `bool` is not allowed: its value is only known when the "
+                        "graph runs. Use `if t is not None:` instead of `if t:` to test if a tensor is defined, and "
+                        "use ops such as tf.cond or tf.where to execute subgraphs conditioned on the value of a "
+                        "tensor.")
+
+    def __iter__(self):
+        raise TypeError("A dfc Tensor is not iterable in graph mode; use tf.unstack or slicing with indices.")
+
+    __hash__ = object.__hash__
+
+
+class Tensor(_Operators):
+    """A symbolic value of the graph: one result of an Operation (TF1's tf.Tensor)."""
+
+    def __init__(self, value: Value, graph: Graph | None = None):
+        self._value = value
+        self._graph = graph if graph is not None else Graph.of(builder.graph_of(value))
+        self._graph._tensors[value] = self
+
+    def _dfc_ir(self) -> Value:
+        return self._value
+
+    @property
+    def op(self) -> Operation:
+        return self._graph.operation(self._value.op)
+
+    @property
+    def dtype(self) -> DType:
+        return self._value.type.dtype
+
+    @property
+    def shape(self) -> TensorShape:
+        return TensorShape(self._value.type.shape)
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    def set_shape(self, shape) -> None:
+        given = TensorType(self.dtype, tuple(None if d is None else int(d) for d in TensorShape(shape).as_list()))
+        current = self._value.type
+        if given.rank != current.rank or any(a is not None and b is not None and a != b
+                                             for a, b in zip(given.shape, current.shape)):
+            raise ValueError(f"Shapes {self.shape} and {TensorShape(given.shape)} are incompatible")
+        merged = tuple(a if a is not None else b for a, b in zip(current.shape, given.shape))
+        self._value.type = current.with_shape(merged)
+
+    @property
+    def name(self) -> str:
+        return self._value.name
+
+    @property
+    def graph(self) -> Graph:
+        return self._graph
+
+    @property
+    def device(self) -> str | None:
+        return self._value.op.device if self._value.op is not None else None
+
+    @property
+    def value_index(self) -> int:
+        return self._value.index
+
+    def consumers(self) -> list[Operation]:
+        return [self._graph.operation(op) for op in self._graph.ops if self._value in op.operands]
+
+    def eval(self, feed_dict=None, session=None):
+        return _session_for(session, self).run(self, feed_dict)
+
+    def __repr__(self) -> str:
+        return f"<dfc.Tensor '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+
+class Operation:
+    """A node of the graph (TF1's tf.Operation); running it returns None."""
+
+    def __init__(self, op: Op, graph: Graph | None = None):
+        self._op = op
+        self._graph = graph if graph is not None else Graph.of(builder.graph_of(op))
+        self._graph._operations[op] = self
+
+    def _dfc_ir(self) -> Op:
+        return self._op
+
+    @property
+    def name(self) -> str:
+        return self._op.name
+
+    @property
+    def type(self) -> str:
+        return self._op.type
+
+    @property
+    def inputs(self) -> list[Tensor]:
+        return [self._graph.tensor(v) for v in self._op.inputs]
+
+    @property
+    def control_inputs(self) -> list[Operation]:
+        return [self._graph.operation(v.op) for v in self._op.control_inputs]
+
+    @property
+    def outputs(self) -> list[Tensor]:
+        return [self._graph.tensor(v) for v in self._op.results if not v.is_control]
+
+    @property
+    def device(self) -> str | None:
+        return self._op.device
+
+    @property
+    def graph(self) -> Graph:
+        return self._graph
+
+    def get_attr(self, name: str):
+        return self._op.attrs[name]
+
+    def run(self, feed_dict=None, session=None) -> None:
+        _session_for(session, self).run(self, feed_dict)
+
+    def __repr__(self) -> str:
+        return f"<dfc.Operation '{self.name}' type={self.type}>"
+
+
+def wrap(value: Value) -> Tensor:
+    """The Tensor for an IR value (one per value, so identity comparisons work)."""
+    return Graph.of(builder.graph_of(value)).tensor(value)
+
+
+def wrap_op(op: Op) -> Operation:
+    """The Operation for an IR op (one per op)."""
+    return Graph.of(builder.graph_of(op)).operation(op)
+
+
+def _session_for(session, item):
+    from dfc.runtime import get_default_session
+    session = session or get_default_session()
+    if session is None:
+        raise ValueError(f"Cannot evaluate {item!r}: no default session is registered. Use `with sess.as_default()` "
+                         f"or pass eval(session=sess).")
+    return session
+
+
+# ---- graphs ------------------------------------------------------------------------------------
+_DSL_GRAPHS: weakref.WeakValueDictionary[int, Graph] = weakref.WeakValueDictionary()
+
+
+class Graph:
+    """TF1's tf.Graph: an IR graph plus the state of building it from Python.
+
+    The IR graph (`_dfc_ir()`) holds the ops; this object holds what only the TF1 front
+    end knows: the name-scope, device and control-dependency stacks, collections, the
+    graph-level seed, and the one Tensor and Operation object of each IR value and op.
+    `with g.as_default():` makes new ops go to it.
+    """
+
+    def __init__(self, ir_graph: IRGraph | None = None):
+        self._ir = ir_graph if ir_graph is not None else IRGraph()
+        self.name_scope_stack: list[str] = []  # full scope paths, innermost last
+        self.device_stack: list[str | None] = []
+        self.device_functions: list[Any] = []  # tf.device(function): op -> device string, outermost first
+        self.control_stack: list[list[Value]] = []
+        self.collections: dict[str, Any] = {}
+        self.seed: int | None = None
+        self.finalized = False
+        #: variables made with validate_shape=False: their shape is the value they hold (runtime/dynamic_variables.py)
+        self.dynamic_variables: set[str] = set()
+        self._tensors: dict[Value, Tensor] = {}
+        self._operations: dict[Op, Operation] = {}
+        _DSL_GRAPHS[self._ir.id] = self
+
+    @classmethod
+    def of(cls, ir_graph: IRGraph | None) -> Graph:
+        """The front-end graph of an IR graph (made on first ask for one built without the DSL)."""
+        if ir_graph is None:
+            raise ValueError("the IR object belongs to no graph")
+        found = _DSL_GRAPHS.get(ir_graph.id)
+        return found if found is not None and found._ir is ir_graph else cls(ir_graph)
+
+    def _dfc_ir(self) -> IRGraph:
+        return self._ir
+
+    # ---- the IR graph's contents -------------------------------------------------------
+    @property
+    def ops(self) -> list[Op]:
+        return self._ir.ops
+
+    @property
+    def body(self):
+        return self._ir.body
+
+    @property
+    def version(self) -> int:
+        return self._ir.version
+
+    @property
+    def id(self) -> int:
+        return self._ir.id
+
+    graph_def_versions = version
+
+    def mark_changed(self) -> None:
+        self._ir.mark_changed()
+
+    def op_by_name(self, name: str) -> Op:
+        return self._ir.op_by_name(name)
+
+    def tensor(self, value: Value) -> Tensor:
+        """The Tensor of an IR value of this graph (one per value, so identity comparisons work)."""
+        found = self._tensors.get(value)
+        return found if found is not None else Tensor(value, self)
+
+    def operation(self, op: Op) -> Operation:
+        found = self._operations.get(op)
+        return found if found is not None else Operation(op, self)
+
+    # ---- names, devices and control dependencies of new ops ------------------------------
+    def unique_name(self, name: str, mark_used: bool = True) -> str:
+        """TF's uniquifier: `add`, then `add_1`, `add_2` ... within the current name scope."""
+        scope = self.name_scope_stack[-1] if self.name_scope_stack else ""
+        return self._ir.unique_name(f"{scope}/{name}" if scope else name, mark_used)
+
+    def current_device(self) -> str | None:
+        for d in reversed(self.device_stack):
+            if d:
+                return d
+        return None
+
+    def current_control_inputs(self) -> list[Value]:
+        return [c for frame in self.control_stack for c in frame]
+
+    # ---- TF1's Graph API ---------------------------------------------------------------
+    @contextlib.contextmanager
+    def as_default(self) -> Iterator[Graph]:
+        _default_graphs.stack.append(self)
+        try:
+            yield self
+        finally:
+            _default_graphs.stack.pop()
+
+    def get_operations(self) -> list[Operation]:
+        return [self.operation(op) for op in self._ir.ops]
+
+    def get_operation_by_name(self, name: str) -> Operation:
+        return self.operation(self._ir.op_by_name(name))
+
+    def get_tensor_by_name(self, name: str) -> Tensor:
+        op_name, sep, index = name.rpartition(":")
+        if not sep:
+            raise ValueError(f"tensor names look like 'op:0', got '{name}'")
+        op = self._ir.op_by_name(op_name)
+        try:
+            return self.tensor(op.results[int(index)])
+        except (IndexError, ValueError):
+            raise KeyError(f"op '{op_name}' has no output {index}") from None
+
+    def get_collection(self, key: str, scope: str | None = None) -> list[Any]:
+        items = self.collections.get(key, [])
+        return [x for x in items if scope is None or getattr(x, "name", "").startswith(scope)]
+
+    def add_to_collection(self, key: str, value: Any) -> None:
+        self.collections.setdefault(key, []).append(value)
+
+    def finalize(self) -> None:
+        self.finalized = True
+
+    def as_graph_def(self, from_version: int | None = None, add_shapes: bool = False) -> Any:
+        """This graph as TF's GraphDef proto (see dfc.graph_def); `_output_shapes` attrs with add_shapes."""
+        return graph_to_graph_def(self._ir, add_shapes=add_shapes)
+
+
+class _DefaultGraphStack(threading.local):
+    def __init__(self):
+        self.stack: list[Graph] = []
+
+
+_default_graphs = _DefaultGraphStack()
+_global_default: list[Graph] = [Graph()]
+
+
+def get_default_graph() -> Graph:
+    return _default_graphs.stack[-1] if _default_graphs.stack else _global_default[0]
+
+
+def reset_default_graph() -> None:
+    if _default_graphs.stack:
+        raise AssertionError("reset_default_graph called inside a `with graph.as_default()` block")
+    _global_default[0] = Graph()
+
+
+# ---- making ops -------------------------------------------------------------------------------
+def out_of_memory(op_type: str, name: str, shape, dtype, error: Exception) -> Exception:
+    """TF's ResourceExhaustedError for a tensor too big to allocate, naming the op and the user's line."""
+    from dfc.ir.builder import capture_location
+    from dfc.ir.errors import ResourceExhaustedError
+    loc = capture_location()
+    return ResourceExhaustedError(f"OOM when allocating tensor with shape {list(shape)} and type "
+                                  f"{as_dtype(dtype).name} for {op_type} '{name}'{f' at {loc}' if loc else ''}: "
+                                  f"{error}")
+
+
+def build_error(op_type: str, name: str, message: str) -> ShapeError:
+    """A build-time error found before an op exists, worded as create_op words its own: op, name, user's line."""
+    loc = builder.capture_location()
+    where = f" at {loc}" if loc else ""
+    return ShapeError(f"{op_type} '{name}'{where}: {message}")
+
+
+def current_graph(inputs: Sequence[Any] = ()) -> Graph:
+    """The graph new ops go to: that of the tensor inputs, which must agree, else the default graph."""
+    graph = None
+    for x in inputs:
+        if isinstance(x, Tensor):
+            v, g = x._value, x._graph
+        elif isinstance(x, Value):
+            v, g = x, Graph.of(builder.graph_of(x))
+        else:
+            continue
+        if graph is not None and g is not graph:
+            raise ValueError(f"Tensor {v.describe()} must be from the same graph as the other inputs")
+        graph = g
+    return graph if graph is not None else get_default_graph()
+
+
+def make_op(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, name: str | None = None,
+            result_types=None, graph: Graph | None = None, exact_name: bool = False) -> Op:
+    """Build one op from Tensors (or IR values) in the current scopes and return the IR op."""
+    graph = graph or current_graph(inputs)
+    values = [x._dfc_ir() if isinstance(x, Tensor) else x for x in inputs]
+    for v in values:
+        _check_visible(v, type, name)
+    if graph.finalized:
+        raise RuntimeError("Graph is finalized and cannot be modified")
+    device = None
+    if attrs and "device" in attrs:
+        attrs = dict(attrs)
+        device = attrs.pop("device")
+    if not (exact_name and name):
+        name = graph.unique_name(name or get_op_def(type).short)
+    op = builder.create_op(graph._ir, type, values, attrs, name=name, result_types=result_types,
+                           device=device if device is not None else graph.current_device(),
+                           control_inputs=graph.current_control_inputs() if graph.control_stack else (),
+                           exact_name=True)
+    if graph.device_functions:
+        for choose in graph.device_functions:
+            chosen = choose(graph.operation(op))
+            if chosen:
+                op.device = format_device(parse_device(chosen))
+    return op
+
+
+def _check_visible(value: Value, type: str, name: str | None) -> None:
+    """TF1: a tensor made inside a tf.cond branch or a tf.while_loop body cannot be used outside it."""
+    owner = value.owner
+    block = owner.block if isinstance(owner, Op) else owner
+    if block is None or isinstance(block.parent, IRGraph):
+        return
+    inside = block.parent
+    raise ValueError(f"Cannot use '{value.name}' as input to '{name or get_op_def(type).short}' because "
+                     f"'{value.name}' was made inside {inside.type} '{inside.name}'"
+                     f"{f' at {inside.loc}' if inside.loc else ''} (a tf.cond branch or tf.while_loop body); return "
+                     f"it from the branch or body instead")
+
+
+def make(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, name: str | None = None,
+         result_types=None) -> Tensor:
+    """Build a single-result op and return its Tensor."""
+    graph = current_graph(inputs)
+    return graph.tensor(make_op(type, inputs, attrs, name, result_types, graph).results[0])
