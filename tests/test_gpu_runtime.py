@@ -454,3 +454,21 @@ def test_golden_steps_on_the_gpu_match_the_interpreter_with_their_variables(case
     for name in variables:
         np.testing.assert_allclose(gpu_session.store.buffer(name), ref_session.store.buffer(name), rtol=1e-4,
                                    atol=1e-6, err_msg=name)
+
+
+def test_ops_without_a_gpu_kernel_run_on_the_cpu_in_a_placed_step(gpu_device, capsys):
+    """tf.Print's host call and conv2d (no GPU lowering yet) go to the CPU as TF1 places an op without a GPU
+    kernel; the reduction after them runs on the GPU."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [3], name="x")
+        shown = tf.Print(x * 2.0, [x], message="x is ")
+        conv = tf.nn.conv2d(tf.reshape(shown, [1, 1, 3, 1]), tf.ones([1, 2, 1, 1]), [1, 1, 1, 1], "SAME")
+        total = tf.add(tf.reduce_sum(conv, name="Sum"), 1.0, name="total")
+    with tf.Session(graph=g) as sess:
+        assert sess.run(total, {x: np.arange(3, dtype=np.float32)}) == 13.0  # conv of [0, 2, 4]: [2, 6, 4]
+        devices = _placed(sess).devices
+    printed = capsys.readouterr()
+    assert "x is [0 1 2]" in printed.err + printed.out
+    assert devices["Conv2D"].endswith("CPU:0") and devices["Print"].endswith("CPU:0")
+    assert devices["Sum"].endswith("GPU:0") and devices["total"].endswith("GPU:0")
