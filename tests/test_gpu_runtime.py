@@ -457,8 +457,8 @@ def test_golden_steps_on_the_gpu_match_the_interpreter_with_their_variables(case
 
 
 def test_ops_without_a_gpu_kernel_run_on_the_cpu_in_a_placed_step(gpu_device, capsys):
-    """tf.Print's host call and conv2d (no GPU lowering yet) go to the CPU as TF1 places an op without a GPU
-    kernel; the reduction after them runs on the GPU."""
+    """tf.Print's host call (and conv2d while it has no GPU lowering) go to the CPU as TF1 places an op without
+    a GPU kernel; the reduction after them runs on the GPU."""
     g = tf.Graph()
     with g.as_default():
         x = tf.placeholder(tf.float32, [3], name="x")
@@ -470,5 +470,6 @@ def test_ops_without_a_gpu_kernel_run_on_the_cpu_in_a_placed_step(gpu_device, ca
         devices = _placed(sess).devices
     printed = capsys.readouterr()
     assert "x is [0 1 2]" in printed.err + printed.out
-    assert devices["Conv2D"].endswith("CPU:0") and devices["Print"].endswith("CPU:0")
+    assert devices["Print"].endswith("CPU:0")  # its GPU stage fell back whole: conv2d goes with it either way
+    assert devices["Conv2D"].endswith("CPU:0")
     assert devices["Sum"].endswith("GPU:0") and devices["total"].endswith("GPU:0")
