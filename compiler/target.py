@@ -282,7 +282,7 @@ class NvptxTarget(Target):
         text = _use_libdevice(text)
         mod = llvm.parse_assembly(text)
         mod.verify()
-        if "@__nv_" in text:
+        if _CALLS_LIBDEVICE.search(text):  # not merely declared: every kernel declares the math it might call
             libdevice = llvm.parse_bitcode(libdevice_path().read_bytes())
             libdevice.triple = self.triple
             libdevice.data_layout = NVPTX_DATALAYOUT
@@ -315,6 +315,9 @@ def check_nvptx_intrinsics(text: str) -> None:
     bad = sorted({name for name in _CALLED.findall(text) if not name.startswith(NVPTX_INTRINSICS)})
     if bad:
         raise TargetError(f"NVPTX cannot lower {', '.join(bad)} (not on dfc's list of intrinsics it selects)")
+
+
+_CALLS_LIBDEVICE = __import__("re").compile(r"^(?!declare ).*@__nv_\w+\(", __import__("re").M)
 
 
 def _use_libdevice(text: str) -> str:

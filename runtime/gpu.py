@@ -207,14 +207,24 @@ def _gemm(call: codegen.GemmCall, resolve, stream) -> None:
 
 #: the blocks a grid-stride kernel launches at most, per multiprocessor
 BLOCKS_PER_SM = 32
-#: device buffers of variables, per VariableStore: {name: (buffer, the host buffer it mirrors)}
+#: replay a step's launches, copies and GEMMs as one CUDA graph (captured on its first run); DFC_CUDA_GRAPHS=0
+#: enqueues them one by one on every run instead
+CUDA_GRAPHS = os.environ.get("DFC_CUDA_GRAPHS", "1") != "0"
+#: device buffers of variables, per VariableStore: {name: (buffer, the host buffer it mirrors, the host bytes
+#: it was made from)}. The store's buffers keep their address when written (a CPU step, a checkpoint restore),
+#: so a changed value shows only in its bytes: a run compares them and uploads the variable again if they differ.
 _resident: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _host_bytes(host: np.ndarray) -> np.ndarray:
+    return host.reshape(-1).view(np.uint8)
 
 
 class GpuExecutable:
     """One step compiled for the GPU: `executable(feed_arrays, ctx)` runs it and returns the fetched arrays."""
 
     def __init__(self, step: Graph, session: object = None):
+        self.step = step  # the Executable protocol's: the session reads its locked variables
         self.ctx = Context.get()
         self.program = codegen.lower(step, target=nvptx_target(self.ctx.arch))
         ptx = self.program.ptx()
@@ -234,6 +244,12 @@ class GpuExecutable:
         self.outputs = [DeviceBuffer(v.type.num_elements * v.type.dtype.itemsize) for v in plan.outputs]
         self.variable_buffers: list[DeviceBuffer] = []
         self._run_lock = threading.Lock()
+        # the captured graph and the variable buffers it was captured with (a re-uploaded variable moves)
+        self._graph: tuple[tuple[int, ...], object] | None = None
+        self.graph_captures = 0
+        self._use_graph = CUDA_GRAPHS and not any(isinstance(s, codegen.StaticError) for s in self.program.steps)
+        if any(isinstance(s, codegen.GemmCall) for s in self.program.steps):
+            _cublas()  # its handle is made before any capture: creating it allocates, which capture forbids
 
     @staticmethod
     def _uploaded(array: np.ndarray) -> DeviceBuffer:
@@ -257,8 +273,8 @@ class GpuExecutable:
                 raise InvalidArgumentError(f"op {op.describe()} uses variable {name} as {ttype}, but it holds "
                                            f"{list(host.shape)} {host.dtype}", op)
             entry = resident.get(name)
-            if entry is None or entry[1] is not host:
-                entry = (self._uploaded(host), host)
+            if entry is None or entry[1] is not host or not np.array_equal(entry[2], _host_bytes(host)):
+                entry = (self._uploaded(host), host, _host_bytes(host).copy())
                 resident[name] = entry
             out.append(entry[0])
         return out
@@ -325,10 +341,34 @@ class GpuExecutable:
             else:
                 self._launch(step, self._resolve, stream)
 
+    def enqueue(self) -> None:
+        """Enqueue the step's device work: one launch of its CUDA graph, captured first when needed."""
+        if not self._use_graph:
+            self.replay_device_steps()
+            return
+        drv = _driver()
+        key = tuple(buf.ptr for buf in self.variable_buffers)
+        if self._graph is None or self._graph[0] != key:
+            stream = self.ctx.stream
+            _check(drv.cuStreamBeginCapture(stream, drv.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL))
+            try:
+                self.replay_device_steps()
+            finally:
+                graph = _check(drv.cuStreamEndCapture(stream))
+            try:
+                executable = _check(drv.cuGraphInstantiate(graph, 0))
+            finally:
+                drv.cuGraphDestroy(graph)
+            if self._graph is not None:
+                drv.cuGraphExecDestroy(self._graph[1])
+            self._graph = (key, executable)
+            self.graph_captures += 1
+        _check(drv.cuGraphLaunch(self._graph[1], self.ctx.stream))
+
     def __call__(self, args: Sequence[np.ndarray], ctx) -> list[np.ndarray]:
         with self._run_lock:  # one run at a time: the inputs, outputs and arena are this executable's
             self.bind(args, ctx)
-            self.replay_device_steps()
+            self.enqueue()
             _check(_driver().cuStreamSynchronize(self.ctx.stream))
             code = int(self.errors.download((1,), np.int64)[0])
             if code:
@@ -336,10 +376,13 @@ class GpuExecutable:
             plan = self.plan
             fetched = [buf.download(v.type.shape, v.type.dtype.np) for buf, v in zip(self.outputs, plan.outputs)]
             store = getattr(getattr(ctx, "session", None), "store", None)
+            resident = _resident.get(store, {}) if store is not None else {}
             for name, buf in zip(plan.variables, self.variable_buffers):
                 if name in self.assigned and store is not None:  # the host copy follows the device's
                     host = store.buffer(name)
                     host[...] = buf.download(host.shape, host.dtype)
+                    if name in resident:
+                        resident[name][2][...] = _host_bytes(host)
             return fetched
 
     def _print(self, step: codegen.HostPrint) -> None:

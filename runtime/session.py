@@ -183,6 +183,7 @@ class Session:
         ir_graph = to_ir() if to_ir is not None else graph
         if not isinstance(ir_graph, Graph):
             raise TypeError(f"graph must be a dfc Graph, got {type(graph).__name__}")
+        self._places_on_gpus = backend is None  # TF1's placement when a GPU is present; a named backend runs all
         backend = backend or executors.DEFAULT_BACKEND
         if backend not in executors.BACKENDS:
             raise ValueError(f"unknown backend '{backend}' (known: {', '.join(executors.BACKENDS)})")
@@ -294,11 +295,18 @@ class Session:
                 return plan.outputs(executable(arrays, self._run_context))
         return plan.outputs(executable(arrays, self._run_context))
 
+    @staticmethod
+    def _gpus() -> int:
+        """GPUs this process can use (0 without cuda-bindings, a driver or a device: every step runs on the CPU)."""
+        from . import gpu
+
+        return gpu.device_count()
+
     def _check_placement(self, fetches: list[Value], targets: list[Op], feeds: list[Value]) -> set[Op]:
         """TF1's placement errors for ops pinned to a GPU this process lacks (compiler/partition.py).
 
-        Ops on a GPU that is present, and those soft placement moves, run on the CPU backend: the GPU
-        runtime (runtime/gpu.py) does not run Session steps yet. Returns the ops the step needs.
+        On a machine with a GPU, a Session without a named backend places ops on it (runtime/gpu_placement.py);
+        ops soft placement moves run on the CPU. Returns the ops the step needs.
         """
         from dfc.compiler.partition import check_placement, gpu_pinned_ops
         from dfc.compiler.prune import needed_ops
@@ -335,7 +343,12 @@ class Session:
             else:
                 needed = self._check_placement(fetches, targets, feeds)
                 factory = executors.BACKENDS[self.backend]
-                if factory is executors.CpuExecutable:  # compiled steps are cached whole (runtime/step_cache.py)
+                gpus = self._gpus() if self._places_on_gpus else 0
+                if gpus:  # ops with a GPU kernel run on /gpu:0 (runtime/gpu_placement.py)
+                    from .gpu_placement import placed_executable
+
+                    executable = placed_executable(self.ir_graph, fetches, targets, feeds, arrays, self)
+                elif factory is executors.CpuExecutable:  # compiled steps are cached whole (runtime/step_cache.py)
                     executable = executors.compile_cpu_step(self.ir_graph, fetches, targets, feeds, arrays, needed)
                 else:
                     step = compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays])

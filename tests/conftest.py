@@ -32,3 +32,15 @@ def fresh_graph() -> Iterator[None]:
 @pytest.fixture
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
+
+
+@pytest.fixture
+def emulated_gpu(monkeypatch: pytest.MonkeyPatch):
+    """runtime/gpu.py on the CPU emulation of the CUDA driver and cuBLAS (tests/gpu_emulator.py); fails the
+    test if the emulated GPU saw a fault (an access outside an allocation, a kernel that did not finish)."""
+    from gpu_emulator import EmulatedGpu
+
+    emulator = EmulatedGpu()
+    emulator.install(monkeypatch)
+    yield emulator
+    emulator.check()
