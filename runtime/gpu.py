@@ -30,6 +30,8 @@ from dfc.ir.errors import InvalidArgumentError
 from dfc.ir.graph import Graph
 from dfc.ir.ops import get_op_def
 
+from . import kernel_cache
+
 _lock = threading.Lock()
 
 
@@ -220,6 +222,10 @@ def _host_bytes(host: np.ndarray) -> np.ndarray:
     return host.reshape(-1).view(np.uint8)
 
 
+def _cached_ptx(target, units: list[tuple[str, str, int]]) -> list[bytes]:
+    return kernel_cache.objects(target, units)[0]
+
+
 class GpuExecutable:
     """One step compiled for the GPU: `executable(feed_arrays, ctx)` runs it and returns the fetched arrays."""
 
@@ -227,7 +233,7 @@ class GpuExecutable:
         self.step = step  # the Executable protocol's: the session reads its locked variables
         self.ctx = Context.get()
         self.program = codegen.lower(step, target=nvptx_target(self.ctx.arch))
-        ptx = self.program.ptx()
+        ptx = self.program.ptx(_cached_ptx)  # a new process finds the PTX in the kernel cache: LLVM does not run
         self.functions = {symbol: self.ctx.function(symbol, text) for symbol, text in ptx.items()}
         plan = self.program.plan
         self.plan = plan
@@ -247,7 +253,10 @@ class GpuExecutable:
         # the captured graph and the variable buffers it was captured with (a re-uploaded variable moves)
         self._graph: tuple[tuple[int, ...], object] | None = None
         self.graph_captures = 0
-        self._use_graph = CUDA_GRAPHS and not any(isinstance(s, codegen.StaticError) for s in self.program.steps)
+        # a step that waits on the device mid-way (branches, loops, tf.Print read values back) cannot be captured
+        self._use_graph = CUDA_GRAPHS and not any(
+            isinstance(s, (codegen.StaticError, codegen.Branch, codegen.Jump, codegen.HostPrint))
+            for s in self.program.steps)
         if any(isinstance(s, codegen.GemmCall) for s in self.program.steps):
             _cublas()  # its handle is made before any capture: creating it allocates, which capture forbids
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
+import importlib.util
 import os
 import reprlib
+import sys
 import threading
 import weakref
 from collections import OrderedDict
@@ -166,6 +169,12 @@ def observing_steps(observer: Callable[[StepRequest], None]) -> Iterator[None]:
         step_observer.reset(token)
 
 
+
+@functools.cache
+def _cuda_installed() -> bool:
+    """Whether a CUDA driver binding (cuda-bindings, or cuda-python before it) is installed."""
+    return importlib.util.find_spec("cuda") is not None
+
 class Session:
     """TF1's Session: `run(fetches, feed_dict)` over one graph, with variables in a VariableStore.
 
@@ -297,9 +306,16 @@ class Session:
 
     @staticmethod
     def _gpus() -> int:
-        """GPUs this process can use (0 without cuda-bindings, a driver or a device: every step runs on the CPU)."""
-        from . import gpu
+        """GPUs this process can use (0 without cuda-bindings, a driver or a device: every step runs on the CPU).
 
+        Without cuda-bindings the GPU runtime is not even imported: it loads the GPU code generator, ~20 ms
+        of every CPU process's first step.
+        """
+        gpu = sys.modules.get("dfc.runtime.gpu")
+        if gpu is None:
+            if not _cuda_installed():
+                return 0
+            from . import gpu
         return gpu.device_count()
 
     def _check_placement(self, fetches: list[Value], targets: list[Op], feeds: list[Value]) -> set[Op]:

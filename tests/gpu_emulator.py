@@ -938,9 +938,15 @@ class EmulatedGpu:
         original_ptx = codegen.GpuProgram.ptx
         sources = self.driver.sources
 
-        def ptx(program: codegen.GpuProgram) -> dict[str, str]:
+        def ptx(program: codegen.GpuProgram, objects=None) -> dict[str, str]:
             for unit in program.kernels:
                 sources[unit.symbol] = unit.text
+            if objects is not None:  # the runtime's kernel cache: real PTX where libdevice is there
+                try:
+                    return original_ptx(program, objects)
+                except RuntimeError as e:  # TargetError here, or a worker process's report of one
+                    if "libdevice" not in str(e):
+                        raise
             missing = [k for k in program.kernels if k.symbol not in _PTX_CACHE]
             if missing:
                 try:

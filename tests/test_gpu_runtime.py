@@ -456,20 +456,30 @@ def test_golden_steps_on_the_gpu_match_the_interpreter_with_their_variables(case
                                    atol=1e-6, err_msg=name)
 
 
-def test_ops_without_a_gpu_kernel_run_on_the_cpu_in_a_placed_step(gpu_device, capsys):
-    """tf.Print's host call (and conv2d while it has no GPU lowering) go to the CPU as TF1 places an op without
-    a GPU kernel; the reduction after them runs on the GPU."""
+def test_a_placed_step_prints_on_the_gpu_and_an_op_without_a_gpu_kernel_runs_on_the_cpu(gpu_device, capsys,
+                                                                                         monkeypatch):
+    """tf.Print and conv2d have GPU kernels: the whole step runs on the GPU and prints from there. An op kind
+    without one (conv2d's hidden here) goes to the CPU as TF1 places it; the ops after it stay on the GPU."""
+    from dfc.compiler.codegen import gpu as codegen
+
     g = tf.Graph()
     with g.as_default():
         x = tf.placeholder(tf.float32, [3], name="x")
         shown = tf.Print(x * 2.0, [x], message="x is ")
         conv = tf.nn.conv2d(tf.reshape(shown, [1, 1, 3, 1]), tf.ones([1, 2, 1, 1]), [1, 1, 1, 1], "SAME")
         total = tf.add(tf.reduce_sum(conv, name="Sum"), 1.0, name="total")
-    with tf.Session(graph=g) as sess:
-        assert sess.run(total, {x: np.arange(3, dtype=np.float32)}) == 13.0  # conv of [0, 2, 4]: [2, 6, 4]
-        devices = _placed(sess).devices
+
+    def run() -> dict[str, str]:
+        with tf.Session(graph=g) as sess:
+            assert sess.run(total, {x: np.arange(3, dtype=np.float32)}) == 13.0  # conv of [0, 2, 4]: [2, 6, 4]
+            return _placed(sess).devices
+
+    devices = run()
     printed = capsys.readouterr()
     assert "x is [0 1 2]" in printed.err + printed.out
-    assert devices["Print"].endswith("CPU:0")  # its GPU stage fell back whole: conv2d goes with it either way
+    assert all(devices[name].endswith("GPU:0") for name in ("Print", "Conv2D", "Sum", "total")), devices
+    real = codegen.has_gpu_lowering
+    monkeypatch.setattr(codegen, "has_gpu_lowering", lambda kind: kind != "dfc.conv2d" and real(kind))
+    devices = run()
     assert devices["Conv2D"].endswith("CPU:0")
     assert devices["Sum"].endswith("GPU:0") and devices["total"].endswith("GPU:0")

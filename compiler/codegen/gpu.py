@@ -138,10 +138,15 @@ class GpuProgram:
         parts.append("; ---- host program\n" + "\n".join(f"; {s}" for s in self.steps))
         return "\n".join(parts)
 
-    def ptx(self) -> dict[str, str]:
-        """PTX of every kernel, by symbol."""
+    def ptx(self, objects: Callable[[NvptxTarget, list[tuple[str, str, int]]], list[bytes]] | None = None
+            ) -> dict[str, str]:
+        """PTX of every kernel, by symbol; `objects(target, units)` (the runtime's kernel cache) finds or
+        compiles each module's, else LLVM emits them here."""
         target = self.target or nvptx_target()
-        return {k.symbol: target.emit_assembly(k.text) for k in self.kernels}
+        if objects is None:
+            return {k.symbol: target.emit_assembly(k.text) for k in self.kernels}
+        compiled = objects(target, [(k.symbol, k.text, 3) for k in self.kernels])
+        return {k.symbol: ptx.decode() for k, ptx in zip(self.kernels, compiled)}
 
 
 def parse_pointer(token: str) -> tuple[str, int, int]:
