@@ -26,6 +26,7 @@ from .gpu import GpuModuleBuilder, _token
 from .gpu_nn import grid_kernel, unravel, when
 from .module import PARAM_ERR, ErrorSite, where
 from .scalar import COMP, STORE, Fn, load
+from .shape import gather_geometry
 
 #: the params word gather's kernels record (count - first bad position) in (word 0 gets the bad index, word 1
 #: is the elementwise kernels' zero-divisor bits); its report clears it for the next gather
@@ -53,12 +54,7 @@ def _at(fn: Fn, ty: str, base: str, off: str) -> str:
 
 def lower_gather_gpu(mb: GpuModuleBuilder, op: Op) -> None:
     params_v, idx = op.inputs
-    axis = op.attrs["axis"] % params_v.type.rank
-    pshape = params_v.type.shape
-    n = pshape[axis]
-    pre = int(np.prod(pshape[:axis], dtype=np.int64))
-    post = int(np.prod(pshape[axis + 1:], dtype=np.int64))
-    nidx = int(np.prod(idx.type.shape, dtype=np.int64))
+    pre, n, post, nidx = gather_geometry(op)
     if nidx == 0:
         return
     st, idt = STORE[params_v.type.dtype], idx.type.dtype

@@ -168,14 +168,18 @@ def lower_one_hot(mb: ModuleBuilder, op: Op) -> None:
     mb.call_loop_kernel(name, ptrs, total, out[0])
 
 
-def lower_gather(mb: ModuleBuilder, op: Op) -> None:
+def gather_geometry(op: Op) -> tuple[int, int, int, int]:
+    """(rows before the axis, the axis's length, elements after it, indices) of a dfc.gather."""
     params_v, idx = op.inputs
     axis = op.attrs["axis"] % params_v.type.rank
     pshape = params_v.type.shape
-    n = pshape[axis]
-    pre = int(np.prod(pshape[:axis], dtype=np.int64))
-    post = int(np.prod(pshape[axis + 1:], dtype=np.int64))
-    nidx = int(np.prod(idx.type.shape, dtype=np.int64))
+    return (int(np.prod(pshape[:axis], dtype=np.int64)), pshape[axis],
+            int(np.prod(pshape[axis + 1:], dtype=np.int64)), int(np.prod(idx.type.shape, dtype=np.int64)))
+
+
+def lower_gather(mb: ModuleBuilder, op: Op) -> None:
+    params_v, idx = op.inputs
+    pre, n, post, nidx = gather_geometry(op)
     dt = params_v.type.dtype
     code = mb.error_code(ErrorSite(op, "gather_index", f"[0, {n})"))
     ptrs, which = mb.buffers([where(mb, op.result), where(mb, params_v), where(mb, idx), mb.params_ptr()])
