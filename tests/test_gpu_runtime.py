@@ -146,6 +146,30 @@ def test_partition_stage_splits_host_and_device_with_the_copies_between(tmp_path
     assert '"dfc.send"(%Relu)' in result.stdout and "%Relu.recv" in result.stdout
 
 
+def test_partition_stage_for_cuda_shows_the_default_gpu_placement_without_a_gpu(tmp_path):
+    """`--target cuda`: the step placed as a Session places it on a machine with a GPU (unpinned ops with a GPU
+    kernel and their variables on /gpu:0, pins kept), with the copies between, on any machine."""
+    from typer.testing import CliRunner
+
+    from dfc.tools.cli import app
+
+    script = tmp_path / "default.py"
+    script.write_text("import numpy as np\nimport dfc as tf\nx = tf.placeholder(tf.float32, [2, 2], name='x')\n"
+                      "w = tf.Variable(tf.ones([2, 2]), name='w')\ny = tf.nn.relu(tf.matmul(x, w))\n"
+                      "with tf.device('/cpu:0'):\n    z = tf.reduce_sum(y) * 2.0\n"
+                      "with tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n"
+                      "    sess.run(z, {x: np.eye(2, dtype=np.float32)})\n")
+    result = CliRunner().invoke(app, ["compile", str(script), "--run", "2", "--target", "cuda", "--stage",
+                                      "partition"])
+    assert result.exit_code == 0, result.output
+    gpu_part, cpu_part = (result.stdout.split("// part /job:localhost/replica:0/task:0/device:")[k] for k in (1, 2))
+    assert gpu_part.startswith("GPU:0") and cpu_part.startswith("CPU:0")
+    assert '"dfc.variable"' in gpu_part and '"dfc.matmul"' in gpu_part and '"dfc.send"(%Relu)' in gpu_part
+    assert '"dfc.reduce_sum"(%Relu.recv)' in cpu_part and '"dfc.matmul"' not in cpu_part
+    plain = CliRunner().invoke(app, ["compile", str(script), "--run", "2", "--stage", "partition"])
+    assert plain.exit_code == 0 and "device:GPU:0" not in plain.stdout  # the CPU target places nothing on a GPU
+
+
 # ---- bigger launches, cuBLAS, random graphs, sessions (on the GPU, and on the emulator everywhere) -----------
 
 def test_grid_stride_loops_cover_more_items_than_threads(gpu_device):

@@ -446,7 +446,7 @@ def _compile(path: pathlib.Path, stage: str | None, dump_dir: pathlib.Path | Non
         result = compile_script(path, script_args, run, passes, verify_each)
 
     if stage == "partition":
-        result.stages.append(partition_stage(result))
+        result.stages.append(partition_stage(result, gpu=target.startswith("cuda")))
     backend = {s for s in ("plan", "llvm", "asm", "ptx") if s == stage}
     if dump_dir is not None:
         backend = {"plan", "llvm", "asm"} | ({"ptx"} if target.startswith("cuda") else set())
@@ -479,8 +479,13 @@ def _compile(path: pathlib.Path, stage: str | None, dump_dir: pathlib.Path | Non
     show(chosen.text, chosen.suffix, output)
 
 
-def partition_stage(result: Compilation) -> Stage:
-    """Each task's part of the step after autodiff, with its dfc.send/dfc.recv ops, one module per task."""
+def partition_stage(result: Compilation, gpu: bool = False) -> Stage:
+    """Each task's part of the step after autodiff, with its dfc.send/dfc.recv ops, one module per task.
+
+    With `gpu` (`--target cuda`), a local step is placed as a Session places it on a machine with one GPU
+    (runtime/gpu_placement.py: pins kept, unpinned ops with a GPU kernel on /gpu:0), so the host<->device
+    copies show without a GPU.
+    """
     from dfc.compiler.partition import device_key, gpu_pinned_ops, partition, task_key, variable_devices
     from dfc.runtime.distribute.cluster import jobs_from_devices
 
@@ -493,6 +498,12 @@ def partition_stage(result: Compilation) -> Stage:
     default = jobs_from_devices(devices).default_task() if devices else "/job:localhost/replica:0/task:0"
     build = next((s for s in result.stages if s.name in ("build", "input")), source)
     homes = variable_devices(parse_graph(build.text, "<build>"))  # variables the step updates but never reads
+    if gpu and not devices:
+        from dfc.runtime.gpu_placement import choose_devices
+
+        for op, device in choose_devices(step, 1).items():
+            op.device = f"{default}{device}"
+        homes = {**homes, **variable_devices(step)}  # variables live where their ops were placed, as at run time
     try:
         # a local step with ops pinned to a GPU splits by device: the send/recv pairs are the host<->device copies
         # (a cluster's step splits by task, as its tasks run it)
