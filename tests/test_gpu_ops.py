@@ -191,3 +191,38 @@ def test_integer_division_by_zero_fails_on_the_gpu_as_on_the_cpu(dt):
         with pytest.raises(InvalidArgumentError, match=r"'FloorDiv'.*Integer division by zero|"
                                                        r"floordiv.*Integer division by zero"):
             _on_the_gpu(types, build, [a, np.array(divisor, dt.np)])
+
+
+def _checked(g, a):
+    """x through check_numerics, after an assert that every x < 100 (as many elements as threads, and more)."""
+    x = a[0]
+    limit = create_op(g, "dfc.constant", [], {"value": np.array(100, np.float32)}).result
+    below = create_op(g, "dfc.less", [x, limit]).result
+    check = create_op(g, "dfc.assert", [below], {"parts": ["x too big"]}).result
+    return [create_op(g, "dfc.check_numerics", [x], {"message": "bad x"}, control_inputs=[check]).result]
+
+
+@pytest.mark.parametrize("bad, error", [({}, None), ({700: 500.0}, r"assertion failed: \[x too big\]"),
+                                        ({9000: -np.inf}, r"bad x : Tensor had Inf values"),
+                                        ({5: np.nan}, r"assertion failed")])  # a NaN is not < 100 either
+def test_assert_and_check_numerics_run_in_parallel_on_the_gpu_and_fail_as_on_the_cpu(bad, error):
+    x = np.linspace(-50, 50, 10000).astype(np.float32)
+    for k, v in bad.items():
+        x[k] = v
+    if error is None:
+        np.testing.assert_array_equal(_on_the_gpu([(D.f32, x.shape)], _checked, [x])[0], x)
+    else:
+        with pytest.raises(InvalidArgumentError, match=error):
+            _on_the_gpu([(D.f32, x.shape)], _checked, [x])
+
+
+@pytest.mark.parametrize("values, problem", [((np.inf,), "Inf"), ((np.nan,), "NaN"),
+                                            ((np.nan, -np.inf), "Inf and NaN")])
+def test_check_numerics_on_the_gpu_names_what_it_saw(values, problem):
+    x = np.zeros(5000, np.float32)
+    x[[17, 4321][:len(values)]] = values
+    with pytest.raises(InvalidArgumentError, match=rf"bad x : Tensor had {problem} values"):
+        _on_the_gpu([(D.f32, x.shape)], lambda g, a: [create_op(g, "dfc.check_numerics", [a[0]],
+                                                                {"message": "bad x"}).result], [x])
+    np.testing.assert_array_equal(_on_the_gpu([(D.f32, x.shape)], lambda g, a: [create_op(
+        g, "dfc.check_numerics", [a[0]], {"message": "bad x"}).result], [np.ones(5000, np.float32)])[0], 1.0)

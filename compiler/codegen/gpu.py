@@ -16,7 +16,7 @@ runtime (runtime/gpu.py) replays. Pointers in that program are symbolic buffers
     reported through the error word as on the CPU (gpu_sparse.py);
   - every other loop kernel of the CPU (shape ops, random ops, softmax, arg ops ...) keeps its
     body, `(buffers, lo, hi)`, inlined into a grid-stride loop over its outer dimension;
-    kernels that run once (assert, check_numerics: returning an error code) run on one GPU thread.
+    assert and check_numerics: grid-stride checks, errors worded as the CPU's (gpu_checks.py).
 """
 
 from __future__ import annotations
@@ -350,6 +350,7 @@ def gpu_lowerings() -> dict[str, Callable[[GpuModuleBuilder, Op], None]]:
     from .gpu_elementwise import lower_elementwise_gpu, lower_fused_matmul_gpu, lower_matmul_gpu  # noqa: PLC0415
     from .gpu_nn import GPU_NN_LOWERINGS  # noqa: PLC0415
     from .gpu_reduce import GPU_REDUCTIONS  # noqa: PLC0415
+    from .gpu_checks import GPU_CHECK_LOWERINGS  # noqa: PLC0415
     from .gpu_sparse import GPU_SPARSE_LOWERINGS  # noqa: PLC0415
 
     fused = {"matmul": lower_fused_matmul_gpu, "reduction": GPU_REDUCTIONS["fused"]}
@@ -361,6 +362,7 @@ def gpu_lowerings() -> dict[str, Callable[[GpuModuleBuilder, Op], None]]:
     table.update({k: v for k, v in GPU_REDUCTIONS.items() if k != "fused"})
     table.update(GPU_NN_LOWERINGS)
     table.update(GPU_SPARSE_LOWERINGS)
+    table.update(GPU_CHECK_LOWERINGS)
     table.update({k: random_gpu(_REUSED[k]) for k in ("dfc.random_uniform", "dfc.random_normal",
                                                       "dfc.truncated_normal")})
     table.update({"dfc.fused": lower_fused_gpu, "dfc.matmul": lower_matmul_gpu, "dfc.print": lower_print_gpu})
