@@ -43,8 +43,9 @@ TILES_PER_MATRIX = 16
 #: when B is bigger than this many bytes (out of cache: every tile reads it all), only FEW_TILES row tiles
 BIG_B = 1 << 20
 FEW_TILES = 2
-#: a wide matmul's column tiles
-COLUMN_TILES = 16
+#: a wide matmul's column tiles, one GEMM each (8: on 2 threads the pool hands out one tile a chunk, so as
+#: many GEMMs as when a chunk of two tiles was one GEMM)
+COLUMN_TILES = 8
 
 
 @dataclass
@@ -412,17 +413,16 @@ def _lower_columns(mb: ModuleBuilder, op: Op, g: Gemm, storages: list[Storage | 
     tiles = -(-g.n // step)
 
     def emit(fn, out, srcs, scratch, lo, hi, dt):
+        # one GEMM per tile, whatever range of tiles this thread got: a GEMM over several tiles may take
+        # another BLAS kernel (OpenBLAS picks by size) and round differently, and how the pool splits the
+        # range depends on the load, so a column's bits would too
         a, b = srcs
         ty = STORE[dt]
-        first = fn(f"call i64 @llvm.smin.i64(i64 {fn(f'mul i64 {lo}, {step}')}, i64 {g.n})")
-        last = fn(f"call i64 @llvm.smin.i64(i64 {fn(f'mul i64 {hi}, {step}')}, i64 {g.n})")
-        count = fn(f"sub i64 {last}, {first}")
-        work, done = fn.label("columns"), fn.label("no_columns")
-        fn.emit(f"br i1 {fn(f'icmp sgt i64 {count}, 0')}, label %{work}, label %{done}")  # the pool may pass lo >= hi
-        fn.block(work)
-        b_at = fn(f"mul i64 {first}, {g.ldb}") if g.tb else first  # columns [first, last) of op(B) and of C
-        BlasCall(mb, fn, dt)(g.ta, g.tb, g.m, count, g.k, a, g.lda, gep(fn, ty, b, b_at), g.ldb,
-                             gep(fn, ty, out, first), g.n)
-        fn.emit(f"br label %{done}")
-        fn.block(done)
+        with counted_loop(fn, lo, hi, 1, ("tile_head", "tile", "tiles_done")) as t:
+            first = fn(f"mul i64 {t}, {step}")
+            last = fn(f"call i64 @llvm.smin.i64(i64 {fn(f'add i64 {first}, {step}')}, i64 {g.n})")
+            count = fn(f"sub i64 {last}, {first}")
+            b_at = fn(f"mul i64 {first}, {g.ldb}") if g.tb else first  # columns [first, last) of op(B) and of C
+            BlasCall(mb, fn, dt)(g.ta, g.tb, g.m, count, g.k, a, g.lda, gep(fn, ty, b, b_at), g.ldb,
+                                 gep(fn, ty, out, first), g.n)
     pooled_kernel(mb, op, list(op.inputs), emit, tiles, g.madds, storages=storages)
