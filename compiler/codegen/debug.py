@@ -19,13 +19,26 @@ from .module import ErrorSite, ModuleBuilder, where
 from .scalar import COMP, fsuffix, lit, load, store
 
 
-def lower_assert(mb: ModuleBuilder, op: Op) -> None:
-    cond, *data = op.inputs
-    it = iter(data)
+def assert_code(mb: ModuleBuilder, op: Op) -> int:
+    """The error code of a dfc.assert (CPU and GPU): its message shows the data tensors by name and type."""
+    it = iter(op.inputs[1:])
     shown = [f"{next(it).describe()} (its values: run with backend='interpreter')" if p == TENSOR_PART
              else p.replace("%%", "%") for p in op.attrs["parts"]]
-    message = f"op {op.describe()} failed: assertion failed: " + " ".join(f"[{s}]" for s in shown)
-    code = mb.error_code(ErrorSite(op, "static", message))
+    return mb.error_code(ErrorSite(op, "static", f"op {op.describe()} failed: assertion failed: "
+                                   + " ".join(f"[{s}]" for s in shown)))
+
+
+def numerics_codes(mb: ModuleBuilder, op: Op) -> dict[tuple[bool, bool], int]:
+    """The error codes of a dfc.check_numerics (CPU and GPU) by (saw an inf, saw a NaN)."""
+    message = op.attrs["message"]
+    return {(inf, nan): mb.error_code(ErrorSite(op, "static", f"op {op.describe()} failed: {message} : Tensor had "
+                                                              f"{numerics_problem(inf, nan)} values"))
+            for inf, nan in ((True, False), (False, True), (True, True))}
+
+
+def lower_assert(mb: ModuleBuilder, op: Op) -> None:
+    cond = op.inputs[0]
+    code = assert_code(mb, op)
     count = int(np.prod(cond.type.shape, dtype=np.int64))
     if not count:
         return
@@ -61,10 +74,7 @@ def lower_check_numerics(mb: ModuleBuilder, op: Op) -> None:
     x = op.inputs[0]
     dt = x.type.dtype
     count = int(np.prod(x.type.shape, dtype=np.int64))
-    message = op.attrs["message"]
-    codes = {(inf, nan): mb.error_code(ErrorSite(op, "static", f"op {op.describe()} failed: {message} : Tensor had "
-                                                               f"{numerics_problem(inf, nan)} values"))
-             for inf, nan in ((True, False), (False, True), (True, True))}
+    codes = numerics_codes(mb, op)
     if not count:
         return
     ptrs, which = mb.buffers([where(mb, op.result), where(mb, x)])

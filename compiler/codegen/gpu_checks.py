@@ -15,12 +15,12 @@ import math
 import numpy as np
 
 from dfc.ir.graph import Op
-from dfc.ir.ops.debug import TENSOR_PART, numerics_problem
 
+from .debug import assert_code, numerics_codes
 from .gpu import GpuModuleBuilder
 from .gpu_nn import grid_kernel, when
 from .gpu_sparse import _at, _claim_error, _errors
-from .module import PARAM_ERR, ErrorSite, where
+from .module import PARAM_ERR, where
 from .scalar import COMP, STORE, fsuffix, lit, load, store
 
 #: the params word check_numerics' kernels OR their findings into (words 1 and 2 are the zero divisors' and gather's)
@@ -28,12 +28,8 @@ NUMERICS_WORD = PARAM_ERR + 3
 
 
 def lower_assert_gpu(mb: GpuModuleBuilder, op: Op) -> None:
-    cond, *data = op.inputs
-    it = iter(data)
-    shown = [f"{next(it).describe()} (its values: run with backend='interpreter')" if p == TENSOR_PART
-             else p.replace("%%", "%") for p in op.attrs["parts"]]
-    code = mb.error_code(ErrorSite(op, "static", f"op {op.describe()} failed: assertion failed: "
-                                   + " ".join(f"[{s}]" for s in shown)))
+    cond = op.inputs[0]
+    code = assert_code(mb, op)
     count = int(np.prod(cond.type.shape, dtype=np.int64))
 
     def test(fn, params, e):
@@ -48,10 +44,7 @@ def lower_check_numerics_gpu(mb: GpuModuleBuilder, op: Op) -> None:
     x = op.inputs[0]
     dt = x.type.dtype
     count = int(np.prod(x.type.shape, dtype=np.int64))
-    message = op.attrs["message"]
-    codes = {(inf, nan): mb.error_code(ErrorSite(op, "static", f"op {op.describe()} failed: {message} : Tensor had "
-                                                               f"{numerics_problem(inf, nan)} values"))
-             for inf, nan in ((True, False), (False, True), (True, True))}
+    codes = numerics_codes(mb, op)
     if not count:
         return
     st, ty = STORE[dt], COMP[dt]
