@@ -17,9 +17,10 @@ import numpy as np
 from dfc.ir.graph import Op
 
 from .debug import assert_code, numerics_codes
+from .gemm import gep
 from .gpu import GpuModuleBuilder
 from .gpu_nn import grid_kernel, when
-from .gpu_sparse import _at, _claim_error, _errors
+from .gpu_sparse import _claim_error, _errors
 from .module import PARAM_ERR, where
 from .scalar import COMP, STORE, fsuffix, lit, load, store
 
@@ -34,7 +35,7 @@ def lower_assert_gpu(mb: GpuModuleBuilder, op: Op) -> None:
 
     def test(fn, params, e):
         flags, err = params
-        ok = load(fn, _at(fn, STORE[cond.type.dtype], flags, e), cond.type.dtype)
+        ok = load(fn, gep(fn, STORE[cond.type.dtype], flags, e), cond.type.dtype)
         with when(fn, fn(f"xor i1 {ok}, true")):
             _claim_error(fn, err, code)
     grid_kernel(mb, [where(mb, cond), _errors()], count, test)
@@ -51,19 +52,19 @@ def lower_check_numerics_gpu(mb: GpuModuleBuilder, op: Op) -> None:
 
     def scan(fn, params, e):
         out, src, info = params
-        v = load(fn, _at(fn, st, src, e), dt)
-        store(fn, v, _at(fn, st, out, e), dt)
+        v = load(fn, gep(fn, st, src, e), dt)
+        store(fn, v, gep(fn, st, out, e), dt)
         nan = fn(f"zext i1 {fn(f'fcmp uno {ty} {v}, {v}')} to i64")
         mag = fn(f"call {ty} @llvm.fabs.{fsuffix(ty)}({ty} {v})")
         inf = fn(f"zext i1 {fn(f'fcmp oeq {ty} {mag}, {lit(ty, math.inf)}')} to i64")
         bits = fn(f"or i64 {inf}, {fn(f'shl i64 {nan}, 1')}")
         with when(fn, fn(f"icmp ne i64 {bits}, 0")):
-            fn.emit(f"atomicrmw or ptr {_at(fn, 'i64', info, str(NUMERICS_WORD))}, i64 {bits} monotonic, align 8")
+            fn.emit(f"atomicrmw or ptr {gep(fn, 'i64', info, str(NUMERICS_WORD))}, i64 {bits} monotonic, align 8")
     grid_kernel(mb, [where(mb, op.result), where(mb, x), mb.params_ptr()], count, scan)
 
     def report(fn, params, _):
         info, err = params
-        word = _at(fn, "i64", info, str(NUMERICS_WORD))
+        word = gep(fn, "i64", info, str(NUMERICS_WORD))
         bits = fn(f"load i64, ptr {word}")
         with when(fn, fn(f"icmp ne i64 {bits}, 0")):
             fn.emit(f"store i64 0, ptr {word}")

@@ -27,6 +27,7 @@ from dfc.ir.graph import Op
 from dfc.ir.ops.nn import Axis, window_geometry
 
 from .gpu import GpuModuleBuilder, grid_index_lines
+from .gemm import gep
 from .gpu_elementwise import finish_grid_kernel
 from .loops import counted_loop
 from .module import where
@@ -85,10 +86,6 @@ def when(fn: Fn, cond: str) -> Iterator[None]:
     fn.block(done)
 
 
-def _at(fn: Fn, ty: str, base: str, off: str) -> str:
-    return fn(f"getelementptr inbounds {ty}, ptr {base}, i64 {off}")
-
-
 def _inside(fn: Fn, v: str, size: int) -> str:
     """0 <= v < size (v an i64 that may be negative)."""
     return fn(f"icmp ult i64 {v}, {size}")
@@ -144,11 +141,11 @@ def lower_conv2d_gpu(mb: GpuModuleBuilder, op: Op) -> None:
                     xrow = fn(f"add i64 {flat(fn, [n, ih, iw, 0], s.x_shape)}, {c0}")
                     wrow = fn(f"add i64 {flat(fn, [ki, kj, 0, 0], s.w_shape)}, {co}")
                     with counted_loop(fn, "0", str(s.cg)) as ci:
-                        xv = load(fn, _at(fn, STORE[dt], xp, fn(f"add i64 {xrow}, {ci}")), dt)
+                        xv = load(fn, gep(fn, STORE[dt], xp, fn(f"add i64 {xrow}, {ci}")), dt)
                         wat = fn(f"add i64 {wrow}, {fn(f'mul i64 {ci}, {s.cout}')}")
-                        wv = load(fn, _at(fn, STORE[dt], wp, wat), dt)
+                        wv = load(fn, gep(fn, STORE[dt], wp, wat), dt)
                         _add_to(fn, ty, acc, fn(f"fmul {ty} {xv}, {wv}"))
-        store(fn, fn(f"load {ty}, ptr {acc}"), _at(fn, STORE[dt], out, i), dt)
+        store(fn, fn(f"load {ty}, ptr {acc}"), gep(fn, STORE[dt], out, i), dt)
     grid_kernel(mb, [where(mb, op.result), where(mb, x), where(mb, w)], op.result.type.num_elements, body)
 
 
@@ -182,10 +179,10 @@ def lower_conv2d_backprop_input_gpu(mb: GpuModuleBuilder, op: Op) -> None:
                     grow = fn(f"add i64 {flat(fn, [n, oh, ow, 0], s.y_shape)}, {o0}")
                     wrow = fn(f"add i64 {flat(fn, [ki, kj, ci, 0], s.w_shape)}, {o0}")
                     with counted_loop(fn, "0", str(s.cog)) as o:
-                        gv = load(fn, _at(fn, STORE[dt], gp, fn(f"add i64 {grow}, {o}")), dt)
-                        wv = load(fn, _at(fn, STORE[dt], wp, fn(f"add i64 {wrow}, {o}")), dt)
+                        gv = load(fn, gep(fn, STORE[dt], gp, fn(f"add i64 {grow}, {o}")), dt)
+                        wv = load(fn, gep(fn, STORE[dt], wp, fn(f"add i64 {wrow}, {o}")), dt)
                         _add_to(fn, ty, acc, fn(f"fmul {ty} {gv}, {wv}"))
-        store(fn, fn(f"load {ty}, ptr {acc}"), _at(fn, STORE[dt], out, i), dt)
+        store(fn, fn(f"load {ty}, ptr {acc}"), gep(fn, STORE[dt], out, i), dt)
     grid_kernel(mb, [where(mb, op.result), where(mb, dy), where(mb, w)], op.result.type.num_elements, body)
 
 
@@ -215,13 +212,13 @@ def lower_conv2d_backprop_filter_gpu(mb: GpuModuleBuilder, op: Op) -> None:
             n, oh, ow = unravel(fn, p, s.y_shape[:3])
             ih, iw = _tap(fn, s.rows, oh, ki), _tap(fn, s.cols, ow, kj)
             with when(fn, fn(f"and i1 {_inside(fn, ih, s.h)}, {_inside(fn, iw, s.w)}")):
-                xv = load(fn, _at(fn, STORE[dt], xp, flat(fn, [n, ih, iw, c], s.x_shape)), dt)
-                gv = load(fn, _at(fn, STORE[dt], gp, flat(fn, [n, oh, ow, co], s.y_shape)), dt)
+                xv = load(fn, gep(fn, STORE[dt], xp, flat(fn, [n, ih, iw, c], s.x_shape)), dt)
+                gv = load(fn, gep(fn, STORE[dt], gp, flat(fn, [n, oh, ow, co], s.y_shape)), dt)
                 _add_to(fn, ty, acc, fn(f"fmul {ty} {xv}, {gv}"))
         total, first_warp_done = _block_reduce(fn, "reduce_sum", ty, fn(f"load {ty}, ptr {acc}"), True, lit(ty, 0.0),
                                                lane, warp, nwarps)
         with when(fn, fn("icmp eq i64 %tid64, 0")):
-            store(fn, total, _at(fn, STORE[dt], out, e), dt)
+            store(fn, total, gep(fn, STORE[dt], out, e), dt)
         fn.emit(f"br label %{first_warp_done}")
         fn.block(first_warp_done)
         fn.emit("call void @llvm.nvvm.barrier.cta.sync.aligned.all(i32 0)")  # partials read before reuse
@@ -285,13 +282,13 @@ def lower_max_pool_gpu(mb: GpuModuleBuilder, op: Op) -> None:
         fn.emit(f"store {ty} {_lowest(dt)}, ptr {best}")
         (h0, h1), (w0, w1) = _window(fn, rows, oh), _window(fn, cols, ow)
         with counted_loop(fn, h0, h1) as ih, counted_loop(fn, w0, w1) as iw:
-            v = load(fn, _at(fn, st, xp, flat(fn, [n, ih, iw, c], x.type.shape)), dt)
+            v = load(fn, gep(fn, st, xp, flat(fn, [n, ih, iw, c], x.type.shape)), dt)
             b = fn(f"load {ty}, ptr {best}")
             take = _greater(fn, dt, v, b)
             if dt.is_floating:  # a NaN wins, as numpy's max lets it through
                 take = fn(f"or i1 {take}, {fn(f'fcmp uno {ty} {v}, {v}')}")
             fn.emit(f"store {ty} {fn(f'select i1 {take}, {ty} {v}, {ty} {b}')}, ptr {best}")
-        store(fn, fn(f"load {ty}, ptr {best}"), _at(fn, st, out, i), dt)
+        store(fn, fn(f"load {ty}, ptr {best}"), gep(fn, st, out, i), dt)
     _pool_kernel(mb, op, [where(mb, op.result), where(mb, x)], shape, body)
 
 
@@ -301,10 +298,10 @@ def _first_maximum(fn: Fn, dt: D.DType, xp: str, shape, n: str, c: str, h0, h1, 
     ty, st, w = COMP[dt], STORE[dt], shape[2]
     best, at = fn.alloca(ty), fn.alloca("i64")
     first = fn(f"add i64 {fn(f'mul i64 {h0}, {w}')}, {w0}")
-    fn.emit(f"store {ty} {load(fn, _at(fn, st, xp, flat(fn, [n, h0, w0, c], shape)), dt)}, ptr {best}")
+    fn.emit(f"store {ty} {load(fn, gep(fn, st, xp, flat(fn, [n, h0, w0, c], shape)), dt)}, ptr {best}")
     fn.emit(f"store i64 {first}, ptr {at}")
     with counted_loop(fn, h0, h1) as ih, counted_loop(fn, w0, w1) as iw:
-        v = load(fn, _at(fn, st, xp, flat(fn, [n, ih, iw, c], shape)), dt)
+        v = load(fn, gep(fn, st, xp, flat(fn, [n, ih, iw, c], shape)), dt)
         b = fn(f"load {ty}, ptr {best}")
         take = _greater(fn, dt, v, b)
         fn.emit(f"store {ty} {fn(f'select i1 {take}, {ty} {v}, {ty} {b}')}, ptr {best}")
@@ -331,8 +328,8 @@ def lower_max_pool_grad_gpu(mb: GpuModuleBuilder, op: Op) -> None:
         with counted_loop(fn, oh0, oh1) as oh, counted_loop(fn, ow0, ow1) as ow:
             (h0, h1), (w0, w1) = _window(fn, rows, oh), _window(fn, cols, ow)
             with when(fn, fn(f"icmp eq i64 {_first_maximum(fn, dt, xp, xs, n, c, h0, h1, w0, w1)}, {me}")):
-                _add_to(fn, ty, acc, load(fn, _at(fn, st, gp, flat(fn, [n, oh, ow, c], ys)), dt))
-        store(fn, fn(f"load {ty}, ptr {acc}"), _at(fn, st, out, i), dt)
+                _add_to(fn, ty, acc, load(fn, gep(fn, st, gp, flat(fn, [n, oh, ow, c], ys)), dt))
+        store(fn, fn(f"load {ty}, ptr {acc}"), gep(fn, st, out, i), dt)
     _pool_kernel(mb, op, [where(mb, op.result), where(mb, x), where(mb, dy)], xs, body)
 
 
@@ -354,9 +351,9 @@ def lower_avg_pool_gpu(mb: GpuModuleBuilder, op: Op) -> None:
         acc = _accumulator(fn, ty)
         (h0, h1), (w0, w1) = _window(fn, rows, oh), _window(fn, cols, ow)
         with counted_loop(fn, h0, h1) as ih, counted_loop(fn, w0, w1) as iw:
-            _add_to(fn, ty, acc, load(fn, _at(fn, st, xp, flat(fn, [n, ih, iw, c], x.type.shape)), dt))
+            _add_to(fn, ty, acc, load(fn, gep(fn, st, xp, flat(fn, [n, ih, iw, c], x.type.shape)), dt))
         mean = fn(f"fdiv {ty} {fn(f'load {ty}, ptr {acc}')}, {_count(fn, ty, h0, h1, w0, w1)}")
-        store(fn, mean, _at(fn, st, out, i), dt)
+        store(fn, mean, gep(fn, st, out, i), dt)
     _pool_kernel(mb, op, [where(mb, op.result), where(mb, x)], tuple(op.result.type.shape), body)
 
 
@@ -375,9 +372,9 @@ def lower_avg_pool_grad_gpu(mb: GpuModuleBuilder, op: Op) -> None:
         (oh0, oh1), (ow0, ow1) = _windows_over(fn, rows, ih), _windows_over(fn, cols, iw)
         with counted_loop(fn, oh0, oh1) as oh, counted_loop(fn, ow0, ow1) as ow:
             (h0, h1), (w0, w1) = _window(fn, rows, oh), _window(fn, cols, ow)
-            g = load(fn, _at(fn, st, gp, flat(fn, [n, oh, ow, c], ys)), dt)
+            g = load(fn, gep(fn, st, gp, flat(fn, [n, oh, ow, c], ys)), dt)
             _add_to(fn, ty, acc, fn(f"fdiv {ty} {g}, {_count(fn, ty, h0, h1, w0, w1)}"))
-        store(fn, fn(f"load {ty}, ptr {acc}"), _at(fn, st, out, i), dt)
+        store(fn, fn(f"load {ty}, ptr {acc}"), gep(fn, st, out, i), dt)
     _pool_kernel(mb, op, [where(mb, op.result), where(mb, dy)], xs, body)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from dfc.ir.graph import Op
 
 from ..plan import Storage
+from .gemm import gep
 from .gpu import GpuModuleBuilder, _token
 from .gpu_nn import grid_kernel, unravel, when
 from .module import PARAM_ERR, ErrorSite, where
@@ -48,10 +49,6 @@ def _index(fn: Fn, ptr: str, dt) -> str:
     return i if COMP[dt] == "i64" else fn(f"sext {COMP[dt]} {i} to i64")
 
 
-def _at(fn: Fn, ty: str, base: str, off: str) -> str:
-    return fn(f"getelementptr inbounds {ty}, ptr {base}, i64 {off}")
-
-
 def lower_gather_gpu(mb: GpuModuleBuilder, op: Op) -> None:
     params_v, idx = op.inputs
     pre, n, post, nidx = gather_geometry(op)
@@ -61,25 +58,25 @@ def lower_gather_gpu(mb: GpuModuleBuilder, op: Op) -> None:
     code = mb.error_code(ErrorSite(op, "gather_index", f"[0, {n})"))
 
     def note_bad(fn: Fn, info: str, position: str) -> None:
-        word = _at(fn, "i64", info, str(FIRST_BAD_WORD))
+        word = gep(fn, "i64", info, str(FIRST_BAD_WORD))
         fn.emit(f"atomicrmw max ptr {word}, i64 {fn(f'sub i64 {nidx}, {position}')} monotonic, align 8")
 
     def copy(fn, params, e):
         out, src, ids, info = params
         a, b, c = unravel(fn, e, (pre, nidx, post))
-        i = _index(fn, _at(fn, STORE[idt], ids, b), idt)
+        i = _index(fn, gep(fn, STORE[idt], ids, b), idt)
         bad = fn(f"icmp uge i64 {i}, {n}")
         row = fn(f"select i1 {bad}, i64 0, i64 {i}")
         line = fn(f"add i64 {fn(f'mul i64 {a}, {n}')}, {row}")
         at = fn(f"add i64 {fn(f'mul i64 {line}, {post}')}, {c}")
-        v = fn(f"load {st}, ptr {_at(fn, st, src, at)}")
-        fn.emit(f"store {st} {fn(f'select i1 {bad}, {st} zeroinitializer, {st} {v}')}, ptr {_at(fn, st, out, e)}")
+        v = fn(f"load {st}, ptr {gep(fn, st, src, at)}")
+        fn.emit(f"store {st} {fn(f'select i1 {bad}, {st} zeroinitializer, {st} {v}')}, ptr {gep(fn, st, out, e)}")
         with when(fn, bad):
             note_bad(fn, info, b)
 
     def check(fn, params, b):
         ids, info = params
-        with when(fn, fn(f"icmp uge i64 {_index(fn, _at(fn, STORE[idt], ids, b), idt)}, {n}")):
+        with when(fn, fn(f"icmp uge i64 {_index(fn, gep(fn, STORE[idt], ids, b), idt)}, {n}")):
             note_bad(fn, info, b)
 
     if pre * post:
@@ -90,12 +87,12 @@ def lower_gather_gpu(mb: GpuModuleBuilder, op: Op) -> None:
 
     def report(fn, params, _):
         ids, info, err = params
-        first = fn(f"load i64, ptr {_at(fn, 'i64', info, str(FIRST_BAD_WORD))}")
+        first = fn(f"load i64, ptr {gep(fn, 'i64', info, str(FIRST_BAD_WORD))}")
         with when(fn, fn(f"icmp ne i64 {first}, 0")):
-            fn.emit(f"store i64 0, ptr {_at(fn, 'i64', info, str(FIRST_BAD_WORD))}")
+            fn.emit(f"store i64 0, ptr {gep(fn, 'i64', info, str(FIRST_BAD_WORD))}")
             position = fn(f"sub i64 {nidx}, {first}")
             with when(fn, _claim_error(fn, err, code)):
-                fn.emit(f"store i64 {_index(fn, _at(fn, STORE[idt], ids, position), idt)}, ptr {info}")
+                fn.emit(f"store i64 {_index(fn, gep(fn, STORE[idt], ids, position), idt)}, ptr {info}")
     grid_kernel(mb, [where(mb, idx), mb.params_ptr(), _errors()], 1, report, single=True, error_code=True)
 
 
@@ -111,20 +108,20 @@ def lower_unsorted_segment_sum_gpu(mb: GpuModuleBuilder, op: Op) -> None:
                                                  f"[0, {n})"))
 
     def zero(fn, params, e):
-        fn.emit(f"store {STORE[dt]} zeroinitializer, ptr {_at(fn, STORE[dt], params[0], e)}")
+        fn.emit(f"store {STORE[dt]} zeroinitializer, ptr {gep(fn, STORE[dt], params[0], e)}")
     grid_kernel(mb, [out], n * post, zero)
 
     def add(fn, params, e):
         res, src, segs, err = params
         r, j = (fn(f"udiv i64 {e}, {post}"), fn(f"urem i64 {e}, {post}")) if post else (e, "0")
-        s = _index(fn, _at(fn, STORE[idt], segs, r), idt)
+        s = _index(fn, gep(fn, STORE[idt], segs, r), idt)
         with when(fn, fn(f"icmp sge i64 {s}, {n}")):
             _claim_error(fn, err, code)
         if not post:
             return
         with when(fn, fn(f"icmp ult i64 {s}, {n}")):
-            dst = _at(fn, STORE[dt], res, fn(f"add i64 {fn(f'mul i64 {s}, {post}')}, {j}"))
-            x = load(fn, _at(fn, STORE[dt], src, e), dt)
+            dst = gep(fn, STORE[dt], res, fn(f"add i64 {fn(f'mul i64 {s}, {post}')}, {j}"))
+            x = load(fn, gep(fn, STORE[dt], src, e), dt)
             fn.emit(_atomic_add(fn, dt, ty, dst, x))
     grid_kernel(mb, [out, where(mb, data), where(mb, ids), _errors()], count * post if post else count, add)
 
