@@ -41,12 +41,12 @@ def _is_internal(filename: str) -> bool:
     return known
 
 
-def _display_path(filename: str) -> str:
-    key = (os.getcwd(), filename)
+def _display_path(filename: str, cwd: str) -> str:
+    key = (cwd, filename)
     shown = _display.get(key)
     if shown is None:
         try:
-            rel = os.path.relpath(filename)
+            rel = os.path.relpath(filename, cwd)
         except ValueError:
             rel = ".."
         shown = _display[key] = filename if rel.startswith("..") else rel
@@ -74,7 +74,7 @@ def capture_location() -> Location | None:
         pass
     if len(_sites) >= 4096:
         _sites.clear()
-    loc = Location(_display_path(frame.f_code.co_filename), frame.f_lineno, col)
+    loc = Location(_display_path(frame.f_code.co_filename, cwd), frame.f_lineno, col)
     _sites[site] = (cwd, loc)
     return loc
 
