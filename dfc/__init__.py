@@ -17,7 +17,9 @@ from dfc.ir import dtypes as _dtypes
 _EXPORTS: dict[str, tuple[str, ...]] = {
     ".array_ops": ("concat", "constant", "expand_dims", "fill", "gather", "identity", "one_hot", "ones", "ones_like",
                    "pack", "placeholder", "placeholder_with_default", "range", "rank", "reshape", "shape", "size",
-                   "slice", "split", "squeeze", "stack", "tile", "transpose", "unstack", "zeros", "zeros_like"),
+                   "slice", "split", "squeeze", "stack", "tile", "transpose", "unstack", "zeros", "zeros_like",
+                   "broadcast_dynamic_shape", "broadcast_static_shape", "ensure_shape", "get_static_value",
+                   "identity_n", "is_tensor", "newaxis", "shape_n", "strided_slice"),
     ".control_flow_ops": ("case", "cond", "foldl", "foldr", "map_fn", "scan", "switch_case", "while_loop"),
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "control_dependencies", "convert_to_tensor",
                    "device", "name_scope", "set_random_seed"),
@@ -44,7 +46,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                     "invert_permutation", "lin_space", "linspace", "meshgrid", "pad", "repeat", "reverse",
                     "reverse_v2", "roll", "scatter_nd", "sequence_mask", "setdiff1d", "sort", "space_to_depth",
                     "tensor_scatter_add", "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_nd_update",
-                    "tensor_scatter_sub", "tensor_scatter_update", "unique"),
+                    "tensor_scatter_sub", "tensor_scatter_update", "unique",
+                    "reverse_sequence"),
     ".initializers": ("tables_initializer",),
     ".state_ops": ("scatter_add", "scatter_nd_add", "scatter_nd_sub", "scatter_nd_update", "scatter_sub",
                    "scatter_update"),
@@ -70,6 +73,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 #: TF1's names for objects that dfc's modules call otherwise: name -> (module, attribute)
 _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summary", "SummaryMetadataProto"),
             "Event": (".summary", "EventProto"), "SessionLog": (".summary", "SessionLogProto"),
+            "tuple": (".array_ops", "tuple_"),
             "arg_max": (".math_ops", "argmax"), "arg_min": (".math_ops", "argmin"),  # TF1's older names
             "orthogonal_initializer": (".initializers", "orthogonal"),
             "variance_scaling_initializer": (".initializers", "variance_scaling"),

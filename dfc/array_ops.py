@@ -301,63 +301,353 @@ def slice(input_, begin, size, name: str | None = None) -> Tensor:  # noqa: A001
 
 
 def slice_tensor(x: Tensor, key: Any) -> Tensor:
-    """x[key] with ints, slices, Ellipsis and None (newaxis), as numpy indexing."""
+    """x[key] with ints, slices, Ellipsis, None (tf.newaxis) and scalar int tensors, as numpy indexing."""
     if not isinstance(key, tuple):
         key = (key,)
-    if any(isinstance(k, Tensor) for k in key):
-        if len(key) == 1 and key[0].dtype in (i32, i64) and key[0].shape.ndims == 0:
-            return gather(x, key[0])
-        raise TypeError("only a single scalar integer tensor can index a tensor; use tf.gather")
+    return _strided_slice_spec(convert_to_tensor(x), list(key), "strided_slice")
+
+
+def _index_value(k: Any, what: str, name: str) -> Any:
+    """An index entry as a Python int, or a scalar int tensor whose value is known only at run time."""
+    if hasattr(k, "_as_tensor") and not isinstance(k, Tensor):
+        k = convert_to_tensor(k)
+    if isinstance(k, Tensor):
+        known = constant_value(k)
+        if known is None:
+            if not k.dtype.is_integer or k.shape.ndims != 0:
+                raise TypeError(f"{build_error('dfc.slice', name, '')} {what} must be a scalar int32/int64 "
+                                f"tensor, got {k.name} of type {k.dtype.name} and shape {k.shape}")
+            return k
+        k = known
+    if isinstance(k, (bool, np.bool_)):
+        raise TypeError(f"{build_error('dfc.slice', name, '')} {what} must be an int, got {k!r}")
+    try:
+        return check_int(k, what)
+    except (TypeError, ValueError):
+        raise TypeError(f"{build_error('dfc.slice', name, '')} {what} must be an int, a slice, tf.newaxis, "
+                        f"Ellipsis or a scalar int tensor, got {k!r}") from None
+
+
+def _strided_slice_spec(x: Tensor, key: list, name: str) -> Tensor:
+    """The slice of x a numpy-style index describes (TF's strided_slice semantics): slices first (one
+    dfc.slice), then the shrunk dims squeezed, dynamic scalar indices gathered, new axes inserted."""
     rank_ = x.shape.ndims
-    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if rank_ is None:
+        raise build_error("dfc.slice", name, f"slicing needs the rank of {x.name}, which is unknown")
     if sum(1 for k in key if k is Ellipsis) > 1:
-        raise build_error("dfc.slice", "strided_slice", "an index can only have a single ellipsis ('...')")
+        raise build_error("dfc.slice", name, "Multiple ellipses in slice spec not allowed")
+    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
     if n_real > rank_:
-        raise build_error("dfc.slice", "strided_slice", f"too many indices for {x.name} of rank {rank_}")
+        raise build_error("dfc.slice", name, f"Index out of range using input dim {rank_}; input {x.name} has "
+                                             f"only {rank_} dims")
     expanded: list[Any] = []
     for k in key:
-        if k is Ellipsis:
-            expanded.extend([builtins.slice(None)] * (rank_ - n_real))
-        else:
-            expanded.append(k)
+        expanded.extend([builtins.slice(None)] * (rank_ - n_real) if k is Ellipsis else [k])
     if Ellipsis not in key:
         expanded.extend([builtins.slice(None)] * (rank_ - n_real))
     begin, end, strides, squeeze_axes, new_axes = [], [], [], [], []
+    dynamic: list[tuple[int, Tensor]] = []  # (input dim, scalar index tensor)
     dims = x.shape.as_list()
-    dim_i = 0
-    for out_pos, k in enumerate(expanded):
+    dim_i = out_pos = 0
+    for k in expanded:
         if k is None:
             new_axes.append(out_pos)
+            out_pos += 1
             continue
         d = dims[dim_i]
-        if isinstance(k, (int, np.integer)):
-            k = int(k)
-            if d is not None and not -d <= k < d:
-                raise build_error("dfc.slice", "strided_slice", f"slice index {k} of dimension {dim_i} out of bounds "
-                                                                f"for {x.name} of shape {x.shape}")
-            begin.append(k)
-            end.append(k + 1 if k != -1 else SLICE_END)
-            strides.append(1)
-            squeeze_axes.append(dim_i)
-        elif isinstance(k, builtins.slice):
-            step = 1 if k.step is None else check_int(k.step, "slice step")
+        if isinstance(k, builtins.slice):
+            parts = [None if v is None else _index_value(v, "slice bound", name) for v in (k.start, k.stop, k.step)]
+            if any(isinstance(v, Tensor) for v in parts):
+                raise NotImplementedError(f"{build_error('dfc.slice', name, '')} a slice of {x.name} with tensor "
+                                          f"bounds {k}: its shape depends on their values, and dfc compiles static "
+                                          f"shapes (use constants, or tf.gather with a tf.range)")
+            start, stop, step = parts
+            step = 1 if step is None else step
             if step == 0:
-                raise build_error("dfc.slice", "strided_slice", "slice step cannot be zero")
+                raise build_error("dfc.slice", name, f"strides[{dim_i}] must be non-zero")
             start_default, stop_default = (0, SLICE_END) if step > 0 else (SLICE_END, SLICE_START_REVERSED)
-            begin.append(start_default if k.start is None else check_int(k.start, "slice start"))
-            end.append(stop_default if k.stop is None else check_int(k.stop, "slice stop"))
+            begin.append(start_default if start is None else start)
+            end.append(stop_default if stop is None else stop)
             strides.append(step)
+            out_pos += 1
         else:
-            raise TypeError(f"cannot index a tensor with {k!r}")
+            k = _index_value(k, "index", name)
+            if isinstance(k, Tensor):
+                dynamic.append((dim_i, k))
+                begin.append(0), end.append(SLICE_END), strides.append(1)
+            else:
+                if d is not None and not -d <= k < d:
+                    raise build_error("dfc.slice", name, f"slice index {k} of dimension {dim_i} out of bounds for "
+                                                         f"{x.name} of shape {x.shape}")
+                begin.append(k)
+                end.append(k + 1 if k != -1 else SLICE_END)
+                strides.append(1)
+                squeeze_axes.append(dim_i)
         dim_i += 1
+    if len({index.dtype for _, index in dynamic}) > 1:
+        raise TypeError(f"{build_error('dfc.slice', name, '')} the index tensors of {x.name} must share one dtype, "
+                        f"got {', '.join(f'{t.name} ({t.dtype.name})' for _, t in dynamic)}")
     out = x
     if any(b != 0 or e != SLICE_END or s != 1 for b, e, s in zip(begin, end, strides)):
-        out = make("dfc.slice", [x], {"begin": begin, "end": end, "strides": strides}, name="strided_slice")
+        out = make("dfc.slice", [x], {"begin": begin, "end": end, "strides": strides}, name=name)
     if squeeze_axes:
-        out = make("dfc.squeeze", [out], {"axes": squeeze_axes}, name="strided_slice_squeeze")
-    for axis in new_axes:
-        out = make("dfc.expand_dims", [out], {"axis": axis}, name="strided_slice_newaxis")
+        out = make("dfc.squeeze", [out], {"axes": squeeze_axes}, name=f"{name}_shrink")
+    for dim, index in reversed(dynamic):  # from the last, so the earlier dims keep their positions
+        axis = dim - sum(1 for a in squeeze_axes if a < dim)
+        out = gather(out, _wrapped_index(index, x, dim), axis=axis, name=f"{name}_index")
+    for axis in new_axes:  # ascending final positions: each insertion leaves the earlier ones in place
+        out = make("dfc.expand_dims", [out], {"axis": axis}, name=f"{name}_newaxis")
+    if out is x:
+        out = make("dfc.identity", [x], name=name)
     return out
 
 
+def _wrapped_index(index: Tensor, x: Tensor, dim: int) -> Tensor:
+    """A run-time index counted from the end when negative, as strided_slice takes it (gather takes 0..n-1)."""
+    size = x.shape.as_list()[dim]
+    if size is not None:
+        size_t = constant(np.asarray(size, index.dtype.np))
+    else:
+        size_t = make("dfc.gather", [make("dfc.shape_of", [x], {"dtype": index.dtype}),
+                                     constant(np.asarray(dim, np.int32))], {"axis": 0})
+    zero = constant(np.zeros((), index.dtype.np))
+    return make("dfc.select", [make("dfc.less", [index, zero]), make("dfc.add", [index, size_t]), index])
+
+
+def _mask_bits(mask: Any, what: str) -> int:
+    value = check_int(mask, what)
+    if value < 0:
+        raise ValueError(f"{what} must be non-negative, got {value}")
+    return value
+
+
+def strided_slice(input_, begin, end, strides=None, begin_mask: int = 0, end_mask: int = 0, ellipsis_mask: int = 0,
+                  new_axis_mask: int = 0, shrink_axis_mask: int = 0, var=None, name: str | None = None) -> Tensor:
+    """tf.strided_slice: entry i of begin/end/strides slices one dim, read through the masks' bit i
+    (begin_mask/end_mask: ignore begin[i]/end[i]; ellipsis_mask: the remaining dims; new_axis_mask: a new
+    dim of size 1; shrink_axis_mask: take index begin[i] and drop the dim), as x[...] spells it."""
+    x = convert_to_tensor(input_)
+    label = name or "StridedSlice"
+    vectors = []
+    for what, v in (("begin", begin), ("end", end), ("strides", strides)):
+        if v is None:
+            vectors.append(None)
+            continue
+        if isinstance(v, Tensor) and constant_value(v) is None:
+            if v.shape.ndims != 1 or v.shape.as_list()[0] is None:
+                raise NotImplementedError(f"{build_error('StridedSlice', label, '')} {what} {v.name} must be a "
+                                          f"constant or a vector of known length")
+            vectors.append(unstack(v, name=f"{label}_{what}"))
+            continue
+        array = np.asarray(constant_value(v) if isinstance(v, Tensor) else
+                           [constant_value(e) if isinstance(e, Tensor) and constant_value(e) is not None else e
+                            for e in v] if isinstance(v, (list, tuple)) else v, dtype=object)
+        if array.ndim != 1:
+            raise build_error("StridedSlice", label, f"{what} must be a vector, got shape {list(array.shape)}")
+        vectors.append(list(array))
+    begin_v, end_v, strides_v = vectors
+    if strides_v is None:
+        strides_v = [1] * len(begin_v)
+    if not len(begin_v) == len(end_v) == len(strides_v):
+        raise build_error("StridedSlice", label, f"Expected begin, end, and strides to be 1D equal size tensors, but "
+                                                 f"got shapes [{len(begin_v)}], [{len(end_v)}], and "
+                                                 f"[{len(strides_v)}] instead.")
+    bits = {w: _mask_bits(m, w) for w, m in (("begin_mask", begin_mask), ("end_mask", end_mask),
+                                               ("ellipsis_mask", ellipsis_mask), ("new_axis_mask", new_axis_mask),
+                                               ("shrink_axis_mask", shrink_axis_mask))}
+    if bin(bits["ellipsis_mask"]).count("1") > 1:
+        raise build_error("StridedSlice", label, "Multiple ellipses in slice spec not allowed")
+    key: list[Any] = []
+    for i, (b, e, s) in enumerate(zip(begin_v, end_v, strides_v)):
+        if bits["ellipsis_mask"] >> i & 1:
+            key.append(Ellipsis)
+        elif bits["new_axis_mask"] >> i & 1:
+            key.append(None)
+        elif bits["shrink_axis_mask"] >> i & 1:
+            key.append(b)
+        else:
+            key.append(builtins.slice(None if bits["begin_mask"] >> i & 1 else b,
+                                      None if bits["end_mask"] >> i & 1 else e, s))
+    return _strided_slice_spec(x, key, label)
+
+
 define_tensor_operators(getitem=slice_tensor)
+
+
+# ---- structure and static-shape utilities --------------------------------------------------------
+def identity_n(input, name: str | None = None) -> list[Tensor]:  # noqa: A002 - TF's name
+    """One identity per tensor of the list `input`."""
+    tensors = [convert_to_tensor(t) for t in input]
+    return [make("dfc.identity", [t], name=name or "IdentityN") for t in tensors]
+
+
+def shape_n(input, out_type=i32, name: str | None = None) -> list[Tensor]:  # noqa: A002 - TF's name
+    """The shape of each tensor of the list `input`, as tf.shape gives it."""
+    out_type = as_dtype(out_type)
+    if out_type not in (i32, i64):
+        raise TypeError(f"shape_n's out_type must be int32 or int64, got {out_type.name}")
+    return [shape(t, name=name or "ShapeN", out_type=out_type) for t in input]
+
+
+def is_tensor(x: Any) -> bool:
+    """Whether x is a tensor-like graph object (a Tensor or a Variable), not a Python or numpy value."""
+    return isinstance(x, Tensor) or hasattr(x, "_as_tensor")
+
+
+def get_static_value(tensor: Any, partial: bool = False) -> Any:
+    """The value of `tensor` when it is known while the graph is built (a constant, its identities, the shape,
+    size or rank of a tensor whose shape is known), else None; a non-tensor is returned as it is."""
+    if not is_tensor(tensor):
+        return tensor
+    t = convert_to_tensor(tensor)
+    if hasattr(tensor, "_as_tensor") and not isinstance(tensor, Tensor):
+        return None  # a variable's value changes while the graph runs
+    while t.op.type in ("dfc.identity", "dfc.stop_gradient"):
+        t = t.op.inputs[0]
+    known = constant_value(t)
+    if known is not None:
+        return np.array(known)
+    if t.op.type == "dfc.shape_of" and t.op.inputs[0].shape.is_fully_defined():
+        return np.array(t.op.inputs[0].shape.as_list(), dtype=t.dtype.np)
+    if partial and t.op.type == "dfc.shape_of" and t.op.inputs[0].shape.ndims is not None:
+        return np.array([-1 if d is None else d for d in t.op.inputs[0].shape.as_list()], dtype=object)
+    return None
+
+
+def _as_dims(shape: Any) -> list[int | None] | None:
+    if isinstance(shape, TensorShape):
+        return shape.as_list() if shape.ndims is not None else None
+    if shape is None:
+        return None
+    if isinstance(shape, (int, np.integer)):
+        return [int(shape)]
+    return [None if d is None or (not isinstance(d, TensorShape) and getattr(d, "value", d) is None)
+            else int(getattr(d, "value", d)) for d in shape]
+
+
+def broadcast_static_shape(shape_x, shape_y) -> TensorShape:
+    """The shape numpy's broadcasting gives two shapes known (partly) at build time; ValueError when they cannot
+    broadcast."""
+    x, y = _as_dims(shape_x), _as_dims(shape_y)
+    if x is None or y is None:
+        return TensorShape(None)
+    n = max(len(x), len(y))
+    x, y = [1] * (n - len(x)) + x, [1] * (n - len(y)) + y
+    out: list[int | None] = []
+    for a, b in zip(x, y):
+        if a == 1:
+            out.append(b)
+        elif b == 1:
+            out.append(a)
+        elif a is None or b is None:
+            out.append(a if b is None else b)
+        elif a == b:
+            out.append(a)
+        else:
+            raise ValueError(f"Incompatible shapes for broadcasting: {TensorShape(_as_dims(shape_x))} and "
+                             f"{TensorShape(_as_dims(shape_y))}")
+    return TensorShape(out)
+
+
+def broadcast_dynamic_shape(shape_x, shape_y, name: str | None = None) -> Tensor:
+    """The broadcast of two shape vectors (as tf.shape gives them): a constant when both are known now, else
+    computed while the graph runs, failing the run when they cannot broadcast."""
+    sx, sy = convert_to_tensor(shape_x), convert_to_tensor(shape_y)
+    label = name or "BroadcastArgs"
+    for s in (sx, sy):
+        if s.dtype not in (i32, i64):
+            raise TypeError(f"{build_error('BroadcastArgs', label, '')} shape {s.name} must be int32 or int64, "
+                            f"got {s.dtype.name}")
+        if s.shape.ndims != 1:
+            raise build_error("BroadcastArgs", label, f"shape {s.name} must be a vector, got shape {s.shape}")
+    if sx.dtype is not sy.dtype:
+        raise TypeError(f"{build_error('BroadcastArgs', label, '')} shapes {sx.name} and {sy.name} differ in "
+                        f"dtype: {sx.dtype.name} vs {sy.dtype.name}")
+    kx, ky = get_static_value(sx), get_static_value(sy)
+    if kx is not None and ky is not None:
+        try:
+            dims = broadcast_static_shape(TensorShape(kx.tolist()), TensorShape(ky.tolist())).as_list()
+        except ValueError:
+            raise build_error("BroadcastArgs", label, f"Incompatible shapes: {kx.tolist()} vs. {ky.tolist()}") \
+                from None
+        return constant(np.array(dims, sx.dtype.np), name=label)
+    nx, ny = sx.shape.as_list()[0], sy.shape.as_list()[0]
+    if nx is None or ny is None:
+        raise NotImplementedError(f"{build_error('BroadcastArgs', label, '')} broadcast_dynamic_shape needs shape "
+                                  f"vectors of known length (the ranks), got {sx.shape} and {sy.shape}")
+    from .debugging import Assert
+    from .framework import control_dependencies
+    n = max(nx, ny)
+    one = constant(np.ones(n - min(nx, ny), sx.dtype.np))
+    px = concat([one, sx], 0) if nx < n else sx
+    py = concat([one, sy], 0) if ny < n else sy
+    ones = constant(np.ones(n, sx.dtype.np))
+    x1, y1 = make("dfc.equal", [px, ones]), make("dfc.equal", [py, ones])
+    fits = make("dfc.reduce_all", [make("dfc.logical_or", [make("dfc.logical_or", [x1, y1]),
+                                                           make("dfc.equal", [px, py])])], {"axes": [0]})
+    check = Assert(fits, ["Incompatible shapes:", sx, "vs.", sy], name=f"{label}_check")
+    with control_dependencies([check]):
+        return make("dfc.select", [x1, py, px], name=label)
+
+
+def ensure_shape(x, shape, name: str | None = None) -> Tensor:
+    """x, with the static shape refined by `shape` (None dims: any); a run whose x does not fit fails with
+    InvalidArgumentError, and a shape known now not to fit is a ValueError here."""
+    x = convert_to_tensor(x)
+    label = name or "EnsureShape"
+    want = _as_dims(shape if not isinstance(shape, Tensor) else constant_value(shape).tolist())
+    have = x.shape.as_list() if x.shape.ndims is not None else None
+    if want is None:
+        return make("dfc.identity", [x], name=label)
+    if have is not None and (len(have) != len(want) or any(a is not None and b is not None and a != b
+                                                             for a, b in zip(have, want))):
+        raise build_error("EnsureShape", label, f"Shape of tensor {x.name} {x.shape} is not compatible with "
+                                                f"expected shape {TensorShape(want)}.")
+    merged = [b if a is None else a for a, b in zip(have, want)] if have is not None else want
+    if have is not None and merged == have:
+        return make("dfc.identity", [x], name=label)
+    from .debugging import Assert
+    from .framework import control_dependencies
+    actual = make("dfc.shape_of", [x], {"dtype": i32}, name=f"{label}_shape")
+    checks = []
+    if have is None:
+        rank_ok = make("dfc.equal", [make("dfc.shape_of", [actual], {"dtype": i32}),
+                                     constant(np.array([len(want)], np.int32))])
+        checks.append(Assert(make("dfc.reshape", [rank_ok], {"shape": []}),
+                             [f"Shape of tensor {x.name} is not compatible with expected shape "
+                              f"{TensorShape(want)}: it has the shape", actual], name=f"{label}_rank"))
+    with control_dependencies(checks):
+        fixed = [i for i, d in enumerate(want) if d is not None]
+        picked = gather(actual, constant(np.array(fixed, np.int32)))
+        fits = make("dfc.reduce_all", [make("dfc.equal", [picked, constant(np.array([want[i] for i in fixed],
+                                                                                     np.int32))])], {"axes": [0]})
+        check = Assert(fits, [f"Shape of tensor {x.name} is not compatible with expected shape "
+                              f"{TensorShape(want)}: it has the shape", actual], name=f"{label}_check")
+    with control_dependencies([check]):
+        hint = tuple(-1 if d is None else d for d in merged)
+        dims = actual if have is not None else make("dfc.reshape", [actual], {"shape": [len(want)]},
+                                                         name=f"{label}_rank_{len(want)}")
+        return make("dfc.dynamic_reshape", [x, dims], {"hint": hint}, name=label)
+
+
+def tuple_(tensors, name: str | None = None, control_inputs=None) -> list:
+    """tf.tuple (named so here to leave Python's tuple alone in this module): the tensors, each available only
+    once all of them (and `control_inputs`) are computed (None stays None)."""
+    from .framework import control_dependencies
+    from .variables import group
+    items = list(tensors)
+    gating = [t for t in items if t is not None]
+    if control_inputs:
+        gating += list(control_inputs)
+    if not gating:
+        return items
+    gate = group(*gating, name=name or "tuple")
+    out = []
+    with control_dependencies([gate]):
+        for t in items:
+            out.append(None if t is None else make("dfc.identity", [convert_to_tensor(t)],
+                                                   name=f"{name or 'tuple'}_control_dependency"))
+    return out
+
+
+newaxis = None

@@ -301,6 +301,68 @@ def batch_gather(params, indices, name: str | None = None) -> Tensor:
         return gather_nd(params, expand_dims(indices, -1), batch_dims=nb)
 
 
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name: str | None = None,  # noqa: A002
+                     seq_dim=None, batch_dim=None) -> Tensor:
+    """Along `seq_axis`, the first seq_lengths[b] entries of each batch entry b (along `batch_axis`) reversed,
+    the rest left in place; a length past the end fails the run as TF does."""
+    x, lengths = convert_to_tensor(input), convert_to_tensor(seq_lengths)
+    label = name or "ReverseSequence"
+    seq_axis = seq_dim if seq_axis is None else seq_axis
+    batch_axis = (batch_dim if batch_dim is not None else 0) if batch_axis is None else batch_axis
+    if seq_axis is None:
+        raise TypeError(f"{build_error('ReverseSequence', label, '')} reverse_sequence needs seq_axis")
+    rank = _known_rank(x, "ReverseSequence", label)
+    seq_axis, batch_axis = check_int(seq_axis, "seq_axis"), check_int(batch_axis, "batch_axis")
+    for what, a in (("seq_dim", seq_axis), ("batch_dim", batch_axis)):
+        if not -rank <= a < rank:
+            raise build_error("ReverseSequence", label, f"Invalid {what} {a} for {x.name} of rank {rank}")
+    seq_axis, batch_axis = seq_axis % rank, batch_axis % rank
+    if seq_axis == batch_axis:
+        raise build_error("ReverseSequence", label, f"seq_dim == batch_dim == {seq_axis}")
+    if lengths.dtype not in (i32, i64):
+        raise TypeError(f"{build_error('ReverseSequence', label, '')} seq_lengths {lengths.name} must be int32 or "
+                        f"int64, got {lengths.dtype.name}")
+    dims = x.shape.as_list()
+    if lengths.shape.ndims != 1:
+        raise build_error("ReverseSequence", label, f"seq_lengths {lengths.name} must be 1-D, got shape "
+                                                    f"{lengths.shape}")
+    nb = lengths.shape.as_list()[0]
+    if nb is not None and dims[batch_axis] is not None and nb != dims[batch_axis]:
+        raise build_error("ReverseSequence", label, f"Length of seq_lengths != input.dims({batch_axis}), "
+                                                    f"({nb} vs. {dims[batch_axis]})")
+    steps = dims[seq_axis]
+    rest = [d for i, d in enumerate(dims) if i not in (batch_axis, seq_axis)]
+    if steps is None or None in rest:
+        raise build_error("ReverseSequence", label, f"reverse_sequence needs every dim of {x.name} but the batch "
+                                                    f"dim known, got {x.shape}")
+    known = constant_value(lengths)
+    if known is not None and np.any(known > steps):
+        raise build_error("ReverseSequence", label, f"seq_lens({int(np.argmax(known > steps))}) > "
+                                                    f"input.dims({seq_axis}) ({int(np.max(known))} vs. {steps})")
+    from .debugging import Assert
+    from .framework import control_dependencies
+    with name_scope(name, "ReverseSequence", [x, lengths]):
+        perm = [batch_axis, seq_axis] + [i for i in builtins.range(rank) if i not in (batch_axis, seq_axis)]
+        moved = transpose(x, perm) if perm != list(builtins.range(rank)) else x
+        checks = []
+        if known is None:
+            fits = reduce_all(make("dfc.less_equal", [lengths, constant(np.asarray(steps, lengths.dtype.np))]))
+            checks.append(Assert(fits, [f"seq_lens(b) > input.dims({seq_axis}) = {steps}: seq_lengths =", lengths]))
+        with control_dependencies(checks):
+            t = constant(np.arange(steps, dtype=lengths.dtype.np))
+            length = expand_dims(lengths, 1)
+            source = make("dfc.select", [less(t, length), subtract(subtract(length, constant(
+                np.ones((), lengths.dtype.np))), t), add(t, make("dfc.fill_like", [length],
+                                                                 {"value": 0.0, "dtype": lengths.dtype}))])
+            batch = make("dfc.cumsum", [make("dfc.fill_like", [lengths], {"value": 1.0, "dtype": lengths.dtype})],
+                         {"axis": 0, "exclusive": True})
+            linear = add(multiply(expand_dims(batch, 1), constant(np.asarray(steps, lengths.dtype.np))), source)
+            flat = reshape(moved, [-1] + rest)
+            out = gather(flat, linear)
+        back = [int(p) for p in np.argsort(perm)]
+        return transpose(out, back) if perm != list(builtins.range(rank)) else out
+
+
 # ---- masks, ranges, grids ----------------------------------------------------------------------
 def sequence_mask(lengths, maxlen=None, dtype=bool_, name: str | None = None) -> Tensor:
     """mask[..., j] = j < lengths[...]; maxlen defaults to max(lengths), which must then be a constant."""
@@ -589,7 +651,8 @@ def setdiff1d(x, y, index_dtype=i32, name: str | None = None):
 
 
 __all__ = ["argsort", "batch_gather", "boolean_mask", "broadcast_to", "depth_to_space", "gather_nd",
-           "invert_permutation", "lin_space", "linspace", "meshgrid", "pad", "repeat", "reverse", "reverse_v2", "roll",
+           "invert_permutation", "lin_space", "linspace", "meshgrid", "pad", "repeat", "reverse", "reverse_sequence",
+           "reverse_v2", "roll",
            "scatter_nd", "sequence_mask", "setdiff1d", "sort", "space_to_depth", "tensor_scatter_add",
            "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_nd_update", "tensor_scatter_sub",
            "tensor_scatter_update", "unique"]

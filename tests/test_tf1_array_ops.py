@@ -1,0 +1,123 @@
+"""The array area's TF1 names beyond values: static shapes, build-time and run-time errors that name the user's
+tensors, and the static helpers (is_tensor, get_static_value, broadcast_static_shape), as TF1 gives them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import dfc as tf
+from dfc.errors import InvalidArgumentError
+
+
+@pytest.fixture(autouse=True)
+def fresh_graph():
+    tf.reset_default_graph()
+
+
+def test_indexing_static_shapes_follow_numpy():
+    x = tf.placeholder(tf.float32, [None, 3, 4], name="images")
+    assert x[:, tf.newaxis].shape.as_list() == [None, 1, 3, 4]
+    assert x[..., None].shape.as_list() == [None, 3, 4, 1]
+    assert x[None, 1, None, ..., -1].shape.as_list() == [1, 1, 3]
+    assert x[None, :, None, ..., -1].shape.as_list() == [1, None, 1, 3]
+    assert x[0, ..., None, 2].shape.as_list() == [3, 1]
+    assert tf.strided_slice(x, [0, 0], [0, 2], ellipsis_mask=1, shrink_axis_mask=2).shape.as_list() == [None, 3]
+    assert tf.newaxis is None
+
+
+def test_indexing_errors_name_the_tensor():
+    x = tf.placeholder(tf.float32, [2, 3], name="grid")
+    with pytest.raises(ValueError, match="grid"):
+        x[5]
+    with pytest.raises(ValueError, match="grid"):
+        x[0, 0, 0]
+    with pytest.raises(ValueError, match="ellipses"):
+        x[..., ...]
+    with pytest.raises(TypeError, match="grid"):
+        x[tf.placeholder(tf.int32, [], name="i"), tf.placeholder(tf.int64, [], name="j")]
+    with pytest.raises(NotImplementedError, match="grid"):
+        x[:tf.placeholder(tf.int32, [], name="n")]
+    with pytest.raises(ValueError, match="Multiple ellipses"):
+        tf.strided_slice(x, [0, 0], [1, 1], ellipsis_mask=3)
+    with pytest.raises(ValueError, match="equal size"):
+        tf.strided_slice(x, [0, 0], [1], [1, 1])
+
+
+def test_dynamic_index_counts_from_the_end():
+    x = tf.constant(np.arange(12, dtype=np.float32).reshape(3, 4))
+    i = tf.placeholder(tf.int32, [])
+    with tf.Session() as sess:
+        assert sess.run(x[i], {i: -1}).tolist() == [8.0, 9.0, 10.0, 11.0]
+        assert sess.run(x[:, i], {i: 1}).tolist() == [1.0, 5.0, 9.0]
+        with pytest.raises(InvalidArgumentError):
+            sess.run(x[i], {i: 3})
+
+
+def test_ensure_shape_refines_and_checks_at_run_time():
+    q = tf.placeholder(tf.float32, [None, None], name="batch")
+    e = tf.ensure_shape(q, [2, None])
+    assert e.shape.as_list() == [2, None]
+    u = tf.placeholder(tf.float32, None, name="anything")
+    assert tf.ensure_shape(u, [None, 3]).shape.as_list() == [None, 3]
+    with pytest.raises(ValueError, match="batch"):
+        tf.ensure_shape(q, [2, 3, 4])
+    with tf.Session() as sess:
+        assert sess.run(e, {q: np.ones((2, 5), np.float32)}).shape == (2, 5)
+        with pytest.raises(InvalidArgumentError, match="batch"):
+            sess.run(e, {q: np.ones((3, 5), np.float32)})
+        with pytest.raises(InvalidArgumentError, match="EnsureShape"):
+            sess.run(tf.ensure_shape(u, [None, 3]), {u: np.ones((3,), np.float32)})
+
+
+def test_reverse_sequence_errors():
+    x = tf.placeholder(tf.float32, [2, 4, 3], name="seqs")
+    with pytest.raises(ValueError, match="seq_lens"):
+        tf.reverse_sequence(x, [1, 5], seq_axis=1)
+    with pytest.raises(ValueError, match="seq_lengths"):
+        tf.reverse_sequence(x, [1, 2, 3], seq_axis=1)
+    with pytest.raises(ValueError, match="seq_dim == batch_dim"):
+        tf.reverse_sequence(x, [1, 2], seq_axis=0)
+    lengths = tf.placeholder(tf.int64, [2], name="lengths")
+    out = tf.reverse_sequence(x, lengths, seq_axis=1)
+    with tf.Session() as sess:
+        with pytest.raises(InvalidArgumentError, match="seq_lens"):
+            sess.run(out, {x: np.zeros((2, 4, 3), np.float32), lengths: [1, 9]})
+
+
+def test_broadcast_shapes():
+    assert tf.broadcast_static_shape(tf.TensorShape([2, 1, 3]), tf.TensorShape([4, 1])).as_list() == [2, 4, 3]
+    assert tf.broadcast_static_shape(tf.TensorShape([None, 3]), tf.TensorShape([1])).as_list() == [None, 3]
+    with pytest.raises(ValueError, match=r"\(2, 3\) and \(4,\)"):
+        tf.broadcast_static_shape(tf.TensorShape([2, 3]), tf.TensorShape([4]))
+    q = tf.placeholder(tf.float32, [None, 3], name="rows")
+    with pytest.raises(ValueError, match="Incompatible"):
+        tf.broadcast_dynamic_shape([2, 3], [4])
+    wrong = tf.broadcast_dynamic_shape(tf.shape(q), [4, 1, 2])
+    with tf.Session() as sess, pytest.raises(InvalidArgumentError, match="Incompatible shapes"):
+        sess.run(wrong, {q: np.ones((2, 3), np.float32)})
+
+
+def test_static_value_helpers():
+    p = tf.placeholder(tf.float32, [2, 3])
+    v = tf.Variable(1.0)
+    assert tf.is_tensor(p) and tf.is_tensor(v) and not tf.is_tensor(np.ones(2)) and not tf.is_tensor(3)
+    assert tf.get_static_value(tf.constant([1, 2])).tolist() == [1, 2]
+    assert tf.get_static_value(tf.identity(tf.constant(3.0))) == 3.0
+    assert tf.get_static_value(tf.shape(p)).tolist() == [2, 3]
+    assert tf.get_static_value(p) is None and tf.get_static_value(v) is None
+    assert tf.get_static_value(5) == 5
+    q = tf.placeholder(tf.float32, [None, 3])
+    assert tf.get_static_value(tf.shape(q)) is None
+
+
+def test_tuple_gates_every_output():
+    a = tf.Variable(0.0)
+    inc = tf.assign_add(a, 1.0)
+    x = tf.constant(2.0)
+    outs = tf.tuple([x, None], control_inputs=[inc])
+    assert outs[1] is None
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(outs[0]) == 2.0
+        assert sess.run(a) == 1.0
