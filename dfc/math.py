@@ -15,6 +15,9 @@ from .math_ops import (abs, accumulate_n, acos, acosh, add, add_n, argmax, argmi
                        squared_difference, subtract, tan, tanh, truediv, unsorted_segment_sum, xdivy, xlog1py, xlogy,
                        zero_fraction)
 from .nn import in_top_k, log_softmax, softmax, top_k
+from .segment_ops import (bincount, confusion_matrix, cumulative_logsumexp, segment_max, segment_mean, segment_min,
+                          segment_prod, segment_sum, unsorted_segment_max, unsorted_segment_mean, unsorted_segment_min,
+                          unsorted_segment_prod, unsorted_segment_sqrt_n)
 from .tensor_ops import invert_permutation
 
 divide_no_nan = div_no_nan
@@ -29,4 +32,7 @@ __all__ = ["abs", "accumulate_n", "acos", "acosh", "add", "add_n", "argmax", "ar
            "reduce_euclidean_norm", "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod",
            "reduce_std", "reduce_sum", "reduce_variance", "rint", "round", "rsqrt", "scalar_mul", "sigmoid", "sign",
            "sin", "sinh", "softmax", "softplus", "softsign", "sqrt", "square", "squared_difference", "subtract",
-           "tan", "tanh", "top_k", "truediv", "unsorted_segment_sum", "xdivy", "xlog1py", "xlogy", "zero_fraction"]
+           "tan", "tanh", "top_k", "truediv", "unsorted_segment_sum", "xdivy", "xlog1py", "xlogy", "zero_fraction",
+           "bincount", "confusion_matrix", "cumulative_logsumexp", "segment_max", "segment_mean", "segment_min",
+           "segment_prod", "segment_sum", "unsorted_segment_max", "unsorted_segment_mean", "unsorted_segment_min",
+           "unsorted_segment_prod", "unsorted_segment_sqrt_n"]

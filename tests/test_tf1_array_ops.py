@@ -121,3 +121,49 @@ def test_tuple_gates_every_output():
         sess.run(tf.global_variables_initializer())
         assert sess.run(outs[0]) == 2.0
         assert sess.run(a) == 1.0
+
+
+def test_segment_errors_name_the_tensors():
+    d = tf.placeholder(tf.float32, [4, 2], name="rows")
+    ids = tf.placeholder(tf.int32, [4], name="ids")
+    with pytest.raises(ValueError, match="rows"):
+        tf.unsorted_segment_max(d, tf.placeholder(tf.int32, [3], name="short"), 2)
+    with pytest.raises(TypeError, match="ids"):
+        tf.unsorted_segment_min(d, tf.placeholder(tf.float32, [4], name="fids"), 2)
+    with pytest.raises(NotImplementedError, match="ids"):
+        tf.segment_sum(d, ids)
+    with pytest.raises(ValueError, match="not increasing"):
+        tf.segment_max(d, tf.constant([0, 1, 0, 2]))
+    with pytest.raises(NotImplementedError, match="minlength"):
+        tf.bincount(ids)
+    with pytest.raises(NotImplementedError, match="num_classes"):
+        tf.confusion_matrix(ids, ids)
+    with pytest.raises(ValueError, match="missing index 1"):
+        tf.dynamic_stitch([tf.constant([0, 2])], [d[:2]])
+    out = tf.unsorted_segment_max(d, ids, 3)
+    with tf.Session() as sess:
+        with pytest.raises(InvalidArgumentError, match="out of range"):
+            sess.run(out, {d: np.ones((4, 2), np.float32), ids: [0, 1, 3, 2]})
+        cm = tf.confusion_matrix(ids, ids, num_classes=3)
+        with pytest.raises(InvalidArgumentError, match="labels"):
+            sess.run(cm, {ids: [0, 1, 3, 2]})
+
+
+def test_scatter_variable_updates_combine_duplicates():
+    v = tf.Variable(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], np.float32), name="table")
+    up = np.array([[2.0, 3.0], [-1.0, 0.5], [4.0, 1.0]], np.float32)
+    with tf.Session() as sess:
+        for fn, want in [(tf.scatter_mul, [[-2.0, 3.0], [3.0, 4.0], [20.0, 6.0]]),
+                         (tf.scatter_div, [[-0.5, 2.0 / 1.5], [3.0, 4.0], [1.25, 6.0]]),
+                         (tf.scatter_max, [[2.0, 3.0], [3.0, 4.0], [5.0, 6.0]]),
+                         (tf.scatter_min, [[-1.0, 0.5], [3.0, 4.0], [4.0, 1.0]])]:
+            sess.run(v.initializer)
+            np.testing.assert_allclose(sess.run(fn(v, [0, 0, 2], up)), want)
+        with pytest.raises(ValueError, match="table"):
+            tf.scatter_mul(v, [0, 1], up)
+    b = tf.Variable(np.zeros((2, 3), np.float32), name="batched")
+    upd = tf.batch_scatter_update(b, [[2, 0], [1, 1]], np.array([[1.0, 2.0], [3.0, 4.0]], np.float32))
+    with tf.Session() as sess:
+        sess.run(b.initializer)
+        got = sess.run(upd)
+        assert got[0].tolist() == [2.0, 0.0, 1.0] and got[1][0] == 0.0 and got[1][2] == 0.0

@@ -1,0 +1,592 @@
+"""TF1's segment reductions and the counting/partitioning functions over them: unsorted_segment_max/min/mean/prod/
+sqrt_n, segment_sum/mean/max/min/prod, bincount, confusion_matrix, histogram_fixed_width, searchsorted,
+unravel_index, unique_with_counts, dynamic_partition and dynamic_stitch, tensor_scatter_nd_max/min.
+
+Sums go through dfc.unsorted_segment_sum (O(data)). Max, min and product compare every row with
+every segment ([segments, rows, ...] elements: exact, differentiable by the rules of select and
+reduce_max/min/prod, which are TF's own for these ops: ties share the gradient, zeros are handled).
+Results whose shape depends on the values (segment_* ids, dynamic_partition, unique_with_counts, a
+bincount without a fixed length) work when those values are constants, as tf.unique does here.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+
+import numpy as np
+
+from dfc.ir.dtypes import as_dtype, f64, i32, i64
+
+from .array_ops import concat, constant, expand_dims, gather, reshape
+from .framework import Tensor, build_error, check_int, constant_value, convert_to_tensor, make, name_scope
+from .math_ops import cast, unsorted_segment_sum
+
+_LOWEST, _HIGHEST = "lowest", "highest"
+
+
+def _num_segments(num_segments, op: str, label: str) -> int:
+    if isinstance(num_segments, Tensor) and constant_value(num_segments) is None:
+        raise NotImplementedError(f"{build_error(op, label, '')} num_segments {num_segments.name} must be known "
+                                  f"when the graph is built: the result has num_segments rows and dfc compiles "
+                                  f"static shapes")
+    n = check_int(num_segments, "num_segments")
+    if n < 0:
+        raise build_error(op, label, f"num_segments must be >= 0, got {n}")
+    return n
+
+
+def _checked(data, segment_ids, op: str, label: str) -> tuple[Tensor, Tensor, list[int]]:
+    """data, ids and the dims of data past the ids' (which must be a prefix of data's shape)."""
+    data, ids = convert_to_tensor(data), convert_to_tensor(segment_ids)
+    if ids.dtype not in (i32, i64):
+        raise TypeError(f"{build_error(op, label, '')} segment_ids {ids.name} must be int32 or int64, got "
+                        f"{ids.dtype.name}")
+    if data.shape.ndims is None or ids.shape.ndims is None:
+        raise build_error(op, label, f"{op} needs the ranks of {data.name} and {ids.name}")
+    dims, idims = data.shape.as_list(), ids.shape.as_list()
+    if len(idims) > len(dims) or any(a is not None and b is not None and a != b for a, b in zip(idims, dims)):
+        raise build_error(op, label, f"segment_ids.shape = {ids.shape} does not prefix data.shape = {data.shape} "
+                                     f"(segment_ids {ids.name}, data {data.name})")
+    post = dims[len(idims):]
+    if None in post:
+        raise build_error(op, label, f"{op} needs the dims of {data.name} past the segment ids known, got "
+                                     f"{data.shape}")
+    return data, ids, post
+
+
+def _range_check(ids: Tensor, n: int, op: str, label: str) -> list:
+    """A run-time check that every id is below n (TF's InvalidArgumentError); none when the ids are constants."""
+    known = constant_value(ids)
+    if known is not None:
+        bad = known[known >= n]
+        if bad.size:
+            raise build_error(op, label, f"segment_ids {ids.name} holds {int(bad.flat[0])}, out of range "
+                                         f"[0, {n})")
+        return []
+    from .debugging import Assert
+    largest = make("dfc.reduce_max", [reshape(ids, [-1])], {"axes": [0]})
+    fits = make("dfc.less", [largest, constant(np.asarray(n, ids.dtype.np))])
+    return [Assert(fits, [f"{op}: a segment id is out of range [0, {n}); segment_ids =", ids], name="check_ids")]
+
+
+def _extreme_value(dtype, which: str):
+    info = np.finfo(dtype.np) if dtype.is_floating else np.iinfo(dtype.np)
+    return info.min if which == _LOWEST else info.max
+
+
+def _segment_table(data: Tensor, ids: Tensor, n: int, post: list[int], fill) -> Tensor:
+    """[n, rows, *post]: each data row in its segment's slot, `fill` elsewhere (ids < 0 match no segment)."""
+    rows = reshape(data, [-1] + post)
+    flat_ids = reshape(ids, [1, -1])
+    hit = make("dfc.equal", [flat_ids, constant(np.arange(n, dtype=ids.dtype.np).reshape(n, 1))])
+    hit = reshape(hit, [n, -1] + [1] * len(post)) if post else hit
+    return make("dfc.select", [hit, expand_dims(rows, 0), constant(np.asarray(fill, data.dtype.np))])
+
+
+def _reduce_segments(kind: str, data: Tensor, ids: Tensor, n: int, post: list[int]) -> Tensor:
+    if kind == "sum":
+        return unsorted_segment_sum(data, ids, n)
+    if kind == "prod":
+        table = _segment_table(data, ids, n, post, 1)
+        return make("dfc.reduce_prod", [table], {"axes": [1]})
+    fill = _extreme_value(data.dtype, _LOWEST if kind == "max" else _HIGHEST)
+    table = _segment_table(data, ids, n, post, fill)
+    return make(f"dfc.reduce_{kind}", [table], {"axes": [1]})
+
+
+def _counts(data: Tensor, ids: Tensor, n: int, post: list[int]) -> Tensor:
+    """How many rows each segment has, shaped [n, 1, ...] to divide [n, *post]."""
+    ones = make("dfc.fill_like", [ids], {"value": 1.0, "dtype": data.dtype})
+    return reshape(unsorted_segment_sum(ones, ids, n), [n] + [1] * len(post))
+
+
+def _unsorted(kind: str, tf_op: str):
+    def fn(data, segment_ids, num_segments, name: str | None = None) -> Tensor:
+        label = name or tf_op
+        data, ids, post = _checked(data, segment_ids, tf_op, label)
+        n = _num_segments(num_segments, tf_op, label)
+        if kind in ("mean", "sqrt_n") and not data.dtype.is_floating:
+            raise TypeError(f"{build_error(tf_op, label, '')} data {data.name} must be floating, got "
+                            f"{data.dtype.name}")
+        from .framework import control_dependencies
+        with name_scope(name, tf_op, [data, ids]):
+            with control_dependencies(_range_check(ids, n, tf_op, label)):
+                if kind in ("mean", "sqrt_n"):
+                    total = unsorted_segment_sum(data, ids, n)
+                    count = make("dfc.maximum", [_counts(data, ids, n, post), constant(np.ones((), data.dtype.np))])
+                    if kind == "sqrt_n":
+                        count = make("dfc.sqrt", [count])
+                    return make("dfc.div", [total, count], name=tf_op)
+                return make("dfc.identity", [_reduce_segments(kind, data, ids, n, post)], name=tf_op)
+    fn.__name__ = f"unsorted_segment_{kind}"
+    fn.__doc__ = (f"out[s] = the {kind} of data[i] over the i with segment_ids[i] == s (ids < 0 dropped, ids >= "
+                  f"num_segments an error); an empty segment gives TF's value for it.")
+    return fn
+
+
+unsorted_segment_max = _unsorted("max", "UnsortedSegmentMax")
+unsorted_segment_min = _unsorted("min", "UnsortedSegmentMin")
+unsorted_segment_prod = _unsorted("prod", "UnsortedSegmentProd")
+unsorted_segment_mean = _unsorted("mean", "UnsortedSegmentMean")
+unsorted_segment_sqrt_n = _unsorted("sqrt_n", "UnsortedSegmentSqrtN")
+
+
+def _sorted(kind: str, tf_op: str):
+    def fn(data, segment_ids, name: str | None = None) -> Tensor:
+        label = name or tf_op
+        data, ids, post = _checked(data, segment_ids, tf_op, label)
+        if ids.shape.ndims != 1:
+            raise build_error(tf_op, label, f"segment_ids {ids.name} should be a vector, got shape {ids.shape}")
+        known = constant_value(ids)
+        if known is None:
+            raise NotImplementedError(
+                f"{build_error(tf_op, label, '')} {tf_op.lower()} with segment_ids {ids.name} known only at run "
+                f"time: its result has max(segment_ids) + 1 rows, set by the values, and dfc compiles static "
+                f"shapes; use tf.unsorted_segment_{kind}(data, segment_ids, num_segments) with a known "
+                f"num_segments, or constant ids")
+        if known.size and (np.any(known < 0) or np.any(np.diff(known) < 0)):
+            bad = int(np.argmax(known < 0)) if np.any(known < 0) else int(np.argmax(np.diff(known) < 0)) + 1
+            raise build_error(tf_op, label, f"segment ids are not increasing or are negative: segment_ids[{bad}] "
+                                            f"= {int(known[bad])} in {ids.name}")
+        n = int(known[-1]) + 1 if known.size else 0
+        with name_scope(name, tf_op, [data, ids]):
+            if kind in ("mean",):
+                total = unsorted_segment_sum(data, ids, n)
+                count = make("dfc.maximum", [_counts(data, ids, n, post), constant(np.ones((), data.dtype.np))])
+                return make("dfc.div", [total, count], name=tf_op)
+            out = _reduce_segments(kind, data, ids, n, post)
+            empty = np.bincount(known, minlength=n) == 0 if known.size else np.zeros(0, bool)
+            if kind in ("max", "min") and empty.any():  # sorted segment ops give 0 for an empty segment
+                mask = constant(empty.reshape([n] + [1] * len(post)))
+                out = make("dfc.select", [mask, constant(np.zeros((), data.dtype.np)), out])
+            return make("dfc.identity", [out], name=tf_op)
+    fn.__name__ = f"segment_{kind}"
+    fn.__doc__ = (f"out[s] = the {kind} of data[i] over the i with segment_ids[i] == s, for sorted ids (constants: "
+                  f"the result has max(ids) + 1 rows).")
+    return fn
+
+
+segment_sum = _sorted("sum", "SegmentSum")
+segment_mean = _sorted("mean", "SegmentMean")
+segment_max = _sorted("max", "SegmentMax")
+segment_min = _sorted("min", "SegmentMin")
+segment_prod = _sorted("prod", "SegmentProd")
+
+
+# ---- counting ---------------------------------------------------------------------------------------
+def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=i32, name: str | None = None) -> Tensor:
+    """out[v] = how many times v occurs in arr (or the sum of its weights), for v < the length: max(arr) + 1
+    clamped to [minlength, maxlength]; values at or past maxlength are dropped."""
+    arr = convert_to_tensor(arr)
+    label = name or "bincount"
+    if arr.dtype is not i32:
+        raise TypeError(f"{build_error('Bincount', label, '')} arr {arr.name} must be int32, got {arr.dtype.name}")
+    lo = None if minlength is None else check_int(minlength, "minlength")
+    hi = None if maxlength is None else check_int(maxlength, "maxlength")
+    known = constant_value(arr)
+    if lo is not None and hi is not None and lo >= hi:
+        length = hi
+    elif known is not None:
+        length = int(known.max()) + 1 if known.size else 0
+        length = max(length, lo) if lo is not None else length
+        length = min(length, hi) if hi is not None else length
+    else:
+        raise NotImplementedError(f"{build_error('Bincount', label, '')} bincount of {arr.name}, known only at run "
+                                  f"time, without minlength >= maxlength: its length is max(arr) + 1, set by the "
+                                  f"values, and dfc compiles static shapes; pass minlength=maxlength=n")
+    if known is not None and known.size and known.min() < 0:
+        raise build_error("Bincount", label, f"Input arr {arr.name} must be non-negative, got {int(known.min())}")
+    with name_scope(name, "bincount", [arr]):
+        if weights is None:
+            values = make("dfc.fill_like", [arr], {"value": 1.0, "dtype": as_dtype(dtype)})
+        else:
+            values = convert_to_tensor(weights)
+            if values.shape.ndims is not None and arr.shape.ndims is not None and \
+                    values.shape.as_list() != arr.shape.as_list():
+                raise build_error("Bincount", label, f"weights {values.name} must have the shape of arr "
+                                                     f"{arr.shape}, got {values.shape}")
+        inside = make("dfc.less", [arr, constant(np.int32(length))])
+        ids = make("dfc.select", [inside, arr, constant(np.int32(-1))])
+        return unsorted_segment_sum(values, ids, length, name="bincount")
+
+
+def confusion_matrix(labels, predictions, num_classes=None, dtype=i32, name: str | None = None,
+                     weights=None) -> Tensor:
+    """m[i, j] = how many (or the summed weights of the) examples with label i were predicted j."""
+    from .debugging import assert_less, assert_non_negative
+    from .framework import control_dependencies
+    labels, predictions = convert_to_tensor(labels), convert_to_tensor(predictions)
+    label = name or "confusion_matrix"
+    for t, what in ((labels, "labels"), (predictions, "predictions")):
+        if not t.dtype.is_integer:
+            raise TypeError(f"{build_error('ConfusionMatrix', label, '')} {what} {t.name} must be integers, got "
+                            f"{t.dtype.name}")
+    if labels.shape.ndims is not None and predictions.shape.ndims is not None and \
+            labels.shape.as_list() != predictions.shape.as_list() and None not in labels.shape.as_list() + \
+            predictions.shape.as_list():
+        raise build_error("ConfusionMatrix", label, f"Shapes {labels.shape} and {predictions.shape} are "
+                                                    f"incompatible (labels {labels.name}, predictions "
+                                                    f"{predictions.name})")
+    with name_scope(name, "confusion_matrix", [labels, predictions]):
+        kl, kp = constant_value(labels), constant_value(predictions)
+        labels, predictions = cast(labels, i64), cast(predictions, i64)
+        if num_classes is None:
+            if kl is None or kp is None:
+                raise NotImplementedError(f"{build_error('ConfusionMatrix', label, '')} confusion_matrix without "
+                                          f"num_classes has max(labels, predictions) + 1 rows, set by the values; "
+                                          f"dfc compiles static shapes: pass num_classes")
+            n = int(max(kl.max(initial=-1), kp.max(initial=-1))) + 1
+            checks = [assert_non_negative(labels, message="`labels` contains negative values"),
+                      assert_non_negative(predictions, message="`predictions` contains negative values")]
+        else:
+            n = check_int(num_classes, "num_classes")
+            bound = constant(np.int64(n))
+            checks = [assert_non_negative(labels, message="`labels` contains negative values"),
+                      assert_non_negative(predictions, message="`predictions` contains negative values"),
+                      assert_less(labels, bound, message="`labels` out of bound"),
+                      assert_less(predictions, bound, message="`predictions` out of bound")]
+        with control_dependencies(checks):
+            cell = reshape(labels * constant(np.int64(n)) + predictions, [-1])
+        dtype = as_dtype(dtype)
+        values = reshape(convert_to_tensor(weights, dtype=dtype), [-1]) if weights is not None else \
+            make("dfc.fill_like", [cell], {"value": 1.0, "dtype": dtype})
+        return reshape(unsorted_segment_sum(values, cell, n * n), [n, n], name="confusion_matrix")
+
+
+def histogram_fixed_width(values, value_range, nbins=100, dtype=i32, name: str | None = None) -> Tensor:
+    """How many values fall in each of nbins equal bins over value_range = [lo, hi]; values below lo count in
+    the first bin, values at or above hi in the last (TF's kernel, with the bin width in float64)."""
+    values, value_range = convert_to_tensor(values), convert_to_tensor(value_range)
+    label = name or "histogram_fixed_width"
+    if isinstance(nbins, Tensor) and constant_value(nbins) is None:
+        raise NotImplementedError(f"{build_error('HistogramFixedWidth', label, '')} nbins {nbins.name} must be "
+                                  f"known when the graph is built (it is the result's length)")
+    n = check_int(nbins, "nbins")
+    if n <= 0:
+        raise build_error("HistogramFixedWidth", label, f"nbins should be a positive number, but got '{n}'")
+    with name_scope(name, "histogram_fixed_width", [values, value_range]):
+        v = cast(reshape(values, [-1]), f64)
+        r = cast(value_range, f64)
+        lo, hi = gather(r, constant(np.int32(0))), gather(r, constant(np.int32(1)))
+        step = (hi - lo) / constant(np.float64(n))
+        shifted = make("dfc.maximum", [v, lo]) - lo
+        index = cast(make("dfc.floor", [shifted / step]), i64)
+        index = make("dfc.minimum", [make("dfc.maximum", [index, constant(np.int64(0))]), constant(np.int64(n - 1))])
+        ones = make("dfc.fill_like", [index], {"value": 1.0, "dtype": as_dtype(dtype)})
+        return unsorted_segment_sum(ones, index, n, name="histogram_fixed_width")
+
+
+def searchsorted(sorted_sequence, values, side: str = "left", out_type=i32, name: str | None = None) -> Tensor:
+    """For each value (per row of the leading dims), the first index of sorted_sequence where it could go:
+    before equal entries (side='left') or after them ('right')."""
+    seq, values = convert_to_tensor(sorted_sequence), convert_to_tensor(values)
+    label = name or "SearchSorted"
+    if side not in ("left", "right"):
+        raise ValueError(f"{build_error('SearchSorted', label, '')} side must be 'left' or 'right', got {side!r}")
+    out_type = as_dtype(out_type)
+    if out_type not in (i32, i64):
+        raise TypeError(f"{build_error('SearchSorted', label, '')} out_type must be int32 or int64")
+    if seq.dtype is not values.dtype:
+        raise TypeError(f"{build_error('SearchSorted', label, '')} sorted_sequence {seq.name} and values "
+                        f"{values.name} differ in dtype: {seq.dtype.name} vs {values.dtype.name}")
+    if seq.shape.ndims is None or values.shape.ndims is None or seq.shape.ndims < 1:
+        raise build_error("SearchSorted", label, "sorted_sequence and values need known ranks >= 1")
+    if seq.shape.ndims != values.shape.ndims or any(
+            a is not None and b is not None and a != b for a, b in zip(seq.shape.as_list()[:-1],
+                                                                         values.shape.as_list()[:-1])):
+        raise build_error("SearchSorted", label, f"Leading dim(s) must match: sorted_sequence {seq.shape} vs "
+                                                 f"values {values.shape}")
+    with name_scope(name, "SearchSorted", [seq, values]):
+        before = make("dfc.less" if side == "left" else "dfc.less_equal",
+                      [expand_dims(seq, -2), expand_dims(values, -1)])  # [..., values, sequence]
+        return make("dfc.reduce_sum", [cast(before, out_type)], {"axes": [values.shape.ndims]}, name="SearchSorted")
+
+
+def unravel_index(indices, dims, name: str | None = None) -> Tensor:
+    """The coordinates of each flat index in an array of shape `dims`: shape [len(dims)] + indices.shape."""
+    indices = convert_to_tensor(indices)
+    label = name or "UnravelIndex"
+    if indices.dtype not in (i32, i64):
+        raise TypeError(f"{build_error('UnravelIndex', label, '')} indices {indices.name} must be int32 or int64")
+    known_dims = constant_value(convert_to_tensor(dims, dtype=indices.dtype))
+    if known_dims is None:
+        raise NotImplementedError(f"{build_error('UnravelIndex', label, '')} dims must be a constant")
+    shape = [int(d) for d in np.atleast_1d(known_dims)]
+    if np.ndim(known_dims) != 1:
+        raise build_error("UnravelIndex", label, f"dims must be a 1-D tensor, got {known_dims.tolist()}")
+    known = constant_value(indices)
+    size = int(np.prod(shape, dtype=np.int64))
+    if known is not None and known.size and (known.min() < 0 or known.max() >= size):
+        raise build_error("UnravelIndex", label, f"index out of bound as input index {int(known.max())} not in "
+                                                 f"[0, {size}) for dims {shape}")
+    from .debugging import Assert
+    from .framework import control_dependencies
+    with name_scope(name, "UnravelIndex", [indices]):
+        checks = []
+        if known is None:
+            flat = reshape(indices, [-1])
+            fits = make("dfc.reduce_all", [make("dfc.logical_and", [
+                make("dfc.greater_equal", [flat, constant(np.zeros((), indices.dtype.np))]),
+                make("dfc.less", [flat, constant(np.asarray(size, indices.dtype.np))])])], {"axes": [0]})
+            checks.append(Assert(fits, [f"index out of bound as input index not in [0, {size}): indices =",
+                                        indices]))
+        with control_dependencies(checks):
+            strides = np.array([int(np.prod(shape[i + 1:], dtype=np.int64)) for i in builtins.range(len(shape))])
+            lead = [len(shape)] + [1] * indices.shape.ndims
+            s = constant(strides.astype(indices.dtype.np).reshape(lead))
+            d = constant(np.array(shape, indices.dtype.np).reshape(lead))
+            return make("dfc.mod", [make("dfc.floordiv", [expand_dims(indices, 0), s]), d], name="UnravelIndex")
+
+
+# ---- results shaped by values: constants only ---------------------------------------------------------
+def _constant_only(op: str, label: str, what: str) -> NotImplementedError:
+    return NotImplementedError(f"{build_error(op, label, '')} {what}: its result shape depends on the values of its "
+                               f"input, and dfc compiles static shapes (each run is specialized to the fed shapes, "
+                               f"not to fed values); it works when the input is a constant")
+
+
+def unique_with_counts(x, out_idx=i32, name: str | None = None):
+    """(y, idx, count): the distinct values in order of first appearance, each element's position in y, and how
+    often each value occurs (constants)."""
+    x = convert_to_tensor(x)
+    known = constant_value(x)
+    if known is None:
+        raise _constant_only("UniqueWithCounts", name or "UniqueWithCounts", "unique_with_counts of a non-constant "
+                                                                             "tensor")
+    if known.ndim != 1:
+        raise build_error("UniqueWithCounts", name or "UniqueWithCounts", f"unique expects a 1D vector, got "
+                                                                          f"{x.name} of shape {x.shape}")
+    _, first, inverse, counts = np.unique(known, return_index=True, return_inverse=True, return_counts=True)
+    order = np.argsort(first)
+    rank_of = np.empty_like(order)
+    rank_of[order] = np.arange(order.size)
+    out_idx = as_dtype(out_idx)
+    result = namedtuple("UniqueWithCounts", ["y", "idx", "count"])
+    return result(constant(known[np.sort(first)]), constant(rank_of[inverse.reshape(-1)].astype(out_idx.np)),
+                  constant(counts[order].astype(out_idx.np)))
+
+
+def dynamic_partition(data, partitions, num_partitions, name: str | None = None) -> list[Tensor]:
+    """outputs[p] = the slices data[i] with partitions[i] == p, in order (constant partitions: gathers, so the
+    gradient flows back to each slice)."""
+    data, partitions = convert_to_tensor(data), convert_to_tensor(partitions)
+    label = name or "DynamicPartition"
+    n = check_int(num_partitions, "num_partitions")
+    if n < 1:
+        raise build_error("DynamicPartition", label, f"num_partitions must be at least 1, got {n}")
+    if partitions.dtype is not i32:
+        raise TypeError(f"{build_error('DynamicPartition', label, '')} partitions {partitions.name} must be int32, "
+                        f"got {partitions.dtype.name}")
+    known = constant_value(partitions)
+    if known is None:
+        raise _constant_only("DynamicPartition", label, f"dynamic_partition by {partitions.name}, known only at "
+                                                        f"run time")
+    k = known.ndim
+    if data.shape.ndims is not None and (data.shape.ndims < k or any(
+            d is not None and d != p for d, p in zip(data.shape.as_list(), known.shape))):
+        raise build_error("DynamicPartition", label, f"data.shape must start with partitions.shape, got "
+                                                     f"data.shape = {data.shape}, partitions.shape = "
+                                                     f"{list(known.shape)}")
+    if known.size and (known.min() < 0 or known.max() >= n):
+        bad = known[(known < 0) | (known >= n)].flat[0]
+        raise build_error("DynamicPartition", label, f"partitions {partitions.name} holds {int(bad)}, which is not "
+                                                     f"in [0, {n})")
+    with name_scope(name, "DynamicPartition", [data]):
+        rest = data.shape.as_list()[k:]
+        flat = reshape(data, [-1] + [-1 if d is None else d for d in rest]) if k != 1 else data
+        flat_known = known.reshape(-1)
+        return [gather(flat, constant(np.flatnonzero(flat_known == p).astype(np.int32)), name="DynamicPartition")
+                for p in builtins.range(n)]
+
+
+def dynamic_stitch(indices, data, name: str | None = None) -> Tensor:
+    """merged[indices[m][i]] = data[m][i] (a later index wins); constant indices. The gradient is TF's: every
+    data[m][i] gets merged's gradient at its index, overwritten or not."""
+    indices = [convert_to_tensor(i) for i in indices]
+    data = [convert_to_tensor(d) for d in data]
+    label = name or "DynamicStitch"
+    if len(indices) != len(data) or not data:
+        raise build_error("DynamicStitch", label, f"dynamic_stitch needs as many data as indices tensors (and at "
+                                                  f"least one), got {len(data)} and {len(indices)}")
+    known = [constant_value(i) for i in indices]
+    if any(k is None for k in known):
+        which = next(i for i, k in zip(indices, known) if k is None)
+        raise _constant_only("DynamicStitch", label, f"dynamic_stitch with indices {which.name} known only at run "
+                                                     f"time (the result has max(indices) + 1 rows)")
+    rest = None
+    for k, d in zip(known, data):
+        dims = d.shape.as_list() if d.shape.ndims is not None else None
+        if dims is None or dims[:k.ndim] != list(k.shape) or None in dims[k.ndim:]:
+            raise build_error("DynamicStitch", label, f"data {d.name} of shape {d.shape} must start with the shape "
+                                                      f"of its indices {list(k.shape)}, the rest known")
+        if rest is None:
+            rest = dims[k.ndim:]
+        elif dims[k.ndim:] != rest:
+            raise build_error("DynamicStitch", label, f"data {d.name} must end in the dims {rest}, got {d.shape}")
+    flat_ids = np.concatenate([k.reshape(-1) for k in known]).astype(np.int64)
+    if flat_ids.size and flat_ids.min() < 0:
+        raise build_error("DynamicStitch", label, f"indices hold the negative {int(flat_ids.min())}")
+    n = int(flat_ids.max()) + 1 if flat_ids.size else 0
+    last = np.full(n, -1, np.int64)
+    last[flat_ids] = np.arange(flat_ids.size)  # numpy's assignment keeps the last writer, as TF does
+    if np.any(last < 0):
+        missing = int(np.flatnonzero(last < 0)[0])
+        raise build_error("DynamicStitch", label, f"missing index {missing} in the indices")
+    with name_scope(name, "DynamicStitch", data):
+        rows = concat([reshape(d, [-1] + rest) for d in data], 0) if len(data) > 1 else reshape(data[0], [-1] + rest)
+        merged = gather(rows, constant(last.astype(np.int32)))
+        if flat_ids.size == n:
+            return make("dfc.identity", [merged], name="DynamicStitch")
+        # overwritten rows: TF's gradient still gives each its index's gradient; the correction is 0 forward
+        spread = unsorted_segment_sum(rows, constant(flat_ids.astype(np.int32)), n)
+        correction = make("dfc.sub", [spread, make("dfc.stop_gradient", [spread])])
+        return make("dfc.add", [make("dfc.stop_gradient", [merged]), correction], name="DynamicStitch")
+
+
+# ---- scatter with max / min -------------------------------------------------------------------------------------
+def _tensor_scatter_extreme(kind: str, tf_op: str):
+    def fn(tensor, indices, updates, name: str | None = None) -> Tensor:
+        from .tensor_ops import _linear_index
+        tensor, indices, updates = (convert_to_tensor(v) for v in (tensor, indices, updates))
+        label = name or tf_op
+        if not tensor.shape.is_fully_defined() or indices.shape.ndims is None or \
+                indices.shape.as_list()[-1] is None:
+            raise build_error(tf_op, label, f"{tf_op} needs the shape of {tensor.name} and the last dim of "
+                                            f"{indices.name} known")
+        dims = tensor.shape.as_list()
+        k = indices.shape.as_list()[-1]
+        if k > len(dims):
+            raise build_error(tf_op, label, f"indices {indices.name} index {k} dims of {tensor.name} of rank "
+                                            f"{len(dims)}")
+        tail = dims[k:]
+        expected = indices.shape.as_list()[:-1] + tail
+        if updates.shape.ndims is not None and updates.shape.as_list() != expected:
+            raise build_error(tf_op, label, f"updates {updates.name} must have shape {expected}, got "
+                                            f"{updates.shape}")
+        with name_scope(name, tf_op, [tensor, indices, updates]):
+            rows = int(np.prod(dims[:k], dtype=np.int64))
+            linear = _linear_index(indices, dims[:k], tf_op, label, rows)
+            flat = reshape(updates, [-1] + tail)
+            ids = reshape(linear, [-1])
+            from .framework import control_dependencies
+            with control_dependencies(_range_check(ids, rows, tf_op, label)):
+                best = _reduce_segments(kind, flat, ids, rows, tail)
+            ones = make("dfc.fill_like", [ids], {"value": 1.0, "dtype": i32})
+            hit = make("dfc.greater", [unsorted_segment_sum(ones, ids, rows), constant(np.int32(0))])
+            base = reshape(tensor, [rows] + tail)
+            combined = make(f"dfc.{'maximum' if kind == 'max' else 'minimum'}", [base, best])
+            out = make("dfc.select", [reshape(hit, [rows] + [1] * len(tail)), combined, base])
+            return reshape(out, dims, name=tf_op)
+    fn.__name__ = f"tensor_scatter_nd_{kind}"
+    fn.__doc__ = f"`tensor` with each slice at `indices` replaced by the {kind} of it and its updates."
+    return fn
+
+
+tensor_scatter_nd_max = _tensor_scatter_extreme("max", "TensorScatterMax")
+tensor_scatter_nd_min = _tensor_scatter_extreme("min", "TensorScatterMin")
+
+
+def cumulative_logsumexp(x, axis=0, exclusive: bool = False, reverse: bool = False,
+                         name: str | None = None) -> Tensor:
+    """log(cumsum(exp(x))) along `axis` (exclusive: -inf first), each entry a reduce_logsumexp over the elements
+    it covers, so each is shifted by its own max and keeps TF's accuracy over any range of values
+    (O(n^2) elements per row of n)."""
+    from .array_ops import transpose
+    from .math_ops import reduce_logsumexp
+    x = convert_to_tensor(x)
+    label = name or "CumulativeLogsumexp"
+    if not x.dtype.is_floating:
+        raise TypeError(f"{build_error('CumulativeLogsumexp', label, '')} x {x.name} must be floating, got "
+                        f"{x.dtype.name}")
+    rank = x.shape.ndims
+    axis = check_int(axis, "axis")
+    if rank is None or not -rank <= axis < rank or x.shape.as_list()[axis] is None:
+        raise build_error("CumulativeLogsumexp", label, f"axis {axis} must be a dim of known size of {x.name} "
+                                                        f"{x.shape}")
+    axis %= rank
+    n = x.shape.as_list()[axis]
+    i, j = np.arange(n)[:, None], np.arange(n)[None, :]
+    covered = (j >= i if reverse else j <= i) & (j != i if exclusive else True)
+    with name_scope(name, "CumulativeLogsumexp", [x]):
+        perm = [d for d in builtins.range(rank) if d != axis] + [axis]
+        last = transpose(x, perm) if axis != rank - 1 else x
+        table = make("dfc.select", [constant(covered), expand_dims(last, -2),
+                                    constant(np.asarray(-np.inf, x.dtype.np))])  # [..., n (i), n (j)]
+        out = reduce_logsumexp(table, axis=-1)
+        return transpose(out, [int(p) for p in np.argsort(perm)]) if axis != rank - 1 else out
+
+
+__all__ = ["bincount", "confusion_matrix", "cumulative_logsumexp", "dynamic_partition", "dynamic_stitch",
+           "histogram_fixed_width", "searchsorted", "segment_max", "segment_mean", "segment_min", "segment_prod",
+           "segment_sum", "tensor_scatter_nd_max", "tensor_scatter_nd_min", "unique_with_counts", "unravel_index",
+           "unsorted_segment_max", "unsorted_segment_mean", "unsorted_segment_min", "unsorted_segment_prod",
+           "unsorted_segment_sqrt_n"]
+
+
+# ---- variable updates combining by product, quotient, max, min ----------------------------------------------------
+def _scatter_variable(kind: str, tf_op: str):
+    def fn(ref, indices, updates, use_locking: bool = False, name: str | None = None) -> Tensor:
+        from .state_ops import _checked as checked_variable
+        var, updates = checked_variable(ref, f"scatter_{kind}", updates)
+        indices = convert_to_tensor(indices)
+        label = name or tf_op
+        dims = var.shape.as_list()
+        if indices.shape.ndims is not None and updates.shape.ndims is not None:
+            expected = indices.shape.as_list() + dims[1:]
+            if updates.shape.ndims != len(expected) or any(a is not None and b is not None and a != b for a, b in
+                                                           zip(updates.shape.as_list(), expected)):
+                raise build_error(tf_op, label, f"updates {updates.name} must have shape indices.shape + "
+                                                f"ref.shape[1:] = {expected} for variable '{var.name}', got "
+                                                f"{updates.shape}")
+        with name_scope(name, tf_op, [updates]):
+            value = var.read_value()
+            if kind in ("max", "min"):
+                new = _tensor_scatter_extreme(kind, tf_op)(value, expand_dims(indices, -1), updates)
+            else:
+                flat_ids = reshape(indices, [-1])
+                flat = reshape(updates, [-1] + dims[1:])
+                with name_scope(None, "check"):
+                    from .framework import control_dependencies
+                    checks = _range_check(flat_ids, dims[0], tf_op, label)
+                with control_dependencies(checks):
+                    factor = _reduce_segments("prod", flat, flat_ids, dims[0], dims[1:])
+                new = make("dfc.mul" if kind == "mul" else "dfc.div", [value, factor])
+            return var.assign(new, use_locking=use_locking)
+    fn.__name__ = f"scatter_{kind}"
+    fn.__doc__ = (f"ref[indices[i], ...] {'*' if kind == 'mul' else '/' if kind == 'div' else kind}= updates[i, "
+                  f"...] (repeated indices combine); returns the updated value.")
+    return fn
+
+
+scatter_mul = _scatter_variable("mul", "ScatterMul")
+scatter_div = _scatter_variable("div", "ScatterDiv")
+scatter_max = _scatter_variable("max", "ScatterMax")
+scatter_min = _scatter_variable("min", "ScatterMin")
+
+
+def batch_scatter_update(ref, indices, updates, use_locking: bool = True, name: str | None = None) -> Tensor:
+    """ref[b..., indices[b..., j], ...] = updates[b..., j, ...]: scatter_update along the dim after the batch
+    dims (those of indices but its last)."""
+    from .state_ops import _checked as checked_variable
+    from .state_ops import scatter_nd_update
+    var, updates = checked_variable(ref, "batch_scatter_update", updates)
+    indices = convert_to_tensor(indices)
+    label = name or "BatchScatterUpdate"
+    if indices.shape.ndims is None or not indices.shape.is_fully_defined():
+        raise build_error("BatchScatterUpdate", label, f"batch_scatter_update needs the shape of {indices.name}")
+    ishape = indices.shape.as_list()
+    nb = len(ishape) - 1
+    if var.shape.as_list()[:nb] != ishape[:nb]:
+        raise build_error("BatchScatterUpdate", label, f"the batch dims of indices {indices.name} {ishape[:nb]} "
+                                                       f"must be those of variable '{var.name}' "
+                                                       f"{var.shape.as_list()[:nb]}")
+    with name_scope(name, "BatchScatterUpdate", [indices, updates]):
+        if nb == 0:
+            return scatter_nd_update(var, expand_dims(indices, -1), updates, use_locking)
+        grid = np.stack(np.meshgrid(*[np.arange(d) for d in ishape], indexing="ij")[:nb], axis=-1)
+        coords = concat([constant(grid.astype(indices.dtype.np)), expand_dims(indices, -1)], -1)
+        return scatter_nd_update(var, coords, updates, use_locking)
+
+
+__all__ += ["batch_scatter_update", "scatter_div", "scatter_max", "scatter_min", "scatter_mul"]
