@@ -18,8 +18,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".array_ops": ("concat", "constant", "expand_dims", "fill", "gather", "identity", "one_hot", "ones", "ones_like",
                    "pack", "placeholder", "placeholder_with_default", "range", "rank", "reshape", "shape", "size",
                    "slice", "split", "squeeze", "stack", "tile", "transpose", "unstack", "zeros", "zeros_like",
-                   "broadcast_dynamic_shape", "broadcast_static_shape", "ensure_shape", "get_static_value",
-                   "identity_n", "is_tensor", "newaxis", "shape_n", "strided_slice"),
+                   "strided_slice"),
+    ".shape_ops": ("broadcast_dynamic_shape", "broadcast_static_shape", "ensure_shape", "get_static_value",
+                   "identity_n", "is_tensor", "newaxis", "shape_n", "tuple"),
     ".control_flow_ops": ("case", "cond", "foldl", "foldr", "map_fn", "scan", "switch_case", "while_loop"),
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "control_dependencies", "convert_to_tensor",
                    "device", "name_scope", "set_random_seed"),
@@ -79,7 +80,6 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 #: TF1's names for objects that dfc's modules call otherwise: name -> (module, attribute)
 _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summary", "SummaryMetadataProto"),
             "Event": (".summary", "EventProto"), "SessionLog": (".summary", "SessionLogProto"),
-            "tuple": (".array_ops", "tuple_"),
             "arg_max": (".math_ops", "argmax"), "arg_min": (".math_ops", "argmin"),  # TF1's older names
             "orthogonal_initializer": (".initializers", "orthogonal"),
             "variance_scaling_initializer": (".initializers", "variance_scaling"),
