@@ -43,6 +43,7 @@ import enum
 import functools
 import re
 import threading
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -63,6 +64,7 @@ class CUresult(enum.IntEnum):
     CUDA_ERROR_INVALID_IMAGE = 200
     CUDA_ERROR_INVALID_HANDLE = 400
     CUDA_ERROR_NOT_FOUND = 500
+    CUDA_ERROR_NOT_READY = 600
     CUDA_ERROR_ILLEGAL_ADDRESS = 700
     CUDA_ERROR_LAUNCH_FAILED = 719
     CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED = 900
@@ -224,6 +226,10 @@ class EmulatedDriver:
             return (CUresult.CUDA_SUCCESS, _Handle("device"))
         return self._guard("cuDeviceGet", body)
 
+    def cuDeviceGetName(self, length: int, device) -> tuple:
+        name = b"dfc emulated GPU"
+        return self._guard("cuDeviceGetName", lambda: (CUresult.CUDA_SUCCESS, name + b"\0" * (length - len(name))))
+
     def cuDeviceGetAttribute(self, attr, device) -> tuple:
         values = {CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT: self.sms,
                   CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: self.compute_major,
@@ -256,6 +262,41 @@ class EmulatedDriver:
             self._flush([int(stream or 0)])
             return (CUresult.CUDA_SUCCESS,)
         return self._guard("cuStreamSynchronize", body)
+
+    # -- events: a record is stream work that reads the host clock when the stream runs it
+    def cuEventCreate(self, flags: int) -> tuple:
+        def body():
+            event = _Handle("event")
+            event.time = None  # type: ignore[attr-defined]
+            event.stream = 0  # type: ignore[attr-defined]
+            return (CUresult.CUDA_SUCCESS, event)
+        return self._guard("cuEventCreate", body)
+
+    def cuEventRecord(self, event, stream) -> tuple:
+        def body():
+            event.time, event.stream = None, int(stream or 0)
+
+            def record():
+                event.time = time.perf_counter()
+            self._enqueue(stream, "event record", record)
+            return (CUresult.CUDA_SUCCESS,)
+        return self._guard("cuEventRecord", body)
+
+    def cuEventSynchronize(self, event) -> tuple:
+        def body():
+            self._flush([event.stream])
+            return (CUresult.CUDA_SUCCESS,)
+        return self._guard("cuEventSynchronize", body)
+
+    def cuEventElapsedTime(self, start, stop) -> tuple:
+        def body():
+            if start.time is None or stop.time is None:
+                raise _Fault(CUresult.CUDA_ERROR_NOT_READY, "cuEventElapsedTime of an event not yet completed")
+            return (CUresult.CUDA_SUCCESS, (stop.time - start.time) * 1000.0)
+        return self._guard("cuEventElapsedTime", body)
+
+    def cuEventDestroy(self, event) -> tuple:
+        return self._guard("cuEventDestroy", lambda: (CUresult.CUDA_SUCCESS,))
 
     # -- memory
     def cuMemAlloc(self, nbytes: int) -> tuple:
