@@ -617,3 +617,8 @@ from .autodiff_control import CONTROL_VJP  # noqa: E402
 
 VJP.update(CONTROL_VJP)
 MULTI_RESULT.update(CONTROL_VJP)
+
+from .autodiff_linalg import LINALG_MULTI_RESULT, LINALG_VJP  # noqa: E402
+
+VJP.update(LINALG_VJP)
+MULTI_RESULT.update(LINALG_MULTI_RESULT)

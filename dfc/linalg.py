@@ -11,6 +11,13 @@ from .linalg_ops import matrix_diag as diag  # noqa: F401
 from .linalg_ops import matrix_diag_part as diag_part  # noqa: F401
 from .linalg_ops import matrix_set_diag as set_diag  # noqa: F401
 from .math_ops import matmul  # noqa: F401
+from .matrix_ops import (cholesky, cholesky_solve, cross, logdet, lstsq, qr, slogdet, svd)  # noqa: F401
+from .matrix_ops import matrix_determinant as det  # noqa: F401
+from .matrix_ops import matrix_inverse as inv  # noqa: F401
+from .matrix_ops import matrix_solve as solve  # noqa: F401
+from .matrix_ops import matrix_triangular_solve as triangular_solve  # noqa: F401
+from .matrix_ops import self_adjoint_eig as eigh  # noqa: F401
+from .matrix_ops import self_adjoint_eigvals as eigvalsh  # noqa: F401
 
 transpose = adjoint = matrix_transpose
 

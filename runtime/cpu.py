@@ -141,8 +141,9 @@ def _bind_symbols() -> None:
         _BLAS_INT_BITS = 32
     llvm.add_symbol("dfc_sgemm", found[0])
     llvm.add_symbol("dfc_dgemm", found[1])
-    from .host_calls import host_print_address  # noqa: PLC0415 - only steps that print call it
+    from .host_calls import host_linalg_address, host_print_address  # noqa: PLC0415 - few steps call them
     llvm.add_symbol("dfc_host_print", host_print_address())
+    llvm.add_symbol("dfc_host_linalg", host_linalg_address())
     _bind_half_conversions()
     _symbols_bound = True
 

@@ -603,6 +603,88 @@ CASES.update({
 })
 
 
+# ---- linear algebra (ir/ops/linalg.py): well-conditioned batches; multi-result ops flattened into one ----
+def _square_values(draw, rng):
+    n, batch = draw(st.integers(1, 4)), draw(st.lists(st.integers(1, 2), max_size=2).map(tuple))
+    a = rng.uniform(-1.0, 1.0, batch + (n, n)) + 3.0 * np.eye(n)
+    return a, n, batch
+
+
+def _flat(*ts):
+    return tf.concat([tf.reshape(t, [-1]) for t in ts], 0)
+
+
+def _linalg_unary(op, attrs=None, spd=False, symmetric=False):
+    def case(draw, rng):
+        a, n, _ = _square_values(draw, rng)
+        extra = dict(attrs or {})
+        for k in ("adjoint", "full_matrices", "compute_uv", "compute_v"):
+            if k in extra and extra[k] is None:
+                extra[k] = draw(st.booleans())
+
+        def build(t):
+            if spd:
+                t = tf.matmul(t, t, transpose_b=True)
+            if symmetric:
+                t = t + tf.linalg.transpose(t)
+            out = make_op(op, [t], extra)
+            return _flat(*(wrap(r) for r in out.results))
+        return [a], build
+    return case
+
+
+def _solve_case(op):
+    def case(draw, rng):
+        a, n, batch = _square_values(draw, rng)
+        rhs = rng.uniform(-1.0, 1.0, batch + (n, draw(st.integers(1, 3))))
+        attrs = {"adjoint": draw(st.booleans())}
+        if op == "dfc.matrix_triangular_solve":
+            attrs["lower"] = draw(st.booleans())
+        return [a, rhs], lambda x, y: make(op, [x, y], attrs)
+    return case
+
+
+def _rect_case(op, attrs):
+    def case(draw, rng):
+        m, n = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+        full = draw(st.booleans()) if op == "dfc.qr" else False
+        if op == "dfc.qr" and full and m > n:
+            full = False  # TF's QR gradient is not defined there either
+        # distinct singular values, far from 0: the decomposition is smooth around the input
+        u, _ = np.linalg.qr(rng.standard_normal((m, m)))
+        v, _ = np.linalg.qr(rng.standard_normal((n, n)))
+        s = np.zeros((m, n))
+        k = min(m, n)
+        s[np.arange(k), np.arange(k)] = 1.0 + np.arange(k)[::-1] + rng.uniform(0, 0.5, k)
+        a = u @ s @ v.T
+        extra = {**attrs, "full_matrices": full} if op == "dfc.qr" else dict(attrs)
+        if op == "dfc.svd":
+            extra["compute_uv"] = draw(st.booleans())
+
+        def build(t):
+            outs = [wrap(r) for r in make_op(op, [t], extra).results]
+            if op == "dfc.svd" and len(outs) == 3:  # u and v up to a shared sign: project on u s v^T parts
+                s_, u_, v_ = outs
+                return _flat(s_, tf.matmul(u_ * tf.expand_dims(s_, -2), v_, transpose_b=True),
+                             u_[..., :1] * v_[..., :1, :1])
+            return _flat(*outs)
+        return [a], build
+    return case
+
+
+CASES.update({
+    "dfc.matrix_inverse": _linalg_unary("dfc.matrix_inverse", {"adjoint": None}),
+    "dfc.matrix_determinant": _linalg_unary("dfc.matrix_determinant"),
+    "dfc.log_matrix_determinant": _linalg_unary("dfc.log_matrix_determinant"),
+    "dfc.cholesky": _linalg_unary("dfc.cholesky", spd=True),
+    "dfc.self_adjoint_eig": _linalg_unary("dfc.self_adjoint_eig", {"compute_v": None}, symmetric=True),
+    "dfc.matrix_solve": _solve_case("dfc.matrix_solve"),
+    "dfc.matrix_triangular_solve": _solve_case("dfc.matrix_triangular_solve"),
+    "dfc.qr": _rect_case("dfc.qr", {}),
+    "dfc.svd": _rect_case("dfc.svd", {}),
+})
+
+
 def _if_case(draw, rng):
     taken, shape = draw(st.booleans()), (draw(st.integers(1, 3)), 2)
     return [rng.uniform(-1, 1, shape), rng.uniform(-1, 1, (2,))], lambda x, y: tf.cond(

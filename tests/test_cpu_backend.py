@@ -894,3 +894,34 @@ def test_arguments_are_read_where_they_lie_or_converted_and_counted():
     np.testing.assert_array_equal(got, base[:3] + b)
     with pytest.raises(InvalidArgumentError, match="takes 2 arguments"):
         exe([base[:3]], StatelessContext())
+
+
+@pytest.mark.parametrize("op_type,attrs,shapes,kind", [
+    ("dfc.matrix_inverse", {"adjoint": True}, [(2, 3, 3)], "square"),
+    ("dfc.matrix_determinant", {}, [(4, 4)], "square"),
+    ("dfc.log_matrix_determinant", {}, [(2, 2, 3, 3)], "square"),
+    ("dfc.cholesky", {}, [(2, 4, 4)], "spd"),
+    ("dfc.matrix_solve", {"adjoint": False}, [(3, 3), (2, 3, 2)], "square"),
+    ("dfc.matrix_triangular_solve", {"lower": False, "adjoint": True}, [(2, 3, 3), (3, 4)], "square"),
+    ("dfc.qr", {"full_matrices": True}, [(2, 5, 3)], "any"),
+    ("dfc.svd", {"compute_uv": True, "full_matrices": False}, [(3, 5)], "any"),
+    ("dfc.self_adjoint_eig", {"compute_v": True}, [(2, 4, 4)], "spd"),
+    ("dfc.matrix_inverse", {"adjoint": False}, [(0, 2, 2)], "any"),
+])
+@pytest.mark.parametrize("dtype", [D.f32, D.f64])
+def test_lapack_ops_match_the_interpreter(op_type, attrs, shapes, kind, dtype):
+    """The CPU's host call into LAPACK gives the reference's results; a singular matrix fails both alike."""
+    rng = np.random.default_rng(7)
+    arrays = [rng.standard_normal(s).astype(dtype.np) for s in shapes]
+    if kind == "square":
+        arrays[0] += 3 * np.eye(shapes[0][-1], dtype=dtype.np)
+    elif kind == "spd":
+        arrays[0] = arrays[0] @ np.swapaxes(arrays[0], -1, -2) + np.eye(shapes[0][-1], dtype=dtype.np)
+    g, args = arg_graph([(dtype, s) for s in shapes])
+    outs = create_op(g, op_type, list(args), attrs).results
+    ref, got = run_both(g, list(outs), list(args), arrays)
+    for r, o in zip(ref, got):
+        assert_same(r, o, dtype)
+    if kind != "any":
+        singular = [np.zeros_like(arrays[0])] + arrays[1:]
+        run_both(g, list(outs), list(args), singular)  # both fail with the same error, or both give the value

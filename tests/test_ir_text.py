@@ -195,6 +195,17 @@ EXAMPLES.update({
     "dfc.avg_pool_grad": ([F(2, 3, 3, 3)], {"input_shape": (2, 7, 7, 3), **_POOL, "padding": "VALID",
                                              "explicit_paddings": ()}, None),
 })
+EXAMPLES.update({
+    "dfc.matrix_inverse": ([F(None, 3, 3)], {"adjoint": True}, None),
+    "dfc.matrix_determinant": ([F(2, 4, 4)], {}, None),
+    "dfc.log_matrix_determinant": ([F(4, 4)], {}, None),
+    "dfc.cholesky": ([F(None, 3, 3)], {}, None),
+    "dfc.matrix_solve": ([F(2, 3, 3), F(2, 3, 5)], {"adjoint": False}, None),
+    "dfc.matrix_triangular_solve": ([F(3, 3), F(2, 3, 1)], {"lower": False, "adjoint": True}, None),
+    "dfc.qr": ([F(None, 5, 3)], {"full_matrices": True}, None),
+    "dfc.svd": ([F(4, 6)], {"compute_uv": True, "full_matrices": False}, None),
+    "dfc.self_adjoint_eig": ([F(3, 3)], {"compute_v": False}, None),
+})
 
 
 def _source(g: Graph, t, i: int):

@@ -18,6 +18,23 @@ def _x4() -> np.ndarray:
     return _rng(101).standard_normal((2, 3, 4, 5)).astype(F32)
 
 
+def _well_conditioned(seed: int, shape) -> np.ndarray:
+    return (_rng(seed).standard_normal(shape) + 3.0 * np.eye(shape[-1])).astype(F32)
+
+
+def _spd(seed: int, shape) -> np.ndarray:
+    x = _rng(seed).standard_normal(shape)
+    return (x @ np.swapaxes(x, -1, -2) + np.eye(shape[-1])).astype(F32)
+
+
+def _rebuild_eig(tf, e, v):
+    return tf.matmul(v * tf.expand_dims(e, -2), v, transpose_b=True)
+
+
+def _rebuild_svd(tf, s, u, v):
+    return tf.matmul(u * tf.expand_dims(s, -2), v, transpose_b=True)
+
+
 CASES: list[Case] = [
     Case("indexing_newaxis_ellipsis", {"x": _x4()},
          lambda tf, x: {"col": x[:, tf.newaxis], "last": x[..., None], "ell0": x[..., 0],
@@ -125,4 +142,29 @@ CASES: list[Case] = [
                               "lcse_rev": tf.math.cumulative_logsumexp(x, 0, reverse=True),
                               "lcse_both": tf.math.cumulative_logsumexp(x, -1, exclusive=True, reverse=True)},
          grad=("t", "u", "y")),
+    Case("linalg", {"a": _well_conditioned(109, (2, 3, 3)), "s": _spd(110, (2, 3, 3)),
+                    "b": _rng(111).standard_normal((2, 3, 2)).astype(F32),
+                    "w": _rng(112).standard_normal((4, 3)).astype(F32),
+                    "z": _rng(113).standard_normal((4, 3)).astype(F32)},  # no gradient: TF has no full QR's
+         lambda tf, a, s, b, w, z: {
+             "inv": tf.matrix_inverse(a), "inv_adj": tf.linalg.inv(a, adjoint=True),
+             "det": tf.matrix_determinant(a), "det2": tf.linalg.det(a * 2.0),
+             "slogdet": tf.linalg.slogdet(a)[1], "sign": tf.linalg.slogdet(-a)[0], "logdet": tf.linalg.logdet(s),
+             "chol": tf.cholesky(s), "chol_solve": tf.cholesky_solve(tf.linalg.cholesky(s), b),
+             "solve": tf.matrix_solve(a, b), "solve_adj": tf.linalg.solve(a, b, adjoint=True),
+             "tri": tf.matrix_triangular_solve(a, b), "tri_up": tf.linalg.triangular_solve(a, b, lower=False),
+             "tri_adj": tf.matrix_triangular_solve(a, b, lower=True, adjoint=True),
+             "eigvals": tf.self_adjoint_eigvals(s), "eigvalsh": tf.linalg.eigvalsh(s),
+             "eig_rebuilt": _rebuild_eig(tf, *tf.self_adjoint_eig(s)),
+             "eig_abs": tf.abs(tf.linalg.eigh(s)[1]),
+             "qr_q_abs": tf.abs(tf.qr(w)[0]), "qr_r_abs": tf.abs(tf.linalg.qr(w)[1]),
+             "qr_full_abs": tf.abs(tf.qr(z, full_matrices=True)[1]),
+             "svd_s": tf.svd(w, compute_uv=False), "svd_rebuilt": _rebuild_svd(tf, *tf.svd(w)),
+             "svd_wide": _rebuild_svd(tf, *tf.linalg.svd(tf.transpose(w))),
+             "svd_full_s": tf.svd(w, full_matrices=True)[0], "svd_abs_u": tf.abs(tf.svd(b)[1]),
+             "lstsq": tf.matrix_solve_ls(w, w[:, :2] * 3.0, l2_regularizer=0.1),
+             "lstsq_under": tf.linalg.lstsq(tf.transpose(w), b[0]),
+             "cross": tf.cross(a, a[::-1]), "linalg_cross": tf.linalg.cross(b[..., :1] * a, a)},
+         grad=("a", "s", "b", "w")),
 ]
+

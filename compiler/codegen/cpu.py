@@ -47,6 +47,7 @@ from .scan import lower_scan
 from .shape import (lower_broadcast_like, lower_concat, lower_fill_like, lower_gather, lower_one_hot, lower_shape_of,
                     lower_slice, lower_split, lower_tile, lower_transpose)
 from .sparse import lower_unsorted_segment_sum
+from .lapack import LAPACK_LOWERINGS
 from .state import lower_assign
 
 # ---- lowering of each op ------------------------------------------------------------------------
@@ -93,6 +94,7 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.cumsum": lower_scan, "dfc.cumprod": lower_scan,
     "dfc.assert": lower_assert, "dfc.check_numerics": lower_check_numerics, "dfc.print": lower_print,
     **CONV_LOWERINGS,
+    **LAPACK_LOWERINGS,
     # state, structure and the ops that only fail
     "dfc.variable": lower_variable_read, "dfc.assign": lower_assign, "dfc.assign_add": lower_assign,
     "dfc.assign_sub": lower_assign, "dfc.fused": lower_fused, "dfc.constant": lower_nothing,

@@ -432,6 +432,8 @@ def _declarations_for(needs: set[str], blas: set[str]) -> str:
             parts.append(f"declare double @{n[6:]}(double, double)")
         elif n.startswith("host:"):  # a function of the runtime's (call id, table of pointers)
             parts.append(f"declare void @{n[5:]}(i64, ptr)")
+        elif n.startswith("hostrc:"):  # a function of the runtime's (descriptor, table of pointers) -> failed
+            parts.append(f"declare i32 @{n[7:]}(ptr, ptr)")
     if "parallel" in needs:
         parts.append(parallel.DECLARE)
     for b in sorted(blas - {"threads"}):

@@ -1,10 +1,11 @@
-"""Linear algebra: matmul with optional transposes and broadcast batch dimensions."""
+"""Linear algebra: matmul with optional transposes and broadcast batch dimensions; inverse, determinants,
+Cholesky, solves, QR, SVD and symmetric eigendecomposition of batches of matrices."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import FLOATS, i32, i64
+from ..dtypes import FLOATS, f32, f64, i32, i64
 from ..errors import ShapeError
 from ..types import TensorType
 from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, same_dtype, tensor_operand
@@ -35,3 +36,194 @@ def _matmul(a, b, transpose_a, transpose_b):
 
 register(OpDef("dfc.matmul", "linalg", _matmul_infer, _matmul, 2,
                {"transpose_a": Attr("bool", False), "transpose_b": Attr("bool", False)}, fusible_as="matmul"))
+
+
+# ---- matrix decompositions and solves (LAPACK through numpy and scipy; the CPU calls the same) ------------------
+def _square(t: TensorType, what: str) -> None:
+    require_dtype(t.dtype, (f32, f64), what)
+    if t.rank < 2:
+        raise ShapeError(f"{what} must have rank >= 2, got {t}")
+    m, n = t.shape[-2], t.shape[-1]
+    if m is not None and n is not None and m != n:
+        raise ShapeError(f"{what} must be a batch of square matrices, got {t}: {m} != {n}")
+
+
+def _square_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    _square(t, "input")
+    return [t]
+
+
+def _det_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    _square(t, "input")
+    return [t.with_shape(t.shape[:-2])]
+
+
+def _slogdet_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    _square(t, "input")
+    return [t.with_shape(t.shape[:-2])] * 2
+
+
+def _solve_infer(types, attrs):
+    a, b = tensor_operand(types, 0), tensor_operand(types, 1)
+    _square(a, "matrix")
+    require_dtype(b.dtype, (a.dtype,), "rhs")
+    if b.rank < 2:
+        raise ShapeError(f"rhs must have rank >= 2, got {b}")
+    n, k = a.shape[-1], b.shape[-2]
+    if n is not None and k is not None and n != k:
+        raise ShapeError(f"matrix {a} and rhs {b} differ in their rows: {n} != {k}")
+    batch = broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    return [TensorType(a.dtype, batch + b.shape[-2:])]
+
+
+def _matrix(t: TensorType, what: str) -> tuple:
+    require_dtype(t.dtype, (f32, f64), what)
+    if t.rank < 2:
+        raise ShapeError(f"{what} must have rank >= 2, got {t}")
+    return t.shape[:-2], t.shape[-2], t.shape[-1]
+
+
+def _small(m, n):
+    return None if m is None or n is None else min(m, n)
+
+
+def _qr_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    batch, m, n = _matrix(t, "input")
+    k = m if attrs["full_matrices"] else _small(m, n)
+    return [t.with_shape(batch + (m, k)), t.with_shape(batch + (k, n))]
+
+
+def _svd_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    batch, m, n = _matrix(t, "input")
+    k = _small(m, n)
+    s = t.with_shape(batch + (k,))
+    if not attrs["compute_uv"]:
+        return [s]
+    full = attrs["full_matrices"]
+    return [s, t.with_shape(batch + (m, m if full else k)), t.with_shape(batch + (n, n if full else k))]
+
+
+def _eigh_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    _square(t, "input")
+    e = t.with_shape(t.shape[:-1])
+    return [e, t] if attrs["compute_v"] else [e]
+
+
+def _adjoint(x, adjoint: bool):
+    return np.swapaxes(x, -1, -2) if adjoint else x
+
+
+def _inverse(x, adjoint):
+    try:
+        return np.linalg.inv(_adjoint(x, adjoint)).astype(x.dtype)
+    except np.linalg.LinAlgError:
+        raise ValueError("Input is not invertible.") from None
+
+
+def _cholesky(x):
+    try:
+        return np.linalg.cholesky(x).astype(x.dtype)
+    except np.linalg.LinAlgError:
+        raise ValueError("Cholesky decomposition was not successful. The input might not be valid.") from None
+
+
+def _solve(a, b, adjoint):
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = np.broadcast_to(_adjoint(a, adjoint), batch + a.shape[-2:])
+    b = np.broadcast_to(b, batch + b.shape[-2:])
+    if a.shape[-1] == 0 or b.shape[-1] == 0:
+        return np.zeros(b.shape, a.dtype)
+    try:
+        return np.linalg.solve(a, b).astype(a.dtype)
+    except np.linalg.LinAlgError:
+        raise ValueError("Input matrix is not invertible.") from None
+
+
+def _triangular_solve(a, b, lower, adjoint):
+    from scipy.linalg import solve_triangular  # noqa: PLC0415 - scipy.linalg loads slowly; only these ops need it
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = np.broadcast_to(a, batch + a.shape[-2:]).reshape((-1,) + a.shape[-2:])
+    bb = np.broadcast_to(b, batch + b.shape[-2:]).reshape((-1,) + b.shape[-2:])
+    out = np.empty(bb.shape, a.dtype)
+    with np.errstate(all="ignore"):
+        for i in range(a.shape[0]):
+            if out[i].size == 0:
+                continue
+            if np.any(np.diagonal(a[i]) == 0):  # LAPACK refuses; TF's substitution divides by zero
+                out[i] = _substitute(a[i], bb[i], lower, adjoint)
+            else:
+                out[i] = solve_triangular(a[i], bb[i], lower=lower, trans=1 if adjoint else 0, check_finite=False)
+    return out.reshape(batch + b.shape[-2:])
+
+
+def _substitute(a, b, lower, adjoint):
+    """Forward or back substitution, the IEEE way (a zero on the diagonal gives infinities and NaNs)."""
+    t = np.tril(a) if lower else np.triu(a)
+    if adjoint:
+        t, lower = t.T, not lower
+    n = t.shape[0]
+    x = np.zeros(b.shape, a.dtype)
+    order = range(n) if lower else range(n - 1, -1, -1)
+    for i in order:
+        x[i] = (b[i] - t[i] @ x) / t[i, i]
+    return x
+
+
+def _qr(x, full_matrices):
+    q, r = np.linalg.qr(x, mode="complete" if full_matrices else "reduced")
+    return q.astype(x.dtype), r.astype(x.dtype)
+
+
+def _svd(x, compute_uv, full_matrices):
+    if not compute_uv:
+        return (np.linalg.svd(x, compute_uv=False).astype(x.dtype),)
+    u, s, vh = np.linalg.svd(x, full_matrices=full_matrices)
+    return s.astype(x.dtype), u.astype(x.dtype), np.swapaxes(vh, -1, -2).astype(x.dtype)
+
+
+def _eigh(x, compute_v):
+    if not compute_v:
+        return (np.linalg.eigvalsh(x, UPLO="L").astype(x.dtype),)
+    e, v = np.linalg.eigh(x, UPLO="L")
+    return e.astype(x.dtype), v.astype(x.dtype)
+
+
+def _slogdet(x):
+    sign, logabs = np.linalg.slogdet(x)
+    return sign.astype(x.dtype), logabs.astype(x.dtype)
+
+
+_LINALG = "linalg"
+register(OpDef("dfc.matrix_inverse", _LINALG, _square_infer, _inverse, 1, {"adjoint": Attr("bool", False)},
+               fusible_as=None, doc="the inverse of each matrix (of its adjoint); a singular one fails the run"))
+register(OpDef("dfc.matrix_determinant", _LINALG, _det_infer,
+               lambda x: np.linalg.det(x).astype(x.dtype), 1, fusible_as=None,
+               doc="the determinant of each matrix (LU with partial pivoting)"))
+register(OpDef("dfc.log_matrix_determinant", _LINALG, _slogdet_infer, _slogdet, 1, fusible_as=None,
+               doc="(sign, log |det|) of each matrix"))
+register(OpDef("dfc.cholesky", _LINALG, _square_infer, _cholesky, 1, fusible_as=None,
+               doc="the lower Cholesky factor of each matrix (read from its lower triangle); a matrix that is not "
+                   "positive definite fails the run"))
+register(OpDef("dfc.matrix_solve", _LINALG, _solve_infer, _solve, 2, {"adjoint": Attr("bool", False)},
+               fusible_as=None, doc="x with matrix @ x = rhs (adjoint: matrix^T @ x = rhs), batch dims broadcast"))
+register(OpDef("dfc.matrix_triangular_solve", _LINALG, _solve_infer, _triangular_solve, 2,
+               {"lower": Attr("bool", True), "adjoint": Attr("bool", False)}, fusible_as=None,
+               doc="x with tri(matrix) @ x = rhs for the lower (upper) triangle of matrix, batch dims broadcast"))
+register(OpDef("dfc.qr", _LINALG, _qr_infer, _qr, 1, {"full_matrices": Attr("bool", False)}, fusible_as=None,
+               doc="(q, r): q orthonormal columns, r upper triangular, q @ r the input"))
+register(OpDef("dfc.svd", _LINALG, _svd_infer, _svd, 1,
+               {"compute_uv": Attr("bool", True), "full_matrices": Attr("bool", False)}, fusible_as=None,
+               doc="(s, u, v), s descending, u @ diag(s) @ v^T the input; only s unless compute_uv"))
+register(OpDef("dfc.self_adjoint_eig", _LINALG, _eigh_infer, _eigh, 1, {"compute_v": Attr("bool", True)},
+               fusible_as=None, doc="(e, v): the ascending eigenvalues and eigenvectors of each symmetric matrix "
+                                    "(its lower triangle); only e unless compute_v"))
+
+#: the ops above: their CPU code calls the numpy reference on the host (compiler/codegen/lapack.py)
+LAPACK_OPS = ("dfc.matrix_inverse", "dfc.matrix_determinant", "dfc.log_matrix_determinant", "dfc.cholesky",
+              "dfc.matrix_solve", "dfc.matrix_triangular_solve", "dfc.qr", "dfc.svd", "dfc.self_adjoint_eig")
