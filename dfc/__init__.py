@@ -89,7 +89,8 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
 _SUBMODULES = ("app", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors", "gfile", "image",
                "initializers", "layers", "linalg", "logging", "losses", "manip", "math", "metrics", "nn", "random",
-               "summary", "test", "train")
+               "summary", "test", "train",
+               "bitwise")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType
@@ -97,11 +98,15 @@ as_dtype = _dtypes.as_dtype
 float16, bfloat16, float32, float64 = _dtypes.f16, _dtypes.bf16, _dtypes.f32, _dtypes.f64
 int8, int16, int32, int64, bool = _dtypes.i8, _dtypes.i16, _dtypes.i32, _dtypes.i64, _dtypes.bool_  # noqa: A001
 uint8 = _dtypes.u8
+# TF's dtypes without kernels here: spelled, refused with a TypeError naming them wherever a dtype is taken
+uint16, uint32, uint64, complex64, complex128 = (_dtypes.UnsupportedDType(n) for n in
+                                                 ("uint16", "uint32", "uint64", "complex64", "complex128"))
 half, double = float16, float64
 
 __version__ = "0.1.0"
 __all__ = sorted([*_WHERE, *_RENAMED, *_SUBMODULES, "DType", "as_dtype", "float16", "bfloat16", "float32",
-                  "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "half", "double"])
+                  "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "half", "double",
+                  "uint16", "uint32", "uint64", "complex64", "complex128"])
 
 
 def __getattr__(name: str) -> Any:

@@ -88,6 +88,20 @@ def from_mlir(spelling: str) -> DType:
         raise ValueError(f"unknown element type '{spelling}'") from None
 
 
+class UnsupportedDType(str):
+    """tf.uint32 and the other TF dtypes dfc has no kernels for: a name a script may spell, which every op that
+    takes a dtype refuses with a TypeError naming it (as_dtype reads it as its name)."""
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return f"tf.{self}"
+
+
 def as_dtype(value) -> DType:
     """Coerce a DType, TF name, IR spelling, numpy dtype or Python type to a DType."""
     if isinstance(value, DType):

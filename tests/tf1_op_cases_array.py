@@ -166,5 +166,17 @@ CASES: list[Case] = [
              "lstsq_under": tf.linalg.lstsq(tf.transpose(w), b[0]),
              "cross": tf.cross(a, a[::-1]), "linalg_cross": tf.linalg.cross(b[..., :1] * a, a)},
          grad=("a", "s", "b", "w")),
+    Case("bitwise", {"a": np.array([0, 1, -1, 5, -128, 127, 77, -3], np.int32),
+                     "b": np.array([3, 1, 2, 0, 1, 6, 31, 4], np.int32),
+                     "u": np.array([0, 1, 255, 128, 17, 200], np.uint8),
+                     "v": np.array([7, 1, 4, 0, 3, 2], np.uint8),
+                     "c": np.array([[-7, 100], [3, -128]], np.int8), "d": np.array([1, 7], np.int8)},
+         lambda tf, a, b, u, v, c, d: {
+             "and": tf.bitwise.bitwise_and(a, b), "or": tf.bitwise.bitwise_or(a, b),
+             "xor": tf.bitwise.bitwise_xor(a, b), "invert": tf.bitwise.invert(a),
+             "lshift": tf.bitwise.left_shift(a, b), "rshift": tf.bitwise.right_shift(a, b),
+             "u_and": tf.bitwise.bitwise_and(u, v), "u_invert": tf.bitwise.invert(u),
+             "u_lshift": tf.bitwise.left_shift(u, v), "u_rshift": tf.bitwise.right_shift(u, v),
+             "i8_bcast": tf.bitwise.bitwise_xor(c, d), "i8_shift": tf.bitwise.right_shift(c, d),
+             "i8_lshift": tf.bitwise.left_shift(c, d)}),
 ]
-

@@ -593,6 +593,29 @@ def _logical(e: Element) -> str:
     return e.f(f"{e.op.short_type[8:]} i1 {e.a}, {e.b}")
 
 
+@scalar_rule("dfc.bitwise_and", "dfc.bitwise_or", "dfc.bitwise_xor", rounded=False)
+def _bitwise(e: Element) -> str:
+    return e.f(f"{e.op.short_type[8:]} {e.ty} {e.a}, {e.b}")
+
+
+@scalar_rule("dfc.invert", rounded=False)
+def _invert(e: Element) -> str:
+    return e.f(f"xor {e.ty} {e.a}, -1")
+
+
+@scalar_rule("dfc.left_shift", "dfc.right_shift", rounded=False)
+def _shift(e: Element) -> str:
+    """x << y and x >> y (arithmetic for signed x) with y clamped to [0, bits - 1], as TF's kernels do."""
+    f, ty = e.f, e.ty
+    bits = BITS[ty]
+    y = f(f"select i1 {f(f'icmp slt {ty} {e.b}, 0')}, {ty} 0, {ty} {e.b}") if not e.dt.is_unsigned else e.b
+    wide = f(f"icmp {'ugt' if e.dt.is_unsigned else 'sgt'} {ty} {y}, {bits - 1}")
+    y = f(f"select i1 {wide}, {ty} {bits - 1}, {ty} {y}")
+    if e.op.type == "dfc.left_shift":
+        return f(f"shl {ty} {e.a}, {y}")
+    return f(f"{'lshr' if e.dt.is_unsigned else 'ashr'} {ty} {e.a}, {y}")
+
+
 def typed_value(value: float, dt: D.DType):
     """A Python number as the reference stores it in dt (wrapping and rounding included)."""
     with np.errstate(all="ignore"):

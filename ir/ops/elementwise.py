@@ -7,7 +7,7 @@ import math
 import ml_dtypes
 import numpy as np
 
-from ..dtypes import ALL, FLOATS, NUMERIC, bool_
+from ..dtypes import ALL, FLOATS, INTEGERS, NUMERIC, bool_, u8
 from ..types import TensorType
 from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, same_dtype, tensor_operand
 
@@ -196,6 +196,26 @@ binary("logical_and", np.logical_and, (bool_,), differentiable=False, commutativ
 binary("logical_or", np.logical_or, (bool_,), differentiable=False, commutative=True)
 binary("logical_xor", np.logical_xor, (bool_,), differentiable=False, commutative=True)
 binary("atan2", _errstate(np.arctan2), FLOATS)
+
+# ---- bitwise (tf.bitwise): integers, uint8 included ----------------------------------------------
+BITWISE = INTEGERS + (u8,)
+
+
+def _shift(fn):
+    def reference(x, y):
+        # TF's kernels clamp the shift to [0, bits - 1] (a wider shift is undefined in C)
+        bits = np.iinfo(x.dtype).bits
+        return fn(x, np.clip(y, 0, bits - 1).astype(x.dtype)).astype(x.dtype)
+    reference.__name__ = fn.__name__
+    return reference
+
+
+binary("bitwise_and", np.bitwise_and, BITWISE, differentiable=False, commutative=True)
+binary("bitwise_or", np.bitwise_or, BITWISE, differentiable=False, commutative=True)
+binary("bitwise_xor", np.bitwise_xor, BITWISE, differentiable=False, commutative=True)
+binary("left_shift", _shift(np.left_shift), BITWISE, differentiable=False)
+binary("right_shift", _shift(np.right_shift), BITWISE, differentiable=False)
+unary("invert", np.invert, BITWISE, differentiable=False, doc="~x, every bit flipped")
 
 
 # ---- select and cast ------------------------------------------------------------------------
