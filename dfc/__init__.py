@@ -53,6 +53,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".matrix_ops": ("cholesky", "cholesky_solve", "cross", "matrix_determinant", "matrix_inverse", "matrix_solve",
                     "matrix_solve_ls", "matrix_triangular_solve", "qr", "self_adjoint_eig", "self_adjoint_eigvals",
                     "svd"),
+    ".special_ops": ("digamma", "lbeta", "lgamma"),
     ".segment_ops": ("batch_scatter_update", "bincount", "confusion_matrix", "dynamic_partition", "dynamic_stitch",
                      "histogram_fixed_width", "scatter_div", "scatter_max", "scatter_min", "scatter_mul",
                      "searchsorted", "segment_max", "segment_mean", "segment_min", "segment_prod", "segment_sum",

@@ -179,4 +179,19 @@ CASES: list[Case] = [
              "u_lshift": tf.bitwise.left_shift(u, v), "u_rshift": tf.bitwise.right_shift(u, v),
              "i8_bcast": tf.bitwise.bitwise_xor(c, d), "i8_shift": tf.bitwise.right_shift(c, d),
              "i8_lshift": tf.bitwise.left_shift(c, d)}),
+    Case("special_functions", {
+        "x": np.array([-3.5, -2.0, -1.5, -0.5, -1e-3, 0.0, 1e-6, 0.1, 0.5, 1.0, 1.4616, 2.0, 3.3, 10.0, 100.0, 1e5,
+                       3e38, np.inf], F32),
+        "g": np.array([0.3, 1.0, 2.5, -1.5, 7.0, 50.0, -0.7], F32),
+        "u": np.array([-1.0, -0.999999, -0.9, -0.3, 0.0, 0.5, 0.99, 0.9999999, 1.0, 1.5], F32),
+        "p": np.array([0.0, 1e-30, 1e-10, 1e-3, 0.02, 0.3, 0.5, 0.7, 0.99, 0.9999999, 1.0, -0.1], F32),
+        "b": np.array([[0.5, 1.5, 2.0], [3.0, 0.25, 7.0]], F32)},
+        lambda tf, x, g, u, p, b: {
+            "lgamma": tf.lgamma(x), "digamma": tf.digamma(x), "m_lgamma": tf.math.lgamma(g),
+            "m_digamma": tf.math.digamma(g), "lgamma64": tf.cast(tf.lgamma(tf.cast(x, tf.float64)), tf.float32),
+            "digamma64": tf.cast(tf.math.digamma(tf.cast(g, tf.float64)) * 1e3, tf.float32),
+            "erfinv": tf.math.erfinv(u),
+            "ndtri": tf.math.ndtri(p), "erfinv_g": tf.math.erfinv(g * 0.1), "ndtri_g": tf.math.ndtri(g * 0.01 + 0.5),
+            "lbeta": tf.lbeta(b), "m_lbeta": tf.math.lbeta(b[0])},
+        grad=("g", "b")),
 ]
