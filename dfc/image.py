@@ -17,7 +17,7 @@ from .array_ops import expand_dims, gather, squeeze
 from .framework import Tensor, build_error, check_int, constant, convert_to_tensor, make, name_scope
 from .math_ops import (add, cast, floordiv, less, maximum, multiply, reduce_mean, reduce_std, rsqrt, subtract,
                        truediv)
-from .random_ops import random_uniform
+from .random_ops import random_crop, random_uniform  # noqa: F401 - random_crop: TF1's tf.image.random_crop
 from .tensor_ops import pad, reverse
 
 

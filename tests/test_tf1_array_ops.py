@@ -176,3 +176,25 @@ def test_unsigned_and_complex_dtypes_are_named_in_a_type_error():
     with pytest.raises(TypeError, match="uint32"):
         tf.cast(tf.constant(1), tf.uint32)
     assert repr(tf.uint32) == "tf.uint32" and tf.float32 != tf.uint32
+
+
+@pytest.mark.parametrize("backend", ["interpreter", "cpu"])
+def test_random_crop_takes_a_window_at_a_seeded_random_offset(backend):
+    img = np.arange(6 * 7 * 3, dtype=np.float32).reshape(6, 7, 3)
+    x = tf.placeholder(tf.float32, [None, 7, 3], name="image")
+    crop = tf.random_crop(x, [4, 5, 3], seed=5)
+    same = tf.image.random_crop(x, [4, 5, 3], seed=5)
+    grad = tf.gradients(tf.reduce_sum(crop), x)[0]
+    assert crop.shape.as_list() == [4, 5, 3]
+    windows = set()
+    with tf.Session(backend=backend) as sess:
+        for _ in range(12):
+            c, s, g = sess.run([crop, same, grad], {x: img})
+            i, j = int(c[0, 0, 0]) // 21, int(c[0, 0, 0]) % 21 // 3
+            np.testing.assert_array_equal(c, img[i:i + 4, j:j + 5])
+            np.testing.assert_array_equal(s, c)  # the same op seed draws the same offsets
+            assert g.sum() == c.size and g[i:i + 4, j:j + 5].min() == 1.0
+            windows.add((i, j))
+    assert len(windows) > 3
+    with pytest.raises(ValueError, match="image"):
+        tf.random_crop(x, [4, 8, 3])
