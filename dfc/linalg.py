@@ -11,7 +11,8 @@ from .linalg_ops import matrix_diag as diag  # noqa: F401
 from .linalg_ops import matrix_diag_part as diag_part  # noqa: F401
 from .linalg_ops import matrix_set_diag as set_diag  # noqa: F401
 from .math_ops import matmul  # noqa: F401
-from .matrix_ops import (cholesky, cholesky_solve, cross, logdet, lstsq, qr, slogdet, svd)  # noqa: F401
+from .matrix_ops import (cholesky, cholesky_solve, cross, logdet, lstsq, matrix_rank, pinv, qr, slogdet,  # noqa
+                         svd)
 from .matrix_ops import matrix_determinant as det  # noqa: F401
 from .matrix_ops import matrix_inverse as inv  # noqa: F401
 from .matrix_ops import matrix_solve as solve  # noqa: F401

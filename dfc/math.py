@@ -18,7 +18,8 @@ from .nn import in_top_k, log_softmax, softmax, top_k
 from .segment_ops import (bincount, confusion_matrix, cumulative_logsumexp, segment_max, segment_mean, segment_min,
                           segment_prod, segment_sum, unsorted_segment_max, unsorted_segment_mean, unsorted_segment_min,
                           unsorted_segment_prod, unsorted_segment_sqrt_n)
-from .special_ops import digamma, erfinv, lbeta, lgamma, ndtri
+from .debugging import is_non_decreasing, is_strictly_increasing
+from .special_ops import digamma, erfcinv, erfinv, lbeta, lgamma, ndtri
 from .tensor_ops import invert_permutation
 
 divide_no_nan = div_no_nan
@@ -36,4 +37,5 @@ __all__ = ["abs", "accumulate_n", "acos", "acosh", "add", "add_n", "argmax", "ar
            "tan", "tanh", "top_k", "truediv", "unsorted_segment_sum", "xdivy", "xlog1py", "xlogy", "zero_fraction",
            "bincount", "confusion_matrix", "cumulative_logsumexp", "segment_max", "segment_mean", "segment_min",
            "segment_prod", "segment_sum", "unsorted_segment_max", "unsorted_segment_mean", "unsorted_segment_min",
-           "unsorted_segment_prod", "unsorted_segment_sqrt_n", "digamma", "erfinv", "lbeta", "lgamma", "ndtri"]
+           "unsorted_segment_prod", "unsorted_segment_sqrt_n", "digamma", "erfinv", "lbeta", "lgamma", "ndtri",
+           "erfcinv", "is_non_decreasing", "is_strictly_increasing"]

@@ -163,6 +163,11 @@ def to_double(x, name: str = "ToDouble") -> Tensor:
     return cast(x, f64, name)
 
 
+def to_bfloat16(x, name: str = "ToBFloat16") -> Tensor:
+    from dfc.ir.dtypes import bf16
+    return cast(x, bf16, name)
+
+
 def to_int32(x, name: str = "ToInt32") -> Tensor:
     return cast(x, "int32", name)
 

@@ -189,6 +189,53 @@ def lstsq(matrix, rhs, l2_regularizer=0.0, fast: bool = True, name: str | None =
     return matrix_solve_ls(matrix, rhs, l2_regularizer=l2_regularizer, fast=fast, name=name)
 
 
+def _default_tolerance(a: Tensor, s: Tensor, rcond) -> Tensor:
+    """rcond (default 10 * max(M, N) * eps) times the largest singular value of each matrix, as TF's pinv."""
+    from .math_ops import reduce_max
+    dims = a.shape.as_list()
+    if rcond is None:
+        rcond = 10.0 * max(dims[-2], dims[-1]) * float(np.finfo(a.dtype.np).eps)
+    return convert_to_tensor(rcond, dtype=a.dtype) * reduce_max(s, axis=-1, keepdims=True)
+
+
+def pinv(a, rcond=None, validate_args: bool = False, name: str | None = None) -> Tensor:
+    """The Moore-Penrose pseudo-inverse of each matrix, from its SVD with the singular values at or below
+    rcond * max(s) dropped."""
+    from .array_ops import expand_dims
+    from .math_ops import matmul
+    label = name or "pinv"
+    a = _matrices(a, "pinv", label, square=False)
+    dims = a.shape.as_list()
+    if dims[-2] is None or dims[-1] is None:
+        raise build_error("pinv", label, f"pinv needs the matrix dims of {a.name}, got {a.shape}")
+    with name_scope(name, "pinv", [a]):
+        s, u, v = svd(a, full_matrices=False)
+        cutoff = _default_tolerance(a, s, rcond)
+        keep = make("dfc.greater", [s, cutoff])
+        safe = make("dfc.select", [keep, s, make("dfc.fill_like", [s], {"value": 1.0, "dtype": a.dtype})])
+        inverse = make("dfc.select", [keep, make("dfc.reciprocal", [safe]),
+                                      make("dfc.fill_like", [s], {"value": 0.0, "dtype": a.dtype})])
+        return matmul(v * expand_dims(inverse, -2), u, transpose_b=True)
+
+
+def matrix_rank(a, tol=None, validate_args: bool = False, name: str | None = None) -> Tensor:
+    """How many singular values of each matrix exceed tol (default: eps * max(M, N) * max(s)), as int32."""
+    from dfc.ir.dtypes import i32
+    from .math_ops import cast, reduce_max, reduce_sum
+    label = name or "matrix_rank"
+    a = _matrices(a, "matrix_rank", label, square=False)
+    dims = a.shape.as_list()
+    with name_scope(name, "matrix_rank", [a]):
+        s = svd(a, compute_uv=False)
+        if tol is None:
+            eps = float(np.finfo(a.dtype.np).eps)
+            tol = convert_to_tensor(eps * max(dims[-2], dims[-1]), dtype=a.dtype) * reduce_max(s, axis=-1,
+                                                                                                 keepdims=True)
+        else:
+            tol = convert_to_tensor(tol, dtype=a.dtype)
+        return reduce_sum(cast(make("dfc.greater", [s, tol]), i32), axis=-1)
+
+
 def cross(a, b, name: str | None = None) -> Tensor:
     """The cross product of the 3-vectors along the last dim of a and b (same shapes)."""
     from .array_ops import stack
@@ -209,5 +256,6 @@ def cross(a, b, name: str | None = None) -> Tensor:
 
 
 __all__ = ["cholesky", "cholesky_solve", "cross", "log_matrix_determinant", "logdet", "lstsq", "matrix_determinant",
-           "matrix_inverse", "matrix_solve", "matrix_solve_ls", "matrix_triangular_solve", "qr", "self_adjoint_eig",
+           "matrix_inverse", "matrix_rank", "matrix_solve", "matrix_solve_ls", "matrix_triangular_solve", "pinv", "qr",
+           "self_adjoint_eig",
            "self_adjoint_eigvals", "slogdet", "svd"]

@@ -277,6 +277,25 @@ def histogram_fixed_width(values, value_range, nbins=100, dtype=i32, name: str |
         return unsorted_segment_sum(ones, index, n, name="histogram_fixed_width")
 
 
+def histogram_fixed_width_bins(values, value_range, nbins=100, dtype=i32, name: str | None = None) -> Tensor:
+    """The bin of each value among nbins equal bins over value_range (below: 0, at or above the top: nbins - 1),
+    shaped as values."""
+    values, value_range = convert_to_tensor(values), convert_to_tensor(value_range)
+    label = name or "histogram_fixed_width_bins"
+    n = check_int(nbins, "nbins")
+    if n <= 0:
+        raise build_error("HistogramFixedWidthBins", label, f"nbins should be a positive number, but got '{n}'")
+    with name_scope(name, "histogram_fixed_width_bins", [values, value_range]):
+        # TF's own composite: floor(nbins * (v - lo) / (hi - lo)) clipped, in the values' dtype
+        lo = gather(value_range, constant(np.int32(0)))
+        hi = gather(value_range, constant(np.int32(1)))
+        scaled = (values - lo) / (hi - lo)
+        index = make("dfc.floor", [scaled * constant(np.asarray(n, values.dtype.np))])
+        index = make("dfc.minimum", [make("dfc.maximum", [index, constant(np.zeros((), values.dtype.np))]),
+                                     constant(np.asarray(n - 1, values.dtype.np))])
+        return cast(index, as_dtype(dtype), name="histogram_fixed_width_bins")
+
+
 def searchsorted(sorted_sequence, values, side: str = "left", out_type=i32, name: str | None = None) -> Tensor:
     """For each value (per row of the leading dims), the first index of sorted_sequence where it could go:
     before equal entries (side='left') or after them ('right')."""
@@ -589,4 +608,5 @@ def batch_scatter_update(ref, indices, updates, use_locking: bool = True, name: 
         return scatter_nd_update(var, coords, updates, use_locking)
 
 
-__all__ += ["batch_scatter_update", "scatter_div", "scatter_max", "scatter_min", "scatter_mul"]
+__all__ += ["histogram_fixed_width_bins", "batch_scatter_update", "scatter_div", "scatter_max", "scatter_min",
+            "scatter_mul"]

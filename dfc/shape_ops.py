@@ -186,4 +186,28 @@ def tuple(tensors, name: str | None = None, control_inputs=None) -> list:  # noq
     return out
 
 
+def parallel_stack(values, name: str = "parallel_stack") -> Tensor:
+    """tf.stack of tensors of one known shape (TF's version copies them in parallel; the values are the same)."""
+    from .array_ops import stack
+    tensors = [convert_to_tensor(v) for v in values]
+    if tensors and not tensors[0].shape.is_fully_defined():
+        raise ValueError(f"parallel_stack needs fully defined shapes, got {tensors[0].name} of shape "
+                         f"{tensors[0].shape}")
+    return stack(tensors, name=name)
+
+
+def dimension_value(dimension) -> int | None:
+    """A dimension as an int (None when unknown), whether given as an int or a Dimension."""
+    return getattr(dimension, "value", dimension)
+
+
+def dimension_at_index(shape, index):
+    """Dimension `index` of a TensorShape (unknown when the rank is)."""
+    from .framework import Dimension
+    shape = shape if isinstance(shape, TensorShape) else TensorShape(shape)
+    if shape.ndims is None:
+        return Dimension(None)
+    return Dimension(shape.as_list()[index])
+
+
 newaxis = None

@@ -189,6 +189,14 @@ def ndtri(x, name: str | None = None) -> Tensor:
         return _narrow(_with_gradient(y, p, slope), x.dtype, "Ndtri")
 
 
+def erfcinv(x, name: str | None = None) -> Tensor:
+    """The inverse of erfc on (0, 2): -ndtri(x / 2) / sqrt(2), as TF defines it."""
+    x = _float_only(convert_to_tensor(x), "erfcinv", name)
+    with name_scope(name, "erfcinv", [x]):
+        return make("dfc.mul", [ndtri(x * constant(np.asarray(0.5, x.dtype.np))),
+                                constant(np.asarray(-math.sqrt(0.5), x.dtype.np))], name="erfcinv")
+
+
 def lbeta(x, name: str | None = None) -> Tensor:
     """log |Beta(x)| over the last dim: sum(lgamma(x)) - lgamma(sum(x)); 0 for an empty last dim, as TF."""
     x = _float_only(convert_to_tensor(x), "lbeta", name)
@@ -202,4 +210,4 @@ def lbeta(x, name: str | None = None) -> Tensor:
         return make("dfc.sub", [parts, lgamma(make("dfc.reduce_sum", [x], {"axes": axis}))], name="lbeta")
 
 
-__all__ = ["digamma", "erfinv", "lbeta", "lgamma", "ndtri"]
+__all__ = ["digamma", "erfcinv", "erfinv", "lbeta", "lgamma", "ndtri"]
