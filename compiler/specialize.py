@@ -99,11 +99,15 @@ class _Resolver:
             raise InvalidArgumentError(
                 f"the shape operand {shape_value.describe()} of op '{op.name}' ({op.type}){where} depends on the "
                 f"values of tensors, not only on shapes; dfc needs every shape known once the fed shapes are", op)
-        dims = [int(d) for d in np.atleast_1d(dims)]
+        dims = [int(d) for d in np.ravel(dims)]  # a slice's bounds: [2, rank], begin then end
         others = [v for i, v in enumerate(op.inputs) if i != index]
         before: list[Op] = []
         if op.type == "dfc.dynamic_reshape":
             static = Op("dfc.reshape", op.name, others, {"shape": tuple(dims)}, [op.results[0].type])
+        elif op.type == "dfc.dynamic_slice":
+            rank = len(op.attrs["strides"])
+            static = Op("dfc.slice", op.name, others, {"begin": tuple(dims[:rank]), "end": tuple(dims[rank:]),
+                                                       "strides": tuple(op.attrs["strides"])}, [op.results[0].type])
         elif op.type == "dfc.dynamic_fill":
             value = others[0]
             if any(d < 0 for d in dims):

@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from dfc.ir.dtypes import as_dtype, f32, i32
+from dfc.ir.dtypes import as_dtype, f32, i32, i64
 from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 from dfc.ir.types import TensorType
 
 from .framework import (Tensor, TensorShape, build_error, check_int, constant, constant_value, convert_to_tensor,
-                        define_tensor_operators, make, make_op, static_shape, wrap)
+                        define_tensor_operators, is_tensor_like, make, make_op, static_shape, wrap)
 
 
 # ---- sources -----------------------------------------------------------------------------------
@@ -292,12 +292,55 @@ def identity(input, name: str | None = None) -> Tensor:
 def slice(input_, begin, size, name: str | None = None) -> Tensor:  # noqa: A001 - TF's name
     """tf.slice: `size` elements from `begin` along each dim (-1: to the end)."""
     x = convert_to_tensor(input_)
+    if _dynamic_vector(begin) is not None or _dynamic_vector(size) is not None:
+        return _slice_by_tensors(x, begin, size, name or "Slice")
     begin = [check_int(b, "begin") for b in begin]
     size = [check_int(s, "size") for s in size]
     end = [SLICE_END if s == -1 else b + s for b, s in zip(begin, size)]
     # bounded: begin and size must lie inside the input (checked once its shape is known), as TF's Slice requires
     return make("dfc.slice", [x], {"begin": begin, "end": end, "strides": [1] * len(begin), "bounded": True},
                 name=name or "Slice")
+
+
+def _dynamic_vector(v: Any) -> Tensor | None:
+    """v as a 1-D int64 tensor when some of it is known only from tensors (tf.shape(x)[0]), else None."""
+    if isinstance(v, Tensor):
+        return None if constant_value(v) is not None else v
+    if isinstance(v, (list, tuple)) and any(is_tensor_like(e) and constant_value(convert_to_tensor(e)) is None
+                                            for e in v):
+        parts = [convert_to_tensor(e) for e in v]
+        parts = [p if p.dtype is i64 else make("dfc.cast", [p], {"dtype": i64}) for p in parts]
+        return stack(parts, name="slice_vector")
+    return None
+
+
+def _slice_by_tensors(x: Tensor, begin: Any, size: Any, name: str) -> Tensor:
+    """tf.slice with begin or size from tensors: end = begin + size (size -1: to the end), one dynamic slice."""
+    rank_ = x.shape.ndims
+    if rank_ is None:
+        raise build_error("dfc.slice", name, f"slice needs the rank of {x.name}, which is unknown")
+
+    def vector(v: Any) -> Tensor:
+        dyn = _dynamic_vector(v)
+        if dyn is None:
+            known = constant_value(v) if isinstance(v, Tensor) else v
+            dyn = constant(np.asarray([check_int(e, "slice bound") for e in np.atleast_1d(known)], np.int64))
+        dyn = dyn if dyn.dtype is i64 else make("dfc.cast", [dyn], {"dtype": i64})
+        if dyn.shape.ndims != 1 or dyn.shape.as_list()[0] not in (None, rank_):
+            raise build_error("dfc.slice", name, f"begin and size must have {rank_} entries for {x.name}, got "
+                                                 f"{dyn.shape}")
+        return dyn
+    b, s = vector(begin), vector(size)
+    sizes = size if isinstance(size, (list, tuple)) else [None] * rank_
+    hint = []
+    for v in sizes:
+        known = constant_value(convert_to_tensor(v)) if v is not None and is_tensor_like(v) else v
+        hint.append(int(known) if known is not None and int(known) >= 0 else -1)
+    to_end = make("dfc.equal", [s, constant(np.int64(-1))])
+    e = make("dfc.select", [to_end, constant(np.int64(SLICE_END)), make("dfc.add", [b, s])])
+    rows = [make("dfc.expand_dims", [b], {"axis": 0}), make("dfc.expand_dims", [e], {"axis": 0})]
+    bounds = make("dfc.concat", rows, {"axis": 0}, name=f"{name}_bounds")
+    return make("dfc.dynamic_slice", [x, bounds], {"strides": [1] * rank_, "hint": hint}, name=name)
 
 
 def slice_tensor(x: Tensor, key: Any) -> Tensor:
@@ -357,11 +400,10 @@ def _strided_slice_spec(x: Tensor, key: list, name: str) -> Tensor:
         d = dims[dim_i]
         if isinstance(k, builtins.slice):
             parts = [None if v is None else _index_value(v, "slice bound", name) for v in (k.start, k.stop, k.step)]
-            if any(isinstance(v, Tensor) for v in parts):
-                raise NotImplementedError(f"{build_error('dfc.slice', name, '')} a slice of {x.name} with tensor "
-                                          f"bounds {k}: its shape depends on their values, and dfc compiles static "
-                                          f"shapes (use constants, or tf.gather with a tf.range)")
             start, stop, step = parts
+            if isinstance(step, Tensor):
+                raise NotImplementedError(f"{build_error('dfc.slice', name, '')} a slice of {x.name} with the tensor "
+                                          f"step {step.name}: the step must be known when the graph is built")
             step = 1 if step is None else step
             if step == 0:
                 raise build_error("dfc.slice", name, f"strides[{dim_i}] must be non-zero")
@@ -388,7 +430,9 @@ def _strided_slice_spec(x: Tensor, key: list, name: str) -> Tensor:
         raise TypeError(f"{build_error('dfc.slice', name, '')} the index tensors of {x.name} must share one dtype, "
                         f"got {', '.join(f'{t.name} ({t.dtype.name})' for _, t in dynamic)}")
     out = x
-    if any(b != 0 or e != SLICE_END or s != 1 for b, e, s in zip(begin, end, strides)):
+    if any(isinstance(v, Tensor) for v in begin + end):
+        out = _bounded_by_tensors(x, begin, end, strides, name)
+    elif any(b != 0 or e != SLICE_END or s != 1 for b, e, s in zip(begin, end, strides)):
         out = make("dfc.slice", [x], {"begin": begin, "end": end, "strides": strides}, name=name)
     if squeeze_axes:
         out = make("dfc.squeeze", [out], {"axes": squeeze_axes}, name=f"{name}_shrink")
@@ -400,6 +444,29 @@ def _strided_slice_spec(x: Tensor, key: list, name: str) -> Tensor:
     if out is x:
         out = make("dfc.identity", [x], name=name)
     return out
+
+
+def _bounded_by_tensors(x: Tensor, begin: list, end: list, strides: list[int], name: str) -> Tensor:
+    """A slice whose bounds include scalar tensors: a dfc.dynamic_slice, made static once the fed shapes fix
+    the bounds (tf.shape(y)[1] and arithmetic on shapes); bounds that depend on fed values fail the run."""
+    pieces = []
+    for v in begin + end:
+        if isinstance(v, Tensor):
+            if v.shape.ndims not in (None, 0):
+                raise build_error("dfc.slice", name, f"slice bound {v.name} must be a scalar, got shape {v.shape}")
+            pieces.append(make("dfc.reshape", [v if v.dtype is i64 else make("dfc.cast", [v], {"dtype": i64})],
+                               {"shape": [1]}))
+        else:
+            pieces.append(constant(np.array([v], np.int64)))
+    rank_ = len(strides)
+    bounds = make("dfc.reshape", [make("dfc.concat", pieces, {"axis": 0})], {"shape": [2, rank_]},
+                  name=f"{name}_bounds")
+    dims = x.shape.as_list()
+    hint = []
+    for d, b, e, s in zip(dims, begin, end, strides):
+        static = d is not None and not isinstance(b, Tensor) and not isinstance(e, Tensor)
+        hint.append(len(builtins.range(*builtins.slice(b, e, s).indices(d))) if static else -1)
+    return make("dfc.dynamic_slice", [x, bounds], {"strides": strides, "hint": hint}, name=name)
 
 
 def _wrapped_index(index: Tensor, x: Tensor, dim: int) -> Tensor:
@@ -437,7 +504,9 @@ def strided_slice(input_, begin, end, strides=None, begin_mask: int = 0, end_mas
             if v.shape.ndims != 1 or v.shape.as_list()[0] is None:
                 raise NotImplementedError(f"{build_error('StridedSlice', label, '')} {what} {v.name} must be a "
                                           f"constant or a vector of known length")
-            vectors.append(unstack(v, name=f"{label}_{what}"))
+            # one gather per entry (single-result ops: specialize folds them once v's shape inputs are known)
+            vectors.append([make("dfc.gather", [v, constant(np.int32(i))], {"axis": 0}, name=f"{label}_{what}")
+                            for i in builtins.range(v.shape.as_list()[0])])
             continue
         array = np.asarray(constant_value(v) if isinstance(v, Tensor) else
                            [constant_value(e) if isinstance(e, Tensor) and constant_value(e) is not None else e

@@ -37,7 +37,7 @@ def test_indexing_errors_name_the_tensor():
     with pytest.raises(TypeError, match="grid"):
         x[tf.placeholder(tf.int32, [], name="i"), tf.placeholder(tf.int64, [], name="j")]
     with pytest.raises(NotImplementedError, match="grid"):
-        x[:tf.placeholder(tf.int32, [], name="n")]
+        x[::tf.placeholder(tf.int32, [], name="step")]
     with pytest.raises(ValueError, match="Multiple ellipses"):
         tf.strided_slice(x, [0, 0], [1, 1], ellipsis_mask=3)
     with pytest.raises(ValueError, match="equal size"):
@@ -198,3 +198,29 @@ def test_random_crop_takes_a_window_at_a_seeded_random_offset(backend):
     assert len(windows) > 3
     with pytest.raises(ValueError, match="image"):
         tf.random_crop(x, [4, 8, 3])
+
+
+@pytest.mark.parametrize("backend", ["interpreter", "cpu"])
+def test_slices_bounded_by_shapes_known_only_when_fed(backend):
+    x = tf.placeholder(tf.float32, [None, None, 3], name="x")
+    y = tf.placeholder(tf.float32, [None, 5], name="y")
+    xv = np.arange(4 * 6 * 3, dtype=np.float32).reshape(4, 6, 3)
+    yv = np.ones((2, 5), np.float32)
+    outs = [x[:, :tf.shape(y)[1]], x[:tf.shape(x)[0] - 1, 1:], x[tf.shape(y)[0]:, ::2, 1],
+            tf.slice(x, [0, 1, 0], [tf.shape(y)[0], -1, 2]), tf.slice(x, tf.stack([1, tf.shape(y)[0], 0]), [2, 2, 3]),
+            tf.strided_slice(x, [0, 0], tf.stack([tf.shape(y)[0], 3]), [1, 1])]
+    assert outs[3].shape.as_list() == [None, None, 2] and outs[4].shape.as_list() == [2, 2, 3]
+    want = [xv[:, :5], xv[:3, 1:], xv[2:, ::2, 1], xv[0:2, 1:, 0:2], xv[1:3, 2:4, 0:3], xv[0:2, 0:3]]
+    grad = tf.gradients(tf.reduce_sum(outs[0]) + tf.reduce_sum(outs[3] * 2.0), x)[0]
+    n = tf.placeholder(tf.int32, [], name="n")
+    by_value = x[:n]
+    with tf.Session(backend=backend) as sess:
+        got, g = sess.run([outs, grad], {x: xv, y: yv})
+        for a, b in zip(got, want):
+            np.testing.assert_array_equal(a, b)
+        expected = np.zeros_like(xv)
+        expected[:, :5] += 1.0
+        expected[0:2, 1:, 0:2] += 2.0
+        np.testing.assert_array_equal(g, expected)
+        with pytest.raises(InvalidArgumentError, match="depends on the values of tensors"):
+            sess.run(by_value, {x: xv, n: 2})

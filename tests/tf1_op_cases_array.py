@@ -215,4 +215,12 @@ CASES: list[Case] = [
              "erfcinv": tf.math.erfcinv(q), "parallel_stack": tf.parallel_stack([v, v * 2.0]),
              "to_bf16_back": tf.cast(tf.to_bfloat16(v * 1.3), tf.float32)},
          grad=("x", "y", "m")),
+    Case("shape_derived_slices", {"x": _rng(117).standard_normal((4, 6, 3)).astype(F32),
+                                  "y": np.ones((2, 5), F32)},
+         lambda tf, x, y: {"trim": x[:, :tf.shape(y)[1]], "drop_last": x[:tf.shape(x)[0] - 1, 1:],
+                           "from": x[tf.shape(y)[0]:, ::2, 1], "ellipsis": x[..., tf.shape(y)[0] - 3:],
+                           "slice": tf.slice(x, [0, 1, 0], [tf.shape(y)[0], -1, 2]),
+                           "slice_begin": tf.slice(x, tf.stack([1, tf.shape(y)[0], 0]), [2, 2, 3]),
+                           "strided": tf.strided_slice(x, [0, 0], tf.stack([tf.shape(y)[0], 3]), [1, 1])},
+         grad=("x",)),
 ]

@@ -1,4 +1,5 @@
-"""Ops whose result shape is an operand's value (tf.reshape/tf.fill by a shape tensor); specialize makes them static.
+"""Ops whose result shape is an operand's value (tf.reshape/tf.fill by a shape tensor, slices with shape-derived
+bounds); specialize makes them static.
 
 A shape tensor such as `tf.shape(x)` is only known once a run's fed shapes are: the
 specialize pass folds it to a constant and rewrites each op here to its static twin
@@ -60,6 +61,30 @@ register(OpDef("dfc.dynamic_fill", "shape", _dynamic_fill_infer,
                doc="a tensor of the dims `shape` filled with the scalar `value` (tf.fill)",
                fusible_as=None))
 
+def _dynamic_slice_infer(types, attrs):
+    x, bounds = tensor_operand(types, 0), tensor_operand(types, 1)
+    require_dtype(bounds.dtype, (i32, i64), "slice bounds")
+    rank = len(attrs["strides"])
+    if x.shape is not None and x.rank != rank:
+        raise ShapeError(f"slice of {x} needs {x.rank} strides, got {rank}")
+    if bounds.shape is not None and (len(bounds.shape) != 2 or bounds.shape[0] not in (2, None) or
+                                     bounds.shape[1] not in (rank, None)):
+        raise ShapeError(f"slice bounds must have shape [2, {rank}] (begin and end), got {bounds}")
+    if 0 in attrs["strides"]:
+        raise ShapeError("slice strides must be non-zero")
+    return [TensorType(x.dtype, hinted_shape(rank, attrs["hint"]))]
+
+
+def _dynamic_slice(x, bounds, strides, hint):
+    return x[tuple(slice(int(b), int(e), s) for b, e, s in zip(bounds[0], bounds[1], strides))]
+
+
+register(OpDef("dfc.dynamic_slice", "shape", _dynamic_slice_infer, _dynamic_slice, 2,
+               {"strides": Attr("ints"), "hint": Attr("ints", ())},
+               doc="x[begin:end:strides] per dim, begin and end the rows of `bounds` (known once shapes are: "
+                   "tf.shape(y)[1]); `hint` holds the dims known at build time (-1: not)",
+               fusible_as=None))
+
 #: the operand that holds the result's shape, for each op whose result type depends on it
 SHAPE_OPERAND = {"dfc.dynamic_reshape": 1, "dfc.dynamic_fill": 0, "dfc.random_uniform": 0, "dfc.random_normal": 0,
-                 "dfc.truncated_normal": 0}
+                 "dfc.truncated_normal": 0, "dfc.dynamic_slice": 1}
