@@ -21,7 +21,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                    "strided_slice"),
     ".shape_ops": ("broadcast_dynamic_shape", "broadcast_static_shape", "ensure_shape", "get_static_value",
                    "identity_n", "is_tensor", "newaxis", "shape_n", "tuple", "parallel_stack", "dimension_value",
-                   "dimension_at_index"),
+                   "dimension_at_index", "guarantee_const"),
     ".control_flow_ops": ("case", "cond", "foldl", "foldr", "map_fn", "scan", "switch_case", "while_loop"),
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "colocate_with", "control_dependencies",
                    "convert_to_tensor", "device", "name_scope", "set_random_seed"),

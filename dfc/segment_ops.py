@@ -249,7 +249,7 @@ def confusion_matrix(labels, predictions, num_classes=None, dtype=i32, name: str
         with control_dependencies(checks):
             cell = reshape(labels * constant(np.int64(n)) + predictions, [-1])
         dtype = as_dtype(dtype)
-        values = reshape(convert_to_tensor(weights, dtype=dtype), [-1]) if weights is not None else \
+        values = reshape(cast(convert_to_tensor(weights), dtype), [-1]) if weights is not None else \
             make("dfc.fill_like", [cell], {"value": 1.0, "dtype": dtype})
         return reshape(unsorted_segment_sum(values, cell, n * n), [n, n], name="confusion_matrix")
 

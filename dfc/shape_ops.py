@@ -186,6 +186,11 @@ def tuple(tensors, name: str | None = None, control_inputs=None) -> list:  # noq
     return out
 
 
+def guarantee_const(input, name: str | None = None) -> Tensor:  # noqa: A002 - TF's name
+    """input unchanged: TF's promise to its runtime that the value is constant (dfc's constants fold anyway)."""
+    return make("dfc.identity", [convert_to_tensor(input)], name=name or "GuaranteeConst")
+
+
 def parallel_stack(values, name: str = "parallel_stack") -> Tensor:
     """tf.stack of tensors of one known shape (TF's version copies them in parallel; the values are the same)."""
     from .array_ops import stack

@@ -224,3 +224,32 @@ def test_slices_bounded_by_shapes_known_only_when_fed(backend):
         np.testing.assert_array_equal(g, expected)
         with pytest.raises(InvalidArgumentError, match="depends on the values of tensors"):
             sess.run(by_value, {x: xv, n: 2})
+
+
+def test_the_areas_ops_on_the_emulated_gpu_match_the_interpreter(emulated_gpu):
+    """Bitwise ops, segment reductions, special functions and shape-bounded slices placed on the (emulated) GPU,
+    the LAPACK op beside them on the CPU, give the interpreter's values and gradients."""
+    rng = np.random.default_rng(11)
+    x = tf.placeholder(tf.float32, [None, 4], name="x")
+    y = tf.placeholder(tf.float32, [None, 2], name="y")
+    ids = tf.placeholder(tf.int32, [None], name="ids")
+    bits = tf.placeholder(tf.int32, [6], name="bits")
+    pooled = tf.unsorted_segment_max(x, ids, 3) + tf.unsorted_segment_mean(x, ids, 3)
+    special = tf.lgamma(tf.abs(x) + 0.5) + tf.digamma(tf.abs(x) + 1.0) + tf.math.erfinv(tf.tanh(x) * 0.9)
+    trimmed = x[:, :tf.shape(y)[1]]
+    inverse = tf.matrix_inverse(tf.matmul(x[:4], x[:4], transpose_a=True) + tf.eye(4))
+    outs = [pooled, special, trimmed, inverse, tf.math.cumulative_logsumexp(x, axis=1),
+            tf.bitwise.bitwise_xor(bits, tf.bitwise.left_shift(bits, 2)), tf.bitwise.invert(bits)]
+    loss = tf.reduce_sum(pooled) + tf.reduce_sum(special) + tf.reduce_sum(trimmed * 2.0) + tf.reduce_sum(inverse)
+    outs.append(tf.gradients(loss, x)[0])
+    feed = {x: rng.standard_normal((6, 4)).astype(np.float32), y: np.zeros((5, 2), np.float32),
+            ids: np.array([0, 2, 1, 0, 2, 2], np.int32), bits: np.array([0, 1, -3, 7, 255, -256], np.int32)}
+    with tf.Session(backend="interpreter") as sess:
+        want = sess.run(outs, feed)
+    with tf.Session() as sess:
+        got = sess.run(outs, feed)
+        from dfc.runtime.gpu_placement import PlacedExecutable
+        placed = [e for e in sess._cache.values() if isinstance(e, PlacedExecutable)][-1]
+    assert {type(e).__name__ for e in placed.executables} == {"GpuExecutable", "CpuExecutable"}
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)

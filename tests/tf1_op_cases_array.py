@@ -223,4 +223,10 @@ CASES: list[Case] = [
                            "slice_begin": tf.slice(x, tf.stack([1, tf.shape(y)[0], 0]), [2, 2, 3]),
                            "strided": tf.strided_slice(x, [0, 0], tf.stack([tf.shape(y)[0], 3]), [1, 1])},
          grad=("x",)),
+    Case("bessel", {"x": np.array([-100.0, -20.0, -15.0, -14.9, -3.0, -0.5, 0.0, 1e-4, 0.7, 2.0, 9.0, 15.0, 15.5, 40.0,
+                                   88.0], F32)},
+         lambda tf, x: {"i0e": tf.math.bessel_i0e(x), "i1e": tf.math.bessel_i1e(x), "i0": tf.math.bessel_i0(x / 10.0),
+                        "i1": tf.math.bessel_i1(x / 10.0),
+                        "i1e64": tf.cast(tf.math.bessel_i1e(tf.cast(x, tf.float64)), tf.float32)},
+         grad=("x",)),
 ]

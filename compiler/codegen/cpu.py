@@ -17,6 +17,7 @@ text outputs through the target (compiler/target.py). Beside it:
   rng.py          the random ops; state.py: assign, assign_add, assign_sub
   scalar.py       SCALAR: one element of each elementwise op, the table every fused loop reads
   region.py       a fused region's values at one index (elementwise, reduction, matmul epilogue)
+  lapack.py       inverse, determinants, Cholesky, solves, QR, SVD, eigh: one host call each (numpy's LAPACK)
   loops.py, mathlib.py: loop nests; float32 and float64 math from one generator
 """
 
