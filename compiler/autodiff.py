@@ -11,7 +11,6 @@ requested gradient needs, right before the `dfc.grad` op, which it then replaces
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -269,19 +268,6 @@ def _tile(op, g, b):
     return [b("reduce_sum", b("reshape", g, shape=folded), axes=copies, keepdims=False)]
 
 
-def _dynamic_slice(op, g, b):
-    """A slice whose bounds are still an operand (specialize makes it static first): the static slice's rule."""
-    bounds = op.inputs[1]
-    if bounds.op is None or bounds.op.type != "dfc.constant":
-        raise VerificationError(f"autodiff: the gradient of '{b.scope}' needs the bounds of {op.describe()} "
-                                f"known; run specialize first")
-    value = np.asarray(bounds.op.attrs["value"])
-    static = SimpleNamespace(inputs=op.inputs[:1], attrs={"begin": [int(v) for v in value[0]],
-                                                          "end": [int(v) for v in value[1]],
-                                                          "strides": list(op.attrs["strides"])})
-    return [_slice(static, g, b)[0], None]
-
-
 def _slice(op, g, b):
     """Scatter g back into zeros of x's shape: per sliced dim, undo the stride, then pad before and after."""
     x = _x(op)
@@ -449,7 +435,6 @@ VJP: dict[str, Rule] = {
     "dfc.broadcast_like": lambda op, g, b: [b.sum_to(g, _x(op)), None],
     # specialize makes these static first; the rules serve a step compiled without fed shapes
     "dfc.dynamic_reshape": lambda op, g, b: [b.reshape_to(g, _static(_x(op), b)), None],
-    "dfc.dynamic_slice": lambda op, g, b: _dynamic_slice(op, g, b),
     "dfc.dynamic_fill": lambda op, g, b: [None, b("reduce_sum", g, axes=list(range(len(_static(g, b)))),
                                                     keepdims=False)],
     **NN_VJP,
@@ -462,6 +447,8 @@ MULTI_RESULT = {"dfc.split"}
 NO_RULE = {
     "dfc.grad": "an inner dfc.grad is expanded before any dfc.grad that differentiates through it",
     "dfc.fused": "the fuse pass runs after autodiff, so a step graph has no fused op to differentiate",
+    "dfc.dynamic_slice": "specialize makes it a dfc.slice (whose rule applies) before autodiff runs; a step compiled "
+                         "without the fed shapes cannot know its bounds",
     **NN_NO_RULE,
 }
 

@@ -12,7 +12,7 @@ from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 from dfc.ir.types import TensorType
 
 from .framework import (Tensor, TensorShape, build_error, check_int, constant, constant_value, convert_to_tensor,
-                        define_tensor_operators, is_tensor_like, make, make_op, static_shape, wrap)
+                        define_tensor_operators, make, make_op, static_shape, wrap)
 
 
 # ---- sources -----------------------------------------------------------------------------------
@@ -321,8 +321,32 @@ def identity(input, name: str | None = None) -> Tensor:
 def slice(input_, begin, size, name: str | None = None) -> Tensor:  # noqa: A001 - TF's name
     """tf.slice: `size` elements from `begin` along each dim (-1: to the end)."""
     x = convert_to_tensor(input_)
-    if _dynamic_vector(begin) is not None or _dynamic_vector(size) is not None:
-        return _slice_by_tensors(x, begin, size, name or "Slice")
+    label = name or "Slice"
+    begin_t, size_t = (_auto_pack(v) for v in (begin, size))
+    if (begin_t is not None and constant_value(begin_t) is None) or (size_t is not None and
+                                                                     constant_value(size_t) is None):
+        from .math_ops import cast
+        parts = []
+        for given, packed in ((begin, begin_t), (size, size_t)):
+            packed = packed if packed is not None else constant(np.asarray(given, np.int64))
+            parts.append(cast(packed, i64) if packed.dtype != i64 else packed)
+        if x.shape.ndims is not None and parts[0].shape.as_list() not in ([x.shape.ndims], [None]):
+            raise build_error("dfc.slice", label, f"Expected begin and size arguments to be 1-D tensors of size "
+                                                  f"{x.shape.ndims}, but got shapes {parts[0].shape} and "
+                                                  f"{parts[1].shape} instead.")
+        rank_ = x.shape.ndims
+        hint = tuple(-1 for _ in builtins.range(rank_)) if rank_ is not None else ()
+        known_size = constant_value(parts[1])
+        if known_size is not None and rank_ is not None:
+            hint = tuple(int(n) if n >= 0 else -1 for n in known_size)
+        elif isinstance(size, (list, tuple)) and rank_ is not None and len(size) == rank_:
+            hint = tuple(int(n) if isinstance(n, (int, np.integer)) and n >= 0 else -1 for n in size)
+        return make("dfc.dynamic_slice", [x, parts[0], parts[1]],
+                    {"strides": (1,) * (rank_ or 0), "hint": hint, "end_is_size": True, "bounded": True}, name=label)
+    if begin_t is not None:
+        begin = constant_value(begin_t).tolist()
+    if size_t is not None:
+        size = constant_value(size_t).tolist()
     begin = [check_int(b, "begin") for b in begin]
     size = [check_int(s, "size") for s in size]
     end = [SLICE_END if s == -1 else b + s for b, s in zip(begin, size)]
@@ -331,183 +355,182 @@ def slice(input_, begin, size, name: str | None = None) -> Tensor:  # noqa: A001
                 name=name or "Slice")
 
 
-def _dynamic_vector(v: Any) -> Tensor | None:
-    """v as a 1-D int64 tensor when some of it is known only from tensors (tf.shape(x)[0]), else None."""
-    if isinstance(v, Tensor):
-        return None if constant_value(v) is not None else v
-    if isinstance(v, (list, tuple)) and any(is_tensor_like(e) and constant_value(convert_to_tensor(e)) is None
-                                            for e in v):
-        parts = [convert_to_tensor(e) for e in v]
-        parts = [p if p.dtype is i64 else make("dfc.cast", [p], {"dtype": i64}) for p in parts]
-        return stack(parts, name="slice_vector")
+def slice_tensor(x: Tensor, key: Any) -> Tensor:
+    """x[key] with ints, slices, Ellipsis and None (newaxis), as numpy indexing."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    key = tuple(_index_part(k) for k in key)
+    if any(isinstance(k, builtins.slice) and (isinstance(k.start, Tensor) or isinstance(k.stop, Tensor))
+           for k in key):
+        return _slice_by_tensors(x, key)
+    if any(isinstance(k, Tensor) for k in key):
+        return _index_by_tensors(x, key)
+    rank_ = x.shape.ndims
+    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if sum(1 for k in key if k is Ellipsis) > 1:
+        raise build_error("dfc.slice", "strided_slice", "an index can only have a single ellipsis ('...')")
+    if n_real > rank_:
+        raise build_error("dfc.slice", "strided_slice", f"too many indices for {x.name} of rank {rank_}")
+    expanded: list[Any] = []
+    for k in key:
+        if k is Ellipsis:
+            expanded.extend([builtins.slice(None)] * (rank_ - n_real))
+        else:
+            expanded.append(k)
+    if Ellipsis not in key:
+        expanded.extend([builtins.slice(None)] * (rank_ - n_real))
+    begin, end, strides, squeeze_axes, new_axes = [], [], [], [], []
+    dims = x.shape.as_list()
+    dim_i = 0
+    out_dims = 0  # the result's dims so far: a new axis goes where numpy puts it
+    for k in expanded:
+        if k is None:
+            new_axes.append(out_dims)
+            out_dims += 1
+            continue
+        if not isinstance(k, (int, np.integer)):
+            out_dims += 1
+        d = dims[dim_i]
+        if isinstance(k, (int, np.integer)):
+            k = int(k)
+            if d is not None and not -d <= k < d:
+                raise build_error("dfc.slice", "strided_slice", f"slice index {k} of dimension {dim_i} out of bounds "
+                                                                f"for {x.name} of shape {x.shape}")
+            begin.append(k)
+            end.append(k + 1 if k != -1 else SLICE_END)
+            strides.append(1)
+            squeeze_axes.append(dim_i)
+        elif isinstance(k, builtins.slice):
+            step = 1 if k.step is None else check_int(k.step, "slice step")
+            if step == 0:
+                raise build_error("dfc.slice", "strided_slice", "slice step cannot be zero")
+            start_default, stop_default = (0, SLICE_END) if step > 0 else (SLICE_END, SLICE_START_REVERSED)
+            begin.append(start_default if k.start is None else check_int(k.start, "slice start"))
+            end.append(stop_default if k.stop is None else check_int(k.stop, "slice stop"))
+            strides.append(step)
+        else:
+            raise TypeError(f"cannot index a tensor with {k!r}")
+        dim_i += 1
+    out = x
+    if any(b != 0 or e != SLICE_END or s != 1 for b, e, s in zip(begin, end, strides)):
+        out = make("dfc.slice", [x], {"begin": begin, "end": end, "strides": strides}, name="strided_slice")
+    if squeeze_axes:
+        out = make("dfc.squeeze", [out], {"axes": squeeze_axes}, name="strided_slice_squeeze")
+    for axis in new_axes:
+        out = make("dfc.expand_dims", [out], {"axis": axis}, name="strided_slice_newaxis")
+    return out
+
+
+def _auto_pack(v: Any) -> Tensor | None:
+    """A tensor for `v` when it is one or a list holding tensors (packed as int64, TF's auto-packing), else None."""
+    if isinstance(v, Tensor) or hasattr(v, "_as_tensor"):
+        return convert_to_tensor(v)
+    if isinstance(v, (list, tuple)) and any(isinstance(p, Tensor) or hasattr(p, "_as_tensor") for p in v):
+        from .math_ops import cast
+        return stack([cast(convert_to_tensor(p), i64) if isinstance(p, Tensor) or hasattr(p, "_as_tensor")
+                      else constant(np.int64(p)) for p in v])
     return None
 
 
-def _slice_by_tensors(x: Tensor, begin: Any, size: Any, name: str) -> Tensor:
-    """tf.slice with begin or size from tensors: end = begin + size (size -1: to the end), one dynamic slice."""
+def _index_part(k: Any) -> Any:
+    """One entry of an index: a tensor that is a known constant becomes its int; tensors must be integer
+    scalars."""
+    if isinstance(k, builtins.slice):
+        return builtins.slice(_index_part(k.start), _index_part(k.stop), k.step)
+    if hasattr(k, "_as_tensor"):
+        k = k._as_tensor()
+    if not isinstance(k, Tensor):
+        return k
+    if k.dtype not in (i32, i64) or k.shape.ndims != 0:
+        raise TypeError(f"Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar tf.int32/"
+                        f"tf.int64 tensors are valid indices, got {k.name} of type {k.dtype.name} and shape "
+                        f"{k.shape}")
+    known = constant_value(k)
+    return int(known) if known is not None else k
+
+
+def _index_by_tensors(x: Tensor, key: tuple) -> Tensor:
+    """x[key] where some indices are scalar tensors: the rest sliced as constants, then a gather per tensor index
+    (negative ones count from the end, as in TF), so one compiled step serves every index value."""
+    axes, out_dims = [], 0
+    for k in key:
+        if isinstance(k, Tensor):
+            axes.append((out_dims, k))
+        if k is Ellipsis:
+            if x.shape.ndims is None:
+                raise build_error("dfc.slice", "strided_slice", f"indexing {x.name} with tensors needs its rank")
+            out_dims += x.shape.ndims - sum(1 for j in key if j is not None and j is not Ellipsis)
+        elif not isinstance(k, (int, np.integer)):
+            out_dims += 1
+    out = slice_tensor(x, tuple(builtins.slice(None) if isinstance(k, Tensor) else k for k in key))
+    for axis, index in reversed(axes):
+        dim = shape(out, out_type=index.dtype)[axis]
+        wrapped = make("dfc.select", [index < 0, index + dim, index], name="strided_slice_index")
+        out = gather(out, wrapped, axis=axis)
+    return out
+
+
+def _slice_by_tensors(x: Tensor, key: tuple) -> Tensor:
+    """x[key] where some bounds or indices are scalar tensors: a dfc.dynamic_slice, made a dfc.slice once their
+    values are known (from the fed shapes, or computed before the step)."""
     rank_ = x.shape.ndims
     if rank_ is None:
-        raise build_error("dfc.slice", name, f"slice needs the rank of {x.name}, which is unknown")
-
-    def vector(v: Any) -> Tensor:
-        dyn = _dynamic_vector(v)
-        if dyn is None:
-            known = constant_value(v) if isinstance(v, Tensor) else v
-            dyn = constant(np.asarray([check_int(e, "slice bound") for e in np.atleast_1d(known)], np.int64))
-        dyn = dyn if dyn.dtype is i64 else make("dfc.cast", [dyn], {"dtype": i64})
-        if dyn.shape.ndims != 1 or dyn.shape.as_list()[0] not in (None, rank_):
-            raise build_error("dfc.slice", name, f"begin and size must have {rank_} entries for {x.name}, got "
-                                                 f"{dyn.shape}")
-        return dyn
-    b, s = vector(begin), vector(size)
-    sizes = size if isinstance(size, (list, tuple)) else [None] * rank_
-    hint = []
-    for v in sizes:
-        known = constant_value(convert_to_tensor(v)) if v is not None and is_tensor_like(v) else v
-        hint.append(int(known) if known is not None and int(known) >= 0 else -1)
-    to_end = make("dfc.equal", [s, constant(np.int64(-1))])
-    e = make("dfc.select", [to_end, constant(np.int64(SLICE_END)), make("dfc.add", [b, s])])
-    rows = [make("dfc.expand_dims", [b], {"axis": 0}), make("dfc.expand_dims", [e], {"axis": 0})]
-    bounds = make("dfc.concat", rows, {"axis": 0}, name=f"{name}_bounds")
-    return make("dfc.dynamic_slice", [x, bounds], {"strides": [1] * rank_, "hint": hint}, name=name)
-
-
-def slice_tensor(x: Tensor, key: Any) -> Tensor:
-    """x[key] with ints, slices, Ellipsis, None (tf.newaxis) and scalar int tensors, as numpy indexing."""
-    if not isinstance(key, tuple):
-        key = (key,)
-    return _strided_slice_spec(convert_to_tensor(x), list(key), "strided_slice")
-
-
-def _index_value(k: Any, what: str, name: str) -> Any:
-    """An index entry as a Python int, or a scalar int tensor whose value is known only at run time."""
-    if hasattr(k, "_as_tensor") and not isinstance(k, Tensor):
-        k = convert_to_tensor(k)
-    if isinstance(k, Tensor):
-        known = constant_value(k)
-        if known is None:
-            if not k.dtype.is_integer or k.shape.ndims != 0:
-                raise TypeError(f"{build_error('dfc.slice', name, '')} {what} must be a scalar int32/int64 "
-                                f"tensor, got {k.name} of type {k.dtype.name} and shape {k.shape}")
-            return k
-        k = known
-    if isinstance(k, (bool, np.bool_)):
-        raise TypeError(f"{build_error('dfc.slice', name, '')} {what} must be an int, got {k!r}")
-    try:
-        return check_int(k, what)
-    except (TypeError, ValueError):
-        raise TypeError(f"{build_error('dfc.slice', name, '')} {what} must be an int, a slice, tf.newaxis, "
-                        f"Ellipsis or a scalar int tensor, got {k!r}") from None
-
-
-def _strided_slice_spec(x: Tensor, key: list, name: str) -> Tensor:
-    """The slice of x a numpy-style index describes (TF's strided_slice semantics): slices first (one
-    dfc.slice), then the shrunk dims squeezed, dynamic scalar indices gathered, new axes inserted."""
-    rank_ = x.shape.ndims
-    if rank_ is None:
-        raise build_error("dfc.slice", name, f"slicing needs the rank of {x.name}, which is unknown")
-    if sum(1 for k in key if k is Ellipsis) > 1:
-        raise build_error("dfc.slice", name, "Multiple ellipses in slice spec not allowed")
+        raise build_error("dfc.slice", "strided_slice", f"indexing {x.name} with tensors needs its rank")
     n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if sum(1 for k in key if k is Ellipsis) > 1:
+        raise build_error("dfc.slice", "strided_slice", "an index can only have a single ellipsis ('...')")
     if n_real > rank_:
-        raise build_error("dfc.slice", name, f"Index out of range using input dim {rank_}; input {x.name} has "
-                                             f"only {rank_} dims")
+        raise build_error("dfc.slice", "strided_slice", f"too many indices for {x.name} of rank {rank_}")
     expanded: list[Any] = []
     for k in key:
         expanded.extend([builtins.slice(None)] * (rank_ - n_real) if k is Ellipsis else [k])
     if Ellipsis not in key:
         expanded.extend([builtins.slice(None)] * (rank_ - n_real))
-    begin, end, strides, squeeze_axes, new_axes = [], [], [], [], []
-    dynamic: list[tuple[int, Tensor]] = []  # (input dim, scalar index tensor)
+    begin: list[Any] = []
+    end: list[Any] = []
+    strides, shrink, new_axes, hint = [], [], [], []
     dims = x.shape.as_list()
-    dim_i = out_pos = 0
+    out_dims = 0
     for k in expanded:
         if k is None:
-            new_axes.append(out_pos)
-            out_pos += 1
+            new_axes.append(out_dims)
+            out_dims += 1
             continue
-        d = dims[dim_i]
-        if isinstance(k, builtins.slice):
-            parts = [None if v is None else _index_value(v, "slice bound", name) for v in (k.start, k.stop, k.step)]
-            start, stop, step = parts
-            if isinstance(step, Tensor):
-                raise NotImplementedError(f"{build_error('dfc.slice', name, '')} a slice of {x.name} with the tensor "
-                                          f"step {step.name}: the step must be known when the graph is built")
-            step = 1 if step is None else step
-            if step == 0:
-                raise build_error("dfc.slice", name, f"strides[{dim_i}] must be non-zero")
-            start_default, stop_default = (0, SLICE_END) if step > 0 else (SLICE_END, SLICE_START_REVERSED)
-            begin.append(start_default if start is None else start)
-            end.append(stop_default if stop is None else stop)
-            strides.append(step)
-            out_pos += 1
-        else:
-            k = _index_value(k, "index", name)
-            if isinstance(k, Tensor):
-                dynamic.append((dim_i, k))
-                begin.append(0), end.append(SLICE_END), strides.append(1)
-            else:
-                if d is not None and not -d <= k < d:
-                    raise build_error("dfc.slice", name, f"slice index {k} of dimension {dim_i} out of bounds for "
-                                                         f"{x.name} of shape {x.shape}")
-                begin.append(k)
-                end.append(k + 1 if k != -1 else SLICE_END)
-                strides.append(1)
-                squeeze_axes.append(dim_i)
-        dim_i += 1
-    if len({index.dtype for _, index in dynamic}) > 1:
-        raise TypeError(f"{build_error('dfc.slice', name, '')} the index tensors of {x.name} must share one dtype, "
-                        f"got {', '.join(f'{t.name} ({t.dtype.name})' for _, t in dynamic)}")
-    out = x
-    if any(isinstance(v, Tensor) for v in begin + end):
-        out = _bounded_by_tensors(x, begin, end, strides, name)
-    elif any(b != 0 or e != SLICE_END or s != 1 for b, e, s in zip(begin, end, strides)):
-        out = make("dfc.slice", [x], {"begin": begin, "end": end, "strides": strides}, name=name)
-    if squeeze_axes:
-        out = make("dfc.squeeze", [out], {"axes": squeeze_axes}, name=f"{name}_shrink")
-    for dim, index in reversed(dynamic):  # from the last, so the earlier dims keep their positions
-        axis = dim - sum(1 for a in squeeze_axes if a < dim)
-        out = gather(out, _wrapped_index(index, x, dim), axis=axis, name=f"{name}_index")
-    for axis in new_axes:  # ascending final positions: each insertion leaves the earlier ones in place
-        out = make("dfc.expand_dims", [out], {"axis": axis}, name=f"{name}_newaxis")
-    if out is x:
-        out = make("dfc.identity", [x], name=name)
-    return out
-
-
-def _bounded_by_tensors(x: Tensor, begin: list, end: list, strides: list[int], name: str) -> Tensor:
-    """A slice whose bounds include scalar tensors: a dfc.dynamic_slice, made static once the fed shapes fix
-    the bounds (tf.shape(y)[1] and arithmetic on shapes); bounds that depend on fed values fail the run."""
-    pieces = []
-    for v in begin + end:
-        if isinstance(v, Tensor):
-            if v.shape.ndims not in (None, 0):
-                raise build_error("dfc.slice", name, f"slice bound {v.name} must be a scalar, got shape {v.shape}")
-            pieces.append(make("dfc.reshape", [v if v.dtype is i64 else make("dfc.cast", [v], {"dtype": i64})],
-                               {"shape": [1]}))
-        else:
-            pieces.append(constant(np.array([v], np.int64)))
-    rank_ = len(strides)
-    bounds = make("dfc.reshape", [make("dfc.concat", pieces, {"axis": 0})], {"shape": [2, rank_]},
-                  name=f"{name}_bounds")
-    dims = x.shape.as_list()
-    hint = []
-    for d, b, e, s in zip(dims, begin, end, strides):
+        if not isinstance(k, (int, np.integer, Tensor)):
+            out_dims += 1
+        axis, d = len(begin), dims[len(begin)]
+        if isinstance(k, (int, np.integer, Tensor)):
+            begin.append(k)
+            end.append(0)  # made i + 1 once i is known (i = -1: to the end)
+            strides.append(1)
+            shrink.append(axis)
+            hint.append(1)
+            continue
+        if not isinstance(k, builtins.slice):
+            raise TypeError(f"cannot index a tensor with {k!r}")
+        step = 1 if k.step is None else check_int(k.step, "slice step")
+        if step == 0:
+            raise build_error("dfc.slice", "strided_slice", "slice step cannot be zero")
+        start_default, stop_default = (0, SLICE_END) if step > 0 else (SLICE_END, SLICE_START_REVERSED)
+        b = start_default if k.start is None else k.start
+        e = stop_default if k.stop is None else k.stop
+        begin.append(b)
+        end.append(e)
+        strides.append(step)
         static = d is not None and not isinstance(b, Tensor) and not isinstance(e, Tensor)
-        hint.append(len(builtins.range(*builtins.slice(b, e, s).indices(d))) if static else -1)
-    return make("dfc.dynamic_slice", [x, bounds], {"strides": strides, "hint": hint}, name=name)
+        hint.append(len(builtins.range(*builtins.slice(b, e, step).indices(d))) if static else -1)
 
+    def pack(parts: list) -> Tensor:
+        return stack([cast(p, i64) if isinstance(p, Tensor) else constant(np.int64(p)) for p in parts])
 
-def _wrapped_index(index: Tensor, x: Tensor, dim: int) -> Tensor:
-    """A run-time index counted from the end when negative, as strided_slice takes it (gather takes 0..n-1)."""
-    size = x.shape.as_list()[dim]
-    if size is not None:
-        size_t = constant(np.asarray(size, index.dtype.np))
-    else:
-        size_t = make("dfc.gather", [make("dfc.shape_of", [x], {"dtype": index.dtype}),
-                                     constant(np.asarray(dim, np.int32))], {"axis": 0})
-    zero = constant(np.zeros((), index.dtype.np))
-    return make("dfc.select", [make("dfc.less", [index, zero]), make("dfc.add", [index, size_t]), index])
+    from .math_ops import cast
+    out = make("dfc.dynamic_slice", [x, pack(begin), pack(end)],
+               {"strides": tuple(strides), "hint": tuple(hint), "shrink": tuple(shrink)}, name="strided_slice")
+    if shrink:
+        out = make("dfc.squeeze", [out], {"axes": shrink}, name="strided_slice_squeeze")
+    for axis in new_axes:
+        out = make("dfc.expand_dims", [out], {"axis": axis}, name="strided_slice_newaxis")
+    return out
 
 
 def _mask_bits(mask: Any, what: str) -> int:
@@ -566,7 +589,7 @@ def strided_slice(input_, begin, end, strides=None, begin_mask: int = 0, end_mas
         else:
             key.append(builtins.slice(None if bits["begin_mask"] >> i & 1 else b,
                                       None if bits["end_mask"] >> i & 1 else e, s))
-    return _strided_slice_spec(x, key, label)
+    return slice_tensor(x, tuple(key))
 
 
 define_tensor_operators(getitem=slice_tensor)

@@ -402,17 +402,6 @@ def _dynamic_reshape(draw, rng):
                                                    {"hint": target})
 
 
-def _dynamic_slice(draw, rng):
-    shape = draw(nonscalar)
-    begin = [draw(st.integers(-d, d - 1)) for d in shape]
-    end = [draw(st.integers(-d, d)) for d in shape]
-    strides = [draw(st.sampled_from([1, 2, -1])) for _ in shape]
-    bounds = np.array([begin, end], np.int64)
-    hint = [len(range(*slice(b, e, s).indices(d))) for d, b, e, s in zip(shape, begin, end, strides)]
-    return [_values(rng, shape)], lambda t: make("dfc.dynamic_slice", [t, tf.constant(bounds)],
-                                                 {"strides": strides, "hint": hint})
-
-
 def _dynamic_fill(draw, rng):
     shape = draw(shapes)
     return [_values(rng, ())], lambda t: make("dfc.dynamic_fill", [tf.constant(list(shape), tf.int32), t],
@@ -544,7 +533,6 @@ CASES = {
     "dfc.reshape": _reshape, "dfc.transpose": _transpose, "dfc.expand_dims": _expand_dims, "dfc.squeeze": _squeeze,
     "dfc.concat": _concat, "dfc.split": _split, "dfc.tile": _tile, "dfc.slice": _slice, "dfc.gather": _gather,
     "dfc.broadcast_like": _broadcast_like, "dfc.dynamic_reshape": _dynamic_reshape, "dfc.dynamic_fill": _dynamic_fill,
-    "dfc.dynamic_slice": _dynamic_slice,
     "dfc.unsorted_segment_sum": _segment_sum,
     "dfc.cumsum": _scan("dfc.cumsum"), "dfc.cumprod": _scan("dfc.cumprod"),
     "dfc.atan": _unary("dfc.atan"), "dfc.erf": _unary("dfc.erf"), "dfc.erfc": _unary("dfc.erfc"),

@@ -32,12 +32,10 @@ def test_indexing_errors_name_the_tensor():
         x[5]
     with pytest.raises(ValueError, match="grid"):
         x[0, 0, 0]
-    with pytest.raises(ValueError, match="ellipses"):
+    with pytest.raises(ValueError, match="ellipsis"):
         x[..., ...]
-    with pytest.raises(TypeError, match="grid"):
-        x[tf.placeholder(tf.int32, [], name="i"), tf.placeholder(tf.int64, [], name="j")]
-    with pytest.raises(NotImplementedError, match="grid"):
-        x[::tf.placeholder(tf.int32, [], name="step")]
+    with pytest.raises(TypeError, match="ids"):
+        x[tf.placeholder(tf.float32, [], name="ids")]
     with pytest.raises(ValueError, match="Multiple ellipses"):
         tf.strided_slice(x, [0, 0], [1, 1], ellipsis_mask=3)
     with pytest.raises(ValueError, match="equal size"):
@@ -213,7 +211,7 @@ def test_slices_bounded_by_shapes_known_only_when_fed(backend):
     want = [xv[:, :5], xv[:3, 1:], xv[2:, ::2, 1], xv[0:2, 1:, 0:2], xv[1:3, 2:4, 0:3], xv[0:2, 0:3]]
     grad = tf.gradients(tf.reduce_sum(outs[0]) + tf.reduce_sum(outs[3] * 2.0), x)[0]
     n = tf.placeholder(tf.int32, [], name="n")
-    by_value = x[:n]
+    by_value = x[:n]  # a bound that fed values decide: computed before the step
     with tf.Session(backend=backend) as sess:
         got, g = sess.run([outs, grad], {x: xv, y: yv})
         for a, b in zip(got, want):
@@ -222,8 +220,7 @@ def test_slices_bounded_by_shapes_known_only_when_fed(backend):
         expected[:, :5] += 1.0
         expected[0:2, 1:, 0:2] += 2.0
         np.testing.assert_array_equal(g, expected)
-        with pytest.raises(InvalidArgumentError, match="depends on the values of tensors"):
-            sess.run(by_value, {x: xv, n: 2})
+        np.testing.assert_array_equal(sess.run(by_value, {x: xv, n: 2}), xv[:2])
 
 
 def test_the_areas_ops_on_the_emulated_gpu_match_the_interpreter(emulated_gpu):
