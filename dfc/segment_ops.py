@@ -25,11 +25,15 @@ from .math_ops import cast, unsorted_segment_sum
 _LOWEST, _HIGHEST = "lowest", "highest"
 
 
-def _num_segments(num_segments, op: str, label: str) -> int:
+def _num_segments(num_segments, op: str, label: str):
+    """num_segments as an int, or as a scalar int tensor when only the step's values decide it."""
+    if hasattr(num_segments, "_as_tensor") and not isinstance(num_segments, Tensor):
+        num_segments = convert_to_tensor(num_segments)
     if isinstance(num_segments, Tensor) and constant_value(num_segments) is None:
-        raise NotImplementedError(f"{build_error(op, label, '')} num_segments {num_segments.name} must be known "
-                                  f"when the graph is built: the result has num_segments rows and dfc compiles "
-                                  f"static shapes")
+        if num_segments.dtype not in (i32, i64) or num_segments.shape.ndims not in (None, 0):
+            raise TypeError(f"{build_error(op, label, '')} num_segments {num_segments.name} must be a scalar int32 "
+                            f"or int64, got {num_segments.dtype.name} {num_segments.shape}")
+        return num_segments
     n = check_int(num_segments, "num_segments")
     if n < 0:
         raise build_error(op, label, f"num_segments must be >= 0, got {n}")
@@ -55,9 +59,18 @@ def _checked(data, segment_ids, op: str, label: str) -> tuple[Tensor, Tensor, li
     return data, ids, post
 
 
-def _range_check(ids: Tensor, n: int, op: str, label: str) -> list:
+def _range_check(ids: Tensor, n, op: str, label: str) -> list:
     """A run-time check that every id is below n (TF's InvalidArgumentError); none when the ids are constants."""
     known = constant_value(ids)
+    if isinstance(n, Tensor):
+        from .debugging import Assert
+        largest = make("dfc.reduce_max", [reshape(ids, [-1])], {"axes": [0]})
+        bound = make("dfc.shape_of", [n], {"dtype": ids.dtype}) if n.shape.ndims == 1 else n
+        bound = reshape(bound, []) if bound.shape.ndims == 1 else bound
+        bound = bound if bound.dtype is ids.dtype else make("dfc.cast", [bound], {"dtype": ids.dtype})
+        return [Assert(make("dfc.less", [largest, bound]), [f"{op}: a segment id is out of range [0, "
+                                                             f"num_segments); segment_ids =", ids, "num_segments =",
+                                                             n], name="check_ids")]
     if known is not None:
         bad = known[known >= n]
         if bad.size:
@@ -75,28 +88,51 @@ def _extreme_value(dtype, which: str):
     return info.min if which == _LOWEST else info.max
 
 
-def _segment_table(data: Tensor, ids: Tensor, n: int, post: list[int], fill) -> Tensor:
+Segments = "int | Tensor"  # a count known now, or a 1-D tensor 0..n-1 whose length is known only when the step runs
+
+
+def _segment_ids(ids: Tensor, n) -> Tensor:
+    """The ids 0..n-1 of the segments: a constant, or tf.range of a count that the step's values decide (n may
+    be that range already)."""
+    if isinstance(n, Tensor) and n.shape.ndims == 1:
+        return n
+    if isinstance(n, Tensor):
+        from .array_ops import range as range_
+        return range_(0, make("dfc.cast", [n], {"dtype": ids.dtype}) if n.dtype is not ids.dtype else n,
+                      dtype=ids.dtype)
+    return constant(np.arange(n, dtype=ids.dtype.np))
+
+
+def _hits(ids: Tensor, n, post: list[int]) -> Tensor:
+    """[n, rows, 1, ...]: whether row j belongs to segment i (ids < 0 match no segment)."""
+    hit = make("dfc.equal", [reshape(ids, [1, -1]), expand_dims(_segment_ids(ids, n), 1)])
+    for _ in post:
+        hit = expand_dims(hit, -1)
+    return hit
+
+
+def _segment_table(data: Tensor, ids: Tensor, n, post: list[int], fill) -> Tensor:
     """[n, rows, *post]: each data row in its segment's slot, `fill` elsewhere (ids < 0 match no segment)."""
     rows = reshape(data, [-1] + post)
-    flat_ids = reshape(ids, [1, -1])
-    hit = make("dfc.equal", [flat_ids, constant(np.arange(n, dtype=ids.dtype.np).reshape(n, 1))])
-    hit = reshape(hit, [n, -1] + [1] * len(post)) if post else hit
-    return make("dfc.select", [hit, expand_dims(rows, 0), constant(np.asarray(fill, data.dtype.np))])
+    return make("dfc.select", [_hits(ids, n, post), expand_dims(rows, 0), constant(np.asarray(fill, data.dtype.np))])
 
 
-def _reduce_segments(kind: str, data: Tensor, ids: Tensor, n: int, post: list[int]) -> Tensor:
-    if kind == "sum":
+def _reduce_segments(kind: str, data: Tensor, ids: Tensor, n, post: list[int]) -> Tensor:
+    if kind == "sum" and not isinstance(n, Tensor):
         return unsorted_segment_sum(data, ids, n)
-    if kind == "prod":
-        table = _segment_table(data, ids, n, post, 1)
-        return make("dfc.reduce_prod", [table], {"axes": [1]})
+    if kind in ("sum", "prod"):
+        table = _segment_table(data, ids, n, post, 0 if kind == "sum" else 1)
+        return make(f"dfc.reduce_{kind}", [table], {"axes": [1]})
     fill = _extreme_value(data.dtype, _LOWEST if kind == "max" else _HIGHEST)
     table = _segment_table(data, ids, n, post, fill)
     return make(f"dfc.reduce_{kind}", [table], {"axes": [1]})
 
 
-def _counts(data: Tensor, ids: Tensor, n: int, post: list[int]) -> Tensor:
+def _counts(data: Tensor, ids: Tensor, n, post: list[int]) -> Tensor:
     """How many rows each segment has, shaped [n, 1, ...] to divide [n, *post]."""
+    if isinstance(n, Tensor):
+        hits = make("dfc.cast", [_hits(ids, n, post)], {"dtype": data.dtype})
+        return make("dfc.reduce_sum", [hits], {"axes": [1]})
     ones = make("dfc.fill_like", [ids], {"value": 1.0, "dtype": data.dtype})
     return reshape(unsorted_segment_sum(ones, ids, n), [n] + [1] * len(post))
 
@@ -111,9 +147,10 @@ def _unsorted(kind: str, tf_op: str):
                             f"{data.dtype.name}")
         from .framework import control_dependencies
         with name_scope(name, tf_op, [data, ids]):
+            n = _segment_ids(ids, n) if isinstance(n, Tensor) else n  # outside the check's dependencies
             with control_dependencies(_range_check(ids, n, tf_op, label)):
                 if kind in ("mean", "sqrt_n"):
-                    total = unsorted_segment_sum(data, ids, n)
+                    total = _reduce_segments("sum", data, ids, n, post)
                     count = make("dfc.maximum", [_counts(data, ids, n, post), constant(np.ones((), data.dtype.np))])
                     if kind == "sqrt_n":
                         count = make("dfc.sqrt", [count])
@@ -139,31 +176,47 @@ def _sorted(kind: str, tf_op: str):
         if ids.shape.ndims != 1:
             raise build_error(tf_op, label, f"segment_ids {ids.name} should be a vector, got shape {ids.shape}")
         known = constant_value(ids)
-        if known is None:
-            raise NotImplementedError(
-                f"{build_error(tf_op, label, '')} {tf_op.lower()} with segment_ids {ids.name} known only at run "
-                f"time: its result has max(segment_ids) + 1 rows, set by the values, and dfc compiles static "
-                f"shapes; use tf.unsorted_segment_{kind}(data, segment_ids, num_segments) with a known "
-                f"num_segments, or constant ids")
-        if known.size and (np.any(known < 0) or np.any(np.diff(known) < 0)):
+        if known is not None and known.size and (np.any(known < 0) or np.any(np.diff(known) < 0)):
             bad = int(np.argmax(known < 0)) if np.any(known < 0) else int(np.argmax(np.diff(known) < 0)) + 1
             raise build_error(tf_op, label, f"segment ids are not increasing or are negative: segment_ids[{bad}] "
                                             f"= {int(known[bad])} in {ids.name}")
-        n = int(known[-1]) + 1 if known.size else 0
+        from .framework import control_dependencies
         with name_scope(name, tf_op, [data, ids]):
-            if kind in ("mean",):
-                total = unsorted_segment_sum(data, ids, n)
-                count = make("dfc.maximum", [_counts(data, ids, n, post), constant(np.ones((), data.dtype.np))])
-                return make("dfc.div", [total, count], name=tf_op)
-            out = _reduce_segments(kind, data, ids, n, post)
-            empty = np.bincount(known, minlength=n) == 0 if known.size else np.zeros(0, bool)
-            if kind in ("max", "min") and empty.any():  # sorted segment ops give 0 for an empty segment
-                mask = constant(empty.reshape([n] + [1] * len(post)))
-                out = make("dfc.select", [mask, constant(np.zeros((), data.dtype.np)), out])
-            return make("dfc.identity", [out], name=tf_op)
+            checks = []
+            if known is not None:
+                n = int(known[-1]) + 1 if known.size else 0
+            else:  # max(ids) + 1 rows: a count the step's values decide (computed before the step)
+                flat = reshape(ids, [-1])
+                zero = constant(np.zeros((), ids.dtype.np))
+                top = make("dfc.reduce_max", [make("dfc.concat", [flat, reshape(zero - constant(
+                    np.ones((), ids.dtype.np)), [1])], {"axis": 0})], {"axes": [0]})
+                # the range outside the checks' control dependencies: computed on its own before the step
+                n = _segment_ids(ids, top + constant(np.ones((), ids.dtype.np)))
+                from .debugging import Assert
+                ordered = make("dfc.reduce_all", [make("dfc.less_equal", [flat[:-1], flat[1:]])], {"axes": [0]})
+                positive = make("dfc.reduce_all", [make("dfc.greater_equal", [flat, zero])], {"axes": [0]})
+                checks.append(Assert(make("dfc.logical_and", [ordered, positive]),
+                                     [f"{tf_op}: segment ids are not increasing or are negative: segment_ids =",
+                                      ids], name="check_sorted"))
+            with control_dependencies(checks):
+                if kind == "mean":
+                    total = _reduce_segments("sum", data, ids, n, post)
+                    count = make("dfc.maximum", [_counts(data, ids, n, post), constant(np.ones((), data.dtype.np))])
+                    return make("dfc.div", [total, count], name=tf_op)
+                out = _reduce_segments(kind, data, ids, n, post)
+                if kind in ("max", "min"):  # sorted segment ops give 0 for an empty segment
+                    if known is not None:
+                        empty = np.bincount(known, minlength=n) == 0 if known.size else np.zeros(0, bool)
+                        if empty.any():
+                            mask = constant(empty.reshape([n] + [1] * len(post)))
+                            out = make("dfc.select", [mask, constant(np.zeros((), data.dtype.np)), out])
+                    else:
+                        empty = make("dfc.equal", [_counts(data, ids, n, post), constant(np.zeros((), data.dtype.np))])
+                        out = make("dfc.select", [empty, constant(np.zeros((), data.dtype.np)), out])
+                return make("dfc.identity", [out], name=tf_op)
     fn.__name__ = f"segment_{kind}"
-    fn.__doc__ = (f"out[s] = the {kind} of data[i] over the i with segment_ids[i] == s, for sorted ids (constants: "
-                  f"the result has max(ids) + 1 rows).")
+    fn.__doc__ = (f"out[s] = the {kind} of data[i] over the i with segment_ids[i] == s, for sorted ids; max(ids) + 1 "
+                  f"rows (ids known only at run time: a count computed before the step).")
     return fn
 
 

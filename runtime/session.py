@@ -262,7 +262,7 @@ class Session:
                 raise
             raise ResourceExhaustedError(f"OOM while running {reprlib.repr(fetches)}: {e}") from None
 
-    def _run(self, fetches: Any, feed_dict: Mapping | None) -> Any:
+    def _run(self, fetches: Any, feed_dict: Mapping | None, learned: _RunPlan | None = None) -> Any:
         # the per-run path (the seed's p + 4 with a feed spends about 1.5 us here): type checks by identity
         # first, one lookup for the plan and one for the compiled step
         if feed_dict is None:
@@ -270,8 +270,10 @@ class Session:
         elif type(feed_dict) is not dict and not isinstance(feed_dict, Mapping):
             raise TypeError(f"feed_dict must be a dict from tensors (or their names) to values, got a "
                             f"{type(feed_dict).__name__}")
-        plan = self._plan(fetches, feed_dict)
-        if plan.host is not None:  # input pipelines: run their actions, feed their next elements
+        # `learned`: the plan a compile just taught which values its shapes need (fetches too nested to key a
+        # cached plan, a dict, would otherwise get a fresh plan that learns the same again, forever)
+        plan = learned if learned is not None else self._plan(fetches, feed_dict)
+        if plan.host is not None and learned is None:  # input pipelines: run their actions, feed their next elements
             feed_dict = plan.host.fill(self, feed_dict)
             plan = self._plan(fetches, feed_dict)
         if plan.one_feed is not None:  # one feed: the commonest call, without the lists' loops
@@ -301,7 +303,7 @@ class Session:
                 executable = self._compiled(plan.fetch_values, plan.targets, feed_values, arrays, plan.value_args)
             except ShapeValuesNeeded as need:
                 plan.learn(self, need)
-                return self._run(fetches, feed_dict)
+                return self._run(fetches, feed_dict, plan)
             if len(plan.executables) >= _MAX_PLANS:
                 plan.executables.clear()
             plan.executables[shapes] = weakref.ref(executable)

@@ -128,8 +128,6 @@ def test_segment_errors_name_the_tensors():
         tf.unsorted_segment_max(d, tf.placeholder(tf.int32, [3], name="short"), 2)
     with pytest.raises(TypeError, match="ids"):
         tf.unsorted_segment_min(d, tf.placeholder(tf.float32, [4], name="fids"), 2)
-    with pytest.raises(NotImplementedError, match="ids"):
-        tf.segment_sum(d, ids)
     with pytest.raises(ValueError, match="not increasing"):
         tf.segment_max(d, tf.constant([0, 1, 0, 2]))
     with pytest.raises(NotImplementedError, match="minlength"):
@@ -142,6 +140,9 @@ def test_segment_errors_name_the_tensors():
     with tf.Session() as sess:
         with pytest.raises(InvalidArgumentError, match="out of range"):
             sess.run(out, {d: np.ones((4, 2), np.float32), ids: [0, 1, 3, 2]})
+        unsorted = tf.segment_sum(d, ids)  # ids fed: their count of rows is computed before the step
+        with pytest.raises(InvalidArgumentError, match="not increasing"):
+            sess.run({"sum": unsorted}, {d: np.ones((4, 2), np.float32), ids: [0, 2, 1, 3]})
         cm = tf.confusion_matrix(ids, ids, num_classes=3)
         with pytest.raises(InvalidArgumentError, match="labels"):
             sess.run(cm, {ids: [0, 1, 3, 2]})

@@ -229,4 +229,13 @@ CASES: list[Case] = [
                         "i1": tf.math.bessel_i1(x / 10.0),
                         "i1e64": tf.cast(tf.math.bessel_i1e(tf.cast(x, tf.float64)), tf.float32)},
          grad=("x",)),
+    Case("segments_by_fed_ids", {"d": _rng(118).standard_normal((7, 3)).astype(F32),
+                                 "ids": np.array([0, 0, 2, 2, 2, 5, 5], np.int32),
+                                 "uids": np.array([3, 0, 1, 3, -1, 0, 1], np.int64)},
+         lambda tf, d, ids, uids: {"sum": tf.segment_sum(d, ids), "mean": tf.math.segment_mean(d, ids),
+                                   "max": tf.segment_max(d, ids), "min": tf.segment_min(d, ids),
+                                   "prod": tf.segment_prod(d, ids),
+                                   "umax": tf.unsorted_segment_max(d, uids, tf.reduce_max(uids) + 2),
+                                   "umean": tf.unsorted_segment_mean(d, uids, tf.size(ids) - 3)},
+         grad=("d",)),
 ]
