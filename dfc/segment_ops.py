@@ -245,9 +245,7 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=i32, name:
         length = max(length, lo) if lo is not None else length
         length = min(length, hi) if hi is not None else length
     else:
-        raise NotImplementedError(f"{build_error('Bincount', label, '')} bincount of {arr.name}, known only at run "
-                                  f"time, without minlength >= maxlength: its length is max(arr) + 1, set by the "
-                                  f"values, and dfc compiles static shapes; pass minlength=maxlength=n")
+        length = None  # max(arr) + 1, clamped: a count the step's values decide (computed before the step)
     if known is not None and known.size and known.min() < 0:
         raise build_error("Bincount", label, f"Input arr {arr.name} must be non-negative, got {int(known.min())}")
     with name_scope(name, "bincount", [arr]):
@@ -259,6 +257,18 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=i32, name:
                     values.shape.as_list() != arr.shape.as_list():
                 raise build_error("Bincount", label, f"weights {values.name} must have the shape of arr "
                                                      f"{arr.shape}, got {values.shape}")
+        if length is None:
+            flat = reshape(arr, [-1])
+            top = make("dfc.reduce_max", [make("dfc.concat", [flat, constant(np.array([-1], np.int32))],
+                                               {"axis": 0})], {"axes": [0]}) + constant(np.int32(1))
+            if lo is not None:
+                top = make("dfc.maximum", [top, constant(np.int32(lo))])
+            if hi is not None:
+                top = make("dfc.minimum", [top, constant(np.int32(hi))])
+            segs = _segment_ids(arr, top)
+            table = make("dfc.select", [_hits(flat, segs, []), expand_dims(reshape(values, [-1]), 0),
+                                        constant(np.zeros((), values.dtype.np))])
+            return make("dfc.reduce_sum", [table], {"axes": [1]}, name="bincount")
         inside = make("dfc.less", [arr, constant(np.int32(length))])
         ids = make("dfc.select", [inside, arr, constant(np.int32(-1))])
         return unsorted_segment_sum(values, ids, length, name="bincount")
@@ -285,10 +295,8 @@ def confusion_matrix(labels, predictions, num_classes=None, dtype=i32, name: str
         kl, kp = constant_value(labels), constant_value(predictions)
         labels, predictions = cast(labels, i64), cast(predictions, i64)
         if num_classes is None:
-            if kl is None or kp is None:
-                raise NotImplementedError(f"{build_error('ConfusionMatrix', label, '')} confusion_matrix without "
-                                          f"num_classes has max(labels, predictions) + 1 rows, set by the values; "
-                                          f"dfc compiles static shapes: pass num_classes")
+            if kl is None or kp is None:  # max(labels, predictions) + 1 classes: computed before the step
+                return _confusion_by_values(labels, predictions, dtype, weights, label)
             n = int(max(kl.max(initial=-1), kp.max(initial=-1))) + 1
             checks = [assert_non_negative(labels, message="`labels` contains negative values"),
                       assert_non_negative(predictions, message="`predictions` contains negative values")]
@@ -305,6 +313,26 @@ def confusion_matrix(labels, predictions, num_classes=None, dtype=i32, name: str
         values = reshape(cast(convert_to_tensor(weights), dtype), [-1]) if weights is not None else \
             make("dfc.fill_like", [cell], {"value": 1.0, "dtype": dtype})
         return reshape(unsorted_segment_sum(values, cell, n * n), [n, n], name="confusion_matrix")
+
+
+def _confusion_by_values(labels: Tensor, predictions: Tensor, dtype, weights, label: str) -> Tensor:
+    """A confusion matrix of max(labels, predictions) + 1 classes, a count the step's values decide:
+    one-hot rows of the labels (weighted) times one-hot rows of the predictions."""
+    from .debugging import assert_non_negative
+    from .framework import control_dependencies
+    from .math_ops import matmul
+    dtype = as_dtype(dtype)
+    flat_l, flat_p = reshape(labels, [-1]), reshape(predictions, [-1])
+    both = make("dfc.concat", [flat_l, flat_p, constant(np.array([-1], np.int64))], {"axis": 0})
+    classes = _segment_ids(flat_l, make("dfc.reduce_max", [both], {"axes": [0]}) + constant(np.int64(1)))
+    checks = [assert_non_negative(labels, message="`labels` contains negative values"),
+              assert_non_negative(predictions, message="`predictions` contains negative values")]
+    with control_dependencies(checks):
+        rows = cast(make("dfc.equal", [expand_dims(flat_l, 1), expand_dims(classes, 0)]), dtype)
+        cols = cast(make("dfc.equal", [expand_dims(flat_p, 1), expand_dims(classes, 0)]), dtype)
+    if weights is not None:
+        rows = rows * expand_dims(reshape(cast(convert_to_tensor(weights), dtype), [-1]), 1)
+    return matmul(rows, cols, transpose_a=True, name="confusion_matrix")
 
 
 def histogram_fixed_width(values, value_range, nbins=100, dtype=i32, name: str | None = None) -> Tensor:
@@ -424,8 +452,10 @@ def unique_with_counts(x, out_idx=i32, name: str | None = None):
     x = convert_to_tensor(x)
     known = constant_value(x)
     if known is None:
-        raise _constant_only("UniqueWithCounts", name or "UniqueWithCounts", "unique_with_counts of a non-constant "
-                                                                             "tensor")
+        from .tensor_ops import unique_by_values
+        with name_scope(name, "UniqueWithCounts", [x]):
+            return namedtuple("UniqueWithCounts", ["y", "idx", "count"])(*unique_by_values(x, as_dtype(out_idx),
+                                                                                           counts=True))
     if known.ndim != 1:
         raise build_error("UniqueWithCounts", name or "UniqueWithCounts", f"unique expects a 1D vector, got "
                                                                           f"{x.name} of shape {x.shape}")
@@ -451,9 +481,11 @@ def dynamic_partition(data, partitions, num_partitions, name: str | None = None)
         raise TypeError(f"{build_error('DynamicPartition', label, '')} partitions {partitions.name} must be int32, "
                         f"got {partitions.dtype.name}")
     known = constant_value(partitions)
-    if known is None:
-        raise _constant_only("DynamicPartition", label, f"dynamic_partition by {partitions.name}, known only at "
-                                                        f"run time")
+    if known is None:  # each part's length is a count the step's values decide: computed before the step
+        from .tensor_ops import boolean_mask
+        with name_scope(name, "DynamicPartition", [data, partitions]):
+            return [boolean_mask(data, make("dfc.equal", [partitions, constant(np.int32(p))]),
+                                 name=f"partition_{p}") for p in builtins.range(n)]
     k = known.ndim
     if data.shape.ndims is not None and (data.shape.ndims < k or any(
             d is not None and d != p for d, p in zip(data.shape.as_list(), known.shape))):

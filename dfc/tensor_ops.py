@@ -669,7 +669,10 @@ def unique(x, out_idx=i32, name: str | None = None):
     x = convert_to_tensor(x)
     known = constant_value(x)
     if known is None:
-        raise _data_dependent("Unique", name or "Unique", "unique of a non-constant tensor")
+        with name_scope(name, "Unique", [x]):
+            y, idx = unique_by_values(x, as_dtype(out_idx))
+        from collections import namedtuple
+        return namedtuple("Unique", ["y", "idx"])(y, idx)
     _, first, inverse = np.unique(known, return_index=True, return_inverse=True)
     order = np.argsort(first)
     rank_of = np.empty_like(order)
@@ -677,6 +680,33 @@ def unique(x, out_idx=i32, name: str | None = None):
     from collections import namedtuple
     result = namedtuple("Unique", ["y", "idx"])
     return result(constant(known[np.sort(first)]), constant(rank_of[inverse].astype(as_dtype(out_idx).np)))
+
+
+def unique_by_values(x: Tensor, out_idx, counts: bool = False) -> tuple:
+    """(y, idx[, count]) of a 1-D tensor known only at run time: an element is new when no earlier one equals
+    it (an n x n comparison); y is a boolean_mask of the new ones (its length computed before the step), idx the
+    running count of new elements at each one's first occurrence."""
+    from .array_ops import range as range_
+    label = "Unique"
+    if x.shape.ndims != 1:
+        raise build_error("Unique", label, f"unique expects a 1D vector, got {x.name} of shape {x.shape}")
+    same = make("dfc.equal", [expand_dims(x, 1), expand_dims(x, 0)])  # [i, j]: x[i] == x[j]
+    n_static = x.shape.as_list()[0]
+    if n_static is not None:
+        before = constant(np.tri(n_static, k=-1, dtype=bool))  # j < i
+    else:
+        positions = range_(0, make("dfc.shape_of", [x], {"dtype": i32})[0])
+        before = make("dfc.less", [expand_dims(positions, 0), expand_dims(positions, 1)])
+    seen = reduce_all(make("dfc.logical_not", [logical_and(same, before)]), axis=1)  # no earlier equal element
+    y = boolean_mask(x, seen)
+    first = make("dfc.argmax", [cast(same, i32)], {"axis": 1, "output_type": out_idx})  # each one's first position
+    rank = make("dfc.cumsum", [cast(seen, out_idx)], {"axis": 0}) - constant(np.ones((), out_idx.np))
+    idx = gather(rank, first)
+    if not counts:
+        return y, idx
+    distinct = range_(0, reduce_sum(cast(seen, out_idx)), dtype=out_idx)
+    count = reduce_sum(cast(equal(expand_dims(distinct, 1), expand_dims(idx, 0)), out_idx), axis=1)
+    return y, idx, count
 
 
 def setdiff1d(x, y, index_dtype=i32, name: str | None = None):

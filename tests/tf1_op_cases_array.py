@@ -238,4 +238,16 @@ CASES: list[Case] = [
                                    "umax": tf.unsorted_segment_max(d, uids, tf.reduce_max(uids) + 2),
                                    "umean": tf.unsorted_segment_mean(d, uids, tf.size(ids) - 3)},
          grad=("d",)),
+    Case("counts_by_fed_values", {"x": np.array([4, 1, 4, 2, 1, 7, 4], np.int32),
+                                  "d": np.arange(14, dtype=F32).reshape(7, 2) - 3.0,
+                                  "labels": np.array([0, 2, 1, 2, 5, 1, 0], np.int64),
+                                  "w": np.linspace(0, 1, 7).astype(F32)},
+         lambda tf, x, d, labels, w: dict(
+             **{f"part{i}": p for i, p in enumerate(tf.dynamic_partition(d, x % 3, 3))},
+             unique_y=tf.unique(x)[0], unique_idx=tf.unique(x)[1], counts=tf.unique_with_counts(x, tf.int64)[2],
+             bincount=tf.bincount(x), bincount_min=tf.bincount(x, minlength=10),
+             bincount_w=tf.math.bincount(x, weights=w, maxlength=5),
+             confusion=tf.confusion_matrix(labels, labels[::-1]),
+             confusion_w=tf.math.confusion_matrix(labels, labels[::-1], weights=w, dtype=tf.float32)),
+         grad=("d",)),  # TF has no gradient for bincount's weights
 ]
