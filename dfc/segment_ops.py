@@ -17,6 +17,7 @@ from collections import namedtuple
 import numpy as np
 
 from dfc.ir.dtypes import as_dtype, f64, i32, i64
+from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 
 from .array_ops import concat, constant, expand_dims, gather, reshape
 from .framework import Tensor, build_error, check_int, constant_value, convert_to_tensor, make, name_scope
@@ -504,6 +505,45 @@ def dynamic_partition(data, partitions, num_partitions, name: str | None = None)
                 for p in builtins.range(n)]
 
 
+def _stitch_by_values(indices: list[Tensor], data: list[Tensor], label: str, name: str | None) -> Tensor:
+    """dynamic_stitch with indices known only at run time: max(indices) + 1 rows (computed before the step),
+    each the row of its last writer (the last of the equal ids, found in an [n, rows] table)."""
+    rest = None
+    for i, d in zip(indices, data):
+        if i.shape.ndims is None or d.shape.ndims is None or d.shape.ndims < i.shape.ndims or \
+                None in d.shape.as_list()[i.shape.ndims:]:
+            raise build_error("DynamicStitch", label, f"data {d.name} of shape {d.shape} must start with the shape "
+                                                      f"of its indices {i.name} {i.shape}, the rest known")
+        tail = d.shape.as_list()[i.shape.ndims:]
+        if rest is not None and tail != rest:
+            raise build_error("DynamicStitch", label, f"data {d.name} must end in the dims {rest}, got {d.shape}")
+        rest = tail
+    with name_scope(name, "DynamicStitch", data):
+        flat_ids = make("dfc.concat", [reshape(cast(i, i32), [-1]) for i in indices] +
+                        [constant(np.array([-1], np.int32))], {"axis": 0})
+        rows = make("dfc.concat", [reshape(d, [-1] + rest) for d in data], {"axis": 0}) if len(data) > 1 else \
+            reshape(data[0], [-1] + rest)
+        segs = _segment_ids(flat_ids, make("dfc.reduce_max", [flat_ids], {"axes": [0]}) + constant(np.int32(1)))
+        writers = make("dfc.slice", [_hits(flat_ids, segs, [])], {"begin": [0, 0], "end": [SLICE_END, -1],
+                                                                   "strides": [1, 1]})  # [n, rows]
+        backwards = make("dfc.slice", [writers], {"begin": [0, SLICE_END], "end": [SLICE_END, SLICE_START_REVERSED],
+                                                   "strides": [1, -1]})
+        count = make("dfc.shape_of", [writers], {"dtype": i32})[1]
+        last = count - constant(np.int32(1)) - make("dfc.argmax", [cast(backwards, i32)],
+                                                     {"axis": 1, "output_type": i32})
+        merged = gather(rows, last)
+        written = make("dfc.reduce_any", [writers], {"axes": [1]})  # an index no one wrote stays 0, as in TF
+        for _ in rest:
+            written = expand_dims(written, -1)
+        merged = make("dfc.select", [written, merged, constant(np.zeros((), rows.dtype.np))])
+        # TF's gradient: every data row gets the gradient at its index, overwritten or not (0 forward)
+        spread = make("dfc.reduce_sum", [make("dfc.select", [_hits(reshape(flat_ids, [-1])[:-1], segs, rest),
+                                                             expand_dims(rows, 0),
+                                                             constant(np.zeros((), rows.dtype.np))])], {"axes": [1]})
+        correction = make("dfc.sub", [spread, make("dfc.stop_gradient", [spread])])
+        return make("dfc.add", [make("dfc.stop_gradient", [merged]), correction], name="DynamicStitch")
+
+
 def dynamic_stitch(indices, data, name: str | None = None) -> Tensor:
     """merged[indices[m][i]] = data[m][i] (a later index wins); constant indices. The gradient is TF's: every
     data[m][i] gets merged's gradient at its index, overwritten or not."""
@@ -515,9 +555,7 @@ def dynamic_stitch(indices, data, name: str | None = None) -> Tensor:
                                                   f"least one), got {len(data)} and {len(indices)}")
     known = [constant_value(i) for i in indices]
     if any(k is None for k in known):
-        which = next(i for i, k in zip(indices, known) if k is None)
-        raise _constant_only("DynamicStitch", label, f"dynamic_stitch with indices {which.name} known only at run "
-                                                     f"time (the result has max(indices) + 1 rows)")
+        return _stitch_by_values(indices, data, label, name)
     rest = None
     for k, d in zip(known, data):
         dims = d.shape.as_list() if d.shape.ndims is not None else None
@@ -534,12 +572,12 @@ def dynamic_stitch(indices, data, name: str | None = None) -> Tensor:
     n = int(flat_ids.max()) + 1 if flat_ids.size else 0
     last = np.full(n, -1, np.int64)
     last[flat_ids] = np.arange(flat_ids.size)  # numpy's assignment keeps the last writer, as TF does
-    if np.any(last < 0):
-        missing = int(np.flatnonzero(last < 0)[0])
-        raise build_error("DynamicStitch", label, f"missing index {missing} in the indices")
     with name_scope(name, "DynamicStitch", data):
         rows = concat([reshape(d, [-1] + rest) for d in data], 0) if len(data) > 1 else reshape(data[0], [-1] + rest)
-        merged = gather(rows, constant(last.astype(np.int32)))
+        merged = gather(rows, constant(np.maximum(last, 0).astype(np.int32)))
+        if np.any(last < 0):  # an index no one wrote stays 0, as in TF
+            unwritten = constant((last < 0).reshape([n] + [1] * len(rest)))
+            merged = make("dfc.select", [unwritten, constant(np.zeros((), rows.dtype.np)), merged])
         if flat_ids.size == n:
             return make("dfc.identity", [merged], name="DynamicStitch")
         # overwritten rows: TF's gradient still gives each its index's gradient; the correction is 0 forward

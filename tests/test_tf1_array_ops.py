@@ -130,8 +130,6 @@ def test_segment_errors_name_the_tensors():
         tf.unsorted_segment_min(d, tf.placeholder(tf.float32, [4], name="fids"), 2)
     with pytest.raises(ValueError, match="not increasing"):
         tf.segment_max(d, tf.constant([0, 1, 0, 2]))
-    with pytest.raises(ValueError, match="missing index 1"):
-        tf.dynamic_stitch([tf.constant([0, 2])], [d[:2]])
     out = tf.unsorted_segment_max(d, ids, 3)
     with tf.Session() as sess:
         with pytest.raises(InvalidArgumentError, match="out of range"):

@@ -250,4 +250,10 @@ CASES: list[Case] = [
              confusion=tf.confusion_matrix(labels, labels[::-1]),
              confusion_w=tf.math.confusion_matrix(labels, labels[::-1], weights=w, dtype=tf.float32)),
          grad=("d",)),  # TF has no gradient for bincount's weights
+    Case("stitch_by_fed_indices", {"i1": np.array([0, 3, 1], np.int32), "i2": np.array([[4, 2], [3, 5]], np.int32),
+                                   "a": np.arange(9, dtype=F32).reshape(3, 3) + 1.0,
+                                   "b": -np.arange(12, dtype=F32).reshape(2, 2, 3) - 1.0},
+         lambda tf, i1, i2, a, b: {"stitched": tf.dynamic_stitch([i1, i2], [a, b]),
+                                   "one": tf.dynamic_stitch([i1], [a * 2.0])},
+         grad=("a", "b")),
 ]
