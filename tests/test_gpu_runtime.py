@@ -83,6 +83,11 @@ def test_gpu_extra_is_not_part_of_test():
 
 # ---- on a GPU -------------------------------------------------------------------------------------
 
+#: elementwise ops over integers only (tf.bitwise)
+_INTEGER_ONLY = {"dfc.bitwise_and", "dfc.bitwise_or", "dfc.bitwise_xor", "dfc.left_shift", "dfc.right_shift",
+                 "dfc.invert"}
+
+
 def _run_both(types, build, arrays):
     g, args = arg_graph(types)
     step = compile_step(g, build(g, args), [], list(args), [a.shape for a in arrays])
@@ -99,6 +104,9 @@ def test_binary_op_on_the_gpu_matches_the_interpreter(opname, gpu_device):
     arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
     if opname.startswith("dfc.logical_"):
         arrays = [a > 0 for a in arrays]
+    if opname in _INTEGER_ONLY:  # tf.bitwise: integers (shifts within the width)
+        arrays = [rng.integers(-1000, 1000, shapes[0]).astype(np.int32),
+                  rng.integers(0, 32, shapes[1]).astype(np.int32)]
     ref, got = _run_both([(D.as_dtype(a.dtype), a.shape) for a in arrays],
                          lambda g, a: [create_op(g, opname, list(a)).result], arrays)
     np.testing.assert_allclose(got[0], ref[0], rtol=2e-6, atol=1e-6, equal_nan=True)
@@ -110,6 +118,8 @@ def test_unary_op_on_the_gpu_matches_the_interpreter(opname, gpu_device):
     x = np.random.default_rng(2).uniform(-0.9, 0.9, (40, 7)).astype(np.float32)
     if opname == "dfc.logical_not":
         x = x > 0
+    if opname in _INTEGER_ONLY:
+        x = np.random.default_rng(2).integers(-1000, 1000, (40, 7)).astype(np.int32)
     ref, got = _run_both([(D.as_dtype(x.dtype), x.shape)], lambda g, a: [create_op(g, opname, list(a)).result], [x])
     np.testing.assert_allclose(got[0], ref[0], rtol=3e-6, atol=2e-6, equal_nan=True)
 
