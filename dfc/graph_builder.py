@@ -444,22 +444,7 @@ class Graph:
         """The current name scope, without a trailing '/' ('' at the top)."""
         return self.name_scope_stack[-1] if self.name_scope_stack else ""
 
-    # scopes on this graph (TF1's Graph methods; tf.name_scope and friends act on the default graph)
-    def name_scope(self, name: str | None):
-        from .scopes import scope_in
-        return scope_in(self, name)
-
-    def device(self, device_name_or_function):
-        from .scopes import device_in
-        return device_in(self, device_name_or_function)
-
-    def control_dependencies(self, control_inputs):
-        from .scopes import control_dependencies_in
-        return control_dependencies_in(self, control_inputs)
-
-    def colocate_with(self, op, ignore_existing: bool = False):
-        from .scopes import colocate_with_in
-        return colocate_with_in(self, op, ignore_existing)
+    # name_scope, device, control_dependencies and colocate_with on this graph: dfc/scopes.py defines them
 
     def finalize(self) -> None:
         self.finalized = True

@@ -190,3 +190,26 @@ def get_seed(op_seed: int | None) -> tuple[int, int]:
         return DEFAULT_GRAPH_SEED, int(op_seed)
     seed, seed2 = np.random.SeedSequence().generate_state(2)
     return int(seed), int(seed2)
+
+
+# TF1's Graph methods: the scopes above on that graph (tf.name_scope and friends act on the default graph)
+def _graph_name_scope(self: Graph, name: str | None):
+    return scope_in(self, name)
+
+
+def _graph_device(self: Graph, device_name_or_function):
+    return device_in(self, device_name_or_function)
+
+
+def _graph_control_dependencies(self: Graph, control_inputs):
+    return control_dependencies_in(self, control_inputs)
+
+
+def _graph_colocate_with(self: Graph, op, ignore_existing: bool = False):
+    return colocate_with_in(self, op, ignore_existing)
+
+
+Graph.name_scope = _graph_name_scope
+Graph.device = _graph_device
+Graph.control_dependencies = _graph_control_dependencies
+Graph.colocate_with = _graph_colocate_with

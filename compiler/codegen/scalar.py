@@ -618,6 +618,11 @@ def _shift(e: Element) -> str:
 
 def typed_value(value: float, dt: D.DType):
     """A Python number as the reference stores it in dt (wrapping and rounding included)."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and np.issubdtype(dt.np, np.integer):
+        # exactly, not through float64: int64's largest values (2**63 - 1, a slice's open end) do not survive it
+        bits = dt.np.itemsize * 8
+        wrapped = int(value) & ((1 << bits) - 1)
+        return wrapped - (1 << bits) if np.issubdtype(dt.np, np.signedinteger) and wrapped >> (bits - 1) else wrapped
     with np.errstate(all="ignore"):
         arr = np.asarray(value, dtype=np.float64).astype(dt.np)
         if dt in (D.f16, D.bf16):
