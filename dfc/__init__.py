@@ -74,9 +74,9 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "orthogonal_initializer": (".initializers", "orthogonal"),
             "variance_scaling_initializer": (".initializers", "variance_scaling"),
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
-_SUBMODULES = ("app", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors", "gfile", "image",
-               "initializers", "layers", "linalg", "logging", "losses", "manip", "math", "metrics", "nn", "random",
-               "summary", "test", "train")
+_SUBMODULES = ("app", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors", "gfile",
+               "image", "initializers", "io", "layers", "linalg", "logging", "losses", "manip", "math", "metrics",
+               "nn", "python_io", "random", "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType
