@@ -65,7 +65,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                    "group", "initialize_all_variables", "local_variables", "local_variables_initializer", "no_op",
                    "ones_initializer", "random_normal_initializer", "random_uniform_initializer",
                    "trainable_variables", "truncated_normal_initializer", "variable_scope", "variables_initializer",
-                   "zeros_initializer"),
+                   "zeros_initializer",
+                   # TF1's other variable utilities
+                   "assert_variables_initialized", "count_up_to", "get_local_variable", "initialize_local_variables",
+                   "initialize_variables", "is_variable_initialized", "make_template", "model_variables",
+                   "moving_average_variables", "report_uninitialized_variables"),
 }
 #: TF1's names for objects that dfc's modules call otherwise: name -> (module, attribute)
 _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summary", "SummaryMetadataProto"),

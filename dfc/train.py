@@ -14,6 +14,10 @@ from .learning_rate_decay import (cosine_decay, cosine_decay_restarts, exponenti
                                   linear_cosine_decay, natural_exp_decay, piecewise_constant,
                                   piecewise_constant_decay, polynomial_decay)
 from .saver import CheckpointState, Saver, get_checkpoint_state, latest_checkpoint
+from .checkpoint_utils import (NewCheckpointReader, checkpoint_exists, checkpoints_iterator,  # noqa: F401
+                               generate_checkpoint_state_proto, get_checkpoint_mtimes, init_from_checkpoint,
+                               list_variables, load_checkpoint, load_variable, remove_checkpoint,
+                               update_checkpoint_state)
 from .train_cluster import (CheckpointSaverHook, ChiefSessionCreator, ClusterSpec, MonitoredSession,
                             MonitoredTrainingSession, Scaffold, Server, SessionRunArgs, SessionRunContext,
                             SessionRunHook, SessionRunValues, StopAtStepHook, WorkerSessionCreator,
@@ -200,7 +204,10 @@ class AdamOptimizer(Optimizer):
         return [update_b1, update_b2]
 
 
-__all__ = ["AdadeltaOptimizer", "AdagradDAOptimizer", "ExponentialMovingAverage", "FtrlOptimizer",
+__all__ = ["NewCheckpointReader", "checkpoint_exists", "checkpoints_iterator", "generate_checkpoint_state_proto",
+           "get_checkpoint_mtimes", "init_from_checkpoint", "list_variables", "load_checkpoint", "load_variable",
+           "remove_checkpoint", "update_checkpoint_state",
+           "AdadeltaOptimizer", "AdagradDAOptimizer", "ExponentialMovingAverage", "FtrlOptimizer",
            "ProximalAdagradOptimizer", "ProximalGradientDescentOptimizer",
            "AdagradOptimizer", "AdamOptimizer", "CheckpointSaverHook", "ChiefSessionCreator", "ClusterSpec",
            "MonitoredSession", "Scaffold", "WorkerSessionCreator",
