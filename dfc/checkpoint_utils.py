@@ -19,7 +19,7 @@ from dfc.ir.dtypes import as_dtype
 from dfc.ir.errors import NotFoundError
 from dfc.runtime.checkpoint import load_tensors
 
-from .saver import STATE_FILE, SUFFIX, CheckpointState, get_checkpoint_state, latest_checkpoint
+from .saver import STATE_FILE, SUFFIX, CheckpointState, latest_checkpoint
 
 _log = logging.getLogger("dfc")
 
@@ -67,8 +67,10 @@ class CheckpointReader:
         return {name: as_dtype(value.dtype) for name, value in self._tensors.items()}
 
     def debug_string(self) -> bytes:
-        lines = [f"{name} ({_TF_TYPE_NAMES.get(as_dtype(v.dtype).name, as_dtype(v.dtype).name)}) [{','.join(str(d) for d in v.shape)}]"
-                 for name, v in sorted(self._tensors.items())]
+        lines = []
+        for name, v in sorted(self._tensors.items()):
+            dtype = as_dtype(v.dtype).name
+            lines.append(f"{name} ({_TF_TYPE_NAMES.get(dtype, dtype)}) [{','.join(str(d) for d in v.shape)}]")
         return "".join(line + "\n" for line in lines).encode()
 
 
