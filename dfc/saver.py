@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import warnings
 from typing import Any
 
@@ -22,31 +23,88 @@ class Saver:
     """Saves `var_list` (all global variables by default) under their names, keeping `max_to_keep` files."""
 
     def __init__(self, var_list: Any = None, reshape: bool = False, sharded: bool = False, max_to_keep: int = 5,
-                 keep_checkpoint_every_n_hours: float = 10000.0, name: str | None = None, **_ignored):
+                 keep_checkpoint_every_n_hours: float = 10000.0, name: str | None = None, restore_sequentially: bool
+                 = False, saver_def: Any = None, builder: Any = None, defer_build: bool = False,
+                 allow_empty: bool = False, write_version: Any = None, pad_step_number: bool = False,
+                 save_relative_paths: bool = False, filename: str | None = None, **_ignored):
         if var_list is None:
             var_list = global_variables()
         if isinstance(var_list, dict):
             items = list(var_list.items())
         else:
-            items = [(v.op.name, v) for v in var_list]
+            items = []
+            for v in var_list:
+                if isinstance(v, (list, tuple)):  # TF1: a partitioned variable's parts, saved under their names
+                    items += [(p.op.name, p) for p in v]
+                else:
+                    items.append((getattr(getattr(v, "op", None), "name", None), v))
         for key, var in items:
             if not isinstance(var, Variable):
-                raise TypeError(f"Saver saves Variables; '{key}' is {var!r}")
+                raise TypeError(f"Variable to save is not a Variable: {var!r}" + (f" (key '{key}')" if key else ""))
         names = [k for k, _ in items]
         duplicates = {n for n in names if names.count(n) > 1}
         if duplicates:
-            raise ValueError(f"two variables would be saved under the same name: {sorted(duplicates)}")
+            raise ValueError(f"At least two variables have the same name: {', '.join(sorted(duplicates))}")
+        if not items and not allow_empty and not defer_build:
+            raise ValueError("No variables to save")
         self._items = items
+        self._graph = items[0][1].graph if items else None
         self.max_to_keep = max_to_keep
-        self._kept: list[str] = []
+        self._keep_every_secs = keep_checkpoint_every_n_hours * 3600.0
+        self._next_keep_time = time.time() + self._keep_every_secs
+        self._pad_step_number = pad_step_number
+        self._filename = filename
+        self._kept: list[tuple[str, float]] = []
+        self._meta_cache: tuple[Any, bytes] | None = None
+
+    def build(self) -> None:
+        """TF1's deferred build: nothing is left to build."""
+
+    def as_saver_def(self) -> Any:
+        from tensorboard.compat.proto import saver_pb2
+        return saver_pb2.SaverDef(max_to_keep=self.max_to_keep,
+                                  keep_checkpoint_every_n_hours=self._keep_every_secs / 3600.0)
+
+    def to_proto(self, export_scope: str | None = None) -> Any:
+        return self.as_saver_def()
+
+    def export_meta_graph(self, filename: str | None = None, collection_list: list[str] | None = None,
+                          as_text: bool = False, export_scope: str | None = None, clear_devices: bool = False,
+                          clear_extraneous_savers: bool = False, strip_default_attrs: bool = False,
+                          save_debug_info: bool = False) -> Any:
+        """The MetaGraphDef of this saver's graph (written to `filename` when given); see tf.train.import_meta_graph."""
+        from .framework import get_default_graph
+        from .meta_graph import export_meta_graph
+        return export_meta_graph(filename, collection_list=collection_list, as_text=as_text,
+                                 graph=self._graph or get_default_graph(), clear_devices=clear_devices,
+                                 saver_def=self.as_saver_def())
+
+    def _write_meta_graph(self, path: str) -> None:
+        graph = self._graph
+        if graph is None:
+            from .framework import get_default_graph
+            graph = get_default_graph()
+        key = (graph.id, graph.version, sum(len(v) for v in graph.collections.values() if isinstance(v, list)))
+        if self._meta_cache is None or self._meta_cache[0] != key:  # a training loop saves one graph many times
+            self._meta_cache = (key, self.export_meta_graph().SerializeToString())
+        tmp = f"{path}.tmp{os.getpid()}"
+        with open(tmp, "wb") as f:
+            f.write(self._meta_cache[1])
+        os.replace(tmp, path)
 
     def save(self, sess, save_path: str, global_step: Any = None, latest_filename: str | None = None,
              meta_graph_suffix: str = "meta", write_meta_graph: bool = True, write_state: bool = True) -> str:
         """Write the variables' current values; returns the checkpoint prefix (e.g. model.ckpt-100)."""
+        if save_path is None or save_path == "":
+            raise ValueError(f"'save_path' must be a file name, got {save_path!r}")
+        save_path = os.fspath(save_path)
+        if os.path.isdir(save_path):
+            raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save (it is a directory: give "
+                             f"a file prefix inside it)")
         prefix = save_path
         if global_step is not None:
             step = global_step if isinstance(global_step, (int, np.integer)) else sess.run(global_step)
-            prefix = f"{save_path}-{int(step)}"
+            prefix = f"{save_path}-{int(step):08d}" if self._pad_step_number else f"{save_path}-{int(step)}"
         tensors = {}
         for key, var in self._items:
             name = var.op.name
@@ -54,15 +112,21 @@ class Saver:
                 raise InvalidArgumentError(f"cannot save variable '{name}': it was never initialized in this session")
             tensors[key] = sess.store.buffer(name)
         save_tensors(prefix + SUFFIX, tensors, {"format": "dfc-checkpoint-1"})
+        if write_meta_graph:
+            self._write_meta_graph(f"{prefix}.{meta_graph_suffix}")
         if write_state:
             self._remember(prefix, latest_filename or STATE_FILE)
         return prefix
 
     def restore(self, sess, save_path: str) -> None:
         """Load every saved variable; a missing name or a shape/dtype that differs is an error naming it."""
+        if save_path is None:
+            raise ValueError("Can't load save_path when it is None.")
+        save_path = os.fspath(save_path)
         path = save_path if save_path.endswith(SUFFIX) else save_path + SUFFIX
-        if not os.path.exists(path):
-            raise NotFoundError(f"no checkpoint at {save_path} (looked for {path})")
+        if not os.path.isfile(path):
+            # TF1: ValueError for a path that is no checkpoint (a directory, a file name without its prefix)
+            raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path} (no {path})")
         tensors, _ = load_tensors(path)
         for key, var in self._items:
             if key not in tensors:
@@ -77,24 +141,40 @@ class Saver:
             sess.store.write(var.op.name, tensors[key])
 
     def _remember(self, prefix: str, state_name: str) -> None:
+        from .checkpoint_utils import generate_checkpoint_state_proto, remove_checkpoint, write_checkpoint_state
         directory = os.path.dirname(os.path.abspath(prefix))
-        if prefix in self._kept:
-            self._kept.remove(prefix)
-        self._kept.append(prefix)
+        now = time.time()
+        self._kept = [(p, t) for p, t in self._kept if p != prefix]
+        self._kept.append((prefix, now))
         while self.max_to_keep and len(self._kept) > self.max_to_keep:
-            old = self._kept.pop(0)
-            if os.path.exists(old + SUFFIX):
-                os.unlink(old + SUFFIX)
-        lines = [f'model_checkpoint_path: "{os.path.basename(prefix)}"']
-        lines += [f'all_model_checkpoint_paths: "{os.path.basename(p)}"' for p in self._kept]
-        tmp = os.path.join(directory, f".{state_name}.tmp")
-        with open(tmp, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        os.replace(tmp, os.path.join(directory, state_name))
+            old, stamp = self._kept.pop(0)
+            if stamp > self._next_keep_time:  # TF1: one checkpoint every keep_checkpoint_every_n_hours stays
+                self._next_keep_time += self._keep_every_secs
+                continue
+            remove_checkpoint(old)
+        kept = [os.path.basename(p) for p, _ in self._kept]
+        state = generate_checkpoint_state_proto(directory, os.path.basename(prefix), kept,
+                                                [t for _, t in self._kept], None)
+        write_checkpoint_state(directory, state, state_name)
 
     @property
     def last_checkpoints(self) -> list[str]:
-        return list(self._kept)
+        return [p for p, _ in self._kept]
+
+    def set_last_checkpoints(self, last_checkpoints: list[str]) -> None:
+        """Take over checkpoints made before (by another Saver): they count toward max_to_keep."""
+        if not isinstance(last_checkpoints, list):
+            raise TypeError(f"last_checkpoints must be a list, got {type(last_checkpoints).__name__}")
+        self._kept = [(p, time.time()) for p in last_checkpoints]
+
+    def set_last_checkpoints_with_time(self, last_checkpoints_with_time: list[tuple[str, float]]) -> None:
+        self._kept = [(p, float(t)) for p, t in last_checkpoints_with_time]
+
+    def recover_last_checkpoints(self, checkpoint_paths: list[str]) -> None:
+        """Take over the checkpoints of a directory's state file that still exist (oldest first)."""
+        from .checkpoint_utils import checkpoint_exists, get_checkpoint_mtimes
+        existing = [p for p in checkpoint_paths if checkpoint_exists(p)]
+        self._kept = list(zip(existing, get_checkpoint_mtimes(existing)))
 
 
 def latest_checkpoint(checkpoint_dir: str, latest_filename: str | None = None) -> str | None:

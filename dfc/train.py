@@ -14,6 +14,7 @@ from .learning_rate_decay import (cosine_decay, cosine_decay_restarts, exponenti
                                   linear_cosine_decay, natural_exp_decay, piecewise_constant,
                                   piecewise_constant_decay, polynomial_decay)
 from .saver import CheckpointState, Saver, get_checkpoint_state, latest_checkpoint
+from .meta_graph import export_meta_graph, import_meta_graph  # noqa: F401
 from .checkpoint_utils import (NewCheckpointReader, checkpoint_exists, checkpoints_iterator,  # noqa: F401
                                generate_checkpoint_state_proto, get_checkpoint_mtimes, init_from_checkpoint,
                                list_variables, load_checkpoint, load_variable, remove_checkpoint,
@@ -204,7 +205,8 @@ class AdamOptimizer(Optimizer):
         return [update_b1, update_b2]
 
 
-__all__ = ["NewCheckpointReader", "checkpoint_exists", "checkpoints_iterator", "generate_checkpoint_state_proto",
+__all__ = ["export_meta_graph", "import_meta_graph",
+           "NewCheckpointReader", "checkpoint_exists", "checkpoints_iterator", "generate_checkpoint_state_proto",
            "get_checkpoint_mtimes", "init_from_checkpoint", "list_variables", "load_checkpoint", "load_variable",
            "remove_checkpoint", "update_checkpoint_state",
            "AdadeltaOptimizer", "AdagradDAOptimizer", "ExponentialMovingAverage", "FtrlOptimizer",
