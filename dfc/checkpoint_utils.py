@@ -6,7 +6,6 @@ the functions take the prefix, as TF's take theirs, or a directory whose state f
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import time
@@ -19,19 +18,8 @@ from dfc.ir.dtypes import as_dtype
 from dfc.ir.errors import NotFoundError
 from dfc.runtime.checkpoint import load_tensors
 
-from .saver import STATE_FILE, SUFFIX, CheckpointState, latest_checkpoint
-
-_log = logging.getLogger("dfc")
-
-
-def _data_file(prefix: str) -> str:
-    return prefix if prefix.endswith(SUFFIX) else prefix + SUFFIX
-
-
-def checkpoint_exists(checkpoint_prefix: str) -> bool:
-    """Whether a checkpoint with this prefix (or this very file) exists."""
-    prefix = os.fspath(checkpoint_prefix)
-    return os.path.isfile(_data_file(prefix)) or (os.path.isfile(prefix) and prefix.endswith(SUFFIX))
+from .saver import (SUFFIX, _data_file, checkpoint_exists, generate_checkpoint_state_proto, get_checkpoint_mtimes,
+                    latest_checkpoint, remove_checkpoint, update_checkpoint_state)
 
 
 #: TF's DataType names (types.proto), as CheckpointReader.debug_string prints them
@@ -104,83 +92,6 @@ def list_variables(ckpt_dir_or_file: str) -> list[tuple[str, list[int]]]:
     """(name, shape) of every tensor of a checkpoint, sorted by name."""
     shapes = load_checkpoint(ckpt_dir_or_file).get_variable_to_shape_map()
     return sorted(shapes.items())
-
-
-def get_checkpoint_mtimes(checkpoint_prefixes: list[str]) -> list[float]:
-    """The modification times of the checkpoints that exist (those missing are left out, as TF's)."""
-    times = []
-    for prefix in checkpoint_prefixes:
-        path = _data_file(os.fspath(prefix))
-        if os.path.isfile(path):
-            times.append(os.path.getmtime(path))
-        else:
-            _log.warning("Couldn't match files for checkpoint %s", prefix)
-    return times
-
-
-def remove_checkpoint(checkpoint_prefix: str, checkpoint_format_version: Any = None,
-                      meta_graph_suffix: str = "meta") -> None:
-    """Delete a checkpoint's files (data and meta graph); a missing one is logged, as TF's."""
-    prefix = os.fspath(checkpoint_prefix)
-    found = False
-    for path in (_data_file(prefix), f"{prefix}.{meta_graph_suffix}"):
-        if os.path.isfile(path):
-            os.remove(path)
-            found = True
-    if not found:
-        _log.error("Couldn't match files for checkpoint %s", prefix)
-
-
-def generate_checkpoint_state_proto(save_dir: str, model_checkpoint_path: str,
-                                    all_model_checkpoint_paths: list[str] | None = None,
-                                    all_model_checkpoint_timestamps: list[float] | None = None,
-                                    last_preserved_timestamp: float | None = None) -> CheckpointState:
-    """The CheckpointState naming `model_checkpoint_path` as the latest (it ends the list of all)."""
-    paths = list(all_model_checkpoint_paths or [])
-    if not paths or paths[-1] != model_checkpoint_path:
-        paths.append(model_checkpoint_path)
-    if (all_model_checkpoint_timestamps is not None
-            and len(all_model_checkpoint_timestamps) != len(paths)):
-        raise ValueError(f"Checkpoint timestamps, if provided, must match checkpoint paths (got paths "
-                         f"{paths} and timestamps {all_model_checkpoint_timestamps})")
-    if not os.path.isabs(save_dir):  # TF: paths under a relative save_dir are written relative to it
-        if not os.path.isabs(model_checkpoint_path):
-            model_checkpoint_path = os.path.relpath(model_checkpoint_path, save_dir)
-        paths = [p if os.path.isabs(p) else os.path.relpath(p, save_dir) for p in paths]
-    state = CheckpointState(model_checkpoint_path, paths)
-    state.all_model_checkpoint_timestamps = list(all_model_checkpoint_timestamps or [])
-    state.last_preserved_timestamp = last_preserved_timestamp
-    return state
-
-
-def write_checkpoint_state(save_dir: str, state: CheckpointState, latest_filename: str | None = None) -> None:
-    """The state file, written whole and renamed into place (a reader never sees half of it)."""
-    lines = [f'model_checkpoint_path: "{state.model_checkpoint_path}"']
-    lines += [f'all_model_checkpoint_paths: "{p}"' for p in state.all_model_checkpoint_paths]
-    lines += [f"all_model_checkpoint_timestamps: {t!r}" for t in getattr(state, "all_model_checkpoint_timestamps",
-                                                                         [])]
-    preserved = getattr(state, "last_preserved_timestamp", None)
-    if preserved is not None:
-        lines.append(f"last_preserved_timestamp: {preserved!r}")
-    name = latest_filename or STATE_FILE
-    if os.path.basename(name) != name or name in ("", ".", ".."):
-        raise ValueError(f"latest_filename must be a plain file name, got {name!r}")
-    os.makedirs(save_dir or ".", exist_ok=True)
-    path = os.path.join(save_dir, name)
-    tmp = os.path.join(save_dir, f".{name}.tmp{os.getpid()}")
-    with open(tmp, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    os.replace(tmp, path)
-
-
-def update_checkpoint_state(save_dir: str, model_checkpoint_path: str,
-                            all_model_checkpoint_paths: list[str] | None = None, latest_filename: str | None = None,
-                            all_model_checkpoint_timestamps: list[float] | None = None,
-                            last_preserved_timestamp: float | None = None) -> None:
-    """Write the directory's state file naming `model_checkpoint_path` as the latest checkpoint."""
-    state = generate_checkpoint_state_proto(save_dir, model_checkpoint_path, all_model_checkpoint_paths,
-                                            all_model_checkpoint_timestamps, last_preserved_timestamp)
-    write_checkpoint_state(save_dir, state, latest_filename)
 
 
 def checkpoints_iterator(checkpoint_dir: str, min_interval_secs: float = 0, timeout: float | None = None,

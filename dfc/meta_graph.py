@@ -129,28 +129,6 @@ def read_meta_graph_file(filename: str) -> Any:
 
 
 # ---- import ---------------------------------------------------------------------------------------
-def import_meta_graph(meta_graph_or_file: Any, clear_devices: bool = False, import_scope: str | None = None,
-                      input_map: dict | None = None, return_elements: list[str] | None = None, **kwargs: Any):
-    """Rebuild a saved graph in the default graph; returns a Saver of its variables (None without any).
-
-    The ops take `import_scope/` before their names; `input_map` ({'x:0': tensor}) feeds the
-    imported ops from tensors of the current graph instead; with `return_elements` the answer is
-    (saver, [the named tensors and ops]). The Saver restores the checkpoint's names, scope or not.
-    """
-    from .framework import get_default_graph
-    from .saver import Saver
-
-    meta = read_meta_graph_file(meta_graph_or_file) if isinstance(meta_graph_or_file, (str, os.PathLike)) \
-        else meta_graph_or_file
-    graph = get_default_graph()
-    imported = _import_into(graph, meta, clear_devices, import_scope, input_map or {})
-    saveable = {original: var for original, var in imported.variables.items() if var in imported.global_variables}
-    saver = Saver(saveable) if saveable else None
-    if return_elements is None:
-        return saver
-    return saver, [imported.element(name) for name in return_elements]
-
-
 class _Imported:
     def __init__(self, graph: Any, prefix: str):
         self.graph = graph
@@ -167,7 +145,8 @@ class _Imported:
         return self.graph.get_tensor_by_name(f"{new}:{index}") if sep else self.graph.get_operation_by_name(new)
 
 
-def _import_into(graph: Any, meta: Any, clear_devices: bool, import_scope: str | None, input_map: dict) -> _Imported:
+def import_into(graph: Any, meta: Any, clear_devices: bool, import_scope: str | None, input_map: dict) -> _Imported:
+    """Rebuild the graph and collections of `meta` in `graph` (tf.train.import_meta_graph, in saver.py)."""
     from dfc.ir.parser import parse_graph
     from dfc.ir.rewrite import clone_op
 
@@ -289,4 +268,4 @@ def _are_variable_defs(values: list[bytes], variable_pb2: Any) -> bool:
     return all(p.variable_name.endswith(":0") and p.initializer_name for p in protos)
 
 
-__all__ = ["export_meta_graph", "import_meta_graph", "read_meta_graph_file"]
+__all__ = ["export_meta_graph", "import_into", "read_meta_graph_file"]

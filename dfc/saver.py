@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -14,6 +15,8 @@ from dfc.ir.errors import InvalidArgumentError, NotFoundError
 from dfc.runtime.checkpoint import DataLossError, load_tensors, save_tensors
 
 from .variables import Variable, global_variables
+
+_log = logging.getLogger("dfc")
 
 SUFFIX = ".safetensors"
 STATE_FILE = "checkpoint"
@@ -141,7 +144,6 @@ class Saver:
             sess.store.write(var.op.name, tensors[key])
 
     def _remember(self, prefix: str, state_name: str) -> None:
-        from .checkpoint_utils import generate_checkpoint_state_proto, remove_checkpoint, write_checkpoint_state
         directory = os.path.dirname(os.path.abspath(prefix))
         now = time.time()
         self._kept = [(p, t) for p, t in self._kept if p != prefix]
@@ -172,7 +174,6 @@ class Saver:
 
     def recover_last_checkpoints(self, checkpoint_paths: list[str]) -> None:
         """Take over the checkpoints of a directory's state file that still exist (oldest first)."""
-        from .checkpoint_utils import checkpoint_exists, get_checkpoint_mtimes
         existing = [p for p in checkpoint_paths if checkpoint_exists(p)]
         self._kept = list(zip(existing, get_checkpoint_mtimes(existing)))
 
@@ -227,4 +228,117 @@ def get_checkpoint_state(checkpoint_dir: str, latest_filename: str | None = None
     return CheckpointState(full(latest.group(1)), kept)
 
 
-__all__ = ["CheckpointState", "DataLossError", "Saver", "get_checkpoint_state", "latest_checkpoint"]
+def import_meta_graph(meta_graph_or_file: Any, clear_devices: bool = False, import_scope: str | None = None,
+                      input_map: dict | None = None, return_elements: list[str] | None = None, **kwargs: Any):
+    """Rebuild a saved graph in the default graph; returns a Saver of its variables (None without any).
+
+    The ops take `import_scope/` before their names; `input_map` ({'x:0': tensor}) feeds the
+    imported ops from tensors of the current graph instead; with `return_elements` the answer is
+    (saver, [the named tensors and ops]). The Saver restores the checkpoint's names, scope or not.
+    """
+    from .framework import get_default_graph
+    from .meta_graph import import_into, read_meta_graph_file
+
+    meta = read_meta_graph_file(meta_graph_or_file) if isinstance(meta_graph_or_file, (str, os.PathLike)) \
+        else meta_graph_or_file
+    graph = get_default_graph()
+    imported = import_into(graph, meta, clear_devices, import_scope, input_map or {})
+    saveable = {original: var for original, var in imported.variables.items() if var in imported.global_variables}
+    saver = Saver(saveable) if saveable else None
+    if return_elements is None:
+        return saver
+    return saver, [imported.element(name) for name in return_elements]
+
+
+# ---- checkpoint files and the state file (tf.train's checkpoint_management) ----------------------------
+def _data_file(prefix: str) -> str:
+    return prefix if prefix.endswith(SUFFIX) else prefix + SUFFIX
+
+
+def checkpoint_exists(checkpoint_prefix: str) -> bool:
+    """Whether a checkpoint with this prefix (or this very file) exists."""
+    prefix = os.fspath(checkpoint_prefix)
+    return os.path.isfile(_data_file(prefix)) or (os.path.isfile(prefix) and prefix.endswith(SUFFIX))
+
+
+def get_checkpoint_mtimes(checkpoint_prefixes: list[str]) -> list[float]:
+    """The modification times of the checkpoints that exist (those missing are left out, as TF's)."""
+    times = []
+    for prefix in checkpoint_prefixes:
+        path = _data_file(os.fspath(prefix))
+        if os.path.isfile(path):
+            times.append(os.path.getmtime(path))
+        else:
+            _log.warning("Couldn't match files for checkpoint %s", prefix)
+    return times
+
+
+def remove_checkpoint(checkpoint_prefix: str, checkpoint_format_version: Any = None,
+                      meta_graph_suffix: str = "meta") -> None:
+    """Delete a checkpoint's files (data and meta graph); a missing one is logged, as TF's."""
+    prefix = os.fspath(checkpoint_prefix)
+    found = False
+    for path in (_data_file(prefix), f"{prefix}.{meta_graph_suffix}"):
+        if os.path.isfile(path):
+            os.remove(path)
+            found = True
+    if not found:
+        _log.error("Couldn't match files for checkpoint %s", prefix)
+
+
+def generate_checkpoint_state_proto(save_dir: str, model_checkpoint_path: str,
+                                    all_model_checkpoint_paths: list[str] | None = None,
+                                    all_model_checkpoint_timestamps: list[float] | None = None,
+                                    last_preserved_timestamp: float | None = None) -> CheckpointState:
+    """The CheckpointState naming `model_checkpoint_path` as the latest (it ends the list of all)."""
+    paths = list(all_model_checkpoint_paths or [])
+    if not paths or paths[-1] != model_checkpoint_path:
+        paths.append(model_checkpoint_path)
+    if (all_model_checkpoint_timestamps is not None
+            and len(all_model_checkpoint_timestamps) != len(paths)):
+        raise ValueError(f"Checkpoint timestamps, if provided, must match checkpoint paths (got paths "
+                         f"{paths} and timestamps {all_model_checkpoint_timestamps})")
+    if not os.path.isabs(save_dir):  # TF: paths under a relative save_dir are written relative to it
+        if not os.path.isabs(model_checkpoint_path):
+            model_checkpoint_path = os.path.relpath(model_checkpoint_path, save_dir)
+        paths = [p if os.path.isabs(p) else os.path.relpath(p, save_dir) for p in paths]
+    state = CheckpointState(model_checkpoint_path, paths)
+    state.all_model_checkpoint_timestamps = list(all_model_checkpoint_timestamps or [])
+    state.last_preserved_timestamp = last_preserved_timestamp
+    return state
+
+
+def write_checkpoint_state(save_dir: str, state: CheckpointState, latest_filename: str | None = None) -> None:
+    """The state file, written whole and renamed into place (a reader never sees half of it)."""
+    lines = [f'model_checkpoint_path: "{state.model_checkpoint_path}"']
+    lines += [f'all_model_checkpoint_paths: "{p}"' for p in state.all_model_checkpoint_paths]
+    lines += [f"all_model_checkpoint_timestamps: {t!r}" for t in getattr(state, "all_model_checkpoint_timestamps",
+                                                                         [])]
+    preserved = getattr(state, "last_preserved_timestamp", None)
+    if preserved is not None:
+        lines.append(f"last_preserved_timestamp: {preserved!r}")
+    name = latest_filename or STATE_FILE
+    if os.path.basename(name) != name or name in ("", ".", ".."):
+        raise ValueError(f"latest_filename must be a plain file name, got {name!r}")
+    os.makedirs(save_dir or ".", exist_ok=True)
+    path = os.path.join(save_dir, name)
+    tmp = os.path.join(save_dir, f".{name}.tmp{os.getpid()}")
+    with open(tmp, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.replace(tmp, path)
+
+
+def update_checkpoint_state(save_dir: str, model_checkpoint_path: str,
+                            all_model_checkpoint_paths: list[str] | None = None, latest_filename: str | None = None,
+                            all_model_checkpoint_timestamps: list[float] | None = None,
+                            last_preserved_timestamp: float | None = None) -> None:
+    """Write the directory's state file naming `model_checkpoint_path` as the latest checkpoint."""
+    state = generate_checkpoint_state_proto(save_dir, model_checkpoint_path, all_model_checkpoint_paths,
+                                            all_model_checkpoint_timestamps, last_preserved_timestamp)
+    write_checkpoint_state(save_dir, state, latest_filename)
+
+
+__all__ = ["CheckpointState", "DataLossError", "Saver", "checkpoint_exists", "import_meta_graph",
+           "generate_checkpoint_state_proto",
+           "get_checkpoint_mtimes", "get_checkpoint_state", "latest_checkpoint", "remove_checkpoint",
+           "update_checkpoint_state", "write_checkpoint_state"]
