@@ -22,6 +22,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "colocate_with", "control_dependencies",
                    "convert_to_tensor", "device", "name_scope", "set_random_seed"),
     ".gradients_impl": ("gradients", "stop_gradient"),
+    ".graph_util": ("import_graph_def",),
     ".app": ("flags",),
     ".graph": ("Graph", "GraphKeys", "add_to_collection", "add_to_collections", "get_collection",
                "get_collection_ref", "get_default_graph", "reset_default_graph"),
@@ -79,8 +80,8 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "variance_scaling_initializer": (".initializers", "variance_scaling"),
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
 _SUBMODULES = ("app", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors", "gfile",
-               "image", "initializers", "io", "layers", "linalg", "logging", "losses", "manip", "math", "metrics",
-               "nn", "python_io", "random", "summary", "test", "train")
+               "graph_util", "image", "initializers", "io", "layers", "linalg", "logging", "losses", "manip", "math",
+               "metrics", "nn", "python_io", "random", "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType

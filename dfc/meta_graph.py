@@ -49,11 +49,11 @@ def export_meta_graph(filename: str | None = None, meta_info_def: Any = None, gr
     if meta_info_def is not None:
         meta.meta_info_def.CopyFrom(meta_info_def)
     meta.meta_info_def.meta_graph_version = meta.meta_info_def.meta_graph_version or _FORMAT
-    meta.graph_def.CopyFrom(graph_def if graph_def is not None else graph_to_graph_def(ir))
+    meta.graph_def.CopyFrom(graph_def if graph_def is not None else graph_to_graph_def(ir, with_ir=False))
     if saver_def is not None:
         meta.saver_def.CopyFrom(saver_def)
     store = graph.collections.get("__variables_by_name", {})
-    extra = {"format": _FORMAT, "op_names": [op.name for op in ir.walk()],
+    extra = {"format": _FORMAT, "op_names": [op.name for op in ir.walk()],  # the IR text's names are sanitized
              "get_variable": sorted(store), "dynamic_variables": sorted(graph.dynamic_variables),
              "clear_devices": bool(clear_devices)}
     ir_entry = meta.collection_def[IR_COLLECTION].bytes_list.value
@@ -134,6 +134,7 @@ class _Imported:
         self.graph = graph
         self.prefix = prefix
         self.op_names: dict[str, str] = {}  # saved op name -> its name in this graph
+        self.variable_names: dict[str, str] = {}  # saved variable name -> its name in this graph
         self.variables: dict[str, Any] = {}  # saved variable name -> Variable
         self.global_variables: list[Any] = []
 
@@ -147,11 +148,6 @@ class _Imported:
 
 def import_into(graph: Any, meta: Any, clear_devices: bool, import_scope: str | None, input_map: dict) -> _Imported:
     """Rebuild the graph and collections of `meta` in `graph` (tf.train.import_meta_graph, in saver.py)."""
-    from dfc.ir.parser import parse_graph
-    from dfc.ir.rewrite import clone_op
-
-    from .framework import convert_to_tensor
-
     entry = meta.collection_def.get(IR_COLLECTION) if IR_COLLECTION in meta.collection_def else None
     if entry is None or len(entry.bytes_list.value) != 2:
         raise UnimplementedError("this meta graph was not written by dfc (it has no 'dfc_ir' collection): dfc "
@@ -159,15 +155,44 @@ def import_into(graph: Any, meta: Any, clear_devices: bool, import_scope: str | 
     text, extra_json = entry.bytes_list.value
     try:
         extra = json.loads(extra_json)
-        saved = parse_graph(text.decode("utf-8"), filename="<meta graph>")
-    except (ParseError, ValueError, UnicodeDecodeError) as e:
+    except ValueError as e:
         raise DataLossError(f"the meta graph's dfc_ir collection is damaged: {e}") from None
-    saved_ops = list(saved.walk())
-    if len(saved_ops) != len(extra.get("op_names", [])):
-        raise DataLossError("the meta graph's op names do not match its ops")
-    for op, name in zip(saved_ops, extra["op_names"]):
-        op.name = name
+    saved = parse_ir(text, extra.get("op_names", []), "meta graph")
     prefix = import_scope.rstrip("/") if import_scope else ""
+    result = clone_into(graph, saved, prefix, input_map, clear_devices or extra.get("clear_devices", False))
+    variable_names = result.variable_names
+    graph.dynamic_variables.update(variable_names.get(n, n) for n in extra.get("dynamic_variables", []))
+    _import_collections(graph, meta, result, variable_names, set(extra.get("get_variable", [])))
+    return result
+
+
+def parse_ir(text: bytes, op_names: list[str], what: str) -> Any:
+    """The IR graph of a saved text and its op names (in walk order)."""
+    from dfc.ir.parser import parse_graph
+    try:
+        saved = parse_graph(text.decode("utf-8"), filename=f"<{what}>")
+    except (ParseError, ValueError, UnicodeDecodeError) as e:
+        raise DataLossError(f"the {what}'s dfc IR is damaged: {e}") from None
+    saved_ops = list(saved.walk())
+    if len(saved_ops) != len(op_names):
+        raise DataLossError(f"the {what}'s op names do not match its ops")
+    for op, name in zip(saved_ops, op_names):
+        op.name = name
+    return saved
+
+
+def clone_into(graph: Any, saved: Any, prefix: str, input_map: dict, clear_devices: bool) -> _Imported:
+    """Copy every op of the IR graph `saved` into the tf.Graph `graph`, names under `prefix/`.
+
+    `input_map` ({'x:0': tensor}) makes the copies' users of a saved value use a tensor of `graph`
+    instead; variables are renamed with their ops.
+    """
+    from dfc.ir.rewrite import clone_op
+
+    from .framework import convert_to_tensor
+
+    if graph.finalized:
+        raise RuntimeError("Graph is finalized and cannot be modified.")
     result = _Imported(graph, prefix)
     ir = graph._dfc_ir()
     value_map: dict = {}
@@ -178,9 +203,10 @@ def import_into(graph: Any, meta: Any, clear_devices: bool, import_scope: str | 
             source = saved.op_by_name(op_name.lstrip("^")).results[int(index or 0)]
         except (KeyError, IndexError, ValueError):
             raise ValueError(f"Attempted to map inputs that were not found in graph_def: [{key}]") from None
-        mapped[source] = convert_to_tensor(tensor)._dfc_ir()
+        with graph.as_default():
+            mapped[source] = convert_to_tensor(tensor)._dfc_ir()
     value_map.update(mapped)
-    variable_names: dict[str, str] = {}
+    variable_names = result.variable_names
     for op in saved.ops:
         wanted = f"{prefix}/{op.name}" if prefix else op.name
         new_name = ir.reserve_name(wanted)
@@ -193,15 +219,13 @@ def import_into(graph: Any, meta: Any, clear_devices: bool, import_scope: str | 
         for inner in [new, *(o for r in new.regions for o in r.walk())]:
             if inner is not new:
                 inner.name = f"{prefix}/{inner.name}" if prefix else inner.name
-            if clear_devices or extra.get("clear_devices"):
+            if clear_devices:
                 inner.device = None
             if inner.type == "dfc.variable" and "name" in inner.attrs:
                 inner.attrs["name"] = variable_names.get(inner.attrs["name"], inner.attrs["name"])
             elif "variable" in inner.attrs and isinstance(inner.attrs["variable"], str):
                 inner.attrs["variable"] = variable_names.get(inner.attrs["variable"], inner.attrs["variable"])
         ir.append(new)
-    graph.dynamic_variables.update(variable_names.get(n, n) for n in extra.get("dynamic_variables", []))
-    _import_collections(graph, meta, result, variable_names, set(extra.get("get_variable", [])))
     return result
 
 
@@ -268,4 +292,4 @@ def _are_variable_defs(values: list[bytes], variable_pb2: Any) -> bool:
     return all(p.variable_name.endswith(":0") and p.initializer_name for p in protos)
 
 
-__all__ = ["export_meta_graph", "import_into", "read_meta_graph_file"]
+__all__ = ["clone_into", "export_meta_graph", "import_into", "parse_ir", "read_meta_graph_file"]

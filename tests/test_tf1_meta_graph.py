@@ -105,3 +105,37 @@ def test_saver_keeps_max_to_keep_checkpoints_with_their_meta_files(tmp_path):
     with pytest.raises(ValueError, match="not a valid checkpoint"):
         with tf.Session() as sess:
             saver.restore(sess, str(tmp_path / "m-0"))
+
+
+def test_graph_util_on_plain_graph_defs_and_import_errors():
+    from tensorboard.compat.proto import graph_pb2
+    plain = graph_pb2.GraphDef()  # as TensorFlow writes one: nodes only, no dfc IR
+    for name, op, inputs in [("a", "Placeholder", []), ("b", "Identity", ["a"]), ("c", "Neg", ["b", "^a"]),
+                             ("d", "Neg", ["a"])]:
+        node = plain.node.add()
+        node.name, node.op = name, op
+        node.input.extend(inputs)
+    assert [n.name for n in tf.graph_util.extract_sub_graph(plain, ["c"]).node] == ["a", "b", "c"]
+    slim = tf.graph_util.remove_training_nodes(plain, protected_nodes=[])
+    assert [(n.name, list(n.input)) for n in slim.node] == [("a", []), ("c", ["a", "^a"]), ("d", ["a"])]
+    with pytest.raises(tf.errors.UnimplementedError, match="not written by dfc"):
+        tf.import_graph_def(plain)
+    with pytest.raises(TypeError, match="GraphDef"):
+        tf.import_graph_def("not a graph")
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [2], name="x")
+    tf.negative(x, name="y")
+    graph_def = tf.get_default_graph().as_graph_def()
+    tf.reset_default_graph()
+    assert tf.import_graph_def(graph_def) is None
+    (y,) = tf.import_graph_def(graph_def, return_elements=["y:0"])
+    assert y.name == "import_1/y:0"  # a second import takes a fresh scope, as TF's
+    with pytest.raises(ValueError, match="'nope:0' not found"):
+        tf.import_graph_def(graph_def, return_elements=["nope:0"])
+    with tf.Session() as sess:
+        assert sess.run(y, {"import_1/x:0": np.array([1.0, -2.0], np.float32)}).tolist() == [-1.0, 2.0]
+    with pytest.raises(tf.errors.FailedPreconditionError, match="uninitialized value v"):
+        tf.reset_default_graph()
+        v = tf.Variable(1.0, name="v")
+        with tf.Session() as sess:
+            tf.graph_util.convert_variables_to_constants(sess, sess.graph.as_graph_def(), [v.op.name])

@@ -223,3 +223,45 @@ def variable_utilities(tf, directory):
         out["v_final"] = np.array(sess.run(v))
         out["initialized1"] = np.array(sess.run(initialized))
     return out
+
+
+@case
+def freeze_and_import_graph_def(tf, directory):
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    with tf.variable_scope("net"):
+        w = tf.get_variable("w", initializer=tf.constant(W0))
+        b = tf.get_variable("b", [4], initializer=tf.ones_initializer())
+    h = tf.identity(tf.matmul(x, w) + b, name="h")
+    y = tf.nn.softmax(h, name="y")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        expected = sess.run(y, {x: X})
+        frozen = tf.graph_util.convert_variables_to_constants(sess, sess.graph.as_graph_def(), ["y"])
+    errors = []
+    for bad in (lambda: tf.graph_util.extract_sub_graph(frozen, "y"),
+                lambda: tf.graph_util.extract_sub_graph(frozen, ["nope"])):
+        try:
+            bad()
+        except (TypeError, AssertionError) as e:
+            errors.append(type(e).__name__)
+    sub = tf.graph_util.extract_sub_graph(frozen, ["add"])
+    slim = tf.graph_util.remove_training_nodes(frozen)
+    tf.train.write_graph(slim, directory, "frozen.pb", as_text=False)
+    tf.reset_default_graph()
+    graph_def = tf.GraphDef()
+    with tf.gfile.GFile(os.path.join(directory, "frozen.pb"), "rb") as f:
+        graph_def.ParseFromString(f.read())
+    feed = tf.placeholder(tf.float32, [None, 3], name="feed")
+    out, softmax_op = tf.import_graph_def(graph_def, input_map={"x:0": feed}, return_elements=["y:0", "y"])
+    with tf.Session() as sess:
+        imported = sess.run(out, {feed: X})
+    tf.reset_default_graph()
+    (plain,) = tf.import_graph_def(graph_def, return_elements=["y:0"], name="")
+    with tf.Session() as sess:
+        plain_value = sess.run(plain, {"x:0": X})
+    return {"expected": expected, "imported": imported, "plain": plain_value, "out_name": np.array(out.name),
+            "op_name": np.array(softmax_op.name), "plain_name": np.array(plain.name),
+            "frozen_variable_nodes": np.array(sum(n.op in ("VariableV2", "VarHandleOp") for n in frozen.node)),
+            "slim_nodes": np.array(sorted(n.name for n in slim.node)),
+            "sub_nodes": np.array(sorted(n.name for n in sub.node if not n.name.endswith("/read"))),
+            "errors": np.array(errors), "no_variables": np.array(len(tf.global_variables()))}
