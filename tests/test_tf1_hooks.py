@@ -1,0 +1,173 @@
+"""tf.train's hooks, Coordinator, SessionManager, Supervisor and basic_train_loop: behaviour TF1 defines."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import dfc as tf
+
+
+def _counter_model():
+    tf.reset_default_graph()
+    step = tf.train.get_or_create_global_step()
+    loss = tf.placeholder_with_default(1.0, [], name="loss")
+    train = tf.assign_add(step, 1)
+    return step, loss, train
+
+
+def test_nan_tensor_hook_raises_or_stops():
+    step, loss, train = _counter_model()
+    with tf.train.SingularMonitoredSession(hooks=[tf.train.NanTensorHook(loss)]) as sess:
+        sess.run(train)
+        with pytest.raises(tf.train.NanLossDuringTrainingError, match="NaN loss during training"):
+            sess.run(train, {loss: float("nan")})
+    with tf.train.SingularMonitoredSession(hooks=[tf.train.NanTensorHook(loss, fail_on_nan_loss=False)]) as sess:
+        sess.run(train, {loss: float("nan")})
+        assert sess.should_stop()
+
+
+def test_logging_tensor_hook_logs_every_n_iter(caplog):
+    step, loss, train = _counter_model()
+    hook = tf.train.LoggingTensorHook({"step": step, "loss": loss}, every_n_iter=2)
+    with caplog.at_level(logging.INFO, logger="dfc"):
+        with tf.train.SingularMonitoredSession(hooks=[hook]) as sess:
+            for _ in range(5):
+                sess.run(train)
+    lines = [r.getMessage() for r in caplog.records if "step =" in r.getMessage()]
+    assert [line.split(" (")[0] for line in lines] == ["loss = 1.0, step = 0", "loss = 1.0, step = 2",
+                                                       "loss = 1.0, step = 4"]
+    with pytest.raises(ValueError, match="exactly one of every_n_iter"):
+        tf.train.LoggingTensorHook([loss])
+
+
+def test_final_ops_feed_fn_and_listener_hooks(tmp_path):
+    step, loss, train = _counter_model()
+    fed = []
+    final = tf.train.FinalOpsHook(step)
+
+    class StopAfterSecondSave(tf.train.CheckpointSaverListener):
+        def after_save(self, session, global_step_value):
+            fed.append(("saved", global_step_value))
+            return global_step_value >= 2
+    hooks = [tf.train.FeedFnHook(lambda: {loss: 3.0}), final,
+             tf.train.CheckpointSaverHook(str(tmp_path), save_steps=2, listeners=[StopAfterSecondSave()])]
+    with tf.train.SingularMonitoredSession(hooks=hooks) as sess:
+        values = []
+        while not sess.should_stop():
+            values.append(sess.run(loss))
+            sess.run(train)
+    assert values == [3.0, 3.0] and final.final_ops_values == 2
+    assert fed == [("saved", 0), ("saved", 2)]
+    with pytest.raises(RuntimeError, match="Same tensor is fed"):
+        with tf.train.SingularMonitoredSession(hooks=[tf.train.FeedFnHook(lambda: {loss: 3.0})]) as sess:
+            sess.run(train, {loss: 1.0})
+
+
+def test_second_or_step_timer_and_global_step_helpers():
+    timer = tf.train.SecondOrStepTimer(every_steps=3)
+    assert timer.should_trigger_for_step(0)
+    assert timer.update_last_triggered_step(0) == (None, None)
+    assert not timer.should_trigger_for_step(2) and timer.should_trigger_for_step(3)
+    with pytest.raises(ValueError):
+        tf.train.SecondOrStepTimer()
+    step, _, train = _counter_model()
+    tf.train.assert_global_step(step)
+    with pytest.raises(TypeError, match="integer"):
+        tf.train.assert_global_step(tf.Variable(1.0))
+    with tf.Session() as sess:
+        sess.run(step.initializer)
+        sess.run(train)
+        assert tf.train.global_step(sess, step) == 1
+
+
+def test_global_step_waiter_hook_waits_for_the_chief():
+    step, loss, train = _counter_model()
+    with tf.train.SingularMonitoredSession(hooks=[tf.train.GlobalStepWaiterHook(2)]) as sess:
+        raw = sess.raw_session()
+        threading.Timer(0.2, lambda: [raw.run(train) for _ in range(2)]).start()
+        started = time.monotonic()
+        sess.run(loss)
+        assert raw.run(step) >= 2 and time.monotonic() - started >= 0.1
+
+
+def test_coordinator_stops_threads_and_reraises():
+    coord = tf.train.Coordinator()
+    seen = []
+
+    def worker(i):
+        with coord.stop_on_exception():
+            while not coord.should_stop():
+                if i == 1:
+                    raise RuntimeError("worker 1 failed")
+                time.sleep(0.01)
+            seen.append(i)
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    with pytest.raises(RuntimeError, match="worker 1 failed"):
+        coord.join(threads)
+    assert sorted(seen) == [0, 2] and coord.joined
+    coord.clear_stop()
+    assert not coord.should_stop()
+    ticks = []
+    looper = tf.train.LooperThread.loop(coord, 0.01, ticks.append, args=(1,))
+    time.sleep(0.1)
+    coord.request_stop(tf.errors.OutOfRangeError(None, None, "input done"))  # a clean stop: nothing re-raised
+    coord.join([looper])
+    assert len(ticks) >= 2
+    with pytest.raises(ValueError, match="Coordinator"):
+        tf.train.LooperThread("not a coordinator", 1)
+
+
+def test_session_manager_and_supervisor(tmp_path):
+    step, loss, train = _counter_model()
+    v = tf.Variable(5.0, name="v")
+    manager = tf.train.SessionManager(ready_op=tf.report_uninitialized_variables())
+    with pytest.raises(RuntimeError, match="not initialized and no init_op"):
+        manager.prepare_session("")
+    with pytest.raises(RuntimeError, match="did not make model ready"):
+        manager.prepare_session("", init_op=v.initializer)
+    sess = manager.prepare_session("", init_op=tf.global_variables_initializer())
+    assert sess.run(v) == 5.0
+    saver = tf.train.Saver()
+    sess.run(train)
+    saver.save(sess, str(tmp_path / "model.ckpt"), global_step=step)
+    recovered, ok = manager.recover_session("", saver=saver, checkpoint_dir=str(tmp_path))
+    assert ok and recovered.run(step) == 1
+    _, ok = manager.recover_session("", saver=saver, checkpoint_dir=str(tmp_path / "empty"))
+    assert not ok
+
+    calls = []
+
+    def train_step(session):
+        calls.append(session.run(train))
+        if len(calls) == 3:
+            supervisor.request_stop()
+    supervisor = tf.train.Supervisor(logdir=str(tmp_path), save_model_secs=0, save_summaries_secs=0)
+    tf.train.basic_train_loop(supervisor, train_step)
+    assert calls == [2, 3, 4]  # restored step 1 from the logdir's checkpoint
+    assert tf.get_default_graph().finalized
+    with pytest.raises(ValueError, match="boom"):
+        with supervisor.managed_session() as sess:
+            raise ValueError("boom")
+
+
+def test_monitored_training_session_writes_step_rate_summaries(tmp_path):
+    step, loss, train = _counter_model()
+    tf.summary.scalar("loss_value", loss)
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path), save_summaries_steps=2,
+                                           log_step_count_steps=2, save_checkpoint_steps=100) as sess:
+        for _ in range(5):
+            sess.run(train)
+    tags = set()
+    import glob
+    for path in glob.glob(str(tmp_path / "events.out.tfevents.*")):
+        for event in tf.train.summary_iterator(path):
+            tags.update(v.tag for v in event.summary.value)
+    assert {"loss_value", "global_step/sec"} <= tags
+    assert np.isfinite(tf.train.load_variable(str(tmp_path), "global_step"))
