@@ -214,7 +214,21 @@ class AdamOptimizer(Optimizer):
         return [update_b1, update_b2]
 
 
-__all__ = ["CheckpointSaverListener", "Coordinator", "FeedFnHook", "FinalOpsHook", "GlobalStepWaiterHook",
+_EXAMPLE_PROTOS = ("BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features", "FloatList",
+                   "Int64List", "SequenceExample")
+
+
+def __getattr__(name: str):  # tf.train.Example and friends: protobuf classes built on first use
+    if name in _EXAMPLE_PROTOS:
+        from . import example_pb
+        value = getattr(example_pb, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'dfc.train' has no attribute '{name}'")
+
+
+__all__ = [*_EXAMPLE_PROTOS, "CheckpointSaverListener", "Coordinator", "FeedFnHook", "FinalOpsHook",
+           "GlobalStepWaiterHook",
            "LoggingTensorHook", "LooperThread", "NanLossDuringTrainingError", "NanTensorHook", "SecondOrStepTimer",
            "SessionCreator", "SessionManager", "SingularMonitoredSession", "StepCounterHook", "SummarySaverHook",
            "Supervisor", "assert_global_step", "basic_train_loop", "global_step", "noisy_linear_cosine_decay",

@@ -114,3 +114,23 @@ def test_corrupt_tfrecords_are_data_loss(tmp_path):
         list(tf.io.tf_record_iterator(str(path)))
     with pytest.raises(ValueError, match="Unsupported compression"):
         tf.io.TFRecordOptions("LZ4")
+
+
+def test_example_protos_write_tensorflows_bytes(tmp_path):
+    example = tf.train.Example(features=tf.train.Features(feature={
+        "a": tf.train.Feature(int64_list=tf.train.Int64List(value=[1, 2, 3])),
+        "b": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"xy"])),
+        "c": tf.train.Feature(float_list=tf.train.FloatList(value=[0.5, 1.5]))}))
+    # what TensorFlow's tf.train.Example serializes for the same message (deterministic map order)
+    expected = bytes.fromhex("0a2e0a0c0a016112071a050a030102030a0b0a016212060a040a0278790a110a0163120c120a0a08"
+                             "0000003f0000c03f")
+    data = example.SerializeToString(deterministic=True)
+    assert data == expected
+    assert tf.train.Example.FromString(expected) == example
+    sequence = tf.train.SequenceExample(feature_lists=tf.train.FeatureLists(feature_list={
+        "f": tf.train.FeatureList(feature=[tf.train.Feature(float_list=tf.train.FloatList(value=[1.0]))])}))
+    assert tf.train.SequenceExample.FromString(sequence.SerializeToString()) == sequence
+    path = str(tmp_path / "examples")
+    with tf.python_io.TFRecordWriter(path) as writer:
+        writer.write(data)
+    assert [tf.train.Example.FromString(r) for r in tf.python_io.tf_record_iterator(path)] == [example]
