@@ -90,6 +90,9 @@ def _export_collection(entry: Any, key: str, items: list, variable_cls: type, va
         entry.int64_list.value.extend(items)
     elif all(isinstance(x, float) for x in items):
         entry.float_list.value.extend(items)
+    elif all(hasattr(x, "_dfc_host_fetch") for x in items):
+        _log.warning("Collection %s holds summaries, which dfc computes on the host: they are not saved in the meta "
+                     "graph (make them again after import_meta_graph)", key)
     else:  # TF skips such collections with a warning, too
         _log.warning("Issue encountered when serializing %s: its items are not tensors, ops, variables, strings "
                      "or numbers; the collection is left out of the meta graph", key)

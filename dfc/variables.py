@@ -607,8 +607,7 @@ def count_up_to(ref: Variable, limit: int, name: str | None = None) -> Tensor:
             before = placeholder(ref.dtype, ref.shape, name="value")
 
             def pull(session):
-                value = session.store.read(var_name, None) if hasattr(session.store, "read") else None
-                value = np.asarray(value)
+                value = np.asarray(session.store.read(var_name, None))  # FailedPreconditionError if uninitialized
                 if value.size and int(value.reshape(-1)[0]) >= limit:
                     raise OutOfRangeError(f"Reached limit of {limit} (count_up_to '{op_name}' of variable "
                                           f"'{var_name}')")

@@ -39,8 +39,9 @@ def test_logging_tensor_hook_logs_every_n_iter(caplog):
             for _ in range(5):
                 sess.run(train)
     lines = [r.getMessage() for r in caplog.records if "step =" in r.getMessage()]
-    assert [line.split(" (")[0] for line in lines] == ["loss = 1.0, step = 0", "loss = 1.0, step = 2",
-                                                       "loss = 1.0, step = 4"]
+    # iterations 0, 2 and 4; a fetched variable has the value after the run's update, as in TF1
+    assert [line.split(" (")[0] for line in lines] == ["loss = 1.0, step = 1", "loss = 1.0, step = 3",
+                                                       "loss = 1.0, step = 5"]
     with pytest.raises(ValueError, match="exactly one of every_n_iter"):
         tf.train.LoggingTensorHook([loss])
 
@@ -171,3 +172,19 @@ def test_monitored_training_session_writes_step_rate_summaries(tmp_path):
             tags.update(v.tag for v in event.summary.value)
     assert {"loss_value", "global_step/sec"} <= tags
     assert np.isfinite(tf.train.load_variable(str(tmp_path), "global_step"))
+
+
+def test_noisy_linear_cosine_decay():
+    tf.reset_default_graph()
+    step = tf.placeholder(tf.int64, [])
+    exact = tf.train.linear_cosine_decay(0.1, step, 100)
+    quiet = tf.train.noisy_linear_cosine_decay(0.1, step, 100, initial_variance=0.0)
+    noisy = tf.train.noisy_linear_cosine_decay(0.1, step, 100, initial_variance=1.0)
+    with tf.Session() as sess:
+        for s in (0, 10, 50, 150):
+            a, b = sess.run([exact, quiet], {step: s})
+            assert a == pytest.approx(b, rel=1e-6)
+        draws = {float(sess.run(noisy, {step: 10})) for _ in range(5)}
+        assert len(draws) > 1  # drawn anew each run
+        # after decay_steps the cosine factor is zero at num_periods=0.5: only beta is left
+        assert sess.run(noisy, {step: 100}) == pytest.approx(0.1 * 0.001, rel=1e-5)
