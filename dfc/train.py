@@ -21,6 +21,10 @@ from .basic_session_run_hooks import (CheckpointSaverListener, FeedFnHook, Final
                                       GlobalStepWaiterHook, LoggingTensorHook, NanLossDuringTrainingError,
                                       NanTensorHook, SecondOrStepTimer, StepCounterHook, SummarySaverHook)
 from .coordinator import Coordinator, LooperThread  # noqa: F401
+from . import queue_runner  # noqa: F401 - tf.train.queue_runner
+from .input_queues import (QueueRunner, add_queue_runner, batch, batch_join, input_producer,  # noqa: F401
+                           limit_epochs, range_input_producer, shuffle_batch, shuffle_batch_join,
+                           slice_input_producer, start_queue_runners)
 from .supervisor import SessionManager, Supervisor, basic_train_loop  # noqa: F401
 from .checkpoint_utils import (NewCheckpointReader, checkpoint_exists, checkpoints_iterator,  # noqa: F401
                                generate_checkpoint_state_proto, get_checkpoint_mtimes, init_from_checkpoint,
@@ -227,7 +231,10 @@ def __getattr__(name: str):  # tf.train.Example and friends: protobuf classes bu
     raise AttributeError(f"module 'dfc.train' has no attribute '{name}'")
 
 
-__all__ = [*_EXAMPLE_PROTOS, "CheckpointSaverListener", "Coordinator", "FeedFnHook", "FinalOpsHook",
+__all__ = [*_EXAMPLE_PROTOS, "QueueRunner", "add_queue_runner", "batch", "batch_join", "input_producer",
+           "limit_epochs", "queue_runner", "range_input_producer", "shuffle_batch", "shuffle_batch_join",
+           "slice_input_producer", "start_queue_runners", "CheckpointSaverListener", "Coordinator", "FeedFnHook",
+           "FinalOpsHook",
            "GlobalStepWaiterHook",
            "LoggingTensorHook", "LooperThread", "NanLossDuringTrainingError", "NanTensorHook", "SecondOrStepTimer",
            "SessionCreator", "SessionManager", "SingularMonitoredSession", "StepCounterHook", "SummarySaverHook",

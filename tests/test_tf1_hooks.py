@@ -188,3 +188,36 @@ def test_noisy_linear_cosine_decay():
         assert len(draws) > 1  # drawn anew each run
         # after decay_steps the cosine factor is zero at num_periods=0.5: only beta is left
         assert sess.run(noisy, {step: 100}) == pytest.approx(0.1 * 0.001, rel=1e-5)
+
+
+def test_queue_runners_and_queue_input_errors():
+    tf.reset_default_graph()
+    counter = tf.Variable(0, name="counter")
+    bump = tf.assign_add(counter, 1)
+    runner = tf.train.QueueRunner(None, [bump])
+    tf.train.add_queue_runner(runner)
+    with pytest.raises(ValueError, match="No default session"):
+        tf.train.start_queue_runners()
+    with tf.Session() as sess:
+        sess.run(counter.initializer)
+        coord = tf.train.Coordinator()
+        threads = tf.train.queue_runner.start_queue_runners(sess=sess, coord=coord)
+        assert len(threads) == 1
+        while sess.run(counter) < 5:
+            time.sleep(0.01)
+        coord.request_stop()
+        coord.join(threads)
+    with pytest.raises(ValueError, match="min_after_dequeue"):
+        tf.train.shuffle_batch([tf.constant(1)], 2, capacity=4, min_after_dequeue=4)
+    tf.reset_default_graph()
+    (item,) = tf.train.slice_input_producer([np.arange(3)], num_epochs=1, shuffle=False)
+    batch = tf.train.batch([item], batch_size=2)
+    assert batch.shape.as_list() == [2] and batch.name == "batch:0"
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.FailedPreconditionError, match="local_variables_initializer"):
+            sess.run(batch)
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        assert sess.run(batch).tolist() == [0, 1]
+        with pytest.raises(tf.errors.OutOfRangeError, match="requested 2, current size 1"):
+            sess.run(batch)

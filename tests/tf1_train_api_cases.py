@@ -265,3 +265,55 @@ def freeze_and_import_graph_def(tf, directory):
             "slim_nodes": np.array(sorted(n.name for n in slim.node)),
             "sub_nodes": np.array(sorted(n.name for n in sub.node if not n.name.endswith("/read"))),
             "errors": np.array(errors), "no_variables": np.array(len(tf.global_variables()))}
+
+
+@case
+def queue_input_pipeline(tf, directory):
+    """A TF1 tutorial's queue input: slice_input_producer -> batch, start_queue_runners with a Coordinator."""
+    features, targets = tf.train.slice_input_producer([X, Y], num_epochs=3, shuffle=False)
+    xb, yb = tf.train.batch([features * 2.0, targets], batch_size=5, allow_smaller_final_batch=True)
+    w = tf.get_variable("w", initializer=tf.constant(np.zeros((3, 1), F32)))
+    loss = tf.reduce_mean(tf.square(tf.matmul(xb, w) - yb))
+    train = tf.train.GradientDescentOptimizer(0.05).minimize(loss)
+    index = tf.train.range_input_producer(4, shuffle=False).dequeue()
+    limited = tf.train.limit_epochs(tf.constant([1, 2]), num_epochs=2)
+    labels = tf.train.slice_input_producer([np.arange(10, dtype=np.int64)], num_epochs=1, seed=3)[0]
+    shuffled = tf.train.shuffle_batch([labels], batch_size=4, capacity=8, min_after_dequeue=2, seed=1,
+                                      allow_smaller_final_batch=True)
+    losses, sizes, indices, limits, seen = [], [], [], [], []
+    with tf.Session() as sess:
+        sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess=sess, coord=coord)
+        try:
+            while not coord.should_stop():
+                _, value, batch_x = sess.run([train, loss, xb])
+                losses.append(value)
+                sizes.append(len(batch_x))
+        except tf.errors.OutOfRangeError:
+            pass
+        finally:
+            coord.request_stop()
+            coord.join(threads)
+        indices = [int(sess.run(index)) for _ in range(6)]
+        try:
+            while True:
+                limits.append(sess.run(limited).tolist())
+        except tf.errors.OutOfRangeError:
+            pass
+        final_w = sess.run(w)
+    with tf.Session() as sess:  # a fresh session: TF's queue runners stopped with the first coordinator
+        sess.run(tf.local_variables_initializer())
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess=sess, coord=coord)
+        try:
+            while True:
+                seen.extend(sess.run(shuffled).tolist())
+        except tf.errors.OutOfRangeError:
+            pass
+        coord.request_stop()
+        coord.join(threads)
+    return {"losses": np.array(losses), "sizes": np.array(sizes), "final_w": final_w, "indices": np.array(indices),
+            "limits": np.array(limits), "seen_sorted": np.array(sorted(seen)),
+            "shapes": np.array([str(xb.shape), str(yb.shape), str(shuffled.shape)]),
+            "locals": np.array(sorted(v.name for v in tf.local_variables()))}
