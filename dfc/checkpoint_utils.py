@@ -16,9 +16,8 @@ import numpy as np
 
 from dfc.ir.dtypes import as_dtype
 from dfc.ir.errors import NotFoundError
-from dfc.runtime.checkpoint import load_tensors
 
-from .saver import (SUFFIX, _data_file, checkpoint_exists, generate_checkpoint_state_proto, get_checkpoint_mtimes,
+from .saver import (SUFFIX, checkpoint_exists, read_checkpoint, generate_checkpoint_state_proto, get_checkpoint_mtimes,
                     latest_checkpoint, remove_checkpoint, update_checkpoint_state)
 
 
@@ -33,11 +32,10 @@ class CheckpointReader:
 
     def __init__(self, prefix: str):
         self._prefix = prefix
-        path = _data_file(prefix)
-        if not os.path.isfile(path):
+        if not checkpoint_exists(prefix):
             raise NotFoundError(f"Unsuccessful TensorSliceReader constructor: Failed to find any matching files for "
                                 f"{prefix}")
-        self._tensors, _ = load_tensors(path)
+        self._tensors = read_checkpoint(prefix)
 
     def has_tensor(self, tensor_str: str) -> bool:
         return tensor_str in self._tensors

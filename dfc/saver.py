@@ -126,11 +126,11 @@ class Saver:
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
         save_path = os.fspath(save_path)
-        path = save_path if save_path.endswith(SUFFIX) else save_path + SUFFIX
-        if not os.path.isfile(path):
+        if not checkpoint_exists(save_path):
             # TF1: ValueError for a path that is no checkpoint (a directory, a file name without its prefix)
-            raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path} (no {path})")
-        tensors, _ = load_tensors(path)
+            raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path} (no "
+                             f"{_data_file(save_path)}, nor a TensorFlow checkpoint's {save_path}.index)")
+        tensors = read_checkpoint(save_path)
         for key, var in self._items:
             if key not in tensors:
                 raise NotFoundError(f"Key {key} not found in checkpoint {save_path}")
@@ -196,7 +196,7 @@ def latest_checkpoint(checkpoint_dir: str, latest_filename: str | None = None) -
         return None
     prefix = match.group(1)
     prefix = prefix if os.path.isabs(prefix) else os.path.join(checkpoint_dir, prefix)
-    return prefix if os.path.exists(prefix + SUFFIX) else None
+    return prefix if checkpoint_exists(prefix) else None
 
 
 class CheckpointState:
@@ -252,13 +252,29 @@ def import_meta_graph(meta_graph_or_file: Any, clear_devices: bool = False, impo
 
 # ---- checkpoint files and the state file (tf.train's checkpoint_management) ----------------------------
 def _data_file(prefix: str) -> str:
-    return prefix if prefix.endswith(SUFFIX) else prefix + SUFFIX
+    """The file holding a checkpoint's tensors: dfc's safetensors file, or TensorFlow's .index (a bundle)."""
+    from dfc.runtime.tf_bundle import is_bundle
+    if prefix.endswith(SUFFIX):
+        return prefix
+    if not os.path.isfile(prefix + SUFFIX) and is_bundle(prefix):
+        return prefix + ".index"
+    return prefix + SUFFIX
 
 
 def checkpoint_exists(checkpoint_prefix: str) -> bool:
-    """Whether a checkpoint with this prefix (or this very file) exists."""
+    """Whether a checkpoint with this prefix (dfc's, or TensorFlow's with its .index) or this very file exists."""
     prefix = os.fspath(checkpoint_prefix)
-    return os.path.isfile(_data_file(prefix)) or (os.path.isfile(prefix) and prefix.endswith(SUFFIX))
+    return os.path.isfile(_data_file(prefix))
+
+
+def read_checkpoint(prefix: str) -> dict[str, np.ndarray]:
+    """Every tensor of the checkpoint at `prefix`: dfc's safetensors file, or a checkpoint TensorFlow wrote."""
+    from dfc.runtime.tf_bundle import load_bundle
+    path = _data_file(prefix)
+    if path.endswith(".index") and not prefix.endswith(SUFFIX):
+        return load_bundle(prefix)
+    tensors, _ = load_tensors(path)
+    return tensors
 
 
 def get_checkpoint_mtimes(checkpoint_prefixes: list[str]) -> list[float]:
@@ -278,7 +294,9 @@ def remove_checkpoint(checkpoint_prefix: str, checkpoint_format_version: Any = N
     """Delete a checkpoint's files (data and meta graph); a missing one is logged, as TF's."""
     prefix = os.fspath(checkpoint_prefix)
     found = False
-    for path in (_data_file(prefix), f"{prefix}.{meta_graph_suffix}"):
+    import glob
+    bundle = [prefix + ".index", *glob.glob(glob.escape(prefix) + ".data-?????-of-?????")]
+    for path in (_data_file(prefix), f"{prefix}.{meta_graph_suffix}", *bundle):
         if os.path.isfile(path):
             os.remove(path)
             found = True
@@ -338,7 +356,7 @@ def update_checkpoint_state(save_dir: str, model_checkpoint_path: str,
     write_checkpoint_state(save_dir, state, latest_filename)
 
 
-__all__ = ["CheckpointState", "DataLossError", "Saver", "checkpoint_exists", "import_meta_graph",
+__all__ = ["CheckpointState", "DataLossError", "Saver", "checkpoint_exists", "import_meta_graph", "read_checkpoint",
            "generate_checkpoint_state_proto",
            "get_checkpoint_mtimes", "get_checkpoint_state", "latest_checkpoint", "remove_checkpoint",
            "update_checkpoint_state", "write_checkpoint_state"]

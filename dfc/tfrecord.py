@@ -2,7 +2,7 @@
 
 Each record is: uint64 length, uint32 masked CRC-32C of the length, the bytes, uint32 masked
 CRC-32C of the bytes (little-endian). A whole file may be GZIP- or ZLIB-compressed. The CRC is
-TensorBoard's (its event files are TFRecord files too).
+runtime/crc32c.py's (google-crc32c's when installed).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dfc.ir.errors import DataLossError, InvalidArgumentError, NotFoundError
 
 
 def masked_crc32c(data: bytes) -> int:
-    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c as crc
+    from dfc.runtime.crc32c import masked_crc32c as crc
     return crc(data)
 
 

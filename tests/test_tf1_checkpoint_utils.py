@@ -132,3 +132,54 @@ def test_make_template_shares_variables():
     bad()
     with pytest.raises(ValueError, match="Trainable variable created"):
         bad()
+
+
+TF_CHECKPOINT = os.path.join(os.path.dirname(__file__), "data", "tf_checkpoint")
+#: what TensorFlow saved in tests/data/tf_checkpoint (model.ckpt-3.index + .data-00000-of-00001)
+TF_SAVED = {"net/w": np.arange(6, dtype=np.float32).reshape(2, 3) / 7, "net/b": np.array([1.5, -2.5]),
+            "count": np.int64(42), "flags": np.array([True, False, True]),
+            "half": np.array([0.5, 2.0], np.float16), "ints": np.array([[1, -2], [3, 4]], np.int32),
+            "global_step": np.int64(3)}
+
+
+def test_checkpoints_tensorflow_wrote_are_read(tmp_path):
+    prefix = tf.train.latest_checkpoint(TF_CHECKPOINT)
+    assert prefix == os.path.join(TF_CHECKPOINT, "model.ckpt-3") and tf.train.checkpoint_exists(prefix)
+    assert tf.train.list_variables(TF_CHECKPOINT) == sorted((k, list(np.shape(v))) for k, v in TF_SAVED.items())
+    reader = tf.train.NewCheckpointReader(prefix)
+    for name, value in TF_SAVED.items():
+        got = reader.get_tensor(name)
+        assert np.asarray(got).dtype == np.asarray(value).dtype
+        np.testing.assert_array_equal(got, value)
+    tf.reset_default_graph()
+    with tf.variable_scope("net"):
+        w = tf.get_variable("w", [2, 3])
+        b = tf.get_variable("b", [2], tf.float64)
+    flags = tf.get_variable("flags", [3], tf.bool)
+    with tf.Session() as sess:
+        tf.train.Saver([w, b, flags]).restore(sess, prefix)
+        np.testing.assert_array_equal(sess.run(w), TF_SAVED["net/w"])
+        assert sess.run(flags).tolist() == [True, False, True]
+    tf.reset_default_graph()
+    with tf.variable_scope("fine_tuned"):
+        w2 = tf.get_variable("w", [2, 3])
+    tf.train.init_from_checkpoint(TF_CHECKPOINT, {"net/w": "fine_tuned/w"})
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        np.testing.assert_array_equal(sess.run(w2), TF_SAVED["net/w"])
+
+
+def test_damaged_tensorflow_checkpoints_are_data_loss(tmp_path):
+    import shutil
+    for name in os.listdir(TF_CHECKPOINT):
+        shutil.copy(os.path.join(TF_CHECKPOINT, name), tmp_path / name)
+    data = tmp_path / "model.ckpt-3.data-00000-of-00001"
+    raw = bytearray(data.read_bytes())
+    raw[3] ^= 0xFF
+    data.write_bytes(bytes(raw))
+    with pytest.raises(tf.errors.DataLossError, match="checksum mismatch"):
+        tf.train.NewCheckpointReader(str(tmp_path / "model.ckpt-3"))
+    index = tmp_path / "model.ckpt-3.index"
+    index.write_bytes(index.read_bytes()[:-5])
+    with pytest.raises(tf.errors.DataLossError, match="model.ckpt-3.index"):
+        tf.train.list_variables(str(tmp_path / "model.ckpt-3"))
