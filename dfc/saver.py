@@ -116,7 +116,10 @@ class Saver:
             tensors[key] = sess.store.buffer(name)
         save_tensors(prefix + SUFFIX, tensors, {"format": "dfc-checkpoint-1"})
         if write_meta_graph:
-            self._write_meta_graph(f"{prefix}.{meta_graph_suffix}")
+            try:
+                self._write_meta_graph(f"{prefix}.{meta_graph_suffix}")
+            except Exception as e:  # noqa: BLE001 - the checkpoint is saved; only the graph's copy beside it is not
+                _log.warning("Saved %s, but not its meta graph %s.%s: %s", prefix, prefix, meta_graph_suffix, e)
         if write_state:
             self._remember(prefix, latest_filename or STATE_FILE)
         return prefix
