@@ -26,6 +26,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "colocate_with", "control_dependencies",
                    "convert_to_tensor", "device", "name_scope", "set_random_seed"),
     ".gradients_impl": ("gradients", "stop_gradient"),
+    ".graph_util": ("import_graph_def",),
     ".app": ("flags",),
     ".graph": ("Graph", "GraphKeys", "add_to_collection", "add_to_collections", "get_collection",
                "get_collection_ref", "get_default_graph", "reset_default_graph"),
@@ -83,7 +84,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                    "group", "initialize_all_variables", "local_variables", "local_variables_initializer", "no_op",
                    "ones_initializer", "random_normal_initializer", "random_uniform_initializer",
                    "trainable_variables", "truncated_normal_initializer", "variable_scope", "variables_initializer",
-                   "zeros_initializer"),
+                   "zeros_initializer",
+                   # TF1's other variable utilities
+                   "assert_variables_initialized", "count_up_to", "get_local_variable", "initialize_local_variables",
+                   "initialize_variables", "is_variable_initialized", "make_template", "model_variables",
+                   "moving_average_variables", "report_uninitialized_variables"),
 }
 #: TF1's names for objects that dfc's modules call otherwise: name -> (module, attribute)
 _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summary", "SummaryMetadataProto"),
@@ -92,10 +97,9 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "orthogonal_initializer": (".initializers", "orthogonal"),
             "variance_scaling_initializer": (".initializers", "variance_scaling"),
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
-_SUBMODULES = ("app", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors", "gfile", "image",
-               "initializers", "layers", "linalg", "logging", "losses", "manip", "math", "metrics", "nn", "random",
-               "summary", "test", "train",
-               "bitwise")
+_SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors", "gfile",
+               "graph_util", "image", "initializers", "io", "layers", "linalg", "logging", "losses", "manip", "math",
+               "metrics", "nn", "python_io", "random", "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType

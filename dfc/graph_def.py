@@ -24,7 +24,8 @@ PRODUCER_VERSION = 119
 TF_OP_NAMES = {
     "abs": "Abs", "add": "AddV2", "argmax": "ArgMax", "argmin": "ArgMin", "assign": "Assign",
     "assign_add": "AssignAdd", "assign_sub": "AssignSub", "avg_pool": "AvgPool", "avg_pool_grad": "AvgPoolGrad",
-    "bias_add": "BiasAdd", "cast": "Cast", "ceil": "Ceil", "concat": "ConcatV2", "constant": "Const",
+    "bias_add": "BiasAdd", "cast": "Cast", "ceil": "Ceil", "check_numerics": "CheckNumerics", "concat": "ConcatV2",
+    "constant": "Const",
     "conv2d": "Conv2D", "conv2d_backprop_filter": "Conv2DBackpropFilter",
     "conv2d_backprop_input": "Conv2DBackpropInput", "cos": "Cos", "depthwise_conv2d": "DepthwiseConv2dNative",
     "div": "RealDiv", "equal": "Equal", "exp": "Exp", "expand_dims": "ExpandDims", "expm1": "Expm1",
@@ -65,8 +66,13 @@ def data_type(dtype: DType | Any) -> int:
     return _DATA_TYPES.get(getattr(dtype, "name", str(dtype)), 0)
 
 
-def graph_to_graph_def(graph: Graph, add_shapes: bool = False) -> Any:
-    """The GraphDef proto of `graph`'s top-level ops, in the graph's order."""
+def graph_to_graph_def(graph: Graph, add_shapes: bool = False, with_ir: bool = True) -> Any:
+    """The GraphDef proto of `graph`'s top-level ops, in the graph's order.
+
+    With `with_ir`, the graph's library also holds a function `_dfc_ir` whose attrs carry the
+    graph as dfc's IR text and its op names: what tf.import_graph_def and tf.graph_util rebuild
+    (TensorFlow ignores the function's underscore attrs).
+    """
     from tensorboard.compat.proto import graph_pb2
 
     graph_def = graph_pb2.GraphDef()
@@ -76,7 +82,41 @@ def graph_to_graph_def(graph: Graph, add_shapes: bool = False) -> Any:
         if op.type in ("dfc.fetch", "dfc.yield"):
             continue
         _add_node(graph_def.node.add(), op, variables, add_shapes)
+    if with_ir:
+        embed_ir(graph_def, graph)
     return graph_def
+
+
+#: the library function of a GraphDef that carries dfc's IR
+IR_FUNCTION = "_dfc_ir"
+
+
+def embed_ir(graph_def: Any, graph: Graph) -> None:
+    """Put `graph` as IR text and op names into graph_def's library (replacing what was there)."""
+    import json
+
+    from dfc.ir.printer import print_graph
+    for i, function in enumerate(graph_def.library.function):
+        if function.signature.name == IR_FUNCTION:
+            del graph_def.library.function[i]
+            break
+    function = graph_def.library.function.add()
+    function.signature.name = IR_FUNCTION
+    function.attr["_dfc_ir"].s = print_graph(graph).encode()
+    function.attr["_dfc_op_names"].s = json.dumps([op.name for op in graph.walk()]).encode()
+
+
+def embedded_ir(graph_def: Any) -> tuple[bytes, list[str]] | None:
+    """(IR text, op names) embedded in a GraphDef by embed_ir, or None."""
+    import json
+    for function in graph_def.library.function:
+        if function.signature.name == IR_FUNCTION and "_dfc_ir" in function.attr:
+            try:
+                names = json.loads(function.attr["_dfc_op_names"].s)
+            except ValueError:
+                names = []
+            return function.attr["_dfc_ir"].s, names
+    return None
 
 
 
@@ -189,7 +229,7 @@ def _set_attr(proto: Any, value: Any) -> None:
         proto.s = str(value).encode()
 
 
-def as_graph_def(graph_or_graph_def: Any, add_shapes: bool = False) -> Any:
+def as_graph_def(graph_or_graph_def: Any, add_shapes: bool = False, with_ir: bool = True) -> Any:
     """A GraphDef from a dfc Graph (exported) or a GraphDef proto (as is)."""
     if hasattr(graph_or_graph_def, "node") and hasattr(graph_or_graph_def, "SerializeToString"):
         return graph_or_graph_def
@@ -197,7 +237,7 @@ def as_graph_def(graph_or_graph_def: Any, add_shapes: bool = False) -> Any:
     graph = to_ir() if to_ir is not None else graph_or_graph_def
     if not isinstance(graph, Graph):
         raise TypeError(f"expected a dfc Graph or a GraphDef proto, got {type(graph_or_graph_def).__name__}")
-    return graph_to_graph_def(graph, add_shapes=add_shapes)
+    return graph_to_graph_def(graph, add_shapes=add_shapes, with_ir=with_ir)
 
 
 def write_graph(graph_or_graph_def: Any, logdir: str, name: str, as_text: bool = True) -> str:

@@ -130,6 +130,24 @@ def linear_cosine_decay(learning_rate, global_step, decay_steps, num_periods=0.5
         return lr * ((_as(alpha, lr) + linear) * cosine + _as(beta, lr))
 
 
+def noisy_linear_cosine_decay(learning_rate, global_step, decay_steps, initial_variance=1.0, variance_decay=0.55,
+                              num_periods=0.5, alpha=0.0, beta=0.001, name: str | None = None) -> Tensor:
+    """linear_cosine_decay with Gaussian noise added to the linear part: variance
+    initial_variance / (1 + global_step) ** variance_decay, drawn anew at each evaluation."""
+    from .random_ops import random_normal
+    with name_scope(name, "NoisyLinearCosineDecay"):
+        lr, step = _start("noisy_linear_cosine_decay", learning_rate, global_step)
+        steps = _as(decay_steps, lr)
+        step = minimum(step, steps)
+        linear = (steps - step) / steps
+        variance = _as(initial_variance, lr) / pow(1.0 + step, _as(variance_decay, lr))
+        std = variance ** 0.5
+        noisy = linear + random_normal([], stddev=std, dtype=lr.dtype)
+        fraction = 2.0 * _as(num_periods, lr) * step / steps
+        cosine = 0.5 * (1.0 + cos(math.pi * fraction))
+        return lr * ((_as(alpha, lr) + noisy) * cosine + _as(beta, lr))
+
+
 def piecewise_constant(x, boundaries, values, name: str | None = None) -> Tensor:
     """values[0] while x <= boundaries[0], values[i] while boundaries[i-1] < x <= boundaries[i], values[-1] after."""
     boundaries, values = list(boundaries), list(values)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import time
 import warnings
 from typing import Any
 
@@ -14,6 +16,8 @@ from dfc.runtime.checkpoint import DataLossError, load_tensors, save_tensors
 
 from .variables import Variable, global_variables
 
+_log = logging.getLogger("dfc")
+
 SUFFIX = ".safetensors"
 STATE_FILE = "checkpoint"
 
@@ -22,31 +26,88 @@ class Saver:
     """Saves `var_list` (all global variables by default) under their names, keeping `max_to_keep` files."""
 
     def __init__(self, var_list: Any = None, reshape: bool = False, sharded: bool = False, max_to_keep: int = 5,
-                 keep_checkpoint_every_n_hours: float = 10000.0, name: str | None = None, **_ignored):
+                 keep_checkpoint_every_n_hours: float = 10000.0, name: str | None = None, restore_sequentially: bool
+                 = False, saver_def: Any = None, builder: Any = None, defer_build: bool = False,
+                 allow_empty: bool = False, write_version: Any = None, pad_step_number: bool = False,
+                 save_relative_paths: bool = False, filename: str | None = None, **_ignored):
         if var_list is None:
             var_list = global_variables()
         if isinstance(var_list, dict):
             items = list(var_list.items())
         else:
-            items = [(v.op.name, v) for v in var_list]
+            items = []
+            for v in var_list:
+                if isinstance(v, (list, tuple)):  # TF1: a partitioned variable's parts, saved under their names
+                    items += [(p.op.name, p) for p in v]
+                else:
+                    items.append((getattr(getattr(v, "op", None), "name", None), v))
         for key, var in items:
             if not isinstance(var, Variable):
-                raise TypeError(f"Saver saves Variables; '{key}' is {var!r}")
+                raise TypeError(f"Variable to save is not a Variable: {var!r}" + (f" (key '{key}')" if key else ""))
         names = [k for k, _ in items]
         duplicates = {n for n in names if names.count(n) > 1}
         if duplicates:
-            raise ValueError(f"two variables would be saved under the same name: {sorted(duplicates)}")
+            raise ValueError(f"At least two variables have the same name: {', '.join(sorted(duplicates))}")
+        if not items and not allow_empty and not defer_build:
+            raise ValueError("No variables to save")
         self._items = items
+        self._graph = items[0][1].graph if items else None
         self.max_to_keep = max_to_keep
-        self._kept: list[str] = []
+        self._keep_every_secs = keep_checkpoint_every_n_hours * 3600.0
+        self._next_keep_time = time.time() + self._keep_every_secs
+        self._pad_step_number = pad_step_number
+        self._filename = filename
+        self._kept: list[tuple[str, float]] = []
+        self._meta_cache: tuple[Any, bytes] | None = None
+
+    def build(self) -> None:
+        """TF1's deferred build: nothing is left to build."""
+
+    def as_saver_def(self) -> Any:
+        from tensorboard.compat.proto import saver_pb2
+        return saver_pb2.SaverDef(max_to_keep=self.max_to_keep,
+                                  keep_checkpoint_every_n_hours=self._keep_every_secs / 3600.0)
+
+    def to_proto(self, export_scope: str | None = None) -> Any:
+        return self.as_saver_def()
+
+    def export_meta_graph(self, filename: str | None = None, collection_list: list[str] | None = None,
+                          as_text: bool = False, export_scope: str | None = None, clear_devices: bool = False,
+                          clear_extraneous_savers: bool = False, strip_default_attrs: bool = False,
+                          save_debug_info: bool = False) -> Any:
+        """The MetaGraphDef of this saver's graph (written to `filename` when given); see tf.train.import_meta_graph."""
+        from .framework import get_default_graph
+        from .meta_graph import export_meta_graph
+        return export_meta_graph(filename, collection_list=collection_list, as_text=as_text,
+                                 graph=self._graph or get_default_graph(), clear_devices=clear_devices,
+                                 saver_def=self.as_saver_def())
+
+    def _write_meta_graph(self, path: str) -> None:
+        graph = self._graph
+        if graph is None:
+            from .framework import get_default_graph
+            graph = get_default_graph()
+        key = (graph.id, graph.version, sum(len(v) for v in graph.collections.values() if isinstance(v, list)))
+        if self._meta_cache is None or self._meta_cache[0] != key:  # a training loop saves one graph many times
+            self._meta_cache = (key, self.export_meta_graph().SerializeToString())
+        tmp = f"{path}.tmp{os.getpid()}"
+        with open(tmp, "wb") as f:
+            f.write(self._meta_cache[1])
+        os.replace(tmp, path)
 
     def save(self, sess, save_path: str, global_step: Any = None, latest_filename: str | None = None,
              meta_graph_suffix: str = "meta", write_meta_graph: bool = True, write_state: bool = True) -> str:
         """Write the variables' current values; returns the checkpoint prefix (e.g. model.ckpt-100)."""
+        if save_path is None or save_path == "":
+            raise ValueError(f"'save_path' must be a file name, got {save_path!r}")
+        save_path = os.fspath(save_path)
+        if os.path.isdir(save_path):
+            raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save (it is a directory: give "
+                             f"a file prefix inside it)")
         prefix = save_path
         if global_step is not None:
             step = global_step if isinstance(global_step, (int, np.integer)) else sess.run(global_step)
-            prefix = f"{save_path}-{int(step)}"
+            prefix = f"{save_path}-{int(step):08d}" if self._pad_step_number else f"{save_path}-{int(step)}"
         tensors = {}
         for key, var in self._items:
             name = var.op.name
@@ -54,16 +115,25 @@ class Saver:
                 raise InvalidArgumentError(f"cannot save variable '{name}': it was never initialized in this session")
             tensors[key] = sess.store.buffer(name)
         save_tensors(prefix + SUFFIX, tensors, {"format": "dfc-checkpoint-1"})
+        if write_meta_graph:
+            try:
+                self._write_meta_graph(f"{prefix}.{meta_graph_suffix}")
+            except Exception as e:  # noqa: BLE001 - the checkpoint is saved; only the graph's copy beside it is not
+                _log.warning("Saved %s, but not its meta graph %s.%s: %s", prefix, prefix, meta_graph_suffix, e)
         if write_state:
             self._remember(prefix, latest_filename or STATE_FILE)
         return prefix
 
     def restore(self, sess, save_path: str) -> None:
         """Load every saved variable; a missing name or a shape/dtype that differs is an error naming it."""
-        path = save_path if save_path.endswith(SUFFIX) else save_path + SUFFIX
-        if not os.path.exists(path):
-            raise NotFoundError(f"no checkpoint at {save_path} (looked for {path})")
-        tensors, _ = load_tensors(path)
+        if save_path is None:
+            raise ValueError("Can't load save_path when it is None.")
+        save_path = os.fspath(save_path)
+        if not checkpoint_exists(save_path):
+            # TF1: ValueError for a path that is no checkpoint (a directory, a file name without its prefix)
+            raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path} (no "
+                             f"{_data_file(save_path)}, nor a TensorFlow checkpoint's {save_path}.index)")
+        tensors = read_checkpoint(save_path)
         for key, var in self._items:
             if key not in tensors:
                 raise NotFoundError(f"Key {key} not found in checkpoint {save_path}")
@@ -78,23 +148,37 @@ class Saver:
 
     def _remember(self, prefix: str, state_name: str) -> None:
         directory = os.path.dirname(os.path.abspath(prefix))
-        if prefix in self._kept:
-            self._kept.remove(prefix)
-        self._kept.append(prefix)
+        now = time.time()
+        self._kept = [(p, t) for p, t in self._kept if p != prefix]
+        self._kept.append((prefix, now))
         while self.max_to_keep and len(self._kept) > self.max_to_keep:
-            old = self._kept.pop(0)
-            if os.path.exists(old + SUFFIX):
-                os.unlink(old + SUFFIX)
-        lines = [f'model_checkpoint_path: "{os.path.basename(prefix)}"']
-        lines += [f'all_model_checkpoint_paths: "{os.path.basename(p)}"' for p in self._kept]
-        tmp = os.path.join(directory, f".{state_name}.tmp")
-        with open(tmp, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        os.replace(tmp, os.path.join(directory, state_name))
+            old, stamp = self._kept.pop(0)
+            if stamp > self._next_keep_time:  # TF1: one checkpoint every keep_checkpoint_every_n_hours stays
+                self._next_keep_time += self._keep_every_secs
+                continue
+            remove_checkpoint(old)
+        kept = [os.path.basename(p) for p, _ in self._kept]
+        state = generate_checkpoint_state_proto(directory, os.path.basename(prefix), kept,
+                                                [t for _, t in self._kept], None)
+        write_checkpoint_state(directory, state, state_name)
 
     @property
     def last_checkpoints(self) -> list[str]:
-        return list(self._kept)
+        return [p for p, _ in self._kept]
+
+    def set_last_checkpoints(self, last_checkpoints: list[str]) -> None:
+        """Take over checkpoints made before (by another Saver): they count toward max_to_keep."""
+        if not isinstance(last_checkpoints, list):
+            raise TypeError(f"last_checkpoints must be a list, got {type(last_checkpoints).__name__}")
+        self._kept = [(p, time.time()) for p in last_checkpoints]
+
+    def set_last_checkpoints_with_time(self, last_checkpoints_with_time: list[tuple[str, float]]) -> None:
+        self._kept = [(p, float(t)) for p, t in last_checkpoints_with_time]
+
+    def recover_last_checkpoints(self, checkpoint_paths: list[str]) -> None:
+        """Take over the checkpoints of a directory's state file that still exist (oldest first)."""
+        existing = [p for p in checkpoint_paths if checkpoint_exists(p)]
+        self._kept = list(zip(existing, get_checkpoint_mtimes(existing)))
 
 
 def latest_checkpoint(checkpoint_dir: str, latest_filename: str | None = None) -> str | None:
@@ -115,7 +199,7 @@ def latest_checkpoint(checkpoint_dir: str, latest_filename: str | None = None) -
         return None
     prefix = match.group(1)
     prefix = prefix if os.path.isabs(prefix) else os.path.join(checkpoint_dir, prefix)
-    return prefix if os.path.exists(prefix + SUFFIX) else None
+    return prefix if checkpoint_exists(prefix) else None
 
 
 class CheckpointState:
@@ -147,4 +231,135 @@ def get_checkpoint_state(checkpoint_dir: str, latest_filename: str | None = None
     return CheckpointState(full(latest.group(1)), kept)
 
 
-__all__ = ["CheckpointState", "DataLossError", "Saver", "get_checkpoint_state", "latest_checkpoint"]
+def import_meta_graph(meta_graph_or_file: Any, clear_devices: bool = False, import_scope: str | None = None,
+                      input_map: dict | None = None, return_elements: list[str] | None = None, **kwargs: Any):
+    """Rebuild a saved graph in the default graph; returns a Saver of its variables (None without any).
+
+    The ops take `import_scope/` before their names; `input_map` ({'x:0': tensor}) feeds the
+    imported ops from tensors of the current graph instead; with `return_elements` the answer is
+    (saver, [the named tensors and ops]). The Saver restores the checkpoint's names, scope or not.
+    """
+    from .framework import get_default_graph
+    from .meta_graph import import_into, read_meta_graph_file
+
+    meta = read_meta_graph_file(meta_graph_or_file) if isinstance(meta_graph_or_file, (str, os.PathLike)) \
+        else meta_graph_or_file
+    graph = get_default_graph()
+    imported = import_into(graph, meta, clear_devices, import_scope, input_map or {})
+    saveable = {original: var for original, var in imported.variables.items() if var in imported.global_variables}
+    saver = Saver(saveable) if saveable else None
+    if return_elements is None:
+        return saver
+    return saver, [imported.element(name) for name in return_elements]
+
+
+# ---- checkpoint files and the state file (tf.train's checkpoint_management) ----------------------------
+def _data_file(prefix: str) -> str:
+    """The file holding a checkpoint's tensors: dfc's safetensors file, or TensorFlow's .index (a bundle)."""
+    from dfc.runtime.tf_bundle import is_bundle
+    if prefix.endswith(SUFFIX):
+        return prefix
+    if not os.path.isfile(prefix + SUFFIX) and is_bundle(prefix):
+        return prefix + ".index"
+    return prefix + SUFFIX
+
+
+def checkpoint_exists(checkpoint_prefix: str) -> bool:
+    """Whether a checkpoint with this prefix (dfc's, or TensorFlow's with its .index) or this very file exists."""
+    prefix = os.fspath(checkpoint_prefix)
+    return os.path.isfile(_data_file(prefix))
+
+
+def read_checkpoint(prefix: str) -> dict[str, np.ndarray]:
+    """Every tensor of the checkpoint at `prefix`: dfc's safetensors file, or a checkpoint TensorFlow wrote."""
+    from dfc.runtime.tf_bundle import load_bundle
+    path = _data_file(prefix)
+    if path.endswith(".index") and not prefix.endswith(SUFFIX):
+        return load_bundle(prefix)
+    tensors, _ = load_tensors(path)
+    return tensors
+
+
+def get_checkpoint_mtimes(checkpoint_prefixes: list[str]) -> list[float]:
+    """The modification times of the checkpoints that exist (those missing are left out, as TF's)."""
+    times = []
+    for prefix in checkpoint_prefixes:
+        path = _data_file(os.fspath(prefix))
+        if os.path.isfile(path):
+            times.append(os.path.getmtime(path))
+        else:
+            _log.warning("Couldn't match files for checkpoint %s", prefix)
+    return times
+
+
+def remove_checkpoint(checkpoint_prefix: str, checkpoint_format_version: Any = None,
+                      meta_graph_suffix: str = "meta") -> None:
+    """Delete a checkpoint's files (data and meta graph); a missing one is logged, as TF's."""
+    prefix = os.fspath(checkpoint_prefix)
+    found = False
+    import glob
+    bundle = [prefix + ".index", *glob.glob(glob.escape(prefix) + ".data-?????-of-?????")]
+    for path in (_data_file(prefix), f"{prefix}.{meta_graph_suffix}", *bundle):
+        if os.path.isfile(path):
+            os.remove(path)
+            found = True
+    if not found:
+        _log.error("Couldn't match files for checkpoint %s", prefix)
+
+
+def generate_checkpoint_state_proto(save_dir: str, model_checkpoint_path: str,
+                                    all_model_checkpoint_paths: list[str] | None = None,
+                                    all_model_checkpoint_timestamps: list[float] | None = None,
+                                    last_preserved_timestamp: float | None = None) -> CheckpointState:
+    """The CheckpointState naming `model_checkpoint_path` as the latest (it ends the list of all)."""
+    paths = list(all_model_checkpoint_paths or [])
+    if not paths or paths[-1] != model_checkpoint_path:
+        paths.append(model_checkpoint_path)
+    if (all_model_checkpoint_timestamps is not None
+            and len(all_model_checkpoint_timestamps) != len(paths)):
+        raise ValueError(f"Checkpoint timestamps, if provided, must match checkpoint paths (got paths "
+                         f"{paths} and timestamps {all_model_checkpoint_timestamps})")
+    if not os.path.isabs(save_dir):  # TF: paths under a relative save_dir are written relative to it
+        if not os.path.isabs(model_checkpoint_path):
+            model_checkpoint_path = os.path.relpath(model_checkpoint_path, save_dir)
+        paths = [p if os.path.isabs(p) else os.path.relpath(p, save_dir) for p in paths]
+    state = CheckpointState(model_checkpoint_path, paths)
+    state.all_model_checkpoint_timestamps = list(all_model_checkpoint_timestamps or [])
+    state.last_preserved_timestamp = last_preserved_timestamp
+    return state
+
+
+def write_checkpoint_state(save_dir: str, state: CheckpointState, latest_filename: str | None = None) -> None:
+    """The state file, written whole and renamed into place (a reader never sees half of it)."""
+    lines = [f'model_checkpoint_path: "{state.model_checkpoint_path}"']
+    lines += [f'all_model_checkpoint_paths: "{p}"' for p in state.all_model_checkpoint_paths]
+    lines += [f"all_model_checkpoint_timestamps: {t!r}" for t in getattr(state, "all_model_checkpoint_timestamps",
+                                                                         [])]
+    preserved = getattr(state, "last_preserved_timestamp", None)
+    if preserved is not None:
+        lines.append(f"last_preserved_timestamp: {preserved!r}")
+    name = latest_filename or STATE_FILE
+    if os.path.basename(name) != name or name in ("", ".", ".."):
+        raise ValueError(f"latest_filename must be a plain file name, got {name!r}")
+    os.makedirs(save_dir or ".", exist_ok=True)
+    path = os.path.join(save_dir, name)
+    tmp = os.path.join(save_dir, f".{name}.tmp{os.getpid()}")
+    with open(tmp, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.replace(tmp, path)
+
+
+def update_checkpoint_state(save_dir: str, model_checkpoint_path: str,
+                            all_model_checkpoint_paths: list[str] | None = None, latest_filename: str | None = None,
+                            all_model_checkpoint_timestamps: list[float] | None = None,
+                            last_preserved_timestamp: float | None = None) -> None:
+    """Write the directory's state file naming `model_checkpoint_path` as the latest checkpoint."""
+    state = generate_checkpoint_state_proto(save_dir, model_checkpoint_path, all_model_checkpoint_paths,
+                                            all_model_checkpoint_timestamps, last_preserved_timestamp)
+    write_checkpoint_state(save_dir, state, latest_filename)
+
+
+__all__ = ["CheckpointState", "DataLossError", "Saver", "checkpoint_exists", "import_meta_graph", "read_checkpoint",
+           "generate_checkpoint_state_proto",
+           "get_checkpoint_mtimes", "get_checkpoint_state", "latest_checkpoint", "remove_checkpoint",
+           "update_checkpoint_state", "write_checkpoint_state"]

@@ -154,7 +154,7 @@ class FileWriter:
         """Write the graph (a dfc Graph, or a GraphDef proto) for TensorBoard's graph view."""
         from .graph_def import as_graph_def
         if graph is not None:
-            graph_def = as_graph_def(graph, add_shapes=True)
+            graph_def = as_graph_def(graph, add_shapes=True, with_ir=False)  # TensorBoard draws the nodes only
         elif graph_def is not None:
             graph_def = as_graph_def(graph_def)
         else:

@@ -11,15 +11,33 @@ from .framework import control_dependencies, get_default_graph
 from .graph_def import write_graph  # noqa: F401 - tf.train.write_graph
 from .math_ops import rsqrt, sqrt, square
 from .learning_rate_decay import (cosine_decay, cosine_decay_restarts, exponential_decay, inverse_time_decay,
-                                  linear_cosine_decay, natural_exp_decay, piecewise_constant,
+                                  linear_cosine_decay, natural_exp_decay, noisy_linear_cosine_decay,
+                                  piecewise_constant,
                                   piecewise_constant_decay, polynomial_decay)
 from .saver import CheckpointState, Saver, get_checkpoint_state, latest_checkpoint
-from .train_cluster import (CheckpointSaverHook, ChiefSessionCreator, ClusterSpec, MonitoredSession,
+from .meta_graph import export_meta_graph  # noqa: F401
+from .saver import import_meta_graph  # noqa: F401
+from .basic_session_run_hooks import (CheckpointSaverListener, FeedFnHook, FinalOpsHook,  # noqa: F401
+                                      GlobalStepWaiterHook, LoggingTensorHook, NanLossDuringTrainingError,
+                                      NanTensorHook, SecondOrStepTimer, StepCounterHook, SummarySaverHook)
+from .coordinator import Coordinator, LooperThread  # noqa: F401
+from . import queue_runner  # noqa: F401 - tf.train.queue_runner
+from .input_queues import (QueueRunner, add_queue_runner, batch, batch_join, input_producer,  # noqa: F401
+                           limit_epochs, range_input_producer, shuffle_batch, shuffle_batch_join,
+                           slice_input_producer, start_queue_runners)
+from .supervisor import SessionManager, Supervisor, basic_train_loop  # noqa: F401
+from .checkpoint_utils import (NewCheckpointReader, checkpoint_exists, checkpoints_iterator,  # noqa: F401
+                               generate_checkpoint_state_proto, get_checkpoint_mtimes, init_from_checkpoint,
+                               list_variables, load_checkpoint, load_variable, remove_checkpoint,
+                               update_checkpoint_state)
+from .train_cluster import (SessionCreator, SingularMonitoredSession,  # noqa: F401
+                            CheckpointSaverHook, ChiefSessionCreator, ClusterSpec, MonitoredSession,
                             MonitoredTrainingSession, Scaffold, Server, SessionRunArgs, SessionRunContext,
                             SessionRunHook, SessionRunValues, StopAtStepHook, WorkerSessionCreator,
                             replica_device_setter)
 from .summary import summary_iterator  # noqa: F401 - tf.train.summary_iterator
-from .training_util import GLOBAL_STEP, create_global_step, get_global_step, get_or_create_global_step  # noqa: F401
+from .training_util import (GLOBAL_STEP, assert_global_step, create_global_step, get_global_step,  # noqa: F401
+                            get_or_create_global_step, global_step)
 from .optimizer import TRAIN_OP, Optimizer  # noqa: F401 - tf.train.Optimizer
 from .optimizers import (AdadeltaOptimizer, AdagradDAOptimizer, ExponentialMovingAverage, FtrlOptimizer,
                          ProximalAdagradOptimizer, ProximalGradientDescentOptimizer)
@@ -200,7 +218,32 @@ class AdamOptimizer(Optimizer):
         return [update_b1, update_b2]
 
 
-__all__ = ["AdadeltaOptimizer", "AdagradDAOptimizer", "ExponentialMovingAverage", "FtrlOptimizer",
+_EXAMPLE_PROTOS = ("BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features", "FloatList",
+                   "Int64List", "SequenceExample")
+
+
+def __getattr__(name: str):  # tf.train.Example and friends: protobuf classes built on first use
+    if name in _EXAMPLE_PROTOS:
+        from . import example_pb
+        value = getattr(example_pb, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'dfc.train' has no attribute '{name}'")
+
+
+__all__ = [*_EXAMPLE_PROTOS, "QueueRunner", "add_queue_runner", "batch", "batch_join", "input_producer",
+           "limit_epochs", "queue_runner", "range_input_producer", "shuffle_batch", "shuffle_batch_join",
+           "slice_input_producer", "start_queue_runners", "CheckpointSaverListener", "Coordinator", "FeedFnHook",
+           "FinalOpsHook",
+           "GlobalStepWaiterHook",
+           "LoggingTensorHook", "LooperThread", "NanLossDuringTrainingError", "NanTensorHook", "SecondOrStepTimer",
+           "SessionCreator", "SessionManager", "SingularMonitoredSession", "StepCounterHook", "SummarySaverHook",
+           "Supervisor", "assert_global_step", "basic_train_loop", "global_step", "noisy_linear_cosine_decay",
+           "export_meta_graph", "import_meta_graph",
+           "NewCheckpointReader", "checkpoint_exists", "checkpoints_iterator", "generate_checkpoint_state_proto",
+           "get_checkpoint_mtimes", "init_from_checkpoint", "list_variables", "load_checkpoint", "load_variable",
+           "remove_checkpoint", "update_checkpoint_state",
+           "AdadeltaOptimizer", "AdagradDAOptimizer", "ExponentialMovingAverage", "FtrlOptimizer",
            "ProximalAdagradOptimizer", "ProximalGradientDescentOptimizer",
            "AdagradOptimizer", "AdamOptimizer", "CheckpointSaverHook", "ChiefSessionCreator", "ClusterSpec",
            "MonitoredSession", "Scaffold", "WorkerSessionCreator",

@@ -9,6 +9,7 @@ none) and runs the failed call again. Steps since that checkpoint are lost: with
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import warnings
@@ -21,9 +22,14 @@ from dfc.runtime.distribute.engine import embedded_cluster_for
 
 from .framework import get_default_graph, merge_device
 from .saver import Saver, latest_checkpoint
+from .session_run_hook import (SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues,
+                               _global_step_tensor)
 from .session import ConfigProto, Session  # noqa: F401 - one declaration of tf.ConfigProto, kept importable here
+from .basic_session_run_hooks import StepCounterHook, SummarySaverHook
 from .training_util import get_global_step
 from .variables import global_variables, global_variables_initializer
+
+_log = logging.getLogger("dfc")
 
 #: the op types replica_device_setter puts on parameter servers (TF's names map to dfc's variable op)
 PS_OPS = ("dfc.variable", "Variable", "VariableV2", "VarHandleOp")
@@ -113,13 +119,16 @@ class Scaffold:
         self.init_fn = init_fn
         self.saver = saver
         self.local_init_op = local_init_op
+        self.ready_op = ready_op
+        self.ready_for_local_init_op = ready_for_local_init_op
+        self.summary_op = summary_op
 
     def finalize(self) -> None:
         """Make what was not given: the initializer of every global variable and a Saver of them."""
         if self.init_op is None:
             self.init_op = global_variables_initializer()
         if self.saver is None:
-            self.saver = Saver()
+            self.saver = Saver(allow_empty=True)
 
 
 def replica_device_setter(ps_tasks: int = 0, ps_device: str = "/job:ps", worker_device: str = "/job:worker",
@@ -156,56 +165,6 @@ def replica_device_setter(ps_tasks: int = 0, ps_device: str = "/job:ps", worker_
 
 
 # ---- hooks --------------------------------------------------------------------------------------
-class SessionRunArgs:
-    def __init__(self, fetches: Any, feed_dict: dict | None = None, options: Any = None):
-        self.fetches = fetches
-        self.feed_dict = feed_dict
-        self.options = options
-
-
-class SessionRunValues:
-    def __init__(self, results: Any, options: Any = None, run_metadata: Any = None):
-        self.results = results
-        self.options = options
-        self.run_metadata = run_metadata
-
-
-class SessionRunContext:
-    def __init__(self, original_args: SessionRunArgs, session: Session):
-        self.original_args = original_args
-        self.session = session
-        self._stop_requested = False
-
-    def request_stop(self) -> None:
-        self._stop_requested = True
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop_requested
-
-
-class SessionRunHook:
-    """tf.train.SessionRunHook: called around session creation and every run."""
-
-    def begin(self) -> None: ...
-
-    def after_create_session(self, session: Session, coord: Any) -> None: ...
-
-    def before_run(self, run_context: SessionRunContext) -> SessionRunArgs | None:
-        return None
-
-    def after_run(self, run_context: SessionRunContext, run_values: SessionRunValues) -> None: ...
-
-    def end(self, session: Session) -> None: ...
-
-
-def _global_step_tensor():
-    step = get_global_step()
-    if step is None:
-        raise RuntimeError("this hook needs a global step: create one with tf.train.get_or_create_global_step()")
-    return step
-
-
 class StopAtStepHook(SessionRunHook):
     """Requests a stop once the global step reaches last_step (or num_steps past where it began)."""
 
@@ -234,24 +193,39 @@ class StopAtStepHook(SessionRunHook):
 
 
 class CheckpointSaverHook(SessionRunHook):
-    """Saves a checkpoint after session creation, every save_steps global steps (or save_secs) and at the end."""
+    """Saves a checkpoint after session creation, every save_steps global steps (or save_secs) and at the end.
+
+    Listeners (tf.train.CheckpointSaverListener) are told before and after each save; one whose
+    after_save returns True stops the training.
+    """
 
     def __init__(self, checkpoint_dir: str, save_secs: float | None = None, save_steps: int | None = None,
-                 saver: Saver | None = None, checkpoint_basename: str = "model.ckpt"):
+                 saver: Saver | None = None, checkpoint_basename: str = "model.ckpt", scaffold: Any = None,
+                 listeners: Sequence[Any] | None = None, save_graph_def: bool = True):
+        if saver is not None and scaffold is not None:
+            raise ValueError("You cannot provide both saver and scaffold.")
         if (save_secs is None) == (save_steps is None):
             raise ValueError("exactly one of save_secs and save_steps must be given")
         self._dir = checkpoint_dir
         self._save_secs = save_secs
         self._save_steps = save_steps
         self._saver = saver
+        self._scaffold = scaffold
+        self._listeners = list(listeners or [])
+        self._save_graph_def = save_graph_def
         self._path = os.path.join(checkpoint_dir, checkpoint_basename)
         self._last_step: int | None = None
         self._last_time = 0.0
 
     def begin(self) -> None:
         self._step = _global_step_tensor()
+        if self._saver is None and self._scaffold is not None:
+            self._scaffold.finalize()
+            self._saver = self._scaffold.saver
         if self._saver is None:
-            self._saver = Saver()
+            self._saver = Saver(allow_empty=True)
+        for listener in self._listeners:
+            listener.begin()
 
     def after_create_session(self, session: Session, coord: Any) -> None:
         step = int(session.run(self._step))
@@ -262,18 +236,28 @@ class CheckpointSaverHook(SessionRunHook):
         step = int(run_context.session.run(self._step))
         due = (self._save_steps is not None and step - (self._last_step or 0) >= self._save_steps) or \
             (self._save_secs is not None and time.monotonic() - self._last_time >= self._save_secs)
-        if due:
-            self._save(run_context.session, step)
+        if due and self._save(run_context.session, step):
+            run_context.request_stop()
 
     def end(self, session: Session) -> None:
         step = int(session.run(self._step))
         if step != self._last_step:
             self._save(session, step)
+        for listener in self._listeners:
+            listener.end(session, step)
 
-    def _save(self, session: Session, step: int) -> None:
-        self._saver.save(session, self._path, global_step=step)
+    def _save(self, session: Session, step: int) -> bool:
+        """Save at `step`; True when a listener asks to stop."""
+        for listener in self._listeners:
+            listener.before_save(session, step)
+        self._saver.save(session, self._path, global_step=step, write_meta_graph=self._save_graph_def)
         self._last_step = step
         self._last_time = time.monotonic()
+        stop = False
+        for listener in self._listeners:
+            if listener.after_save(session, step):
+                stop = True
+        return stop
 
 
 # ---- the monitored session ------------------------------------------------------------------------
@@ -348,27 +332,34 @@ class MonitoredSession:
     def __init__(self, session_creator: ChiefSessionCreator | WorkerSessionCreator | None = None,
                  hooks: Sequence[SessionRunHook] | None = None, stop_grace_period_secs: float = 120,
                  max_recoveries: int = 10):
+        from .coordinator import Coordinator
         self._creator = session_creator or ChiefSessionCreator()
-        self._graph = self._creator._graph
+        self._graph = getattr(self._creator, "_graph", None) or get_default_graph()
         self._hooks = list(hooks or [])
         self._max_recoveries = max_recoveries
+        self._stop_grace_period_secs = stop_grace_period_secs
         self._stop = False
         self.recoveries = 0
+        self._coord = Coordinator()
         with self._graph.as_default():
             for hook in self._hooks:
                 hook.begin()
         self._session = self._create()
 
     def _create(self) -> Session:
+        from .coordinator import Coordinator
         session = self._creator.create_session()
+        self._coord = Coordinator()
         for hook in self._hooks:
-            hook.after_create_session(session, None)
+            hook.after_create_session(session, self._coord)
         return session
 
     def run(self, fetches: Any, feed_dict: dict | None = None, options: Any = None, run_metadata: Any = None) -> Any:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("Run called on a closed MonitoredSession")
         while True:
             try:
-                return self._run_once(fetches, feed_dict)
+                return self._run_once(fetches, feed_dict, options, run_metadata)
             except RECOVERABLE:
                 if self.recoveries >= self._max_recoveries:
                     raise
@@ -384,25 +375,39 @@ class MonitoredSession:
                 time.sleep(0.2 * (attempt + 1))
         return self._create()
 
-    def _run_once(self, fetches: Any, feed_dict: dict | None) -> Any:
-        context = SessionRunContext(SessionRunArgs(fetches, feed_dict), self._session)
+    def _run_once(self, fetches: Any, feed_dict: dict | None, options: Any = None,
+                  run_metadata: Any = None) -> Any:
+        context = SessionRunContext(SessionRunArgs(fetches, feed_dict, options), self._session)
         extra = [hook.before_run(context) for hook in self._hooks]
         feeds = dict(feed_dict or {})
         for args in extra:
             if args is not None and args.feed_dict:
+                overlap = set(feeds) & set(args.feed_dict)
+                if overlap:
+                    raise RuntimeError(f"Same tensor is fed by a SessionRunHook and user: "
+                                       f"{sorted(getattr(t, 'name', str(t)) for t in overlap)}")
                 feeds.update(args.feed_dict)
-        results = self._session.run([fetches, [a.fetches if a is not None else [] for a in extra]], feeds)
+        hook_fetches = [a.fetches if a is not None and a.fetches is not None else [] for a in extra]
+        results = self._session.run([fetches, hook_fetches], feeds)
         for hook, args, value in zip(self._hooks, extra, results[1]):
-            hook.after_run(context, SessionRunValues(value if args is not None else None))
-        self._stop = self._stop or context.stop_requested
+            fetched = value if args is not None and args.fetches is not None else None
+            hook.after_run(context, SessionRunValues(fetched, options, run_metadata))
+        self._stop = self._stop or context.stop_requested or self._coord.should_stop()
         return results[0]
 
+    def run_step_fn(self, step_fn: Callable[[Any], Any]) -> Any:
+        """Call step_fn(step_context): its `session` is the raw session, `run_with_hooks` runs with the hooks."""
+        return step_fn(_StepContext(self))
+
     def should_stop(self) -> bool:
-        return self._stop
+        return self._stop or self._coord.should_stop()
 
     @property
     def graph(self):
         return self._graph
+
+    def _tf_sess(self) -> Session:
+        return self._session
 
     def close(self) -> None:
         if self._session.closed:
@@ -417,9 +422,54 @@ class MonitoredSession:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None and not issubclass(exc_type, (OutOfRangeError, StopIteration)):
+            try:  # the user's exception wins over one from a hook's end()
+                self.close()
+            except Exception:  # noqa: BLE001
+                _log.exception("closing the monitored session after an error failed as well")
+            return False
         self.close()
         # as TF's: the end of an input pipeline (OutOfRangeError, StopIteration) ends the block quietly
-        return exc_type is not None and issubclass(exc_type, (OutOfRangeError, StopIteration))
+        return exc_type is not None
+
+
+class _StepContext:
+    """What MonitoredSession.run_step_fn gives its function (TF's StepContext)."""
+
+    def __init__(self, monitored: MonitoredSession):
+        self._monitored = monitored
+
+    @property
+    def session(self) -> Session:
+        return self._monitored._session
+
+    def run_with_hooks(self, *args: Any, **kwargs: Any) -> Any:
+        return self._monitored.run(*args, **kwargs)
+
+    def request_stop(self) -> None:
+        self._monitored._stop = True
+
+
+class SingularMonitoredSession(MonitoredSession):
+    """A MonitoredSession for one process: the chief's session creator, no recovery from lost tasks."""
+
+    def __init__(self, hooks: Sequence[SessionRunHook] | None = None, scaffold: Scaffold | None = None,
+                 master: Any = "", config: Any = None, checkpoint_dir: str | None = None,
+                 stop_grace_period_secs: float = 120, checkpoint_filename_with_path: str | None = None):
+        creator = ChiefSessionCreator(scaffold=scaffold, master=master, config=config,
+                                      checkpoint_dir=checkpoint_dir,
+                                      checkpoint_filename_with_path=checkpoint_filename_with_path)
+        super().__init__(creator, hooks, stop_grace_period_secs=stop_grace_period_secs, max_recoveries=0)
+
+    def raw_session(self) -> Session:
+        return self._session
+
+
+class SessionCreator:
+    """The interface of session creators: create_session() returns a ready Session."""
+
+    def create_session(self) -> Session:
+        raise NotImplementedError
 
 
 def MonitoredTrainingSession(master: Any = "", is_chief: bool = True,  # noqa: N802 - TF's name
@@ -430,7 +480,7 @@ def MonitoredTrainingSession(master: Any = "", is_chief: bool = True,  # noqa: N
                              save_summaries_secs: Any = None, config: Any = None,
                              stop_grace_period_secs: float = 120, log_step_count_steps: int = 100,
                              max_wait_secs: float = 7200, save_checkpoint_steps: int | None = None,
-                             **_ignored: Any) -> MonitoredSession:
+                             summary_dir: str | None = None, **_ignored: Any) -> MonitoredSession:
     """TF's MonitoredTrainingSession: the chief initializes or restores and saves checkpoints; all recover.
 
     Without save_checkpoint_steps or _secs, the chief saves every 600 s (TF's default).
@@ -441,6 +491,18 @@ def MonitoredTrainingSession(master: Any = "", is_chief: bool = True,  # noqa: N
         creator: ChiefSessionCreator | WorkerSessionCreator = ChiefSessionCreator(scaffold, master, config,
                                                                                   checkpoint_dir)
         all_hooks += list(chief_only_hooks or [])
+        summary_dir = summary_dir or checkpoint_dir
+        if get_global_step() is not None:  # TF's step and summary hooks need one (TF fails without it)
+            if log_step_count_steps and log_step_count_steps > 0:
+                all_hooks.append(StepCounterHook(output_dir=summary_dir, every_n_steps=log_step_count_steps))
+            if save_summaries_steps is None and save_summaries_secs is None:
+                save_summaries_steps = 100
+            if summary_dir and ((save_summaries_steps and save_summaries_steps > 0)
+                                or (save_summaries_secs and save_summaries_secs > 0)):
+                all_hooks.append(SummarySaverHook(scaffold=scaffold, save_steps=save_summaries_steps
+                                                  if save_summaries_steps and save_summaries_steps > 0 else None,
+                                                  save_secs=None if save_summaries_steps and save_summaries_steps > 0
+                                                  else save_summaries_secs, output_dir=summary_dir))
         if checkpoint_dir:
             if save_checkpoint_steps is None and save_checkpoint_secs is None:
                 save_checkpoint_secs = 600
@@ -452,6 +514,7 @@ def MonitoredTrainingSession(master: Any = "", is_chief: bool = True,  # noqa: N
     return MonitoredSession(creator, all_hooks)
 
 
-__all__ = ["CheckpointSaverHook", "ChiefSessionCreator", "ClusterSpec", "ConfigProto", "MonitoredSession",
+__all__ = ["SessionCreator", "SingularMonitoredSession",
+           "CheckpointSaverHook", "ChiefSessionCreator", "ClusterSpec", "ConfigProto", "MonitoredSession",
            "MonitoredTrainingSession", "Scaffold", "Server", "SessionRunArgs", "SessionRunContext", "SessionRunHook",
            "SessionRunValues", "StopAtStepHook", "WorkerSessionCreator", "replica_device_setter"]

@@ -36,3 +36,20 @@ def get_or_create_global_step(graph: Graph | None = None) -> Variable:
     graph = graph or get_default_graph()
     step = get_global_step(graph)
     return step if step is not None else create_global_step(graph)
+
+
+def global_step(sess, global_step_tensor) -> int:
+    """The global step's value in `sess`, as a Python int."""
+    return int(sess.run(global_step_tensor))
+
+
+def assert_global_step(global_step_tensor) -> None:
+    """TypeError unless `global_step_tensor` is an integer scalar variable or tensor (TF1's check)."""
+    from .framework import Tensor
+    if not isinstance(global_step_tensor, (Variable, Tensor)):
+        raise TypeError(f"Existing \"global_step\" must be a Variable or Tensor: {global_step_tensor}.")
+    if not global_step_tensor.dtype.is_integer:
+        raise TypeError(f"Existing \"global_step\" does not have integer type: {global_step_tensor.dtype}")
+    shape = global_step_tensor.get_shape()
+    if shape.ndims != 0 and shape.is_fully_defined():
+        raise TypeError(f"Existing \"global_step\" is not scalar: {shape}")

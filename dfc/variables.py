@@ -121,6 +121,30 @@ class Variable(_Operators):
     def initial_value(self) -> Tensor:
         return self._initial_value
 
+    def _initialize_from(self, value: np.ndarray, source: str) -> None:
+        """Make the initializer assign `value` (a checkpoint's tensor, tf.train.init_from_checkpoint)."""
+        graph = self._graph
+        with graph.as_default(), without_control_dependencies(graph), name_scope(self._name + "/"):
+            initial = constant(np.asarray(value), dtype=self.dtype, name="checkpoint_initializer")
+            self._initializer = make_op("dfc.assign", [initial], {"variable": self._name}, name="Assign")
+        self._initial_value = initial
+
+    @classmethod
+    def _from_graph(cls, read: Tensor, initializer: Operation, initial_value: Tensor, trainable: bool) -> Variable:
+        """The Variable of ops already in a graph (a meta graph imported by tf.train.import_meta_graph)."""
+        var = cls.__new__(cls)
+        var._name = read.op.name
+        var._read = read
+        var._initializer = initializer._dfc_ir()
+        var._initial_value = initial_value
+        var._trainable = trainable
+        var._graph = read.graph
+        return var
+
+    def count_up_to(self, limit: int) -> Tensor:
+        """See tf.count_up_to."""
+        return count_up_to(self, limit)
+
     # ---- updates ------------------------------------------------------------------------------
     def _update(self, kind: str, value, name: str | None, use_locking=None) -> Tensor:
         default = {"dfc.assign": "Assign", "dfc.assign_add": "AssignAdd", "dfc.assign_sub": "AssignSub"}[kind]
@@ -424,8 +448,11 @@ def get_variable(name: str, shape=None, dtype=None, initializer=None, regularize
     if scope.reuse is True:
         raise ValueError(f"Variable {full} does not exist, or was not created with tf.get_variable(). Did you mean "
                          f"to set reuse=tf.AUTO_REUSE in VarScope?")
-    initializer = initializer if initializer is not None else scope.initializer or glorot_uniform_initializer()
     dtype = as_dtype(dtype) if dtype is not None else f32
+    if initializer is None:
+        initializer = scope.initializer
+    if initializer is None:  # TF1's defaults: Glorot for floats, zeros for integers and bools
+        initializer = glorot_uniform_initializer() if dtype.is_floating else zeros_initializer(dtype)
     if isinstance(initializer, (Tensor, np.ndarray, list, float, int)) and not callable(initializer):
         value = initializer
     else:
@@ -441,3 +468,259 @@ def get_variable(name: str, shape=None, dtype=None, initializer=None, regularize
     # a name taken by another op (a tf.Variable named alike) is uniquified, as TF does: 'x' becomes 'x_1'
     existing[full] = var
     return var
+
+
+# ---- TF1's other variable utilities ------------------------------------------------------------
+LOCAL_VARIABLES = "local_variables"
+MODEL_VARIABLES = "model_variables"
+MOVING_AVERAGE_VARIABLES = "moving_average_variables"
+
+
+def model_variables(scope: str | None = None) -> list[Variable]:
+    """The variables of the model's forward pass (tf.GraphKeys.MODEL_VARIABLES)."""
+    return _collection(MODEL_VARIABLES, scope)
+
+
+def moving_average_variables(scope: str | None = None) -> list[Variable]:
+    """The variables an ExponentialMovingAverage keeps averages of (tf.GraphKeys.MOVING_AVERAGE_VARIABLES)."""
+    return _collection(MOVING_AVERAGE_VARIABLES, scope)
+
+
+def get_local_variable(name: str, shape=None, dtype=None, initializer=None, regularizer=None, trainable: bool = False,
+                       collections=None, **kwargs) -> Variable:
+    """tf.get_variable for a local variable: in LOCAL_VARIABLES (not GLOBAL_VARIABLES), never trainable."""
+    collections = list(collections or []) + [LOCAL_VARIABLES]
+    return get_variable(name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
+                        trainable=False, collections=collections, **kwargs)
+
+
+def initialize_variables(var_list, name: str = "init") -> Operation:
+    """TF1's older name of variables_initializer."""
+    return variables_initializer(var_list, name=name)
+
+
+def initialize_local_variables() -> Operation:
+    """TF1's older name of local_variables_initializer."""
+    return local_variables_initializer()
+
+
+def _initialized_flag(var: Variable) -> Tensor:
+    """A bool scalar the session fills before the step: whether `var` holds a value in that session."""
+    from dfc.runtime.host_feeds import register_source
+
+    from .array_ops import placeholder
+    name = var.op.name
+    flag = placeholder(np.bool_, [], name="IsVariableInitialized")
+    register_source(var.graph._dfc_ir(), [flag._dfc_ir()],
+                    lambda session: [np.array(session.store.is_initialized(name))])
+    return flag
+
+
+def is_variable_initialized(variable: Variable) -> Tensor:
+    """A bool scalar tensor: whether the variable was initialized (in the session that runs it)."""
+    variable = _as_variable(variable, "is_variable_initialized")
+    with variable.graph.as_default():
+        return _initialized_flag(variable)
+
+
+class _NamesTensor:
+    """A 1-D string tensor computed on the host after the step (report_uninitialized_variables' result)."""
+
+    def __init__(self, name: str, graph: Graph, names: list[str], flags: list[Tensor]):
+        from .summary_ops import STRING
+        self._name, self._graph, self._names, self._flags = f"{name}:0", graph, names, flags
+        self.dtype = STRING
+        self.shape = TensorShape([None])
+
+    def _dfc_host_fetch(self):
+        def compute(values):
+            return np.array([n.encode() for n, ok in zip(self._names, values) if not ok], dtype=object)
+        return list(self._flags), compute
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def graph(self) -> Graph:
+        return self._graph
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    def eval(self, feed_dict=None, session=None):
+        from dfc.runtime import get_default_session
+        session = session or get_default_session()
+        if session is None:
+            raise ValueError(f"Cannot evaluate tensor '{self.name}': no default session is registered.")
+        return session.run(self, feed_dict)
+
+    def __repr__(self) -> str:
+        return f"<dfc.Tensor '{self.name}' shape=(?,) dtype=string>"
+
+
+def report_uninitialized_variables(var_list=None, name: str = "report_uninitialized_variables") -> _NamesTensor:
+    """A 1-D string tensor of the names of the variables (global and local by default) not yet initialized."""
+    graph = get_default_graph()
+    if var_list is None:
+        var_list = global_variables() + local_variables()
+    var_list = [_as_variable(v, "report_uninitialized_variables") for v in var_list]
+    with graph.as_default(), name_scope(name) as scope:
+        flags = [_initialized_flag(v) for v in var_list]
+    return _NamesTensor(scope[:-1], graph, [v.op.name for v in var_list], flags)
+
+
+def assert_variables_initialized(var_list=None) -> Tensor | None:
+    """An op whose run fails with FailedPreconditionError, naming the variable, while one is uninitialized."""
+    from .array_ops import identity, rank, stack
+    from .framework import control_dependencies
+    if var_list is None:
+        var_list = global_variables() + local_variables()
+    var_list = [_as_variable(v, "assert_variables_initialized") for v in var_list]
+    if not var_list:
+        return None
+    # reading each variable is what fails (TF takes their ranks): each rank waits on a read of its variable
+    ranks = []
+    for v in var_list:
+        with control_dependencies([v.read_value()]):
+            ranks.append(identity(rank(v)))
+    return ranks[0] if len(ranks) == 1 else stack(ranks)
+
+
+def count_up_to(ref: Variable, limit: int, name: str | None = None) -> Tensor:
+    """Increment an int variable and return its value before; OutOfRangeError once it has reached `limit`."""
+    from dfc.ir.errors import OutOfRangeError
+    from dfc.runtime.host_feeds import register_source
+
+    from .array_ops import placeholder
+    from .framework import control_dependencies
+    ref = _as_variable(ref, "count_up_to")
+    if ref.dtype.name not in ("int32", "int64"):
+        raise TypeError(f"Value passed to parameter 'ref' has DataType {ref.dtype.name} not in list of allowed "
+                        f"values: int32, int64 (count_up_to of variable '{ref.op.name}')")
+    limit = int(limit)
+    graph = ref.graph
+    var_name = ref.op.name
+    with graph.as_default():
+        op_name = graph.unique_name(name or "CountUpTo")
+        with name_scope(op_name + "/"):
+            before = placeholder(ref.dtype, ref.shape, name="value")
+
+            def pull(session):
+                value = np.asarray(session.store.read(var_name, None))  # FailedPreconditionError if uninitialized
+                if value.size and int(value.reshape(-1)[0]) >= limit:
+                    raise OutOfRangeError(f"Reached limit of {limit} (count_up_to '{op_name}' of variable "
+                                          f"'{var_name}')")
+                return [value.astype(ref.dtype.np)]
+            register_source(graph._dfc_ir(), [before._dfc_ir()], pull)
+            increment = ref.assign_add(np.ones([], ref.dtype.np) if ref.shape.ndims == 0 else 1, name="increment")
+        with control_dependencies([increment]):
+            return wrap(make_op("dfc.identity", [before], name=op_name, exact_name=True).results[0])
+
+
+class Template:
+    """A function whose variables are made on its first call and shared by every later call (tf.make_template)."""
+
+    def __init__(self, name: str, func, create_scope_now: bool = False, unique_name: str | None = None,
+                 custom_getter=None, **kwargs):
+        if not name:
+            raise ValueError("name cannot be None.")
+        self._name = name
+        self._func = (lambda *a, **k: func(*a, **{**kwargs, **k})) if kwargs else func
+        self._unique_name = unique_name
+        self._variable_scope: VariableScope | None = None
+        self._variables_created = False
+        if create_scope_now:
+            with self._first_scope() as scope:
+                self._variable_scope = scope
+
+    @contextlib.contextmanager
+    def _first_scope(self) -> Iterator[VariableScope]:
+        if self._unique_name is not None:
+            with variable_scope(self._unique_name) as scope:
+                yield scope
+            return
+        # TF's variable_scope(None, default_name=name): a fresh scope name per template ('t', 't_1', ...)
+        graph = get_default_graph()
+        outer = get_variable_scope().name
+        taken = graph.collections.setdefault("__template_scope_names", set())
+        base = f"{outer}/{self._name}" if outer else self._name
+        full, k = base, 0
+        while full in taken:
+            k += 1
+            full = f"{base}_{k}"
+        taken.add(full)
+        with variable_scope(full.rsplit("/", 1)[-1]) as scope:
+            yield scope
+
+    def __call__(self, *args, **kwargs):
+        if self._variables_created:
+            trainable_before = len(trainable_variables())
+            with variable_scope(self._variable_scope, reuse=True):
+                result = self._func(*args, **kwargs)
+            if len(trainable_variables()) != trainable_before:
+                raise ValueError(f"Trainable variable created when calling a template after the first time, perhaps "
+                                 f"you used tf.Variable when you meant tf.get_variable (template '{self._name}')")
+            return result
+        if self._variable_scope is not None:
+            with variable_scope(self._variable_scope) as scope:
+                result = self._func(*args, **kwargs)
+        else:
+            with self._first_scope() as scope:
+                self._variable_scope = scope
+                result = self._func(*args, **kwargs)
+        self._variables_created = True
+        return result
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def func(self):
+        return self._func
+
+    @property
+    def variable_scope(self) -> VariableScope | None:
+        return self._variable_scope
+
+    @property
+    def variable_scope_name(self) -> str | None:
+        """The scope's name with a trailing '/', as TF's."""
+        return self._variable_scope.original_name_scope if self._variable_scope is not None else None
+
+    var_scope = variable_scope
+
+    def _scoped(self, variables: list[Variable]) -> list[Variable]:
+        if self._variable_scope is None:
+            return []
+        prefix = self._variable_scope.name + "/"
+        return [v for v in variables if v.op.name.startswith(prefix)]
+
+    @property
+    def variables(self) -> list[Variable]:
+        return self._scoped(global_variables() + local_variables())
+
+    @property
+    def global_variables(self) -> list[Variable]:
+        return self._scoped(global_variables())
+
+    @property
+    def trainable_variables(self) -> list[Variable]:
+        return self._scoped(trainable_variables())
+
+    @property
+    def non_trainable_variables(self) -> list[Variable]:
+        trainable = set(map(id, trainable_variables()))
+        return [v for v in self.global_variables if id(v) not in trainable]
+
+    @property
+    def local_variables(self) -> list[Variable]:
+        return self._scoped(local_variables())
+
+
+def make_template(name_: str, func_, create_scope_now_: bool = False, unique_name_: str | None = None,
+                  custom_getter_=None, **kwargs) -> Template:
+    """Wrap `func_` so that all its calls share the variables its first call makes (under scope `name_`)."""
+    return Template(name_, func_, create_scope_now=create_scope_now_, unique_name=unique_name_,
+                    custom_getter=custom_getter_, **kwargs)

@@ -1,0 +1,433 @@
+"""TF1's queue-based input (tf.train.slice_input_producer, batch, shuffle_batch, QueueRunner, start_queue_runners).
+
+TF fills FIFO queues from threads (QueueRunners). dfc fills each dequeued value on the host when
+a run needs it (a host-fed source, runtime/host_feeds.py): a producer hands out the next slice,
+a batch runs its input tensors once per example (through the producers) and stacks them. So the
+values and their order per epoch are TF's, no thread is needed, and start_queue_runners has
+nothing of dfc's to start (it still starts QueueRunners a script made itself). The end of the
+input is TF's OutOfRangeError, and `num_epochs` counts epochs in a local variable, as TF's does:
+run tf.local_variables_initializer() first.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from dfc.ir.dtypes import i64
+from dfc.ir.errors import FailedPreconditionError, OutOfRangeError
+from dfc.runtime.host_feeds import register_source
+
+from .framework import Tensor, TensorShape, convert_to_tensor, get_default_graph, name_scope
+from .scopes import get_seed
+
+QUEUE_RUNNERS = "queue_runners"
+
+
+# ---- producers --------------------------------------------------------------------------------------
+class _Producer:
+    """Hands out the slices of fixed arrays, epoch after epoch (shuffled per epoch if asked), per session."""
+
+    def __init__(self, arrays: Callable[[Any], list[np.ndarray]], num_epochs: int | None, shuffle: bool,
+                 seed: int | None, name: str, epochs_variable: Any):
+        self._arrays = arrays
+        self._num_epochs = num_epochs
+        self._shuffle = shuffle
+        graph_seed, op_seed = get_seed(seed)
+        self._seed = (graph_seed, op_seed)
+        self._name = name
+        self._epochs = epochs_variable
+        self._state: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._lock = threading.RLock()
+
+    def pull(self, session: Any) -> list[np.ndarray]:
+        with self._lock:
+            state = self._state.get(session)
+            if state is None:
+                values = self._arrays(session)
+                n = len(values[0]) if values else 0
+                if any(len(v) != n for v in values):
+                    raise ValueError(f"{self._name}: all tensors must have the same size in the first dimension, got "
+                                     f"{[len(v) for v in values]}")
+                state = self._state[session] = {"values": values, "order": [], "rng":
+                                                np.random.default_rng(list(self._seed))}
+            if not state["order"]:
+                self._next_epoch(session, state)
+            index = state["order"].pop(0)
+            return [np.asarray(v[index]) for v in state["values"]]
+
+    def _next_epoch(self, session: Any, state: dict) -> None:
+        if self._epochs is not None:
+            name = self._epochs.op.name
+            if not session.store.is_initialized(name):
+                raise FailedPreconditionError(f"Attempting to use uninitialized value {name} (the epoch counter of "
+                                              f"{self._name}): run tf.local_variables_initializer() first")
+            done = int(np.asarray(session.store.read(name)))
+            if done >= self._num_epochs:
+                raise OutOfRangeError(f"FIFOQueue '{self._name}' is closed and has insufficient elements (requested "
+                                      f"1, current size 0)")
+            session.store.write(name, np.array(done + 1, np.int64))
+        n = len(state["values"][0])
+        if n == 0:
+            raise OutOfRangeError(f"{self._name}: nothing to produce (the input has no elements)")
+        order = state["rng"].permutation(n).tolist() if self._shuffle else list(range(n))
+        state["order"] = order
+
+
+def _epochs_variable(num_epochs: int | None) -> Any:
+    if num_epochs is None:
+        return None
+    if num_epochs <= 0:
+        raise ValueError(f"num_epochs must be > 0 not {num_epochs}.")
+    from .variables import Variable
+    with name_scope("limit_epochs"):
+        return Variable(np.int64(0), trainable=False, collections=["local_variables"], name="epochs", dtype=i64)
+
+
+def _host_values(tensors: list[Tensor]) -> Callable[[Any], list[np.ndarray]]:
+    """The arrays of `tensors`, from their constants or evaluated in the session on first use."""
+    from .framework import constant_value
+    known = [constant_value(t) for t in tensors]
+    if all(k is not None for k in known):
+        arrays = [np.asarray(k) for k in known]
+        return lambda session: arrays
+    return lambda session: [np.asarray(v) for v in session.run(list(tensors))]
+
+
+def _dequeue(graph: Any, dtypes: list, shapes: list, pull: Callable[[Any], list[np.ndarray]],
+             first_name: str | None = None) -> list[Tensor]:
+    """Placeholders the host fills with pull(session); the first named `first_name` exactly (TF's 'batch:0')."""
+    from dfc.ir.types import TensorType
+
+    from .array_ops import placeholder
+    from .framework import make_op, wrap
+    outputs = []
+    for i, (dtype, shape) in enumerate(zip(dtypes, shapes)):
+        if i == 0 and first_name:
+            dims = TensorShape(shape)
+            ttype = TensorType(dtype, None if dims.ndims is None else tuple(dims.as_list()))
+            outputs.append(wrap(make_op("dfc.placeholder", [], name=first_name, result_types=[ttype],
+                                        exact_name=True).results[0]))
+        else:
+            outputs.append(placeholder(dtype, shape, name="dequeue" if i == 0 else f"dequeue_{i}"))
+
+    def filled(session: Any) -> list[np.ndarray]:
+        return [np.asarray(v, dtype=d.np) for v, d in zip(pull(session), dtypes)]
+    register_source(graph._dfc_ir(), [t._dfc_ir() for t in outputs], filled)
+    return outputs
+
+
+def slice_input_producer(tensor_list: Sequence[Any], num_epochs: int | None = None, shuffle: bool = True,
+                         seed: int | None = None, capacity: int = 32, shared_name: str | None = None,
+                         name: str | None = None) -> list[Tensor]:
+    """One slice (along the first dim) of every tensor of `tensor_list` per run, all from the same row."""
+    tensors = [convert_to_tensor(t) for t in tensor_list]
+    if not tensors:
+        raise ValueError("Expected at least one tensor in slice_input_producer().")
+    graph = get_default_graph()
+    with name_scope(name, "input_producer") as scope:
+        with name_scope("input_producer"):  # TF's range_input_producer inside slice_input_producer's scope
+            epochs = _epochs_variable(num_epochs)
+        producer = _Producer(_host_values(tensors), num_epochs, shuffle, seed, f"{scope}input_producer", epochs)
+        return _dequeue(graph, [t.dtype for t in tensors], [t.shape[1:] if t.shape.ndims else None for t in tensors],
+                        producer.pull)
+
+
+def range_input_producer(limit: int, num_epochs: int | None = None, shuffle: bool = True, seed: int | None = None,
+                         capacity: int = 32, shared_name: str | None = None, name: str | None = None) -> Any:
+    """A queue of the integers 0 .. limit-1 (shuffled per epoch if asked); dequeue() gives one per run."""
+    with name_scope(name, "input_producer") as scope:
+        (value,) = slice_input_producer([np.arange(int(limit), dtype=np.int32)], num_epochs, shuffle, seed,
+                                        capacity, shared_name, name=None)
+    return _ProducerQueue(value, scope[:-1])
+
+
+class _ProducerQueue:
+    """What tf.train.input_producer returns: a queue of the input's rows to dequeue from."""
+
+    def __init__(self, element: Tensor, name: str):
+        self._element = element
+        self.name = name
+
+    def dequeue(self, name: str | None = None) -> Tensor:
+        return self._element
+
+    def dequeue_many(self, n: int, name: str | None = None) -> Tensor:
+        return batch([self._element], n, name=name)[0]
+
+
+def input_producer(input_tensor: Any, element_shape: Any = None, num_epochs: int | None = None,
+                   shuffle: bool = True, seed: int | None = None, capacity: int = 32, shared_name: str | None = None,
+                   summary_name: str | None = None, name: str | None = None, cancel_op: Any = None) -> _ProducerQueue:
+    """A queue of the rows of `input_tensor` (tf.train.input_producer); dequeue() gives one per run."""
+    with name_scope(name, "input_producer") as scope:
+        (element,) = slice_input_producer([input_tensor], num_epochs, shuffle, seed, capacity, shared_name)
+    return _ProducerQueue(element, scope[:-1])
+
+
+def limit_epochs(tensor: Any, num_epochs: int | None = None, name: str | None = None) -> Tensor:
+    """`tensor`, for num_epochs runs; then OutOfRangeError (TF's counter is a local variable, as here)."""
+    tensor = convert_to_tensor(tensor)
+    if num_epochs is None:
+        return tensor
+    graph = get_default_graph()
+    with name_scope(name, "limit_epochs"):
+        epochs = _epochs_variable_plain(num_epochs)
+        name_of = epochs.op.name
+        values = _host_values([tensor])
+
+        def pull(session: Any) -> list[np.ndarray]:
+            if not session.store.is_initialized(name_of):
+                raise FailedPreconditionError(f"Attempting to use uninitialized value {name_of}: run "
+                                              f"tf.local_variables_initializer() first")
+            done = int(np.asarray(session.store.read(name_of)))
+            if done >= num_epochs:
+                raise OutOfRangeError(f"Reached limit of {num_epochs}")
+            session.store.write(name_of, np.array(done + 1, np.int64))
+            return values(session)
+        (out,) = _dequeue(graph, [tensor.dtype], [tensor.shape], pull)
+        return out
+
+
+def _epochs_variable_plain(num_epochs: int) -> Any:
+    if num_epochs <= 0:
+        raise ValueError(f"num_epochs must be > 0 not {num_epochs}.")
+    from .variables import Variable
+    return Variable(np.int64(0), trainable=False, collections=["local_variables"], name="epochs", dtype=i64)
+
+
+# ---- batching -----------------------------------------------------------------------------------------
+def _flatten(tensors: Any) -> tuple[list[Tensor], Callable[[list], Any]]:
+    if isinstance(tensors, dict):
+        keys = sorted(tensors)
+        flat = [convert_to_tensor(tensors[k]) for k in keys]
+        return flat, lambda outs: dict(zip(keys, outs))
+    if isinstance(tensors, (Tensor,)) or not isinstance(tensors, (list, tuple)):
+        return [convert_to_tensor(tensors)], lambda outs: outs[0]
+    flat = [convert_to_tensor(t) for t in tensors]
+    # TF's: a list of one tensor gives the batched tensor itself
+    return flat, lambda outs: outs[0] if len(outs) == 1 else list(outs)
+
+
+class _Batcher:
+    """Runs the example tensors once per example (enqueue_many: once per batch of examples) and stacks them."""
+
+    def __init__(self, flat: list[Tensor], batch_size: int, enqueue_many: bool, allow_smaller: bool, name: str,
+                 shuffle: tuple[int, int, Any] | None = None):
+        self._flat = flat
+        self._batch_size = int(batch_size)
+        self._enqueue_many = enqueue_many
+        self._allow_smaller = allow_smaller
+        self._name = name
+        self._shuffle = shuffle  # (capacity, min_after_dequeue, seed) for shuffle_batch
+        self._state: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._lock = threading.RLock()
+
+    def _examples(self, session: Any) -> list[list[np.ndarray]]:
+        values = session.run(list(self._flat))
+        if not self._enqueue_many:
+            return [[np.asarray(v) for v in values]]
+        n = len(values[0])
+        return [[np.asarray(v[i]) for v in values] for i in range(n)]
+
+    def pull(self, session: Any) -> list[np.ndarray]:
+        with self._lock:
+            state = self._state.setdefault(session, {"buffer": [], "closed": False,
+                                                     "rng": np.random.default_rng(
+                                                         list(self._shuffle[2]) if self._shuffle else 0)})
+            buffer: list = state["buffer"]
+            wanted = self._batch_size
+            if self._shuffle is not None:
+                wanted = max(wanted, self._shuffle[1] + self._batch_size)
+            while not state["closed"] and len(buffer) < wanted:
+                try:
+                    buffer.extend(self._examples(session))
+                except OutOfRangeError:
+                    state["closed"] = True
+            if len(buffer) < self._batch_size and (not self._allow_smaller or not buffer):
+                raise OutOfRangeError(f"FIFOQueue '{self._name}' is closed and has insufficient elements (requested "
+                                      f"{self._batch_size}, current size {len(buffer)})")
+            take = min(self._batch_size, len(buffer))
+            if self._shuffle is not None:
+                picks = sorted(state["rng"].choice(len(buffer), size=take, replace=False).tolist(), reverse=True)
+                chosen = [buffer.pop(i) for i in picks]
+            else:
+                chosen, buffer[:] = buffer[:take], buffer[take:]
+            return [np.stack([example[i] for example in chosen]) for i in range(len(self._flat))]
+
+
+def _batched(tensors: Any, batch_size: int, enqueue_many: bool, shapes: Any, allow_smaller: bool, name: str | None,
+             default_name: str, shuffle: tuple | None = None) -> Any:
+    flat, rebuild = _flatten(tensors)
+    if not flat:
+        raise ValueError("Cannot batch an empty list of tensors")
+    if batch_size is None or int(batch_size) <= 0:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
+    graph = get_default_graph()
+    shape_list = list(shapes) if shapes is not None else None
+    out_shapes = []
+    for i, t in enumerate(flat):
+        shape = TensorShape(shape_list[i]) if shape_list is not None else t.shape
+        if enqueue_many:
+            shape = shape[1:] if shape.ndims else TensorShape(None)
+        if shape.ndims is None or not shape.is_fully_defined():
+            raise ValueError(f"All shapes must be fully defined: {t.name} has shape {shape} (pass shapes=)")
+        out_shapes.append([None if allow_smaller else int(batch_size), *shape.as_list()])
+    with name_scope(name, default_name) as scope:
+        queue_name = f"{scope}{'random_shuffle_queue' if shuffle else 'fifo_queue'}"
+        batcher = _Batcher(flat, batch_size, enqueue_many, allow_smaller, queue_name, shuffle)
+        outs = _dequeue(graph, [t.dtype for t in flat], out_shapes, batcher.pull, first_name=scope[:-1])
+    return rebuild(outs)
+
+
+def batch(tensors: Any, batch_size: int, num_threads: int = 1, capacity: int = 32, enqueue_many: bool = False,
+          shapes: Any = None, dynamic_pad: bool = False, allow_smaller_final_batch: bool = False,
+          shared_name: str | None = None, name: str | None = None) -> Any:
+    """`batch_size` examples of `tensors` (a list, a dict or one tensor) stacked, in the order they come."""
+    if dynamic_pad:
+        from dfc.ir.errors import UnimplementedError
+        raise UnimplementedError("tf.train.batch(dynamic_pad=True) is not supported: pad the examples to one shape")
+    return _batched(tensors, batch_size, enqueue_many, shapes, allow_smaller_final_batch, name, "batch")
+
+
+def shuffle_batch(tensors: Any, batch_size: int, capacity: int, min_after_dequeue: int, num_threads: int = 1,
+                  seed: int | None = None, enqueue_many: bool = False, shapes: Any = None,
+                  allow_smaller_final_batch: bool = False, shared_name: str | None = None,
+                  name: str | None = None) -> Any:
+    """`batch_size` examples drawn at random from a buffer kept at least `min_after_dequeue` full."""
+    if min_after_dequeue >= capacity:
+        raise ValueError(f"min_after_dequeue ({min_after_dequeue}) must be less than capacity ({capacity})")
+    graph_seed, op_seed = get_seed(seed)
+    return _batched(tensors, batch_size, enqueue_many, shapes, allow_smaller_final_batch, name, "shuffle_batch",
+                    shuffle=(capacity, min_after_dequeue, (graph_seed, op_seed)))
+
+
+def batch_join(tensors_list: Sequence[Any], batch_size: int, capacity: int = 32, enqueue_many: bool = False,
+               shapes: Any = None, dynamic_pad: bool = False, allow_smaller_final_batch: bool = False,
+               shared_name: str | None = None, name: str | None = None) -> Any:
+    """tf.train.batch over the first of several example lists (dfc runs one reader where TF runs one per list)."""
+    return batch(tensors_list[0], batch_size, capacity=capacity, enqueue_many=enqueue_many, shapes=shapes,
+                 dynamic_pad=dynamic_pad, allow_smaller_final_batch=allow_smaller_final_batch, name=name)
+
+
+def shuffle_batch_join(tensors_list: Sequence[Any], batch_size: int, capacity: int, min_after_dequeue: int,
+                       seed: int | None = None, enqueue_many: bool = False, shapes: Any = None,
+                       allow_smaller_final_batch: bool = False, shared_name: str | None = None,
+                       name: str | None = None) -> Any:
+    """tf.train.shuffle_batch over the first of several example lists."""
+    return shuffle_batch(tensors_list[0], batch_size, capacity, min_after_dequeue, seed=seed,
+                         enqueue_many=enqueue_many, shapes=shapes,
+                         allow_smaller_final_batch=allow_smaller_final_batch, name=name)
+
+
+# ---- queue runners ------------------------------------------------------------------------------------
+class QueueRunner:
+    """Threads that run `enqueue_ops` until the coordinator stops or the input ends (TF's QueueRunner)."""
+
+    def __init__(self, queue: Any = None, enqueue_ops: Sequence[Any] | None = None, close_op: Any = None,
+                 cancel_op: Any = None, queue_closed_exception_types: Sequence[type] | None = None,
+                 queue_runner_def: Any = None, import_scope: str | None = None):
+        if queue_runner_def is not None:
+            raise ValueError("queue_runner_def is not supported: make the QueueRunner from its queue and ops")
+        if not enqueue_ops:
+            raise ValueError("enqueue_ops must be a non-empty list of ops")
+        self._queue = queue
+        self._enqueue_ops = list(enqueue_ops)
+        self._close_op = close_op
+        self._cancel_op = cancel_op
+        self._closed_types = tuple(queue_closed_exception_types or (OutOfRangeError,))
+        self._exceptions_raised: list[BaseException] = []
+        self._lock = threading.Lock()
+
+    @property
+    def queue(self) -> Any:
+        return self._queue
+
+    @property
+    def enqueue_ops(self) -> list:
+        return list(self._enqueue_ops)
+
+    @property
+    def close_op(self) -> Any:
+        return self._close_op
+
+    @property
+    def cancel_op(self) -> Any:
+        return self._cancel_op
+
+    @property
+    def queue_closed_exception_types(self) -> tuple:
+        return self._closed_types
+
+    @property
+    def exceptions_raised(self) -> list:
+        return list(self._exceptions_raised)
+
+    @property
+    def name(self) -> str:
+        return getattr(self._queue, "name", "queue_runner")
+
+    def _run(self, sess: Any, enqueue_op: Any, coord: Any) -> None:
+        try:
+            while not (coord is not None and coord.should_stop()):
+                try:
+                    sess.run(enqueue_op)
+                except self._closed_types:
+                    if self._close_op is not None:
+                        sess.run(self._close_op)
+                    return
+        except Exception as e:  # noqa: BLE001 - reported to the coordinator (or kept), as TF's
+            with self._lock:
+                self._exceptions_raised.append(e)
+            if coord is not None:
+                coord.request_stop(e)
+            else:
+                raise
+
+    def create_threads(self, sess: Any, coord: Any = None, daemon: bool = False, start: bool = False) -> list:
+        threads = [threading.Thread(target=self._run, args=(sess, op, coord), daemon=daemon)
+                   for op in self._enqueue_ops]
+        for t in threads:
+            if coord is not None:
+                coord.register_thread(t)
+            if start:
+                t.start()
+        return threads
+
+
+def add_queue_runner(qr: QueueRunner, collection: str = QUEUE_RUNNERS) -> None:
+    get_default_graph().add_to_collection(collection, qr)
+
+
+def start_queue_runners(sess: Any = None, coord: Any = None, daemon: bool = True, start: bool = True,
+                        collection: str = QUEUE_RUNNERS) -> list:
+    """Start the QueueRunners of `collection` in the session; returns their threads.
+
+    dfc's own producers and batches need none (they fill on demand), so a script that only uses
+    them gets an empty list, and its training runs the same.
+    """
+    if sess is None:
+        from dfc.runtime import get_default_session
+        sess = get_default_session()
+        if sess is None:
+            raise ValueError("Cannot start queue runners: No default session is registered. Use `with "
+                             "sess.as_default()` or pass an explicit session to tf.start_queue_runners(sess=sess)")
+    raw = getattr(sess, "_tf_sess", None)
+    if callable(raw):  # a MonitoredSession: its own session runs the enqueue ops
+        sess = raw()
+    threads = []
+    graph = getattr(sess, "graph", None)
+    runners = (graph if hasattr(graph, "get_collection") else get_default_graph()).get_collection(collection)
+    for qr in runners:
+        threads.extend(qr.create_threads(sess, coord=coord, daemon=daemon, start=start))
+    return threads
+
+
+__all__ = ["QueueRunner", "add_queue_runner", "batch", "batch_join", "input_producer", "limit_epochs",
+           "range_input_producer", "shuffle_batch", "shuffle_batch_join", "slice_input_producer",
+           "start_queue_runners"]
+

@@ -1,0 +1,30 @@
+"""tf.io: file I/O for TF1 scripts: tf.io.gfile, TFRecord files, tf.io.write_graph."""
+
+from __future__ import annotations
+
+import types
+
+from . import gfile as _gfile
+from .graph_def import write_graph
+from .tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
+
+
+def _walk(top: str, topdown: bool = True, onerror=None):
+    return _gfile.Walk(top, in_order=topdown)
+
+
+def _join(path: str, *paths: str) -> str:
+    import os
+    return os.path.join(path, *paths)
+
+
+gfile = types.ModuleType("dfc.io.gfile", "tf.io.gfile: TF2's lower-case names of tf.gfile's functions.")
+for _name, _value in {"GFile": _gfile.GFile, "copy": _gfile.Copy, "exists": _gfile.Exists, "glob": _gfile.Glob,
+                      "isdir": _gfile.IsDirectory, "join": _join, "listdir": _gfile.ListDirectory,
+                      "makedirs": _gfile.MakeDirs, "mkdir": _gfile.MkDir, "remove": _gfile.Remove,
+                      "rename": _gfile.Rename, "rmtree": _gfile.DeleteRecursively, "stat": _gfile.Stat,
+                      "walk": _walk, "get_registered_schemes": lambda: ["file", ""]}.items():
+    setattr(gfile, _name, _value)
+
+__all__ = ["TFRecordCompressionType", "TFRecordOptions", "TFRecordWriter", "gfile", "tf_record_iterator",
+           "write_graph"]
