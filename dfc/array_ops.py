@@ -325,11 +325,10 @@ def slice(input_, begin, size, name: str | None = None) -> Tensor:  # noqa: A001
     begin_t, size_t = (_auto_pack(v) for v in (begin, size))
     if (begin_t is not None and constant_value(begin_t) is None) or (size_t is not None and
                                                                      constant_value(size_t) is None):
-        from .math_ops import cast
         parts = []
         for given, packed in ((begin, begin_t), (size, size_t)):
             packed = packed if packed is not None else constant(np.asarray(given, np.int64))
-            parts.append(cast(packed, i64) if packed.dtype != i64 else packed)
+            parts.append(_as_i64(packed))
         if x.shape.ndims is not None and parts[0].shape.as_list() not in ([x.shape.ndims], [None]):
             raise build_error("dfc.slice", label, f"Expected begin and size arguments to be 1-D tensors of size "
                                                   f"{x.shape.ndims}, but got shapes {parts[0].shape} and "
@@ -421,13 +420,16 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
     return out
 
 
+def _as_i64(t: Tensor) -> Tensor:
+    return t if t.dtype == i64 else make("dfc.cast", [t], {"dtype": i64})
+
+
 def _auto_pack(v: Any) -> Tensor | None:
     """A tensor for `v` when it is one or a list holding tensors (packed as int64, TF's auto-packing), else None."""
     if isinstance(v, Tensor) or hasattr(v, "_as_tensor"):
         return convert_to_tensor(v)
     if isinstance(v, (list, tuple)) and any(isinstance(p, Tensor) or hasattr(p, "_as_tensor") for p in v):
-        from .math_ops import cast
-        return stack([cast(convert_to_tensor(p), i64) if isinstance(p, Tensor) or hasattr(p, "_as_tensor")
+        return stack([_as_i64(convert_to_tensor(p)) if isinstance(p, Tensor) or hasattr(p, "_as_tensor")
                       else constant(np.int64(p)) for p in v])
     return None
 
@@ -521,9 +523,8 @@ def _slice_by_tensors(x: Tensor, key: tuple) -> Tensor:
         hint.append(len(builtins.range(*builtins.slice(b, e, step).indices(d))) if static else -1)
 
     def pack(parts: list) -> Tensor:
-        return stack([cast(p, i64) if isinstance(p, Tensor) else constant(np.int64(p)) for p in parts])
+        return stack([_as_i64(p) if isinstance(p, Tensor) else constant(np.int64(p)) for p in parts])
 
-    from .math_ops import cast
     out = make("dfc.dynamic_slice", [x, pack(begin), pack(end)],
                {"strides": tuple(strides), "hint": tuple(hint), "shrink": tuple(shrink)}, name="strided_slice")
     if shrink:
