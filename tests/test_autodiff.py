@@ -472,6 +472,14 @@ def _segment_sum(draw, rng):
                                                  {"num_segments": n})
 
 
+def _dynamic_update_slice(draw, rng):
+    shape = draw(nonscalar)
+    k = draw(st.integers(0, shape[0]))
+    start = int(rng.integers(0, shape[0] - k + 1))
+    return [_values(rng, shape), _values(rng, (k,) + shape[1:])], lambda t, u: make(
+        "dfc.dynamic_update_slice", [t, u, tf.constant(np.int32(start))], {})
+
+
 def _select(draw, rng):
     sa, sb = draw(broadcast_pair())
     cond = rng.random(np.broadcast_shapes(sa, sb)) < 0.5
@@ -518,7 +526,7 @@ CASES = {
     "dfc.reshape": _reshape, "dfc.transpose": _transpose, "dfc.expand_dims": _expand_dims, "dfc.squeeze": _squeeze,
     "dfc.concat": _concat, "dfc.split": _split, "dfc.tile": _tile, "dfc.slice": _slice, "dfc.gather": _gather,
     "dfc.broadcast_like": _broadcast_like, "dfc.dynamic_reshape": _dynamic_reshape, "dfc.dynamic_fill": _dynamic_fill,
-    "dfc.unsorted_segment_sum": _segment_sum,
+    "dfc.unsorted_segment_sum": _segment_sum, "dfc.dynamic_update_slice": _dynamic_update_slice,
     "dfc.cumsum": _scan("dfc.cumsum"), "dfc.cumprod": _scan("dfc.cumprod"),
     "dfc.atan": _unary("dfc.atan"), "dfc.erf": _unary("dfc.erf"), "dfc.erfc": _unary("dfc.erfc"),
     "dfc.asin": _unary("dfc.asin", "unit"), "dfc.acos": _unary("dfc.acos", "unit"),

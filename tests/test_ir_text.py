@@ -155,6 +155,7 @@ EXAMPLES: dict[str, object] = {
                                             "padding": "SAME", "explicit_paddings": ()}, None),
     "dfc.slice": ([F(8, 9)], {"begin": (1, -(2**63)), "end": (7, 2**63 - 1), "strides": (2, -1)}, None),
     "dfc.gather": ([F(5, 3), T(dt.i32, 2, 2)], {"axis": 0}, None),
+    "dfc.dynamic_update_slice": ([F(5, 3), F(2, 3), T(dt.i64)], {}, None),
     "dfc.one_hot": ([T(dt.i64, 4)], {"depth": 10, "axis": -1, "on_value": 0.9, "off_value": 1e-05,
                                      "dtype": dt.f32}, None),
     "dfc.fill_like": ([F(2, None)], {"value": float("-inf"), "dtype": dt.f16}, None),

@@ -34,6 +34,7 @@ from ..plan import ALIAS_OPS, Plan, Storage, plan_step
 from ..control_flow import ControlMark
 from .control import lower_mark
 from .conv import LOWERINGS as CONV_LOWERINGS
+from .update import lower_dynamic_update_slice
 from .elementwise import lower_elementwise
 from ..target import CpuTarget, Target, cpu_target
 from .matmul import lower_fused_matmul, lower_matmul
@@ -85,7 +86,7 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.transpose": lower_transpose, "dfc.slice": lower_slice, "dfc.tile": lower_tile,
     "dfc.broadcast_like": lower_broadcast_like, "dfc.concat": lower_concat, "dfc.split": lower_split,
     "dfc.fill_like": lower_fill_like, "dfc.shape_of": lower_shape_of, "dfc.one_hot": lower_one_hot,
-    "dfc.gather": lower_gather, "dfc.matmul": lower_matmul, "dfc.argmax": lower_arg, "dfc.argmin": lower_arg,
+    "dfc.gather": lower_gather, "dfc.dynamic_update_slice": lower_dynamic_update_slice, "dfc.matmul": lower_matmul, "dfc.argmax": lower_arg, "dfc.argmin": lower_arg,
     "dfc.softmax": lower_softmax, "dfc.log_softmax": lower_softmax,
     "dfc.random_uniform": lower_random, "dfc.random_normal": lower_random, "dfc.truncated_normal": lower_random,
     **{f"dfc.reduce_{k}": lower_reduce for k in ("sum", "mean", "max", "min", "prod", "any", "all")},
