@@ -28,6 +28,9 @@ from dfc.ir.types import TensorType
 
 SCALAR_I32 = TensorType(dtypes.i32, ())
 
+#: stateful ops a recomputed iteration may run again: they read state or check values, and change nothing
+REPEATABLE = frozenset({"dfc.variable", "dfc.assert", "dfc.check_numerics"})
+
 
 def _float(v: Value) -> bool:
     return isinstance(v.type, TensorType) and v.type.dtype.is_floating
@@ -278,9 +281,10 @@ def while_vjp(op: Op, gs: list[Value | None], b) -> list[Value | None]:
     if not any(gs[k] is not None for k in float_vars):
         return [None] * len(inputs)
     # recomputing the loop would draw again or assign again: a different loop than the one that ran (reading a
-    # variable again is safe: nothing in the loop writes it, else that write is listed)
+    # variable again is safe: nothing in the loop writes it, else that write is listed; so is checking again what
+    # the forward loop checked, as TensorArray reads and writes do)
     effects = [inner for region in op.regions for inner in region.walk()
-               if get_op_def(inner.type).stateful and inner.type != "dfc.variable"]
+               if get_op_def(inner.type).stateful and inner.type not in REPEATABLE]
     if effects:
         raise VerificationError(
             f"autodiff cannot differentiate through the loop {op.describe()}: its body has stateful ops "

@@ -19,6 +19,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                    "pack", "placeholder", "placeholder_with_default", "range", "rank", "reshape", "shape", "size",
                    "slice", "split", "squeeze", "stack", "tile", "transpose", "unstack", "zeros", "zeros_like"),
     ".control_flow_ops": ("case", "cond", "foldl", "foldr", "map_fn", "scan", "switch_case", "while_loop"),
+    ".tensor_array_ops": ("TensorArray",),
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "control_dependencies", "convert_to_tensor",
                    "device", "name_scope", "set_random_seed"),
     ".gradients_impl": ("gradients", "stop_gradient"),

@@ -20,6 +20,7 @@ from dfc.ir.graph import Block, Op, Value
 from dfc.ir.ops.control import loop_type_accepts
 from dfc.ir.types import TensorType
 
+from .tensor_array_ops import TensorArray, Unallocated
 from .framework import (Operation, Tensor, TensorShape, build_error, constant_value, control_dependencies,
                         convert_to_tensor, current_graph, get_default_graph, make_op, name_scope, wrap, wrap_op)
 
@@ -28,6 +29,8 @@ __all__ = ["case", "cond", "foldl", "foldr", "map_fn", "scan", "switch_case", "w
 
 # ---- nested structures (TF's nest, for lists, tuples, namedtuples and dicts) ------------------------
 def _flatten(structure: Any) -> list[Any]:
+    if isinstance(structure, TensorArray):  # its states and its buffer
+        return structure.components()
     if isinstance(structure, Mapping):
         return [leaf for key in sorted(structure) for leaf in _flatten(structure[key])]
     if isinstance(structure, (list, tuple)):
@@ -39,6 +42,8 @@ def _pack(structure: Any, flat: Sequence[Any]) -> Any:
     leaves = iter(flat)
 
     def build(s):
+        if isinstance(s, TensorArray):
+            return s.rebuild(next(leaves), next(leaves))
         if isinstance(s, Mapping):
             return type(s)((k, build(s[k])) for k in sorted(s)) if not isinstance(s, dict) else \
                 {k: build(s[k]) for k in sorted(s)}
@@ -52,6 +57,8 @@ def _pack(structure: Any, flat: Sequence[Any]) -> Any:
 
 
 def _same_structure(a: Any, b: Any) -> bool:
+    if isinstance(a, TensorArray) or isinstance(b, TensorArray):
+        return isinstance(a, TensorArray) and isinstance(b, TensorArray)
     if isinstance(a, Mapping) or isinstance(b, Mapping):
         return isinstance(a, Mapping) and isinstance(b, Mapping) and sorted(a) == sorted(b) and all(
             _same_structure(a[k], b[k]) for k in a)
@@ -367,10 +374,10 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
     with name_scope(name, "while") as scope:
         loop = scope[:-1]
         label = _label(loop)
-        inits = [convert_to_tensor(v) for v in flat_in]
-        invariants = _flatten(shape_invariants) if shape_invariants is not None else [None] * len(inits)
-        if shape_invariants is not None and not _same_structure(loop_vars, shape_invariants) \
-                or len(invariants) != len(inits):
+        flat_in = _allocate_known_buffers(flat_in)
+        inits = [v if isinstance(v, Unallocated) else convert_to_tensor(v) for v in flat_in]
+        invariants = _invariant_leaves(loop_vars, shape_invariants, label)
+        if len(invariants) != len(inits):
             raise ValueError(f"while_loop {label}: shape_invariants {shape_invariants!r} must have the structure of "
                              f"loop_vars")
         if maximum_iterations is not None:
@@ -390,13 +397,19 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
             def body(i, *vs):
                 out = user_body(*_as_args(loop_vars, vs))
                 return (i + 1,) + tuple(_flatten(_wrap_single(loop_vars, out)))
-            declared = [_invariant_type(v._dfc_ir(), s, label, k) for k, (v, s) in enumerate(zip(inits, invariants))]
+            declared = [None if isinstance(v, Unallocated) else _invariant_type(v._dfc_ir(), s, label, k)
+                        for k, (v, s) in enumerate(zip(inits, invariants))]
             inner = while_loop(cond, body, [counter] + inits, [TensorShape([])] + [
-                TensorShape(None) if t.shape is None else TensorShape(list(t.shape)) for t in declared],
+                TensorShape(None) if t is None or t.shape is None else TensorShape(list(t.shape)) for t in declared],
                 parallel_iterations, back_prop, swap_memory, name="loop")
             result = _pack(loop_vars, inner[1:])
             return _unwrap_single(loop_vars, result, return_same_structure)
-        types = [_invariant_type(v._dfc_ir(), s, label, k) for k, (v, s) in enumerate(zip(inits, invariants))]
+        deferred = {k: v.shared for k, v in enumerate(inits) if isinstance(v, Unallocated)}
+        for k, shared in deferred.items():  # the body's first write tells the buffer's shape (see below)
+            shared.first_written = None
+            inits[k] = convert_to_tensor(np.zeros((), shared.dtype.np), name="unallocated")
+        types = [TensorType(deferred[k].dtype, None) if k in deferred else _invariant_type(v._dfc_ir(), s, label, k)
+                 for k, (v, s) in enumerate(zip(inits, invariants))]
         names = [f"stand_in_{k}_stand_in" for k in range(len(types))]
 
         def as_args(*vs):
@@ -415,6 +428,8 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
         if not _same_structure(loop_vars, body_result) or len(body_leaves) != len(types):
             raise ValueError(f"while_loop {label}: body must return the structure of loop_vars "
                              f"{_structure_text(loop_vars)}, got {_structure_text(body_result)}")
+        if deferred:
+            _allocate_deferred(graph, deferred, inits, types, cond_trace, body_trace, label)
         body_out = [v for v in body_trace.outputs]
         for k, (t, v) in enumerate(zip(types, body_out)):
             if isinstance(v, Op):
@@ -447,6 +462,127 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
         outputs = [stop_gradient(o) if o.dtype.is_floating else o for o in outputs]
     result = _pack(loop_vars, outputs)
     return _unwrap_single(loop_vars, result, return_same_structure)
+
+
+def _allocate_known_buffers(flat: list) -> list:
+    """Loop variables with each unallocated TensorArray buffer of a known element shape made zeros."""
+    out = list(flat)
+    for k, v in enumerate(out):
+        if isinstance(v, Unallocated) and v.shared.element_shape.is_fully_defined():
+            out[k] = TensorArray(None, _state=(v.shared, out[k - 1], v))._buffer_like(out[k - 1], None)
+    return out
+
+
+def _invariant_leaves(loop_vars, shape_invariants, label: str) -> list:
+    """One shape invariant per flat loop variable: a TensorArray's two (a dynamic_size one's grow in dim 0)."""
+    def walk(var, inv) -> list:
+        if isinstance(var, TensorArray):
+            if not var.dynamic_size:
+                return [None, None]
+            rows = var.element_shape
+            return [TensorShape([None]), TensorShape(None if rows.ndims is None else [None] + rows.as_list())]
+        if isinstance(var, Mapping):
+            if not isinstance(inv, Mapping) or sorted(inv) != sorted(var):
+                raise ValueError(f"while_loop {label}: shape_invariants {shape_invariants!r} must have the "
+                                 f"structure of loop_vars")
+            return [leaf for key in sorted(var) for leaf in walk(var[key], inv[key])]
+        if isinstance(var, (list, tuple)):
+            if not isinstance(inv, (list, tuple)) or len(inv) != len(var):
+                raise ValueError(f"while_loop {label}: shape_invariants {shape_invariants!r} must have the "
+                                 f"structure of loop_vars")
+            return [leaf for v, i in zip(var, inv) for leaf in walk(v, i)]
+        return [inv]
+
+    if shape_invariants is None:
+        return walk(loop_vars, _nones(loop_vars))
+    return walk(loop_vars, shape_invariants)
+
+
+def _nones(structure):
+    """structure with every leaf (a TensorArray counts as one) None."""
+    if isinstance(structure, TensorArray):
+        return None
+    if isinstance(structure, Mapping):
+        return {k: _nones(structure[k]) for k in structure}
+    if isinstance(structure, (list, tuple)):
+        return [_nones(x) for x in structure]
+    return None
+
+
+def _allocate_deferred(graph, deferred: dict, inits: list, types: list, cond_trace: _Trace, body_trace: _Trace,
+                       label: str) -> None:
+    """The initial buffers of TensorArrays that entered the loop unwritten, now that the body's first write into
+    each shows the element's shape: zeros of [size, *element], their unknown dims computed outside the loop from
+    a copy of the ops the written value depends on (fed shapes fix them; the copy folds away when compiled)."""
+    from .tensor_array_ops import allocate_for_loop
+    stand_ins = body_trace.stand_ins
+    outer = dict(zip(stand_ins, [v._dfc_ir() for v in inits]))
+
+    def clone_shape(first: Tensor) -> Tensor:
+        from dfc.ir.rewrite import clone_op
+        from .array_ops import shape
+        made = {r: op for op in body_trace.ops for r in op.results}
+        needed: list[Op] = []
+        todo, seen = [first._dfc_ir()], set()
+        while todo:
+            v = todo.pop()
+            if v in seen:
+                continue
+            seen.add(v)
+            if any(v is stand_ins[k] for k in deferred):
+                raise ValueError(f"while_loop {label}: the shape of the first value written into a TensorArray "
+                                 f"depends on that TensorArray's unwritten buffer; give it an element_shape")
+            op = made.get(v)
+            if op is not None and op not in needed:
+                needed.append(op)
+                todo.extend(u for u in op.operands if not u.is_control)
+        ir = graph._dfc_ir()
+        mapping = dict(outer)
+        for op in [op for op in body_trace.ops if op in needed]:
+            new = clone_op(op, mapping, name=ir.unique_name(f"{op.name}_shape"))
+            new.operands = [u for u in new.operands if not u.is_control]
+            ir.body.append(new)
+        ir.mark_changed()
+        return shape(wrap(mapping[first._dfc_ir()]), out_type=i32)
+
+    for k, shared in deferred.items():
+        buffer = allocate_for_loop(shared, inits[k - 1], clone_shape)
+        if buffer is None:
+            raise ValueError(f"while_loop {label}: TensorArray {shared.name} enters the loop unwritten and the body "
+                             f"writes nothing into it: give it an element_shape, or write it before the loop")
+        first = shared.first_written.shape
+        rows = inits[k - 1]._dfc_ir().type
+        types[k] = TensorType(shared.dtype, (rows.shape[0] if rows.shape else None,) + tuple(
+            first.as_list()) if first.ndims is not None else None)
+        buffer._dfc_ir().type = _more_specific(buffer._dfc_ir().type, types[k])
+        inits[k] = buffer
+        for trace in (cond_trace, body_trace):
+            trace.stand_ins[k].type = types[k]
+    for trace in (cond_trace, body_trace):
+        _reinfer(trace.ops)
+
+
+def _reinfer(ops: list[Op]) -> None:
+    """Re-infer the result types of ops after some operand types became more specific (keeping dims they knew)."""
+    from dfc.compiler.specialize import reinfer_op
+    from dfc.ir.ops import get_op_def
+    for op in ops:
+        old = [r.type for r in op.results]
+        if op.regions or get_op_def(op.type).infer is None:
+            if op.regions:
+                reinfer_op(op)
+            continue
+        reinfer_op(op)
+        for r, before in zip(op.results, old):
+            r.type = _more_specific(r.type, before)
+
+
+def _more_specific(new, old):
+    if not isinstance(new, TensorType) or not isinstance(old, TensorType) or old.shape is None:
+        return new
+    if new.shape is None or len(new.shape) != len(old.shape):
+        return old
+    return new.with_shape(tuple(o if o is not None else n for n, o in zip(new.shape, old.shape)))
 
 
 def _as_args(loop_vars, flat) -> list:
