@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from dfc.ir.builder import capture_location
-from dfc.ir.dtypes import bool_, f32, i32
+from dfc.ir.dtypes import bool_, i32
 from dfc.ir.graph import Block, Op, Value
 from dfc.ir.ops.control import loop_type_accepts
 from dfc.ir.types import TensorType
@@ -630,32 +630,11 @@ def _elem(xs: list[Tensor], i) -> list[Tensor]:
     return [gather(x, i) for x in xs]
 
 
-def _row_selector(n: Tensor, dtype) -> Tensor | None:
-    """Rows 0..n-1 of the result are one_hot(i, n) for a row count known only when the step runs.
-
-    one_hot needs its depth now, so for an unknown n the rows come from ones-then-zeros read with a
-    different row length: e = [1, 0 x n] repeated n times and read as [n+1, n] has row r = one_hot(r, n)
-    (every op here has a shape the fed shapes fix, so specialize resolves them). None when n is known.
-    """
-    if constant_value(n) is not None:
-        return None
-    from .array_ops import concat, ones, reshape, stack, zeros
-    e = concat([ones([1], dtype), zeros(stack([n]), dtype)], 0)
-    spread = reshape(e, [1, -1]) + zeros(stack([n, 1]), dtype)
-    return reshape(spread, stack([n + 1, n]))
-
-
-def _stack_write(acc: Tensor, i, value: Tensor, selector: Tensor | None) -> Tensor:
-    """acc with row i replaced by value: acc + one_hot(i) outer (value - acc[i])."""
-    from .array_ops import expand_dims, gather, one_hot, reshape
-    from .math_ops import cast
-    if selector is None:
-        hot = one_hot(i, acc.shape.as_list()[0], dtype=acc.dtype) if acc.dtype.is_floating \
-            else cast(one_hot(i, acc.shape.as_list()[0]), acc.dtype)
-    else:
-        hot = cast(gather(selector, i), acc.dtype)
-    hot = reshape(hot, [-1] + [1] * (acc.shape.ndims - 1))
-    return acc + hot * (expand_dims(value, 0) - expand_dims(gather(acc, i), 0))
+def _stack_write(acc: Tensor, i, value: Tensor) -> Tensor:
+    """acc with row i replaced by value, in place in the loop (dfc.dynamic_update_slice): O(row) per write."""
+    from .array_ops import expand_dims
+    from .tensor_array_ops import _update_rows
+    return _update_rows(acc, expand_dims(value, 0), i)
 
 
 def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop: bool = True,
@@ -690,14 +669,13 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
                 raise ValueError(f"map_fn: fn's output of type {t} needs a known shape (dfc stacks it in a "
                                  f"tensor of fixed shape)")
         accs = [zeros(_dims(n, t.shape), t.dtype) for t in out_types]
-        selector = _row_selector(n, out_types[0].dtype if out_types[0].dtype.is_floating else f32)
 
         def body(i, *accs_):
             from .variables import AUTO_REUSE, get_variable_scope, variable_scope
             with variable_scope(get_variable_scope(), reuse=AUTO_REUSE):  # the variables the first call made
                 out = fn(_pack(elems, _elem(flat, i)))
             outs = [convert_to_tensor(o) for o in _flatten(out)]
-            return (i + 1,) + tuple(_stack_write(a, i, o, selector) for a, o in zip(accs_, outs))
+            return (i + 1,) + tuple(_stack_write(a, i, o) for a, o in zip(accs_, outs))
         from .math_ops import less
         final = while_loop(lambda i, *a: less(i, n), body, [convert_to_tensor(np.int32(0))] + accs,
                            back_prop=back_prop, name="while")
@@ -731,10 +709,9 @@ def scan(fn: Callable, elems, initializer=None, parallel_iterations=None, back_p
             if a.shape.ndims is None or None in a.shape.as_list():
                 raise ValueError(f"scan: the accumulator {a.name} needs a known shape, got {a.shape}")
         outs = [zeros(_dims(n, a.shape.as_list()), a.dtype) for a in acc_flat]
-        selector = _row_selector(n, f32)
         if initializer is None:
             row = n - 1 if reverse else first
-            outs = [_stack_write(o, row, a, selector) for o, a in zip(outs, acc_flat)]
+            outs = [_stack_write(o, row, a) for o, a in zip(outs, acc_flat)]
         k = len(acc_flat)
 
         def body(i, *state):
@@ -742,7 +719,7 @@ def scan(fn: Callable, elems, initializer=None, parallel_iterations=None, back_p
             j = n - 1 - i if reverse else i
             new = fn(_pack(init, accs), _pack(elems, _elem(flat, j)))
             new_flat = [convert_to_tensor(v) for v in _flatten(new)]
-            written = tuple(_stack_write(s, j, v, selector) for s, v in zip(stacked, new_flat))
+            written = tuple(_stack_write(s, j, v) for s, v in zip(stacked, new_flat))
             return (i + 1,) + tuple(new_flat) + written
         final = while_loop(lambda i, *s: less(i, n), body, [start] + acc_flat + outs, back_prop=back_prop,
                            name="while")
