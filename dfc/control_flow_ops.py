@@ -414,15 +414,15 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
 
         def as_args(*vs):
             return _as_args(loop_vars, vs)
-        cond_trace, cond_result, cond_leaves = _trace(graph, lambda *vs: cond(*as_args(*vs)), types, names,
-                                                      f"while_loop {label}: cond")
-        if len(cond_leaves) != 1 or not isinstance(cond_trace.outputs[0], Value) \
-                or cond_trace.outputs[0].type.dtype is not bool_ or cond_trace.outputs[0].type.rank not in (None, 0):
-            got = cond_trace.outputs[0].type if len(cond_leaves) == 1 and isinstance(cond_trace.outputs[0], Value) \
-                else _structure_text(cond_result)
-            raise build_error("dfc.while", loop, f"cond must return a scalar bool tensor, got {got}")
-        body_trace, body_result, body_leaves = _trace(graph, lambda *vs: body(*as_args(*vs)), types, names,
-                                                      f"while_loop {label}: body")
+        arrays = _arrays(loop_vars)
+        for array in arrays:  # writes inside the loop do not grow a dynamic_size array (see tensor_array_ops)
+            array._shared.loop_depth += 1
+        try:
+            cond_trace, cond_result, cond_leaves, body_trace, body_result = _trace_cond_and_body(
+                graph, cond, body, as_args, types, names, label)
+        finally:
+            for array in arrays:
+                array._shared.loop_depth -= 1
         body_result = _wrap_single(loop_vars, body_result)
         body_leaves = _flatten(body_result)
         if not _same_structure(loop_vars, body_result) or len(body_leaves) != len(types):
@@ -464,6 +464,30 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
     return _unwrap_single(loop_vars, result, return_same_structure)
 
 
+def _trace_cond_and_body(graph, cond, body, as_args, types, names, label):
+    cond_trace, cond_result, cond_leaves = _trace(graph, lambda *vs: cond(*as_args(*vs)), types, names,
+                                                  f"while_loop {label}: cond")
+    if len(cond_leaves) != 1 or not isinstance(cond_trace.outputs[0], Value) \
+            or cond_trace.outputs[0].type.dtype is not bool_ or cond_trace.outputs[0].type.rank not in (None, 0):
+        got = cond_trace.outputs[0].type if len(cond_leaves) == 1 and isinstance(cond_trace.outputs[0], Value) \
+            else _structure_text(cond_result)
+        raise build_error("dfc.while", label.split("'")[1], f"cond must return a scalar bool tensor, got {got}")
+    body_trace, body_result, _ = _trace(graph, lambda *vs: body(*as_args(*vs)), types, names,
+                                        f"while_loop {label}: body")
+    return cond_trace, cond_result, cond_leaves, body_trace, body_result
+
+
+def _arrays(structure) -> list:
+    """The TensorArrays in a structure of loop variables."""
+    if isinstance(structure, TensorArray):
+        return [structure]
+    if isinstance(structure, Mapping):
+        return [a for k in structure for a in _arrays(structure[k])]
+    if isinstance(structure, (list, tuple)):
+        return [a for x in structure for a in _arrays(x)]
+    return []
+
+
 def _allocate_known_buffers(flat: list) -> list:
     """Loop variables with each unallocated TensorArray buffer of a known element shape made zeros."""
     out = list(flat)
@@ -477,10 +501,7 @@ def _invariant_leaves(loop_vars, shape_invariants, label: str) -> list:
     """One shape invariant per flat loop variable: a TensorArray's two (a dynamic_size one's grow in dim 0)."""
     def walk(var, inv) -> list:
         if isinstance(var, TensorArray):
-            if not var.dynamic_size:
-                return [None, None]
-            rows = var.element_shape
-            return [TensorShape([None]), TensorShape(None if rows.ndims is None else [None] + rows.as_list())]
+            return [None, None]
         if isinstance(var, Mapping):
             if not isinstance(inv, Mapping) or sorted(inv) != sorted(var):
                 raise ValueError(f"while_loop {label}: shape_invariants {shape_invariants!r} must have the "
@@ -552,7 +573,8 @@ def _allocate_deferred(graph, deferred: dict, inits: list, types: list, cond_tra
                              f"writes nothing into it: give it an element_shape, or write it before the loop")
         first = shared.first_written.shape
         rows = inits[k - 1]._dfc_ir().type
-        types[k] = TensorType(shared.dtype, (rows.shape[0] if rows.shape else None,) + tuple(
+        lead = rows.shape[0] if rows.shape else None
+        types[k] = TensorType(shared.dtype, (lead,) + tuple(
             first.as_list()) if first.ndims is not None else None)
         buffer._dfc_ir().type = _more_specific(buffer._dfc_ir().type, types[k])
         inits[k] = buffer

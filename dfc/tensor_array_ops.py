@@ -13,9 +13,9 @@ sets it when `infer_shape`); writing an index twice, reading an element cleared 
 InvalidArgumentError messages naming the TensorArray; reading an unwritten element gives zeros.
 The buffer is allocated at the first write (or when the element shape is known); a TensorArray
 entering a tf.while_loop before its first write gets its buffer once the loop's body shows the
-written element's shape (see `allocate_for_loop`). `dynamic_size` arrays grow on writes past the
-end: by constant indices when the graph is built, otherwise by shapes known only when the step
-runs (which the interpreter backend runs; compiled loops need one shape per loop variable).
+written element's shape (see `allocate_for_loop`). A `dynamic_size` array grows on writes past
+the end outside loops; inside a tf.while_loop its size would be the trip count, a value, while dfc
+compiles static shapes, so there it keeps its size (one of size 0 is refused with that reason).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from dfc.ir.dtypes import as_dtype, i32
+from dfc.ir.errors import InvalidArgumentError
 
 from .framework import (Operation, Tensor, TensorShape, constant_value, control_dependencies, convert_to_tensor,
                         make_op, name_scope, wrap, wrap_op)
@@ -43,6 +44,7 @@ class _Shared:
         self.element_shape = element_shape
         self.dynamic_size, self.clear_after_read, self.infer_shape = dynamic_size, clear_after_read, infer_shape
         self.first_written: Tensor | None = None  # the value of the first write into an unallocated buffer
+        self.loop_depth = 0  # > 0 while a tf.while_loop traces its body with this array as a loop variable
 
 
 class Unallocated:
@@ -180,8 +182,8 @@ class TensorArray:
 
     def _convert(self, value, what: str) -> Tensor:
         if isinstance(value, Tensor) and value.dtype != self.dtype:
-            raise TypeError(f"TensorArray {self._shared.name}: TensorArray dtype is {self.dtype.name} but Op is "
-                            f"trying to {what} dtype {value.dtype.name}.")
+            raise InvalidArgumentError(f"TensorArray {self._shared.name}: TensorArray dtype is {self.dtype.name} but "
+                                       f"Op is trying to {what} dtype {value.dtype.name}.")
         return convert_to_tensor(value, dtype=self.dtype)
 
     def _index(self, index, what: str) -> Tensor:
@@ -208,7 +210,7 @@ class TensorArray:
         if dims is not None:
             return zeros(stack([rows] + [np.int32(d) for d in dims]), self.dtype, name="buffer")
         if element is None:
-            raise ValueError(f"TensorArray {self._shared.name}: Could not read from TensorArray index 0.  "
+            raise InvalidArgumentError(f"TensorArray {self._shared.name}: Could not read from TensorArray index 0.  "
                              f"Furthermore, the element shape is not fully defined: "
                              f"{_shape_text(self._shared.element_shape)}.  If you set the full element_shape "
                              f"property on the TensorArray, the proper all-zeros tensor will be returned instead "
@@ -227,7 +229,7 @@ class TensorArray:
         if reading:
             text = ["Tried to read from index", index, "but array size is:", n]
             ok = logical_and(greater_equal(index, 0), less(index, n))
-        elif self.dynamic_size:
+        elif self._grows():
             text = [f"TensorArray {self._shared.name}: Tried to write to index", index, "but array size is:", n]
             ok = greater_equal(index, 0)
         else:
@@ -235,6 +237,20 @@ class TensorArray:
                     "but array is not resizeable and size is:", n]
             ok = logical_and(greater_equal(index, 0), less(index, n))
         return [_assert(ok, text)]
+
+    def _grows(self) -> bool:
+        """Whether a write past the end grows the array: dynamic_size, outside loops. In a tf.while_loop the
+        array's size would depend on the trip count, a value, and dfc compiles static shapes: it keeps its size."""
+        if not self.dynamic_size:
+            return False
+        if self._shared.loop_depth == 0:
+            return True
+        if self._static_size() == 0:
+            raise NotImplementedError(
+                f"TensorArray {self._shared.name} (dynamic_size=True, size 0) is written inside tf.while_loop: its "
+                f"size would be the loop's trip count, known only when the step runs, and dfc compiles static "
+                f"shapes; give it the number of elements the loop writes as its size (e.g. the loop's bound)")
+        return False
 
     def _grown(self, index: Tensor, count) -> tuple[Tensor, Tensor | Unallocated]:
         """states and buffer with room for rows up to index + count - 1 (a dynamic_size array grows)."""
@@ -271,7 +287,7 @@ class TensorArray:
             index = self._index(index, "write")
             self._merge_element_shape(value.shape, "write")
             checks = self._check_range(index, self._flags, reading=False)
-            flags, buffer = self._grown(index, 1) if self.dynamic_size else (self._flags, self._buffer)
+            flags, buffer = self._grown(index, 1) if self._grows() else (self._flags, self._buffer)
             with control_dependencies(checks):
                 state = gather(flags, index)
             written = _assert(equal(state, UNWRITTEN),
@@ -309,12 +325,15 @@ class TensorArray:
         element = TensorShape(rows.shape.as_list()[1:]) if rows.shape.ndims is not None else TensorShape(None)
         self._merge_element_shape(element, "unstack")
         n = self.size(name="size")
-        checks = [] if self.dynamic_size else [
+        have, c = constant_value(n), constant_value(count)
+        if have is not None and c is not None and int(c) > int(have) and not self._grows():
+            raise InvalidArgumentError(f"TensorArray {self._shared.name}: Max scatter index must be < array size "
+                                       f"({int(c) - 1} vs. {int(have)})")
+        checks = [] if self._grows() else [
             _assert(less_equal(count, n), [f"TensorArray {self._shared.name}: Max scatter index must be < array "
                                            f"size (", count - 1, "vs.", n, ")"])]
-        c = constant_value(count)
         zero = convert_to_tensor(np.int32(0))
-        flags, buffer = self._grown(zero, int(c)) if self.dynamic_size and c is not None else \
+        flags, buffer = self._grown(zero, int(c)) if self._grows() and c is not None else \
             (self._flags, self._buffer)
         with control_dependencies(checks):
             covered = less(cumsum(ones_like(flags), exclusive=True), count)  # rows 0 .. count-1
@@ -361,7 +380,8 @@ class TensorArray:
                 raise ValueError(f"TensorArray {self._shared.name}: split needs constant lengths")
             known = [int(v) for v in np.atleast_1d(known)]
             if len(set(known)) > 1 and self._shared.infer_shape:
-                raise ValueError(f"TensorArray {self._shared.name}: Could not write to TensorArray index 1 because "
+                raise InvalidArgumentError(f"TensorArray {self._shared.name}: Could not write to TensorArray index 1 "
+                                           f"because "
                                  f"the value shape is [{known[1]}] which is incompatible with a previous write's "
                                  f"shape [{known[0]}] (split lengths {known} differ)")
             rest = value.shape.as_list()[1:] if value.shape.ndims is not None else None
@@ -380,10 +400,9 @@ class TensorArray:
             return None
         states = flags if index is None else gather(flags, index)
         ok = reduce_all(not_equal(states, CLEARED))
-        which = ["an element"] if index is None else ["index", index]
-        check = _assert(ok, [f"TensorArray {self._shared.name}: Could not read", *which,
-                             "twice because it was cleared after a previous read (perhaps try setting "
-                             "clear_after_read = false?)."])
+        tail = "twice because it was cleared after a previous read (perhaps try setting clear_after_read = false?)."
+        head = f"TensorArray {self._shared.name}: Could not read"
+        check = _assert(ok, [f"{head} an element {tail}"] if index is None else [f"{head} index", index, tail])
         if index is None:
             self._flags = where(equal(flags, WRITTEN), convert_to_tensor(np.int32(CLEARED)) + flags * 0, flags)
         else:
