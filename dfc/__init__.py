@@ -20,6 +20,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                    "slice", "split", "squeeze", "stack", "tile", "transpose", "unstack", "zeros", "zeros_like"),
     ".control_flow_ops": ("case", "cond", "foldl", "foldr", "map_fn", "scan", "switch_case", "while_loop"),
     ".tensor_array_ops": ("TensorArray",),
+    ".script_ops": ("numpy_function", "py_func", "py_function"),
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "colocate_with", "control_dependencies",
                    "convert_to_tensor", "device", "name_scope", "set_random_seed"),
     ".gradients_impl": ("gradients", "stop_gradient"),

@@ -118,6 +118,12 @@ def _trace(graph, fn: Callable, stand_in_types: Sequence[TensorType], names: Seq
             outputs.append(convert_to_tensor(leaf)._dfc_ir())
     made = ir.body.ops[start:]
     del ir.body.ops[start:]
+    from .script_ops import refuse_in_control_flow
+    try:
+        refuse_in_control_flow(made, what)
+    except NotImplementedError:
+        ir.mark_changed()
+        raise
     # variables the function created live outside the region (TF's init_scope): their reads and initializers
     lifted = _lift_variables(graph, made, variables_before)
     for op in lifted:

@@ -2,8 +2,9 @@
 
 from dfc.ir.errors import (AbortedError, DataLossError, DeadlineExceededError, DfcError, FailedPreconditionError,
                            InternalError, InvalidArgumentError, NotFoundError, OpError, OutOfRangeError,
-                           ResourceExhaustedError, ShapeError, UnavailableError, UnimplementedError)
+                           ResourceExhaustedError, ShapeError, UnavailableError, UnimplementedError,
+                           UnknownError)
 
 __all__ = ["AbortedError", "DataLossError", "DeadlineExceededError", "DfcError", "FailedPreconditionError",
            "InternalError", "InvalidArgumentError", "NotFoundError", "OpError", "OutOfRangeError",
-           "ResourceExhaustedError", "ShapeError", "UnavailableError", "UnimplementedError"]
+           "ResourceExhaustedError", "ShapeError", "UnavailableError", "UnimplementedError", "UnknownError"]

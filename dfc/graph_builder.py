@@ -187,8 +187,14 @@ class Tensor(_Operators):
         return self.shape
 
     def set_shape(self, shape) -> None:
-        given = TensorType(self.dtype, tuple(None if d is None else int(d) for d in TensorShape(shape).as_list()))
+        shape = shape if isinstance(shape, TensorShape) else TensorShape(shape)
+        if shape.ndims is None:
+            return
+        given = TensorType(self.dtype, tuple(None if d is None else int(d) for d in shape.as_list()))
         current = self._value.type
+        if current.shape is None:  # unknown rank (a py_func's output): the given shape, as TF1 merges them
+            self._value.type = given
+            return
         if given.rank != current.rank or any(a is not None and b is not None and a != b
                                              for a, b in zip(given.shape, current.shape)):
             raise ValueError(f"Shapes {self.shape} and {TensorShape(given.shape)} are incompatible")

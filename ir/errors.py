@@ -45,6 +45,10 @@ class OutOfRangeError(OpError, IndexError):
     """An index or an iteration went past the end of what exists."""
 
 
+class UnknownError(OpError):
+    """An error of no other class (TF's tf.errors.UnknownError: a Python function a step called raised one)."""
+
+
 class InternalError(OpError):
     """dfc broke one of its own invariants; a bug to report, never the user's fault."""
 

@@ -70,6 +70,20 @@ def _map_scan_fold(tf, x, y):
             "foldr": tf.foldr(lambda a, r: a * 0.5 + r, x, initializer=tf.zeros([3]))}
 
 
+def _python_functions(tf, x, k):
+    """tf.py_func / numpy_function / py_function in a graph, their outputs feeding more ops (gradients flow around
+    them: TF1 declares PyFunc not differentiable)."""
+    clipped = tf.py_func(lambda a: np.clip(a, -0.5, 0.5), [x * 2.0], tf.float32, name="clip")
+    clipped.set_shape([3, 4])
+    stats = tf.numpy_function(lambda a, b: [a.mean(axis=0), (a > 0).sum().astype(np.int32) + b], [x, k],
+                              [tf.float32, tf.int32])
+    plus = tf.py_function(lambda a: a.numpy() + 1.5, [x], tf.float32)
+    for t, shape in ((stats[0], [4]), (stats[1], []), (plus, [3, 4])):
+        t.set_shape(shape)
+    return {"clipped": clipped, "mixed": tf.reduce_sum(clipped * x, axis=1), "mean": stats[0], "count": stats[1],
+            "plus": tf.stop_gradient(plus) * x}
+
+
 CASES: list[Case] = [
     Case("tensor_array_rnn", {"x": _rng(31).standard_normal((5, 2, 3)).astype(F32),
                               "w": _rng(32).standard_normal((3, 4)).astype(F32) * 0.5,
@@ -85,4 +99,6 @@ CASES: list[Case] = [
     Case("map_scan_fold_rows", {"x": _rng(39).standard_normal((6, 3)).astype(F32),
                                 "y": _rng(40).uniform(0.5, 1.5, (6, 3)).astype(F32)},
          _map_scan_fold, grad=("x", "y")),
+    Case("python_functions", {"x": _rng(41).standard_normal((3, 4)).astype(F32), "k": np.array(7, np.int32)},
+         _python_functions, grad=("x",)),
 ]
