@@ -262,3 +262,24 @@ def test_rows_written_in_a_loop_on_the_gpu_match_the_interpreter():
     np.testing.assert_allclose(got[0], xs * np.arange(7)[:, None])
     for r, o in zip(ref, got):
         np.testing.assert_allclose(o, r, rtol=1e-6)
+
+
+def test_a_tensor_array_rnn_and_its_gradient_on_the_gpu_match_the_interpreter():
+    """TensorArray reads and in-place writes in a loop, their asserts and the loop's gradient, as host-driven
+    GPU steps."""
+    def build(tf):
+        x, w = tf.placeholder(tf.float32, [6, 2, 3]), tf.placeholder(tf.float32, [3, 3])
+        inputs = tf.TensorArray(tf.float32, size=6).unstack(x)
+
+        def body(t, h, out):
+            h = tf.tanh(tf.matmul(inputs.read(t), w) + h)
+            return t + 1, h, out.write(t, h)
+        _, _, out = tf.while_loop(lambda t, *_: t < 6, body,
+                                  [tf.constant(0), tf.zeros([2, 3]), tf.TensorArray(tf.float32, size=6)])
+        stacked = out.stack()
+        return [x, w], [stacked] + tf.gradients(tf.reduce_sum(stacked * stacked), [x, w])
+    rng = np.random.default_rng(6)
+    feeds = [rng.standard_normal((6, 2, 3)).astype(np.float32), rng.standard_normal((3, 3)).astype(np.float32) * 0.5]
+    ref, got = _control_both(build, feeds)
+    for r, o in zip(ref, got):
+        np.testing.assert_allclose(o, r, rtol=1e-5, atol=1e-5)
