@@ -142,3 +142,11 @@ def test_an_rnn_over_tensor_arrays_writes_its_rows_in_place():
         h = np.tanh(xs[t] + h)
         want.append(h)
     np.testing.assert_allclose(got, np.stack(want), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_hand_written_rnn_classifier_script_trains_as_in_tensorflow(backend):
+    from recordings import assert_matches_recording
+    from tf1_scripts_dyn import rnn_classifier_script
+    actual = rnn_classifier_script(tf, lambda: tf.Session(backend=backend))
+    assert_matches_recording(actual, "script_rnn_classifier", lambda key: {"rtol": 1e-4, "atol": 1e-5})

@@ -102,3 +102,4 @@ CASES: list[Case] = [
     Case("python_functions", {"x": _rng(41).standard_normal((3, 4)).astype(F32), "k": np.array(7, np.int32)},
          _python_functions, grad=("x",)),
 ]
+
