@@ -620,12 +620,13 @@ def autodiff(graph: Graph) -> Graph:
     while True:
         grad_op = next((op for op in graph.ops if op.type == "dfc.grad"), None)
         if grad_op is None:
+            strip_custom_gradients(graph)
             return graph
         expand_grad(graph, grad_op)
 
 
 # branches and loops: their rules build branches and loops (autodiff_control.py, which uses expand_grad above)
-from .autodiff_control import CONTROL_VJP  # noqa: E402
+from .autodiff_control import CONTROL_VJP, strip_custom_gradients  # noqa: E402
 
 VJP.update(CONTROL_VJP)
 MULTI_RESULT.update(CONTROL_VJP)

@@ -330,4 +330,28 @@ def while_vjp(op: Op, gs: list[Value | None], b) -> list[Value | None]:
     return out
 
 
-CONTROL_VJP = {"dfc.if": if_vjp, "dfc.while": while_vjp}
+# ---- dfc.custom_gradient -----------------------------------------------------------------------------
+def custom_gradient_vjp(op: Op, gs: list[Value | None], b) -> list[Value | None]:
+    """The region's yields, from the ys' cotangents (zeros for those without), for the xs; nothing for the ys'
+    own operands, so nothing flows through the forward ops that made them."""
+    n, m = op.attrs["num_ys"], op.attrs["num_xs"]
+    inputs = op.inputs
+    if not any(g is not None for g in gs[:n]):
+        return [None] * len(inputs)
+    sink = _Sink(graph_of(b.grad_op), b, f"{b.prefix}/{op.name}_grad", op)
+    seeds = [g if g is not None else b.zeros(y) for g, y in zip(gs[:n], inputs[:n])]
+    dxs = clone_region_into(sink, op.regions[0], seeds + list(inputs[n:]))
+    return [None] * n + [dx if _float(x) else None for dx, x in zip(dxs, inputs[n:n + m])] + \
+        [None] * (len(inputs) - n - m)
+
+
+def strip_custom_gradients(graph: Graph) -> None:
+    """After autodiff: each dfc.custom_gradient's results are its ys (its gradient region has served)."""
+    for op in [op for op in graph.walk() if op.type == "dfc.custom_gradient"]:
+        for result, y in zip(op.results, op.inputs):
+            result.replace_all_uses_with(y)
+        op.erase()
+    graph.mark_changed()
+
+
+CONTROL_VJP = {"dfc.if": if_vjp, "dfc.while": while_vjp, "dfc.custom_gradient": custom_gradient_vjp}

@@ -21,6 +21,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".control_flow_ops": ("case", "cond", "foldl", "foldr", "map_fn", "scan", "switch_case", "while_loop"),
     ".tensor_array_ops": ("TensorArray",),
     ".script_ops": ("numpy_function", "py_func", "py_function"),
+    ".custom_gradient_ops": ("NoGradient", "NotDifferentiable", "RegisterGradient", "custom_gradient", "no_gradient"),
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "colocate_with", "control_dependencies",
                    "convert_to_tensor", "device", "name_scope", "set_random_seed"),
     ".gradients_impl": ("gradients", "stop_gradient"),

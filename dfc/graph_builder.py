@@ -331,6 +331,8 @@ class Graph:
         self.finalized = False
         #: variables made with validate_shape=False: their shape is the value they hold (runtime/dynamic_variables.py)
         self.dynamic_variables: set[str] = set()
+        #: gradient_override_map's maps, innermost last: TF op type -> the name a gradient was registered under
+        self.gradient_overrides: list[dict[str, str]] = []
         self._tensors: dict[Value, Tensor] = {}
         self._operations: dict[Op, Operation] = {}
         _DSL_GRAPHS[self._ir.id] = self
@@ -463,6 +465,19 @@ class Graph:
         from .scopes import control_dependencies_in
         return control_dependencies_in(self, control_inputs)
 
+    @contextlib.contextmanager
+    def gradient_override_map(self, op_type_map: dict[str, str]):
+        """Ops made inside whose TF type the map names get the gradient registered (tf.RegisterGradient) under
+        the mapped name (dfc/custom_gradient_ops.py)."""
+        if not isinstance(op_type_map, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                        for k, v in op_type_map.items()):
+            raise TypeError("op_type_map must be a dictionary mapping strings to strings")
+        self.gradient_overrides.append(dict(op_type_map))
+        try:
+            yield
+        finally:
+            self.gradient_overrides.pop()
+
     def colocate_with(self, op, ignore_existing: bool = False):
         from .scopes import colocate_with_in
         return colocate_with_in(self, op, ignore_existing)
@@ -552,6 +567,9 @@ def make_op(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, na
             chosen = choose(graph.operation(op))
             if chosen:
                 op.device = format_device(parse_device(chosen))
+    if graph.gradient_overrides:
+        from .custom_gradient_ops import override_gradient
+        return override_gradient(graph, op)
     return op
 
 

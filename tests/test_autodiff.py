@@ -638,7 +638,17 @@ def _while_case(draw, rng):
         lambda i, s: i < trips, lambda i, s: (i + 1, s * tf.cos(x) + y), [tf.constant(0), x])[1]
 
 
-CASES.update({"dfc.if": _if_case, "dfc.while": _while_case})
+def _custom_gradient_case(draw, rng):
+    """A custom gradient that is the true one (sin(x) * y), so central differences check the region's use."""
+    shape = (draw(st.integers(1, 3)), 2)
+
+    @tf.custom_gradient
+    def f(x, y):
+        return tf.sin(x) * y, lambda dy: (dy * tf.cos(x) * y, tf.reduce_sum(dy * tf.sin(x), axis=0))
+    return [rng.uniform(-1, 1, shape), rng.uniform(-1, 1, (2,))], f
+
+
+CASES.update({"dfc.if": _if_case, "dfc.while": _while_case, "dfc.custom_gradient": _custom_gradient_case})
 
 
 def test_every_rule_has_a_property_case():

@@ -84,6 +84,33 @@ def _python_functions(tf, x, k):
             "plus": tf.stop_gradient(plus) * x}
 
 
+def _user_gradients(tf, x, w):
+    """tf.custom_gradient (a clipped gradient, a straight-through round) and gradient_override_map (gradient
+    reversal over tf.identity, straight-through sign) in a small network."""
+    @tf.custom_gradient
+    def clip_gradient(v):
+        return tf.identity(v), lambda dy: tf.clip_by_value(dy, -0.05, 0.05)
+
+    @tf.custom_gradient
+    def straight_through_round(v):
+        return tf.round(v), lambda dy: dy
+
+    try:
+        @tf.RegisterGradient("ReverseHalfGradient")
+        def _reverse(op, grad):
+            return [tf.negative(grad) * 0.5]
+    except KeyError:  # registered by an earlier run of the case in this process
+        pass
+    h = tf.tanh(tf.matmul(x, w))
+    g = tf.get_default_graph()
+    with g.gradient_override_map({"Identity": "ReverseHalfGradient"}):
+        reversed_h = tf.identity(h)
+    with g.gradient_override_map({"Sign": "Identity"}):
+        binary = tf.sign(h)
+    return {"clipped": clip_gradient(h * 3.0), "rounded": straight_through_round(h * 4.0),
+            "reversed": reversed_h * h, "binary": binary * x[:, :3]}
+
+
 CASES: list[Case] = [
     Case("tensor_array_rnn", {"x": _rng(31).standard_normal((5, 2, 3)).astype(F32),
                               "w": _rng(32).standard_normal((3, 4)).astype(F32) * 0.5,
@@ -101,5 +128,7 @@ CASES: list[Case] = [
          _map_scan_fold, grad=("x", "y")),
     Case("python_functions", {"x": _rng(41).standard_normal((3, 4)).astype(F32), "k": np.array(7, np.int32)},
          _python_functions, grad=("x",)),
+    Case("user_gradients", {"x": _rng(42).standard_normal((4, 3)).astype(F32),
+                            "w": _rng(43).standard_normal((3, 3)).astype(F32)},
+         _user_gradients, grad=("x", "w")),
 ]
-

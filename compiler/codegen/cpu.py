@@ -71,6 +71,11 @@ def lower_unexpanded_grad(mb: ModuleBuilder, op: Op) -> None:
     mb.static_error(op, f"op {op.describe()} failed: dfc.grad must be expanded by the autodiff pass before it runs")
 
 
+def lower_unstripped_custom_gradient(mb: ModuleBuilder, op: Op) -> None:
+    mb.static_error(op, f"op {op.describe()} failed: dfc.custom_gradient must be removed by the autodiff pass "
+                        f"before it runs")
+
+
 #: a dfc.fused op's lowering by its `kind` (an elementwise region when the kind is not listed)
 FUSED_LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "reduction": lower_fused_reduction, "matmul": lower_fused_matmul, "elementwise": lower_elementwise}
@@ -99,6 +104,7 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.assign_sub": lower_assign, "dfc.fused": lower_fused, "dfc.constant": lower_nothing,
     **{name: lower_nothing for name in ALIAS_OPS},
     "dfc.placeholder": lower_unfed_placeholder, "dfc.grad": lower_unexpanded_grad,
+    "dfc.custom_gradient": lower_unstripped_custom_gradient,
 }
 
 
