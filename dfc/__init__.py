@@ -101,6 +101,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'dfc' has no attribute '{name}'")
     importlib.import_module(".math_ops", __name__)  # defines the tensors' Python operators (with array_ops)
     importlib.import_module(".nn", __name__)  # before layers: nn's rnn_cell and layers.core import each other
+    importlib.import_module(".custom_gradient_ops", __name__)  # make_op's hook under gradient_override_map
     if name in _SUBMODULES:
         value: Any = importlib.import_module(f".{name}", __name__)
     elif name in _WHERE:

@@ -20,6 +20,7 @@ from dfc.ir.graph import Block, Op, Value
 from dfc.ir.ops.control import loop_type_accepts
 from dfc.ir.types import TensorType
 
+from .debugging import run_time_assert
 from .tensor_array_ops import TensorArray, Unallocated
 from .framework import (Operation, Tensor, TensorShape, build_error, constant_value, control_dependencies,
                         convert_to_tensor, current_graph, get_default_graph, make_op, name_scope, wrap, wrap_op)
@@ -262,16 +263,6 @@ def cond(pred, true_fn: Callable | None = None, false_fn: Callable | None = None
     return result
 
 
-def _run_time_assert(condition: Tensor, parts: list, summarize: int) -> Operation:
-    """A dfc.assert that is always checked when it runs (tf.Assert decides constant conditions when built, but
-    a check inside a branch must only fail if that branch is taken, and TF1's case checks at run time)."""
-    from dfc.ir.ops.debug import TENSOR_PART
-    tensors = [p for p in parts if isinstance(p, Tensor)]
-    texts = [TENSOR_PART if isinstance(p, Tensor) else p.replace("%", "%%") for p in parts]
-    return wrap_op(make_op("dfc.assert", [condition, *tensors], {"parts": texts, "summarize": summarize},
-                           name="Assert"))
-
-
 def _assert_at_most_n_true(preds: list[Tensor], n: int, message: str) -> Operation:
     """TF1's check of tf.case(exclusive=True): at most n of the predicates hold, else InvalidArgumentError naming
     them and showing their values."""
@@ -280,7 +271,7 @@ def _assert_at_most_n_true(preds: list[Tensor], n: int, message: str) -> Operati
     stacked = stack(preds, name="preds_c")
     count = reduce_sum(cast(stacked, i32), name="num_true_conds")
     names = ", ".join(p.name for p in preds)
-    return _run_time_assert(less_equal(count, n),
+    return run_time_assert(less_equal(count, n),
                             [f"{message}: more than {n} conditions ({names}) evaluated as True:", stacked], len(preds))
 
 
@@ -315,7 +306,7 @@ def case(pred_fn_pairs, default: Callable | None = None, exclusive: bool = False
             preds, fns = preds[:-1], [f for _, f in pairs[:-1]]
 
             def last():
-                _run_time_assert(every[-1], ["Input error: None of conditions evaluated as True:",
+                run_time_assert(every[-1], ["Input error: None of conditions evaluated as True:",
                                              stack(every, name="preds_c")], 3)
                 return fallback()
         else:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from dfc.ir.graph import Op, Value
 
+from . import graph_builder
 from .framework import Tensor, convert_to_tensor, get_default_graph, wrap, wrap_op
 
 __all__ = ["NoGradient", "NotDifferentiable", "RegisterGradient", "custom_gradient", "no_gradient"]
@@ -147,3 +148,6 @@ def override_gradient(graph, op: Op) -> Op:
     name, op.name = op.name, graph._dfc_ir().unique_name(f"{op.name}/forward")
     outputs = _with_gradient(ys, xs, grads, name, f"the gradient registered as '{target}'")
     return outputs[0].op._dfc_ir()
+
+
+graph_builder.gradient_override = override_gradient

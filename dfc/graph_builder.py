@@ -12,7 +12,7 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from dfc.ir import builder
@@ -567,10 +567,14 @@ def make_op(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, na
             chosen = choose(graph.operation(op))
             if chosen:
                 op.device = format_device(parse_device(chosen))
-    if graph.gradient_overrides:
-        from .custom_gradient_ops import override_gradient
-        return override_gradient(graph, op)
+    if graph.gradient_overrides and gradient_override is not None:
+        return gradient_override(graph, op)
     return op
+
+
+#: make_op's hook under Graph.gradient_override_map (set by dfc/custom_gradient_ops.py, which imports this module):
+#: (graph, op) -> the op to return, a dfc.custom_gradient over op's results when the map names op's TF type
+gradient_override: Callable[[Graph, Op], Op] | None = None
 
 
 def _check_visible(value: Value, type: str, name: str | None) -> None:

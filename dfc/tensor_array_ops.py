@@ -27,6 +27,7 @@ import numpy as np
 from dfc.ir.dtypes import as_dtype, i32
 from dfc.ir.errors import InvalidArgumentError
 
+from .debugging import run_time_assert
 from .framework import (Operation, Tensor, TensorShape, constant_value, control_dependencies, convert_to_tensor,
                         make_op, name_scope, wrap, wrap_op)
 
@@ -83,8 +84,7 @@ def _update_rows(buffer: Tensor, rows: Tensor, start, name: str = "write") -> Te
 
 
 def _assert(condition: Tensor, parts: list) -> Operation:
-    from .control_flow_ops import _run_time_assert
-    return _run_time_assert(condition, parts, 3)
+    return run_time_assert(condition, parts, 3)
 
 
 class TensorArray:
