@@ -561,7 +561,13 @@ def _allocate_deferred(graph, deferred: dict, inits: list, types: list, cond_tra
             new.operands = [u for u in new.operands if not u.is_control]
             ir.body.append(new)
         ir.mark_changed()
-        return shape(wrap(mapping[first._dfc_ir()]), out_type=i32)
+        outside = mapping.get(first._dfc_ir(), first._dfc_ir())
+        if outside.op is not None and outside.op not in made.values() and any(
+                outside.op in region.walk() for op in body_trace.ops for region in op.regions):
+            raise ValueError(f"while_loop {label}: the first write into a TensorArray that enters the loop unwritten "
+                             f"is inside a tf.cond, and the shape of the written element ({first.shape}) is not "
+                             f"known outside it: give the TensorArray a fully defined element_shape")
+        return shape(wrap(outside), out_type=i32)
 
     for k, shared in deferred.items():
         buffer = allocate_for_loop(shared, inits[k - 1], clone_shape)

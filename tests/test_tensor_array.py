@@ -150,3 +150,25 @@ def test_a_hand_written_rnn_classifier_script_trains_as_in_tensorflow(backend):
     from tf1_scripts_dyn import rnn_classifier_script
     actual = rnn_classifier_script(tf, lambda: tf.Session(backend=backend))
     assert_matches_recording(actual, "script_rnn_classifier", lambda key: {"rtol": 1e-4, "atol": 1e-5})
+
+
+def test_a_tensor_array_first_written_in_a_branch_of_a_loop():
+    """Its element shape is fixed by the branch's value: known when built, else the error asks for it."""
+    def loop(x, **kw):
+        ta = tf.TensorArray(tf.float32, size=4, **kw)
+
+        def body(t, ta):
+            return t + 1, tf.cond(tf.equal(t % 2, 0), lambda: ta.write(t, tf.gather(x, t) * 2.0),
+                                  lambda: ta.write(t, tf.gather(x, t) - 1.0))
+        return tf.while_loop(lambda t, ta: t < 4, body, [0, ta])[1].stack()
+    xs = np.arange(8, dtype=np.float32).reshape(4, 2)
+    known = loop(tf.placeholder(tf.float32, [None, 2]))
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(known, {known.graph.get_tensor_by_name("Placeholder:0"): xs}),
+                                      [[0, 2], [1, 2], [8, 10], [5, 6]])
+    unknown = tf.placeholder(tf.float32, [None, None])
+    with pytest.raises(ValueError, match="inside a tf.cond.*give the TensorArray a fully defined element_shape"):
+        loop(unknown)
+    shaped = loop(unknown, element_shape=[2])
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(shaped, {unknown: xs}), [[0, 2], [1, 2], [8, 10], [5, 6]])
