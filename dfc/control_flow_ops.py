@@ -115,6 +115,11 @@ def _trace(graph, fn: Callable, stand_in_types: Sequence[TensorType], names: Seq
             outputs.append(leaf._dfc_ir())
         elif leaf is None:
             raise ValueError(f"{what} returned None inside {_structure_text(result)}: every output must be a tensor")
+        elif isinstance(leaf, Unallocated):
+            del ir.body.ops[start:]
+            ir.mark_changed()
+            raise ValueError(f"{what} returns TensorArray {leaf.shared.name} unwritten, and its element shape is "
+                             f"not known: give it a fully defined element_shape, or write it before")
         else:
             outputs.append(convert_to_tensor(leaf)._dfc_ir())
     made = ir.body.ops[start:]

@@ -146,7 +146,10 @@ class TensorArray:
 
     # ---- the parts a loop carries ------------------------------------------------------------------
     def components(self) -> list:
-        """The loop variables that stand for this TensorArray: its states and its buffer (maybe Unallocated)."""
+        """The loop variables that stand for this TensorArray: its states and its buffer (Unallocated while its
+        element shape is unknown)."""
+        if isinstance(self._buffer, Unallocated) and self.element_shape.is_fully_defined():
+            self._buffer = self._buffer_like(self._flags, None)
         return [self._flags, self._buffer]
 
     def rebuild(self, flags, buffer) -> TensorArray:

@@ -172,3 +172,16 @@ def test_a_tensor_array_first_written_in_a_branch_of_a_loop():
     shaped = loop(unknown, element_shape=[2])
     with tf.Session() as sess:
         np.testing.assert_array_equal(sess.run(shaped, {unknown: xs}), [[0, 2], [1, 2], [8, 10], [5, 6]])
+
+
+def test_tensor_arrays_returned_by_cond_branches():
+    p = tf.placeholder(tf.bool, [])
+    ta = tf.TensorArray(tf.float32, size=2, element_shape=[2])  # unwritten in one branch: zeros of its shape
+    out = tf.cond(p, lambda: ta.write(0, [1.0, 2.0]), lambda: ta).stack()
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(out, {p: True}), [[1, 2], [0, 0]])
+        np.testing.assert_array_equal(sess.run(out, {p: False}), [[0, 0], [0, 0]])
+    with pytest.raises(ValueError, match="false_fn returns TensorArray .* unwritten, and its element shape is not "
+                                         "known"):
+        tf.cond(p, lambda: tf.TensorArray(tf.float32, size=2).write(0, [1.0]),
+                lambda: tf.TensorArray(tf.float32, size=2))
