@@ -94,6 +94,9 @@ class Workloads:
         self.lr_batches = [(xs[i].reshape(100, 1).astype(np.float32), ys[i].reshape(100, 1).astype(np.float32))
                            for i in picks]
         self.lr_w0 = np.float32(rng.standard_normal())
+        self.map_rows = rng.standard_normal((2000, 256)).astype(np.float32)
+        self.rnn_seq = rng.standard_normal((100, 16, 32)).astype(np.float32)
+        self.rnn_w = (rng.standard_normal((32, 32)) * 0.2).astype(np.float32)
 
     # dfc and TF share the TF1 graph API
     def graph_api(self, tf, session_kwargs=None):
@@ -130,6 +133,21 @@ class Workloads:
             rb = tf.Variable(np.zeros((1,), np.float32))
             rloss = tf.reduce_sum((ry - (tf.matmul(rx, rw) + rb)) ** 2 / 1000)
             adam = tf.train.AdamOptimizer().minimize(rloss)
+            # map_fn stacking 2000 rows of 256 (row writes in a loop), a TensorArray RNN of 100 steps and its
+            # gradient (a hand-written dynamic RNN)
+            mrows = tf.placeholder(tf.float32, [2000, 256])
+            mapped = tf.map_fn(lambda r: r * 2.0 + 1.0, mrows)
+            seq = tf.placeholder(tf.float32, [100, 16, 32])
+            rnn_w = tf.constant(self.rnn_w)
+            seq_ta = tf.TensorArray(tf.float32, size=100).unstack(seq)
+
+            def rnn_body(t, h, out):
+                h = tf.tanh(tf.matmul(seq_ta.read(t) + h, rnn_w))
+                return t + 1, h, out.write(t, h)
+            _, _, rnn_ta = tf.while_loop(lambda t, *_: t < 100, rnn_body,
+                                         [tf.constant(0), tf.zeros([16, 32]), tf.TensorArray(tf.float32, size=100)])
+            rnn_out = rnn_ta.stack()
+            rnn_grad = tf.gradients(tf.reduce_sum(rnn_out), seq)[0]
             init = tf.global_variables_initializer()
         sess = tf.Session(graph=g, **(session_kwargs or {}))
         sess.run(init)
@@ -144,6 +162,9 @@ class Workloads:
         s["xent"] = lambda: sess.run(xent, {logits: self.logits, labels: self.labels})
         s["mlp_step"] = lambda: sess.run(mlp_step, {mx: self.mlp_x, label: self.mlp_y})
         s["linreg"] = linreg
+        s["map_fn_rows"] = lambda: sess.run(mapped, {mrows: self.map_rows})
+        s["ta_rnn"] = lambda: sess.run(rnn_out, {seq: self.rnn_seq})
+        s["ta_rnn_grad"] = lambda: sess.run(rnn_grad, {seq: self.rnn_seq})
         s["convnet_step"] = convnet.graph_api(tf, session_kwargs)
         return s
 
@@ -158,7 +179,16 @@ class Workloads:
                 - np.float32(0.125),
                 "matmul": lambda: self.a @ self.b,
                 "layer": lambda: np.maximum(self.x @ self.w + self.bias, 0),
-                "xent": xent}
+                "xent": xent, "map_fn_rows": lambda: np.stack([r * np.float32(2.0) + np.float32(1.0)
+                                                                  for r in self.map_rows]),
+                "ta_rnn": self._numpy_rnn}
+
+    def _numpy_rnn(self):
+        h, out = np.zeros((16, 32), np.float32), []
+        for t in range(100):
+            h = np.tanh((self.rnn_seq[t] + h) @ self.rnn_w)
+            out.append(h)
+        return np.stack(out)
 
     def jax(self):
         import jax
@@ -265,7 +295,10 @@ ROWS = [("overhead", "per-run overhead: p + 4 (p fed)", "us"),
         ("xent", "softmax cross-entropy fwd 256x1000", "ms"),
         ("mlp_step", "seed MLP 784-100-10 train step, GD 0.5", "ms"),
         ("linreg", f"seed linear regression, {LINREG_STEPS} Adam steps", "ms"),
-        ("convnet_step", f"MNIST tutorial conv net step, batch {convnet.BATCH}", "ms")]
+        ("convnet_step", f"MNIST tutorial conv net step, batch {convnet.BATCH}", "ms"),
+        ("map_fn_rows", "tf.map_fn over 2000 rows of 256, stacked", "ms"),
+        ("ta_rnn", "TensorArray RNN in tf.while_loop, 100 steps of 16x32", "ms"),
+        ("ta_rnn_grad", "its gradient (dfc: recomputing loop gradient)", "ms")]
 
 
 FIRST_RUN = textwrap.dedent("""

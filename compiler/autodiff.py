@@ -321,6 +321,17 @@ def _gather(op, g, b):
     return [b("reshape", b("transpose", summed, perm=[1, 0, 2]), shape=list(shape)), None]
 
 
+def _dynamic_update_slice(op, g, b):
+    """x's cotangent is g with the written rows zeroed; the rows' is g's rows at start (a gather of them)."""
+    x, update, start = op.inputs
+    if not _float(x):
+        return [None, None, None]
+    k = _static(update, b)[0]
+    offsets = b._make("dfc.constant", [], {"value": np.arange(k, dtype=start.type.dtype.np)}, "rows").results[0]
+    rows = b("gather", g, b("add", offsets, start), axis=0)
+    return [b("dynamic_update_slice", g, b.zeros(update), start), rows, None]
+
+
 def _segment_sum(op, g, b):
     """Each data row gets its segment's row of g; rows with a negative (dropped) id get zeros."""
     data, ids = op.inputs
@@ -427,6 +438,7 @@ VJP: dict[str, Rule] = {
     "dfc.slice": _slice,
     "dfc.gather": _gather,
     "dfc.unsorted_segment_sum": _segment_sum,
+    "dfc.dynamic_update_slice": _dynamic_update_slice,
     "dfc.cumsum": _cumsum,
     "dfc.print": lambda op, g, b: [g] + [None] * (len(op.inputs) - 1),
     "dfc.check_numerics": lambda op, g, b: [b("check_numerics", g, message="Not a number (NaN) or infinity (Inf) "
@@ -610,12 +622,13 @@ def autodiff(graph: Graph) -> Graph:
     while True:
         grad_op = next((op for op in graph.ops if op.type == "dfc.grad"), None)
         if grad_op is None:
+            strip_custom_gradients(graph)
             return graph
         expand_grad(graph, grad_op)
 
 
 # branches and loops: their rules build branches and loops (autodiff_control.py, which uses expand_grad above)
-from .autodiff_control import CONTROL_VJP  # noqa: E402
+from .autodiff_control import CONTROL_VJP, strip_custom_gradients  # noqa: E402
 
 VJP.update(CONTROL_VJP)
 MULTI_RESULT.update(CONTROL_VJP)

@@ -28,6 +28,9 @@ from dfc.ir.types import TensorType
 
 SCALAR_I32 = TensorType(dtypes.i32, ())
 
+#: stateful ops a recomputed iteration may run again: they read state or check values, and change nothing
+REPEATABLE = frozenset({"dfc.variable", "dfc.assert", "dfc.check_numerics"})
+
 
 def _float(v: Value) -> bool:
     return isinstance(v.type, TensorType) and v.type.dtype.is_floating
@@ -278,9 +281,10 @@ def while_vjp(op: Op, gs: list[Value | None], b) -> list[Value | None]:
     if not any(gs[k] is not None for k in float_vars):
         return [None] * len(inputs)
     # recomputing the loop would draw again or assign again: a different loop than the one that ran (reading a
-    # variable again is safe: nothing in the loop writes it, else that write is listed)
+    # variable again is safe: nothing in the loop writes it, else that write is listed; so is checking again what
+    # the forward loop checked, as TensorArray reads and writes do)
     effects = [inner for region in op.regions for inner in region.walk()
-               if get_op_def(inner.type).stateful and inner.type != "dfc.variable"]
+               if get_op_def(inner.type).stateful and inner.type not in REPEATABLE]
     if effects:
         raise VerificationError(
             f"autodiff cannot differentiate through the loop {op.describe()}: its body has stateful ops "
@@ -326,4 +330,28 @@ def while_vjp(op: Op, gs: list[Value | None], b) -> list[Value | None]:
     return out
 
 
-CONTROL_VJP = {"dfc.if": if_vjp, "dfc.while": while_vjp}
+# ---- dfc.custom_gradient -----------------------------------------------------------------------------
+def custom_gradient_vjp(op: Op, gs: list[Value | None], b) -> list[Value | None]:
+    """The region's yields, from the ys' cotangents (zeros for those without), for the xs; nothing for the ys'
+    own operands, so nothing flows through the forward ops that made them."""
+    n, m = op.attrs["num_ys"], op.attrs["num_xs"]
+    inputs = op.inputs
+    if not any(g is not None for g in gs[:n]):
+        return [None] * len(inputs)
+    sink = _Sink(graph_of(b.grad_op), b, f"{b.prefix}/{op.name}_grad", op)
+    seeds = [g if g is not None else b.zeros(y) for g, y in zip(gs[:n], inputs[:n])]
+    dxs = clone_region_into(sink, op.regions[0], seeds + list(inputs[n:]))
+    return [None] * n + [dx if _float(x) else None for dx, x in zip(dxs, inputs[n:n + m])] + \
+        [None] * (len(inputs) - n - m)
+
+
+def strip_custom_gradients(graph: Graph) -> None:
+    """After autodiff: each dfc.custom_gradient's results are its ys (its gradient region has served)."""
+    for op in [op for op in graph.walk() if op.type == "dfc.custom_gradient"]:
+        for result, y in zip(op.results, op.inputs):
+            result.replace_all_uses_with(y)
+        op.erase()
+    graph.mark_changed()
+
+
+CONTROL_VJP = {"dfc.if": if_vjp, "dfc.while": while_vjp, "dfc.custom_gradient": custom_gradient_vjp}

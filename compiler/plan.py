@@ -32,7 +32,7 @@ from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.ops import get_op_def, ops_with
 from dfc.ir.types import TensorType
 
-from .control_flow import CONTROL_OPS, flatten_control
+from .control_flow import CONTROL_OPS, ControlMark, flatten_control
 from .passes import PassResult, register_pass
 
 ALIGN = 64
@@ -426,6 +426,8 @@ class _StepPlanner:
                 self.outputs_taken.add(j)
                 self.storage[result] = Storage("output", j, 0, nbytes(result))
                 continue
+            if op.type == "dfc.dynamic_update_slice" and self._update_in_place(i, op):
+                continue
             if is_elementwise_kernel(op) and len(op.results) == 1:
                 for u in op.inputs:
                     r = self.root.get(self.canon(u))
@@ -435,6 +437,49 @@ class _StepPlanner:
                         self.set_root(result, r)
                         self.in_place[result] = self.canon(u)
                         break
+
+    def _update_in_place(self, i: int, op: Op) -> bool:
+        """Whether a dynamic_update_slice may write its rows into operand 0's buffer (and then does).
+
+        It may when nothing reads the old contents later: operand 0 dies here, or operand 0 is a loop
+        variable the body yields this result for and nothing after this op in the iteration reads the
+        variable (or a view of it); the loop's end then copies nothing. Writing N rows in a loop costs
+        O(N * row) instead of O(N * n * row).
+        """
+        u = self.canon(op.inputs[0])
+        r = self.root.get(u)
+        if r is None or nbytes(r) != nbytes(op.result) or self.root.get(self.canon(op.inputs[1])) is r:
+            return False
+        dies_here = r in self.defined_at and r not in self.storage and self.members_last_use(r) == i
+        if not dies_here and not (r is u and self._loop_carried(i, u, op.result)):
+            return False
+        self.set_root(op.result, r)
+        self.in_place[op.result] = u
+        return True
+
+    def _loop_carried(self, i: int, var: Value, result: Value) -> bool:
+        """var is a dfc.while's loop variable whose next value the body yields as `result`, and no item between
+        i and the loop's endwhile reads var's buffer."""
+        loop = var.op
+        if loop is None or loop.type != "dfc.while" or var not in loop.results:
+            return False
+        yields = [self.canon(v) for v in loop.regions[1].terminator.inputs]
+        k = loop.results.index(var)
+        if yields[k] is not result or yields.count(result) != 1 or any(self._base(v) is var for v in yields):
+            return False
+        for j in range(i + 1, self.end):
+            item = self.items[j]
+            if isinstance(item, ControlMark) and item.kind == "endwhile" and item.op is loop:
+                return True
+            if any(self._base(self.canon(v)) is var for v in item.inputs):
+                return False
+        return False
+
+    def _base(self, v: Value) -> Value:
+        """The value whose buffer v reads: v itself, or the source of the views it is."""
+        while v.op is not None and not isinstance(v.op, ControlMark) and v.op.type in ALIAS_OPS and v.op.inputs:
+            v = self.canon(v.op.inputs[0])
+        return v
 
     def _place_arena(self) -> int:
         """Arena offsets: every root defined by an op and not placed yet, first-fit by lifetime; the peak."""

@@ -23,6 +23,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                    "identity_n", "is_tensor", "newaxis", "shape_n", "tuple", "parallel_stack", "dimension_value",
                    "dimension_at_index", "guarantee_const"),
     ".control_flow_ops": ("case", "cond", "foldl", "foldr", "map_fn", "scan", "switch_case", "while_loop"),
+    ".tensor_array_ops": ("TensorArray",),
+    ".script_ops": ("numpy_function", "py_func", "py_function"),
+    ".custom_gradient_ops": ("NoGradient", "NotDifferentiable", "RegisterGradient", "custom_gradient", "no_gradient"),
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "colocate_with", "control_dependencies",
                    "convert_to_tensor", "device", "name_scope", "set_random_seed"),
     ".gradients_impl": ("gradients", "stop_gradient"),
@@ -125,6 +128,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'dfc' has no attribute '{name}'")
     importlib.import_module(".math_ops", __name__)  # defines the tensors' Python operators (with array_ops)
     importlib.import_module(".nn", __name__)  # before layers: nn's rnn_cell and layers.core import each other
+    importlib.import_module(".custom_gradient_ops", __name__)  # make_op's hook under gradient_override_map
     if name in _SUBMODULES:
         value: Any = importlib.import_module(f".{name}", __name__)
     elif name in _WHERE:

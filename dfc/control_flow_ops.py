@@ -15,11 +15,13 @@ from typing import Any
 import numpy as np
 
 from dfc.ir.builder import capture_location
-from dfc.ir.dtypes import bool_, f32, i32
+from dfc.ir.dtypes import bool_, i32
 from dfc.ir.graph import Block, Op, Value
 from dfc.ir.ops.control import loop_type_accepts
 from dfc.ir.types import TensorType
 
+from .debugging import run_time_assert
+from .tensor_array_ops import TensorArray, Unallocated
 from .framework import (Operation, Tensor, TensorShape, build_error, constant_value, control_dependencies,
                         convert_to_tensor, current_graph, get_default_graph, make_op, name_scope, wrap, wrap_op)
 
@@ -28,6 +30,8 @@ __all__ = ["case", "cond", "foldl", "foldr", "map_fn", "scan", "switch_case", "w
 
 # ---- nested structures (TF's nest, for lists, tuples, namedtuples and dicts) ------------------------
 def _flatten(structure: Any) -> list[Any]:
+    if isinstance(structure, TensorArray):  # its states and its buffer
+        return structure.components()
     if isinstance(structure, Mapping):
         return [leaf for key in sorted(structure) for leaf in _flatten(structure[key])]
     if isinstance(structure, (list, tuple)):
@@ -39,6 +43,8 @@ def _pack(structure: Any, flat: Sequence[Any]) -> Any:
     leaves = iter(flat)
 
     def build(s):
+        if isinstance(s, TensorArray):
+            return s.rebuild(next(leaves), next(leaves))
         if isinstance(s, Mapping):
             return type(s)((k, build(s[k])) for k in sorted(s)) if not isinstance(s, dict) else \
                 {k: build(s[k]) for k in sorted(s)}
@@ -52,6 +58,8 @@ def _pack(structure: Any, flat: Sequence[Any]) -> Any:
 
 
 def _same_structure(a: Any, b: Any) -> bool:
+    if isinstance(a, TensorArray) or isinstance(b, TensorArray):
+        return isinstance(a, TensorArray) and isinstance(b, TensorArray)
     if isinstance(a, Mapping) or isinstance(b, Mapping):
         return isinstance(a, Mapping) and isinstance(b, Mapping) and sorted(a) == sorted(b) and all(
             _same_structure(a[k], b[k]) for k in a)
@@ -107,10 +115,21 @@ def _trace(graph, fn: Callable, stand_in_types: Sequence[TensorType], names: Seq
             outputs.append(leaf._dfc_ir())
         elif leaf is None:
             raise ValueError(f"{what} returned None inside {_structure_text(result)}: every output must be a tensor")
+        elif isinstance(leaf, Unallocated):
+            del ir.body.ops[start:]
+            ir.mark_changed()
+            raise ValueError(f"{what} returns TensorArray {leaf.shared.name} unwritten, and its element shape is "
+                             f"not known: give it a fully defined element_shape, or write it before")
         else:
             outputs.append(convert_to_tensor(leaf)._dfc_ir())
     made = ir.body.ops[start:]
     del ir.body.ops[start:]
+    from .script_ops import refuse_in_control_flow
+    try:
+        refuse_in_control_flow(made, what)
+    except NotImplementedError:
+        ir.mark_changed()
+        raise
     # variables the function created live outside the region (TF's init_scope): their reads and initializers
     lifted = _lift_variables(graph, made, variables_before)
     for op in lifted:
@@ -249,16 +268,6 @@ def cond(pred, true_fn: Callable | None = None, false_fn: Callable | None = None
     return result
 
 
-def _run_time_assert(condition: Tensor, parts: list, summarize: int) -> Operation:
-    """A dfc.assert that is always checked when it runs (tf.Assert decides constant conditions when built, but
-    a check inside a branch must only fail if that branch is taken, and TF1's case checks at run time)."""
-    from dfc.ir.ops.debug import TENSOR_PART
-    tensors = [p for p in parts if isinstance(p, Tensor)]
-    texts = [TENSOR_PART if isinstance(p, Tensor) else p.replace("%", "%%") for p in parts]
-    return wrap_op(make_op("dfc.assert", [condition, *tensors], {"parts": texts, "summarize": summarize},
-                           name="Assert"))
-
-
 def _assert_at_most_n_true(preds: list[Tensor], n: int, message: str) -> Operation:
     """TF1's check of tf.case(exclusive=True): at most n of the predicates hold, else InvalidArgumentError naming
     them and showing their values."""
@@ -267,7 +276,7 @@ def _assert_at_most_n_true(preds: list[Tensor], n: int, message: str) -> Operati
     stacked = stack(preds, name="preds_c")
     count = reduce_sum(cast(stacked, i32), name="num_true_conds")
     names = ", ".join(p.name for p in preds)
-    return _run_time_assert(less_equal(count, n),
+    return run_time_assert(less_equal(count, n),
                             [f"{message}: more than {n} conditions ({names}) evaluated as True:", stacked], len(preds))
 
 
@@ -302,7 +311,7 @@ def case(pred_fn_pairs, default: Callable | None = None, exclusive: bool = False
             preds, fns = preds[:-1], [f for _, f in pairs[:-1]]
 
             def last():
-                _run_time_assert(every[-1], ["Input error: None of conditions evaluated as True:",
+                run_time_assert(every[-1], ["Input error: None of conditions evaluated as True:",
                                              stack(every, name="preds_c")], 3)
                 return fallback()
         else:
@@ -367,10 +376,10 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
     with name_scope(name, "while") as scope:
         loop = scope[:-1]
         label = _label(loop)
-        inits = [convert_to_tensor(v) for v in flat_in]
-        invariants = _flatten(shape_invariants) if shape_invariants is not None else [None] * len(inits)
-        if shape_invariants is not None and not _same_structure(loop_vars, shape_invariants) \
-                or len(invariants) != len(inits):
+        flat_in = _allocate_known_buffers(flat_in)
+        inits = [v if isinstance(v, Unallocated) else convert_to_tensor(v) for v in flat_in]
+        invariants = _invariant_leaves(loop_vars, shape_invariants, label)
+        if len(invariants) != len(inits):
             raise ValueError(f"while_loop {label}: shape_invariants {shape_invariants!r} must have the structure of "
                              f"loop_vars")
         if maximum_iterations is not None:
@@ -390,31 +399,39 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
             def body(i, *vs):
                 out = user_body(*_as_args(loop_vars, vs))
                 return (i + 1,) + tuple(_flatten(_wrap_single(loop_vars, out)))
-            declared = [_invariant_type(v._dfc_ir(), s, label, k) for k, (v, s) in enumerate(zip(inits, invariants))]
+            declared = [None if isinstance(v, Unallocated) else _invariant_type(v._dfc_ir(), s, label, k)
+                        for k, (v, s) in enumerate(zip(inits, invariants))]
             inner = while_loop(cond, body, [counter] + inits, [TensorShape([])] + [
-                TensorShape(None) if t.shape is None else TensorShape(list(t.shape)) for t in declared],
+                TensorShape(None) if t is None or t.shape is None else TensorShape(list(t.shape)) for t in declared],
                 parallel_iterations, back_prop, swap_memory, name="loop")
             result = _pack(loop_vars, inner[1:])
             return _unwrap_single(loop_vars, result, return_same_structure)
-        types = [_invariant_type(v._dfc_ir(), s, label, k) for k, (v, s) in enumerate(zip(inits, invariants))]
+        deferred = {k: v.shared for k, v in enumerate(inits) if isinstance(v, Unallocated)}
+        for k, shared in deferred.items():  # the body's first write tells the buffer's shape (see below)
+            shared.first_written = None
+            inits[k] = convert_to_tensor(np.zeros((), shared.dtype.np), name="unallocated")
+        types = [TensorType(deferred[k].dtype, None) if k in deferred else _invariant_type(v._dfc_ir(), s, label, k)
+                 for k, (v, s) in enumerate(zip(inits, invariants))]
         names = [f"stand_in_{k}_stand_in" for k in range(len(types))]
 
         def as_args(*vs):
             return _as_args(loop_vars, vs)
-        cond_trace, cond_result, cond_leaves = _trace(graph, lambda *vs: cond(*as_args(*vs)), types, names,
-                                                      f"while_loop {label}: cond")
-        if len(cond_leaves) != 1 or not isinstance(cond_trace.outputs[0], Value) \
-                or cond_trace.outputs[0].type.dtype is not bool_ or cond_trace.outputs[0].type.rank not in (None, 0):
-            got = cond_trace.outputs[0].type if len(cond_leaves) == 1 and isinstance(cond_trace.outputs[0], Value) \
-                else _structure_text(cond_result)
-            raise build_error("dfc.while", loop, f"cond must return a scalar bool tensor, got {got}")
-        body_trace, body_result, body_leaves = _trace(graph, lambda *vs: body(*as_args(*vs)), types, names,
-                                                      f"while_loop {label}: body")
+        arrays = _arrays(loop_vars)
+        for array in arrays:  # writes inside the loop do not grow a dynamic_size array (see tensor_array_ops)
+            array._shared.loop_depth += 1
+        try:
+            cond_trace, cond_result, cond_leaves, body_trace, body_result = _trace_cond_and_body(
+                graph, cond, body, as_args, types, names, label)
+        finally:
+            for array in arrays:
+                array._shared.loop_depth -= 1
         body_result = _wrap_single(loop_vars, body_result)
         body_leaves = _flatten(body_result)
         if not _same_structure(loop_vars, body_result) or len(body_leaves) != len(types):
             raise ValueError(f"while_loop {label}: body must return the structure of loop_vars "
                              f"{_structure_text(loop_vars)}, got {_structure_text(body_result)}")
+        if deferred:
+            _allocate_deferred(graph, deferred, inits, types, cond_trace, body_trace, label)
         body_out = [v for v in body_trace.outputs]
         for k, (t, v) in enumerate(zip(types, body_out)):
             if isinstance(v, Op):
@@ -447,6 +464,155 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
         outputs = [stop_gradient(o) if o.dtype.is_floating else o for o in outputs]
     result = _pack(loop_vars, outputs)
     return _unwrap_single(loop_vars, result, return_same_structure)
+
+
+def _trace_cond_and_body(graph, cond, body, as_args, types, names, label):
+    cond_trace, cond_result, cond_leaves = _trace(graph, lambda *vs: cond(*as_args(*vs)), types, names,
+                                                  f"while_loop {label}: cond")
+    if len(cond_leaves) != 1 or not isinstance(cond_trace.outputs[0], Value) \
+            or cond_trace.outputs[0].type.dtype is not bool_ or cond_trace.outputs[0].type.rank not in (None, 0):
+        got = cond_trace.outputs[0].type if len(cond_leaves) == 1 and isinstance(cond_trace.outputs[0], Value) \
+            else _structure_text(cond_result)
+        raise build_error("dfc.while", label.split("'")[1], f"cond must return a scalar bool tensor, got {got}")
+    body_trace, body_result, _ = _trace(graph, lambda *vs: body(*as_args(*vs)), types, names,
+                                        f"while_loop {label}: body")
+    return cond_trace, cond_result, cond_leaves, body_trace, body_result
+
+
+def _arrays(structure) -> list:
+    """The TensorArrays in a structure of loop variables."""
+    if isinstance(structure, TensorArray):
+        return [structure]
+    if isinstance(structure, Mapping):
+        return [a for k in structure for a in _arrays(structure[k])]
+    if isinstance(structure, (list, tuple)):
+        return [a for x in structure for a in _arrays(x)]
+    return []
+
+
+def _allocate_known_buffers(flat: list) -> list:
+    """Loop variables with each unallocated TensorArray buffer of a known element shape made zeros."""
+    out = list(flat)
+    for k, v in enumerate(out):
+        if isinstance(v, Unallocated) and v.shared.element_shape.is_fully_defined():
+            out[k] = TensorArray(None, _state=(v.shared, out[k - 1], v))._buffer_like(out[k - 1], None)
+    return out
+
+
+def _invariant_leaves(loop_vars, shape_invariants, label: str) -> list:
+    """One shape invariant per flat loop variable: a TensorArray's two (a dynamic_size one's grow in dim 0)."""
+    def walk(var, inv) -> list:
+        if isinstance(var, TensorArray):
+            return [None, None]
+        if isinstance(var, Mapping):
+            if not isinstance(inv, Mapping) or sorted(inv) != sorted(var):
+                raise ValueError(f"while_loop {label}: shape_invariants {shape_invariants!r} must have the "
+                                 f"structure of loop_vars")
+            return [leaf for key in sorted(var) for leaf in walk(var[key], inv[key])]
+        if isinstance(var, (list, tuple)):
+            if not isinstance(inv, (list, tuple)) or len(inv) != len(var):
+                raise ValueError(f"while_loop {label}: shape_invariants {shape_invariants!r} must have the "
+                                 f"structure of loop_vars")
+            return [leaf for v, i in zip(var, inv) for leaf in walk(v, i)]
+        return [inv]
+
+    if shape_invariants is None:
+        return walk(loop_vars, _nones(loop_vars))
+    return walk(loop_vars, shape_invariants)
+
+
+def _nones(structure):
+    """structure with every leaf (a TensorArray counts as one) None."""
+    if isinstance(structure, TensorArray):
+        return None
+    if isinstance(structure, Mapping):
+        return {k: _nones(structure[k]) for k in structure}
+    if isinstance(structure, (list, tuple)):
+        return [_nones(x) for x in structure]
+    return None
+
+
+def _allocate_deferred(graph, deferred: dict, inits: list, types: list, cond_trace: _Trace, body_trace: _Trace,
+                       label: str) -> None:
+    """The initial buffers of TensorArrays that entered the loop unwritten, now that the body's first write into
+    each shows the element's shape: zeros of [size, *element], their unknown dims computed outside the loop from
+    a copy of the ops the written value depends on (fed shapes fix them; the copy folds away when compiled)."""
+    from .tensor_array_ops import allocate_for_loop
+    stand_ins = body_trace.stand_ins
+    outer = dict(zip(stand_ins, [v._dfc_ir() for v in inits]))
+
+    def clone_shape(first: Tensor) -> Tensor:
+        from dfc.ir.rewrite import clone_op
+        from .array_ops import shape
+        made = {r: op for op in body_trace.ops for r in op.results}
+        needed: list[Op] = []
+        todo, seen = [first._dfc_ir()], set()
+        while todo:
+            v = todo.pop()
+            if v in seen:
+                continue
+            seen.add(v)
+            if any(v is stand_ins[k] for k in deferred):
+                raise ValueError(f"while_loop {label}: the shape of the first value written into a TensorArray "
+                                 f"depends on that TensorArray's unwritten buffer; give it an element_shape")
+            op = made.get(v)
+            if op is not None and op not in needed:
+                needed.append(op)
+                todo.extend(u for u in op.operands if not u.is_control)
+        ir = graph._dfc_ir()
+        mapping = dict(outer)
+        for op in [op for op in body_trace.ops if op in needed]:
+            new = clone_op(op, mapping, name=ir.unique_name(f"{op.name}_shape"))
+            new.operands = [u for u in new.operands if not u.is_control]
+            ir.body.append(new)
+        ir.mark_changed()
+        outside = mapping.get(first._dfc_ir(), first._dfc_ir())
+        if outside.op is not None and outside.op not in made.values() and any(
+                outside.op in region.walk() for op in body_trace.ops for region in op.regions):
+            raise ValueError(f"while_loop {label}: the first write into a TensorArray that enters the loop unwritten "
+                             f"is inside a tf.cond, and the shape of the written element ({first.shape}) is not "
+                             f"known outside it: give the TensorArray a fully defined element_shape")
+        return shape(wrap(outside), out_type=i32)
+
+    for k, shared in deferred.items():
+        buffer = allocate_for_loop(shared, inits[k - 1], clone_shape)
+        if buffer is None:
+            raise ValueError(f"while_loop {label}: TensorArray {shared.name} enters the loop unwritten and the body "
+                             f"writes nothing into it: give it an element_shape, or write it before the loop")
+        first = shared.first_written.shape
+        rows = inits[k - 1]._dfc_ir().type
+        lead = rows.shape[0] if rows.shape else None
+        types[k] = TensorType(shared.dtype, (lead,) + tuple(
+            first.as_list()) if first.ndims is not None else None)
+        buffer._dfc_ir().type = _more_specific(buffer._dfc_ir().type, types[k])
+        inits[k] = buffer
+        for trace in (cond_trace, body_trace):
+            trace.stand_ins[k].type = types[k]
+    for trace in (cond_trace, body_trace):
+        _reinfer(trace.ops)
+
+
+def _reinfer(ops: list[Op]) -> None:
+    """Re-infer the result types of ops after some operand types became more specific (keeping dims they knew)."""
+    from dfc.compiler.specialize import reinfer_op
+    from dfc.ir.ops import get_op_def
+    for op in ops:
+        old = [r.type for r in op.results]
+        if op.regions or get_op_def(op.type).infer is None:
+            if op.regions:
+                reinfer_op(op)
+            continue
+        reinfer_op(op)
+        for r, before in zip(op.results, old):
+            r.type = _more_specific(r.type, before)
+
+
+def _more_specific(new, old):
+    if not isinstance(new, TensorType) or not isinstance(old, TensorType) or old.shape is None:
+        return new
+    if new.shape is None or len(new.shape) != len(old.shape):
+        return old
+    return new.with_shape(tuple(o if o is not None else n for n, o in zip(new.shape, old.shape)))
 
 
 def _as_args(loop_vars, flat) -> list:
@@ -494,32 +660,11 @@ def _elem(xs: list[Tensor], i) -> list[Tensor]:
     return [gather(x, i) for x in xs]
 
 
-def _row_selector(n: Tensor, dtype) -> Tensor | None:
-    """Rows 0..n-1 of the result are one_hot(i, n) for a row count known only when the step runs.
-
-    one_hot needs its depth now, so for an unknown n the rows come from ones-then-zeros read with a
-    different row length: e = [1, 0 x n] repeated n times and read as [n+1, n] has row r = one_hot(r, n)
-    (every op here has a shape the fed shapes fix, so specialize resolves them). None when n is known.
-    """
-    if constant_value(n) is not None:
-        return None
-    from .array_ops import concat, ones, reshape, stack, zeros
-    e = concat([ones([1], dtype), zeros(stack([n]), dtype)], 0)
-    spread = reshape(e, [1, -1]) + zeros(stack([n, 1]), dtype)
-    return reshape(spread, stack([n + 1, n]))
-
-
-def _stack_write(acc: Tensor, i, value: Tensor, selector: Tensor | None) -> Tensor:
-    """acc with row i replaced by value: acc + one_hot(i) outer (value - acc[i])."""
-    from .array_ops import expand_dims, gather, one_hot, reshape
-    from .math_ops import cast
-    if selector is None:
-        hot = one_hot(i, acc.shape.as_list()[0], dtype=acc.dtype) if acc.dtype.is_floating \
-            else cast(one_hot(i, acc.shape.as_list()[0]), acc.dtype)
-    else:
-        hot = cast(gather(selector, i), acc.dtype)
-    hot = reshape(hot, [-1] + [1] * (acc.shape.ndims - 1))
-    return acc + hot * (expand_dims(value, 0) - expand_dims(gather(acc, i), 0))
+def _stack_write(acc: Tensor, i, value: Tensor) -> Tensor:
+    """acc with row i replaced by value, in place in the loop (dfc.dynamic_update_slice): O(row) per write."""
+    from .array_ops import expand_dims
+    from .tensor_array_ops import _update_rows
+    return _update_rows(acc, expand_dims(value, 0), i)
 
 
 def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop: bool = True,
@@ -554,14 +699,13 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
                 raise ValueError(f"map_fn: fn's output of type {t} needs a known shape (dfc stacks it in a "
                                  f"tensor of fixed shape)")
         accs = [zeros(_dims(n, t.shape), t.dtype) for t in out_types]
-        selector = _row_selector(n, out_types[0].dtype if out_types[0].dtype.is_floating else f32)
 
         def body(i, *accs_):
             from .variables import AUTO_REUSE, get_variable_scope, variable_scope
             with variable_scope(get_variable_scope(), reuse=AUTO_REUSE):  # the variables the first call made
                 out = fn(_pack(elems, _elem(flat, i)))
             outs = [convert_to_tensor(o) for o in _flatten(out)]
-            return (i + 1,) + tuple(_stack_write(a, i, o, selector) for a, o in zip(accs_, outs))
+            return (i + 1,) + tuple(_stack_write(a, i, o) for a, o in zip(accs_, outs))
         from .math_ops import less
         final = while_loop(lambda i, *a: less(i, n), body, [convert_to_tensor(np.int32(0))] + accs,
                            back_prop=back_prop, name="while")
@@ -595,10 +739,9 @@ def scan(fn: Callable, elems, initializer=None, parallel_iterations=None, back_p
             if a.shape.ndims is None or None in a.shape.as_list():
                 raise ValueError(f"scan: the accumulator {a.name} needs a known shape, got {a.shape}")
         outs = [zeros(_dims(n, a.shape.as_list()), a.dtype) for a in acc_flat]
-        selector = _row_selector(n, f32)
         if initializer is None:
             row = n - 1 if reverse else first
-            outs = [_stack_write(o, row, a, selector) for o, a in zip(outs, acc_flat)]
+            outs = [_stack_write(o, row, a) for o, a in zip(outs, acc_flat)]
         k = len(acc_flat)
 
         def body(i, *state):
@@ -606,7 +749,7 @@ def scan(fn: Callable, elems, initializer=None, parallel_iterations=None, back_p
             j = n - 1 - i if reverse else i
             new = fn(_pack(init, accs), _pack(elems, _elem(flat, j)))
             new_flat = [convert_to_tensor(v) for v in _flatten(new)]
-            written = tuple(_stack_write(s, j, v, selector) for s, v in zip(stacked, new_flat))
+            written = tuple(_stack_write(s, j, v) for s, v in zip(stacked, new_flat))
             return (i + 1,) + tuple(new_flat) + written
         final = while_loop(lambda i, *s: less(i, n), body, [start] + acc_flat + outs, back_prop=back_prop,
                            name="while")

@@ -301,6 +301,16 @@ def is_strictly_increasing(x, name: str | None = None) -> Tensor:
     return _monotone(x, greater, name, "is_strictly_increasing")
 
 
+def run_time_assert(condition: Tensor, parts: list, summarize: int) -> Operation:
+    """A dfc.assert that is always checked when it runs (tf.Assert decides constant conditions when built, but
+    a check inside a branch must only fail if that branch is taken, and TF1's case and TensorArray check at run
+    time)."""
+    tensors = [p for p in parts if isinstance(p, Tensor)]
+    texts = [TENSOR_PART if isinstance(p, Tensor) else p.replace("%", "%%") for p in parts]
+    return wrap_op(make_op("dfc.assert", [condition, *tensors], {"parts": texts, "summarize": summarize},
+                           name="Assert"))
+
+
 __all__ = ["Assert", "Print", "assert_all_finite", "assert_equal", "assert_greater", "assert_greater_equal",
            "assert_integer", "assert_less", "assert_less_equal", "assert_near", "assert_negative",
            "assert_non_negative", "assert_non_positive", "assert_none_equal", "assert_positive",

@@ -12,7 +12,7 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from dfc.ir import builder
@@ -187,8 +187,14 @@ class Tensor(_Operators):
         return self.shape
 
     def set_shape(self, shape) -> None:
-        given = TensorType(self.dtype, tuple(None if d is None else int(d) for d in TensorShape(shape).as_list()))
+        shape = shape if isinstance(shape, TensorShape) else TensorShape(shape)
+        if shape.ndims is None:
+            return
+        given = TensorType(self.dtype, tuple(None if d is None else int(d) for d in shape.as_list()))
         current = self._value.type
+        if current.shape is None:  # unknown rank (a py_func's output): the given shape, as TF1 merges them
+            self._value.type = given
+            return
         if given.rank != current.rank or any(a is not None and b is not None and a != b
                                              for a, b in zip(given.shape, current.shape)):
             raise ValueError(f"Shapes {self.shape} and {TensorShape(given.shape)} are incompatible")
@@ -325,6 +331,8 @@ class Graph:
         self.finalized = False
         #: variables made with validate_shape=False: their shape is the value they hold (runtime/dynamic_variables.py)
         self.dynamic_variables: set[str] = set()
+        #: gradient_override_map's maps, innermost last: TF op type -> the name a gradient was registered under
+        self.gradient_overrides: list[dict[str, str]] = []
         self._tensors: dict[Value, Tensor] = {}
         self._operations: dict[Op, Operation] = {}
         _DSL_GRAPHS[self._ir.id] = self
@@ -446,6 +454,19 @@ class Graph:
 
     # name_scope, device, control_dependencies and colocate_with on this graph: dfc/scopes.py defines them
 
+    @contextlib.contextmanager
+    def gradient_override_map(self, op_type_map: dict[str, str]):
+        """Ops made inside whose TF type the map names get the gradient registered (tf.RegisterGradient) under
+        the mapped name (dfc/custom_gradient_ops.py)."""
+        if not isinstance(op_type_map, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                        for k, v in op_type_map.items()):
+            raise TypeError("op_type_map must be a dictionary mapping strings to strings")
+        self.gradient_overrides.append(dict(op_type_map))
+        try:
+            yield
+        finally:
+            self.gradient_overrides.pop()
+
     def finalize(self) -> None:
         self.finalized = True
 
@@ -531,7 +552,14 @@ def make_op(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, na
             chosen = choose(graph.operation(op))
             if chosen:
                 op.device = format_device(parse_device(chosen))
+    if graph.gradient_overrides and gradient_override is not None:
+        return gradient_override(graph, op)
     return op
+
+
+#: make_op's hook under Graph.gradient_override_map (set by dfc/custom_gradient_ops.py, which imports this module):
+#: (graph, op) -> the op to return, a dfc.custom_gradient over op's results when the map names op's TF type
+gradient_override: Callable[[Graph, Op], Op] | None = None
 
 
 def _check_visible(value: Value, type: str, name: str | None) -> None:

@@ -74,7 +74,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
 def _rnn_loop(cell, x: Tensor, sequence_length, initial_state, dtype, time_major: bool, scope):
     """dynamic_rnn over a time dim known only when the step runs: one tf.while_loop iteration per step."""
     from .array_ops import gather, stack, zeros
-    from .control_flow_ops import _flatten, _pack, _row_selector, _stack_write, while_loop
+    from .control_flow_ops import _flatten, _pack, _stack_write, while_loop
     xt = x if time_major else transpose(x, [1, 0, 2])
     steps, batch = shape(xt)[0], shape(xt)[1]
     known_batch = xt.shape.as_list()[1]
@@ -86,7 +86,6 @@ def _rnn_loop(cell, x: Tensor, sequence_length, initial_state, dtype, time_major
         state = initial_state
     out_dtype = _flatten(state)[0].dtype
     outputs = zeros(stack([steps, batch, 1]), out_dtype) + zeros([cell.output_size], out_dtype)  # [?, ?, units]
-    selector = _row_selector(steps, out_dtype)
     lengths = convert_to_tensor(sequence_length) if sequence_length is not None else None
     with variable_scope(scope or "rnn"):
         def body(t, out_acc, *flat_state):
@@ -96,7 +95,7 @@ def _rnn_loop(cell, x: Tensor, sequence_length, initial_state, dtype, time_major
                 alive = cast(less(t, lengths), out.dtype)[:, None]
                 out = out * alive
                 new_state = _map_state(lambda new, prev, a=alive: new * a + prev * (1 - a), new_state, old)
-            return (t + 1, _stack_write(out_acc, t, out, selector)) + tuple(_flatten(new_state))
+            return (t + 1, _stack_write(out_acc, t, out)) + tuple(_flatten(new_state))
         final = while_loop(lambda t, *_: less(t, steps), body,
                            [convert_to_tensor(np.int32(0)), outputs] + _flatten(state), name="while")
     stacked, final_state = final[1], _pack(state, list(final[2:]))

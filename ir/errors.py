@@ -119,7 +119,8 @@ class CancelledError(OpError):
 
 
 class UnknownError(OpError):
-    """An error TF could not classify (also what an unknown error code stands for)."""
+    """An error of no other class (TF's tf.errors.UnknownError: a Python function a step called raised one; also
+    what an unknown error code stands for)."""
     error_code = 2
 
 

@@ -455,6 +455,9 @@ class CpuExecutable:
         if kind == "gather_index":
             return InvalidArgumentError(
                 f"op {op.describe()} failed: gather index {int(params[0])} is out of range {message}", op)
+        if kind == "row_index":
+            return InvalidArgumentError(
+                f"op {op.describe()} failed: row index {int(params[0])} is out of range {message}", op)
         return InvalidArgumentError(message, op)
 
 

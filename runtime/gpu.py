@@ -433,4 +433,8 @@ class GpuExecutable:
             bad = int(self.params.download((1,), np.int64)[0])
             return InvalidArgumentError(
                 f"op {site.op.describe()} failed: gather index {bad} is out of range {site.message}", site.op)
+        if site.kind == "row_index":
+            bad = int(self.params.download((1,), np.int64)[0])
+            return InvalidArgumentError(
+                f"op {site.op.describe()} failed: row index {bad} is out of range {site.message}", site.op)
         return InvalidArgumentError(site.message, site.op)

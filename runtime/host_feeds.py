@@ -23,7 +23,7 @@ from dfc.ir.graph import Graph, Op, Value
 
 @dataclass
 class _HostWork:
-    sources: dict[Op, tuple[tuple[Value, ...], Callable[[Any], Sequence[np.ndarray]]]] = field(default_factory=dict)
+    sources: dict[Op, tuple[tuple[Value, ...], Callable[..., Sequence[np.ndarray]], bool]] = field(default_factory=dict)
     actions: dict[Op, Callable[[Any, Mapping], None]] = field(default_factory=dict)
     #: (graph version, fetches, targets, feeds) -> the plan: calls whose fetches Session.run cannot key
     #: (nested structures, MonitoredSession's) would otherwise walk the graph on every run
@@ -33,10 +33,16 @@ class _HostWork:
 _REGISTRY: weakref.WeakKeyDictionary[Graph, _HostWork] = weakref.WeakKeyDictionary()
 
 
-def register_source(graph: Graph, values: Sequence[Value], pull: Callable[[Any], Sequence[np.ndarray]]) -> None:
-    """`values` (results of placeholder ops) are filled together by `pull(session)`, once per run needing any."""
+def register_source(graph: Graph, values: Sequence[Value], pull: Callable[..., Sequence[np.ndarray]],
+                    with_feeds: bool = False) -> None:
+    """`values` (results of placeholder ops) are filled together by `pull(session)`, once per run needing any.
+
+    `with_feeds`: `pull(session, feed_dict)` computes them from graph values (tf.py_func runs its inputs with
+    the run's feeds, those of the sources pulled before it included); such sources are pulled after the others,
+    in the order they were registered (a py_func after those it reads).
+    """
     work = _REGISTRY.setdefault(graph, _HostWork())
-    entry = (tuple(values), pull)
+    entry = (tuple(values), pull, with_feeds)
     for v in values:
         work.sources[v.op] = entry
 
@@ -50,7 +56,7 @@ class HostPlan:
     """The sources and actions one Session.run call needs, in the order it meets them."""
 
     def __init__(self, actions: list[Callable[[Any, Mapping], None]],
-                 sources: list[tuple[tuple[Value, ...], Callable[[Any], Sequence[np.ndarray]]]]):
+                 sources: list[tuple[tuple[Value, ...], Callable[..., Sequence[np.ndarray]], bool]]):
         self.actions, self.sources = actions, sources
 
     def fill(self, session: Any, feed_dict: Mapping) -> dict:
@@ -58,8 +64,10 @@ class HostPlan:
         for action in self.actions:
             action(session, feed_dict)
         filled = dict(feed_dict)
-        for values, pull in self.sources:
-            for value, array in zip(values, pull(session)):
+        for values, pull, with_feeds in sorted(self.sources, key=lambda entry: entry[2]):
+            if with_feeds and all(v in filled for v in values):
+                continue
+            for value, array in zip(values, pull(session, filled) if with_feeds else pull(session)):
                 filled[value] = array
         return filled
 

@@ -487,6 +487,14 @@ def _segment_sum(draw, rng):
                                                  {"num_segments": n})
 
 
+def _dynamic_update_slice(draw, rng):
+    shape = draw(nonscalar)
+    k = draw(st.integers(0, shape[0]))
+    start = int(rng.integers(0, shape[0] - k + 1))
+    return [_values(rng, shape), _values(rng, (k,) + shape[1:])], lambda t, u: make(
+        "dfc.dynamic_update_slice", [t, u, tf.constant(np.int32(start))], {})
+
+
 def _select(draw, rng):
     sa, sb = draw(broadcast_pair())
     cond = rng.random(np.broadcast_shapes(sa, sb)) < 0.5
@@ -533,7 +541,7 @@ CASES = {
     "dfc.reshape": _reshape, "dfc.transpose": _transpose, "dfc.expand_dims": _expand_dims, "dfc.squeeze": _squeeze,
     "dfc.concat": _concat, "dfc.split": _split, "dfc.tile": _tile, "dfc.slice": _slice, "dfc.gather": _gather,
     "dfc.broadcast_like": _broadcast_like, "dfc.dynamic_reshape": _dynamic_reshape, "dfc.dynamic_fill": _dynamic_fill,
-    "dfc.unsorted_segment_sum": _segment_sum,
+    "dfc.unsorted_segment_sum": _segment_sum, "dfc.dynamic_update_slice": _dynamic_update_slice,
     "dfc.cumsum": _scan("dfc.cumsum"), "dfc.cumprod": _scan("dfc.cumprod"),
     "dfc.atan": _unary("dfc.atan"), "dfc.erf": _unary("dfc.erf"), "dfc.erfc": _unary("dfc.erfc"),
     "dfc.asin": _unary("dfc.asin", "unit"), "dfc.acos": _unary("dfc.acos", "unit"),
@@ -712,7 +720,17 @@ def _while_case(draw, rng):
         lambda i, s: i < trips, lambda i, s: (i + 1, s * tf.cos(x) + y), [tf.constant(0), x])[1]
 
 
-CASES.update({"dfc.if": _if_case, "dfc.while": _while_case})
+def _custom_gradient_case(draw, rng):
+    """A custom gradient that is the true one (sin(x) * y), so central differences check the region's use."""
+    shape = (draw(st.integers(1, 3)), 2)
+
+    @tf.custom_gradient
+    def f(x, y):
+        return tf.sin(x) * y, lambda dy: (dy * tf.cos(x) * y, tf.reduce_sum(dy * tf.sin(x), axis=0))
+    return [rng.uniform(-1, 1, shape), rng.uniform(-1, 1, (2,))], f
+
+
+CASES.update({"dfc.if": _if_case, "dfc.while": _while_case, "dfc.custom_gradient": _custom_gradient_case})
 
 
 def test_every_rule_has_a_property_case():

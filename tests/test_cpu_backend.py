@@ -928,3 +928,61 @@ def test_lapack_ops_match_the_interpreter(op_type, attrs, shapes, kind, dtype):
     if kind != "any":
         singular = [np.zeros_like(arrays[0])] + arrays[1:]
         run_both(g, list(outs), list(args), singular)  # both fail with the same error, or both give the value
+
+
+@FAST
+@given(data=st.data())
+def test_dynamic_update_slice_matches_the_interpreter(data):
+    dt = data.draw(st.sampled_from(D.ALL), label="dtype")
+    it = data.draw(st.sampled_from([D.i32, D.i64]), label="itype")
+    shape = shapes(data, min_rank=1, max_side=4)
+    k = data.draw(st.integers(0, shape[0]), label="rows")
+    start = data.draw(st.integers(-1, shape[0] - k + 1), label="start")  # one past either end fails
+    g, (a, u, s, rows) = arg_graph([(dt, shape), (dt, (k,) + shape[1:]), (it, ()), (it, (shape[0],))])
+    # a's rows gathered die at the update, so the planner writes the rows in place; a itself (fed) is copied first
+    copied = create_op(g, "dfc.dynamic_update_slice", [a, u, s]).result
+    fresh = create_op(g, "dfc.gather", [a, rows], {"axis": 0}).result
+    in_place = create_op(g, "dfc.dynamic_update_slice", [fresh, u, s]).result
+    ref, got = run_both(g, [copied, in_place], [a, u, s, rows],
+                        [values(data, dt, shape), values(data, dt, (k,) + shape[1:]), np.array(start, it.np),
+                         np.arange(shape[0]).astype(it.np)])
+    if ref is not None:
+        assert_same(ref[0], got[0], dt)
+        assert_same(ref[1], got[1], dt)
+    else:
+        assert not 0 <= start <= shape[0] - k
+
+
+def test_dynamic_update_slice_out_of_range_names_the_op_and_the_row():
+    g, (a, u, s) = arg_graph([(D.f32, (3, 2)), (D.f32, (1, 2)), (D.i32, ())])
+    y = create_op(g, "dfc.dynamic_update_slice", [a, u, s], name="write_row").result
+    step = compile_step(g, [y], [], [a, u, s], [(3, 2), (1, 2), ()])
+    args = [np.zeros((3, 2), np.float32), np.ones((1, 2), np.float32), np.array(7, np.int32)]
+    with pytest.raises(InvalidArgumentError) as ref:
+        interpret(step, args)
+    with pytest.raises(InvalidArgumentError) as got:
+        CpuExecutable(step)(args, Ctx())
+    assert str(got.value) == str(ref.value)
+    assert "write_row" in str(got.value) and "row index 7 is out of range [0, 3)" in str(got.value)
+
+
+def test_dynamic_update_slice_in_a_loop_writes_into_the_loop_variable():
+    """The body's row write takes the loop variable's buffer: the plan copies no [n, row] buffer per iteration."""
+    x = tf.placeholder(tf.float32, [6, 4], name="x")
+
+    def body(i, acc):
+        row = tf.expand_dims(tf.gather(x, i) * 2.0, 0)
+        return i + 1, _write(acc, row, i)
+    _, out = tf.while_loop(lambda i, acc: i < 6, body, [tf.constant(0), tf.zeros([6, 4])])
+    step = compile_step(tf.get_default_graph()._dfc_ir(), [out._dfc_ir()], [], [x._dfc_ir()], [(6, 4)])
+    plan = plan_step(step)
+    writes = [op for op in plan.items if getattr(op, "type", "") == "dfc.dynamic_update_slice"]
+    assert writes and all(op.result in plan.in_place for op in writes)
+    xs = np.arange(24, dtype=np.float32).reshape(6, 4)
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(out, {x: xs}), xs * 2)
+
+
+def _write(acc, row, i):
+    from dfc.framework import make_op, wrap
+    return wrap(make_op("dfc.dynamic_update_slice", [acc, row, i], name="write").results[0])

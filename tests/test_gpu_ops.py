@@ -226,3 +226,60 @@ def test_check_numerics_on_the_gpu_names_what_it_saw(values, problem):
                                                                 {"message": "bad x"}).result], [x])
     np.testing.assert_array_equal(_on_the_gpu([(D.f32, x.shape)], lambda g, a: [create_op(
         g, "dfc.check_numerics", [a[0]], {"message": "bad x"}).result], [np.ones(5000, np.float32)])[0], 1.0)
+
+
+@pytest.mark.parametrize("dt", [D.f32, D.f16, D.i64, D.bool_], ids=str)
+def test_dynamic_update_slice_on_the_gpu_matches_the_interpreter(dt):
+    rng = np.random.default_rng(5)
+    types = [(dt, (6, 3, 2)), (dt, (2, 3, 2)), (D.i32, ()), (D.i32, (6,))]
+
+    def build(g, a):
+        x, rows, start, order = a
+        fresh = create_op(g, "dfc.gather", [x, order], {"axis": 0}).result  # dies at the write: written in place
+        return [create_op(g, "dfc.dynamic_update_slice", [x, rows, start]).result,
+                create_op(g, "dfc.dynamic_update_slice", [fresh, rows, start]).result]
+    arrays = [(rng.standard_normal((6, 3, 2)) * 4).astype(dt.np), (rng.standard_normal((2, 3, 2)) * 4).astype(dt.np),
+              np.array(3, np.int32), np.arange(6, dtype=np.int32)[::-1].copy()]
+    ref, got = _run_both(types, build, arrays)
+    for r, o in zip(ref, got):
+        np.testing.assert_array_equal(o, r)
+    with pytest.raises(InvalidArgumentError, match=r"row index 5 is out of range \[0, 5\)"):
+        _on_the_gpu(types, build, arrays[:2] + [np.array(5, np.int32), arrays[3]])
+
+
+def test_rows_written_in_a_loop_on_the_gpu_match_the_interpreter():
+    def build(tf):
+        from dfc.framework import make_op, wrap
+        x = tf.placeholder(tf.float32, [7, 3])
+
+        def body(i, acc):
+            row = tf.expand_dims(tf.gather(x, i) * tf.cast(i, tf.float32), 0)
+            return i + 1, wrap(make_op("dfc.dynamic_update_slice", [acc, row, i], name="write").results[0])
+        _, out = tf.while_loop(lambda i, acc: i < 7, body, [tf.constant(0), tf.zeros([7, 3])])
+        return [x], [out, tf.gradients(tf.reduce_sum(out * out), x)[0]]
+    xs = np.arange(21, dtype=np.float32).reshape(7, 3)
+    ref, got = _control_both(build, [xs])
+    np.testing.assert_allclose(got[0], xs * np.arange(7)[:, None])
+    for r, o in zip(ref, got):
+        np.testing.assert_allclose(o, r, rtol=1e-6)
+
+
+def test_a_tensor_array_rnn_and_its_gradient_on_the_gpu_match_the_interpreter():
+    """TensorArray reads and in-place writes in a loop, their asserts and the loop's gradient, as host-driven
+    GPU steps."""
+    def build(tf):
+        x, w = tf.placeholder(tf.float32, [6, 2, 3]), tf.placeholder(tf.float32, [3, 3])
+        inputs = tf.TensorArray(tf.float32, size=6).unstack(x)
+
+        def body(t, h, out):
+            h = tf.tanh(tf.matmul(inputs.read(t), w) + h)
+            return t + 1, h, out.write(t, h)
+        _, _, out = tf.while_loop(lambda t, *_: t < 6, body,
+                                  [tf.constant(0), tf.zeros([2, 3]), tf.TensorArray(tf.float32, size=6)])
+        stacked = out.stack()
+        return [x, w], [stacked] + tf.gradients(tf.reduce_sum(stacked * stacked), [x, w])
+    rng = np.random.default_rng(6)
+    feeds = [rng.standard_normal((6, 2, 3)).astype(np.float32), rng.standard_normal((3, 3)).astype(np.float32) * 0.5]
+    ref, got = _control_both(build, feeds)
+    for r, o in zip(ref, got):
+        np.testing.assert_allclose(o, r, rtol=1e-5, atol=1e-5)

@@ -101,7 +101,23 @@ def _while_example(g: Graph) -> None:
     create_op(g, "dfc.fetch", loop.results, loc=LOC)
 
 
+def _custom_gradient_example(g: Graph) -> None:
+    """tf.custom_gradient: y = x * x unchanged, and a gradient region (dy, x) -> dx = dy * 3."""
+    a = create_op(g, "dfc.placeholder", name="a", result_types=[F(4)], loc=LOC).result
+    y = create_op(g, "dfc.mul", [a, a], name="y", loc=LOC).result
+    grad = Block([F(4), F(4)], ["dy", "x"])
+    c = Op("dfc.constant", "three", [], {"value": np.array(3.0, np.float32)}, [F()], loc=LOC)
+    dx = Op("dfc.mul", "dx", [grad.arguments[0], c.result], {}, [F(4)], loc=LOC)
+    for op in (c, dx, Op("dfc.yield", "yield_grad", [dx.result], {}, [])):
+        grad.append(op)
+    custom = Op("dfc.custom_gradient", "IdentityN", [y, a], {"num_ys": 1, "num_xs": 1}, [F(4)], loc=LOC,
+                regions=[grad])
+    g.append(custom)
+    create_op(g, "dfc.fetch", custom.results, loc=LOC)
+
+
 EXAMPLES: dict[str, object] = {
+    "dfc.custom_gradient": _custom_gradient_example,
     "dfc.if": _if_example,
     "dfc.while": _while_example,
     **{f"dfc.{n}": ([F(2, 3)], {}, None) for n in UNARY_FLOAT},
@@ -162,6 +178,7 @@ EXAMPLES: dict[str, object] = {
                                             "padding": "SAME", "explicit_paddings": ()}, None),
     "dfc.slice": ([F(8, 9)], {"begin": (1, -(2**63)), "end": (7, 2**63 - 1), "strides": (2, -1)}, None),
     "dfc.gather": ([F(5, 3), T(dt.i32, 2, 2)], {"axis": 0}, None),
+    "dfc.dynamic_update_slice": ([F(5, 3), F(2, 3), T(dt.i64)], {}, None),
     "dfc.one_hot": ([T(dt.i64, 4)], {"depth": 10, "axis": -1, "on_value": 0.9, "off_value": 1e-05,
                                      "dtype": dt.f32}, None),
     "dfc.fill_like": ([F(2, None)], {"value": float("-inf"), "dtype": dt.f16}, None),

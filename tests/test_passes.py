@@ -198,7 +198,8 @@ class RandomGraph:
     def _shape(self) -> None:
         x = self.pick()
         kind = self.draw(st.sampled_from(["reshape", "transpose", "expand_dims", "squeeze", "broadcast_like",
-                                          "fill_like", "shape_of", "tile", "slice", "concat"]), label="shape op")
+                                          "fill_like", "shape_of", "tile", "slice", "concat", "update_rows"]),
+                         label="shape op")
         shape, rank = x.type.shape, x.type.rank
         if kind == "reshape":
             size = int(np.prod(shape, dtype=np.int64))
@@ -230,6 +231,16 @@ class RandomGraph:
             begin = [0 if full else self.draw(st.integers(0, 1)) for _ in shape]
             end = [2**63 - 1 if full else self.draw(st.integers(1, 3)) for _ in shape]
             self.op("dfc.slice", [x], {"begin": begin, "end": end, "strides": [1] * rank})
+        elif kind == "update_rows" and rank and shape[0]:
+            # rows written at a start computed in the graph (in range), in place when x dies there
+            k = self.draw(st.integers(0, shape[0]), label="rows")
+            rows = self.pick(lambda v: v.type.dtype is x.type.dtype and v.type.shape == (k,) + shape[1:],
+                             label="rows value")
+            if rows is None:
+                rows = self.constant(x.type.dtype, (k,) + shape[1:])
+            bound = self.op("dfc.constant", [], {"value": np.array(shape[0] - k + 1, np.int32)}).results[0]
+            start = self.op("dfc.mod", [self.constant(dt.i32, ()), bound])  # floor mod: in [0, bound)
+            self.op("dfc.dynamic_update_slice", [x, rows, start.results[0]])
         elif kind == "concat" and rank:
             other = self.pick(lambda v: v.type.dtype is x.type.dtype and v.type.rank == rank, label="other")
             operands = [x] if self.draw(st.booleans(), label="single") else [x, other]

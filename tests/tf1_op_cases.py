@@ -246,3 +246,4 @@ CASES: list[Case] = [
                      "invert": tf.invert_permutation(tf.constant([3, 0, 2, 1]))}),
 ]
 CASES += __import__("tf1_op_cases_array").CASES  # noqa: E402 - the array area's cases (tests/tf1_op_cases_array.py)
+CASES += __import__("tf1_op_cases_dyn").CASES  # tf.TensorArray, map_fn/scan/foldl (h-dyn)

@@ -35,6 +35,7 @@ from ..plan import ALIAS_OPS, Plan, Storage, plan_step
 from ..control_flow import ControlMark
 from .control import lower_mark
 from .conv import LOWERINGS as CONV_LOWERINGS
+from .update import lower_dynamic_update_slice
 from .elementwise import lower_elementwise
 from ..target import CpuTarget, Target, cpu_target
 from .matmul import lower_fused_matmul, lower_matmul
@@ -72,6 +73,11 @@ def lower_unexpanded_grad(mb: ModuleBuilder, op: Op) -> None:
     mb.static_error(op, f"op {op.describe()} failed: dfc.grad must be expanded by the autodiff pass before it runs")
 
 
+def lower_unstripped_custom_gradient(mb: ModuleBuilder, op: Op) -> None:
+    mb.static_error(op, f"op {op.describe()} failed: dfc.custom_gradient must be removed by the autodiff pass "
+                        f"before it runs")
+
+
 #: a dfc.fused op's lowering by its `kind` (an elementwise region when the kind is not listed)
 FUSED_LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "reduction": lower_fused_reduction, "matmul": lower_fused_matmul, "elementwise": lower_elementwise}
@@ -91,7 +97,7 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.softmax": lower_softmax, "dfc.log_softmax": lower_softmax,
     "dfc.random_uniform": lower_random, "dfc.random_normal": lower_random, "dfc.truncated_normal": lower_random,
     **{f"dfc.reduce_{k}": lower_reduce for k in ("sum", "mean", "max", "min", "prod", "any", "all")},
-    "dfc.unsorted_segment_sum": lower_unsorted_segment_sum,
+    "dfc.unsorted_segment_sum": lower_unsorted_segment_sum, "dfc.dynamic_update_slice": lower_dynamic_update_slice,
     "dfc.cumsum": lower_scan, "dfc.cumprod": lower_scan,
     "dfc.assert": lower_assert, "dfc.check_numerics": lower_check_numerics, "dfc.print": lower_print,
     **CONV_LOWERINGS,
@@ -101,6 +107,7 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     "dfc.assign_sub": lower_assign, "dfc.fused": lower_fused, "dfc.constant": lower_nothing,
     **{name: lower_nothing for name in ALIAS_OPS},
     "dfc.placeholder": lower_unfed_placeholder, "dfc.grad": lower_unexpanded_grad,
+    "dfc.custom_gradient": lower_unstripped_custom_gradient,
 }
 
 

@@ -353,6 +353,7 @@ def gpu_lowerings() -> dict[str, Callable[[GpuModuleBuilder, Op], None]]:
     from .gpu_reduce import GPU_REDUCTIONS  # noqa: PLC0415
     from .gpu_checks import GPU_CHECK_LOWERINGS  # noqa: PLC0415
     from .gpu_sparse import GPU_SPARSE_LOWERINGS  # noqa: PLC0415
+    from .update import lower_dynamic_update_slice_gpu  # noqa: PLC0415
 
     fused = {"matmul": lower_fused_matmul_gpu, "reduction": GPU_REDUCTIONS["fused"]}
 
@@ -366,7 +367,8 @@ def gpu_lowerings() -> dict[str, Callable[[GpuModuleBuilder, Op], None]]:
     table.update(GPU_CHECK_LOWERINGS)
     table.update({k: random_gpu(_REUSED[k]) for k in ("dfc.random_uniform", "dfc.random_normal",
                                                       "dfc.truncated_normal")})
-    table.update({"dfc.fused": lower_fused_gpu, "dfc.matmul": lower_matmul_gpu, "dfc.print": lower_print_gpu})
+    table.update({"dfc.fused": lower_fused_gpu, "dfc.matmul": lower_matmul_gpu, "dfc.print": lower_print_gpu,
+                  "dfc.dynamic_update_slice": lower_dynamic_update_slice_gpu})
     return table
 
 

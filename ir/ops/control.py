@@ -180,3 +180,39 @@ register(OpDef("dfc.while", "control", None, _while_reference, (1, None), {"num_
                doc="loop variables (the first num_vars operands) and captured values (the rest): runs region 0 "
                    "(cond, yields a scalar bool) then region 1 (body, yields the next loop variables) while cond "
                    "holds; the results are the final loop variables (tf.while_loop)"))
+
+
+# ---- dfc.custom_gradient: tf.custom_gradient and gradient_override_map ------------------------------------
+def _custom_gradient_infer(types, attrs):
+    n, m = attrs["num_ys"], attrs["num_xs"]
+    if n < 1 or m < 0 or n + m > len(types):
+        raise ShapeError(f"dfc.custom_gradient expects {n} ys and {m} xs, got {len(types)} operands")
+    return [tensor_operand(types, k) for k in range(n)]
+
+
+def _custom_gradient_reference(*inputs, num_ys=0, num_xs=0):
+    return tuple(inputs[:num_ys]) if num_ys > 1 else inputs[0]
+
+
+def _verify_custom_gradient(op) -> str | None:
+    n, m = op.attrs["num_ys"], op.attrs["num_xs"]
+    operand_types = [v.type for v in op.inputs]
+    args = [a.type for a in op.regions[0].arguments]
+    if args != operand_types:
+        return f"the gradient region takes {_types_text(args)} but the operands are {_types_text(operand_types)}"
+    term = op.regions[0].terminator
+    if term is None or term.type != "dfc.yield":
+        return "the gradient region must end with dfc.yield"
+    yielded = [v.type for v in term.inputs]
+    if len(yielded) != m or any(not loop_type_accepts(x, y) for x, y in zip(operand_types[n:n + m], yielded)):
+        return f"the gradient region yields {_types_text(yielded)} for xs {_types_text(operand_types[n:n + m])}"
+    return None
+
+
+register(OpDef("dfc.custom_gradient", "control", _custom_gradient_infer, _custom_gradient_reference, (1, None),
+               {"num_ys": Attr("int"), "num_xs": Attr("int")}, regions=1, fusible_as=None,
+               verify_regions=_verify_custom_gradient,
+               doc="the first num_ys operands (ys) unchanged, with a gradient of their own: autodiff gives the next "
+                   "num_xs operands (xs) what the region yields from arguments (dys, xs, the rest), and ys' own "
+                   "operands nothing; the autodiff pass then drops the op (tf.custom_gradient, "
+                   "gradient_override_map)"))

@@ -261,3 +261,57 @@ def _shape_of_infer(types, attrs):
 register(OpDef("dfc.shape_of", "shape", _shape_of_infer, lambda x, dtype: np.array(x.shape, dtype=dtype.np), 1,
                {"dtype": Attr("dtype", i32)}, differentiable=False, doc="the dims of x as a vector (tf.shape)",
                shape_only_operands=(0,), fusible_as=None))
+
+
+# ---- dynamic_update_slice: rows written at a run-time position ----------------------------------------
+def _merge_dims(a: tuple, b: tuple, what: str) -> tuple:
+    if len(a) != len(b):
+        raise ShapeError(f"{what}: ranks {len(a)} and {len(b)} differ")
+    out = []
+    for x, y in zip(a, b):
+        if x is not None and y is not None and x != y:
+            raise ShapeError(f"{what}: dims {_dims_text(a)} and {_dims_text(b)} differ")
+        out.append(x if x is not None else y)
+    return tuple(out)
+
+
+def _dims_text(dims: tuple) -> str:
+    return "[" + ", ".join("?" if d is None else str(d) for d in dims) + "]"
+
+
+def _dynamic_update_slice_infer(types, attrs):
+    x, update, start = (tensor_operand(types, k) for k in range(3))
+    require_dtype(start.dtype, (i32, i64), "dynamic_update_slice's start")
+    if start.shape is not None and start.shape != ():
+        raise ShapeError(f"dynamic_update_slice's start must be a scalar, got {start}")
+    if x.dtype != update.dtype:
+        raise ShapeError(f"dynamic_update_slice writes {update.dtype.name} rows into a {x.dtype.name} tensor")
+    if x.shape is None and update.shape is None:
+        return [x]
+    if x.shape is None:
+        return [x.with_shape((None,) + update.shape[1:])]
+    if not x.shape:
+        raise ShapeError("dynamic_update_slice needs a tensor of rank at least 1 to write rows into, got a scalar")
+    if update.shape is None:
+        return [x]
+    rows = _merge_dims(x.shape[1:], update.shape[1:], "dynamic_update_slice: the rows' shape")
+    if x.shape[0] is not None and update.shape[0] is not None and update.shape[0] > x.shape[0]:
+        raise ShapeError(f"dynamic_update_slice writes {update.shape[0]} rows into a tensor of {x.shape[0]}")
+    return [x.with_shape((x.shape[0],) + rows)]
+
+
+def _dynamic_update_slice(x, update, start):
+    n, k = x.shape[0], update.shape[0]
+    s = int(start)
+    if s < 0 or s + k > n:
+        raise IndexError(f"row index {s} is out of range [0, {n - k + 1})")
+    out = np.array(x, copy=True)
+    out[s:s + k] = update
+    return out
+
+
+register(OpDef("dfc.dynamic_update_slice", "shape", _dynamic_update_slice_infer, _dynamic_update_slice, 3,
+               fusible_as=None,
+               doc="operand 0 with rows start .. start+k-1 (dim 0) replaced by the k rows of operand 1; start "
+                   "(operand 2, a scalar) is read when the step runs and must lie in [0, n-k] (TensorArray.write, "
+                   "map_fn's and scan's results: in place when operand 0 dies here or is a loop variable)"))
