@@ -134,3 +134,119 @@ def get_total_loss(add_regularization_losses: bool = True, name: str = "total_lo
 def add_loss(loss, loss_collection: str = LOSSES) -> None:
     if loss_collection:
         get_default_graph().collections.setdefault(loss_collection, []).append(loss)
+
+
+# ---- the other losses of TF1's tf.losses: computed in float32, as TF casts them ----------------------
+def _pair(fn: str, labels, predictions, what: str = "predictions") -> tuple[Tensor, Tensor]:
+    """(labels, predictions) as float32 tensors of compatible shapes, with TF's errors for None and a mismatch."""
+    from dfc.ir.dtypes import f32
+
+    from .nn_activations import shapes_compatible
+    if labels is None:
+        raise ValueError(f"{fn}: argument `labels` must not be None.")
+    if predictions is None:
+        raise ValueError(f"{fn}: argument `{what}` must not be None.")
+    predictions, labels = cast(convert_to_tensor(predictions), f32), cast(convert_to_tensor(labels), f32)
+    if not shapes_compatible(predictions.shape, labels.shape):
+        raise ValueError(f"{fn}: shapes {predictions.shape} and {labels.shape} are incompatible ({what} "
+                         f"{predictions.name}, labels {labels.name})")
+    return labels, predictions
+
+
+def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None, loss_collection=LOSSES,
+               reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
+    """0.5 * e^2 where |e| <= delta, else 0.5 * delta^2 + delta * (|e| - delta), e = predictions - labels;
+    at |e| == delta the gradient is delta (the linear term's is 0 there, as TF builds it)."""
+    from .math_ops import minimum, subtract
+    with name_scope(scope, "huber_loss", (predictions, labels, weights)) as name:
+        labels, predictions = _pair("huber_loss", labels, predictions)
+        error = abs(subtract(predictions, labels))
+        quadratic = minimum(error, delta)
+        linear = subtract(error, quadratic)
+        losses = 0.5 * multiply(quadratic, quadratic) + multiply(delta, linear)
+        return compute_weighted_loss(losses, weights, name, loss_collection, reduction)
+
+
+def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=LOSSES,
+               reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
+    """relu(1 - (2 * labels - 1) * logits): labels in {0, 1} become -1/+1."""
+    from .math_ops import relu, subtract
+    with name_scope(scope, "hinge_loss", (logits, labels, weights)) as name:
+        labels, logits = _pair("hinge_loss", labels, logits, "logits")
+        all_ones = ones_like(labels)
+        signs = subtract(2 * labels, all_ones)
+        losses = relu(subtract(all_ones, multiply(signs, logits)))
+        return compute_weighted_loss(losses, weights, name, loss_collection, reduction)
+
+
+def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None, loss_collection=LOSSES,
+             reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
+    """-labels * log(predictions + epsilon) - (1 - labels) * log(1 - predictions + epsilon)."""
+    from .math_ops import log
+    with name_scope(scope, "log_loss", (predictions, labels, weights)) as name:
+        labels, predictions = _pair("log_loss", labels, predictions)
+        losses = -multiply(labels, log(predictions + epsilon)) - multiply(1 - labels, log(1 - predictions + epsilon))
+        return compute_weighted_loss(losses, weights, name, loss_collection, reduction)
+
+
+def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None, loss_collection=LOSSES,
+                    reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS, dim=None) -> Tensor:
+    """1 - sum(labels * predictions) along `axis` (kept as a dim of 1): the inputs are assumed unit-normalized."""
+    if axis is not None and dim is not None:
+        raise ValueError("cosine_distance: cannot specify both 'axis' and 'dim'")
+    axis = dim if axis is None else axis
+    if axis is None:
+        raise ValueError("cosine_distance: you must specify argument `axis`.")
+    with name_scope(scope, "cosine_distance_loss", (predictions, labels, weights)) as name:
+        labels, predictions = _pair("cosine_distance", labels, predictions)
+        losses = 1 - reduce_sum(multiply(predictions, labels), axis=(int(axis),), keepdims=True)
+        return compute_weighted_loss(losses, weights, name, loss_collection, reduction)
+
+
+def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None, loss_collection=LOSSES) -> Tensor:
+    """The mean over each example's pairs of elements (i, j) of ((p_i - p_j) - (l_i - l_j))^2, weighted per
+    example and summed: 2 * sum(d^2) / (n - 1) - 2 * sum(d)^2 / (n * (n - 1)), d = predictions - labels and n the
+    example's count of elements with non-zero weight."""
+    from dfc.ir.dtypes import f32
+
+    from .array_ops import zeros_like
+    from .math_ops import div_no_nan, greater, maximum, square, subtract
+    with name_scope(scope, "mean_pairwise_squared_error", (predictions, labels, weights)):
+        labels, predictions = _pair("mean_pairwise_squared_error", labels, predictions)
+        weights = cast(convert_to_tensor(weights), f32)
+        diffs = subtract(predictions, labels)
+        rank = diffs.shape.ndims
+        if rank is None:
+            raise ValueError(f"mean_pairwise_squared_error needs the rank of {predictions.name} known")
+        axis = list(builtins_range(1, rank))
+        sum_squares = reduce_sum(square(diffs), axis=axis, keepdims=True)
+        present = _present_per_batch(diffs, weights, axis)
+        term1 = 2.0 * div_no_nan(sum_squares, maximum(present - 1, 0.0), name="value")
+        sum_diff = reduce_sum(diffs, axis=axis, keepdims=True)
+        term2 = 2.0 * div_no_nan(square(sum_diff), maximum(multiply(present, present - 1), 0.0), name="value")
+        loss = reduce_sum(multiply(term1 - term2, weights))
+        mean_loss = where(greater(reduce_sum(present), 0.0), loss, zeros_like(loss), name="value")
+        add_loss(mean_loss, loss_collection)
+        return mean_loss
+
+
+builtins_range = range
+
+
+def _present_per_batch(losses: Tensor, weights: Tensor, axis: list[int]) -> Tensor:
+    """Per example (dim 0), how many elements of `losses` have a non-zero weight (weights broadcast), kept dims."""
+    from .array_ops import zeros_like
+    with name_scope(None, "num_present"):
+        present = where(equal(weights, 0.0), zeros_like(weights), ones_like(weights))
+        present = multiply(present, ones_like(losses))
+        return reduce_sum(present, axis=axis, keepdims=True)
+
+
+def get_regularization_loss(scope: str | None = None, name: str = "total_regularization_loss") -> Tensor:
+    """The sum of the REGULARIZATION_LOSSES collection (filtered by `scope`), or 0.0 when it is empty."""
+    from .array_ops import constant
+    losses = get_regularization_losses(scope)
+    if losses:
+        return add_n(losses, name=name)
+    return constant(0.0)
+

@@ -7,9 +7,10 @@ import numpy as np
 from .framework import Tensor, check_int, convert_to_tensor, make
 from .math_ops import relu, sigmoid, tanh
 from .nn_conv import __all__ as _conv_names
-from .nn_conv import (atrous_conv2d, avg_pool, avg_pool2d, conv2d, conv2d_backprop_filter,  # noqa: F401
-                      conv2d_backprop_input, conv2d_transpose, convolution, depthwise_conv2d, depthwise_conv2d_native,
-                      max_pool, max_pool2d, separable_conv2d)
+from .nn_conv import (atrous_conv2d, avg_pool, avg_pool1d, avg_pool2d, avg_pool_v2, conv1d, conv2d,  # noqa: F401
+                      conv2d_backprop_filter, conv2d_backprop_input, conv2d_transpose, convolution, depthwise_conv2d,
+                      depthwise_conv2d_native,
+                      max_pool, max_pool1d, max_pool2d, max_pool_v2, max_pool_with_argmax, pool, separable_conv2d)
 
 __all__ = ["bias_add", "log_softmax", "relu", "relu6", "sigmoid", "softmax", "tanh", *_conv_names]
 
@@ -303,3 +304,14 @@ from .normalization import (batch_normalization, moments, normalize_moments, suf
 
 __all__ += ["batch_normalization", "l2_normalize", "moments", "normalize_moments", "softplus", "softsign",
             "sufficient_statistics", "weighted_moments"]
+from .math_ops import zero_fraction  # noqa: E402
+from .nn_activations import (crelu, elu, leaky_relu, log_poisson_loss, relu_layer, selu, silu, swish,  # noqa: E402
+                             weighted_cross_entropy_with_logits, xw_plus_b)
+from .tensor_ops import depth_to_space, space_to_depth  # noqa: E402
+
+__all__ += ["crelu", "depth_to_space", "elu", "leaky_relu", "log_poisson_loss", "relu_layer", "selu", "silu",
+            "space_to_depth", "swish", "weighted_cross_entropy_with_logits", "xw_plus_b", "zero_fraction"]
+from .normalization import (batch_norm_with_global_normalization, fused_batch_norm,  # noqa: E402
+                            local_response_normalization, lrn)
+
+__all__ += ["batch_norm_with_global_normalization", "fused_batch_norm", "local_response_normalization", "lrn"]

@@ -267,3 +267,281 @@ def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding
                                      data_format=data_format, dilations=dilations)
         return conv2d(depthwise, pointwise_filter, [1, 1, 1, 1], "VALID", data_format=data_format or "NHWC",
                       name="pointwise")
+
+
+# ---- 1-D forms, rank-generic pooling, max_pool_with_argmax -----------------------------------------
+__all__ += ["avg_pool1d", "avg_pool_v2", "conv1d", "max_pool1d", "max_pool_v2", "max_pool_with_argmax", "pool"]
+
+_NWC = (None, "NWC", "NHWC")
+_NCW = ("NCW", "NCHW")
+
+
+def _data_format_1d(data_format: str | None, fn: str) -> bool:
+    """Whether 1-D data is NCW; NHWC/NCHW are accepted as TF does."""
+    if data_format in _NWC:
+        return False
+    if data_format in _NCW:
+        return True
+    raise ValueError(f"{fn}: data_format must be 'NWC' or 'NCW', got {data_format!r}")
+
+
+def _sequence_1d(values: Any, what: str, fn: str, ncw: bool, default: int | None = None) -> int:
+    """TF's 1- or 3-element stride/ksize/dilations as one int; the batch and channel entries must be 1."""
+    if values is None:
+        if default is None:
+            raise ValueError(f"{fn} needs {what}")
+        return default
+    if isinstance(values, Tensor) or np.ndim(values) == 0:
+        values = [values]
+    values = [check_int(v, f"{fn} {what}") for v in values]
+    if len(values) == 1:
+        return values[0]
+    if len(values) == 3:
+        outer = (values[0], values[1]) if ncw else (values[0], values[2])
+        if outer != (1, 1):
+            raise ValueError(f"{fn}: {what} {values} must be 1 in the batch and channel dims")
+        return values[2] if ncw else values[1]
+    raise ValueError(f"{fn}: {what} should be of length 1 or 3, got {values}")
+
+
+def _sequence_input(x: Any, fn: str, what: str = "input", dtype=None) -> Tensor:
+    x = convert_to_tensor(x, dtype=dtype)
+    if x.shape.ndims is not None and x.shape.ndims != 3:
+        raise ValueError(f"{fn}: {what} {x.name} must be a 3-D tensor, got shape {x.shape}")
+    return x
+
+
+def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu=None, data_format=None,
+           name: str | None = None, input=None, dilations=None) -> Tensor:  # noqa: A002 - TF's names
+    """1-D convolution of [batch, width, in_channels] (NWC) by a [width, in_channels, out_channels] filter:
+    conv2d over a height of 1, as TF computes it."""
+    from .array_ops import expand_dims, squeeze
+    from .framework import name_scope
+    if value is not None and input is not None:
+        raise ValueError("conv1d: give value or input (its new name), not both")
+    value = input if value is None else value
+    if value is None or filters is None:
+        raise ValueError("conv1d needs value (input) and filters")
+    ncw = _data_format_1d(data_format, "conv1d")
+    stride = _sequence_1d(stride, "stride", "conv1d", ncw)
+    dilation = _sequence_1d(dilations, "dilations", "conv1d", ncw, default=1)
+    with name_scope(name, "conv1d", [value, filters]):
+        x = _sequence_input(value, "conv1d")
+        w = convert_to_tensor(filters, dtype=x.dtype)
+        if w.shape.ndims is not None and w.shape.ndims != 3:
+            raise ValueError(f"conv1d: filters {w.name} must be a 3-D tensor [width, in_channels, out_channels], "
+                             f"got shape {w.shape}")
+        image = expand_dims(x, 2 if ncw else 1)
+        out = conv2d(image, expand_dims(w, 0), strides=[1, stride], padding=padding,
+                     data_format="NCHW" if ncw else "NHWC", dilations=[1, dilation], name="Conv2D")
+        return squeeze(out, [2 if ncw else 1])
+
+
+def _pool1d(irop: str, fn: str, input, ksize, strides, padding, data_format, name) -> Tensor:  # noqa: A002
+    from .array_ops import expand_dims, squeeze
+    from .framework import name_scope
+    ncw = _data_format_1d(data_format, fn)
+    k = _sequence_1d(ksize, "ksize", fn, ncw)
+    s = _sequence_1d(strides, "strides", fn, ncw)
+    with name_scope(name, fn, [input]):
+        x = _sequence_input(input, fn)
+        image = expand_dims(x, 2 if ncw else 1)
+        out = _pool(irop, fn, "MaxPool" if irop == "dfc.max_pool" else "AvgPool", image, [1, k], [1, s], padding,
+                    "NCHW" if ncw else "NHWC", None, None)
+        return squeeze(out, [2 if ncw else 1])
+
+
+def max_pool1d(input, ksize, strides, padding, data_format: str = "NWC", name: str | None = None) -> Tensor:  # noqa: A002
+    """The maximum over each ksize window of [batch, width, channels]."""
+    return _pool1d("dfc.max_pool", "max_pool1d", input, ksize, strides, padding, data_format, name)
+
+
+def avg_pool1d(input, ksize, strides, padding, data_format: str = "NWC", name: str | None = None) -> Tensor:  # noqa: A002
+    """The mean over each ksize window of [batch, width, channels] (padding taps not counted)."""
+    return _pool1d("dfc.avg_pool", "avg_pool1d", input, ksize, strides, padding, data_format, name)
+
+
+def _spatial_rank(input, data_format: str | None, fn: str) -> int:
+    x = convert_to_tensor(input)
+    if x.shape.ndims is not None:
+        return x.shape.ndims - 2
+    if data_format is not None:
+        return len(data_format) - 2
+    raise ValueError(f"{fn}: the rank of {x.name} must be known, or data_format given")
+
+
+def max_pool_v2(input, ksize, strides, padding, data_format=None, name: str | None = None) -> Tensor:  # noqa: A002
+    """max_pool1d or max_pool2d by the input's rank (3 or 4); ksize and strides: an int, N, or N + 2 values."""
+    n = _spatial_rank(input, data_format, "max_pool_v2")
+    if n == 1:
+        return max_pool1d(input, ksize, strides, padding, data_format or "NWC", name)
+    if n == 2:
+        return max_pool(input, ksize, strides, padding, data_format or "NHWC", name)
+    raise ValueError(f"max_pool_v2: input must have rank 3 or 4 (3-D pooling is not supported), got rank {n + 2}")
+
+
+def avg_pool_v2(input, ksize, strides, padding, data_format=None, name: str | None = None) -> Tensor:  # noqa: A002
+    """avg_pool1d or avg_pool2d by the input's rank (3 or 4); ksize and strides: an int, N, or N + 2 values."""
+    n = _spatial_rank(input, data_format, "avg_pool_v2")
+    if n == 1:
+        return avg_pool1d(input, ksize, strides, padding, data_format or "NWC", name)
+    if n == 2:
+        return avg_pool(input, ksize, strides, padding, data_format or "NHWC", name)
+    raise ValueError(f"avg_pool_v2: input must have rank 3 or 4 (3-D pooling is not supported), got rank {n + 2}")
+
+
+def _ints(values: Any, n: int, what: str, fn: str, default: int | None = None) -> list[int]:
+    if values is None:
+        return [default] * n
+    if isinstance(values, Tensor) or np.ndim(values) == 0:
+        values = [values] * n
+    values = [check_int(v, f"{fn} {what}") for v in values]
+    if len(values) != n:
+        raise ValueError(f"{fn}: {what} must have {n} values (one per spatial dim), got {values}")
+    return values
+
+
+def pool(input, window_shape, pooling_type, padding, dilation_rate=None, strides=None,  # noqa: A002 - TF's names
+         name: str | None = None, data_format=None, dilations=None) -> Tensor:
+    """N-D ('MAX' or 'AVG') pooling of a 1-D or 2-D input over window_shape, with strides or dilation_rate.
+
+    A dilated window (VALID padding and stride 1 only, as TF) reads every dilation-th input: each tap is a slice.
+    """
+    from .framework import name_scope
+    if dilation_rate is not None and dilations is not None:
+        raise ValueError("pool: give dilation_rate or dilations, not both")
+    dilation_rate = dilations if dilation_rate is None else dilation_rate
+    window_shape = [check_int(v, "pool window_shape") for v in window_shape]
+    n = len(window_shape)
+    if n not in (1, 2):
+        raise ValueError(f"pool: only 1-D and 2-D pooling are supported, got window_shape {window_shape}")
+    if pooling_type not in ("MAX", "AVG"):
+        raise ValueError(f"pool: pooling_type must be 'MAX' or 'AVG', got {pooling_type!r}")
+    if isinstance(padding, str) and padding.upper() not in ("SAME", "VALID"):
+        raise ValueError(f"pool: padding must be 'SAME' or 'VALID', got {padding!r}")
+    if any(k < 1 for k in window_shape):
+        raise ValueError(f"pool: window_shape {window_shape} must be positive")
+    dilation_rate = _ints(dilation_rate, n, "dilation_rate", "pool", default=1)
+    strides = _ints(strides, n, "strides", "pool", default=1)
+    if any(d < 1 for d in dilation_rate) or any(s < 1 for s in strides):
+        raise ValueError(f"pool: strides {strides} and dilation_rate {dilation_rate} must be positive")
+    if isinstance(padding, str) and padding.upper() == "SAME" and any(d > 1 for d in dilation_rate):
+        raise ValueError(f"pool: pooling with 'SAME' padding is not implemented for dilation_rate > 1, got "
+                         f"dilation_rate {dilation_rate}")
+    if any(s > k for s, k in zip(strides, window_shape)):
+        raise ValueError(f"pool: strides > window_shape not supported (as in TF), got strides {strides} and "
+                         f"window_shape {window_shape}")
+    if any(d > 1 for d in dilation_rate) and any(s > 1 for s in strides):
+        raise ValueError("pool: strides > 1 not supported in conjunction with dilation_rate > 1")
+    channels_first = data_format is not None and data_format.startswith("NC")
+    if data_format not in (None, "NWC", "NCW", "NHWC", "NCHW"):
+        raise ValueError(f"pool: data_format must be 'NWC', 'NCW', 'NHWC' or 'NCHW', got {data_format!r}")
+    with name_scope(name, f"{pooling_type.lower()}_pool", [input]):
+        x = convert_to_tensor(input)
+        if x.shape.ndims is not None and x.shape.ndims != n + 2:
+            raise ValueError(f"pool: input {x.name} must have rank {n + 2} for window_shape {window_shape}, "
+                             f"got shape {x.shape}")
+        if all(d == 1 for d in dilation_rate):
+            if n == 1:
+                fn = max_pool1d if pooling_type == "MAX" else avg_pool1d
+                return fn(x, window_shape, strides, padding, "NCW" if channels_first else "NWC", name=None)
+            fn = max_pool if pooling_type == "MAX" else avg_pool
+            return fn(x, window_shape, strides, padding, "NCHW" if channels_first else "NHWC")
+        return _dilated_pool(x, window_shape, pooling_type, dilation_rate, channels_first)
+
+
+def _dilated_pool(x: Tensor, window: list[int], kind: str, dilation: list[int], channels_first: bool) -> Tensor:
+    from .array_ops import stack
+    from .math_ops import reduce_max, reduce_mean
+    n = len(window)
+    first = 2 if channels_first else 1
+    dims = x.shape.as_list()
+    if None in dims[first:first + n]:
+        raise ValueError(f"pool: a dilated pool needs the spatial dims of {x.name} known, got {x.shape}")
+    sizes = dims[first:first + n]
+    out = [s - (k - 1) * d for s, k, d in zip(sizes, window, dilation)]
+    if any(o < 1 for o in out):
+        raise ValueError(f"pool: the dilated window {window} (dilation {dilation}) is larger than the input "
+                         f"{x.name} {x.shape}")
+    taps = []
+    for offsets in np.ndindex(*window):
+        index = [slice(None)] * (n + 2)
+        for a in range(n):
+            start = offsets[a] * dilation[a]
+            index[first + a] = slice(start, start + out[a])
+        taps.append(x[tuple(index)])
+    stacked = stack(taps, axis=0)
+    return reduce_max(stacked, axis=0) if kind == "MAX" else reduce_mean(stacked, axis=0)
+
+
+def max_pool_with_argmax(input, ksize, strides, padding, data_format: str = "NHWC", Targmax=None,  # noqa: A002, N803
+                         name: str | None = None, output_dtype=None,
+                         include_batch_in_index: bool = False) -> tuple[Tensor, Tensor]:
+    """(max_pool, argmax): argmax is each maximum's flattened index ((y * width + x) * channels + c, plus
+    b * height * width * channels with include_batch_in_index), the first maximum in row-major window order.
+
+    The indices are built from one slice per window tap (padding taps hold the lowest value, so they never
+    win); the values are max_pool's, whose gradient routes to the same first maximum."""
+    from collections import namedtuple
+
+    from dfc.ir.dtypes import as_dtype
+    from dfc.ir.ops.nn import window_geometry
+
+    from .array_ops import constant, one_hot, reshape, stack
+    from .framework import name_scope
+    from .math_ops import add, argmax, cast, multiply, reduce_sum
+    from .tensor_ops import pad
+    if data_format != "NHWC":
+        raise ValueError(f"max_pool_with_argmax: data_format only supports 'NHWC', got {data_format!r}")
+    if Targmax is not None and output_dtype is not None:
+        raise ValueError("max_pool_with_argmax: give output_dtype or Targmax, not both")
+    out_dtype = as_dtype(output_dtype or Targmax or "int64")
+    if out_dtype.name not in ("int32", "int64"):
+        raise TypeError(f"max_pool_with_argmax: Targmax must be int32 or int64, got {out_dtype.name}")
+    result = namedtuple("MaxPoolWithArgmax", ["output", "argmax"])
+    with name_scope(name, "MaxPoolWithArgmax", [input]):
+        x = _image(input, "input", "max_pool_with_argmax")
+        mode, _ = _padding(padding, "max_pool_with_argmax", False)
+        if mode == "EXPLICIT":
+            raise ValueError("max_pool_with_argmax: padding must be 'SAME' or 'VALID'")
+        for given, what in ((ksize, "ksize"), (strides, "strides")):
+            if not isinstance(given, (list, tuple)):
+                raise TypeError(f"max_pool_with_argmax: expected a list of 4 ints for {what}, not {given!r}")
+            if len(given) != 4:
+                raise ValueError(f"max_pool_with_argmax: {what} must have 4 elements (NHWC), got {list(given)}")
+        k = _spatial(ksize, "ksize", "max_pool_with_argmax", False)
+        s = _spatial(strides, "strides", "max_pool_with_argmax", False)
+        _, height, width, channels = x.shape.as_list()
+        if None in (height, width, channels):
+            raise ValueError(f"max_pool_with_argmax needs the height, width and channels of {x.name} known, "
+                             f"got {x.shape}")
+        values = make("dfc.max_pool", [x], {"ksize": k, "strides": s, "padding": mode, "explicit_paddings": []},
+                      name="MaxPool")
+        rows, cols = window_geometry((height, width), {"strides": s, "padding": mode}, tuple(k),
+                                     "max_pool_with_argmax: ")
+        lowest = x.dtype.min if hasattr(x.dtype, "min") else -np.inf
+        fill = -np.inf if x.dtype.is_floating else lowest
+        padded = pad(x, [[0, 0], [rows.pad_before, rows.pad_after], [cols.pad_before, cols.pad_after], [0, 0]],
+                     constant_values=fill)
+        taps, positions = [], []
+        out_rows = np.arange(rows.out) * rows.stride - rows.pad_before
+        out_cols = np.arange(cols.out) * cols.stride - cols.pad_before
+        for i in range(rows.k):
+            for j in range(cols.k):
+                taps.append(padded[:, i:i + (rows.out - 1) * rows.stride + 1:rows.stride,
+                                   j:j + (cols.out - 1) * cols.stride + 1:cols.stride, :])
+                positions.append((out_rows[:, None] + i) * width + (out_cols[None, :] + j))
+        winner = argmax(stack(taps, axis=0), axis=0, output_type="int32")  # [N, OH, OW, C]
+        np_dtype = out_dtype.np
+        table = constant(np.stack(positions, axis=-1)[:, :, None, :].astype(np_dtype))  # [OH, OW, 1, taps]
+        position = reduce_sum(multiply(one_hot(winner, len(taps), dtype=out_dtype), table), axis=-1)
+        index = add(multiply(position, constant(np.asarray(channels, np_dtype))),
+                    constant(np.arange(channels, dtype=np_dtype)))
+        if include_batch_in_index:
+            from .array_ops import ones_like
+            from .math_ops import cumsum
+            image_index = cumsum(ones_like(cast(x[:, 0, 0, 0], out_dtype)), exclusive=True)  # 0, 1, ... per image
+            per_image = constant(np.asarray(height * width * channels, np_dtype))
+            index = add(index, reshape(multiply(image_index, per_image), [-1, 1, 1, 1]))
+        return result(values, index)
+

@@ -245,3 +245,6 @@ CASES: list[Case] = [
                                                      tf.constant([True, False, True])),
                      "invert": tf.invert_permutation(tf.constant([3, 0, 2, 1]))}),
 ]
+from tf1_op_cases_nn import CASES as _NN_CASES  # noqa: E402 - tf.nn's and tf.losses' names
+
+CASES += _NN_CASES
