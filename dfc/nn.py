@@ -291,9 +291,9 @@ builtins_range = range
 
 # ---- recurrent networks ---------------------------------------------------------------------------
 from . import rnn_cell  # noqa: E402 - tf.nn.rnn_cell needs the ops above
-from .rnn import dynamic_rnn, static_rnn  # noqa: E402
+from .rnn import bidirectional_dynamic_rnn, dynamic_rnn, static_bidirectional_rnn, static_rnn  # noqa: E402
 
-__all__ += ["dynamic_rnn", "rnn_cell", "static_rnn"]
+__all__ += ["bidirectional_dynamic_rnn", "dynamic_rnn", "rnn_cell", "static_bidirectional_rnn", "static_rnn"]
 from .candidate_sampling import log_uniform_candidate_sampler, nce_loss, sampled_softmax_loss  # noqa: E402
 
 __all__ += ["log_uniform_candidate_sampler", "nce_loss", "sampled_softmax_loss"]
