@@ -96,12 +96,10 @@ def crelu(features, name: str | None = None, axis=-1) -> Tensor:
 
 
 def _dense(fn: str, x, weights, biases) -> tuple[Tensor, Tensor, Tensor]:
+    """x, weights, biases as tensors of x's dtype; matmul and bias_add check their shapes (x of rank > 2 is a
+    batch of matrices, as TF's matmul takes it)."""
     x = convert_to_tensor(x)
-    weights, biases = convert_to_tensor(weights, dtype=x.dtype), convert_to_tensor(biases, dtype=x.dtype)
-    for t, rank, what in ((x, 2, "x"), (weights, 2, "weights"), (biases, 1, "biases")):
-        if t.shape.ndims is not None and t.shape.ndims != rank:
-            raise ValueError(f"{fn}: {what} {t.name} must be rank {rank}, got shape {t.shape}")
-    return x, weights, biases
+    return x, convert_to_tensor(weights, dtype=x.dtype), convert_to_tensor(biases, dtype=x.dtype)
 
 
 def xw_plus_b(x, weights, biases, name: str | None = None) -> Tensor:

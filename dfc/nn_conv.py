@@ -326,15 +326,32 @@ def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu
     stride = _sequence_1d(stride, "stride", "conv1d", ncw)
     dilation = _sequence_1d(dilations, "dilations", "conv1d", ncw, default=1)
     with name_scope(name, "conv1d", [value, filters]):
-        x = _sequence_input(value, "conv1d")
+        x = convert_to_tensor(value)
+        if x.shape.ndims is None or x.shape.ndims < 3:
+            raise ValueError(f"conv1d: input {x.name} must be at least 3-D (batch dims, width, channels), got "
+                             f"shape {x.shape}")
         w = convert_to_tensor(filters, dtype=x.dtype)
         if w.shape.ndims is not None and w.shape.ndims != 3:
             raise ValueError(f"conv1d: filters {w.name} must be a 3-D tensor [width, in_channels, out_channels], "
                              f"got shape {w.shape}")
+        batch_dims = x.shape.as_list()[:-2]
+        if len(batch_dims) > 1:  # extra leading batch dims, as TF's conv1d takes: folded into one and back
+            from .array_ops import concat, reshape, shape
+            outer = shape(x)[:-2]
+            inner = x.shape.as_list()[-2:]
+            x = reshape(x, [-1] + inner) if None not in inner else \
+                reshape(x, concat([convert_to_tensor([-1]), shape(x)[-2:]], 0))
         image = expand_dims(x, 2 if ncw else 1)
         out = conv2d(image, expand_dims(w, 0), strides=[1, stride], padding=padding,
                      data_format="NCHW" if ncw else "NHWC", dilations=[1, dilation], name="Conv2D")
-        return squeeze(out, [2 if ncw else 1])
+        out = squeeze(out, [2 if ncw else 1])
+        if len(batch_dims) > 1:
+            target = batch_dims + out.shape.as_list()[1:]
+            if target.count(None) <= 1:  # a static shape keeps the known dims
+                out = reshape(out, [-1 if d is None else d for d in target])
+            else:
+                out = reshape(out, concat([outer, shape(out)[1:]], 0))
+        return out
 
 
 def _pool1d(irop: str, fn: str, input, ksize, strides, padding, data_format, name) -> Tensor:  # noqa: A002

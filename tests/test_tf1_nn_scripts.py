@@ -21,3 +21,97 @@ def test_script_matches_tensorflow(name, backend):
     tf.reset_default_graph()
     actual = SCRIPTS[name](tf, lambda: tf.Session(backend=backend))
     assert_matches_recording(actual, f"script_{name}", lambda key: {"rtol": 2e-4, "atol": 2e-5})
+
+
+def _inputs():
+    tf.reset_default_graph()
+    return {"i": tf.placeholder(tf.int32, [3], name="ints"), "f": tf.placeholder(tf.float32, [2, 3], name="mat"),
+            "img": tf.placeholder(tf.float32, [1, 4, 4, 2], name="img"),
+            "seq": tf.placeholder(tf.float32, [1, 5, 2], name="seq"), "k": tf.placeholder(tf.float32, [2, 2, 3])}
+
+
+# (what, TF1's exception class, a word the message must hold: the user's tensor or argument)
+ERRORS = [
+    (lambda t: tf.nn.elu(t["i"]), TypeError, "ints"),
+    (lambda t: tf.nn.selu(t["i"]), TypeError, "ints"),
+    (lambda t: tf.nn.swish(t["i"]), TypeError, "ints"),
+    (lambda t: tf.nn.fused_batch_norm(t["img"], [1., 1.], [0., 0.], is_training=False), ValueError, "mean"),
+    (lambda t: tf.nn.fused_batch_norm(t["seq"], [1., 1.], [0., 0.]), ValueError, "seq"),
+    (lambda t: tf.nn.fused_batch_norm(t["img"], [1., 1., 1.], [0., 0.]), ValueError, "scale"),
+    (lambda t: tf.nn.fused_batch_norm(t["img"], [1., 1.], [0., 0.], data_format="NCW"), ValueError, "NCW"),
+    (lambda t: tf.nn.lrn(t["seq"]), ValueError, "seq"),
+    (lambda t: tf.nn.conv1d(t["seq"], t["k"], 1, "SAME", data_format="NHCW"), ValueError, "NHCW"),
+    (lambda t: tf.nn.conv1d(t["seq"], t["k"], [1, 1], "SAME"), ValueError, "stride"),
+    (lambda t: tf.nn.pool(t["img"], [2, 2], "MAX", "SAME", dilation_rate=[2, 2]), ValueError, "dilation_rate"),
+    (lambda t: tf.nn.pool(t["img"], [2, 2], "MAX", "VALID", strides=[3, 3]), ValueError, "strides"),
+    (lambda t: tf.nn.pool(t["img"], [2, 2], "MIN", "VALID"), ValueError, "MIN"),
+    (lambda t: tf.nn.max_pool_with_argmax(t["img"], [1, 2, 2, 1], [1, 2, 2, 1], "SAME", data_format="NCHW"),
+     ValueError, "NCHW"),
+    (lambda t: tf.nn.max_pool_with_argmax(t["img"], 2, [1, 2, 2, 1], "SAME"), TypeError, "ksize"),
+    (lambda t: tf.nn.max_pool_v2(tf.zeros([1, 2, 2, 2, 2, 1]), 2, 2, "VALID"), ValueError, "rank"),
+    (lambda t: tf.losses.huber_loss(None, t["f"]), ValueError, "labels"),
+    (lambda t: tf.losses.huber_loss(tf.zeros([3, 2]), t["f"]), ValueError, "mat"),
+    (lambda t: tf.losses.log_loss(t["f"], None), ValueError, "predictions"),
+    (lambda t: tf.losses.cosine_distance(t["f"], t["f"]), ValueError, "axis"),
+    (lambda t: tf.losses.hinge_loss(tf.zeros([2]), t["f"]), ValueError, "mat"),
+    (lambda t: tf.losses.mean_pairwise_squared_error(tf.zeros([3, 2]), t["f"]), ValueError, "mat"),
+    (lambda t: tf.losses.huber_loss(t["f"], t["f"], reduction="bogus"), ValueError, "bogus"),
+    (lambda t: tf.nn.weighted_cross_entropy_with_logits(labels=tf.zeros([3, 2]), logits=t["f"], pos_weight=1.0),
+     ValueError, "mat"),
+    (lambda t: tf.nn.log_poisson_loss(tf.zeros([3, 2]), t["f"]), ValueError, "mat"),
+    (lambda t: tf.nn.dynamic_rnn(tf.nn.rnn_cell.ResidualWrapper(tf.nn.rnn_cell.BasicRNNCell(3)), t["seq"],
+                                 dtype=tf.float32), ValueError, "shape"),
+]
+
+
+@pytest.mark.parametrize("index", range(len(ERRORS)))
+def test_bad_arguments_raise_tf1s_exception_naming_the_object(index):
+    build, exception, word = ERRORS[index]
+    with pytest.raises(exception, match=word):
+        build(_inputs())
+
+
+def test_new_names_and_dtypes_follow_tf1():
+    t = _inputs()
+    assert tf.nn.elu(t["f"]).name == "Elu:0" and tf.nn.leaky_relu(t["f"]).name == "LeakyRelu:0"
+    assert tf.nn.selu(t["f"], name="act").name == "act:0"
+    assert tf.nn.leaky_relu(t["i"]).dtype == tf.float32  # integer features become float32, as TF casts them
+    w, b = tf.zeros([3, 4]), tf.zeros([4])
+    assert tf.nn.xw_plus_b(t["f"], w, b).name == "xw_plus_b:0"
+    assert tf.nn.relu_layer(t["f"], w, b, name="dense").name == "dense:0"
+    value, argmax = tf.nn.max_pool_with_argmax(t["img"], [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    assert argmax.dtype == tf.int64 and argmax.shape.as_list() == [1, 2, 2, 2]
+    y, mean, variance = tf.nn.fused_batch_norm(tf.cast(t["img"], tf.float16), [1., 1.], [0., 0.])
+    assert y.dtype == tf.float16 and mean.dtype == variance.dtype == tf.float32  # statistics in float32, as TF
+    assert tf.nn.conv1d(tf.zeros([2, 3, 5, 2]), tf.zeros([2, 2, 4]), 1, "SAME").shape.as_list() == [2, 3, 5, 4]
+    assert tf.losses.huber_loss(tf.zeros([2, 3], tf.float64), tf.zeros([2, 3], tf.float64)).dtype == tf.float32
+    assert tf.nn.depth_to_space is tf.depth_to_space and tf.nn.swish is tf.nn.silu
+
+
+def test_no_gradient_reaches_fused_batch_norms_statistics():
+    """TF's FusedBatchNorm gradient has no terms for its mean and variance inputs or outputs."""
+    t = _inputs()
+    mean, variance = tf.constant([0.5, -1.0]), tf.constant([2.0, 0.5])
+    y, batch_mean, batch_var = tf.nn.fused_batch_norm(t["img"], [1., 2.], [0., 0.], mean, variance,
+                                                      is_training=False)
+    assert tf.gradients(tf.reduce_sum(y), [mean, variance]) == [None, None]
+    y, batch_mean, batch_var = tf.nn.fused_batch_norm(t["img"], [1., 2.], [0., 0.])
+    assert tf.gradients(batch_mean + batch_var, t["img"]) == [None]
+
+
+@pytest.mark.parametrize("backend", ["interpreter", "cpu"])
+def test_conv1d_ncw_and_dilations_match_their_nwc_and_conv2d_forms(backend):
+    rng = np.random.default_rng(3)
+    t = _inputs()
+    k = rng.standard_normal((3, 2, 4)).astype(np.float32)
+    ncw = tf.nn.conv1d(tf.transpose(t["seq"], [0, 2, 1]), k, 2, "SAME", data_format="NCW")
+    nwc = tf.nn.conv1d(t["seq"], k, 2, "SAME")
+    dilated = tf.nn.conv1d(t["seq"], k, 1, "SAME", dilations=2)
+    as_2d = tf.squeeze(tf.nn.conv2d(t["seq"][:, None], k[None], [1, 1, 1, 1], "SAME", dilations=[1, 1, 2, 1]), 1)
+    argmax_pool = tf.nn.max_pool1d(tf.transpose(t["seq"], [0, 2, 1]), 2, 1, "SAME", data_format="NCW")
+    with tf.Session(backend=backend) as sess:
+        a, b, c, d, e, f = sess.run([ncw, nwc, dilated, as_2d, argmax_pool, tf.nn.max_pool1d(t["seq"], 2, 1, "SAME")],
+                                    {t["seq"]: rng.standard_normal((1, 5, 2)).astype(np.float32)})
+    np.testing.assert_allclose(a.transpose(0, 2, 1), b, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(c, d, rtol=1e-6, atol=1e-6)
+    np.testing.assert_array_equal(e.transpose(0, 2, 1), f)
