@@ -59,3 +59,32 @@ def test_the_convnet_suite_reports_wall_and_cpu_per_round_and_missing_frameworks
     assert lines[2].split()[1:3] == ["100.0", "50.0"] and "2.00x" in lines[2]
     assert lines[3].startswith("2") and "-" in lines[3].split()
     assert lines[4].startswith("best") and lines[4].split()[1:3] == ["100.0", "50.0"]
+
+
+def test_gpu_check_runs_every_gpu_benchmark_at_toy_sizes_on_the_emulated_gpu(emulated_gpu, tmp_path):
+    """`python -m dfc.tools.gpu_check` on the CPU emulation of the CUDA driver (tests/gpu_emulator.py): the
+    report names the device and every benchmark ran (a lent GPU's minutes are not spent finding a typo)."""
+    import json
+
+    from dfc.tools import gpu_check
+
+    out = tmp_path / "report.json"
+    assert gpu_check.main(["--out", str(out), "--skip-tests", "--scale", "small"]) == 0
+    report = json.loads(out.read_text())
+    assert report["device"]["name"] == "dfc emulated GPU" and report["device"]["gpus"] == 1
+    bench = report["benchmarks"]
+    failed = {k: v["error"] for k, v in bench.items() if isinstance(v, dict) and "error" in v}
+    assert not failed, failed
+    assert bench["elementwise_chain"]["fraction_of_copy_bandwidth"] > 0
+    assert bench["matmul_f32"]["dfc_TFLOPs"] > 0 and bench["matmul_bf16"]["n"] == 64
+    assert bench["session"]["mlp_step"]["dfc_s"] > 0 and bench["session"]["overhead"]["dfc_s"] > 0
+    for row in bench["session"].values():  # PyTorch and JAX: a figure with its ratio, or why there is none
+        for framework in ("torch", "jax"):
+            assert framework in row or f"{framework}_over_dfc" in row
+    # the default Session placed the MLP on the GPU: its steps ran as kernels and GEMMs on the emulated device
+    from benchmarks import gpu as bench
+
+    calls = emulated_gpu.driver.calls
+    calls.clear()
+    bench.session_steps((8, 16, 8, 4), repeat=1)
+    assert calls.get("cublasGemmEx", 0) >= 3 and calls.get("cuLaunchKernel", 0) + calls.get("cuGraphLaunch", 0)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import gpu_emulator
+import gpu_emulator_kernels
 from dfc.compiler.target import NVPTX_DATALAYOUT, nvptx_target
 
 SREGS = "\n".join(f"declare i32 @llvm.nvvm.read.ptx.sreg.{r}.x()" for r in ("tid", "ctaid", "ntid", "nctaid"))
@@ -166,7 +167,7 @@ def test_a_kernel_writing_past_its_buffer_is_a_fault(emulated_gpu):
 
 
 def test_a_barrier_not_every_thread_reaches_is_a_fault_not_a_hang(emulated_gpu, monkeypatch):
-    monkeypatch.setattr(gpu_emulator.PATIENCE_S, "value", 1)
+    monkeypatch.setattr(gpu_emulator_kernels.PATIENCE_S, "value", 1)
     drv = emulated_gpu.driver
     function, stream = _load(emulated_gpu, DIVERGENT, "divergent")
     err, out = drv.cuMemAlloc(4)
@@ -236,7 +237,7 @@ def test_reductions_hold_when_warps_lag_behind_at_barriers(emulated_gpu, monkeyp
     from dfc.ir import dtypes as D
     from dfc.ir.builder import create_op
 
-    monkeypatch.setattr(gpu_emulator.LAG_US, "value", 2000)
+    monkeypatch.setattr(gpu_emulator_kernels.LAG_US, "value", 2000)
     x = np.random.default_rng(8).standard_normal((40, 300)).astype(np.float32)  # 40 rows: blocks do two
     ref, got = runtime_tests._run_both([(D.f32, x.shape)], lambda g, a: [
         create_op(g, "dfc.reduce_sum", [a[0]], {"axes": [1], "keepdims": False}).result], [x])
