@@ -115,3 +115,18 @@ def test_conv1d_ncw_and_dilations_match_their_nwc_and_conv2d_forms(backend):
     np.testing.assert_allclose(a.transpose(0, 2, 1), b, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(c, d, rtol=1e-6, atol=1e-6)
     np.testing.assert_array_equal(e.transpose(0, 2, 1), f)
+
+
+GPU_CASES = ["nn_activations", "nn_fused_batch_norm", "nn_lrn", "nn_max_pool_with_argmax"]
+
+
+@pytest.mark.parametrize("name", GPU_CASES)
+def test_cases_on_the_emulated_gpu_match_tensorflow(name, emulated_gpu, monkeypatch):
+    """The new names are compositions of ops with GPU kernels: the same recordings hold on backend='gpu'."""
+    from test_tf1_ops_expectations import test_case_matches_tensorflow
+    from tf1_op_cases import CASES
+
+    from dfc.runtime import executors
+    from dfc.runtime import gpu as gpu_runtime
+    monkeypatch.setitem(executors.BACKENDS, "gpu", lambda step, session: gpu_runtime.GpuExecutable(step, session))
+    test_case_matches_tensorflow(next(c for c in CASES if c.name == name), "gpu")
