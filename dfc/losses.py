@@ -36,14 +36,42 @@ def _div_no_nan(num: Tensor, den: Tensor) -> Tensor:
     return where(zero, 0.0, truediv(num, where(zero, 1.0, den)))
 
 
+def _check_broadcastable(weights: Tensor, losses: Tensor) -> None:
+    """TF's static weights_broadcast_ops.assert_broadcastable: a scalar, or the losses' rank with each dim 1 or
+    the losses' own."""
+    w_rank, l_rank = weights.shape.ndims, losses.shape.ndims
+    if w_rank is None or l_rank is None or w_rank == 0:
+        return
+    if w_rank != l_rank:
+        raise ValueError(f"weights can not be broadcast to values. values.rank={l_rank}. weights.rank={w_rank}. "
+                         f"values.shape={losses.shape}. weights.shape={weights.shape} (weights {weights.name}, "
+                         f"losses {losses.name})")
+    w_dims, l_dims = weights.shape.as_list(), losses.shape.as_list()
+    if None in w_dims or None in l_dims:
+        return
+    for i, (w, v) in enumerate(zip(w_dims, l_dims)):
+        if w not in (1, v):
+            raise ValueError(f"weights can not be broadcast to values. Mismatch at dim {i}. "
+                             f"values.shape={losses.shape} weights.shape={weights.shape} (weights {weights.name}, "
+                             f"losses {losses.name})")
+
+
 def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=LOSSES,
                           reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
-    """losses * weights (weights broadcast to the losses' shape), reduced by `reduction`."""
+    """losses * weights (weights broadcast to the losses' shape), reduced by `reduction`; computed in float32
+    and returned in the losses' dtype, as TF does."""
+    from dfc.ir.dtypes import f32
     if reduction not in Reduction.all():
-        raise ValueError(f"Invalid Reduction Key {reduction!r}")
+        raise ValueError(f"Invalid Reduction Key {reduction!r}. Key should be one of {Reduction.all()}.")
+    if weights is None:
+        raise ValueError("compute_weighted_loss: weights must not be None (use 1.0)")
     with name_scope(scope, "weighted_loss"):
         losses = convert_to_tensor(losses)
-        weights = cast(convert_to_tensor(weights), losses.dtype)
+        input_dtype = losses.dtype
+        weights = convert_to_tensor(weights)
+        _check_broadcastable(weights, losses)
+        losses = cast(losses, f32) if losses.dtype is not f32 else losses
+        weights = cast(weights, f32) if weights.dtype is not f32 else weights
         weighted = multiply(losses, weights)
         if reduction == Reduction.NONE:
             loss = weighted
@@ -61,6 +89,8 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=LOSSE
             else:
                 present = cast(not_equal(multiply(ones_like(losses), weights), 0.0), losses.dtype)
                 loss = _div_no_nan(total, reduce_sum(present))
+        if loss.dtype is not input_dtype:
+            loss = cast(loss, input_dtype)
         if loss_collection is not None:
             get_default_graph().collections.setdefault(loss_collection, []).append(loss)
         return loss
@@ -68,52 +98,80 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=LOSSE
 
 def mean_squared_error(labels, predictions, weights=1.0, scope=None, loss_collection=LOSSES,
                        reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
-    with name_scope(scope, "mean_squared_error"):
-        predictions = convert_to_tensor(predictions)
-        labels = cast(convert_to_tensor(labels), predictions.dtype)
-        return compute_weighted_loss(squared_difference(predictions, labels), weights, None, loss_collection,
+    with name_scope(scope, "mean_squared_error", (predictions, labels, weights)) as name:
+        labels, predictions = _pair("mean_squared_error", labels, predictions)
+        return compute_weighted_loss(squared_difference(predictions, labels), weights, name, loss_collection,
                                      reduction)
 
 
 def absolute_difference(labels, predictions, weights=1.0, scope=None, loss_collection=LOSSES,
                         reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
-    with name_scope(scope, "absolute_difference"):
-        predictions = convert_to_tensor(predictions)
-        labels = cast(convert_to_tensor(labels), predictions.dtype)
-        return compute_weighted_loss(abs(predictions - labels), weights, None, loss_collection, reduction)
+    with name_scope(scope, "absolute_difference", (predictions, labels, weights)) as name:
+        labels, predictions = _pair("absolute_difference", labels, predictions)
+        return compute_weighted_loss(abs(predictions - labels), weights, name, loss_collection, reduction)
+
+
+def _compatible(fn: str, logits: Tensor, labels: Tensor) -> None:
+    from .nn_activations import shapes_compatible
+    if not shapes_compatible(logits.shape, labels.shape):
+        raise ValueError(f"{fn}: shapes {logits.shape} and {labels.shape} are incompatible (logits {logits.name}, "
+                         f"labels {labels.name})")
 
 
 def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0, scope=None,
                           loss_collection=LOSSES, reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """Cross-entropy of softmax(logits) against one-hot labels, smoothed toward 1/num_classes."""
-    with name_scope(scope, "softmax_cross_entropy_loss"):
+    if onehot_labels is None or logits is None:
+        raise ValueError("softmax_cross_entropy: argument `onehot_labels` and `logits` must not be None.")
+    with name_scope(scope, "softmax_cross_entropy_loss", (logits, onehot_labels, weights)) as name:
         logits = convert_to_tensor(logits)
         labels = cast(convert_to_tensor(onehot_labels), logits.dtype)
+        _compatible("softmax_cross_entropy", logits, labels)
         if label_smoothing:
             classes = logits.shape.as_list()[-1]
             labels = labels * (1.0 - label_smoothing) + label_smoothing / classes
         losses = nn.softmax_cross_entropy_with_logits_v2(labels=stop_gradient(labels), logits=logits,
                                                          name="xentropy")
-        return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
+        return compute_weighted_loss(losses, weights, name, loss_collection, reduction)
+
+
+def _squeeze_last(t: Tensor) -> Tensor:
+    from .array_ops import squeeze
+    return squeeze(t, [-1])
 
 
 def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None, loss_collection=LOSSES,
                                  reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
-    with name_scope(scope, "sparse_softmax_cross_entropy_loss"):
+    """Cross-entropy against integer labels; labels of shape [batch, 1] (and weights of one more dim than
+    the labels) lose their last dim first, as TF's _remove_squeezable_dimensions does."""
+    if labels is None or logits is None:
+        raise ValueError("sparse_softmax_cross_entropy: argument `labels` and `logits` must not be None.")
+    with name_scope(scope, "sparse_softmax_cross_entropy_loss", (logits, labels, weights)) as name:
+        labels, logits = convert_to_tensor(labels), convert_to_tensor(logits)
+        if labels.shape.ndims is not None and logits.shape.ndims is not None and \
+                logits.shape.ndims == labels.shape.ndims and labels.shape.as_list()[-1] in (1, None):
+            labels = _squeeze_last(labels)
+        weights = convert_to_tensor(weights)
+        if weights.shape.ndims and labels.shape.ndims is not None and \
+                weights.shape.ndims - labels.shape.ndims == 1:
+            weights = _squeeze_last(weights)
         losses = nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits, name="xentropy")
-        return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
+        return compute_weighted_loss(losses, weights, name, loss_collection, reduction)
 
 
 def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothing=0, scope=None,
                           loss_collection=LOSSES, reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS) -> Tensor:
     """Logistic loss per element; labels smoothed toward 1/2."""
-    with name_scope(scope, "sigmoid_cross_entropy_loss"):
+    if multi_class_labels is None or logits is None:
+        raise ValueError("sigmoid_cross_entropy: argument `multi_class_labels` and `logits` must not be None.")
+    with name_scope(scope, "sigmoid_cross_entropy_loss", (logits, multi_class_labels, weights)) as name:
         logits = convert_to_tensor(logits)
         labels = cast(convert_to_tensor(multi_class_labels), logits.dtype)
+        _compatible("sigmoid_cross_entropy", logits, labels)
         if label_smoothing:
             labels = labels * (1.0 - label_smoothing) + 0.5 * label_smoothing
         losses = nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
-        return compute_weighted_loss(losses, weights, None, loss_collection, reduction)
+        return compute_weighted_loss(losses, weights, name, loss_collection, reduction)
 
 
 def get_losses(scope: str | None = None, loss_collection: str = LOSSES) -> list[Tensor]:

@@ -56,6 +56,9 @@ ERRORS = [
     (lambda t: tf.losses.hinge_loss(tf.zeros([2]), t["f"]), ValueError, "mat"),
     (lambda t: tf.losses.mean_pairwise_squared_error(tf.zeros([3, 2]), t["f"]), ValueError, "mat"),
     (lambda t: tf.losses.huber_loss(t["f"], t["f"], reduction="bogus"), ValueError, "bogus"),
+    (lambda t: tf.losses.mean_squared_error(t["f"], t["f"], weights=[1.0, 2.0, 3.0]), ValueError, "broadcast"),
+    (lambda t: tf.losses.absolute_difference(t["f"], t["f"], weights=tf.ones([2, 2])), ValueError, "dim 1"),
+    (lambda t: tf.losses.softmax_cross_entropy(tf.zeros([2, 4]), t["f"]), ValueError, "mat"),
     (lambda t: tf.nn.weighted_cross_entropy_with_logits(labels=tf.zeros([3, 2]), logits=t["f"], pos_weight=1.0),
      ValueError, "mat"),
     (lambda t: tf.nn.log_poisson_loss(tf.zeros([3, 2]), t["f"]), ValueError, "mat"),
@@ -84,7 +87,9 @@ def test_new_names_and_dtypes_follow_tf1():
     y, mean, variance = tf.nn.fused_batch_norm(tf.cast(t["img"], tf.float16), [1., 1.], [0., 0.])
     assert y.dtype == tf.float16 and mean.dtype == variance.dtype == tf.float32  # statistics in float32, as TF
     assert tf.nn.conv1d(tf.zeros([2, 3, 5, 2]), tf.zeros([2, 2, 4]), 1, "SAME").shape.as_list() == [2, 3, 5, 4]
-    assert tf.losses.huber_loss(tf.zeros([2, 3], tf.float64), tf.zeros([2, 3], tf.float64)).dtype == tf.float32
+    f64 = tf.zeros([2, 3], tf.float64)
+    assert tf.losses.huber_loss(f64, f64).dtype == tf.losses.mean_squared_error(f64, f64).dtype == tf.float32
+    assert tf.losses.sigmoid_cross_entropy(f64, f64).dtype == tf.float64  # reduced in float32, cast back as TF
     assert tf.nn.depth_to_space is tf.depth_to_space and tf.nn.swish is tf.nn.silu
 
 
