@@ -305,10 +305,12 @@ from .normalization import (batch_normalization, moments, normalize_moments, suf
 __all__ += ["batch_normalization", "l2_normalize", "moments", "normalize_moments", "softplus", "softsign",
             "sufficient_statistics", "weighted_moments"]
 from .math_ops import zero_fraction  # noqa: E402
-from .nn_activations import (crelu, elu, leaky_relu, log_poisson_loss, relu_layer, selu, silu, swish,  # noqa: E402
-                             weighted_cross_entropy_with_logits, xw_plus_b)
+from .nn_activations import (compute_average_loss, crelu, elu, leaky_relu, log_poisson_loss, relu_layer,  # noqa: E402
+                             scale_regularization_loss, selu, silu, swish, weighted_cross_entropy_with_logits,
+                             xw_plus_b)
 from .tensor_ops import depth_to_space, space_to_depth  # noqa: E402
 
+__all__ += ["compute_average_loss", "scale_regularization_loss"]
 __all__ += ["crelu", "depth_to_space", "elu", "leaky_relu", "log_poisson_loss", "relu_layer", "selu", "silu",
             "space_to_depth", "swish", "weighted_cross_entropy_with_logits", "xw_plus_b", "zero_fraction"]
 from .normalization import (batch_norm_with_global_normalization, fused_batch_norm,  # noqa: E402

@@ -1,5 +1,6 @@
-"""tf.nn's activations (leaky_relu, elu, selu, swish, crelu), dense helpers (xw_plus_b, relu_layer) and
-elementwise losses (log_poisson_loss, weighted_cross_entropy_with_logits), with TF1's gradients at the kinks."""
+"""tf.nn's activations (leaky_relu, elu, selu, swish, crelu), dense helpers (xw_plus_b, relu_layer),
+elementwise losses (log_poisson_loss, weighted_cross_entropy_with_logits) and loss scaling (compute_average_loss),
+with TF1's gradients at the kinks."""
 
 from __future__ import annotations
 
@@ -171,3 +172,57 @@ def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None
         softplus_neg = add(log1p(exp(negative(abs(logits)))), relu(negative(logits)))
         return _scope_op("dfc.add", [multiply(subtract(1.0, labels), logits), multiply(log_weight, softplus_neg)],
                          scope)
+
+
+# ---- tf.nn's loss scaling for custom training loops (one replica: dfc runs no distribution strategy) ------
+__all__ += ["compute_average_loss", "scale_regularization_loss"]
+
+
+def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None) -> Tensor:
+    """sum(per_example_loss * sample_weight) / global_batch_size (by default the first dim of the losses); 0
+    when that is 0. With sample_weight the product is float32, as TF computes it."""
+    from .array_ops import expand_dims, shape, squeeze
+    from .errors import InvalidArgumentError
+    from .math_ops import cast, div_no_nan, multiply, reduce_sum
+    losses = convert_to_tensor(per_example_loss)
+    input_dtype = losses.dtype
+    if losses.shape.ndims == 0:
+        raise ValueError(f"Invalid value passed for `per_example_loss`. Expected a tensor with at least rank 1. "
+                         f"Received per_example_loss={losses.name} with rank 0")
+    if sample_weight is not None:
+        weight = cast(convert_to_tensor(sample_weight), f32)
+        losses = cast(losses, f32)
+        w_rank, l_rank = weight.shape.ndims, losses.shape.ndims
+        if w_rank not in (None, 0) and l_rank is not None:
+            if w_rank - l_rank == 1 and weight.shape.as_list()[-1] in (1, None):
+                weight = squeeze(weight, [-1])
+            elif l_rank - w_rank == 1:
+                weight = expand_dims(weight, -1)
+        losses = multiply(losses, weight)
+    if global_batch_size is None:
+        batch = shape(losses)[0]
+    else:
+        if isinstance(global_batch_size, Tensor):
+            batch = global_batch_size
+            if batch.shape.ndims not in (None, 0):
+                raise ValueError(f"global_batch_size must be scalar, got {batch.name} of shape {batch.shape}")
+            if not batch.dtype.is_integer:
+                raise TypeError(f"global_batch_size must be an integer, got {batch.name} of {batch.dtype.name}")
+        else:
+            if np.ndim(global_batch_size) != 0:
+                raise ValueError(f"global_batch_size must be scalar, got {global_batch_size!r}")
+            if not isinstance(global_batch_size, (int, np.integer)) or isinstance(global_batch_size, bool):
+                raise TypeError(f"global_batch_size must be an integer, got {global_batch_size!r}")
+            if global_batch_size < 0:
+                raise InvalidArgumentError(f"global_batch_size must be non-negative, got {global_batch_size}")
+            batch = convert_to_tensor(np.int32(global_batch_size))
+    return div_no_nan(reduce_sum(losses), cast(batch, input_dtype))
+
+
+def scale_regularization_loss(regularization_loss) -> Tensor:
+    """The sum of the regularization losses divided by the number of replicas (one)."""
+    from .array_ops import stack
+    from .math_ops import reduce_sum
+    if isinstance(regularization_loss, (list, tuple)) and any(isinstance(t, Tensor) for t in regularization_loss):
+        regularization_loss = stack(list(regularization_loss))  # a list of losses packs into one tensor, as in TF
+    return reduce_sum(convert_to_tensor(regularization_loss)) / 1
