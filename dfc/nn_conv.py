@@ -388,23 +388,31 @@ def _spatial_rank(input, data_format: str | None, fn: str) -> int:
 
 
 def max_pool_v2(input, ksize, strides, padding, data_format=None, name: str | None = None) -> Tensor:  # noqa: A002
-    """max_pool1d or max_pool2d by the input's rank (3 or 4); ksize and strides: an int, N, or N + 2 values."""
+    """max_pool1d, max_pool2d or max_pool3d by the input's rank (3, 4 or 5); ksize and strides: an int, N, or
+    N + 2 values."""
     n = _spatial_rank(input, data_format, "max_pool_v2")
     if n == 1:
         return max_pool1d(input, ksize, strides, padding, data_format or "NWC", name)
     if n == 2:
         return max_pool(input, ksize, strides, padding, data_format or "NHWC", name)
-    raise ValueError(f"max_pool_v2: input must have rank 3 or 4 (3-D pooling is not supported), got rank {n + 2}")
+    if n == 3:
+        from .nn_conv3d import max_pool3d
+        return max_pool3d(input, ksize, strides, padding, data_format or "NDHWC", name)
+    raise ValueError(f"max_pool_v2: input must have rank 3, 4 or 5, got rank {n + 2}")
 
 
 def avg_pool_v2(input, ksize, strides, padding, data_format=None, name: str | None = None) -> Tensor:  # noqa: A002
-    """avg_pool1d or avg_pool2d by the input's rank (3 or 4); ksize and strides: an int, N, or N + 2 values."""
+    """avg_pool1d, avg_pool2d or avg_pool3d by the input's rank (3, 4 or 5); ksize and strides: an int, N, or
+    N + 2 values."""
     n = _spatial_rank(input, data_format, "avg_pool_v2")
     if n == 1:
         return avg_pool1d(input, ksize, strides, padding, data_format or "NWC", name)
     if n == 2:
         return avg_pool(input, ksize, strides, padding, data_format or "NHWC", name)
-    raise ValueError(f"avg_pool_v2: input must have rank 3 or 4 (3-D pooling is not supported), got rank {n + 2}")
+    if n == 3:
+        from .nn_conv3d import avg_pool3d
+        return avg_pool3d(input, ksize, strides, padding, data_format or "NDHWC", name)
+    raise ValueError(f"avg_pool_v2: input must have rank 3, 4 or 5, got rank {n + 2}")
 
 
 def _ints(values: Any, n: int, what: str, fn: str, default: int | None = None) -> list[int]:
@@ -420,7 +428,7 @@ def _ints(values: Any, n: int, what: str, fn: str, default: int | None = None) -
 
 def pool(input, window_shape, pooling_type, padding, dilation_rate=None, strides=None,  # noqa: A002 - TF's names
          name: str | None = None, data_format=None, dilations=None) -> Tensor:
-    """N-D ('MAX' or 'AVG') pooling of a 1-D or 2-D input over window_shape, with strides or dilation_rate.
+    """N-D ('MAX' or 'AVG') pooling of a 1-D, 2-D or 3-D input over window_shape, with strides or dilation_rate.
 
     A dilated window (VALID padding and stride 1 only, as TF) reads every dilation-th input: each tap is a slice.
     """
@@ -430,8 +438,8 @@ def pool(input, window_shape, pooling_type, padding, dilation_rate=None, strides
     dilation_rate = dilations if dilation_rate is None else dilation_rate
     window_shape = [check_int(v, "pool window_shape") for v in window_shape]
     n = len(window_shape)
-    if n not in (1, 2):
-        raise ValueError(f"pool: only 1-D and 2-D pooling are supported, got window_shape {window_shape}")
+    if n not in (1, 2, 3):
+        raise ValueError(f"pool: len(window_shape) must be 1, 2, or 3, got window_shape {window_shape}")
     if pooling_type not in ("MAX", "AVG"):
         raise ValueError(f"pool: pooling_type must be 'MAX' or 'AVG', got {pooling_type!r}")
     if isinstance(padding, str) and padding.upper() not in ("SAME", "VALID"):
@@ -451,8 +459,8 @@ def pool(input, window_shape, pooling_type, padding, dilation_rate=None, strides
     if any(d > 1 for d in dilation_rate) and any(s > 1 for s in strides):
         raise ValueError("pool: strides > 1 not supported in conjunction with dilation_rate > 1")
     channels_first = data_format is not None and data_format.startswith("NC")
-    if data_format not in (None, "NWC", "NCW", "NHWC", "NCHW"):
-        raise ValueError(f"pool: data_format must be 'NWC', 'NCW', 'NHWC' or 'NCHW', got {data_format!r}")
+    if data_format not in (None, "NWC", "NCW", "NHWC", "NCHW", "NDHWC", "NCDHW"):
+        raise ValueError(f"pool: data_format must be one of NWC, NCW, NHWC, NCHW, NDHWC, NCDHW, got {data_format!r}")
     with name_scope(name, f"{pooling_type.lower()}_pool", [input]):
         x = convert_to_tensor(input)
         if x.shape.ndims is not None and x.shape.ndims != n + 2:
@@ -462,6 +470,10 @@ def pool(input, window_shape, pooling_type, padding, dilation_rate=None, strides
             if n == 1:
                 fn = max_pool1d if pooling_type == "MAX" else avg_pool1d
                 return fn(x, window_shape, strides, padding, "NCW" if channels_first else "NWC", name=None)
+            if n == 3:
+                from .nn_conv3d import avg_pool3d, max_pool3d
+                fn = max_pool3d if pooling_type == "MAX" else avg_pool3d
+                return fn(x, window_shape, strides, padding, "NCDHW" if channels_first else "NDHWC")
             fn = max_pool if pooling_type == "MAX" else avg_pool
             return fn(x, window_shape, strides, padding, "NCHW" if channels_first else "NHWC")
         return _dilated_pool(x, window_shape, pooling_type, dilation_rate, channels_first)

@@ -159,4 +159,18 @@ CASES: list[Case] = [
              "weighted_f64": tf.losses.compute_weighted_loss(d * d, weights=w, reduction=tf.losses.Reduction.MEAN),
              "sparse_f64": tf.losses.sparse_softmax_cross_entropy([0, 2, 1, 1], d, weights=w)}.items()},
          grad=("d", "w")),
+    Case("nn_conv3d_pool3d", {"v": _rng(57).standard_normal((2, 5, 6, 4, 3)).astype(F32),
+                              "k": _rng(58).standard_normal((3, 2, 3, 3, 4)).astype(F32)},
+         lambda tf, v, k: {
+             "conv_same": tf.nn.conv3d(v, k, [1, 1, 1, 1, 1], "SAME"),
+             "conv_valid": tf.nn.conv3d(v, k, strides=[1, 2, 1, 2, 1], padding="VALID"),
+             "conv_stride_same": tf.nn.conv3d(v, filters=k, strides=[1, 2, 3, 2, 1], padding="SAME"),
+             "max_same": tf.nn.max_pool3d(v, [1, 2, 2, 2, 1], [1, 2, 2, 2, 1], "SAME"),
+             "max_valid": tf.nn.max_pool3d(v, [1, 3, 2, 1, 1], [1, 1, 2, 1, 1], "VALID"),
+             "avg_same": tf.nn.avg_pool3d(v, [1, 3, 3, 2, 1], [1, 2, 1, 2, 1], "SAME"),
+             "avg_valid": tf.nn.avg_pool3d(v, [1, 2, 2, 2, 1], [1, 1, 1, 1, 1], "VALID"),
+             "max_v2": tf.nn.max_pool_v2(v, 2, 2, "SAME"), "avg_v2": tf.nn.avg_pool_v2(v, [3, 1, 2], 1, "SAME"),
+             "pool_3d": tf.nn.pool(v, [2, 3, 2], "AVG", "SAME", strides=[1, 2, 2]),
+             "pool_3d_dilated": tf.nn.pool(v, [2, 2, 2], "MAX", "VALID", dilation_rate=[2, 2, 1])},
+         grad=("v", "k")),
 ]
