@@ -135,3 +135,39 @@ def test_cases_on_the_emulated_gpu_match_tensorflow(name, emulated_gpu, monkeypa
     from dfc.runtime import gpu as gpu_runtime
     monkeypatch.setitem(executors.BACKENDS, "gpu", lambda step, session: gpu_runtime.GpuExecutable(step, session))
     test_case_matches_tensorflow(next(c for c in CASES if c.name == name), "gpu")
+
+
+@pytest.mark.parametrize("time_major", [False, True])
+def test_bidirectional_rnn_with_the_time_unknown_matches_the_unrolled_one(time_major):
+    """An unknown time dim runs each direction as a tf.while_loop; the reversal of each row's first
+    sequence_length steps is built from the shapes at run time. Same values and gradients as unrolled."""
+    rng = np.random.default_rng(8)
+    xs = rng.standard_normal((3, 5, 4)).astype(np.float32)
+    lengths = np.array([5, 2, 0], np.int32)
+    results = []
+    for steps in (5, None):
+        tf.reset_default_graph()
+        shape = [steps, None, 4] if time_major else [None, steps, 4]
+        x, n = tf.placeholder(tf.float32, shape), tf.placeholder(tf.int32, [None])
+        init = tf.constant_initializer(0.3)
+        with tf.variable_scope("m", initializer=tf.random_normal_initializer(seed=1)):
+            (fw, bw), (sfw, sbw) = tf.nn.bidirectional_dynamic_rnn(
+                tf.nn.rnn_cell.GRUCell(3, kernel_initializer=init), tf.nn.rnn_cell.BasicRNNCell(2), x,
+                sequence_length=n, dtype=tf.float32, time_major=time_major)
+        loss = tf.reduce_sum(fw * fw) + tf.reduce_sum(bw * tf.range(1.0, 3.0)) + tf.reduce_sum(sfw) + \
+            tf.reduce_sum(sbw * sbw)
+        grads = tf.gradients(loss, [x] + tf.trainable_variables())
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for i, v in enumerate(sorted(tf.trainable_variables(), key=lambda v: v.name)):
+                sess.run(v.assign(np.full(v.shape.as_list(), 0.1 * (i + 1), np.float32) +
+                                  np.linspace(-0.2, 0.2, int(np.prod(v.shape.as_list()))).reshape(
+                                      v.shape.as_list()).astype(np.float32)))
+            feed = {x: xs.transpose(1, 0, 2) if time_major else xs, n: lengths}
+            results.append(sess.run([fw, bw, sfw, sbw] + grads, feed))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    fw, bw = results[0][:2]
+    if time_major:
+        fw, bw = fw.transpose(1, 0, 2), bw.transpose(1, 0, 2)
+    assert not fw[1, 2:].any() and not bw[1, 2:].any() and not fw[2].any()  # past each row's length: zeros
