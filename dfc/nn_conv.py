@@ -105,8 +105,8 @@ def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu: boo
     return _from_nhwc(make("dfc.conv2d", [_to_nhwc(x, nchw), w], attrs, name=name or "Conv2D"), nchw)
 
 
-def _shape_arg(shape: Any, fn: str) -> list[int]:
-    """A 4-element shape argument; an element that is not a constant (a batch from tf.shape) becomes -1."""
+def _shape_arg(shape: Any, fn: str, rank: int = 4) -> list[int]:
+    """A `rank`-element shape argument; an element that is not a constant (a batch from tf.shape) becomes -1."""
     from .array_ops import constant_value
     if isinstance(shape, Tensor):
         value = constant_value(shape)
@@ -123,8 +123,8 @@ def _shape_arg(shape: Any, fn: str) -> list[int]:
             dims.append(-1)
         else:
             dims.append(-1 if d is None else check_int(d, f"{fn} shape"))
-    if len(dims) != 4:
-        raise ValueError(f"{fn}: the shape must have 4 elements, got {dims}")
+    if len(dims) != rank:
+        raise ValueError(f"{fn}: the shape must have {rank} elements, got {dims}")
     if any(d < 0 for d in dims[1:]):
         raise ValueError(f"{fn}: only the batch dim of the shape {dims} may be unknown")
     return dims
@@ -574,3 +574,57 @@ def max_pool_with_argmax(input, ksize, strides, padding, data_format: str = "NHW
             index = add(index, reshape(multiply(image_index, per_image), [-1, 1, 1, 1]))
         return result(values, index)
 
+
+
+# ---- transposed 1-D and atrous convolutions -----------------------------------------------------------
+__all__ += ["atrous_conv2d_transpose", "conv1d_transpose"]
+
+
+def conv1d_transpose(input, filters, output_shape, strides, padding: str = "SAME", data_format: str = "NWC",  # noqa: A002
+                     dilations=None, name: str | None = None) -> Tensor:
+    """The transpose (gradient) of conv1d: filters [width, out_channels, in_channels], output `output_shape`
+    (3 elements); conv2d_transpose over a height of 1, as TF computes it."""
+    from .array_ops import expand_dims, shape, squeeze
+    from .framework import name_scope
+    ncw = _data_format_1d(data_format, "conv1d_transpose")
+    stride = _sequence_1d(strides, "strides", "conv1d_transpose", ncw)
+    dilation = _sequence_1d(dilations, "dilations", "conv1d_transpose", ncw, default=1)
+    with name_scope(name, "conv1d_transpose", [input, filters, output_shape]):
+        x = _sequence_input(input, "conv1d_transpose")
+        w = convert_to_tensor(filters, dtype=x.dtype)
+        if w.shape.ndims is not None and w.shape.ndims != 3:
+            raise ValueError(f"conv1d_transpose: filters {w.name} must be a 3-D tensor [width, out_channels, "
+                             f"in_channels], got shape {w.shape}")
+        dims = _shape_arg(output_shape, "conv1d_transpose", rank=3)
+        out_channels = dims[1] if ncw else dims[2]
+        if w.shape.as_list()[1] not in (None, out_channels):
+            raise ValueError(f"conv1d_transpose: output_shape {dims} has {out_channels} channels but filters "
+                             f"{w.name} {w.shape} make {w.shape.as_list()[1]}")
+        batch = dims[0] if dims[0] >= 0 else shape(x)[0]
+        image_shape = [batch, dims[1], 1, dims[2]] if ncw else [batch, 1, dims[1], dims[2]]
+        out = conv2d_backprop_input(image_shape, expand_dims(w, 0), expand_dims(x, 2 if ncw else 1),
+                                    strides=[1, stride], padding=padding, data_format="NCHW" if ncw else "NHWC",
+                                    dilations=[1, dilation], name="conv1d_transpose")
+        return squeeze(out, [2 if ncw else 1])
+
+
+def atrous_conv2d_transpose(value, filters, output_shape, rate: int, padding: str,
+                            name: str | None = None) -> Tensor:
+    """The transpose of atrous_conv2d: conv2d_transpose with the filter's taps `rate` apart, stride 1."""
+    if isinstance(padding, bytes):
+        padding = padding.decode()
+    if padding not in ("SAME", "VALID"):
+        raise ValueError(f"atrous_conv2d_transpose: padding must be 'SAME' or 'VALID', got {padding!r}")
+    if not isinstance(rate, (int, np.integer)) or rate < 1:
+        raise ValueError(f"atrous_conv2d_transpose: rate {rate!r} cannot be less than one")
+    w = convert_to_tensor(filters)
+    if isinstance(output_shape, (list, tuple, np.ndarray)):
+        if len(output_shape) != 4:
+            raise ValueError(f"atrous_conv2d_transpose: output_shape must have shape (4,), got {list(output_shape)}")
+        channels = w.shape.as_list()[2] if w.shape.ndims == 4 else None
+        last = output_shape[3]
+        if channels is not None and not isinstance(last, Tensor) and int(last) != channels:
+            raise ValueError(f"atrous_conv2d_transpose: output_shape does not match filter's output channels, "
+                             f"{channels} != {last}")
+    return conv2d_transpose(value, w, output_shape, strides=[1, 1, 1, 1], padding=padding,
+                            dilations=[1, int(rate), int(rate), 1], name=name or "atrous_conv2d_transpose")

@@ -173,4 +173,16 @@ CASES: list[Case] = [
              "pool_3d": tf.nn.pool(v, [2, 3, 2], "AVG", "SAME", strides=[1, 2, 2]),
              "pool_3d_dilated": tf.nn.pool(v, [2, 2, 2], "MAX", "VALID", dilation_rate=[2, 2, 1])},
          grad=("v", "k")),
+    Case("nn_transposed_1d_atrous", {"s": _rng(59).standard_normal((2, 5, 4)).astype(F32),
+                                     "k": _rng(60).standard_normal((3, 2, 4)).astype(F32),
+                                     "img": _rng(61).standard_normal((2, 5, 6, 3)).astype(F32),
+                                     "f": _rng(62).standard_normal((3, 2, 2, 3)).astype(F32)},
+         lambda tf, s, k, img, f: {
+             "t1d_same": tf.nn.conv1d_transpose(s, k, [2, 10, 2], 2, "SAME"),
+             "t1d_valid": tf.nn.conv1d_transpose(s, k, tf.stack([tf.shape(s)[0], 11, 2]), [1, 2, 1], "VALID"),
+             "t1d_stride1": tf.nn.conv1d_transpose(s, k, (2, 5, 2), 1),
+             "atrous_t_same": tf.nn.atrous_conv2d_transpose(img, f, [2, 5, 6, 2], 2, "SAME"),
+             "atrous_t_valid": tf.nn.atrous_conv2d_transpose(img, f, [2, 9, 8, 2], 2, "VALID"),
+             "atrous_t_rate1": tf.nn.atrous_conv2d_transpose(img, f, [2, 7, 7, 2], 1, "VALID")},
+         grad=("s", "k", "img", "f")),
 ]
