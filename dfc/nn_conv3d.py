@@ -1,4 +1,5 @@
-"""tf.nn's 3-D convolution and pooling (conv3d, max_pool3d, avg_pool3d) composed of their 2-D forms.
+"""tf.nn's 3-D convolution and pooling (conv3d, conv3d_transpose, max_pool3d, avg_pool3d) composed of their
+2-D forms.
 
 The depth axis is folded into the batch: each depth tap of the window is a strided slice of the
 (depth-padded) input, run through conv2d / max_pool / avg_pool over height and width, and the taps
@@ -13,7 +14,7 @@ import numpy as np
 
 from .framework import Tensor, check_int, convert_to_tensor, name_scope
 
-__all__ = ["avg_pool3d", "conv3d", "max_pool3d"]
+__all__ = ["avg_pool3d", "conv3d", "conv3d_transpose", "max_pool3d"]
 
 
 def _channels_first(data_format: str | None, fn: str) -> bool:
@@ -188,3 +189,76 @@ def max_pool3d(input, ksize, strides, padding, data_format: str = "NDHWC", name:
 def avg_pool3d(input, ksize, strides, padding, data_format: str = "NDHWC", name: str | None = None) -> Tensor:  # noqa: A002
     """The mean over each ksize window (of its taps inside the input)."""
     return _pool3d("avg", input, ksize, strides, padding, data_format, name)
+
+
+def conv3d_transpose(value=None, filter=None, output_shape=None, strides=None, padding: str = "SAME",  # noqa: A002
+                     data_format: str = "NDHWC", name: str | None = None, input=None, filters=None,  # noqa: A002
+                     dilations=None) -> Tensor:
+    """The transpose (gradient) of conv3d: filter [d, h, w, out_channels, in_channels], output `output_shape`.
+
+    Each depth tap t is a conv2d_transpose of every input depth slice, landing at output depth
+    i * stride + t * dilation - padding_before: the slices are spread `stride` apart with zeros between
+    and shifted into place."""
+    from .array_ops import shape as shape_of
+    from .array_ops import stack, zeros_like
+    from .math_ops import add_n
+    from .nn_conv import _shape_arg, conv2d_backprop_input
+    from .tensor_ops import pad
+    value = input if value is None else value
+    filter = filters if filter is None else filter
+    if value is None or filter is None or output_shape is None:
+        raise ValueError("conv3d_transpose needs value, filter and output_shape")
+    channels_first = _channels_first(data_format, "conv3d_transpose")
+    mode = _padding_mode(padding, "conv3d_transpose")
+    stride = _triple(strides, "strides", "conv3d_transpose", channels_first, allow_short=False)
+    dilation = _triple(dilations, "dilations", "conv3d_transpose", channels_first, allow_short=False, default=1)
+    dims = _shape_arg(output_shape, "conv3d_transpose", rank=5)
+    if channels_first:
+        dims = [dims[0], dims[2], dims[3], dims[4], dims[1]]
+    with name_scope(name, "conv3d_transpose", [value, filter]):
+        x = _to_ndhwc(_volume(value, "conv3d_transpose", "value"), channels_first)
+        w = _volume(filter, "conv3d_transpose", "filter", dtype=x.dtype)
+        kd, _, _, out_channels, in_channels = w.shape.as_list()
+        depth = x.shape.as_list()[1]
+        if kd is None or depth is None:
+            raise ValueError(f"conv3d_transpose: the depths of value {x.name} {x.shape} and filter {w.name} "
+                             f"{w.shape} must be known")
+        if x.shape.as_list()[4] not in (None, in_channels) or out_channels not in (None, dims[4]):
+            raise ValueError(f"conv3d_transpose: value {x.name} {x.shape}, filter {w.name} {w.shape} (filter: "
+                             f"[d, h, w, out_channels, in_channels]) and output_shape {dims} do not agree")
+        out_depth = dims[1]
+        forward_depth, before, _ = _depth_geometry(out_depth, kd, stride[0], dilation[0], mode)
+        if forward_depth != depth:
+            raise ValueError(f"conv3d_transpose: output_shape {dims} would give a conv3d output depth of "
+                             f"{forward_depth}, but value {x.name} has depth {depth}")
+        images, _, _ = _depth_taps(x, 1, 1, 1, "VALID", 0, "conv3d_transpose")
+        image = images[0]  # [N * depth, H, W, in_channels]
+        terms = []
+        for t in range(kd):
+            z = conv2d_backprop_input([-1] + dims[2:], w[t], image, strides=stride[1:], padding=mode,
+                                      dilations=dilation[1:])
+            z = _unfold(z, depth)  # [N, depth, Ho, Wo, C]
+            if stride[0] > 1:  # slice i at depth i * stride, zeros between
+                z = stack([z] + [zeros_like(z)] * (stride[0] - 1), axis=2)
+                z = _unfold(_fold_depth(z), depth * stride[0])
+            offset = t * dilation[0] - before
+            length = depth * stride[0]
+            if offset < 0:
+                z, length = z[:, -offset:], length + offset
+                offset = 0
+            if length > out_depth - offset:
+                z, length = z[:, :out_depth - offset], out_depth - offset
+            if length <= 0:
+                continue
+            terms.append(pad(z, [[0, 0], [offset, out_depth - offset - length], [0, 0], [0, 0], [0, 0]]))
+        if not terms:
+            batch = dims[0] if dims[0] >= 0 else shape_of(x)[0]
+            from .array_ops import zeros
+            return _from_ndhwc(zeros([batch] + dims[1:], x.dtype), channels_first)
+        return _from_ndhwc(terms[0] if len(terms) == 1 else add_n(terms), channels_first)
+
+
+def _fold_depth(z: Tensor) -> Tensor:
+    """[N, D, S, H, W, C] to [N * D * S, H, W, C]."""
+    from .array_ops import reshape
+    return reshape(z, [-1] + z.shape.as_list()[3:])

@@ -185,4 +185,15 @@ CASES: list[Case] = [
              "atrous_t_valid": tf.nn.atrous_conv2d_transpose(img, f, [2, 9, 8, 2], 2, "VALID"),
              "atrous_t_rate1": tf.nn.atrous_conv2d_transpose(img, f, [2, 7, 7, 2], 1, "VALID")},
          grad=("s", "k", "img", "f")),
+    Case("nn_conv3d_transpose", {"v": _rng(63).standard_normal((2, 3, 4, 3, 4)).astype(F32),
+                                 "k": _rng(64).standard_normal((3, 2, 3, 2, 4)).astype(F32),
+                                 "k2": _rng(65).standard_normal((2, 2, 2, 3, 4)).astype(F32)},
+         lambda tf, v, k, k2: {
+             "same_s2": tf.nn.conv3d_transpose(v, k, [2, 6, 8, 6, 2], [1, 2, 2, 2, 1], "SAME"),
+             "same_s1": tf.nn.conv3d_transpose(v, k, [2, 3, 4, 3, 2], [1, 1, 1, 1, 1]),
+             "valid_s2": tf.nn.conv3d_transpose(v, k, [2, 7, 5, 7, 2], [1, 2, 1, 2, 1], "VALID"),
+             "same_odd": tf.nn.conv3d_transpose(v, filters=k2, output_shape=tf.stack([tf.shape(v)[0], 5, 7, 5, 3]),
+                                                strides=[1, 2, 2, 2, 1], padding="SAME"),
+             "valid_s3": tf.nn.conv3d_transpose(v, k2, [2, 9, 12, 9, 3], [1, 3, 3, 3, 1], "VALID")},
+         grad=("v", "k", "k2")),
 ]

@@ -116,7 +116,7 @@ def lrn_convnet(tf, Session):
 @script
 def video_classifier(tf, Session):
     """A small 3-D convnet on clips: tf.layers.conv3d, max_pooling3d, a Conv3D layer object, average_pooling3d,
-    a softmax loss, plain gradient descent."""
+    conv3d_transpose and a Conv3DTranspose layer object, a softmax loss, plain gradient descent."""
     rng = np.random.default_rng(31)
     clips = tf.placeholder(tf.float32, [None, 4, 6, 6, 2], name="clips")
     labels = tf.placeholder(tf.int32, [None], name="labels")
@@ -125,13 +125,17 @@ def video_classifier(tf, Session):
         h = tf.layers.max_pooling3d(h, 2, 2)
         h = tf.layers.Conv3D(3, (2, 2, 2), strides=(1, 1, 1), padding="valid", activation=tf.nn.elu, name="mix")(h)
         h = tf.layers.average_pooling3d(h, (1, 2, 2), 1, padding="same")
-        logits = tf.layers.dense(tf.reshape(h, [-1, 3 * 2 * 2 * 1]), 3, name="logits")
+        up = tf.layers.conv3d_transpose(h, 2, (2, 3, 3), strides=(2, 2, 1), padding="same")
+        up = tf.layers.Conv3DTranspose(1, 2, strides=2, activation=tf.nn.tanh, name="up2")(up)
+        logits = tf.layers.dense(tf.concat([tf.reshape(h, [-1, 3 * 2 * 2 * 1]), tf.reshape(up, [-1, 4 * 8 * 4])],
+                                           1), 3, name="logits")
     loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
-    train = tf.train.GradientDescentOptimizer(0.2).minimize(loss)
+    train = tf.train.GradientDescentOptimizer(0.05).minimize(loss)
     feed = {clips: rng.standard_normal((3, 4, 6, 6, 2)).astype(F32), labels: np.array([0, 2, 1], np.int32)}
     with Session() as sess:
         sess.run(tf.global_variables_initializer())
         names = _set_variables(tf, sess, 32)
+        upsampled0 = sess.run(up, feed)
         losses = [sess.run([loss, train], feed)[0] for _ in range(3)]
-        final = sess.run({"logits": logits, "pooled": h}, feed)
-    return {"names": names, "losses": np.array(losses), **final}
+        final = sess.run({"logits": logits, "pooled": h, "upsampled": up}, feed)
+    return {"names": names, "losses": np.array(losses), "upsampled0": upsampled0, **final}

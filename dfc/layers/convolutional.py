@@ -387,7 +387,8 @@ def average_pooling2d(inputs, pool_size, strides, padding: str = "valid", data_f
 
 
 # ---- 3-D layers: over tf.nn.conv3d / max_pool3d / avg_pool3d ------------------------------------------
-__all__ += ["AveragePooling3D", "Conv3D", "MaxPooling3D", "average_pooling3d", "conv3d", "max_pooling3d"]
+__all__ += ["AveragePooling3D", "Conv3D", "Conv3DTranspose", "MaxPooling3D", "average_pooling3d", "conv3d",
+            "conv3d_transpose", "max_pooling3d"]
 
 
 def _window_5d(values: list[int], channels_first: bool) -> list[int]:
@@ -406,6 +407,47 @@ class Conv3D(_Conv):
         out = nn_conv3d(inputs, self.kernel, strides=_window_5d(self.strides, channels_first), padding=self.padding,
                         data_format="NCDHW" if channels_first else "NDHWC",
                         dilations=_window_5d(self.dilation_rate, channels_first))
+        if self.use_bias:
+            out = bias_add(out, self.bias, data_format="NCHW" if channels_first else "NHWC")
+        return self.activation(out) if self.activation is not None else out
+
+
+class Conv3DTranspose(_Conv):
+    """The transpose of Conv3D (a learned 3-D upsampling): kernel [kd, kh, kw, filters, in_channels]."""
+
+    rank = 3
+
+    def __init__(self, filters: int, kernel_size, strides=(1, 1, 1), padding: str = "valid",
+                 data_format: str = "channels_last", activation=None, use_bias: bool = True, kernel_initializer=None,
+                 bias_initializer=None, kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, trainable: bool = True, name: str | None = None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, data_format, 1, activation, use_bias,
+                         kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, trainable=trainable, name=name, **kwargs)
+
+    def build(self, input_shape) -> None:
+        self._weights(list(self.kernel_size) + [self.filters, self._channels(input_shape)])
+        self.built = True
+
+    def call(self, inputs: Tensor) -> Tensor:
+        from ..array_ops import shape as shape_of
+        from ..array_ops import stack
+        from ..nn import bias_add
+        from ..nn_conv3d import conv3d_transpose as nn_conv3d_transpose
+        channels_first = self.data_format == "NCHW"
+        dims = inputs.shape.as_list()
+        spatial = dims[2:5] if channels_first else dims[1:4]
+        if None in spatial:
+            raise ValueError(f"Conv3DTranspose '{self.name}': the spatial dims of {inputs.name} {inputs.shape} "
+                             f"must be known")
+        size = [_transposed_size(d, k, s, self.padding, 1) for d, k, s in zip(spatial, self.kernel_size, self.strides)]
+        batch = dims[0] if dims[0] is not None else shape_of(inputs)[0]
+        out_shape = [batch, self.filters] + size if channels_first else [batch] + size + [self.filters]
+        if isinstance(batch, Tensor):
+            out_shape = stack(out_shape)
+        out = nn_conv3d_transpose(inputs, self.kernel, out_shape, strides=_window_5d(self.strides, channels_first),
+                                  padding=self.padding, data_format="NCDHW" if channels_first else "NDHWC")
         if self.use_bias:
             out = bias_add(out, self.bias, data_format="NCHW" if channels_first else "NHWC")
         return self.activation(out) if self.activation is not None else out
@@ -463,3 +505,15 @@ def max_pooling3d(inputs, pool_size, strides, padding: str = "valid", data_forma
 def average_pooling3d(inputs, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",
                       name: str | None = None) -> Tensor:
     return AveragePooling3D(pool_size, strides, padding, data_format, name)(inputs)
+
+
+def conv3d_transpose(inputs, filters: int, kernel_size, strides=(1, 1, 1), padding: str = "valid",
+                     data_format: str = "channels_last", activation=None, use_bias: bool = True,
+                     kernel_initializer=None, bias_initializer=None, kernel_regularizer=None, bias_regularizer=None,
+                     activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable: bool = True,
+                     name: str | None = None, reuse=None) -> Tensor:
+    """tf.layers.conv3d_transpose: Conv3DTranspose(...)(inputs)."""
+    layer = Conv3DTranspose(filters, kernel_size, strides, padding, data_format, activation, use_bias,
+                            kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+                            activity_regularizer, trainable=trainable, name=name, _reuse=reuse)
+    return layer(inputs)
