@@ -171,3 +171,43 @@ def test_bidirectional_rnn_with_the_time_unknown_matches_the_unrolled_one(time_m
     if time_major:
         fw, bw = fw.transpose(1, 0, 2), bw.transpose(1, 0, 2)
     assert not fw[1, 2:].any() and not bw[1, 2:].any() and not fw[2].any()  # past each row's length: zeros
+
+
+def test_candidate_samplers_draw_their_distributions():
+    """Sampled ids follow each sampler's probabilities (reserved and zero-count ids never drawn); unique draws
+    are distinct; the expected counts of the sampled ids follow TF's formulas."""
+    tf.reset_default_graph()
+    t = tf.constant([[1, 4]], tf.int64)
+    unigrams = [5.0, 1.0, 0.0, 3.0, 9.0]
+    many, _, many_expected = tf.nn.fixed_unigram_candidate_sampler(t, 2, 4000, False, 6, distortion=0.5,
+                                                                   num_reserved_ids=1, unigrams=unigrams, seed=4)
+    distinct, true_expected, distinct_expected = tf.nn.fixed_unigram_candidate_sampler(
+        t, 2, 3, True, 6, num_reserved_ids=1, unigrams=unigrams, seed=5)
+    uniform, _, _ = tf.nn.uniform_candidate_sampler(t, 2, 3000, False, 5, seed=6)
+    uniform_unique, _, uniform_expected = tf.nn.uniform_candidate_sampler(t, 2, 5, True, 5, seed=7)
+    with tf.Session() as sess:
+        ids, ids_expected, d, d_true, d_expected, u, uu, uu_expected = sess.run(
+            [many, many_expected, distinct, true_expected, distinct_expected, uniform, uniform_unique,
+             uniform_expected])
+    p = np.array([0.0] + [c ** 0.5 for c in unigrams])
+    p /= p.sum()
+    np.testing.assert_allclose(np.bincount(ids, minlength=6) / 4000, p, atol=0.03)
+    np.testing.assert_allclose(ids_expected, p[ids] * 4000, rtol=1e-6)
+    assert len(set(d.tolist())) == 3 and not {0, 3} & set(d.tolist())
+    assert ((d_expected > 0) & (d_expected <= 1.0 + 1e-6)).all() and d_true.shape == (1, 2)
+    np.testing.assert_allclose(np.bincount(u, minlength=5) / 3000, np.full(5, 0.2), atol=0.03)
+    assert sorted(uu.tolist()) == [0, 1, 2, 3, 4] and uu.dtype == np.int64
+    assert (uu_expected <= 1.0 + 1e-6).all()
+
+
+def test_candidate_samplers_refuse_bad_arguments_and_out_of_range_classes():
+    tf.reset_default_graph()
+    with pytest.raises(ValueError, match="range_max"):
+        tf.nn.fixed_unigram_candidate_sampler([[1]], 1, 2, False, 9, unigrams=[1.0, 2.0])
+    with pytest.raises(ValueError, match="num_sampled"):
+        tf.nn.uniform_candidate_sampler([[1]], 1, 8, True, 5)
+    with pytest.raises(ValueError, match="non-zero"):
+        tf.nn.fixed_unigram_candidate_sampler([[1]], 1, 3, True, 3, unigrams=[1.0, 0.0, 2.0])
+    _, true_expected, _ = tf.nn.uniform_candidate_sampler(tf.constant([[7]], tf.int64), 1, 2, False, 5)
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="out of range"):
+        sess.run(true_expected)

@@ -196,4 +196,15 @@ CASES: list[Case] = [
                                                 strides=[1, 2, 2, 2, 1], padding="SAME"),
              "valid_s3": tf.nn.conv3d_transpose(v, k2, [2, 9, 12, 9, 3], [1, 3, 3, 3, 1], "VALID")},
          grad=("v", "k", "k2")),
+    Case("nn_candidate_samplers_expected", {"t": np.array([[0, 3], [5, 1], [2, 2]], np.int64)},
+         lambda tf, t: {
+             "uniform_true": tf.nn.uniform_candidate_sampler(t, 2, 4, False, 7, seed=1)[1],
+             "unigram_true": tf.nn.fixed_unigram_candidate_sampler(t, 2, 5, False, 6, distortion=0.75,
+                                                                   num_reserved_ids=1, unigrams=[5, 1, 0, 3, 9],
+                                                                   seed=2)[1],
+             "unigram_plain": tf.nn.fixed_unigram_candidate_sampler(t, 2, 3, False, 6, unigrams=[1, 1, 2, 3, 4, 5],
+                                                                    seed=3)[1],
+             "all_sampled": tf.nn.all_candidate_sampler(t, 2, 6, True)[0],
+             "all_true": tf.nn.all_candidate_sampler(t, 2, 6, True)[1],
+             "all_expected": tf.nn.all_candidate_sampler(t, 2, 6, True)[2]}),
 ]
