@@ -628,3 +628,62 @@ def atrous_conv2d_transpose(value, filters, output_shape, rate: int, padding: st
                              f"{channels} != {last}")
     return conv2d_transpose(value, w, output_shape, strides=[1, 1, 1, 1], padding=padding,
                             dilations=[1, int(rate), int(rate), 1], name=name or "atrous_conv2d_transpose")
+
+
+# ---- depthwise convolution's gradients as ops of their own -------------------------------------------
+__all__ += ["depthwise_conv2d_backprop_filter", "depthwise_conv2d_backprop_input",
+            "depthwise_conv2d_native_backprop_filter", "depthwise_conv2d_native_backprop_input"]
+
+
+def depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop, strides, padding,  # noqa: A002
+                                           data_format: str = "NHWC", dilations=None,
+                                           name: str | None = None) -> Tensor:
+    """The gradient of depthwise_conv2d with respect to its input (of shape input_sizes): a grouped
+    conv2d_backprop_input, one group per input channel."""
+    from .array_ops import reshape
+    fn = "depthwise_conv2d_native_backprop_input"
+    nchw = _data_format(data_format, fn)
+    dy = _image(out_backprop, "out_backprop", fn)
+    w = _image(filter, "filter", fn, dtype=dy.dtype)
+    kh, kw, channels, multiplier = w.shape.as_list()
+    if None in (kh, kw, channels, multiplier):
+        raise ValueError(f"{fn}: the filter {w.name} needs a known shape, got {w.shape}")
+    sizes = _shape_arg(input_sizes, fn)
+    if nchw:
+        sizes = [sizes[0], sizes[2], sizes[3], sizes[1]]
+    if sizes[3] != channels:
+        raise ValueError(f"{fn}: input_sizes {sizes} have {sizes[3]} channels but filter {w.name} {w.shape} "
+                         f"expects {channels}")
+    attrs = _conv_attrs(fn, strides, padding, dilations, nchw, groups=channels)
+    grouped = reshape(w, [kh, kw, 1, channels * multiplier])
+    return _from_nhwc(make("dfc.conv2d_backprop_input", [_to_nhwc(dy, nchw), grouped],
+                           {"input_shape": sizes, **attrs}, name=name or "DepthwiseConv2dNativeBackpropInput"), nchw)
+
+
+def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+                                            data_format: str = "NHWC", dilations=None,
+                                            name: str | None = None) -> Tensor:
+    """The gradient of depthwise_conv2d with respect to its [h, w, C, M] filter: a grouped
+    conv2d_backprop_filter, one group per input channel."""
+    from .array_ops import reshape
+    from .framework import name_scope
+    fn = "depthwise_conv2d_native_backprop_filter"
+    nchw = _data_format(data_format, fn)
+    x = _image(input, "input", fn)
+    dy = _image(out_backprop, "out_backprop", fn, dtype=x.dtype)
+    sizes = _shape_arg(filter_sizes, fn)
+    if min(sizes) < 1:
+        raise ValueError(f"{fn}: filter_sizes {sizes} must be known and positive")
+    kh, kw, channels, multiplier = sizes
+    x_channels = x.shape.as_list()[1 if nchw else 3]
+    if x_channels is not None and x_channels != channels:
+        raise ValueError(f"{fn}: input {x.name} has {x_channels} channels but filter_sizes {sizes} expect {channels}")
+    attrs = _conv_attrs(fn, strides, padding, dilations, nchw, groups=channels)
+    with name_scope(name, "DepthwiseConv2dNativeBackpropFilter", [x, dy]):
+        grouped = make("dfc.conv2d_backprop_filter", [_to_nhwc(x, nchw), _to_nhwc(dy, nchw)],
+                       {"filter_shape": [kh, kw, 1, channels * multiplier], **attrs}, name="Conv2DBackpropFilter")
+        return reshape(grouped, sizes)
+
+
+depthwise_conv2d_backprop_input = depthwise_conv2d_native_backprop_input
+depthwise_conv2d_backprop_filter = depthwise_conv2d_native_backprop_filter

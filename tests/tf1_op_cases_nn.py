@@ -207,4 +207,16 @@ CASES: list[Case] = [
              "all_sampled": tf.nn.all_candidate_sampler(t, 2, 6, True)[0],
              "all_true": tf.nn.all_candidate_sampler(t, 2, 6, True)[1],
              "all_expected": tf.nn.all_candidate_sampler(t, 2, 6, True)[2]}),
+    Case("nn_depthwise_backprops", {"x": _rng(66).standard_normal((2, 6, 5, 3)).astype(F32),
+                                    "f": _rng(67).standard_normal((3, 2, 3, 2)).astype(F32),
+                                    "dy": _rng(68).standard_normal((2, 3, 3, 6)).astype(F32),
+                                    "dy1": _rng(69).standard_normal((2, 6, 5, 6)).astype(F32)},
+         lambda tf, x, f, dy, dy1: {
+             "input_s2": tf.nn.depthwise_conv2d_native_backprop_input([2, 6, 5, 3], f, dy, [1, 2, 2, 1], "SAME"),
+             "input_valid": tf.nn.depthwise_conv2d_backprop_input(tf.shape(x), f, dy[:, :2, :2], [1, 2, 2, 1],
+                                                                  "VALID"),
+             "filter_s2": tf.nn.depthwise_conv2d_native_backprop_filter(x, [3, 2, 3, 2], dy, [1, 2, 2, 1], "SAME"),
+             "filter_s1": tf.nn.depthwise_conv2d_backprop_filter(x, tf.constant([3, 2, 3, 2]), dy1, [1, 1, 1, 1],
+                                                                 "SAME")},
+         grad=("x", "f", "dy", "dy1")),
 ]
