@@ -20,7 +20,13 @@ __all__ = ["bias_add", "log_softmax", "relu", "relu6", "sigmoid", "softmax", "ta
 def _softmax(irop: str, default: str, logits, axis, name, dim) -> Tensor:
     x = convert_to_tensor(logits)
     axis = dim if axis is None else axis
-    return make(irop, [x], {"axis": -1 if axis is None else check_int(axis, "axis")}, name=name or default)
+    axis = -1 if axis is None else check_int(axis, "axis")
+    rank = x.shape.ndims
+    if rank is not None and not -rank <= axis < rank:  # TF's InvalidArgumentError (a ValueError here too)
+        from .errors import InvalidArgumentError
+        raise InvalidArgumentError(f"{default}: `dim` must be in the range [{-rank}, {rank}) where {rank} is the "
+                                   f"number of dimensions of {x.name}, got dim={axis}")
+    return make(irop, [x], {"axis": axis}, name=name or default)
 
 
 def softmax(logits, axis=None, name: str | None = None, dim=None) -> Tensor:
@@ -114,7 +120,7 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
         raise ValueError("Only call `sparse_softmax_cross_entropy_with_logits` with named arguments")
     logits, labels = convert_to_tensor(logits), convert_to_tensor(labels)
     if not labels.dtype.is_integer:
-        raise ValueError(f"sparse labels {labels.name} must be int32 or int64, got {labels.dtype.name}")
+        raise TypeError(f"sparse labels {labels.name} must be int32 or int64, got {labels.dtype.name}")
     lrank, grank = labels.shape.ndims, logits.shape.ndims
     if lrank != grank - 1 or any(a is not None and b is not None and a != b
                                  for a, b in zip(labels.shape.as_list(), logits.shape.as_list()[:-1])):
@@ -133,6 +139,10 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
     from .framework import name_scope
     from .math_ops import abs, exp, log1p, maximum, negative
     labels, logits = _labels_logits("sigmoid_cross_entropy_with_logits", _sentinel, labels, logits)
+    from .nn_activations import shapes_compatible
+    if not shapes_compatible(logits.shape, labels.shape):
+        raise ValueError(f"sigmoid_cross_entropy_with_logits: logits {logits.name} and labels {labels.name} must have "
+                         f"the same shape, received ({logits.shape} vs {labels.shape})")
     with name_scope(name, "logistic_loss"):
         return maximum(logits, 0.0) - logits * labels + log1p(exp(negative(abs(logits))))
 

@@ -211,3 +211,17 @@ def test_candidate_samplers_refuse_bad_arguments_and_out_of_range_classes():
     _, true_expected, _ = tf.nn.uniform_candidate_sampler(tf.constant([[7]], tf.int64), 1, 2, False, 5)
     with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="out of range"):
         sess.run(true_expected)
+
+
+def test_tf_nn_dtype_and_axis_errors_are_tf1s_classes():
+    """TF raises TypeError for an operand dtype an op does not take, InvalidArgumentError for softmax's axis."""
+    t = _inputs()
+    for build in (lambda: tf.nn.softmax(t["i"]), lambda: tf.nn.sigmoid(t["i"]),
+                  lambda: tf.nn.avg_pool(tf.cast(t["img"], tf.int32), [1, 2, 2, 1], [1, 1, 1, 1], "SAME"),
+                  lambda: tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.zeros([2]), logits=t["f"])):
+        with pytest.raises(TypeError):
+            build()
+    with pytest.raises(tf.errors.InvalidArgumentError, match="mat"):
+        tf.nn.softmax(t["f"], axis=2)
+    with pytest.raises(ValueError, match="same shape"):
+        tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.zeros([2, 1]), logits=t["f"])
