@@ -139,3 +139,30 @@ def video_classifier(tf, Session):
         losses = [sess.run([loss, train], feed)[0] for _ in range(3)]
         final = sess.run({"logits": logits, "pooled": h, "upsampled": up}, feed)
     return {"names": names, "losses": np.array(losses), "upsampled0": upsampled0, **final}
+
+
+@script
+def static_bidirectional_lengths(tf, Session):
+    """static_bidirectional_rnn over a list of steps with per-row lengths: stacked LSTMs forward, a residual GRU
+    backward; outputs, final states and the gradients of a loss over them."""
+    rng = np.random.default_rng(41)
+    steps = [tf.placeholder(tf.float32, [3, 3], name=f"step{t}") for t in range(5)]
+    lengths = tf.placeholder(tf.int64, [3], name="lengths")
+    forward = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.LSTMCell(4), tf.nn.rnn_cell.BasicLSTMCell(2)])
+    backward = tf.nn.rnn_cell.ResidualWrapper(tf.nn.rnn_cell.GRUCell(3))
+    outputs, state_fw, state_bw = tf.nn.static_bidirectional_rnn(forward, backward, steps, dtype=tf.float32,
+                                                                 sequence_length=lengths, scope="birnn")
+    stacked = tf.stack(outputs, axis=1)
+    loss = tf.reduce_sum(stacked * stacked) + tf.reduce_sum(state_fw[1].h) + tf.reduce_sum(state_fw[0].c) + \
+        tf.reduce_sum(state_bw * 0.5)
+    grads = tf.gradients(loss, steps + tf.trainable_variables())
+    feed = {s: rng.standard_normal((3, 3)).astype(F32) for s in steps}
+    feed[lengths] = np.array([5, 3, 1], np.int64)
+    with Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        names = _set_variables(tf, sess, 42)
+        values = sess.run({"outputs": stacked, "fw_c0": state_fw[0].c, "fw_h1": state_fw[1].h, "bw": state_bw,
+                           "loss": loss}, feed)
+        grad_values = sess.run(grads, feed)
+    ordered = sorted(zip([f"step{t}" for t in range(5)] + [v.name for v in tf.trainable_variables()], grad_values))
+    return {"names": names, **values, **{f"grad/{k}": g for k, g in ordered}}
