@@ -11,7 +11,8 @@ from .nn_conv import (atrous_conv2d, atrous_conv2d_transpose, avg_pool, avg_pool
                       avg_pool_v2, conv1d, conv1d_transpose, conv2d, conv2d_backprop_filter, conv2d_backprop_input,
                       conv2d_transpose, convolution, depthwise_conv2d, depthwise_conv2d_backprop_filter,
                       depthwise_conv2d_backprop_input, depthwise_conv2d_native,
-                      depthwise_conv2d_native_backprop_filter, depthwise_conv2d_native_backprop_input, max_pool,
+                      depthwise_conv2d_native_backprop_filter, depthwise_conv2d_native_backprop_input, dilation2d,
+                      erosion2d, max_pool,
                       max_pool1d, max_pool2d, max_pool_v2, max_pool_with_argmax, pool, separable_conv2d)
 
 __all__ = ["bias_add", "log_softmax", "relu", "relu6", "sigmoid", "softmax", "tanh", *_conv_names]

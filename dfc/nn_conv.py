@@ -687,3 +687,75 @@ def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop, s
 
 depthwise_conv2d_backprop_input = depthwise_conv2d_native_backprop_input
 depthwise_conv2d_backprop_filter = depthwise_conv2d_native_backprop_filter
+
+
+# ---- grayscale morphology ---------------------------------------------------------------------------------
+__all__ += ["dilation2d", "erosion2d"]
+
+
+def _morphology_list(values: Any, what: str, fn: str) -> list[int]:
+    if not isinstance(values, (list, tuple)) or len(values) != 4:
+        raise ValueError(f"{fn}: {what} must be a list of 4 ints [1, rows, cols, 1], got {values!r}")
+    values = [check_int(v, f"{fn} {what}") for v in values]
+    if values[0] != 1 or values[3] != 1:
+        raise ValueError(f"{fn}: {what} {values} must be 1 in the batch and depth dims")
+    return values[1:3]
+
+
+def dilation2d(input=None, filter=None, strides=None, rates=None, padding=None,  # noqa: A002 - TF's names
+               name: str | None = None, filters=None, dilations=None) -> Tensor:
+    """Grayscale morphological dilation: max over the window of input + filter[dy, dx, c], each channel on its
+    own (filter [h, w, depth]); the gradient goes to the first maximum in window order, as TF's kernels."""
+    from dfc.ir.ops.nn import window_geometry
+
+    from .array_ops import one_hot, stack, zeros_like
+    from .framework import name_scope
+    from .math_ops import argmax, reduce_sum, where
+    from .tensor_ops import pad
+    fn = "dilation2d"
+    filter = filters if filter is None else filter
+    rates = dilations if rates is None else rates
+    if input is None or filter is None:
+        raise ValueError("dilation2d needs input and filter")
+    stride = _morphology_list(strides, "strides", fn)
+    rate = _morphology_list(rates, "rates", fn)
+    mode, _ = _padding(padding, fn, False)
+    if mode == "EXPLICIT":
+        raise ValueError(f"{fn}: padding must be 'SAME' or 'VALID', got {padding!r}")
+    with name_scope(name, "Dilation2D", [input, filter]):
+        x = _image(input, "input", fn)
+        w = convert_to_tensor(filter, dtype=x.dtype)
+        if w.shape.ndims != 3 or None in w.shape.as_list():
+            raise ValueError(f"{fn}: filter {w.name} must be a 3-D tensor [height, width, depth] of known shape, "
+                             f"got {w.shape}")
+        kh, kw, depth = w.shape.as_list()
+        _, height, width, channels = x.shape.as_list()
+        if channels not in (None, depth):
+            raise ValueError(f"{fn}: input {x.name} has depth {channels} but filter {w.name} {w.shape} has {depth}")
+        if None in (height, width):
+            raise ValueError(f"{fn}: the height and width of {x.name} must be known, got {x.shape}")
+        rows, cols = window_geometry((height, width), {"strides": stride, "padding": mode, "dilations": rate},
+                                     (kh, kw), f"{fn}: ")
+        padded = pad(x, [[0, 0], [rows.pad_before, rows.pad_after], [cols.pad_before, cols.pad_after], [0, 0]],
+                     constant_values=-np.inf)
+        taps = []
+        for i in range(kh):
+            for j in range(kw):
+                r0, c0 = i * rows.dilation, j * cols.dilation
+                taps.append(padded[:, r0:r0 + (rows.out - 1) * rows.stride + 1:rows.stride,
+                                   c0:c0 + (cols.out - 1) * cols.stride + 1:cols.stride, :] + w[i, j])
+        stacked = stack(taps, axis=0)
+        chosen = one_hot(argmax(stacked, axis=0, output_type="int32"), len(taps), axis=0, on_value=True,
+                         off_value=False, dtype="bool")
+        # where, not a product: the padding taps hold -inf, and 0 * -inf would be NaN
+        return reduce_sum(where(chosen, stacked, zeros_like(stacked)), axis=0)
+
+
+def erosion2d(value, kernel, strides, rates, padding, name: str | None = None) -> Tensor:
+    """Grayscale morphological erosion: -dilation2d(-value, the kernel reflected), TF's duality."""
+    from .framework import name_scope
+    from .math_ops import negative
+    from .tensor_ops import reverse
+    with name_scope(name, "erosion2d", [value, kernel]):
+        return negative(dilation2d(negative(convert_to_tensor(value)), reverse(convert_to_tensor(kernel), [0, 1]),
+                                   strides, rates, padding))

@@ -219,4 +219,15 @@ CASES: list[Case] = [
              "filter_s1": tf.nn.depthwise_conv2d_backprop_filter(x, tf.constant([3, 2, 3, 2]), dy1, [1, 1, 1, 1],
                                                                  "SAME")},
          grad=("x", "f", "dy", "dy1")),
+    Case("nn_morphology", {"x": _ties((2, 6, 5, 3), 70), "k": _ties((3, 2, 3), 71),
+                           "y": _rng(72).standard_normal((1, 7, 7, 2)).astype(F32),
+                           "k2": _rng(73).standard_normal((2, 3, 2)).astype(F32)},
+         lambda tf, x, k, y, k2: {
+             "dilate_same": tf.nn.dilation2d(x, k, [1, 1, 1, 1], [1, 1, 1, 1], "SAME"),
+             "dilate_valid": tf.nn.dilation2d(x, k, [1, 2, 1, 1], [1, 1, 2, 1], "VALID"),
+             "dilate_rates": tf.nn.dilation2d(input=y, filters=k2, strides=[1, 2, 2, 1], dilations=[1, 2, 1, 1],
+                                              padding="SAME"),
+             "erode_same": tf.nn.erosion2d(x, k, [1, 1, 1, 1], [1, 1, 1, 1], "SAME"),
+             "erode_valid": tf.nn.erosion2d(y, k2, [1, 1, 2, 1], [1, 2, 2, 1], "VALID")},
+         grad=("x", "k", "y", "k2")),
 ]
