@@ -333,6 +333,8 @@ from .normalization import (batch_norm_with_global_normalization, fused_batch_no
                             local_response_normalization, lrn)
 
 __all__ += ["batch_norm_with_global_normalization", "fused_batch_norm", "local_response_normalization", "lrn"]
-from .nn_conv3d import avg_pool3d, conv3d, conv3d_transpose, max_pool3d  # noqa: E402
+from .nn_conv3d import (avg_pool3d, conv3d, conv3d_backprop_filter, conv3d_backprop_filter_v2,  # noqa: E402
+                        conv3d_transpose, conv_transpose, max_pool3d)
 
-__all__ += ["avg_pool3d", "conv3d", "conv3d_transpose", "max_pool3d"]
+__all__ += ["avg_pool3d", "conv3d", "conv3d_backprop_filter", "conv3d_backprop_filter_v2", "conv3d_transpose",
+            "conv_transpose", "max_pool3d"]

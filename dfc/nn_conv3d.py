@@ -262,3 +262,61 @@ def _fold_depth(z: Tensor) -> Tensor:
     """[N, D, S, H, W, C] to [N * D * S, H, W, C]."""
     from .array_ops import reshape
     return reshape(z, [-1] + z.shape.as_list()[3:])
+
+
+__all__ += ["conv3d_backprop_filter", "conv3d_backprop_filter_v2", "conv_transpose"]
+
+
+def conv3d_backprop_filter_v2(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002 - TF's names
+                              data_format: str = "NDHWC", dilations=None, name: str | None = None) -> Tensor:
+    """The gradient of conv3d with respect to its [d, h, w, in, out] filter (of shape filter_sizes): per depth
+    tap a conv2d_backprop_filter over the input slices that tap read, with the depth folded into the batch."""
+    from .array_ops import stack
+    from .nn_conv import _shape_arg, conv2d_backprop_filter
+    fn = "conv3d_backprop_filter"
+    channels_first = _channels_first(data_format, fn)
+    mode = _padding_mode(padding, fn)
+    stride = _triple(strides, "strides", fn, channels_first, allow_short=False)
+    dilation = _triple(dilations, "dilations", fn, channels_first, allow_short=False, default=1)
+    sizes = _shape_arg(filter_sizes, fn, rank=5)
+    if min(sizes) < 1:
+        raise ValueError(f"{fn}: filter_sizes {sizes} must be known and positive")
+    with name_scope(name, "Conv3DBackpropFilterV2", [input, out_backprop]):
+        x = _to_ndhwc(_volume(input, fn), channels_first)
+        dy = _to_ndhwc(_volume(out_backprop, fn, "out_backprop", dtype=x.dtype), channels_first)
+        taps, out_depth, _ = _depth_taps(x, sizes[0], stride[0], dilation[0], mode, 0, fn)
+        if dy.shape.as_list()[1] not in (None, out_depth):
+            raise ValueError(f"{fn}: out_backprop {dy.name} {dy.shape} has depth {dy.shape.as_list()[1]}, but the "
+                             f"convolution makes {out_depth}")
+        folded_dy = _depth_taps(dy, 1, 1, 1, "VALID", 0, fn)[0][0]
+        return stack([conv2d_backprop_filter(image, sizes[1:], folded_dy, strides=stride[1:], padding=mode,
+                                             dilations=dilation[1:]) for image in taps], axis=0)
+
+
+conv3d_backprop_filter = conv3d_backprop_filter_v2
+
+
+def conv_transpose(input, filters, output_shape, strides, padding: str = "SAME", data_format=None,  # noqa: A002
+                   dilations=None, name: str | None = None) -> Tensor:
+    """conv1d_transpose, conv2d_transpose or conv3d_transpose by the length of output_shape (3, 4 or 5)."""
+    from .nn_conv import conv1d_transpose, conv2d_transpose
+    if isinstance(output_shape, Tensor):
+        length = output_shape.shape.as_list()[0] if output_shape.shape.ndims == 1 else None
+    elif hasattr(output_shape, "__len__"):
+        length = len(output_shape)
+    else:
+        raise ValueError(f"conv_transpose: output_shape must be a tensor or sized collection, got {output_shape!r}")
+    if length not in (3, 4, 5):
+        raise ValueError(f"conv_transpose: output_shape must be of length 3, 4 or 5, got {output_shape!r}")
+    if length == 3:
+        return conv1d_transpose(input, filters, output_shape, strides, padding, data_format or "NWC", dilations,
+                                name=name or "conv_transpose")
+    if length == 4:
+        return conv2d_transpose(input, filters, output_shape, strides, padding, data_format or "NHWC",
+                                name=name or "conv_transpose", dilations=dilations)
+    channels_first = _channels_first(data_format, "conv_transpose")
+    stride = _triple(strides, "strides", "conv_transpose", channels_first, allow_short=True)
+    dilation = _triple(dilations, "dilations", "conv_transpose", channels_first, allow_short=True, default=1)
+    expand = (lambda v: [1, 1] + v) if channels_first else (lambda v: [1] + v + [1])
+    return conv3d_transpose(input, filters, output_shape, expand(stride), padding, data_format or "NDHWC",
+                            name=name or "conv_transpose", dilations=expand(dilation))

@@ -230,4 +230,18 @@ CASES: list[Case] = [
              "erode_same": tf.nn.erosion2d(x, k, [1, 1, 1, 1], [1, 1, 1, 1], "SAME"),
              "erode_valid": tf.nn.erosion2d(y, k2, [1, 1, 2, 1], [1, 2, 2, 1], "VALID")},
          grad=("x", "k", "y", "k2")),
+    Case("nn_conv3d_filter_grad_conv_transpose", {"v": _rng(74).standard_normal((2, 5, 4, 6, 3)).astype(F32),
+                                                  "dy": _rng(75).standard_normal((2, 3, 2, 3, 4)).astype(F32),
+                                                  "dy1": _rng(76).standard_normal((2, 5, 4, 6, 2)).astype(F32),
+                                                  "s": _rng(77).standard_normal((2, 5, 3)).astype(F32),
+                                                  "k1": _rng(78).standard_normal((3, 2, 3)).astype(F32),
+                                                  "img": _rng(79).standard_normal((1, 4, 5, 3)).astype(F32),
+                                                  "k2": _rng(80).standard_normal((2, 3, 2, 3)).astype(F32)},
+         lambda tf, v, dy, dy1, s, k1, img, k2: {
+             "filter_s2": tf.nn.conv3d_backprop_filter_v2(v, [3, 2, 3, 3, 4], dy, [1, 2, 2, 2, 1], "SAME"),
+             "filter_valid": tf.nn.conv3d_backprop_filter(v, tf.constant([2, 3, 2, 3, 2]), dy1[:, :4, :2, :5],
+                                                          [1, 1, 1, 1, 1], "VALID"),
+             "t1": tf.nn.conv_transpose(s, k1, [2, 10, 2], 2), "t2": tf.nn.conv_transpose(img, k2, [1, 8, 10, 2], 2),
+             "t3": tf.nn.conv_transpose(v, tf.ones([2, 2, 2, 2, 3]), [2, 10, 8, 12, 2], [2, 2, 2], "SAME")},
+         grad=("v", "dy", "dy1", "s", "k1", "img", "k2")),
 ]
