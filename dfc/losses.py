@@ -31,9 +31,9 @@ class Reduction:
 
 
 def _div_no_nan(num: Tensor, den: Tensor) -> Tensor:
-    """num / den, and 0 where den is 0 (all weights zero means no loss, not NaN)."""
+    """num / den, and 0 where den is 0 (all weights zero means no loss, not NaN); named `value`, as TF's."""
     zero = equal(den, 0.0)
-    return where(zero, 0.0, truediv(num, where(zero, 1.0, den)))
+    return where(zero, 0.0, truediv(num, where(zero, 1.0, den)), name="value")
 
 
 def _check_broadcastable(weights: Tensor, losses: Tensor) -> None:

@@ -28,11 +28,12 @@ def _float_features(features, fn: str) -> Tensor:
     return x
 
 
-def _scope_op(irop: str, inputs: list, scope: str) -> Tensor:
+def _scope_op(irop: str, inputs: list, scope: str, attrs: dict | None = None) -> Tensor:
     """The op that ends a composite function, named as its scope (`xw_plus_b:0`, as TF names it)."""
     from .graph_builder import current_graph, make_op
     graph = current_graph(inputs)
-    return graph.tensor(make_op(irop, inputs, name=scope[:-1] or None, graph=graph, exact_name=True).results[0])
+    return graph.tensor(make_op(irop, inputs, attrs, name=scope[:-1] or None, graph=graph,
+                                exact_name=True).results[0])
 
 
 def _zero(x: Tensor) -> Tensor:
@@ -93,7 +94,7 @@ def crelu(features, name: str | None = None, axis=-1) -> Tensor:
     from .math_ops import negative, relu
     x = convert_to_tensor(features)
     with name_scope(name, "CRelu", [x]):
-        return concat([relu(x), relu(negative(x))], axis)
+        return relu(concat([x, negative(x)], axis), name="Relu")
 
 
 def _dense(fn: str, x, weights, biases) -> tuple[Tensor, Tensor, Tensor]:

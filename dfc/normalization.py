@@ -135,7 +135,7 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon: float 
     if data_format not in _FUSED_FORMATS:
         raise ValueError(f"fused_batch_norm: data_format must be one of {sorted(_FUSED_FORMATS)}, got "
                          f"{data_format!r}")
-    with name_scope(name, "FusedBatchNormV3", [x, scale, offset]):
+    with name_scope(name, "FusedBatchNormV3", [x, scale, offset]) as scope:
         x = convert_to_tensor(x, name="input")
         rank = _FUSED_FORMATS[data_format]
         if x.shape.ndims is not None and x.shape.ndims != rank:
@@ -177,9 +177,12 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon: float 
             mean, variance = stop_gradient(mean), stop_gradient(variance)
             y = multiply(subtract(xc, per_channel(mean)), rsqrt(add(per_channel(variance), epsilon)))
             out_mean, out_var = mean, variance
-        y = add(multiply(y, per_channel(scale)), per_channel(offset))
-        if y.dtype is not x.dtype:
-            y = cast(y, x.dtype)
+        from .nn_activations import _scope_op  # y is named as TF names it: FusedBatchNormV3:0
+        if compute is x.dtype:
+            y = _scope_op("dfc.add", [multiply(y, per_channel(scale)), per_channel(offset)], scope)
+        else:
+            y = _scope_op("dfc.cast", [add(multiply(y, per_channel(scale)), per_channel(offset))], scope,
+                          {"dtype": x.dtype})
         return y, stop_gradient(out_mean), stop_gradient(out_var)
 
 
@@ -223,14 +226,15 @@ def local_response_normalization(input, depth_radius: int = 5, bias: float = 1.0
     depth_radius = int(depth_radius)
     if depth_radius < 0:
         raise ValueError(f"local_response_normalization: depth_radius must be >= 0, got {depth_radius}")
-    with name_scope(name, "LRN", [x]):
+    with name_scope(name, "LRN", [x]) as scope:
+        from .nn_activations import _scope_op
         index = np.arange(channels)
         band = (np.abs(index[:, None] - index[None, :]) <= depth_radius).astype(x.dtype.np)
         squares = reshape(multiply(x, x), [-1, channels])
         window = reshape(matmul(squares, constant(band)), shape(x))
         denominator = add(multiply(window, convert_to_tensor(alpha, dtype=x.dtype)),
                           convert_to_tensor(bias, dtype=x.dtype))
-        return multiply(x, pow(denominator, convert_to_tensor(-float(beta), dtype=x.dtype)))
+        return _scope_op("dfc.mul", [x, pow(denominator, convert_to_tensor(-float(beta), dtype=x.dtype))], scope)
 
 
 lrn = local_response_normalization

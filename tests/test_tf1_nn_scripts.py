@@ -91,6 +91,11 @@ def test_new_names_and_dtypes_follow_tf1():
     assert tf.losses.huber_loss(f64, f64).dtype == tf.losses.mean_squared_error(f64, f64).dtype == tf.float32
     assert tf.losses.sigmoid_cross_entropy(f64, f64).dtype == tf.float64  # reduced in float32, cast back as TF
     assert tf.nn.depth_to_space is tf.depth_to_space and tf.nn.swish is tf.nn.silu
+    t = _inputs()  # a fresh graph: the names below are the first of their kind
+    assert tf.losses.mean_squared_error(t["f"], t["f"]).name == "mean_squared_error/value:0"
+    assert tf.losses.huber_loss(t["f"], t["f"], scope="h").name == "h/value:0"
+    assert tf.nn.lrn(t["img"]).name == "LRN:0" and tf.nn.crelu(t["f"]).name == "CRelu/Relu:0"
+    assert tf.nn.fused_batch_norm(t["img"], [1.0, 1.0], [0.0, 0.0])[0].name == "FusedBatchNormV3:0"
 
 
 def test_no_gradient_reaches_fused_batch_norms_statistics():
