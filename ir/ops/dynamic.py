@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import i32, i64
+from ..dtypes import bool_, i32, i64
 from ..errors import ShapeError
 from ..types import TensorType
 from .registry import Attr, OpDef, register, require_dtype, tensor_operand
@@ -76,8 +76,28 @@ register(OpDef("dfc.dynamic_range", "shape", _dynamic_range_infer, _dynamic_rang
                differentiable=False, fusible_as=None,
                doc="start, start + delta, ... below limit (tf.range of tensors); specialize makes it a constant"))
 
+def _nonzero_infer(types, attrs):
+    mask, count = tensor_operand(types, 0), tensor_operand(types, 1)
+    require_dtype(mask.dtype, (bool_,), "nonzero's mask")
+    require_dtype(count.dtype, (i32, i64), "nonzero's count")
+    if count.shape is not None and count.shape != ():
+        raise ShapeError(f"nonzero's count must be a scalar, got {count}")
+    return [TensorType(i64, (None,))]
+
+
+def _nonzero(mask, count):
+    found = np.flatnonzero(mask).astype(np.int64)
+    if found.size != int(count):
+        raise ShapeError(f"nonzero: the mask has {found.size} true entries, the count says {int(count)}")
+    return found
+
+
+register(OpDef("dfc.dynamic_nonzero", "shape", _nonzero_infer, _nonzero, 2, differentiable=False, fusible_as=None,
+               doc="the flat (row-major) positions of mask's true entries, given their count (tf.where of one "
+                   "argument, tf.boolean_mask); specialize expands it once the count is known"))
+
 #: the operand that holds the result's shape, for each op whose result type depends on it
-SHAPE_OPERAND = {"dfc.dynamic_reshape": 1, "dfc.dynamic_fill": 0, "dfc.random_uniform": 0, "dfc.random_normal": 0,
-                 "dfc.truncated_normal": 0, "dfc.dynamic_range": 1}
+SHAPE_OPERAND = {"dfc.dynamic_nonzero": 1, "dfc.dynamic_reshape": 1, "dfc.dynamic_fill": 0, "dfc.random_uniform": 0,
+                 "dfc.random_normal": 0, "dfc.truncated_normal": 0, "dfc.dynamic_range": 1}
 #: ops whose every operand decides the result's shape (SHAPE_OPERAND names one of them)
 ALL_SHAPE_OPERANDS = frozenset({"dfc.dynamic_range"})
