@@ -21,7 +21,8 @@ from .math_ops import (cast, equal, exp, expm1, floor, log, log1p, logical_and, 
                        minimum, reduce_any, reduce_sum, where)
 from .random_ops import random_uniform
 
-__all__ = ["all_candidate_sampler", "fixed_unigram_candidate_sampler", "log_uniform_candidate_sampler", "nce_loss",
+__all__ = ["all_candidate_sampler", "compute_accidental_hits", "fixed_unigram_candidate_sampler",
+           "log_uniform_candidate_sampler", "nce_loss",
            "sampled_softmax_loss", "uniform_candidate_sampler"]
 
 #: the largest batch of draws a unique sampler makes (its dedupe compares every pair)
@@ -197,6 +198,43 @@ def all_candidate_sampler(true_classes, num_true: int, num_sampled: int, unique:
         sampled = constant(np.arange(num_sampled, dtype=np.int64))
         true_expected = cast(ones_like(_checked_ids(true_classes, num_sampled)), "float32")
         return sampled, true_expected, constant(np.ones(num_sampled, np.float32))
+
+
+def compute_accidental_hits(true_classes, sampled_candidates, num_true: int, seed=None, name: str | None = None):
+    """(indices int32, ids int64, weights float32) of each sampled candidate that equals one of a row's true
+    classes: the row, the candidate's position (the last one, when a value was sampled twice) and -FLOAT_MAX,
+    in TF's order (row, then true class). How many there are is known only when the step runs."""
+    from collections import namedtuple
+
+    from .array_ops import gather
+    from .math_ops import reduce_any, where_coordinates
+    result = namedtuple("ComputeAccidentalHits", ["indices", "ids", "weights"])
+    num_true = check_int(num_true, "num_true")
+    true_classes = convert_to_tensor(true_classes)
+    sampled = convert_to_tensor(sampled_candidates)
+    for t, what, rank in ((true_classes, "true_classes", 2), (sampled, "sampled_candidates", 1)):
+        if not t.dtype.is_integer:
+            raise TypeError(f"compute_accidental_hits: {what} {t.name} must be int64, got {t.dtype.name}")
+        if t.shape.ndims not in (None, rank):
+            raise ValueError(f"compute_accidental_hits: {what} {t.name} must be rank {rank}, got {t.shape}")
+    if true_classes.shape.ndims == 2 and true_classes.shape.as_list()[1] not in (None, num_true):
+        raise ValueError(f"compute_accidental_hits: true_classes {true_classes.name} {true_classes.shape} must have "
+                         f"num_true={num_true} columns")
+    with name_scope(name, "ComputeAccidentalHits"):
+        sampled = cast(sampled, true_classes.dtype)
+        count = sampled.shape.as_list()[0]
+        if count is None:
+            raise ValueError(f"compute_accidental_hits: the length of sampled_candidates {sampled.name} must be known")
+        later = constant(np.triu(np.ones((count, count), dtype=bool), k=1))  # [i, j]: position i before j
+        repeated_later = reduce_any(logical_and(equal(sampled[:, None], sampled[None, :]), later), axis=1)
+        last = logical_not(repeated_later)  # TF keeps each value's last position
+        hits = logical_and(equal(true_classes[:, :, None], sampled[None, None, :]), last[None, None, :])
+        where_hits = where_coordinates(hits)  # [K, 3]: row, true class, position, row-major as TF's loops
+        indices = cast(gather(where_hits, 0, axis=1), "int32")
+        ids = gather(where_hits, 2, axis=1)
+        # from ids' elements, not tf.fill of their shape: no second op whose shape waits on the values
+        weights = cast(ids, "float32") * 0.0 + float(-np.finfo(np.float32).max)
+        return result(indices, ids, weights)
 
 
 def _compute_sampled_logits(weights, biases, labels, inputs, num_sampled, num_classes, num_true, sampled_values,

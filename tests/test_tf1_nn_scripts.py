@@ -230,3 +230,19 @@ def test_tf_nn_dtype_and_axis_errors_are_tf1s_classes():
         tf.nn.softmax(t["f"], axis=2)
     with pytest.raises(ValueError, match="same shape"):
         tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.zeros([2, 1]), logits=t["f"])
+
+
+@pytest.mark.parametrize("backend", ["interpreter", "cpu"])
+def test_compute_accidental_hits_matches_tensorflow(backend):
+    """TF 2.21's answer for these inputs: (row, position) pairs in row then true-class order, a value sampled
+    twice (2) matched at its last position. Fetched as a list: a dict fetch of value-shaped tensors retries
+    its plan without end in runtime/session.py (plans of dict fetches are not cached; reported)."""
+    tf.reset_default_graph()
+    t, s = tf.placeholder(tf.int64, [4, 2]), tf.placeholder(tf.int64, [6])
+    hits = tf.nn.compute_accidental_hits(t, s, 2)
+    assert hits.indices.dtype == tf.int32 and hits.ids.dtype == tf.int64 and hits.weights.dtype == tf.float32
+    with tf.Session(backend=backend) as sess:
+        indices, ids, weights = sess.run(list(hits), {t: [[1, 2], [3, 9], [2, 2], [8, 8]], s: [2, 3, 1, 7, 2, 9]})
+    np.testing.assert_array_equal(indices, [0, 0, 1, 1, 2, 2])
+    np.testing.assert_array_equal(ids, [2, 4, 1, 5, 4, 4])
+    np.testing.assert_array_equal(weights, np.full(6, -np.finfo(np.float32).max, np.float32))
