@@ -20,7 +20,7 @@ import numpy as np
 from dfc.ir.errors import InvalidArgumentError, ShapeError
 from dfc.ir.graph import Block, Graph, Op, Value
 from dfc.ir.ops import get_op_def
-from dfc.ir.ops.dynamic import ALL_SHAPE_OPERANDS, SHAPE_OPERAND
+from dfc.ir.ops.dynamic import MORE_SHAPE_OPERANDS, SHAPE_OPERAND, static_slice_bounds
 from dfc.ir.dtypes import i64
 from dfc.ir.types import TensorType
 
@@ -69,7 +69,7 @@ def specialize(graph: Graph, arg_shapes: Sequence[tuple[int, ...]],
 def _shape_computations(block: Block) -> set[Op]:
     """The ops that compute the shape operands of the block's dynamic-shape ops (only these fold here)."""
     stack = [v.op for op in block.walk() if op.type in SHAPE_OPERAND and op.inputs
-             for i, v in enumerate(op.inputs) if i == SHAPE_OPERAND[op.type] or op.type in ALL_SHAPE_OPERANDS]
+             for i, v in enumerate(op.inputs) if i in MORE_SHAPE_OPERANDS.get(op.type, (SHAPE_OPERAND[op.type],))]
     found: set[Op] = set()
     while stack:
         op = stack.pop()
@@ -121,6 +121,8 @@ class _Resolver:
     def make_static(self, op: Op, block: Block) -> list[Op]:
         if op.type == "dfc.dynamic_range":
             return [self.static_range(op, block)]
+        if op.type == "dfc.dynamic_slice":
+            return [self.static_slice(op, block)]
         index = SHAPE_OPERAND[op.type]
         if op.type == "dfc.dynamic_nonzero" and constant_value(op.inputs[index]) is not None:
             return self.static_nonzero(op, block, int(constant_value(op.inputs[index])))
@@ -178,6 +180,32 @@ class _Resolver:
         self.replaced[op.results[0]] = const.results[0]
         return const
 
+
+    def static_slice(self, op: Op, block: Block) -> Op:
+        """x[i:j] or tf.slice with tensor bounds, once their values are known: a dfc.slice."""
+        x, begin, end = op.inputs[:3]
+        bounds = [constant_value(begin), constant_value(end)]
+        if any(b is None for b in bounds):
+            where = f" (defined at {op.loc})" if op.loc else ""
+            unknown = [v for v, b in zip((begin, end), bounds) if b is None]
+            raise ShapeValuesNeeded(
+                f"slice '{op.name}'{where}: its bounds {', '.join(v.describe() for v in unknown)} depend on the "
+                f"values of tensors, not only on shapes; dfc needs every shape known once the fed shapes are", op,
+                unknown)
+        try:
+            starts, ends = static_slice_bounds(x.type.shape, bounds[0], bounds[1], op.attrs.get("shrink", ()),
+                                               op.attrs.get("end_is_size", False))
+        except ShapeError as e:
+            raise InvalidArgumentError(f"slice '{op.name}': {e}", op) from None
+        attrs = {"begin": tuple(starts), "end": tuple(ends), "strides": tuple(op.attrs["strides"])}
+        if op.attrs.get("bounded"):
+            attrs["bounded"] = True
+        static = Op("dfc.slice", op.name, [x], attrs, [op.results[0].type])
+        static.operands += op.control_inputs
+        static.device, static.loc, static.block = op.device, op.loc, block
+        reinfer_op(static)
+        self.replaced[op.results[0]] = static.results[0]
+        return static
 
     def static_nonzero(self, op: Op, block: Block, count: int) -> list[Op]:
         """The positions of a mask's `count` true entries with static shapes: each true entry's rank among them

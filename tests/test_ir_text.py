@@ -131,6 +131,8 @@ EXAMPLES: dict[str, object] = {
     "dfc.dynamic_fill": ([T(dt.i64, 3), F()], {"hint": ()}, None),
     "dfc.dynamic_range": ([T(dt.i32), T(dt.i32), T(dt.i32)], {"dtype": dt.i64}, None),
     "dfc.dynamic_nonzero": ([T(dt.bool_, 6), T(dt.i64)], {}, None),
+    "dfc.dynamic_slice": ([F(4, 3), T(dt.i64, 2), T(dt.i64, 2)], {"strides": (1, 1), "hint": (-1, 3),
+                                                                 "shrink": (), "end_is_size": True}, None),
     "dfc.unsorted_segment_sum": ([F(4, 3), T(dt.i32, 4)], {"num_segments": 6}, None),
     "dfc.cumsum": ([F(4, 3)], {"axis": 1, "exclusive": True}, None),
     "dfc.cumprod": ([T(dt.i32, 4, 3)], {"axis": -2, "reverse": True}, None),

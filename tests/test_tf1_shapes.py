@@ -184,3 +184,41 @@ def test_range_bounds_are_checked_when_they_are_known():
         tf.range(tf.shape(x))
     with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="Requires delta != 0"):
         sess.run(tf.range(0, tf.shape(x)[0], tf.shape(x)[0] * 0), {x: [1.0]})
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_indexing_and_slicing_with_tensors(backend):
+    """x[:, :tf.shape(y)[1]], x[n], x[:, n, None], x[..., n:] and tf.slice with tensor begin/size, against numpy
+    (bounds from shapes fold with the fed shapes; a fed index is a gather, any value one compiled step)."""
+    x = tf.placeholder(tf.float32, [None, None, 4])
+    y = tf.placeholder(tf.float32, [None, 3])
+    n = tf.placeholder(tf.int32, [])
+    cropped = x[:, :tf.shape(y)[1]]
+    tail = x[:, -tf.shape(y)[0]:, 1:3]
+    row = x[n]
+    column = x[:, n, None]
+    rest = x[..., n:]
+    window = tf.slice(x, [0, n, 0], [-1, 2, tf.shape(y)[1]])
+    assert window.shape.as_list() == [None, 2, None] and column.shape.as_list() == [None, 1, 4]
+    assert x[None, 1, :, None].shape.as_list() == [1, None, 1, 4]  # numpy puts a new axis after an index
+    (grad,) = tf.gradients(tf.reduce_sum(cropped * 2.0) + tf.reduce_sum(window) + tf.reduce_sum(column), x)
+    data = np.arange(40, dtype=np.float32).reshape(2, 5, 4)
+    feeds = {x: data, y: np.zeros((2, 3), np.float32), n: 1}
+    with tf.Session(backend=backend) as sess:
+        got = sess.run([cropped, tail, row, column, rest, window, grad], feeds)
+        expected = [data[:, :3], data[:, -2:, 1:3], data[1], data[:, 1, None], data[..., 1:], data[:, 1:3, :3]]
+        for g, e in zip(got, expected):
+            np.testing.assert_array_equal(g, e)
+        want = np.zeros_like(data)
+        want[:, :3] += 2
+        want[:, 1:3, :3] += 1
+        want[:, 1] += 1
+        np.testing.assert_array_equal(got[-1], want)
+        np.testing.assert_array_equal(sess.run(row, {**feeds, n: -1}), data[-1])
+        np.testing.assert_array_equal(sess.run(rest, {**feeds, n: 3}), data[..., 3:])
+        with pytest.raises(tf.errors.InvalidArgumentError, match="out of range"):
+            sess.run(column, {**feeds, n: 5})
+        with pytest.raises(tf.errors.InvalidArgumentError):  # tf.slice's bounds are checked, as TF's Slice
+            sess.run(window, {**feeds, n: 4})
+    with pytest.raises(TypeError, match="valid indices"):
+        x[tf.constant(1.5)]
