@@ -7,9 +7,13 @@ import numpy as np
 from .framework import Tensor, check_int, convert_to_tensor, make
 from .math_ops import relu, sigmoid, tanh
 from .nn_conv import __all__ as _conv_names
-from .nn_conv import (atrous_conv2d, avg_pool, avg_pool2d, conv2d, conv2d_backprop_filter,  # noqa: F401
-                      conv2d_backprop_input, conv2d_transpose, convolution, depthwise_conv2d, depthwise_conv2d_native,
-                      max_pool, max_pool2d, separable_conv2d)
+from .nn_conv import (atrous_conv2d, atrous_conv2d_transpose, avg_pool, avg_pool1d, avg_pool2d,  # noqa: F401
+                      avg_pool_v2, conv1d, conv1d_transpose, conv2d, conv2d_backprop_filter, conv2d_backprop_input,
+                      conv2d_transpose, convolution, depthwise_conv2d, depthwise_conv2d_backprop_filter,
+                      depthwise_conv2d_backprop_input, depthwise_conv2d_native,
+                      depthwise_conv2d_native_backprop_filter, depthwise_conv2d_native_backprop_input, dilation2d,
+                      erosion2d, max_pool,
+                      max_pool1d, max_pool2d, max_pool_v2, max_pool_with_argmax, pool, separable_conv2d)
 
 __all__ = ["bias_add", "log_softmax", "relu", "relu6", "sigmoid", "softmax", "tanh", *_conv_names]
 
@@ -17,7 +21,13 @@ __all__ = ["bias_add", "log_softmax", "relu", "relu6", "sigmoid", "softmax", "ta
 def _softmax(irop: str, default: str, logits, axis, name, dim) -> Tensor:
     x = convert_to_tensor(logits)
     axis = dim if axis is None else axis
-    return make(irop, [x], {"axis": -1 if axis is None else check_int(axis, "axis")}, name=name or default)
+    axis = -1 if axis is None else check_int(axis, "axis")
+    rank = x.shape.ndims
+    if rank is not None and not -rank <= axis < rank:  # TF's InvalidArgumentError (a ValueError here too)
+        from .errors import InvalidArgumentError
+        raise InvalidArgumentError(f"{default}: `dim` must be in the range [{-rank}, {rank}) where {rank} is the "
+                                   f"number of dimensions of {x.name}, got dim={axis}")
+    return make(irop, [x], {"axis": axis}, name=name or default)
 
 
 def softmax(logits, axis=None, name: str | None = None, dim=None) -> Tensor:
@@ -111,7 +121,7 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
         raise ValueError("Only call `sparse_softmax_cross_entropy_with_logits` with named arguments")
     logits, labels = convert_to_tensor(logits), convert_to_tensor(labels)
     if not labels.dtype.is_integer:
-        raise ValueError(f"sparse labels {labels.name} must be int32 or int64, got {labels.dtype.name}")
+        raise TypeError(f"sparse labels {labels.name} must be int32 or int64, got {labels.dtype.name}")
     lrank, grank = labels.shape.ndims, logits.shape.ndims
     if lrank != grank - 1 or any(a is not None and b is not None and a != b
                                  for a, b in zip(labels.shape.as_list(), logits.shape.as_list()[:-1])):
@@ -130,6 +140,10 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
     from .framework import name_scope
     from .math_ops import abs, exp, log1p, maximum, negative
     labels, logits = _labels_logits("sigmoid_cross_entropy_with_logits", _sentinel, labels, logits)
+    from .nn_activations import shapes_compatible
+    if not shapes_compatible(logits.shape, labels.shape):
+        raise ValueError(f"sigmoid_cross_entropy_with_logits: logits {logits.name} and labels {labels.name} must have "
+                         f"the same shape, received ({logits.shape} vs {labels.shape})")
     with name_scope(name, "logistic_loss"):
         return maximum(logits, 0.0) - logits * labels + log1p(exp(negative(abs(logits))))
 
@@ -290,12 +304,17 @@ builtins_range = range
 
 # ---- recurrent networks ---------------------------------------------------------------------------
 from . import rnn_cell  # noqa: E402 - tf.nn.rnn_cell needs the ops above
-from .rnn import dynamic_rnn, static_rnn  # noqa: E402
+from .rnn import bidirectional_dynamic_rnn, dynamic_rnn, static_bidirectional_rnn, static_rnn  # noqa: E402
 
-__all__ += ["dynamic_rnn", "rnn_cell", "static_rnn"]
-from .candidate_sampling import log_uniform_candidate_sampler, nce_loss, sampled_softmax_loss  # noqa: E402
+__all__ += ["bidirectional_dynamic_rnn", "dynamic_rnn", "rnn_cell", "static_bidirectional_rnn", "static_rnn"]
+from .candidate_sampling import (all_candidate_sampler, compute_accidental_hits,  # noqa: E402
+                                 fixed_unigram_candidate_sampler,
+                                 log_uniform_candidate_sampler, nce_loss, sampled_softmax_loss,
+                                 uniform_candidate_sampler)
 
-__all__ += ["log_uniform_candidate_sampler", "nce_loss", "sampled_softmax_loss"]
+__all__ += ["all_candidate_sampler", "compute_accidental_hits", "fixed_unigram_candidate_sampler",
+            "log_uniform_candidate_sampler", "nce_loss",
+            "sampled_softmax_loss", "uniform_candidate_sampler"]
 from .clip_ops import l2_normalize  # noqa: E402
 from .math_ops import softplus, softsign  # noqa: E402
 from .normalization import (batch_normalization, moments, normalize_moments, sufficient_statistics,  # noqa: E402
@@ -303,3 +322,21 @@ from .normalization import (batch_normalization, moments, normalize_moments, suf
 
 __all__ += ["batch_normalization", "l2_normalize", "moments", "normalize_moments", "softplus", "softsign",
             "sufficient_statistics", "weighted_moments"]
+from .math_ops import zero_fraction  # noqa: E402
+from .nn_activations import (compute_average_loss, crelu, elu, leaky_relu, log_poisson_loss, relu_layer,  # noqa: E402
+                             scale_regularization_loss, selu, silu, swish, weighted_cross_entropy_with_logits,
+                             xw_plus_b)
+from .tensor_ops import depth_to_space, space_to_depth  # noqa: E402
+
+__all__ += ["compute_average_loss", "scale_regularization_loss"]
+__all__ += ["crelu", "depth_to_space", "elu", "leaky_relu", "log_poisson_loss", "relu_layer", "selu", "silu",
+            "space_to_depth", "swish", "weighted_cross_entropy_with_logits", "xw_plus_b", "zero_fraction"]
+from .normalization import (batch_norm_with_global_normalization, fused_batch_norm,  # noqa: E402
+                            local_response_normalization, lrn)
+
+__all__ += ["batch_norm_with_global_normalization", "fused_batch_norm", "local_response_normalization", "lrn"]
+from .nn_conv3d import (avg_pool3d, conv3d, conv3d_backprop_filter, conv3d_backprop_filter_v2,  # noqa: E402
+                        conv3d_transpose, conv_transpose, max_pool3d)
+
+__all__ += ["avg_pool3d", "conv3d", "conv3d_backprop_filter", "conv3d_backprop_filter_v2", "conv3d_transpose",
+            "conv_transpose", "max_pool3d"]

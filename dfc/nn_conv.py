@@ -105,8 +105,8 @@ def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu: boo
     return _from_nhwc(make("dfc.conv2d", [_to_nhwc(x, nchw), w], attrs, name=name or "Conv2D"), nchw)
 
 
-def _shape_arg(shape: Any, fn: str) -> list[int]:
-    """A 4-element shape argument; an element that is not a constant (a batch from tf.shape) becomes -1."""
+def _shape_arg(shape: Any, fn: str, rank: int = 4) -> list[int]:
+    """A `rank`-element shape argument; an element that is not a constant (a batch from tf.shape) becomes -1."""
     from .array_ops import constant_value
     if isinstance(shape, Tensor):
         value = constant_value(shape)
@@ -123,8 +123,8 @@ def _shape_arg(shape: Any, fn: str) -> list[int]:
             dims.append(-1)
         else:
             dims.append(-1 if d is None else check_int(d, f"{fn} shape"))
-    if len(dims) != 4:
-        raise ValueError(f"{fn}: the shape must have 4 elements, got {dims}")
+    if len(dims) != rank:
+        raise ValueError(f"{fn}: the shape must have {rank} elements, got {dims}")
     if any(d < 0 for d in dims[1:]):
         raise ValueError(f"{fn}: only the batch dim of the shape {dims} may be unknown")
     return dims
@@ -267,3 +267,495 @@ def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding
                                      data_format=data_format, dilations=dilations)
         return conv2d(depthwise, pointwise_filter, [1, 1, 1, 1], "VALID", data_format=data_format or "NHWC",
                       name="pointwise")
+
+
+# ---- 1-D forms, rank-generic pooling, max_pool_with_argmax -----------------------------------------
+__all__ += ["avg_pool1d", "avg_pool_v2", "conv1d", "max_pool1d", "max_pool_v2", "max_pool_with_argmax", "pool"]
+
+_NWC = (None, "NWC", "NHWC")
+_NCW = ("NCW", "NCHW")
+
+
+def _data_format_1d(data_format: str | None, fn: str) -> bool:
+    """Whether 1-D data is NCW; NHWC/NCHW are accepted as TF does."""
+    if data_format in _NWC:
+        return False
+    if data_format in _NCW:
+        return True
+    raise ValueError(f"{fn}: data_format must be 'NWC' or 'NCW', got {data_format!r}")
+
+
+def _sequence_1d(values: Any, what: str, fn: str, ncw: bool, default: int | None = None) -> int:
+    """TF's 1- or 3-element stride/ksize/dilations as one int; the batch and channel entries must be 1."""
+    if values is None:
+        if default is None:
+            raise ValueError(f"{fn} needs {what}")
+        return default
+    if isinstance(values, Tensor) or np.ndim(values) == 0:
+        values = [values]
+    values = [check_int(v, f"{fn} {what}") for v in values]
+    if len(values) == 1:
+        return values[0]
+    if len(values) == 3:
+        outer = (values[0], values[1]) if ncw else (values[0], values[2])
+        if outer != (1, 1):
+            raise ValueError(f"{fn}: {what} {values} must be 1 in the batch and channel dims")
+        return values[2] if ncw else values[1]
+    raise ValueError(f"{fn}: {what} should be of length 1 or 3, got {values}")
+
+
+def _sequence_input(x: Any, fn: str, what: str = "input", dtype=None) -> Tensor:
+    x = convert_to_tensor(x, dtype=dtype)
+    if x.shape.ndims is not None and x.shape.ndims != 3:
+        raise ValueError(f"{fn}: {what} {x.name} must be a 3-D tensor, got shape {x.shape}")
+    return x
+
+
+def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu=None, data_format=None,
+           name: str | None = None, input=None, dilations=None) -> Tensor:  # noqa: A002 - TF's names
+    """1-D convolution of [batch, width, in_channels] (NWC) by a [width, in_channels, out_channels] filter:
+    conv2d over a height of 1, as TF computes it."""
+    from .array_ops import expand_dims, squeeze
+    from .framework import name_scope
+    if value is not None and input is not None:
+        raise ValueError("conv1d: give value or input (its new name), not both")
+    value = input if value is None else value
+    if value is None or filters is None:
+        raise ValueError("conv1d needs value (input) and filters")
+    ncw = _data_format_1d(data_format, "conv1d")
+    stride = _sequence_1d(stride, "stride", "conv1d", ncw)
+    dilation = _sequence_1d(dilations, "dilations", "conv1d", ncw, default=1)
+    with name_scope(name, "conv1d", [value, filters]):
+        x = convert_to_tensor(value)
+        if x.shape.ndims is None or x.shape.ndims < 3:
+            raise ValueError(f"conv1d: input {x.name} must be at least 3-D (batch dims, width, channels), got "
+                             f"shape {x.shape}")
+        w = convert_to_tensor(filters, dtype=x.dtype)
+        if w.shape.ndims is not None and w.shape.ndims != 3:
+            raise ValueError(f"conv1d: filters {w.name} must be a 3-D tensor [width, in_channels, out_channels], "
+                             f"got shape {w.shape}")
+        batch_dims = x.shape.as_list()[:-2]
+        if len(batch_dims) > 1:  # extra leading batch dims, as TF's conv1d takes: folded into one and back
+            from .array_ops import concat, reshape, shape
+            outer = shape(x)[:-2]
+            inner = x.shape.as_list()[-2:]
+            x = reshape(x, [-1] + inner) if None not in inner else \
+                reshape(x, concat([convert_to_tensor([-1]), shape(x)[-2:]], 0))
+        image = expand_dims(x, 2 if ncw else 1)
+        out = conv2d(image, expand_dims(w, 0), strides=[1, stride], padding=padding,
+                     data_format="NCHW" if ncw else "NHWC", dilations=[1, dilation], name="Conv2D")
+        out = squeeze(out, [2 if ncw else 1])
+        if len(batch_dims) > 1:
+            target = batch_dims + out.shape.as_list()[1:]
+            if target.count(None) <= 1:  # a static shape keeps the known dims
+                out = reshape(out, [-1 if d is None else d for d in target])
+            else:
+                out = reshape(out, concat([outer, shape(out)[1:]], 0))
+        return out
+
+
+def _pool1d(irop: str, fn: str, input, ksize, strides, padding, data_format, name) -> Tensor:  # noqa: A002
+    from .array_ops import expand_dims, squeeze
+    from .framework import name_scope
+    ncw = _data_format_1d(data_format, fn)
+    k = _sequence_1d(ksize, "ksize", fn, ncw)
+    s = _sequence_1d(strides, "strides", fn, ncw)
+    with name_scope(name, fn, [input]):
+        x = _sequence_input(input, fn)
+        image = expand_dims(x, 2 if ncw else 1)
+        out = _pool(irop, fn, "MaxPool" if irop == "dfc.max_pool" else "AvgPool", image, [1, k], [1, s], padding,
+                    "NCHW" if ncw else "NHWC", None, None)
+        return squeeze(out, [2 if ncw else 1])
+
+
+def max_pool1d(input, ksize, strides, padding, data_format: str = "NWC", name: str | None = None) -> Tensor:  # noqa: A002
+    """The maximum over each ksize window of [batch, width, channels]."""
+    return _pool1d("dfc.max_pool", "max_pool1d", input, ksize, strides, padding, data_format, name)
+
+
+def avg_pool1d(input, ksize, strides, padding, data_format: str = "NWC", name: str | None = None) -> Tensor:  # noqa: A002
+    """The mean over each ksize window of [batch, width, channels] (padding taps not counted)."""
+    return _pool1d("dfc.avg_pool", "avg_pool1d", input, ksize, strides, padding, data_format, name)
+
+
+def _spatial_rank(input, data_format: str | None, fn: str) -> int:
+    x = convert_to_tensor(input)
+    if x.shape.ndims is not None:
+        return x.shape.ndims - 2
+    if data_format is not None:
+        return len(data_format) - 2
+    raise ValueError(f"{fn}: the rank of {x.name} must be known, or data_format given")
+
+
+def max_pool_v2(input, ksize, strides, padding, data_format=None, name: str | None = None) -> Tensor:  # noqa: A002
+    """max_pool1d, max_pool2d or max_pool3d by the input's rank (3, 4 or 5); ksize and strides: an int, N, or
+    N + 2 values."""
+    n = _spatial_rank(input, data_format, "max_pool_v2")
+    if n == 1:
+        return max_pool1d(input, ksize, strides, padding, data_format or "NWC", name)
+    if n == 2:
+        return max_pool(input, ksize, strides, padding, data_format or "NHWC", name)
+    if n == 3:
+        from .nn_conv3d import max_pool3d
+        return max_pool3d(input, ksize, strides, padding, data_format or "NDHWC", name)
+    raise ValueError(f"max_pool_v2: input must have rank 3, 4 or 5, got rank {n + 2}")
+
+
+def avg_pool_v2(input, ksize, strides, padding, data_format=None, name: str | None = None) -> Tensor:  # noqa: A002
+    """avg_pool1d, avg_pool2d or avg_pool3d by the input's rank (3, 4 or 5); ksize and strides: an int, N, or
+    N + 2 values."""
+    n = _spatial_rank(input, data_format, "avg_pool_v2")
+    if n == 1:
+        return avg_pool1d(input, ksize, strides, padding, data_format or "NWC", name)
+    if n == 2:
+        return avg_pool(input, ksize, strides, padding, data_format or "NHWC", name)
+    if n == 3:
+        from .nn_conv3d import avg_pool3d
+        return avg_pool3d(input, ksize, strides, padding, data_format or "NDHWC", name)
+    raise ValueError(f"avg_pool_v2: input must have rank 3, 4 or 5, got rank {n + 2}")
+
+
+def _ints(values: Any, n: int, what: str, fn: str, default: int | None = None) -> list[int]:
+    if values is None:
+        return [default] * n
+    if isinstance(values, Tensor) or np.ndim(values) == 0:
+        values = [values] * n
+    values = [check_int(v, f"{fn} {what}") for v in values]
+    if len(values) != n:
+        raise ValueError(f"{fn}: {what} must have {n} values (one per spatial dim), got {values}")
+    return values
+
+
+def pool(input, window_shape, pooling_type, padding, dilation_rate=None, strides=None,  # noqa: A002 - TF's names
+         name: str | None = None, data_format=None, dilations=None) -> Tensor:
+    """N-D ('MAX' or 'AVG') pooling of a 1-D, 2-D or 3-D input over window_shape, with strides or dilation_rate.
+
+    A dilated window (VALID padding and stride 1 only, as TF) reads every dilation-th input: each tap is a slice.
+    """
+    from .framework import name_scope
+    if dilation_rate is not None and dilations is not None:
+        raise ValueError("pool: give dilation_rate or dilations, not both")
+    dilation_rate = dilations if dilation_rate is None else dilation_rate
+    window_shape = [check_int(v, "pool window_shape") for v in window_shape]
+    n = len(window_shape)
+    if n not in (1, 2, 3):
+        raise ValueError(f"pool: len(window_shape) must be 1, 2, or 3, got window_shape {window_shape}")
+    if pooling_type not in ("MAX", "AVG"):
+        raise ValueError(f"pool: pooling_type must be 'MAX' or 'AVG', got {pooling_type!r}")
+    if isinstance(padding, str) and padding.upper() not in ("SAME", "VALID"):
+        raise ValueError(f"pool: padding must be 'SAME' or 'VALID', got {padding!r}")
+    if any(k < 1 for k in window_shape):
+        raise ValueError(f"pool: window_shape {window_shape} must be positive")
+    dilation_rate = _ints(dilation_rate, n, "dilation_rate", "pool", default=1)
+    strides = _ints(strides, n, "strides", "pool", default=1)
+    if any(d < 1 for d in dilation_rate) or any(s < 1 for s in strides):
+        raise ValueError(f"pool: strides {strides} and dilation_rate {dilation_rate} must be positive")
+    if isinstance(padding, str) and padding.upper() == "SAME" and any(d > 1 for d in dilation_rate):
+        raise ValueError(f"pool: pooling with 'SAME' padding is not implemented for dilation_rate > 1, got "
+                         f"dilation_rate {dilation_rate}")
+    if any(s > k for s, k in zip(strides, window_shape)):
+        raise ValueError(f"pool: strides > window_shape not supported (as in TF), got strides {strides} and "
+                         f"window_shape {window_shape}")
+    if any(d > 1 for d in dilation_rate) and any(s > 1 for s in strides):
+        raise ValueError("pool: strides > 1 not supported in conjunction with dilation_rate > 1")
+    channels_first = data_format is not None and data_format.startswith("NC")
+    if data_format not in (None, "NWC", "NCW", "NHWC", "NCHW", "NDHWC", "NCDHW"):
+        raise ValueError(f"pool: data_format must be one of NWC, NCW, NHWC, NCHW, NDHWC, NCDHW, got {data_format!r}")
+    with name_scope(name, f"{pooling_type.lower()}_pool", [input]):
+        x = convert_to_tensor(input)
+        if x.shape.ndims is not None and x.shape.ndims != n + 2:
+            raise ValueError(f"pool: input {x.name} must have rank {n + 2} for window_shape {window_shape}, "
+                             f"got shape {x.shape}")
+        if all(d == 1 for d in dilation_rate):
+            if n == 1:
+                fn = max_pool1d if pooling_type == "MAX" else avg_pool1d
+                return fn(x, window_shape, strides, padding, "NCW" if channels_first else "NWC", name=None)
+            if n == 3:
+                from .nn_conv3d import avg_pool3d, max_pool3d
+                fn = max_pool3d if pooling_type == "MAX" else avg_pool3d
+                return fn(x, window_shape, strides, padding, "NCDHW" if channels_first else "NDHWC")
+            fn = max_pool if pooling_type == "MAX" else avg_pool
+            return fn(x, window_shape, strides, padding, "NCHW" if channels_first else "NHWC")
+        return _dilated_pool(x, window_shape, pooling_type, dilation_rate, channels_first)
+
+
+def _dilated_pool(x: Tensor, window: list[int], kind: str, dilation: list[int], channels_first: bool) -> Tensor:
+    from .array_ops import stack
+    from .math_ops import reduce_max, reduce_mean
+    n = len(window)
+    first = 2 if channels_first else 1
+    dims = x.shape.as_list()
+    if None in dims[first:first + n]:
+        raise ValueError(f"pool: a dilated pool needs the spatial dims of {x.name} known, got {x.shape}")
+    sizes = dims[first:first + n]
+    out = [s - (k - 1) * d for s, k, d in zip(sizes, window, dilation)]
+    if any(o < 1 for o in out):
+        raise ValueError(f"pool: the dilated window {window} (dilation {dilation}) is larger than the input "
+                         f"{x.name} {x.shape}")
+    taps = []
+    for offsets in np.ndindex(*window):
+        index = [slice(None)] * (n + 2)
+        for a in range(n):
+            start = offsets[a] * dilation[a]
+            index[first + a] = slice(start, start + out[a])
+        taps.append(x[tuple(index)])
+    stacked = stack(taps, axis=0)
+    return reduce_max(stacked, axis=0) if kind == "MAX" else reduce_mean(stacked, axis=0)
+
+
+def max_pool_with_argmax(input, ksize, strides, padding, data_format: str = "NHWC", Targmax=None,  # noqa: A002, N803
+                         name: str | None = None, output_dtype=None,
+                         include_batch_in_index: bool = False) -> tuple[Tensor, Tensor]:
+    """(max_pool, argmax): argmax is each maximum's flattened index ((y * width + x) * channels + c, plus
+    b * height * width * channels with include_batch_in_index), the first maximum in row-major window order.
+
+    The indices are built from one slice per window tap (padding taps hold the lowest value, so they never
+    win); the values are max_pool's, whose gradient routes to the same first maximum."""
+    from collections import namedtuple
+
+    from dfc.ir.dtypes import as_dtype
+    from dfc.ir.ops.nn import window_geometry
+
+    from .array_ops import constant, one_hot, reshape, stack
+    from .framework import name_scope
+    from .math_ops import add, argmax, cast, multiply, reduce_sum
+    from .tensor_ops import pad
+    if data_format != "NHWC":
+        raise ValueError(f"max_pool_with_argmax: data_format only supports 'NHWC', got {data_format!r}")
+    if Targmax is not None and output_dtype is not None:
+        raise ValueError("max_pool_with_argmax: give output_dtype or Targmax, not both")
+    out_dtype = as_dtype(output_dtype or Targmax or "int64")
+    if out_dtype.name not in ("int32", "int64"):
+        raise TypeError(f"max_pool_with_argmax: Targmax must be int32 or int64, got {out_dtype.name}")
+    result = namedtuple("MaxPoolWithArgmax", ["output", "argmax"])
+    with name_scope(name, "MaxPoolWithArgmax", [input]):
+        x = _image(input, "input", "max_pool_with_argmax")
+        mode, _ = _padding(padding, "max_pool_with_argmax", False)
+        if mode == "EXPLICIT":
+            raise ValueError("max_pool_with_argmax: padding must be 'SAME' or 'VALID'")
+        for given, what in ((ksize, "ksize"), (strides, "strides")):
+            if not isinstance(given, (list, tuple)):
+                raise TypeError(f"max_pool_with_argmax: expected a list of 4 ints for {what}, not {given!r}")
+            if len(given) != 4:
+                raise ValueError(f"max_pool_with_argmax: {what} must have 4 elements (NHWC), got {list(given)}")
+        k = _spatial(ksize, "ksize", "max_pool_with_argmax", False)
+        s = _spatial(strides, "strides", "max_pool_with_argmax", False)
+        _, height, width, channels = x.shape.as_list()
+        if None in (height, width, channels):
+            raise ValueError(f"max_pool_with_argmax needs the height, width and channels of {x.name} known, "
+                             f"got {x.shape}")
+        values = make("dfc.max_pool", [x], {"ksize": k, "strides": s, "padding": mode, "explicit_paddings": []},
+                      name="MaxPool")
+        rows, cols = window_geometry((height, width), {"strides": s, "padding": mode}, tuple(k),
+                                     "max_pool_with_argmax: ")
+        lowest = x.dtype.min if hasattr(x.dtype, "min") else -np.inf
+        fill = -np.inf if x.dtype.is_floating else lowest
+        padded = pad(x, [[0, 0], [rows.pad_before, rows.pad_after], [cols.pad_before, cols.pad_after], [0, 0]],
+                     constant_values=fill)
+        taps, positions = [], []
+        out_rows = np.arange(rows.out) * rows.stride - rows.pad_before
+        out_cols = np.arange(cols.out) * cols.stride - cols.pad_before
+        for i in range(rows.k):
+            for j in range(cols.k):
+                taps.append(padded[:, i:i + (rows.out - 1) * rows.stride + 1:rows.stride,
+                                   j:j + (cols.out - 1) * cols.stride + 1:cols.stride, :])
+                positions.append((out_rows[:, None] + i) * width + (out_cols[None, :] + j))
+        winner = argmax(stack(taps, axis=0), axis=0, output_type="int32")  # [N, OH, OW, C]
+        np_dtype = out_dtype.np
+        table = constant(np.stack(positions, axis=-1)[:, :, None, :].astype(np_dtype))  # [OH, OW, 1, taps]
+        position = reduce_sum(multiply(one_hot(winner, len(taps), dtype=out_dtype), table), axis=-1)
+        index = add(multiply(position, constant(np.asarray(channels, np_dtype))),
+                    constant(np.arange(channels, dtype=np_dtype)))
+        if include_batch_in_index:
+            from .array_ops import ones_like
+            from .math_ops import cumsum
+            image_index = cumsum(ones_like(cast(x[:, 0, 0, 0], out_dtype)), exclusive=True)  # 0, 1, ... per image
+            per_image = constant(np.asarray(height * width * channels, np_dtype))
+            index = add(index, reshape(multiply(image_index, per_image), [-1, 1, 1, 1]))
+        return result(values, index)
+
+
+
+# ---- transposed 1-D and atrous convolutions -----------------------------------------------------------
+__all__ += ["atrous_conv2d_transpose", "conv1d_transpose"]
+
+
+def conv1d_transpose(input, filters, output_shape, strides, padding: str = "SAME", data_format: str = "NWC",  # noqa: A002
+                     dilations=None, name: str | None = None) -> Tensor:
+    """The transpose (gradient) of conv1d: filters [width, out_channels, in_channels], output `output_shape`
+    (3 elements); conv2d_transpose over a height of 1, as TF computes it."""
+    from .array_ops import expand_dims, shape, squeeze
+    from .framework import name_scope
+    ncw = _data_format_1d(data_format, "conv1d_transpose")
+    stride = _sequence_1d(strides, "strides", "conv1d_transpose", ncw)
+    dilation = _sequence_1d(dilations, "dilations", "conv1d_transpose", ncw, default=1)
+    with name_scope(name, "conv1d_transpose", [input, filters, output_shape]):
+        x = _sequence_input(input, "conv1d_transpose")
+        w = convert_to_tensor(filters, dtype=x.dtype)
+        if w.shape.ndims is not None and w.shape.ndims != 3:
+            raise ValueError(f"conv1d_transpose: filters {w.name} must be a 3-D tensor [width, out_channels, "
+                             f"in_channels], got shape {w.shape}")
+        dims = _shape_arg(output_shape, "conv1d_transpose", rank=3)
+        out_channels = dims[1] if ncw else dims[2]
+        if w.shape.as_list()[1] not in (None, out_channels):
+            raise ValueError(f"conv1d_transpose: output_shape {dims} has {out_channels} channels but filters "
+                             f"{w.name} {w.shape} make {w.shape.as_list()[1]}")
+        batch = dims[0] if dims[0] >= 0 else shape(x)[0]
+        image_shape = [batch, dims[1], 1, dims[2]] if ncw else [batch, 1, dims[1], dims[2]]
+        out = conv2d_backprop_input(image_shape, expand_dims(w, 0), expand_dims(x, 2 if ncw else 1),
+                                    strides=[1, stride], padding=padding, data_format="NCHW" if ncw else "NHWC",
+                                    dilations=[1, dilation], name="conv1d_transpose")
+        return squeeze(out, [2 if ncw else 1])
+
+
+def atrous_conv2d_transpose(value, filters, output_shape, rate: int, padding: str,
+                            name: str | None = None) -> Tensor:
+    """The transpose of atrous_conv2d: conv2d_transpose with the filter's taps `rate` apart, stride 1."""
+    if isinstance(padding, bytes):
+        padding = padding.decode()
+    if padding not in ("SAME", "VALID"):
+        raise ValueError(f"atrous_conv2d_transpose: padding must be 'SAME' or 'VALID', got {padding!r}")
+    if not isinstance(rate, (int, np.integer)) or rate < 1:
+        raise ValueError(f"atrous_conv2d_transpose: rate {rate!r} cannot be less than one")
+    w = convert_to_tensor(filters)
+    if isinstance(output_shape, (list, tuple, np.ndarray)):
+        if len(output_shape) != 4:
+            raise ValueError(f"atrous_conv2d_transpose: output_shape must have shape (4,), got {list(output_shape)}")
+        channels = w.shape.as_list()[2] if w.shape.ndims == 4 else None
+        last = output_shape[3]
+        if channels is not None and not isinstance(last, Tensor) and int(last) != channels:
+            raise ValueError(f"atrous_conv2d_transpose: output_shape does not match filter's output channels, "
+                             f"{channels} != {last}")
+    return conv2d_transpose(value, w, output_shape, strides=[1, 1, 1, 1], padding=padding,
+                            dilations=[1, int(rate), int(rate), 1], name=name or "atrous_conv2d_transpose")
+
+
+# ---- depthwise convolution's gradients as ops of their own -------------------------------------------
+__all__ += ["depthwise_conv2d_backprop_filter", "depthwise_conv2d_backprop_input",
+            "depthwise_conv2d_native_backprop_filter", "depthwise_conv2d_native_backprop_input"]
+
+
+def depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop, strides, padding,  # noqa: A002
+                                           data_format: str = "NHWC", dilations=None,
+                                           name: str | None = None) -> Tensor:
+    """The gradient of depthwise_conv2d with respect to its input (of shape input_sizes): a grouped
+    conv2d_backprop_input, one group per input channel."""
+    from .array_ops import reshape
+    fn = "depthwise_conv2d_native_backprop_input"
+    nchw = _data_format(data_format, fn)
+    dy = _image(out_backprop, "out_backprop", fn)
+    w = _image(filter, "filter", fn, dtype=dy.dtype)
+    kh, kw, channels, multiplier = w.shape.as_list()
+    if None in (kh, kw, channels, multiplier):
+        raise ValueError(f"{fn}: the filter {w.name} needs a known shape, got {w.shape}")
+    sizes = _shape_arg(input_sizes, fn)
+    if nchw:
+        sizes = [sizes[0], sizes[2], sizes[3], sizes[1]]
+    if sizes[3] != channels:
+        raise ValueError(f"{fn}: input_sizes {sizes} have {sizes[3]} channels but filter {w.name} {w.shape} "
+                         f"expects {channels}")
+    attrs = _conv_attrs(fn, strides, padding, dilations, nchw, groups=channels)
+    grouped = reshape(w, [kh, kw, 1, channels * multiplier])
+    return _from_nhwc(make("dfc.conv2d_backprop_input", [_to_nhwc(dy, nchw), grouped],
+                           {"input_shape": sizes, **attrs}, name=name or "DepthwiseConv2dNativeBackpropInput"), nchw)
+
+
+def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+                                            data_format: str = "NHWC", dilations=None,
+                                            name: str | None = None) -> Tensor:
+    """The gradient of depthwise_conv2d with respect to its [h, w, C, M] filter: a grouped
+    conv2d_backprop_filter, one group per input channel."""
+    from .array_ops import reshape
+    from .framework import name_scope
+    fn = "depthwise_conv2d_native_backprop_filter"
+    nchw = _data_format(data_format, fn)
+    x = _image(input, "input", fn)
+    dy = _image(out_backprop, "out_backprop", fn, dtype=x.dtype)
+    sizes = _shape_arg(filter_sizes, fn)
+    if min(sizes) < 1:
+        raise ValueError(f"{fn}: filter_sizes {sizes} must be known and positive")
+    kh, kw, channels, multiplier = sizes
+    x_channels = x.shape.as_list()[1 if nchw else 3]
+    if x_channels is not None and x_channels != channels:
+        raise ValueError(f"{fn}: input {x.name} has {x_channels} channels but filter_sizes {sizes} expect {channels}")
+    attrs = _conv_attrs(fn, strides, padding, dilations, nchw, groups=channels)
+    with name_scope(name, "DepthwiseConv2dNativeBackpropFilter", [x, dy]):
+        grouped = make("dfc.conv2d_backprop_filter", [_to_nhwc(x, nchw), _to_nhwc(dy, nchw)],
+                       {"filter_shape": [kh, kw, 1, channels * multiplier], **attrs}, name="Conv2DBackpropFilter")
+        return reshape(grouped, sizes)
+
+
+depthwise_conv2d_backprop_input = depthwise_conv2d_native_backprop_input
+depthwise_conv2d_backprop_filter = depthwise_conv2d_native_backprop_filter
+
+
+# ---- grayscale morphology ---------------------------------------------------------------------------------
+__all__ += ["dilation2d", "erosion2d"]
+
+
+def _morphology_list(values: Any, what: str, fn: str) -> list[int]:
+    if not isinstance(values, (list, tuple)) or len(values) != 4:
+        raise ValueError(f"{fn}: {what} must be a list of 4 ints [1, rows, cols, 1], got {values!r}")
+    values = [check_int(v, f"{fn} {what}") for v in values]
+    if values[0] != 1 or values[3] != 1:
+        raise ValueError(f"{fn}: {what} {values} must be 1 in the batch and depth dims")
+    return values[1:3]
+
+
+def dilation2d(input=None, filter=None, strides=None, rates=None, padding=None,  # noqa: A002 - TF's names
+               name: str | None = None, filters=None, dilations=None) -> Tensor:
+    """Grayscale morphological dilation: max over the window of input + filter[dy, dx, c], each channel on its
+    own (filter [h, w, depth]); the gradient goes to the first maximum in window order, as TF's kernels."""
+    from dfc.ir.ops.nn import window_geometry
+
+    from .array_ops import one_hot, stack, zeros_like
+    from .framework import name_scope
+    from .math_ops import argmax, reduce_sum, where
+    from .tensor_ops import pad
+    fn = "dilation2d"
+    filter = filters if filter is None else filter
+    rates = dilations if rates is None else rates
+    if input is None or filter is None:
+        raise ValueError("dilation2d needs input and filter")
+    stride = _morphology_list(strides, "strides", fn)
+    rate = _morphology_list(rates, "rates", fn)
+    mode, _ = _padding(padding, fn, False)
+    if mode == "EXPLICIT":
+        raise ValueError(f"{fn}: padding must be 'SAME' or 'VALID', got {padding!r}")
+    with name_scope(name, "Dilation2D", [input, filter]):
+        x = _image(input, "input", fn)
+        w = convert_to_tensor(filter, dtype=x.dtype)
+        if w.shape.ndims != 3 or None in w.shape.as_list():
+            raise ValueError(f"{fn}: filter {w.name} must be a 3-D tensor [height, width, depth] of known shape, "
+                             f"got {w.shape}")
+        kh, kw, depth = w.shape.as_list()
+        _, height, width, channels = x.shape.as_list()
+        if channels not in (None, depth):
+            raise ValueError(f"{fn}: input {x.name} has depth {channels} but filter {w.name} {w.shape} has {depth}")
+        if None in (height, width):
+            raise ValueError(f"{fn}: the height and width of {x.name} must be known, got {x.shape}")
+        rows, cols = window_geometry((height, width), {"strides": stride, "padding": mode, "dilations": rate},
+                                     (kh, kw), f"{fn}: ")
+        padded = pad(x, [[0, 0], [rows.pad_before, rows.pad_after], [cols.pad_before, cols.pad_after], [0, 0]],
+                     constant_values=-np.inf)
+        taps = []
+        for i in range(kh):
+            for j in range(kw):
+                r0, c0 = i * rows.dilation, j * cols.dilation
+                taps.append(padded[:, r0:r0 + (rows.out - 1) * rows.stride + 1:rows.stride,
+                                   c0:c0 + (cols.out - 1) * cols.stride + 1:cols.stride, :] + w[i, j])
+        stacked = stack(taps, axis=0)
+        chosen = one_hot(argmax(stacked, axis=0, output_type="int32"), len(taps), axis=0, on_value=True,
+                         off_value=False, dtype="bool")
+        # where, not a product: the padding taps hold -inf, and 0 * -inf would be NaN
+        return reduce_sum(where(chosen, stacked, zeros_like(stacked)), axis=0)
+
+
+def erosion2d(value, kernel, strides, rates, padding, name: str | None = None) -> Tensor:
+    """Grayscale morphological erosion: -dilation2d(-value, the kernel reflected), TF's duality."""
+    from .framework import name_scope
+    from .math_ops import negative
+    from .tensor_ops import reverse
+    with name_scope(name, "erosion2d", [value, kernel]):
+        return negative(dilation2d(negative(convert_to_tensor(value)), reverse(convert_to_tensor(kernel), [0, 1]),
+                                   strides, rates, padding))

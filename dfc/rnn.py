@@ -100,3 +100,93 @@ def _rnn_loop(cell, x: Tensor, sequence_length, initial_state, dtype, time_major
                            [convert_to_tensor(np.int32(0)), outputs] + _flatten(state), name="while")
     stacked, final_state = final[1], _pack(state, list(final[2:]))
     return (stacked if time_major else transpose(stacked, [1, 0, 2])), final_state
+
+
+# ---- bidirectional networks ---------------------------------------------------------------------------
+__all__ += ["bidirectional_dynamic_rnn", "static_bidirectional_rnn"]
+
+
+def _reverse_sequence(x: Tensor, lengths: Tensor | None, seq_axis: int, batch_axis: int) -> Tensor:
+    """x with the first lengths[b] steps of each row b reversed along seq_axis (the rest kept in place), as TF's
+    reverse_sequence; all steps when lengths is None. One gather, so the gradient reverses the same way."""
+    from .array_ops import concat, fill, gather, reshape
+    from .math_ops import cumsum, subtract, where
+    from .tensor_ops import reverse
+    if lengths is None:
+        return reverse(x, [seq_axis])
+    rank = x.shape.ndims
+    perm = [seq_axis, batch_axis] + [a for a in range(rank) if a not in (seq_axis, batch_axis)]
+    inverse = [perm.index(a) for a in range(rank)]
+    time_major = x if perm == list(range(rank)) else transpose(x, perm)  # [T, B, ...]
+    dims = shape(time_major)
+    known = time_major.shape.as_list()
+
+    def positions(axis: int) -> Tensor:  # 0, 1, ... along an axis: a constant when its size is known
+        if known[axis] is not None:
+            return convert_to_tensor(np.arange(known[axis], dtype=np.int32))
+        return cumsum(fill(dims[axis:axis + 1], np.int32(1)), exclusive=True)
+
+    steps, rows = reshape(positions(0), [-1, 1]), reshape(positions(1), [1, -1])  # [T, 1], [1, B]
+    length = reshape(cast(lengths, "int32"), [1, -1])
+    source = where(less(steps, length), subtract(subtract(length, 1), steps), steps + 0 * rows)  # [T, B]
+    # one gather over the [T * B, ...] rows: works with the batch (and time) unknown until the step runs
+    batch = known[1] if known[1] is not None else dims[1]
+    rest = known[2:]
+    flat = reshape(time_major, [-1] + rest) if None not in rest else \
+        reshape(time_major, concat([convert_to_tensor([-1]), dims[2:]], 0))
+    out = gather(flat, source * batch + rows)
+    return out if perm == list(range(rank)) else transpose(out, inverse)
+
+
+def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, initial_state_fw=None,
+                              initial_state_bw=None, dtype=None, parallel_iterations=None, swap_memory: bool = False,
+                              time_major: bool = False, scope=None):
+    """((output_fw, output_bw), (state_fw, state_bw)): dynamic_rnn forward, and over the time-reversed inputs
+    (each row's first sequence_length steps) backward, its outputs reversed back. Variables under
+    bidirectional_rnn/fw and bidirectional_rnn/bw, as TF names them."""
+    from .variables import variable_scope
+    x = convert_to_tensor(inputs)
+    lengths = None if sequence_length is None else convert_to_tensor(sequence_length)
+    if lengths is not None and lengths.shape.ndims not in (None, 1):
+        raise ValueError(f"bidirectional_dynamic_rnn: sequence_length {lengths.name} must be a vector of length "
+                         f"batch_size, got shape {lengths.shape}")
+    time_axis, batch_axis = (0, 1) if time_major else (1, 0)
+    with variable_scope(scope or "bidirectional_rnn"):
+        with variable_scope("fw") as fw_scope:
+            output_fw, state_fw = dynamic_rnn(cell_fw, x, lengths, initial_state_fw, dtype, parallel_iterations,
+                                              swap_memory, time_major, scope=fw_scope)
+        with variable_scope("bw") as bw_scope:
+            reversed_inputs = _reverse_sequence(x, lengths, time_axis, batch_axis)
+            tmp, state_bw = dynamic_rnn(cell_bw, reversed_inputs, lengths, initial_state_bw, dtype,
+                                        parallel_iterations, swap_memory, time_major, scope=bw_scope)
+    output_bw = _reverse_sequence(tmp, lengths, time_axis, batch_axis)
+    return (output_fw, output_bw), (state_fw, state_bw)
+
+
+def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, initial_state_bw=None, dtype=None,
+                             sequence_length=None, scope=None):
+    """(outputs, state_fw, state_bw): static_rnn forward and over the reversed list backward; each output is
+    concat([forward, backward], 1) of its step."""
+    from .array_ops import concat
+    from .variables import variable_scope
+    if not isinstance(inputs, (list, tuple)):
+        raise TypeError("static_bidirectional_rnn: inputs must be a list of [batch, depth] tensors")
+    if not inputs:
+        raise ValueError("static_bidirectional_rnn: inputs must not be empty")
+    inputs = [convert_to_tensor(x) for x in inputs]
+    lengths = None if sequence_length is None else convert_to_tensor(sequence_length)
+    with variable_scope(scope or "bidirectional_rnn"):
+        with variable_scope("fw") as fw_scope:
+            output_fw, state_fw = static_rnn(cell_fw, inputs, initial_state_fw, dtype, lengths, scope=fw_scope)
+        with variable_scope("bw") as bw_scope:
+            reversed_inputs = _reverse_list(inputs, lengths)
+            tmp, state_bw = static_rnn(cell_bw, reversed_inputs, initial_state_bw, dtype, lengths, scope=bw_scope)
+    output_bw = _reverse_list(tmp, lengths)
+    outputs = [concat([fw, bw], 1) for fw, bw in zip(output_fw, output_bw)]
+    return outputs, state_fw, state_bw
+
+
+def _reverse_list(steps: list[Tensor], lengths: Tensor | None) -> list[Tensor]:
+    if lengths is None:
+        return list(reversed(steps))
+    return unstack(_reverse_sequence(stack(steps, axis=0), lengths, 0, 1), len(steps), axis=0)

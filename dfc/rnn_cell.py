@@ -16,8 +16,8 @@ from .framework import Tensor, convert_to_tensor, name_scope
 from .math_ops import matmul, maximum, minimum, sigmoid, tanh
 from .variables import constant_initializer, get_variable, variable_scope, zeros_initializer
 
-__all__ = ["BasicLSTMCell", "BasicRNNCell", "DropoutWrapper", "GRUCell", "LSTMCell", "LSTMStateTuple", "MultiRNNCell",
-           "RNNCell"]
+__all__ = ["BasicLSTMCell", "BasicRNNCell", "DeviceWrapper", "DropoutWrapper", "GRUCell", "LSTMCell", "LSTMStateTuple",
+           "MultiRNNCell", "RNNCell", "ResidualWrapper"]
 
 
 class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
@@ -349,6 +349,84 @@ class DropoutWrapper(RNNCell):
             elif isinstance(new_state, Tensor):
                 new_state = self._drop(new_state, self._state_keep_prob)
         return self._drop(output, self._output_keep_prob), new_state
+
+
+class _Wrapper(RNNCell):
+    """A cell around another: its state, sizes, variables and zero state are the wrapped cell's."""
+
+    def __init__(self, cell: RNNCell):
+        if not isinstance(cell, RNNCell):
+            raise TypeError(f"{type(self).__name__}: the cell must be an RNNCell, got {cell!r}")
+        self._cell = cell
+
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    @property
+    def output_size(self) -> int:
+        return self._cell.output_size
+
+    @property
+    def variables(self) -> list:
+        return self._cell.variables
+
+    def zero_state(self, batch_size, dtype):
+        return self._cell.zero_state(batch_size, dtype)
+
+
+def _map_structure(fn, *structures):
+    head = structures[0]
+    if isinstance(head, (list, tuple)):
+        if any(not isinstance(s, (list, tuple)) or len(s) != len(head) for s in structures):
+            raise ValueError("ResidualWrapper: the inputs and the outputs of the cell must have the same structure")
+        mapped = [_map_structure(fn, *parts) for parts in zip(*structures)]
+        return type(head)(*mapped) if hasattr(head, "_fields") else type(head)(mapped)
+    return fn(*structures)
+
+
+class ResidualWrapper(_Wrapper):
+    """A cell whose output is its input plus the wrapped cell's output (or residual_fn(inputs, outputs))."""
+
+    def __init__(self, cell: RNNCell, residual_fn: Callable | None = None):
+        super().__init__(cell)
+        self._residual_fn = residual_fn
+
+    def __call__(self, inputs, state, scope=None):
+        outputs, new_state = self._cell(inputs, state, scope)
+        if self._residual_fn is not None:
+            return self._residual_fn(inputs, outputs), new_state
+
+        def add_input(inp, out):
+            inp, out = convert_to_tensor(inp), convert_to_tensor(out)
+            if inp.shape.ndims is not None and out.shape.ndims is not None and (
+                    inp.shape.ndims != out.shape.ndims or any(
+                        a is not None and b is not None and a != b
+                        for a, b in zip(inp.shape.as_list(), out.shape.as_list()))):
+                raise ValueError(f"ResidualWrapper: the input {inp.name} of shape {inp.shape} and the cell's output "
+                                 f"{out.name} of shape {out.shape} must have the same shape (num_units equal to "
+                                 f"the input depth)")
+            return inp + out
+
+        return _map_structure(add_input, inputs, outputs), new_state
+
+
+class DeviceWrapper(_Wrapper):
+    """A cell whose ops (and variables, made at its first call) are placed on `device`."""
+
+    def __init__(self, cell: RNNCell, device: str):
+        super().__init__(cell)
+        self._device = device
+
+    def zero_state(self, batch_size, dtype):
+        from .scopes import device
+        with device(self._device):
+            return self._cell.zero_state(batch_size, dtype)
+
+    def __call__(self, inputs, state, scope=None):
+        from .scopes import device
+        with device(self._device):
+            return self._cell(inputs, state, scope)
 
 
 def _unique_layer_name(base: str) -> str:

@@ -114,8 +114,8 @@ def create_op(graph: Graph, type: str, operands: Sequence[Value] = (), attrs: di
             if result_types is not None and list(result_types) != types:
                 raise ShapeError(f"stated result types {[str(t) for t in result_types]} differ from inferred "
                                  f"{[str(t) for t in types]}")
-    except ShapeError as e:
-        raise ShapeError(f"{type} '{op_name}'{_at(loc)}: {e}") from None
+    except ShapeError as e:  # the same class (a DTypeError stays a TypeError too), with the op and its line
+        raise builtins.type(e)(f"{type} '{op_name}'{_at(loc)}: {e}") from None
     except (IndexError, KeyError, TypeError, ValueError, ArithmeticError) as e:
         # an inference rule meeting operands it did not foresee: still the user's op and line, never a bare error
         raise ShapeError(f"{type} '{op_name}'{_at(loc)}: invalid operands or attributes "

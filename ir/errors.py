@@ -83,6 +83,10 @@ class ShapeError(ValueError):
     """Operands whose shapes or dtypes do not fit the op, found while building the graph."""
 
 
+class DTypeError(ShapeError, TypeError):
+    """An operand whose dtype the op does not take: a TypeError, as TF raises for it (and a ShapeError)."""
+
+
 class VerificationError(DfcError):
     """The IR breaks an invariant (types, SSA order, attributes)."""
 

@@ -247,3 +247,6 @@ CASES: list[Case] = [
 ]
 CASES += __import__("tf1_op_cases_array").CASES  # noqa: E402 - the array area's cases (tests/tf1_op_cases_array.py)
 CASES += __import__("tf1_op_cases_dyn").CASES  # tf.TensorArray, map_fn/scan/foldl (h-dyn)
+from tf1_op_cases_nn import CASES as _NN_CASES  # noqa: E402 - tf.nn's and tf.losses' names
+
+CASES += _NN_CASES

@@ -384,3 +384,136 @@ def separable_conv2d(inputs, filters: int, kernel_size, strides=(1, 1), padding:
 def average_pooling2d(inputs, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",
                       name: str | None = None) -> Tensor:
     return AveragePooling2D(pool_size, strides, padding, data_format, name)(inputs)
+
+
+# ---- 3-D layers: over tf.nn.conv3d / max_pool3d / avg_pool3d ------------------------------------------
+__all__ += ["AveragePooling3D", "Conv3D", "Conv3DTranspose", "MaxPooling3D", "average_pooling3d", "conv3d",
+            "conv3d_transpose", "max_pooling3d"]
+
+
+def _window_5d(values: list[int], channels_first: bool) -> list[int]:
+    return [1, 1] + list(values) if channels_first else [1] + list(values) + [1]
+
+
+class Conv3D(_Conv):
+    """A 3-D convolution layer over [batch, depth, height, width, channels]: kernel [kd, kh, kw, in, filters]."""
+
+    rank = 3
+
+    def call(self, inputs: Tensor) -> Tensor:
+        from ..nn import bias_add
+        from ..nn_conv3d import conv3d as nn_conv3d
+        channels_first = self.data_format == "NCHW"
+        out = nn_conv3d(inputs, self.kernel, strides=_window_5d(self.strides, channels_first), padding=self.padding,
+                        data_format="NCDHW" if channels_first else "NDHWC",
+                        dilations=_window_5d(self.dilation_rate, channels_first))
+        if self.use_bias:
+            out = bias_add(out, self.bias, data_format="NCHW" if channels_first else "NHWC")
+        return self.activation(out) if self.activation is not None else out
+
+
+class Conv3DTranspose(_Conv):
+    """The transpose of Conv3D (a learned 3-D upsampling): kernel [kd, kh, kw, filters, in_channels]."""
+
+    rank = 3
+
+    def __init__(self, filters: int, kernel_size, strides=(1, 1, 1), padding: str = "valid",
+                 data_format: str = "channels_last", activation=None, use_bias: bool = True, kernel_initializer=None,
+                 bias_initializer=None, kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, trainable: bool = True, name: str | None = None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, data_format, 1, activation, use_bias,
+                         kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, trainable=trainable, name=name, **kwargs)
+
+    def build(self, input_shape) -> None:
+        self._weights(list(self.kernel_size) + [self.filters, self._channels(input_shape)])
+        self.built = True
+
+    def call(self, inputs: Tensor) -> Tensor:
+        from ..array_ops import shape as shape_of
+        from ..array_ops import stack
+        from ..nn import bias_add
+        from ..nn_conv3d import conv3d_transpose as nn_conv3d_transpose
+        channels_first = self.data_format == "NCHW"
+        dims = inputs.shape.as_list()
+        spatial = dims[2:5] if channels_first else dims[1:4]
+        if None in spatial:
+            raise ValueError(f"Conv3DTranspose '{self.name}': the spatial dims of {inputs.name} {inputs.shape} "
+                             f"must be known")
+        size = [_transposed_size(d, k, s, self.padding, 1) for d, k, s in zip(spatial, self.kernel_size, self.strides)]
+        batch = dims[0] if dims[0] is not None else shape_of(inputs)[0]
+        out_shape = [batch, self.filters] + size if channels_first else [batch] + size + [self.filters]
+        if isinstance(batch, Tensor):
+            out_shape = stack(out_shape)
+        out = nn_conv3d_transpose(inputs, self.kernel, out_shape, strides=_window_5d(self.strides, channels_first),
+                                  padding=self.padding, data_format="NCDHW" if channels_first else "NDHWC")
+        if self.use_bias:
+            out = bias_add(out, self.bias, data_format="NCHW" if channels_first else "NHWC")
+        return self.activation(out) if self.activation is not None else out
+
+
+class _Pool3D(_Pool):
+    rank = 3
+
+    def call(self, inputs: Tensor) -> Tensor:
+        channels_first = self.data_format == "NCHW"
+        return type(self).pool(inputs, _window_5d(self.pool_size, channels_first),
+                               _window_5d(self.strides, channels_first), self.padding,
+                               data_format="NCDHW" if channels_first else "NDHWC")
+
+
+def _max_pool3d(*args, **kwargs):
+    from ..nn_conv3d import max_pool3d
+    return max_pool3d(*args, **kwargs)
+
+
+def _avg_pool3d(*args, **kwargs):
+    from ..nn_conv3d import avg_pool3d
+    return avg_pool3d(*args, **kwargs)
+
+
+class MaxPooling3D(_Pool3D):
+    """The maximum of each pool_size window of [batch, depth, height, width, channels]."""
+
+    pool = staticmethod(_max_pool3d)
+
+
+class AveragePooling3D(_Pool3D):
+    """The mean of each pool_size window (over its taps inside the input)."""
+
+    pool = staticmethod(_avg_pool3d)
+
+
+def conv3d(inputs, filters: int, kernel_size, strides=(1, 1, 1), padding: str = "valid",
+           data_format: str = "channels_last", dilation_rate=(1, 1, 1), activation=None, use_bias: bool = True,
+           kernel_initializer=None, bias_initializer=None, kernel_regularizer=None, bias_regularizer=None,
+           activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable: bool = True,
+           name: str | None = None, reuse=None) -> Tensor:
+    """tf.layers.conv3d: variables `name/kernel` [kd, kh, kw, in, filters] and `name/bias` (conv3d, conv3d_1...)."""
+    layer = Conv3D(filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
+                   kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, activity_regularizer,
+                   trainable=trainable, name=name, _reuse=reuse)
+    return layer(inputs)
+
+
+def max_pooling3d(inputs, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",
+                  name: str | None = None) -> Tensor:
+    return MaxPooling3D(pool_size, strides, padding, data_format, name)(inputs)
+
+
+def average_pooling3d(inputs, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",
+                      name: str | None = None) -> Tensor:
+    return AveragePooling3D(pool_size, strides, padding, data_format, name)(inputs)
+
+
+def conv3d_transpose(inputs, filters: int, kernel_size, strides=(1, 1, 1), padding: str = "valid",
+                     data_format: str = "channels_last", activation=None, use_bias: bool = True,
+                     kernel_initializer=None, bias_initializer=None, kernel_regularizer=None, bias_regularizer=None,
+                     activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable: bool = True,
+                     name: str | None = None, reuse=None) -> Tensor:
+    """tf.layers.conv3d_transpose: Conv3DTranspose(...)(inputs)."""
+    layer = Conv3DTranspose(filters, kernel_size, strides, padding, data_format, activation, use_bias,
+                            kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+                            activity_regularizer, trainable=trainable, name=name, _reuse=reuse)
+    return layer(inputs)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..dtypes import DType
-from ..errors import ShapeError
+from ..errors import DTypeError, ShapeError
 from ..types import TensorType, Type
 
 REQUIRED = object()
@@ -206,7 +206,7 @@ def same_dtype(types: list[Type]) -> DType:
 
 def require_dtype(dtype: DType, allowed: tuple[DType, ...], what: str = "operand") -> None:
     if dtype not in allowed:
-        raise ShapeError(f"{what} dtype {dtype.name} is not one of {', '.join(d.name for d in allowed)}")
+        raise DTypeError(f"{what} dtype {dtype.name} is not one of {', '.join(d.name for d in allowed)}")
 
 
 def broadcast_shapes(*shapes: tuple[int | None, ...]) -> tuple[int | None, ...]:
