@@ -127,24 +127,29 @@ def resize_nearest_neighbor(images, size, align_corners: bool = False, name: str
 
 def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners: bool = False,
                   preserve_aspect_ratio: bool = False, name: str | None = None) -> Tensor:
-    """TF1's resize_images: bilinear (float32 result) or nearest neighbor (the input's dtype)."""
+    """TF1's resize_images: bilinear, bicubic, area (float32 results) or nearest neighbor (the input's dtype)."""
     label = name or "resize_images"
     x = convert_to_tensor(images)
-    if preserve_aspect_ratio:
-        raise NotImplementedError(f"{build_error('ResizeImages', label, '')} preserve_aspect_ratio=True is not "
-                                  f"supported")
     method = ResizeMethod(method) if not isinstance(method, str) else {
         "bilinear": ResizeMethod.BILINEAR, "nearest": ResizeMethod.NEAREST_NEIGHBOR,
         "bicubic": ResizeMethod.BICUBIC, "area": ResizeMethod.AREA}[method]
     height, width = _size(size, "ResizeImages", label)
-    if x.shape.ndims in (3, 4) and x.shape.as_list()[-3:-1] == [height, width]:
+    if x.shape.ndims not in (3, 4):
+        raise build_error("ResizeImages", label, f"'images' must have either 3 or 4 dimensions, got shape {x.shape}")
+    if preserve_aspect_ratio:  # the largest size within `size` of the images' aspect ratio, in TF's float32
+        h, w = _known_hw(x if x.shape.ndims == 4 else expand_dims(x, 0), "ResizeImages", label)
+        factor = min(np.float32(height) / np.float32(h), np.float32(width) / np.float32(w))
+        height = int(np.rint(np.float32(factor * np.float32(h))))  # tf.round: halves to even
+        width = int(np.rint(np.float32(factor * np.float32(w))))
+    if x.shape.as_list()[-3:-1] == [height, width]:
         return x  # TF returns the images unchanged when the size already matches
     if method == ResizeMethod.BILINEAR:
         return resize_bilinear(x, [height, width], align_corners, name=name)
     if method == ResizeMethod.NEAREST_NEIGHBOR:
         return resize_nearest_neighbor(x, [height, width], align_corners, name=name)
-    raise NotImplementedError(f"{build_error('ResizeImages', label, '')} {method.name} resizing is not supported "
-                              f"(BILINEAR and NEAREST_NEIGHBOR are)")
+    if method == ResizeMethod.BICUBIC:
+        return resize_bicubic(x, [height, width], align_corners, name=name)
+    return resize_area(x, [height, width], align_corners, name=name)
 
 
 resize = resize_images
@@ -312,3 +317,18 @@ __all__ = ["ResizeMethod", "central_crop", "convert_image_dtype", "crop_to_bound
            "random_flip_left_right", "random_flip_up_down", "resize", "resize_bilinear",
            "resize_image_with_crop_or_pad", "resize_images", "resize_nearest_neighbor", "resize_with_crop_or_pad",
            "rgb_to_grayscale", "rot90", "transpose_image"]
+
+
+from .image_color import (adjust_brightness, adjust_contrast, adjust_gamma, adjust_hue,  # noqa: E402 - after the
+                          adjust_saturation, hsv_to_rgb, random_brightness, random_contrast,  # names it imports
+                          random_crop, random_hue, random_saturation, rgb_to_hsv, rgb_to_yiq, rgb_to_yuv,
+                          yiq_to_rgb, yuv_to_rgb)
+
+transpose = transpose_image
+__all__ += ["adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue", "adjust_saturation", "hsv_to_rgb",
+            "random_brightness", "random_contrast", "random_crop", "random_hue", "random_saturation", "rgb_to_hsv",
+            "rgb_to_yiq", "rgb_to_yuv", "transpose", "yiq_to_rgb", "yuv_to_rgb"]
+
+from .image_resize import crop_and_resize, resize_area, resize_bicubic, resize_image_with_pad  # noqa: E402
+
+__all__ += ["crop_and_resize", "resize_area", "resize_bicubic", "resize_image_with_pad"]
