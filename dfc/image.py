@@ -332,3 +332,9 @@ __all__ += ["adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue"
 from .image_resize import crop_and_resize, resize_area, resize_bicubic, resize_image_with_pad  # noqa: E402
 
 __all__ += ["crop_and_resize", "resize_area", "resize_bicubic", "resize_image_with_pad"]
+
+from .image_analysis import (image_gradients, non_max_suppression, psnr, sobel_edges, ssim,  # noqa: E402
+                             ssim_multiscale, total_variation)
+
+__all__ += ["image_gradients", "non_max_suppression", "psnr", "sobel_edges", "ssim", "ssim_multiscale",
+            "total_variation"]
