@@ -13,6 +13,7 @@ import numpy as np
 from dfc.ir.dtypes import f32, i32
 
 from .array_ops import expand_dims, gather, reshape, squeeze, unstack
+from .gradients_impl import stop_gradient
 from .framework import Tensor, build_error, check_int, constant, convert_to_tensor, name_scope
 from .linalg_ops import einsum
 from .math_ops import (add, cast, ceil, floor, greater_equal, less_equal, logical_and, maximum, minimum, multiply,
@@ -194,10 +195,9 @@ def crop_and_resize(image, boxes, box_ind=None, crop_size=None, method: str = "b
             c = cast(minimum(maximum(cols, constant(np.float32(0))), constant(np.float32(w - 1))), i32)
             return add(add(base, multiply(r, constant(w, dtype=i32))), c)
 
-        def pixels(rows: Tensor, cols: Tensor) -> Tensor:
-            return gather(flat, index(rows, cols))
-
-        if method == "bilinear":
+        def bilinear(source: Tensor) -> Tensor:
+            def pixels(rows: Tensor, cols: Tensor) -> Tensor:
+                return gather(source, index(rows, cols))
             top, left = floor(in_y), floor(in_x)
             y_lerp, x_lerp = expand_dims(subtract(in_y, top), -1), expand_dims(subtract(in_x, left), -1)
             bottom, right = ceil(in_y), ceil(in_x)
@@ -205,12 +205,18 @@ def crop_and_resize(image, boxes, box_ind=None, crop_size=None, method: str = "b
             bottom_left, bottom_right = pixels(bottom, left), pixels(bottom, right)
             upper = add(top_left, multiply(subtract(top_right, top_left), x_lerp))
             lower = add(bottom_left, multiply(subtract(bottom_right, bottom_left), x_lerp))
-            out = add(upper, multiply(subtract(lower, upper), y_lerp))
+            return add(upper, multiply(subtract(lower, upper), y_lerp))
+
+        if method == "bilinear":
+            out = bilinear(flat)
         else:
             def nearest(t: Tensor) -> Tensor:  # roundf: halves away from zero
                 down = floor(t)
                 return where(greater_equal(subtract(t, down), constant(np.float32(0.5))), ceil(t), down)
-            out = pixels(nearest(in_y), nearest(in_x))
+            # TF's CropAndResizeGradBoxes is bilinear's whatever the method: the boxes get bilinear's gradient
+            # (a zero added to the value), the image nearest's
+            tracking = bilinear(stop_gradient(flat))
+            out = add(gather(flat, index(nearest(in_y), nearest(in_x))), subtract(tracking, stop_gradient(tracking)))
         return where(expand_dims(inside, -1), out, constant(np.float32(extrapolation_value)))
 
 

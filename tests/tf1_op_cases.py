@@ -245,3 +245,4 @@ CASES: list[Case] = [
                                                      tf.constant([True, False, True])),
                      "invert": tf.invert_permutation(tf.constant([3, 0, 2, 1]))}),
 ]
+CASES += __import__("tf1_op_cases_image").CASES  # tf.image (tests/tf1_op_cases_image.py)
