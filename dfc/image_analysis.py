@@ -114,14 +114,19 @@ def _gaussian(size: int, sigma: float) -> np.ndarray:
     return (g / g.sum()).astype(np.float32).reshape(size, size, 1, 1)
 
 
-def _ssim_per_channel(x: Tensor, y: Tensor, peak: Tensor, filter_size: int, filter_sigma: float, k1: float,
-                      k2: float, index_map: bool = False) -> tuple[Tensor, Tensor]:
-    from .nn_conv import depthwise_conv2d
+def _check_window(x: Tensor, filter_size: int, op: str = "SSIM") -> None:
     dims = x.shape.as_list()
     for d in dims[-3:-1]:
         if d is not None and d < filter_size:
-            raise build_error("SSIM", "ssim", f"the images' height and width {dims[-3:-1]} must be at least "
+            raise build_error(op, op.lower(), f"the images' height and width {dims[-3:-1]} must be at least "
                                               f"filter_size {filter_size} ({x.name})")
+
+
+def _ssim_per_channel(x: Tensor, y: Tensor, peak: Tensor, filter_size: int, filter_sigma: float, k1: float,
+                      k2: float, index_map: bool = False) -> tuple[Tensor, Tensor]:
+    from .nn_conv import depthwise_conv2d
+    _check_window(x, filter_size)
+    dims = x.shape.as_list()
     channels = dims[-1]
     if channels is None or None in dims[-3:-1]:
         raise build_error("SSIM", "ssim", f"needs the height, width and channels of {x.name}, got {x.shape}")
@@ -152,6 +157,7 @@ def ssim(img1, img2, max_val, filter_size: int = 11, filter_sigma: float = 1.5, 
     """Structural similarity of each image pair, with an 11x11 Gaussian window of sigma 1.5 by default (TF's SSIM)."""
     img1, img2 = convert_to_tensor(img1, name="img1"), convert_to_tensor(img2, name="img2")
     _check_compatible(img1, img2)
+    _check_window(img1, filter_size)
     with name_scope(None, "SSIM", [img1, img2]):
         peak = _max_val(max_val, img1.dtype)
         x, y = _convert(img1, f32), _convert(img2, f32)
@@ -167,6 +173,7 @@ def ssim_multiscale(img1, img2, max_val, power_factors=_MSSSIM_WEIGHTS, filter_s
     from .tensor_ops import pad
     img1, img2 = convert_to_tensor(img1, name="img1"), convert_to_tensor(img2, name="img2")
     _check_compatible(img1, img2)
+    _check_window(img1, filter_size, "MS-SSIM")
     with name_scope(None, "MS-SSIM", [img1, img2]):
         peak = _max_val(max_val, img1.dtype)
         imgs = [_convert(img1, f32), _convert(img2, f32)]
