@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 import weakref
 from collections.abc import Iterator, Sequence
@@ -23,7 +24,7 @@ from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
 from .device_spec import format_device, parse_device
-from .graph_def import graph_to_graph_def
+from .graph_def import graph_to_graph_def, node_def
 from .tensor_shape import TensorShape
 
 builder.register_internal_dir(os.path.dirname(os.path.abspath(__file__)))
@@ -248,7 +249,11 @@ class Operation:
 
     @property
     def control_inputs(self) -> list[Operation]:
-        return [self._graph.operation(v.op) for v in self._op.control_inputs]
+        """The ops this op runs after: for an op without a control result, the op itself, not the group
+        that stands for it (scopes.control_token)."""
+        tokens = self._graph.collections.get("__control_tokens", {})
+        sources = {token: op for op, token in tokens.items()}
+        return [self._graph.operation(sources.get(v, v.op)) for v in self._op.control_inputs]
 
     @property
     def outputs(self) -> list[Tensor]:
@@ -264,6 +269,11 @@ class Operation:
 
     def get_attr(self, name: str):
         return self._op.attrs[name]
+
+    @property
+    def node_def(self) -> Any:
+        """This op as TF's NodeDef proto (name, op type, inputs, device, attrs)."""
+        return node_def(self._op)
 
     def run(self, feed_dict=None, session=None) -> None:
         _session_for(session, self).run(self, feed_dict)
@@ -405,11 +415,51 @@ class Graph:
             raise KeyError(f"op '{op_name}' has no output {index}") from None
 
     def get_collection(self, key: str, scope: str | None = None) -> list[Any]:
+        """A copy of collection `key`; with `scope`, the items whose name re.match-es it (TF1's filter: items
+        without a name are left out)."""
         items = self.collections.get(key, [])
-        return [x for x in items if scope is None or getattr(x, "name", "").startswith(scope)]
+        if scope is None:
+            return list(items)
+        pattern = re.compile(scope)
+        return [x for x in items if isinstance(getattr(x, "name", None), str) and pattern.match(x.name)]
+
+    def get_collection_ref(self, key: str) -> list[Any]:
+        """The collection itself (a list changed in place changes the collection)."""
+        return self.collections.setdefault(key, [])
 
     def add_to_collection(self, key: str, value: Any) -> None:
         self.collections.setdefault(key, []).append(value)
+
+    def add_to_collections(self, names, value: Any) -> None:
+        for key in [names] if isinstance(names, str) else names:
+            self.add_to_collection(key, value)
+
+    def get_all_collection_keys(self) -> list[str]:
+        return [k for k in self.collections if isinstance(k, str) and not k.startswith("__")]
+
+    def clear_collection(self, key: str) -> None:
+        self.collections.pop(key, None)
+
+    def get_name_scope(self) -> str:
+        """The current name scope, without a trailing '/' ('' at the top)."""
+        return self.name_scope_stack[-1] if self.name_scope_stack else ""
+
+    # scopes on this graph (TF1's Graph methods; tf.name_scope and friends act on the default graph)
+    def name_scope(self, name: str | None):
+        from .scopes import scope_in
+        return scope_in(self, name)
+
+    def device(self, device_name_or_function):
+        from .scopes import device_in
+        return device_in(self, device_name_or_function)
+
+    def control_dependencies(self, control_inputs):
+        from .scopes import control_dependencies_in
+        return control_dependencies_in(self, control_inputs)
+
+    def colocate_with(self, op, ignore_existing: bool = False):
+        from .scopes import colocate_with_in
+        return colocate_with_in(self, op, ignore_existing)
 
     def finalize(self) -> None:
         self.finalized = True

@@ -79,6 +79,19 @@ def graph_to_graph_def(graph: Graph, add_shapes: bool = False) -> Any:
     return graph_def
 
 
+
+def node_def(op: Op) -> Any:
+    """One op as TF's NodeDef proto (tf.Operation.node_def), as graph_to_graph_def writes it."""
+    from tensorboard.compat.proto import node_def_pb2
+
+    from dfc.ir.builder import graph_of
+
+    graph = graph_of(op)
+    variables = {o.attrs.get("name"): o for o in graph.ops if o.type == "dfc.variable"} if graph is not None else {}
+    node = node_def_pb2.NodeDef()
+    _add_node(node, op, variables, add_shapes=False)
+    return node
+
 def _add_node(node: Any, op: Op, variables: dict[str, Op], add_shapes: bool) -> None:
     node.name = op.name
     node.op = tf_op_name(op.type)

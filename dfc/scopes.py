@@ -18,11 +18,15 @@ DEFAULT_GRAPH_SEED = 87654321
 _VALID_SCOPE = re.compile(r"^[A-Za-z0-9_.\-/>]*$")
 
 
-@contextlib.contextmanager
-def name_scope(name: str | None, default_name: str | None = None, values=None) -> Iterator[str]:
+def name_scope(name: str | None, default_name: str | None = None, values=None):
     """Prefix the names of ops made inside; yields the scope string ending in '/' (TF1 semantics)."""
-    graph = current_graph(values or [])
-    name = name if name is not None else default_name
+    return scope_in(current_graph(values or []), name if name is not None else default_name)
+
+
+@contextlib.contextmanager
+def scope_in(graph: Graph, name: str | None) -> Iterator[str]:
+    """`graph`'s name scope `name` (tf.Graph.name_scope): a new unique scope, or with a trailing '/' the
+    absolute scope re-entered as is; None or '' resets to the top."""
     if name is None or name == "":
         graph.name_scope_stack.append("")
         try:
@@ -43,18 +47,24 @@ def name_scope(name: str | None, default_name: str | None = None, values=None) -
         graph.name_scope_stack.pop()
 
 
-@contextlib.contextmanager
-def device(spec: str | None) -> Iterator[None]:
+def device(spec: str | None):
     """Place ops made inside on `spec` (merged field by field with enclosing device scopes).
 
     `spec` may be a device function (op -> device string, e.g. tf.train.replica_device_setter),
     called with each op made inside, after the device strings of the scopes are applied.
     """
-    graph = get_default_graph()
+    return device_in(get_default_graph(), spec)
+
+
+@contextlib.contextmanager
+def device_in(graph: Graph, spec) -> Iterator[None]:
+    """tf.Graph.device: `spec` (a device string, a DeviceSpec, a function or None) for ops made in `graph`."""
     if callable(spec):
         with _device_function(graph, spec):
             yield
         return
+    if spec is not None and not isinstance(spec, str):
+        spec = spec.to_string()  # a DeviceSpec
     outer = next((d for d in reversed(graph.device_stack) if d is not None), None)
     graph.device_stack.append(None if spec is None else merge_device(outer, spec))
     if spec is None:
@@ -63,6 +73,38 @@ def device(spec: str | None) -> Iterator[None]:
         yield
     finally:
         graph.device_stack.pop()
+
+
+@contextlib.contextmanager
+def colocate_with_in(graph: Graph, op, ignore_existing: bool = False) -> Iterator[None]:
+    """TF1's colocate_with: ops made inside go where `op` (an Operation, Tensor or Variable) is placed; the
+    device scopes and device functions around are set aside meanwhile, as TF1 does. None with
+    ignore_existing=True sets aside enclosing colocations only."""
+    if op is None:
+        if not ignore_existing:
+            raise ValueError("Trying to reset colocation (op is None) but ignore_existing is not True")
+        yield
+        return
+    target = op
+    for attribute in ("op", "_as_tensor"):  # a Variable or Tensor: its op
+        if not isinstance(target, Operation) and hasattr(target, attribute):
+            target = getattr(target, attribute)
+            target = target() if callable(target) and attribute == "_as_tensor" else target
+    if isinstance(target, Tensor):
+        target = target.op
+    if not isinstance(target, Operation):
+        raise TypeError(f"colocate_with needs an Operation, Tensor or Variable, got {op!r}")
+    devices, functions = graph.device_stack, graph.device_functions
+    graph.device_stack, graph.device_functions = [target.device or ""], []
+    try:
+        yield
+    finally:
+        graph.device_stack, graph.device_functions = devices, functions
+
+
+def colocate_with(op, ignore_existing: bool = False):
+    """tf.colocate_with on the default graph."""
+    return colocate_with_in(get_default_graph(), op, ignore_existing)
 
 
 @contextlib.contextmanager
@@ -75,10 +117,14 @@ def _device_function(graph: Graph, choose) -> Iterator[None]:
         graph.device_functions.pop()
 
 
-@contextlib.contextmanager
-def control_dependencies(control_inputs) -> Iterator[None]:
+def control_dependencies(control_inputs):
     """Ops made inside run after `control_inputs` (ops or tensors); None clears enclosing ones."""
-    graph = get_default_graph()
+    return control_dependencies_in(get_default_graph(), control_inputs)
+
+
+@contextlib.contextmanager
+def control_dependencies_in(graph: Graph, control_inputs) -> Iterator[None]:
+    """tf.Graph.control_dependencies: ops made in `graph` inside run after `control_inputs`."""
     if control_inputs is None:
         with without_control_dependencies(graph):
             yield
@@ -105,7 +151,7 @@ def control_token(item) -> Value:
     graph = item.graph
     tokens = graph.collections.setdefault("__control_tokens", {})
     if op not in tokens:
-        with without_control_dependencies(graph):
+        with init_scope(graph):  # the token belongs to the op, not to the scope it is first waited on in
             tokens[op] = make_op("dfc.group", [op.results[0]], name=f"{op.name}/done", graph=graph).results[0]
     return tokens[op]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from typing import Any
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from dfc.ir.graph import Graph as IRGraph
 from dfc.runtime import session as _runtime_session
@@ -29,6 +29,45 @@ class Session(_runtime_session.Session):
     def as_default(self) -> Iterator[Session]:
         with super().as_default(), self.graph.as_default():
             yield self
+
+    def make_callable(self, fetches: Any, feed_list: Any = None, accept_options: bool = False) -> Callable[..., Any]:
+        """A function running `fetches` with its positional arguments fed to `feed_list`, in order (TF1's
+        Session.make_callable); with accept_options, it takes `options=` and `run_metadata=` too."""
+        feeds = list(feed_list or [])
+        graph = self.graph
+        for i, feed in enumerate(feeds):
+            target = graph.get_tensor_by_name(feed) if isinstance(feed, str) else feed
+            if getattr(target, "graph", graph) is not graph:
+                raise ValueError(f"feed_list[{i}] ({target!r}) is not an element of this session's graph")
+            feeds[i] = target
+
+        def call(*values: Any, **options: Any) -> Any:
+            if options and not accept_options:
+                raise TypeError(f"this callable takes no keyword arguments (got {', '.join(options)}); "
+                                f"make it with accept_options=True to pass options and run_metadata")
+            if len(values) != len(feeds):
+                raise TypeError(f"this callable takes {len(feeds)} argument(s) (its feed_list), got {len(values)}")
+            return self.run(fetches, dict(zip(feeds, values)), **options)
+
+        return call
+
+    def list_devices(self) -> list[_DeviceAttributes]:
+        """The devices this session can run ops on: the CPU, and each GPU this process can use."""
+        devices = [_DeviceAttributes("/job:localhost/replica:0/task:0/device:CPU:0", "CPU", 268435456)]
+        for i in range(self._gpus()):
+            devices.append(_DeviceAttributes(f"/job:localhost/replica:0/task:0/device:GPU:{i}", "GPU", 0))
+        return devices
+
+
+class _DeviceAttributes:
+    """One entry of Session.list_devices (TF's DeviceAttributes: name, device_type, memory_limit_bytes)."""
+
+    def __init__(self, name: str, device_type: str, memory_limit_bytes: int):
+        self.name, self.device_type, self.memory_limit_bytes = name, device_type, memory_limit_bytes
+        self.incarnation = 0
+
+    def __repr__(self) -> str:
+        return f"_DeviceAttributes({self.name}, {self.device_type}, {self.memory_limit_bytes}, {self.incarnation})"
 
 
 class _Options:

@@ -1,0 +1,112 @@
+"""TF1's tf.Graph and tf.Session methods beyond run: scopes on a graph that is not the default, collections,
+colocation, NodeDefs, make_callable, list_devices."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import dfc as tf
+
+
+def test_graph_scopes_act_on_that_graph_not_the_default():
+    g = tf.Graph()
+    with g.as_default():
+        a = tf.constant(1.0, name="a")
+        first = tf.constant(0.0, name="first")
+    with g.name_scope("outer") as scope, g.device("/cpu:0"), g.control_dependencies([first]):
+        assert scope == "outer/"
+        assert g.get_name_scope() == "outer"
+        with g.as_default():
+            b = tf.identity(a, name="b")
+    assert b.name == "outer/b:0" and b.device == "/device:CPU:0"
+    assert [op.name for op in b.op.control_inputs] == ["first"]
+    with g.name_scope("outer"):  # a second scope of the same name is made unique, as in TF1
+        assert g.get_name_scope() == "outer_1"
+    other = tf.Graph()
+    with other.as_default(), g.name_scope("elsewhere"):
+        c = tf.constant(2.0, name="c")  # made in the default graph, outside g's scope
+    assert c.name == "c:0" and c.graph is other
+
+
+def test_colocate_with_places_ops_with_the_variable_and_sets_device_scopes_aside():
+    g = tf.Graph()
+    with g.as_default():
+        with tf.device("/job:ps/task:0/cpu:0"):
+            v = tf.Variable(1.0, name="v")
+        with tf.device("/job:worker/task:1"):
+            with tf.colocate_with(v):
+                near = tf.identity(v, name="near")
+            with g.colocate_with(v.op):
+                also = tf.identity(v, name="also")
+            away = tf.identity(v, name="away")
+        assert near.device == also.device == v.device
+        assert away.device == "/job:worker/task:1"
+        with pytest.raises(ValueError, match="ignore_existing"):
+            with tf.colocate_with(None):
+                pass
+        with pytest.raises(TypeError, match="colocate_with needs"):
+            with tf.colocate_with(3):
+                pass
+
+
+def test_collections_filter_by_regex_match_and_can_be_listed_and_cleared():
+    g = tf.Graph()
+    with g.as_default():
+        tf.Variable(1.0, name="layer1/w")
+        tf.Variable(1.0, name="layer2/w")
+        tf.Variable(1.0, name="xlayer1/w")
+        tf.add_to_collection("mine", 3)  # no name: never matched by a scope
+    names = [v.name for v in g.get_collection(tf.GraphKeys.GLOBAL_VARIABLES, scope="layer1")]
+    assert names == ["layer1/w:0"]  # re.match: anchored at the start, unlike a substring search
+    assert len(g.get_collection(tf.GraphKeys.GLOBAL_VARIABLES, scope="layer[12]")) == 2
+    assert g.get_collection("mine") == [3] and g.get_collection("mine", scope=".*") == []
+    assert {"variables", "trainable_variables", "mine"} <= set(g.get_all_collection_keys())
+    g.get_collection_ref("mine").append(4)
+    assert g.get_collection("mine") == [3, 4]
+    g.clear_collection("mine")
+    assert g.get_collection("mine") == [] and "mine" not in g.get_all_collection_keys()
+
+
+def test_node_def_is_the_ops_graph_def_node():
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        w = tf.Variable(tf.zeros([3, 2]), name="w")
+        y = tf.matmul(x, w, name="y")
+    node = y.op.node_def
+    assert node.name == "y" and node.op == "MatMul" and list(node.input) == ["x", "w"]
+    assert node.attr["transpose_a"].b is False
+    assert x.op.node_def.op == "Placeholder"
+    graph_nodes = {n.name: n for n in g.as_graph_def().node}
+    assert graph_nodes["y"] == node
+
+
+def test_make_callable_feeds_its_arguments_in_feed_list_order():
+    g = tf.Graph()
+    with g.as_default():
+        a = tf.placeholder(tf.float32, [None], name="a")
+        b = tf.placeholder(tf.float32, [], name="b")
+        c = a * b - 1.0
+    with tf.Session(graph=g) as sess:
+        run = sess.make_callable([c, a], [a, "b:0"])
+        out = run(np.arange(3, dtype=np.float32), 2.0)
+        np.testing.assert_allclose(out[0], [-1, 1, 3])
+        assert sess.make_callable(c, [b, a])(3.0, [1.0])[0] == 2.0
+        with pytest.raises(TypeError, match="takes 2 argument"):
+            run(1.0)
+        with pytest.raises(TypeError, match="accept_options"):
+            run(1.0, 2.0, options=tf.RunOptions())
+        assert sess.make_callable(c, [a, b], accept_options=True)([1.0], 1.0, options=tf.RunOptions())[0] == 0.0
+        other = tf.Graph()
+        with other.as_default():
+            stranger = tf.placeholder(tf.float32, [])
+        with pytest.raises(ValueError, match="not an element of this session's graph"):
+            sess.make_callable(c, [stranger])
+
+
+def test_list_devices_names_the_cpu_as_tf_does():
+    with tf.Session(graph=tf.Graph()) as sess:
+        devices = sess.list_devices()
+    assert devices[0].name == "/job:localhost/replica:0/task:0/device:CPU:0" and devices[0].device_type == "CPU"
+    assert all(d.device_type == "GPU" for d in devices[1:])
