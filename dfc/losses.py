@@ -124,6 +124,13 @@ def get_regularization_losses(scope: str | None = None) -> list[Tensor]:
     return get_collection(REGULARIZATION_LOSSES, scope)
 
 
+def get_regularization_loss(scope: str | None = None, name: str = "total_regularization_loss") -> Tensor:
+    """The sum of the regularization losses under `scope`, or 0.0 when there are none (TF1's)."""
+    from .conversion import constant
+    losses = get_regularization_losses(scope)
+    return add_n(losses, name=name) if losses else constant(0.0, name=name)
+
+
 def get_total_loss(add_regularization_losses: bool = True, name: str = "total_loss") -> Tensor:
     losses = get_losses() + (get_regularization_losses() if add_regularization_losses else [])
     if not losses:

@@ -1,0 +1,195 @@
+"""tf.contrib.framework: arg_scope / add_arg_scope, model variables and the variable lookups of TF1's slim era.
+
+arg_scope keeps a stack of {function key: default keyword arguments}; a function decorated with
+add_arg_scope takes the innermost defaults for it, the caller's own keywords winning. Model
+variables are variables also filed under tf.GraphKeys.MODEL_VARIABLES (what TF1's contrib layers
+make), and the lookups filter collections by scope (a regular expression matched at the start of
+the name, as tf.get_collection) and name suffix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+from collections.abc import Callable, Iterator
+
+from ..graph import GraphKeys, get_collection
+from ..training_util import create_global_step, get_global_step, get_or_create_global_step
+from ..variables import VariableScope, get_variable
+
+_state = threading.local()
+_DECORATED: set[str] = set()
+
+
+def _arg_stack() -> list[dict]:
+    if not hasattr(_state, "stack"):
+        _state.stack = [{}]
+    return _state.stack
+
+
+def current_arg_scope() -> dict:
+    return _arg_stack()[-1]
+
+
+def arg_scope_func_key(op: Callable) -> str:
+    return getattr(op, "_key_op", f"{getattr(op, '__module__', '')}.{getattr(op, '__qualname__', str(op))}")
+
+
+def has_arg_scope(func: Callable) -> bool:
+    return arg_scope_func_key(func) in _DECORATED
+
+
+def add_arg_scope(func: Callable) -> Callable:
+    """Let arg_scope set default keyword arguments of `func`."""
+    key = arg_scope_func_key(func)
+
+    @functools.wraps(func)
+    def func_with_args(*args, **kwargs):
+        scope = current_arg_scope()
+        if key in scope:
+            merged = dict(scope[key])
+            merged.update(kwargs)
+            kwargs = merged
+        return func(*args, **kwargs)
+
+    _DECORATED.add(key)
+    func_with_args._key_op = key  # type: ignore[attr-defined]
+    return func_with_args
+
+
+def arg_scoped_arguments(func: Callable) -> list[str]:
+    """The arguments of an add_arg_scope function that arg_scope can set."""
+    import inspect
+    if not has_arg_scope(func):
+        raise ValueError(f"{getattr(func, '__name__', func)} is not decorated with @add_arg_scope")
+    target = inspect.unwrap(func)
+    return [p.name for p in inspect.signature(target).parameters.values()
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+
+@contextlib.contextmanager
+def arg_scope(list_ops_or_scope, **kwargs) -> Iterator[dict]:
+    """Default keyword arguments for the given add_arg_scope functions (or re-enter a scope dict it yielded)."""
+    stack = _arg_stack()
+    if isinstance(list_ops_or_scope, dict):
+        if kwargs:
+            raise ValueError("When attempting to re-use a scope by suppling a dictionary, kwargs must be empty.")
+        current = dict(list_ops_or_scope)
+    else:
+        if not isinstance(list_ops_or_scope, (list, tuple)):
+            raise TypeError("list_ops_or_scope must either be a list/tuple or reused scope (i.e. dict)")
+        current = dict(current_arg_scope())
+        for op in list_ops_or_scope:
+            if not has_arg_scope(op):
+                raise ValueError(f"{getattr(op, '__name__', op)} is not decorated with @add_arg_scope")
+            key = arg_scope_func_key(op)
+            merged = dict(current.get(key, {}))
+            merged.update(kwargs)
+            current[key] = merged
+    stack.append(current)
+    try:
+        yield current
+    finally:
+        stack.pop()
+
+
+def _collections_for(collections, name: str | None = None) -> list[str]:
+    if isinstance(collections, dict):
+        collections = collections.get(name) if name is not None else None
+    if collections is None:
+        return []
+    return [collections] if isinstance(collections, str) else list(collections)
+
+
+@add_arg_scope
+def variable(name: str, shape=None, dtype=None, initializer=None, regularizer=None, trainable: bool = True,
+             collections=None, caching_device=None, device=None, partitioner=None, custom_getter=None,
+             use_resource=None, synchronization=None, aggregation=None):
+    """tf.get_variable filed under GLOBAL_VARIABLES plus `collections` (contrib.framework.variable)."""
+    wanted = list(dict.fromkeys([GraphKeys.GLOBAL_VARIABLES, *_collections_for(collections)]))
+    getter = custom_getter if custom_getter is not None else _plain_getter
+    return getter(name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
+                  trainable=trainable, collections=wanted)
+
+
+def _plain_getter(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=True,
+                  collections=None, **_):
+    return get_variable(name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
+                        trainable=trainable, collections=collections)
+
+
+@add_arg_scope
+def model_variable(name: str, shape=None, dtype=None, initializer=None, regularizer=None, trainable: bool = True,
+                   collections=None, caching_device=None, device=None, partitioner=None, custom_getter=None,
+                   use_resource=None, synchronization=None, aggregation=None):
+    """A variable also filed under tf.GraphKeys.MODEL_VARIABLES."""
+    wanted = [GraphKeys.MODEL_VARIABLES, *_collections_for(collections)]
+    return variable(name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
+                    trainable=trainable, collections=wanted, custom_getter=custom_getter)
+
+
+def add_model_variable(var) -> None:
+    from ..graph import add_to_collection
+    if var not in get_collection(GraphKeys.MODEL_VARIABLES):
+        add_to_collection(GraphKeys.MODEL_VARIABLES, var)
+
+
+def get_variables(scope=None, suffix: str | None = None, collection: str = GraphKeys.GLOBAL_VARIABLES) -> list:
+    """The variables of `collection` whose names start with `scope` (a regex) and end with `suffix`."""
+    if isinstance(scope, VariableScope):
+        scope = scope.name
+    if suffix is not None:
+        if ":" not in suffix:
+            suffix += ":"
+        scope = (scope or "") + ".*" + suffix
+    return get_collection(collection, scope)
+
+
+def get_model_variables(scope=None, suffix: str | None = None) -> list:
+    return get_variables(scope, suffix, GraphKeys.MODEL_VARIABLES)
+
+
+def get_local_variables(scope=None, suffix: str | None = None) -> list:
+    return get_variables(scope, suffix, GraphKeys.LOCAL_VARIABLES)
+
+
+def get_trainable_variables(scope=None, suffix: str | None = None) -> list:
+    return get_variables(scope, suffix, GraphKeys.TRAINABLE_VARIABLES)
+
+
+def get_variables_by_suffix(suffix: str, scope=None) -> list:
+    return get_variables(scope=scope, suffix=suffix)
+
+
+def get_variables_by_name(given_name: str, scope=None) -> list:
+    """The variables whose names end with `given_name` (TF1's suffix match)."""
+    return get_variables(scope=scope, suffix=given_name)
+
+
+def get_unique_variable(var_op_name: str):
+    """The one variable named exactly `var_op_name` (ValueError if none or several)."""
+    candidates = [v for v in get_variables(scope=var_op_name) if v.op.name == var_op_name]
+    if not candidates:
+        raise ValueError(f"Couldn't find variable {var_op_name}")
+    if len(candidates) > 1:
+        raise ValueError(f"Variable {var_op_name} does not uniquely identify a variable")
+    return candidates[0]
+
+
+def get_variables_to_restore(include=None, exclude=None) -> list:
+    """The global variables under the scopes of `include` (all if None), minus those under `exclude`."""
+    chosen = get_variables() if include is None else [v for scope in include for v in get_variables(scope)]
+    dropped = {id(v) for scope in (exclude or []) for v in get_variables(scope)}
+    return [v for v in dict.fromkeys(chosen) if id(v) not in dropped]
+
+
+def assert_or_get_global_step(graph=None, global_step_tensor=None):
+    return global_step_tensor if global_step_tensor is not None else get_global_step(graph)
+
+
+__all__ = ["add_arg_scope", "add_model_variable", "arg_scope", "arg_scope_func_key", "arg_scoped_arguments",
+           "assert_or_get_global_step", "create_global_step", "current_arg_scope", "get_global_step",
+           "get_local_variables", "get_model_variables", "get_or_create_global_step", "get_trainable_variables",
+           "get_unique_variable", "get_variables", "get_variables_by_name", "get_variables_by_suffix",
+           "get_variables_to_restore", "has_arg_scope", "model_variable", "variable"]
