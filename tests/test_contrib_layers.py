@@ -1,0 +1,226 @@
+"""tf.contrib.layers and tf.contrib.framework: a slim-style training script against TF's recording of the same
+formulas, TF1's variable names and collections (what a TF1 checkpoint restores by), initializers' statistics,
+regularizers, arg_scope, batch_norm's update modes, and TF1's errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import dfc as tf
+from recordings import assert_matches_recording
+from tf1_scripts_image import SCRIPTS
+
+pytestmark = pytest.mark.usefixtures("fresh_graph")
+layers, framework = tf.contrib.layers, tf.contrib.framework
+
+
+@pytest.mark.parametrize("backend", ["interpreter", "cpu"])
+def test_slim_style_script_trains_as_tf1s_formulas(backend, monkeypatch):
+    monkeypatch.setattr(tf, "Session", lambda *a, **k: tf.session.Session(*a, backend=backend, **k))
+    actual = SCRIPTS["contrib_layers_train"](tf)
+    assert_matches_recording(actual, "script_contrib_layers_train", lambda key: {"rtol": 1e-5, "atol": 1e-5})
+
+
+def _names(variables) -> list[str]:
+    return [v.op.name for v in variables]
+
+
+def test_variable_names_and_collections_are_tf1_contribs():
+    x = tf.placeholder(tf.float32, [None, 8, 8, 3])
+    h = layers.conv2d(x, 4, 3)
+    h = layers.conv2d(h, 4, 3, normalizer_fn=layers.batch_norm, normalizer_params={"scale": True})
+    h = layers.flatten(layers.max_pool2d(h, 2))
+    h = layers.fully_connected(h, 5, variables_collections={"weights": ["my_weights"]})
+    h = layers.layer_norm(h)
+    with tf.variable_scope("head"):
+        layers.fully_connected(h, 2, activation_fn=None)
+    layers.conv2d_transpose(x, 2, 3)
+    layers.embed_sequence(tf.constant([[1, 2]]), vocab_size=4, embed_dim=3)
+    expected = ["Conv/weights", "Conv/biases", "Conv_1/weights", "Conv_1/BatchNorm/beta", "Conv_1/BatchNorm/gamma",
+                "Conv_1/BatchNorm/moving_mean", "Conv_1/BatchNorm/moving_variance", "fully_connected/weights",
+                "fully_connected/biases", "LayerNorm/beta", "LayerNorm/gamma", "head/fully_connected/weights",
+                "head/fully_connected/biases", "Conv2d_transpose/weights", "Conv2d_transpose/biases",
+                "EmbedSequence/embeddings"]
+    assert _names(tf.global_variables()) == expected
+    assert _names(framework.get_model_variables()) == expected
+    assert _names(tf.trainable_variables()) == [n for n in expected if "moving" not in n]
+    assert _names(tf.get_collection("my_weights")) == ["fully_connected/weights"]
+    assert _names(framework.get_variables("Conv_1")) == expected[2:7]
+    assert _names(framework.get_variables(suffix="weights")) == [n for n in expected if n.endswith("weights")]
+    assert _names(framework.get_variables_by_name("gamma")) == ["Conv_1/BatchNorm/gamma", "LayerNorm/gamma"]
+    assert _names(framework.get_trainable_variables("head")) == expected[11:13]
+    assert framework.get_unique_variable("LayerNorm/beta").op.name == "LayerNorm/beta"
+    assert _names(framework.get_variables_to_restore(exclude=["Conv_1", "head"])) == \
+        [n for n in expected if not n.startswith(("Conv_1", "head"))]
+    assert tf.global_variables()[2].shape.as_list() == [3, 3, 4, 4]
+    assert tf.global_variables()[13].shape.as_list() == [3, 3, 2, 3]  # [kh, kw, out, in]
+    assert len(tf.get_collection(tf.GraphKeys.UPDATE_OPS)) == 2
+
+
+def test_reuse_shares_the_variables_by_scope():
+    x = tf.placeholder(tf.float32, [2, 4])
+    a = layers.fully_connected(x, 3, scope="fc")
+    b = layers.fully_connected(x, 3, scope="fc", reuse=True)
+    assert len(tf.global_variables()) == 2
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        va, vb = sess.run([a, b], {x: np.ones((2, 4), np.float32)})
+    np.testing.assert_array_equal(va, vb)
+    with pytest.raises(ValueError, match="fc/weights already exists"):
+        layers.fully_connected(x, 3, scope="fc")
+
+
+def test_fully_connected_and_convolutions_compute_their_formulas():
+    rng = np.random.default_rng(0)
+    xv = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    w = rng.standard_normal((4, 5)).astype(np.float32)
+    x = tf.constant(xv)
+    fc = layers.fully_connected(x, 5, weights_initializer=tf.constant_initializer(w),
+                                biases_initializer=tf.constant_initializer(0.5))
+    img = tf.constant(rng.standard_normal((1, 5, 5, 2)).astype(np.float32))
+    up_same = layers.conv2d_transpose(img, 3, 3, stride=2)
+    up_valid = layers.conv2d_transpose(img, 3, [3, 2], stride=2, padding="VALID")
+    atrous = layers.conv2d(img, 2, 3, rate=2, padding="VALID", activation_fn=None)
+    pooled = layers.avg_pool2d(img, [2, 2], stride=1, padding="SAME")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        out = sess.run(fc)
+    np.testing.assert_allclose(out, np.maximum(xv @ w + 0.5, 0), rtol=1e-5, atol=1e-6)
+    assert up_same.shape.as_list() == [1, 10, 10, 3] and up_valid.shape.as_list() == [1, 11, 10, 3]
+    assert atrous.shape.as_list() == [1, 1, 1, 2] and pooled.shape.as_list() == [1, 5, 5, 2]
+
+
+def test_batch_norm_modes():
+    rng = np.random.default_rng(1)
+    xv = (rng.standard_normal((6, 3)) * 2 + 1).astype(np.float32)
+    x = tf.constant(xv)
+    y = layers.batch_norm(x, decay=0.5, updates_collections=None, scope="bn")
+    mean, var = xv.mean(0), xv.var(0)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        out = sess.run(y)
+        moving = sess.run(framework.get_variables("bn/moving"))
+    np.testing.assert_allclose(out, (xv - mean) / np.sqrt(var + 1e-3), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(moving[0], 0.5 * mean, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(moving[1], 0.5 + 0.5 * var * 6 / 5, rtol=1e-5)  # fused: Bessel-corrected
+    assert tf.get_collection(tf.GraphKeys.UPDATE_OPS) == []
+
+    training = tf.placeholder(tf.bool, [])
+    z = layers.batch_norm(x, is_training=training, center=False, scope="bn2", fused=False)
+    with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+        step = tf.identity(z)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        np.testing.assert_allclose(sess.run(z, {training: False}), xv / np.sqrt(1 + 1e-3), rtol=1e-5)
+        sess.run(step, {training: True})
+        mm, mv = sess.run(framework.get_variables("bn2/moving"))
+    np.testing.assert_allclose(mm, 0.001 * mean, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(mv, 0.999 + 0.001 * var, rtol=1e-5)  # not fused: the batch variance as is
+
+
+def test_initializers_follow_contribs_variance_formulas():
+    tf.set_random_seed(0)
+    shape = [3, 3, 64, 128]
+    draws = {
+        "xavier": layers.xavier_initializer()(shape),
+        "xavier_normal": layers.xavier_initializer(uniform=False)(shape),
+        "he": layers.variance_scaling_initializer()(shape),
+        "fan_out_uniform": layers.variance_scaling_initializer(1.0, "FAN_OUT", True)(shape),
+    }
+    with tf.Session() as sess:
+        values = sess.run(draws)
+    fan_in, fan_out = 9 * 64, 9 * 128
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    assert np.abs(values["xavier"]).max() <= limit and np.abs(values["xavier"]).max() > 0.99 * limit
+    np.testing.assert_allclose(values["xavier"].std(), limit / np.sqrt(3), rtol=0.02)
+    # a normal truncated at 2 sigma keeps 0.7737 of the variance of its sqrt(1.3 factor / n)
+    np.testing.assert_allclose(values["he"].std(), np.sqrt(1.3 * 2.0 / fan_in) * np.sqrt(0.7737), rtol=0.02)
+    assert np.abs(values["he"]).max() <= 2 * np.sqrt(1.3 * 2.0 / fan_in) + 1e-6
+    np.testing.assert_allclose(values["xavier_normal"].std(),
+                               np.sqrt(1.3 * 2.0 / (fan_in + fan_out)) * np.sqrt(0.7737), rtol=0.02)
+    assert np.abs(values["fan_out_uniform"]).max() <= np.sqrt(3.0 / fan_out)
+    with pytest.raises(TypeError, match="Unknown mode"):
+        layers.variance_scaling_initializer(mode="fan_in")
+    with pytest.raises(TypeError, match="non-floating"):
+        layers.xavier_initializer(dtype=tf.int32)
+
+
+def test_regularizers_values_errors_and_collections():
+    w = tf.constant([[1.0, -2.0], [3.0, -4.0]])
+    penalties = {"l1": layers.l1_regularizer(0.5)(w), "l2": layers.l2_regularizer(0.1)(w),
+                 "l1_l2": layers.l1_l2_regularizer(0.5, 0.1)(w),
+                 "sum": layers.sum_regularizer([layers.l1_regularizer(1.0), None, layers.l2_regularizer(1.0)])(w)}
+    assert layers.l2_regularizer(0.0)(w) is None and layers.sum_regularizer([None]) is None
+    total = layers.apply_regularization(layers.l1_regularizer(1.0), [w, w * 2.0])
+    v = tf.get_variable("v", [2], initializer=tf.ones_initializer(), regularizer=layers.l2_regularizer(2.0))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        values = sess.run(penalties)
+        assert sess.run(total) == pytest.approx(30.0)
+        assert sess.run(tf.losses.get_regularization_loss()) == pytest.approx(30.0 + 2.0)
+    assert values == pytest.approx({"l1": 5.0, "l2": 1.5, "l1_l2": 6.5, "sum": 25.0})
+    assert v.op.name == "v" and tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)[1].name.startswith(
+        "v/Regularizer/")
+    with pytest.raises(ValueError, match="scale cannot be an integer: 1"):
+        layers.l2_regularizer(1)
+    with pytest.raises(ValueError, match="less than 0"):
+        layers.l1_regularizer(-0.1)
+    with pytest.raises(ValueError, match="scale_l1 cannot be an integer"):
+        layers.l1_l2_regularizer(1, 0.5)
+    with pytest.raises(ValueError, match="No weights to regularize"):
+        layers.apply_regularization(layers.l1_regularizer(0.1))
+
+
+def test_arg_scope_nests_merges_and_reenters():
+    @framework.add_arg_scope
+    def op(a, b=1, c=2):
+        return a, b, c
+
+    with framework.arg_scope([op], b=10) as outer:
+        assert op(0) == (0, 10, 2)
+        with framework.arg_scope([op], c=20):
+            assert op(0) == (0, 10, 20) and op(0, b=5) == (0, 5, 20)
+        assert op(0) == (0, 10, 2)
+    assert op(0) == (0, 1, 2)
+    with framework.arg_scope(outer):
+        assert op(0) == (0, 10, 2)
+    assert framework.has_arg_scope(layers.conv2d) and "stride" in framework.arg_scoped_arguments(layers.conv2d)
+    with pytest.raises(ValueError, match="not decorated with @add_arg_scope"):
+        with framework.arg_scope([lambda x: x], b=1):
+            pass
+    with pytest.raises(TypeError, match="list/tuple or reused scope"):
+        with framework.arg_scope(op, b=1):
+            pass
+    with pytest.raises(ValueError, match="kwargs must be empty"):
+        with framework.arg_scope(outer, b=1):
+            pass
+
+
+def test_small_layers_and_global_step():
+    x = tf.constant(np.arange(12, dtype=np.float32).reshape(3, 4))
+    kept = layers.dropout(x, 0.5, is_training=False)
+    dropped = layers.dropout(x, 0.5, seed=1)
+    hot = layers.one_hot_encoding(tf.constant([2, 0]), 3)
+    step = framework.get_or_create_global_step()
+    assert framework.get_or_create_global_step() is step and step.op.name == "global_step"
+    with tf.Session() as sess:
+        out_kept, out_dropped, out_hot = sess.run([kept, dropped, hot])
+    np.testing.assert_array_equal(out_kept, np.arange(12).reshape(3, 4))
+    assert set(np.unique(out_dropped[out_dropped != 0] / np.arange(12).reshape(3, 4)[out_dropped != 0])) <= {2.0}
+    np.testing.assert_array_equal(out_hot, [[0, 0, 1], [1, 0, 0]])
+    assert out_hot.dtype == np.float32
+
+
+def test_bad_inputs_raise_tf1s_errors():
+    with pytest.raises(ValueError, match="num_outputs should be int"):
+        layers.fully_connected(tf.zeros([2, 3]), 2.5)
+    with pytest.raises(ValueError, match="Convolution not supported for input with rank 2"):
+        layers.conv2d(tf.zeros([2, 3]), 2, 3)
+    with pytest.raises(ValueError, match="Only one of rate or stride"):
+        layers.conv2d(tf.zeros([1, 5, 5, 1]), 2, 3, stride=2, rate=2)
+    with pytest.raises(ValueError, match="Must specify vocab size"):
+        layers.embed_sequence(tf.constant([[1]]))
+    unknown = tf.placeholder(tf.float32, [None, None], name="features")
+    with pytest.raises(ValueError, match="features"):
+        layers.fully_connected(unknown, 3)
