@@ -224,3 +224,23 @@ def test_bad_inputs_raise_tf1s_errors():
     unknown = tf.placeholder(tf.float32, [None, None], name="features")
     with pytest.raises(ValueError, match="features"):
         layers.fully_connected(unknown, 3)
+
+
+def test_optimize_loss_clips_decays_and_steps_the_global_step():
+    x = tf.constant(np.ones((4, 3), np.float32))
+    pred = layers.fully_connected(x, 1, activation_fn=None, weights_initializer=tf.constant_initializer(0.1))
+    loss = tf.losses.mean_squared_error(tf.constant(np.full((4, 1), 2.0, np.float32)), pred)
+    step = tf.train.get_or_create_global_step()
+    train = layers.optimize_loss(loss, step, 0.1, "SGD", clip_gradients=1.0,
+                                 learning_rate_decay_fn=lambda lr, s: tf.train.exponential_decay(lr, s, 1, 0.5))
+    assert "OptimizeLoss/learning_rate" in _names(tf.global_variables())
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        losses = [sess.run(train) for _ in range(3)]
+        assert sess.run(step) == 3
+    # gradients of norm 6.8 then 6.0 are clipped to norm 1, with learning rates 0.1 then 0.05
+    np.testing.assert_allclose(losses, [2.89, 2.25, 1.96], rtol=1e-5)
+    with pytest.raises(ValueError, match="Optimizer name should be one of"):
+        layers.optimize_loss(loss, step, 0.1, "Sgd")
+    with pytest.raises(ValueError, match="Learning rate is None"):
+        layers.optimize_loss(loss, step, None, "Adam")

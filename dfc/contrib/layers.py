@@ -23,6 +23,7 @@ from ..math_ops import cast, matmul, maximum, multiply, subtract, truediv, where
 from ..normalization import batch_normalization, moments
 from ..variables import ones_initializer, variable_scope, zeros_initializer
 from .framework import add_arg_scope, model_variable
+from .optimizers import OPTIMIZER_CLS_NAMES, OPTIMIZER_SUMMARIES, optimize_loss
 from .initializers import variance_scaling_initializer, xavier_initializer, xavier_initializer_conv2d
 from .regularizers import (apply_regularization, l1_l2_regularizer, l1_regularizer, l2_regularizer,
                            sum_regularizer)
@@ -415,7 +416,8 @@ def embed_sequence(ids, vocab_size=None, embed_dim=None, unique: bool = False, i
         return nn.embedding_lookup(embeddings, ids)
 
 
-__all__ = ["apply_regularization", "avg_pool2d", "batch_norm", "conv2d", "conv2d_transpose",
-           "convolution2d", "convolution2d_transpose", "dropout", "embed_sequence", "flatten", "fully_connected",
-           "l1_l2_regularizer", "l1_regularizer", "l2_regularizer", "layer_norm", "max_pool2d", "one_hot_encoding",
-           "sum_regularizer", "variance_scaling_initializer", "xavier_initializer", "xavier_initializer_conv2d"]
+__all__ = ["OPTIMIZER_CLS_NAMES", "OPTIMIZER_SUMMARIES", "apply_regularization", "avg_pool2d", "batch_norm", "conv2d",
+           "conv2d_transpose", "convolution2d", "convolution2d_transpose", "dropout", "embed_sequence", "flatten",
+           "fully_connected", "l1_l2_regularizer", "l1_regularizer", "l2_regularizer", "layer_norm", "max_pool2d",
+           "one_hot_encoding", "optimize_loss", "sum_regularizer", "variance_scaling_initializer",
+           "xavier_initializer", "xavier_initializer_conv2d"]
