@@ -2,7 +2,8 @@
 
 Fed tensors become the step graph's arguments and cut their producers off (partial
 execution). Variable reads without control operands are scheduled first, so every such
-read sees the variable as it was when the step began, whatever the step assigns.
+read sees the variable as it was when the step began, whatever the step assigns; a variable
+fetched itself is the exception (TF1 fetches its ref tensor, which shows the run's updates).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from collections.abc import Sequence
 
 from dfc.ir.errors import InvalidArgumentError
 from dfc.ir.graph import Graph, Op, Value
+from dfc.ir.ops import get_op_def
 from dfc.ir.rewrite import clone_op, free_values
+from dfc.ir.types import CONTROL
 
 from .passes import register_pass
 
@@ -64,7 +67,60 @@ def prune(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op] = (),
         for region in new.regions:  # names stay unique across regions too: passes name new ops after old ones
             for inner in region.walk():
                 inner.name = step.reserve_name(inner.name)
-    fetch_values = [value_map.get(v, v) for v in fetches]
+    fetch_values = _final_variable_reads(step, fetches, [value_map.get(v, v) for v in fetches], fed)
     step.append(Op("dfc.fetch", "fetch", fetch_values, {}, []))
     step.reserve_name("fetch")
     return step
+
+
+def _written_variables(op: Op) -> set[str]:
+    """The variables `op` assigns, in its regions too (a tf.cond branch or loop body that assigns)."""
+    names = {op.attrs["variable"]} if get_op_def(op.type).writes_variable and "variable" in op.attrs else set()
+    for region in op.regions:
+        for inner in region.walk():
+            if get_op_def(inner.type).writes_variable and "variable" in inner.attrs:
+                names.add(inner.attrs["variable"])
+    return names
+
+
+def _final_variable_reads(step: Graph, fetches: Sequence[Value], fetch_values: list[Value],
+                          fed: set[Value]) -> list[Value]:
+    """Fetches of a variable itself, in a step that also assigns it, read it after the assigns.
+
+    TF1 fetches a variable through its ref tensor, whose buffer is the variable: `sess.run([train_op,
+    global_step])` returns the step after train_op incremented it. Reads inside the computation (`v + 0`,
+    `v.value()`) keep the value at the start of the step.
+    """
+    def fetched_variable(v: Value) -> str | None:
+        op = v.op
+        if op is None or op.type != "dfc.variable" or op.operands or v in fed:
+            return None
+        return op.attrs["name"]
+
+    wanted = {name for name in map(fetched_variable, fetches) if name is not None}
+    if not wanted:
+        return fetch_values
+    writers: dict[str, list[Op]] = {}
+    for op in step.ops:
+        for name in _written_variables(op) & wanted:
+            writers.setdefault(name, []).append(op)
+    late: dict[str, Value] = {}
+    out = []
+    for old, new in zip(fetches, fetch_values):
+        name = fetched_variable(old)
+        if name is None or name not in writers:
+            out.append(new)
+            continue
+        if name not in late:
+            controls = []
+            for writer in writers[name]:
+                done = next((r for r in writer.results if r.is_control), None)
+                if done is None:  # wait for the writer's result, as a control dependency on it does
+                    done = step.append(Op("dfc.group", step.reserve_name(f"{writer.name}/done"),
+                                          [writer.results[0]], {}, [CONTROL], device=writer.device)).results[0]
+                controls.append(done)
+            read = Op("dfc.variable", step.reserve_name(f"{old.op.name}/after_run"), controls, dict(old.op.attrs),
+                      [old.type], device=old.op.device, loc=old.op.loc)
+            late[name] = step.append(read).results[0]
+        out.append(late[name])
+    return out

@@ -14,12 +14,8 @@ def _as_list(x: Any) -> list:
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-def _tensor(x: Any, what: str) -> Tensor:
-    t = x._as_tensor() if hasattr(x, "_as_tensor") else convert_to_tensor(x)
-    if not t.dtype.is_floating:
-        raise TypeError(f"tf.gradients: {what} {t._dfc_ir().describe()} is not floating; gradients need floating "
-                        f"tensors")
-    return t
+def _tensor(x: Any) -> Tensor:
+    return x._as_tensor() if hasattr(x, "_as_tensor") else convert_to_tensor(x)
 
 
 def gradients(ys, xs, grad_ys=None, name: str = "gradients", colocate_gradients_with_ops: bool = False,
@@ -27,12 +23,15 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients", colocate_gradients_
               unconnected_gradients: str = "none") -> list[Tensor | None]:
     """d(sum of ys)/dx for each x, seeded by grad_ys (ones by default); None for an x the ys do not depend on.
 
+    As in TF1, only floating tensors carry gradients: an integer or boolean x gets None, and integer ys
+    contribute nothing (an int32 counter among an optimizer's variables is skipped, not an error).
+
     Variables in xs stand for their value. The call adds one `dfc.grad` op whose operands are
     the ys, the connected xs, the grad_ys (when given) and the stop_gradients on the way; the
     compiler's autodiff pass turns it into primitive ops when a Session runs the graph.
     """
-    y_list = [_tensor(y, "y") for y in _as_list(ys)]
-    x_list = [_tensor(x, "x") for x in _as_list(xs)]
+    y_list = [_tensor(y) for y in _as_list(ys)]
+    x_list = [_tensor(x) for x in _as_list(xs)]
     stops = [convert_to_tensor(s) for s in (_as_list(stop_gradients) if stop_gradients is not None else [])]
     unconnected = getattr(unconnected_gradients, "value", unconnected_gradients)
     if unconnected not in ("none", "zero"):
@@ -48,8 +47,12 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients", colocate_gradients_
                                                      for a, b in zip(s.shape.as_list(), y.shape.as_list())):
                 raise ValueError(f"grad_ys {s.name} of shape {s.shape} does not match y {y.name} of shape {y.shape}")
             seeds.append(s)
+    floating = [i for i, y in enumerate(y_list) if y.dtype.is_floating]
+    seeds = [seeds[i] for i in floating] if seeds else seeds
+    y_list = [y_list[i] for i in floating]
     mask, hit_stops = connected([y._dfc_ir() for y in y_list], [x._dfc_ir() for x in x_list],
                                 [s._dfc_ir() for s in stops])
+    mask = [m and x.dtype.is_floating and bool(y_list) for m, x in zip(mask, x_list)]
     out: list[Tensor | None] = [None] * len(x_list)
     picked = [i for i, m in enumerate(mask) if m]
     if picked:

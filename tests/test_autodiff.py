@@ -85,12 +85,27 @@ def test_nothing_connected_adds_no_op_and_zero_mode_gives_zeros():
         np.testing.assert_array_equal(sess.run(z, {x: [1.0, 2.0]}), [0.0, 0.0])
 
 
-def test_integer_paths_carry_no_gradient_and_integer_xs_are_refused():
+def test_integer_paths_carry_no_gradient_and_integer_xs_and_ys_get_none():
     x = tf.placeholder(tf.float32, [2])
     y = tf.cast(tf.cast(x, tf.int32), tf.float32) + 0.0
     assert tf.gradients(y, x) == [None]
-    with pytest.raises(TypeError, match="floating"):
-        tf.gradients(y, tf.placeholder(tf.int32, [2]))
+    # TF1 (checked with tf.compat.v1): gradients with respect to an integer tensor are None, as are those of
+    # an integer y, and a minimize over an int32 counter left trainable skips it
+    counter = tf.Variable(0, name="counter")
+    w = tf.Variable([1.0, 2.0], name="w")
+    loss = tf.reduce_sum(w * w) + tf.cast(counter, tf.float32)
+    grad_w, grad_counter = tf.gradients(loss, [w, counter])
+    assert grad_w is not None and grad_counter is None
+    assert tf.gradients(counter * 2, [counter]) == [None]
+    (zeros,) = tf.gradients(counter * 2, [counter], unconnected_gradients="zero")
+    train = tf.train.GradientDescentOptimizer(0.25).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train)
+        np.testing.assert_allclose(sess.run(w), [0.5, 1.0])
+        assert sess.run(zeros) == 0
+    with pytest.raises(ValueError, match="No gradients provided"):
+        tf.train.GradientDescentOptimizer(0.1).minimize(tf.cast(counter, tf.float32))
 
 
 def test_variables_use_their_read_value():

@@ -152,7 +152,10 @@ def test_global_step_counts_after_the_updates():
         sess.run(tf.global_variables_initializer())
         for i in range(3):
             _, seen = sess.run([train, step], {x: BATCHES[i]})
-            assert seen == i  # read at the start of the step
+            assert seen == i + 1  # TF1 fetches the variable itself after the run's updates (its ref tensor)
+            _, before = sess.run([train, step + 0], {x: BATCHES[i]})
+            assert before == i + 1  # a computation on the variable reads it when the step starts
+            sess.run(step.assign_sub(1))
         assert sess.run(step) == 3
 
 
