@@ -244,3 +244,21 @@ def test_optimize_loss_clips_decays_and_steps_the_global_step():
         layers.optimize_loss(loss, step, 0.1, "Sgd")
     with pytest.raises(ValueError, match="Learning rate is None"):
         layers.optimize_loss(loss, step, None, "Adam")
+
+
+def test_slim_repeat_and_stack_name_variables_as_slims_checkpoints():
+    slim = tf.contrib.slim
+    x = tf.placeholder(tf.float32, [None, 8, 8, 3])
+    with slim.arg_scope([slim.conv2d], padding="SAME", weights_regularizer=slim.l2_regularizer(0.0005)):
+        net = slim.repeat(x, 2, slim.conv2d, 4, [3, 3], scope="conv1")
+        net = slim.max_pool2d(net, [2, 2], scope="pool1")
+        net = slim.stack(net, slim.conv2d, [(5, [3, 3]), (6, [1, 1])], scope="conv2")
+        net = slim.repeat(net, 2, slim.fully_connected, 3)
+    assert _names(slim.get_model_variables()) == [
+        "conv1/conv1_1/weights", "conv1/conv1_1/biases", "conv1/conv1_2/weights", "conv1/conv1_2/biases",
+        "conv2/conv2_1/weights", "conv2/conv2_1/biases", "conv2/conv2_2/weights", "conv2/conv2_2/biases",
+        "Repeat/fully_connected_1/weights", "Repeat/fully_connected_1/biases",
+        "Repeat/fully_connected_2/weights", "Repeat/fully_connected_2/biases"]
+    assert net.shape.as_list() == [None, 4, 4, 3]
+    assert len(slim.losses.get_regularization_losses()) == 4
+    assert slim.conv2d is layers.conv2d and slim.arg_scope is framework.arg_scope

@@ -1,5 +1,5 @@
-"""tf.contrib: the parts TF1 scripts reach for that dfc provides (contrib.rnn, contrib.layers, contrib.framework)."""
+"""tf.contrib: the parts TF1 scripts reach for that dfc provides (rnn, layers, framework, slim)."""
 
-from . import framework, layers, rnn
+from . import framework, layers, rnn, slim
 
-__all__ = ["framework", "layers", "rnn"]
+__all__ = ["framework", "layers", "rnn", "slim"]

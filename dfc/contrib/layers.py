@@ -15,7 +15,8 @@ import numpy as np
 from dfc.ir.dtypes import bool_, i32, i64
 
 from .. import nn
-from ..array_ops import identity, one_hot, reshape, shape, size, stack
+from ..array_ops import identity, one_hot, reshape, shape, size
+from ..array_ops import stack as stack_tensors
 from ..framework import Tensor, constant, constant_value, control_dependencies, convert_to_tensor, name_scope
 from ..graph import GraphKeys, add_to_collection, add_to_collections, get_collection
 from ..layers.base import unique_layer_name
@@ -117,8 +118,11 @@ def fully_connected(inputs, num_outputs: int, activation_fn=nn.relu, normalizer_
             outputs = nn.bias_add(outputs, biases)
         if x.shape.ndims > 2:
             lead = [-1 if d is None else d for d in dims[:-1]]
-            outputs = reshape(outputs, stack([*[shape(x)[i] if d is None else d for i, d in enumerate(dims[:-1])],
-                                              num_outputs]) if lead.count(-1) > 1 else lead + [num_outputs])
+            if lead.count(-1) > 1:  # several unknown dims: the input's own, at run time
+                lead = [shape(x)[i] if d is None else d for i, d in enumerate(dims[:-1])]
+                outputs = reshape(outputs, stack_tensors([*lead, num_outputs]))
+            else:
+                outputs = reshape(outputs, lead + [num_outputs])
         outputs = _finish(outputs, normalizer_fn, normalizer_params, activation_fn)
         return _collect(outputs_collections, sc.name, outputs)
 
@@ -195,7 +199,7 @@ def conv2d_transpose(inputs, num_outputs: int, kernel_size, stride=1, padding: s
         weights = _variable("weights", [kh, kw, num_outputs, channels], x.dtype, weights_initializer,
                             weights_regularizer, trainable, variables_collections, "weights")
         spatial = [num_outputs, out_h, out_w] if nchw else [out_h, out_w, num_outputs]
-        out_shape = [batch, *spatial] if batch is not None else stack([shape(x)[0], *spatial])
+        out_shape = [batch, *spatial] if batch is not None else stack_tensors([shape(x)[0], *spatial])
         strides = [1, 1, sh, sw] if nchw else [1, sh, sw, 1]
         outputs = nn.conv2d_transpose(x, weights, out_shape, strides, pad, data_format=data_format)
         if normalizer_fn is None and biases_initializer is not None:
@@ -416,8 +420,44 @@ def embed_sequence(ids, vocab_size=None, embed_dim=None, unique: bool = False, i
         return nn.embedding_lookup(embeddings, ids)
 
 
+def _layer_name(layer, fallback: str) -> str:
+    if hasattr(layer, "__name__"):
+        return layer.__name__
+    if hasattr(layer, "func") and hasattr(layer.func, "__name__"):
+        return layer.func.__name__
+    return fallback
+
+
+def repeat(inputs, repetitions: int, layer, *args, **kwargs) -> Tensor:
+    """`layer` applied `repetitions` times, in scopes '<scope>/<scope>_1', '<scope>/<scope>_2', ... (slim's repeat:
+    repeat(net, 2, conv2d, 64, [3, 3], scope='conv1') makes 'conv1/conv1_1/weights' and 'conv1/conv1_2/weights')."""
+    scope = kwargs.pop("scope", None)
+    with _scope(scope, "Repeat", None):
+        outputs = convert_to_tensor(inputs)
+        name = scope if scope is not None else _layer_name(layer, "repeat")
+        for i in range(repetitions):
+            kwargs["scope"] = f"{name}_{i + 1}"
+            outputs = layer(outputs, *args, **kwargs)
+        return outputs
+
+
+def stack(inputs, layer, stack_args, **kwargs) -> Tensor:
+    """`layer` applied once per entry of stack_args (its positional arguments), in scopes '<scope>/<scope>_<i>'."""
+    scope = kwargs.pop("scope", None)
+    if not isinstance(stack_args, (list, tuple)):
+        raise ValueError("stack_args need to be a list or tuple")
+    with _scope(scope, "Stack", None):
+        outputs = convert_to_tensor(inputs)
+        name = scope if scope is not None else _layer_name(layer, "stack")
+        for i, layer_args in enumerate(stack_args):
+            kwargs["scope"] = f"{name}_{i + 1}"
+            outputs = layer(outputs, *(layer_args if isinstance(layer_args, (list, tuple)) else [layer_args]),
+                            **kwargs)
+        return outputs
+
+
 __all__ = ["OPTIMIZER_CLS_NAMES", "OPTIMIZER_SUMMARIES", "apply_regularization", "avg_pool2d", "batch_norm", "conv2d",
            "conv2d_transpose", "convolution2d", "convolution2d_transpose", "dropout", "embed_sequence", "flatten",
            "fully_connected", "l1_l2_regularizer", "l1_regularizer", "l2_regularizer", "layer_norm", "max_pool2d",
-           "one_hot_encoding", "optimize_loss", "sum_regularizer", "variance_scaling_initializer",
+           "one_hot_encoding", "optimize_loss", "repeat", "stack", "sum_regularizer", "variance_scaling_initializer",
            "xavier_initializer", "xavier_initializer_conv2d"]
