@@ -13,15 +13,11 @@ from dfc.ir.dtypes import f32, i32
 
 from .array_ops import concat, reshape, stack
 from .framework import Tensor, build_error, constant, constant_value, convert_to_tensor, name_scope
+from .image_core import convert_image_dtype
 from .math_ops import (abs, add, cast, log, multiply, pow, reduce_mean, reduce_prod, reduce_sum, relu, square,
                        squared_difference, subtract, truediv)
 
 _MSSSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
-
-
-def _convert(image, dtype) -> Tensor:
-    from .image import convert_image_dtype
-    return convert_image_dtype(image, dtype)
 
 
 def total_variation(images, name: str | None = None) -> Tensor:
@@ -90,7 +86,7 @@ def _check_compatible(a: Tensor, b: Tensor) -> None:
 
 def _max_val(max_val, dtype) -> Tensor:
     value = cast(convert_to_tensor(max_val), dtype) if isinstance(max_val, Tensor) else constant(max_val, dtype=dtype)
-    return _convert(value, f32)
+    return convert_image_dtype(value, f32)
 
 
 def psnr(a, b, max_val, name: str | None = None) -> Tensor:
@@ -99,7 +95,7 @@ def psnr(a, b, max_val, name: str | None = None) -> Tensor:
     _check_compatible(a, b)
     with name_scope(name, "PSNR", [a, b]):
         peak = _max_val(max_val, a.dtype)
-        a, b = _convert(a, f32), _convert(b, f32)
+        a, b = convert_image_dtype(a, f32), convert_image_dtype(b, f32)
         mse = reduce_mean(squared_difference(a, b), [-3, -2, -1])
         return subtract(truediv(multiply(constant(20.0), log(peak)), log(constant(10.0))),
                         multiply(constant(np.float32(10 / np.log(10))), log(mse)), name="psnr")
@@ -160,7 +156,7 @@ def ssim(img1, img2, max_val, filter_size: int = 11, filter_sigma: float = 1.5, 
     _check_window(img1, filter_size)
     with name_scope(None, "SSIM", [img1, img2]):
         peak = _max_val(max_val, img1.dtype)
-        x, y = _convert(img1, f32), _convert(img2, f32)
+        x, y = convert_image_dtype(img1, f32), convert_image_dtype(img2, f32)
         per_channel, _ = _ssim_per_channel(x, y, peak, filter_size, filter_sigma, k1, k2, return_index_map)
         return reduce_mean(per_channel, [-1])
 
@@ -176,7 +172,7 @@ def ssim_multiscale(img1, img2, max_val, power_factors=_MSSSIM_WEIGHTS, filter_s
     _check_window(img1, filter_size, "MS-SSIM")
     with name_scope(None, "MS-SSIM", [img1, img2]):
         peak = _max_val(max_val, img1.dtype)
-        imgs = [_convert(img1, f32), _convert(img2, f32)]
+        imgs = [convert_image_dtype(img1, f32), convert_image_dtype(img2, f32)]
         head = [-1 if d is None else d for d in imgs[0].shape.as_list()[:-3]]
         mcs = []
         per_channel = None

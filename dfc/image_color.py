@@ -14,17 +14,13 @@ from dfc.ir.dtypes import f16, f32, i32
 
 from .array_ops import gather, shape, stack, unstack
 from .framework import Tensor, build_error, constant, constant_value, convert_to_tensor, make, name_scope
+from .image_core import convert_image_dtype
 from .linalg_ops import tensordot
 from .math_ops import (abs, add, cast, equal, floor, greater, less, maximum, minimum, multiply, pow, reduce_mean,
                        subtract, truediv, where)
 from .random_ops import random_uniform
 
 _FLOAT_KEPT = (f16, f32)
-
-
-def convert_image_dtype(image, dtype, saturate: bool = False) -> Tensor:
-    from .image import convert_image_dtype as convert  # tf.image imports this module at its end
-    return convert(image, dtype, saturate)
 
 
 def _to_float(image: Tensor) -> Tensor:

@@ -1,4 +1,4 @@
-"""tf.image's other resizes: area, bicubic, resize with pad, crop_and_resize (TF1's kernels' arithmetic).
+"""tf.image's other resizes: area, bicubic, crop_and_resize (TF1's kernels' arithmetic).
 
 Area and bicubic weights depend only on the sizes, so they are computed here once in float32 as TF's
 kernels compute them (bicubic through TF's 1024-entry coefficient table) and applied as gathers
@@ -13,18 +13,14 @@ import numpy as np
 from dfc.ir.dtypes import f32, i32
 
 from .array_ops import expand_dims, gather, reshape, squeeze, unstack
+from .framework import Tensor, build_error, constant, convert_to_tensor, name_scope
 from .gradients_impl import stop_gradient
-from .framework import Tensor, build_error, check_int, constant, convert_to_tensor, name_scope
+from .image_core import batched_images, known_height_width, resize_scale, static_size
 from .linalg_ops import einsum
 from .math_ops import (add, cast, ceil, floor, greater_equal, less_equal, logical_and, maximum, minimum, multiply,
                        subtract, truediv, where)
 
 _TABLE_SIZE = 1024
-
-
-def _image_module():
-    from . import image
-    return image
 
 
 def _coeffs_table(keys_cubic: bool) -> np.ndarray:
@@ -41,8 +37,7 @@ def _coeffs_table(keys_cubic: bool) -> np.ndarray:
 
 def _bicubic_taps(in_size: int, out_size: int, align_corners: bool, half_pixel: bool):
     """The 4 input indices [out, 4] and weights [out, 4] of each output position (TF's GetWeightsAndIndices)."""
-    image = _image_module()
-    scale = image._scale(in_size, out_size, align_corners)
+    scale = resize_scale(in_size, out_size, align_corners)
     table = _coeffs_table(half_pixel)
     index = np.zeros((out_size, 4), np.int64)
     weight = np.zeros((out_size, 4), np.float32)
@@ -80,13 +75,12 @@ def resize_bicubic(images, size, align_corners: bool = False, name: str | None =
                    half_pixel_centers: bool = False) -> Tensor:
     """Bicubic resize to `size` (TF1's ResizeBicubic: Keys' cubic with a = -0.75, or -0.5 with half_pixel_centers);
     the result is float32."""
-    image = _image_module()
     label = name or "ResizeBicubic"
-    x, single = image._batched(images, "ResizeBicubic", label)
+    x, single = batched_images(images, "ResizeBicubic", label)
     if align_corners and half_pixel_centers:
         raise build_error("ResizeBicubic", label, "If half_pixel_centers is True, align_corners must be False.")
-    height, width = image._size(size, "ResizeBicubic", label)
-    h, w = image._known_hw(x, "ResizeBicubic", label)
+    height, width = static_size(size, "ResizeBicubic", label)
+    h, w = known_height_width(x, "ResizeBicubic", label)
     with name_scope(name, "ResizeBicubic", [x]):
         x = cast(x, f32) if x.dtype is not f32 else x
         cols = _weighted_taps(x, *_bicubic_taps(w, width, align_corners, half_pixel_centers), axis=2)
@@ -96,7 +90,7 @@ def resize_bicubic(images, size, align_corners: bool = False, name: str | None =
 
 def _area_weights(in_size: int, out_size: int, align_corners: bool) -> np.ndarray:
     """[out, in]: how much of each input cell each output cell covers (TF's ResizeArea, edges bounded)."""
-    scale = _image_module()._scale(in_size, out_size, align_corners)
+    scale = resize_scale(in_size, out_size, align_corners)
     weights = np.zeros((out_size, in_size), np.float32)
     for o in range(out_size):
         lo, hi = np.float32(o) * scale, np.float32(o + 1) * scale
@@ -111,38 +105,15 @@ def _area_weights(in_size: int, out_size: int, align_corners: bool) -> np.ndarra
 
 def resize_area(images, size, align_corners: bool = False, name: str | None = None) -> Tensor:
     """Area-averaging resize to `size` (TF1's ResizeArea); the result is float32."""
-    image = _image_module()
     label = name or "ResizeArea"
-    x, single = image._batched(images, "ResizeArea", label)
-    height, width = image._size(size, "ResizeArea", label)
-    h, w = image._known_hw(x, "ResizeArea", label)
+    x, single = batched_images(images, "ResizeArea", label)
+    height, width = static_size(size, "ResizeArea", label)
+    h, w = known_height_width(x, "ResizeArea", label)
     with name_scope(name, "ResizeArea", [x]):
         x = cast(x, f32) if x.dtype is not f32 else x
         rows, cols = _area_weights(h, height, align_corners), _area_weights(w, width, align_corners)
-        norm = np.float32(1) / (image._scale(h, height, align_corners) * image._scale(w, width, align_corners))
+        norm = np.float32(1) / (resize_scale(h, height, align_corners) * resize_scale(w, width, align_corners))
         out = einsum("yi,nijc,xj->nyxc", constant(rows * norm), x, constant(cols))
-        return squeeze(out, [0]) if single else out
-
-
-def resize_image_with_pad(image, target_height, target_width, method=0, align_corners: bool = False) -> Tensor:
-    """Resize keeping the aspect ratio so the image fits, then zero-pad to the target (centered, TF's offsets)."""
-    images = _image_module()
-    x, single = images._batched(image, "resize_image_with_pad", "resize_image_with_pad")
-    th, tw = check_int(target_height, "target_height"), check_int(target_width, "target_width")
-    if tw <= 0:
-        raise ValueError("target_width must be > 0.")
-    if th <= 0:
-        raise ValueError("target_height must be > 0.")
-    h, w = images._known_hw(x, "resize_image_with_pad", "resize_image_with_pad")
-    with name_scope(None, "resize_image_with_pad", [x]):
-        fh, fw, fth, ftw = (np.float32(v) for v in (h, w, th, tw))
-        ratio = max(fw / ftw, fh / fth)
-        new_h, new_w = fh / ratio, fw / ratio
-        pad_h = max(0, int(np.floor((fth - new_h) / np.float32(2))))
-        pad_w = max(0, int(np.floor((ftw - new_w) / np.float32(2))))
-        resized = images.resize_images(x, [int(np.floor(new_h)), int(np.floor(new_w))], method,
-                                       align_corners=align_corners)
-        out = images.pad_to_bounding_box(resized, pad_h, pad_w, th, tw)
         return squeeze(out, [0]) if single else out
 
 
@@ -175,7 +146,7 @@ def crop_and_resize(image, boxes, box_ind=None, crop_size=None, method: str = "b
         raise build_error("CropAndResize", label, f"boxes must be 2-D [num_boxes, 4], got shape {boxes.shape}")
     if box_ind.shape.ndims != 1:
         raise build_error("CropAndResize", label, f"box_ind must be 1-D [num_boxes], got shape {box_ind.shape}")
-    crop_h, crop_w = _image_module()._size(crop_size, "CropAndResize", label)
+    crop_h, crop_w = static_size(crop_size, "CropAndResize", label)
     batch, h, w, depth = x.shape.as_list()
     if None in (batch, h, w):
         raise build_error("CropAndResize", label, f"needs the batch, height and width of {x.name}, got {x.shape}")
@@ -220,4 +191,4 @@ def crop_and_resize(image, boxes, box_ind=None, crop_size=None, method: str = "b
         return where(expand_dims(inside, -1), out, constant(np.float32(extrapolation_value)))
 
 
-__all__ = ["crop_and_resize", "resize_area", "resize_bicubic", "resize_image_with_pad"]
+__all__ = ["crop_and_resize", "resize_area", "resize_bicubic"]
