@@ -18,8 +18,8 @@ from dfc.ir.dtypes import f32
 
 from .array_ops import expand_dims, gather, squeeze
 from .framework import Tensor, build_error, check_int, constant, convert_to_tensor, make, name_scope
-from .image_analysis import (image_gradients, non_max_suppression, psnr, sobel_edges, ssim, ssim_multiscale,
-                             total_variation)
+from .image_analysis import (draw_bounding_boxes, image_gradients, non_max_suppression, psnr, sobel_edges, ssim,
+                             ssim_multiscale, total_variation)
 from .image_color import (adjust_brightness, adjust_contrast, adjust_gamma, adjust_hue, adjust_saturation, hsv_to_rgb,
                           random_brightness, random_contrast, random_crop, random_hue, random_saturation, rgb_to_hsv,
                           rgb_to_yiq, rgb_to_yuv, yiq_to_rgb, yuv_to_rgb)
@@ -289,11 +289,12 @@ def central_crop(image, central_fraction: float) -> Tensor:
 transpose = transpose_image
 
 __all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue", "adjust_saturation",
-           "central_crop", "convert_image_dtype", "crop_and_resize", "crop_to_bounding_box", "flip_left_right",
-           "flip_up_down", "grayscale_to_rgb", "hsv_to_rgb", "image_gradients", "non_max_suppression",
-           "pad_to_bounding_box", "per_image_standardization", "psnr", "random_brightness", "random_contrast",
-           "random_crop", "random_flip_left_right", "random_flip_up_down", "random_hue", "random_saturation",
-           "resize", "resize_area", "resize_bicubic", "resize_bilinear", "resize_image_with_crop_or_pad",
-           "resize_image_with_pad", "resize_images", "resize_nearest_neighbor", "resize_with_crop_or_pad",
-           "rgb_to_grayscale", "rgb_to_hsv", "rgb_to_yiq", "rgb_to_yuv", "rot90", "sobel_edges", "ssim",
-           "ssim_multiscale", "total_variation", "transpose", "transpose_image", "yiq_to_rgb", "yuv_to_rgb"]
+           "central_crop", "convert_image_dtype", "crop_and_resize", "crop_to_bounding_box", "draw_bounding_boxes",
+           "flip_left_right", "flip_up_down", "grayscale_to_rgb", "hsv_to_rgb", "image_gradients",
+           "non_max_suppression", "pad_to_bounding_box", "per_image_standardization", "psnr", "random_brightness",
+           "random_contrast", "random_crop", "random_flip_left_right", "random_flip_up_down", "random_hue",
+           "random_saturation", "resize", "resize_area", "resize_bicubic", "resize_bilinear",
+           "resize_image_with_crop_or_pad", "resize_image_with_pad", "resize_images", "resize_nearest_neighbor",
+           "resize_with_crop_or_pad", "rgb_to_grayscale", "rgb_to_hsv", "rgb_to_yiq", "rgb_to_yuv", "rot90",
+           "sobel_edges", "ssim", "ssim_multiscale", "total_variation", "transpose", "transpose_image", "yiq_to_rgb",
+           "yuv_to_rgb"]

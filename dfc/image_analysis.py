@@ -1,6 +1,7 @@
-"""tf.image's measures and filters: total_variation, image_gradients, sobel_edges, psnr, ssim, ssim_multiscale, NMS.
+"""tf.image's measures, filters and boxes: total_variation, gradients, sobel_edges, psnr, ssim, NMS, box drawing.
 
-All but non_max_suppression are TF1's own compositions (slices, depthwise convolutions, reductions),
+draw_bounding_boxes paints each box's outline with selects over index grids. The rest but
+non_max_suppression are TF1's own compositions (slices, depthwise convolutions, reductions),
 so their gradients are autodiff's as in TF1. non_max_suppression's result size depends on the
 boxes' values; dfc compiles static shapes, so it is computed when boxes and scores are constants.
 """
@@ -11,10 +12,10 @@ import numpy as np
 
 from dfc.ir.dtypes import f32, i32
 
-from .array_ops import concat, reshape, stack
+from .array_ops import concat, expand_dims, reshape, stack
 from .framework import Tensor, build_error, constant, constant_value, convert_to_tensor, name_scope
 from .image_core import convert_image_dtype
-from .math_ops import (abs, add, cast, log, multiply, pow, reduce_mean, reduce_prod, reduce_sum, relu, square,
+from .math_ops import (abs, add, cast, equal, log, multiply, pow, reduce_mean, reduce_prod, reduce_sum, relu, square,
                        squared_difference, subtract, truediv)
 
 _MSSSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
@@ -253,5 +254,67 @@ def non_max_suppression(boxes, scores, max_output_size, iou_threshold: float = 0
         return constant(kept, dtype=i32, name="NonMaxSuppressionV3")
 
 
-__all__ = ["image_gradients", "non_max_suppression", "psnr", "sobel_edges", "ssim", "ssim_multiscale",
-           "total_variation"]
+_BOX_COLORS = np.array([[1, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1], [0.5, 0, 0.5, 1], [0.5, 0.5, 0, 1],
+                        [0.5, 0, 0, 1], [0, 0, 0.5, 1], [0, 1, 1, 1], [1, 0, 1, 1]], np.float32)
+
+
+def draw_bounding_boxes(images, boxes, name: str | None = None, colors=None) -> Tensor:
+    """`images` [batch, h, w, depth] with the 1-pixel outline of each box [batch, n, 4] (y_min, x_min, y_max, x_max,
+    relative) drawn in TF's cycling colors (or `colors` rows), later boxes over earlier ones, parts outside the
+    image clipped (TF's DrawBoundingBoxes)."""
+    x, boxes = convert_to_tensor(images, name="images"), convert_to_tensor(boxes, name="boxes")
+    label = name or "DrawBoundingBoxes"
+    if x.shape.ndims != 4 or not x.dtype.is_floating:
+        raise build_error("DrawBoundingBoxes", label, f"images must be a 4-D float tensor, got {x.dtype.name} "
+                                                      f"{x.shape} ({x.name})")
+    batch, height, width, depth = x.shape.as_list()
+    if None in (height, width, depth) or not 1 <= depth <= 4:
+        raise build_error("DrawBoundingBoxes", label, f"images {x.name} need a known height, width and 1-4 "
+                                                      f"channels, got {x.shape}")
+    if boxes.shape.ndims != 3 or boxes.shape.as_list()[1] is None or boxes.shape.as_list()[2] != 4:
+        raise build_error("DrawBoundingBoxes", label, f"boxes must be 3-D [batch, num_boxes, 4] with a known "
+                                                      f"num_boxes, got {boxes.shape} ({boxes.name})")
+    table = _BOX_COLORS.copy()
+    if colors is not None:
+        given = constant_value(colors) if isinstance(colors, Tensor) else np.asarray(colors, np.float32)
+        if given is None or np.ndim(given) != 2 or np.shape(given)[1] < depth:
+            raise build_error("DrawBoundingBoxes", label, f"colors must be a constant 2-D [num_colors, >= {depth}], "
+                                                          f"got {colors!r}")
+        table = np.asarray(given, np.float32)
+    if depth == 1:
+        table[:, 0] = 1.0  # grayscale boxes are white
+    from .array_ops import range as arange
+    from .math_ops import greater_equal, less_equal, logical_and, logical_or, maximum, minimum, where
+    with name_scope(name, "DrawBoundingBoxes", [x, boxes]):
+        rows = reshape(arange(height, dtype=i32), [1, height, 1])
+        cols = reshape(arange(width, dtype=i32), [1, 1, width])
+        coords = cast(multiply(cast(boxes, f32), constant(np.array([height - 1, width - 1] * 2, np.float32))), i32)
+        out = x
+        zero, last_row, last_col = constant(0, dtype=i32), constant(height - 1, dtype=i32), \
+            constant(width - 1, dtype=i32)
+
+        def both(*conds):
+            result = conds[0]
+            for c in conds[1:]:
+                result = logical_and(result, c)
+            return result
+
+        for b in range(boxes.shape.as_list()[1]):
+            top, left, bottom, right = (reshape(coords[:, b, k], [-1, 1, 1]) for k in range(4))
+            drawn = both(less_equal(top, bottom), less_equal(left, right), less_equal(top, last_row),
+                         greater_equal(bottom, zero), less_equal(left, last_col), greater_equal(right, zero))
+            in_cols = both(greater_equal(cols, maximum(left, zero)), less_equal(cols, minimum(right, last_col)))
+            in_rows = both(greater_equal(rows, maximum(top, zero)), less_equal(rows, minimum(bottom, last_row)))
+            outline = logical_or(
+                logical_and(logical_or(logical_and(equal(rows, top), greater_equal(top, zero)),
+                                       logical_and(equal(rows, bottom), less_equal(bottom, last_row))), in_cols),
+                logical_and(logical_or(logical_and(equal(cols, left), greater_equal(left, zero)),
+                                       logical_and(equal(cols, right), less_equal(right, last_col))), in_rows))
+            mask = expand_dims(logical_and(outline, drawn), -1)
+            color = constant(table[b % len(table), :depth].astype(x.dtype.as_numpy_dtype))
+            out = where(mask, color, out)
+        return out
+
+
+__all__ = ["draw_bounding_boxes", "image_gradients", "non_max_suppression", "psnr", "sobel_edges", "ssim",
+           "ssim_multiscale", "total_variation"]

@@ -87,4 +87,14 @@ CASES: list[Case] = [
              "nms_score": tf.image.non_max_suppression(
                  tf.constant([[0, 0, 1, 1], [1, 1, 0, 0], [0, 0.5, 1, 1.5], [0, 2, 1, 3]], tf.float32),
                  tf.constant([0.2, 0.9, 0.5, 0.05]), 10, iou_threshold=0.3, score_threshold=0.1)}),
+    Case("image_draw_bounding_boxes", {"img": _image(53, (2, 6, 7, 3)), "gray": _image(54, (1, 5, 5, 1)),
+                                       "boxes": np.array([[[0.1, 0.2, 0.8, 0.9], [-0.3, 0.5, 0.4, 1.4],
+                                                           [0.5, 0.5, 0.5, 0.5]],
+                                                          [[0.9, 0.1, 0.2, 0.8], [0.0, 0.0, 1.0, 1.0],
+                                                           [1.2, 0.1, 1.5, 0.9]]], F32)},
+         lambda tf, img, gray, boxes: {
+             "drawn": tf.image.draw_bounding_boxes(img, boxes),
+             "gray": tf.image.draw_bounding_boxes(gray, boxes[:1, :2]),
+             "colors": tf.image.draw_bounding_boxes(img, boxes, colors=np.array([[0.2, 0.4, 0.6], [0.9, 0.8, 0.7]],
+                                                                                 F32))}),
 ]
