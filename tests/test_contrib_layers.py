@@ -262,3 +262,28 @@ def test_slim_repeat_and_stack_name_variables_as_slims_checkpoints():
     assert net.shape.as_list() == [None, 4, 4, 3]
     assert len(slim.losses.get_regularization_losses()) == 4
     assert slim.conv2d is layers.conv2d and slim.arg_scope is framework.arg_scope
+
+
+def test_separable_conv2d_bias_add_and_softmax():
+    rng = np.random.default_rng(3)
+    xv = rng.standard_normal((1, 5, 5, 2)).astype(np.float32)
+    dw = rng.standard_normal((3, 3, 2, 2)).astype(np.float32)
+    pw = rng.standard_normal((1, 1, 4, 3)).astype(np.float32)
+    x = tf.constant(xv)
+    sep = layers.separable_conv2d(x, 3, 3, depth_multiplier=2, activation_fn=None,
+                                  weights_initializer=tf.constant_initializer(dw),
+                                  pointwise_initializer=tf.constant_initializer(pw))
+    depthwise_only = layers.separable_conv2d(x, None, [3, 3], depth_multiplier=2, stride=2)
+    biased = layers.bias_add(x, initializer=tf.constant_initializer(0.5))
+    probs = layers.softmax(tf.constant([[1.0, 2.0, 3.0]]))
+    reference = tf.nn.separable_conv2d(x, tf.constant(dw), tf.constant(pw), [1, 1, 1, 1], "SAME")
+    assert _names(tf.global_variables()) == [
+        "SeparableConv2d/depthwise_weights", "SeparableConv2d/pointwise_weights", "SeparableConv2d/biases",
+        "SeparableConv2d_1/depthwise_weights", "SeparableConv2d_1/biases", "BiasAdd/biases"]
+    assert depthwise_only.shape.as_list() == [1, 3, 3, 4]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got, want, b, p = sess.run([sep, reference, biased, probs])
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(b, xv + 0.5, rtol=1e-6)
+    np.testing.assert_allclose(p, np.exp([[1, 2, 3]]) / np.exp([1, 2, 3]).sum(), rtol=1e-6)

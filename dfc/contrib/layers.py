@@ -213,6 +213,82 @@ def conv2d_transpose(inputs, num_outputs: int, kernel_size, stride=1, padding: s
 convolution2d_transpose = conv2d_transpose
 
 
+@add_arg_scope
+def separable_conv2d(inputs, num_outputs, kernel_size, depth_multiplier: int = 1, stride=1, padding: str = "SAME",
+                     data_format: str = "NHWC", rate=1, activation_fn=nn.relu, normalizer_fn=None,
+                     normalizer_params=None, weights_initializer=None, pointwise_initializer=None,
+                     weights_regularizer=None, biases_initializer=_ZEROS, biases_regularizer=None, reuse=None,
+                     variables_collections=None, outputs_collections=None, trainable: bool = True,
+                     scope=None) -> Tensor:
+    """A depthwise convolution by 'SeparableConv2d/depthwise_weights' [kh, kw, in, depth_multiplier], then (unless
+    num_outputs is None) a 1x1 convolution by 'pointwise_weights' [1, 1, in * depth_multiplier, num_outputs]."""
+    x = _float_input(inputs, "separable_conv2d")
+    if x.shape.ndims != 4:
+        raise ValueError(f"separable_conv2d: inputs must be 4-D, got {x.shape} ({x.name})")
+    if data_format not in ("NHWC", "NCHW"):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+    nchw = data_format == "NCHW"
+    kh, kw = _pair(kernel_size, "kernel_size")
+    sh, sw = _pair(stride, "stride")
+    rh, rw = _pair(rate, "rate")
+    channels = x.shape.as_list()[1 if nchw else 3]
+    if channels is None:
+        raise ValueError(f"separable_conv2d: the channels of {x.name} must be known, got shape {x.shape}")
+    weights_initializer = weights_initializer if weights_initializer is not None else xavier_initializer()
+    pointwise_initializer = pointwise_initializer if pointwise_initializer is not None else weights_initializer
+    strides = [1, 1, sh, sw] if nchw else [1, sh, sw, 1]
+    with _scope(scope, "SeparableConv2d", reuse) as sc:
+        depthwise = _variable("depthwise_weights", [kh, kw, channels, depth_multiplier], x.dtype, weights_initializer,
+                              weights_regularizer, trainable, variables_collections, "weights")
+        if num_outputs is not None:
+            pointwise = _variable("pointwise_weights", [1, 1, channels * depth_multiplier, num_outputs], x.dtype,
+                                  pointwise_initializer, weights_regularizer, trainable, variables_collections,
+                                  "weights")
+            outputs = nn.separable_conv2d(x, depthwise, pointwise, strides, padding.upper(), rate=[rh, rw],
+                                          data_format=data_format)
+        else:
+            num_outputs = channels * depth_multiplier
+            outputs = nn.depthwise_conv2d(x, depthwise, strides, padding.upper(), rate=[rh, rw],
+                                          data_format=data_format)
+        if normalizer_fn is None and biases_initializer is not None:
+            biases = _variable("biases", [num_outputs], x.dtype, biases_initializer, biases_regularizer, trainable,
+                               variables_collections, "biases")
+            outputs = nn.bias_add(outputs, biases, data_format=data_format)
+        outputs = _finish(outputs, normalizer_fn, normalizer_params, activation_fn)
+        return _collect(outputs_collections, sc.name, outputs)
+
+
+separable_convolution2d = separable_conv2d
+
+
+@add_arg_scope
+def bias_add(inputs, activation_fn=None, initializer=_ZEROS, regularizer=None, reuse=None,
+             variables_collections=None, outputs_collections=None, trainable: bool = True,
+             data_format: str = "NHWC", scope=None) -> Tensor:
+    """inputs + 'BiasAdd/biases' over the channels (the last dim, or dim 1 for NCHW)."""
+    x = _float_input(inputs, "bias_add")
+    if data_format not in ("NHWC", "NCHW"):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+    channels = x.shape.as_list()[1 if data_format == "NCHW" and x.shape.ndims > 2 else -1]
+    if channels is None:
+        raise ValueError(f"`C` dimension must be known but is None ({x.name}, shape {x.shape})")
+    with _scope(scope, "BiasAdd", reuse) as sc:
+        biases = _variable("biases", [channels], x.dtype, initializer, regularizer, trainable, variables_collections,
+                           "biases")
+        outputs = nn.bias_add(x, biases, data_format=data_format)
+        if activation_fn is not None:
+            outputs = activation_fn(outputs)
+        return _collect(outputs_collections, sc.name, outputs)
+
+
+@add_arg_scope
+def softmax(logits, scope=None) -> Tensor:
+    """Softmax over the last dim (contrib's, for logits of any rank)."""
+    x = convert_to_tensor(logits)
+    with _scope(scope, "softmax", None):
+        return nn.softmax(x)
+
+
 def _pool(kind: str, default: str, inputs, kernel_size, stride, padding, data_format, outputs_collections, scope):
     x = convert_to_tensor(inputs)
     if data_format not in ("NHWC", "NCHW"):
@@ -456,8 +532,9 @@ def stack(inputs, layer, stack_args, **kwargs) -> Tensor:
         return outputs
 
 
-__all__ = ["OPTIMIZER_CLS_NAMES", "OPTIMIZER_SUMMARIES", "apply_regularization", "avg_pool2d", "batch_norm", "conv2d",
-           "conv2d_transpose", "convolution2d", "convolution2d_transpose", "dropout", "embed_sequence", "flatten",
-           "fully_connected", "l1_l2_regularizer", "l1_regularizer", "l2_regularizer", "layer_norm", "max_pool2d",
-           "one_hot_encoding", "optimize_loss", "repeat", "stack", "sum_regularizer", "variance_scaling_initializer",
+__all__ = ["OPTIMIZER_CLS_NAMES", "OPTIMIZER_SUMMARIES", "apply_regularization", "avg_pool2d", "batch_norm",
+           "bias_add", "conv2d", "conv2d_transpose", "convolution2d", "convolution2d_transpose", "dropout",
+           "embed_sequence", "flatten", "fully_connected", "l1_l2_regularizer", "l1_regularizer", "l2_regularizer",
+           "layer_norm", "max_pool2d", "one_hot_encoding", "optimize_loss", "repeat", "separable_conv2d",
+           "separable_convolution2d", "softmax", "stack", "sum_regularizer", "variance_scaling_initializer",
            "xavier_initializer", "xavier_initializer_conv2d"]
