@@ -41,10 +41,6 @@ def image_gradients(image) -> tuple[Tensor, Tensor]:
     x = convert_to_tensor(image)
     if x.shape.ndims != 4:
         raise ValueError(f"image_gradients expects a 4D tensor [batch_size, h, w, d], not {x.shape}.")
-    n, h, w, c = x.shape.as_list()
-    if None in (h, w):
-        raise build_error("image_gradients", "image_gradients", f"needs the height and width of {x.name}, got "
-                                                                  f"{x.shape}")
     dy = subtract(x[:, 1:, :, :], x[:, :-1, :, :])
     dx = subtract(x[:, :, 1:, :], x[:, :, :-1, :])
     dy = concat([dy, multiply(x[:, :1, :, :], constant(0, dtype=x.dtype))], 1)
@@ -65,8 +61,7 @@ def sobel_edges(image) -> Tensor:
     kernels = np.tile(np.expand_dims(np.transpose(kernels, (1, 2, 0)), -2), [1, 1, channels, 1])
     padded = pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="REFLECT")
     out = depthwise_conv2d(padded, constant(kernels.astype(x.dtype.as_numpy_dtype)), [1, 1, 1, 1], "VALID")
-    n, h, w, _ = x.shape.as_list()
-    return reshape(out, [-1 if n is None else n, h, w, channels, 2])
+    return stack([out[..., 0::2], out[..., 1::2]], axis=-1)  # depthwise output channel c * 2 + k: kernel k of c
 
 
 def _check_compatible(a: Tensor, b: Tensor) -> None:

@@ -15,7 +15,6 @@ from dfc.ir.dtypes import f16, f32, i32
 from .array_ops import gather, shape, stack, unstack
 from .framework import Tensor, build_error, constant, constant_value, convert_to_tensor, make, name_scope
 from .image_core import convert_image_dtype
-from .linalg_ops import tensordot
 from .math_ops import (abs, add, cast, equal, floor, greater, less, maximum, minimum, multiply, pow, reduce_mean,
                        subtract, truediv, where)
 from .random_ops import random_uniform
@@ -221,7 +220,13 @@ def _color_matrix(images, kernel, op: str) -> Tensor:
     x = _rgb_image(images, op)
     if not x.dtype.is_floating:
         raise TypeError(f"{op} needs a float image, got {x.dtype.name} ({x.name})")
-    return tensordot(x, constant(np.asarray(kernel, dtype=x.dtype.as_numpy_dtype)), [[x.shape.ndims - 1], [0]])
+    weights = np.asarray(kernel, dtype=x.dtype.as_numpy_dtype)
+    channels = _channels(x)
+    mixed = []
+    for k in range(3):  # TF's tensordot: channel 0's term first, any leading dims (known or not) kept
+        terms = [multiply(c, constant(weights[i, k])) for i, c in enumerate(channels)]
+        mixed.append(add(add(terms[0], terms[1]), terms[2]))
+    return stack(mixed, axis=-1)
 
 
 def rgb_to_yiq(images) -> Tensor:

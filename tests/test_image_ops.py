@@ -165,3 +165,21 @@ def test_resize_methods_keep_tf1s_static_shapes_and_dtypes():
     assert tf.image.resize_image_with_pad(x, 10, 10).shape.as_list() == [None, 10, 10, 3]
     assert tf.image.adjust_contrast(x, 2.0).dtype == tf.uint8
     assert tf.image.sobel_edges(tf.cast(x, tf.float32)).shape.as_list() == [None, 6, 8, 3, 2]
+
+
+def test_ops_take_images_of_unknown_size_as_tf1_does():
+    img = _image(4, (2, 5, 6, 3))
+    ops = {"contrast": lambda t: tf.image.adjust_contrast(t, 1.5), "hue": lambda t: tf.image.adjust_hue(t, 0.2),
+           "saturation": lambda t: tf.image.adjust_saturation(t, 1.5), "hsv": tf.image.rgb_to_hsv,
+           "yiq": tf.image.rgb_to_yiq, "yuv_back": tf.image.yuv_to_rgb, "tv": tf.image.total_variation,
+           "dy": lambda t: tf.image.image_gradients(t)[0], "dx": lambda t: tf.image.image_gradients(t)[1],
+           "sobel": tf.image.sobel_edges, "psnr": lambda t: tf.image.psnr(t, t * 0.5, 1.0)}
+    unknown = tf.placeholder(tf.float32, [None, None, None, 3])
+    known = tf.constant(img)
+    loose = {k: f(unknown) for k, f in ops.items()}
+    fixed = {k: f(known) for k, f in ops.items()}
+    assert loose["sobel"].shape.as_list() == [None, None, None, 3, 2]
+    with tf.Session() as sess:
+        a, b = sess.run([loose, fixed], {unknown: img})
+    for key in ops:
+        np.testing.assert_allclose(a[key], b[key], rtol=1e-6, atol=1e-6, err_msg=key)
