@@ -287,3 +287,23 @@ def test_separable_conv2d_bias_add_and_softmax():
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(b, xv + 0.5, rtol=1e-6)
     np.testing.assert_allclose(p, np.exp([[1, 2, 3]]) / np.exp([1, 2, 3]).sum(), rtol=1e-6)
+
+
+def test_assign_from_checkpoint_fn_restores_a_pretrained_body_by_name(tmp_path):
+    x = tf.placeholder(tf.float32, [None, 4])
+    layers.fully_connected(layers.fully_connected(x, 3, scope="body"), 2, scope="head")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        saved = sess.run(framework.get_variables("body"))
+        path = tf.train.Saver(framework.get_variables("body")).save(sess, str(tmp_path / "pretrained"))
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [None, 4])
+    layers.fully_connected(layers.fully_connected(x, 3, scope="body"), 5, scope="new_head")
+    with pytest.raises(ValueError, match="var_list cannot be empty"):
+        framework.assign_from_checkpoint_fn(path, [])
+    init_fn = framework.assign_from_checkpoint_fn(path, framework.get_variables_to_restore(), ignore_missing_vars=True)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        init_fn(sess)
+        for got, want in zip(sess.run(framework.get_variables("body")), saved):
+            np.testing.assert_array_equal(got, want)

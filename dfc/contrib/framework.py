@@ -184,12 +184,44 @@ def get_variables_to_restore(include=None, exclude=None) -> list:
     return [v for v in dict.fromkeys(chosen) if id(v) not in dropped]
 
 
+def assign_from_checkpoint_fn(model_path: str, var_list, ignore_missing_vars: bool = False,
+                               reshape_variables: bool = False):
+    """A function session -> None that restores var_list (a list, or a dict checkpoint name -> variable) from
+    model_path; with ignore_missing_vars, the variables the checkpoint lacks are left out (with a warning)."""
+    import logging
+
+    from ..saver import Saver
+    if not var_list:
+        raise ValueError("var_list cannot be empty")
+    if ignore_missing_vars:
+        from dfc.runtime.checkpoint import load_tensors
+
+        from ..saver import SUFFIX
+        names, _ = load_tensors(model_path if model_path.endswith(SUFFIX) else model_path + SUFFIX)
+        wanted = var_list if isinstance(var_list, dict) else {v.op.name: v for v in var_list}
+        var_list = {}
+        for key, var in wanted.items():
+            if key in names:
+                var_list[key] = var
+            else:
+                logging.getLogger("dfc").warning("Variable %s missing in checkpoint %s", key, model_path)
+    if not var_list:
+        logging.getLogger("dfc").warning("No Variables to restore")
+        return None
+    saver = Saver(var_list, reshape=reshape_variables)
+
+    def callback(session) -> None:
+        saver.restore(session, model_path)
+
+    return callback
+
+
 def assert_or_get_global_step(graph=None, global_step_tensor=None):
     return global_step_tensor if global_step_tensor is not None else get_global_step(graph)
 
 
 __all__ = ["add_arg_scope", "add_model_variable", "arg_scope", "arg_scope_func_key", "arg_scoped_arguments",
-           "assert_or_get_global_step", "create_global_step", "current_arg_scope", "get_global_step",
-           "get_local_variables", "get_model_variables", "get_or_create_global_step", "get_trainable_variables",
-           "get_unique_variable", "get_variables", "get_variables_by_name", "get_variables_by_suffix",
-           "get_variables_to_restore", "has_arg_scope", "model_variable", "variable"]
+           "assert_or_get_global_step", "assign_from_checkpoint_fn", "create_global_step", "current_arg_scope",
+           "get_global_step", "get_local_variables", "get_model_variables", "get_or_create_global_step",
+           "get_trainable_variables", "get_unique_variable", "get_variables", "get_variables_by_name",
+           "get_variables_by_suffix", "get_variables_to_restore", "has_arg_scope", "model_variable", "variable"]
