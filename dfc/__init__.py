@@ -37,7 +37,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                   "cumprod", "cumsum", "div_no_nan", "erf", "erfc", "floor_div", "is_finite", "is_inf", "is_nan",
                   "log_sigmoid", "realdiv", "reduce_logsumexp", "rint", "saturate_cast", "scalar_mul", "sinh", "tan",
                   "truncatediv", "truncatemod"),
-    ".image": ("random_crop",),
+    ".image": ("extract_image_patches", "random_crop"),
     ".random_ops": ("multinomial", "random_normal", "random_shuffle", "random_uniform", "truncated_normal"),
     ".clip_ops": ("clip_by_average_norm", "clip_by_global_norm", "clip_by_norm", "clip_by_value", "global_norm",
                   "norm"),

@@ -24,7 +24,7 @@ from .image_color import (adjust_brightness, adjust_contrast, adjust_gamma, adju
                           random_brightness, random_contrast, random_crop, random_hue, random_saturation, rgb_to_hsv,
                           rgb_to_yiq, rgb_to_yuv, yiq_to_rgb, yuv_to_rgb)
 from .image_core import batched_images, convert_image_dtype, known_height_width, resize_scale, static_size
-from .image_resize import crop_and_resize, resize_area, resize_bicubic
+from .image_resize import crop_and_resize, extract_image_patches, extract_patches, resize_area, resize_bicubic
 from .math_ops import add, cast, less, maximum, multiply, reduce_mean, reduce_std, rsqrt, subtract, truediv
 from .random_ops import random_uniform
 from .tensor_ops import pad, reverse
@@ -290,11 +290,11 @@ transpose = transpose_image
 
 __all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue", "adjust_saturation",
            "central_crop", "convert_image_dtype", "crop_and_resize", "crop_to_bounding_box", "draw_bounding_boxes",
-           "flip_left_right", "flip_up_down", "grayscale_to_rgb", "hsv_to_rgb", "image_gradients",
-           "non_max_suppression", "pad_to_bounding_box", "per_image_standardization", "psnr", "random_brightness",
-           "random_contrast", "random_crop", "random_flip_left_right", "random_flip_up_down", "random_hue",
-           "random_saturation", "resize", "resize_area", "resize_bicubic", "resize_bilinear",
-           "resize_image_with_crop_or_pad", "resize_image_with_pad", "resize_images", "resize_nearest_neighbor",
-           "resize_with_crop_or_pad", "rgb_to_grayscale", "rgb_to_hsv", "rgb_to_yiq", "rgb_to_yuv", "rot90",
-           "sobel_edges", "ssim", "ssim_multiscale", "total_variation", "transpose", "transpose_image", "yiq_to_rgb",
-           "yuv_to_rgb"]
+           "extract_image_patches", "extract_patches", "flip_left_right", "flip_up_down", "grayscale_to_rgb",
+           "hsv_to_rgb", "image_gradients", "non_max_suppression", "pad_to_bounding_box", "per_image_standardization",
+           "psnr", "random_brightness", "random_contrast", "random_crop", "random_flip_left_right",
+           "random_flip_up_down", "random_hue", "random_saturation", "resize", "resize_area", "resize_bicubic",
+           "resize_bilinear", "resize_image_with_crop_or_pad", "resize_image_with_pad", "resize_images",
+           "resize_nearest_neighbor", "resize_with_crop_or_pad", "rgb_to_grayscale", "rgb_to_hsv", "rgb_to_yiq",
+           "rgb_to_yuv", "rot90", "sobel_edges", "ssim", "ssim_multiscale", "total_variation", "transpose",
+           "transpose_image", "yiq_to_rgb", "yuv_to_rgb"]

@@ -191,4 +191,55 @@ def crop_and_resize(image, boxes, box_ind=None, crop_size=None, method: str = "b
         return where(expand_dims(inside, -1), out, constant(np.float32(extrapolation_value)))
 
 
-__all__ = ["crop_and_resize", "resize_area", "resize_bicubic"]
+def _patch_taps(size: int, k: int, stride: int, rate: int, padding: str) -> tuple[np.ndarray, int, int]:
+    """[out, k] input indices of each output position's taps (into the image padded by `before`), out, before."""
+    span = (k - 1) * rate + 1
+    if padding == "VALID":
+        out, before = (size - span) // stride + 1 if size >= span else 0, 0
+    else:
+        out = -(-size // stride)
+        before = max((out - 1) * stride + span - size, 0) // 2
+    taps = np.arange(out)[:, None] * stride + np.arange(k)[None, :] * rate
+    return taps, out, before
+
+
+def extract_image_patches(images, ksizes=None, strides=None, rates=None, padding=None, name: str | None = None,
+                          sizes=None) -> Tensor:
+    """[batch, out_rows, out_cols, ksize_rows * ksize_cols * depth]: each output pixel holds its patch's taps
+    (row-major, then depth), the taps `rates` apart, zero outside the image with SAME padding."""
+    from .array_ops import transpose
+    from .tensor_ops import pad
+    label = name or "ExtractImagePatches"
+    ksizes = sizes if ksizes is None else ksizes
+    x = convert_to_tensor(images, name="images")
+    if x.shape.ndims != 4:
+        raise build_error("ExtractImagePatches", label, f"input must be 4-dimensional, got {x.shape} ({x.name})")
+    for what, value in (("ksizes", ksizes), ("strides", strides), ("rates", rates)):
+        if value is None or len(value) != 4 or value[0] != 1 or value[3] != 1:
+            raise build_error("ExtractImagePatches", label, f"{what} must be [1, rows, cols, 1], got {value!r} "
+                                                            f"(only spatial {what} are supported)")
+    padding = str(padding).upper()
+    if padding not in ("SAME", "VALID"):
+        raise ValueError(f"ExtractImagePatches '{label}': padding must be 'SAME' or 'VALID', got {padding!r}")
+    batch, height, width, depth = x.shape.as_list()
+    if None in (height, width):
+        raise build_error("ExtractImagePatches", label, f"needs the height and width of {x.name}, got {x.shape}")
+    row_taps, out_h, top = _patch_taps(height, ksizes[1], strides[1], rates[1], padding)
+    col_taps, out_w, left = _patch_taps(width, ksizes[2], strides[2], rates[2], padding)
+    with name_scope(name, "ExtractImagePatches", [x]):
+        if padding == "SAME":
+            bottom = max(int(row_taps.max(initial=0)) + 1 - top - height, 0)
+            right = max(int(col_taps.max(initial=0)) + 1 - left - width, 0)
+            x = pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]])
+        rows = gather(x, constant(row_taps.astype(np.int32)), axis=1)  # [n, out_h, kh, w, d]
+        patches = gather(rows, constant(col_taps.astype(np.int32)), axis=3)  # [n, out_h, kh, out_w, kw, d]
+        patches = transpose(patches, [0, 1, 3, 2, 4, 5])
+        channels = ksizes[1] * ksizes[2] * (-1 if depth is None else depth)
+        return reshape(patches, [-1 if batch is None else batch, out_h, out_w, channels])
+
+
+def extract_patches(images, sizes, strides, rates, padding, name: str | None = None) -> Tensor:
+    return extract_image_patches(images, sizes, strides, rates, padding, name)
+
+
+__all__ = ["crop_and_resize", "extract_image_patches", "extract_patches", "resize_area", "resize_bicubic"]

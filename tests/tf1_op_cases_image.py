@@ -97,4 +97,13 @@ CASES: list[Case] = [
              "gray": tf.image.draw_bounding_boxes(gray, boxes[:1, :2]),
              "colors": tf.image.draw_bounding_boxes(img, boxes, colors=np.array([[0.2, 0.4, 0.6], [0.9, 0.8, 0.7]],
                                                                                  F32))}),
+    Case("image_extract_patches", {"img": _image(55, (2, 7, 6, 3))},
+         lambda tf, img: {
+             "valid": tf.image.extract_image_patches(img, [1, 3, 2, 1], [1, 2, 1, 1], [1, 1, 1, 1], "VALID"),
+             "same": tf.extract_image_patches(img, ksizes=[1, 3, 3, 1], strides=[1, 2, 2, 1], rates=[1, 1, 1, 1],
+                                              padding="SAME"),
+             "dilated": tf.image.extract_image_patches(img, [1, 2, 2, 1], [1, 3, 2, 1], [1, 2, 3, 1], "SAME"),
+             "v2": tf.image.extract_patches(img, sizes=[1, 2, 3, 1], strides=[1, 1, 1, 1], rates=[1, 1, 1, 1],
+                                            padding="VALID")},
+         grad=("img",)),
 ]
