@@ -307,3 +307,18 @@ def test_assign_from_checkpoint_fn_restores_a_pretrained_body_by_name(tmp_path):
         init_fn(sess)
         for got, want in zip(sess.run(framework.get_variables("body")), saved):
             np.testing.assert_array_equal(got, want)
+
+
+def test_instance_norm_normalizes_each_example_and_channel_over_space():
+    rng = np.random.default_rng(4)
+    xv = (rng.standard_normal((2, 4, 5, 3)) * 3 + 2).astype(np.float32)
+    y = layers.instance_norm(tf.constant(xv), param_initializers={"gamma": tf.constant_initializer(2.0)})
+    nchw = layers.instance_norm(tf.constant(xv.transpose(0, 3, 1, 2)), data_format="NCHW", center=False)
+    assert _names(tf.global_variables()) == ["InstanceNorm/beta", "InstanceNorm/gamma", "InstanceNorm_1/gamma"]
+    mean, var = xv.mean((1, 2), keepdims=True), xv.var((1, 2), keepdims=True)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        out, out_nchw = sess.run([y, nchw])
+    np.testing.assert_allclose(out, 2 * (xv - mean) / np.sqrt(var + 1e-6), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(out_nchw.transpose(0, 2, 3, 1), (xv - mean) / np.sqrt(var + 1e-6), rtol=1e-4,
+                               atol=1e-5)

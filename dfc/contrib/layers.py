@@ -467,6 +467,39 @@ def layer_norm(inputs, center: bool = True, scale: bool = True, activation_fn=No
 
 
 @add_arg_scope
+def instance_norm(inputs, center: bool = True, scale: bool = True, epsilon: float = 1e-6, activation_fn=None,
+                  param_initializers=None, reuse=None, variables_collections=None, outputs_collections=None,
+                  trainable: bool = True, data_format: str = "NHWC", scope=None) -> Tensor:
+    """Normalize each example's channels over their spatial dims, then gamma * x + beta ('InstanceNorm/beta',
+    'InstanceNorm/gamma' of shape [channels])."""
+    x = _float_input(inputs, "instance_norm")
+    rank = x.shape.ndims
+    if rank < 3:
+        raise ValueError(f"Inputs {x.name} must have rank >= 3, got shape {x.shape}")
+    if data_format not in ("NHWC", "NCHW"):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+    axis = 1 if data_format == "NCHW" else rank - 1
+    channels = x.shape.as_list()[axis]
+    if channels is None:
+        raise ValueError(f"Inputs {x.name} has undefined channels dimension {x.shape}.")
+    initializers = param_initializers or {}
+    bshape = [1] * rank
+    bshape[axis] = channels
+    with _scope(scope, "InstanceNorm", reuse) as sc:
+        beta = _variable("beta", [channels], x.dtype, initializers.get("beta", zeros_initializer()), None, trainable,
+                         variables_collections, "beta") if center else None
+        gamma = _variable("gamma", [channels], x.dtype, initializers.get("gamma", ones_initializer()), None,
+                          trainable, variables_collections, "gamma") if scale else None
+        spatial = [d for d in range(1, rank) if d != axis]
+        mean, variance = moments(x, spatial, keep_dims=True)
+        outputs = batch_normalization(x, mean, variance, None if beta is None else reshape(beta, bshape),
+                                      None if gamma is None else reshape(gamma, bshape), epsilon)
+        if activation_fn is not None:
+            outputs = activation_fn(outputs)
+        return _collect(outputs_collections, sc.name, outputs)
+
+
+@add_arg_scope
 def one_hot_encoding(labels, num_classes: int, on_value: float = 1.0, off_value: float = 0.0,
                      outputs_collections=None, scope=None) -> Tensor:
     """float32 one-hot rows of int labels (converted to int64, as contrib does)."""
@@ -534,7 +567,7 @@ def stack(inputs, layer, stack_args, **kwargs) -> Tensor:
 
 __all__ = ["OPTIMIZER_CLS_NAMES", "OPTIMIZER_SUMMARIES", "apply_regularization", "avg_pool2d", "batch_norm",
            "bias_add", "conv2d", "conv2d_transpose", "convolution2d", "convolution2d_transpose", "dropout",
-           "embed_sequence", "flatten", "fully_connected", "l1_l2_regularizer", "l1_regularizer", "l2_regularizer",
-           "layer_norm", "max_pool2d", "one_hot_encoding", "optimize_loss", "repeat", "separable_conv2d",
-           "separable_convolution2d", "softmax", "stack", "sum_regularizer", "variance_scaling_initializer",
-           "xavier_initializer", "xavier_initializer_conv2d"]
+           "embed_sequence", "flatten", "fully_connected", "instance_norm", "l1_l2_regularizer", "l1_regularizer",
+           "l2_regularizer", "layer_norm", "max_pool2d", "one_hot_encoding", "optimize_loss", "repeat",
+           "separable_conv2d", "separable_convolution2d", "softmax", "stack", "sum_regularizer",
+           "variance_scaling_initializer", "xavier_initializer", "xavier_initializer_conv2d"]
