@@ -20,7 +20,7 @@ import numpy as np
 from dfc.ir.errors import InvalidArgumentError, ShapeError
 from dfc.ir.graph import Block, Graph, Op, Value
 from dfc.ir.ops import get_op_def
-from dfc.ir.ops.dynamic import SHAPE_OPERAND
+from dfc.ir.ops.dynamic import ALL_SHAPE_OPERANDS, SHAPE_OPERAND
 from dfc.ir.types import TensorType
 
 from .control_flow import CONTROL_OPS, reinfer_control
@@ -41,7 +41,8 @@ def specialize(graph: Graph, arg_shapes: Sequence[tuple[int, ...]]) -> Graph:
 
 def _shape_computations(block: Block) -> set[Op]:
     """The ops that compute the shape operands of the block's dynamic-shape ops (only these fold here)."""
-    stack = [op.inputs[SHAPE_OPERAND[op.type]].op for op in block.walk() if op.type in SHAPE_OPERAND and op.inputs]
+    stack = [v.op for op in block.walk() if op.type in SHAPE_OPERAND and op.inputs
+             for i, v in enumerate(op.inputs) if i == SHAPE_OPERAND[op.type] or op.type in ALL_SHAPE_OPERANDS]
     found: set[Op] = set()
     while stack:
         op = stack.pop()
@@ -91,6 +92,8 @@ class _Resolver:
         return [const]
 
     def make_static(self, op: Op, block: Block) -> list[Op]:
+        if op.type == "dfc.dynamic_range":
+            return [self.static_range(op, block)]
         index = SHAPE_OPERAND[op.type]
         shape_value = op.inputs[index]
         dims = constant_value(shape_value)
@@ -121,6 +124,29 @@ class _Resolver:
         reinfer_op(static)
         self.replaced[op.results[0]] = static.results[0]
         return before + [static]
+
+
+    def static_range(self, op: Op, block: Block) -> Op:
+        """tf.range of tensors that fold once the fed shapes are known (tf.range(tf.shape(x)[0])): a constant."""
+        bounds = [constant_value(v) for v in op.inputs[:3]]
+        if any(b is None for b in bounds):
+            where = f" (defined at {op.loc})" if op.loc else ""
+            unknown = [v.describe() for v, b in zip(op.inputs, bounds) if b is None]
+            raise InvalidArgumentError(
+                f"range '{op.name}'{where}: its bounds {', '.join(unknown)} depend on the values of tensors, not only "
+                f"on shapes; dfc needs every shape known once the fed shapes are", op)
+        start, limit, delta = (np.asarray(b).item() for b in bounds)
+        if delta == 0:
+            raise InvalidArgumentError(f"range '{op.name}': Requires delta != 0: {delta}", op)
+        if (delta > 0 and start > limit) or (delta < 0 and start < limit):
+            relation = "start <= limit when delta > 0" if delta > 0 else "start >= limit when delta < 0"
+            raise InvalidArgumentError(f"range '{op.name}': Requires {relation}: {start}/{limit}", op)
+        value = np.arange(start, limit, delta).astype(op.attrs["dtype"].np)
+        const = Op("dfc.constant", op.name, list(op.control_inputs), {"value": value},
+                   [TensorType(op.attrs["dtype"], value.shape)], device=op.device, loc=op.loc)
+        const.block = block
+        self.replaced[op.results[0]] = const.results[0]
+        return const
 
 
 def reinfer_op(op: Op) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from dfc.ir.dtypes import as_dtype, f32, i32, i64
+from dfc.ir.dtypes import as_dtype, f32, f64, i32, i64
 from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 from dfc.ir.types import TensorType
 
@@ -117,6 +117,10 @@ def ones_like(tensor, dtype=None, name: str | None = None, optimize: bool = True
 def range(start, limit=None, delta=1, dtype=None, name: str = "range") -> Tensor:  # noqa: A001 - TF's name
     if limit is None:
         start, limit = 0, start
+    bounds = [convert_to_tensor(v) if isinstance(v, Tensor) or hasattr(v, "_as_tensor") else v
+              for v in (start, limit, delta)]
+    if any(isinstance(b, Tensor) and constant_value(b) is None for b in bounds):
+        return _range_of_tensors(bounds, dtype, name)
     values = [check_int(v, "range bound") if not isinstance(v, float) else v for v in (start, limit, delta)]
     if values[2] == 0:
         raise build_error("dfc.constant", name, f"Requires delta != 0: {values[2]}")
@@ -125,6 +129,31 @@ def range(start, limit=None, delta=1, dtype=None, name: str = "range") -> Tensor
         raise build_error("dfc.constant", name, f"Requires {relation}: {values[0]}/{values[1]}")
     dtype = as_dtype(dtype) if dtype is not None else (f32 if any(isinstance(v, float) for v in values) else i32)
     return constant(np.arange(*values).astype(dtype.np), name=name)
+
+
+#: TF1's tf.range picks the widest of its arguments' dtypes in this order
+_RANGE_DTYPES = (i32, i64, f32, f64)
+
+
+def _range_of_tensors(bounds: list, dtype, name: str) -> Tensor:
+    """tf.range whose bounds are tensors: a dfc.dynamic_range, a constant once the fed shapes fold its bounds."""
+    if dtype is None:
+        seen = [b.dtype if isinstance(b, Tensor) else (f32 if isinstance(b, float) else i32) for b in bounds]
+        if any(d not in _RANGE_DTYPES for d in seen):
+            bad = next(d for d in seen if d not in _RANGE_DTYPES)
+            raise TypeError(f"tf.range '{name}': bounds of type {bad.name} are not supported (int32, int64, float32, "
+                            f"float64)")
+        dtype = max(seen, key=_RANGE_DTYPES.index)
+    dtype = as_dtype(dtype)
+    operands = []
+    for b, what in zip(bounds, ("start", "limit", "delta")):
+        b = convert_to_tensor(b, dtype=dtype) if not isinstance(b, Tensor) else b
+        if b.dtype != dtype:
+            b = make("dfc.cast", [b], {"dtype": dtype}, name=f"{name}/Cast")
+        if b.shape.ndims not in (None, 0):
+            raise ValueError(f"tf.range '{name}': {what} must be a scalar, got shape {b.shape}")
+        operands.append(b)
+    return make("dfc.dynamic_range", operands, {"dtype": dtype}, name=name)
 
 
 # ---- shape functions ---------------------------------------------------------------------------

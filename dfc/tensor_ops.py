@@ -16,11 +16,11 @@ import numpy as np
 from dfc.ir.dtypes import as_dtype, bool_, i32, i64
 from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 
-from .array_ops import (concat, constant, expand_dims, gather, reshape, shape_argument, tile,
+from .array_ops import (concat, constant, expand_dims, gather, reshape, shape, shape_argument, stack, tile,
                         transpose)
 from .framework import Tensor, build_error, check_int, constant_value, convert_to_tensor, make, name_scope
-from .math_ops import (add, cast, equal, greater_equal, less, logical_and, multiply, reduce_all, reduce_sum,
-                       subtract, unsorted_segment_sum)
+from .math_ops import (add, cast, equal, greater_equal, less, logical_and, multiply, reduce_all, reduce_prod,
+                       reduce_sum, subtract, unsorted_segment_sum)
 
 
 def _static_ints(value, what: str, op: str, name: str) -> np.ndarray:
@@ -174,12 +174,17 @@ def _linear_index(indices: Tensor, dims: Sequence[int], op: str, name: str, inva
     `invalid` where any coordinate is out of range, so the gather or segment sum after it reports the bad index."""
     if not indices.dtype.is_integer:
         raise TypeError(str(build_error(op, name, f"indices must be int32 or int64, got {indices.dtype.name}")))
-    strides = np.array([int(np.prod(dims[i + 1:], dtype=np.int64)) for i in builtins.range(len(dims))],
-                       dtype=indices.dtype.np)
-    bounds = constant(np.array(dims, dtype=indices.dtype.np))
+    if isinstance(dims, Tensor):  # dims known once the fed shapes are: the strides fold then
+        bounds = cast(dims, indices.dtype) if dims.dtype != indices.dtype else dims
+        k = dims.shape.as_list()[0]
+        strides = stack([reduce_prod(bounds[i + 1:]) for i in builtins.range(k)])
+    else:
+        strides = constant(np.array([int(np.prod(dims[i + 1:], dtype=np.int64)) for i in builtins.range(len(dims))],
+                                    dtype=indices.dtype.np))
+        bounds = constant(np.array(dims, dtype=indices.dtype.np))
     zero = constant(np.zeros((), indices.dtype.np))
     valid = reduce_all(logical_and(greater_equal(indices, zero), less(indices, bounds)), axis=-1)
-    linear = reduce_sum(multiply(indices, constant(strides)), axis=-1)
+    linear = reduce_sum(multiply(indices, strides), axis=-1)
     return make("dfc.select", [valid, linear, constant(np.asarray(invalid, indices.dtype.np))], name="index")
 
 
@@ -199,13 +204,20 @@ def gather_nd(params, indices, name: str | None = None, batch_dims: int = 0) -> 
         raise build_error("GatherNd", label, f"index innermost dimension length must be <= params rank; saw: {k} vs. "
                                              f"{rank}")
     lead = params.shape.as_list()[:k]
-    if None in lead:
-        raise build_error("GatherNd", label, f"gather_nd needs the first {k} dims of {params.name} known, got "
-                                             f"{params.shape}")
     with name_scope(name, "GatherNd", [params, indices]):
-        rows = int(np.prod(lead, dtype=np.int64))
         tail = params.shape.as_list()[k:]
-        flat = reshape(params, [rows] + [-1 if d is None else d for d in tail]) if k else expand_dims(params, 0)
+        if None in lead:  # a batch dim fed later: the strides come from the shape, folded once it is known
+            lead = shape(params, out_type=indices.dtype)[:k]
+            rows = -1
+            if None in tail:
+                tail_t = shape(params)[k:]
+                flat = reshape(params, concat([constant(np.array([-1], np.int32)), tail_t], 0)) if k else \
+                    expand_dims(params, 0)
+            else:
+                flat = reshape(params, [rows] + tail)
+        else:
+            rows = int(np.prod(lead, dtype=np.int64))
+            flat = reshape(params, [rows] + [-1 if d is None else d for d in tail]) if k else expand_dims(params, 0)
         linear = _linear_index(indices, lead, "GatherNd", label, -1) if k else \
             make("dfc.fill_like", [reduce_sum(indices, axis=-1)], {"value": 0.0, "dtype": indices.dtype})
         return gather(flat, linear, name="GatherNd")

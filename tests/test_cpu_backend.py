@@ -864,7 +864,7 @@ def test_plan_reuses_buffers_in_place_and_reports_the_arena():
 
 def test_every_registered_op_has_a_lowering():
     from dfc.compiler.codegen.cpu import LOWERINGS
-    special = {"dfc.dynamic_reshape", "dfc.dynamic_fill",  # specialize makes these two static
+    special = {"dfc.dynamic_reshape", "dfc.dynamic_fill", "dfc.dynamic_range",  # specialize makes these static
                "dfc.send", "dfc.recv",  # a task's stages get them as arguments and fetches (compiler/partition.py)
                "dfc.if", "dfc.while"}  # the planner's control marks: branches and loops (codegen/control.py)
     missing = [n for n, d in REGISTRY.items()

@@ -129,6 +129,7 @@ EXAMPLES: dict[str, object] = {
     "dfc.tile": ([F(2, 3)], {"multiples": (2, 1)}, None),
     "dfc.dynamic_reshape": ([F(2, 3, 4), T(dt.i32, 2)], {"hint": (-1, 12)}, None),
     "dfc.dynamic_fill": ([T(dt.i64, 3), F()], {"hint": ()}, None),
+    "dfc.dynamic_range": ([T(dt.i32), T(dt.i32), T(dt.i32)], {"dtype": dt.i64}, None),
     "dfc.unsorted_segment_sum": ([F(4, 3), T(dt.i32, 4)], {"num_segments": 6}, None),
     "dfc.cumsum": ([F(4, 3)], {"axis": 1, "exclusive": True}, None),
     "dfc.cumprod": ([T(dt.i32, 4, 3)], {"axis": -2, "reverse": True}, None),

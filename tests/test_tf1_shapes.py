@@ -86,3 +86,42 @@ def test_unranked_feed_shape_error_names_the_placeholder():
     y = tf.matmul(x, tf.ones([3, 2]))
     with pytest.raises(tf.errors.InvalidArgumentError, match="MatMul"):
         tf.Session().run(y, {x: np.ones((2, 4))})
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_range_of_a_batch_size_and_gather_nd_over_an_unknown_batch(backend):
+    """tf.range(tf.shape(x)[0]) and gather_nd over [batch, time, units] with the batch fed: the last valid step of
+    each sequence, the classic dynamic_rnn idiom (values checked against numpy; TF1 gives the same)."""
+    x = tf.placeholder(tf.float32, [None, 5, 3])
+    lengths = tf.placeholder(tf.int32, [None])
+    rows = tf.range(tf.shape(x)[0])
+    assert rows.dtype == tf.int32 and rows.shape.as_list() == [None]
+    last = tf.gather_nd(x, tf.stack([rows, lengths - 1], axis=1))
+    assert last.shape.as_list() == [None, 3]
+    halves = tf.range(0.0, tf.cast(tf.shape(x)[1], tf.float32), 0.5)
+    assert halves.dtype == tf.float32
+    down = tf.range(tf.shape(x)[0], 0, -2, dtype=tf.int64)
+    with tf.Session(backend=backend) as sess:
+        for batch in (4, 2):
+            data = np.random.default_rng(batch).standard_normal((batch, 5, 3)).astype(np.float32)
+            ends = np.arange(batch, dtype=np.int32) % 5 + 1
+            got_rows, got_last, got_halves, got_down = sess.run([rows, last, halves, down],
+                                                                {x: data, lengths: ends})
+            np.testing.assert_array_equal(got_rows, np.arange(batch))
+            np.testing.assert_array_equal(got_last, data[np.arange(batch), ends - 1])
+            np.testing.assert_array_equal(got_halves, np.arange(0.0, 5.0, 0.5, dtype=np.float32))
+            assert got_down.dtype == np.int64 and list(got_down) == list(range(batch, 0, -2))
+        with pytest.raises(tf.errors.InvalidArgumentError):  # an index past the fed batch
+            sess.run(last, {x: np.zeros((2, 5, 3), np.float32), lengths: [1, 6]})
+
+
+def test_range_of_fed_values_names_the_range_and_its_bound():
+    n = tf.placeholder(tf.int32, [], name="n")
+    r = tf.range(n, name="steps")
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="range 'steps'.*bounds 'n'"):
+        sess.run(r, {n: 3})
+    x = tf.placeholder(tf.float32, [None])
+    with pytest.raises(ValueError, match="must be a scalar"):
+        tf.range(tf.shape(x))
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="Requires delta != 0"):
+        sess.run(tf.range(0, tf.shape(x)[0], tf.shape(x)[0] * 0), {x: [1.0]})

@@ -60,6 +60,24 @@ register(OpDef("dfc.dynamic_fill", "shape", _dynamic_fill_infer,
                doc="a tensor of the dims `shape` filled with the scalar `value` (tf.fill)",
                fusible_as=None))
 
+def _dynamic_range_infer(types, attrs):
+    for i, what in enumerate(("start", "limit", "delta")):
+        t = tensor_operand(types, i)
+        if t.shape is not None and t.shape != ():
+            raise ShapeError(f"range's {what} must be a scalar, got {t}")
+    return [TensorType(attrs["dtype"], (None,))]
+
+
+def _dynamic_range(start, limit, delta, dtype):
+    return np.arange(start, limit, delta).astype(dtype.np)
+
+
+register(OpDef("dfc.dynamic_range", "shape", _dynamic_range_infer, _dynamic_range, 3, {"dtype": Attr("dtype")},
+               differentiable=False, fusible_as=None,
+               doc="start, start + delta, ... below limit (tf.range of tensors); specialize makes it a constant"))
+
 #: the operand that holds the result's shape, for each op whose result type depends on it
 SHAPE_OPERAND = {"dfc.dynamic_reshape": 1, "dfc.dynamic_fill": 0, "dfc.random_uniform": 0, "dfc.random_normal": 0,
-                 "dfc.truncated_normal": 0}
+                 "dfc.truncated_normal": 0, "dfc.dynamic_range": 1}
+#: ops whose every operand decides the result's shape (SHAPE_OPERAND names one of them)
+ALL_SHAPE_OPERANDS = frozenset({"dfc.dynamic_range"})
