@@ -322,3 +322,18 @@ def test_instance_norm_normalizes_each_example_and_channel_over_space():
     np.testing.assert_allclose(out, 2 * (xv - mean) / np.sqrt(var + 1e-6), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(out_nchw.transpose(0, 2, 3, 1), (xv - mean) / np.sqrt(var + 1e-6), rtol=1e-4,
                                atol=1e-5)
+
+
+def test_group_norm_normalizes_each_group_of_channels():
+    rng = np.random.default_rng(5)
+    xv = (rng.standard_normal((2, 3, 4, 6)) * 2 + 1).astype(np.float32)
+    y = layers.group_norm(tf.constant(xv), groups=3, param_initializers={"beta": tf.constant_initializer(0.5)})
+    grouped = xv.reshape(2, 3, 4, 3, 2)
+    mean, var = grouped.mean((1, 2, 4), keepdims=True), grouped.var((1, 2, 4), keepdims=True)
+    want = ((grouped - mean) / np.sqrt(var + 1e-6)).reshape(xv.shape) + 0.5
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        np.testing.assert_allclose(sess.run(y), want, rtol=1e-4, atol=1e-5)
+    assert _names(tf.global_variables()) == ["GroupNorm/beta", "GroupNorm/gamma"]
+    with pytest.raises(ValueError, match="not commensurate"):
+        layers.group_norm(tf.zeros([1, 2, 2, 6]), groups=4)

@@ -20,7 +20,7 @@ from ..array_ops import stack as stack_tensors
 from ..framework import Tensor, constant, constant_value, control_dependencies, convert_to_tensor, name_scope
 from ..graph import GraphKeys, add_to_collection, add_to_collections, get_collection
 from ..layers.base import unique_layer_name
-from ..math_ops import cast, matmul, maximum, multiply, subtract, truediv, where
+from ..math_ops import add, cast, matmul, maximum, multiply, subtract, truediv, where
 from ..normalization import batch_normalization, moments
 from ..variables import ones_initializer, variable_scope, zeros_initializer
 from .framework import add_arg_scope, model_variable
@@ -500,6 +500,56 @@ def instance_norm(inputs, center: bool = True, scale: bool = True, epsilon: floa
 
 
 @add_arg_scope
+def group_norm(inputs, groups: int = 32, channels_axis: int = -1, reduction_axes=(-3, -2), center: bool = True,
+               scale: bool = True, epsilon: float = 1e-6, activation_fn=None, param_initializers=None, reuse=None,
+               variables_collections=None, outputs_collections=None, trainable: bool = True, scope=None,
+               mean_close_to_zero: bool = False) -> Tensor:
+    """Wu & He's group normalization: the channels split into `groups`, each normalized over its channels and
+    reduction_axes, then gamma * x + beta ('GroupNorm/beta', 'GroupNorm/gamma' of shape [channels])."""
+    from ..math_ops import negative, rsqrt
+    x = _float_input(inputs, "group_norm")
+    dims = x.shape.as_list()
+    rank = len(dims)
+    channels_axis = channels_axis % rank
+    reduction = [a % rank for a in reduction_axes]
+    if channels_axis in reduction:
+        raise ValueError("reduction_axis must be mutually exclusive with channels_axis")
+    channels = dims[channels_axis]
+    if channels is None:
+        raise ValueError(f"Inputs {x.name} has undefined channel dimension: {channels_axis}.")
+    if groups > channels:
+        raise ValueError(f"Invalid groups {groups} for {channels} channels.")
+    if channels % groups:
+        raise ValueError(f"{groups} channels is not commensurate with {channels} groups.")
+    if None in [d for i, d in enumerate(dims) if i != 0 and i != channels_axis] or \
+            sum(d is None for d in dims) > 1:
+        raise ValueError(f"group_norm: the dims of {x.name} but one must be known, got {x.shape}")
+    split = [-1 if d is None else d for d in dims[:channels_axis]] + [groups, channels // groups] + \
+        [-1 if d is None else d for d in dims[channels_axis + 1:]]
+    moments_axes = [channels_axis + 1] + [a + 1 if a > channels_axis else a for a in reduction]
+    broadcast = [1] * channels_axis + [groups, channels // groups] + [1] * (rank - channels_axis - 1)
+    initializers = param_initializers or {}
+    with _scope(scope, "GroupNorm", reuse) as sc:
+        beta = _variable("beta", [channels], x.dtype, initializers.get("beta", zeros_initializer()), None, trainable,
+                         variables_collections, "beta") if center else None
+        gamma = _variable("gamma", [channels], x.dtype, initializers.get("gamma", ones_initializer()), None,
+                          trainable, variables_collections, "gamma") if scale else None
+        grouped = reshape(x, split)
+        mean, variance = moments(grouped, moments_axes, keep_dims=True)
+        gain = rsqrt(add(variance, constant(epsilon, dtype=x.dtype)))
+        offset = multiply(negative(mean), gain)
+        if gamma is not None:
+            gamma = reshape(gamma, broadcast)
+            gain, offset = multiply(gain, gamma), multiply(offset, gamma)
+        if beta is not None:
+            offset = add(offset, reshape(beta, broadcast))
+        outputs = reshape(add(multiply(grouped, gain), offset), [-1 if d is None else d for d in dims])
+        if activation_fn is not None:
+            outputs = activation_fn(outputs)
+        return _collect(outputs_collections, sc.name, outputs)
+
+
+@add_arg_scope
 def one_hot_encoding(labels, num_classes: int, on_value: float = 1.0, off_value: float = 0.0,
                      outputs_collections=None, scope=None) -> Tensor:
     """float32 one-hot rows of int labels (converted to int64, as contrib does)."""
@@ -567,7 +617,7 @@ def stack(inputs, layer, stack_args, **kwargs) -> Tensor:
 
 __all__ = ["OPTIMIZER_CLS_NAMES", "OPTIMIZER_SUMMARIES", "apply_regularization", "avg_pool2d", "batch_norm",
            "bias_add", "conv2d", "conv2d_transpose", "convolution2d", "convolution2d_transpose", "dropout",
-           "embed_sequence", "flatten", "fully_connected", "instance_norm", "l1_l2_regularizer", "l1_regularizer",
-           "l2_regularizer", "layer_norm", "max_pool2d", "one_hot_encoding", "optimize_loss", "repeat",
-           "separable_conv2d", "separable_convolution2d", "softmax", "stack", "sum_regularizer",
+           "embed_sequence", "flatten", "fully_connected", "group_norm", "instance_norm", "l1_l2_regularizer",
+           "l1_regularizer", "l2_regularizer", "layer_norm", "max_pool2d", "one_hot_encoding", "optimize_loss",
+           "repeat", "separable_conv2d", "separable_convolution2d", "softmax", "stack", "sum_regularizer",
            "variance_scaling_initializer", "xavier_initializer", "xavier_initializer_conv2d"]
