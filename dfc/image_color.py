@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from dfc.ir.dtypes import f16, f32, i32
+from dfc.ir.dtypes import f16, f32, f64, i32
 
 from .array_ops import gather, shape, stack, unstack
 from .framework import Tensor, build_error, constant, constant_value, convert_to_tensor, make, name_scope
 from .image_core import convert_image_dtype
-from .math_ops import (abs, add, cast, equal, floor, greater, less, maximum, minimum, multiply, pow, reduce_mean,
-                       subtract, truediv, where)
+from .math_ops import (abs, add, cast, equal, floor, floormod, greater, greater_equal, less, maximum, minimum, multiply,
+                       pow, reduce_mean, subtract, truediv, where)
 from .random_ops import random_uniform
 
 _FLOAT_KEPT = (f16, f32)
@@ -81,8 +81,9 @@ def adjust_gamma(image, gamma=1, gain=1) -> Tensor:
         return convert_image_dtype(adjusted, x.dtype, saturate=True)
 
 
-def _hsv(r: Tensor, g: Tensor, b: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-    """TF's RGBToHSV: hue in [0, 1) (0 for grays), saturation range / value (0 for black), value max(r, g, b)."""
+def _hsv(r: Tensor, g: Tensor, b: Tensor, kernel_norm: bool = False) -> tuple[Tensor, Tensor, Tensor]:
+    """TF's RGBToHSV: hue in [0, 1) (0 for grays), saturation range / value (0 for black), value max(r, g, b).
+    The hue's scale is RGBToHSV's (1 / range) * (1 / 6), or AdjustSaturation's 1 / (6 * range) (kernel_norm)."""
     value = maximum(maximum(r, g), b)
     spread = subtract(value, minimum(minimum(r, g), b))
     zero, one = constant(0.0, dtype=r.dtype), constant(1.0, dtype=r.dtype)
@@ -90,10 +91,19 @@ def _hsv(r: Tensor, g: Tensor, b: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     safe_spread = where(positive, spread, one)  # keeps 0/0 out of the unselected branch and its gradient
     safe_value = where(greater(value, zero), value, one)
     saturation = where(greater(value, zero), truediv(spread, safe_value), zero)
-    norm = truediv(one, multiply(constant(6.0, dtype=r.dtype), safe_spread))
+    if kernel_norm:
+        norm = truediv(one, multiply(constant(6.0, dtype=r.dtype), safe_spread))
+    else:
+        norm = multiply(truediv(one, safe_spread), constant(1.0 / 6.0, dtype=r.dtype))
+    if kernel_norm:  # the C++ kernel adds the double constants 2.0 / 6.0 and 4.0 / 6.0 in double precision
+        def offset(t: Tensor, turns: float) -> Tensor:
+            return cast(add(cast(t, f64), constant(turns, dtype=f64)), r.dtype)
+    else:
+        def offset(t: Tensor, turns: float) -> Tensor:
+            return add(t, constant(turns, dtype=r.dtype))
     hue = where(equal(r, value), multiply(norm, subtract(g, b)),
-                where(equal(g, value), add(multiply(norm, subtract(b, r)), constant(2.0 / 6.0, dtype=r.dtype)),
-                      add(multiply(norm, subtract(r, g)), constant(4.0 / 6.0, dtype=r.dtype))))
+                where(equal(g, value), offset(multiply(norm, subtract(b, r)), 2.0 / 6.0),
+                      offset(multiply(norm, subtract(r, g)), 4.0 / 6.0)))
     hue = where(positive, hue, zero)
     hue = where(less(hue, zero), add(hue, one), hue)
     return hue, saturation, value
@@ -142,33 +152,74 @@ def hsv_to_rgb(images, name: str | None = None) -> Tensor:
         return _rgb(*_channels(x))
 
 
+def _pick(category: Tensor, options: list[Tensor]) -> Tensor:
+    """options[category] elementwise (category an int32 tensor in [0, len(options)); the last for any other)."""
+    out = options[-1]
+    for k in range(len(options) - 2, -1, -1):
+        out = where(equal(category, constant(k, dtype=i32)), options[k], out)
+    return out
+
+
 def adjust_hue(image, delta, name: str | None = None) -> Tensor:
-    """Rotate the hue by delta (in turns), keeping each pixel's max and min channel (TF's AdjustHue)."""
+    """Rotate the hue by delta (in turns), keeping each pixel's max and min channel: TF's AdjustHue kernel step by
+    step (hue on [0, 6) from the hexagon sector of the channel order, the middle channel recomputed)."""
     x = _rgb_image(image, "AdjustHue")
     known = constant_value(delta) if isinstance(delta, Tensor) else np.asarray(delta)
     if known is not None and (np.any(np.asarray(known) < -1) or np.any(np.asarray(known) > 1)):
         raise ValueError("delta must be in the interval [-1, 1]")
     with name_scope(name, "adjust_hue", [x]):
         flt = _to_float(x)
+        dt = flt.dtype
         r, g, b = _channels(flt)
-        hue, _, _ = _hsv(r, g, b)
-        high, low = maximum(maximum(r, g), b), minimum(minimum(r, g), b)
-        hue = add(hue, _float_of(delta, flt.dtype))
-        hue = subtract(hue, floor(hue))
+        zero, one, six = (constant(v, dtype=dt) for v in (0.0, 1.0, 6.0))
+        # the sector (0-5) and the max, middle and min channel, with TF's tie-breaking
+        r_lt_g = less(r, g)
+        sector = where(r_lt_g, where(less(b, r), constant(1, dtype=i32), where(greater(b, g), constant(3, dtype=i32),
+                                                                                   constant(2, dtype=i32))),
+                       where(less(b, g), constant(0, dtype=i32), where(greater(b, r), constant(4, dtype=i32),
+                                                                        constant(5, dtype=i32))))
+        high = _pick(sector, [r, g, g, b, b, r])
+        middle = _pick(sector, [g, r, b, g, r, b])
+        low = _pick(sector, [b, b, r, r, g, g])
         spread = subtract(high, low)
-        out = stack([add(low, multiply(spread, share)) for share in _hue_profile(hue)], axis=-1)
-        return convert_image_dtype(out, x.dtype)
+        flat = equal(high, low)
+        ratio = truediv(subtract(middle, low), where(flat, one, spread))
+        rising = equal(floormod(sector, constant(2, dtype=i32)), constant(0, dtype=i32))
+        hue = where(flat, zero, add(cast(sector, dt), where(rising, ratio, subtract(one, ratio))))
+        hue = add(hue, multiply(_float_of(delta, dt), six))
+        hue = where(less(hue, zero), add(hue, six), where(greater_equal(hue, six), subtract(hue, six), hue))
+        sector = cast(floor(hue), i32)
+        ratio = subtract(hue, floor(hue))
+        ratio = where(equal(floormod(sector, constant(2, dtype=i32)), constant(0, dtype=i32)), ratio,
+                      subtract(one, ratio))
+        middle = add(low, multiply(ratio, spread))
+        red = _pick(sector, [high, middle, low, low, middle, high])
+        green = _pick(sector, [middle, high, high, middle, low, low])
+        blue = _pick(sector, [low, low, middle, high, high, middle])
+        return convert_image_dtype(stack([red, green, blue], axis=-1), x.dtype)
 
 
 def adjust_saturation(image, saturation_factor, name: str | None = None) -> Tensor:
-    """Scale the HSV saturation by saturation_factor, clipped to [0, 1] (TF's AdjustSaturation)."""
+    """Scale the HSV saturation by saturation_factor, clipped to [0, 1]: TF's AdjustSaturation kernel step by step
+    (chroma c = s v, m = v - c, the sector's channels c + m, x + m and m)."""
     x = _rgb_image(image, "AdjustSaturation")
     with name_scope(name, "adjust_saturation", [x]):
         flt = _to_float(x)
-        hue, saturation, value = _hsv(*_channels(flt))
-        scaled = multiply(saturation, _float_of(saturation_factor, flt.dtype))
-        scaled = minimum(maximum(scaled, constant(0.0, dtype=flt.dtype)), constant(1.0, dtype=flt.dtype))
-        return convert_image_dtype(_rgb(hue, scaled, value), x.dtype)
+        dt = flt.dtype
+        hue, saturation, value = _hsv(*_channels(flt), kernel_norm=True)
+        zero, one, two = (constant(v, dtype=dt) for v in (0.0, 1.0, 2.0))
+        scaled = minimum(one, maximum(zero, multiply(saturation, _float_of(saturation_factor, dt))))
+        chroma = multiply(scaled, value)
+        base = subtract(value, chroma)
+        dh = multiply(hue, constant(6.0, dtype=dt))
+        sector = cast(dh, i32)
+        wrapped = subtract(dh, multiply(two, floor(truediv(dh, two))))
+        mid = multiply(chroma, subtract(one, abs(subtract(wrapped, one))))
+        nothing = multiply(chroma, zero)
+        red = _pick(sector, [chroma, mid, nothing, nothing, mid, chroma, nothing])
+        green = _pick(sector, [mid, chroma, chroma, mid, nothing, nothing, nothing])
+        blue = _pick(sector, [nothing, nothing, mid, chroma, chroma, mid, nothing])
+        return convert_image_dtype(stack([add(red, base), add(green, base), add(blue, base)], axis=-1), x.dtype)
 
 
 def _draw_factor(lower: float, upper: float, seed) -> Tensor:
