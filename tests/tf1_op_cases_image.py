@@ -20,6 +20,18 @@ def _u8(seed: int, shape: tuple[int, ...]) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 256, shape).astype(np.uint8)
 
 
+def _ties(seed: int) -> np.ndarray:
+    """Pixels with every channel order, equal channels (grays, r == g, g == b, r == b), black and white."""
+    img = _image(seed, (8, 8, 3))
+    img[0] = img[0, :, :1]
+    img[1, :, 1] = img[1, :, 0]
+    img[2, :, 2] = img[2, :, 1]
+    img[3, :, 2] = img[3, :, 0]
+    img[4, :4] = 0.0
+    img[4, 4:] = 1.0
+    return img
+
+
 _BOXES = np.array([[0.1, 0.2, 0.7, 0.9], [-0.2, 0.3, 0.5, 1.3], [0.6, 0.6, 0.2, 0.1], [0.33, 0.1, 0.33, 0.8]], F32)
 
 CASES: list[Case] = [
@@ -106,4 +118,11 @@ CASES: list[Case] = [
              "v2": tf.image.extract_patches(img, sizes=[1, 2, 3, 1], strides=[1, 1, 1, 1], rates=[1, 1, 1, 1],
                                             padding="VALID")},
          grad=("img",)),
+    Case("image_hue_saturation_ties", {"img": _ties(56), "u8": (_ties(57) * 255).astype(np.uint8)},
+         lambda tf, img, u8: {
+             **{f"hue_{i}": tf.image.adjust_hue(img, d) for i, d in enumerate([0.3, -0.7, 0.5, -1.0, 1.0])},
+             **{f"hue_u8_{i}": tf.image.adjust_hue(u8, d) for i, d in enumerate([0.05, -0.45])},
+             **{f"sat_{i}": tf.image.adjust_saturation(img, f) for i, f in enumerate([0.0, 0.3, 1.7, 5.0])},
+             "sat_u8": tf.image.adjust_saturation(u8, 2.5), "hsv": tf.image.rgb_to_hsv(img),
+             "round_trip": tf.image.hsv_to_rgb(tf.image.rgb_to_hsv(img))}),
 ]
