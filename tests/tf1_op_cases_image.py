@@ -98,7 +98,13 @@ CASES: list[Case] = [
                  tf.constant([0.9, 0.75, 0.6, 0.95, 0.5, 0.3]), 3, iou_threshold=0.5),
              "nms_score": tf.image.non_max_suppression(
                  tf.constant([[0, 0, 1, 1], [1, 1, 0, 0], [0, 0.5, 1, 1.5], [0, 2, 1, 3]], tf.float32),
-                 tf.constant([0.2, 0.9, 0.5, 0.05]), 10, iou_threshold=0.3, score_threshold=0.1)}),
+                 tf.constant([0.2, 0.9, 0.5, 0.05]), 10, iou_threshold=0.3, score_threshold=0.1),
+             "nms_at_threshold": tf.image.non_max_suppression(  # IOU exactly at the threshold keeps the box
+                 tf.constant([[0, 0, 1, 1], [0, 0, 1, 0.5], [0, 0, -1, -1]], tf.float32),
+                 tf.constant([0.9, 0.8, 0.7]), 3, 0.5),
+             "nms_score_at_threshold": tf.image.non_max_suppression(
+                 tf.constant([[0, 0, 1, 1], [0, 0, 1, 0.5], [0, 0, -1, -1]], tf.float32),
+                 tf.constant([0.9, 0.8, 0.7]), 3, 0.5, score_threshold=0.8)}),
     Case("image_draw_bounding_boxes", {"img": _image(53, (2, 6, 7, 3)), "gray": _image(54, (1, 5, 5, 1)),
                                        "boxes": np.array([[[0.1, 0.2, 0.8, 0.9], [-0.3, 0.5, 0.4, 1.4],
                                                            [0.5, 0.5, 0.5, 0.5]],
