@@ -337,3 +337,18 @@ def test_group_norm_normalizes_each_group_of_channels():
     assert _names(tf.global_variables()) == ["GroupNorm/beta", "GroupNorm/gamma"]
     with pytest.raises(ValueError, match="not commensurate"):
         layers.group_norm(tf.zeros([1, 2, 2, 6]), groups=4)
+
+
+def test_conv1d_convolves_sequences_with_contribs_weights():
+    rng = np.random.default_rng(6)
+    xv = rng.standard_normal((2, 7, 3)).astype(np.float32)
+    w = rng.standard_normal((3, 3, 4)).astype(np.float32)
+    y = layers.conv1d(tf.constant(xv), 4, 3, padding="VALID", activation_fn=None,
+                      weights_initializer=tf.constant_initializer(w))
+    strided = layers.conv1d(tf.constant(xv), 2, 2, stride=2)
+    assert _names(tf.global_variables())[:2] == ["Conv/weights", "Conv/biases"]
+    assert tf.global_variables()[0].shape.as_list() == [3, 3, 4] and strided.shape.as_list() == [2, 4, 2]
+    want = np.stack([np.einsum("nkc,kco->no", xv[:, i:i + 3], w) for i in range(5)], axis=1)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        np.testing.assert_allclose(sess.run(y), want, rtol=1e-5, atol=1e-5)

@@ -168,6 +168,50 @@ convolution2d = conv2d
 
 
 @add_arg_scope
+def conv1d(inputs, num_outputs: int, kernel_size, stride=1, padding: str = "SAME", data_format=None, rate=1,
+           activation_fn=nn.relu, normalizer_fn=None, normalizer_params=None, weights_initializer=None,
+           weights_regularizer=None, biases_initializer=_ZEROS, biases_regularizer=None, reuse=None,
+           variables_collections=None, outputs_collections=None, trainable: bool = True, scope=None) -> Tensor:
+    """1-D convolution of [batch, width, channels] by 'Conv/weights' [k, in, num_outputs] (+ 'Conv/biases'), then
+    normalizer and activation (ReLU by default); computed as a 2-D convolution of height 1."""
+    from ..array_ops import expand_dims, squeeze
+    x = _float_input(inputs, "conv1d")
+    if x.shape.ndims != 3:
+        raise ValueError(f"Convolution expects input with rank 3, got {x.shape.ndims} ({x.name})")
+    if data_format not in (None, "NWC", "NCW"):
+        raise ValueError(f"data_format has to be either NCW or NWC, got {data_format!r}")
+    ncw = data_format == "NCW"
+    k = int(kernel_size[0] if np.ndim(kernel_size) else kernel_size)
+    step = int(stride[0] if np.ndim(stride) else stride)
+    dilation = int(rate[0] if np.ndim(rate) else rate)
+    if dilation > 1 and step > 1:
+        raise ValueError("Only one of rate or stride can be larger than one")
+    channels = x.shape.as_list()[1 if ncw else 2]
+    if channels is None:
+        raise ValueError(f"conv1d: the channels of {x.name} must be known, got shape {x.shape}")
+    weights_initializer = weights_initializer if weights_initializer is not None else xavier_initializer()
+    with _scope(scope, "Conv", reuse) as sc:
+        weights = _variable("weights", [k, channels, num_outputs], x.dtype, weights_initializer, weights_regularizer,
+                            trainable, variables_collections, "weights")
+        image = expand_dims(x, 2 if ncw else 1)  # NCW -> NC1W, NWC -> N1WC
+        fmt = "NCHW" if ncw else "NHWC"
+        strides = [1, 1, 1, step] if ncw else [1, 1, step, 1]
+        dilations = [1, 1, 1, dilation] if ncw else [1, 1, dilation, 1]
+        outputs = nn.conv2d(image, expand_dims(weights, 0), strides, padding.upper(), data_format=fmt,
+                            dilations=dilations)
+        outputs = squeeze(outputs, [2 if ncw else 1])
+        if normalizer_fn is None and biases_initializer is not None:
+            biases = _variable("biases", [num_outputs], x.dtype, biases_initializer, biases_regularizer, trainable,
+                               variables_collections, "biases")
+            outputs = nn.bias_add(outputs, biases, data_format="NCHW" if ncw else "NHWC")
+        outputs = _finish(outputs, normalizer_fn, normalizer_params, activation_fn)
+        return _collect(outputs_collections, sc.name, outputs)
+
+
+convolution1d = conv1d
+
+
+@add_arg_scope
 def conv2d_transpose(inputs, num_outputs: int, kernel_size, stride=1, padding: str = "SAME",
                      data_format: str = "NHWC", activation_fn=nn.relu, normalizer_fn=None, normalizer_params=None,
                      weights_initializer=None, weights_regularizer=None, biases_initializer=_ZEROS,
