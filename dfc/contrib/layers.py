@@ -5,7 +5,7 @@ Each layer opens the variable scope contrib opens ('fully_connected', 'Conv', 'C
 its variables as model variables (GLOBAL_VARIABLES, MODEL_VARIABLES, TRAINABLE_VARIABLES when
 trainable, plus `variables_collections`) named 'weights' / 'biases' / 'beta' / 'gamma' /
 'moving_mean' / 'moving_variance' / 'embeddings', so a checkpoint written by TF1 restores by name.
-Every layer is add_arg_scope'd.
+The layers are add_arg_scope'd, as contrib's are; repeat and stack name their scopes as slim's.
 """
 
 from __future__ import annotations
