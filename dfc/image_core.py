@@ -15,7 +15,7 @@ def batched_images(images, op: str, name: str) -> tuple[Tensor, bool]:
     x = convert_to_tensor(images)
     rank = x.shape.ndims
     if rank not in (3, 4):
-        raise build_error(op, name, f"'images' must have either 3 or 4 dimensions, got shape {x.shape}")
+        raise build_error(op, name, f"'images' must have either 3 or 4 dimensions, got shape {x.shape} for {x.name}")
     return (x, False) if rank == 4 else (expand_dims(x, 0), True)
 
 

@@ -183,3 +183,15 @@ def test_ops_take_images_of_unknown_size_as_tf1_does():
         a, b = sess.run([loose, fixed], {unknown: img})
     for key in ops:
         np.testing.assert_allclose(a[key], b[key], rtol=1e-6, atol=1e-6, err_msg=key)
+
+
+def test_images_of_the_wrong_rank_name_the_tensor():
+    flat = tf.placeholder(tf.float32, [8, 8], name="flat_picture")
+    for op in (lambda t: tf.image.resize_bicubic(t, [4, 4]), lambda t: tf.image.resize_area(t, [4, 4]),
+               lambda t: tf.image.resize_image_with_pad(t, 4, 4)):
+        with pytest.raises(ShapeError, match="flat_picture"):
+            op(flat)
+    with pytest.raises(ShapeError, match="flat_picture"):
+        tf.image.crop_and_resize(flat, [[0, 0, 1, 1]], [0], [2, 2])
+    with pytest.raises(ShapeError, match="flat_picture"):
+        tf.image.adjust_contrast(flat, 2.0)
