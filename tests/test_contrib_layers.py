@@ -352,3 +352,22 @@ def test_conv1d_convolves_sequences_with_contribs_weights():
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         np.testing.assert_allclose(sess.run(y), want, rtol=1e-5, atol=1e-5)
+
+
+def test_checkpoint_inspection_and_plain_variables(tmp_path):
+    layers.fully_connected(tf.zeros([1, 2]), 3, scope="fc")
+    counter = framework.local_variable(0, name="counter")
+    frozen = framework.global_variable(np.ones(2, np.float32), name="frozen")
+    assert counter in tf.local_variables() and counter not in tf.trainable_variables()
+    assert frozen in tf.global_variables() and frozen not in tf.trainable_variables()
+    with tf.name_scope("outer"):
+        assert framework.get_name_scope() == "outer"
+    assert framework.get_variable_full_name(frozen) == "frozen"
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        weights = sess.run(framework.get_unique_variable("fc/weights"))
+        tf.train.Saver().save(sess, str(tmp_path / "model"), global_step=3)
+    assert framework.list_variables(str(tmp_path)) == [("fc/biases", [3]), ("fc/weights", [2, 3]), ("frozen", [2])]
+    np.testing.assert_array_equal(framework.load_variable(str(tmp_path), "fc/weights:0"), weights)
+    with pytest.raises(tf.errors.NotFoundError, match="fc/kernel"):
+        framework.load_variable(str(tmp_path), "fc/kernel")

@@ -216,12 +216,64 @@ def assign_from_checkpoint_fn(model_path: str, var_list, ignore_missing_vars: bo
     return callback
 
 
+def local_variable(initial_value, validate_shape: bool = True, name: str | None = None, use_resource=None):
+    """A non-trainable variable in tf.GraphKeys.LOCAL_VARIABLES (initialized by local_variables_initializer)."""
+    from ..variables import Variable
+    return Variable(initial_value, trainable=False, collections=[GraphKeys.LOCAL_VARIABLES], name=name)
+
+
+def global_variable(initial_value, validate_shape: bool = True, name: str | None = None, use_resource=None):
+    """A non-trainable variable in tf.GraphKeys.GLOBAL_VARIABLES."""
+    from ..variables import Variable
+    return Variable(initial_value, trainable=False, collections=[GraphKeys.GLOBAL_VARIABLES], name=name)
+
+
+def get_variable_full_name(var, partitioned_variable: bool = False) -> str:
+    return var.op.name
+
+
+def get_name_scope() -> str:
+    from ..graph import get_default_graph
+    return get_default_graph().get_name_scope()
+
+
+def _checkpoint_tensors(checkpoint: str) -> dict:
+    import os
+
+    from dfc.runtime.checkpoint import load_tensors
+
+    from ..saver import SUFFIX, latest_checkpoint
+    path = latest_checkpoint(checkpoint) if os.path.isdir(checkpoint) else checkpoint
+    if path is None:
+        from dfc.errors import NotFoundError
+        raise NotFoundError(f"Couldn't find a checkpoint in {checkpoint}")
+    tensors, _ = load_tensors(path if path.endswith(SUFFIX) else path + SUFFIX)
+    return tensors
+
+
+def list_variables(checkpoint_dir: str) -> list[tuple[str, list[int]]]:
+    """(name, shape) of each tensor of a checkpoint (a directory's latest, or a path prefix), sorted by name."""
+    return sorted((name, list(value.shape)) for name, value in _checkpoint_tensors(checkpoint_dir).items())
+
+
+def load_variable(checkpoint_dir: str, name: str):
+    """The numpy value of tensor `name` (a trailing ':0' ignored) in a checkpoint."""
+    tensors = _checkpoint_tensors(checkpoint_dir)
+    key = name[:-2] if name.endswith(":0") else name
+    if key not in tensors:
+        from dfc.errors import NotFoundError
+        raise NotFoundError(f"Key {key} not found in checkpoint {checkpoint_dir}")
+    return tensors[key]
+
+
 def assert_or_get_global_step(graph=None, global_step_tensor=None):
     return global_step_tensor if global_step_tensor is not None else get_global_step(graph)
 
 
 __all__ = ["add_arg_scope", "add_model_variable", "arg_scope", "arg_scope_func_key", "arg_scoped_arguments",
            "assert_or_get_global_step", "assign_from_checkpoint_fn", "create_global_step", "current_arg_scope",
-           "get_global_step", "get_local_variables", "get_model_variables", "get_or_create_global_step",
-           "get_trainable_variables", "get_unique_variable", "get_variables", "get_variables_by_name",
-           "get_variables_by_suffix", "get_variables_to_restore", "has_arg_scope", "model_variable", "variable"]
+           "get_global_step", "get_local_variables", "get_model_variables", "get_name_scope",
+           "get_or_create_global_step", "get_trainable_variables", "get_unique_variable", "get_variable_full_name",
+           "get_variables", "get_variables_by_name", "get_variables_by_suffix", "get_variables_to_restore",
+           "global_variable", "has_arg_scope", "list_variables", "load_variable", "local_variable", "model_variable",
+           "variable"]
