@@ -14,7 +14,7 @@ import enum
 
 import numpy as np
 
-from dfc.ir.dtypes import f32
+from dfc.ir.dtypes import f32, i32
 
 from .array_ops import expand_dims, gather, squeeze
 from .framework import Tensor, build_error, check_int, constant, convert_to_tensor, make, name_scope
@@ -215,24 +215,66 @@ def grayscale_to_rgb(images, name: str | None = None) -> Tensor:
         return tile(x, [1] * (x.shape.ndims - 1) + [3])
 
 
+def _offset(value, what: str):
+    """An int, or (for a tensor whose value is not known while building) an int32 scalar tensor."""
+    from .framework import constant_value
+    if isinstance(value, Tensor) and constant_value(value) is None:
+        if value.shape.ndims not in (None, 0) or not value.dtype.is_integer:
+            raise TypeError(f"{what} must be an integer scalar, got {value.dtype.name} {value.shape} ({value.name})")
+        return cast(value, i32)
+    return check_int(value, what)
+
+
+def _shifted_rows(x: Tensor, start: Tensor, count: int, axis: int) -> Tensor:
+    """x's `count` entries from `start` (a tensor) along `axis`; an index outside x fails when the step runs."""
+    from .array_ops import range as arange
+    return gather(x, add(arange(count), start), axis=axis)
+
+
 def crop_to_bounding_box(image, offset_height, offset_width, target_height, target_width) -> Tensor:
+    """The target_height x target_width window at (offset_height, offset_width); offsets may be tensors (a window
+    outside the image then fails when the step runs, as TF's assertion does)."""
     x, single = batched_images(image, "crop_to_bounding_box", "crop_to_bounding_box")
-    oh, ow, th, tw = (check_int(v, "box") for v in (offset_height, offset_width, target_height, target_width))
+    oh, ow = _offset(offset_height, "offset_height"), _offset(offset_width, "offset_width")
+    th, tw = check_int(target_height, "target_height"), check_int(target_width, "target_width")
     h, w = known_height_width(x, "crop_to_bounding_box", "crop_to_bounding_box")
-    if oh < 0 or ow < 0 or th <= 0 or tw <= 0 or oh + th > h or ow + tw > w:
-        raise ValueError(f"crop_to_bounding_box: the box ({oh}, {ow}) + ({th}, {tw}) must lie inside the "
-                         f"{h}x{w} image with a positive size")
-    out = x[:, oh:oh + th, ow:ow + tw, :]
+    if th <= 0 or tw <= 0 or th > h or tw > w:
+        raise ValueError(f"crop_to_bounding_box: the {th}x{tw} target must fit the {h}x{w} image ({x.name}) with "
+                         f"a positive size")
+    if isinstance(oh, int) and isinstance(ow, int):
+        if oh < 0 or ow < 0 or oh + th > h or ow + tw > w:
+            raise ValueError(f"crop_to_bounding_box: the box ({oh}, {ow}) + ({th}, {tw}) must lie inside the "
+                             f"{h}x{w} image ({x.name}) with a positive size")
+        out = x[:, oh:oh + th, ow:ow + tw, :]
+    else:
+        with name_scope(None, "crop_to_bounding_box", [x]):
+            out = x if isinstance(oh, int) and oh == 0 and th == h else _shifted_rows(x, oh, th, 1)
+            out = out if isinstance(ow, int) and ow == 0 and tw == w else _shifted_rows(out, ow, tw, 2)
     return squeeze(out, [0]) if single else out
 
 
 def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width) -> Tensor:
+    """The image placed at (offset_height, offset_width) on a zero target_height x target_width canvas; offsets may
+    be tensors (a placement past the canvas then fails when the step runs)."""
     x, single = batched_images(image, "pad_to_bounding_box", "pad_to_bounding_box")
-    oh, ow, th, tw = (check_int(v, "box") for v in (offset_height, offset_width, target_height, target_width))
+    oh, ow = _offset(offset_height, "offset_height"), _offset(offset_width, "offset_width")
+    th, tw = check_int(target_height, "target_height"), check_int(target_width, "target_width")
     h, w = known_height_width(x, "pad_to_bounding_box", "pad_to_bounding_box")
-    if oh < 0 or ow < 0 or th - oh < h or tw - ow < w:
-        raise ValueError(f"pad_to_bounding_box: the {h}x{w} image at ({oh}, {ow}) must fit the {th}x{tw} target")
-    out = pad(x, [[0, 0], [oh, th - oh - h], [ow, tw - ow - w], [0, 0]])
+    if th < h or tw < w:
+        raise ValueError(f"pad_to_bounding_box: the {h}x{w} image ({x.name}) must fit the {th}x{tw} target")
+    if isinstance(oh, int) and isinstance(ow, int):
+        if oh < 0 or ow < 0 or th - oh < h or tw - ow < w:
+            raise ValueError(f"pad_to_bounding_box: the {h}x{w} image ({x.name}) at ({oh}, {ow}) must fit the "
+                             f"{th}x{tw} target")
+        out = pad(x, [[0, 0], [oh, th - oh - h], [ow, tw - ow - w], [0, 0]])
+    else:  # zeros on both sides, then the target's rows and columns read from the shifted image
+        with name_scope(None, "pad_to_bounding_box", [x]):
+            ph, pw = th - h, tw - w
+            canvas = pad(x, [[0, 0], [ph, ph], [pw, pw], [0, 0]])
+            out = _shifted_rows(canvas, subtract(constant(ph, dtype=i32), oh) if not isinstance(oh, int)
+                                else constant(ph - oh, dtype=i32), th, 1)
+            out = _shifted_rows(out, subtract(constant(pw, dtype=i32), ow) if not isinstance(ow, int)
+                                else constant(pw - ow, dtype=i32), tw, 2)
     return squeeze(out, [0]) if single else out
 
 

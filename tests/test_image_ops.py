@@ -195,3 +195,14 @@ def test_images_of_the_wrong_rank_name_the_tensor():
         tf.image.crop_and_resize(flat, [[0, 0, 1, 1]], [0], [2, 2])
     with pytest.raises(ShapeError, match="flat_picture"):
         tf.image.adjust_contrast(flat, 2.0)
+
+
+def test_a_fed_crop_offset_outside_the_image_fails_when_the_step_runs():
+    top = tf.placeholder(tf.int32, [], name="top")
+    crop = tf.image.crop_to_bounding_box(tf.zeros([6, 7, 1]), top, 0, 3, 7)
+    with tf.Session() as sess:
+        assert sess.run(crop, {top: 3}).shape == (3, 7, 1)
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            sess.run(crop, {top: 4})
+    with pytest.raises(ValueError, match="must fit"):
+        tf.image.crop_to_bounding_box(tf.zeros([6, 7, 1]), top, 0, 7, 7)

@@ -131,4 +131,12 @@ CASES: list[Case] = [
              **{f"sat_{i}": tf.image.adjust_saturation(img, f) for i, f in enumerate([0.0, 0.3, 1.7, 5.0])},
              "sat_u8": tf.image.adjust_saturation(u8, 2.5), "hsv": tf.image.rgb_to_hsv(img),
              "round_trip": tf.image.hsv_to_rgb(tf.image.rgb_to_hsv(img))}),
+    Case("image_boxes_fed_offsets", {"img": _image(58, (2, 6, 7, 2)), "top": np.array(2, np.int32),
+                                     "left": np.array(3, np.int32)},
+         lambda tf, img, top, left: {
+             "crop": tf.image.crop_to_bounding_box(img, top, left, 3, 4),
+             "crop_3d": tf.image.crop_to_bounding_box(img[0], 1, left, 5, 2),
+             "pad": tf.image.pad_to_bounding_box(img, top, left, 9, 10),
+             "pad_3d": tf.image.pad_to_bounding_box(img[1], top, 0, 8, 7)},
+         grad=("img",)),
 ]
