@@ -447,6 +447,8 @@ MULTI_RESULT = {"dfc.split"}
 NO_RULE = {
     "dfc.grad": "an inner dfc.grad is expanded before any dfc.grad that differentiates through it",
     "dfc.fused": "the fuse pass runs after autodiff, so a step graph has no fused op to differentiate",
+    "dfc.dynamic_slice": "specialize makes it a dfc.slice (whose rule applies) before autodiff runs; a step compiled "
+                         "without the fed shapes cannot know its bounds",
     **NN_NO_RULE,
 }
 

@@ -14,7 +14,9 @@ import pathlib
 import re
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
 
 from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.printer import print_graph
@@ -84,10 +86,12 @@ def dump_artifact(step: Graph, stage: str, text: str, suffix: str) -> pathlib.Pa
 def compile_step(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op] = (), feeds: Sequence[Value] = (),
                  feed_shapes: Sequence[tuple[int, ...]] | None = None, pipeline: Sequence[str] | None = None,
                  on_stage: StageCallback | None = None, verify_each: bool = False,
-                 timings: list[tuple[str, float]] | None = None) -> Graph:
+                 timings: list[tuple[str, float]] | None = None,
+                 arg_values: Mapping[int, np.ndarray] | None = None) -> Graph:
     """The step graph for fetching `fetches` and running `targets` with `feeds` fed.
 
-    `timings`, when given, receives (stage, seconds) for prune, specialize and each pass;
+    `arg_values` holds the arrays of fed values that decide shapes (by index into `feeds`; see the
+    specialize pass). `timings`, when given, receives (stage, seconds) for prune, specialize and each pass;
     `verify_each` verifies the graph after each of them. `graph` may be a front end's
     object that stands for an IR graph through `_dfc_ir()` (a tf.Graph).
     """
@@ -104,7 +108,10 @@ def compile_step(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op] =
     stage("build", graph)
     stages: list = [("prune", {"fetches": list(fetches), "targets": list(targets), "feeds": list(feeds)})]
     if feed_shapes is not None:
-        stages.append(("specialize", {"arg_shapes": list(feed_shapes)}))
+        options: dict = {"arg_shapes": list(feed_shapes)}
+        if arg_values:
+            options["arg_values"] = dict(arg_values)
+        stages.append(("specialize", options))
     stages += default_pipeline() if pipeline is None else list(pipeline)
     manager = PassManager(stages, verify_each=verify_each, on_stage=stage)
     step = manager.run(graph)

@@ -13,14 +13,15 @@ compile like their constant-shaped forms.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from dfc.ir.errors import InvalidArgumentError, ShapeError
 from dfc.ir.graph import Block, Graph, Op, Value
 from dfc.ir.ops import get_op_def
-from dfc.ir.ops.dynamic import ALL_SHAPE_OPERANDS, SHAPE_OPERAND
+from dfc.ir.ops.dynamic import MORE_SHAPE_OPERANDS, SHAPE_OPERAND, static_slice_bounds
+from dfc.ir.dtypes import i64
 from dfc.ir.types import TensorType
 
 from .control_flow import CONTROL_OPS, reinfer_control
@@ -28,13 +29,39 @@ from .fold import constant_value, fold_op, remap_operands
 from .passes import register_pass
 
 
+class ShapeValuesNeeded(InvalidArgumentError):
+    """A shape in the step depends on the values of tensors, not only on the fed shapes.
+
+    `values` are the step-graph values whose arrays would settle it: a Session computes them
+    (runtime/session.py) and compiles the step again with them given as `arg_values`.
+    """
+
+    def __init__(self, message: str, op: Op, values: list[Value]):
+        super().__init__(message, op)
+        self.values = values
+
+
 @register_pass("specialize", needs=("arg_shapes",))
-def specialize(graph: Graph, arg_shapes: Sequence[tuple[int, ...]]) -> Graph:
-    """In place: argument i gets shape arg_shapes[i]; result types are re-inferred."""
+def specialize(graph: Graph, arg_shapes: Sequence[tuple[int, ...]],
+               arg_values: Mapping[int, np.ndarray] | None = None) -> Graph:
+    """In place: argument i gets shape arg_shapes[i]; result types are re-inferred.
+
+    `arg_values` gives the arrays of arguments whose values decide shapes (a range's fed bound, the
+    number of true entries of a mask): their uses read them as constants, and the step is compiled
+    for those values."""
     for arg, shape in zip(graph.arguments, arg_shapes):
         if isinstance(arg.type, TensorType):
             arg.type = arg.type.with_shape(shape)
-    _Resolver(graph).block(graph.body)
+    resolver = _Resolver(graph)
+    for index, array in sorted((arg_values or {}).items()):
+        arg = graph.arguments[index]
+        value = np.asarray(array, dtype=arg.type.dtype.np).reshape(arg.type.shape)
+        const = Op("dfc.constant", graph.reserve_name(f"{arg.name}/value"), [], {"value": value},
+                   [TensorType(arg.type.dtype, value.shape)])
+        const.block = graph.body
+        graph.body.ops.insert(0, const)
+        resolver.replaced[arg] = const.results[0]
+    resolver.block(graph.body)
     graph.mark_changed()
     return graph
 
@@ -42,7 +69,7 @@ def specialize(graph: Graph, arg_shapes: Sequence[tuple[int, ...]]) -> Graph:
 def _shape_computations(block: Block) -> set[Op]:
     """The ops that compute the shape operands of the block's dynamic-shape ops (only these fold here)."""
     stack = [v.op for op in block.walk() if op.type in SHAPE_OPERAND and op.inputs
-             for i, v in enumerate(op.inputs) if i == SHAPE_OPERAND[op.type] or op.type in ALL_SHAPE_OPERANDS]
+             for i, v in enumerate(op.inputs) if i in MORE_SHAPE_OPERANDS.get(op.type, (SHAPE_OPERAND[op.type],))]
     found: set[Op] = set()
     while stack:
         op = stack.pop()
@@ -94,14 +121,19 @@ class _Resolver:
     def make_static(self, op: Op, block: Block) -> list[Op]:
         if op.type == "dfc.dynamic_range":
             return [self.static_range(op, block)]
+        if op.type == "dfc.dynamic_slice":
+            return [self.static_slice(op, block)]
         index = SHAPE_OPERAND[op.type]
+        if op.type == "dfc.dynamic_nonzero" and constant_value(op.inputs[index]) is not None:
+            return self.static_nonzero(op, block, int(constant_value(op.inputs[index])))
         shape_value = op.inputs[index]
         dims = constant_value(shape_value)
         if dims is None:
             where = f" (defined at {op.loc})" if op.loc else ""
-            raise InvalidArgumentError(
+            raise ShapeValuesNeeded(
                 f"the shape operand {shape_value.describe()} of op '{op.name}' ({op.type}){where} depends on the "
-                f"values of tensors, not only on shapes; dfc needs every shape known once the fed shapes are", op)
+                f"values of tensors, not only on shapes; dfc needs every shape known once the fed shapes are", op,
+                [shape_value])
         dims = [int(d) for d in np.atleast_1d(dims)]
         others = [v for i, v in enumerate(op.inputs) if i != index]
         before: list[Op] = []
@@ -131,10 +163,10 @@ class _Resolver:
         bounds = [constant_value(v) for v in op.inputs[:3]]
         if any(b is None for b in bounds):
             where = f" (defined at {op.loc})" if op.loc else ""
-            unknown = [v.describe() for v, b in zip(op.inputs, bounds) if b is None]
-            raise InvalidArgumentError(
-                f"range '{op.name}'{where}: its bounds {', '.join(unknown)} depend on the values of tensors, not only "
-                f"on shapes; dfc needs every shape known once the fed shapes are", op)
+            unknown = [v for v, b in zip(op.inputs, bounds) if b is None]
+            raise ShapeValuesNeeded(
+                f"range '{op.name}'{where}: its bounds {', '.join(v.describe() for v in unknown)} depend on the values "
+                f"of tensors, not only on shapes; dfc needs every shape known once the fed shapes are", op, unknown)
         start, limit, delta = (np.asarray(b).item() for b in bounds)
         if delta == 0:
             raise InvalidArgumentError(f"range '{op.name}': Requires delta != 0: {delta}", op)
@@ -147,6 +179,68 @@ class _Resolver:
         const.block = block
         self.replaced[op.results[0]] = const.results[0]
         return const
+
+
+    def static_slice(self, op: Op, block: Block) -> Op:
+        """x[i:j] or tf.slice with tensor bounds, once their values are known: a dfc.slice."""
+        x, begin, end = op.inputs[:3]
+        bounds = [constant_value(begin), constant_value(end)]
+        if any(b is None for b in bounds):
+            where = f" (defined at {op.loc})" if op.loc else ""
+            unknown = [v for v, b in zip((begin, end), bounds) if b is None]
+            raise ShapeValuesNeeded(
+                f"slice '{op.name}'{where}: its bounds {', '.join(v.describe() for v in unknown)} depend on the "
+                f"values of tensors, not only on shapes; dfc needs every shape known once the fed shapes are", op,
+                unknown)
+        try:
+            starts, ends = static_slice_bounds(x.type.shape, bounds[0], bounds[1], op.attrs.get("shrink", ()),
+                                               op.attrs.get("end_is_size", False))
+        except ShapeError as e:
+            raise InvalidArgumentError(f"slice '{op.name}': {e}", op) from None
+        attrs = {"begin": tuple(starts), "end": tuple(ends), "strides": tuple(op.attrs["strides"])}
+        if op.attrs.get("bounded"):
+            attrs["bounded"] = True
+        static = Op("dfc.slice", op.name, [x], attrs, [op.results[0].type])
+        static.operands += op.control_inputs
+        static.device, static.loc, static.block = op.device, op.loc, block
+        reinfer_op(static)
+        self.replaced[op.results[0]] = static.results[0]
+        return static
+
+    def static_nonzero(self, op: Op, block: Block, count: int) -> list[Op]:
+        """The positions of a mask's `count` true entries with static shapes: each true entry's rank among them
+        (an exclusive running count) is where its position goes, by a segment sum; the false ones go to an
+        extra segment that is sliced off."""
+        mask = op.inputs[0]
+        size = mask.type.num_elements
+        made: list[Op] = []
+
+        def add(type_: str, operands: list[Value], attrs: dict, result: TensorType, suffix: str) -> Value:
+            new = Op(type_, self.graph.reserve_name(f"{op.name}/{suffix}"), operands, attrs, [result],
+                     device=op.device, loc=op.loc)
+            new.block = block
+            made.append(new)
+            return new.results[0]
+
+        vector = TensorType(i64, (size,))
+        flat = add("dfc.reshape", [mask], {"shape": (size,)}, TensorType(mask.type.dtype, (size,)), "flat")
+        ones = add("dfc.fill_like", [flat], {"value": 1.0, "dtype": i64}, vector, "ones")
+        rank = add("dfc.cumsum", [add("dfc.cast", [flat], {"dtype": i64}, vector, "count")],
+                   {"axis": 0, "exclusive": True, "reverse": False}, vector, "rank")
+        position = add("dfc.cumsum", [ones], {"axis": 0, "exclusive": True, "reverse": False}, vector, "position")
+        spare = add("dfc.constant", [], {"value": np.array(count, np.int64)}, TensorType(i64, ()), "spare")
+        segment = add("dfc.select", [flat, rank, spare], {}, vector, "segment")
+        placed = add("dfc.unsorted_segment_sum", [position, segment], {"num_segments": count + 1},
+                     TensorType(i64, (count + 1,)), "placed")
+        static = Op("dfc.slice", op.name, [placed], {"begin": (0,), "end": (count,), "strides": (1,),
+                                                     "bounded": True}, [TensorType(i64, (count,))])
+        static.operands += op.control_inputs
+        static.device, static.loc, static.block = op.device, op.loc, block
+        made.append(static)
+        for new in made:
+            reinfer_op(new)
+        self.replaced[op.results[0]] = static.results[0]
+        return made
 
 
 def reinfer_op(op: Op) -> None:

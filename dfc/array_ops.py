@@ -321,6 +321,32 @@ def identity(input, name: str | None = None) -> Tensor:
 def slice(input_, begin, size, name: str | None = None) -> Tensor:  # noqa: A001 - TF's name
     """tf.slice: `size` elements from `begin` along each dim (-1: to the end)."""
     x = convert_to_tensor(input_)
+    label = name or "Slice"
+    begin_t, size_t = (_auto_pack(v) for v in (begin, size))
+    if (begin_t is not None and constant_value(begin_t) is None) or (size_t is not None and
+                                                                     constant_value(size_t) is None):
+        from .math_ops import cast
+        parts = []
+        for given, packed in ((begin, begin_t), (size, size_t)):
+            packed = packed if packed is not None else constant(np.asarray(given, np.int64))
+            parts.append(cast(packed, i64) if packed.dtype != i64 else packed)
+        if x.shape.ndims is not None and parts[0].shape.as_list() not in ([x.shape.ndims], [None]):
+            raise build_error("dfc.slice", label, f"Expected begin and size arguments to be 1-D tensors of size "
+                                                  f"{x.shape.ndims}, but got shapes {parts[0].shape} and "
+                                                  f"{parts[1].shape} instead.")
+        rank_ = x.shape.ndims
+        hint = tuple(-1 for _ in builtins.range(rank_)) if rank_ is not None else ()
+        known_size = constant_value(parts[1])
+        if known_size is not None and rank_ is not None:
+            hint = tuple(int(n) if n >= 0 else -1 for n in known_size)
+        elif isinstance(size, (list, tuple)) and rank_ is not None and len(size) == rank_:
+            hint = tuple(int(n) if isinstance(n, (int, np.integer)) and n >= 0 else -1 for n in size)
+        return make("dfc.dynamic_slice", [x, parts[0], parts[1]],
+                    {"strides": (1,) * (rank_ or 0), "hint": hint, "end_is_size": True, "bounded": True}, name=label)
+    if begin_t is not None:
+        begin = constant_value(begin_t).tolist()
+    if size_t is not None:
+        size = constant_value(size_t).tolist()
     begin = [check_int(b, "begin") for b in begin]
     size = [check_int(s, "size") for s in size]
     end = [SLICE_END if s == -1 else b + s for b, s in zip(begin, size)]
@@ -333,10 +359,12 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
     """x[key] with ints, slices, Ellipsis and None (newaxis), as numpy indexing."""
     if not isinstance(key, tuple):
         key = (key,)
+    key = tuple(_index_part(k) for k in key)
+    if any(isinstance(k, builtins.slice) and (isinstance(k.start, Tensor) or isinstance(k.stop, Tensor))
+           for k in key):
+        return _slice_by_tensors(x, key)
     if any(isinstance(k, Tensor) for k in key):
-        if len(key) == 1 and key[0].dtype in (i32, i64) and key[0].shape.ndims == 0:
-            return gather(x, key[0])
-        raise TypeError("only a single scalar integer tensor can index a tensor; use tf.gather")
+        return _index_by_tensors(x, key)
     rank_ = x.shape.ndims
     n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
     if sum(1 for k in key if k is Ellipsis) > 1:
@@ -354,10 +382,14 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
     begin, end, strides, squeeze_axes, new_axes = [], [], [], [], []
     dims = x.shape.as_list()
     dim_i = 0
-    for out_pos, k in enumerate(expanded):
+    out_dims = 0  # the result's dims so far: a new axis goes where numpy puts it
+    for k in expanded:
         if k is None:
-            new_axes.append(out_pos)
+            new_axes.append(out_dims)
+            out_dims += 1
             continue
+        if not isinstance(k, (int, np.integer)):
+            out_dims += 1
         d = dims[dim_i]
         if isinstance(k, (int, np.integer)):
             k = int(k)
@@ -384,6 +416,118 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
         out = make("dfc.slice", [x], {"begin": begin, "end": end, "strides": strides}, name="strided_slice")
     if squeeze_axes:
         out = make("dfc.squeeze", [out], {"axes": squeeze_axes}, name="strided_slice_squeeze")
+    for axis in new_axes:
+        out = make("dfc.expand_dims", [out], {"axis": axis}, name="strided_slice_newaxis")
+    return out
+
+
+def _auto_pack(v: Any) -> Tensor | None:
+    """A tensor for `v` when it is one or a list holding tensors (packed as int64, TF's auto-packing), else None."""
+    if isinstance(v, Tensor) or hasattr(v, "_as_tensor"):
+        return convert_to_tensor(v)
+    if isinstance(v, (list, tuple)) and any(isinstance(p, Tensor) or hasattr(p, "_as_tensor") for p in v):
+        from .math_ops import cast
+        return stack([cast(convert_to_tensor(p), i64) if isinstance(p, Tensor) or hasattr(p, "_as_tensor")
+                      else constant(np.int64(p)) for p in v])
+    return None
+
+
+def _index_part(k: Any) -> Any:
+    """One entry of an index: a tensor that is a known constant becomes its int; tensors must be integer
+    scalars."""
+    if isinstance(k, builtins.slice):
+        return builtins.slice(_index_part(k.start), _index_part(k.stop), k.step)
+    if hasattr(k, "_as_tensor"):
+        k = k._as_tensor()
+    if not isinstance(k, Tensor):
+        return k
+    if k.dtype not in (i32, i64) or k.shape.ndims != 0:
+        raise TypeError(f"Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar tf.int32/"
+                        f"tf.int64 tensors are valid indices, got {k.name} of type {k.dtype.name} and shape "
+                        f"{k.shape}")
+    known = constant_value(k)
+    return int(known) if known is not None else k
+
+
+def _index_by_tensors(x: Tensor, key: tuple) -> Tensor:
+    """x[key] where some indices are scalar tensors: the rest sliced as constants, then a gather per tensor index
+    (negative ones count from the end, as in TF), so one compiled step serves every index value."""
+    axes, out_dims = [], 0
+    for k in key:
+        if isinstance(k, Tensor):
+            axes.append((out_dims, k))
+        if k is Ellipsis:
+            if x.shape.ndims is None:
+                raise build_error("dfc.slice", "strided_slice", f"indexing {x.name} with tensors needs its rank")
+            out_dims += x.shape.ndims - sum(1 for j in key if j is not None and j is not Ellipsis)
+        elif not isinstance(k, (int, np.integer)):
+            out_dims += 1
+    out = slice_tensor(x, tuple(builtins.slice(None) if isinstance(k, Tensor) else k for k in key))
+    for axis, index in reversed(axes):
+        dim = shape(out, out_type=index.dtype)[axis]
+        wrapped = make("dfc.select", [index < 0, index + dim, index], name="strided_slice_index")
+        out = gather(out, wrapped, axis=axis)
+    return out
+
+
+def _slice_by_tensors(x: Tensor, key: tuple) -> Tensor:
+    """x[key] where some bounds or indices are scalar tensors: a dfc.dynamic_slice, made a dfc.slice once their
+    values are known (from the fed shapes, or computed before the step)."""
+    rank_ = x.shape.ndims
+    if rank_ is None:
+        raise build_error("dfc.slice", "strided_slice", f"indexing {x.name} with tensors needs its rank")
+    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if sum(1 for k in key if k is Ellipsis) > 1:
+        raise build_error("dfc.slice", "strided_slice", "an index can only have a single ellipsis ('...')")
+    if n_real > rank_:
+        raise build_error("dfc.slice", "strided_slice", f"too many indices for {x.name} of rank {rank_}")
+    expanded: list[Any] = []
+    for k in key:
+        expanded.extend([builtins.slice(None)] * (rank_ - n_real) if k is Ellipsis else [k])
+    if Ellipsis not in key:
+        expanded.extend([builtins.slice(None)] * (rank_ - n_real))
+    begin: list[Any] = []
+    end: list[Any] = []
+    strides, shrink, new_axes, hint = [], [], [], []
+    dims = x.shape.as_list()
+    out_dims = 0
+    for k in expanded:
+        if k is None:
+            new_axes.append(out_dims)
+            out_dims += 1
+            continue
+        if not isinstance(k, (int, np.integer, Tensor)):
+            out_dims += 1
+        axis, d = len(begin), dims[len(begin)]
+        if isinstance(k, (int, np.integer, Tensor)):
+            begin.append(k)
+            end.append(0)  # made i + 1 once i is known (i = -1: to the end)
+            strides.append(1)
+            shrink.append(axis)
+            hint.append(1)
+            continue
+        if not isinstance(k, builtins.slice):
+            raise TypeError(f"cannot index a tensor with {k!r}")
+        step = 1 if k.step is None else check_int(k.step, "slice step")
+        if step == 0:
+            raise build_error("dfc.slice", "strided_slice", "slice step cannot be zero")
+        start_default, stop_default = (0, SLICE_END) if step > 0 else (SLICE_END, SLICE_START_REVERSED)
+        b = start_default if k.start is None else k.start
+        e = stop_default if k.stop is None else k.stop
+        begin.append(b)
+        end.append(e)
+        strides.append(step)
+        static = d is not None and not isinstance(b, Tensor) and not isinstance(e, Tensor)
+        hint.append(len(builtins.range(*builtins.slice(b, e, step).indices(d))) if static else -1)
+
+    def pack(parts: list) -> Tensor:
+        return stack([cast(p, i64) if isinstance(p, Tensor) else constant(np.int64(p)) for p in parts])
+
+    from .math_ops import cast
+    out = make("dfc.dynamic_slice", [x, pack(begin), pack(end)],
+               {"strides": tuple(strides), "hint": tuple(hint), "shrink": tuple(shrink)}, name="strided_slice")
+    if shrink:
+        out = make("dfc.squeeze", [out], {"axes": shrink}, name="strided_slice_squeeze")
     for axis in new_axes:
         out = make("dfc.expand_dims", [out], {"axis": axis}, name="strided_slice_newaxis")
     return out

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from dfc.ir.dtypes import as_dtype, f32, f64, i64
+from dfc.ir.dtypes import as_dtype, bool_, f32, f64, i64
 
 from .array_ops import reshape
 from .conversion import _user_line
@@ -172,19 +172,33 @@ def to_int64(x, name: str = "ToInt64") -> Tensor:
 
 
 def where_coordinates(condition, name: str | None = None) -> Tensor:
-    """tf.where(condition) with one argument: the coordinates of the true entries, int64 [count, rank].
+    """tf.where(condition) with one argument: the coordinates of the true (nonzero) entries, int64 [count, rank].
 
-    Its shape is set by the values of `condition`, so it works for a constant condition; dfc
-    specializes each run to the fed shapes, not to fed values, and says so for any other.
-    """
+    The count is known only when the step runs: dfc computes it first and compiles the step for it
+    (runtime/session.py)."""
     condition = convert_to_tensor(condition)
+    label = name or "Where"
     known = constant_value(condition)
-    if known is None:
-        raise NotImplementedError(f"{build_error('Where', name or 'Where', '')} where(condition) with one argument: "
-                                  f"its result shape depends on the values of {condition.name}, and dfc compiles "
-                                  f"static shapes (specialized to fed shapes, not fed values); it works for a "
-                                  f"constant condition, or use where(condition, x, y)")
-    return constant(np.argwhere(known).astype(np.int64), name=name or "Where")
+    if known is not None:
+        return constant(np.argwhere(known).astype(np.int64), name=label)
+    rank = condition.shape.ndims
+    if rank is None:
+        raise build_error("Where", label, f"where(condition) needs the rank of {condition.name}")
+    from .array_ops import reshape, shape, stack
+
+    with name_scope(name, "Where", [condition]):
+        mask = condition if condition.dtype == bool_ else not_equal(condition, constant(0, dtype=condition.dtype))
+        flat = reshape(mask, [-1])
+        count = reduce_sum(cast(flat, i64))
+        positions = make("dfc.dynamic_nonzero", [flat, count], name="positions")
+        if rank <= 1:
+            return reshape(positions, [-1, max(rank, 1)]) if rank else reshape(positions, [-1, 0])
+        dims = shape(mask, out_type=i64)
+        coordinates = []
+        for axis in range(rank):
+            stride = reduce_prod(dims[axis + 1:]) if axis + 1 < rank else constant(1, dtype=i64)
+            coordinates.append(floormod(floordiv(positions, stride), dims[axis]))
+        return stack(coordinates, axis=1)
 
 
 def where(condition, x=None, y=None, name: str | None = None) -> Tensor:

@@ -19,7 +19,7 @@ from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 from .array_ops import (concat, constant, expand_dims, gather, reshape, shape, shape_argument, stack, tile,
                         transpose)
 from .framework import Tensor, build_error, check_int, constant_value, convert_to_tensor, make, name_scope
-from .math_ops import (add, cast, equal, greater_equal, less, logical_and, multiply, reduce_all, reduce_prod,
+from .math_ops import (add, cast, equal, greater_equal, less, logical_and, maximum, multiply, reduce_all, reduce_prod,
                        reduce_sum, subtract, unsorted_segment_sum)
 
 
@@ -315,19 +315,25 @@ def batch_gather(params, indices, name: str | None = None) -> Tensor:
 
 # ---- masks, ranges, grids ----------------------------------------------------------------------
 def sequence_mask(lengths, maxlen=None, dtype=bool_, name: str | None = None) -> Tensor:
-    """mask[..., j] = j < lengths[...]; maxlen defaults to max(lengths), which must then be a constant."""
+    """mask[..., j] = j < lengths[...] for j < maxlen; maxlen defaults to max(lengths) (a tensor: the session
+    computes it before the step, which is compiled for it)."""
     lengths = convert_to_tensor(lengths)
-    label = name or "SequenceMask"
+    if not lengths.dtype.is_integer:
+        raise TypeError(str(build_error("SequenceMask", name or "SequenceMask",
+                                        f"lengths must be integers, got {lengths.dtype.name}")))
     with name_scope(name, "SequenceMask", [lengths]):
         if maxlen is None:
             known = constant_value(lengths)
-            if known is None:
-                raise NotImplementedError(
-                    f"{build_error('SequenceMask', label, '')} sequence_mask without maxlen has a result shape set by "
-                    f"the values of {lengths.name} (max(lengths)); dfc compiles static shapes: pass maxlen")
-            maxlen = int(np.max(known)) if known.size else 0
-        maxlen = check_int(maxlen, "maxlen")
-        row = constant(np.arange(maxlen, dtype=lengths.dtype.np))
+            if known is not None:
+                maxlen = int(np.max(known)) if known.size else 0
+            else:
+                from .math_ops import reduce_max
+                maxlen = maximum(reduce_max(lengths), constant(0, dtype=lengths.dtype))
+        if isinstance(maxlen, Tensor) and constant_value(maxlen) is None:
+            from .array_ops import range as range_
+            row = range_(cast(maxlen, lengths.dtype) if maxlen.dtype != lengths.dtype else maxlen)
+        else:
+            row = constant(np.arange(check_int(maxlen, "maxlen"), dtype=lengths.dtype.np))
         mask = less(row, expand_dims(lengths, -1))
         dtype = as_dtype(dtype)
         return mask if dtype is bool_ else cast(mask, dtype)
@@ -555,22 +561,45 @@ def _data_dependent(op: str, name: str, what: str) -> NotImplementedError:
 
 
 def boolean_mask(tensor, mask, name: str = "boolean_mask", axis=None) -> Tensor:
-    """The entries of `tensor` where `mask` is true (a constant mask: a gather of its true positions)."""
+    """The entries of `tensor` where `mask` is true, along `axis` onwards: a gather of the true positions.
+
+    A mask computed in the step (or fed) has a number of true entries known only when the step runs: dfc
+    computes that count first and compiles the step for it (runtime/session.py; the gather's rows follow).
+    """
     x, mask = convert_to_tensor(tensor), convert_to_tensor(mask)
-    known = constant_value(mask)
-    if known is None:
-        raise _data_dependent("BooleanMask", name, "boolean_mask with a non-constant mask")
+    if mask.dtype != bool_:
+        raise TypeError(str(build_error("BooleanMask", name, f"mask must be bool, got {mask.dtype.name}")))
     axis = 0 if axis is None else check_int(axis, "axis")
-    k = known.ndim
+    k = mask.shape.ndims
+    if k is None:
+        raise build_error("BooleanMask", name, "Number of mask dimensions must be specified, even if some dimensions "
+                                               "are None.  E.g. shape=[None] is ok, but shape=None is not.")
     if k == 0:
         raise build_error("BooleanMask", name, "mask cannot be a scalar")
-    dims = x.shape.as_list()
-    if any(d is not None and d != m for d, m in zip(dims[axis:axis + k], known.shape)):
-        raise build_error("BooleanMask", name, f"Shapes {x.shape} and {list(known.shape)} are incompatible")
-    with name_scope(name, "boolean_mask", [x]):
-        merged = reshape(x, [-1 if d is None else d for d in dims[:axis]] + [int(np.prod(known.shape))] +
-                         [-1 if d is None else d for d in dims[axis + k:]]) if k != 1 else x
-        return gather(merged, constant(np.flatnonzero(known).astype(np.int64)), axis=axis)
+    dims = x.shape.as_list() if x.shape.ndims is not None else None
+    if dims is None:
+        raise build_error("BooleanMask", name, f"boolean_mask needs the rank of {x.name}")
+    axis = axis + len(dims) if axis < 0 else axis
+    if axis + k > len(dims):
+        raise build_error("BooleanMask", name, f"Shapes {x.shape} and {mask.shape} are incompatible")
+    if any(d is not None and m is not None and d != m for d, m in zip(dims[axis:axis + k], mask.shape.as_list())):
+        raise build_error("BooleanMask", name, f"Shapes {x.shape} and {mask.shape} are incompatible")
+    known = constant_value(mask)
+    with name_scope(name, "boolean_mask", [x, mask]):
+        lead, tail = dims[:axis], dims[axis + k:]
+        if k == 1:
+            merged = x
+        elif None in lead or None in tail:
+            pieces = shape(x)
+            merged = reshape(x, concat([pieces[:axis], constant(np.array([-1], np.int32)), pieces[axis + k:]], 0))
+        else:
+            merged = reshape(x, lead + [-1] + tail)
+        if known is not None:
+            return gather(merged, constant(np.flatnonzero(known).astype(np.int64)), axis=axis)
+        flat = reshape(mask, [-1])
+        count = reduce_sum(cast(flat, i64))
+        positions = make("dfc.dynamic_nonzero", [flat, count], name="positions")
+        return gather(merged, positions, axis=axis)
 
 
 def unique(x, out_idx=i32, name: str | None = None):

@@ -54,7 +54,8 @@ def cpu_step_identity() -> str:
 
 
 def compile_cpu_step(graph: Graph, fetches: list[Value], targets: list[Op], feeds: list[Value],
-                     arrays: list[np.ndarray], needed: set[Op] | None = None) -> CpuExecutable:
+                     arrays: list[np.ndarray], needed: set[Op] | None = None,
+                     arg_values: dict[int, np.ndarray] | None = None) -> CpuExecutable:
     """The CPU backend's executable for one Session.run: from the step cache (runtime/step_cache.py), else compiled.
 
     `needed` is the ops the step needs (prune's needed_ops), when the caller already has them.
@@ -63,9 +64,9 @@ def compile_cpu_step(graph: Graph, fetches: list[Value], targets: list[Op], feed
     shapes = [a.shape for a in arrays]
 
     def rebuild() -> Graph:
-        return compile_step(graph, fetches, targets, feeds, shapes)
+        return compile_step(graph, fetches, targets, feeds, shapes, arg_values=arg_values)
 
-    if not step_cache.enabled():
+    if not step_cache.enabled() or arg_values:  # a step specialized for fed values: kept by the session only
         return CpuExecutable(rebuild())
     key = None
     try:

@@ -112,9 +112,11 @@ class PlacedExecutable:
 
 
 def placed_executable(graph: Graph, fetches: list[Value], targets: list[Op], feeds: list[Value],
-                      arrays: list[np.ndarray], session: object) -> PlacedExecutable:
+                      arrays: list[np.ndarray], session: object,
+                      arg_values: dict[int, np.ndarray] | None = None) -> PlacedExecutable:
     """The executable of one Session.run on a machine with GPUs: the step placed, partitioned and compiled."""
-    step = compile_step(graph, fetches, targets, feeds, [a.shape for a in arrays], pipeline=["autodiff"])
+    step = compile_step(graph, fetches, targets, feeds, [a.shape for a in arrays], pipeline=["autodiff"],
+                        arg_values=arg_values)
     return PlacedExecutable(step, session, gpu.device_count())
 
 

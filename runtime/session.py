@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from dfc.compiler import compile_step
+from dfc.compiler.specialize import ShapeValuesNeeded
 from dfc.ir import builder
 from dfc.ir.errors import InvalidArgumentError, OpError, ResourceExhaustedError
 from dfc.ir.graph import Graph, Op, Value
@@ -282,14 +283,25 @@ class Session:
             shapes = tuple([a.shape for a in arrays])
         if plan.dynamic is not None:  # variables of unknown shape: fed in, fetched out (dynamic_variables.py)
             return plan.outputs(plan.dynamic.run(self, plan.feed_values, arrays))
+        feed_values = plan.feed_values
+        if plan.value_args:  # shapes that depend on values: compute them, and key the step by them too
+            if plan.probe_values:
+                arrays = arrays + [np.asarray(a) for a in self._run(plan.probe_values, feed_dict)]
+                feed_values = plan.feed_values + plan.probe_values
+            shapes = (*shapes, *[(arrays[i].dtype.str, arrays[i].shape, arrays[i].tobytes())
+                                 for i in plan.value_args])
         observer = step_observer.get()
         if observer is not None:
-            observer(StepRequest(self.ir_graph, list(plan.fetch_values), list(plan.targets), list(plan.feed_values),
-                                 list(shapes)))
+            observer(StepRequest(self.ir_graph, list(plan.fetch_values), list(plan.targets), list(feed_values),
+                                 [a.shape for a in arrays]))
         ref = plan.executables.get(shapes)
         executable = ref() if ref is not None else None
         if executable is None:
-            executable = self._compiled(plan.fetch_values, plan.targets, plan.feed_values, arrays)
+            try:
+                executable = self._compiled(plan.fetch_values, plan.targets, feed_values, arrays, plan.value_args)
+            except ShapeValuesNeeded as need:
+                plan.learn(self, need)
+                return self._run(fetches, feed_dict)
             if len(plan.executables) >= _MAX_PLANS:
                 plan.executables.clear()
             plan.executables[shapes] = weakref.ref(executable)
@@ -347,14 +359,17 @@ class Session:
         return plan
 
     def _compiled(self, fetches: list[Value], targets: list[Op], feeds: list[Value],
-                  arrays: list[np.ndarray]) -> Executable:
+                  arrays: list[np.ndarray], value_args: tuple[int, ...] = ()) -> Executable:
+        """The compiled step for these fetches, targets and fed arrays; `value_args` index the feeds whose values
+        (not only shapes) the step is specialized for."""
         key = (self.ir_graph.version, tuple(map(id, fetches)), tuple(map(id, targets)), tuple(map(id, feeds)),
-               tuple((a.shape, a.dtype.str) for a in arrays))
+               tuple((a.shape, a.dtype.str) for a in arrays), tuple(arrays[i].tobytes() for i in value_args))
         executable = self._cache.get(key)
         if executable is None:
+            arg_values = {i: arrays[i] for i in value_args}
             if self._cluster is not None:  # the tasks run the pipeline after autodiff on their own parts
                 step = compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays],
-                                    pipeline=["autodiff"])
+                                    pipeline=["autodiff"], arg_values=arg_values)
                 executable = self._cluster.executable(step)
             else:
                 needed = self._check_placement(fetches, targets, feeds)
@@ -363,11 +378,13 @@ class Session:
                 if gpus:  # ops with a GPU kernel run on /gpu:0 (runtime/gpu_placement.py)
                     from .gpu_placement import placed_executable
 
-                    executable = placed_executable(self.ir_graph, fetches, targets, feeds, arrays, self)
+                    executable = placed_executable(self.ir_graph, fetches, targets, feeds, arrays, self, arg_values)
                 elif factory is executors.CpuExecutable:  # compiled steps are cached whole (runtime/step_cache.py)
-                    executable = executors.compile_cpu_step(self.ir_graph, fetches, targets, feeds, arrays, needed)
+                    executable = executors.compile_cpu_step(self.ir_graph, fetches, targets, feeds, arrays, needed,
+                                                            arg_values)
                 else:
-                    step = compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays])
+                    step = compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays],
+                                        arg_values=arg_values)
                     executable = factory(step, self)
             try:
                 executable._session_key = key
@@ -481,8 +498,45 @@ class _RunPlan:
         self.single = len(self.slots) == 1 and isinstance(self.structure.template, int)
         self.single_slot = self.slots[0] if self.single else None
         self.executables: dict[tuple, weakref.ref] = {}  # feed shapes -> the session's compiled step
+        #: values whose arrays decide shapes in the step (a range's bound, a mask's count of true entries): the
+        #: ones not fed are computed by a run of their own first; value_args index them in feeds + probe_values
+        self.probe_values: list[Value] = []
+        self.value_args: tuple[int, ...] = ()
         self.host = host_plan(graph, self.fetch_values, self.targets, self.feed_values)
         self.dynamic = DynamicVariableRun.of(graph, session.graph, self.fetch_values, self.targets, self.feed_values)
+
+    def learn(self, session: Session, need: ShapeValuesNeeded) -> None:
+        """Note the values a compile found its shapes depend on; raise `need` when they cannot be computed
+        apart (they are made by ops that draw random numbers or change state: a second run would differ)."""
+        added = False
+        for value in need.values:
+            if value.op is None:  # a step argument: a fed tensor or a value probed already
+                index = value.index
+                if index >= len(self.feed_values) + len(self.probe_values) or index in self.value_args:
+                    raise need
+                self.value_args = (*self.value_args, index)
+                added = True
+                continue
+            try:
+                source = session.ir_graph.op_by_name(value.op.name).results[value.index]
+            except (KeyError, IndexError):
+                raise need from None
+            from dfc.compiler.prune import needed_ops
+            from dfc.ir.ops import get_op_def
+
+            for op in needed_ops(session.ir_graph, [source], [], set(self.feed_values)):
+                opdef = get_op_def(op.type)
+                if (opdef.stateful or opdef.uses_context) and op.type not in ("dfc.placeholder", "dfc.variable"):
+                    raise InvalidArgumentError(
+                        f"{need.message}; its value comes from {op.describe()}, which draws random numbers or "
+                        f"changes state, so it cannot be computed ahead of the step", need.op) from None
+            if source in self.probe_values:
+                raise need
+            self.probe_values.append(source)
+            self.value_args = (*self.value_args, len(self.feed_values) + len(self.probe_values) - 1)
+            added = True
+        if not added:
+            raise need
 
     def outputs(self, results: list[np.ndarray]) -> Any:
         if self.single_slot is not None:  # one tensor fetched: the commonest call, kept short

@@ -11,20 +11,19 @@ What is emulated, and how:
   - streams: asynchronous work (launches, async copies, GEMMs) is queued and runs at cuStreamSynchronize
     or at a synchronous copy (the legacy stream waits for blocking streams), so a runtime that reads
     results before synchronizing reads stale memory, as on a GPU;
-  - kernels (tests/gpu_emulator_kernels.py): the emulator cannot run PTX. cuModuleLoadData receives the real PTX (emitted by the NVPTX
-    backend as on a GPU) and takes each `.entry` it defines; the kernel's code comes from the LLVM
-    module compiler/codegen/gpu.py emitted that PTX from (recorded when the runtime asks the program for
-    its PTX), recompiled for the host: the NVPTX triple and data layout become the host's, the
-    `llvm.nvvm.read.ptx.sreg.*` intrinsics, barriers and warp shuffles become calls into this module,
-    and shared (addrspace 3) arrays become one host buffer per block, refilled with 0xFF bytes before
-    every block. Kernels without barriers or shuffles run their threads one at a time in a shuffled
-    order (a kernel whose result depends on the order of its threads fails); kernels with them run each
-    block's threads as OS threads (the kernel call releases the GIL), blocks one after another. Thread
-    indices, `bar.sync` (a futex barrier) and `shfl.sync` (an exchange among the warp's 32 threads between
-    two warp barriers) are native code reached through a per-thread record (pthread TLS), so emulated
-    kernels never take the GIL; a thread that never reaches a barrier its block waits at is a fault
-    (after PATIENCE_S), not a hang, and LAG_US makes half the warps lag after each barrier so a missing
-    barrier shows;
+  - kernels (tests/gpu_emulator_kernels.py): the emulator cannot run PTX. cuModuleLoadData receives the real
+    PTX (emitted by the NVPTX backend as on a GPU) and takes each `.entry` it defines; the kernel's code comes
+    from the LLVM module compiler/codegen/gpu.py emitted that PTX from (recorded when the runtime asks the
+    program for its PTX), recompiled for the host: the NVPTX triple and data layout become the host's, the
+    `llvm.nvvm.read.ptx.sreg.*` intrinsics, barriers and warp shuffles become calls into this module, and
+    shared (addrspace 3) arrays become one host buffer per block, refilled with 0xFF bytes before every block.
+    Kernels without barriers or shuffles run their threads one at a time in a shuffled order (a kernel whose
+    result depends on the order of its threads fails); kernels with them run each block's threads as OS
+    threads (the kernel call releases the GIL), blocks one after another. Thread indices, `bar.sync` (a futex
+    barrier) and `shfl.sync` (an exchange among the warp's 32 threads between two warp barriers) are native
+    code reached through a per-thread record (pthread TLS), so emulated kernels never take the GIL; a thread
+    that never reaches a barrier its block waits at is a fault (after PATIENCE_S), not a hang, and LAG_US
+    makes half the warps lag after each barrier so a missing barrier shows;
   - cuBLAS: cublasGemmEx in numpy on the device pointers (column-major, lda/ldb/ldc and their bounds
     checked, f16/bf16 operands with f32 arithmetic, alpha/beta read as the compute type says);
   - CUDA graphs: stream capture records the queued work; cuGraphLaunch replays the recording.

@@ -27,8 +27,8 @@ needs_ptxas = pytest.mark.skipif(PTXAS is None, reason="ptxas (CUDA's PTX assemb
 
 #: registry ops the GPU cannot run yet: shrink it as lowerings land (a new op without one fails the test below)
 WITHOUT_GPU_LOWERING = {
-    "dfc.dynamic_fill", "dfc.dynamic_range", "dfc.dynamic_reshape",  # specialized away before any backend (the CPU
-    # has none either)
+    "dfc.dynamic_fill", "dfc.dynamic_nonzero", "dfc.dynamic_range", "dfc.dynamic_reshape", "dfc.dynamic_slice",
+    # specialized away before any backend (the CPU has none either)
     "dfc.send", "dfc.recv",  # the partition pass's ops between processes: the runtime moves them
 }
 

@@ -62,18 +62,20 @@ def test_build_errors_name_the_op_and_the_user_line():
         tf.scalar_mul(tf.ones([2]), x)
 
 
-def test_data_dependent_shapes_are_refused_plainly_unless_constant():
+def test_data_dependent_shapes_are_computed_before_the_step_or_refused_plainly():
     lengths = tf.placeholder(tf.int32, [3])
-    with _raises(NotImplementedError, "SequenceMask", HERE, "maxlen"):
-        tf.sequence_mask(lengths)
-    with _raises(NotImplementedError, "Unique", "static shapes"):
-        tf.unique(lengths)
-    with _raises(NotImplementedError, "BooleanMask", "static shapes"):
-        tf.boolean_mask(tf.ones([3]), tf.placeholder(tf.bool, [3]))
-    with _raises(NotImplementedError, "Where", "where(condition, x, y)"):
-        tf.where(tf.placeholder(tf.bool, [3]))
+    mask = tf.sequence_mask(lengths)  # maxlen = max(lengths): computed before the step, which is compiled for it
+    as_float = tf.sequence_mask(lengths, maxlen=tf.reduce_max(lengths) + 1, dtype=tf.float32)
     with tf.Session() as sess:  # constants work: their shapes are known
         assert sess.run(tf.sequence_mask(tf.constant([1, 2]))).tolist() == [[True, False], [True, True]]
+        assert sess.run(mask, {lengths: [1, 3, 0]}).tolist() == [[True, False, False], [True, True, True],
+                                                                  [False, False, False]]
+        assert sess.run(mask, {lengths: [0, 0, 0]}).shape == (3, 0)
+        assert sess.run(as_float, {lengths: [2, 1, 0]}).tolist() == [[1, 1, 0], [1, 0, 0], [0, 0, 0]]
+    with _raises(NotImplementedError, "Unique", "static shapes"):
+        tf.unique(lengths)
+    with _raises(TypeError, "SequenceMask", "integers"):
+        tf.sequence_mask(tf.placeholder(tf.float32, [3]))
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

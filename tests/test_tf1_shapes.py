@@ -75,10 +75,12 @@ def test_gradient_through_a_dynamic_reshape(backend):
     np.testing.assert_allclose(sess.run(gw, {x: xv}), 2 * np.arange(4) * 2)
 
 
-def test_a_shape_that_depends_on_values_is_a_clear_error():
+def test_a_shape_that_depends_on_values_of_a_random_draw_is_a_clear_error():
     n = tf.placeholder(tf.int32, [2])
-    with pytest.raises(tf.errors.InvalidArgumentError, match="depends on the values of tensors"):
-        tf.Session().run(tf.zeros(n), {n: [2, 3]})
+    assert tf.Session().run(tf.zeros(n), {n: [2, 3]}).shape == (2, 3)  # a fed shape: computed first
+    drawn = tf.cast(tf.random_uniform([2], 1, 4), tf.int32)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="depends on the values of tensors.*random"):
+        tf.Session().run(tf.zeros(drawn))
 
 
 def test_unranked_feed_shape_error_names_the_placeholder():
@@ -115,13 +117,108 @@ def test_range_of_a_batch_size_and_gather_nd_over_an_unknown_batch(backend):
             sess.run(last, {x: np.zeros((2, 5, 3), np.float32), lengths: [1, 6]})
 
 
-def test_range_of_fed_values_names_the_range_and_its_bound():
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_shapes_set_by_fed_or_computed_values_are_computed_first(backend):
+    """tf.range(n), tf.zeros([n, 2]) and tf.reshape(x, dims) with n and dims fed or computed: the step is compiled
+    for their values (the session computes them first), a new value compiles again."""
     n = tf.placeholder(tf.int32, [], name="n")
-    r = tf.range(n, name="steps")
-    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="range 'steps'.*bounds 'n'"):
-        sess.run(r, {n: 3})
+    dims = tf.placeholder(tf.int32, [2], name="dims")
+    x = tf.placeholder(tf.float32, [None])
+    steps = tf.range(n, name="steps") * 2
+    grid = tf.zeros(tf.stack([n, 2]))
+    folded = tf.reshape(x, dims)
+    positives = tf.range(tf.reduce_sum(tf.cast(x > 0, tf.int32)))
+    with tf.Session(backend=backend) as sess:
+        assert list(sess.run(steps, {n: 3})) == [0, 2, 4]
+        assert list(sess.run(steps, {n: 5})) == [0, 2, 4, 6, 8]
+        assert sess.run(grid, {n: 4}).shape == (4, 2)
+        data = np.arange(6, dtype=np.float32)
+        assert sess.run(folded, {x: data, dims: [2, 3]}).shape == (2, 3)
+        assert sess.run(folded, {x: data, dims: [3, -1]}).shape == (3, 2)
+        got, again = sess.run([positives, steps], {x: [1.0, -1.0, 2.0, 3.0], n: 1})
+        assert list(got) == [0, 1, 2] and list(again) == [0]
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Requires start <= limit"):
+            sess.run(steps, {n: -1})
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_boolean_mask_and_where_with_masks_known_only_when_the_step_runs(backend):
+    x = tf.placeholder(tf.float32, [None, 3])
+    y = tf.placeholder(tf.float32, [None])
+    picked = tf.boolean_mask(x, y > 0)
+    assert picked.shape.as_list() == [None, 3]
+    (grad,) = tf.gradients(tf.reduce_sum(picked ** 2), x)
+    elementwise = tf.boolean_mask(x, x > 0.5)
+    coordinates = tf.where(x > 0.5)
+    nonzero = tf.where(y)
+    along_axis = tf.boolean_mask(x, tf.reduce_sum(x, 0) > 1.0, axis=1)
+    data = np.arange(12, dtype=np.float32).reshape(4, 3) / 10
+    signs = np.array([1, -1, 2, 0], np.float32)
+    with tf.Session(backend=backend) as sess:
+        got = sess.run([picked, grad, elementwise, coordinates, nonzero, along_axis], {x: data, y: signs})
+        np.testing.assert_array_equal(got[0], data[signs > 0])
+        np.testing.assert_allclose(got[1], 2 * data * (signs > 0)[:, None])
+        np.testing.assert_array_equal(got[2], data[data > 0.5])
+        np.testing.assert_array_equal(got[3], np.argwhere(data > 0.5))
+        assert got[3].dtype == np.int64 and got[4].tolist() == [[0], [1], [2]]
+        np.testing.assert_array_equal(got[5], data[:, data.sum(0) > 1.0])
+        none = sess.run(picked, {x: data[:2], y: [-1.0, -1.0]})  # no true entry: an empty [0, 3]
+        assert none.shape == (0, 3)
+        assert sess.run(picked, {x: data, y: -signs}).shape == (1, 3)
+
+
+def test_a_mask_drawn_at_random_cannot_be_counted_ahead_and_says_so():
+    x = tf.placeholder(tf.float32, [4])
+    picked = tf.boolean_mask(x, tf.random_uniform([4]) > 0.5)
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="draws random numbers"):
+        sess.run(picked, {x: np.ones(4, np.float32)})
+    with pytest.raises(TypeError, match="mask must be bool"):
+        tf.boolean_mask(x, x)
+    with pytest.raises(ValueError, match="Number of mask dimensions must be specified"):
+        tf.boolean_mask(x, tf.placeholder(tf.bool))
+
+
+def test_range_bounds_are_checked_when_they_are_known():
     x = tf.placeholder(tf.float32, [None])
     with pytest.raises(ValueError, match="must be a scalar"):
         tf.range(tf.shape(x))
     with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="Requires delta != 0"):
         sess.run(tf.range(0, tf.shape(x)[0], tf.shape(x)[0] * 0), {x: [1.0]})
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_indexing_and_slicing_with_tensors(backend):
+    """x[:, :tf.shape(y)[1]], x[n], x[:, n, None], x[..., n:] and tf.slice with tensor begin/size, against numpy
+    (bounds from shapes fold with the fed shapes; a fed index is a gather, any value one compiled step)."""
+    x = tf.placeholder(tf.float32, [None, None, 4])
+    y = tf.placeholder(tf.float32, [None, 3])
+    n = tf.placeholder(tf.int32, [])
+    cropped = x[:, :tf.shape(y)[1]]
+    tail = x[:, -tf.shape(y)[0]:, 1:3]
+    row = x[n]
+    column = x[:, n, None]
+    rest = x[..., n:]
+    window = tf.slice(x, [0, n, 0], [-1, 2, tf.shape(y)[1]])
+    assert window.shape.as_list() == [None, 2, None] and column.shape.as_list() == [None, 1, 4]
+    assert x[None, 1, :, None].shape.as_list() == [1, None, 1, 4]  # numpy puts a new axis after an index
+    (grad,) = tf.gradients(tf.reduce_sum(cropped * 2.0) + tf.reduce_sum(window) + tf.reduce_sum(column), x)
+    data = np.arange(40, dtype=np.float32).reshape(2, 5, 4)
+    feeds = {x: data, y: np.zeros((2, 3), np.float32), n: 1}
+    with tf.Session(backend=backend) as sess:
+        got = sess.run([cropped, tail, row, column, rest, window, grad], feeds)
+        expected = [data[:, :3], data[:, -2:, 1:3], data[1], data[:, 1, None], data[..., 1:], data[:, 1:3, :3]]
+        for g, e in zip(got, expected):
+            np.testing.assert_array_equal(g, e)
+        want = np.zeros_like(data)
+        want[:, :3] += 2
+        want[:, 1:3, :3] += 1
+        want[:, 1] += 1
+        np.testing.assert_array_equal(got[-1], want)
+        np.testing.assert_array_equal(sess.run(row, {**feeds, n: -1}), data[-1])
+        np.testing.assert_array_equal(sess.run(rest, {**feeds, n: 3}), data[..., 3:])
+        with pytest.raises(tf.errors.InvalidArgumentError, match="out of range"):
+            sess.run(column, {**feeds, n: 5})
+        with pytest.raises(tf.errors.InvalidArgumentError):  # tf.slice's bounds are checked, as TF's Slice
+            sess.run(window, {**feeds, n: 4})
+    with pytest.raises(TypeError, match="valid indices"):
+        x[tf.constant(1.5)]

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import i32, i64
+from ..dtypes import bool_, i32, i64
 from ..errors import ShapeError
 from ..types import TensorType
 from .registry import Attr, OpDef, register, require_dtype, tensor_operand
+from .shape import SLICE_END, check_slice_bounds
 
 
 def shape_operand_rank(t: TensorType, what: str) -> int | None:
@@ -76,8 +77,65 @@ register(OpDef("dfc.dynamic_range", "shape", _dynamic_range_infer, _dynamic_rang
                differentiable=False, fusible_as=None,
                doc="start, start + delta, ... below limit (tf.range of tensors); specialize makes it a constant"))
 
+def _nonzero_infer(types, attrs):
+    mask, count = tensor_operand(types, 0), tensor_operand(types, 1)
+    require_dtype(mask.dtype, (bool_,), "nonzero's mask")
+    require_dtype(count.dtype, (i32, i64), "nonzero's count")
+    if count.shape is not None and count.shape != ():
+        raise ShapeError(f"nonzero's count must be a scalar, got {count}")
+    return [TensorType(i64, (None,))]
+
+
+def _nonzero(mask, count):
+    found = np.flatnonzero(mask).astype(np.int64)
+    if found.size != int(count):
+        raise ShapeError(f"nonzero: the mask has {found.size} true entries, the count says {int(count)}")
+    return found
+
+
+register(OpDef("dfc.dynamic_nonzero", "shape", _nonzero_infer, _nonzero, 2, differentiable=False, fusible_as=None,
+               doc="the flat (row-major) positions of mask's true entries, given their count (tf.where of one "
+                   "argument, tf.boolean_mask); specialize expands it once the count is known"))
+
+def static_slice_bounds(shape: tuple[int, ...], begin, end, shrink: tuple[int, ...], end_is_size: bool):
+    """A dynamic slice's begin and end once their values are known, as dfc.slice takes them: sizes made ends
+    (-1: to the end), an index (an axis in `shrink`) checked and made the slice [i, i + 1)."""
+    begin, end = [int(b) for b in begin], [int(e) for e in end]
+    for axis in range(len(begin)):
+        if end_is_size:
+            end[axis] = SLICE_END if end[axis] == -1 else begin[axis] + end[axis]
+        if axis in shrink:
+            d, i = shape[axis], begin[axis]
+            if not -d <= i < d:
+                raise ShapeError(f"slice index {i} of dimension {axis} out of bounds for shape {list(shape)}")
+            end[axis] = i + 1 if i != -1 else SLICE_END
+    return begin, end
+
+
+def _dynamic_slice_infer(types, attrs):
+    x = tensor_operand(types, 0)
+    for i, what in ((1, "begin"), (2, "end" if not attrs.get("end_is_size") else "size")):
+        n = shape_operand_rank(tensor_operand(types, i), f"slice's {what}")
+        if n is not None and x.rank is not None and n != x.rank:
+            raise ShapeError(f"slice's {what} has {n} entries for {x} of rank {x.rank}")
+    return [TensorType(x.dtype, hinted_shape(x.rank, attrs["hint"]))]
+
+
+def _dynamic_slice(x, begin, end, strides, hint, shrink=(), end_is_size=False, bounded=None):
+    begin, end = static_slice_bounds(x.shape, begin, end, shrink, end_is_size)
+    if bounded:
+        check_slice_bounds(x.shape, begin, end)
+    return x[tuple(slice(b, e, s) for b, e, s in zip(begin, end, strides))]
+
+
+register(OpDef("dfc.dynamic_slice", "shape", _dynamic_slice_infer, _dynamic_slice, 3,
+               {"strides": Attr("ints"), "hint": Attr("ints", ()), "shrink": Attr("ints", ()),
+                "end_is_size": Attr("bool", False), "bounded": Attr("bool", None)},
+               doc="x sliced by the values of begin and end (or size) (x[i:j] and tf.slice with tensor bounds); "
+                   "specialize makes it a dfc.slice", fusible_as=None))
+
 #: the operand that holds the result's shape, for each op whose result type depends on it
-SHAPE_OPERAND = {"dfc.dynamic_reshape": 1, "dfc.dynamic_fill": 0, "dfc.random_uniform": 0, "dfc.random_normal": 0,
-                 "dfc.truncated_normal": 0, "dfc.dynamic_range": 1}
-#: ops whose every operand decides the result's shape (SHAPE_OPERAND names one of them)
-ALL_SHAPE_OPERANDS = frozenset({"dfc.dynamic_range"})
+SHAPE_OPERAND = {"dfc.dynamic_nonzero": 1, "dfc.dynamic_reshape": 1, "dfc.dynamic_fill": 0, "dfc.random_uniform": 0,
+                 "dfc.random_normal": 0, "dfc.truncated_normal": 0, "dfc.dynamic_range": 1, "dfc.dynamic_slice": 1}
+#: ops with more than one operand that decides the result's shape: all of them (SHAPE_OPERAND names one)
+MORE_SHAPE_OPERANDS = {"dfc.dynamic_range": (0, 1, 2), "dfc.dynamic_slice": (1, 2)}
