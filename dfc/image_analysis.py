@@ -240,9 +240,9 @@ def non_max_suppression(boxes, scores, max_output_size, iou_threshold: float = 0
                          f"{int(values[2])}")
     if any(v is None for v in values):
         raise NotImplementedError(f"{build_error('NonMaxSuppressionV3', label, '')} non_max_suppression: its result "
-                                  f"size depends on the values of {boxes.name} and {scores.name}, and dfc compiles "
-                                  f"static shapes (specialized to fed shapes, not fed values); it works when boxes, "
-                                  f"scores and the thresholds are constants")
+                                  f"size depends on the values of {boxes.name} and {scores.name} through a greedy "
+                                  f"loop, and dfc settles value-dependent sizes before a step only from loop-free "
+                                  f"computations; it works when boxes, scores and the thresholds are constants")
     kept = _nms_indices(np.asarray(values[0], np.float32), np.asarray(values[1], np.float32), int(values[2]),
                         float(values[3]), float(values[4]))
     with name_scope(name, "non_max_suppression", [boxes, scores]):
