@@ -1,5 +1,8 @@
-"""tf.image: resizing (bilinear, nearest), flips, crops and pads, standardization, dtype and color conversion.
+"""tf.image: resizing, flips, crops and pads, standardization; the color, resize and measure ops of its modules.
 
+tf.image's names live here: bilinear and nearest resizes, flips, crops and pads are defined in this
+module; color adjustments, HSV/YIQ/YUV and random_crop in image_color, area/bicubic resizes and
+crop_and_resize in image_resize, measures and filters in image_analysis, over image_core.
 Resizes follow TF1's kernels (align_corners, half_pixel_centers, float32 interpolation weights)
 and are built from gathers with constant indices and weighted sums, so their gradients are the
 ops' own; NHWC images, a batch [N, H, W, C] or one image [H, W, C].
@@ -11,13 +14,19 @@ import enum
 
 import numpy as np
 
-from dfc.ir.dtypes import as_dtype, f32
+from dfc.ir.dtypes import f32, i32
 
 from .array_ops import expand_dims, gather, squeeze
 from .framework import Tensor, build_error, check_int, constant, convert_to_tensor, make, name_scope
-from .math_ops import (add, cast, floordiv, less, maximum, multiply, reduce_mean, reduce_std, rsqrt, subtract,
-                       truediv)
-from .random_ops import random_crop, random_uniform  # noqa: F401 - random_crop: TF1's tf.image.random_crop
+from .image_analysis import (draw_bounding_boxes, image_gradients, non_max_suppression, psnr, sobel_edges, ssim,
+                             ssim_multiscale, total_variation)
+from .image_color import (adjust_brightness, adjust_contrast, adjust_gamma, adjust_hue, adjust_saturation, hsv_to_rgb,
+                          random_brightness, random_contrast, random_crop, random_hue, random_saturation, rgb_to_hsv,
+                          rgb_to_yiq, rgb_to_yuv, yiq_to_rgb, yuv_to_rgb)
+from .image_core import batched_images, convert_image_dtype, known_height_width, resize_scale, static_size
+from .image_resize import crop_and_resize, extract_image_patches, extract_patches, resize_area, resize_bicubic
+from .math_ops import add, cast, less, maximum, multiply, reduce_mean, reduce_std, rsqrt, subtract, truediv
+from .random_ops import random_uniform
 from .tensor_ops import pad, reverse
 
 
@@ -28,35 +37,9 @@ class ResizeMethod(enum.IntEnum):
     AREA = 3
 
 
-def _batched(images, op: str, name: str) -> tuple[Tensor, bool]:
-    x = convert_to_tensor(images)
-    rank = x.shape.ndims
-    if rank not in (3, 4):
-        raise build_error(op, name, f"'images' must have either 3 or 4 dimensions, got shape {x.shape}")
-    return (x, False) if rank == 4 else (expand_dims(x, 0), True)
-
-
-def _size(size, op: str, name: str) -> tuple[int, int]:
-    from .framework import constant_value
-    value = constant_value(size) if isinstance(size, Tensor) else np.asarray(size)
-    if value is None or np.shape(value) != (2,):
-        raise build_error(op, name, f"size must be a constant 1-D int32 of 2 elements [new_height, new_width], "
-                                    f"got {size!r}")
-    height, width = (int(v) for v in value)
-    if height <= 0 or width <= 0:
-        raise build_error(op, name, f"output dimensions must be positive, got {height}x{width}")
-    return height, width
-
-
-def _scale(in_size: int, out_size: int, align_corners: bool) -> np.float32:
-    if align_corners and out_size > 1:
-        return np.float32(in_size - 1) / np.float32(out_size - 1)
-    return np.float32(in_size) / np.float32(out_size)
-
-
 def _bilinear_weights(in_size: int, out_size: int, align_corners: bool, half_pixel: bool):
     """(lower index, upper index, lerp) of each output position, computed in float32 as TF's kernel does."""
-    scale = _scale(in_size, out_size, align_corners)
+    scale = resize_scale(in_size, out_size, align_corners)
     i = np.arange(out_size, dtype=np.float32)
     src = (i + np.float32(0.5)) * scale - np.float32(0.5) if half_pixel else i * scale
     floor = np.floor(src)
@@ -66,7 +49,7 @@ def _bilinear_weights(in_size: int, out_size: int, align_corners: bool, half_pix
 
 
 def _nearest_indices(in_size: int, out_size: int, align_corners: bool, half_pixel: bool) -> np.ndarray:
-    scale = _scale(in_size, out_size, align_corners)
+    scale = resize_scale(in_size, out_size, align_corners)
     i = np.arange(out_size, dtype=np.float32)
     if half_pixel:
         src = np.floor((i + np.float32(0.5)) * scale)
@@ -78,22 +61,15 @@ def _nearest_indices(in_size: int, out_size: int, align_corners: bool, half_pixe
     return np.minimum(src.astype(np.int64), in_size - 1)
 
 
-def _known_hw(x: Tensor, op: str, name: str) -> tuple[int, int]:
-    h, w = x.shape.as_list()[1:3]
-    if h is None or w is None:
-        raise build_error(op, name, f"{op} needs the height and width of {x.name}, got {x.shape}")
-    return h, w
-
-
 def resize_bilinear(images, size, align_corners: bool = False, name: str | None = None,
                     half_pixel_centers: bool = False) -> Tensor:
     """Bilinear resize to `size` [new_height, new_width]; the result is float32 (TF1's ResizeBilinear)."""
     label = name or "ResizeBilinear"
-    x, single = _batched(images, "ResizeBilinear", label)
+    x, single = batched_images(images, "ResizeBilinear", label)
     if align_corners and half_pixel_centers:
         raise build_error("ResizeBilinear", label, "If half_pixel_centers is True, align_corners must be False.")
-    height, width = _size(size, "ResizeBilinear", label)
-    h, w = _known_hw(x, "ResizeBilinear", label)
+    height, width = static_size(size, "ResizeBilinear", label)
+    h, w = known_height_width(x, "ResizeBilinear", label)
     with name_scope(name, "ResizeBilinear", [x]):
         x = cast(x, f32) if x.dtype is not f32 else x
         y0, y1, ly = _bilinear_weights(h, height, align_corners, half_pixel_centers)
@@ -115,9 +91,9 @@ def resize_nearest_neighbor(images, size, align_corners: bool = False, name: str
                             half_pixel_centers: bool = False) -> Tensor:
     """Nearest-neighbor resize to `size`; keeps the dtype (TF1's ResizeNearestNeighbor)."""
     label = name or "ResizeNearestNeighbor"
-    x, single = _batched(images, "ResizeNearestNeighbor", label)
-    height, width = _size(size, "ResizeNearestNeighbor", label)
-    h, w = _known_hw(x, "ResizeNearestNeighbor", label)
+    x, single = batched_images(images, "ResizeNearestNeighbor", label)
+    height, width = static_size(size, "ResizeNearestNeighbor", label)
+    h, w = known_height_width(x, "ResizeNearestNeighbor", label)
     with name_scope(name, "ResizeNearestNeighbor", [x]):
         rows = constant(_nearest_indices(h, height, align_corners, half_pixel_centers).astype(np.int32))
         cols = constant(_nearest_indices(w, width, align_corners, half_pixel_centers).astype(np.int32))
@@ -127,24 +103,29 @@ def resize_nearest_neighbor(images, size, align_corners: bool = False, name: str
 
 def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners: bool = False,
                   preserve_aspect_ratio: bool = False, name: str | None = None) -> Tensor:
-    """TF1's resize_images: bilinear (float32 result) or nearest neighbor (the input's dtype)."""
+    """TF1's resize_images: bilinear, bicubic, area (float32 results) or nearest neighbor (the input's dtype)."""
     label = name or "resize_images"
     x = convert_to_tensor(images)
-    if preserve_aspect_ratio:
-        raise NotImplementedError(f"{build_error('ResizeImages', label, '')} preserve_aspect_ratio=True is not "
-                                  f"supported")
     method = ResizeMethod(method) if not isinstance(method, str) else {
         "bilinear": ResizeMethod.BILINEAR, "nearest": ResizeMethod.NEAREST_NEIGHBOR,
         "bicubic": ResizeMethod.BICUBIC, "area": ResizeMethod.AREA}[method]
-    height, width = _size(size, "ResizeImages", label)
-    if x.shape.ndims in (3, 4) and x.shape.as_list()[-3:-1] == [height, width]:
+    height, width = static_size(size, "ResizeImages", label)
+    if x.shape.ndims not in (3, 4):
+        raise build_error("ResizeImages", label, f"'images' must have either 3 or 4 dimensions, got shape {x.shape}")
+    if preserve_aspect_ratio:  # the largest size within `size` of the images' aspect ratio, in TF's float32
+        h, w = known_height_width(x if x.shape.ndims == 4 else expand_dims(x, 0), "ResizeImages", label)
+        factor = min(np.float32(height) / np.float32(h), np.float32(width) / np.float32(w))
+        height = int(np.rint(np.float32(factor * np.float32(h))))  # tf.round: halves to even
+        width = int(np.rint(np.float32(factor * np.float32(w))))
+    if x.shape.as_list()[-3:-1] == [height, width]:
         return x  # TF returns the images unchanged when the size already matches
     if method == ResizeMethod.BILINEAR:
         return resize_bilinear(x, [height, width], align_corners, name=name)
     if method == ResizeMethod.NEAREST_NEIGHBOR:
         return resize_nearest_neighbor(x, [height, width], align_corners, name=name)
-    raise NotImplementedError(f"{build_error('ResizeImages', label, '')} {method.name} resizing is not supported "
-                              f"(BILINEAR and NEAREST_NEIGHBOR are)")
+    if method == ResizeMethod.BICUBIC:
+        return resize_bicubic(x, [height, width], align_corners, name=name)
+    return resize_area(x, [height, width], align_corners, name=name)
 
 
 resize = resize_images
@@ -217,29 +198,6 @@ def per_image_standardization(image) -> Tensor:
         return truediv(subtract(x, mean), adjusted)
 
 
-def convert_image_dtype(image, dtype, saturate: bool = False, name: str | None = None) -> Tensor:
-    """Scale between integer ranges [0, MAX] and floats [0, 1] (TF's convert_image_dtype)."""
-    from .math_ops import saturate_cast
-    x = convert_to_tensor(image)
-    dtype = as_dtype(dtype)
-    if not (dtype.is_floating or dtype.is_integer) or not (x.dtype.is_floating or x.dtype.is_integer):
-        raise AttributeError("dtype must be either floating point or integer")
-    if dtype is x.dtype:
-        return make("dfc.identity", [x], name=name or "convert_image")
-    convert = saturate_cast if saturate else cast
-    with name_scope(name, "convert_image", [x]):
-        if x.dtype.is_integer and dtype.is_integer:
-            scale_in, scale_out = int(x.dtype.max), int(dtype.max)
-            if scale_in > scale_out:
-                return convert(floordiv(x, constant((scale_in + 1) // (scale_out + 1), dtype=x.dtype)), dtype)
-            return multiply(convert(x, dtype), constant((scale_out + 1) // (scale_in + 1), dtype=dtype))
-        if x.dtype.is_floating and dtype.is_floating:
-            return cast(x, dtype)
-        if x.dtype.is_integer:
-            return multiply(cast(x, dtype), constant(1.0 / int(x.dtype.max), dtype=dtype))
-        return convert(multiply(x, constant(float(dtype.max) + 0.5, dtype=x.dtype)), dtype)
-
-
 def rgb_to_grayscale(images, name: str | None = None) -> Tensor:
     """0.2989 R + 0.587 G + 0.114 B, in the images' dtype."""
     from .linalg_ops import tensordot
@@ -257,32 +215,95 @@ def grayscale_to_rgb(images, name: str | None = None) -> Tensor:
         return tile(x, [1] * (x.shape.ndims - 1) + [3])
 
 
+def _offset(value, what: str):
+    """An int, or (for a tensor whose value is not known while building) an int32 scalar tensor."""
+    from .framework import constant_value
+    if isinstance(value, Tensor) and constant_value(value) is None:
+        if value.shape.ndims not in (None, 0) or not value.dtype.is_integer:
+            raise TypeError(f"{what} must be an integer scalar, got {value.dtype.name} {value.shape} ({value.name})")
+        return cast(value, i32)
+    return check_int(value, what)
+
+
+def _shifted_rows(x: Tensor, start: Tensor, count: int, axis: int) -> Tensor:
+    """x's `count` entries from `start` (a tensor) along `axis`; an index outside x fails when the step runs."""
+    from .array_ops import range as arange
+    return gather(x, add(arange(count), start), axis=axis)
+
+
 def crop_to_bounding_box(image, offset_height, offset_width, target_height, target_width) -> Tensor:
-    x, single = _batched(image, "crop_to_bounding_box", "crop_to_bounding_box")
-    oh, ow, th, tw = (check_int(v, "box") for v in (offset_height, offset_width, target_height, target_width))
-    h, w = _known_hw(x, "crop_to_bounding_box", "crop_to_bounding_box")
-    if oh < 0 or ow < 0 or th <= 0 or tw <= 0 or oh + th > h or ow + tw > w:
-        raise ValueError(f"crop_to_bounding_box: the box ({oh}, {ow}) + ({th}, {tw}) must lie inside the "
-                         f"{h}x{w} image with a positive size")
-    out = x[:, oh:oh + th, ow:ow + tw, :]
+    """The target_height x target_width window at (offset_height, offset_width); offsets may be tensors (a window
+    outside the image then fails when the step runs, as TF's assertion does)."""
+    x, single = batched_images(image, "crop_to_bounding_box", "crop_to_bounding_box")
+    oh, ow = _offset(offset_height, "offset_height"), _offset(offset_width, "offset_width")
+    th, tw = check_int(target_height, "target_height"), check_int(target_width, "target_width")
+    h, w = known_height_width(x, "crop_to_bounding_box", "crop_to_bounding_box")
+    if th <= 0 or tw <= 0 or th > h or tw > w:
+        raise ValueError(f"crop_to_bounding_box: the {th}x{tw} target must fit the {h}x{w} image ({x.name}) with "
+                         f"a positive size")
+    if isinstance(oh, int) and isinstance(ow, int):
+        if oh < 0 or ow < 0 or oh + th > h or ow + tw > w:
+            raise ValueError(f"crop_to_bounding_box: the box ({oh}, {ow}) + ({th}, {tw}) must lie inside the "
+                             f"{h}x{w} image ({x.name}) with a positive size")
+        out = x[:, oh:oh + th, ow:ow + tw, :]
+    else:
+        with name_scope(None, "crop_to_bounding_box", [x]):
+            out = x if isinstance(oh, int) and oh == 0 and th == h else _shifted_rows(x, oh, th, 1)
+            out = out if isinstance(ow, int) and ow == 0 and tw == w else _shifted_rows(out, ow, tw, 2)
     return squeeze(out, [0]) if single else out
 
 
 def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width) -> Tensor:
-    x, single = _batched(image, "pad_to_bounding_box", "pad_to_bounding_box")
-    oh, ow, th, tw = (check_int(v, "box") for v in (offset_height, offset_width, target_height, target_width))
-    h, w = _known_hw(x, "pad_to_bounding_box", "pad_to_bounding_box")
-    if oh < 0 or ow < 0 or th - oh < h or tw - ow < w:
-        raise ValueError(f"pad_to_bounding_box: the {h}x{w} image at ({oh}, {ow}) must fit the {th}x{tw} target")
-    out = pad(x, [[0, 0], [oh, th - oh - h], [ow, tw - ow - w], [0, 0]])
+    """The image placed at (offset_height, offset_width) on a zero target_height x target_width canvas; offsets may
+    be tensors (a placement past the canvas then fails when the step runs)."""
+    x, single = batched_images(image, "pad_to_bounding_box", "pad_to_bounding_box")
+    oh, ow = _offset(offset_height, "offset_height"), _offset(offset_width, "offset_width")
+    th, tw = check_int(target_height, "target_height"), check_int(target_width, "target_width")
+    h, w = known_height_width(x, "pad_to_bounding_box", "pad_to_bounding_box")
+    if th < h or tw < w:
+        raise ValueError(f"pad_to_bounding_box: the {h}x{w} image ({x.name}) must fit the {th}x{tw} target")
+    if isinstance(oh, int) and isinstance(ow, int):
+        if oh < 0 or ow < 0 or th - oh < h or tw - ow < w:
+            raise ValueError(f"pad_to_bounding_box: the {h}x{w} image ({x.name}) at ({oh}, {ow}) must fit the "
+                             f"{th}x{tw} target")
+        out = pad(x, [[0, 0], [oh, th - oh - h], [ow, tw - ow - w], [0, 0]])
+    else:  # zeros on both sides, then the target's rows and columns read from the shifted image
+        with name_scope(None, "pad_to_bounding_box", [x]):
+            ph, pw = th - h, tw - w
+            canvas = pad(x, [[0, 0], [ph, ph], [pw, pw], [0, 0]])
+            out = _shifted_rows(canvas, subtract(constant(ph, dtype=i32), oh) if not isinstance(oh, int)
+                                else constant(ph - oh, dtype=i32), th, 1)
+            out = _shifted_rows(out, subtract(constant(pw, dtype=i32), ow) if not isinstance(ow, int)
+                                else constant(pw - ow, dtype=i32), tw, 2)
     return squeeze(out, [0]) if single else out
+
+
+def resize_image_with_pad(image, target_height, target_width, method=0, align_corners: bool = False) -> Tensor:
+    """Resize keeping the aspect ratio so the image fits, then zero-pad to the target (centered, TF's offsets)."""
+    x, single = batched_images(image, "resize_image_with_pad", "resize_image_with_pad")
+    th, tw = check_int(target_height, "target_height"), check_int(target_width, "target_width")
+    if tw <= 0:
+        raise ValueError("target_width must be > 0.")
+    if th <= 0:
+        raise ValueError("target_height must be > 0.")
+    h, w = known_height_width(x, "resize_image_with_pad", "resize_image_with_pad")
+    with name_scope(None, "resize_image_with_pad", [x]):
+        fh, fw, fth, ftw = (np.float32(v) for v in (h, w, th, tw))
+        ratio = max(fw / ftw, fh / fth)
+        new_h, new_w = fh / ratio, fw / ratio
+        pad_h = max(0, int(np.floor((fth - new_h) / np.float32(2))))
+        pad_w = max(0, int(np.floor((ftw - new_w) / np.float32(2))))
+        resized = resize_images(x, [int(np.floor(new_h)), int(np.floor(new_w))], method,
+                                       align_corners=align_corners)
+        out = pad_to_bounding_box(resized, pad_h, pad_w, th, tw)
+        return squeeze(out, [0]) if single else out
 
 
 def resize_image_with_crop_or_pad(image, target_height, target_width) -> Tensor:
     """Centrally crop or zero-pad each dim to the target size (TF's offsets: the larger half after)."""
-    x, single = _batched(image, "resize_image_with_crop_or_pad", "resize_image_with_crop_or_pad")
+    x, single = batched_images(image, "resize_image_with_crop_or_pad", "resize_image_with_crop_or_pad")
     th, tw = check_int(target_height, "target_height"), check_int(target_width, "target_width")
-    h, w = _known_hw(x, "resize_image_with_crop_or_pad", "resize_image_with_crop_or_pad")
+    h, w = known_height_width(x, "resize_image_with_crop_or_pad", "resize_image_with_crop_or_pad")
     crop_h, crop_w = max((h - th) // 2, 0), max((w - tw) // 2, 0)
     pad_h, pad_w = max((th - h) // 2, 0), max((tw - w) // 2, 0)
     cropped = crop_to_bounding_box(x, crop_h, crop_w, min(th, h), min(tw, w))
@@ -297,18 +318,25 @@ def central_crop(image, central_fraction: float) -> Tensor:
     """The central fraction of each image's height and width."""
     if not 0.0 < central_fraction <= 1.0:
         raise ValueError("central_fraction must be within (0, 1]")
-    x, single = _batched(image, "central_crop", "central_crop")
+    x, single = batched_images(image, "central_crop", "central_crop")
     if central_fraction == 1.0:
         return convert_to_tensor(image)
-    h, w = _known_hw(x, "central_crop", "central_crop")
+    h, w = known_height_width(x, "central_crop", "central_crop")
     start_h = int((h - h * central_fraction) / 2)
     start_w = int((w - w * central_fraction) / 2)
     out = crop_to_bounding_box(x, start_h, start_w, h - start_h * 2, w - start_w * 2)
     return squeeze(out, [0]) if single else out
 
 
-__all__ = ["ResizeMethod", "central_crop", "convert_image_dtype", "crop_to_bounding_box", "flip_left_right",
-           "flip_up_down", "grayscale_to_rgb", "pad_to_bounding_box", "per_image_standardization",
-           "random_flip_left_right", "random_flip_up_down", "resize", "resize_bilinear",
-           "resize_image_with_crop_or_pad", "resize_images", "resize_nearest_neighbor", "resize_with_crop_or_pad",
-           "rgb_to_grayscale", "rot90", "transpose_image"]
+transpose = transpose_image
+
+__all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue", "adjust_saturation",
+           "central_crop", "convert_image_dtype", "crop_and_resize", "crop_to_bounding_box", "draw_bounding_boxes",
+           "extract_image_patches", "extract_patches", "flip_left_right", "flip_up_down", "grayscale_to_rgb",
+           "hsv_to_rgb", "image_gradients", "non_max_suppression", "pad_to_bounding_box", "per_image_standardization",
+           "psnr", "random_brightness", "random_contrast", "random_crop", "random_flip_left_right",
+           "random_flip_up_down", "random_hue", "random_saturation", "resize", "resize_area", "resize_bicubic",
+           "resize_bilinear", "resize_image_with_crop_or_pad", "resize_image_with_pad", "resize_images",
+           "resize_nearest_neighbor", "resize_with_crop_or_pad", "rgb_to_grayscale", "rgb_to_hsv", "rgb_to_yiq",
+           "rgb_to_yuv", "rot90", "sobel_edges", "ssim", "ssim_multiscale", "total_variation", "transpose",
+           "transpose_image", "yiq_to_rgb", "yuv_to_rgb"]

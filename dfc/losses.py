@@ -182,6 +182,13 @@ def get_regularization_losses(scope: str | None = None) -> list[Tensor]:
     return get_collection(REGULARIZATION_LOSSES, scope)
 
 
+def get_regularization_loss(scope: str | None = None, name: str = "total_regularization_loss") -> Tensor:
+    """The sum of the regularization losses under `scope`, or 0.0 when there are none (TF1's)."""
+    from .conversion import constant
+    losses = get_regularization_losses(scope)
+    return add_n(losses, name=name) if losses else constant(0.0, name=name)
+
+
 def get_total_loss(add_regularization_losses: bool = True, name: str = "total_loss") -> Tensor:
     losses = get_losses() + (get_regularization_losses() if add_regularization_losses else [])
     if not losses:
@@ -298,13 +305,4 @@ def _present_per_batch(losses: Tensor, weights: Tensor, axis: list[int]) -> Tens
         present = where(equal(weights, 0.0), zeros_like(weights), ones_like(weights))
         present = multiply(present, ones_like(losses))
         return reduce_sum(present, axis=axis, keepdims=True)
-
-
-def get_regularization_loss(scope: str | None = None, name: str = "total_regularization_loss") -> Tensor:
-    """The sum of the REGULARIZATION_LOSSES collection (filtered by `scope`), or 0.0 when it is empty."""
-    from .array_ops import constant
-    losses = get_regularization_losses(scope)
-    if losses:
-        return add_n(losses, name=name)
-    return constant(0.0)
 

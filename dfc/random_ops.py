@@ -1,10 +1,11 @@
-"""Random tensors of the DSL: random_uniform, random_normal, truncated_normal, random_crop (seeded as in TF1)."""
+"""Random tensors of the DSL: random_uniform, random_normal, truncated_normal (seeded as in TF1); random_crop is
+tf.image's (dfc/image_color.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from dfc.ir.dtypes import as_dtype, f32, i32
+from dfc.ir.dtypes import as_dtype, f32
 from dfc.ir.types import TensorType
 
 from .framework import Tensor, get_seed, make, name_scope
@@ -89,34 +90,3 @@ def random_shuffle(value, seed=None, name: str | None = None) -> Tensor:
     with name_scope(name, "RandomShuffle", [x]):
         keys = random_uniform([x.shape.as_list()[0]], seed=seed)
         return gather(x, argsort(keys))
-
-
-def random_crop(value, size, seed=None, name: str | None = None) -> Tensor:
-    """A slice of `value` of shape `size` at a uniformly random offset (each dim's offset in [0, dim - size])."""
-    from .array_ops import gather, shape as shape_of
-    from .framework import build_error, constant, convert_to_tensor, make
-    from .tensor_ops import _static_ints
-    x = convert_to_tensor(value)
-    label = name or "random_crop"
-    sizes = [int(s) for s in np.atleast_1d(_static_ints(size, "size", "RandomCrop", label))]
-    dims = x.shape.as_list() if x.shape.ndims is not None else None
-    if dims is None or len(dims) != len(sizes):
-        raise build_error("RandomCrop", label, f"size {sizes} must give one dim per dim of {x.name} of shape "
-                                               f"{x.shape}")
-    if any(d is not None and s > d for d, s in zip(dims, sizes)) or any(s < 0 for s in sizes):
-        raise build_error("RandomCrop", label, f"Need value.shape >= size, got {x.shape} and {sizes} ({x.name})")
-    with name_scope(name, "random_crop", [x]):
-        unit = random_uniform([len(sizes)], dtype=f32, seed=seed)
-        out = x
-        for d, (dim, s) in enumerate(zip(dims, sizes)):
-            if dim is not None and dim == s:
-                continue
-            if dim is not None:
-                limit = constant(np.float32(dim - s + 1))
-            else:
-                whole = gather(shape_of(x, out_type=i32), constant(np.int32(d)))
-                limit = make("dfc.cast", [whole - constant(np.int32(s - 1))], {"dtype": f32})
-            draw = gather(unit, constant(np.int32(d)))
-            offset = make("dfc.cast", [make("dfc.floor", [make("dfc.mul", [draw, limit])])], {"dtype": i32})
-            out = gather(out, offset + constant(np.arange(s, dtype=np.int32)), axis=d)
-        return make("dfc.identity", [out], name="random_crop")

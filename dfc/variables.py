@@ -467,6 +467,11 @@ def get_variable(name: str, shape=None, dtype=None, initializer=None, regularize
         graph.name_scope_stack[:] = saved
     # a name taken by another op (a tf.Variable named alike) is uniquified, as TF does: 'x' becomes 'x_1'
     existing[full] = var
+    if regularizer is not None:  # TF1: the penalty of a new variable, under '<name>/Regularizer/'
+        with name_scope(f"{var.op.name}/Regularizer/"):
+            penalty = regularizer(var)
+        if penalty is not None:
+            graph.collections.setdefault("regularization_losses", []).append(penalty)
     return var
 
 

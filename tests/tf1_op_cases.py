@@ -250,3 +250,4 @@ CASES += __import__("tf1_op_cases_dyn").CASES  # tf.TensorArray, map_fn/scan/fol
 from tf1_op_cases_nn import CASES as _NN_CASES  # noqa: E402 - tf.nn's and tf.losses' names
 
 CASES += _NN_CASES
+CASES += __import__("tf1_op_cases_image").CASES  # tf.image (tests/tf1_op_cases_image.py)

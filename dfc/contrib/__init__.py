@@ -1,5 +1,5 @@
-"""tf.contrib: the parts TF1 tutorials reach for that dfc provides (contrib.rnn)."""
+"""tf.contrib: the parts TF1 scripts reach for that dfc provides (rnn, layers, framework, slim)."""
 
-from . import rnn
+from . import framework, layers, rnn, slim
 
-__all__ = ["rnn"]
+__all__ = ["framework", "layers", "rnn", "slim"]
