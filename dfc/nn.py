@@ -8,14 +8,16 @@ from .framework import Tensor, check_int, convert_to_tensor, make
 from .math_ops import relu, sigmoid, tanh
 from .nn_conv import __all__ as _conv_names
 from .nn_conv import (atrous_conv2d, atrous_conv2d_transpose, avg_pool, avg_pool1d, avg_pool2d,  # noqa: F401
-                      avg_pool_v2, conv1d, conv1d_transpose, conv2d, conv2d_backprop_filter, conv2d_backprop_input,
+                      conv1d, conv1d_transpose, conv2d, conv2d_backprop_filter, conv2d_backprop_input,
                       conv2d_transpose, convolution, depthwise_conv2d, depthwise_conv2d_backprop_filter,
                       depthwise_conv2d_backprop_input, depthwise_conv2d_native,
                       depthwise_conv2d_native_backprop_filter, depthwise_conv2d_native_backprop_input, dilation2d,
                       erosion2d, max_pool,
-                      max_pool1d, max_pool2d, max_pool_v2, max_pool_with_argmax, pool, separable_conv2d)
+                      max_pool1d, max_pool2d, max_pool_with_argmax, separable_conv2d)
+from .nn_pool import __all__ as _pool_names
+from .nn_pool import avg_pool_v2, max_pool_v2, pool  # noqa: F401
 
-__all__ = ["bias_add", "log_softmax", "relu", "relu6", "sigmoid", "softmax", "tanh", *_conv_names]
+__all__ = ["bias_add", "log_softmax", "relu", "relu6", "sigmoid", "softmax", "tanh", *_conv_names, *_pool_names]
 
 
 def _softmax(irop: str, default: str, logits, axis, name, dim) -> Tensor:

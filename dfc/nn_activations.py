@@ -10,7 +10,7 @@ import numpy as np
 
 from dfc.ir.dtypes import f32
 
-from .framework import Tensor, convert_to_tensor, name_scope
+from .framework import Tensor, convert_to_tensor, make, name_scope
 
 __all__ = ["crelu", "elu", "leaky_relu", "log_poisson_loss", "relu_layer", "selu", "silu", "swish",
            "weighted_cross_entropy_with_logits", "xw_plus_b"]
@@ -115,10 +115,10 @@ def xw_plus_b(x, weights, biases, name: str | None = None) -> Tensor:
 def relu_layer(x, weights, biases, name: str | None = None) -> Tensor:
     """relu(matmul(x, weights) + biases)."""
     from .math_ops import matmul
-    from .nn import bias_add
     x, weights, biases = _dense("relu_layer", x, weights, biases)
     with name_scope(name, "relu_layer", [x, weights, biases]) as scope:
-        return _scope_op("dfc.relu", [bias_add(matmul(x, weights), biases)], scope)
+        biased = make("dfc.add", [matmul(x, weights), biases], name="BiasAdd")  # _dense checked the bias's size
+        return _scope_op("dfc.relu", [biased], scope)
 
 
 def shapes_compatible(a, b) -> bool:
