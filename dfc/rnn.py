@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from .array_ops import shape, stack, transpose, unstack
+from .array_ops import expand_dims, shape, stack, transpose, unstack, zeros_like
 from .framework import Tensor, convert_to_tensor
-from .math_ops import cast, less
+from .math_ops import cast, less, where
 from .variables import variable_scope
 
 __all__ = ["dynamic_rnn", "static_rnn"]
@@ -43,11 +43,10 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
         lengths = convert_to_tensor(sequence_length) if sequence_length is not None else None
         for t, x in enumerate(inputs):
             out, new_state = cell(x, state)
-            if lengths is not None:
-                alive = cast(less(t, lengths), out.dtype)
-                alive = alive[:, None]
-                out = out * alive
-                new_state = _map_state(lambda new, old, a=alive: new * a + old * (1 - a), new_state, state)
+            if lengths is not None:  # past a row's length: zeros out, the state held (a select, as TF: exact 0s)
+                alive = expand_dims(less(t, lengths), 1)
+                out = where(alive, out, zeros_like(out))
+                new_state = _map_state(lambda new, old, a=alive: where(a, new, old), new_state, state)
             outputs.append(out)
             state = new_state
     return outputs, state
@@ -91,10 +90,10 @@ def _rnn_loop(cell, x: Tensor, sequence_length, initial_state, dtype, time_major
         def body(t, out_acc, *flat_state):
             old = _pack(state, list(flat_state))
             out, new_state = cell(gather(xt, t), old)
-            if lengths is not None:
-                alive = cast(less(t, lengths), out.dtype)[:, None]
-                out = out * alive
-                new_state = _map_state(lambda new, prev, a=alive: new * a + prev * (1 - a), new_state, old)
+            if lengths is not None:  # past a row's length: zeros out, the state held (a select, as TF: exact 0s)
+                alive = expand_dims(less(t, lengths), 1)
+                out = where(alive, out, zeros_like(out))
+                new_state = _map_state(lambda new, prev, a=alive: where(a, new, prev), new_state, old)
             return (t + 1, _stack_write(out_acc, t, out)) + tuple(_flatten(new_state))
         final = while_loop(lambda t, *_: less(t, steps), body,
                            [convert_to_tensor(np.int32(0)), outputs] + _flatten(state), name="while")
