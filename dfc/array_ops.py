@@ -65,7 +65,7 @@ def shape_argument(shape: Any, what: str = "shape") -> tuple[tuple[int, ...] | N
 
 def _shape_hint(shape: Tensor) -> tuple[int, ...]:
     """The dims of a shape tensor that are known now: those of tf.shape(x) where x's dims are."""
-    if shape.op.type == "dfc.shape_of":
+    if shape.op._dfc_ir().type == "dfc.shape_of":
         source = shape.op.inputs[0].shape
         if source.ndims is not None:
             return tuple(-1 if d is None else d for d in source.as_list())

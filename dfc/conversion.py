@@ -89,7 +89,7 @@ def constant(value: Any, dtype=None, shape=None, name: str = "Const", verify_sha
 
 def constant_value(tensor: Any) -> np.ndarray | None:
     """The value of a tensor made by dfc.constant (TF's tf.get_static_value), else None."""
-    if isinstance(tensor, Tensor) and tensor.op.type == "dfc.constant":
+    if isinstance(tensor, Tensor) and tensor.op._dfc_ir().type == "dfc.constant":
         return tensor.op.get_attr("value")
     if not isinstance(tensor, Tensor):
         return np.asarray(tensor)

@@ -24,7 +24,7 @@ from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
 from .device_spec import format_device, parse_device
-from .graph_def import graph_to_graph_def, node_def
+from .graph_def import graph_to_graph_def, node_def, tf_op_name
 from .tensor_shape import TensorShape
 
 builder.register_internal_dir(os.path.dirname(os.path.abspath(__file__)))
@@ -247,7 +247,9 @@ class Operation:
 
     @property
     def type(self) -> str:
-        return self._op.type
+        """TF's name for the op's kind ("MatMul", "Placeholder", "VariableV2"), as TF1 scripts compare it; dfc's own
+        name where TF has no such op. The IR op's type is `_dfc_ir().type`."""
+        return tf_op_name(self._op.type)
 
     @property
     def inputs(self) -> list[Tensor]:

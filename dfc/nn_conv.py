@@ -110,8 +110,8 @@ def _shape_arg(shape: Any, fn: str, rank: int = 4) -> list[int]:
     from .array_ops import constant_value
     if isinstance(shape, Tensor):
         value = constant_value(shape)
-        if value is None and shape.op.type == "dfc.concat":  # tf.stack of scalars: read the constant ones
-            value = [constant_value(v.op.inputs[0]) if v.op.type == "dfc.expand_dims" else None
+        if value is None and shape.op._dfc_ir().type == "dfc.concat":  # tf.stack of scalars: read the constant ones
+            value = [constant_value(v.op.inputs[0]) if v.op._dfc_ir().type == "dfc.expand_dims" else None
                      for v in shape.op.inputs]
             value = [None if v is None else int(np.asarray(v).reshape(())) for v in value]
         if value is None:

@@ -43,14 +43,14 @@ def get_static_value(tensor: Any, partial: bool = False) -> Any:
     t = convert_to_tensor(tensor)
     if hasattr(tensor, "_as_tensor") and not isinstance(tensor, Tensor):
         return None  # a variable's value changes while the graph runs
-    while t.op.type in ("dfc.identity", "dfc.stop_gradient"):
+    while t.op._dfc_ir().type in ("dfc.identity", "dfc.stop_gradient"):
         t = t.op.inputs[0]
     known = constant_value(t)
     if known is not None:
         return np.array(known)
-    if t.op.type == "dfc.shape_of" and t.op.inputs[0].shape.is_fully_defined():
+    if t.op._dfc_ir().type == "dfc.shape_of" and t.op.inputs[0].shape.is_fully_defined():
         return np.array(t.op.inputs[0].shape.as_list(), dtype=t.dtype.np)
-    if partial and t.op.type == "dfc.shape_of" and t.op.inputs[0].shape.ndims is not None:
+    if partial and t.op._dfc_ir().type == "dfc.shape_of" and t.op.inputs[0].shape.ndims is not None:
         return np.array([-1 if d is None else d for d in t.op.inputs[0].shape.as_list()], dtype=object)
     return None
 

@@ -456,7 +456,7 @@ def broadcast_to(input, shape, name: str | None = None) -> Tensor:  # noqa: A002
     x = convert_to_tensor(input)
     label = name or "BroadcastTo"
     if isinstance(shape, Tensor) and constant_value(shape) is None:
-        if shape.op.type == "dfc.shape_of":
+        if shape.op._dfc_ir().type == "dfc.shape_of":
             return make("dfc.broadcast_like", [x, shape.op.inputs[0]], name=label)
         raise build_error("BroadcastTo", label, f"broadcast_to needs a constant shape or tf.shape(t), got "
                                                 f"{shape.name}")

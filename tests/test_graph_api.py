@@ -110,3 +110,15 @@ def test_list_devices_names_the_cpu_as_tf_does():
         devices = sess.list_devices()
     assert devices[0].name == "/job:localhost/replica:0/task:0/device:CPU:0" and devices[0].device_type == "CPU"
     assert all(d.device_type == "GPU" for d in devices[1:])
+
+
+def test_operation_type_is_tfs_op_name():
+    """Scripts list placeholders or variables by TF's op type; dfc's own name stays on the IR op."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        w = tf.Variable(tf.zeros([3, 2]), name="w")
+        y = tf.nn.relu(tf.matmul(x, w))
+    assert [op.name for op in g.get_operations() if op.type == "Placeholder"] == ["x"]
+    assert w.op.type == "VariableV2" and y.op.type == "Relu" and y.op.inputs[0].op.type == "MatMul"
+    assert y.op._dfc_ir().type == "dfc.relu" and y.op.node_def.op == y.op.type

@@ -190,10 +190,10 @@ def test_asserts_fail_the_run_with_tf_messages_and_order_ops_after_them(backend)
 def test_asserts_on_constants_are_decided_when_built():
     with _raises(InvalidArgumentError, "assertion failed", "[1 3]", HERE):
         tf.assert_equal(tf.constant([1, 2]), tf.constant([1, 3]))
-    assert tf.assert_less(1, 2).type == "dfc.no_op"
+    assert tf.assert_less(1, 2).type == "NoOp"
     with _raises(ValueError, "must have rank 2", HERE):
         tf.assert_rank(tf.ones([3]), 2)
-    assert tf.assert_rank(tf.ones([3, 1]), 2).type == "dfc.no_op"
+    assert tf.assert_rank(tf.ones([3, 1]), 2).type == "NoOp"
     with _raises(TypeError, "integer"):
         tf.assert_integer(tf.ones([2]))
     with _raises(TypeError, "int32"):
