@@ -64,6 +64,17 @@ def fully_connected(inputs, num_outputs: int, activation_fn=nn.relu, normalizer_
         return collect(outputs_collections, sc.name, outputs)
 
 
+def _biased_and_finished(outputs: Tensor, num_outputs: int, data_format: str, normalizer_fn, normalizer_params,
+                         activation_fn, biases_initializer, biases_regularizer, trainable: bool,
+                         variables_collections) -> Tensor:
+    """A convolution's tail in contrib: 'biases' added (unless a normalizer follows, or no initializer is given),
+    then the normalizer and the activation."""
+    if normalizer_fn is None and biases_initializer is not None:
+        biases = variable("biases", [num_outputs], outputs.dtype, biases_initializer, biases_regularizer, trainable,
+                          variables_collections, "biases")
+        outputs = nn.bias_add(outputs, biases, data_format=data_format)
+    return finish(outputs, normalizer_fn, normalizer_params, activation_fn)
+
 @add_arg_scope
 def conv2d(inputs, num_outputs: int, kernel_size, stride=1, padding: str = "SAME", data_format=None, rate=1,
            activation_fn=nn.relu, normalizer_fn=None, normalizer_params=None, weights_initializer=None,
@@ -93,11 +104,9 @@ def conv2d(inputs, num_outputs: int, kernel_size, stride=1, padding: str = "SAME
         dilations = [1, 1, rh, rw] if nchw else [1, rh, rw, 1]
         outputs = nn.conv2d(x, weights, strides, padding.upper(), data_format="NCHW" if nchw else "NHWC",
                             dilations=dilations)
-        if normalizer_fn is None and biases_initializer is not None:
-            biases = variable("biases", [num_outputs], x.dtype, biases_initializer, biases_regularizer, trainable,
-                               variables_collections, "biases")
-            outputs = nn.bias_add(outputs, biases, data_format="NCHW" if nchw else "NHWC")
-        outputs = finish(outputs, normalizer_fn, normalizer_params, activation_fn)
+        outputs = _biased_and_finished(outputs, num_outputs, "NCHW" if nchw else "NHWC", normalizer_fn,
+                                       normalizer_params, activation_fn, biases_initializer, biases_regularizer,
+                                       trainable, variables_collections)
         return collect(outputs_collections, sc.name, outputs)
 
 
@@ -137,11 +146,9 @@ def conv1d(inputs, num_outputs: int, kernel_size, stride=1, padding: str = "SAME
         outputs = nn.conv2d(image, expand_dims(weights, 0), strides, padding.upper(), data_format=fmt,
                             dilations=dilations)
         outputs = squeeze(outputs, [2 if ncw else 1])
-        if normalizer_fn is None and biases_initializer is not None:
-            biases = variable("biases", [num_outputs], x.dtype, biases_initializer, biases_regularizer, trainable,
-                               variables_collections, "biases")
-            outputs = nn.bias_add(outputs, biases, data_format="NCHW" if ncw else "NHWC")
-        outputs = finish(outputs, normalizer_fn, normalizer_params, activation_fn)
+        outputs = _biased_and_finished(outputs, num_outputs, "NCHW" if ncw else "NHWC", normalizer_fn,
+                                       normalizer_params, activation_fn, biases_initializer, biases_regularizer,
+                                       trainable, variables_collections)
         return collect(outputs_collections, sc.name, outputs)
 
 
@@ -183,11 +190,9 @@ def conv2d_transpose(inputs, num_outputs: int, kernel_size, stride=1, padding: s
         out_shape = [batch, *spatial] if batch is not None else stack_tensors([shape(x)[0], *spatial])
         strides = [1, 1, sh, sw] if nchw else [1, sh, sw, 1]
         outputs = nn.conv2d_transpose(x, weights, out_shape, strides, pad, data_format=data_format)
-        if normalizer_fn is None and biases_initializer is not None:
-            biases = variable("biases", [num_outputs], x.dtype, biases_initializer, biases_regularizer, trainable,
-                               variables_collections, "biases")
-            outputs = nn.bias_add(outputs, biases, data_format=data_format)
-        outputs = finish(outputs, normalizer_fn, normalizer_params, activation_fn)
+        outputs = _biased_and_finished(outputs, num_outputs, data_format, normalizer_fn,
+                                       normalizer_params, activation_fn, biases_initializer, biases_regularizer,
+                                       trainable, variables_collections)
         return collect(outputs_collections, sc.name, outputs)
 
 
@@ -231,11 +236,9 @@ def separable_conv2d(inputs, num_outputs, kernel_size, depth_multiplier: int = 1
             num_outputs = channels * depth_multiplier
             outputs = nn.depthwise_conv2d(x, depthwise, strides, padding.upper(), rate=[rh, rw],
                                           data_format=data_format)
-        if normalizer_fn is None and biases_initializer is not None:
-            biases = variable("biases", [num_outputs], x.dtype, biases_initializer, biases_regularizer, trainable,
-                               variables_collections, "biases")
-            outputs = nn.bias_add(outputs, biases, data_format=data_format)
-        outputs = finish(outputs, normalizer_fn, normalizer_params, activation_fn)
+        outputs = _biased_and_finished(outputs, num_outputs, data_format, normalizer_fn,
+                                       normalizer_params, activation_fn, biases_initializer, biases_regularizer,
+                                       trainable, variables_collections)
         return collect(outputs_collections, sc.name, outputs)
 
 
