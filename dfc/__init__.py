@@ -24,6 +24,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                    "dimension_at_index", "guarantee_const"),
     ".control_flow_ops": ("case", "cond", "foldl", "foldr", "map_fn", "scan", "switch_case", "while_loop"),
     ".tensor_array_ops": ("TensorArray",),
+    ".queues": ("FIFOQueue", "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue"),
     ".script_ops": ("numpy_function", "py_func", "py_function"),
     ".custom_gradient_ops": ("NoGradient", "NotDifferentiable", "RegisterGradient", "custom_gradient", "no_gradient"),
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "colocate_with", "control_dependencies",
@@ -102,7 +103,7 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
 _SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors", "gfile",
                "graph_util", "image", "initializers", "io", "layers", "linalg", "logging", "losses", "manip", "math",
-               "metrics", "nn", "python_io", "random", "summary", "test", "train")
+               "metrics", "nn", "python_io", "queue", "random", "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType

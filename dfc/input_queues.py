@@ -4,7 +4,8 @@ TF fills FIFO queues from threads (QueueRunners). dfc fills each dequeued value 
 a run needs it (a host-fed source, runtime/host_feeds.py): a producer hands out the next slice,
 a batch runs its input tensors once per example (through the producers) and stacks them. So the
 values and their order per epoch are TF's, no thread is needed, and start_queue_runners has
-nothing of dfc's to start (it still starts QueueRunners a script made itself). The end of the
+nothing of dfc's to start (it starts the QueueRunners a script made over its own queues,
+dfc/queues/). The end of the
 input is TF's OutOfRangeError, and `num_epochs` counts epochs in a local variable, as TF's does:
 run tf.local_variables_initializer() first.
 """
@@ -23,9 +24,8 @@ from dfc.ir.errors import FailedPreconditionError, OutOfRangeError
 from dfc.runtime.host_feeds import register_source
 
 from .framework import Tensor, TensorShape, convert_to_tensor, get_default_graph, name_scope
+from .queues.runner import QUEUE_RUNNERS, QueueRunner, add_queue_runner, start_queue_runners  # noqa: F401
 from .scopes import get_seed
-
-QUEUE_RUNNERS = "queue_runners"
 
 
 # ---- producers --------------------------------------------------------------------------------------
@@ -322,109 +322,6 @@ def shuffle_batch_join(tensors_list: Sequence[Any], batch_size: int, capacity: i
     return shuffle_batch(tensors_list[0], batch_size, capacity, min_after_dequeue, seed=seed,
                          enqueue_many=enqueue_many, shapes=shapes,
                          allow_smaller_final_batch=allow_smaller_final_batch, name=name)
-
-
-# ---- queue runners ------------------------------------------------------------------------------------
-class QueueRunner:
-    """Threads that run `enqueue_ops` until the coordinator stops or the input ends (TF's QueueRunner)."""
-
-    def __init__(self, queue: Any = None, enqueue_ops: Sequence[Any] | None = None, close_op: Any = None,
-                 cancel_op: Any = None, queue_closed_exception_types: Sequence[type] | None = None,
-                 queue_runner_def: Any = None, import_scope: str | None = None):
-        if queue_runner_def is not None:
-            raise ValueError("queue_runner_def is not supported: make the QueueRunner from its queue and ops")
-        if not enqueue_ops:
-            raise ValueError("enqueue_ops must be a non-empty list of ops")
-        self._queue = queue
-        self._enqueue_ops = list(enqueue_ops)
-        self._close_op = close_op
-        self._cancel_op = cancel_op
-        self._closed_types = tuple(queue_closed_exception_types or (OutOfRangeError,))
-        self._exceptions_raised: list[BaseException] = []
-        self._lock = threading.Lock()
-
-    @property
-    def queue(self) -> Any:
-        return self._queue
-
-    @property
-    def enqueue_ops(self) -> list:
-        return list(self._enqueue_ops)
-
-    @property
-    def close_op(self) -> Any:
-        return self._close_op
-
-    @property
-    def cancel_op(self) -> Any:
-        return self._cancel_op
-
-    @property
-    def queue_closed_exception_types(self) -> tuple:
-        return self._closed_types
-
-    @property
-    def exceptions_raised(self) -> list:
-        return list(self._exceptions_raised)
-
-    @property
-    def name(self) -> str:
-        return getattr(self._queue, "name", "queue_runner")
-
-    def _run(self, sess: Any, enqueue_op: Any, coord: Any) -> None:
-        try:
-            while not (coord is not None and coord.should_stop()):
-                try:
-                    sess.run(enqueue_op)
-                except self._closed_types:
-                    if self._close_op is not None:
-                        sess.run(self._close_op)
-                    return
-        except Exception as e:  # noqa: BLE001 - reported to the coordinator (or kept), as TF's
-            with self._lock:
-                self._exceptions_raised.append(e)
-            if coord is not None:
-                coord.request_stop(e)
-            else:
-                raise
-
-    def create_threads(self, sess: Any, coord: Any = None, daemon: bool = False, start: bool = False) -> list:
-        threads = [threading.Thread(target=self._run, args=(sess, op, coord), daemon=daemon)
-                   for op in self._enqueue_ops]
-        for t in threads:
-            if coord is not None:
-                coord.register_thread(t)
-            if start:
-                t.start()
-        return threads
-
-
-def add_queue_runner(qr: QueueRunner, collection: str = QUEUE_RUNNERS) -> None:
-    get_default_graph().add_to_collection(collection, qr)
-
-
-def start_queue_runners(sess: Any = None, coord: Any = None, daemon: bool = True, start: bool = True,
-                        collection: str = QUEUE_RUNNERS) -> list:
-    """Start the QueueRunners of `collection` in the session; returns their threads.
-
-    dfc's own producers and batches need none (they fill on demand), so a script that only uses
-    them gets an empty list, and its training runs the same.
-    """
-    if sess is None:
-        from dfc.runtime import get_default_session
-        sess = get_default_session()
-        if sess is None:
-            raise ValueError("Cannot start queue runners: No default session is registered. Use `with "
-                             "sess.as_default()` or pass an explicit session to tf.start_queue_runners(sess=sess)")
-    raw = getattr(sess, "_tf_sess", None)
-    if callable(raw):  # a MonitoredSession: its own session runs the enqueue ops
-        sess = raw()
-    threads = []
-    graph = getattr(sess, "graph", None)
-    runners = (graph if hasattr(graph, "get_collection") else get_default_graph()).get_collection(collection)
-    for qr in runners:
-        threads.extend(qr.create_threads(sess, coord=coord, daemon=daemon, start=start))
-    return threads
 
 
 __all__ = ["QueueRunner", "add_queue_runner", "batch", "batch_join", "input_producer", "limit_epochs",

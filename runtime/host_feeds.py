@@ -5,12 +5,18 @@ Its `get_next()` tensors are placeholders registered here as a *source* with a `
 that returns the next element's arrays; its initializer is an op registered as an *action*
 with a `run(session, feed_dict)`. When a Session.run needs a source (the fetches depend on it
 and it is not fed), the Session pulls once from it for that run and feeds the arrays; when it
-needs an action, the action runs first. Sources and actions are per graph; what they hold per
-session (an iterator's position) is theirs to keep.
+needs an action, the action runs first. A *sink* (a queue's enqueue op) is an op whose operands
+the step computes and hands to `push(session, arrays)` after it ran: the Session fetches them
+along with the call's own fetches. Sources, actions and sinks are per graph; what they hold per
+session (an iterator's position, a queue's elements) is theirs to keep.
+
+Host work may wait (a dequeue from an empty queue); `run_deadline()` is when the current
+Session.run must give up (RunOptions.timeout_in_ms), or None.
 """
 
 from __future__ import annotations
 
+import contextvars
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +31,7 @@ from dfc.ir.graph import Graph, Op, Value
 class _HostWork:
     sources: dict[Op, tuple[tuple[Value, ...], Callable[..., Sequence[np.ndarray]], bool]] = field(default_factory=dict)
     actions: dict[Op, Callable[[Any, Mapping], None]] = field(default_factory=dict)
+    sinks: dict[Op, tuple[tuple[Value, ...], Callable[[Any, list[np.ndarray]], None]]] = field(default_factory=dict)
     #: (graph version, fetches, targets, feeds) -> the plan: calls whose fetches Session.run cannot key
     #: (nested structures, MonitoredSession's) would otherwise walk the graph on every run
     plans: dict[tuple, HostPlan | None] = field(default_factory=dict)
@@ -52,12 +59,35 @@ def register_action(graph: Graph, op: Op, run: Callable[[Any, Mapping], None]) -
     _REGISTRY.setdefault(graph, _HostWork()).actions[op] = run
 
 
+def register_sink(graph: Graph, op: Op, values: Sequence[Value], push: Callable[[Any, list[np.ndarray]], None]) -> None:
+    """After each step that needs `op`, `push(session, arrays of values)` (the step computes `values` too)."""
+    _REGISTRY.setdefault(graph, _HostWork()).sinks[op] = (tuple(values), push)
+
+
+#: the monotonic time by which the current Session.run must end (its RunOptions.timeout_in_ms), else None
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("dfc_run_deadline", default=None)
+
+
+def run_deadline() -> float | None:
+    """When the Session.run in progress in this thread must give up waiting (time.monotonic()), or None."""
+    return _DEADLINE.get()
+
+
+def set_run_deadline(deadline: float | None) -> contextvars.Token:
+    return _DEADLINE.set(deadline)
+
+
+def reset_run_deadline(token: contextvars.Token) -> None:
+    _DEADLINE.reset(token)
+
+
 class HostPlan:
-    """The sources and actions one Session.run call needs, in the order it meets them."""
+    """The sources, actions and sinks one Session.run call needs, in the order it meets them."""
 
     def __init__(self, actions: list[Callable[[Any, Mapping], None]],
-                 sources: list[tuple[tuple[Value, ...], Callable[..., Sequence[np.ndarray]], bool]]):
-        self.actions, self.sources = actions, sources
+                 sources: list[tuple[tuple[Value, ...], Callable[..., Sequence[np.ndarray]], bool]],
+                 sinks: list[tuple[tuple[Value, ...], Callable[[Any, list[np.ndarray]], None]]] | None = None):
+        self.actions, self.sources, self.sinks = actions, sources, sinks or []
 
     def fill(self, session: Any, feed_dict: Mapping) -> dict:
         """Run the actions, pull each source once, and return feed_dict with the pulled arrays added."""
@@ -75,7 +105,7 @@ class HostPlan:
 def host_plan(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op], fed: Sequence[Value]) -> HostPlan | None:
     """What of `graph`'s host work a call with these fetches, targets and feeds needs; None when nothing."""
     work = _REGISTRY.get(graph)
-    if work is None or not (work.sources or work.actions):
+    if work is None or not (work.sources or work.actions or work.sinks):
         return None
     key = (graph.version, tuple(map(id, fetches)), tuple(map(id, targets)), frozenset(map(id, fed)))
     if key in work.plans:
@@ -88,7 +118,8 @@ def host_plan(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op], fed
         if op in needed and id(entry) not in seen:
             seen.add(id(entry))
             sources.append(entry)
-    plan = HostPlan(actions, sources) if actions or sources else None
+    sinks = [entry for op, entry in work.sinks.items() if op in needed]
+    plan = HostPlan(actions, sources, sinks) if actions or sources or sinks else None
     if len(work.plans) >= 256:
         work.plans.clear()
     work.plans[key] = plan

@@ -10,6 +10,7 @@ import os
 import reprlib
 import sys
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -29,7 +30,7 @@ from dfc.ir.types import TensorType
 from . import executors
 from .dynamic_variables import DynamicVariableRun
 from .executors import Executable
-from .host_feeds import host_plan
+from .host_feeds import host_plan, reset_run_deadline, set_run_deadline
 from .store import VariableStore
 
 
@@ -255,12 +256,17 @@ class Session:
         """Fetch `fetches` (a tensor, an op, or a nested list/tuple/dict of them) with `feed_dict` fed."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        timeout_ms = getattr(options, "timeout_in_ms", 0) if options is not None else 0
+        token = set_run_deadline(time.monotonic() + timeout_ms / 1000) if timeout_ms and timeout_ms > 0 else None
         try:
             return self._run(fetches, feed_dict)
         except MemoryError as e:
             if isinstance(e, OpError):
                 raise
             raise ResourceExhaustedError(f"OOM while running {reprlib.repr(fetches)}: {e}") from None
+        finally:
+            if token is not None:
+                reset_run_deadline(token)
 
     def _run(self, fetches: Any, feed_dict: Mapping | None, learned: _RunPlan | None = None) -> Any:
         # the per-run path (the seed's p + 4 with a feed spends about 1.5 us here): type checks by identity
@@ -284,7 +290,7 @@ class Session:
             arrays = [check(given) for check, given in zip(plan.feed_checks, feed_dict.values())]
             shapes = tuple([a.shape for a in arrays])
         if plan.dynamic is not None:  # variables of unknown shape: fed in, fetched out (dynamic_variables.py)
-            return plan.outputs(plan.dynamic.run(self, plan.feed_values, arrays))
+            return plan.outputs(plan.pushed(self, plan.dynamic.run(self, plan.feed_values, arrays)))
         feed_values = plan.feed_values
         if plan.value_args:  # shapes that depend on values: compute them, and key the step by them too
             if plan.probe_values:
@@ -315,8 +321,12 @@ class Session:
             locked = executable.locked_variables = locked_variables(executable.step)
         if locked:
             with self.store.locked(locked):
-                return plan.outputs(executable(arrays, self._run_context))
-        return plan.outputs(executable(arrays, self._run_context))
+                results = executable(arrays, self._run_context)
+        else:
+            results = executable(arrays, self._run_context)
+        if plan.sinks:  # a queue's enqueue: its values go to the queue once the step has computed them
+            plan.pushed(self, results)
+        return plan.outputs(results)
 
     @staticmethod
     def _gpus() -> int:
@@ -505,6 +515,13 @@ class _RunPlan:
         self.probe_values: list[Value] = []
         self.value_args: tuple[int, ...] = ()
         self.host = host_plan(graph, self.fetch_values, self.targets, self.feed_values)
+        #: the sinks (queues' enqueues) the step feeds: (their values' positions among the fetches, push)
+        self.sinks: list[tuple[list[int], Callable]] = []
+        for values, push in (self.host.sinks if self.host is not None else ()):
+            for v in values:
+                if v not in self.fetch_values:
+                    self.fetch_values.append(v)
+            self.sinks.append(([self.fetch_values.index(v) for v in values], push))
         self.dynamic = DynamicVariableRun.of(graph, session.graph, self.fetch_values, self.targets, self.feed_values)
 
     def learn(self, session: Session, need: ShapeValuesNeeded) -> None:
@@ -539,6 +556,12 @@ class _RunPlan:
             added = True
         if not added:
             raise need
+
+    def pushed(self, session: Session, results: list[np.ndarray]) -> list[np.ndarray]:
+        """Hand each sink its values of `results` (in the order the sinks were met); returns `results`."""
+        for slots, push in self.sinks:
+            push(session, [results[i] for i in slots])
+        return results
 
     def outputs(self, results: list[np.ndarray]) -> Any:
         if self.single_slot is not None:  # one tensor fetched: the commonest call, kept short
