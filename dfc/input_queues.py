@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from dfc.ir.dtypes import i64
-from dfc.ir.errors import FailedPreconditionError, OutOfRangeError
+from dfc.ir.errors import FailedPreconditionError, InvalidArgumentError, OutOfRangeError
 from dfc.runtime.host_feeds import register_source
 
 from .framework import Tensor, TensorShape, convert_to_tensor, get_default_graph, name_scope
@@ -217,8 +217,9 @@ class _Batcher:
     """Runs the example tensors once per example (enqueue_many: once per batch of examples) and stacks them."""
 
     def __init__(self, flat: list[Tensor], batch_size: int, enqueue_many: bool, allow_smaller: bool, name: str,
-                 shuffle: tuple[int, int, Any] | None = None):
+                 shuffle: tuple[int, int, Any] | None = None, keep: Tensor | None = None):
         self._flat = flat
+        self._keep = keep  # maybe_batch's keep_input: the examples it is False for are dropped
         self._batch_size = int(batch_size)
         self._enqueue_many = enqueue_many
         self._allow_smaller = allow_smaller
@@ -228,11 +229,16 @@ class _Batcher:
         self._lock = threading.RLock()
 
     def _examples(self, session: Any) -> list[list[np.ndarray]]:
-        values = session.run(list(self._flat))
+        values = session.run(list(self._flat) + ([self._keep] if self._keep is not None else []))
+        keep = np.asarray(values.pop()) if self._keep is not None else None
         if not self._enqueue_many:
-            return [[np.asarray(v) for v in values]]
+            return [[np.asarray(v) for v in values]] if keep is None or bool(keep) else []
         n = len(values[0])
-        return [[np.asarray(v[i]) for v in values] for i in range(n)]
+        if keep is not None and keep.ndim == 1 and len(keep) != n:
+            raise InvalidArgumentError(f"{self._name}: keep_input has {len(keep)} entries for a batch of {n} "
+                                       f"examples")
+        return [[np.asarray(v[i]) for v in values] for i in range(n)
+                if keep is None or bool(keep if keep.ndim == 0 else keep[i])]
 
     def pull(self, session: Any) -> list[np.ndarray]:
         with self._lock:
@@ -260,8 +266,22 @@ class _Batcher:
             return [np.stack([example[i] for example in chosen]) for i in range(len(self._flat))]
 
 
+def _keep_input(keep_input: Any, enqueue_many: bool) -> Tensor | None:
+    """maybe_batch's keep_input, checked as TF's _validate_keep_input does (None: keep every example)."""
+    if keep_input is None:
+        return None
+    keep = convert_to_tensor(keep_input)
+    if keep.shape.ndims is None:
+        raise ValueError("`keep_input` dimensions must be known at graph construction.")
+    if not enqueue_many and keep.shape.ndims == 1:
+        raise ValueError("`keep_input` cannot be a vector when `enqueue_many=False`.")
+    if keep.shape.ndims > 1:
+        raise ValueError("`keep_input` must be 0 or 1 dimensions.")
+    return keep
+
+
 def _batched(tensors: Any, batch_size: int, enqueue_many: bool, shapes: Any, allow_smaller: bool, name: str | None,
-             default_name: str, shuffle: tuple | None = None) -> Any:
+             default_name: str, shuffle: tuple | None = None, keep_input: Any = None) -> Any:
     flat, rebuild = _flatten(tensors)
     if not flat:
         raise ValueError("Cannot batch an empty list of tensors")
@@ -279,7 +299,8 @@ def _batched(tensors: Any, batch_size: int, enqueue_many: bool, shapes: Any, all
         out_shapes.append([None if allow_smaller else int(batch_size), *shape.as_list()])
     with name_scope(name, default_name) as scope:
         queue_name = f"{scope}{'random_shuffle_queue' if shuffle else 'fifo_queue'}"
-        batcher = _Batcher(flat, batch_size, enqueue_many, allow_smaller, queue_name, shuffle)
+        batcher = _Batcher(flat, batch_size, enqueue_many, allow_smaller, queue_name, shuffle,
+                           _keep_input(keep_input, enqueue_many))
         outs = _dequeue(graph, [t.dtype for t in flat], out_shapes, batcher.pull, first_name=scope[:-1])
     return rebuild(outs)
 
@@ -324,7 +345,53 @@ def shuffle_batch_join(tensors_list: Sequence[Any], batch_size: int, capacity: i
                          allow_smaller_final_batch=allow_smaller_final_batch, name=name)
 
 
-__all__ = ["QueueRunner", "add_queue_runner", "batch", "batch_join", "input_producer", "limit_epochs",
+def maybe_batch(tensors: Any, keep_input: Any, batch_size: int, num_threads: int = 1, capacity: int = 32,
+                enqueue_many: bool = False, shapes: Any = None, dynamic_pad: bool = False,
+                allow_smaller_final_batch: bool = False, shared_name: str | None = None,
+                name: str | None = None) -> Any:
+    """tf.train.batch of the examples `keep_input` (a bool, or one per example with enqueue_many) keeps."""
+    if dynamic_pad:
+        from dfc.ir.errors import UnimplementedError
+        raise UnimplementedError("tf.train.maybe_batch(dynamic_pad=True) is not supported: pad the examples to one "
+                                 "shape")
+    return _batched(tensors, batch_size, enqueue_many, shapes, allow_smaller_final_batch, name, "batch",
+                    keep_input=keep_input)
+
+
+def maybe_shuffle_batch(tensors: Any, batch_size: int, capacity: int, min_after_dequeue: int, keep_input: Any,
+                        num_threads: int = 1, seed: int | None = None, enqueue_many: bool = False, shapes: Any = None,
+                        allow_smaller_final_batch: bool = False, shared_name: str | None = None,
+                        name: str | None = None) -> Any:
+    """tf.train.shuffle_batch of the examples `keep_input` keeps."""
+    if min_after_dequeue >= capacity:
+        raise ValueError(f"min_after_dequeue ({min_after_dequeue}) must be less than capacity ({capacity})")
+    graph_seed, op_seed = get_seed(seed)
+    return _batched(tensors, batch_size, enqueue_many, shapes, allow_smaller_final_batch, name, "shuffle_batch",
+                    shuffle=(capacity, min_after_dequeue, (graph_seed, op_seed)), keep_input=keep_input)
+
+
+def maybe_batch_join(tensors_list: Sequence[Any], keep_input: Any, batch_size: int, capacity: int = 32,
+                     enqueue_many: bool = False, shapes: Any = None, dynamic_pad: bool = False,
+                     allow_smaller_final_batch: bool = False, shared_name: str | None = None,
+                     name: str | None = None) -> Any:
+    """tf.train.batch_join of the examples `keep_input` keeps."""
+    return maybe_batch(tensors_list[0], keep_input, batch_size, capacity=capacity, enqueue_many=enqueue_many,
+                       shapes=shapes, dynamic_pad=dynamic_pad, allow_smaller_final_batch=allow_smaller_final_batch,
+                       name=name)
+
+
+def maybe_shuffle_batch_join(tensors_list: Sequence[Any], batch_size: int, capacity: int, min_after_dequeue: int,
+                             keep_input: Any, seed: int | None = None, enqueue_many: bool = False, shapes: Any = None,
+                             allow_smaller_final_batch: bool = False, shared_name: str | None = None,
+                             name: str | None = None) -> Any:
+    """tf.train.shuffle_batch_join of the examples `keep_input` keeps."""
+    return maybe_shuffle_batch(tensors_list[0], batch_size, capacity, min_after_dequeue, keep_input, seed=seed,
+                               enqueue_many=enqueue_many, shapes=shapes,
+                               allow_smaller_final_batch=allow_smaller_final_batch, name=name)
+
+
+__all__ = ["QueueRunner", "add_queue_runner", "batch", "batch_join", "input_producer", "limit_epochs", "maybe_batch",
+           "maybe_batch_join", "maybe_shuffle_batch", "maybe_shuffle_batch_join",
            "range_input_producer", "shuffle_batch", "shuffle_batch_join", "slice_input_producer",
            "start_queue_runners"]
 

@@ -22,6 +22,9 @@ from .basic_session_run_hooks import (CheckpointSaverListener, FeedFnHook, Final
                                       NanTensorHook, SecondOrStepTimer, StepCounterHook, SummarySaverHook)
 from .coordinator import Coordinator, LooperThread  # noqa: F401
 from . import queue_runner  # noqa: F401 - tf.train.queue_runner
+from .input_queues import (maybe_batch, maybe_batch_join, maybe_shuffle_batch,  # noqa: F401
+                           maybe_shuffle_batch_join)
+from .queues.sync_replicas import SyncReplicasOptimizer  # noqa: F401
 from .input_queues import (QueueRunner, add_queue_runner, batch, batch_join, input_producer,  # noqa: F401
                            limit_epochs, range_input_producer, shuffle_batch, shuffle_batch_join,
                            slice_input_producer, start_queue_runners)
@@ -231,7 +234,9 @@ def __getattr__(name: str):  # tf.train.Example and friends: protobuf classes bu
     raise AttributeError(f"module 'dfc.train' has no attribute '{name}'")
 
 
-__all__ = [*_EXAMPLE_PROTOS, "QueueRunner", "add_queue_runner", "batch", "batch_join", "input_producer",
+__all__ = [*_EXAMPLE_PROTOS, "QueueRunner", "SyncReplicasOptimizer", "maybe_batch", "maybe_batch_join",
+           "maybe_shuffle_batch", "maybe_shuffle_batch_join",
+           "add_queue_runner", "batch", "batch_join", "input_producer",
            "limit_epochs", "queue_runner", "range_input_producer", "shuffle_batch", "shuffle_batch_join",
            "slice_input_producer", "start_queue_runners", "CheckpointSaverListener", "Coordinator", "FeedFnHook",
            "FinalOpsHook",

@@ -349,7 +349,11 @@ class MonitoredSession:
     def _create(self) -> Session:
         from .coordinator import Coordinator
         session = self._creator.create_session()
-        self._coord = Coordinator()
+        self._coord = Coordinator(clean_stop_exception_types=[])  # TF's: the coordinator suppresses nothing
+        if self._graph.get_collection("queue_runners"):  # as TF's, it runs the graph's QueueRunners
+            from .queues.runner import start_queue_runners
+            with self._graph.as_default():
+                start_queue_runners(sess=session, coord=self._coord)
         for hook in self._hooks:
             hook.after_create_session(session, self._coord)
         return session
@@ -416,7 +420,11 @@ class MonitoredSession:
             for hook in self._hooks:
                 hook.end(self._session)
         finally:
-            self._session.close()
+            self._coord.request_stop()  # its queue runners' threads stop (their queues are cancelled) first
+            try:
+                self._coord.join(stop_grace_period_secs=self._stop_grace_period_secs, ignore_live_threads=True)
+            finally:
+                self._session.close()
 
     def __enter__(self) -> MonitoredSession:
         return self

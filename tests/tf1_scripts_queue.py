@@ -112,4 +112,70 @@ def queue_kinds_script(tf, Session) -> dict[str, np.ndarray]:
     return out
 
 
-SCRIPTS = {"queue_runner_training": queue_runner_training_script, "queue_kinds": queue_kinds_script}
+def sync_replicas_script(tf, Session) -> dict[str, np.ndarray]:
+    """SyncReplicasOptimizer with one replica in one process, as a chief runs it by hand: chief_init_op, the
+    init tokens, the chief's queue runner; its losses and weights step by step (TF's second gradient is stale:
+    the first token carries global step 0, so it is dropped and that run changes nothing). A
+    ConditionalAccumulator on its own: the mean of the gradients, stale ones dropped, set_global_step."""
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    y = tf.constant([[1.0], [2.0]])
+    w = tf.get_variable("w", [2, 1], initializer=tf.constant_initializer(0.1))
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, w) - y))
+    global_step = tf.train.get_or_create_global_step()
+    opt = tf.train.SyncReplicasOptimizer(tf.train.GradientDescentOptimizer(0.05), replicas_to_aggregate=1,
+                                         total_num_replicas=1)
+    train = opt.minimize(loss, global_step=global_step)
+    accumulator = tf.ConditionalAccumulator(tf.float32, shape=[2], name="acc")
+    grad = tf.placeholder(tf.float32, [2])
+    local_step = tf.placeholder(tf.int64, [])
+    apply = accumulator.apply_grad(grad, local_step=local_step)
+    mean = accumulator.take_grad(2)
+    out = {"losses": [], "weights": []}
+    with Session() as sess:
+        sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+        coord = tf.train.Coordinator()
+        sess.run(opt.chief_init_op)
+        sess.run(opt.get_init_tokens_op())
+        opt.get_chief_queue_runner().create_threads(sess, coord=coord, daemon=True, start=True)
+        for _ in range(6):
+            out["losses"].append(sess.run([train, loss])[1])
+            out["weights"].append(sess.run(w))
+        coord.request_stop()  # its runner waits in take_grad for a gradient no one sends: not joined
+        sess.run(apply, {grad: [1.0, 2.0], local_step: 0})
+        sess.run(apply, {grad: [3.0, 5.0], local_step: 0})
+        out["count"] = sess.run(accumulator.num_accumulated())
+        out["mean"] = sess.run(mean)
+        sess.run(apply, {grad: [9.0, 9.0], local_step: 0})  # older than the accumulator's step 1: dropped
+        out["stale_count"] = sess.run(accumulator.num_accumulated())
+        sess.run(accumulator.set_global_step(5))
+        sess.run(apply, {grad: [1.0, 1.0], local_step: 5})
+        sess.run(apply, {grad: [2.0, 4.0], local_step: 6})
+        out["mean_after_set"] = sess.run(mean)
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def maybe_batch_script(tf, Session) -> dict[str, np.ndarray]:
+    """tf.train.maybe_batch keeping the multiples of 3 of a producer's elements, until OutOfRangeError; and with
+    enqueue_many, a keep flag per example."""
+    (item,) = tf.train.slice_input_producer([np.arange(10, dtype=np.int32)], num_epochs=1, shuffle=False)
+    kept = tf.train.maybe_batch([item], tf.equal(item % 3, 0), batch_size=2)
+    many = tf.train.maybe_batch([tf.constant([1, 2, 3, 4])], tf.constant([True, False, True, True]), 2,
+                                enqueue_many=True)
+    with Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess=sess, coord=coord)
+        batches = [sess.run(kept), sess.run(kept)]
+        try:
+            sess.run(kept)
+            ended = 0
+        except tf.errors.OutOfRangeError:
+            ended = 1
+        flagged = [sess.run(many), sess.run(many)]
+        coord.request_stop()
+        coord.join(threads)
+    return {"batches": np.array(batches), "ended": np.array(ended), "flagged": np.array(flagged)}
+
+
+SCRIPTS = {"queue_runner_training": queue_runner_training_script, "queue_kinds": queue_kinds_script,
+           "sync_replicas": sync_replicas_script, "maybe_batch": maybe_batch_script}

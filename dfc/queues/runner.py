@@ -19,6 +19,7 @@ from typing import Any
 from dfc.ir.errors import OutOfRangeError
 
 from ..framework import get_default_graph
+from .state import cancel_waits_when
 
 QUEUE_RUNNERS = "queue_runners"
 
@@ -82,6 +83,8 @@ class QueueRunner:
 
     def _run(self, sess: Any, enqueue_op: Any, coord: Any) -> None:
         decremented = False
+        if coord is not None:
+            cancel_waits_when(coord.should_stop)
         try:
             while not (coord is not None and coord.should_stop()):
                 try:

@@ -12,6 +12,7 @@ when the run's RunOptions.timeout_in_ms passes (DeadlineExceededError).
 
 from __future__ import annotations
 
+import contextvars
 import heapq
 import itertools
 import threading
@@ -107,15 +108,34 @@ class QueueState:
         return self._elements.pop(0)
 
     def _wait(self, session: Any, what: str) -> None:
-        """Wait for a change; TF's error when the session closes or the run's deadline passes first."""
-        deadline = run_deadline()
-        timeout = _POLL_SECONDS if deadline is None else max(0.0, min(_POLL_SECONDS, deadline - time.monotonic()))
-        self._cond.wait(timeout)
-        if getattr(session, "closed", False):
-            raise CancelledError(f"{what} operation was cancelled: the session of {self.label} was closed")
-        if deadline is not None and time.monotonic() >= deadline:
-            raise DeadlineExceededError(f"Timed out waiting for notification ({what} on {self.label}, "
-                                        f"RunOptions.timeout_in_ms)")
+        wait_on(self._cond, session, what, self.label)
+
+
+#: in a QueueRunner's thread: whether its coordinator asked to stop (its waiting run is then cancelled, as TF's
+#: runner threads end once the coordinator stops, instead of holding up Coordinator.join)
+_STOPPING: contextvars.ContextVar[Callable[[], bool] | None] = contextvars.ContextVar("dfc_queue_stopping",
+                                                                                      default=None)
+
+
+def cancel_waits_when(stopping: Callable[[], bool]) -> contextvars.Token:
+    """In this thread, waits of queue ops end with CancelledError once stopping() is true."""
+    return _STOPPING.set(stopping)
+
+
+def wait_on(cond: threading.Condition, session: Any, what: str, label: str) -> None:
+    """Wait (holding `cond`) for a change; TF's error when the session closes or the run's deadline passes first."""
+    deadline = run_deadline()
+    timeout = _POLL_SECONDS if deadline is None else max(0.0, min(_POLL_SECONDS, deadline - time.monotonic()))
+    cond.wait(timeout)
+    if getattr(session, "closed", False):
+        raise CancelledError(f"{what} operation was cancelled: the session of {label} was closed")
+    stopping = _STOPPING.get()
+    if stopping is not None and stopping():
+        raise CancelledError(f"{what} operation was cancelled: the coordinator of the queue runner waiting on "
+                             f"{label} asked to stop")
+    if deadline is not None and time.monotonic() >= deadline:
+        raise DeadlineExceededError(f"Timed out waiting for notification ({what} on {label}, "
+                                    f"RunOptions.timeout_in_ms)")
 
 
 # ---- where a queue's state lives ---------------------------------------------------------------------

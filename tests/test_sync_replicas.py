@@ -1,0 +1,122 @@
+"""tf.ConditionalAccumulator, tf.train.SyncReplicasOptimizer and tf.train.maybe_batch against TF's recordings,
+with TF's errors; SyncReplicasOptimizer under MonitoredTrainingSession and with two workers on one cluster."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+import dfc as tf
+
+
+@pytest.fixture(autouse=True)
+def fresh_graph():
+    tf.reset_default_graph()
+    yield
+
+
+def test_sync_replicas_accumulators_and_maybe_batch_match_tensorflow():
+    from recordings import assert_matches_recording
+    from tf1_scripts_queue import maybe_batch_script, sync_replicas_script
+    assert_matches_recording(sync_replicas_script(tf, tf.Session), "script_sync_replicas",
+                             lambda key: {"rtol": 1e-5, "atol": 1e-6})
+    tf.reset_default_graph()
+    assert_matches_recording(maybe_batch_script(tf, tf.Session), "script_maybe_batch",
+                             lambda key: {"rtol": 0, "atol": 0})
+
+
+def test_accumulator_names_and_errors_are_tfs():
+    acc = tf.ConditionalAccumulator(tf.float32, shape=[2], name="acc")
+    assert acc.name == "acc" and acc.dtype == tf.float32
+    assert acc.apply_grad([1.0, 2.0]).name == "ResourceAccumulatorApplyGradient"
+    assert acc.take_grad(1).shape.as_list() == [2] and acc.num_accumulated().op.name == "acc_NumAccumulated"
+    with pytest.raises(ValueError, match=r"Shapes \(3,\) and \(2,\) are incompatible"):
+        acc.apply_grad([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="requested dtype float32"):
+        acc.apply_grad(tf.constant([1, 2]))
+    with pytest.raises(ValueError, match="reduction_type.*'MAX' not in"):
+        tf.ConditionalAccumulator(tf.float32, reduction_type="MAX")
+    fed = tf.placeholder(tf.float32, None)
+    apply = acc.apply_grad(fed)
+    summed = tf.ConditionalAccumulator(tf.float32, reduction_type="SUM")
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"Shape mismatch: expected \[2\], got \[3\].*'acc'"):
+            sess.run(apply, {fed: [1.0, 2.0, 3.0]})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="num_required must be positive, but was 0"):
+            sess.run(acc.take_grad(0))
+        with pytest.raises(tf.errors.DeadlineExceededError, match="Timed out"):
+            sess.run(acc.take_grad(1), options=tf.RunOptions(timeout_in_ms=200))
+        sess.run([summed.apply_grad([1.0, 2.0])])
+        sess.run(summed.apply_grad([1.0, 2.0]))
+        assert sess.run(summed.take_grad(1)).tolist() == [2.0, 4.0]
+    with pytest.raises(ValueError, match="Global step is required"):
+        tf.train.SyncReplicasOptimizer(tf.train.GradientDescentOptimizer(0.1), 1).minimize(
+            tf.reduce_sum(tf.Variable([1.0]) ** 2))
+    with pytest.raises(ValueError, match="keep_input` cannot be a vector"):
+        tf.train.maybe_batch([tf.constant(1)], tf.constant([True, False]), 2)
+
+
+def _model():
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    y = tf.constant([[1.0], [2.0]])
+    w = tf.get_variable("w", [2, 1], initializer=tf.constant_initializer(0.1))
+    return w, tf.reduce_mean(tf.square(tf.matmul(x, w) - y))
+
+
+def test_sync_replicas_trains_under_a_monitored_training_session_with_its_hook():
+    """The chief's hook initializes the local step, puts the first tokens and starts the chief's queue runner;
+    losses follow TF's (its second gradient is stale), and the session closes with its runner stopped."""
+    from recordings import load_recording
+    w, loss = _model()
+    global_step = tf.train.get_or_create_global_step()
+    opt = tf.train.SyncReplicasOptimizer(tf.train.GradientDescentOptimizer(0.05), replicas_to_aggregate=1,
+                                         total_num_replicas=1)
+    train = opt.minimize(loss, global_step=global_step)
+    hook = opt.make_session_run_hook(is_chief=True)
+    losses = []
+    with tf.train.MonitoredTrainingSession(hooks=[hook]) as sess:
+        for _ in range(6):
+            losses.append(sess.run([train, loss])[1])
+        assert sess.run(global_step) >= 5
+    np.testing.assert_allclose(losses, load_recording("script_sync_replicas")["losses"], rtol=1e-5)
+
+
+def test_two_workers_of_one_cluster_share_accumulators_and_tokens():
+    """Between-graph replication in one process: two sessions on one cluster's target share the accumulators
+    and the token queue by their shared names, so two replicas' gradients make each update."""
+    cluster = tf.train.ClusterSpec({"worker": ["localhost:0", "localhost:1"]})
+    with pytest.warns(UserWarning, match="threads of this process"):
+        server = tf.train.Server(cluster, job_name="worker", task_index=0)
+    w, loss = _model()
+    global_step = tf.train.get_or_create_global_step()
+    opt = tf.train.SyncReplicasOptimizer(tf.train.GradientDescentOptimizer(0.05), replicas_to_aggregate=2,
+                                         total_num_replicas=2)
+    train = opt.minimize(loss, global_step=global_step)
+    chief, other = tf.Session(server.target), tf.Session(server.target)
+    chief.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+    other.run(tf.local_variables_initializer())
+    chief.run(opt.chief_init_op)
+    other.run(opt.local_step_init_op)
+    chief.run(opt.get_init_tokens_op())
+    coord = tf.train.Coordinator()
+    opt.get_chief_queue_runner().create_threads(chief, coord=coord, daemon=True, start=True)
+    failures = []
+
+    def work(sess):
+        try:
+            for _ in range(3):
+                sess.run(train)
+        except Exception as e:  # noqa: BLE001 - reported below
+            failures.append(e)
+    threads = [threading.Thread(target=work, args=(s,)) for s in (chief, other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not failures and not any(t.is_alive() for t in threads)
+    assert chief.run(global_step) == 2  # the second runs were stale (tokens of step 0); the others averaged both
+    coord.request_stop()
+    chief.close()
+    other.close()
