@@ -6,6 +6,7 @@ import types
 
 from . import gfile as _gfile
 from .graph_def import write_graph
+from .queues import PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # TF1's tf.io has these
 from .tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
 
 
@@ -26,5 +27,5 @@ for _name, _value in {"GFile": _gfile.GFile, "copy": _gfile.Copy, "exists": _gfi
                       "walk": _walk, "get_registered_schemes": lambda: ["file", ""]}.items():
     setattr(gfile, _name, _value)
 
-__all__ = ["TFRecordCompressionType", "TFRecordOptions", "TFRecordWriter", "gfile", "tf_record_iterator",
-           "write_graph"]
+__all__ = ["PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue", "TFRecordCompressionType",
+           "TFRecordOptions", "TFRecordWriter", "gfile", "tf_record_iterator", "write_graph"]
