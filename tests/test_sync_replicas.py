@@ -120,3 +120,46 @@ def test_two_workers_of_one_cluster_share_accumulators_and_tokens():
     coord.request_stop()
     chief.close()
     other.close()
+
+
+def test_the_ps_waits_on_a_shared_done_queue_that_workers_enqueue_to():
+    """The between-graph idiom: each process builds its own graph with a FIFOQueue of shared_name on the ps;
+    the ps's session dequeues one token per worker (blocking) and ends once every worker is done."""
+    cluster = tf.train.ClusterSpec({"ps": ["localhost:0"], "worker": ["localhost:1", "localhost:2"]})
+    with pytest.warns(UserWarning, match="threads of this process"):
+        servers = {(job, i): tf.train.Server(cluster, job_name=job, task_index=i)
+                   for job, i in (("ps", 0), ("worker", 0), ("worker", 1))}
+
+    def done_queue(graph):
+        with graph.as_default(), tf.device("/job:ps/task:0"):
+            return tf.FIFOQueue(2, tf.int32, shared_name="done_queue0", name="done_queue")
+    received, failures = [], []
+
+    def ps() -> None:
+        graph = tf.Graph()
+        queue = done_queue(graph)
+        with graph.as_default():
+            token = queue.dequeue()
+        with tf.Session(servers["ps", 0].target, graph=graph) as sess:
+            for _ in range(2):
+                received.append(int(sess.run(token, options=tf.RunOptions(timeout_in_ms=30000))))
+
+    def worker(i: int) -> None:
+        try:
+            graph = tf.Graph()
+            queue = done_queue(graph)
+            with graph.as_default():
+                with tf.device(f"/job:worker/task:{i}"):
+                    total = tf.reduce_sum(tf.range(10 * (i + 1)))
+                done = queue.enqueue(i + 1)
+            with tf.Session(servers["worker", i].target, graph=graph) as sess:
+                assert sess.run(total) == sum(range(10 * (i + 1)))
+                sess.run(done)
+        except Exception as e:  # noqa: BLE001 - reported below
+            failures.append(e)
+    threads = [threading.Thread(target=ps)] + [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not failures and sorted(received) == [1, 2]

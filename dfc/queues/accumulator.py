@@ -11,76 +11,20 @@ the state lives per session, or per cluster with a shared_name.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
 
 from dfc.ir.dtypes import as_dtype, i32, i64
-from dfc.ir.errors import InvalidArgumentError
 from dfc.ir.types import TensorType
 from dfc.runtime.host_feeds import register_sink, register_source
 
 from ..framework import Tensor, TensorShape, constant_value, convert_to_tensor, get_default_graph, make_op, \
     name_scope, wrap, wrap_op
 from .data_flow import _assert_compatible, _host_device, _shape
-from .state import _POLL_SECONDS, resource, wait_on
+from .state import resource
 
 __all__ = ["ConditionalAccumulator", "ConditionalAccumulatorBase"]
-
-
-class AccumulatorState:
-    """One accumulator's running sum, count and global step in one session (or cluster)."""
-
-    def __init__(self, label: str, shape: TensorShape, dtype: Any, reduction: str):
-        self.label, self.dtype, self.reduction = label, dtype, reduction
-        self.shape = None if shape.ndims is None else shape.as_list()
-        self.sum: np.ndarray | None = None
-        self.count = 0
-        self.global_step = 0
-        self.cond = threading.Condition()
-
-    def apply(self, grad: np.ndarray, local_step: int, op_name: str) -> None:
-        with self.cond:
-            known = self.sum.shape if self.sum is not None else None
-            wanted = known if known is not None else self.shape
-            if wanted is not None and (grad.ndim != len(wanted) or any(
-                    d is not None and d != s for d, s in zip(wanted, grad.shape))):
-                raise InvalidArgumentError(f"Shape mismatch: expected [{','.join(str(d) for d in wanted)}], got "
-                                           f"[{','.join(str(d) for d in grad.shape)}] (apply_grad to {self.label}) "
-                                           f"[[node {op_name}]]")
-            if local_step < self.global_step:
-                return  # a stale gradient: dropped, as TF's (which logs it)
-            self.sum = grad.astype(self.dtype.np, copy=True) if self.sum is None else self.sum + grad
-            self.count += 1
-            self.cond.notify_all()
-
-    def take(self, num_required: int, session: Any, op_name: str) -> np.ndarray:
-        if num_required < 1:
-            raise InvalidArgumentError(f"Argument num_required must be positive, but was {num_required} "
-                                       f"({self.label}) [[node {op_name}]]")
-        with self.cond:
-            while self.count < num_required:
-                wait_on(self.cond, session, "TakeGrad", self.label)
-            total = self.sum
-            result = total / np.asarray(self.count, self.dtype.np) if self.reduction == "MEAN" else total
-            self.sum, self.count = None, 0
-            self.global_step += 1
-            self.cond.notify_all()
-            return np.asarray(result, self.dtype.np)
-
-    def set_global_step(self, step: int) -> None:
-        with self.cond:
-            self.global_step = int(step)
-            self.cond.notify_all()
-
-    def wait_for_step(self, step: int, session: Any) -> None:
-        """Wait until the global step reaches `step` (SyncReplicasOptimizer's worker waits for its update)."""
-        with self.cond:
-            while self.global_step < step:
-                self.cond.wait(_POLL_SECONDS)
-                if getattr(session, "closed", False):
-                    return
 
 
 class ConditionalAccumulatorBase:
@@ -127,7 +71,7 @@ class ConditionalAccumulatorBase:
                       lambda session, arrays: self._state(session).set_global_step(int(arrays[0])))
         return wrap_op(op)
 
-    def _state(self, session: Any) -> AccumulatorState:
+    def _state(self, session: Any) -> Any:
         raise NotImplementedError
 
 
@@ -145,10 +89,12 @@ class ConditionalAccumulator(ConditionalAccumulatorBase):
         self._shared_name = shared_name or None
         self._reduction_type = reduction_type
 
-    def _state(self, session: Any) -> AccumulatorState:
-        key = ("accumulator", self._shared_name) if self._shared_name else ("accumulator", id(self))
-        return resource(session, key, lambda: AccumulatorState(f"ConditionalAccumulator '{self.name}'", self._shape,
-                                                               self._dtype, self._reduction_type))
+    def _state(self, session: Any) -> Any:
+        key = ("accumulator", self._shared_name) if self._shared_name else ("accumulator", self.name, id(self))
+        shape = None if self._shape.ndims is None else self._shape.as_list()
+        return resource(session, key, "accumulator", (f"ConditionalAccumulator '{self.name}'", shape,
+                                                      self._dtype.np.str, self._reduction_type),
+                        self._accumulator_ref.op.device)
 
     def apply_grad(self, grad: Any, local_step: Any = 0, name: str | None = None) -> Any:
         """An op adding `grad` unless `local_step` is older than the accumulator's global step."""

@@ -8,7 +8,7 @@ the queue after it ran (waiting while the queue is full). So the ops are pruned 
 (a run does only what its fetches need), never folded or merged (placeholders and groups are
 not), and run on the CPU: a queue made under a GPU device scope is placed on the CPU of the
 same task, as TF's soft placement does (TF has no GPU kernels for queues). The elements live in
-`QueueState`s (dfc/queues/state.py), one per queue per session, or per cluster for sessions on
+`QueueState`s (runtime/queue_state.py), one per queue per session, or per cluster for sessions on
 one cluster, which share queues by shared_name as TF's tasks do.
 """
 
@@ -191,9 +191,9 @@ class QueueBase:
             if not 0 <= index < len(queues):
                 raise InvalidArgumentError(f"RefSelect: index {index} out of range [0, {len(queues)}) in {self.name}")
             return queues[index]._state(session)
-        key = ("queue", self._shared_name) if self._shared_name else ("queue", id(self))
-        return resource(session, key, lambda: QueueState(self._kind, self.name, self._capacity,
-                                                         self._min_after_dequeue, self._seed))
+        key = ("queue", self._shared_name) if self._shared_name else ("queue", self.name, id(self))
+        return resource(session, key, "queue", (self._kind, self.name, self._capacity, self._min_after_dequeue,
+                                                self._seed), self._queue_ref.op.device)
 
     def _selector_values(self, session: Any, feeds: dict) -> Any:
         return session.run(self._selector[0], feeds) if self._selector is not None else None

@@ -31,7 +31,7 @@ from ..session_run_hook import SessionRunHook
 from .accumulator import ConditionalAccumulator
 from .data_flow import FIFOQueue
 from .runner import QueueRunner
-from .state import resource, wait_on
+from .state import local_resource, wait_on
 
 __all__ = ["SyncReplicasOptimizer"]
 
@@ -66,7 +66,7 @@ class _ChiefQueueRunner(QueueRunner):
     def create_threads(self, sess: Any, coord: Any = None, daemon: bool = False, start: bool = False) -> list:
         threads = super().create_threads(sess, coord=coord, daemon=daemon, start=start)
         if threads:
-            rounds = resource(sess, self._rounds_key, _Rounds)
+            rounds = local_resource(sess, self._rounds_key, _Rounds)
             rounds.chief_running = True
             if coord is not None:  # when the runner stops, workers no longer wait for its rounds
                 def release() -> None:
@@ -171,7 +171,7 @@ class SyncReplicasOptimizer(Optimizer):
         key = self._rounds_key()
 
         def push(session: Any, arrays: list[np.ndarray]) -> None:
-            resource(session, key, _Rounds).wait_past(int(arrays[0]), session)
+            local_resource(session, key, _Rounds).wait_past(int(arrays[0]), session)
             (token,) = queue._state(session).dequeue(None, False, session)[0]
             session.store.write(variable, np.asarray(token, step.dtype.np))
         register_sink(get_default_graph()._dfc_ir(), op, [step._as_tensor()._dfc_ir()], push)
@@ -184,7 +184,7 @@ class SyncReplicasOptimizer(Optimizer):
             op = make_op("dfc.group", [tokens._dfc_ir()], name="sync_op")
         key = self._rounds_key()
         register_sink(get_default_graph()._dfc_ir(), op, [tokens._dfc_ir()],
-                      lambda session, arrays: resource(session, key, _Rounds).finished(int(arrays[0][0])))
+                      lambda session, arrays: local_resource(session, key, _Rounds).finished(int(arrays[0][0])))
         return wrap_op(op)
 
     def get_chief_queue_runner(self) -> QueueRunner:

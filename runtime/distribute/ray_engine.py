@@ -65,6 +65,9 @@ class TaskActor:
     def store_call(self, method: str, *args: Any) -> Any:
         return self.server.store_call(method, *args)
 
+    def resource_call(self, key: Any, kind: str, args: tuple, method: str, *call_args: Any) -> Any:
+        return self.server.resource_call(key, kind, args, method, *call_args)
+
     def stats(self) -> dict[str, int]:
         return self.server.stats()
 
@@ -145,6 +148,11 @@ class RayEngine:
 
     def store_call(self, task: str, method: str, *args: Any) -> Any:
         return self._get(self.actors[task].store_call.remote(method, *args), task, time.monotonic() + self.timeout)
+
+    def resource_call(self, task: str, key: Any, kind: str, args: tuple, method: str, *call_args: Any) -> Any:
+        """A queue's or accumulator's method on the task that keeps it (TaskServer.resource_call)."""
+        return self._get(self.actors[task].resource_call.remote(key, kind, args, method, *call_args), task,
+                         time.monotonic() + self.timeout)
 
 
 class RayCluster:

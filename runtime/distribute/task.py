@@ -64,6 +64,7 @@ class TaskServer:
         self.current_client = ""
         self._context = TaskContext(self)
         self._lock = threading.Lock()
+        self.resources: dict[Any, Any] = {}  # queues and accumulators placed on this task, by resource key
         self.stages_run = 0
         self.retries_answered = 0
 
@@ -123,6 +124,19 @@ class TaskServer:
             raise ValueError(f"unknown store method '{method}'")
         result = getattr(self.store, method)(*args)
         return None if method in ("write", "restore", "forget") else result
+
+    # ---- queues and accumulators, for clients in other processes ---------------------------------
+    def resource_call(self, key: Any, kind: str, args: tuple, method: str, *call_args: Any) -> Any:
+        """`method` of the resource `key` (made as RESOURCE_KINDS[kind](*args) on first use); never waits: a
+        client polls (runtime/queue_state.py)."""
+        from ..queue_state import RESOURCE_KINDS, SERVED_METHODS
+        if method not in SERVED_METHODS:
+            raise ValueError(f"unknown resource method '{method}'")
+        with self._lock:
+            found = self.resources.get(key)
+            if found is None:
+                found = self.resources[key] = RESOURCE_KINDS[kind](*args)
+        return getattr(found, method)(*call_args)
 
     def stats(self) -> dict[str, int]:
         return {"stages_run": self.stages_run, "retries_answered": self.retries_answered,

@@ -3,7 +3,8 @@
 The cases run clusters of real Ray actor processes: results equal one process, variables
 outlive sessions, between-graph replication counts every step (client threads here, and
 separate processes running an unchanged TF1 script), a SIGKILLed worker is retried with
-each update applied once, a killed parameter server is named and recovered from a checkpoint.
+each update applied once, a killed parameter server is named and recovered from a checkpoint;
+queues and accumulators live on the task their ops are placed on, shared by every session.
 """
 
 from __future__ import annotations
@@ -202,3 +203,31 @@ def test_an_unchanged_tf1_between_graph_script_in_separate_processes_shares_its_
         server._cluster.shutdown()
     finally:
         del os.environ["DFC_CLUSTER_ENGINE"]
+
+
+def test_a_done_queue_and_an_accumulator_on_the_ps_are_shared_by_every_session(cluster):
+    with tf.device("/job:ps/task:0"):
+        done = tf.FIFOQueue(2, tf.int32, shapes=[[]], shared_name="done_queue0")
+        accumulator = tf.ConditionalAccumulator(tf.float32, shape=[2], shared_name="w/grad_accum")
+    token = done.dequeue()
+    ps, worker0, worker1 = (tf.Session(cluster.target) for _ in range(3))
+    received = []
+    waiting = threading.Thread(target=lambda: received.extend(int(ps.run(token)) for _ in range(2)))
+    waiting.start()  # the ps blocks until the workers are done
+    worker0.run(done.enqueue(1))
+    worker1.run(done.enqueue(2))
+    waiting.join(TIMEOUT)
+    assert sorted(received) == [1, 2] and ps.run(done.size()) == 0
+    with pytest.raises(tf.errors.DeadlineExceededError):
+        ps.run(token, options=tf.RunOptions(timeout_in_ms=300))
+    worker0.run(accumulator.apply_grad([1.0, 2.0]))
+    worker1.run(accumulator.apply_grad([3.0, 4.0]))
+    assert ps.run(accumulator.num_accumulated()) == 2
+    assert ps.run(accumulator.take_grad(2)).tolist() == [2.0, 3.0]
+    worker0.run(accumulator.apply_grad([5.0, 5.0], local_step=0))  # stale: the accumulator is at step 1 now
+    assert worker1.run(accumulator.num_accumulated()) == 0
+    ps.run(done.close())
+    with pytest.raises(tf.errors.OutOfRangeError, match="done_queue|closed"):
+        worker0.run(token)
+    for sess in (ps, worker0, worker1):
+        sess.close()
