@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 
+import numpy as np
 import pytest
 
 import dfc as tf
@@ -251,3 +252,22 @@ def test_a_queue_runner_reports_an_enqueue_error_to_the_coordinator():
         with pytest.raises(tf.errors.InvalidArgumentError, match="broken input"):
             coord.join(threads, stop_grace_period_secs=10)
         assert sess.run(q.is_closed())
+
+
+def test_a_queue_feeding_gpu_ops_runs_under_the_gpu_placement(emulated_gpu):
+    """On a machine with a GPU (here its CPU emulation) a default session places the model on it; the queue's
+    ops, made under the same /gpu:0 scope, stay on the CPU and feed it."""
+    with tf.device("/gpu:0"):
+        q = tf.FIFOQueue(4, tf.float32, shapes=[[2, 2]])
+        fill = q.enqueue_many([tf.reshape(tf.range(8, dtype=tf.float32), [2, 2, 2])])
+        x = q.dequeue()
+        y = tf.matmul(x, x)
+        again = q.enqueue([y])
+    with tf.Session() as sess:
+        sess.run(fill)
+        first = np.arange(4, dtype=np.float32).reshape(2, 2)
+        np.testing.assert_allclose(sess.run(y), first @ first)
+        sess.run(again)  # the second element squared, put back
+        second = np.arange(4, 8, dtype=np.float32).reshape(2, 2)
+        assert sess.run(q.size()) == 1
+        np.testing.assert_allclose(sess.run(x), second @ second)
