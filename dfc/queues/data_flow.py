@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from dfc.ir.dtypes import as_dtype, bool_, i32, i64
-from dfc.ir.errors import InvalidArgumentError
+from dfc.ir.errors import CancelledError, DeadlineExceededError, InvalidArgumentError, OutOfRangeError
 from dfc.ir.types import TensorType
 from dfc.runtime.host_feeds import register_action, register_sink, register_source
 
@@ -244,7 +244,10 @@ class QueueBase:
             for element in elements[:1]:
                 for i, (c, shape) in enumerate(zip(element, self._shapes)):
                     check_component(state.label, i, c, shape, op_name)
-            state.enqueue([tuple(np.array(c, copy=True) for c in e) for e in elements], session)
+            try:
+                state.enqueue([tuple(np.array(c, copy=True) for c in e) for e in elements], session)
+            except (CancelledError, DeadlineExceededError) as e:  # TF names the node too
+                raise type(e)(f"{e.message}\n\t [[node {op_name}]]") from None
         register_sink(self._graph._dfc_ir(), op, [t._dfc_ir() for t in tensors] +
                       [t._dfc_ir() for t in extra], push)
         return wrap_op(op)
@@ -302,14 +305,21 @@ class QueueBase:
         graph = self._graph._dfc_ir()
         values = [t._dfc_ir() for t in outputs]
         needs = list(extra) + ([self._selector[0]] if self._selector is not None else [])
+        op_name = outputs[0].op.name
+
+        def named(state: Any, session: Any, got: list) -> list[np.ndarray]:
+            try:
+                return take(state, session, got)
+            except (OutOfRangeError, CancelledError, DeadlineExceededError) as e:  # TF names the node too
+                raise type(e)(f"{e.message}\n\t [[node {op_name}]]") from None
         if not needs:
-            register_source(graph, values, lambda session: take(self._state(session), session, []))
+            register_source(graph, values, lambda session: named(self._state(session), session, []))
             return
 
         def pull(session: Any, feeds: dict) -> list[np.ndarray]:
             got = session.run(needs, feeds)
             index = got[-1] if self._selector is not None else None
-            return take(self._state(session, index), session, got[:len(extra)])
+            return named(self._state(session, index), session, got[:len(extra)])
         register_source(graph, values, pull, with_feeds=True)
 
     def _stack(self, state: QueueState, elements: list, op_name: str) -> list[np.ndarray]:
