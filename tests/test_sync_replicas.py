@@ -85,7 +85,8 @@ def test_sync_replicas_trains_under_a_monitored_training_session_with_its_hook()
 
 def test_two_workers_of_one_cluster_share_accumulators_and_tokens():
     """Between-graph replication in one process: two sessions on one cluster's target share the accumulators
-    and the token queue by their shared names, so two replicas' gradients make each update."""
+    and the token queue by their shared names, so an update takes one gradient of each worker (with separate
+    accumulators neither would ever reach replicas_to_aggregate=2)."""
     cluster = tf.train.ClusterSpec({"worker": ["localhost:0", "localhost:1"]})
     with pytest.warns(UserWarning, match="threads of this process"):
         server = tf.train.Server(cluster, job_name="worker", task_index=0)
@@ -94,29 +95,31 @@ def test_two_workers_of_one_cluster_share_accumulators_and_tokens():
     opt = tf.train.SyncReplicasOptimizer(tf.train.GradientDescentOptimizer(0.05), replicas_to_aggregate=2,
                                          total_num_replicas=2)
     train = opt.minimize(loss, global_step=global_step)
+    gradient = tf.gradients(loss, w)[0]
     chief, other = tf.Session(server.target), tf.Session(server.target)
     chief.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
     other.run(tf.local_variables_initializer())
     chief.run(opt.chief_init_op)
     other.run(opt.local_step_init_op)
     chief.run(opt.get_init_tokens_op())
+    w0, g0 = chief.run([w, gradient])
     coord = tf.train.Coordinator()
     opt.get_chief_queue_runner().create_threads(chief, coord=coord, daemon=True, start=True)
     failures = []
 
     def work(sess):
         try:
-            for _ in range(3):
-                sess.run(train)
+            sess.run(train, options=tf.RunOptions(timeout_in_ms=60000))
         except Exception as e:  # noqa: BLE001 - reported below
             failures.append(e)
     threads = [threading.Thread(target=work, args=(s,)) for s in (chief, other)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(60)
+        t.join(90)
     assert not failures and not any(t.is_alive() for t in threads)
-    assert chief.run(global_step) == 2  # the second runs were stale (tokens of step 0); the others averaged both
+    assert chief.run(global_step) == 1  # one update, of the mean of the two workers' (equal) gradients
+    np.testing.assert_allclose(other.run(w), w0 - 0.05 * g0, rtol=1e-6)
     coord.request_stop()
     chief.close()
     other.close()
