@@ -27,6 +27,16 @@ def _short(ms: int = 300):
     return tf.RunOptions(timeout_in_ms=ms)
 
 
+def _until_waiting(queue, sess) -> None:
+    """Until a run waits on `queue` (a busy machine may start the thread late)."""
+    cond = queue._state(sess).cond
+    for _ in range(1000):
+        if cond._waiters:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"no run waits on {queue.name}")
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_queue_runner_pipeline_trains_as_in_tensorflow_until_out_of_range(backend):
     from recordings import assert_matches_recording
@@ -111,7 +121,7 @@ def test_a_full_queue_blocks_its_enqueuer_and_close_decides_what_pending_enqueue
         outcome = []
         worker = threading.Thread(target=lambda: outcome.append(sess.run(enqueue, {value: 3})))
         worker.start()
-        time.sleep(0.2)
+        _until_waiting(q, sess)
         assert worker.is_alive() and sess.run(size) == 2  # waiting for room
         assert sess.run(dequeue) == 1
         worker.join(10)
@@ -136,7 +146,7 @@ def test_a_full_queue_blocks_its_enqueuer_and_close_decides_what_pending_enqueue
                 errors.append(e)
         worker = threading.Thread(target=blocked)
         worker.start()
-        time.sleep(0.1)
+        _until_waiting(q2, sess)
         sess.run(q2.close(cancel_pending_enqueues=True))
         worker.join(10)
         assert len(errors) == 1 and "cancelled" in str(errors[0])
@@ -150,7 +160,7 @@ def test_closing_the_session_cancels_a_waiting_dequeue():
     errors = []
     worker = threading.Thread(target=lambda: errors.append(pytest.raises(tf.errors.CancelledError, sess.run, d)))
     worker.start()
-    time.sleep(0.1)
+    _until_waiting(q, sess)
     sess.close()
     worker.join(10)
     assert not worker.is_alive() and errors
