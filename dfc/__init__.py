@@ -81,6 +81,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".session": ("ConfigProto", "GPUOptions", "GraphOptions", "InteractiveSession", "OptimizerOptions", "Session"),
     ".summary": ("GraphDef", "NodeDef", "RunMetadata", "RunOptions"),
     "dfc.runtime": ("VariableStore", "get_default_session"),
+    ".sparse.tensor": ("SparseTensor", "SparseTensorValue", "convert_to_tensor_or_sparse_tensor", "sparse_placeholder"),
+    ".sparse.ops": ("sparse_add", "sparse_maximum", "sparse_minimum", "sparse_reduce_max", "sparse_reduce_max_sparse",
+                    "sparse_reduce_sum", "sparse_reduce_sum_sparse", "sparse_softmax", "sparse_tensor_dense_matmul",
+                    "sparse_tensor_to_dense", "sparse_to_dense", "sparse_to_indicator"),
     ".variables": ("AUTO_REUSE", "Variable", "VariableScope", "all_variables", "assign", "assign_add", "assign_sub",
                    "constant_initializer", "get_variable", "get_variable_scope", "global_variables",
                    "global_variables_initializer", "glorot_normal_initializer", "glorot_uniform_initializer",
@@ -102,7 +106,7 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
 _SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors", "gfile",
                "graph_util", "image", "initializers", "io", "layers", "linalg", "logging", "losses", "manip", "math",
-               "metrics", "nn", "python_io", "random", "summary", "test", "train")
+               "metrics", "nn", "python_io", "random", "sparse", "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType
