@@ -284,10 +284,11 @@ def _add_sparse(a: SparseTensor, b: SparseTensor, threshold, name) -> SparseTens
         keep = presence(linear, dims)
         threshold = convert_to_tensor(threshold)
         known = constant_value(threshold)
-        if known is None or np.any(known != 0):
+        if known is None or np.any(known != 0):  # TF thresholds only the sums of entries both operands hold
             from ..math_ops import abs as abs_
-            from ..math_ops import logical_and
-            keep = logical_and(keep, abs_(flat) >= cast(threshold, flat.dtype))
+            from ..math_ops import logical_and, logical_not, logical_or
+            both = logical_and(presence(linear_of(a.indices, dims), dims), presence(linear_of(b.indices, dims), dims))
+            keep = logical_and(keep, logical_or(logical_not(both), abs_(flat) >= cast(threshold, flat.dtype)))
         made = sparse_from_flat(flat, keep, dims, rank)
         made._shape = a.shape if a.shape.ndims is not None else b.shape
         return made
