@@ -130,7 +130,7 @@ def _safe_embeddings(tf, table, idx, ids, weights, idx3):
             "weighted": tf.nn.safe_embedding_lookup_sparse([table], sp_ids, sp_w),
             "sum_default": tf.nn.safe_embedding_lookup_sparse(table, sp_ids, sp_w, combiner="sum", default_id=2),
             "rank3": tf.nn.safe_embedding_lookup_sparse(table, sp3, None, combiner="sqrtn"),
-            "table": table * 1.0, "weights": weights * 1.0}  # gradients dense (TF's recorder fetches IndexedSlices otherwise)
+            "table": table * 1.0, "weights": weights * 1.0}  # dense gradients to record
 
 
 def _indexed_slices(tf, x, rows):
