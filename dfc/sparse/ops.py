@@ -16,8 +16,9 @@ from ..array_ops import constant, gather, reshape, shape, transpose
 from ..framework import Tensor, TensorShape, build_error, check_int, constant_value, control_dependencies
 from ..framework import convert_to_tensor, make, name_scope
 from ..math_ops import cast, not_equal, reduce_sum, where
-from .core import (bounds_check, compatible, count_of, known_rank, dense_sum, dims_of, linear_of, pick_columns,
-                   pick_dims, presence, rank_of, segment_sum, shape_tensor, sparse_from_flat, to_shape)
+from .core import (bounds_check, compatible, count_of, dense_sum, dims_of, known_rank, linear_of, nonzero_positions,
+                   pick_columns, pick_dims, presence, rank_of, segment_sum, shape_tensor, sparse_from_flat,
+                   strides_of, to_shape)
 from .tensor import SparseTensor, as_sparse
 
 
@@ -203,11 +204,48 @@ def _group_max(values: Tensor, group: Tensor, kind: str) -> Tensor:
     return make("dfc.logical_not", [beaten])
 
 
+def _reduce_any_rank(kind: str, tf_op: str, sp: SparseTensor, axis, keep: bool) -> Tensor:
+    """A dense reduction of a SparseTensor whose rank is known only when the step runs: the reduced dims
+    are a mask over dense_shape, the kept ones' offsets the groups."""
+    from ..array_ops import range as range_
+    from ..math_ops import logical_not, reduce_any
+    dims = sp.dense_shape
+    rank = shape(dims, out_type=i64)[0]
+    if axis is None:
+        reduced = make("dfc.fill_like", [dims], {"value": 1.0, "dtype": bool_})
+    else:
+        if isinstance(axis, Tensor):
+            axis = constant_value(axis)
+            if axis is None:
+                raise build_error(tf_op, tf_op, "reduction axes must be known when the graph is built")
+        axes = constant(np.atleast_1d(np.asarray(axis, np.int64)))
+        axes = (axes + rank) % rank
+        reduced = reduce_any(make("dfc.equal", [reshape(range_(0, rank, dtype=i64), [-1, 1]),
+                                                reshape(axes, [1, -1])]), axis=1)
+    kept_dims = where(reduced, make("dfc.fill_like", [dims], {"value": 1.0, "dtype": i64}), dims)
+    group = reduce_sum(sp.indices * reshape(cast(logical_not(reduced), i64) * strides_of(kept_dims), [1, -1]), axis=1)
+    values = sp.values
+    if kind != "sum":
+        winner = _group_max(values, group, kind)
+        values = where(winner, values, make("dfc.fill_like", [values], {"value": 0.0, "dtype": values.dtype}))
+    flat = segment_sum(values, group, count_of(kept_dims))
+    if keep:
+        out = to_shape(flat, kept_dims)
+    elif axis is None:
+        out = reshape(flat, [])
+    else:
+        out = to_shape(flat, gather(dims, nonzero_positions(logical_not(reduced))))
+    return make("dfc.identity", [out], name=tf_op)
+
+
 def _reduce(kind: str, tf_op: str, sparse_out: bool):
     def fn(sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None, name: str | None = None):
         sp = as_sparse(sp_input, tf_op)
         label = _label(name, tf_op)
         keep = _keep(keepdims, keep_dims)
+        if known_rank(sp) is None and not sparse_out:  # a sparse_placeholder without a shape
+            with name_scope(name, tf_op, [sp.indices, sp.values, sp.dense_shape]):
+                return _reduce_any_rank(kind, tf_op, sp, axis if axis is not None else reduction_axes, keep)
         axes = _reduction_axes(sp, axis, reduction_axes, tf_op, label)
         rank = rank_of(sp, tf_op, label)
         with name_scope(name, tf_op, [sp.indices, sp.values, sp.dense_shape]):

@@ -252,7 +252,7 @@ def expand_sparse_feeds(feed_dict) -> dict:
             raise TypeError(f"The value of a feed cannot be a tf.SparseTensor object (feeding {key.name}); feed "
                             f"a SparseTensorValue or an (indices, values, dense_shape) tuple")
         if not isinstance(given, (SparseTensorValue, tuple, list)) or len(given) != 3:
-            raise TypeError(f"Cannot feed the SparseTensor {key.name} with a {type(given).__name__}: feed a "
+            raise ValueError(f"Cannot feed the SparseTensor {key.name} with a {type(given).__name__}: feed a "
                             f"tf.SparseTensorValue or an (indices, values, dense_shape) tuple")
         indices, values, dense_shape = given
         expanded[key.indices] = indices
