@@ -93,7 +93,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".summary": ("GraphDef", "NodeDef", "RunMetadata", "RunOptions"),
     "dfc.runtime": ("VariableStore", "get_default_session"),
     ".sparse.tensor": ("SparseTensor", "SparseTensorValue", "convert_to_tensor_or_sparse_tensor", "sparse_placeholder"),
-    ".sparse.ops": ("sparse_add", "sparse_maximum", "sparse_minimum", "sparse_reduce_max", "sparse_reduce_max_sparse",
+    ".sparse.ops": ("sparse_matmul", "sparse_add", "sparse_maximum", "sparse_minimum", "sparse_reduce_max", "sparse_reduce_max_sparse",
                     "sparse_reduce_sum", "sparse_reduce_sum_sparse", "sparse_softmax", "sparse_tensor_dense_matmul",
                     "sparse_tensor_to_dense", "sparse_to_dense", "sparse_to_indicator"),
     ".sparse.structure": ("sparse_concat", "sparse_fill_empty_rows", "sparse_merge", "sparse_reorder",

@@ -431,6 +431,13 @@ def sparse_to_indicator(sp_input, vocab_size, name: str | None = None) -> Tensor
         return sparse_tensor_to_dense(made, default_value=False, validate_indices=False, name="indicator")
 
 
-__all__ = ["from_dense", "sparse_add", "sparse_maximum", "sparse_minimum", "sparse_reduce_max",
+def sparse_matmul(a, b, transpose_a: bool = False, transpose_b: bool = False, a_is_sparse: bool = False,
+                  b_is_sparse: bool = False, name: str | None = None) -> Tensor:
+    """TF1's tf.sparse_matmul: a dense matmul whose is_sparse flags are hints about zeros (the product is the same)."""
+    from ..math_ops import matmul
+    return matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b, name=name or "SparseMatMul")
+
+
+__all__ = ["from_dense", "sparse_matmul", "sparse_add", "sparse_maximum", "sparse_minimum", "sparse_reduce_max",
            "sparse_reduce_max_sparse", "sparse_reduce_sum", "sparse_reduce_sum_sparse", "sparse_softmax",
            "sparse_tensor_dense_matmul", "sparse_tensor_to_dense", "sparse_to_dense", "sparse_to_indicator"]
