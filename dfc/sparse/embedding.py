@@ -92,7 +92,6 @@ def embedding_lookup_sparse(params, sp_ids, sp_weights, partition_strategy: str 
                             combiner=None, max_norm=None) -> Tensor:
     """For each row r of the [batch, n] SparseTensor sp_ids: the combination (sum, mean or sqrtn, weighted by
     sp_weights' values when given) of the embeddings params[id] of its ids; max(row) + 1 rows."""
-    from ..nn import embedding_lookup
     if combiner is None:
         combiner = "mean"
     if combiner not in ("mean", "sqrtn", "sum"):
@@ -104,34 +103,43 @@ def embedding_lookup_sparse(params, sp_ids, sp_weights, partition_strategy: str 
     if sp_weights is not None:
         weights_sp = as_sparse(sp_weights, "embedding_lookup_sparse")
     with name_scope(name, "embedding_lookup_sparse", [ids_sp.indices, ids_sp.values]):
-        segment_ids = ids_sp.indices[:, 0]
-        ids = ids_sp.values
-        rows = _rows_of(segment_ids, None, "embedding_lookup_sparse", name or "embedding_lookup_sparse")
-        embeddings = embedding_lookup(shards if len(shards) > 1 else shards[0], ids,
-                                      partition_strategy=partition_strategy, max_norm=max_norm)
-        dim = embeddings.shape.as_list()[1:] if embeddings.shape.ndims is not None else None
-        if sp_weights is None:
-            from ..array_ops import range as range_
-            position = range_(0, shape(ids, out_type=i64)[0], dtype=i64)
-            fn = {"sum": sparse_segment_sum, "mean": sparse_segment_mean, "sqrtn": sparse_segment_sqrt_n}[combiner]
-            out = fn(embeddings, position, segment_ids, num_segments=rows)
-        else:
-            weights = weights_sp.values
-            if weights.dtype is not embeddings.dtype:
-                weights = cast(weights, embeddings.dtype)
-            extra = embeddings.shape.ndims - 1 if embeddings.shape.ndims is not None else 1
-            weighted = embeddings * reshape(weights, [-1] + [1] * extra)
-            out = segment_sum(weighted, segment_ids, rows)
-            if combiner != "sum":
-                scale = weights if combiner == "mean" else weights * weights
-                total = segment_sum(scale, segment_ids, rows)
-                if combiner == "sqrtn":
-                    total = sqrt(total)
-                from ..math_ops import div_no_nan
-                out = div_no_nan(out, reshape(total, [-1] + [1] * extra))
-        if dim is not None and out.shape.ndims == len(dim) + 1:
-            out.set_shape([None] + dim)
-        return out
+        return _lookup(shards, ids_sp, weights_sp if sp_weights is not None else None, combiner, partition_strategy,
+                       max_norm, None)
+
+
+def _lookup(shards: list, ids_sp: SparseTensor, weights_sp, combiner: str, partition_strategy: str, max_norm,
+            rows) -> Tensor:
+    """The combined embeddings of each row's ids; `rows` rows (None: max(row) + 1, as TF's segment sums)."""
+    from ..nn import embedding_lookup
+    segment_ids = ids_sp.indices[:, 0]
+    ids = ids_sp.values
+    if rows is None:
+        rows = _rows_of(segment_ids, None, "embedding_lookup_sparse", "embedding_lookup_sparse")
+    embeddings = embedding_lookup(shards if len(shards) > 1 else shards[0], ids,
+                                  partition_strategy=partition_strategy, max_norm=max_norm)
+    dim = embeddings.shape.as_list()[1:] if embeddings.shape.ndims is not None else None
+    if weights_sp is None:
+        from ..array_ops import range as range_
+        position = range_(0, shape(ids, out_type=i64)[0], dtype=i64)
+        fn = {"sum": sparse_segment_sum, "mean": sparse_segment_mean, "sqrtn": sparse_segment_sqrt_n}[combiner]
+        out = fn(embeddings, position, segment_ids, num_segments=rows)
+    else:
+        weights = weights_sp.values
+        if weights.dtype is not embeddings.dtype:
+            weights = cast(weights, embeddings.dtype)
+        extra = embeddings.shape.ndims - 1 if embeddings.shape.ndims is not None else 1
+        weighted = embeddings * reshape(weights, [-1] + [1] * extra)
+        out = segment_sum(weighted, segment_ids, rows)
+        if combiner != "sum":
+            scale = weights if combiner == "mean" else weights * weights
+            total = segment_sum(scale, segment_ids, rows)
+            if combiner == "sqrtn":
+                total = sqrt(total)
+            from ..math_ops import div_no_nan
+            out = div_no_nan(out, reshape(total, [-1] + [1] * extra))
+    if dim is not None and out.shape.ndims == len(dim) + 1:
+        out.set_shape([None] + dim)
+    return out
 
 
 def safe_embedding_lookup_sparse(embedding_weights, sparse_ids, sparse_weights=None, combiner: str = "mean",
@@ -140,7 +148,10 @@ def safe_embedding_lookup_sparse(embedding_weights, sparse_ids, sparse_weights=N
     """embedding_lookup_sparse that drops invalid ids (< 0) and, unless combiner is 'sum', non-positive weights;
     a row left without ids gets default_id's embedding (zeros when None). sparse_ids of rank > 2 are looked up
     by their last dim and the result has their leading dims."""
-    from .structure import sparse_fill_empty_rows, sparse_reshape, sparse_retain
+    from .core import nonzero_positions
+    from .structure import fill_rows, sparse_reshape
+    if combiner not in ("mean", "sqrtn", "sum"):
+        raise ValueError(f"combiner must be one of 'mean', 'sqrtn' or 'sum', got {combiner!r}")
     shards = _params_list(embedding_weights)
     if not shards:
         raise ValueError("Missing embedding_weights: params must not be empty")
@@ -159,18 +170,21 @@ def safe_embedding_lookup_sparse(embedding_weights, sparse_ids, sparse_weights=N
         if sparse_weights is not None:
             weights_sp = SparseTensor(ids_sp.indices, as_sparse(sparse_weights, "safe_embedding_lookup_sparse").values,
                                       ids_sp.dense_shape)
-        valid = make("dfc.greater_equal", [ids_sp.values, constant(np.zeros((), ids_sp.dtype.np))])
-        ids_sp = sparse_retain(ids_sp, valid)
+        keep = make("dfc.greater_equal", [ids_sp.values, constant(np.zeros((), ids_sp.dtype.np))])
+        if weights_sp is not None and combiner != "sum":
+            from ..math_ops import logical_and
+            keep = logical_and(keep, make("dfc.greater", [weights_sp.values,
+                                                          constant(np.zeros((), weights_sp.dtype.np))]))
+        kept = nonzero_positions(keep)  # ids and weights pruned together: one count for the step to learn
+        kept_sp = SparseTensor(gather(ids_sp.indices, kept), gather(ids_sp.values, kept), ids_sp.dense_shape)
+        columns = [(kept_sp.values, 0 if default_id is None else default_id)]
         if weights_sp is not None:
-            weights_sp = sparse_retain(weights_sp, valid)
-            if combiner != "sum":
-                positive = make("dfc.greater", [weights_sp.values, constant(np.zeros((), weights_sp.dtype.np))])
-                ids_sp, weights_sp = sparse_retain(ids_sp, positive), sparse_retain(weights_sp, positive)
-        ids_sp, empty = sparse_fill_empty_rows(ids_sp, 0 if default_id is None else default_id)
-        if weights_sp is not None:
-            weights_sp, _ = sparse_fill_empty_rows(weights_sp, 1.0)
-        result = embedding_lookup_sparse(shards, ids_sp, weights_sp, combiner=combiner,
-                                         partition_strategy=partition_strategy, max_norm=max_norm)
+            columns.append((gather(weights_sp.values, kept), 1.0))
+        indices, filled, empty = fill_rows(kept_sp, columns, "SparseFillEmptyRows")
+        ids_sp = SparseTensor(indices, filled[0], kept_sp.dense_shape)
+        weights_sp = SparseTensor(indices, filled[1], kept_sp.dense_shape) if weights_sp is not None else None
+        # every row holds an id now: the result has dense_shape[0] rows, which needs no count of its own
+        result = _lookup(shards, ids_sp, weights_sp, combiner, partition_strategy, max_norm, ids_sp.dense_shape[0])
         if default_id is None:
             from ..math_ops import where
             extra = result.shape.ndims - 1 if result.shape.ndims is not None else 1

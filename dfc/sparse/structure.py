@@ -243,34 +243,36 @@ def sparse_fill_empty_rows(sp_input, default_value, name: str | None = None):
     """(the entries plus [r, 0, ..., 0] = default_value for each row r without any, ordered by row; a bool
     vector of the rows that were empty)."""
     sp = as_sparse(sp_input, "SparseFillEmptyRows")
-    label = name or "SparseFillEmptyRows"
-    rank = rank_of(sp, "SparseFillEmptyRows", label)
     with name_scope(name, "SparseFillEmptyRows", [sp.indices, sp.values]):
-        default = convert_to_tensor(default_value, dtype=sp.dtype)
-        dims = dims_of(sp)
-        rows = dims[0]
-        row = sp.indices[:, 0]
-        ones = make("dfc.fill_like", [row], {"value": 1.0, "dtype": i64})
-        per_row = segment_sum(ones, row, rows)
-        empty = make("dfc.equal", [per_row, constant(np.int64(0))])
-        slots = per_row + cast(empty, i64)
-        row_start = cumsum(slots, exclusive=True)
-        same_row = make("dfc.equal", [reshape(row, [-1, 1]), reshape(row, [1, -1])])
-        count, position = _entries(sp.values)
-        earlier = reshape(position, [1, -1]) < reshape(position, [-1, 1])
-        within = reduce_sum(cast(logical_and(same_row, earlier), i64), axis=1)
-        placed = gather(row_start, row) + within
-        empty_rows = nonzero_positions(empty)
-        new_places = gather(row_start, empty_rows)
-        zeros = make("dfc.fill_like", [reshape(empty_rows, [-1, 1]) + constant(np.zeros((1, rank), np.int64))],
-                     {"value": 0.0, "dtype": i64})
-        new_indices = zeros + reshape(empty_rows, [-1, 1]) * constant((np.arange(rank) == 0).astype(np.int64))
-        new_values = make("dfc.fill_like", [empty_rows], {"value": 0.0, "dtype": sp.dtype}) + default
-        where_to = concat([placed, new_places], 0)
-        total = count + shape(empty_rows, out_type=i64)[0]
-        indices, values = _place(concat([sp.indices, new_indices], 0), concat([sp.values, new_values], 0), where_to,
-                                 total)
+        indices, (values,), empty = fill_rows(sp, [(sp.values, default_value)], name or "SparseFillEmptyRows")
         return _with_shape(SparseTensor(indices, values, sp.dense_shape), sp.shape), empty
+
+
+def fill_rows(sp: SparseTensor, columns: list, label: str) -> tuple[Tensor, list[Tensor], Tensor]:
+    """sparse_fill_empty_rows of several value vectors sharing sp's indices (each with its default), placed
+    once: (indices, the filled value vectors, the empty-row mask)."""
+    rank = rank_of(sp, "SparseFillEmptyRows", label)
+    dims = dims_of(sp)
+    row = sp.indices[:, 0]
+    ones = make("dfc.fill_like", [row], {"value": 1.0, "dtype": i64})
+    per_row = segment_sum(ones, row, dims[0])
+    empty = make("dfc.equal", [per_row, constant(np.int64(0))])
+    row_start = cumsum(per_row + cast(empty, i64), exclusive=True)
+    same_row = make("dfc.equal", [reshape(row, [-1, 1]), reshape(row, [1, -1])])
+    count, position = _entries(sp.values)
+    earlier = reshape(position, [1, -1]) < reshape(position, [-1, 1])
+    within = reduce_sum(cast(logical_and(same_row, earlier), i64), axis=1)
+    empty_rows = nonzero_positions(empty)
+    where_to = concat([gather(row_start, row) + within, gather(row_start, empty_rows)], 0)
+    total = count + shape(empty_rows, out_type=i64)[0]
+    new_indices = reshape(empty_rows, [-1, 1]) * constant((np.arange(rank) == 0).astype(np.int64).reshape(1, rank))
+    indices = segment_sum(concat([sp.indices, new_indices], 0), where_to, total)
+    filled = []
+    for values, default in columns:
+        default = convert_to_tensor(default, dtype=values.dtype)
+        new_values = make("dfc.fill_like", [empty_rows], {"value": 0.0, "dtype": values.dtype}) + default
+        filled.append(segment_sum(concat([values, new_values], 0), where_to, total))
+    return indices, filled, empty
 
 
 def sparse_merge(sp_ids, sp_values, vocab_size, name: str | None = None, already_sorted: bool = False):
