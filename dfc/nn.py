@@ -345,3 +345,6 @@ __all__ += ["avg_pool3d", "conv3d", "conv3d_backprop_filter", "conv3d_backprop_f
 from .sparse.embedding import embedding_lookup_sparse, safe_embedding_lookup_sparse  # noqa: E402 - tf.nn's sparse lookups
 
 __all__ += ["embedding_lookup_sparse", "safe_embedding_lookup_sparse"]
+from .sparse.ctc import ctc_greedy_decoder, ctc_loss  # noqa: E402 - CTC over SparseTensor labels
+
+__all__ += ["ctc_greedy_decoder", "ctc_loss"]

@@ -140,6 +140,23 @@ def _indexed_slices(tf, x, rows):
             "neg": tf.convert_to_tensor(-slices) + x[:1]}
 
 
+def _ctc(tf, x, label_idx, label_val, seq):
+    labels = tf.SparseTensor(label_idx, label_val, [3, 3])
+    (decoded,), neg = tf.nn.ctc_greedy_decoder(x, seq)
+    (unmerged,), _ = tf.nn.ctc_greedy_decoder(x, seq, merge_repeated=False)
+    short = tf.SparseTensor(label_idx, label_val, [3, 3])
+    out = {"loss": tf.nn.ctc_loss(labels, x, seq), "collapse": tf.nn.ctc_loss(labels, x, seq,
+                                                                            preprocess_collapse_repeated=True),
+           "unmerged_loss": tf.nn.ctc_loss(labels, x, seq, ctc_merge_repeated=False),
+           "batch_major": tf.nn.ctc_loss(labels, tf.transpose(x, [1, 0, 2]), seq, time_major=False),
+           "infeasible": tf.nn.ctc_loss(short, x, seq - 3),  # [1, 1, 2] in 3 frames: no path, inf
+           "ignored": tf.nn.ctc_loss(short, x, tf.minimum(seq, [2, 6, 6]), ignore_longer_outputs_than_inputs=True),
+           "neg_sum": neg}
+    out.update(_st("greedy", decoded))
+    out.update(_st("unmerged", unmerged))
+    return out
+
+
 _EMB_IDX = np.array([[0, 0], [0, 1], [0, 2], [2, 0], [2, 1], [3, 0]], I64)
 
 CASES = [
@@ -167,6 +184,10 @@ CASES = [
                                           "idx3": np.array([[0, 0, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0], [1, 0, 2],
                                                             [1, 1, 1]], I64)},
          _safe_embeddings, grad=("table", "weights")),
+    Case("ctc", {"x": np.random.default_rng(3).standard_normal((6, 3, 5)).astype(F32),
+                 "label_idx": np.array([[0, 0], [0, 1], [0, 2], [1, 0], [2, 0], [2, 1]], I64),
+                 "label_val": np.array([1, 1, 2, 3, 0, 2], np.int32), "seq": np.array([6, 4, 5], np.int32)},
+         _ctc, grad=("x",)),
     Case("indexed_slices", {"x": np.arange(9, dtype=F32).reshape(3, 3) - 4, "rows": np.array([3, 0, 3], np.int32)},
          _indexed_slices, grad=("x",)),
 ]
