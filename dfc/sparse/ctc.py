@@ -101,7 +101,8 @@ def ctc_loss(labels, inputs=None, sequence_length=None, preprocess_collapse_repe
             checks.append(Assert(reduce_max(seq_len) <= shape(x)[0],
                                  ["CTCLoss: sequence_length exceeds max_time:", seq_len], name="check_time"))
         blanks = make("dfc.fill_like", [dense], {"value": float(blank), "dtype": i32})
-        pairs = reshape(stack([blanks, dense], axis=2), concat([shape(dense)[:1], constant(np.array([-1], np.int32))], 0))
+        flat_pairs = concat([shape(dense)[:1], constant(np.array([-1], np.int32))], 0)
+        pairs = reshape(stack([blanks, dense], axis=2), flat_pairs)
         ext = concat([pairs, blanks[:, :1]], 1)  # [batch, 2L + 1]: blank, l1, blank, l2, ..., blank
         states = shape(ext)[1]
         two_back = concat([ext[:, :2] * 0 + blank, ext[:, :-2]], 1)
