@@ -101,6 +101,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".sparse.structure": ("sparse_concat", "sparse_fill_empty_rows", "sparse_merge", "sparse_reorder",
                           "sparse_reset_shape", "sparse_reshape", "sparse_retain", "sparse_slice", "sparse_split",
                           "sparse_transpose"),
+    ".sparse.edit_distance": ("edit_distance",),
     ".sparse.embedding": ("sparse_segment_mean", "sparse_segment_sqrt_n", "sparse_segment_sum"),
     ".sparse.indexed_slices": ("IndexedSlices", "IndexedSlicesValue", "convert_to_tensor_or_indexed_slices",
                                "sparse_mask"),

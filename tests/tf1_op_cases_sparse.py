@@ -157,6 +157,14 @@ def _ctc(tf, x, label_idx, label_val, seq):
     return out
 
 
+def _edit_distance(tf, h_idx, h_val, t_idx, t_val, h3, t3):
+    hyp, truth = tf.SparseTensor(h_idx, h_val, [4, 4]), tf.SparseTensor(t_idx, t_val, [3, 3])
+    hyp3 = tf.SparseTensor(h3, tf.constant([1.0, 2.0, 3.0]), [2, 2, 2])
+    truth3 = tf.SparseTensor(t3, tf.constant([1.0, 2.0, 3.0]), [2, 1, 2])
+    return {"normalized": tf.edit_distance(hyp, truth), "raw": tf.edit_distance(hyp, truth, normalize=False),
+            "rank3": tf.edit_distance(hyp3, truth3), "self": tf.edit_distance(truth, truth)}
+
+
 _EMB_IDX = np.array([[0, 0], [0, 1], [0, 2], [2, 0], [2, 1], [3, 0]], I64)
 
 CASES = [
@@ -188,6 +196,12 @@ CASES = [
                  "label_idx": np.array([[0, 0], [0, 1], [0, 2], [1, 0], [2, 0], [2, 1]], I64),
                  "label_val": np.array([1, 1, 2, 3, 0, 2], np.int32), "seq": np.array([6, 4, 5], np.int32)},
          _ctc, grad=("x",)),
+    Case("edit_distance", {"h_idx": np.array([[0, 0], [0, 1], [0, 2], [1, 0], [2, 0], [2, 1], [2, 2], [2, 3]], I64),
+                           "h_val": np.array([1, 2, 3, 4, 1, 1, 2, 5], np.int32),
+                           "t_idx": np.array([[0, 0], [0, 1], [1, 0], [1, 1], [2, 0], [2, 1], [2, 2]], I64),
+                           "t_val": np.array([1, 3, 4, 4, 2, 1, 5], np.int32),
+                           "h3": np.array([[0, 0, 0], [0, 1, 0], [1, 0, 1]], I64),
+                           "t3": np.array([[0, 0, 0], [1, 0, 0], [1, 0, 1]], I64)}, _edit_distance),
     Case("indexed_slices", {"x": np.arange(9, dtype=F32).reshape(3, 3) - 4, "rows": np.array([3, 0, 3], np.int32)},
          _indexed_slices, grad=("x",)),
 ]

@@ -39,3 +39,4 @@ __all__ = ["SparseTensor", "add", "concat", "expand_dims", "fill_empty_rows", "f
            "maximum", "merge", "minimum", "placeholder", "reduce_max", "reduce_max_sparse", "reduce_sum",
            "reduce_sum_sparse", "reorder", "reset_shape", "reshape", "retain", "segment_mean", "segment_sqrt_n",
            "segment_sum", "slice", "softmax", "sparse_dense_matmul", "split", "to_dense", "to_indicator", "transpose"]
+from .edit_distance import edit_distance  # noqa: E402,F401 - tf.edit_distance
