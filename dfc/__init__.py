@@ -126,7 +126,7 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
 _SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors", "gfile",
                "graph_util", "image", "initializers", "io", "layers", "linalg", "logging", "losses", "manip", "math",
-               "metrics", "nn", "python_io", "random", "sparse", "summary", "test", "train")
+               "metrics", "nn", "python_io", "random", "sets", "sparse", "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType

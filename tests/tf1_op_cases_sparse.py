@@ -165,6 +165,16 @@ def _edit_distance(tf, h_idx, h_val, t_idx, t_val, h3, t3):
             "rank3": tf.edit_distance(hyp3, truth3), "self": tf.edit_distance(truth, truth)}
 
 
+def _sets(tf, a, b_idx, b_val):
+    b = tf.SparseTensor(b_idx, b_val, [3, 2])
+    out = {"size": tf.sets.size(b), "size_union": tf.sets.set_size(tf.sets.union(a, b))}
+    for name, made in (("inter", tf.sets.set_intersection(a, b)), ("union", tf.sets.set_union(a, b)),
+                       ("diff", tf.sets.set_difference(a, b)), ("rdiff", tf.sets.difference(a, b, aminusb=False)),
+                       ("dense_inter", tf.sets.intersection(a, a[:, :2]))):
+        out.update(_st(name, made))
+    return out
+
+
 _EMB_IDX = np.array([[0, 0], [0, 1], [0, 2], [2, 0], [2, 1], [3, 0]], I64)
 
 CASES = [
@@ -202,6 +212,9 @@ CASES = [
                            "t_val": np.array([1, 3, 4, 4, 2, 1, 5], np.int32),
                            "h3": np.array([[0, 0, 0], [0, 1, 0], [1, 0, 1]], I64),
                            "t3": np.array([[0, 0, 0], [1, 0, 0], [1, 0, 1]], I64)}, _edit_distance),
+    Case("sets", {"a": np.array([[1, 2, 3, 2], [4, 5, 6, 4], [7, 7, 7, 7]], np.int32),
+                  "b_idx": np.array([[0, 0], [0, 1], [1, 0], [2, 0], [2, 1]], I64),
+                  "b_val": np.array([2, 9, 6, 7, 1], np.int32)}, _sets),
     Case("indexed_slices", {"x": np.arange(9, dtype=F32).reshape(3, 3) - 4, "rows": np.array([3, 0, 3], np.int32)},
          _indexed_slices, grad=("x",)),
 ]
