@@ -66,6 +66,12 @@ def _errors():
         (lambda: tf.sparse_concat(2, [sp, sp]), ValueError, "SparseConcat"),
         (lambda: tf.sparse_reshape(sp, [3, -1]), ValueError, "SparseReshape"),
         (lambda: tf.sparse_segment_sum(tf.ones([3, 2]), tf.constant([0.5]), [0]), TypeError, "indices"),
+        (lambda: tf.nn.ctc_loss(tf.zeros([2, 3], tf.int32), tf.zeros([4, 2, 5]), [4, 4]), TypeError, "SparseTensor"),
+        (lambda: tf.nn.ctc_loss(tf.SparseTensor([[0, 0]], [1], [2, 1]), tf.zeros([4, 5], name="frames"), [4, 4]),
+         ValueError, "frames"),
+        (lambda: tf.sets.set_size(tf.zeros([2, 2], tf.int32)), TypeError, "SparseTensor"),
+        (lambda: tf.sets.set_union(tf.zeros([2, 2]), tf.zeros([2, 2])), TypeError, "float32"),
+        (lambda: tf.edit_distance(sp, tf.SparseTensor([[0, 0]], [1], [1, 1])), TypeError, "EditDistance"),
     ]
 
 
@@ -83,6 +89,8 @@ def test_bad_indices_fail_the_run_naming_the_op(backend):
     dense = tf.sparse_tensor_to_dense(ph, name="densify")
     loose = tf.sparse_tensor_to_dense(ph, validate_indices=False)
     segments = tf.sparse_segment_sum(tf.ones([3, 2]), tf.constant([0, 1, 2]), tf.placeholder(tf.int32, [3], "seg"))
+    frames = tf.placeholder(tf.float32, [2, 1, 3])
+    ctc = tf.nn.ctc_loss(tf.SparseTensor([[0, 0], [0, 1], [0, 2]], [0, 1, 0], [1, 3]), frames, [2])
     with tf.Session(backend=backend) as sess:
         with pytest.raises(tf.errors.InvalidArgumentError, match="densify.*out of bounds"):
             sess.run(dense, {ph: ([[0, 5]], [1.0], [2, 2])})
@@ -91,3 +99,5 @@ def test_bad_indices_fail_the_run_naming_the_op(backend):
         np.testing.assert_array_equal(sess.run(loose, {ph: ([[1, 0], [0, 1]], [1.0, 2.0], [2, 2])}), [[0, 2], [1, 0]])
         with pytest.raises(tf.errors.InvalidArgumentError, match="SparseSegmentSum.*not increasing"):
             sess.run(segments, {"seg:0": [1, 0, 0]})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="CTCLoss.*Not enough time"):
+            sess.run(ctc, {frames: np.zeros([2, 1, 3], np.float32)})
