@@ -1,10 +1,9 @@
 """TF1's ops that rearrange a SparseTensor's entries: reorder, retain, reshape, transpose, concat, slice, split,
 fill_empty_rows, merge, reset_shape and expand_dims.
 
-The order of entries is row-major, as TF's kernels leave it. Where entries move, each one's new place is
-counted pairwise among the entries (O(nnz^2) comparisons, exact and stable, for a count of entries
-known only when the step runs); the arrays are then scattered there by a segment sum, which autodiff
-differentiates into the gather TF's gradients are.
+The order of entries is row-major, as TF's kernels leave it. Where entries move, they are put in order
+by one stable host sort (dfc.argsort) of their row-major offsets and gathered, so autodiff's gradient is
+the gather TF's gradients are.
 """
 
 from __future__ import annotations
@@ -13,35 +12,18 @@ import numpy as np
 
 from dfc.ir.dtypes import i64
 
-from ..array_ops import concat, constant, gather, reshape, shape, stack
+from ..array_ops import concat, constant, gather, reshape, stack
 from ..framework import Tensor, build_error, check_int, constant_value, control_dependencies, convert_to_tensor, make
 from ..framework import name_scope
-from ..math_ops import cast, cumsum, logical_and, logical_or, reduce_all, reduce_prod, reduce_sum, where
+from ..math_ops import cast, logical_and, logical_or, reduce_all, reduce_prod, where
 from .core import count_of, dims_of, known_rank, linear_of, nonzero_positions, rank_of, segment_sum, shape_tensor
 from .tensor import SparseTensor, as_sparse
 
 
-def _entries(values: Tensor):
-    """The number of entries (a scalar the fed shapes settle) and their positions 0..nnz-1."""
-    from ..array_ops import range as range_
-    count = shape(values, out_type=i64)[0]
-    return count, range_(0, count, dtype=i64)
-
-
-def _place(sp_indices: Tensor, values: Tensor, where_to: Tensor, total) -> tuple[Tensor, Tensor]:
-    """indices and values moved so that entry i lands at where_to[i] (a permutation onto 0..total-1)."""
-    moved_values = segment_sum(values, where_to, total)
-    moved_indices = segment_sum(sp_indices, where_to, total)
-    return moved_indices, moved_values
-
-
-def _stable_rank(keys: Tensor) -> Tensor:
-    """Each entry's place when the entries are sorted by `keys`, ties kept in their order (pairwise)."""
-    _, position = _entries(keys)
-    mine, other = reshape(keys, [-1, 1]), reshape(keys, [1, -1])
-    earlier = reshape(position, [1, -1]) < reshape(position, [-1, 1])
-    before = logical_or(other < mine, logical_and(make("dfc.equal", [other, mine]), earlier))
-    return reduce_sum(cast(before, i64), axis=1)
+def _stable_order(keys: Tensor) -> Tensor:
+    """The entries' order sorted by `keys`, ties kept in their order (one host sort)."""
+    from ..tensor_ops import argsort
+    return argsort(keys, stable=True)
 
 
 def _with_shape(sp: SparseTensor, like) -> SparseTensor:
@@ -54,11 +36,9 @@ def sparse_reorder(sp_input, name: str | None = None) -> SparseTensor:
     """The same entries in row-major order of their indices (equal indices keep their order)."""
     sp = as_sparse(sp_input, "SparseReorder")
     with name_scope(name, "SparseReorder", [sp.indices, sp.values]):
-        dims = dims_of(sp)
-        rank = _stable_rank(linear_of(sp.indices, dims))
-        count, _ = _entries(sp.values)
-        indices, values = _place(sp.indices, sp.values, rank, count)
-        return _with_shape(SparseTensor(indices, values, sp.dense_shape), sp.shape)
+        order = _stable_order(linear_of(sp.indices, dims_of(sp)))
+        return _with_shape(SparseTensor(gather(sp.indices, order), gather(sp.values, order), sp.dense_shape),
+                           sp.shape)
 
 
 def sparse_retain(sp_input, to_retain) -> SparseTensor:
@@ -257,21 +237,15 @@ def fill_rows(sp: SparseTensor, columns: list, label: str) -> tuple[Tensor, list
     ones = make("dfc.fill_like", [row], {"value": 1.0, "dtype": i64})
     per_row = segment_sum(ones, row, dims[0])
     empty = make("dfc.equal", [per_row, constant(np.int64(0))])
-    row_start = cumsum(per_row + cast(empty, i64), exclusive=True)
-    same_row = make("dfc.equal", [reshape(row, [-1, 1]), reshape(row, [1, -1])])
-    count, position = _entries(sp.values)
-    earlier = reshape(position, [1, -1]) < reshape(position, [-1, 1])
-    within = reduce_sum(cast(logical_and(same_row, earlier), i64), axis=1)
     empty_rows = nonzero_positions(empty)
-    where_to = concat([gather(row_start, row) + within, gather(row_start, empty_rows)], 0)
-    total = count + shape(empty_rows, out_type=i64)[0]
     new_indices = reshape(empty_rows, [-1, 1]) * constant((np.arange(rank) == 0).astype(np.int64).reshape(1, rank))
-    indices = segment_sum(concat([sp.indices, new_indices], 0), where_to, total)
+    order = _stable_order(concat([row, empty_rows], 0))  # by row; a row's own entries keep their order
+    indices = gather(concat([sp.indices, new_indices], 0), order)
     filled = []
     for values, default in columns:
         default = convert_to_tensor(default, dtype=values.dtype)
         new_values = make("dfc.fill_like", [empty_rows], {"value": 0.0, "dtype": values.dtype}) + default
-        filled.append(segment_sum(concat([values, new_values], 0), where_to, total))
+        filled.append(gather(concat([values, new_values], 0), order))
     return indices, filled, empty
 
 
