@@ -12,7 +12,7 @@ import numpy as np
 
 from dfc.ir.dtypes import bool_, i32, i64
 
-from ..array_ops import constant, gather, reshape, shape, transpose
+from ..array_ops import concat, constant, gather, reshape, shape, transpose
 from ..framework import Tensor, TensorShape, build_error, check_int, constant_value, control_dependencies
 from ..framework import convert_to_tensor, make, name_scope
 from ..math_ops import cast, not_equal, reduce_sum, where
@@ -191,17 +191,16 @@ def _static_out_shape(sp: SparseTensor, axes, keep: bool, rank: int) -> TensorSh
 
 
 def _group_max(values: Tensor, group: Tensor, kind: str) -> Tensor:
-    """Whether each entry is the first largest (smallest) of its group: pairwise over the entries."""
-    from ..array_ops import range as range_
-    from ..math_ops import logical_and, logical_or, reduce_any
-    same = make("dfc.equal", [reshape(group, [-1, 1]), reshape(group, [1, -1])])
-    mine, other = reshape(values, [-1, 1]), reshape(values, [1, -1])
-    better = other > mine if kind == "max" else other < mine
-    position = range_(0, shape(values, out_type=i64)[0], dtype=i64)
-    earlier = reshape(position, [1, -1]) < reshape(position, [-1, 1])
-    beaten = reduce_any(logical_and(same, logical_or(better, logical_and(make("dfc.equal", [other, mine]), earlier))),
-                        axis=1)
-    return make("dfc.logical_not", [beaten])
+    """Whether each entry is the one largest (smallest) of its group: the last of its group once the entries
+    are sorted by value, then stably by group (two host sorts)."""
+    from ..tensor_ops import argsort
+    by_value = argsort(values, direction="ASCENDING" if kind == "max" else "DESCENDING", stable=True)
+    order = gather(by_value, argsort(gather(group, by_value), stable=True))
+    sorted_groups = gather(group, order)
+    following = concat([sorted_groups[1:], constant(np.array([-1], np.int64))], 0)
+    last = make("dfc.not_equal", [sorted_groups, following])
+    count = shape(values, out_type=i64)[0]
+    return segment_sum(cast(last, i32), order, count) > 0
 
 
 def _reduce_any_rank(kind: str, tf_op: str, sp: SparseTensor, axis, keep: bool) -> Tensor:
