@@ -89,6 +89,7 @@ def _structure(tf, idx, val, unsorted):
     out.update(_st("filled", filled))
     out["empty_rows"] = empty
     out.update(_st("expand", tf.sparse.expand_dims(sp, 1)))
+    out.update(_st("eye", tf.sparse.eye(3, 4)))
     return out
 
 

@@ -7,14 +7,15 @@ from .indexed_slices import sparse_mask
 from .ops import (from_dense, sparse_add, sparse_maximum, sparse_minimum, sparse_reduce_max, sparse_reduce_max_sparse,
                   sparse_reduce_sum, sparse_reduce_sum_sparse, sparse_softmax, sparse_tensor_dense_matmul,
                   sparse_tensor_to_dense, sparse_to_indicator)
-from .structure import (sparse_concat, sparse_expand_dims, sparse_fill_empty_rows, sparse_merge, sparse_reorder,
-                        sparse_reset_shape, sparse_reshape, sparse_retain, sparse_slice, sparse_split,
+from .structure import (sparse_concat, sparse_expand_dims, sparse_eye, sparse_fill_empty_rows, sparse_merge,
+                        sparse_reorder, sparse_reset_shape, sparse_reshape, sparse_retain, sparse_slice, sparse_split,
                         sparse_transpose)
 from .tensor import SparseTensor, sparse_placeholder
 
 add = sparse_add
 concat = sparse_concat
 expand_dims = sparse_expand_dims
+eye = sparse_eye
 fill_empty_rows = sparse_fill_empty_rows
 mask = sparse_mask
 matmul = sparse_dense_matmul = sparse_tensor_dense_matmul
@@ -35,7 +36,7 @@ to_dense = sparse_tensor_to_dense
 to_indicator = sparse_to_indicator
 transpose = sparse_transpose
 
-__all__ = ["SparseTensor", "add", "concat", "expand_dims", "fill_empty_rows", "from_dense", "mask", "matmul",
+__all__ = ["SparseTensor", "add", "concat", "expand_dims", "eye", "fill_empty_rows", "from_dense", "mask", "matmul",
            "maximum", "merge", "minimum", "placeholder", "reduce_max", "reduce_max_sparse", "reduce_sum",
            "reduce_sum_sparse", "reorder", "reset_shape", "reshape", "retain", "segment_mean", "segment_sqrt_n",
            "segment_sum", "slice", "softmax", "sparse_dense_matmul", "split", "to_dense", "to_indicator", "transpose"]

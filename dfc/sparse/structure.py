@@ -286,6 +286,25 @@ def sparse_expand_dims(sp_input, axis=None, name: str | None = None) -> SparseTe
         return made
 
 
-__all__ = ["sparse_concat", "sparse_expand_dims", "sparse_fill_empty_rows", "sparse_merge", "sparse_reorder",
-           "sparse_reset_shape", "sparse_reshape", "sparse_retain", "sparse_slice", "sparse_split",
+def sparse_eye(num_rows, num_columns=None, dtype="float32", name: str | None = None) -> SparseTensor:
+    """The identity matrix [num_rows, num_columns] as a SparseTensor (its min(rows, columns) ones)."""
+    from dfc.ir.dtypes import as_dtype
+
+    from ..array_ops import range as range_
+    dtype = as_dtype(dtype)
+    with name_scope(name, "eye", []):
+        rows = convert_to_tensor(num_rows, dtype=i64) if not isinstance(num_rows, Tensor) else cast(num_rows, i64)
+        cols = rows if num_columns is None else (convert_to_tensor(num_columns, dtype=i64)
+                                                 if not isinstance(num_columns, Tensor) else cast(num_columns, i64))
+        diag = range_(0, make("dfc.minimum", [rows, cols]), dtype=i64)
+        values = make("dfc.fill_like", [diag], {"value": 1.0, "dtype": dtype})
+        made = SparseTensor(stack([diag, diag], axis=1), values, stack([rows, cols]))
+        known = [constant_value(rows), constant_value(cols)]
+        if all(k is not None for k in known):
+            made._shape = type(made.shape)([int(k) for k in known])
+        return made
+
+
+__all__ = ["sparse_concat", "sparse_expand_dims", "sparse_eye", "sparse_fill_empty_rows", "sparse_merge",
+           "sparse_reorder", "sparse_reset_shape", "sparse_reshape", "sparse_retain", "sparse_slice", "sparse_split",
            "sparse_transpose"]
