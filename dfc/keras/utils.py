@@ -1,0 +1,34 @@
+"""tf.keras.utils: to_categorical, normalize, get_custom_objects."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["get_custom_objects", "normalize", "to_categorical"]
+
+_CUSTOM_OBJECTS: dict = {}
+
+
+def to_categorical(y, num_classes=None, dtype: str = "float32") -> np.ndarray:
+    """Class ids -> one-hot rows (num_classes = max(y) + 1 unless given); a trailing dim of 1 is dropped."""
+    y = np.array(y, dtype="int")
+    input_shape = y.shape
+    if input_shape and input_shape[-1] == 1 and len(input_shape) > 1:
+        input_shape = tuple(input_shape[:-1])
+    y = y.ravel()
+    if not num_classes:
+        num_classes = np.max(y) + 1
+    n = y.shape[0]
+    categorical = np.zeros((n, num_classes), dtype=dtype)
+    categorical[np.arange(n), y] = 1
+    return np.reshape(categorical, input_shape + (num_classes,))
+
+
+def normalize(x, axis: int = -1, order: int = 2) -> np.ndarray:
+    l2 = np.atleast_1d(np.linalg.norm(x, order, axis))
+    l2[l2 == 0] = 1
+    return x / np.expand_dims(l2, axis)
+
+
+def get_custom_objects() -> dict:
+    return _CUSTOM_OBJECTS
