@@ -52,6 +52,10 @@ def _map(fn, x):
     return fn(x) if _is_tensor(x) else x
 
 
+#: the update lists of the layer calls under way (each call's Node keeps the updates made during it)
+_collectors: list[list] = []
+
+
 class Node:
     """One call of a layer: the tensors it took (`input_tensors`), gave (`output_tensors`) and its keyword arguments."""
 
@@ -61,6 +65,7 @@ class Node:
         self.input_tensors = _flat_tensors(inputs)
         self.output_tensors = _flat_tensors(outputs)
         self.inbound_layers = [t._keras_history[0] for t in self.input_tensors if hasattr(t, "_keras_history")]
+        self.updates: list = []
 
     @property
     def input_shapes(self):
@@ -152,7 +157,10 @@ class Layer(_tf_layers_base.Layer):
     add_variable = add_weight
 
     def add_update(self, updates, inputs=None) -> None:
-        self._updates.extend(to_list(updates))
+        updates = to_list(updates)
+        self._updates.extend(updates)
+        for collected in _collectors:  # every layer call under way, nested model calls included
+            collected.extend(updates)
 
     def add_loss(self, losses, inputs=None) -> None:
         for loss in to_list(losses):
@@ -233,13 +241,13 @@ class Layer(_tf_layers_base.Layer):
     @property
     def input_shape(self):
         if not self._inbound_nodes:
-            raise AttributeError(f"The layer has never been called and thus has no defined input shape.")
+            raise AttributeError("The layer has never been called and thus has no defined input shape.")
         return self._inbound_nodes[0].input_shapes
 
     @property
     def output_shape(self):
         if not self._inbound_nodes:
-            raise AttributeError(f"The layer has never been called and thus has no defined output shape.")
+            raise AttributeError("The layer has never been called and thus has no defined output shape.")
         return self._inbound_nodes[0].output_shapes
 
     def get_input_at(self, node_index: int):
@@ -266,10 +274,16 @@ class Layer(_tf_layers_base.Layer):
             self._dtype = first.dtype if first.dtype.is_floating else as_dtype(K.floatx())
         if not isinstance(converted, (list, tuple)):
             self._check_input_spec(converted)
-        with name_scope(self._name_scope()):
-            if not self.built:
-                self._maybe_build(converted)
-            outputs = self.call(converted, *args, **kwargs)
+        collected: list = []
+        _collectors.append(collected)
+        try:
+            with name_scope(self._name_scope()) as scope:
+                if not self.built:
+                    self._maybe_build(converted)
+                outputs = self.call(converted, *args, **kwargs)
+        finally:
+            _collectors.pop()  # calls nest: the last one made is this one
+        with name_scope(scope):
             if outputs is None:
                 raise ValueError(f"A layer's `call` method should return a Tensor or a list of Tensors, not None "
                                  f"(layer: {self.name}).")
@@ -281,6 +295,7 @@ class Layer(_tf_layers_base.Layer):
                         from ..math_ops import cast
                         self.add_loss(penalty / cast(batch, penalty.dtype))
         outputs = self._set_history(converted, outputs, kwargs)
+        self._inbound_nodes[-1].updates = collected
         return outputs
 
     def _maybe_build(self, inputs) -> None:

@@ -152,6 +152,8 @@ class Reshape(Layer):
         batch = inputs.shape.as_list()[0]
         if batch is not None:
             return _array.reshape(inputs, [batch] + target)
+        if all(d >= 0 for d in target):
+            return _array.reshape(inputs, [-1] + target)
         return _array.reshape(inputs, _array.stack([_array.shape(inputs)[0]] + target))
 
 
@@ -317,7 +319,7 @@ class PReLU(Layer):
         self.shared_axes = None if shared_axes is None else list(np.atleast_1d(shared_axes))
 
     def build(self, input_shape) -> None:
-        dims = TensorShape(input_shape).as_list()
+        dims = input_shape.as_list() if isinstance(input_shape, TensorShape) else list(input_shape)
         param_shape = list(dims[1:])
         for axis in self.shared_axes or []:
             param_shape[axis - 1] = 1

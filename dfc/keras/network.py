@@ -156,12 +156,18 @@ class Model(TrainingMixin, Layer):
 
     @property
     def weights(self) -> list:
-        return _unique(self.trainable_weights + self.non_trainable_weights)
+        """Each layer's weights in turn (trainable and not), then the model's own: get/set_weights' order."""
+        own = list(self._trainable_weights) + list(self._non_trainable_weights)
+        return _unique([w for layer in self._layers for w in layer.weights] + own)
 
     variables = weights
 
     @property
     def updates(self) -> list:
+        """The updates of the model's own layer calls (those between its inputs and outputs); a subclassed
+        model's: every update of its layers."""
+        if self._is_graph_network:
+            return _unique([u for node in self._nodes_order for u in node.updates])
         return _unique(list(self._updates) + [u for layer in self._layers for u in layer.updates])
 
     @property

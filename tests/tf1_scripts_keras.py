@@ -1,0 +1,191 @@
+"""TF1 scripts over tf.keras in graph mode, written once for real TF (TF1's Keras) and for dfc.
+
+Each script takes a TF1-style module (`tensorflow.compat.v1` with TF's legacy Keras, or `dfc`) and a
+Session factory, builds a model the way a user writes one (Keras layers on placeholders in a Session
+loop, Sequential and functional models with compile/fit), gives every weight fixed values and returns
+named arrays: variable names, losses step by step, outputs and gradients. tests/record_tf1_scripts_keras.py
+records them with TensorFlow; tests/test_tf1_keras.py runs them with dfc and compares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+SCRIPTS: dict[str, Callable] = {}
+F32 = np.float32
+
+
+def script(fn: Callable) -> Callable:
+    SCRIPTS[fn.__name__] = fn
+    return fn
+
+
+def _set_weights(K, seed: int, weights) -> None:
+    """Give the weights fixed values, drawn in the order of their names."""
+    weights = sorted(weights, key=lambda w: w.name)
+    K.batch_set_value(list(zip(weights, _values(np.random.default_rng(seed), weights))))
+
+
+def _values(rng, weights) -> list[np.ndarray]:
+    """Fixed values for a list of weights (moving variances kept positive)."""
+    out = []
+    for w in weights:
+        shape = w.shape.as_list()
+        value = rng.standard_normal(shape) * 0.3
+        if "moving_variance" in w.name or "gamma" in w.name:
+            value = 1.0 + np.abs(value)
+        out.append(value.astype(F32))
+    return out
+
+
+@script
+def layers_in_session(tf, Session):
+    """Keras layers on placeholders inside a plain TF1 graph: convolutions, batch norm (its updates run with
+    the train op), pools, padding, merges, embeddings, advanced activations; tf.train.AdamOptimizer."""
+    K, L = tf.keras.backend, tf.keras.layers
+    rng = np.random.default_rng(3)
+    images = tf.placeholder(tf.float32, [None, 6, 6, 2], name="images")
+    ids = tf.placeholder(tf.int32, [None, 4], name="ids")
+    target = tf.placeholder(tf.float32, [None, 3], name="target")
+    training = tf.placeholder_with_default(False, [], name="training")
+    conv = L.Conv2D(4, 3, padding="same", activation="relu")
+    bn = L.BatchNormalization()
+    h = bn(conv(images), training=training)
+    h = L.MaxPooling2D()(h)
+    up = L.UpSampling2D()(h)
+    padded = L.Cropping2D(((1, 0), (0, 1)))(L.ZeroPadding2D(1)(up))
+    t = L.Conv2DTranspose(2, 2, strides=2, padding="valid")(L.AveragePooling2D(2)(padded))
+    pooled = L.Concatenate()([L.GlobalAveragePooling2D()(t), L.GlobalMaxPooling2D()(h)])
+    flat = L.Flatten()(h)
+    emb = L.Embedding(10, 3)(ids)
+    seq = L.Conv1D(5, 2, activation="tanh")(emb)
+    seq = L.MaxPooling1D(2, padding="same")(seq)
+    seq = L.Reshape((-1,))(L.Permute((2, 1))(seq))
+    merged = L.concatenate([pooled, flat, seq])
+    dense_a = L.Dense(6, kernel_regularizer=tf.keras.regularizers.l2(0.01))
+    a = dense_a(merged)
+    b = L.LeakyReLU(0.2)(a)
+    c = L.PReLU(alpha_initializer=tf.constant_initializer(0.25))(a)
+    d = L.ELU()(L.Activation("sigmoid")(a))
+    s = L.add([b, c, d])
+    s = L.Multiply()([s, L.Subtract()([b, c])])
+    s = L.Dropout(0.5)(L.Average()([s, L.Maximum()([b, d])]))
+    rep = L.Lambda(lambda v: K.sum(v, axis=1))(L.RepeatVector(2)(s))
+    dense_out = L.Dense(3, activation="softmax", name="head")
+    out = dense_out(rep)
+    loss = tf.reduce_mean(tf.keras.losses.categorical_crossentropy(target, out)) + tf.add_n(dense_a.losses)
+    weights = conv.weights + bn.weights + dense_out.weights
+    grads = tf.gradients(loss, [images] + conv.weights)
+    with tf.control_dependencies(bn.updates):
+        train = tf.train.AdamOptimizer(0.05).minimize(loss)
+    feed = {images: rng.standard_normal((3, 6, 6, 2)).astype(F32), ids: rng.integers(0, 10, (3, 4)).astype(np.int32),
+            target: np.eye(3, dtype=F32)[[0, 2, 1]], training: True}
+    with Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        wrng = np.random.default_rng(4)
+        for v in sorted(tf.trainable_variables(), key=lambda v: v.name):
+            sess.run(v.assign(_values(wrng, [v])[0]))
+        names = np.array(sorted(v.name for v in tf.global_variables()))
+        before = sess.run({"out": out, "grad_images": grads[0], "grad_kernel": grads[1], "grad_bias": grads[2]},
+                          feed)
+        losses = [sess.run([loss, train], feed)[0] for _ in range(3)]
+        after = sess.run({"out_after": out, "moving_mean": bn.moving_mean, "moving_variance": bn.moving_variance,
+                          "inference": out}, {k: v for k, v in feed.items() if k is not training})
+    return {"names": names, "losses": np.array(losses), "weight_count": np.array(len(weights)), **before, **after,
+            "updates": np.array(len(bn.updates)), "update_ops": np.array(len(tf.get_collection(
+                tf.GraphKeys.UPDATE_OPS))), "shape_up": np.array(up.shape.as_list()[1:]),
+            "shape_t": np.array(t.shape.as_list()[1:])}
+
+
+@script
+def sequential_fit(tf, Session):
+    """An MNIST-style Sequential convnet trained by compile/fit on synthetic data (SGD with Nesterov
+    momentum, sparse labels, validation split), then evaluate/predict/train_on_batch; a second Sequential
+    model with batch norm, L2 and Adam on one-hot labels."""
+    K, L = tf.keras.backend, tf.keras.layers
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((24, 8, 8, 1)).astype(F32)
+    y = rng.integers(0, 3, 24)
+    model = tf.keras.Sequential([
+        L.Conv2D(4, (3, 3), activation="relu", input_shape=(8, 8, 1)),
+        L.MaxPooling2D(pool_size=(2, 2)),
+        L.Flatten(),
+        L.Dense(16, activation="relu"),
+        L.Dense(3, activation="softmax"),
+    ])
+    model.compile(optimizer=tf.keras.optimizers.SGD(lr=0.05, momentum=0.9, nesterov=True),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    _set_weights(K, 6, model.weights)
+    history = model.fit(x, y, batch_size=6, epochs=3, verbose=0, shuffle=False, validation_split=0.25)
+    result = {"seq1_" + k: np.array(v) for k, v in history.history.items()}
+    result["seq1_evaluate"] = np.array(model.evaluate(x, y, batch_size=6, verbose=0))
+    result["seq1_predict"] = model.predict(x[:6])
+    # its loss only: TF's Keras returns an accuracy still counting evaluate's samples
+    result["seq1_train_on_batch"] = np.array(model.train_on_batch(x[:6], y[:6])[0])
+    result["seq1_test_on_batch"] = np.array(model.test_on_batch(x[:6], y[:6]))
+    result["seq1_names"] = np.array([v.name for v in model.weights])
+    result["seq1_params"] = np.array(model.count_params())
+    result["seq1_metrics_names"] = np.array(model.metrics_names)
+
+    onehot = tf.keras.utils.to_categorical(y, 3)
+    second = tf.keras.Sequential()
+    second.add(L.Flatten(input_shape=(8, 8, 1)))
+    second.add(L.Dense(8, kernel_regularizer=tf.keras.regularizers.l2(0.02)))
+    second.add(L.BatchNormalization())
+    second.add(L.Activation("tanh"))
+    second.add(L.Dense(3, activation="softmax"))
+    second.compile(tf.keras.optimizers.Adam(0.01), "categorical_crossentropy", metrics=["acc", "mse"])
+    _set_weights(K, 7, second.weights)
+    history = second.fit(x, onehot, batch_size=6, epochs=2, verbose=0, shuffle=False,
+                         validation_data=(x[:6], onehot[:6]))
+    result.update({"seq2_" + k: np.array(v) for k, v in history.history.items()})
+    result["seq2_weights"] = np.concatenate([w.ravel() for w in K.batch_get_value(sorted(second.weights,
+                                                                                        key=lambda w: w.name))])
+    result["seq2_predict"] = second.predict(x[:6], batch_size=3)
+    result["seq2_names"] = np.array(sorted(v.name for v in second.weights))
+    K.clear_session()
+    return result
+
+
+@script
+def functional_session(tf, Session):
+    """A two-input functional Model (shared Dense, concatenate, LeakyReLU) called on
+    new placeholders and trained with tf.train.AdamOptimizer in a Session loop; compiled with RMSprop and
+    fit by train_on_batch."""
+    K, L = tf.keras.backend, tf.keras.layers
+    rng = np.random.default_rng(8)
+    a = tf.keras.Input(shape=(4,), name="a")
+    b = tf.keras.Input(shape=(4,), name="b")
+    shared = L.Dense(5, activation="relu", name="shared")
+    h = L.concatenate([shared(a), shared(b)])
+    h = L.LeakyReLU(0.1)(h)
+    out = L.Dense(2, name="out")(h)
+    model = tf.keras.Model(inputs=[a, b], outputs=out)
+    xa = tf.placeholder(tf.float32, [None, 4], name="xa")
+    xb = tf.placeholder(tf.float32, [None, 4], name="xb")
+    y = tf.placeholder(tf.float32, [None, 2], name="y")
+    pred = model([xa, xb])
+    loss = tf.reduce_mean(tf.keras.losses.mean_squared_error(y, pred))
+    train = tf.train.AdamOptimizer(0.05).minimize(loss, var_list=model.trainable_weights)
+    feed = {xa: rng.standard_normal((5, 4)).astype(F32), xb: rng.standard_normal((5, 4)).astype(F32),
+            y: rng.standard_normal((5, 2)).astype(F32)}
+    result = {}
+    with Session() as sess:
+        K.set_session(sess)
+        sess.run(tf.global_variables_initializer())
+        _set_weights(K, 9, model.weights)
+        result["pred_before"] = sess.run(pred, feed)
+        result["losses"] = np.array([sess.run([loss, train], feed)[0] for _ in range(3)])
+        result["pred_train_phase_off"] = sess.run(pred, feed)
+        result["names"] = np.array([v.name for v in model.weights])
+        result["layer_names"] = np.array([layer.name for layer in model.layers])
+        result["pred_name"] = np.array(pred.name)
+        model.compile(tf.keras.optimizers.RMSprop(0.01), loss="mae", metrics=["mse"])
+        inputs = [feed[xa], feed[xb]]
+        result["batches"] = np.array([model.train_on_batch(inputs, feed[y]) for _ in range(4)])
+        result["evaluate"] = np.array(model.evaluate(inputs, feed[y], verbose=0))
+        result["predict"] = model.predict(inputs)
+    K.clear_session()
+    return result
