@@ -189,3 +189,50 @@ def functional_session(tf, Session):
         result["predict"] = model.predict(inputs)
     K.clear_session()
     return result
+
+
+@script
+def recurrent_layers(tf, Session):
+    """Recurrent layers on placeholders: a masked embedding into a bidirectional LSTM, a GRU returning its state,
+    a backward SimpleRNN over a time dim known only at run time, TimeDistributed(Dense); trained with
+    tf.train.GradientDescentOptimizer; then a Sequential LSTM classifier fit with RMSprop."""
+    K, L = tf.keras.backend, tf.keras.layers
+    rng = np.random.default_rng(10)
+    ids = tf.placeholder(tf.int32, [None, 5], name="ids")
+    seq = tf.placeholder(tf.float32, [None, None, 3], name="seq")
+    target = tf.placeholder(tf.float32, [None, 2], name="target")
+    emb = L.Embedding(8, 3, mask_zero=True)(ids)
+    both = L.Bidirectional(L.LSTM(4, return_sequences=True))(emb)
+    gru_out, gru_state = L.GRU(3, return_state=True)(both)
+    per_step = L.TimeDistributed(L.Dense(2, activation="tanh"))(both)
+    back = L.SimpleRNN(2, go_backwards=True)(seq)
+    back_seq = L.SimpleRNN(2, return_sequences=True, go_backwards=True)(seq)
+    reset_after = L.GRU(2, reset_after=True, return_sequences=True)(seq)
+    head = L.Dense(2)(L.concatenate([gru_out, gru_state, K.sum(per_step, axis=1), back]))
+    loss = tf.reduce_mean(tf.square(head - target)) + tf.reduce_mean(tf.square(back_seq)) + \
+        tf.reduce_mean(reset_after)
+    grads = tf.gradients(loss, [seq])
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    feed = {ids: np.array([[1, 2, 3, 0, 0], [4, 5, 6, 7, 1], [2, 0, 0, 0, 0]], np.int32),
+            seq: rng.standard_normal((3, 4, 3)).astype(F32), target: rng.standard_normal((3, 2)).astype(F32)}
+    result = {}
+    with Session() as sess:
+        K.set_session(sess)
+        sess.run(tf.global_variables_initializer())
+        _set_weights(K, 11, tf.trainable_variables())
+        result["names"] = np.array(sorted(v.name for v in tf.global_variables()))
+        result.update(sess.run({"both": both, "gru_out": gru_out, "per_step": per_step, "back": back,
+                                "back_seq": back_seq, "reset_after": reset_after, "grad_seq": grads[0]}, feed))
+        result["losses"] = np.array([sess.run([loss, train], feed)[0] for _ in range(3)])
+    K.clear_session()
+
+    x = rng.standard_normal((12, 6, 2)).astype(F32)
+    y = (x.sum(axis=(1, 2)) > 0).astype(F32)
+    model = tf.keras.Sequential([L.LSTM(5, input_shape=(6, 2)), L.Dense(1, activation="sigmoid")])
+    model.compile(tf.keras.optimizers.RMSprop(0.01), "binary_crossentropy", metrics=["accuracy"])
+    _set_weights(K, 12, model.weights)
+    history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    result.update({"fit_" + k: np.array(v) for k, v in history.history.items()})
+    result["fit_predict"] = model.predict(x[:4])
+    K.clear_session()
+    return result

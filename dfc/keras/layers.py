@@ -10,6 +10,8 @@ from .layers_conv import (AveragePooling1D, AveragePooling2D, AveragePooling3D, 
 from .layers_core import (ELU, Activation, ActivityRegularization, BatchNormalization, Dense, Dropout, Embedding,
                           Flatten, GaussianNoise, Lambda, LeakyReLU, Permute, PReLU, ReLU, RepeatVector, Reshape,
                           Softmax, SpatialDropout1D, SpatialDropout2D, ThresholdedReLU)
+from .layers_rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, Masking, SimpleRNN, SimpleRNNCell,
+                         TimeDistributed)
 from .layers_merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
                            concatenate, dot, maximum, minimum, multiply, subtract)
 
@@ -19,7 +21,9 @@ AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePoo
 GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D = (GlobalAveragePooling1D, GlobalAveragePooling2D,
                                                                       GlobalMaxPooling1D, GlobalMaxPooling2D)
 
-__all__ = ["ELU", "Activation", "ActivityRegularization", "Add", "AveragePooling1D", "AveragePooling2D",
+__all__ = ["GRU", "LSTM", "RNN", "Bidirectional", "GRUCell", "LSTMCell", "Masking", "SimpleRNN", "SimpleRNNCell",
+           "TimeDistributed", "ELU",
+           "Activation", "ActivityRegularization", "Add", "AveragePooling1D", "AveragePooling2D",
            "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "Average", "BatchNormalization", "Concatenate",
            "Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D", "Convolution1D", "Convolution2D",
            "Convolution2DTranspose", "Convolution3D", "Cropping1D", "Cropping2D", "Dense", "Dot", "Dropout",
