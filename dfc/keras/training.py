@@ -182,8 +182,10 @@ class TrainingMixin:
                 dims = holder.shape.as_list()
                 if rank is not None and (array.ndim != rank or any(d is not None and d != a for d, a in
                                                                    zip(dims[1:], array.shape[1:]))):
-                    raise ValueError(f"Error when checking {what}: expected {holder.name.split(':')[0]} to have shape "
-                                     f"{tuple(dims)} but got array with shape {array.shape}")
+                    raise ValueError(f"Error when checking {what}: expected {holder.name.split(':')[0]} to have "
+                                     + (f"shape {tuple(dims[1:])} but got array with shape {array.shape[1:]}"
+                                        if array.ndim == rank else
+                                        f"{rank} dimensions, but got array with shape {array.shape}"))
                 out.append(array.astype(holder.dtype.np, copy=False))
             arrays = out
         lengths = {len(a) for a in arrays}
@@ -191,6 +193,12 @@ class TrainingMixin:
             raise ValueError(f"All {what} arrays should have the same number of samples. Got array shapes: "
                              f"{[a.shape for a in arrays]}")
         return arrays
+
+    @staticmethod
+    def _check_samples(xs: list, ys: list) -> None:
+        if xs and ys and len(xs[0]) != len(ys[0]):
+            raise ValueError(f"Input arrays should have the same number of samples as target arrays. Found "
+                             f"{len(xs[0])} input samples and {len(ys[0])} target samples.")
 
     def _sample_weight_arrays(self, n: int, sample_weight, class_weight, ys) -> list[np.ndarray]:
         out = []
@@ -250,6 +258,7 @@ class TrainingMixin:
         batch_size = batch_size or 32
         xs = self._standardize(x, self.inputs, "input")
         ys = self._standardize(y, self._targets, "target")
+        self._check_samples(xs, ys)
         ws = self._sample_weight_arrays(len(xs[0]), sample_weight, class_weight, ys)
         val = None
         if validation_data is not None:
@@ -311,6 +320,7 @@ class TrainingMixin:
         self._ensure_built(x)
         xs = self._standardize(x, self.inputs, "input")
         ys = self._standardize(y, self._targets, "target")
+        self._check_samples(xs, ys)
         ws = self._sample_weight_arrays(len(xs[0]), sample_weight, None, ys)
         values = self._run_batches([self.total_loss] + self._metric_tensors, xs, ys, ws, batch_size or 32,
                                    np.arange(len(xs[0])), False)
@@ -341,6 +351,7 @@ class TrainingMixin:
         self._ensure_built(x)
         xs = self._standardize(x, self.inputs, "input")
         ys = self._standardize(y, self._targets, "target")
+        self._check_samples(xs, ys)
         ws = self._sample_weight_arrays(len(xs[0]), sample_weight, class_weight, ys)
         fetches = [self.total_loss] + self._metric_tensors + ([self._train_op] if training else [])
         index = np.arange(len(xs[0]))
