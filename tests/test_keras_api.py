@@ -211,5 +211,7 @@ def test_fit_reports_history_and_callbacks_stop_it():
     assert history.history["loss"][0] == pytest.approx(1.0)
     assert model.metrics_names == ["loss", "mean_absolute_error"]
     assert tf.keras.utils.to_categorical([0, 2, 1]).tolist() == [[1, 0, 0], [0, 0, 1], [0, 1, 0]]
+    classes = model.predict_classes(x)  # TF1's Sequential: one sigmoid-like unit thresholded at 0.5
+    assert classes.dtype == np.int32 and np.array_equal(classes, (model.predict(x) > 0.5).astype(np.int32))
     K.set_value(model.optimizer.lr, 0.5)
     assert K.get_value(model.optimizer.lr) == pytest.approx(0.5)

@@ -236,3 +236,67 @@ def recurrent_layers(tf, Session):
     result["fit_predict"] = model.predict(x[:4])
     K.clear_session()
     return result
+
+
+@script
+def custom_models(tf, Session):
+    """A custom Layer (build with add_weight, call) inside a subclassed Model fit by compile/fit; a
+    feature-extraction Model from another model's layers; fit_generator and evaluate_generator over a
+    Python generator; Adagrad and Adadelta."""
+    K, L = tf.keras.backend, tf.keras.layers
+    rng = np.random.default_rng(13)
+
+    class Scale(L.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+
+        def build(self, input_shape):
+            self.w = self.add_weight("w", shape=(int(input_shape[-1]),), initializer="ones", trainable=True)
+            super().build(input_shape)
+
+        def call(self, inputs):
+            return inputs * self.w + K.square(inputs) * 0.1
+
+    class Net(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.scale = Scale()
+            self.hidden = L.Dense(6, activation="relu")
+            self.out = L.Dense(3, activation="softmax")
+
+        def call(self, inputs):
+            return self.out(self.hidden(self.scale(inputs)))
+
+    x = rng.standard_normal((16, 4)).astype(F32)
+    y = tf.keras.utils.to_categorical(rng.integers(0, 3, 16), 3)
+    net = Net()
+    net.compile(tf.keras.optimizers.Adagrad(0.1), "categorical_crossentropy", metrics=["accuracy"])
+    net.predict(x[:2])  # builds the model
+    _set_weights(K, 14, net.weights)
+    history = net.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    result = {"net_" + k: np.array(v) for k, v in history.history.items()}
+    result["net_names"] = np.array(sorted(v.name for v in net.weights))
+    result["net_predict"] = net.predict(x[:4])
+
+    inputs = tf.keras.Input((4,))
+    hidden = L.Dense(5, activation="tanh", name="features")(inputs)
+    model = tf.keras.Model(inputs, L.Dense(2, activation="sigmoid")(hidden))
+    extractor = tf.keras.Model(model.input, model.get_layer("features").output)
+    model.compile(tf.keras.optimizers.Adadelta(1.0), "binary_crossentropy", metrics=["acc"])
+    _set_weights(K, 15, model.weights)
+    targets = (x[:, :2] > 0).astype(F32)
+
+    def batches():
+        while True:
+            for start in range(0, 16, 4):
+                yield x[start:start + 4], targets[start:start + 4]
+
+    history = model.fit_generator(batches(), steps_per_epoch=4, epochs=2, verbose=0)
+    result.update({"gen_" + k: np.array(v) for k, v in history.history.items()})
+    result["gen_evaluate"] = np.array(model.evaluate_generator(batches(), steps=2))
+    result["features"] = extractor.predict(x[:3])
+    seq = tf.keras.Sequential([L.Dense(3, activation="softmax", input_shape=(4,))])
+    _set_weights(K, 16, seq.weights)
+    result["classes"] = seq.predict(x).argmax(axis=-1)  # TF1's predict_classes (tf-keras dropped it)
+    K.clear_session()
+    return result

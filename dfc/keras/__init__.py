@@ -8,12 +8,10 @@ Sequential), training.py (compile/fit), backend.py (tf.keras.backend).
 
 from __future__ import annotations
 
-from . import (activations, backend, callbacks, initializers, layers, losses, metrics, optimizers, regularizers,
-               utils)
+from . import (activations, backend, callbacks, initializers, layers, losses, metrics, models, optimizers,
+               regularizers, utils)
 from .engine import Input
 from .network import Model, Sequential
-
-models = __import__("types").SimpleNamespace(Model=Model, Sequential=Sequential)
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "initializers", "layers", "losses",
            "metrics", "models", "optimizers", "regularizers", "utils"]

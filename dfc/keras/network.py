@@ -37,6 +37,8 @@ class Model(TrainingMixin, Layer):
         self._is_graph_network = False
         self.inputs: list = []
         self.outputs: list = []
+        self.input_names: list[str] = []
+        self.output_names: list[str] = []
         self._nodes_order: list = []
         self._init_training()
         if inputs is not None or outputs is not None:
@@ -120,6 +122,18 @@ class Model(TrainingMixin, Layer):
     def build(self, input_shape) -> None:
         self.built = True
 
+    @property
+    def input(self):
+        if self._is_graph_network:
+            return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+        return super().input
+
+    @property
+    def output(self):
+        if self._is_graph_network:
+            return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
+        return super().output
+
     # ---- what the model holds --------------------------------------------------------------------
     @property
     def layers(self) -> list[Layer]:
@@ -184,6 +198,10 @@ class Model(TrainingMixin, Layer):
                              f"calling `fit()` with some data, or specify an `input_shape` argument in the first "
                              f"layer(s) for automatic build. (model {self.name})")
         return int(sum(int(_size(w)) for w in self.weights))
+
+    def save(self, filepath, overwrite: bool = True, include_optimizer: bool = True, save_format=None) -> None:
+        from .models import save_model
+        save_model(self, filepath, overwrite, include_optimizer, save_format)
 
     def summary(self, line_length: int | None = None, positions=None, print_fn=None) -> None:
         """The table of layers, output shapes and parameter counts, as TF1's Keras prints it."""
@@ -252,6 +270,16 @@ class Sequential(Model):
             else:
                 self._init_graph_network(self.inputs[0], last._inbound_nodes[-1].output_tensors[0])
                 self.__dict__["_layers"] = list(self._stack)
+
+    def predict_classes(self, x, batch_size: int = 32, verbose: int = 0):
+        """The class of each sample: the argmax of the outputs, or output > 0.5 for one output unit."""
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype("int32")
+
+    def predict_proba(self, x, batch_size: int = 32, verbose: int = 0):
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
 
     def build(self, input_shape=None) -> None:
         if not self._is_graph_network and input_shape is not None:

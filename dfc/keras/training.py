@@ -151,13 +151,17 @@ class TrainingMixin:
 
     # ---- data ---------------------------------------------------------------------------------
     def _ensure_built(self, x) -> None:
-        if not self._is_graph_network:
+        if not self._is_graph_network and not self.inputs:
             arrays = self._standardize(x, None, "input")
             if hasattr(self, "_stack") and len(arrays) == 1:
                 self.build((None,) + arrays[0].shape[1:])
-            else:
-                raise ValueError(f"Model {self.name} is a subclassed model: fit/evaluate/predict need a functional "
-                                 f"or Sequential model here")
+            else:  # a subclassed model: called once on placeholders of the data's shapes, as TF's Keras does
+                from .engine import Input
+                holders = [Input(batch_shape=(None,) + a.shape[1:], dtype=K.floatx()) for a in arrays]
+                outputs = self(holders[0] if len(holders) == 1 else holders)
+                self.inputs, self.outputs = holders, _as_list(outputs)
+                self.input_names = [h.op.name for h in holders]
+                self.output_names = [f"output_{i + 1}" for i in range(len(self.outputs))]
         if self._compiled and not getattr(self, "_graph_built", False):
             self._build_training_graph()
 
@@ -368,6 +372,80 @@ class TrainingMixin:
 
     def predict_on_batch(self, x):
         return self.predict(x, batch_size=len(self._standardize(x, None, "input")[0]) or 1)
+
+    # ---- generators ------------------------------------------------------------------------------
+    def fit_generator(self, generator, steps_per_epoch=None, epochs: int = 1, verbose: int = 1, callbacks=None,
+                      validation_data=None, validation_steps=None, validation_freq: int = 1, class_weight=None,
+                      max_queue_size: int = 10, workers: int = 1, use_multiprocessing: bool = False,
+                      shuffle: bool = True, initial_epoch: int = 0) -> History:
+        """Train on the (x, y[, sample_weight]) batches `generator` yields, steps_per_epoch of them per epoch."""
+        if steps_per_epoch is None:
+            steps_per_epoch = len(generator) if hasattr(generator, "__len__") else None
+        if steps_per_epoch is None:
+            raise ValueError("`steps_per_epoch=None` is only valid for a generator based on the `keras.utils.Sequence`"
+                             " class. Please specify `steps_per_epoch` or use the `keras.utils.Sequence` class.")
+        iterator = iter(generator) if not hasattr(generator, "__next__") else generator
+        self.history = History()
+        callback_list = CallbackList([self.history] + list(callbacks or []), self,
+                                     {"epochs": epochs, "steps": steps_per_epoch, "verbose": verbose,
+                                      "do_validation": validation_data is not None, "metrics": self.metrics_names})
+        callback_list.call("on_train_begin", None)
+        self.stop_training = False
+        for epoch in range(initial_epoch, epochs):
+            callback_list.call("on_epoch_begin", epoch, {})
+            totals, count = None, 0
+            for step in range(steps_per_epoch):
+                batch = next(iterator)
+                x, y = batch[0], batch[1]
+                w = batch[2] if len(batch) > 2 else None
+                values = np.atleast_1d(self.train_on_batch(x, y, sample_weight=w, class_weight=class_weight))
+                n = len(_as_list(x)[0])
+                totals = values * n if totals is None else totals + values * n
+                count += n
+                callback_list.call("on_batch_end", step, dict(zip(self.metrics_names, map(float, values))))
+            logs = {k: float(v) for k, v in zip(self.metrics_names, totals / max(count, 1))}
+            if validation_data is not None and (epoch + 1) % validation_freq == 0:
+                if isinstance(validation_data, tuple):
+                    val = np.atleast_1d(self.evaluate(*validation_data, verbose=0))
+                else:
+                    val = np.atleast_1d(self.evaluate_generator(validation_data, validation_steps))
+                logs.update({f"val_{k}": float(v) for k, v in zip(self.metrics_names, val)})
+            if verbose:
+                print(f"Epoch {epoch + 1}/{epochs} - " + " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+            callback_list.call("on_epoch_end", epoch, logs)
+            if self.stop_training:
+                break
+        callback_list.call("on_train_end", None)
+        return self.history
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size: int = 10, workers: int = 1,
+                           use_multiprocessing: bool = False, verbose: int = 0):
+        """The loss (and metrics) over `steps` batches of `generator`, averaged over their samples."""
+        steps = steps if steps is not None else len(generator)
+        iterator = iter(generator) if not hasattr(generator, "__next__") else generator
+        totals, count = None, 0
+        for _ in range(steps):
+            batch = next(iterator)
+            values = np.atleast_1d(self.test_on_batch(batch[0], batch[1],
+                                                      sample_weight=batch[2] if len(batch) > 2 else None))
+            n = len(_as_list(batch[0])[0])
+            totals = values * n if totals is None else totals + values * n
+            count += n
+        out = [np.float32(v) for v in totals / max(count, 1)]
+        return out[0] if len(out) == 1 else out
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size: int = 10, workers: int = 1,
+                          use_multiprocessing: bool = False, verbose: int = 0):
+        """The outputs for `steps` batches of `generator` (each an x, or an (x, ...) tuple), concatenated."""
+        steps = steps if steps is not None else len(generator)
+        iterator = iter(generator) if not hasattr(generator, "__next__") else generator
+        parts = []
+        for _ in range(steps):
+            batch = next(iterator)
+            x = batch[0] if isinstance(batch, tuple) else batch
+            parts.append(_as_list(self.predict_on_batch(x)))
+        out = [np.concatenate(p) for p in zip(*parts)]
+        return out[0] if len(out) == 1 else out
 
     # ---- weights on disk ---------------------------------------------------------------------------
     def _checkpoint_map(self) -> dict:
