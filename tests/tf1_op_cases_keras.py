@@ -38,7 +38,12 @@ def _backend_math(tf, x, y, v):
             "softsign": K.softsign(x), "sigmoid": K.sigmoid(x), "tanh": K.tanh(x),
             "train_phase": K.in_train_phase(x * 2.0, x, training=1), "test_phase": K.in_test_phase(x * 2.0, x, 1),
             "switch": K.switch(K.greater(K.sum(y), 0.0), y, -y), "maximum": K.maximum(x, 0.1),
-            "equal": K.equal(v, 2), "cast": K.cast(v, "float32"), "sign": K.sign(y), "round": K.round(y * 3.0)}
+            "equal": K.equal(v, 2), "cast": K.cast(v, "float32"), "sign": K.sign(y), "round": K.round(y * 3.0),
+            "bias_add": K.bias_add(x, K.constant([1.0, 2.0, 3.0, 4.0])), "cumsum": K.cumsum(y, axis=1),
+            "cumprod": K.cumprod(y, axis=0),
+            "temporal_padding": K.temporal_padding(x, (1, 2)),
+            "spatial_padding": K.spatial_2d_padding(K.expand_dims(x), ((1, 0), (0, 2))),
+            "resize": K.resize_images(K.expand_dims(x), 2, 3, "channels_last")}
 
 
 def _activations(tf, x, m):

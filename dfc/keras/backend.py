@@ -21,29 +21,33 @@ from ..graph import reset_default_graph
 from ..variables import Variable
 from .backend_config import (cast_to_floatx, epsilon, floatx, image_data_format,
                              set_epsilon, set_floatx, set_image_data_format)
-from .backend_ops import (abs, all, any, arange, argmax, argmin, batch_dot, batch_flatten, binary_crossentropy, cast,
-                           categorical_crossentropy, clip, concatenate, cos, dot, dropout, dtype, elu, equal, exp,
-                           expand_dims, flatten, gather, gradients, greater, greater_equal, hard_sigmoid, identity,
-                           int_shape, l2_normalize, less, less_equal, log, max, maximum, mean, min, minimum, ndim,
-                           not_equal, one_hot, permute_dimensions, pow, prod, relu, repeat_elements, reshape, reverse,
-                           round, shape, sigmoid, sign, sin, softmax, softplus, softsign,
-                           sparse_categorical_crossentropy, sqrt, square, squeeze, stack, std, stop_gradient, sum,
-                           tanh, tile, transpose, var)
+from .backend_ops import (abs, all, any, arange, argmax, argmin, batch_dot, batch_flatten, bias_add,
+                           binary_crossentropy, cast, categorical_crossentropy, clip, concatenate, cos, cumprod,
+                           cumsum, dot, dropout, dtype, elu, equal, exp, expand_dims, flatten, foldl, foldr, gather,
+                           gradients, greater, greater_equal, hard_sigmoid, identity, int_shape, is_keras_tensor,
+                           l2_normalize, less, less_equal, log, logsumexp, map_fn, max, maximum, mean, min, minimum,
+                           ndim, not_equal, one_hot, permute_dimensions, pow, print_tensor, prod, random_binomial,
+                           relu, repeat_elements, reshape, resize_images, reverse, round, shape, sigmoid, sign, sin,
+                           softmax, softplus, softsign, sparse_categorical_crossentropy, spatial_2d_padding, sqrt,
+                           square, squeeze, stack, std, stop_gradient, sum, tanh, temporal_padding, tile, transpose,
+                           truncated_normal, var)
 
 __all__ = ["Function", "abs", "all", "any", "arange", "argmax", "argmin", "batch_dot", "batch_flatten",
-           "batch_get_value", "batch_set_value", "binary_crossentropy", "cast", "cast_to_floatx",
+           "batch_get_value", "batch_set_value", "bias_add", "binary_crossentropy", "cast", "cast_to_floatx",
            "categorical_crossentropy", "clear_session", "clip", "concatenate", "constant", "cos", "count_params",
-           "dot", "dropout", "dtype", "elu", "epsilon", "equal", "eval", "exp", "expand_dims", "flatten", "floatx",
-           "function", "gather", "get_graph", "get_session", "get_uid", "get_value", "gradients", "greater",
-           "greater_equal", "hard_sigmoid", "identity", "image_data_format", "in_test_phase", "in_train_phase",
-           "int_shape", "is_placeholder", "is_tensor", "l2_normalize", "learning_phase", "learning_phase_scope",
-           "less", "less_equal", "log", "manual_variable_initialization", "max", "maximum", "mean", "min", "minimum",
-           "name_scope", "ndim", "not_equal", "one_hot", "ones", "ones_like", "permute_dimensions", "placeholder",
-           "pow", "prod", "random_normal", "random_uniform", "relu", "repeat_elements", "reset_uids", "reshape",
-           "reverse", "round", "set_epsilon", "set_floatx", "set_image_data_format", "set_learning_phase",
-           "set_session", "set_value", "shape", "sigmoid", "sign", "sin", "softmax", "softplus", "softsign",
-           "sparse_categorical_crossentropy", "sqrt", "square", "squeeze", "stack", "std", "stop_gradient", "sum",
-           "switch", "tanh", "tile", "track_variable", "transpose", "unique_object_name", "update", "update_add",
+           "cumprod", "cumsum", "dot", "dropout", "dtype", "elu", "epsilon", "equal", "eval", "exp", "expand_dims",
+           "flatten", "floatx", "foldl", "foldr", "function", "gather", "get_graph", "get_session", "get_uid",
+           "get_value", "gradients", "greater", "greater_equal", "hard_sigmoid", "identity", "image_data_format",
+           "in_test_phase", "in_train_phase", "int_shape", "is_keras_tensor", "is_placeholder", "is_tensor",
+           "l2_normalize", "learning_phase", "learning_phase_scope", "less", "less_equal", "log", "logsumexp",
+           "manual_variable_initialization", "map_fn", "max", "maximum", "mean", "min", "minimum", "name_scope",
+           "ndim", "not_equal", "one_hot", "ones", "ones_like", "permute_dimensions", "placeholder", "pow",
+           "print_tensor", "prod", "random_binomial", "random_normal", "random_uniform", "relu", "repeat_elements",
+           "reset_uids", "reshape", "resize_images", "reverse", "round", "set_epsilon", "set_floatx",
+           "set_image_data_format", "set_learning_phase", "set_session", "set_value", "shape", "sigmoid", "sign",
+           "sin", "softmax", "softplus", "softsign", "sparse_categorical_crossentropy", "spatial_2d_padding", "sqrt",
+           "square", "squeeze", "stack", "std", "stop_gradient", "sum", "switch", "tanh", "temporal_padding", "tile",
+           "track_variable", "transpose", "truncated_normal", "unique_object_name", "update", "update_add",
            "update_sub", "var", "variable", "zeros", "zeros_like"]
 
 _config: dict[str, Any] = {"session": None, "manual_init": False}
@@ -182,12 +186,9 @@ def set_session(session) -> None:
 
 
 def clear_session() -> None:
-    """A new default graph and no Keras session (names count from the start again)."""
-    session = _config["session"]
+    """A new default graph and no Keras session (names count from the start again); a session the script
+    set stays open, as in TF."""
     _config["session"] = None
-    if session is not None and hasattr(session, "close"):
-        with contextlib.suppress(Exception):
-            session.close()
     reset_default_graph()
 
 
@@ -321,7 +322,7 @@ class Function:
         for holder, value in zip(self.inputs, inputs):
             if isinstance(holder, int) or holder is None:
                 continue
-            feeds[holder] = value
+            feeds[holder] = np.asarray(value, dtype=convert_to_tensor(holder).dtype.np)
         fetches = list(self.outputs) + ([self.updates_op] if self.updates_op is not None else []) + self.fetches
         values = get_session().run(fetches, feeds)
         return values[0] if self._single else values[:len(self.outputs)]

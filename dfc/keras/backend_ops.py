@@ -12,14 +12,16 @@ from ..framework import Tensor, convert_to_tensor
 from ..variables import Variable
 from .backend_config import epsilon, floatx
 
-__all__ = ["abs", "all", "any", "arange", "argmax", "argmin", "batch_dot", "batch_flatten", "binary_crossentropy",
-           "cast", "categorical_crossentropy", "clip", "concatenate", "cos", "dot", "dropout", "dtype", "elu",
-           "equal", "exp", "expand_dims", "flatten", "gather", "gradients", "greater", "greater_equal",
-           "hard_sigmoid", "identity", "int_shape", "l2_normalize", "less", "less_equal", "log", "max", "maximum",
-           "mean", "min", "minimum", "ndim", "not_equal", "one_hot", "permute_dimensions", "pow", "prod", "relu",
-           "repeat_elements", "reshape", "reverse", "round", "shape", "sigmoid", "sign", "sin", "softmax", "softplus",
-           "softsign", "sparse_categorical_crossentropy", "sqrt", "square", "squeeze", "stack", "std",
-           "stop_gradient", "sum", "tanh", "tile", "transpose", "var"]
+__all__ = ["abs", "all", "any", "arange", "argmax", "argmin", "batch_dot", "batch_flatten", "bias_add",
+           "binary_crossentropy", "cast", "categorical_crossentropy", "clip", "concatenate", "cos", "cumprod",
+           "cumsum", "dot", "dropout", "dtype", "elu", "equal", "exp", "expand_dims", "flatten", "foldl", "foldr",
+           "gather", "gradients", "greater", "greater_equal", "hard_sigmoid", "identity", "int_shape",
+           "is_keras_tensor", "l2_normalize", "less", "less_equal", "log", "logsumexp", "map_fn", "max", "maximum",
+           "mean", "min", "minimum", "ndim", "not_equal", "one_hot", "permute_dimensions", "pow", "print_tensor",
+           "prod", "random_binomial", "relu", "repeat_elements", "reshape", "resize_images", "reverse", "round",
+           "shape", "sigmoid", "sign", "sin", "softmax", "softplus", "softsign", "sparse_categorical_crossentropy",
+           "spatial_2d_padding", "sqrt", "square", "squeeze", "stack", "std", "stop_gradient", "sum", "tanh",
+           "temporal_padding", "tile", "transpose", "truncated_normal", "var"]
 
 
 # ---- shapes -----------------------------------------------------------------------------------------------
@@ -415,3 +417,87 @@ def binary_crossentropy(target, output, from_logits: bool = False) -> Tensor:
             return -bce
         output = logits
     return _nn.sigmoid_cross_entropy_with_logits(labels=target, logits=output)
+
+
+# ---- more of Keras's backend --------------------------------------------------------------------------
+def bias_add(x, bias, data_format=None) -> Tensor:
+    """x + bias over the channel axis (the last, or axis 1 for channels_first)."""
+    x, bias = convert_to_tensor(x), convert_to_tensor(bias)
+    if (data_format or "channels_last") == "channels_first" and x.shape.ndims > 2:
+        shape = [1, -1] + [1] * (x.shape.ndims - 2) if bias.shape.ndims == 1 else [1] + bias.shape.as_list()
+        return x + _array.reshape(bias, shape)
+    return _nn.bias_add(x, bias) if bias.shape.ndims == 1 else x + bias
+
+
+def cumsum(x, axis: int = 0) -> Tensor:
+    return _math.cumsum(x, axis=axis)
+
+
+def cumprod(x, axis: int = 0) -> Tensor:
+    return _math.cumprod(x, axis=axis)
+
+
+def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
+    return _math.reduce_logsumexp(x, axis=axis, keepdims=keepdims)
+
+
+def print_tensor(x, message: str = "") -> Tensor:
+    from ..debugging import Print
+    return Print(x, [x], message)
+
+
+def is_keras_tensor(x) -> bool:
+    if not isinstance(x, (Tensor, Variable)):
+        raise ValueError(f"Unexpectedly found an instance of type `{type(x)}`. Expected a symbolic tensor instance.")
+    return hasattr(x, "_keras_history")
+
+
+def temporal_padding(x, padding=(1, 1)) -> Tensor:
+    from ..tensor_ops import pad
+    return pad(x, [[0, 0], list(padding), [0, 0]])
+
+
+def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None) -> Tensor:
+    from ..tensor_ops import pad
+    if (data_format or "channels_last") == "channels_first":
+        return pad(x, [[0, 0], [0, 0], list(padding[0]), list(padding[1])])
+    return pad(x, [[0, 0], list(padding[0]), list(padding[1]), [0, 0]])
+
+
+def resize_images(x, height_factor: int, width_factor: int, data_format: str, interpolation: str = "nearest"):
+    """Each pixel repeated height_factor x width_factor times ('nearest'), or bilinear resizing."""
+    from ..tensor_ops import repeat
+    rows, cols = (1, 2) if data_format == "channels_last" else (2, 3)
+    if interpolation == "bilinear":
+        from ..image import resize_bilinear
+        nhwc = x if data_format == "channels_last" else _array.transpose(x, [0, 2, 3, 1])
+        dims = nhwc.shape.as_list()
+        out = resize_bilinear(nhwc, [dims[1] * height_factor, dims[2] * width_factor])
+        return out if data_format == "channels_last" else _array.transpose(out, [0, 3, 1, 2])
+    return repeat(repeat(x, height_factor, axis=rows), width_factor, axis=cols)
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None) -> Tensor:
+    from ..random_ops import truncated_normal as normal
+    return normal(shape, mean, stddev, dtype=dtype or floatx(), seed=seed)
+
+
+def random_binomial(shape, p=0.0, dtype=None, seed=None) -> Tensor:
+    from ..random_ops import random_uniform
+    dtype = dtype or floatx()
+    return _math.cast(_math.less(random_uniform(shape, dtype=dtype, seed=seed), p), dtype)
+
+
+def map_fn(fn, elems, name=None, dtype=None) -> Tensor:
+    from ..control_flow_ops import map_fn as tf_map_fn
+    return tf_map_fn(fn, elems, name=name, dtype=dtype)
+
+
+def foldl(fn, elems, initializer=None, name=None) -> Tensor:
+    from ..control_flow_ops import foldl as tf_foldl
+    return tf_foldl(fn, elems, initializer=initializer, name=name)
+
+
+def foldr(fn, elems, initializer=None, name=None) -> Tensor:
+    from ..control_flow_ops import foldr as tf_foldr
+    return tf_foldr(fn, elems, initializer=initializer, name=name)
