@@ -57,7 +57,10 @@ def layers_in_session(tf, Session):
     up = L.UpSampling2D()(h)
     padded = L.Cropping2D(((1, 0), (0, 1)))(L.ZeroPadding2D(1)(up))
     t = L.Conv2DTranspose(2, 2, strides=2, padding="valid")(L.AveragePooling2D(2)(padded))
-    pooled = L.Concatenate()([L.GlobalAveragePooling2D()(t), L.GlobalMaxPooling2D()(h)])
+    depthwise = L.DepthwiseConv2D(2, depth_multiplier=2, padding="same", activation="relu")(h)
+    separable = L.SeparableConv2D(3, 2, use_bias=False)(depthwise)
+    pooled = L.Concatenate()([L.GlobalAveragePooling2D()(t), L.GlobalMaxPooling2D()(h),
+                              L.GlobalAveragePooling2D()(separable)])
     flat = L.Flatten()(h)
     emb = L.Embedding(10, 3)(ids)
     seq = L.Conv1D(5, 2, activation="tanh")(emb)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from .engine import Input, InputLayer, InputSpec, Layer
 from .layers_conv import (AveragePooling1D, AveragePooling2D, AveragePooling3D, Conv1D, Conv2D, Conv2DTranspose,
-                          Conv3D, Cropping1D, Cropping2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
-                          GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D, MaxPooling3D,
-                          SeparableConv2D, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
+                          Conv3D, Cropping1D, Cropping2D, DepthwiseConv2D, GlobalAveragePooling1D,
+                          GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
+                          MaxPooling3D, SeparableConv2D, UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D)
 from .layers_core import (ELU, Activation, ActivityRegularization, BatchNormalization, Dense, Dropout, Embedding,
                           Flatten, GaussianNoise, Lambda, LeakyReLU, Permute, PReLU, ReLU, RepeatVector, Reshape,
                           Softmax, SpatialDropout1D, SpatialDropout2D, ThresholdedReLU)
@@ -22,7 +22,7 @@ GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D = (GlobalAver
                                                                       GlobalMaxPooling1D, GlobalMaxPooling2D)
 
 __all__ = ["GRU", "LSTM", "RNN", "Bidirectional", "GRUCell", "LSTMCell", "Masking", "SimpleRNN", "SimpleRNNCell",
-           "TimeDistributed", "ELU",
+           "TimeDistributed", "DepthwiseConv2D", "ELU",
            "Activation", "ActivityRegularization", "Add", "AveragePooling1D", "AveragePooling2D",
            "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "Average", "BatchNormalization", "Concatenate",
            "Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D", "Convolution1D", "Convolution2D",

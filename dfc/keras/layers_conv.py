@@ -17,9 +17,9 @@ from . import backend as K
 from .engine import InputSpec, Layer
 
 __all__ = ["AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "Conv1D", "Conv2D", "Conv2DTranspose",
-           "Conv3D", "Cropping1D", "Cropping2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
-           "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
-           "SeparableConv2D", "UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D"]
+           "Conv3D", "Cropping1D", "Cropping2D", "DepthwiseConv2D", "GlobalAveragePooling1D",
+           "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D",
+           "MaxPooling3D", "SeparableConv2D", "UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D"]
 
 
 def _conv_args(kwargs: dict) -> dict:
@@ -72,6 +72,52 @@ class SeparableConv2D(_tl.SeparableConv2D, Layer):
                          dilation_rate, depth_multiplier, activations.get(activation), use_bias,
                          initializers.get(depthwise_initializer), initializers.get(pointwise_initializer),
                          initializers.get(bias_initializer), **kwargs)
+
+
+class DepthwiseConv2D(Layer):
+    """Each input channel convolved with its own depth_multiplier filters: depthwise_kernel [kh, kw, in, mult]."""
+
+    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier: int = 1, data_format=None,
+                 dilation_rate=(1, 1), activation=None, use_bias: bool = True, depthwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.kernel_size = _tl._tuple(kernel_size, 2, "kernel_size")
+        self.strides = _tl._tuple(strides, 2, "strides")
+        self.padding = _tl._padding(padding)
+        self.data_format = _tl._data_format(data_format or K.image_data_format())
+        self.dilation_rate = _tl._tuple(dilation_rate, 2, "dilation_rate")
+        self.depth_multiplier, self.use_bias = int(depth_multiplier), use_bias
+        self.activation = activations.get(activation)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.input_spec = InputSpec(ndim=4)
+
+    def build(self, input_shape) -> None:
+        dims = input_shape.as_list()
+        channels = dims[1 if self.data_format == "NCHW" else -1]
+        if channels is None:
+            raise ValueError(f"The channel dimension of the inputs to `DepthwiseConv2D` ({self.name}) should be "
+                             f"defined. Found `None`.")
+        self.depthwise_kernel = self.add_weight("depthwise_kernel", list(self.kernel_size) +
+                                                [channels, self.depth_multiplier],
+                                                initializer=self.depthwise_initializer,
+                                                regularizer=self.depthwise_regularizer)
+        self.bias = self.add_weight("bias", [channels * self.depth_multiplier], initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer) if self.use_bias else None
+        self.built = True
+
+    def call(self, inputs) -> Tensor:
+        from ..nn import bias_add, depthwise_conv2d
+        nchw = self.data_format == "NCHW"
+        strides = [1, 1] + list(self.strides) if nchw else [1] + list(self.strides) + [1]
+        out = depthwise_conv2d(inputs, self.depthwise_kernel, strides, self.padding, rate=self.dilation_rate,
+                               data_format=self.data_format)
+        if self.bias is not None:
+            out = bias_add(out, self.bias, data_format=self.data_format)
+        return self.activation(out)
 
 
 def _keras_pool(base: type, rank: int):
