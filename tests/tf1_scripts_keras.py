@@ -191,6 +191,25 @@ def functional_session(tf, Session):
         result["evaluate"] = np.array(model.evaluate(inputs, feed[y], verbose=0))
         result["predict"] = model.predict(inputs)
     K.clear_session()
+
+    # two outputs: a loss each (weighted), metrics per output by name, targets as a dict, sample weights
+    x_in = tf.keras.Input((4,), name="x_in")
+    trunk = L.Dense(6, activation="elu")(x_in)
+    score = L.Dense(1, name="score")(trunk)
+    label = L.Dense(3, activation="softmax", name="label")(trunk)
+    multi = tf.keras.Model(x_in, [score, label])
+    multi.compile(tf.keras.optimizers.Adam(0.02), loss={"score": "mse", "label": "sparse_categorical_crossentropy"},
+                  loss_weights=[0.5, 2.0], metrics={"label": ["accuracy"], "score": ["mae"]},
+                  weighted_metrics=["mse"])
+    _set_weights(K, 17, multi.weights)
+    xs = rng.standard_normal((10, 4)).astype(F32)
+    targets = {"score": rng.standard_normal((10, 1)).astype(F32), "label": rng.integers(0, 3, 10)}
+    history = multi.fit(xs, targets, batch_size=5, epochs=2, verbose=0, shuffle=False,
+                        sample_weight={"score": np.linspace(0.5, 1.5, 10).astype(F32), "label": np.ones(10, F32)})
+    result.update({"multi_" + k: np.array(v) for k, v in history.history.items()})
+    result["multi_metrics_names"] = np.array(multi.metrics_names)
+    result["multi_evaluate"] = np.array(multi.evaluate(xs, [targets["score"], targets["label"]], verbose=0))
+    K.clear_session()
     return result
 
 

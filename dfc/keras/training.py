@@ -55,7 +55,7 @@ class TrainingMixin:
         self.optimizer = _optimizers.get(optimizer)
         self.loss = loss
         self._compile_args = {"loss": loss, "metrics": metrics or [], "loss_weights": loss_weights,
-                              "target_tensors": target_tensors}
+                              "target_tensors": target_tensors, "weighted_metrics": weighted_metrics or []}
         self._compiled = True
         if self._is_graph_network:
             self._build_training_graph()
@@ -94,9 +94,8 @@ class TrainingMixin:
             raise ValueError("The model must be compiled with a loss (model.compile(optimizer, loss=...))")
         loss_fns = [_losses.get(x) for x in self._per_output(args["loss"], "loss")]
         weights = self._per_output(args["loss_weights"] if args["loss_weights"] is not None else 1.0, "loss_weights")
-        metrics = args["metrics"]
-        per_output_metrics = self._per_output(metrics, "metrics") if isinstance(metrics, dict) else \
-            [metrics] * len(self.outputs)
+        def per_output(metrics) -> list:
+            return self._per_output(metrics, "metrics") if isinstance(metrics, dict) else [metrics] * len(self.outputs)
         multi = len(self.outputs) > 1
         self._targets, self._sample_weights = [], []
         self._metric_tensors, names = [], ["loss"]
@@ -128,16 +127,20 @@ class TrainingMixin:
             if regularization:
                 total = total + _math.add_n([_math.cast(x, total.dtype) for x in regularization])
         self.total_loss = total
-        with name_scope("metrics"):
+        plain, weighted_metrics = per_output(args["metrics"]), per_output(args["weighted_metrics"])
+        with name_scope("metrics"):  # `metrics` ignore the sample weights, `weighted_metrics` apply them (as TF)
             for i, output in enumerate(self.outputs):
-                for metric in _as_list(per_output_metrics[i] or []):
-                    name, fn = self._metric_fn(metric, loss_fns[i])
-                    if fn is None:
-                        last = output.shape.as_list()[-1]
-                        fn = _metrics.binary_accuracy if last == 1 else _metrics.categorical_accuracy
-                    value = fn(self._targets[i], output)
-                    self._metric_tensors.append(_losses.compute_weighted_loss(value, self._sample_weights[i]))
-                    names.append(f"{self.output_names[i]}_{name}" if multi else name)
+                for weighted, metrics in ((False, plain[i]), (True, weighted_metrics[i])):
+                    for metric in _as_list(metrics or []):
+                        name, fn = self._metric_fn(metric, loss_fns[i])
+                        if fn is None:
+                            last = output.shape.as_list()[-1]
+                            fn = _metrics.binary_accuracy if last == 1 else _metrics.categorical_accuracy
+                        value = fn(self._targets[i], output)
+                        weights = self._sample_weights[i] if weighted else None
+                        self._metric_tensors.append(_losses.compute_weighted_loss(value, weights))
+                        name = f"weighted_{name}" if weighted else name
+                        names.append(f"{self.output_names[i]}_{name}" if multi else name)
         self.metrics_names = names
         with name_scope("training"):
             params = self.trainable_weights
@@ -206,11 +209,20 @@ class TrainingMixin:
 
     def _sample_weight_arrays(self, n: int, sample_weight, class_weight, ys) -> list[np.ndarray]:
         out = []
+        if sample_weight is not None and len(self._sample_weights) > 1:
+            if isinstance(sample_weight, dict):
+                sample_weight = [sample_weight.get(name) for name in self.output_names]
+            elif not isinstance(sample_weight, (list, tuple)):
+                raise TypeError(f"The model has multiple outputs, so `sample_weight` should be either a list or a "
+                                f"dict. Provided `sample_weight` type not understood: {type(sample_weight).__name__}")
         for i, holder in enumerate(self._sample_weights):
             w = np.ones(n, holder.dtype.np)
-            if sample_weight is not None:
-                w = np.asarray(_as_list(sample_weight)[i] if isinstance(sample_weight, (list, tuple)) else
-                               sample_weight, holder.dtype.np)
+            given = sample_weight[i] if isinstance(sample_weight, (list, tuple)) else sample_weight
+            if given is not None:
+                w = np.asarray(given, holder.dtype.np).reshape(-1)
+                if len(w) != n:
+                    raise ValueError(f"Found a sample_weight array with shape {np.shape(given)} for an input with "
+                                     f"{n} samples (output {self.output_names[i]})")
             if class_weight is not None and ys is not None:
                 y = ys[i]
                 classes = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(n, -1)[:, 0]
