@@ -264,7 +264,7 @@ def recurrent_layers(tf, Session):
 def custom_models(tf, Session):
     """A custom Layer (build with add_weight, call) inside a subclassed Model fit by compile/fit; a
     feature-extraction Model from another model's layers; fit_generator and evaluate_generator over a
-    Python generator; Adagrad and Adadelta."""
+    Python generator; fit, evaluate and predict on tf.data datasets; Adagrad and Adadelta."""
     K, L = tf.keras.backend, tf.keras.layers
     rng = np.random.default_rng(13)
 
@@ -317,6 +317,11 @@ def custom_models(tf, Session):
     result.update({"gen_" + k: np.array(v) for k, v in history.history.items()})
     result["gen_evaluate"] = np.array(model.evaluate_generator(batches(), steps=2))
     result["features"] = extractor.predict(x[:3])
+    dataset = tf.data.Dataset.from_tensor_slices((x, targets)).batch(4)
+    history = model.fit(dataset.repeat(), epochs=2, steps_per_epoch=3, verbose=0)
+    result.update({"data_" + k: np.array(v) for k, v in history.history.items()})
+    result["data_evaluate"] = np.array(model.evaluate(dataset, steps=4, verbose=0))
+    result["data_predict"] = model.predict(tf.data.Dataset.from_tensor_slices(x[:6]).batch(4), steps=2)
     seq = tf.keras.Sequential([L.Dense(3, activation="softmax", input_shape=(4,))])
     _set_weights(K, 16, seq.weights)
     result["classes"] = seq.predict(x).argmax(axis=-1)  # TF1's predict_classes (tf-keras dropped it)

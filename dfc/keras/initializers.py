@@ -38,11 +38,17 @@ class RandomUniform(_uniform):
 
 
 class RandomNormal(_normal):
-    pass
+    """Keras's normal draws: stddev 0.05 unless given."""
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None, dtype="float32"):
+        super().__init__(mean, stddev, seed, dtype)
 
 
 class TruncatedNormal(_truncated):
-    pass
+    """Keras's truncated normal draws: stddev 0.05 unless given."""
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None, dtype="float32"):
+        super().__init__(mean, stddev, seed, dtype)
 
 
 class VarianceScaling(_variance_scaling):

@@ -34,6 +34,49 @@ def _batches(n: int, batch_size: int) -> list[tuple[int, int]]:
     return [(i, min(n, i + batch_size)) for i in range(0, n, batch_size)]
 
 
+def _take(iterator, steps: int):
+    """`steps` items of iterator (all of them when steps is -1)."""
+    if steps < 0:
+        yield from iterator
+        return
+    for _ in range(steps):
+        yield next(iterator)
+
+
+def _is_dataset(x) -> bool:
+    from ..data.dataset_ops import Dataset
+    return isinstance(x, Dataset)
+
+
+class _DatasetBatches:
+    """The (x, y[, sample_weight]) batches of a tf.data Dataset as numpy arrays, drawn with Keras's session:
+    `steps` per pass, or (steps None) until the dataset ends, re-initialized for the next pass."""
+
+    def __init__(self, dataset, steps):
+        self.iterator = dataset.make_initializable_iterator()
+        self.next_element = self.iterator.get_next()
+        self.steps = steps
+        self._ready = False
+
+    def epoch(self):
+        from ..errors import OutOfRangeError
+        session = K.get_session()
+        if self.steps is None or not self._ready:
+            session.run(self.iterator.initializer)
+            self._ready = True
+        step = 0
+        while self.steps is None or step < self.steps:
+            try:
+                batch = session.run(self.next_element)
+            except OutOfRangeError:
+                if self.steps is not None:
+                    raise ValueError(f"The dataset ran out of data after {step} of steps={self.steps} steps; use "
+                                     f"dataset.repeat() or fewer steps") from None
+                return
+            yield batch if isinstance(batch, (tuple, list)) else (batch,)
+            step += 1
+
+
 class TrainingMixin:
     """The training half of tf.keras.Model (graph mode, numpy inputs)."""
 
@@ -268,8 +311,13 @@ class TrainingMixin:
         if not self._compiled:
             raise RuntimeError("You must compile your model before training/testing. Use `model.compile(optimizer, "
                                "loss)`.")
+        if _is_dataset(x):
+            if y is not None:
+                raise ValueError("`y` argument is not supported when using dataset as input.")
+            return self._fit_batches(_DatasetBatches(x, steps_per_epoch), epochs, verbose, callbacks, validation_data,
+                                     validation_steps, validation_freq, class_weight, initial_epoch)
         if steps_per_epoch is not None:
-            raise ValueError("steps_per_epoch needs symbolic or dataset inputs; give numpy arrays and batch_size")
+            raise ValueError("steps_per_epoch needs dataset inputs; give numpy arrays and batch_size")
         self._ensure_built(x)
         batch_size = batch_size or 32
         xs = self._standardize(x, self.inputs, "input")
@@ -333,6 +381,8 @@ class TrainingMixin:
         if not self._compiled:
             raise RuntimeError("You must compile your model before training/testing. Use `model.compile(optimizer, "
                                "loss)`.")
+        if _is_dataset(x):
+            return self.evaluate_generator(_DatasetBatches(x, steps).epoch(), steps=steps if steps else -1)
         self._ensure_built(x)
         xs = self._standardize(x, self.inputs, "input")
         ys = self._standardize(y, self._targets, "target")
@@ -347,6 +397,8 @@ class TrainingMixin:
 
     def predict(self, x, batch_size=None, verbose: int = 0, steps=None, callbacks=None, **kwargs):
         """The outputs for x, computed in batches of `batch_size` (32) with the learning phase off."""
+        if _is_dataset(x):
+            return self.predict_generator(_DatasetBatches(x, steps).epoch(), steps=steps if steps else -1)
         self._ensure_built(x)
         xs = self._standardize(x, self.inputs, "input")
         n = len(xs[0])
@@ -397,17 +449,30 @@ class TrainingMixin:
             raise ValueError("`steps_per_epoch=None` is only valid for a generator based on the `keras.utils.Sequence`"
                              " class. Please specify `steps_per_epoch` or use the `keras.utils.Sequence` class.")
         iterator = iter(generator) if not hasattr(generator, "__next__") else generator
+
+        class _Steps:
+            def epoch(self):
+                for _ in range(steps_per_epoch):
+                    yield next(iterator)
+        return self._fit_batches(_Steps(), epochs, verbose, callbacks, validation_data, validation_steps,
+                                 validation_freq, class_weight, initial_epoch)
+
+    def _fit_batches(self, source, epochs, verbose, callbacks, validation_data, validation_steps, validation_freq,
+                     class_weight, initial_epoch) -> History:
+        """fit over the batches each `source.epoch()` yields: train_on_batch each, the epoch's means logged."""
+        if not self._compiled:
+            raise RuntimeError("You must compile your model before training/testing. Use `model.compile(optimizer, "
+                               "loss)`.")
         self.history = History()
         callback_list = CallbackList([self.history] + list(callbacks or []), self,
-                                     {"epochs": epochs, "steps": steps_per_epoch, "verbose": verbose,
+                                     {"epochs": epochs, "verbose": verbose,
                                       "do_validation": validation_data is not None, "metrics": self.metrics_names})
         callback_list.call("on_train_begin", None)
         self.stop_training = False
         for epoch in range(initial_epoch, epochs):
             callback_list.call("on_epoch_begin", epoch, {})
             totals, count = None, 0
-            for step in range(steps_per_epoch):
-                batch = next(iterator)
+            for step, batch in enumerate(source.epoch()):
                 x, y = batch[0], batch[1]
                 w = batch[2] if len(batch) > 2 else None
                 values = np.atleast_1d(self.train_on_batch(x, y, sample_weight=w, class_weight=class_weight))
@@ -419,6 +484,8 @@ class TrainingMixin:
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
                 if isinstance(validation_data, tuple):
                     val = np.atleast_1d(self.evaluate(*validation_data, verbose=0))
+                elif _is_dataset(validation_data):
+                    val = np.atleast_1d(self.evaluate(validation_data, steps=validation_steps, verbose=0))
                 else:
                     val = np.atleast_1d(self.evaluate_generator(validation_data, validation_steps))
                 logs.update({f"val_{k}": float(v) for k, v in zip(self.metrics_names, val)})
@@ -436,8 +503,7 @@ class TrainingMixin:
         steps = steps if steps is not None else len(generator)
         iterator = iter(generator) if not hasattr(generator, "__next__") else generator
         totals, count = None, 0
-        for _ in range(steps):
-            batch = next(iterator)
+        for batch in _take(iterator, steps):
             values = np.atleast_1d(self.test_on_batch(batch[0], batch[1],
                                                       sample_weight=batch[2] if len(batch) > 2 else None))
             n = len(_as_list(batch[0])[0])
@@ -452,8 +518,7 @@ class TrainingMixin:
         steps = steps if steps is not None else len(generator)
         iterator = iter(generator) if not hasattr(generator, "__next__") else generator
         parts = []
-        for _ in range(steps):
-            batch = next(iterator)
+        for batch in _take(iterator, steps):
             x = batch[0] if isinstance(batch, tuple) else batch
             parts.append(_as_list(self.predict_on_batch(x)))
         out = [np.concatenate(p) for p in zip(*parts)]
