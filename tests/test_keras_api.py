@@ -18,10 +18,13 @@ K = tf.keras.backend
 
 @pytest.fixture(autouse=True)
 def fresh_graph():
+    """A new graph; Keras's sessions on the interpreter (small graphs: compiling each would dominate)."""
+    from dfc.keras import backend
     tf.reset_default_graph()
-    K.set_session(tf.Session(backend="interpreter"))
+    backend._config["session_factory"] = lambda: tf.Session(backend="interpreter")
     yield
     K.clear_session()
+    del backend._config["session_factory"]
 
 
 def _inputs() -> dict:

@@ -16,10 +16,14 @@ from tf1_scripts_keras import SCRIPTS
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 def test_script_matches_tensorflow(name):
     """On the reference interpreter (small graphs, many shapes: compiling each would dominate); Keras's own
-    session is one set here."""
+    sessions (made after each clear_session) are interpreter sessions too."""
+    from dfc.keras import backend
     tf.reset_default_graph()
-    tf.keras.backend.set_session(tf.Session(backend="interpreter"))
-    actual = SCRIPTS[name](tf, lambda: tf.Session(backend="interpreter"))
+    backend._config["session_factory"] = lambda: tf.Session(backend="interpreter")
+    try:
+        actual = SCRIPTS[name](tf, lambda: tf.Session(backend="interpreter"))
+    finally:
+        del backend._config["session_factory"]
     assert_matches_recording(actual, f"script_keras_{name}", _tolerance)
 
 

@@ -166,7 +166,7 @@ def get_session():
         session = _config["session"]
         if session is None or getattr(session, "graph", None) is not get_default_graph() or \
                 getattr(session, "_closed", False):
-            session = Session()
+            session = _config.get("session_factory", Session)()
             _config["session"] = session
     if not _config["manual_init"]:
         _initialize_new_variables(session)
