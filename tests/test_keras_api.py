@@ -79,6 +79,9 @@ ERRORS = [
     (lambda t: L.Dropout(1.5), ValueError, "1.5"),
     (lambda t: L.UpSampling2D(interpolation="cubic"), ValueError, "cubic"),
     (lambda t: _model().save_weights("w.h5"), ImportError, "h5py"),
+    # TF1's Keras: a layer that cannot pass a mask on refuses one (TF2's drops it)
+    (lambda t: L.Flatten()(L.Embedding(5, 2, mask_zero=True)(tf.placeholder(tf.int32, [None, 4]))), TypeError,
+     "flatten does not support masking"),
 ]
 
 

@@ -230,7 +230,11 @@ def recurrent_layers(tf, Session):
     back = L.SimpleRNN(2, go_backwards=True)(seq)
     back_seq = L.SimpleRNN(2, return_sequences=True, go_backwards=True)(seq)
     reset_after = L.GRU(2, reset_after=True, return_sequences=True)(seq)
-    head = L.Dense(2)(L.concatenate([gru_out, gru_state, K.sum(per_step, axis=1), back]))
+    # the mask passes through dropout and dense layers to the LSTM; the pool averages the unmasked steps
+    projected = L.Dense(4, activation="relu")(L.SpatialDropout1D(0.3)(emb))
+    masked_lstm = L.LSTM(2, return_sequences=True)(projected)
+    pooled = L.GlobalAveragePooling1D()(masked_lstm)
+    head = L.Dense(2)(L.concatenate([gru_out, gru_state, K.sum(per_step, axis=1), back, pooled]))
     loss = tf.reduce_mean(tf.square(head - target)) + tf.reduce_mean(tf.square(back_seq)) + \
         tf.reduce_mean(reset_after)
     grads = tf.gradients(loss, [seq])
@@ -244,6 +248,7 @@ def recurrent_layers(tf, Session):
         _set_weights(K, 11, tf.trainable_variables())
         result["names"] = np.array(sorted(v.name for v in tf.global_variables()))
         result.update(sess.run({"both": both, "gru_out": gru_out, "per_step": per_step, "back": back,
+                                "masked_lstm": masked_lstm, "pooled": pooled,
                                 "back_seq": back_seq, "reset_after": reset_after, "grad_seq": grads[0]}, feed))
         result["losses"] = np.array([sess.run([loss, train], feed)[0] for _ in range(3)])
     K.clear_session()

@@ -102,7 +102,7 @@ class Layer(_tf_layers_base.Layer):
         self._initial_weights = kwargs.get("weights")
         self._inbound_nodes: list[Node] = []
         self._outbound_nodes: list[Node] = []
-        self.supports_masking = False
+        self.supports_masking = type(self)._masking
         batch_shape = kwargs.get("batch_input_shape")
         if batch_shape is None and kwargs.get("input_shape") is not None:
             batch_shape = (kwargs.get("batch_size"),) + tuple(kwargs["input_shape"])
@@ -296,7 +296,40 @@ class Layer(_tf_layers_base.Layer):
                         self.add_loss(penalty / cast(batch, penalty.dtype))
         outputs = self._set_history(converted, outputs, kwargs)
         self._inbound_nodes[-1].updates = collected
+        self._propagate_mask(converted, outputs)
         return outputs
+
+    # ---- masks: Embedding(mask_zero=True) and Masking mark their outputs; layers pass the mark on ------------
+    _masking = False  # whether the layer passes an input mask on (Keras's supports_masking)
+    _consumes_mask = False  # the recurrent layers and masked pools read the mask and mark their outputs themselves
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs: the input's (several inputs: where all are unmasked); TF1's TypeError for a
+        layer that does not support masking."""
+        masks = [m for m in to_list(mask) if m is not None] if mask is not None else []
+        if not masks:
+            return None
+        if not self.supports_masking:
+            raise TypeError(f"Layer {self.name} does not support masking, but was passed an input_mask: "
+                            f"{masks[0] if len(masks) == 1 else masks}")
+        out = masks[0]
+        for m in masks[1:]:
+            if m.shape.as_list() == out.shape.as_list():
+                from ..math_ops import logical_and
+                out = logical_and(out, m)
+        return out
+
+    def _propagate_mask(self, inputs, outputs) -> None:
+        if self._consumes_mask:
+            return
+        masks = [getattr(t, "_keras_mask", None) for t in _flat_tensors(inputs)]
+        if all(m is None for m in masks):
+            return
+        mask = self.compute_mask(inputs, masks if isinstance(inputs, (list, tuple)) else masks[0])
+        if mask is not None:
+            for t in _flat_tensors(outputs):
+                if getattr(t, "_keras_mask", None) is None:
+                    t._keras_mask = mask
 
     def _maybe_build(self, inputs) -> None:
         if isinstance(inputs, (list, tuple)):

@@ -166,7 +166,18 @@ class GlobalMaxPooling2D(_GlobalPool):
 
 
 class GlobalAveragePooling1D(_GlobalPool):
+    """The mean over the steps; with a mask, over the unmasked steps only."""
+
     rank = 1
+    _consumes_mask = True
+
+    def call(self, inputs, mask=None) -> Tensor:
+        mask = mask if mask is not None else getattr(inputs, "_keras_mask", None)
+        if mask is None:
+            return super().call(inputs)
+        steps = 1 if self.data_format == "channels_last" else 2
+        weights = _array.expand_dims(_math.cast(mask, inputs.dtype), 2 if steps == 1 else 1)
+        return _math.reduce_sum(inputs * weights, axis=steps) / _math.reduce_sum(weights, axis=steps)
 
 
 class GlobalMaxPooling1D(_GlobalPool):

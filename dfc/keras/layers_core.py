@@ -31,6 +31,8 @@ def _training(training):
 class Dense(_tl.Dense, Layer):
     """activation(inputs @ kernel + bias) over the last axis: kernel [in, units] 'kernel', bias [units] 'bias'."""
 
+    _masking = True
+
     def __init__(self, units, activation=None, use_bias: bool = True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
@@ -48,6 +50,9 @@ class Flatten(_tl.Flatten, Layer):
 
 
 class Activation(Layer):
+
+    _masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -58,6 +63,8 @@ class Activation(Layer):
 
 class Dropout(Layer):
     """nn.dropout(rate) when training (the learning phase unless `training` is given), else the inputs."""
+
+    _masking = True
 
     def __init__(self, rate: float, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -98,6 +105,9 @@ class SpatialDropout2D(Dropout):
 
 
 class GaussianNoise(Layer):
+
+    _masking = True
+
     def __init__(self, stddev: float, **kwargs):
         super().__init__(**kwargs)
         self.stddev = stddev
@@ -109,6 +119,9 @@ class GaussianNoise(Layer):
 
 
 class ActivityRegularization(Layer):
+
+    _masking = True
+
     def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs):
         super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
 
@@ -185,10 +198,15 @@ class RepeatVector(Layer):
 class Lambda(Layer):
     """function(inputs, **arguments) as a layer."""
 
+    _masking = True
+
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
         self.function, self.arguments = function, arguments or {}
         self._output_shape, self.mask = output_shape, mask
+
+    def compute_mask(self, inputs, mask=None):
+        return self.mask(inputs, mask) if callable(self.mask) else self.mask
 
     def call(self, inputs, mask=None, training=None):
         import inspect
@@ -226,6 +244,8 @@ class Embedding(Layer):
                                           regularizer=self.embeddings_regularizer)
         self.built = True
 
+    _consumes_mask = True
+
     def call(self, inputs) -> Tensor:
         ids = inputs if inputs.dtype.name in ("int32", "int64") else _math.cast(inputs, "int32")
         out = _nn.embedding_lookup(self.embeddings, ids)
@@ -237,6 +257,8 @@ class Embedding(Layer):
 class BatchNormalization(_tl.BatchNormalization, Layer):
     """Batch statistics when training (the learning phase unless given), moving averages otherwise; the
     moving-average updates go to `layer.updates` (not tf.GraphKeys.UPDATE_OPS, as in TF1's Keras)."""
+
+    _masking = True
 
     def __init__(self, axis=-1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
                  scale: bool = True, beta_initializer="zeros", gamma_initializer="ones",
@@ -260,6 +282,9 @@ class BatchNormalization(_tl.BatchNormalization, Layer):
 
 # ---- advanced activations -------------------------------------------------------------------------------
 class LeakyReLU(Layer):
+
+    _masking = True
+
     def __init__(self, alpha: float = 0.3, **kwargs):
         super().__init__(**kwargs)
         self.alpha = float(alpha)
@@ -269,6 +294,9 @@ class LeakyReLU(Layer):
 
 
 class ReLU(Layer):
+
+    _masking = True
+
     def __init__(self, max_value=None, negative_slope: float = 0.0, threshold: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         if max_value is not None and max_value < 0.0:
@@ -282,6 +310,9 @@ class ReLU(Layer):
 
 
 class Softmax(Layer):
+
+    _masking = True
+
     def __init__(self, axis: int = -1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
@@ -291,6 +322,9 @@ class Softmax(Layer):
 
 
 class ELU(Layer):
+
+    _masking = True
+
     def __init__(self, alpha: float = 1.0, **kwargs):
         super().__init__(**kwargs)
         self.alpha = float(alpha)
@@ -300,6 +334,9 @@ class ELU(Layer):
 
 
 class ThresholdedReLU(Layer):
+
+    _masking = True
+
     def __init__(self, theta: float = 1.0, **kwargs):
         super().__init__(**kwargs)
         self.theta = float(theta)
@@ -310,6 +347,8 @@ class ThresholdedReLU(Layer):
 
 class PReLU(Layer):
     """max(x, 0) - alpha * max(-x, 0), alpha a weight of the input's shape (shared along `shared_axes`)."""
+
+    _masking = True
 
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None, shared_axes=None,
                  **kwargs):

@@ -31,11 +31,12 @@ def _broadcast_shape(a: list, b: list, layer: str) -> list:
 class _Merge(Layer):
     """An elementwise merge of a list of at least two tensors."""
 
+    _masking = True
+
     minimum_inputs = 2
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.supports_masking = True
 
     def _check(self, inputs) -> None:
         if not isinstance(inputs, (list, tuple)):

@@ -194,6 +194,8 @@ class RNN(Layer):
     """A cell run over the steps of [batch, time, features]: the last output, or every step's
     (return_sequences), and the final states (return_state); go_backwards reads the steps last to first."""
 
+    _consumes_mask = True
+
     def __init__(self, cell, return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
                  stateful: bool = False, unroll: bool = False, time_major: bool = False, **kwargs):
         if stateful:
@@ -353,6 +355,8 @@ class Bidirectional(Layer):
     """A recurrent layer run forward and backward over the steps; outputs merged by merge_mode
     ('concat', 'sum', 'mul', 'ave' or None for the pair)."""
 
+    _consumes_mask = True
+
     def __init__(self, layer, merge_mode: str | None = "concat", weights=None, backward_layer=None, **kwargs):
         if not isinstance(layer, RNN) or not hasattr(layer, "get_config"):
             raise ValueError(f"Please initialize `Bidirectional` layer with a recurrent layer (SimpleRNN, LSTM, GRU)."
@@ -428,6 +432,8 @@ class Bidirectional(Layer):
 class TimeDistributed(Layer):
     """`layer` applied to every step of [batch, time, ...] (its weights made in this layer's scope)."""
 
+    _masking = True
+
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, Layer):
             raise ValueError(f"Please initialize `TimeDistributed` layer with a `tf.keras.layers.Layer` instance. "
@@ -485,10 +491,11 @@ class TimeDistributed(Layer):
 class Masking(Layer):
     """Steps whose features all equal mask_value become zeros and are masked for the layers after."""
 
+    _consumes_mask = True
+
     def __init__(self, mask_value: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         self.mask_value = mask_value
-        self.supports_masking = True
 
     def call(self, inputs):
         keep = _math.reduce_any(_math.not_equal(inputs, self.mask_value), axis=-1, keepdims=True)

@@ -29,6 +29,8 @@ def _unique(items) -> list:
 class Model(TrainingMixin, Layer):
     """Model(inputs, outputs): the layers between them; or subclass it and define call()."""
 
+    _consumes_mask = True  # its layers pass masks on inside
+
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", args[0] if args else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
