@@ -221,3 +221,15 @@ def test_fit_reports_history_and_callbacks_stop_it():
     assert classes.dtype == np.int32 and np.array_equal(classes, (model.predict(x) > 0.5).astype(np.int32))
     K.set_value(model.optimizer.lr, 0.5)
     assert K.get_value(model.optimizer.lr) == pytest.approx(0.5)
+
+
+def test_backend_function_feeds_inputs_and_the_learning_phase():
+    model = tf.keras.Sequential([L.Dense(2, input_shape=(3,), kernel_initializer="ones"), L.Dropout(0.5)])
+    features = K.function([model.input, K.learning_phase()], [model.layers[0].output])
+    x = np.ones((2, 3), np.float32)
+    np.testing.assert_allclose(features([x, 0])[0], np.full((2, 2), 3.0))
+    single = K.function([model.input], model.output)
+    np.testing.assert_allclose(single([x]), np.full((2, 2), 3.0))
+    layer_on_numpy = L.Dense(1, kernel_initializer="ones")(np.ones((1, 2), np.float32))
+    assert layer_on_numpy.shape.as_list() == [1, 1]
+    assert L.Dense(1)(tf.placeholder(tf.float32, [None, 2]), training=True).shape.as_list() == [None, 1]

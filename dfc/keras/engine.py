@@ -46,6 +46,13 @@ def _flat_tensors(x) -> list:
     return [x] if _is_tensor(x) else []
 
 
+def _convert(x):
+    """Layer inputs as tensors (numpy arrays and Python numbers converted), nested lists kept."""
+    if isinstance(x, (list, tuple)):
+        return type(x)(_convert(item) for item in x)
+    return x if x is None or isinstance(x, Tensor) else convert_to_tensor(x)
+
+
 def _map(fn, x):
     if isinstance(x, (list, tuple)):
         return type(x)(_map(fn, item) for item in x)
@@ -266,8 +273,10 @@ class Layer(_tf_layers_base.Layer):
 
     def __call__(self, inputs, *args, **kwargs):
         """Build on the first call (in the layer's name scope), call, and record the call as a Node."""
-        kwargs.pop("mask", None) if not self._call_takes("mask") else None
-        converted = _map(convert_to_tensor, inputs)
+        for argument in ("mask", "training"):  # given to a call that takes none: dropped, as TF's Keras does
+            if argument in kwargs and not self._call_takes(argument):
+                kwargs.pop(argument)
+        converted = _convert(inputs)
         flat = _flat_tensors(converted)
         if self._dtype is None and flat:
             first = flat[0]
