@@ -332,3 +332,42 @@ def custom_models(tf, Session):
     result["classes"] = seq.predict(x).argmax(axis=-1)  # TF1's predict_classes (tf-keras dropped it)
     K.clear_session()
     return result
+
+
+@script
+def optimizers_in_session(tf, Session):
+    """Keras's optimizers minimizing one loss in a Session loop (momentum, nesterov, decay, amsgrad, centered
+    RMSprop with momentum, clipnorm), and a Sequential model compiled with a tf.train optimizer."""
+    K, L = tf.keras.backend, tf.keras.layers
+    rng = np.random.default_rng(18)
+    x = tf.constant(rng.standard_normal((6, 3)).astype(F32))
+    y = tf.constant(rng.standard_normal((6, 2)).astype(F32))
+    makers = {"sgd_momentum": lambda: tf.keras.optimizers.SGD(0.05, momentum=0.8),
+              "sgd_nesterov_decay": lambda: tf.keras.optimizers.SGD(0.05, momentum=0.5, nesterov=True, decay=0.1),
+              "adam_amsgrad": lambda: tf.keras.optimizers.Adam(0.05, amsgrad=True),
+              "rmsprop_centered": lambda: tf.keras.optimizers.RMSprop(0.02, momentum=0.5, centered=True),
+              "rmsprop_clipnorm": lambda: tf.keras.optimizers.RMSprop(0.02, clipnorm=0.1),
+              "adagrad": lambda: tf.keras.optimizers.Adagrad(0.1),
+              "adadelta": lambda: tf.keras.optimizers.Adadelta(1.0)}
+    result, train_ops, losses = {}, {}, {}
+    for name, make in makers.items():
+        with tf.variable_scope(name):
+            dense = L.Dense(2)
+            loss = losses[name] = tf.reduce_mean(tf.square(dense(x) - y))
+            train_ops[name] = tf.group(*make().get_updates(loss, dense.trainable_weights))
+    with Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        _set_weights(K, 19, tf.trainable_variables())
+        for name in makers:
+            result[name] = np.array([sess.run([losses[name], train_ops[name]])[0] for _ in range(4)])
+    tf.reset_default_graph()
+    K.clear_session()
+
+    model = tf.keras.Sequential([L.Dense(3, activation="relu", input_shape=(3,)), L.Dense(2)])
+    model.compile(tf.train.AdamOptimizer(0.05), loss="mse")
+    _set_weights(K, 20, model.weights)
+    data = rng.standard_normal((8, 3)).astype(F32)
+    history = model.fit(data, data[:, :2] * 2.0, batch_size=4, epochs=3, verbose=0, shuffle=False)
+    result["tf_train_loss"] = np.array(history.history["loss"])
+    K.clear_session()
+    return result

@@ -100,6 +100,8 @@ class Optimizer(_TFOptimizer):
         return [self.iterations.assign_add(convert_to_tensor(1, dtype="int64"))]
 
     def compute_gradients(self, loss, var_list=None, **kwargs):
+        loss = loss() if callable(loss) else loss  # Keras's minimize takes the loss as a callable
+        var_list = var_list() if callable(var_list) else var_list
         pairs = super().compute_gradients(loss, var_list=var_list, **kwargs)
         return [(self._clip(g), v) for g, v in pairs]
 
