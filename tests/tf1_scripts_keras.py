@@ -64,6 +64,7 @@ def layers_in_session(tf, Session):
     flat = L.Flatten()(h)
     emb = L.Embedding(10, 3)(ids)
     seq = L.Conv1D(5, 2, activation="tanh")(emb)
+    seq = L.Conv1D(5, 2, padding="causal", dilation_rate=2)(seq)
     seq = L.MaxPooling1D(2, padding="same")(seq)
     seq = L.Reshape((-1,))(L.Permute((2, 1))(seq))
     merged = L.concatenate([pooled, flat, seq])

@@ -47,7 +47,23 @@ def _keras_conv(base: type, default_format: str | None):
     return Conv
 
 
-Conv1D = _keras_conv(_tl.Conv1D, "channels_last")
+class Conv1D(_keras_conv(_tl.Conv1D, "channels_last")):
+    """A 1-D convolution over [batch, steps, channels]; padding 'causal' pads dilation * (kernel_size - 1) steps
+    on the left, so step t sees steps <= t only."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format="channels_last",
+                 dilation_rate=1, **kwargs):
+        self._causal = str(padding).lower() == "causal"
+        super().__init__(filters, kernel_size, strides, "valid" if self._causal else padding, data_format,
+                         dilation_rate, **kwargs)
+        if self._causal and self.data_format != "NHWC":
+            raise ValueError("Causal padding is only supported for the `channels_last` data format.")
+
+    def call(self, inputs) -> Tensor:
+        if self._causal:
+            from ..tensor_ops import pad
+            inputs = pad(inputs, [[0, 0], [self.dilation_rate[0] * (self.kernel_size[0] - 1), 0], [0, 0]])
+        return super().call(inputs)
 Conv2D = _keras_conv(_tl.Conv2D, None)
 Conv3D = _keras_conv(_tl.Conv3D, None)
 
