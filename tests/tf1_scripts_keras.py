@@ -338,7 +338,8 @@ def custom_models(tf, Session):
 @script
 def optimizers_in_session(tf, Session):
     """Keras's optimizers minimizing one loss in a Session loop (momentum, nesterov, decay, amsgrad, centered
-    RMSprop with momentum, clipnorm), and a Sequential model compiled with a tf.train optimizer."""
+    RMSprop with momentum, clipnorm), a Sequential model compiled with a tf.train optimizer, and weight constraints
+    (max_norm, non_neg, UnitNorm) applied after each update."""
     K, L = tf.keras.backend, tf.keras.layers
     rng = np.random.default_rng(18)
     x = tf.constant(rng.standard_normal((6, 3)).astype(F32))
@@ -366,9 +367,18 @@ def optimizers_in_session(tf, Session):
 
     model = tf.keras.Sequential([L.Dense(3, activation="relu", input_shape=(3,)), L.Dense(2)])
     model.compile(tf.train.AdamOptimizer(0.05), loss="mse")
+    C = tf.keras.constraints
+    constrained = tf.keras.Sequential([L.Dense(4, input_shape=(3,), kernel_constraint=C.max_norm(0.5),
+                                               bias_constraint="non_neg"),
+                                       L.Dense(2, kernel_constraint=C.UnitNorm(axis=1))])
+    constrained.compile(tf.keras.optimizers.SGD(0.5), loss="mse")
     _set_weights(K, 20, model.weights)
     data = rng.standard_normal((8, 3)).astype(F32)
     history = model.fit(data, data[:, :2] * 2.0, batch_size=4, epochs=3, verbose=0, shuffle=False)
     result["tf_train_loss"] = np.array(history.history["loss"])
+    _set_weights(K, 21, constrained.weights)
+    history = constrained.fit(data, data[:, :2] * 2.0, batch_size=4, epochs=2, verbose=0, shuffle=False)
+    result["constrained_loss"] = np.array(history.history["loss"])
+    result["constrained_weights"] = np.concatenate([w.ravel() for w in constrained.get_weights()])
     K.clear_session()
     return result

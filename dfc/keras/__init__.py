@@ -1,6 +1,6 @@
 """tf.keras for TF1 graph-mode scripts: layers over placeholders in a tf.Session, Sequential and functional or
 subclassed Models, compile/fit/evaluate/predict on numpy data, and Keras's backend, losses, metrics,
-optimizers, initializers, regularizers, activations, callbacks and utils.
+optimizers, initializers, regularizers, constraints, activations, callbacks and utils.
 
 Modules: engine.py (Layer, Input), layers_core/conv/merge/rnn.py (the layers), network.py (Model,
 Sequential), training.py (compile/fit), backend.py (tf.keras.backend).
@@ -8,10 +8,10 @@ Sequential), training.py (compile/fit), backend.py (tf.keras.backend).
 
 from __future__ import annotations
 
-from . import (activations, backend, callbacks, initializers, layers, losses, metrics, models, optimizers,
+from . import (activations, backend, callbacks, constraints, initializers, layers, losses, metrics, models, optimizers,
                regularizers, utils)
 from .engine import Input
 from .network import Model, Sequential
 
-__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "initializers", "layers", "losses",
-           "metrics", "models", "optimizers", "regularizers", "utils"]
+__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "constraints", "initializers",
+           "layers", "losses", "metrics", "models", "optimizers", "regularizers", "utils"]

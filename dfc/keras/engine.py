@@ -23,7 +23,7 @@ from ..framework import Tensor, TensorShape, convert_to_tensor, name_scope
 from ..layers import base as _tf_layers_base
 from ..variables import Variable
 from . import backend as K
-from . import initializers, regularizers
+from . import constraints, initializers, regularizers
 
 __all__ = ["Input", "InputLayer", "InputSpec", "Layer", "Node", "to_list"]
 
@@ -58,6 +58,10 @@ def _map(fn, x):
         return type(x)(_map(fn, item) for item in x)
     return fn(x) if _is_tensor(x) else x
 
+
+#: the weights a layer's `<name>_constraint` argument constrains
+_CONSTRAINED = ("kernel", "bias", "recurrent_kernel", "depthwise_kernel", "pointwise_kernel", "gamma", "beta",
+                "embeddings", "alpha")
 
 #: the update lists of the layer calls under way (each call's Node keeps the updates made during it)
 _collectors: list[list] = []
@@ -150,8 +154,7 @@ class Layer(_tf_layers_base.Layer):
             init = initializers.Constant(value)
         variable = Variable(lambda: init(list(shape), dtype=dtype), name=name, dtype=dtype,
                             trainable=trainable and self.trainable)
-        if constraint is not None:
-            variable.constraint = constraint
+        variable.constraint = constraints.get(constraint)
         (self._trainable_weights if trainable else self._non_trainable_weights).append(variable)
         regularizer = regularizers.get(regularizer)
         if regularizer is not None:
@@ -353,6 +356,10 @@ class Layer(_tf_layers_base.Layer):
             self._pending_values = None
         self.built = True
         self._initial_weights = None
+        for attr in _CONSTRAINED:  # Keras's `<weight>_constraint` arguments, applied by its optimizers
+            weight, constraint = self.__dict__.get(attr), self.__dict__.get(f"{attr}_constraint")
+            if isinstance(weight, Variable) and constraint is not None:
+                weight.constraint = constraints.get(constraint)
 
     def _set_history(self, inputs, outputs, arguments: dict):
         input_ids = {id(t) for t in _flat_tensors(inputs)}

@@ -40,8 +40,10 @@ def _keras_conv(base: type, default_format: str | None):
 
         def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=default_format,
                      dilation_rate=1, **kwargs):
+            given = {k: kwargs.get(k) for k in ("kernel_constraint", "bias_constraint")}
             super().__init__(int(filters), kernel_size, strides, padding, data_format or K.image_data_format(),
                              dilation_rate, **_conv_args(kwargs))
+            self.__dict__.update(given)
 
     Conv.__name__ = Conv.__qualname__ = base.__name__
     return Conv
@@ -109,6 +111,7 @@ class DepthwiseConv2D(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.depthwise_constraint, self.bias_constraint = depthwise_constraint, bias_constraint
         self.input_spec = InputSpec(ndim=4)
 
     def build(self, input_shape) -> None:

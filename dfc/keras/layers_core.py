@@ -237,6 +237,7 @@ class Embedding(Layer):
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.mask_zero, self.input_length = mask_zero, input_length
+        self.embeddings_constraint = embeddings_constraint
 
     def build(self, input_shape) -> None:
         self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
@@ -272,6 +273,7 @@ class BatchNormalization(_tl.BatchNormalization, Layer):
                          regularizers.get(gamma_regularizer), beta_constraint, gamma_constraint, renorm,
                          renorm_clipping, renorm_momentum, fused, trainable, virtual_batch_size, adjustment, name=name,
                          **kwargs)
+        self.beta_constraint, self.gamma_constraint = beta_constraint, gamma_constraint
 
     def call(self, inputs, training=None) -> Tensor:
         training = _training(training)
@@ -355,6 +357,7 @@ class PReLU(Layer):
         super().__init__(**kwargs)
         self.alpha_initializer = initializers.get(alpha_initializer)
         self.alpha_regularizer = regularizers.get(alpha_regularizer)
+        self.alpha_constraint = alpha_constraint
         self.shared_axes = None if shared_axes is None else list(np.atleast_1d(shared_axes))
 
     def build(self, input_shape) -> None:

@@ -96,6 +96,19 @@ class Optimizer(_TFOptimizer):
     def _h(self, name: str, var: Variable) -> Tensor:
         return self._as(convert_to_tensor(self._hyper_var(name)), var)
 
+    def _apply_dense(self, grad: Tensor, var: Variable):
+        """The optimizer's update, then the variable's constraint (Keras's projection) applied to the new value."""
+        update = self._update(grad, var)
+        constraint = getattr(var, "constraint", None)
+        if constraint is None:
+            return update
+        from ..framework import control_dependencies
+        with control_dependencies([update]):
+            return var.assign(constraint(var.read_value()))
+
+    def _update(self, grad: Tensor, var: Variable):
+        raise NotImplementedError(f"{type(self).__name__} does not define _update")
+
     def _finish(self, update_ops: list) -> list:
         return [self.iterations.assign_add(convert_to_tensor(1, dtype="int64"))]
 
@@ -159,7 +172,7 @@ class SGD(Optimizer):
         if self._momentum:
             self._slot_of(var, "momentum")
 
-    def _apply_dense(self, grad: Tensor, var: Variable):
+    def _update(self, grad: Tensor, var: Variable):
         lr = self._lr(var)
         if not self._momentum:
             return var.assign_sub(lr * grad)
@@ -191,7 +204,7 @@ class Adam(Optimizer):
         if self.amsgrad:
             self._slot_of(var, "vhat")
 
-    def _apply_dense(self, grad: Tensor, var: Variable):
+    def _update(self, grad: Tensor, var: Variable):
         lr = self._lr(var)
         b1, b2 = self._h("beta_1", var), self._h("beta_2", var)
         step = _math.cast(convert_to_tensor(self.iterations) + 1, var.dtype)
@@ -227,7 +240,7 @@ class RMSprop(Optimizer):
         if self.centered:
             self._slot_of(var, "mg")
 
-    def _apply_dense(self, grad: Tensor, var: Variable):
+    def _update(self, grad: Tensor, var: Variable):
         lr, rho = self._lr(var), self._h("rho", var)
         rms = self.get_slot(var, "rms")
         rms_t = rms.assign(rho * rms + (1.0 - rho) * _math.square(grad))
@@ -260,7 +273,7 @@ class Adagrad(Optimizer):
     def _make_slots(self, var: Variable) -> None:
         self._slot_of(var, "accumulator", self.initial_accumulator_value)
 
-    def _apply_dense(self, grad: Tensor, var: Variable):
+    def _update(self, grad: Tensor, var: Variable):
         acc = self.get_slot(var, "accumulator")
         acc_t = acc.assign_add(_math.square(grad))
         return var.assign_sub(self._lr(var) * grad / (_math.sqrt(acc_t) + self.epsilon))
@@ -282,7 +295,7 @@ class Adadelta(Optimizer):
         self._slot_of(var, "accum_grad")
         self._slot_of(var, "accum_var")
 
-    def _apply_dense(self, grad: Tensor, var: Variable):
+    def _update(self, grad: Tensor, var: Variable):
         rho = self._h("rho", var)
         accum, accum_update = self.get_slot(var, "accum_grad"), self.get_slot(var, "accum_var")
         accum_t = accum.assign(rho * accum + (1.0 - rho) * _math.square(grad))
