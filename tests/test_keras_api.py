@@ -233,3 +233,11 @@ def test_backend_function_feeds_inputs_and_the_learning_phase():
     layer_on_numpy = L.Dense(1, kernel_initializer="ones")(np.ones((1, 2), np.float32))
     assert layer_on_numpy.shape.as_list() == [1, 1]
     assert L.Dense(1)(tf.placeholder(tf.float32, [None, 2]), training=True).shape.as_list() == [None, 1]
+
+
+def test_compute_output_shape_builds_the_layer_in_its_own_scope():
+    assert L.Dense(3).compute_output_shape((None, 5)).as_list() == [None, 3]
+    assert L.Conv2D(4, 3).compute_output_shape((2, 8, 8, 1)).as_list() == [2, 6, 6, 4]
+    assert L.Concatenate().compute_output_shape([(None, 2), (None, 3)]).as_list() == [None, 5]
+    assert [v.name for v in tf.global_variables()] == ["dense/kernel:0", "dense/bias:0", "conv2d/kernel:0",
+                                                       "conv2d/bias:0"]

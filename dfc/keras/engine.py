@@ -221,18 +221,21 @@ class Layer(_tf_layers_base.Layer):
         return cls(**config)
 
     def compute_output_shape(self, input_shape):
-        """The output shape, found by calling the layer on placeholders of `input_shape` in a scratch graph."""
-        from ..graph import Graph
-        with Graph().as_default():
-            if isinstance(input_shape, list):
-                holders = [_array.placeholder(self.dtype or K.floatx(), s) for s in input_shape]
-            else:
-                holders = _array.placeholder(self.dtype or K.floatx(), TensorShape(input_shape))
-            built = self.built
-            outputs = self.call(holders) if built else None
-            if outputs is None:
-                raise NotImplementedError(f"{type(self).__name__}.compute_output_shape needs a built layer")
-            return _map(lambda t: t.shape, outputs)
+        """The output shape for `input_shape`: the layer (built for that shape if it is not yet) applied to
+        placeholders of it; the ops it makes are never run."""
+        shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+        dtype = self.dtype or K.floatx()
+        with name_scope(f"{self._name}_output_shape") as scope:
+            holders = [_array.placeholder(dtype, TensorShape(s)) for s in shapes]
+        args = holders if isinstance(input_shape, list) else holders[0]
+        if not self.built:
+            with name_scope(self._name_scope()):
+                self._maybe_build(args)
+        with name_scope(scope):
+            outputs = self.call(args)
+        if isinstance(outputs, (list, tuple)):
+            return [t.shape for t in outputs]
+        return outputs.shape
 
     def _node_attr(self, index: int, attr: str):
         if not self._inbound_nodes:
