@@ -75,7 +75,8 @@ def layers_in_session(tf, Session):
     d = L.ELU()(L.Activation("sigmoid")(a))
     s = L.add([b, c, d])
     s = L.Multiply()([s, L.Subtract()([b, c])])
-    s = L.Dropout(0.5)(L.Average()([s, L.Maximum()([b, d])]))
+    s = L.Dropout(0.5)(L.Average()([s, L.Maximum()([b, d]), L.Minimum()([c, d])]))
+    s = L.concatenate([s, L.Dot(axes=1)([b, c]), L.dot([b, d], axes=-1, normalize=True)])
     rep = L.Lambda(lambda v: K.sum(v, axis=1))(L.RepeatVector(2)(s))
     dense_out = L.Dense(3, activation="softmax", name="head")
     out = dense_out(rep)
@@ -231,13 +232,16 @@ def recurrent_layers(tf, Session):
     back = L.SimpleRNN(2, go_backwards=True)(seq)
     back_seq = L.SimpleRNN(2, return_sequences=True, go_backwards=True)(seq)
     reset_after = L.GRU(2, reset_after=True, return_sequences=True)(seq)
+    # an encoder's final LSTM state starts the decoder (seq2seq)
+    _, state_h, state_c = L.LSTM(3, return_state=True)(seq)
+    decoded = L.LSTM(3, return_sequences=True)(seq, initial_state=[state_h, state_c])
     # the mask passes through dropout and dense layers to the LSTM; the pool averages the unmasked steps
     projected = L.Dense(4, activation="relu")(L.SpatialDropout1D(0.3)(emb))
     masked_lstm = L.LSTM(2, return_sequences=True)(projected)
     pooled = L.GlobalAveragePooling1D()(masked_lstm)
     head = L.Dense(2)(L.concatenate([gru_out, gru_state, K.sum(per_step, axis=1), back, pooled]))
     loss = tf.reduce_mean(tf.square(head - target)) + tf.reduce_mean(tf.square(back_seq)) + \
-        tf.reduce_mean(reset_after)
+        tf.reduce_mean(reset_after) + tf.reduce_mean(decoded)
     grads = tf.gradients(loss, [seq])
     train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
     feed = {ids: np.array([[1, 2, 3, 0, 0], [4, 5, 6, 7, 1], [2, 0, 0, 0, 0]], np.int32),
@@ -249,7 +253,8 @@ def recurrent_layers(tf, Session):
         _set_weights(K, 11, tf.trainable_variables())
         result["names"] = np.array(sorted(v.name for v in tf.global_variables()))
         result.update(sess.run({"both": both, "gru_out": gru_out, "per_step": per_step, "back": back,
-                                "masked_lstm": masked_lstm, "pooled": pooled,
+                                "masked_lstm": masked_lstm, "pooled": pooled, "state_c": state_c,
+                                "decoded": decoded,
                                 "back_seq": back_seq, "reset_after": reset_after, "grad_seq": grads[0]}, feed))
         result["losses"] = np.array([sess.run([loss, train], feed)[0] for _ in range(3)])
     K.clear_session()
