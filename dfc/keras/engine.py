@@ -135,9 +135,9 @@ class Layer(_tf_layers_base.Layer):
         return self._name
 
     # ---- weights: tf.Variables in the layer's name scope -------------------------------------------
-    def add_weight(self, name: str, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
-                   constraint=None, partitioner=None, use_resource=None, synchronization=None, aggregation=None,
-                   getter=None, **kwargs) -> Variable:
+    def add_weight(self, name: str | None = None, shape=None, dtype=None, initializer=None, regularizer=None,
+                   trainable=None, constraint=None, partitioner=None, use_resource=None, synchronization=None,
+                   aggregation=None, getter=None, **kwargs) -> Variable:
         """A new variable `<layer scope>/name` made from `initializer(shape, dtype)` (Keras's defaults:
         glorot_uniform for floats, zeros otherwise); its penalty `regularizer(variable)` joins `losses`."""
         shape = () if shape is None else tuple(TensorShape(shape).as_list())
@@ -158,7 +158,7 @@ class Layer(_tf_layers_base.Layer):
         (self._trainable_weights if trainable else self._non_trainable_weights).append(variable)
         regularizer = regularizers.get(regularizer)
         if regularizer is not None:
-            with name_scope(f"{name}/Regularizer"):
+            with name_scope(f"{variable.op.name.rsplit('/', 1)[-1]}/Regularizer"):
                 penalty = regularizer(variable)
             if penalty is not None:
                 self.add_loss(penalty)
