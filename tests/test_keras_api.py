@@ -241,3 +241,22 @@ def test_compute_output_shape_builds_the_layer_in_its_own_scope():
     assert L.Concatenate().compute_output_shape([(None, 2), (None, 3)]).as_list() == [None, 5]
     assert [v.name for v in tf.global_variables()] == ["dense/kernel:0", "dense/bias:0", "conv2d/kernel:0",
                                                        "conv2d/bias:0"]
+
+
+def test_callbacks_schedule_the_learning_rate_and_save_each_epoch(tmp_path):
+    model = tf.keras.Sequential([L.Dense(1, input_shape=(2,))])
+    model.compile(tf.keras.optimizers.SGD(0.1), "mse")
+    x, y = np.ones((4, 2), np.float32), np.zeros(4, np.float32)
+    callbacks = [tf.keras.callbacks.LearningRateScheduler(lambda epoch: 0.1 / (epoch + 1)),
+                 tf.keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=1e9),
+                 tf.keras.callbacks.CSVLogger(str(tmp_path / "log.csv")),
+                 tf.keras.callbacks.ModelCheckpoint(str(tmp_path / "w-{epoch:02d}"), save_weights_only=True),
+                 tf.keras.callbacks.TensorBoard(str(tmp_path / "tb"))]
+    history = model.fit(x, y, epochs=3, verbose=0, callbacks=callbacks)
+    # the scheduler sets 0.1 / (epoch + 1) before each epoch (the rate logged); the plateau callback halves it after
+    assert history.history["lr"] == pytest.approx([0.1, 0.05, 0.1 / 3])
+    assert K.get_value(model.optimizer.lr) == pytest.approx(0.1 / 3 / 2)
+    assert (tmp_path / "log.csv").read_text().splitlines()[0] == "epoch,loss,lr"
+    assert (tmp_path / "w-03.safetensors").exists() and (tmp_path / "checkpoint").exists()
+    assert any((tmp_path / "tb").iterdir())
+    model.load_weights(str(tmp_path / "w-01"))

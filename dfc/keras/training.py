@@ -336,7 +336,7 @@ class TrainingMixin:
             xs, ys, ws = [a[:split] for a in xs], [a[:split] for a in ys], [a[:split] for a in ws]
         n = len(xs[0])
         self.history = History()
-        callback_list = CallbackList([self.history] + list(callbacks or []), self,
+        callback_list = CallbackList(list(callbacks or []) + [self.history], self,
                                      {"batch_size": batch_size, "epochs": epochs, "steps": None, "samples": n,
                                       "verbose": verbose, "do_validation": val is not None,
                                       "metrics": self.metrics_names + [f"val_{m}" for m in self.metrics_names]
@@ -464,7 +464,7 @@ class TrainingMixin:
             raise RuntimeError("You must compile your model before training/testing. Use `model.compile(optimizer, "
                                "loss)`.")
         self.history = History()
-        callback_list = CallbackList([self.history] + list(callbacks or []), self,
+        callback_list = CallbackList(list(callbacks or []) + [self.history], self,
                                      {"epochs": epochs, "verbose": verbose,
                                       "do_validation": validation_data is not None, "metrics": self.metrics_names})
         callback_list.call("on_train_begin", None)
