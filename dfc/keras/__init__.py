@@ -13,5 +13,11 @@ from . import (activations, backend, callbacks, constraints, initializers, layer
 from .engine import Input
 from .network import Model, Sequential
 
+Input.__module__ = Model.__module__ = Sequential.__module__ = __name__
+# the modules that define the API are not part of it: tf.keras's own names are the ones located for errors
+for _internal in ("engine", "network", "training", "summary", "backend_ops", "backend_config", "layers_core",
+                  "layers_conv", "layers_merge", "layers_rnn"):
+    globals().pop(_internal, None)
+
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "constraints", "initializers",
            "layers", "losses", "metrics", "models", "optimizers", "regularizers", "utils"]

@@ -35,3 +35,9 @@ __all__ = ["GRU", "LSTM", "RNN", "Bidirectional", "GRUCell", "LSTMCell", "Maskin
            "SpatialDropout1D", "SpatialDropout2D", "Subtract", "ThresholdedReLU", "UpSampling1D", "UpSampling2D",
            "ZeroPadding1D", "ZeroPadding2D", "add", "average", "concatenate", "dot", "maximum", "minimum",
            "multiply", "subtract"]
+
+# error messages name them as TF does (tf.keras.layers.Dense), not by the module that defines them
+for _name in __all__:
+    _value = globals()[_name]
+    if isinstance(_value, type) or callable(_value):
+        _value.__module__ = __name__
