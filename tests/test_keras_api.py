@@ -260,3 +260,22 @@ def test_callbacks_schedule_the_learning_rate_and_save_each_epoch(tmp_path):
     assert (tmp_path / "w-03.safetensors").exists() and (tmp_path / "checkpoint").exists()
     assert any((tmp_path / "tb").iterdir())
     model.load_weights(str(tmp_path / "w-01"))
+
+
+def test_fit_generator_over_a_sequence_calls_on_epoch_end():
+    class Batches(tf.keras.utils.Sequence):
+        ends = 0
+
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            return np.full((3, 2), i, np.float32), np.full((3, 1), i, np.float32)
+
+        def on_epoch_end(self):
+            Batches.ends += 1
+
+    model = tf.keras.Sequential([L.Dense(1, input_shape=(2,), kernel_initializer="zeros")])
+    model.compile(tf.keras.optimizers.SGD(0.0), "mse")
+    history = model.fit_generator(Batches(), epochs=2, verbose=0, shuffle=False)
+    assert Batches.ends == 2 and history.history["loss"] == pytest.approx([0.5, 0.5])  # (0 + 1) / 2 per epoch

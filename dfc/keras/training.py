@@ -448,12 +448,21 @@ class TrainingMixin:
         if steps_per_epoch is None:
             raise ValueError("`steps_per_epoch=None` is only valid for a generator based on the `keras.utils.Sequence`"
                              " class. Please specify `steps_per_epoch` or use the `keras.utils.Sequence` class.")
-        iterator = iter(generator) if not hasattr(generator, "__next__") else generator
+        from .utils import Sequence
+        if isinstance(generator, Sequence):  # by index: shuffled order per epoch if asked, on_epoch_end after
+            class _Steps:
+                def epoch(self):
+                    order = np.random.permutation(len(generator)) if shuffle else np.arange(len(generator))
+                    for i in order[:steps_per_epoch]:
+                        yield generator[int(i)]
+                    generator.on_epoch_end()
+        else:
+            iterator = iter(generator) if not hasattr(generator, "__next__") else generator
 
-        class _Steps:
-            def epoch(self):
-                for _ in range(steps_per_epoch):
-                    yield next(iterator)
+            class _Steps:
+                def epoch(self):
+                    for _ in range(steps_per_epoch):
+                        yield next(iterator)
         return self._fit_batches(_Steps(), epochs, verbose, callbacks, validation_data, validation_steps,
                                  validation_freq, class_weight, initial_epoch)
 

@@ -1,10 +1,10 @@
-"""tf.keras.utils: to_categorical, normalize, get_custom_objects."""
+"""tf.keras.utils: to_categorical, normalize, Sequence (batches by index, for fit_generator), get_custom_objects."""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["get_custom_objects", "normalize", "to_categorical"]
+__all__ = ["Sequence", "get_custom_objects", "normalize", "to_categorical"]
 
 _CUSTOM_OBJECTS: dict = {}
 
@@ -32,3 +32,21 @@ def normalize(x, axis: int = -1, order: int = 2) -> np.ndarray:
 
 def get_custom_objects() -> dict:
     return _CUSTOM_OBJECTS
+
+
+class Sequence:
+    """Batches by index: define __len__ (batches per epoch) and __getitem__(i) -> (x, y[, sample_weight]);
+    on_epoch_end runs after each epoch of fit_generator."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def on_epoch_end(self) -> None:
+        pass
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
