@@ -251,17 +251,31 @@ class Layer(_tf_layers_base.Layer):
     def output(self):
         return self._node_attr(0, "output_tensors")
 
+    def _node_shapes(self, attr: str, what: str):
+        """The `what` shape of every call, if all agree (TF's AttributeError otherwise)."""
+        if not self._inbound_nodes:
+            raise AttributeError(f"The layer {self.name} has never been called and thus has no defined {what} "
+                                 f"shape.")
+        shapes = {str(getattr(node, attr)) for node in self._inbound_nodes}
+        if len(shapes) > 1:
+            raise AttributeError(f"The layer \"{self.name}\" has multiple inbound nodes, with different {what} "
+                                 f"shapes. Hence the notion of \"{what} shape\" is ill-defined for the layer. Use "
+                                 f"`get_{what}_shape_at(node_index)` instead.")
+        return getattr(self._inbound_nodes[0], attr)
+
     @property
     def input_shape(self):
-        if not self._inbound_nodes:
-            raise AttributeError("The layer has never been called and thus has no defined input shape.")
-        return self._inbound_nodes[0].input_shapes
+        return self._node_shapes("input_shapes", "input")
 
     @property
     def output_shape(self):
-        if not self._inbound_nodes:
-            raise AttributeError("The layer has never been called and thus has no defined output shape.")
-        return self._inbound_nodes[0].output_shapes
+        return self._node_shapes("output_shapes", "output")
+
+    def get_input_shape_at(self, node_index: int):
+        return self._inbound_nodes[node_index].input_shapes
+
+    def get_output_shape_at(self, node_index: int):
+        return self._inbound_nodes[node_index].output_shapes
 
     def get_input_at(self, node_index: int):
         return self._node_attr(node_index, "input_tensors")
