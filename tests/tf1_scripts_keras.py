@@ -150,6 +150,9 @@ def sequential_fit(tf, Session):
                                                                                         key=lambda w: w.name))])
     result["seq2_predict"] = second.predict(x[:6], batch_size=3)
     result["seq2_names"] = np.array(sorted(v.name for v in second.weights))
+    history = second.fit(x, onehot, batch_size=6, epochs=1, verbose=0, shuffle=False,
+                         class_weight={0: 0.5, 1: 2.0, 2: 1.0})
+    result["seq2_class_weight_loss"] = np.array(history.history["loss"])
     K.clear_session()
     return result
 
