@@ -149,7 +149,6 @@ def _ctc(tf, x, label_idx, label_val, seq):
     out = {"loss": tf.nn.ctc_loss(labels, x, seq), "collapse": tf.nn.ctc_loss(labels, x, seq,
                                                                             preprocess_collapse_repeated=True),
            "unmerged_loss": tf.nn.ctc_loss(labels, x, seq, ctc_merge_repeated=False),
-           "batch_major": tf.nn.ctc_loss(labels, tf.transpose(x, [1, 0, 2]), seq, time_major=False),
            "infeasible": tf.nn.ctc_loss(short, x, seq - 3),  # [1, 1, 2] in 3 frames: no path, inf
            "ignored": tf.nn.ctc_loss(short, x, tf.minimum(seq, [2, 6, 6]), ignore_longer_outputs_than_inputs=True),
            "neg_sum": neg}
