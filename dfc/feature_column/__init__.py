@@ -1,0 +1,12 @@
+"""tf.feature_column (TF 1.15's v1 columns): numeric, bucketized, integer categorical, embedding and indicator columns."""
+
+from __future__ import annotations
+
+from .columns import (bucketized_column, categorical_column_with_hash_bucket, categorical_column_with_identity,
+                      categorical_column_with_vocabulary_file, categorical_column_with_vocabulary_list,
+                      embedding_column, indicator_column, numeric_column)
+from .layers import input_layer, linear_model
+
+__all__ = ["bucketized_column", "categorical_column_with_hash_bucket", "categorical_column_with_identity",
+           "categorical_column_with_vocabulary_file", "categorical_column_with_vocabulary_list", "embedding_column",
+           "indicator_column", "input_layer", "linear_model", "numeric_column"]
