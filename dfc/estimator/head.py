@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import metrics as metrics_lib
-from ..array_ops import concat, expand_dims, identity, ones_like, range as tf_range, tile, zeros_like
+from ..array_ops import concat, expand_dims, identity, ones_like, range as tf_range, zeros_like
 from ..debugging import assert_less_equal, assert_non_negative
 from ..framework import Tensor, control_dependencies, convert_to_tensor, name_scope
 from ..graph import GraphKeys, get_collection
@@ -231,8 +231,7 @@ class _Head:
 
 
 def _all_class_ids(logits: Tensor, n_classes: int) -> Tensor:
-    from ..array_ops import shape
-    return tile(expand_dims(tf_range(n_classes), 0), [shape(logits)[0], 1])
+    return cast(zeros_like(logits[..., :1]), "int32") + tf_range(n_classes)
 
 
 class MultiClassHead(_Head):
