@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import sys
 
-from tf1_scripts_estimator import SCRIPTS
+from tf1_scripts_estimator import BOTH, SCRIPTS
 from tf_recording import EXPECTATIONS_DIR, save, tf
 
 if __name__ == "__main__":
-    for name in sys.argv[1:] or sorted(SCRIPTS):
+    for name in sys.argv[1:] or sorted({*SCRIPTS, *BOTH}):
         tf.reset_default_graph()
         tf.set_random_seed(0)
-        save(EXPECTATIONS_DIR, f"estimator_{name}", **SCRIPTS[name][1](tf))
+        script = SCRIPTS[name][1] if name in SCRIPTS else BOTH[name]
+        save(EXPECTATIONS_DIR, f"estimator_{name}", **script(tf))

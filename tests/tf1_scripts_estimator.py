@@ -207,3 +207,51 @@ def dnn_classifier_graph(tf):
 
 
 SCRIPTS["dnn_classifier"] = (dnn_classifier_estimator, dnn_classifier_graph)
+
+
+# ---- tf.feature_column, written once: TF 2.21 still has TF1's feature columns under tf.compat.v1 ----
+BOTH: dict[str, Callable] = {}
+
+
+def feature_columns(tf):
+    """input_layer and linear_model over numeric, bucketized, embedded, indicator and identity columns; multi-id rows
+    with -1 for 'no id'; the outputs, the variables' names and the gradients of both outputs."""
+    rng = np.random.default_rng(9)
+    fc = tf.feature_column
+    features = {"price": tf.constant(rng.standard_normal((4, 2)).astype(F32) * 3),
+                "age": tf.constant(np.array([3, 17, 40, 70], np.int64)),
+                "tags": tf.constant(np.array([[1, 4, -1], [-1, -1, -1], [0, 0, 2], [5, -1, 3]], np.int64)),
+                "color": tf.constant(np.array([7, 3, 9, 4], np.int64))}
+    tags = fc.categorical_column_with_identity("tags", num_buckets=6)
+    color = fc.categorical_column_with_vocabulary_list("color", [3, 9, 4], default_value=1)
+    age = fc.numeric_column("age", dtype=tf.int64)
+    table = (rng.standard_normal((6, 3)) * 0.5).astype(F32)
+    dense_columns = [fc.numeric_column("price", shape=[2], normalizer_fn=lambda v: (v - 1.0) / 2.0),
+                     fc.bucketized_column(age, [18, 30, 65]),
+                     fc.embedding_column(tags, 3, combiner="mean", initializer=tf.constant_initializer(table)),
+                     fc.indicator_column(color)]
+    with tf.variable_scope("model"):
+        dense = fc.input_layer(features, dense_columns)
+        sqrtn = fc.input_layer(features, [fc.embedding_column(tags, 3, combiner="sqrtn",
+                                                              initializer=tf.constant_initializer(table))])
+        linear = fc.linear_model(features, [tags, color, fc.bucketized_column(age, [18, 30, 65]),
+                                            fc.numeric_column("price", shape=[2])], units=2)
+    variables = sorted(tf.global_variables(), key=lambda v: v.name)
+    grads = tf.gradients(tf.reduce_sum(dense * dense) + tf.reduce_sum(sqrtn) + tf.reduce_sum(linear * linear),
+                         variables)
+    grads = [tf.convert_to_tensor(g) for g in grads]  # TF's embedding gradients come as IndexedSlices
+    with tf.Session() as sess:
+        sess.run([tf.global_variables_initializer(), tf.tables_initializer()])
+        rng2 = np.random.default_rng(10)
+        for v in variables:
+            if "linear_model" in v.name:
+                sess.run(v.assign((rng2.standard_normal(v.shape.as_list()) * 0.5).astype(F32)))
+        out = sess.run({"dense": dense, "sqrtn": sqrtn, "linear": linear})
+        grad_values = sess.run(grads)
+    out.update({f"grad_{i}": g for i, g in enumerate(grad_values)})
+    out["names"] = np.array([v.name for v in variables])
+    out["dense_shape"] = np.array(dense.shape.as_list())
+    return out
+
+
+BOTH["feature_columns"] = feature_columns
