@@ -4,7 +4,6 @@ errors for bad arguments."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import dfc as tf

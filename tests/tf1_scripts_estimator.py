@@ -53,7 +53,8 @@ def iris_model_fn_estimator(tf, model_dir):
         net = tf.layers.dense(features["measurements"], 8, activation=tf.nn.relu, name="hidden",
                               kernel_initializer=tf.constant_initializer(init["hidden/kernel"]),
                               bias_initializer=tf.constant_initializer(init["hidden/bias"]))
-        logits = tf.layers.dense(net, 3, name="logits", kernel_initializer=tf.constant_initializer(init["logits/kernel"]),
+        logits = tf.layers.dense(net, 3, name="logits",
+                                 kernel_initializer=tf.constant_initializer(init["logits/kernel"]),
                                  bias_initializer=tf.constant_initializer(init["logits/bias"]))
         classes = tf.argmax(logits, axis=1)
         if mode == tf.estimator.ModeKeys.PREDICT:

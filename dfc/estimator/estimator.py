@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..basic_session_run_hooks import FinalOpsHook, LoggingTensorHook, NanTensorHook
-from ..checkpoint_utils import init_from_checkpoint, list_variables, load_variable
+from ..checkpoint_utils import list_variables, load_variable
 from ..framework import Graph, Tensor, set_random_seed
 from ..graph import GraphKeys, get_collection
 from ..saver import Saver, latest_checkpoint

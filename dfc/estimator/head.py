@@ -71,7 +71,7 @@ def _check_labels(labels: Any, logits: Tensor, expected_dim: int) -> Tensor:
 
 
 def _weights(features: Any, weight_column: Any, logits: Tensor) -> Any:
-    """The per-example weights of weight_column (a feature key or a numeric_column), shaped like the loss; 1.0 without."""
+    """The per-example weights of weight_column (a feature key or numeric_column), shaped as the loss; 1.0 without."""
     if weight_column is None:
         return 1.0
     key = weight_column if isinstance(weight_column, str) else getattr(weight_column, "key", None)

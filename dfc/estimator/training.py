@@ -26,7 +26,7 @@ class TrainSpec:
 
 
 class EvalSpec:
-    """What train_and_evaluate evaluates: input_fn for steps (None: until the input ends), at most every throttle_secs."""
+    """What train_and_evaluate evaluates: input_fn for steps (None: to the input's end), at most every throttle_secs."""
 
     def __init__(self, input_fn: Any, steps: int | None = 100, name: str | None = None, hooks: Any = None,
                  exporters: Any = None, start_delay_secs: float = 120, throttle_secs: float = 600):

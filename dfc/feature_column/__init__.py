@@ -1,4 +1,4 @@
-"""tf.feature_column (TF 1.15's v1 columns): numeric, bucketized, integer categorical, embedding and indicator columns."""
+"""tf.feature_column (TF 1.15's v1 columns): numeric, bucketized, integer categorical, embedding, indicator."""
 
 from __future__ import annotations
 
