@@ -210,6 +210,142 @@ def dnn_classifier_graph(tf):
 SCRIPTS["dnn_classifier"] = (dnn_classifier_estimator, dnn_classifier_graph)
 
 
+# ---- 3. wide and deep (binary), and a linear regressor: TF 1.15's default optimizers, binary metrics ----
+WIDE_DEEP_SHAPES = {"dnn/hiddenlayer_0/kernel": (4, 3), "dnn/hiddenlayer_0/bias": (3,), "dnn/logits/kernel": (3, 1),
+                    "dnn/logits/bias": (1,)}
+BINARY_METRICS = ("accuracy", "accuracy_baseline", "auc", "auc_precision_recall", "average_loss", "label/mean", "loss",
+                  "precision", "prediction/mean", "recall")
+
+
+def _loss_hook(tf, losses):
+    class LossHook(tf.train.SessionRunHook):
+        def before_run(self, run_context):
+            return tf.train.SessionRunArgs(tf.get_collection(tf.GraphKeys.LOSSES)[0])
+
+        def after_run(self, run_context, run_values):
+            losses.append(run_values.results)
+    return LossHook()
+
+
+def wide_deep_estimator(tf, model_dir):
+    import os
+    x, y, ids = _data(7)
+    labels = (y > 0).astype(np.int64)
+    init = _weights(8, WIDE_DEEP_SHAPES)
+    start = os.path.join(model_dir, "start")
+    with tf.Graph().as_default():
+        made = [tf.Variable(value, name=name) for name, value in init.items()]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            warm = tf.train.Saver(made).save(sess, os.path.join(start, "model.ckpt"))
+    fc = tf.feature_column
+    model = tf.estimator.DNNLinearCombinedClassifier(
+        model_dir=os.path.join(model_dir, "wide_deep"),
+        linear_feature_columns=[fc.categorical_column_with_identity("kind", 6), fc.numeric_column("x", shape=[4])],
+        dnn_feature_columns=[fc.numeric_column("x", shape=[4])], dnn_hidden_units=[3],
+        warm_start_from=tf.estimator.WarmStartSettings(warm, vars_to_warm_start="dnn/.*"))
+    features = {"x": x, "kind": ids}
+    losses = []
+    model.train(tf.estimator.inputs.numpy_input_fn(features, labels, batch_size=10, num_epochs=None, shuffle=False),
+                steps=5, hooks=[_loss_hook(tf, losses)])
+    result = model.evaluate(tf.estimator.inputs.numpy_input_fn(features, labels, batch_size=12, shuffle=False))
+    predictions = list(model.predict(tf.estimator.inputs.numpy_input_fn({"x": x[:4], "kind": ids[:4]},
+                                                                        batch_size=4, shuffle=False)))
+    out = {"losses": np.array(losses), "global_step": result["global_step"],
+           "linear_kind": model.get_variable_value("linear/linear_model/kind/weights"),
+           "linear_bias": model.get_variable_value("linear/linear_model/bias_weights"),
+           "pred_logistic": np.stack([p["logistic"] for p in predictions]),
+           "pred_probabilities": np.stack([p["probabilities"] for p in predictions]),
+           "pred_classes": np.array([p["classes"][0] for p in predictions])}
+    out.update({f"eval_{k}": result[k] for k in BINARY_METRICS})
+
+    regressor = tf.estimator.LinearRegressor([fc.numeric_column("x", shape=[4]),
+                                              fc.bucketized_column(fc.numeric_column("z"), [-0.5, 0.0, 0.7])],
+                                             model_dir=os.path.join(model_dir, "linear"))
+    targets = (x @ np.array([0.5, -1.0, 0.25, 2.0], F32) + 0.3).astype(F32)
+    reg_losses = []
+    reg_features = {"x": x, "z": x[:, 2].copy()}
+    regressor.train(tf.estimator.inputs.numpy_input_fn(reg_features, targets, batch_size=10, num_epochs=2,
+                                                       shuffle=False), hooks=[_loss_hook(tf, reg_losses)])
+    reg = regressor.evaluate(tf.estimator.inputs.numpy_input_fn(reg_features, targets, batch_size=12, shuffle=False))
+    out.update({"reg_losses": np.array(reg_losses), "reg_global_step": reg["global_step"],
+                "reg_average_loss": reg["average_loss"], "reg_loss": reg["loss"],
+                "reg_label_mean": reg["label/mean"], "reg_prediction_mean": reg["prediction/mean"],
+                "reg_weights": regressor.get_variable_value("linear/linear_model/z_bucketized/weights")})
+    return out
+
+
+def wide_deep_graph(tf):
+    x_all, y_all, ids_all = _data(7)
+    labels_all = (y_all > 0).astype(F32)[:, None]
+    init = _weights(8, WIDE_DEEP_SHAPES)
+    x = tf.placeholder(tf.float32, [None, 4])
+    ids = tf.placeholder(tf.int64, [None])
+    y = tf.placeholder(tf.float32, [None, 1])
+    dnn = {name: tf.Variable(value) for name, value in init.items()}
+    hidden = tf.nn.relu(tf.matmul(x, dnn["dnn/hiddenlayer_0/kernel"]) + dnn["dnn/hiddenlayer_0/bias"])
+    dnn_logits = tf.matmul(hidden, dnn["dnn/logits/kernel"]) + dnn["dnn/logits/bias"]
+    w_kind, w_x, bias = tf.Variable(tf.zeros([6, 1])), tf.Variable(tf.zeros([4, 1])), tf.Variable(tf.zeros([1]))
+    logits = dnn_logits + (tf.gather(w_kind, ids) + tf.matmul(x, w_x) + bias)
+    per_example = tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits)
+    loss = tf.reduce_sum(per_example)
+    step = tf.train.get_or_create_global_step()
+    train = tf.group(tf.train.AdagradOptimizer(0.001).minimize(loss, var_list=list(dnn.values())),
+                     tf.train.FtrlOptimizer(0.005).minimize(loss, var_list=[w_kind, w_x, bias]))
+    with tf.control_dependencies([train]):
+        train = tf.assign_add(step, 1)
+    logistic = tf.sigmoid(logits)
+    class_ids = tf.cast(logits > 0, tf.int64)
+    metrics = {"accuracy": tf.metrics.accuracy(y, class_ids), "precision": tf.metrics.precision(y, class_ids),
+               "recall": tf.metrics.recall(y, class_ids), "auc": tf.metrics.auc(y, logistic),
+               "auc_precision_recall": tf.metrics.auc(y, logistic, curve="PR"),
+               "average_loss": tf.metrics.mean(per_example), "label/mean": tf.metrics.mean(y),
+               "prediction/mean": tf.metrics.mean(logistic), "loss": tf.metrics.mean(loss)}
+    with tf.Session() as sess:
+        sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+        losses = [sess.run([loss, train], {x: x_all[b], ids: ids_all[b], y: labels_all[b]})[0]
+                  for b in _batches(30, 10, 5)]
+        for b in _epoch(30, 12):
+            sess.run([m[1] for m in metrics.values()], {x: x_all[b], ids: ids_all[b], y: labels_all[b]})
+        result = sess.run({k: m[0] for k, m in metrics.items()})
+        pred = sess.run(logistic, {x: x_all[:4], ids: ids_all[:4]})
+        kind_w, bias_w = sess.run([w_kind, bias])
+    result["accuracy_baseline"] = max(result["label/mean"], 1 - result["label/mean"])
+    out = {"losses": np.array(losses), "global_step": np.int64(5), "linear_kind": kind_w, "linear_bias": bias_w,
+           "pred_logistic": pred, "pred_probabilities": np.concatenate([1 - pred, pred], 1),
+           "pred_classes": np.array([b"1" if p > 0.5 else b"0" for p in pred[:, 0]])}
+    out.update({f"eval_{k}": np.float32(result[k]) for k in BINARY_METRICS})
+
+    tf.reset_default_graph()
+    targets_all = (x_all @ np.array([0.5, -1.0, 0.25, 2.0], F32) + 0.3).astype(F32)[:, None]
+    x = tf.placeholder(tf.float32, [None, 4])
+    z = tf.placeholder(tf.float32, [None, 1])
+    t = tf.placeholder(tf.float32, [None, 1])
+    w_x, w_z, bias = tf.Variable(tf.zeros([4, 1])), tf.Variable(tf.zeros([4, 1])), tf.Variable(tf.zeros([1]))
+    buckets = tf.add_n([tf.cast(z >= b, tf.int32) for b in (-0.5, 0.0, 0.7)])
+    prediction = tf.matmul(x, w_x) + tf.gather(w_z, buckets[:, 0]) + bias
+    per_example = tf.squared_difference(prediction, t)
+    loss = tf.reduce_sum(per_example)
+    train = tf.train.FtrlOptimizer(min(0.2, 1 / np.sqrt(2))).minimize(loss)
+    metrics = {"average_loss": tf.metrics.mean(per_example), "loss": tf.metrics.mean(loss),
+               "label_mean": tf.metrics.mean(t), "prediction_mean": tf.metrics.mean(prediction)}
+    with tf.Session() as sess:
+        sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+        feed = lambda b: {x: x_all[b], z: x_all[b, 2:3], t: targets_all[b]}  # noqa: E731
+        reg_losses = [sess.run([loss, train], feed(b))[0] for b in _batches(30, 10, 6)]
+        for b in _epoch(30, 12):
+            sess.run([m[1] for m in metrics.values()], feed(b))
+        reg = sess.run({k: m[0] for k, m in metrics.items()})
+        weights = sess.run(w_z)
+    out.update({"reg_losses": np.array(reg_losses), "reg_global_step": np.int64(6),
+                "reg_average_loss": reg["average_loss"], "reg_loss": reg["loss"], "reg_label_mean": reg["label_mean"],
+                "reg_prediction_mean": reg["prediction_mean"], "reg_weights": weights})
+    return out
+
+
+SCRIPTS["wide_deep"] = (wide_deep_estimator, wide_deep_graph)
+
+
 # ---- tf.feature_column, written once: TF 2.21 still has TF1's feature columns under tf.compat.v1 ----
 BOTH: dict[str, Callable] = {}
 
