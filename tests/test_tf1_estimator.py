@@ -4,6 +4,7 @@ errors for bad arguments."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import dfc as tf
@@ -26,3 +27,124 @@ def test_feature_columns_match_tensorflow(backend, monkeypatch):
     monkeypatch.setattr(tf, "Session", lambda *a, **k: real_session(*a, backend=backend, **k))
     actual = BOTH["feature_columns"](tf)
     assert_matches_recording(actual, "estimator_feature_columns", lambda key: {"rtol": 2e-5, "atol": 2e-6})
+
+
+def _model_fn(features, labels, mode):
+    logits = tf.layers.dense(features["x"], 2)
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        return tf.estimator.EstimatorSpec(mode, predictions={"logits": logits})
+    loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+    train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=tf.train.get_global_step())
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op, predictions={"logits": logits})
+
+
+X = np.arange(12, dtype=np.float32).reshape(6, 2) / 10
+Y = np.array([0, 1, 0, 1, 1, 0], np.int32)
+
+
+def _input(**kwargs):
+    return tf.estimator.inputs.numpy_input_fn({"x": X}, Y, **{"batch_size": 3, "shuffle": False, **kwargs})
+
+
+def _spec(**kwargs):
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [3, 2], name="inputs")
+    loss = tf.reduce_sum(x, name="vector_loss" if "vector" in kwargs else "scalar_loss", axis=kwargs.pop("vector", None))
+    return tf.estimator.EstimatorSpec(**{"loss": loss, **kwargs})
+
+
+fc = tf.feature_column
+# (what, TF 1.15's exception class, a word the message must hold: the user's object or argument)
+ERRORS = [
+    (lambda d: tf.estimator.Estimator(None, model_dir=d), ValueError, "model_fn must be provided"),
+    (lambda d: tf.estimator.Estimator(lambda x, labels, mode: None, model_dir=d), ValueError, "features"),
+    (lambda d: tf.estimator.Estimator(_model_fn, model_dir=d, params={"lr": 1}), ValueError, "params"),
+    (lambda d: tf.estimator.Estimator(lambda features, labels, mode, lr: None, model_dir=d), ValueError, "lr"),
+    (lambda d: tf.estimator.Estimator(_model_fn, model_dir=d, config=tf.estimator.RunConfig(model_dir=d + "x")),
+     ValueError, "model_dir"),
+    (lambda d: tf.estimator.Estimator(_model_fn, model_dir=d).train(_input(), steps=0), ValueError, "steps > 0"),
+    (lambda d: tf.estimator.Estimator(_model_fn, model_dir=d).train(_input(), steps=1, max_steps=2), ValueError,
+     "both steps and max_steps"),
+    (lambda d: tf.estimator.Estimator(_model_fn, model_dir=d).evaluate(_input(), steps=-1), ValueError, "steps > 0"),
+    (lambda d: tf.estimator.Estimator(_model_fn, model_dir=d).train(_input(), hooks=[object()]), TypeError,
+     "SessionRunHook"),
+    (lambda d: tf.estimator.Estimator(lambda features, labels: {}, model_dir=d).train(_input(), steps=1), ValueError,
+     "EstimatorSpec"),
+    (lambda d: tf.estimator.Estimator(lambda features, mode: None, model_dir=d).train(_input(), steps=1), ValueError,
+     "does not take labels"),
+    (lambda d: tf.estimator.Estimator(_model_fn, model_dir=d).get_variable_value("dense/kernel"), ValueError,
+     "Couldn't find trained model"),
+    (lambda d: next(tf.estimator.Estimator(_model_fn, model_dir=d).predict(_input(), predict_keys=["probs"])),
+     ValueError, "probs"),
+    (lambda d: _spec(mode=tf.estimator.ModeKeys.TRAIN), ValueError, "Missing train_op"),
+    (lambda d: _spec(mode=tf.estimator.ModeKeys.PREDICT, loss=None), ValueError, "Missing predictions"),
+    (lambda d: _spec(mode=tf.estimator.ModeKeys.EVAL, vector=1), ValueError, "vector_loss"),
+    (lambda d: _spec(mode="training"), ValueError, "training"),
+    (lambda d: _spec(mode=tf.estimator.ModeKeys.EVAL, eval_metric_ops={"acc": 1.0}), TypeError, "acc"),
+    (lambda d: tf.estimator.RunConfig(save_checkpoints_steps=5, save_checkpoints_secs=5), ValueError, "both"),
+    (lambda d: tf.estimator.RunConfig(keep_checkpoint_max=-1), ValueError, "keep_checkpoint_max"),
+    (lambda d: tf.estimator.RunConfig(tf_random_seed=1.5), ValueError, "tf_random_seed"),
+    (lambda d: tf.estimator.TrainSpec(_input(), max_steps=0), ValueError, "max_steps > 0"),
+    (lambda d: tf.estimator.EvalSpec("input_fn"), TypeError, "input_fn"),
+    (lambda d: tf.estimator.inputs.numpy_input_fn({"x": X}, Y), ValueError, "shuffle"),
+    (lambda d: tf.estimator.inputs.numpy_input_fn({"x": X}, Y[:4], shuffle=False)(), ValueError, "Length"),
+    (lambda d: tf.estimator.inputs.numpy_input_fn({"x": X}, {"x": Y}, shuffle=False)(), ValueError, "duplicate"),
+    (lambda d: tf.estimator.inputs.numpy_input_fn({"w": np.array(["a", "b"])}, shuffle=False)(), TypeError, "'w'"),
+    (lambda d: tf.estimator.inputs.numpy_input_fn([1, 2], shuffle=False)(), TypeError, "dict or array"),
+    (lambda d: fc.numeric_column("price", shape=[0]), ValueError, "price"),
+    (lambda d: fc.numeric_column("price", dtype=tf.bool), ValueError, "price"),
+    (lambda d: fc.bucketized_column(fc.numeric_column("age"), [3, 1]), ValueError, "sorted"),
+    (lambda d: fc.bucketized_column("age", [1, 3]), ValueError, "numeric_column"),
+    (lambda d: fc.categorical_column_with_vocabulary_list("color", ["red", "blue"]), TypeError, "string"),
+    (lambda d: fc.categorical_column_with_vocabulary_list("color", [1, 1]), ValueError, "Duplicate"),
+    (lambda d: fc.categorical_column_with_identity("tags", 0), ValueError, "tags"),
+    (lambda d: fc.categorical_column_with_identity("tags", 4, default_value=4), ValueError, "tags"),
+    (lambda d: fc.categorical_column_with_hash_bucket("tags", 10), NotImplementedError, "tags"),
+    (lambda d: fc.embedding_column(fc.categorical_column_with_identity("tags", 4), 0), ValueError, "dimension"),
+    (lambda d: fc.embedding_column(fc.categorical_column_with_identity("tags", 4), 2, combiner="max"), ValueError,
+     "max"),
+    (lambda d: fc.input_layer({"tags": tf.constant([1, 2])}, [fc.categorical_column_with_identity("tags", 4)]),
+     ValueError, "_DenseColumn"),
+    (lambda d: fc.input_layer({"price": tf.constant([1.0])}, [fc.numeric_column("age")]), ValueError, "age"),
+    (lambda d: fc.input_layer({"age": tf.constant(1.0)}, [fc.numeric_column("age")]), ValueError, "rank 0"),
+    (lambda d: fc.input_layer({"a": tf.constant([1.0])}, {"a": fc.numeric_column("a")}), ValueError, "dict"),
+    (lambda d: fc.input_layer({"a": tf.constant([1.0])}, [fc.numeric_column("a"), fc.numeric_column("a")]),
+     ValueError, "Duplicate"),
+    (lambda d: fc.linear_model({"tags": tf.constant([1.5])}, [fc.categorical_column_with_identity("tags", 4)]),
+     ValueError, "tags"),
+    (lambda d: tf.estimator.DNNClassifier([3], [fc.numeric_column("x")], n_classes=1, model_dir=d), ValueError,
+     "n_classes"),
+    (lambda d: tf.estimator.DNNClassifier([3], [fc.numeric_column("x")], label_vocabulary=["no", "yes"],
+                                          model_dir=d), TypeError, "string"),
+    (lambda d: tf.estimator.DNNClassifier([3], [fc.numeric_column("x")], optimizer="Adamax", model_dir=d)
+     .train(_input(), steps=1), ValueError, "Adamax"),
+    (lambda d: tf.estimator.DNNClassifier([3], [fc.numeric_column("x", shape=[2])], n_classes=3, model_dir=d)
+     .train(tf.estimator.inputs.numpy_input_fn({"x": X}, X[:, :1], shuffle=False), steps=1), ValueError,
+     "integer"),
+    (lambda d: tf.estimator.DNNClassifier([3], [fc.numeric_column("x", shape=[2])], model_dir=d)
+     .train(tf.estimator.inputs.numpy_input_fn({"x": X}, None, shuffle=False), steps=1), ValueError, "labels"),
+    (lambda d: tf.estimator.DNNRegressor([3], [fc.numeric_column("x", shape=[2])], label_dimension=2, model_dir=d)
+     .train(_input(), steps=1), ValueError, "labels dimension=2"),
+]
+
+
+@pytest.mark.parametrize("index", range(len(ERRORS)))
+def test_bad_arguments_raise_tf1s_exception_naming_the_object(index, tmp_path):
+    tf.reset_default_graph()
+    build, exception, word = ERRORS[index]
+    with pytest.raises(exception, match=word):
+        build(str(tmp_path))
+
+
+def test_bad_values_fail_at_run_time_as_tf1(tmp_path):
+    """Labels outside [0, n_classes) and ids outside [0, num_buckets): TF's InvalidArgumentError from the step."""
+    classifier = tf.estimator.DNNClassifier([3], [fc.numeric_column("x", shape=[2])], n_classes=3,
+                                            model_dir=str(tmp_path / "labels"))
+    bad = tf.estimator.inputs.numpy_input_fn({"x": X}, Y * 3, batch_size=6, shuffle=False)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="n_classes"):
+        classifier.train(bad, steps=1)
+    tf.reset_default_graph()
+    layer = fc.input_layer({"tags": tf.constant([[1], [7]])}, [fc.indicator_column(
+        fc.categorical_column_with_identity("tags", 4))])
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="tags"):
+        sess.run(layer)
