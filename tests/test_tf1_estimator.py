@@ -148,3 +148,55 @@ def test_bad_values_fail_at_run_time_as_tf1(tmp_path):
         fc.categorical_column_with_identity("tags", 4))])
     with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="tags"):
         sess.run(layer)
+
+
+def test_run_config_checkpoints_summaries_and_train_and_evaluate(tmp_path):
+    """save_checkpoints_steps and keep_checkpoint_max as TF's CheckpointSaverHook keeps them; max_steps; eval
+    summaries in model_dir/eval_<name>; train_and_evaluate; a Dataset input_fn and model_fn(params, config)."""
+    import os
+
+    seen = {}
+
+    def model_fn(features, labels, mode, params, config):
+        seen["seed"], seen["lr"] = config.tf_random_seed, params["lr"]
+        logits = tf.layers.dense(features, 2, name="out")
+        if mode == tf.estimator.ModeKeys.PREDICT:
+            return tf.estimator.EstimatorSpec(mode, predictions=tf.argmax(logits, 1))
+        loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+        train_op = tf.train.GradientDescentOptimizer(params["lr"]).minimize(loss, tf.train.get_global_step())
+        return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op,
+                                          eval_metric_ops={"acc": tf.metrics.accuracy(labels, tf.argmax(logits, 1))})
+
+    def dataset_input_fn(params):
+        assert params == {"lr": 0.5}
+        return tf.data.Dataset.from_tensor_slices((X, Y)).repeat().batch(2)
+
+    config = tf.estimator.RunConfig(save_checkpoints_steps=2, keep_checkpoint_max=2, tf_random_seed=7,
+                                    save_summary_steps=1)
+    model_dir = str(tmp_path / "model")
+    estimator = tf.estimator.Estimator(model_fn, model_dir=model_dir, config=config, params={"lr": 0.5})
+    assert estimator.config.model_dir == model_dir and estimator.params == {"lr": 0.5}
+    estimator.train(dataset_input_fn, max_steps=5)
+    assert seen == {"seed": 7, "lr": 0.5}
+    assert estimator.get_variable_value("global_step") == 5
+    state = tf.train.get_checkpoint_state(model_dir)
+    assert [os.path.basename(p) for p in state.all_model_checkpoint_paths] == ["model.ckpt-4", "model.ckpt-5"]
+    assert estimator.latest_checkpoint().endswith("model.ckpt-5")
+    estimator.train(dataset_input_fn, max_steps=5)  # already there: no step
+    assert estimator.get_variable_value("global_step") == 5
+    x_only = tf.estimator.inputs.numpy_input_fn(X, batch_size=4, shuffle=False)
+    assert [int(p) for p in estimator.predict(x_only)] == list(
+        np.argmax(X @ estimator.get_variable_value("out/kernel") + estimator.get_variable_value("out/bias"), 1))
+    metrics = estimator.evaluate(dataset_input_fn, steps=2, name="holdout")
+    assert sorted(metrics) == ["acc", "global_step", "loss"] and metrics["global_step"] == 5
+    events = os.listdir(os.path.join(model_dir, "eval_holdout"))
+    assert any(e.startswith("events.out.tfevents") for e in events)
+    assert any(e.startswith("events.out.tfevents") for e in os.listdir(model_dir))  # the train summaries
+
+    tf.reset_default_graph()
+    other = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path / "tae"), params={"lr": 0.5},
+                                   config=tf.estimator.RunConfig(save_checkpoints_steps=3, tf_random_seed=7))
+    result, exports = tf.estimator.train_and_evaluate(
+        other, tf.estimator.TrainSpec(dataset_input_fn, max_steps=7),
+        tf.estimator.EvalSpec(dataset_input_fn, steps=3, throttle_secs=0))
+    assert exports == [] and result["global_step"] == 7 and set(result) == {"acc", "global_step", "loss"}
