@@ -49,7 +49,8 @@ def _input(**kwargs):
 def _spec(**kwargs):
     tf.reset_default_graph()
     x = tf.placeholder(tf.float32, [3, 2], name="inputs")
-    loss = tf.reduce_sum(x, name="vector_loss" if "vector" in kwargs else "scalar_loss", axis=kwargs.pop("vector", None))
+    name = "vector_loss" if "vector" in kwargs else "scalar_loss"
+    loss = tf.reduce_sum(x, name=name, axis=kwargs.pop("vector", None))
     return tf.estimator.EstimatorSpec(**{"loss": loss, **kwargs})
 
 

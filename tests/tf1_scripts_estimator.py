@@ -256,7 +256,10 @@ def wide_deep_estimator(tf, model_dir):
            "linear_bias": model.get_variable_value("linear/linear_model/bias_weights"),
            "pred_logistic": np.stack([p["logistic"] for p in predictions]),
            "pred_probabilities": np.stack([p["probabilities"] for p in predictions]),
-           "pred_classes": np.array([p["classes"][0] for p in predictions])}
+           "pred_classes": np.array([p["classes"][0] for p in model.predict(tf.estimator.inputs.numpy_input_fn(
+               {"x": x[:4], "kind": ids[:4]}, batch_size=4, shuffle=False), predict_keys="classes")])}
+    assert all(list(p) == ["classes"] for p in model.predict(tf.estimator.inputs.numpy_input_fn(
+        {"x": x[:2], "kind": ids[:2]}, batch_size=2, shuffle=False), predict_keys=["classes"]))
     out.update({f"eval_{k}": result[k] for k in BINARY_METRICS})
 
     regressor = tf.estimator.LinearRegressor([fc.numeric_column("x", shape=[4]),

@@ -148,6 +148,14 @@ class _Canned(Estimator):
 
     _head: Any = None
 
+    def _graph_keys(self, predict_keys: Any) -> Any:
+        if not predict_keys:
+            return predict_keys
+        keys = list(predict_keys)
+        keys += ["class_ids"] if "classes" in keys else []
+        keys += ["all_class_ids"] if "all_classes" in keys else []
+        return keys
+
     def _host_predictions(self, values: Any) -> Any:
         vocabulary = getattr(self._head, "label_vocabulary", None)
         if not isinstance(values, dict) or "class_ids" not in values:

@@ -382,7 +382,9 @@ class Estimator:
             features, _, input_hooks = _parse_input_fn_result(self._call_input_fn(input_fn, ModeKeys.PREDICT))
             spec = self._call_model_fn(features, None, ModeKeys.PREDICT, self.config)
             self._maybe_warm_start(checkpoint_path)
-            predictions = _extract_keys(spec.predictions, predict_keys)
+            if isinstance(predict_keys, str):
+                predict_keys = [predict_keys]
+            predictions = _extract_keys(spec.predictions, self._graph_keys(predict_keys))
             scaffold = self._finish_scaffold(spec)
             creator = ChiefSessionCreator(scaffold=scaffold, config=self._config.session_config,
                                           checkpoint_filename_with_path=checkpoint_path)
@@ -391,6 +393,8 @@ class Estimator:
                 while not session.should_stop():
                     values = session.run(predictions)
                     values = self._host_predictions(values)
+                    if predict_keys and isinstance(values, dict):
+                        values = {k: v for k, v in values.items() if k in predict_keys}
                     if not yield_single_examples:
                         yield values
                     elif not isinstance(values, dict):
@@ -398,6 +402,10 @@ class Estimator:
                     else:
                         for i in range(_batch_length(values)):
                             yield {key: value[i] for key, value in values.items()}
+
+    def _graph_keys(self, predict_keys: Any) -> Any:
+        """The graph's predictions that predict_keys need (a canned estimator's host ones need class ids)."""
+        return predict_keys
 
     def _host_predictions(self, values: Any) -> Any:
         """Predictions a canned estimator adds on the host (TF's string tensors); the values themselves here."""
