@@ -1,4 +1,5 @@
-"""Record what real TensorFlow computes for the hand-written graphs of tests/tf1_scripts_estimator.py.
+"""Record what real TensorFlow computes for the hand-written graphs of tests/tf1_scripts_estimator.py
+and the feature-column scripts of tests/tf1_scripts_feature_column.py.
 
 Run with a Python that has tensorflow installed (not needed by the tests):
 
@@ -11,7 +12,8 @@ from __future__ import annotations
 
 import sys
 
-from tf1_scripts_estimator import BOTH, SCRIPTS
+from tf1_scripts_estimator import SCRIPTS
+from tf1_scripts_feature_column import BOTH
 from tf_recording import EXPECTATIONS_DIR, save, tf
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import pytest
 import dfc as tf
 from recordings import assert_matches_recording
 from tf1_scripts_estimator import SCRIPTS
+from tf1_scripts_feature_column import BOTH
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
@@ -20,13 +21,13 @@ def test_estimator_script_matches_tensorflow(name, tmp_path):
 
 
 @pytest.mark.parametrize("backend", ["interpreter", "cpu"])
-def test_feature_columns_match_tensorflow(backend, monkeypatch):
-    from tf1_scripts_estimator import BOTH
+@pytest.mark.parametrize("name", sorted(BOTH))
+def test_feature_columns_match_tensorflow(name, backend, monkeypatch):
     tf.reset_default_graph()
     real_session = tf.Session
     monkeypatch.setattr(tf, "Session", lambda *a, **k: real_session(*a, backend=backend, **k))
-    actual = BOTH["feature_columns"](tf)
-    assert_matches_recording(actual, "estimator_feature_columns", lambda key: {"rtol": 2e-5, "atol": 2e-6})
+    actual = BOTH[name](tf)
+    assert_matches_recording(actual, f"estimator_{name}", lambda key: {"rtol": 2e-5, "atol": 2e-6})
 
 
 def _model_fn(features, labels, mode):

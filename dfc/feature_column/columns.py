@@ -16,7 +16,6 @@ from dfc.ir.dtypes import as_dtype
 
 from ..array_ops import expand_dims, one_hot, reshape
 from ..framework import Tensor, convert_to_tensor
-from ..initializers import truncated_normal_initializer
 from ..math_ops import add_n, cast, equal, greater_equal, less, logical_or, to_float, where
 from ..tensor_shape import TensorShape
 
@@ -57,6 +56,10 @@ class _CategoricalColumn(_FeatureColumn):
 
     def _get_ids(self, builder: Any) -> Tensor:
         return builder.get(self)
+
+    def _get_weights(self, builder: Any) -> Tensor | None:
+        """Each id's weight (a weighted_categorical_column's), or None: every id counts once."""
+        return None
 
 
 def _check_shape(shape: Any, key: str) -> tuple[int, ...]:
@@ -263,100 +266,132 @@ def categorical_column_with_vocabulary_file(key: str, vocabulary_file: str, voca
                     "string tensors; map them to integers in numpy and use categorical_column_with_identity")
 
 
-class _EmbeddingColumn(_DenseColumn):
-    def __init__(self, categorical_column: _CategoricalColumn, dimension: int, combiner: str, initializer: Any,
-                 ckpt_to_load_from: Any, tensor_name_in_ckpt: Any, max_norm: Any, trainable: bool):
-        self.categorical_column, self.dimension, self.combiner = categorical_column, dimension, combiner
-        self.initializer, self.ckpt_to_load_from, self.tensor_name_in_ckpt = (initializer, ckpt_to_load_from,
-                                                                              tensor_name_in_ckpt)
-        self.max_norm, self.trainable = max_norm, trainable
+class _WeightedCategoricalColumn(_CategoricalColumn):
+    def __init__(self, categorical_column: _CategoricalColumn, weight_feature_key: str, dtype: Any):
+        self.categorical_column, self.weight_feature_key, self.dtype = categorical_column, weight_feature_key, dtype
 
-    name = property(lambda self: f"{self.categorical_column.name}_embedding")
-    _variable_shape = property(lambda self: TensorShape([self.dimension]))
-    _parse_example_spec = property(lambda self: self.categorical_column._parse_example_spec)
+    name = property(lambda self: f"{self.categorical_column.name}_weighted_by_{self.weight_feature_key}")
+    _num_buckets = property(lambda self: self.categorical_column._num_buckets)
 
     def _transform(self, builder: Any) -> Tensor:
         return self.categorical_column._get_ids(builder)
 
-    def _get_dense_tensor(self, builder: Any, weight_collections: Any = None, trainable: bool = True) -> Tensor:
-        from ..variables import get_variable
-        ids = builder.get(self)
-        weights = get_variable("embedding_weights", shape=[self.categorical_column._num_buckets, self.dimension],
-                               dtype="float32", initializer=self.initializer, trainable=self.trainable and trainable,
-                               collections=weight_collections)
-        if self.ckpt_to_load_from is not None:
-            from ..checkpoint_utils import init_from_checkpoint
-            init_from_checkpoint(self.ckpt_to_load_from, {self.tensor_name_in_ckpt: weights})
-        return combine_ids(weights, ids, self.combiner, self.max_norm, f"{self.name}_weights")
+    def _get_weights(self, builder: Any) -> Tensor:
+        try:
+            weights = builder.get(self.weight_feature_key)
+        except ValueError:
+            raise ValueError(f"Missing weights {self.weight_feature_key} (column {self.name}).") from None
+        if weights.dtype is not self.dtype:
+            raise ValueError(f"Bad dtype, expected {self.dtype.name}, but got {weights.dtype.name} ({weights.name}, "
+                             f"column {self.name}).")
+        return to_float(weights)
 
 
-def combine_ids(params: Any, ids: Tensor, combiner: str, max_norm: Any = None, name: str | None = None) -> Tensor:
-    """Each row's embeddings of its ids (>= 0) combined by sum, mean or sqrtn; rows without ids give zeros."""
-    from ..array_ops import gather
-    from ..framework import name_scope
-    from ..math_ops import maximum, reduce_sum, sqrt
-    with name_scope(name, "embedding_lookup"):
-        if ids.shape.ndims == 1:
-            ids = expand_dims(ids, -1)
-        present = greater_equal(ids, 0)
-        rows = gather(params, where(present, ids, ids * 0))
-        if max_norm is not None:
-            from ..clip_ops import clip_by_norm
-            rows = clip_by_norm(rows, max_norm, axes=[-1])
-        mask = expand_dims(cast(present, "float32"), -1)
-        total = reduce_sum(rows * mask, axis=-2)
-        if combiner == "sum":
-            return total
-        count = maximum(reduce_sum(mask, axis=-2), 1.0)
-        return total / count if combiner == "mean" else total / sqrt(count)
-
-
-def embedding_column(categorical_column: Any, dimension: int, combiner: str = "mean", initializer: Any = None,
-                     ckpt_to_load_from: str | None = None, tensor_name_in_ckpt: str | None = None,
-                     max_norm: float | None = None, trainable: bool = True) -> _EmbeddingColumn:
-    """A categorical column's ids as a learned dense embedding (variable `embedding_weights`)."""
-    if dimension is None or dimension < 1:
-        raise ValueError(f"Invalid dimension {dimension}.")
-    if (ckpt_to_load_from is None) != (tensor_name_in_ckpt is None):
-        raise ValueError("Must specify both `ckpt_to_load_from` and `tensor_name_in_ckpt` or none of them.")
+def weighted_categorical_column(categorical_column: Any, weight_feature_key: str, dtype: Any = "float32"
+                                ) -> _WeightedCategoricalColumn:
+    """A categorical column whose ids carry the weights of feature `weight_feature_key` (same shape as the ids)."""
+    dtype = as_dtype(dtype)
+    if not dtype.is_floating:
+        raise ValueError(f"dtype {dtype.name} is not convertible to float (column {weight_feature_key}).")
     if not isinstance(categorical_column, _CategoricalColumn):
         raise ValueError(f"categorical_column must be a _CategoricalColumn, given: {categorical_column}")
-    if initializer is not None and not callable(initializer):
-        raise ValueError(f"initializer must be callable if specified. Embedding of column_name: "
-                         f"{categorical_column.name}")
-    if combiner not in ("mean", "sqrtn", "sum"):
-        raise ValueError(f"combiner must be one of 'mean', 'sqrtn' or 'sum', got {combiner!r} "
-                         f"(column {categorical_column.name})")
-    if initializer is None:
-        initializer = truncated_normal_initializer(mean=0.0, stddev=1 / math.sqrt(dimension))
-    return _EmbeddingColumn(categorical_column, int(dimension), combiner, initializer, ckpt_to_load_from,
-                            tensor_name_in_ckpt, max_norm, trainable)
+    return _WeightedCategoricalColumn(categorical_column, weight_feature_key, dtype)
 
 
-class _IndicatorColumn(_DenseColumn):
-    def __init__(self, categorical_column: _CategoricalColumn):
-        self.categorical_column = categorical_column
+_DEFAULT_HASH_KEY = 0xDECAFCAFFE
+_K_MUL = 0xC6A4A7935BD1E995 - (1 << 64)  # TF's FingerprintCat64 multiplier, as an int64
 
-    name = property(lambda self: f"{self.categorical_column.name}_indicator")
-    _variable_shape = property(lambda self: TensorShape([self.categorical_column._num_buckets]))
-    _parse_example_spec = property(lambda self: self.categorical_column._parse_example_spec)
+
+def _shift_mix(value: Tensor) -> Tensor:
+    from ..bitwise import bitwise_and, bitwise_xor, right_shift
+    return bitwise_xor(value, bitwise_and(right_shift(value, 47), (1 << 17) - 1))  # a logical >> 47
+
+
+def _fingerprint_cat64(first: Tensor, second: Tensor) -> Tensor:
+    """TF's FingerprintCat64 on uint64 bits held in int64 (multiplications wrap as uint64's do)."""
+    from ..bitwise import bitwise_xor
+    result = bitwise_xor(first, _K_MUL)
+    result = bitwise_xor(result, _shift_mix(second * _K_MUL) * _K_MUL)
+    result = result * _K_MUL
+    result = _shift_mix(result) * _K_MUL
+    return _shift_mix(result)
+
+
+def _unsigned_mod(value: Tensor, divisor: int) -> Tensor:
+    """value's bits read as a uint64, modulo divisor."""
+    from ..math_ops import floormod
+    wrap = (1 << 64) % divisor
+    low = floormod(value, divisor)
+    return floormod(low + where(less(value, 0), value * 0 + wrap, value * 0), divisor)
+
+
+class _CrossedColumn(_CategoricalColumn):
+    def __init__(self, keys: tuple, hash_bucket_size: int, hash_key: int | None):
+        self.keys, self.hash_bucket_size, self.hash_key = keys, hash_bucket_size, hash_key
+
+    name = property(lambda self: "_X_".join(sorted(k if isinstance(k, str) else k.name for k in self.keys)))
+    _num_buckets = property(lambda self: self.hash_bucket_size)
+
+    def _leaves(self) -> list:
+        leaves = []
+        for key in self.keys:
+            leaves += key._leaves() if isinstance(key, _CrossedColumn) else [key]
+        return leaves
 
     def _transform(self, builder: Any) -> Tensor:
-        """How often each id occurs in each row (a multi-hot count; -1s count nowhere)."""
-        from ..math_ops import reduce_sum
-        ids = self.categorical_column._get_ids(builder)
-        if ids.shape.ndims == 1:
-            ids = expand_dims(ids, -1)
-        return reduce_sum(one_hot(ids, self.categorical_column._num_buckets, on_value=1.0, off_value=0.0), axis=-2)
+        """Every combination of one value per leaf, hashed as TF's sparse_cross_hashed; -1 where a leaf has none."""
+        from ..array_ops import shape as tf_shape
+        from ..math_ops import logical_and
+        leaves = []
+        for key in self._leaves():
+            if isinstance(key, str):
+                raw = builder.get(key)
+                if not raw.dtype.is_integer:
+                    raise ValueError(f"crossed_column {self.name}: feature {key} ({raw.name}) has dtype "
+                                     f"{raw.dtype.name}; dfc crosses integer features only (no string tensors)")
+                leaves.append((cast(raw, "int64"), None))
+            else:
+                ids = key._get_ids(builder)
+                leaves.append((ids, greater_equal(ids, 0)))
+        # TF's sparse_cross puts its sparse inputs (the columns' ids) before its dense ones (raw features)
+        leaves = [leaf for leaf in leaves if leaf[1] is not None] + [leaf for leaf in leaves if leaf[1] is None]
+        count = len(leaves)
+        hashed: Any = convert_to_tensor(self.hash_key if self.hash_key is not None else _DEFAULT_HASH_KEY,
+                                        dtype="int64")
+        valid: Any = None
+        for i, (values, present) in enumerate(leaves):
+            width = values.shape.as_list()[-1]
+            if width is None:
+                raise ValueError(f"crossed_column {self.name}: the values of leaf {i} need a static width, got "
+                                 f"{values.shape}")
+            layout = [-1] + [1] * i + [width] + [1] * (count - 1 - i)
+            hashed = _fingerprint_cat64(hashed, reshape(values, layout))
+            if present is not None:
+                mask = reshape(present, layout)
+                valid = mask if valid is None else logical_and(valid, mask)
+        total = math.prod(v.shape.as_list()[-1] for v, _ in leaves)
+        ids = _unsigned_mod(hashed, self.hash_bucket_size)
+        batch = tf_shape(leaves[0][0])[0]
+        if valid is None:
+            return reshape(ids, [batch, total])
+        keep = cast(valid, "int64") * (ids * 0 + 1)  # the validity broadcast to every combination
+        ids = where(greater_equal(keep, 1), ids, ids * 0 - 1)
+        return reshape(ids, [batch, total])
 
 
-def indicator_column(categorical_column: Any) -> _IndicatorColumn:
-    """A categorical column as a multi-hot dense vector of its num_buckets."""
-    if not isinstance(categorical_column, _CategoricalColumn):
-        raise ValueError(f"categorical_column must be a _CategoricalColumn, given: {categorical_column}")
-    return _IndicatorColumn(categorical_column)
+def crossed_column(keys: Sequence[Any], hash_bucket_size: int, hash_key: int | None = None) -> _CrossedColumn:
+    """Hashed crosses of integer features and categorical columns (TF's crossed_column, over integers only)."""
+    if not hash_bucket_size or hash_bucket_size < 1:
+        raise ValueError(f"hash_bucket_size must be > 1. hash_bucket_size: {hash_bucket_size}")
+    if not keys or len(keys) < 2:
+        raise ValueError(f"keys must be a list with length > 1. Given: {keys}")
+    for key in keys:
+        if not isinstance(key, (str, _CategoricalColumn)):
+            raise ValueError(f"Unsupported key type. All keys must be either string, or categorical column except "
+                             f"_HashedCategoricalColumn. Given: {key}")
+    return _CrossedColumn(tuple(keys), int(hash_bucket_size), hash_key)
 
 
 __all__ = ["bucketized_column", "categorical_column_with_hash_bucket", "categorical_column_with_identity",
-           "categorical_column_with_vocabulary_file", "categorical_column_with_vocabulary_list", "embedding_column",
-           "indicator_column", "numeric_column"]
+           "categorical_column_with_vocabulary_file", "categorical_column_with_vocabulary_list", "crossed_column",
+           "numeric_column", "weighted_categorical_column"]

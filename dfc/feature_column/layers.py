@@ -10,7 +10,8 @@ from ..graph import GraphKeys
 from ..math_ops import add_n, matmul
 from ..nn import bias_add
 from ..variables import get_variable, variable_scope, zeros_initializer
-from .columns import _CategoricalColumn, _DenseColumn, _FeatureColumn, combine_ids
+from .columns import _CategoricalColumn, _DenseColumn, _FeatureColumn
+from .embedding import combine_ids
 
 
 class _LazyBuilder:
@@ -101,7 +102,7 @@ def input_layer(features: dict, feature_columns: Any, weight_collections: Any = 
         outputs, ordered = [], []
         for column in sorted(columns, key=lambda c: c.name):
             ordered.append(column)
-            with variable_scope(None, default_name=column.name):
+            with variable_scope(None, default_name=getattr(column, "_var_scope_name", column.name)):
                 tensor = column._get_dense_tensor(builder, weight_collections=collections, trainable=trainable)
                 outputs.append(_flatten(tensor, column._variable_shape.num_elements()))
             if cols_to_vars is not None:
@@ -126,12 +127,13 @@ def linear_model(features: dict, feature_columns: Any, units: int = 1, sparse_co
         sums, ordered = [], []
         for column in sorted(columns, key=lambda c: c.name):
             ordered.append(column)
-            with variable_scope(None, default_name=column.name):
+            with variable_scope(None, default_name=getattr(column, "_var_scope_name", column.name)):
                 if isinstance(column, _CategoricalColumn):
                     weights = get_variable("weights", shape=[column._num_buckets, units], dtype="float32",
                                            initializer=zeros_initializer(), trainable=trainable,
                                            collections=collections)
-                    sums.append(combine_ids(weights, column._get_ids(builder), sparse_combiner, name="weighted_sum"))
+                    sums.append(combine_ids(weights, column._get_ids(builder), sparse_combiner, name="weighted_sum",
+                                            weights=column._get_weights(builder)))
                 else:
                     elements = column._variable_shape.num_elements()
                     dense = _flatten(column._get_dense_tensor(builder, weight_collections=collections,
