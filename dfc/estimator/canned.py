@@ -278,5 +278,57 @@ class DNNLinearCombinedRegressor(_Canned):
         super().__init__(model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
-__all__ = ["DNNClassifier", "DNNLinearCombinedClassifier", "DNNLinearCombinedRegressor", "DNNRegressor",
-           "LinearClassifier", "LinearRegressor", "get_optimizer_instance"]
+def _baseline_model_fn(features, labels, mode, head, optimizer, config):
+    """Logits that are a learned bias alone (variable baseline/bias), for every example of the batch."""
+    from ..array_ops import reshape, shape, zeros_like
+    from ..framework import convert_to_tensor
+    from ..math_ops import to_float
+    from ..variables import get_variable, zeros_initializer
+    if isinstance(features, dict):
+        if not features:
+            raise ValueError("features should be a non-empty dictionary of `Tensor`s.")
+        first = convert_to_tensor(features[sorted(features)[0]])
+    else:
+        first = convert_to_tensor(features)
+    column = reshape(first, [shape(first)[0], -1])[:, :1]
+    ones = zeros_like(to_float(column)) + 1.0
+    with variable_scope("baseline"):
+        bias = get_variable("bias", shape=[head.logits_dimension], initializer=zeros_initializer())
+        logits = bias * ones
+
+    def train_op_fn(loss):
+        opt = get_optimizer_instance(optimizer, learning_rate=0.3)
+        return opt.minimize(loss, global_step=get_global_step())
+    return head.create_estimator_spec(features=features, mode=mode, logits=logits, labels=labels,
+                                      train_op_fn=train_op_fn)
+
+
+class BaselineClassifier(_Canned):
+    """Predicts the classes' prior from the labels alone (tf.estimator.BaselineClassifier, TF 1.15; Ftrl 0.3)."""
+
+    def __init__(self, model_dir=None, n_classes=2, weight_column=None, label_vocabulary=None, optimizer="Ftrl",
+                 config=None, loss_reduction=Reduction.SUM):
+        head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
+        self._head = head
+
+        def _model_fn(features, labels, mode, config):
+            return _baseline_model_fn(features, labels, mode, head, optimizer, config)
+        super().__init__(_model_fn, model_dir=model_dir, config=config)
+
+
+class BaselineRegressor(_Canned):
+    """Predicts the labels' mean (tf.estimator.BaselineRegressor, TF 1.15; Ftrl 0.3)."""
+
+    def __init__(self, model_dir=None, label_dimension=1, weight_column=None, optimizer="Ftrl", config=None,
+                 loss_reduction=Reduction.SUM):
+        head = RegressionHead(label_dimension, weight_column, loss_reduction)
+        self._head = head
+
+        def _model_fn(features, labels, mode, config):
+            return _baseline_model_fn(features, labels, mode, head, optimizer, config)
+        super().__init__(_model_fn, model_dir=model_dir, config=config)
+
+
+__all__ = ["BaselineClassifier", "BaselineRegressor", "DNNClassifier", "DNNLinearCombinedClassifier",
+           "DNNLinearCombinedRegressor", "DNNRegressor", "LinearClassifier", "LinearRegressor",
+           "get_optimizer_instance"]

@@ -403,6 +403,14 @@ class Estimator:
                         for i in range(_batch_length(values)):
                             yield {key: value[i] for key, value in values.items()}
 
+    def export_saved_model(self, export_dir_base: str, serving_input_receiver_fn: Any, assets_extra: Any = None,
+                           as_text: bool = False, checkpoint_path: str | None = None,
+                           experimental_mode: str = ModeKeys.PREDICT) -> Any:
+        raise NotImplementedError(f"Estimator.export_saved_model({export_dir_base!r}): dfc does not write SavedModels; "
+                                  f"the checkpoints in {self._model_dir} (tf.train.Saver's format) hold the model")
+
+    export_savedmodel = export_saved_model
+
     def _graph_keys(self, predict_keys: Any) -> Any:
         """The graph's predictions that predict_keys need (a canned estimator's host ones need class ids)."""
         return predict_keys
