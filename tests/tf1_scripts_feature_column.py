@@ -49,9 +49,8 @@ def feature_columns(tf):
         for v in variables:
             if "linear_model" in v.name:
                 sess.run(v.assign((rng2.standard_normal(v.shape.as_list()) * 0.5).astype(F32)))
-        out = sess.run({"dense": dense, "sqrtn": sqrtn, "linear": linear})
-        grad_values = sess.run(grads)
-    out.update({f"grad_{i}": g for i, g in enumerate(grad_values)})
+        out = sess.run({"dense": dense, "sqrtn": sqrtn, "linear": linear,
+                        **{f"grad_{i}": g for i, g in enumerate(grads)}})
     out["names"] = np.array([v.name for v in variables])
     out["dense_shape"] = np.array(dense.shape.as_list())
     return out
@@ -89,8 +88,7 @@ def crossed_weighted_shared(tf):
             if "linear_model" in v.name:
                 count = int(np.prod(v.shape.as_list()))
                 sess.run(v.assign((np.arange(count, dtype=F32) / 5 + 0.1).reshape(v.shape.as_list())))
-        out = sess.run({"dense": dense, "linear": linear})
-        out.update({f"grad_{i}": g for i, g in enumerate(sess.run(grads))})
+        out = sess.run({"dense": dense, "linear": linear, **{f"grad_{i}": g for i, g in enumerate(grads)}})
     out["names"] = np.array([v.name for v in variables])
     return out
 
