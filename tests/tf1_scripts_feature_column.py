@@ -94,3 +94,39 @@ def crossed_weighted_shared(tf):
 
 
 BOTH["crossed_weighted_shared"] = crossed_weighted_shared
+
+
+def hashed_and_vocabulary_file(tf):
+    """categorical_column_with_hash_bucket over int64 ids (TF's FarmHash of the digits), vocabulary list and file
+    columns with out-of-vocabulary buckets, in an indicator, an embedding and linear_model."""
+    import os
+    import tempfile
+    fc = tf.feature_column
+    path = os.path.join(tempfile.mkdtemp(), "vocab.txt")
+    with open(path, "w") as f:
+        f.write("40\n7\n123456789\n-5\n")
+    users = fc.categorical_column_with_hash_bucket("user", 11, dtype=tf.int64)
+    shops = fc.categorical_column_with_vocabulary_file("shop", path, vocabulary_size=3, num_oov_buckets=2,
+                                                       dtype=tf.int64)
+    kinds = fc.categorical_column_with_vocabulary_list("kind", [3, 1, 4], num_oov_buckets=3)
+    features = {"user": tf.constant([[10, 99999999999], [-1, 5], [7, -1]], tf.int64),
+                "shop": tf.constant([7, -5, 123456789], tf.int64), "kind": tf.constant([[4, 8], [1, 3], [2, -1]],
+                                                                                       tf.int64)}
+    table = (np.arange(33).reshape(11, 3) / 10).astype(F32)
+    dense = fc.input_layer(features, [fc.indicator_column(users), fc.indicator_column(shops),
+                                      fc.indicator_column(kinds),
+                                      fc.embedding_column(users, 3, initializer=tf.constant_initializer(table))])
+    linear = fc.linear_model(features, [users, shops, kinds], units=2)
+    variables = sorted(tf.global_variables(), key=lambda v: v.name)
+    with tf.Session() as sess:
+        sess.run([tf.global_variables_initializer(), tf.tables_initializer()])
+        for v in variables:
+            if "linear_model" in v.name:
+                count = int(np.prod(v.shape.as_list()))
+                sess.run(v.assign((np.arange(count, dtype=F32) / 7 - 0.5).reshape(v.shape.as_list())))
+        out = sess.run({"dense": dense, "linear": linear})
+    out["names"] = np.array([v.name for v in variables])
+    return out
+
+
+BOTH["hashed_and_vocabulary_file"] = hashed_and_vocabulary_file

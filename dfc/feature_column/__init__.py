@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .columns import (bucketized_column, categorical_column_with_hash_bucket, categorical_column_with_identity,
-                      categorical_column_with_vocabulary_file, categorical_column_with_vocabulary_list, crossed_column,
-                      numeric_column, weighted_categorical_column)
+from .categorical import (categorical_column_with_hash_bucket, categorical_column_with_identity,
+                          categorical_column_with_vocabulary_file, categorical_column_with_vocabulary_list)
+from .columns import bucketized_column, crossed_column, numeric_column, weighted_categorical_column
 from .embedding import embedding_column, indicator_column, shared_embedding_columns
 from .layers import input_layer, linear_model
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from dfc.ir.dtypes import as_dtype
 
-from ..array_ops import expand_dims, one_hot, reshape
+from ..array_ops import one_hot, reshape
 from ..framework import Tensor, convert_to_tensor
-from ..math_ops import add_n, cast, equal, greater_equal, less, logical_or, to_float, where
+from ..math_ops import add_n, cast, greater_equal, less, to_float, where
 from ..tensor_shape import TensorShape
 
 
@@ -155,117 +155,6 @@ def bucketized_column(source_column: Any, boundaries: Sequence[float]) -> _Bucke
     return _BucketizedColumn(source_column, tuple(float(b) for b in boundaries))
 
 
-def _integer_ids(builder: Any, key: str, column: str) -> Tensor:
-    value = builder.get(key)
-    if not value.dtype.is_integer:
-        raise ValueError(f"Invalid input, not integer. key: {key} dtype: {value.dtype} (feature {value.name} of "
-                         f"column {column})")
-    return cast(value, "int64")
-
-
-class _IdentityCategoricalColumn(_CategoricalColumn):
-    def __init__(self, key: str, num_buckets: int, default_value: int | None):
-        self.key, self.number_buckets, self.default_value = key, num_buckets, default_value
-
-    name = property(lambda self: self.key)
-    _num_buckets = property(lambda self: self.number_buckets)
-    num_buckets = _num_buckets
-
-    def _transform(self, builder: Any) -> Tensor:
-        ids = _integer_ids(builder, self.key, self.name)
-        missing = equal(ids, -1)
-        outside = logical_or(less(ids, 0), greater_equal(ids, self.number_buckets))
-        if self.default_value is None:
-            from ..debugging import assert_less
-            from ..framework import control_dependencies
-            from ..array_ops import identity
-            kept = where(missing, ids * 0, ids)
-            check_low = _assert_all(where(missing, ids * 0, ids), self.name, self.number_buckets)
-            check_high = assert_less(kept, convert_to_tensor(self.number_buckets, dtype="int64"),
-                                     message=f"Returned id out of range for column {self.name!r} "
-                                             f"(num_buckets {self.number_buckets})")
-            with control_dependencies([check_low, check_high]):
-                return identity(ids)
-        replaced = where(outside, ids * 0 + self.default_value, ids)
-        return where(missing, ids, replaced)
-
-
-def _assert_all(ids: Tensor, name: str, buckets: int) -> Any:
-    from ..debugging import assert_non_negative
-    return assert_non_negative(ids, message=f"Returned id out of range for column {name!r} (num_buckets {buckets})")
-
-
-def categorical_column_with_identity(key: str, num_buckets: int, default_value: int | None = None
-                                     ) -> _IdentityCategoricalColumn:
-    """Integer features that are their own ids in [0, num_buckets); others get default_value (or fail)."""
-    if num_buckets < 1:
-        raise ValueError(f"num_buckets {num_buckets} < 1, column_name {key}")
-    if default_value is not None and (default_value < 0 or default_value >= num_buckets):
-        raise ValueError(f"default_value {default_value} not in range [0, {num_buckets}), column_name {key}")
-    return _IdentityCategoricalColumn(key, int(num_buckets), default_value)
-
-
-class _VocabularyListCategoricalColumn(_CategoricalColumn):
-    def __init__(self, key: str, vocabulary_list: tuple[int, ...], dtype: Any, default_value: int):
-        self.key, self.vocabulary_list, self.dtype, self.default_value = key, vocabulary_list, dtype, default_value
-
-    name = property(lambda self: self.key)
-    _num_buckets = property(lambda self: len(self.vocabulary_list))
-    num_oov_buckets = 0
-
-    def _transform(self, builder: Any) -> Tensor:
-        from ..math_ops import reduce_sum
-        ids = _integer_ids(builder, self.key, self.name)
-        table = convert_to_tensor(list(self.vocabulary_list), dtype="int64")
-        hits = cast(equal(expand_dims(ids, -1), table), "int64")
-        positions = convert_to_tensor(list(range(1, len(self.vocabulary_list) + 1)), dtype="int64")
-        found = reduce_sum(hits * positions, axis=-1) - 1
-        absent = less(found, 0)
-        looked_up = where(absent, found * 0 + self.default_value, found)
-        return where(equal(ids, -1), ids, looked_up)
-
-
-def categorical_column_with_vocabulary_list(key: str, vocabulary_list: Sequence[Any], dtype: Any = None,
-                                            default_value: int = -1, num_oov_buckets: int = 0
-                                            ) -> _VocabularyListCategoricalColumn:
-    """Integer features looked up in vocabulary_list: the position is the id; others get default_value (-1: none)."""
-    if vocabulary_list is None or len(vocabulary_list) < 1:
-        raise ValueError(f"vocabulary_list {vocabulary_list} must be non-empty, column_name: {key}")
-    if any(isinstance(v, (str, bytes)) for v in vocabulary_list) or (dtype is not None and str(dtype) == "string"):
-        raise TypeError(f"categorical_column_with_vocabulary_list({key!r}): the vocabulary {list(vocabulary_list)!r} "
-                        "holds strings, and dfc has no string tensors; map the strings to integers in numpy and "
-                        "give an integer vocabulary (or use categorical_column_with_identity)")
-    if len(set(vocabulary_list)) != len(vocabulary_list):
-        raise ValueError(f"Duplicate keys in vocabulary_list {vocabulary_list}, column_name: {key}")
-    if num_oov_buckets:
-        if num_oov_buckets < 0:
-            raise ValueError(f"Invalid num_oov_buckets {num_oov_buckets} in {key}.")
-        if default_value != -1:
-            raise ValueError(f"Can't specify both num_oov_buckets and default_value in {key}.")
-        raise NotImplementedError(f"categorical_column_with_vocabulary_list({key!r}, num_oov_buckets="
-                                  f"{num_oov_buckets}): TF hashes out-of-vocabulary values with FarmHash, which dfc "
-                                  "does not provide; use default_value instead")
-    if dtype is not None and not as_dtype(dtype).is_integer:
-        raise ValueError(f"dtype {dtype} and vocabulary dtype int64 do not match, column_name: {key}")
-    for v in vocabulary_list:
-        if not isinstance(v, int) and not hasattr(v, "__index__"):
-            raise ValueError(f"vocabulary dtype must be string or integer, got {type(v).__name__} in {key}")
-    return _VocabularyListCategoricalColumn(key, tuple(int(v) for v in vocabulary_list), as_dtype(dtype or "int64"),
-                                            int(default_value))
-
-
-def categorical_column_with_hash_bucket(key: str, hash_bucket_size: int, dtype: Any = "string") -> Any:
-    raise NotImplementedError(f"categorical_column_with_hash_bucket({key!r}): TF hashes the values' strings with "
-                              "FarmHash, which dfc does not provide; use categorical_column_with_identity")
-
-
-def categorical_column_with_vocabulary_file(key: str, vocabulary_file: str, vocabulary_size: int | None = None,
-                                            num_oov_buckets: int = 0, default_value: Any = None,
-                                            dtype: Any = "string") -> Any:
-    raise TypeError(f"categorical_column_with_vocabulary_file({key!r}): vocabulary files hold strings and dfc has no "
-                    "string tensors; map them to integers in numpy and use categorical_column_with_identity")
-
-
 class _WeightedCategoricalColumn(_CategoricalColumn):
     def __init__(self, categorical_column: _CategoricalColumn, weight_feature_key: str, dtype: Any):
         self.categorical_column, self.weight_feature_key, self.dtype = categorical_column, weight_feature_key, dtype
@@ -392,6 +281,4 @@ def crossed_column(keys: Sequence[Any], hash_bucket_size: int, hash_key: int | N
     return _CrossedColumn(tuple(keys), int(hash_bucket_size), hash_key)
 
 
-__all__ = ["bucketized_column", "categorical_column_with_hash_bucket", "categorical_column_with_identity",
-           "categorical_column_with_vocabulary_file", "categorical_column_with_vocabulary_list", "crossed_column",
-           "numeric_column", "weighted_categorical_column"]
+__all__ = ["bucketized_column", "crossed_column", "numeric_column", "weighted_categorical_column"]
