@@ -187,7 +187,7 @@ def test_run_config_checkpoints_summaries_and_train_and_evaluate(tmp_path, monke
 
     def model_fn(features, labels, mode, params, config):
         seen["seed"], seen["lr"] = config.tf_random_seed, params["lr"]
-        logits = tf.layers.dense(features, 2, name="out")
+        logits = tf.identity(tf.layers.dense(features, 2, name="out"), name="logits_tensor")
         if mode == tf.estimator.ModeKeys.PREDICT:
             return tf.estimator.EstimatorSpec(mode, predictions=tf.argmax(logits, 1))
         loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
@@ -204,7 +204,8 @@ def test_run_config_checkpoints_summaries_and_train_and_evaluate(tmp_path, monke
     model_dir = str(tmp_path / "model")
     estimator = tf.estimator.Estimator(model_fn, model_dir=model_dir, config=config, params={"lr": 0.5})
     assert estimator.config.model_dir == model_dir and estimator.params == {"lr": 0.5}
-    estimator.train(dataset_input_fn, max_steps=5)
+    logged = tf.train.LoggingTensorHook({"logits": "logits_tensor"}, every_n_iter=2)  # an op's name, as TF's tutorials
+    estimator.train(dataset_input_fn, max_steps=5, hooks=[logged])
     assert seen == {"seed": 7, "lr": 0.5}
     assert estimator.get_variable_value("global_step") == 5
     state = tf.train.get_checkpoint_state(model_dir)
