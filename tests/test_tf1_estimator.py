@@ -93,6 +93,7 @@ ERRORS = [
     (lambda d: tf.estimator.RunConfig(save_checkpoints_steps=5, save_checkpoints_secs=5), ValueError, "both"),
     (lambda d: tf.estimator.RunConfig(keep_checkpoint_max=-1), ValueError, "keep_checkpoint_max"),
     (lambda d: tf.estimator.RunConfig(tf_random_seed=1.5), ValueError, "tf_random_seed"),
+    (lambda d: tf.estimator.RunConfig(session_config={"threads": 2}), ValueError, "ConfigProto"),
     (lambda d: tf.estimator.TrainSpec(_input(), max_steps=0), ValueError, "max_steps > 0"),
     (lambda d: tf.estimator.EvalSpec("input_fn"), TypeError, "input_fn"),
     (lambda d: tf.estimator.inputs.numpy_input_fn({"x": X}, Y), ValueError, "shuffle"),

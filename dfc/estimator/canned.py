@@ -3,8 +3,8 @@
 Their variables are named as TF's (`dnn/hiddenlayer_0/kernel`, `dnn/logits/bias`,
 `linear/linear_model/<column>/weights`, `linear/linear_model/bias_weights`, the input layer's
 `dnn/input_from_feature_columns/input_layer/<column>/...`), so checkpoints carry over; their
-optimizers and learning rates are TF's defaults (DNN: Adagrad 0.05; linear: Ftrl
-min(0.2, 1/sqrt(#columns)); combined: Adagrad 0.001 and Ftrl min(0.005, 1/sqrt(#columns))).
+optimizers and learning rates are TF's defaults (DNN: Adagrad 0.05; linear: Ftrl 0.2, or
+min(0.2, 1/sqrt(#columns)) for optimizer=None; combined: Adagrad 0.001 and Ftrl min(0.005, 1/sqrt(#columns))).
 """
 
 from __future__ import annotations
@@ -100,9 +100,10 @@ def _linear_model_fn(features, labels, mode, head, feature_columns, optimizer, s
     with variable_scope("linear", values=list(features.values())):
         logits = linear_model(features, feature_columns, units=head.logits_dimension,
                               sparse_combiner=sparse_combiner)
-    rate = min(0.2, 1.0 / math.sqrt(len(list(feature_columns))))
-    from ..train import FtrlOptimizer
-    optimizer = get_optimizer_instance(optimizer if optimizer is not None else FtrlOptimizer(rate), learning_rate=0.2)
+    if not optimizer:  # TF's default for None; the default 'Ftrl' itself gets the learning rate 0.2
+        from ..train import FtrlOptimizer
+        optimizer = FtrlOptimizer(min(0.2, 1.0 / math.sqrt(len(list(feature_columns)))))
+    optimizer = get_optimizer_instance(optimizer, learning_rate=0.2)
     return head.create_estimator_spec(features=features, mode=mode, labels=labels, optimizer=optimizer,
                                       logits=logits)
 
@@ -210,10 +211,9 @@ class LinearClassifier(_Canned):
         head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
         columns = tuple(feature_columns or [])
         self._head = head
-        chosen = None if optimizer == "Ftrl" else optimizer
 
         def _model_fn(features, labels, mode, config):
-            return _linear_model_fn(features, labels, mode, head, columns, chosen, sparse_combiner, config)
+            return _linear_model_fn(features, labels, mode, head, columns, optimizer, sparse_combiner, config)
         super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
@@ -226,10 +226,9 @@ class LinearRegressor(_Canned):
         head = RegressionHead(label_dimension, weight_column, loss_reduction)
         columns = tuple(feature_columns or [])
         self._head = head
-        chosen = None if optimizer == "Ftrl" else optimizer
 
         def _model_fn(features, labels, mode, config):
-            return _linear_model_fn(features, labels, mode, head, columns, chosen, sparse_combiner, config)
+            return _linear_model_fn(features, labels, mode, head, columns, optimizer, sparse_combiner, config)
         super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 

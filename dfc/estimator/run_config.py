@@ -13,6 +13,11 @@ _REPLACEABLE = ("model_dir", "tf_random_seed", "save_summary_steps", "save_check
 _BOTH = "`save_checkpoints_steps` and `save_checkpoints_secs` cannot be both set."
 
 
+def _is_config_proto(value: Any) -> bool:
+    from ..session import ConfigProto
+    return isinstance(value, ConfigProto)
+
+
 class TaskType:
     MASTER = "master"
     PS = "ps"
@@ -70,6 +75,7 @@ class RunConfig:
                    "tf_random_seed must be integer."),
                   ("session_creation_timeout_secs", lambda t: t > 0, "session_creation_timeout_secs should be > 0"),
                   ("device_fn", callable, 'device_fn must be callable with exactly one argument "op".'),
+                  ("session_config", _is_config_proto, "session_config must be instance of ConfigProto"),
                   ("protocol", lambda p: p in (None, "grpc", "grpc+verbs"), "protocol should be grpc or grpc+verbs")]
         for name, ok, message in checks:
             value = getattr(self, "_" + name)
