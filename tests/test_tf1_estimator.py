@@ -27,8 +27,12 @@ def test_estimator_script_matches_tensorflow(name, tmp_path, monkeypatch):
     assert_matches_recording(actual, f"estimator_{name}", lambda key: {"rtol": 2e-4, "atol": 2e-5})
 
 
-@pytest.mark.parametrize("backend", ["interpreter", "cpu"])
-@pytest.mark.parametrize("name", sorted(BOTH))
+# every script on the interpreter; on the CPU backend the one whose hashing needs int64 arithmetic that wraps (the
+# others' ops are the CPU backend's own tests' concern, and compiling them costs the suite seconds)
+FEATURE_CASES = [(name, "interpreter") for name in sorted(BOTH)] + [("crossed_weighted_shared", "cpu")]
+
+
+@pytest.mark.parametrize("name,backend", FEATURE_CASES)
 def test_feature_columns_match_tensorflow(name, backend, monkeypatch):
     tf.reset_default_graph()
     real_session = tf.Session
