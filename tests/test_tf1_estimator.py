@@ -223,6 +223,9 @@ def test_run_config_checkpoints_summaries_and_train_and_evaluate(tmp_path, monke
         np.argmax(X @ estimator.get_variable_value("out/kernel") + estimator.get_variable_value("out/bias"), 1))
     metrics = estimator.evaluate(dataset_input_fn, steps=2, name="holdout")
     assert sorted(metrics) == ["acc", "global_step", "loss"] and metrics["global_step"] == 5
+    extended = tf.estimator.add_metrics(estimator, lambda labels: {"label_mean": tf.metrics.mean(tf.cast(labels,
+                                                                                                   tf.float32))})
+    assert extended.evaluate(dataset_input_fn, steps=2)["label_mean"] == Y[:4].mean()
     events = os.listdir(os.path.join(model_dir, "eval_holdout"))
     assert any(e.startswith("events.out.tfevents") for e in events)
     assert any(e.startswith("events.out.tfevents") for e in os.listdir(model_dir))  # the train summaries

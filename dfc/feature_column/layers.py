@@ -6,7 +6,7 @@ from typing import Any
 
 from ..array_ops import concat, expand_dims, reshape, shape
 from ..framework import Tensor, convert_to_tensor
-from ..graph import GraphKeys
+from ..graph import GraphKeys, get_collection
 from ..math_ops import add_n, matmul
 from ..nn import bias_add
 from ..variables import get_variable, variable_scope, zeros_initializer
@@ -102,11 +102,11 @@ def input_layer(features: dict, feature_columns: Any, weight_collections: Any = 
         outputs, ordered = [], []
         for column in sorted(columns, key=lambda c: c.name):
             ordered.append(column)
-            with variable_scope(None, default_name=getattr(column, "_var_scope_name", column.name)):
+            with variable_scope(None, default_name=getattr(column, "_var_scope_name", column.name)) as scope:
                 tensor = column._get_dense_tensor(builder, weight_collections=collections, trainable=trainable)
                 outputs.append(_flatten(tensor, column._variable_shape.num_elements()))
-            if cols_to_vars is not None:
-                cols_to_vars[column] = []
+                if cols_to_vars is not None:  # as TF's: the global variables under the column's scope
+                    cols_to_vars[column] = get_collection(GraphKeys.GLOBAL_VARIABLES, scope=scope.name + "/")
         _check_batch_sizes(outputs, ordered)
         return concat(outputs, 1)
 
