@@ -225,7 +225,9 @@ def test_run_config_checkpoints_summaries_and_train_and_evaluate(tmp_path, monke
     assert sorted(metrics) == ["acc", "global_step", "loss"] and metrics["global_step"] == 5
     extended = tf.estimator.add_metrics(estimator, lambda labels: {"label_mean": tf.metrics.mean(tf.cast(labels,
                                                                                                    tf.float32))})
-    assert extended.evaluate(dataset_input_fn, steps=2)["label_mean"] == Y[:4].mean()
+    # as TF's, the new Estimator has no params of its own (input_fn gets none; the model_fn still gets the old ones)
+    assert extended.params == {}
+    assert extended.evaluate(lambda: dataset_input_fn({"lr": 0.5}), steps=2)["label_mean"] == Y[:4].mean()
     events = os.listdir(os.path.join(model_dir, "eval_holdout"))
     assert any(e.startswith("events.out.tfevents") for e in events)
     assert any(e.startswith("events.out.tfevents") for e in os.listdir(model_dir))  # the train summaries
