@@ -55,12 +55,20 @@ class WarmStartSettings:
 
 
 def _fn_args(fn: Callable) -> set[str]:
-    target = fn.func if hasattr(fn, "func") and hasattr(fn, "keywords") else fn  # functools.partial
+    """The argument names an Estimator may pass fn by keyword (TF's function_utils.fn_args)."""
+    import functools
+    if isinstance(fn, functools.partial):  # as TF's: what the partial already binds is not fn's to receive
+        inner = [n for n in _ordered_args(fn.func)][len(fn.args):]
+        return {n for n in inner if n not in (fn.keywords or {})}
+    return set(_ordered_args(fn))
+
+
+def _ordered_args(fn: Callable) -> list[str]:
     try:
-        params = inspect.signature(target).parameters
+        params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
-        return set()
-    return {name for name, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+        return []
+    return [name for name, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
 
 
 def _verify_model_fn_args(model_fn: Callable, params: Any) -> None:
