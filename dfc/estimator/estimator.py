@@ -21,7 +21,7 @@ import numpy as np
 
 from ..basic_session_run_hooks import FinalOpsHook, LoggingTensorHook, NanTensorHook
 from ..checkpoint_utils import list_variables, load_variable
-from ..framework import Graph, Tensor, set_random_seed
+from ..framework import Graph, set_random_seed
 from ..graph import GraphKeys, get_collection
 from ..saver import Saver, latest_checkpoint
 from ..session_run_hook import SessionRunHook
@@ -470,10 +470,6 @@ def _write_eval_summary(output_dir: str, results: dict, step: int, graph: Graph)
         writer = FileWriterCache.get(output_dir)
     writer.add_summary(proto, step)
     writer.flush()
-
-
-def _is_tensor(value: Any) -> bool:
-    return isinstance(value, Tensor)
 
 
 __all__ = ["Estimator", "WarmStartSettings"]

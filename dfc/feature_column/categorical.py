@@ -39,27 +39,22 @@ class _IdentityCategoricalColumn(_CategoricalColumn):
     num_buckets = _num_buckets
 
     def _transform(self, builder: Any) -> Tensor:
+        """The ids themselves; out of [0, num_buckets) they get default_value, or fail the run as TF's (-1: none)."""
         ids = _integer_ids(builder, self.key, self.name)
         missing = equal(ids, -1)
         outside = logical_or(less(ids, 0), greater_equal(ids, self.number_buckets))
         if self.default_value is None:
-            from ..debugging import assert_less
-            from ..framework import control_dependencies
             from ..array_ops import identity
+            from ..debugging import assert_less, assert_non_negative
+            from ..framework import control_dependencies
             kept = where(missing, ids * 0, ids)
-            check_low = _assert_all(where(missing, ids * 0, ids), self.name, self.number_buckets)
-            check_high = assert_less(kept, convert_to_tensor(self.number_buckets, dtype="int64"),
-                                     message=f"Returned id out of range for column {self.name!r} "
-                                             f"(num_buckets {self.number_buckets})")
-            with control_dependencies([check_low, check_high]):
+            message = f"Returned id out of range for column {self.name!r} (num_buckets {self.number_buckets})"
+            checks = [assert_non_negative(kept, message=message),
+                      assert_less(kept, convert_to_tensor(self.number_buckets, dtype="int64"), message=message)]
+            with control_dependencies(checks):
                 return identity(ids)
         replaced = where(outside, ids * 0 + self.default_value, ids)
         return where(missing, ids, replaced)
-
-
-def _assert_all(ids: Tensor, name: str, buckets: int) -> Any:
-    from ..debugging import assert_non_negative
-    return assert_non_negative(ids, message=f"Returned id out of range for column {name!r} (num_buckets {buckets})")
 
 
 def categorical_column_with_identity(key: str, num_buckets: int, default_value: int | None = None
