@@ -1,7 +1,7 @@
 """tf.feature_column's columns (TF 1.15's v1 columns) over dense integer and float features.
 
-dfc has neither string tensors nor SparseTensor: categorical features are dense integer
-tensors, [batch] or [batch, n], where -1 marks a missing value (TF's ignore value for
+dfc has no string tensors, and these columns do not take SparseTensor features yet: categorical
+features are dense integer tensors, [batch] or [batch, n], where -1 marks a missing value (TF's ignore value for
 integer features), so a row may hold several ids or none. String vocabularies, hash buckets
 and vocabulary files are refused with a TypeError/NotImplementedError saying why.
 """
