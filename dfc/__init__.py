@@ -48,6 +48,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                   "to_bfloat16"),
     ".image": ("extract_image_patches", "random_crop"),
     ".random_ops": ("multinomial", "random_normal", "random_shuffle", "random_uniform", "truncated_normal"),
+    ".random_sampling": ("get_seed", "random_gamma", "random_poisson"),
     ".clip_ops": ("clip_by_average_norm", "clip_by_global_norm", "clip_by_norm", "clip_by_value", "global_norm",
                   "norm"),
     ".tensor_ops": ("argsort", "batch_gather", "boolean_mask", "broadcast_to", "depth_to_space", "gather_nd",
@@ -100,9 +101,9 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "orthogonal_initializer": (".initializers", "orthogonal"),
             "variance_scaling_initializer": (".initializers", "variance_scaling"),
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
-_SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors", "gfile",
-               "graph_util", "image", "initializers", "io", "layers", "linalg", "logging", "losses", "manip", "math",
-               "metrics", "nn", "python_io", "random", "summary", "test", "train")
+_SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "distributions", "dtypes",
+               "errors", "gfile", "graph_util", "image", "initializers", "io", "layers", "linalg", "logging", "losses",
+               "manip", "math", "metrics", "nn", "python_io", "random", "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType
