@@ -175,7 +175,7 @@ class Categorical(Distribution):
         if not isinstance(n, int):
             raise ValueError(f"Categorical.sample: the sample shape must be known when the graph is built "
                              f"(tf.multinomial draws a fixed count), got {n}")
-        draws = tf.multinomial(logits_2d, n, seed=seed, output_dtype=i64 if self.dtype.size > 4 else i32)
+        draws = tf.multinomial(logits_2d, n, seed=seed, output_dtype=i64 if self.dtype.np.itemsize > 4 else i32)
         draws = tf.reshape(tf.transpose(draws), self._draw_shape(n))
         return tf.cast(draws, self.dtype)
 

@@ -305,7 +305,9 @@ class Dirichlet(Distribution):
         mode = (self.concentration - 1.0) / (self.total_concentration[..., tf.newaxis] - self._k())
         if self.allow_nan_stats:
             nan = tf.fill(tf.shape(mode), np.array(np.nan, self.dtype.np))
-            return tf.where_v2(tf.reduce_all(self.concentration > 1.0, axis=-1)[..., tf.newaxis], mode, nan)
+            # TF's own broadcasting: the batch's flags align with the event axis (so a batch of B != K members
+            # is refused there, and here, as a shape error)
+            return tf.where_v2(tf.reduce_all(self.concentration > 1.0, axis=-1), mode, nan)
         return with_checks([tf.assert_less(tf.ones([], self.dtype), self.concentration,
                                            message="Mode undefined when any concentration <= 1")], mode)
 
