@@ -148,12 +148,21 @@ def gamma_sample_grad(alpha, sample, name: str | None = None) -> Tensor:
 
 
 def _reparameterized(tf, draws: Tensor, alpha: Tensor) -> Tensor:
-    """`draws` whose gradient with respect to alpha is gamma_sample_grad (summed over the sample dims by
-    autodiff's broadcasting), as TF's RandomGamma gradient."""
+    """`draws` (shape + alpha's shape) whose gradient to alpha is gamma_sample_grad summed over the sample dims,
+    as TF's RandomGamma gradient; the series runs only in a backward pass (a custom gradient region)."""
+    from .custom_gradient_ops import _with_gradient
     held = tf.stop_gradient(draws)
-    slope = tf.stop_gradient(gamma_sample_grad(tf.stop_gradient(alpha), held))
-    slope = tf.where_v2(tf.is_finite(slope), slope, tf.zeros_like(slope))
-    return held + slope * (alpha - tf.stop_gradient(alpha))
+    if held.shape.ndims is None or alpha.shape.ndims is None:
+        raise ValueError(f"random_gamma needs the ranks of its draws and of alpha {alpha.name}")
+    sample_axes = list(range(held.shape.ndims - alpha.shape.ndims))
+
+    def grad(dy):
+        slope = gamma_sample_grad(tf.stop_gradient(alpha), held)
+        slope = tf.where_v2(tf.is_finite(slope), slope, tf.zeros_like(slope))
+        return tf.reduce_sum(dy * slope, axis=sample_axes) if sample_axes else dy * slope
+
+    name = tf.get_default_graph()._dfc_ir().unique_name("RandomGamma")
+    return _with_gradient([held], [alpha], grad, name, "random_gamma's implicit gradient")[0]
 
 
 def random_gamma(shape, alpha, beta=None, dtype=f32, seed=None, name: str | None = None) -> Tensor:

@@ -132,11 +132,14 @@ class Categorical(Distribution):
                  allow_nan_stats: bool = True, name: str = "Categorical"):
         parameters = dict(locals())
         with name_scope(name, values=[logits, probs]) as scope:
+            given = next(p for p in (logits, probs) if p is not None) if (logits is None) != (probs is None) else None
+            if given is not None and np.ndim(given) == 0 and not hasattr(given, "shape"):
+                raise ValueError(f"Categorical: {'logits' if logits is not None else 'probs'} must have rank at "
+                                 f"least 1 (the classes), got the scalar {given!r}")
+            if given is not None and hasattr(given, "shape") and getattr(given.shape, "ndims", None) == 0:
+                raise ValueError(f"Categorical: {given.name} must have rank at least 1 (the classes), got shape ()")
             self._logits, self._probs = logits_and_probs(logits=logits, probs=probs, validate_args=validate_args,
                                                          multidimensional=True, name=scope)
-            if self._logits.shape.ndims == 0:
-                raise ValueError(f"Categorical: {self._logits.name} must have rank at least 1, got shape "
-                                 f"{self._logits.shape}")
             if self._logits.shape.ndims is not None and self._logits.shape.as_list()[-1] is not None:
                 self._event_size = tf.constant(self._logits.shape.as_list()[-1], dtype=i32, name="event_size")
             else:

@@ -21,7 +21,7 @@ class ReparameterizationType:
         self._rep_type = rep_type
 
     def __repr__(self) -> str:
-        return f"<Reparameteriation Type: {self._rep_type}>"
+        return f"<Reparameterization Type: {self._rep_type}>"
 
     def __eq__(self, other) -> bool:
         return self is other
@@ -41,13 +41,29 @@ def as_parameter(value, name: str, dtype=None) -> Tensor:
 def same_float_dtype(distribution: str, tensors: list[Tensor]):
     """The one float dtype of a distribution's parameters; TF1's ValueError naming them otherwise."""
     kinds = {t.dtype for t in tensors}
-    names = ", ".join(f"{t.name} ({t.dtype.name})" for t in tensors)
+    names = ", ".join(f"{_described(t)} ({t.dtype.name})" for t in tensors)
     if len(kinds) > 1:
         raise ValueError(f"{distribution}: parameters must have the same dtype, got {names}")
     dtype = next(iter(kinds))
     if not dtype.is_floating:
         raise ValueError(f"{distribution}: Expected floating point type, got {names}")
     return dtype
+
+
+def broadcast_shape_tensor(*params: Tensor) -> Tensor:
+    """The broadcast shape of `params` as an int32 vector: the shape of their zeros' sum, which the session
+    knows from the fed shapes alone (a BroadcastArgs check would make a draw's shape wait for values)."""
+    total = tf.zeros_like(params[0])
+    for p in params[1:]:
+        total = total + tf.zeros_like(p)
+    return tf.shape(total, out_type=i32)
+
+
+def _described(t: Tensor) -> str:
+    """A parameter's name, with the user's tensor it copies (as_parameter's identity) when there is one."""
+    if t.op.type == "Identity" and t.op.inputs and t.op.inputs[0].op.type != "Const":
+        return f"{t.name} (from {t.op.inputs[0].name})"
+    return t.name
 
 
 def with_checks(checks: list, tensor: Tensor) -> Tensor:

@@ -10,7 +10,8 @@ from dfc.ir.dtypes import i32
 
 from ..framework import convert_to_tensor, name_scope
 from ..shape_ops import broadcast_static_shape
-from .distribution import FULLY_REPARAMETERIZED, Distribution, RegisterKL, as_parameter, same_float_dtype, with_checks
+from .distribution import (FULLY_REPARAMETERIZED, Distribution, RegisterKL, as_parameter, broadcast_shape_tensor,
+                           same_float_dtype, with_checks)
 
 
 def _scalar_events(cls):
@@ -60,8 +61,7 @@ class Gamma(Distribution):
         return broadcast_static_shape(self.concentration.shape, self.rate.shape)
 
     def _batch_shape_tensor(self):
-        return tf.broadcast_dynamic_shape(tf.shape(self.concentration, out_type=i32),
-                                          tf.shape(self.rate, out_type=i32))
+        return broadcast_shape_tensor(self.concentration, self.rate)
 
     def _sample_n(self, n, seed=None):
         from ..random_sampling import random_gamma

@@ -13,7 +13,8 @@ from dfc.ir.dtypes import i32
 from ..framework import convert_to_tensor, name_scope
 from ..shape_ops import broadcast_static_shape
 from . import special
-from .distribution import FULLY_REPARAMETERIZED, Distribution, RegisterKL, as_parameter, same_float_dtype
+from .distribution import (FULLY_REPARAMETERIZED, Distribution, RegisterKL, as_parameter, broadcast_shape_tensor,
+                           same_float_dtype)
 
 
 def _scalar_event():
@@ -33,8 +34,7 @@ class _LocScale(Distribution):
         return broadcast_static_shape(a.shape, b.shape)
 
     def _batch_shape_tensor(self):
-        a, b = self._params()
-        return tf.broadcast_dynamic_shape(tf.shape(a, out_type=i32), tf.shape(b, out_type=i32))
+        return broadcast_shape_tensor(*self._params())
 
     def _event_shape(self):
         return _scalar_event()
@@ -269,8 +269,7 @@ class StudentT(Distribution):
         return broadcast_static_shape(self.df.shape, broadcast_static_shape(self.loc.shape, self.scale.shape))
 
     def _batch_shape_tensor(self):
-        return tf.broadcast_dynamic_shape(tf.shape(self.df, out_type=i32), tf.broadcast_dynamic_shape(
-            tf.shape(self.loc, out_type=i32), tf.shape(self.scale, out_type=i32)))
+        return broadcast_shape_tensor(self.df, self.loc, self.scale)
 
     def _event_shape(self):
         return _scalar_event()
