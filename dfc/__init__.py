@@ -49,6 +49,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".image": ("extract_image_patches", "random_crop"),
     ".random_ops": ("multinomial", "random_normal", "random_shuffle", "random_uniform", "truncated_normal"),
     ".random_sampling": ("get_seed", "random_gamma", "random_poisson"),
+    ".special_incomplete": ("betainc", "igamma", "igammac"),
     ".clip_ops": ("clip_by_average_norm", "clip_by_global_norm", "clip_by_norm", "clip_by_value", "global_norm",
                   "norm"),
     ".tensor_ops": ("argsort", "batch_gather", "boolean_mask", "broadcast_to", "depth_to_space", "gather_nd",

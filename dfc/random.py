@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .framework import set_random_seed  # noqa: F401 - re-exported TF1 names
-from .candidate_sampling import log_uniform_candidate_sampler  # noqa: F401
+from .candidate_sampling import (all_candidate_sampler, fixed_unigram_candidate_sampler,  # noqa: F401
+                                 log_uniform_candidate_sampler, uniform_candidate_sampler)
 from .random_ops import categorical, multinomial, truncated_normal  # noqa: F401
 from .random_ops import random_shuffle as shuffle  # noqa: F401
 from .random_ops import random_normal as normal  # noqa: F401

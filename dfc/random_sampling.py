@@ -116,9 +116,31 @@ def _standard_gamma_from(tf, full, alpha: Tensor, draw) -> Tensor:
     return tf.where_v2(alpha < 1.0 + tf.zeros_like(out), out * small, out)
 
 
+def gamma_series_dp_da(a: Tensor, x: Tensor) -> Tensor:
+    """dP(a, x)/da for float64 a and x of one shape, from the series of P:
+    term_n = x^(a+n) e^-x / Gamma(a+n+1), d term_n / da = term_n (log x - digamma(a+n+1))."""
+    import dfc as tf
+    safe_x = tf.where_v2(x > 0.0, x, tf.ones_like(x))
+    log_x = tf.log(safe_x)
+    term = tf.exp(a * log_x - safe_x - tf.lgamma(a + 1.0))
+    slope = log_x - tf.digamma(a + 1.0)
+
+    def more(n, term, slope, total):
+        return tf.logical_and(n < _SERIES_TERMS, tf.reduce_any(term * tf.abs(slope) > 1e-17 * tf.abs(total)))
+
+    def step(n, term, slope, total):
+        k = a + tf.cast(n, f64) + 1.0
+        term = term * safe_x / k
+        slope = slope - 1.0 / k
+        return n + 1, term, slope, total + term * slope
+
+    total = tf.while_loop(more, step, [tf.constant(0), term, slope, term * slope], back_prop=False)[3]
+    return tf.where_v2(x > 0.0, total, tf.zeros_like(total))
+
+
 def gamma_sample_grad(alpha, sample, name: str | None = None) -> Tensor:
     """d sample / d alpha for Gamma(alpha, 1) draws held at `sample` (TF's RandomGammaGrad): the implicit
-    derivative -dP(alpha, x)/dalpha / p(x; alpha), from the series of P in float64."""
+    derivative -dP(alpha, x)/dalpha / p(x; alpha), computed in float64."""
     import dfc as tf
     with name_scope(name, "RandomGammaGrad", [alpha, sample]):
         alpha = convert_to_tensor(alpha)
@@ -126,23 +148,8 @@ def gamma_sample_grad(alpha, sample, name: str | None = None) -> Tensor:
         a = tf.cast(alpha, f64) * tf.ones_like(tf.cast(sample, f64))
         x = tf.cast(sample, f64)
         safe_x = tf.where_v2(x > 0.0, x, tf.ones_like(x))
-        log_x = tf.log(safe_x)
-        # term_n = x^(a+n) e^-x / Gamma(a+n+1); d term_n / da = term_n (log x - digamma(a+n+1))
-        term = tf.exp(a * log_x - safe_x - tf.lgamma(a + 1.0))
-        slope = log_x - tf.digamma(a + 1.0)
-
-        def more(n, term, slope, total):
-            return tf.logical_and(n < _SERIES_TERMS, tf.reduce_any(term * tf.abs(slope) > 1e-17 * tf.abs(total)))
-
-        def step(n, term, slope, total):
-            k = a + tf.cast(n, f64) + 1.0
-            term = term * safe_x / k
-            slope = slope - 1.0 / k
-            return n + 1, term, slope, total + term * slope
-
-        _, _, _, dp_da = tf.while_loop(more, step, [tf.constant(0), term, slope, term * slope], back_prop=False)
-        log_pdf = (a - 1.0) * log_x - safe_x - tf.lgamma(a)
-        grad = -dp_da / tf.exp(log_pdf)
+        log_pdf = (a - 1.0) * tf.log(safe_x) - safe_x - tf.lgamma(a)
+        grad = -gamma_series_dp_da(a, x) / tf.exp(log_pdf)
         grad = tf.where_v2(x > 0.0, grad, tf.zeros_like(grad))
         return tf.cast(grad, alpha.dtype) if alpha.dtype is not f64 else grad
 

@@ -116,6 +116,15 @@ def _multinomial_case(tf, alpha, counts, logits):
             "dm_covariance": dm5.covariance(), "dm5_log_prob": dm5.log_prob(counts[0])}
 
 
+def _incomplete_case(tf, a, x, u, b):
+    dist = tf.distributions
+    g, be = dist.Gamma(a, 2.0), dist.Beta(a, b)
+    t = dist.StudentT(df=a, loc=0.5, scale=2.0)
+    return {"igamma": tf.math.igamma(a, x), "igammac": tf.igammac(a, x), "betainc": tf.math.betainc(a, b, u),
+            "betainc_scalar": tf.betainc(2.0, 3.0, u), "g_log_cdf": g.log_cdf(x * 0.5), "b_log_cdf": be.log_cdf(u),
+            "t_cdf": t.cdf(x - 3.0)}
+
+
 def _gamma_grad_case(tf, alpha, sample):
     """TF's RandomGammaGrad against dfc's: d sample / d alpha at fixed gamma samples (the implicit gradient)."""
     raw = getattr(tf, "raw_ops", None)
@@ -174,4 +183,9 @@ CASES: list[Case] = [
                               "logits": np.array([[0.5, -1.0, 2.0], [0.0, 0.0, 1.0]], F32)},
          _multinomial_case),
     Case("dist_gamma_sample_grad", _gamma_grad_inputs(), _gamma_grad_case),
+    Case("dist_incomplete", {"a": np.array([0.3, 1.0, 2.5, 7.0, 30.0, 120.0], F32),
+                             "x": np.array([0.05, 3.0, 2.0, 0.5, 33.0, 100.0], F32),
+                             "u": np.array([0.01, 0.5, 0.93, 0.2, 0.999, 0.4], F32),
+                             "b": np.array([2.0, 0.5, 1.0, 4.0, 8.0, 90.0], F32)},
+         _incomplete_case, grad=("a", "x", "u")),
 ]

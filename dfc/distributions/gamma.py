@@ -75,6 +75,9 @@ class Gamma(Distribution):
         unnormalized = tf.math.xlogy(self.concentration - 1.0, x) - self.rate * x
         return unnormalized - (tf.lgamma(self.concentration) - self.concentration * tf.log(self.rate))
 
+    def _cdf(self, x):
+        return tf.igamma(self.concentration, self.rate * self._valid(x))
+
     def _entropy(self):
         return (self.concentration - tf.log(self.rate) + tf.lgamma(self.concentration)
                 + (1.0 - self.concentration) * tf.digamma(self.concentration))
@@ -197,6 +200,12 @@ class Beta(Distribution):
 
     def _prob(self, x):
         return tf.exp(self._log_prob(x))
+
+    def _cdf(self, x):
+        return tf.math.betainc(self.concentration1, self.concentration0, x)
+
+    def _log_cdf(self, x):
+        return tf.log(self._cdf(x))
 
     def _entropy(self):
         return (self._log_normalization()

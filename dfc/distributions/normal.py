@@ -296,6 +296,12 @@ class StudentT(Distribution):
         return (tf.log(tf.abs(self.scale)) + 0.5 * tf.log(self.df) + 0.5 * np.log(np.pi)
                 + tf.lgamma(0.5 * self.df) - tf.lgamma(0.5 * (self.df + 1.0)))
 
+    def _cdf(self, x):
+        y = (x - self.loc) / tf.abs(self.scale)
+        x_t = self.df / (y ** 2.0 + self.df)
+        neg_cdf = 0.5 * tf.math.betainc(0.5 * self.df, 0.5, x_t)
+        return tf.where_v2(tf.less(y, 0.0), neg_cdf, 1.0 - neg_cdf)
+
     def _entropy(self):
         v = self._ones()[..., tf.newaxis]
         u = v * self.df[..., tf.newaxis]
