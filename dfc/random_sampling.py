@@ -37,9 +37,11 @@ def _source(kind: str, shape: list[int] | Tensor, dtype, seed1: int, seed2: int)
     from dfc.ir.types import TensorType
     if isinstance(shape, Tensor):
         from dfc.ir.ops.dynamic import hinted_shape
-        rank = shape.shape.as_list()[0]
+
+        from .array_ops import _shape_hint
+        rank = shape.shape.as_list()[0] if shape.shape.ndims == 1 else None
         return make(f"dfc.{kind}", [shape], {"seed": seed1, "seed2": seed2},
-                    result_types=[TensorType(dtype, hinted_shape(rank, None))])
+                    result_types=[TensorType(dtype, hinted_shape(rank, _shape_hint(shape)))])
     return make(f"dfc.{kind}", [], {"seed": seed1, "seed2": seed2}, result_types=[TensorType(dtype, tuple(shape))])
 
 

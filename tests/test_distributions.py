@@ -228,3 +228,25 @@ def test_validate_args_checks_fed_parameters_when_run():
     assert str(normal) == 'tfp.distributions.Normal("Normal/", batch_shape=(2,), event_shape=(), dtype=float32)'
     assert repr(ds.FULLY_REPARAMETERIZED) == "<Reparameterization Type: FULLY_REPARAMETERIZED>"
     assert tf.contrib.distributions.Normal is ds.Normal
+
+
+def test_fed_batches_and_fed_sample_counts_give_tf1s_shapes():
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    n = tf.placeholder(tf.int32, [], name="n")
+    positive = tf.abs(x) + 1.0
+    draws = {"normal": ds.Normal(x, 1.0).sample(n, seed=1), "bernoulli": ds.Bernoulli(logits=x).sample(2, seed=2),
+             "gamma": ds.Gamma(positive, 1.0).sample(2, seed=3), "dirichlet": ds.Dirichlet(positive).sample(seed=4),
+             "laplace": ds.Laplace(x, 1.0).sample([2, 2], seed=5), "categorical": ds.Categorical(x).sample(5, seed=6),
+             "student": ds.StudentT(3.0, x, 1.0).sample(seed=7), "poisson": tf.random.poisson(positive, [2], seed=8),
+             "uniform_cdf": ds.Uniform(x, x + 1.0).cdf(x + 0.25), "batch": ds.Normal(x, 1.0).batch_shape_tensor()}
+    assert draws["normal"].shape.as_list() == [None, None, 3]
+    assert draws["gamma"].shape.as_list() == [2, None, 3] and draws["categorical"].shape.as_list() == [5, None]
+    with tf.Session(backend="interpreter") as sess:
+        got = sess.run(draws, {x: np.ones((4, 3), np.float32), n: 6})
+    shapes = {k: v.shape for k, v in got.items()}
+    assert shapes == {"normal": (6, 4, 3), "bernoulli": (2, 4, 3), "gamma": (2, 4, 3), "dirichlet": (4, 3),
+                      "laplace": (2, 2, 4, 3), "categorical": (5, 4), "student": (4, 3), "poisson": (2, 4, 3),
+                      "uniform_cdf": (4, 3), "batch": (2,)}
+    np.testing.assert_allclose(got["uniform_cdf"], 0.25)
+    assert got["batch"].tolist() == [4, 3]

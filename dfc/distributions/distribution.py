@@ -199,18 +199,32 @@ class Distribution:
                 rest = samples.shape.as_list()[1:] if samples.shape.ndims is not None else None
                 if rest is not None and None not in rest:
                     return tf.reshape(samples, [*static, *rest])
-                shape = tf.concat([np.array(static, np.int32), tf.shape(samples, out_type=i32)[1:]], 0)
-                out = tf.reshape(samples, shape)
-                if rest is not None:
-                    out.set_shape([*static, *rest])
-                return out
-            shape = convert_to_tensor(sample_shape, dtype=i32, name="sample_shape")
-            if shape.shape.ndims == 0:
-                shape = tf.reshape(shape, [1])
-            elif shape.shape.ndims != 1:
-                raise ValueError(f"Input is neither scalar nor vector: {shape.name} has shape {shape.shape}")
-            samples = self._sample_n(tf.reduce_prod(shape), seed)
-            return tf.reshape(samples, tf.concat([shape, tf.shape(samples, out_type=i32)[1:]], 0))
+                head = tf.constant(np.array(static, np.int32))
+            else:
+                head = convert_to_tensor(sample_shape, dtype=i32, name="sample_shape")
+                if head.shape.ndims == 0:
+                    head = tf.reshape(head, [1])
+                elif head.shape.ndims != 1:
+                    raise ValueError(f"Input is neither scalar nor vector: {head.name} has shape {head.shape}")
+                samples = self._sample_n(tf.reduce_prod(head), seed)
+            # the final shape from the parameters' shapes, never the draw's (which the session cannot read ahead)
+            shape = tf.concat([head, self._batch_shape_vector(), self._event_shape_vector()], 0)
+            out = tf.reshape(samples, shape)
+            lead = static if static is not None else \
+                ([None] * head.shape.as_list()[0] if head.shape.as_list()[0] is not None else None)
+            if lead is not None and self.batch_shape.ndims is not None and self.event_shape.ndims is not None:
+                out.set_shape([*lead, *self.batch_shape.as_list(), *self.event_shape.as_list()])
+            return out
+
+    def _batch_shape_vector(self) -> Tensor:
+        if self.batch_shape.is_fully_defined():
+            return tf.constant(np.array(self.batch_shape.as_list(), np.int32))
+        return self._batch_shape_tensor()
+
+    def _event_shape_vector(self) -> Tensor:
+        if self.event_shape.is_fully_defined():
+            return tf.constant(np.array(self.event_shape.as_list(), np.int32))
+        return self._event_shape_tensor()
 
     def _sample_n(self, n, seed=None) -> Tensor:
         raise NotImplementedError(f"sample_n is not implemented: {type(self).__name__}")

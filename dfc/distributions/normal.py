@@ -213,8 +213,7 @@ class Uniform(_LocScale):
         return tf.where_v2(tf.is_nan(x), x, tf.where_v2(outside, tf.zeros_like(x), tf.ones_like(x) / self.range()))
 
     def _cdf(self, x):
-        ones = tf.ones(tf.broadcast_dynamic_shape(tf.shape(x, out_type=i32), self.batch_shape_tensor()),
-                       dtype=self.dtype)
+        ones = tf.ones(broadcast_shape_tensor(x, self.low, self.high), dtype=self.dtype)
         inside = tf.where_v2(x < self.low, tf.zeros_like(ones), (x * ones - self.low) / self.range())
         return tf.where_v2(x >= self.high, ones, inside)
 
