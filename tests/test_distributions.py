@@ -250,3 +250,32 @@ def test_fed_batches_and_fed_sample_counts_give_tf1s_shapes():
                       "uniform_cdf": (4, 3), "batch": (2,)}
     np.testing.assert_allclose(got["uniform_cdf"], 0.25)
     assert got["batch"].tolist() == [4, 3]
+
+
+def test_contrib_multivariate_normal_diag_and_softplus_variants():
+    """tf.contrib.distributions' MultivariateNormalDiag against the Gaussian's closed forms (TF1's contrib is not in
+    the TF the recordings come from)."""
+    tf.reset_default_graph()
+    cd = tf.contrib.distributions
+    loc = np.array([[0.5, -1.0, 2.0], [0.0, 0.0, 1.0]], np.float32)
+    sd = np.array([1.0, 2.0, 0.5], np.float32)
+    x = np.array([[1.0, 0.0, 2.5], [0.3, -0.2, 0.0]], np.float32)
+    mvn = cd.MultivariateNormalDiag(loc=loc, scale_diag=sd)
+    other = cd.MultivariateNormalDiag(loc=loc[::-1].copy(), scale_diag=sd, scale_identity_multiplier=1.5)
+    assert mvn.batch_shape.as_list() == [2] and mvn.event_shape.as_list() == [3]
+    fetches = {"log_prob": mvn.log_prob(x), "entropy": mvn.entropy(), "kl": cd.kl_divergence(mvn, other),
+               "cov": mvn.covariance(), "sample": mvn.sample(2, seed=1), "stddev": mvn.stddev(),
+               "softplus": cd.NormalWithSoftplusScale(0.0, [-1.0, 2.0]).scale, "kl_old_name": cd.kl(mvn, other)}
+    with tf.Session(backend="interpreter") as sess:
+        got = sess.run(fetches)
+    z = (x - loc) / sd
+    want_lp = -0.5 * (z ** 2).sum(-1) - 1.5 * np.log(2 * np.pi) - np.log(sd).sum()
+    np.testing.assert_allclose(got["log_prob"], want_lp, rtol=1e-5)
+    np.testing.assert_allclose(got["entropy"], 1.5 * (1 + np.log(2 * np.pi)) + np.log(sd).sum(), rtol=1e-6)
+    ratio, delta = 1 / 1.5 ** 2, (loc[::-1] - loc) / (1.5 * sd)
+    want_kl = 0.5 * (3 * ratio + (delta ** 2).sum(-1) - 3 - 3 * np.log(ratio))
+    np.testing.assert_allclose(got["kl"], want_kl, rtol=1e-5)
+    np.testing.assert_allclose(got["kl_old_name"], want_kl, rtol=1e-5)
+    np.testing.assert_allclose(got["cov"][1], np.diag(sd ** 2))
+    assert got["sample"].shape == (2, 2, 3)
+    np.testing.assert_allclose(got["softplus"], np.log1p(np.exp([-1.0, 2.0])), rtol=1e-6)
