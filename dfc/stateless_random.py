@@ -200,3 +200,25 @@ def stateless_random_poisson(shape, seed, lam, dtype=i32, name: str | None = Non
         return _poisson_from(tf, shape, rate, lambda kind, s, stream: _unit(key, stream, s, f64), dtype)
 
 
+
+
+def stateless_parameterized_truncated_normal(shape, seed, means=0.0, stddevs=1.0, minvals=-2.0, maxvals=2.0,
+                                             name: str | None = None) -> Tensor:
+    """Normal(means, stddevs) draws restricted to [minvals, maxvals], fixed by `seed` (by inverting the normal
+    cdf over the interval, on the side of the mean where it does not cancel; float64 inside)."""
+    from .distributions.special import ndtr
+    with name_scope(name, "stateless_parameterized_truncated_normal", [shape, seed, means, stddevs, minvals, maxvals]):
+        shape = _shape_list(shape, "stateless_parameterized_truncated_normal")
+        given = [v for v in (means, stddevs, minvals, maxvals) if hasattr(v, "dtype")]
+        dtype = convert_to_tensor(given[0]).dtype if given else f32
+        params = [tf.cast(convert_to_tensor(v, dtype=dtype) if not hasattr(v, "dtype") else v, f64)
+                  for v in (means, stddevs, minvals, maxvals)]
+        mean, std, low, high = params
+        a, b = (low - mean) / std, (high - mean) / std
+        right = a > 0.0  # both bounds above the mean: invert the mirrored interval, where the cdf is small
+        lo, hi = tf.where_v2(right, -b, a), tf.where_v2(right, -a, b)
+        u = _unit(_key(seed, "stateless_parameterized_truncated_normal"), 0, shape, f64)
+        p_lo, p_hi = ndtr(lo), ndtr(hi)
+        z = tf.math.ndtri(p_lo + u * (p_hi - p_lo))
+        z = tf.clip_by_value(tf.where_v2(right, -z, z), a, b)
+        return tf.cast(mean + std * z, dtype)
