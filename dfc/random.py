@@ -18,7 +18,7 @@ from .stateless_random import stateless_random_normal as stateless_normal  # noq
 from .stateless_random import stateless_random_poisson as stateless_poisson  # noqa: F401
 from .stateless_random import stateless_random_uniform as stateless_uniform  # noqa: F401
 from .stateless_random import stateless_truncated_normal  # noqa: F401
-from .stateless_random import stateless_parameterized_truncated_normal  # noqa: F401
+from .stateless_random import stateless_binomial, stateless_parameterized_truncated_normal  # noqa: F401
 from .random_generator import (Algorithm, Generator, create_rng_state, fold_in,  # noqa: F401
                                get_global_generator, set_global_generator, split)
 from . import random_experimental as experimental  # noqa: F401, E402

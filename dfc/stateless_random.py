@@ -222,3 +222,83 @@ def stateless_parameterized_truncated_normal(shape, seed, means=0.0, stddevs=1.0
         z = tf.math.ndtri(p_lo + u * (p_hi - p_lo))
         z = tf.clip_by_value(tf.where_v2(right, -z, z), a, b)
         return tf.cast(mean + std * z, dtype)
+
+
+#: below this mean, binomial draws invert the cdf; from it on, transformed rejection (BTRS)
+_BINOMIAL_REJECTION_FROM = 10.0
+
+
+def _binomial_inversion(u: Tensor, n: Tensor, p: Tensor) -> Tensor:
+    """The count k with cdf(k - 1) <= u < cdf(k) for Binomial(n, p), p <= 1/2 and n p small."""
+    q = 1.0 - p
+    ratio = p / q
+    pmf = tf.exp(n * tf.log1p(-p))
+
+    def more(k, pmf, cdf, count):
+        return tf.logical_and(k < 4000, tf.reduce_any(tf.logical_and(u >= cdf, tf.cast(k, f64) < n)))
+
+    def step(k, pmf, cdf, count):
+        kf = tf.cast(k, f64)
+        count = count + tf.cast(tf.logical_and(u >= cdf, kf < n), f64)
+        pmf = pmf * (n - kf) / (kf + 1.0) * ratio
+        return k + 1, pmf, cdf + pmf, count
+
+    return tf.while_loop(more, step, [tf.constant(0), pmf, pmf, tf.zeros_like(u)], back_prop=False)[3]
+
+
+def _binomial_rejection(key: Tensor, shape, n: Tensor, p: Tensor) -> Tensor:
+    """Hormann's BTRS for n p >= 10, p <= 1/2: the first of a fixed number of proposals accepted."""
+    from .random_sampling import GAMMA_PROPOSALS
+    tries = [GAMMA_PROPOSALS, *shape]
+    u = _unit(key, 31, tries, f64) - 0.5
+    v = _unit(key, 32, tries, f64)
+    q = 1.0 - p
+    spq = tf.sqrt(n * p * q)
+    b = 1.15 + 2.53 * spq
+    a = -0.0873 + 0.0248 * b + 0.01 * p
+    c = n * p + 0.5
+    v_r = 0.92 - 4.2 / b
+    alpha = (2.83 + 5.1 / b) * spq
+    m = tf.floor((n + 1.0) * p)
+    h = tf.lgamma(m + 1.0) + tf.lgamma(n - m + 1.0)
+    us = 0.5 - tf.abs(u)
+    k = tf.floor((2.0 * a / us + b) * u + c)
+    inside = tf.logical_and(k >= 0.0, k <= n)
+    quick = tf.logical_and(us >= 0.07, v <= v_r)
+    safe_k = tf.clip_by_value(k, 0.0, n)
+    bound = tf.log(tf.maximum(v, 1e-300) * alpha / (a / (us * us) + b))
+    test = bound <= h - tf.lgamma(safe_k + 1.0) - tf.lgamma(n - safe_k + 1.0) + (safe_k - m) * tf.log(p / q)
+    accept = tf.logical_and(inside, tf.logical_or(quick, test))
+    out = tf.zeros_like(k[0]) + m
+    for t in reversed(range(GAMMA_PROPOSALS)):
+        out = tf.where_v2(accept[t], k[t], out)
+    return out
+
+
+def stateless_binomial(shape, seed, counts, probs, output_dtype=i32, name: str | None = None) -> Tensor:
+    """Binomial(counts, probs) draws of `shape` (counts and probs broadcast to it) fixed by `seed`."""
+    output_dtype = as_dtype(output_dtype)
+    with name_scope(name, "stateless_random_binomial", [shape, seed, counts, probs]):
+        shape = _shape_list(shape, "stateless_binomial")
+        if not isinstance(shape, list):
+            raise ValueError("stateless_binomial: the shape must be known when the graph is built")
+        key = _key(seed, "stateless_binomial")
+        counts, probs = convert_to_tensor(counts, name="counts"), convert_to_tensor(probs, name="probs")
+        ones = tf.ones(shape, f64)
+        n = tf.cast(counts, f64) * ones
+        p = tf.cast(probs, f64) * ones
+        flip = p > 0.5
+        small_p = tf.where_v2(flip, 1.0 - p, p)
+        mean = n * small_p
+        use_inversion = mean < _BINOMIAL_REJECTION_FROM
+        u = _unit(key, 30, shape, f64)
+        inv_p = tf.where_v2(use_inversion, small_p, tf.zeros_like(p))
+        inverted = _binomial_inversion(u, tf.where_v2(use_inversion, n, tf.zeros_like(n)), inv_p)
+        rej_n = tf.where_v2(use_inversion, 100.0 * ones, n)
+        rej_p = tf.where_v2(use_inversion, 0.5 * ones, small_p)
+        rejected = _binomial_rejection(key, shape, rej_n, rej_p)
+        k = tf.where_v2(use_inversion, inverted, rejected)
+        k = tf.where_v2(flip, n - k, k)
+        valid = tf.logical_and(tf.logical_and(p >= 0.0, p <= 1.0), n >= 0.0)
+        k = tf.where_v2(valid, k, np.nan * ones) if output_dtype.is_floating else tf.where_v2(valid, k, 0.0 * ones)
+        return tf.cast(k, output_dtype)

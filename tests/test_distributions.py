@@ -64,6 +64,8 @@ def test_samples_have_each_family_moments_and_shapes():
         "stateless_gamma": tf.random.stateless_gamma([N, 2], seed=[5, 6], alpha=[0.5, 4.0]),
         "stateless_uniform": tf.random.stateless_uniform([N], seed=[1, 1], minval=2, maxval=5, dtype=tf.int32),
         "stateless_cat": tf.random.stateless_categorical(tf.log([[0.25, 0.75]]), N, seed=[7, 7]),
+        "binomial": tf.random.stateless_binomial([N, 4], [8, 9], counts=[5.0, 40.0, 1000.0, 30.0],
+                                                 probs=[0.3, 0.5, 0.02, 0.9]),
     }
     assert draws["dirichlet"].shape.as_list() == [N // 100, 100, 3]
     assert draws["categorical"].shape.as_list() == [N, 1] and draws["categorical"].dtype == tf.int32
@@ -99,6 +101,10 @@ def test_samples_have_each_family_moments_and_shapes():
     _close_mean(got["stateless_gamma"], [0.5, 4.0], "stateless_gamma")
     assert set(np.unique(got["stateless_uniform"])) == {2, 3, 4}
     _close_mean(got["stateless_cat"][0] == 1, 0.75, "stateless_categorical")
+    binomial_mean = np.array([1.5, 20.0, 20.0, 27.0])
+    _close_mean(got["binomial"], binomial_mean, "stateless_binomial")
+    _close_variance(got["binomial"], binomial_mean * [0.7, 0.5, 0.98, 0.1], "stateless_binomial")
+    assert got["binomial"].dtype == np.int32 and got["binomial"].max(0).tolist() <= [5, 40, 1000, 30]
 
 
 def _seeded_draws(graph_seed, op_seed):
