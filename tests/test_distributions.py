@@ -210,6 +210,9 @@ ERRORS = [
     (lambda t: tf.random.stateless_normal([2], seed=[1, 2, 3]), ValueError, "seed"),
     (lambda t: tf.random.gamma([2], 1.0, dtype=tf.int32), TypeError, "int32"),
     (lambda t: tf.random.gamma([2], t["scale"], dtype=tf.float64), ValueError, "user_scale"),
+    (lambda t: ds.Gamma(0.5, 1.0, allow_nan_stats=False).mode(), InvalidArgumentError, "mode not defined"),
+    (lambda t: ds.StudentT([0.5, 3.0], 0.0, 1.0, allow_nan_stats=False).mean(), InvalidArgumentError, "df <= 1"),
+    (lambda t: ds.Uniform(t["scale"], t["probs"]).batch_shape, ValueError, "broadcast"),
 ]
 
 
@@ -231,6 +234,11 @@ def test_validate_args_checks_fed_parameters_when_run():
             sess.run(lp, {t["scale"]: [1.0, -2.0]})
         with pytest.raises(InvalidArgumentError, match="greater than 1"):
             sess.run(ber.mean(), {t["probs"]: [0.5, 1.5, 0.0]})
+    kl = ds.Normal(0.0, 1.0, allow_nan_stats=False).kl_divergence(ds.Normal(0.0, t["scale"][0]))
+    with tf.Session(backend="interpreter") as sess:
+        assert np.isfinite(sess.run(kl, {t["scale"]: [2.0, 1.0]}))
+        with pytest.raises(InvalidArgumentError, match="returned NaN"):
+            sess.run(kl, {t["scale"]: [0.0, 1.0]})
     assert str(normal) == 'tfp.distributions.Normal("Normal/", batch_shape=(2,), event_shape=(), dtype=float32)'
     assert repr(ds.FULLY_REPARAMETERIZED) == "<Reparameterization Type: FULLY_REPARAMETERIZED>"
     assert tf.contrib.distributions.Normal is ds.Normal

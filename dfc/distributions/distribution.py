@@ -66,6 +66,15 @@ def _described(t: Tensor) -> str:
     return t.name
 
 
+def traced(t: Tensor) -> Tensor:
+    """The constant a parameter copies (through as_parameter's identities), else the parameter: TF's static
+    assertions see through identities, so a constant's violation is an error when the graph is built."""
+    source = t
+    while source.op.type == "Identity" and source.op.inputs:
+        source = source.op.inputs[0]
+    return source if constant_value(source) is not None else t
+
+
 def with_checks(checks: list, tensor: Tensor) -> Tensor:
     """`tensor`, run after the assertions in `checks` (TF's control_flow_ops.with_dependencies)."""
     ops = [c for c in checks if c is not None]
@@ -364,12 +373,13 @@ class Distribution:
             with name_scope(name) as scope:
                 yield scope
 
-    def _nan_where(self, defined: Tensor, value: Tensor, message: str) -> Tensor:
-        """`value` where `defined`, NaN elsewhere (allow_nan_stats), or `value` after an assertion that all are."""
+    def _nan_where(self, defined: Tensor, value: Tensor, bound: Tensor, message: str) -> Tensor:
+        """`value` where `defined`, NaN elsewhere (allow_nan_stats), or `value` after asserting 1 < bound everywhere
+        (decided now when bound is a constant, as TF decides it)."""
         if self.allow_nan_stats:
             nan = tf.fill(tf.shape(value), np.array(np.nan, self.dtype.np))
             return tf.where_v2(defined, value, nan)
-        return with_checks([tf.Assert(tf.reduce_all(defined), [message])], value)
+        return with_checks([tf.assert_less(tf.ones([], self.dtype), traced(bound), message=message)], value)
 
     def __str__(self) -> str:
         batch = f", batch_shape={self.batch_shape}" if self.batch_shape.ndims is not None else ""

@@ -11,7 +11,7 @@ from dfc.ir.dtypes import i32
 from ..framework import convert_to_tensor, name_scope
 from ..shape_ops import broadcast_static_shape
 from .distribution import (FULLY_REPARAMETERIZED, Distribution, RegisterKL, as_parameter, broadcast_shape_tensor,
-                           same_float_dtype, with_checks)
+                           same_float_dtype, traced, with_checks)
 
 
 def _scalar_events(cls):
@@ -96,7 +96,7 @@ class Gamma(Distribution):
         if self.allow_nan_stats:
             nan = tf.fill(self.batch_shape_tensor(), np.array(np.nan, self.dtype.np))
             return tf.where_v2(self.concentration > 1.0, mode, nan)
-        check = tf.assert_less(tf.ones([], self.dtype), self.concentration,
+        check = tf.assert_less(tf.ones([], self.dtype), traced(self.concentration),
                                message="mode not defined when any concentration <= 1")
         return with_checks([check], mode)
 
@@ -226,8 +226,9 @@ class Beta(Distribution):
             return tf.where_v2(tf.logical_and(self.concentration1 > 1.0, self.concentration0 > 1.0), mode, nan)
         one = tf.ones([], dtype=self.dtype)
         return with_checks([
-            tf.assert_less(one, self.concentration1, message="Mode undefined for concentration1 <= 1."),
-            tf.assert_less(one, self.concentration0, message="Mode undefined for concentration0 <= 1.")], mode)
+            tf.assert_less(one, traced(self.concentration1), message="Mode undefined for concentration1 <= 1."),
+            tf.assert_less(one, traced(self.concentration0), message="Mode undefined for concentration0 <= 1.")],
+            mode)
 
 
 class Dirichlet(Distribution):
@@ -317,7 +318,7 @@ class Dirichlet(Distribution):
             # TF's own broadcasting: the batch's flags align with the event axis (so a batch of B != K members
             # is refused there, and here, as a shape error)
             return tf.where_v2(tf.reduce_all(self.concentration > 1.0, axis=-1), mode, nan)
-        return with_checks([tf.assert_less(tf.ones([], self.dtype), self.concentration,
+        return with_checks([tf.assert_less(tf.ones([], self.dtype), traced(self.concentration),
                                            message="Mode undefined when any concentration <= 1")], mode)
 
 

@@ -310,7 +310,7 @@ class StudentT(Distribution):
 
     def _mean(self):
         mean = self.loc * self._ones()
-        return self._nan_where(tf.greater(self.df, self._ones()), mean,
+        return self._nan_where(tf.greater(self.df, self._ones()), mean, self.df,
                                "mean not defined for components of df <= 1")
 
     def _variance(self):
@@ -318,7 +318,7 @@ class StudentT(Distribution):
         var = self._ones() * tf.square(self.scale) * self.df / denom
         inf = tf.fill(self.batch_shape_tensor(), np.array(np.inf, self.dtype.np))
         defined = tf.where_v2(self.df > tf.fill(self.batch_shape_tensor(), np.array(2.0, self.dtype.np)), var, inf)
-        return self._nan_where(tf.greater(self.df, self._ones()), defined,
+        return self._nan_where(tf.greater(self.df, self._ones()), defined, self.df,
                                "variance not defined for components of df <= 1")
 
     def _mode(self):
