@@ -161,6 +161,12 @@ class Generator:
             full = tf.bitwise.bitwise_or(tf.bitwise.left_shift(high, stateless._c(32)), low)
             return tf.reshape(tf.cast(full, dtype), shape_list)
 
+    def binomial(self, shape, counts, probs, dtype=None, name: str | None = None) -> Tensor:
+        from dfc.ir.dtypes import i32
+        with name_scope(name, "binomial"):
+            return stateless.stateless_binomial(shape, self._next_seed(), counts, probs,
+                                                output_dtype=i32 if dtype is None else dtype)
+
     def make_seeds(self, count: int = 1) -> Tensor:
         """[2, count] int64 seeds for stateless ops (TF's layout: one seed per column)."""
         key = stateless._key(self._next_seed(), "make_seeds")

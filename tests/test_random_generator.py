@@ -14,7 +14,7 @@ def _generator_graph():
     tf.reset_default_graph()
     g = tf.random.Generator.from_seed(3)
     fetches = [g.normal([4]), g.uniform([5], maxval=10, dtype=tf.int32), g.uniform_full_int([2], tf.int64),
-               g.truncated_normal([50]), g.split(2)[1].normal([3])]
+               g.truncated_normal([50]), g.split(2)[1].normal([3]), g.binomial([6], counts=5.0, probs=0.5)]
     return g, fetches
 
 
