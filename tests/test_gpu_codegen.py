@@ -34,6 +34,7 @@ WITHOUT_GPU_LOWERING = {
     # kernel
     "dfc.matrix_inverse", "dfc.matrix_determinant", "dfc.log_matrix_determinant", "dfc.cholesky", "dfc.matrix_solve",
     "dfc.matrix_triangular_solve", "dfc.qr", "dfc.svd", "dfc.self_adjoint_eig", "dfc.argsort",
+    "dfc.non_max_suppression",
 }
 
 

@@ -230,6 +230,7 @@ EXAMPLES.update({
     "dfc.svd": ([F(4, 6)], {"compute_uv": True, "full_matrices": False}, None),
     "dfc.self_adjoint_eig": ([F(3, 3)], {"compute_v": False}, None),
     "dfc.argsort": ([F(None, 7)], {"descending": True}, None),
+    "dfc.non_max_suppression": ([F(None, 4), F(None), F(), F()], {"max_output_size": 5}, None),
 })
 
 
