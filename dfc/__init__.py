@@ -48,6 +48,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                   "to_bfloat16"),
     ".image": ("extract_image_patches", "random_crop"),
     ".random_ops": ("multinomial", "random_normal", "random_shuffle", "random_uniform", "truncated_normal"),
+    ".random_sampling": ("get_seed", "random_gamma", "random_poisson"),
+    ".special_incomplete": ("betainc", "igamma", "igammac"),
     ".clip_ops": ("clip_by_average_norm", "clip_by_global_norm", "clip_by_norm", "clip_by_value", "global_norm",
                   "norm"),
     ".tensor_ops": ("argsort", "batch_gather", "boolean_mask", "broadcast_to", "depth_to_space", "gather_nd",
@@ -124,9 +126,10 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "orthogonal_initializer": (".initializers", "orthogonal"),
             "variance_scaling_initializer": (".initializers", "variance_scaling"),
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
-_SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors",
-               "estimator", "feature_column", "gfile", "graph_util", "image", "initializers", "io", "keras", "layers",
-               "linalg", "logging", "losses", "manip", "math", "metrics", "nn", "python_io", "random", "sets", "sparse",
+_SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "distributions", "dtypes",
+               "errors", "estimator", "feature_column", "gfile", "graph_util", "image", "initializers", "io", "keras",
+               "layers", "linalg", "logging", "losses", "manip", "math", "metrics", "nn", "python_io", "random", "sets",
+               "sparse",
                "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
