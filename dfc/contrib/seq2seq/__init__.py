@@ -1,10 +1,15 @@
 """tf.contrib.seq2seq: TF 1.15's sequence-to-sequence library (helpers, decoders, attention, beam search, loss)."""
 
+from .attention_mechanism import (AttentionMechanism, BahdanauAttention, BahdanauMonotonicAttention, LuongAttention,
+                                  LuongMonotonicAttention, hardmax, monotonic_attention, safe_cumprod)
+from .attention_wrapper import AttentionWrapper, AttentionWrapperState
 from .decoder import BasicDecoder, BasicDecoderOutput, Decoder, dynamic_decode
 from .helper import (CustomHelper, GreedyEmbeddingHelper, Helper, InferenceHelper, SampleEmbeddingHelper,
                      ScheduledEmbeddingTrainingHelper, ScheduledOutputTrainingHelper, TrainingHelper)
 from .loss import sequence_loss
 
-__all__ = ["BasicDecoder", "BasicDecoderOutput", "CustomHelper", "Decoder", "GreedyEmbeddingHelper", "Helper",
-           "InferenceHelper", "SampleEmbeddingHelper", "ScheduledEmbeddingTrainingHelper",
-           "ScheduledOutputTrainingHelper", "TrainingHelper", "dynamic_decode", "sequence_loss"]
+__all__ = ["AttentionMechanism", "AttentionWrapper", "AttentionWrapperState", "BahdanauAttention",
+           "BahdanauMonotonicAttention", "BasicDecoder", "BasicDecoderOutput", "CustomHelper", "Decoder",
+           "GreedyEmbeddingHelper", "Helper", "InferenceHelper", "LuongAttention", "LuongMonotonicAttention",
+           "SampleEmbeddingHelper", "ScheduledEmbeddingTrainingHelper", "ScheduledOutputTrainingHelper",
+           "TrainingHelper", "dynamic_decode", "hardmax", "monotonic_attention", "safe_cumprod", "sequence_loss"]
