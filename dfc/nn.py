@@ -271,7 +271,7 @@ def top_k(input, k=1, sorted: bool = True, name: str | None = None):  # noqa: A0
     from .array_ops import one_hot, stack
     from .framework import check_int, name_scope
     from .math_ops import argmax, cast, equal, logical_or, reduce_sum, where
-    from .array_ops import fill, shape
+    from .array_ops import fill, shape, zeros_like
     x = convert_to_tensor(input)
     if x.shape.ndims is None or x.shape.ndims < 1:
         raise ValueError(f"top_k needs an input of rank >= 1, got {x.shape}")
@@ -290,9 +290,10 @@ def top_k(input, k=1, sorted: bool = True, name: str | None = None):  # noqa: A0
             masked = x if taken is None else where(taken, lowest, x)
             index = argmax(masked, axis=-1, output_type="int32")
             hot = one_hot(index, n, dtype=x.dtype)
-            values.append(reduce_sum(hot * x, axis=-1))
-            indices.append(index)
             chosen = equal(hot, 1.0) if x.dtype.is_floating else equal(cast(hot, "int32"), 1)
+            # a select, not hot * x: an infinite entry elsewhere in the row would make the sum NaN
+            values.append(reduce_sum(where(chosen, x, zeros_like(x)), axis=-1))
+            indices.append(index)
             taken = chosen if taken is None else logical_or(taken, chosen)
         if not values:
             from .array_ops import zeros

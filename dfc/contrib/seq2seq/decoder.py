@@ -143,6 +143,10 @@ def _batch_dims(batch, size) -> list | Tensor:
     return [batch] + rest
 
 
+def _is_array(x) -> bool:
+    return isinstance(x, (TensorArray, _NullArray))
+
+
 class _NullArray:
     """A TensorArray that forgets what is written: the state of the counting loop, which keeps no outputs."""
 
@@ -199,12 +203,9 @@ def dynamic_decode(decoder: Decoder, output_time_major: bool = False, impute_fin
         def advance(time, state, inputs, finished, lengths):
             """One decoding step: its outputs to emit and the next loop values (TF1's body, less the writes)."""
             outputs, decoder_state, next_inputs, decoder_finished = decoder.step(time, inputs, state)
-            if decoder.tracks_own_finished:
-                next_finished = decoder_finished
-                next_lengths = decoder_state.lengths
-            else:
-                next_finished = M.logical_or(decoder_finished, finished)
-                next_lengths = M.where(finished, lengths, A.fill(A.shape(lengths), time + 1))
+            next_finished = decoder_finished if decoder.tracks_own_finished else \
+                M.logical_or(decoder_finished, finished)
+            next_lengths = M.where(finished, lengths, time + 1 + A.zeros_like(lengths))
             nest.assert_same_structure(state, decoder_state, "dynamic_decode: the decoder's state")
             nest.assert_same_structure(inputs, next_inputs, "dynamic_decode: the decoder's next inputs")
             if maximum_iterations is not None:
@@ -214,7 +215,7 @@ def dynamic_decode(decoder: Decoder, output_time_major: bool = False, impute_fin
                                              zero_outputs)
 
                 def hold(new, cur):
-                    if isinstance(cur, (TensorArray, _NullArray)) or convert_to_tensor(new).shape.ndims == 0:
+                    if _is_array(cur) or convert_to_tensor(new).shape.ndims == 0:
                         return new
                     return select_rows(finished, cur, new)
                 decoder_state = nest.map_structure(hold, decoder_state, state)
