@@ -251,13 +251,18 @@ def monotonic_attention(p_choose_i, previous_attention, mode: str) -> Tensor:
     from ...clip_ops import clip_by_value
     p_choose_i = convert_to_tensor(p_choose_i, name="p_choose_i")
     previous_attention = convert_to_tensor(previous_attention, name="previous_attention")
-    if mode == "recursive":
+    if mode == "recursive":  # q_j = (1 - p_{j-1}) q_{j-1} + previous_j; attention_j = p_j q_j
+        steps = p_choose_i.shape.as_list()[1] if p_choose_i.shape.ndims == 2 else None
+        if steps is not None:
+            q, out = None, []
+            for j in range(steps):
+                q = previous_attention[:, j] if j == 0 else (1 - p_choose_i[:, j - 1]) * q + previous_attention[:, j]
+                out.append(p_choose_i[:, j] * q)
+            return A.stack(out, 1)
         from ...control_flow_ops import scan
-        batch = A.shape(p_choose_i)[0]
-        ones = A.ones_like(p_choose_i[:, :1])
-        shifted = A.concat([ones, 1 - p_choose_i[:, :-1]], 1)
+        shifted = A.concat([A.ones_like(p_choose_i[:, :1]), 1 - p_choose_i[:, :-1]], 1)
         steps = scan(lambda x, yz: yz[0] * x + yz[1], [A.transpose(shifted), A.transpose(previous_attention)],
-                     A.zeros(A.stack([batch]), dtype=p_choose_i.dtype))
+                     A.zeros_like(p_choose_i[:, 0]))
         return p_choose_i * A.transpose(steps)
     if mode == "parallel":
         cumprod = safe_cumprod(1 - p_choose_i, axis=1, exclusive=True)
