@@ -170,10 +170,13 @@ def _gather_beams(indices: Tensor, source: Tensor, batch, range_size, name: str 
     with name_scope(name, "tensor_gather_helper"):
         flat_index = A.reshape(indices + _row_starts(indices, range_size), [-1])
         rest = source.shape.as_list()[2:]
-        if None in rest:
-            raise ValueError(f"BeamSearchDecoder: the state {source.name} needs known inner dims, got {source.shape}")
-        out = A.reshape(A.gather(A.reshape(source, [-1] + rest), flat_index),
-                        [-1, indices.shape.as_list()[1]] + rest, name="output")
+        if None not in rest:
+            out = A.reshape(A.gather(A.reshape(source, [-1] + rest), flat_index),
+                            [-1, indices.shape.as_list()[1]] + rest, name="output")
+        else:
+            inner = A.shape(source)[2:]
+            out = A.reshape(A.gather(A.reshape(source, A.concat([[-1], inner], 0)), flat_index),
+                            A.concat([[-1, indices.shape.as_list()[1]], inner], 0), name="output")
         out.set_shape([source.shape.as_list()[0], indices.shape.as_list()[1]] + rest)
         return out
 
@@ -243,9 +246,9 @@ class BeamSearchDecoder(Decoder):
     # ---- [batch, beam, ...] <-> [batch * beam, ...] -------------------------------------------------------
     def _merge(self, t: Tensor) -> Tensor:
         rest = t.shape.as_list()[2:]
-        if None in rest:
-            raise ValueError(f"BeamSearchDecoder: {t.name} needs known inner dims, got shape {t.shape}")
-        out = A.reshape(t, [-1] + rest)  # no batch-size value: the shape stays known inside the decoding loop
+        # no batch-size value: the shape stays known inside the decoding loop
+        out = A.reshape(t, [-1] + rest) if None not in rest else \
+            A.reshape(t, A.concat([[-1], A.shape(t)[2:]], 0))
         rows = self._static_batch * self._beam_width if self._static_batch is not None else None
         out.set_shape([rows] + rest)
         return out
@@ -260,9 +263,8 @@ class BeamSearchDecoder(Decoder):
                              f"tensor ({t.name}) has shape: {TensorShape([rows] + rest)}.  We expected it to have "
                              f"shape (batch_size, beam_width, depth) == {TensorShape(expected)}.  Perhaps you forgot "
                              f"to create a zero_state with batch_size=encoder_batch_size * beam_width?")
-        if None in rest:
-            raise ValueError(f"BeamSearchDecoder: {t.name} needs known inner dims, got shape {t.shape}")
-        out = A.reshape(t, [-1, self._beam_width] + rest)
+        out = A.reshape(t, [-1, self._beam_width] + rest) if None not in rest else \
+            A.reshape(t, A.concat([[-1, self._beam_width], A.shape(t)[1:]], 0))
         out.set_shape(expected)
         return out
 
