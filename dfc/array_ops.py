@@ -100,18 +100,21 @@ def ones(shape, dtype=f32, name: str | None = None) -> Tensor:
     return _filled(shape, dtype, 1, name or "ones")
 
 
-def _fill_like(tensor, value, dtype, name):
+def _fill_like(tensor, value, dtype, name, optimize: bool):
     tensor = convert_to_tensor(tensor)
     dtype = as_dtype(dtype) if dtype is not None else tensor.dtype
+    if optimize and tensor.shape.is_fully_defined():
+        # as TF: a static shape makes a constant that does not wait on (or read) the tensor, a variable included
+        return _filled(tensor.shape.as_list(), dtype, value, name)
     return make("dfc.fill_like", [tensor], {"value": float(value), "dtype": dtype}, name=name)
 
 
 def zeros_like(tensor, dtype=None, name: str | None = None, optimize: bool = True) -> Tensor:
-    return _fill_like(tensor, 0.0, dtype, name or "zeros_like")
+    return _fill_like(tensor, 0.0, dtype, name or "zeros_like", optimize)
 
 
 def ones_like(tensor, dtype=None, name: str | None = None, optimize: bool = True) -> Tensor:
-    return _fill_like(tensor, 1.0, dtype, name or "ones_like")
+    return _fill_like(tensor, 1.0, dtype, name or "ones_like", optimize)
 
 
 def range(start, limit=None, delta=1, dtype=None, name: str = "range") -> Tensor:  # noqa: A001 - TF's name

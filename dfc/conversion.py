@@ -67,7 +67,7 @@ def constant_array(value: Any, dtype: DType) -> np.ndarray:
 
 
 def constant(value: Any, dtype=None, shape=None, name: str = "Const", verify_shape: bool = False) -> Tensor:
-    """A constant tensor; `shape` broadcasts a scalar or reshapes a value with as many elements."""
+    """A constant tensor; `shape` broadcasts a scalar, reshapes the value, or fills it out with its last element."""
     dtype = as_dtype(dtype) if dtype is not None else infer_constant_dtype(value)
     array = constant_array(value, dtype)
     if shape is not None:
@@ -79,10 +79,19 @@ def constant(value: Any, dtype=None, shape=None, name: str = "Const", verify_sha
                 array = np.full(shape, array.reshape(()), dtype=dtype.np)
             except (MemoryError, ValueError) as e:
                 raise out_of_memory("dfc.constant", name, shape, dtype, e) from None
-        elif array.size == int(np.prod(shape, dtype=np.int64)) and not verify_shape:
+        elif verify_shape and tuple(array.shape) != tuple(shape):
+            raise TypeError(f"Expected Tensor's shape: {tuple(shape)}, got {tuple(array.shape)}.")
+        elif array.size == int(np.prod(shape, dtype=np.int64)):
             array = array.reshape(shape)
+        elif 0 < array.size < int(np.prod(shape, dtype=np.int64)):
+            # TF1 fills the elements after the given ones with the last given value
+            flat = array.reshape(-1)
+            count = int(np.prod(shape, dtype=np.int64))
+            array = np.concatenate([flat, np.full(count - flat.size, flat[-1], dtype=flat.dtype)]).reshape(shape)
         else:
-            raise build_error("dfc.constant", name, f"constant of shape {list(array.shape)} does not fit the "
+            raise build_error("dfc.constant", name, f"Too many elements provided. Takes at most "
+                                                    f"{int(np.prod(shape, dtype=np.int64))}, but got {array.size}: "
+                                                    f"a constant of shape {list(array.shape)} does not fit the "
                                                     f"requested shape {list(shape)}")
     return make("dfc.constant", [], {"value": np.require(array, requirements="C")}, name=name)
 

@@ -24,6 +24,8 @@ _FORMAT = "dfc-meta-graph-1"
 _INTERNAL = ("__variables_by_name", "__variable_scopes", "__layer_name_counts", "__template_scope_names")
 
 
+_warned_summary_collections: set[str] = set()
+
 def _proto_modules():
     from tensorboard.compat.proto import meta_graph_pb2, variable_pb2
     return meta_graph_pb2, variable_pb2
@@ -91,6 +93,9 @@ def _export_collection(entry: Any, key: str, items: list, variable_cls: type, va
     elif all(isinstance(x, float) for x in items):
         entry.float_list.value.extend(items)
     elif all(hasattr(x, "_dfc_host_fetch") for x in items):
+        if key in _warned_summary_collections:  # once: Saver.save exports the meta graph at every checkpoint
+            return
+        _warned_summary_collections.add(key)
         _log.warning("Collection %s holds summaries, which dfc computes on the host: they are not saved in the meta "
                      "graph (make them again after import_meta_graph)", key)
     else:  # TF skips such collections with a warning, too

@@ -305,10 +305,12 @@ class constant_initializer(Initializer):
     def __init__(self, value=0, dtype=f32, verify_shape=False):
         self.value = value
         self.dtype = as_dtype(dtype)
+        self.verify_shape = verify_shape
 
-    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
+    def __call__(self, shape, dtype=None, partition_info=None, verify_shape=None) -> Tensor:
         dtype = as_dtype(dtype or self.dtype)
-        return constant(self.value, dtype=dtype, shape=static_shape(shape))
+        verify = self.verify_shape if verify_shape is None else verify_shape
+        return constant(self.value, dtype=dtype, shape=static_shape(shape), verify_shape=verify)
 
 
 class random_uniform_initializer(Initializer):

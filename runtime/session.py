@@ -566,6 +566,9 @@ def _as_fetched(array: np.ndarray):
 
 def _feed_target(key: Any, graph: Graph) -> Value:
     target = as_ir(key, graph)
+    if isinstance(key, str) and isinstance(target, Op):
+        raise TypeError(f"Cannot interpret feed_dict key as Tensor: The name '{key}' refers to an Operation, not a "
+                        f"Tensor. Tensor names must be of the form \"<op_name>:<output_index>\" (feed '{key}:0')")
     if isinstance(target, Op):
         if len(target.results) != 1:
             raise TypeError(f"cannot feed op '{target.name}': feed one of its tensors")

@@ -252,3 +252,14 @@ def test_python_numbers_fed_to_float_scalars_convert_as_any_feed_does(dtype, giv
     got = fast(given)
     assert got.dtype == expected.dtype and got.shape == expected.shape == ()
     np.testing.assert_array_equal(got, expected)
+
+
+def test_feeds_and_fetches_by_name_as_tf1():
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [None, 2], name="x")
+    y = tf.reduce_sum(x, name="y")
+    with tf.Session() as sess:
+        assert sess.run("y:0", feed_dict={"x:0": [[1, 2]]}) == 3.0
+        assert sess.run(y, {x: [[1, 1]]}) == 2.0
+        with pytest.raises(TypeError, match="The name 'x' refers to an Operation, not a Tensor"):
+            sess.run(y, {"x": [[1, 2]]})
