@@ -34,8 +34,8 @@ def feeds() -> dict:
 def set_variables(tf, sess, seed: int) -> np.ndarray:
     """Each trainable variable, in name order, set from one seeded stream; the names of all global variables."""
     rng = np.random.default_rng(seed)
-    for v in sorted(tf.trainable_variables(), key=lambda v: v.name):
-        sess.run(v.assign((rng.standard_normal(v.shape.as_list()) * 0.5).astype(F32)))
+    sess.run([v.assign((rng.standard_normal(v.shape.as_list()) * 0.5).astype(F32))
+              for v in sorted(tf.trainable_variables(), key=lambda v: v.name)])
     return np.array(sorted(v.name for v in tf.global_variables()))
 
 
