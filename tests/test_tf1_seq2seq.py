@@ -3,6 +3,7 @@ same model written by hand in TF (tests/record_seq2seq_scripts.py), and TF1's er
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import dfc as tf
@@ -17,3 +18,100 @@ def test_nmt_attention_script_matches_tensorflow(backend):
     tf.reset_default_graph()
     actual = nmt_attention(tf, lambda: tf.Session(backend=backend))
     assert_matches_recording(actual, "script_seq2seq_nmt_attention", lambda key: {"rtol": 2e-4, "atol": 2e-5})
+
+
+def _decoder_parts():
+    tf.reset_default_graph()
+    memory = tf.placeholder(tf.float32, [2, 4, 3], name="memory")
+    inputs = tf.placeholder(tf.float32, [2, 5, 3], name="decoder_inputs")
+    lengths = tf.placeholder(tf.int32, [2], name="lengths")
+    return memory, inputs, lengths
+
+
+def test_decoding_semantics_hold_on_the_interpreter_and_cpu():
+    """impute_finished zeros a finished row's outputs and holds its state; output_time_major transposes; a
+    ScheduledEmbeddingTrainingHelper that never samples is a TrainingHelper; InferenceHelper and CustomHelper
+    drive the loop with the user's functions; multiple Luong mechanisms concatenate their attentions."""
+    memory, inputs, lengths = _decoder_parts()
+    s2s = tf.contrib.seq2seq
+    mechanisms = [s2s.LuongAttention(3, memory, memory_sequence_length=[4, 2], scale=True),
+                  s2s.BahdanauAttention(2, memory, name="second")]
+    cell = s2s.AttentionWrapper(tf.nn.rnn_cell.GRUCell(3), mechanisms, attention_layer_size=[2, 3])
+    assert cell.output_size == 5 and cell.state_size.alignments == (4, 4)
+    init = cell.zero_state(2, tf.float32)
+    plain, plain_state, plain_len = s2s.dynamic_decode(
+        s2s.BasicDecoder(cell, s2s.TrainingHelper(inputs, lengths), init))
+    imputed, imputed_state, _ = s2s.dynamic_decode(
+        s2s.BasicDecoder(cell, s2s.TrainingHelper(inputs, lengths), init), impute_finished=True,
+        output_time_major=True)
+    embedding = tf.constant(np.eye(3, dtype=np.float32)[[0, 1, 2, 0, 1, 2, 0]])
+    scheduled, _, _ = s2s.dynamic_decode(s2s.BasicDecoder(
+        cell, s2s.ScheduledEmbeddingTrainingHelper(inputs, lengths, embedding, 0.0), init))
+    inference = s2s.InferenceHelper(lambda out: tf.nn.softmax(out[:, :3]), [3], tf.float32, tf.zeros([2, 3]),
+                                    lambda sample: tf.reduce_max(sample, -1) > 0.6)
+    inferred, _, inferred_len = s2s.dynamic_decode(s2s.BasicDecoder(cell, inference, init), maximum_iterations=4)
+    custom = s2s.CustomHelper(lambda: (tf.constant([False, False]), tf.ones([2, 3])),
+                              lambda time, outputs, state: tf.argmax(outputs, -1, output_type=tf.int32),
+                              lambda time, outputs, state, sample_ids: (tf.fill([2], time >= 2), outputs[:, :3],
+                                                                       state))
+    customized, _, custom_len = s2s.dynamic_decode(s2s.BasicDecoder(cell, custom, init))
+    feed = {memory: np.random.default_rng(0).standard_normal((2, 4, 3)).astype(np.float32),
+            inputs: np.random.default_rng(1).standard_normal((2, 5, 3)).astype(np.float32), lengths: [5, 2]}
+    fetches = [plain.rnn_output, plain_len, imputed.rnn_output, plain_state.cell_state, imputed_state.cell_state,
+               scheduled.rnn_output, inferred.sample_id, inferred_len, customized.sample_id, custom_len,
+               plain_state.alignments[0]]
+    results = []
+    for backend in ("interpreter", "cpu"):
+        with tf.Session(backend=backend) as sess:
+            sess.run(tf.global_variables_initializer())
+            results.append(sess.run(fetches, feed))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    out, out_len, imp, state, imp_state, sched, samples, sample_len, cust, cust_len, align = results[1]
+    assert out.shape == (2, 5, 5) and list(out_len) == [5, 2]
+    np.testing.assert_allclose(imp.transpose(1, 0, 2)[1, :2], out[1, :2], rtol=1e-6)
+    assert not imp[2:, 1].any()  # row 1 finished after 2 steps: its outputs are zeros
+    np.testing.assert_allclose(imp_state[0], state[0], rtol=1e-6)  # row 0 ran all its steps either way
+    assert not np.allclose(imp_state[1], state[1])  # row 1's state was held at step 2
+    np.testing.assert_allclose(sched, out, rtol=1e-6)
+    assert samples.shape[0] == 2 and samples.shape[1] == sample_len.max() <= 4
+    assert list(cust_len) == [3, 3] and cust.shape == (2, 3)
+    assert not align[1, 2:].any() and align[0, 2:].all()  # the first memory's row 1 has length 2: no attention past it
+
+
+ERRORS = [
+    (lambda s, t: s.sequence_loss(t["logits"][0], t["targets"], t["weights"]), ValueError, "logits"),
+    (lambda s, t: s.sequence_loss(t["logits"], t["weights"], t["weights"][0]), ValueError, "Weights"),
+    (lambda s, t: s.sequence_loss(t["logits"], t["targets"], t["weights"], sum_over_timesteps=True), ValueError,
+     "sum_over_timesteps"),
+    (lambda s, t: s.TrainingHelper(t["logits"], t["targets"]), ValueError, "sequence_length"),
+    (lambda s, t: s.TrainingHelper(t["logits"], t["weights"][0]), TypeError, "sequence_length"),
+    (lambda s, t: s.GreedyEmbeddingHelper(t["embedding"], 1, 2), ValueError, "start_tokens"),
+    (lambda s, t: s.GreedyEmbeddingHelper(t["embedding"], [1, 1], [2]), ValueError, "end_token"),
+    (lambda s, t: s.BasicDecoder(tf.nn.rnn_cell.GRUCell(2), "helper", None), TypeError, "Helper"),
+    (lambda s, t: s.BasicDecoder(tf.nn.rnn_cell.GRUCell(2), s.TrainingHelper(t["logits"], [2, 2]), None,
+                                 output_layer=lambda x: x), TypeError, "output_layer"),
+    (lambda s, t: s.dynamic_decode("decoder"), TypeError, "Decoder"),
+    (lambda s, t: s.AttentionWrapper(tf.nn.rnn_cell.GRUCell(2), "attention"), TypeError, "AttentionMechanism"),
+    (lambda s, t: s.AttentionWrapper(tf.nn.rnn_cell.GRUCell(2), s.LuongAttention(4, t["logits"]),
+                                     attention_layer_size=[2, 3]), ValueError, "attention_layer_size"),
+    (lambda s, t: s.LuongAttention(4, t["logits"])(t["weights"], None), ValueError, "Incompatible"),
+    (lambda s, t: s.tile_batch(tf.placeholder(tf.float32), 2), ValueError, "rank"),
+    (lambda s, t: s.monotonic_attention(t["weights"], t["weights"], "soft"), ValueError, "mode"),
+    (lambda s, t: s.BeamSearchDecoder(tf.nn.rnn_cell.GRUCell(2), t["embedding"], [[1, 1]], 2, tf.zeros([2, 2]), 3),
+     ValueError, "start_tokens"),
+    (lambda s, t: s.BeamSearchDecoder(tf.nn.rnn_cell.GRUCell(2), t["embedding"], [1, 1], 2, tf.zeros([2, 2]), 3),
+     ValueError, "beam_width"),
+]
+
+
+@pytest.mark.parametrize("index", range(len(ERRORS)))
+def test_bad_arguments_raise_tf1s_errors(index):
+    build, error, word = ERRORS[index]
+    tf.reset_default_graph()
+    tensors = {"logits": tf.placeholder(tf.float32, [2, 3, 4], name="logits"),
+               "targets": tf.placeholder(tf.int32, [2, 3], name="targets"),
+               "weights": tf.placeholder(tf.float32, [2, 3], name="weights"),
+               "embedding": tf.placeholder(tf.float32, [5, 2], name="embedding")}
+    with pytest.raises(error, match=word):
+        build(tf.contrib.seq2seq, tensors)

@@ -42,6 +42,15 @@ def _dense(units: int, name: str, dtype):
     return Dense(units, name=name, use_bias=False, dtype=dtype)
 
 
+def _memory_layer(units: int, dtype):
+    """The Dense layer of the keys, built where the mechanism is made: named as TF1 names a layer there
+    ('memory_layer', then 'memory_layer_1' for a second mechanism; the plain name in a reusing scope)."""
+    from ...layers.base import unique_layer_name
+    from ...variables import get_variable_scope
+    name = "memory_layer" if get_variable_scope().reuse is True else unique_layer_name("memory_layer")
+    return _dense(units, name, dtype)
+
+
 def _prepare_memory(memory, memory_sequence_length, check_inner_dims_defined: bool) -> Tensor:
     memory = convert_to_tensor(memory, name="memory")
     if memory.shape.ndims is None or memory.shape.ndims < 2:
@@ -189,7 +198,7 @@ class LuongAttention(_BaseAttentionMechanism):
                  score_mask_value=None, dtype=None, custom_key_value_fn=None, name: str = "LuongAttention"):
         dtype = dtype if dtype is not None else "float32"
         super().__init__(None, memory, _softmax_probability(probability_fn), memory_sequence_length,
-                         _dense(num_units, "memory_layer", dtype), score_mask_value=score_mask_value,
+                         _memory_layer(num_units, dtype), score_mask_value=score_mask_value,
                          custom_key_value_fn=custom_key_value_fn, name=name)
         self._num_units, self._scale, self._name = num_units, scale, name
 
@@ -214,7 +223,7 @@ class BahdanauAttention(_BaseAttentionMechanism):
                  name: str = "BahdanauAttention"):
         dtype = dtype if dtype is not None else "float32"
         super().__init__(_dense(num_units, "query_layer", dtype), memory, _softmax_probability(probability_fn),
-                         memory_sequence_length, _dense(num_units, "memory_layer", dtype),
+                         memory_sequence_length, _memory_layer(num_units, dtype),
                          score_mask_value=score_mask_value, custom_key_value_fn=custom_key_value_fn, name=name)
         self._num_units, self._normalize, self._name = num_units, normalize, name
 
@@ -304,7 +313,7 @@ class BahdanauMonotonicAttention(_BaseMonotonicAttentionMechanism):
         fn = functools.partial(_monotonic_probability_fn, sigmoid_noise=sigmoid_noise, mode=mode,
                                seed=sigmoid_noise_seed)
         super().__init__(_dense(num_units, "query_layer", dtype), memory, fn, memory_sequence_length,
-                         _dense(num_units, "memory_layer", dtype), score_mask_value=score_mask_value, name=name)
+                         _memory_layer(num_units, dtype), score_mask_value=score_mask_value, name=name)
         self._num_units, self._normalize, self._score_bias_init, self._name = num_units, normalize, \
             score_bias_init, name
 
@@ -331,7 +340,7 @@ class LuongMonotonicAttention(_BaseMonotonicAttentionMechanism):
         dtype = dtype if dtype is not None else "float32"
         fn = functools.partial(_monotonic_probability_fn, sigmoid_noise=sigmoid_noise, mode=mode,
                                seed=sigmoid_noise_seed)
-        super().__init__(None, memory, fn, memory_sequence_length, _dense(num_units, "memory_layer", dtype),
+        super().__init__(None, memory, fn, memory_sequence_length, _memory_layer(num_units, dtype),
                          score_mask_value=score_mask_value, name=name)
         self._num_units, self._scale, self._score_bias_init, self._name = num_units, scale, score_bias_init, name
 

@@ -87,6 +87,7 @@ class AttentionWrapper(RNNCell):
         if attention_layer_size is not None and attention_layer is not None:
             raise ValueError("Only one of attention_layer_size and attention_layer should be set")
         from ...layers.core import Dense
+        self._own_attention_layers = attention_layer_size is not None
         if attention_layer_size is not None:
             sizes = tuple(attention_layer_size if isinstance(attention_layer_size, (list, tuple))
                           else (attention_layer_size,))
@@ -197,6 +198,9 @@ class AttentionWrapper(RNNCell):
             name = scope if isinstance(scope, str) else (self._name or unique_layer_name(self.base_name))
             with variable_scope(name) as vs:
                 self._vscope = vs
+                if self._own_attention_layers:  # TF1 numbers same-named layers built in one scope
+                    for layer in self._attention_layers:
+                        layer._given_name = unique_layer_name("attention_layer")
                 return self.call(inputs, state)
         with variable_scope(self._vscope, reuse=True):
             return self.call(inputs, state)

@@ -128,10 +128,14 @@ class TrainingHelper(Helper):
             if not time_major:
                 inputs = nest.map_structure(transpose_batch_time, inputs)
             self._time_major_inputs = inputs
-            self._sequence_length = _int32(sequence_length, "sequence_length")
-            if self._sequence_length.shape.ndims != 1:
-                raise ValueError(f"Expected sequence_length to be a vector, but received shape: "
-                                 f"{self._sequence_length.shape} ({self._sequence_length.name})")
+            lengths = convert_to_tensor(sequence_length, name="sequence_length")
+            if lengths.shape.ndims != 1:
+                raise ValueError(f"Expected sequence_length to be a vector, but received shape: {lengths.shape} "
+                                 f"({lengths.name})")
+            if not lengths.dtype.is_integer:
+                raise TypeError(f"TrainingHelper: sequence_length {lengths.name} must be integers, got "
+                                f"{lengths.dtype.name}")
+            self._sequence_length = M.cast(lengths, "int32")
             self._zero_inputs = nest.map_structure(lambda x: A.zeros_like(A.gather(x, 0)), inputs)
             known = self._sequence_length.shape.as_list()[0]
             self._batch_size = known if known is not None else A.size(self._sequence_length)
