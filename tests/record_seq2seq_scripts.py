@@ -180,9 +180,12 @@ def nmt_attention() -> dict:
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         names = set_variables(tf, sess, 3)
-        losses = [sess.run([loss, train], feed)[0] for _ in range(3)]
-        result = sess.run({"train_logits": train_logits, "loss": loss}, feed)
-        result["train_ids"] = result["train_logits"].argmax(-1).astype(np.int32)
+        losses = []
+        for _ in range(3):
+            value, _, logits_value = sess.run([loss, train, train_logits], feed)
+            losses.append(value)
+        result = {"train_logits": logits_value}
+        result["train_ids"] = logits_value.argmax(-1).astype(np.int32)
         result["train_lengths"] = data["target_length"]
 
         def run_step(ids, c, h, attention, rows):

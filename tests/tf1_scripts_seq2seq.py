@@ -82,13 +82,16 @@ def nmt_attention(tf, Session) -> dict:
     with Session() as sess:
         sess.run(tf.global_variables_initializer())
         names = set_variables(tf, sess, 3)
-        losses = [sess.run([loss, train], feed)[0] for _ in range(3)]
-        result = sess.run({"train_logits": outputs.rnn_output, "train_ids": outputs.sample_id,
-                           "train_lengths": train_lengths, "loss": loss,
-                           "greedy_ids": g_out.sample_id, "greedy_logits": g_out.rnn_output, "greedy_lengths": g_len,
+        losses = []
+        for _ in range(3):  # the last step's outputs are those after two updates (one compiled step for all)
+            value, _, trained = sess.run([loss, train, {"train_logits": outputs.rnn_output,
+                                                        "train_ids": outputs.sample_id,
+                                                        "train_lengths": train_lengths}], feed)
+            losses.append(value)
+        result = sess.run({"greedy_ids": g_out.sample_id, "greedy_logits": g_out.rnn_output, "greedy_lengths": g_len,
                            "greedy_alignments": g_state.alignment_history.stack(),
                            "beam_ids": b_out.predicted_ids, "beam_scores": b_out.beam_search_decoder_output.scores,
                            "beam_step_ids": b_out.beam_search_decoder_output.predicted_ids,
                            "beam_parents": b_out.beam_search_decoder_output.parent_ids, "beam_lengths": b_len,
                            "beam_state_lengths": b_state.lengths, "beam_log_probs": b_state.log_probs}, feed)
-    return dict(result, names=names, losses=np.array(losses))
+    return dict(result, **trained, names=names, losses=np.array(losses))
