@@ -118,23 +118,32 @@ class _Operators:
     def __ge__(self, other):
         return self._binary(other, "greater_equal")
 
+    def _logical_or_bitwise(self, other, logical: str, bitwise: str, reverse: bool = False):
+        """&, | and ^ are logical on bools and bitwise on integers, as TF's operators dispatch them."""
+        dtype = getattr(self, "dtype", None)
+        if dtype is not None and dtype.is_integer:
+            from . import bitwise as bitwise_ops
+            function = getattr(bitwise_ops, bitwise)
+            return function(other, self) if reverse else function(self, other)
+        return self._binary(other, logical, reverse)
+
     def __and__(self, other):
-        return self._binary(other, "logical_and")
+        return self._logical_or_bitwise(other, "logical_and", "bitwise_and")
 
     def __rand__(self, other):
-        return self._binary(other, "logical_and", True)
+        return self._logical_or_bitwise(other, "logical_and", "bitwise_and", True)
 
     def __or__(self, other):
-        return self._binary(other, "logical_or")
+        return self._logical_or_bitwise(other, "logical_or", "bitwise_or")
 
     def __ror__(self, other):
-        return self._binary(other, "logical_or", True)
+        return self._logical_or_bitwise(other, "logical_or", "bitwise_or", True)
 
     def __xor__(self, other):
-        return self._binary(other, "logical_xor")
+        return self._logical_or_bitwise(other, "logical_xor", "bitwise_xor")
 
     def __rxor__(self, other):
-        return self._binary(other, "logical_xor", True)
+        return self._logical_or_bitwise(other, "logical_xor", "bitwise_xor", True)
 
     def __neg__(self):
         return _operator_function("negative")(self)
@@ -143,6 +152,10 @@ class _Operators:
         return _operator_function("abs")(self)
 
     def __invert__(self):
+        dtype = getattr(self, "dtype", None)
+        if dtype is not None and dtype.is_integer:
+            from .bitwise import invert
+            return invert(self)
         return _operator_function("logical_not")(self)
 
     def __getitem__(self, key):

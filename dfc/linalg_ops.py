@@ -6,6 +6,8 @@ equation runs on the GEMM path and differentiates through the ops' own rules.
 
 from __future__ import annotations
 
+from typing import Any
+
 import builtins
 import re
 
@@ -219,29 +221,52 @@ def _take_diagonals(x: Tensor, term: str, name: str) -> tuple[Tensor, str]:
 
 def _contract(a: Tensor, ta: str, b: Tensor, tb: str, keep: set[str], name: str) -> tuple[Tensor, str]:
     """a and b combined over their shared subscripts: those in `keep` stay as batch dims, the others are summed."""
-    dim = {}
+    dim: dict[str, int | None] = {}
+    where: dict[str, tuple[Tensor, int]] = {}  # an input and axis that has the subscript's size when unknown
     for x, t in ((a, ta), (b, tb)):
-        for c, d in zip(t, x.shape.as_list()):
+        for k, (c, d) in enumerate(zip(t, x.shape.as_list())):
             if d is not None and dim.get(c) not in (None, d) and 1 not in (d, dim[c]):
                 raise build_error("Einsum", name, f"subscript {c} has size {dim[c]} in one input and {d} in another")
             if dim.get(c) in (None, 1):
                 dim[c] = d
+            if d != 1:
+                where.setdefault(c, (x, k))
     batch = [c for c in ta if c in tb and c in keep]
     summed = [c for c in ta if c in tb and c not in keep]
     free_a = [c for c in ta if c not in tb]
     free_b = [c for c in tb if c not in ta]
 
-    def size(cs):
-        ds = [dim[c] for c in cs]
-        return None if None in ds else int(np.prod(ds, dtype=np.int64))
+    def size(cs: list[str]) -> int | Tensor | None:
+        if all(dim[c] is not None for c in cs):
+            return int(np.prod([dim[c] for c in cs], dtype=np.int64))
+        if len(cs) == 1:
+            return None
+        from .array_ops import shape, stack
+        from .math_ops import reduce_prod
+        parts = [np.int32(dim[c]) if dim[c] is not None else shape(where[c][0])[where[c][1]] for c in cs]
+        return reduce_prod(stack(parts))
+
+    def new_shape(sizes: list[int | Tensor | None], cs_list: list[list[str]]) -> Any:
+        unknown = [i for i, v in enumerate(sizes) if not isinstance(v, int)]
+        if len(unknown) <= 1:
+            return [-1 if not isinstance(v, int) else v for v in sizes]
+        from .array_ops import shape, stack
+        parts = []
+        for v, cs in zip(sizes, cs_list):
+            if v is None:  # one unknown subscript: its size read off an input
+                v = shape(where[cs[0]][0])[where[cs[0]][1]]
+            parts.append(np.int32(v) if isinstance(v, int) else v)
+        return stack(parts)
 
     a3 = transpose(a, [ta.index(c) for c in batch + free_a + summed])
     b3 = transpose(b, [tb.index(c) for c in batch + summed + free_b])
-    a3 = reshape(a3, _dims_for_reshape([size(batch), size(free_a), size(summed)], "Einsum", name))
-    b3 = reshape(b3, _dims_for_reshape([size(batch), size(summed), size(free_b)], "Einsum", name))
+    a3 = reshape(a3, new_shape([size(batch), size(free_a), size(summed)], [batch, free_a, summed]))
+    b3 = reshape(b3, new_shape([size(batch), size(summed), size(free_b)], [batch, summed, free_b]))
     product = matmul(a3, b3)
     out_term = "".join(batch + free_a + free_b)
-    return reshape(product, _dims_for_reshape([dim[c] for c in out_term], "Einsum", name)), out_term
+    result = reshape(product, new_shape([dim[c] for c in out_term], [[c] for c in out_term]))
+    result.set_shape([dim[c] for c in out_term])  # a shape computed at run time keeps the dims known here
+    return result, out_term
 
 
 def einsum(equation: str, *inputs, **kwargs) -> Tensor:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from .framework import Tensor, check_int, convert_to_tensor, make
@@ -263,43 +265,40 @@ def in_top_k(predictions, targets, k, name: str | None = None) -> Tensor:
 def top_k(input, k=1, sorted: bool = True, name: str | None = None):  # noqa: A002 - TF's names
     """(values, indices) of the k largest entries along the last dim, largest first; equal values keep index order.
 
-    Unrolled k times (argmax, then mask the winner), so it costs O(k * n) per row: meant for the small k
-    of accuracy metrics and beam-free decoding, where it needs no sort kernel.
+    A stable descending sort of each row (dfc.argsort), its first k indices, and the values gathered
+    at them: the gradient of the values flows back to the entries picked.
     """
-    from collections import namedtuple
-
-    from .array_ops import one_hot, stack
-    from .framework import check_int, name_scope
-    from .math_ops import argmax, cast, equal, logical_or, reduce_sum, where
-    from .array_ops import fill, shape, zeros_like
+    from .array_ops import gather, identity, shape
+    from .debugging import assert_greater_equal
+    from .framework import constant_value, control_dependencies, name_scope
+    from .tensor_ops import argsort, gather_nd
     x = convert_to_tensor(input)
     if x.shape.ndims is None or x.shape.ndims < 1:
-        raise ValueError(f"top_k needs an input of rank >= 1, got {x.shape}")
+        raise ValueError(f"top_k needs an input of rank >= 1, got {x.name} of shape {x.shape}")
+    rank = x.shape.ndims
+    if isinstance(k, Tensor) and constant_value(k) is not None:
+        k = constant_value(k)
+    fed_k = isinstance(k, Tensor)
+    if not fed_k:
+        k = check_int(k, "k")
+        if k < 0:
+            raise ValueError(f"top_k: Need k >= 0, got {k}")
     n = x.shape.as_list()[-1]
-    k = check_int(k, "k")
-    if n is None:
-        raise ValueError(f"top_k needs the last dim of {x.name} known")
-    if not 0 <= k <= n:
-        raise ValueError(f"top_k: k ({k}) must be in [0, {n}], the last dim of {x.name}")
-    result = namedtuple("TopKV2", ["values", "indices"])
-    with name_scope(name, "TopKV2"):
-        lowest = fill(shape(x), np.asarray(x.dtype.min if not x.dtype.is_floating else -np.inf, x.dtype.np))
-        taken = None
-        values, indices = [], []
-        for _ in builtins_range(k):
-            masked = x if taken is None else where(taken, lowest, x)
-            index = argmax(masked, axis=-1, output_type="int32")
-            hot = one_hot(index, n, dtype=x.dtype)
-            chosen = equal(hot, 1.0) if x.dtype.is_floating else equal(cast(hot, "int32"), 1)
-            # a select, not hot * x: an infinite entry elsewhere in the row would make the sum NaN
-            values.append(reduce_sum(where(chosen, x, zeros_like(x)), axis=-1))
-            indices.append(index)
-            taken = chosen if taken is None else logical_or(taken, chosen)
-        if not values:
-            from .array_ops import zeros
-            lead = x.shape.as_list()[:-1]
-            return result(zeros(lead + [0], x.dtype), zeros(lead + [0], "int32"))
-        return result(stack(values, axis=-1), stack(indices, axis=-1))
+    if n is not None and not fed_k and k > n:
+        raise ValueError(f"top_k: input must have at least k columns. Had {n}, needed {k} ({x.name} has shape "
+                         f"{x.shape})")
+    with name_scope(name, "TopKV2", [x]):
+        order = argsort(x, axis=-1, direction="DESCENDING")[..., :k]
+        values = gather_nd(x, order[..., None], batch_dims=rank - 1) if rank > 1 else gather(x, order)
+        if n is None or fed_k:  # a row shorter than k would give fewer columns: TF's error instead
+            enough = assert_greater_equal(shape(x)[-1], k, message=f"top_k of {x.name}: input must have at least "
+                                                                     f"k columns")
+            with control_dependencies([enough]):
+                values, order = identity(values), identity(order)
+        return _TopK(values, order)
+
+
+_TopK = namedtuple("TopKV2", ["values", "indices"])
 
 
 builtins_range = range

@@ -228,15 +228,34 @@ def _batched_gather_nd(params: Tensor, indices: Tensor, batch_dims: int, name: s
     label = name or "GatherNd"
     pshape, ishape = params.shape.as_list(), indices.shape.as_list()
     batch = pshape[:batch_dims]
-    if None in batch or None in ishape or ishape[:batch_dims] != batch:
-        raise build_error("GatherNd", label, f"batch_dims={batch_dims} needs known, equal leading dims of params "
+    if len(ishape) <= batch_dims or any(a is not None and b is not None and a != b
+                                        for a, b in zip(batch, ishape[:batch_dims])):
+        raise build_error("GatherNd", label, f"batch_dims={batch_dims} needs equal leading dims of params "
                                              f"{params.shape} and indices {indices.shape}")
+    if None in batch or None in ishape[:-1]:
+        return _batched_gather_nd_dynamic(params, indices, batch_dims, name)
     grid = np.stack(np.meshgrid(*[np.arange(d) for d in batch], indexing="ij"), axis=-1)
     middle = ishape[batch_dims:-1]
     grid = np.broadcast_to(grid.reshape(batch + [1] * len(middle) + [batch_dims]), batch + middle + [batch_dims])
     with name_scope(name, "GatherNd", [params, indices]):
         full = concat([constant(grid.astype(indices.dtype.np)), indices], -1)
         return gather_nd(params, full)
+
+
+def _batched_gather_nd_dynamic(params: Tensor, indices: Tensor, batch_dims: int, name: str | None) -> Tensor:
+    """_batched_gather_nd where a batch or index dim is known only when the graph runs: the batch coordinates
+    are ranges over the indices' own dims, broadcast against them."""
+    from .array_ops import range as range_, shape
+    from .math_ops import add
+    rank = len(indices.shape.as_list())
+    with name_scope(name, "GatherNd", [params, indices]):
+        dims = shape(indices, out_type=indices.dtype)
+        base = make("dfc.fill_like", [indices[..., 0]], {"value": 0.0, "dtype": indices.dtype})
+        coords = []
+        for b in builtins.range(batch_dims):
+            along = reshape(range_(dims[b], dtype=indices.dtype), [1] * b + [-1] + [1] * (rank - 2 - b))
+            coords.append(expand_dims(add(base, along), -1))
+        return gather_nd(params, concat([*coords, indices], -1))
 
 
 def scatter_nd(indices, updates, shape, name: str | None = None) -> Tensor:
@@ -548,12 +567,7 @@ def _move_last(x: Tensor, axis: int, rank: int) -> tuple[Tensor, list[int] | Non
 def argsort(values, axis: int = -1, direction: str = "ASCENDING", stable: bool = False,
             name: str | None = None) -> Tensor:
     """The int32 indices that sort `values` along `axis`; equal values keep their order (a stable sort, as
-    TF's top_k-based argsort gives).
-
-    Each element's position is the number of elements that must precede it, counted by comparing
-    all pairs of a row: O(n^2) work and memory per row of n, exact and differentiable through the
-    gather that sort makes of it.
-    """
+    TF's top_k-based argsort gives). One dfc.argsort op: numpy's sort of each row, on the host."""
     x = convert_to_tensor(values)
     label = name or "argsort"
     if direction not in ("ASCENDING", "DESCENDING"):
@@ -566,24 +580,9 @@ def argsort(values, axis: int = -1, direction: str = "ASCENDING", stable: bool =
     if not -rank <= axis < rank:
         raise build_error("argsort", label, f"axis {axis} is out of range for rank {rank}")
     axis %= rank
-    n = x.shape.as_list()[axis]
-    if n is None:
-        raise build_error("argsort", label, f"argsort needs the size of dim {axis} of {x.name}")
     with name_scope(name, "argsort", [x]):
         last, back = _move_last(x, axis, rank)
-        mine, other = expand_dims(last, -1), expand_dims(last, -2)  # [..., i, 1] and [..., 1, j]
-        earlier = constant(np.arange(n)[None, :] < np.arange(n)[:, None])  # j < i
-        ahead = less(other, mine) if direction == "ASCENDING" else less(mine, other)
-        before = make("dfc.logical_or", [ahead, logical_and(equal(other, mine), earlier)])
-        position = reduce_sum(cast(before, i32), axis=-1)  # where element i goes: [..., n]
-        lead = last.shape.as_list()[:-1]
-        if None in lead:
-            raise build_error("argsort", label, f"argsort needs the other dims of {x.name} known, got {x.shape}")
-        rows = int(np.prod(lead, dtype=np.int64))
-        offsets = constant((np.arange(rows, dtype=np.int32) * n).reshape(lead + [1]))
-        slots = reshape(add(position, offsets), [rows * n])
-        items = constant(np.tile(np.arange(n, dtype=np.int32), rows))
-        order = reshape(unsorted_segment_sum(items, slots, rows * n), lead + [n])
+        order = make("dfc.argsort", [last], {"descending": direction == "DESCENDING"}, name="order")
         return transpose(order, back) if back is not None else order
 
 

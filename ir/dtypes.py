@@ -41,11 +41,52 @@ class DType:
     def max(self):
         return np.finfo(self.np).max if self.is_floating else (True if self.is_bool else np.iinfo(self.np).max)
 
+    @property
+    def size(self) -> int:
+        return self.np.itemsize
+
+    @property
+    def real_dtype(self) -> DType:
+        return self
+
+    @property
+    def as_datatype_enum(self) -> int:
+        """TF's DataType number (DT_FLOAT is 1)."""
+        return _TF_ENUMS[self.name]
+
+    @property
+    def limits(self) -> tuple:
+        return self.min, self.max
+
+    is_complex = False
+    is_quantized = False
+    is_numpy_compatible = True
+
+    def is_compatible_with(self, other) -> bool:
+        return self == other
+
+    def __eq__(self, other) -> bool:
+        """As TF: a DType equals the dtypes, names and numpy types that convert to it (tf.float32 == np.float32)."""
+        if other is self:
+            return True
+        if other is None or isinstance(other, DType):
+            return False
+        try:
+            return as_dtype(other) is self
+        except (TypeError, ValueError):
+            return False
+
+    def __ne__(self, other) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(self.mlir)
+
     def __repr__(self) -> str:
         return f"tf.{self.name}"
 
     def __str__(self) -> str:
-        return self.mlir
+        return f"<dtype: '{self.name}'>"
 
     def __reduce__(self):
         return (from_mlir, (self.mlir,))
@@ -68,6 +109,8 @@ INTEGERS: tuple[DType, ...] = (i8, i16, i32, i64)  # signed: the arithmetic dtyp
 NUMERIC: tuple[DType, ...] = FLOATS + INTEGERS
 
 _BY_MLIR = {d.mlir: d for d in ALL}
+_TF_ENUMS = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6, "int64": 9, "bool": 10,
+             "bfloat16": 14, "float16": 19}
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NP = {d.np: d for d in ALL}
 

@@ -129,7 +129,9 @@ def _f64_hex(value: float) -> str:
 
 
 def format_type(t: Any) -> str:
-    if isinstance(t, (TensorType, ControlType, DType)):
+    if isinstance(t, DType):
+        return t.mlir
+    if isinstance(t, (TensorType, ControlType)):
         return str(t)
     raise TypeError(f"{t!r} is not an IR type")
 

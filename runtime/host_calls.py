@@ -55,9 +55,9 @@ def _host_linalg(desc, table) -> int:
     """Run a linear-algebra op's numpy reference on the step's buffers (compiler/codegen/lapack.py's call)."""
     from dfc.compiler.codegen.lapack import DTYPES  # noqa: PLC0415
     from dfc.ir.ops import get_op_def  # noqa: PLC0415
-    from dfc.ir.ops.linalg import LAPACK_OPS  # noqa: PLC0415
+    from dfc.ir.ops.linalg import HOST_OPS  # noqa: PLC0415
     try:
-        name, n_in, n_out = LAPACK_OPS[desc[0]], desc[1], desc[2]
+        name, n_in, n_out = HOST_OPS[desc[0]], desc[1], desc[2]
         pos, arrays = 3, []
         for i in range(n_in + n_out):
             dtype, rank = DTYPES[desc[pos]].np, desc[pos + 1]

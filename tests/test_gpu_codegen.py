@@ -30,9 +30,10 @@ WITHOUT_GPU_LOWERING = {
     "dfc.dynamic_fill", "dfc.dynamic_nonzero", "dfc.dynamic_range", "dfc.dynamic_reshape", "dfc.dynamic_slice",
     # specialized away before any backend (the CPU has none either)
     "dfc.send", "dfc.recv",  # the partition pass's ops between processes: the runtime moves them
-    # LAPACK's work, a host call on the CPU: placement runs them there, as TF1 an op without a GPU kernel
+    # LAPACK's work and numpy's sort, a host call on the CPU: placement runs them there, as TF1 an op without a GPU
+    # kernel
     "dfc.matrix_inverse", "dfc.matrix_determinant", "dfc.log_matrix_determinant", "dfc.cholesky", "dfc.matrix_solve",
-    "dfc.matrix_triangular_solve", "dfc.qr", "dfc.svd", "dfc.self_adjoint_eig",
+    "dfc.matrix_triangular_solve", "dfc.qr", "dfc.svd", "dfc.self_adjoint_eig", "dfc.argsort",
 }
 
 

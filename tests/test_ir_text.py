@@ -229,6 +229,7 @@ EXAMPLES.update({
     "dfc.qr": ([F(None, 5, 3)], {"full_matrices": True}, None),
     "dfc.svd": ([F(4, 6)], {"compute_uv": True, "full_matrices": False}, None),
     "dfc.self_adjoint_eig": ([F(3, 3)], {"compute_v": False}, None),
+    "dfc.argsort": ([F(None, 7)], {"descending": True}, None),
 })
 
 

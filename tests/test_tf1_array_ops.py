@@ -245,3 +245,42 @@ def test_the_areas_ops_on_the_emulated_gpu_match_the_interpreter(emulated_gpu):
     assert {type(e).__name__ for e in placed.executables} == {"GpuExecutable", "CpuExecutable"}
     for a, b in zip(got, want):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_top_k_sort_and_batched_gather_with_dims_known_only_when_fed():
+    """TF's values: top_k keeps index order among equal values, -inf sorts last, k may be fed."""
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [None, None])
+    k = tf.placeholder(tf.int32, [])
+    top = tf.nn.top_k(x, 3)
+    (grad,) = tf.gradients(tf.reduce_sum(top.values * [1.0, 2.0, 3.0]), [x])
+    fed_top = tf.nn.top_k(x, k)
+    picked = tf.gather_nd(x, tf.expand_dims(tf.argsort(x), -1), batch_dims=1)
+    value = np.array([[1, 5, 5, -np.inf, 2], [0, 0, 0, 0, 0]], np.float32)
+    with tf.Session() as sess:
+        got, g, s, order, ascending = sess.run(
+            [top, grad, tf.sort(x, direction="DESCENDING"), tf.argsort(x), picked], {x: value})
+        assert got.indices.tolist() == [[1, 2, 4], [0, 1, 2]] and got.values.tolist() == [[5, 5, 2], [0, 0, 0]]
+        assert g.tolist() == [[0, 1, 2, 0, 3], [1, 2, 3, 0, 0]]
+        assert s.tolist() == [[5, 5, 2, 1, -np.inf], [0, 0, 0, 0, 0]]
+        assert order.tolist() == [[3, 0, 4, 1, 2], [0, 1, 2, 3, 4]]
+        assert ascending.tolist() == [[-np.inf, 1, 2, 5, 5], [0, 0, 0, 0, 0]]
+        assert sess.run(fed_top, {x: value, k: 2}).indices.tolist() == [[1, 2], [0, 1]]
+        with pytest.raises(tf.errors.InvalidArgumentError, match="at least k columns"):
+            sess.run(fed_top, {x: value, k: 6})
+    with pytest.raises(ValueError, match="Had 5, needed 6"):
+        tf.nn.top_k(tf.zeros([2, 5]), 6)
+
+
+def test_tensordot_and_einsum_over_several_unknown_dims():
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [None, None, 4])
+    w = tf.constant(np.arange(8, dtype=np.float32).reshape(4, 2))
+    y = tf.tensordot(x, w, axes=1)
+    z = tf.einsum("btk,bsk->bts", x, x)
+    assert y.shape.as_list() == [None, None, 2]
+    value = np.random.RandomState(0).rand(3, 5, 4).astype(np.float32)
+    with tf.Session() as sess:
+        got_y, got_z = sess.run([y, z], {x: value})
+    np.testing.assert_allclose(got_y, value @ np.arange(8).reshape(4, 2), rtol=1e-5)
+    np.testing.assert_allclose(got_z, np.einsum("btk,bsk->bts", value, value), rtol=1e-5)

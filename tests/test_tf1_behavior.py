@@ -214,3 +214,24 @@ def test_constant_fills_out_with_its_last_value_as_tf1():
         tf.get_variable("w", [2], initializer=tf.constant_initializer([1, 2, 3]))
     with pytest.raises(TypeError, match=r"Expected Tensor's shape: \(4,\), got \(2,\)"):
         tf.constant([1, 2], shape=[4], verify_shape=True)
+
+
+def test_dtypes_compare_print_and_convert_as_tfs():
+    x = tf.placeholder(tf.float32, [2])
+    assert str(x.dtype) == "<dtype: 'float32'>" and repr(x.dtype) == "tf.float32"
+    assert x.dtype == np.float32 and x.dtype == "float32" and x.dtype == np.dtype("float32")
+    assert x.dtype != tf.int32 and x.dtype != "int32" and x.dtype != tf.uint32 and not x.dtype == None  # noqa: E711
+    assert tf.int32.as_datatype_enum == 3 and tf.float32.size == 4 and tf.int8.limits == (-128, 127)
+    assert len({tf.float32, tf.as_dtype("float32"), tf.float64}) == 2
+
+
+def test_operators_are_bitwise_on_integers_and_logical_on_bools():
+    a = tf.constant([[1, 2], [3, 4]])
+    flags = tf.constant([True, False])
+    with tf.Session() as sess:
+        got = sess.run([a & 1, ~a | 8, 6 ^ a, flags & [True, True], ~flags, flags ^ True])
+    assert got[0].tolist() == [[1, 0], [1, 0]] and got[1].tolist() == [[-2, -3], [-4, -5]]
+    assert got[2].tolist() == [[7, 4], [5, 2]]
+    assert [g.tolist() for g in got[3:]] == [[True, False], [False, True], [False, True]]
+    with pytest.raises(TypeError):
+        tf.constant([1.5]) & tf.constant([2.5])

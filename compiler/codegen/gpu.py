@@ -31,7 +31,7 @@ import numpy as np
 from dfc.ir import dtypes as D
 from dfc.ir.graph import Graph, Op
 from dfc.ir.ops import get_op_def
-from dfc.ir.ops.linalg import LAPACK_OPS
+from dfc.ir.ops.linalg import HOST_OPS
 from dfc.ir.types import TensorType
 
 from ..control_flow import CONTROL_OPS, ControlMark
@@ -47,7 +47,7 @@ BLOCK = 256
 
 #: the CPU lowerings the GPU reuses as grid-stride kernels; matmul (cuBLAS) and those calling BLAS are not here
 _REUSED = {k: v for k, v in CPU_LOWERINGS.items() if k not in ("dfc.matmul",) and not k.startswith("dfc.conv")
-           and "pool" not in k and k not in LAPACK_OPS}  # LAPACK's ops call the host: placed on the CPU
+           and "pool" not in k and k not in HOST_OPS}  # LAPACK's ops call the host: placed on the CPU
 
 
 # ---- the host program --------------------------------------------------------------------------

@@ -1,10 +1,10 @@
-"""CPU code of the linear-algebra ops (inverse, determinants, Cholesky, solves, QR, SVD, eigh): one host call each.
+"""CPU code of the host ops (inverse, determinants, Cholesky, solves, QR, SVD, eigh, argsort): one host call each.
 
 These are LAPACK's work, not loop nests: the step calls `dfc_host_linalg(desc, table)`, which the
 runtime binds to a function (runtime/host_calls.py) that runs the op's numpy reference (numpy's
 and scipy's LAPACK) on the step's buffers. `desc` is an i64 array built in the entry function,
 so the call carries everything it needs and a cached step runs in any process: the op's index
-in LAPACK_OPS, the operand and result counts, each one's dtype index (DTYPES) and dims, then the
+in HOST_OPS, the operand and result counts, each one's dtype index (DTYPES) and dims, then the
 op's bool attributes in sorted order. A failure (a singular matrix, Cholesky of a matrix that
 is not positive definite) returns 1 and fails the step with the op's error, as the interpreter
 words it. The GPU has no kernels for these: placement runs them on the CPU, as TF1 does for an
@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from dfc.ir import dtypes as D
 from dfc.ir.graph import Op
-from dfc.ir.ops.linalg import LAPACK_OPS
+from dfc.ir.ops.linalg import HOST_OPS
 
 from .module import ErrorSite, ModuleBuilder
 
 #: the dtypes a descriptor names, by index
-DTYPES = (D.f32, D.f64, D.i32, D.i64, D.bool_)
+DTYPES = (D.f32, D.f64, D.i32, D.i64, D.bool_, D.f16, D.i8, D.u8, D.i16)
 
 #: what a failed call means, per op (the reference raises the same words)
 FAILURES = {"dfc.matrix_inverse": "Input is not invertible.",
@@ -31,7 +31,7 @@ FAILURES = {"dfc.matrix_inverse": "Input is not invertible.",
 
 def descriptor(op: Op) -> list[int]:
     """The integers dfc_host_linalg reads to rebuild the call (see the module docstring)."""
-    desc = [LAPACK_OPS.index(op.type), len(op.inputs), len(op.results)]
+    desc = [HOST_OPS.index(op.type), len(op.inputs), len(op.results)]
     for v in (*op.inputs, *op.results):
         desc += [DTYPES.index(v.type.dtype), len(v.type.shape), *v.type.shape]
     desc += [int(bool(op.attrs[k])) for k in sorted(op.attrs)]
@@ -58,4 +58,4 @@ def lower_lapack(mb: ModuleBuilder, op: Op) -> None:
     mb.check(e(f"select i1 {bad}, i32 {code}, i32 0"))
 
 
-LAPACK_LOWERINGS = {name: lower_lapack for name in LAPACK_OPS}
+LAPACK_LOWERINGS = {name: lower_lapack for name in HOST_OPS}

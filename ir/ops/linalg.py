@@ -1,11 +1,11 @@
 """Linear algebra: matmul with optional transposes and broadcast batch dimensions; inverse, determinants,
-Cholesky, solves, QR, SVD and symmetric eigendecomposition of batches of matrices."""
+Cholesky, solves, QR, SVD and symmetric eigendecomposition of batches of matrices; the stable sort order of rows."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import FLOATS, f32, f64, i32, i64
+from ..dtypes import FLOATS, f16, f32, f64, i8, i16, i32, i64, u8
 from ..errors import ShapeError
 from ..types import TensorType
 from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, same_dtype, tensor_operand
@@ -224,6 +224,33 @@ register(OpDef("dfc.self_adjoint_eig", _LINALG, _eigh_infer, _eigh, 1, {"compute
                fusible_as=None, doc="(e, v): the ascending eigenvalues and eigenvectors of each symmetric matrix "
                                     "(its lower triangle); only e unless compute_v"))
 
-#: the ops above: their CPU code calls the numpy reference on the host (compiler/codegen/lapack.py)
-LAPACK_OPS = ("dfc.matrix_inverse", "dfc.matrix_determinant", "dfc.log_matrix_determinant", "dfc.cholesky",
-              "dfc.matrix_solve", "dfc.matrix_triangular_solve", "dfc.qr", "dfc.svd", "dfc.self_adjoint_eig")
+
+
+# ---- sorting (numpy's sort on the host, as the LAPACK ops) ------------------------------------------------------
+def _argsort_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    require_dtype(t.dtype, (f16, f32, f64, i8, u8, i16, i32, i64), "values")
+    if t.rank < 1:
+        raise ShapeError(f"argsort needs values of rank >= 1, got {t}")
+    return [TensorType(i32, t.shape)]
+
+
+def _argsort(x, descending):
+    """The stable order of each row (last axis): equal values keep their order, ascending or descending."""
+    if not descending:
+        return np.argsort(x, axis=-1, kind="stable").astype(np.int32)
+    # descending and stable: sort the reversed row ascending, reverse that order, map back to the row's indices
+    n = x.shape[-1]
+    order = np.argsort(x[..., ::-1], axis=-1, kind="stable")[..., ::-1]
+    return (n - 1 - order).astype(np.int32)
+
+
+register(OpDef("dfc.argsort", "sort", _argsort_infer, _argsort, 1, {"descending": Attr("bool", False)},
+               differentiable=False, fusible_as=None,
+               doc="the int32 indices that sort each row (last axis), stable: equal values keep their order"))
+
+#: the ops above whose CPU code calls their numpy reference on the host (compiler/codegen/lapack.py); the GPU
+#: has no kernels for them and placement runs them on the CPU, as TF1 places ops without GPU kernels
+HOST_OPS = ("dfc.matrix_inverse", "dfc.matrix_determinant", "dfc.log_matrix_determinant", "dfc.cholesky",
+            "dfc.matrix_solve", "dfc.matrix_triangular_solve", "dfc.qr", "dfc.svd", "dfc.self_adjoint_eig",
+            "dfc.argsort")
