@@ -6,7 +6,8 @@ TF's own dynamic_rnn, bidirectional_dynamic_rnn and static_rnn. Run with a Pytho
 
     python tests/record_contrib_rnn_scripts.py
 
-It writes tests/data/tf_expectations/script_contrib_rnn_tagger.npz.
+It writes tests/data/tf_expectations/script_contrib_rnn_tagger.npz and script_legacy_seq2seq_translate.npz (TF's
+translate model of legacy_seq2seq, written here from its definition).
 """
 
 from __future__ import annotations
@@ -273,8 +274,96 @@ REFERENCE = types.SimpleNamespace(
     static_rnn=tf.nn.static_rnn)
 
 
+
+
+class EmbeddingWrapper(cells.RNNCell):
+    def __init__(self, cell, classes: int, size: int):
+        super().__init__(name="embedding_wrapper")
+        self.cell, self.classes, self.size = cell, classes, size
+
+    @property
+    def state_size(self):
+        return self.cell.state_size
+
+    @property
+    def output_size(self):
+        return self.cell.output_size
+
+    def call(self, inputs, state):
+        embedding = tf.get_variable("embedding", [self.classes, self.size])
+        return self.cell(tf.nn.embedding_lookup(embedding, tf.reshape(inputs, [-1])), state)
+
+
+class LegacySeq2seq:
+    """TF 1.15's legacy_seq2seq.embedding_attention_seq2seq and its losses, over TF's static_rnn."""
+
+    @staticmethod
+    def _attention_decoder(inputs, state, attention_states, cell, output_size, heads, loop):
+        with tf.variable_scope("attention_decoder"):
+            size = attention_states.shape.as_list()[2]
+            ws = [tf.get_variable(f"AttnW_{a}", [1, 1, size, size]) for a in range(heads)]
+            vs = [tf.get_variable(f"AttnV_{a}", [size]) for a in range(heads)]
+            features = [tf.einsum("bls,st->blt", attention_states, w[0, 0]) for w in ws]
+
+            def attend(query):
+                reads = []
+                for a in range(heads):
+                    with tf.variable_scope(f"Attention_{a}"):
+                        y = _linear(query, size)
+                        weights = tf.nn.softmax(tf.reduce_sum(vs[a] * tf.tanh(features[a] + y[:, None, :]), 2))
+                        reads.append(tf.einsum("bl,bls->bs", weights, attention_states))
+                return reads
+            attns = [tf.zeros([tf.shape(inputs[0])[0], size]) for _ in range(heads)]
+            outputs, prev = [], None
+            for i, inp in enumerate(inputs):
+                if i > 0:
+                    tf.get_variable_scope().reuse_variables()
+                if loop is not None and prev is not None:
+                    inp = loop(prev)
+                x = _linear([inp] + attns, inp.shape.as_list()[1])
+                out, state = cell(x, state)
+                attns = attend(state)
+                with tf.variable_scope("AttnOutputProjection"):
+                    output = _linear([out] + attns, output_size)
+                prev = output
+                outputs.append(output)
+        return outputs, state
+
+    def embedding_attention_seq2seq(self, encoder_inputs, decoder_inputs, cell, in_symbols, out_symbols, embed,
+                                    num_heads=1, feed_previous=False):
+        with tf.variable_scope("embedding_attention_seq2seq"):
+            encoder_cell = EmbeddingWrapper(cells.GRUCell(cell.output_size), in_symbols, embed)
+            enc_outputs, state = tf.nn.static_rnn(encoder_cell, encoder_inputs, dtype=tf.float32)
+            attention_states = tf.stack(enc_outputs, 1)
+            projected = OutputProjectionWrapper(cell, out_symbols)
+            with tf.variable_scope("embedding_attention_decoder"):
+                embedding = tf.get_variable("embedding", [out_symbols, embed])
+                loop = (lambda prev: tf.nn.embedding_lookup(embedding, tf.argmax(prev, 1))) if feed_previous \
+                    else None
+                inputs = [tf.nn.embedding_lookup(embedding, i) for i in decoder_inputs]
+                return self._attention_decoder(inputs, state, attention_states, projected, out_symbols, num_heads,
+                                               loop)
+
+    @staticmethod
+    def sequence_loss_by_example(logits, targets, weights, average_across_timesteps=True):
+        total = tf.add_n([tf.nn.sparse_softmax_cross_entropy_with_logits(labels=t, logits=lg) * w
+                          for lg, t, w in zip(logits, targets, weights)])
+        return total / (tf.add_n(weights) + 1e-12) if average_across_timesteps else total
+
+    def sequence_loss(self, logits, targets, weights):
+        return tf.reduce_sum(self.sequence_loss_by_example(logits, targets, weights)) / tf.cast(
+            tf.shape(targets[0])[0], tf.float32)
+
+
+def _record_legacy_translate() -> None:
+    from tf1_scripts_contrib_rnn import legacy_translate
+    tf.reset_default_graph()
+    save(EXPECTATIONS_DIR, "script_legacy_seq2seq_translate", **legacy_translate(tf, LegacySeq2seq(), tf.Session))
+
+
 if __name__ == "__main__":
     tf.nn.rnn_cell = cells
     tf.layers = types.SimpleNamespace(dense=core.dense)
     tf.reset_default_graph()
     save(EXPECTATIONS_DIR, "script_contrib_rnn_tagger", **tagger(tf, REFERENCE, tf.Session))
+    _record_legacy_translate()

@@ -70,3 +70,38 @@ def tagger(tf, rnn, Session) -> dict:
             value, _, result = sess.run([loss, train, outputs], feed)
             losses.append(value)
     return dict(result, names=names, losses=np.array(losses))
+
+
+def legacy_translate(tf, legacy, Session) -> dict:
+    """TF's early translate model: embedding_attention_seq2seq (GRU, two attention heads) trained with
+    legacy_seq2seq.sequence_loss and Adam, then decoded with feed_previous=True reusing its variables.
+    `legacy` is tf.contrib.legacy_seq2seq (dfc) or the reference (TF)."""
+    enc_len, dec_len, in_symbols, out_symbols, embed, hidden = 4, 3, 7, 6, 3, 5
+    encoder_inputs = [tf.placeholder(tf.int32, [None], name=f"encoder{i}") for i in range(enc_len)]
+    decoder_inputs = [tf.placeholder(tf.int32, [None], name=f"decoder{i}") for i in range(dec_len)]
+    targets = [tf.placeholder(tf.int32, [None], name=f"target{i}") for i in range(dec_len)]
+    weights = [tf.placeholder(tf.float32, [None], name=f"weight{i}") for i in range(dec_len)]
+    cell = tf.nn.rnn_cell.GRUCell(hidden)
+    with tf.variable_scope("translate"):
+        outputs, state = legacy.embedding_attention_seq2seq(encoder_inputs, decoder_inputs, cell, in_symbols,
+                                                            out_symbols, embed, num_heads=2)
+        loss = legacy.sequence_loss(outputs, targets, weights)
+        per_example = legacy.sequence_loss_by_example(outputs, targets, weights, average_across_timesteps=False)
+    with tf.variable_scope("translate", reuse=True):
+        greedy, _ = legacy.embedding_attention_seq2seq(encoder_inputs, decoder_inputs, cell, in_symbols, out_symbols,
+                                                       embed, num_heads=2, feed_previous=True)
+    train = tf.train.AdamOptimizer(0.05).minimize(loss)
+    rng = np.random.default_rng(8)
+    feed = {p: rng.integers(1, in_symbols, 2).astype(np.int32) for p in encoder_inputs}
+    feed.update({p: rng.integers(1, out_symbols, 2).astype(np.int32) for p in decoder_inputs + targets})
+    feed.update({w: np.array([1.0, float(i < 2)], F32) for i, w in enumerate(weights)})
+    with Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        names = set_variables(tf, sess, 6)
+        losses = []
+        for _ in range(3):
+            value, _, trained = sess.run([loss, train, {"outputs": tf.stack(outputs, 1), "state": state,
+                                                        "per_example": per_example}], feed)
+            losses.append(value)
+        decoded = sess.run(tf.stack(greedy, 1), feed)
+    return dict(trained, greedy=decoded, names=names, losses=np.array(losses))
