@@ -106,11 +106,12 @@ def beam_search(run_step, batch: int, penalty_weight: float) -> dict:
     finished = np.tile(np.arange(BEAM) != 0, (batch, 1))
     lengths = np.zeros((batch, BEAM), np.int64)
     loop_finished, seq_lengths = finished.copy(), np.zeros((batch, BEAM), np.int32)
-    scores_seq, word_seq, parent_seq = [], [], []
+    scores_seq, word_seq, parent_seq, align_seq = [], [], [], []
     b_index = np.arange(batch)[:, None]
     t = 0
     while not loop_finished.all():
-        logits, c, h, attention, _ = run_step(ids.reshape(-1), *state, rows)
+        logits, c, h, attention, alignments = run_step(ids.reshape(-1), *state, rows)
+        align_seq.append(alignments)  # the alignment history keeps each step's rows in the order they ran
         step = _log_softmax(logits.reshape(batch, BEAM, VOCAB))
         finished_row = np.full(VOCAB, np.finfo(np.float32).min, np.float32)
         finished_row[EOS] = 0.0
@@ -139,12 +140,20 @@ def beam_search(run_step, batch: int, penalty_weight: float) -> dict:
         parent_seq.append(parents)
     step_ids, parent_ids = np.stack(word_seq), np.stack(parent_seq)
     tree = gather_tree_numpy(step_ids, parent_ids, lengths.max(1).astype(np.int32), EOS)
+    # finalize reorders the history along the beams followed back (steps past a beam's length keep their row)
+    beams = np.broadcast_to(np.arange(BEAM, dtype=np.int32), step_ids.shape)
+    followed = gather_tree_numpy(beams, parent_ids, lengths.max(1).astype(np.int32), BEAM + 1)
+    in_bound = np.arange(t)[:, None, None] < lengths[None]
+    followed = np.where(in_bound, followed, beams)
+    history = np.stack(align_seq).reshape(t, batch, BEAM, -1)
+    history = np.take_along_axis(history, followed[..., None].astype(np.int64), 2).reshape(t, batch * BEAM, -1)
 
     def batch_major(a: np.ndarray) -> np.ndarray:
         return np.transpose(a, (1, 0, 2))
     return {"beam_ids": batch_major(tree), "beam_scores": batch_major(np.stack(scores_seq)),
             "beam_step_ids": batch_major(step_ids), "beam_parents": batch_major(parent_ids),
-            "beam_lengths": seq_lengths, "beam_state_lengths": lengths, "beam_log_probs": log_probs}
+            "beam_lengths": seq_lengths, "beam_state_lengths": lengths, "beam_log_probs": log_probs,
+            "beam_alignments": history}
 
 
 def nmt_attention() -> dict:

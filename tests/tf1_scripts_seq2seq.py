@@ -71,7 +71,7 @@ def nmt_attention(tf, Session) -> dict:
                                   cell.zero_state(batch, tf.float32), output_layer=projection)
         g_out, g_state, g_len = s2s.dynamic_decode(greedy, maximum_iterations=MAX_DECODE)
     with tf.variable_scope("decode", reuse=True):
-        beam_cell = attention_cell(s2s.tile_batch(enc_out, BEAM), s2s.tile_batch(src_len, BEAM), False)
+        beam_cell = attention_cell(s2s.tile_batch(enc_out, BEAM), s2s.tile_batch(src_len, BEAM), True)
         beam = s2s.BeamSearchDecoder(beam_cell, embedding, tf.fill([batch], GO), EOS,
                                      beam_cell.zero_state(batch * BEAM, tf.float32), BEAM, output_layer=projection,
                                      length_penalty_weight=0.6)
@@ -93,5 +93,6 @@ def nmt_attention(tf, Session) -> dict:
                            "beam_ids": b_out.predicted_ids, "beam_scores": b_out.beam_search_decoder_output.scores,
                            "beam_step_ids": b_out.beam_search_decoder_output.predicted_ids,
                            "beam_parents": b_out.beam_search_decoder_output.parent_ids, "beam_lengths": b_len,
-                           "beam_state_lengths": b_state.lengths, "beam_log_probs": b_state.log_probs}, feed)
+                           "beam_state_lengths": b_state.lengths, "beam_log_probs": b_state.log_probs,
+                           "beam_alignments": b_state.cell_state.alignment_history}, feed)
     return dict(result, **trained, names=names, losses=np.array(losses))

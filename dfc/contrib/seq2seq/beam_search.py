@@ -307,10 +307,11 @@ class BeamSearchDecoder(Decoder):
             final_state
 
     def _sort_array_beams(self, t, parent_ids, lengths):
-        """A TensorArray of [batch * beam, ...] elements (an alignment history) reordered along the final beams."""
+        """A TensorArray of [batch * beam, ...] elements (an alignment history) stacked and reordered along the final
+        beams: a tensor [time, batch * beam, ...], as TF 1.15 leaves it in the final state."""
         if not isinstance(t, TensorArray) or t.element_shape.ndims is None or t.element_shape.ndims < 1:
             return t
-        return _ReorderedArray(_gather_tree_from_array(t.stack(), parent_ids, lengths, self._beam_width))
+        return _gather_tree_from_array(t.stack(), parent_ids, lengths, self._beam_width)
 
     def step(self, time, inputs, state, name=None):
         with name_scope(name, "BeamSearchDecoderStep", (time, inputs)):
@@ -389,16 +390,6 @@ def _sizes_like(state, sizes):
         return nest.map_structure(lambda _: None, state)
 
 
-class _ReorderedArray:
-    """What finalize leaves of an alignment history: its stacked elements along the final beams."""
-
-    def __init__(self, stacked: Tensor):
-        self._stacked = stacked
-
-    def stack(self, name=None) -> Tensor:
-        return self._stacked
-
-
 def _gather_tree_from_array(t: Tensor, parent_ids: Tensor, lengths: Tensor, width: int) -> Tensor:
     """t [max_time, batch * beam, ...] reordered along the beams gather_tree follows back; steps past a beam's
     length keep their own beam."""
@@ -412,5 +403,7 @@ def _gather_tree_from_array(t: Tensor, parent_ids: Tensor, lengths: Tensor, widt
     rows = A.reshape(sorted_ids + A.expand_dims(A.expand_dims(A.range(batch) * width, 0), 2), [-1])
     rows = rows + A.reshape(A.zeros_like(sorted_ids) + A.reshape(A.range(steps) * batch * width, [-1, 1, 1]), [-1])
     rest = t.shape.as_list()[2:]
-    flat = A.reshape(t, [-1] + rest)
-    return A.reshape(A.gather(flat, rows), A.shape(t))
+    flat = A.reshape(t, [-1] + rest) if None not in rest else A.reshape(t, A.concat([[-1], A.shape(t)[2:]], 0))
+    out = A.reshape(A.gather(flat, rows), A.shape(t))
+    out.set_shape(t.shape)
+    return out
