@@ -90,7 +90,8 @@ def _filled(shape, dtype, fill_value, name: str) -> Tensor:
     dtype = as_dtype(dtype)
     static, dynamic, hint = shape_argument(shape)
     if dynamic is not None:
-        return make("dfc.dynamic_fill", [dynamic, constant(fill_value, dtype=dtype)], {"hint": hint}, name=name)
+        value = constant(np.asarray(fill_value).astype(dtype.np), dtype=dtype)  # 0 as False for a bool fill
+        return make("dfc.dynamic_fill", [dynamic, value], {"hint": hint}, name=name)
     # a scalar broadcast by constant(): it checks the shape and reports an impossible allocation
     return constant(np.asarray(fill_value).astype(dtype.np), dtype=dtype, shape=static, name=name)
 

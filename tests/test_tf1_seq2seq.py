@@ -115,3 +115,44 @@ def test_bad_arguments_raise_tf1s_errors(index):
                "embedding": tf.placeholder(tf.float32, [5, 2], name="embedding")}
     with pytest.raises(error, match=word):
         build(tf.contrib.seq2seq, tensors)
+
+
+def test_monotonic_attention_coverage_penalty_and_bool_samples_decode():
+    """Monotonic mechanisms (parallel, hard, recursive) inside AttentionWrapper under a ScheduledOutputTrainingHelper
+    (bool sample ids, auxiliary inputs), and a beam search with coverage and length penalties, output_time_major."""
+    tf.reset_default_graph()
+    s2s = tf.contrib.seq2seq
+    memory = tf.constant(np.random.default_rng(0).standard_normal((2, 4, 3)).astype(np.float32))
+    inputs = tf.constant(np.random.default_rng(1).standard_normal((2, 5, 3)).astype(np.float32))
+    mechanisms = [s2s.BahdanauMonotonicAttention(3, memory, memory_sequence_length=[4, 3], normalize=True,
+                                                 score_bias_init=-1.0),
+                  s2s.LuongMonotonicAttention(3, memory, scale=True, mode="hard"),
+                  s2s.LuongMonotonicAttention(3, memory, mode="recursive")]
+    fetches = {}
+    for i, mechanism in enumerate(mechanisms):
+        with tf.variable_scope(f"monotonic{i}"):
+            cell = s2s.AttentionWrapper(tf.nn.rnn_cell.GRUCell(3), mechanism, output_attention=False,
+                                        alignment_history=True)
+            helper = s2s.ScheduledOutputTrainingHelper(inputs, [5, 3], 0.5, auxiliary_inputs=inputs[:, :, :1])
+            out, state, _ = s2s.dynamic_decode(s2s.BasicDecoder(cell, helper, cell.zero_state(2, tf.float32)))
+            fetches[f"samples{i}"], fetches[f"history{i}"] = out.sample_id, state.alignment_history.stack()
+    beams = 2
+    tiled = s2s.tile_batch(memory, beams)
+    cell = s2s.AttentionWrapper(tf.nn.rnn_cell.GRUCell(3), s2s.BahdanauAttention(
+        3, tiled, memory_sequence_length=s2s.tile_batch(tf.constant([4, 2]), beams)), attention_layer_size=4)
+    decoder = s2s.BeamSearchDecoder(cell, tf.get_variable("embedding", [6, 3]), [1, 1], 2,
+                                    cell.zero_state(2 * beams, tf.float32), beams, output_layer=tf.layers.Dense(6),
+                                    coverage_penalty_weight=0.3, length_penalty_weight=1.0)
+    out, state, _ = s2s.dynamic_decode(decoder, maximum_iterations=4, output_time_major=True)
+    fetches["beam_ids"], fetches["coverage"] = out.predicted_ids, state.accumulated_attention_probs
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got = sess.run(fetches)
+    assert got["samples0"].dtype == bool and got["samples0"].shape == (2, 5)
+    for i in range(3):
+        history = got[f"history{i}"]
+        assert history.shape == (5, 2, 4) and (history >= 0).all() and (history.sum(-1) <= 1 + 1e-5).all()
+    assert not got["history0"][:, 1, 3].any()  # row 1's memory has length 3
+    assert set(np.unique(got["history1"])) <= {0.0, 1.0}  # hard monotonic attention: at most one entry chosen
+    assert got["beam_ids"].shape[1:] == (2, beams) and got["beam_ids"].shape[0] <= 4
+    assert got["coverage"].shape == (2, beams, 4) and not got["coverage"][1, :, 2:].any()
