@@ -18,7 +18,7 @@ from tf_recording import EXPECTATIONS_DIR, save, tf  # first: it sets TF's envir
 
 from tensorflow.python.keras.layers.legacy_rnn import rnn_cell_impl as cells
 from tensorflow.python.keras.legacy_tf_layers import core
-from tf1_scripts_contrib_rnn import tagger
+from tf1_scripts_contrib_rnn import STEPS, tagger
 
 LSTMStateTuple = cells.LSTMStateTuple
 
@@ -236,7 +236,7 @@ class LSTMBlockFusedCell:
         self.units = units
 
     def __call__(self, x, dtype=None, sequence_length=None):
-        steps, batch = x.shape.as_list()[0], tf.shape(x)[1]
+        steps, batch = x.shape.as_list()[0] or STEPS, tf.shape(x)[1]  # the script feeds STEPS steps
         with tf.variable_scope("lstm_cell"):
             c = h = tf.zeros(tf.stack([batch, self.units]))
             cs, hs = [c], [h]

@@ -31,7 +31,7 @@ def set_variables(tf, sess, seed: int) -> np.ndarray:
 
 def tagger(tf, rnn, Session) -> dict:
     """`rnn` is tf.contrib.rnn (dfc) or the reference cells (TF)."""
-    x = tf.placeholder(tf.float32, [None, STEPS, DEPTH], name="x")
+    x = tf.placeholder(tf.float32, [None, None, DEPTH], name="x")  # time known when run: the RNNs are loops
     lengths = tf.placeholder(tf.int32, [None], name="lengths")
     y = tf.placeholder(tf.float32, [None, STEPS], name="y")
     with tf.variable_scope("tagger"):
@@ -46,7 +46,7 @@ def tagger(tf, rnn, Session) -> dict:
         fused, fused_state = rnn.LSTMBlockFusedCell(3)(tf.transpose(x, [1, 0, 2]), dtype=tf.float32,
                                                        sequence_length=lengths)
         attentive, attentive_state = rnn.static_rnn(
-            rnn.AttentionCellWrapper(tf.nn.rnn_cell.BasicLSTMCell(4), attn_length=2), tf.unstack(x, axis=1),
+            rnn.AttentionCellWrapper(tf.nn.rnn_cell.BasicLSTMCell(4), attn_length=2), [x[:, t] for t in range(STEPS)],
             dtype=tf.float32, scope="attentive")
         features = tf.concat([projected, tf.transpose(fused, [1, 0, 2]), tf.stack(attentive, 1)], 2)
         predictions = tf.squeeze(tf.layers.dense(features, 1, name="head"), -1)
