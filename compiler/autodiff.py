@@ -20,7 +20,7 @@ from dfc.ir.ops import get_op_def
 from dfc.ir.ops.reduce import normalized_axes
 from dfc.ir.ops.registry import normalize_axis
 from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
-from dfc.ir.rewrite import free_values, replace_uses
+from dfc.ir.rewrite import free_values, replace_all_uses
 from dfc.ir.types import TensorType
 
 from .autodiff_nn import NN_NO_RULE, NN_VJP
@@ -584,8 +584,7 @@ def expand_grad(graph: Graph, grad_op: Op) -> None:
                 g = b.zeros(x)
             results[result] = g
     _insert(graph, index, b.ops, list(results.values()))
-    for old, new in results.items():
-        replace_uses(graph.ops[index:], old, new)
+    replace_all_uses(graph.ops[index:], results)
     graph.body.ops.remove(grad_op)
     graph.mark_changed()
 

@@ -31,6 +31,11 @@ CONTROL_OPS = frozenset({"dfc.if", "dfc.while"})
 MAX_WIDENINGS = 4
 
 
+
+class LoopShapesVary(UnimplementedError):
+    """A while loop whose variables change shape across iterations: native code cannot hold it (the Session
+    runs such a step on the interpreter instead)."""
+
 def join_types(a, b):
     """The most specific type both a and b fit (TF's most_specific_compatible_shape)."""
     if not isinstance(a, TensorType) or not isinstance(b, TensorType) or a == b:
@@ -139,10 +144,10 @@ def flatten_control(op: Op, canonical: dict[Value, Value], flatten: Callable) ->
     n = op.attrs["num_vars"]
     for k, r in enumerate(op.results):
         if isinstance(r.type, TensorType) and not r.type.is_static:
-            raise UnimplementedError(
+            raise LoopShapesVary(
                 f"the loop {op.describe()}: loop variable #{k} has type {r.type} in this step (its shape changes "
                 f"across iterations, as its shape invariant allows); compiled code needs one shape per loop "
-                f"variable: run this step with Session(backend='interpreter')", op)
+                f"variable", op)
     cond, body = op.regions
     captured = [canon(v) for v in op.inputs[n:]]
     for region in (cond, body):

@@ -118,9 +118,12 @@ def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
 def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
                                              name: str | None = None) -> Tensor:
     """Cross-entropy against integer class labels of shape logits.shape[:-1]."""
-    from .array_ops import one_hot
-    from .framework import name_scope
-    from .math_ops import negative, reduce_sum
+    from dfc.ir.dtypes import bool_
+
+    from .array_ops import one_hot, zeros_like
+    from .debugging import Assert
+    from .framework import control_dependencies, name_scope
+    from .math_ops import greater_equal, less, logical_and, negative, reduce_all, reduce_sum, where
     if _sentinel is not None:
         raise ValueError("Only call `sparse_softmax_cross_entropy_with_logits` with named arguments")
     logits, labels = convert_to_tensor(logits), convert_to_tensor(labels)
@@ -135,8 +138,16 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
     if depth is None:
         raise ValueError(f"the number of classes (last dim of {logits.name}) must be known")
     with name_scope(name, "SparseSoftmaxCrossEntropyWithLogits"):
-        hot = one_hot(labels, depth, dtype=logits.dtype)
-        return negative(reduce_sum(hot * log_softmax(logits), axis=-1), name="xentropy")
+        # the label's log-probability picked by a select: a product with the one-hot row would turn the -inf of
+        # a masked logit into NaN
+        hot = one_hot(labels, depth, on_value=True, off_value=False, dtype=bool_)
+        log_probs = log_softmax(logits)
+        picked = where(hot, log_probs, zeros_like(log_probs))
+        in_range = logical_and(reduce_all(greater_equal(labels, 0)), reduce_all(less(labels, depth)))
+        check = Assert(in_range, [f"Received a label value outside the valid range of [0, {depth}).  Label "
+                                  f"values:", labels], name="labels_in_range")
+        with control_dependencies([check]):
+            return negative(reduce_sum(picked, axis=-1), name="xentropy")
 
 
 def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name: str | None = None) -> Tensor:

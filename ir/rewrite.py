@@ -50,14 +50,21 @@ def replace_uses(ops: Iterable[Op], old: Value, new: Value) -> None:
 
     Uses by ops in a graph come from `old`'s use-list; ops of `ops` not in a graph are scanned.
     """
+    replace_all_uses(ops, {old: new})
+
+
+def replace_all_uses(ops: Iterable[Op], replacements: dict[Value, Value]) -> None:
+    """replace_uses for each old -> new pair, looking at `ops` once for all of them."""
     ops = list(ops)
     scope = set(ops)
-    for user, index in old.uses:
-        if _enclosing(user, scope):
-            user.set_operand(index, new)
+    for old, new in replacements.items():
+        for user, index in old.uses:
+            if _enclosing(user, scope):
+                user.set_operand(index, new)
     for op in ops:
         if not op.in_graph:
-            _scan_replace(op, old, new)
+            for old, new in replacements.items():
+                _scan_replace(op, old, new)
 
 
 def _enclosing(op: Op, scope: set[Op]) -> bool:

@@ -27,7 +27,7 @@ from dfc.compiler.codegen.module import Lowered
 from dfc.compiler.target import Target, cpu_target
 from dfc.ir.dtypes import as_dtype
 from dfc.ir.errors import InvalidArgumentError, ResourceExhaustedError
-from dfc.ir.graph import Graph
+from dfc.ir.graph import Graph, Op
 from dfc.ir.interpreter import ExecutionContext
 from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
@@ -471,10 +471,14 @@ def _image(step: Graph, lowered: Lowered, needs_pool: bool, target: Target, objs
     from .session import locked_variables  # the session imports this module
     plan = lowered.plan
     variables = []
+    touching: dict[str, list[Op]] = {}  # each variable's reads and writes, in one pass over the step
+    for op in plan.items:
+        if op.type == "dfc.variable":
+            touching.setdefault(op.attrs["name"], []).append(op)
+        elif get_op_def(op.type).writes_variable:
+            touching.setdefault(op.attrs["variable"], []).append(op)
     for name in plan.variables:
-        ops = [op for op in plan.items
-               if (op.type == "dfc.variable" and op.attrs["name"] == name)
-               or (get_op_def(op.type).writes_variable and op.attrs["variable"] == name)]
+        ops = touching[name]
         ttype = ops[0].result.type
         variables.append((name, ops[0], ttype.shape, ttype.dtype.np, all(op.type == "dfc.assign" for op in ops)))
     values = [v for op in plan.items for v in op.results if isinstance(v.type, TensorType) and v.type.is_static]

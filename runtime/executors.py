@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Protocol
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from dfc.compiler import compile_step
+from dfc.compiler.control_flow import LoopShapesVary
 from dfc.compiler.prune import needed_ops
 from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.interpreter import ExecutionContext, interpret
@@ -67,7 +69,7 @@ def compile_cpu_step(graph: Graph, fetches: list[Value], targets: list[Op], feed
         return compile_step(graph, fetches, targets, feeds, shapes, arg_values=arg_values)
 
     if not step_cache.enabled() or arg_values:  # a step specialized for fed values: kept by the session only
-        return CpuExecutable(rebuild())
+        return _native_or_interpreted(rebuild())
     key = None
     try:
         if needed is None:
@@ -80,7 +82,18 @@ def compile_cpu_step(graph: Graph, fetches: list[Value], targets: list[Op], feed
         if found is not None:
             image, objects = found
             return CpuExecutable.from_image(image, objects, rebuild)
-    executable = CpuExecutable(rebuild())
-    if key is not None:
+    step = rebuild()
+    executable = _native_or_interpreted(step)
+    if key is not None and isinstance(executable, CpuExecutable):
         step_cache.store(key, executable.image)
     return executable
+
+
+def _native_or_interpreted(step: Graph) -> Executable:
+    """The step as native code, or on the interpreter where native code cannot hold it (a while loop whose
+    variables grow, as TF1's shape invariants allow): slower, and the same values."""
+    try:
+        return CpuExecutable(step)
+    except LoopShapesVary as e:
+        logging.getLogger("dfc").warning("dfc runs this step on its interpreter: %s", e)
+        return InterpreterExecutable(step)

@@ -10,6 +10,7 @@ import os
 import reprlib
 import sys
 import threading
+import warnings
 import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -622,7 +623,9 @@ _INT64_LIMIT = 1 << 63
 
 
 def convert_feed(target: Value, given: Any) -> np.ndarray:
-    """The fed value as an array of the tensor's dtype; a lossy kind change or a wrong shape is an error."""
+    """The fed value as an array of the tensor's dtype, converted as TF converts feeds (numpy's casts: 1.5 fed
+    to an int32 placeholder is 1, "2.5" to a float one is 2.5); a value numpy cannot convert or a wrong shape is
+    an error naming the tensor."""
     ttype: TensorType = target.type
     dtype = ttype.dtype
     label = f"placeholder '{target.op.name}'" if target.op is not None and target.op.type == "dfc.placeholder" \
@@ -631,19 +634,27 @@ def convert_feed(target: Value, given: Any) -> np.ndarray:
         array = np.asarray(given)
     except Exception as e:  # noqa: BLE001 - anything numpy cannot read is the caller's error
         raise InvalidArgumentError(f"cannot feed {label}: {e}") from None
-    kind = array.dtype.kind
-    if kind in "OSUV" or (kind == "c"):
-        raise InvalidArgumentError(f"cannot feed {label} of dtype {dtype.name} with a value of dtype {array.dtype}")
-    if (dtype.is_integer and kind == "f") or (dtype.is_bool and kind != "b") or (not dtype.is_bool and kind == "b"):
-        raise InvalidArgumentError(
-            f"cannot feed {label}: expected dtype {dtype.name}, got {array.dtype} (a lossy conversion)")
+    if array.dtype.kind in "OSUVc" and array.dtype != dtype.np:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                converted = array.astype(dtype.np) if array.dtype.kind != "c" else None
+        except (TypeError, ValueError) as e:
+            converted, reason = None, str(e)
+        else:
+            reason = "complex values" if converted is None else ""
+        if converted is None:
+            raise InvalidArgumentError(f"cannot feed {label} of dtype {dtype.name} with a value of dtype "
+                                       f"{array.dtype}: {reason}")
+        array = converted
     if not ttype.accepts_shape(array.shape):
         raise InvalidArgumentError(
             f"Cannot feed value of shape {_fmt_shape(array.shape)} for {label}, which has shape "
             f"{_fmt_shape(ttype.shape)}" + (f" (defined at {target.op.loc})" if target.op is not None and target.op.loc
                                             else ""))
     if array.dtype != dtype.np:
-        array = array.astype(dtype.np)
+        with np.errstate(all="ignore"):
+            array = array.astype(dtype.np)
     return np.require(array, requirements="C")
 
 

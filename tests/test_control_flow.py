@@ -409,3 +409,18 @@ def test_a_tensor_inside_a_branch_cannot_be_fetched():
     with tf.Session(backend="interpreter") as sess:
         with pytest.raises(tf.errors.InvalidArgumentError, match=r"cannot fetch 'cond/mul:0'.*inside 'cond'"):
             sess.run(inner[0])
+
+
+def test_loop_variable_growing_under_its_shape_invariant_runs_on_the_interpreter(caplog):
+    """TF1's concat-in-a-loop idiom: native code needs one shape per loop variable, so the Session runs the
+    step on the interpreter (with a warning) and gives TF's values instead of refusing it."""
+    tf.reset_default_graph()
+    n = tf.placeholder(tf.int32, [])
+    i0, m0 = tf.constant(0), tf.zeros([0, 2])
+    _, rows = tf.while_loop(lambda i, m: i < n,
+                            lambda i, m: [i + 1, tf.concat([m, tf.ones([1, 2]) * tf.cast(i, tf.float32)], 0)],
+                            [i0, m0], shape_invariants=[i0.get_shape(), tf.TensorShape([None, 2])])
+    with tf.Session() as sess, caplog.at_level("WARNING", logger="dfc"):
+        assert sess.run(rows, {n: 3}).tolist() == [[0, 0], [1, 1], [2, 2]]
+        assert sess.run(tf.reduce_sum(rows), {n: 5}) == 20.0
+    assert "runs this step on its interpreter" in caplog.text

@@ -135,3 +135,21 @@ def test_loss_gradients_match_finite_differences(which):
             np.testing.assert_allclose(g, -log_softmax(x0), rtol=1e-10)
         if which == "softmax_v1_labels_fixed":
             assert tf.gradients(y, labels) == [None]
+
+
+def test_sparse_softmax_xent_with_masked_logits_and_bad_labels_as_tf():
+    """TF 2.21's values: a -inf logit other than the label's leaves the loss finite; a label out of range fails."""
+    tf.reset_default_graph()
+    labels = tf.placeholder(tf.int32, [None])
+    logits = tf.placeholder(tf.float32, [None, 3])
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    (grad,) = tf.gradients(loss, [logits])
+    masked = [[1, -np.inf, 2], [0, 0, -np.inf]]
+    with tf.Session() as sess:
+        got, g = sess.run([loss, grad], {labels: [0, 1], logits: masked})
+        np.testing.assert_allclose(got, [1.3132616, 0.6931472], rtol=1e-6)
+        np.testing.assert_allclose(g, [[-0.7310586, 0, 0.7310586], [0.5, -0.5, 0]], rtol=1e-6)
+        got, g = sess.run([loss, grad], {labels: [0, 2], logits: masked})
+        assert got[1] == np.inf and g[1].tolist() == [0.5, 0.5, -1.0]
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"outside the valid range of \[0, 3\)"):
+            sess.run(loss, {labels: [3, -1], logits: np.zeros((2, 3))})

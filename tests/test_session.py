@@ -102,14 +102,17 @@ def test_feed_of_wrong_shape_names_expected_and_given():
         sess.run(x, {x: np.zeros((2, 4))})
 
 
-def test_feed_of_lossy_dtype_is_an_error_but_float64_to_float32_is_not():
+def test_feeds_convert_as_tfs_numpy_casts_and_unconvertible_ones_name_the_placeholder():
     x = tf.placeholder(tf.int32, [2], name="ids")
     f = tf.placeholder(tf.float32, [2], name="values")
+    flags = tf.placeholder(tf.bool, [2], name="flags")
     with tf.Session() as sess:
-        with pytest.raises(tf.errors.InvalidArgumentError, match=r"'ids'.*expected dtype int32, got float64"):
-            sess.run(x, {x: np.array([1.5, 2.0])})
+        assert sess.run(x, {x: np.array([1.5, 2.0])}).tolist() == [1, 2]  # TF truncates, as numpy does
         assert sess.run(f, {f: np.array([1.5, 2.0])}).dtype == np.float32
-        with pytest.raises(tf.errors.InvalidArgumentError, match="values"):
+        assert sess.run(f, {f: [True, False]}).tolist() == [1.0, 0.0]
+        assert sess.run(flags, {flags: [2.0, 0.0]}).tolist() == [True, False]
+        assert sess.run(f, {f: ["1", "2.5"]}).tolist() == [1.0, 2.5]
+        with pytest.raises(tf.errors.InvalidArgumentError, match="'values'.*could not convert string"):
             sess.run(f, {f: ["a", "b"]})
 
 
