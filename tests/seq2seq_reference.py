@@ -40,6 +40,11 @@ class Seq2seqReference:
             return tf.div_no_nan(tf.reduce_sum(xent, axis), tf.reduce_sum(count, axis))
         return xent
 
+    def SequenceLoss(self, **flags):  # noqa: N802 - the class name the case calls
+        flags = dict({"average_across_timesteps": False, "average_across_batch": False, "sum_over_timesteps": True,
+                      "sum_over_batch": True}, **flags)
+        return lambda y_true, y_pred, sample_weight: self.sequence_loss(y_pred, y_true, sample_weight, **flags)
+
     def tile_batch(self, t, multiplier):
         tf = self.tf
         dims = t.shape.as_list()

@@ -45,6 +45,8 @@ def _losses(tf, logits, targets, weights) -> dict:
         "avg_steps_sum_rows": loss(logits, targets, weights, average_across_batch=False, sum_over_batch=True),
         "custom": loss(logits, targets, weights, softmax_loss_function=lambda labels, logits: 2.0 *
                        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)),
+        "keras_style": s2s(tf).SequenceLoss()(targets, logits, weights),
+        "keras_style_steps": s2s(tf).SequenceLoss(sum_over_timesteps=False)(targets, logits, weights),
     }
 
 

@@ -8,12 +8,13 @@ from .beam_search import (BeamSearchDecoder, BeamSearchDecoderOutput, BeamSearch
 from .decoder import BasicDecoder, BasicDecoderOutput, Decoder, dynamic_decode
 from .helper import (CustomHelper, GreedyEmbeddingHelper, Helper, InferenceHelper, SampleEmbeddingHelper,
                      ScheduledEmbeddingTrainingHelper, ScheduledOutputTrainingHelper, TrainingHelper)
-from .loss import sequence_loss
+from .loss import SequenceLoss, sequence_loss
 
 __all__ = ["AttentionMechanism", "AttentionWrapper", "AttentionWrapperState", "BahdanauAttention",
            "BahdanauMonotonicAttention", "BasicDecoder", "BasicDecoderOutput", "BeamSearchDecoder",
            "BeamSearchDecoderOutput", "BeamSearchDecoderState", "CustomHelper", "Decoder",
            "FinalBeamSearchDecoderOutput", "GreedyEmbeddingHelper", "Helper", "InferenceHelper", "LuongAttention",
            "LuongMonotonicAttention", "SampleEmbeddingHelper", "ScheduledEmbeddingTrainingHelper",
-           "ScheduledOutputTrainingHelper", "TrainingHelper", "dynamic_decode", "gather_tree", "hardmax",
+           "ScheduledOutputTrainingHelper", "SequenceLoss", "TrainingHelper", "dynamic_decode", "gather_tree",
+           "hardmax",
            "monotonic_attention", "safe_cumprod", "sequence_loss", "tile_batch"]

@@ -7,7 +7,7 @@ from ... import math_ops as M
 from ... import nn
 from ...framework import Tensor, convert_to_tensor, name_scope
 
-__all__ = ["sequence_loss"]
+__all__ = ["SequenceLoss", "sequence_loss"]
 
 
 def _rank_check(t: Tensor, rank: int, text: str) -> None:
@@ -55,3 +55,21 @@ def sequence_loss(logits, targets, weights, average_across_timesteps: bool = Tru
             count = M.cast(M.count_nonzero(weights, axis=axis), crossent.dtype)
             return M.div_no_nan(M.reduce_sum(crossent, axis=axis), count)
         return crossent
+
+
+class SequenceLoss:
+    """sequence_loss as a Keras-style loss object, called (y_true, y_pred, sample_weight); by default the sum of
+    the weighted cross entropy over the non-zero weights' count (sum_over_timesteps and sum_over_batch)."""
+
+    def __init__(self, average_across_timesteps: bool = False, average_across_batch: bool = False,
+                 sum_over_timesteps: bool = True, sum_over_batch: bool = True, softmax_loss_function=None,
+                 name: str | None = None):
+        self.average_across_timesteps, self.average_across_batch = average_across_timesteps, average_across_batch
+        self.sum_over_timesteps, self.sum_over_batch = sum_over_timesteps, sum_over_batch
+        self.softmax_loss_function, self.name = softmax_loss_function, name
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
+        if sample_weight is None:
+            raise ValueError("SequenceLoss needs sample_weight, the [batch_size x sequence_length] weights")
+        return sequence_loss(y_pred, y_true, sample_weight, self.average_across_timesteps, self.average_across_batch,
+                             self.sum_over_timesteps, self.sum_over_batch, self.softmax_loss_function, self.name)
