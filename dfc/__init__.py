@@ -112,8 +112,8 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "variance_scaling_initializer": (".initializers", "variance_scaling"),
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
 _SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors", "gfile",
-               "graph_util", "image", "initializers", "io", "layers", "linalg", "logging", "losses", "manip", "math",
-               "metrics", "nn", "python_io", "random", "summary", "test", "train")
+               "graph_util", "image", "initializers", "io", "keras", "layers", "linalg", "logging", "losses", "manip",
+               "math", "metrics", "nn", "python_io", "random", "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType

@@ -31,8 +31,8 @@ builder.register_internal_dir(os.path.dirname(os.path.abspath(__file__)))
 
 
 # ---- tensors and operations --------------------------------------------------------------------
-#: what Python's operators on tensors call: "binary" (opname, x, y), "negative", "abs", "logical_not" and
-#: "getitem"; math_ops and array_ops define them (this module sits below both and imports neither)
+#: what Python's operators on tensors call: "binary" (opname, x, y), "negative", "abs", "logical_not", the bitwise
+#: functions and "getitem"; math_ops and array_ops define them (this module sits below both and imports neither)
 _OPERATOR_FUNCTIONS: dict[str, Any] = {}
 
 
@@ -122,8 +122,7 @@ class _Operators:
         """&, | and ^ are logical on bools and bitwise on integers, as TF's operators dispatch them."""
         dtype = getattr(self, "dtype", None)
         if dtype is not None and dtype.is_integer:
-            from . import bitwise as bitwise_ops
-            function = getattr(bitwise_ops, bitwise)
+            function = _operator_function(bitwise)
             return function(other, self) if reverse else function(self, other)
         return self._binary(other, logical, reverse)
 
@@ -154,8 +153,7 @@ class _Operators:
     def __invert__(self):
         dtype = getattr(self, "dtype", None)
         if dtype is not None and dtype.is_integer:
-            from .bitwise import invert
-            return invert(self)
+            return _operator_function("invert")(self)
         return _operator_function("logical_not")(self)
 
     def __getitem__(self, key):

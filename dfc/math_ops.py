@@ -655,4 +655,7 @@ def polyval(coeffs, x, name: str | None = None) -> Tensor:
         return out
 
 
-define_tensor_operators(binary=binary_operator, negative=negative, abs=abs, logical_not=logical_not)
+from .bitwise import bitwise_and, bitwise_or, bitwise_xor, invert  # noqa: E402 - & | ^ ~ on integers
+
+define_tensor_operators(binary=binary_operator, negative=negative, abs=abs, logical_not=logical_not,
+                        bitwise_and=bitwise_and, bitwise_or=bitwise_or, bitwise_xor=bitwise_xor, invert=invert)

@@ -14,6 +14,7 @@ from recordings import EXPECTATIONS_DIR
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # plain kernels: no reordered float sums
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # tf.keras as TF1's Keras (tf-keras), which runs in graph mode
 
 import tensorflow.compat.v1 as tf  # noqa: E402
 

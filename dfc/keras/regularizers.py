@@ -1,0 +1,77 @@
+"""tf.keras.regularizers: L1, L2 and L1L2 penalties (a layer adds them to its `losses`)."""
+
+from __future__ import annotations
+
+from .. import math_ops as _math
+from ..framework import Tensor
+
+__all__ = ["L1L2", "Regularizer", "deserialize", "get", "l1", "l1_l2", "l2", "serialize"]
+
+
+class Regularizer:
+    """A weight penalty: regularizer(weight) -> a scalar tensor."""
+
+    def __call__(self, x) -> Tensor | float:
+        return 0.0
+
+    @classmethod
+    def from_config(cls, config: dict) -> Regularizer:
+        return cls(**config)
+
+
+class L1L2(Regularizer):
+    """l1 * sum(|x|) + l2 * sum(x**2)."""
+
+    def __init__(self, l1: float = 0.0, l2: float = 0.0):
+        self.l1, self.l2 = float(l1), float(l2)
+
+    def __call__(self, x) -> Tensor | float:
+        if not self.l1 and not self.l2:
+            from ..array_ops import constant
+            return constant(0.0)
+        total = 0.0
+        if self.l1:
+            total = total + self.l1 * _math.reduce_sum(_math.abs(x))
+        if self.l2:
+            total = total + self.l2 * _math.reduce_sum(_math.square(x))
+        return total
+
+    def get_config(self) -> dict:
+        return {"l1": self.l1, "l2": self.l2}
+
+
+def l1(l: float = 0.01) -> L1L2:  # noqa: E741 - Keras's argument name
+    return L1L2(l1=l)
+
+
+def l2(l: float = 0.01) -> L1L2:  # noqa: E741
+    return L1L2(l2=l)
+
+
+def l1_l2(l1: float = 0.01, l2: float = 0.01) -> L1L2:
+    return L1L2(l1=l1, l2=l2)
+
+
+def serialize(regularizer) -> dict:
+    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+
+
+def deserialize(config, custom_objects=None):
+    name = config if isinstance(config, str) else config["class_name"]
+    kwargs = {} if isinstance(config, str) else config.get("config", {})
+    if custom_objects and name in custom_objects:
+        return custom_objects[name](**kwargs)
+    table = {"L1L2": L1L2, "l1_l2": l1_l2, "l1": l1, "l2": l2}
+    if name not in table:
+        raise ValueError(f"Unknown regularizer: {name}")
+    return table[name](**kwargs)
+
+
+def get(identifier):
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
