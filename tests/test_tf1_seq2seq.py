@@ -156,3 +156,21 @@ def test_monotonic_attention_coverage_penalty_and_bool_samples_decode():
     assert set(np.unique(got["history1"])) <= {0.0, 1.0}  # hard monotonic attention: at most one entry chosen
     assert got["beam_ids"].shape[1:] == (2, beams) and got["beam_ids"].shape[0] <= 4
     assert got["coverage"].shape == (2, beams, 4) and not got["coverage"][1, :, 2:].any()
+
+
+def test_a_loop_computed_count_sizes_a_step_unless_the_loop_draws_random_numbers():
+    """The Session computes a shape-deciding value made by a tf.while_loop of repeatable ops (variables read, no
+    writes) ahead of the step, as dynamic_decode's step count needs; a loop that samples is refused by name."""
+    tf.reset_default_graph()
+    total = tf.placeholder(tf.float32, [None], name="total")
+    step = tf.get_variable("step", [], initializer=tf.constant_initializer(0.5))
+    count = tf.while_loop(lambda i, s: s < tf.reduce_sum(total), lambda i, s: (i + 1, s + step), [0, 0.0])[0]
+    sized = tf.cast(tf.range(count), tf.float32) * step
+    noisy = tf.while_loop(lambda i, s: s < 2.0, lambda i, s: (i + 1, s + tf.random_uniform([])), [0, 0.0],
+                          name="sampling_loop")[0]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        np.testing.assert_allclose(sess.run(sized, {total: [1.0, 2.0]}), np.arange(6) * 0.5)
+        np.testing.assert_allclose(sess.run(sized, {total: [0.2]}), [0.0])
+        with pytest.raises(tf.errors.InvalidArgumentError, match="sampling_loop"):
+            sess.run(tf.zeros(tf.stack([noisy])))
