@@ -80,9 +80,9 @@ def fill(dims, value, name: str | None = None) -> Tensor:
     known = constant_value(value)
     if known is not None:
         return constant(np.full(static, known, dtype=value.dtype.np), name=name or "Fill")
-    if value.dtype.name == "bool":  # no add for bools: or with falses broadcasts the value the same way
-        from .math_ops import logical_or
-        return logical_or(zeros(static, value.dtype), value)
+    if value.dtype.name == "bool":  # no add for bools: a fill whose shape operand is a constant
+        return make("dfc.dynamic_fill", [constant(np.asarray(static, np.int32)), value], {"hint": tuple(static)},
+                    name=name or "Fill")
     return zeros(static, value.dtype) + value
 
 
