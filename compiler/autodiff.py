@@ -461,6 +461,8 @@ NO_RULE = {
     "dfc.fused": "the fuse pass runs after autodiff, so a step graph has no fused op to differentiate",
     "dfc.dynamic_slice": "specialize makes it a dfc.slice (whose rule applies) before autodiff runs; a step compiled "
                          "without the fed shapes cannot know its bounds",
+    "dfc.dynamic_segment_sum": "specialize makes it a dfc.unsorted_segment_sum (whose rule applies) before autodiff "
+                               "runs",
     **NN_NO_RULE,
 }
 

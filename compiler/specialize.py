@@ -139,6 +139,10 @@ class _Resolver:
         before: list[Op] = []
         if op.type == "dfc.dynamic_reshape":
             static = Op("dfc.reshape", op.name, others, {"shape": tuple(dims)}, [op.results[0].type])
+        elif op.type == "dfc.dynamic_segment_sum":
+            if dims[0] < 0:
+                raise InvalidArgumentError(f"segment sum '{op.name}' got a negative num_segments {dims[0]}", op)
+            static = Op("dfc.unsorted_segment_sum", op.name, others, {"num_segments": dims[0]}, [op.results[0].type])
         elif op.type == "dfc.dynamic_fill":
             value = others[0]
             if any(d < 0 for d in dims):

@@ -48,6 +48,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                   "to_bfloat16"),
     ".image": ("extract_image_patches", "random_crop"),
     ".random_ops": ("multinomial", "random_normal", "random_shuffle", "random_uniform", "truncated_normal"),
+    ".random_sampling": ("get_seed", "random_gamma", "random_poisson"),
+    ".special_incomplete": ("betainc", "igamma", "igammac"),
     ".clip_ops": ("clip_by_average_norm", "clip_by_global_norm", "clip_by_norm", "clip_by_value", "global_norm",
                   "norm"),
     ".tensor_ops": ("argsort", "batch_gather", "boolean_mask", "broadcast_to", "depth_to_space", "gather_nd",
@@ -92,6 +94,19 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".session": ("ConfigProto", "GPUOptions", "GraphOptions", "InteractiveSession", "OptimizerOptions", "Session"),
     ".summary": ("GraphDef", "NodeDef", "RunMetadata", "RunOptions"),
     "dfc.runtime": ("VariableStore", "get_default_session"),
+    ".sparse.tensor": ("SparseTensor", "SparseTensorValue", "convert_to_tensor_or_sparse_tensor",
+                       "sparse_placeholder"),
+    ".sparse.ops": ("sparse_matmul", "sparse_add", "sparse_maximum", "sparse_minimum", "sparse_reduce_max",
+                    "sparse_reduce_max_sparse", "sparse_reduce_sum", "sparse_reduce_sum_sparse", "sparse_softmax",
+                    "sparse_tensor_dense_matmul",
+                    "sparse_tensor_to_dense", "sparse_to_dense", "sparse_to_indicator"),
+    ".sparse.structure": ("sparse_concat", "sparse_fill_empty_rows", "sparse_merge", "sparse_reorder",
+                          "sparse_reset_shape", "sparse_reshape", "sparse_retain", "sparse_slice", "sparse_split",
+                          "sparse_transpose"),
+    ".sparse.edit_distance": ("edit_distance",),
+    ".sparse.embedding": ("sparse_segment_mean", "sparse_segment_sqrt_n", "sparse_segment_sum"),
+    ".sparse.indexed_slices": ("IndexedSlices", "IndexedSlicesValue", "convert_to_tensor_or_indexed_slices",
+                               "sparse_mask"),
     ".variables": ("AUTO_REUSE", "Variable", "VariableScope", "all_variables", "assign", "assign_add", "assign_sub",
                    "constant_initializer", "get_variable", "get_variable_scope", "global_variables",
                    "global_variables_initializer", "glorot_normal_initializer", "glorot_uniform_initializer",
@@ -111,9 +126,11 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "orthogonal_initializer": (".initializers", "orthogonal"),
             "variance_scaling_initializer": (".initializers", "variance_scaling"),
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
-_SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "dtypes", "errors", "gfile",
-               "graph_util", "image", "initializers", "io", "keras", "layers", "linalg", "logging", "losses", "manip",
-               "math", "metrics", "nn", "python_io", "random", "summary", "test", "train")
+_SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "distributions", "dtypes",
+               "errors", "estimator", "feature_column", "gfile", "graph_util", "image", "initializers", "io", "keras",
+               "layers", "linalg", "logging", "losses", "manip", "math", "metrics", "nn", "python_io", "random", "sets",
+               "sparse",
+               "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 DType = _dtypes.DType

@@ -81,7 +81,14 @@ class NeverTriggerTimer(SecondOrStepTimer):
 
 def _as_fetches(graph: Any, tensors: Any) -> Any:
     if isinstance(tensors, str):
-        return graph.get_tensor_by_name(tensors)
+        if ":" in tensors:
+            return graph.get_tensor_by_name(tensors)
+        # TF's hooks take an op's name for its only output ("softmax_tensor" for "softmax_tensor:0")
+        outputs = graph.get_operation_by_name(tensors).outputs
+        if len(outputs) != 1:
+            raise ValueError(f"Name {tensors} is ambiguous, as this `Operation` has multiple outputs (at least 2)."
+                             if outputs else f"Operation {tensors} has no outputs to log")
+        return outputs[0]
     if isinstance(tensors, dict):
         return {k: _as_fetches(graph, v) for k, v in tensors.items()}
     if isinstance(tensors, (list, tuple)):

@@ -61,6 +61,69 @@ def _nearest_indices(in_size: int, out_size: int, align_corners: bool, half_pixe
     return np.minimum(src.astype(np.int64), in_size - 1)
 
 
+class _Grid:
+    """Sizes of a resize known only when the graph runs: the input's height/width and the requested size as
+    scalar tensors, with the kernels' float32 arithmetic written as ops (they fold once the fed shapes are
+    known, so a compiled step holds the same constants as a static resize)."""
+
+    def __init__(self, x: Tensor, size, op: str, label: str):
+        from .array_ops import shape
+        self.x = x
+        dims = shape(x, out_type=i32)
+        known = x.shape.as_list()
+        self.inputs = [constant(np.int32(known[a])) if known[a] is not None else dims[a] for a in (1, 2)]
+        size = convert_to_tensor(size)
+        if size.dtype is not i32 or size.shape.as_list() != [2]:
+            raise build_error(op, label, f"size must be a 1-D int32 tensor of 2 elements [new_height, new_width], "
+                                         f"got {size.dtype.name} of shape {size.shape}")
+        self.outputs = [size[0], size[1]]
+        from .framework import constant_value
+        value = constant_value(size)
+        self.static = [None, None] if value is None else [int(v) for v in value]
+
+    def _scale(self, axis: int, align_corners: bool) -> Tensor:
+        from .math_ops import greater, where
+        n_in, n_out = cast(self.inputs[axis], f32), cast(self.outputs[axis], f32)
+        plain = truediv(n_in, n_out)
+        if not align_corners:
+            return plain
+        aligned = truediv(subtract(n_in, 1.0), subtract(n_out, 1.0))
+        return where(greater(self.outputs[axis], 1), aligned, plain)
+
+    def positions(self, axis: int) -> Tensor:
+        from .array_ops import range as range_
+        return cast(range_(self.outputs[axis]), f32)
+
+    def bilinear(self, axis: int, align_corners: bool, half_pixel: bool) -> tuple[Tensor, Tensor, Tensor]:
+        from .math_ops import ceil, floor, minimum
+        scale, i = self._scale(axis, align_corners), self.positions(axis)
+        src = subtract(multiply(add(i, 0.5), scale), 0.5) if half_pixel else multiply(i, scale)
+        low = floor(src)
+        last = subtract(self.inputs[axis], 1)
+        lower = cast(maximum(low, 0.0), i32) if half_pixel else cast(low, i32)
+        upper = minimum(cast(ceil(src) if half_pixel else add(low, 1.0), i32), last)
+        return minimum(lower, last), upper, subtract(src, low)
+
+    def nearest(self, axis: int, align_corners: bool, half_pixel: bool) -> Tensor:
+        from .math_ops import ceil, floor, greater_equal, minimum, where
+        scale, i = self._scale(axis, align_corners), self.positions(axis)
+        if half_pixel:
+            src = floor(multiply(add(i, 0.5), scale))
+        elif align_corners:
+            raw = multiply(i, scale)
+            src = where(greater_equal(subtract(raw, floor(raw)), 0.5), ceil(raw), floor(raw))
+        else:
+            src = floor(multiply(i, scale))
+        return minimum(cast(src, i32), subtract(self.inputs[axis], 1))
+
+
+def _static_sizes(x: Tensor, size) -> bool:
+    """Whether the input's height and width and the requested size are known when the graph is built."""
+    from .framework import constant_value
+    value = constant_value(size) if isinstance(size, Tensor) else np.asarray(size)
+    return None not in x.shape.as_list()[1:3] and value is not None
+
+
 def resize_bilinear(images, size, align_corners: bool = False, name: str | None = None,
                     half_pixel_centers: bool = False) -> Tensor:
     """Bilinear resize to `size` [new_height, new_width]; the result is float32 (TF1's ResizeBilinear)."""
@@ -68,6 +131,8 @@ def resize_bilinear(images, size, align_corners: bool = False, name: str | None 
     x, single = batched_images(images, "ResizeBilinear", label)
     if align_corners and half_pixel_centers:
         raise build_error("ResizeBilinear", label, "If half_pixel_centers is True, align_corners must be False.")
+    if not _static_sizes(x, size):
+        return _resize_bilinear_dynamic(x, single, size, align_corners, half_pixel_centers, name, label)
     height, width = static_size(size, "ResizeBilinear", label)
     h, w = known_height_width(x, "ResizeBilinear", label)
     with name_scope(name, "ResizeBilinear", [x]):
@@ -87,11 +152,37 @@ def resize_bilinear(images, size, align_corners: bool = False, name: str | None 
         return squeeze(out, [0]) if single else out
 
 
+def _resize_bilinear_dynamic(x: Tensor, single: bool, size, align_corners: bool, half_pixel: bool,
+                             name: str | None, label: str) -> Tensor:
+    from .array_ops import reshape
+    with name_scope(name, "ResizeBilinear", [x]):
+        grid = _Grid(x, size, "ResizeBilinear", label)
+        x = cast(x, f32) if x.dtype is not f32 else x
+        y0, y1, ly = grid.bilinear(0, align_corners, half_pixel)
+        x0, x1, lx = grid.bilinear(1, align_corners, half_pixel)
+        top_rows, bottom_rows = gather(x, y0, axis=1), gather(x, y1, axis=1)
+        top_left, top_right = gather(top_rows, x0, axis=2), gather(top_rows, x1, axis=2)
+        bottom_left, bottom_right = gather(bottom_rows, x0, axis=2), gather(bottom_rows, x1, axis=2)
+        x_lerp, y_lerp = reshape(lx, [1, 1, -1, 1]), reshape(ly, [1, -1, 1, 1])
+        top = add(top_left, multiply(subtract(top_right, top_left), x_lerp))
+        bottom = add(bottom_left, multiply(subtract(bottom_right, bottom_left), x_lerp))
+        out = add(top, multiply(subtract(bottom, top), y_lerp))
+        out.set_shape([x.shape.as_list()[0], *grid.static, x.shape.as_list()[3]])
+        return squeeze(out, [0]) if single else out
+
+
 def resize_nearest_neighbor(images, size, align_corners: bool = False, name: str | None = None,
                             half_pixel_centers: bool = False) -> Tensor:
     """Nearest-neighbor resize to `size`; keeps the dtype (TF1's ResizeNearestNeighbor)."""
     label = name or "ResizeNearestNeighbor"
     x, single = batched_images(images, "ResizeNearestNeighbor", label)
+    if not _static_sizes(x, size):
+        with name_scope(name, "ResizeNearestNeighbor", [x]):
+            grid = _Grid(x, size, "ResizeNearestNeighbor", label)
+            out = gather(gather(x, grid.nearest(0, align_corners, half_pixel_centers), axis=1),
+                         grid.nearest(1, align_corners, half_pixel_centers), axis=2)
+            out.set_shape([x.shape.as_list()[0], *grid.static, x.shape.as_list()[3]])
+            return squeeze(out, [0]) if single else out
     height, width = static_size(size, "ResizeNearestNeighbor", label)
     h, w = known_height_width(x, "ResizeNearestNeighbor", label)
     with name_scope(name, "ResizeNearestNeighbor", [x]):
@@ -109,9 +200,17 @@ def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners: boo
     method = ResizeMethod(method) if not isinstance(method, str) else {
         "bilinear": ResizeMethod.BILINEAR, "nearest": ResizeMethod.NEAREST_NEIGHBOR,
         "bicubic": ResizeMethod.BICUBIC, "area": ResizeMethod.AREA}[method]
-    height, width = static_size(size, "ResizeImages", label)
     if x.shape.ndims not in (3, 4):
         raise build_error("ResizeImages", label, f"'images' must have either 3 or 4 dimensions, got shape {x.shape}")
+    from .framework import constant_value
+    if (constant_value(size) if isinstance(size, Tensor) else size) is None or (
+            not preserve_aspect_ratio and method in (ResizeMethod.BILINEAR, ResizeMethod.NEAREST_NEIGHBOR)
+            and not _static_sizes(x if x.shape.ndims == 4 else expand_dims(x, 0), size)):
+        if method == ResizeMethod.BILINEAR and not preserve_aspect_ratio:
+            return resize_bilinear(x, size, align_corners, name=name)
+        if method == ResizeMethod.NEAREST_NEIGHBOR and not preserve_aspect_ratio:
+            return resize_nearest_neighbor(x, size, align_corners, name=name)
+    height, width = static_size(size, "ResizeImages", label)
     if preserve_aspect_ratio:  # the largest size within `size` of the images' aspect ratio, in TF's float32
         h, w = known_height_width(x if x.shape.ndims == 4 else expand_dims(x, 0), "ResizeImages", label)
         factor = min(np.float32(height) / np.float32(h), np.float32(width) / np.float32(w))
@@ -187,14 +286,17 @@ def per_image_standardization(image) -> Tensor:
     if x.shape.ndims is None or x.shape.ndims < 3:
         raise ValueError(f"per_image_standardization needs an image of at least 3 dims, got {x.shape}")
     dims = x.shape.as_list()[-3:]
-    if None in dims:
-        raise build_error("per_image_standardization", "per_image_standardization",
-                          f"needs the height, width and channels of {x.name}, got {x.shape}")
     with name_scope(None, "per_image_standardization", [x]):
+        if None in dims:  # the pixel count when the graph runs
+            from .array_ops import shape
+            from .math_ops import reduce_prod
+            pixels = cast(reduce_prod(shape(x, out_type=i32)[-3:]), f32)
+        else:
+            pixels = constant(float(np.prod(dims)), dtype=f32)
         x = cast(x, f32)
         mean = reduce_mean(x, axis=[-1, -2, -3], keepdims=True)
         stddev = reduce_std(x, axis=[-1, -2, -3], keepdims=True)
-        adjusted = maximum(stddev, rsqrt(constant(float(np.prod(dims)), dtype=f32)))
+        adjusted = maximum(stddev, rsqrt(pixels))
         return truediv(subtract(x, mean), adjusted)
 
 
@@ -237,6 +339,12 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
     x, single = batched_images(image, "crop_to_bounding_box", "crop_to_bounding_box")
     oh, ow = _offset(offset_height, "offset_height"), _offset(offset_width, "offset_width")
     th, tw = check_int(target_height, "target_height"), check_int(target_width, "target_width")
+    if None in x.shape.as_list()[1:3]:  # the image's size comes with the step: a window past it fails there
+        if th <= 0 or tw <= 0:
+            raise ValueError(f"crop_to_bounding_box: the target {th}x{tw} must have a positive size")
+        with name_scope(None, "crop_to_bounding_box", [x]):
+            out = _shifted_rows(_shifted_rows(x, oh, th, 1), ow, tw, 2)
+        return squeeze(out, [0]) if single else out
     h, w = known_height_width(x, "crop_to_bounding_box", "crop_to_bounding_box")
     if th <= 0 or tw <= 0 or th > h or tw > w:
         raise ValueError(f"crop_to_bounding_box: the {th}x{tw} target must fit the {h}x{w} image ({x.name}) with "
@@ -259,6 +367,12 @@ def pad_to_bounding_box(image, offset_height, offset_width, target_height, targe
     x, single = batched_images(image, "pad_to_bounding_box", "pad_to_bounding_box")
     oh, ow = _offset(offset_height, "offset_height"), _offset(offset_width, "offset_width")
     th, tw = check_int(target_height, "target_height"), check_int(target_width, "target_width")
+    if None in x.shape.as_list()[1:3]:  # a canvas with a target's worth of zeros on each side, read from the shift
+        with name_scope(None, "pad_to_bounding_box", [x]):
+            canvas = pad(x, [[0, 0], [th, th], [tw, tw], [0, 0]])
+            out = _shifted_rows(_shifted_rows(canvas, subtract(th, oh) if isinstance(oh, Tensor) else th - oh, th, 1),
+                                subtract(tw, ow) if isinstance(ow, Tensor) else tw - ow, tw, 2)
+        return squeeze(out, [0]) if single else out
     h, w = known_height_width(x, "pad_to_bounding_box", "pad_to_bounding_box")
     if th < h or tw < w:
         raise ValueError(f"pad_to_bounding_box: the {h}x{w} image ({x.name}) must fit the {th}x{tw} target")
@@ -303,6 +417,19 @@ def resize_image_with_crop_or_pad(image, target_height, target_width) -> Tensor:
     """Centrally crop or zero-pad each dim to the target size (TF's offsets: the larger half after)."""
     x, single = batched_images(image, "resize_image_with_crop_or_pad", "resize_image_with_crop_or_pad")
     th, tw = check_int(target_height, "target_height"), check_int(target_width, "target_width")
+    if None in x.shape.as_list()[1:3]:
+        # TF's offsets from the run's sizes: output row j reads image row j - pad + crop, zeros outside the image
+        from .array_ops import shape
+        from .math_ops import floordiv
+        with name_scope(None, "resize_image_with_crop_or_pad", [x]):
+            dims = shape(x, out_type=i32)
+            canvas = pad(x, [[0, 0], [th, th], [tw, tw], [0, 0]])
+            out = canvas
+            for axis, target in ((1, th), (2, tw)):
+                crop = maximum(floordiv(subtract(dims[axis], target), 2), 0)
+                padded = maximum(floordiv(subtract(target, dims[axis]), 2), 0)
+                out = _shifted_rows(out, add(subtract(crop, padded), target), target, axis)
+        return squeeze(out, [0]) if single else out
     h, w = known_height_width(x, "resize_image_with_crop_or_pad", "resize_image_with_crop_or_pad")
     crop_h, crop_w = max((h - th) // 2, 0), max((w - tw) // 2, 0)
     pad_h, pad_w = max((th - h) // 2, 0), max((tw - w) // 2, 0)
@@ -321,6 +448,17 @@ def central_crop(image, central_fraction: float) -> Tensor:
     x, single = batched_images(image, "central_crop", "central_crop")
     if central_fraction == 1.0:
         return convert_to_tensor(image)
+    if None in x.shape.as_list()[1:3]:  # TF's float64 arithmetic on the run's sizes; the slice fits them
+        from dfc.ir.dtypes import f64
+
+        from .array_ops import shape
+        with name_scope(None, "central_crop", [x]):
+            dims = shape(x, out_type=i32)
+            fraction = cast(constant(central_fraction, dtype=f32), f64)  # through float32, as TF converts it
+            starts = [cast(truediv(subtract(cast(dims[a], f64), multiply(cast(dims[a], f64), fraction)), 2.0), i32)
+                      for a in (1, 2)]
+            out = x[:, starts[0]:subtract(dims[1], starts[0]), starts[1]:subtract(dims[2], starts[1]), :]
+        return squeeze(out, [0]) if single else out
     h, w = known_height_width(x, "central_crop", "central_crop")
     start_h = int((h - h * central_fraction) / 2)
     start_w = int((w - w * central_fraction) / 2)

@@ -13,7 +13,10 @@ import numpy as np
 from dfc.ir.dtypes import f32, i32
 
 from .array_ops import concat, expand_dims, reshape, stack
-from .framework import Tensor, build_error, constant, constant_value, convert_to_tensor, name_scope
+from dfc.ir.ops.linalg import nms_indices
+
+from .framework import (Tensor, build_error, constant, constant_value, convert_to_tensor, make_op, name_scope,
+                        wrap)
 from .image_core import convert_image_dtype
 from .math_ops import (abs, add, cast, equal, log, multiply, pow, reduce_mean, reduce_prod, reduce_sum, relu, square,
                        squared_difference, subtract, truediv)
@@ -190,37 +193,11 @@ def ssim_multiscale(img1, img2, max_val, power_factors=_MSSSIM_WEIGHTS, filter_s
         return reduce_mean(reduce_prod(pow(stacked, factors), [-1]), [-1])
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> float:
-    """TF's IOU of two [y1, x1, y2, x2] boxes (corners in either order), 0 for empty areas."""
-    ymin_a, xmin_a, ymax_a, xmax_a = min(a[0], a[2]), min(a[1], a[3]), max(a[0], a[2]), max(a[1], a[3])
-    ymin_b, xmin_b, ymax_b, xmax_b = min(b[0], b[2]), min(b[1], b[3]), max(b[0], b[2]), max(b[1], b[3])
-    area_a = (ymax_a - ymin_a) * (xmax_a - xmin_a)
-    area_b = (ymax_b - ymin_b) * (xmax_b - xmin_b)
-    if area_a <= 0 or area_b <= 0:
-        return 0.0
-    iy = max(min(ymax_a, ymax_b) - max(ymin_a, ymin_b), np.float32(0))
-    ix = max(min(xmax_a, xmax_b) - max(xmin_a, xmin_b), np.float32(0))
-    inter = iy * ix
-    return float(inter / (area_a + area_b - inter))
-
-
-def _nms_indices(boxes: np.ndarray, scores: np.ndarray, max_output: int, iou_threshold: float,
-                 score_threshold: float) -> np.ndarray:
-    order = sorted((i for i in range(len(scores)) if scores[i] > score_threshold), key=lambda i: (-scores[i], i))
-    kept: list[int] = []
-    for i in order:
-        if len(kept) >= max_output:
-            break
-        if all(_iou(boxes[i], boxes[j]) <= iou_threshold for j in kept):
-            kept.append(i)
-    return np.asarray(kept, np.int32)
-
-
 def non_max_suppression(boxes, scores, max_output_size, iou_threshold: float = 0.5,
                         score_threshold: float = float("-inf"), name: str | None = None) -> Tensor:
     """Indices (int32, at most max_output_size) of the highest-scoring boxes, greedily dropping any box whose IOU
-    with a kept one exceeds iou_threshold. The count depends on the values, so boxes and scores must be
-    constants in dfc (which compiles static shapes)."""
+    with a kept one exceeds iou_threshold. Constant inputs select while building; fed ones select on the host,
+    and the count sizes the result."""
     label = name or "NonMaxSuppressionV3"
     boxes, scores = convert_to_tensor(boxes, name="boxes"), convert_to_tensor(scores, name="scores")
     if boxes.shape.ndims != 2 or boxes.shape.as_list()[1] not in (None, 4):
@@ -238,12 +215,19 @@ def non_max_suppression(boxes, scores, max_output_size, iou_threshold: float = 0
     if values[2] is not None and int(values[2]) < 0:
         raise ValueError(f"NonMaxSuppressionV3 '{label}': max_output_size must be non-negative, got "
                          f"{int(values[2])}")
+    if values[2] is None:
+        raise build_error("NonMaxSuppressionV3", label, f"max_output_size must be a constant (dfc gives the padded "
+                                                        f"selection a static length), got {max_output_size!r}")
     if any(v is None for v in values):
-        raise NotImplementedError(f"{build_error('NonMaxSuppressionV3', label, '')} non_max_suppression: its result "
-                                  f"size depends on the values of {boxes.name} and {scores.name} through a greedy "
-                                  f"loop, and dfc settles value-dependent sizes before a step only from loop-free "
-                                  f"computations; it works when boxes, scores and the thresholds are constants")
-    kept = _nms_indices(np.asarray(values[0], np.float32), np.asarray(values[1], np.float32), int(values[2]),
+        # one host op selects (padded to max_output_size) and counts; the count sizes the result, computed by
+        # the Session before the step as any size that values set
+        with name_scope(name, "non_max_suppression", [boxes, scores]):
+            thresholds = [cast(convert_to_tensor(t), f32) for t in (iou_threshold, score_threshold)]
+            op = make_op("dfc.non_max_suppression", [cast(boxes, f32), cast(scores, f32), *thresholds],
+                         {"max_output_size": int(values[2])}, name="NonMaxSuppressionV3")
+            padded, count = (wrap(r) for r in op.results)
+            return padded[:count]
+    kept = nms_indices(np.asarray(values[0], np.float32), np.asarray(values[1], np.float32), int(values[2]),
                         float(values[3]), float(values[4]))
     with name_scope(name, "non_max_suppression", [boxes, scores]):
         return constant(kept, dtype=i32, name="NonMaxSuppressionV3")

@@ -21,6 +21,7 @@ from .segment_ops import (bincount, confusion_matrix, cumulative_logsumexp, segm
 from .debugging import is_non_decreasing, is_strictly_increasing
 from .special_ops import (bessel_i0, bessel_i0e, bessel_i1, bessel_i1e, digamma, erfcinv, erfinv, lbeta, lgamma,
                           ndtri)
+from .special_incomplete import betainc, igamma, igammac
 from .tensor_ops import invert_permutation
 
 divide_no_nan = div_no_nan
@@ -40,4 +41,4 @@ __all__ = ["abs", "accumulate_n", "acos", "acosh", "add", "add_n", "argmax", "ar
            "segment_prod", "segment_sum", "unsorted_segment_max", "unsorted_segment_mean", "unsorted_segment_min",
            "unsorted_segment_prod", "unsorted_segment_sqrt_n", "digamma", "erfinv", "lbeta", "lgamma", "ndtri",
            "erfcinv", "is_non_decreasing", "is_strictly_increasing", "bessel_i0", "bessel_i0e", "bessel_i1",
-           "bessel_i1e"]
+           "bessel_i1e", "betainc", "igamma", "igammac"]

@@ -21,7 +21,8 @@ _log = logging.getLogger("dfc")
 IR_COLLECTION = "dfc_ir"
 _FORMAT = "dfc-meta-graph-1"
 #: collections of the DSL's own bookkeeping, rebuilt from the variables rather than saved
-_INTERNAL = ("__variables_by_name", "__variable_scopes", "__layer_name_counts", "__template_scope_names")
+_INTERNAL = ("__variables_by_name", "__variable_scopes", "__layer_name_counts", "__template_scope_names",
+             "__variable_scope_counts")
 
 
 _warned_summary_collections: set[str] = set()

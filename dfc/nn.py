@@ -353,3 +353,9 @@ from .nn_conv3d import (avg_pool3d, conv3d, conv3d_backprop_filter, conv3d_backp
 
 __all__ += ["avg_pool3d", "conv3d", "conv3d_backprop_filter", "conv3d_backprop_filter_v2", "conv3d_transpose",
             "conv_transpose", "max_pool3d"]
+from .sparse.embedding import embedding_lookup_sparse, safe_embedding_lookup_sparse  # noqa: E402 - tf.nn's sparse lookups
+
+__all__ += ["embedding_lookup_sparse", "safe_embedding_lookup_sparse"]
+from .sparse.ctc import ctc_greedy_decoder, ctc_loss  # noqa: E402 - CTC over SparseTensor labels
+
+__all__ += ["ctc_greedy_decoder", "ctc_loss"]

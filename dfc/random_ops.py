@@ -63,11 +63,15 @@ def multinomial(logits, num_samples, seed=None, name: str | None = None, output_
                                                 f"{logits.dtype.name} {logits.shape}")
     batch, classes = logits.shape.as_list()
     n = check_int(num_samples, "num_samples")
-    if classes is None or batch is None:
-        raise build_error("Multinomial", label, f"multinomial needs the shape of {logits.name}, got {logits.shape}")
     with name_scope(name, "multinomial", [logits]):
         tiny = float(np.finfo(logits.dtype.np).tiny)
-        u = random_uniform([batch, n, classes], minval=tiny, maxval=1.0, dtype=logits.dtype, seed=seed)
+        if classes is None or batch is None:  # a fed batch (a policy over states): the draw is sized at run time
+            from .array_ops import shape, stack
+            dims = shape(logits)
+            draw_shape = stack([dims[0], n, dims[1]])
+        else:
+            draw_shape = [batch, n, classes]
+        u = random_uniform(draw_shape, minval=tiny, maxval=1.0, dtype=logits.dtype, seed=seed)
         gumbel = negative(log(negative(log(u))))
         return argmax(add(expand_dims(logits, 1), gumbel), axis=-1, output_type=output_dtype or i64)
 

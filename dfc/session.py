@@ -10,6 +10,8 @@ from dfc.ir.graph import Graph as IRGraph
 from dfc.runtime import session as _runtime_session
 
 from .framework import Graph, get_default_graph
+from .sparse.tensor import SparseTensor as _SparseTensor
+from .sparse.tensor import expand_sparse_feeds as _expand_sparse_feeds
 
 __all__ = ["ConfigProto", "GPUOptions", "GraphOptions", "InteractiveSession", "OptimizerOptions", "Session"]
 
@@ -24,6 +26,11 @@ class Session(_runtime_session.Session):
         elif isinstance(graph, IRGraph):
             graph = Graph.of(graph)
         super().__init__(target, graph, config, **options)
+
+    def run(self, fetches: Any, feed_dict: Any = None, options: Any = None, run_metadata: Any = None) -> Any:
+        if feed_dict and _SparseTensor._made and any(type(k) is _SparseTensor for k in feed_dict):
+            feed_dict = _expand_sparse_feeds(feed_dict)  # a SparseTensor key feeds its three tensors
+        return super().run(fetches, feed_dict, options, run_metadata)
 
     @contextlib.contextmanager
     def as_default(self) -> Iterator[Session]:

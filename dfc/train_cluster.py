@@ -506,9 +506,11 @@ def MonitoredTrainingSession(master: Any = "", is_chief: bool = True,  # noqa: N
         if checkpoint_dir:
             if save_checkpoint_steps is None and save_checkpoint_secs is None:
                 save_checkpoint_secs = 600
-            all_hooks.append(CheckpointSaverHook(checkpoint_dir, save_secs=None if save_checkpoint_steps else
-                                                 save_checkpoint_secs, save_steps=save_checkpoint_steps,
-                                                 saver=scaffold.saver))
+            if (save_checkpoint_steps and save_checkpoint_steps > 0) or \
+                    (save_checkpoint_secs and save_checkpoint_secs > 0):  # TF's: 0 saves nothing (Estimators save)
+                all_hooks.append(CheckpointSaverHook(checkpoint_dir, save_secs=None if save_checkpoint_steps else
+                                                     save_checkpoint_secs, save_steps=save_checkpoint_steps,
+                                                     saver=scaffold.saver))
     else:
         creator = WorkerSessionCreator(scaffold, master, config, max_wait_secs)
     return MonitoredSession(creator, all_hooks)

@@ -413,7 +413,12 @@ def variable_scope(name_or_scope, default_name: str | None = None, values=None, 
         name = name_or_scope if name_or_scope is not None else default_name
         if name is None:
             raise ValueError("variable_scope needs a name or a default_name")
+        if name_or_scope is None:  # TF1: a default name is made unique among the scopes entered here
+            if reuse is True:
+                raise ValueError("reuse=True cannot be used without a name_or_scope")
+            name = _unique_scope_name(graph, outer.name, name)
         full = f"{outer.name}/{name}" if outer.name else name
+    _count_scope(graph, full)
     # TF1: inside a reusing scope every nested scope reuses; reuse=None inherits
     inherited = True if outer.reuse is True else (outer.reuse if reuse is None else reuse)
     scope = VariableScope(full, inherited or False, initializer or outer.initializer)
@@ -429,6 +434,25 @@ def variable_scope(name_or_scope, default_name: str | None = None, values=None, 
             yield scope
     finally:
         stack.pop()
+
+
+def _unique_scope_name(graph, outer: str, name: str) -> str:
+    counts = graph.collections.setdefault("__variable_scope_counts", {})
+    prefix = f"{outer}/{name}" if outer else name
+    if not counts.get(prefix):
+        return name
+    index = 1
+    while counts.get(f"{prefix}_{index}"):
+        index += 1
+    return f"{name}_{index}"
+
+
+def _count_scope(graph, full: str) -> None:
+    """Count `full` as entered and forget the scopes under it (TF1's variable-scope store)."""
+    counts = graph.collections.setdefault("__variable_scope_counts", {})
+    for key in [k for k in counts if k.startswith(full + "/")]:
+        del counts[key]
+    counts[full] = counts.get(full, 0) + 1
 
 
 def get_variable(name: str, shape=None, dtype=None, initializer=None, regularizer=None, trainable: bool = True,

@@ -65,7 +65,8 @@ def _host_linalg(desc, table) -> int:
             pos += 2 + rank
             arrays.append(_array_at(table[i], dtype, shape))
         opdef = get_op_def(name)
-        attrs = {k: bool(desc[pos + j]) for j, k in enumerate(sorted(opdef.attrs))}
+        attrs = {k: bool(desc[pos + j]) if opdef.attrs[k].kind == "bool" else int(desc[pos + j])
+                 for j, k in enumerate(sorted(opdef.attrs))}
         out = opdef.reference(*(a.copy() for a in arrays[:n_in]), **attrs)
         for target, value in zip(arrays[n_in:], out if isinstance(out, (tuple, list)) else [out]):
             if target.size:

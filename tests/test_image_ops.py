@@ -150,11 +150,11 @@ def test_bad_images_name_the_users_tensor():
         tf.image.rgb_to_hsv(ints)
 
 
-def test_non_max_suppression_of_fed_boxes_says_why_it_needs_constants():
+def test_non_max_suppression_needs_a_constant_max_output_size():
     boxes = tf.placeholder(tf.float32, [5, 4], name="detections")
     scores = tf.placeholder(tf.float32, [5], name="confidences")
-    with pytest.raises(NotImplementedError, match="detections.*confidences"):
-        tf.image.non_max_suppression(boxes, scores, 3)
+    with pytest.raises(ValueError, match="max_output_size must be a constant"):
+        tf.image.non_max_suppression(boxes, scores, tf.placeholder(tf.int32, []))
 
 
 def test_resize_methods_keep_tf1s_static_shapes_and_dtypes():
@@ -206,3 +206,49 @@ def test_a_fed_crop_offset_outside_the_image_fails_when_the_step_runs():
             sess.run(crop, {top: 4})
     with pytest.raises(ValueError, match="must fit"):
         tf.image.crop_to_bounding_box(tf.zeros([6, 7, 1]), top, 0, 7, 7)
+
+
+def test_resizes_crops_and_pads_of_images_whose_size_comes_with_the_feed():
+    """TF 2.21's figures for each op (shape, sum, and sum weighted by position) on a 5x7 image fed through a
+    placeholder of unknown height and width, and a bilinear size fed too."""
+    tf.reset_default_graph()
+    img = tf.placeholder(tf.float32, [None, None, None, 2])
+    size = tf.placeholder(tf.int32, [2])
+    resized = tf.image.resize_bilinear(img, [9, 4], half_pixel_centers=True)
+    ops = [tf.image.resize_image_with_crop_or_pad(img, 8, 4), tf.image.central_crop(img[0], 0.6),
+           tf.image.crop_to_bounding_box(img, 1, 2, 3, 4), tf.image.pad_to_bounding_box(img, 1, 0, 8, 9),
+           tf.image.resize_nearest_neighbor(img, [3, 10], align_corners=True), resized,
+           tf.image.resize_bilinear(img, size, align_corners=True),
+           tf.gradients(tf.reduce_sum(resized * resized), img)[0]]
+    want = [((1, 8, 4, 2), 883.801, 32019.7), ((5, 5, 2), 1147.192, 40430.52), ((1, 3, 4, 2), 528.405, 7777.62),
+            ((1, 8, 9, 2), 1610.673, 128530.13), ((1, 3, 10, 2), 1434.453, 62418.98),
+            ((1, 9, 4, 2), 1654.353, 83429.5), ((1, 4, 6, 2), 1126.531, 38482.03),
+            ((1, 5, 7, 2), 3308.706, 160625.83)]
+    assert resized.shape.as_list() == [None, 9, 4, 2]
+    x = (np.arange(5 * 7 * 2, dtype=np.float32).reshape(1, 5, 7, 2) ** 1.5) / 10
+    with tf.Session() as sess:
+        got = sess.run(ops, {img: x, size: [4, 6]})
+    for value, (shape, total, weighted) in zip(got, want):
+        assert value.shape == shape
+        np.testing.assert_allclose(value.sum(), total, rtol=1e-5)
+        np.testing.assert_allclose((value * np.arange(value.size).reshape(shape)).sum(), weighted, rtol=1e-5)
+
+
+def test_non_max_suppression_of_fed_boxes_as_tf():
+    """TF 2.21's selections: the count of kept boxes comes from the fed values, so the result's length does."""
+    tf.reset_default_graph()
+    boxes, scores = tf.placeholder(tf.float32, [None, 4]), tf.placeholder(tf.float32, [None])
+    iou = tf.placeholder_with_default(0.5, [])
+    selected = tf.image.non_max_suppression(boxes, scores, max_output_size=3, iou_threshold=iou, score_threshold=0.1)
+    picked = tf.gather(boxes, selected)
+    b = np.array([[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, -0.1, 1, 0.9], [0, 10, 1, 11], [0, 10.1, 1, 11.1],
+                  [0, 100, 1, 101]], np.float32)
+    s = np.array([0.9, 0.75, 0.6, 0.95, 0.5, 0.3], np.float32)
+    with tf.Session() as sess:
+        got, rows = sess.run([selected, picked], {boxes: b, scores: s})
+        assert got.tolist() == [3, 0, 5] and rows.tolist() == b[[3, 0, 5]].tolist()
+        assert sess.run(selected, {boxes: b[:2], scores: s[:2]}).tolist() == [0]
+        assert sess.run(selected, {boxes: b, scores: s, iou: 0.95}).tolist() == [3, 0, 1]
+        assert sess.run(selected, {boxes: b, scores: s * 0.0}).tolist() == []
+        with pytest.raises(tf.errors.InvalidArgumentError, match="iou_threshold must be in"):
+            sess.run(selected, {boxes: b, scores: s, iou: 1.5})

@@ -153,6 +153,7 @@ EXAMPLES: dict[str, object] = {
     "dfc.dynamic_slice": ([F(4, 3), T(dt.i64, 2), T(dt.i64, 2)], {"strides": (1, 1), "hint": (-1, 3),
                                                                  "shrink": (), "end_is_size": True}, None),
     "dfc.unsorted_segment_sum": ([F(4, 3), T(dt.i32, 4)], {"num_segments": 6}, None),
+    "dfc.dynamic_segment_sum": ([F(4, 3), T(dt.i64, 4), T(dt.i64)], {}, None),
     "dfc.cumsum": ([F(4, 3)], {"axis": 1, "exclusive": True}, None),
     "dfc.cumprod": ([T(dt.i32, 4, 3)], {"axis": -2, "reverse": True}, None),
     "dfc.assert": ([T(dt.bool_), F(3), T(dt.i32, 2)], {"parts": ["x > 0, 100% of", "%t", "%t"], "summarize": 2},
@@ -230,6 +231,7 @@ EXAMPLES.update({
     "dfc.svd": ([F(4, 6)], {"compute_uv": True, "full_matrices": False}, None),
     "dfc.self_adjoint_eig": ([F(3, 3)], {"compute_v": False}, None),
     "dfc.argsort": ([F(None, 7)], {"descending": True}, None),
+    "dfc.non_max_suppression": ([F(None, 4), F(None), F(), F()], {"max_output_size": 5}, None),
 })
 
 

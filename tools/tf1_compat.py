@@ -22,10 +22,10 @@ DOC_FILE = Path(__file__).resolve().parent.parent / "docs" / "tf1_compat.md"
 
 #: the TF1 modules whose public names are listed (dotted paths under `tf`; "" is `tf` itself).
 #: Other submodules (keras, raw_ops, contrib-era leftovers) appear as one name each, unexpanded.
-RECORDED_MODULES = ("", "app", "bitwise", "data", "debugging", "dtypes", "errors", "flags", "gfile", "graph_util",
-                    "image", "initializers", "io", "io.gfile", "layers", "linalg", "logging", "losses", "manip",
-                    "math", "metrics", "nn", "nn.rnn_cell", "python_io", "random", "saved_model", "sets", "sparse",
-                    "strings", "summary", "test", "train", "train.queue_runner")
+RECORDED_MODULES = ("", "app", "bitwise", "data", "debugging", "distributions", "dtypes", "errors", "feature_column",
+                    "flags", "gfile", "graph_util", "image", "initializers", "io", "io.gfile", "layers", "linalg",
+                    "logging", "losses", "manip", "math", "metrics", "nn", "nn.rnn_cell", "python_io", "random",
+                    "saved_model", "sets", "sparse", "strings", "summary", "test", "train", "train.queue_runner")
 
 KINDS = ("module", "class", "function", "constant")
 

@@ -5,7 +5,7 @@ runtime binds to a function (runtime/host_calls.py) that runs the op's numpy ref
 and scipy's LAPACK) on the step's buffers. `desc` is an i64 array built in the entry function,
 so the call carries everything it needs and a cached step runs in any process: the op's index
 in HOST_OPS, the operand and result counts, each one's dtype index (DTYPES) and dims, then the
-op's bool attributes in sorted order. A failure (a singular matrix, Cholesky of a matrix that
+op's bool and int attributes in sorted order. A failure (a singular matrix, Cholesky of a matrix that
 is not positive definite) returns 1 and fails the step with the op's error, as the interpreter
 words it. The GPU has no kernels for these: placement runs them on the CPU, as TF1 does for an
 op without a GPU kernel.
@@ -26,7 +26,8 @@ DTYPES = (D.f32, D.f64, D.i32, D.i64, D.bool_, D.f16, D.i8, D.u8, D.i16)
 FAILURES = {"dfc.matrix_inverse": "Input is not invertible.",
             "dfc.cholesky": "Cholesky decomposition was not successful. The input might not be valid.",
             "dfc.matrix_solve": "Input matrix is not invertible.",
-            "dfc.matrix_triangular_solve": "Input matrix is not invertible."}
+            "dfc.matrix_triangular_solve": "Input matrix is not invertible.",
+            "dfc.non_max_suppression": "iou_threshold must be in [0, 1]."}
 
 
 def descriptor(op: Op) -> list[int]:
@@ -34,7 +35,7 @@ def descriptor(op: Op) -> list[int]:
     desc = [HOST_OPS.index(op.type), len(op.inputs), len(op.results)]
     for v in (*op.inputs, *op.results):
         desc += [DTYPES.index(v.type.dtype), len(v.type.shape), *v.type.shape]
-    desc += [int(bool(op.attrs[k])) for k in sorted(op.attrs)]
+    desc += [int(op.attrs[k]) for k in sorted(op.attrs)]  # bool and int attributes
     return desc
 
 

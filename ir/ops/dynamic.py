@@ -14,6 +14,7 @@ from ..errors import ShapeError
 from ..types import TensorType
 from .registry import Attr, OpDef, register, require_dtype, tensor_operand
 from .shape import SLICE_END, check_slice_bounds
+from .sparse import _segment_sum
 
 
 def shape_operand_rank(t: TensorType, what: str) -> int | None:
@@ -134,8 +135,30 @@ register(OpDef("dfc.dynamic_slice", "shape", _dynamic_slice_infer, _dynamic_slic
                doc="x sliced by the values of begin and end (or size) (x[i:j] and tf.slice with tensor bounds); "
                    "specialize makes it a dfc.slice", fusible_as=None))
 
+def _dynamic_segment_sum_infer(types, attrs):
+    data, ids, count = (tensor_operand(types, i) for i in range(3))
+    require_dtype(ids.dtype, (i32, i64), "segment_ids")
+    require_dtype(count.dtype, (i32, i64), "num_segments")
+    if count.shape is not None and count.shape != ():
+        raise ShapeError(f"num_segments must be a scalar, got {count}")
+    if data.shape is None or ids.shape is None:
+        return [TensorType(data.dtype, None)]
+    if ids.rank > data.rank:
+        raise ShapeError(f"segment_ids {ids} must be a prefix of the shape of data {data}")
+    return [TensorType(data.dtype, (None,) + data.shape[ids.rank:])]
+
+
+def _dynamic_segment_sum(data, ids, num_segments):
+    return _segment_sum(data, ids, int(num_segments))
+
+
+register(OpDef("dfc.dynamic_segment_sum", "shape", _dynamic_segment_sum_infer, _dynamic_segment_sum, 3,
+               doc="tf.unsorted_segment_sum with a num_segments that only the step's values decide (a SparseTensor's "
+                   "fed dense_shape); specialize makes it a dfc.unsorted_segment_sum", fusible_as=None))
+
 #: the operand that holds the result's shape, for each op whose result type depends on it
 SHAPE_OPERAND = {"dfc.dynamic_nonzero": 1, "dfc.dynamic_reshape": 1, "dfc.dynamic_fill": 0, "dfc.random_uniform": 0,
-                 "dfc.random_normal": 0, "dfc.truncated_normal": 0, "dfc.dynamic_range": 1, "dfc.dynamic_slice": 1}
+                 "dfc.random_normal": 0, "dfc.truncated_normal": 0, "dfc.dynamic_range": 1, "dfc.dynamic_slice": 1,
+                 "dfc.dynamic_segment_sum": 2}
 #: ops with more than one operand that decides the result's shape: all of them (SHAPE_OPERAND names one)
 MORE_SHAPE_OPERANDS = {"dfc.dynamic_range": (0, 1, 2), "dfc.dynamic_slice": (1, 2)}

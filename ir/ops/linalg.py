@@ -249,8 +249,68 @@ register(OpDef("dfc.argsort", "sort", _argsort_infer, _argsort, 1, {"descending"
                differentiable=False, fusible_as=None,
                doc="the int32 indices that sort each row (last axis), stable: equal values keep their order"))
 
+def _nms_infer(types, attrs):
+    boxes, scores = tensor_operand(types, 0), tensor_operand(types, 1)
+    require_dtype(boxes.dtype, (f32,), "boxes")
+    require_dtype(scores.dtype, (f32,), "scores")
+    if boxes.rank != 2 or boxes.shape[1] not in (None, 4):
+        raise ShapeError(f"boxes must be 2-D [num_boxes, 4], got {boxes}")
+    if scores.rank != 1:
+        raise ShapeError(f"scores must be 1-D [num_boxes], got {scores}")
+    if boxes.shape[0] is not None and scores.shape[0] is not None and boxes.shape[0] != scores.shape[0]:
+        raise ShapeError(f"scores {scores} has incompatible shape for boxes {boxes}")
+    for k, what in ((2, "iou_threshold"), (3, "score_threshold")):
+        t = tensor_operand(types, k)
+        require_dtype(t.dtype, (f32,), what)
+        if t.rank != 0:
+            raise ShapeError(f"{what} must be a scalar, got {t}")
+    if attrs["max_output_size"] < 0:
+        raise ShapeError(f"max_output_size must be non-negative, got {attrs['max_output_size']}")
+    return [TensorType(i32, (attrs["max_output_size"],)), TensorType(i32, ())]
+
+
+def _iou(a, b) -> float:
+    """TF's IOU of two [y1, x1, y2, x2] boxes (corners in either order), 0 for empty areas."""
+    ymin_a, xmin_a, ymax_a, xmax_a = min(a[0], a[2]), min(a[1], a[3]), max(a[0], a[2]), max(a[1], a[3])
+    ymin_b, xmin_b, ymax_b, xmax_b = min(b[0], b[2]), min(b[1], b[3]), max(b[0], b[2]), max(b[1], b[3])
+    area_a = (ymax_a - ymin_a) * (xmax_a - xmin_a)
+    area_b = (ymax_b - ymin_b) * (xmax_b - xmin_b)
+    if area_a <= 0 or area_b <= 0:
+        return 0.0
+    iy = max(min(ymax_a, ymax_b) - max(ymin_a, ymin_b), np.float32(0))
+    ix = max(min(xmax_a, xmax_b) - max(xmin_a, xmin_b), np.float32(0))
+    inter = iy * ix
+    return float(inter / (area_a + area_b - inter))
+
+
+def nms_indices(boxes, scores, max_output: int, iou_threshold: float, score_threshold: float) -> np.ndarray:
+    """TF's greedy non-max suppression: the kept boxes' indices, by descending score (ties by index)."""
+    if not 0.0 <= iou_threshold <= 1.0:
+        raise ValueError(f"iou_threshold must be in [0, 1], got {iou_threshold}")
+    order = sorted((i for i in range(len(scores)) if scores[i] > score_threshold), key=lambda i: (-scores[i], i))
+    kept: list[int] = []
+    for i in order:
+        if len(kept) >= max_output:
+            break
+        if all(_iou(boxes[i], boxes[j]) <= iou_threshold for j in kept):
+            kept.append(i)
+    return np.asarray(kept, np.int32)
+
+
+def _nms(boxes, scores, iou_threshold, score_threshold, max_output_size):
+    kept = nms_indices(boxes, scores, max_output_size, float(iou_threshold), float(score_threshold))
+    padded = np.zeros(max_output_size, np.int32)
+    padded[:len(kept)] = kept
+    return padded, np.asarray(len(kept), np.int32)
+
+
+register(OpDef("dfc.non_max_suppression", "image", _nms_infer, _nms, 4, {"max_output_size": Attr("int")},
+               differentiable=False, fusible_as=None,
+               doc="(indices padded with 0 to max_output_size, count): TF's greedy NMS of (boxes, scores, "
+                   "iou_threshold, score_threshold)"))
+
 #: the ops above whose CPU code calls their numpy reference on the host (compiler/codegen/lapack.py); the GPU
 #: has no kernels for them and placement runs them on the CPU, as TF1 places ops without GPU kernels
 HOST_OPS = ("dfc.matrix_inverse", "dfc.matrix_determinant", "dfc.log_matrix_determinant", "dfc.cholesky",
             "dfc.matrix_solve", "dfc.matrix_triangular_solve", "dfc.qr", "dfc.svd", "dfc.self_adjoint_eig",
-            "dfc.argsort")
+            "dfc.argsort", "dfc.non_max_suppression")

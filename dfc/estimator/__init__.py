@@ -1,0 +1,25 @@
+"""tf.estimator (TF 1.15): Estimator, EstimatorSpec, RunConfig, train_and_evaluate, numpy inputs, canned models."""
+
+from __future__ import annotations
+
+from ..basic_session_run_hooks import (CheckpointSaverListener, FeedFnHook, FinalOpsHook, GlobalStepWaiterHook,
+                                       LoggingTensorHook, NanLossDuringTrainingError, NanTensorHook,
+                                       SecondOrStepTimer, StepCounterHook, SummarySaverHook)
+from ..session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
+from ..train_cluster import CheckpointSaverHook, StopAtStepHook
+from . import inputs
+from .canned import (BaselineClassifier, BaselineRegressor, DNNClassifier, DNNLinearCombinedClassifier,
+                     DNNLinearCombinedRegressor, DNNRegressor, LinearClassifier, LinearRegressor)
+from .estimator import Estimator, WarmStartSettings
+from .extenders import add_metrics
+from .model_fn import EstimatorSpec, ModeKeys
+from .run_config import RunConfig
+from .training import EvalSpec, TrainSpec, train_and_evaluate
+
+__all__ = ["BaselineClassifier", "BaselineRegressor", "CheckpointSaverHook", "CheckpointSaverListener",
+           "DNNClassifier", "DNNLinearCombinedClassifier", "DNNLinearCombinedRegressor", "DNNRegressor", "Estimator",
+           "EstimatorSpec", "EvalSpec", "FeedFnHook", "FinalOpsHook", "GlobalStepWaiterHook", "LinearClassifier",
+           "LinearRegressor", "LoggingTensorHook", "ModeKeys", "NanLossDuringTrainingError", "NanTensorHook",
+           "RunConfig", "SecondOrStepTimer", "SessionRunArgs", "SessionRunContext", "SessionRunHook",
+           "SessionRunValues", "StepCounterHook", "StopAtStepHook", "SummarySaverHook", "TrainSpec",
+           "WarmStartSettings", "add_metrics", "inputs", "train_and_evaluate"]
