@@ -80,6 +80,9 @@ def fill(dims, value, name: str | None = None) -> Tensor:
     known = constant_value(value)
     if known is not None:
         return constant(np.full(static, known, dtype=value.dtype.np), name=name or "Fill")
+    if value.dtype.name == "bool":  # no add for bools: a fill whose shape operand is a constant
+        return make("dfc.dynamic_fill", [constant(np.asarray(static, np.int32)), value], {"hint": tuple(static)},
+                    name=name or "Fill")
     return zeros(static, value.dtype) + value
 
 
@@ -87,7 +90,8 @@ def _filled(shape, dtype, fill_value, name: str) -> Tensor:
     dtype = as_dtype(dtype)
     static, dynamic, hint = shape_argument(shape)
     if dynamic is not None:
-        return make("dfc.dynamic_fill", [dynamic, constant(fill_value, dtype=dtype)], {"hint": hint}, name=name)
+        value = constant(np.asarray(fill_value).astype(dtype.np), dtype=dtype)  # 0 as False for a bool fill
+        return make("dfc.dynamic_fill", [dynamic, value], {"hint": hint}, name=name)
     # a scalar broadcast by constant(): it checks the shape and reports an impossible allocation
     return constant(np.asarray(fill_value).astype(dtype.np), dtype=dtype, shape=static, name=name)
 

@@ -542,11 +542,9 @@ class _RunPlan:
             except (KeyError, IndexError):
                 raise need from None
             from dfc.compiler.prune import needed_ops
-            from dfc.ir.ops import get_op_def
 
             for op in needed_ops(session.ir_graph, [source], [], set(self.feed_values)):
-                opdef = get_op_def(op.type)
-                if (opdef.stateful or opdef.uses_context) and op.type not in ("dfc.placeholder", "dfc.variable"):
+                if not _repeatable(op):
                     raise InvalidArgumentError(
                         f"{need.message}; its value comes from {op.describe()}, which draws random numbers or "
                         f"changes state, so it cannot be computed ahead of the step", need.op) from None
@@ -570,6 +568,20 @@ class _RunPlan:
             return result[()] if result.ndim == 0 else result
         values = [None if slot is None else _as_fetched(results[slot]) for slot in self.slots]
         return values[0] if self.single else self.structure.build(values)
+
+
+_REPEATABLE = ("dfc.placeholder", "dfc.variable", "dfc.assert", "dfc.check_numerics")
+
+
+def _repeatable(op) -> bool:
+    """Whether running op ahead of the step gives what the step will compute: no random draws, no writes; a
+    tf.cond or tf.while_loop (a decoding loop whose trip count sizes its outputs) when every op inside is."""
+    from dfc.ir.ops import get_op_def
+
+    if op.regions:
+        return all(inner.regions or _repeatable(inner) for region in op.regions for inner in region.walk())
+    opdef = get_op_def(op.type)
+    return not (opdef.stateful or opdef.uses_context) or op.type in _REPEATABLE
 
 
 def _as_fetched(array: np.ndarray):

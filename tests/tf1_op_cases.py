@@ -251,6 +251,7 @@ from tf1_op_cases_nn import CASES as _NN_CASES  # noqa: E402 - tf.nn's and tf.lo
 
 CASES += _NN_CASES
 CASES += __import__("tf1_op_cases_image").CASES  # tf.image (tests/tf1_op_cases_image.py)
+CASES += __import__("tf1_op_cases_seq2seq").CASES  # tf.contrib.seq2seq (tests/tf1_op_cases_seq2seq.py)
 CASES += __import__("tf1_op_cases_keras").CASES  # tf.keras's backend, activations, losses, metrics (h-keras)
 CASES += __import__("tf1_op_cases_sparse").CASES  # SparseTensor, tf.sparse, embedding_lookup_sparse (h-sparse)
 CASES += __import__("tf1_op_cases_dist").CASES  # tf.distributions, tf.random.gamma (tests/tf1_op_cases_dist.py)
