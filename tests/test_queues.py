@@ -247,8 +247,10 @@ def test_session_runs_from_several_threads_at_once_are_safe():
 
 def test_a_queue_runner_reports_an_enqueue_error_to_the_coordinator():
     q = tf.FIFOQueue(4, tf.float32, shapes=[[]])
+    release = threading.Event()  # the enqueue fails only after the test has seen its thread running
 
     def bad(x):
+        release.wait(10)
         raise ValueError("broken input")
     value = tf.py_func(bad, [tf.constant(1.0)], tf.float32)
     value.set_shape([])
@@ -259,6 +261,7 @@ def test_a_queue_runner_reports_an_enqueue_error_to_the_coordinator():
         threads = runner.create_threads(sess, coord=coord, start=True)
         assert len(threads) == 2  # the enqueue thread and the one closing the queue on stop
         assert runner.create_threads(sess, coord=coord) == []  # already running in this session
+        release.set()
         with pytest.raises(tf.errors.InvalidArgumentError, match="broken input"):
             coord.join(threads, stop_grace_period_secs=10)
         assert sess.run(q.is_closed())
