@@ -12,7 +12,7 @@ from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 from dfc.ir.types import TensorType
 
 from .framework import (Tensor, TensorShape, build_error, check_int, constant, constant_value, convert_to_tensor,
-                        define_tensor_operators, make, make_op, static_shape, wrap)
+                        define_tensor_operators, make, make_op, name_scope, static_shape, wrap)
 
 
 # ---- sources -----------------------------------------------------------------------------------
@@ -295,9 +295,17 @@ def unstack(value, num=None, axis: int = 0, name: str = "unstack") -> list[Tenso
         raise build_error("dfc.split", name, f"axis = {axis} not in [{-rank_}, {rank_}): cannot unstack {x.name} of "
                                              f"rank {rank_}")
     axis %= rank_
-    n = x.shape.as_list()[axis] if num is None else num
+    n = x.shape.as_list()[axis] if num is None else check_int(num, "num")
     if n is None:
-        raise build_error("dfc.split", name, f"cannot unstack {x.name} along its unknown dim {axis}; pass num")
+        raise ValueError(f"Cannot infer num from shape {x.shape} of {x.name} (axis {axis}): pass num")
+    if x.shape.as_list()[axis] is None:
+        # num given, the dim known only when the graph runs: a reshape to num there fails the run when they differ
+        with name_scope(name):
+            dims = shape(x)
+            known = x.shape.as_list()
+            x = reshape(x, stack([np.int32(n) if d == axis else dims[d] for d in builtins.range(rank_)]),
+                        name="num_rows")
+            x.set_shape([n if d == axis else known[d] for d in builtins.range(rank_)])
     return [squeeze(p, [axis]) for p in split(x, n, axis, name=name)]
 
 

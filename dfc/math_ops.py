@@ -207,17 +207,35 @@ def where_coordinates(condition, name: str | None = None) -> Tensor:
 
 
 def where(condition, x=None, y=None, name: str | None = None) -> Tensor:
-    """Elementwise choice between x and y (broadcasting); where(cond) alone: where_coordinates."""
+    """TF1's tf.where: elementwise choice between x and y, where a vector condition beside higher-rank x and y
+    picks whole rows (its length is their first dim); where(cond) alone: the coordinates of the true entries."""
     if x is None and y is None:
         return where_coordinates(condition, name)
     if x is None or y is None:
         raise ValueError("where needs both x and y, or neither")
     condition = convert_to_tensor(condition)
     x, y = _operands(x, y)
+    rank = max(x.shape.ndims or 0, y.shape.ndims or 0)
+    if condition.shape.ndims == 1 and rank > 1:
+        rows = condition.shape.as_list()[0]
+        first = (x if (x.shape.ndims or 0) == rank else y).shape.as_list()[0]
+        if rows is not None and first is not None and rows != first:
+            raise ValueError(f"where: the vector condition {condition.name} has {rows} entries, but x and y have "
+                             f"{first} rows (TF1's tf.where picks rows by a vector condition)")
+        from .array_ops import reshape
+        condition = reshape(condition, [-1] + [1] * (rank - 1))
     return make("dfc.select", [condition, x, y], name=name or "Select")
 
 
-where_v2 = where
+def where_v2(condition, x=None, y=None, name: str | None = None) -> Tensor:
+    """tf.where_v2: the choice between x and y with condition, x and y broadcast together (numpy's rules)."""
+    if x is None and y is None:
+        return where_coordinates(condition, name)
+    if x is None or y is None:
+        raise ValueError("where needs both x and y, or neither")
+    condition = convert_to_tensor(condition)
+    x, y = _operands(x, y)
+    return make("dfc.select", [condition, x, y], name=name or "SelectV2")
 
 
 def matmul(a, b, transpose_a: bool = False, transpose_b: bool = False, adjoint_a: bool = False,

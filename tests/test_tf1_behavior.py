@@ -235,3 +235,18 @@ def test_operators_are_bitwise_on_integers_and_logical_on_bools():
     assert [g.tolist() for g in got[3:]] == [[True, False], [False, True], [False, True]]
     with pytest.raises(TypeError):
         tf.constant([1.5]) & tf.constant([2.5])
+
+
+def test_where_picks_rows_by_a_vector_condition_and_unstack_takes_num_for_a_fed_dim():
+    """TF1's tf.where (v1) selects rows when the condition is a vector beside matrices; where_v2 broadcasts."""
+    x = tf.constant([[1, 2, 3], [4, 5, 6]])
+    fed = tf.placeholder(tf.float32, [None, 3])
+    rows = tf.unstack(fed, num=2)
+    with tf.Session() as sess:
+        assert sess.run(tf.where(tf.constant([True, False]), x, -x)).tolist() == [[1, 2, 3], [-4, -5, -6]]
+        assert sess.run(tf.where_v2(tf.constant([True, False, True]), x, -x)).tolist() == [[1, -2, 3], [4, -5, 6]]
+        assert [r.tolist() for r in sess.run(rows, {fed: [[1, 2, 3], [4, 5, 6]]})] == [[1, 2, 3], [4, 5, 6]]
+        with pytest.raises(tf.errors.InvalidArgumentError, match="num_rows"):
+            sess.run(rows, {fed: np.ones((3, 3))})
+    with pytest.raises(ValueError, match="has 3 entries, but x and y have 2 rows"):
+        tf.where(tf.constant([True, False, True]), x, -x)
