@@ -29,6 +29,20 @@ class _LocScale(Distribution):
     def _params(self):
         return [getattr(self, "_" + p) for p in self._pair]
 
+    def _init_loc_scale(self, family: str, loc, scale, validate_args: bool, allow_nan_stats: bool, name: str,
+                        parameters: dict) -> None:
+        """Normal's and Laplace's constructor: `loc` and `scale` named in the distribution's scope (scale checked
+        positive when validate_args), one float dtype, reparameterized."""
+        with name_scope(name, values=[loc, scale]) as scope:
+            checks = [tf.assert_positive(scale)] if validate_args else []
+            with tf.control_dependencies([c for c in checks if c is not None]):
+                self._loc = as_parameter(loc, "loc")
+                self._scale = as_parameter(scale, "scale")
+            dtype = same_float_dtype(family, [self._loc, self._scale])
+        Distribution.__init__(self, dtype=dtype, reparameterization_type=FULLY_REPARAMETERIZED,
+                              validate_args=validate_args, allow_nan_stats=allow_nan_stats, parameters=parameters,
+                              graph_parents=[self._loc, self._scale], name=scope)
+
     def _batch_shape(self):
         a, b = self._params()
         return broadcast_static_shape(a.shape, b.shape)
@@ -52,16 +66,7 @@ class Normal(_LocScale):
     """The normal distribution with mean `loc` and standard deviation `scale` (reparameterized: loc + scale * eps)."""
 
     def __init__(self, loc, scale, validate_args: bool = False, allow_nan_stats: bool = True, name: str = "Normal"):
-        parameters = dict(locals())
-        with name_scope(name, values=[loc, scale]) as scope:
-            checks = [tf.assert_positive(scale)] if validate_args else []
-            with tf.control_dependencies([c for c in checks if c is not None]):
-                self._loc = as_parameter(loc, "loc")
-                self._scale = as_parameter(scale, "scale")
-            dtype = same_float_dtype("Normal", [self._loc, self._scale])
-        super().__init__(dtype=dtype, reparameterization_type=FULLY_REPARAMETERIZED, validate_args=validate_args,
-                         allow_nan_stats=allow_nan_stats, parameters=parameters,
-                         graph_parents=[self._loc, self._scale], name=scope)
+        self._init_loc_scale("Normal", loc, scale, validate_args, allow_nan_stats, name, dict(locals()))
 
     @property
     def loc(self):
@@ -116,16 +121,7 @@ class Laplace(_LocScale):
     """The Laplace (double exponential) distribution with location `loc` and diversity `scale`."""
 
     def __init__(self, loc, scale, validate_args: bool = False, allow_nan_stats: bool = True, name: str = "Laplace"):
-        parameters = dict(locals())
-        with name_scope(name, values=[loc, scale]) as scope:
-            checks = [tf.assert_positive(scale)] if validate_args else []
-            with tf.control_dependencies([c for c in checks if c is not None]):
-                self._loc = as_parameter(loc, "loc")
-                self._scale = as_parameter(scale, "scale")
-            dtype = same_float_dtype("Laplace", [self._loc, self._scale])
-            super().__init__(dtype=dtype, reparameterization_type=FULLY_REPARAMETERIZED, validate_args=validate_args,
-                             allow_nan_stats=allow_nan_stats, parameters=parameters,
-                             graph_parents=[self._loc, self._scale], name=scope)
+        self._init_loc_scale("Laplace", loc, scale, validate_args, allow_nan_stats, name, dict(locals()))
 
     @property
     def loc(self):
