@@ -131,7 +131,7 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
 _SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "distributions", "dtypes",
                "errors", "estimator", "feature_column", "gfile", "graph_util", "image", "initializers", "io", "keras",
                "layers", "linalg", "logging", "losses", "manip", "math", "metrics", "nn", "python_io", "queue",
-               "random", "sets", "sparse",
+               "random", "saved_model", "sets", "sparse",
                "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
