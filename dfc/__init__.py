@@ -126,7 +126,8 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "Event": (".summary", "EventProto"), "SessionLog": (".summary", "SessionLogProto"),
             "arg_max": (".math_ops", "argmax"), "arg_min": (".math_ops", "argmin"),  # TF1's older names
             "orthogonal_initializer": (".initializers", "orthogonal"),
-            "MetaGraphDef": (".saved_model.protos", "MetaGraphDef"), "TensorInfo": (".saved_model.protos", "TensorInfo"),
+            "MetaGraphDef": (".saved_model.protos", "MetaGraphDef"),
+            "TensorInfo": (".saved_model.protos", "TensorInfo"),
             "variance_scaling_initializer": (".initializers", "variance_scaling"),
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
 _SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "distributions", "dtypes",

@@ -37,7 +37,8 @@ def simple_save_mlp(tf, export_dir: str) -> dict:
     with tf.variable_scope("mlp"):
         hidden = tf.layers.dense(x, 8, activation=tf.nn.tanh, name="hidden",
                                  kernel_initializer=tf.constant_initializer(_init(2, (4, 8))))
-        prediction = tf.layers.dense(hidden, 1, name="out", kernel_initializer=tf.constant_initializer(_init(3, (8, 1))))
+        prediction = tf.layers.dense(hidden, 1, name="out",
+                                     kernel_initializer=tf.constant_initializer(_init(3, (8, 1))))
     loss = tf.reduce_mean(tf.square(prediction - y))
     train_op = tf.train.AdamOptimizer(0.05).minimize(loss)
     losses = []
