@@ -1,6 +1,6 @@
 """tf.saved_model round trips against TensorFlow: the scripts of tests/tf1_scripts_saved_model.py export with dfc, and
 a fresh Python process loads each export and serves its signatures, as TF's recordings (record_saved_model_scripts.py)
-do; an Estimator's export_saved_model serves what its predict() gives."""
+do; an Estimator's export_saved_model (and tf.contrib.predictor.from_estimator) serves what its predict() gives."""
 
 from __future__ import annotations
 
@@ -68,6 +68,10 @@ def _estimator_export(root: str) -> tuple[str, np.ndarray]:
     receiver_fn = tf.estimator.export.build_raw_serving_input_receiver_fn(
         {"x": tf.placeholder(tf.float32, [None, 4], name="measurements")})
     export_dir = estimator.export_saved_model(os.path.join(root, "export"), receiver_fn)
+    from_estimator = tf.contrib.predictor.from_estimator(estimator, receiver_fn, output_key="regress")
+    served = from_estimator({"x": SERVE_ROWS})
+    np.testing.assert_allclose(served["y"], predicted, rtol=1e-6)
+    np.testing.assert_allclose(served["twice"], 2 * predicted, rtol=1e-6)
     return export_dir, predicted
 
 

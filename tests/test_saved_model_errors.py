@@ -177,3 +177,37 @@ def test_estimator_export_errors(tmp_path):
         estimator.export_saved_model(str(tmp_path / "export"), receiver_fn)
     with pytest.raises(ValueError, match="An input_receiver_fn must be defined"):
         estimator.export_savedmodel(str(tmp_path / "export"), None)
+
+
+def test_contrib_predictor_and_a_frozen_loaded_model(model, monkeypatch):
+    from dfc.runtime import executors
+    monkeypatch.setattr(executors, "DEFAULT_BACKEND", "interpreter")
+    sess, x, y, root = model
+    tf.saved_model.simple_save(sess, str(root / "m"), {"x": x}, {"y": y})
+    predictor = tf.contrib.predictor.from_saved_model(str(root / "m"))
+    np.testing.assert_allclose(predictor({"x": [[1.0, 1.0]]})["y"], [[1.5, -2.0]])
+    assert "SavedModelPredictor with feed tensors {'x'" in repr(predictor)
+    with pytest.raises(ValueError, match=r"Unexpected key in input_dict: z\nExpected keys: \['x'\]"):
+        predictor({"z": 1.0})
+    by_names = tf.contrib.predictor.from_saved_model(str(root / "m"), input_names={"a": "x:0"},
+                                                     output_names={"b": "y:0"})
+    np.testing.assert_allclose(by_names({"a": [[2.0, 0.0]]})["b"], [[3.0, 0.0]])
+    with pytest.raises(ValueError, match="Got signature_def_key \"nope\". Available signatures are "
+                                         r"\['serving_default'\]"):
+        tf.contrib.predictor.from_saved_model(str(root / "m"), signature_def_key="nope")
+    with pytest.raises(RuntimeError, match="MetaGraphDef associated with tag-set train could not be found"):
+        tf.contrib.predictor.from_saved_model(str(root / "m"), tags="train")
+    with pytest.raises(ValueError, match="input_names and output_names must both be specified"):
+        tf.contrib.predictor.from_saved_model(str(root / "m"), input_names={"a": "x:0"})
+    with pytest.raises(ValueError, match="at most one of signature_def_key OR signature_def"):
+        tf.contrib.predictor.from_saved_model(str(root / "m"), signature_def_key="a", input_names={},
+                                              output_names={})
+
+    with tf.Session(graph=tf.Graph()) as loaded:  # the freezing script: load, fold the variables in, import
+        tf.saved_model.loader.load(loaded, ["serve"], str(root / "m"))
+        frozen = tf.graph_util.convert_variables_to_constants(loaded, loaded.graph.as_graph_def(), ["y"])
+    with tf.Graph().as_default():
+        (out,) = tf.import_graph_def(frozen, return_elements=["y:0"], name="")
+        assert not tf.global_variables()
+        with tf.Session() as fresh:
+            np.testing.assert_allclose(fresh.run(out, {"x:0": [[1.0, 1.0]]}), [[1.5, -2.0]])
