@@ -120,6 +120,13 @@ def test_loader_errors_and_a_model_without_variables(model, caplog):
     shutil.rmtree(root / "lost" / "variables")
     with pytest.raises(ValueError, match="The passed save_path is not a valid checkpoint: .*lost/variables/variables"):
         tf.saved_model.load(_session(), ["serve"], str(root / "lost"))
+    foreign = tf.saved_model.loader.SavedModelLoader(str(root / "m")).saved_model
+    del foreign.meta_graphs[0].collection_def["dfc_ir"]  # what TensorFlow writes: its GraphDef alone
+    os.makedirs(root / "foreign")
+    (root / "foreign" / "saved_model.pb").write_bytes(foreign.SerializeToString())
+    with pytest.raises(tf.errors.UnimplementedError, match=r"meta graph tagged \['serve'\] of the SavedModel in "
+                                                           r".*foreign: this meta graph was not written by dfc"):
+        tf.saved_model.load(_session(), ["serve"], str(root / "foreign"))
     assert tf.saved_model.contains_saved_model(root / "m")
     assert not tf.saved_model.maybe_saved_model_directory(str(root))
     assert tf.saved_model.loader.maybe_saved_model_directory(str(root / "broken"))

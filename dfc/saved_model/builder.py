@@ -136,6 +136,7 @@ class SavedModelBuilder:
         from ..meta_graph import export_meta_graph
         meta_graph_def = export_meta_graph(graph=get_default_graph(), saver_def=saver.as_saver_def(),
                                            clear_devices=clear_devices, strip_default_attrs=strip_default_attrs)
+        meta_graph_def.meta_info_def.stripped_default_attrs = bool(strip_default_attrs)
         for tag in tags:  # as TF's: a string of tags is its characters
             meta_graph_def.meta_info_def.tags.append(tag)
         for key, signature_def in signature_def_map.items():

@@ -126,10 +126,16 @@ class SavedModelLoader:
 
     def load_graph(self, graph: Any, tags: Any, import_scope: str | None = None, **saver_kwargs: Any) -> Any:
         """Import the meta graph of `tags` into `graph`; returns (its Saver or None, None)."""
+        from dfc.ir.errors import UnimplementedError
+
         from ..saver import import_meta_graph
         meta_graph_def = self.get_meta_graph_def_from_tags(tags)
         with graph.as_default():
-            saver = import_meta_graph(meta_graph_def, import_scope=import_scope, **saver_kwargs)
+            try:
+                saver = import_meta_graph(meta_graph_def, import_scope=import_scope, **saver_kwargs)
+            except UnimplementedError as e:
+                raise UnimplementedError(f"cannot load the meta graph tagged {sorted(set(tags))} of the SavedModel in "
+                                         f"{self._export_dir}: {e}") from None
         return saver, None
 
     def restore_variables(self, sess: Any, saver: Any, import_scope: str | None = None) -> None:
