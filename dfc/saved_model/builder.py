@@ -143,6 +143,14 @@ class SavedModelBuilder:
             meta_graph_def.signature_def[key].CopyFrom(signature_def)
         self._saved_model.meta_graphs.add().CopyFrom(meta_graph_def)
 
+    def _prepare(self, signature_def_map: dict | None, assets_collection: Any, main_op: Any,
+                 legacy_init_op: Any) -> dict:
+        """Check the signatures, then put the main op and assets in the graph's collections (assets copied)."""
+        signature_def_map = signature_def_map or {}
+        self._validate_signature_def_map(signature_def_map)
+        self._add_collections(assets_collection, main_op if main_op is not None else legacy_init_op, None)
+        return signature_def_map
+
     def add_meta_graph_and_variables(self, sess: Any, tags: Any, signature_def_map: dict | None = None,
                                      assets_collection: Any = None, legacy_init_op: Any = None,
                                      clear_devices: bool = False, main_op: Any = None,
@@ -151,10 +159,7 @@ class SavedModelBuilder:
         if self._has_saved_variables:
             raise AssertionError("Graph state including variables and assets has already been saved. Please invoke "
                                  "`add_meta_graph()` instead.")
-        signature_def_map = signature_def_map or {}
-        self._validate_signature_def_map(signature_def_map)
-        main_op = main_op if main_op is not None else legacy_init_op
-        self._add_collections(assets_collection, main_op, None)
+        signature_def_map = self._prepare(signature_def_map, assets_collection, main_op, legacy_init_op)
         os.makedirs(os.path.join(self._export_dir, constants.VARIABLES_DIRECTORY), exist_ok=True)
         saver = self._maybe_create_saver(saver)
         if saver._items:  # as TF's, a saver of no variables writes no checkpoint
@@ -169,10 +174,7 @@ class SavedModelBuilder:
         if not self._has_saved_variables:
             raise AssertionError("Graph state including variables and assets has not been saved yet. Please invoke "
                                  "`add_meta_graph_and_variables()` first.")
-        signature_def_map = signature_def_map or {}
-        self._validate_signature_def_map(signature_def_map)
-        main_op = main_op if main_op is not None else legacy_init_op
-        self._add_collections(assets_collection, main_op, None)
+        signature_def_map = self._prepare(signature_def_map, assets_collection, main_op, legacy_init_op)
         self._export(self._maybe_create_saver(saver), tags, signature_def_map, clear_devices, strip_default_attrs)
 
     def save(self, as_text: bool = False, experimental_image_format: bool = False,
