@@ -34,6 +34,11 @@ def _clip(x: Tensor, bound: float) -> Tensor:
     return minimum(maximum(x, -bound), bound)
 
 
+def _linear(inputs: Tensor, state: Tensor, kernel, bias) -> Tensor:
+    """[inputs, state] @ kernel + bias: the one affine map a cell's gates come from."""
+    return matmul(concat([inputs, state], 1), kernel) + bias
+
+
 class RNNCell:
     """One step of a recurrent network: `output, new_state = cell(inputs, state)`."""
 
@@ -108,7 +113,7 @@ class BasicRNNCell(RNNCell):
                 "bias": get_variable("bias", [self._num_units], dtype=dtype, initializer=zeros_initializer())}
 
     def step(self, inputs, state, v):
-        h = self._activation(matmul(concat([inputs, state], 1), v["kernel"]) + v["bias"])
+        h = self._activation(_linear(inputs, state, v["kernel"], v["bias"]))
         return h, h
 
 
@@ -140,7 +145,7 @@ class BasicLSTMCell(RNNCell):
 
     def step(self, inputs, state, v):
         c, h = self._split_state(state)
-        gates = matmul(concat([inputs, h], 1), v["kernel"]) + v["bias"]
+        gates = _linear(inputs, h, v["kernel"], v["bias"])
         i, j, f, o = split(gates, 4, axis=1)
         new_c = c * sigmoid(f + self._forget_bias) + sigmoid(i) * self._activation(j)
         new_h = self._activation(new_c) * sigmoid(o)
@@ -192,7 +197,7 @@ class LSTMCell(BasicLSTMCell):
 
     def step(self, inputs, state, v):
         c_prev, m_prev = self._split_state(state)
-        gates = matmul(concat([inputs, m_prev], 1), v["kernel"]) + v["bias"]
+        gates = _linear(inputs, m_prev, v["kernel"], v["bias"])
         i, j, f, o = split(gates, 4, axis=1)
         if self._use_peepholes:
             c = sigmoid(f + self._forget_bias + v["w_f_diag"] * c_prev) * c_prev + \
@@ -239,10 +244,9 @@ class GRUCell(RNNCell):
         return out
 
     def step(self, inputs, state, v):
-        value = sigmoid(matmul(concat([inputs, state], 1), v["gates/kernel"]) + v["gates/bias"])
+        value = sigmoid(_linear(inputs, state, v["gates/kernel"], v["gates/bias"]))
         r, u = split(value, 2, axis=1)
-        candidate = self._activation(matmul(concat([inputs, r * state], 1), v["candidate/kernel"]) +
-                                     v["candidate/bias"])
+        candidate = self._activation(_linear(inputs, r * state, v["candidate/kernel"], v["candidate/bias"]))
         new_h = u * state + (1 - u) * candidate
         return new_h, new_h
 
@@ -301,56 +305,6 @@ def _flat_size(size) -> int:
     return sum(_flat_size(s) for s in size) if isinstance(size, tuple) else int(size)
 
 
-class DropoutWrapper(RNNCell):
-    """A cell with dropout on its inputs, outputs and state (keep probabilities: floats or scalar tensors)."""
-
-    def __init__(self, cell: RNNCell, input_keep_prob=1.0, output_keep_prob=1.0, state_keep_prob=1.0,
-                 variational_recurrent: bool = False, input_size=None, dtype=None, seed=None,
-                 dropout_state_filter_visitor=None):
-        if variational_recurrent:
-            raise ValueError("DropoutWrapper: variational_recurrent is not supported")
-        for given, what in ((input_keep_prob, "input_keep_prob"), (output_keep_prob, "output_keep_prob"),
-                            (state_keep_prob, "state_keep_prob")):
-            if isinstance(given, (int, float)) and not 0.0 < float(given) <= 1.0:
-                raise ValueError(f"DropoutWrapper: {what} must be in (0, 1], got {given}")
-        self._cell = cell
-        self._input_keep_prob = input_keep_prob
-        self._output_keep_prob = output_keep_prob
-        self._state_keep_prob = state_keep_prob
-        self._seed = seed
-
-    @property
-    def state_size(self):
-        return self._cell.state_size
-
-    @property
-    def output_size(self) -> int:
-        return self._cell.output_size
-
-    @property
-    def variables(self) -> list:
-        return self._cell.variables
-
-    def zero_state(self, batch_size, dtype):
-        return self._cell.zero_state(batch_size, dtype)
-
-    def _drop(self, x: Tensor, keep) -> Tensor:
-        from .nn import dropout
-        if isinstance(keep, (int, float)) and float(keep) == 1.0:
-            return x
-        return dropout(x, keep_prob=keep, seed=self._seed)
-
-    def __call__(self, inputs, state, scope=None):
-        output, new_state = self._cell(self._drop(convert_to_tensor(inputs), self._input_keep_prob), state, scope)
-        if not (isinstance(self._state_keep_prob, (int, float)) and float(self._state_keep_prob) == 1.0):
-            # TF keeps an LSTM's cell state c undropped and drops the rest of the state
-            if isinstance(new_state, LSTMStateTuple):
-                new_state = LSTMStateTuple(new_state.c, self._drop(new_state.h, self._state_keep_prob))
-            elif isinstance(new_state, Tensor):
-                new_state = self._drop(new_state, self._state_keep_prob)
-        return self._drop(output, self._output_keep_prob), new_state
-
-
 class _Wrapper(RNNCell):
     """A cell around another: its state, sizes, variables and zero state are the wrapped cell's."""
 
@@ -373,6 +327,41 @@ class _Wrapper(RNNCell):
 
     def zero_state(self, batch_size, dtype):
         return self._cell.zero_state(batch_size, dtype)
+
+
+class DropoutWrapper(_Wrapper):
+    """A cell with dropout on its inputs, outputs and state (keep probabilities: floats or scalar tensors)."""
+
+    def __init__(self, cell: RNNCell, input_keep_prob=1.0, output_keep_prob=1.0, state_keep_prob=1.0,
+                 variational_recurrent: bool = False, input_size=None, dtype=None, seed=None,
+                 dropout_state_filter_visitor=None):
+        if variational_recurrent:
+            raise ValueError("DropoutWrapper: variational_recurrent is not supported")
+        for given, what in ((input_keep_prob, "input_keep_prob"), (output_keep_prob, "output_keep_prob"),
+                            (state_keep_prob, "state_keep_prob")):
+            if isinstance(given, (int, float)) and not 0.0 < float(given) <= 1.0:
+                raise ValueError(f"DropoutWrapper: {what} must be in (0, 1], got {given}")
+        self._cell = cell  # any cell-like object, as TF's DropoutWrapper takes (no RNNCell check)
+        self._input_keep_prob = input_keep_prob
+        self._output_keep_prob = output_keep_prob
+        self._state_keep_prob = state_keep_prob
+        self._seed = seed
+
+    def _drop(self, x: Tensor, keep) -> Tensor:
+        from .nn import dropout
+        if isinstance(keep, (int, float)) and float(keep) == 1.0:
+            return x
+        return dropout(x, keep_prob=keep, seed=self._seed)
+
+    def __call__(self, inputs, state, scope=None):
+        output, new_state = self._cell(self._drop(convert_to_tensor(inputs), self._input_keep_prob), state, scope)
+        if not (isinstance(self._state_keep_prob, (int, float)) and float(self._state_keep_prob) == 1.0):
+            # TF keeps an LSTM's cell state c undropped and drops the rest of the state
+            if isinstance(new_state, LSTMStateTuple):
+                new_state = LSTMStateTuple(new_state.c, self._drop(new_state.h, self._state_keep_prob))
+            elif isinstance(new_state, Tensor):
+                new_state = self._drop(new_state, self._state_keep_prob)
+        return self._drop(output, self._output_keep_prob), new_state
 
 
 def _map_structure(fn, *structures):
