@@ -66,6 +66,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                     "svd"),
     ".special_ops": ("digamma", "lbeta", "lgamma"),
     ".batch_space_ops": ("batch_to_space", "batch_to_space_nd", "space_to_batch", "space_to_batch_nd"),
+    ".templates": ("make_template",),
     ".segment_ops": ("batch_scatter_update", "dynamic_partition", "dynamic_stitch", "scatter_div", "scatter_max",
                      "scatter_min", "scatter_mul", "segment_max", "segment_mean", "segment_min", "segment_prod",
                      "segment_sum", "tensor_scatter_nd_max", "tensor_scatter_nd_min", "unique_with_counts",
@@ -119,7 +120,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                    "zeros_initializer",
                    # TF1's other variable utilities
                    "assert_variables_initialized", "count_up_to", "get_local_variable", "initialize_local_variables",
-                   "initialize_variables", "is_variable_initialized", "make_template", "model_variables",
+                   "initialize_variables", "is_variable_initialized", "model_variables",
                    "moving_average_variables", "report_uninitialized_variables"),
 }
 #: TF1's names for objects that dfc's modules call otherwise: name -> (module, attribute)
