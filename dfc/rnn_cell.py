@@ -305,6 +305,58 @@ def _flat_size(size) -> int:
     return sum(_flat_size(s) for s in size) if isinstance(size, tuple) else int(size)
 
 
+class DropoutWrapper(RNNCell):
+    """A cell with dropout on its inputs, outputs and state (keep probabilities: floats or scalar tensors)."""
+
+    def __init__(self, cell: RNNCell, input_keep_prob=1.0, output_keep_prob=1.0, state_keep_prob=1.0,
+                 variational_recurrent: bool = False, input_size=None, dtype=None, seed=None,
+                 dropout_state_filter_visitor=None):
+        if variational_recurrent:
+            raise ValueError("DropoutWrapper: variational_recurrent is not supported")
+        for given, what in ((input_keep_prob, "input_keep_prob"), (output_keep_prob, "output_keep_prob"),
+                            (state_keep_prob, "state_keep_prob")):
+            if isinstance(given, (int, float)) and not 0.0 < float(given) <= 1.0:
+                raise ValueError(f"DropoutWrapper: {what} must be in (0, 1], got {given}")
+        self._cell = cell
+        self._input_keep_prob = input_keep_prob
+        self._output_keep_prob = output_keep_prob
+        self._state_keep_prob = state_keep_prob
+        self._seed = seed
+
+    # the wrapped cell's sizes, variables and zero state, as _Wrapper's (not inherited from it: a public method of a
+    # private base is named after the first public class that reaches it, and errors here name DropoutWrapper)
+    @property
+    def state_size(self):
+        return self._cell.state_size
+
+    @property
+    def output_size(self) -> int:
+        return self._cell.output_size
+
+    @property
+    def variables(self) -> list:
+        return self._cell.variables
+
+    def zero_state(self, batch_size, dtype):
+        return self._cell.zero_state(batch_size, dtype)
+
+    def _drop(self, x: Tensor, keep) -> Tensor:
+        from .nn import dropout
+        if isinstance(keep, (int, float)) and float(keep) == 1.0:
+            return x
+        return dropout(x, keep_prob=keep, seed=self._seed)
+
+    def __call__(self, inputs, state, scope=None):
+        output, new_state = self._cell(self._drop(convert_to_tensor(inputs), self._input_keep_prob), state, scope)
+        if not (isinstance(self._state_keep_prob, (int, float)) and float(self._state_keep_prob) == 1.0):
+            # TF keeps an LSTM's cell state c undropped and drops the rest of the state
+            if isinstance(new_state, LSTMStateTuple):
+                new_state = LSTMStateTuple(new_state.c, self._drop(new_state.h, self._state_keep_prob))
+            elif isinstance(new_state, Tensor):
+                new_state = self._drop(new_state, self._state_keep_prob)
+        return self._drop(output, self._output_keep_prob), new_state
+
+
 class _Wrapper(RNNCell):
     """A cell around another: its state, sizes, variables and zero state are the wrapped cell's."""
 
@@ -327,41 +379,6 @@ class _Wrapper(RNNCell):
 
     def zero_state(self, batch_size, dtype):
         return self._cell.zero_state(batch_size, dtype)
-
-
-class DropoutWrapper(_Wrapper):
-    """A cell with dropout on its inputs, outputs and state (keep probabilities: floats or scalar tensors)."""
-
-    def __init__(self, cell: RNNCell, input_keep_prob=1.0, output_keep_prob=1.0, state_keep_prob=1.0,
-                 variational_recurrent: bool = False, input_size=None, dtype=None, seed=None,
-                 dropout_state_filter_visitor=None):
-        if variational_recurrent:
-            raise ValueError("DropoutWrapper: variational_recurrent is not supported")
-        for given, what in ((input_keep_prob, "input_keep_prob"), (output_keep_prob, "output_keep_prob"),
-                            (state_keep_prob, "state_keep_prob")):
-            if isinstance(given, (int, float)) and not 0.0 < float(given) <= 1.0:
-                raise ValueError(f"DropoutWrapper: {what} must be in (0, 1], got {given}")
-        self._cell = cell  # any cell-like object, as TF's DropoutWrapper takes (no RNNCell check)
-        self._input_keep_prob = input_keep_prob
-        self._output_keep_prob = output_keep_prob
-        self._state_keep_prob = state_keep_prob
-        self._seed = seed
-
-    def _drop(self, x: Tensor, keep) -> Tensor:
-        from .nn import dropout
-        if isinstance(keep, (int, float)) and float(keep) == 1.0:
-            return x
-        return dropout(x, keep_prob=keep, seed=self._seed)
-
-    def __call__(self, inputs, state, scope=None):
-        output, new_state = self._cell(self._drop(convert_to_tensor(inputs), self._input_keep_prob), state, scope)
-        if not (isinstance(self._state_keep_prob, (int, float)) and float(self._state_keep_prob) == 1.0):
-            # TF keeps an LSTM's cell state c undropped and drops the rest of the state
-            if isinstance(new_state, LSTMStateTuple):
-                new_state = LSTMStateTuple(new_state.c, self._drop(new_state.h, self._state_keep_prob))
-            elif isinstance(new_state, Tensor):
-                new_state = self._drop(new_state, self._state_keep_prob)
-        return self._drop(output, self._output_keep_prob), new_state
 
 
 def _map_structure(fn, *structures):

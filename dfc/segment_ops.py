@@ -138,6 +138,15 @@ def _counts(data: Tensor, ids: Tensor, n, post: list[int]) -> Tensor:
     return reshape(unsorted_segment_sum(ones, ids, n), [n] + [1] * len(post))
 
 
+def _segment_mean(data: Tensor, ids: Tensor, n, post: list[int], tf_op: str, sqrt_n: bool = False) -> Tensor:
+    """Each segment's sum over its row count (or the count's square root), an empty segment's count taken as 1."""
+    total = _reduce_segments("sum", data, ids, n, post)
+    count = make("dfc.maximum", [_counts(data, ids, n, post), constant(np.ones((), data.dtype.np))])
+    if sqrt_n:
+        count = make("dfc.sqrt", [count])
+    return make("dfc.div", [total, count], name=tf_op)
+
+
 def _unsorted(kind: str, tf_op: str):
     def fn(data, segment_ids, num_segments, name: str | None = None) -> Tensor:
         label = name or tf_op
@@ -151,11 +160,7 @@ def _unsorted(kind: str, tf_op: str):
             n = _segment_ids(ids, n) if isinstance(n, Tensor) else n  # outside the check's dependencies
             with control_dependencies(_range_check(ids, n, tf_op, label)):
                 if kind in ("mean", "sqrt_n"):
-                    total = _reduce_segments("sum", data, ids, n, post)
-                    count = make("dfc.maximum", [_counts(data, ids, n, post), constant(np.ones((), data.dtype.np))])
-                    if kind == "sqrt_n":
-                        count = make("dfc.sqrt", [count])
-                    return make("dfc.div", [total, count], name=tf_op)
+                    return _segment_mean(data, ids, n, post, tf_op, sqrt_n=kind == "sqrt_n")
                 return make("dfc.identity", [_reduce_segments(kind, data, ids, n, post)], name=tf_op)
     fn.__name__ = f"unsorted_segment_{kind}"
     fn.__doc__ = (f"out[s] = the {kind} of data[i] over the i with segment_ids[i] == s (ids < 0 dropped, ids >= "
@@ -201,9 +206,7 @@ def _sorted(kind: str, tf_op: str):
                                       ids], name="check_sorted"))
             with control_dependencies(checks):
                 if kind == "mean":
-                    total = _reduce_segments("sum", data, ids, n, post)
-                    count = make("dfc.maximum", [_counts(data, ids, n, post), constant(np.ones((), data.dtype.np))])
-                    return make("dfc.div", [total, count], name=tf_op)
+                    return _segment_mean(data, ids, n, post, tf_op)
                 out = _reduce_segments(kind, data, ids, n, post)
                 if kind in ("max", "min"):  # sorted segment ops give 0 for an empty segment
                     if known is not None:
@@ -229,12 +232,6 @@ segment_prod = _sorted("prod", "SegmentProd")
 
 
 # ---- results shaped by values: constants only ---------------------------------------------------------
-def _constant_only(op: str, label: str, what: str) -> NotImplementedError:
-    return NotImplementedError(f"{build_error(op, label, '')} {what}: its result shape depends on the values of its "
-                               f"input, and dfc compiles static shapes (each run is specialized to the fed shapes, "
-                               f"not to fed values); it works when the input is a constant")
-
-
 def unique_with_counts(x, out_idx=i32, name: str | None = None):
     """(y, idx, count): the distinct values in order of first appearance, each element's position in y, and how
     often each value occurs (constants)."""
