@@ -137,7 +137,10 @@ def test_fetching_a_tensor_of_another_graph():
     g = tf.Graph()
     with g.as_default():
         c = tf.constant(1.0)
-    with tf.Session() as sess, pytest.raises(ValueError, match="not an element of this session's graph"):
+    mine = tf.Graph()
+    with mine.as_default():
+        tf.constant(0.0)  # a session's graph with no ops is TF's RuntimeError before the fetches are looked at
+    with tf.Session(graph=mine) as sess, pytest.raises(ValueError, match="not an element of this session's graph"):
         sess.run(c)
 
 
