@@ -233,6 +233,21 @@ EXAMPLES.update({
     "dfc.argsort": ([F(None, 7)], {"descending": True}, None),
     "dfc.non_max_suppression": ([F(None, 4), F(None), F(), F()], {"max_output_size": 5}, None),
 })
+S = dt.string
+EXAMPLES.update({  # tf.string's host ops (ir/ops/strings.py)
+    "dfc.string_to_number": ([T(S, 3)], {"out_type": dt.i64}, None),
+    "dfc.as_string": ([F(2, None)], {"precision": 3, "scientific": False, "shortest": False, "width": 9,
+                                     "fill": "0"}, None),
+    "dfc.string_length": ([T(S, None)], {"unit": "UTF8_CHAR"}, None),
+    "dfc.string_strip": ([T(S, 2)], {}, None),
+    "dfc.string_lower": ([T(S, 2)], {"encoding": ""}, None),
+    "dfc.string_upper": ([T(S, 2)], {"encoding": ""}, None),
+    "dfc.regex_replace": ([T(S, 2)], {"pattern": "\\d+\"", "rewrite": "<\\0>", "replace_global": False}, None),
+    "dfc.substr": ([T(S, 2, 3), T(dt.i32), T(dt.i32, 3)], {"unit": "BYTE"}, None),
+    "dfc.string_join": ([T(S, 2), T(S), T(S, None)], {"separator": ", "}, None),
+    "dfc.reduce_join": ([T(S, 2, 3, 4)], {"axes": (0, 2), "keepdims": True, "separator": "|"}, None),
+    "dfc.string_format": ([F(2, 3), T(S)], {"template": "x={} s={}", "placeholder": "{}", "summarize": 2}, None),
+})
 
 
 def _source(g: Graph, t, i: int):
@@ -265,6 +280,8 @@ def roundtrip(g: Graph) -> tuple[str, Graph]:
 
 
 def _same_attr(a, b) -> bool:
+    if isinstance(a, np.ndarray) and a.dtype == object:  # tf.string elements: compare the bytes
+        return isinstance(b, np.ndarray) and b.dtype == object and a.shape == b.shape and a.tolist() == b.tolist()
     if isinstance(a, np.ndarray):
         return isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
     if isinstance(a, float):

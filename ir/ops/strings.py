@@ -1,0 +1,336 @@
+"""String ops: tf.string values (object arrays of bytes) parsed, formatted, joined and split on the host.
+
+Every op here reads or makes tf.string tensors, so none is compiled: the runtime runs them on
+its interpreter (runtime/host_strings.py) and hands numeric results to compiled code. They are
+not differentiable (TF1 declares none of them so) and never fused.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from ..dtypes import DType, f32, i32, i64, string
+from ..errors import InvalidArgumentError, ShapeError
+from ..types import TensorType
+from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, tensor_operand
+
+
+def bytes_array(value: Any) -> np.ndarray:
+    """`value` (str, bytes, nested lists of them, numpy str/bytes/object arrays) as an object array of bytes.
+
+    str becomes its UTF-8 bytes, as TF converts Python strings; anything else raises TypeError.
+    """
+    array = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
+    if array.dtype.kind not in "OSU":
+        raise TypeError(f"Expected string, got {value!r} of type '{type(value).__name__}' instead.")
+    out = np.empty(array.shape, dtype=object)
+    flat_in, flat_out = array.reshape(-1), out.reshape(-1)
+    for i, v in enumerate(flat_in):
+        if isinstance(v, bytes):
+            flat_out[i] = v
+        elif isinstance(v, str):
+            flat_out[i] = v.encode("utf-8")
+        else:
+            raise TypeError(f"Expected string, got {v!r} of type '{type(v).__name__}' instead.")
+    return out
+
+
+def _strings(x: np.ndarray) -> np.ndarray:
+    return x if x.dtype == object else bytes_array(x)
+
+
+def _map(fn, x: np.ndarray) -> np.ndarray:
+    """fn on every element of an object array, keeping its shape (np.vectorize misreads empty and 0-d arrays)."""
+    out = np.empty(x.shape, dtype=object)
+    flat = out.reshape(-1)
+    for i, v in enumerate(x.reshape(-1)):
+        flat[i] = fn(v)
+    return out
+
+
+def _require_string(t: TensorType, what: str = "input") -> None:
+    require_dtype(t.dtype, (string,), what)
+
+
+def _string_in(result_dtype: DType | None = None):
+    """Type inference of an op mapping each string element to one element of `result_dtype` (a string)."""
+    def infer(types, attrs):
+        t = tensor_operand(types, 0)
+        _require_string(t)
+        return [t.with_dtype(result_dtype or attrs.get("out_type", string))]
+    return infer
+
+
+def _op(name: str, infer, reference, operands: Any = 1, attrs: dict | None = None, doc: str = "") -> OpDef:
+    return register(OpDef(f"dfc.{name}", "strings", infer, reference, operands, attrs or {}, differentiable=False,
+                          fusible_as=None, doc=doc))
+
+
+# ---- numbers <-> strings -----------------------------------------------------------------------
+_FLOAT_TEXT = re.compile(rb"\s*[+-]?(inf|infinity|nan|(\d+\.?\d*|\.\d+)(e[+-]?\d+)?|0x[0-9a-f]+)\s*", re.IGNORECASE)
+_INT_TEXT = re.compile(rb"\s*[+-]?\d+\s*")
+
+
+def _parse_number(s: bytes, dtype: DType) -> Any:
+    """TF's safe_strto*: surrounding whitespace is allowed, anything else must be the number; None if not one."""
+    if dtype.is_integer:
+        if not _INT_TEXT.fullmatch(s):
+            return None
+        value = int(s)
+        info = np.iinfo(dtype.np)
+        return value if info.min <= value <= info.max else None
+    if not _FLOAT_TEXT.fullmatch(s):
+        return None
+    text = s.strip().lower()
+    if b"0x" in text:
+        return float(int(text, 16))
+    with np.errstate(over="ignore"):
+        return float(text)
+
+
+def _string_to_number(x, out_type):
+    out = np.empty(x.shape, dtype=out_type.np)
+    flat = out.reshape(-1)
+    for i, s in enumerate(_strings(x).reshape(-1)):
+        value = _parse_number(s, out_type)
+        if value is None:
+            text = s.decode("utf-8", "replace")
+            raise InvalidArgumentError(f"StringToNumberOp could not correctly convert string: {text}")
+        flat[i] = value
+    return out
+
+
+_op("string_to_number", _string_in(), _string_to_number, 1,
+    {"out_type": Attr("dtype", f32)}, doc="each string read as a number of out_type (TF's StringToNumber)")
+
+
+def _as_string_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    if t.dtype.is_string:
+        raise ShapeError("as_string: Value passed to parameter 'input' has DataType string not in list of allowed "
+                         "values: int8, int16, int32, int64, float32, float64, float16, bfloat16, bool")
+    return [t.with_dtype(string)]
+
+
+def _as_string(x, precision, scientific, shortest, width, fill):
+    if x.dtype == np.bool_:
+        return _map(lambda v: b"true" if v else b"false", x)
+    pad = "0" if fill == "0" else ("-" if fill == "-" else "")
+    spec = "%" + pad + (str(width) if width > -1 else "")
+    if x.dtype.kind in "iu":
+        fmt = spec + "d"
+        return _map(lambda v: (fmt % int(v)).encode(), x)
+    if precision > -1:
+        spec += f".{precision}"
+    fmt = spec + ("e" if scientific else "g" if shortest else "f")
+    return _map(lambda v: (fmt % float(v)).encode(), x)
+
+
+_op("as_string", _as_string_infer, _as_string, 1,
+    {"precision": Attr("int", -1), "scientific": Attr("bool", False), "shortest": Attr("bool", False),
+     "width": Attr("int", -1), "fill": Attr("str", "")}, doc="numbers and bools formatted as C's printf does")
+
+
+# ---- per-element string functions --------------------------------------------------------------
+def _utf8_chars(s: bytes) -> int:
+    return sum(1 for b in s if b & 0xC0 != 0x80)
+
+
+def _length(x, unit):
+    count = len if unit == "BYTE" else _utf8_chars
+    return np.array([count(s) for s in _strings(x).reshape(-1)], dtype=np.int32).reshape(x.shape)
+
+
+_op("string_length", _string_in(i32), _length, 1, {"unit": Attr("str", "BYTE")},
+    doc="bytes (unit BYTE) or UTF-8 characters (UTF8_CHAR) of each string")
+
+_WHITESPACE = b" \t\n\v\f\r"
+_op("string_strip", _string_in(), lambda x: _map(lambda s: s.strip(_WHITESPACE), _strings(x)), 1,
+    doc="leading and trailing ASCII whitespace removed")
+_op("string_lower", _string_in(), lambda x, encoding="": _map(bytes.lower, _strings(x)), 1,
+    {"encoding": Attr("str", "")}, doc="ASCII letters in lower case")
+_op("string_upper", _string_in(), lambda x, encoding="": _map(bytes.upper, _strings(x)), 1,
+    {"encoding": Attr("str", "")}, doc="ASCII letters in upper case")
+
+
+def _rewrite_template(rewrite: bytes) -> bytes:
+    r"""RE2's rewrite string (\0 the match, \1..\9 groups, \\ a backslash) in Python's re syntax."""
+    return re.sub(rb"\\(\d)", rb"\\g<\1>", rewrite)
+
+
+def _regex_replace(x, pattern, rewrite, replace_global):
+    try:
+        compiled = re.compile(pattern.encode("utf-8"))
+    except re.error as e:
+        raise InvalidArgumentError(f"Invalid pattern: {pattern}, error: {e}") from None
+    template = _rewrite_template(rewrite.encode("utf-8"))
+    count = 0 if replace_global else 1
+    return _map(lambda s: compiled.sub(template, s, count=count), _strings(x))
+
+
+_op("regex_replace", _string_in(), _regex_replace, 1,
+    {"pattern": Attr("str"), "rewrite": Attr("str"), "replace_global": Attr("bool", True)},
+    doc="matches of an RE2 pattern replaced by rewrite (its groups as \\1)")
+
+
+def _substr_infer(types, attrs):
+    t, pos, length = (tensor_operand(types, i) for i in range(3))
+    _require_string(t)
+    for what, u in (("pos", pos), ("len", length)):
+        require_dtype(u.dtype, (i32, i64), what)
+    if pos.dtype != length.dtype:
+        raise ShapeError(f"pos and len must have one dtype, got {pos.dtype.name} and {length.dtype.name}")
+    return [TensorType(string, broadcast_shapes(t.shape, pos.shape, length.shape))]
+
+
+def _substr(x, pos, length, unit):
+    x, pos, length = np.broadcast_arrays(_strings(x), pos, length)
+    out = np.empty(x.shape, dtype=object)
+    flat = out.reshape(-1)
+    for i, (s, p, n) in enumerate(zip(x.reshape(-1), pos.reshape(-1), length.reshape(-1))):
+        chars: Any = s if unit == "BYTE" else s.decode("utf-8", "replace")
+        size, p, n = len(chars), int(p), int(n)
+        start = p + size if p < 0 else p
+        if not 0 <= start <= size:
+            raise InvalidArgumentError(f"pos {p} out of range for string b'{s.decode('utf-8', 'replace')}' at "
+                                       f"index {i}")
+        piece = chars[start:start + max(n, 0)]
+        flat[i] = piece if unit == "BYTE" else piece.encode("utf-8")
+    return out
+
+
+_op("substr", _substr_infer, _substr, 3, {"unit": Attr("str", "BYTE")},
+    doc="len bytes (or UTF-8 characters) of each string from pos (negative: from the end)")
+
+
+# ---- joining -----------------------------------------------------------------------------------
+def _join_infer(types, attrs):
+    shape: tuple | None = ()
+    for i in range(len(types)):
+        t = tensor_operand(types, i)
+        _require_string(t, f"inputs[{i}]")
+        if t.shape is None or shape is None:
+            shape = None
+        elif t.shape != () and shape != () and len(t.shape) == len(shape) and \
+                all(a is None or b is None or a == b for a, b in zip(t.shape, shape)):
+            shape = tuple(a if a is not None else b for a, b in zip(t.shape, shape))
+        elif t.shape != () and shape != ():
+            raise ShapeError(f"Input shapes do not match: {list(shape)} vs. {list(t.shape)}")
+        elif t.shape != ():
+            shape = t.shape
+    return [TensorType(string, shape)]
+
+
+def _join(*xs, separator):
+    arrays = [_strings(x) for x in xs]
+    shapes = {a.shape for a in arrays if a.ndim}
+    if len(shapes) > 1:
+        a, b = sorted(shapes, key=str)[:2]
+        raise InvalidArgumentError(f"Input shapes do not match: {list(a)} vs. {list(b)}")
+    shape = shapes.pop() if shapes else ()
+    sep = separator.encode("utf-8")
+    columns = [np.broadcast_to(a, shape).reshape(-1) for a in arrays]
+    out = np.empty(shape, dtype=object)
+    flat = out.reshape(-1)
+    for i in range(flat.size):
+        flat[i] = sep.join(c[i] for c in columns)
+    return out
+
+
+_op("string_join", _join_infer, _join, (1, None), {"separator": Attr("str", "")},
+    doc="the inputs joined element by element (scalars repeat), separator between them")
+
+
+def _reduce_join_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    _require_string(t)
+    if t.shape is None:
+        return [TensorType(string, None)]
+    axes = _norm_axes(attrs["axes"], len(t.shape))
+    keep = attrs["keepdims"]
+    shape = tuple((1 if keep else None) if i in axes else d for i, d in enumerate(t.shape))
+    return [TensorType(string, tuple(d for i, d in enumerate(shape) if keep or i not in axes))]
+
+
+def _norm_axes(axes, rank: int) -> tuple[int, ...]:
+    out = []
+    for a in axes:
+        if not -max(rank, 1) <= a < max(rank, 1):
+            raise ShapeError(f"Invalid reduction dimension {a} for input with {rank} dimensions.")
+        out.append(a % max(rank, 1))
+    return tuple(sorted(set(out)))
+
+
+def _reduce_join(x, axes, keepdims, separator):
+    x = _strings(x)
+    axes = _norm_axes(axes, x.ndim)
+    kept = [i for i in range(x.ndim) if i not in axes]
+    moved = np.transpose(x, kept + list(axes)).reshape([x.shape[i] for i in kept] + [-1])
+    sep = separator.encode("utf-8")
+    out = np.empty(moved.shape[:-1], dtype=object)
+    flat = out.reshape(-1)
+    rows = moved.reshape(flat.size, -1)
+    for i in range(flat.size):
+        flat[i] = sep.join(rows[i])
+    if keepdims:
+        out = out.reshape([1 if i in axes else d for i, d in enumerate(x.shape)])
+    return out
+
+
+_op("reduce_join", _reduce_join_infer, _reduce_join, 1,
+    {"axes": Attr("ints"), "keepdims": Attr("bool", False), "separator": Attr("str", "")},
+    doc="the strings along axes joined, in row-major order")
+
+
+__all__ = ["bytes_array", "string"]
+
+
+# ---- formatting tensors ------------------------------------------------------------------------
+def _format_scalar(v: Any) -> str:
+    if isinstance(v, bytes):
+        return '"' + v.decode("utf-8", "replace") + '"'
+    if isinstance(v, (bool, np.bool_)):
+        return "1" if v else "0"
+    if isinstance(v, (np.floating, float)):
+        digits = 6 if np.asarray(v).dtype.itemsize <= 4 else 15
+        text = f"{float(v):.{digits}g}"
+        if np.asarray(v).dtype.type(float(text)) != v and np.isfinite(v):
+            text = f"{float(v):.{digits + 3}g}"
+        return text
+    return str(v)
+
+
+def format_tensor(x: np.ndarray, summarize: int) -> str:
+    """A tensor as TF's SummarizeValue prints it: nested brackets, at most `summarize` entries at each end of a dim."""
+    if x.ndim == 0:
+        return _format_scalar(x[()])
+
+    def rows(a: np.ndarray, depth: int) -> str:
+        n = a.shape[0]
+        cut = 0 <= summarize < n and 2 * summarize < n
+        idx = list(range(summarize)) + [-1] + list(range(n - summarize, n)) if cut else list(range(n))
+        if a.ndim == 1:
+            return "[" + " ".join("..." if i == -1 else _format_scalar(a[i]) for i in idx) + "]"
+        sep = "\n" + " " * (depth + 1)
+        return "[" + sep.join("..." if i == -1 else rows(a[i, ...], depth + 1) for i in idx) + "]"
+    return rows(x, 0)
+
+
+def _format_infer(types, attrs):
+    return [TensorType(string, ())]
+
+
+def _string_format(*xs, template, placeholder, summarize):
+    pieces = template.split(placeholder)
+    out = [pieces[0]]
+    for x, piece in zip(xs, pieces[1:]):
+        out += [format_tensor(np.asarray(x), summarize), piece]
+    return np.array("".join(out).encode("utf-8"), dtype=object)
+
+
+_op("string_format", _format_infer, _string_format, (0, None),
+    {"template": Attr("str"), "placeholder": Attr("str", "{}"), "summarize": Attr("int", 3)},
+    doc="a scalar string: template with its placeholders replaced by the inputs as TF prints them")
