@@ -27,6 +27,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".queues": ("ConditionalAccumulator", "ConditionalAccumulatorBase", "FIFOQueue", "PaddingFIFOQueue",
                 "PriorityQueue", "QueueBase", "RandomShuffleQueue"),
     ".script_ops": ("numpy_function", "py_func", "py_function"),
+    ".parsing_ops": ("decode_csv",),
     ".string_ops": ("as_string", "reduce_join", "regex_replace", "string_join", "string_strip", "string_to_number",
                     "substr"),
     ".custom_gradient_ops": ("NoGradient", "NotDifferentiable", "RegisterGradient", "custom_gradient", "no_gradient"),

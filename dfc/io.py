@@ -6,6 +6,7 @@ import types
 
 from . import gfile as _gfile
 from .graph_def import write_graph
+from .parsing_ops import decode_csv  # noqa: F401 - tf.io.decode_csv
 from .queues import PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # TF1's tf.io has these
 from .tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..dtypes import DType, f32, i32, i64, string
+from ..dtypes import DType, f32, f64, i32, i64, string
 from ..errors import InvalidArgumentError, ShapeError
 from ..types import TensorType
 from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, tensor_operand
@@ -334,3 +334,104 @@ def _string_format(*xs, template, placeholder, summarize):
 _op("string_format", _format_infer, _string_format, (0, None),
     {"template": Attr("str"), "placeholder": Attr("str", "{}"), "summarize": Attr("int", 3)},
     doc="a scalar string: template with its placeholders replaced by the inputs as TF prints them")
+
+
+# ---- CSV ---------------------------------------------------------------------------------------
+_CSV_TYPES = ("float32", "float64", "int32", "int64", "string")
+_TF_TYPE_NAMES = {"float32": "float", "float64": "double"}
+
+
+def _decode_csv_infer(types, attrs):
+    records = tensor_operand(types, 0)
+    _require_string(records, "records")
+    out = []
+    for i in range(1, len(types)):
+        default = tensor_operand(types, i)
+        if default.dtype.name not in _CSV_TYPES:
+            raise ShapeError(f"Value passed to parameter 'record_defaults' has DataType {default.dtype.name} not in "
+                             f"list of allowed values: {', '.join(_CSV_TYPES)}")
+        if default.shape is not None and (len(default.shape) > 1 or (default.shape and default.shape[0] not in
+                                                                     (0, 1, None))):
+            raise ShapeError(f"Shape of a default must be a length-0 or length-1 vector, or a scalar; record_defaults"
+                             f"[{i - 1}] has shape {list(default.shape)}")
+        out.append(TensorType(default.dtype, records.shape))
+    return out
+
+
+def _csv_fields(record: bytes, delim: int, quotes: bool, index: int) -> list[bytes]:
+    """The fields of one record as TF's DecodeCSV splits it (RFC 4180 quotes when `quotes`)."""
+    fields, i, n = [], 0, len(record)
+    while True:
+        if quotes and i < n and record[i] == 0x22:
+            field = bytearray()
+            i += 1
+            while True:
+                if i >= n:
+                    raise InvalidArgumentError(f"Quoted field has to end with quote followed by delim or end "
+                                               f"(record {index})")
+                if record[i] == 0x22:
+                    if i + 1 < n and record[i + 1] == 0x22:
+                        field.append(0x22)
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                field.append(record[i])
+                i += 1
+            if i < n and record[i] != delim:
+                raise InvalidArgumentError(f"Quote inside a string has to be escaped by another quote "
+                                           f"(record {index})")
+            fields.append(bytes(field))
+        else:
+            end = record.find(bytes([delim]), i)
+            end = n if end < 0 else end
+            field = record[i:end]
+            if quotes and (b'"' in field or b"\n" in field or b"\r" in field):
+                raise InvalidArgumentError(f"Unquoted fields cannot have quotes/CRLFs inside (record {index})")
+            fields.append(field)
+            i = end
+        if i >= n:
+            return fields
+        i += 1  # the delimiter
+        if i == n:
+            fields.append(b"")
+            return fields
+
+
+def _decode_csv(records, *defaults, field_delim, use_quote_delim, na_value, select_cols):
+    records = _strings(records)
+    if len(field_delim.encode("utf-8")) != 1:
+        raise InvalidArgumentError("field_delim should be only 1 char")
+    delim, na = field_delim.encode("utf-8")[0], na_value.encode("utf-8")
+    outs = [np.empty(records.shape, dtype=d.dtype if d.dtype != object else object) for d in defaults]
+    flats = [o.reshape(-1) for o in outs]
+    wanted = list(select_cols) if select_cols else list(range(len(defaults)))
+    for r, record in enumerate(records.reshape(-1)):
+        fields = _csv_fields(record, delim, use_quote_delim, r)
+        if (not select_cols and len(fields) != len(defaults)) or (select_cols and len(fields) <= wanted[-1]):
+            raise InvalidArgumentError(f"Expect {len(defaults)} fields but have {len(fields)} in record {r}")
+        for k, (col, default) in enumerate(zip(wanted, defaults)):
+            field = fields[col]
+            if field == b"" or field == na:
+                if default.size == 0:
+                    raise InvalidArgumentError(f"Field {k} is required but missing in record {r}!")
+                flats[k][r] = default.reshape(-1)[0]
+                continue
+            if default.dtype == object:
+                flats[k][r] = field
+                continue
+            dtype = _NP_DTYPES[default.dtype]
+            value = _parse_number(field, dtype)
+            if value is None:
+                name = _TF_TYPE_NAMES.get(dtype.name, dtype.name)
+                raise InvalidArgumentError(f"Field {k} in record {r} is not a valid {name}: "
+                                           f"{field.decode('utf-8', 'replace')}")
+            flats[k][r] = value
+    return tuple(outs)
+
+
+_NP_DTYPES = {np.dtype(d.np): d for d in (f32, f64, i32, i64)}
+
+_op("decode_csv", _decode_csv_infer, _decode_csv, (2, None),
+    {"field_delim": Attr("str", ","), "use_quote_delim": Attr("bool", True), "na_value": Attr("str", ""),
+     "select_cols": Attr("ints", ())}, doc="each CSV record split into one tensor per column (TF's DecodeCSV)")

@@ -1,0 +1,95 @@
+"""tf.data's file readers: TextLineDataset (a text file's lines) and TFRecordDataset (a TFRecord file's records).
+
+Their elements are scalar tf.string values (bytes), read on the host when an iterator reaches them;
+`filenames` may be a graph tensor (a placeholder fed at the iterator's initializer), evaluated then.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from dfc.ir.dtypes import string
+from dfc.ir.errors import InvalidArgumentError
+
+from ..framework import Tensor, convert_to_tensor
+from ..tfrecord import TFRecordOptions, _read_all, tf_record_iterator
+from .dataset_ops import Dataset
+
+__all__ = ["TFRecordDataset", "TextLineDataset"]
+
+
+class _FileDataset(Dataset):
+    """Elements read from each of `filenames` in turn; a file that cannot be read fails the run that reaches it."""
+
+    def __init__(self, filenames: Any, compression_type: Any, what: str):
+        self._what = what
+        if isinstance(filenames, Tensor) or hasattr(filenames, "_as_tensor"):
+            tensor = convert_to_tensor(filenames)
+            if not tensor.dtype.is_string:
+                raise TypeError(f"`filenames` must be a `tf.Tensor` of `tf.string` elements, got {tensor.dtype.name} "
+                                f"({tensor.name})")
+            if tensor.shape.ndims is not None and tensor.shape.ndims > 1:
+                raise TypeError(f"`filenames` must be a scalar or vector, got shape {tensor.shape}")
+            self._tensors: list[Tensor | None] = [tensor]
+            self._names: list[str] | None = None
+        else:
+            names = [filenames] if isinstance(filenames, (str, bytes, os.PathLike)) else list(filenames)
+            if not names:
+                raise ValueError(f"{what}: `filenames` must have at least one element")
+            self._tensors = []
+            self._names = [_as_path(n) for n in names]
+        self._compression = TFRecordOptions.get_compression_type_string(compression_type or None)
+        super().__init__(0, [string], [[]])
+
+    def _files(self, context) -> list[str]:
+        if self._names is not None:
+            return self._names
+        (value,) = context.evaluate(self._tensors)
+        return [_as_path(v) for v in np.asarray(value, dtype=object).reshape(-1)]
+
+    def _elements(self, context) -> Iterator[list[np.ndarray]]:
+        for path in self._files(context):
+            for record in self._records(path):
+                yield [np.array(record, dtype=object)]
+
+    def _records(self, path: str) -> Iterator[bytes]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _as_path(name: Any) -> str:
+    if isinstance(name, bytes):
+        return name.decode("utf-8")
+    if isinstance(name, (str, os.PathLike)):
+        return os.fspath(name)
+    raise InvalidArgumentError(f"a file name must be a string, got {name!r}")
+
+
+class TextLineDataset(_FileDataset):
+    """The lines of text files, without their line endings ("\\n" or "\\r\\n"), as TF1's TextLineDataset."""
+
+    def __init__(self, filenames: Any, compression_type: Any = None, buffer_size: Any = None,
+                 num_parallel_reads: Any = None):
+        super().__init__(filenames, compression_type, "TextLineDataset")
+
+    def _records(self, path: str) -> Iterator[bytes]:
+        data = _read_all(path, self._compression)
+        lines = data.split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()  # the newline ending the last line starts no line of its own
+        for line in lines:
+            yield line[:-1] if line.endswith(b"\r") else line
+
+
+class TFRecordDataset(_FileDataset):
+    """The records of TFRecord files (tf.python_io.TFRecordWriter's), as TF1's TFRecordDataset."""
+
+    def __init__(self, filenames: Any, compression_type: Any = None, buffer_size: Any = None,
+                 num_parallel_reads: Any = None):
+        super().__init__(filenames, compression_type, "TFRecordDataset")
+
+    def _records(self, path: str) -> Iterator[bytes]:
+        yield from tf_record_iterator(path, self._compression)
