@@ -28,6 +28,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                 "PriorityQueue", "QueueBase", "RandomShuffleQueue"),
     ".script_ops": ("numpy_function", "py_func", "py_function"),
     ".parsing_ops": ("decode_csv",),
+    ".lookup_ops": ("string_to_hash_bucket_fast",),
     ".string_ops": ("as_string", "reduce_join", "regex_replace", "string_join", "string_strip", "string_to_number",
                     "substr"),
     ".custom_gradient_ops": ("NoGradient", "NotDifferentiable", "RegisterGradient", "custom_gradient", "no_gradient"),
@@ -133,7 +134,7 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
 _SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "distributions", "dtypes",
                "errors", "estimator", "feature_column", "gfile", "graph_util", "image", "initializers", "io", "keras",
-               "layers", "linalg", "logging", "losses", "manip", "math", "metrics", "nn", "python_io", "queue",
+               "layers", "linalg", "logging", "lookup", "losses", "manip", "math", "metrics", "nn", "python_io", "queue",
                "random", "sets", "sparse", "strings",
                "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .string_ops import (as_string, format, join, length, lower, reduce_join, regex_replace, strip, substr,  # noqa: F401
                          to_number, upper)
-from .string_ops import string_to_number as _string_to_number  # noqa: F401
+from .lookup_ops import string_to_hash_bucket_fast as to_hash_bucket_fast
 
 __all__ = ["as_string", "format", "join", "length", "lower", "reduce_join", "regex_replace", "strip", "substr",
-           "to_number", "upper"]
+           "to_hash_bucket_fast", "to_number", "upper"]

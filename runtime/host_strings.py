@@ -23,6 +23,8 @@ from dfc.compiler.passes import PassManager
 from dfc.compiler.pipeline import default_pipeline
 from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.interpreter import ExecutionContext, interpret
+from dfc.ir.ops import get_op_def
+from dfc.ir.rewrite import clone_op
 from dfc.ir.types import TensorType
 
 HOST = "host"
@@ -35,10 +37,12 @@ def _is_string(value: Value) -> bool:
 
 
 def touches_strings(op: Op) -> bool:
-    """Whether `op` reads or makes a string, itself or inside its regions."""
+    """Whether `op` reads or makes a string or is a host op of the strings family (a table lookup), itself or
+    inside its regions."""
     inner_ops = [inner for region in op.regions for inner in region.walk()]
     for inner in (op, *inner_ops):
-        if any(_is_string(v) for v in inner.results) or any(_is_string(v) for v in inner.operands):
+        if any(_is_string(v) for v in inner.results) or any(_is_string(v) for v in inner.operands) or \
+                get_op_def(inner.type).family == "strings":
             return True
     return False
 
@@ -48,12 +52,33 @@ def needs_host_strings(ops: Iterable[Op], feeds: Sequence[Value] = ()) -> bool:
     return any(_is_string(v) for v in feeds) or any(touches_strings(op) for op in ops)
 
 
+def _constants_for_host(step: Graph, host: set[Op]) -> list[Op]:
+    """Numeric constants the host ops read, made host ops themselves (a copy when native ops read them too), so
+    that no constant crosses from a native stage to a host one."""
+    moved = []
+    for op in list(step.ops):
+        if op.type != "dfc.constant" or op in host:
+            continue
+        users = set(op.results[0].users)
+        if not users & host:
+            continue
+        if users <= host:
+            moved.append(op)
+            continue
+        copy = clone_op(op, {}, name=step.reserve_name(f"{op.name}/host"))
+        step.body.ops.insert(step.body.ops.index(op), copy)
+        op.results[0].replace_uses_where(copy.results[0], lambda user: user not in host)
+        moved.append(copy)
+    return moved
+
+
 class HostStringExecutable:
     """One step split into host (string) and native stages; called like any executable, it runs them in order."""
 
     def __init__(self, step: Graph, native: Callable[[Graph], Callable]):
         self.step = step
         host_ops = [op for op in step.ops if op.type != "dfc.fetch" and touches_strings(op)]
+        host_ops += _constants_for_host(step, set(host_ops))
         saved = {op: op.device for op in host_ops}
         try:
             for op in host_ops:
@@ -81,7 +106,7 @@ class HostStringExecutable:
         for stage, run in self.stages:
             inputs = [values[k] for k in stage.inputs]
             if stage.part == NATIVE:
-                inputs = [np.ascontiguousarray(a) for a in inputs]
+                inputs = [np.require(a, requirements="C") for a in inputs]
             values.update(zip(stage.outputs, run(inputs, ctx)))
         return [values[k] for k in self.partition.fetches]
 
