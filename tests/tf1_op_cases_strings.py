@@ -65,7 +65,8 @@ def _csv_case(tf, r, w):
     quoted = tf.decode_csv(tf.constant(['"a""b",1']), [[""], [0]])
     raw = tf.decode_csv(tf.constant(['a"b,1']), [[""], [0]], use_quote_delim=False)
     features = tf.stack([tf.cast(a, tf.float32), b, tf.cast(d, tf.float32)], axis=1)
-    return {"a": a, "b": b, "c": c, "d": tf.as_string(d, shortest=True), "p0": picked[0], "p1": picked[1], "semi0": semi[0], "semi1": semi[1],
+    return {"a": a, "b": b, "c": c, "d": tf.as_string(d, shortest=True), "p0": picked[0], "p1": picked[1],
+            "semi0": semi[0], "semi1": semi[1],
             "quoted": quoted[0], "raw": raw[0], "scalar": tf.decode_csv("5,x", [[0], [""]])[0],
             "model": tf.matmul(features, w)}
 
