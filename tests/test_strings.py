@@ -1,0 +1,151 @@
+"""tf.string tensors: whole TF1 text scripts against TensorFlow's recordings, feeds and fetches, TF's errors,
+string constants in the IR's text form, and the host/native split of a step (runtime/host_strings.py).
+
+The scripts' answers were recorded with TensorFlow by tests/record_tf1_scripts_strings.py; the ops' own
+cases are in tests/tf1_op_cases_strings.py (checked by tests/test_tf1_ops_expectations.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import dfc as tf
+from dfc.ir import dtypes
+from dfc.ir.parser import parse_graph
+from dfc.ir.printer import format_dense, print_graph
+from recordings import assert_matches_recording
+from tf1_scripts_strings import SCRIPTS
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_script_matches_tensorflow(name, tmp_path):
+    tf.reset_default_graph()
+    tf.set_random_seed(0)
+    got = SCRIPTS[name](tf, tf.Session, str(tmp_path))
+    assert_matches_recording(got, f"script_{name}", lambda key: {"rtol": 2e-4, "atol": 2e-5})
+
+
+def test_feeds_and_fetches_are_tfs_bytes():
+    tf.reset_default_graph()
+    s = tf.placeholder(tf.string, [None], name="s")
+    scalar = tf.placeholder(tf.string, [], name="scalar")
+    x = tf.placeholder(tf.float32, [None], name="x")
+    with tf.Session() as sess:
+        for fed in (["a", "bé"], [b"a", "b\xc3\xa9".encode("latin-1").decode("utf-8").encode()],
+                    np.array(["a", "bé"]), np.array([b"a", "bé".encode()]), np.array(["a", "bé"], dtype=object)):
+            got = sess.run(s, {s: fed})
+            assert got.dtype == object and got.tolist() == [b"a", "bé".encode()]
+        assert sess.run(scalar, {scalar: "q"}) == b"q"
+        assert sess.run(tf.constant("x")) == b"x"
+        assert sess.run(x, {x: ["2.5", b"1"]}).tolist() == [2.5, 1.0]  # TF converts numeric text, as numpy
+        with pytest.raises(ValueError, match="abc.*placeholder 'x'"):
+            sess.run(x, {x: ["abc"]})
+        with pytest.raises(ValueError, match="shape"):
+            sess.run(s, {s: "ab"})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="placeholder 's'"):
+            sess.run(s, {s: [1, 2]})
+
+
+def test_string_variables_and_the_numeric_part_stays_compiled():
+    """String ops run on the host; the matmul beside them is native code (a placement the executable reports)."""
+    tf.reset_default_graph()
+    names = tf.Variable(["a", "b"], name="names")
+    fed = tf.placeholder(tf.string, [2])
+    rename = tf.assign(names, fed)
+    w = tf.Variable(np.eye(2, dtype=np.float32), name="w")
+    hits = tf.cast(tf.equal(names, "b"), tf.float32)
+    out = tf.matmul(tf.reshape(hits, [1, 2]), w, name="out")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(out).tolist() == [[0.0, 1.0]]
+        sess.run(rename, {fed: ["b", "b"]})
+        assert sess.run(names).tolist() == [b"b", b"b"]
+        assert sess.run(out).tolist() == [[1.0, 1.0]]
+        executable = sess._last_run
+        placement = executable.placement
+        assert placement["out"] == "native" and placement["Equal"] == "host"
+
+
+@pytest.mark.parametrize("make, error, text", [
+    (lambda: tf.strings.length(tf.constant([1.0])), TypeError, "string"),
+    (lambda: tf.string_to_number(["1"], out_type=tf.bool), TypeError, "out_type"),
+    (lambda: tf.as_string(tf.constant(["a"])), TypeError, "string"),
+    (lambda: tf.as_string([1.0], scientific=True, shortest=True), ValueError, "scientific"),
+    (lambda: tf.as_string([1], precision=2), ValueError, "precision"),
+    (lambda: tf.substr(["ab"], 0.5, 1), TypeError, "pos"),
+    (lambda: tf.strings.join("ab"), TypeError, "list"),
+    (lambda: tf.strings.format("{} {}", [tf.constant(1)]), ValueError, "placeholders"),
+    (lambda: tf.decode_csv(["1"], [[True]]), TypeError, "record_defaults"),
+    (lambda: tf.decode_csv(["1,2"], [[0, 1], [0]]), ValueError, "default"),
+    (lambda: tf.decode_csv(["1,2"], [[0], [0]], select_cols=[1, 0]), ValueError, "increasing"),
+    (lambda: tf.contrib.lookup.index_table_from_tensor(["a"]).lookup(tf.constant([1.0])), TypeError, "Keys"),
+    (lambda: tf.contrib.lookup.index_table_from_file("/nonexistent/vocab.txt"), tf.errors.NotFoundError,
+     "vocab.txt"),
+    (lambda: tf.feature_column.categorical_column_with_vocabulary_list("color", ["a", "b"], dtype=tf.int64),
+     ValueError, "color"),
+])
+def test_bad_arguments_raise_tfs_exception(make, error, text):
+    tf.reset_default_graph()
+    with pytest.raises(error, match=text):
+        make()
+
+
+@pytest.mark.parametrize("make, text", [
+    (lambda: tf.string_to_number(tf.constant(["1", "x1"])), "could not correctly convert string: x1"),
+    (lambda: tf.string_to_number(["1.5"], out_type=tf.int32), "1.5"),
+    (lambda: tf.substr(tf.constant(["ab"]), 3, 1), "pos 3 out of range"),
+    (lambda: tf.decode_csv(tf.constant(["1,2,3"]), [[0], [0]]), "Expect 2 fields but have 3 in record 0"),
+    (lambda: tf.decode_csv(tf.constant(["1,"]), [[0], []]), "Field 1 is required but missing in record 0"),
+    (lambda: tf.decode_csv(tf.constant(["x"]), [[0.0]]), "Field 0 in record 0 is not a valid float: x"),
+    (lambda: tf.decode_csv(tf.constant(['"a']), [[""]]), "Quoted field has to end"),
+    (lambda: tf.regex_replace(tf.constant(["a"]), "(", "x"), "Invalid pattern"),
+])
+def test_bad_values_fail_the_run_with_tfs_message(make, text):
+    tf.reset_default_graph()
+    out = make()
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match=text):
+        sess.run(out)
+
+
+def test_a_lookup_before_the_tables_initializer_fails_as_tfs():
+    tf.reset_default_graph()
+    ids = tf.contrib.lookup.index_table_from_tensor(["a"]).lookup(tf.constant(["a"]))
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.FailedPreconditionError):
+            sess.run(ids)
+        sess.run(tf.tables_initializer())
+        assert sess.run(ids).tolist() == [0]
+
+
+def test_text_line_dataset_reads_files_named_by_a_placeholder(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"one\r\ntwo\n\nthree")
+    (tmp_path / "b.txt").write_bytes(b"four\n")
+    tf.reset_default_graph()
+    names = tf.placeholder(tf.string, [None])
+    it = tf.data.TextLineDataset(names).make_initializable_iterator()
+    line = it.get_next()
+    with tf.Session() as sess:
+        sess.run(it.initializer, {names: [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]})
+        got = []
+        with pytest.raises(tf.errors.OutOfRangeError):
+            while True:
+                got.append(sess.run(line))
+        assert got == [b"one", b"two", b"", b"three", b"four"]
+        sess.run(it.initializer, {names: [str(tmp_path / "missing.txt")]})
+        with pytest.raises(tf.errors.NotFoundError, match="missing.txt"):
+            sess.run(line)
+
+
+def test_string_constants_print_and_parse_back():
+    value = np.array([[b"ab", b'q"\\\n\xff'], [b"", b"x y"]], dtype=object)
+    text = format_dense(value)
+    assert text == 'dense<[["ab", "q\\"\\\\\\n\\FF"], ["", "x y"]]> : tensor<2x2x!tf_type.string>'
+    tf.reset_default_graph()
+    c = tf.constant(value, name="c")
+    tf.identity(tf.strings.join([c, tf.constant(["z"] * 2, shape=[2, 2])]), name="joined")
+    printed = print_graph(tf.get_default_graph()._dfc_ir())
+    again = parse_graph(printed)
+    assert print_graph(again) == printed
+    assert again.op_by_name("c").attrs["value"].tolist() == value.tolist()
+    assert dtypes.as_dtype("string") is tf.string and tf.as_dtype(np.array(["a"]).dtype) is tf.string
