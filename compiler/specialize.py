@@ -153,12 +153,16 @@ class _Resolver:
             ones.block = block
             before.append(ones)
             static = Op("dfc.tile", op.name, [ones.results[0]], {"multiples": tuple(dims)}, [op.results[0].type])
+        elif op.type == "dfc.dynamic_string_split":  # tf.string_split, sized by its token count
+            static = Op("dfc.string_split", op.name, others, {**op.attrs, "count": dims[0]},
+                        [r.type for r in op.results])
         else:  # a random draw: its name keys its per-session stream, so it is kept
             static = Op(op.type, op.name, [], dict(op.attrs), [op.results[0].type.with_shape(tuple(dims))])
         static.operands += op.control_inputs
         static.device, static.loc, static.block = op.device, op.loc, block
         reinfer_op(static)
-        self.replaced[op.results[0]] = static.results[0]
+        for old, new in zip(op.results, static.results):
+            self.replaced[old] = new
         return before + [static]
 
 

@@ -14,8 +14,8 @@ from dfc.ir.dtypes import as_dtype, f32, f64, i32, i64, string
 
 from .framework import Tensor, convert_to_tensor, make
 
-__all__ = ["as_string", "format", "join", "length", "lower", "reduce_join", "regex_replace", "string_join",
-           "string_strip", "string_to_number", "strip", "substr", "to_number", "upper"]
+__all__ = ["as_string", "format", "join", "length", "lower", "reduce_join", "regex_replace", "split", "string_join",
+           "string_split", "string_strip", "string_to_number", "strip", "substr", "to_number", "upper"]
 
 _NUMBER_TYPES = (f32, f64, i32, i64)
 
@@ -181,3 +181,44 @@ def format(template: str, inputs: Any, placeholder: str = "{}", summarize: int =
                          f"placeholders '{placeholder}' were found in: {template}")
     return make("dfc.string_format", tensors, {"template": template, "placeholder": placeholder,
                                                "summarize": int(summarize)}, name=name or "StringFormat")
+
+
+def _split(source: Any, delimiter: str, skip_empty: bool, mode: str, maxsplit: int, name: str | None,
+           default: str):
+    from .framework import make_op, name_scope, wrap
+    from .sparse.tensor import SparseTensor
+    with name_scope(name, default, [source]) as scope:
+        x = string_tensor(source, "source", default)
+        if x.shape.ndims is not None and x.shape.ndims != 1:
+            raise ValueError(f"Shape must be rank 1 but is rank {x.shape.ndims} for '{scope[:-1]}' (input "
+                             f"{x.name}: {default} splits a vector of strings)")
+        attrs = {"delimiter": delimiter, "skip_empty": bool(skip_empty), "mode": mode, "maxsplit": int(maxsplit)}
+        # the token count sizes the SparseTensor: dfc finds it before the step (compiler/specialize.py)
+        count = make("dfc.string_split_count", [x], attrs, name="count")
+        op = make_op("dfc.dynamic_string_split", [x, count], attrs, name=scope[:-1], exact_name=True)
+        indices, values, shape = (wrap(r) for r in op.results)
+        return SparseTensor(indices, values, shape)
+
+
+def string_split(source: Any, sep: Any = None, skip_empty: bool = True, delimiter: Any = None,
+                 result_type: str = "SparseTensor", name: str | None = None):
+    """Each string of the vector `source` split at every byte of `delimiter` (' ' by default; '' splits into
+    bytes), empty tokens dropped with skip_empty: a SparseTensor [rows, longest] of the tokens."""
+    if sep is not None and delimiter is not None:
+        raise ValueError("Cannot specify both 'sep' and 'delimiter'.")
+    if result_type != "SparseTensor":
+        raise ValueError(f"result_type {result_type!r}: dfc's string_split returns a SparseTensor")
+    text = _static_text(delimiter if delimiter is not None else sep if sep is not None else " ", "delimiter")
+    return _split(source, text, skip_empty, "chars", -1, name, "StringSplit")
+
+
+def split(input: Any = None, sep: Any = None, maxsplit: int = -1, result_type: str = "SparseTensor",  # noqa: A002
+          source: Any = None, name: str | None = None):
+    """tf.strings.split: each string split at `sep` (a whole separator; None: runs of whitespace), at most
+    maxsplit times: a SparseTensor [rows, longest] of the tokens (TF's StringSplitV2)."""
+    if input is None:
+        input = source  # noqa: A001
+    if result_type != "SparseTensor":
+        raise ValueError(f"result_type {result_type!r}: dfc's strings.split returns a SparseTensor")
+    text = "" if sep is None else _static_text(sep, "sep")
+    return _split(input, text, False, "sep", maxsplit, name, "StringSplitV2")

@@ -247,6 +247,18 @@ EXAMPLES.update({  # tf.string's host ops (ir/ops/strings.py)
     "dfc.string_join": ([T(S, 2), T(S), T(S, None)], {"separator": ", "}, None),
     "dfc.reduce_join": ([T(S, 2, 3, 4)], {"axes": (0, 2), "keepdims": True, "separator": "|"}, None),
     "dfc.string_format": ([F(2, 3), T(S)], {"template": "x={} s={}", "placeholder": "{}", "summarize": 2}, None),
+    "dfc.string_split_count": ([T(S, None)], {"delimiter": ", ", "skip_empty": True, "mode": "chars",
+                                              "maxsplit": -1}, None),
+    "dfc.dynamic_string_split": ([T(S, 3), T(dt.i64)], {"delimiter": "", "skip_empty": False, "mode": "sep",
+                                                        "maxsplit": 2}, None),
+    "dfc.string_split": ([T(S, 3)], {"delimiter": " ", "skip_empty": True, "mode": "chars", "maxsplit": -1,
+                                     "count": 7}, None),
+    "dfc.decode_csv": ([T(S, 4), T(dt.f32, 1), T(S, 0), T(dt.i64)], {"field_delim": ";", "use_quote_delim": False,
+                                                                     "na_value": "NA", "select_cols": (0, 2, 5)},
+                       None),
+    "dfc.string_to_hash_bucket_fast": ([T(S, 2, None)], {"num_buckets": 100}, None),
+    "dfc.table_lookup": ([T(S, None), T(S, 5), T(dt.i64, 5), T(dt.i64), T(dt.bool_)],
+                         {"table": "vocab/hash_table", "num_oov_buckets": 2}, None),
 })
 
 

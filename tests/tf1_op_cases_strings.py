@@ -71,9 +71,22 @@ def _csv_case(tf, r, w):
             "model": tf.matmul(features, w)}
 
 
+def _split_case(tf, s):
+    """tf.string_split (TF1: every delimiter byte splits) and tf.strings.split (one separator, whitespace runs):
+    SparseTensors whose size only the strings decide."""
+    out = {}
+    for key, sparse in (("ws", tf.string_split(s)), ("chars", tf.string_split(s, "a ", skip_empty=False)),
+                        ("bytes", tf.string_split(s[:1], "")), ("v2", tf.strings.split(s)),
+                        ("v2_sep", tf.strings.split(s, sep="a", maxsplit=1))):
+        out.update({f"{key}_indices": sparse.indices, f"{key}_values": sparse.values,
+                    f"{key}_shape": sparse.dense_shape})
+    return out
+
+
 CASES = [
     Case("strings_structure", {"s": _words(), "x": np.array([1.5, -2.0, 0.25, 3.0], F32)}, _structure,
          grad=("x",)),
     Case("strings_functions", {"s": _words(), "x": np.array([1.5, -2.0, 0.001, 12345.678], F32)}, _functions),
+    Case("strings_split", {"s": np.array([b"the cat  sat", b"", b"a,b c ", b"banana"], dtype="S")}, _split_case),
     Case("strings_decode_csv", {"r": _csv(), "w": np.array([[1.0], [-0.5], [2.0]], F32)}, _csv_case, grad=("w",)),
 ]

@@ -15,6 +15,7 @@ import numpy as np
 from ..dtypes import DType, f32, f64, i32, i64, string
 from ..errors import InvalidArgumentError, ShapeError
 from ..types import TensorType
+from .dynamic import SHAPE_OPERAND
 from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, tensor_operand
 
 
@@ -435,3 +436,82 @@ _NP_DTYPES = {np.dtype(d.np): d for d in (f32, f64, i32, i64)}
 _op("decode_csv", _decode_csv_infer, _decode_csv, (2, None),
     {"field_delim": Attr("str", ","), "use_quote_delim": Attr("bool", True), "na_value": Attr("str", ""),
      "select_cols": Attr("ints", ())}, doc="each CSV record split into one tensor per column (TF's DecodeCSV)")
+
+
+# ---- splitting ---------------------------------------------------------------------------------
+_SPLIT_ATTRS = {"delimiter": Attr("str", " "), "skip_empty": Attr("bool", True), "mode": Attr("str", "chars"),
+                "maxsplit": Attr("int", -1)}
+
+
+def _tokens(s: bytes, delimiter: str, skip_empty: bool, mode: str, maxsplit: int) -> list[bytes]:
+    """TF1's string_split (mode 'chars': every byte of delimiter splits, '' splits into bytes) or StringSplitV2
+    (mode 'sep': delimiter is one separator, '' means runs of whitespace; at most maxsplit splits)."""
+    sep = delimiter.encode("utf-8")
+    if mode == "sep":
+        if not sep:
+            return s.split(None, maxsplit) if maxsplit >= 0 else s.split()
+        return s.split(sep, maxsplit)
+    if not sep or not s:  # TF1's string_split makes no token of an empty string, even with skip_empty False
+        return [s[i:i + 1] for i in range(len(s))]
+    parts = re.split(b"[" + re.escape(sep) + b"]", s)
+    return [p for p in parts if p] if skip_empty else parts
+
+
+def _split_rows(x, delimiter, skip_empty, mode, maxsplit) -> list[list[bytes]]:
+    if x.ndim != 1:
+        raise InvalidArgumentError(f"input must be a vector, got shape: {list(x.shape)}")
+    return [_tokens(s, delimiter, skip_empty, mode, maxsplit) for s in _strings(x)]
+
+
+def _split_input(types, attrs) -> TensorType:
+    t = tensor_operand(types, 0)
+    _require_string(t)
+    if t.shape is not None and len(t.shape) != 1:
+        raise ShapeError(f"input must be a vector, got shape: {list(t.shape)}")
+    if attrs["mode"] not in ("chars", "sep"):
+        raise ShapeError(f"mode must be 'chars' or 'sep', got '{attrs['mode']}'")
+    return t
+
+
+def _split_count_infer(types, attrs):
+    _split_input(types, attrs)
+    return [TensorType(i64, ())]
+
+
+_op("string_split_count", _split_count_infer,
+    lambda x, **attrs: np.array(sum(len(r) for r in _split_rows(x, **attrs)), dtype=np.int64), 1, dict(_SPLIT_ATTRS),
+    doc="how many tokens string_split makes of x (the size of its SparseTensor, found before the step)")
+
+
+def _split_types(count: int | None) -> list[TensorType]:
+    return [TensorType(i64, (count, 2)), TensorType(string, (count,)), TensorType(i64, (2,))]
+
+
+def _dynamic_split_infer(types, attrs):
+    _split_input(types, attrs)
+    require_dtype(tensor_operand(types, 1).dtype, (i64,), "count")
+    return _split_types(None)
+
+
+def _split(x, *count, delimiter, skip_empty, mode, maxsplit, **_):
+    rows = _split_rows(x, delimiter, skip_empty, mode, maxsplit)
+    indices = np.array([[r, k] for r, row in enumerate(rows) for k in range(len(row))], dtype=np.int64).reshape(-1, 2)
+    values = np.empty(len(indices), dtype=object)
+    values[:] = [token for row in rows for token in row]
+    shape = np.array([len(rows), max((len(row) for row in rows), default=0)], dtype=np.int64)
+    return indices, values, shape
+
+
+_op("dynamic_string_split", _dynamic_split_infer, _split, 2, dict(_SPLIT_ATTRS),
+    doc="tf.string_split's SparseTensor (indices, values, dense_shape) given its token count; specialize makes it "
+        "a dfc.string_split once the count is known")
+
+
+def _split_infer(types, attrs):
+    _split_input(types, attrs)
+    return _split_types(attrs["count"])
+
+
+_op("string_split", _split_infer, _split, 1, {**_SPLIT_ATTRS, "count": Attr("int")},
+    doc="tf.string_split's SparseTensor (indices, values, dense_shape) of `count` tokens")
+SHAPE_OPERAND["dfc.dynamic_string_split"] = 1
