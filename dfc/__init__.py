@@ -27,7 +27,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".queues": ("ConditionalAccumulator", "ConditionalAccumulatorBase", "FIFOQueue", "PaddingFIFOQueue",
                 "PriorityQueue", "QueueBase", "RandomShuffleQueue"),
     ".script_ops": ("numpy_function", "py_func", "py_function"),
-    ".parsing_ops": ("decode_csv",),
+    ".parsing_ops": ("FixedLenFeature", "VarLenFeature", "decode_csv", "parse_example", "parse_single_example"),
     ".lookup_ops": ("string_to_hash_bucket_fast",),
     ".string_ops": ("as_string", "reduce_join", "regex_replace", "string_join", "string_split", "string_strip",
                     "string_to_number", "substr"),

@@ -83,10 +83,61 @@ def _split_case(tf, s):
     return out
 
 
+def _varint(n: int) -> bytes:
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+        n >>= 7
+        if not n:
+            return bytes(out)
+
+
+def _field(number: int, body: bytes) -> bytes:
+    return _varint(number << 3 | 2) + _varint(len(body)) + body
+
+
+def _example(features: dict) -> bytes:
+    """A serialized tf.train.Example (example.proto's wire format, written out here so TF and dfc read the same
+    bytes): str keys to lists of floats, ints or bytes."""
+    entries = b""
+    for key, values in features.items():
+        if values and isinstance(values[0], float):
+            feature = _field(2, _field(1, np.asarray(values, "<f4").tobytes()))
+        elif values and isinstance(values[0], int):
+            feature = _field(3, _field(1, b"".join(_varint(v) for v in values)))
+        else:
+            feature = _field(1, b"".join(_field(1, v) for v in values))
+        entries += _field(1, _field(1, key.encode()) + _field(2, feature))
+    return _field(1, entries)
+
+
+def _examples() -> np.ndarray:
+    # no Example may end in a zero byte: numpy's bytes arrays (the recordings' form) drop trailing zeros
+    rows = [{"tags": [b"a", b"b"], "x": [1.0, 2.5], "label": [1]}, {"tags": [], "x": [-3.0, 0.25]},
+            {"tags": [b"c"], "label": [-2], "x": [7.0, 8.0]}]
+    return np.array([_example(row) for row in rows], dtype=object).astype("S")
+
+
+def _example_case(tf, e):
+    """tf.parse_example / parse_single_example: fixed-length features with and without defaults, variable-length
+    ones as SparseTensors (sized by their values), a model on the parsed floats."""
+    parsed = tf.parse_example(e, {"x": tf.FixedLenFeature([2], tf.float32),
+                                  "label": tf.FixedLenFeature([], tf.int64, default_value=-1),
+                                  "tags": tf.VarLenFeature(tf.string), "none": tf.VarLenFeature(tf.int64)})
+    single = tf.parse_single_example(e[0], {"x": tf.io.FixedLenFeature([1, 2], tf.float32),
+                                            "tags": tf.io.VarLenFeature(tf.string)})
+    return {"x": parsed["x"], "label": parsed["label"], "tags_i": parsed["tags"].indices,
+            "tags_v": parsed["tags"].values, "tags_s": parsed["tags"].dense_shape, "none_s": parsed["none"].dense_shape,
+            "single_x": single["x"], "single_i": single["tags"].indices, "single_s": single["tags"].dense_shape,
+            "norm": tf.reduce_sum(tf.square(parsed["x"]), 1)}
+
+
 CASES = [
     Case("strings_structure", {"s": _words(), "x": np.array([1.5, -2.0, 0.25, 3.0], F32)}, _structure,
          grad=("x",)),
     Case("strings_functions", {"s": _words(), "x": np.array([1.5, -2.0, 0.001, 12345.678], F32)}, _functions),
     Case("strings_split", {"s": np.array([b"the cat  sat", b"", b"a,b c ", b"banana"], dtype="S")}, _split_case),
+    Case("strings_parse_example", {"e": _examples()}, _example_case),
     Case("strings_decode_csv", {"r": _csv(), "w": np.array([[1.0], [-0.5], [2.0]], F32)}, _csv_case, grad=("w",)),
 ]

@@ -515,3 +515,5 @@ def _split_infer(types, attrs):
 _op("string_split", _split_infer, _split, 1, {**_SPLIT_ATTRS, "count": Attr("int")},
     doc="tf.string_split's SparseTensor (indices, values, dense_shape) of `count` tokens")
 SHAPE_OPERAND["dfc.dynamic_string_split"] = 1
+#: host ops sized by a count operand -> their static twin, which takes the count as its `count` attribute
+COUNTED_OPS = {"dfc.dynamic_string_split": "dfc.string_split"}
