@@ -149,3 +149,36 @@ def test_string_constants_print_and_parse_back():
     assert print_graph(again) == printed
     assert again.op_by_name("c").attrs["value"].tolist() == value.tolist()
     assert dtypes.as_dtype("string") is tf.string and tf.as_dtype(np.array(["a"]).dtype) is tf.string
+
+
+def test_string_input_producer_and_text_line_reader(tmp_path):
+    """TF1's queue-based CSV reading: file names from string_input_producer, lines from a TextLineReader keyed
+    'file:line' (header skipped), decode_csv, then TF's OutOfRangeError after num_epochs (values as TF gives)."""
+    first, second = tmp_path / "f1.csv", tmp_path / "f2.csv"
+    first.write_text("h\n1,2\n3,4\n")
+    second.write_text("h\n5,6\n")
+    tf.reset_default_graph()
+    queue = tf.train.string_input_producer([str(first), str(second)], num_epochs=1, shuffle=False)
+    key, value = tf.TextLineReader(skip_header_lines=1).read(queue)
+    a, b = tf.decode_csv(value, [[0], [0]])
+    got = []
+    with tf.Session() as sess:
+        sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+        with pytest.raises(tf.errors.OutOfRangeError, match="closed"):
+            while True:
+                got.append(sess.run([key, a + b]))
+    assert [(k, int(s)) for k, s in got] == [(f"{first}:2".encode(), 3), (f"{first}:3".encode(), 7),
+                                            (f"{second}:2".encode(), 11)]
+    tf.reset_default_graph()
+    whole = tf.WholeFileReader().read(tf.train.string_input_producer([str(second)], shuffle=False))
+    with tf.Session() as sess:
+        assert sess.run(whole) == (str(second).encode(), b"h\n5,6\n")
+
+
+def test_text_summaries_take_string_tensors():
+    tf.reset_default_graph()
+    labels = tf.placeholder(tf.string, [2])
+    tf.summary.text("labels", tf.strings.join(["label: ", labels]))
+    with tf.Session() as sess:
+        proto = tf.Summary.FromString(sess.run(tf.summary.merge_all(), {labels: ["cat", "dog"]}))
+    assert list(proto.value[0].tensor.string_val) == [b"label: cat", b"label: dog"]
