@@ -89,8 +89,9 @@ def _parse(serialized: Any, features: dict, name: str | None, default: str) -> d
             if isinstance(spec, VarLenFeature):
                 attrs = {"key": key, "dtype": dtype}
                 count = make("dfc.parse_example_varlen_count", [x], attrs, name=f"{key}_count")
+                shape = make("dfc.parse_example_varlen_shape", [x], attrs, name=f"{key}_shape")
                 op = make_op("dfc.dynamic_parse_example_varlen", [x, count], attrs, name=key)
-                out[key] = SparseTensor(*(wrap(r) for r in op.results))
+                out[key] = SparseTensor(*(wrap(r) for r in op.results), shape)
             elif isinstance(spec, FixedLenFeature):
                 shape = [int(d) for d in (spec.shape if isinstance(spec.shape, (list, tuple)) else
                                           TensorShape(spec.shape).as_list())]

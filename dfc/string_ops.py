@@ -195,8 +195,9 @@ def _split(source: Any, delimiter: str, skip_empty: bool, mode: str, maxsplit: i
         attrs = {"delimiter": delimiter, "skip_empty": bool(skip_empty), "mode": mode, "maxsplit": int(maxsplit)}
         # the token count sizes the SparseTensor: dfc finds it before the step (compiler/specialize.py)
         count = make("dfc.string_split_count", [x], attrs, name="count")
+        shape = make("dfc.string_split_shape", [x], attrs, name="shape")
         op = make_op("dfc.dynamic_string_split", [x, count], attrs, name=scope[:-1], exact_name=True)
-        indices, values, shape = (wrap(r) for r in op.results)
+        indices, values = (wrap(r) for r in op.results)
         return SparseTensor(indices, values, shape)
 
 

@@ -253,6 +253,8 @@ EXAMPLES.update({  # tf.string's host ops (ir/ops/strings.py)
                                                         "maxsplit": 2}, None),
     "dfc.string_split": ([T(S, 3)], {"delimiter": " ", "skip_empty": True, "mode": "chars", "maxsplit": -1,
                                      "count": 7}, None),
+    "dfc.string_split_shape": ([T(S, 3)], {"delimiter": "\t", "skip_empty": True, "mode": "chars", "maxsplit": -1},
+                               None),
     "dfc.decode_csv": ([T(S, 4), T(dt.f32, 1), T(S, 0), T(dt.i64)], {"field_delim": ";", "use_quote_delim": False,
                                                                      "na_value": "NA", "select_cols": (0, 2, 5)},
                        None),
@@ -261,6 +263,7 @@ EXAMPLES.update({  # tf.string's host ops (ir/ops/strings.py)
     "dfc.parse_example_varlen_count": ([T(S, 3)], {"key": "tags", "dtype": S}, None),
     "dfc.dynamic_parse_example_varlen": ([T(S, 3), T(dt.i64)], {"key": "tags", "dtype": dt.i64}, None),
     "dfc.parse_example_varlen": ([T(S)], {"key": "tags", "dtype": dt.f32, "count": 4}, None),
+    "dfc.parse_example_varlen_shape": ([T(S, 2)], {"key": "tags", "dtype": S}, None),
     "dfc.table_lookup": ([T(S, None), T(S, 5), T(dt.i64, 5), T(dt.i64), T(dt.bool_)],
                          {"table": "vocab/hash_table", "num_oov_buckets": 2}, None),
 })

@@ -80,6 +80,9 @@ def _split_case(tf, s):
                         ("v2_sep", tf.strings.split(s, sep="a", maxsplit=1))):
         out.update({f"{key}_indices": sparse.indices, f"{key}_values": sparse.values,
                     f"{key}_shape": sparse.dense_shape})
+    tokens = tf.string_split(s)
+    out["dense"] = tf.sparse_tensor_to_dense(tokens, default_value="")
+    out["dense_pad"] = tf.sparse_tensor_to_dense(tokens, default_value="<pad>")
     return out
 
 

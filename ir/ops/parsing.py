@@ -185,7 +185,7 @@ register(OpDef("dfc.parse_example_varlen_count", "strings", _count_infer,
 
 def _varlen_types(t: TensorType, dtype, count: int | None) -> list[TensorType]:
     rank = 1 + (len(t.shape) if t.shape is not None else 0)
-    return [TensorType(i64, (count, rank)), TensorType(dtype, (count,)), TensorType(i64, (rank,))]
+    return [TensorType(i64, (count, rank)), TensorType(dtype, (count,))]
 
 
 def _dynamic_varlen_infer(types, attrs):
@@ -197,22 +197,35 @@ def _dynamic_varlen_infer(types, attrs):
 
 def _parse_varlen(serialized, *count, key, dtype, **_):
     rows = _varlen_rows(serialized, key, dtype)
-    longest = max(map(len, rows), default=0)
     if serialized.ndim == 0:
         indices = np.arange(len(rows[0]), dtype=np.int64).reshape(-1, 1)
-        shape = np.array([longest], np.int64)
     else:
         indices = np.array([[r, k] for r, row in enumerate(rows) for k in range(len(row))], np.int64).reshape(-1, 2)
-        shape = np.array([len(rows), longest], np.int64)
     values = np.empty(len(indices), dtype=dtype.np)
     values[:] = [v for row in rows for v in row]
-    return indices, values, shape
+    return indices, values
+
+
+def _varlen_shape(serialized, key, dtype):
+    rows = _varlen_rows(serialized, key, dtype)
+    longest = max(map(len, rows), default=0)
+    return np.array([longest] if serialized.ndim == 0 else [len(rows), longest], np.int64)
+
+
+def _varlen_shape_infer(types, attrs):
+    t = _serialized(types)
+    return [TensorType(i64, (1 + (len(t.shape) if t.shape is not None else 0),))]
+
+
+register(OpDef("dfc.parse_example_varlen_shape", "strings", _varlen_shape_infer, _varlen_shape, 1,
+               {"key": Attr("str"), "dtype": Attr("dtype")}, differentiable=False, fusible_as=None,
+               doc="the dense shape of a VarLenFeature's SparseTensor ([longest] or [batch, longest])"))
 
 
 register(OpDef("dfc.dynamic_parse_example_varlen", "strings", _dynamic_varlen_infer, _parse_varlen, 2,
                {"key": Attr("str"), "dtype": Attr("dtype")}, differentiable=False, fusible_as=None,
-               doc="one VarLenFeature as (indices, values, dense_shape) given its value count; specialize makes it "
-                   "a dfc.parse_example_varlen"))
+               doc="one VarLenFeature's indices and values given their count; specialize makes it a "
+                   "dfc.parse_example_varlen"))
 
 
 def _varlen_infer(types, attrs):
@@ -221,6 +234,6 @@ def _varlen_infer(types, attrs):
 
 register(OpDef("dfc.parse_example_varlen", "strings", _varlen_infer, _parse_varlen, 1,
                {"key": Attr("str"), "dtype": Attr("dtype"), "count": Attr("int")}, differentiable=False,
-               fusible_as=None, doc="one VarLenFeature as (indices, values, dense_shape) of `count` values"))
+               fusible_as=None, doc="one VarLenFeature's indices and values, `count` of them"))
 SHAPE_OPERAND["dfc.dynamic_parse_example_varlen"] = 1
 COUNTED_OPS["dfc.dynamic_parse_example_varlen"] = "dfc.parse_example_varlen"

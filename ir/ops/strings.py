@@ -484,7 +484,7 @@ _op("string_split_count", _split_count_infer,
 
 
 def _split_types(count: int | None) -> list[TensorType]:
-    return [TensorType(i64, (count, 2)), TensorType(string, (count,)), TensorType(i64, (2,))]
+    return [TensorType(i64, (count, 2)), TensorType(string, (count,))]
 
 
 def _dynamic_split_infer(types, attrs):
@@ -498,13 +498,27 @@ def _split(x, *count, delimiter, skip_empty, mode, maxsplit, **_):
     indices = np.array([[r, k] for r, row in enumerate(rows) for k in range(len(row))], dtype=np.int64).reshape(-1, 2)
     values = np.empty(len(indices), dtype=object)
     values[:] = [token for row in rows for token in row]
-    shape = np.array([len(rows), max((len(row) for row in rows), default=0)], dtype=np.int64)
-    return indices, values, shape
+    return indices, values
+
+
+def _split_shape(x, delimiter, skip_empty, mode, maxsplit):
+    rows = _split_rows(x, delimiter, skip_empty, mode, maxsplit)
+    return np.array([len(rows), max((len(row) for row in rows), default=0)], dtype=np.int64)
+
+
+def _split_shape_infer(types, attrs):
+    _split_input(types, attrs)
+    return [TensorType(i64, (2,))]
+
+
+# the dense shape is an op of its own: a value that sizes later ops is learned by a run of its own
+_op("string_split_shape", _split_shape_infer, _split_shape, 1, dict(_SPLIT_ATTRS),
+    doc="the dense shape [rows, most tokens in a row] of string_split's SparseTensor")
 
 
 _op("dynamic_string_split", _dynamic_split_infer, _split, 2, dict(_SPLIT_ATTRS),
-    doc="tf.string_split's SparseTensor (indices, values, dense_shape) given its token count; specialize makes it "
-        "a dfc.string_split once the count is known")
+    doc="tf.string_split's SparseTensor's indices and values given its token count; specialize makes it a "
+        "dfc.string_split once the count is known")
 
 
 def _split_infer(types, attrs):
@@ -513,7 +527,7 @@ def _split_infer(types, attrs):
 
 
 _op("string_split", _split_infer, _split, 1, {**_SPLIT_ATTRS, "count": Attr("int")},
-    doc="tf.string_split's SparseTensor (indices, values, dense_shape) of `count` tokens")
+    doc="tf.string_split's SparseTensor's indices and values, `count` tokens")
 SHAPE_OPERAND["dfc.dynamic_string_split"] = 1
 #: host ops sized by a count operand -> their static twin, which takes the count as its `count` attribute
 COUNTED_OPS = {"dfc.dynamic_string_split": "dfc.string_split"}
