@@ -3,7 +3,7 @@
 A table holds its initializer's keys and values (graph tensors, usually constants; a vocabulary
 file is read when the table is built) and a hidden flag variable that its initializer sets, which
 tf.tables_initializer() (and a Scaffold's local_init_op) runs: a lookup before that fails with TF's
-FailedPreconditionError. Lookups run on the host (ir/ops/lookup.py); keys may be strings or ints,
+FailedPreconditionError ("Table not initialized."). Lookups run on the host (ir/ops/lookup.py); keys may be strings or ints,
 dense tensors or SparseTensors.
 """
 
@@ -153,9 +153,10 @@ class HashTable:
             if self.default_value.dtype != self.value_dtype:
                 raise TypeError(f"default_value of table '{self._name}' is {self.default_value.dtype.name}, its "
                                 f"values are {self.value_dtype.name}")
-            from .variables import Variable
+            from .variables import Variable, _initialized_flag
             self._ready = Variable(True, trainable=False, collections=[], name="initialized")
             self._init_op = self._ready.initializer
+            self._ready_flag = _initialized_flag(self._ready)  # filled per run: lookups check it
         graph.collections.setdefault(TABLE_INITIALIZERS, []).append(self._init_op)
         self._num_oov_buckets = 0
 
@@ -197,7 +198,7 @@ class HashTable:
                 from .math_ops import cast
                 x = cast(x, self.key_dtype)
             table_keys, table_values = self._initializer_def._tensors()
-            return make("dfc.table_lookup", [x, table_keys, table_values, self.default_value, self._ready.value()],
+            return make("dfc.table_lookup", [x, table_keys, table_values, self.default_value, self._ready_flag],
                         {"table": self._name, "num_oov_buckets": self._num_oov_buckets}, name="hash_table_Lookup")
 
 

@@ -112,7 +112,7 @@ def test_a_lookup_before_the_tables_initializer_fails_as_tfs():
     tf.reset_default_graph()
     ids = tf.contrib.lookup.index_table_from_tensor(["a"]).lookup(tf.constant(["a"]))
     with tf.Session() as sess:
-        with pytest.raises(tf.errors.FailedPreconditionError):
+        with pytest.raises(tf.errors.FailedPreconditionError, match="Table not initialized"):
             sess.run(ids)
         sess.run(tf.tables_initializer())
         assert sess.run(ids).tolist() == [0]

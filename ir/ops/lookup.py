@@ -205,7 +205,7 @@ def _show(v) -> str:
 
 def _lookup(keys, table_keys, table_values, default, ready, table, num_oov_buckets):
     if not bool(ready):
-        raise FailedPreconditionError(f"Table not initialized. (table '{table}': run tf.tables_initializer())")
+        raise FailedPreconditionError(f"Table not initialized. (table '{table}': run tf.tables_initializer() first)")
     found = _table(table_keys, table_values, table)
     fallback = np.asarray(default).reshape(-1)[0].item() if np.asarray(default).dtype != object else \
         np.asarray(default).reshape(-1)[0]
