@@ -3,8 +3,8 @@
 A table holds its initializer's keys and values (graph tensors, usually constants; a vocabulary
 file is read when the table is built) and a hidden flag variable that its initializer sets, which
 tf.tables_initializer() (and a Scaffold's local_init_op) runs: a lookup before that fails with
-TF's FailedPreconditionError ("Table not initialized."). Lookups run on the host (ir/ops/lookup.py); keys may be strings or ints,
-dense tensors or SparseTensors.
+TF's FailedPreconditionError ("Table not initialized."). Lookups run on the host (ir/ops/lookup.py);
+keys may be strings or ints, dense tensors or SparseTensors.
 """
 
 from __future__ import annotations
