@@ -182,3 +182,19 @@ def test_text_summaries_take_string_tensors():
     with tf.Session() as sess:
         proto = tf.Summary.FromString(sess.run(tf.summary.merge_all(), {labels: ["cat", "dog"]}))
     assert list(proto.value[0].tensor.string_val) == [b"label: cat", b"label: dog"]
+
+
+def test_py_func_strings_and_printing_them(capfd):
+    """py_func returns strings as TF converts them; tf.Print shows them bare, tf.print quoted (TF's output)."""
+    tf.reset_default_graph()
+    s = tf.placeholder(tf.string, [2])
+    x = tf.constant([1.0, 2.0])
+    upper = tf.py_func(lambda a: np.array([v.upper() for v in a]), [s], tf.string)
+    texts = tf.py_func(lambda a: [str(v) for v in a], [x], tf.string)
+    printed = tf.Print(x, [s, x], message="dbg ")
+    with tf.Session() as sess:
+        got = sess.run([upper, texts, printed], {s: ["a", "b"]})
+        sess.run(tf.print("hello", s, x), {s: ["a", "b"]})
+    assert got[0].tolist() == [b"A", b"B"] and type(got[0][0]) is bytes and got[1].tolist() == [b"1.0", b"2.0"]
+    err = capfd.readouterr().err
+    assert "dbg [a b][1 2]" in err and 'hello ["a" "b"] [1 2]' in err

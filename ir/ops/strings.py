@@ -31,7 +31,7 @@ def bytes_array(value: Any) -> np.ndarray:
     flat_in, flat_out = array.reshape(-1), out.reshape(-1)
     for i, v in enumerate(flat_in):
         if isinstance(v, bytes):
-            flat_out[i] = v
+            flat_out[i] = v if type(v) is bytes else bytes(v)  # numpy's bytes_ elements as plain bytes
         elif isinstance(v, str):
             flat_out[i] = v.encode("utf-8")
         else:
