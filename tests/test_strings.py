@@ -198,3 +198,14 @@ def test_py_func_strings_and_printing_them(capfd):
     assert got[0].tolist() == [b"A", b"B"] and type(got[0][0]) is bytes and got[1].tolist() == [b"1.0", b"2.0"]
     err = capfd.readouterr().err
     assert "dbg [a b][1 2]" in err and 'hello ["a" "b"] [1 2]' in err
+
+
+def test_csv_dataset(tmp_path):
+    """tf.data.experimental.CsvDataset: a header skipped, a dtype for a required column, defaults (TF's values)."""
+    path = tmp_path / "c.csv"
+    path.write_text("a,b,c\n1,x,2.5\n2,,\n")
+    tf.reset_default_graph()
+    ds = tf.data.experimental.CsvDataset(str(path), [tf.int32, ["?"], [0.5]], header=True).batch(2)
+    with tf.Session() as sess:
+        a, b, c = sess.run(ds.make_one_shot_iterator().get_next())
+    assert a.tolist() == [1, 2] and b.tolist() == [b"x", b"?"] and c.tolist() == [2.5, 0.5]

@@ -19,7 +19,7 @@ from ..framework import Tensor, convert_to_tensor
 from ..tfrecord import TFRecordOptions, _read_all, tf_record_iterator
 from .dataset_ops import Dataset
 
-__all__ = ["TFRecordDataset", "TextLineDataset"]
+__all__ = ["CsvDataset", "TFRecordDataset", "TextLineDataset"]
 
 
 class _FileDataset(Dataset):
@@ -93,3 +93,51 @@ class TFRecordDataset(_FileDataset):
 
     def _records(self, path: str) -> Iterator[bytes]:
         yield from tf_record_iterator(path, self._compression)
+
+
+class CsvDataset(Dataset):
+    """tf.data.experimental.CsvDataset: each CSV line of the files as a tuple of its columns, parsed as
+    tf.decode_csv parses them (record_defaults: a dtype for a required column, or a default value)."""
+
+    def __init__(self, filenames: Any, record_defaults: Any, compression_type: Any = None, buffer_size: Any = None,
+                 header: bool = False, field_delim: str = ",", use_quote_delim: bool = True, na_value: str = "",
+                 select_cols: Any = None):
+        from dfc.ir.dtypes import DType, as_dtype
+
+        from ..parsing_ops import decode_csv
+        if not isinstance(record_defaults, (list, tuple)) or not record_defaults:
+            raise ValueError("record_defaults must be a non-empty list of dtypes or default values")
+        self._lines = TextLineDataset(filenames, compression_type)
+        self._header = bool(header)
+        defaults = []
+        for d in record_defaults:
+            if isinstance(d, DType) or (isinstance(d, str) and d in ("float32", "float64", "int32", "int64", "string")):
+                defaults.append(np.zeros((0,), as_dtype(d).np) if not as_dtype(d).is_string else
+                                np.array([], dtype=object))
+            else:
+                defaults.append(d)
+        from ..framework import Graph
+        self._graph = Graph()
+        with self._graph.as_default():
+            from ..array_ops import placeholder
+            self._line = placeholder(string, [], name="line")
+            self._columns = decode_csv(self._line, [d if not isinstance(d, np.ndarray) else
+                                                    convert_to_tensor(d) for d in defaults],
+                                       field_delim=field_delim, use_quote_delim=use_quote_delim, na_value=na_value,
+                                       select_cols=select_cols)
+        self._tensors = self._lines._tensors
+        super().__init__(tuple(range(len(self._columns))), [c.dtype for c in self._columns],
+                         [[] for _ in self._columns])
+        self._sessions: dict = {}
+
+    def _elements(self, context) -> Iterator[list[np.ndarray]]:
+        from ..session import Session
+        backend = getattr(context.session, "backend", "cpu")
+        session = self._sessions.get(backend)
+        if session is None:
+            session = self._sessions[backend] = Session(graph=self._graph, backend=backend)
+        for path in self._lines._files(context):
+            for k, line in enumerate(self._lines._records(path)):
+                if k == 0 and self._header:
+                    continue
+                yield [np.asarray(v) for v in session.run(self._columns, {self._line: line})]
