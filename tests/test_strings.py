@@ -209,3 +209,17 @@ def test_csv_dataset(tmp_path):
     with tf.Session() as sess:
         a, b, c = sess.run(ds.make_one_shot_iterator().get_next())
     assert a.tolist() == [1, 2] and b.tolist() == [b"x", b"?"] and c.tolist() == [2.5, 0.5]
+
+
+def test_string_variables_save_and_restore(tmp_path):
+    tf.reset_default_graph()
+    labels = tf.Variable(["a", "", "b\xc3\xa9".encode("latin-1").decode("utf-8")], name="labels")
+    weights = tf.Variable([1.0, 2.0], name="w")
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        path = saver.save(sess, str(tmp_path / "model"))
+    with tf.Session() as sess:
+        saver.restore(sess, path)
+        got, w = sess.run([labels, weights])
+    assert got.tolist() == [b"a", b"", "bé".encode()] and w.tolist() == [1.0, 2.0]
