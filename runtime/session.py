@@ -672,7 +672,7 @@ def convert_feed(target: Value, given: Any) -> np.ndarray:
         try:  # TF converts fed text with numpy: "2.5" feeds a float 2.5, "abc" is numpy's ValueError
             array = array.astype(dtype.np)
         except ValueError as e:
-            raise ValueError(f"{e} (fed to {label} of dtype {dtype.name})") from None
+            raise ValueError(f"{label} of dtype {dtype.name} cannot take the fed value: {e}") from None
     if array.dtype.kind in "OSUVc" and array.dtype != dtype.np:
         try:
             with warnings.catch_warnings():
