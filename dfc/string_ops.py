@@ -14,8 +14,9 @@ from dfc.ir.dtypes import as_dtype, f32, f64, i32, i64, string
 
 from .framework import Tensor, convert_to_tensor, make
 
-__all__ = ["as_string", "format", "join", "length", "lower", "reduce_join", "regex_replace", "split", "string_join",
-           "string_split", "string_strip", "string_to_number", "strip", "substr", "to_number", "upper"]
+__all__ = ["as_string", "decode_base64", "decode_raw", "encode_base64", "format", "join", "length", "lower",
+           "read_file", "reduce_join", "regex_full_match", "regex_replace", "split", "string_join", "string_split",
+           "string_strip", "string_to_number", "strip", "substr", "to_number", "upper"]
 
 _NUMBER_TYPES = (f32, f64, i32, i64)
 
@@ -223,3 +224,42 @@ def split(input: Any = None, sep: Any = None, maxsplit: int = -1, result_type: s
         raise ValueError(f"result_type {result_type!r}: dfc's strings.split returns a SparseTensor")
     text = "" if sep is None else _static_text(sep, "sep")
     return _split(input, text, False, "sep", maxsplit, name, "StringSplitV2")
+
+
+def decode_raw(input_bytes: Any = None, out_type: Any = None, little_endian: bool = True,  # noqa: D417
+               name: str | None = None, bytes: Any = None) -> Tensor:  # noqa: A002 - TF's keyword
+    """The bytes of each string as out_type values: shape input's + [length / size of out_type]; every string must
+    be as long (its width is learned before the step)."""
+    from .framework import make_op, name_scope, wrap
+    value = input_bytes if input_bytes is not None else bytes
+    if out_type is None:
+        raise TypeError("decode_raw() missing required argument: 'out_type'")
+    dtype = as_dtype(out_type)
+    with name_scope(name, "DecodeRaw", [value]) as scope:
+        x = string_tensor(value, "bytes", "DecodeRaw")
+        attrs = {"out_type": dtype, "little_endian": bool(little_endian)}
+        width = make("dfc.decode_raw_width", [x], attrs, name="width")
+        return wrap(make_op("dfc.dynamic_decode_raw", [x, width], attrs, name=scope[:-1], exact_name=True).results[0])
+
+
+def encode_base64(input: Any, pad: bool = False, name: str | None = None) -> Tensor:  # noqa: A002
+    """Each string in web-safe base64 ('-' and '_'), '=' padding only with pad."""
+    return make("dfc.base64", [string_tensor(input, "input", "EncodeBase64")], {"encode": True, "pad": bool(pad)},
+                name=name or "EncodeBase64")
+
+
+def decode_base64(input: Any, name: str | None = None) -> Tensor:  # noqa: A002
+    """Each web-safe base64 string decoded."""
+    return make("dfc.base64", [string_tensor(input, "input", "DecodeBase64")], {"encode": False},
+                name=name or "DecodeBase64")
+
+
+def regex_full_match(input: Any, pattern: Any, name: str | None = None) -> Tensor:  # noqa: A002
+    """Whether each whole string matches the RE2 `pattern` (bool)."""
+    return make("dfc.regex_full_match", [string_tensor(input, "input", "RegexFullMatch")],
+                {"pattern": _static_text(pattern, "pattern")}, name=name or "RegexFullMatch")
+
+
+def read_file(filename: Any, name: str | None = None) -> Tensor:
+    """The whole file named by the scalar string `filename`, read when the step runs."""
+    return make("dfc.read_file", [string_tensor(filename, "filename", "ReadFile")], name=name or "ReadFile")

@@ -577,7 +577,7 @@ class _RunPlan:
         return values[0] if self.single else self.structure.build(values)
 
 
-_REPEATABLE = ("dfc.placeholder", "dfc.variable", "dfc.assert", "dfc.check_numerics")
+_REPEATABLE = ("dfc.placeholder", "dfc.variable", "dfc.assert", "dfc.check_numerics", "dfc.read_file")
 
 
 def _repeatable(op) -> bool:

@@ -264,6 +264,12 @@ EXAMPLES.update({  # tf.string's host ops (ir/ops/strings.py)
     "dfc.dynamic_parse_example_varlen": ([T(S, 3), T(dt.i64)], {"key": "tags", "dtype": dt.i64}, None),
     "dfc.parse_example_varlen": ([T(S)], {"key": "tags", "dtype": dt.f32, "count": 4}, None),
     "dfc.parse_example_varlen_shape": ([T(S, 2)], {"key": "tags", "dtype": S}, None),
+    "dfc.decode_raw_width": ([T(S, 2)], {"out_type": dt.f32, "little_endian": True}, None),
+    "dfc.dynamic_decode_raw": ([T(S, 2), T(dt.i64)], {"out_type": dt.i16, "little_endian": False}, None),
+    "dfc.decode_raw": ([T(S, None)], {"out_type": dt.u8, "little_endian": True, "count": 3072}, None),
+    "dfc.base64": ([T(S, 2)], {"encode": True, "pad": True}, None),
+    "dfc.regex_full_match": ([T(S, 2)], {"pattern": "[a-z]+"}, None),
+    "dfc.read_file": ([T(S)], {}, None),
     "dfc.table_lookup": ([T(S, None), T(S, 5), T(dt.i64, 5), T(dt.i64), T(dt.bool_)],
                          {"table": "vocab/hash_table", "num_oov_buckets": 2}, None),
 })

@@ -223,3 +223,20 @@ def test_string_variables_save_and_restore(tmp_path):
         saver.restore(sess, path)
         got, w = sess.run([labels, weights])
     assert got.tolist() == [b"a", b"", "bé".encode()] and w.tolist() == [1.0, 2.0]
+
+
+def test_read_file_and_decode_raw_errors(tmp_path):
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"\x01\x00\x02\x00")
+    tf.reset_default_graph()
+    name = tf.placeholder(tf.string, [])
+    values = tf.decode_raw(tf.read_file(name), tf.int16)
+    ragged = tf.decode_raw(tf.constant([b"\x01\x00", b"abc"]), tf.int16)
+    with tf.Session() as sess:
+        assert sess.run(values, {name: str(path)}).tolist() == [1, 2]
+        path.write_bytes(b"\x03\x00")  # read when the step runs, not when it was compiled
+        assert sess.run(values, {name: str(path)}).tolist() == [3]
+        with pytest.raises(tf.errors.NotFoundError, match="missing.bin"):
+            sess.run(values, {name: str(tmp_path / "missing.bin")})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="element 1 has size 2 != 3"):
+            sess.run(ragged)

@@ -54,7 +54,12 @@ def _functions(tf, s, x):
             "format_summarize": tf.strings.format("{}", tf.reshape(tf.range(12), [3, 4]), summarize=1),
             "hash": tf.strings.to_hash_bucket_fast(s, 1000), "hash_long": tf.string_to_hash_bucket_fast(
                 tf.constant(["x" * 40, "y" * 100]), 97),
-            "roundtrip": tf.string_to_number(tf.as_string(x, precision=3)) * 2.0}
+            "roundtrip": tf.string_to_number(tf.as_string(x, precision=3)) * 2.0,
+            "decode_raw": tf.decode_raw(tf.constant([b"\x01\x00\x02\x80", b"ab\xff\x7f"]), tf.int16),
+            "decode_raw_be": tf.io.decode_raw(tf.constant([b"\x01\x00\x02\x80"]), tf.float32, little_endian=False),
+            "base64": tf.io.encode_base64(s), "base64_pad": tf.io.encode_base64(s, pad=True),
+            "unbase64": tf.io.decode_base64(tf.io.encode_base64(s)),
+            "full_match": tf.strings.regex_full_match(s, "[a-z]+")}
 
 
 def _csv_case(tf, r, w):

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..dtypes import DType, f32, f64, i32, i64, string
+from ..dtypes import DType, bool_, f32, f64, i32, i64, string
 from ..errors import InvalidArgumentError, ShapeError
 from ..types import TensorType
 from .dynamic import SHAPE_OPERAND
@@ -531,3 +531,114 @@ _op("string_split", _split_infer, _split, 1, {**_SPLIT_ATTRS, "count": Attr("int
 SHAPE_OPERAND["dfc.dynamic_string_split"] = 1
 #: host ops sized by a count operand -> their static twin, which takes the count as its `count` attribute
 COUNTED_OPS = {"dfc.dynamic_string_split": "dfc.string_split"}
+
+
+# ---- raw bytes, base64, regex match ------------------------------------------------------------
+_RAW_TYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")
+
+
+def _raw_width(x, out_type) -> int:
+    """How many out_type values each string of x holds (all strings must be as long)."""
+    size = np.dtype(out_type.np).itemsize
+    flat = _strings(x).reshape(-1)
+    if flat.size == 0:
+        return 0
+    first = len(flat[0])
+    for i, s in enumerate(flat):
+        if len(s) != first:
+            raise InvalidArgumentError(f"DecodeRaw requires input strings to all be the same size, but element {i} "
+                                       f"has size {first} != {len(s)}")  # TF's order of the two sizes
+    if first % size:
+        raise InvalidArgumentError(f"Input to DecodeRaw has length {first} that is not a multiple of {size}, the "
+                                   f"size of {out_type.name}")
+    return first // size
+
+
+def _raw_infer(types, attrs, count=None):
+    t = tensor_operand(types, 0)
+    _require_string(t, "bytes")
+    if attrs["out_type"].name not in _RAW_TYPES:
+        raise ShapeError(f"Value passed to parameter 'out_type' has DataType {attrs['out_type'].name} not in list of "
+                         f"allowed values: {', '.join(_RAW_TYPES)}")
+    return [TensorType(attrs["out_type"], None if t.shape is None else (*t.shape, count))]
+
+
+def _decode_raw(x, *count, out_type, little_endian, **_):
+    width = _raw_width(x, out_type)
+    dtype = np.dtype(out_type.np).newbyteorder("<" if little_endian else ">")
+    flat = _strings(x).reshape(-1)
+    out = np.frombuffer(b"".join(flat), dtype=dtype).astype(out_type.np) if flat.size else np.empty(0, out_type.np)
+    return out.reshape((*x.shape, width))
+
+
+_RAW_ATTRS = {"out_type": Attr("dtype"), "little_endian": Attr("bool", True)}
+def _raw_width_infer(types, attrs):
+    _raw_infer(types, attrs)
+    return [TensorType(i64, ())]
+
+
+_op("decode_raw_width", _raw_width_infer,
+    lambda x, out_type, little_endian: np.array(_raw_width(x, out_type), np.int64), 1, dict(_RAW_ATTRS),
+    doc="how many out_type values each string holds (decode_raw's last dim, found before the step)")
+_op("dynamic_decode_raw", lambda types, attrs: _raw_infer(types, attrs), _decode_raw, 2, dict(_RAW_ATTRS),
+    doc="the bytes of each string as out_type values, given how many; specialize makes it a dfc.decode_raw")
+_op("decode_raw", lambda types, attrs: _raw_infer(types, attrs, attrs["count"]), _decode_raw, 1,
+    {**_RAW_ATTRS, "count": Attr("int")}, doc="the bytes of each string as `count` out_type values")
+SHAPE_OPERAND["dfc.dynamic_decode_raw"] = 1
+COUNTED_OPS["dfc.dynamic_decode_raw"] = "dfc.decode_raw"
+
+
+def _base64(x, encode, pad):
+    import base64
+    if encode:
+        return _map(lambda s: base64.urlsafe_b64encode(s) if pad else base64.urlsafe_b64encode(s).rstrip(b"="),
+                    _strings(x))
+
+    def decode(s: bytes) -> bytes:
+        try:
+            return base64.urlsafe_b64decode(s + b"=" * (-len(s) % 4))
+        except ValueError as e:
+            raise InvalidArgumentError(f"Invalid character found in base64: {e}") from None
+    return _map(decode, _strings(x))
+
+
+_op("base64", _string_in(), _base64, 1, {"encode": Attr("bool"), "pad": Attr("bool", False)},
+    doc="web-safe base64 of each string (encode) or its decoding, as TF's EncodeBase64/DecodeBase64")
+
+
+def _regex_full_match(x, pattern):
+    try:
+        compiled = re.compile(pattern.encode("utf-8"))
+    except re.error as e:
+        raise InvalidArgumentError(f"Invalid pattern: {pattern}, error: {e}") from None
+    flat = _strings(x).reshape(-1)
+    return np.array([compiled.fullmatch(s) is not None for s in flat], dtype=np.bool_).reshape(x.shape)
+
+
+_op("regex_full_match", _string_in(bool_), _regex_full_match, 1, {"pattern": Attr("str")},
+    doc="whether each whole string matches the RE2 pattern")
+
+
+def _read_file(filename):
+    path = _strings(filename).reshape(-1)[0].decode("utf-8")
+    try:
+        with open(path, "rb") as f:
+            return np.array(f.read(), dtype=object)
+    except FileNotFoundError:
+        from ..errors import NotFoundError
+        raise NotFoundError(f"{path}; No such file or directory") from None
+    except IsADirectoryError:
+        raise InvalidArgumentError(f"{path}; Is a directory") from None
+
+
+def _read_file_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    _require_string(t, "filename")
+    if t.shape not in (None, ()):
+        raise ShapeError(f"filename must be a scalar, got {t}")
+    return [TensorType(string, ())]
+
+
+# stateful: a file is read when the step runs (never folded into a constant while compiling)
+register(OpDef("dfc.read_file", "strings", _read_file_infer, _read_file, 1, differentiable=False, stateful=True,
+               fusible_as=None, doc="the bytes of the file named by a scalar string"))
