@@ -29,7 +29,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".script_ops": ("numpy_function", "py_func", "py_function"),
     ".parsing_ops": ("FixedLenFeature", "VarLenFeature", "decode_csv", "parse_example", "parse_single_example"),
     ".lookup_ops": ("string_to_hash_bucket_fast",),
-    ".io_readers": ("ReaderBase", "TFRecordReader", "TextLineReader", "WholeFileReader"),
+    ".io_readers": ("FixedLengthRecordReader", "ReaderBase", "TFRecordReader", "TextLineReader", "WholeFileReader"),
     ".string_ops": ("as_string", "decode_base64", "decode_raw", "encode_base64", "read_file", "reduce_join",
                     "regex_replace", "string_join", "string_split", "string_strip", "string_to_number", "substr"),
     ".custom_gradient_ops": ("NoGradient", "NotDifferentiable", "RegisterGradient", "custom_gradient", "no_gradient"),

@@ -21,7 +21,8 @@ from dfc.ir.errors import OutOfRangeError
 from .framework import Tensor, convert_to_tensor, get_default_graph, name_scope
 from .input_queues import _dequeue, input_producer
 
-__all__ = ["ReaderBase", "TFRecordReader", "TextLineReader", "WholeFileReader", "string_input_producer"]
+__all__ = ["FixedLengthRecordReader", "ReaderBase", "TFRecordReader", "TextLineReader", "WholeFileReader",
+           "fixed_length_records", "string_input_producer"]
 
 
 def string_input_producer(string_tensor: Any, num_epochs: int | None = None, shuffle: bool = True,
@@ -150,4 +151,32 @@ class TFRecordReader(ReaderBase):
     def _records(self, path: str) -> Iterator[tuple[bytes, bytes]]:
         from .tfrecord import tf_record_iterator
         for index, record in enumerate(tf_record_iterator(path, self._options)):
+            yield f"{path}:{index}".encode(), record
+
+
+def fixed_length_records(data: bytes, record_bytes: int, header_bytes: int, footer_bytes: int,
+                         hop_bytes: int) -> Iterator[bytes]:
+    """A file's records of record_bytes each after header_bytes and before footer_bytes (every hop_bytes when
+    given); a shorter tail is no record, as TF's reader and dataset read them."""
+    body = data[header_bytes:len(data) - footer_bytes if footer_bytes else len(data)]
+    step = hop_bytes or record_bytes
+    for start in range(0, len(body) - record_bytes + 1, step):
+        yield body[start:start + record_bytes]
+
+
+class FixedLengthRecordReader(ReaderBase):
+    """Records of record_bytes bytes each (CIFAR-10's binary files), keyed 'file:index'."""
+
+    _default_name = "FixedLengthRecordReader"
+
+    def __init__(self, record_bytes: int, header_bytes: int | None = None, footer_bytes: int | None = None,
+                 hop_bytes: int | None = None, name: str | None = None, encoding: Any = None):
+        if int(record_bytes) <= 0:
+            raise ValueError(f"record_bytes must be > 0, got {record_bytes}")
+        super().__init__(name)
+        self._layout = (int(record_bytes), int(header_bytes or 0), int(footer_bytes or 0), int(hop_bytes or 0))
+
+    def _records(self, path: str) -> Iterator[tuple[bytes, bytes]]:
+        from .tfrecord import _read_all
+        for index, record in enumerate(fixed_length_records(_read_all(path, ""), *self._layout)):
             yield f"{path}:{index}".encode(), record

@@ -240,3 +240,29 @@ def test_read_file_and_decode_raw_errors(tmp_path):
             sess.run(values, {name: str(tmp_path / "missing.bin")})
         with pytest.raises(tf.errors.InvalidArgumentError, match="element 1 has size 2 != 3"):
             sess.run(ragged)
+
+
+def test_fixed_length_records_cifar_style(tmp_path):
+    """CIFAR-10's binary input: FixedLengthRecordReader (a short tail is no record) and FixedLengthRecordDataset
+    (after a header; a body that is not whole records is TF's error), decode_raw into label and image."""
+    data = bytes(np.random.default_rng(0).integers(0, 256, size=2 * 13 + 3, dtype=np.uint8))
+    path = tmp_path / "cifar.bin"
+    path.write_bytes(data)
+    tf.reset_default_graph()
+    key, value = tf.FixedLengthRecordReader(record_bytes=13).read(
+        tf.train.string_input_producer([str(path)], num_epochs=1, shuffle=False))
+    record = tf.decode_raw(value, tf.uint8)
+    label, image = tf.cast(record[0], tf.int32), tf.reshape(record[1:], [3, 2, 2])
+    batches = tf.data.FixedLengthRecordDataset(str(path), 13, header_bytes=3).map(
+        lambda r: tf.decode_raw(r, tf.uint8)).batch(2).make_one_shot_iterator().get_next()
+    bad = tf.data.FixedLengthRecordDataset(str(path), 13).make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        first, second = sess.run([key, label, image]), sess.run([key, label, image])
+        with pytest.raises(tf.errors.OutOfRangeError):
+            sess.run(value)
+        assert first[0] == f"{path}:0".encode() and second[0] == f"{path}:1".encode()
+        assert first[1] == data[0] and first[2].reshape(-1).tolist() == list(data[1:13])
+        assert second[1] == data[13] and sess.run(batches).tolist() == [list(data[3:16]), list(data[16:29])]
+        with pytest.raises(tf.errors.InvalidArgumentError, match="not an exact multiple of the record length"):
+            sess.run(bad)

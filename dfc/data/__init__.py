@@ -2,10 +2,10 @@
 
 from . import experimental
 from .dataset_ops import AUTOTUNE, Dataset
-from .readers import TextLineDataset, TFRecordDataset
+from .readers import FixedLengthRecordDataset, TextLineDataset, TFRecordDataset
 from .iterator_ops import (Iterator, get_output_classes, get_output_shapes, get_output_types,
                            make_initializable_iterator, make_one_shot_iterator)
 
-__all__ = ["AUTOTUNE", "Dataset", "Iterator", "TFRecordDataset", "TextLineDataset",
+__all__ = ["AUTOTUNE", "Dataset", "FixedLengthRecordDataset", "Iterator", "TFRecordDataset", "TextLineDataset",
            "experimental", "get_output_classes", "get_output_shapes",
            "get_output_types", "make_initializable_iterator", "make_one_shot_iterator"]

@@ -19,7 +19,7 @@ from ..framework import Tensor, convert_to_tensor
 from ..tfrecord import TFRecordOptions, _read_all, tf_record_iterator
 from .dataset_ops import Dataset
 
-__all__ = ["CsvDataset", "TFRecordDataset", "TextLineDataset"]
+__all__ = ["CsvDataset", "FixedLengthRecordDataset", "TFRecordDataset", "TextLineDataset"]
 
 
 class _FileDataset(Dataset):
@@ -93,6 +93,29 @@ class TFRecordDataset(_FileDataset):
 
     def _records(self, path: str) -> Iterator[bytes]:
         yield from tf_record_iterator(path, self._compression)
+
+
+class FixedLengthRecordDataset(_FileDataset):
+    """Records of record_bytes bytes each from binary files (after header_bytes, before footer_bytes)."""
+
+    def __init__(self, filenames: Any, record_bytes: int, header_bytes: int | None = None,
+                 footer_bytes: int | None = None, buffer_size: Any = None, compression_type: Any = None,
+                 num_parallel_reads: Any = None):
+        if int(record_bytes) <= 0:
+            raise ValueError(f"record_bytes must be > 0, got {record_bytes}")
+        super().__init__(filenames, compression_type, "FixedLengthRecordDataset")
+        self._layout = (int(record_bytes), int(header_bytes or 0), int(footer_bytes or 0), 0)
+
+    def _records(self, path: str) -> Iterator[bytes]:
+        from ..io_readers import fixed_length_records
+        data = _read_all(path, self._compression)
+        record, header, footer, _ = self._layout
+        body = len(data) - header - footer
+        if body % record:
+            raise InvalidArgumentError(f'Excluding the header ({header} bytes) and footer ({footer} bytes), input file '
+                                       f'"{path}" has body length {body} bytes, which is not an exact multiple of the '
+                                       f'record length ({record} bytes).')
+        yield from fixed_length_records(data, *self._layout)
 
 
 class CsvDataset(Dataset):
