@@ -365,6 +365,8 @@ class Session:
         key = _plan_key(fetches, feed_dict, self.ir_graph.version)
         plan = self._plans.get(key) if key is not None else None
         if plan is None:
+            if not self.ir_graph.ops:
+                raise RuntimeError("The Session graph is empty. Add operations to the graph before calling run().")
             plan = _RunPlan(self, fetches, feed_dict)
             if key is not None:
                 if len(self._plans) >= _MAX_PLANS:

@@ -266,3 +266,15 @@ def test_feeds_and_fetches_by_name_as_tf1():
         assert sess.run(y, {x: [[1, 1]]}) == 2.0
         with pytest.raises(TypeError, match="The name 'x' refers to an Operation, not a Tensor"):
             sess.run(y, {"x": [[1, 2]]})
+
+
+def test_running_an_empty_graph_is_tf1s_runtime_error():
+    graph = tf.Graph()
+    with tf.Session(graph=graph) as sess:
+        for fetches in ([], {}):
+            with pytest.raises(RuntimeError, match="The Session graph is empty"):
+                sess.run(fetches)
+    with graph.as_default():
+        tf.constant(1.0)
+    with tf.Session(graph=graph) as sess:
+        assert sess.run([]) == [] and sess.run({}) == {}
