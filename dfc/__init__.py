@@ -71,12 +71,14 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                     "svd"),
     ".special_ops": ("digamma", "lbeta", "lgamma"),
     ".batch_space_ops": ("batch_to_space", "batch_to_space_nd", "space_to_batch", "space_to_batch_nd"),
-    ".segment_ops": ("batch_scatter_update", "bincount", "confusion_matrix", "dynamic_partition", "dynamic_stitch",
-                     "histogram_fixed_width", "scatter_div", "scatter_max", "scatter_min", "scatter_mul",
-                     "searchsorted", "segment_max", "segment_mean", "segment_min", "segment_prod", "segment_sum",
-                     "tensor_scatter_nd_max", "tensor_scatter_nd_min", "unique_with_counts", "unravel_index",
+    ".templates": ("make_template",),
+    ".segment_ops": ("batch_scatter_update", "dynamic_partition", "dynamic_stitch", "scatter_div", "scatter_max",
+                     "scatter_min", "scatter_mul", "segment_max", "segment_mean", "segment_min", "segment_prod",
+                     "segment_sum", "tensor_scatter_nd_max", "tensor_scatter_nd_min", "unique_with_counts",
                      "unsorted_segment_max", "unsorted_segment_mean", "unsorted_segment_min", "unsorted_segment_prod",
-                     "unsorted_segment_sqrt_n", "histogram_fixed_width_bins"),
+                     "unsorted_segment_sqrt_n"),
+    ".counting_ops": ("bincount", "confusion_matrix", "histogram_fixed_width", "histogram_fixed_width_bins",
+                      "searchsorted", "unravel_index"),
     ".state_ops": ("scatter_add", "scatter_nd_add", "scatter_nd_sub", "scatter_nd_update", "scatter_sub",
                    "scatter_update"),
     ".debugging": ("Assert", "Print", "print", "assert_equal", "assert_greater", "assert_greater_equal",
@@ -123,7 +125,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                    "zeros_initializer",
                    # TF1's other variable utilities
                    "assert_variables_initialized", "count_up_to", "get_local_variable", "initialize_local_variables",
-                   "initialize_variables", "is_variable_initialized", "make_template", "model_variables",
+                   "initialize_variables", "is_variable_initialized", "model_variables",
                    "moving_average_variables", "report_uninitialized_variables"),
 }
 #: TF1's names for objects that dfc's modules call otherwise: name -> (module, attribute)

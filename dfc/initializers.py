@@ -11,10 +11,10 @@ from dfc.ir.dtypes import as_dtype, f32
 from . import random_ops
 from .framework import Tensor, get_seed, static_shape
 from .framework import constant as _constant
-from .variables import (Initializer, _fans, constant_initializer, glorot_normal_initializer,
-                        glorot_uniform_initializer, global_variables_initializer, local_variables_initializer,
-                        ones_initializer, random_normal_initializer, random_uniform_initializer,
-                        truncated_normal_initializer, variables_initializer, zeros_initializer)
+from .init_ops import (Initializer, _fans, constant_initializer, glorot_normal_initializer,
+                       glorot_uniform_initializer, ones_initializer, random_normal_initializer,
+                       random_uniform_initializer, truncated_normal_initializer, zeros_initializer)
+from .variables import global_variables_initializer, local_variables_initializer, variables_initializer
 
 #: the stddev of a unit normal truncated at two standard deviations (TF's correction for truncated_normal)
 TRUNCATED_STDDEV = 0.87962566103423978

@@ -32,7 +32,7 @@ from dfc.ir.errors import (InvalidArgumentError, OutOfRangeError, ResourceExhaus
 from dfc.ir.ops.strings import bytes_array
 from dfc.ir.types import TensorType
 
-from .framework import Tensor, convert_to_tensor, get_default_graph, make_op, name_scope, wrap, wrap_op
+from .framework import Operation, Tensor, convert_to_tensor, get_default_graph, make_op, name_scope, wrap, wrap_op
 
 __all__ = ["numpy_function", "py_func", "py_function"]
 
@@ -150,17 +150,19 @@ def _host_function(func: Callable, inp, Tout, stateful: bool, name: str | None, 
     return outputs[0] if single else outputs
 
 
-def py_func(func: Callable, inp, Tout, stateful: bool = True, name: str | None = None):
+def py_func(func: Callable, inp, Tout, stateful: bool = True,
+            name: str | None = None) -> Tensor | list[Tensor] | Operation:
     """func(*inputs as numpy arrays), run on the host when a step needs its outputs (TF1's tf.py_func)."""
     return _host_function(func, inp, Tout, stateful, name, "PyFunc", eager=False)
 
 
-def numpy_function(func: Callable, inp, Tout, stateful: bool = True, name: str | None = None):
+def numpy_function(func: Callable, inp, Tout, stateful: bool = True,
+                   name: str | None = None) -> Tensor | list[Tensor] | Operation:
     """tf.numpy_function: tf.py_func under its TF2 name."""
     return _host_function(func, inp, Tout, stateful, name, "PyFunc", eager=False)
 
 
-def py_function(func: Callable, inp, Tout, name: str | None = None):
+def py_function(func: Callable, inp, Tout, name: str | None = None) -> Tensor | list[Tensor] | Operation:
     """tf.py_function: func gets arrays with `.numpy()` (TF's eager tensors); Python numbers it returns take Tout's
     dtypes."""
     return _host_function(func, inp, Tout, True, name, "EagerPyFunc", eager=True)

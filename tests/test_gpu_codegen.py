@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_cpu_backend import accepted, arg_graph, random_graph
+from cpu_backend_support import accepted, arg_graph, random_graph
 
 from dfc.compiler import compile_step
 from dfc.compiler.codegen import gpu

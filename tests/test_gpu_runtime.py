@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_cpu_backend import Ctx, arg_graph, random_graph, values
+from cpu_backend_support import Ctx, arg_graph, random_graph, values
 from test_gpu_codegen import _shape_ops
 
 import dfc as tf
