@@ -27,6 +27,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".queues": ("ConditionalAccumulator", "ConditionalAccumulatorBase", "FIFOQueue", "PaddingFIFOQueue",
                 "PriorityQueue", "QueueBase", "RandomShuffleQueue"),
     ".script_ops": ("numpy_function", "py_func", "py_function"),
+    ".parsing_ops": ("FixedLenFeature", "VarLenFeature", "decode_csv", "parse_example", "parse_single_example"),
+    ".lookup_ops": ("string_to_hash_bucket_fast",),
+    ".io_readers": ("FixedLengthRecordReader", "ReaderBase", "TFRecordReader", "TextLineReader", "WholeFileReader"),
+    ".string_ops": ("as_string", "decode_base64", "decode_raw", "encode_base64", "read_file", "reduce_join",
+                    "regex_replace", "string_join", "string_split", "string_strip", "string_to_number", "substr"),
     ".custom_gradient_ops": ("NoGradient", "NotDifferentiable", "RegisterGradient", "custom_gradient", "no_gradient"),
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "colocate_with", "control_dependencies",
                    "convert_to_tensor", "device", "name_scope", "set_random_seed"),
@@ -134,8 +139,8 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
 _SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "distributions", "dtypes",
                "errors", "estimator", "feature_column", "gfile", "graph_util", "image", "initializers", "io", "keras",
-               "layers", "linalg", "logging", "losses", "manip", "math", "metrics", "nn", "python_io", "queue",
-               "random", "saved_model", "sets", "sparse",
+               "layers", "linalg", "logging", "lookup", "losses", "manip", "math", "metrics", "nn", "python_io",
+               "queue", "random", "saved_model", "sets", "sparse", "strings",
                "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -144,6 +149,7 @@ as_dtype = _dtypes.as_dtype
 float16, bfloat16, float32, float64 = _dtypes.f16, _dtypes.bf16, _dtypes.f32, _dtypes.f64
 int8, int16, int32, int64, bool = _dtypes.i8, _dtypes.i16, _dtypes.i32, _dtypes.i64, _dtypes.bool_  # noqa: A001
 uint8 = _dtypes.u8
+string = _dtypes.string
 # TF's dtypes without kernels here: spelled, refused with a TypeError naming them wherever a dtype is taken
 uint16, uint32, uint64, complex64, complex128 = (_dtypes.UnsupportedDType(n) for n in
                                                  ("uint16", "uint32", "uint64", "complex64", "complex128"))
@@ -151,7 +157,7 @@ half, double = float16, float64
 
 __version__ = "0.1.0"
 __all__ = sorted([*_WHERE, *_RENAMED, *_SUBMODULES, "DType", "as_dtype", "float16", "bfloat16", "float32",
-                  "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "half", "double",
+                  "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "half", "double", "string",
                   "uint16", "uint32", "uint64", "complex64", "complex128"])
 
 

@@ -124,9 +124,9 @@ class identity(Initializer):
 
 
 def tables_initializer(name: str = "init_all_tables"):
-    """No lookup tables exist in dfc: a no-op, as TF's is for a graph without tables."""
-    from .variables import no_op
-    return no_op(name)
+    """One op initializing every lookup table of the default graph (dfc/lookup_ops.py); a no-op without tables."""
+    from .lookup_ops import tables_initializer as initialize_tables
+    return initialize_tables(name)
 
 
 zeros, ones, constant = zeros_initializer, ones_initializer, constant_initializer

@@ -36,6 +36,8 @@ WITHOUT_GPU_LOWERING = {
     "dfc.matrix_inverse", "dfc.matrix_determinant", "dfc.log_matrix_determinant", "dfc.cholesky", "dfc.matrix_solve",
     "dfc.matrix_triangular_solve", "dfc.qr", "dfc.svd", "dfc.self_adjoint_eig", "dfc.argsort",
     "dfc.non_max_suppression",
+    # tf.string ops: host values, run by the interpreter (runtime/host_strings.py)
+    *(name for name, opdef in REGISTRY.items() if opdef.family == "strings"),
 }
 
 

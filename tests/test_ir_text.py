@@ -226,6 +226,46 @@ EXAMPLES.update({
     "dfc.argsort": ([F(None, 7)], {"descending": True}, None),
     "dfc.non_max_suppression": ([F(None, 4), F(None), F(), F()], {"max_output_size": 5}, None),
 })
+S = dt.string
+EXAMPLES.update({  # tf.string's host ops (ir/ops/strings.py)
+    "dfc.string_to_number": ([T(S, 3)], {"out_type": dt.i64}, None),
+    "dfc.as_string": ([F(2, None)], {"precision": 3, "scientific": False, "shortest": False, "width": 9,
+                                     "fill": "0"}, None),
+    "dfc.string_length": ([T(S, None)], {"unit": "UTF8_CHAR"}, None),
+    "dfc.string_strip": ([T(S, 2)], {}, None),
+    "dfc.string_lower": ([T(S, 2)], {"encoding": ""}, None),
+    "dfc.string_upper": ([T(S, 2)], {"encoding": ""}, None),
+    "dfc.regex_replace": ([T(S, 2)], {"pattern": "\\d+\"", "rewrite": "<\\0>", "replace_global": False}, None),
+    "dfc.substr": ([T(S, 2, 3), T(dt.i32), T(dt.i32, 3)], {"unit": "BYTE"}, None),
+    "dfc.string_join": ([T(S, 2), T(S), T(S, None)], {"separator": ", "}, None),
+    "dfc.reduce_join": ([T(S, 2, 3, 4)], {"axes": (0, 2), "keepdims": True, "separator": "|"}, None),
+    "dfc.string_format": ([F(2, 3), T(S)], {"template": "x={} s={}", "placeholder": "{}", "summarize": 2}, None),
+    "dfc.string_split_count": ([T(S, None)], {"delimiter": ", ", "skip_empty": True, "mode": "chars",
+                                              "maxsplit": -1}, None),
+    "dfc.dynamic_string_split": ([T(S, 3), T(dt.i64)], {"delimiter": "", "skip_empty": False, "mode": "sep",
+                                                        "maxsplit": 2}, None),
+    "dfc.string_split": ([T(S, 3)], {"delimiter": " ", "skip_empty": True, "mode": "chars", "maxsplit": -1,
+                                     "count": 7}, None),
+    "dfc.string_split_shape": ([T(S, 3)], {"delimiter": "\t", "skip_empty": True, "mode": "chars", "maxsplit": -1},
+                               None),
+    "dfc.decode_csv": ([T(S, 4), T(dt.f32, 1), T(S, 0), T(dt.i64)], {"field_delim": ";", "use_quote_delim": False,
+                                                                     "na_value": "NA", "select_cols": (0, 2, 5)},
+                       None),
+    "dfc.string_to_hash_bucket_fast": ([T(S, 2, None)], {"num_buckets": 100}, None),
+    "dfc.parse_example_dense": ([T(S, None), T(dt.f32, 2)], {"key": "x", "shape": (2,), "required": False}, None),
+    "dfc.parse_example_varlen_count": ([T(S, 3)], {"key": "tags", "dtype": S}, None),
+    "dfc.dynamic_parse_example_varlen": ([T(S, 3), T(dt.i64)], {"key": "tags", "dtype": dt.i64}, None),
+    "dfc.parse_example_varlen": ([T(S)], {"key": "tags", "dtype": dt.f32, "count": 4}, None),
+    "dfc.parse_example_varlen_shape": ([T(S, 2)], {"key": "tags", "dtype": S}, None),
+    "dfc.decode_raw_width": ([T(S, 2)], {"out_type": dt.f32, "little_endian": True}, None),
+    "dfc.dynamic_decode_raw": ([T(S, 2), T(dt.i64)], {"out_type": dt.i16, "little_endian": False}, None),
+    "dfc.decode_raw": ([T(S, None)], {"out_type": dt.u8, "little_endian": True, "count": 3072}, None),
+    "dfc.base64": ([T(S, 2)], {"encode": True, "pad": True}, None),
+    "dfc.regex_full_match": ([T(S, 2)], {"pattern": "[a-z]+"}, None),
+    "dfc.read_file": ([T(S)], {}, None),
+    "dfc.table_lookup": ([T(S, None), T(S, 5), T(dt.i64, 5), T(dt.i64), T(dt.bool_)],
+                         {"table": "vocab/hash_table", "num_oov_buckets": 2}, None),
+})
 
 
 def _source(g: Graph, t, i: int):
@@ -258,6 +298,8 @@ def roundtrip(g: Graph) -> tuple[str, Graph]:
 
 
 def _same_attr(a, b) -> bool:
+    if isinstance(a, np.ndarray) and a.dtype == object:  # tf.string elements: compare the bytes
+        return isinstance(b, np.ndarray) and b.dtype == object and a.shape == b.shape and a.tolist() == b.tolist()
     if isinstance(a, np.ndarray):
         return isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
     if isinstance(a, float):
