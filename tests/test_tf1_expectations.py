@@ -113,6 +113,8 @@ def test_embeddings_sampled_losses_and_top_k(backend):
     top_values, top_indices = tf.nn.top_k(preds, 3)
     in_top = [tf.nn.in_top_k(preds, tf.constant([2, 3, 1]), k) for k in (1, 2, 3)]
     grads = tf.gradients(nce + ssm, [emb, nce_w, nce_b])
+    assert all(isinstance(g, tf.IndexedSlices) for g in grads)  # TF1's gradients of embedding lookups
+    grads = [tf.convert_to_tensor(g) for g in grads]
     sess = tf.Session(backend=backend)
     sess.run(tf.global_variables_initializer())
     out = sess.run([nce, ssm, embed, shards_mod, shards_div, top_values, top_indices] + in_top + grads,
@@ -127,6 +129,8 @@ def test_embedding_gradient_is_a_segment_sum_not_a_one_hot_matmul():
     emb = tf.Variable(np.ones((1000, 8), np.float32))
     ids = tf.placeholder(tf.int32, [None])
     g = tf.gradients(tf.reduce_sum(tf.nn.embedding_lookup(emb, ids)), emb)[0]
+    assert isinstance(g, tf.IndexedSlices)
+    g = tf.convert_to_tensor(g)  # its dense form
     from dfc.compiler import compile_step
     step = compile_step(tf.get_default_graph(), [g._dfc_ir()], feeds=[ids._dfc_ir()], feed_shapes=[(5,)])
     types = {op.type for op in step.walk()}
