@@ -25,7 +25,7 @@ class Case:
         self.phrases = (phrase,) if isinstance(phrase, str) else tuple(phrase)
 
 
-CASES: list[Case] = []
+CASES: list[Case] = []  # tests/user_error_cases_more.py adds its cases when imported (at the end)
 
 
 def case(*phrase: str) -> Callable:
@@ -778,3 +778,6 @@ def outcome(tf, c: Case) -> dict:
     return {"values": [np.asarray(v).tolist() for v in values],
             "dtypes": [str(np.asarray(v).dtype) for v in values],
             "shapes": [list(np.asarray(v).shape) for v in values]}
+
+
+import user_error_cases_more  # noqa: E402,F401 - its cases join CASES
