@@ -47,8 +47,22 @@ def test_every_case_has_a_recording():
     assert len(CASES) >= 60
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_user_mistake_as_tf(case):
+def runs_a_step(name: str) -> bool:
+    """Whether TF's answer came from running the graph: values, or an error of a run (an OpError)."""
+    want = RECORDED[name]
+    return "error" not in want or issubclass(error_class(want["error"]), errors.OpError)
+
+
+PARAMS = [pytest.param(c, "cpu", id=c.name) for c in CASES] + \
+    [pytest.param(c, "interpreter", id=f"{c.name}-interpreter") for c in CASES if runs_a_step(c.name)]
+
+
+@pytest.mark.parametrize("case,backend", PARAMS)
+def test_user_mistake_as_tf(case, backend, monkeypatch):
+    if backend != "cpu":  # every tf.Session() of the case runs on that backend
+        made = dfc.session.Session.__init__
+        monkeypatch.setattr(dfc.session.Session, "__init__",
+                            lambda self, *args, **options: made(self, *args, **{"backend": backend, **options}))
     want = RECORDED[case.name]
     got = outcome(dfc, case)
     if case.name in DIFFERS:
