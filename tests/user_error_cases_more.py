@@ -253,3 +253,72 @@ def empty_feed_through_losses(tf, tmp):
     xent = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
     return run(tf, [xent, tf.reduce_sum(xent), tf.shape(tf.argmax(logits, 1))],
                {logits: np.zeros((0, 3), F32), labels: np.zeros(0, np.int32)})
+
+
+# ---- edge sizes and indices found only when run ----------------------------------------------------
+@case()
+def empty_matmul_and_ops(tf, tmp):
+    a = tf.placeholder(tf.float32, [None, None], name="a")
+    b = tf.placeholder(tf.float32, [None, None], name="b")
+    n = tf.placeholder(tf.int32, [None], name="n")
+    return run(tf, [tf.matmul(a, b), tf.one_hot(n, 0), tf.tile(tf.ones([2, 2]), [0, 3]), tf.range(0),
+                    tf.reduce_max(tf.zeros([0, 3]), 0)],
+               {a: np.zeros((2, 0), F32), b: np.zeros((0, 3), F32), n: [1, 2]})
+
+
+@case("Reshape", "empty")
+def reshape_empty_with_unknown(tf, tmp):
+    x = tf.placeholder(tf.float32, [None, None], name="x")
+    return run(tf, tf.reshape(x, [0, -1]), {x: np.zeros((0, 4), F32)})
+
+
+@case("'Conv2D'", "3", "2")
+def conv2d_kernel_bigger_than_input(tf, tmp):
+    tf.nn.conv2d(tf.zeros([1, 2, 2, 1]), tf.zeros([3, 3, 1, 1]), strides=[1, 1, 1, 1], padding="VALID")
+
+
+@case("'MaxPool'", "3", "2")
+def max_pool_bigger_than_input(tf, tmp):
+    tf.nn.max_pool(tf.zeros([1, 2, 2, 1]), ksize=[1, 3, 3, 1], strides=[1, 1, 1, 1], padding="VALID")
+
+
+@case("3", "[0, 3)")
+def unsorted_segment_sum_id_out_of_range(tf, tmp):
+    ids = tf.placeholder(tf.int32, [None], name="ids")
+    return run(tf, tf.unsorted_segment_sum(tf.ones([2]), ids, 3), {ids: [0, 3]})
+
+
+@case("5", "[0, 3)")
+def scatter_update_index_out_of_range(tf, tmp):
+    v = tf.Variable(tf.zeros([3]), name="v")
+    i = tf.placeholder(tf.int32, [None], name="i")
+    return run(tf, tf.scatter_update(v, i, tf.ones([1])), {i: [5]}, init=True)
+
+
+@case("5", "out of bounds")
+def index_out_of_range_when_run(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return run(tf, x[5], {x: np.ones(3, F32)})
+
+
+@case("k", "3")
+def top_k_bigger_than_input(tf, tmp):
+    x = tf.placeholder(tf.float32, [None, None], name="x")
+    return run(tf, tf.nn.top_k(x, 5).values, {x: np.ones((2, 3), F32)})
+
+
+@case("invertible")
+def inverse_of_singular(tf, tmp):
+    x = tf.placeholder(tf.float32, [2, 2], name="x")
+    return run(tf, tf.matrix_inverse(x), {x: np.zeros((2, 2), F32)})
+
+
+@case("'Pad'", "-1")
+def pad_negative(tf, tmp):
+    tf.pad(tf.zeros([2, 2]), [[-1, 0], [0, 0]])
+
+
+@case("segment")
+def segment_sum_ids_not_sorted(tf, tmp):
+    ids = tf.placeholder(tf.int32, [None], name="ids")
+    return run(tf, tf.segment_sum(tf.ones([3]), ids), {ids: [1, 0, 1]})
