@@ -2,8 +2,9 @@
 
 Each workload is built at size n and 2n in a fresh process (an empty dfc compilation cache) and timed in
 three parts: building the graph, the first `Session.run` (compilation included) and a second run; the
-process's peak resident memory is reported beside them. "growth" is the time at 2n over the time at n:
-about 2 for work linear in the graph's size, about 4 for quadratic work. TF1 (tensorflow.compat.v1, when
+process's peak resident memory is reported beside them. "growth" is the first run's CPU time (the process's,
+without compile workers still running) at 2n over that at n: about 2 for work linear in the graph's size, about 4 for
+quadratic work. TF1 (tensorflow.compat.v1, when
 importable by the interpreter given with `--python-for tf=PATH` or DFC_BENCH_PYTHON) runs the same script;
 its column shows its times over dfc's (above 1: dfc is faster).
 
@@ -62,22 +63,28 @@ def worker(framework: str, kind: str, n: int) -> dict:
     import numpy as np
     if framework == "tf":
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # tf.layers as TF1's (tf-keras)
         import tensorflow.compat.v1 as tf
         tf.disable_v2_behavior()
     else:
         import dfc as tf
         tf.constant  # noqa: B018 - load the lazily loaded DSL before the clock starts
+    def cpu() -> float:  # CPU seconds of this process (and of compile workers that exited): steadier than wall
+        # time on a busy machine
+        return sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+                   for f in ("ru_utime", "ru_stime"))
+
     start = time.perf_counter()
     fetches, feed = build(tf, np, kind, n)
     built = time.perf_counter()
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        first_start = time.perf_counter()
+        first_start, first_cpu = time.perf_counter(), cpu()
         sess.run(fetches, feed)
-        first = time.perf_counter()
+        first, first_cpu = time.perf_counter(), cpu() - first_cpu
         sess.run(fetches, feed)
         again = time.perf_counter()
-    return {"build": built - start, "first": first - first_start, "again": again - first,
+    return {"build": built - start, "first": first - first_start, "first_cpu": first_cpu, "again": again - first,
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -96,8 +103,8 @@ def measure(python: str, framework: str, kind: str, n: int, timeout: float = 900
 
 def run_suite(python: dict[str, str], wanted: list[str] | None = None) -> str:
     """The table: for each workload at n and 2n, dfc's build/first/again seconds and peak MB, TF's over dfc's."""
-    lines = [f"{'workload':<48} {'n':>7} {'build s':>8} {'first s':>8} {'again s':>8} {'peak MB':>8}"
-             f"  {'growth (first)':>14}  {'TF first/dfc':>12}"]
+    lines = [f"{'workload':<48} {'n':>7} {'build s':>8} {'first s':>8} {'cpu s':>7} {'again s':>8} {'peak MB':>8}"
+             f"  {'growth (cpu)':>12}  {'TF first/dfc':>12}"]
     for kind in wanted or list(WORKLOADS):
         what, n = WORKLOADS[kind]
         previous = None
@@ -107,10 +114,10 @@ def run_suite(python: dict[str, str], wanted: list[str] | None = None) -> str:
             if isinstance(ours, str):
                 lines.append(f"{what:<48} {size:>7} {ours}")
                 continue
-            growth = f"{ours['first'] / previous['first']:.2f}x" if previous else ""
+            growth = f"{ours['first_cpu'] / previous['first_cpu']:.2f}x" if previous else ""
             ratio = f"{theirs['first'] / ours['first']:.2f}" if isinstance(theirs, dict) else (theirs or "-")
-            lines.append(f"{what:<48} {size:>7} {ours['build']:>8.2f} {ours['first']:>8.2f} {ours['again']:>8.3f} "
-                         f"{ours['rss_mb']:>8.0f}  {growth:>14}  {ratio:>12}")
+            lines.append(f"{what:<48} {size:>7} {ours['build']:>8.2f} {ours['first']:>8.2f} {ours['first_cpu']:>7.2f} "
+                         f"{ours['again']:>8.3f} {ours['rss_mb']:>8.0f}  {growth:>12}  {ratio:>12}")
             previous = ours
     return "\n".join(lines)
 
