@@ -322,3 +322,16 @@ def pad_negative(tf, tmp):
 def segment_sum_ids_not_sorted(tf, tmp):
     ids = tf.placeholder(tf.int32, [None], name="ids")
     return run(tf, tf.segment_sum(tf.ones([3]), ids), {ids: [1, 0, 1]})
+
+
+@case()
+def fetched_values_do_not_change_with_the_feed(tf, tmp):
+    x = tf.placeholder(tf.float32, [3], name="x")
+    v = tf.Variable(tf.zeros([3]), name="v")
+    feed = np.ones(3, F32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got = sess.run([tf.identity(x), tf.reshape(x, [3, 1]), v], {x: feed})
+        feed[0] = 99.0
+        sess.run(v.assign_add(tf.ones([3])))
+    return got
