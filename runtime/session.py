@@ -673,12 +673,13 @@ def convert_feed(target: Value, given: Any) -> np.ndarray:
                 warnings.simplefilter("ignore")
                 converted = array.astype(dtype.np) if array.dtype.kind != "c" else None
         except (TypeError, ValueError) as e:
-            converted, reason = None, str(e)
+            converted, reason, kind = None, str(e), type(e)
         else:
-            reason = "complex values" if converted is None else ""
+            reason, kind = ("complex values" if converted is None else ""), ValueError
         if converted is None:
-            raise InvalidArgumentError(f"cannot feed {label} of dtype {dtype.name} with a value of dtype "
-                                       f"{array.dtype}: {reason}")
+            # TF's classes: numpy's TypeError (a None among numbers) stays one, the rest are InvalidArgumentError
+            error = TypeError if kind is TypeError else InvalidArgumentError
+            raise error(f"cannot feed {label} of dtype {dtype.name} with a value of dtype {array.dtype}: {reason}")
         array = converted
     if not ttype.accepts_shape(array.shape):
         raise InvalidArgumentError(

@@ -335,3 +335,10 @@ def fetched_values_do_not_change_with_the_feed(tf, tmp):
         feed[0] = 99.0
         sess.run(v.assign_add(tf.ones([3])))
     return got
+
+
+@case("'x'", "NoneType")
+def feed_none_among_numbers(tf, tmp):
+    x = tf.placeholder(tf.int32, [2], name="x")
+    return run(tf, x + 1, {x: [None, 1]})
+
