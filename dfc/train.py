@@ -25,6 +25,7 @@ from . import queue_runner  # noqa: F401 - tf.train.queue_runner
 from .input_queues import (maybe_batch, maybe_batch_join, maybe_shuffle_batch,  # noqa: F401
                            maybe_shuffle_batch_join)
 from .queues.sync_replicas import SyncReplicasOptimizer  # noqa: F401
+from .io_readers import string_input_producer  # noqa: F401
 from .input_queues import (QueueRunner, add_queue_runner, batch, batch_join, input_producer,  # noqa: F401
                            limit_epochs, range_input_producer, shuffle_batch, shuffle_batch_join,
                            slice_input_producer, start_queue_runners)
@@ -161,6 +162,8 @@ class RMSPropOptimizer(Optimizer):
 class AdamOptimizer(Optimizer):
     """m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; var -= lr*sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)."""
 
+    _SPARSE_UPDATES_EVERY_ROW = True  # TF1's sparse Adam scales all of m and v, then adds the rows
+
     def __init__(self, learning_rate=0.001, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
                  use_locking: bool = False, name: str = "Adam"):
         super().__init__(use_locking, name)
@@ -238,7 +241,8 @@ __all__ = [*_EXAMPLE_PROTOS, "QueueRunner", "SyncReplicasOptimizer", "maybe_batc
            "maybe_shuffle_batch", "maybe_shuffle_batch_join",
            "add_queue_runner", "batch", "batch_join", "input_producer",
            "limit_epochs", "queue_runner", "range_input_producer", "shuffle_batch", "shuffle_batch_join",
-           "slice_input_producer", "start_queue_runners", "CheckpointSaverListener", "Coordinator", "FeedFnHook",
+           "slice_input_producer", "start_queue_runners", "string_input_producer", "CheckpointSaverListener",
+           "Coordinator", "FeedFnHook",
            "FinalOpsHook",
            "GlobalStepWaiterHook",
            "LoggingTensorHook", "LooperThread", "NanLossDuringTrainingError", "NanTensorHook", "SecondOrStepTimer",
