@@ -11,7 +11,7 @@ cold run filled. `python -m benchmarks compile` runs the compile-time suite inst
 (benchmarks/compile_time.py: first training step cold and warm, and steady step, at growing
 graph sizes); `all` runs both. `python -m benchmarks convnet` times the MNIST tutorial's conv
 net training step alone, wall and CPU time side by side, for `--repeat` rounds
-(benchmarks/convnet.py).
+(benchmarks/convnet.py). `python -m benchmarks big` builds and runs big graphs (benchmarks/big_graphs.py).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benchmarks import compile_time, convnet
+from benchmarks import big_graphs, compile_time, convnet
 
 #: the seed's linear regression trains this many minibatch steps (one row times all of them)
 LINREG_STEPS = 500
@@ -385,7 +385,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--python-for", action="append", default=[], metavar="NAME=PATH",
                         help="run framework NAME's worker under another interpreter (repeatable; "
                              "also DFC_BENCH_PYTHON)")
-    parser.add_argument("suite", nargs="?", default="runtime", choices=("runtime", "compile", "all", "convnet"),
+    parser.add_argument("suite", nargs="?", default="runtime", choices=("runtime", "compile", "all", "convnet", "big"),
                         help="runtime: the workloads' steady times (default); compile: time to the first "
                              "training step, cold and warm, at growing graph sizes (benchmarks/compile_time.py)")
     parser.add_argument("--sizes", default=",".join(map(str, compile_time.DEFAULT_SIZES)),
@@ -422,6 +422,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     python = interpreters(args.python_for, os.environ.get("DFC_BENCH_PYTHON"))
     only = {ALIASES.get(f, f) for f in args.only or ()}
+    if args.suite == "big":  # benchmarks/big_graphs.py: big graphs, built and run once each
+        print(big_graphs.run_suite(python))
+        return
     if args.suite == "convnet":
         wanted = ["dfc"] + [f for f in ("tf", "torch") if not only or f in only]
         print(convnet.run_suite(python, wanted, args.rounds or 3, args.min_time))

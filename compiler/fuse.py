@@ -240,10 +240,11 @@ class _Fuser:
                 replaced.update(results)
                 new_ops.append(fused)
             elif op not in members:
-                op.operands = [replaced.get(v, v) for v in op.operands]
-                for region in op.regions:
-                    for inner in region.walk():
-                        inner.operands = [replaced.get(v, v) for v in inner.operands]
+                if replaced:  # rewritten only where a use changes: each assignment re-links use-lists
+                    _replace_operands(op, replaced)
+                    for region in op.regions:
+                        for inner in region.walk():
+                            _replace_operands(inner, replaced)
                 new_ops.append(op)
         # constants now used only inside regions (as clones) are dropped; their first clone takes their name
         used = {v for op in new_ops for v in free_values(op)}
@@ -254,6 +255,11 @@ class _Fuser:
             else:
                 kept.append(op)
         self.block.ops[:] = kept
+
+
+def _replace_operands(op: Op, replaced: dict[Value, Value]) -> None:
+    if any(v in replaced for v in op.operands):
+        op.operands = [replaced.get(v, v) for v in op.operands]
 
 
 def _clonable(value: Value) -> bool:

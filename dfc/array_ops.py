@@ -430,8 +430,10 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
             out_dims += 1
         d = dims[dim_i]
         if isinstance(k, (int, np.integer)):
+            if d is None:  # checked once the dim is known: TF's run-time "slice index ... out of bounds"
+                return _slice_by_tensors(x, key)
             k = int(k)
-            if d is not None and not -d <= k < d:
+            if not -d <= k < d:
                 raise build_error("dfc.slice", "strided_slice", f"slice index {k} of dimension {dim_i} out of bounds "
                                                                 f"for {x.name} of shape {x.shape}")
             begin.append(k)

@@ -38,6 +38,8 @@ def convert_to_tensor(value: Any, dtype: DType | Any = None, name: str | None = 
 
 def infer_constant_dtype(value: Any) -> DType:
     """TF's rule: Python floats become float32 and ints int32; numpy arrays keep their dtype."""
+    if value is None:
+        raise ValueError("None values not supported.")
     if isinstance(value, (np.ndarray, np.generic)):
         return as_dtype(value.dtype)
     array = np.asarray(value)
@@ -55,6 +57,8 @@ def infer_constant_dtype(value: Any) -> DType:
 
 def constant_array(value: Any, dtype: DType) -> np.ndarray:
     """`value` as an array of `dtype`; refuses conversions that change the value's kind lossily."""
+    if value is None:
+        raise ValueError("None values not supported.")
     if dtype.is_string:
         return bytes_array(value)
     array = np.asarray(value)
@@ -129,6 +133,9 @@ def static_shape(shape: Any) -> tuple[int, ...]:
         d = d.value if isinstance(d, Dimension) else d
         if d is None:
             raise ValueError(f"{_user_line()}shape {dims} must be fully defined here")
+        if isinstance(d, (float, np.floating)):  # TF converts a shape to int32: a float is its TypeError
+            raise TypeError(f"{_user_line()}Expected int32, but got {d!r} of type '{type(d).__name__}' in shape "
+                            f"{dims}.")
         try:
             out.append(int(d))
         except (TypeError, ValueError, OverflowError):

@@ -505,7 +505,9 @@ def get_default_graph() -> Graph:
 
 def reset_default_graph() -> None:
     if _default_graphs.stack:
-        raise AssertionError("reset_default_graph called inside a `with graph.as_default()` block")
+        raise AssertionError("Do not use tf.reset_default_graph() to clear nested graphs (it was called inside a "
+                             "`with graph.as_default()` block). If you need a cleared graph, exit the nesting and "
+                             "create a new graph.")
     _global_default[0] = Graph()
 
 

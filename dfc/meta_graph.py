@@ -13,7 +13,7 @@ import logging
 import os
 from typing import Any
 
-from dfc.ir.errors import DataLossError, NotFoundError, ParseError, UnimplementedError
+from dfc.ir.errors import DataLossError, ParseError, UnimplementedError
 
 _log = logging.getLogger("dfc")
 
@@ -125,7 +125,7 @@ def read_meta_graph_file(filename: str) -> Any:
         with open(filename, "rb") as f:
             data = f.read()
     except FileNotFoundError:
-        raise NotFoundError(f"File {filename} does not exist.") from None
+        raise OSError(f"File {filename} does not exist.") from None  # TF1's IOError
     meta = meta_graph_pb2.MetaGraphDef()
     try:
         meta.ParseFromString(data)

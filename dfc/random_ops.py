@@ -18,6 +18,10 @@ def _draw(kind: str, shape, dtype, seed, name: str) -> Tensor:
     from .array_ops import shape_argument
     from dfc.ir.ops.dynamic import hinted_shape
     static, dynamic, hint = shape_argument(shape)
+    if static is not None and any(d < 0 for d in static):
+        from .graph_builder import build_error
+        raise build_error(f"dfc.{kind}", name, f"Invalid value in tensor used for shape: "
+                                                f"{next(d for d in static if d < 0)} (shape {list(static)})")
     seed1, seed2 = get_seed(seed)
     if dynamic is not None:  # a shape tensor such as tf.shape(t): the draw is sized when the step is specialized
         rank = dynamic.shape.as_list()[0] if dynamic.shape.ndims == 1 else None

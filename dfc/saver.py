@@ -104,6 +104,9 @@ class Saver:
         if os.path.isdir(save_path):
             raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save (it is a directory: give "
                              f"a file prefix inside it)")
+        parent = os.path.dirname(os.path.abspath(save_path))
+        if not os.path.isdir(parent):
+            raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save (make {parent} first).")
         prefix = save_path
         if global_step is not None:
             step = global_step if isinstance(global_step, (int, np.integer)) else sess.run(global_step)

@@ -478,6 +478,7 @@ class _CheckpointThread(LooperThread):
 
     def run_loop(self) -> None:
         _log.info("Saving checkpoint to path %s", self._sv.save_path)
+        os.makedirs(os.path.dirname(os.path.abspath(self._sv.save_path)), exist_ok=True)  # the logdir, as TF's
         self._sv.saver.save(self._sess, self._sv.save_path, global_step=self._sv.global_step)
         if self._sv.summary_writer is not None and self._sv.global_step is not None:
             from .summary import SessionLogProto

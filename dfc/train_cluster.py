@@ -255,6 +255,7 @@ class CheckpointSaverHook(SessionRunHook):
         """Save at `step`; True when a listener asks to stop."""
         for listener in self._listeners:
             listener.before_save(session, step)
+        os.makedirs(os.path.dirname(os.path.abspath(self._path)), exist_ok=True)  # TF's hook: its summary writer
         self._saver.save(session, self._path, global_step=step, write_meta_graph=self._save_graph_def)
         self._last_step = step
         self._last_time = time.monotonic()

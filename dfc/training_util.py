@@ -16,10 +16,11 @@ def get_global_step(graph: Graph | None = None) -> Variable | None:
     found = graph.collections.get(GLOBAL_STEP, [])
     if len(found) > 1:
         raise TypeError("There are multiple items in collection global_step; there should be only one.")
-    if found:
-        return found[0]
-    named = [v for v in graph.collections.get(GLOBAL_VARIABLES, []) if v.op.name == "global_step"]
-    return named[0] if named else None
+    named = found or [v for v in graph.collections.get(GLOBAL_VARIABLES, []) if v.op.name == "global_step"]
+    if not named:
+        return None
+    assert_global_step(named[0])  # TF1: a float or non-scalar global step is a TypeError when asked for
+    return named[0]
 
 
 def create_global_step(graph: Graph | None = None) -> Variable:
@@ -49,7 +50,8 @@ def assert_global_step(global_step_tensor) -> None:
     if not isinstance(global_step_tensor, (Variable, Tensor)):
         raise TypeError(f"Existing \"global_step\" must be a Variable or Tensor: {global_step_tensor}.")
     if not global_step_tensor.dtype.is_integer:
-        raise TypeError(f"Existing \"global_step\" does not have integer type: {global_step_tensor.dtype}")
+        raise TypeError(f"Existing \"global_step\" does not have integer type: {global_step_tensor.dtype.name} "
+                        f"({global_step_tensor.name})")
     shape = global_step_tensor.get_shape()
     if shape.ndims != 0 and shape.is_fully_defined():
         raise TypeError(f"Existing \"global_step\" is not scalar: {shape}")

@@ -136,11 +136,20 @@ def _located_function(function: types.FunctionType, api: str) -> Any:
     """One wrapper per function, also set on the module that defines it (so that pickle finds it there)."""
     wrapper = _wrappers.get(function)
     if wrapper is None:
-        wrapper = _wrappers[function] = located(function, api)
+        wrapper = _wrappers[function] = located(function, _top_level_name(function, api.rsplit(".", 1)[-1]) or api)
         home = sys.modules.get(function.__module__)
         if home is not None and getattr(home, function.__name__, None) is function:
             setattr(home, function.__name__, wrapper)
     return wrapper
+
+
+def _top_level_name(function: types.FunctionType, attr: str) -> str | None:
+    """`tf.<attr>` when the package exports `function` as `attr` (whichever module re-exporting it is located
+    first: tf.sparse's use of reduce_sum must not name tf.reduce_sum's errors)."""
+    home = getattr(dfc, "_WHERE", {}).get(attr)
+    module = sys.modules.get(f"dfc{home}") if home else None
+    found = vars(module).get(attr) if module is not None else None
+    return f"tf.{attr}" if found is function or getattr(found, "__wrapped__", None) is function else None
 
 
 def locate_module(module: types.ModuleType, api: str) -> None:

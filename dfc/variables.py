@@ -149,7 +149,13 @@ class Variable(_Operators):
     # ---- updates ------------------------------------------------------------------------------
     def _update(self, kind: str, value, name: str | None, use_locking=None) -> Tensor:
         default = {"dfc.assign": "Assign", "dfc.assign_add": "AssignAdd", "dfc.assign_sub": "AssignSub"}[kind]
-        value = convert_to_tensor(value, dtype=self.dtype)
+        try:
+            value = convert_to_tensor(value, dtype=self.dtype)
+        except ValueError as e:  # a tensor of another dtype: TF's TypeError naming the op's inputs
+            if not isinstance(value, Tensor):
+                raise
+            raise TypeError(f"Input 'value' of '{default}' Op has type {value.dtype.name} that does not match type "
+                            f"{self.dtype.name} of variable '{self._name}'") from e
         # TF's Assign/AssignAdd/AssignSub: the value has the variable's shape (no broadcasting); a variable of
         # unknown shape (validate_shape=False) takes any (runtime/dynamic_variables.py)
         known = self.shape.ndims is not None and value.shape.ndims is not None
@@ -372,8 +378,11 @@ def get_variable(name: str, shape=None, dtype=None, initializer=None, regularize
                              f"reuse=tf.AUTO_REUSE in VarScope?")
         var = existing[full]
         if shape is not None and list(static_shape(shape)) != var.shape.as_list():
-            raise ValueError(f"Trying to share variable {full}, but specified shape {list(static_shape(shape))} and "
-                             f"found shape {var.shape.as_list()}.")
+            raise ValueError(f"Trying to share variable {full}, but specified shape {TensorShape(static_shape(shape))}"
+                             f" and found shape {var.shape}.")
+        if dtype is not None and as_dtype(dtype).base_dtype != var.dtype.base_dtype:
+            raise ValueError(f"Trying to share variable {full}, but specified dtype {as_dtype(dtype).name} and found "
+                             f"dtype {var.dtype.base_dtype.name}.")
         return var
     if scope.reuse is True:
         raise ValueError(f"Variable {full} does not exist, or was not created with tf.get_variable(). Did you mean "
@@ -384,6 +393,9 @@ def get_variable(name: str, shape=None, dtype=None, initializer=None, regularize
     if initializer is None:  # TF1's defaults: Glorot for floats, zeros for integers and bools
         initializer = glorot_uniform_initializer() if dtype.is_floating else zeros_initializer(dtype)
     if isinstance(initializer, (Tensor, np.ndarray, list, float, int)) and not callable(initializer):
+        if shape is not None:
+            raise ValueError(f"If initializer is a constant, do not specify shape (variable {full}: the initial "
+                             f"value sets its shape).")
         value = initializer
     else:
         if shape is None:

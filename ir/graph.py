@@ -438,10 +438,17 @@ class Block:
 
     def walk(self) -> Iterator[Op]:
         """Every op of this block and of the regions nested in it, producers first."""
-        for op in self.ops:
-            yield op
-            for region in op.regions:
-                yield from region.walk()
+        # one explicit stack of the blocks being walked: nested generators (`yield from`) would cost each op
+        # one step per enclosing region, quadratic for deeply nested tf.cond/tf.while_loop graphs
+        stack = [iter(self.ops)]
+        while stack:
+            for op in stack[-1]:
+                yield op
+                if op.regions:
+                    stack.extend(iter(region.ops) for region in reversed(op.regions))
+                    break
+            else:
+                stack.pop()
 
     @property
     def terminator(self) -> Op | None:

@@ -33,7 +33,11 @@ class InterpreterExecutable:
         self.step = step
 
     def __call__(self, args: Sequence[np.ndarray], ctx: ExecutionContext) -> list[np.ndarray]:
-        return interpret(self.step, args, ctx)
+        outputs = interpret(self.step, args, ctx)
+        # numpy's views (an identity, a reshape of a feed) would hand the caller its own feed back: a later change
+        # to the fed array would change the fetched value, which the CPU backend (and TF) never do
+        return [np.array(out) if isinstance(out, np.ndarray) and any(
+            isinstance(a, np.ndarray) and np.may_share_memory(out, a) for a in args) else out for out in outputs]
 
 
 #: backend name -> factory(step graph, session) -> Executable

@@ -598,7 +598,10 @@ def _as_fetched(array: np.ndarray):
 
 
 def _feed_target(key: Any, graph: Graph) -> Value:
-    target = as_ir(key, graph)
+    try:
+        target = as_ir(key, graph)
+    except InvalidArgumentError as e:  # a name the graph lacks: TF's TypeError for a feed key
+        raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e}") from None
     if isinstance(key, str) and isinstance(target, Op):
         raise TypeError(f"Cannot interpret feed_dict key as Tensor: The name '{key}' refers to an Operation, not a "
                         f"Tensor. Tensor names must be of the form \"<op_name>:<output_index>\" (feed '{key}:0')")
@@ -609,7 +612,8 @@ def _feed_target(key: Any, graph: Graph) -> Value:
     if not isinstance(target.type, TensorType):
         raise TypeError(f"cannot feed {target.describe()}: it is not a tensor")
     if builder.graph_of(target) is not graph:
-        raise ValueError(f"Tensor {target.describe()} fed in feed_dict is not an element of this graph.")
+        raise TypeError(f"Cannot interpret feed_dict key as Tensor: Tensor {target.describe()} is not an element "
+                        f"of this graph.")
     return target
 
 
@@ -664,12 +668,18 @@ def convert_feed(target: Value, given: Any) -> np.ndarray:
     dtype = ttype.dtype
     label = f"placeholder '{target.op.name}'" if target.op is not None and target.op.type == "dfc.placeholder" \
         else f"tensor '{target.name}'"
+    if hasattr(given, "_dfc_ir"):
+        raise TypeError(f"The value of a feed cannot be a tf.Tensor object. Acceptable feed values include Python "
+                        f"scalars, strings, lists, numpy ndarrays. The value fed to {label} was {given!r}; fetch it "
+                        f"first, or feed the graph its inputs instead")
     try:
         array = np.asarray(given) if not dtype.is_string else bytes_array(given)
     except TypeError as e:
         raise InvalidArgumentError(f"cannot feed {label} of dtype string: {e}") from None
     except Exception as e:  # noqa: BLE001 - anything numpy cannot read is the caller's error
         raise InvalidArgumentError(f"cannot feed {label}: {e}") from None
+    if array.dtype.kind in "iuO" and dtype.np.kind in "iu" and not isinstance(given, np.ndarray):
+        _check_python_ints_fit(given, array, dtype.np, label)
     if array.dtype.kind in "SU" and not dtype.is_string:
         try:  # TF converts fed text with numpy: "2.5" feeds a float 2.5, "abc" is numpy's ValueError
             array = array.astype(dtype.np)
@@ -681,12 +691,13 @@ def convert_feed(target: Value, given: Any) -> np.ndarray:
                 warnings.simplefilter("ignore")
                 converted = array.astype(dtype.np) if array.dtype.kind != "c" else None
         except (TypeError, ValueError) as e:
-            converted, reason = None, str(e)
+            converted, reason, kind = None, str(e), type(e)
         else:
-            reason = "complex values" if converted is None else ""
+            reason, kind = ("complex values" if converted is None else ""), ValueError
         if converted is None:
-            raise InvalidArgumentError(f"cannot feed {label} of dtype {dtype.name} with a value of dtype "
-                                       f"{array.dtype}: {reason}")
+            # TF's classes: numpy's TypeError (a None among numbers) stays one, the rest are InvalidArgumentError
+            error = TypeError if kind is TypeError else InvalidArgumentError
+            raise error(f"cannot feed {label} of dtype {dtype.name} with a value of dtype {array.dtype}: {reason}")
         array = converted
     if not ttype.accepts_shape(array.shape):
         raise InvalidArgumentError(
@@ -697,6 +708,22 @@ def convert_feed(target: Value, given: Any) -> np.ndarray:
         with np.errstate(all="ignore"):
             array = array.astype(dtype.np)
     return np.require(array, requirements="C")
+
+
+def _check_python_ints_fit(given: Any, array: np.ndarray, dtype: np.dtype, label: str) -> None:
+    """Python integers fed to a narrower integer tensor are TF's TypeError, not values wrapped around."""
+    limits = np.iinfo(dtype)
+    if array.size == 0:
+        return
+    if array.dtype.kind in "iu":
+        low, high = array.min(), array.max()
+        too_big = high if high > limits.max else low if low < limits.min else None
+    else:
+        too_big = next((v for v in array.ravel() if isinstance(v, int) and not limits.min <= v <= limits.max), None)
+    if too_big is not None:
+        raise TypeError(f"Type of feed value {too_big} with type {type(too_big).__name__} is not compatible with "
+                        f"{label} of type {dtype}. Try explicitly setting the type of the feed tensor to a larger "
+                        f"type (e.g. int64).")
 
 
 def _fmt_shape(shape) -> str:

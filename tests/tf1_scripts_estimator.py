@@ -139,6 +139,7 @@ def dnn_classifier_estimator(tf, model_dir):
     x, y, ids = _data(5)
     init = _weights(6, DNN_SHAPES)
     start = os.path.join(model_dir, "start")
+    os.makedirs(start, exist_ok=True)  # as TF, Saver.save writes into an existing directory only
     with tf.Graph().as_default():  # the weights a user warm-starts from (say, an earlier run's checkpoint)
         made = [tf.Variable(value, name=name) for name, value in init.items()]
         with tf.Session() as sess:
@@ -233,6 +234,7 @@ def wide_deep_estimator(tf, model_dir):
     labels = (y > 0).astype(np.int64)
     init = _weights(8, WIDE_DEEP_SHAPES)
     start = os.path.join(model_dir, "start")
+    os.makedirs(start, exist_ok=True)  # as TF, Saver.save writes into an existing directory only
     with tf.Graph().as_default():
         made = [tf.Variable(value, name=name) for name, value in init.items()]
         with tf.Session() as sess:

@@ -324,8 +324,8 @@ def lower_arg(mb: ModuleBuilder, op: Op) -> None:
     shape = x.type.shape
     axis = op.attrs["axis"] % len(shape)
     if shape[axis] == 0:
-        mb.static_error(op, f"op {op.describe()} failed: cannot take {op.short_type} over an empty axis "
-                            f"{op.attrs['axis']}")
+        mb.static_error(op, f"op {op.describe()} failed: Reduction axis {op.attrs['axis']} is empty in shape "
+                            f"{list(shape)}: cannot take {op.short_type}")
         return
     out_dt = op.result.type.dtype
     out_n = op.result.type.num_elements
@@ -342,13 +342,16 @@ def lower_arg(mb: ModuleBuilder, op: Op) -> None:
         kdims = [1]
         kviews = [View(v.param, v.dtype, v.offset, [0]) for v in kviews]
     fl = dt.is_floating
-    better = ("ogt", "sgt") if op.short_type == "argmax" else ("olt", "slt")
+    better = ("ogt", "sgt") if op.short_type == "argmax" else ("olt", "slt")  # ordered: false for a NaN
 
     def outer(offs, idxs):
         best = fn.alloca(ty)
         bi = fn.alloca("i64")
         base = View(which[1], dt, 0, [xs[axis]])
-        first = load(fn, elem_ptr(fn, params, base, offs[1]), dt)
+        # TF's kernels: a NaN never wins (NaN-free elements decide, the first of equals; all NaN gives 0), so a
+        # float scan starts from -inf (argmax) or inf (argmin) at index 0
+        first = lit(ty, -math.inf if op.short_type == "argmax" else math.inf) if fl else \
+            load(fn, elem_ptr(fn, params, base, offs[1]), dt)
         fn.emit(f"store {ty} {first}, ptr {best}")
         fn.emit(f"store i64 0, ptr {bi}")
 
@@ -357,13 +360,7 @@ def lower_arg(mb: ModuleBuilder, op: Op) -> None:
             v = load(fn, elem_ptr(fn, params, View(which[1], dt, 0, []), off), dt)
             b = fn(f"load {ty}, ptr {best}")
             if fl:
-                gt = fn(f"fcmp {better[0]} {ty} {v}, {b}")
-                vn = fn(f"fcmp uno {ty} {v}, {v}")
-                bn = fn(f"fcmp uno {ty} {b}, {b}")
-                bok = fn(f"xor i1 {bn}, true")
-                newnan = fn(f"and i1 {vn}, {bok}")
-                gt = fn(f"and i1 {gt}, {bok}")
-                take = fn(f"or i1 {gt}, {newnan}")
+                take = fn(f"fcmp {better[0]} {ty} {v}, {b}")
             else:
                 take = fn(f"icmp {better[1]} {ty} {v}, {b}")
             nb = fn(f"select i1 {take}, {ty} {v}, {ty} {b}")

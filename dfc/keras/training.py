@@ -9,6 +9,8 @@ reports each epoch's loss and metrics averaged over its samples in a History.
 
 from __future__ import annotations
 
+import os
+
 import time
 from typing import Any
 
@@ -552,6 +554,7 @@ class TrainingMixin:
         if save_format == "h5" or str(filepath).endswith((".h5", ".keras", ".hdf5")):
             raise ImportError("`save_weights` requires h5py when saving in HDF5.")
         from ..saver import Saver
+        os.makedirs(os.path.dirname(os.path.abspath(str(filepath))), exist_ok=True)  # as Keras: the folder is made
         Saver(var_list=self._checkpoint_map()).save(K.get_session(), str(filepath), write_meta_graph=False)
 
     def load_weights(self, filepath: str, by_name: bool = False):

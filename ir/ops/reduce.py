@@ -113,17 +113,19 @@ def _arg_infer(types, attrs):
     return [TensorType(attrs["output_type"], reduced_shape(t.shape, (axis,), False))]
 
 
-def _arg(fn):
+def _arg(fn, nan_as: float):
     def reference(x, axis, output_type):
         if x.shape[axis] == 0:
-            raise ShapeError(f"cannot take {fn.__name__} over an empty axis {axis}")
+            raise ShapeError(f"Reduction axis {axis} is empty in shape {list(x.shape)}: cannot take {fn.__name__}")
+        if x.dtype.kind == "f":  # TF's kernels: a NaN never wins; all NaN (or all -inf for argmax) gives 0
+            x = np.where(np.isnan(x), x.dtype.type(nan_as), x)
         return fn(x, axis=axis).astype(output_type.np)
     return reference
 
 
-register(OpDef("dfc.argmax", "reduce", _arg_infer, _arg(np.argmax), 1,
+register(OpDef("dfc.argmax", "reduce", _arg_infer, _arg(np.argmax, -np.inf), 1,
                {"axis": Attr("int"), "output_type": Attr("dtype", i64)}, differentiable=False, fusible_as=None))
-register(OpDef("dfc.argmin", "reduce", _arg_infer, _arg(np.argmin), 1,
+register(OpDef("dfc.argmin", "reduce", _arg_infer, _arg(np.argmin, np.inf), 1,
                {"axis": Attr("int"), "output_type": Attr("dtype", i64)}, differentiable=False, fusible_as=None))
 
 

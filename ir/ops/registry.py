@@ -199,8 +199,8 @@ def tensor_operand(types: list[Type], i: int, what: str = "operand") -> TensorTy
 def same_dtype(types: list[Type]) -> DType:
     dtypes = {t.dtype for t in types}
     if len(dtypes) != 1:
-        names = ", ".join(str(t) for t in types)
-        raise ShapeError(f"operands must have one dtype, got {names}")
+        names = ", ".join(f"{t.dtype.name} ({t})" for t in types)
+        raise DTypeError(f"operands must have one dtype, got {names}")
     return types[0].dtype
 
 

@@ -26,6 +26,12 @@ def reshape_target(in_shape, shape) -> tuple[int | None, ...]:
     if -1 in shape:
         if total is None:
             return tuple(None if d == -1 else d for d in shape)
+        if known == 0 and total == 0:
+            # TF's Reshape: a target with a 0 dim infers its -1 from the input's non-zero dims ([0, 4] to [0, -1]
+            # is [0, 4])
+            product = int(np.prod([d for d in shape if d > 0], dtype=np.int64))
+            rest = int(np.prod([d for d in in_shape if d > 0], dtype=np.int64))
+            return tuple(rest // product if d == -1 else d for d in shape)
         if known == 0 or total % known:
             raise ShapeError(f"cannot reshape a tensor of {total} elements to {list(shape)}")
         return tuple(total // known if d == -1 else d for d in shape)
