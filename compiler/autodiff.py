@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from dfc.ir import dtypes
 from dfc.ir.errors import ShapeError, VerificationError
 from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.ops import get_op_def
@@ -244,9 +245,26 @@ def _concat(op, g, b):
     axis = normalize_axis(op.attrs["axis"], g.type.rank)
     sizes = [v.type.shape[axis] for v in op.inputs]
     if None in sizes:
-        raise VerificationError(f"autodiff: the gradient of '{b.scope}' needs the sizes of its operands along "
-                                f"axis {axis}; run specialize first")
+        return _concat_by_run_time_sizes(op, g, b, axis)
     return b.multi("split", g, axis=axis, sizes=sizes)
+
+
+def _concat_by_run_time_sizes(op, g, b, axis: int) -> list[Value]:
+    """Each operand's piece of g sliced at offsets its operands' run-time shapes give: a concat in a loop whose
+    sizes change across iterations (a growing TensorArray), which specialize leaves dynamic."""
+    rank = g.type.rank
+    unit = b._make("dfc.constant", [], {"value": np.eye(rank, dtype=np.int32)[axis]}, "axis").results[0]
+    pieces, offset = [], None
+    for x in op.inputs:
+        size = b("shape_of", x, dtype=dtypes.i32)
+        begin = offset if offset is not None else b._make(
+            "dfc.constant", [], {"value": np.zeros(rank, np.int32)}, "begin").results[0]
+        hint = [-1 if d is None else d for d in x.type.shape]
+        pieces.append(b("dynamic_slice", g, begin, size, strides=[1] * rank, hint=hint, end_is_size=True)
+                      if _float(x) else None)
+        step = b("mul", size, unit)
+        offset = step if offset is None else b("add", offset, step)
+    return pieces
 
 
 def _split(op, gs, b):

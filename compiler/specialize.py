@@ -92,13 +92,19 @@ class _Resolver:
         self.graph = graph
         self.replaced: dict[Value, Value] = {}
         self.shape_ops = _shape_computations(graph.body)
+        self.loop_depth = 0  # > 0 inside a dfc.while's regions
 
     def block(self, block: Block) -> None:
         new_ops: list[Op] = []
         for op in block.ops:
             remap_operands(op, self.replaced)
             if op.type in CONTROL_OPS:
-                reinfer_control(op, self.block)
+                looping = op.type == "dfc.while"
+                self.loop_depth += looping
+                try:
+                    reinfer_control(op, self.block)
+                finally:
+                    self.loop_depth -= looping
             else:
                 reinfer_op(op)
             new_ops.extend(self.resolve(op, block))
@@ -128,6 +134,11 @@ class _Resolver:
             return self.static_nonzero(op, block, int(constant_value(op.inputs[index])))
         shape_value = op.inputs[index]
         dims = constant_value(shape_value)
+        if dims is None and self.loop_depth and op.type == "dfc.dynamic_fill":
+            # a shape an iteration computes (a growing TensorArray's rows): it differs across iterations, no run
+            # ahead of the step can give it; the op stays dynamic and the step runs on the interpreter
+            # (compiler/control_flow.py refuses such a loop natively with LoopShapesVary)
+            return [op]
         if dims is None:
             where = f" (defined at {op.loc})" if op.loc else ""
             raise ShapeValuesNeeded(

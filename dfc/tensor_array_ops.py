@@ -45,7 +45,6 @@ class _Shared:
         self.element_shape = element_shape
         self.dynamic_size, self.clear_after_read, self.infer_shape = dynamic_size, clear_after_read, infer_shape
         self.first_written: Tensor | None = None  # the value of the first write into an unallocated buffer
-        self.loop_depth = 0  # > 0 while a tf.while_loop traces its body with this array as a loop variable
 
 
 class Unallocated:
@@ -242,18 +241,10 @@ class TensorArray:
         return [_assert(ok, text)]
 
     def _grows(self) -> bool:
-        """Whether a write past the end grows the array: dynamic_size, outside loops. In a tf.while_loop the
-        array's size would depend on the trip count, a value, and dfc compiles static shapes: it keeps its size."""
-        if not self.dynamic_size:
-            return False
-        if self._shared.loop_depth == 0:
-            return True
-        if self._static_size() == 0:
-            raise NotImplementedError(
-                f"TensorArray {self._shared.name} (dynamic_size=True, size 0) is written inside tf.while_loop: its "
-                f"size would be the loop's trip count, known only when the step runs, and dfc compiles static "
-                f"shapes; give it the number of elements the loop writes as its size (e.g. the loop's bound)")
-        return False
+        """Whether a write past the end grows the array (dynamic_size). In a tf.while_loop its states and buffer
+        are then loop variables whose dim 0 changes across iterations (see _loop_invariants): the step runs on
+        the interpreter, as loops whose variables change shape do."""
+        return self.dynamic_size
 
     def _grown(self, index: Tensor, count) -> tuple[Tensor, Tensor | Unallocated]:
         """states and buffer with room for rows up to index + count - 1 (a dynamic_size array grows)."""
