@@ -29,7 +29,7 @@ from dfc.ir.errors import InvalidArgumentError
 
 from .debugging import run_time_assert
 from .framework import (Operation, Tensor, TensorShape, constant_value, control_dependencies, convert_to_tensor,
-                        make_op, name_scope, wrap, wrap_op)
+                        get_default_graph, make_op, name_scope, wrap, wrap_op)
 
 __all__ = ["TensorArray"]
 
@@ -92,6 +92,9 @@ class TensorArray:
     def __init__(self, dtype, size=None, dynamic_size=None, clear_after_read=None, tensor_array_name=None,
                  handle=None, flow=None, infer_shape: bool = True, element_shape=None,
                  colocate_with_first_write_call: bool = True, name: str | None = None, _state=None):
+        #: (a read's value, the states after it cleared what it read): a later read made under a control dependency
+        #: on that value sees those states (TF1 fails a second read of an element in the run that makes both)
+        self._reads: list[tuple[Tensor, Tensor]] = []
         if _state is not None:
             self._shared, self._flags, self._buffer = _state
             return
@@ -386,38 +389,54 @@ class TensorArray:
             return self.unstack(reshape(value, [len(known), length] + rest), name="unstack")
 
     # ---- reading ---------------------------------------------------------------------------------------
-    def _clear(self, flags: Tensor, index: Tensor | None) -> Operation | None:
-        """The check that the elements read were not cleared, and (clear_after_read) their clearing."""
+    def _read_states(self) -> Tensor:
+        """The states a read starts from: those after the latest earlier read it runs after (a control dependency
+        on its value), else the written ones (reads in separate runs, or unordered ones, each see them)."""
+        from .scopes import control_token
+        stack = get_default_graph().control_stack
+        if not self._reads or not stack:
+            return self._flags
+        waiting = {token for tokens in stack for token in tokens}
+        for value, states in reversed(self._reads):
+            if control_token(value) in waiting:
+                return states
+        return self._flags
+
+    def _clear(self, flags: Tensor, index: Tensor | None) -> tuple[Operation | None, Tensor | None]:
+        """The check that the elements read were not cleared, and (clear_after_read) the states after clearing."""
         from .array_ops import gather
         from .math_ops import equal, not_equal, reduce_all, where
         if not self._shared.clear_after_read:
-            return None
+            return None, None
         states = flags if index is None else gather(flags, index)
         ok = reduce_all(not_equal(states, CLEARED))
         tail = "twice because it was cleared after a previous read (perhaps try setting clear_after_read = false?)."
         head = f"TensorArray {self._shared.name}: Could not read"
         check = _assert(ok, [f"{head} an element {tail}"] if index is None else [f"{head} index", index, tail])
         if index is None:
-            self._flags = where(equal(flags, WRITTEN), convert_to_tensor(np.int32(CLEARED)) + flags * 0, flags)
-        else:
-            from .array_ops import reshape
-            new = where(equal(states, WRITTEN), convert_to_tensor(np.int32(CLEARED)), states)
-            self._flags = _update_rows(flags, reshape(new, [1]), index, "clear")
-        return check
+            return check, where(equal(flags, WRITTEN), convert_to_tensor(np.int32(CLEARED)) + flags * 0, flags)
+        from .array_ops import reshape
+        new = where(equal(states, WRITTEN), convert_to_tensor(np.int32(CLEARED)), states)
+        return check, _update_rows(flags, reshape(new, [1]), index, "clear")
+
+    def _record_read(self, value: Tensor, states: Tensor | None) -> Tensor:
+        if states is not None:
+            self._reads.append((value, states))
+        return value
 
     def read(self, index, name: str | None = None) -> Tensor:
         """Element index (zeros if never written; TF1 fails the run for an index out of range or cleared)."""
         from .array_ops import gather
         with name_scope(name, "TensorArrayRead", [self._flags, index]):
             index = self._index(index, "read")
-            flags = self._flags
+            flags = self._read_states()
             checks = self._check_range(index, flags, reading=True)
             with control_dependencies(checks):
-                cleared = self._clear(flags, index)
+                cleared, states = self._clear(flags, index)
             buffer = self._allocated()
             with control_dependencies(checks + ([cleared] if cleared is not None else [])):
                 value = gather(buffer, index, name="read")
-        return self._shaped(value)
+        return self._record_read(self._shaped(value), states)
 
     def _shaped(self, value: Tensor, lead: list | None = None) -> Tensor:
         shape = self._shared.element_shape
@@ -437,37 +456,31 @@ class TensorArray:
             n = self.size(name="size")
             checks = [_assert(reduce_all(logical_and(greater_equal(indices, 0), less(indices, n))),
                               ["Tried to read from index", indices, "but array size is:", n])]
-            flags = self._flags
+            flags = self._read_states()
             with control_dependencies(checks):
-                cleared = self._clear_many(flags, indices)
+                cleared, states = self._clear_many(flags, indices)
             buffer = self._allocated()
             with control_dependencies(checks + ([cleared] if cleared is not None else [])):
-                return gather(buffer, indices, name="gather")
+                return self._record_read(gather(buffer, indices, name="gather"), states)
 
-    def _clear_many(self, flags: Tensor, indices: Tensor) -> Operation | None:
-        from .array_ops import gather
-        from .math_ops import equal, not_equal, reduce_all
+    def _clear_many(self, flags: Tensor, indices: Tensor) -> tuple[Operation | None, Tensor | None]:
+        from .array_ops import expand_dims, gather, range as range_, shape
+        from .math_ops import equal, logical_and, not_equal, reduce_all, reduce_any, where
         if not self._shared.clear_after_read:
-            return None
+            return None, None
         check = _assert(reduce_all(not_equal(gather(flags, indices), CLEARED)),
                         [f"TensorArray {self._shared.name}: Could not read index", indices,
                          "twice because it was cleared after a previous read (perhaps try setting "
                          "clear_after_read = false?)."])
-        count = indices.shape.as_list()[0] if indices.shape.ndims == 1 else None
-        if count is not None:
-            from .array_ops import gather as take, reshape
-            for k in range(count):
-                i = take(indices, k)
-                state = take(self._flags, i)
-                from .math_ops import where
-                new = where(equal(state, WRITTEN), convert_to_tensor(np.int32(CLEARED)), state)
-                self._flags = _update_rows(self._flags, reshape(new, [1]), i, "clear")
-        return check
+        rows = range_(shape(flags, out_type=i32)[0])
+        read = reduce_any(equal(expand_dims(rows, 1), expand_dims(indices, 0)), axis=1)
+        return check, where(logical_and(read, equal(flags, WRITTEN)), convert_to_tensor(np.int32(CLEARED)) + flags * 0,
+                            flags)
 
     def stack(self, name: str | None = None) -> Tensor:
         """Every element, stacked on a new dim 0."""
         with name_scope(name, "TensorArrayStack", [self._flags]):
-            flags = self._flags
+            flags = self._read_states()
             if isinstance(self._buffer, Unallocated):
                 n = self._static_size()
                 if n == 0 and not self.element_shape.is_fully_defined():
@@ -476,14 +489,11 @@ class TensorArray:
                         f"TensorArray {self._shared.name}: TensorArray has size zero, but element shape "
                         f"{_shape_text(self.element_shape)} is not fully defined. Currently only static shapes are "
                         f"supported when packing zero-size TensorArrays.")
-            cleared = self._clear(flags, None)
+            cleared, states = self._clear(flags, None)
             buffer = self._allocated()
-            if cleared is None:
-                from .array_ops import identity
-                return identity(buffer, name="stack")
-            with control_dependencies([cleared]):
-                from .array_ops import identity
-                return identity(buffer, name="stack")
+            from .array_ops import identity
+            with control_dependencies([cleared] if cleared is not None else []):
+                return self._record_read(identity(buffer, name="stack"), states)
 
     def concat(self, name: str | None = None) -> Tensor:
         """Every element concatenated along its dim 0."""
