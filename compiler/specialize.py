@@ -125,6 +125,12 @@ class _Resolver:
         return [const]
 
     def make_static(self, op: Op, block: Block) -> list[Op]:
+        if self.loop_depth and any(constant_value(op.inputs[i]) is None for i in MORE_SHAPE_OPERANDS.get(
+                op.type, (SHAPE_OPERAND[op.type],))):
+            # a shape an iteration computes (a growing TensorArray's rows, tf.range(i)): it differs across
+            # iterations, no run ahead of the step can give it; the op stays dynamic and the step runs on the
+            # interpreter (compiler/control_flow.py refuses such a loop natively with LoopShapesVary)
+            return [op]
         if op.type == "dfc.dynamic_range":
             return [self.static_range(op, block)]
         if op.type == "dfc.dynamic_slice":
@@ -134,11 +140,6 @@ class _Resolver:
             return self.static_nonzero(op, block, int(constant_value(op.inputs[index])))
         shape_value = op.inputs[index]
         dims = constant_value(shape_value)
-        if dims is None and self.loop_depth and op.type == "dfc.dynamic_fill":
-            # a shape an iteration computes (a growing TensorArray's rows): it differs across iterations, no run
-            # ahead of the step can give it; the op stays dynamic and the step runs on the interpreter
-            # (compiler/control_flow.py refuses such a loop natively with LoopShapesVary)
-            return [op]
         if dims is None:
             where = f" (defined at {op.loc})" if op.loc else ""
             raise ShapeValuesNeeded(

@@ -82,6 +82,23 @@ def _update_rows(buffer: Tensor, rows: Tensor, start, name: str = "write") -> Te
     return wrap(make_op("dfc.dynamic_update_slice", [buffer, rows, convert_to_tensor(start)], name=name).results[0])
 
 
+def _packed(value):
+    """A list of scalars, some of them tensors, as one vector (TF1 packs such lists when it converts them)."""
+    if isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in value):
+        from .array_ops import stack
+        return stack([convert_to_tensor(v) for v in value])
+    return value
+
+
+def _segment_sum(data: Tensor, ids: Tensor, rows: Tensor) -> Tensor:
+    """unsorted_segment_sum into `rows` rows, a number known only when the step runs or not."""
+    known = constant_value(rows)
+    if known is not None:
+        from .math_ops import unsorted_segment_sum
+        return unsorted_segment_sum(data, ids, int(known))
+    return wrap(make_op("dfc.dynamic_segment_sum", [data, ids, rows], name="UnsortedSegmentSum").results[0])
+
+
 def _assert(condition: Tensor, parts: list) -> Operation:
     return run_time_assert(condition, parts, 3)
 
@@ -293,10 +310,27 @@ class TensorArray:
             if self._shared.first_written is None:
                 self._shared.first_written = value
             buffer = self._allocated_from(buffer, flags, value)
-            with control_dependencies([written]):
+            written = [written] + self._same_shape_check(buffer, value, index)
+            with control_dependencies(written):
                 new_flags = _update_rows(flags, convert_to_tensor(np.array([WRITTEN], np.int32)), index, "states")
                 new_buffer = _update_rows(buffer, expand_dims(value, 0), index)
         return self._derive(new_flags, new_buffer)
+
+    def _same_shape_check(self, buffer: Tensor, value: Tensor, index: Tensor) -> list[Operation]:
+        """Where shapes are not known to agree (infer_shape=False, unknown dims): the run fails naming the array
+        when an element's shape differs from the others' (dfc keeps one buffer of equal elements)."""
+        from .array_ops import shape
+        from .math_ops import equal, reduce_all
+        rows, element = buffer.shape, value.shape
+        if rows.ndims is not None and element.ndims is not None and rows.ndims == element.ndims + 1 and \
+                rows[1:].is_fully_defined() and element.is_fully_defined():
+            return []
+        have = shape(buffer, out_type=i32)[1:]
+        got = shape(value, out_type=i32)
+        return [_assert(reduce_all(equal(have, got)),
+                        [f"TensorArray {self._shared.name}: could not write index", index, "of shape", got,
+                         "besides elements of shape", have, "(dfc's TensorArray holds elements of one shape; TF1's "
+                         "holds differing ones when infer_shape=False)"])]
 
     def _allocated_from(self, buffer, flags: Tensor, element: Tensor) -> Tensor:
         if isinstance(buffer, Unallocated):
@@ -330,8 +364,10 @@ class TensorArray:
             _assert(less_equal(count, n), [f"TensorArray {self._shared.name}: Max scatter index must be < array "
                                            f"size (", count - 1, "vs.", n, ")"])]
         zero = convert_to_tensor(np.int32(0))
-        flags, buffer = self._grown(zero, int(c)) if self._grows() and c is not None else \
-            (self._flags, self._buffer)
+        if not self._grows():
+            flags, buffer = self._flags, self._buffer
+        else:
+            flags, buffer = self._grown(zero, int(c)) if c is not None else self._grown(count - 1, 1)
         with control_dependencies(checks):
             covered = less(cumsum(ones_like(flags), exclusive=True), count)  # rows 0 .. count-1
         written = _assert(reduce_all(logical_or(logical_not(covered), equal(flags, UNWRITTEN))),
@@ -353,28 +389,68 @@ class TensorArray:
         return self._derive(new_flags, new_buffer)
 
     def scatter(self, indices, value, name: str | None = None) -> TensorArray:
-        """Element indices[k] = value[k] for each k (indices a vector known in length)."""
+        """Element indices[k] = value[k] for each k."""
         from .array_ops import gather
         with name_scope(name, "TensorArrayScatter", [self._flags, indices, value]):
             value = self._convert(value, "write")
-            indices = self._index(indices, "scatter")
-            count = indices.shape.as_list()[0] if indices.shape.ndims == 1 else None
-            if count is None:
-                raise ValueError(f"TensorArray {self._shared.name}: scatter needs indices of known length, got "
+            indices = self._index(_packed(indices), "scatter")
+            if indices.shape.ndims not in (None, 1):
+                raise ValueError(f"TensorArray {self._shared.name}: scatter needs a vector of indices, got "
                                  f"{indices.name} of shape {indices.shape}")
+            count = indices.shape.as_list()[0] if indices.shape.ndims == 1 else None
+            if count is None or count > 16:
+                return self._scatter_rows(indices, value)
             ta = self
             for k in range(count):
                 ta = ta.write(gather(indices, k), gather(value, k), name="write")
             return ta
+
+    def _scatter_rows(self, indices: Tensor, value: Tensor) -> TensorArray:
+        """scatter for indices of any length, at once: each row's writes counted by a segment sum."""
+        from .array_ops import gather, ones_like, reshape, shape
+        from .math_ops import (equal, greater, greater_equal, less_equal, logical_and, logical_or, reduce_all,
+                               reduce_max, where_v2)
+        element = TensorShape(value.shape.as_list()[1:]) if value.shape.ndims is not None else TensorShape(None)
+        self._merge_element_shape(element, "scatter")
+        n = self.size(name="size")
+        top = reduce_max(indices) + 1 if indices.shape.ndims is None or indices.shape.as_list()[0] != 0 else 0
+        checks = [_assert(reduce_all(greater_equal(indices, 0)),
+                          [f"TensorArray {self._shared.name}: Tried to write to index", indices, "but array size is:",
+                           n])]
+        if self._grows():
+            flags, buffer = self._grown(convert_to_tensor(top) - 1, 1)
+        else:
+            flags, buffer = self._flags, self._buffer
+            checks.append(_assert(less_equal(top, n), [f"TensorArray {self._shared.name}: Max scatter index must be "
+                                                       f"< array size (", top - 1, "vs.", n, ")"]))
+        if isinstance(buffer, Unallocated):
+            buffer = self._buffer_like(flags, gather(value, 0))
+        rows = shape(flags, out_type=i32)[0]
+        with control_dependencies(checks):
+            hits = _segment_sum(ones_like(indices), indices, rows)
+        written = _assert(reduce_all(logical_or(equal(hits, 0), logical_and(equal(hits, 1),
+                                                                           equal(flags, UNWRITTEN)))),
+                          [f"TensorArray {self._shared.name}: Could not write to TensorArray: an element of "
+                           f"TensorArrayScatter has already been written to."])
+        with control_dependencies([written]):
+            hit = greater(hits, 0)
+            new_flags = where_v2(hit, flags * 0 + WRITTEN, flags)
+            placed = _segment_sum(value, indices, rows)
+            rank = value.shape.ndims
+            if rank is None:
+                raise ValueError(f"TensorArray {self._shared.name}: scatter needs the rank of {value.name}")
+            new_buffer = where_v2(reshape(hit, [-1] + [1] * (rank - 1)), placed, buffer)
+        return self._derive(new_flags, new_buffer)
 
     def split(self, value, lengths, name: str | None = None) -> TensorArray:
         """value split along dim 0 into elements of the given lengths (all equal: elements share one shape)."""
         from .array_ops import reshape
         with name_scope(name, "TensorArraySplit", [self._flags, value, lengths]):
             value = self._convert(value, "write")
-            known = constant_value(convert_to_tensor(lengths))
+            lengths = convert_to_tensor(_packed(lengths))
+            known = constant_value(lengths)
             if known is None:
-                raise ValueError(f"TensorArray {self._shared.name}: split needs constant lengths")
+                return self._split_equal(value, lengths)
             known = [int(v) for v in np.atleast_1d(known)]
             if len(set(known)) > 1 and self._shared.infer_shape:
                 raise InvalidArgumentError(f"TensorArray {self._shared.name}: Could not write to TensorArray index 1 "
@@ -387,6 +463,26 @@ class TensorArray:
                                  f"dim 0, got {value.shape}")
             length = known[0] if known else 0
             return self.unstack(reshape(value, [len(known), length] + rest), name="unstack")
+
+    def _split_equal(self, value: Tensor, lengths: Tensor) -> TensorArray:
+        """split by lengths known only when the step runs: the elements share one shape, so the lengths must be
+        equal (the run fails naming the array otherwise)."""
+        from .array_ops import concat, gather, reshape, shape, size, stack
+        from .math_ops import cast, equal, reduce_all, reduce_sum
+        lengths = cast(lengths, i32)
+        if lengths.shape.ndims not in (None, 1):
+            raise ValueError(f"TensorArray {self._shared.name}: split's lengths must be a vector, got {lengths.name} "
+                             f"of shape {lengths.shape}")
+        rows = shape(value, out_type=i32)[0]
+        count = size(lengths, out_type=i32)
+        first = gather(lengths, 0)
+        ok = _assert(reduce_all(equal(lengths, first)) & equal(reduce_sum(lengths), rows),
+                     [f"TensorArray {self._shared.name}: dfc's TensorArray holds elements of one shape: split's "
+                      f"lengths must be equal and sum to the rows of the value, got lengths", lengths, "for rows",
+                      rows])
+        with control_dependencies([ok]):
+            pieces = reshape(value, concat([stack([count, first]), shape(value, out_type=i32)[1:]], 0))
+        return self.unstack(pieces, name="unstack")
 
     # ---- reading ---------------------------------------------------------------------------------------
     def _read_states(self) -> Tensor:
