@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import builtins
+import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -314,9 +316,31 @@ def tile(input, multiples, name: str | None = None) -> Tensor:
 
 
 def gather(params, indices, validate_indices=None, name: str | None = None, axis=0) -> Tensor:
+    """Slices of params along `axis` at `indices`. Called by the user's code (TF's Gather op, not a step of one
+    of dfc's composites) on axis 0, its gradient for params is an IndexedSlices, as TF1's."""
     params = convert_to_tensor(params)
     indices = convert_to_tensor(indices)
-    return make("dfc.gather", [params, indices], {"axis": check_int(axis, "axis")}, name=name or "GatherV2")
+    out = make("dfc.gather", [params, indices], {"axis": check_int(axis, "axis")}, name=name or "GatherV2")
+    if axis == 0 and _called_by_user():
+        mark_row_gather(out)
+    return out
+
+
+def mark_row_gather(rows: Tensor) -> Tensor:
+    """Mark `rows` (a dfc.gather's result) as TF's Gather of rows: tf.gradients of its params is an IndexedSlices."""
+    rows.graph.row_gathers.add(rows._dfc_ir().op)
+    return rows
+
+
+_DSL_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _called_by_user() -> bool:
+    """Whether the public function calling this one was called by code outside dfc (its API wrapper skipped)."""
+    frame = sys._getframe(2)
+    if frame.f_code.co_name == "wrapper" and frame.f_code.co_filename.endswith("user_errors.py"):
+        frame = frame.f_back
+    return frame is None or not os.path.abspath(frame.f_code.co_filename).startswith(_DSL_DIR)
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name: str | None = None) -> Tensor:

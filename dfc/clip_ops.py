@@ -1,7 +1,8 @@
 """Clipping and norms of the DSL: clip_by_value, clip_by_norm, clip_by_global_norm, global_norm, norm, l2_normalize.
 
 Each is TF's own definition over the DSL's ops, so values, gradients and the handling of zero
-and non-finite norms are TF's.
+and non-finite norms are TF's. As in TF, an IndexedSlices (an embedding's gradient) stays one:
+the clips apply to its rows, and norms count its rows.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 from .array_ops import identity, stack
 from .conversion import _user_line
 from .framework import Tensor, constant, convert_to_tensor, is_tensor_like, name_scope
+from .indexed_slices import IndexedSlices
 from .math_ops import (_axes, abs, cast, maximum, minimum, multiply, pow, reduce_max, reduce_sum,
                        rsqrt, sqrt, square, truediv, where)
 
@@ -21,8 +23,20 @@ def _scalar_like(value, t: Tensor) -> Tensor:
     return convert_to_tensor(value) if is_tensor_like(value) else convert_to_tensor(value, dtype=t.dtype)
 
 
+def _rows_of(t):
+    """The tensor a clip works on: an IndexedSlices' rows, else t as a tensor."""
+    return t.values if isinstance(t, IndexedSlices) else convert_to_tensor(t)
+
+
+def _like(t, clipped: Tensor):
+    """The clipped rows as an IndexedSlices when t was one."""
+    return IndexedSlices(clipped, t.indices, t.dense_shape) if isinstance(t, IndexedSlices) else clipped
+
+
 def clip_by_value(t, clip_value_min, clip_value_max, name: str | None = None) -> Tensor:
     """min(max(t, lo), hi). The gradient goes to t where lo <= t <= hi, else to the bound that won (TF's rule)."""
+    if isinstance(t, IndexedSlices):
+        return _like(t, clip_by_value(t.values, clip_value_min, clip_value_max, name))
     t = convert_to_tensor(t)
     with name_scope(name, "clip_by_value", [t]):
         lo, hi = _scalar_like(clip_value_min, t), _scalar_like(clip_value_max, t)
@@ -38,6 +52,8 @@ def clip_by_value(t, clip_value_min, clip_value_max, name: str | None = None) ->
 
 def clip_by_norm(t, clip_norm, axes=None, name: str | None = None) -> Tensor:
     """t * clip_norm / max(||t||_2, clip_norm), the norm over `axes` (all when None); a zero t stays zero."""
+    if isinstance(t, IndexedSlices):
+        return _like(t, clip_by_norm(t.values, clip_norm, axes, name))
     t = convert_to_tensor(t)
     with name_scope(name, "clip_by_norm", [t]):
         clip_norm = _scalar_like(clip_norm, t)
@@ -56,7 +72,7 @@ def _flat_list(t_list, what: str) -> list:
 
 def global_norm(t_list, name: str | None = None) -> Tensor:
     """sqrt(sum of the squares of every entry of every tensor); None entries are skipped."""
-    tensors = [convert_to_tensor(t) for t in _flat_list(t_list, "t_list") if t is not None]
+    tensors = [_rows_of(t) for t in _flat_list(t_list, "t_list") if t is not None]
     if not tensors:
         return constant(0.0, name=name or "global_norm")
     with name_scope(name, "global_norm", tensors):
@@ -69,7 +85,7 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name: str | None = Non
     """(each t * clip_norm / max(global_norm, clip_norm), global_norm); None stays None; a non-finite norm
     makes every entry NaN, as in TF."""
     items = _flat_list(t_list, "t_list")
-    present = [convert_to_tensor(t) for t in items if t is not None]
+    present = [_rows_of(t) for t in items if t is not None]
     with name_scope(name, "clip_by_global_norm", present):
         norm = global_norm(present) if use_norm is None else convert_to_tensor(use_norm)
         one = constant(1.0, dtype=norm.dtype)
@@ -81,9 +97,9 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name: str | None = Non
             if t is None:
                 out.append(None)
                 continue
-            t = convert_to_tensor(t)
-            s = scale if scale.dtype is t.dtype else cast(scale, t.dtype)
-            out.append(identity(multiply(t, s), "clip_by_global_norm"))
+            rows = _rows_of(t)
+            s = scale if scale.dtype is rows.dtype else cast(scale, rows.dtype)
+            out.append(_like(t, identity(multiply(rows, s), "clip_by_global_norm")))
         return out, norm
 
 

@@ -1,4 +1,10 @@
-"""tf.gradients and tf.stop_gradient: one `dfc.grad` meta-op per call, expanded later by the autodiff pass."""
+"""tf.gradients and tf.stop_gradient: one `dfc.grad` meta-op per call, expanded later by the autodiff pass.
+
+As in TF1, the gradient of a tensor whose every use on the way to the ys is a gather of its rows
+(tf.gather on axis 0, tf.nn.embedding_lookup: an embedding table) is an IndexedSlices: the gathered
+rows' gradients and their indices, so an optimizer updates only those rows (TF1's sparse kernels,
+whose results differ from a dense update for Momentum, RMSProp, FTRL and others).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,9 @@ from typing import Any
 
 from dfc.compiler.autodiff import connected
 
-from .array_ops import ones_like, zeros_like
-from .framework import Tensor, convert_to_tensor, make, make_op, wrap
+from .array_ops import _as_i64, concat, constant, ones_like, reshape, shape, zeros_like
+from .framework import Tensor, convert_to_tensor, make, make_op, name_scope, wrap
+from .indexed_slices import IndexedSlices
 
 
 def _as_list(x: Any) -> list:
@@ -58,15 +65,80 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients", colocate_gradients_
     if picked:
         # the stops are tensors too: wrap them so every operand is a Tensor of this graph
         stop_tensors = [wrap(v) for v in dict.fromkeys(hit_stops)]
-        attrs = {"num_ys": len(y_list), "num_xs": len(picked)}
+        gathers = _row_gathers([x_list[i]._dfc_ir() for i in picked], [y._dfc_ir() for y in y_list],
+                               {s._dfc_ir() for s in stops}, x_list[picked[0]].graph.row_gathers)
+        wrt: list[Tensor] = []
+        for i, rows in zip(picked, gathers):
+            wrt += [x_list[i]] if rows is None else [wrap(op.results[0]) for op in rows]
+        attrs = {"num_ys": len(y_list), "num_xs": len(wrt)}
         if stop_tensors:
             attrs["num_stops"] = len(stop_tensors)
-        op = make_op("dfc.grad", y_list + [x_list[i] for i in picked] + seeds + stop_tensors, attrs, name=name)
-        for i, result in zip(picked, op.results):
-            out[i] = wrap(result)
+        results = iter(make_op("dfc.grad", y_list + wrt + seeds + stop_tensors, attrs, name=name).results)
+        for i, rows in zip(picked, gathers):
+            if rows is None:
+                out[i] = wrap(next(results))
+            else:
+                out[i] = _gathered_slices(x_list[i], rows, [wrap(next(results)) for _ in rows], name)
     if unconnected == "zero":
         out = [zeros_like(x) if g is None else g for g, x in zip(out, x_list)]
     return out
+
+
+def _top_level(op) -> bool:
+    """Whether the op is in the graph's own block (not in a region of a loop or cond)."""
+    from dfc.ir.graph import Op
+    return op.block is not None and not isinstance(op.block.parent, Op)
+
+
+def _row_gathers(xs: list, ys: list, stops: set, row_gathers: set) -> list[list | None]:
+    """For each x: its row gathers (`row_gathers`: TF's Gather ops, axis 0), through identities, if they are its
+    only uses on the way to the ys (TF1's IndexedSlices gradient), else None (a dense gradient)."""
+    from dfc.ir.ops.registry import normalize_axis
+    candidates: list[tuple[list, list]] = []  # per x: (gathers, the other users: identities and dense uses)
+    for x in xs:
+        gathers, others, todo = [], [], [x]
+        while todo:
+            for op, index in todo.pop().uses:
+                top_level = _top_level(op)
+                if (top_level and op in row_gathers and index == 0
+                        and normalize_axis(op.attrs["axis"], op.inputs[0].type.rank) == 0):
+                    gathers.append(op)
+                else:
+                    others.append(op)
+                    if top_level and op.type == "dfc.identity":
+                        todo.append(op.results[0])
+        candidates.append((list(dict.fromkeys(gathers)), others))
+    outputs = [r for gathers, others in candidates for op in gathers + others for r in op.results]
+    reached = dict(zip(outputs, connected(ys, outputs, stops)[0]))
+
+    def on_path(op) -> bool:
+        return any(reached[r] and r not in stops for r in op.results)
+
+    picked: list[list | None] = []
+    for x, (gathers, others) in zip(xs, candidates):
+        dense_use = x in ys or any(on_path(op) for op in others if op.type != "dfc.identity" or not _top_level(op))
+        used = [op for op in gathers if on_path(op)]
+        picked.append(None if dense_use or not used else used)
+    return picked
+
+
+def _gathered_slices(x: Tensor, gathers: list, grads: list[Tensor], name: str) -> IndexedSlices:
+    """The IndexedSlices gradient of x from its gathers' gradients: their rows and indices, concatenated."""
+    with name_scope(name + "_IndexedSlices"):
+        values, indices = [], []
+        for op, g in zip(gathers, grads):
+            ids = wrap(op.inputs[1])
+            flat = ids.shape.ndims == 1
+            indices.append(ids if flat else reshape(ids, [-1]))
+            rows = [-1] + x.shape.as_list()[1:] if x.shape.is_fully_defined() else concat([[-1], shape(x)[1:]], 0)
+            values.append(g if flat else reshape(g, rows))
+        if len({t.dtype for t in indices}) > 1:  # int32 and int64 ids: TF's concat needs one dtype
+            indices = [_as_i64(t) for t in indices]
+        dims = x.shape.as_list() if x.shape.is_fully_defined() else None
+        dense_shape = constant(dims, dtype="int32") if dims is not None else shape(x)
+        if len(values) == 1:
+            return IndexedSlices(values[0], indices[0], dense_shape)
+        return IndexedSlices(concat(values, 0), concat(indices, 0), dense_shape)
 
 
 def stop_gradient(input, name: str | None = None) -> Tensor:

@@ -346,6 +346,8 @@ class Graph:
         self.dynamic_variables: set[str] = set()
         #: gradient_override_map's maps, innermost last: TF op type -> the name a gradient was registered under
         self.gradient_overrides: list[dict[str, str]] = []
+        #: the dfc.gather ops that are TF's Gather (tf.gather, embedding lookups): tf.gradients gives IndexedSlices
+        self.row_gathers: set[Op] = set()
         self._tensors: dict[Value, Tensor] = {}
         self._operations: dict[Op, Operation] = {}
         _DSL_GRAPHS[self._ir.id] = self

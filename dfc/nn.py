@@ -217,7 +217,7 @@ def embedding_lookup(params, ids, partition_strategy: str = "mod", name: str | N
 
     Its gradient is a sparse update (unsorted_segment_sum of the incoming rows), not a dense one-hot product.
     """
-    from .array_ops import concat, constant, gather
+    from .array_ops import concat, constant, gather, mark_row_gather
     from .framework import name_scope
     from .math_ops import floordiv, floormod, maximum, minimum, rsqrt
     shards = list(params) if isinstance(params, (list, tuple)) else [params]
@@ -229,7 +229,7 @@ def embedding_lookup(params, ids, partition_strategy: str = "mod", name: str | N
         raise TypeError(f"embedding_lookup ids {ids.name} must be int32 or int64, got {ids.dtype.name}")
     with name_scope(name, "embedding_lookup", shards + [ids]):
         if len(shards) == 1:
-            rows = gather(shards[0], ids)
+            rows = mark_row_gather(gather(shards[0], ids))  # TF's Gather: an IndexedSlices gradient
         else:
             if partition_strategy not in ("mod", "div"):
                 raise ValueError(f"partition_strategy must be 'mod' or 'div', got {partition_strategy!r}")

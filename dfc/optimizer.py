@@ -5,6 +5,13 @@ variables (real non-trainable Variables named like TF's: `W/Adam`, `W/Adam_1`, `
 and updates with assign ops whose formulas are those of TF1's dense training kernels. Every
 variable read in a step sees the value the step started with, so the new slot values flow to
 the variable update as the results of their assign ops.
+
+A gradient that is an IndexedSlices (an embedding table's: tf.gradients of gathers) updates only
+its rows, as TF1's sparse kernels do: duplicate indices are summed first, then the optimizer's own
+formula runs on those rows of the variable and its slots (`_Rows`), so the rows no index names
+keep their values and their slots' (a dense Momentum, RMSProp or FTRL update would move them).
+Adam is TF1's exception: its sparse update decays m and v everywhere, which is the dense update
+(`_SPARSE_UPDATES_EVERY_ROW`).
 """
 
 from __future__ import annotations
@@ -14,8 +21,14 @@ from typing import Any
 
 from .framework import (Operation, Tensor, control_dependencies, convert_to_tensor, device, get_default_graph,
                         init_scope, make_op, name_scope, wrap_op)
+from .array_ops import concat, constant, gather, zeros_like
 from .gradients_impl import gradients
-from .math_ops import cast
+from .graph_builder import _Operators
+from .indexed_slices import IndexedSlices
+from .math_ops import cast, not_equal, where
+from .sparse.core import segment_sum
+from .state_ops import scatter_update
+from .tensor_ops import argsort
 from .variables import Variable, group, trainable_variables, zeros_initializer
 
 __all__ = ["Optimizer", "TRAIN_OP"]
@@ -33,6 +46,9 @@ class Optimizer:
     """The base of the optimizers: compute_gradients, apply_gradients, minimize and slots."""
 
     GATE_NONE, GATE_OP, GATE_GRAPH = 0, 1, 2
+    #: whether TF's sparse update of this optimizer touches every row (Adam's moments decay everywhere): then an
+    #: IndexedSlices gradient applies as its dense tensor
+    _SPARSE_UPDATES_EVERY_ROW = False
 
     def __init__(self, use_locking: bool, name: str):
         if not name:
@@ -82,10 +98,13 @@ class Optimizer:
         for _, v in pairs:
             if not isinstance(v, Variable):
                 raise TypeError(f"apply_gradients needs (gradient, Variable) pairs, got {v!r}")
-        pairs = [(convert_to_tensor(g), v) for g, v in pairs if g is not None]
+        pairs = [(g if isinstance(g, IndexedSlices) else convert_to_tensor(g), v) for g, v in pairs if g is not None]
         if not pairs:
             raise ValueError(f"No gradients provided for any variable: {[v.name for _, v in given]}.")
         for g, v in pairs:
+            if isinstance(g, IndexedSlices):
+                _check_slices(g, v)
+                continue
             if g.shape.ndims is None or v.shape.ndims is None:  # a variable of unknown shape (validate_shape=False)
                 if g.dtype is v.dtype:
                     continue
@@ -104,7 +123,10 @@ class Optimizer:
                 with name_scope("update_" + v.op.name), contextlib.ExitStack() as stack:
                     if v.device:
                         stack.enter_context(device(v.device))
-                    updates.append(self._apply_dense(g, v))
+                    if isinstance(g, IndexedSlices):
+                        updates.append(self._apply_sparse_duplicate_indices(g, v))
+                    else:
+                        updates.append(self._apply_dense(g, v))
             updates += self._finish(updates)
             if global_step is None:
                 train_op = updates
@@ -122,6 +144,9 @@ class Optimizer:
         return sorted(self._slots)
 
     def get_slot(self, var: Variable, name: str) -> Variable | None:
+        if isinstance(var, _Rows):  # a sparse update: the same rows of the slot
+            slot = self._slots.get(name, {}).get(var.variable)
+            return None if slot is None else _Rows(slot, var.indices, var.first)
         return self._slots.get(name, {}).get(var)
 
     def variables(self) -> list[Variable]:
@@ -160,6 +185,32 @@ class Optimizer:
     def _apply_dense(self, grad: Tensor, var: Variable):
         raise NotImplementedError(f"{type(self).__name__} does not define _apply_dense")
 
+    def _apply_sparse_duplicate_indices(self, grad: IndexedSlices, var: Variable):
+        """_apply_sparse with each row's gradient summed over the repeats of its index (TF1 sums them first).
+
+        The repeats stay (sorted by index, each with the sum; the first of them writes the row): the
+        rows count stays the fed one, where TF's tf.unique would make it depend on the ids' values.
+        Optimizers whose sparse update touches every row (Adam), and variables of unknown shape, apply
+        the dense tensor instead.
+        """
+        if self._SPARSE_UPDATES_EVERY_ROW or not var.shape.is_fully_defined():
+            return self._apply_dense(convert_to_tensor(grad), var)
+        with name_scope("deduplicate"):
+            summed = segment_sum(grad.values, grad.indices, var.shape.as_list()[0])
+            ids = gather(grad.indices, argsort(grad.indices, stable=True))
+            before = concat([constant([-1], dtype=ids.dtype), ids], 0)[:-1]
+            first = not_equal(ids, before)
+            values = gather(summed, ids)
+        return self._apply_sparse(IndexedSlices(values, ids, grad.dense_shape), var, first)
+
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable, first: Tensor | None = None):
+        """TF1's sparse kernels: the dense formula over the rows `grad.indices` of var and its slots.
+
+        A repeated index comes with the same summed gradient each time, so its repeats compute the
+        same row; `first` (bool per index) says which one writes it (None: the indices are distinct).
+        """
+        return self._apply_dense(grad.values, _Rows(var, grad.indices, first))
+
     def _finish(self, update_ops: list) -> list:
         """Ops to run after the variable updates (Adam's beta powers); they join the train op."""
         return []
@@ -172,3 +223,63 @@ class Optimizer:
     @staticmethod
     def _as(t: Tensor, var: Variable) -> Tensor:
         return t if t.dtype is var.dtype else cast(t, var.dtype)
+
+
+def _check_slices(grad: IndexedSlices, var: Variable) -> None:
+    """TF's check of a sparse gradient: its dtype is the variable's and its rows have the variable's row shape."""
+    rows, row = grad.values.shape, var.shape
+    if grad.dtype is not var.dtype or (rows.ndims is not None and row.ndims is not None and (
+            rows.ndims != row.ndims or any(a is not None and b is not None and a != b
+                                           for a, b in zip(rows.as_list()[1:], row.as_list()[1:])))):
+        raise ValueError(f"gradient {grad.name} (IndexedSlices of {grad.dtype.name} rows {rows}) does not match "
+                         f"variable {var.name} ({var.dtype.name}{var.shape})")
+
+
+class _Rows(_Operators):
+    """The rows `indices` of a variable, standing for it in an optimizer's formula during a sparse update.
+
+    As a tensor it is those rows of the value the step started with; assign, assign_add and assign_sub
+    write only those rows and give the new rows, as a variable's do its new value. A repeated index
+    writes its row once, from the repeat that `first` marks (the repeats' values agree).
+    """
+
+    def __init__(self, variable: Variable, indices: Tensor, first: Tensor | None = None):
+        self.variable, self.indices, self.first = variable, indices, first
+        self._rows: Tensor | None = None
+
+    dtype = property(lambda self: self.variable.dtype)
+    device = property(lambda self: self.variable.device)
+    name = property(lambda self: self.variable.name)
+    op = property(lambda self: self.variable.op)
+    graph = property(lambda self: self.variable.graph)
+    constraint = property(lambda self: getattr(self.variable, "constraint", None))
+
+    @property
+    def shape(self):
+        return self._as_tensor().shape
+
+    def _as_tensor(self) -> Tensor:
+        if self._rows is None:
+            self._rows = gather(self.variable, self.indices)
+        return self._rows
+
+    def _dfc_ir(self):
+        return self._as_tensor()._dfc_ir()
+
+    def read_value(self) -> Tensor:
+        return gather(self.variable.read_value(), self.indices)
+
+    def _written(self, full: Tensor) -> Tensor:
+        return gather(full, self.indices)
+
+    def assign(self, value, use_locking=None, name: str | None = None, read_value: bool = True) -> Tensor:
+        if self.first is not None:  # a scatter adds up repeats: only the first of each carries the row
+            value = convert_to_tensor(value, dtype=self.dtype)
+            value = where(self.first, value, zeros_like(value))
+        return self._written(scatter_update(self.variable, self.indices, value, use_locking=bool(use_locking)))
+
+    def assign_add(self, delta, use_locking=None, name: str | None = None, read_value: bool = True) -> Tensor:
+        return self.assign(self._as_tensor() + delta, use_locking)
+
+    def assign_sub(self, delta, use_locking=None, name: str | None = None, read_value: bool = True) -> Tensor:
+        return self.assign(self._as_tensor() - delta, use_locking)

@@ -29,6 +29,8 @@ def _theoretical(session, x: Tensor, x_shape, x_value: np.ndarray, y: Tensor, y_
     with x.graph.as_default():
         seed = placeholder(y.dtype, y_shape, name="grad_check_seed")
         grad = gradients(y, x, grad_ys=seed)[0]
+        if grad is not None and not isinstance(grad, Tensor):  # an IndexedSlices (a gather's): as TF, densely
+            grad = convert_to_tensor(grad)
     if grad is None:
         return jacobian
     onehot = np.zeros(y_shape, dtype=y.dtype.np)

@@ -161,6 +161,8 @@ class RMSPropOptimizer(Optimizer):
 class AdamOptimizer(Optimizer):
     """m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; var -= lr*sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)."""
 
+    _SPARSE_UPDATES_EVERY_ROW = True  # TF1's sparse Adam scales all of m and v, then adds the rows
+
     def __init__(self, learning_rate=0.001, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
                  use_locking: bool = False, name: str = "Adam"):
         super().__init__(use_locking, name)

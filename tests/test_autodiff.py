@@ -236,8 +236,13 @@ def test_gather_gradient_sums_duplicate_indices():
     p = tf.placeholder(tf.float64, [4, 2])
     y = tf.gather(p, tf.constant([[1, 3], [1, 1]]))
     g = tf.gradients(tf.reduce_sum(y), p)[0]
+    assert isinstance(g, tf.IndexedSlices)  # TF1's gradient of a gather: the rows and their indices
     with tf.Session() as sess:
-        np.testing.assert_array_equal(sess.run(g, {p: np.zeros((4, 2))}), [[0, 0], [3, 3], [0, 0], [1, 1]])
+        sliced = sess.run(g, {p: np.zeros((4, 2))})
+        np.testing.assert_array_equal(sliced.indices, [1, 3, 1, 1])
+        np.testing.assert_array_equal(sliced.dense_shape, [4, 2])
+        dense = sess.run(tf.convert_to_tensor(g), {p: np.zeros((4, 2))})
+        np.testing.assert_array_equal(dense, [[0, 0], [3, 3], [0, 0], [1, 1]])
 
 
 def test_reduce_prod_gradient_is_exact_at_zeros():

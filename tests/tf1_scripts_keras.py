@@ -390,3 +390,24 @@ def optimizers_in_session(tf, Session):
     result["constrained_weights"] = np.concatenate([w.ravel() for w in constrained.get_weights()])
     K.clear_session()
     return result
+
+
+@script
+def embedding_sparse_fit(tf, Session):
+    """A Keras Embedding model fit with SGD+momentum, RMSprop+momentum and Adam: the table's gradient is sparse,
+    so momentum's optimizers leave the rows no batch looked up alone while Adam's moments decay everywhere."""
+    K, L = tf.keras.backend, tf.keras.layers
+    x = np.array([[1, 2, 2], [3, 1, 0], [5, 5, 5], [1, 1, 3]], np.int32)
+    y = np.array([[1.0], [0.0], [1.0], [0.5]], F32)
+    result = {}
+    for name, make in [("sgd", lambda: tf.keras.optimizers.SGD(0.1, momentum=0.9)),
+                       ("rmsprop", lambda: tf.keras.optimizers.RMSprop(0.01, momentum=0.5)),
+                       ("adam", lambda: tf.keras.optimizers.Adam(0.05))]:
+        model = tf.keras.Sequential([L.Embedding(8, 2, input_length=3), L.Flatten(), L.Dense(1)])
+        model.compile(optimizer=make(), loss="mse")
+        _set_weights(K, 8, model.weights)
+        history = model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0)
+        result[name + "_loss"] = np.array(history.history["loss"])
+        result[name + "_table"] = K.get_value(model.weights[0])
+        K.clear_session()
+    return result

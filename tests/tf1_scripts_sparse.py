@@ -121,3 +121,53 @@ def sparse_embedding_classifier(tf, Session):
         outputs["safe"] = sess.run(safe, {ids: with_invalid})
         outputs["table"] = sess.run(table)
     return {"names": names, "losses": np.array(losses), **outputs}
+
+
+@script
+def embedding_sparse_updates(tf, Session):
+    """An embedding table under each TF1 optimizer: tf.gradients of the lookups is an IndexedSlices, clipped by
+    clip_by_global_norm / clip_by_value / clip_by_norm, and the updates touch only the looked-up rows (TF1's
+    sparse kernels: Momentum, RMSProp and FTRL leave the other rows' slots alone; Adam decays them)."""
+    ids = tf.placeholder(tf.int64, [None, 2], name="ids")
+    target = tf.placeholder(tf.float32, [None], name="target")
+    global_step = tf.train.get_or_create_global_step()
+    optimizers = {
+        "momentum": tf.train.MomentumOptimizer(0.1, 0.9),
+        "nesterov": tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True),
+        "rmsprop": tf.train.RMSPropOptimizer(0.05, momentum=0.5, centered=True),
+        "adam": tf.train.AdamOptimizer(0.1),
+        "adadelta": tf.train.AdadeltaOptimizer(1.0),
+        "ftrl": tf.train.FtrlOptimizer(0.2, l1_regularization_strength=0.01,
+                                       l2_shrinkage_regularization_strength=0.1),
+        "adagrad_da": tf.train.AdagradDAOptimizer(0.1, global_step, l2_regularization_strength=0.01),
+    }
+    updates, tables, first_grad = [], {}, None
+    for k, (name, opt) in enumerate(optimizers.items()):
+        with tf.variable_scope(name):
+            table = tf.get_variable("table", [8, 3])
+            w = tf.get_variable("w", [3, 1])
+        pooled = tf.reduce_mean(tf.nn.embedding_lookup(table, ids), axis=1)
+        loss = tf.reduce_mean(tf.square(tf.squeeze(tf.matmul(pooled, w), 1) - target))
+        grads, variables = zip(*opt.compute_gradients(loss, var_list=[table, w]))
+        if k % 3 == 0:
+            grads, _ = tf.clip_by_global_norm(grads, 0.7)
+        elif k % 3 == 1:
+            grads = [tf.clip_by_value(g, -0.3, 0.3) for g in grads]
+        else:
+            grads = [tf.clip_by_norm(g, 0.5) for g in grads]
+        first_grad = grads[0] if first_grad is None else first_grad
+        updates.append(opt.apply_gradients(zip(grads, variables)))
+        tables[name] = table
+    train, count = tf.group(*updates), tf.assign_add(global_step, 1)
+    feeds = [([[0, 1], [1, 1]], [1.0, -1.0]), ([[2, 3]], [0.5]), ([[3, 3], [0, 7], [7, 3]], [1.0, 0.0, 2.0])]
+    out = {"kind": np.array(type(first_grad).__name__)}
+    with Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        out["names"] = _set_variables(tf, sess, 11)
+        sliced = sess.run(first_grad, {ids: feeds[0][0], target: feeds[0][1]})
+        out.update(grad_values=sliced.values, grad_indices=sliced.indices, grad_dense_shape=sliced.dense_shape)
+        for i, d in feeds:
+            sess.run(train, {ids: i, target: d})
+            sess.run(count)  # after the updates: AdagradDA reads the step
+        out.update(sess.run(tables))
+    return out

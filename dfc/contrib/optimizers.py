@@ -14,6 +14,7 @@ from ..array_ops import identity, shape
 from ..clip_ops import clip_by_global_norm, global_norm
 from ..framework import Tensor, constant, control_dependencies, convert_to_tensor
 from ..graph import GraphKeys, get_collection
+from ..indexed_slices import IndexedSlices
 from ..layers.base import unique_layer_name
 from ..optimizer import Optimizer
 from ..optimizers import FtrlOptimizer
@@ -90,13 +91,17 @@ def optimize_loss(loss, global_step, learning_rate, optimizer, gradient_noise_sc
         variables = trainable_variables() if variables is None else variables
         gradients = opt.compute_gradients(loss, variables, colocate_gradients_with_ops=colocate_gradients_with_ops)
         if gradient_noise_scale is not None:
+            dense = [(None if g is None else convert_to_tensor(g), v) for g, v in gradients]
             gradients = [(g + random_normal(shape(g)) * gradient_noise_scale if g is not None else None, v)
-                         for g, v in gradients]
+                         for g, v in dense]
         if gradient_multipliers is not None:
             scaled = []
             for g, v in gradients:
                 key = v if v in gradient_multipliers else v.name if v.name in gradient_multipliers else None
-                if g is not None and key is not None:
+                if isinstance(g, IndexedSlices) and key is not None:
+                    g = IndexedSlices(g.values * constant(gradient_multipliers[key], dtype=g.dtype), g.indices,
+                                      g.dense_shape)
+                elif g is not None and key is not None:
                     g = g * constant(gradient_multipliers[key], dtype=g.dtype)
                 scaled.append((g, v))
             gradients = scaled

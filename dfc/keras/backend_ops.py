@@ -99,7 +99,7 @@ def repeat_elements(x, rep: int, axis: int) -> Tensor:
 
 
 def gather(reference, indices) -> Tensor:
-    return _array.gather(reference, indices)
+    return _array.mark_row_gather(_array.gather(reference, indices))
 
 
 def one_hot(indices, num_classes: int) -> Tensor:

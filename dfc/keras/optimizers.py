@@ -188,6 +188,7 @@ class Adam(Optimizer):
     """m, v moving moments; var -= lr * sqrt(1 - beta_2^t) / (1 - beta_1^t) * m / (sqrt(v) + epsilon)."""
 
     _HYPER = ("learning_rate", "beta_1", "beta_2")
+    _SPARSE_UPDATES_EVERY_ROW = True  # Keras's sparse Adam scales all of m and v, then adds the rows
 
     def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
                  amsgrad: bool = False, name: str = "Adam", **kwargs):
@@ -232,6 +233,9 @@ class RMSprop(Optimizer):
         self._momentum = isinstance(momentum, (Tensor, Variable)) or momentum > 0
         self.epsilon = epsilon if epsilon is not None else 1e-7
         self.centered = centered
+        # Keras's sparse update without momentum scales all of rms (and mg), then adds the rows; with momentum
+        # it is TF's sparse RMSProp kernel, over the gradient's rows only
+        self._SPARSE_UPDATES_EVERY_ROW = not self._momentum
 
     def _make_slots(self, var: Variable) -> None:
         self._slot_of(var, "rms")

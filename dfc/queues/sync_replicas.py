@@ -25,7 +25,7 @@ import numpy as np
 
 from dfc.runtime.host_feeds import register_sink
 
-from ..framework import device, get_default_graph, make_op, name_scope, wrap_op
+from ..framework import convert_to_tensor, device, get_default_graph, make_op, name_scope, wrap_op
 from ..optimizer import Optimizer
 from ..session_run_hook import SessionRunHook
 from .accumulator import ConditionalAccumulator
@@ -132,6 +132,8 @@ class SyncReplicasOptimizer(Optimizer):
                     if grad is None:
                         aggregated.append(None)
                         continue
+                    # TF's SparseConditionalAccumulator keeps an embedding's gradient sparse; dense here
+                    grad = convert_to_tensor(grad)
                     accumulator = ConditionalAccumulator(grad.dtype, shape=var.shape,
                                                          shared_name=var.name + "/grad_accum")
                     train_ops.append(accumulator.apply_grad(grad, local_step=self._local_step._as_tensor()))
