@@ -2,16 +2,19 @@
 
     python tests/record_loops_scripts.py [OUT_DIR]
 
-It writes OUT_DIR/script_loops_growing_decoder.npz (default tests/data/tf_expectations/).
+It writes OUT_DIR/script_loops_growing_decoder.npz and script_loops_raw_rnn.npz (default
+tests/data/tf_expectations/).
 """
 
 from __future__ import annotations
 
 import sys
 
-from tf1_scripts_loops import growing_decoder
+from tf1_scripts_loops import growing_decoder, raw_rnn_lstm
 from tf_recording import out_dir, tf, write_npz
 
 if __name__ == "__main__":
-    write_npz(out_dir(sys.argv), "script_loops_growing_decoder", growing_decoder(tf))
-    print("script_loops_growing_decoder recorded")
+    for name, script in (("script_loops_growing_decoder", growing_decoder), ("script_loops_raw_rnn", raw_rnn_lstm)):
+        tf.reset_default_graph()
+        write_npz(out_dir(sys.argv), name, script(tf))
+        print(f"{name} recorded")

@@ -2,7 +2,7 @@
 
 Values and gradients of growing TensorArrays, fed-size scatter/split and fed-length map_fn/scan are cases in
 tests/tf1_op_cases_loops.py; here: a user's script training and decoding through growing TensorArrays
-(tests/tf1_scripts_loops.py), the structure tf.while_loop returns, and dynamic_decode with a sampling helper
+(tests/tf1_scripts_loops.py), tf.nn.raw_rnn, the structure tf.while_loop returns, and dynamic_decode with a sampling helper
 and no step limit.
 """
 
@@ -13,7 +13,7 @@ import collections
 import numpy as np
 import pytest
 from recordings import assert_matches_recording
-from tf1_scripts_loops import growing_decoder
+from tf1_scripts_loops import growing_decoder, raw_rnn_lstm
 
 import dfc as tf
 
@@ -31,6 +31,13 @@ def test_a_decoder_trained_and_decoding_through_growing_tensor_arrays_matches_te
         actual = growing_decoder(tf)
     assert_matches_recording(actual, "script_loops_growing_decoder", lambda key: {"rtol": 2e-5, "atol": 2e-6})
     assert "runs this step on its interpreter" in caplog.text
+
+
+def test_raw_rnn_matches_tensorflow():
+    """tf.nn.raw_rnn's documented LSTM example: emitted outputs (zeros past each row's length), final state, loop
+    state and the gradients for the inputs and the cell's variables."""
+    actual = raw_rnn_lstm(tf)
+    assert_matches_recording(actual, "script_loops_raw_rnn", lambda key: {"rtol": 1e-4, "atol": 1e-5})
 
 
 def _kind(x) -> str:

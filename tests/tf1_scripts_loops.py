@@ -74,3 +74,36 @@ def growing_decoder(tf) -> dict:
         out["decoded_6"] = sess.run(decoded, {limit: 6})
         out["decoded_1"] = sess.run(decoded, {limit: 1})
     return out
+
+
+def raw_rnn_lstm(tf) -> dict:
+    """TF1's raw_rnn documentation example: an LSTM reading a TensorArray of inputs until every row's length,
+    with a loop state summing the outputs; the emitted outputs, states and gradients."""
+    max_time, batch, depth, units = 5, 3, 2, 4
+    inputs = tf.placeholder(tf.float32, (max_time, batch, depth), name="inputs")
+    lengths = tf.placeholder(tf.int32, (batch,), name="lengths")
+    inputs_ta = tf.TensorArray(dtype=tf.float32, size=max_time).unstack(inputs)
+    cell = tf.nn.rnn_cell.LSTMCell(units)
+
+    def loop_fn(time, cell_output, cell_state, loop_state):
+        if cell_output is None:
+            next_state, next_loop_state = cell.zero_state(batch, tf.float32), tf.zeros([batch])
+        else:
+            next_state, next_loop_state = cell_state, loop_state + tf.reduce_sum(cell_output, axis=1)
+        finished = time >= lengths
+        next_input = tf.cond(tf.reduce_all(finished), lambda: tf.zeros([batch, depth]),
+                             lambda: inputs_ta.read(time))
+        return finished, next_input, next_state, cell_output, next_loop_state
+    outputs_ta, final_state, sums = tf.nn.raw_rnn(cell, loop_fn)
+    outputs = outputs_ta.stack()
+    loss = tf.reduce_sum(outputs * outputs) + tf.reduce_sum(final_state.h)
+    variables = sorted(tf.trainable_variables(), key=lambda v: v.name)
+    grads = tf.gradients(loss, [inputs] + variables)
+    rng = np.random.default_rng(73)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        set_variables(tf, sess)
+        fed = {inputs: rng.standard_normal((max_time, batch, depth)).astype(np.float32), lengths: [2, 4, 3]}
+        out, state, total, gs = sess.run([outputs, final_state, sums, grads], fed)
+    return {"outputs": out, "c": state.c, "h": state.h, "sums": total, "names": np.array([v.name for v in variables]),
+            **{f"grad_{k}": g for k, g in enumerate(gs)}}
