@@ -2,8 +2,8 @@
 
 Values and gradients of growing TensorArrays, fed-size scatter/split and fed-length map_fn/scan are cases in
 tests/tf1_op_cases_loops.py; here: a user's script training and decoding through growing TensorArrays
-(tests/tf1_scripts_loops.py), tf.nn.raw_rnn, the structure tf.while_loop returns, and dynamic_decode with a sampling helper
-and no step limit.
+(tests/tf1_scripts_loops.py), tf.nn.raw_rnn, the structure tf.while_loop returns, and dynamic_decode with a
+sampling helper and no step limit.
 """
 
 from __future__ import annotations
