@@ -708,10 +708,9 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
             if len(wanted) != len(out_types):
                 raise ValueError(f"map_fn: dtype {dtype!r} does not have the structure of fn's output "
                                  f"{_structure_text(sample)}")
-        for t in out_types:
-            if t.shape is None or None in t.shape:
-                raise ValueError(f"map_fn: fn's output of type {t} needs a known shape (dfc stacks it in a "
-                                 f"tensor of fixed shape)")
+        if any(t.shape is None or None in t.shape for t in out_types):
+            # shapes only the run knows: the rows go into TensorArrays (as TF1's map_fn does), stacked after
+            return _map_into_arrays(fn, elems, flat, n, sample, out_types, back_prop, infer_shape)
         accs = [zeros(_dims(n, t.shape), t.dtype) for t in out_types]
 
         def body(i, *accs_):
@@ -724,6 +723,22 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
         final = while_loop(lambda i, *a: less(i, n), body, [convert_to_tensor(np.int32(0))] + accs,
                            back_prop=back_prop, name="while")
         return _pack(sample, list(final[1:]))
+
+
+def _map_into_arrays(fn, elems, flat: list[Tensor], n: Tensor, sample, out_types: list, back_prop: bool,
+                     infer_shape: bool):
+    from .math_ops import less
+    from .variables import AUTO_REUSE, get_variable_scope, variable_scope
+    arrays = [TensorArray(t.dtype, size=n, infer_shape=infer_shape) for t in out_types]
+
+    def body(i, *arrays_):
+        with variable_scope(get_variable_scope(), reuse=AUTO_REUSE):  # the variables the first call made
+            out = fn(_pack(elems, _elem(flat, i)))
+        outs = [convert_to_tensor(o) for o in _flatten(out)]
+        return (i + 1,) + tuple(a.write(i, o) for a, o in zip(arrays_, outs))
+    final = while_loop(lambda i, *a: less(i, n), body, [convert_to_tensor(np.int32(0))] + arrays,
+                       back_prop=back_prop, name="while")
+    return _pack(sample, [a.stack() for a in final[1:]])
 
 
 def _dims(n, shape) -> Any:

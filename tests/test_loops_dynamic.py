@@ -91,3 +91,14 @@ def test_sampled_decoding_without_a_step_limit_stops_when_every_row_has_ended():
     assert ids.shape[1] == n.max()
     for row, length in zip(ids, n):
         assert row[length - 1] == 2 and 2 not in row[:length - 1] and not row[length:].any()
+
+
+def test_map_fn_over_rows_of_a_fed_length_stacks_them_as_tf1():
+    """fn's rows have a shape only the run knows (x[:k], k fed): they go through TensorArrays; TF 2.21 gives
+    these values."""
+    x = tf.placeholder(tf.float32, [None, 4])
+    k = tf.placeholder(tf.int32, [])
+    heads = tf.map_fn(lambda r: r[:k] * 2.0, x, infer_shape=False)
+    with tf.Session() as sess:
+        got = sess.run(heads, {x: np.arange(8, dtype=np.float32).reshape(2, 4), k: 3})
+    np.testing.assert_array_equal(got, [[0.0, 2.0, 4.0], [8.0, 10.0, 12.0]])
