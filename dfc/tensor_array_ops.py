@@ -14,8 +14,11 @@ InvalidArgumentError messages naming the TensorArray; reading an unwritten eleme
 The buffer is allocated at the first write (or when the element shape is known); a TensorArray
 entering a tf.while_loop before its first write gets its buffer once the loop's body shows the
 written element's shape (see `allocate_for_loop`). A `dynamic_size` array grows on writes past
-the end outside loops; inside a tf.while_loop its size would be the trip count, a value, while dfc
-compiles static shapes, so there it keeps its size (one of size 0 is refused with that reason).
+the end; inside a tf.while_loop its states and buffer are then loop variables whose dim 0 changes across
+iterations (their shape invariant leaves it unknown), which native code cannot hold: the Session runs such
+a step on dfc's interpreter (with a warning), gradients included. Reads do not chain through the Python
+object: a read sees an earlier read's clearing only when it runs after it (a control dependency on its
+value), as separate runs of TF1's graph each read afresh.
 """
 
 from __future__ import annotations
