@@ -95,6 +95,8 @@ class _Resolver:
         self.loop_depth = 0  # > 0 inside a dfc.while's regions
 
     def block(self, block: Block) -> None:
+        if block is not self.graph.body:  # a loop re-inferred afresh has new copies of its regions' ops
+            self.shape_ops |= _shape_computations(block)
         new_ops: list[Op] = []
         for op in block.ops:
             remap_operands(op, self.replaced)
