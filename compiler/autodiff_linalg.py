@@ -39,11 +39,6 @@ def _scale_matrices(b, s: Value, m: Value) -> Value:
     return b("mul", b("reshape", s, shape=[*shape, 1, 1]) if shape else s, m)
 
 
-def _diag_part(b, x: Value) -> Value:
-    n = x.type.shape[-1]
-    return b("reduce_sum", b("mul", x, _eye(b, n, x.type.dtype)), axes=[x.type.rank - 1], keepdims=False)
-
-
 def _matrix_diag(b, d: Value) -> Value:
     n = d.type.shape[-1]
     return b("mul", b("expand_dims", d, axis=d.type.rank), _eye(b, n, d.type.dtype))

@@ -21,6 +21,7 @@ from dfc.ir.errors import InvalidArgumentError, ShapeError
 from dfc.ir.graph import Block, Graph, Op, Value
 from dfc.ir.ops import get_op_def
 from dfc.ir.ops.dynamic import MORE_SHAPE_OPERANDS, SHAPE_OPERAND, static_slice_bounds
+from dfc.ir.ops.strings import COUNTED_OPS
 from dfc.ir.dtypes import i64
 from dfc.ir.types import TensorType
 
@@ -167,12 +168,16 @@ class _Resolver:
             ones.block = block
             before.append(ones)
             static = Op("dfc.tile", op.name, [ones.results[0]], {"multiples": tuple(dims)}, [op.results[0].type])
+        elif op.type in COUNTED_OPS:  # tf.string_split, a VarLenFeature: sized by how many values they make
+            static = Op(COUNTED_OPS[op.type], op.name, others, {**op.attrs, "count": dims[0]},
+                        [r.type for r in op.results])
         else:  # a random draw: its name keys its per-session stream, so it is kept
             static = Op(op.type, op.name, [], dict(op.attrs), [op.results[0].type.with_shape(tuple(dims))])
         static.operands += op.control_inputs
         static.device, static.loc, static.block = op.device, op.loc, block
         reinfer_op(static)
-        self.replaced[op.results[0]] = static.results[0]
+        for old, new in zip(op.results, static.results):
+            self.replaced[old] = new
         return before + [static]
 
 

@@ -27,6 +27,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".queues": ("ConditionalAccumulator", "ConditionalAccumulatorBase", "FIFOQueue", "PaddingFIFOQueue",
                 "PriorityQueue", "QueueBase", "RandomShuffleQueue"),
     ".script_ops": ("numpy_function", "py_func", "py_function"),
+    ".parsing_ops": ("FixedLenFeature", "VarLenFeature", "decode_csv", "parse_example", "parse_single_example"),
+    ".lookup_ops": ("string_to_hash_bucket_fast",),
+    ".io_readers": ("FixedLengthRecordReader", "ReaderBase", "TFRecordReader", "TextLineReader", "WholeFileReader"),
+    ".string_ops": ("as_string", "decode_base64", "decode_raw", "encode_base64", "read_file", "reduce_join",
+                    "regex_replace", "string_join", "string_split", "string_strip", "string_to_number", "substr"),
     ".custom_gradient_ops": ("NoGradient", "NotDifferentiable", "RegisterGradient", "custom_gradient", "no_gradient"),
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "colocate_with", "control_dependencies",
                    "convert_to_tensor", "device", "name_scope", "set_random_seed"),
@@ -66,12 +71,14 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                     "svd"),
     ".special_ops": ("digamma", "lbeta", "lgamma"),
     ".batch_space_ops": ("batch_to_space", "batch_to_space_nd", "space_to_batch", "space_to_batch_nd"),
-    ".segment_ops": ("batch_scatter_update", "bincount", "confusion_matrix", "dynamic_partition", "dynamic_stitch",
-                     "histogram_fixed_width", "scatter_div", "scatter_max", "scatter_min", "scatter_mul",
-                     "searchsorted", "segment_max", "segment_mean", "segment_min", "segment_prod", "segment_sum",
-                     "tensor_scatter_nd_max", "tensor_scatter_nd_min", "unique_with_counts", "unravel_index",
+    ".templates": ("make_template",),
+    ".segment_ops": ("batch_scatter_update", "dynamic_partition", "dynamic_stitch", "scatter_div", "scatter_max",
+                     "scatter_min", "scatter_mul", "segment_max", "segment_mean", "segment_min", "segment_prod",
+                     "segment_sum", "tensor_scatter_nd_max", "tensor_scatter_nd_min", "unique_with_counts",
                      "unsorted_segment_max", "unsorted_segment_mean", "unsorted_segment_min", "unsorted_segment_prod",
-                     "unsorted_segment_sqrt_n", "histogram_fixed_width_bins"),
+                     "unsorted_segment_sqrt_n"),
+    ".counting_ops": ("bincount", "confusion_matrix", "histogram_fixed_width", "histogram_fixed_width_bins",
+                      "searchsorted", "unravel_index"),
     ".state_ops": ("scatter_add", "scatter_nd_add", "scatter_nd_sub", "scatter_nd_update", "scatter_sub",
                    "scatter_update"),
     ".debugging": ("Assert", "Print", "print", "assert_equal", "assert_greater", "assert_greater_equal",
@@ -118,7 +125,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                    "zeros_initializer",
                    # TF1's other variable utilities
                    "assert_variables_initialized", "count_up_to", "get_local_variable", "initialize_local_variables",
-                   "initialize_variables", "is_variable_initialized", "make_template", "model_variables",
+                   "initialize_variables", "is_variable_initialized", "model_variables",
                    "moving_average_variables", "report_uninitialized_variables"),
 }
 #: TF1's names for objects that dfc's modules call otherwise: name -> (module, attribute)
@@ -126,12 +133,14 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
             "Event": (".summary", "EventProto"), "SessionLog": (".summary", "SessionLogProto"),
             "arg_max": (".math_ops", "argmax"), "arg_min": (".math_ops", "argmin"),  # TF1's older names
             "orthogonal_initializer": (".initializers", "orthogonal"),
+            "MetaGraphDef": (".saved_model.protos", "MetaGraphDef"),
+            "TensorInfo": (".saved_model.protos", "TensorInfo"),
             "variance_scaling_initializer": (".initializers", "variance_scaling"),
             "uniform_unit_scaling_initializer": (".initializers", "uniform_unit_scaling")}
 _SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "distributions", "dtypes",
                "errors", "estimator", "feature_column", "gfile", "graph_util", "image", "initializers", "io", "keras",
-               "layers", "linalg", "logging", "losses", "manip", "math", "metrics", "nn", "python_io", "queue",
-               "random", "sets", "sparse",
+               "layers", "linalg", "logging", "lookup", "losses", "manip", "math", "metrics", "nn", "python_io",
+               "queue", "random", "saved_model", "sets", "sparse", "strings",
                "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -140,6 +149,7 @@ as_dtype = _dtypes.as_dtype
 float16, bfloat16, float32, float64 = _dtypes.f16, _dtypes.bf16, _dtypes.f32, _dtypes.f64
 int8, int16, int32, int64, bool = _dtypes.i8, _dtypes.i16, _dtypes.i32, _dtypes.i64, _dtypes.bool_  # noqa: A001
 uint8 = _dtypes.u8
+string = _dtypes.string
 # TF's dtypes without kernels here: spelled, refused with a TypeError naming them wherever a dtype is taken
 uint16, uint32, uint64, complex64, complex128 = (_dtypes.UnsupportedDType(n) for n in
                                                  ("uint16", "uint32", "uint64", "complex64", "complex128"))
@@ -147,7 +157,7 @@ half, double = float16, float64
 
 __version__ = "0.1.0"
 __all__ = sorted([*_WHERE, *_RENAMED, *_SUBMODULES, "DType", "as_dtype", "float16", "bfloat16", "float32",
-                  "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "half", "double",
+                  "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "half", "double", "string",
                   "uint16", "uint32", "uint64", "complex64", "complex128"])
 
 

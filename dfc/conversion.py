@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 from dfc.ir import builder
-from dfc.ir.dtypes import DType, as_dtype, bool_, f32, i32, i64
+from dfc.ir.dtypes import DType, as_dtype, bool_, f32, i32, i64, string
+from dfc.ir.ops.strings import bytes_array
 from dfc.ir.graph import Value
 
 from .graph_builder import Operation, Tensor, build_error, make, out_of_memory, wrap
@@ -46,11 +47,16 @@ def infer_constant_dtype(value: Any) -> DType:
         return i32 if array.size == 0 or (array.min() >= -2**31 and array.max() < 2**31) else i64
     if array.dtype.kind == "b":
         return bool_
+    if array.dtype.kind in "SU" or (array.dtype.kind == "O" and array.size and
+                                    all(isinstance(v, (str, bytes)) for v in array.reshape(-1))):
+        return string
     raise TypeError(f"cannot make a tensor of {value!r} (numpy dtype {array.dtype})")
 
 
 def constant_array(value: Any, dtype: DType) -> np.ndarray:
     """`value` as an array of `dtype`; refuses conversions that change the value's kind lossily."""
+    if dtype.is_string:
+        return bytes_array(value)
     array = np.asarray(value)
     if array.dtype.kind in "OSUVc":
         raise TypeError(f"cannot convert {value!r} to a tensor of {dtype.name}")

@@ -12,6 +12,7 @@ from dfc.ir.dtypes import i8 as int8  # noqa: F401
 from dfc.ir.dtypes import i16 as int16  # noqa: F401
 from dfc.ir.dtypes import i32 as int32  # noqa: F401
 from dfc.ir.dtypes import i64 as int64  # noqa: F401
+from dfc.ir.dtypes import string  # noqa: F401
 from dfc.ir.dtypes import u8 as uint8  # noqa: F401
 
 from .math_ops import cast, saturate_cast  # noqa: F401

@@ -11,10 +11,10 @@ from dfc.ir.dtypes import as_dtype, f32
 from . import random_ops
 from .framework import Tensor, get_seed, static_shape
 from .framework import constant as _constant
-from .variables import (Initializer, _fans, constant_initializer, glorot_normal_initializer,
-                        glorot_uniform_initializer, global_variables_initializer, local_variables_initializer,
-                        ones_initializer, random_normal_initializer, random_uniform_initializer,
-                        truncated_normal_initializer, variables_initializer, zeros_initializer)
+from .init_ops import (Initializer, _fans, constant_initializer, glorot_normal_initializer,
+                       glorot_uniform_initializer, ones_initializer, random_normal_initializer,
+                       random_uniform_initializer, truncated_normal_initializer, zeros_initializer)
+from .variables import global_variables_initializer, local_variables_initializer, variables_initializer
 
 #: the stddev of a unit normal truncated at two standard deviations (TF's correction for truncated_normal)
 TRUNCATED_STDDEV = 0.87962566103423978
@@ -124,9 +124,9 @@ class identity(Initializer):
 
 
 def tables_initializer(name: str = "init_all_tables"):
-    """No lookup tables exist in dfc: a no-op, as TF's is for a graph without tables."""
-    from .variables import no_op
-    return no_op(name)
+    """One op initializing every lookup table of the default graph (dfc/lookup_ops.py); a no-op without tables."""
+    from .lookup_ops import tables_initializer as initialize_tables
+    return initialize_tables(name)
 
 
 zeros, ones, constant = zeros_initializer, ones_initializer, constant_initializer

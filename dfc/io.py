@@ -6,6 +6,9 @@ import types
 
 from . import gfile as _gfile
 from .graph_def import write_graph
+from .string_ops import decode_base64, decode_raw, encode_base64, read_file  # noqa: F401 - tf.io's
+from .parsing_ops import (FixedLenFeature, VarLenFeature, decode_csv, parse_example,  # noqa: F401 - tf.io's
+                          parse_single_example)
 from .queues import PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # TF1's tf.io has these
 from .tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
 

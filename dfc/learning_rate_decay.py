@@ -31,14 +31,18 @@ def _as(value, like: Tensor) -> Tensor:
     return cast(convert_to_tensor(value), like.dtype)
 
 
+def _decay_periods(step: Tensor, decay_steps, lr: Tensor, staircase: bool) -> Tensor:
+    """global_step / decay_steps, floored when staircase: how many decays the schedules below have applied."""
+    p = step / _as(decay_steps, lr)
+    return floor(p) if staircase else p
+
+
 def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase: bool = False,
                       name: str | None = None) -> Tensor:
     """learning_rate * decay_rate ^ (global_step / decay_steps), the exponent floored when staircase."""
     with name_scope(name, "ExponentialDecay"):
         lr, step = _start("exponential_decay", learning_rate, global_step)
-        p = step / _as(decay_steps, lr)
-        if staircase:
-            p = floor(p)
+        p = _decay_periods(step, decay_steps, lr, staircase)
         return lr * pow(_as(decay_rate, lr), p)
 
 
@@ -47,9 +51,7 @@ def natural_exp_decay(learning_rate, global_step, decay_steps, decay_rate, stair
     """learning_rate * exp(-decay_rate * global_step / decay_steps), the quotient floored when staircase."""
     with name_scope(name, "NaturalExpDecay"):
         lr, step = _start("natural_exp_decay", learning_rate, global_step)
-        p = step / _as(decay_steps, lr)
-        if staircase:
-            p = floor(p)
+        p = _decay_periods(step, decay_steps, lr, staircase)
         return lr * exp(-_as(decay_rate, lr) * p)
 
 
@@ -58,9 +60,7 @@ def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate, stai
     """learning_rate / (1 + decay_rate * global_step / decay_steps), the quotient floored when staircase."""
     with name_scope(name, "InverseTimeDecay"):
         lr, step = _start("inverse_time_decay", learning_rate, global_step)
-        p = step / _as(decay_steps, lr)
-        if staircase:
-            p = floor(p)
+        p = _decay_periods(step, decay_steps, lr, staircase)
         return lr / (1.0 + _as(decay_rate, lr) * p)
 
 

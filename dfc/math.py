@@ -15,9 +15,10 @@ from .math_ops import (abs, accumulate_n, acos, acosh, add, add_n, argmax, argmi
                        squared_difference, subtract, tan, tanh, truediv, unsorted_segment_sum, xdivy, xlog1py, xlogy,
                        zero_fraction)
 from .nn import in_top_k, log_softmax, softmax, top_k
-from .segment_ops import (bincount, confusion_matrix, cumulative_logsumexp, segment_max, segment_mean, segment_min,
-                          segment_prod, segment_sum, unsorted_segment_max, unsorted_segment_mean, unsorted_segment_min,
-                          unsorted_segment_prod, unsorted_segment_sqrt_n)
+from .counting_ops import bincount, confusion_matrix
+from .segment_ops import (cumulative_logsumexp, segment_max, segment_mean, segment_min, segment_prod, segment_sum,
+                          unsorted_segment_max, unsorted_segment_mean, unsorted_segment_min, unsorted_segment_prod,
+                          unsorted_segment_sqrt_n)
 from .debugging import is_non_decreasing, is_strictly_increasing
 from .special_ops import (bessel_i0, bessel_i0e, bessel_i1, bessel_i1e, digamma, erfcinv, erfinv, lbeta, lgamma,
                           ndtri)

@@ -514,29 +514,31 @@ def _large(x: Tensor) -> float:
     return 20.0 if x.dtype.bits <= 32 else 40.0
 
 
+def _hyperbolic_of_abs(x: Tensor, below_switch, name: str | None = None) -> Tensor:
+    """sinh or cosh of |x|: below_switch(|x|) where e^|x| is finite, else e^|x| / 2 as e^(|x|/2)^2 / 2 (which
+    does not overflow before the result does)."""
+    big = _large(x)
+    a = _select_abs(x)
+    small = below_switch(minimum(a, constant(big, dtype=x.dtype)))
+    half = exp(multiply(maximum(a, constant(big, dtype=x.dtype)), constant(0.5, dtype=x.dtype)))
+    large = multiply(multiply(half, constant(0.5, dtype=x.dtype)), half)
+    return make("dfc.select", [greater(a, constant(big, dtype=x.dtype)), large, small], name=name)
+
+
 def sinh(x, name: str | None = None) -> Tensor:
     """(e^x - e^-x) / 2 through expm1 (no cancellation near 0), e^(|x|/2)^2 / 2 where e^|x| alone overflows."""
     x = _float_only(convert_to_tensor(x), "Sinh", name)
     with name_scope(name, "Sinh", [x]):
-        big = _large(x)
-        a = _select_abs(x)
-        small_a = minimum(a, constant(big, dtype=x.dtype))
-        small = multiply(subtract(expm1(small_a), expm1(negative(small_a))), constant(0.5, dtype=x.dtype))
-        half = exp(multiply(maximum(a, constant(big, dtype=x.dtype)), constant(0.5, dtype=x.dtype)))
-        large = multiply(multiply(half, constant(0.5, dtype=x.dtype)), half)
-        return _odd(x, make("dfc.select", [greater(a, constant(big, dtype=x.dtype)), large, small]))
+        return _odd(x, _hyperbolic_of_abs(x, lambda a: multiply(subtract(expm1(a), expm1(negative(a))),
+                                                                constant(0.5, dtype=x.dtype))))
 
 
 def cosh(x, name: str | None = None) -> Tensor:
+    """(e^x + e^-x) / 2, e^(|x|/2)^2 / 2 where e^|x| alone overflows."""
     x = _float_only(convert_to_tensor(x), "Cosh", name)
     with name_scope(name, "Cosh", [x]):
-        big = _large(x)
-        a = _select_abs(x)
-        small_a = minimum(a, constant(big, dtype=x.dtype))
-        small = multiply(add(exp(small_a), exp(negative(small_a))), constant(0.5, dtype=x.dtype))
-        half = exp(multiply(maximum(a, constant(big, dtype=x.dtype)), constant(0.5, dtype=x.dtype)))
-        large = multiply(multiply(half, constant(0.5, dtype=x.dtype)), half)
-        return make("dfc.select", [greater(a, constant(big, dtype=x.dtype)), large, small], name="Cosh")
+        return _hyperbolic_of_abs(x, lambda a: multiply(add(exp(a), exp(negative(a))), constant(0.5, dtype=x.dtype)),
+                                  name="Cosh")
 
 
 def _huge(x: Tensor) -> float:

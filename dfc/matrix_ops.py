@@ -44,7 +44,7 @@ def matrix_determinant(input, name: str | None = None) -> Tensor:  # noqa: A002 
     return make("dfc.matrix_determinant", [x], name=label)
 
 
-def log_matrix_determinant(input, name: str | None = None):  # noqa: A002 - TF's name
+def log_matrix_determinant(input, name: str | None = None) -> tuple[Tensor, Tensor]:  # noqa: A002 - TF's name
     """(sign, log_abs_determinant) of each matrix."""
     label = name or "LogMatrixDeterminant"
     x = _matrices(input, "LogMatrixDeterminant", label)
@@ -53,7 +53,7 @@ def log_matrix_determinant(input, name: str | None = None):  # noqa: A002 - TF's
     return result(*(wrap(r) for r in op.results))
 
 
-def slogdet(input, name: str | None = None):  # noqa: A002 - TF's name
+def slogdet(input, name: str | None = None) -> tuple[Tensor, Tensor]:  # noqa: A002 - TF's name
     return log_matrix_determinant(input, name=name)
 
 
@@ -111,7 +111,7 @@ def logdet(matrix, name: str | None = None) -> Tensor:
         return 2.0 * reduce_sum(log(matrix_diag_part(chol)), axis=[-1])
 
 
-def qr(input, full_matrices: bool = False, name: str | None = None):  # noqa: A002 - TF's name
+def qr(input, full_matrices: bool = False, name: str | None = None) -> tuple[Tensor, Tensor]:  # noqa: A002 - TF's name
     """(q, r) with q @ r = input: q's columns orthonormal, r upper triangular (K = min(M, N) columns of q, or M
     with full_matrices)."""
     label = name or "Qr"
@@ -120,7 +120,8 @@ def qr(input, full_matrices: bool = False, name: str | None = None):  # noqa: A0
     return namedtuple("Qr", ["q", "r"])(*(wrap(r) for r in op.results))
 
 
-def svd(tensor, full_matrices: bool = False, compute_uv: bool = True, name: str | None = None):
+def svd(tensor, full_matrices: bool = False, compute_uv: bool = True,
+        name: str | None = None) -> Tensor | tuple[Tensor, Tensor, Tensor]:
     """(s, u, v) with tensor = u @ diag(s) @ v^T, s descending; only s when compute_uv is False."""
     label = name or "Svd"
     x = _matrices(tensor, "Svd", label, square=False)

@@ -93,6 +93,8 @@ def _export_collection(entry: Any, key: str, items: list, variable_cls: type, va
         entry.int64_list.value.extend(items)
     elif all(isinstance(x, float) for x in items):
         entry.float_list.value.extend(items)
+    elif all(type(x).__name__ == "Any" and hasattr(x, "Pack") for x in items):  # protos packed in Any (assets)
+        entry.any_list.value.extend(items)
     elif all(hasattr(x, "_dfc_host_fetch") for x in items):
         if key in _warned_summary_collections:  # once: Saver.save exports the meta graph at every checkpoint
             return
@@ -281,6 +283,8 @@ def _import_collections(graph: Any, meta: Any, result: _Imported, variable_names
             items = list(entry.int64_list.value)
         elif kind == "float_list":
             items = list(entry.float_list.value)
+        elif kind == "any_list":
+            items = list(entry.any_list.value)
         else:
             continue
         target = graph.collections.setdefault(key, [])

@@ -112,7 +112,8 @@ def _broadcast_weights(weights: Tensor, values: Tensor) -> Tensor:
 
 
 # ---- means ------------------------------------------------------------------------------------------
-def mean(values, weights=None, metrics_collections=None, updates_collections=None, name: str | None = None):
+def mean(values, weights=None, metrics_collections=None, updates_collections=None,
+         name: str | None = None) -> tuple[Tensor, Tensor]:
     """The (weighted) mean of every value seen: variables total and count."""
     with name_scope(name, "mean"):
         values = cast(convert_to_tensor(values), _F32)
@@ -133,7 +134,8 @@ def mean(values, weights=None, metrics_collections=None, updates_collections=Non
         return _publish(value, update_op, metrics_collections, updates_collections)
 
 
-def mean_tensor(values, weights=None, metrics_collections=None, updates_collections=None, name: str | None = None):
+def mean_tensor(values, weights=None, metrics_collections=None, updates_collections=None,
+                name: str | None = None) -> tuple[Tensor, Tensor]:
     """The element-wise (weighted) mean of every tensor seen: variables total_tensor and count_tensor."""
     with name_scope(name, "mean"):
         values = cast(convert_to_tensor(values), _F32)
@@ -154,7 +156,7 @@ def mean_tensor(values, weights=None, metrics_collections=None, updates_collecti
 
 
 def accuracy(labels, predictions, weights=None, metrics_collections=None, updates_collections=None,
-             name: str | None = None):
+             name: str | None = None) -> tuple[Tensor, Tensor]:
     """The fraction of predictions equal to labels (predictions cast to the labels' dtype)."""
     predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights, "accuracy")
     if labels.dtype is not predictions.dtype:
@@ -164,7 +166,7 @@ def accuracy(labels, predictions, weights=None, metrics_collections=None, update
 
 
 def mean_absolute_error(labels, predictions, weights=None, metrics_collections=None, updates_collections=None,
-                        name: str | None = None):
+                        name: str | None = None) -> tuple[Tensor, Tensor]:
     predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights,
                                                                  "mean_absolute_error")
     return mean(abs(predictions - labels), weights, metrics_collections, updates_collections,
@@ -172,7 +174,7 @@ def mean_absolute_error(labels, predictions, weights=None, metrics_collections=N
 
 
 def mean_squared_error(labels, predictions, weights=None, metrics_collections=None, updates_collections=None,
-                       name: str | None = None):
+                       name: str | None = None) -> tuple[Tensor, Tensor]:
     predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights,
                                                                  "mean_squared_error")
     return mean(squared_difference(labels, predictions), weights, metrics_collections, updates_collections,
@@ -180,7 +182,7 @@ def mean_squared_error(labels, predictions, weights=None, metrics_collections=No
 
 
 def root_mean_squared_error(labels, predictions, weights=None, metrics_collections=None, updates_collections=None,
-                            name: str | None = None):
+                            name: str | None = None) -> tuple[Tensor, Tensor]:
     predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights,
                                                                  "root_mean_squared_error")
     mse, update_mse = mean_squared_error(labels, predictions, weights, None, None, name or "root_mean_squared_error")
@@ -188,7 +190,7 @@ def root_mean_squared_error(labels, predictions, weights=None, metrics_collectio
 
 
 def mean_relative_error(labels, predictions, normalizer, weights=None, metrics_collections=None,
-                        updates_collections=None, name: str | None = None):
+                        updates_collections=None, name: str | None = None) -> tuple[Tensor, Tensor]:
     """The mean of |labels - predictions| / normalizer (0 where the normalizer is 0)."""
     predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights,
                                                                  "mean_relative_error")
@@ -198,7 +200,7 @@ def mean_relative_error(labels, predictions, normalizer, weights=None, metrics_c
 
 
 def mean_cosine_distance(labels, predictions, dim, weights=None, metrics_collections=None, updates_collections=None,
-                         name: str | None = None):
+                         name: str | None = None) -> tuple[Tensor, Tensor]:
     """1 - the mean of sum(labels * predictions) over `dim` (the inputs are expected unit-normalized)."""
     predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights,
                                                                  "mean_cosine_distance")
@@ -209,7 +211,7 @@ def mean_cosine_distance(labels, predictions, dim, weights=None, metrics_collect
 
 
 def percentage_below(values, threshold, weights=None, metrics_collections=None, updates_collections=None,
-                     name: str | None = None):
+                     name: str | None = None) -> tuple[Tensor, Tensor]:
     below = cast(less(values, threshold), _F32)
     return mean(below, weights, metrics_collections, updates_collections, name or "percentage_below_threshold")
 
@@ -343,13 +345,13 @@ def _share_of_tp_at_thresholds(other: str, kind: str, labels, predictions, thres
 
 
 def precision_at_thresholds(labels, predictions, thresholds, weights=None, metrics_collections=None,
-                            updates_collections=None, name: str | None = None):
+                            updates_collections=None, name: str | None = None) -> tuple[Tensor, Tensor]:
     return _share_of_tp_at_thresholds("fp", "precision", labels, predictions, thresholds, weights,
                                       metrics_collections, updates_collections, name)
 
 
 def recall_at_thresholds(labels, predictions, thresholds, weights=None, metrics_collections=None,
-                         updates_collections=None, name: str | None = None):
+                         updates_collections=None, name: str | None = None) -> tuple[Tensor, Tensor]:
     return _share_of_tp_at_thresholds("fn", "recall", labels, predictions, thresholds, weights,
                                       metrics_collections, updates_collections, name)
 
@@ -360,7 +362,7 @@ def _even_thresholds(num_thresholds: int) -> list[float]:
 
 def auc(labels, predictions, weights=None, num_thresholds: int = 200, metrics_collections=None,
         updates_collections=None, curve: str = "ROC", name: str | None = None,
-        summation_method: str = "trapezoidal", thresholds=None):
+        summation_method: str = "trapezoidal", thresholds=None) -> tuple[Tensor, Tensor]:
     """The area under the ROC or PR curve by a Riemann sum over thresholds in [0, 1], as TF1 computes it.
 
     Thresholds: num_thresholds - 2 evenly spaced in (0, 1), or the given ones sorted, plus one just below
@@ -418,7 +420,8 @@ def auc(labels, predictions, weights=None, num_thresholds: int = 200, metrics_co
 
 
 def sensitivity_at_specificity(labels, predictions, specificity, weights=None, num_thresholds: int = 200,
-                               metrics_collections=None, updates_collections=None, name: str | None = None):
+                               metrics_collections=None, updates_collections=None,
+                               name: str | None = None) -> tuple[Tensor, Tensor]:
     """The recall at the threshold whose specificity is closest to `specificity`."""
     if specificity < 0 or specificity > 1:
         raise ValueError(f"`specificity` must be in the range [0, 1]. Currently, `specificity` got {specificity}.")
@@ -438,7 +441,8 @@ def sensitivity_at_specificity(labels, predictions, specificity, weights=None, n
 
 
 def specificity_at_sensitivity(labels, predictions, sensitivity, weights=None, num_thresholds: int = 200,
-                               metrics_collections=None, updates_collections=None, name: str | None = None):
+                               metrics_collections=None, updates_collections=None,
+                               name: str | None = None) -> tuple[Tensor, Tensor]:
     """The specificity at the last threshold whose sensitivity is closest to `sensitivity`."""
     if sensitivity < 0 or sensitivity > 1:
         raise ValueError(f"`sensitivity` must be in the range [0, 1]. Currently, `sensitivity` is {sensitivity}.")
@@ -475,7 +479,7 @@ def _confusion_counts(labels: Tensor, predictions: Tensor, num_classes: int, wei
 
 
 def mean_iou(labels, predictions, num_classes: int, weights=None, metrics_collections=None,
-             updates_collections=None, name: str | None = None):
+             updates_collections=None, name: str | None = None) -> tuple[Tensor, Tensor]:
     """The mean over classes of intersection / union; update_op returns the updated confusion matrix (float64)."""
     num_classes = int(num_classes)
     with name_scope(name, "mean_iou"):
@@ -501,7 +505,7 @@ def mean_iou(labels, predictions, num_classes: int, weights=None, metrics_collec
 
 
 def mean_per_class_accuracy(labels, predictions, num_classes: int, weights=None, metrics_collections=None,
-                            updates_collections=None, name: str | None = None):
+                            updates_collections=None, name: str | None = None) -> tuple[Tensor, Tensor]:
     """The mean over classes of each class's accuracy; update_op returns the per-class accuracies."""
     num_classes = int(num_classes)
     with name_scope(name, "mean_accuracy"):
@@ -601,21 +605,21 @@ def _share_of_tp_at_top_k(kind: str, other: str, labels, predictions_idx, k, cla
 
 
 def precision_at_top_k(labels, predictions_idx, k=None, class_id=None, weights=None, metrics_collections=None,
-                       updates_collections=None, name: str | None = None):
+                       updates_collections=None, name: str | None = None) -> tuple[Tensor, Tensor]:
     """Of the predicted class ids (top-k indices), the fraction among the labels; variables float64 counts."""
     return _share_of_tp_at_top_k("precision", "false_positive", labels, predictions_idx, k, class_id, weights,
                                  metrics_collections, updates_collections, name)
 
 
 def recall_at_top_k(labels, predictions_idx, k=None, class_id=None, weights=None, metrics_collections=None,
-                    updates_collections=None, name: str | None = None):
+                    updates_collections=None, name: str | None = None) -> tuple[Tensor, Tensor]:
     """Of the label ids, the fraction among the predicted class ids (top-k indices); variables float64 counts."""
     return _share_of_tp_at_top_k("recall", "false_negative", labels, predictions_idx, k, class_id, weights,
                                  metrics_collections, updates_collections, name)
 
 
 def precision_at_k(labels, predictions, k: int, class_id=None, weights=None, metrics_collections=None,
-                   updates_collections=None, name: str | None = None):
+                   updates_collections=None, name: str | None = None) -> tuple[Tensor, Tensor]:
     """Of the top-k predicted classes, the fraction in the labels (dense labels: [batch] or [batch, n])."""
     with name_scope(name, _at_k_name("precision", k, class_id)) as scope:
         return precision_at_top_k(labels, _top_k_indices(predictions, k), k, class_id, weights, metrics_collections,
@@ -623,7 +627,7 @@ def precision_at_k(labels, predictions, k: int, class_id=None, weights=None, met
 
 
 def recall_at_k(labels, predictions, k: int, class_id=None, weights=None, metrics_collections=None,
-                updates_collections=None, name: str | None = None):
+                updates_collections=None, name: str | None = None) -> tuple[Tensor, Tensor]:
     """Of the label classes, the fraction among the top-k predictions (dense labels: [batch] or [batch, n])."""
     with name_scope(name, _at_k_name("recall", k, class_id)) as scope:
         return recall_at_top_k(labels, _top_k_indices(predictions, k), k, class_id, weights, metrics_collections,
@@ -650,7 +654,7 @@ def _average_precision(labels: Tensor, predictions_idx: Tensor) -> Tensor:
 
 
 def average_precision_at_k(labels, predictions, k: int, weights=None, metrics_collections=None,
-                           updates_collections=None, name: str | None = None):
+                           updates_collections=None, name: str | None = None) -> tuple[Tensor, Tensor]:
     """The mean average precision of the top-k predictions against the labels (ids >= num_classes ignored)."""
     if k < 1:
         raise ValueError(f"Invalid k={k}. `k` should be >= 1.")

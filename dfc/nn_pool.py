@@ -23,30 +23,27 @@ def _spatial_rank(input, data_format: str | None, fn: str) -> int:
     raise ValueError(f"{fn}: the rank of {x.name} must be known, or data_format given")
 
 
+def _pool_by_rank(fn: str, pools: tuple, input, ksize, strides, padding, data_format, name) -> Tensor:  # noqa: A002
+    """The 1-D, 2-D or 3-D pool of `pools` that the input's rank (3, 4 or 5) asks for, in its default layout."""
+    n = _spatial_rank(input, data_format, fn)
+    if n not in (1, 2, 3):
+        raise ValueError(f"{fn}: input must have rank 3, 4 or 5, got rank {n + 2}")
+    layout = data_format or ("NWC", "NHWC", "NDHWC")[n - 1]
+    return pools[n - 1](input, ksize, strides, padding, layout, name)
+
+
 def max_pool_v2(input, ksize, strides, padding, data_format=None, name: str | None = None) -> Tensor:  # noqa: A002
     """max_pool1d, max_pool2d or max_pool3d by the input's rank (3, 4 or 5); ksize and strides: an int, N, or
     N + 2 values."""
-    n = _spatial_rank(input, data_format, "max_pool_v2")
-    if n == 1:
-        return max_pool1d(input, ksize, strides, padding, data_format or "NWC", name)
-    if n == 2:
-        return max_pool(input, ksize, strides, padding, data_format or "NHWC", name)
-    if n == 3:
-        return max_pool3d(input, ksize, strides, padding, data_format or "NDHWC", name)
-    raise ValueError(f"max_pool_v2: input must have rank 3, 4 or 5, got rank {n + 2}")
+    return _pool_by_rank("max_pool_v2", (max_pool1d, max_pool, max_pool3d), input, ksize, strides, padding,
+                         data_format, name)
 
 
 def avg_pool_v2(input, ksize, strides, padding, data_format=None, name: str | None = None) -> Tensor:  # noqa: A002
     """avg_pool1d, avg_pool2d or avg_pool3d by the input's rank (3, 4 or 5); ksize and strides: an int, N, or
     N + 2 values."""
-    n = _spatial_rank(input, data_format, "avg_pool_v2")
-    if n == 1:
-        return avg_pool1d(input, ksize, strides, padding, data_format or "NWC", name)
-    if n == 2:
-        return avg_pool(input, ksize, strides, padding, data_format or "NHWC", name)
-    if n == 3:
-        return avg_pool3d(input, ksize, strides, padding, data_format or "NDHWC", name)
-    raise ValueError(f"avg_pool_v2: input must have rank 3, 4 or 5, got rank {n + 2}")
+    return _pool_by_rank("avg_pool_v2", (avg_pool1d, avg_pool, avg_pool3d), input, ksize, strides, padding,
+                         data_format, name)
 
 
 def _ints(values: Any, n: int, what: str, fn: str, default: int | None = None) -> list[int]:

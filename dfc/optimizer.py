@@ -21,13 +21,13 @@ from typing import Any
 
 from .framework import (Operation, Tensor, control_dependencies, convert_to_tensor, device, get_default_graph,
                         init_scope, make_op, name_scope, wrap_op)
-from .array_ops import concat, constant, gather, zeros_like
+from .array_ops import concat, gather, size, zeros_like
 from .gradients_impl import gradients
 from .graph_builder import _Operators
 from .indexed_slices import IndexedSlices
-from .math_ops import cast, not_equal, where
+from .math_ops import cast, cumsum, not_equal, where
 from .sparse.core import segment_sum
-from .state_ops import scatter_update
+from .state_ops import scatter_add, scatter_sub, scatter_update
 from .tensor_ops import argsort
 from .variables import Variable, group, trainable_variables, zeros_initializer
 
@@ -196,11 +196,14 @@ class Optimizer:
         if self._SPARSE_UPDATES_EVERY_ROW or not var.shape.is_fully_defined():
             return self._apply_dense(convert_to_tensor(grad), var)
         with name_scope("deduplicate"):
-            summed = segment_sum(grad.values, grad.indices, var.shape.as_list()[0])
-            ids = gather(grad.indices, argsort(grad.indices, stable=True))
-            before = concat([constant([-1], dtype=ids.dtype), ids], 0)[:-1]
+            order = argsort(grad.indices, stable=True)
+            ids, rows = gather(grad.indices, order), gather(grad.values, order)
+            before = concat([ids[:1] - 1, ids], 0)[:-1]  # each id's predecessor; the first's differs from it
             first = not_equal(ids, before)
-            values = gather(summed, ids)
+            # the repeats of an index are neighbours now: segment k sums the k-th distinct index's rows, in
+            # O(ids x row) (at most one segment per id, so the segments' count is known from the fed shapes)
+            segment = cumsum(cast(first, "int32")) - 1
+            values = gather(segment_sum(rows, segment, size(ids, out_type="int32")), segment)
         return self._apply_sparse(IndexedSlices(values, ids, grad.dense_shape), var, first)
 
     def _apply_sparse(self, grad: IndexedSlices, var: Variable, first: Tensor | None = None):
@@ -273,13 +276,16 @@ class _Rows(_Operators):
         return gather(full, self.indices)
 
     def assign(self, value, use_locking=None, name: str | None = None, read_value: bool = True) -> Tensor:
-        if self.first is not None:  # a scatter adds up repeats: only the first of each carries the row
-            value = convert_to_tensor(value, dtype=self.dtype)
-            value = where(self.first, value, zeros_like(value))
-        return self._written(scatter_update(self.variable, self.indices, value, use_locking=bool(use_locking)))
+        return self._written(scatter_update(self.variable, self.indices, self._once(value),
+                                            use_locking=bool(use_locking)))
 
     def assign_add(self, delta, use_locking=None, name: str | None = None, read_value: bool = True) -> Tensor:
-        return self.assign(self._as_tensor() + delta, use_locking)
+        return self._written(scatter_add(self.variable, self.indices, self._once(delta), use_locking=bool(use_locking)))
 
     def assign_sub(self, delta, use_locking=None, name: str | None = None, read_value: bool = True) -> Tensor:
-        return self.assign(self._as_tensor() - delta, use_locking)
+        return self._written(scatter_sub(self.variable, self.indices, self._once(delta), use_locking=bool(use_locking)))
+
+    def _once(self, rows) -> Tensor:
+        """The rows with each repeat of an index but its first zeroed: a scatter adds up repeats."""
+        rows = convert_to_tensor(rows, dtype=self.dtype)
+        return rows if self.first is None else where(self.first, rows, zeros_like(rows))

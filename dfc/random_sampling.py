@@ -26,7 +26,7 @@ GAMMA_PROPOSALS = 12
 _SERIES_TERMS = 4000
 
 
-def salted_seed(seed, salt: str):
+def salted_seed(seed, salt: str) -> int | None:
     """A new op seed from `seed` and a salt (TF's distribution_util.gen_new_seed); None stays None."""
     if seed is None:
         return None
@@ -287,7 +287,7 @@ def random_poisson_v2(shape, lam, dtype=f32, seed=None, name: str | None = None)
     return random_poisson(lam, shape, dtype=dtype, seed=seed, name=name)
 
 
-def get_seed(op_seed):
+def get_seed(op_seed) -> tuple[int | None, int | None]:
     """TF1's tf.get_seed: (graph seed, op seed) for an op, (None, None) when neither the graph nor the op sets one."""
     from .framework import get_default_graph
     if get_default_graph().seed is None and op_seed is None:

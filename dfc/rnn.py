@@ -22,7 +22,8 @@ def _map_state(fn, *states):
     return fn(*states)
 
 
-def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None, scope=None):
+def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None,
+               scope=None) -> tuple[list[Tensor], Any]:
     """(outputs, final state) of running `cell` over the list `inputs` of [batch, depth] tensors.
 
     With sequence_length, a row's outputs past its length are zeros and its state stops
@@ -139,7 +140,7 @@ def _reverse_sequence(x: Tensor, lengths: Tensor | None, seq_axis: int, batch_ax
 
 def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, initial_state_fw=None,
                               initial_state_bw=None, dtype=None, parallel_iterations=None, swap_memory: bool = False,
-                              time_major: bool = False, scope=None):
+                              time_major: bool = False, scope=None) -> tuple[tuple[Tensor, Tensor], tuple[Any, Any]]:
     """((output_fw, output_bw), (state_fw, state_bw)): dynamic_rnn forward, and over the time-reversed inputs
     (each row's first sequence_length steps) backward, its outputs reversed back. Variables under
     bidirectional_rnn/fw and bidirectional_rnn/bw, as TF names them."""
@@ -163,7 +164,7 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, in
 
 
 def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, initial_state_bw=None, dtype=None,
-                             sequence_length=None, scope=None):
+                             sequence_length=None, scope=None) -> tuple[list[Tensor], Any, Any]:
     """(outputs, state_fw, state_bw): static_rnn forward and over the reversed list backward; each output is
     concat([forward, backward], 1) of its step."""
     from .array_ops import concat

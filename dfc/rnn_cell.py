@@ -34,6 +34,11 @@ def _clip(x: Tensor, bound: float) -> Tensor:
     return minimum(maximum(x, -bound), bound)
 
 
+def _linear(inputs: Tensor, state: Tensor, kernel, bias) -> Tensor:
+    """[inputs, state] @ kernel + bias: the one affine map a cell's gates come from."""
+    return matmul(concat([inputs, state], 1), kernel) + bias
+
+
 class RNNCell:
     """One step of a recurrent network: `output, new_state = cell(inputs, state)`."""
 
@@ -108,7 +113,7 @@ class BasicRNNCell(RNNCell):
                 "bias": get_variable("bias", [self._num_units], dtype=dtype, initializer=zeros_initializer())}
 
     def step(self, inputs, state, v):
-        h = self._activation(matmul(concat([inputs, state], 1), v["kernel"]) + v["bias"])
+        h = self._activation(_linear(inputs, state, v["kernel"], v["bias"]))
         return h, h
 
 
@@ -140,7 +145,7 @@ class BasicLSTMCell(RNNCell):
 
     def step(self, inputs, state, v):
         c, h = self._split_state(state)
-        gates = matmul(concat([inputs, h], 1), v["kernel"]) + v["bias"]
+        gates = _linear(inputs, h, v["kernel"], v["bias"])
         i, j, f, o = split(gates, 4, axis=1)
         new_c = c * sigmoid(f + self._forget_bias) + sigmoid(i) * self._activation(j)
         new_h = self._activation(new_c) * sigmoid(o)
@@ -192,7 +197,7 @@ class LSTMCell(BasicLSTMCell):
 
     def step(self, inputs, state, v):
         c_prev, m_prev = self._split_state(state)
-        gates = matmul(concat([inputs, m_prev], 1), v["kernel"]) + v["bias"]
+        gates = _linear(inputs, m_prev, v["kernel"], v["bias"])
         i, j, f, o = split(gates, 4, axis=1)
         if self._use_peepholes:
             c = sigmoid(f + self._forget_bias + v["w_f_diag"] * c_prev) * c_prev + \
@@ -239,10 +244,9 @@ class GRUCell(RNNCell):
         return out
 
     def step(self, inputs, state, v):
-        value = sigmoid(matmul(concat([inputs, state], 1), v["gates/kernel"]) + v["gates/bias"])
+        value = sigmoid(_linear(inputs, state, v["gates/kernel"], v["gates/bias"]))
         r, u = split(value, 2, axis=1)
-        candidate = self._activation(matmul(concat([inputs, r * state], 1), v["candidate/kernel"]) +
-                                     v["candidate/bias"])
+        candidate = self._activation(_linear(inputs, r * state, v["candidate/kernel"], v["candidate/bias"]))
         new_h = u * state + (1 - u) * candidate
         return new_h, new_h
 
@@ -319,6 +323,8 @@ class DropoutWrapper(RNNCell):
         self._state_keep_prob = state_keep_prob
         self._seed = seed
 
+    # the wrapped cell's sizes, variables and zero state, as _Wrapper's (not inherited from it: a public method of a
+    # private base is named after the first public class that reaches it, and errors here name DropoutWrapper)
     @property
     def state_size(self):
         return self._cell.state_size

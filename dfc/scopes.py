@@ -18,7 +18,8 @@ DEFAULT_GRAPH_SEED = 87654321
 _VALID_SCOPE = re.compile(r"^[A-Za-z0-9_.\-/>]*$")
 
 
-def name_scope(name: str | None, default_name: str | None = None, values=None):
+def name_scope(name: str | None, default_name: str | None = None,
+               values=None) -> contextlib.AbstractContextManager[str]:
     """Prefix the names of ops made inside; yields the scope string ending in '/' (TF1 semantics)."""
     return scope_in(current_graph(values or []), name if name is not None else default_name)
 
@@ -47,7 +48,7 @@ def scope_in(graph: Graph, name: str | None) -> Iterator[str]:
         graph.name_scope_stack.pop()
 
 
-def device(spec: str | None):
+def device(spec: str | None) -> contextlib.AbstractContextManager[None]:
     """Place ops made inside on `spec` (merged field by field with enclosing device scopes).
 
     `spec` may be a device function (op -> device string, e.g. tf.train.replica_device_setter),
@@ -102,7 +103,7 @@ def colocate_with_in(graph: Graph, op, ignore_existing: bool = False) -> Iterato
         graph.device_stack, graph.device_functions = devices, functions
 
 
-def colocate_with(op, ignore_existing: bool = False):
+def colocate_with(op, ignore_existing: bool = False) -> contextlib.AbstractContextManager[None]:
     """tf.colocate_with on the default graph."""
     return colocate_with_in(get_default_graph(), op, ignore_existing)
 
@@ -117,7 +118,7 @@ def _device_function(graph: Graph, choose) -> Iterator[None]:
         graph.device_functions.pop()
 
 
-def control_dependencies(control_inputs):
+def control_dependencies(control_inputs) -> contextlib.AbstractContextManager[None]:
     """Ops made inside run after `control_inputs` (ops or tensors); None clears enclosing ones."""
     return control_dependencies_in(get_default_graph(), control_inputs)
 

@@ -29,9 +29,10 @@ from dfc.ir.builder import capture_location
 from dfc.ir.dtypes import as_dtype
 from dfc.ir.errors import (InvalidArgumentError, OutOfRangeError, ResourceExhaustedError, UnimplementedError,
                            UnknownError)
+from dfc.ir.ops.strings import bytes_array
 from dfc.ir.types import TensorType
 
-from .framework import Tensor, convert_to_tensor, get_default_graph, make_op, name_scope, wrap, wrap_op
+from .framework import Operation, Tensor, convert_to_tensor, get_default_graph, make_op, name_scope, wrap, wrap_op
 
 __all__ = ["numpy_function", "py_func", "py_function"]
 
@@ -92,7 +93,15 @@ class _HostFunction:
             if isinstance(v, Tensor):
                 raise InvalidArgumentError(f"{self.label}: value {k} returned by {self.kind} is a graph tensor "
                                            f"({v.name}); dfc runs the function on numpy arrays, not eagerly")
-            array = np.asarray(v, dtype=dtype.np) if self.eager and not isinstance(v, np.ndarray) else np.asarray(v)
+            if dtype.is_string:  # str and bytes alike, as TF converts a py_func's strings
+                try:
+                    array = bytes_array(v)
+                except TypeError as e:
+                    raise InvalidArgumentError(f"{self.label}: {k}-th value returned by {self.kind} is not "
+                                               f"strings: {e}") from None
+            else:
+                array = np.asarray(v, dtype=dtype.np) if self.eager and not isinstance(v, np.ndarray) \
+                    else np.asarray(v)
             if array.dtype != dtype.np:
                 got = as_dtype(array.dtype).name if array.dtype.kind in "biuf" else str(array.dtype)
                 raise InvalidArgumentError(f"{self.label}: {k}-th value returned by {self.kind} is "
@@ -108,7 +117,7 @@ class _HostFunction:
 
 def _is_array_like(v) -> bool:
     """A list that is one value (a row of numbers), not a list of values: TF converts it as one."""
-    return bool(v) and all(isinstance(x, (int, float, bool, np.generic)) for x in v)
+    return bool(v) and all(isinstance(x, (int, float, bool, str, bytes, np.generic)) for x in v)
 
 
 def _host_function(func: Callable, inp, Tout, stateful: bool, name: str | None, default: str, eager: bool):
@@ -141,17 +150,19 @@ def _host_function(func: Callable, inp, Tout, stateful: bool, name: str | None, 
     return outputs[0] if single else outputs
 
 
-def py_func(func: Callable, inp, Tout, stateful: bool = True, name: str | None = None):
+def py_func(func: Callable, inp, Tout, stateful: bool = True,
+            name: str | None = None) -> Tensor | list[Tensor] | Operation:
     """func(*inputs as numpy arrays), run on the host when a step needs its outputs (TF1's tf.py_func)."""
     return _host_function(func, inp, Tout, stateful, name, "PyFunc", eager=False)
 
 
-def numpy_function(func: Callable, inp, Tout, stateful: bool = True, name: str | None = None):
+def numpy_function(func: Callable, inp, Tout, stateful: bool = True,
+                   name: str | None = None) -> Tensor | list[Tensor] | Operation:
     """tf.numpy_function: tf.py_func under its TF2 name."""
     return _host_function(func, inp, Tout, stateful, name, "PyFunc", eager=False)
 
 
-def py_function(func: Callable, inp, Tout, name: str | None = None):
+def py_function(func: Callable, inp, Tout, name: str | None = None) -> Tensor | list[Tensor] | Operation:
     """tf.py_function: func gets arrays with `.numpy()` (TF's eager tensors); Python numbers it returns take Tout's
     dtypes."""
     return _host_function(func, inp, Tout, True, name, "EagerPyFunc", eager=True)

@@ -331,8 +331,8 @@ def _is_strings(value: Any) -> bool:
 def text(name: str, tensor: Any, collections: Sequence[str] | None = None) -> SummaryTensor:
     """Text for TensorBoard's Text dashboard (markdown; 1-D and 2-D become tables), as TF1's text summary.
 
-    TF1 takes a string tensor; dfc also takes the strings themselves (a str, a list of them, a
-    numpy string array), since its graph tensors are numeric.
+    TF1 takes a string tensor (tf.string); dfc also takes the strings themselves (a str, a list of
+    them, a numpy string array).
     """
     if isinstance(tensor, Tensor) and tensor.dtype.name != "string":
         raise ValueError(f"Expected tensor {tensor.name} to have dtype string, got {tensor.dtype.name}")

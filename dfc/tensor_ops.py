@@ -519,16 +519,21 @@ def repeat(input, repeats, axis=None, name: str | None = None) -> Tensor:  # noq
 
 
 # ---- depth / space --------------------------------------------------------------------------------
+def _blocks_of(x: Tensor, block_size, data_format: str, op: str, label: str) -> tuple[int, list]:
+    """block_size and x's [n, h, w, c] dims for space_to_depth/depth_to_space: NHWC, 4-D, blocks of >= 2."""
+    b = check_int(block_size, "block_size")
+    if data_format != "NHWC":
+        raise NotImplementedError(f"{build_error(op, label, '')} only data_format NHWC is supported")
+    if _known_rank(x, op, label) != 4 or b < 2:
+        raise build_error(op, label, f"input must be 4-D and block_size >= 2, got {x.shape} and {b}")
+    return b, x.shape.as_list()
+
+
 def space_to_depth(input, block_size, name: str | None = None, data_format: str = "NHWC") -> Tensor:  # noqa: A002
     """[B, H, W, C] -> [B, H/b, W/b, b*b*C]: each b x b block of pixels becomes channels."""
     x = convert_to_tensor(input)
     label = name or "SpaceToDepth"
-    b = check_int(block_size, "block_size")
-    if data_format != "NHWC":
-        raise NotImplementedError(f"{build_error('SpaceToDepth', label, '')} only data_format NHWC is supported")
-    if _known_rank(x, "SpaceToDepth", label) != 4 or b < 2:
-        raise build_error("SpaceToDepth", label, f"input must be 4-D and block_size >= 2, got {x.shape} and {b}")
-    n, h, w, c = x.shape.as_list()
+    b, (n, h, w, c) = _blocks_of(x, block_size, data_format, "SpaceToDepth", label)
     if None in (h, w, c) or h % b or w % b:
         raise build_error("SpaceToDepth", label, f"Image height {h} and width {w} must be known multiples of "
                                                  f"block_size {b}")
@@ -542,12 +547,7 @@ def depth_to_space(input, block_size, name: str | None = None, data_format: str 
     """[B, H, W, C] -> [B, H*b, W*b, C/(b*b)], the inverse of space_to_depth."""
     x = convert_to_tensor(input)
     label = name or "DepthToSpace"
-    b = check_int(block_size, "block_size")
-    if data_format != "NHWC":
-        raise NotImplementedError(f"{build_error('DepthToSpace', label, '')} only data_format NHWC is supported")
-    if _known_rank(x, "DepthToSpace", label) != 4 or b < 2:
-        raise build_error("DepthToSpace", label, f"input must be 4-D and block_size >= 2, got {x.shape} and {b}")
-    n, h, w, c = x.shape.as_list()
+    b, (n, h, w, c) = _blocks_of(x, block_size, data_format, "DepthToSpace", label)
     if None in (h, w, c) or c % (b * b):
         raise build_error("DepthToSpace", label, f"Input depth dimension {c} should be divisible by: {b * b}")
     with name_scope(name, "DepthToSpace", [x]):

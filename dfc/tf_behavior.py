@@ -156,12 +156,12 @@ def no_regularizer(_: Any) -> None:
     return None
 
 
-def op_scope(values: Any, name: str | None, default_name: str | None = None):
+def op_scope(values: Any, name: str | None, default_name: str | None = None) -> Any:
     """TF1's deprecated op_scope: tf.name_scope(name, default_name, values)."""
     return name_scope(name, default_name, values)
 
 
-def variable_op_scope(values: Any, name_or_scope: Any, default_name: str | None = None, **kwargs: Any):
+def variable_op_scope(values: Any, name_or_scope: Any, default_name: str | None = None, **kwargs: Any) -> Any:
     """TF1's deprecated variable_op_scope: tf.variable_scope(name_or_scope, default_name, values, ...)."""
     from .variables import variable_scope
     return variable_scope(name_or_scope, default_name, values, **kwargs)

@@ -25,6 +25,7 @@ from . import queue_runner  # noqa: F401 - tf.train.queue_runner
 from .input_queues import (maybe_batch, maybe_batch_join, maybe_shuffle_batch,  # noqa: F401
                            maybe_shuffle_batch_join)
 from .queues.sync_replicas import SyncReplicasOptimizer  # noqa: F401
+from .io_readers import string_input_producer  # noqa: F401
 from .input_queues import (QueueRunner, add_queue_runner, batch, batch_join, input_producer,  # noqa: F401
                            limit_epochs, range_input_producer, shuffle_batch, shuffle_batch_join,
                            slice_input_producer, start_queue_runners)
@@ -240,7 +241,8 @@ __all__ = [*_EXAMPLE_PROTOS, "QueueRunner", "SyncReplicasOptimizer", "maybe_batc
            "maybe_shuffle_batch", "maybe_shuffle_batch_join",
            "add_queue_runner", "batch", "batch_join", "input_producer",
            "limit_epochs", "queue_runner", "range_input_producer", "shuffle_batch", "shuffle_batch_join",
-           "slice_input_producer", "start_queue_runners", "CheckpointSaverListener", "Coordinator", "FeedFnHook",
+           "slice_input_producer", "start_queue_runners", "string_input_producer", "CheckpointSaverListener",
+           "Coordinator", "FeedFnHook",
            "FinalOpsHook",
            "GlobalStepWaiterHook",
            "LoggingTensorHook", "LooperThread", "NanLossDuringTrainingError", "NanTensorHook", "SecondOrStepTimer",

@@ -124,9 +124,14 @@ class Scaffold:
         self.summary_op = summary_op
 
     def finalize(self) -> None:
-        """Make what was not given: the initializer of every global variable and a Saver of them."""
+        """Make what was not given: the initializer of every global variable, TF's local_init_op (local variables
+        and lookup tables) and a Saver of the globals."""
         if self.init_op is None:
             self.init_op = global_variables_initializer()
+        if self.local_init_op is None:
+            from .lookup_ops import tables_initializer
+            from .variables import group, local_variables_initializer
+            self.local_init_op = group(local_variables_initializer(), tables_initializer())
         if self.saver is None:
             self.saver = Saver(allow_empty=True)
 

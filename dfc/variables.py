@@ -1,10 +1,9 @@
-"""Variables of the DSL: Variable, get_variable with variable_scope, initializers and state updates."""
+"""Variables of the DSL: Variable, get_variable with variable_scope, collections and state updates (the initializer
+classes are in init_ops.py, tf.make_template in templates.py)."""
 
 from __future__ import annotations
 
-import abc
 import contextlib
-import math
 from typing import Any
 from collections.abc import Iterator
 
@@ -13,12 +12,14 @@ import numpy as np
 from dfc.ir.dtypes import as_dtype, f32
 from dfc.ir.types import TensorType
 
-from . import random_ops
 from .array_ops import constant
 from .framework import (Graph, Operation, Tensor, TensorShape, build_error, convert_to_tensor, current_graph,
                         get_default_graph, make, make_op, name_scope, static_shape, without_control_dependencies, wrap,
                         wrap_op)
 from .graph_builder import _Operators, _session_for
+from .init_ops import (Initializer, constant_initializer, glorot_normal_initializer,  # noqa: F401 - their tf.* home
+                       glorot_uniform_initializer, ones_initializer, random_normal_initializer,
+                       random_uniform_initializer, truncated_normal_initializer, xavier_initializer, zeros_initializer)
 
 GLOBAL_VARIABLES = "variables"
 TRAINABLE_VARIABLES = "trainable_variables"
@@ -273,103 +274,6 @@ initialize_all_variables = global_variables_initializer
 
 def local_variables_initializer() -> Operation:
     return variables_initializer(local_variables(), name="init_1")
-
-
-# ---- initializers -------------------------------------------------------------------------------
-class Initializer(abc.ABC):
-    """Makes an initial-value tensor for a shape and dtype (TF1's initializer objects)."""
-
-    @abc.abstractmethod
-    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor: ...
-
-
-class zeros_initializer(Initializer):
-    def __init__(self, dtype=f32):
-        self.dtype = as_dtype(dtype)
-
-    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
-        dtype = as_dtype(dtype or self.dtype)
-        return constant(np.zeros(static_shape(shape), dtype.np), name="zeros")
-
-
-class ones_initializer(Initializer):
-    def __init__(self, dtype=f32):
-        self.dtype = as_dtype(dtype)
-
-    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
-        dtype = as_dtype(dtype or self.dtype)
-        return constant(np.ones(static_shape(shape), dtype.np), name="ones")
-
-
-class constant_initializer(Initializer):
-    def __init__(self, value=0, dtype=f32, verify_shape=False):
-        self.value = value
-        self.dtype = as_dtype(dtype)
-        self.verify_shape = verify_shape
-
-    def __call__(self, shape, dtype=None, partition_info=None, verify_shape=None) -> Tensor:
-        dtype = as_dtype(dtype or self.dtype)
-        verify = self.verify_shape if verify_shape is None else verify_shape
-        return constant(self.value, dtype=dtype, shape=static_shape(shape), verify_shape=verify)
-
-
-class random_uniform_initializer(Initializer):
-    def __init__(self, minval=-0.05, maxval=0.05, seed=None, dtype=f32):
-        self.minval, self.maxval, self.seed, self.dtype = minval, maxval, seed, as_dtype(dtype)
-
-    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
-        return random_ops.random_uniform(shape, self.minval, self.maxval, dtype or self.dtype, self.seed)
-
-
-class random_normal_initializer(Initializer):
-    def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=f32):
-        self.mean, self.stddev, self.seed, self.dtype = mean, stddev, seed, as_dtype(dtype)
-
-    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
-        return random_ops.random_normal(shape, self.mean, self.stddev, dtype or self.dtype, self.seed)
-
-
-class truncated_normal_initializer(Initializer):
-    def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=f32):
-        self.mean, self.stddev, self.seed, self.dtype = mean, stddev, seed, as_dtype(dtype)
-
-    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
-        return random_ops.truncated_normal(shape, self.mean, self.stddev, dtype or self.dtype, self.seed)
-
-
-def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
-    if len(shape) < 1:
-        return 1, 1
-    if len(shape) == 1:
-        return shape[0], shape[0]
-    receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
-    return shape[-2] * receptive, shape[-1] * receptive
-
-
-class glorot_uniform_initializer(Initializer):
-    """Uniform in ±sqrt(6 / (fan_in + fan_out)) (Xavier)."""
-
-    def __init__(self, seed=None, dtype=f32):
-        self.seed, self.dtype = seed, as_dtype(dtype)
-
-    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
-        fan_in, fan_out = _fans(static_shape(shape))
-        limit = math.sqrt(6.0 / max(fan_in + fan_out, 1))
-        return random_ops.random_uniform(shape, -limit, limit, dtype or self.dtype, self.seed)
-
-
-class glorot_normal_initializer(Initializer):
-    def __init__(self, seed=None, dtype=f32):
-        self.seed, self.dtype = seed, as_dtype(dtype)
-
-    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
-        fan_in, fan_out = _fans(static_shape(shape))
-        # 0.8796... is the stddev of a unit normal truncated at two standard deviations
-        stddev = math.sqrt(2.0 / max(fan_in + fan_out, 1)) / 0.87962566103423978
-        return random_ops.truncated_normal(shape, 0.0, stddev, dtype or self.dtype, self.seed)
-
-
-xavier_initializer = glorot_uniform_initializer
 
 
 # ---- variable_scope / get_variable -------------------------------------------------------------
@@ -647,111 +551,3 @@ def count_up_to(ref: Variable, limit: int, name: str | None = None) -> Tensor:
             increment = ref.assign_add(np.ones([], ref.dtype.np) if ref.shape.ndims == 0 else 1, name="increment")
         with control_dependencies([increment]):
             return wrap(make_op("dfc.identity", [before], name=op_name, exact_name=True).results[0])
-
-
-class Template:
-    """A function whose variables are made on its first call and shared by every later call (tf.make_template)."""
-
-    def __init__(self, name: str, func, create_scope_now: bool = False, unique_name: str | None = None,
-                 custom_getter=None, **kwargs):
-        if not name:
-            raise ValueError("name cannot be None.")
-        self._name = name
-        self._func = (lambda *a, **k: func(*a, **{**kwargs, **k})) if kwargs else func
-        self._unique_name = unique_name
-        self._variable_scope: VariableScope | None = None
-        self._variables_created = False
-        if create_scope_now:
-            with self._first_scope() as scope:
-                self._variable_scope = scope
-
-    @contextlib.contextmanager
-    def _first_scope(self) -> Iterator[VariableScope]:
-        if self._unique_name is not None:
-            with variable_scope(self._unique_name) as scope:
-                yield scope
-            return
-        # TF's variable_scope(None, default_name=name): a fresh scope name per template ('t', 't_1', ...)
-        graph = get_default_graph()
-        outer = get_variable_scope().name
-        taken = graph.collections.setdefault("__template_scope_names", set())
-        base = f"{outer}/{self._name}" if outer else self._name
-        full, k = base, 0
-        while full in taken:
-            k += 1
-            full = f"{base}_{k}"
-        taken.add(full)
-        with variable_scope(full.rsplit("/", 1)[-1]) as scope:
-            yield scope
-
-    def __call__(self, *args, **kwargs):
-        if self._variables_created:
-            trainable_before = len(trainable_variables())
-            with variable_scope(self._variable_scope, reuse=True):
-                result = self._func(*args, **kwargs)
-            if len(trainable_variables()) != trainable_before:
-                raise ValueError(f"Trainable variable created when calling a template after the first time, perhaps "
-                                 f"you used tf.Variable when you meant tf.get_variable (template '{self._name}')")
-            return result
-        if self._variable_scope is not None:
-            with variable_scope(self._variable_scope) as scope:
-                result = self._func(*args, **kwargs)
-        else:
-            with self._first_scope() as scope:
-                self._variable_scope = scope
-                result = self._func(*args, **kwargs)
-        self._variables_created = True
-        return result
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def func(self):
-        return self._func
-
-    @property
-    def variable_scope(self) -> VariableScope | None:
-        return self._variable_scope
-
-    @property
-    def variable_scope_name(self) -> str | None:
-        """The scope's name with a trailing '/', as TF's."""
-        return self._variable_scope.original_name_scope if self._variable_scope is not None else None
-
-    var_scope = variable_scope
-
-    def _scoped(self, variables: list[Variable]) -> list[Variable]:
-        if self._variable_scope is None:
-            return []
-        prefix = self._variable_scope.name + "/"
-        return [v for v in variables if v.op.name.startswith(prefix)]
-
-    @property
-    def variables(self) -> list[Variable]:
-        return self._scoped(global_variables() + local_variables())
-
-    @property
-    def global_variables(self) -> list[Variable]:
-        return self._scoped(global_variables())
-
-    @property
-    def trainable_variables(self) -> list[Variable]:
-        return self._scoped(trainable_variables())
-
-    @property
-    def non_trainable_variables(self) -> list[Variable]:
-        trainable = set(map(id, trainable_variables()))
-        return [v for v in self.global_variables if id(v) not in trainable]
-
-    @property
-    def local_variables(self) -> list[Variable]:
-        return self._scoped(local_variables())
-
-
-def make_template(name_: str, func_, create_scope_now_: bool = False, unique_name_: str | None = None,
-                  custom_getter_=None, **kwargs) -> Template:
-    """Wrap `func_` so that all its calls share the variables its first call makes (under scope `name_`)."""
-    return Template(name_, func_, create_scope_now=create_scope_now_, unique_name=unique_name_,
-                    custom_getter=custom_getter_, **kwargs)

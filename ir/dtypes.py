@@ -1,4 +1,9 @@
-"""Element types of the IR: the ten dtypes, their numpy twins and TF names."""
+"""Element types of the IR: the ten numeric dtypes and tf.string, their numpy twins and TF names.
+
+`string` is TF's byte-string dtype: its values are numpy object arrays of `bytes` (what TF's
+Session.run returns for a string fetch). It is a host dtype: only the interpreter computes on it,
+never compiled code (runtime/host_strings.py runs a step's string ops on the host).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import numpy as np
 class DType:
     """An element type. `mlir` is its IR spelling (f32), `name` its TF name (float32)."""
 
-    __slots__ = ("mlir", "name", "np", "is_floating", "is_integer", "is_unsigned", "is_bool", "bits")
+    __slots__ = ("mlir", "name", "np", "is_floating", "is_integer", "is_unsigned", "is_bool", "is_string", "bits")
 
     def __init__(self, mlir: str, name: str, np_dtype, kind: str, bits: int):
         self.mlir = mlir
@@ -19,6 +24,7 @@ class DType:
         self.is_integer = kind in ("int", "uint")
         self.is_unsigned = kind == "uint"
         self.is_bool = kind == "bool"
+        self.is_string = kind == "string"
         self.bits = bits
 
     @property
@@ -35,10 +41,14 @@ class DType:
 
     @property
     def min(self):
+        if self.is_string:
+            raise TypeError("Cannot find minimum value of <dtype: 'string'>.")
         return np.finfo(self.np).min if self.is_floating else (False if self.is_bool else np.iinfo(self.np).min)
 
     @property
     def max(self):
+        if self.is_string:
+            raise TypeError("Cannot find maximum value of <dtype: 'string'>.")
         return np.finfo(self.np).max if self.is_floating else (True if self.is_bool else np.iinfo(self.np).max)
 
     @property
@@ -102,24 +112,26 @@ i32 = DType("i32", "int32", np.int32, "int", 32)
 i64 = DType("i64", "int64", np.int64, "int", 64)
 u8 = DType("ui8", "uint8", np.uint8, "uint", 8)  # image bytes: fed, cast, compared for equality, moved
 bool_ = DType("i1", "bool", np.bool_, "bool", 1)
+#: TF's DT_STRING, spelled as TF's MLIR dialect does; not in ALL: no compiled op takes it
+string = DType("!tf_type.string", "string", object, "string", 0)
 
 ALL: tuple[DType, ...] = (f16, bf16, f32, f64, i8, i16, i32, i64, u8, bool_)
 FLOATS: tuple[DType, ...] = (f16, bf16, f32, f64)
 INTEGERS: tuple[DType, ...] = (i8, i16, i32, i64)  # signed: the arithmetic dtypes (uint8 only casts and moves)
 NUMERIC: tuple[DType, ...] = FLOATS + INTEGERS
 
-_BY_MLIR = {d.mlir: d for d in ALL}
+_BY_MLIR = {d.mlir: d for d in (*ALL, string)}
 _TF_ENUMS = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6, "int64": 9, "bool": 10,
-             "bfloat16": 14, "float16": 19}
-_BY_NAME = {d.name: d for d in ALL}
+             "bfloat16": 14, "float16": 19, "string": 7}
+_BY_NAME = {d.name: d for d in (*ALL, string)}
 _BY_NP = {d.np: d for d in ALL}
 
 #: TF's other spellings of the dtypes dfc has (tf.as_dtype("float") is float32, as in TF)
 TF_ALIASES = {"float": f32, "double": f64, "half": f16, "bool_": bool_,
               "float32_ref": f32, "float64_ref": f64, "float16_ref": f16, "bfloat16_ref": bf16, "int8_ref": i8,
-              "int16_ref": i16, "int32_ref": i32, "int64_ref": i64, "bool_ref": bool_}
+              "int16_ref": i16, "int32_ref": i32, "int64_ref": i64, "bool_ref": bool_, "string_ref": string}
 #: TF dtypes dfc has no kernels for: named in the error instead of a numpy misreading
-UNSUPPORTED = ("uint16", "uint32", "uint64", "complex64", "complex128", "string", "qint8", "quint8",
+UNSUPPORTED = ("uint16", "uint32", "uint64", "complex64", "complex128", "qint8", "quint8",
                "qint16", "quint16", "qint32", "resource", "variant")
 
 
@@ -166,10 +178,14 @@ def as_dtype(value) -> DType:
         return i32
     if value is bool:
         return bool_
+    if value is str or value is bytes:
+        return string
     try:
         npd = np.dtype(value)
     except TypeError:
         raise TypeError(f"cannot interpret {value!r} as a dfc dtype") from None
     if npd in _BY_NP:
         return _BY_NP[npd]
+    if npd.kind in "OSU":  # numpy's strings and object arrays of bytes: TF's tf.string
+        return string
     raise TypeError(f"dtype {npd} is not supported (supported: {', '.join(d.name for d in ALL)})")

@@ -24,7 +24,7 @@ __all__ = ["parse_graph"]
 
 _WS_OR_COMMENT = re.compile(r"(?:\s+|//[^\n]*)*")
 _SUFFIX_ID = re.compile(r"[A-Za-z0-9$._-]+")
-_DIMS = re.compile(r"((?:(?:[0-9]+|\?)x)*)([A-Za-z][A-Za-z0-9]*)")
+_DIMS = re.compile(r"((?:(?:[0-9]+|\?)x)*)([A-Za-z][A-Za-z0-9]*|!tf_type\.string)")
 
 
 class _Parser(AttributeParsing):
@@ -107,6 +107,15 @@ class _Parser(AttributeParsing):
     def string(self) -> str:
         """A string literal with MLIR's escapes: \\\\ \\" \\n \\t and \\XX (two hex digits, one byte)."""
         start = self.skip()
+        out = self.string_bytes()
+        try:
+            return out.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            raise self.error("string literal is not valid UTF-8", start) from None
+
+    def string_bytes(self) -> bytes:
+        """A string literal's bytes (a tf.string element need not be UTF-8)."""
+        start = self.skip()
         if not self.text.startswith('"', self.pos):
             raise self.error(f"expected a string literal, found {self._found()}")
         out = bytearray()
@@ -138,10 +147,7 @@ class _Parser(AttributeParsing):
                 out += c.encode("utf-8", "surrogatepass")
                 i += 1
         self.pos = i + 1
-        try:
-            return out.decode("utf-8", "surrogatepass")
-        except UnicodeDecodeError:
-            raise self.error("string literal is not valid UTF-8", start) from None
+        return bytes(out)
 
     # ---- types -------------------------------------------------------------------------------
     def type(self) -> Type | DType:
@@ -149,6 +155,8 @@ class _Parser(AttributeParsing):
         start = self.skip()
         if self.accept("!"):
             name, _ = self.bare_id("a dialect type")
+            if name == "tf_type.string":
+                return from_mlir("!tf_type.string")
             if name != "dfc.control":
                 raise self.error(f"unknown type '!{name}' (the IR knows tensor<...> and !dfc.control)", start)
             return CONTROL
@@ -159,7 +167,8 @@ class _Parser(AttributeParsing):
         body = self.skip()
         if self.text.startswith("*x", body):
             self.pos = body + 2
-            word, wpos = self.bare_id("an element type")
+            wpos = self.pos
+            word = "!" + self.bare_id("an element type")[0] if self.accept("!") else self.bare_id("an element type")[0]
             dtype = self.element_type(word, wpos)
             self.expect(">", "to close the tensor type")
             return TensorType(dtype, None)

@@ -136,10 +136,8 @@ class AttributeParsing:
         literal = None
         body_pos = self.skip()
         if self.peek('"'):
-            s = self.string()
-            if not re.fullmatch(r"0x([0-9A-Fa-f]{2})*", s):
-                raise self.error("a dense string must be hex data \"0x...\" with whole bytes", body_pos)
-            hex_data = (bytes.fromhex(s[2:]), body_pos)
+            raw = self.string_bytes()
+            literal = ((raw, "string"), body_pos)  # a tf.string splat, or hex data: the type says which
         elif not self.peek(">"):
             literal = self.dense_literal()
         self.expect(">", "to close the dense literal")
@@ -151,6 +149,11 @@ class AttributeParsing:
         if not t.is_static:
             raise self.error(f"a dense constant needs a static shape, got {t}", type_pos)
         dtype, shape, n = t.dtype, t.shape, t.num_elements
+        if literal is not None and isinstance(literal[0], tuple) and not dtype.is_string:
+            s = literal[0][0].decode("latin-1")
+            if not re.fullmatch(r"0x([0-9A-Fa-f]{2})*", s):
+                raise self.error("a dense string must be hex data \"0x...\" with whole bytes", body_pos)
+            hex_data, literal = (bytes.fromhex(s[2:]), body_pos), None
         if hex_data is not None:
             return _from_hex(hex_data[0], dtype, shape, hex_data[1], self)
         if literal is None:
@@ -181,6 +184,8 @@ class AttributeParsing:
                         break
                     self.expect(",", "or ']' in the dense literal")
             return (items, start)
+        if self.peek('"'):
+            return ((self.string_bytes(), "string"), start)
         m = _BARE_ID.match(self.text, self.pos)
         if m and m.group(0) in ("true", "false"):
             self.pos = m.end()
@@ -306,6 +311,10 @@ def _element(node: tuple[str, int], dtype: DType, p: _Parser) -> Any:
     text, pos = node
     if isinstance(text, list):
         raise p.error("expected a single element here, found a list", pos)
+    if dtype.is_string != isinstance(text, tuple):
+        raise p.error(f"expected {'a string' if dtype.is_string else 'a number'} for a {dtype.mlir} element", pos)
+    if dtype.is_string:
+        return text[0]
     if dtype.is_bool:
         if text in ("true", "1"):
             return True

@@ -166,6 +166,19 @@ def _raw_bytes(arr: np.ndarray, dtype: DType) -> bytes:
     return np.ascontiguousarray(arr, dtype=dtype.np.newbyteorder("<")).tobytes()
 
 
+def format_bytes(data: bytes) -> str:
+    """A tf.string element as an MLIR string literal of its bytes (printable ASCII as is, others as \\XX)."""
+    escapes = {0x5C: "\\\\", 0x22: '\\"', 0x0A: "\\n", 0x09: "\\t"}
+    return '"' + "".join(escapes.get(b) or (chr(b) if 0x20 <= b <= 0x7E else f"\\{b:02X}") for b in data) + '"'
+
+
+def _string_nested(arr: np.ndarray) -> str:
+    if arr.ndim == 0:
+        v = arr[()]
+        return format_bytes(v if isinstance(v, bytes) else str(v).encode())
+    return "[" + ", ".join(_string_nested(arr[i, ...]) for i in range(len(arr))) + "]"
+
+
 def format_dense(value: Any) -> str:
     """A numpy array as `dense<...> : tensor<...>`: plain literals when small, hex otherwise."""
     arr = np.asarray(value)
@@ -173,6 +186,11 @@ def format_dense(value: Any) -> str:
     ttype = TensorType(dtype, arr.shape)
     if arr.size == 0:
         return f"dense<> : {ttype}"
+    if dtype.is_string:  # MLIR's string elements: one literal per element, a splat when all are equal
+        flat = arr.reshape(-1)
+        if arr.size > 1 and all(v == flat[0] for v in flat):
+            return f"dense<{_string_nested(flat[:1].reshape(()))}> : {ttype}"
+        return f"dense<{_string_nested(arr)}> : {ttype}"
     flat = arr.reshape(-1)
     itemsize = dtype.np.itemsize
     raw = np.ascontiguousarray(flat, dtype=dtype.np).view(np.uint8).reshape(arr.size, itemsize)

@@ -77,9 +77,3 @@ CONTROL = ControlType()
 
 Type = TensorType | ControlType
 
-
-def shape_str(shape) -> str:
-    """A shape as TF prints it: (100, ?) style with None for unknown dims, <unknown> for an unknown rank."""
-    if shape is None:
-        return "<unknown>"
-    return "(" + ", ".join("?" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"

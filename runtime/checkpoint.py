@@ -30,6 +30,33 @@ _TO_ST = {np.dtype(np.float16): "F16", np.dtype(ml_dtypes.bfloat16): "BF16", np.
 _FROM_ST = {v: k for k, v in _TO_ST.items()}
 _MAX_HEADER = 100 * 1024 * 1024
 _CHECKSUM_KEY = "dfc.sha256"
+#: metadata naming the tf.string tensors (safetensors has no string dtype) and their shapes: each is stored as
+#: U8 bytes, its elements' lengths (little-endian uint64s) then the elements one after another
+_STRINGS_KEY = "dfc.strings"
+
+
+def _pack_strings(name: str, array: np.ndarray) -> np.ndarray:
+    items = array.reshape(-1).tolist()
+    if not all(isinstance(v, bytes) for v in items):
+        raise TypeError(f"cannot checkpoint '{name}': a string tensor holds bytes, got {reprlib.repr(items)}")
+    lengths = np.array([len(v) for v in items], dtype="<u8").tobytes()
+    return np.frombuffer(lengths + b"".join(items), dtype=np.uint8)
+
+
+def _unpack_strings(path: str, name: str, blob: np.ndarray, shape: list) -> np.ndarray:
+    count = int(np.prod(shape, dtype=np.int64))
+    raw = blob.tobytes()
+    if len(raw) < 8 * count:
+        raise DataLossError(f"{path}: string tensor '{name}' is damaged")
+    lengths = np.frombuffer(raw[:8 * count], dtype="<u8").tolist()
+    if 8 * count + sum(lengths) != len(raw):
+        raise DataLossError(f"{path}: string tensor '{name}' is damaged")
+    out = np.empty(count, dtype=object)
+    pos = 8 * count
+    for i, n in enumerate(lengths):
+        out[i] = raw[pos:pos + n]
+        pos += n
+    return out.reshape(shape)
 
 
 def save_tensors(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, str] | None = None) -> None:
@@ -37,8 +64,12 @@ def save_tensors(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, 
     header: dict[str, object] = {}
     chunks: list[bytes] = []
     offset = 0
+    strings: dict[str, list[int]] = {}
     for name in sorted(tensors):
         array = np.asarray(tensors[name])
+        if array.dtype == object:  # tf.string: its elements' lengths then their bytes, as U8 (see _STRINGS_KEY)
+            strings[name] = list(array.shape)
+            array = _pack_strings(name, array)
         if array.dtype not in _TO_ST:
             raise TypeError(f"cannot checkpoint '{name}' of dtype {array.dtype}")
         data = np.require(array, requirements="C").tobytes()
@@ -48,6 +79,8 @@ def save_tensors(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, 
         offset += len(data)
     body = b"".join(chunks)
     meta = dict(metadata or {})
+    if strings:
+        meta[_STRINGS_KEY] = json.dumps(strings, sort_keys=True)
     meta[_CHECKSUM_KEY] = _digest(header, body)
     header["__metadata__"] = meta
     text = json.dumps(header, separators=(",", ":")).encode()
@@ -160,4 +193,12 @@ def load_tensors(path: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
         if not 0 <= start <= end <= len(body) or end - start != count * dtype.itemsize:
             raise DataLossError(f"{path}: tensor '{name}' claims bytes {start}..{end} of a {len(body)}-byte section")
         tensors[name] = np.frombuffer(body[start:end], dtype=dtype).reshape(shape).copy()
-    return tensors, {k: v for k, v in metadata.items() if k != _CHECKSUM_KEY}
+    try:
+        strings = json.loads(metadata.get(_STRINGS_KEY, "{}"))
+    except json.JSONDecodeError:
+        raise DataLossError(f"{path}: damaged string table") from None
+    for name, shape in strings.items():
+        if name not in tensors or tensors[name].dtype != np.uint8:
+            raise DataLossError(f"{path}: string tensor '{name}' is missing")
+        tensors[name] = _unpack_strings(path, name, tensors[name], shape)
+    return tensors, {k: v for k, v in metadata.items() if k not in (_CHECKSUM_KEY, _STRINGS_KEY)}

@@ -26,9 +26,10 @@ from dfc.compiler.specialize import ShapeValuesNeeded
 from dfc.ir import builder
 from dfc.ir.errors import InvalidArgumentError, OpError, ResourceExhaustedError
 from dfc.ir.graph import Graph, Op, Value
+from dfc.ir.ops.strings import bytes_array
 from dfc.ir.types import TensorType
 
-from . import executors
+from . import executors, host_strings
 from .dynamic_variables import DynamicVariableRun
 from .executors import Executable
 from .host_feeds import host_plan, reset_run_deadline, set_run_deadline
@@ -364,6 +365,8 @@ class Session:
         key = _plan_key(fetches, feed_dict, self.ir_graph.version)
         plan = self._plans.get(key) if key is not None else None
         if plan is None:
+            if not self.ir_graph.ops:
+                raise RuntimeError("The Session graph is empty. Add operations to the graph before calling run().")
             plan = _RunPlan(self, fetches, feed_dict)
             if key is not None:
                 if len(self._plans) >= _MAX_PLANS:
@@ -388,7 +391,13 @@ class Session:
                 needed = self._check_placement(fetches, targets, feeds)
                 factory = executors.BACKENDS[self.backend]
                 gpus = self._gpus() if self._places_on_gpus else 0
-                if gpus:  # ops with a GPU kernel run on /gpu:0 (runtime/gpu_placement.py)
+                if self.backend != "interpreter" and host_strings.needs_host_strings(needed, feeds):
+                    # string ops on the host, the numeric rest native (runtime/host_strings.py)
+                    native = executors._native_or_interpreted if factory is executors.CpuExecutable else \
+                        (lambda step: factory(step, self))
+                    executable = host_strings.host_string_executable(self.ir_graph, fetches, targets, feeds, arrays,
+                                                                     native, arg_values)
+                elif gpus:  # ops with a GPU kernel run on /gpu:0 (runtime/gpu_placement.py)
                     from .gpu_placement import placed_executable
 
                     executable = placed_executable(self.ir_graph, fetches, targets, feeds, arrays, self, arg_values)
@@ -570,7 +579,7 @@ class _RunPlan:
         return values[0] if self.single else self.structure.build(values)
 
 
-_REPEATABLE = ("dfc.placeholder", "dfc.variable", "dfc.assert", "dfc.check_numerics")
+_REPEATABLE = ("dfc.placeholder", "dfc.variable", "dfc.assert", "dfc.check_numerics", "dfc.read_file")
 
 
 def _repeatable(op) -> bool:
@@ -608,6 +617,8 @@ def _feed_checker(target: Value) -> Callable[[Any], np.ndarray]:
     """A function that accepts a feed for `target` as is when it already fits, else converts or refuses it."""
     dtype = target.type.dtype.np
     shape = target.type.shape
+    if target.type.dtype.is_string:  # str and bytes alike become bytes (runtime/host_strings.py)
+        return lambda given: convert_feed(target, given)
     if shape is None:
         def check_any(given: Any) -> np.ndarray:
             if type(given) is np.ndarray and given.dtype == dtype:
@@ -654,9 +665,16 @@ def convert_feed(target: Value, given: Any) -> np.ndarray:
     label = f"placeholder '{target.op.name}'" if target.op is not None and target.op.type == "dfc.placeholder" \
         else f"tensor '{target.name}'"
     try:
-        array = np.asarray(given)
+        array = np.asarray(given) if not dtype.is_string else bytes_array(given)
+    except TypeError as e:
+        raise InvalidArgumentError(f"cannot feed {label} of dtype string: {e}") from None
     except Exception as e:  # noqa: BLE001 - anything numpy cannot read is the caller's error
         raise InvalidArgumentError(f"cannot feed {label}: {e}") from None
+    if array.dtype.kind in "SU" and not dtype.is_string:
+        try:  # TF converts fed text with numpy: "2.5" feeds a float 2.5, "abc" is numpy's ValueError
+            array = array.astype(dtype.np)
+        except ValueError as e:
+            raise ValueError(f"{label} of dtype {dtype.name} cannot take the fed value: {e}") from None
     if array.dtype.kind in "OSUVc" and array.dtype != dtype.np:
         try:
             with warnings.catch_warnings():

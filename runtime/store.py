@@ -17,6 +17,8 @@ ALIGNMENT = 64  # bytes: one cache line, and the widest vector load (AVX-512)
 def aligned_empty(shape: tuple[int, ...], dtype) -> np.ndarray:
     """An uninitialized C-contiguous array whose data starts on an ALIGNMENT-byte boundary."""
     dtype = np.dtype(dtype)
+    if dtype.hasobject:  # tf.string: references, read only by the interpreter (runtime/host_strings.py)
+        return np.empty(shape, dtype=dtype)
     nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     raw = np.empty(nbytes + ALIGNMENT, dtype=np.uint8)
     offset = (-raw.ctypes.data) % ALIGNMENT

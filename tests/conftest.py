@@ -44,3 +44,13 @@ def emulated_gpu(monkeypatch: pytest.MonkeyPatch):
     emulator.install(monkeypatch)
     yield emulator
     emulator.check()
+
+
+@pytest.fixture
+def cpu_kernel_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """One kernel cache under the session's temporary folder for the cpu backend's test files (their parts share
+    compiled kernels), and a fresh default graph (`pytestmark = pytest.mark.usefixtures("cpu_kernel_cache")`)."""
+    import dfc
+    monkeypatch.setenv("DFC_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "dfc-cache"))
+    dfc.reset_default_graph()
+    yield

@@ -36,7 +36,9 @@ def record(case) -> None:
     with tf.Session() as sess:
         values = sess.run(outputs, feeds)
         arrays = {f"in_{k}": v for k, v in case.inputs.items()}
-        arrays.update({f"out_{k}": v for k, v in values.items()})
+        # strings as numpy bytes arrays (an object array would need pickle to load)
+        arrays.update({f"out_{k}": np.asarray(v).astype("S") if np.asarray(v).dtype == object else v
+                       for k, v in values.items()})
         if case.grad:
             terms = []
             for k, t in sorted(outputs.items()):

@@ -329,7 +329,7 @@ def test_random_graphs_in_a_branch_and_a_loop_match_the_interpreter():
     from dfc.ir import dtypes as D
     from dfc.ir.graph import Graph, Op
     from dfc.ir.types import TensorType
-    from test_cpu_backend import random_graph, run_both, values
+    from cpu_backend_support import random_graph, run_both, values
 
     @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
     @given(data=st.data())

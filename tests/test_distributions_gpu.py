@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 import pytest
-from test_cpu_backend import Ctx
+from cpu_backend_support import Ctx
 from test_gpu_runtime import gpu
 
 from dfc.compiler import compile_step

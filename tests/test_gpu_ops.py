@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from test_gpu_codegen import CONV_CASES, POOL_CASES, _sparse_ops, nn_ops, nn_types
-from test_cpu_backend import Ctx, arg_graph
+from cpu_backend_support import Ctx, arg_graph
 from test_gpu_runtime import _run_both, gpu
 
 from dfc.compiler import compile_step

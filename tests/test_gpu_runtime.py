@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_cpu_backend import Ctx, arg_graph, random_graph, values
+from cpu_backend_support import Ctx, arg_graph, random_graph, values
 from test_gpu_codegen import _shape_ops
 
 import dfc as tf
@@ -269,6 +269,31 @@ def test_training_on_the_gpu_matches_the_cpu_backend_and_keeps_variables_on_the_
     assert losses["gpu"][-1] < losses["gpu"][0]
     for a, b in zip(weights["gpu"], weights["cpu"]):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_sparse_embedding_updates_on_the_gpu_match_the_cpu_backend(gpu_device):
+    """An embedding's IndexedSlices gradient under Momentum in a default session: placement runs the sort of the
+    ids (a host op) on the CPU and the rest on the GPU; the CPU backend's values, untouched rows kept."""
+    feeds = [[0, 1, 1], [3, 3, 0], [4, 1, 4]]
+    tables = {}
+    for backend in ("cpu", None):
+        g = tf.Graph()
+        with g.as_default():
+            table = tf.Variable(np.arange(14, dtype=np.float32).reshape(7, 2) / 10.0)
+            ids = tf.placeholder(tf.int32, [None])
+            loss = tf.reduce_sum(tf.square(tf.nn.embedding_lookup(table, ids) - 1.0))
+            train = tf.train.MomentumOptimizer(0.1, 0.9).minimize(loss)
+            init = tf.global_variables_initializer()
+        with tf.Session(graph=g, backend=backend) as sess:
+            sess.run(init)
+            for f in feeds:
+                sess.run(train, {ids: f})
+            tables[backend] = sess.run(table)
+            if backend is None:
+                assert "/job:localhost/replica:0/task:0/device:GPU:0" in set(_placed(sess).devices.values())
+    np.testing.assert_allclose(tables[None], tables["cpu"], rtol=1e-5)
+    np.testing.assert_array_equal(tables[None][[2, 5, 6]], np.arange(14, dtype=np.float32).reshape(7, 2)[[2, 5, 6]]
+                                  / 10.0)
 
 
 def test_variables_stay_on_the_device_and_follow_the_store(gpu_sessions):

@@ -112,7 +112,7 @@ def test_feeds_convert_as_tfs_numpy_casts_and_unconvertible_ones_name_the_placeh
         assert sess.run(f, {f: [True, False]}).tolist() == [1.0, 0.0]
         assert sess.run(flags, {flags: [2.0, 0.0]}).tolist() == [True, False]
         assert sess.run(f, {f: ["1", "2.5"]}).tolist() == [1.0, 2.5]
-        with pytest.raises(tf.errors.InvalidArgumentError, match="'values'.*could not convert string"):
+        with pytest.raises(ValueError, match="'values'.*could not convert string"):  # TF's class: numpy's error
             sess.run(f, {f: ["a", "b"]})
 
 
@@ -137,7 +137,10 @@ def test_fetching_a_tensor_of_another_graph():
     g = tf.Graph()
     with g.as_default():
         c = tf.constant(1.0)
-    with tf.Session() as sess, pytest.raises(ValueError, match="not an element of this session's graph"):
+    mine = tf.Graph()
+    with mine.as_default():
+        tf.constant(0.0)  # a session's graph with no ops is TF's RuntimeError before the fetches are looked at
+    with tf.Session(graph=mine) as sess, pytest.raises(ValueError, match="not an element of this session's graph"):
         sess.run(c)
 
 
@@ -266,3 +269,15 @@ def test_feeds_and_fetches_by_name_as_tf1():
         assert sess.run(y, {x: [[1, 1]]}) == 2.0
         with pytest.raises(TypeError, match="The name 'x' refers to an Operation, not a Tensor"):
             sess.run(y, {"x": [[1, 2]]})
+
+
+def test_running_an_empty_graph_is_tf1s_runtime_error():
+    graph = tf.Graph()
+    with tf.Session(graph=graph) as sess:
+        for fetches in ([], {}):
+            with pytest.raises(RuntimeError, match="The Session graph is empty"):
+                sess.run(fetches)
+    with graph.as_default():
+        tf.constant(1.0)
+    with tf.Session(graph=graph) as sess:
+        assert sess.run([]) == [] and sess.run({}) == {}

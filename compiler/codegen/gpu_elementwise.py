@@ -151,10 +151,6 @@ def gemm_call(g: Gemm, a: str, b: str, c: str) -> GemmCall:
     return GemmCall(CUBLAS_DTYPES[g.dt], g.m, g.n, g.k, g.ta, g.tb, g.lda, g.ldb, a, b, c, tuple(offsets))
 
 
-def _pointer(mb: GpuModuleBuilder, src: Storage | str) -> str:
-    return src if isinstance(src, str) else mb.ptr(src)
-
-
 def lower_matmul_gpu(mb: GpuModuleBuilder, op: Op) -> None:
     """A lone matmul: one cuBLAS GEMM (per batch matrix) into the result."""
     g = Gemm.of(op)

@@ -14,9 +14,12 @@ import functools
 import threading
 from collections.abc import Callable, Iterator
 
+import numpy as np
+
+from ..framework import Tensor
 from ..graph import GraphKeys, get_collection
 from ..training_util import create_global_step, get_global_step, get_or_create_global_step
-from ..variables import VariableScope, get_variable
+from ..variables import Variable, VariableScope, get_variable
 
 _state = threading.local()
 _DECORATED: set[str] = set()
@@ -105,7 +108,7 @@ def _collections_for(collections, name: str | None = None) -> list[str]:
 @add_arg_scope
 def variable(name: str, shape=None, dtype=None, initializer=None, regularizer=None, trainable: bool = True,
              collections=None, caching_device=None, device=None, partitioner=None, custom_getter=None,
-             use_resource=None, synchronization=None, aggregation=None):
+             use_resource=None, synchronization=None, aggregation=None) -> Variable:
     """tf.get_variable filed under GLOBAL_VARIABLES plus `collections` (contrib.framework.variable)."""
     wanted = list(dict.fromkeys([GraphKeys.GLOBAL_VARIABLES, *_collections_for(collections)]))
     getter = custom_getter if custom_getter is not None else _plain_getter
@@ -122,7 +125,7 @@ def _plain_getter(name, shape=None, dtype=None, initializer=None, regularizer=No
 @add_arg_scope
 def model_variable(name: str, shape=None, dtype=None, initializer=None, regularizer=None, trainable: bool = True,
                    collections=None, caching_device=None, device=None, partitioner=None, custom_getter=None,
-                   use_resource=None, synchronization=None, aggregation=None):
+                   use_resource=None, synchronization=None, aggregation=None) -> Variable:
     """A variable also filed under tf.GraphKeys.MODEL_VARIABLES."""
     wanted = [GraphKeys.MODEL_VARIABLES, *_collections_for(collections)]
     return variable(name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
@@ -167,7 +170,7 @@ def get_variables_by_name(given_name: str, scope=None) -> list:
     return get_variables(scope=scope, suffix=given_name)
 
 
-def get_unique_variable(var_op_name: str):
+def get_unique_variable(var_op_name: str) -> Variable:
     """The one variable named exactly `var_op_name` (ValueError if none or several)."""
     candidates = [v for v in get_variables(scope=var_op_name) if v.op.name == var_op_name]
     if not candidates:
@@ -185,7 +188,7 @@ def get_variables_to_restore(include=None, exclude=None) -> list:
 
 
 def assign_from_checkpoint_fn(model_path: str, var_list, ignore_missing_vars: bool = False,
-                               reshape_variables: bool = False):
+                               reshape_variables: bool = False) -> Callable:
     """A function session -> None that restores var_list (a list, or a dict checkpoint name -> variable) from
     model_path; with ignore_missing_vars, the variables the checkpoint lacks are left out (with a warning)."""
     import logging
@@ -216,15 +219,13 @@ def assign_from_checkpoint_fn(model_path: str, var_list, ignore_missing_vars: bo
     return callback
 
 
-def local_variable(initial_value, validate_shape: bool = True, name: str | None = None, use_resource=None):
+def local_variable(initial_value, validate_shape: bool = True, name: str | None = None, use_resource=None) -> Variable:
     """A non-trainable variable in tf.GraphKeys.LOCAL_VARIABLES (initialized by local_variables_initializer)."""
-    from ..variables import Variable
     return Variable(initial_value, trainable=False, collections=[GraphKeys.LOCAL_VARIABLES], name=name)
 
 
-def global_variable(initial_value, validate_shape: bool = True, name: str | None = None, use_resource=None):
+def global_variable(initial_value, validate_shape: bool = True, name: str | None = None, use_resource=None) -> Variable:
     """A non-trainable variable in tf.GraphKeys.GLOBAL_VARIABLES."""
-    from ..variables import Variable
     return Variable(initial_value, trainable=False, collections=[GraphKeys.GLOBAL_VARIABLES], name=name)
 
 
@@ -256,7 +257,7 @@ def list_variables(checkpoint_dir: str) -> list[tuple[str, list[int]]]:
     return sorted((name, list(value.shape)) for name, value in _checkpoint_tensors(checkpoint_dir).items())
 
 
-def load_variable(checkpoint_dir: str, name: str):
+def load_variable(checkpoint_dir: str, name: str) -> np.ndarray:
     """The numpy value of tensor `name` (a trailing ':0' ignored) in a checkpoint."""
     tensors = _checkpoint_tensors(checkpoint_dir)
     key = name[:-2] if name.endswith(":0") else name
@@ -266,7 +267,7 @@ def load_variable(checkpoint_dir: str, name: str):
     return tensors[key]
 
 
-def assert_or_get_global_step(graph=None, global_step_tensor=None):
+def assert_or_get_global_step(graph=None, global_step_tensor=None) -> Tensor | None:
     return global_step_tensor if global_step_tensor is not None else get_global_step(graph)
 
 

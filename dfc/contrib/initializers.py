@@ -9,11 +9,12 @@ not the 1/0.8796^2 of tf.variance_scaling_initializer).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from dfc.ir.dtypes import as_dtype, f32
 
 from .. import random_ops
-from ..framework import static_shape
+from ..framework import Tensor, static_shape
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[float, float]:
@@ -28,7 +29,7 @@ def _fans(shape: tuple[int, ...]) -> tuple[float, float]:
 
 
 def variance_scaling_initializer(factor: float = 2.0, mode: str = "FAN_IN", uniform: bool = False, seed=None,
-                                 dtype=f32):
+                                 dtype=f32) -> Callable[..., Tensor]:
     """He et al.'s initializer by default (factor 2, FAN_IN, truncated normal)."""
     dtype = as_dtype(dtype)
     if not dtype.is_floating:
@@ -51,7 +52,7 @@ def variance_scaling_initializer(factor: float = 2.0, mode: str = "FAN_IN", unif
     return _initializer
 
 
-def xavier_initializer(uniform: bool = True, seed=None, dtype=f32):
+def xavier_initializer(uniform: bool = True, seed=None, dtype=f32) -> Callable[..., Tensor]:
     """Glorot & Bengio's initializer: variance_scaling_initializer(1.0, 'FAN_AVG', uniform)."""
     return variance_scaling_initializer(factor=1.0, mode="FAN_AVG", uniform=uniform, seed=seed, dtype=dtype)
 

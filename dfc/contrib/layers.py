@@ -42,11 +42,10 @@ def fully_connected(inputs, num_outputs: int, activation_fn=nn.relu, normalizer_
     if x.shape.ndims < 2 or x.shape.as_list()[-1] is None:
         raise ValueError(f"fully_connected: the last dimension of {x.name} must be known and its rank >= 2, got "
                          f"shape {x.shape}")
-    weights_initializer = weights_initializer if weights_initializer is not None else xavier_initializer()
     with scope_for(scope, "fully_connected", reuse) as sc:
         dims = x.shape.as_list()
-        weights = variable("weights", [dims[-1], num_outputs], x.dtype, weights_initializer, weights_regularizer,
-                            trainable, variables_collections, "weights")
+        weights = _weights("weights", [dims[-1], num_outputs], x.dtype, weights_initializer, weights_regularizer,
+                           trainable, variables_collections)
         flat = x if x.shape.ndims == 2 else reshape(x, [-1, dims[-1]])
         outputs = matmul(flat, weights)
         if normalizer_fn is None and biases_initializer is not None:
@@ -62,6 +61,25 @@ def fully_connected(inputs, num_outputs: int, activation_fn=nn.relu, normalizer_
                 outputs = reshape(outputs, lead + [num_outputs])
         outputs = finish(outputs, normalizer_fn, normalizer_params, activation_fn)
         return collect(outputs_collections, sc.name, outputs)
+
+
+def _weights(name: str, shape_: list, dtype, initializer, regularizer, trainable: bool, variables_collections):
+    """A layer's kernel variable `name` in the 'weights' collections (contrib's default initializer: Xavier)."""
+    initializer = initializer if initializer is not None else xavier_initializer()
+    return variable(name, shape_, dtype, initializer, regularizer, trainable, variables_collections, "weights")
+
+
+def _check_data_format(data_format: str) -> None:
+    if data_format not in ("NHWC", "NCHW"):
+        raise ValueError("data_format has to be either NCHW or NHWC.")
+
+
+def _known_channels(x: Tensor, axis: int, layer: str) -> int:
+    """The channel count of `x` at `axis`, which contrib needs to size the layer's variables."""
+    channels = x.shape.as_list()[axis]
+    if channels is None:
+        raise ValueError(f"{layer}: the channels of {x.name} must be known, got shape {x.shape}")
+    return channels
 
 
 def _biased_and_finished(outputs: Tensor, num_outputs: int, data_format: str, normalizer_fn, normalizer_params,
@@ -93,13 +111,10 @@ def conv2d(inputs, num_outputs: int, kernel_size, stride=1, padding: str = "SAME
     rh, rw = pair(rate, "rate")
     if (rh > 1 or rw > 1) and (sh > 1 or sw > 1):
         raise ValueError("Only one of rate or stride can be larger than one")
-    channels = x.shape.as_list()[1 if nchw else 3]
-    if channels is None:
-        raise ValueError(f"conv2d: the channels of {x.name} must be known, got shape {x.shape}")
-    weights_initializer = weights_initializer if weights_initializer is not None else xavier_initializer()
+    channels = _known_channels(x, 1 if nchw else 3, "conv2d")
     with scope_for(scope, "Conv", reuse) as sc:
-        weights = variable("weights", [kh, kw, channels, num_outputs], x.dtype, weights_initializer,
-                            weights_regularizer, trainable, variables_collections, "weights")
+        weights = _weights("weights", [kh, kw, channels, num_outputs], x.dtype, weights_initializer,
+                           weights_regularizer, trainable, variables_collections)
         strides = [1, 1, sh, sw] if nchw else [1, sh, sw, 1]
         dilations = [1, 1, rh, rw] if nchw else [1, rh, rw, 1]
         outputs = nn.conv2d(x, weights, strides, padding.upper(), data_format="NCHW" if nchw else "NHWC",
@@ -132,13 +147,10 @@ def conv1d(inputs, num_outputs: int, kernel_size, stride=1, padding: str = "SAME
     dilation = int(rate[0] if np.ndim(rate) else rate)
     if dilation > 1 and step > 1:
         raise ValueError("Only one of rate or stride can be larger than one")
-    channels = x.shape.as_list()[1 if ncw else 2]
-    if channels is None:
-        raise ValueError(f"conv1d: the channels of {x.name} must be known, got shape {x.shape}")
-    weights_initializer = weights_initializer if weights_initializer is not None else xavier_initializer()
+    channels = _known_channels(x, 1 if ncw else 2, "conv1d")
     with scope_for(scope, "Conv", reuse) as sc:
-        weights = variable("weights", [k, channels, num_outputs], x.dtype, weights_initializer, weights_regularizer,
-                            trainable, variables_collections, "weights")
+        weights = _weights("weights", [k, channels, num_outputs], x.dtype, weights_initializer, weights_regularizer,
+                           trainable, variables_collections)
         image = expand_dims(x, 2 if ncw else 1)  # NCW -> NC1W, NWC -> N1WC
         fmt = "NCHW" if ncw else "NHWC"
         strides = [1, 1, 1, step] if ncw else [1, 1, step, 1]
@@ -166,8 +178,7 @@ def conv2d_transpose(inputs, num_outputs: int, kernel_size, stride=1, padding: s
     x = float_input(inputs, "conv2d_transpose")
     if x.shape.ndims != 4:
         raise ValueError(f"conv2d_transpose: inputs must be 4-D, got {x.shape} ({x.name})")
-    if data_format not in ("NHWC", "NCHW"):
-        raise ValueError("data_format has to be either NCHW or NHWC.")
+    _check_data_format(data_format)
     nchw = data_format == "NCHW"
     kh, kw = pair(kernel_size, "kernel_size")
     sh, sw = pair(stride, "stride")
@@ -182,10 +193,9 @@ def conv2d_transpose(inputs, num_outputs: int, kernel_size, stride=1, padding: s
         return size * s + max(k - s, 0) if pad == "VALID" else size * s
 
     out_h, out_w = length(height, kh, sh), length(width, kw, sw)
-    weights_initializer = weights_initializer if weights_initializer is not None else xavier_initializer()
     with scope_for(scope, "Conv2d_transpose", reuse) as sc:
-        weights = variable("weights", [kh, kw, num_outputs, channels], x.dtype, weights_initializer,
-                            weights_regularizer, trainable, variables_collections, "weights")
+        weights = _weights("weights", [kh, kw, num_outputs, channels], x.dtype, weights_initializer,
+                           weights_regularizer, trainable, variables_collections)
         spatial = [num_outputs, out_h, out_w] if nchw else [out_h, out_w, num_outputs]
         out_shape = [batch, *spatial] if batch is not None else stack_tensors([shape(x)[0], *spatial])
         strides = [1, 1, sh, sw] if nchw else [1, sh, sw, 1]
@@ -211,25 +221,21 @@ def separable_conv2d(inputs, num_outputs, kernel_size, depth_multiplier: int = 1
     x = float_input(inputs, "separable_conv2d")
     if x.shape.ndims != 4:
         raise ValueError(f"separable_conv2d: inputs must be 4-D, got {x.shape} ({x.name})")
-    if data_format not in ("NHWC", "NCHW"):
-        raise ValueError("data_format has to be either NCHW or NHWC.")
+    _check_data_format(data_format)
     nchw = data_format == "NCHW"
     kh, kw = pair(kernel_size, "kernel_size")
     sh, sw = pair(stride, "stride")
     rh, rw = pair(rate, "rate")
-    channels = x.shape.as_list()[1 if nchw else 3]
-    if channels is None:
-        raise ValueError(f"separable_conv2d: the channels of {x.name} must be known, got shape {x.shape}")
+    channels = _known_channels(x, 1 if nchw else 3, "separable_conv2d")
     weights_initializer = weights_initializer if weights_initializer is not None else xavier_initializer()
     pointwise_initializer = pointwise_initializer if pointwise_initializer is not None else weights_initializer
     strides = [1, 1, sh, sw] if nchw else [1, sh, sw, 1]
     with scope_for(scope, "SeparableConv2d", reuse) as sc:
-        depthwise = variable("depthwise_weights", [kh, kw, channels, depth_multiplier], x.dtype, weights_initializer,
-                              weights_regularizer, trainable, variables_collections, "weights")
+        depthwise = _weights("depthwise_weights", [kh, kw, channels, depth_multiplier], x.dtype, weights_initializer,
+                             weights_regularizer, trainable, variables_collections)
         if num_outputs is not None:
-            pointwise = variable("pointwise_weights", [1, 1, channels * depth_multiplier, num_outputs], x.dtype,
-                                  pointwise_initializer, weights_regularizer, trainable, variables_collections,
-                                  "weights")
+            pointwise = _weights("pointwise_weights", [1, 1, channels * depth_multiplier, num_outputs], x.dtype,
+                                 pointwise_initializer, weights_regularizer, trainable, variables_collections)
             outputs = nn.separable_conv2d(x, depthwise, pointwise, strides, padding.upper(), rate=[rh, rw],
                                           data_format=data_format)
         else:
@@ -251,8 +257,7 @@ def bias_add(inputs, activation_fn=None, initializer=ZEROS, regularizer=None, re
              data_format: str = "NHWC", scope=None) -> Tensor:
     """inputs + 'BiasAdd/biases' over the channels (the last dim, or dim 1 for NCHW)."""
     x = float_input(inputs, "bias_add")
-    if data_format not in ("NHWC", "NCHW"):
-        raise ValueError("data_format has to be either NCHW or NHWC.")
+    _check_data_format(data_format)
     channels = x.shape.as_list()[1 if data_format == "NCHW" and x.shape.ndims > 2 else -1]
     if channels is None:
         raise ValueError(f"`C` dimension must be known but is None ({x.name}, shape {x.shape})")
@@ -275,8 +280,7 @@ def softmax(logits, scope=None) -> Tensor:
 
 def _pool(kind: str, default: str, inputs, kernel_size, stride, padding, data_format, outputs_collections, scope):
     x = convert_to_tensor(inputs)
-    if data_format not in ("NHWC", "NCHW"):
-        raise ValueError("data_format has to be either NCHW or NHWC.")
+    _check_data_format(data_format)
     kh, kw = pair(kernel_size, "kernel_size")
     sh, sw = pair(stride, "stride")
     nchw = data_format == "NCHW"
@@ -368,32 +372,31 @@ def _layer_name(layer, fallback: str) -> str:
     return fallback
 
 
+def _chained(inputs, layer, arg_lists, kwargs: dict, default_scope: str, fallback: str) -> Tensor:
+    """`layer` applied once per entry of arg_lists (its positional arguments), each on the last one's outputs, in
+    scopes '<scope>/<scope>_1', '<scope>/<scope>_2', ... (slim's repeat and stack)."""
+    scope = kwargs.pop("scope", None)
+    with scope_for(scope, default_scope, None):
+        outputs = convert_to_tensor(inputs)
+        name = scope if scope is not None else _layer_name(layer, fallback)
+        for i, layer_args in enumerate(arg_lists):
+            kwargs["scope"] = f"{name}_{i + 1}"
+            outputs = layer(outputs, *layer_args, **kwargs)
+        return outputs
+
+
 def repeat(inputs, repetitions: int, layer, *args, **kwargs) -> Tensor:
     """`layer` applied `repetitions` times, in scopes '<scope>/<scope>_1', '<scope>/<scope>_2', ... (slim's repeat:
     repeat(net, 2, conv2d, 64, [3, 3], scope='conv1') makes 'conv1/conv1_1/weights' and 'conv1/conv1_2/weights')."""
-    scope = kwargs.pop("scope", None)
-    with scope_for(scope, "Repeat", None):
-        outputs = convert_to_tensor(inputs)
-        name = scope if scope is not None else _layer_name(layer, "repeat")
-        for i in range(repetitions):
-            kwargs["scope"] = f"{name}_{i + 1}"
-            outputs = layer(outputs, *args, **kwargs)
-        return outputs
+    return _chained(inputs, layer, [args] * repetitions, kwargs, "Repeat", "repeat")
 
 
 def stack(inputs, layer, stack_args, **kwargs) -> Tensor:
     """`layer` applied once per entry of stack_args (its positional arguments), in scopes '<scope>/<scope>_<i>'."""
-    scope = kwargs.pop("scope", None)
     if not isinstance(stack_args, (list, tuple)):
         raise ValueError("stack_args need to be a list or tuple")
-    with scope_for(scope, "Stack", None):
-        outputs = convert_to_tensor(inputs)
-        name = scope if scope is not None else _layer_name(layer, "stack")
-        for i, layer_args in enumerate(stack_args):
-            kwargs["scope"] = f"{name}_{i + 1}"
-            outputs = layer(outputs, *(layer_args if isinstance(layer_args, (list, tuple)) else [layer_args]),
-                            **kwargs)
-        return outputs
+    arg_lists = [args if isinstance(args, (list, tuple)) else [args] for args in stack_args]
+    return _chained(inputs, layer, arg_lists, kwargs, "Stack", "stack")
 
 
 __all__ = ["OPTIMIZER_CLS_NAMES", "OPTIMIZER_SUMMARIES", "apply_regularization", "avg_pool2d", "batch_norm",

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import numbers
 
-from ..framework import constant, convert_to_tensor, name_scope
+from collections.abc import Callable
+
+from ..framework import Tensor, constant, convert_to_tensor, name_scope
 from ..graph import GraphKeys, add_to_collection, get_collection
 from ..math_ops import abs, add_n, multiply, reduce_sum
 
@@ -29,7 +31,7 @@ def _checked_scale(scale, what: str = "scale"):
     return scale
 
 
-def l1_regularizer(scale: float, scope: str | None = None):
+def l1_regularizer(scale: float, scope: str | None = None) -> Callable[[Tensor], Tensor | None]:
     """weights -> scale * sum(|weights|)."""
     if _checked_scale(scale) is None:
         return lambda _: None
@@ -43,7 +45,7 @@ def l1_regularizer(scale: float, scope: str | None = None):
     return l1
 
 
-def l2_regularizer(scale: float, scope: str | None = None):
+def l2_regularizer(scale: float, scope: str | None = None) -> Callable[[Tensor], Tensor | None]:
     """weights -> scale * sum(weights ** 2) / 2."""
     from ..nn import l2_loss
     if _checked_scale(scale) is None:
@@ -58,7 +60,7 @@ def l2_regularizer(scale: float, scope: str | None = None):
     return l2
 
 
-def sum_regularizer(regularizer_list, scope: str | None = None):
+def sum_regularizer(regularizer_list, scope: str | None = None) -> Callable[[Tensor], Tensor | None]:
     """The sum of the given regularizers' penalties (None ones skipped; None if nothing is left)."""
     regularizers = [r for r in regularizer_list if r is not None]
     if not regularizers:
@@ -72,7 +74,8 @@ def sum_regularizer(regularizer_list, scope: str | None = None):
     return sum_reg
 
 
-def l1_l2_regularizer(scale_l1: float = 1.0, scale_l2: float = 1.0, scope: str | None = None):
+def l1_l2_regularizer(scale_l1: float = 1.0, scale_l2: float = 1.0,
+                      scope: str | None = None) -> Callable[[Tensor], Tensor | None]:
     """weights -> scale_l1 * sum(|w|) + scale_l2 * sum(w^2) / 2."""
     if isinstance(scale_l1, numbers.Integral):
         raise ValueError(f"scale_l1 cannot be an integer: {scale_l1}")
@@ -86,7 +89,7 @@ def l1_l2_regularizer(scale_l1: float = 1.0, scale_l2: float = 1.0, scope: str |
     return sum_regularizer([l1_regularizer(scale_l1), l2_regularizer(scale_l2)], scope=scope)
 
 
-def apply_regularization(regularizer, weights_list=None):
+def apply_regularization(regularizer, weights_list=None) -> Tensor:
     """The summed penalty of `regularizer` over weights_list (default: tf.GraphKeys.WEIGHTS), also filed under
     tf.GraphKeys.REGULARIZATION_LOSSES."""
     if not weights_list:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .dataset_ops import AUTOTUNE, Dataset
+from .readers import CsvDataset
 
-__all__ = ["AUTOTUNE", "map_and_batch", "shuffle_and_repeat", "unbatch"]
+__all__ = ["AUTOTUNE", "CsvDataset", "map_and_batch", "shuffle_and_repeat", "unbatch"]
 
 
 def shuffle_and_repeat(buffer_size: int, count: int | None = None, seed: int | None = None

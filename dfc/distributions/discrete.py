@@ -9,7 +9,9 @@ import dfc as tf
 from dfc.ir.dtypes import as_dtype, i32, i64
 
 from ..framework import constant_value, convert_to_tensor, name_scope
-from .distribution import NOT_REPARAMETERIZED, Distribution, RegisterKL, with_checks
+from .distribution import (NOT_REPARAMETERIZED, Distribution, RegisterKL, leading_dims, scalar_events,
+                           with_checks)
+from .gamma import ConcentrationVector
 
 
 def logits_and_probs(logits=None, probs=None, multidimensional: bool = False, validate_args: bool = False,
@@ -52,6 +54,7 @@ def _event_dtype(dtype):
     return dtype
 
 
+@scalar_events
 class Bernoulli(Distribution):
     """Independent 0/1 events with P(1) = probs = sigmoid(logits)."""
 
@@ -82,12 +85,6 @@ class Bernoulli(Distribution):
 
     def _batch_shape_tensor(self):
         return tf.shape(self._logits, out_type=i32)
-
-    def _event_shape(self):
-        return tf.TensorShape([])
-
-    def _event_shape_tensor(self):
-        return tf.constant([], dtype=i32)
 
     def _sample_n(self, n, seed=None):
         uniform = tf.random_uniform(self._draw_shape(n), seed=seed, dtype=self.probs.dtype)
@@ -125,6 +122,7 @@ def _integer_valued(x, what: str):
                        x)
 
 
+@scalar_events
 class Categorical(Distribution):
     """One class index per batch member, P(k) = softmax(logits)[k] (the last axis of logits/probs)."""
 
@@ -161,17 +159,10 @@ class Categorical(Distribution):
         return self._probs
 
     def _batch_shape(self):
-        shape = self._logits.shape
-        return tf.TensorShape(None) if shape.ndims is None else tf.TensorShape(shape.as_list()[:-1])
+        return leading_dims(self._logits.shape)
 
     def _batch_shape_tensor(self):
         return tf.shape(self._logits, out_type=i32)[:-1]
-
-    def _event_shape(self):
-        return tf.TensorShape([])
-
-    def _event_shape_tensor(self):
-        return tf.constant([], dtype=i32)
 
     def _sample_n(self, n, seed=None):
         logits_2d = self.logits if self.logits.shape.ndims == 2 else tf.reshape(self.logits, [-1, self.event_size])
@@ -222,12 +213,43 @@ def _log_combinations(n, counts):
     return tf.lgamma(n + 1.0) - tf.reduce_sum(tf.lgamma(counts + 1.0), -1)
 
 
-def _counts_in_graph(total_count, what: str):
-    value = constant_value(total_count)
+def _total_count_tensor(total_count, dtype, validate_args: bool):
+    """`total_count` as a tensor (of `dtype` unless it has one), checked a non-negative whole number under
+    validate_args (Multinomial's and DirichletMultinomial's parameter)."""
+    if hasattr(total_count, "dtype"):
+        count = convert_to_tensor(total_count, name="total_count")
+    else:
+        count = convert_to_tensor(total_count, dtype=dtype, name="total_count")
+    if validate_args:
+        count = with_checks([tf.assert_non_negative(count)], _integer_valued(count, "total_count"))
+    return count
+
+
+def _valid_counts(dist: Distribution, counts):
+    """`counts` as the distribution's dtype, checked (validate_args) non-negative whole numbers summing to
+    total_count."""
+    counts = tf.cast(counts, dist.dtype) if counts.dtype is not dist.dtype else counts
+    if not dist.validate_args:
+        return counts
+    counts = with_checks([tf.assert_non_negative(counts)], _integer_valued(counts, "counts"))
+    return with_checks([tf.assert_equal(dist.total_count, tf.reduce_sum(counts, -1),
+                                        message="counts must sum to `self.total_count`")], counts)
+
+
+def _static_draw_counts(dist: Distribution, n) -> tuple[int, list[int], np.ndarray]:
+    """(classes, batch shape, draws per batch member) of a counting family's sample, all known when the graph is
+    built (the draws are unrolled); TF1-style ValueError naming what is not."""
+    what = type(dist).__name__
+    k = dist.event_shape.as_list()[0]
+    batch = dist.batch_shape.as_list()
+    if not isinstance(n, int) or k is None or None in batch:
+        raise ValueError(f"{what}.sample: the sample, batch and event shapes must be known when the graph "
+                         f"is built, got batch {dist.batch_shape} and event {dist.event_shape}")
+    value = constant_value(dist.total_count)
     if value is None:
-        raise ValueError(f"{what}.sample: total_count {total_count.name} must be known when the graph is built "
+        raise ValueError(f"{what}.sample: total_count {dist.total_count.name} must be known when the graph is built "
                          f"(the number of draws per member)")
-    return np.asarray(value)
+    return k, batch, np.broadcast_to(np.asarray(value), batch).astype(np.int64)
 
 
 def _count_draws(logits_2d, counts: np.ndarray, n: int, k: int, seed):
@@ -250,11 +272,7 @@ class Multinomial(Distribution):
         with name_scope(name, values=[total_count, logits, probs]) as scope:
             self._logits, self._probs = logits_and_probs(logits=logits, probs=probs, multidimensional=True,
                                                          validate_args=validate_args, name=scope)
-            self._total_count = convert_to_tensor(total_count, dtype=self._probs.dtype, name="total_count") \
-                if not hasattr(total_count, "dtype") else convert_to_tensor(total_count, name="total_count")
-            if validate_args:
-                self._total_count = with_checks([tf.assert_non_negative(self._total_count)],
-                                                _integer_valued(self._total_count, "total_count"))
+            self._total_count = _total_count_tensor(total_count, self._probs.dtype, validate_args)
             self._mean_val = self._total_count[..., tf.newaxis] * self._probs
         super().__init__(dtype=self._probs.dtype, reparameterization_type=NOT_REPARAMETERIZED,
                          validate_args=validate_args, allow_nan_stats=allow_nan_stats, parameters=parameters,
@@ -287,28 +305,15 @@ class Multinomial(Distribution):
         return tf.shape(self._mean_val, out_type=i32)[-1:]
 
     def _sample_n(self, n, seed=None):
-        k = self.event_shape.as_list()[0]
-        batch = self.batch_shape.as_list()
-        if not isinstance(n, int) or k is None or None in batch:
-            raise ValueError("Multinomial.sample: the sample, batch and event shapes must be known when the graph "
-                             f"is built, got batch {self.batch_shape} and event {self.event_shape}")
-        counts = np.broadcast_to(_counts_in_graph(self.total_count, "Multinomial"), batch).astype(np.int64)
+        k, batch, counts = _static_draw_counts(self, n)
         logits = tf.reshape(self.logits * tf.ones([*batch, 1], dtype=self.dtype), [-1, k])
         x = _count_draws(logits, counts, n, k, seed)
         return tf.reshape(tf.transpose(x, [1, 0, 2]), [n, *batch, k])
 
     def _log_prob(self, counts):
-        counts = self._valid_counts(counts)
+        counts = _valid_counts(self, counts)
         return tf.reduce_sum(counts * tf.nn.log_softmax(self.logits), -1) + _log_combinations(self.total_count,
                                                                                               counts)
-
-    def _valid_counts(self, counts):
-        counts = tf.cast(counts, self.dtype) if counts.dtype is not self.dtype else counts
-        if not self.validate_args:
-            return counts
-        counts = with_checks([tf.assert_non_negative(counts)], _integer_valued(counts, "counts"))
-        return with_checks([tf.assert_equal(self.total_count, tf.reduce_sum(counts, -1),
-                                            message="counts must sum to `self.total_count`")], counts)
 
     def _mean(self):
         return tf.identity(self._mean_val)
@@ -323,7 +328,7 @@ class Multinomial(Distribution):
         return tf.matrix_set_diag(outer, self._variance())
 
 
-class DirichletMultinomial(Distribution):
+class DirichletMultinomial(ConcentrationVector):
     """Counts of `total_count` draws with class probabilities drawn from Dirichlet(concentration)."""
 
     def __init__(self, total_count, concentration, validate_args: bool = False, allow_nan_stats: bool = True,
@@ -331,11 +336,8 @@ class DirichletMultinomial(Distribution):
         parameters = dict(locals())
         with name_scope(name, values=[total_count, concentration]) as scope:
             self._concentration = convert_to_tensor(concentration, name="concentration")
-            self._total_count = convert_to_tensor(total_count, dtype=self._concentration.dtype, name="total_count") \
-                if not hasattr(total_count, "dtype") else convert_to_tensor(total_count, name="total_count")
+            self._total_count = _total_count_tensor(total_count, self._concentration.dtype, validate_args)
             if validate_args:
-                self._total_count = with_checks([tf.assert_non_negative(self._total_count)],
-                                                _integer_valued(self._total_count, "total_count"))
                 self._concentration = with_checks([tf.assert_positive(self._concentration)], self._concentration)
             self._total_concentration = tf.reduce_sum(self._concentration, -1)
         super().__init__(dtype=self._concentration.dtype, reparameterization_type=NOT_REPARAMETERIZED,
@@ -346,35 +348,9 @@ class DirichletMultinomial(Distribution):
     def total_count(self):
         return self._total_count
 
-    @property
-    def concentration(self):
-        return self._concentration
-
-    @property
-    def total_concentration(self):
-        return self._total_concentration
-
-    def _batch_shape(self):
-        return self._total_concentration.shape
-
-    def _batch_shape_tensor(self):
-        return tf.shape(self._total_concentration, out_type=i32)
-
-    def _event_shape(self):
-        shape = self._concentration.shape
-        return tf.TensorShape(None) if shape.ndims is None else tf.TensorShape(shape.as_list()[-1:])
-
-    def _event_shape_tensor(self):
-        return tf.shape(self._concentration, out_type=i32)[-1:]
-
     def _sample_n(self, n, seed=None):
         from ..random_sampling import random_gamma, salted_seed
-        k = self.event_shape.as_list()[0]
-        batch = self.batch_shape.as_list()
-        if not isinstance(n, int) or k is None or None in batch:
-            raise ValueError("DirichletMultinomial.sample: the sample, batch and event shapes must be known when the "
-                             f"graph is built, got batch {self.batch_shape} and event {self.event_shape}")
-        counts = np.broadcast_to(_counts_in_graph(self.total_count, "DirichletMultinomial"), batch).astype(np.int64)
+        k, batch, counts = _static_draw_counts(self, n)
         gammas = random_gamma([n], self.concentration, dtype=self.dtype, seed=seed)  # [n, batch..., k]
         logits = tf.reshape(tf.log(gammas), [-1, k])
         rows = np.tile(counts.reshape(-1), n)
@@ -382,17 +358,9 @@ class DirichletMultinomial(Distribution):
         return tf.reshape(x, [n, *batch, k])
 
     def _log_prob(self, counts):
-        counts = tf.cast(counts, self.dtype) if counts.dtype is not self.dtype else counts
-        if self.validate_args:
-            counts = with_checks([tf.assert_non_negative(counts),
-                                  tf.assert_equal(self.total_count, tf.reduce_sum(counts, -1),
-                                                  message="counts must sum to `self.total_count`")],
-                                 _integer_valued(counts, "counts"))
+        counts = _valid_counts(self, counts)
         ordered = tf.lbeta(self.concentration + counts) - tf.lbeta(self.concentration)
         return ordered + _log_combinations(self.total_count, counts)
-
-    def _prob(self, counts):
-        return tf.exp(self._log_prob(counts))
 
     def _mean(self):
         return self.total_count * (self.concentration / self.total_concentration[..., tf.newaxis])
@@ -405,10 +373,6 @@ class DirichletMultinomial(Distribution):
         scale = self._variance_scale_term()
         x = scale * self._mean()
         return x * (self.total_count * scale - x)
-
-    def _covariance(self):
-        x = self._variance_scale_term() * self._mean()
-        return tf.matrix_set_diag(-tf.matmul(x[..., tf.newaxis], x[..., tf.newaxis, :]), self._variance())
 
 
 @RegisterKL(Bernoulli, Bernoulli)

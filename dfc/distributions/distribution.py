@@ -84,6 +84,31 @@ def with_checks(checks: list, tensor: Tensor) -> Tensor:
         return tf.identity(tensor)
 
 
+def _unimplemented(method: str):
+    """The hook behind public `method` for a family that does not define it: TF's NotImplementedError."""
+    def hook(self, *args):
+        raise NotImplementedError(f"{method} is not implemented: {type(self).__name__}")
+    hook.__name__ = f"_{method}"
+    return hook
+
+
+def scalar_events(cls: type) -> type:
+    """Class decorator: the family's events are scalars (event shape [])."""
+    cls._event_shape = lambda self: TensorShape([])
+    cls._event_shape_tensor = lambda self: tf.constant([], dtype=i32)
+    return cls
+
+
+def leading_dims(shape: TensorShape) -> TensorShape:
+    """All but the last axis of `shape` (the batch of a family whose event is the last axis); unknown stays so."""
+    return TensorShape(None) if shape.ndims is None else TensorShape(shape.as_list()[:-1])
+
+
+def last_dim(shape: TensorShape) -> TensorShape:
+    """The last axis of `shape` (the event of a vector-valued family); unknown stays so."""
+    return TensorShape(None) if shape.ndims is None else TensorShape(shape.as_list()[-1:])
+
+
 class Distribution:
     """A batch of distributions of one family (TF1's tf.distributions.Distribution).
 
@@ -288,26 +313,13 @@ class Distribution:
     def quantile(self, value, name: str = "quantile") -> Tensor:
         return self._call(name, value, "_quantile", None, None)
 
-    def _log_prob(self, value):
-        raise NotImplementedError(f"log_prob is not implemented: {type(self).__name__}")
-
-    def _prob(self, value):
-        raise NotImplementedError(f"prob is not implemented: {type(self).__name__}")
-
-    def _log_cdf(self, value):
-        raise NotImplementedError(f"log_cdf is not implemented: {type(self).__name__}")
-
-    def _cdf(self, value):
-        raise NotImplementedError(f"cdf is not implemented: {type(self).__name__}")
-
-    def _log_survival_function(self, value):
-        raise NotImplementedError(f"log_survival_function is not implemented: {type(self).__name__}")
-
-    def _survival_function(self, value):
-        raise NotImplementedError(f"survival_function is not implemented: {type(self).__name__}")
-
-    def _quantile(self, value):
-        raise NotImplementedError(f"quantile is not implemented: {type(self).__name__}")
+    _log_prob = _unimplemented("log_prob")
+    _prob = _unimplemented("prob")
+    _log_cdf = _unimplemented("log_cdf")
+    _cdf = _unimplemented("cdf")
+    _log_survival_function = _unimplemented("log_survival_function")
+    _survival_function = _unimplemented("survival_function")
+    _quantile = _unimplemented("quantile")
 
     # ---- statistics ---------------------------------------------------------------------------
     def _stat(self, name: str, primary: str, fallback: str | None = None, convert=None) -> Tensor:
@@ -340,23 +352,12 @@ class Distribution:
     def stddev(self, name: str = "stddev") -> Tensor:
         return self._stat(name, "_stddev", "_variance", tf.sqrt)
 
-    def _entropy(self):
-        raise NotImplementedError(f"entropy is not implemented: {type(self).__name__}")
-
-    def _mean(self):
-        raise NotImplementedError(f"mean is not implemented: {type(self).__name__}")
-
-    def _mode(self):
-        raise NotImplementedError(f"mode is not implemented: {type(self).__name__}")
-
-    def _covariance(self):
-        raise NotImplementedError(f"covariance is not implemented: {type(self).__name__}")
-
-    def _variance(self):
-        raise NotImplementedError(f"variance is not implemented: {type(self).__name__}")
-
-    def _stddev(self):
-        raise NotImplementedError(f"stddev is not implemented: {type(self).__name__}")
+    _entropy = _unimplemented("entropy")
+    _mean = _unimplemented("mean")
+    _mode = _unimplemented("mode")
+    _covariance = _unimplemented("covariance")
+    _variance = _unimplemented("variance")
+    _stddev = _unimplemented("stddev")
 
     def cross_entropy(self, other: Distribution, name: str = "cross_entropy") -> Tensor:
         with self._name_scope(name):

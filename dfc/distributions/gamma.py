@@ -11,13 +11,7 @@ from dfc.ir.dtypes import i32
 from ..framework import convert_to_tensor, name_scope
 from ..shape_ops import broadcast_static_shape
 from .distribution import (FULLY_REPARAMETERIZED, Distribution, RegisterKL, as_parameter, broadcast_shape_tensor,
-                           same_float_dtype, traced, with_checks)
-
-
-def _scalar_events(cls):
-    cls._event_shape = lambda self: tf.TensorShape([])
-    cls._event_shape_tensor = lambda self: tf.constant([], dtype=i32)
-    return cls
+                           last_dim, same_float_dtype, scalar_events, traced, with_checks)
 
 
 def _sample_checked(dist: Distribution, x, checks):
@@ -27,7 +21,7 @@ def _sample_checked(dist: Distribution, x, checks):
     return with_checks(checks(x), x) if dist.validate_args else x
 
 
-@_scalar_events
+@scalar_events
 class Gamma(Distribution):
     """The gamma distribution with shape `concentration` and inverse scale `rate`."""
 
@@ -93,12 +87,8 @@ class Gamma(Distribution):
 
     def _mode(self):
         mode = (self.concentration - 1.0) / self.rate
-        if self.allow_nan_stats:
-            nan = tf.fill(self.batch_shape_tensor(), np.array(np.nan, self.dtype.np))
-            return tf.where_v2(self.concentration > 1.0, mode, nan)
-        check = tf.assert_less(tf.ones([], self.dtype), traced(self.concentration),
-                               message="mode not defined when any concentration <= 1")
-        return with_checks([check], mode)
+        return self._nan_where(self.concentration > 1.0, mode, self.concentration,
+                               "mode not defined when any concentration <= 1")
 
 
 class Exponential(Gamma):
@@ -138,7 +128,7 @@ def _valid_concentration(x, validate_args: bool, checks=None):
                         *(checks or [])], x)
 
 
-@_scalar_events
+@scalar_events
 class Beta(Distribution):
     """The beta distribution on (0, 1) with concentrations `concentration1` (of 1) and `concentration0` (of 0)."""
 
@@ -231,7 +221,39 @@ class Beta(Distribution):
             mode)
 
 
-class Dirichlet(Distribution):
+class ConcentrationVector(Distribution):
+    """A family parameterized by a vector of concentrations (Dirichlet, DirichletMultinomial): the last axis of
+    `concentration` is the event, the rest the batch; `_variance` and `_variance_scale_term` give the covariance."""
+
+    @property
+    def concentration(self):
+        return self._concentration
+
+    @property
+    def total_concentration(self):
+        return self._total_concentration
+
+    def _batch_shape(self):
+        return self._total_concentration.shape
+
+    def _batch_shape_tensor(self):
+        return tf.shape(self._total_concentration, out_type=i32)
+
+    def _event_shape(self):
+        return last_dim(self._concentration.shape)
+
+    def _event_shape_tensor(self):
+        return tf.shape(self._concentration, out_type=i32)[-1:]
+
+    def _prob(self, x):
+        return tf.exp(self._log_prob(x))
+
+    def _covariance(self):
+        x = self._variance_scale_term() * self._mean()
+        return tf.matrix_set_diag(-tf.matmul(x[..., tf.newaxis], x[..., tf.newaxis, :]), self._variance())
+
+
+class Dirichlet(ConcentrationVector):
     """The Dirichlet distribution over the simplex of the last axis of `concentration`."""
 
     def __init__(self, concentration, validate_args: bool = False, allow_nan_stats: bool = True,
@@ -251,27 +273,6 @@ class Dirichlet(Distribution):
                          validate_args=validate_args, allow_nan_stats=allow_nan_stats, parameters=parameters,
                          graph_parents=[self._concentration, self._total_concentration], name=scope)
 
-    @property
-    def concentration(self):
-        return self._concentration
-
-    @property
-    def total_concentration(self):
-        return self._total_concentration
-
-    def _batch_shape(self):
-        return self.total_concentration.shape
-
-    def _batch_shape_tensor(self):
-        return tf.shape(self.total_concentration, out_type=i32)
-
-    def _event_shape(self):
-        shape = self.concentration.shape
-        return tf.TensorShape(None) if shape.ndims is None else tf.TensorShape(shape.as_list()[-1:])
-
-    def _event_shape_tensor(self):
-        return tf.shape(self.concentration, out_type=i32)[-1:]
-
     def _k(self):
         return tf.cast(self.event_shape_tensor()[0], self.dtype)
 
@@ -287,9 +288,6 @@ class Dirichlet(Distribution):
                                                      <= 10 * np.finfo(self.dtype.np).eps * 2),
                                        ["sample last-dimension must sum to `1`"])], x)
         return tf.reduce_sum(tf.math.xlogy(self.concentration - 1.0, x), -1) - tf.lbeta(self.concentration)
-
-    def _prob(self, x):
-        return tf.exp(self._log_prob(x))
 
     def _entropy(self):
         k = self._k()
@@ -307,19 +305,12 @@ class Dirichlet(Distribution):
         x = scale * self._mean()
         return x * (scale - x)
 
-    def _covariance(self):
-        x = self._variance_scale_term() * self._mean()
-        return tf.matrix_set_diag(-tf.matmul(x[..., tf.newaxis], x[..., tf.newaxis, :]), self._variance())
-
     def _mode(self):
         mode = (self.concentration - 1.0) / (self.total_concentration[..., tf.newaxis] - self._k())
-        if self.allow_nan_stats:
-            nan = tf.fill(tf.shape(mode), np.array(np.nan, self.dtype.np))
-            # TF's own broadcasting: the batch's flags align with the event axis (so a batch of B != K members
-            # is refused there, and here, as a shape error)
-            return tf.where_v2(tf.reduce_all(self.concentration > 1.0, axis=-1), mode, nan)
-        return with_checks([tf.assert_less(tf.ones([], self.dtype), traced(self.concentration),
-                                           message="Mode undefined when any concentration <= 1")], mode)
+        # TF's own broadcasting: the batch's flags align with the event axis (so a batch of B != K members
+        # is refused there, and here, as a shape error)
+        return self._nan_where(tf.reduce_all(self.concentration > 1.0, axis=-1), mode, self.concentration,
+                               "Mode undefined when any concentration <= 1")
 
 
 @RegisterKL(Gamma, Gamma)

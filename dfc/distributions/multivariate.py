@@ -11,7 +11,8 @@ from dfc.ir.dtypes import i32
 
 from ..framework import convert_to_tensor, name_scope
 from ..shape_ops import broadcast_static_shape
-from .distribution import FULLY_REPARAMETERIZED, Distribution, RegisterKL, same_float_dtype, with_checks
+from .distribution import (FULLY_REPARAMETERIZED, Distribution, RegisterKL, last_dim, leading_dims, same_float_dtype,
+                           with_checks)
 from .gamma import Exponential, Gamma
 from .normal import Laplace, Normal
 
@@ -68,12 +69,10 @@ class MultivariateNormalDiag(Distribution):
         return broadcast_static_shape(self._loc.shape, self._scale_diag.shape)
 
     def _batch_shape(self):
-        shape = self._shape()
-        return tf.TensorShape(None) if shape.ndims is None else tf.TensorShape(shape.as_list()[:-1])
+        return leading_dims(self._shape())
 
     def _event_shape(self):
-        shape = self._shape()
-        return tf.TensorShape(None) if shape.ndims is None else tf.TensorShape(shape.as_list()[-1:])
+        return last_dim(self._shape())
 
     def _full(self):
         return tf.shape(tf.zeros_like(self._loc) + tf.zeros_like(self._scale_diag), out_type=i32)

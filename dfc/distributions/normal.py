@@ -14,13 +14,10 @@ from ..framework import convert_to_tensor, name_scope
 from ..shape_ops import broadcast_static_shape
 from . import special
 from .distribution import (FULLY_REPARAMETERIZED, Distribution, RegisterKL, as_parameter, broadcast_shape_tensor,
-                           same_float_dtype)
+                           same_float_dtype, scalar_events)
 
 
-def _scalar_event():
-    return tf.TensorShape([])
-
-
+@scalar_events
 class _LocScale(Distribution):
     """Two broadcasting parameters and scalar events (the shapes of Normal, Laplace, Uniform)."""
 
@@ -49,12 +46,6 @@ class _LocScale(Distribution):
 
     def _batch_shape_tensor(self):
         return broadcast_shape_tensor(*self._params())
-
-    def _event_shape(self):
-        return _scalar_event()
-
-    def _event_shape_tensor(self):
-        return tf.constant([], dtype=i32)
 
     @classmethod
     def _param_shapes(cls, sample_shape):
@@ -226,6 +217,7 @@ class Uniform(_LocScale):
         return self.range() / math.sqrt(12.0)
 
 
+@scalar_events
 class StudentT(Distribution):
     """Student's t with `df` degrees of freedom, location `loc` and scale `scale`."""
 
@@ -265,12 +257,6 @@ class StudentT(Distribution):
 
     def _batch_shape_tensor(self):
         return broadcast_shape_tensor(self.df, self.loc, self.scale)
-
-    def _event_shape(self):
-        return _scalar_event()
-
-    def _event_shape_tensor(self):
-        return tf.constant([], dtype=i32)
 
     def _ones(self):
         return tf.ones(self.batch_shape_tensor(), dtype=self.dtype)

@@ -7,7 +7,7 @@ from ..basic_session_run_hooks import (CheckpointSaverListener, FeedFnHook, Fina
                                        SecondOrStepTimer, StepCounterHook, SummarySaverHook)
 from ..session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
 from ..train_cluster import CheckpointSaverHook, StopAtStepHook
-from . import inputs
+from . import export, inputs
 from .canned import (BaselineClassifier, BaselineRegressor, DNNClassifier, DNNLinearCombinedClassifier,
                      DNNLinearCombinedRegressor, DNNRegressor, LinearClassifier, LinearRegressor)
 from .estimator import Estimator, WarmStartSettings
@@ -22,4 +22,4 @@ __all__ = ["BaselineClassifier", "BaselineRegressor", "CheckpointSaverHook", "Ch
            "LinearRegressor", "LoggingTensorHook", "ModeKeys", "NanLossDuringTrainingError", "NanTensorHook",
            "RunConfig", "SecondOrStepTimer", "SessionRunArgs", "SessionRunContext", "SessionRunHook",
            "SessionRunValues", "StepCounterHook", "StopAtStepHook", "SummarySaverHook", "TrainSpec",
-           "WarmStartSettings", "add_metrics", "inputs", "train_and_evaluate"]
+           "WarmStartSettings", "add_metrics", "export", "inputs", "train_and_evaluate"]

@@ -411,13 +411,100 @@ class Estimator:
                         for i in range(_batch_length(values)):
                             yield {key: value[i] for key, value in values.items()}
 
-    def export_saved_model(self, export_dir_base: str, serving_input_receiver_fn: Any, assets_extra: Any = None,
+    def export_saved_model(self, export_dir_base: Any, serving_input_receiver_fn: Callable, assets_extra: Any = None,
                            as_text: bool = False, checkpoint_path: str | None = None,
-                           experimental_mode: str = ModeKeys.PREDICT) -> Any:
-        raise NotImplementedError(f"Estimator.export_saved_model({export_dir_base!r}): dfc does not write SavedModels; "
-                                  f"the checkpoints in {self._model_dir} (tf.train.Saver's format) hold the model")
+                           experimental_mode: str = ModeKeys.PREDICT) -> bytes:
+        """Write the model, restored from checkpoint_path (the latest checkpoint), as a SavedModel in a new
+        export_dir_base/<timestamp> directory and return its path (bytes, as TF's): the model_fn's graph in
+        `experimental_mode` over the receiver's features, with the export outputs as signatures."""
+        if not serving_input_receiver_fn:
+            raise ValueError("An input_receiver_fn must be defined.")
+        return self._export_all_saved_models(export_dir_base, {experimental_mode: serving_input_receiver_fn},
+                                             assets_extra, as_text, checkpoint_path, strip_default_attrs=True)
 
-    export_savedmodel = export_saved_model
+    def export_savedmodel(self, export_dir_base: Any, serving_input_receiver_fn: Callable, assets_extra: Any = None,
+                          as_text: bool = False, checkpoint_path: str | None = None,
+                          strip_default_attrs: bool = False) -> bytes:
+        """TF 1.x's older name of export_saved_model (serving only)."""
+        if not serving_input_receiver_fn:
+            raise ValueError("An input_receiver_fn must be defined.")
+        return self._export_all_saved_models(export_dir_base, {ModeKeys.PREDICT: serving_input_receiver_fn},
+                                             assets_extra, as_text, checkpoint_path, strip_default_attrs)
+
+    def _export_all_saved_models(self, export_dir_base: Any, input_receiver_fn_map: dict, assets_extra: Any,
+                                 as_text: bool, checkpoint_path: str | None, strip_default_attrs: bool) -> bytes:
+        import shutil
+
+        from ..saved_model.builder import SavedModelBuilder
+        from .export import get_temp_export_dir, get_timestamped_export_dir
+        if not checkpoint_path:
+            checkpoint_path = latest_checkpoint(self._model_dir)
+        if not checkpoint_path:
+            raise ValueError(f"Couldn't find trained model at {self._model_dir}.")
+        export_dir = get_timestamped_export_dir(export_dir_base)
+        temp_export_dir = get_temp_export_dir(export_dir)
+        builder = SavedModelBuilder(temp_export_dir)
+        save_variables = True
+        for mode in (ModeKeys.TRAIN, ModeKeys.EVAL, ModeKeys.PREDICT):  # TF's order: the first mode saves variables
+            if input_receiver_fn_map.get(mode):
+                self._add_meta_graph_for_mode(builder, input_receiver_fn_map[mode], checkpoint_path,
+                                              strip_default_attrs, save_variables, mode)
+                save_variables = False
+        if save_variables:
+            raise ValueError(f"No valid modes for exporting found. Got {input_receiver_fn_map.keys()}.")
+        builder.save(as_text)
+        if assets_extra:
+            extra = os.path.join(os.fsdecode(temp_export_dir), "assets.extra")
+            for dest_relative, source in assets_extra.items():
+                destination = os.path.join(extra, os.fsdecode(dest_relative))
+                os.makedirs(os.path.dirname(destination), exist_ok=True)
+                shutil.copyfile(os.fsdecode(source), destination)
+        os.rename(temp_export_dir, export_dir)
+        return export_dir
+
+    def _add_meta_graph_for_mode(self, builder: Any, input_receiver_fn: Callable, checkpoint_path: str,
+                                 strip_default_attrs: bool, save_variables: bool, mode: str) -> None:
+        from dfc.ir.errors import NotFoundError
+
+        from ..saved_model import tag_constants
+        from ..initializers import tables_initializer
+        from ..session import Session
+        from ..variables import group, local_variables_initializer
+        from .export import EvalOutput, TrainOutput, build_all_signature_defs
+        tags = {ModeKeys.PREDICT: [tag_constants.SERVING], ModeKeys.TRAIN: [tag_constants.TRAINING],
+                ModeKeys.EVAL: [tag_constants.EVAL]}[mode]
+        graph = self._new_graph()
+        with graph.as_default():
+            receiver = input_receiver_fn()
+            spec = self._call_model_fn(receiver.features, getattr(receiver, "labels", None), mode, self.config)
+            if mode == ModeKeys.PREDICT:
+                export_outputs = spec.export_outputs
+            else:
+                output_class = TrainOutput if mode == ModeKeys.TRAIN else EvalOutput
+                export_outputs = {mode: output_class(loss=spec.loss, predictions=spec.predictions,
+                                                     metrics=spec.eval_metric_ops)}
+            signature_def_map = build_all_signature_defs(receiver.receiver_tensors, export_outputs,
+                                                         getattr(receiver, "receiver_tensors_alternatives", None),
+                                                         serving_only=(mode == ModeKeys.PREDICT))
+            with Session(config=self._config.session_config) as session:
+                local_init_op = spec.scaffold.local_init_op or group(local_variables_initializer(),
+                                                                     tables_initializer())
+                saver = spec.scaffold.saver or Saver(sharded=True)
+                try:
+                    saver.restore(session, checkpoint_path)
+                except NotFoundError as e:
+                    raise ValueError(f"Could not load all requested variables from the checkpoint. Please make sure "
+                                     f"your model_fn does not expect variables that were not saved in the "
+                                     f"checkpoint.\n\nEncountered error with mode `{mode}` while restoring "
+                                     f"checkpoint from: `{checkpoint_path}`. Full Traceback:\n\n{e}") from None
+                builder._add_train_op(spec.train_op)
+                kwargs = dict(tags=tags, signature_def_map=signature_def_map,
+                              assets_collection=get_collection(GraphKeys.ASSET_FILEPATHS),
+                              strip_default_attrs=strip_default_attrs, legacy_init_op=local_init_op)
+                if save_variables:
+                    builder.add_meta_graph_and_variables(session, **kwargs)
+                else:
+                    builder.add_meta_graph(**kwargs)
 
     def _graph_keys(self, predict_keys: Any) -> Any:
         """The graph's predictions that predict_keys need (a canned estimator's host ones need class ids)."""

@@ -189,7 +189,11 @@ class _Head:
             with name_scope(None, "predictions"):
                 predictions = self._predictions(logits)
             if mode == ModeKeys.PREDICT:
-                return EstimatorSpec(mode=ModeKeys.PREDICT, predictions=predictions)
+                # TF's heads add classify/regress outputs too, which need serialized tf.Example (string) inputs and
+                # are left out of an export over raw tensors; the predict output is the one such an export serves
+                from .export import PredictOutput
+                return EstimatorSpec(mode=ModeKeys.PREDICT, predictions=predictions,
+                                     export_outputs={"predict": PredictOutput(predictions)})
             training_loss, unreduced_loss, weights, labels = self.create_loss(features, mode, logits, labels)
             regularization_loss = add_n(list(regularization_losses)) if regularization_losses else None
             loss = add_n([training_loss, regularization_loss]) if regularization_loss is not None else training_loss

@@ -121,6 +121,9 @@ class EstimatorSpec:
         self.loss = _validate_loss(loss, mode)
         self.train_op = _validate_train_op(train_op, mode)
         self.eval_metric_ops = _validate_metrics(eval_metric_ops)
+        if mode == ModeKeys.PREDICT:  # as TF's: a PredictOutput of the predictions unless the model_fn gives some
+            from .export import get_export_outputs
+            export_outputs = get_export_outputs(export_outputs, self.predictions)
         self.export_outputs = export_outputs
         self.training_chief_hooks = _validate_hooks(training_chief_hooks)
         self.training_hooks = _validate_hooks(training_hooks)

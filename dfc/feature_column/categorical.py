@@ -1,6 +1,7 @@
-"""tf.feature_column's categorical columns over integer features: identity, vocabulary list or file, hash buckets.
+"""tf.feature_column's categorical columns over integer or string features: identity, vocabulary list or file, hashes.
 
-Features are dense integer tensors where -1 means 'no value' (TF's ignore value for integers).
+Features are dense tensors where -1 (integers) or '' (strings) means 'no value' (TF's ignore values).
+String vocabularies are host table lookups (ir/ops/lookup.py).
 Out-of-vocabulary buckets and hash buckets use TF's own hash of the values' decimal strings, so
 the ids equal TF's.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dfc.ir.dtypes import as_dtype
+from dfc.ir.dtypes import as_dtype, string
 
 from ..array_ops import expand_dims
 from ..framework import Tensor, convert_to_tensor
@@ -19,11 +20,14 @@ from .columns import _CategoricalColumn
 
 
 def _integer_ids(builder: Any, key: str, column: str, dtype: Any = None) -> Tensor:
+    """The feature as int64 (strings stay strings: a column of dtype string looks them up or hashes them)."""
     value = builder.get(key)
-    if dtype == "string":
+    if (str(dtype) == "string") != value.dtype.is_string and dtype is not None:
         raise ValueError(f"Column dtype and SparseTensors dtype must be compatible. key: {key}, column dtype: "
-                         f"string, tensor dtype: {value.dtype.name} (dfc has no string tensors: give the column "
-                         f"dtype=tf.int64)")
+                         f"{as_dtype(dtype) if str(dtype) != 'string' else string}, tensor dtype: {value.dtype} "
+                         f"(feature {value.name} of column {column})")
+    if value.dtype.is_string:
+        return value
     if not value.dtype.is_integer:
         raise ValueError(f"Invalid input, not integer. key: {key} dtype: {value.dtype} (feature {value.name} of "
                          f"column {column})")
@@ -84,6 +88,8 @@ class _VocabularyListCategoricalColumn(_CategoricalColumn):
         from ..math_ops import reduce_sum
         ids = _integer_ids(builder, self.key, self.name, self.dtype)
         vocabulary = self._vocabulary()
+        if ids.dtype.is_string:
+            return _string_ids(ids, vocabulary, self.default_value, self.num_oov_buckets, self.name)
         table = convert_to_tensor(list(vocabulary), dtype="int64")
         hits = cast(equal(expand_dims(ids, -1), table), "int64")
         positions = convert_to_tensor(list(range(1, len(vocabulary) + 1)), dtype="int64")
@@ -94,6 +100,22 @@ class _VocabularyListCategoricalColumn(_CategoricalColumn):
             other = found * 0 + self.default_value
         looked_up = where(less(found, 0), other, found)
         return where(equal(ids, -1), ids, looked_up)
+
+
+def _string_ids(values: Tensor, vocabulary: Sequence[Any], default_value: int, num_oov_buckets: int,
+                column: str) -> Tensor:
+    """Each string's position in the vocabulary (a host table lookup), an OOV bucket or default_value; '' (TF's
+    missing string) is -1."""
+    import numpy as np
+
+    from ..framework import constant, make, name_scope
+    with name_scope(f"{column}_lookup"):
+        keys = constant(list(vocabulary), dtype=string, name="vocabulary")
+        ids = constant(np.arange(len(vocabulary), dtype=np.int64), name="ids")
+        found = make("dfc.table_lookup", [values, keys, ids, constant(int(default_value), dtype="int64"),
+                                          constant(True)], {"table": f"{column}_lookup",
+                                                            "num_oov_buckets": int(num_oov_buckets)})
+        return where(equal(values, ""), found * 0 - 1, found)
 
 
 def _check_oov(key: str, num_oov_buckets: int, default_value: Any) -> None:
@@ -109,13 +131,19 @@ def categorical_column_with_vocabulary_list(key: str, vocabulary_list: Sequence[
     """Integer features looked up in vocabulary_list: the position is the id; others an OOV bucket or default_value."""
     if vocabulary_list is None or len(vocabulary_list) < 1:
         raise ValueError(f"vocabulary_list {vocabulary_list} must be non-empty, column_name: {key}")
-    if any(isinstance(v, (str, bytes)) for v in vocabulary_list) or (dtype is not None and str(dtype) == "string"):
-        raise TypeError(f"categorical_column_with_vocabulary_list({key!r}): the vocabulary {list(vocabulary_list)!r} "
-                        "holds strings, and dfc has no string tensors; map the strings to integers in numpy and "
-                        "give an integer vocabulary (or use categorical_column_with_identity)")
     if len(set(vocabulary_list)) != len(vocabulary_list):
         raise ValueError(f"Duplicate keys in vocabulary_list {vocabulary_list}, column_name: {key}")
     _check_oov(key, num_oov_buckets, default_value)
+    if any(isinstance(v, (str, bytes)) for v in vocabulary_list):
+        if not all(isinstance(v, (str, bytes)) for v in vocabulary_list):
+            raise ValueError(f"vocabulary dtype must be string or integer. dtype: mixed, column_name: {key}")
+        if dtype is not None and str(dtype) != "string":
+            raise ValueError(f"dtype {as_dtype(dtype)} and vocabulary dtype {string} do not match, column_name: "
+                             f"{key}")
+        words = tuple(v.encode() if isinstance(v, str) else v for v in vocabulary_list)
+        return _VocabularyListCategoricalColumn(key, words, "string", int(default_value), int(num_oov_buckets))
+    if dtype is not None and str(dtype) == "string":
+        raise ValueError(f"dtype {string} and vocabulary dtype {as_dtype('int64')} do not match, column_name: {key}")
     if dtype is not None and not as_dtype(dtype).is_integer:
         raise ValueError(f"dtype {dtype} and vocabulary dtype int64 do not match, column_name: {key}")
     for v in vocabulary_list:
@@ -138,6 +166,8 @@ class _VocabularyFileCategoricalColumn(_VocabularyListCategoricalColumn):
     def _vocabulary(self) -> tuple[int, ...]:
         with open(self.vocabulary_file) as f:
             lines = [line.rstrip("\n") for line in f][:self.vocabulary_size]
+        if str(self.dtype) == "string":
+            return tuple(line.encode() for line in lines)
         try:
             return tuple(int(line) for line in lines)
         except ValueError:
@@ -152,9 +182,8 @@ def categorical_column_with_vocabulary_file(key: str, vocabulary_file: str, voca
     import os
     if not vocabulary_file:
         raise ValueError(f"Missing vocabulary_file in {key}.")
-    if str(dtype) == "string" or not as_dtype(dtype).is_integer:
-        raise TypeError(f"categorical_column_with_vocabulary_file({key!r}, dtype={dtype}): dfc has no string tensors; "
-                        "give dtype=tf.int64 and a file of integers, one per line")
+    if str(dtype) != "string" and not as_dtype(dtype).is_integer:
+        raise ValueError(f"Invalid dtype {dtype} for column {key}: a vocabulary file holds strings or integers")
     if vocabulary_size is None:
         if not os.path.exists(vocabulary_file):
             raise ValueError(f"vocabulary_file in {key} does not exist.")
@@ -163,18 +192,18 @@ def categorical_column_with_vocabulary_file(key: str, vocabulary_file: str, voca
     if vocabulary_size < 1:
         raise ValueError(f"Invalid vocabulary_size in {key}.")
     _check_oov(key, num_oov_buckets, default_value)
-    return _VocabularyFileCategoricalColumn(key, vocabulary_file, int(vocabulary_size), as_dtype(dtype),
+    return _VocabularyFileCategoricalColumn(key, vocabulary_file, int(vocabulary_size),
+                                            "string" if str(dtype) == "string" else as_dtype(dtype),
                                             -1 if default_value is None else int(default_value), int(num_oov_buckets))
 
 
 def _hashed(ids: Tensor, buckets: int, column: str) -> Tensor:
-    """TF's string_to_hash_bucket_fast(as_string(ids), buckets), computed on the host (FarmHash of the digits)."""
-    from ..script_ops import py_func
-    from .hashing import hash_buckets
-    hashed = py_func(lambda values: hash_buckets(values, buckets), [ids], "int64", stateful=False,
-                     name=f"{column}_hash")
-    hashed.set_shape(ids.shape)
-    return hashed
+    """TF's string_to_hash_bucket_fast(ids, buckets) of strings, of integers' decimal text (as_string) otherwise."""
+    from ..lookup_ops import string_to_hash_bucket_fast
+    from ..string_ops import as_string
+    from ..framework import name_scope
+    with name_scope(f"{column}_hash"):
+        return string_to_hash_bucket_fast(ids if ids.dtype.is_string else as_string(ids), buckets)
 
 
 class _HashedCategoricalColumn(_CategoricalColumn):
@@ -186,7 +215,8 @@ class _HashedCategoricalColumn(_CategoricalColumn):
 
     def _transform(self, builder: Any) -> Tensor:
         ids = _integer_ids(builder, self.key, self.name, self.dtype)
-        return where(equal(ids, -1), ids, _hashed(ids, self.hash_bucket_size, self.name))
+        hashed = _hashed(ids, self.hash_bucket_size, self.name)
+        return where(equal(ids, "" if ids.dtype.is_string else -1), hashed * 0 - 1, hashed)
 
 
 def categorical_column_with_hash_bucket(key: str, hash_bucket_size: int, dtype: Any = "string"

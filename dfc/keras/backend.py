@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import array_ops as _array
 from .. import math_ops as _math
-from ..framework import Tensor, convert_to_tensor, get_default_graph, name_scope
+from ..framework import Graph, Tensor, convert_to_tensor, get_default_graph, name_scope
 from ..graph import reset_default_graph
 from ..variables import Variable
 from .backend_config import (cast_to_floatx, epsilon, floatx, image_data_format,
@@ -31,6 +31,9 @@ from .backend_ops import (abs, all, any, arange, argmax, argmin, batch_dot, batc
                            softmax, softplus, softsign, sparse_categorical_crossentropy, spatial_2d_padding, sqrt,
                            square, squeeze, stack, std, stop_gradient, sum, tanh, temporal_padding, tile, transpose,
                            truncated_normal, var)
+
+if TYPE_CHECKING:
+    from ..session import Session
 
 __all__ = ["Function", "abs", "all", "any", "arange", "argmax", "argmin", "batch_dot", "batch_flatten",
            "batch_get_value", "batch_set_value", "bias_add", "binary_crossentropy", "cast", "cast_to_floatx",
@@ -58,7 +61,7 @@ def manual_variable_initialization(value: bool) -> None:
     _config["manual_init"] = bool(value)
 
 
-def get_graph():
+def get_graph() -> Graph:
     return get_default_graph()
 
 
@@ -88,7 +91,7 @@ def track_variable(v: Variable) -> None:
     _state()["variables"].append(v)
 
 
-def learning_phase():
+def learning_phase() -> Tensor | int:
     """The learning phase: the int set by set_learning_phase, else the graph's bool tensor
     `keras_learning_phase` (False unless fed)."""
     state = _state()
@@ -124,7 +127,7 @@ def learning_phase_scope(value: int) -> Iterator[None]:
         state["phase"] = before
 
 
-def in_train_phase(x, alt, training=None):
+def in_train_phase(x, alt, training=None) -> Any:
     """x when training (the learning phase if None), alt otherwise; a bool tensor selects per run."""
     if training is None:
         training = learning_phase()
@@ -137,7 +140,7 @@ def in_train_phase(x, alt, training=None):
     return _math.where(_as_bool_scalar(training), x, alt)
 
 
-def in_test_phase(x, alt, training=None):
+def in_test_phase(x, alt, training=None) -> Any:
     return in_train_phase(alt, x, training=training)
 
 
@@ -148,14 +151,14 @@ def _as_bool_scalar(t) -> Tensor:
     return t if t.shape.ndims == 0 else _array.reshape(t, [])
 
 
-def switch(condition, then_expression, else_expression):
+def switch(condition, then_expression, else_expression) -> Tensor:
     then = then_expression() if callable(then_expression) else then_expression
     other = else_expression() if callable(else_expression) else else_expression
     return _math.where(_as_bool_scalar(condition), then, other)
 
 
 # ---- the session ----------------------------------------------------------------------------------------
-def get_session():
+def get_session() -> Session:
     """The default session if one is open, else Keras's own (made once per graph); either way the
     variables not yet initialized in it are initialized first, as Keras does."""
     from dfc.runtime import get_default_session
@@ -206,7 +209,8 @@ def constant(value, dtype=None, shape=None, name: str | None = None) -> Tensor:
     return tf_constant(value, dtype=dtype or floatx(), shape=shape, name=name)
 
 
-def placeholder(shape=None, ndim: int | None = None, dtype=None, sparse: bool = False, name: str | None = None):
+def placeholder(shape=None, ndim: int | None = None, dtype=None, sparse: bool = False,
+                name: str | None = None) -> Tensor:
     if sparse:
         raise ValueError("sparse placeholders are not supported")
     if shape is None and ndim is not None:
@@ -222,7 +226,7 @@ def is_tensor(x) -> bool:
     return isinstance(x, (Tensor, Variable))
 
 
-def get_value(x):
+def get_value(x) -> Any:
     if isinstance(x, (np.ndarray, np.generic, int, float)):
         return x
     return get_session().run(x)
@@ -232,7 +236,7 @@ def batch_get_value(tensors) -> list:
     return get_session().run(list(tensors)) if tensors else []
 
 
-def eval(x):  # noqa: A001 - Keras's name
+def eval(x) -> Any:  # noqa: A001 - Keras's name
     return get_value(x)
 
 
@@ -264,15 +268,15 @@ def count_params(x) -> int:
     return int(np.prod(x.shape.as_list()))
 
 
-def update(x, new_x):
+def update(x, new_x) -> Tensor:
     return x.assign(new_x)
 
 
-def update_add(x, increment):
+def update_add(x, increment) -> Tensor:
     return x.assign_add(increment)
 
 
-def update_sub(x, decrement):
+def update_sub(x, decrement) -> Tensor:
     return x.assign_sub(decrement)
 
 

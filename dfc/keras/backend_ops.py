@@ -131,17 +131,66 @@ def stop_gradient(variables):
 
 
 # ---- math -----------------------------------------------------------------------------------------------
-def _reduce(fn):
-    def reduce(x, axis=None, keepdims: bool = False):
+def _keras_function(op, name: str, fn):
+    """`op`, a thin call of TF's `fn`, under Keras's `name` (its own function, named as Keras names it)."""
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Keras's {name}: tf.{fn.__name__} with Keras's arguments."
+    return op
+
+
+def _unary(fn, name: str):
+    def op(x) -> Tensor:
+        return fn(x)
+    return _keras_function(op, name, fn)
+
+
+def _binary(fn, name: str):
+    def op(x, y) -> Tensor:
+        return fn(x, y)
+    return _keras_function(op, name, fn)
+
+
+def _reduce(fn, name: str):
+    def op(x, axis=None, keepdims: bool = False) -> Tensor:
         return fn(x, axis=axis, keepdims=keepdims)
-    reduce.__name__ = fn.__name__
-    return reduce
+    return _keras_function(op, name, fn)
 
 
-max = _reduce(_math.reduce_max)  # noqa: A001 - Keras's names
-min = _reduce(_math.reduce_min)  # noqa: A001
-sum = _reduce(_math.reduce_sum)  # noqa: A001
-prod = _reduce(_math.reduce_prod)
+def _along(fn, name: str, default_axis: int):
+    def op(x, axis: int = default_axis) -> Tensor:
+        return fn(x, axis=axis)
+    return _keras_function(op, name, fn)
+
+
+max = _reduce(_math.reduce_max, "max")  # noqa: A001 - Keras's names
+min = _reduce(_math.reduce_min, "min")  # noqa: A001
+sum = _reduce(_math.reduce_sum, "sum")  # noqa: A001
+prod = _reduce(_math.reduce_prod, "prod")
+logsumexp = _reduce(_math.reduce_logsumexp, "logsumexp")
+argmax = _along(_math.argmax, "argmax", -1)
+argmin = _along(_math.argmin, "argmin", -1)
+cumsum = _along(_math.cumsum, "cumsum", 0)
+cumprod = _along(_math.cumprod, "cumprod", 0)
+round = _unary(_math.round, "round")  # noqa: A001
+sign = _unary(_math.sign, "sign")
+sin = _unary(_math.sin, "sin")
+cos = _unary(_math.cos, "cos")
+square = _unary(_math.square, "square")
+abs = _unary(_math.abs, "abs")  # noqa: A001
+exp = _unary(_math.exp, "exp")
+log = _unary(_math.log, "log")
+softplus = _unary(_math.softplus, "softplus")
+softsign = _unary(_math.softsign, "softsign")
+sigmoid = _unary(_math.sigmoid, "sigmoid")
+tanh = _unary(_math.tanh, "tanh")
+equal = _binary(_math.equal, "equal")
+not_equal = _binary(_math.not_equal, "not_equal")
+greater = _binary(_math.greater, "greater")
+greater_equal = _binary(_math.greater_equal, "greater_equal")
+less = _binary(_math.less, "less")
+less_equal = _binary(_math.less_equal, "less_equal")
+maximum = _binary(_math.maximum, "maximum")
+minimum = _binary(_math.minimum, "minimum")
 
 
 def mean(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -169,22 +218,6 @@ def all(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     return _math.reduce_all(_math.cast(x, "bool"), axis=axis, keepdims=keepdims)
 
 
-def argmax(x, axis: int = -1) -> Tensor:
-    return _math.argmax(x, axis)
-
-
-def argmin(x, axis: int = -1) -> Tensor:
-    return _math.argmin(x, axis)
-
-
-def square(x) -> Tensor:
-    return _math.square(x)
-
-
-def abs(x) -> Tensor:  # noqa: A001
-    return _math.abs(x)
-
-
 def sqrt(x) -> Tensor:
     x = convert_to_tensor(x)
     zero = convert_to_tensor(0.0, dtype=x.dtype)
@@ -192,32 +225,8 @@ def sqrt(x) -> Tensor:
     return _math.sqrt(_clip.clip_by_value(x, zero, inf))
 
 
-def exp(x) -> Tensor:
-    return _math.exp(x)
-
-
-def log(x) -> Tensor:
-    return _math.log(x)
-
-
 def pow(x, a) -> Tensor:  # noqa: A001
     return _math.pow(x, a)
-
-
-def round(x) -> Tensor:  # noqa: A001
-    return _math.round(x)
-
-
-def sign(x) -> Tensor:
-    return _math.sign(x)
-
-
-def sin(x) -> Tensor:
-    return _math.sin(x)
-
-
-def cos(x) -> Tensor:
-    return _math.cos(x)
 
 
 def clip(x, min_value, max_value) -> Tensor:
@@ -227,38 +236,6 @@ def clip(x, min_value, max_value) -> Tensor:
     lo = -np.inf if min_value is None else min_value
     hi = np.inf if max_value is None else max_value
     return _clip.clip_by_value(x, convert_to_tensor(lo, dtype=x.dtype), convert_to_tensor(hi, dtype=x.dtype))
-
-
-def equal(x, y) -> Tensor:
-    return _math.equal(x, y)
-
-
-def not_equal(x, y) -> Tensor:
-    return _math.not_equal(x, y)
-
-
-def greater(x, y) -> Tensor:
-    return _math.greater(x, y)
-
-
-def greater_equal(x, y) -> Tensor:
-    return _math.greater_equal(x, y)
-
-
-def less(x, y) -> Tensor:
-    return _math.less(x, y)
-
-
-def less_equal(x, y) -> Tensor:
-    return _math.less_equal(x, y)
-
-
-def maximum(x, y) -> Tensor:
-    return _math.maximum(x, y)
-
-
-def minimum(x, y) -> Tensor:
-    return _math.minimum(x, y)
 
 
 def dot(x, y) -> Tensor:
@@ -336,26 +313,10 @@ def softmax(x, axis: int = -1) -> Tensor:
     return _nn.softmax(x, axis=axis)
 
 
-def softplus(x) -> Tensor:
-    return _math.softplus(x)
-
-
-def softsign(x) -> Tensor:
-    return _math.softsign(x)
-
-
-def sigmoid(x) -> Tensor:
-    return _math.sigmoid(x)
-
-
 def hard_sigmoid(x) -> Tensor:
     x = convert_to_tensor(x)
     return _clip.clip_by_value(0.2 * x + 0.5, convert_to_tensor(0.0, dtype=x.dtype),
                                convert_to_tensor(1.0, dtype=x.dtype))
-
-
-def tanh(x) -> Tensor:
-    return _math.tanh(x)
 
 
 def dropout(x, level: float, noise_shape=None, seed=None) -> Tensor:
@@ -427,18 +388,6 @@ def bias_add(x, bias, data_format=None) -> Tensor:
         shape = [1, -1] + [1] * (x.shape.ndims - 2) if bias.shape.ndims == 1 else [1] + bias.shape.as_list()
         return x + _array.reshape(bias, shape)
     return _nn.bias_add(x, bias) if bias.shape.ndims == 1 else x + bias
-
-
-def cumsum(x, axis: int = 0) -> Tensor:
-    return _math.cumsum(x, axis=axis)
-
-
-def cumprod(x, axis: int = 0) -> Tensor:
-    return _math.cumprod(x, axis=axis)
-
-
-def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
-    return _math.reduce_logsumexp(x, axis=axis, keepdims=keepdims)
 
 
 def print_tensor(x, message: str = "") -> Tensor:

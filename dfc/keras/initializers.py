@@ -12,6 +12,7 @@ from ..variables import random_normal_initializer as _normal
 from ..variables import random_uniform_initializer as _uniform
 from ..variables import truncated_normal_initializer as _truncated
 from ..variables import zeros_initializer as _zeros
+from .utils import _from_identifier
 
 __all__ = ["Constant", "GlorotNormal", "GlorotUniform", "Identity", "Initializer", "Ones", "Orthogonal",
            "RandomNormal", "RandomUniform", "TruncatedNormal", "VarianceScaling", "Zeros", "deserialize", "get",
@@ -127,10 +128,4 @@ def serialize(initializer) -> dict:
 
 def get(identifier):
     """An initializer object for None, a name ('glorot_uniform'), a config dict or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    return _from_identifier(identifier, deserialize, "initializer")

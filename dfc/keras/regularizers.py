@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import math_ops as _math
 from ..framework import Tensor
+from .utils import _from_identifier
 
 __all__ = ["L1L2", "Regularizer", "deserialize", "get", "l1", "l1_l2", "l2", "serialize"]
 
@@ -68,10 +69,5 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+    """A regularizer for None, a name ('l2'), a config dict or a callable."""
+    return _from_identifier(identifier, deserialize, "regularizer")

@@ -9,6 +9,18 @@ __all__ = ["Sequence", "get_custom_objects", "normalize", "to_categorical"]
 _CUSTOM_OBJECTS: dict = {}
 
 
+def _from_identifier(identifier, deserialize, kind: str):
+    """Keras's `get` for initializers and regularizers: None stays None, a name or config dict is deserialized, a
+    callable is returned as is."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}")
+
+
 def to_categorical(y, num_classes=None, dtype: str = "float32") -> np.ndarray:
     """Class ids -> one-hot rows (num_classes = max(y) + 1 unless given); a trailing dim of 1 is dropped."""
     y = np.array(y, dtype="int")

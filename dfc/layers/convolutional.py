@@ -317,17 +317,6 @@ def separable_conv1d(inputs, filters: int, kernel_size, strides=1, padding: str 
     return layer(inputs)
 
 
-def conv2d(inputs, filters: int, kernel_size, strides=(1, 1), padding: str = "valid",
-           data_format: str = "channels_last", dilation_rate=(1, 1), activation=None, use_bias: bool = True,
-           kernel_initializer=None, bias_initializer=None, kernel_regularizer=None, bias_regularizer=None,
-           activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable: bool = True,
-           name: str | None = None, reuse=None) -> Tensor:
-    """tf.layers.conv2d: variables `name/kernel` and `name/bias` (names conv2d, conv2d_1, ... by default)."""
-    layer = Conv2D(filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
-                   kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, activity_regularizer,
-                   trainable=trainable, name=name, _reuse=reuse)
-    return layer(inputs)
-
 
 def conv2d_transpose(inputs, filters: int, kernel_size, strides=(1, 1), padding: str = "valid",
                      data_format: str = "channels_last", activation=None, use_bias: bool = True,
@@ -340,30 +329,8 @@ def conv2d_transpose(inputs, filters: int, kernel_size, strides=(1, 1), padding:
     return layer(inputs)
 
 
-def max_pooling2d(inputs, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",
-                  name: str | None = None) -> Tensor:
-    return MaxPooling2D(pool_size, strides, padding, data_format, name)(inputs)
 
 
-def max_pooling1d(inputs, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",
-                  name: str | None = None) -> Tensor:
-    return MaxPooling1D(pool_size, strides, padding, data_format, name)(inputs)
-
-
-def average_pooling1d(inputs, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",
-                      name: str | None = None) -> Tensor:
-    return AveragePooling1D(pool_size, strides, padding, data_format, name)(inputs)
-
-
-def conv1d(inputs, filters: int, kernel_size, strides=1, padding: str = "valid", data_format: str = "channels_last",
-           dilation_rate=1, activation=None, use_bias: bool = True, kernel_initializer=None, bias_initializer=None,
-           kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
-           bias_constraint=None, trainable: bool = True, name: str | None = None, reuse=None) -> Tensor:
-    """tf.layers.conv1d: variables `name/kernel` [width, in, filters] and `name/bias` (conv1d, conv1d_1, ...)."""
-    layer = Conv1D(filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
-                   kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, activity_regularizer,
-                   trainable=trainable, name=name, _reuse=reuse)
-    return layer(inputs)
 
 
 def separable_conv2d(inputs, filters: int, kernel_size, strides=(1, 1), padding: str = "valid",
@@ -380,10 +347,6 @@ def separable_conv2d(inputs, filters: int, kernel_size, strides=(1, 1), padding:
                             trainable=trainable, name=name, _reuse=reuse)
     return layer(inputs)
 
-
-def average_pooling2d(inputs, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",
-                      name: str | None = None) -> Tensor:
-    return AveragePooling2D(pool_size, strides, padding, data_format, name)(inputs)
 
 
 # ---- 3-D layers: over tf.nn.conv3d / max_pool3d / avg_pool3d ------------------------------------------
@@ -485,26 +448,7 @@ class AveragePooling3D(_Pool3D):
     pool = staticmethod(_avg_pool3d)
 
 
-def conv3d(inputs, filters: int, kernel_size, strides=(1, 1, 1), padding: str = "valid",
-           data_format: str = "channels_last", dilation_rate=(1, 1, 1), activation=None, use_bias: bool = True,
-           kernel_initializer=None, bias_initializer=None, kernel_regularizer=None, bias_regularizer=None,
-           activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable: bool = True,
-           name: str | None = None, reuse=None) -> Tensor:
-    """tf.layers.conv3d: variables `name/kernel` [kd, kh, kw, in, filters] and `name/bias` (conv3d, conv3d_1...)."""
-    layer = Conv3D(filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
-                   kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, activity_regularizer,
-                   trainable=trainable, name=name, _reuse=reuse)
-    return layer(inputs)
 
-
-def max_pooling3d(inputs, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",
-                  name: str | None = None) -> Tensor:
-    return MaxPooling3D(pool_size, strides, padding, data_format, name)(inputs)
-
-
-def average_pooling3d(inputs, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",
-                      name: str | None = None) -> Tensor:
-    return AveragePooling3D(pool_size, strides, padding, data_format, name)(inputs)
 
 
 def conv3d_transpose(inputs, filters: int, kernel_size, strides=(1, 1, 1), padding: str = "valid",
@@ -517,3 +461,46 @@ def conv3d_transpose(inputs, filters: int, kernel_size, strides=(1, 1, 1), paddi
                             kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
                             activity_regularizer, trainable=trainable, name=name, _reuse=reuse)
     return layer(inputs)
+
+
+# ---- tf.layers' functional forms: the layer made, then called once on `inputs` -----------------------------------
+def _functional(layer_function, api_name: str, doc: str):
+    layer_function.__name__ = layer_function.__qualname__ = api_name
+    layer_function.__doc__ = doc
+    return layer_function
+
+
+def _functional_conv(layer_cls: type, rank: int, api_name: str, doc: str):
+    ones = 1 if rank == 1 else (1,) * rank
+
+    def conv(inputs, filters: int, kernel_size, strides=ones, padding: str = "valid",
+             data_format: str = "channels_last", dilation_rate=ones, activation=None, use_bias: bool = True,
+             kernel_initializer=None, bias_initializer=None, kernel_regularizer=None, bias_regularizer=None,
+             activity_regularizer=None, kernel_constraint=None, bias_constraint=None, trainable: bool = True,
+             name: str | None = None, reuse=None) -> Tensor:
+        layer = layer_cls(filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
+                          kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+                          activity_regularizer, trainable=trainable, name=name, _reuse=reuse)
+        return layer(inputs)
+    return _functional(conv, api_name, doc)
+
+
+def _functional_pool(layer_cls: type, api_name: str):
+    def pool(inputs, pool_size, strides, padding: str = "valid", data_format: str = "channels_last",
+             name: str | None = None) -> Tensor:
+        return layer_cls(pool_size, strides, padding, data_format, name)(inputs)
+    return _functional(pool, api_name, f"tf.layers.{api_name}: {layer_cls.__name__}(...)(inputs).")
+
+
+conv1d = _functional_conv(Conv1D, 1, "conv1d", "tf.layers.conv1d: variables `name/kernel` [width, in, filters] "
+                          "and `name/bias` (conv1d, conv1d_1, ...).")
+conv2d = _functional_conv(Conv2D, 2, "conv2d", "tf.layers.conv2d: variables `name/kernel` and `name/bias` (names "
+                          "conv2d, conv2d_1, ... by default).")
+conv3d = _functional_conv(Conv3D, 3, "conv3d", "tf.layers.conv3d: variables `name/kernel` [kd, kh, kw, in, filters] "
+                          "and `name/bias` (conv3d, conv3d_1...).")
+average_pooling1d = _functional_pool(AveragePooling1D, "average_pooling1d")
+max_pooling1d = _functional_pool(MaxPooling1D, "max_pooling1d")
+average_pooling2d = _functional_pool(AveragePooling2D, "average_pooling2d")
+max_pooling2d = _functional_pool(MaxPooling2D, "max_pooling2d")
+average_pooling3d = _functional_pool(AveragePooling3D, "average_pooling3d")
+max_pooling3d = _functional_pool(MaxPooling3D, "max_pooling3d")

@@ -18,7 +18,6 @@ from dfc.ir.dtypes import as_dtype
 from .. import nn
 from ..array_ops import reshape, shape, stack
 from ..framework import Tensor, TensorShape, convert_to_tensor
-from ..graph import GraphKeys, add_to_collection
 from ..math_ops import cast, matmul, reduce_mean, rsqrt, square, where
 from ..variables import ones_initializer, variable_scope, zeros_initializer
 from .base import InputSpec, Layer, unique_layer_name
@@ -31,14 +30,6 @@ def layer_scope(name: str | None, base: str, reuse: Any) -> Iterator[Any]:
     """The variable scope of one layer call: `name` as given, else a fresh default name."""
     with variable_scope(name if name is not None else unique_layer_name(base), reuse=reuse or None) as scope:
         yield scope
-
-
-def _regularize(regularizer, variable, what: str) -> None:
-    if regularizer is None:
-        return
-    penalty = regularizer(variable)
-    if penalty is not None:
-        add_to_collection(GraphKeys.REGULARIZATION_LOSSES, convert_to_tensor(penalty))
 
 
 def _floating_input(inputs, layer: str) -> Tensor:

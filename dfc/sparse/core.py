@@ -116,8 +116,17 @@ def bounds_check(sp: SparseTensor, dims, op: str, label: str, ordered: bool) -> 
 
 
 def dense_sum(values: Tensor, linear: Tensor, dims) -> Tensor:
-    """The flat dense tensor with each value added at its offset (bools combine by or)."""
+    """The flat dense tensor with each value added at its offset (bools combine by or; strings, whose offsets are
+    distinct, are gathered into place with '' elsewhere)."""
     total = count_of(dims)
+    if values.dtype.is_string:
+        from ..array_ops import range as _range
+        from ..array_ops import size
+        from ..math_ops import where
+        count = size(values, out_type=i64)
+        entry = segment_sum(_range(count, dtype=i64) + 1, linear, total) - 1  # the entry at each offset, or -1
+        padded = concat([values, constant([""])], 0)
+        return gather(padded, where(entry < 0, entry * 0 + count, entry))
     if values.dtype is bool_:
         return cast(segment_sum(cast(values, i32), linear, total), bool_)
     return segment_sum(values, linear, total)

@@ -17,8 +17,8 @@ def summarize(value: np.ndarray, count: int) -> str:
     """A tensor as TF's error messages show it: the first `count` elements, nested in brackets by dims."""
     flat = np.asarray(value).reshape(-1)
     shown = flat if count < 0 else flat[:count]
-    items = [("1" if v else "0") if flat.dtype == np.bool_ else f"{v:g}" if flat.dtype.kind == "f" else str(v)
-             for v in shown.tolist()]
+    items = [("1" if v else "0") if flat.dtype == np.bool_ else f"{v:g}" if flat.dtype.kind == "f" else
+             v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in shown.tolist()]
     more = "..." if len(shown) < flat.size else ""
     if np.ndim(value) <= 1:
         return " ".join(items) + more
@@ -94,6 +94,10 @@ def print_text(parts, values, summarize_count: int, sep: str, brackets: bool) ->
     for p in parts:
         if p == TENSOR_PART:
             v = np.asarray(next(it))
+            if not brackets and v.dtype == object and v.ndim:  # tf.print quotes strings, as tf.strings.format
+                from .strings import format_tensor
+                shown.append(format_tensor(v, summarize_count))
+                continue
             text = summarize(v, summarize_count)
             shown.append(f"[{text}]" if brackets or v.ndim else text)
         else:

@@ -7,7 +7,7 @@ import math
 import ml_dtypes
 import numpy as np
 
-from ..dtypes import ALL, FLOATS, INTEGERS, NUMERIC, bool_, u8
+from ..dtypes import ALL, FLOATS, INTEGERS, NUMERIC, bool_, string, u8
 from ..types import TensorType
 from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, same_dtype, tensor_operand
 
@@ -186,8 +186,9 @@ binary("mod", _errstate(_mod), differentiable=False)
 binary("pow", _errstate(_pow))
 binary("maximum", _errstate(_maximum))
 binary("minimum", _errstate(_minimum))
-binary("equal", np.equal, ALL, bool_, differentiable=False, commutative=True)
-binary("not_equal", np.not_equal, ALL, bool_, differentiable=False, commutative=True)
+# tf.string too: equality is the one arithmetic TF1 defines on strings (they run on the host: runtime/host_strings.py)
+binary("equal", np.equal, (*ALL, string), bool_, differentiable=False, commutative=True)
+binary("not_equal", np.not_equal, (*ALL, string), bool_, differentiable=False, commutative=True)
 binary("less", np.less, NUMERIC, bool_, differentiable=False)
 binary("less_equal", np.less_equal, NUMERIC, bool_, differentiable=False)
 binary("greater", np.greater, NUMERIC, bool_, differentiable=False)

@@ -240,11 +240,6 @@ def _shape(shape) -> str:
     return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
 
 
-def as_result(value: Any, result_type: TensorType) -> np.ndarray:
-    """A reference result with exactly the declared dtype (numpy may have promoted it)."""
-    return np.asarray(value).astype(result_type.dtype.np, copy=False)
-
-
 #: ranks tried in place of an unranked operand when inferring result types
 PROBE_RANKS = tuple(range(0, 7))
 

@@ -1,0 +1,120 @@
+"""Steps with tf.string values: their string ops run on the host (the interpreter), the numeric rest as native code.
+
+A string is a host value, a numpy object array of `bytes` (what TF's Session.run returns for a
+string fetch); no kernel compiles it. A step whose ops touch strings (a CSV line decoded into
+floats, a vocabulary lookup, an argmax turned back into a label) is split by the partition pass
+(compiler/partition.py) into *host* and *native* parts: an op is on the host when an operand or a
+result is a string, or when it carries regions that hold one; every other op stays native. The
+partition's stages run in order, host stages on the reference interpreter, native ones through the
+session's compiled backend, so a training step fed by parsed text is as compiled as one fed by
+arrays: only the parsing runs in numpy. The split happens after autodiff; each native stage then
+runs the usual pipeline (fold, fuse, ...) on its own graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+
+from dfc.compiler import compile_step
+from dfc.compiler.partition import Partition, partition
+from dfc.compiler.passes import PassManager
+from dfc.compiler.pipeline import default_pipeline
+from dfc.ir.graph import Graph, Op, Value
+from dfc.ir.interpreter import ExecutionContext, interpret
+from dfc.ir.ops import get_op_def
+from dfc.ir.rewrite import clone_op
+from dfc.ir.types import TensorType
+
+HOST = "host"
+NATIVE = "native"
+_MARK = "/dfc:host_strings"  # the device a host op carries while it is partitioned
+
+
+def _is_string(value: Value) -> bool:
+    return isinstance(value.type, TensorType) and value.type.dtype.is_string
+
+
+def touches_strings(op: Op) -> bool:
+    """Whether `op` reads or makes a string or is a host op of the strings family (a table lookup), itself or
+    inside its regions."""
+    inner_ops = [inner for region in op.regions for inner in region.walk()]
+    for inner in (op, *inner_ops):
+        if any(_is_string(v) for v in inner.results) or any(_is_string(v) for v in inner.operands) or \
+                get_op_def(inner.type).family == "strings":
+            return True
+    return False
+
+
+def needs_host_strings(ops: Iterable[Op], feeds: Sequence[Value] = ()) -> bool:
+    """Whether a step of these ops (prune's needed ops) and fed values has a string anywhere."""
+    return any(_is_string(v) for v in feeds) or any(touches_strings(op) for op in ops)
+
+
+def _constants_for_host(step: Graph, host: set[Op]) -> list[Op]:
+    """Numeric constants the host ops read, made host ops themselves (a copy when native ops read them too), so
+    that no constant crosses from a native stage to a host one."""
+    moved = []
+    for op in list(step.ops):
+        if op.type != "dfc.constant" or op in host:
+            continue
+        users = set(op.results[0].users)
+        if not users & host:
+            continue
+        if users <= host:
+            moved.append(op)
+            continue
+        copy = clone_op(op, {}, name=step.reserve_name(f"{op.name}/host"))
+        step.body.ops.insert(step.body.ops.index(op), copy)
+        op.results[0].replace_uses_where(copy.results[0], lambda user: user not in host)
+        moved.append(copy)
+    return moved
+
+
+class HostStringExecutable:
+    """One step split into host (string) and native stages; called like any executable, it runs them in order."""
+
+    def __init__(self, step: Graph, native: Callable[[Graph], Callable]):
+        self.step = step
+        host_ops = [op for op in step.ops if op.type != "dfc.fetch" and touches_strings(op)]
+        host_ops += _constants_for_host(step, set(host_ops))
+        saved = {op: op.device for op in host_ops}
+        try:
+            for op in host_ops:
+                op.device = _MARK
+            self.partition: Partition = partition(step, lambda device: HOST if device == _MARK else NATIVE)
+        finally:
+            for op, device in saved.items():
+                op.device = device
+        self.stages = []
+        for stage in self.partition.stages:
+            if stage.part == HOST:
+                graph = stage.graph
+                self.stages.append((stage, lambda args, ctx, graph=graph: interpret(graph, args, ctx)))
+            else:
+                compiled = PassManager(default_pipeline()).run(stage.graph)
+                self.stages.append((stage, native(compiled)))
+
+    @property
+    def placement(self) -> dict[str, str]:
+        """op name -> "host" or "native"."""
+        return dict(self.partition.placement)
+
+    def __call__(self, args: Sequence[np.ndarray], ctx: ExecutionContext) -> list[np.ndarray]:
+        values: dict[str, np.ndarray] = dict(zip(self.partition.feeds, args))
+        for stage, run in self.stages:
+            inputs = [values[k] for k in stage.inputs]
+            if stage.part == NATIVE:
+                inputs = [np.require(a, requirements="C") for a in inputs]
+            values.update(zip(stage.outputs, run(inputs, ctx)))
+        return [values[k] for k in self.partition.fetches]
+
+
+def host_string_executable(graph: Graph, fetches: list[Value], targets: list[Op], feeds: list[Value],
+                           arrays: list[np.ndarray], native: Callable[[Graph], Callable],
+                           arg_values: dict[int, np.ndarray] | None = None) -> HostStringExecutable:
+    """The executable of one Session.run whose step holds strings; `native(step)` compiles a numeric stage."""
+    step = compile_step(graph, fetches, targets, feeds, [a.shape for a in arrays], pipeline=["autodiff"],
+                        arg_values=arg_values)
+    return HostStringExecutable(step, native)
