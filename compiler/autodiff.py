@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from dfc.ir import dtypes
 from dfc.ir.errors import ShapeError, VerificationError
 from dfc.ir.graph import Graph, Op, Value
 from dfc.ir.ops import get_op_def
@@ -244,9 +245,26 @@ def _concat(op, g, b):
     axis = normalize_axis(op.attrs["axis"], g.type.rank)
     sizes = [v.type.shape[axis] for v in op.inputs]
     if None in sizes:
-        raise VerificationError(f"autodiff: the gradient of '{b.scope}' needs the sizes of its operands along "
-                                f"axis {axis}; run specialize first")
+        return _concat_by_run_time_sizes(op, g, b, axis)
     return b.multi("split", g, axis=axis, sizes=sizes)
+
+
+def _concat_by_run_time_sizes(op, g, b, axis: int) -> list[Value]:
+    """Each operand's piece of g sliced at offsets its operands' run-time shapes give: a concat in a loop whose
+    sizes change across iterations (a growing TensorArray), which specialize leaves dynamic."""
+    rank = g.type.rank
+    unit = b._make("dfc.constant", [], {"value": np.eye(rank, dtype=np.int32)[axis]}, "axis").results[0]
+    pieces, offset = [], None
+    for x in op.inputs:
+        size = b("shape_of", x, dtype=dtypes.i32)
+        begin = offset if offset is not None else b._make(
+            "dfc.constant", [], {"value": np.zeros(rank, np.int32)}, "begin").results[0]
+        hint = [-1 if d is None else d for d in x.type.shape]
+        pieces.append(b("dynamic_slice", g, begin, size, strides=[1] * rank, hint=hint, end_is_size=True)
+                      if _float(x) else None)
+        step = b("mul", size, unit)
+        offset = step if offset is None else b("add", offset, step)
+    return pieces
 
 
 def _split(op, gs, b):
@@ -302,11 +320,29 @@ def _slice(op, g, b):
     return [out]
 
 
+def _gather_rows_by_run_time_shapes(op, g, b):
+    """A gather of rows whose shapes only the run knows (a growing TensorArray's buffer, read in a loop): g's rows
+    summed into the gathered rows by a segment sum of as many segments as params has rows then."""
+    params, indices = op.inputs
+    rank = params.type.rank
+    dims = b("shape_of", params, dtype=dtypes.i32)
+    rows = b("reshape", b("slice", dims, begin=[0], end=[1], strides=[1]), shape=[])
+    minus_one = b._make("dfc.constant", [], {"value": np.array([-1], np.int32)}, "rows").results[0]
+    flat_shape = b("concat", minus_one, b("slice", dims, begin=[1], end=[rank], strides=[1]), axis=0)
+    flat = b("dynamic_reshape", g, flat_shape, hint=[-1] + [-1 if d is None else d for d in params.type.shape[1:]])
+    ids = b("reshape", indices, shape=[-1])
+    summed = b("dynamic_segment_sum", flat, ids, rows)
+    return [summed, None]
+
+
 def _gather(op, g, b):
     """Sum g's rows into the gathered positions with unsorted_segment_sum (a sparse update, not a one-hot matmul)."""
     params, indices = op.inputs
-    shape = _static(params, b)
     axis = normalize_axis(op.attrs["axis"], params.type.rank)
+    if axis == 0 and params.type.shape is not None and indices.type.shape is not None and not (
+            params.type.is_static and indices.type.is_static):
+        return _gather_rows_by_run_time_shapes(op, g, b)
+    shape = _static(params, b)
     n, count = shape[axis], int(np.prod(_static(indices, b), dtype=np.int64))
     pre, post = int(np.prod(shape[:axis], dtype=np.int64)), int(np.prod(shape[axis + 1:], dtype=np.int64))
     # the indices pass through a gather of 0..n-1, which fails on an out-of-range index as the forward gather

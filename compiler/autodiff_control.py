@@ -26,6 +26,8 @@ from dfc.ir.ops import get_op_def
 from dfc.ir.rewrite import clone_op, replace_uses
 from dfc.ir.types import TensorType
 
+from .control_flow import join_types
+
 SCALAR_I32 = TensorType(dtypes.i32, ())
 
 #: stateful ops a recomputed iteration may run again: they read state or check values, and change nothing
@@ -297,7 +299,11 @@ def while_vjp(op: Op, gs: list[Value | None], b) -> list[Value | None]:
     seeds = [gs[k] if gs[k] is not None else b.zeros(op.results[k]) for k in float_vars]
     sums = [b.zeros(captured[j]) for j in float_caps]
     carried = [last] + seeds + sums
+    # a loop variable whose shape changes across iterations (a growing TensorArray) has cotangents of each
+    # iteration's shape: they are carried at the loop variable's type, not the final one the seed has
     carried_types = [v.type for v in carried]
+    for i, var in enumerate(float_vars):
+        carried_types[1 + i] = join_types(carried_types[1 + i], op.results[var].type)
     outer = list(inits) + list(captured)
     arg_types = carried_types + [v.type for v in outer]
     nv, nc = len(float_vars), len(float_caps)

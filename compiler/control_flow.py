@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dfc.ir.errors import InvalidArgumentError, UnimplementedError
 from dfc.ir.graph import Block, Op, Value
 from dfc.ir.ops.control import loop_type_accepts
+from dfc.ir.rewrite import clone_block
 from dfc.ir.types import TensorType
 
 #: the region ops the planner and the CPU code generator lower as control flow in the entry function
@@ -62,8 +63,14 @@ def reinfer_control(op: Op, reinfer_block: Callable[[Block], None]) -> None:
     n = op.attrs["num_vars"]
     declared = [r.type for r in op.results]
     current = [init if loop_type_accepts(d, init) else d for d, init in zip(declared, operand_types[:n])]
-    cond, body = op.regions
-    for _ in range(MAX_WIDENINGS + 1):
+    # re-inferring folds shape computations and makes dynamic-shape ops static for the types it is given: a pass
+    # with too specific types (a growing variable's first shape) would leave ops fixed to it, so each widening
+    # starts again from the regions as they came
+    pristine = [clone_block(region, {}) for region in op.regions]
+    for attempt in range(MAX_WIDENINGS + 1):
+        if attempt:
+            op.regions = [clone_block(region, {}) for region in pristine]
+        cond, body = op.regions
         for region in (cond, body):
             for arg, t in zip(region.arguments, current + operand_types[n:]):
                 arg.type = t
@@ -81,6 +88,11 @@ def reinfer_control(op: Op, reinfer_block: Callable[[Block], None]) -> None:
         current = widened
     else:
         current = declared
+        op.regions = pristine
+        for region in op.regions:
+            for arg, t in zip(region.arguments, current + operand_types[n:]):
+                arg.type = t
+            reinfer_block(region)
     for result, t in zip(op.results, current):
         result.type = t
 
@@ -149,6 +161,12 @@ def flatten_control(op: Op, canonical: dict[Value, Value], flatten: Callable) ->
                 f"across iterations, as its shape invariant allows); compiled code needs one shape per loop "
                 f"variable", op)
     cond, body = op.regions
+    for inner in (inner for region in op.regions for inner in region.walk()):
+        varying = next((r for r in inner.results if isinstance(r.type, TensorType) and not r.type.is_static), None)
+        if varying is not None:
+            raise LoopShapesVary(
+                f"the loop {op.describe()}: {inner.describe()} makes {varying.type}, a shape each iteration computes "
+                f"from values; compiled code needs one shape per tensor", op)
     captured = [canon(v) for v in op.inputs[n:]]
     for region in (cond, body):
         for arg, result in zip(region.arguments[:n], op.results):

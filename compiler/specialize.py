@@ -93,13 +93,21 @@ class _Resolver:
         self.graph = graph
         self.replaced: dict[Value, Value] = {}
         self.shape_ops = _shape_computations(graph.body)
+        self.loop_depth = 0  # > 0 inside a dfc.while's regions
 
     def block(self, block: Block) -> None:
+        if block is not self.graph.body:  # a loop re-inferred afresh has new copies of its regions' ops
+            self.shape_ops |= _shape_computations(block)
         new_ops: list[Op] = []
         for op in block.ops:
             remap_operands(op, self.replaced)
             if op.type in CONTROL_OPS:
-                reinfer_control(op, self.block)
+                looping = op.type == "dfc.while"
+                self.loop_depth += looping
+                try:
+                    reinfer_control(op, self.block)
+                finally:
+                    self.loop_depth -= looping
             else:
                 reinfer_op(op)
             new_ops.extend(self.resolve(op, block))
@@ -120,6 +128,12 @@ class _Resolver:
         return [const]
 
     def make_static(self, op: Op, block: Block) -> list[Op]:
+        if self.loop_depth and any(constant_value(op.inputs[i]) is None for i in MORE_SHAPE_OPERANDS.get(
+                op.type, (SHAPE_OPERAND[op.type],))):
+            # a shape an iteration computes (a growing TensorArray's rows, tf.range(i)): it differs across
+            # iterations, no run ahead of the step can give it; the op stays dynamic and the step runs on the
+            # interpreter (compiler/control_flow.py refuses such a loop natively with LoopShapesVary)
+            return [op]
         if op.type == "dfc.dynamic_range":
             return [self.static_range(op, block)]
         if op.type == "dfc.dynamic_slice":

@@ -345,10 +345,16 @@ def switch_case(branch_index, branch_fns, default: Callable | None = None, name:
 
 
 # ---- tf.while_loop ----------------------------------------------------------------------------------
+#: the shape invariant of a growing TensorArray's states and buffer: their own shape, dim 0 unknown
+GROWS = "grows"
+
+
 def _invariant_type(value: Value, invariant, label: str, i: int) -> TensorType:
     t = value.type
     if invariant is None:
         return t
+    if invariant is GROWS:
+        return t if t.shape is None or not t.shape else t.with_shape((None,) + tuple(t.shape[1:]))
     shape = invariant if isinstance(invariant, TensorShape) else TensorShape(invariant)
     if shape.ndims is None:
         return TensorType(t.dtype, None)
@@ -392,20 +398,26 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
             limit = cast(limit, i32)
             counter = zeros([], i32, name="iteration_counter")
             user_cond, user_body = cond, body
+            returned = []  # the body's result: TF1 returns the loop variables in its structure
 
             def cond(i, *vs):
                 return logical_and(less(i, limit), user_cond(*_as_args(loop_vars, vs)))
 
             def body(i, *vs):
-                out = user_body(*_as_args(loop_vars, vs))
-                return (i + 1,) + tuple(_flatten(_wrap_single(loop_vars, out)))
+                out = _wrap_single(loop_vars, user_body(*_as_args(loop_vars, vs)))
+                returned.append(out)
+                return (i + 1,) + tuple(_flatten(out))
             declared = [None if isinstance(v, Unallocated) else _invariant_type(v._dfc_ir(), s, label, k)
                         for k, (v, s) in enumerate(zip(inits, invariants))]
             inner = while_loop(cond, body, [counter] + inits, [TensorShape([])] + [
                 TensorShape(None) if t is None or t.shape is None else TensorShape(list(t.shape)) for t in declared],
                 parallel_iterations, back_prop, swap_memory, name="loop")
-            result = _pack(loop_vars, inner[1:])
-            return _unwrap_single(loop_vars, result, return_same_structure)
+            # TF1 wraps the loop variables as (counter, loop_vars) and returns the second, unwrapped only when it
+            # is one loop variable (TF1 then packs it alone)
+            result = _pack(returned[-1] if _same_structure(loop_vars, returned[-1]) else loop_vars, inner[1:])
+            if not return_same_structure and isinstance(result, (list, tuple)) and len(result) == 1:
+                return result[0]
+            return result
         deferred = {k: v.shared for k, v in enumerate(inits) if isinstance(v, Unallocated)}
         for k, shared in deferred.items():  # the body's first write tells the buffer's shape (see below)
             shared.first_written = None
@@ -416,15 +428,8 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
 
         def as_args(*vs):
             return _as_args(loop_vars, vs)
-        arrays = _arrays(loop_vars)
-        for array in arrays:  # writes inside the loop do not grow a dynamic_size array (see tensor_array_ops)
-            array._shared.loop_depth += 1
-        try:
-            cond_trace, cond_result, cond_leaves, body_trace, body_result = _trace_cond_and_body(
-                graph, cond, body, as_args, types, names, label)
-        finally:
-            for array in arrays:
-                array._shared.loop_depth -= 1
+        cond_trace, cond_result, cond_leaves, body_trace, body_result = _trace_cond_and_body(
+            graph, cond, body, as_args, types, names, label)
         body_result = _wrap_single(loop_vars, body_result)
         body_leaves = _flatten(body_result)
         if not _same_structure(loop_vars, body_result) or len(body_leaves) != len(types):
@@ -462,7 +467,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
     if not back_prop:  # TF1: no gradient flows back through the loop
         from .gradients_impl import stop_gradient
         outputs = [stop_gradient(o) if o.dtype.is_floating else o for o in outputs]
-    result = _pack(loop_vars, outputs)
+    result = _pack(body_result, outputs)
     return _unwrap_single(loop_vars, result, return_same_structure)
 
 
@@ -500,10 +505,11 @@ def _allocate_known_buffers(flat: list) -> list:
 
 
 def _invariant_leaves(loop_vars, shape_invariants, label: str) -> list:
-    """One shape invariant per flat loop variable: a TensorArray's two (a dynamic_size one's grow in dim 0)."""
+    """One shape invariant per flat loop variable: a TensorArray's two (GROWS for a dynamic_size one's: they grow
+    in dim 0)."""
     def walk(var, inv) -> list:
         if isinstance(var, TensorArray):
-            return [None, None]
+            return [GROWS, GROWS] if var.dynamic_size else [None, None]
         if isinstance(var, Mapping):
             if not isinstance(inv, Mapping) or sorted(inv) != sorted(var):
                 raise ValueError(f"while_loop {label}: shape_invariants {shape_invariants!r} must have the "
@@ -581,7 +587,7 @@ def _allocate_deferred(graph, deferred: dict, inits: list, types: list, cond_tra
                              f"writes nothing into it: give it an element_shape, or write it before the loop")
         first = shared.first_written.shape
         rows = inits[k - 1]._dfc_ir().type
-        lead = rows.shape[0] if rows.shape else None
+        lead = rows.shape[0] if rows.shape and not shared.dynamic_size else None
         types[k] = TensorType(shared.dtype, (lead,) + tuple(
             first.as_list()) if first.ndims is not None else None)
         buffer._dfc_ir().type = _more_specific(buffer._dfc_ir().type, types[k])
@@ -616,33 +622,41 @@ def _more_specific(new, old):
 
 
 def _as_args(loop_vars, flat) -> list:
-    """How the user's cond and body receive the loop variables: one argument per top-level entry."""
+    """How the user's cond and body receive the loop variables: one argument per top-level entry of a list or
+    tuple (a namedtuple's fields too, as TF1 calls cond(*loop_vars)), else the structure whole."""
     packed = _pack(loop_vars, [wrap(v) if isinstance(v, Value) else v for v in flat])
-    if isinstance(loop_vars, (list, tuple)) and not hasattr(loop_vars, "_fields"):
+    if isinstance(loop_vars, (list, tuple)):
         return list(packed)
     return [packed]
 
 
 def _wrap_single(loop_vars, out):
-    """A body of one loop variable may return it bare or as a one-element list."""
-    if isinstance(loop_vars, (list, tuple)) and not hasattr(loop_vars, "_fields") and len(loop_vars) == 1 \
-            and not (isinstance(out, (list, tuple)) and not hasattr(out, "_fields")):
-        return type(loop_vars)([out])
-    if not (isinstance(loop_vars, (list, tuple)) and not hasattr(loop_vars, "_fields")) \
-            and isinstance(out, (list, tuple)) and not hasattr(out, "_fields") and len(out) == 1 \
-            and not isinstance(loop_vars, (list, tuple)):
+    """The body's result as TF1 reads it: a bare result of a body over a list of loop variables is a list of it;
+    a one-element list from a body over one bare loop variable is that element."""
+    sequence = isinstance(out, (list, tuple))
+    if isinstance(loop_vars, (list, tuple)) and not sequence:
+        return [out]
+    if not isinstance(loop_vars, (list, tuple)) and sequence and not hasattr(out, "_fields") and len(out) == 1:
         return out[0]
-    if isinstance(loop_vars, (list, tuple)) and isinstance(out, (list, tuple)) and type(out) is not type(loop_vars) \
-            and not hasattr(loop_vars, "_fields"):
-        return type(loop_vars)(out)
     return out
 
 
 def _unwrap_single(loop_vars, result, same_structure: bool):
-    if not same_structure and isinstance(result, (list, tuple)) and not hasattr(result, "_fields") \
-            and len(result) == 1:
+    """TF1 returns the body's structure, or its one loop variable alone unless return_same_structure."""
+    if not same_structure and isinstance(result, (list, tuple)) and len(_flatten_tf(result)) == 1:
         return result[0]
     return result
+
+
+def _flatten_tf(structure) -> list:
+    """The leaves as TF1 counts them (a TensorArray is one: its flow)."""
+    if isinstance(structure, TensorArray):
+        return [structure]
+    if isinstance(structure, Mapping):
+        return [leaf for key in sorted(structure) for leaf in _flatten_tf(structure[key])]
+    if isinstance(structure, (list, tuple)):
+        return [leaf for item in structure for leaf in _flatten_tf(item)]
+    return [structure]
 
 
 # ---- map_fn, scan, foldl, foldr -----------------------------------------------------------------------
@@ -694,10 +708,9 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
             if len(wanted) != len(out_types):
                 raise ValueError(f"map_fn: dtype {dtype!r} does not have the structure of fn's output "
                                  f"{_structure_text(sample)}")
-        for t in out_types:
-            if t.shape is None or None in t.shape:
-                raise ValueError(f"map_fn: fn's output of type {t} needs a known shape (dfc stacks it in a "
-                                 f"tensor of fixed shape)")
+        if any(t.shape is None or None in t.shape for t in out_types):
+            # shapes only the run knows: the rows go into TensorArrays (as TF1's map_fn does), stacked after
+            return _map_into_arrays(fn, elems, flat, n, sample, out_types, back_prop, infer_shape)
         accs = [zeros(_dims(n, t.shape), t.dtype) for t in out_types]
 
         def body(i, *accs_):
@@ -710,6 +723,22 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
         final = while_loop(lambda i, *a: less(i, n), body, [convert_to_tensor(np.int32(0))] + accs,
                            back_prop=back_prop, name="while")
         return _pack(sample, list(final[1:]))
+
+
+def _map_into_arrays(fn, elems, flat: list[Tensor], n: Tensor, sample, out_types: list, back_prop: bool,
+                     infer_shape: bool):
+    from .math_ops import less
+    from .variables import AUTO_REUSE, get_variable_scope, variable_scope
+    arrays = [TensorArray(t.dtype, size=n, infer_shape=infer_shape) for t in out_types]
+
+    def body(i, *arrays_):
+        with variable_scope(get_variable_scope(), reuse=AUTO_REUSE):  # the variables the first call made
+            out = fn(_pack(elems, _elem(flat, i)))
+        outs = [convert_to_tensor(o) for o in _flatten(out)]
+        return (i + 1,) + tuple(a.write(i, o) for a, o in zip(arrays_, outs))
+    final = while_loop(lambda i, *a: less(i, n), body, [convert_to_tensor(np.int32(0))] + arrays,
+                       back_prop=back_prop, name="while")
+    return _pack(sample, [a.stack() for a in final[1:]])
 
 
 def _dims(n, shape) -> Any:

@@ -317,9 +317,10 @@ builtins_range = range
 
 # ---- recurrent networks ---------------------------------------------------------------------------
 from . import rnn_cell  # noqa: E402 - tf.nn.rnn_cell needs the ops above
-from .rnn import bidirectional_dynamic_rnn, dynamic_rnn, static_bidirectional_rnn, static_rnn  # noqa: E402
+from .rnn import bidirectional_dynamic_rnn, dynamic_rnn, raw_rnn, static_bidirectional_rnn, static_rnn  # noqa: E402
 
-__all__ += ["bidirectional_dynamic_rnn", "dynamic_rnn", "rnn_cell", "static_bidirectional_rnn", "static_rnn"]
+__all__ += ["bidirectional_dynamic_rnn", "dynamic_rnn", "raw_rnn", "rnn_cell", "static_bidirectional_rnn",
+            "static_rnn"]
 from .candidate_sampling import (all_candidate_sampler, compute_accidental_hits,  # noqa: E402
                                  fixed_unigram_candidate_sampler,
                                  log_uniform_candidate_sampler, nce_loss, sampled_softmax_loss,

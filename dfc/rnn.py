@@ -1,4 +1,4 @@
-"""tf.nn.static_rnn and tf.nn.dynamic_rnn: unrolled over a known number of steps, else a tf.while_loop."""
+"""tf.nn.static_rnn, dynamic_rnn and raw_rnn: unrolled over a known number of steps, else a tf.while_loop."""
 
 from __future__ import annotations
 
@@ -190,3 +190,88 @@ def _reverse_list(steps: list[Tensor], lengths: Tensor | None) -> list[Tensor]:
     if lengths is None:
         return list(reversed(steps))
     return unstack(_reverse_sequence(stack(steps, axis=0), lengths, 0, 1), len(steps), axis=0)
+
+
+def raw_rnn(cell, loop_fn, parallel_iterations=None, swap_memory: bool = False, scope=None):
+    """tf.nn.raw_rnn: a tf.while_loop stepping `cell` where `loop_fn` decides each step's input, the next state,
+    what to emit and when each row has finished; returns (emit TensorArrays, final state, final loop state).
+
+    loop_fn(time, cell_output, cell_state, loop_state) -> (finished, next_input, next_cell_state, emit_output,
+    next_loop_state); at time 0 cell_output, cell_state and loop_state are None and next_cell_state is the
+    initial state. Rows that have finished emit zeros and keep their state, as in TF1. The number of steps is
+    decided by the data: the emitted arrays grow (dfc runs such a step on its interpreter).
+    """
+    from .array_ops import shape, zeros
+    from .contrib.seq2seq import _nest as nest
+    from .control_flow_ops import while_loop
+    from .framework import TensorShape, convert_to_tensor
+    from .math_ops import logical_not, logical_or, reduce_all, where
+    from .tensor_array_ops import TensorArray
+    if not callable(loop_fn):
+        raise TypeError("loop_fn must be a callable")
+    with variable_scope(scope or "rnn"):
+        time = convert_to_tensor(np.int32(0), name="time")
+        finished, next_input, initial_state, emit_structure, init_loop_state = loop_fn(time, None, None, None)
+        finished = convert_to_tensor(finished)
+        if finished.dtype.name != "bool":
+            raise TypeError(f"raw_rnn: loop_fn's finished must be a bool vector, got {finished.dtype.name}")
+        loop_state = init_loop_state if init_loop_state is not None else convert_to_tensor(np.int32(0))
+        state = initial_state
+        batch = finished.shape.as_list()[0] if finished.shape.ndims == 1 else None
+        batch_dim = batch if batch is not None else shape(finished)[0]
+        if emit_structure is not None:
+            flat = [convert_to_tensor(e) for e in nest.flatten(emit_structure)]
+            sizes = [e.shape.as_list()[1:] for e in flat]
+            dtypes_ = [e.dtype for e in flat]
+        else:
+            emit_structure = cell.output_size
+            flat_sizes = nest.flatten(emit_structure)
+            sizes = [TensorShape(s).as_list() if not isinstance(s, int) else [s] for s in flat_sizes]
+            dtypes_ = [nest.flatten(state)[0].dtype] * len(sizes)
+        zero_emit = [zeros([batch_dim] + size if batch is not None else _stack_dims(batch_dim, size), dt)
+                     for size, dt in zip(sizes, dtypes_)]
+        arrays = [TensorArray(dt, size=0, dynamic_size=True, element_shape=[batch] + size)
+                  for size, dt in zip(sizes, dtypes_)]
+
+        def keep_finished(done, current, candidate):
+            def pick(cur, cand):
+                if isinstance(cur, TensorArray):
+                    return cand
+                cand = convert_to_tensor(cand)
+                if cand.shape.ndims == 0:
+                    return cand
+                return where(done, cur, cand)
+            return nest.map_structure(pick, current, candidate)
+
+        def body(time, done, inputs, arrays, state, loop_state):
+            output, cell_state = cell(inputs, state)
+            nest.assert_same_structure(state, cell_state, "raw_rnn: the cell's state")
+            next_time = time + 1
+            next_done, next_inputs, next_state, emit, next_loop_state = loop_fn(next_time, output, cell_state,
+                                                                                loop_state)
+            nest.assert_same_structure(state, next_state, "raw_rnn: loop_fn's next_cell_state")
+            nest.assert_same_structure(inputs, next_inputs, "raw_rnn: loop_fn's next_input")
+            loop_state = loop_state if next_loop_state is None else next_loop_state
+            emit = nest.flatten(emit if emit is not None else output)
+            if len(emit) != len(arrays):
+                raise ValueError(f"raw_rnn: loop_fn emits {len(emit)} tensors where its first call's emit structure "
+                                 f"has {len(arrays)}")
+            emit = keep_finished(done, zero_emit, emit)
+            next_state = keep_finished(done, state, next_state)
+            arrays = [a.write(time, e) for a, e in zip(arrays, emit)]
+            return next_time, logical_or(done, next_done), next_inputs, arrays, next_state, loop_state
+
+        final = while_loop(lambda time, done, *_: logical_not(reduce_all(done)), body,
+                           [time, finished, next_input, arrays, state, loop_state],
+                           parallel_iterations=parallel_iterations or 32, swap_memory=swap_memory)
+        emit_arrays, final_state, final_loop_state = final[-3:]
+    return (nest.pack_sequence_as(emit_structure, list(emit_arrays)), final_state,
+            final_loop_state if init_loop_state is not None else None)
+
+
+def _stack_dims(batch, size: list) -> Tensor:
+    from .array_ops import stack
+    return stack([batch] + [np.int32(d) for d in size])
+
+
+__all__ += ["raw_rnn"]

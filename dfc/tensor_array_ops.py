@@ -14,8 +14,11 @@ InvalidArgumentError messages naming the TensorArray; reading an unwritten eleme
 The buffer is allocated at the first write (or when the element shape is known); a TensorArray
 entering a tf.while_loop before its first write gets its buffer once the loop's body shows the
 written element's shape (see `allocate_for_loop`). A `dynamic_size` array grows on writes past
-the end outside loops; inside a tf.while_loop its size would be the trip count, a value, while dfc
-compiles static shapes, so there it keeps its size (one of size 0 is refused with that reason).
+the end; inside a tf.while_loop its states and buffer are then loop variables whose dim 0 changes across
+iterations (their shape invariant leaves it unknown), which native code cannot hold: the Session runs such
+a step on dfc's interpreter (with a warning), gradients included. Reads do not chain through the Python
+object: a read sees an earlier read's clearing only when it runs after it (a control dependency on its
+value), as separate runs of TF1's graph each read afresh.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from dfc.ir.errors import InvalidArgumentError
 
 from .debugging import run_time_assert
 from .framework import (Operation, Tensor, TensorShape, constant_value, control_dependencies, convert_to_tensor,
-                        make_op, name_scope, wrap, wrap_op)
+                        get_default_graph, make_op, name_scope, wrap, wrap_op)
 
 __all__ = ["TensorArray"]
 
@@ -45,7 +48,6 @@ class _Shared:
         self.element_shape = element_shape
         self.dynamic_size, self.clear_after_read, self.infer_shape = dynamic_size, clear_after_read, infer_shape
         self.first_written: Tensor | None = None  # the value of the first write into an unallocated buffer
-        self.loop_depth = 0  # > 0 while a tf.while_loop traces its body with this array as a loop variable
 
 
 class Unallocated:
@@ -83,6 +85,23 @@ def _update_rows(buffer: Tensor, rows: Tensor, start, name: str = "write") -> Te
     return wrap(make_op("dfc.dynamic_update_slice", [buffer, rows, convert_to_tensor(start)], name=name).results[0])
 
 
+def _packed(value):
+    """A list of scalars, some of them tensors, as one vector (TF1 packs such lists when it converts them)."""
+    if isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in value):
+        from .array_ops import stack
+        return stack([convert_to_tensor(v) for v in value])
+    return value
+
+
+def _segment_sum(data: Tensor, ids: Tensor, rows: Tensor) -> Tensor:
+    """unsorted_segment_sum into `rows` rows, a number known only when the step runs or not."""
+    known = constant_value(rows)
+    if known is not None:
+        from .math_ops import unsorted_segment_sum
+        return unsorted_segment_sum(data, ids, int(known))
+    return wrap(make_op("dfc.dynamic_segment_sum", [data, ids, rows], name="UnsortedSegmentSum").results[0])
+
+
 def _assert(condition: Tensor, parts: list) -> Operation:
     return run_time_assert(condition, parts, 3)
 
@@ -93,6 +112,9 @@ class TensorArray:
     def __init__(self, dtype, size=None, dynamic_size=None, clear_after_read=None, tensor_array_name=None,
                  handle=None, flow=None, infer_shape: bool = True, element_shape=None,
                  colocate_with_first_write_call: bool = True, name: str | None = None, _state=None):
+        #: (a read's value, the states after it cleared what it read): a later read made under a control dependency
+        #: on that value sees those states (TF1 fails a second read of an element in the run that makes both)
+        self._reads: list[tuple[Tensor, Tensor]] = []
         if _state is not None:
             self._shared, self._flags, self._buffer = _state
             return
@@ -242,18 +264,10 @@ class TensorArray:
         return [_assert(ok, text)]
 
     def _grows(self) -> bool:
-        """Whether a write past the end grows the array: dynamic_size, outside loops. In a tf.while_loop the
-        array's size would depend on the trip count, a value, and dfc compiles static shapes: it keeps its size."""
-        if not self.dynamic_size:
-            return False
-        if self._shared.loop_depth == 0:
-            return True
-        if self._static_size() == 0:
-            raise NotImplementedError(
-                f"TensorArray {self._shared.name} (dynamic_size=True, size 0) is written inside tf.while_loop: its "
-                f"size would be the loop's trip count, known only when the step runs, and dfc compiles static "
-                f"shapes; give it the number of elements the loop writes as its size (e.g. the loop's bound)")
-        return False
+        """Whether a write past the end grows the array (dynamic_size). In a tf.while_loop its states and buffer
+        are then loop variables whose dim 0 changes across iterations (see _loop_invariants): the step runs on
+        the interpreter, as loops whose variables change shape do."""
+        return self.dynamic_size
 
     def _grown(self, index: Tensor, count) -> tuple[Tensor, Tensor | Unallocated]:
         """states and buffer with room for rows up to index + count - 1 (a dynamic_size array grows)."""
@@ -299,10 +313,27 @@ class TensorArray:
             if self._shared.first_written is None:
                 self._shared.first_written = value
             buffer = self._allocated_from(buffer, flags, value)
-            with control_dependencies([written]):
+            written = [written] + self._same_shape_check(buffer, value, index)
+            with control_dependencies(written):
                 new_flags = _update_rows(flags, convert_to_tensor(np.array([WRITTEN], np.int32)), index, "states")
                 new_buffer = _update_rows(buffer, expand_dims(value, 0), index)
         return self._derive(new_flags, new_buffer)
+
+    def _same_shape_check(self, buffer: Tensor, value: Tensor, index: Tensor) -> list[Operation]:
+        """Where shapes are not known to agree (infer_shape=False, unknown dims): the run fails naming the array
+        when an element's shape differs from the others' (dfc keeps one buffer of equal elements)."""
+        from .array_ops import shape
+        from .math_ops import equal, reduce_all
+        rows, element = buffer.shape, value.shape
+        if rows.ndims is not None and element.ndims is not None and rows.ndims == element.ndims + 1 and \
+                rows[1:].is_fully_defined() and element.is_fully_defined():
+            return []
+        have = shape(buffer, out_type=i32)[1:]
+        got = shape(value, out_type=i32)
+        return [_assert(reduce_all(equal(have, got)),
+                        [f"TensorArray {self._shared.name}: could not write index", index, "of shape", got,
+                         "besides elements of shape", have, "(dfc's TensorArray holds elements of one shape; TF1's "
+                         "holds differing ones when infer_shape=False)"])]
 
     def _allocated_from(self, buffer, flags: Tensor, element: Tensor) -> Tensor:
         if isinstance(buffer, Unallocated):
@@ -336,8 +367,10 @@ class TensorArray:
             _assert(less_equal(count, n), [f"TensorArray {self._shared.name}: Max scatter index must be < array "
                                            f"size (", count - 1, "vs.", n, ")"])]
         zero = convert_to_tensor(np.int32(0))
-        flags, buffer = self._grown(zero, int(c)) if self._grows() and c is not None else \
-            (self._flags, self._buffer)
+        if not self._grows():
+            flags, buffer = self._flags, self._buffer
+        else:
+            flags, buffer = self._grown(zero, int(c)) if c is not None else self._grown(count - 1, 1)
         with control_dependencies(checks):
             covered = less(cumsum(ones_like(flags), exclusive=True), count)  # rows 0 .. count-1
         written = _assert(reduce_all(logical_or(logical_not(covered), equal(flags, UNWRITTEN))),
@@ -359,28 +392,68 @@ class TensorArray:
         return self._derive(new_flags, new_buffer)
 
     def scatter(self, indices, value, name: str | None = None) -> TensorArray:
-        """Element indices[k] = value[k] for each k (indices a vector known in length)."""
+        """Element indices[k] = value[k] for each k."""
         from .array_ops import gather
         with name_scope(name, "TensorArrayScatter", [self._flags, indices, value]):
             value = self._convert(value, "write")
-            indices = self._index(indices, "scatter")
-            count = indices.shape.as_list()[0] if indices.shape.ndims == 1 else None
-            if count is None:
-                raise ValueError(f"TensorArray {self._shared.name}: scatter needs indices of known length, got "
+            indices = self._index(_packed(indices), "scatter")
+            if indices.shape.ndims not in (None, 1):
+                raise ValueError(f"TensorArray {self._shared.name}: scatter needs a vector of indices, got "
                                  f"{indices.name} of shape {indices.shape}")
+            count = indices.shape.as_list()[0] if indices.shape.ndims == 1 else None
+            if count is None or count > 16:
+                return self._scatter_rows(indices, value)
             ta = self
             for k in range(count):
                 ta = ta.write(gather(indices, k), gather(value, k), name="write")
             return ta
+
+    def _scatter_rows(self, indices: Tensor, value: Tensor) -> TensorArray:
+        """scatter for indices of any length, at once: each row's writes counted by a segment sum."""
+        from .array_ops import gather, ones_like, reshape, shape
+        from .math_ops import (equal, greater, greater_equal, less_equal, logical_and, logical_or, reduce_all,
+                               reduce_max, where_v2)
+        element = TensorShape(value.shape.as_list()[1:]) if value.shape.ndims is not None else TensorShape(None)
+        self._merge_element_shape(element, "scatter")
+        n = self.size(name="size")
+        top = reduce_max(indices) + 1 if indices.shape.ndims is None or indices.shape.as_list()[0] != 0 else 0
+        checks = [_assert(reduce_all(greater_equal(indices, 0)),
+                          [f"TensorArray {self._shared.name}: Tried to write to index", indices, "but array size is:",
+                           n])]
+        if self._grows():
+            flags, buffer = self._grown(convert_to_tensor(top) - 1, 1)
+        else:
+            flags, buffer = self._flags, self._buffer
+            checks.append(_assert(less_equal(top, n), [f"TensorArray {self._shared.name}: Max scatter index must be "
+                                                       f"< array size (", top - 1, "vs.", n, ")"]))
+        if isinstance(buffer, Unallocated):
+            buffer = self._buffer_like(flags, gather(value, 0))
+        rows = shape(flags, out_type=i32)[0]
+        with control_dependencies(checks):
+            hits = _segment_sum(ones_like(indices), indices, rows)
+        written = _assert(reduce_all(logical_or(equal(hits, 0), logical_and(equal(hits, 1),
+                                                                           equal(flags, UNWRITTEN)))),
+                          [f"TensorArray {self._shared.name}: Could not write to TensorArray: an element of "
+                           f"TensorArrayScatter has already been written to."])
+        with control_dependencies([written]):
+            hit = greater(hits, 0)
+            new_flags = where_v2(hit, flags * 0 + WRITTEN, flags)
+            placed = _segment_sum(value, indices, rows)
+            rank = value.shape.ndims
+            if rank is None:
+                raise ValueError(f"TensorArray {self._shared.name}: scatter needs the rank of {value.name}")
+            new_buffer = where_v2(reshape(hit, [-1] + [1] * (rank - 1)), placed, buffer)
+        return self._derive(new_flags, new_buffer)
 
     def split(self, value, lengths, name: str | None = None) -> TensorArray:
         """value split along dim 0 into elements of the given lengths (all equal: elements share one shape)."""
         from .array_ops import reshape
         with name_scope(name, "TensorArraySplit", [self._flags, value, lengths]):
             value = self._convert(value, "write")
-            known = constant_value(convert_to_tensor(lengths))
+            lengths = convert_to_tensor(_packed(lengths))
+            known = constant_value(lengths)
             if known is None:
-                raise ValueError(f"TensorArray {self._shared.name}: split needs constant lengths")
+                return self._split_equal(value, lengths)
             known = [int(v) for v in np.atleast_1d(known)]
             if len(set(known)) > 1 and self._shared.infer_shape:
                 raise InvalidArgumentError(f"TensorArray {self._shared.name}: Could not write to TensorArray index 1 "
@@ -394,39 +467,75 @@ class TensorArray:
             length = known[0] if known else 0
             return self.unstack(reshape(value, [len(known), length] + rest), name="unstack")
 
+    def _split_equal(self, value: Tensor, lengths: Tensor) -> TensorArray:
+        """split by lengths known only when the step runs: the elements share one shape, so the lengths must be
+        equal (the run fails naming the array otherwise)."""
+        from .array_ops import concat, gather, reshape, shape, size, stack
+        from .math_ops import cast, equal, reduce_all, reduce_sum
+        lengths = cast(lengths, i32)
+        if lengths.shape.ndims not in (None, 1):
+            raise ValueError(f"TensorArray {self._shared.name}: split's lengths must be a vector, got {lengths.name} "
+                             f"of shape {lengths.shape}")
+        rows = shape(value, out_type=i32)[0]
+        count = size(lengths, out_type=i32)
+        first = gather(lengths, 0)
+        ok = _assert(reduce_all(equal(lengths, first)) & equal(reduce_sum(lengths), rows),
+                     [f"TensorArray {self._shared.name}: dfc's TensorArray holds elements of one shape: split's "
+                      f"lengths must be equal and sum to the rows of the value, got lengths", lengths, "for rows",
+                      rows])
+        with control_dependencies([ok]):
+            pieces = reshape(value, concat([stack([count, first]), shape(value, out_type=i32)[1:]], 0))
+        return self.unstack(pieces, name="unstack")
+
     # ---- reading ---------------------------------------------------------------------------------------
-    def _clear(self, flags: Tensor, index: Tensor | None) -> Operation | None:
-        """The check that the elements read were not cleared, and (clear_after_read) their clearing."""
+    def _read_states(self) -> Tensor:
+        """The states a read starts from: those after the latest earlier read it runs after (a control dependency
+        on its value), else the written ones (reads in separate runs, or unordered ones, each see them)."""
+        from .scopes import control_token
+        stack = get_default_graph().control_stack
+        if not self._reads or not stack:
+            return self._flags
+        waiting = {token for tokens in stack for token in tokens}
+        for value, states in reversed(self._reads):
+            if control_token(value) in waiting:
+                return states
+        return self._flags
+
+    def _clear(self, flags: Tensor, index: Tensor | None) -> tuple[Operation | None, Tensor | None]:
+        """The check that the elements read were not cleared, and (clear_after_read) the states after clearing."""
         from .array_ops import gather
         from .math_ops import equal, not_equal, reduce_all, where
         if not self._shared.clear_after_read:
-            return None
+            return None, None
         states = flags if index is None else gather(flags, index)
         ok = reduce_all(not_equal(states, CLEARED))
         tail = "twice because it was cleared after a previous read (perhaps try setting clear_after_read = false?)."
         head = f"TensorArray {self._shared.name}: Could not read"
         check = _assert(ok, [f"{head} an element {tail}"] if index is None else [f"{head} index", index, tail])
         if index is None:
-            self._flags = where(equal(flags, WRITTEN), convert_to_tensor(np.int32(CLEARED)) + flags * 0, flags)
-        else:
-            from .array_ops import reshape
-            new = where(equal(states, WRITTEN), convert_to_tensor(np.int32(CLEARED)), states)
-            self._flags = _update_rows(flags, reshape(new, [1]), index, "clear")
-        return check
+            return check, where(equal(flags, WRITTEN), convert_to_tensor(np.int32(CLEARED)) + flags * 0, flags)
+        from .array_ops import reshape
+        new = where(equal(states, WRITTEN), convert_to_tensor(np.int32(CLEARED)), states)
+        return check, _update_rows(flags, reshape(new, [1]), index, "clear")
+
+    def _record_read(self, value: Tensor, states: Tensor | None) -> Tensor:
+        if states is not None:
+            self._reads.append((value, states))
+        return value
 
     def read(self, index, name: str | None = None) -> Tensor:
         """Element index (zeros if never written; TF1 fails the run for an index out of range or cleared)."""
         from .array_ops import gather
         with name_scope(name, "TensorArrayRead", [self._flags, index]):
             index = self._index(index, "read")
-            flags = self._flags
+            flags = self._read_states()
             checks = self._check_range(index, flags, reading=True)
             with control_dependencies(checks):
-                cleared = self._clear(flags, index)
+                cleared, states = self._clear(flags, index)
             buffer = self._allocated()
             with control_dependencies(checks + ([cleared] if cleared is not None else [])):
                 value = gather(buffer, index, name="read")
-        return self._shaped(value)
+        return self._record_read(self._shaped(value), states)
 
     def _shaped(self, value: Tensor, lead: list | None = None) -> Tensor:
         shape = self._shared.element_shape
@@ -446,37 +555,31 @@ class TensorArray:
             n = self.size(name="size")
             checks = [_assert(reduce_all(logical_and(greater_equal(indices, 0), less(indices, n))),
                               ["Tried to read from index", indices, "but array size is:", n])]
-            flags = self._flags
+            flags = self._read_states()
             with control_dependencies(checks):
-                cleared = self._clear_many(flags, indices)
+                cleared, states = self._clear_many(flags, indices)
             buffer = self._allocated()
             with control_dependencies(checks + ([cleared] if cleared is not None else [])):
-                return gather(buffer, indices, name="gather")
+                return self._record_read(gather(buffer, indices, name="gather"), states)
 
-    def _clear_many(self, flags: Tensor, indices: Tensor) -> Operation | None:
-        from .array_ops import gather
-        from .math_ops import equal, not_equal, reduce_all
+    def _clear_many(self, flags: Tensor, indices: Tensor) -> tuple[Operation | None, Tensor | None]:
+        from .array_ops import expand_dims, gather, range as range_, shape
+        from .math_ops import equal, logical_and, not_equal, reduce_all, reduce_any, where
         if not self._shared.clear_after_read:
-            return None
+            return None, None
         check = _assert(reduce_all(not_equal(gather(flags, indices), CLEARED)),
                         [f"TensorArray {self._shared.name}: Could not read index", indices,
                          "twice because it was cleared after a previous read (perhaps try setting "
                          "clear_after_read = false?)."])
-        count = indices.shape.as_list()[0] if indices.shape.ndims == 1 else None
-        if count is not None:
-            from .array_ops import gather as take, reshape
-            for k in range(count):
-                i = take(indices, k)
-                state = take(self._flags, i)
-                from .math_ops import where
-                new = where(equal(state, WRITTEN), convert_to_tensor(np.int32(CLEARED)), state)
-                self._flags = _update_rows(self._flags, reshape(new, [1]), i, "clear")
-        return check
+        rows = range_(shape(flags, out_type=i32)[0])
+        read = reduce_any(equal(expand_dims(rows, 1), expand_dims(indices, 0)), axis=1)
+        return check, where(logical_and(read, equal(flags, WRITTEN)), convert_to_tensor(np.int32(CLEARED)) + flags * 0,
+                            flags)
 
     def stack(self, name: str | None = None) -> Tensor:
         """Every element, stacked on a new dim 0."""
         with name_scope(name, "TensorArrayStack", [self._flags]):
-            flags = self._flags
+            flags = self._read_states()
             if isinstance(self._buffer, Unallocated):
                 n = self._static_size()
                 if n == 0 and not self.element_shape.is_fully_defined():
@@ -485,14 +588,11 @@ class TensorArray:
                         f"TensorArray {self._shared.name}: TensorArray has size zero, but element shape "
                         f"{_shape_text(self.element_shape)} is not fully defined. Currently only static shapes are "
                         f"supported when packing zero-size TensorArrays.")
-            cleared = self._clear(flags, None)
+            cleared, states = self._clear(flags, None)
             buffer = self._allocated()
-            if cleared is None:
-                from .array_ops import identity
-                return identity(buffer, name="stack")
-            with control_dependencies([cleared]):
-                from .array_ops import identity
-                return identity(buffer, name="stack")
+            from .array_ops import identity
+            with control_dependencies([cleared] if cleared is not None else []):
+                return self._record_read(identity(buffer, name="stack"), states)
 
     def concat(self, name: str | None = None) -> Tensor:
         """Every element concatenated along its dim 0."""

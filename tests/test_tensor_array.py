@@ -101,9 +101,6 @@ def test_build_time_errors():
         tf.TensorArray(tf.float32, 3).read(1)
     with pytest.raises(tf.errors.UnimplementedError, match="TensorArray has size zero, but element shape"):
         tf.TensorArray(tf.float32, 0).stack()
-    grows = tf.TensorArray(tf.float32, 0, dynamic_size=True, name="decoded")
-    with pytest.raises(NotImplementedError, match="decoded .*written inside tf.while_loop"):
-        tf.while_loop(lambda t, ta: t < 3, lambda t, ta: (t + 1, ta.write(t, 1.0)), [0, grows])
 
 
 def test_static_shapes_follow_tf1():

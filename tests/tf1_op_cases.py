@@ -256,3 +256,4 @@ CASES += __import__("tf1_op_cases_keras").CASES  # tf.keras's backend, activatio
 CASES += __import__("tf1_op_cases_sparse").CASES  # SparseTensor, tf.sparse, embedding_lookup_sparse (h-sparse)
 CASES += __import__("tf1_op_cases_dist").CASES  # tf.distributions, tf.random.gamma (tests/tf1_op_cases_dist.py)
 CASES += __import__("tf1_op_cases_strings").CASES  # tf.string tensors and tf.strings (tests/tf1_op_cases_strings.py)
+CASES += __import__("tf1_op_cases_loops").CASES  # TensorArrays growing in loops, fed-length map_fn/scan (h-loops)

@@ -227,19 +227,38 @@ def dynamic_decode(decoder: Decoder, output_time_major: bool = False, impute_fin
         if steps is None:
             steps = _count_steps(advance, initial_state, initial_inputs, initial_finished, initial_lengths,
                                  maximum_iterations)
-        steps = M.maximum(convert_to_tensor(steps), 0)
-        buffers = nest.map_structure(lambda z: A.zeros(A.concat([A.reshape(steps, [1]), A.shape(z)], 0), z.dtype),
-                                     zero_outputs)
-        state0 = _sized_arrays(initial_state, steps)
+            if _draws_or_writes(steps):
+                steps = None  # a count ahead of the step would see other draws: the outputs grow instead
+        loop_vars = (zero_time, None, initial_state, initial_inputs, initial_finished, initial_lengths)
+        if steps is None:
+            # rows appended each step: the loop's outputs change shape, and the step runs on the interpreter
+            buffers = nest.map_structure(_no_rows, zero_outputs)
+            invariants = (TensorShape([]), nest.map_structure(lambda z: TensorShape([None] + z.shape.as_list()),
+                                                             zero_outputs),
+                          *[nest.map_structure(lambda _: None, v) for v in loop_vars[2:]])
+
+            def write(acc, time, out):
+                return A.concat([acc, A.expand_dims(out, 0)], 0)
+
+            def go_on(time, accs, state, inputs, finished, lengths):
+                return M.logical_not(M.reduce_all(finished))
+        else:
+            steps = M.maximum(convert_to_tensor(steps), 0)
+            buffers = nest.map_structure(
+                lambda z: A.zeros(A.concat([A.reshape(steps, [1]), A.shape(z)], 0), z.dtype), zero_outputs)
+            loop_vars = loop_vars[:2] + (_sized_arrays(initial_state, steps),) + loop_vars[3:]
+            invariants, write = None, _stack_write
+
+            def go_on(time, *_):
+                return M.less(time, steps)
 
         def body(time, accs, state, inputs, finished, lengths):
             outputs, next_state, next_inputs, next_finished, next_lengths = advance(time, state, inputs, finished,
                                                                                  lengths)
-            accs = nest.map_structure(lambda acc, out: _stack_write(acc, time, out), accs, outputs)
+            accs = nest.map_structure(lambda acc, out: write(acc, time, out), accs, outputs)
             return time + 1, accs, next_state, next_inputs, next_finished, next_lengths
 
-        final = while_loop(lambda time, *_: M.less(time, steps), body,
-                           (zero_time, buffers, state0, initial_inputs, initial_finished, initial_lengths),
+        final = while_loop(go_on, body, (zero_time, buffers) + loop_vars[2:], shape_invariants=invariants,
                            parallel_iterations=parallel_iterations, swap_memory=swap_memory)
         final_outputs, final_state, final_lengths = final[1], final[2], final[5]
         final_outputs = nest.map_structure(
@@ -261,6 +280,24 @@ def _with_static_shape(acc: Tensor, batch, size) -> Tensor:
         if merged != acc.shape.as_list():
             acc.set_shape(merged)
     return acc
+
+
+def _no_rows(z: Tensor) -> Tensor:
+    """zeros of [0, *z.shape]: the outputs before the first step."""
+    if z.shape.is_fully_defined():
+        return A.zeros([0] + z.shape.as_list(), z.dtype)
+    empty = A.zeros(A.concat([[0], A.shape(z)], 0), z.dtype)
+    empty.set_shape([0] + z.shape.as_list())
+    return empty
+
+
+def _draws_or_writes(count: Tensor) -> bool:
+    """Whether the counting loop draws random numbers or changes state (a run of its own would differ)."""
+    from dfc.ir.ops import get_op_def
+    loop = count._dfc_ir().op
+    return any(get_op_def(inner.type).stateful and inner.type not in ("dfc.variable", "dfc.assert",
+                                                                     "dfc.check_numerics")
+               for region in loop.regions for inner in region.walk())
 
 
 def _count_steps(advance, state, inputs, finished, lengths, maximum_iterations) -> Tensor:
