@@ -85,8 +85,8 @@ def test_select_and_cast(data):
 
 # ---- reductions, softmax, matmul ------------------------------------------------------------------
 
-REDUCTIONS = sorted(n for n, d in REGISTRY.items() if n.startswith("dfc.reduce_")
-                    and d.family != "strings")  # reduce_join runs on the host (runtime/host_strings.py)
+#: the numeric reductions (dfc.reduce_join is a string op: it runs on the host, tested by tf1_op_cases_strings.py)
+REDUCTIONS = sorted(n for n, d in REGISTRY.items() if n.startswith("dfc.reduce_") and d.family != "strings")
 
 
 @pytest.mark.parametrize("opname", REDUCTIONS)
