@@ -147,6 +147,8 @@ class EmulatedDriver:
         self.calls: dict[str, int] = {}
         self.launches = 0
         self._lock = threading.RLock()
+        #: frees asked for while another thread held the lock (see cuMemFree), done at the next call
+        self._deferred_frees: list[int] = []
 
     # -- bookkeeping
     def _count(self, name: str) -> None:
@@ -160,6 +162,8 @@ class EmulatedDriver:
 
     def _guard(self, name: str, body: Callable[[], tuple]) -> tuple:
         with self._lock:
+            while self._deferred_frees and not self.captures:  # a free synchronizes: never inside a capture
+                self._free_now(self._deferred_frees.pop())
             self._count(name)
             if not self.initialized and name not in ("cuInit", "cuGetErrorName"):
                 return (CUresult.CUDA_ERROR_NOT_INITIALIZED,)
@@ -313,6 +317,18 @@ class EmulatedDriver:
         if owner is not None and owner is not self:  # a buffer of an earlier test's emulator, collected now
             return owner.cuMemFree(ptr)
 
+        # A buffer's finalizer can run on any thread, among them the threads a kernel launch starts while
+        # another thread holds the lock (and waits for them to start): waiting here would deadlock, so the
+        # free is left to the next call. A real driver does not hold a lock while kernels run.
+        if not self._lock.acquire(blocking=False):
+            self._deferred_frees.append(int(ptr))
+            return (CUresult.CUDA_SUCCESS,)
+        try:
+            return self._free_now(ptr)
+        finally:
+            self._lock.release()
+
+    def _free_now(self, ptr) -> tuple:
         def body():
             self._flush()  # cuMemFree waits for the work that may still use the memory
             alloc = self.allocations.pop(int(ptr), None)
