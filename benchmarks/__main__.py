@@ -166,6 +166,7 @@ class Workloads:
         s["ta_rnn"] = lambda: sess.run(rnn_out, {seq: self.rnn_seq})
         s["ta_rnn_grad"] = lambda: sess.run(rnn_grad, {seq: self.rnn_seq})
         s["convnet_step"] = convnet.graph_api(tf, session_kwargs)
+        s["word2vec_step"] = word2vec_step(tf, session_kwargs)
         return s
 
     def numpy(self):
@@ -288,6 +289,34 @@ class Workloads:
                 "mlp_step": mlp_step, "linreg": linreg, "convnet_step": convnet.torch_step()}
 
 
+#: the word2vec tutorial's skip-gram model: a 50000 x 128 embedding, NCE with 64 sampled classes, batch 128
+WORD2VEC = {"vocabulary": 50000, "size": 128, "batch": 128, "sampled": 64}
+
+
+def word2vec_step(tf, session_kwargs: dict | None = None) -> Callable[[], object]:
+    """One GradientDescent step of TF's word2vec_basic.py (graph API: dfc or tf.compat.v1): a sparse update of
+    the batch's embedding rows and of the sampled NCE weight rows, each table 50000 rows."""
+    v, d, n = WORD2VEC["vocabulary"], WORD2VEC["size"], WORD2VEC["batch"]
+    rng = np.random.default_rng(1)
+    inputs, labels = rng.integers(0, v, n).astype(np.int32), rng.integers(0, v, (n, 1)).astype(np.int64)
+    g = tf.Graph()
+    with g.as_default():
+        tf.set_random_seed(1)
+        words = tf.placeholder(tf.int32, [n])
+        targets = tf.placeholder(tf.int64, [n, 1])
+        embeddings = tf.Variable(rng.uniform(-1, 1, (v, d)).astype(np.float32))
+        nce_weights = tf.Variable((rng.standard_normal((v, d)) / np.sqrt(d)).astype(np.float32))
+        nce_biases = tf.Variable(np.zeros(v, np.float32))
+        embed = tf.nn.embedding_lookup(embeddings, words)
+        loss = tf.reduce_mean(tf.nn.nce_loss(weights=nce_weights, biases=nce_biases, labels=targets, inputs=embed,
+                                             num_sampled=WORD2VEC["sampled"], num_classes=v))
+        train = tf.train.GradientDescentOptimizer(1.0).minimize(loss)
+        init = tf.global_variables_initializer()
+    sess = tf.Session(graph=g, **(session_kwargs or {}))
+    sess.run(init)
+    return lambda: sess.run([train, loss], {words: inputs, targets: labels})
+
+
 ROWS = [("overhead", "per-run overhead: p + 4 (p fed)", "us"),
         ("chain", "relu(x*1.5+0.25)*0.5-0.125, 4M f32", "ms"),
         ("matmul", "matmul 1024x1024 f32", "ms"),
@@ -296,6 +325,7 @@ ROWS = [("overhead", "per-run overhead: p + 4 (p fed)", "us"),
         ("mlp_step", "seed MLP 784-100-10 train step, GD 0.5", "ms"),
         ("linreg", f"seed linear regression, {LINREG_STEPS} Adam steps", "ms"),
         ("convnet_step", f"MNIST tutorial conv net step, batch {convnet.BATCH}", "ms"),
+        ("word2vec_step", "word2vec skip-gram step: 50000x128 embedding, NCE 64 sampled, GD (sparse rows)", "ms"),
         ("map_fn_rows", "tf.map_fn over 2000 rows of 256, stacked", "ms"),
         ("ta_rnn", "TensorArray RNN in tf.while_loop, 100 steps of 16x32", "ms"),
         ("ta_rnn_grad", "its gradient (dfc: recomputing loop gradient)", "ms")]

@@ -32,7 +32,7 @@ from dfc.ir.types import CONTROL
 
 #: ops that read or update a variable, by the attribute naming it: they run where the variable lives
 VARIABLE_OPS = {"dfc.variable": "name", "dfc.assign": "variable", "dfc.assign_add": "variable",
-                "dfc.assign_sub": "variable"}
+                "dfc.assign_sub": "variable", "dfc.assign_rows": "variable"}
 
 _FIELD = re.compile(r"^(job|replica|task|device|cpu|gpu)(?::(.*))?$", re.IGNORECASE)
 

@@ -282,7 +282,7 @@ class _StepPlanner:
                 base = view_base.get(self.canon(op.inputs[0]), self.canon(op.inputs[0]))
                 view_base[op.result] = base
                 self.view_last[base] = max(self.view_last.get(base, -1), self.last_use.get(op.result, -1))
-            elif op.type in ("dfc.assign", "dfc.assign_add", "dfc.assign_sub"):
+            elif get_op_def(op.type).writes_variable:  # assign, assign_add/sub, assign_rows: all write in place
                 self.assign_at.setdefault(op.attrs["variable"], []).append(i)
 
     def _find_direct_writes(self) -> dict[Value, str]:

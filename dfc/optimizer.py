@@ -276,8 +276,8 @@ class _Rows(_Operators):
         return gather(full, self.indices)
 
     def assign(self, value, use_locking=None, name: str | None = None, read_value: bool = True) -> Tensor:
-        return self._written(scatter_update(self.variable, self.indices, self._once(value),
-                                            use_locking=bool(use_locking)))
+        # every repeat of an index writes the same row, so whichever write lands last is the right one
+        return self._written(scatter_update(self.variable, self.indices, value, use_locking=bool(use_locking)))
 
     def assign_add(self, delta, use_locking=None, name: str | None = None, read_value: bool = True) -> Tensor:
         return self._written(scatter_add(self.variable, self.indices, self._once(delta), use_locking=bool(use_locking)))

@@ -1,15 +1,16 @@
 """Sparse updates of variables (tf.scatter_update, scatter_add, scatter_sub, scatter_nd_update/add/sub).
 
-Each reads the variable, combines the updates at their indices with tensor_scatter_nd_* (a
-segment sum: O(size of the variable) per update), and writes the result back with one assign;
-it returns the updated value, as TF1's ref-returning ops do.
+Each is one dfc.assign_rows op: it checks every index, then writes, adds or subtracts the update
+slices in place in the variable's buffer, in O(slices written) rather than O(variable). It returns
+the updated value, as TF1's ref-returning ops do.
 """
 
 from __future__ import annotations
 
-from .array_ops import expand_dims
-from .framework import Tensor, convert_to_tensor, name_scope
-from .tensor_ops import scatter_nd, tensor_scatter_nd_update
+from dfc.ir.types import TensorType
+
+from .array_ops import concat, expand_dims, fill, shape
+from .framework import Tensor, convert_to_tensor, make
 from .variables import Variable, _as_variable
 
 
@@ -20,42 +21,54 @@ def _checked(ref, what: str, updates) -> tuple[Variable, Tensor]:
     return var, convert_to_tensor(updates, dtype=var.dtype)
 
 
+def write_rows(var: Variable, indices, updates, mode: str, use_locking, name: str) -> Tensor:
+    """One dfc.assign_rows: the slices of `var` the index tuples (last dim of `indices`) name get `updates`
+    (mode update), or have them added (add) or subtracted (sub); a scalar update stands for every slice."""
+    indices = convert_to_tensor(indices)
+    if updates.shape.ndims == 0 and indices.shape.ndims is not None and indices.shape.ndims > 0:
+        depth = indices.shape.as_list()[-1]
+        if depth is not None:  # TF's kernels take a scalar for every element written
+            dims = concat([shape(indices)[:-1], var.shape.as_list()[depth:]], 0)
+            updates = fill(dims, updates)
+    attrs = {"variable": var._name, "mode": mode, "type": TensorType(var.dtype, tuple(var.shape.as_list()))}
+    if use_locking:
+        attrs["use_locking"] = True
+    return make("dfc.assign_rows", [indices, updates], attrs, name=name)
+
+
 def scatter_nd_update(ref, indices, updates, use_locking=True, name: str | None = None) -> Tensor:
     """ref[indices[i]] = updates[i] for index tuples along the last dim of `indices`."""
     var, updates = _checked(ref, "scatter_nd_update", updates)
-    with name_scope(name, "ScatterNdUpdate", [updates]):
-        new = tensor_scatter_nd_update(var.read_value(), convert_to_tensor(indices), updates)
-        return var.assign(new, use_locking=use_locking)
+    return write_rows(var, indices, updates, "update", use_locking, name or "ScatterNdUpdate")
 
 
 def scatter_nd_add(ref, indices, updates, use_locking=False, name: str | None = None) -> Tensor:
     var, updates = _checked(ref, "scatter_nd_add", updates)
-    with name_scope(name, "ScatterNdAdd", [updates]):
-        return var.assign_add(scatter_nd(indices, updates, var.shape.as_list()), use_locking=use_locking)
+    return write_rows(var, indices, updates, "add", use_locking, name or "ScatterNdAdd")
 
 
 def scatter_nd_sub(ref, indices, updates, use_locking=False, name: str | None = None) -> Tensor:
     var, updates = _checked(ref, "scatter_nd_sub", updates)
-    with name_scope(name, "ScatterNdSub", [updates]):
-        return var.assign_sub(scatter_nd(indices, updates, var.shape.as_list()), use_locking=use_locking)
+    return write_rows(var, indices, updates, "sub", use_locking, name or "ScatterNdSub")
 
 
-def _rows(indices) -> Tensor:
-    return expand_dims(convert_to_tensor(indices), -1)
+def _rows(ref, what: str, indices, updates, mode: str, use_locking, name: str) -> Tensor:
+    var, updates = _checked(ref, what, updates)
+    return write_rows(var, expand_dims(convert_to_tensor(indices), -1), updates, mode, use_locking, name)
 
 
 def scatter_update(ref, indices, updates, use_locking=True, name: str | None = None) -> Tensor:
-    """ref[indices[i], ...] = updates[i, ...] (rows of the first dim)."""
-    return scatter_nd_update(ref, _rows(indices), updates, use_locking, name or "ScatterUpdate")
+    """ref[indices[i], ...] = updates[i, ...] (rows of the first dim); of repeated indices the last one wins."""
+    return _rows(ref, "scatter_update", indices, updates, "update", use_locking, name or "ScatterUpdate")
 
 
 def scatter_add(ref, indices, updates, use_locking=False, name: str | None = None) -> Tensor:
     """ref[indices[i], ...] += updates[i, ...]; repeated indices add up."""
-    return scatter_nd_add(ref, _rows(indices), updates, use_locking, name or "ScatterAdd")
+    return _rows(ref, "scatter_add", indices, updates, "add", use_locking, name or "ScatterAdd")
 
 
 def scatter_sub(ref, indices, updates, use_locking=False, name: str | None = None) -> Tensor:
-    return scatter_nd_sub(ref, _rows(indices), updates, use_locking, name or "ScatterSub")
+    return _rows(ref, "scatter_sub", indices, updates, "sub", use_locking, name or "ScatterSub")
 
 
 __all__ = ["scatter_add", "scatter_nd_add", "scatter_nd_sub", "scatter_nd_update", "scatter_sub", "scatter_update"]

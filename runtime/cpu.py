@@ -458,6 +458,9 @@ class CpuExecutable:
         if kind == "row_index":
             return InvalidArgumentError(
                 f"op {op.describe()} failed: row index {int(params[0])} is out of range {message}", op)
+        if kind == "scatter_index":
+            return InvalidArgumentError(
+                f"op {op.describe()} failed: indices[{int(params[3])}] = {int(params[0])} {message}", op)
         return InvalidArgumentError(message, op)
 
 

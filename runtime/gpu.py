@@ -274,7 +274,7 @@ class GpuExecutable:
         for name in self.plan.variables:
             op = next(o for o in self.plan.items if (o.type == "dfc.variable" and o.attrs["name"] == name)
                       or (get_op_def(o.type).writes_variable and o.attrs["variable"] == name))
-            ttype = (op.result if op.type == "dfc.variable" else op.inputs[0]).type
+            ttype = op.results[0].type  # a read's, or the value a write leaves (assign_rows: not its operand's)
             if name not in store and op.type == "dfc.assign":
                 store.write(name, np.zeros(ttype.shape, ttype.dtype.np), op)
             host = store.buffer(name, op)
@@ -437,4 +437,8 @@ class GpuExecutable:
             bad = int(self.params.download((1,), np.int64)[0])
             return InvalidArgumentError(
                 f"op {site.op.describe()} failed: row index {bad} is out of range {site.message}", site.op)
+        if site.kind == "scatter_index":
+            words = self.params.download((4,), np.int64)
+            return InvalidArgumentError(f"op {site.op.describe()} failed: indices[{int(words[3])}] = {int(words[0])} "
+                                        f"{site.message}", site.op)
         return InvalidArgumentError(site.message, site.op)

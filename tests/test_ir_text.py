@@ -184,6 +184,7 @@ EXAMPLES: dict[str, object] = {
     "dfc.assign": ([F(3)], {"variable": "v"}, None),
     "dfc.assign_add": ([F(3)], {"variable": "v"}, None),
     "dfc.assign_sub": ([F(3)], {"variable": "v"}, None),
+    "dfc.assign_rows": ([T(dt.i64, 2, 1), F(2, 3)], {"variable": "emb/w", "mode": "add", "type": F(50, 3)}, None),
     "dfc.random_uniform": ([], {"seed": 1, "seed2": 87654321}, [F(4, 4)]),
     "dfc.random_normal": ([], {"seed": 0, "seed2": -1}, [T(dt.f64, 3)]),
     "dfc.truncated_normal": ([], {"seed": 7, "seed2": 2**40}, [T(dt.bf16, 2)]),

@@ -14,7 +14,7 @@ text outputs through the target (compiler/target.py). Beside it:
   shape.py        transpose/slice/tile/broadcast/concat/split as strided copies, fills, gather
   reduce.py       reductions (fused with their producers), argmax/argmin, softmax
   matmul.py       BLAS (sgemm/dgemm through dfc_sgemm/dfc_dgemm) or a loop nest
-  rng.py          the random ops; state.py: assign, assign_add, assign_sub
+  rng.py          the random ops; state.py: assign, assign_add, assign_sub, assign_rows
   scalar.py       SCALAR: one element of each elementwise op, the table every fused loop reads
   region.py       a fused region's values at one index (elementwise, reduction, matmul epilogue)
   lapack.py       inverse, determinants, Cholesky, solves, QR, SVD, eigh: one host call each (numpy's LAPACK)
@@ -50,7 +50,7 @@ from .shape import (lower_broadcast_like, lower_concat, lower_fill_like, lower_g
                     lower_slice, lower_split, lower_tile, lower_transpose)
 from .sparse import lower_unsorted_segment_sum
 from .lapack import LAPACK_LOWERINGS
-from .state import lower_assign
+from .state import lower_assign, lower_assign_rows
 
 # ---- lowering of each op ------------------------------------------------------------------------
 
@@ -104,7 +104,8 @@ LOWERINGS: dict[str, Callable[[ModuleBuilder, Op], None]] = {
     **LAPACK_LOWERINGS,
     # state, structure and the ops that only fail
     "dfc.variable": lower_variable_read, "dfc.assign": lower_assign, "dfc.assign_add": lower_assign,
-    "dfc.assign_sub": lower_assign, "dfc.fused": lower_fused, "dfc.constant": lower_nothing,
+    "dfc.assign_sub": lower_assign,
+    "dfc.assign_rows": lower_assign_rows, "dfc.fused": lower_fused, "dfc.constant": lower_nothing,
     **{name: lower_nothing for name in ALIAS_OPS},
     "dfc.placeholder": lower_unfed_placeholder, "dfc.grad": lower_unexpanded_grad,
     "dfc.custom_gradient": lower_unstripped_custom_gradient,

@@ -26,7 +26,8 @@ from .gemm import gep
 from .gpu import GpuModuleBuilder, _token
 from .gpu_nn import grid_kernel, unravel, when
 from .module import PARAM_ERR, ErrorSite, where
-from .scalar import COMP, STORE, Fn, load
+from .scalar import COMP, STORE, Fn, load, store
+from .state import POSITION_WORD, copy_result_out, index_sites, row_geometry, slice_offset
 from .shape import gather_geometry
 
 #: the params word gather's kernels record (count - first bad position) in (word 0 gets the bad index, word 1
@@ -136,4 +137,76 @@ def _atomic_add(fn: Fn, dt, ty: str, dst: str, x: str) -> str:
     return f"atomicrmw fadd ptr {dst}, {narrow} {fn(f'fptrunc float {x} to {narrow}')} monotonic"
 
 
-GPU_SPARSE_LOWERINGS = {"dfc.gather": lower_gather_gpu, "dfc.unsorted_segment_sum": lower_unsorted_segment_sum_gpu}
+def lower_assign_rows_gpu(mb: GpuModuleBuilder, op: Op) -> None:
+    """dfc.assign_rows in three launches: every index tuple checked (the first bad one in index order noted as
+    gather notes it), then one thread per element written, which writes nothing when a tuple was bad (the
+    variable stays as it was, as on the CPU), adding or subtracting with atomics (repeated indices accumulate;
+    for mode update one of the repeats wins, as TF leaves it unspecified), then a one-thread report."""
+    indices, updates = op.inputs
+    dims, post, count = row_geometry(op)
+    depth = len(dims)
+    dt, idt = updates.type.dtype, indices.type.dtype
+    mode = op.attrs["mode"]
+    var = Storage("variable", mb.plan.variables.index(op.attrs["variable"]), 0, 0)
+    codes = index_sites(mb, op) if depth else []
+
+    def components(fn: Fn, ids: str, position: str) -> list[str]:
+        start = fn(f"mul i64 {position}, {depth}")
+        return [_index(fn, gep(fn, STORE[idt], ids, fn(f"add i64 {start}, {k}")), idt) for k in range(depth)]
+
+    def bad_components(fn: Fn, ids: str, position: str) -> list[tuple[str, str]]:
+        return [(fn(f"icmp uge i64 {c}, {dims[k]}"), c) for k, c in enumerate(components(fn, ids, position))]
+
+    def check(fn, params, b):
+        ids, info = params
+        bad = "false"
+        for flag, _ in bad_components(fn, ids, b):
+            bad = fn(f"or i1 {bad}, {flag}")
+        with when(fn, bad):
+            word = gep(fn, "i64", info, str(FIRST_BAD_WORD))
+            fn.emit(f"atomicrmw max ptr {word}, i64 {fn(f'sub i64 {count}, {b}')} monotonic, align 8")
+
+    if depth:
+        grid_kernel(mb, [where(mb, indices), mb.params_ptr()], count, check)
+
+    def write(fn, params, e):
+        out, src, ids, info = params
+        noted = fn(f"load i64, ptr {gep(fn, 'i64', info, str(FIRST_BAD_WORD))}")
+        clean = fn(f"icmp eq i64 {noted}, 0")
+        with when(fn, clean):
+            r, j = (fn(f"udiv i64 {e}, {post}"), fn(f"urem i64 {e}, {post}"))
+            at = slice_offset(fn, components(fn, ids, r), dims) if depth else "0"
+            dst = gep(fn, STORE[dt], out, fn(f"add i64 {fn(f'mul i64 {at}, {post}')}, {j}"))
+            x = load(fn, gep(fn, STORE[dt], src, e), dt)
+            if mode == "update":
+                store(fn, x, dst, dt)
+                return
+            if mode == "sub":
+                x = fn(f"fneg {COMP[dt]} {x}") if dt.is_floating else fn(f"sub {COMP[dt]} 0, {x}")
+            fn.emit(_atomic_add(fn, dt, COMP[dt], dst, x))
+
+    grid_kernel(mb, [var, where(mb, updates), where(mb, indices), mb.params_ptr()], count * post, write)
+
+    def report(fn, params, _):
+        ids, info, err = params
+        word = gep(fn, "i64", info, str(FIRST_BAD_WORD))
+        first = fn(f"load i64, ptr {word}")
+        with when(fn, fn(f"icmp ne i64 {first}, 0")):
+            fn.emit(f"store i64 0, ptr {word}")
+            position = fn(f"sub i64 {count}, {first}")
+            code, value = "0", "0"
+            for k, (flag, c) in reversed(list(enumerate(bad_components(fn, ids, position)))):
+                code = fn(f"select i1 {flag}, i32 {codes[k]}, i32 {code}")  # the first bad dim's code
+                value = fn(f"select i1 {flag}, i64 {c}, i64 {value}")
+            pair = fn(f"cmpxchg ptr {err}, i32 0, i32 {code} monotonic monotonic, align 4")
+            with when(fn, fn(f"extractvalue {{ i32, i1 }} {pair}, 1")):
+                fn.emit(f"store i64 {value}, ptr {info}")
+                fn.emit(f"store i64 {position}, ptr {gep(fn, 'i64', info, str(POSITION_WORD))}")
+
+    if depth:
+        grid_kernel(mb, [where(mb, indices), mb.params_ptr(), _errors()], 1, report, single=True, error_code=True)
+    copy_result_out(mb, op, var)
+
+
+GPU_SPARSE_LOWERINGS = {"dfc.gather": lower_gather_gpu, "dfc.unsorted_segment_sum": lower_unsorted_segment_sum_gpu,
+                        "dfc.assign_rows": lower_assign_rows_gpu}

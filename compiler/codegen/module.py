@@ -43,7 +43,7 @@ class ErrorSite:
     """What a non-zero return code means: the op and how to word the error."""
 
     op: Op
-    kind: str  # gather_index | row_index | static
+    kind: str  # gather_index | row_index | scatter_index | static
     message: str = ""
 
 
