@@ -52,7 +52,11 @@ _DATA_TYPES = {
     "uint64": 23,
 }
 
-_ASSIGNS = ("dfc.assign", "dfc.assign_add", "dfc.assign_sub")
+_ASSIGNS = ("dfc.assign", "dfc.assign_add", "dfc.assign_sub", "dfc.assign_rows")
+
+#: dfc.assign_rows by mode and whether its index tuples are single rows: TF's scatter op
+_ROW_WRITES = {("update", True): "ScatterUpdate", ("add", True): "ScatterAdd", ("sub", True): "ScatterSub",
+               ("update", False): "ScatterNdUpdate", ("add", False): "ScatterNdAdd", ("sub", False): "ScatterNdSub"}
 
 
 def tf_op_name(op_type: str) -> str:
@@ -135,6 +139,8 @@ def node_def(op: Op) -> Any:
 def _add_node(node: Any, op: Op, variables: dict[str, Op], add_shapes: bool) -> None:
     node.name = op.name
     node.op = tf_op_name(op.type)
+    if op.type == "dfc.assign_rows":
+        node.op = _ROW_WRITES.get((op.attrs["mode"], op.inputs[0].type.shape[-1:] == (1,)), node.op)
     node.device = op.device or ""
     inputs: list[str] = []
     if op.type in _ASSIGNS and op.attrs.get("variable") in variables:
@@ -144,7 +150,7 @@ def _add_node(node: Any, op: Op, variables: dict[str, Op], add_shapes: bool) -> 
         inputs.append(_input_name(value, control=as_control or value.is_control))
     node.input.extend(dict.fromkeys(inputs))  # TF lists a control input once
     results = [r for r in op.results if isinstance(r.type, TensorType)]
-    data_inputs = [v for v in op.inputs if isinstance(v.type, TensorType)]
+    data_inputs = [v for v in op.inputs if isinstance(v.type, TensorType)][(op.type == "dfc.assign_rows"):]
     attr = node.attr
     if op.type == "dfc.placeholder" or op.type == "dfc.variable":
         attr["dtype"].type = data_type(results[0].type.dtype)

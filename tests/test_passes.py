@@ -264,7 +264,15 @@ class RandomGraph:
         value = self.pick(lambda v: v.type == TensorType(dt.f32, (2, 3)), label="assigned")
         if value is not None and self.variables:
             name = self.draw(st.sampled_from(sorted(self.variables)), label="target")
-            self.op(self.draw(st.sampled_from(["dfc.assign", "dfc.assign_add"])), [value], {"variable": name})
+            kind = self.draw(st.sampled_from(["dfc.assign", "dfc.assign_add", "dfc.assign_rows"]), label="write")
+            if kind != "dfc.assign_rows":
+                self.op(kind, [value], {"variable": name})
+                return
+            # both rows of the variable from `value`'s rows in a drawn order (a row may come twice)
+            rows = self.draw(st.lists(st.integers(0, 1), min_size=2, max_size=2), label="rows")
+            indices = self.op("dfc.constant", [], {"value": np.array(rows, np.int32).reshape(2, 1)}).results[0]
+            mode = self.draw(st.sampled_from(["update", "add", "sub"]), label="mode")
+            self.op(kind, [indices, value], {"variable": name, "mode": mode, "type": TensorType(dt.f32, (2, 3))})
 
     def _read_assign_read(self) -> None:
         # two reads of one variable around an update: equal ops that must not be merged

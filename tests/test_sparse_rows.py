@@ -4,12 +4,15 @@ only the rows written (no copy of the table, no read of it after the write)."""
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 from test_gpu_runtime import gpu_device, gpu_sessions  # noqa: F401 - fixtures: each GPU test runs on the emulator
 
 import dfc as tf
 from dfc.errors import InvalidArgumentError
+from dfc.ir import dtypes as D
 from dfc.runtime.cpu import CpuExecutable
 
 pytestmark = pytest.mark.usefixtures("fresh_graph")
@@ -145,3 +148,34 @@ def test_scatter_updates_on_the_gpu_match_the_cpu_backend(gpu_sessions, monkeypa
         np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(results["gpu"][-1], [[0, 0], [-0.5, -0.5], [-0.25, -0.25]])
     assert any(op.type == "dfc.assign_rows" for step in made for op in step.plan.items)
+
+
+def _row_writes(dt):
+    """A step writing rows of one variable in every mode, with rows of its indices and by (row, column) pairs."""
+    from dfc.ir.builder import create_op
+    from dfc.ir.types import TensorType
+
+    def build(g, a):
+        rows, pairs, updates, elements = a
+        table = {"variable": "table", "type": TensorType(dt, (6, 3))}
+        return [create_op(g, "dfc.assign_rows", [rows, updates], {**table, "mode": "add"}).result,
+                create_op(g, "dfc.assign_rows", [rows, updates], {**table, "mode": "sub"}).result,
+                create_op(g, "dfc.assign_rows", [pairs, elements], {**table, "mode": "update"}).result]
+    return build
+
+
+@pytest.mark.skipif(shutil.which("ptxas") is None, reason="ptxas (CUDA's PTX assembler) is not installed")
+@pytest.mark.parametrize("dt", [D.f16, D.bf16, D.f64, D.i8], ids=str)
+def test_row_write_kernels_assemble_with_atomics_for_every_dtype(dt):
+    from test_gpu_codegen import _step, assemble
+
+    from dfc.compiler.codegen import gpu
+    step = _step([(D.i32, (4, 1)), (D.i64, (2, 2)), (dt, (4, 3)), (dt, (2,))], _row_writes(dt))
+    program = assemble(step, ("sm_80",))
+    ptx = "".join(gpu.split_ptx(gpu.emit_ptx(step, "sm_80")).values())
+    assert "atom.global.max.s64" in ptx and "global.cas.b32" in ptx  # the first bad index; the error word
+    if dt is D.f64:
+        assert "atom.global.add." in ptx
+    launches = [s for s in program.steps if isinstance(s, gpu.Launch)]
+    # per write: the check of its tuples, a thread per element written, the one-thread report
+    assert sorted(s.n for s in launches) == [1, 1, 1, 2, 2, 4, 4, 12, 12]
