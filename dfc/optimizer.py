@@ -242,8 +242,9 @@ class _Rows(_Operators):
     """The rows `indices` of a variable, standing for it in an optimizer's formula during a sparse update.
 
     As a tensor it is those rows of the value the step started with; assign, assign_add and assign_sub
-    write only those rows and give the new rows, as a variable's do its new value. A repeated index
-    writes its row once, from the repeat that `first` marks (the repeats' values agree).
+    write only those rows in place (dfc.assign_rows) and give the new rows, as a variable's do its new
+    value. A repeated index adds its delta once, from the repeat that `first` marks (the repeats' values
+    agree, so assign may write each of them).
     """
 
     def __init__(self, variable: Variable, indices: Tensor, first: Tensor | None = None):

@@ -23,17 +23,11 @@ def _checked(ref, what: str, updates) -> tuple[Variable, Tensor]:
 
 def write_rows(var: Variable, indices, updates, mode: str, use_locking, name: str) -> Tensor:
     """One dfc.assign_rows: the slices of `var` the index tuples (last dim of `indices`) name get `updates`
-    (mode update), or have them added (add) or subtracted (sub); a scalar update stands for every slice."""
-    indices = convert_to_tensor(indices)
-    if updates.shape.ndims == 0 and indices.shape.ndims is not None and indices.shape.ndims > 0:
-        depth = indices.shape.as_list()[-1]
-        if depth is not None:  # TF's kernels take a scalar for every element written
-            dims = concat([shape(indices)[:-1], var.shape.as_list()[depth:]], 0)
-            updates = fill(dims, updates)
+    (mode update), or have them added (add) or subtracted (sub)."""
     attrs = {"variable": var._name, "mode": mode, "type": TensorType(var.dtype, tuple(var.shape.as_list()))}
     if use_locking:
         attrs["use_locking"] = True
-    return make("dfc.assign_rows", [indices, updates], attrs, name=name)
+    return make("dfc.assign_rows", [convert_to_tensor(indices), updates], attrs, name=name)
 
 
 def scatter_nd_update(ref, indices, updates, use_locking=True, name: str | None = None) -> Tensor:
@@ -54,7 +48,10 @@ def scatter_nd_sub(ref, indices, updates, use_locking=False, name: str | None = 
 
 def _rows(ref, what: str, indices, updates, mode: str, use_locking, name: str) -> Tensor:
     var, updates = _checked(ref, what, updates)
-    return write_rows(var, expand_dims(convert_to_tensor(indices), -1), updates, mode, use_locking, name)
+    indices = convert_to_tensor(indices)
+    if updates.shape.ndims == 0:  # TF's ScatterUpdate/Add/Sub take a scalar for every element written
+        updates = fill(concat([shape(indices), var.shape.as_list()[1:]], 0), updates)
+    return write_rows(var, expand_dims(indices, -1), updates, mode, use_locking, name)
 
 
 def scatter_update(ref, indices, updates, use_locking=True, name: str | None = None) -> Tensor:

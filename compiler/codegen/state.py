@@ -69,7 +69,7 @@ def index_sites(mb: ModuleBuilder, op: Op) -> list[int]:
         return [mb.error_code(ErrorSite(op, "scatter_index", f"is not in [0, {dims[0]}) (the rows of variable "
                                                              f"'{var}')"))]
     shape = list(op.result.type.shape)
-    return [mb.error_code(ErrorSite(op, "scatter_index", f"(dim {k} of the index tuple) does not index into param "
+    return [mb.error_code(ErrorSite(op, "scatter_index", f"(dim {k} of the index tuple) does not index into "
                                                          f"shape {shape} of variable '{var}'"))
             for k in range(len(dims))]
 

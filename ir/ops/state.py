@@ -107,7 +107,7 @@ def _slice_offsets(indices: np.ndarray, shape: tuple[int, ...], variable: str) -
         if depth == 1:
             raise IndexError(f"indices[{position}] = {int(tuples[position, 0])} is not in [0, {shape[0]}) (the rows "
                              f"of variable '{variable}')")
-        raise IndexError(f"indices[{position}] = {tuples[position].tolist()} does not index into param shape "
+        raise IndexError(f"indices[{position}] = {tuples[position].tolist()} does not index into shape "
                          f"{list(shape)} of variable '{variable}'")
     strides = np.cumprod((list(shape[1:depth]) + [1])[::-1])[::-1].astype(np.int64)
     return tuples @ strides if depth else np.zeros(len(tuples), np.int64)
