@@ -180,7 +180,7 @@ def where_coordinates(condition, name: str | None = None) -> Tensor:
     """tf.where(condition) with one argument: the coordinates of the true (nonzero) entries, int64 [count, rank].
 
     The count is known only when the step runs: dfc computes it first and compiles the step for it
-    (runtime/session.py)."""
+    (runtime/run_plan.py)."""
     condition = convert_to_tensor(condition)
     label = name or "Where"
     known = constant_value(condition)

@@ -625,7 +625,7 @@ def boolean_mask(tensor, mask, name: str = "boolean_mask", axis=None) -> Tensor:
     """The entries of `tensor` where `mask` is true, along `axis` onwards: a gather of the true positions.
 
     A mask computed in the step (or fed) has a number of true entries known only when the step runs: dfc
-    computes that count first and compiles the step for it (runtime/session.py; the gather's rows follow).
+    computes that count first and compiles the step for it (runtime/run_plan.py; the gather's rows follow).
     """
     x, mask = convert_to_tensor(tensor), convert_to_tensor(mask)
     if mask.dtype != bool_:
