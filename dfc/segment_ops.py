@@ -238,7 +238,7 @@ def unique_with_counts(x, out_idx=i32, name: str | None = None):
     x = convert_to_tensor(x)
     known = constant_value(x)
     if known is None:
-        from .tensor_ops import unique_by_values
+        from .sorting_ops import unique_by_values
         with name_scope(name, "UniqueWithCounts", [x]):
             return namedtuple("UniqueWithCounts", ["y", "idx", "count"])(*unique_by_values(x, as_dtype(out_idx),
                                                                                            counts=True))
@@ -374,7 +374,7 @@ def dynamic_stitch(indices, data, name: str | None = None) -> Tensor:
 # ---- scatter with max / min -------------------------------------------------------------------------------------
 def _tensor_scatter_extreme(kind: str, tf_op: str):
     def fn(tensor, indices, updates, name: str | None = None) -> Tensor:
-        from .tensor_ops import _linear_index
+        from .gather_scatter_ops import _linear_index
         tensor, indices, updates = (convert_to_tensor(v) for v in (tensor, indices, updates))
         label = name or tf_op
         if not tensor.shape.is_fully_defined() or indices.shape.ndims is None or \
