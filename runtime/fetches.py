@@ -46,7 +46,7 @@ class FetchStructure:
         self.leaves: list[Value | Op] = []
         self.template = self._flatten(fetches, graph)
 
-    def _flatten(self, obj, graph):
+    def _flatten(self, obj: Any, graph: Graph) -> Any:
         host_fetch = getattr(obj, "_dfc_host_fetch", None)
         if host_fetch is not None:
             inputs, compute = host_fetch()
@@ -62,7 +62,7 @@ class FetchStructure:
     def build(self, values: list) -> Any:
         return self._build(self.template, values)
 
-    def _build(self, node, values):
+    def _build(self, node: Any, values: list) -> Any:
         if isinstance(node, int):
             return values[node]
         if isinstance(node, _HostNode):
