@@ -294,3 +294,25 @@ def test_graph_as_default_and_lookup_by_name():
     assert tf.get_default_graph() is not g
     with tf.Session(graph=g) as sess:
         assert sess.run("five:0") == 5.0
+
+
+def test_lists_holding_tensors_are_packed_as_in_tf1():
+    """TF's auto-packing: an op given a (nested) list with tensors in it gets their stack, the other entries
+    constants of the first tensor's dtype; mixed dtypes and ranks fail as in TF."""
+    a, labels = tf.constant(1.5), tf.placeholder(tf.float32, [None, 3], name="labels")
+    packed = tf.convert_to_tensor([[a, 2.0], [3, a]])
+    assert packed.shape.as_list() == [2, 2] and packed.name.startswith("packed")
+    kept = tf.stop_gradient([labels])
+    assert kept.shape.as_list() == [1, None, 3]
+    total = tf.reduce_sum([a, a])
+    fed = np.ones((2, 3), np.float32)
+    got = run([packed, kept, total], {labels: fed})
+    np.testing.assert_array_equal(got[0], [[1.5, 2.0], [3.0, 1.5]])
+    np.testing.assert_array_equal(got[1], fed[None])
+    assert got[2] == 3.0
+    with pytest.raises(TypeError, match="Cannot convert a list containing a tensor of dtype tf.int32 to tf.float32"):
+        tf.convert_to_tensor([a, tf.constant(2)])
+    with pytest.raises(ValueError, match="rank"):
+        tf.convert_to_tensor([a, tf.zeros([2])])
+    with pytest.raises(TypeError, match="Expected int32, got 2.5"):
+        tf.convert_to_tensor([tf.constant(2), 2.5])
