@@ -244,7 +244,9 @@ class GpuExecutable:
         self.scratch = [DeviceBuffer(n) for n in self.program.scratch]
         self._nparams = 5 + len(self.program.random_ops)  # module.py's params layout: error words, threads, counters
         self.params = DeviceBuffer(8 * self._nparams)
-        self.errors = DeviceBuffer(8)
+        self.errors = DeviceBuffer(16)  # the error word, then the byte of the last branch's flag (_read_flag)
+        self._control = np.zeros(2, np.int64)
+        self.branches_read = 0  # flags read back so far: one per branch taken or loop test
         self.assigned = {op.attrs["variable"] for op in plan.items if get_op_def(op.type).writes_variable}
         self.inputs = [DeviceBuffer(v.type.num_elements * v.type.dtype.itemsize) for v in plan.inputs]
         self.outputs = [DeviceBuffer(v.type.num_elements * v.type.dtype.itemsize) for v in plan.outputs]
@@ -328,12 +330,10 @@ class GpuExecutable:
                 pc = step.target
                 continue
             if isinstance(step, codegen.Branch):
-                _check(drv.cuStreamSynchronize(stream))
-                if int(self.errors.download((1,), np.int64)[0]):
+                error, flag = self._read_flag(step.flag)
+                if error:
                     return
-                flag = np.zeros(1, np.uint8)
-                _check(drv.cuMemcpyDtoH(flag.ctypes.data, self._resolve(step.flag), 1))
-                if not flag[0]:
+                if not flag:
                     pc = step.target
                 continue
             if isinstance(step, codegen.HostPrint):
@@ -349,6 +349,18 @@ class GpuExecutable:
                 _gemm(step, self._resolve, stream)
             else:
                 self._launch(step, self._resolve, stream)
+
+    def _read_flag(self, token: str) -> tuple[int, int]:
+        """(the error word, the flag's byte) after the work enqueued so far: the flag joins the error word in one
+        device buffer, so a branch or a loop's test costs one download and one wait, whatever the loop carries
+        (its values stay in device memory)."""
+        drv = _driver()
+        stream = self.ctx.stream
+        _check(drv.cuMemcpyDtoDAsync(self.errors.ptr + 8, self._resolve(token), 1, stream))
+        _check(drv.cuMemcpyDtoHAsync(self._control.ctypes.data, self.errors.ptr, 16, stream))
+        _check(drv.cuStreamSynchronize(stream))
+        self.branches_read += 1
+        return int(self._control[0]), int(self._control[1] & 0xFF)
 
     def enqueue(self) -> None:
         """Enqueue the step's device work: one launch of its CUDA graph, captured first when needed."""
