@@ -60,8 +60,15 @@ def choose_devices(step: Graph, gpus: int) -> dict[Op, str]:
         elif spec.device_type == "GPU":
             chosen[op] = CPU0  # soft placement (a refused pin raised before compiling)
         else:
-            chosen[op] = GPU0 if gpu_capable(op) else CPU0
+            chosen[op] = GPU0 if gpu_capable(op) and not _pins_inside_to_cpu(op) else CPU0
     return chosen
+
+
+def _pins_inside_to_cpu(op: Op) -> bool:
+    """Whether an op in op's regions is pinned to the CPU: the loop or cond then runs there whole (one part runs
+    a region op; TF1 would send that op's values across each iteration)."""
+    return any(inner.device and DeviceSpec.parse(inner.device).device_type == "CPU"
+               for region in op.regions for inner in region.walk())
 
 
 class PlacedExecutable:

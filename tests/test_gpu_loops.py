@@ -70,7 +70,8 @@ def test_loops_run_on_the_gpu_as_on_the_cpu_and_the_interpreter(gpu_device, requ
     """A training step (the LSTM's forward and backward loops, its variables updated on the device) and the loop
     idioms' values and gradients match the CPU backend and the interpreter; every loop and cond is placed on the
     GPU; on the emulated driver the run's downloads are one per flag read (a branch or a loop's test) plus the
-    fetched values and the updated variables: no loop-carried value goes to the host."""
+    fetched values and the updated variables (no loop-carried value goes to the host), and each iteration's kernels
+    are one CUDA graph launch."""
     g, feeds, fetches, train, init = _loops()
     emulator = request.getfixturevalue("emulated_gpu") if gpu_device == "emulator" else None
     results, trained = {}, {}
@@ -95,6 +96,9 @@ def test_loops_run_on_the_gpu_as_on_the_cpu_and_the_interpreter(gpu_device, requ
         downloads = sum(after.get(k, 0) - before.get(k, 0) for k in ("cuMemcpyDtoH", "cuMemcpyDtoHAsync"))
         expected = flags + len(executable.plan.outputs) + len(executable.assigned) + 1  # + the error word
         assert downloads == expected, (downloads, expected)
+        # each run of kernels between host steps is a CUDA graph, captured once and launched every iteration
+        captures, launches = (after[k] - before.get(k, 0) for k in ("cuStreamBeginCapture", "cuGraphLaunch"))
+        assert 0 < captures == executable.graph_captures < launches, (captures, launches)
     for backend in ("cpu", None):
         for fetch, r, o in zip(fetches, results["interpreter"], results[backend]):
             np.testing.assert_allclose(o, r, rtol=2e-5, atol=2e-6, err_msg=f"{fetch.name} on {backend}")
@@ -104,17 +108,24 @@ def test_loops_run_on_the_gpu_as_on_the_cpu_and_the_interpreter(gpu_device, requ
 
 def test_region_ops_go_to_the_gpu_only_when_all_their_ops_have_gpu_kernels():
     """A cond whose branch holds an op without a GPU kernel (LAPACK's matrix_inverse, a host call) runs on the
-    CPU, as TF1 places an op without a GPU kernel; the loop beside it stays on the GPU."""
+    CPU, as TF1 places an op without a GPU kernel; a loop whose body pins an op to the CPU runs there; the plain
+    loop beside them stays on the GPU."""
     g = tf.Graph()
     with g.as_default():
         m = tf.placeholder(tf.float32, [2, 2], name="m")
         host = tf.cond(m[0, 0] > 0.0, lambda: tf.matrix_inverse(m), lambda: m, name="host_cond")
         _, device = tf.while_loop(lambda k, a: k < 3, lambda k, a: (k + 1, a * 2.0), [0, m], name="device_loop")
-    step = compile_step(g, [host._dfc_ir(), device._dfc_ir()], feeds=[m._dfc_ir()], feed_shapes=[(2, 2)],
-                        pipeline=["autodiff"])
+
+        def pinned_body(k, a):
+            with tf.device("/cpu:0"):
+                return k + 1, a - 1.0
+        _, pinned = tf.while_loop(lambda k, a: k < 3, pinned_body, [0, m], name="pinned_loop")
+    step = compile_step(g, [v._dfc_ir() for v in (host, device, pinned)], feeds=[m._dfc_ir()],
+                        feed_shapes=[(2, 2)], pipeline=["autodiff"])
     chosen = {op.name: d for op, d in choose_devices(step, 1).items() if op.regions}
-    assert chosen == {"host_cond": "/device:CPU:0", "device_loop": "/device:GPU:0"}, chosen
-    assert all(gpu_capable(op) == (op.name == "device_loop") for op in step.ops if op.regions)
+    assert chosen == {"host_cond": "/device:CPU:0", "device_loop": "/device:GPU:0",
+                      "pinned_loop": "/device:CPU:0"}, chosen
+    assert all(gpu_capable(op) == (op.name != "host_cond") for op in step.ops if op.regions)
 
 
 def test_a_loop_whose_variables_change_shape_runs_on_the_cpus_interpreter(gpu_device):
