@@ -29,6 +29,7 @@ from dfc.compiler.passes import PassManager
 from dfc.compiler.pipeline import default_pipeline
 from dfc.compiler.target import TargetError
 from dfc.ir.graph import Graph, Op, Value
+from dfc.ir.types import TensorType
 
 from . import gpu
 from .executors import _native_or_interpreted
@@ -71,6 +72,10 @@ def _pins_inside_to_cpu(op: Op) -> bool:
                for region in op.regions for inner in region.walk())
 
 
+def _static(t: object) -> bool:
+    return not isinstance(t, TensorType) or t.is_static
+
+
 class PlacedExecutable:
     """One step split between the host and the GPU: called like any executable, it runs its stages in order."""
 
@@ -100,11 +105,13 @@ class PlacedExecutable:
             compiled = PassManager(default_pipeline()).run(stage.graph)
             if stage.part.endswith("/device:GPU:0"):
                 try:
+                    if not all(_static(a.type) for a in compiled.arguments):
+                        raise CodegenError("a value this stage receives has no static shape")
                     executables.append(gpu.GpuExecutable(compiled, session))
                     continue
                 except (CodegenError, TargetError, LoopShapesVary):
-                    # no GPU kernel for something in this stage after all (or a loop whose variables change
-                    # shape, which only the interpreter runs): the stage's ops go to the CPU
+                    # no GPU kernel for something in this stage after all, a loop whose variables change shape
+                    # (only the interpreter runs it) or what such a loop made: the stage's ops go to the CPU
                     on_cpu.update(op.name for op in stage.graph.ops if op.type != "dfc.fetch")
                     return part, None
             executables.append(_native_or_interpreted(compiled))

@@ -129,17 +129,24 @@ def test_region_ops_go_to_the_gpu_only_when_all_their_ops_have_gpu_kernels():
 
 
 def test_a_loop_whose_variables_change_shape_runs_on_the_cpus_interpreter(gpu_device):
-    """TF1's concat-in-a-loop under shape invariants has no one buffer per loop variable: its stage leaves the GPU
-    for the interpreter (as on the CPU backend) and gives TF's values."""
+    """TF1's concat-in-a-loop under shape invariants and a TensorArray of dynamic size have no one buffer per loop
+    variable: their stage leaves the GPU for the interpreter (as on the CPU backend), and so does what reads
+    their results (no static shape either); TF's values."""
     g = tf.Graph()
     with g.as_default():
         v = tf.placeholder(tf.float32, [2], name="v")
         _, grown = tf.while_loop(lambda k, a: k < 2, lambda k, a: (k + 1, tf.concat([a, a * 2.0], 0)), [0, v],
                                  shape_invariants=[tf.TensorShape([]), tf.TensorShape([None])], name="grows")
+        rows = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+        _, rows = tf.while_loop(lambda k, t: k < 3, lambda k, t: (k + 1, t.write(k, v * tf.cast(k, tf.float32))),
+                                [0, rows], name="appends")
+        stacked = rows.stack() + 1.0
     with tf.Session(graph=g) as sess:
-        got = sess.run(grown, {v: np.array([1.0, 3.0], np.float32)})
-        assert _placed(sess).devices["grows"] == CPU0
+        got, table = sess.run([grown, stacked], {v: np.array([1.0, 3.0], np.float32)})
+        devices = _placed(sess).devices
+    assert devices["grows"] == CPU0 and devices["appends"] == CPU0, devices
     np.testing.assert_array_equal(got, [1, 3, 2, 6, 2, 6, 4, 12])
+    np.testing.assert_array_equal(table, [[1, 1], [2, 4], [3, 7]])
 
 
 @needs_ptxas
