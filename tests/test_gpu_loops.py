@@ -106,6 +106,55 @@ def test_loops_run_on_the_gpu_as_on_the_cpu_and_the_interpreter(gpu_device, requ
             np.testing.assert_allclose(o, r, rtol=2e-5, atol=2e-6, err_msg=f"trained variables on {backend}")
 
 
+def _idioms():
+    """More of TF1's loop idioms, in one graph: a bidirectional GRU over padded sequences with its gradients, a
+    user TensorArray filled by nested loops, tf.case, foldl, a tuple-valued cond on a fed flag, tf.Print in a
+    loop: (graph, feeds, fetches, init)."""
+    rng = np.random.default_rng(2)
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [2, None, 3], name="x")
+        lengths = tf.placeholder(tf.int32, [2], name="lengths")
+        flag = tf.placeholder(tf.bool, [], name="flag")
+        e = tf.placeholder(tf.float32, [3, 4], name="e")
+        (fw, bw), _ = tf.nn.bidirectional_dynamic_rnn(tf.nn.rnn_cell.GRUCell(4), tf.nn.rnn_cell.GRUCell(4), x,
+                                                      sequence_length=lengths, dtype=tf.float32)
+        grads = tf.gradients(tf.reduce_sum(fw * fw) + tf.reduce_sum(bw), tf.trainable_variables())
+        table = tf.TensorArray(tf.float32, size=3)
+
+        def outer(i, table):
+            _, s = tf.while_loop(lambda j, a: j < i + 1, lambda j, a: (j + 1, a * 0.5 + e[i]), [0, tf.zeros([4])])
+            return i + 1, table.write(i, tf.Print(s, [i], "row "))
+        _, table = tf.while_loop(lambda i, t: i < 3, outer, [0, table])
+        total = tf.reduce_sum(e)
+        cased = tf.case([(total > 100.0, lambda: e * 3.0), (total > -100.0, lambda: e * 2.0)], default=lambda: e)
+        folded = tf.foldl(lambda a, row: a + row * row, e)
+        picked, which = tf.cond(flag, lambda: (e[0] * 2.0, tf.constant(1)), lambda: (e[1] - 1.0, tf.constant(2)))
+        stacked = table.stack()
+        init = tf.global_variables_initializer()
+    feeds = {x: rng.standard_normal((2, 4, 3)).astype(np.float32), lengths: np.array([4, 2], np.int32),
+             flag: False, e: rng.standard_normal((3, 4)).astype(np.float32)}
+    return g, feeds, [fw, bw, *grads, stacked, cased, folded, picked, which], init
+
+
+@gpu
+@pytest.mark.gpu
+def test_more_loop_idioms_on_the_gpu_match_the_interpreter():
+    """On a GPU only (`python -m dfc.tools.gpu_check`; the emulated driver gives the same values, too slowly for
+    the default suite): every loop and cond of these idioms runs on the device, with the interpreter's values."""
+    g, feeds, fetches, init = _idioms()
+    results = {}
+    for backend in ("interpreter", None):
+        with tf.Session(graph=g, backend=backend) as sess:
+            sess.run(init)
+            results[backend] = sess.run(fetches, feeds)
+            if backend is None:
+                placed = _placed(sess)
+    assert set(placed.devices.values()) == {GPU0}, placed.devices
+    for fetch, r, o in zip(fetches, results["interpreter"], results[None]):
+        np.testing.assert_allclose(o, r, rtol=2e-5, atol=2e-6, err_msg=fetch.name)
+
+
 def test_region_ops_go_to_the_gpu_only_when_all_their_ops_have_gpu_kernels():
     """A cond whose branch holds an op without a GPU kernel (LAPACK's matrix_inverse, a host call) runs on the
     CPU, as TF1 places an op without a GPU kernel; a loop whose body pins an op to the CPU runs there; the plain
