@@ -23,6 +23,9 @@ from .image_analysis import (draw_bounding_boxes, image_gradients, non_max_suppr
 from .image_color import (adjust_brightness, adjust_contrast, adjust_gamma, adjust_hue, adjust_saturation, hsv_to_rgb,
                           random_brightness, random_contrast, random_crop, random_hue, random_saturation, rgb_to_hsv,
                           rgb_to_yiq, rgb_to_yuv, yiq_to_rgb, yuv_to_rgb)
+from .image_codecs import (adjust_jpeg_quality, decode_and_crop_jpeg, decode_bmp, decode_gif, decode_image,
+                           decode_jpeg, decode_png, encode_jpeg, encode_png, extract_jpeg_shape, is_jpeg,
+                           random_jpeg_quality)
 from .image_core import batched_images, convert_image_dtype, known_height_width, resize_scale, static_size
 from .image_resize import crop_and_resize, extract_image_patches, extract_patches, resize_area, resize_bicubic
 from .math_ops import add, cast, less, maximum, multiply, reduce_mean, reduce_std, rsqrt, subtract, truediv
@@ -468,7 +471,9 @@ def central_crop(image, central_fraction: float) -> Tensor:
 
 transpose = transpose_image
 
-__all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue", "adjust_saturation",
+__all__ = ["adjust_jpeg_quality", "decode_and_crop_jpeg", "decode_bmp", "decode_gif", "decode_image", "decode_jpeg",
+           "decode_png", "encode_jpeg", "encode_png", "extract_jpeg_shape", "is_jpeg", "random_jpeg_quality",
+           "ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue", "adjust_saturation",
            "central_crop", "convert_image_dtype", "crop_and_resize", "crop_to_bounding_box", "draw_bounding_boxes",
            "extract_image_patches", "extract_patches", "flip_left_right", "flip_up_down", "grayscale_to_rgb",
            "hsv_to_rgb", "image_gradients", "non_max_suppression", "pad_to_bounding_box", "per_image_standardization",

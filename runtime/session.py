@@ -26,6 +26,7 @@ from dfc.compiler.specialize import ShapeValuesNeeded
 from dfc.ir import builder
 from dfc.ir.errors import InvalidArgumentError, OpError, ResourceExhaustedError
 from dfc.ir.graph import Graph, Op, Value
+from dfc.ir.ops.image_codecs import CODEC_OPS
 from dfc.ir.ops.strings import bytes_array
 from dfc.ir.types import TensorType
 
@@ -579,7 +580,8 @@ class _RunPlan:
         return values[0] if self.single else self.structure.build(values)
 
 
-_REPEATABLE = ("dfc.placeholder", "dfc.variable", "dfc.assert", "dfc.check_numerics", "dfc.read_file")
+_REPEATABLE = ("dfc.placeholder", "dfc.variable", "dfc.assert", "dfc.check_numerics", "dfc.read_file",
+               *CODEC_OPS)  # the image codecs take their op only to name it in errors
 
 
 def _repeatable(op) -> bool:
