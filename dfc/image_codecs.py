@@ -172,7 +172,7 @@ def encode_png(image, compression: int = -1, name: str | None = None) -> Tensor:
 
 
 def adjust_jpeg_quality(image, jpeg_quality, dct_method: str = "", name: str | None = None) -> Tensor:
-    """`image` (one [H, W, C] or a batch) as a JPEG of quality jpeg_quality would give it back, in its own dtype."""
+    """An image [H, W, C] as a JPEG of quality jpeg_quality would give it back, in its own dtype."""
     from .image_core import convert_image_dtype
     with name_scope(name, "adjust_jpeg_quality", [image]):
         x = convert_to_tensor(image)

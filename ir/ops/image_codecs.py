@@ -122,7 +122,9 @@ def encode_jpeg_bytes(image: np.ndarray, fmt: str = "", quality: int = 95, progr
     picture = Image.fromarray(np.ascontiguousarray(image[..., 0] if channels == 1 else image))
     out = io.BytesIO()
     options = {"quality": int(min(max(quality, 0), 100)), "progressive": progressive, "optimize": optimize_size,
-               "subsampling": 2 if chroma_downsampling else 0, "dpi": (x_density, y_density)}
+               "dpi": (x_density, y_density)}
+    if channels == 3:  # a gray JPEG's one component is sampled 1x1 whatever the chroma setting
+        options["subsampling"] = 2 if chroma_downsampling else 0
     if xmp_metadata:
         options["xmp"] = xmp_metadata.encode("utf-8")
     picture.save(out, "JPEG", **options)
@@ -146,41 +148,40 @@ def _png_chunks(data: bytes):
 
 
 def _unfilter(raw: bytes, height: int, row_bytes: int, pixel_bytes: int) -> np.ndarray:
-    """The PNG filters (None, Sub, Up, Average, Paeth) undone, row by row."""
-    rows = np.frombuffer(raw, np.uint8)
-    if rows.size < height * (row_bytes + 1):
+    """The PNG filters (None, Sub, Up, Average, Paeth) undone, row by row (Python ints: the filters run along
+    each row, one byte after the other)."""
+    if len(raw) < height * (row_bytes + 1):
         raise ValueError("image data too short")
-    rows = rows[:height * (row_bytes + 1)].reshape(height, row_bytes + 1)
-    out = np.zeros((height, row_bytes), np.uint8)
-    prior = np.zeros(row_bytes, np.int32)
+    out = bytearray(height * row_bytes)
+    prior = bytearray(row_bytes)
     for y in range(height):
-        kind, line = rows[y, 0], rows[y, 1:].astype(np.int32)
-        if kind == 0:
-            cur = line
+        start = y * (row_bytes + 1)
+        kind, cur = raw[start], bytearray(raw[start + 1:start + 1 + row_bytes])
+        if kind == 1:
+            for x in range(pixel_bytes, row_bytes):
+                cur[x] = (cur[x] + cur[x - pixel_bytes]) & 255
         elif kind == 2:
-            cur = (line + prior) & 255
-        elif kind == 1:
-            cur = line.copy()
-            for x in range(pixel_bytes, row_bytes, pixel_bytes):
-                cur[x:x + pixel_bytes] = (cur[x:x + pixel_bytes] + cur[x - pixel_bytes:x]) & 255
-        elif kind in (3, 4):
-            cur = line.copy()
+            cur = bytearray(((np.frombuffer(cur, np.uint8).astype(np.int32) + np.frombuffer(prior, np.uint8))
+                             & 255).astype(np.uint8).tobytes())
+        elif kind == 3:
             for x in range(row_bytes):
-                left = int(cur[x - pixel_bytes]) if x >= pixel_bytes else 0
-                up = int(prior[x])
-                if kind == 3:
-                    cur[x] = (cur[x] + ((left + up) >> 1)) & 255
-                else:
-                    upleft = int(prior[x - pixel_bytes]) if x >= pixel_bytes else 0
+                left = cur[x - pixel_bytes] if x >= pixel_bytes else 0
+                cur[x] = (cur[x] + ((left + prior[x]) >> 1)) & 255
+        elif kind == 4:
+            for x in range(row_bytes):
+                if x >= pixel_bytes:
+                    left, up, upleft = cur[x - pixel_bytes], prior[x], prior[x - pixel_bytes]
                     p = left + up - upleft
                     pa, pb, pc = abs(p - left), abs(p - up), abs(p - upleft)
                     pred = left if pa <= pb and pa <= pc else (up if pb <= pc else upleft)
-                    cur[x] = (cur[x] + pred) & 255
-        else:
+                else:
+                    pred = prior[x]
+                cur[x] = (cur[x] + pred) & 255
+        elif kind != 0:
             raise ValueError(f"bad filter {kind}")
-        out[y] = cur
+        out[y * row_bytes:(y + 1) * row_bytes] = cur
         prior = cur
-    return out
+    return np.frombuffer(bytes(out), np.uint8).reshape(height, row_bytes)
 
 
 def _png_native(data: bytes) -> tuple[np.ndarray, int]:
@@ -353,19 +354,27 @@ _DECODE_ATTRS = {"kind": Attr("str"), "channels": Attr("int", 0), "dtype": Attr(
                  "fancy_upscaling": Attr("bool", True), "try_recover_truncated": Attr("bool", False),
                  "acceptable_fraction": Attr("float", 1.0), "dct_method": Attr("str", ""),
                  "expand_animations": Attr("bool", True)}
-_LAST: list = []  # the last few decodes: the shape op and the decode op read the same bytes in one step
+_RECENT: list = []  # recent decodes, newest first: a step's shape op and decode op read the same bytes
+_RECENT_BYTES = 64 << 20
 
 
 def _decoded(contents, *crop, **attrs) -> np.ndarray:
     data = _scalar_bytes(contents)
     window = tuple(int(v) for v in np.asarray(crop[0]).reshape(-1)) if crop else None
     key = (data, window, tuple(sorted((k, str(v)) for k, v in attrs.items())))
-    for k, pixels in _LAST:
+    for i, (k, pixels) in enumerate(_RECENT):
         if k == key:
+            _RECENT.insert(0, _RECENT.pop(i))
             return pixels
     pixels = decode(data, crop_window=window, **attrs)
-    _LAST.insert(0, (key, pixels))
-    del _LAST[4:]
+    pixels.setflags(write=False)
+    _RECENT.insert(0, (key, pixels))
+    total = 0
+    for i, (_, kept) in enumerate(_RECENT):
+        total += kept.nbytes + len(data)
+        if total > _RECENT_BYTES and i:
+            del _RECENT[i:]
+            break
     return pixels
 
 
@@ -508,24 +517,20 @@ _codec_op("encode_png", _encode_infer,
 
 
 def _jpeg_roundtrip(images, quality, dct_method):
-    """Each [H, W, C] image of `images` encoded as JPEG at `quality` and decoded again (TF's adjust_jpeg_quality)."""
-    flat = images.reshape((-1,) + images.shape[-3:])
-    out = np.empty_like(flat)
-    for i, image in enumerate(flat):
-        data = encode_jpeg_bytes(image, "", int(quality))
-        out[i] = decode_jpeg_pixels(data, image.shape[-1], dct_method=dct_method)
-    return out.reshape(images.shape)
+    """An [H, W, C] image encoded as JPEG at `quality` and decoded again (TF's adjust_jpeg_quality)."""
+    data = encode_jpeg_bytes(images, "", int(quality))
+    return decode_jpeg_pixels(data, images.shape[-1], dct_method=dct_method)
 
 
 def _roundtrip_infer(types, attrs):
     t = tensor_operand(types, 0)
     require_dtype(t.dtype, (u8,), "image")
-    if t.shape is not None and (len(t.shape) not in (3, 4) or t.shape[-1] not in (None, 1, 3)):
-        raise ShapeError(f"image must be [H, W, 1 or 3] or a batch of them, got shape {list(t.shape)}")
+    if t.shape is not None and (len(t.shape) != 3 or t.shape[-1] not in (None, 1, 3)):
+        raise ShapeError(f"Shape must be rank 3 with 1 or 3 channels, got shape {list(t.shape)}")
     require_dtype(tensor_operand(types, 1).dtype, (i32,), "jpeg_quality")
     return [t]
 
 
 # a round trip of its own: the pixels keep their shape, so no step waits for a decoded shape
 _codec_op("jpeg_roundtrip", _roundtrip_infer, _jpeg_roundtrip, 2, {"dct_method": Attr("str", "")},
-          "uint8 images through JPEG at a quality and back")
+          "a uint8 image through JPEG at a quality and back")
