@@ -1,4 +1,4 @@
-"""tf.image's codecs: TF's static shapes, TF's errors for bad bytes and bad arguments, and PNG's own checks.
+"""tf.image's codecs: TF's static shapes and errors, PNG's own checks, image-file pipelines against TF's recording.
 
 Their values against TF's are tests/tf1_op_cases_image_codecs.py's (recorded from TF 2.21).
 """
@@ -10,7 +10,9 @@ import zlib
 import numpy as np
 import pytest
 from tf1_op_cases import CASES as _ALL_CASES  # noqa: F401 - loads the case modules in their order
+from recordings import assert_matches_recording
 from tf1_op_cases_image_codecs import IMAGES
+from tf1_scripts_image_codecs import SCRIPTS
 
 import dfc as tf
 from dfc.errors import InvalidArgumentError
@@ -111,3 +113,16 @@ def test_png_filters_bit_depths_and_round_trip():
     image = rng.integers(0, 256, (7, 9, 4)).astype(np.uint8)
     for level in (-1, 0, 9):
         np.testing.assert_array_equal(decode_png_pixels(encode_png_bytes(image, level)), image)
+
+
+@pytest.mark.parametrize(("name", "backend"), [("jpeg_files_to_cnn", "interpreter"),
+                                             ("tfrecord_examples_to_cnn", "interpreter")])
+def test_image_file_pipelines_train_as_in_tensorflow(name, backend, monkeypatch):
+    """JPEG files and a TFRecord of Examples decoded, resized, cropped, flipped and batched by tf.data into a
+    CNN trained with momentum: the batches, losses and kernel TF 2.21 gave (on the interpreter: the native
+    backend's host/native split is the op cases' on "cpu", and a cold CNN compile would take most of the budget)."""
+    monkeypatch.setattr(tf, "Session", lambda *a, **k: tf.session.Session(*a, backend=backend, **k))
+    tf.reset_default_graph()
+    actual = SCRIPTS[name](tf)
+    assert_matches_recording(actual, f"script_{name}",
+                             lambda key: {"rtol": 0, "atol": 0} if key == "labels" else {"rtol": 1e-4, "atol": 2e-5})
