@@ -108,6 +108,30 @@ def combined_non_max_suppression(boxes, scores, max_output_size_per_class, max_t
         return tuple(wrap(r) for r in op.results)
 
 
+def extract_glimpse(input, size, offsets, centered: bool = True, normalized: bool = True,  # noqa: A002 - TF's name
+                    uniform_noise: bool = True, name: str | None = None) -> Tensor:
+    """Windows of `size` [h, w] (constant) of input [batch, height, width, channels] centered at offsets
+    [batch, 2] (y, x): relative to the image's center when centered, in [-1, 1] units when normalized. Pixels
+    off the image are random: uniform between the channel's min and max, or Gaussian (uniform_noise=False)."""
+    from .random_ops import random_normal, random_uniform
+    with name_scope(name, "ExtractGlimpse", [input, offsets]):
+        x = _f32(input, "input")
+        known = constant_value(size) if isinstance(size, Tensor) else np.asarray(size)
+        if known is None or np.asarray(known).shape != (2,):
+            raise ValueError(f"ExtractGlimpse: size must be a constant [height, width], got {size!r}")
+        h, w = (int(v) for v in np.asarray(known))
+        if h <= 0 or w <= 0:
+            raise ValueError(f"ExtractGlimpse: size must be positive, got [{h}, {w}]")
+        if x.shape.ndims != 4 or x.shape.as_list()[0] is None or x.shape.as_list()[3] is None:
+            raise ValueError(f"ExtractGlimpse: input must be 4-D with a known batch and depth, got {x.shape}")
+        batch, _, _, depth = x.shape.as_list()
+        draw = random_uniform if uniform_noise else random_normal
+        noise = draw([batch, h, w, depth], name="noise")
+        attrs = {"centered": bool(centered), "normalized": bool(normalized), "uniform_noise": bool(uniform_noise)}
+        op = make_op("dfc.extract_glimpse", [x, _f32(offsets, "offsets"), noise], attrs, name="ExtractGlimpse")
+        return wrap(op.results[0])
+
+
 def _pair(value, default: tuple[float, float], what: str) -> tuple[float, float]:
     pair = default if value is None else tuple(float(v) for v in value)
     if len(pair) != 2:
@@ -145,5 +169,5 @@ def sample_distorted_bounding_box(image_size, bounding_boxes, seed=None, seed2=N
         return tuple(wrap(r) for r in op.results)
 
 
-__all__ = ["combined_non_max_suppression", "non_max_suppression_overlaps", "non_max_suppression_padded",
-           "non_max_suppression_with_scores", "sample_distorted_bounding_box"]
+__all__ = ["combined_non_max_suppression", "extract_glimpse", "non_max_suppression_overlaps",
+           "non_max_suppression_padded", "non_max_suppression_with_scores", "sample_distorted_bounding_box"]

@@ -66,3 +66,32 @@ def test_kernel_fallbacks_and_errors():
     assert begin.dtype == tf.int64 and extent.shape.as_list() == [3] and box.shape.as_list() == [1, 1, 4]
     with tf.Session() as sess, pytest.raises(InvalidArgumentError, match="No bounding boxes"):
         sess.run(tf.image.sample_distorted_bounding_box([10, 10, 3], tf.zeros([1, 0, 4]))[0])
+
+
+def test_extract_glimpse_windows_are_tf1s_and_noise_fills_the_rest():
+    """The in-image pixels TF 2.21's tf.compat.v1.image.extract_glimpse gave (channel 0; None: its noise) for
+    each centered/normalized mode, the corner truncated toward zero; uniform noise within the channel's range."""
+    n = None
+    expected = {(True, True): [[[29, 31, 33, 35], [43, 45, 47, 49], [57, 59, 61, 63]],
+                               [[n, n, n, n], [93, 95, 97, n], [107, 109, 111, n]]],
+                (False, True): [[[n] * 4] * 3, [[n] * 4] * 3],
+                (True, False): [[[33, 35, 37, 39], [47, 49, 51, 53], [61, 63, 65, 67]],
+                                [[129, 131, 133, 135], [143, 145, 147, 149], [157, 159, 161, 163]]],
+                (False, False): [[[1, 3, 5, 7], [15, 17, 19, 21], [29, 31, 33, 35]],
+                                 [[n, 127, 129, 131], [n, 141, 143, 145], [n, 155, 157, 159]]]}
+    x = (np.arange(2 * 6 * 7 * 2).reshape(2, 6, 7, 2) + 1).astype(np.float32)
+    tf.reset_default_graph()
+    glimpses = {}
+    for centered, normalized in expected:
+        offsets = [[0.3, -0.4], [-0.9, 0.8]] if normalized else [[1.6, 2.4], [4.5, 0.5]]
+        glimpses[centered, normalized] = tf.image.extract_glimpse(x, [3, 4], offsets, centered=centered,
+                                                                  normalized=normalized, uniform_noise=False)
+    uniform = tf.image.extract_glimpse(x, [3, 4], [[0.0, 0.0], [3.0, 3.0]])
+    with tf.Session() as sess:
+        values, noisy = sess.run([glimpses, uniform])
+    for key, want in expected.items():
+        got = values[key][..., 0]
+        mask = np.array([[[v is not None for v in row] for row in image] for image in want])
+        np.testing.assert_array_equal(got[mask], np.array([v for image in want for row in image for v in row
+                                                           if v is not None], np.float32), err_msg=str(key))
+    assert noisy.shape == (2, 3, 4, 2) and (noisy[1] >= x[1].min((0, 1))).all() and (noisy[1] <= x[1].max((0, 1))).all()

@@ -232,6 +232,53 @@ _op("combined_non_max_suppression", _combined_infer, _combined, 4,
     "(boxes, scores, classes, valid_detections): per-class greedy NMS, the best max_total_size over classes")
 
 
+# ---- extract_glimpse ------------------------------------------------------------------------------
+def _glimpse(images, offsets, noise, centered, normalized, uniform_noise):
+    """TF1's ExtractGlimpse: windows of noise's size whose centers are `offsets` ([y, x] per image, relative to
+    the center and in [-1, 1] when centered and normalized), the top-left corner truncated toward zero as the
+    kernel casts it; pixels off the image are noise, drawn uniformly between the channel's min and max or from
+    a Gaussian of its mean and deviation (`noise` holds the unit draws)."""
+    batch, height, width, _ = images.shape
+    h, w = noise.shape[1:3]
+    out = np.empty(noise.shape, np.float32)
+    for b in range(batch):
+        image = images[b].reshape(-1, images.shape[3])
+        if uniform_noise:
+            low, high = image.min(0), image.max(0)
+            out[b] = low + noise[b] * (high - low)
+        else:
+            out[b] = image.mean(0) + noise[b] * image.std(0)
+        y, x = (float(v) for v in offsets[b])
+        if normalized:
+            y, x = y * height, x * width
+        if centered:
+            y, x = y / 2 + height / 2, x / 2 + width / 2
+        top, left = int(np.float32(y - h / 2)), int(np.float32(x - w / 2))
+        rows = slice(max(top, 0), min(top + h, height))
+        cols = slice(max(left, 0), min(left + w, width))
+        if rows.start < rows.stop and cols.start < cols.stop:
+            out[b, rows.start - top:rows.stop - top, cols.start - left:cols.stop - left] = images[b, rows, cols]
+    return out
+
+
+def _glimpse_infer(types, attrs):
+    images, offsets, noise = (tensor_operand(types, k) for k in range(3))
+    require_dtype(images.dtype, (f32,), "input")
+    if images.rank != 4:
+        raise ShapeError(f"input must be 4-D [batch, height, width, channels], got {images}")
+    require_dtype(offsets.dtype, (f32,), "offsets")
+    if offsets.rank != 2 or offsets.shape[1] not in (None, 2):
+        raise ShapeError(f"offsets must be 2-D [batch, 2], got {offsets}")
+    if None not in (images.shape[0], offsets.shape[0]) and images.shape[0] != offsets.shape[0]:
+        raise ShapeError(f"first dimension of input {images} and offsets {offsets} must be the same")
+    return [noise]
+
+
+_op("extract_glimpse", _glimpse_infer, _glimpse, 3,
+    {"centered": Attr("bool", True), "normalized": Attr("bool", True), "uniform_noise": Attr("bool", True)},
+    "windows of (input, offsets), noise [batch, h, w, channels] of unit draws filling what is off the image")
+
+
 # ---- sample_distorted_bounding_box ----------------------------------------------------------------
 _SIZE_DTYPES = (u8, i8, i16, i32, i64)
 
