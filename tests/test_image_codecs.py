@@ -126,3 +126,20 @@ def test_image_file_pipelines_train_as_in_tensorflow(name, backend, monkeypatch)
     actual = SCRIPTS[name](tf)
     assert_matches_recording(actual, f"script_{name}",
                              lambda key: {"rtol": 0, "atol": 0} if key == "labels" else {"rtol": 1e-4, "atol": 2e-5})
+
+
+def test_dataset_map_decoding_images_runs_on_the_interpreter(tmp_path):
+    """A map function that decodes images meets a new shape with every image size: it is interpreted (a native
+    compile per size would take a second each) while the session's own step stays native."""
+    paths = []
+    for i, name in enumerate(["rgb_q90.jpg", "gray_q85.jpg", "rgb.png"]):
+        paths.append(str(tmp_path / f"{i}_{name}"))
+        (tmp_path / f"{i}_{name}").write_bytes((IMAGES / name).read_bytes())
+    tf.reset_default_graph()
+    data = tf.data.Dataset.from_tensor_slices(paths).map(
+        lambda path: tf.image.resize_images(tf.image.decode_image(tf.read_file(path), 3, expand_animations=False),
+                                            [8, 8]))
+    batch = data.batch(3).make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        assert sess.run(batch).shape == (3, 8, 8, 3)
+    assert set(data._function._sessions) == {"interpreter"}
