@@ -259,12 +259,15 @@ def split(value=None, num_or_size_splits=None, axis=0, num=None, name: str = "sp
     dim = x.shape.as_list()[axis]
     if isinstance(num_or_size_splits, (int, np.integer)):
         n = int(num_or_size_splits)
+        if n <= 0:
+            raise build_error("dfc.split", name, f"cannot split {x.name} into {n} pieces")
         if dim is None:
-            raise build_error("dfc.split", name, f"cannot split the unknown dim {axis} of {x.name} into {n} pieces")
-        if n <= 0 or dim % n:
+            sizes = [-1] * n  # equal pieces of the size the run gives the dim
+        elif dim % n:
             raise build_error("dfc.split", name, f"Dimension {axis} of {x.name} has size {dim}, which is not "
                                                  f"divisible by {n}")
-        sizes = [dim // n] * n
+        else:
+            sizes = [dim // n] * n
     else:
         sizes = [check_int(s, "split size") for s in num_or_size_splits]
         if any(s < -1 for s in sizes) or sizes.count(-1) > 1:
@@ -404,11 +407,7 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
     if any(isinstance(k, Tensor) for k in key):
         return _index_by_tensors(x, key)
     rank_ = x.shape.ndims
-    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
-    if sum(1 for k in key if k is Ellipsis) > 1:
-        raise build_error("dfc.slice", "strided_slice", "an index can only have a single ellipsis ('...')")
-    if n_real > rank_:
-        raise build_error("dfc.slice", "strided_slice", f"too many indices for {x.name} of rank {rank_}")
+    n_real = _indexed_dims(x, key, rank_)
     expanded: list[Any] = []
     for k in key:
         if k is Ellipsis:
@@ -513,17 +512,23 @@ def _index_by_tensors(x: Tensor, key: tuple) -> Tensor:
     return out
 
 
+def _indexed_dims(x: Tensor, key: tuple, rank: int | None) -> int:
+    """How many of x's dims an index key names (not None or ...): TF's errors for two ellipses or too many."""
+    named = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if sum(1 for k in key if k is Ellipsis) > 1:
+        raise build_error("dfc.slice", "strided_slice", "an index can only have a single ellipsis ('...')")
+    if rank is not None and named > rank:
+        raise build_error("dfc.slice", "strided_slice", f"too many indices for {x.name} of rank {rank}")
+    return named
+
+
 def _slice_by_tensors(x: Tensor, key: tuple) -> Tensor:
     """x[key] where some bounds or indices are scalar tensors: a dfc.dynamic_slice, made a dfc.slice once their
     values are known (from the fed shapes, or computed before the step)."""
     rank_ = x.shape.ndims
     if rank_ is None:
         raise build_error("dfc.slice", "strided_slice", f"indexing {x.name} with tensors needs its rank")
-    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
-    if sum(1 for k in key if k is Ellipsis) > 1:
-        raise build_error("dfc.slice", "strided_slice", "an index can only have a single ellipsis ('...')")
-    if n_real > rank_:
-        raise build_error("dfc.slice", "strided_slice", f"too many indices for {x.name} of rank {rank_}")
+    n_real = _indexed_dims(x, key, rank_)
     expanded: list[Any] = []
     for k in key:
         expanded.extend([builtins.slice(None)] * (rank_ - n_real) if k is Ellipsis else [k])

@@ -146,6 +146,27 @@ def test_split_new_and_old_signatures():
     np.testing.assert_array_equal(sizes[1], A[:, 1:])
 
 
+@pytest.mark.parametrize("backend", ["cpu", "interpreter"])
+def test_split_of_a_dim_known_only_when_fed(backend):
+    """TF1 splits a placeholder's None dim into n equal pieces (the static rnn tutorials' time-major split) or
+    sizes with -1, and fails the run whose fed size n does not divide."""
+    x = tf.placeholder(tf.float32, [None, 4], name="rows")
+    pieces = tf.split(x, 3, 0)
+    head, rest = tf.split(x, [1, -1], 0)
+    assert pieces[0].shape.as_list() == [None, 4] and rest.shape.as_list() == [None, 4]
+    grad = tf.gradients(tf.reduce_sum(pieces[0]) + 2 * tf.reduce_sum(pieces[2]) + tf.reduce_sum(rest), x)[0]
+    fed = np.arange(24, dtype=np.float32).reshape(6, 4)
+    with tf.Session(backend=backend) as sess:
+        got = sess.run(pieces + [head, rest, grad], {x: fed})
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"'split'.*evenly divide.*size 7 and num_split 3"):
+            sess.run(pieces[0], {x: np.zeros((7, 4), np.float32)})
+    for piece, want in zip(got[:3], np.split(fed, 3)):
+        np.testing.assert_array_equal(piece, want)
+    np.testing.assert_array_equal(got[3], fed[:1])
+    np.testing.assert_array_equal(got[4], fed[1:])
+    np.testing.assert_array_equal(got[5], np.repeat([1, 2, 1, 1, 3, 3], 4).reshape(6, 4))
+
+
 def test_unstack_and_old_concat():
     x = tf.constant(A)
     parts = run(tf.unstack(x))

@@ -10,6 +10,7 @@ min(0.2, 1/sqrt(#columns)) for optimizer=None; combined: Adagrad 0.001 and Ftrl 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -149,6 +150,15 @@ class _Canned(Estimator):
 
     _head: Any = None
 
+    def _use_model_fn(self, head: Any, model_fn: Callable, *args: Any, model_dir: Any, config: Any,
+                      warm_start_from: Any = None) -> None:
+        """Be an Estimator whose model is model_fn(features, labels, mode, head, *args, config) under `head`."""
+        self._head = head
+
+        def _model_fn(features, labels, mode, config):
+            return model_fn(features, labels, mode, head, *args, config)
+        super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+
     def _graph_keys(self, predict_keys: Any) -> Any:
         if not predict_keys:
             return predict_keys
@@ -177,13 +187,8 @@ class DNNClassifier(_Canned):
                  input_layer_partitioner=None, config=None, warm_start_from=None,
                  loss_reduction=Reduction.SUM, batch_norm=False):
         head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
-        columns = tuple(feature_columns or [])
-        self._head = head
-
-        def _model_fn(features, labels, mode, config):
-            return _dnn_model_fn(features, labels, mode, head, hidden_units, columns, optimizer, activation_fn,
-                                 dropout, batch_norm, config)
-        super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+        self._use_model_fn(head, _dnn_model_fn, hidden_units, tuple(feature_columns or []), optimizer, activation_fn,
+                           dropout, batch_norm, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
 class DNNRegressor(_Canned):
@@ -193,13 +198,8 @@ class DNNRegressor(_Canned):
                  optimizer="Adagrad", activation_fn=relu, dropout=None, input_layer_partitioner=None, config=None,
                  warm_start_from=None, loss_reduction=Reduction.SUM, batch_norm=False):
         head = RegressionHead(label_dimension, weight_column, loss_reduction)
-        columns = tuple(feature_columns or [])
-        self._head = head
-
-        def _model_fn(features, labels, mode, config):
-            return _dnn_model_fn(features, labels, mode, head, hidden_units, columns, optimizer, activation_fn,
-                                 dropout, batch_norm, config)
-        super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+        self._use_model_fn(head, _dnn_model_fn, hidden_units, tuple(feature_columns or []), optimizer, activation_fn,
+                           dropout, batch_norm, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
 class LinearClassifier(_Canned):
@@ -209,12 +209,8 @@ class LinearClassifier(_Canned):
                  optimizer="Ftrl", config=None, partitioner=None, warm_start_from=None,
                  loss_reduction=Reduction.SUM, sparse_combiner="sum"):
         head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
-        columns = tuple(feature_columns or [])
-        self._head = head
-
-        def _model_fn(features, labels, mode, config):
-            return _linear_model_fn(features, labels, mode, head, columns, optimizer, sparse_combiner, config)
-        super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+        self._use_model_fn(head, _linear_model_fn, tuple(feature_columns or []), optimizer, sparse_combiner,
+                           model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
 class LinearRegressor(_Canned):
@@ -224,26 +220,19 @@ class LinearRegressor(_Canned):
                  config=None, partitioner=None, warm_start_from=None, loss_reduction=Reduction.SUM,
                  sparse_combiner="sum"):
         head = RegressionHead(label_dimension, weight_column, loss_reduction)
-        columns = tuple(feature_columns or [])
-        self._head = head
-
-        def _model_fn(features, labels, mode, config):
-            return _linear_model_fn(features, labels, mode, head, columns, optimizer, sparse_combiner, config)
-        super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+        self._use_model_fn(head, _linear_model_fn, tuple(feature_columns or []), optimizer, sparse_combiner,
+                           model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
-def _combined(cls_head, model_dir, linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer,
-              dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner):
+def _combined(linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer, dnn_hidden_units,
+              dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner) -> tuple:
+    """_combined_model_fn's arguments after the head, the two column lists checked."""
     linear = tuple(linear_feature_columns or [])
     dnn = tuple(dnn_feature_columns or [])
     if not linear and not dnn:
         raise ValueError("Either linear_feature_columns or dnn_feature_columns must be defined.")
-
-    def _model_fn(features, labels, mode, config):
-        return _combined_model_fn(features, labels, mode, cls_head, linear, linear_optimizer, dnn, dnn_optimizer,
-                                  dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm,
-                                  linear_sparse_combiner, config)
-    return _model_fn
+    return (linear, linear_optimizer, dnn, dnn_optimizer, dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm,
+            linear_sparse_combiner)
 
 
 class DNNLinearCombinedClassifier(_Canned):
@@ -255,11 +244,10 @@ class DNNLinearCombinedClassifier(_Canned):
                  input_layer_partitioner=None, config=None, warm_start_from=None, loss_reduction=Reduction.SUM,
                  batch_norm=False, linear_sparse_combiner="sum"):
         head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
-        self._head = head
-        model_fn = _combined(head, model_dir, linear_feature_columns, linear_optimizer, dnn_feature_columns,
-                             dnn_optimizer, dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm,
-                             linear_sparse_combiner)
-        super().__init__(model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+        self._use_model_fn(head, _combined_model_fn, *_combined(
+            linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer, dnn_hidden_units,
+            dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner),
+            model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
 class DNNLinearCombinedRegressor(_Canned):
@@ -270,11 +258,10 @@ class DNNLinearCombinedRegressor(_Canned):
                  dnn_dropout=None, label_dimension=1, weight_column=None, input_layer_partitioner=None, config=None,
                  warm_start_from=None, loss_reduction=Reduction.SUM, batch_norm=False, linear_sparse_combiner="sum"):
         head = RegressionHead(label_dimension, weight_column, loss_reduction)
-        self._head = head
-        model_fn = _combined(head, model_dir, linear_feature_columns, linear_optimizer, dnn_feature_columns,
-                             dnn_optimizer, dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm,
-                             linear_sparse_combiner)
-        super().__init__(model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+        self._use_model_fn(head, _combined_model_fn, *_combined(
+            linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer, dnn_hidden_units,
+            dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner),
+            model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
 def _baseline_model_fn(features, labels, mode, head, optimizer, config):
@@ -308,11 +295,7 @@ class BaselineClassifier(_Canned):
     def __init__(self, model_dir=None, n_classes=2, weight_column=None, label_vocabulary=None, optimizer="Ftrl",
                  config=None, loss_reduction=Reduction.SUM):
         head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
-        self._head = head
-
-        def _model_fn(features, labels, mode, config):
-            return _baseline_model_fn(features, labels, mode, head, optimizer, config)
-        super().__init__(_model_fn, model_dir=model_dir, config=config)
+        self._use_model_fn(head, _baseline_model_fn, optimizer, model_dir=model_dir, config=config)
 
 
 class BaselineRegressor(_Canned):
@@ -321,11 +304,7 @@ class BaselineRegressor(_Canned):
     def __init__(self, model_dir=None, label_dimension=1, weight_column=None, optimizer="Ftrl", config=None,
                  loss_reduction=Reduction.SUM):
         head = RegressionHead(label_dimension, weight_column, loss_reduction)
-        self._head = head
-
-        def _model_fn(features, labels, mode, config):
-            return _baseline_model_fn(features, labels, mode, head, optimizer, config)
-        super().__init__(_model_fn, model_dir=model_dir, config=config)
+        self._use_model_fn(head, _baseline_model_fn, optimizer, model_dir=model_dir, config=config)
 
 
 __all__ = ["BaselineClassifier", "BaselineRegressor", "DNNClassifier", "DNNLinearCombinedClassifier",
