@@ -61,14 +61,14 @@ def _check_features(features: Any) -> None:
 
 
 def dnn_logits(features: dict, mode: str, units: int, hidden_units: Any, feature_columns: Any, activation_fn: Any,
-               dropout: float | None, batch_norm: bool) -> Any:
+               dropout: float | None, batch_norm: bool, input_layer_partitioner: Any = None) -> Any:
     """The DNN's logits, built in the current variable scope (TF's `dnn`)."""
     from ..layers import batch_normalization, dense
     from ..layers import dropout as dropout_layer
     if not isinstance(units, int):
         raise ValueError(f"units must be an int.  Given type: {type(units)}")
     training = mode == ModeKeys.TRAIN
-    with variable_scope("input_from_feature_columns"):
+    with variable_scope("input_from_feature_columns", partitioner=input_layer_partitioner):
         net = input_layer(features, feature_columns)
     for i, width in enumerate(hidden_units):
         net = dense(net, width, activation=activation_fn, kernel_initializer=glorot_uniform_initializer(),
@@ -85,19 +85,20 @@ def dnn_logits(features: dict, mode: str, units: int, hidden_units: Any, feature
 
 
 def _dnn_model_fn(features, labels, mode, head, hidden_units, feature_columns, optimizer, activation_fn, dropout,
-                  batch_norm, config):
+                  batch_norm, config, input_layer_partitioner=None):
     optimizer = get_optimizer_instance(optimizer, learning_rate=0.05)
     _check_features(features)
     with variable_scope("dnn", values=list(features.values())):
         logits = dnn_logits(features, mode, head.logits_dimension, hidden_units, feature_columns, activation_fn,
-                            dropout, batch_norm)
+                            dropout, batch_norm, input_layer_partitioner)
     return head.create_estimator_spec(features=features, mode=mode, labels=labels, optimizer=optimizer,
                                       logits=logits)
 
 
-def _linear_model_fn(features, labels, mode, head, feature_columns, optimizer, sparse_combiner, config):
+def _linear_model_fn(features, labels, mode, head, feature_columns, optimizer, sparse_combiner, config,
+                     partitioner=None):
     _check_features(features)
-    with variable_scope("linear", values=list(features.values())):
+    with variable_scope("linear", values=list(features.values()), partitioner=partitioner):
         logits = linear_model(features, feature_columns, units=head.logits_dimension,
                               sparse_combiner=sparse_combiner)
     if not optimizer:  # TF's default for None; the default 'Ftrl' itself gets the learning rate 0.2
@@ -110,7 +111,7 @@ def _linear_model_fn(features, labels, mode, head, feature_columns, optimizer, s
 
 def _combined_model_fn(features, labels, mode, head, linear_feature_columns, linear_optimizer, dnn_feature_columns,
                        dnn_optimizer, dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm,
-                       linear_sparse_combiner, config):
+                       linear_sparse_combiner, config, input_layer_partitioner=None):
     _check_features(features)
     if not linear_feature_columns and not dnn_feature_columns:
         raise ValueError("Either linear_feature_columns or dnn_feature_columns must be defined.")
@@ -121,12 +122,12 @@ def _combined_model_fn(features, labels, mode, head, linear_feature_columns, lin
             raise ValueError("dnn_hidden_units must be defined when dnn_feature_columns is specified.")
         with variable_scope("dnn", values=list(features.values())) as scope:
             parts.append(dnn_logits(features, mode, head.logits_dimension, dnn_hidden_units, dnn_feature_columns,
-                                    dnn_activation_fn, dnn_dropout, batch_norm))
+                                    dnn_activation_fn, dnn_dropout, batch_norm, input_layer_partitioner))
             train_parts.append((dnn_opt, scope.name))
     if linear_feature_columns:
         rate = min(0.005, 1.0 / math.sqrt(len(list(linear_feature_columns))))
         linear_opt = get_optimizer_instance(linear_optimizer, learning_rate=rate)
-        with variable_scope("linear", values=list(features.values())) as scope:
+        with variable_scope("linear", values=list(features.values()), partitioner=input_layer_partitioner) as scope:
             logits = linear_model(features, linear_feature_columns, units=head.logits_dimension,
                                   sparse_combiner=linear_sparse_combiner)
             _layer_summary(logits, scope.name)
@@ -182,7 +183,7 @@ class DNNClassifier(_Canned):
 
         def _model_fn(features, labels, mode, config):
             return _dnn_model_fn(features, labels, mode, head, hidden_units, columns, optimizer, activation_fn,
-                                 dropout, batch_norm, config)
+                                 dropout, batch_norm, config, input_layer_partitioner)
         super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
@@ -198,7 +199,7 @@ class DNNRegressor(_Canned):
 
         def _model_fn(features, labels, mode, config):
             return _dnn_model_fn(features, labels, mode, head, hidden_units, columns, optimizer, activation_fn,
-                                 dropout, batch_norm, config)
+                                 dropout, batch_norm, config, input_layer_partitioner)
         super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
@@ -213,7 +214,8 @@ class LinearClassifier(_Canned):
         self._head = head
 
         def _model_fn(features, labels, mode, config):
-            return _linear_model_fn(features, labels, mode, head, columns, optimizer, sparse_combiner, config)
+            return _linear_model_fn(features, labels, mode, head, columns, optimizer, sparse_combiner, config,
+                                    partitioner)
         super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
@@ -228,12 +230,14 @@ class LinearRegressor(_Canned):
         self._head = head
 
         def _model_fn(features, labels, mode, config):
-            return _linear_model_fn(features, labels, mode, head, columns, optimizer, sparse_combiner, config)
+            return _linear_model_fn(features, labels, mode, head, columns, optimizer, sparse_combiner, config,
+                                    partitioner)
         super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
 def _combined(cls_head, model_dir, linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer,
-              dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner):
+              dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner,
+              input_layer_partitioner=None):
     linear = tuple(linear_feature_columns or [])
     dnn = tuple(dnn_feature_columns or [])
     if not linear and not dnn:
@@ -242,7 +246,7 @@ def _combined(cls_head, model_dir, linear_feature_columns, linear_optimizer, dnn
     def _model_fn(features, labels, mode, config):
         return _combined_model_fn(features, labels, mode, cls_head, linear, linear_optimizer, dnn, dnn_optimizer,
                                   dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm,
-                                  linear_sparse_combiner, config)
+                                  linear_sparse_combiner, config, input_layer_partitioner)
     return _model_fn
 
 
@@ -258,7 +262,7 @@ class DNNLinearCombinedClassifier(_Canned):
         self._head = head
         model_fn = _combined(head, model_dir, linear_feature_columns, linear_optimizer, dnn_feature_columns,
                              dnn_optimizer, dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm,
-                             linear_sparse_combiner)
+                             linear_sparse_combiner, input_layer_partitioner)
         super().__init__(model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
@@ -273,7 +277,7 @@ class DNNLinearCombinedRegressor(_Canned):
         self._head = head
         model_fn = _combined(head, model_dir, linear_feature_columns, linear_optimizer, dnn_feature_columns,
                              dnn_optimizer, dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm,
-                             linear_sparse_combiner)
+                             linear_sparse_combiner, input_layer_partitioner)
         super().__init__(model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 

@@ -32,7 +32,12 @@ def combine_ids(params: Any, ids: Tensor, combiner: str, max_norm: Any = None, n
             if weights.shape.ndims == 1:
                 weights = expand_dims(weights, -1)
             present = logical_and(present, greater(weights, 0.0))
-        rows = gather(params, where(present, ids, ids * 0))
+        valid = where(present, ids, ids * 0)
+        if hasattr(params, "_get_variable_list"):  # a partitioned table: TF's lookup by 'div', IndexedSlices per shard
+            from ..nn import embedding_lookup
+            rows = embedding_lookup(params, valid, partition_strategy="div")
+        else:
+            rows = gather(params, valid)
         if max_norm is not None:
             from ..clip_ops import clip_by_norm
             rows = clip_by_norm(rows, max_norm, axes=[-1])
