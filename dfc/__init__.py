@@ -36,6 +36,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "colocate_with", "control_dependencies",
                    "convert_to_tensor", "device", "name_scope", "set_random_seed"),
     ".gradients_impl": ("gradients", "stop_gradient"),
+    ".file_ops": ("matching_files", "parse_tensor", "serialize_tensor", "write_file"),
     ".partitioned_variables": ("create_partitioned_variables", "fixed_size_partitioner",
                                "min_max_variable_partitioner", "variable_axis_size_partitioner"),
     ".graph_util": ("import_graph_def",),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import types
 
 from . import gfile as _gfile
+from .file_ops import match_filenames_once, matching_files, parse_tensor, serialize_tensor, write_file  # noqa: F401
 from .graph_def import write_graph
 from .string_ops import decode_base64, decode_raw, encode_base64, read_file  # noqa: F401 - tf.io's
 from .parsing_ops import (FixedLenFeature, VarLenFeature, decode_csv, parse_example,  # noqa: F401 - tf.io's
