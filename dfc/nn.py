@@ -243,9 +243,9 @@ def embedding_lookup(params, ids, partition_strategy: str = "mod", name: str | N
 def _sharded_rows(shards: list[Tensor], ids: Tensor, partition_strategy: str) -> Tensor:
     """TF's _embedding_lookup_and_transform: each id's row from the shard that holds it."""
     from .array_ops import gather, identity, mark_row_gather, reshape, shape, size
-    from .array_ops import range as range_
-    from .math_ops import cast, floordiv, floormod, maximum, where
-    from .segment_ops import dynamic_partition, dynamic_stitch
+    from .array_ops import concat, constant
+    from .math_ops import cast, equal, floordiv, floormod, maximum, where
+    from .sparse.core import nonzero_positions, segment_sum
     if len(shards) == 1:
         return identity(mark_row_gather(gather(shards[0], ids)))  # TF's Gather: an IndexedSlices gradient
     n = len(shards)
@@ -270,13 +270,13 @@ def _sharded_rows(shards: list[Tensor], ids: Tensor, partition_strategy: str) ->
         extras = total - per * n
         assignment = maximum(floordiv(flat, per + 1), floordiv(flat - extras, per))
         local = where(assignment < extras, floormod(flat, per + 1), floormod(flat - extras, per))
-    assignment = cast(assignment, "int32")
-    local_ids = dynamic_partition(local, assignment, n)
-    positions = dynamic_partition(range_(0, size(flat)), assignment, n)
-    parts = [mark_row_gather(gather(s, i)) for s, i in zip(shards, local_ids)]
-    merged = dynamic_stitch(positions, parts)
+    # each shard's ids, in order (TF's dynamic_partition): one count per shard for the step to learn; the rows
+    # go back to their places by a scatter of the concatenated parts (TF's dynamic_stitch)
+    positions = [nonzero_positions(equal(assignment, constant(np.array(p, assignment.dtype.np))))
+                 for p in range(n)]
+    parts = [mark_row_gather(gather(s, gather(local, i))) for s, i in zip(shards, positions)]
+    merged = segment_sum(concat(parts, 0), concat(positions, 0), size(flat, out_type="int64"))
     dims = shards[0].shape.as_list()[1:] if shards[0].shape.ndims is not None else None
-    from .array_ops import concat
     out = reshape(merged, concat([shape(ids), shape(merged)[1:]], 0))
     if ids.shape.ndims is not None and dims is not None:
         out.set_shape(ids.shape.as_list() + dims)
