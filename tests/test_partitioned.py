@@ -20,7 +20,7 @@ from tf1_scripts_partition import SCRIPTS
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 def test_script_matches_tensorflow(name):
     tf.reset_default_graph()
-    actual = SCRIPTS[name](tf, lambda: tf.Session(backend="cpu"))
+    actual = SCRIPTS[name](tf, lambda: tf.Session(backend="interpreter"))
     assert_matches_recording(actual, f"script_{name}", lambda key: {"rtol": 2e-4, "atol": 2e-5})
 
 

@@ -62,8 +62,8 @@ def wide_deep_partitioned(tf, session):
     directory = tempfile.mkdtemp()
     with session() as sess:
         sess.run(tf.global_variables_initializer())
-        for v in sorted(tf.trainable_variables(), key=lambda v: v.name):
-            sess.run(v.assign((rng.standard_normal(v.shape.as_list()) * 0.3).astype(F32)))
+        sess.run([v.assign((rng.standard_normal(v.shape.as_list()) * 0.3).astype(F32))
+                  for v in sorted(tf.trainable_variables(), key=lambda v: v.name)])
         losses = []
         batch_ids = _ids(rng, batch, vocab)  # one id batch: the per-shard counts (and so the step) stay the same
         for _ in range(4):
@@ -71,9 +71,7 @@ def wide_deep_partitioned(tf, session):
                     labels: rng.integers(0, 2, (batch, 1)).astype(F32)}
             losses.append(sess.run([loss, train], feed)[0])
         out["losses"] = np.array(losses)
-        out["rows"] = sess.run(rows)
-        out["embeddings"] = sess.run(emb.as_tensor())
-        out["wide"] = sess.run(tf.convert_to_tensor(wide))
+        out["rows"], out["embeddings"], out["wide"] = sess.run([rows, emb.as_tensor(), tf.convert_to_tensor(wide)])
         path = tf.train.Saver().save(sess, os.path.join(directory, "model"))
     out["checkpoint"] = np.array([f"{n}:{s}" for n, s in tf.train.list_variables(path)])
     with tf.Graph().as_default():
@@ -82,8 +80,7 @@ def wide_deep_partitioned(tf, session):
         wide2 = tf.get_variable("wide_deep/wide_weights", [vocab, 1])
         with session() as sess:
             tf.train.Saver([emb2, wide2]).restore(sess, path)
-            out["restored_two_shards"] = sess.run(emb2.as_tensor())
-            out["restored_whole"] = sess.run(wide2)
+            out["restored_two_shards"], out["restored_whole"] = sess.run([emb2.as_tensor(), wide2])
     with tf.Graph().as_default():
         with tf.variable_scope("new", partitioner=tf.fixed_size_partitioner(4)):
             emb3 = tf.get_variable("emb", [vocab, dim], initializer=tf.zeros_initializer())
