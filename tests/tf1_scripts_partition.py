@@ -3,8 +3,8 @@
 The script takes a TF1-style module (`tensorflow.compat.v1` with TF's legacy tf.layers, or `dfc`) and a
 Session factory, builds its model the way a user writes one (a variable_scope partitioner, embedding
 lookups over the partitioned tables, tf.layers under the partitioner, Adagrad on the sparse tables and
-Momentum on the rest), sets every variable to fixed values, trains, saves, restores the checkpoint into
-other partitionings and warm-starts from it, and returns named arrays.
+Momentum on the rest), sets every variable to fixed values, trains, saves and restores the checkpoint into
+other partitionings, and returns named arrays.
 tests/record_tf1_scripts_partition.py records it with TensorFlow; tests/test_partitioned.py compares.
 """
 
@@ -81,12 +81,31 @@ def wide_deep_partitioned(tf, session):
         with session() as sess:
             tf.train.Saver([emb2, wide2]).restore(sess, path)
             out["restored_two_shards"], out["restored_whole"] = sess.run([emb2.as_tensor(), wide2])
-    with tf.Graph().as_default():
-        with tf.variable_scope("new", partitioner=tf.fixed_size_partitioner(4)):
-            emb3 = tf.get_variable("emb", [vocab, dim], initializer=tf.zeros_initializer())
-        tf.train.warm_start(path, vars_to_warm_start=["new/emb"],
-                            var_name_to_prev_var_name={"new/emb": "wide_deep/embeddings"})
-        with session() as sess:
-            sess.run(tf.global_variables_initializer())
-            out["warm_started"] = sess.run(emb3.as_tensor())
+    return out
+
+
+@script
+def feature_columns_partitioned(tf, session):
+    """input_layer and linear_model under a partitioner, trained with FTRL: padding ids (-1) leave every other
+    row of the shards as it was (TF's sparse update of the ids present only)."""
+    fc = tf.feature_column
+    word = fc.categorical_column_with_identity("word", 10)
+    columns = [fc.embedding_column(word, 3, initializer=tf.ones_initializer()), fc.numeric_column("x", shape=[2])]
+    features = {"word": tf.constant([[1, 7], [3, -1], [9, -1]], tf.int64),
+                "x": tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])}
+    with tf.variable_scope("m", partitioner=tf.fixed_size_partitioner(3)):
+        dense = fc.input_layer(features, columns)
+        linear = fc.linear_model(features, [word, columns[1]])
+    loss = tf.reduce_sum(dense) + tf.reduce_sum(linear)
+    train = tf.train.FtrlOptimizer(0.5).minimize(loss)
+    variables = sorted(tf.trainable_variables(), key=lambda v: v.name)
+    out = {"names": np.array(sorted(v.name for v in tf.global_variables()))}
+    with session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run([v.assign(np.full(v.shape.as_list(), 0.25 + i * 0.1, F32)) for i, v in enumerate(variables)])
+        out["dense"], out["linear"] = sess.run([dense, linear])
+        for _ in range(2):
+            sess.run(train)
+        for v, value in zip(variables, sess.run(variables)):
+            out[f"after/{v.op.name}"] = value
     return out
