@@ -227,3 +227,16 @@ def test_warm_start_remaps_vocabularies(tmp_path):
     np.testing.assert_array_equal(got_cols, [[2, 0, 0, 3, 0], [6, 0, 4, 7, 0]])
     with pytest.raises(ValueError, match="supported values for the axis argument are 0 and 1"):
         tf.train.VocabInfo("a", 1, 0, "b", axis=2)
+
+
+def test_a_tensorflow_checkpoint_of_partitioned_variables_restores():
+    """TF's bundle keeps a partitioned variable as slices under binary keys (tests/data/tf_checkpoint_partitioned,
+    written by TF 2.21's Saver: emb [7, 3] in 3 shards, cols int64 [2, 5] in 2 along axis 1, b whole)."""
+    prefix = os.path.join(os.path.dirname(__file__), "data", "tf_checkpoint_partitioned", "model.ckpt")
+    assert tf.train.list_variables(prefix) == [("b", [2]), ("cols", [2, 5]), ("emb", [7, 3])]
+    np.testing.assert_array_equal(tf.train.load_variable(prefix, "cols"), np.arange(10).reshape(2, 5) * 1000003)
+    with tf.Graph().as_default():
+        emb = tf.get_variable("emb", [7, 3], partitioner=tf.fixed_size_partitioner(2))
+        with tf.Session() as sess:
+            tf.train.Saver([emb]).restore(sess, prefix)
+            np.testing.assert_array_equal(sess.run(emb.as_tensor()), np.arange(21.0).reshape(7, 3))
