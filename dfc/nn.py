@@ -220,13 +220,13 @@ def embedding_lookup(params, ids, partition_strategy: str = "mod", name: str | N
     optimizer updates those rows only); ids go to their shards and back with dynamic_partition/dynamic_stitch.
     """
     from .framework import name_scope
-    if partition_strategy not in ("mod", "div"):
-        raise ValueError(f"Unrecognized partition strategy: {partition_strategy!r} (embedding_lookup takes 'mod' or "
-                         f"'div')")
     shards = list(params) if isinstance(params, (list, tuple)) or hasattr(params, "_get_variable_list") \
         else [params]
     if not shards:
         raise ValueError("Need at least one param")
+    if len(shards) > 1 and partition_strategy not in ("mod", "div"):  # TF checks it only for several shards
+        raise ValueError(f"Unrecognized partition strategy: {partition_strategy}. Must be one of either `mod` or "
+                         f"`div`.")
     shards = [s._as_tensor() if hasattr(s, "_as_tensor") else convert_to_tensor(s) for s in shards]
     ids = convert_to_tensor(ids)
     if not ids.dtype.is_integer:
