@@ -309,7 +309,14 @@ def import_meta_graph(meta_graph_or_file: Any, clear_devices: bool = False, impo
         else meta_graph_or_file
     graph = get_default_graph()
     imported = import_into(graph, meta, clear_devices, import_scope, input_map or {})
-    saveable = {original: var for original, var in imported.variables.items() if var in imported.global_variables}
+    saveable: dict[str, Any] = {}
+    for original, var in imported.variables.items():
+        if var in imported.global_variables:
+            whole = getattr(var, "_saved_full_name", None)  # a shard: saved within its whole variable's entry
+            if whole is None:
+                saveable[original] = var
+            else:
+                saveable.setdefault(whole, []).append(var)
     saver = Saver(saveable) if saveable else None
     if return_elements is None:
         return saver

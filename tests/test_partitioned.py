@@ -240,3 +240,20 @@ def test_a_tensorflow_checkpoint_of_partitioned_variables_restores():
         with tf.Session() as sess:
             tf.train.Saver([emb]).restore(sess, prefix)
             np.testing.assert_array_equal(sess.run(emb.as_tensor()), np.arange(21.0).reshape(7, 3))
+
+
+def test_meta_graph_keeps_the_shards_slice_info(tmp_path):
+    with tf.Graph().as_default():
+        v = tf.get_variable("emb", initializer=tf.constant(np.arange(12.0, dtype=np.float32).reshape(6, 2)),
+                            partitioner=tf.fixed_size_partitioner(3))
+        tf.identity(tf.nn.embedding_lookup(v, [5, 0]), name="out")
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            path = tf.train.Saver().save(sess, str(tmp_path / "m"))
+    with tf.Graph().as_default():
+        saver = tf.train.import_meta_graph(path + ".meta", import_scope="imp")
+        assert [x._save_slice_info.spec for x in tf.global_variables()] == ["6 2 0,2:0,2", "6 2 2,2:0,2",
+                                                                           "6 2 4,2:0,2"]
+        with tf.Session() as sess:
+            saver.restore(sess, path)
+            np.testing.assert_array_equal(sess.run("imp/out:0"), [[10.0, 11.0], [0.0, 1.0]])
