@@ -66,10 +66,10 @@ class Emitter:
     def __call__(self, type: str, *operands: Operand, name: str | None = None, **attrs) -> Value:
         return self._make(type, operands, attrs, name).results[0]
 
-    def multi(self, type: str, *operands: Operand, name: str | None = None, **attrs) -> list[Value]:
+    def multi(self, type: str, *operands: Operand, name: str | None = None, **attrs: object) -> list[Value]:
         return list(self._make(type, operands, attrs, name).results)
 
-    def const(self, value, dtype, shape: tuple[int, ...] = ()) -> Value:
+    def const(self, value: float, dtype: dtypes.DType, shape: tuple[int, ...] = ()) -> Value:
         """A constant (cached per expansion: one `0.0` serves every rule that needs it)."""
         key = (float(value), dtype.mlir, tuple(shape))
         if key not in self._constants:

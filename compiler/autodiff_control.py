@@ -15,6 +15,7 @@ O(N^2) body runs: correct for any trip count the forward loop reaches, cheap for
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +28,9 @@ from dfc.ir.rewrite import clone_op, replace_uses
 from dfc.ir.types import TensorType
 
 from .control_flow import join_types
+
+if TYPE_CHECKING:
+    from .autodiff import Emitter
 
 SCALAR_I32 = TensorType(dtypes.i32, ())
 
@@ -190,7 +194,7 @@ def _drop_unread_saves(forward: Op, backward: Op, first_saved: int, first_arg: i
             a.index = i
 
 
-def if_vjp(op: Op, gs: list[Value | None], b) -> list[Value | None]:
+def if_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
     graph = graph_of(b.grad_op)
     inputs = op.inputs
     wanted = [k for k in range(1, len(inputs)) if _float(inputs[k])]
@@ -273,7 +277,7 @@ class _Sink(_BlockEmitter):
         return self.append(op).results[0]
 
 
-def while_vjp(op: Op, gs: list[Value | None], b) -> list[Value | None]:
+def while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
     graph = graph_of(b.grad_op)
     n = op.attrs["num_vars"]
     inputs = op.inputs
@@ -337,7 +341,7 @@ def while_vjp(op: Op, gs: list[Value | None], b) -> list[Value | None]:
 
 
 # ---- dfc.custom_gradient -----------------------------------------------------------------------------
-def custom_gradient_vjp(op: Op, gs: list[Value | None], b) -> list[Value | None]:
+def custom_gradient_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
     """The region's yields, from the ys' cotangents (zeros for those without), for the xs; nothing for the ys'
     own operands, so nothing flows through the forward ops that made them."""
     n, m = op.attrs["num_ys"], op.attrs["num_xs"]

@@ -23,7 +23,7 @@ from dfc.ir.errors import InvalidArgumentError, UnimplementedError
 from dfc.ir.graph import Block, Op, Value
 from dfc.ir.ops.control import loop_type_accepts
 from dfc.ir.rewrite import clone_block
-from dfc.ir.types import TensorType
+from dfc.ir.types import TensorType, Type
 
 #: the region ops the planner and the CPU code generator lower as control flow in the entry function
 CONTROL_OPS = frozenset({"dfc.if", "dfc.while"})
@@ -37,7 +37,7 @@ class LoopShapesVary(UnimplementedError):
     """A while loop whose variables change shape across iterations: native code cannot hold it (the Session
     runs such a step on the interpreter instead)."""
 
-def join_types(a, b):
+def join_types(a: Type, b: Type) -> Type:
     """The most specific type both a and b fit (TF's most_specific_compatible_shape)."""
     if not isinstance(a, TensorType) or not isinstance(b, TensorType) or a == b:
         return a

@@ -34,7 +34,7 @@ class ShapeValuesNeeded(InvalidArgumentError):
     """A shape in the step depends on the values of tensors, not only on the fed shapes.
 
     `values` are the step-graph values whose arrays would settle it: a Session computes them
-    (runtime/session.py) and compiles the step again with them given as `arg_values`.
+    (runtime/run_plan.py) and compiles the step again with them given as `arg_values`.
     """
 
     def __init__(self, message: str, op: Op, values: list[Value]):

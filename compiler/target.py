@@ -326,7 +326,7 @@ def _use_libdevice(text: str) -> str:
     return text
 
 
-def libdevice_path():
+def libdevice_path() -> str | None:
     """libdevice.10.bc: $CUDA_HOME's, the one beside ptxas, the usual CUDA installs', or the nvidia-nvvm wheel's."""
     import pathlib  # noqa: PLC0415
     import shutil  # noqa: PLC0415

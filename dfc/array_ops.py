@@ -404,11 +404,7 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
     if any(isinstance(k, Tensor) for k in key):
         return _index_by_tensors(x, key)
     rank_ = x.shape.ndims
-    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
-    if sum(1 for k in key if k is Ellipsis) > 1:
-        raise build_error("dfc.slice", "strided_slice", "an index can only have a single ellipsis ('...')")
-    if n_real > rank_:
-        raise build_error("dfc.slice", "strided_slice", f"too many indices for {x.name} of rank {rank_}")
+    n_real = _indexed_dims(x, key, rank_)
     expanded: list[Any] = []
     for k in key:
         if k is Ellipsis:
@@ -513,17 +509,23 @@ def _index_by_tensors(x: Tensor, key: tuple) -> Tensor:
     return out
 
 
+def _indexed_dims(x: Tensor, key: tuple, rank: int | None) -> int:
+    """How many of x's dims an index key names (not None or ...): TF's errors for two ellipses or too many."""
+    named = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if sum(1 for k in key if k is Ellipsis) > 1:
+        raise build_error("dfc.slice", "strided_slice", "an index can only have a single ellipsis ('...')")
+    if rank is not None and named > rank:
+        raise build_error("dfc.slice", "strided_slice", f"too many indices for {x.name} of rank {rank}")
+    return named
+
+
 def _slice_by_tensors(x: Tensor, key: tuple) -> Tensor:
     """x[key] where some bounds or indices are scalar tensors: a dfc.dynamic_slice, made a dfc.slice once their
     values are known (from the fed shapes, or computed before the step)."""
     rank_ = x.shape.ndims
     if rank_ is None:
         raise build_error("dfc.slice", "strided_slice", f"indexing {x.name} with tensors needs its rank")
-    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
-    if sum(1 for k in key if k is Ellipsis) > 1:
-        raise build_error("dfc.slice", "strided_slice", "an index can only have a single ellipsis ('...')")
-    if n_real > rank_:
-        raise build_error("dfc.slice", "strided_slice", f"too many indices for {x.name} of rank {rank_}")
+    n_real = _indexed_dims(x, key, rank_)
     expanded: list[Any] = []
     for k in key:
         expanded.extend([builtins.slice(None)] * (rank_ - n_real) if k is Ellipsis else [k])

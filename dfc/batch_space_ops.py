@@ -10,16 +10,17 @@ import numpy as np
 
 from dfc.ir.ops.shape import SLICE_END
 
+from .array_argument_checks import known_rank, static_ints
 from .array_ops import reshape, transpose
 from .framework import Tensor, build_error, check_int, convert_to_tensor, make, name_scope
-from .tensor_ops import _known_rank, _static_ints, pad
+from .tensor_ops import pad
 
 
 def _block_args(block_shape, pairs, what: str, op: str, label: str, x: Tensor) -> tuple[list[int], np.ndarray, int]:
-    block = [int(b) for b in np.atleast_1d(_static_ints(block_shape, "block_shape", op, label))]
-    pads = _static_ints(pairs, what, op, label).reshape(-1, 2) if np.size(pairs) else np.zeros((0, 2), np.int64)
+    block = [int(b) for b in np.atleast_1d(static_ints(block_shape, "block_shape", op, label))]
+    pads = static_ints(pairs, what, op, label).reshape(-1, 2) if np.size(pairs) else np.zeros((0, 2), np.int64)
     m = len(block)
-    rank = _known_rank(x, op, label)
+    rank = known_rank(x, op, label)
     if pads.shape != (m, 2):
         raise build_error(op, label, f"{what} should have shape [{m}, 2] (one pair per block dim), got "
                                      f"{list(pads.shape)}")

@@ -68,7 +68,7 @@ def _tf_type(op: Op) -> list[str]:
 def _with_gradient(ys: list[Tensor], xs: list[Tensor], grad_fn: Callable, name: str, what: str) -> list[Tensor]:
     """ys unchanged, with grad_fn(*dys) -> one gradient (or None) per x as their gradient (a dfc.custom_gradient)."""
     from .array_ops import zeros_like
-    from .control_flow_ops import _append_region_op, _make_region, _trace
+    from .control_flow_regions import _append_region_op, _make_region, _trace
     graph = get_default_graph()
     ys_ir, xs_ir = [y._dfc_ir() for y in ys], [x._dfc_ir() for x in xs]
     types = [v.type for v in ys_ir]
@@ -102,7 +102,7 @@ def custom_gradient(f: Callable | None = None):
 
     @functools.wraps(f)
     def decorated(*args, **kwargs):
-        from .control_flow_ops import _flatten, _pack
+        from .control_flow_regions import _flatten, _pack
         xs = [convert_to_tensor(a) for a in args]
         result, grad_fn = f(*xs, **kwargs)
         if not callable(grad_fn):

@@ -8,7 +8,7 @@ TF's message, and ops run after it through tf.control_dependencies.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -140,27 +140,27 @@ def assert_near(x, y, rtol=None, atol=None, data=None, summarize=None, message=N
 
 
 def assert_rank(x, rank, data=None, summarize=None, message=None, name: str | None = None) -> Operation:
-    x = convert_to_tensor(x)
-    rank = int(constant_value(rank) if isinstance(rank, Tensor) else rank)
-    if x.shape.ndims is not None:
-        if x.shape.ndims != rank:
-            raise ValueError(f"{_user_line()}{message + ' ' if message else ''}Tensor {x.name} must have rank "
-                             f"{rank}.  Received rank {x.shape.ndims}, shape {x.shape}")
-        return _no_op(name or "assert_rank")
-    from .array_ops import rank as rank_of
-    return assert_equal(rank_of(x), rank, data=data, summarize=summarize, message=message, name=name)
+    return _assert_rank(x, rank, data, summarize, message, name, "assert_rank", "", int.__eq__, assert_equal)
 
 
 def assert_rank_at_least(x, rank, data=None, summarize=None, message=None, name: str | None = None) -> Operation:
+    return _assert_rank(x, rank, data, summarize, message, name, "assert_rank_at_least", "at least ", int.__ge__,
+                        assert_greater_equal)
+
+
+def _assert_rank(x, rank, data, summarize, message, name: str | None, default: str, relation: str,
+                 holds: Callable[[int, int], bool], run_time_check: Callable) -> Operation:
+    """TF1's rank assertions: a ValueError now when x's rank is known (a no-op when it holds), else a run-time
+    check of tf.rank(x) against `rank`."""
     x = convert_to_tensor(x)
     rank = int(constant_value(rank) if isinstance(rank, Tensor) else rank)
     if x.shape.ndims is not None:
-        if x.shape.ndims < rank:
-            raise ValueError(f"{_user_line()}{message + ' ' if message else ''}Tensor {x.name} must have rank at "
-                             f"least {rank}.  Received rank {x.shape.ndims}, shape {x.shape}")
-        return _no_op(name or "assert_rank_at_least")
+        if not holds(x.shape.ndims, rank):
+            raise ValueError(f"{_user_line()}{message + ' ' if message else ''}Tensor {x.name} must have rank "
+                             f"{relation}{rank}.  Received rank {x.shape.ndims}, shape {x.shape}")
+        return _no_op(name or default)
     from .array_ops import rank as rank_of
-    return assert_greater_equal(rank_of(x), rank, data=data, summarize=summarize, message=message, name=name)
+    return run_time_check(rank_of(x), rank, data=data, summarize=summarize, message=message, name=name)
 
 
 def assert_rank_in(x, ranks, data=None, summarize=None, message=None, name: str | None = None) -> Operation:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -180,7 +181,7 @@ def where_coordinates(condition, name: str | None = None) -> Tensor:
     """tf.where(condition) with one argument: the coordinates of the true (nonzero) entries, int64 [count, rank].
 
     The count is known only when the step runs: dfc computes it first and compiles the step for it
-    (runtime/session.py)."""
+    (runtime/run_plan.py)."""
     condition = convert_to_tensor(condition)
     label = name or "Where"
     known = constant_value(condition)
@@ -370,12 +371,18 @@ def div_no_nan(x, y, name: str | None = None) -> Tensor:
 
 def xlogy(x, y, name: str | None = None) -> Tensor:
     """x * log(y), and 0 where x == 0 (even for y <= 0), with TF's gradients (0 for both where x == 0)."""
+    return _x_times_log(x, y, log, 1, "Xlogy", name)
+
+
+def _x_times_log(x, y, log_fn: Callable[[Tensor], Tensor], safe: int, tf_op: str, name: str | None) -> Tensor:
+    """x * log_fn(y), and 0 where x == 0: there y is replaced by `safe` first, so neither the value nor the
+    gradients see log_fn's inf or NaN (TF's Xlogy and Xlog1py)."""
     x, y = _operands(x, y)
-    _float_only(x, "Xlogy", name)
-    with name_scope(name, "Xlogy", [x, y]):
+    _float_only(x, tf_op, name)
+    with name_scope(name, tf_op, [x, y]):
         x_zero = equal(x, constant(0, dtype=x.dtype))
-        safe_y = make("dfc.select", [x_zero, constant(1, dtype=y.dtype), y], name="safe_y")
-        return make("dfc.select", [x_zero, constant(0, dtype=x.dtype), multiply(x, log(safe_y))], name="Xlogy")
+        safe_y = make("dfc.select", [x_zero, constant(safe, dtype=y.dtype), y], name="safe_y")
+        return make("dfc.select", [x_zero, constant(0, dtype=x.dtype), multiply(x, log_fn(safe_y))], name=tf_op)
 
 
 def xdivy(x, y, name: str | None = None) -> Tensor:
@@ -601,12 +608,7 @@ def softsign(features, name: str | None = None) -> Tensor:
 
 def xlog1py(x, y, name: str | None = None) -> Tensor:
     """x * log1p(y), and 0 where x == 0."""
-    x, y = _operands(x, y)
-    _float_only(x, "Xlog1py", name)
-    with name_scope(name, "Xlog1py", [x, y]):
-        x_zero = equal(x, constant(0, dtype=x.dtype))
-        safe_y = make("dfc.select", [x_zero, constant(0, dtype=y.dtype), y], name="safe_y")
-        return make("dfc.select", [x_zero, constant(0, dtype=x.dtype), multiply(x, log1p(safe_y))], name="Xlog1py")
+    return _x_times_log(x, y, log1p, 0, "Xlog1py", name)
 
 
 def reduce_variance(input_tensor, axis=None, keepdims: bool = False, name: str | None = None) -> Tensor:

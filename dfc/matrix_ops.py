@@ -240,7 +240,7 @@ def matrix_rank(a, tol=None, validate_args: bool = False, name: str | None = Non
 def cross(a, b, name: str | None = None) -> Tensor:
     """The cross product of the 3-vectors along the last dim of a and b (same shapes)."""
     from .array_ops import stack
-    from .tensor_ops import _axis_slice
+    from .array_argument_checks import axis_slice
     a, b = convert_to_tensor(a), convert_to_tensor(b)
     label = name or "Cross"
     for t in (a, b):
@@ -251,8 +251,8 @@ def cross(a, b, name: str | None = None) -> Tensor:
                                           f"{b.shape}")
     with name_scope(name, "Cross", [a, b]):
         axis = a.shape.ndims - 1
-        ax, ay, az = (make("dfc.squeeze", [_axis_slice(a, axis, i, i + 1)], {"axes": [axis]}) for i in range(3))
-        bx, by, bz = (make("dfc.squeeze", [_axis_slice(b, axis, i, i + 1)], {"axes": [axis]}) for i in range(3))
+        ax, ay, az = (make("dfc.squeeze", [axis_slice(a, axis, i, i + 1)], {"axes": [axis]}) for i in range(3))
+        bx, by, bz = (make("dfc.squeeze", [axis_slice(b, axis, i, i + 1)], {"axes": [axis]}) for i in range(3))
         return stack([ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx], axis=-1)
 
 

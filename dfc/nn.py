@@ -78,20 +78,26 @@ def _labels_logits(fn: str, sentinel, labels, logits) -> tuple[Tensor, Tensor]:
     return convert_to_tensor(labels, dtype=logits.dtype), logits
 
 
+def _xent_arguments(_sentinel, labels, logits) -> tuple[Tensor, Tensor]:
+    """softmax_cross_entropy_with_logits' logits and labels as tensors, labels in the logits' dtype (TF's errors
+    for a positional call or a missing one)."""
+    from .math_ops import cast
+    if _sentinel is not None:
+        raise ValueError("Only call `softmax_cross_entropy_with_logits` with named arguments (labels=..., logits=...)")
+    if labels is None or logits is None:
+        raise ValueError("softmax_cross_entropy_with_logits needs both labels and logits")
+    logits, labels = convert_to_tensor(logits), convert_to_tensor(labels)
+    return logits, labels if labels.dtype is logits.dtype else cast(labels, logits.dtype)
+
+
 def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=None, axis=None, name: str | None = None,
                                          dim=None) -> Tensor:
     """-sum(labels * log_softmax(logits)) along `axis` (last by default); gradients reach labels too.
 
     Labels of another dtype (int32 one-hot rows) are cast to the logits' dtype, as TF does."""
     from .framework import name_scope
-    from .math_ops import cast, negative, reduce_sum
-    if _sentinel is not None:
-        raise ValueError("Only call `softmax_cross_entropy_with_logits` with named arguments (labels=..., logits=...)")
-    if labels is None or logits is None:
-        raise ValueError("softmax_cross_entropy_with_logits needs both labels and logits")
-    logits, labels = convert_to_tensor(logits), convert_to_tensor(labels)
-    if labels.dtype is not logits.dtype:
-        labels = cast(labels, logits.dtype)
+    from .math_ops import negative, reduce_sum
+    logits, labels = _xent_arguments(_sentinel, labels, logits)
     axis = dim if axis is None else axis
     axis = -1 if axis is None else check_int(axis, "axis")
     with name_scope(name, "softmax_cross_entropy_with_logits"):
@@ -103,14 +109,7 @@ def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
                                       axis=None) -> Tensor:
     """TF1's (deprecated) form: like _v2, but no gradient flows into labels."""
     from .gradients_impl import stop_gradient
-    from .math_ops import cast
-    if _sentinel is not None:
-        raise ValueError("Only call `softmax_cross_entropy_with_logits` with named arguments (labels=..., logits=...)")
-    if labels is None or logits is None:
-        raise ValueError("softmax_cross_entropy_with_logits needs both labels and logits")
-    logits, labels = convert_to_tensor(logits), convert_to_tensor(labels)
-    if labels.dtype is not logits.dtype:
-        labels = cast(labels, logits.dtype)
+    logits, labels = _xent_arguments(_sentinel, labels, logits)
     return softmax_cross_entropy_with_logits_v2(labels=stop_gradient(labels), logits=logits,
                                                 axis=dim if axis is None else axis, name=name)
 

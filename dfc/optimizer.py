@@ -105,11 +105,7 @@ class Optimizer:
             if isinstance(g, IndexedSlices):
                 _check_slices(g, v)
                 continue
-            if g.shape.ndims is None or v.shape.ndims is None:  # a variable of unknown shape (validate_shape=False)
-                if g.dtype is v.dtype:
-                    continue
-            dims = zip(g.shape.as_list(), v.shape.as_list()) if g.shape.ndims is not None else ()
-            if g.dtype is not v.dtype or g.shape.ndims != v.shape.ndims or any(a not in (None, b) for a, b in dims):
+            if g.dtype is not v.dtype or not g.shape.is_compatible_with(v.shape):
                 raise ValueError(f"gradient {g.name} ({g.dtype.name}{g.shape}) does not match variable "
                                  f"{v.name} ({v.dtype.name}{v.shape})")
         graph = get_default_graph()
@@ -236,9 +232,7 @@ class Optimizer:
 def _check_slices(grad: IndexedSlices, var: Variable) -> None:
     """TF's check of a sparse gradient: its dtype is the variable's and its rows have the variable's row shape."""
     rows, row = grad.values.shape, var.shape
-    if grad.dtype is not var.dtype or (rows.ndims is not None and row.ndims is not None and (
-            rows.ndims != row.ndims or any(a is not None and b is not None and a != b
-                                           for a, b in zip(rows.as_list()[1:], row.as_list()[1:])))):
+    if grad.dtype is not var.dtype or not rows[1:].is_compatible_with(row[1:]):
         raise ValueError(f"gradient {grad.name} (IndexedSlices of {grad.dtype.name} rows {rows}) does not match "
                          f"variable {var.name} ({var.dtype.name}{var.shape})")
 

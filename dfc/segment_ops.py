@@ -19,6 +19,7 @@ import numpy as np
 from dfc.ir.dtypes import as_dtype, i32, i64
 from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 
+from .api_functions import api_function
 from .array_ops import concat, constant, expand_dims, gather, reshape
 from .framework import Tensor, build_error, check_int, constant_value, convert_to_tensor, make, name_scope
 from .math_ops import cast, unsorted_segment_sum
@@ -162,10 +163,9 @@ def _unsorted(kind: str, tf_op: str):
                 if kind in ("mean", "sqrt_n"):
                     return _segment_mean(data, ids, n, post, tf_op, sqrt_n=kind == "sqrt_n")
                 return make("dfc.identity", [_reduce_segments(kind, data, ids, n, post)], name=tf_op)
-    fn.__name__ = f"unsorted_segment_{kind}"
-    fn.__doc__ = (f"out[s] = the {kind} of data[i] over the i with segment_ids[i] == s (ids < 0 dropped, ids >= "
-                  f"num_segments an error); an empty segment gives TF's value for it.")
-    return fn
+    return api_function(fn, f"unsorted_segment_{kind}",
+                        f"out[s] = the {kind} of data[i] over the i with segment_ids[i] == s (ids < 0 dropped, ids >= "
+                        f"num_segments an error); an empty segment gives TF's value for it.")
 
 
 unsorted_segment_max = _unsorted("max", "UnsortedSegmentMax")
@@ -218,10 +218,9 @@ def _sorted(kind: str, tf_op: str):
                         empty = make("dfc.equal", [_counts(data, ids, n, post), constant(np.zeros((), data.dtype.np))])
                         out = make("dfc.select", [empty, constant(np.zeros((), data.dtype.np)), out])
                 return make("dfc.identity", [out], name=tf_op)
-    fn.__name__ = f"segment_{kind}"
-    fn.__doc__ = (f"out[s] = the {kind} of data[i] over the i with segment_ids[i] == s, for sorted ids; max(ids) + 1 "
-                  f"rows (ids known only at run time: a count computed before the step).")
-    return fn
+    return api_function(fn, f"segment_{kind}",
+                        f"out[s] = the {kind} of data[i] over the i with segment_ids[i] == s, for sorted ids; "
+                        f"max(ids) + 1 rows (ids known only at run time: a count computed before the step).")
 
 
 segment_sum = _sorted("sum", "SegmentSum")
@@ -238,7 +237,7 @@ def unique_with_counts(x, out_idx=i32, name: str | None = None):
     x = convert_to_tensor(x)
     known = constant_value(x)
     if known is None:
-        from .tensor_ops import unique_by_values
+        from .sorting_ops import unique_by_values
         with name_scope(name, "UniqueWithCounts", [x]):
             return namedtuple("UniqueWithCounts", ["y", "idx", "count"])(*unique_by_values(x, as_dtype(out_idx),
                                                                                            counts=True))
@@ -374,7 +373,7 @@ def dynamic_stitch(indices, data, name: str | None = None) -> Tensor:
 # ---- scatter with max / min -------------------------------------------------------------------------------------
 def _tensor_scatter_extreme(kind: str, tf_op: str):
     def fn(tensor, indices, updates, name: str | None = None) -> Tensor:
-        from .tensor_ops import _linear_index
+        from .gather_scatter_ops import _linear_index
         tensor, indices, updates = (convert_to_tensor(v) for v in (tensor, indices, updates))
         label = name or tf_op
         if not tensor.shape.is_fully_defined() or indices.shape.ndims is None or \
@@ -405,9 +404,8 @@ def _tensor_scatter_extreme(kind: str, tf_op: str):
             combined = make(f"dfc.{'maximum' if kind == 'max' else 'minimum'}", [base, best])
             out = make("dfc.select", [reshape(hit, [rows] + [1] * len(tail)), combined, base])
             return reshape(out, dims, name=tf_op)
-    fn.__name__ = f"tensor_scatter_nd_{kind}"
-    fn.__doc__ = f"`tensor` with each slice at `indices` replaced by the {kind} of it and its updates."
-    return fn
+    return api_function(fn, f"tensor_scatter_nd_{kind}",
+                        f"`tensor` with each slice at `indices` replaced by the {kind} of it and its updates.")
 
 
 tensor_scatter_nd_max = _tensor_scatter_extreme("max", "TensorScatterMax")
@@ -479,10 +477,9 @@ def _scatter_variable(kind: str, tf_op: str):
                     factor = _reduce_segments("prod", flat, flat_ids, dims[0], dims[1:])
                 new = make("dfc.mul" if kind == "mul" else "dfc.div", [value, factor])
             return var.assign(new, use_locking=use_locking)
-    fn.__name__ = f"scatter_{kind}"
-    fn.__doc__ = (f"ref[indices[i], ...] {'*' if kind == 'mul' else '/' if kind == 'div' else kind}= updates[i, "
-                  f"...] (repeated indices combine); returns the updated value.")
-    return fn
+    return api_function(fn, f"scatter_{kind}",
+                        f"ref[indices[i], ...] {'*' if kind == 'mul' else '/' if kind == 'div' else kind}= "
+                        f"updates[i, ...] (repeated indices combine); returns the updated value.")
 
 
 scatter_mul = _scatter_variable("mul", "ScatterMul")

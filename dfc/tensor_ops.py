@@ -3,51 +3,27 @@
 Each is an exact composite (slices, concats, gathers, segment sums, selects), so the gradients
 come from the ops' own rules and both backends run them without new kernels. Functions whose
 result shape depends on the data (unique, boolean_mask, where(cond)) work when their inputs
-are constants and say plainly that dfc needs static shapes otherwise.
+are constants and say plainly that dfc needs static shapes otherwise. The gathers and scatters by N-d
+index are gather_scatter_ops.py, sorting and data-dependent selections sorting_ops.py (all exported here).
 """
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
 
 import numpy as np
 
 from dfc.ir.dtypes import as_dtype, bool_, i32, i64
 from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 
-from .array_ops import (concat, constant, expand_dims, gather, reshape, shape, shape_argument, stack, tile,
-                        transpose)
+from .array_argument_checks import axis_slice, known_rank, static_ints
+from .array_ops import concat, constant, expand_dims, gather, reshape, shape_argument, tile, transpose
 from .framework import Tensor, build_error, check_int, constant_value, convert_to_tensor, make, name_scope
-from .math_ops import (add, cast, equal, greater_equal, less, logical_and, maximum, multiply, reduce_all, reduce_prod,
-                       reduce_sum, subtract, unsorted_segment_sum)
-
-
-def _static_ints(value, what: str, op: str, name: str) -> np.ndarray:
-    """A build-time constant of ints (a list, an array or a constant tensor)."""
-    if isinstance(value, Tensor):
-        known = constant_value(value)
-        if known is None:
-            raise build_error(op, name, f"{what} must be known when the graph is built (a constant), got the "
-                                        f"tensor {value.name}")
-        value = known
-    array = np.asarray(value)
-    if array.dtype.kind not in "iu" and not (array.dtype.kind == "f" and np.all(np.trunc(array) == array)):
-        raise build_error(op, name, f"{what} must be integers, got {value!r}")
-    return array.astype(np.int64)
-
-
-def _axis_slice(x: Tensor, axis: int, begin: int, end: int, stride: int = 1, name: str = "slice") -> Tensor:
-    rank = x.shape.ndims
-    b, e, s = [0] * rank, [SLICE_END] * rank, [1] * rank
-    b[axis], e[axis], s[axis] = begin, end, stride
-    return make("dfc.slice", [x], {"begin": b, "end": e, "strides": s}, name=name)
-
-
-def _known_rank(x: Tensor, op: str, name: str) -> int:
-    if x.shape.ndims is None:
-        raise build_error(op, name, f"{op} needs the rank of {x.name}, which is unknown; give the placeholder a shape")
-    return x.shape.ndims
+from .gather_scatter_ops import (batch_gather, gather_nd, scatter_nd, tensor_scatter_add, tensor_scatter_nd_add,
+                                 tensor_scatter_nd_sub, tensor_scatter_nd_update, tensor_scatter_sub,
+                                 tensor_scatter_update)
+from .math_ops import add, cast, less, maximum, multiply, reduce_all, subtract
+from .sorting_ops import argsort, boolean_mask, invert_permutation, setdiff1d, sort, unique
 
 
 # ---- pad / reverse / roll ------------------------------------------------------------------------
@@ -56,8 +32,8 @@ def pad(tensor, paddings, mode: str = "CONSTANT", name: str | None = None, const
     out, SYMMETRIC repeats it). The gradient slices the padding off (concat's rule)."""
     x = convert_to_tensor(tensor)
     label = name or "Pad"
-    rank = _known_rank(x, "Pad", label)
-    pads = _static_ints(paddings, "paddings", "Pad", label)
+    rank = known_rank(x, "Pad", label)
+    pads = static_ints(paddings, "paddings", "Pad", label)
     if pads.shape != (rank, 2):
         raise build_error("Pad", label, f"The first dimension of paddings must be the rank of inputs"
                                         f"{list(pads.shape)} {x.shape}: paddings must have shape [{rank}, 2]")
@@ -85,11 +61,11 @@ def pad(tensor, paddings, mode: str = "CONSTANT", name: str | None = None, const
             if mode == "CONSTANT":
                 parts = [_constant_block(out, d, before, value), out, _constant_block(out, d, after, value)]
             elif mode == "REFLECT":
-                parts = [_axis_slice(out, d, before, 0, -1) if before else None, out,
-                         _axis_slice(out, d, -2, -2 - after, -1) if after else None]
+                parts = [axis_slice(out, d, before, 0, -1) if before else None, out,
+                         axis_slice(out, d, -2, -2 - after, -1) if after else None]
             else:
-                parts = [_axis_slice(out, d, before - 1, SLICE_START_REVERSED, -1) if before else None, out,
-                         _axis_slice(out, d, -1, -1 - after, -1) if after else None]
+                parts = [axis_slice(out, d, before - 1, SLICE_START_REVERSED, -1) if before else None, out,
+                         axis_slice(out, d, -1, -1 - after, -1) if after else None]
             out = concat([p for p in parts if p is not None], d, name="concat")
         return out if out is not x else make("dfc.identity", [x], name="Pad")
 
@@ -107,12 +83,12 @@ def _constant_block(x: Tensor, axis: int, width: int, value: Tensor) -> Tensor |
         return make("dfc.broadcast_like", [value, constant(np.zeros(shape, x.dtype.np))])
     if dims[axis] == 0:
         raise build_error("Pad", "Pad", f"cannot pad the empty dim {axis} of {x.name} whose other dims are unknown")
-    template = tile(_axis_slice(x, axis, 0, 1), [width if i == axis else 1 for i in builtins.range(len(dims))])
+    template = tile(axis_slice(x, axis, 0, 1), [width if i == axis else 1 for i in builtins.range(len(dims))])
     return make("dfc.broadcast_like", [value, template])
 
 
 def _axes_list(axis, rank: int, op: str, name: str) -> list[int]:
-    axes = [check_int(a, "axis") for a in np.atleast_1d(_static_ints(axis, "axis", op, name))]
+    axes = [check_int(a, "axis") for a in np.atleast_1d(static_ints(axis, "axis", op, name))]
     out = []
     for a in axes:
         if not -rank <= a < rank:
@@ -128,7 +104,7 @@ def reverse(tensor, axis, name: str | None = None) -> Tensor:
     """The elements of `tensor` in reverse order along each dim in `axis` (TF1's reverse_v2)."""
     x = convert_to_tensor(tensor)
     label = name or "ReverseV2"
-    rank = _known_rank(x, "ReverseV2", label)
+    rank = known_rank(x, "ReverseV2", label)
     axes = _axes_list(axis, rank, "ReverseV2", label)
     if not axes:
         return make("dfc.identity", [x], name=label)
@@ -145,9 +121,9 @@ def roll(input, shift, axis, name: str | None = None) -> Tensor:  # noqa: A002 -
     """Elements shifted by `shift` along `axis` (each may be a list), wrapping around."""
     x = convert_to_tensor(input)
     label = name or "Roll"
-    rank = _known_rank(x, "Roll", label)
-    shifts = np.atleast_1d(_static_ints(shift, "shift", "Roll", label))
-    axes = np.atleast_1d(_static_ints(axis, "axis", "Roll", label))
+    rank = known_rank(x, "Roll", label)
+    shifts = np.atleast_1d(static_ints(shift, "shift", "Roll", label))
+    axes = np.atleast_1d(static_ints(axis, "axis", "Roll", label))
     if shifts.shape != axes.shape or shifts.ndim != 1:
         raise build_error("Roll", label, f"shift and axis must have the same size, got {shifts.tolist()} and "
                                          f"{axes.tolist()}")
@@ -164,172 +140,8 @@ def roll(input, shift, axis, name: str | None = None) -> Tensor:  # noqa: A002 -
                 raise build_error("Roll", label, f"roll needs the size of dim {a} of {x.name}, which is unknown")
             s = s % n if n else 0
             if s:
-                out = concat([_axis_slice(out, a, n - s, n), _axis_slice(out, a, 0, n - s)], a)
+                out = concat([axis_slice(out, a, n - s, n), axis_slice(out, a, 0, n - s)], a)
         return out if out is not x else make("dfc.identity", [x], name="Roll")
-
-
-# ---- gather_nd / scatter_nd ------------------------------------------------------------------------
-def _linear_index(indices: Tensor, dims: Sequence[int], op: str, name: str, invalid: int) -> Tensor:
-    """The row-major offset of each index tuple (the last dim of `indices`) into a tensor of leading dims `dims`;
-    `invalid` where any coordinate is out of range, so the gather or segment sum after it reports the bad index."""
-    if not indices.dtype.is_integer:
-        raise TypeError(str(build_error(op, name, f"indices must be int32 or int64, got {indices.dtype.name}")))
-    if isinstance(dims, Tensor):  # dims known once the fed shapes are: the strides fold then
-        bounds = cast(dims, indices.dtype) if dims.dtype != indices.dtype else dims
-        k = dims.shape.as_list()[0]
-        strides = stack([reduce_prod(bounds[i + 1:]) for i in builtins.range(k)])
-    else:
-        strides = constant(np.array([int(np.prod(dims[i + 1:], dtype=np.int64)) for i in builtins.range(len(dims))],
-                                    dtype=indices.dtype.np))
-        bounds = constant(np.array(dims, dtype=indices.dtype.np))
-    zero = constant(np.zeros((), indices.dtype.np))
-    valid = reduce_all(logical_and(greater_equal(indices, zero), less(indices, bounds)), axis=-1)
-    linear = reduce_sum(multiply(indices, strides), axis=-1)
-    return make("dfc.select", [valid, linear, constant(np.asarray(invalid, indices.dtype.np))], name="index")
-
-
-def gather_nd(params, indices, name: str | None = None, batch_dims: int = 0) -> Tensor:
-    """params[tuple(indices[..., :])]: result shape indices.shape[:-1] + params.shape[K:], K = indices.shape[-1]."""
-    params, indices = convert_to_tensor(params), convert_to_tensor(indices)
-    label = name or "GatherNd"
-    if check_int(batch_dims, "batch_dims"):
-        return _batched_gather_nd(params, indices, check_int(batch_dims, "batch_dims"), name)
-    rank = _known_rank(params, "GatherNd", label)
-    irank = _known_rank(indices, "GatherNd", label)
-    k = indices.shape.as_list()[-1] if irank else None
-    if irank < 1 or k is None:
-        raise build_error("GatherNd", label, f"indices {indices.name} must have rank >= 1 with a known last dim, got "
-                                             f"shape {indices.shape}")
-    if k > rank:
-        raise build_error("GatherNd", label, f"index innermost dimension length must be <= params rank; saw: {k} vs. "
-                                             f"{rank}")
-    lead = params.shape.as_list()[:k]
-    with name_scope(name, "GatherNd", [params, indices]):
-        tail = params.shape.as_list()[k:]
-        if None in lead:  # a batch dim fed later: the strides come from the shape, folded once it is known
-            lead = shape(params, out_type=indices.dtype)[:k]
-            rows = -1
-            if None in tail:
-                tail_t = shape(params)[k:]
-                flat = reshape(params, concat([constant(np.array([-1], np.int32)), tail_t], 0)) if k else \
-                    expand_dims(params, 0)
-            else:
-                flat = reshape(params, [rows] + tail)
-        else:
-            rows = int(np.prod(lead, dtype=np.int64))
-            flat = reshape(params, [rows] + [-1 if d is None else d for d in tail]) if k else expand_dims(params, 0)
-        linear = _linear_index(indices, lead, "GatherNd", label, -1) if k else \
-            make("dfc.fill_like", [reduce_sum(indices, axis=-1)], {"value": 0.0, "dtype": indices.dtype})
-        return gather(flat, linear, name="GatherNd")
-
-
-def _batched_gather_nd(params: Tensor, indices: Tensor, batch_dims: int, name: str | None) -> Tensor:
-    """gather_nd per batch entry: the batch position becomes the leading coordinates of each index."""
-    label = name or "GatherNd"
-    pshape, ishape = params.shape.as_list(), indices.shape.as_list()
-    batch = pshape[:batch_dims]
-    if len(ishape) <= batch_dims or any(a is not None and b is not None and a != b
-                                        for a, b in zip(batch, ishape[:batch_dims])):
-        raise build_error("GatherNd", label, f"batch_dims={batch_dims} needs equal leading dims of params "
-                                             f"{params.shape} and indices {indices.shape}")
-    if None in batch or None in ishape[:-1]:
-        return _batched_gather_nd_dynamic(params, indices, batch_dims, name)
-    grid = np.stack(np.meshgrid(*[np.arange(d) for d in batch], indexing="ij"), axis=-1)
-    middle = ishape[batch_dims:-1]
-    grid = np.broadcast_to(grid.reshape(batch + [1] * len(middle) + [batch_dims]), batch + middle + [batch_dims])
-    with name_scope(name, "GatherNd", [params, indices]):
-        full = concat([constant(grid.astype(indices.dtype.np)), indices], -1)
-        return gather_nd(params, full)
-
-
-def _batched_gather_nd_dynamic(params: Tensor, indices: Tensor, batch_dims: int, name: str | None) -> Tensor:
-    """_batched_gather_nd where a batch or index dim is known only when the graph runs: the batch coordinates
-    are ranges over the indices' own dims, broadcast against them."""
-    from .array_ops import range as range_, shape
-    from .math_ops import add
-    rank = len(indices.shape.as_list())
-    with name_scope(name, "GatherNd", [params, indices]):
-        dims = shape(indices, out_type=indices.dtype)
-        base = make("dfc.fill_like", [indices[..., 0]], {"value": 0.0, "dtype": indices.dtype})
-        coords = []
-        for b in builtins.range(batch_dims):
-            along = reshape(range_(dims[b], dtype=indices.dtype), [1] * b + [-1] + [1] * (rank - 2 - b))
-            coords.append(expand_dims(add(base, along), -1))
-        return gather_nd(params, concat([*coords, indices], -1))
-
-
-def scatter_nd(indices, updates, shape, name: str | None = None) -> Tensor:
-    """Zeros of `shape` with each updates[i] added at index tuple indices[i] (duplicates add up, as in TF)."""
-    indices, updates = convert_to_tensor(indices), convert_to_tensor(updates)
-    label = name or "ScatterNd"
-    out_shape = [int(d) for d in _static_ints(shape, "shape", "ScatterNd", label)]
-    irank = _known_rank(indices, "ScatterNd", label)
-    k = indices.shape.as_list()[-1] if irank else None
-    if irank < 1 or k is None or k > len(out_shape):
-        raise build_error("ScatterNd", label, f"indices {indices.name} must have a known last dim of at most "
-                                              f"{len(out_shape)} (the rank of shape {out_shape}), got {indices.shape}")
-    expected = indices.shape.as_list()[:-1] + out_shape[k:]
-    if updates.shape.ndims is not None and (updates.shape.ndims != len(expected) or any(
-            a is not None and b is not None and a != b for a, b in zip(updates.shape.as_list(), expected))):
-        raise build_error("ScatterNd", label, f"updates {updates.name} must have shape indices.shape[:-1] + "
-                                              f"shape[{k}:] = {expected}, got {updates.shape}")
-    with name_scope(name, "ScatterNd", [indices, updates]):
-        rows = int(np.prod(out_shape[:k], dtype=np.int64))
-        linear = _linear_index(indices, out_shape[:k], "ScatterNd", label, rows)
-        summed = unsorted_segment_sum(updates, linear, rows)
-        return reshape(summed, out_shape, name="ScatterNd")
-
-
-def _scatter_mask(tensor: Tensor, indices: Tensor) -> Tensor:
-    k = indices.shape.as_list()[-1]
-    ones = make("dfc.fill_like", [reduce_sum(indices, axis=-1)], {"value": 1.0, "dtype": i32})
-    tail = tensor.shape.as_list()[k:]
-    hits = scatter_nd(indices, ones, tensor.shape.as_list()[:k])
-    mask = make("dfc.greater", [hits, constant(np.int32(0))])
-    return reshape(mask, tensor.shape.as_list()[:k] + [1] * len(tail))
-
-
-def tensor_scatter_nd_update(tensor, indices, updates, name: str | None = None) -> Tensor:
-    """`tensor` with the slices at `indices` replaced by `updates` (an index given twice gets the sum of its
-    updates; TF leaves the order of duplicates unspecified)."""
-    tensor, indices, updates = (convert_to_tensor(v) for v in (tensor, indices, updates))
-    label = name or "TensorScatterUpdate"
-    if not tensor.shape.is_fully_defined():
-        raise build_error("TensorScatterUpdate", label, f"needs the shape of {tensor.name}, got {tensor.shape}")
-    with name_scope(name, "TensorScatterUpdate", [tensor, indices, updates]):
-        scattered = scatter_nd(indices, updates, tensor.shape.as_list())
-        return make("dfc.select", [_scatter_mask(tensor, indices), scattered, tensor], name="TensorScatterUpdate")
-
-
-def tensor_scatter_nd_add(tensor, indices, updates, name: str | None = None) -> Tensor:
-    tensor, indices, updates = (convert_to_tensor(v) for v in (tensor, indices, updates))
-    if not tensor.shape.is_fully_defined():
-        raise build_error("TensorScatterAdd", name or "TensorScatterAdd", f"needs the shape of {tensor.name}")
-    with name_scope(name, "TensorScatterAdd", [tensor, indices, updates]):
-        return add(tensor, scatter_nd(indices, updates, tensor.shape.as_list()))
-
-
-def tensor_scatter_nd_sub(tensor, indices, updates, name: str | None = None) -> Tensor:
-    tensor, indices, updates = (convert_to_tensor(v) for v in (tensor, indices, updates))
-    if not tensor.shape.is_fully_defined():
-        raise build_error("TensorScatterSub", name or "TensorScatterSub", f"needs the shape of {tensor.name}")
-    with name_scope(name, "TensorScatterSub", [tensor, indices, updates]):
-        return subtract(tensor, scatter_nd(indices, updates, tensor.shape.as_list()))
-
-
-tensor_scatter_update, tensor_scatter_add, tensor_scatter_sub = (tensor_scatter_nd_update, tensor_scatter_nd_add,
-                                                                 tensor_scatter_nd_sub)
-
-
-def batch_gather(params, indices, name: str | None = None) -> Tensor:
-    """result[b..., j] = params[b..., indices[b..., j]] over the leading rank(indices) - 1 dims."""
-    params, indices = convert_to_tensor(params), convert_to_tensor(indices)
-    label = name or "batch_gather"
-    nb = _known_rank(indices, "batch_gather", label) - 1
-    if nb == 0:
-        return gather(params, indices, name=label)
-    with name_scope(name, "batch_gather", [params, indices]):
-        return gather_nd(params, expand_dims(indices, -1), batch_dims=nb)
 
 
 def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name: str | None = None,  # noqa: A002
@@ -342,7 +154,7 @@ def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name: s
     batch_axis = (batch_dim if batch_dim is not None else 0) if batch_axis is None else batch_axis
     if seq_axis is None:
         raise TypeError(f"{build_error('ReverseSequence', label, '')} reverse_sequence needs seq_axis")
-    rank = _known_rank(x, "ReverseSequence", label)
+    rank = known_rank(x, "ReverseSequence", label)
     seq_axis, batch_axis = check_int(seq_axis, "seq_axis"), check_int(batch_axis, "batch_axis")
     for what, a in (("seq_dim", seq_axis), ("batch_dim", batch_axis)):
         if not -rank <= a < rank:
@@ -481,7 +293,7 @@ def broadcast_to(input, shape, name: str | None = None) -> Tensor:  # noqa: A002
                                                 f"{shape.name}")
     static, _, _ = shape_argument(shape, "broadcast_to shape")
     target = list(static)
-    rank = _known_rank(x, "BroadcastTo", label)
+    rank = known_rank(x, "BroadcastTo", label)
     if rank > len(target):
         raise build_error("BroadcastTo", label, f"cannot broadcast {x.name} of shape {x.shape} to {target}: "
                                                 f"it has more dims")
@@ -499,11 +311,11 @@ def repeat(input, repeats, axis=None, name: str | None = None) -> Tensor:  # noq
     """Each element (slice along `axis`; of the flattened tensor when None) repeated repeats[i] times."""
     x = convert_to_tensor(input)
     label = name or "Repeat"
-    reps = _static_ints(repeats, "repeats", "Repeat", label)
+    reps = static_ints(repeats, "repeats", "Repeat", label)
     with name_scope(name, "Repeat", [x]):
         if axis is None:
             x, axis = reshape(x, [-1]), 0
-        rank = _known_rank(x, "Repeat", label)
+        rank = known_rank(x, "Repeat", label)
         axis = check_int(axis, "axis")
         if not -rank <= axis < rank:
             raise build_error("Repeat", label, f"axis {axis} is out of range for rank {rank}")
@@ -524,7 +336,7 @@ def _blocks_of(x: Tensor, block_size, data_format: str, op: str, label: str) -> 
     b = check_int(block_size, "block_size")
     if data_format != "NHWC":
         raise NotImplementedError(f"{build_error(op, label, '')} only data_format NHWC is supported")
-    if _known_rank(x, op, label) != 4 or b < 2:
+    if known_rank(x, op, label) != 4 or b < 2:
         raise build_error(op, label, f"input must be 4-D and block_size >= 2, got {x.shape} and {b}")
     return b, x.shape.as_list()
 
@@ -554,170 +366,6 @@ def depth_to_space(input, block_size, name: str | None = None, data_format: str 
         y = reshape(x, [-1 if n is None else n, h, w, b, b, c // (b * b)])
         y = transpose(y, [0, 1, 3, 2, 4, 5])
         return reshape(y, [-1 if n is None else n, h * b, w * b, c // (b * b)])
-
-
-# ---- sorting ------------------------------------------------------------------------------------------
-def _move_last(x: Tensor, axis: int, rank: int) -> tuple[Tensor, list[int] | None]:
-    if axis == rank - 1:
-        return x, None
-    perm = [d for d in builtins.range(rank) if d != axis] + [axis]
-    return transpose(x, perm), [int(p) for p in np.argsort(perm)]
-
-
-def argsort(values, axis: int = -1, direction: str = "ASCENDING", stable: bool = False,
-            name: str | None = None) -> Tensor:
-    """The int32 indices that sort `values` along `axis`; equal values keep their order (a stable sort, as
-    TF's top_k-based argsort gives). One dfc.argsort op: numpy's sort of each row, on the host."""
-    x = convert_to_tensor(values)
-    label = name or "argsort"
-    if direction not in ("ASCENDING", "DESCENDING"):
-        raise ValueError(f"{build_error('argsort', label, '')} direction must be ASCENDING or DESCENDING, "
-                         f"got {direction!r}")
-    rank = _known_rank(x, "argsort", label)
-    if rank == 0:
-        raise build_error("argsort", label, f"argsort needs a tensor of rank >= 1, got {x.name} of shape {x.shape}")
-    axis = check_int(axis, "axis")
-    if not -rank <= axis < rank:
-        raise build_error("argsort", label, f"axis {axis} is out of range for rank {rank}")
-    axis %= rank
-    with name_scope(name, "argsort", [x]):
-        last, back = _move_last(x, axis, rank)
-        order = make("dfc.argsort", [last], {"descending": direction == "DESCENDING"}, name="order")
-        return transpose(order, back) if back is not None else order
-
-
-def sort(values, axis: int = -1, direction: str = "ASCENDING", name: str | None = None) -> Tensor:
-    """`values` sorted along `axis` (the gradient flows back to each element's original place)."""
-    x = convert_to_tensor(values)
-    with name_scope(name, "sort", [x]):
-        order = argsort(x, axis=axis, direction=direction)
-        rank = x.shape.ndims
-        axis = check_int(axis, "axis") % rank
-        last, back = _move_last(x, axis, rank)
-        moved, _ = _move_last(order, axis, rank)
-        picked = gather_nd(last, expand_dims(moved, -1), batch_dims=rank - 1) if rank > 1 else gather(last, moved)
-        return transpose(picked, back) if back is not None else picked
-
-
-# ---- permutations and data-dependent shapes ---------------------------------------------------------
-def invert_permutation(x, name: str | None = None) -> Tensor:
-    """y[x[i]] = i for a permutation x of 0..n-1."""
-    x = convert_to_tensor(x)
-    label = name or "InvertPermutation"
-    if x.dtype not in (i32, i64) or _known_rank(x, "InvertPermutation", label) != 1 or x.shape.as_list()[0] is None:
-        raise build_error("InvertPermutation", label, f"x must be a 1-D int32/int64 tensor of known length, got "
-                                                      f"{x.dtype.name} {x.shape}")
-    known = constant_value(x)
-    n = x.shape.as_list()[0]
-    if known is not None and sorted(known.tolist()) != list(builtins.range(n)):
-        raise build_error("InvertPermutation", label, f"{known.tolist()} is not a permutation of 0..{n - 1}")
-    with name_scope(name, "InvertPermutation", [x]):
-        return unsorted_segment_sum(constant(np.arange(n, dtype=x.dtype.np)), x, n)
-
-
-def _data_dependent(op: str, name: str, what: str) -> NotImplementedError:
-    return NotImplementedError(f"{build_error(op, name, '')} {what}: its result shape depends on the values of its "
-                               f"input, and dfc compiles static shapes (each run is specialized to the fed shapes, "
-                               f"not to fed values); it works when the input is a constant")
-
-
-def boolean_mask(tensor, mask, name: str = "boolean_mask", axis=None) -> Tensor:
-    """The entries of `tensor` where `mask` is true, along `axis` onwards: a gather of the true positions.
-
-    A mask computed in the step (or fed) has a number of true entries known only when the step runs: dfc
-    computes that count first and compiles the step for it (runtime/session.py; the gather's rows follow).
-    """
-    x, mask = convert_to_tensor(tensor), convert_to_tensor(mask)
-    if mask.dtype != bool_:
-        raise TypeError(str(build_error("BooleanMask", name, f"mask must be bool, got {mask.dtype.name}")))
-    axis = 0 if axis is None else check_int(axis, "axis")
-    k = mask.shape.ndims
-    if k is None:
-        raise build_error("BooleanMask", name, "Number of mask dimensions must be specified, even if some dimensions "
-                                               "are None.  E.g. shape=[None] is ok, but shape=None is not.")
-    if k == 0:
-        raise build_error("BooleanMask", name, "mask cannot be a scalar")
-    dims = x.shape.as_list() if x.shape.ndims is not None else None
-    if dims is None:
-        raise build_error("BooleanMask", name, f"boolean_mask needs the rank of {x.name}")
-    axis = axis + len(dims) if axis < 0 else axis
-    if axis + k > len(dims):
-        raise build_error("BooleanMask", name, f"Shapes {x.shape} and {mask.shape} are incompatible")
-    if any(d is not None and m is not None and d != m for d, m in zip(dims[axis:axis + k], mask.shape.as_list())):
-        raise build_error("BooleanMask", name, f"Shapes {x.shape} and {mask.shape} are incompatible")
-    known = constant_value(mask)
-    with name_scope(name, "boolean_mask", [x, mask]):
-        lead, tail = dims[:axis], dims[axis + k:]
-        if k == 1:
-            merged = x
-        elif None in lead or None in tail:
-            pieces = shape(x)
-            merged = reshape(x, concat([pieces[:axis], constant(np.array([-1], np.int32)), pieces[axis + k:]], 0))
-        else:
-            merged = reshape(x, lead + [-1] + tail)
-        if known is not None:
-            return gather(merged, constant(np.flatnonzero(known).astype(np.int64)), axis=axis)
-        flat = reshape(mask, [-1])
-        count = reduce_sum(cast(flat, i64))
-        positions = make("dfc.dynamic_nonzero", [flat, count], name="positions")
-        return gather(merged, positions, axis=axis)
-
-
-def unique(x, out_idx=i32, name: str | None = None):
-    """(y, idx): the distinct values in order of first appearance, and each element's position in y (constants)."""
-    x = convert_to_tensor(x)
-    known = constant_value(x)
-    if known is None:
-        with name_scope(name, "Unique", [x]):
-            y, idx = unique_by_values(x, as_dtype(out_idx))
-        from collections import namedtuple
-        return namedtuple("Unique", ["y", "idx"])(y, idx)
-    _, first, inverse = np.unique(known, return_index=True, return_inverse=True)
-    order = np.argsort(first)
-    rank_of = np.empty_like(order)
-    rank_of[order] = np.arange(order.size)
-    from collections import namedtuple
-    result = namedtuple("Unique", ["y", "idx"])
-    return result(constant(known[np.sort(first)]), constant(rank_of[inverse].astype(as_dtype(out_idx).np)))
-
-
-def unique_by_values(x: Tensor, out_idx, counts: bool = False) -> tuple:
-    """(y, idx[, count]) of a 1-D tensor known only at run time: an element is new when no earlier one equals
-    it (an n x n comparison); y is a boolean_mask of the new ones (its length computed before the step), idx the
-    running count of new elements at each one's first occurrence."""
-    from .array_ops import range as range_
-    label = "Unique"
-    if x.shape.ndims != 1:
-        raise build_error("Unique", label, f"unique expects a 1D vector, got {x.name} of shape {x.shape}")
-    same = make("dfc.equal", [expand_dims(x, 1), expand_dims(x, 0)])  # [i, j]: x[i] == x[j]
-    n_static = x.shape.as_list()[0]
-    if n_static is not None:
-        before = constant(np.tri(n_static, k=-1, dtype=bool))  # j < i
-    else:
-        positions = range_(0, make("dfc.shape_of", [x], {"dtype": i32})[0])
-        before = make("dfc.less", [expand_dims(positions, 0), expand_dims(positions, 1)])
-    seen = reduce_all(make("dfc.logical_not", [logical_and(same, before)]), axis=1)  # no earlier equal element
-    y = boolean_mask(x, seen)
-    first = make("dfc.argmax", [cast(same, i32)], {"axis": 1, "output_type": out_idx})  # each one's first position
-    rank = make("dfc.cumsum", [cast(seen, out_idx)], {"axis": 0}) - constant(np.ones((), out_idx.np))
-    idx = gather(rank, first)
-    if not counts:
-        return y, idx
-    distinct = range_(0, reduce_sum(cast(seen, out_idx)), dtype=out_idx)
-    count = reduce_sum(cast(equal(expand_dims(distinct, 1), expand_dims(idx, 0)), out_idx), axis=1)
-    return y, idx, count
-
-
-def setdiff1d(x, y, index_dtype=i32, name: str | None = None):
-    """(out, idx): the entries of x not in y, in order, and their positions in x (constants)."""
-    x, y = convert_to_tensor(x), convert_to_tensor(y)
-    kx, ky = constant_value(x), constant_value(y)
-    if kx is None or ky is None:
-        raise _data_dependent("ListDiff", name or "ListDiff", "setdiff1d of non-constant tensors")
-    keep = ~np.isin(kx, ky)
-    from collections import namedtuple
-    result = namedtuple("ListDiff", ["out", "idx"])
-    return result(constant(kx[keep]), constant(np.flatnonzero(keep).astype(as_dtype(index_dtype).np)))
 
 
 __all__ = ["argsort", "batch_gather", "boolean_mask", "broadcast_to", "depth_to_space", "gather_nd",

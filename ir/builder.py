@@ -10,7 +10,7 @@ from typing import Any
 from collections.abc import Sequence
 
 from .errors import ShapeError
-from .graph import Graph, Location, Op, Value
+from .graph import Block, Graph, Location, Op, Value
 from .ops import get_op_def
 from .ops.registry import infer_types
 from .types import Type
@@ -82,7 +82,7 @@ def capture_location() -> Location | None:
 # ---- making ops ------------------------------------------------------------------------------
 def create_op(graph: Graph, type: str, operands: Sequence[Value] = (), attrs: dict[str, Any] | None = None,
               name: str | None = None, result_types: Sequence[Type] | None = None,
-              loc: Location | None = None, device: str | None = None, regions=None,
+              loc: Location | None = None, device: str | None = None, regions: list[Block] | None = None,
               control_inputs: Sequence[Value] = (), exact_name: bool = False) -> Op:
     """Declare-checked construction of one op, appended to `graph`.
 

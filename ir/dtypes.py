@@ -7,6 +7,8 @@ never compiled code (runtime/host_strings.py runs a step's string ops on the hos
 
 from __future__ import annotations
 
+from typing import Any
+
 import ml_dtypes
 import numpy as np
 
@@ -28,7 +30,7 @@ class DType:
         self.bits = bits
 
     @property
-    def as_numpy_dtype(self):
+    def as_numpy_dtype(self) -> type:
         return self.np.type
 
     @property
@@ -40,13 +42,13 @@ class DType:
         return self
 
     @property
-    def min(self):
+    def min(self) -> int | float | bool | np.floating:
         if self.is_string:
             raise TypeError("Cannot find minimum value of <dtype: 'string'>.")
         return np.finfo(self.np).min if self.is_floating else (False if self.is_bool else np.iinfo(self.np).min)
 
     @property
-    def max(self):
+    def max(self) -> int | float | bool | np.floating:
         if self.is_string:
             raise TypeError("Cannot find maximum value of <dtype: 'string'>.")
         return np.finfo(self.np).max if self.is_floating else (True if self.is_bool else np.iinfo(self.np).max)
@@ -72,7 +74,7 @@ class DType:
     is_quantized = False
     is_numpy_compatible = True
 
-    def is_compatible_with(self, other) -> bool:
+    def is_compatible_with(self, other: object) -> bool:
         return self == other
 
     def __eq__(self, other) -> bool:
@@ -157,7 +159,7 @@ class UnsupportedDType(str):
         return f"tf.{self}"
 
 
-def as_dtype(value) -> DType:
+def as_dtype(value: Any) -> DType:
     """Coerce a DType, TF name, IR spelling, numpy dtype or Python type to a DType."""
     if isinstance(value, DType):
         return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .dtypes import DType
@@ -46,7 +47,7 @@ class TensorType:
             n *= d
         return n
 
-    def with_shape(self, shape) -> TensorType:
+    def with_shape(self, shape: Iterable[int | None] | None) -> TensorType:
         return TensorType(self.dtype, None if shape is None else tuple(shape))
 
     def with_dtype(self, dtype: DType) -> TensorType:

@@ -245,9 +245,9 @@ def test_threads_share_a_session():
 @pytest.mark.parametrize("given", [3.0, -0.0, 1e300, float("nan"), 7, -(1 << 63), (1 << 63) - 1, 1 << 63, 1 << 80,
                                    True, np.float64(2.5), np.array(1.5), "x", [1.0], None])
 def test_python_numbers_fed_to_float_scalars_convert_as_any_feed_does(dtype, given):
-    from dfc.runtime.session import _feed_checker, convert_feed
+    from dfc.runtime.feeds import convert_feed, feed_checker
     target = tf.placeholder(dtype, [])._dfc_ir()
-    fast = _feed_checker(target)
+    fast = feed_checker(target)
     try:
         expected = convert_feed(target, given)
     except Exception as e:  # noqa: BLE001 - the fast path must refuse the same way

@@ -157,13 +157,21 @@ def _pieces(s: ConvShape, dt: D.DType) -> int:
     return -(-s.n // s.chunk(dt.itemsize)) if s.n else 0
 
 
+def _direct_geometry(mb: ModuleBuilder, op: Op, s: ConvShape) -> conv_direct.Geometry | None:
+    """The geometry of a convolution (or its filter gradient) for the direct kernels, or None when they do not
+    serve it (another dtype, groups, a pointwise convolution: the GEMM path does)."""
+    direct = conv_direct.Geometry(s.h, s.w, s.c, s.kh, s.kw, s.cout, s.rows, s.cols)
+    usable = conv_direct.usable(mb, op.result.type.dtype, s.groups, s.cout, direct) and not s.pointwise
+    return direct if usable else None
+
+
 def lower_conv2d(mb: ModuleBuilder, op: Op) -> None:
     x, w = op.inputs
     s = ConvShape(x.type.shape, w.type.shape, op.attrs)
     if op.result.type.num_elements == 0:
         return
-    direct = conv_direct.Geometry(s.h, s.w, s.c, s.kh, s.kw, s.cout, s.rows, s.cols)
-    if conv_direct.usable(mb, op.result.type.dtype, s.groups, s.cout, direct) and not s.pointwise:
+    direct = _direct_geometry(mb, op, s)
+    if direct is not None:
         conv_direct.lower_forward(mb, op, direct, s.n)
         return
     declare_externs(mb)
@@ -259,8 +267,8 @@ def lower_conv2d_backprop_filter(mb: ModuleBuilder, op: Op) -> None:
     size = op.result.type.num_elements
     if size == 0:
         return
-    direct = conv_direct.Geometry(s.h, s.w, s.c, s.kh, s.kw, s.cout, s.rows, s.cols)
-    if conv_direct.usable(mb, op.result.type.dtype, s.groups, s.cout, direct) and not s.pointwise:
+    direct = _direct_geometry(mb, op, s)
+    if direct is not None:
         conv_direct.lower_backprop_filter(mb, op, direct, s.n)
         return
     declare_externs(mb)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from dfc.ir.graph import Graph, Op
 from dfc.ir.ops import get_op_def
@@ -51,6 +52,9 @@ from .shape import (lower_broadcast_like, lower_concat, lower_fill_like, lower_g
 from .sparse import lower_unsorted_segment_sum
 from .lapack import LAPACK_LOWERINGS
 from .state import lower_assign
+
+if TYPE_CHECKING:
+    import llvmlite.binding as llvm
 
 # ---- lowering of each op ------------------------------------------------------------------------
 
@@ -170,7 +174,7 @@ def compile_units(lowered: Lowered) -> list[tuple[str, str, int]]:
     return units + [("dfc_main", lowered.main, MAIN_OPT_LEVEL)]
 
 
-def target_machine():
+def target_machine() -> llvm.TargetMachine:
     """The chosen CPU target's target machine (see compiler/target.py)."""
     return cpu_target().target_machine(3)
 
@@ -180,7 +184,7 @@ def target_id() -> str:
     return cpu_target().identity
 
 
-def optimize(text: str, level: int = KERNEL_OPT_LEVEL):
+def optimize(text: str, level: int = KERNEL_OPT_LEVEL) -> llvm.ModuleRef:
     """Parse and optimize (O3, vectorizers on) a module's text; returns the llvmlite ModuleRef."""
     return cpu_target().optimize(text, level)
 

@@ -9,8 +9,10 @@ late thread just takes fewer pieces.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dfc.ir import dtypes as D
-from dfc.ir.graph import Op
+from dfc.ir.graph import Op, Value
 
 from .loops import counted_loop
 from .module import PARAM_NTHREADS, ModuleBuilder, where
@@ -29,11 +31,11 @@ def declare_externs(mb: ModuleBuilder) -> None:
             mb.globals.append(line)
 
 
-def gep(fn: Fn, ty: str, base: str, off) -> str:
+def gep(fn: Fn, ty: str, base: str, off: int | str) -> str:
     return fn(f"getelementptr inbounds {ty}, ptr {base}, i64 {off}")
 
 
-def memset0(fn: Fn, ptr: str, nbytes) -> None:
+def memset0(fn: Fn, ptr: str, nbytes: int | str) -> None:
     fn.emit(f"call void @llvm.memset.p0.i64(ptr {ptr}, i8 0, i64 {nbytes}, i1 false)")
 
 
@@ -67,8 +69,8 @@ class Gemm:
                 f"ptr {cells['ldb']}, ptr {cells['beta']}, ptr {c}, ptr {cells['ldc']})")
 
 
-def pooled_kernel(mb: ModuleBuilder, op: Op, operands, emit_chunk, outer: int, macs: int,
-                  partials: int = 0, reduce=None, storages: list | None = None) -> None:
+def pooled_kernel(mb: ModuleBuilder, op: Op, operands: list[Value], emit_chunk: Callable, outer: int, macs: int,
+                  partials: int = 0, reduce: Callable | None = None, storages: list | None = None) -> None:
     """An op as a driver kernel and a chunk kernel over [lo, hi) of `outer` independent pieces.
 
     The chunk kernel has the (ptr bufs, lo, hi) signature of dfc_parallel_for: bufs holds the

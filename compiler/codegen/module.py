@@ -349,7 +349,7 @@ class ModuleBuilder:
         lines.append(e.text())
         return "\n".join(lines)
 
-    def global_constant(self, value, dt: D.DType) -> str:
+    def global_constant(self, value: np.ndarray | float, dt: D.DType) -> str:
         """A private global holding a (small) constant's bytes; returns its symbol."""
         data = np.ascontiguousarray(value, dtype=dt.np).tobytes()
         name = f"@c{self.nglobals}"

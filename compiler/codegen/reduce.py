@@ -4,7 +4,7 @@ and softmax/log_softmax: kept dimensions outside (split across threads), the red
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,7 +69,8 @@ def _finalize(fn: Fn, kind: str, ty: str, acc: str, count: int, fl: bool) -> str
     return fn(f"mul {ty} {q}, {sg}")
 
 
-def reduction_views(shape, kept: list[int], red: list[int], out_dtype, sources, which: list[int]):
+def reduction_views(shape: Sequence[int], kept: list[int], red: list[int], out_dtype: D.DType, sources: list[tuple],
+                    which: list[int]) -> tuple[list[int], list[View], list[int], list[View]]:
     """(kept dims, views of the result and sources over them, reduced dims, views of the sources over them),
     each coalesced; the result is contiguous, source k is buffer which[1 + k] broadcast to `shape`."""
     src_strides = [broadcast_strides(s, shape) for _, s, _ in sources]

@@ -4,12 +4,16 @@ their producers, matmul epilogues; CPU and GPU) computes its region's elements t
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from dfc.ir.graph import Block, Op, Value
 
 from .scalar import COMP, Fn, lit, scalar, typed_value
+
+if TYPE_CHECKING:
+    from .module import ModuleBuilder
 
 
 def big_constants(body: Block, reads: Iterable[Value] | None = None) -> list[Op]:
@@ -20,7 +24,7 @@ def big_constants(body: Block, reads: Iterable[Value] | None = None) -> list[Op]
             and np.asarray(inner.attrs["value"]).size != 1 and (wanted is None or inner.result in wanted)]
 
 
-def eval_region(mb, fn: Fn, op: Op, loaded: list[str | None], region_consts: list[Op],
+def eval_region(mb: ModuleBuilder, fn: Fn, op: Op, loaded: list[str | None], region_consts: list[Op],
                 known: dict[Value, str] | None = None, outputs: list[Value] | None = None) -> list[str]:
     """The scalar values of `outputs` (by default what the fused region yields) at the current index.
 

@@ -32,7 +32,7 @@ class CodegenError(Exception):
     """The step cannot be lowered (e.g. a shape is still unknown)."""
 
 
-def lit(ty: str, value) -> str:
+def lit(ty: str, value: float | int | bool) -> str:
     """A literal of LLVM type `ty`."""
     if ty == "float":
         return lit_f32(float(value))
@@ -616,7 +616,7 @@ def _shift(e: Element) -> str:
     return f(f"{'lshr' if e.dt.is_unsigned else 'ashr'} {ty} {e.a}, {y}")
 
 
-def typed_value(value: float, dt: D.DType):
+def typed_value(value: float, dt: D.DType) -> int | float | bool:
     """A Python number as the reference stores it in dt (wrapping and rounding included)."""
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and np.issubdtype(dt.np, np.integer):
         # exactly, not through float64: int64's largest values (2**63 - 1, a slice's open end) do not survive it

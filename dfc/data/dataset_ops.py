@@ -81,7 +81,28 @@ class _Context:
         return [np.asarray(a) for a in self.session.run(list(tensors), self.feed_dict)] if tensors else []
 
 
-class Dataset:
+class ElementStructure:
+    """The structure of a dataset's elements (and of an iterator's get_next): TF1's output_types, output_shapes and
+    output_classes, from the nested template, dtypes and shapes the object holds."""
+
+    _template: Any
+    _dtypes: list[DType]
+    _shapes: list
+
+    @property
+    def output_types(self) -> Any:
+        return pack(self._template, self._dtypes)
+
+    @property
+    def output_shapes(self) -> Any:
+        return pack(self._template, [TensorShape(s) for s in self._shapes])
+
+    @property
+    def output_classes(self) -> Any:
+        return pack(self._template, [Tensor] * len(self._dtypes))
+
+
+class Dataset(ElementStructure):
     """A stream of elements of fixed structure, dtypes and (partly known) shapes."""
 
     def __init__(self, template: Any, dtypes: list[DType], shapes: list[list[int | None] | None]):
@@ -103,18 +124,6 @@ class Dataset:
         return [t for t in found if t is not None]
 
     # ---- static description ------------------------------------------------------------------
-    @property
-    def output_types(self) -> Any:
-        return pack(self._template, self._dtypes)
-
-    @property
-    def output_shapes(self) -> Any:
-        return pack(self._template, [TensorShape(s) for s in self._shapes])
-
-    @property
-    def output_classes(self) -> Any:
-        return pack(self._template, [Tensor] * len(self._dtypes))
-
     def __repr__(self) -> str:
         return f"<{type(self).__name__} shapes: {self.output_shapes}, types: {self.output_types}>"
 

@@ -17,14 +17,14 @@ from typing import Any
 from dfc.ir.errors import FailedPreconditionError, OutOfRangeError
 from dfc.runtime.host_feeds import register_action, register_source
 
-from ..framework import Operation, Tensor, TensorShape, get_default_graph, name_scope
-from .dataset_ops import Dataset, _Context, flatten, pack
+from ..framework import Operation, TensorShape, get_default_graph, name_scope
+from .dataset_ops import Dataset, ElementStructure, _Context, flatten, pack
 
 __all__ = ["Iterator", "get_output_classes", "get_output_shapes", "get_output_types", "make_initializable_iterator",
            "make_one_shot_iterator"]
 
 
-class Iterator:
+class Iterator(ElementStructure):
     """TF1's tf.data.Iterator: one-shot, initializable, or reinitializable (from_structure + make_initializer)."""
 
     def __init__(self, dataset: Dataset | None, template: Any, dtypes: list, shapes: list, one_shot: bool):
@@ -68,18 +68,6 @@ class Iterator:
                              "`tf.data.Dataset.make_one_shot_iterator()`. For an initializable iterator, use "
                              "`tf.data.Dataset.make_initializable_iterator()` instead.")
         return self._initializer
-
-    @property
-    def output_types(self) -> Any:
-        return pack(self._template, self._dtypes)
-
-    @property
-    def output_shapes(self) -> Any:
-        return pack(self._template, [TensorShape(s) for s in self._shapes])
-
-    @property
-    def output_classes(self) -> Any:
-        return pack(self._template, [Tensor] * len(self._dtypes))
 
     def make_initializer(self, dataset: Dataset, name: str | None = None) -> Operation:
         """An op that (re)starts this iterator on `dataset` in the session that runs it."""

@@ -9,8 +9,8 @@ import dfc as tf
 from dfc.ir.dtypes import as_dtype, i32, i64
 
 from ..framework import constant_value, convert_to_tensor, name_scope
-from .distribution import (NOT_REPARAMETERIZED, Distribution, RegisterKL, leading_dims, scalar_events,
-                           with_checks)
+from .distribution import (NOT_REPARAMETERIZED, Distribution, RegisterKL, leading_dims, parameter_property,
+                           scalar_events, with_checks)
 from .gamma import ConcentrationVector
 
 
@@ -72,13 +72,8 @@ class Bernoulli(Distribution):
     def _param_shapes(sample_shape):
         return {"logits": convert_to_tensor(sample_shape, dtype=i32)}
 
-    @property
-    def logits(self):
-        return self._logits
-
-    @property
-    def probs(self):
-        return self._probs
+    logits = parameter_property("logits")
+    probs = parameter_property("probs")
 
     def _batch_shape(self):
         return self._logits.shape
@@ -146,17 +141,9 @@ class Categorical(Distribution):
                          validate_args=validate_args, allow_nan_stats=allow_nan_stats, parameters=parameters,
                          graph_parents=[self._logits, self._probs], name=scope)
 
-    @property
-    def event_size(self):
-        return self._event_size
-
-    @property
-    def logits(self):
-        return self._logits
-
-    @property
-    def probs(self):
-        return self._probs
+    event_size = parameter_property("event_size")
+    logits = parameter_property("logits")
+    probs = parameter_property("probs")
 
     def _batch_shape(self):
         return leading_dims(self._logits.shape)
@@ -278,17 +265,9 @@ class Multinomial(Distribution):
                          validate_args=validate_args, allow_nan_stats=allow_nan_stats, parameters=parameters,
                          graph_parents=[self._total_count, self._logits, self._probs], name=scope)
 
-    @property
-    def total_count(self):
-        return self._total_count
-
-    @property
-    def logits(self):
-        return self._logits
-
-    @property
-    def probs(self):
-        return self._probs
+    total_count = parameter_property("total_count")
+    logits = parameter_property("logits")
+    probs = parameter_property("probs")
 
     def _batch_shape(self):
         return tf.TensorShape(self._mean_val.shape.as_list()[:-1]) if self._mean_val.shape.ndims else \
@@ -344,9 +323,7 @@ class DirichletMultinomial(ConcentrationVector):
                          validate_args=validate_args, allow_nan_stats=allow_nan_stats, parameters=parameters,
                          graph_parents=[self._total_count, self._concentration], name=scope)
 
-    @property
-    def total_count(self):
-        return self._total_count
+    total_count = parameter_property("total_count")
 
     def _sample_n(self, n, seed=None):
         from ..random_sampling import random_gamma, salted_seed

@@ -50,6 +50,15 @@ def same_float_dtype(distribution: str, tensors: list[Tensor]):
     return dtype
 
 
+def parameter_property(name: str) -> property:
+    """A read-only property for a distribution's parameter `name`: the tensor its constructor stored as `_name`."""
+    attribute = "_" + name
+
+    def get(self: Distribution) -> Tensor:
+        return getattr(self, attribute)
+    return property(get, doc=f"The distribution's `{name}` parameter (a tensor).")
+
+
 def broadcast_shape_tensor(*params: Tensor) -> Tensor:
     """The broadcast shape of `params` as an int32 vector: the shape of their zeros' sum, which the session
     knows from the fed shapes alone (a BroadcastArgs check would make a draw's shape wait for values)."""

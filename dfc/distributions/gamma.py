@@ -11,7 +11,7 @@ from dfc.ir.dtypes import i32
 from ..framework import convert_to_tensor, name_scope
 from ..shape_ops import broadcast_static_shape
 from .distribution import (FULLY_REPARAMETERIZED, Distribution, RegisterKL, as_parameter, broadcast_shape_tensor,
-                           last_dim, same_float_dtype, scalar_events, traced, with_checks)
+                           last_dim, parameter_property, same_float_dtype, scalar_events, traced, with_checks)
 
 
 def _sample_checked(dist: Distribution, x, checks):
@@ -43,13 +43,8 @@ class Gamma(Distribution):
         shape = convert_to_tensor(sample_shape, dtype=i32)
         return {"concentration": shape, "rate": shape}
 
-    @property
-    def concentration(self):
-        return self._concentration
-
-    @property
-    def rate(self):
-        return self._rate
+    concentration = parameter_property("concentration")
+    rate = parameter_property("rate")
 
     def _batch_shape(self):
         return broadcast_static_shape(self.concentration.shape, self.rate.shape)
@@ -107,10 +102,6 @@ class Exponential(Gamma):
     def _param_shapes(sample_shape):
         return {"rate": convert_to_tensor(sample_shape, dtype=i32)}
 
-    @property
-    def rate(self):
-        return self._rate
-
     def _log_survival_function(self, value):
         return self._log_prob(value) - tf.log(self._rate)
 
@@ -152,17 +143,9 @@ class Beta(Distribution):
         shape = convert_to_tensor(sample_shape, dtype=i32)
         return {"concentration1": shape, "concentration0": shape}
 
-    @property
-    def concentration1(self):
-        return self._concentration1
-
-    @property
-    def concentration0(self):
-        return self._concentration0
-
-    @property
-    def total_concentration(self):
-        return self._total_concentration
+    concentration1 = parameter_property("concentration1")
+    concentration0 = parameter_property("concentration0")
+    total_concentration = parameter_property("total_concentration")
 
     def _batch_shape(self):
         return self.total_concentration.shape
@@ -225,13 +208,8 @@ class ConcentrationVector(Distribution):
     """A family parameterized by a vector of concentrations (Dirichlet, DirichletMultinomial): the last axis of
     `concentration` is the event, the rest the batch; `_variance` and `_variance_scale_term` give the covariance."""
 
-    @property
-    def concentration(self):
-        return self._concentration
-
-    @property
-    def total_concentration(self):
-        return self._total_concentration
+    concentration = parameter_property("concentration")
+    total_concentration = parameter_property("total_concentration")
 
     def _batch_shape(self):
         return self._total_concentration.shape

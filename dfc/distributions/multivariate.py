@@ -11,8 +11,8 @@ from dfc.ir.dtypes import i32
 
 from ..framework import convert_to_tensor, name_scope
 from ..shape_ops import broadcast_static_shape
-from .distribution import (FULLY_REPARAMETERIZED, Distribution, RegisterKL, last_dim, leading_dims, same_float_dtype,
-                           with_checks)
+from .distribution import (FULLY_REPARAMETERIZED, Distribution, RegisterKL, last_dim, leading_dims, parameter_property,
+                           same_float_dtype, with_checks)
 from .gamma import Exponential, Gamma
 from .normal import Laplace, Normal
 
@@ -57,13 +57,8 @@ class MultivariateNormalDiag(Distribution):
                          allow_nan_stats=allow_nan_stats, parameters=parameters,
                          graph_parents=[self._loc, self._scale_diag], name=scope)
 
-    @property
-    def loc(self):
-        return self._loc
-
-    @property
-    def scale_diag(self):
-        return self._scale_diag
+    loc = parameter_property("loc")
+    scale_diag = parameter_property("scale_diag")
 
     def _shape(self):
         return broadcast_static_shape(self._loc.shape, self._scale_diag.shape)

@@ -14,7 +14,7 @@ from ..framework import convert_to_tensor, name_scope
 from ..shape_ops import broadcast_static_shape
 from . import special
 from .distribution import (FULLY_REPARAMETERIZED, Distribution, RegisterKL, as_parameter, broadcast_shape_tensor,
-                           same_float_dtype, scalar_events)
+                           parameter_property, same_float_dtype, scalar_events)
 
 
 @scalar_events
@@ -59,13 +59,8 @@ class Normal(_LocScale):
     def __init__(self, loc, scale, validate_args: bool = False, allow_nan_stats: bool = True, name: str = "Normal"):
         self._init_loc_scale("Normal", loc, scale, validate_args, allow_nan_stats, name, dict(locals()))
 
-    @property
-    def loc(self):
-        return self._loc
-
-    @property
-    def scale(self):
-        return self._scale
+    loc = parameter_property("loc")
+    scale = parameter_property("scale")
 
     def _sample_n(self, n, seed=None):
         sampled = tf.random_normal(self._draw_shape(n), mean=0.0, stddev=1.0, dtype=self.loc.dtype, seed=seed)
@@ -114,13 +109,8 @@ class Laplace(_LocScale):
     def __init__(self, loc, scale, validate_args: bool = False, allow_nan_stats: bool = True, name: str = "Laplace"):
         self._init_loc_scale("Laplace", loc, scale, validate_args, allow_nan_stats, name, dict(locals()))
 
-    @property
-    def loc(self):
-        return self._loc
-
-    @property
-    def scale(self):
-        return self._scale
+    loc = parameter_property("loc")
+    scale = parameter_property("scale")
 
     def _sample_n(self, n, seed=None):
         low = np.nextafter(self.dtype.np.type(-1.0), self.dtype.np.type(0.0))
@@ -178,13 +168,8 @@ class Uniform(_LocScale):
                          allow_nan_stats=allow_nan_stats, parameters=parameters,
                          graph_parents=[self._low, self._high], name=scope)
 
-    @property
-    def low(self):
-        return self._low
-
-    @property
-    def high(self):
-        return self._high
+    low = parameter_property("low")
+    high = parameter_property("high")
 
     def range(self, name: str = "range"):
         with self._name_scope(name):
@@ -240,17 +225,9 @@ class StudentT(Distribution):
         shape = convert_to_tensor(sample_shape, dtype=i32)
         return {"df": shape, "loc": shape, "scale": shape}
 
-    @property
-    def df(self):
-        return self._df
-
-    @property
-    def loc(self):
-        return self._loc
-
-    @property
-    def scale(self):
-        return self._scale
+    df = parameter_property("df")
+    loc = parameter_property("loc")
+    scale = parameter_property("scale")
 
     def _batch_shape(self):
         return broadcast_static_shape(self.df.shape, broadcast_static_shape(self.loc.shape, self.scale.shape))

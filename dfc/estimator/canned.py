@@ -10,6 +10,7 @@ min(0.2, 1/sqrt(#columns)) for optimizer=None; combined: Adagrad 0.001 and Ftrl 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -85,7 +86,7 @@ def dnn_logits(features: dict, mode: str, units: int, hidden_units: Any, feature
 
 
 def _dnn_model_fn(features, labels, mode, head, hidden_units, feature_columns, optimizer, activation_fn, dropout,
-                  batch_norm, config, input_layer_partitioner=None):
+                  batch_norm, input_layer_partitioner, config):
     optimizer = get_optimizer_instance(optimizer, learning_rate=0.05)
     _check_features(features)
     with variable_scope("dnn", values=list(features.values())):
@@ -95,8 +96,7 @@ def _dnn_model_fn(features, labels, mode, head, hidden_units, feature_columns, o
                                       logits=logits)
 
 
-def _linear_model_fn(features, labels, mode, head, feature_columns, optimizer, sparse_combiner, config,
-                     partitioner=None):
+def _linear_model_fn(features, labels, mode, head, feature_columns, optimizer, sparse_combiner, partitioner, config):
     _check_features(features)
     with variable_scope("linear", values=list(features.values()), partitioner=partitioner):
         logits = linear_model(features, feature_columns, units=head.logits_dimension,
@@ -111,7 +111,7 @@ def _linear_model_fn(features, labels, mode, head, feature_columns, optimizer, s
 
 def _combined_model_fn(features, labels, mode, head, linear_feature_columns, linear_optimizer, dnn_feature_columns,
                        dnn_optimizer, dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm,
-                       linear_sparse_combiner, config, input_layer_partitioner=None):
+                       linear_sparse_combiner, input_layer_partitioner, config):
     _check_features(features)
     if not linear_feature_columns and not dnn_feature_columns:
         raise ValueError("Either linear_feature_columns or dnn_feature_columns must be defined.")
@@ -150,6 +150,15 @@ class _Canned(Estimator):
 
     _head: Any = None
 
+    def _use_model_fn(self, head: Any, model_fn: Callable, *args: Any, model_dir: Any, config: Any,
+                      warm_start_from: Any = None) -> None:
+        """Be an Estimator whose model is model_fn(features, labels, mode, head, *args, config) under `head`."""
+        self._head = head
+
+        def _model_fn(features, labels, mode, config):
+            return model_fn(features, labels, mode, head, *args, config)
+        super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+
     def _graph_keys(self, predict_keys: Any) -> Any:
         if not predict_keys:
             return predict_keys
@@ -178,13 +187,9 @@ class DNNClassifier(_Canned):
                  input_layer_partitioner=None, config=None, warm_start_from=None,
                  loss_reduction=Reduction.SUM, batch_norm=False):
         head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
-        columns = tuple(feature_columns or [])
-        self._head = head
-
-        def _model_fn(features, labels, mode, config):
-            return _dnn_model_fn(features, labels, mode, head, hidden_units, columns, optimizer, activation_fn,
-                                 dropout, batch_norm, config, input_layer_partitioner)
-        super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+        self._use_model_fn(head, _dnn_model_fn, hidden_units, tuple(feature_columns or []), optimizer, activation_fn,
+                           dropout, batch_norm, input_layer_partitioner, model_dir=model_dir, config=config,
+                           warm_start_from=warm_start_from)
 
 
 class DNNRegressor(_Canned):
@@ -194,13 +199,9 @@ class DNNRegressor(_Canned):
                  optimizer="Adagrad", activation_fn=relu, dropout=None, input_layer_partitioner=None, config=None,
                  warm_start_from=None, loss_reduction=Reduction.SUM, batch_norm=False):
         head = RegressionHead(label_dimension, weight_column, loss_reduction)
-        columns = tuple(feature_columns or [])
-        self._head = head
-
-        def _model_fn(features, labels, mode, config):
-            return _dnn_model_fn(features, labels, mode, head, hidden_units, columns, optimizer, activation_fn,
-                                 dropout, batch_norm, config, input_layer_partitioner)
-        super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+        self._use_model_fn(head, _dnn_model_fn, hidden_units, tuple(feature_columns or []), optimizer, activation_fn,
+                           dropout, batch_norm, input_layer_partitioner, model_dir=model_dir, config=config,
+                           warm_start_from=warm_start_from)
 
 
 class LinearClassifier(_Canned):
@@ -210,13 +211,8 @@ class LinearClassifier(_Canned):
                  optimizer="Ftrl", config=None, partitioner=None, warm_start_from=None,
                  loss_reduction=Reduction.SUM, sparse_combiner="sum"):
         head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
-        columns = tuple(feature_columns or [])
-        self._head = head
-
-        def _model_fn(features, labels, mode, config):
-            return _linear_model_fn(features, labels, mode, head, columns, optimizer, sparse_combiner, config,
-                                    partitioner)
-        super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+        self._use_model_fn(head, _linear_model_fn, tuple(feature_columns or []), optimizer, sparse_combiner,
+                           partitioner, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
 class LinearRegressor(_Canned):
@@ -226,28 +222,19 @@ class LinearRegressor(_Canned):
                  config=None, partitioner=None, warm_start_from=None, loss_reduction=Reduction.SUM,
                  sparse_combiner="sum"):
         head = RegressionHead(label_dimension, weight_column, loss_reduction)
-        columns = tuple(feature_columns or [])
-        self._head = head
-
-        def _model_fn(features, labels, mode, config):
-            return _linear_model_fn(features, labels, mode, head, columns, optimizer, sparse_combiner, config,
-                                    partitioner)
-        super().__init__(_model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+        self._use_model_fn(head, _linear_model_fn, tuple(feature_columns or []), optimizer, sparse_combiner,
+                           partitioner, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
-def _combined(cls_head, model_dir, linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer,
-              dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner,
-              input_layer_partitioner=None):
+def _combined(linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer, dnn_hidden_units,
+              dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner, input_layer_partitioner) -> tuple:
+    """_combined_model_fn's arguments after the head, the two column lists checked."""
     linear = tuple(linear_feature_columns or [])
     dnn = tuple(dnn_feature_columns or [])
     if not linear and not dnn:
         raise ValueError("Either linear_feature_columns or dnn_feature_columns must be defined.")
-
-    def _model_fn(features, labels, mode, config):
-        return _combined_model_fn(features, labels, mode, cls_head, linear, linear_optimizer, dnn, dnn_optimizer,
-                                  dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm,
-                                  linear_sparse_combiner, config, input_layer_partitioner)
-    return _model_fn
+    return (linear, linear_optimizer, dnn, dnn_optimizer, dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm,
+            linear_sparse_combiner, input_layer_partitioner)
 
 
 class DNNLinearCombinedClassifier(_Canned):
@@ -259,11 +246,10 @@ class DNNLinearCombinedClassifier(_Canned):
                  input_layer_partitioner=None, config=None, warm_start_from=None, loss_reduction=Reduction.SUM,
                  batch_norm=False, linear_sparse_combiner="sum"):
         head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
-        self._head = head
-        model_fn = _combined(head, model_dir, linear_feature_columns, linear_optimizer, dnn_feature_columns,
-                             dnn_optimizer, dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm,
-                             linear_sparse_combiner, input_layer_partitioner)
-        super().__init__(model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+        self._use_model_fn(head, _combined_model_fn, *_combined(
+            linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer, dnn_hidden_units,
+            dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner, input_layer_partitioner),
+            model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
 class DNNLinearCombinedRegressor(_Canned):
@@ -274,11 +260,10 @@ class DNNLinearCombinedRegressor(_Canned):
                  dnn_dropout=None, label_dimension=1, weight_column=None, input_layer_partitioner=None, config=None,
                  warm_start_from=None, loss_reduction=Reduction.SUM, batch_norm=False, linear_sparse_combiner="sum"):
         head = RegressionHead(label_dimension, weight_column, loss_reduction)
-        self._head = head
-        model_fn = _combined(head, model_dir, linear_feature_columns, linear_optimizer, dnn_feature_columns,
-                             dnn_optimizer, dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm,
-                             linear_sparse_combiner, input_layer_partitioner)
-        super().__init__(model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+        self._use_model_fn(head, _combined_model_fn, *_combined(
+            linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer, dnn_hidden_units,
+            dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner, input_layer_partitioner),
+            model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
 def _baseline_model_fn(features, labels, mode, head, optimizer, config):
@@ -312,11 +297,7 @@ class BaselineClassifier(_Canned):
     def __init__(self, model_dir=None, n_classes=2, weight_column=None, label_vocabulary=None, optimizer="Ftrl",
                  config=None, loss_reduction=Reduction.SUM):
         head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
-        self._head = head
-
-        def _model_fn(features, labels, mode, config):
-            return _baseline_model_fn(features, labels, mode, head, optimizer, config)
-        super().__init__(_model_fn, model_dir=model_dir, config=config)
+        self._use_model_fn(head, _baseline_model_fn, optimizer, model_dir=model_dir, config=config)
 
 
 class BaselineRegressor(_Canned):
@@ -325,11 +306,7 @@ class BaselineRegressor(_Canned):
     def __init__(self, model_dir=None, label_dimension=1, weight_column=None, optimizer="Ftrl", config=None,
                  loss_reduction=Reduction.SUM):
         head = RegressionHead(label_dimension, weight_column, loss_reduction)
-        self._head = head
-
-        def _model_fn(features, labels, mode, config):
-            return _baseline_model_fn(features, labels, mode, head, optimizer, config)
-        super().__init__(_model_fn, model_dir=model_dir, config=config)
+        self._use_model_fn(head, _baseline_model_fn, optimizer, model_dir=model_dir, config=config)
 
 
 __all__ = ["BaselineClassifier", "BaselineRegressor", "DNNClassifier", "DNNLinearCombinedClassifier",

@@ -13,6 +13,7 @@ import numpy as np
 
 from dfc.ir.dtypes import i32, i64
 
+from ..api_functions import api_function
 from ..array_ops import concat, constant, gather, reshape, shape
 from ..framework import Tensor, build_error, control_dependencies, convert_to_tensor, make, name_scope
 from ..math_ops import cast, reduce_all, sqrt
@@ -70,10 +71,9 @@ def _sparse_segment(kind: str, tf_op: str):
                 count = sqrt(count)
             post = data.shape.ndims - 1 if data.shape.ndims is not None else 1
             return make("dfc.div", [total, reshape(count, [-1] + [1] * post)], name=tf_op)
-    fn.__name__ = f"sparse_segment_{kind}"
-    fn.__doc__ = (f"out[s] = the {kind} of data[indices[i]] over the i with segment_ids[i] == s (sorted ids); "
-                  f"num_segments rows, or max(segment_ids) + 1.")
-    return fn
+    return api_function(fn, f"sparse_segment_{kind}",
+                        f"out[s] = the {kind} of data[indices[i]] over the i with segment_ids[i] == s (sorted ids); "
+                        f"num_segments rows, or max(segment_ids) + 1.")
 
 
 sparse_segment_sum = _sparse_segment("sum", "SparseSegmentSum")

@@ -12,6 +12,7 @@ import numpy as np
 
 from dfc.ir.dtypes import bool_, i32, i64
 
+from ..api_functions import api_function
 from ..array_ops import concat, constant, gather, reshape, shape, transpose
 from ..framework import Tensor, TensorShape, build_error, check_int, constant_value, control_dependencies
 from ..framework import convert_to_tensor, make, name_scope
@@ -263,11 +264,10 @@ def _reduce(kind: str, tf_op: str, sparse_out: bool):
             if static is not None and out.shape.ndims == static.ndims:
                 out.set_shape(static)
             return make("dfc.identity", [out], name=tf_op)
-    fn.__name__ = f"sparse_reduce_{kind}{'_sparse' if sparse_out else ''}"
-    fn.__doc__ = (f"The {kind} of the stored values over `axis` (all axes when None): "
-                  f"{'a SparseTensor of the groups that hold entries' if sparse_out else 'a dense tensor'}"
-                  f"{'' if kind == 'sum' else ' (a group without entries gives 0, as in TF)'}.")
-    return fn
+    return api_function(fn, f"sparse_reduce_{kind}{'_sparse' if sparse_out else ''}",
+                        f"The {kind} of the stored values over `axis` (all axes when None): "
+                        f"{'a SparseTensor of the groups that hold entries' if sparse_out else 'a dense tensor'}"
+                        f"{'' if kind == 'sum' else ' (a group without entries gives 0, as in TF)'}.")
 
 
 sparse_reduce_sum = _reduce("sum", "SparseReduceSum", False)
@@ -393,10 +393,9 @@ def _sparse_extreme(kind: str, tf_op: str):
             made = sparse_from_flat(fn_, presence(concat([la, lb], 0), dims), dims, rank)
             made._shape = a.shape
             return made
-    fn.__name__ = f"sparse_{kind}imum"
-    fn.__doc__ = (f"The elementwise {kind}imum of two SparseTensors of one shape over the union of their indices "
-                  f"(a missing entry counts as 0).")
-    return fn
+    return api_function(fn, f"sparse_{kind}imum",
+                        f"The elementwise {kind}imum of two SparseTensors of one shape over the union of their "
+                        f"indices (a missing entry counts as 0).")
 
 
 sparse_maximum = _sparse_extreme("max", "SparseSparseMaximum")

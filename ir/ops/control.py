@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ShapeError
-from ..types import CONTROL, TensorType
+from ..types import CONTROL, TensorType, Type
 from .registry import Attr, OpDef, register, tensor_operand
 
 
@@ -158,7 +158,7 @@ def _verify_while(op) -> str | None:
     return None
 
 
-def loop_type_accepts(declared, given) -> bool:
+def loop_type_accepts(declared: Type, given: Type) -> bool:
     """Whether a value of type `given` fits a loop variable of type `declared` (unknown dims accept any)."""
     if not isinstance(declared, TensorType) or not isinstance(given, TensorType):
         return declared == given

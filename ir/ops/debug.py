@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 
 from ..dtypes import FLOATS, bool_
@@ -27,7 +29,7 @@ def summarize(value: np.ndarray, count: int) -> str:
     return "[" + "".join(rows) + (more and "...") + "]"
 
 
-def assert_message(parts, values, summarize_count: int) -> str:
+def assert_message(parts: Sequence[str], values: Iterable[np.ndarray], summarize_count: int) -> str:
     it = iter(values)
     shown = []
     for p in parts:
@@ -87,7 +89,8 @@ register(OpDef("dfc.check_numerics", "debug", _check_numerics_infer, _check_nume
 PRINT_COUNTS: dict[int, int] = {}
 
 
-def print_text(parts, values, summarize_count: int, sep: str, brackets: bool) -> str:
+def print_text(parts: Sequence[str], values: Iterable[np.ndarray], summarize_count: int, sep: str,
+               brackets: bool) -> str:
     """The printed line: literal parts as they are, tensors summarized (in brackets, or scalars bare)."""
     it = iter(values)
     shown = []

@@ -7,6 +7,8 @@ specialize pass folds it to a constant and rewrites each op here to its static t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from ..dtypes import bool_, i32, i64
@@ -98,7 +100,8 @@ register(OpDef("dfc.dynamic_nonzero", "shape", _nonzero_infer, _nonzero, 2, diff
                doc="the flat (row-major) positions of mask's true entries, given their count (tf.where of one "
                    "argument, tf.boolean_mask); specialize expands it once the count is known"))
 
-def static_slice_bounds(shape: tuple[int, ...], begin, end, shrink: tuple[int, ...], end_is_size: bool):
+def static_slice_bounds(shape: tuple[int, ...], begin: Iterable[int], end: Iterable[int], shrink: tuple[int, ...],
+                        end_is_size: bool) -> tuple[list[int], list[int]]:
     """A dynamic slice's begin and end once their values are known, as dfc.slice takes them: sizes made ends
     (-1: to the end), an index (an axis in `shrink`) checked and made the slice [i, i + 1)."""
     begin, end = [int(b) for b in begin], [int(e) for e in end]

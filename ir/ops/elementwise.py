@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import ml_dtypes
 import numpy as np
 
-from ..dtypes import ALL, FLOATS, INTEGERS, NUMERIC, bool_, string, u8
+from ..dtypes import ALL, FLOATS, INTEGERS, NUMERIC, DType, bool_, string, u8
 from ..types import TensorType
 from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, same_dtype, tensor_operand
 
@@ -32,13 +33,14 @@ def _binary_infer(allowed, result_dtype=None):
     return infer
 
 
-def unary(name: str, fn, allowed=FLOATS, differentiable: bool = True, doc: str = "") -> OpDef:
+def unary(name: str, fn: Callable, allowed: tuple[DType, ...] = FLOATS, differentiable: bool = True,
+          doc: str = "") -> OpDef:
     return register(OpDef(f"dfc.{name}", "elementwise", _unary_infer(allowed), fn, 1,
                           differentiable=differentiable, elementwise=True, fusible_as="elementwise", doc=doc))
 
 
-def binary(name: str, fn, allowed=NUMERIC, result_dtype=None, differentiable: bool = True,
-           commutative: bool = False) -> OpDef:
+def binary(name: str, fn: Callable, allowed: tuple[DType, ...] = NUMERIC, result_dtype: DType | None = None,
+           differentiable: bool = True, commutative: bool = False) -> OpDef:
     return register(OpDef(f"dfc.{name}", "elementwise", _binary_infer(allowed, result_dtype), fn, 2,
                           differentiable=differentiable, elementwise=True, commutative=commutative,
                           fusible_as="elementwise"))

@@ -283,7 +283,8 @@ def _iou(a, b) -> float:
     return float(inter / (area_a + area_b - inter))
 
 
-def nms_indices(boxes, scores, max_output: int, iou_threshold: float, score_threshold: float) -> np.ndarray:
+def nms_indices(boxes: np.ndarray, scores: np.ndarray, max_output: int,
+                iou_threshold: float, score_threshold: float) -> np.ndarray:
     """TF's greedy non-max suppression: the kept boxes' indices, by descending score (ties by index)."""
     if not 0.0 <= iou_threshold <= 1.0:
         raise ValueError(f"iou_threshold must be in [0, 1], got {iou_threshold}")

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterable, Sequence
+
 import ml_dtypes
 import numpy as np
 
-from ..dtypes import FLOATS, NUMERIC, bool_, i32, i64
+from ..dtypes import FLOATS, NUMERIC, DType, bool_, i32, i64
 from ..errors import ShapeError
 from ..types import TensorType
 from .registry import Attr, OpDef, normalize_axis, register, require_dtype, tensor_operand
 
 
-def reduced_shape(shape, axes, keepdims):
+def reduced_shape(shape: Sequence[int | None], axes: Collection[int], keepdims: bool) -> tuple[int | None, ...]:
     if keepdims:
         return tuple(1 if i in axes else d for i, d in enumerate(shape))
     return tuple(d for i, d in enumerate(shape) if i not in axes)
 
 
-def normalized_axes(axes, rank) -> tuple[int, ...]:
+def normalized_axes(axes: Iterable[int], rank: int) -> tuple[int, ...]:
     out = sorted({normalize_axis(a, rank) for a in axes})
     return tuple(out)
 
@@ -90,7 +92,7 @@ def _empty_extreme(fn, x, axes, keepdims):
     return np.full(shape, fill, dtype=x.dtype)
 
 
-def reduction(name, fn, allowed=NUMERIC, differentiable=True):
+def reduction(name: str, fn: Callable, allowed: tuple[DType, ...] = NUMERIC, differentiable: bool = True) -> OpDef:
     return register(OpDef(f"dfc.{name}", "reduce", _reduce_infer(allowed), _reduction(fn), 1,
                           {"axes": Attr("ints"), "keepdims": Attr("bool", False)}, differentiable=differentiable,
                           reduction=True, fusible_as="reduction"))

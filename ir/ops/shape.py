@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ..dtypes import i32, i64
@@ -16,7 +18,7 @@ SLICE_START_REVERSED = -(2**63)
 
 
 # ---- reshape --------------------------------------------------------------------------------
-def reshape_target(in_shape, shape) -> tuple[int | None, ...]:
+def reshape_target(in_shape: Sequence[int | None] | None, shape: Sequence[int]) -> tuple[int | None, ...]:
     if sum(1 for d in shape if d == -1) > 1:
         raise ShapeError(f"reshape target {list(shape)} has more than one -1")
     if any(d < -1 for d in shape):
@@ -168,7 +170,7 @@ def _slice_infer(types, attrs):
     return [t.with_shape(shape)]
 
 
-def check_slice_bounds(shape, begin, end) -> None:
+def check_slice_bounds(shape: Sequence[int | None], begin: Sequence[int], end: Sequence[int]) -> None:
     """tf.slice's rule: 0 <= begin <= dim and 0 <= size <= dim - begin (size -1: the rest), for known dims."""
     for i, (d, b, e) in enumerate(zip(shape, begin, end)):
         if d is None:

@@ -154,6 +154,17 @@ class _BaseAttentionMechanism(AttentionMechanism):
     def initial_state(self, batch_size, dtype) -> Tensor:
         return self.initial_alignments(batch_size, dtype)
 
+    def __call__(self, query, state):
+        """The alignments for `query` given the previous ones (`state`): also the next state."""
+        with self._scope():
+            score = self._score(query)
+        alignments = self._probability_fn(score, state)
+        return alignments, alignments
+
+    def _score(self, query) -> Tensor:
+        """The query's score against each key (in the mechanism's variable scope)."""
+        raise NotImplementedError(f"{type(self).__name__} defines no score")
+
     def _scope(self):
         """The mechanism's variable scope at a call: its default name, numbered within the enclosing scope as
         TF1 numbers them (entering the cell's scope again restarts the numbers, so a second call reuses)."""
@@ -184,6 +195,21 @@ def _bahdanau_score(processed_query: Tensor, keys: Tensor, normalize: bool) -> T
     return M.reduce_sum(v * M.tanh(keys + processed_query), [2])
 
 
+def _luong_query_score(mechanism: _BaseAttentionMechanism, query) -> Tensor:
+    """Luong's score of a mechanism's call: query . keys, times a learned scalar 'attention_g' when it scales."""
+    query = convert_to_tensor(query)
+    g = get_variable("attention_g", shape=(), dtype=query.dtype, initializer=ones_initializer()) \
+        if mechanism._scale else None
+    return _luong_score(query, mechanism._keys, g)
+
+
+def _bahdanau_query_score(mechanism: _BaseAttentionMechanism, query) -> Tensor:
+    """Bahdanau's score of a mechanism's call: v . tanh(keys + query_layer(query)), v normalized when it says."""
+    layer = mechanism._query_layer
+    processed = layer(query) if layer is not None else convert_to_tensor(query)
+    return _bahdanau_score(processed, mechanism._keys, mechanism._normalize)
+
+
 def _softmax_probability(probability_fn):
     fn = probability_fn if probability_fn is not None else nn.softmax
     return lambda score, _: fn(score)
@@ -202,14 +228,7 @@ class LuongAttention(_BaseAttentionMechanism):
                          custom_key_value_fn=custom_key_value_fn, name=name)
         self._num_units, self._scale, self._name = num_units, scale, name
 
-    def __call__(self, query, state):
-        query = convert_to_tensor(query)
-        with self._scope():
-            g = get_variable("attention_g", shape=(), dtype=query.dtype, initializer=ones_initializer()) \
-                if self._scale else None
-            score = _luong_score(query, self._keys, g)
-        alignments = self._probability_fn(score, state)
-        return alignments, alignments
+    _score = _luong_query_score
 
 
 class BahdanauAttention(_BaseAttentionMechanism):
@@ -227,12 +246,7 @@ class BahdanauAttention(_BaseAttentionMechanism):
                          score_mask_value=score_mask_value, custom_key_value_fn=custom_key_value_fn, name=name)
         self._num_units, self._normalize, self._name = num_units, normalize, name
 
-    def __call__(self, query, state):
-        with self._scope():
-            processed = self._query_layer(query) if self._query_layer is not None else convert_to_tensor(query)
-            score = _bahdanau_score(processed, self._keys, self._normalize)
-        alignments = self._probability_fn(score, state)
-        return alignments, alignments
+    _score = _bahdanau_query_score
 
 
 # ---- hard and monotonic attention ------------------------------------------------------------------------
@@ -299,6 +313,20 @@ class _BaseMonotonicAttentionMechanism(_BaseAttentionMechanism):
         starts = A.zeros(A.stack([batch_size]) if isinstance(batch_size, Tensor) else batch, dtype="int32")
         return A.one_hot(starts, size, dtype=dtype)
 
+    def _score(self, query) -> Tensor:
+        """The family's score plus a learned scalar bias 'attention_score_bias'."""
+        score = self._unbiased_score(query)
+        bias = get_variable("attention_score_bias", shape=(), dtype=score.dtype,
+                            initializer=constant_initializer(self._score_bias_init))
+        return score + bias
+
+    def _unbiased_score(self, query) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} defines no score")
+
+
+def _monotonic_probability(sigmoid_noise: float, seed, mode: str):
+    return functools.partial(_monotonic_probability_fn, sigmoid_noise=sigmoid_noise, mode=mode, seed=seed)
+
 
 class BahdanauMonotonicAttention(_BaseMonotonicAttentionMechanism):
     """Bahdanau's score plus a learned scalar bias ('attention_score_bias'), as monotonic attention."""
@@ -310,22 +338,13 @@ class BahdanauMonotonicAttention(_BaseMonotonicAttentionMechanism):
                  score_bias_init: float = 0., mode: str = "parallel", dtype=None,
                  name: str = "BahdanauMonotonicAttention"):
         dtype = dtype if dtype is not None else "float32"
-        fn = functools.partial(_monotonic_probability_fn, sigmoid_noise=sigmoid_noise, mode=mode,
-                               seed=sigmoid_noise_seed)
-        super().__init__(_dense(num_units, "query_layer", dtype), memory, fn, memory_sequence_length,
+        super().__init__(_dense(num_units, "query_layer", dtype), memory,
+                         _monotonic_probability(sigmoid_noise, sigmoid_noise_seed, mode), memory_sequence_length,
                          _memory_layer(num_units, dtype), score_mask_value=score_mask_value, name=name)
         self._num_units, self._normalize, self._score_bias_init, self._name = num_units, normalize, \
             score_bias_init, name
 
-    def __call__(self, query, state):
-        with self._scope():
-            processed = self._query_layer(query)
-            score = _bahdanau_score(processed, self._keys, self._normalize)
-            bias = get_variable("attention_score_bias", shape=(), dtype=processed.dtype,
-                                initializer=constant_initializer(self._score_bias_init))
-            score = score + bias
-        alignments = self._probability_fn(score, state)
-        return alignments, alignments
+    _unbiased_score = _bahdanau_query_score
 
 
 class LuongMonotonicAttention(_BaseMonotonicAttentionMechanism):
@@ -338,20 +357,9 @@ class LuongMonotonicAttention(_BaseMonotonicAttentionMechanism):
                  score_bias_init: float = 0., mode: str = "parallel", dtype=None,
                  name: str = "LuongMonotonicAttention"):
         dtype = dtype if dtype is not None else "float32"
-        fn = functools.partial(_monotonic_probability_fn, sigmoid_noise=sigmoid_noise, mode=mode,
-                               seed=sigmoid_noise_seed)
-        super().__init__(None, memory, fn, memory_sequence_length, _memory_layer(num_units, dtype),
-                         score_mask_value=score_mask_value, name=name)
+        super().__init__(None, memory, _monotonic_probability(sigmoid_noise, sigmoid_noise_seed, mode),
+                         memory_sequence_length, _memory_layer(num_units, dtype), score_mask_value=score_mask_value,
+                         name=name)
         self._num_units, self._scale, self._score_bias_init, self._name = num_units, scale, score_bias_init, name
 
-    def __call__(self, query, state):
-        query = convert_to_tensor(query)
-        with self._scope():
-            g = get_variable("attention_g", shape=(), dtype=query.dtype, initializer=ones_initializer()) \
-                if self._scale else None
-            score = _luong_score(query, self._keys, g)
-            bias = get_variable("attention_score_bias", shape=(), dtype=query.dtype,
-                                initializer=constant_initializer(self._score_bias_init))
-            score = score + bias
-        alignments = self._probability_fn(score, state)
-        return alignments, alignments
+    _unbiased_score = _luong_query_score

@@ -21,7 +21,7 @@ from ...framework import Tensor, TensorShape, convert_to_tensor, name_scope
 from ...tensor_array_ops import TensorArray
 from . import _nest as nest
 from .attention_wrapper import AttentionWrapperState
-from .decoder import Decoder, _is_layer, _layer_output_size, _NullArray
+from .decoder import Decoder, _is_layer, _NullArray, _rnn_output_size
 from .helper import embedding_fn
 
 __all__ = ["BeamSearchDecoder", "BeamSearchDecoderOutput", "BeamSearchDecoderState", "FinalBeamSearchDecoderOutput",
@@ -227,10 +227,7 @@ class BeamSearchDecoder(Decoder):
         return True
 
     def _rnn_output_size(self):
-        size = self._cell.output_size
-        if self._output_layer is None:
-            return size
-        return nest.map_structure(lambda s: _layer_output_size(self._output_layer, s), size)
+        return _rnn_output_size(self._cell, self._output_layer)
 
     @property
     def output_size(self):

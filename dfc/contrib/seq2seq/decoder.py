@@ -77,6 +77,14 @@ def _layer_output_size(layer, size):
     return TensorShape(TensorShape(shape).as_list()[1:])
 
 
+def _rnn_output_size(cell, output_layer):
+    """The size of a decoder's outputs: the cell's, or what output_layer makes of them."""
+    size = cell.output_size
+    if output_layer is None:
+        return size
+    return nest.map_structure(lambda s: _layer_output_size(output_layer, s), size)
+
+
 class BasicDecoder(Decoder):
     """One cell step per decoding step; the cell's output (through output_layer) is sampled by the helper."""
 
@@ -95,10 +103,7 @@ class BasicDecoder(Decoder):
         return self._helper.batch_size
 
     def _rnn_output_size(self):
-        size = self._cell.output_size
-        if self._output_layer is None:
-            return size
-        return nest.map_structure(lambda s: _layer_output_size(self._output_layer, s), size)
+        return _rnn_output_size(self._cell, self._output_layer)
 
     @property
     def output_size(self):

@@ -117,7 +117,24 @@ class CustomHelper(Helper):
             return self._next_inputs_fn(time=time, outputs=outputs, state=state, sample_ids=sample_ids)
 
 
-class TrainingHelper(Helper):
+class _ScalarIdsHelper(Helper):
+    """A helper whose samples are one int32 id per batch row and whose batch size its constructor found."""
+
+    @property
+    def batch_size(self):
+        return self._batch_size
+
+    @property
+    def sample_ids_shape(self):
+        return TensorShape([])
+
+    @property
+    def sample_ids_dtype(self):
+        from dfc.ir.dtypes import i32
+        return i32
+
+
+class TrainingHelper(_ScalarIdsHelper):
     """Teacher forcing: step t reads inputs[:, t] (time-major: inputs[t]); row b finishes after sequence_length[b]
     steps. Samples are the argmax of the outputs."""
 
@@ -148,18 +165,6 @@ class TrainingHelper(Helper):
     def sequence_length(self):
         return self._sequence_length
 
-    @property
-    def batch_size(self):
-        return self._batch_size
-
-    @property
-    def sample_ids_shape(self):
-        return TensorShape([])
-
-    @property
-    def sample_ids_dtype(self):
-        from dfc.ir.dtypes import i32
-        return i32
 
     def _read(self, time, all_finished):
         """inputs at `time`, zeros once every row has finished (the index clamped: no read past the end)."""
@@ -184,6 +189,14 @@ class TrainingHelper(Helper):
             next_time = time + 1
             finished = M.greater_equal(next_time, self._sequence_length)
             return finished, self._read(next_time, M.reduce_all(finished)), state
+
+    def _next_inputs_sampling(self, time, outputs, state, name, sampled_rows: Callable) -> tuple:
+        """The teacher-forced next inputs with the rows `sampled_rows()` picks (a bool per row, and what they get)
+        fed instead, until every row has finished."""
+        finished, base, state = TrainingHelper.next_inputs(self, time, outputs, state, name=name)
+        picked, sampled = sampled_rows()
+        return finished, select_rows(M.logical_and(picked, M.logical_not(M.reduce_all(finished))), sampled,
+                                     base), state
 
     def _decode_length(self):
         return M.maximum(M.reduce_max(A.concat([self._sequence_length, [0]], 0)), 0)
@@ -219,11 +232,8 @@ class ScheduledEmbeddingTrainingHelper(TrainingHelper):
 
     def next_inputs(self, time, outputs, state, sample_ids, name=None):
         with name_scope(name, "ScheduledEmbeddingTrainingHelperNextInputs", [time, outputs, state, sample_ids]):
-            finished, base, state = super().next_inputs(time, outputs, state, name=name)
-            sampling = M.greater(sample_ids, -1)
-            sampled = self._embedding_fn(M.maximum(sample_ids, 0))
-            return finished, select_rows(M.logical_and(sampling, M.logical_not(M.reduce_all(finished))), sampled,
-                                         base), state
+            return self._next_inputs_sampling(time, outputs, state, name, lambda: (
+                M.greater(sample_ids, -1), self._embedding_fn(M.maximum(sample_ids, 0))))
 
 
 class ScheduledOutputTrainingHelper(TrainingHelper):
@@ -263,17 +273,17 @@ class ScheduledOutputTrainingHelper(TrainingHelper):
 
     def next_inputs(self, time, outputs, state, sample_ids, name=None):
         with name_scope(name, "ScheduledOutputTrainingHelperNextInputs", [time, outputs, state, sample_ids]):
-            finished, base, state = super().next_inputs(time, outputs, state, name=name)
-            sampled = outputs if self._next_inputs_fn is None else self._next_inputs_fn(outputs)
-            if self._has_aux:
-                aux = self._auxiliary
-                last = (aux.shape.as_list()[0] or A.shape(aux)[0]) - 1
-                sampled = A.concat([sampled, A.gather(aux, M.minimum(time + 1, last))], -1)
-            return finished, select_rows(M.logical_and(sample_ids, M.logical_not(M.reduce_all(finished))), sampled,
-                                         base), state
+            def sampled_rows():
+                sampled = outputs if self._next_inputs_fn is None else self._next_inputs_fn(outputs)
+                if self._has_aux:
+                    aux = self._auxiliary
+                    last = (aux.shape.as_list()[0] or A.shape(aux)[0]) - 1
+                    sampled = A.concat([sampled, A.gather(aux, M.minimum(time + 1, last))], -1)
+                return sample_ids, sampled
+            return self._next_inputs_sampling(time, outputs, state, name, sampled_rows)
 
 
-class GreedyEmbeddingHelper(Helper):
+class GreedyEmbeddingHelper(_ScalarIdsHelper):
     """Inference: each step feeds the embedding of the argmax of the outputs; a row finishes at end_token."""
 
     def __init__(self, embedding, start_tokens, end_token):
@@ -290,18 +300,6 @@ class GreedyEmbeddingHelper(Helper):
                              f"{self._end_token.shape}")
         self._start_inputs = self._embedding_fn(self._start_tokens)
 
-    @property
-    def batch_size(self):
-        return self._batch_size
-
-    @property
-    def sample_ids_shape(self):
-        return TensorShape([])
-
-    @property
-    def sample_ids_dtype(self):
-        from dfc.ir.dtypes import i32
-        return i32
 
     def initialize(self, name=None):
         finished = M.equal(A.zeros_like(self._start_tokens), 1)
