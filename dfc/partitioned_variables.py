@@ -221,8 +221,11 @@ class PartitionedVariable:
 
     @property
     def initializer(self):
-        from .variables import group
-        return group(*[v.initializer for v in self._variable_list])
+        """One op that runs the shards' initializers."""
+        from .framework import make_op, wrap_op
+        with self.graph.as_default():
+            return wrap_op(make_op("dfc.group", [v.initializer._dfc_ir().results[0] for v in self._variable_list],
+                                   name="group_deps"))
 
     def assign(self, value, use_locking=None, name: str | None = None, read_value: bool = True):
         """Assign each shard its slice of `value` (of the whole variable's shape); the shards' assign ops."""
@@ -345,22 +348,5 @@ def get_partitioned_variable(make_shard: Callable[..., Any], full: str, reuse: A
     return variable
 
 
-def create_partitioned_variables(shape, slicing, initializer, dtype=None, trainable: bool = True,
-                                 collections=None, name: str | None = None, reuse=None) -> list:
-    """The shards of a new partitioned variable (TF1's deprecated helper): a list of Variables `name/part_i`."""
-    from .variables import _get_partitioned, variable_scope
-    shape, slicing = list(shape), list(slicing)
-    if len(shape) != len(slicing):
-        raise ValueError(f"The 'shape' and 'slicing' of a partitioned Variable must have the length: shape: "
-                         f"{shape}, slicing: {slicing}")
-    if len(shape) < 1:
-        raise ValueError(f"A partitioned Variable must have rank at least 1: shape: {shape}")
-    with variable_scope(name, "PartitionedVariable", reuse=reuse) as scope:
-        # TF's variable is the scope itself: its shards are 'name/part_i'
-        variable = _get_partitioned(scope.name, scope.reuse, shape, dtype or "float32", initializer, None, trainable,
-                                    collections, lambda **_unused: slicing)
-    return list(variable)
-
-
-__all__ = ["PartitionInfo", "PartitionedVariable", "SaveSliceInfo", "create_partitioned_variables",
-           "fixed_size_partitioner", "min_max_variable_partitioner", "variable_axis_size_partitioner"]
+__all__ = ["PartitionInfo", "PartitionedVariable", "SaveSliceInfo", "fixed_size_partitioner",
+           "min_max_variable_partitioner", "variable_axis_size_partitioner"]

@@ -466,6 +466,22 @@ def _get_single(full: str, reuse, shape, dtype, initializer, regularizer, traina
     return var
 
 
+def create_partitioned_variables(shape, slicing, initializer, dtype=None, trainable: bool = True,
+                                 collections=None, name: str | None = None, reuse=None) -> list:
+    """The shards of a new partitioned variable (TF1's deprecated helper): a list of Variables `name/part_i`."""
+    shape, slicing = list(shape), list(slicing)
+    if len(shape) != len(slicing):
+        raise ValueError(f"The 'shape' and 'slicing' of a partitioned Variable must have the length: shape: "
+                         f"{shape}, slicing: {slicing}")
+    if len(shape) < 1:
+        raise ValueError(f"A partitioned Variable must have rank at least 1: shape: {shape}")
+    with variable_scope(name, "PartitionedVariable", reuse=reuse) as scope:
+        # TF's variable is the scope itself: its shards are 'name/part_i'
+        variable = _get_partitioned(scope.name, scope.reuse, shape, dtype or "float32", initializer, None, trainable,
+                                    collections, lambda **_unused: slicing)
+    return list(variable)
+
+
 # ---- TF1's other variable utilities ------------------------------------------------------------
 LOCAL_VARIABLES = "local_variables"
 MODEL_VARIABLES = "model_variables"
