@@ -16,8 +16,9 @@ import numpy as np
 
 #: per scale: the elementwise chain's float32 elements (64M: 256 MB per tensor), the matmul's side, the MLP's
 #: batch/input/hidden/classes (the seed's 100 x 784 -> 100 -> 10), and timed repeats
-SIZES = {"full": {"chain": 1 << 26, "matmul": 8192, "mlp": (100, 784, 100, 10), "repeat": 10},
-         "small": {"chain": 1 << 12, "matmul": 64, "mlp": (8, 16, 8, 4), "repeat": 2}}
+#: the while loop's batch/width/iterations
+SIZES = {"full": {"chain": 1 << 26, "matmul": 8192, "mlp": (100, 784, 100, 10), "loop": (64, 1024, 100), "repeat": 10},
+         "small": {"chain": 1 << 12, "matmul": 64, "mlp": (8, 16, 8, 4), "loop": (4, 8, 3), "repeat": 2}}
 
 
 def _step(types, build):
@@ -185,6 +186,53 @@ def session_steps(mlp_shape: tuple[int, int, int, int] = SIZES["full"]["mlp"], r
     return rows
 
 
+def loop_steps(shape: tuple[int, int, int] = SIZES["full"]["loop"], repeat: int = 10) -> dict:
+    """A tf.while_loop of `iterations` steps h = tanh(h @ W + b) ([batch, width] f32, W a variable), through a
+    default tf.Session: the loop on the GPU (its body a CUDA graph per iteration, one flag read back), against
+    the same step with the loop placed on the host as before (each iteration's values on the CPU, W downloaded)
+    and PyTorch's Python loop on the same GPU."""
+    import dfc as tf
+    from dfc.runtime import gpu_placement
+
+    batch, width, iterations = shape
+    rng = np.random.default_rng(0)
+    h0 = rng.standard_normal((batch, width)).astype(np.float32)
+    w = (rng.standard_normal((width, width)) / np.sqrt(width)).astype(np.float32)
+    g = tf.Graph()
+    with g.as_default():
+        h = tf.placeholder(tf.float32, [batch, width])
+        weights, bias = tf.Variable(w), tf.Variable(np.full(width, 0.01, np.float32))
+        _, out = tf.while_loop(lambda k, x: k < iterations, lambda k, x: (k + 1, tf.tanh(tf.matmul(x, weights) + bias)),
+                               [tf.constant(0), h])
+        init = tf.global_variables_initializer()
+    row: dict = {"shape": [batch, width, iterations]}
+    real = gpu_placement.gpu_capable
+    for key, capable in (("dfc_s", real), ("loop_on_host_s", lambda op: real(op) and not op.regions)):
+        gpu_placement.gpu_capable = capable
+        try:
+            with tf.Session(graph=g) as sess:
+                sess.run(init)
+                row[key] = _time(lambda: sess.run(out, {h: h0}), repeat)
+        finally:
+            gpu_placement.gpu_capable = real
+    row["loop_on_host_over_dfc"] = row["loop_on_host_s"] / row["dfc_s"]
+    torch = _torch_cuda()
+    if isinstance(torch, str):
+        row["torch"] = torch
+        return row
+    tw, tb = torch.tensor(w, device="cuda"), torch.full((width,), 0.01, device="cuda")
+
+    def torch_loop():
+        x = torch.from_numpy(h0).cuda()
+        for _ in range(iterations):
+            x = torch.tanh(x @ tw + tb)
+        return x.cpu().numpy()
+
+    row["torch_s"] = _time(torch_loop, repeat)
+    row["torch_over_dfc"] = row["torch_s"] / row["dfc_s"]
+    return row
+
+
 def _torch_steps(data: dict[str, np.ndarray], repeat: int):
     torch = _torch_cuda()
     if isinstance(torch, str):
@@ -260,7 +308,8 @@ def main(scale: str = "full") -> dict:
                      ("matmul_f32", lambda: matmul("f32", size["matmul"], repeat)),
                      ("matmul_bf16", lambda: matmul("bf16", size["matmul"], repeat)),
                      ("run_overhead", lambda: run_overhead(repeat * 20)),
-                     ("session", lambda: session_steps(size["mlp"], repeat))):
+                     ("session", lambda: session_steps(size["mlp"], repeat)),
+                     ("while_loop", lambda: loop_steps(size["loop"], repeat))):
         try:
             report[name] = fn()
         except Exception as e:  # noqa: BLE001 - one failing benchmark is reported, the others still run

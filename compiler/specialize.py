@@ -169,8 +169,9 @@ class _Resolver:
             before.append(ones)
             static = Op("dfc.tile", op.name, [ones.results[0]], {"multiples": tuple(dims)}, [op.results[0].type])
         elif op.type in COUNTED_OPS:  # tf.string_split, a VarLenFeature: sized by how many values they make
-            static = Op(COUNTED_OPS[op.type], op.name, others, {**op.attrs, "count": dims[0]},
-                        [r.type for r in op.results])
+            twin = COUNTED_OPS[op.type]  # a decoded image's twin takes its whole shape
+            size = {"shape": tuple(dims)} if "shape" in get_op_def(twin).attrs else {"count": dims[0]}
+            static = Op(twin, op.name, others, {**op.attrs, **size}, [r.type for r in op.results])
         else:  # a random draw: its name keys its per-session stream, so it is kept
             static = Op(op.type, op.name, [], dict(op.attrs), [op.results[0].type.with_shape(tuple(dims))])
         static.operands += op.control_inputs

@@ -259,12 +259,15 @@ def split(value=None, num_or_size_splits=None, axis=0, num=None, name: str = "sp
     dim = x.shape.as_list()[axis]
     if isinstance(num_or_size_splits, (int, np.integer)):
         n = int(num_or_size_splits)
+        if n <= 0:
+            raise build_error("dfc.split", name, f"cannot split {x.name} into {n} pieces")
         if dim is None:
-            raise build_error("dfc.split", name, f"cannot split the unknown dim {axis} of {x.name} into {n} pieces")
-        if n <= 0 or dim % n:
+            sizes = [-1] * n  # equal pieces of the size the run gives the dim
+        elif dim % n:
             raise build_error("dfc.split", name, f"Dimension {axis} of {x.name} has size {dim}, which is not "
                                                  f"divisible by {n}")
-        sizes = [dim // n] * n
+        else:
+            sizes = [dim // n] * n
     else:
         sizes = [check_int(s, "split size") for s in num_or_size_splits]
         if any(s < -1 for s in sizes) or sizes.count(-1) > 1:

@@ -33,7 +33,44 @@ def convert_to_tensor(value: Any, dtype: DType | Any = None, name: str | None = 
         return value
     if isinstance(value, Operation):
         raise TypeError(f"cannot use Operation '{value.name}' as a tensor; use one of its outputs")
+    if isinstance(value, (list, tuple)) and _holds_tensor(value):
+        return _auto_packed(value, want, name or "packed")
     return constant(value, dtype=want, name=name or "Const")
+
+
+def _holds_tensor(value: list | tuple) -> bool:
+    return any(is_tensor_like(v) or (isinstance(v, (list, tuple)) and _holds_tensor(v)) for v in value)
+
+
+def _first_tensor_dtype(value: list | tuple) -> DType | None:
+    for v in value:
+        if is_tensor_like(v):
+            return convert_to_tensor(v).dtype
+        if isinstance(v, (list, tuple)) and (found := _first_tensor_dtype(v)) is not None:
+            return found
+    return None
+
+
+def _auto_packed(value: list | tuple, dtype: DType | None, name: str) -> Tensor:
+    """TF's auto-packing: a (nested) list holding tensors is their stack, its other entries constants of the
+    first tensor's dtype (`tf.reduce_sum([t, 1.0])`, `tf.stop_gradient([labels])`)."""
+    inferred = _first_tensor_dtype(value)
+    dtype = dtype or inferred
+    rows = []
+    for v in value:
+        if is_tensor_like(v):
+            t = convert_to_tensor(v)
+            if t.dtype is not dtype:
+                raise TypeError(f"Cannot convert a list containing a tensor of dtype {t.dtype!r} to {dtype!r} "
+                                f"(Tensor is: {t!r})")
+        elif isinstance(v, (list, tuple)) and _holds_tensor(v):
+            t = _auto_packed(v, dtype, name)
+        else:
+            t = constant(v, dtype=dtype, name=f"{name}/Const")
+        rows.append(make("dfc.expand_dims", [t], {"axis": 0}, name=f"{name}/ExpandDims"))
+    if len(rows) == 1:
+        return make("dfc.identity", rows, name=name)
+    return make("dfc.concat", rows, {"axis": 0}, name=name)
 
 
 def infer_constant_dtype(value: Any) -> DType:

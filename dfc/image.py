@@ -23,6 +23,11 @@ from .image_analysis import (draw_bounding_boxes, image_gradients, non_max_suppr
 from .image_color import (adjust_brightness, adjust_contrast, adjust_gamma, adjust_hue, adjust_saturation, hsv_to_rgb,
                           random_brightness, random_contrast, random_crop, random_hue, random_saturation, rgb_to_hsv,
                           rgb_to_yiq, rgb_to_yuv, yiq_to_rgb, yuv_to_rgb)
+from .image_boxes import (combined_non_max_suppression, extract_glimpse, non_max_suppression_overlaps,
+                          non_max_suppression_padded, non_max_suppression_with_scores, sample_distorted_bounding_box)
+from .image_codecs import (adjust_jpeg_quality, decode_and_crop_jpeg, decode_bmp, decode_gif, decode_image,
+                           decode_jpeg, decode_png, encode_jpeg, encode_png, extract_jpeg_shape, is_jpeg,
+                           random_jpeg_quality)
 from .image_core import batched_images, convert_image_dtype, known_height_width, resize_scale, static_size
 from .image_resize import crop_and_resize, extract_image_patches, extract_patches, resize_area, resize_bicubic
 from .math_ops import add, cast, less, maximum, multiply, reduce_mean, reduce_std, rsqrt, subtract, truediv
@@ -468,13 +473,17 @@ def central_crop(image, central_fraction: float) -> Tensor:
 
 transpose = transpose_image
 
-__all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue", "adjust_saturation",
-           "central_crop", "convert_image_dtype", "crop_and_resize", "crop_to_bounding_box", "draw_bounding_boxes",
-           "extract_image_patches", "extract_patches", "flip_left_right", "flip_up_down", "grayscale_to_rgb",
-           "hsv_to_rgb", "image_gradients", "non_max_suppression", "pad_to_bounding_box", "per_image_standardization",
-           "psnr", "random_brightness", "random_contrast", "random_crop", "random_flip_left_right",
-           "random_flip_up_down", "random_hue", "random_saturation", "resize", "resize_area", "resize_bicubic",
+__all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue",
+           "adjust_jpeg_quality", "adjust_saturation", "central_crop", "combined_non_max_suppression",
+           "convert_image_dtype", "crop_and_resize", "crop_to_bounding_box", "decode_and_crop_jpeg", "decode_bmp",
+           "decode_gif", "decode_image", "decode_jpeg", "decode_png", "draw_bounding_boxes", "encode_jpeg",
+           "encode_png", "extract_glimpse", "extract_image_patches", "extract_jpeg_shape", "extract_patches",
+           "flip_left_right", "flip_up_down", "grayscale_to_rgb", "hsv_to_rgb", "image_gradients", "is_jpeg",
+           "non_max_suppression", "non_max_suppression_overlaps", "non_max_suppression_padded",
+           "non_max_suppression_with_scores", "pad_to_bounding_box", "per_image_standardization", "psnr",
+           "random_brightness", "random_contrast", "random_crop", "random_flip_left_right", "random_flip_up_down",
+           "random_hue", "random_jpeg_quality", "random_saturation", "resize", "resize_area", "resize_bicubic",
            "resize_bilinear", "resize_image_with_crop_or_pad", "resize_image_with_pad", "resize_images",
            "resize_nearest_neighbor", "resize_with_crop_or_pad", "rgb_to_grayscale", "rgb_to_hsv", "rgb_to_yiq",
-           "rgb_to_yuv", "rot90", "sobel_edges", "ssim", "ssim_multiscale", "total_variation", "transpose",
-           "transpose_image", "yiq_to_rgb", "yuv_to_rgb"]
+           "rgb_to_yuv", "rot90", "sample_distorted_bounding_box", "sobel_edges", "ssim", "ssim_multiscale",
+           "total_variation", "transpose", "transpose_image", "yiq_to_rgb", "yuv_to_rgb"]

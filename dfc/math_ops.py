@@ -225,7 +225,11 @@ def where(condition, x=None, y=None, name: str | None = None) -> Tensor:
                              f"{first} rows (TF1's tf.where picks rows by a vector condition)")
         from .array_ops import reshape
         condition = reshape(condition, [-1] + [1] * (rank - 1))
-    return make("dfc.select", [condition, x, y], name=name or "Select")
+    out = make("dfc.select", [condition, x, y], name=name or "Select")
+    if condition.shape.ndims is None and x.shape.ndims is not None and y.shape.ndims is not None:
+        # TF1's Select: a scalar, a vector of rows or x's shape; whichever it is fed, the result has x's shape
+        out.set_shape(x.shape.merge_with(y.shape))
+    return out
 
 
 def where_v2(condition, x=None, y=None, name: str | None = None) -> Tensor:

@@ -38,6 +38,8 @@ def free_values(op: Op) -> list[Value]:
         defined = set(region.arguments)
         for inner in region.walk():
             defined.update(inner.results)
+            for nested in inner.regions:  # a nested tf.cond's or loop's own arguments are not free either
+                defined.update(nested.arguments)
         for inner in region.walk():
             for v in inner.operands:
                 if v not in defined:

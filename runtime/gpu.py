@@ -226,6 +226,23 @@ def _cached_ptx(target, units: list[tuple[str, str, int]]) -> list[bytes]:
     return kernel_cache.objects(target, units)[0]
 
 
+#: host steps: the replay waits for the device or moves its program counter there
+_HOST_STEPS = (codegen.Branch, codegen.Jump, codegen.HostPrint, codegen.StaticError)
+
+
+def device_segments(steps: Sequence) -> dict[int, int]:
+    """start -> end of each run of two or more device steps (launches, copies, GEMMs) that the replay enters only
+    at its start: between a step program's branches, jumps and their targets (a loop's body, a cond's branch)."""
+    cuts = {0, len(steps)}
+    for k, step in enumerate(steps):
+        if isinstance(step, _HOST_STEPS):
+            cuts.update((k, k + 1))
+        if isinstance(step, (codegen.Branch, codegen.Jump)):
+            cuts.add(step.target)
+    bounds = sorted(c for c in cuts if 0 <= c <= len(steps))
+    return {a: b for a, b in zip(bounds, bounds[1:]) if b - a >= 2 and not isinstance(steps[a], _HOST_STEPS)}
+
+
 class GpuExecutable:
     """One step compiled for the GPU: `executable(feed_arrays, ctx)` runs it and returns the fetched arrays."""
 
@@ -244,7 +261,9 @@ class GpuExecutable:
         self.scratch = [DeviceBuffer(n) for n in self.program.scratch]
         self._nparams = 5 + len(self.program.random_ops)  # module.py's params layout: error words, threads, counters
         self.params = DeviceBuffer(8 * self._nparams)
-        self.errors = DeviceBuffer(8)
+        self.errors = DeviceBuffer(16)  # the error word, then the byte of the last branch's flag (_read_flag)
+        self._control = np.zeros(2, np.int64)
+        self.branches_read = 0  # flags read back so far: one per branch taken or loop test
         self.assigned = {op.attrs["variable"] for op in plan.items if get_op_def(op.type).writes_variable}
         self.inputs = [DeviceBuffer(v.type.num_elements * v.type.dtype.itemsize) for v in plan.inputs]
         self.outputs = [DeviceBuffer(v.type.num_elements * v.type.dtype.itemsize) for v in plan.outputs]
@@ -257,6 +276,8 @@ class GpuExecutable:
         self._use_graph = CUDA_GRAPHS and not any(
             isinstance(s, (codegen.StaticError, codegen.Branch, codegen.Jump, codegen.HostPrint))
             for s in self.program.steps)
+        self._segments = device_segments(self.program.steps)
+        self._segment_graphs: dict[int, tuple[tuple[int, ...], object]] = {}
         if any(isinstance(s, codegen.GemmCall) for s in self.program.steps):
             _cublas()  # its handle is made before any capture: creating it allocates, which capture forbids
 
@@ -314,65 +335,102 @@ class GpuExecutable:
                    "constant": self.constants, "scratch": self.scratch}[slot]
         return buffers[index].ptr + offset
 
-    def replay_device_steps(self) -> None:
-        """Enqueue the step's launches, copies and GEMMs on the stream; a Branch (dfc.if, dfc.while) waits for
-        the stream and reads its flag back, and stops the replay when a kernel has set the error word."""
-        drv = _driver()
-        stream = self.ctx.stream
+    def replay_device_steps(self, start: int = 0, end: int | None = None, segments: bool = False) -> None:
+        """Enqueue the step's launches, copies and GEMMs on the stream (steps `start` to `end`); a Branch (dfc.if,
+        dfc.while) waits for the stream and reads its flag back, and stops the replay when a kernel has set the
+        error word. `segments`: each straight run of device work between host steps (a loop's body, a branch)
+        is launched as a CUDA graph of its own, captured the first time the replay enters it."""
         steps = self.program.steps
-        pc = 0
-        while pc < len(steps):
+        end = len(steps) if end is None else end
+        pc = start
+        while pc < end:
+            if segments and pc in self._segments:
+                pc = self._launch_segment(pc)
+                continue
             step = steps[pc]
             pc += 1
             if isinstance(step, codegen.Jump):
                 pc = step.target
-                continue
-            if isinstance(step, codegen.Branch):
-                _check(drv.cuStreamSynchronize(stream))
-                if int(self.errors.download((1,), np.int64)[0]):
+            elif isinstance(step, codegen.Branch):
+                error, flag = self._read_flag(step.flag)
+                if error:
                     return
-                flag = np.zeros(1, np.uint8)
-                _check(drv.cuMemcpyDtoH(flag.ctypes.data, self._resolve(step.flag), 1))
-                if not flag[0]:
+                if not flag:
                     pc = step.target
-                continue
-            if isinstance(step, codegen.HostPrint):
-                _check(drv.cuStreamSynchronize(stream))
+            elif isinstance(step, codegen.HostPrint):
+                _check(_driver().cuStreamSynchronize(self.ctx.stream))
                 self._print(step)
-                continue
-            if isinstance(step, codegen.StaticError):
+            elif isinstance(step, codegen.StaticError):
                 site = self.program.errors[step.code - 1]
                 raise InvalidArgumentError(site.message, site.op)
-            if isinstance(step, codegen.Copy):
-                _check(drv.cuMemcpyDtoDAsync(self._resolve(step.dst), self._resolve(step.src), step.nbytes, stream))
-            elif isinstance(step, codegen.GemmCall):
-                _gemm(step, self._resolve, stream)
             else:
-                self._launch(step, self._resolve, stream)
+                self._enqueue_device_step(step)
+
+    def _enqueue_device_step(self, step) -> None:
+        stream = self.ctx.stream
+        if isinstance(step, codegen.Copy):
+            _check(_driver().cuMemcpyDtoDAsync(self._resolve(step.dst), self._resolve(step.src), step.nbytes,
+                                               stream))
+        elif isinstance(step, codegen.GemmCall):
+            _gemm(step, self._resolve, stream)
+        else:
+            self._launch(step, self._resolve, stream)
+
+    def _launch_segment(self, start: int) -> int:
+        """Launch the CUDA graph of the device steps from `start` (captured when new, or when a variable's buffer
+        moved since); returns the step after them."""
+        end = self._segments[start]
+        key = tuple(buf.ptr for buf in self.variable_buffers)
+        found = self._segment_graphs.get(start)
+        if found is None or found[0] != key:
+            executable = self._capture(lambda: self.replay_device_steps(start, end))
+            if found is not None:
+                _driver().cuGraphExecDestroy(found[1])
+            found = self._segment_graphs[start] = (key, executable)
+        _check(_driver().cuGraphLaunch(found[1], self.ctx.stream))
+        return end
+
+    def _capture(self, replay) -> object:
+        """The instantiated CUDA graph of the work `replay()` enqueues (captured, not run)."""
+        drv = _driver()
+        stream = self.ctx.stream
+        _check(drv.cuStreamBeginCapture(stream, drv.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL))
+        try:
+            replay()
+        finally:
+            graph = _check(drv.cuStreamEndCapture(stream))
+        try:
+            executable = _check(drv.cuGraphInstantiate(graph, 0))
+        finally:
+            drv.cuGraphDestroy(graph)
+        self.graph_captures += 1
+        return executable
+
+    def _read_flag(self, token: str) -> tuple[int, int]:
+        """(the error word, the flag's byte) after the work enqueued so far: the flag joins the error word in one
+        device buffer, so a branch or a loop's test costs one download and one wait, whatever the loop carries
+        (its values stay in device memory)."""
+        drv = _driver()
+        stream = self.ctx.stream
+        _check(drv.cuMemcpyDtoDAsync(self.errors.ptr + 8, self._resolve(token), 1, stream))
+        _check(drv.cuMemcpyDtoHAsync(self._control.ctypes.data, self.errors.ptr, 16, stream))
+        _check(drv.cuStreamSynchronize(stream))
+        self.branches_read += 1
+        return int(self._control[0]), int(self._control[1] & 0xFF)
 
     def enqueue(self) -> None:
-        """Enqueue the step's device work: one launch of its CUDA graph, captured first when needed."""
+        """Enqueue the step's device work: one launch of its CUDA graph, captured first when needed; a step with
+        branches or loops replays its host steps, launching each run of device work between them as a graph."""
         if not self._use_graph:
-            self.replay_device_steps()
+            self.replay_device_steps(segments=CUDA_GRAPHS)
             return
-        drv = _driver()
         key = tuple(buf.ptr for buf in self.variable_buffers)
         if self._graph is None or self._graph[0] != key:
-            stream = self.ctx.stream
-            _check(drv.cuStreamBeginCapture(stream, drv.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL))
-            try:
-                self.replay_device_steps()
-            finally:
-                graph = _check(drv.cuStreamEndCapture(stream))
-            try:
-                executable = _check(drv.cuGraphInstantiate(graph, 0))
-            finally:
-                drv.cuGraphDestroy(graph)
+            executable = self._capture(self.replay_device_steps)
             if self._graph is not None:
-                drv.cuGraphExecDestroy(self._graph[1])
+                _driver().cuGraphExecDestroy(self._graph[1])
             self._graph = (key, executable)
-            self.graph_captures += 1
-        _check(drv.cuGraphLaunch(self._graph[1], self.ctx.stream))
+        _check(_driver().cuGraphLaunch(self._graph[1], self.ctx.stream))
 
     def __call__(self, args: Sequence[np.ndarray], ctx) -> list[np.ndarray]:
         with self._run_lock:  # one run at a time: the inputs, outputs and arena are this executable's

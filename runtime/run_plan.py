@@ -12,6 +12,7 @@ from dfc.compiler.specialize import ShapeValuesNeeded
 from dfc.ir import builder
 from dfc.ir.errors import InvalidArgumentError
 from dfc.ir.graph import Op, Value
+from dfc.ir.ops.image_codecs import CODEC_OPS
 
 from .dynamic_variables import DynamicVariableRun
 from .feeds import feed_checker, feed_target
@@ -132,7 +133,8 @@ class RunPlan:
         return values[0] if self.single else self.structure.build(values)
 
 
-_REPEATABLE = ("dfc.placeholder", "dfc.variable", "dfc.assert", "dfc.check_numerics", "dfc.read_file")
+_REPEATABLE = ("dfc.placeholder", "dfc.variable", "dfc.assert", "dfc.check_numerics", "dfc.read_file",
+               *CODEC_OPS)  # the image codecs take their op only to name it in errors
 
 
 def _repeatable(op) -> bool:

@@ -78,6 +78,7 @@ def test_gpu_check_runs_every_gpu_benchmark_at_toy_sizes_on_the_emulated_gpu(emu
     assert bench["elementwise_chain"]["fraction_of_copy_bandwidth"] > 0
     assert bench["matmul_f32"]["dfc_TFLOPs"] > 0 and bench["matmul_bf16"]["n"] == 64
     assert bench["session"]["mlp_step"]["dfc_s"] > 0 and bench["session"]["overhead"]["dfc_s"] > 0
+    assert bench["while_loop"]["dfc_s"] > 0 and bench["while_loop"]["loop_on_host_s"] > 0
     for row in bench["session"].values():  # PyTorch and JAX: a figure with its ratio, or why there is none
         for framework in ("torch", "jax"):
             assert framework in row or f"{framework}_over_dfc" in row

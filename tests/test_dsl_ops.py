@@ -146,6 +146,27 @@ def test_split_new_and_old_signatures():
     np.testing.assert_array_equal(sizes[1], A[:, 1:])
 
 
+@pytest.mark.parametrize("backend", ["cpu", "interpreter"])
+def test_split_of_a_dim_known_only_when_fed(backend):
+    """TF1 splits a placeholder's None dim into n equal pieces (the static rnn tutorials' time-major split) or
+    sizes with -1, and fails the run whose fed size n does not divide."""
+    x = tf.placeholder(tf.float32, [None, 4], name="rows")
+    pieces = tf.split(x, 3, 0)
+    head, rest = tf.split(x, [1, -1], 0)
+    assert pieces[0].shape.as_list() == [None, 4] and rest.shape.as_list() == [None, 4]
+    grad = tf.gradients(tf.reduce_sum(pieces[0]) + 2 * tf.reduce_sum(pieces[2]) + tf.reduce_sum(rest), x)[0]
+    fed = np.arange(24, dtype=np.float32).reshape(6, 4)
+    with tf.Session(backend=backend) as sess:
+        got = sess.run(pieces + [head, rest, grad], {x: fed})
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"'split'.*evenly divide.*size 7 and num_split 3"):
+            sess.run(pieces[0], {x: np.zeros((7, 4), np.float32)})
+    for piece, want in zip(got[:3], np.split(fed, 3)):
+        np.testing.assert_array_equal(piece, want)
+    np.testing.assert_array_equal(got[3], fed[:1])
+    np.testing.assert_array_equal(got[4], fed[1:])
+    np.testing.assert_array_equal(got[5], np.repeat([1, 2, 1, 1, 3, 3], 4).reshape(6, 4))
+
+
 def test_unstack_and_old_concat():
     x = tf.constant(A)
     parts = run(tf.unstack(x))
@@ -273,3 +294,25 @@ def test_graph_as_default_and_lookup_by_name():
     assert tf.get_default_graph() is not g
     with tf.Session(graph=g) as sess:
         assert sess.run("five:0") == 5.0
+
+
+def test_lists_holding_tensors_are_packed_as_in_tf1():
+    """TF's auto-packing: an op given a (nested) list with tensors in it gets their stack, the other entries
+    constants of the first tensor's dtype; mixed dtypes and ranks fail as in TF."""
+    a, labels = tf.constant(1.5), tf.placeholder(tf.float32, [None, 3], name="labels")
+    packed = tf.convert_to_tensor([[a, 2.0], [3, a]])
+    assert packed.shape.as_list() == [2, 2] and packed.name.startswith("packed")
+    kept = tf.stop_gradient([labels])
+    assert kept.shape.as_list() == [1, None, 3]
+    total = tf.reduce_sum([a, a])
+    fed = np.ones((2, 3), np.float32)
+    got = run([packed, kept, total], {labels: fed})
+    np.testing.assert_array_equal(got[0], [[1.5, 2.0], [3.0, 1.5]])
+    np.testing.assert_array_equal(got[1], fed[None])
+    assert got[2] == 3.0
+    with pytest.raises(TypeError, match="Cannot convert a list containing a tensor of dtype tf.int32 to tf.float32"):
+        tf.convert_to_tensor([a, tf.constant(2)])
+    with pytest.raises(ValueError, match="rank"):
+        tf.convert_to_tensor([a, tf.zeros([2])])
+    with pytest.raises(TypeError, match="Expected int32, got 2.5"):
+        tf.convert_to_tensor([tf.constant(2), 2.5])

@@ -36,6 +36,9 @@ WITHOUT_GPU_LOWERING = {
     "dfc.matrix_inverse", "dfc.matrix_determinant", "dfc.log_matrix_determinant", "dfc.cholesky", "dfc.matrix_solve",
     "dfc.matrix_triangular_solve", "dfc.qr", "dfc.svd", "dfc.self_adjoint_eig", "dfc.argsort",
     "dfc.non_max_suppression",
+    # the box ops' greedy and sampling loops (ir/ops/image_boxes.py), host calls as NMS
+    "dfc.non_max_suppression_v5", "dfc.non_max_suppression_overlaps", "dfc.non_max_suppression_batched",
+    "dfc.combined_non_max_suppression", "dfc.sample_distorted_bounding_box", "dfc.extract_glimpse",
     # tf.string ops: host values, run by the interpreter (runtime/host_strings.py)
     *(name for name, opdef in REGISTRY.items() if opdef.family == "strings"),
 }

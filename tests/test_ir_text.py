@@ -267,6 +267,33 @@ EXAMPLES.update({  # tf.string's host ops (ir/ops/strings.py)
                          {"table": "vocab/hash_table", "num_oov_buckets": 2}, None),
 })
 
+_DECODE = {"kind": "jpeg", "channels": 3, "dtype": dt.u8, "ratio": 2, "fancy_upscaling": False,
+           "try_recover_truncated": True, "acceptable_fraction": 0.5, "dct_method": "INTEGER_ACCURATE",
+           "expand_animations": True}
+EXAMPLES.update({  # image codecs (ir/ops/image_codecs.py) and box ops (ir/ops/image_boxes.py)
+    "dfc.image_decoded_shape": ([T(S)], dict(_DECODE), None),
+    "dfc.dynamic_decode_image": ([T(S), T(dt.i64, 3), T(dt.i32, 4)], {**_DECODE, "kind": "crop"}, None),
+    "dfc.decode_image": ([T(S)], {**_DECODE, "kind": "png", "channels": 0, "shape": (4, 5, 2)}, None),
+    "dfc.is_jpeg": ([T(S)], {}, None),
+    "dfc.extract_jpeg_shape": ([T(S)], {"output_type": dt.i64}, None),
+    "dfc.encode_jpeg": ([T(dt.u8, 4, 5, 3), T(dt.i32)], {"format": "rgb", "progressive": True, "optimize_size": False,
+                                                         "chroma_downsampling": False, "density_unit": "cm",
+                                                         "x_density": 72, "y_density": 96, "xmp_metadata": "<x/>"},
+                        None),
+    "dfc.encode_png": ([T(dt.u8, 4, 5, 4)], {"compression": 9}, None),
+    "dfc.jpeg_roundtrip": ([T(dt.u8, 4, 5, 3), T(dt.i32)], {"dct_method": ""}, None),
+    "dfc.non_max_suppression_v5": ([F(None, 4), F(None), F(), F(), F()], {"max_output_size": 5}, None),
+    "dfc.non_max_suppression_overlaps": ([F(6, 6), F(6), F(), F()], {"max_output_size": 3}, None),
+    "dfc.non_max_suppression_batched": ([F(2, 6, 4), F(2, 6), F(), F()], {"max_output_size": 3}, None),
+    "dfc.combined_non_max_suppression": ([F(2, 6, 1, 4), F(2, 6, 3), F(), F()],
+                                         {"max_output_size_per_class": 2, "max_total_size": 4,
+                                          "pad_per_class": False, "clip_boxes": True}, None),
+    "dfc.sample_distorted_bounding_box": ([T(dt.i32, 3), F(1, 2, 4), F(), F(4), F(10, 4)],
+                                          {"use_image_if_no_bounding_boxes": True}, None),
+    "dfc.extract_glimpse": ([F(2, 6, 7, 3), F(2, 2), F(2, 3, 4, 3)],
+                            {"centered": True, "normalized": False, "uniform_noise": True}, None),
+})
+
 
 def _source(g: Graph, t, i: int):
     if t == CONTROL:

@@ -257,4 +257,6 @@ CASES += __import__("tf1_op_cases_sparse").CASES  # SparseTensor, tf.sparse, emb
 CASES += __import__("tf1_op_cases_dist").CASES  # tf.distributions, tf.random.gamma (tests/tf1_op_cases_dist.py)
 CASES += __import__("tf1_op_cases_strings").CASES  # tf.string tensors and tf.strings (tests/tf1_op_cases_strings.py)
 CASES += __import__("tf1_op_cases_loops").CASES  # TensorArrays growing in loops, fed-length map_fn/scan (h-loops)
+CASES += __import__("tf1_op_cases_image_codecs").CASES  # tf.image's decoders and encoders (h-image)
+CASES += __import__("tf1_op_cases_image_boxes").CASES  # tf.image's NMS variants (h-image)
 CASES += __import__("tf1_op_cases_partition").CASES  # lookups over shards, serialize_tensor (h-partition)

@@ -17,7 +17,8 @@ import sys
 import time
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
-GPU_TESTS = ["tests/test_gpu_runtime.py", "tests/test_gpu_ops.py", "tests/test_gpu_codegen.py"]
+GPU_TESTS = ["tests/test_gpu_runtime.py", "tests/test_gpu_ops.py", "tests/test_gpu_loops.py",
+             "tests/test_gpu_codegen.py"]
 #: the GPU tests' time limit: the whole check must fit a lent machine's few minutes
 TEST_TIMEOUT_S = 240
 

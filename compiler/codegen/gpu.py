@@ -440,16 +440,21 @@ def split_ptx(text: str) -> dict[str, str]:
     return modules
 
 
-def ptxas(ptx: str, arch: str, ptxas_path: str = "ptxas") -> str:
-    """Assemble PTX with NVIDIA's ptxas for `arch` (no GPU needed); returns its --verbose report, raises on error."""
+def ptxas(ptx: str | list[str], arch: str, ptxas_path: str = "ptxas") -> str:
+    """Assemble PTX with NVIDIA's ptxas for `arch` (no GPU needed); returns its --verbose report, raises on error.
+    A list of modules is assembled by one ptxas run (relocatable code, `-c`): a step's many kernels at once."""
     import subprocess  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
+    modules = [ptx] if isinstance(ptx, str) else list(ptx)
     with tempfile.TemporaryDirectory() as tmp:
-        src = f"{tmp}/k.ptx"
-        with open(src, "w") as f:
-            f.write(ptx)
-        done = subprocess.run([ptxas_path, f"-arch={arch}", "--verbose", "-o", f"{tmp}/k.cubin", src],
+        sources = []
+        for k, text in enumerate(modules):
+            sources.append(f"{tmp}/k{k}.ptx")
+            with open(sources[-1], "w") as f:
+                f.write(text)
+        flags = ["-c"] if len(modules) > 1 else []
+        done = subprocess.run([ptxas_path, f"-arch={arch}", "--verbose", *flags, "-o", f"{tmp}/k.cubin", *sources],
                               capture_output=True, text=True, timeout=120)
     if done.returncode:
         raise CodegenError(f"ptxas -arch={arch} rejected the PTX: {done.stderr.strip()}")

@@ -27,7 +27,13 @@ FAILURES = {"dfc.matrix_inverse": "Input is not invertible.",
             "dfc.cholesky": "Cholesky decomposition was not successful. The input might not be valid.",
             "dfc.matrix_solve": "Input matrix is not invertible.",
             "dfc.matrix_triangular_solve": "Input matrix is not invertible.",
-            "dfc.non_max_suppression": "iou_threshold must be in [0, 1]."}
+            "dfc.non_max_suppression": "iou_threshold must be in [0, 1].",
+            "dfc.non_max_suppression_v5": "iou_threshold must be in [0, 1] and soft_nms_sigma non-negative.",
+            "dfc.non_max_suppression_batched": "iou_threshold must be in [0, 1].",
+            "dfc.combined_non_max_suppression": "iou_threshold must be in [0, 1].",
+            "dfc.sample_distorted_bounding_box": "No bounding boxes provided as input (enable "
+                                                 "use_image_if_no_bounding_boxes), or image_size or "
+                                                 "min_object_covered is invalid."}
 
 
 def descriptor(op: Op) -> list[int]:

@@ -522,6 +522,10 @@ class _Function:
     def _session(self, context: _Context) -> Any:
         from ..session import Session
         backend = getattr(context.session, "backend", "cpu")
+        if any(op.type == "dfc.dynamic_decode_image" for op in self.graph._ir.walk()):
+            # each new image size would compile a step of its own (a second each, where the interpreter
+            # decodes and resizes an element in milliseconds): the outer step stays native
+            backend = "interpreter"
         session = self._sessions.get(backend)
         if session is None:
             session = self._sessions[backend] = Session(graph=self.graph, backend=backend)

@@ -314,4 +314,7 @@ register(OpDef("dfc.non_max_suppression", "image", _nms_infer, _nms, 4, {"max_ou
 #: has no kernels for them and placement runs them on the CPU, as TF1 places ops without GPU kernels
 HOST_OPS = ("dfc.matrix_inverse", "dfc.matrix_determinant", "dfc.log_matrix_determinant", "dfc.cholesky",
             "dfc.matrix_solve", "dfc.matrix_triangular_solve", "dfc.qr", "dfc.svd", "dfc.self_adjoint_eig",
-            "dfc.argsort", "dfc.non_max_suppression")
+            "dfc.argsort", "dfc.non_max_suppression",
+            # ir/ops/image_boxes.py's greedy and sampling loops over boxes
+            "dfc.non_max_suppression_v5", "dfc.non_max_suppression_overlaps", "dfc.non_max_suppression_batched",
+            "dfc.combined_non_max_suppression", "dfc.sample_distorted_bounding_box", "dfc.extract_glimpse")

@@ -119,20 +119,48 @@ register(OpDef("dfc.concat", "shape", _concat_infer, lambda *xs, axis: np.concat
                {"axis": Attr("int")}, fusible_as=None))
 
 
+def split_sizes(sizes, dim: int | None) -> list[int | None]:
+    """The piece sizes of a split of a dim of size dim (None: known only at run time).
+
+    A size of -1 is the rest of the dim; when every size is -1 the dim splits into that many equal
+    pieces (TF's num_or_size_splits=n on a dim the graph does not know)."""
+    sizes = list(sizes)
+    if not sizes:
+        raise ShapeError("split needs at least one piece")
+    if any(s < -1 for s in sizes):
+        raise ShapeError(f"split sizes {sizes} must be non-negative (one may be -1: the rest)")
+    rest = sizes.count(-1)
+    if rest > 1 and rest != len(sizes):
+        raise ShapeError(f"split sizes {sizes}: only one size may be -1 (the rest)")
+    if dim is None:
+        return [None if s == -1 else s for s in sizes]
+    if rest > 1:
+        if dim % rest:
+            raise ShapeError(f"Number of ways to split should evenly divide the split dimension, but got "
+                             f"split dimension size {dim} and num_split {rest}")
+        return [dim // rest] * rest
+    if rest == 1:
+        known = sum(s for s in sizes if s != -1)
+        if known > dim:
+            raise ShapeError(f"split sizes {sizes} add up to more than the dim's size {dim}")
+        return [dim - known if s == -1 else s for s in sizes]
+    if sum(sizes) != dim:
+        raise ShapeError(f"split sizes {sizes} do not add up to the dim's size {dim}")
+    return sizes
+
+
 def _split_infer(types, attrs):
     t = tensor_operand(types, 0)
     axis = normalize_axis(attrs["axis"], t.rank)
-    sizes = attrs["sizes"]
-    if not sizes:
-        raise ShapeError("split needs at least one piece")
-    if any(s < 0 for s in sizes):
-        raise ShapeError(f"split sizes {list(sizes)} must be non-negative")
-    if t.shape[axis] is not None and sum(sizes) != t.shape[axis]:
-        raise ShapeError(f"split sizes {list(sizes)} do not add up to dim {axis} ({t.shape[axis]}) of {t}")
+    try:
+        sizes = split_sizes(attrs["sizes"], t.shape[axis])
+    except ShapeError as e:
+        raise ShapeError(f"{e} (dim {axis} of {t})") from None
     return [t.with_shape(t.shape[:axis] + (s,) + t.shape[axis + 1:]) for s in sizes]
 
 
 def _split(x, axis, sizes):
+    sizes = split_sizes(sizes, x.shape[axis])
     return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
 
 
