@@ -36,6 +36,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".framework": ("Dimension", "Operation", "Tensor", "TensorShape", "colocate_with", "control_dependencies",
                    "convert_to_tensor", "device", "name_scope", "set_random_seed"),
     ".gradients_impl": ("gradients", "stop_gradient"),
+    ".file_ops": ("matching_files", "parse_tensor", "serialize_tensor", "write_file"),
+    ".partitioned_variables": ("fixed_size_partitioner", "min_max_variable_partitioner",
+                               "variable_axis_size_partitioner"),
     ".graph_util": ("import_graph_def",),
     ".app": ("flags",),
     ".graph": ("Graph", "GraphKeys", "add_to_collection", "add_to_collections", "get_collection",
@@ -124,7 +127,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                    "trainable_variables", "truncated_normal_initializer", "variable_scope", "variables_initializer",
                    "zeros_initializer",
                    # TF1's other variable utilities
-                   "assert_variables_initialized", "count_up_to", "get_local_variable", "initialize_local_variables",
+                   "assert_variables_initialized", "count_up_to", "create_partitioned_variables",
+                   "get_local_variable", "initialize_local_variables",
                    "initialize_variables", "is_variable_initialized", "model_variables",
                    "moving_average_variables", "report_uninitialized_variables"),
 }

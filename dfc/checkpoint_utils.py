@@ -143,7 +143,12 @@ def init_from_checkpoint(ckpt_dir_or_file: str, assignment_map: dict | list) -> 
     def is_variables(x: Any) -> bool:
         return isinstance(x, Variable) or (isinstance(x, list) and bool(x) and all(isinstance(v, Variable)
                                                                                     for v in x))
+    partitioned = get_default_graph().collections.get("__partitioned_variables_by_name", {})
     for tensor_name_in_ckpt, current in items:
+        if hasattr(current, "_get_variable_list"):  # a PartitionedVariable: its shards, sliced from the entry
+            current = list(current)
+        elif isinstance(current, str) and current in partitioned:
+            current = list(partitioned[current])
         var = current if is_variables(current) else store.get(current) if isinstance(current, str) else None
         if var is None and not isinstance(current, str):
             raise TypeError(f"assignment_map values are scope names, variable names or Variables, got {current!r}")
@@ -159,7 +164,8 @@ def init_from_checkpoint(ckpt_dir_or_file: str, assignment_map: dict | list) -> 
             raise ValueError(f"Assignment map with scope only name {scopes} should map to scope only "
                              f"{tensor_name_in_ckpt}. Should be 'scope/': 'other_scope/'.")
         for var_name in sorted(n for n in store if not scopes or n.startswith(scopes + "/")):
-            full = var_name[len(scopes):]
+            info = store[var_name]._save_slice_info  # a shard: the checkpoint holds its whole variable
+            full = (info.full_name if info is not None else var_name)[len(scopes):]
             if current != "/":
                 full = full[1:]
             if tensor_name_in_ckpt != "/":
@@ -174,6 +180,9 @@ def init_from_checkpoint(ckpt_dir_or_file: str, assignment_map: dict | list) -> 
 def _init_from(reader: CheckpointReader, ckpt_name: str, var: Any, where: str) -> None:
     value = np.asarray(reader.get_tensor(ckpt_name))
     want = var.shape.as_list()
+    info = var._save_slice_info
+    if info is not None and list(value.shape) == info.full_shape:  # a shard's part of its whole variable
+        value = np.ascontiguousarray(value[info.slices()])
     if var.shape.ndims is not None and list(value.shape) != want:
         raise ValueError(f"Shape of variable {var.op.name} ({want}) doesn't match with shape of tensor "
                          f"{ckpt_name} ({list(value.shape)}) from checkpoint reader.")

@@ -85,6 +85,11 @@ def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
     return shape[-2] * receptive, shape[-1] * receptive
 
 
+def _scale_shape(shape, partition_info) -> tuple[int, ...]:
+    """The shape whose fans scale the values: a partitioned variable's whole shape, not its shard's (as TF's)."""
+    return static_shape(partition_info.full_shape if partition_info is not None else shape)
+
+
 class glorot_uniform_initializer(Initializer):
     """Uniform in ±sqrt(6 / (fan_in + fan_out)) (Xavier)."""
 
@@ -92,7 +97,7 @@ class glorot_uniform_initializer(Initializer):
         self.seed, self.dtype = seed, as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
-        fan_in, fan_out = _fans(static_shape(shape))
+        fan_in, fan_out = _fans(_scale_shape(shape, partition_info))
         limit = math.sqrt(6.0 / max(fan_in + fan_out, 1))
         return random_ops.random_uniform(shape, -limit, limit, dtype or self.dtype, self.seed)
 
@@ -102,7 +107,7 @@ class glorot_normal_initializer(Initializer):
         self.seed, self.dtype = seed, as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
-        fan_in, fan_out = _fans(static_shape(shape))
+        fan_in, fan_out = _fans(_scale_shape(shape, partition_info))
         # 0.8796... is the stddev of a unit normal truncated at two standard deviations
         stddev = math.sqrt(2.0 / max(fan_in + fan_out, 1)) / 0.87962566103423978
         return random_ops.truncated_normal(shape, 0.0, stddev, dtype or self.dtype, self.seed)

@@ -11,7 +11,7 @@ from dfc.ir.dtypes import as_dtype, f32
 from . import random_ops
 from .framework import Tensor, get_seed, static_shape
 from .framework import constant as _constant
-from .init_ops import (Initializer, _fans, constant_initializer, glorot_normal_initializer,
+from .init_ops import (Initializer, _fans, _scale_shape, constant_initializer, glorot_normal_initializer,
                        glorot_uniform_initializer, ones_initializer, random_normal_initializer,
                        random_uniform_initializer, truncated_normal_initializer, zeros_initializer)
 from .variables import global_variables_initializer, local_variables_initializer, variables_initializer
@@ -40,7 +40,7 @@ class variance_scaling(Initializer):
 
     def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
         dtype = as_dtype(dtype or self.dtype)
-        fan_in, fan_out = _fans(static_shape(shape))
+        fan_in, fan_out = _fans(_scale_shape(shape, partition_info))
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, n)
         if self.distribution in ("normal", "truncated_normal"):
@@ -78,7 +78,7 @@ class uniform_unit_scaling(Initializer):
         self.factor, self.seed, self.dtype = factor, seed, as_dtype(dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
-        dims = static_shape(shape)
+        dims = _scale_shape(shape, partition_info)
         input_size = int(np.prod(dims[:-1])) if len(dims) > 1 else (dims[0] if dims else 1)
         limit = math.sqrt(3.0 / max(input_size, 1)) * self.factor
         return random_ops.random_uniform(shape, -limit, limit, dtype or self.dtype, self.seed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import types
 
 from . import gfile as _gfile
+from .file_ops import match_filenames_once, matching_files, parse_tensor, serialize_tensor, write_file  # noqa: F401
 from .graph_def import write_graph
 from .image_codecs import (decode_and_crop_jpeg, decode_bmp, decode_gif, decode_image,  # noqa: F401 - tf.io's
                            decode_jpeg, decode_png, encode_jpeg, encode_png, extract_jpeg_shape, is_jpeg)

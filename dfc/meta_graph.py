@@ -84,6 +84,12 @@ def _export_collection(entry: Any, key: str, items: list, variable_cls: type, va
                                              snapshot_name=var._as_tensor().name, trainable=var.trainable)
             if isinstance(var.initial_value, Tensor):
                 proto.initial_value_name = var.initial_value.name
+            info = var._save_slice_info
+            if info is not None:  # a shard of a partitioned variable: where it lies in the whole (TF's)
+                proto.save_slice_info_def.full_name = info.full_name
+                proto.save_slice_info_def.full_shape.extend(info.full_shape)
+                proto.save_slice_info_def.var_offset.extend(info.var_offset)
+                proto.save_slice_info_def.var_shape.extend(info.var_shape)
             entry.bytes_list.value.append(proto.SerializeToString())
     elif all(isinstance(x, (Tensor, Operation)) for x in items):
         entry.node_list.value.extend(x.name for x in items)
@@ -260,6 +266,12 @@ def _import_collections(graph: Any, meta: Any, result: _Imported, variable_names
             initializer = tensor_or_op(proto.initializer_name)
             initial = tensor_or_op(proto.initial_value_name) if proto.initial_value_name else None
             var = Variable._from_graph(read, initializer, initial, proto.trainable)
+            if proto.HasField("save_slice_info_def"):
+                from .partitioned_variables import SaveSliceInfo
+                d = proto.save_slice_info_def
+                prefix = new_name[:len(new_name) - len(saved_name)] if new_name.endswith(saved_name) else ""
+                var._save_slice_info = SaveSliceInfo(prefix + d.full_name, d.full_shape, d.var_offset, d.var_shape)
+                var._saved_full_name = d.full_name  # the checkpoint's name of the whole
             result.variables[saved_name] = var
             if saved_name in made_by_get_variable:
                 graph.collections.setdefault("__variables_by_name", {})[new_name] = var

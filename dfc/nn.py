@@ -212,42 +212,74 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name: str | None = N
 
 def embedding_lookup(params, ids, partition_strategy: str = "mod", name: str | None = None,
                      validate_indices: bool = True, max_norm=None) -> Tensor:
-    """Rows of `params` (a tensor, or a list of shards split by `partition_strategy`) for each id.
+    """Rows of `params` (a tensor or variable, a list of shards or a PartitionedVariable, split by
+    `partition_strategy`) for each id, of shape ids.shape + params[0].shape[1:].
 
-    Its gradient is a sparse update (unsorted_segment_sum of the incoming rows), not a dense one-hot product.
+    Each shard's rows are TF's Gather of it, so each shard's gradient is an IndexedSlices of the ids it holds (an
+    optimizer updates those rows only); ids go to their shards and back with dynamic_partition/dynamic_stitch.
     """
-    from .array_ops import concat, constant, gather, mark_row_gather
     from .framework import name_scope
-    from .math_ops import floordiv, floormod, maximum, minimum, rsqrt
-    shards = list(params) if isinstance(params, (list, tuple)) else [params]
+    shards = list(params) if isinstance(params, (list, tuple)) or hasattr(params, "_get_variable_list") \
+        else [params]
     if not shards:
-        raise ValueError("embedding_lookup needs at least one params tensor")
+        raise ValueError("Need at least one param")
+    if len(shards) > 1 and partition_strategy not in ("mod", "div"):  # TF checks it only for several shards
+        raise ValueError(f"Unrecognized partition strategy: {partition_strategy}. Must be one of either `mod` or "
+                         f"`div`.")
     shards = [s._as_tensor() if hasattr(s, "_as_tensor") else convert_to_tensor(s) for s in shards]
     ids = convert_to_tensor(ids)
     if not ids.dtype.is_integer:
         raise TypeError(f"embedding_lookup ids {ids.name} must be int32 or int64, got {ids.dtype.name}")
     with name_scope(name, "embedding_lookup", shards + [ids]):
-        if len(shards) == 1:
-            rows = mark_row_gather(gather(shards[0], ids))  # TF's Gather: an IndexedSlices gradient
-        else:
-            if partition_strategy not in ("mod", "div"):
-                raise ValueError(f"partition_strategy must be 'mod' or 'div', got {partition_strategy!r}")
-            sizes = [s.shape.as_list()[0] for s in shards]
-            if None in sizes:
-                raise ValueError("embedding_lookup over shards needs each shard's first dim known")
-            table = concat(shards, 0)
-            if partition_strategy == "div":
-                rows = gather(table, ids)  # shards in order hold consecutive ids
-            else:
-                n = len(shards)
-                offsets = constant(np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(ids.dtype.np))
-                position = gather(offsets, floormod(ids, n)) + floordiv(ids, n)
-                rows = gather(table, position)
-        if max_norm is not None:
-            from .math_ops import reduce_sum
+        rows = _sharded_rows(shards, ids, partition_strategy)
+        if max_norm is not None:  # TF's clip_by_norm of each embedding
+            from .math_ops import maximum, minimum, reduce_sum, rsqrt
             norm2 = reduce_sum(rows * rows, axis=-1, keepdims=True)
             rows = rows * minimum(1.0, max_norm * rsqrt(maximum(norm2, 1e-30)))
         return rows
+
+
+def _sharded_rows(shards: list[Tensor], ids: Tensor, partition_strategy: str) -> Tensor:
+    """TF's _embedding_lookup_and_transform: each id's row from the shard that holds it."""
+    from .array_ops import gather, identity, mark_row_gather, reshape, shape, size
+    from .array_ops import concat, constant
+    from .math_ops import cast, equal, floordiv, floormod, maximum, where
+    from .sparse.core import nonzero_positions, segment_sum
+    if len(shards) == 1:
+        return identity(mark_row_gather(gather(shards[0], ids)))  # TF's Gather: an IndexedSlices gradient
+    n = len(shards)
+    element = shards[0].shape[1:] if shards[0].shape.ndims is not None else None
+    for s in shards[1:]:
+        if element is not None and s.shape.ndims is not None:
+            if not element.is_compatible_with(s.shape[1:]):
+                raise ValueError(f"embedding_lookup: shard {s.name} of shape {s.shape} does not match the rows of "
+                                 f"{shards[0].name} ({shards[0].shape})")
+    flat = reshape(ids, [-1])
+    if partition_strategy == "mod":
+        assignment = floormod(flat, n)
+        local = floordiv(flat, n)
+    else:
+        sizes = [s.shape.as_list()[0] if s.shape.ndims else None for s in shards]
+        if None in sizes:
+            from .math_ops import add_n
+            total = add_n([cast(shape(s)[0], flat.dtype) for s in shards])
+        else:
+            total = np.array(sum(sizes), flat.dtype.np)
+        per = total // n
+        extras = total - per * n
+        assignment = maximum(floordiv(flat, per + 1), floordiv(flat - extras, per))
+        local = where(assignment < extras, floormod(flat, per + 1), floormod(flat - extras, per))
+    # each shard's ids, in order (TF's dynamic_partition): one count per shard for the step to learn; the rows
+    # go back to their places by a scatter of the concatenated parts (TF's dynamic_stitch)
+    positions = [nonzero_positions(equal(assignment, constant(np.array(p, assignment.dtype.np))))
+                 for p in range(n)]
+    parts = [mark_row_gather(gather(s, gather(local, i))) for s, i in zip(shards, positions)]
+    merged = segment_sum(concat(parts, 0), concat(positions, 0), size(flat, out_type="int64"))
+    dims = shards[0].shape.as_list()[1:] if shards[0].shape.ndims is not None else None
+    out = reshape(merged, concat([shape(ids), shape(merged)[1:]], 0))
+    if ids.shape.ndims is not None and dims is not None:
+        out.set_shape(ids.shape.as_list() + dims)
+    return out
 
 
 def in_top_k(predictions, targets, k, name: str | None = None) -> Tensor:

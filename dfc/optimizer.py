@@ -159,6 +159,11 @@ class Optimizer:
                     stack.enter_context(device(var.device))
                 slots[var] = Variable(lambda: initial(var.shape.as_list(), dtype=var.dtype), trainable=False,
                                       name=f"{var.op.name}/{op_name or self._name}", dtype=var.dtype)
+                info = var._save_slice_info
+                if info is not None:  # a shard's slot is a shard of the whole's slot (one checkpoint entry, as TF)
+                    real = slots[var].op.name[len(var.op.name) + 1:]
+                    slots[var]._save_slice_info = type(info)(f"{info.full_name}/{real}", info.full_shape,
+                                                             info.var_offset, info.var_shape)
         return slots[var]
 
     def _zeros_slot(self, var: Variable, slot: str, op_name: str | None = None) -> Variable:

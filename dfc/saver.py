@@ -32,17 +32,9 @@ class Saver:
                  save_relative_paths: bool = False, filename: str | None = None, **_ignored):
         if var_list is None:
             var_list = global_variables()
-        if isinstance(var_list, dict):
-            items = list(var_list.items())
-        else:
-            items = []
-            for v in var_list:
-                if isinstance(v, (list, tuple)):  # TF1: a partitioned variable's parts, saved under their names
-                    items += [(p.op.name, p) for p in v]
-                else:
-                    items.append((getattr(getattr(v, "op", None), "name", None), v))
+        items = _saveables(var_list)
         for key, var in items:
-            if not isinstance(var, Variable):
+            if not isinstance(var, (Variable, _Sliced)):
                 raise TypeError(f"Variable to save is not a Variable: {var!r}" + (f" (key '{key}')" if key else ""))
         names = [k for k, _ in items]
         duplicates = {n for n in names if names.count(n) > 1}
@@ -113,10 +105,11 @@ class Saver:
             prefix = f"{save_path}-{int(step):08d}" if self._pad_step_number else f"{save_path}-{int(step)}"
         tensors = {}
         for key, var in self._items:
-            name = var.op.name
-            if not sess.store.is_initialized(name):
-                raise InvalidArgumentError(f"cannot save variable '{name}': it was never initialized in this session")
-            tensors[key] = sess.store.buffer(name)
+            for part in var.parts if isinstance(var, _Sliced) else [var]:
+                if not sess.store.is_initialized(part.op.name):
+                    raise InvalidArgumentError(f"cannot save variable '{part.op.name}': it was never initialized in "
+                                               f"this session")
+            tensors[key] = var.assemble(sess) if isinstance(var, _Sliced) else sess.store.buffer(var.op.name)
         save_tensors(prefix + SUFFIX, tensors, {"format": "dfc-checkpoint-1"})
         if write_meta_graph:
             try:
@@ -143,11 +136,17 @@ class Saver:
             value = tensors[key]
             want = var.shape.as_list()
             if list(value.shape) != want or value.dtype != var.dtype.np:
+                what = f"partitioned variable '{var.name}'" if isinstance(var, _Sliced) else \
+                    f"variable '{var.op.name}'"
                 raise InvalidArgumentError(
-                    f"checkpoint {save_path} holds '{key}' as {value.dtype}{list(value.shape)}, but variable "
-                    f"'{var.op.name}' is {var.dtype.name}{want}")
+                    f"checkpoint {save_path} holds '{key}' as {value.dtype}{list(value.shape)}, but {what} is "
+                    f"{var.dtype.name}{want}")
         for key, var in self._items:
-            sess.store.write(var.op.name, tensors[key])
+            if isinstance(var, _Sliced):  # each shard its slice of the whole, whatever the partitioning saved
+                for part in var.parts:
+                    sess.store.write(part.op.name, np.ascontiguousarray(tensors[key][part._save_slice_info.slices()]))
+            else:
+                sess.store.write(var.op.name, tensors[key])
 
     def _remember(self, prefix: str, state_name: str) -> None:
         directory = os.path.dirname(os.path.abspath(prefix))
@@ -182,6 +181,67 @@ class Saver:
         """Take over the checkpoints of a directory's state file that still exist (oldest first)."""
         existing = [p for p in checkpoint_paths if checkpoint_exists(p)]
         self._kept = list(zip(existing, get_checkpoint_mtimes(existing)))
+
+
+class _Sliced:
+    """The shards of one partitioned variable, saved as one checkpoint entry: the whole, assembled by their
+    SaveSliceInfo (so a checkpoint written with 3 shards restores into 2, or into one variable)."""
+
+    def __init__(self, parts: list[Variable]):
+        info = parts[0]._save_slice_info
+        for p in parts:
+            if not isinstance(p, Variable):
+                raise TypeError(f"Variable to save is not a Variable: {p!r}")
+            if p._save_slice_info is None or p._save_slice_info.full_name != info.full_name:
+                raise ValueError(f"Slices of partitioned variable {info.full_name} must all have its save slice "
+                                 f"info, got {p.name}")
+        self.parts = parts
+        self.name = info.full_name
+        self.full_shape = list(info.full_shape)
+        self.dtype = parts[0].dtype
+        self.graph = parts[0].graph
+
+    @property
+    def shape(self):
+        from .framework import TensorShape
+        return TensorShape(self.full_shape)
+
+    def assemble(self, sess) -> np.ndarray:
+        whole = np.zeros(self.full_shape, dtype=self.dtype.np)
+        for part in self.parts:
+            whole[part._save_slice_info.slices()] = sess.store.buffer(part.op.name)
+        return whole
+
+
+def _saveables(var_list: Any) -> list[tuple[str | None, Any]]:
+    """(checkpoint key, Variable or _Sliced) for each entry: TF's op_list_to_dict, a partitioned variable's shards
+    (a PartitionedVariable, a list of them, or shards in a flat list) under its full name."""
+    from .partitioned_variables import PartitionedVariable
+    if isinstance(var_list, dict):
+        items = []
+        for key, v in var_list.items():
+            if isinstance(v, PartitionedVariable) or (isinstance(v, (list, tuple)) and v):
+                items.append((key, _Sliced(list(v))))
+            else:
+                items.append((key, v))
+        return items
+    items, groups = [], {}
+    for v in var_list:
+        if isinstance(v, PartitionedVariable) or isinstance(v, (list, tuple)):
+            parts = list(v)
+            if parts and all(getattr(p, "_save_slice_info", None) is not None for p in parts):
+                items.append((parts[0]._save_slice_info.full_name, _Sliced(parts)))
+            else:
+                items += [(getattr(getattr(p, "op", None), "name", None), p) for p in parts]
+        elif isinstance(v, Variable) and v._save_slice_info is not None:
+            name = v._save_slice_info.full_name
+            if name not in groups:
+                groups[name] = []
+                items.append((name, groups[name]))
+            groups[name].append(v)
+        else:
+            items.append((getattr(getattr(v, "op", None), "name", None), v))
+    return [(key, _Sliced(var) if isinstance(var, list) else var) for key, var in items]
 
 
 def latest_checkpoint(checkpoint_dir: str, latest_filename: str | None = None) -> str | None:
@@ -249,7 +309,14 @@ def import_meta_graph(meta_graph_or_file: Any, clear_devices: bool = False, impo
         else meta_graph_or_file
     graph = get_default_graph()
     imported = import_into(graph, meta, clear_devices, import_scope, input_map or {})
-    saveable = {original: var for original, var in imported.variables.items() if var in imported.global_variables}
+    saveable: dict[str, Any] = {}
+    for original, var in imported.variables.items():
+        if var in imported.global_variables:
+            whole = getattr(var, "_saved_full_name", None)  # a shard: saved within its whole variable's entry
+            if whole is None:
+                saveable[original] = var
+            else:
+                saveable.setdefault(whole, []).append(var)
     saver = Saver(saveable) if saveable else None
     if return_elements is None:
         return saver

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from .framework import control_dependencies, get_default_graph
 from .graph_def import write_graph  # noqa: F401 - tf.train.write_graph
+from .file_ops import match_filenames_once  # noqa: F401 - tf.train.match_filenames_once
+from .checkpoint_objects import Checkpoint, CheckpointManager  # noqa: F401 - tf.train's object-based checkpoints
+from .warm_starting import VocabInfo, warm_start  # noqa: F401
 from .math_ops import rsqrt, sqrt, square
 from .learning_rate_decay import (cosine_decay, cosine_decay_restarts, exponential_decay, inverse_time_decay,
                                   linear_cosine_decay, natural_exp_decay, noisy_linear_cosine_decay,

@@ -17,6 +17,7 @@ from .framework import (Graph, Operation, Tensor, TensorShape, build_error, conv
                         get_default_graph, make, make_op, name_scope, static_shape, without_control_dependencies, wrap,
                         wrap_op)
 from .graph_builder import _Operators, _session_for
+from .partitioned_variables import SaveSliceInfo
 from .init_ops import (Initializer, constant_initializer, glorot_normal_initializer,  # noqa: F401 - their tf.* home
                        glorot_uniform_initializer, ones_initializer, random_normal_initializer,
                        random_uniform_initializer, truncated_normal_initializer, xavier_initializer, zeros_initializer)
@@ -27,6 +28,9 @@ TRAINABLE_VARIABLES = "trainable_variables"
 
 class Variable(_Operators):
     """A named buffer whose value persists across Session.run calls (TF1's tf.Variable)."""
+
+    SaveSliceInfo = SaveSliceInfo
+    _save_slice_info = None  # a shard of a PartitionedVariable: its place in the whole (partitioned_variables.py)
 
     def __init__(self, initial_value: Any = None, trainable: bool = True, collections=None,
                  validate_shape: bool = True, caching_device=None, name: str | None = None, dtype=None,
@@ -287,9 +291,16 @@ AUTO_REUSE = "auto_reuse"
 
 
 class VariableScope:
-    def __init__(self, name: str, reuse: Any, initializer: Initializer | None):
+    def __init__(self, name: str, reuse: Any, initializer: Initializer | None, partitioner=None):
         self.name = name
         self.reuse = reuse
+        self.initializer = initializer
+        self.partitioner = partitioner
+
+    def set_partitioner(self, partitioner) -> None:
+        self.partitioner = partitioner
+
+    def set_initializer(self, initializer) -> None:
         self.initializer = initializer
 
     @property
@@ -311,7 +322,7 @@ def get_variable_scope() -> VariableScope:
 
 @contextlib.contextmanager
 def variable_scope(name_or_scope, default_name: str | None = None, values=None, initializer=None,
-                   reuse=None, **_ignored) -> Iterator[VariableScope]:
+                   reuse=None, partitioner=None, **_ignored) -> Iterator[VariableScope]:
     """Prefix get_variable names; `reuse=True` shares existing variables, AUTO_REUSE makes or shares."""
     graph = get_default_graph()
     stack = _scope_stack(graph)
@@ -319,6 +330,8 @@ def variable_scope(name_or_scope, default_name: str | None = None, values=None, 
     if isinstance(name_or_scope, VariableScope):
         full = name_or_scope.name
         reuse = name_or_scope.reuse if reuse is None else reuse
+        partitioner = name_or_scope.partitioner if partitioner is None else partitioner
+        initializer = name_or_scope.initializer if initializer is None else initializer
     else:
         name = name_or_scope if name_or_scope is not None else default_name
         if name is None:
@@ -331,7 +344,8 @@ def variable_scope(name_or_scope, default_name: str | None = None, values=None, 
     _count_scope(graph, full)
     # TF1: inside a reusing scope every nested scope reuses; reuse=None inherits
     inherited = True if outer.reuse is True else (outer.reuse if reuse is None else reuse)
-    scope = VariableScope(full, inherited or False, initializer or outer.initializer)
+    scope = VariableScope(full, inherited or False, initializer or outer.initializer,
+                          partitioner if partitioner is not None else outer.partitioner)
     # TF1 restarts the default layer names inside a scope entered again ('disc/dense' once more), so a
     # model built twice under the same scope with reuse=True finds its variables
     counts = graph.collections.get("__layer_name_counts")
@@ -366,14 +380,46 @@ def _count_scope(graph, full: str) -> None:
 
 
 def get_variable(name: str, shape=None, dtype=None, initializer=None, regularizer=None, trainable: bool = True,
-                 collections=None, **_ignored) -> Variable:
-    """The variable `scope/name`: made on first use; reused only when the scope allows it."""
+                 collections=None, partitioner=None, **_ignored) -> Variable:
+    """The variable `scope/name`: made on first use; reused only when the scope allows it. With a partitioner (or
+    the scope's) a PartitionedVariable of shards `scope/name/part_i` (partitioned_variables.py)."""
     graph = get_default_graph()
     scope = get_variable_scope()
     full = f"{scope.name}/{name}" if scope.name else name
+    partitioner = partitioner if partitioner is not None else scope.partitioner
+    scalar = shape is not None and len(static_shape(shape)) == 0
+    if partitioner is not None and not scalar:  # TF1 leaves a scalar whole
+        return _get_partitioned(full, scope.reuse, shape, dtype, initializer, regularizer, trainable, collections,
+                                partitioner)
+    partitioned = graph.collections.get("__partitioned_variables_by_name", {})
+    if full in partitioned:
+        if scope.reuse is False:
+            raise ValueError(f"No partitioner was provided, but a partitioned version of the variable was found: "
+                             f"{full}/part_0. Perhaps a variable of the same name was already created with "
+                             f"partitioning?")
+        return partitioned[full]
+    return _get_single(full, scope.reuse, shape, dtype, initializer if initializer is not None else scope.initializer,
+                       regularizer, trainable, collections)
+
+
+def _get_partitioned(full: str, reuse, shape, dtype, initializer, regularizer, trainable, collections, partitioner):
+    from .partitioned_variables import get_partitioned_variable
+    scope_initializer = get_variable_scope().initializer
+
+    def make_shard(leaf: str, part_shape, part_initializer, partition_info):
+        chosen = part_initializer if part_initializer is not None else scope_initializer
+        return _get_single(f"{full}/{leaf}", reuse, part_shape, dtype, chosen,
+                           regularizer, trainable, collections, partition_info)
+    return get_partitioned_variable(make_shard, full, reuse, shape, dtype, initializer, partitioner,
+                                    get_default_graph())
+
+
+def _get_single(full: str, reuse, shape, dtype, initializer, regularizer, trainable, collections,
+                partition_info=None) -> Variable:
+    graph = get_default_graph()
     existing: dict[str, Variable] = graph.collections.setdefault("__variables_by_name", {})
     if full in existing:
-        if scope.reuse is False:
+        if reuse is False:
             raise ValueError(f"Variable {full} already exists, disallowed. Did you mean to set reuse=True or "
                              f"reuse=tf.AUTO_REUSE in VarScope?")
         var = existing[full]
@@ -384,12 +430,10 @@ def get_variable(name: str, shape=None, dtype=None, initializer=None, regularize
             raise ValueError(f"Trying to share variable {full}, but specified dtype {as_dtype(dtype).name} and found "
                              f"dtype {var.dtype.base_dtype.name}.")
         return var
-    if scope.reuse is True:
+    if reuse is True:
         raise ValueError(f"Variable {full} does not exist, or was not created with tf.get_variable(). Did you mean "
                          f"to set reuse=tf.AUTO_REUSE in VarScope?")
     dtype = as_dtype(dtype) if dtype is not None else f32
-    if initializer is None:
-        initializer = scope.initializer
     if initializer is None:  # TF1's defaults: Glorot for floats, zeros for integers and bools
         initializer = glorot_uniform_initializer() if dtype.is_floating else zeros_initializer(dtype)
     if isinstance(initializer, (Tensor, np.ndarray, list, float, int)) and not callable(initializer):
@@ -400,9 +444,14 @@ def get_variable(name: str, shape=None, dtype=None, initializer=None, regularize
     else:
         if shape is None:
             raise ValueError(f"Shape of a new variable ({full}) must be fully defined, but instead was None.")
-        value = lambda: initializer(static_shape(shape), dtype=dtype)  # noqa: E731 - built inside the var's scope
+        if partition_info is not None:  # the shard's initial value: initializers may scale by the full shape
+            value = lambda: initializer(static_shape(shape), dtype=dtype,  # noqa: E731
+                                        partition_info=partition_info)
+        else:
+            value = lambda: initializer(static_shape(shape), dtype=dtype)  # noqa: E731 - built in the var's scope
+    parent, _, name = full.rpartition("/")
     saved = list(graph.name_scope_stack)
-    graph.name_scope_stack[:] = [scope.name] if scope.name else []
+    graph.name_scope_stack[:] = [parent] if parent else []
     try:
         var = Variable(value, trainable=trainable, collections=collections, name=name, dtype=dtype)
     finally:
@@ -415,6 +464,22 @@ def get_variable(name: str, shape=None, dtype=None, initializer=None, regularize
         if penalty is not None:
             graph.collections.setdefault("regularization_losses", []).append(penalty)
     return var
+
+
+def create_partitioned_variables(shape, slicing, initializer, dtype=None, trainable: bool = True,
+                                 collections=None, name: str | None = None, reuse=None) -> list:
+    """The shards of a new partitioned variable (TF1's deprecated helper): a list of Variables `name/part_i`."""
+    shape, slicing = list(shape), list(slicing)
+    if len(shape) != len(slicing):
+        raise ValueError(f"The 'shape' and 'slicing' of a partitioned Variable must have the length: shape: "
+                         f"{shape}, slicing: {slicing}")
+    if len(shape) < 1:
+        raise ValueError(f"A partitioned Variable must have rank at least 1: shape: {shape}")
+    with variable_scope(name, "PartitionedVariable", reuse=reuse) as scope:
+        # TF's variable is the scope itself: its shards are 'name/part_i'
+        variable = _get_partitioned(scope.name, scope.reuse, shape, dtype or "float32", initializer, None, trainable,
+                                    collections, lambda **_unused: slicing)
+    return list(variable)
 
 
 # ---- TF1's other variable utilities ------------------------------------------------------------

@@ -131,7 +131,7 @@ def read_index(index_path: str) -> dict[str, Any]:
                 proto.ParseFromString(value)
             except Exception as e:  # noqa: BLE001 - protobuf's DecodeError and friends: damage
                 raise DataLossError(f"{index_path}: damaged entry for '{key.decode(errors='replace')}': {e}") from None
-            entries[key.decode("utf-8", errors="replace")] = proto
+            entries[key.decode("utf-8", errors="surrogateescape")] = proto  # a slice's binary key stays whole
     return entries
 
 
@@ -150,12 +150,8 @@ def load_bundle(prefix: str) -> dict[str, np.ndarray]:
         raise UnimplementedError(f"{prefix}: big-endian TensorFlow checkpoints are not supported")
     shards: dict[int, bytes] = {}
     tensors = {}
-    for name, entry in sorted(entries.items()):
-        if entry.slices:
-            raise UnimplementedError(f"{prefix}: '{name}' is saved in slices (a partitioned variable); not supported")
-        dtype = _DTYPES.get(entry.dtype)
-        if dtype is None:
-            continue  # strings and resources: not variables dfc can hold
+
+    def read(name: str, entry: Any, dtype: np.dtype) -> np.ndarray:
         shape = tuple(int(d.size) for d in entry.shape.dim)
         shard = entry.shard_id
         if shard not in shards:
@@ -173,5 +169,56 @@ def load_bundle(prefix: str) -> dict[str, np.ndarray]:
         checked = fast() or len(raw) <= PYTHON_CRC_LIMIT  # a pure-Python CRC of a huge tensor would take minutes
         if entry.crc32c and checked and masked_crc32c(raw) != entry.crc32c:
             raise DataLossError(f"{prefix}: checksum mismatch for tensor '{name}': the data file is damaged")
-        tensors[name] = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+    for name, entry in sorted(entries.items()):
+        if name.startswith("\x00"):
+            continue  # one slice of a partitioned variable: read with its whole, below
+        dtype = _DTYPES.get(entry.dtype)
+        if dtype is None:
+            continue  # strings and resources: not variables dfc can hold
+        if not entry.slices:
+            tensors[name] = read(name, entry, dtype)
+            continue
+        # a partitioned variable (TF's save_slice_info): the whole, assembled from its slices' entries
+        whole = np.zeros(tuple(int(d.size) for d in entry.shape.dim), dtype=dtype)
+        for piece in entry.slices:
+            extents = [(int(e.start), int(e.length) if e.length else -1) for e in piece.extent]
+            part = entries.get(slice_key(name, extents))
+            if part is None:
+                raise DataLossError(f"{prefix}: slice {extents} of partitioned tensor '{name}' is missing")
+            where = tuple(slice(start, None if length < 0 else start + length) for start, length in extents)
+            whole[where] = read(name, part, dtype)
+        tensors[name] = whole
     return tensors
+
+
+def _num_increasing(value: int) -> bytes:
+    """OrderedCode's WriteNumIncreasing: the byte count, then the big-endian bytes."""
+    body = value.to_bytes((value.bit_length() + 7) // 8, "big") if value else b""
+    return bytes([len(body)]) + body
+
+
+def _signed_num_increasing(value: int) -> bytes:
+    """OrderedCode's WriteSignedNumIncreasing: a unary length header in the leading bits, then the value."""
+    x = ~value if value < 0 else value
+    length = 1
+    while x >= 1 << (7 * length - 1):
+        length += 1
+    raw = bytearray((value & ((1 << (8 * length)) - 1)).to_bytes(length, "big"))
+    header = ((1 << length) - 1) << max(0, 8 * length - length) if length <= 8 else 0
+    header_bytes = bytearray(header.to_bytes(length, "big")) if length <= 8 else bytearray(b"\xff" + bytes(
+        [(0xff << (8 - (length - 8))) & 0xff]) + bytes(length - 2))
+    for i in range(length):
+        raw[i] ^= header_bytes[i]
+    return bytes(raw)
+
+
+def slice_key(name: str, extents: list[tuple[int, int]]) -> str:
+    """The index key of one slice of tensor `name` (TF's checkpoint::EncodeTensorNameSlice), as read_index
+    decodes keys."""
+    encoded = name.encode("utf-8").replace(b"\x00", b"\x00\xff").replace(b"\xff", b"\xff\x00")
+    key = _num_increasing(0) + encoded + b"\x00\x01" + _num_increasing(len(extents))
+    for start, length in extents:
+        key += _signed_num_increasing(start) + _signed_num_increasing(length)
+    return key.decode("utf-8", errors="surrogateescape")

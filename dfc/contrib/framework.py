@@ -112,14 +112,15 @@ def variable(name: str, shape=None, dtype=None, initializer=None, regularizer=No
     """tf.get_variable filed under GLOBAL_VARIABLES plus `collections` (contrib.framework.variable)."""
     wanted = list(dict.fromkeys([GraphKeys.GLOBAL_VARIABLES, *_collections_for(collections)]))
     getter = custom_getter if custom_getter is not None else _plain_getter
+    extra = {"partitioner": partitioner} if partitioner is not None else {}
     return getter(name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
-                  trainable=trainable, collections=wanted)
+                  trainable=trainable, collections=wanted, **extra)
 
 
 def _plain_getter(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=True,
-                  collections=None, **_):
+                  collections=None, partitioner=None, **_):
     return get_variable(name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
-                        trainable=trainable, collections=collections)
+                        trainable=trainable, collections=collections, partitioner=partitioner)
 
 
 @add_arg_scope
@@ -129,7 +130,7 @@ def model_variable(name: str, shape=None, dtype=None, initializer=None, regulari
     """A variable also filed under tf.GraphKeys.MODEL_VARIABLES."""
     wanted = [GraphKeys.MODEL_VARIABLES, *_collections_for(collections)]
     return variable(name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
-                    trainable=trainable, collections=wanted, custom_getter=custom_getter)
+                    trainable=trainable, collections=wanted, partitioner=partitioner, custom_getter=custom_getter)
 
 
 def add_model_variable(var) -> None:
@@ -230,7 +231,11 @@ def global_variable(initial_value, validate_shape: bool = True, name: str | None
 
 
 def get_variable_full_name(var, partitioned_variable: bool = False) -> str:
-    return var.op.name
+    """A variable's name in checkpoints: a shard's (or a PartitionedVariable's) whole variable, else its op's."""
+    if hasattr(var, "_get_variable_list"):
+        return var.name
+    info = getattr(var, "_save_slice_info", None)
+    return info.full_name if info is not None else var.op.name
 
 
 def get_name_scope() -> str:

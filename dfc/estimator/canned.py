@@ -62,14 +62,14 @@ def _check_features(features: Any) -> None:
 
 
 def dnn_logits(features: dict, mode: str, units: int, hidden_units: Any, feature_columns: Any, activation_fn: Any,
-               dropout: float | None, batch_norm: bool) -> Any:
+               dropout: float | None, batch_norm: bool, input_layer_partitioner: Any = None) -> Any:
     """The DNN's logits, built in the current variable scope (TF's `dnn`)."""
     from ..layers import batch_normalization, dense
     from ..layers import dropout as dropout_layer
     if not isinstance(units, int):
         raise ValueError(f"units must be an int.  Given type: {type(units)}")
     training = mode == ModeKeys.TRAIN
-    with variable_scope("input_from_feature_columns"):
+    with variable_scope("input_from_feature_columns", partitioner=input_layer_partitioner):
         net = input_layer(features, feature_columns)
     for i, width in enumerate(hidden_units):
         net = dense(net, width, activation=activation_fn, kernel_initializer=glorot_uniform_initializer(),
@@ -86,19 +86,19 @@ def dnn_logits(features: dict, mode: str, units: int, hidden_units: Any, feature
 
 
 def _dnn_model_fn(features, labels, mode, head, hidden_units, feature_columns, optimizer, activation_fn, dropout,
-                  batch_norm, config):
+                  batch_norm, input_layer_partitioner, config):
     optimizer = get_optimizer_instance(optimizer, learning_rate=0.05)
     _check_features(features)
     with variable_scope("dnn", values=list(features.values())):
         logits = dnn_logits(features, mode, head.logits_dimension, hidden_units, feature_columns, activation_fn,
-                            dropout, batch_norm)
+                            dropout, batch_norm, input_layer_partitioner)
     return head.create_estimator_spec(features=features, mode=mode, labels=labels, optimizer=optimizer,
                                       logits=logits)
 
 
-def _linear_model_fn(features, labels, mode, head, feature_columns, optimizer, sparse_combiner, config):
+def _linear_model_fn(features, labels, mode, head, feature_columns, optimizer, sparse_combiner, partitioner, config):
     _check_features(features)
-    with variable_scope("linear", values=list(features.values())):
+    with variable_scope("linear", values=list(features.values()), partitioner=partitioner):
         logits = linear_model(features, feature_columns, units=head.logits_dimension,
                               sparse_combiner=sparse_combiner)
     if not optimizer:  # TF's default for None; the default 'Ftrl' itself gets the learning rate 0.2
@@ -111,7 +111,7 @@ def _linear_model_fn(features, labels, mode, head, feature_columns, optimizer, s
 
 def _combined_model_fn(features, labels, mode, head, linear_feature_columns, linear_optimizer, dnn_feature_columns,
                        dnn_optimizer, dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm,
-                       linear_sparse_combiner, config):
+                       linear_sparse_combiner, input_layer_partitioner, config):
     _check_features(features)
     if not linear_feature_columns and not dnn_feature_columns:
         raise ValueError("Either linear_feature_columns or dnn_feature_columns must be defined.")
@@ -122,12 +122,12 @@ def _combined_model_fn(features, labels, mode, head, linear_feature_columns, lin
             raise ValueError("dnn_hidden_units must be defined when dnn_feature_columns is specified.")
         with variable_scope("dnn", values=list(features.values())) as scope:
             parts.append(dnn_logits(features, mode, head.logits_dimension, dnn_hidden_units, dnn_feature_columns,
-                                    dnn_activation_fn, dnn_dropout, batch_norm))
+                                    dnn_activation_fn, dnn_dropout, batch_norm, input_layer_partitioner))
             train_parts.append((dnn_opt, scope.name))
     if linear_feature_columns:
         rate = min(0.005, 1.0 / math.sqrt(len(list(linear_feature_columns))))
         linear_opt = get_optimizer_instance(linear_optimizer, learning_rate=rate)
-        with variable_scope("linear", values=list(features.values())) as scope:
+        with variable_scope("linear", values=list(features.values()), partitioner=input_layer_partitioner) as scope:
             logits = linear_model(features, linear_feature_columns, units=head.logits_dimension,
                                   sparse_combiner=linear_sparse_combiner)
             _layer_summary(logits, scope.name)
@@ -188,7 +188,8 @@ class DNNClassifier(_Canned):
                  loss_reduction=Reduction.SUM, batch_norm=False):
         head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
         self._use_model_fn(head, _dnn_model_fn, hidden_units, tuple(feature_columns or []), optimizer, activation_fn,
-                           dropout, batch_norm, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+                           dropout, batch_norm, input_layer_partitioner, model_dir=model_dir, config=config,
+                           warm_start_from=warm_start_from)
 
 
 class DNNRegressor(_Canned):
@@ -199,7 +200,8 @@ class DNNRegressor(_Canned):
                  warm_start_from=None, loss_reduction=Reduction.SUM, batch_norm=False):
         head = RegressionHead(label_dimension, weight_column, loss_reduction)
         self._use_model_fn(head, _dnn_model_fn, hidden_units, tuple(feature_columns or []), optimizer, activation_fn,
-                           dropout, batch_norm, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+                           dropout, batch_norm, input_layer_partitioner, model_dir=model_dir, config=config,
+                           warm_start_from=warm_start_from)
 
 
 class LinearClassifier(_Canned):
@@ -210,7 +212,7 @@ class LinearClassifier(_Canned):
                  loss_reduction=Reduction.SUM, sparse_combiner="sum"):
         head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
         self._use_model_fn(head, _linear_model_fn, tuple(feature_columns or []), optimizer, sparse_combiner,
-                           model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+                           partitioner, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
 class LinearRegressor(_Canned):
@@ -221,18 +223,18 @@ class LinearRegressor(_Canned):
                  sparse_combiner="sum"):
         head = RegressionHead(label_dimension, weight_column, loss_reduction)
         self._use_model_fn(head, _linear_model_fn, tuple(feature_columns or []), optimizer, sparse_combiner,
-                           model_dir=model_dir, config=config, warm_start_from=warm_start_from)
+                           partitioner, model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
 def _combined(linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer, dnn_hidden_units,
-              dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner) -> tuple:
+              dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner, input_layer_partitioner) -> tuple:
     """_combined_model_fn's arguments after the head, the two column lists checked."""
     linear = tuple(linear_feature_columns or [])
     dnn = tuple(dnn_feature_columns or [])
     if not linear and not dnn:
         raise ValueError("Either linear_feature_columns or dnn_feature_columns must be defined.")
     return (linear, linear_optimizer, dnn, dnn_optimizer, dnn_hidden_units, dnn_activation_fn, dnn_dropout, batch_norm,
-            linear_sparse_combiner)
+            linear_sparse_combiner, input_layer_partitioner)
 
 
 class DNNLinearCombinedClassifier(_Canned):
@@ -246,7 +248,7 @@ class DNNLinearCombinedClassifier(_Canned):
         head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
         self._use_model_fn(head, _combined_model_fn, *_combined(
             linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer, dnn_hidden_units,
-            dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner),
+            dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner, input_layer_partitioner),
             model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 
@@ -260,7 +262,7 @@ class DNNLinearCombinedRegressor(_Canned):
         head = RegressionHead(label_dimension, weight_column, loss_reduction)
         self._use_model_fn(head, _combined_model_fn, *_combined(
             linear_feature_columns, linear_optimizer, dnn_feature_columns, dnn_optimizer, dnn_hidden_units,
-            dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner),
+            dnn_activation_fn, dnn_dropout, batch_norm, linear_sparse_combiner, input_layer_partitioner),
             model_dir=model_dir, config=config, warm_start_from=warm_start_from)
 
 

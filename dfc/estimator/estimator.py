@@ -42,8 +42,6 @@ class WarmStartSettings:
                  var_name_to_vocab_info: dict | None = None, var_name_to_prev_var_name: dict | None = None):
         if not ckpt_to_initialize_from:
             raise ValueError("`ckpt_to_initialize_from` MUST be set in WarmStartSettings")
-        if var_name_to_vocab_info:
-            raise NotImplementedError("var_name_to_vocab_info needs string vocabularies, which dfc does not have")
         self.ckpt_to_initialize_from = str(ckpt_to_initialize_from)
         self.vars_to_warm_start = vars_to_warm_start
         self.var_name_to_vocab_info = var_name_to_vocab_info or {}

@@ -32,6 +32,8 @@ def combine_ids(params: Any, ids: Tensor, combiner: str, max_norm: Any = None, n
             if weights.shape.ndims == 1:
                 weights = expand_dims(weights, -1)
             present = logical_and(present, greater(weights, 0.0))
+        if hasattr(params, "_get_variable_list") and ids.shape.ndims == 2:
+            return _combine_partitioned(params, ids, present, weights, combiner, max_norm)
         rows = gather(params, where(present, ids, ids * 0))
         if max_norm is not None:
             from ..clip_ops import clip_by_norm
@@ -48,6 +50,32 @@ def combine_ids(params: Any, ids: Tensor, combiner: str, max_norm: Any = None, n
         else:
             norm = sqrt(reduce_sum(mask * mask, axis=-2))
         return total / where(greater(norm, 0.0), norm, norm * 0 + 1.0)
+
+
+def _combine_partitioned(params: Any, ids: Tensor, present: Tensor, weights: Tensor | None, combiner: str,
+                         max_norm: Any) -> Tensor:
+    """combine_ids over a partitioned table as TF's safe_embedding_lookup_sparse: only the present ids are looked up
+    (by 'div', each shard's gradient an IndexedSlices of its ids), so no other row of a shard is updated."""
+    from ..array_ops import gather, reshape, shape
+    from ..math_ops import floordiv, reduce_sum, sqrt
+    from ..nn import embedding_lookup
+    from ..sparse.core import nonzero_positions, segment_sum
+    width = cast(shape(ids, out_type="int64")[1], "int64")
+    batch = shape(ids, out_type="int64")[0]
+    kept = nonzero_positions(reshape(present, [-1]))
+    rows = embedding_lookup(params, gather(reshape(ids, [-1]), kept), partition_strategy="div")
+    if max_norm is not None:
+        from ..clip_ops import clip_by_norm
+        rows = clip_by_norm(rows, max_norm, axes=[-1])
+    scale = gather(reshape(weights, [-1]), kept) if weights is not None else None
+    example = floordiv(kept, width)
+    total = segment_sum(rows * expand_dims(scale, -1) if scale is not None else rows, example, batch)
+    if combiner == "sum":
+        return total
+    mask = cast(present, "float32") * (weights if weights is not None else 1.0)
+    norm = reduce_sum(mask, axis=-1) if combiner == "mean" else sqrt(reduce_sum(mask * mask, axis=-1))
+    norm = expand_dims(norm, -1)
+    return total / where(greater(norm, 0.0), norm, norm * 0 + 1.0)
 
 
 class _EmbeddingColumn(_DenseColumn):

@@ -129,14 +129,18 @@ class Layer:
         trainable = True if trainable is None else trainable
         dtype = as_dtype(dtype) if dtype is not None else (self._dtype or as_dtype("float32"))
         variable = get_variable(name, shape, dtype=dtype, initializer=initializer, trainable=trainable and
-                                self.trainable)
-        if regularizer is not None and variable not in self.weights:
-            penalty = regularizer(variable)
-            if penalty is not None:
-                self.add_loss(penalty)
+                                self.trainable, partitioner=partitioner)
+        # a partitioned weight (the scope's partitioner): its shards are the layer's weights, as TF1's
+        parts = list(variable) if hasattr(variable, "_get_variable_list") else [variable]
+        for part in parts:
+            if regularizer is not None and part not in self.weights:
+                penalty = regularizer(part)
+                if penalty is not None:
+                    self.add_loss(penalty)
         owned = self._trainable_weights if trainable else self._non_trainable_weights
-        if variable not in self._trainable_weights and variable not in self._non_trainable_weights:
-            owned.append(variable)
+        for part in parts:
+            if part not in self._trainable_weights and part not in self._non_trainable_weights:
+                owned.append(part)
         return variable
 
     add_variable = add_weight
