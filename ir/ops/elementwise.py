@@ -54,7 +54,7 @@ def _errstate(fn):
     return wrapped
 
 
-def _floating(x) -> bool:
+def is_floating_array(x) -> bool:
     """numpy calls bfloat16 kind 'V', not 'f': it is a float all the same."""
     return x.dtype.kind == "f" or x.dtype == ml_dtypes.bfloat16
 
@@ -86,7 +86,7 @@ def _nonzero_divisor(a, b):
 
 def _int_div(a, b):
     """TF's integer division truncates toward zero (wrapping: MIN / -1 == MIN)."""
-    if _floating(a):
+    if is_floating_array(a):
         return np.true_divide(a, b)
     safe = _nonzero_divisor(a, b)
     q = np.abs(a) // np.abs(safe) * np.sign(a) * np.sign(safe)
@@ -94,14 +94,14 @@ def _int_div(a, b):
 
 
 def _floordiv(a, b):
-    if _floating(a):
+    if is_floating_array(a):
         return np.floor_divide(a, b)
     safe = _nonzero_divisor(a, b)
     return np.where(b == -1, np.negative(a), np.floor_divide(a, safe))
 
 
 def _mod(a, b):
-    if _floating(a):
+    if is_floating_array(a):
         return np.mod(a, b)
     safe = _nonzero_divisor(a, b)
     return np.where(b == -1, 0, np.mod(a, safe))
@@ -111,14 +111,14 @@ def _maximum(a, b):
     """TF's (std::max's) rule: b where a < b, else a, so ties keep the first operand (max(-0., 0.) is -0.);
     NaN in either operand propagates."""
     out = np.where(a < b, b, a)
-    if _floating(out):
+    if is_floating_array(out):
         out = np.where(np.isnan(b), b, out)
     return out
 
 
 def _minimum(a, b):
     out = np.where(b < a, b, a)
-    if _floating(out):
+    if is_floating_array(out):
         out = np.where(np.isnan(b), b, out)
     return out
 
@@ -129,7 +129,7 @@ def _relu(x):
 
 
 def _pow(a, b):
-    if _floating(a):
+    if is_floating_array(a):
         return np.power(a, b)
     # integer powers: negative exponents give 0 except for bases 1 and -1 (TF's convention)
     safe_b = np.where(b < 0, 0, b)
@@ -239,7 +239,7 @@ def _cast_infer(types, attrs):
 
 def _cast(x, dtype):
     with np.errstate(all="ignore"):
-        if dtype.is_integer and _floating(x):
+        if dtype.is_integer and is_floating_array(x):
             # TF truncates toward zero; NaN and out-of-range values are undefined there, 0 here
             info = np.iinfo(dtype.np)
             x = np.where(np.isfinite(x), np.clip(np.trunc(x), info.min, info.max), 0)

@@ -10,6 +10,7 @@ import numpy as np
 from ..dtypes import FLOATS, NUMERIC, DType, bool_, i32, i64
 from ..errors import ShapeError
 from ..types import TensorType
+from .elementwise import is_floating_array
 from .registry import Attr, OpDef, normalize_axis, register, require_dtype, tensor_operand
 
 
@@ -57,7 +58,7 @@ def _reduction(fn):
                 out = np.asarray(fn(x.astype(np.float32), axis=axes, keepdims=keepdims), dtype=x.dtype)
             else:
                 out = np.asarray(fn(x, axis=axes, keepdims=keepdims), dtype=x.dtype)
-            if fn in (np.max, np.min) and x.dtype.kind == "f":
+            if fn in (np.max, np.min) and is_floating_array(x):
                 out = _signed_zero_extreme(fn, x, axes, keepdims, out)
             return out
     return reference
@@ -84,7 +85,7 @@ def _trunc_div(a, n):
 def _empty_extreme(fn, x, axes, keepdims):
     # max/min of nothing: TF gives the identity of the reduction (-inf / +inf, or the dtype's extreme)
     shape = reduced_shape(x.shape, axes, keepdims)
-    if x.dtype.kind == "f" or x.dtype == ml_dtypes.bfloat16:  # numpy calls bfloat16 kind 'V'
+    if is_floating_array(x):
         fill = -np.inf if fn is np.max else np.inf
     else:
         info = np.iinfo(x.dtype)
@@ -119,7 +120,7 @@ def _arg(fn, nan_as: float):
     def reference(x, axis, output_type):
         if x.shape[axis] == 0:
             raise ShapeError(f"Reduction axis {axis} is empty in shape {list(x.shape)}: cannot take {fn.__name__}")
-        if x.dtype.kind == "f":  # TF's kernels: a NaN never wins; all NaN (or all -inf for argmax) gives 0
+        if is_floating_array(x):  # TF's kernels: a NaN never wins; all NaN (or all -inf for argmax) gives 0
             x = np.where(np.isnan(x), x.dtype.type(nan_as), x)
         return fn(x, axis=axis).astype(output_type.np)
     return reference
