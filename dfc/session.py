@@ -9,9 +9,32 @@ from collections.abc import Callable, Iterator
 from dfc.ir.graph import Graph as IRGraph
 from dfc.runtime import session as _runtime_session
 
+from . import nest as _nest
 from .framework import Graph, get_default_graph
 from .sparse.tensor import SparseTensor as _SparseTensor
 from .sparse.tensor import expand_sparse_feeds as _expand_sparse_feeds
+
+def flatten_feed_items(feed_dict: Any) -> dict:
+    """TF's feeding of a nested tuple key (a cell's state of placeholders): each of its tensors gets the value at
+    the same place in the fed structure."""
+    flat: dict = {}
+    for key, value in feed_dict.items():
+        if not (isinstance(key, tuple) and _nest.is_nested(key)):
+            pairs = [(key, value)]
+        elif not _nest.is_nested(value):
+            raise ValueError(f"Could not flatten dictionary: key {key!r} is a sequence but value {value!r} is not.")
+        else:
+            keys, values = _nest.flatten(key), _nest.flatten(value)
+            if len(keys) != len(values):
+                raise ValueError(f"Could not flatten dictionary. Key had {len(keys)} elements, but value had "
+                                 f"{len(values)} elements. Key: {key!r}, value: {value!r}.")
+            pairs = list(zip(keys, values))
+        for k, v in pairs:
+            if k in flat:
+                raise ValueError(f"Could not flatten dictionary: key {k!r} is not unique.")
+            flat[k] = v
+    return flat
+
 
 __all__ = ["ConfigProto", "GPUOptions", "GraphOptions", "InteractiveSession", "OptimizerOptions", "Session"]
 
@@ -28,6 +51,8 @@ class Session(_runtime_session.Session):
         super().__init__(target, graph, config, **options)
 
     def run(self, fetches: Any, feed_dict: Any = None, options: Any = None, run_metadata: Any = None) -> Any:
+        if feed_dict and any(isinstance(k, tuple) for k in feed_dict):
+            feed_dict = flatten_feed_items(feed_dict)  # an LSTMStateTuple of placeholders fed its state value
         if feed_dict and _SparseTensor._made and any(type(k) is _SparseTensor for k in feed_dict):
             feed_dict = _expand_sparse_feeds(feed_dict)  # a SparseTensor key feeds its three tensors
         return super().run(fetches, feed_dict, options, run_metadata)

@@ -281,3 +281,18 @@ def test_running_an_empty_graph_is_tf1s_runtime_error():
         tf.constant(1.0)
     with tf.Session(graph=graph) as sess:
         assert sess.run([]) == [] and sess.run({}) == {}
+
+
+def test_a_tuple_of_placeholders_is_fed_a_value_of_its_structure():
+    """TF1 scripts feed an RNN's state back: feed_dict={cell_state_tuple: state_fetched_last_run}."""
+    with tf.Graph().as_default():
+        cell = tf.nn.rnn_cell.BasicLSTMCell(2)
+        state = cell.zero_state(1, tf.float32)
+        c_in = tf.placeholder(tf.float32, [1, 2])
+        total = tf.reduce_sum(state.c) + 10 * tf.reduce_sum(state.h) + tf.reduce_sum(c_in)
+        fed = tf.nn.rnn_cell.LSTMStateTuple(np.ones((1, 2), np.float32), np.full((1, 2), 2, np.float32))
+        with tf.Session() as sess:
+            assert sess.run(total, {state: fed, c_in: np.zeros((1, 2))}) == 42.0
+            assert sess.run(total, {(state, c_in): (fed, np.ones((1, 2)))}) == 44.0
+            with pytest.raises(ValueError, match="Key had 2 elements, but value had 3"):
+                sess.run(total, {state: (1, 2, 3)})
