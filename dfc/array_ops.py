@@ -407,6 +407,10 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
     if any(isinstance(k, Tensor) for k in key):
         return _index_by_tensors(x, key)
     rank_ = x.shape.ndims
+    if rank_ is None:
+        raise build_error("dfc.slice", "strided_slice", f"cannot index {x.name}: its rank is unknown when the graph "
+                                                        f"is built (give it a shape, e.g. tf.placeholder(dtype, "
+                                                        f"[None, ...]))")
     n_real = _indexed_dims(x, key, rank_)
     expanded: list[Any] = []
     for k in key:

@@ -196,6 +196,7 @@ def test_bad_tensor_names_are_invalid_argument():
 
 
 @pytest.mark.parametrize("make,message", [
+    (lambda: tf.placeholder(tf.float32, name="anyshape")[1:2], "cannot index anyshape:0: its rank is unknown"),
     (lambda: tf.split(tf.zeros((4,)), 2, axis=3), "axis 3 is out of range"),
     (lambda: tf.split(tf.zeros((4,)), [-2, 6]), "must be non-negative"),
     (lambda: tf.tile(tf.zeros((4,)), [-1]), "multiples argument to be non-negative"),
