@@ -27,7 +27,7 @@ from .framework import (Operation, Tensor, build_error, constant_value, control_
 from .tensor_array_ops import TensorArray
 from .while_loop_ops import while_loop
 
-__all__ = ["case", "cond", "foldl", "foldr", "map_fn", "scan", "switch_case", "while_loop"]
+__all__ = ["case", "cond", "foldl", "foldr", "map_fn", "scan", "smart_cond", "switch_case", "while_loop"]
 
 
 def _join(a: TensorType, b: TensorType) -> TensorType:
@@ -49,6 +49,17 @@ def _pred_tensor(pred, op_type: str, name: str, what: str = "pred") -> Tensor:
 
 
 # ---- tf.cond ----------------------------------------------------------------------------------------
+def smart_cond(pred, true_fn: Callable | None = None, false_fn: Callable | None = None, name: str | None = None):
+    """true_fn() or false_fn() called at once when pred is a Python bool or a tensor of known value, tf.cond
+    otherwise (TF's smart_cond, as layers and contrib use it for is_training)."""
+    if not callable(true_fn) or not callable(false_fn):
+        raise TypeError("smart_cond: true_fn and false_fn must be callable")
+    known = pred if isinstance(pred, (bool, np.bool_)) else constant_value(convert_to_tensor(pred))
+    if known is not None:
+        return true_fn() if bool(known) else false_fn()
+    return cond(pred, true_fn, false_fn, name=name)
+
+
 def cond(pred, true_fn: Callable | None = None, false_fn: Callable | None = None, strict: bool = False,
          name: str | None = None, fn1: Callable | None = None, fn2: Callable | None = None):
     """true_fn() if pred else false_fn(): only the taken branch runs (TF1's tf.cond)."""

@@ -77,3 +77,16 @@ def test_assign_moving_average_with_and_without_zero_debias_as_tf1():
     for (d, p), (wd, wp) in zip(got, want):
         np.testing.assert_allclose(d, wd, rtol=1e-6)
         np.testing.assert_allclose(p, wp, rtol=1e-6)
+
+
+def test_smart_cond_calls_a_branch_when_the_predicate_is_known():
+    from dfc.python.framework.smart_cond import smart_cond
+    from dfc.python.layers import utils
+
+    assert utils.smart_cond(True, lambda: "t", lambda: "f") == "t"
+    assert smart_cond(tf.constant(False), lambda: "t", lambda: "f") == "f"
+    assert tf.contrib.framework.smart_cond(1 > 0, lambda: "t", lambda: "f") == "t"
+    training = tf.placeholder(tf.bool, [], name="training")
+    out = smart_cond(training, lambda: tf.constant(1.0), lambda: tf.constant(2.0))
+    with tf.Session() as sess:
+        assert sess.run(out, {training: True}) == 1.0 and sess.run(out, {training: False}) == 2.0

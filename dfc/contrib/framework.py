@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from .. import nest
+from ..control_flow_ops import smart_cond
 from ..framework import Tensor
 from ..graph import GraphKeys, get_collection
 from ..training_util import create_global_step, get_global_step, get_or_create_global_step
@@ -282,4 +284,4 @@ __all__ = ["add_arg_scope", "add_model_variable", "arg_scope", "arg_scope_func_k
            "get_or_create_global_step", "get_trainable_variables", "get_unique_variable", "get_variable_full_name",
            "get_variables", "get_variables_by_name", "get_variables_by_suffix", "get_variables_to_restore",
            "global_variable", "has_arg_scope", "list_variables", "load_variable", "local_variable", "model_variable",
-           "variable"]
+           "nest", "smart_cond", "variable"]
