@@ -508,13 +508,15 @@ def _float(v: Value) -> bool:
 
 
 def _propagates(op: Op) -> bool:
-    """Whether cotangents flow through `op` to its operands."""
-    if op.type in VJP:
-        return get_op_def(op.type).differentiable
-    if get_op_def(op.type).differentiable:
+    """Whether cotangents would flow through `op` to its operands (a differentiable op without a rule counts: it
+    fails only if the ys turn out to depend on it, see _require_rule)."""
+    return get_op_def(op.type).differentiable
+
+
+def _require_rule(op: Op) -> None:
+    if op.type not in VJP:
         reason = NO_RULE.get(op.type, "no VJP rule is registered for it")
         raise VerificationError(f"autodiff cannot differentiate through {op.describe()}: {reason}")
-    return False
 
 
 # ---- the reverse walk ---------------------------------------------------------------------------
@@ -576,6 +578,9 @@ def expand_grad(graph: Graph, grad_op: Op) -> None:
     live = {y for y in ys if y in forward}
     for op in reversed(on_path):
         if any(r in live for r in op.results):
+            # only here: an op without a rule that the xs reach but the ys do not need (another tower's
+            # gradient, a second derivative nobody asked for) is no error
+            _require_rule(op)
             live.update(v for v in op.inputs if v in forward)
 
     b = Emitter(grad_op)

@@ -307,3 +307,31 @@ def test_the_checker_uses_the_default_session_for_variables():
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         assert tf.test.compute_gradient_error(x, [2], y, [], delta=1e-6) < 1e-6
+
+
+def test_tower_gradients_in_one_step_do_not_differentiate_each_other():
+    """The multi-GPU tutorials: one loss per tower, compute_gradients per tower, the averages applied in one step.
+    Tower 0's gradient ops (max_pool_grad has no second derivative) are reachable from the shared variables but
+    not needed by tower 1's loss: autodiff must not refuse them."""
+    import dfc as tf
+
+    with tf.Graph().as_default():
+        x = tf.constant(np.arange(32, dtype=np.float32).reshape(2, 4, 4, 1) / 10)
+        opt = tf.train.GradientDescentOptimizer(0.1)
+        tower_grads = []
+        with tf.variable_scope(tf.get_variable_scope()):
+            for i in range(2):
+                with tf.name_scope(f"tower_{i}"):
+                    w = tf.get_variable("w", [2, 2, 1, 1], initializer=tf.ones_initializer())
+                    pooled = tf.nn.max_pool(tf.nn.conv2d(x * (i + 1), w, [1, 1, 1, 1], "SAME"), [1, 2, 2, 1],
+                                            [1, 2, 2, 1], "SAME")
+                    tf.get_variable_scope().reuse_variables()
+                    tower_grads.append(opt.compute_gradients(tf.reduce_sum(pooled)))
+        mean = tf.add_n([g for g, _ in (grads[0] for grads in tower_grads)]) / 2.0
+        train = opt.apply_gradients([(mean, tower_grads[0][0][1])])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            alone = [sess.run(grads[0][0]) for grads in tower_grads]  # each in a step of its own
+            got = sess.run([mean, train])[0]
+    np.testing.assert_allclose(got, (alone[0] + alone[1]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(alone[1], 2 * alone[0], rtol=1e-6)

@@ -284,3 +284,23 @@ def test_a_queue_feeding_gpu_ops_runs_under_the_gpu_placement(emulated_gpu):
         second = np.arange(4, 8, dtype=np.float32).reshape(2, 2)
         assert sess.run(q.size()) == 1
         np.testing.assert_allclose(sess.run(x), second @ second)
+
+
+def test_slim_prefetch_queue_hands_each_tower_a_whole_batch():
+    """cifar10_multi_gpu_train: batches from tf.train.batch prefetched into a FIFOQueue that each tower dequeues."""
+    data = np.arange(12, dtype=np.float32).reshape(6, 2)
+    row, label = tf.train.slice_input_producer([data, np.arange(6, dtype=np.int32)], shuffle=False)
+    images, labels = tf.train.batch([row, label], batch_size=3)
+    batch_queue = tf.contrib.slim.prefetch_queue.prefetch_queue([images, labels], capacity=4)
+    towers = [batch_queue.dequeue() for _ in range(2)]
+    assert towers[0][0].shape.as_list() == [3, 2] and towers[0][1].dtype == tf.int32
+    with tf.Session() as sess:
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess=sess, coord=coord)
+        got = sess.run(towers)
+        coord.request_stop()
+        coord.join(threads)
+    seen = sorted(int(v) for _, lab in got for v in lab)
+    assert seen == list(range(6))
+    for rows, lab in got:
+        np.testing.assert_array_equal(rows, data[lab])

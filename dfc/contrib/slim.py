@@ -9,6 +9,7 @@ from .framework import *  # noqa: F403 - slim is these modules' union
 from .framework import __all__ as _framework_all
 from .layers import *  # noqa: F403
 from .layers import __all__ as _layers_all
+from . import prefetch_queue  # noqa: F401 - slim.prefetch_queue.prefetch_queue, a module as in TF
 
 
 class _Losses:
@@ -22,4 +23,4 @@ class _Losses:
 
 
 losses = _Losses()
-__all__ = sorted({*_framework_all, *_layers_all, "losses"})
+__all__ = sorted({*_framework_all, *_layers_all, "losses", "prefetch_queue"})
