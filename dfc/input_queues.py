@@ -23,7 +23,7 @@ from dfc.ir.dtypes import i64
 from dfc.ir.errors import FailedPreconditionError, InvalidArgumentError, OutOfRangeError
 from dfc.runtime.host_feeds import register_source
 
-from .framework import Tensor, TensorShape, convert_to_tensor, get_default_graph, name_scope
+from .framework import Tensor, TensorShape, constant_value, convert_to_tensor, get_default_graph, name_scope
 from .queues.runner import QUEUE_RUNNERS, QueueRunner, add_queue_runner, start_queue_runners  # noqa: F401
 from .scopes import get_seed
 
@@ -140,10 +140,42 @@ def slice_input_producer(tensor_list: Sequence[Any], num_epochs: int | None = No
 def range_input_producer(limit: int, num_epochs: int | None = None, shuffle: bool = True, seed: int | None = None,
                          capacity: int = 32, shared_name: str | None = None, name: str | None = None) -> Any:
     """A queue of the integers 0 .. limit-1 (shuffled per epoch if asked); dequeue() gives one per run."""
+    if isinstance(limit, Tensor) or hasattr(limit, "_as_tensor"):
+        # the PTB reader passes tf.identity(epoch_size) under an assert: a value the graph fixes
+        known = _value_fixed_by_graph(convert_to_tensor(limit))
+        if known is None:
+            raise ValueError(f"range_input_producer: the limit {convert_to_tensor(limit).name} must have a value "
+                             f"known when the graph is built (dfc makes the queue's contents then)")
+        limit = int(known)
     with name_scope(name, "input_producer") as scope:
         (value,) = slice_input_producer([np.arange(int(limit), dtype=np.int32)], num_epochs, shuffle, seed,
                                         capacity, shared_name, name=None)
     return _ProducerQueue(value, scope[:-1])
+
+
+def _value_fixed_by_graph(t: Tensor) -> np.ndarray | None:
+    """t's value when the graph alone fixes it (constants and pure ops on them, checks included), else None.
+
+    Evaluated once on the interpreter, so a failing check (the PTB reader's assert_positive) raises here."""
+    from dfc.ir.ops import get_op_def
+
+    known = constant_value(t)
+    if known is not None:
+        return known
+    seen, todo = set(), [t.op._dfc_ir()]
+    while todo:
+        op = todo.pop()
+        if op in seen:
+            continue
+        seen.add(op)
+        if op.type in ("dfc.placeholder", "dfc.variable") or op.regions or (
+                get_op_def(op.type).stateful and op.type != "dfc.assert"):
+            return None
+        todo.extend(v.op for v in op.operands if v.op is not None)
+    from .session import Session
+
+    with Session(graph=t.graph, backend="interpreter") as session:
+        return np.asarray(session.run(t))
 
 
 class _ProducerQueue:

@@ -304,3 +304,24 @@ def test_slim_prefetch_queue_hands_each_tower_a_whole_batch():
     assert seen == list(range(6))
     for rows, lab in got:
         np.testing.assert_array_equal(rows, data[lab])
+
+
+def test_range_input_producer_takes_a_limit_the_graph_fixes():
+    """The PTB reader: range_input_producer(tf.identity(epoch_size)) under an assert_positive on epoch_size."""
+    data = tf.constant(np.arange(11, dtype=np.int32))
+    epoch_size = (tf.size(data) - 1) // 3
+    with tf.control_dependencies([tf.assert_positive(epoch_size, message="epoch_size == 0")]):
+        epoch_size = tf.identity(epoch_size, name="epoch_size")
+    i = tf.train.range_input_producer(epoch_size, shuffle=False).dequeue()
+    with tf.Session() as sess:
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess=sess, coord=coord)
+        assert [int(sess.run(i)) for _ in range(4)] == [0, 1, 2, 0]
+        coord.request_stop()
+        coord.join(threads)
+    with pytest.raises(ValueError, match="range_input_producer: the limit fed:0 must have a value known"):
+        tf.train.range_input_producer(tf.placeholder(tf.int32, [], name="fed"))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="epoch_size == 0"):
+        tiny = (tf.size(tf.constant([1])) - 1) // 3
+        with tf.control_dependencies([tf.assert_positive(tiny, message="epoch_size == 0")]):
+            tf.train.range_input_producer(tf.identity(tiny))
