@@ -160,7 +160,9 @@ uint16, uint32, uint64, complex64, complex128 = (_dtypes.UnsupportedDType(n) for
                                                  ("uint16", "uint32", "uint64", "complex64", "complex128"))
 half, double = float16, float64
 
-__version__ = "0.1.0"
+# TF1 scripts choose their code paths by tf.__version__ (`if tf.__version__ < "1.3.0"`): it is the TF API release dfc
+# follows, as tf.VERSION is; dfc's own release is the distribution's (importlib.metadata.version("dfc"))
+__version__ = "1.15.0"
 __all__ = sorted([*_WHERE, *_RENAMED, *_SUBMODULES, "DType", "as_dtype", "float16", "bfloat16", "float32",
                   "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "half", "double", "string",
                   "uint16", "uint32", "uint64", "complex64", "complex128"])

@@ -110,6 +110,7 @@ def test_behavior_switches_keep_graph_mode():
         with pytest.raises(NotImplementedError, match="eager execution"):
             call()
     assert tf.VERSION.startswith("1.") and isinstance(tf.GRAPH_DEF_VERSION, int)
+    assert tf.__version__ == tf.VERSION  # scripts compare either to pick TF1's code paths
     assert tf.get_logger() is __import__("logging").getLogger("dfc")
 
 
