@@ -114,3 +114,35 @@ def test_a_one_shot_iterator_refuses_a_dataset_that_reads_a_placeholder():
         dataset.make_one_shot_iterator()
     element = dataset.make_initializable_iterator()
     assert element.initializer is not None
+
+
+def test_list_files_interleave_and_shard_as_tf1(tmp_path):
+    """The sharded-TFRecord input of TF1 training scripts; the orders are what TF 2.21's compat.v1 gives."""
+    for i in range(3):
+        with tf.python_io.TFRecordWriter(str(tmp_path / f"part-{i}.tfrecord")) as writer:
+            for j in range(4 + i):
+                writer.write(f"f{i}r{j}".encode())
+    files = tf.data.Dataset.list_files(str(tmp_path / "*.tfrecord"), shuffle=False)
+    records = files.interleave(tf.data.TFRecordDataset, cycle_length=2, block_length=2)
+    sharded = tf.data.Dataset.range(10).shard(3, 1)
+    repeated = tf.data.Dataset.range(4).interleave(lambda x: tf.data.Dataset.from_tensors(x).repeat(3), cycle_length=3)
+    shuffled = tf.data.Dataset.list_files(str(tmp_path / "*.tfrecord"), seed=3)
+    got = []
+    with tf.Session() as sess:
+        for dataset in (files, records, sharded, repeated, shuffled):
+            element = dataset.make_one_shot_iterator().get_next()
+            values = []
+            with pytest.raises(tf.errors.OutOfRangeError):
+                while True:
+                    values.append(sess.run(element))
+            got.append([v.decode().rsplit("/", 1)[-1] if isinstance(v, bytes) else int(v) for v in values])
+    assert got[0] == ["part-0.tfrecord", "part-1.tfrecord", "part-2.tfrecord"]
+    assert got[1] == ["f0r0", "f0r1", "f1r0", "f1r1", "f0r2", "f0r3", "f1r2", "f1r3", "f1r4", "f2r0", "f2r1", "f2r2",
+                      "f2r3", "f2r4", "f2r5"]
+    assert got[2] == [1, 4, 7]
+    assert got[3] == [0, 1, 2, 0, 1, 2, 0, 1, 2, 3, 3, 3]
+    assert sorted(got[4]) == got[0]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="No files matched pattern"):
+        tf.data.Dataset.list_files(str(tmp_path / "*.missing"))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Index must be in"):
+        tf.data.Dataset.range(3).shard(2, 2)

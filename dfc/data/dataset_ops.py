@@ -153,6 +153,19 @@ class Dataset(ElementStructure):
         return _Range(range(*bounds), as_dtype(output_type))
 
     @staticmethod
+    def list_files(file_pattern, shuffle: bool | None = None, seed: int | None = None) -> Dataset:
+        """The file names matching the pattern(s), as strings: sorted, then shuffled each epoch unless shuffle=False."""
+        import glob
+        patterns = [file_pattern] if isinstance(file_pattern, (str, bytes)) else list(file_pattern)
+        patterns = [p.decode() if isinstance(p, bytes) else p for p in patterns]
+        names = sorted({name for p in patterns for name in glob.glob(p)})
+        if not names:
+            raise InvalidArgumentError(f"Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be true. Summarized "
+                                       f"data: b'No files matched pattern: {', '.join(patterns)}'")
+        files = Dataset.from_tensor_slices(np.array([n.encode() for n in names], dtype=object))
+        return files if shuffle is False else files.shuffle(len(names), seed=seed)
+
+    @staticmethod
     def zip(datasets) -> Dataset:
         """Elements of the datasets side by side (in their structure), until the shortest ends."""
         return _Zip(datasets)
@@ -187,6 +200,18 @@ class Dataset(ElementStructure):
     def flat_map(self, map_func: Callable) -> Dataset:
         """The elements of the dataset map_func returns for each element, one dataset after the other."""
         return _FlatMap(self, map_func)
+
+    def interleave(self, map_func: Callable, cycle_length=None, block_length: int = 1, num_parallel_calls=None,
+                   deterministic=None) -> Dataset:
+        """map_func's datasets for cycle_length elements at a time, block_length elements from each in turn."""
+        return _Interleave(self, map_func, cycle_length, block_length)
+
+    def shard(self, num_shards: int, index: int) -> Dataset:
+        """Every num_shards-th element, starting at index (one worker's part of the input)."""
+        if not 0 <= int(index) < int(num_shards):
+            raise InvalidArgumentError(f"Index must be in [0, num_shards), got index {index} and num_shards "
+                                       f"{num_shards}")
+        return _Shard(self, int(num_shards), int(index))
 
     def padded_batch(self, batch_size: int, padded_shapes=None, padding_values=None,
                      drop_remainder: bool = False) -> Dataset:
@@ -551,6 +576,53 @@ class _Map(Dataset):
     def _elements(self, context):
         for element in self._source._elements(context):
             yield self._function(context, element)
+
+
+class _Interleave(Dataset):
+    def __init__(self, source: Dataset, func: Callable, cycle_length, block_length: int):
+        self._source, self._cycle, self._block = source, int(cycle_length or 8), int(block_length)
+        if self._cycle < 1 or self._block < 1:
+            raise InvalidArgumentError(f"cycle_length ({self._cycle}) and block_length ({self._block}) must be "
+                                       f"positive")
+        self._function = _Function(source, func, "Dataset.interleave", returns_dataset=True)
+        inner = self._function.dataset
+        super().__init__(inner._template, inner._dtypes, inner._shapes)
+
+    def _elements(self, context):
+        # TF's interleave kernel: an empty slot takes the next input element when the cycle reaches it, an
+        # exhausted one is emptied and the cycle moves on
+        inputs = iter(self._source._elements(context))
+        slots: list[Iterator | None] = [None] * self._cycle
+        index = produced = opened = 0
+        more = True
+        while more or opened:
+            current = slots[index]
+            if current is not None:
+                got = next(current, None)
+                if got is not None:
+                    yield got
+                    produced += 1
+                    if produced < self._block:
+                        continue
+                else:
+                    slots[index], opened = None, opened - 1
+            elif more:
+                element = next(inputs, None)
+                more = element is not None
+                if more:
+                    slots[index] = iter(self._function.dataset._elements(self._function.context(context, element)))
+                    opened += 1
+                continue
+            index, produced = (index + 1) % self._cycle, 0
+
+
+class _Shard(Dataset):
+    def __init__(self, source: Dataset, num_shards: int, index: int):
+        super().__init__(source._template, source._dtypes, source._shapes)
+        self._source, self._num_shards, self._index = source, num_shards, index
+
+    def _elements(self, context):
+        yield from itertools.islice(self._source._elements(context), self._index, None, self._num_shards)
 
 
 class _FlatMap(Dataset):
