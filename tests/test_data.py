@@ -146,3 +146,15 @@ def test_list_files_interleave_and_shard_as_tf1(tmp_path):
         tf.data.Dataset.list_files(str(tmp_path / "*.missing"))
     with pytest.raises(tf.errors.InvalidArgumentError, match="Index must be in"):
         tf.data.Dataset.range(3).shard(2, 2)
+
+
+def test_contrib_data_parallel_interleave_is_interleave():
+    ds = tf.data.Dataset.range(3).apply(
+        tf.contrib.data.parallel_interleave(lambda x: tf.data.Dataset.from_tensors(x).repeat(2), cycle_length=2))
+    batched = tf.data.Dataset.range(5).apply(tf.contrib.data.batch_and_drop_remainder(2))
+    with tf.Session() as sess:
+        element, batch = ds.make_one_shot_iterator().get_next(), batched.make_one_shot_iterator().get_next()
+        assert [int(sess.run(element)) for _ in range(6)] == [0, 1, 0, 1, 2, 2]
+        assert [sess.run(batch).tolist() for _ in range(2)] == [[0, 1], [2, 3]]
+        with pytest.raises(tf.errors.OutOfRangeError):
+            sess.run(batch)

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from .dataset_ops import AUTOTUNE, Dataset
 from .readers import CsvDataset
 
-__all__ = ["AUTOTUNE", "CsvDataset", "map_and_batch", "shuffle_and_repeat", "unbatch"]
+__all__ = ["AUTOTUNE", "CsvDataset", "batch_and_drop_remainder", "map_and_batch", "parallel_interleave",
+           "shuffle_and_repeat", "unbatch"]
 
 
 def shuffle_and_repeat(buffer_size: int, count: int | None = None, seed: int | None = None
@@ -25,3 +26,15 @@ def map_and_batch(map_func: Callable, batch_size: int, num_parallel_batches=None
 def unbatch() -> Callable[[Dataset], Dataset]:
     """For Dataset.apply: each batch's rows as elements."""
     return lambda dataset: dataset.unbatch()
+
+
+def parallel_interleave(map_func: Callable, cycle_length: int, block_length: int = 1, sloppy: bool = False,
+                        buffer_output_elements=None, prefetch_input_elements=None) -> Callable[[Dataset], Dataset]:
+    """For Dataset.apply: interleave(map_func, cycle_length, block_length). dfc reads on one thread, so the
+    order is interleave's deterministic one (a sloppy order is any order)."""
+    return lambda dataset: dataset.interleave(map_func, cycle_length, block_length)
+
+
+def batch_and_drop_remainder(batch_size: int) -> Callable[[Dataset], Dataset]:
+    """For Dataset.apply (TF 1.x contrib.data): batch(batch_size, drop_remainder=True)."""
+    return lambda dataset: dataset.batch(batch_size, drop_remainder=True)
