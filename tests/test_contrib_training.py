@@ -40,3 +40,21 @@ def test_hparams_errors_as_tf1(call, message):
     hp = tf.contrib.training.HParams(num_layers=2, cell="lstm", sizes=[64])
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace(".", r"\.")):
         call(hp)
+
+
+def test_contrib_streaming_metrics_take_predictions_first():
+    import numpy as np
+
+    with tf.Graph().as_default():
+        predictions = tf.constant([1, 0, 1, 1])
+        labels = tf.constant([1, 1, 1, 0])
+        accuracy, update = tf.contrib.metrics.streaming_accuracy(predictions, labels)
+        values, updates = tf.contrib.metrics.aggregate_metric_map({
+            "recall": tf.contrib.metrics.streaming_recall(predictions=predictions, labels=labels),
+            "mean": tf.contrib.metrics.streaming_mean(tf.constant([1.0, 3.0]))})
+        with tf.Session() as sess:
+            sess.run(tf.local_variables_initializer())
+            sess.run([update, updates])
+            got = sess.run([accuracy, values])
+    assert got[0] == 0.5
+    np.testing.assert_allclose([got[1]["recall"], got[1]["mean"]], [2 / 3, 2.0], rtol=1e-6)
