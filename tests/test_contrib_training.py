@@ -1,4 +1,4 @@
-"""tf.contrib.training.HParams: typed hyperparameters, parsed from flags strings as TF1's."""
+"""tf.contrib.training.HParams (typed hyperparameters, parsed from flags strings as TF1's) and tf.contrib.metrics."""
 
 from __future__ import annotations
 
