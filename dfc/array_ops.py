@@ -215,6 +215,8 @@ def expand_dims(input, axis=None, name: str | None = None, dim=None) -> Tensor:
     axis = dim if axis is None else axis
     if axis is None:
         raise build_error("dfc.expand_dims", name or "ExpandDims", "expand_dims needs an axis")
+    if isinstance(axis, (list, tuple, np.ndarray)) and np.size(axis) == 1:
+        axis = np.ravel(axis)[0]  # TF takes a one-element axis list (BERT's expand_dims(ids, axis=[-1]))
     return make("dfc.expand_dims", [convert_to_tensor(input)], {"axis": check_int(axis, "axis")},
                 name=name or "ExpandDims")
 

@@ -241,6 +241,9 @@ class Tensor(_Operators):
     __hash__ = object.__hash__
 
 
+_ASSIGNS = frozenset({"dfc.assign", "dfc.assign_add", "dfc.assign_sub"})
+
+
 class Operation:
     """A node of the graph (TF1's tf.Operation); running it returns None."""
 
@@ -264,7 +267,16 @@ class Operation:
 
     @property
     def inputs(self) -> list[Tensor]:
-        return [self._graph.tensor(v) for v in self._op.inputs]
+        if self._op.type == "dfc.group":
+            return []  # TF's group is a NoOp whose dependencies are all control inputs
+        values = [self._graph.tensor(v) for v in self._op.inputs]
+        if self._op.type in _ASSIGNS:
+            # TF's Assign takes the variable's ref tensor first; dfc's names the variable in an attribute
+            try:
+                values.insert(0, self._graph.get_operation_by_name(self._op.attrs["variable"]).outputs[0])
+            except (KeyError, ValueError, IndexError):
+                pass
+        return values
 
     @property
     def control_inputs(self) -> list[Operation]:
@@ -272,7 +284,8 @@ class Operation:
         that stands for it (scopes.control_token)."""
         tokens = self._graph.collections.get("__control_tokens", {})
         sources = {token: op for op, token in tokens.items()}
-        return [self._graph.operation(sources.get(v, v.op)) for v in self._op.control_inputs]
+        deps = self._op.operands if self._op.type == "dfc.group" else self._op.control_inputs
+        return [self._graph.operation(sources.get(v, v.op)) for v in deps]
 
     @property
     def outputs(self) -> list[Tensor]:

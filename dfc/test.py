@@ -1,4 +1,4 @@
-"""tf.test's gradient checker: theoretical (autodiff) against numeric (central differences) Jacobians."""
+"""tf.test: TestCase and main (from test_case.py), and the gradient checker: autodiff against numeric Jacobians."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import numpy as np
 from .array_ops import placeholder
 from .framework import Tensor, convert_to_tensor
 from .gradients_impl import gradients
+from .test_case import (TestCase, get_temp_dir, gpu_device_name, is_built_with_cuda,  # noqa: F401
+                        is_built_with_gpu_support, is_gpu_available, main)
 
 
 def _session(x: Tensor):
