@@ -105,3 +105,17 @@ def test_bilstm_crf_training_lowers_the_loss():
             sess.run(tf.global_variables_initializer())
             losses = [sess.run([loss, step])[0] for _ in range(15)]
     assert losses[-1] < 0.7 * losses[0], losses
+
+
+def test_single_step_sequences_with_static_time():
+    x, trans, y, _ = _data(np.random.default_rng(3), time=1)
+    lengths = np.array([1, 0, 1, 1], np.int32)
+    with tf.Graph().as_default():
+        ll, _ = tf.contrib.crf.crf_log_likelihood(tf.constant(x), tf.constant(y), tf.constant(lengths),
+                                                  tf.constant(trans))
+        tags, best = tf.contrib.crf.crf_decode(tf.constant(x), tf.constant(trans), tf.constant(lengths))
+        with tf.Session() as sess:
+            got_ll, got_tags, got_best = sess.run([ll, tags, best])
+    np.testing.assert_allclose(got_ll, _reference_ll(x, trans, y, lengths), rtol=1e-9, atol=1e-9)
+    assert got_tags.tolist() == [[int(np.argmax(x[b, 0]))] if lengths[b] else [0] for b in range(4)]
+    np.testing.assert_allclose(got_best[[0, 2, 3]], x[[0, 2, 3], 0].max(1))
