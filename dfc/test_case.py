@@ -148,7 +148,19 @@ class TestCase(unittest.TestCase):
                                    b.astype(np.float64) if b.dtype.kind not in "fc" else b,
                                    rtol=rtol, atol=atol, err_msg=msg or "", equal_nan=True)
 
-    assertAllCloseAccordingToType = assertAllClose  # noqa: N815 - TF's name; the half-type floors are in there
+    def assertAllCloseAccordingToType(self, a: Any, b: Any, rtol: float = 1e-6, atol: float = 1e-6,  # noqa: N802
+                                      float_rtol: float = 1e-6, float_atol: float = 1e-6, half_rtol: float = 1e-3,
+                                      half_atol: float = 1e-3, bfloat16_rtol: float = 1e-2,
+                                      bfloat16_atol: float = 1e-2, msg: str | None = None) -> None:
+        """assertAllClose with the tolerances raised to the given ones for a's float type (TF's signature)."""
+        a = self._array(a)
+        if str(a.dtype) == "bfloat16":
+            rtol, atol = max(rtol, bfloat16_rtol), max(atol, bfloat16_atol)
+        elif a.dtype == np.float16:
+            rtol, atol = max(rtol, half_rtol), max(atol, half_atol)
+        elif a.dtype in (np.float32, np.complex64):
+            rtol, atol = max(rtol, float_rtol), max(atol, float_atol)
+        self.assertAllClose(a, b, rtol=rtol, atol=atol, msg=msg)
 
     def assertNotAllClose(self, a: Any, b: Any, **kwargs: Any) -> None:  # noqa: N802
         try:

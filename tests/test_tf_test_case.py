@@ -33,6 +33,9 @@ class ModelTest(tf.test.TestCase):
         self.assertEqual(len(w.initializer.inputs), 2)
         with self.assertRaises(AssertionError):
             self.assertAllClose([1.0, 2.0], [1.0, 2.1])
+        self.assertAllCloseAccordingToType(np.float32([1.0]), [1.001], float_rtol=1e-2)
+        with self.assertRaises(AssertionError):
+            self.assertAllCloseAccordingToType(np.float64([1.0]), [1.001], float_rtol=1e-2)
 
     def test_each_test_starts_on_a_fresh_graph_with_tfs_seed(self):
         self.assertEqual(tf.get_default_graph().get_operations(), [])
