@@ -377,7 +377,6 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
 def _one_hot_by_tensor(indices: Tensor, depth: Tensor, on_value, off_value, axis, dtype, name) -> Tensor:
     """tf.one_hot whose depth the step's values give: each index compared with range(depth) along `axis` (an index
     outside [0, depth) gives a row of off_value, as TF's)."""
-    from .math_ops import cast, equal
     rank = indices.shape.ndims
     axis = -1 if axis is None else check_int(axis, "axis")
     if rank is None:
@@ -389,9 +388,9 @@ def _one_hot_by_tensor(indices: Tensor, depth: Tensor, on_value, off_value, axis
     if not indices.dtype.is_integer:
         raise TypeError(f"one_hot indices {indices.name} must be an integer tensor, got {indices.dtype.name}")
     with name_scope(name, "one_hot", [indices, depth]):
-        positions = range(cast(depth, indices.dtype), dtype=indices.dtype)
-        positions = reshape(positions, [-1] + [1] * (rank - axis))
-        hit = cast(equal(expand_dims(indices, axis), positions), dtype)
+        depth = depth if depth.dtype is indices.dtype else make("dfc.cast", [depth], {"dtype": indices.dtype})
+        positions = reshape(range(depth, dtype=indices.dtype), [-1] + [1] * (rank - axis))
+        hit = make("dfc.cast", [make("dfc.equal", [expand_dims(indices, axis), positions])], {"dtype": dtype})
         on = 1 if on_value is None else on_value
         off = 0 if off_value is None else off_value
         on, off = convert_to_tensor(on, dtype=dtype), convert_to_tensor(off, dtype=dtype)
