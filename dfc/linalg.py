@@ -38,3 +38,16 @@ def normalize(tensor, ord="euclidean", axis=None, name: str | None = None) -> tu
     with name_scope(name, "normalize", [x]):
         n = norm(x, ord=ord, axis=axis, keepdims=True)
         return x / n, n
+
+
+from .linalg_tridiagonal import (expm, lu, lu_matrix_inverse, lu_reconstruct, lu_solve,  # noqa: E402,F401
+                                 tridiagonal_matmul, tridiagonal_solve)
+from .linear_operator import (LinearOperator, LinearOperatorDiag, LinearOperatorFullMatrix,  # noqa: E402,F401
+                              LinearOperatorLowerTriangular)
+from .linear_operator_identity import (LinearOperatorIdentity, LinearOperatorScaledIdentity,  # noqa: E402,F401
+                                       LinearOperatorZeros)
+from .linear_operator_structured import (LinearOperatorAdjoint, LinearOperatorBlockDiag,  # noqa: E402,F401
+                                         LinearOperatorComposition, LinearOperatorHouseholder,
+                                         LinearOperatorInversion, LinearOperatorKronecker,
+                                         LinearOperatorLowRankUpdate, LinearOperatorPermutation,
+                                         LinearOperatorToeplitz, LinearOperatorTridiag)
