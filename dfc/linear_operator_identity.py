@@ -286,9 +286,13 @@ class LinearOperatorZeros(_BaseIdentity):
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
         from .linear_operator import broadcast_batch
         x = matrix_transpose(x) if adjoint_arg else x
-        rows = self._cols_tensor() if adjoint else self._rows_tensor()
-        zeros_x = _ao.zeros_like(x[..., :1, :]) if x.shape.ndims is not None else None
-        out = zeros_x + _ao.zeros(_ao.stack([rows, 1]), dtype=self.dtype)
+        rows = self._cols_static if adjoint else self._rows_static
+        if rows is None:
+            rows = self._cols_tensor() if adjoint else self._rows_tensor()
+            column = _ao.zeros(_ao.stack([rows, 1]), dtype=self.dtype)
+        else:
+            column = _ao.zeros([rows, 1], dtype=self.dtype)
+        out = _ao.zeros_like(x[..., :1, :]) + column
         return broadcast_batch(out, self.batch_shape, self.batch_shape_tensor())
 
     def _to_dense(self):

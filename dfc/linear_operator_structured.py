@@ -632,6 +632,8 @@ class LinearOperatorTridiag(LinearOperator):
             _ao.concat([s, s[-1:]], 0)
 
     def _to_dense(self):
+        if self._diagonals_format == "matrix":
+            return _ao.identity(self._diagonals)
         return tridiagonal_dense(self._diagonals, self._diagonals_format)
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
@@ -644,10 +646,12 @@ class LinearOperatorTridiag(LinearOperator):
         return tridiagonal_matmul(dense, x, diagonals_format="matrix")
 
     def _solve(self, rhs, adjoint=False, adjoint_arg=False):
-        rhs = matrix_transpose(rhs) if adjoint_arg else rhs
+        rhs = broadcast_batch(matrix_transpose(rhs) if adjoint_arg else rhs, self.batch_shape,
+                              self.batch_shape_tensor())
         return tridiagonal_solve(self._diagonals, rhs, diagonals_format=self._diagonals_format,
                                  transpose_rhs=False, conjugate_rhs=False) if not adjoint else \
-            tridiagonal_solve(matrix_transpose(self._to_dense()), rhs, diagonals_format="matrix")
+            tridiagonal_solve(matrix_transpose(tridiagonal_dense(self._diagonals, self._diagonals_format)), rhs,
+                              diagonals_format="matrix")
 
 
 class LinearOperatorHouseholder(LinearOperator):
