@@ -14,7 +14,7 @@ from . import array_ops as _ao
 from . import math_ops as _mo
 from . import tensor_ops as _to
 from . import matrix_ops as _mx
-from .framework import Tensor, convert_to_tensor, name_scope
+from .framework import Tensor, control_dependencies, convert_to_tensor, name_scope
 from .linalg_ops import eye, matrix_band_part, matrix_diag, matrix_diag_part, matrix_set_diag, matrix_transpose
 
 _FORMATS = ("compact", "sequence", "matrix")
@@ -111,7 +111,10 @@ def tridiagonal_solve(diagonals, rhs, diagonals_format: str = "compact", transpo
         m, r = dense.shape.as_list()[-1], rhs.shape.as_list()[-2]
         if m is not None and r is not None and m != r:
             raise ValueError(f"Expected number of left-hand sided and right-hand sides to be equal, got {m} and {r}")
-        out = _mx.matrix_solve(dense, rhs)
+        # TF's kernel gives NaN for a singular system where matrix_solve would fail the run
+        singular = _ao.expand_dims(_ao.expand_dims(_mo.equal(_mx.matrix_determinant(dense), 0.0), -1), -1)
+        safe = _mo.where_v2(singular, eye(m if m is not None else _ao.shape(dense)[-1], dtype=dense.dtype), dense)
+        out = _mx.matrix_solve(safe, rhs) + _mo.where_v2(singular, float("nan"), 0.0)
         return _ao.squeeze(out, [-1]) if vector else out
 
 
@@ -123,6 +126,7 @@ def lu(input, output_idx_type="int32", name: str | None = None):  # noqa: A002 -
     n = a.shape.as_list()[-1] if a.shape.ndims is not None else None
     if n is None:
         raise ValueError(f"tf.linalg.lu needs the matrix size of {a.name} while building the graph, got {a.shape}")
+    input_name = a.name
     with name_scope(name, "Lu", [a]):
         perm = eye(n, dtype=a.dtype) + _ao.zeros_like(a)  # one-hot rows: perm matrix P with P @ input == L @ U
         rows = _ao.constant(list(range(n)), dtype="int32")
@@ -136,7 +140,11 @@ def lu(input, output_idx_type="int32", name: str | None = None):  # noqa: A002 -
             rest = a[..., k + 1:, k + 1:] - factors * a[..., k:k + 1, k + 1:]
             a = _ao.concat([a[..., :k + 1, :], _ao.concat([a[..., k + 1:, :k], factors, rest], -1)], -2)
         index = _mo.argmax(perm, axis=-1, output_type=output_idx_type)
-        return namedtuple("Lu", ["lu", "p"])(_ao.identity(a, name="lu"), _ao.identity(index, name="p"))
+        from .debugging import Assert
+        pivots = matrix_diag_part(a)
+        invertible = _mo.reduce_all(_mo.logical_and(_mo.not_equal(pivots, 0.0), _mo.is_finite(pivots)))
+        with control_dependencies([Assert(invertible, [f"Input is not invertible (tf.linalg.lu of {input_name})."])]):
+            return namedtuple("Lu", ["lu", "p"])(_ao.identity(a, name="lu"), _ao.identity(index, name="p"))
 
 
 def _unit_lower(lower_upper: Tensor) -> Tensor:

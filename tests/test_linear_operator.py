@@ -128,3 +128,18 @@ def test_run_time_assertions():
             sess.run(checks[1], {d: [1.0, -2.0, 3.0]})
         with pytest.raises(InvalidArgumentError):
             sess.run(checks[3], {d: [1.0, 0.0, 3.0]})
+
+
+def test_singular_inputs_behave_as_in_tensorflow():
+    """lu fails the run on a singular matrix; tridiagonal_solve answers NaN (TF's kernel does both)."""
+    tf.reset_default_graph()
+    a = tf.placeholder(tf.float32, [3, 3], name="square")
+    lu = la.lu(a)
+    solved = la.tridiagonal_solve(a, tf.ones([3, 1]), diagonals_format="matrix")
+    with tf.Session() as sess:
+        values = sess.run(lu.lu, {a: np.eye(3) * 2.0})
+        np.testing.assert_allclose(values, np.eye(3) * 2.0)
+        with pytest.raises(InvalidArgumentError, match="not invertible"):
+            sess.run(lu, {a: np.ones([3, 3])})
+        assert np.isnan(sess.run(solved, {a: np.zeros([3, 3])})).all()
+        np.testing.assert_allclose(sess.run(solved, {a: np.eye(3) * 2.0}), np.full([3, 1], 0.5))
