@@ -40,7 +40,7 @@ def normalize(tensor, ord="euclidean", axis=None, name: str | None = None) -> tu
         return x / n, n
 
 
-from .linalg_tridiagonal import (expm, lu, lu_matrix_inverse, lu_reconstruct, lu_solve,  # noqa: E402,F401
+from .linalg_tridiagonal import (eigh_tridiagonal, expm, lu, lu_matrix_inverse, lu_reconstruct, lu_solve,  # noqa: E402,F401
                                  tridiagonal_matmul, tridiagonal_solve)
 from .linear_operator import (LinearOperator, LinearOperatorDiag, LinearOperatorFullMatrix,  # noqa: E402,F401
                               LinearOperatorLowerTriangular)

@@ -277,3 +277,36 @@ def expm(input, name: str | None = None) -> Tensor:  # noqa: A002 - TF's name
         _, result = while_loop(lambda i, _r: _mo.logical_and(finite, _mo.less(i, most)), body,
                                [_ao.constant(0.0, dtype=matrix.dtype), result])
         return result
+
+
+def eigh_tridiagonal(alpha, beta, eigvals_only: bool = True, select: str = "a", select_range=None, tol=None,
+                     name: str | None = None):
+    """Eigenvalues (ascending; and eigenvectors) of the symmetric tridiagonal matrix with diagonal `alpha` [n] and
+    off-diagonal `beta` [n-1]; select 'a' (all), 'i' (indices lo..hi) or 'v' (values in (lo, hi])."""
+    with name_scope(name or "eigh_tridiagonal"):
+        alpha = convert_to_tensor(alpha, name="alpha")
+        beta = convert_to_tensor(beta, dtype=alpha.dtype, name="beta")
+        if alpha.dtype.name not in ("float32", "float64"):
+            raise ValueError(f"eigh_tridiagonal: alpha {alpha.name} must be float32 or float64 (dfc has no complex "
+                             f"dtypes), got {alpha.dtype.name}")
+        if alpha.shape.ndims not in (None, 1) or beta.shape.ndims not in (None, 1):
+            raise ValueError(f"eigh_tridiagonal: alpha and beta must be vectors (no batch dims, as in TF), got "
+                             f"{alpha.shape} and {beta.shape}")
+        n, m = alpha.shape.as_list()[0] if alpha.shape.ndims else None, \
+            beta.shape.as_list()[0] if beta.shape.ndims else None
+        if n is not None and m is not None and m != n - 1:
+            raise ValueError(f"eigh_tridiagonal: beta must have one element fewer than alpha, got {m} and {n}")
+        if select not in ("a", "i", "v"):
+            raise ValueError("'select must have a value in {'a', 'i', 'v'}.")
+        dense = matrix_diag(alpha) + _to.pad(matrix_diag(beta), [[0, 1], [1, 0]]) + \
+            _to.pad(matrix_diag(beta), [[1, 0], [0, 1]])
+        values, vectors = _mx.self_adjoint_eig(dense)
+        if select == "i":
+            lo, hi = select_range
+            values, vectors = values[lo:hi + 1], vectors[:, lo:hi + 1]
+        elif select == "v":
+            lo, hi = (convert_to_tensor(v, dtype=alpha.dtype) for v in select_range)
+            keep = _mo.logical_and(_mo.greater(values, lo), _mo.less_equal(values, hi))
+            from .sorting_ops import boolean_mask
+            values, vectors = boolean_mask(values, keep), boolean_mask(vectors, keep, axis=1)
+        return values if eigvals_only else (values, vectors)

@@ -146,6 +146,14 @@ def _expm64(tf, a, b):
     return {"a": tf.linalg.expm(a), "b": tf.linalg.expm(b), "batch": tf.linalg.expm(tf.stack([a, b, a * 1e-3]))}
 
 
+def _eigh_tridiagonal(tf, alpha, beta):
+    la = tf.linalg
+    values, vectors = la.eigh_tridiagonal(alpha, beta, eigvals_only=False)
+    return {"all": la.eigh_tridiagonal(alpha, beta), "vectors_sq": vectors * vectors, "values": values,
+            "by_index": la.eigh_tridiagonal(alpha, beta, select="i", select_range=[1, 2]),
+            "by_value": la.eigh_tridiagonal(alpha, beta, select="v", select_range=[-1.0, 3.0])}
+
+
 CASES = [
     Case("linalg_causal_mask_operator", {"x": _rng(1).standard_normal((2, 5, 4)).astype(F32)}, _causal_attention,
          grad=("x",)),
@@ -187,4 +195,6 @@ INTERPRETER_CASES = [
          _expm, grad=("small", "mid", "big")),
     Case("linalg_expm_f64", {"a": _rng(19).standard_normal((3, 3)) * 2.0, "b": _rng(20).standard_normal((3, 3)) * 0.1},
          _expm64, grad=("a", "b")),
+    Case("linalg_eigh_tridiagonal", {"alpha": np.array([2.0, -1.0, 0.5, 3.0], F32),
+                                     "beta": np.array([0.7, -0.3, 1.2], F32)}, _eigh_tridiagonal),
 ]
