@@ -46,8 +46,10 @@ from .linear_operator import (LinearOperator, LinearOperatorDiag, LinearOperator
                               LinearOperatorLowerTriangular)
 from .linear_operator_identity import (LinearOperatorIdentity, LinearOperatorScaledIdentity,  # noqa: E402,F401
                                        LinearOperatorZeros)
-from .linear_operator_structured import (LinearOperatorAdjoint, LinearOperatorBlockDiag,  # noqa: E402,F401
+from .linear_operator_block import (LinearOperatorBlockDiag, LinearOperatorBlockLowerTriangular,  # noqa: E402,F401
+                                    LinearOperatorKronecker)
+from .linear_operator_structured import (LinearOperatorAdjoint,  # noqa: E402,F401
                                          LinearOperatorComposition, LinearOperatorHouseholder,
-                                         LinearOperatorInversion, LinearOperatorKronecker,
+                                         LinearOperatorInversion,
                                          LinearOperatorLowRankUpdate, LinearOperatorPermutation,
                                          LinearOperatorToeplitz, LinearOperatorTridiag)

@@ -82,6 +82,9 @@ def test_tf_errors_for_bad_operators_and_arguments():
     _raises(ValueError, lambda: la.tridiagonal_matmul([a[0], a[1]], a, "sequence"), "sequence of length 3")
     _raises(ValueError, lambda: la.expm(tf.ones([2, 2], tf.int32, name="counts")), "does not support", "counts")
     _raises(ValueError, lambda: la.lu_solve(a, [0, 1, 2], tf.ones([4, 1])), "rhs.shape")
+    _raises(ValueError, lambda: la.LinearOperatorBlockLowerTriangular([[full], [full]]), "`operators[1]` must contain")
+    _raises(ValueError, lambda: la.LinearOperatorBlockLowerTriangular([[full], [la.LinearOperatorIdentity(2), full]]),
+            "domain_dimension")
 
 
 def test_static_shapes_hints_and_unknown_dims():

@@ -146,6 +146,16 @@ def _expm64(tf, a, b):
     return {"a": tf.linalg.expm(a), "b": tf.linalg.expm(b), "batch": tf.linalg.expm(tf.stack([a, b, a * 1e-3]))}
 
 
+def _block_lower_triangular(tf, a, b, d, rhs):
+    la = tf.linalg
+    op = la.LinearOperatorBlockLowerTriangular([[la.LinearOperatorFullMatrix(a)],
+                                                [la.LinearOperatorFullMatrix(b), la.LinearOperatorDiag(d)]])
+    return {"dense": op.to_dense(), "matmul": op.matmul(rhs), "matmul_adj": op.matmul(rhs, adjoint=True),
+            "solve": op.solve(rhs), "solve_adj": op.solve(rhs, adjoint=True), "det": op.determinant(),
+            "lad": op.log_abs_determinant(), "diag": op.diag_part(), "shape": op.shape_tensor(),
+            "solvevec": op.solvevec(rhs[:, 0], adjoint=True)}
+
+
 def _eigh_tridiagonal(tf, alpha, beta):
     la = tf.linalg
     values, vectors = la.eigh_tridiagonal(alpha, beta, eigvals_only=False)
@@ -197,4 +207,9 @@ INTERPRETER_CASES = [
          _expm64, grad=("a", "b")),
     Case("linalg_eigh_tridiagonal", {"alpha": np.array([2.0, -1.0, 0.5, 3.0], F32),
                                      "beta": np.array([0.7, -0.3, 1.2], F32)}, _eigh_tridiagonal),
+    Case("linalg_operator_block_lower_triangular", {"a": _well_conditioned(21, (3, 3)),
+                                                    "b": _rng(22).standard_normal((2, 3)).astype(F32),
+                                                    "d": np.array([1.5, -2.5], F32),
+                                                    "rhs": _rng(23).standard_normal((5, 2)).astype(F32)},
+         _block_lower_triangular, grad=("a", "b", "d", "rhs")),
 ]
