@@ -146,3 +146,39 @@ def test_singular_inputs_behave_as_in_tensorflow():
             sess.run(lu, {a: np.ones([3, 3])})
         assert np.isnan(sess.run(solved, {a: np.zeros([3, 3])})).all()
         np.testing.assert_allclose(sess.run(solved, {a: np.eye(3) * 2.0}), np.full([3, 1], 0.5))
+
+
+class _Twice(la.LinearOperator):
+    """A user's operator, written as TF's docs say: _shape, _shape_tensor and _matmul; the rest from the base."""
+
+    def __init__(self, matrix):
+        self._m = tf.convert_to_tensor(matrix)
+        super().__init__(dtype=self._m.dtype, is_non_singular=True, name="Twice")
+
+    def _shape(self):
+        return self._m.shape
+
+    def _shape_tensor(self):
+        return tf.shape(self._m)
+
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        return 2.0 * tf.matmul(self._m, x, adjoint_a=adjoint, adjoint_b=adjoint_arg)
+
+
+def test_a_users_subclass_gets_the_base_class_methods():
+    tf.reset_default_graph()
+    m = np.array([[2.0, 1.0, 0.0], [0.5, 3.0, 1.0], [0.0, -1.0, 1.5]], np.float32)
+    op = _Twice(m)
+    assert op.shape.as_list() == [3, 3] and op.is_square and op.name == "Twice"
+    x = np.arange(6, dtype=np.float32).reshape(3, 2)
+    outputs = {"dense": op.to_dense(), "det": op.determinant(), "lad": op.log_abs_determinant(),
+               "solve": op.solve(x), "diag": op.diag_part(), "trace": op.trace(), "adjoint": op.H.to_dense(),
+               "inverse": op.inverse().matmul(x), "composed": (op @ op).to_dense(), "add": op.add_to_tensor(m)}
+    with tf.Session() as sess:
+        got = sess.run(outputs)
+    a = 2.0 * m.astype(np.float64)
+    expected = {"dense": a, "det": np.linalg.det(a), "lad": np.log(abs(np.linalg.det(a))),
+                "solve": np.linalg.solve(a, x), "diag": np.diag(a), "trace": np.trace(a), "adjoint": a.T,
+                "inverse": np.linalg.solve(a, x), "composed": a @ a, "add": a + m}
+    for key, value in expected.items():
+        np.testing.assert_allclose(got[key], value, rtol=1e-5, atol=1e-5, err_msg=key)
