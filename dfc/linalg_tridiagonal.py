@@ -15,7 +15,7 @@ from . import math_ops as _mo
 from . import tensor_ops as _to
 from . import matrix_ops as _mx
 from .framework import Tensor, control_dependencies, convert_to_tensor, name_scope
-from .linalg_ops import eye, matrix_band_part, matrix_diag, matrix_diag_part, matrix_set_diag, matrix_transpose
+from .linalg_ops import eye, matrix_band_part, matrix_diag, matrix_diag_part, matrix_transpose
 
 _FORMATS = ("compact", "sequence", "matrix")
 
@@ -124,31 +124,70 @@ def lu(input, output_idx_type="int32", name: str | None = None):  # noqa: A002 -
     from collections import namedtuple
     a = _mx._matrices(input, "Lu", name or "Lu")
     n = a.shape.as_list()[-1] if a.shape.ndims is not None else None
-    if n is None:
-        raise ValueError(f"tf.linalg.lu needs the matrix size of {a.name} while building the graph, got {a.shape}")
     input_name = a.name
     with name_scope(name, "Lu", [a]):
-        perm = eye(n, dtype=a.dtype) + _ao.zeros_like(a)  # one-hot rows: perm matrix P with P @ input == L @ U
-        rows = _ao.constant(list(range(n)), dtype="int32")
-        for k in range(n - 1):
-            pivot = k + _mo.argmax(_mo.abs(a[..., k:, k]), axis=-1, output_type="int32")
-            pivot = _ao.expand_dims(pivot, -1)
-            index = _mo.where_v2(_mo.equal(rows, k), pivot, _mo.where_v2(_mo.equal(rows, pivot), k, rows))
-            swap = _ao.one_hot(index, n, dtype=a.dtype)
-            a, perm = _mo.matmul(swap, a), _mo.matmul(swap, perm)
-            factors = a[..., k + 1:, k:k + 1] / a[..., k:k + 1, k:k + 1]
-            rest = a[..., k + 1:, k + 1:] - factors * a[..., k:k + 1, k + 1:]
-            a = _ao.concat([a[..., :k + 1, :], _ao.concat([a[..., k + 1:, :k], factors, rest], -1)], -2)
+        if n is None:
+            a, perm = _lu_steps_in_a_loop(a)
+        else:
+            a, perm = _lu_steps_unrolled(a, n)
         index = _mo.argmax(perm, axis=-1, output_type=output_idx_type)
         from .debugging import Assert
-        pivots = matrix_diag_part(a)
+        pivots = _mo.reduce_sum(a * _identity_like(a), axis=-1)
         invertible = _mo.reduce_all(_mo.logical_and(_mo.not_equal(pivots, 0.0), _mo.is_finite(pivots)))
         with control_dependencies([Assert(invertible, [f"Input is not invertible (tf.linalg.lu of {input_name})."])]):
             return namedtuple("Lu", ["lu", "p"])(_ao.identity(a, name="lu"), _ao.identity(index, name="p"))
 
 
+def _lu_steps_in_a_loop(a: Tensor) -> tuple[Tensor, Tensor]:
+    """Partial-pivoting elimination for a size only the step knows: one tf.while_loop step per column, with masks."""
+    from .control_flow_ops import while_loop
+    n = _ao.shape(a)[-1]
+    rows = _ao.range(n)
+    perm = eye(n, dtype=a.dtype) + _ao.zeros_like(a)
+
+    def step(k, a, perm):
+        column = _ao.gather(a, k, axis=-1)
+        candidates = _mo.where_v2(_mo.greater_equal(rows, k), _mo.abs(column), -1.0)
+        pivot = _ao.expand_dims(_mo.argmax(candidates, axis=-1, output_type="int32"), -1)
+        index = _mo.where_v2(_mo.equal(rows, k), pivot, _mo.where_v2(_mo.equal(rows, pivot), k, rows))
+        swap = _mo.cast(_mo.equal(_ao.expand_dims(index, -1), rows), a.dtype)  # one-hot rows, no range inside
+        a, perm = _mo.matmul(swap, a), _mo.matmul(swap, perm)
+        pivot_row, column = _ao.gather(a, k, axis=-2), _ao.gather(a, k, axis=-1)
+        below = _mo.greater(rows, k)
+        factors = _mo.where_v2(below, column / _ao.expand_dims(_ao.gather(pivot_row, k, axis=-1), -1), 0.0)
+        right = _mo.where_v2(below, pivot_row, 0.0)
+        updated = a - _ao.expand_dims(factors, -1) * _ao.expand_dims(right, -2)
+        at_k = _mo.logical_and(_ao.expand_dims(below, -1), _ao.expand_dims(_mo.equal(rows, k), 0))
+        return k + 1, _mo.where_v2(at_k, _ao.expand_dims(factors, -1), updated), perm
+    _, a, perm = while_loop(lambda k, *_: _mo.less(k, n - 1), step, [_ao.constant(0, dtype="int32"), a, perm])
+    return a, perm
+
+
+def _lu_steps_unrolled(a: Tensor, n: int) -> tuple[Tensor, Tensor]:
+    """Partial-pivoting elimination over a static size: per column an argmax, a row swap and an update."""
+    perm = eye(n, dtype=a.dtype) + _ao.zeros_like(a)  # one-hot rows: perm matrix P with P @ input == L @ U
+    rows = _ao.constant(list(range(n)), dtype="int32")
+    for k in range(n - 1):
+        pivot = k + _mo.argmax(_mo.abs(a[..., k:, k]), axis=-1, output_type="int32")
+        pivot = _ao.expand_dims(pivot, -1)
+        index = _mo.where_v2(_mo.equal(rows, k), pivot, _mo.where_v2(_mo.equal(rows, pivot), k, rows))
+        swap = _ao.one_hot(index, n, dtype=a.dtype)
+        a, perm = _mo.matmul(swap, a), _mo.matmul(swap, perm)
+        factors = a[..., k + 1:, k:k + 1] / a[..., k:k + 1, k:k + 1]
+        rest = a[..., k + 1:, k + 1:] - factors * a[..., k:k + 1, k + 1:]
+        a = _ao.concat([a[..., :k + 1, :], _ao.concat([a[..., k + 1:, :k], factors, rest], -1)], -2)
+    return a, perm
+
+
+def _identity_like(x: Tensor) -> Tensor:
+    n = x.shape.as_list()[-1] if x.shape.ndims else None
+    return eye(n if n is not None else _ao.shape(x)[-1], dtype=x.dtype)
+
+
 def _unit_lower(lower_upper: Tensor) -> Tensor:
-    return matrix_set_diag(matrix_band_part(lower_upper, -1, 0), _ao.ones_like(matrix_diag_part(lower_upper)))
+    """The strictly lower triangle of lower_upper with ones on the diagonal (L of an LU factorization)."""
+    ident = _identity_like(lower_upper)
+    return matrix_band_part(lower_upper, -1, 0) * (1.0 - ident) + ident
 
 
 def _permute_rows(x: Tensor, perm: Tensor) -> Tensor:

@@ -133,7 +133,16 @@ def _lu(tf, a, ab, rhs):
     return {"lu": lu, "p": p, "lu_b": lub, "p_b": pb, "solve": la.lu_solve(lu, p, rhs),
             "solve_b": la.lu_solve(lub, pb, tf.stack([rhs, rhs * 2.0])), "reconstruct": la.lu_reconstruct(lu, p),
             "reconstruct_b": la.lu_reconstruct(lub, pb), "inverse": la.lu_matrix_inverse(lu, p),
-            "inverse_b": la.lu_matrix_inverse(lub, pb), "p64": la.lu(a, output_idx_type=tf.int64)[1]}
+            "inverse_b": la.lu_matrix_inverse(lub, pb), "p64": la.lu(a, output_idx_type=tf.int64)[1],
+            **_lu_unknown_size(tf, ab, rhs)}
+
+
+def _lu_unknown_size(tf, ab, rhs):
+    """The same on matrices whose size only the step knows (a tf.while_loop over the columns in dfc)."""
+    la = tf.linalg
+    lu, p = la.lu(tf.placeholder_with_default(ab, [None, None, None]))
+    b = tf.placeholder_with_default(tf.stack([rhs, rhs * 2.0]), [None, None, None])
+    return {"lu_dyn": lu, "p_dyn": p, "solve_dyn": la.lu_solve(lu, p, b), "reconstruct_dyn": la.lu_reconstruct(lu, p)}
 
 
 def _expm(tf, small, mid, big):
