@@ -21,7 +21,6 @@ import numpy as np
 
 from dfc.ir import dtypes
 from dfc.ir.builder import graph_of
-from dfc.ir.errors import VerificationError
 from dfc.ir.graph import Block, Graph, Op, Value
 from dfc.ir.ops import get_op_def
 from dfc.ir.rewrite import clone_op, replace_uses
@@ -277,7 +276,8 @@ class _Sink(_BlockEmitter):
         return self.append(op).results[0]
 
 
-def while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
+def recompute_while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
+    """The VJP of a loop whose trip count only the run knows (its body draws nothing: autodiff_loops checks)."""
     graph = graph_of(b.grad_op)
     n = op.attrs["num_vars"]
     inputs = op.inputs
@@ -286,16 +286,6 @@ def while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
     float_caps = [j for j, v in enumerate(captured) if _float(v)]
     if not any(gs[k] is not None for k in float_vars):
         return [None] * len(inputs)
-    # recomputing the loop would draw again or assign again: a different loop than the one that ran (reading a
-    # variable again is safe: nothing in the loop writes it, else that write is listed; so is checking again what
-    # the forward loop checked, as TensorArray reads and writes do)
-    effects = [inner for region in op.regions for inner in region.walk()
-               if get_op_def(inner.type).stateful and inner.type not in REPEATABLE]
-    if effects:
-        raise VerificationError(
-            f"autodiff cannot differentiate through the loop {op.describe()}: its body has stateful ops "
-            f"({', '.join(e.describe() for e in effects[:3])}), and dfc's loop gradient recomputes iterations; "
-            f"move random draws and assigns out of the loop (e.g. draw a dropout mask before it)")
     prefix = f"{b.prefix}/{op.name}_grad"
     top = _Sink(graph, b, prefix, op)
     trips = _counting_loop(op, top, inits, captured, None).results[n]
@@ -364,4 +354,4 @@ def strip_custom_gradients(graph: Graph) -> None:
     graph.mark_changed()
 
 
-CONTROL_VJP = {"dfc.if": if_vjp, "dfc.while": while_vjp, "dfc.custom_gradient": custom_gradient_vjp}
+CONTROL_VJP = {"dfc.if": if_vjp, "dfc.custom_gradient": custom_gradient_vjp}
