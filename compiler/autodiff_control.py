@@ -4,12 +4,16 @@ dfc.if: a dfc.if on the same predicate whose branch k recomputes branch k's forw
 the operands and runs their reverse walk (the untaken branch gives nothing: its operands get
 zero gradient, as in TF).
 
-dfc.while: the loop is run again with a counter to find its trip count N; then a backward loop
-runs k = N-1 .. 0: it recomputes the loop variables after k iterations (an inner loop from the
-initial values), runs the reverse walk of one body iteration there, carries the loop
-variables' cotangents to the previous iteration and sums the captured values' cotangents.
-Nothing is stored per iteration, so the memory is that of the forward loop, and the work
-O(N^2) body runs: correct for any trip count the forward loop reaches, cheap for short loops.
+dfc.while: autodiff_loops.py differentiates a loop whose trip count constants decide in O(N),
+from per-iteration stacks the forward loop saves. The rule here (`recompute_while_vjp`) is for
+a trip count only the run knows: the loop is run again with a counter to find its trip count
+N; then a backward loop runs k = N-1 .. 0: it recomputes the loop variables after k iterations
+(an inner loop from the initial values), runs the reverse walk of one body iteration there,
+carries the loop variables' cotangents to the previous iteration and sums the captured values'
+cotangents. Nothing is stored per iteration, so the memory is that of the forward loop, and the
+work O(N^2) body runs: correct for any trip count the forward loop reaches, cheap for short
+loops; a body that draws or assigns is refused (autodiff_loops.py says so), as recomputing it
+would draw or assign again.
 """
 
 from __future__ import annotations
