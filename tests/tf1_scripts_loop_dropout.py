@@ -1,4 +1,4 @@
-"""A TF1 script written once for TF and dfc: an LSTM classifier with DropoutWrapper in tf.nn.dynamic_rnn, trained by Adam.
+"""A TF1 script written once for TF and dfc: an LSTM classifier, DropoutWrapper in dynamic_rnn, trained by Adam.
 
 The way a user writes it: a batch-major input of unknown length (so dynamic_rnn runs a tf.while_loop over
 time), LSTMCell under DropoutWrapper (input, output and state dropout), the final state's h through
