@@ -260,6 +260,24 @@ def _counting_loop(op: Op, at: _BlockEmitter, inits: Sequence[Value], captured: 
     return at.append(loop)
 
 
+def accumulate(at: _BlockEmitter, acc: Value, contribution: Value) -> Value:
+    """acc + contribution; when the contribution is one row scattered into zeros (the gradient of reading row t of a
+    captured tensor, a TensorArray's or dynamic_rnn's input), only that row of acc is updated (in place: acc is a
+    loop variable), not every row every iteration."""
+    op = contribution.op
+    scatter = op.inputs[0].op if op is not None and op.type == "dfc.reshape" and op.inputs[0].op is not None else op
+    if scatter is None or scatter.type != "dfc.unsorted_segment_sum" or not acc.type.is_static or not acc.type.shape:
+        return at("add", acc, contribution)
+    rows, ids = scatter.inputs
+    shape = acc.type.shape
+    if ids.type.shape != (1,) or scatter.results[0].type.shape[0] != shape[0] or \
+            rows.type.num_elements * shape[0] != acc.type.num_elements:
+        return at("add", acc, contribution)
+    row = at("reshape", rows, shape=[1] + list(shape[1:]))
+    updated = at("add", at("gather", acc, ids, axis=0), row)
+    return at("dynamic_update_slice", acc, updated, at("reshape", ids, shape=[]))
+
+
 class _Sink(_BlockEmitter):
     """A _BlockEmitter over the autodiff Emitter's op list (top level of the step)."""
 
@@ -320,7 +338,7 @@ def recompute_while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Valu
     grads = vjp_into(at, op.regions[1], list(state) + list(caps_in),
                      {var: g for var, g in zip(float_vars, gv)}, wanted)
     new_gv = [grads[var] if grads[var] is not None else at.zeros(state[var]) for var in float_vars]
-    new_gc = [at("add", acc, grads[n + j]) if grads[n + j] is not None else acc for acc, j in zip(gc, float_caps)]
+    new_gc = [accumulate(at, acc, grads[n + j]) if grads[n + j] is not None else acc for acc, j in zip(gc, float_caps)]
     at.finish([at("sub", k, 1)] + new_gv + new_gc)
 
     back = Op("dfc.while", graph.reserve_name(f"{prefix}/backward_loop"), carried + outer, {"num_vars": len(carried)},

@@ -33,7 +33,8 @@ from dfc.ir.graph import Block, Graph, Op, Value
 from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
-from .autodiff_control import REPEATABLE, SCALAR_I32, _BlockEmitter, _float, recompute_while_vjp, vjp_into
+from .autodiff_control import (REPEATABLE, SCALAR_I32, _BlockEmitter, _float, accumulate, recompute_while_vjp,
+                               vjp_into)
 from .control_flow import join_types
 from .dce import has_effect
 from .loop_trips import static_trip_count
@@ -187,7 +188,7 @@ def _backward_body(op: Op, info: _Stacks, graph: Graph, prefix: str, saved: Sequ
     body_args = list(state) + list(body.arguments[n:len(body.arguments) - len(captured)]) + list(caps)
     grads = vjp_into(at, body, body_args, dict(zip(float_vars, gv)), wanted, draws)
     new_gv = [grads[var] if grads[var] is not None else at.zeros(state[var]) for var in float_vars]
-    new_gc = [at("add", acc, grads[n + j]) if grads[n + j] is not None else acc for acc, j in zip(gc, float_caps)]
+    new_gc = [accumulate(at, acc, grads[n + j]) if grads[n + j] is not None else acc for acc, j in zip(gc, float_caps)]
     at.finish([at("sub", k, 1)] + new_gv + new_gc)
     _drop_rechecks(block)
     used = _sweep(block)
