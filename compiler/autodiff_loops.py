@@ -13,8 +13,13 @@ iteration's values on stacks). Only what the backward body reads is stacked: a T
 that the body writes a row of is not (its gradient needs the index alone), nor its element
 states (the backward body does not repeat the forward loop's checks).
 
-A trip count only the run knows (a loop over a fed length, a data-dependent stop) keeps
-autodiff_control's recomputing gradient, which cannot hold random draws.
+A loop whose stop the data decides but whose cond also tests a counter against constants
+(tf.while_loop's maximum_iterations) gets stacks of that bound's rows, and its backward loop
+starts from the counter's final value. A captured tensor read one row per iteration (a
+TensorArray's, dynamic_rnn's input) gets that row's cotangent added to its sum in place
+(autodiff_control.accumulate). A trip count only the run knows and nothing bounds (a loop over a
+fed length, a data-dependent stop), or stacks over MAX_STACK_BYTES, keep autodiff_control's
+recomputing gradient, which cannot hold random draws or assigns.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from .autodiff_control import (REPEATABLE, SCALAR_I32, _BlockEmitter, _float, ac
                                vjp_into)
 from .control_flow import join_types
 from .dce import has_effect
-from .loop_trips import static_trip_count
+from .loop_trips import trip_bound
 
 if TYPE_CHECKING:
     from .autodiff import Emitter
@@ -47,11 +52,16 @@ if TYPE_CHECKING:
 class _Stacks:
     """What autodiff added to a forward loop: its own loop variables come first, then the counter and the stacks."""
     num_vars: int
-    trips: int
+    trips: int  # the stacks' rows: the trip count, or a bound of it when not exact
+    exact: bool = True  # else the backward loop starts from the counter's final value
     counter: int | None = None  # the index of the counter among the loop's variables
     #: a body value (a loop variable's region argument or a draw's result) -> the index of the loop variable stacking it
     rows: dict[Value, int] = field(default_factory=dict)
 
+
+#: the most bytes a loop's stacks may take (the trip count, or its bound, times a row of every loop variable and
+#: draw): a longer loop keeps the recomputing gradient
+MAX_STACK_BYTES = 1 << 30
 
 #: the forward loops that carry stacks (a second dfc.grad over the same loop reads the same ones)
 _STACKED: weakref.WeakKeyDictionary[Op, _Stacks] = weakref.WeakKeyDictionary()
@@ -97,10 +107,13 @@ def _plan(op: Op) -> _Stacks | None:
     draws = [r for e in effects for r in e.results]
     if any(not isinstance(t, TensorType) or not t.is_static for t in types + [r.type for r in draws]):
         return None
-    trips = static_trip_count(op)
+    trips = trip_bound(op)
     if trips is None:
         return None
-    return _Stacks(op.attrs["num_vars"], trips)
+    rows = sum(t.num_elements * t.dtype.np.itemsize for t in types + [r.type for r in draws])
+    if trips[0] * rows > MAX_STACK_BYTES:
+        return None
+    return _Stacks(op.attrs["num_vars"], *trips)
 
 
 def _refuse_stateful(op: Op) -> None:
@@ -134,10 +147,10 @@ def _stacked_vjp(op: Op, info: _Stacks, gs: list[Value | None], b: Emitter) -> l
     saved = list(body.arguments[:n]) + [r for e in _saved_ops(op) for r in e.results]
     step = _backward_body(op, info, graph, prefix, saved, float_vars, float_caps, captured)
     missing = [v for v in step.stacked if v not in info.rows]
-    if missing:
+    if missing or (not info.exact and info.counter is None):
         _add_stacks(op, info, graph, missing)
     total = op.attrs["num_vars"]
-    last = b.const(info.trips - 1, dtypes.i32)
+    last = b.const(info.trips - 1, dtypes.i32) if info.exact else b("sub", op.results[info.counter], 1)
     sums = [b.zeros(captured[j]) for j in float_caps]
     carried = [last] + seeds + sums
     carried_types = [v.type for v in carried]

@@ -5,7 +5,8 @@ tf.range's index), start from values that constants decide (constants and pure o
 shapes of statically shaped tensors) and read captured values that constants decide too: then
 every run of the step makes the same number of iterations, and autodiff may size per-iteration
 stacks by it. Anything a feed, a variable, a random draw or a loop variable outside the slice
-decides gives None (the trip count is known only when the step runs).
+decides gives None (the trip count is known only when the step runs). A cond that is such a
+test and'ed with one the run decides (tf.while_loop's maximum_iterations) gives a bound.
 """
 
 from __future__ import annotations
@@ -88,11 +89,11 @@ def _args_read(values: list[Value], region: Block) -> set[int]:
     return read
 
 
-def counting_slice(op: Op) -> set[int]:
-    """The indices of op's operands (loop variables and captured values) that decide whether it goes on."""
+def counting_slice(op: Op, go: Value) -> set[int]:
+    """The indices of op's operands (loop variables and captured values) that decide go, a value of its cond."""
     n = op.attrs["num_vars"]
     cond, body = op.regions
-    needed = _args_read([cond.terminator.inputs[0]], cond)
+    needed = _args_read([go], cond)
     while True:
         more = _args_read([body.terminator.inputs[j] for j in needed if j < n], body) - needed
         if not more:
@@ -100,11 +101,26 @@ def counting_slice(op: Op) -> set[int]:
         needed |= more
 
 
-def static_trip_count(op: Op) -> int | None:
-    """How many iterations dfc.while `op` makes on every run, when constants decide it (else None)."""
+def trip_bound(op: Op) -> tuple[int, bool] | None:
+    """How many iterations dfc.while `op` makes on every run, and True, when constants decide it; else at most how
+    many, and False, when constants decide one conjunct of its cond (maximum_iterations); else None."""
+    go = op.regions[0].terminator.inputs[0]
+    exact = static_trip_count(op, go)
+    if exact is not None:
+        return exact, True
+    if go.op is not None and go.op.type == "dfc.logical_and":
+        bounds = [b for b in (static_trip_count(op, v) for v in go.op.inputs) if b is not None]
+        if bounds:
+            return min(bounds), False
+    return None
+
+
+def static_trip_count(op: Op, go: Value) -> int | None:
+    """How many iterations dfc.while `op` would make on every run if go (a value of its cond) were its cond, when
+    constants decide it (else None)."""
     n = op.attrs["num_vars"]
     inputs = op.inputs
-    needed = sorted(counting_slice(op))
+    needed = sorted(counting_slice(op, go))
     outer: dict[Value, np.ndarray | None] = {}
     values = {j: value_of(inputs[j], outer) for j in needed}
     if any(v is None for v in values.values()):
@@ -114,10 +130,10 @@ def static_trip_count(op: Op) -> int | None:
     captured = {j: v for j, v in values.items() if j >= n}
     for trips in range(MAX_STATIC_TRIPS + 1):
         env = {cond.arguments[j]: v for j, v in {**state, **captured}.items()}
-        go = value_of(cond.terminator.inputs[0], env)
-        if go is None:
+        going = value_of(go, env)
+        if going is None:
             return None
-        if not bool(go):
+        if not bool(going):
             return trips
         env = {body.arguments[j]: v for j, v in {**state, **captured}.items()}
         state = {j: value_of(body.terminator.inputs[j], env) for j in state}

@@ -35,6 +35,11 @@ def _loops(rng) -> tuple[list, dict]:
         inner = tf.while_loop(lambda j, a: j < 3, lambda j, a: (j + 1, tf.sin(a * w[0, 1] + seq[i, 0])), [0, acc])[1]
         return i + 1, tf.cond(tf.equal(i % 2, 0), lambda: inner * 2.0, lambda: tf.tanh(inner) * w[1])
     loss += tf.reduce_sum(tf.while_loop(lambda i, a: i < 4, outer, [0, tf.ones([3])])[1])
+    # a stop the data decides, bounded by maximum_iterations: stacks of the bound's rows, the backward loop from
+    # the count the run made
+    _, grown = tf.while_loop(lambda i, a: tf.reduce_sum(a) < 12.0, lambda i, a: (i + 1, a * 1.5 + seq[i, 1] * w[2]),
+                             [0, tf.ones([3])], maximum_iterations=5)
+    loss += tf.reduce_sum(grown)
 
     # a time dim unknown when the graph is built: dynamic_rnn loops over it (specialize then knows its length)
     batch_major = tf.placeholder(tf.float32, [2, None, 3])
@@ -62,8 +67,8 @@ def test_stacked_loop_gradients_equal_the_recomputing_ones_on_both_backends(monk
         with tf.Session(backend=backend) as sess:
             sess.run(tf.global_variables_initializer())
             results[backend] = sess.run(fetches, feeds)
-    assert len(stacked_calls) >= 5  # the rnn, the outer loop, the inner loop, map_fn's loop, the dynamic_rnn's
-    monkeypatch.setattr(autodiff_loops, "static_trip_count", lambda op: None)
+    assert len(stacked_calls) >= 6  # the rnn, the outer and inner loops, the bounded one, map_fn's, dynamic_rnn's
+    monkeypatch.setattr(autodiff_loops, "trip_bound", lambda op: None)
     with tf.Session(backend="cpu") as sess:
         sess.run(tf.global_variables_initializer())
         results["recomputed"] = sess.run(fetches, feeds)
