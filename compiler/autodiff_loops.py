@@ -85,6 +85,8 @@ def _saved_ops(op: Op) -> list[Op]:
 
 def while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
     info = _STACKED.get(op)
+    if info is not None and any(g is not None for g in gs[info.num_vars:]):
+        info = None  # a second derivative reaches the stacks: they are loop variables like the others
     n = info.num_vars if info is not None else op.attrs["num_vars"]
     float_vars = [k for k in range(n) if _float(op.results[k])]
     if not any(k < len(gs) and gs[k] is not None for k in float_vars):
@@ -94,6 +96,7 @@ def while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
         if info is None:
             _refuse_stateful(op)
             return recompute_while_vjp(op, gs, b)
+        _STACKED[op] = info
     return _stacked_vjp(op, info, gs, b)
 
 
@@ -195,13 +198,15 @@ def _backward_body(op: Op, info: _Stacks, graph: Graph, prefix: str, saved: Sequ
     stacks, caps = args[len(head):len(head) + len(saved)], args[len(head) + len(saved):]
     rows = [at("gather", stack, k, axis=0) for stack in stacks]
     state, draws = rows[:n], dict(zip(saved[n:], rows[n:]))
-    wanted = float_vars + [n + j for j in float_caps]
+    first_cap = len(body.arguments) - len(captured)  # after the counter and stacks of an earlier gradient
+    wanted = float_vars + [first_cap + j for j in float_caps]
     # the counter and stacks of an earlier gradient are only written by the forward body: the ops that write them
     # are copied with them unbound and go with the ops the backward body does not read
     body_args = list(state) + list(body.arguments[n:len(body.arguments) - len(captured)]) + list(caps)
     grads = vjp_into(at, body, body_args, dict(zip(float_vars, gv)), wanted, draws)
     new_gv = [grads[var] if grads[var] is not None else at.zeros(state[var]) for var in float_vars]
-    new_gc = [accumulate(at, acc, grads[n + j]) if grads[n + j] is not None else acc for acc, j in zip(gc, float_caps)]
+    new_gc = [accumulate(at, acc, grads[first_cap + j]) if grads[first_cap + j] is not None else acc
+              for acc, j in zip(gc, float_caps)]
     at.finish([at("sub", k, 1)] + new_gv + new_gc)
     _drop_rechecks(block)
     used = _sweep(block)

@@ -135,3 +135,28 @@ def test_an_lstm_with_dropout_wrapper_in_dynamic_rnn_trains_with_adam_as_in_tens
     for losses in (recorded, noisy):
         assert np.median(losses[-10:]) < 0.5 * losses[0], losses
     assert not np.allclose(noisy, actual["losses"], rtol=0.05)  # the draws did drop units
+
+
+def test_two_gradients_of_one_loop_share_its_stacks_and_a_second_derivative_goes_through_them():
+    """tf.gradients twice over one loop reuses the stacks the first made; the gradient of a gradient reaches the
+    stacks (their rows depend on x) and equals finite differences."""
+    x = tf.placeholder(tf.float32, [3])
+    _, b = tf.while_loop(lambda i, b: i < 4, lambda i, b: (i + 1, tf.sin(b) * x), [0, x])
+    g1 = tf.gradients(tf.reduce_sum(b), x)[0]
+    g2 = tf.gradients(tf.reduce_sum(b * b), x)[0]
+    hessian_rows = tf.gradients(g1, x)[0]
+    x0 = np.array([0.3, -0.5, 1.2])
+
+    def f(v, power):
+        out = v.copy()
+        for _ in range(4):
+            out = np.sin(out) * v
+        return np.sum(out ** power)
+
+    def numeric(fn, v, eps=1e-5):
+        return np.array([(fn(v + eps * e) - fn(v - eps * e)) / (2 * eps) for e in np.eye(3)])
+    expected = [numeric(lambda v: f(v, 1), x0), numeric(lambda v: f(v, 2), x0),
+                numeric(lambda v: numeric(lambda u: f(u, 1), v).sum(), x0, 1e-3)]
+    with tf.Session(backend="interpreter") as sess:
+        for got, want in zip(sess.run([g1, g2, hessian_rows], {x: x0.astype(np.float32)}), expected):
+            np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4)
