@@ -127,8 +127,8 @@ def _refuse_stateful(op: Op) -> None:
             f"({', '.join(e.describe() for e in effects[:3])}) and its trip count is known only when the step runs, "
             f"so dfc's loop gradient recomputes iterations and would draw or assign again. Give the loop a trip "
             f"count that constants decide or bound (a constant bound, a tensor's static length, maximum_iterations: "
-            f"then each iteration's draws are saved for the gradient), or draw the random numbers before the loop (e.g. a dropout mask "
-            f"for every step) and read them inside it")
+            f"then each iteration's draws are saved for the gradient), or draw the random numbers before the loop "
+            f"(e.g. a dropout mask for every step) and read them inside it")
 
 
 def _stacked_vjp(op: Op, info: _Stacks, gs: list[Value | None], b: Emitter) -> list[Value | None]:
