@@ -1,10 +1,13 @@
 """tf.contrib.slim.nets: the import paths TF1 scripts use, the variable names, shapes and end_points of the
 published checkpoints (written from TF1's definitions, with parameter counts the papers and Keras' equivalent
-models state), ResNet's atrous/subsampling identities, a training step, and a by-name restore.
+models state), thin ResNets against TF's own ops, a training step, and a by-name restore.
 
-TF 2.21 has no contrib or tf_slim, so the expectations are written here rather than recorded."""
+TF 2.x has no contrib or tf_slim, so names and counts are written here; values are recorded from TF's ops by
+tests/record_slim_nets.py."""
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import pytest
@@ -14,6 +17,7 @@ from dfc.contrib.slim.nets import alexnet, inception, overfeat, resnet_utils, re
 
 pytestmark = pytest.mark.usefixtures("fresh_graph")
 slim = tf.contrib.slim
+DATA = os.path.join(os.path.dirname(__file__), "data", "slim_nets")
 
 
 def _count(variables) -> int:
@@ -162,23 +166,37 @@ def _thin_resnet(images, output_stride=None, reuse=None, num_classes=None, is_tr
                                    output_stride=output_stride, reuse=reuse, scope=scope)
 
 
-def test_atrous_outputs_subsample_to_the_nominal_ones_and_conv2d_same_aligns():
-    rng = np.random.default_rng(0)
-    images = tf.constant(rng.standard_normal((1, 33, 33, 3)).astype(np.float32))
-    nominal, _ = _thin_resnet(images)
-    dense, _ = _thin_resnet(images, output_stride=4, reuse=True)  # block1's last stride becomes block2's rate
-    assert nominal.shape.as_list() == [1, 5, 5, 8] and dense.shape.as_list() == [1, 9, 9, 8]
-    subsampled = resnet_utils.subsample(dense, 2)
+def test_thin_resnets_compute_what_tfs_ops_compute_and_conv2d_same_aligns():
+    """Thin ResNet v1 and v2 (inference batch norm) against TF's ops with the same weights, loaded by the TF1
+    variable names (tests/record_slim_nets.py), at the nominal stride and at output_stride=4 (atrous)."""
+    recorded = np.load(os.path.join(DATA, "thin_resnets.npz"))
+    images = tf.constant(recorded["images"])
+    nets = {}
+    for version, module in ((1, resnet_v1), (2, resnet_v2)):
+        block = module.resnet_v1_block if version == 1 else module.resnet_v2_block
+        blocks = [block("block1", base_depth=2, num_units=2, stride=2), block("block2", base_depth=2, num_units=1,
+                                                                            stride=1)]
+        build = module.resnet_v1 if version == 1 else module.resnet_v2
+        with slim.arg_scope(module.resnet_arg_scope()):
+            nets[f"v{version}/logits"] = build(images, blocks, 5, is_training=False, scope=f"thin_v{version}")[0]
+            nets[f"v{version}/dense"] = build(images, blocks, is_training=False, global_pool=False, output_stride=4,
+                                              reuse=True, scope=f"thin_v{version}")[0]
     # TF1's resnet_utils test: conv2d_same with stride 2 is a stride-1 SAME conv subsampled, on even inputs too
-    even = tf.constant(rng.standard_normal((1, 4, 4, 1)).astype(np.float32))
+    even = tf.constant(np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1))
     with slim.arg_scope([slim.conv2d], activation_fn=None, weights_initializer=tf.ones_initializer()):
         same = resnet_utils.conv2d_same(even, 1, 3, stride=2, scope="Same")
         full = resnet_utils.subsample(slim.conv2d(even, 1, 3, stride=1, scope="Full"), 2)
         strided = slim.conv2d(even, 1, 3, stride=2, scope="Strided")
+    weights = {key.split("/w/", 1)[1]: recorded[key] for key in recorded.files if "/w/" in key}
+    assert sorted(v.op.name for v in tf.global_variables() if v.op.name.startswith("thin")) == sorted(weights)
     with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        got = sess.run({"nominal": nominal, "sub": subsampled, "same": same, "full": full, "strided": strided})
-    np.testing.assert_allclose(got["sub"], got["nominal"], rtol=1e-4, atol=1e-4)
+        sess.run(tf.variables_initializer([v for v in tf.global_variables() if not v.op.name.startswith("thin")]))
+        for variable in tf.global_variables():
+            if variable.op.name in weights:
+                variable.load(weights[variable.op.name], sess)
+        got = sess.run({"nets": nets, "same": same, "full": full, "strided": strided})
+    for key, value in got["nets"].items():
+        np.testing.assert_allclose(value, recorded[key], rtol=1e-4, atol=1e-4, err_msg=key)
     np.testing.assert_allclose(got["same"], got["full"], rtol=1e-5)
     assert not np.allclose(got["strided"], got["full"])  # a plain strided SAME conv is offset on even inputs
 
