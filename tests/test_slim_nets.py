@@ -155,6 +155,14 @@ def test_features_is_training_and_errors_follow_tf1():
     base, base_ends = inception.inception_v3_base(tf.placeholder(tf.float32, [2, 299, 299, 3]),
                                                   final_endpoint="Mixed_6a", depth_multiplier=0.5, scope="thin")
     assert base.shape.as_list() == [2, 17, 17, 384] and list(base_ends)[-1] == "Mixed_6a"
+    # num_classes=0 (research/slim's spelling) gives the pooled features and builds no head
+    pooled, pooled_ends = inception.inception_v3(tf.placeholder(tf.float32, [2, 299, 299, 3]), num_classes=0,
+                                                 depth_multiplier=0.5, scope="Features")
+    assert pooled.shape.as_list() == [2, 1, 1, 1024] and "AuxLogits" not in pooled_ends
+    assert not [v for v in tf.global_variables() if "Features/AuxLogits" in v.op.name or "Features/Logits" in
+                v.op.name]
+    fc7, _ = vgg.vgg_a(tf.placeholder(tf.float32, [1, 224, 224, 3]), num_classes=None)
+    assert fc7.shape.as_list() == [1, 1, 1, 4096] and not [v for v in tf.global_variables() if "vgg_a/fc8" in v.op.name]
 
 
 def _thin_resnet(images, output_stride=None, reuse=None, num_classes=None, is_training=False, scope="thin"):

@@ -46,9 +46,9 @@ def network(inputs, blocks, num_classes, is_training, global_pool: bool, output_
                     net = batch_norm(net, activation_fn=nn.relu, scope="postnorm")
                 if global_pool:
                     net = reduce_mean(net, [1, 2], name="pool5", keepdims=True)
-                if num_classes is not None:
+                if num_classes:  # None (TF1's contrib) or 0 (research/slim's): the features
                     net = conv2d(net, num_classes, [1, 1], activation_fn=None, normalizer_fn=None, scope="logits")
                 end_points = convert_collection_to_dict(end_points_collection)
-                if num_classes is not None:
+                if num_classes:
                     end_points["predictions"] = softmax(net, scope="predictions")
                 return net, end_points

@@ -67,6 +67,8 @@ def inception_v1(inputs, num_classes: int = 1000, is_training=True, dropout_keep
             net, end_points = inception_v1_base(inputs, scope=sc)
             with variable_scope("Logits"):
                 net = avg_pool2d(net, [7, 7], stride=1, scope="MaxPool_0a_7x7")
+                if not num_classes:  # research/slim's extension: the pooled features, for transfer learning
+                    return net, end_points
                 net = dropout(net, dropout_keep_prob, scope="Dropout_0b")
                 logits = conv2d(net, num_classes, [1, 1], activation_fn=None, normalizer_fn=None,
                                 scope="Conv2d_0c_1x1")

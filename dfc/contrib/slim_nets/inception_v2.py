@@ -112,6 +112,8 @@ def inception_v2(inputs, num_classes: int = 1000, is_training=True, dropout_keep
             with variable_scope("Logits"):
                 kernel_size = reduced_kernel_size_for_small_input(net, [7, 7])
                 net = avg_pool2d(net, kernel_size, padding="VALID", scope="AvgPool_1a_{}x{}".format(*kernel_size))
+                if not num_classes:  # research/slim's extension: the pooled features, for transfer learning
+                    return net, end_points
                 net = dropout(net, keep_prob=dropout_keep_prob, scope="Dropout_1b")
                 logits = conv2d(net, num_classes, [1, 1], activation_fn=None, normalizer_fn=None,
                                 scope="Conv2d_1c_1x1")

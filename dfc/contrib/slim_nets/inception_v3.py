@@ -120,6 +120,19 @@ def inception_v3_base(inputs, final_endpoint: str = "Mixed_7c", min_depth: int =
     raise ValueError(f"Unknown final endpoint {final_endpoint}")
 
 
+def _aux_logits(net, num_classes: int, depth, spatial_squeeze: bool):
+    """The auxiliary classifier on Mixed_6e (scope 'AuxLogits')."""
+    with arg_scope([conv2d, max_pool2d, avg_pool2d], stride=1, padding="SAME"), variable_scope("AuxLogits"):
+        aux = avg_pool2d(net, [5, 5], stride=3, padding="VALID", scope="AvgPool_1a_5x5")
+        aux = conv2d(aux, depth(128), [1, 1], scope="Conv2d_1b_1x1")
+        kernel_size = reduced_kernel_size_for_small_input(aux, [5, 5])
+        aux = conv2d(aux, depth(768), kernel_size, weights_initializer=trunc_normal(0.01), padding="VALID",
+                     scope="Conv2d_2a_{}x{}".format(*kernel_size))
+        aux = conv2d(aux, num_classes, [1, 1], activation_fn=None, normalizer_fn=None,
+                     weights_initializer=trunc_normal(0.001), scope="Conv2d_2b_1x1")
+        return squeeze(aux, [1, 2], name="SpatialSqueeze") if spatial_squeeze else aux
+
+
 def inception_v3(inputs, num_classes: int = 1000, is_training=True, dropout_keep_prob: float = 0.8,
                  min_depth: int = 16, depth_multiplier: float = 1.0, prediction_fn=softmax,
                  spatial_squeeze: bool = True, reuse=None, scope="InceptionV3"):
@@ -130,22 +143,13 @@ def inception_v3(inputs, num_classes: int = 1000, is_training=True, dropout_keep
         with arg_scope([batch_norm, dropout], is_training=is_training):
             net, end_points = inception_v3_base(inputs, scope=sc, min_depth=min_depth,
                                                 depth_multiplier=depth_multiplier)
-            with arg_scope([conv2d, max_pool2d, avg_pool2d], stride=1, padding="SAME"):
-                with variable_scope("AuxLogits"):
-                    aux = avg_pool2d(end_points["Mixed_6e"], [5, 5], stride=3, padding="VALID",
-                                     scope="AvgPool_1a_5x5")
-                    aux = conv2d(aux, depth(128), [1, 1], scope="Conv2d_1b_1x1")
-                    kernel_size = reduced_kernel_size_for_small_input(aux, [5, 5])
-                    aux = conv2d(aux, depth(768), kernel_size, weights_initializer=trunc_normal(0.01),
-                                 padding="VALID", scope="Conv2d_2a_{}x{}".format(*kernel_size))
-                    aux = conv2d(aux, num_classes, [1, 1], activation_fn=None, normalizer_fn=None,
-                                 weights_initializer=trunc_normal(0.001), scope="Conv2d_2b_1x1")
-                    if spatial_squeeze:
-                        aux = squeeze(aux, [1, 2], name="SpatialSqueeze")
-                    end_points["AuxLogits"] = aux
+            if num_classes:  # research/slim's extension: no head (nor its variables) for the features alone
+                end_points["AuxLogits"] = _aux_logits(end_points["Mixed_6e"], num_classes, depth, spatial_squeeze)
             with variable_scope("Logits"):
                 kernel_size = reduced_kernel_size_for_small_input(net, [8, 8])
                 net = avg_pool2d(net, kernel_size, padding="VALID", scope="AvgPool_1a_{}x{}".format(*kernel_size))
+                if not num_classes:  # research/slim's extension: the pooled features, for transfer learning
+                    return net, end_points
                 net = dropout(net, keep_prob=dropout_keep_prob, scope="Dropout_1b")
                 end_points["PreLogits"] = net
                 logits = conv2d(net, num_classes, [1, 1], activation_fn=None, normalizer_fn=None,

@@ -41,6 +41,8 @@ def _vgg(kind: str, inputs, num_classes: int, is_training, dropout_keep_prob: fl
             net = conv2d(net, 4096, [7, 7], padding="VALID", scope="fc6")
             net = dropout(net, dropout_keep_prob, is_training=is_training, scope="dropout6")
             net = conv2d(net, 4096, [1, 1], scope="fc7")
+            if not num_classes:  # research/slim's extension: fc7's features, for transfer learning
+                return net, convert_collection_to_dict(end_points_collection)
             net = dropout(net, dropout_keep_prob, is_training=is_training, scope="dropout7")
             net = conv2d(net, num_classes, [1, 1], activation_fn=None, normalizer_fn=None, scope="fc8")
             end_points = convert_collection_to_dict(end_points_collection)
