@@ -254,5 +254,9 @@ def test_training_step_and_restore_by_name_into_a_new_head(tmp_path, monkeypatch
         sess.run(tf.global_variables_initializer())
         init_fn(sess)
         restored = dict(zip((v.op.name for v in restore), sess.run(restore)))
+        sess.run(tf.global_variables_initializer())
+        tf.train.Saver(restore).restore(sess, path)  # the other spelling TF1 scripts use
+        saver_restored = dict(zip((v.op.name for v in restore), sess.run(restore)))
     for name, value in restored.items():
         np.testing.assert_array_equal(value, trained[name])
+        np.testing.assert_array_equal(saver_restored[name], trained[name])
