@@ -1,10 +1,10 @@
-"""Records thin ResNet v1/v2 forward passes computed by TensorFlow's own ops (run with a TF interpreter:
-`/path/to/tf/python tests/record_slim_nets.py`), for tests/test_slim_nets.py.
+"""Records thin ResNet v1/v2 and Inception v3 base forward passes computed by TensorFlow's own ops, for
+tests/test_slim_nets.py (run with a TF interpreter: `/path/to/tf/python tests/record_slim_nets.py`).
 
 TF 2.x has no contrib.slim, so the nets are spelt out here in tf.nn ops, following TF1's contrib definitions
 (conv2d_same's explicit padding, the bottleneck units, stack_blocks_dense's atrous rates, resnet_arg_scope's
-batch norm in inference mode with epsilon 1e-5 and gamma); the weights are random, keyed by the variable
-names TF1's nets give, and saved with the outputs.
+batch norm in inference mode with epsilon 1e-5 and gamma; inception_v3_base's modules); the weights are
+random functions of the variable names TF1's nets give (slim_nets_weights), saved as those names.
 """
 
 from __future__ import annotations
@@ -14,30 +14,24 @@ import os
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-OUT = os.path.join(os.path.dirname(__file__), "data", "slim_nets", "thin_resnets.npz")
+from slim_nets_weights import images as make_images
+from slim_nets_weights import weight_value
+
+OUT = os.path.join(os.path.dirname(__file__), "data", "slim_nets", "thin_nets.npz")
 EPSILON = 1e-5
 BLOCKS = [("block1", 2, 2, 2), ("block2", 2, 1, 1)]  # (scope, base_depth, units, stride of the last unit)
 
 
 class Weights:
-    def __init__(self, seed: int):
-        self.rng = np.random.default_rng(seed)
-        self.values: dict[str, np.ndarray] = {}
+    """The variables a net reads, by TF1 name: their values (slim_nets_weights) as constants, recorded in order."""
 
-    def get(self, name: str, shape, kind: str = "weights") -> tf.Tensor:
-        if name in self.values:  # a second build of the same net shares its variables
-            return tf.constant(self.values[name])
-        if kind == "weights":
-            fan_in = int(np.prod(shape[:-1]))
-            value = self.rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)
-        elif kind == "variance":
-            value = self.rng.uniform(0.5, 1.5, shape)
-        elif kind == "gamma":
-            value = self.rng.uniform(0.5, 1.5, shape)
-        else:
-            value = self.rng.standard_normal(shape) * 0.1
-        self.values[name] = value.astype(np.float32)
-        return tf.constant(self.values[name])
+    def __init__(self):
+        self.names: list[str] = []
+
+    def get(self, name: str, shape, kind: str = "") -> tf.Tensor:
+        if name not in self.names:
+            self.names.append(name)
+        return tf.constant(weight_value(name, list(shape)))
 
 
 def batch_norm(w: Weights, x, scope: str):
@@ -117,17 +111,100 @@ def resnet(w, x, version: int, scope: str, num_classes=None, global_pool=True, o
     return x
 
 
+def inception_v3_base(w: Weights, x, depth_multiplier: float, scope: str = "InceptionV3"):
+    """TF1's inception_v3_base in inference mode (batch norm with beta only, epsilon 0.001): its end_points."""
+    def depth(d):
+        return max(int(d * depth_multiplier), 16)
+
+    def c(x, name, d, kernel, stride=1, padding="SAME"):
+        kh, kw = kernel
+        y = tf.nn.conv2d(x, w.get(f"{name}/weights", [kh, kw, int(x.shape[-1]), depth(d)]), [1, stride, stride, 1],
+                         padding)
+        channels = depth(d)
+        beta = w.get(f"{name}/BatchNorm/beta", [channels], "beta")
+        mean = w.get(f"{name}/BatchNorm/moving_mean", [channels], "mean")
+        variance = w.get(f"{name}/BatchNorm/moving_variance", [channels], "variance")
+        return tf.nn.relu((y - mean) * tf.rsqrt(variance + 0.001) + beta)
+
+    def avg(x):
+        return tf.nn.avg_pool(x, [1, 3, 3, 1], [1, 1, 1, 1], "SAME")
+
+    def max_pool(x, padding="VALID"):
+        return tf.nn.max_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], padding)
+
+    ends = {}
+    s = scope
+    x = c(x, f"{s}/Conv2d_1a_3x3", 32, (3, 3), 2, "VALID")
+    x = c(x, f"{s}/Conv2d_2a_3x3", 32, (3, 3), 1, "VALID")
+    x = c(x, f"{s}/Conv2d_2b_3x3", 64, (3, 3))
+    x = max_pool(x)
+    x = c(x, f"{s}/Conv2d_3b_1x1", 80, (1, 1), 1, "VALID")
+    x = c(x, f"{s}/Conv2d_4a_3x3", 192, (3, 3), 1, "VALID")
+    x = max_pool(x)
+    for name, pool_depth, b1 in (("Mixed_5b", 32, ("Conv2d_0a_1x1", "Conv2d_0b_5x5")),
+                                 ("Mixed_5c", 64, ("Conv2d_0b_1x1", "Conv_1_0c_5x5")),
+                                 ("Mixed_5d", 64, ("Conv2d_0a_1x1", "Conv2d_0b_5x5"))):
+        m = f"{s}/{name}"
+        b0 = c(x, f"{m}/Branch_0/Conv2d_0a_1x1", 64, (1, 1))
+        b1x = c(c(x, f"{m}/Branch_1/{b1[0]}", 48, (1, 1)), f"{m}/Branch_1/{b1[1]}", 64, (5, 5))
+        b2 = c(x, f"{m}/Branch_2/Conv2d_0a_1x1", 64, (1, 1))
+        b2 = c(c(b2, f"{m}/Branch_2/Conv2d_0b_3x3", 96, (3, 3)), f"{m}/Branch_2/Conv2d_0c_3x3", 96, (3, 3))
+        b3 = c(avg(x), f"{m}/Branch_3/Conv2d_0b_1x1", pool_depth, (1, 1))
+        x = ends[name] = tf.concat([b0, b1x, b2, b3], 3)
+    m = f"{s}/Mixed_6a"
+    b0 = c(x, f"{m}/Branch_0/Conv2d_1a_1x1", 384, (3, 3), 2, "VALID")
+    b1 = c(c(x, f"{m}/Branch_1/Conv2d_0a_1x1", 64, (1, 1)), f"{m}/Branch_1/Conv2d_0b_3x3", 96, (3, 3))
+    b1 = c(b1, f"{m}/Branch_1/Conv2d_1a_1x1", 96, (3, 3), 2, "VALID")
+    x = ends["Mixed_6a"] = tf.concat([b0, b1, max_pool(x)], 3)
+    for name, c7 in (("Mixed_6b", 128), ("Mixed_6c", 160), ("Mixed_6d", 160), ("Mixed_6e", 192)):
+        m = f"{s}/{name}"
+        b0 = c(x, f"{m}/Branch_0/Conv2d_0a_1x1", 192, (1, 1))
+        b1 = c(x, f"{m}/Branch_1/Conv2d_0a_1x1", c7, (1, 1))
+        b1 = c(c(b1, f"{m}/Branch_1/Conv2d_0b_1x7", c7, (1, 7)), f"{m}/Branch_1/Conv2d_0c_7x1", 192, (7, 1))
+        b2 = c(x, f"{m}/Branch_2/Conv2d_0a_1x1", c7, (1, 1))
+        b2 = c(c(b2, f"{m}/Branch_2/Conv2d_0b_7x1", c7, (7, 1)), f"{m}/Branch_2/Conv2d_0c_1x7", c7, (1, 7))
+        b2 = c(c(b2, f"{m}/Branch_2/Conv2d_0d_7x1", c7, (7, 1)), f"{m}/Branch_2/Conv2d_0e_1x7", 192, (1, 7))
+        b3 = c(avg(x), f"{m}/Branch_3/Conv2d_0b_1x1", 192, (1, 1))
+        x = ends[name] = tf.concat([b0, b1, b2, b3], 3)
+    m = f"{s}/Mixed_7a"
+    b0 = c(c(x, f"{m}/Branch_0/Conv2d_0a_1x1", 192, (1, 1)), f"{m}/Branch_0/Conv2d_1a_3x3", 320, (3, 3), 2, "VALID")
+    b1 = c(x, f"{m}/Branch_1/Conv2d_0a_1x1", 192, (1, 1))
+    b1 = c(c(b1, f"{m}/Branch_1/Conv2d_0b_1x7", 192, (1, 7)), f"{m}/Branch_1/Conv2d_0c_7x1", 192, (7, 1))
+    b1 = c(b1, f"{m}/Branch_1/Conv2d_1a_3x3", 192, (3, 3), 2, "VALID")
+    x = ends["Mixed_7a"] = tf.concat([b0, b1, max_pool(x)], 3)
+    for name, second in (("Mixed_7b", "Conv2d_0b_3x1"), ("Mixed_7c", "Conv2d_0c_3x1")):
+        m = f"{s}/{name}"
+        b0 = c(x, f"{m}/Branch_0/Conv2d_0a_1x1", 320, (1, 1))
+        b1 = c(x, f"{m}/Branch_1/Conv2d_0a_1x1", 384, (1, 1))
+        b1 = tf.concat([c(b1, f"{m}/Branch_1/Conv2d_0b_1x3", 384, (1, 3)),
+                        c(b1, f"{m}/Branch_1/{second}", 384, (3, 1))], 3)
+        b2 = c(c(x, f"{m}/Branch_2/Conv2d_0a_1x1", 448, (1, 1)), f"{m}/Branch_2/Conv2d_0b_3x3", 384, (3, 3))
+        b2 = tf.concat([c(b2, f"{m}/Branch_2/Conv2d_0c_1x3", 384, (1, 3)),
+                        c(b2, f"{m}/Branch_2/Conv2d_0d_3x1", 384, (3, 1))], 3)
+        b3 = c(avg(x), f"{m}/Branch_3/Conv2d_0b_1x1", 192, (1, 1))
+        x = ends[name] = tf.concat([b0, b1, b2, b3], 3)
+    return ends
+
+
 def main() -> None:
     tf.disable_v2_behavior()
-    images = np.random.default_rng(7).standard_normal((2, 33, 33, 3)).astype(np.float32)
-    record = {"images": images}
+    images = make_images((2, 33, 33, 3), 7)
+    record = {}
     for version in (1, 2):
-        w = Weights(version)
+        w = Weights()
         logits = resnet(w, tf.constant(images), version, f"thin_v{version}", num_classes=5)
         dense = resnet(w, tf.constant(images), version, f"thin_v{version}", global_pool=False, output_stride=4)
         with tf.Session() as sess:
             record[f"v{version}/logits"], record[f"v{version}/dense"] = sess.run([logits, dense])
-        record.update({f"v{version}/w/{k}": v for k, v in w.values.items()})
+        record[f"v{version}/variables"] = np.array(w.names)
+    w = Weights()
+    inception_images = make_images((2, 75, 75, 3), 8)
+    ends = inception_v3_base(w, tf.constant(inception_images), depth_multiplier=0.1)
+    with tf.Session() as sess:
+        record.update({f"v3/{k}": v for k, v in sess.run(ends).items()})
+    for name in ("Mixed_5b", "Mixed_5c", "Mixed_6b", "Mixed_6c", "Mixed_6d", "Mixed_7b"):  # the others suffice
+        del record[f"v3/{name}"]
+    record["v3/variables"] = np.array(w.names)
     np.savez_compressed(OUT, **record)
     print(f"wrote {OUT}: {sorted(k for k in record if '/w/' not in k)}")
 

@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 import dfc as tf
+from slim_nets_weights import images as make_images
+from slim_nets_weights import weight_value
 from dfc.contrib.slim.nets import alexnet, inception, overfeat, resnet_utils, resnet_v1, resnet_v2, vgg
 
 pytestmark = pytest.mark.usefixtures("fresh_graph")
@@ -177,8 +179,8 @@ def _thin_resnet(images, output_stride=None, reuse=None, num_classes=None, is_tr
 def test_thin_resnets_compute_what_tfs_ops_compute_and_conv2d_same_aligns():
     """Thin ResNet v1 and v2 (inference batch norm) against TF's ops with the same weights, loaded by the TF1
     variable names (tests/record_slim_nets.py), at the nominal stride and at output_stride=4 (atrous)."""
-    recorded = np.load(os.path.join(DATA, "thin_resnets.npz"))
-    images = tf.constant(recorded["images"])
+    recorded = np.load(os.path.join(DATA, "thin_nets.npz"))
+    images = tf.constant(make_images((2, 33, 33, 3), 7))
     nets = {}
     for version, module in ((1, resnet_v1), (2, resnet_v2)):
         block = module.resnet_v1_block if version == 1 else module.resnet_v2_block
@@ -195,18 +197,37 @@ def test_thin_resnets_compute_what_tfs_ops_compute_and_conv2d_same_aligns():
         same = resnet_utils.conv2d_same(even, 1, 3, stride=2, scope="Same")
         full = resnet_utils.subsample(slim.conv2d(even, 1, 3, stride=1, scope="Full"), 2)
         strided = slim.conv2d(even, 1, 3, stride=2, scope="Strided")
-    weights = {key.split("/w/", 1)[1]: recorded[key] for key in recorded.files if "/w/" in key}
-    assert sorted(v.op.name for v in tf.global_variables() if v.op.name.startswith("thin")) == sorted(weights)
+    thin = [v for v in tf.global_variables() if v.op.name.startswith("thin")]
+    assert sorted(v.op.name for v in thin) == sorted([*recorded["v1/variables"], *recorded["v2/variables"]])
     with tf.Session() as sess:
-        sess.run(tf.variables_initializer([v for v in tf.global_variables() if not v.op.name.startswith("thin")]))
-        for variable in tf.global_variables():
-            if variable.op.name in weights:
-                variable.load(weights[variable.op.name], sess)
+        sess.run(tf.variables_initializer([v for v in tf.global_variables() if v not in thin]))
+        _load_by_name(sess, thin)
         got = sess.run({"nets": nets, "same": same, "full": full, "strided": strided})
     for key, value in got["nets"].items():
         np.testing.assert_allclose(value, recorded[key], rtol=1e-4, atol=1e-4, err_msg=key)
     np.testing.assert_allclose(got["same"], got["full"], rtol=1e-5)
     assert not np.allclose(got["strided"], got["full"])  # a plain strided SAME conv is offset on even inputs
+
+
+def _load_by_name(sess, variables) -> None:
+    for variable in variables:
+        variable.load(weight_value(variable.op.name, variable.shape.as_list()), sess)
+
+
+def test_inception_v3_base_computes_what_tfs_ops_compute():
+    """Every Inception v3 module (at depth_multiplier 0.1, on 75x75 images) against TF's ops with the same weights,
+    on the reference interpreter (the CPU backend's compile of ~100 convs would cost the suite seconds)."""
+    recorded = np.load(os.path.join(DATA, "thin_nets.npz"))
+    images = tf.constant(make_images((2, 75, 75, 3), 8))
+    with slim.arg_scope(inception.inception_v3_arg_scope()), slim.arg_scope([slim.batch_norm], is_training=False):
+        _, end_points = inception.inception_v3_base(images, depth_multiplier=0.1)
+    assert sorted(v.op.name for v in tf.global_variables()) == sorted(recorded["v3/variables"])
+    wanted = [key.split("/", 1)[1] for key in recorded.files if key.startswith("v3/Mixed")]
+    with tf.session.Session(backend="interpreter") as sess:
+        _load_by_name(sess, tf.global_variables())
+        got = sess.run({key: end_points[key] for key in wanted})
+    for key in wanted:
+        np.testing.assert_allclose(got[key], recorded[f"v3/{key}"], rtol=1e-4, atol=1e-4, err_msg=key)
 
 
 def test_resnet_v1_50_gradients_reach_every_trainable_variable():
