@@ -38,6 +38,17 @@ def test_import_paths_are_tf1s():
     assert importlib.import_module("dfc.contrib.slim.nets.vgg") is vgg
     assert inception.inception_v3 is inception_v3.inception_v3
     assert tf.contrib.slim.conv2d is tf.contrib.layers.conv2d  # slim's own names are still there
+    # slim.utils, with which slim-style nets of one's own collect their end_points
+    collection = "my_end_points"
+    x = tf.placeholder(tf.float32, [1, 4, 4, 2])
+    net = slim.conv2d(x, 3, 1, scope="a", outputs_collections=collection)
+    slim.utils.collect_named_outputs(collection, "block/", net)
+    pooled = slim.max_pool2d(net, 2, outputs_collections=collection)
+    assert slim.utils.get_tensor_aliases(net) == ["a", "block"]
+    assert slim.utils.convert_collection_to_dict(collection) == {"a": net, "block": net, "MaxPool2D": pooled}
+    assert slim.utils.convert_collection_to_dict(collection, clear_collection=True) and not tf.get_collection(
+        collection)
+    assert slim.utils.last_dimension(pooled.shape, min_rank=4) == 3
     assert [resnet_v1.resnet_v1_50.default_image_size, vgg.vgg_16.default_image_size,
             inception.inception_v3.default_image_size, overfeat.overfeat.default_image_size] == [224, 224, 299, 231]
 

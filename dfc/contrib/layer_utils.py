@@ -43,14 +43,20 @@ def collect(outputs_collections, alias: str, outputs: Tensor) -> Tensor:
     """`outputs` added to `outputs_collections` under one more alias (contrib's collect_named_outputs; a tensor
     collected twice, as a block's last unit is, keeps both names for convert_collection_to_dict)."""
     if outputs_collections:
-        alias = alias[:-1] if alias.endswith("/") else alias
-        try:
-            outputs.aliases = [*getattr(outputs, "aliases", []), alias]
-        except AttributeError:
-            pass
+        append_tensor_alias(outputs, alias)
         add_to_collections([outputs_collections] if isinstance(outputs_collections, str) else
                            list(outputs_collections), outputs)
     return outputs
+
+
+def append_tensor_alias(tensor, alias: str):
+    """`tensor` with `alias` (less a trailing '/') added to its aliases (contrib's append_tensor_alias)."""
+    alias = alias[:-1] if alias.endswith("/") else alias
+    try:
+        tensor.aliases = [*getattr(tensor, "aliases", []), alias]
+    except AttributeError:
+        pass
+    return tensor
 
 
 def tensor_aliases(tensor) -> list[str]:
