@@ -67,3 +67,80 @@ def test_kmeans_scripts_match_tensorflow(backend):
             np.testing.assert_allclose(actual["centers"], centers, rtol=1e-5, atol=1e-5, err_msg=name)
             actual = {key: actual[key] for key in MINI_BATCH_RECORDED}
         assert_matches_recording(actual, f"script_kmeans_{name}", lambda key: {"rtol": 2e-5, "atol": 2e-5})
+
+
+def _is_data_row(data, rows) -> bool:
+    return all((np.abs(data - r).sum(1) < 1e-5).any() for r in rows)
+
+
+def test_a_tensorflow_examples_kmeans_script_clusters_separated_blobs():
+    """TensorFlow-Examples' kmeans.py: KMeans on a placeholder, init_op and train_op fed the data, clusters
+    labelled by the majority of their points; every initialization and metric reaches a high accuracy."""
+    data, labels = blobs(3, 1500, 8, 5, spread=5.0)
+    one_hot = np.eye(5, dtype=np.float32)[labels]
+    for init, metric, mini in [("random", "squared_euclidean", False), ("kmeans_plus_plus", "cosine", True),
+                               ("kmc2", "squared_euclidean", True), ("random", "cosine", False)]:
+        tf.reset_default_graph()
+        X = tf.placeholder(tf.float32, shape=[None, 8])
+        Y = tf.placeholder(tf.float32, shape=[None, 5])
+        kmeans = tf.contrib.factorization.KMeans(inputs=X, num_clusters=12, initial_clusters=init,
+                                                 distance_metric=metric, use_mini_batch=mini, kmc2_chain_length=100)
+        (all_scores, cluster_idx, scores, cluster_centers_initialized, init_op,
+         train_op) = kmeans.training_graph()
+        cluster_idx = cluster_idx[0]
+        avg_distance = tf.reduce_mean(scores)
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer(), feed_dict={X: data})
+        while not sess.run(cluster_centers_initialized):  # kmc2 chooses its first center alone
+            sess.run(init_op, feed_dict={X: data})
+        centers = sess.run(tf.global_variables()[0])
+        assert _is_data_row(data if metric != "cosine" else data / np.linalg.norm(data, axis=1, keepdims=True),
+                            centers), init
+        distances = []
+        for _ in range(10):
+            _, d, idx = sess.run([train_op, avg_distance, cluster_idx], feed_dict={X: data})
+            distances.append(d)
+        assert distances[-1] <= distances[0] + 1e-6, (init, distances)
+        counts = np.zeros((12, 5))
+        for i in range(len(idx)):
+            counts[idx[i]] += one_hot[i]
+        labels_map = tf.convert_to_tensor([np.argmax(c) for c in counts])
+        cluster_label = tf.nn.embedding_lookup(labels_map, cluster_idx)
+        correct_prediction = tf.equal(cluster_label, tf.cast(tf.argmax(Y, 1), tf.int32))
+        accuracy = sess.run(tf.reduce_mean(tf.cast(correct_prediction, tf.float32)), feed_dict={X: data, Y: one_hot})
+        assert accuracy > 0.97, (init, metric, accuracy)
+
+
+def test_random_initialization_takes_a_whole_batch_no_bigger_than_the_centers_it_needs():
+    data, _ = blobs(5, 20, 3, 2)
+    x = tf.placeholder(tf.float32, [None, 3])
+    *_, initialized, init_op, train_op = factorization.KMeans(x, 6, use_mini_batch=True).training_graph()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        with pytest.raises(tf.errors.InvalidArgumentError, match="'clusters' are not initialized"):
+            sess.run(train_op, {x: data})
+        sess.run(init_op, {x: data[:4]})  # 4 <= 6 centers needed: all 4 rows, in order
+        assert not sess.run(initialized)
+        sess.run(init_op, {x: data[4:]})  # 2 more, drawn from 16 rows
+        assert sess.run(initialized)
+        centers = sess.run(tf.global_variables()[0])
+        np.testing.assert_array_equal(centers[:4], data[:4])
+        assert _is_data_row(data[4:], centers[4:])
+        sess.run(init_op, {x: data})  # all chosen: only checks
+        np.testing.assert_array_equal(sess.run(tf.global_variables()[0]), centers)
+        sess.run(train_op, {x: data})
+
+
+def test_bad_arguments_fail_as_in_tensorflow():
+    x = tf.placeholder(tf.float32, [None, 3])
+    with pytest.raises(ValueError, match="Unsupported initialization algorithm `kmeans`"):
+        factorization.KMeans(x, 3, initial_clusters="kmeans")
+    with pytest.raises(ValueError, match="Unsupported distance metric `manhattan`"):
+        factorization.KMeans(x, 3, distance_metric="manhattan")
+    with pytest.raises(ValueError, match="number of features.*'Placeholder_1:0'"):
+        factorization.KMeans(tf.placeholder(tf.float32, [None, None]), 3).training_graph()
+    given = tf.placeholder(tf.float32, [2, 3])
+    *_, init_op, _ = factorization.KMeans(x, 2, initial_clusters=given).training_graph()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(init_op, {x: np.ones((5, 3), np.float32), given: np.zeros((2, 3), np.float32)})

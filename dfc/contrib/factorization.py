@@ -227,7 +227,7 @@ class KMeans:
         with tf.name_scope("initialize_clusters"):
             selected = tf.convert_to_tensor(state["selected"])
             remaining = k - selected
-            candidates, count = self._choose_initial_centers(inputs, k, d, remaining, given)
+            candidates, count = self._choose_initial_centers(inputs, k, d, remaining, given, state)
             if self._distance_metric == COSINE_DISTANCE:
                 candidates = tf.nn.l2_normalize(candidates, dim=1)
             count = tf.minimum(tf.cast(count, tf.int32), remaining)
@@ -246,7 +246,7 @@ class KMeans:
                     writes.append(tf.assign(state["updated"], centers))
                 return tf.group(*writes, name="init_op")
 
-    def _choose_initial_centers(self, inputs, k: int, d: int, remaining, given):
+    def _choose_initial_centers(self, inputs, k: int, d: int, remaining, given, state: dict):
         """[k, d] candidate centers and how many of them (the first ones) to take."""
         init = self._initial_clusters
         if isinstance(init, str) and init == RANDOM_INIT:
@@ -254,7 +254,7 @@ class KMeans:
         if isinstance(init, str) and init == KMEANS_PLUS_PLUS_INIT:
             return self._kmeans_plus_plus(inputs, k, d, remaining)
         if isinstance(init, str):
-            return self._kmc2(inputs, k, d, remaining)
+            return self._kmc2(inputs, k, d, remaining, state)
         if callable(init):
             chosen = tf.convert_to_tensor(init(self._inputs, remaining), dtype=inputs[0].dtype)
             return _pad_rows(chosen, k, d), tf.shape(chosen)[0]
@@ -310,8 +310,47 @@ class KMeans:
         _, chosen, _ = tf.while_loop(lambda j, c, m: j < remaining, body, [tf.constant(1), start, nearest(first)])
         return chosen, remaining
 
-    def _kmc2(self, inputs, k: int, d: int, remaining):
-        raise NotImplementedError("KMC2_INIT")
+    def _kmc2(self, inputs, k: int, d: int, remaining, state: dict):
+        """k-MC2 over the first input, as TF's: with no center chosen yet, its first row; else one new center per
+        run of kmc2_chain_length rows (at least one, at most the centers remaining), each the end of a Markov
+        chain over those rows that moves to a row of squared distance (to the nearest center) d_j from one of
+        d_i with probability min(1, d_j / d_i)."""
+        points = inputs[0]
+        length = self._kmc2_chain_length
+        n = tf.shape(points)[0]
+        selected = tf.convert_to_tensor(state["selected"])
+        to_sample = tf.maximum(tf.minimum(remaining, n // length), 1)
+        to_sample = tf.where(tf.equal(selected, 0), 1, to_sample)
+        slots = tf.range(k)
+        seed = self._random_seed
+
+        draws = tf.random_uniform([n], seed=seed)  # chains run over disjoint rows: one draw per row serves all
+
+        def chain(distances, start, end):
+            def step(j, best, best_distance):
+                candidate = tf.gather(distances, j)
+                move = candidate > tf.gather(draws, j) * best_distance
+                return j + 1, tf.where(move, j, best), tf.where(move, candidate, best_distance)
+            _, best, _ = tf.while_loop(lambda j, b, bd: j < end, step,
+                                       [start + 1, start, tf.gather(distances, start)])
+            return best
+
+        def body(i, chosen):
+            # every center chosen so far: the variable's rows, then this run's
+            known = tf.where(slots < selected, tf.convert_to_tensor(state["clusters"]),
+                             tf.gather(chosen, tf.clip_by_value(slots - selected, 0, k - 1)))
+            unknown = tf.where(slots < selected + i, tf.zeros([k], points.dtype), tf.fill([k], np.inf))
+            nearest = tf.reduce_min(_squared_distances(points, known) + unknown, 1)
+            start = tf.minimum(i * length, n - 1)
+            picked = tf.cond(tf.equal(selected, 0), lambda: tf.constant(0),
+                             lambda: chain(nearest, start, tf.minimum(start + length, n)))
+            center = tf.gather(points, picked)
+            if self._distance_metric == COSINE_DISTANCE:
+                center = tf.nn.l2_normalize(center, dim=0)
+            return i + 1, tf.where(tf.equal(slots, i), tf.tile(tf.expand_dims(center, 0), [k, 1]), chosen)
+
+        _, chosen = tf.while_loop(lambda i, c: i < to_sample, body, [tf.constant(0), tf.zeros([k, d], points.dtype)])
+        return chosen, to_sample
 
 
 def _pad_rows(rows: tf.Tensor, k: int, d: int) -> tf.Tensor:
