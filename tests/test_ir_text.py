@@ -291,6 +291,9 @@ EXAMPLES.update({  # image codecs (ir/ops/image_codecs.py) and box ops (ir/ops/i
                                           "pad_per_class": False, "clip_boxes": True}, None),
     "dfc.sample_distorted_bounding_box": ([T(dt.i32, 3), F(1, 2, 4), F(), F(4), F(10, 4)],
                                           {"use_image_if_no_bounding_boxes": True}, None),
+    "dfc.forest_grow": ([F(None, 3), T(dt.i32, None), F(None), F(None), T(dt.i32), T(dt.i32, 7), T(dt.i32, 7), F(7),
+                         F(7, 2), T(dt.i32, 7, 4), F(7, 4), T(dt.i32, 7), F(7, 4, 2), F(7, 2)],
+                        {"split_after_samples": 5, "strict": False}, None),
     "dfc.extract_glimpse": ([F(2, 6, 7, 3), F(2, 2), F(2, 3, 4, 3)],
                             {"centered": True, "normalized": False, "uniform_noise": True}, None),
 })

@@ -2,7 +2,8 @@
 
 from ..data import experimental as data  # tf.contrib.data: what became tf.data.experimental
 from . import (crf, distributions, factorization, framework, layers, legacy_seq2seq, lookup, metrics, predictor, rnn,
-               seq2seq, slim, training)
+               seq2seq, slim, tensor_forest, training)
 
 __all__ = ["crf", "data", "distributions", "factorization", "framework", "layers", "legacy_seq2seq", "lookup",
-           "metrics", "predictor", "rnn", "seq2seq", "slim", "training"]
+           "metrics", "predictor", "rnn", "seq2seq", "slim", "tensor_forest",
+           "training"]
