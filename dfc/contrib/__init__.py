@@ -5,5 +5,4 @@ from . import (crf, distributions, factorization, framework, layers, legacy_seq2
                seq2seq, slim, tensor_forest, training)
 
 __all__ = ["crf", "data", "distributions", "factorization", "framework", "layers", "legacy_seq2seq", "lookup",
-           "metrics", "predictor", "rnn", "seq2seq", "slim", "tensor_forest",
-           "training"]
+           "metrics", "predictor", "rnn", "seq2seq", "slim", "tensor_forest", "training"]

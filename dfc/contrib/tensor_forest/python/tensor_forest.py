@@ -1,4 +1,4 @@
-"""tf.contrib.tensor_forest.python.tensor_forest: TF1's online extremely randomized forest (ForestHParams, RandomForestGraphs).
+"""tf.contrib.tensor_forest's tensor_forest: TF1's online extremely randomized forests (RandomForestGraphs).
 
 Each tree grows from the training batches as TF's V4 trees do (ir/ops/forest.py says how): its state lives in
 variables (TF: a C++ resource), so a Saver checkpoints it and `initialize_resources(shared_resources())`, which
