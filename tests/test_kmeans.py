@@ -53,16 +53,12 @@ def numpy_mini_batch(data, metric: str, spi: int):
     return np.array(avgs), np.array(idxs), (updated if spi == 1 else synced)
 
 
-@pytest.mark.parametrize("backend", ["interpreter", "cpu"])
-def test_kmeans_scripts_match_tensorflow(backend):
+def test_kmeans_scripts_match_tensorflow():
+    """On the reference interpreter (the CPU backend runs the kmeans.py script and the estimator below)."""
     data, _ = blobs(11, 96, 4, 4)
-    # every script on the reference interpreter; one on the CPU (each compiled step costs a second or two; the
-    # kmeans.py test below runs Lloyd on it)
-    names = list(SCRIPTS) if backend == "interpreter" else ["mini_batch_sync_cosine"]
-    for name in names:
-        script = SCRIPTS[name]
+    for name, script in SCRIPTS.items():
         tf.reset_default_graph()
-        actual = script(tf, lambda: tf.Session(backend=backend), factorization)
+        actual = script(tf, lambda: tf.Session(backend="interpreter"), factorization)
         if name.startswith("mini_batch"):
             metric = "cosine" if name.endswith("cosine") else "squared_euclidean"
             avg, idx, centers = numpy_mini_batch(data, metric, 3 if "sync" in name else 1)
@@ -82,10 +78,11 @@ def test_a_tensorflow_examples_kmeans_script_clusters_separated_blobs():
     labelled by the majority of their points; every initialization and metric reaches a high accuracy."""
     data, labels = blobs(3, 1500, 8, 5, spread=5.0)
     one_hot = np.eye(5, dtype=np.float32)[labels]
-    for init, metric, mini, backend in [("random", "squared_euclidean", False, "cpu"),
+    for init, metric, mini, backend in [("random", "squared_euclidean", True, "cpu"),
                                         ("kmeans_plus_plus", "cosine", True, "interpreter"),
                                         ("kmc2", "squared_euclidean", True, "interpreter"),
-                                        ("random", "cosine", False, "interpreter")]:
+                                        ("random", "cosine", False, "interpreter"),
+                                        ("random", "squared_euclidean", False, "interpreter")]:
         tf.reset_default_graph()
         X = tf.placeholder(tf.float32, shape=[None, 8])
         Y = tf.placeholder(tf.float32, shape=[None, 5])
@@ -150,3 +147,26 @@ def test_bad_arguments_fail_as_in_tensorflow():
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         sess.run(init_op, {x: np.ones((5, 3), np.float32), given: np.zeros((2, 3), np.float32)})
+
+
+def test_kmeans_clustering_estimator_runs_lloyd_from_given_centers(tmp_path):
+    """tf.contrib.factorization.KMeansClustering: train() initializes the centers (a hook, before the first step),
+    then steps; from given centers its iterations are numpy's Lloyd's."""
+    points, _ = blobs(2, 120, 2, 3, spread=6.0)
+    start = points[:3].copy()
+
+    def input_fn():
+        return tf.train.limit_epochs(tf.convert_to_tensor(points), num_epochs=3)
+    kmeans = tf.contrib.factorization.KMeansClustering(num_clusters=3, initial_clusters=start, use_mini_batch=False,
+                                                       model_dir=str(tmp_path))
+    kmeans.train(input_fn)  # given centers read no batch: three epochs, three Lloyd steps
+    centers = start.astype(np.float64)
+    for _ in range(3):
+        idx = ((points[:, None] - centers[None]) ** 2).sum(-1).argmin(1)
+        centers = np.stack([points[idx == c].sum(0) / ((idx == c).sum() + 1e-6) for c in range(3)])
+    np.testing.assert_allclose(kmeans.cluster_centers(), centers, rtol=1e-5, atol=1e-5)
+    distances = ((points[:, None] - centers[None]) ** 2).sum(-1)
+    one_epoch = lambda: tf.train.limit_epochs(tf.convert_to_tensor(points), num_epochs=1)  # noqa: E731
+    np.testing.assert_array_equal(list(kmeans.predict_cluster_index(one_epoch)), distances.argmin(1))
+    assert kmeans.score(one_epoch) == pytest.approx(distances.min(1).sum(), rel=1e-4)
+    np.testing.assert_allclose(next(kmeans.transform(one_epoch)), distances[0], rtol=1e-4, atol=1e-3)

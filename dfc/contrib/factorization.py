@@ -1,4 +1,4 @@
-"""tf.contrib.factorization's KMeans: TF1's k-means training graph (Lloyd and mini-batch) composed from DSL ops.
+"""tf.contrib.factorization's KMeans and KMeansClustering: TF1's k-means graph (Lloyd, mini-batch) from DSL ops.
 
 TF1 keeps the cluster centers in a variable of unknown shape that grows as `init_op` chooses centers. dfc
 knows the number of clusters and features when the graph is built, so the centers are a [k, d] variable and
@@ -16,8 +16,8 @@ import numpy as np
 
 import dfc as tf
 
-__all__ = ["KMeans", "SQUARED_EUCLIDEAN_DISTANCE", "COSINE_DISTANCE", "RANDOM_INIT", "KMEANS_PLUS_PLUS_INIT",
-           "KMC2_INIT", "CLUSTERS_VAR_NAME"]
+__all__ = ["KMeans", "KMeansClustering", "SQUARED_EUCLIDEAN_DISTANCE", "COSINE_DISTANCE", "RANDOM_INIT",
+           "KMEANS_PLUS_PLUS_INIT", "KMC2_INIT", "CLUSTERS_VAR_NAME"]
 
 SQUARED_EUCLIDEAN_DISTANCE = "squared_euclidean"
 COSINE_DISTANCE = "cosine"
@@ -357,3 +357,111 @@ def _pad_rows(rows: tf.Tensor, k: int, d: int) -> tf.Tensor:
     """The first k rows of `rows`, padded with zero rows to k."""
     padded = tf.concat([rows, tf.zeros([k, d], rows.dtype)], 0)
     return padded[:k]
+
+
+class _InitializeClustersHook(tf.train.SessionRunHook):
+    """Runs init_op (each run reads a batch) until the centers are initialized, once the session exists."""
+
+    def __init__(self, init_op, is_initialized, is_chief: bool):
+        self._init_op, self._is_initialized, self._is_chief = init_op, is_initialized, is_chief
+
+    def after_create_session(self, session, coord) -> None:
+        if not self._is_chief:
+            return
+        while not session.run(self._is_initialized):
+            session.run(self._init_op)
+
+
+class _LossRelativeChangeHook(tf.train.SessionRunHook):
+    """Stops training once the loss changes by less than `tolerance`, relative to it, between two steps."""
+
+    def __init__(self, loss, tolerance: float):
+        self._loss, self._tolerance, self._prev = loss, tolerance, None
+
+    def before_run(self, run_context):
+        return tf.train.SessionRunArgs(self._loss)
+
+    def after_run(self, run_context, run_values) -> None:
+        loss = run_values.results
+        if self._prev is not None and abs(loss - self._prev) / (1 + abs(self._prev)) < self._tolerance:
+            run_context.request_stop()
+        self._prev = loss
+
+
+class KMeansClustering(tf.estimator.Estimator):
+    """An Estimator for k-means (TF1's tf.contrib.factorization.KMeansClustering): train() runs the centers'
+    initialization before its first step, then one KMeans training step per batch."""
+
+    SQUARED_EUCLIDEAN_DISTANCE = SQUARED_EUCLIDEAN_DISTANCE
+    COSINE_DISTANCE = COSINE_DISTANCE
+    RANDOM_INIT = RANDOM_INIT
+    KMEANS_PLUS_PLUS_INIT = KMEANS_PLUS_PLUS_INIT
+    SCORE = "score"
+    CLUSTER_CENTERS_VAR_NAME = CLUSTERS_VAR_NAME
+    CLUSTER_INDEX = "cluster_index"
+    ALL_DISTANCES = "all_distances"
+    LOSS_OP_NAME = "kmeans_loss"
+
+    def __init__(self, num_clusters, model_dir=None, initial_clusters=RANDOM_INIT,
+                 distance_metric=SQUARED_EUCLIDEAN_DISTANCE, random_seed: int = 0, use_mini_batch: bool = True,
+                 mini_batch_steps_per_iteration: int = 1, kmeans_plus_plus_num_retries: int = 2,
+                 relative_tolerance=None, config=None, feature_columns=None):
+        if isinstance(initial_clusters, str) and initial_clusters not in _INITS:
+            raise ValueError(f"Unsupported initialization algorithm `{initial_clusters}`,must be one of `{_INITS}`.")
+        if distance_metric not in _METRICS:
+            raise ValueError(f"Unsupported distance metric `{distance_metric}`,must be one of `{_METRICS}`.")
+        if relative_tolerance is not None and use_mini_batch:
+            raise ValueError("relative_tolerance is only supported for full batch training (use_mini_batch=False)")
+        self._kmeans_args = dict(num_clusters=num_clusters, initial_clusters=initial_clusters,
+                                 distance_metric=distance_metric, use_mini_batch=use_mini_batch,
+                                 mini_batch_steps_per_iteration=mini_batch_steps_per_iteration,
+                                 random_seed=random_seed, kmeans_plus_plus_num_retries=kmeans_plus_plus_num_retries)
+        self._relative_tolerance = relative_tolerance
+        self._feature_columns = feature_columns
+        super().__init__(model_fn=self._kmeans_model_fn, model_dir=model_dir, config=config)
+
+    def _parse_features(self, features):
+        if not isinstance(features, dict):
+            return features
+        if self._feature_columns:
+            return tf.feature_column.input_layer(features, self._feature_columns)
+        return tf.concat([features[k] for k in sorted(features)], 1)
+
+    def _kmeans_model_fn(self, features, mode, config):
+        (all_distances, model_predictions, losses, is_initialized, init_op,
+         training_op) = KMeans(inputs=self._parse_features(features), **self._kmeans_args).training_graph()
+        loss = tf.reduce_sum(losses, name=KMeansClustering.LOSS_OP_NAME)
+        tf.summary.scalar("loss/raw", loss)
+        incr_step = tf.assign_add(tf.train.get_global_step(), 1)
+        with tf.control_dependencies([training_op, incr_step]):
+            training_op = tf.identity(loss)
+        hooks = [_InitializeClustersHook(init_op, is_initialized, config.is_chief)]
+        if self._relative_tolerance is not None:
+            hooks.append(_LossRelativeChangeHook(loss, self._relative_tolerance))
+        predictions = {KMeansClustering.ALL_DISTANCES: all_distances[0],
+                       KMeansClustering.CLUSTER_INDEX: model_predictions[0]}
+        outputs = {KMeansClustering.ALL_DISTANCES: tf.estimator.export.PredictOutput(all_distances[0]),
+                   KMeansClustering.CLUSTER_INDEX: tf.estimator.export.PredictOutput(model_predictions[0]),
+                   tf.saved_model.signature_constants.DEFAULT_SERVING_SIGNATURE_DEF_KEY:
+                       tf.estimator.export.PredictOutput(model_predictions[0])}
+        return tf.estimator.EstimatorSpec(mode=mode, predictions=predictions, loss=loss, train_op=training_op,
+                                          eval_metric_ops={KMeansClustering.SCORE: tf.metrics.mean(loss)},
+                                          training_hooks=hooks, export_outputs=outputs)
+
+    def predict_cluster_index(self, input_fn):
+        """The index of each input's nearest center."""
+        for index in self.predict(input_fn=input_fn, predict_keys=[KMeansClustering.CLUSTER_INDEX]):
+            yield index[KMeansClustering.CLUSTER_INDEX]
+
+    def score(self, input_fn) -> float:
+        """The sum of the inputs' distances to their nearest centers (one batch of input_fn)."""
+        return self.evaluate(input_fn=input_fn, steps=1)[KMeansClustering.SCORE]
+
+    def transform(self, input_fn):
+        """Each input's distances to every center."""
+        for distances in self.predict(input_fn=input_fn, predict_keys=[KMeansClustering.ALL_DISTANCES]):
+            yield distances[KMeansClustering.ALL_DISTANCES]
+
+    def cluster_centers(self) -> np.ndarray:
+        """The centers, as the latest checkpoint holds them."""
+        return self.get_variable_value(KMeansClustering.CLUSTER_CENTERS_VAR_NAME)
