@@ -134,6 +134,12 @@ def test_random_initialization_takes_a_whole_batch_no_bigger_than_the_centers_it
         sess.run(train_op, {x: data})
 
 
+def test_tf1_import_paths():
+    from dfc.python.ops import clustering_ops
+    assert clustering_ops.KMeans is factorization.KMeans is tf.contrib.factorization.KMeans
+    assert clustering_ops.COSINE_DISTANCE == "cosine" and clustering_ops.KMC2_INIT == "kmc2"
+
+
 def test_bad_arguments_fail_as_in_tensorflow():
     x = tf.placeholder(tf.float32, [None, 3])
     with pytest.raises(ValueError, match="Unsupported initialization algorithm `kmeans`"):
