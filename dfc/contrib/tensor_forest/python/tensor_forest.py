@@ -138,12 +138,12 @@ class TreeVariables:
                    "left_counts": np.zeros((nodes, slots, classes), np.float32),
                    "total_counts": np.zeros((nodes, classes), np.float32)}
         self.variables: dict[str, tf.Variable] = {}
-        for k, name in enumerate(STATE):
-            if k >= 5 and not training:
-                break
-            scope = self.get_tree_name("tree" if k < 5 else "stats", tree_num)
-            with tf.name_scope(None), tf.name_scope(scope + "/"):
-                self.variables[name] = tf.Variable(initial[name], trainable=False, name=name)
+        for part, names in (("tree", STATE[:5]), ("stats", STATE[5:] if training else ())):
+            if not names:
+                continue
+            with tf.name_scope(self.get_tree_name(part, tree_num)):
+                for name in names:
+                    self.variables[name] = tf.Variable(initial[name], trainable=False, name=name)
         count = self.variables["node_count"]
         self.tree = count  # what TF calls the tree's resource handle
         self.stats = self.variables.get("split_count") if training else None
