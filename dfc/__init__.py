@@ -117,6 +117,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                           "sparse_reset_shape", "sparse_reshape", "sparse_retain", "sparse_slice", "sparse_split",
                           "sparse_transpose"),
     ".sparse.edit_distance": ("edit_distance",),
+    ".sparse.serialize": ("deserialize_many_sparse", "serialize_many_sparse", "serialize_sparse"),
     ".sparse.embedding": ("sparse_segment_mean", "sparse_segment_sqrt_n", "sparse_segment_sum"),
     ".indexed_slices": ("IndexedSlices", "IndexedSlicesValue", "convert_to_tensor_or_indexed_slices"),
     ".sparse.indexed_slices": ("sparse_mask",),

@@ -13,6 +13,7 @@ from .string_ops import decode_base64, decode_raw, encode_base64, read_file  # n
 from .parsing_ops import (FixedLenFeature, FixedLenSequenceFeature, SparseFeature, VarLenFeature,  # noqa: F401
                           decode_csv, decode_json_example, parse_example, parse_sequence_example, parse_single_example,
                           parse_single_sequence_example)
+from .sparse.serialize import deserialize_many_sparse, serialize_many_sparse, serialize_sparse  # noqa: F401
 from .queues import PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # TF1's tf.io has these
 from .tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
 

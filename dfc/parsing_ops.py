@@ -333,6 +333,5 @@ def parse_sequence_example(serialized: Any, context_features: dict | None = None
 
 def decode_json_example(json_examples: Any, name: str | None = None) -> Tensor:
     """JSON-encoded tf.train.Examples (any shape) as binary serialized Examples, what parse_example reads."""
-    with name_scope(name, "DecodeJSONExample", [json_examples]) as scope:
-        x = string_tensor(json_examples, "json_examples", "DecodeJSONExample")
-        return make("dfc.decode_json_example", [x], {}, name=scope[:-1])
+    x = string_tensor(json_examples, "json_examples", "DecodeJSONExample")
+    return make("dfc.decode_json_example", [x], {}, name=name or "DecodeJSONExample")

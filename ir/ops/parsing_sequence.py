@@ -151,18 +151,14 @@ class _JsonError(ValueError):
     pass
 
 
-def _object(value, what: str) -> dict:
+def _object(value, what: str, fields: tuple[str, ...]) -> dict:
+    """A JSON object standing for a proto message of `fields` (JSON and original names): none other allowed."""
     if not isinstance(value, dict):
         raise _JsonError(f"{what}: expected an object, got {json.dumps(value)[:40]}")
+    for name in value:
+        if name not in fields:
+            raise _JsonError(f"{what}: no such field: '{name}'")
     return value
-
-
-def _pick(obj: dict, *names: str):
-    """The value of the first of `names` (a proto field's JSON and original names) that `obj` holds."""
-    for name in names:
-        if name in obj:
-            return obj[name]
-    return None
 
 
 def _json_float(v) -> float:
@@ -178,41 +174,50 @@ def _json_float(v) -> float:
 def _json_int(v) -> int:
     if isinstance(v, bool) or not isinstance(v, (int, float, str)):
         raise _JsonError(f"invalid value {json.dumps(v)} for an int64")
-    n = int(v) if not isinstance(v, float) or v.is_integer() else None
-    if n is None or not -(1 << 63) <= n < (1 << 63):
+    if isinstance(v, float) and not v.is_integer():
+        raise _JsonError(f"expected integer, but JSON number had fractional part: {v}")
+    n = int(v) if not isinstance(v, str) else int(v, 10)
+    if not -(1 << 63) <= n < (1 << 63):
         raise _JsonError(f"invalid value {json.dumps(v)} for an int64")
     return n
 
 
-def _feature_bytes(feature: dict) -> bytes:
-    kinds = (("bytesList", "bytes_list", 1), ("floatList", "float_list", 2), ("int64List", "int64_list", 3))
+_KIND_FIELDS = (("bytesList", "bytes_list"), ("floatList", "float_list"), ("int64List", "int64_list"))
+
+
+def _feature_bytes(key: str, feature) -> bytes:
+    """A Feature's bytes as protobuf's JSON parser writes them: repeated values one field each (not packed)."""
+    feature = _object(feature, f"features.feature[{key}]", sum(_KIND_FIELDS, ()))
     body = b""
-    for camel, snake, number in kinds:
-        values = _pick(feature, camel, snake)
-        if values is None:
+    for number, names in enumerate(_KIND_FIELDS, 1):
+        given = [feature[n] for n in names if n in feature]
+        if not given:
             continue
-        values = _pick(_object(values, camel), "value") or []
+        values = _object(given[-1], names[0], ("value",)).get("value") or []
+        if not isinstance(values, list):
+            raise _JsonError(f"{names[0]}.value: expected an array")
         if number == 1:
             inner = b"".join(_field(1, base64.b64decode(v, validate=False)) for v in values)
         elif number == 2:
-            floats = [_json_float(v) for v in values]
-            inner = _field(1, struct.pack(f"<{len(floats)}f", *floats)) if floats else b""
+            inner = b"".join(b"\x0d" + struct.pack("<f", _json_float(v)) for v in values)
         else:
-            ints = b"".join(_varint(_json_int(v)) for v in values)
-            inner = _field(1, ints) if ints else b""
-        body = _field(number, inner)  # a oneof: the last kind given wins
+            inner = b"".join(b"\x08" + _varint(_json_int(v)) for v in values)
+        body += _field(number, inner)
     return body
 
 
 def json_to_example(text: bytes) -> bytes:
-    """The binary tf.train.Example of its JSON form (proto3's JSON mapping)."""
-    example = _object(json.loads(text), "Example")
-    features = _pick(example, "features")
-    if features is None:
+    """The binary tf.train.Example of its JSON form (proto3's JSON mapping), bytes as protobuf writes them."""
+    example = _object(json.loads(text), "Example", ("features",))
+    if "features" not in example:
         return b""
+    features = _object(example["features"], "features", ("feature",))
     entries = b""
-    for key, feature in (_pick(_object(features, "features"), "feature") or {}).items():
-        entry = _field(1, key.encode()) + _field(2, _feature_bytes(_object(feature, key)))
+    feature_map = features.get("feature") or {}
+    if not isinstance(feature_map, dict):
+        raise _JsonError(f"features.feature: expected an object, got {json.dumps(feature_map)[:40]}")
+    for key, feature in feature_map.items():
+        entry = _field(1, key.encode()) + _field(2, _feature_bytes(key, feature))
         entries += _field(1, entry)
     return _field(1, entries)
 
