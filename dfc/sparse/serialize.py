@@ -25,9 +25,46 @@ def _tf_name(dtype_name: str) -> str:
     return _TF_NAMES.get(dtype_name, dtype_name)
 
 
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        low, n = n & 0x7F, n >> 7
+        out.append(low | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
 def _proto_bytes(array: np.ndarray) -> bytes:
+    """A TensorProto's bytes as TF's SerializeSparse writes them: strings too as tensor_content (every length as a
+    varint, then the bytes)."""
     from ..summary_encoding import tensor_proto
-    return tensor_proto(array).SerializeToString()
+    proto = tensor_proto(array)
+    if proto.dtype == 7:
+        strings = list(proto.string_val)
+        del proto.string_val[:]
+        proto.tensor_content = b"".join(_varint(len(x)) for x in strings) + b"".join(strings)
+    return proto.SerializeToString()
+
+
+def _strings_of_content(content: bytes, count: int) -> list[bytes]:
+    sizes, pos = [], 0
+    for _ in range(count):
+        size = shift = 0
+        while True:
+            byte = content[pos]
+            pos += 1
+            size |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        sizes.append(size)
+    out = []
+    for size in sizes:
+        out.append(content[pos:pos + size])
+        pos += size
+    if pos != len(content):
+        raise ValueError("string tensor_content of the wrong size")
+    return out
 
 
 def _serialized_triple(indices: np.ndarray, values: np.ndarray, shape: np.ndarray) -> list[bytes]:
@@ -96,7 +133,15 @@ def _parse_proto(data: bytes, label: str) -> np.ndarray:
         raise InvalidArgumentError(f"Could not parse serialized proto ({label})") from None
     if proto.dtype == 7:  # DT_STRING
         shape = [d.size for d in proto.tensor_shape.dim]
-        return np.array(list(proto.string_val), dtype=object).reshape(shape)
+        count = int(np.prod(shape, dtype=np.int64))
+        try:
+            strings = _strings_of_content(proto.tensor_content, count) if proto.tensor_content else \
+                list(proto.string_val)
+        except (IndexError, ValueError):
+            raise InvalidArgumentError(f"Could not parse serialized proto ({label})") from None
+        out = np.empty(len(strings), dtype=object)
+        out[:] = strings
+        return out.reshape(shape)
     return make_ndarray(proto)
 
 
