@@ -30,6 +30,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".parsing_ops": ("FixedLenFeature", "FixedLenSequenceFeature", "SparseFeature", "VarLenFeature", "decode_csv",
                      "decode_json_example", "parse_example", "parse_single_example", "parse_single_sequence_example"),
     ".lookup_ops": ("string_to_hash_bucket_fast",),
+    ".string_hash_ops": ("string_to_hash_bucket", "string_to_hash_bucket_strong"),
     ".io_readers": ("FixedLengthRecordReader", "ReaderBase", "TFRecordReader", "TextLineReader", "WholeFileReader"),
     ".string_ops": ("as_string", "decode_base64", "decode_raw", "encode_base64", "read_file", "reduce_join",
                     "regex_replace", "string_join", "string_split", "string_strip", "string_to_number", "substr"),

@@ -269,6 +269,8 @@ EXAMPLES.update({  # tf.string's host ops (ir/ops/strings.py)
     "dfc.parse_example_seq": ([T(S), T(dt.f32)], {"key": "f", "dtype": dt.f32, "source": "feature_list",
                                                   "elem_shape": (2,), "allow_missing": True, "shape": (4, 2)}, None),
     "dfc.decode_json_example": ([T(S, 2, None)], {}, None),
+    "dfc.string_to_hash_bucket": ([T(S, 3)], {"num_buckets": 10}, None),
+    "dfc.string_to_hash_bucket_strong": ([T(S, None)], {"num_buckets": 10, "key": (1, 2)}, None),
     "dfc.decode_raw_width": ([T(S, 2)], {"out_type": dt.f32, "little_endian": True}, None),
     "dfc.dynamic_decode_raw": ([T(S, 2), T(dt.i64)], {"out_type": dt.i16, "little_endian": False}, None),
     "dfc.decode_raw": ([T(S, None)], {"out_type": dt.u8, "little_endian": True, "count": 3072}, None),

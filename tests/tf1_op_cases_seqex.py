@@ -197,6 +197,14 @@ def _serialize_case(tf, v):
     return out
 
 
+def _hash_case(tf, w):
+    """tf.string_to_hash_bucket (TF's Hash64) and string_to_hash_bucket_strong (SipHash-2-4), both spellings."""
+    return {"legacy": tf.string_to_hash_bucket(w, 1 << 62),
+            "legacy_kw": tf.strings.to_hash_bucket(input=w, num_buckets=7),
+            "strong": tf.string_to_hash_bucket_strong(w, 1 << 62, key=[1, 2]),
+            "strong_big_key": tf.strings.to_hash_bucket_strong(w, 1000, [12345678901234, 98765])}
+
+
 _W = np.array([[0.5, -1.0, 0.25], [1.5, 0.75, -0.5]], F32)
 CASES = [
     Case("seqex_single", {"s": _sequences(), "w": _W}, _single_sequence_case, grad=("w",)),
@@ -204,6 +212,8 @@ CASES = [
     Case("seqex_example_sequence_features", {"e": _examples(), "w": np.array([[1.0], [-0.5]], F32)},
          _sequence_feature_case, grad=("w",)),
     Case("seqex_decode_json_example", {"j": _json()}, _json_case),
+    Case("seqex_hash_buckets", {"w": np.array([b"", b"a", b"hello", b"hello world!", b"0123456789abcdef",
+                                               "\u00fcn\u00efcode".encode(), b"x" * 37], dtype="S")}, _hash_case),
     Case("seqex_serialize_sparse", {"v": np.array([1.5, 2.5, -1.0, 4.0], F32)}, _serialize_case),
 ]
 
