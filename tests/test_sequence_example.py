@@ -153,3 +153,24 @@ def test_record_errors_are_tfs_invalid_argument_naming_the_key():
     many = tf.serialize_many_sparse(tf.SparseTensor([[0, 1]], [1.5], [2, 3]))
     fails(tf.deserialize_many_sparse(many, tf.int64).values, {},
           "Requested SparseTensor of type int64 but SparseTensor.0..values.dtype.. == float")
+
+
+def test_records_ending_in_zero_bytes_survive_indexing_and_loops():
+    """A serialized proto often ends in a zero byte (a last value 0, an empty Feature): picking one record out of a
+    batch with a fed index or in a while_loop keeps it whole (numpy's bytes dtype would drop the zeros)."""
+    records = [sequence_example({"c": [1]}, {"s": [[b"a"], [b"b"]], "f": [[1.0], None]}),
+               sequence_example({"c": [0]}, {"s": [[b"zz"]]})]
+    assert records[0].endswith(b"\0")
+    batch = tf.constant(records)
+    i = tf.placeholder(tf.int32, [])
+
+    def parse(serialized):
+        context, lists = tf.parse_single_sequence_example(serialized, {"c": tf.FixedLenFeature([], tf.int64)},
+                                                          {"s": tf.FixedLenSequenceFeature([], tf.string)})
+        return context["c"], lists["s"]
+
+    steps = tf.while_loop(lambda k, acc: k < 2, lambda k, acc: (k + 1, acc + tf.size(parse(batch[k])[1])), [0, 0])
+    with tf.Session() as sess:
+        c, s = sess.run(parse(batch[i]), {i: 0})
+        assert c == 1 and s.tolist() == [b"a", b"b"]
+        assert sess.run(steps)[1] == 3
