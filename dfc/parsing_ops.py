@@ -262,6 +262,14 @@ def _serialized_of_rank(serialized: Any, rank: int, param: str, op: str, what: s
     if x.shape.ndims is not None and x.shape.ndims != rank:
         raise ValueError(f"Shape must be rank {rank} but is rank {x.shape.ndims}: {what}'s {param} {x.name} must be "
                          f"a {'scalar' if rank == 0 else 'vector'}")
+    if x.shape.ndims is None and rank == 0:  # TF checks a scalar at run time, and the outputs get their shapes
+        from .array_ops import identity, rank as rank_of
+        from .debugging import Assert
+        from .math_ops import equal
+        check = Assert(equal(rank_of(x), 0), [f"Input {param} must be a scalar"], name=f"{param.capitalize()}IsScalar")
+        with control_dependencies([check]):
+            x = identity(x, name=f"{param}Dependencies")
+        x.set_shape([])
     return x
 
 

@@ -75,6 +75,12 @@ def test_proto_classes_and_static_shapes():
     assert seq["tok"].shape.as_list() == [None, 1] and seq["w"].indices.shape.as_list() == [None, 2]
     assert context["n"].shape.as_list() == [] and context["v"].dense_shape.shape.as_list() == [1]
     assert seq["tok"].name.startswith("parse_seq/")
+    anything = tf.placeholder(tf.string)  # the serving signature's input: rank unknown, a scalar checked at run time
+    context2, seq2 = tf.parse_single_sequence_example(anything, {"d": tf.FixedLenFeature([3], tf.int64)},
+                                                      {"t": tf.FixedLenSequenceFeature([], tf.int64)})
+    assert context2["d"].shape.as_list() == [3] and seq2["t"].shape.as_list() == [None]
+    with tf.Session() as sess, pytest.raises(InvalidArgumentError, match="Input serialized must be a scalar"):
+        sess.run(context2["d"], {anything: [b"", b""]})
     with tf.Session() as sess:
         assert sess.run(seq["tok"], {s: record.SerializeToString()}).tolist() == [[4], [5], [6]]
 
