@@ -296,7 +296,8 @@ def _write_sequences(tf, path: str) -> None:
 
 def sequence_queue_pipeline(tf, Session, folder):
     """The queue-based reader of TF1 tutorials: string_input_producer -> TFRecordReader -> parse_single_sequence_example
-    -> per-record summaries of fixed shape -> tf.train.batch, under a Coordinator and queue runners."""
+    -> tf.train.batch(dynamic_pad=True) of the token lists and per-record summaries, under a Coordinator and queue
+    runners."""
     path = os.path.join(folder, "seq.tfrecord")
     _write_sequences(tf, path)
     filenames = tf.train.string_input_producer([path], shuffle=False)
@@ -310,15 +311,17 @@ def sequence_queue_pipeline(tf, Session, folder):
     summary = tf.stack([tf.reduce_sum(tokens), tf.shape(tokens, out_type=tf.int64)[0], tokens[0], tokens[-1],
                         tf.size(lists["words"].values, out_type=tf.int64)])
     joined = tf.reduce_join(first_words, separator="|")
-    batch = tf.train.batch([summary, context["label"], context["id"], joined], batch_size=3)
+    words = tf.sparse_tensor_to_dense(lists["words"], default_value="")
+    batch = tf.train.batch([summary, context["label"], context["id"], joined, tokens, words], batch_size=3,
+                           dynamic_pad=True)
     out: dict = {}
     with Session() as sess:
         coord = tf.train.Coordinator()
         threads = tf.train.start_queue_runners(sess=sess, coord=coord)
         for step in range(4):
             values = sess.run(batch)
-            for key, value in zip(("summary", "labels", "ids", "words"), values):
-                out[f"{key}{step}"] = np.asarray(value).astype("S") if key in ("ids", "words") else value
+            for key, value in zip(("summary", "labels", "ids", "words", "tokens", "padded_words"), values):
+                out[f"{key}{step}"] = np.asarray(value).astype("S") if value.dtype == object else value
         coord.request_stop()
         coord.join(threads)
     return out
