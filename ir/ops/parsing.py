@@ -132,24 +132,27 @@ def decode_sequence_example(data: bytes) -> tuple[dict, dict[bytes, list[tuple[i
 #: what a parsing op reads of each serialized record: an Example's features, a SequenceExample's context
 #: features, or its feature lists
 SOURCES = ("example", "context", "feature_list")
-_DECODED: list[tuple[np.ndarray, bool, list]] = []  # the last few serialized arrays and their decoded records
+_DECODED: list[tuple[np.ndarray, tuple, bool, list]] = []  # the last serialized arrays, their decoded records
 
 
 def decoded(serialized: np.ndarray, source: str = "example") -> list:
     """The decoded records of `serialized` (flattened), as `source` reads them."""
     sequence = source != "example"
-    found = [records for array, is_sequence, records in _DECODED if array is serialized and is_sequence == sequence]
+    flat = serialized.reshape(-1)
+    found = [records for array, items, is_sequence, records in _DECODED
+             if array is serialized and is_sequence == sequence and len(items) == len(flat)
+             and all(a is b for a, b in zip(items, flat))]  # the same bytes objects: not refilled in place
     if found:
         records = found[0]
     else:
         records = []
-        for data in serialized.reshape(-1):
+        for data in flat:
             try:
                 records.append(decode_sequence_example(data) if sequence else decode_example(data))
             except (ValueError, struct.error, IndexError):
                 shown = data[:40].decode("utf-8", "replace")
                 raise InvalidArgumentError(f"Could not parse example input, value: '{shown}'") from None
-        _DECODED.insert(0, (serialized, sequence, records))
+        _DECODED.insert(0, (serialized, tuple(flat), sequence, records))
         del _DECODED[6:]
     if not sequence:
         return records
