@@ -330,6 +330,47 @@ def sequence_queue_pipeline(tf, Session, folder):
 SCRIPTS["sequence_queue_pipeline"] = sequence_queue_pipeline
 
 
+def im2txt_queue_pipeline(tf, Session, folder):
+    """im2txt's input ops: sharded TFRecord files -> string_input_producer -> TFRecordReader -> a FIFOQueue filled
+    by a QueueRunner -> parse_single_sequence_example (image bytes in the context, caption ids as a feature list)
+    -> input/target sequences and their mask -> tf.train.batch_join(dynamic_pad=True)."""
+    for shard in range(2):
+        with tf.python_io.TFRecordWriter(os.path.join(folder, f"train-{shard:05d}-of-00002")) as writer:
+            for i in range(4):
+                words = [[k + 5] for k in range(1 + (i + shard) % 4)]
+                writer.write(sequence_example({"image/data": [f"img{shard}{i}".encode()]},
+                                              {"image/caption_ids": [[1], *words, [2]]}))
+    data_files = sorted(tf.gfile.Glob(os.path.join(folder, "train-*")))
+    filename_queue = tf.train.string_input_producer(data_files, shuffle=False, capacity=16, name="filename_queue")
+    values_queue = tf.FIFOQueue(capacity=20, dtypes=[tf.string], name="fifo_input_queue")
+    _, value = tf.TFRecordReader().read(filename_queue)
+    tf.train.queue_runner.add_queue_runner(tf.train.queue_runner.QueueRunner(values_queue,
+                                                                             [values_queue.enqueue([value])]))
+    context, sequence = tf.parse_single_sequence_example(
+        values_queue.dequeue(), context_features={"image/data": tf.FixedLenFeature([], dtype=tf.string)},
+        sequence_features={"image/caption_ids": tf.FixedLenSequenceFeature([], dtype=tf.int64)})
+    caption = sequence["image/caption_ids"]
+    input_length = tf.expand_dims(tf.subtract(tf.shape(caption)[0], 1), 0)
+    enqueue_list = [[context["image/data"], tf.slice(caption, [0], input_length), tf.slice(caption, [1], input_length),
+                     tf.ones(input_length, dtype=tf.int32)]]
+    images, input_seqs, target_seqs, mask = tf.train.batch_join(enqueue_list, batch_size=3, capacity=10,
+                                                                dynamic_pad=True, name="batch_and_pad")
+    out: dict = {}
+    with Session() as sess:
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess=sess, coord=coord)
+        for step in range(2):
+            values = sess.run([images, input_seqs, target_seqs, mask])
+            for key, value in zip(("images", "inputs", "targets", "mask"), values):
+                out[f"{key}{step}"] = np.asarray(value).astype("S") if value.dtype == object else value
+        coord.request_stop()
+        coord.join(threads)
+    return out
+
+
+SCRIPTS["im2txt_queue_pipeline"] = im2txt_queue_pipeline
+
+
 if __name__ == "__main__":  # record the scripts with TensorFlow (the cases: tests/record_tf1_ops.py)
     import tempfile
 
