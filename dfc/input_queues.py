@@ -233,14 +233,19 @@ def _epochs_variable_plain(num_epochs: int) -> Any:
 
 
 # ---- batching -----------------------------------------------------------------------------------------
+def _tensor(value: Any) -> Any:
+    from .sparse.tensor import SparseTensor
+    return value if isinstance(value, SparseTensor) else convert_to_tensor(value)
+
+
 def _flatten(tensors: Any) -> tuple[list[Tensor], Callable[[list], Any]]:
     if isinstance(tensors, dict):
         keys = sorted(tensors)
-        flat = [convert_to_tensor(tensors[k]) for k in keys]
+        flat = [_tensor(tensors[k]) for k in keys]
         return flat, lambda outs: dict(zip(keys, outs))
     if isinstance(tensors, (Tensor,)) or not isinstance(tensors, (list, tuple)):
-        return [convert_to_tensor(tensors)], lambda outs: outs[0]
-    flat = [convert_to_tensor(t) for t in tensors]
+        return [_tensor(tensors)], lambda outs: outs[0]
+    flat = [_tensor(t) for t in tensors]
     # TF's: a list of one tensor gives the batched tensor itself
     return flat, lambda outs: outs[0] if len(outs) == 1 else list(outs)
 
@@ -337,6 +342,7 @@ def _batched(tensors: Any, batch_size: int, enqueue_many: bool, shapes: Any, all
     flat, rebuild = _flatten(tensors)
     if not flat:
         raise ValueError("Cannot batch an empty list of tensors")
+    flat, restore = _store_sparse(flat, enqueue_many)
     if batch_size is None or int(batch_size) <= 0:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
     graph = get_default_graph()
@@ -356,7 +362,24 @@ def _batched(tensors: Any, batch_size: int, enqueue_many: bool, shapes: Any, all
         batcher = _Batcher(flat, batch_size, enqueue_many, allow_smaller, queue_name, shuffle,
                            _keep_input(keep_input, enqueue_many), pad)
         outs = _dequeue(graph, [t.dtype for t in flat], out_shapes, batcher.pull, first_name=scope[:-1])
-    return rebuild(outs)
+        return rebuild(restore(outs))
+
+
+def _store_sparse(flat: list, enqueue_many: bool) -> tuple[list[Tensor], Callable[[list], list]]:
+    """SparseTensors batched as TF's do: each example's serialized ([3] strings, serialize_sparse; enqueue_many:
+    serialize_many_sparse's rows), the batch deserialized into one SparseTensor of one more dim."""
+    from .sparse.serialize import deserialize_many_sparse, serialize_many_sparse, serialize_sparse
+    from .sparse.tensor import SparseTensor
+    sparse = {}
+    for i, t in enumerate(flat):
+        if isinstance(t, SparseTensor):
+            rank = t.dense_shape.shape[0] if t.dense_shape.shape.ndims == 1 else None
+            sparse[i] = (t.dtype, rank if rank is None or enqueue_many else rank + 1)
+            flat[i] = serialize_many_sparse(t) if enqueue_many else serialize_sparse(t)
+
+    def restore(outs: list) -> list:
+        return [deserialize_many_sparse(o, *sparse[i]) if i in sparse else o for i, o in enumerate(outs)]
+    return flat, restore
 
 
 def batch(tensors: Any, batch_size: int, num_threads: int = 1, capacity: int = 32, enqueue_many: bool = False,

@@ -296,8 +296,8 @@ def _write_sequences(tf, path: str) -> None:
 
 def sequence_queue_pipeline(tf, Session, folder):
     """The queue-based reader of TF1 tutorials: string_input_producer -> TFRecordReader -> parse_single_sequence_example
-    -> tf.train.batch(dynamic_pad=True) of the token lists and per-record summaries, under a Coordinator and queue
-    runners."""
+    -> tf.train.batch(dynamic_pad=True) of the token lists and per-record summaries, and a batch of the VarLenFeature's
+    SparseTensors, under a Coordinator and queue runners."""
     path = os.path.join(folder, "seq.tfrecord")
     _write_sequences(tf, path)
     filenames = tf.train.string_input_producer([path], shuffle=False)
@@ -314,6 +314,10 @@ def sequence_queue_pipeline(tf, Session, folder):
     words = tf.sparse_tensor_to_dense(lists["words"], default_value="")
     batch = tf.train.batch([summary, context["label"], context["id"], joined, tokens, words], batch_size=3,
                            dynamic_pad=True)
+    _, another = tf.TFRecordReader().read(tf.train.string_input_producer([path], shuffle=False))  # its own reader
+    context2, lists2 = tf.parse_single_sequence_example(another, {"label": tf.FixedLenFeature([], tf.int64)},
+                                                        {"words": tf.VarLenFeature(tf.string)})
+    sparse_batch = tf.train.batch({"words": lists2["words"], "label": context2["label"]}, batch_size=4)
     out: dict = {}
     with Session() as sess:
         coord = tf.train.Coordinator()
@@ -322,6 +326,9 @@ def sequence_queue_pipeline(tf, Session, folder):
             values = sess.run(batch)
             for key, value in zip(("summary", "labels", "ids", "words", "tokens", "padded_words"), values):
                 out[f"{key}{step}"] = np.asarray(value).astype("S") if value.dtype == object else value
+        sparse = sess.run(sparse_batch)  # VarLenFeatures batched through serialize_sparse, as TF's batch does
+        out.update({"sparse_indices": sparse["words"].indices, "sparse_values": sparse["words"].values.astype("S"),
+                    "sparse_shape": sparse["words"].dense_shape, "sparse_labels": sparse["label"]})
         coord.request_stop()
         coord.join(threads)
     return out
