@@ -100,13 +100,13 @@ _ALLOWED = {"example": (FixedLenFeature, FixedLenSequenceFeature, VarLenFeature,
             "context": (FixedLenFeature, VarLenFeature), "feature_list": (FixedLenSequenceFeature, VarLenFeature)}
 
 
-def _feature_dtype(key: str, dtype: Any):
+def _feature_dtype(key: str, dtype: Any, param: str = "dense_defaults"):
     if dtype is None:
         raise ValueError(f"Missing type for feature {key}.")
     dtype = as_dtype(dtype)
     if dtype.name not in _EXAMPLE_DTYPES:
-        raise ValueError(f"Unsupported dtype {dtype.name} for feature '{key}': an Example holds float32, int64 or "
-                         f"string values")
+        raise TypeError(f"Value passed to parameter '{param}' has DataType {dtype.name} not in list of allowed "
+                        f"values: float32, int64, string (feature '{key}')")
     return dtype
 
 
@@ -140,13 +140,13 @@ def _sparse_keys(features: dict, source: str) -> dict[str, Any]:
                 raise ValueError(f"Unsupported {type(spec).__name__} {spec} for key '{key}'")
             raise ValueError(f"Invalid feature {key}:{spec}.")
         if isinstance(spec, VarLenFeature):
-            add(key, _feature_dtype(key, spec.dtype))
+            add(key, _feature_dtype(key, spec.dtype, "sparse_types"))
         elif isinstance(spec, SparseFeature):
             if not spec.index_key:
                 raise ValueError(f"Missing index_key for SparseFeature {spec}.")
             if not spec.value_key:
                 raise ValueError(f"Missing value_key for SparseFeature {spec}.")
-            dtype = _feature_dtype(key, spec.dtype)
+            dtype = _feature_dtype(key, spec.dtype, "sparse_types")
             for index_key in sorted([spec.index_key] if isinstance(spec.index_key, str) else spec.index_key):
                 add(index_key, as_dtype("int64"))
             add(spec.value_key, dtype)

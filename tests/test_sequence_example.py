@@ -119,6 +119,11 @@ def test_spec_errors_are_tfs():
          ValueError, "rank 0"),
         (lambda: tf.deserialize_many_sparse(tf.serialize_sparse(tf.SparseTensor([[0]], [1.0], [2])), tf.float32),
          ValueError, "Shape must be rank 2 but is rank 1"),
+        (lambda: tf.parse_example(v, {"x": tf.FixedLenFeature([], tf.int32)}),
+         TypeError, "parameter 'dense_defaults' has DataType int32 not in list of allowed values: float32, int64, "
+                    "string .feature 'x'"),
+        (lambda: tf.parse_example(v, {"x": tf.VarLenFeature(tf.float64)}),
+         TypeError, "parameter 'sparse_types' has DataType float64"),
     ]
     for build, error, pattern in cases:
         info = _build_error(build)
