@@ -1,7 +1,8 @@
 """All op declarations, one module per family; importing this package registers them."""
 
 from . import (comm, control, debug, dynamic, elementwise, image_boxes, image_codecs, linalg, lookup, nn,  # noqa: F401
-               parsing, random, reduce, scan, shape, sparse, state, strings)
+               parsing, parsing_sequence, random, reduce, scan, shape, sparse, state,
+               string_hash, strings)
 from .registry import FUSIBLE_KINDS, REGISTRY, TRAITS, UNCLASSIFIED, Attr, OpDef, get_op_def, ops_with, register
 
 __all__ = ["FUSIBLE_KINDS", "REGISTRY", "TRAITS", "UNCLASSIFIED", "Attr", "OpDef", "get_op_def", "ops_with",
