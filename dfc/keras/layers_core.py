@@ -108,13 +108,13 @@ class GaussianNoise(Layer):
 
     _masking = True
 
-    def __init__(self, stddev: float, **kwargs):
+    def __init__(self, stddev: float, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.stddev = stddev
+        self.stddev, self.seed = stddev, seed
 
     def call(self, inputs, training=None) -> Tensor:
         return K.in_train_phase(lambda: inputs + K.random_normal(_array.shape(inputs), 0.0, self.stddev,
-                                                                 dtype=inputs.dtype), inputs,
+                                                                 dtype=inputs.dtype, seed=self.seed), inputs,
                                 training=_training(training))
 
 
@@ -124,6 +124,7 @@ class ActivityRegularization(Layer):
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs):
         super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
+        self.l1, self.l2 = l1, l2
 
     def call(self, inputs) -> Tensor:
         return inputs
@@ -238,6 +239,11 @@ class Embedding(Layer):
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.mask_zero, self.input_length = mask_zero, input_length
         self.embeddings_constraint = embeddings_constraint
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config["dtype"] = config["dtype"] or K.floatx()  # TF's Embedding is made float32 unless told
+        return config
 
     def build(self, input_shape) -> None:
         self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
