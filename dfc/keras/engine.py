@@ -221,7 +221,7 @@ class Layer(_tf_layers_base.Layer):
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         config["dtype"] = self.dtype.name if self.dtype else None
-        if layer_config.keras_base(type(self)) is None:
+        if layer_config.keras_base(type(self)) is None and type(self).get_config is Layer.get_config:
             own = [p for name, p in inspect.signature(type(self).__init__).parameters.items()
                    if name not in ("self", "trainable", "name", "dtype", "dynamic")
                    and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]

@@ -259,6 +259,8 @@ class ZeroPadding1D(ZeroPadding2D):
     rank = 1
 
     def __init__(self, padding=1, **kwargs):
+        if not isinstance(padding, int):  # (left, right)
+            padding = [tuple(padding)]
         super().__init__(padding, "channels_last", **kwargs)
 
 
