@@ -270,3 +270,29 @@ def test_custom_objects_and_tfs_errors(tmp_path):
 
     with pytest.raises(NotImplementedError, match="Bare.*get_config"):
         Bare(2).get_config()
+
+
+def test_lambda_nested_model_and_other_layers_round_trip_through_a_file(tmp_path):
+    scale = 0.5
+    inner = tf.keras.Sequential([L.Dense(4, activation="relu", input_shape=(5,)), L.Dense(3)], name="inner")
+    x = tf.keras.Input(shape=(6, 5))
+    h = L.Conv1D(5, 2, padding="same")(x)
+    h = L.Lambda(lambda t, shift=1.0: t * scale + shift, output_shape=(6, 5))(h)
+    h = L.LeakyReLU(0.2)(L.GlobalMaxPooling1D()(h))
+    model = tf.keras.Model(x, inner(h))
+    model.compile(tf.keras.optimizers.Adagrad(0.1), "mae")
+    xs = np.random.RandomState(0).randn(3, 6, 5).astype(np.float32)
+    model.fit(xs, np.ones((3, 3), np.float32), epochs=1, verbose=0)
+    model.save(str(tmp_path / "m.h5"))
+    config = json.loads(model.to_json())["config"]
+    inner_entry = [e for e in config["layers"] if e["name"] == "inner"][0]
+    assert inner_entry["class_name"] == "Sequential" and inner_entry["inbound_nodes"][0][0][:2] == ["leaky_re_lu", 0]
+    assert config["output_layers"] == [["inner", 1, 0]]  # TF's Keras counts a nested model's construction as its node 0
+    loaded = tf.keras.models.load_model(str(tmp_path / "m.h5"))
+    lam = [layer for layer in loaded.layers if type(layer).__name__ == "Lambda"][0]
+    assert lam.get_config()["function_type"] == "lambda" and lam._output_shape == (6, 5)
+    np.testing.assert_allclose(loaded.predict(xs), model.predict(xs), rtol=1e-6)
+    relu = L.ReLU(max_value=6.0, negative_slope=0.1, threshold=0.5)
+    assert L.ReLU.from_config(relu.get_config()).get_config() == relu.get_config()
+    pytest.importorskip("yaml")  # to_yaml is optional (TF 1's Keras: with pyyaml installed)
+    assert tf.keras.models.model_from_yaml(model.to_yaml()).count_params() == model.count_params()

@@ -25,13 +25,19 @@ def _json_kwargs(arguments: dict) -> dict:
     return out
 
 
+def _skips_first_node(layer) -> int:
+    """1 for a functional or Sequential model used as a layer: TF's Keras counts its own construction as its
+    node 0, so the first call in a config is node 1 (dfc's models record no construction node)."""
+    return 1 if getattr(layer, "_is_graph_network", False) and hasattr(layer, "_nodes_order") else 0
+
+
 def functional_config(model) -> dict[str, Any]:
     """{"name", "layers", "input_layers", "output_layers"} of a functional model, as TF's Keras writes it."""
     input_nodes = [t._keras_history[0]._inbound_nodes[t._keras_history[1]] for t in model.inputs]
     relevant = {id(node) for node in list(model._nodes_order) + input_nodes}
     index: dict[tuple[int, int], int] = {}  # (layer, its node index) -> the index among this model's calls
     for layer in model.layers:
-        kept = 0
+        kept = _skips_first_node(layer)
         for i, node in enumerate(layer._inbound_nodes):
             if id(node) in relevant:
                 index[(id(layer), i)] = kept
@@ -72,6 +78,7 @@ def functional_from_config(cls, config: dict, custom_objects: dict | None = None
         if layer is None:
             raise ValueError(f"Model {config.get('name')}: a call takes an input from layer {name!r}, which the "
                              f"config does not list")
+        node_index -= _skips_first_node(layer)
         if node_index >= len(layer._inbound_nodes):
             return None
         outputs = layer._inbound_nodes[node_index].output_tensors
