@@ -79,6 +79,9 @@ def test_tf_written_model_file_loads_with_tfs_predictions_and_training_state(nam
     np.testing.assert_allclose(predictions, expected["predictions"], rtol=1e-5, atol=1e-6)
     if name in DETERMINISTIC:  # the next epoch as TF's: Adam's / RMSprop's moments and step count came back
         np.testing.assert_allclose(after, expected["after_epoch"], rtol=1e-4, atol=1e-5)
+    built = MODELS[name](tf.keras)  # the same architecture built in dfc takes TF's weights by position
+    built.load_weights(os.path.join(DATA, f"{name}.h5"))
+    np.testing.assert_allclose(built.predict(model_inputs(name)), expected["predictions"], rtol=1e-5, atol=1e-6)
 
 
 def _names(values) -> list[str]:
@@ -221,7 +224,7 @@ class Scale(L.Layer):
 
 
 def scaled_mse(y_true, y_pred):
-    return tf.reduce_mean(tf.square(y_true - y_pred)) * 2.0
+    return tf.reduce_mean(tf.square(y_true - y_pred), axis=-1) * 2.0
 
 
 def test_custom_objects_and_tfs_errors(tmp_path):
@@ -240,6 +243,10 @@ def test_custom_objects_and_tfs_errors(tmp_path):
     assert tf.keras.models.load_model(path, custom_objects={"Scale": Scale}, compile=False).optimizer is None
     with tf.keras.utils.custom_object_scope({"Scale": Scale}):
         assert tf.keras.models.model_from_json(model.to_json()).layers[-1].factor == 3.0
+    with pytest.warns(UserWarning, match="only with val_loss available"):
+        model.fit(x, np.ones((2, 3), np.float32), verbose=0, callbacks=[
+            tf.keras.callbacks.ModelCheckpoint(str(tmp_path / "never.h5"), save_best_only=True)])
+    assert not os.path.exists(tmp_path / "never.h5")
     # TF's errors: a missing file, layers that do not match, a subclassed model, a layer without get_config
     with pytest.raises(OSError, match="nowhere.h5"):
         tf.keras.models.load_model(str(tmp_path / "nowhere.h5"))
