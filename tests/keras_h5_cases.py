@@ -127,9 +127,38 @@ def lstm_text(keras):
     return keras.Model(ids, out)
 
 
-MODELS = {"mlp": mlp, "convnet": convnet, "lstm_text": lstm_text}
+def zoo(keras):
+    """Most other layers with weights or arguments, over three inputs: separable, depthwise, transposed and causal
+    convolutions, padding, cropping, pooling, PReLU, BatchNormalization, Masking, SimpleRNN, TimeDistributed,
+    Permute, Reshape, RepeatVector, Embedding, Dot, Subtract, a weight penalty."""
+    L = keras.layers
+    img = keras.Input(shape=(8, 8, 3), name="img")
+    x = L.ZeroPadding2D(1)(img)
+    x = L.SeparableConv2D(4, 3, depth_multiplier=2, activation="relu")(x)
+    x = L.DepthwiseConv2D(3, padding="same")(x)
+    x = L.Conv2DTranspose(3, 2, strides=2)(x)
+    x = L.Cropping2D(((1, 1), (2, 2)))(x)
+    x = L.AveragePooling2D()(x)
+    x = L.UpSampling2D()(x)
+    x = L.PReLU()(x)
+    x = L.BatchNormalization(momentum=0.5)(x)
+    a = L.GlobalAveragePooling2D()(x)
+    seq = keras.Input(shape=(5, 4), name="seq")
+    s = L.SimpleRNN(3)(L.Masking(0.0)(seq))
+    s = L.TimeDistributed(L.Dense(2))(L.RepeatVector(2)(s))
+    s = L.Reshape((4,))(L.Permute((2, 1))(s))
+    ids = keras.Input(shape=(3,), name="ids")
+    t = L.Embedding(9, 4)(ids)
+    t = L.GlobalMaxPooling1D()(L.Conv1D(3, 2, padding="causal")(t))
+    d = L.Dot(axes=1, normalize=True)([L.Dense(3)(a), t])
+    out = L.concatenate([a, s, d, L.Subtract()([t, L.Dense(3)(a)])])
+    out = L.Dense(2, activation="softmax", kernel_regularizer=keras.regularizers.l2(0.01))(out)
+    return keras.Model([img, seq, ids], out)
+
+
+MODELS = {"mlp": mlp, "convnet": convnet, "lstm_text": lstm_text, "zoo": zoo}
 #: the models whose training draws no random numbers (no dropout): their next epoch after loading is compared
-DETERMINISTIC = ("mlp", "lstm_text")
+DETERMINISTIC = ("mlp", "lstm_text", "zoo")
 
 
 def model_inputs(name: str):
@@ -139,6 +168,10 @@ def model_inputs(name: str):
         return rng.randn(5, 6).astype(np.float32)
     if name == "convnet":
         return [rng.randn(4, 8, 8, 2).astype(np.float32), rng.randn(4, 3).astype(np.float32)]
+    if name == "zoo":
+        seq = rng.randn(4, 5, 4).astype(np.float32)
+        seq[0, 3:] = 0
+        return [rng.randn(4, 8, 8, 3).astype(np.float32), seq, rng.randint(0, 9, (4, 3)).astype(np.float32)]
     ids = rng.randint(1, 20, size=(4, 7)).astype(np.int32)
     ids[0, 5:] = 0
     ids[2, 3:] = 0
@@ -151,14 +184,18 @@ def compile_model(keras, model, name: str):
         model.compile(keras.optimizers.Adam(0.01), "categorical_crossentropy", metrics=["accuracy"])
     elif name == "convnet":
         model.compile(keras.optimizers.SGD(0.05, momentum=0.9, nesterov=True), "binary_crossentropy")
+    elif name == "zoo":
+        model.compile(keras.optimizers.RMSprop(0.01, momentum=0.5, centered=True), "categorical_crossentropy",
+                      metrics=["acc"])
     else:
         model.compile(keras.optimizers.RMSprop(0.01), "mse", metrics=["mae"])
 
 
 def model_targets(name: str, n: int):
     rng = np.random.RandomState(11)
-    if name == "mlp":
-        return np.eye(3, dtype=np.float32)[rng.randint(0, 3, n)]
+    if name in ("mlp", "zoo"):
+        classes = 3 if name == "mlp" else 2
+        return np.eye(classes, dtype=np.float32)[rng.randint(0, classes, n)]
     if name == "convnet":
         return (rng.rand(n, 2) > 0.5).astype(np.float32)
     return rng.randn(n, 1).astype(np.float32)

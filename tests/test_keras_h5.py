@@ -80,6 +80,8 @@ def test_tf_written_model_file_loads_with_tfs_predictions_and_training_state(nam
     if name in DETERMINISTIC:  # the next epoch as TF's: Adam's / RMSprop's moments and step count came back
         np.testing.assert_allclose(after, expected["after_epoch"], rtol=1e-4, atol=1e-5)
     built = MODELS[name](tf.keras)  # the same architecture built in dfc takes TF's weights by position
+    with h5py.File(os.path.join(DATA, f"{name}.h5"), "r") as f:  # its layers in TF's order (by depth)
+        assert [layer.name for layer in built.layers] == _names(f["model_weights"].attrs["layer_names"])
     built.load_weights(os.path.join(DATA, f"{name}.h5"))
     np.testing.assert_allclose(built.predict(model_inputs(name)), expected["predictions"], rtol=1e-5, atol=1e-6)
 

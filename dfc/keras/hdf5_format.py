@@ -12,6 +12,7 @@ position (layers with weights in order) or, with by_name, into the layers of the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import warnings
@@ -64,9 +65,10 @@ def _load_attributes(group, name: str) -> list[str]:
 
 
 def _open(filepath, mode: str):
+    """The HDF5 file at `filepath` (closed after the `with`), or an h5py.File given (left open)."""
     h5py = _h5py()
     if isinstance(filepath, h5py.File):
-        return filepath
+        return contextlib.nullcontext(filepath)
     path = os.fspath(filepath)
     if mode == "r" and not os.path.exists(path):
         raise OSError(f"No file or directory found at {path}")

@@ -191,7 +191,7 @@ def _dfc_layers() -> dict[str, type]:
     found: dict[str, type] = {}
     for cls in LAYER_CLASSES:  # by their names now: some classes are named after they are made
         if cls.__module__.startswith("dfc.") and not cls.__name__.startswith("_"):
-            found.setdefault(cls.__name__, cls)
+            found[cls.__name__] = cls  # the last made of a name: a public class over the base it was made from
     return found
 
 

@@ -70,6 +70,7 @@ class Model(TrainingMixin, Layer):
         input_ids = {id(t) for t in inputs}
         order: list = []
         done: set[int] = set()
+        discovered: dict[int, int] = {}  # layer -> when the walk from the outputs first met it
 
         def visit(t) -> None:
             layer, node_index, _ = t._keras_history
@@ -77,6 +78,7 @@ class Model(TrainingMixin, Layer):
             if id(node) in done:
                 return
             done.add(id(node))
+            discovered.setdefault(id(layer), len(discovered))
             if id(t) not in input_ids:
                 if not node.input_tensors:
                     raise ValueError(f"Graph disconnected: cannot obtain value for tensor {t.name} at layer "
@@ -90,7 +92,7 @@ class Model(TrainingMixin, Layer):
             visit(t)
         self._nodes_order = [n for n in order if not any(id(t) in input_ids for t in n.output_tensors)]
         input_layers = [t._keras_history[0] for t in inputs]
-        self.__dict__["_layers"] = _unique(input_layers + [n.outbound_layer for n in self._nodes_order])
+        self.__dict__["_layers"] = _layers_by_depth(order, input_ids, input_layers, discovered)
         self.inputs, self.outputs = inputs, outputs
         self.input_names = [layer.name for layer in input_layers]
         self.output_names = [t._keras_history[0].name for t in outputs]
@@ -244,6 +246,29 @@ class Model(TrainingMixin, Layer):
         """The table of layers, output shapes and parameter counts, as TF1's Keras prints it."""
         from .summary import print_summary
         print_summary(self, line_length, positions, print_fn)
+
+
+def _layers_by_depth(order: list, input_ids: set, input_layers: list, discovered: dict) -> list:
+    """A functional model's layers in TF's order (model.layers, the order of its config and weight files): by
+    decreasing depth (the longest path to an output), then in the order a walk from the outputs meets them."""
+    node_depth: dict[int, int] = {}
+    layer_depth: dict[int, int] = {}
+    layers: dict[int, Layer] = {}
+    for node in reversed(order):  # outputs first
+        layer = node.outbound_layer
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(layer), 0))
+        layer_depth[id(layer)] = node_depth[id(node)] = depth
+        layers[id(layer)] = layer
+        if any(id(t) in input_ids for t in node.output_tensors):
+            continue  # a model input: what made it is outside the model
+        for t in node.input_tensors:
+            parent_layer, index, _ = t._keras_history
+            parent = parent_layer._inbound_nodes[index]
+            node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    for layer in input_layers:  # an input no output depends on
+        if id(layer) not in layers:
+            layers[id(layer)], layer_depth[id(layer)], discovered[id(layer)] = layer, 0, -1
+    return sorted(layers.values(), key=lambda x: (-layer_depth[id(x)], discovered[id(x)]))
 
 
 def _json_default(value):

@@ -53,6 +53,14 @@ def l1_l2(l1: float = 0.01, l2: float = 0.01) -> L1L2:
     return L1L2(l1=l1, l2=l2)
 
 
+def _L1(l1: float = 0.01) -> L1L2:  # noqa: N802 - the class name later TF's Keras writes (l1 only)
+    return L1L2(l1=l1)
+
+
+def _L2(l2: float = 0.01) -> L1L2:  # noqa: N802
+    return L1L2(l2=l2)
+
+
 def serialize(regularizer) -> dict | str | None:
     """{"class_name", "config"} for a regularizer object; a plain function by its name."""
     if regularizer is None:
@@ -65,7 +73,8 @@ def serialize(regularizer) -> dict | str | None:
 def deserialize(config, custom_objects=None):
     name = config if isinstance(config, str) else config["class_name"]
     kwargs = {} if isinstance(config, str) else config.get("config", {})
-    table = {"L1L2": L1L2, "l1_l2": l1_l2, "l1": l1, "l2": l2, **custom_objects_in_scope(), **(custom_objects or {})}
+    table = {"L1L2": L1L2, "l1_l2": l1_l2, "l1": l1, "l2": l2, "L1": _L1, "L2": _L2, **custom_objects_in_scope(),
+             **(custom_objects or {})}
     if name not in table:
         raise ValueError(f"Unknown regularizer: {name}")
     found = table[name]
