@@ -98,16 +98,19 @@ def save_weights_to_hdf5_group(group, layers: list) -> None:
     for layer in layers:
         weights = _all_weights(layer)
         values = K.batch_get_value(weights)
-        g = group.create_group(layer.name)
-        names = [w.name for w in weights]
-        _save_attributes(g, "weight_names", names)
-        for name, value in zip(names, values):
-            value = np.asarray(value)
-            dataset = g.create_dataset(name, value.shape, dtype=value.dtype)
-            if value.shape:
-                dataset[:] = value
-            else:
-                dataset[()] = value
+        _save_weights(group.create_group(layer.name), [w.name for w in weights], values)
+
+
+def _save_weights(group, names: list[str], values: list) -> None:
+    """`weight_names` and one dataset per weight, named as the variable."""
+    _save_attributes(group, "weight_names", names)
+    for name, value in zip(names, values):
+        value = np.asarray(value)
+        dataset = group.create_dataset(name, value.shape, dtype=value.dtype)
+        if value.shape:
+            dataset[:] = value
+        else:
+            dataset[()] = value
 
 
 def _saved_layers(group) -> list[tuple[str, list[np.ndarray]]]:
@@ -267,16 +270,8 @@ def save_model_to_hdf5(model, filepath, overwrite: bool = True, include_optimize
                 f.attrs["training_config"] = _json(_training_config(model))
                 weights = optimizer.weights
                 if weights:
-                    group = f.create_group("optimizer_weights")
-                    names = [w.name for w in weights]
-                    _save_attributes(group, "weight_names", names)
-                    for name, value in zip(names, K.batch_get_value(weights)):
-                        value = np.asarray(value)
-                        dataset = group.create_dataset(name, value.shape, dtype=value.dtype)
-                        if value.shape:
-                            dataset[:] = value
-                        else:
-                            dataset[()] = value
+                    _save_weights(f.create_group("optimizer_weights"), [w.name for w in weights],
+                                  K.batch_get_value(weights))
         f.flush()
     finally:
         if opened:
