@@ -56,6 +56,30 @@ def test_sizes_from_tensors_equal_constant_sizes(backend):
         np.testing.assert_array_equal(got[name], want[name], err_msg=name)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_diagonals_of_matrices_whose_dims_are_fed(backend):
+    v = tf.placeholder(tf.float32, [None])
+    m = tf.placeholder(tf.float32, [None, None])
+    b = tf.placeholder(tf.float32, [None, None, None])
+    fetches = {"diag": tf.diag(v), "matrix_diag": tf.matrix_diag(v), "diag_part": tf.diag_part(m[:, :3]),
+               "matrix_diag_part": tf.matrix_diag_part(m), "trace": tf.trace(m),
+               "set_diag": tf.matrix_set_diag(m, -v), "batch_diag_part": tf.matrix_diag_part(b),
+               "batch_set_diag": tf.matrix_set_diag(b, tf.zeros([2, 3])),
+               "tall_set_diag": tf.matrix_set_diag(tf.transpose(m), -v)}
+    vv, mm, bb = np.arange(1.0, 4.0), np.arange(12.0).reshape(3, 4), np.arange(24.0).reshape(2, 3, 4)
+    got = tf.Session(backend=backend).run(fetches, {v: vv, m: mm, b: bb})
+    set_diag = mm.copy()
+    set_diag[range(3), range(3)] = -vv
+    batch_set = bb.copy()
+    batch_set[:, range(3), range(3)] = 0
+    want = {"diag": np.diag(vv), "matrix_diag": np.diag(vv), "diag_part": np.diag(mm[:, :3]),
+            "matrix_diag_part": np.diag(mm), "trace": np.trace(mm), "set_diag": set_diag,
+            "batch_diag_part": np.stack([np.diag(z) for z in bb]), "batch_set_diag": batch_set,
+            "tall_set_diag": set_diag.T}
+    for name, value in want.items():
+        np.testing.assert_array_equal(got[name], value, err_msg=name)
+
+
 def test_static_shapes_keep_what_the_graph_knows():
     y = tf.placeholder(tf.float32, [None, 4])
     n = tf.shape(y)[0]
@@ -113,3 +137,21 @@ def test_random_crop_of_a_fed_size_draws_a_window_of_the_value():
             full = np.arange(24.0).reshape(2, 3, 4)
             assert any(np.array_equal(out, full[a:a + 1, b:b + size, c:c + 2])
                        for a in range(2) for b in range(4 - size) for c in range(3))
+
+
+def test_values_the_graph_knows_are_computed_while_building():
+    """Small pure computations on constants and on the known dims of tf.shape(x) are known at build time, as TF's
+    shape inference knows them: a perm built with tf.concat, a dim times a dim, an axis from tf.rank."""
+    x = tf.placeholder(tf.float32, [None, 3, 4])
+    assert tf.zeros([tf.shape(x)[1] * tf.shape(x)[2]]).shape.as_list() == [12]
+    assert tf.zeros(tf.shape(x)[1:]).shape.as_list() == [3, 4]
+    assert tf.zeros([tf.shape(x)[0]]).shape.as_list() == [None]
+    # tf.get_static_value and static assertions know what TF's constant_value knows, no more: TF checks the rest
+    # when the step runs
+    assert tf.get_static_value(tf.shape(x)[1] * 2) is None
+    np.testing.assert_array_equal(tf.get_static_value(tf.concat([[1], tf.shape(x[0])], 0)), [1, 3, 4])
+    assert tf.reshape(x, [-1, tf.shape(x)[1] * tf.shape(x)[2]]).shape.as_list() == [None, 12]
+    assert tf.transpose(x, tf.concat([[0], tf.range(2, 0, -1)], 0)).shape.as_list() == [None, 4, 3]
+    assert tf.concat([x, x], axis=tf.rank(x) - 1).shape.as_list() == [None, 3, 8]
+    with pytest.raises(ValueError, match="perm"):
+        tf.transpose(x, tf.placeholder(tf.int32, [3]))
