@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dfc.ir.errors import AbortedError, OutOfRangeError, UnavailableError
+from dfc.ir.errors import AbortedError, InternalError, OutOfRangeError, UnavailableError
 from dfc.runtime.distribute.cluster import ClusterSpec
 from dfc.runtime.distribute.engine import embedded_cluster_for
 from dfc.runtime.distribute.tcp_engine import TcpCluster, tcp_cluster_for
@@ -75,7 +75,10 @@ class Server:
             task_index = spec.task_indices(job_name)[0]
         if protocol not in (None, "grpc"):
             raise ValueError(f"protocol {protocol!r}: dfc's servers speak 'grpc' (TCP) only")
-        spec.check_task(f"/job:{job_name}/task:{int(task_index)}")
+        if job_name not in spec.jobs:  # TF's gRPC server's errors
+            raise InternalError(f'Job "{job_name}" was not defined in cluster')
+        if int(task_index) not in spec.task_indices(job_name):
+            raise InternalError(f'Task {int(task_index)} was not defined in job "{job_name}"')
         self.cluster_spec = spec
         self.job_name = job_name
         self.task_index = int(task_index)

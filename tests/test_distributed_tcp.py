@@ -175,6 +175,10 @@ def test_servers_of_one_process_serve_their_tasks_and_a_clients_session_reaches_
         assert (ps.target, worker.target) == (f"grpc://localhost:{ports[0]}", f"grpc://localhost:{ports[1]}")
         with pytest.raises(tf.errors.UnknownError, match=f"Could not start gRPC server.*localhost:{ports[0]}"):
             tf.train.Server(spec, "ps", 0)
+        with pytest.raises(tf.errors.InternalError, match='Task 2 was not defined in job "worker"'):
+            tf.train.Server(spec, "worker", 2)
+        with pytest.raises(tf.errors.InternalError, match='Job "chief" was not defined in cluster'):
+            tf.train.Server(spec, "chief", 0)
         with tf.device("/job:ps/task:0"):
             v = tf.Variable([1.0, 2.0], name="v")
         with tf.device("/job:worker/task:0"):

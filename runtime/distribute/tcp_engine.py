@@ -23,6 +23,7 @@ import builtins
 import concurrent.futures as futures
 import errno
 import os
+import pickle
 import socket
 import threading
 import time
@@ -144,8 +145,12 @@ class TaskListener:
                 except TimeoutError:
                     continue
                 request = receive(conn, time.monotonic() + STEP_TIMEOUT)
-                send_message(conn, self._answer(request), time.monotonic() + STEP_TIMEOUT)
-        except (OSError, ConnectionError, DeadlineExceededError, EOFError, ValueError):
+                reply = self._answer(request)
+                try:
+                    send_message(conn, reply, time.monotonic() + STEP_TIMEOUT)
+                except (pickle.PicklingError, TypeError, AttributeError) as e:  # raised before a byte is sent
+                    send_message(conn, _error_reply(e), time.monotonic() + STEP_TIMEOUT)
+        except (OSError, ConnectionError, DeadlineExceededError, EOFError, ValueError, pickle.UnpicklingError):
             return  # the client went away or broke the protocol: it gets an error on its side
         finally:
             self._connections.discard(conn)
