@@ -44,6 +44,7 @@ rng = np.random.default_rng(index)
 true_w = np.array([[1.0], [-2.0], [0.5]], np.float32)
 losses = []
 hooks = [tf.train.StopAtStepHook(last_step=steps)] if ckpt != "-" else []
+print("built", flush=True)
 with tf.train.MonitoredTrainingSession(master=server.target, is_chief=index == 0, hooks=hooks,
                                        checkpoint_dir=None if ckpt == "-" else ckpt,
                                        save_checkpoint_steps=5, log_step_count_steps=0) as sess:
@@ -119,7 +120,8 @@ def test_a_ps_and_two_worker_processes_train_shared_variables_even_when_the_work
     try:
         # the workers start before the ps: they wait for it, as TF's do; the non-chief waits for the chief's init
         workers = [tasks.start("worker", i, ports, steps) for i in (1, 0)]
-        time.sleep(0.5)
+        assert [w.stdout.readline().strip() for w in workers] == ["built", "built"]  # and now connecting
+        time.sleep(0.3)
         assert all(w.poll() is None for w in workers)
         ps = tasks.start("ps", 0, ports)
         assert ps.stdout.readline().strip() == "serving"
@@ -179,6 +181,16 @@ def test_servers_of_one_process_serve_their_tasks_and_a_clients_session_reaches_
             tf.train.Server(spec, "worker", 2)
         with pytest.raises(tf.errors.InternalError, match='Job "chief" was not defined in cluster'):
             tf.train.Server(spec, "chief", 0)
+        (other_port,) = free_ports(1)
+        stranger = tf.train.Server({"ps": [f"localhost:{ports[0]}"], "worker": [f"localhost:{other_port}"]},
+                                   "worker", 0)
+        graph = tf.Graph()
+        with graph.as_default(), tf.device("/job:ps/task:0"):
+            c = tf.constant(1.0) + 1.0
+        with pytest.raises(tf.errors.InvalidArgumentError, match="must be given the same ClusterSpec"):
+            with tf.Session(stranger.target, graph=graph) as sess:
+                sess.run(c)
+        stranger._cluster.shutdown()
         with tf.device("/job:ps/task:0"):
             v = tf.Variable([1.0, 2.0], name="v")
         with tf.device("/job:worker/task:0"):

@@ -223,16 +223,18 @@ class _Peer:
         try:
             deadline = time.monotonic() + HANDSHAKE_TIMEOUT
             info = hello(sock, deadline)
-            if info["task"] != self.task or ClusterSpec(info["spec"]) != self.cluster.spec:
-                sock.close()
-                raise InvalidArgumentError(f"{self.address} serves task {info['task']} of cluster "
-                                           f"{ClusterSpec(info['spec'])}, not task {self.task} of {self.cluster.spec}: "
-                                           f"every process of a cluster must be given the same ClusterSpec")
-            prove(sock, info, self.cluster.spec, deadline)
-        except (OSError, ConnectionError, DeadlineExceededError, ValueError) as e:
+            theirs = ClusterSpec(info["spec"])
+            if info["task"] == self.task and theirs == self.cluster.spec:
+                prove(sock, info, self.cluster.spec, deadline)
+        except (OSError, ConnectionError, DeadlineExceededError, ValueError, TypeError) as e:
             sock.close()
-            raise UnavailableError(f"task {self.task} at {self.address} is unavailable: the handshake failed "
+            raise UnavailableError(f"task {self.task} ({self.address}) is unavailable: the handshake failed "
                                    f"({e})") from None
+        if info["task"] != self.task or theirs != self.cluster.spec:
+            sock.close()
+            raise InvalidArgumentError(f"{self.address} serves task {info['task']} of {theirs}, not task {self.task} "
+                                       f"of {self.cluster.spec}: every process of a cluster must be given the same "
+                                       f"ClusterSpec")
         self.sock, self.incarnation, self.plans, self.reached = sock, info["incarnation"], set(), True
 
     def _drop(self) -> None:
