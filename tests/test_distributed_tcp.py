@@ -159,10 +159,12 @@ def test_a_ps_killed_mid_training_is_unavailable_and_the_monitored_worker_recove
             ps.wait(TIMEOUT)
             with pytest.raises(tf.errors.UnavailableError, match=r"/job:ps/replica:0/task:0 \(127\.0\.0\.1:"):
                 watcher.run(step)
-        tasks.start("ps", 0, ports)  # restarted on the same port, with no variables: the chief restores them
-        result = tasks.finish(worker)
-        assert result["recoveries"] >= 1
-        assert read_ps(ports[0], MODEL)["global_step"] == 40
+            tasks.start("ps", 0, ports)  # restarted on the same port, with no variables: the chief restores them
+            result = tasks.finish(worker)
+            assert result["recoveries"] >= 1
+            assert read_ps(ports[0], MODEL)["global_step"] == 40  # a new session waits for, and reaches, the new ps
+            with pytest.raises(tf.errors.AbortedError, match="restarted since this session began"):
+                watcher.run(step)  # its variables are not the ones the old session saw
         assert tf.train.latest_checkpoint(ckpt).endswith("model.ckpt-40")
     finally:
         tasks.kill_all()

@@ -46,7 +46,7 @@ CONNECT_TIMEOUT = float(os.environ.get("DFC_CONNECT_TIMEOUT", "120"))
 #: seconds to wait for a task this process reached before and lost: mid-session, a lost task fails fast
 RECONNECT_TIMEOUT = 2.0
 #: seconds the handshake of a new connection may take
-HANDSHAKE_TIMEOUT = 10.0
+HANDSHAKE_TIMEOUT = 30.0
 #: how often an idle connection's or listener's thread checks whether its task was shut down
 IDLE_TICK = 0.5
 
@@ -116,6 +116,7 @@ class TaskListener:
         self.port = self.sock.getsockname()[1]
         self.closed = threading.Event()
         self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
         self._thread = threading.Thread(target=self._accept, name=f"dfc-serve{task.replace('/', '_')}", daemon=True)
         self._thread.start()
 
@@ -129,7 +130,8 @@ class TaskListener:
             except OSError:
                 return
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self._connections.add(conn)
+            with self._connections_lock:
+                self._connections.add(conn)
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
@@ -153,7 +155,8 @@ class TaskListener:
         except (OSError, ConnectionError, DeadlineExceededError, EOFError, ValueError, pickle.UnpicklingError):
             return  # the client went away or broke the protocol: it gets an error on its side
         finally:
-            self._connections.discard(conn)
+            with self._connections_lock:
+                self._connections.discard(conn)
             conn.close()
 
     def _answer(self, request: tuple) -> tuple:
@@ -180,7 +183,9 @@ class TaskListener:
     def close(self) -> None:
         self.closed.set()
         self.sock.close()
-        for conn in list(self._connections):
+        with self._connections_lock:
+            connections = list(self._connections)
+        for conn in connections:
             try:
                 conn.shutdown(socket.SHUT_RDWR)
             except OSError:
@@ -241,6 +246,11 @@ class _Peer:
         if self.sock is not None:
             self.sock.close()
         self.sock = None
+
+    def wait_next_connect(self) -> None:
+        with self.lock:
+            if self.sock is None:
+                self.reached = False
 
     def current_incarnation(self) -> str:
         """The incarnation of the task, waiting for it to come up (what a new session starts with)."""
@@ -394,6 +404,12 @@ class TcpCluster:
             return found
 
     def incarnations(self) -> _SessionIncarnations:
+        """Called as a session begins: a new session waits for lost tasks to come back (its first call to one
+        retries for CONNECT_TIMEOUT, as when the cluster starts), where a running one fails fast."""
+        with self._lock:
+            peers = list(self._peers.values())
+        for peer in peers:
+            peer.wait_next_connect()
         return _SessionIncarnations(self)
 
     def default_task(self) -> str:
