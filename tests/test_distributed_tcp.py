@@ -223,3 +223,48 @@ def test_create_local_server_picks_a_free_port_and_an_absent_task_is_unavailable
     (port,) = free_ports(1)
     with pytest.raises(tf.errors.UnavailableError, match=f"127.0.0.1:{port} is unavailable: nothing answered"):
         tf.Session(f"grpc://127.0.0.1:{port}")
+
+
+def test_the_wire_authenticates_by_cluster_key_and_moves_arrays_whole(monkeypatch):
+    import threading
+
+    from dfc.runtime.distribute import tcp_wire
+    spec = tf.train.ClusterSpec({"ps": ["127.0.0.1:1"]})
+    arrays = [np.arange(300_000, dtype=np.float32).reshape(600, 500), np.arange(12.0).reshape(3, 4).T,
+              np.array([b"a", b"bc"], dtype=object), np.float64(2.5)]
+    plain = tcp_wire.cluster_key(spec)
+    monkeypatch.setenv("DFC_CLUSTER_SECRET", "s3")
+    assert tcp_wire.cluster_key(spec) != plain  # a secret every process is given salts the key
+    monkeypatch.delenv("DFC_CLUSTER_SECRET")
+    for proving, accepted in ((tf.train.ClusterSpec({"ps": ["127.0.0.1:2"]}), False), (spec, True)):
+        ours, theirs = socket.socketpair()
+        outcome = []
+
+        def serve(theirs: socket.socket = theirs, outcome: list = outcome) -> None:
+            deadline = time.monotonic() + 30
+            ok = tcp_wire.accept_handshake(theirs, spec, "/job:ps/replica:0/task:0", "inc", deadline)
+            outcome.append(ok)
+            if ok:
+                tcp_wire.send_message(theirs, tcp_wire.receive(theirs, deadline), deadline)  # echo
+
+        thread = threading.Thread(target=serve)
+        thread.start()
+        try:
+            deadline = time.monotonic() + 30
+            info = tcp_wire.hello(ours, deadline)
+            assert (info["task"], tf.train.ClusterSpec(info["spec"])) == ("/job:ps/replica:0/task:0", spec)
+            if not accepted:
+                with pytest.raises(ConnectionError, match="authentication failed"):
+                    tcp_wire.prove(ours, info, proving, deadline)
+                continue
+            tcp_wire.prove(ours, info, proving, deadline)
+            tcp_wire.send_message(ours, ("stage", arrays), deadline)
+            kind, echoed = tcp_wire.receive(ours, deadline)
+            for sent, got in zip(arrays, echoed):
+                np.testing.assert_array_equal(got, sent)
+                assert got.dtype == sent.dtype
+        finally:
+            thread.join(30)
+            ours.close()
+            theirs.close()
+        assert outcome == [accepted]

@@ -275,7 +275,7 @@ class _Peer:
                 self._drop()
                 raise DeadlineExceededError(f"task {self.task} ({self.address}) did not answer within "
                                             f"{STEP_TIMEOUT:g} s") from None
-            except (OSError, ConnectionError, EOFError) as e:
+            except (OSError, ConnectionError, EOFError, pickle.UnpicklingError) as e:
                 self._drop()
                 raise UnavailableError(f"task {self.task} ({self.address}) is unavailable: the connection to it "
                                        f"was lost mid-call ({type(e).__name__}: {e}); its process died or the "
