@@ -82,14 +82,19 @@ class Server:
         self.cluster_spec = spec
         self.job_name = job_name
         self.task_index = int(task_index)
+        self._start_on(None)
+
+    def _start_on(self, own_cluster: TcpCluster | None) -> None:
+        """Join this process's part of the cluster (or `own_cluster`, one of this server's own) and serve the task."""
+        spec, job_name = self.cluster_spec, self.job_name
         addresses = [a for job in spec.jobs for a in spec.job_tasks(job)]
         chosen = os.environ.get(ENGINE_ENV, "").lower()
-        engine = chosen or ("tcp" if all(a is not None for a in addresses) else "embedded")
+        engine = "tcp" if own_cluster else chosen or ("tcp" if all(a is not None for a in addresses) else "embedded")
         if engine == "ray":
             self._cluster = _ray_cluster_for(spec)
             self.target = self._cluster.task_target(job_name, self.task_index)
         elif engine == "tcp":
-            self._cluster = TcpCluster(spec) if getattr(self, "_private", False) else tcp_cluster_for(spec)
+            self._cluster = own_cluster or tcp_cluster_for(spec)
             self.target = self._cluster.serve(job_name, self.task_index)
         elif engine == "embedded":
             if any(a is not None for a in addresses):
@@ -106,8 +111,9 @@ class Server:
     def create_local_server(config: Any = None, start: bool = True) -> Server:
         """TF's single-task server on a free port of localhost (each call a new one)."""
         server = Server.__new__(Server)
-        server._private = True
-        Server.__init__(server, {"localhost": ["localhost:0"]}, "localhost", 0, config=config, start=start)
+        server.cluster_spec = ClusterSpec({"localhost": ["localhost:0"]})
+        server.job_name, server.task_index = "localhost", 0
+        server._start_on(TcpCluster(server.cluster_spec))
         return server
 
     @property
