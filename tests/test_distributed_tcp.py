@@ -58,7 +58,7 @@ with open(out, "w") as f:
     json.dump({"losses": losses, "recoveries": recoveries}, f)
 '''
 
-TIMEOUT = 60
+TIMEOUT = 120  # generous: only a loaded machine comes near it
 
 
 def free_ports(n: int) -> list[int]:
@@ -83,7 +83,7 @@ class Tasks:
 
     def start(self, job: str, index: int, ports: list, steps: int = 0, ckpt: str = "-") -> subprocess.Popen:
         out = self.tmp / f"{job}{index}-{len(self.procs)}.json"
-        env = dict(os.environ, DFC_CONNECT_TIMEOUT="30")
+        env = dict(os.environ, DFC_CONNECT_TIMEOUT="90")
         env.pop("DFC_CLUSTER_ENGINE", None)
         proc = subprocess.Popen([sys.executable, str(self.script), job, str(index), *map(str, ports), str(steps),
                                  str(out), ckpt], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
