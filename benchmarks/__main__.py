@@ -148,6 +148,12 @@ class Workloads:
                                          [tf.constant(0), tf.zeros([16, 32]), tf.TensorArray(tf.float32, size=100)])
             rnn_out = rnn_ta.stack()
             rnn_grad = tf.gradients(tf.reduce_sum(rnn_out), seq)[0]
+            # a dynamic_rnn LSTM over a fed number of steps (a tf.while_loop), one GradientDescent step
+            lstm_seq = tf.placeholder(tf.float32, [None, 16, 32])
+            with tf.variable_scope("lstm_bench"):
+                lstm_out, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.LSTMCell(64), lstm_seq, dtype=tf.float32,
+                                                time_major=True)
+            lstm_step = tf.train.GradientDescentOptimizer(0.1).minimize(tf.reduce_mean(lstm_out[-1] ** 2))
             init = tf.global_variables_initializer()
         sess = tf.Session(graph=g, **(session_kwargs or {}))
         sess.run(init)
@@ -165,6 +171,7 @@ class Workloads:
         s["map_fn_rows"] = lambda: sess.run(mapped, {mrows: self.map_rows})
         s["ta_rnn"] = lambda: sess.run(rnn_out, {seq: self.rnn_seq})
         s["ta_rnn_grad"] = lambda: sess.run(rnn_grad, {seq: self.rnn_seq})
+        s["lstm_step"] = lambda: sess.run(lstm_step, {lstm_seq: self.rnn_seq[:50]})
         s["convnet_step"] = convnet.graph_api(tf, session_kwargs)
         s["word2vec_step"] = word2vec_step(tf, session_kwargs)
         return s
@@ -328,7 +335,8 @@ ROWS = [("overhead", "per-run overhead: p + 4 (p fed)", "us"),
         ("word2vec_step", "word2vec skip-gram step: 50000x128 embedding, NCE 64 sampled, GD (sparse rows)", "ms"),
         ("map_fn_rows", "tf.map_fn over 2000 rows of 256, stacked", "ms"),
         ("ta_rnn", "TensorArray RNN in tf.while_loop, 100 steps of 16x32", "ms"),
-        ("ta_rnn_grad", "its gradient (dfc: recomputing loop gradient)", "ms")]
+        ("ta_rnn_grad", "its gradient (per-iteration stacks, as TF)", "ms"),
+        ("lstm_step", "dynamic_rnn LSTM(64) step, 50 steps of 16x32, GD", "ms")]
 
 
 FIRST_RUN = textwrap.dedent("""
@@ -368,6 +376,7 @@ def measure(framework: str, min_time: float, keys: list[str] | None = None) -> d
     elif framework == "numpy":
         runs = w.numpy()
     elif framework == "tf":
+        os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # tf.nn.rnn_cell is TF1's Keras (tf-keras) in TF 2.16+
         if not have("tensorflow"):
             return None
         import tensorflow

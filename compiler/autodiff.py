@@ -627,6 +627,7 @@ def expand_grad(graph: Graph, grad_op: Op) -> None:
                 b.scope = ""
                 g = b.zeros(x)
             results[result] = g
+    index = graph.ops.index(grad_op)  # a loop's rule may have put its stacks' initial values before the loop
     _insert(graph, index, b.ops, list(results.values()))
     replace_all_uses(graph.ops[index:], results)
     graph.body.ops.remove(grad_op)
@@ -675,6 +676,11 @@ from .autodiff_control import CONTROL_VJP, strip_custom_gradients  # noqa: E402
 
 VJP.update(CONTROL_VJP)
 MULTI_RESULT.update(CONTROL_VJP)
+
+from .autodiff_loops import while_vjp  # noqa: E402
+
+VJP["dfc.while"] = while_vjp
+MULTI_RESULT.add("dfc.while")
 
 from .autodiff_linalg import LINALG_MULTI_RESULT, LINALG_VJP  # noqa: E402
 

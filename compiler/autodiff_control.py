@@ -4,12 +4,16 @@ dfc.if: a dfc.if on the same predicate whose branch k recomputes branch k's forw
 the operands and runs their reverse walk (the untaken branch gives nothing: its operands get
 zero gradient, as in TF).
 
-dfc.while: the loop is run again with a counter to find its trip count N; then a backward loop
-runs k = N-1 .. 0: it recomputes the loop variables after k iterations (an inner loop from the
-initial values), runs the reverse walk of one body iteration there, carries the loop
-variables' cotangents to the previous iteration and sums the captured values' cotangents.
-Nothing is stored per iteration, so the memory is that of the forward loop, and the work
-O(N^2) body runs: correct for any trip count the forward loop reaches, cheap for short loops.
+dfc.while: autodiff_loops.py differentiates a loop whose trip count constants decide in O(N),
+from per-iteration stacks the forward loop saves. The rule here (`recompute_while_vjp`) is for
+a trip count only the run knows: the loop is run again with a counter to find its trip count
+N; then a backward loop runs k = N-1 .. 0: it recomputes the loop variables after k iterations
+(an inner loop from the initial values), runs the reverse walk of one body iteration there,
+carries the loop variables' cotangents to the previous iteration and sums the captured values'
+cotangents. Nothing is stored per iteration, so the memory is that of the forward loop, and the
+work O(N^2) body runs: correct for any trip count the forward loop reaches, cheap for short
+loops; a body that draws or assigns is refused (autodiff_loops.py says so), as recomputing it
+would draw or assign again.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import numpy as np
 
 from dfc.ir import dtypes
 from dfc.ir.builder import graph_of
-from dfc.ir.errors import VerificationError
 from dfc.ir.graph import Block, Graph, Op, Value
 from dfc.ir.ops import get_op_def
 from dfc.ir.rewrite import clone_op, replace_uses
@@ -257,6 +260,24 @@ def _counting_loop(op: Op, at: _BlockEmitter, inits: Sequence[Value], captured: 
     return at.append(loop)
 
 
+def accumulate(at: _BlockEmitter, acc: Value, contribution: Value) -> Value:
+    """acc + contribution; when the contribution is one row scattered into zeros (the gradient of reading row t of a
+    captured tensor, a TensorArray's or dynamic_rnn's input), only that row of acc is updated (in place: acc is a
+    loop variable), not every row every iteration."""
+    op = contribution.op
+    scatter = op.inputs[0].op if op is not None and op.type == "dfc.reshape" and op.inputs[0].op is not None else op
+    if scatter is None or scatter.type != "dfc.unsorted_segment_sum" or not acc.type.is_static or not acc.type.shape:
+        return at("add", acc, contribution)
+    rows, ids = scatter.inputs
+    shape = acc.type.shape
+    if ids.type.shape != (1,) or scatter.results[0].type.shape[0] != shape[0] or \
+            rows.type.num_elements * shape[0] != acc.type.num_elements:
+        return at("add", acc, contribution)
+    row = at("reshape", rows, shape=[1] + list(shape[1:]))
+    updated = at("add", at("gather", acc, ids, axis=0), row)
+    return at("dynamic_update_slice", acc, updated, at("reshape", ids, shape=[]))
+
+
 class _Sink(_BlockEmitter):
     """A _BlockEmitter over the autodiff Emitter's op list (top level of the step)."""
 
@@ -277,7 +298,8 @@ class _Sink(_BlockEmitter):
         return self.append(op).results[0]
 
 
-def while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
+def recompute_while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
+    """The VJP of a loop whose trip count only the run knows (its body draws nothing: autodiff_loops checks)."""
     graph = graph_of(b.grad_op)
     n = op.attrs["num_vars"]
     inputs = op.inputs
@@ -286,16 +308,6 @@ def while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
     float_caps = [j for j, v in enumerate(captured) if _float(v)]
     if not any(gs[k] is not None for k in float_vars):
         return [None] * len(inputs)
-    # recomputing the loop would draw again or assign again: a different loop than the one that ran (reading a
-    # variable again is safe: nothing in the loop writes it, else that write is listed; so is checking again what
-    # the forward loop checked, as TensorArray reads and writes do)
-    effects = [inner for region in op.regions for inner in region.walk()
-               if get_op_def(inner.type).stateful and inner.type not in REPEATABLE]
-    if effects:
-        raise VerificationError(
-            f"autodiff cannot differentiate through the loop {op.describe()}: its body has stateful ops "
-            f"({', '.join(e.describe() for e in effects[:3])}), and dfc's loop gradient recomputes iterations; "
-            f"move random draws and assigns out of the loop (e.g. draw a dropout mask before it)")
     prefix = f"{b.prefix}/{op.name}_grad"
     top = _Sink(graph, b, prefix, op)
     trips = _counting_loop(op, top, inits, captured, None).results[n]
@@ -326,7 +338,7 @@ def while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
     grads = vjp_into(at, op.regions[1], list(state) + list(caps_in),
                      {var: g for var, g in zip(float_vars, gv)}, wanted)
     new_gv = [grads[var] if grads[var] is not None else at.zeros(state[var]) for var in float_vars]
-    new_gc = [at("add", acc, grads[n + j]) if grads[n + j] is not None else acc for acc, j in zip(gc, float_caps)]
+    new_gc = [accumulate(at, acc, grads[n + j]) if grads[n + j] is not None else acc for acc, j in zip(gc, float_caps)]
     at.finish([at("sub", k, 1)] + new_gv + new_gc)
 
     back = Op("dfc.while", graph.reserve_name(f"{prefix}/backward_loop"), carried + outer, {"num_vars": len(carried)},
@@ -364,4 +376,4 @@ def strip_custom_gradients(graph: Graph) -> None:
     graph.mark_changed()
 
 
-CONTROL_VJP = {"dfc.if": if_vjp, "dfc.while": while_vjp, "dfc.custom_gradient": custom_gradient_vjp}
+CONTROL_VJP = {"dfc.if": if_vjp, "dfc.custom_gradient": custom_gradient_vjp}

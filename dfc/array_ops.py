@@ -207,7 +207,18 @@ def reshape(tensor, shape, name: str | None = None) -> Tensor:
 def transpose(a, perm=None, name: str = "transpose", conjugate: bool = False) -> Tensor:
     x = convert_to_tensor(a)
     rank_ = x.shape.ndims
-    perm = list(reversed(builtins.range(rank_))) if perm is None else [check_int(p, "perm") for p in perm]
+    if perm is None:
+        if rank_ is None:
+            raise build_error("dfc.transpose", name, f"transpose of {x.name}, whose rank is unknown, needs a perm")
+        perm = list(reversed(builtins.range(rank_)))
+    else:
+        if isinstance(perm, Tensor) or hasattr(perm, "_as_tensor"):
+            known = constant_value(convert_to_tensor(perm))
+            if known is None:
+                raise build_error("dfc.transpose", name, f"perm {convert_to_tensor(perm).name} must be known when "
+                                                         f"the graph is built (dfc fixes each op's dim order)")
+            perm = np.atleast_1d(known).tolist()
+        perm = [check_int(p, "perm") for p in perm]
     return make("dfc.transpose", [x], {"perm": perm}, name=name)
 
 

@@ -23,7 +23,7 @@ from .control_flow_regions import (_append_region_op, _flatten, _label, _lift_va
                                    _same_structure, _structure_text, _trace)
 from .debugging import run_time_assert
 from .framework import (Operation, Tensor, build_error, constant_value, control_dependencies, convert_to_tensor,
-                        current_graph, get_default_graph, name_scope, wrap, wrap_op)
+                        current_graph, get_default_graph, name_scope, wrap, wrap_op, tf_constant_value)
 from .tensor_array_ops import TensorArray
 from .while_loop_ops import while_loop
 
@@ -54,7 +54,7 @@ def smart_cond(pred, true_fn: Callable | None = None, false_fn: Callable | None 
     otherwise (TF's smart_cond, as layers and contrib use it for is_training)."""
     if not callable(true_fn) or not callable(false_fn):
         raise TypeError("smart_cond: true_fn and false_fn must be callable")
-    known = pred if isinstance(pred, (bool, np.bool_)) else constant_value(convert_to_tensor(pred))
+    known = pred if isinstance(pred, (bool, np.bool_)) else tf_constant_value(convert_to_tensor(pred))
     if known is not None:
         return true_fn() if bool(known) else false_fn()
     return cond(pred, true_fn, false_fn, name=name)

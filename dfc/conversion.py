@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -9,7 +10,11 @@ import numpy as np
 from dfc.ir import builder
 from dfc.ir.dtypes import DType, as_dtype, bool_, f32, i32, i64, string
 from dfc.ir.ops.strings import bytes_array
+from dfc.ir.errors import DfcError
 from dfc.ir.graph import Value
+from dfc.ir.interpreter import StatelessContext, evaluate_op
+from dfc.ir.ops import get_op_def
+from dfc.ir.types import TensorType
 
 from .graph_builder import Operation, Tensor, build_error, make, out_of_memory, wrap
 from .tensor_shape import Dimension, TensorShape
@@ -143,13 +148,119 @@ def constant(value: Any, dtype=None, shape=None, name: str = "Const", verify_sha
     return make("dfc.constant", [], {"value": np.require(array, requirements="C")}, name=name)
 
 
+#: a value this small, computed by pure ops from constants and known shapes, is known while the graph is built
+MAX_STATIC_ELEMENTS = 1 << 12
+#: how deep constant_value follows a chain of such ops (deeper chains are computed when the step runs)
+MAX_STATIC_DEPTH = 64
+_static_values: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_tf_static_values: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: the ops TF's own tensor_util.constant_value sees through (tf.get_static_value, static assertions, smart_cond)
+TF_STATIC_OPS = frozenset({"dfc.shape_of", "dfc.cast", "dfc.concat", "dfc.expand_dims", "dfc.reshape", "dfc.tile",
+                           "dfc.equal", "dfc.not_equal", "dfc.identity", "dfc.stop_gradient"})
+
+
 def constant_value(tensor: Any) -> np.ndarray | None:
-    """The value of a tensor made by dfc.constant (TF's tf.get_static_value), else None."""
-    if isinstance(tensor, Tensor) and tensor.op._dfc_ir().type == "dfc.constant":
-        return tensor.op.get_attr("value")
-    if not isinstance(tensor, Tensor):
-        return np.asarray(tensor)
+    """The value of a tensor known while the graph is built, else None: a constant, the shape of a tensor whose
+    shape is known, or a small result of pure ops on such values (tf.concat([[0], tf.range(2, 0, -1)], 0),
+    tf.shape(x)[1] * 2 for a known dim), computed with the ops' reference semantics. DSL functions take ints,
+    shapes and axes through it."""
+    if isinstance(tensor, Tensor):
+        return _static_value(tensor._dfc_ir(), 0)
+    return np.asarray(tensor)
+
+
+def tf_constant_value(tensor: Any) -> np.ndarray | None:
+    """What TF1's tensor_util.constant_value knows (constants through casts, concats, packs, fills, identities and
+    fully known shapes), for what TF decides by it while building: tf.get_static_value, an assertion that fails
+    before the step runs, smart_cond's choice. Wider knowledge there would move TF's run-time errors to build time."""
+    if isinstance(tensor, Tensor):
+        return _static_value(tensor._dfc_ir(), 0, TF_STATIC_OPS)
+    return np.asarray(tensor)
+
+
+def _static_value(value: Value, depth: int, only: frozenset | None = None) -> np.ndarray | None:
+    op = value.op
+    if op is None:
+        return None
+    if op.type == "dfc.constant":
+        return op.attrs["value"]
+    t = value.type
+    if not isinstance(t, TensorType) or not t.is_static or t.num_elements > MAX_STATIC_ELEMENTS:
+        return None
+    if only is not None and op.type not in only:
+        return None
+    cache = _static_values if only is None else _tf_static_values
+    if value in cache:
+        return cache[value]
+    if depth > MAX_STATIC_DEPTH:
+        return None  # not remembered: a call starting nearer may still reach the constants
+    known = _computed_value(op, value.index, depth, only)
+    cache[value] = known
+    return known
+
+
+#: ops that only select or move elements: they pick the known dims out of a partly known tf.shape(x)
+SELECTION_OPS = frozenset({"dfc.slice", "dfc.squeeze", "dfc.reshape", "dfc.expand_dims", "dfc.gather",
+                           "dfc.identity", "dfc.concat"})
+
+
+def _partial_value(value: Value, depth: int) -> np.ndarray | None:
+    """Like _static_value, but tf.shape(x) of a tensor of known rank gives its known dims and the dtype's lowest
+    number (never a dim) for the unknown ones, followed through SELECTION_OPS only."""
+    known = _static_value(value, depth)
+    if known is not None or depth > MAX_STATIC_DEPTH:
+        return known
+    op = value.op
+    if op is None:
+        return None
+    if op.type == "dfc.shape_of":
+        source, dtype = op.inputs[0].type, op.results[0].type.dtype.np
+        if isinstance(source, TensorType) and source.shape is not None:
+            unknown = np.iinfo(dtype).min
+            return np.asarray([unknown if d is None else d for d in source.shape], dtype=dtype)
+        return None
+    if op.type in SELECTION_OPS and not op.control_inputs:
+        return _evaluated(op, value.index, [_partial_value(v, depth + 1) for v in op.inputs])
     return None
+
+
+def _evaluated(op, index: int, inputs: list) -> np.ndarray | None:
+    if any(x is None for x in inputs):
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            results = evaluate_op(op, inputs, StatelessContext())
+    except (DfcError, ArithmeticError, ValueError, TypeError, IndexError):
+        return None  # the run reports it, naming the op
+    return np.require(results[index], requirements="C")
+
+
+def _computed_value(op, index: int, depth: int, only: frozenset | None) -> np.ndarray | None:
+    if op.type == "dfc.shape_of":
+        source = op.inputs[0].type
+        if isinstance(source, TensorType) and source.is_static:
+            return np.asarray(source.shape, dtype=op.results[0].type.dtype.np)
+        return None
+    if op.regions or op.control_inputs:
+        return None
+    if op.type in SELECTION_OPS and only is None:  # the known dims of a partly known shape
+        result = _evaluated(op, index, [_partial_value(v, depth + 1) for v in op.inputs])
+        if result is None or (result.dtype.kind == "i" and result.size and
+                              result.min() == np.iinfo(result.dtype).min):
+            return None
+        return result
+    opdef = get_op_def(op.type)
+    if not opdef.pure or opdef.meta or opdef.reference is None:
+        return None
+    if any(not isinstance(r.type, TensorType) or not r.type.is_static for r in op.results):
+        return None
+    inputs = []
+    for v in op.inputs:
+        known = _static_value(v, depth + 1, only)
+        if known is None:
+            return None
+        inputs.append(known)
+    return _evaluated(op, index, inputs)
 
 
 def static_shape(shape: Any) -> tuple[int, ...]:

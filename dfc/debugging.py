@@ -18,7 +18,7 @@ from dfc.ir.ops.debug import TENSOR_PART, assert_message
 
 from .conversion import _user_line
 from .framework import (Operation, Tensor, constant, constant_value, convert_to_tensor, is_tensor_like, make, make_op,
-                        name_scope, wrap_op)
+                        name_scope, wrap_op, tf_constant_value)
 from .math_ops import (abs, equal, greater, greater_equal, is_finite, is_inf, is_nan, less, less_equal,
                        not_equal, reduce_all, subtract)
 
@@ -43,8 +43,8 @@ def Assert(condition, data, summarize=None, name: str | None = None) -> Operatio
         else:
             parts.append(str(item.decode() if isinstance(item, bytes) else item).replace("%", "%%"))
     count = 3 if summarize is None else int(summarize)
-    known = constant_value(condition)
-    values = [constant_value(t) for t in tensors]
+    known = tf_constant_value(condition)
+    values = [tf_constant_value(t) for t in tensors]
     if known is not None and all(v is not None for v in values):
         if not np.all(known):
             raise InvalidArgumentError(f"{_user_line()}{assert_message(parts, values, count)}")
@@ -55,7 +55,7 @@ def Assert(condition, data, summarize=None, name: str | None = None) -> Operatio
 
 def _static(test, *tensors: Tensor) -> bool | None:
     """Whether the assertion holds, when all its operands are constants (TF decides those at build time)."""
-    values = [constant_value(t) for t in tensors]
+    values = [tf_constant_value(t) for t in tensors]
     if any(v is None for v in values):
         return None
     with np.errstate(all="ignore"):
@@ -67,7 +67,7 @@ def _decided(holds: bool | None, data: list, summarize, name: str) -> Operation 
         return None
     if not holds:
         parts = [TENSOR_PART if isinstance(d, Tensor) else str(d).replace("%", "%%") for d in data]
-        values = [constant_value(d) for d in data if isinstance(d, Tensor)]
+        values = [tf_constant_value(d) for d in data if isinstance(d, Tensor)]
         count = 3 if summarize is None else summarize
         raise InvalidArgumentError(f"{_user_line()}{assert_message(parts, values, count)}")
     return _no_op(name)

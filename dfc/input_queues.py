@@ -233,14 +233,19 @@ def _epochs_variable_plain(num_epochs: int) -> Any:
 
 
 # ---- batching -----------------------------------------------------------------------------------------
+def _tensor(value: Any) -> Any:
+    from .sparse.tensor import SparseTensor
+    return value if isinstance(value, SparseTensor) else convert_to_tensor(value)
+
+
 def _flatten(tensors: Any) -> tuple[list[Tensor], Callable[[list], Any]]:
     if isinstance(tensors, dict):
         keys = sorted(tensors)
-        flat = [convert_to_tensor(tensors[k]) for k in keys]
+        flat = [_tensor(tensors[k]) for k in keys]
         return flat, lambda outs: dict(zip(keys, outs))
     if isinstance(tensors, (Tensor,)) or not isinstance(tensors, (list, tuple)):
-        return [convert_to_tensor(tensors)], lambda outs: outs[0]
-    flat = [convert_to_tensor(t) for t in tensors]
+        return [_tensor(tensors)], lambda outs: outs[0]
+    flat = [_tensor(t) for t in tensors]
     # TF's: a list of one tensor gives the batched tensor itself
     return flat, lambda outs: outs[0] if len(outs) == 1 else list(outs)
 
@@ -249,8 +254,9 @@ class _Batcher:
     """Runs the example tensors once per example (enqueue_many: once per batch of examples) and stacks them."""
 
     def __init__(self, flat: list[Tensor], batch_size: int, enqueue_many: bool, allow_smaller: bool, name: str,
-                 shuffle: tuple[int, int, Any] | None = None, keep: Tensor | None = None):
+                 shuffle: tuple[int, int, Any] | None = None, keep: Tensor | None = None, pad: bool = False):
         self._flat = flat
+        self._pad = pad  # dynamic_pad: examples padded to the batch's largest shape (TF's PaddingFIFOQueue)
         self._keep = keep  # maybe_batch's keep_input: the examples it is False for are dropped
         self._batch_size = int(batch_size)
         self._enqueue_many = enqueue_many
@@ -264,7 +270,7 @@ class _Batcher:
         values = session.run(list(self._flat) + ([self._keep] if self._keep is not None else []))
         keep = np.asarray(values.pop()) if self._keep is not None else None
         if not self._enqueue_many:
-            return [[np.asarray(v) for v in values]] if keep is None or bool(keep) else []
+            return [[_array(v) for v in values]] if keep is None or bool(keep) else []
         n = len(values[0])
         if keep is not None and keep.ndim == 1 and len(keep) != n:
             raise InvalidArgumentError(f"{self._name}: keep_input has {len(keep)} entries for a batch of {n} "
@@ -295,7 +301,26 @@ class _Batcher:
                 chosen = [buffer.pop(i) for i in picks]
             else:
                 chosen, buffer[:] = buffer[:take], buffer[take:]
-            return [np.stack([example[i] for example in chosen]) for i in range(len(self._flat))]
+            return [(_padded_stack if self._pad else np.stack)([example[i] for example in chosen])
+                    for i in range(len(self._flat))]
+
+
+def _array(value: Any) -> np.ndarray:
+    """A fetched value as an array; a bytes scalar as an object (numpy's bytes dtype drops trailing zero bytes)."""
+    return np.asarray(value, dtype=object) if isinstance(value, bytes) else np.asarray(value)
+
+
+def _padded_stack(arrays: list[np.ndarray]) -> np.ndarray:
+    """The arrays (of one rank) stacked, each padded at the end of every dim with zeros (b"" for strings)."""
+    if any(a.ndim != arrays[0].ndim for a in arrays):
+        raise InvalidArgumentError(f"Shape mismatch in tuple component: expected rank {arrays[0].ndim}, got "
+                                   f"{[a.ndim for a in arrays]} (dynamic_pad batch)")
+    dims = np.max([a.shape for a in arrays], axis=0) if arrays[0].ndim else ()
+    strings = any(a.dtype.kind in "OSU" for a in arrays)  # as objects: a bytes dtype is as wide as the first
+    out = np.full((len(arrays), *dims), b"" if strings else 0, dtype=object if strings else arrays[0].dtype)
+    for i, a in enumerate(arrays):
+        out[(i, *(slice(0, d) for d in a.shape))] = a if a.ndim else a[()]  # an object array holds the item itself
+    return out
 
 
 def _keep_input(keep_input: Any, enqueue_many: bool) -> Tensor | None:
@@ -313,10 +338,11 @@ def _keep_input(keep_input: Any, enqueue_many: bool) -> Tensor | None:
 
 
 def _batched(tensors: Any, batch_size: int, enqueue_many: bool, shapes: Any, allow_smaller: bool, name: str | None,
-             default_name: str, shuffle: tuple | None = None, keep_input: Any = None) -> Any:
+             default_name: str, shuffle: tuple | None = None, keep_input: Any = None, pad: bool = False) -> Any:
     flat, rebuild = _flatten(tensors)
     if not flat:
         raise ValueError("Cannot batch an empty list of tensors")
+    flat, restore = _store_sparse(flat, enqueue_many)
     if batch_size is None or int(batch_size) <= 0:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
     graph = get_default_graph()
@@ -326,25 +352,43 @@ def _batched(tensors: Any, batch_size: int, enqueue_many: bool, shapes: Any, all
         shape = TensorShape(shape_list[i]) if shape_list is not None else t.shape
         if enqueue_many:
             shape = shape[1:] if shape.ndims else TensorShape(None)
-        if shape.ndims is None or not shape.is_fully_defined():
+        if pad and shape.ndims is None:
+            raise ValueError(f"Cannot infer Tensor's rank: {t.name} (dynamic_pad needs every rank known; pass shapes=)")
+        if not pad and (shape.ndims is None or not shape.is_fully_defined()):
             raise ValueError(f"All shapes must be fully defined: {t.name} has shape {shape} (pass shapes=)")
         out_shapes.append([None if allow_smaller else int(batch_size), *shape.as_list()])
     with name_scope(name, default_name) as scope:
         queue_name = f"{scope}{'random_shuffle_queue' if shuffle else 'fifo_queue'}"
         batcher = _Batcher(flat, batch_size, enqueue_many, allow_smaller, queue_name, shuffle,
-                           _keep_input(keep_input, enqueue_many))
+                           _keep_input(keep_input, enqueue_many), pad)
         outs = _dequeue(graph, [t.dtype for t in flat], out_shapes, batcher.pull, first_name=scope[:-1])
-    return rebuild(outs)
+        return rebuild(restore(outs))
+
+
+def _store_sparse(flat: list, enqueue_many: bool) -> tuple[list[Tensor], Callable[[list], list]]:
+    """SparseTensors batched as TF's do: each example's serialized ([3] strings, serialize_sparse; enqueue_many:
+    serialize_many_sparse's rows), the batch deserialized into one SparseTensor of one more dim."""
+    from .sparse.serialize import deserialize_many_sparse, serialize_many_sparse, serialize_sparse
+    from .sparse.tensor import SparseTensor
+    sparse = {}
+    for i, t in enumerate(flat):
+        if isinstance(t, SparseTensor):
+            rank = t.dense_shape.shape[0] if t.dense_shape.shape.ndims == 1 else None
+            sparse[i] = (t.dtype, rank if rank is None or enqueue_many else rank + 1)
+            flat[i] = serialize_many_sparse(t) if enqueue_many else serialize_sparse(t)
+
+    def restore(outs: list) -> list:
+        return [deserialize_many_sparse(o, *sparse[i]) if i in sparse else o for i, o in enumerate(outs)]
+    return flat, restore
 
 
 def batch(tensors: Any, batch_size: int, num_threads: int = 1, capacity: int = 32, enqueue_many: bool = False,
           shapes: Any = None, dynamic_pad: bool = False, allow_smaller_final_batch: bool = False,
           shared_name: str | None = None, name: str | None = None) -> Any:
-    """`batch_size` examples of `tensors` (a list, a dict or one tensor) stacked, in the order they come."""
-    if dynamic_pad:
-        from dfc.ir.errors import UnimplementedError
-        raise UnimplementedError("tf.train.batch(dynamic_pad=True) is not supported: pad the examples to one shape")
-    return _batched(tensors, batch_size, enqueue_many, shapes, allow_smaller_final_batch, name, "batch")
+    """`batch_size` examples of `tensors` (a list, a dict or one tensor) stacked, in the order they come;
+    dynamic_pad: examples of different shapes padded with zeros (b"") to the largest of the batch."""
+    return _batched(tensors, batch_size, enqueue_many, shapes, allow_smaller_final_batch, name, "batch",
+                    pad=dynamic_pad)
 
 
 def shuffle_batch(tensors: Any, batch_size: int, capacity: int, min_after_dequeue: int, num_threads: int = 1,
@@ -382,12 +426,8 @@ def maybe_batch(tensors: Any, keep_input: Any, batch_size: int, num_threads: int
                 allow_smaller_final_batch: bool = False, shared_name: str | None = None,
                 name: str | None = None) -> Any:
     """tf.train.batch of the examples `keep_input` (a bool, or one per example with enqueue_many) keeps."""
-    if dynamic_pad:
-        from dfc.ir.errors import UnimplementedError
-        raise UnimplementedError("tf.train.maybe_batch(dynamic_pad=True) is not supported: pad the examples to one "
-                                 "shape")
     return _batched(tensors, batch_size, enqueue_many, shapes, allow_smaller_final_batch, name, "batch",
-                    keep_input=keep_input)
+                    keep_input=keep_input, pad=dynamic_pad)
 
 
 def maybe_shuffle_batch(tensors: Any, batch_size: int, capacity: int, min_after_dequeue: int, keep_input: Any,

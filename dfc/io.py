@@ -10,8 +10,10 @@ from .graph_def import write_graph
 from .image_codecs import (decode_and_crop_jpeg, decode_bmp, decode_gif, decode_image,  # noqa: F401 - tf.io's
                            decode_jpeg, decode_png, encode_jpeg, encode_png, extract_jpeg_shape, is_jpeg)
 from .string_ops import decode_base64, decode_raw, encode_base64, read_file  # noqa: F401 - tf.io's
-from .parsing_ops import (FixedLenFeature, VarLenFeature, decode_csv, parse_example,  # noqa: F401 - tf.io's
-                          parse_single_example)
+from .parsing_ops import (FixedLenFeature, FixedLenSequenceFeature, SparseFeature, VarLenFeature,  # noqa: F401
+                          decode_csv, decode_json_example, parse_example, parse_sequence_example, parse_single_example,
+                          parse_single_sequence_example)
+from .sparse.serialize import deserialize_many_sparse, serialize_many_sparse, serialize_sparse  # noqa: F401
 from .queues import PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # TF1's tf.io has these
 from .tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
 

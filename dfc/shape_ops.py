@@ -13,7 +13,7 @@ from dfc.ir.dtypes import as_dtype, i32, i64
 from .array_ops import concat, constant, gather, shape
 from .debugging import Assert
 from .framework import (Tensor, TensorShape, build_error, constant_value, control_dependencies, convert_to_tensor,
-                        make)
+                        make, tf_constant_value)
 
 
 def identity_n(input, name: str | None = None) -> list[Tensor]:  # noqa: A002 - TF's name
@@ -45,7 +45,7 @@ def get_static_value(tensor: Any, partial: bool = False) -> Any:
         return None  # a variable's value changes while the graph runs
     while t.op._dfc_ir().type in ("dfc.identity", "dfc.stop_gradient"):
         t = t.op.inputs[0]
-    known = constant_value(t)
+    known = tf_constant_value(t)
     if known is not None:
         return np.array(known)
     if t.op._dfc_ir().type == "dfc.shape_of" and t.op.inputs[0].shape.is_fully_defined():

@@ -16,9 +16,10 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dfc.ir.errors import AbortedError, OutOfRangeError, UnavailableError
+from dfc.ir.errors import AbortedError, InternalError, OutOfRangeError, UnavailableError
 from dfc.runtime.distribute.cluster import ClusterSpec
 from dfc.runtime.distribute.engine import embedded_cluster_for
+from dfc.runtime.distribute.tcp_engine import TcpCluster, tcp_cluster_for
 
 from .framework import get_default_graph, merge_device
 from .saver import Saver, latest_checkpoint
@@ -35,19 +36,29 @@ _log = logging.getLogger("dfc")
 PS_OPS = ("dfc.variable", "Variable", "VariableV2", "VarHandleOp")
 
 
-#: the environment variable that makes tf.train.Server join a Ray cluster instead of the embedded one
+#: the environment variable that chooses how tf.train.Server runs its task: "tcp", "embedded" or "ray"
 ENGINE_ENV = "DFC_CLUSTER_ENGINE"
 
 
 class Server:
-    """tf.train.Server: a task of a cluster, started in this process; `target` is for tf.Session.
+    """tf.train.Server: a task of a cluster, served by this process; `target` ("grpc://host:port") is for tf.Session.
 
-    All servers of one ClusterSpec in a process share one embedded cluster (its tasks are
-    threads of this process). With DFC_CLUSTER_ENGINE=ray in the environment, they join the
-    Ray cluster at RAY_ADDRESS (default "auto": the one this machine belongs to) instead,
-    as named tasks derived from the ClusterSpec: every process of an unchanged TF1
-    between-graph script (`--job_name=ps`, `--job_name=worker --task_index=1`, ...) then
-    reaches the same parameter servers, on whatever machines Ray placed them.
+    As TF's gRPC server: when every task of the ClusterSpec has a "host:port" address, the
+    server binds its task's port (on that host when it is this machine's, else on all
+    interfaces) and serves the task's variables, steps and queues to the other processes
+    of the cluster. An unchanged TF1 between-graph script started as one process per task
+    (`--job_name=ps --task_index=0`, `--job_name=worker --task_index=1`, ...) thus trains
+    on shared parameter servers; a worker started before its parameter servers waits for
+    them (DFC_CONNECT_TIMEOUT seconds, default 120), and a task lost mid-step fails the
+    step with UnavailableError naming it. A port already in use raises UnknownError
+    ("Could not start gRPC server"). The servers of one ClusterSpec in one process share
+    one cluster: a process may serve all of its tasks. Processes prove to each other that
+    they were given the same ClusterSpec (salted with DFC_CLUSTER_SECRET where set).
+
+    A ClusterSpec of task counts (`{"ps": 1, "worker": 2}`) has no addresses: its tasks
+    run as threads of this process (DFC_CLUSTER_ENGINE=embedded forces that for any spec).
+    With DFC_CLUSTER_ENGINE=ray, the servers join the Ray cluster at RAY_ADDRESS (default
+    "auto") instead, as named tasks derived from the ClusterSpec.
     """
 
     def __init__(self, server_or_cluster_def: ClusterSpec | dict, job_name: str | None = None,
@@ -62,35 +73,59 @@ class Server:
             if spec.num_tasks(job_name) != 1:
                 raise ValueError(f"task_index must be given: job '{job_name}' has {spec.num_tasks(job_name)} tasks")
             task_index = spec.task_indices(job_name)[0]
+        if protocol not in (None, "grpc"):
+            raise ValueError(f"protocol {protocol!r}: dfc's servers speak 'grpc' (TCP) only")
+        if job_name not in spec.jobs:  # TF's gRPC server's errors
+            raise InternalError(f'Job "{job_name}" was not defined in cluster')
+        if int(task_index) not in spec.task_indices(job_name):
+            raise InternalError(f'Task {int(task_index)} was not defined in job "{job_name}"')
         self.cluster_spec = spec
         self.job_name = job_name
         self.task_index = int(task_index)
-        engine = os.environ.get(ENGINE_ENV, "embedded").lower()
+        self._start_on(None)
+
+    def _start_on(self, own_cluster: TcpCluster | None) -> None:
+        """Join this process's part of the cluster (or `own_cluster`, one of this server's own) and serve the task."""
+        spec, job_name = self.cluster_spec, self.job_name
+        addresses = [a for job in spec.jobs for a in spec.job_tasks(job)]
+        chosen = os.environ.get(ENGINE_ENV, "").lower()
+        engine = "tcp" if own_cluster else chosen or ("tcp" if all(a is not None for a in addresses) else "embedded")
         if engine == "ray":
             self._cluster = _ray_cluster_for(spec)
+            self.target = self._cluster.task_target(job_name, self.task_index)
+        elif engine == "tcp":
+            self._cluster = own_cluster or tcp_cluster_for(spec)
+            self.target = self._cluster.serve(job_name, self.task_index)
         elif engine == "embedded":
-            if any(a is not None for job in spec.jobs for a in spec.job_tasks(job)):
+            if any(a is not None for a in addresses):
                 warnings.warn(f"tf.train.Server runs the tasks of {spec} as threads of this process: other processes "
-                              f"started for this cluster do not share them (set {ENGINE_ENV}=ray to run the tasks "
-                              f"on Ray, where every process reaches the same ones)", stacklevel=2)
+                              f"started for this cluster do not share them ("
+                              + (f"unset {ENGINE_ENV} to serve each task at its address" if chosen else
+                                 "give every task a 'host:port' address to serve it to them") + ")", stacklevel=2)
             self._cluster = embedded_cluster_for(spec)
+            self.target = self._cluster.task_target(job_name, self.task_index)
         else:
-            raise ValueError(f"{ENGINE_ENV}={engine!r}: expected 'embedded' or 'ray'")
-        self.target = self._cluster.task_target(job_name, self.task_index)
+            raise ValueError(f"{ENGINE_ENV}={engine!r}: expected 'tcp', 'embedded' or 'ray'")
 
     @staticmethod
     def create_local_server(config: Any = None, start: bool = True) -> Server:
-        return Server({"localhost": 1}, "localhost", 0)
+        """TF's single-task server on a free port of localhost (each call a new one)."""
+        server = Server.__new__(Server)
+        server.cluster_spec = ClusterSpec({"localhost": ["localhost:0"]})
+        server.job_name, server.task_index = "localhost", 0
+        server._start_on(TcpCluster(server.cluster_spec))
+        return server
 
     @property
     def server_def(self) -> dict:
-        return {"cluster": self.cluster_spec.as_dict(), "job_name": self.job_name, "task_index": self.task_index}
+        return {"cluster": self.cluster_spec.as_dict(), "job_name": self.job_name, "task_index": self.task_index,
+                "protocol": "grpc"}
 
     def start(self) -> None:
-        """The task already runs (a thread of the embedded cluster)."""
+        """The task already runs: it is served from the moment the Server is made."""
 
     def join(self, timeout: float | None = None) -> None:
-        """Block while the cluster runs (a parameter server's main loop); returns when it is shut down."""
+        """Block while the task is served (a parameter server's main loop); returns when its cluster shuts down."""
         self._cluster.stopped.wait(timeout)
 
 

@@ -4,11 +4,14 @@
     python examples/between_graph.py --job_name=worker --task_index=0 &
     python examples/between_graph.py --job_name=worker --task_index=1
 
-With DFC_CLUSTER_ENGINE=ray (and RAY_ADDRESS, or a machine that belongs to a Ray cluster)
-every process reaches the same parameter servers; each of W workers runs --steps steps, so
-the global step ends at W x steps. Without it, tf.train.Server runs the cluster's tasks as
-threads of each process: `--job_name=worker --task_index=0 --workers=1` alone trains in one
-process.
+Each process's tf.train.Server serves its task at its address of the ClusterSpec
+(--ps_hosts, --worker_hosts; localhost:2222-2224 by default), as TF's gRPC servers do:
+the workers train the parameter server's variables, so with W workers of --steps steps
+each the global step ends at W x steps. Worker 0 is the chief (it initializes; the others
+wait for it), a worker started before the ps waits for it, and the ps serves until it is
+killed. Run the processes on several machines by giving their host:port addresses. With
+DFC_CLUSTER_ENGINE=ray (and RAY_ADDRESS, or a machine that belongs to a Ray cluster) the
+tasks run as Ray actors instead, wherever Ray places them.
 """
 
 from __future__ import annotations
@@ -22,12 +25,13 @@ import dfc as tf
 parser = argparse.ArgumentParser()
 parser.add_argument("--job_name", default="worker", choices=["ps", "worker"])
 parser.add_argument("--task_index", type=int, default=0)
-parser.add_argument("--ps", type=int, default=1, help="parameter-server tasks")
-parser.add_argument("--workers", type=int, default=2, help="worker tasks")
+parser.add_argument("--ps_hosts", default="localhost:2222", help="comma-separated host:port of the ps tasks")
+parser.add_argument("--worker_hosts", default="localhost:2223,localhost:2224",
+                    help="comma-separated host:port of the worker tasks")
 parser.add_argument("--steps", type=int, default=20, help="training steps of this worker")
 args = parser.parse_args()
 
-cluster = tf.train.ClusterSpec({"ps": args.ps, "worker": args.workers})
+cluster = tf.train.ClusterSpec({"ps": args.ps_hosts.split(","), "worker": args.worker_hosts.split(",")})
 server = tf.train.Server(cluster, job_name=args.job_name, task_index=args.task_index)
 if args.job_name == "ps":
     server.join()

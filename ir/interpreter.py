@@ -113,7 +113,8 @@ def evaluate_op(op: Op, inputs: list, ctx: ExecutionContext, env: dict[Value, ob
     results = []
     for value, out in zip(op.results, outputs):
         if isinstance(value.type, TensorType):
-            out = np.asarray(out)
+            # a bytes scalar made an array as itself: np.asarray's "S" dtype would drop its trailing zero bytes
+            out = np.asarray(out, dtype=object) if isinstance(out, bytes) else np.asarray(out)
             if out.dtype != value.type.dtype.np:
                 out = out.astype(value.type.dtype.np)
             if not value.type.accepts_shape(out.shape):

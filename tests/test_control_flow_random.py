@@ -153,15 +153,24 @@ def test_draws_across_iterations_have_the_distributions_asked_for(backend):
         assert np.abs(draws.mean(axis=1) - draws.mean()).max() < 6 * draws.std() / np.sqrt(width)
 
 
-def test_a_loop_gradient_through_a_draw_still_refuses_with_the_loop_named():
-    x = tf.Variable(1.0)
+def test_a_loop_gradient_through_a_draw_uses_the_draws_the_loop_made_and_refuses_an_unknown_trip_count():
+    """Three iterations (constants decide it): the forward loop saves each draw, so d out / d x is the product of
+    the draws that made out, from the same run. A fed trip count keeps the recomputing gradient, which refuses."""
+    x = tf.Variable(2.0)
     out = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s * tf.random_uniform([])), [tf.constant(0), x],
                         name="noisy")[1]
-    with pytest.raises(Exception, match=r"noisy.*random_uniform|random_uniform.*noisy|stateful"):
-        grad = tf.gradients(out, [x])[0]
-        with tf.Session(backend="interpreter") as sess:
+    grad = tf.gradients(out, [x])[0]
+    n = tf.placeholder(tf.int32, [])
+    fed = tf.while_loop(lambda i, s: i < n, lambda i, s: (i + 1, s * tf.random_uniform([])), [tf.constant(0), x],
+                        name="fed_noisy")[1]
+    fed_grad = tf.gradients(fed, [x])[0]
+    for backend in ("interpreter", "cpu"):
+        with tf.Session(backend=backend) as sess:
             sess.run(tf.global_variables_initializer())
-            sess.run(grad)
+            value, g = sess.run([out, grad])
+            np.testing.assert_allclose(g, value / 2.0, rtol=1e-6)
+            with pytest.raises(Exception, match=r"fed_noisy.*random_uniform.*trip count.*before the loop"):
+                sess.run(fed_grad, {n: 3})
 
 
 def test_the_gpu_code_generator_advances_a_draws_counter_inside_the_loop():

@@ -39,6 +39,7 @@ WITHOUT_GPU_LOWERING = {
     # the box ops' greedy and sampling loops (ir/ops/image_boxes.py), host calls as NMS
     "dfc.non_max_suppression_v5", "dfc.non_max_suppression_overlaps", "dfc.non_max_suppression_batched",
     "dfc.combined_non_max_suppression", "dfc.sample_distorted_bounding_box", "dfc.extract_glimpse",
+    "dfc.forest_grow",  # tensor_forest's tree growing (ir/ops/forest.py), a host call as NMS
     # tf.string ops: host values, run by the interpreter (runtime/host_strings.py)
     *(name for name, opdef in REGISTRY.items() if opdef.family == "strings"),
 }

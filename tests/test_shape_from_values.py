@@ -137,3 +137,21 @@ def test_random_crop_of_a_fed_size_draws_a_window_of_the_value():
             full = np.arange(24.0).reshape(2, 3, 4)
             assert any(np.array_equal(out, full[a:a + 1, b:b + size, c:c + 2])
                        for a in range(2) for b in range(4 - size) for c in range(3))
+
+
+def test_values_the_graph_knows_are_computed_while_building():
+    """Small pure computations on constants and on the known dims of tf.shape(x) are known at build time, as TF's
+    shape inference knows them: a perm built with tf.concat, a dim times a dim, an axis from tf.rank."""
+    x = tf.placeholder(tf.float32, [None, 3, 4])
+    assert tf.zeros([tf.shape(x)[1] * tf.shape(x)[2]]).shape.as_list() == [12]
+    assert tf.zeros(tf.shape(x)[1:]).shape.as_list() == [3, 4]
+    assert tf.zeros([tf.shape(x)[0]]).shape.as_list() == [None]
+    # tf.get_static_value and static assertions know what TF's constant_value knows, no more: TF checks the rest
+    # when the step runs
+    assert tf.get_static_value(tf.shape(x)[1] * 2) is None
+    np.testing.assert_array_equal(tf.get_static_value(tf.concat([[1], tf.shape(x[0])], 0)), [1, 3, 4])
+    assert tf.reshape(x, [-1, tf.shape(x)[1] * tf.shape(x)[2]]).shape.as_list() == [None, 12]
+    assert tf.transpose(x, tf.concat([[0], tf.range(2, 0, -1)], 0)).shape.as_list() == [None, 4, 3]
+    assert tf.concat([x, x], axis=tf.rank(x) - 1).shape.as_list() == [None, 3, 8]
+    with pytest.raises(ValueError, match="perm"):
+        tf.transpose(x, tf.placeholder(tf.int32, [3]))

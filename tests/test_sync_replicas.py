@@ -87,9 +87,8 @@ def test_two_workers_of_one_cluster_share_accumulators_and_tokens():
     """Between-graph replication in one process: two sessions on one cluster's target share the accumulators
     and the token queue by their shared names, so an update takes one gradient of each worker (with separate
     accumulators neither would ever reach replicas_to_aggregate=2)."""
-    cluster = tf.train.ClusterSpec({"worker": ["localhost:0", "localhost:1"]})
-    with pytest.warns(UserWarning, match="threads of this process"):
-        server = tf.train.Server(cluster, job_name="worker", task_index=0)
+    cluster = tf.train.ClusterSpec({"worker": ["localhost:0", "localhost:0"]})
+    server = tf.train.Server(cluster, job_name="worker", task_index=0)  # served over TCP, on a free port
     w, loss = _model()
     global_step = tf.train.get_or_create_global_step()
     opt = tf.train.SyncReplicasOptimizer(tf.train.GradientDescentOptimizer(0.05), replicas_to_aggregate=2,
@@ -123,15 +122,15 @@ def test_two_workers_of_one_cluster_share_accumulators_and_tokens():
     coord.request_stop()
     chief.close()
     other.close()
+    server._cluster.shutdown()
 
 
 def test_the_ps_waits_on_a_shared_done_queue_that_workers_enqueue_to():
     """The between-graph idiom: each process builds its own graph with a FIFOQueue of shared_name on the ps;
     the ps's session dequeues one token per worker (blocking) and ends once every worker is done."""
-    cluster = tf.train.ClusterSpec({"ps": ["localhost:0"], "worker": ["localhost:1", "localhost:2"]})
-    with pytest.warns(UserWarning, match="threads of this process"):
-        servers = {(job, i): tf.train.Server(cluster, job_name=job, task_index=i)
-                   for job, i in (("ps", 0), ("worker", 0), ("worker", 1))}
+    cluster = tf.train.ClusterSpec({"ps": ["localhost:0"], "worker": ["localhost:0", "localhost:0"]})
+    servers = {(job, i): tf.train.Server(cluster, job_name=job, task_index=i)  # each on a free port, served over TCP
+               for job, i in (("ps", 0), ("worker", 0), ("worker", 1))}
 
     def done_queue(graph):
         with graph.as_default(), tf.device("/job:ps/task:0"):
@@ -165,4 +164,5 @@ def test_the_ps_waits_on_a_shared_done_queue_that_workers_enqueue_to():
         t.start()
     for t in threads:
         t.join(60)
+    servers["ps", 0]._cluster.shutdown()
     assert not failures and sorted(received) == [1, 2]

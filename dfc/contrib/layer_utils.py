@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import Tensor, constant_value, convert_to_tensor, name_scope
-from ..graph import GraphKeys, add_to_collection, add_to_collections, get_collection
+from ..graph import GraphKeys, add_to_collection, add_to_collections, get_collection, get_collection_ref
 from ..layers.base import unique_layer_name
 from ..variables import variable_scope, zeros_initializer
 from .framework import model_variable
@@ -40,14 +40,40 @@ def variable(name: str, shape_, dtype, initializer, regularizer, trainable: bool
 
 
 def collect(outputs_collections, alias: str, outputs: Tensor) -> Tensor:
+    """`outputs` added to `outputs_collections` under one more alias (contrib's collect_named_outputs; a tensor
+    collected twice, as a block's last unit is, keeps both names for convert_collection_to_dict)."""
     if outputs_collections:
-        try:
-            outputs.alias = alias
-        except AttributeError:
-            pass
+        append_tensor_alias(outputs, alias)
         add_to_collections([outputs_collections] if isinstance(outputs_collections, str) else
                            list(outputs_collections), outputs)
     return outputs
+
+
+def append_tensor_alias(tensor, alias: str):
+    """`tensor` with `alias` (less a trailing '/') added to its aliases (contrib's append_tensor_alias)."""
+    alias = alias[:-1] if alias.endswith("/") else alias
+    try:
+        tensor.aliases = [*getattr(tensor, "aliases", []), alias]
+    except AttributeError:
+        pass
+    return tensor
+
+
+def tensor_aliases(tensor) -> list[str]:
+    """The names `collect` gave `tensor`, else its own name without ':0' (contrib's get_tensor_aliases)."""
+    if getattr(tensor, "aliases", None):
+        return list(tensor.aliases)
+    name = tensor.name
+    return [name[:-2] if name.endswith(":0") else name]
+
+
+def convert_collection_to_dict(collection: str, clear_collection: bool = False) -> dict:
+    """{alias: tensor} over the tensors of `collection` in order (contrib's, which nets return as end_points)."""
+    tensors = get_collection_ref(collection)
+    output = {alias: tensor for tensor in list(tensors) for alias in tensor_aliases(tensor)}
+    if clear_collection:
+        del tensors[:]
+    return output
 
 
 def float_input(inputs, layer: str) -> Tensor:

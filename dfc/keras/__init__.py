@@ -3,7 +3,8 @@ subclassed Models, compile/fit/evaluate/predict on numpy data, and Keras's backe
 optimizers, initializers, regularizers, constraints, activations, callbacks and utils.
 
 Modules: engine.py (Layer, Input), layers_core/conv/merge/rnn.py (the layers), network.py (Model,
-Sequential), training.py (compile/fit), backend.py (tf.keras.backend).
+Sequential), training.py (compile/fit), backend.py (tf.keras.backend), layer_config.py and model_config.py
+(get_config/from_config), hdf5_format.py (TF's .h5 model and weight files).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from .network import Model, Sequential
 Input.__module__ = Model.__module__ = Sequential.__module__ = __name__
 # the modules that define the API are not part of it: tf.keras's own names are the ones located for errors
 for _internal in ("engine", "network", "training", "summary", "backend_ops", "backend_config", "layers_core",
-                  "layers_conv", "layers_merge", "layers_rnn"):
+                  "layers_conv", "layers_merge", "layers_rnn", "layer_config", "model_config"):
     globals().pop(_internal, None)
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "constraints", "initializers",

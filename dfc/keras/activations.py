@@ -8,6 +8,7 @@ from .. import math_ops as _math
 from .. import nn as _nn
 from ..framework import Tensor, convert_to_tensor
 from . import backend as K
+from .utils import custom_objects_in_scope
 
 __all__ = ["deserialize", "elu", "exponential", "get", "hard_sigmoid", "linear", "relu", "selu", "serialize",
            "sigmoid", "softmax", "softplus", "softsign", "tanh"]
@@ -66,15 +67,17 @@ _BY_NAME: dict[str, Callable] = {f.__name__: f for f in (softmax, elu, selu, sof
 
 
 def serialize(activation) -> str:
+    """The activation's name (a user's function: its __name__, resolved by custom_objects when loaded)."""
     name = getattr(activation, "__name__", None)
-    if name in _BY_NAME:
-        return name
-    raise ValueError(f"Unknown activation function {activation!r}")
+    if name is None:
+        raise ValueError(f"Unknown activation function {activation!r}")
+    return name
 
 
 def deserialize(name: str, custom_objects=None) -> Callable:
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
+    custom = {**custom_objects_in_scope(), **(custom_objects or {})}
+    if name in custom:
+        return custom[name]
     if name not in _BY_NAME:
         raise ValueError(f"Unknown activation function: {name}")
     return _BY_NAME[name]

@@ -158,6 +158,10 @@ def switch(condition, then_expression, else_expression) -> Tensor:
 
 
 # ---- the session ----------------------------------------------------------------------------------------
+#: the Keras version TF 1.15's tf.keras reports (and writes into model files)
+_KERAS_VERSION = "2.2.4-tf"
+
+
 def get_session() -> Session:
     """The default session if one is open, else Keras's own (made once per graph); either way the
     variables not yet initialized in it are initialized first, as Keras does."""

@@ -122,8 +122,9 @@ def _improved(mode: str, monitor: str):
 
 
 class ModelCheckpoint(Callback):
-    """Save the model's weights (a TF checkpoint; whole models need h5py) to filepath, formatted with the epoch
-    and the logs ('weights.{epoch:02d}-{val_loss:.2f}'), every `period` epochs or when `monitor` improves."""
+    """Save the model (an HDF5 file, as TF 1's Keras) or its weights (HDF5 for a .h5/.hdf5/.keras path, else a TF
+    checkpoint) to filepath formatted with the epoch and the logs ('weights.{epoch:02d}-{val_loss:.2f}.hdf5'),
+    every `period` epochs or, with save_best_only, when `monitor` improves."""
 
     def __init__(self, filepath: str, monitor: str = "val_loss", verbose: int = 0, save_best_only: bool = False,
                  save_weights_only: bool = False, mode: str = "auto", period: int = 1, save_freq="epoch", **kwargs):
@@ -143,7 +144,11 @@ class ModelCheckpoint(Callback):
         path = self.filepath.format(epoch=epoch + 1, **logs)
         if self.save_best_only:
             current = logs.get(self.monitor)
-            if current is None or not self.monitor_op(current, self.best):
+            if current is None:
+                import warnings
+                warnings.warn(f"Can save best model only with {self.monitor} available, skipping.", stacklevel=2)
+                return
+            if not self.monitor_op(current, self.best):
                 return
             if self.verbose:
                 print(f"Epoch {epoch + 1:05d}: {self.monitor} improved from {self.best:.5f} to {current:.5f}, saving "

@@ -3,6 +3,8 @@ MinMaxNorm), as Keras's optimizers apply a variable's `constraint`."""
 
 from __future__ import annotations
 
+from .utils import custom_objects_in_scope
+
 from .. import math_ops as _math
 from ..framework import Tensor
 from . import backend as K
@@ -72,15 +74,30 @@ _BY_NAME = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm, "min_
             "MaxNorm": MaxNorm, "NonNeg": NonNeg, "UnitNorm": UnitNorm, "MinMaxNorm": MinMaxNorm}
 
 
+def serialize(constraint) -> dict | str | None:
+    """{"class_name", "config"} for a constraint object; a plain function by its name."""
+    if constraint is None:
+        return None
+    if not hasattr(constraint, "get_config") and hasattr(constraint, "__name__"):
+        return constraint.__name__
+    return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
+
+
+def deserialize(config, custom_objects=None):
+    name = config if isinstance(config, str) else config["class_name"]
+    kwargs = {} if isinstance(config, str) else dict(config.get("config", {}))
+    table = {**_BY_NAME, **custom_objects_in_scope(), **(custom_objects or {})}
+    if name not in table:
+        raise ValueError(f"Unknown constraint: {name}")
+    found = table[name]
+    return found(**kwargs) if isinstance(found, type) else found
+
+
 def get(identifier):
     if identifier is None:
         return None
-    if isinstance(identifier, str):
-        if identifier not in _BY_NAME:
-            raise ValueError(f"Unknown constraint: {identifier}")
-        return _BY_NAME[identifier]()
-    if isinstance(identifier, dict):
-        return _BY_NAME[identifier["class_name"]](**identifier.get("config", {}))
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret constraint identifier: {identifier!r}")

@@ -23,7 +23,7 @@ from ..framework import Tensor, TensorShape, convert_to_tensor, name_scope
 from ..layers import base as _tf_layers_base
 from ..variables import Variable
 from . import backend as K
-from . import constraints, initializers, regularizers
+from . import constraints, initializers, layer_config, regularizers
 
 __all__ = ["Input", "InputLayer", "InputSpec", "Layer", "Node", "to_list"]
 
@@ -210,14 +210,34 @@ class Layer(_tf_layers_base.Layer):
         return int(sum(int(np.prod(w.shape.as_list())) for w in self.weights))
 
     # ---- what Keras reports --------------------------------------------------------------------------
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        layer_config.LAYER_CLASSES.append(cls)
+
     def get_config(self) -> dict:
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype.name if self.dtype else None}
+        """The arguments that rebuild the layer (from_config), as TF's Keras writes them: name, trainable,
+        batch_input_shape (if given), dtype, then the layer's own (JSON-ready)."""
+        config: dict[str, Any] = {"name": self.name, "trainable": self.trainable}
         if self._batch_input_shape is not None:
-            config["batch_input_shape"] = self._batch_input_shape
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        config["dtype"] = self.dtype.name if self.dtype else None
+        if layer_config.keras_base(type(self)) is None and type(self).get_config is Layer.get_config:
+            own = [p for name, p in inspect.signature(type(self).__init__).parameters.items()
+                   if name not in ("self", "trainable", "name", "dtype", "dynamic")
+                   and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+            if own:
+                raise NotImplementedError(f"Layer {type(self).__name__} has arguments in `__init__` and therefore "
+                                          f"must override `get_config`.")
+        config.update(layer_config.config_values(self))
         return config
 
     @classmethod
     def from_config(cls, config: dict):
+        """cls(**config), the layers a config nests (a Bidirectional's layer, an RNN's cell) rebuilt first."""
+        config = dict(config)
+        for key in ("layer", "cell", "backward_layer"):
+            if isinstance(config.get(key), dict) and "class_name" in config[key]:
+                config[key] = layer_config.deserialize(config[key])
         return cls(**config)
 
     def compute_output_shape(self, input_shape):
@@ -400,7 +420,8 @@ class InputLayer(Layer):
     """The layer of a model's input: a placeholder [batch_size, *input_shape] (or `input_tensor` as given)."""
 
     def __init__(self, input_shape=None, batch_size=None, dtype=None, input_tensor=None, sparse: bool = False,
-                 name: str | None = None, ragged: bool = False, batch_input_shape=None, **kwargs):
+                 name: str | None = None, ragged: bool = False, batch_input_shape=None, optional: bool = False,
+                 **kwargs):
         if name is None:
             name = f"input_{K.get_uid('input')}"
         if sparse or ragged:
@@ -423,7 +444,8 @@ class InputLayer(Layer):
         input_tensor._keras_history = (self, 0, 0)
 
     def get_config(self) -> dict:
-        return {"batch_input_shape": self._batch_input_shape, "dtype": self.dtype.name, "sparse": False,
+        shape = None if self._batch_input_shape is None else list(self._batch_input_shape)
+        return {"batch_input_shape": shape, "dtype": self.dtype.name, "sparse": False, "ragged": False,
                 "name": self.name}
 
 

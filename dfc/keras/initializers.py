@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from ..initializers import identity as _identity
 from ..initializers import orthogonal as _orthogonal
 from ..initializers import variance_scaling as _variance_scaling
@@ -12,9 +14,10 @@ from ..variables import random_normal_initializer as _normal
 from ..variables import random_uniform_initializer as _uniform
 from ..variables import truncated_normal_initializer as _truncated
 from ..variables import zeros_initializer as _zeros
-from .utils import _from_identifier
+from .utils import _from_identifier, custom_objects_in_scope
 
-__all__ = ["Constant", "GlorotNormal", "GlorotUniform", "Identity", "Initializer", "Ones", "Orthogonal",
+__all__ = ["Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity", "LecunNormal",
+           "LecunUniform", "Initializer", "Ones", "Orthogonal",
            "RandomNormal", "RandomUniform", "TruncatedNormal", "VarianceScaling", "Zeros", "deserialize", "get",
            "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "lecun_normal", "lecun_uniform",
            "serialize"]
@@ -78,20 +81,19 @@ class GlorotNormal(_variance_scaling):
         super().__init__(1.0, "fan_avg", "truncated_normal", seed, dtype)
 
 
-def he_normal(seed=None) -> VarianceScaling:
-    return VarianceScaling(2.0, "fan_in", "truncated_normal", seed)
+def _scaling(class_name: str, scale: float, distribution: str, doc: str) -> type:
+    """A VarianceScaling of fixed arguments under its own name (its config: the seed, as TF's Keras writes it)."""
+
+    def __init__(self, seed=None):
+        VarianceScaling.__init__(self, scale, "fan_in", distribution, seed)
+    return type(class_name, (VarianceScaling,), {"__init__": __init__, "__doc__": doc, "__module__": __name__})
 
 
-def he_uniform(seed=None) -> VarianceScaling:
-    return VarianceScaling(2.0, "fan_in", "uniform", seed)
-
-
-def lecun_normal(seed=None) -> VarianceScaling:
-    return VarianceScaling(1.0, "fan_in", "truncated_normal", seed)
-
-
-def lecun_uniform(seed=None) -> VarianceScaling:
-    return VarianceScaling(1.0, "fan_in", "uniform", seed)
+HeNormal = _scaling("HeNormal", 2.0, "truncated_normal", "A truncated normal of variance 2 / fan_in.")
+HeUniform = _scaling("HeUniform", 2.0, "uniform", "Uniform within ±sqrt(6 / fan_in).")
+LecunNormal = _scaling("LecunNormal", 1.0, "truncated_normal", "A truncated normal of variance 1 / fan_in.")
+LecunUniform = _scaling("LecunUniform", 1.0, "uniform", "Uniform within ±sqrt(3 / fan_in).")
+he_normal, he_uniform, lecun_normal, lecun_uniform = HeNormal, HeUniform, LecunNormal, LecunUniform
 
 
 glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
@@ -114,16 +116,28 @@ def _class_key(name: str) -> str:
 
 def deserialize(config, custom_objects=None):
     name, kwargs = (config, {}) if isinstance(config, str) else (config["class_name"], config.get("config", {}))
-    if custom_objects and name in custom_objects:
-        return custom_objects[name](**kwargs)
+    custom = {**custom_objects_in_scope(), **(custom_objects or {})}
+    if name in custom:
+        return custom[name](**kwargs) if isinstance(custom[name], type) or kwargs else custom[name]
     key = name if name in _BY_NAME else _class_key(name)
     if key not in _BY_NAME:
         raise ValueError(f"Unknown initializer: {name}")
     return _BY_NAME[key](**kwargs)
 
 
-def serialize(initializer) -> dict:
-    return {"class_name": type(initializer).__name__, "config": getattr(initializer, "get_config", dict)()}
+def serialize(initializer) -> dict | str:
+    """{"class_name", "config"}: the config is the arguments of the class's constructor, read from the object (a
+    plain function: its name)."""
+    if not isinstance(initializer, _Initializer) and hasattr(initializer, "__name__"):
+        return initializer.__name__
+    cls = type(initializer)
+    config = {}
+    for name in list(inspect.signature(cls.__init__).parameters)[1:]:
+        if name in ("args", "kwargs"):
+            continue
+        value = getattr(initializer, name, None)
+        config[name] = value.name if hasattr(value, "as_numpy_dtype") else value
+    return {"class_name": cls.__name__, "config": config}
 
 
 def get(identifier):

@@ -23,7 +23,10 @@ __all__ = ["AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "Conv1D",
 
 
 def _conv_args(kwargs: dict) -> dict:
-    """Keras's string identifiers resolved to the callables tf.layers takes."""
+    """Keras's string identifiers resolved to the callables tf.layers takes (and `groups` checked)."""
+    groups = kwargs.pop("groups", 1)
+    if groups not in (1, None):
+        raise ValueError(f"Grouped convolutions (groups={groups}) are not supported")
     kwargs["activation"] = activations.get(kwargs.get("activation"))
     for key, default in (("kernel_initializer", "glorot_uniform"), ("bias_initializer", "zeros")):
         kwargs[key] = initializers.get(kwargs.get(key, default))
@@ -77,6 +80,7 @@ class Conv2DTranspose(_tl.Conv2DTranspose, Layer):
                  dilation_rate=(1, 1), **kwargs):
         if output_padding is not None:
             raise ValueError("Conv2DTranspose: output_padding is not supported")
+        self.output_padding = None
         super().__init__(int(filters), kernel_size, strides, padding, data_format or K.image_data_format(),
                          dilation_rate, **_conv_args(kwargs))
 
@@ -86,6 +90,12 @@ class SeparableConv2D(_tl.SeparableConv2D, Layer):
                  depth_multiplier: int = 1, activation=None, use_bias: bool = True,
                  depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
                  bias_initializer="zeros", **kwargs):
+        # TF's config of a separable convolution carries a (unused) kernel's initializer, penalty and constraint
+        for unused in ("kernel_initializer", "kernel_regularizer", "kernel_constraint", "groups"):
+            kwargs.pop(unused, None)
+        for key in ("depthwise_regularizer", "pointwise_regularizer", "bias_regularizer"):
+            if key in kwargs:
+                kwargs[key] = regularizers.get(kwargs[key])
         super().__init__(int(filters), kernel_size, strides, padding, data_format or K.image_data_format(),
                          dilation_rate, depth_multiplier, activations.get(activation), use_bias,
                          initializers.get(depthwise_initializer), initializers.get(pointwise_initializer),
@@ -98,8 +108,10 @@ class DepthwiseConv2D(Layer):
     def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier: int = 1, data_format=None,
                  dilation_rate=(1, 1), activation=None, use_bias: bool = True, depthwise_initializer="glorot_uniform",
                  bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+                 depthwise_constraint=None, bias_constraint=None, groups: int = 1, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if groups != 1:
+            raise ValueError(f"DepthwiseConv2D: groups={groups} is not supported")
         self.kernel_size = _tl._tuple(kernel_size, 2, "kernel_size")
         self.strides = _tl._tuple(strides, 2, "strides")
         self.padding = _tl._padding(padding)
@@ -164,16 +176,17 @@ class _GlobalPool(Layer):
     rank = 2
     reduce = staticmethod(_math.reduce_mean)
 
-    def __init__(self, data_format=None, **kwargs):
+    def __init__(self, data_format=None, keepdims: bool = False, **kwargs):
         super().__init__(**kwargs)
         default = "channels_last" if self.rank == 1 else K.image_data_format()
         self.data_format = data_format or default
+        self.keepdims = bool(keepdims)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def call(self, inputs) -> Tensor:
         axes = list(range(1, self.rank + 1)) if self.data_format == "channels_last" else \
             list(range(2, self.rank + 2))
-        return type(self).reduce(inputs, axis=axes)
+        return type(self).reduce(inputs, axis=axes, keepdims=self.keepdims)
 
 
 class GlobalAveragePooling2D(_GlobalPool):
@@ -196,7 +209,8 @@ class GlobalAveragePooling1D(_GlobalPool):
             return super().call(inputs)
         steps = 1 if self.data_format == "channels_last" else 2
         weights = _array.expand_dims(_math.cast(mask, inputs.dtype), 2 if steps == 1 else 1)
-        return _math.reduce_sum(inputs * weights, axis=steps) / _math.reduce_sum(weights, axis=steps)
+        return _math.reduce_sum(inputs * weights, axis=steps, keepdims=self.keepdims) / \
+            _math.reduce_sum(weights, axis=steps, keepdims=self.keepdims)
 
 
 class GlobalMaxPooling1D(_GlobalPool):
@@ -245,6 +259,8 @@ class ZeroPadding1D(ZeroPadding2D):
     rank = 1
 
     def __init__(self, padding=1, **kwargs):
+        if not isinstance(padding, int):  # (left, right)
+            padding = [tuple(padding)]
         super().__init__(padding, "channels_last", **kwargs)
 
 

@@ -108,13 +108,13 @@ class GaussianNoise(Layer):
 
     _masking = True
 
-    def __init__(self, stddev: float, **kwargs):
+    def __init__(self, stddev: float, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.stddev = stddev
+        self.stddev, self.seed = stddev, seed
 
     def call(self, inputs, training=None) -> Tensor:
         return K.in_train_phase(lambda: inputs + K.random_normal(_array.shape(inputs), 0.0, self.stddev,
-                                                                 dtype=inputs.dtype), inputs,
+                                                                 dtype=inputs.dtype, seed=self.seed), inputs,
                                 training=_training(training))
 
 
@@ -124,6 +124,7 @@ class ActivityRegularization(Layer):
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs):
         super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
+        self.l1, self.l2 = l1, l2
 
     def call(self, inputs) -> Tensor:
         return inputs
@@ -208,6 +209,33 @@ class Lambda(Layer):
     def compute_mask(self, inputs, mask=None):
         return self.mask(inputs, mask) if callable(self.mask) else self.mask
 
+    def get_config(self) -> dict:
+        """The function as TF's Keras writes it: a Python function's marshalled code (with its defaults and
+        closure; 'lambda'), readable by the same Python version only; the output shape as given ('raw')."""
+        config = Layer.get_config(self)
+        for key, value in (("function", self.function), ("output_shape", self._output_shape)):
+            config[key], config[f"{key}_type"], config[f"{key}_module"] = _function_config(value)
+        config["module"] = config.pop("function_module")
+        if self.mask is not None:
+            config["mask"], config["mask_type"], config["mask_module"] = _function_config(self.mask)
+        config["arguments"] = self.arguments
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        from .utils import custom_objects_in_scope
+        config = dict(config)
+        custom = {**custom_objects_in_scope(), **(custom_objects or {})}
+        for key, module_key in (("function", "module"), ("output_shape", "output_shape_module"),
+                                ("mask", "mask_module")):
+            kind = config.pop(f"{key}_type", "raw")
+            module = config.pop(module_key, None)
+            if key in config:
+                config[key] = _function_from_config(config[key], kind, module, custom)
+        if isinstance(config.get("output_shape"), list):
+            config["output_shape"] = tuple(config["output_shape"])
+        return cls(**config)
+
     def call(self, inputs, mask=None, training=None):
         import inspect
         kwargs = dict(self.arguments)
@@ -217,6 +245,50 @@ class Lambda(Layer):
         if "training" in params:
             kwargs["training"] = training
         return self.function(inputs, **kwargs)
+
+
+def _function_config(value) -> tuple:
+    """(value, type, module) of a Lambda's function: a Python function's code (TF's func_dump), a callable by
+    name, anything else as it is."""
+    import codecs
+    import marshal
+    import types
+    if isinstance(value, types.FunctionType):
+        closure = tuple(c.cell_contents for c in value.__closure__) if value.__closure__ else None
+        code = codecs.encode(marshal.dumps(value.__code__), "base64").decode("ascii")
+        return [code, value.__defaults__, closure], "lambda", value.__module__
+    if callable(value):
+        return value.__name__, "function", getattr(value, "__module__", None)
+    return value, "raw", None
+
+
+def _function_from_config(value, kind: str, module, custom: dict):
+    """The function a Lambda's config holds (TF's func_load: its globals those of its module when imported)."""
+    import codecs
+    import marshal
+    import sys
+    import types
+    if kind == "raw" or value is None:
+        return value
+    namespace = dict(vars(sys.modules[module])) if module in sys.modules else {}
+    namespace.update(custom)
+    if kind == "function":
+        if value not in namespace:
+            raise ValueError(f"Unknown function in Lambda layer: {value}. Please ensure this object is passed to "
+                             f"the `custom_objects` argument.")
+        return namespace[value]
+    code, defaults, closure = value if isinstance(value, (list, tuple)) else (value, None, None)
+    try:
+        compiled = marshal.loads(codecs.decode(code.encode("ascii"), "base64"))
+    except (ValueError, EOFError, TypeError) as e:
+        raise ValueError(f"The Lambda layer's function was saved by another Python version than "
+                         f"{sys.version.split()[0]} (its code cannot be read: {e})") from None
+
+    def cell(x):
+        return (lambda: x).__closure__[0]
+    cells = tuple(cell(x) for x in closure) if closure else None
+    namespace.setdefault("__builtins__", __builtins__)
+    return types.FunctionType(compiled, namespace, compiled.co_name, tuple(defaults) if defaults else None, cells)
 
 
 class Embedding(Layer):
@@ -238,6 +310,11 @@ class Embedding(Layer):
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.mask_zero, self.input_length = mask_zero, input_length
         self.embeddings_constraint = embeddings_constraint
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config["dtype"] = config["dtype"] or K.floatx()  # TF's Embedding is made float32 unless told
+        return config
 
     def build(self, input_shape) -> None:
         self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),

@@ -30,8 +30,9 @@ class _Cell(Layer):
                  kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  recurrent_constraint=None, bias_constraint=None, dropout: float = 0.0,
                  recurrent_dropout: float = 0.0, **kwargs):
-        kwargs.pop("implementation", None)
+        implementation = kwargs.pop("implementation", 1)
         super().__init__(**kwargs)
+        self.implementation = implementation  # the order of TF's kernels: the same values either way
         self.units = int(units)
         if self.units <= 0:
             raise ValueError(f"Received an invalid value for argument `units`, expected a positive integer, got "
@@ -209,7 +210,7 @@ class RNN(Layer):
         super().__init__(**kwargs)
         self.cell = cell
         self.return_sequences, self.return_state, self.go_backwards = return_sequences, return_state, go_backwards
-        self.unroll, self.time_major = unroll, time_major
+        self.unroll, self.time_major, self.stateful = unroll, time_major, stateful
         self.input_spec = InputSpec(ndim=3)
 
     @property
@@ -329,14 +330,9 @@ def _rnn_class(cell_cls, doc: str):
             if "input_length" in layer_kwargs and "input_shape" not in layer_kwargs:
                 layer_kwargs["input_shape"] = (layer_kwargs.pop("input_length"), layer_kwargs.pop("input_dim", None))
             layer_kwargs.pop("input_length", None)
-            self._config = dict(units=units, return_sequences=return_sequences, return_state=return_state,
-                                go_backwards=go_backwards, **kwargs)
             cell = cell_cls(units, name=_snake(cell_cls.__name__), dtype=layer_kwargs.get("dtype"), **kwargs)
             super().__init__(cell, return_sequences, return_state, go_backwards, stateful, unroll, time_major,
                              **layer_kwargs)
-
-        def get_config(self) -> dict:
-            return {**self._config, "name": self.name}
 
     return Recurrent
 
@@ -368,6 +364,7 @@ class Bidirectional(Layer):
                              f"\"concat\", None}}, got {merge_mode!r}")
         super().__init__(**kwargs)
         config = layer.get_config()
+        self._layer_config = {"class_name": type(layer).__name__, "config": config}
         self.forward_layer = type(layer)(**config)
         backward = dict(config, go_backwards=not config["go_backwards"])
         self.backward_layer = backward_layer or type(layer)(**backward)

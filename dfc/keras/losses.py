@@ -265,13 +265,23 @@ _BY_NAME = {name: globals()[name] for name in __all__ if name[0].islower() and n
 _BY_NAME.update({"MSE": mse, "MAE": mae, "MAPE": mape, "MSLE": msle, "KLD": kld})
 
 
-def serialize(loss) -> str:
+def serialize(loss) -> str | dict:
+    """A loss function by its name; a Loss object as {"class_name", "config"}."""
+    if isinstance(loss, Loss):
+        return {"class_name": type(loss).__name__, "config": loss.get_config()}
     return getattr(loss, "__name__", type(loss).__name__)
 
 
 def deserialize(name, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
+    from .utils import custom_objects_in_scope
+    custom = {**custom_objects_in_scope(), **(custom_objects or {})}
+    if isinstance(name, dict):  # a Loss object's config
+        cls = custom.get(name["class_name"]) or globals().get(name["class_name"])
+        if not (isinstance(cls, type) and issubclass(cls, Loss) or name["class_name"] in custom):
+            raise ValueError(f"Unknown loss function: {name['class_name']}")
+        return cls(**name.get("config", {}))
+    if name in custom:
+        return custom[name]
     if name in _BY_NAME:
         return _BY_NAME[name]
     if name in globals() and isinstance(globals()[name], type) and issubclass(globals()[name], Loss):
@@ -282,7 +292,7 @@ def deserialize(name, custom_objects=None):
 def get(identifier):
     if identifier is None:
         return None
-    if isinstance(identifier, str):
+    if isinstance(identifier, (str, dict)):
         return deserialize(identifier)
     if callable(identifier):
         return identifier

@@ -64,6 +64,10 @@ def serialize(metric) -> str:
 
 def get(identifier):
     if isinstance(identifier, str):
+        from .utils import custom_objects_in_scope
+        custom = custom_objects_in_scope()
+        if identifier in custom:
+            return custom[identifier]
         if identifier not in _BY_NAME or _BY_NAME[identifier] is None:
             raise ValueError(f"Unknown metric function: {identifier}")
         return _BY_NAME[identifier]

@@ -8,9 +8,11 @@ Model tracks the layers set as its attributes. compile/fit and friends come from
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..framework import Tensor
+from . import layer_config, model_config
 from .engine import Input, InputLayer, Layer, _flat_tensors, to_list
 from .training import TrainingMixin
 
@@ -68,6 +70,7 @@ class Model(TrainingMixin, Layer):
         input_ids = {id(t) for t in inputs}
         order: list = []
         done: set[int] = set()
+        discovered: dict[int, int] = {}  # layer -> when the walk from the outputs first met it
 
         def visit(t) -> None:
             layer, node_index, _ = t._keras_history
@@ -75,6 +78,7 @@ class Model(TrainingMixin, Layer):
             if id(node) in done:
                 return
             done.add(id(node))
+            discovered.setdefault(id(layer), len(discovered))
             if id(t) not in input_ids:
                 if not node.input_tensors:
                     raise ValueError(f"Graph disconnected: cannot obtain value for tensor {t.name} at layer "
@@ -88,7 +92,7 @@ class Model(TrainingMixin, Layer):
             visit(t)
         self._nodes_order = [n for n in order if not any(id(t) in input_ids for t in n.output_tensors)]
         input_layers = [t._keras_history[0] for t in inputs]
-        self.__dict__["_layers"] = _unique(input_layers + [n.outbound_layer for n in self._nodes_order])
+        self.__dict__["_layers"] = _layers_by_depth(order, input_ids, input_layers, discovered)
         self.inputs, self.outputs = inputs, outputs
         self.input_names = [layer.name for layer in input_layers]
         self.output_names = [t._keras_history[0].name for t in outputs]
@@ -201,7 +205,40 @@ class Model(TrainingMixin, Layer):
                              f"layer(s) for automatic build. (model {self.name})")
         return int(sum(int(_size(w)) for w in self.weights))
 
+    # ---- configs -------------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """A functional model's layers and their connections (TF's layout); a subclassed model has none."""
+        if not self._is_graph_network:
+            raise NotImplementedError(f"Model {self.name} is a subclassed model: its layers are made in code, so it "
+                                      f"has no config (save its weights with save_weights)")
+        return model_config.functional_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None):
+        """The functional model a config (from get_config or a model file) describes, with new weights."""
+        if "layers" not in config or "input_layers" not in config:
+            raise ValueError(f"{cls.__name__}.from_config needs a functional model's config (with `layers`, "
+                             f"`input_layers` and `output_layers`); got keys {sorted(config)}")
+        return model_config.functional_from_config(cls, config, custom_objects)
+
+    def to_json(self, **kwargs) -> str:
+        """The model's class and config as JSON (json.dumps's kwargs, e.g. indent, taken)."""
+        return json.dumps(layer_config.json_ready(self._model_config()), default=_json_default, **kwargs)
+
+    def to_yaml(self, **kwargs) -> str:
+        try:
+            import yaml
+        except ImportError:
+            raise ImportError("Requires yaml module installed (`pip install pyyaml`).") from None
+        return yaml.dump(layer_config.json_ready(self._model_config()), **kwargs)
+
+    def _model_config(self) -> dict:
+        from .backend import _KERAS_VERSION
+        return {"class_name": type(self).__name__, "config": self.get_config(), "keras_version": _KERAS_VERSION,
+                "backend": "tensorflow"}
+
     def save(self, filepath, overwrite: bool = True, include_optimizer: bool = True, save_format=None) -> None:
+        """The whole model (architecture, weights, optimizer and its state) in one HDF5 file: TF 1's default."""
         from .models import save_model
         save_model(self, filepath, overwrite, include_optimizer, save_format)
 
@@ -209,6 +246,43 @@ class Model(TrainingMixin, Layer):
         """The table of layers, output shapes and parameter counts, as TF1's Keras prints it."""
         from .summary import print_summary
         print_summary(self, line_length, positions, print_fn)
+
+
+def _layers_by_depth(order: list, input_ids: set, input_layers: list, discovered: dict) -> list:
+    """A functional model's layers in TF's order (model.layers, the order of its config and weight files): by
+    decreasing depth (the longest path to an output), then in the order a walk from the outputs meets them."""
+    node_depth: dict[int, int] = {}
+    layer_depth: dict[int, int] = {}
+    layers: dict[int, Layer] = {}
+    for node in reversed(order):  # outputs first
+        layer = node.outbound_layer
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(layer), 0))
+        layer_depth[id(layer)] = node_depth[id(node)] = depth
+        layers[id(layer)] = layer
+        if any(id(t) in input_ids for t in node.output_tensors):
+            continue  # a model input: what made it is outside the model
+        for t in node.input_tensors:
+            parent_layer, index, _ = t._keras_history
+            parent = parent_layer._inbound_nodes[index]
+            node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    for layer in input_layers:  # an input no output depends on
+        if id(layer) not in layers:
+            layers[id(layer)], layer_depth[id(layer)], discovered[id(layer)] = layer, 0, -1
+    return sorted(layers.values(), key=lambda x: (-layer_depth[id(x)], discovered[id(x)]))
+
+
+def _json_default(value):
+    """What json.dumps cannot write itself: numpy values, dtypes, sets."""
+    import numpy as np
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if hasattr(value, "as_numpy_dtype"):
+        return value.name
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"Not JSON Serializable: {value!r}")
 
 
 def _size(w) -> int:
@@ -272,6 +346,22 @@ class Sequential(Model):
             else:
                 self._init_graph_network(self.inputs[0], last._inbound_nodes[-1].output_tensors[0])
                 self.__dict__["_layers"] = list(self._stack)
+
+    def get_config(self) -> dict:
+        """{"name", "layers"}: the layers in order (the input layer first when the model has one), as TF's Keras."""
+        layers = [layer_config.serialize(layer) for layer in self._stack]
+        if self._is_graph_network and not isinstance(self._stack[0], InputLayer):
+            layers.insert(0, layer_config.serialize(self.inputs[0]._keras_history[0]))
+        return {"name": self.name, "layers": layers}
+
+    @classmethod
+    def from_config(cls, config, custom_objects: dict | None = None):
+        """The Sequential model a config describes (a dict of name and layers, or Keras 1's list of layers)."""
+        entries = config["layers"] if isinstance(config, dict) else config
+        model = cls(name=config.get("name") if isinstance(config, dict) else None)
+        for entry in entries:
+            model.add(layer_config.deserialize(entry, custom_objects))
+        return model
 
     def predict_classes(self, x, batch_size: int = 32, verbose: int = 0):
         """The class of each sample: the argmax of the outputs, or output > 0.5 for one output unit."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .. import math_ops as _math
 from ..clip_ops import clip_by_norm, clip_by_value
 from ..framework import Tensor, convert_to_tensor
@@ -139,10 +141,58 @@ class Optimizer(_TFOptimizer):
     def get_updates(self, loss, params) -> list:
         return [self.apply_gradients(list(zip(self.get_gradients(loss, params), params)))]
 
+    #: the constructor's arguments that are plain attributes (not hyperparameter variables), in TF's config order
+    _CONFIG_ATTRS: tuple[str, ...] = ()
+
     def get_config(self) -> dict:
-        config = {"name": self._name}
-        config.update({k: v for k, v in self._hyper_values.items() if not isinstance(v, (Tensor, Variable))})
+        """name, the hyperparameters (their current values: a learning rate set since is saved as set), decay, the
+        other arguments, and clipnorm/clipvalue when given: what TF's Keras writes in a model file."""
+        from . import backend as K
+        config: dict[str, Any] = {"name": self._name}
+        for key in ("learning_rate", "decay") + tuple(k for k in self._HYPER if k != "learning_rate"):
+            value = self._hyper_values[key]
+            if key in self._hyper_vars:
+                value = float(K.get_value(self._hyper_vars[key]))
+            if not isinstance(value, (Tensor, Variable)):
+                config[key] = float(value)
+        for key in self._CONFIG_ATTRS:
+            config[key] = getattr(self, key)
+        for key in ("clipnorm", "clipvalue"):
+            if getattr(self, key) is not None:
+                config[key] = getattr(self, key)
         return config
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        config = dict(config)
+        if "lr" in config:
+            config["learning_rate"] = config.pop("lr")
+        return cls(**config)
+
+    @property
+    def weights(self) -> list[Variable]:
+        """The optimizer's state as TF's Keras orders it: `iterations`, then each slot (m, v, ...) of every
+        variable in turn; empty until the updates are made."""
+        if self._iterations is None:
+            return []
+        return [self._iterations] + [slot for slots in self._slots.values() for slot in slots.values()]
+
+    def set_weights(self, weights) -> None:
+        """Set the state (in the order of `weights`) from a list of arrays: TF's ValueError on a count or shape
+        that differs."""
+        params = self.weights
+        if len(params) != len(weights):
+            raise ValueError(f"Length of the specified weight list ({len(weights)}) does not match the number of "
+                             f"weights of the optimizer ({len(params)})")
+        pairs = []
+        for p, w in zip(params, weights):
+            w = np.asarray(w)
+            if tuple(p.shape.as_list()) != w.shape:
+                raise ValueError(f"Optimizer weight shape {tuple(p.shape.as_list())} not compatible with provided "
+                                 f"weight shape {w.shape} (weight {p.name})")
+            pairs.append((p, w))
+        from . import backend as K
+        K.batch_set_value(pairs)
 
     def variables(self) -> list[Variable]:
         return ([self._iterations] if self._iterations is not None else []) + list(self._hyper_vars.values()) + \
@@ -150,13 +200,14 @@ class Optimizer(_TFOptimizer):
 
     def get_weights(self) -> list:
         from . import backend as K
-        return K.batch_get_value(self.variables())
+        return K.batch_get_value(self.weights)
 
 
 class SGD(Optimizer):
     """var -= lr * g; with momentum, v = momentum * v - lr * g and var += v (nesterov: += momentum * v - lr * g)."""
 
     _HYPER = ("learning_rate", "momentum")
+    _CONFIG_ATTRS = ("nesterov",)
 
     def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False, name: str = "SGD",
                  **kwargs):
@@ -188,6 +239,7 @@ class Adam(Optimizer):
     """m, v moving moments; var -= lr * sqrt(1 - beta_2^t) / (1 - beta_1^t) * m / (sqrt(v) + epsilon)."""
 
     _HYPER = ("learning_rate", "beta_1", "beta_2")
+    _CONFIG_ATTRS = ("epsilon", "amsgrad")
     _SPARSE_UPDATES_EVERY_ROW = True  # Keras's sparse Adam scales all of m and v, then adds the rows
 
     def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
@@ -223,6 +275,7 @@ class RMSprop(Optimizer):
     """ms = rho * ms + (1 - rho) g^2; var -= lr * g / (sqrt(ms) + epsilon) (with momentum: TF's ApplyRMSProp)."""
 
     _HYPER = ("learning_rate", "rho", "momentum")
+    _CONFIG_ATTRS = ("epsilon", "centered")
 
     def __init__(self, learning_rate=0.001, rho: float = 0.9, momentum: float = 0.0, epsilon: float = 1e-7,
                  centered: bool = False, name: str = "RMSprop", **kwargs):
@@ -264,6 +317,7 @@ class Adagrad(Optimizer):
     """acc += g^2; var -= lr * g / (sqrt(acc) + epsilon); acc starts at initial_accumulator_value."""
 
     _HYPER = ("learning_rate",)
+    _CONFIG_ATTRS = ("initial_accumulator_value", "epsilon")
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value: float = 0.1, epsilon: float = 1e-7,
                  name: str = "Adagrad", **kwargs):
@@ -287,6 +341,7 @@ class Adadelta(Optimizer):
     """TF's ApplyAdadelta: accumulated squared gradients and updates, each decayed by rho."""
 
     _HYPER = ("learning_rate", "rho")
+    _CONFIG_ATTRS = ("epsilon",)
 
     def __init__(self, learning_rate=0.001, rho: float = 0.95, epsilon: float = 1e-7, name: str = "Adadelta",
                  **kwargs):
@@ -317,13 +372,16 @@ def serialize(optimizer) -> dict:
 
 
 def deserialize(config, custom_objects=None):
+    from .utils import custom_objects_in_scope
     name = config if isinstance(config, str) else config["class_name"]
     kwargs = {} if isinstance(config, str) else dict(config.get("config", {}))
-    if custom_objects and name in custom_objects:
-        return custom_objects[name](**kwargs)
+    custom = {**custom_objects_in_scope(), **(custom_objects or {})}
+    if name in custom:
+        cls = custom[name]
+        return cls.from_config(kwargs) if hasattr(cls, "from_config") else cls(**kwargs)
     if name.lower() not in _BY_NAME:
         raise ValueError(f"Unknown optimizer: {name}")
-    return _BY_NAME[name.lower()](**kwargs)
+    return _BY_NAME[name.lower()].from_config(kwargs)
 
 
 def get(identifier):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import math_ops as _math
 from ..framework import Tensor
-from .utils import _from_identifier
+from .utils import _from_identifier, custom_objects_in_scope
 
 __all__ = ["L1L2", "Regularizer", "deserialize", "get", "l1", "l1_l2", "l2", "serialize"]
 
@@ -53,19 +53,34 @@ def l1_l2(l1: float = 0.01, l2: float = 0.01) -> L1L2:
     return L1L2(l1=l1, l2=l2)
 
 
-def serialize(regularizer) -> dict:
+def _L1(l1: float = 0.01) -> L1L2:  # noqa: N802 - the class name later TF's Keras writes (l1 only)
+    return L1L2(l1=l1)
+
+
+def _L2(l2: float = 0.01) -> L1L2:  # noqa: N802
+    return L1L2(l2=l2)
+
+
+def serialize(regularizer) -> dict | str | None:
+    """{"class_name", "config"} for a regularizer object; a plain function by its name."""
+    if regularizer is None:
+        return None
+    if not hasattr(regularizer, "get_config") and hasattr(regularizer, "__name__"):
+        return regularizer.__name__
     return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
 
 
 def deserialize(config, custom_objects=None):
     name = config if isinstance(config, str) else config["class_name"]
     kwargs = {} if isinstance(config, str) else config.get("config", {})
-    if custom_objects and name in custom_objects:
-        return custom_objects[name](**kwargs)
-    table = {"L1L2": L1L2, "l1_l2": l1_l2, "l1": l1, "l2": l2}
+    table = {"L1L2": L1L2, "l1_l2": l1_l2, "l1": l1, "l2": l2, "L1": _L1, "L2": _L2, **custom_objects_in_scope(),
+             **(custom_objects or {})}
     if name not in table:
         raise ValueError(f"Unknown regularizer: {name}")
-    return table[name](**kwargs)
+    found = table[name]
+    if isinstance(config, str) and not isinstance(found, type) and found not in (l1, l2, l1_l2):
+        return found  # a function given by name
+    return found(**kwargs)
 
 
 def get(identifier):

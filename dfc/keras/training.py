@@ -550,15 +550,30 @@ class TrainingMixin:
         return mapping
 
     def save_weights(self, filepath: str, overwrite: bool = True, save_format=None) -> None:
-        """Write the model's weights as a TF checkpoint at `filepath` (HDF5 needs h5py, which dfc does not use)."""
-        if save_format == "h5" or str(filepath).endswith((".h5", ".keras", ".hdf5")):
-            raise ImportError("`save_weights` requires h5py when saving in HDF5.")
+        """Write the model's weights: HDF5 (TF's Keras layout) for a path ending .h5/.hdf5/.keras or
+        save_format='h5', else a TF checkpoint at the `filepath` prefix."""
+        if save_format in ("h5", "hdf5", "keras") or str(filepath).endswith((".h5", ".keras", ".hdf5")):
+            from .hdf5_format import save_weights_to_hdf5
+            save_weights_to_hdf5(self, filepath, overwrite)
+            return
+        if save_format not in (None, "tf"):
+            raise ValueError(f"Unknown format \"{save_format}\". Was expecting one of {{\"tf\", \"h5\"}}.")
         from ..saver import Saver
         os.makedirs(os.path.dirname(os.path.abspath(str(filepath))), exist_ok=True)  # as Keras: the folder is made
         Saver(var_list=self._checkpoint_map()).save(K.get_session(), str(filepath), write_meta_graph=False)
 
-    def load_weights(self, filepath: str, by_name: bool = False):
-        if str(filepath).endswith((".h5", ".keras", ".hdf5")):
-            raise ImportError("`load_weights` requires h5py when loading weights from HDF5.")
+    def load_weights(self, filepath: str, by_name: bool = False, skip_mismatch: bool = False):
+        """Read weights saved by save_weights (or a whole-model HDF5 file's): HDF5 by position, or by layer name
+        with by_name (skip_mismatch: layers whose weights differ in count or shape are skipped with a warning);
+        a TF checkpoint by the position of the layers with weights."""
+        from .hdf5_format import _h5py
+        path = str(filepath)
+        if path.endswith((".h5", ".keras", ".hdf5")) or (os.path.isfile(path) and _h5py().is_hdf5(path)):
+            from .hdf5_format import load_weights_from_hdf5
+            load_weights_from_hdf5(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+            return
+        if by_name:
+            raise NotImplementedError("Weights may only be loaded based on topology into Models when loading "
+                                      "TensorFlow-formatted weights (got by_name=True to load_weights).")
         from ..saver import Saver
-        Saver(var_list=self._checkpoint_map()).restore(K.get_session(), str(filepath))
+        Saver(var_list=self._checkpoint_map()).restore(K.get_session(), path)

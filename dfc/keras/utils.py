@@ -1,12 +1,42 @@
-"""tf.keras.utils: to_categorical, normalize, Sequence (batches by index, for fit_generator), get_custom_objects."""
+"""tf.keras.utils: to_categorical, normalize, Sequence (batches by index, for fit_generator), get_custom_objects,
+custom_object_scope."""
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
-__all__ = ["Sequence", "get_custom_objects", "normalize", "to_categorical"]
+__all__ = ["CustomObjectScope", "Sequence", "custom_object_scope", "get_custom_objects", "normalize",
+           "to_categorical"]
 
 _CUSTOM_OBJECTS: dict = {}
+_scopes: list[dict] = []
+
+
+@contextlib.contextmanager
+def custom_object_scope(*scopes: dict):
+    """Within it, model configs and `get` by name resolve the names in `scopes` (dicts of name -> class or
+    function), as well as those of get_custom_objects()."""
+    merged: dict = {}
+    for scope in scopes:
+        merged.update(scope or {})
+    _scopes.append(merged)
+    try:
+        yield merged
+    finally:
+        _scopes.pop()
+
+
+CustomObjectScope = custom_object_scope
+
+
+def custom_objects_in_scope() -> dict:
+    """get_custom_objects() and every custom_object_scope entered, the innermost last."""
+    merged = dict(_CUSTOM_OBJECTS)
+    for scope in _scopes:
+        merged.update(scope)
+    return merged
 
 
 def _from_identifier(identifier, deserialize, kind: str):

@@ -1,7 +1,8 @@
 """Distributed execution: a Session whose graph names jobs and tasks runs each task's part on a cluster.
 
 `attach` decides, when a Session is made, whether it runs on a cluster: its target names
-one (a server's or a cluster's `.target`), or its graph places ops on `/job:...` devices
+one (a server's or a cluster's `.target`; `grpc://host:port` of a task another process
+serves joins that task's cluster over TCP, see tcp_engine.py), or its graph places ops on `/job:...` devices
 and no target is given (then an embedded cluster of this session's own, one thread per
 task, runs them; `ConfigProto(allow_soft_placement=True)` keeps such a graph in one
 process instead). `ClusterBinding.executable` turns one step into a DistributedExecutable.
@@ -16,6 +17,7 @@ from dfc.ir.graph import Graph
 
 from .cluster import ClusterSpec, jobs_from_devices, resolve
 from .engine import ClusterStore, DistributedExecutable, EmbeddedCluster, embedded_cluster_for, new_client
+from .tcp_engine import TcpCluster, tcp_cluster_for  # registers how grpc://host:port targets are reached
 
 
 class ClusterBinding:
@@ -61,4 +63,4 @@ def attach(graph: Graph, target: Any, config: Any, backend: str | None) -> Clust
 
 
 __all__ = ["ClusterBinding", "ClusterSpec", "ClusterStore", "DeviceSpec", "DistributedExecutable", "EmbeddedCluster",
-           "attach", "embedded_cluster_for", "resolve"]
+           "TcpCluster", "attach", "embedded_cluster_for", "resolve", "tcp_cluster_for"]

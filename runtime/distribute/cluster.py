@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from dfc.compiler.partition import DeviceSpec
@@ -124,7 +124,8 @@ def jobs_from_devices(devices: Iterable[str | None]) -> ClusterSpec:
 
 
 class Cluster(Protocol):
-    """What a session needs of a running cluster (embedded.EmbeddedCluster, ray_engine.RayCluster)."""
+    """What a session needs of a running cluster (engine.EmbeddedCluster, tcp_engine.TcpCluster,
+    ray_engine.RayCluster)."""
 
     spec: ClusterSpec
     engine: Any
@@ -134,6 +135,8 @@ class Cluster(Protocol):
 
 
 _clusters: dict[str, Cluster] = {}
+_default_tasks: dict[str, str] = {}  # a target naming one task (a server's grpc://host:port) -> that task
+_connectors: dict[str, Callable[[str], tuple[Cluster, str]]] = {}
 _ids = itertools.count()
 _lock = threading.Lock()
 
@@ -146,9 +149,24 @@ def register(cluster: Cluster, scheme: str) -> str:
     return target
 
 
+def register_task_target(target: str, cluster: Cluster, task: str) -> None:
+    """`target` (a served task's `grpc://host:port`) resolves to `cluster`, running ops that name no job on `task`."""
+    with _lock:
+        _clusters[target] = cluster
+        _default_tasks[target] = task
+
+
+def register_connector(scheme: str, connect: Callable[[str], tuple[Cluster, str]]) -> None:
+    """How a target `scheme://...` that no cluster of this process registered is reached: connect(target) gives
+    (cluster, default task) (the TCP engine joins the cluster of the task serving `grpc://host:port`)."""
+    with _lock:
+        _connectors[scheme] = connect
+
+
 def unregister(target: str) -> None:
     with _lock:
         _clusters.pop(target, None)
+        _default_tasks.pop(target, None)
 
 
 def resolve(target: Any) -> tuple[Cluster, str]:
@@ -160,11 +178,13 @@ def resolve(target: Any) -> tuple[Cluster, str]:
     base, _, task = target.partition("/job:")
     with _lock:
         cluster = _clusters.get(base)
+        default = _default_tasks.get(base)
+        connect = _connectors.get(base.partition("://")[0]) if "://" in base else None
+    if cluster is None and connect is not None:
+        cluster, default = connect(base)
     if cluster is None:
-        if target.startswith("grpc://"):
-            raise NotFoundError(f"dfc does not speak TF's gRPC protocol ({target}): start the cluster with "
-                                f"dfc.distribute.ray_cluster(...) or tf.train.Server(...) and pass its .target")
         raise NotFoundError(f"no running cluster has target '{target}' (it was shut down, or it belongs to "
                             f"another process; known: {', '.join(sorted(_clusters)) or 'none'})")
-    default = cluster.spec.check_task("/job:" + task) if task else cluster.default_task()
-    return cluster, default
+    if task:
+        return cluster, cluster.spec.check_task("/job:" + task)
+    return cluster, default or cluster.default_task()

@@ -196,7 +196,6 @@ class EmbeddedEngine:
              after: list[futures.Future], n_outputs: int, stateful: bool, expect: str | None = None) -> futures.Future:
         result: futures.Future = futures.Future()
         pool = self._pool(task)
-        server = self.servers[task]
         pending = {f for f, _ in inputs if f is not None} | set(after)
         remaining = [len(pending)]
         lock = threading.Lock()
@@ -204,9 +203,7 @@ class EmbeddedEngine:
         def run() -> None:
             try:
                 values = [v if f is None else f.result()[v] for f, v in inputs]
-                if not server.has_plan(plan.id):
-                    server.load_plan(plan.id, plan.texts.get(task, {}))
-                result.set_result(server.run_stage(plan.id, stage, step_key, values, stateful))
+                result.set_result(self._run_stage(task, plan, stage, step_key, values, stateful, expect))
             except BaseException as e:  # noqa: BLE001 - the error belongs to whoever waits on the step
                 result.set_exception(e)
 
@@ -227,6 +224,14 @@ class EmbeddedEngine:
         for f in pending:
             f.add_done_callback(ready)
         return result
+
+    def _run_stage(self, task: str, plan: StepPlan, stage: int, step_key: tuple[str, int], values: list,
+                   stateful: bool, expect: str | None) -> list[np.ndarray]:
+        """Run one stage on `task` once its inputs exist (on that task's thread)."""
+        server = self.servers[task]
+        if not server.has_plan(plan.id):
+            server.load_plan(plan.id, plan.texts.get(task, {}))
+        return server.run_stage(plan.id, stage, step_key, values, stateful)
 
     def wait(self, results: list[futures.Future], tasks: list[str], fetches: list, timeout: float) -> list[np.ndarray]:
         done, not_done = futures.wait(results, timeout=timeout)

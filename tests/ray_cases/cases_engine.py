@@ -186,7 +186,7 @@ def test_an_unchanged_tf1_between_graph_script_in_separate_processes_shares_its_
     script = SEEDS.parent / "between_graph.py"
     env = dict(os.environ, DFC_CLUSTER_ENGINE="ray", RAY_ADDRESS=ray_session.get_runtime_context().gcs_address)
     workers = [subprocess.Popen([sys.executable, str(script), "--job_name=worker", f"--task_index={i}",
-                                 "--workers=2", "--steps=15"], env=env, stdout=subprocess.PIPE,
+                                 "--steps=15"], env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True) for i in range(2)]
     outputs = [w.communicate(timeout=TIMEOUT) for w in workers]
     for w, (out, err) in zip(workers, outputs):
@@ -194,7 +194,7 @@ def test_an_unchanged_tf1_between_graph_script_in_separate_processes_shares_its_
     # this process joins the same named tasks the way the script did, and reads the global step
     os.environ["DFC_CLUSTER_ENGINE"] = "ray"
     try:
-        spec = tf.train.ClusterSpec({"ps": 1, "worker": 2})
+        spec = tf.train.ClusterSpec({"ps": ["localhost:2222"], "worker": ["localhost:2223", "localhost:2224"]})
         server = tf.train.Server(spec, "worker", 0)
         with tf.device(tf.train.replica_device_setter(cluster=spec)):
             step = tf.train.get_or_create_global_step()

@@ -18,23 +18,27 @@
     "dfc.yield"(%cond.Tanh, %cond.Tanh) : (tensor<2x3xf32>, tensor<2x3xf32>) -> ()
   }) : (tensor<i1>, tensor<2x3xf32>, tensor<3x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) loc("tests/golden/control_flow/program.py":10:5)
   %Const_1 = "dfc.constant"() {value = dense<0> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:81)
-  %while:2 = "dfc.while"(%Const_1, %cond#0, %cond#0) ({
-  ^bb0(%arg0_2: tensor<i32>, %arg1_2: tensor<2x3xf32>, %arg2_2: tensor<2x3xf32>):
+  %while.stack = "dfc.constant"() {value = dense<0.0> : tensor<3x2x3xf32>} : () -> tensor<3x2x3xf32> loc("tests/golden/control_flow/program.py":11:8)
+  %while:4 = "dfc.while"(%Const_1, %cond#0, %Const_1, %while.stack, %cond#0) ({
+  ^bb0(%arg0_2: tensor<i32>, %arg1_2: tensor<2x3xf32>, %arg2_2: tensor<i32>, %arg3: tensor<3x2x3xf32>, %arg4: tensor<2x3xf32>):
     %while.Const = "dfc.constant"() {value = dense<3> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:35)
     %while.Less = "dfc.less"(%arg0_2, %while.Const) : (tensor<i32>, tensor<i32>) -> tensor<i1> loc("tests/golden/control_flow/program.py":11:35)
     "dfc.yield"(%while.Less) : (tensor<i1>) -> ()
   }, {
-  ^bb0(%arg0_3: tensor<i32>, %arg1_3: tensor<2x3xf32>, %arg2_3: tensor<2x3xf32>):
+  ^bb0(%arg0_3: tensor<i32>, %arg1_3: tensor<2x3xf32>, %arg2_3: tensor<i32>, %arg3_1: tensor<3x2x3xf32>, %arg4_1: tensor<2x3xf32>):
     %while.Const_1 = "dfc.constant"() {value = dense<1> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:56)
     %while.add = "dfc.add"(%arg0_3, %while.Const_1) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":11:56)
-    %fusion_3 = "dfc.fused"(%arg1_3, %arg2_3) ({
+    %fusion_3 = "dfc.fused"(%arg1_3, %arg4_1) ({
     ^bb0(%in0_1: tensor<2x3xf32>, %in1_1: tensor<2x3xf32>):
       %while.Tanh = "dfc.tanh"(%in0_1) : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
       %while.add_1 = "dfc.add"(%while.Tanh, %in1_1) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
       "dfc.yield"(%while.add_1) : (tensor<2x3xf32>) -> ()
     }) {kind = "elementwise"} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
-    "dfc.yield"(%while.add, %fusion_3) : (tensor<i32>, tensor<2x3xf32>) -> ()
-  }) {num_vars = 2} : (tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>) -> (tensor<i32>, tensor<2x3xf32>) loc("tests/golden/control_flow/program.py":11:8)
+    %while.add_3 = "dfc.add"(%arg2_3, %while.Const_1) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":11:8)
+    %while.reshape = "dfc.reshape"(%arg1_3) {shape = [1, 2, 3]} : (tensor<2x3xf32>) -> tensor<1x2x3xf32> loc("tests/golden/control_flow/program.py":11:8)
+    %while.dynamic_update_slice = "dfc.dynamic_update_slice"(%arg3_1, %while.reshape, %arg2_3) : (tensor<3x2x3xf32>, tensor<1x2x3xf32>, tensor<i32>) -> tensor<3x2x3xf32> loc("tests/golden/control_flow/program.py":11:8)
+    "dfc.yield"(%while.add, %fusion_3, %while.add_3, %while.dynamic_update_slice) : (tensor<i32>, tensor<2x3xf32>, tensor<i32>, tensor<3x2x3xf32>) -> ()
+  }) {num_vars = 4} : (tensor<i32>, tensor<2x3xf32>, tensor<i32>, tensor<3x2x3xf32>, tensor<2x3xf32>) -> (tensor<i32>, tensor<2x3xf32>, tensor<i32>, tensor<3x2x3xf32>) loc("tests/golden/control_flow/program.py":11:8)
   %fusion = "dfc.fused"(%while#1) ({
   ^bb0(%in0_2: tensor<2x3xf32>):
     %mul_1 = "dfc.mul"(%in0_2, %in0_2) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":12:22)
@@ -42,93 +46,57 @@
     "dfc.yield"(%Sum) : (tensor<f32>) -> ()
   }) {kind = "reduction"} : (tensor<2x3xf32>) -> tensor<f32> loc("tests/golden/control_flow/program.py":12:8)
   %gradients.while_grad.AddN = "dfc.add"(%while#1, %while#1) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":13:8)
-  %gradients.while_grad.counted_loop_2:3 = "dfc.while"(%Const_1, %cond#0, %Const_1, %cond#0) ({
-  ^bb0(%arg0_4: tensor<i32>, %arg1_4: tensor<2x3xf32>, %arg2_4: tensor<i32>, %arg3: tensor<2x3xf32>):
-    %while.Const_2 = "dfc.constant"() {value = dense<3> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:35)
-    %while.Less_1 = "dfc.less"(%arg0_4, %while.Const_2) : (tensor<i32>, tensor<i32>) -> tensor<i1> loc("tests/golden/control_flow/program.py":11:35)
-    "dfc.yield"(%while.Less_1) : (tensor<i1>) -> ()
-  }, {
-  ^bb0(%arg0_5: tensor<i32>, %arg1_5: tensor<2x3xf32>, %arg2_5: tensor<i32>, %arg3_1: tensor<2x3xf32>):
-    %while.Const_1_1 = "dfc.constant"() {value = dense<1> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:56)
-    %while.add_2 = "dfc.add"(%arg0_5, %while.Const_1_1) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":11:56)
-    %fusion_4 = "dfc.fused"(%arg1_5, %arg3_1) ({
-    ^bb0(%in0_3: tensor<2x3xf32>, %in1_2: tensor<2x3xf32>):
-      %while.Tanh_1 = "dfc.tanh"(%in0_3) : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
-      %while.add_1_1 = "dfc.add"(%while.Tanh_1, %in1_2) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
-      "dfc.yield"(%while.add_1_1) : (tensor<2x3xf32>) -> ()
-    }) {kind = "elementwise"} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
-    %gradients.while_grad.add = "dfc.add"(%arg2_5, %while.Const_1_1) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":11:8)
-    "dfc.yield"(%while.add_2, %fusion_4, %gradients.while_grad.add) : (tensor<i32>, tensor<2x3xf32>, tensor<i32>) -> ()
-  }) {num_vars = 3} : (tensor<i32>, tensor<2x3xf32>, tensor<i32>, tensor<2x3xf32>) -> (tensor<i32>, tensor<2x3xf32>, tensor<i32>) loc("tests/golden/control_flow/program.py":11:8)
-  %gradients.Const = "dfc.constant"() {value = dense<1> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":13:8)
-  %gradients.while_grad.sub_1 = "dfc.sub"(%gradients.while_grad.counted_loop_2#2, %gradients.Const) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":13:8)
+  %gradients.Const = "dfc.constant"() {value = dense<2> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":13:8)
   %gradients.while_grad.zeros = "dfc.constant"() {value = dense<0.0> : tensor<2x3xf32>} : () -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":13:8)
-  %gradients.while_grad.backward_loop_1:3 = "dfc.while"(%gradients.while_grad.sub_1, %gradients.while_grad.AddN, %gradients.while_grad.zeros, %Const_1, %cond#0, %cond#0) ({
-  ^bb0(%arg0_6: tensor<i32>, %arg1_6: tensor<2x3xf32>, %arg2_6: tensor<2x3xf32>, %arg3_2: tensor<i32>, %arg4: tensor<2x3xf32>, %arg5: tensor<2x3xf32>):
-    %gradients.while_grad.Const_2 = "dfc.constant"() {value = dense<0> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:8)
-    %gradients.while_grad.greater_equal = "dfc.greater_equal"(%arg0_6, %gradients.while_grad.Const_2) : (tensor<i32>, tensor<i32>) -> tensor<i1> loc("tests/golden/control_flow/program.py":11:8)
+  %gradients.while_grad.backward_loop_1:3 = "dfc.while"(%gradients.Const, %gradients.while_grad.AddN, %gradients.while_grad.zeros, %while#3, %cond#0) ({
+  ^bb0(%arg0_4: tensor<i32>, %arg1_4: tensor<2x3xf32>, %arg2_4: tensor<2x3xf32>, %arg3_2: tensor<3x2x3xf32>, %arg4_2: tensor<2x3xf32>):
+    %gradients.while_grad.Const_1 = "dfc.constant"() {value = dense<0> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:8)
+    %gradients.while_grad.greater_equal = "dfc.greater_equal"(%arg0_4, %gradients.while_grad.Const_1) : (tensor<i32>, tensor<i32>) -> tensor<i1> loc("tests/golden/control_flow/program.py":11:8)
     "dfc.yield"(%gradients.while_grad.greater_equal) : (tensor<i1>) -> ()
   }, {
-  ^bb0(%arg0_7: tensor<i32>, %arg1_7: tensor<2x3xf32>, %arg2_7: tensor<2x3xf32>, %arg3_3: tensor<i32>, %arg4_1: tensor<2x3xf32>, %arg5_1: tensor<2x3xf32>):
-    %gradients.while_grad.Const_4 = "dfc.constant"() {value = dense<0> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:8)
-    %gradients.while_grad.counted_loop_1:3 = "dfc.while"(%arg3_3, %arg4_1, %gradients.while_grad.Const_4, %arg5_1, %arg0_7) ({
-    ^bb0(%arg0_8: tensor<i32>, %arg1_8: tensor<2x3xf32>, %arg2_8: tensor<i32>, %arg3_4: tensor<2x3xf32>, %arg4_2: tensor<i32>):
-      %gradients.while_grad.less = "dfc.less"(%arg2_8, %arg4_2) : (tensor<i32>, tensor<i32>) -> tensor<i1> loc("tests/golden/control_flow/program.py":11:8)
-      "dfc.yield"(%gradients.while_grad.less) : (tensor<i1>) -> ()
-    }, {
-    ^bb0(%arg0_9: tensor<i32>, %arg1_9: tensor<2x3xf32>, %arg2_9: tensor<i32>, %arg3_5: tensor<2x3xf32>, %arg4_3: tensor<i32>):
-      %while.Const_1_2 = "dfc.constant"() {value = dense<1> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:56)
-      %while.add_3 = "dfc.add"(%arg0_9, %while.Const_1_2) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":11:56)
-      %fusion_6 = "dfc.fused"(%arg1_9, %arg3_5) ({
-      ^bb0(%in0_4: tensor<2x3xf32>, %in1_3: tensor<2x3xf32>):
-        %while.Tanh_2 = "dfc.tanh"(%in0_4) : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
-        %while.add_1_2 = "dfc.add"(%while.Tanh_2, %in1_3) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
-        "dfc.yield"(%while.add_1_2) : (tensor<2x3xf32>) -> ()
-      }) {kind = "elementwise"} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
-      %gradients.while_grad.add_1 = "dfc.add"(%arg2_9, %while.Const_1_2) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":11:8)
-      "dfc.yield"(%while.add_3, %fusion_6, %gradients.while_grad.add_1) : (tensor<i32>, tensor<2x3xf32>, tensor<i32>) -> ()
-    }) {num_vars = 3} : (tensor<i32>, tensor<2x3xf32>, tensor<i32>, tensor<2x3xf32>, tensor<i32>) -> (tensor<i32>, tensor<2x3xf32>, tensor<i32>) loc("tests/golden/control_flow/program.py":11:8)
-    %while.Const_1_3 = "dfc.constant"() {value = dense<1> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:56)
-    %fusion_5 = "dfc.fused"(%gradients.while_grad.counted_loop_1#1, %arg1_7) ({
-    ^bb0(%in0_5: tensor<2x3xf32>, %in1_4: tensor<2x3xf32>):
+  ^bb0(%arg0_5: tensor<i32>, %arg1_5: tensor<2x3xf32>, %arg2_5: tensor<2x3xf32>, %arg3_3: tensor<3x2x3xf32>, %arg4_3: tensor<2x3xf32>):
+    %gradients.while_grad.gather_1 = "dfc.gather"(%arg3_3, %arg0_5) {axis = 0} : (tensor<3x2x3xf32>, tensor<i32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:8)
+    %fusion_4 = "dfc.fused"(%gradients.while_grad.gather_1, %arg1_5) ({
+    ^bb0(%in0_3: tensor<2x3xf32>, %in1_2: tensor<2x3xf32>):
       %gradients.while_grad.gradients.Const = "dfc.constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":11:8)
-      %while.Tanh_3 = "dfc.tanh"(%in0_5) : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
-      %gradients.while_grad.gradients.while.Tanh_grad.mul = "dfc.mul"(%while.Tanh_3, %while.Tanh_3) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:8)
+      %while.Tanh_1 = "dfc.tanh"(%in0_3) : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:63)
+      %gradients.while_grad.gradients.while.Tanh_grad.mul = "dfc.mul"(%while.Tanh_1, %while.Tanh_1) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:8)
       %gradients.while_grad.gradients.while.Tanh_grad.sub = "dfc.sub"(%gradients.while_grad.gradients.Const, %gradients.while_grad.gradients.while.Tanh_grad.mul) : (tensor<f32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:8)
-      %gradients.while_grad.gradients.while.Tanh_grad.mul_1 = "dfc.mul"(%in1_4, %gradients.while_grad.gradients.while.Tanh_grad.sub) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:8)
+      %gradients.while_grad.gradients.while.Tanh_grad.mul_1 = "dfc.mul"(%in1_2, %gradients.while_grad.gradients.while.Tanh_grad.sub) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:8)
       "dfc.yield"(%gradients.while_grad.gradients.while.Tanh_grad.mul_1) : (tensor<2x3xf32>) -> ()
     }) {kind = "elementwise"} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:8)
-    %gradients.while_grad.add_2 = "dfc.add"(%arg2_7, %arg1_7) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:8)
-    %gradients.while_grad.sub = "dfc.sub"(%arg0_7, %while.Const_1_3) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":11:8)
-    "dfc.yield"(%gradients.while_grad.sub, %fusion_5, %gradients.while_grad.add_2) : (tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>) -> ()
-  }) {num_vars = 3} : (tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>) -> (tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>) loc("tests/golden/control_flow/program.py":11:8)
+    %gradients.while_grad.add = "dfc.add"(%arg2_5, %arg1_5) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":11:8)
+    %gradients.while_grad.Const = "dfc.constant"() {value = dense<1> : tensor<i32>} : () -> tensor<i32> loc("tests/golden/control_flow/program.py":11:8)
+    %gradients.while_grad.sub = "dfc.sub"(%arg0_5, %gradients.while_grad.Const) : (tensor<i32>, tensor<i32>) -> tensor<i32> loc("tests/golden/control_flow/program.py":11:8)
+    "dfc.yield"(%gradients.while_grad.sub, %fusion_4, %gradients.while_grad.add) : (tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>) -> ()
+  }) {num_vars = 3} : (tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<3x2x3xf32>, tensor<2x3xf32>) -> (tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>) loc("tests/golden/control_flow/program.py":11:8)
   %gradients.cond_grad.AddN = "dfc.add"(%gradients.while_grad.backward_loop_1#1, %gradients.while_grad.backward_loop_1#2) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":13:8)
   %gradients.cond_grad.cond_1:2 = "dfc.if"(%Placeholder_1, %Placeholder, %Variable, %gradients.cond_grad.AddN, %cond#1) ({
-  ^bb0(%arg0_10: tensor<i1>, %arg1_10: tensor<2x3xf32>, %arg2_10: tensor<3x3xf32>, %arg3_6: tensor<2x3xf32>, %arg4_4: tensor<2x3xf32>):
+  ^bb0(%arg0_6: tensor<i1>, %arg1_6: tensor<2x3xf32>, %arg2_6: tensor<3x3xf32>, %arg3_4: tensor<2x3xf32>, %arg4_4: tensor<2x3xf32>):
     %cond.Const_1 = "dfc.constant"() {value = dense<2.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":10:31)
-    %gradients.cond_grad.gradients.cond.mul_grad.mul = "dfc.mul"(%arg3_6, %cond.Const_1) : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
-    %gradients.cond_grad.gradients.cond.MatMul_grad.matmul = "dfc.matmul"(%gradients.cond_grad.gradients.cond.mul_grad.mul, %arg2_10) {transpose_a = false, transpose_b = true} : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
-    %gradients.cond_grad.gradients.cond.MatMul_grad.matmul_1 = "dfc.matmul"(%arg1_10, %gradients.cond_grad.gradients.cond.mul_grad.mul) {transpose_a = true, transpose_b = false} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":10:5)
+    %gradients.cond_grad.gradients.cond.mul_grad.mul = "dfc.mul"(%arg3_4, %cond.Const_1) : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
+    %gradients.cond_grad.gradients.cond.MatMul_grad.matmul = "dfc.matmul"(%gradients.cond_grad.gradients.cond.mul_grad.mul, %arg2_6) {transpose_a = false, transpose_b = true} : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
+    %gradients.cond_grad.gradients.cond.MatMul_grad.matmul_1 = "dfc.matmul"(%arg1_6, %gradients.cond_grad.gradients.cond.mul_grad.mul) {transpose_a = true, transpose_b = false} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":10:5)
     "dfc.yield"(%gradients.cond_grad.gradients.cond.MatMul_grad.matmul, %gradients.cond_grad.gradients.cond.MatMul_grad.matmul_1) : (tensor<2x3xf32>, tensor<3x3xf32>) -> ()
   }, {
-  ^bb0(%arg0_11: tensor<i1>, %arg1_11: tensor<2x3xf32>, %arg2_11: tensor<3x3xf32>, %arg3_7: tensor<2x3xf32>, %arg4_5: tensor<2x3xf32>):
-    %fusion_7 = "dfc.fused"(%arg4_5, %arg3_7) ({
-    ^bb0(%in0_6: tensor<2x3xf32>, %in1_5: tensor<2x3xf32>):
+  ^bb0(%arg0_7: tensor<i1>, %arg1_7: tensor<2x3xf32>, %arg2_7: tensor<3x3xf32>, %arg3_5: tensor<2x3xf32>, %arg4_5: tensor<2x3xf32>):
+    %fusion_5 = "dfc.fused"(%arg4_5, %arg3_5) ({
+    ^bb0(%in0_4: tensor<2x3xf32>, %in1_3: tensor<2x3xf32>):
       %gradients.cond_grad.gradients.Const = "dfc.constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":10:5)
-      %gradients.cond_grad.gradients.cond.Tanh_grad.mul = "dfc.mul"(%in0_6, %in0_6) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
+      %gradients.cond_grad.gradients.cond.Tanh_grad.mul = "dfc.mul"(%in0_4, %in0_4) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
       %gradients.cond_grad.gradients.cond.Tanh_grad.sub = "dfc.sub"(%gradients.cond_grad.gradients.Const, %gradients.cond_grad.gradients.cond.Tanh_grad.mul) : (tensor<f32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
-      %gradients.cond_grad.gradients.cond.Tanh_grad.mul_1 = "dfc.mul"(%in1_5, %gradients.cond_grad.gradients.cond.Tanh_grad.sub) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
+      %gradients.cond_grad.gradients.cond.Tanh_grad.mul_1 = "dfc.mul"(%in1_3, %gradients.cond_grad.gradients.cond.Tanh_grad.sub) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
       "dfc.yield"(%gradients.cond_grad.gradients.cond.Tanh_grad.mul_1) : (tensor<2x3xf32>) -> ()
     }) {kind = "elementwise"} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32> loc("tests/golden/control_flow/program.py":10:5)
     %gradients.cond_grad.gradients.zeros = "dfc.constant"() {value = dense<0.0> : tensor<3x3xf32>} : () -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":10:5)
-    "dfc.yield"(%fusion_7, %gradients.cond_grad.gradients.zeros) : (tensor<2x3xf32>, tensor<3x3xf32>) -> ()
+    "dfc.yield"(%fusion_5, %gradients.cond_grad.gradients.zeros) : (tensor<2x3xf32>, tensor<3x3xf32>) -> ()
   }) : (tensor<i1>, tensor<2x3xf32>, tensor<3x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<3x3xf32>) loc("tests/golden/control_flow/program.py":10:5)
   %GradientDescent.update_Variable.AssignSub.read = "dfc.variable"() {name = "Variable"} : () -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
   %fusion_1 = "dfc.fused"(%gradients.cond_grad.cond_1#1, %GradientDescent.update_Variable.AssignSub.read) ({
-  ^bb0(%in0_7: tensor<3x3xf32>, %in1_6: tensor<3x3xf32>):
+  ^bb0(%in0_5: tensor<3x3xf32>, %in1_4: tensor<3x3xf32>):
     %GradientDescent.learning_rate = "dfc.constant"() {value = dense<0.1> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/control_flow/program.py":13:8)
-    %GradientDescent.update_Variable.mul = "dfc.mul"(%GradientDescent.learning_rate, %in0_7) : (tensor<f32>, tensor<3x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
-    %GradientDescent.update_Variable.AssignSub_1 = "dfc.sub"(%in1_6, %GradientDescent.update_Variable.mul) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
+    %GradientDescent.update_Variable.mul = "dfc.mul"(%GradientDescent.learning_rate, %in0_5) : (tensor<f32>, tensor<3x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
+    %GradientDescent.update_Variable.AssignSub_1 = "dfc.sub"(%in1_4, %GradientDescent.update_Variable.mul) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
     "dfc.yield"(%GradientDescent.update_Variable.AssignSub_1) : (tensor<3x3xf32>) -> ()
   }) {kind = "elementwise"} : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
   %GradientDescent.update_Variable.AssignSub = "dfc.assign"(%fusion_1) {variable = "Variable"} : (tensor<3x3xf32>) -> tensor<3x3xf32> loc("tests/golden/control_flow/program.py":13:8)
