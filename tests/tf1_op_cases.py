@@ -260,3 +260,4 @@ CASES += __import__("tf1_op_cases_loops").CASES  # TensorArrays growing in loops
 CASES += __import__("tf1_op_cases_image_codecs").CASES  # tf.image's decoders and encoders (h-image)
 CASES += __import__("tf1_op_cases_image_boxes").CASES  # tf.image's NMS variants (h-image)
 CASES += __import__("tf1_op_cases_partition").CASES  # lookups over shards, serialize_tensor (h-partition)
+CASES += __import__("tf1_op_cases_contrib_image").CASES  # tf.contrib.image (h-contribx)

@@ -1,0 +1,74 @@
+"""tf.contrib.image: a TF1 training script over rotate/translate against TF's recording, static shapes, TF1's errors.
+
+Values and gradients of each function against TF are in tests/tf1_op_cases_contrib_image.py (run by
+tests/test_tf1_ops_expectations.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import dfc as tf
+from dfc import errors
+from recordings import load_recording
+from tf1_scripts_contrib import augment_and_fit
+
+
+def test_augmentation_script_matches_tensorflow():
+    recorded = load_recording("script_contrib_image_augment")
+    got = augment_and_fit(tf, tf.contrib.image)
+    for key in ("losses", "fit_losses", "augmented", "canvas"):
+        np.testing.assert_allclose(got[key], recorded[key], rtol=1e-4, atol=1e-5, err_msg=key)
+
+
+def test_static_shapes_names_and_no_gradient_for_transforms():
+    tf.reset_default_graph()
+    images = tf.placeholder(tf.float32, [None, 6, 7, 3], name="images")
+    angles = tf.placeholder(tf.float32, [None], name="angles")
+    with tf.name_scope("aug"):
+        rotated = tf.contrib.image.rotate(images, angles, "BILINEAR")
+    assert rotated.shape.as_list() == [None, 6, 7, 3]
+    assert rotated.name.startswith("aug/rotate/")
+    assert tf.contrib.image.rotate(images[0], 1.0).shape.as_list() == [6, 7, 3]
+    assert tf.contrib.image.rotate(images[0, :, :, 0], 1.0).shape.as_list() == [6, 7]
+    bigger = tf.contrib.image.transform(images, [1, 0, 0, 0, 1, 0, 0, 0], output_shape=[9, 4])
+    assert bigger.shape.as_list() == [None, 9, 4, 3]
+    assert tf.contrib.image.angles_to_projective_transforms(angles, 6, 7).shape.as_list() == [None, 8]
+    assert tf.contrib.image.translations_to_projective_transforms([1.0, 2.0]).shape.as_list() == [1, 8]
+    d_images, d_angles = tf.gradients(tf.reduce_sum(rotated), [images, angles])
+    assert d_angles is None and d_images.shape.as_list() == [None, 6, 7, 3]
+    # fed sizes: unknown height and width, the gradient (TF's inverse transform) included
+    free = tf.placeholder(tf.float32, [None, None, None, 1])
+    out = tf.contrib.image.rotate(free, np.pi, "BILINEAR")
+    grad = tf.gradients(tf.reduce_sum(out * out), free)[0]
+    img = np.arange(12, dtype=np.float32).reshape(1, 3, 4, 1)
+    with tf.Session() as sess:
+        value, dx = sess.run([out, grad], {free: img})
+    np.testing.assert_allclose(value[0, :, :, 0], img[0, ::-1, ::-1, 0], atol=1e-4)
+    np.testing.assert_allclose(dx, 2 * img, atol=1e-3)
+
+
+def test_errors_name_the_input():
+    tf.reset_default_graph()
+    images = tf.placeholder(tf.float32, [2, 4, 5, 3], name="pics")
+    with pytest.raises(TypeError, match="Invalid dtype bool.*flags"):
+        tf.contrib.image.rotate(tf.placeholder(tf.bool, [4, 5], name="flags"), 0.5)
+    with pytest.raises(TypeError, match="rank between 2 and 4.*five_d"):
+        tf.contrib.image.rotate(tf.placeholder(tf.float32, [1, 2, 4, 5, 3], name="five_d"), 0.5)
+    with pytest.raises(TypeError, match="Angles should have rank 0 or 1"):
+        tf.contrib.image.rotate(images, [[0.5]])
+    with pytest.raises(TypeError, match="Transforms should have rank 1 or 2"):
+        tf.contrib.image.transform(images, np.zeros((1, 1, 8), np.float32))
+    with pytest.raises(errors.InvalidArgumentError, match="num_images x 8 or 1 x 8"):
+        tf.contrib.image.transform(images, np.zeros((3, 8), np.float32))
+    with pytest.raises(errors.InvalidArgumentError, match="Invalid interpolation BICUBIC"):
+        tf.contrib.image.rotate(images, 0.5, interpolation="BICUBIC")
+    with pytest.raises(ValueError, match="output_shape must be a 1-D Tensor of 2 elements"):
+        tf.contrib.image.transform(images, [1, 0, 0, 0, 1, 0, 0, 0], output_shape=[1, 2, 3])
+    with pytest.raises(TypeError, match="Translations should have rank 1 or 2"):
+        tf.contrib.image.translate(images, 1.0)
+    with pytest.raises(ValueError, match="Grid must be 4 dimensional"):
+        tf.contrib.image.dense_image_warp(images[0], tf.zeros([4, 5, 2]))
+    with pytest.raises(ValueError, match="transforms cannot be empty"):
+        tf.contrib.image.compose_transforms()
