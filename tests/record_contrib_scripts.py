@@ -2,8 +2,9 @@
 
     python tests/record_contrib_scripts.py
 
-TF 2 has no tf.contrib: tf.contrib.image is tests/contrib_image_reference.py over TF's own kernel. Writes
-tests/data/tf_expectations/script_contrib_image_augment.npz.
+TF 2 has no tf.contrib: tf.contrib.image is tests/contrib_image_reference.py over TF's own kernel, tf.contrib.opt
+tests/contrib_opt_reference.py over TF's compat.v1 optimizers and training kernels. Writes
+tests/data/tf_expectations/script_contrib_image_augment.npz and script_contrib_opt_train.npz.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 from tf_recording import EXPECTATIONS_DIR, save, tf  # first: it sets TF's environment before TF loads
 
 from contrib_image_reference import ContribImageReference
-from tf1_scripts_contrib import augment_and_fit
+from contrib_opt_reference import contrib_opt
+from tf1_scripts_contrib import augment_and_fit, train_contrib_optimizers
 
 if __name__ == "__main__":
     save(str(EXPECTATIONS_DIR), "script_contrib_image_augment", **augment_and_fit(tf, ContribImageReference(tf)))
+    save(str(EXPECTATIONS_DIR), "script_contrib_opt_train", **train_contrib_optimizers(tf, contrib_opt(tf)))

@@ -44,3 +44,66 @@ def augment_and_fit(tf, contrib_image) -> dict:
         out = sess.run(augmented, {x: images, angle: angles})
         return {"losses": np.array(losses), "fit_losses": np.array(fit_losses), "augmented": out,
                 "canvas": sess.run(canvas)}
+
+
+def _optimizers(tf, opt) -> dict:
+    def sign_decay(step):
+        return 1.0 - tf.cast(step, tf.float32) * 0.3
+    return {
+        "lazy_adam": lambda: opt.LazyAdamOptimizer(0.05),
+        "adamw": lambda: opt.AdamWOptimizer(0.02, learning_rate=0.05),
+        "momentumw": lambda: opt.MomentumWOptimizer(0.05, 0.1, 0.9, use_nesterov=True),
+        "nadam": lambda: opt.NadamOptimizer(0.05),
+        "powersign": lambda: opt.PowerSignOptimizer(0.05),
+        "addsign": lambda: opt.AddSignOptimizer(0.05, alpha=0.5, sign_decay_fn=sign_decay),
+        "sgdw": lambda: opt.extend_with_decoupled_weight_decay(tf.train.GradientDescentOptimizer)(0.1,
+                                                                                                  learning_rate=0.2),
+    }
+
+
+def train_contrib_optimizers(tf, opt) -> dict:
+    """Each contrib optimizer, 3 steps on its own dense weight and embedding (a sparse gradient, repeated ids),
+    all in one graph: every variable's final value by name (the slots named as TF1 names them).
+
+    The gradients are computed by one run and fed to apply_gradients by the next: TF1's weight decay runs
+    before the update with nothing ordering it after the gradient's reads of the variable, so a minimize
+    that does both in one run is a race in TF (its values vary from run to run).
+    """
+    rng = np.random.default_rng(91)
+    w0 = rng.uniform(-1.0, 1.0, (3, 4)).astype(F32)
+    e0 = rng.uniform(-1.0, 1.0, (6, 3)).astype(F32)
+    target = rng.uniform(-1.0, 1.0, (5, 4)).astype(F32)
+    ids = np.array([1, 4, 1, 0, 4], np.int32)
+    tf.reset_default_graph()
+    step = tf.train.get_or_create_global_step()
+    picked = tf.placeholder(tf.int32, [5], name="ids")
+    d_ids = tf.placeholder(tf.int32, [5], name="d_ids")
+    grads, feeds, trains = [], [], []
+    for label, make in _optimizers(tf, opt).items():
+        with tf.variable_scope(label):
+            w = tf.get_variable("w", initializer=tf.constant(w0))
+            emb = tf.get_variable("emb", initializer=tf.constant(e0))
+            rows = tf.gather(emb, picked)
+            loss = tf.reduce_sum(tf.square(tf.tanh(tf.matmul(rows, w)) - target))
+            grads.append(tf.gradients(loss, [w, rows]))
+            d_w = tf.placeholder(tf.float32, [3, 4], name="d_w")
+            d_rows = tf.placeholder(tf.float32, [5, 3], name="d_rows")
+            feeds.append((d_w, d_rows))
+        pairs = [(d_w, w), (tf.IndexedSlices(d_rows, d_ids, tf.constant([6, 3])), emb)]
+        optimizer = make()
+        if label == "momentumw":
+            trains.append(optimizer.apply_gradients(pairs, decay_var_list=[w]))
+        elif label == "addsign":  # its sign decay reads the step
+            trains.append(optimizer.apply_gradients(pairs, global_step=step))
+        else:
+            trains.append(optimizer.apply_gradients(pairs))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(STEPS):
+            values = sess.run(grads, {picked: ids})
+            fed = {d_ids: ids}
+            for (d_w, d_rows), (g_w, g_rows) in zip(feeds, values):
+                fed.update({d_w: g_w, d_rows: g_rows})
+            sess.run(trains, fed)
+        names = [v.op.name for v in tf.global_variables()]
+        return dict(zip(names, sess.run(tf.global_variables())))

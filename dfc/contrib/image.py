@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dt
-from ..array_ops import concat, expand_dims, gather, ones, reshape, shape, stack, unstack, zeros, zeros_like, ones_like
+from ..array_ops import concat, expand_dims, gather, reshape, shape, stack, unstack, zeros, zeros_like, ones_like
 from ..array_ops import range as _range
 from ..conversion import constant_value
 from ..custom_gradient_ops import _with_gradient
@@ -66,11 +66,6 @@ def _rows(t: Tensor):
     """t's first dimension: a number where the static shape knows it, else a tensor."""
     known = t.shape.as_list()[0]
     return known if known is not None else shape(t, out_type=_dt.int32)[0]
-
-
-def _dims(*dims):
-    """A shape: a list where every dimension is a number, else a stacked tensor."""
-    return list(dims) if all(isinstance(d, int) for d in dims) else stack(list(dims))
 
 
 def _round_half_away(x: Tensor) -> Tensor:
@@ -258,8 +253,7 @@ def flat_transforms_to_matrices(transforms) -> Tensor:
     """[N, 8] (or [8]) transforms as [N, 3, 3] matrices (the implicit last entry 1)."""
     with name_scope("flat_transforms_to_matrices"):
         transforms = reshape(convert_to_tensor(transforms), [-1, 8])
-        return reshape(concat([transforms, ones(_dims(_rows(transforms), 1), transforms.dtype)], axis=1),
-                       [-1, 3, 3])
+        return reshape(concat([transforms, ones_like(transforms[:, :1])], axis=1), [-1, 3, 3])
 
 
 def matrices_to_flat_transforms(transform_matrices) -> Tensor:

@@ -1,0 +1,165 @@
+"""TF 1.15's tf.contrib.opt optimizers over real TensorFlow 2's compat.v1 optimizers and training kernels.
+
+TF 2 has no contrib; its tf.compat.v1.train.Optimizer, AdamOptimizer and MomentumOptimizer and the raw
+training kernels (ApplyAdam with use_nesterov, ApplyPowerSign, ApplyAddSign) are TF1's. The classes below
+put TF 1.15's contrib definitions (dense and sparse paths) on top of them, for tests/record_contrib_scripts.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def contrib_opt(tf):
+    """A namespace of the contrib optimizers written over `tf` (tensorflow.compat.v1)."""
+    import types
+
+    train = tf.train
+
+    class LazyAdamOptimizer(train.AdamOptimizer):
+        def _apply_sparse(self, grad, var):
+            b1p, b2p = (tf.cast(p, var.dtype.base_dtype) for p in self._get_beta_accumulators())
+            lr_t, b1, b2, eps = (tf.cast(t, var.dtype.base_dtype)
+                                 for t in (self._lr_t, self._beta1_t, self._beta2_t, self._epsilon_t))
+            lr = lr_t * tf.sqrt(1 - b2p) / (1 - b1p)
+            m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
+            m_t = tf.scatter_update(m, grad.indices, b1 * tf.gather(m, grad.indices) + (1 - b1) * grad.values)
+            v_t = tf.scatter_update(v, grad.indices,
+                                    b2 * tf.gather(v, grad.indices) + (1 - b2) * tf.square(grad.values))
+            m_rows, v_rows = tf.gather(m_t, grad.indices), tf.gather(v_t, grad.indices)
+            update = tf.scatter_sub(var, grad.indices, lr * m_rows / (tf.sqrt(v_rows) + eps))
+            return tf.group(update, m_t, v_t)
+
+    class DecoupledWeightDecayExtension:
+        def __init__(self, weight_decay, **kwargs):
+            self._decay_var_list = None
+            self._weight_decay = weight_decay
+            super().__init__(**kwargs)
+
+        def minimize(self, loss, global_step=None, var_list=None, name=None, decay_var_list=None):
+            self._decay_var_list = set(decay_var_list) if decay_var_list else False
+            return super().minimize(loss, global_step=global_step, var_list=var_list, name=name)
+
+        def apply_gradients(self, grads_and_vars, global_step=None, name=None, decay_var_list=None):
+            self._decay_var_list = set(decay_var_list) if decay_var_list else False
+            return super().apply_gradients(grads_and_vars, global_step=global_step, name=name)
+
+        def _decays(self, var):
+            return not self._decay_var_list or var in self._decay_var_list
+
+        def _apply_dense(self, grad, var):
+            decay = var.assign_sub(self._weight_decay * var) if self._decays(var) else tf.no_op()
+            with tf.control_dependencies([decay]):
+                return super()._apply_dense(grad, var)
+
+        def _apply_sparse(self, grad, var):
+            decay = (tf.scatter_add(var, grad.indices, -self._weight_decay * tf.gather(var, grad.indices))
+                     if self._decays(var) else tf.no_op())
+            with tf.control_dependencies([decay]):
+                return super()._apply_sparse(grad, var)
+
+    class AdamWOptimizer(DecoupledWeightDecayExtension, train.AdamOptimizer):
+        def __init__(self, weight_decay, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, name="AdamW"):
+            super().__init__(weight_decay, learning_rate=learning_rate, beta1=beta1, beta2=beta2, epsilon=epsilon,
+                             name=name)
+
+    class MomentumWOptimizer(DecoupledWeightDecayExtension, train.MomentumOptimizer):
+        def __init__(self, weight_decay, learning_rate, momentum, name="MomentumW", use_nesterov=False):
+            super().__init__(weight_decay, learning_rate=learning_rate, momentum=momentum, name=name,
+                             use_nesterov=use_nesterov)
+
+    class NadamOptimizer(train.AdamOptimizer):
+        def _apply_dense(self, grad, var):
+            b1p, b2p = self._get_beta_accumulators()
+            cast = lambda t: tf.cast(t, var.dtype.base_dtype)  # noqa: E731
+            return tf.raw_ops.ApplyAdam(var=var, m=self.get_slot(var, "m"), v=self.get_slot(var, "v"),
+                                        beta1_power=cast(b1p), beta2_power=cast(b2p), lr=cast(self._lr_t),
+                                        beta1=cast(self._beta1_t), beta2=cast(self._beta2_t),
+                                        epsilon=cast(self._epsilon_t), grad=grad, use_nesterov=True).op
+
+        def _apply_sparse(self, grad, var):
+            b1p, b2p = (tf.cast(p, var.dtype.base_dtype) for p in self._get_beta_accumulators())
+            lr_t, b1, b2, eps = (tf.cast(t, var.dtype.base_dtype)
+                                 for t in (self._lr_t, self._beta1_t, self._beta2_t, self._epsilon_t))
+            lr = lr_t * tf.sqrt(1 - b2p) / (1 - b1p)
+            m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
+            m_g = grad.values * (1 - b1)
+            m_t = tf.assign(m, m * b1)
+            with tf.control_dependencies([m_t]):
+                m_t = tf.scatter_add(m, grad.indices, m_g)
+                m_bar = m_g + b1 * tf.gather(m_t, grad.indices)
+            v_t = tf.assign(v, v * b2)
+            with tf.control_dependencies([v_t]):
+                v_t = tf.scatter_add(v, grad.indices, grad.values * grad.values * (1 - b2))
+            update = tf.scatter_add(var, grad.indices, -lr * m_bar / (tf.sqrt(tf.gather(v_t, grad.indices)) + eps))
+            return tf.group(update, m_bar, v_t)
+
+    class _Sign(train.Optimizer):
+        def __init__(self, learning_rate, beta, sign_decay_fn, name):
+            super().__init__(False, name)
+            self._lr, self._beta, self._sign_decay_fn = learning_rate, beta, sign_decay_fn
+
+        def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+            if self._sign_decay_fn is not None:
+                self._sign_decay_t = tf.convert_to_tensor(self._sign_decay_fn(global_step), name="sign_decay")
+            return super().apply_gradients(grads_and_vars, global_step=global_step, name=name)
+
+        def _create_slots(self, var_list):
+            for v in var_list:
+                self._zeros_slot(v, "m", self._name)
+
+        def _prepare(self):
+            self._lr_t = tf.convert_to_tensor(self._lr, name="learning_rate")
+            self._beta_t = tf.convert_to_tensor(self._beta, name="beta")
+            if self._sign_decay_fn is None:
+                self._sign_decay_t = tf.convert_to_tensor(1.0, name="sign_decay")
+
+        def _apply_sparse(self, grad, var):
+            cast = lambda t: tf.cast(t, var.dtype.base_dtype)  # noqa: E731
+            lr, beta = cast(self._lr_t), cast(self._beta_t)
+            m = self.get_slot(var, "m")
+            m_t = tf.assign(m, m * beta + tf.convert_to_tensor(grad) * (1 - beta))
+            sign_gm = tf.gather(tf.sign(m_t), grad.indices) * tf.sign(grad.values)
+            update = tf.scatter_sub(var, grad.indices, lr * self._multiplier(sign_gm, var) * grad.values)
+            return tf.group(update, m_t)
+
+    class PowerSignOptimizer(_Sign):
+        def __init__(self, learning_rate=0.1, base=math.e, beta=0.9, sign_decay_fn=None, name="PowerSignOptimizer"):
+            super().__init__(learning_rate, beta, sign_decay_fn, name)
+            self._logbase = math.log(base)
+
+        def _apply_dense(self, grad, var):
+            cast = lambda t: tf.cast(t, var.dtype.base_dtype)  # noqa: E731
+            return tf.raw_ops.ApplyPowerSign(var=var, m=self.get_slot(var, "m"), lr=cast(self._lr_t),
+                                             logbase=cast(self._logbase), sign_decay=cast(self._sign_decay_t),
+                                             beta=cast(self._beta_t), grad=grad).op
+
+        def _multiplier(self, sign_gm, var):
+            cast = lambda t: tf.cast(t, var.dtype.base_dtype)  # noqa: E731
+            return tf.pow(cast(math.e), cast(self._logbase) * cast(self._sign_decay_t) * sign_gm)
+
+    class AddSignOptimizer(_Sign):
+        def __init__(self, learning_rate=0.1, alpha=1.0, beta=0.9, sign_decay_fn=None, name="AddSignOptimizer"):
+            super().__init__(learning_rate, beta, sign_decay_fn, name)
+            self._alpha = alpha
+
+        def _apply_dense(self, grad, var):
+            cast = lambda t: tf.cast(t, var.dtype.base_dtype)  # noqa: E731
+            return tf.raw_ops.ApplyAddSign(var=var, m=self.get_slot(var, "m"), lr=cast(self._lr_t),
+                                           alpha=cast(self._alpha), sign_decay=cast(self._sign_decay_t),
+                                           beta=cast(self._beta_t), grad=grad).op
+
+        def _multiplier(self, sign_gm, var):
+            return tf.cast(self._alpha, var.dtype.base_dtype) + tf.cast(self._sign_decay_t,
+                                                                        var.dtype.base_dtype) * sign_gm
+
+    def extend_with_decoupled_weight_decay(base):
+        class OptimizerWithDecoupledWeightDecay(DecoupledWeightDecayExtension, base):
+            def __init__(self, weight_decay, *args, **kwargs):
+                super().__init__(weight_decay, *args, **kwargs)
+        return OptimizerWithDecoupledWeightDecay
+
+    return types.SimpleNamespace(extend_with_decoupled_weight_decay=extend_with_decoupled_weight_decay, **{
+        c.__name__: c for c in (
+        LazyAdamOptimizer, AdamWOptimizer, MomentumWOptimizer, NadamOptimizer, PowerSignOptimizer,
+        AddSignOptimizer)})
