@@ -499,6 +499,7 @@ NO_RULE = {
                          "without the fed shapes cannot know its bounds",
     "dfc.dynamic_segment_sum": "specialize makes it a dfc.unsorted_segment_sum (whose rule applies) before autodiff "
                                "runs",
+    "dfc.dynamic_tile": "specialize makes it a dfc.tile (whose rule applies) before autodiff runs",
     **NN_NO_RULE,
 }
 

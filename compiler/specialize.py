@@ -158,6 +158,11 @@ class _Resolver:
             if dims[0] < 0:
                 raise InvalidArgumentError(f"segment sum '{op.name}' got a negative num_segments {dims[0]}", op)
             static = Op("dfc.unsorted_segment_sum", op.name, others, {"num_segments": dims[0]}, [op.results[0].type])
+        elif op.type == "dfc.dynamic_tile":
+            for i, m in enumerate(dims):
+                if m < 0:
+                    raise InvalidArgumentError(f"tile '{op.name}': Expected multiples[{i}] >= 0, but got {m}", op)
+            static = Op("dfc.tile", op.name, others, {"multiples": tuple(dims)}, [op.results[0].type])
         elif op.type == "dfc.dynamic_fill":
             value = others[0]
             if any(d < 0 for d in dims):

@@ -51,6 +51,9 @@ class _FlagValues:
             self(sys.argv)
 
     def __getattr__(self, name: str) -> Any:
+        if name == "__flags":  # absl keeps its Flag objects under this name; TF1 scripts iterate it to log flags
+            self._ensure_parsed()
+            return {n: self[n] for n in self._defs}
         if name.startswith("__") or name not in self._defs:
             raise AttributeError(name)
         self._ensure_parsed()
@@ -63,6 +66,13 @@ class _FlagValues:
 
     def __contains__(self, name: str) -> bool:
         return name in self._defs
+
+    def __getitem__(self, name: str) -> Flag:
+        """absl's FLAGS['name']: the flag itself (its .value, .default, .help)."""
+        if name not in self._defs:
+            raise KeyError(name)
+        kind, default, help, _ = self._defs[name]
+        return Flag(self, name, kind, default, help)
 
     def is_parsed(self) -> bool:
         return self._parsed
@@ -79,6 +89,27 @@ class _FlagValues:
         self._defs.clear()
         self._values.clear()
         object.__setattr__(self, "_parsed", False)
+
+
+class Flag:
+    """One defined flag as absl presents it: its name, kind, default, help and current value."""
+
+    def __init__(self, values: _FlagValues, name: str, kind: str, default: Any, help: str | None):
+        self._owner, self.name, self.flag_type, self.default, self.help = values, name, kind, default, help
+
+    @property
+    def value(self) -> Any:
+        return getattr(self._owner, self.name)
+
+    @value.setter
+    def value(self, new: Any) -> None:
+        setattr(self._owner, self.name, new)
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __repr__(self) -> str:
+        return f"<Flag {self.name}={self.value!r}>"
 
 
 class DuplicateFlagError(Exception):

@@ -317,7 +317,21 @@ def unstack(value, num=None, axis: int = 0, name: str = "unstack") -> list[Tenso
 
 
 def tile(input, multiples, name: str | None = None) -> Tensor:
-    return make("dfc.tile", [convert_to_tensor(input)], {"multiples": static_shape(multiples)}, name=name or "Tile")
+    """input repeated multiples[i] times along dim i; multiples may be a tensor or a list holding scalar tensors
+    (tf.tile(x, [tf.shape(y)[0], 1])), then the result's dims are known once the step's feeds are."""
+    x = convert_to_tensor(input)
+    static, dynamic, hint = shape_argument(multiples, "multiples")
+    if dynamic is None:
+        return make("dfc.tile", [x], {"multiples": static}, name=name or "Tile")
+    dims = x.shape.as_list() if x.shape.ndims is not None else None
+    if dims is not None and hint and len(hint) != len(dims):
+        raise build_error("Tile", name or "Tile", f"Expected multiples argument to be a vector of length {len(dims)} "
+                                                  f"but got length {len(hint)}")
+    if dims is not None and hint:
+        hint = tuple(-1 if d is None or m < 0 else d * m for d, m in zip(dims, hint))
+    elif dims is not None:
+        hint = tuple(0 if d == 0 else -1 for d in dims)
+    return make("dfc.dynamic_tile", [x, dynamic], {"hint": hint}, name=name or "Tile")
 
 
 def gather(params, indices, validate_indices=None, name: str | None = None, axis=0) -> Tensor:
@@ -351,11 +365,36 @@ def _called_by_user() -> bool:
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name: str | None = None) -> Tensor:
     indices = convert_to_tensor(indices)
     dtype = as_dtype(dtype) if dtype is not None else f32
+    if isinstance(depth, Tensor) and constant_value(depth) is None:
+        return _one_hot_by_tensor(indices, depth, on_value, off_value, axis, dtype, name)
     return make("dfc.one_hot", [indices], {"depth": check_int(depth, "depth"),
                                            "axis": -1 if axis is None else check_int(axis, "axis"),
                                            "on_value": 1.0 if on_value is None else float(on_value),
                                            "off_value": 0.0 if off_value is None else float(off_value),
                                            "dtype": dtype}, name=name or "one_hot")
+
+
+def _one_hot_by_tensor(indices: Tensor, depth: Tensor, on_value, off_value, axis, dtype, name) -> Tensor:
+    """tf.one_hot whose depth the step's values give: each index compared with range(depth) along `axis` (an index
+    outside [0, depth) gives a row of off_value, as TF's)."""
+    rank = indices.shape.ndims
+    axis = -1 if axis is None else check_int(axis, "axis")
+    if rank is None:
+        raise ValueError(f"tf.one_hot of indices {indices.name} of unknown rank needs a depth known when the graph is "
+                         f"built, got the tensor {depth.name}")
+    if not -1 <= axis <= rank:
+        raise ValueError(f"Expected axis to be -1 or between [0, {rank}).  But received: {axis}")
+    axis = rank if axis == -1 else axis
+    if not indices.dtype.is_integer:
+        raise TypeError(f"one_hot indices {indices.name} must be an integer tensor, got {indices.dtype.name}")
+    with name_scope(name, "one_hot", [indices, depth]):
+        depth = depth if depth.dtype is indices.dtype else make("dfc.cast", [depth], {"dtype": indices.dtype})
+        positions = reshape(range(depth, dtype=indices.dtype), [-1] + [1] * (rank - axis))
+        hit = make("dfc.cast", [make("dfc.equal", [expand_dims(indices, axis), positions])], {"dtype": dtype})
+        on = 1 if on_value is None else on_value
+        off = 0 if off_value is None else off_value
+        on, off = convert_to_tensor(on, dtype=dtype), convert_to_tensor(off, dtype=dtype)
+        return hit * (on - off) + off
 
 
 def identity(input, name: str | None = None) -> Tensor:

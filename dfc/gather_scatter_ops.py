@@ -37,7 +37,9 @@ def _linear_index(indices: Tensor, dims: Sequence[int], op: str, name: str, inva
     zero = constant(np.zeros((), indices.dtype.np))
     valid = reduce_all(logical_and(greater_equal(indices, zero), less(indices, bounds)), axis=-1)
     linear = reduce_sum(multiply(indices, strides), axis=-1)
-    return make("dfc.select", [valid, linear, constant(np.asarray(invalid, indices.dtype.np))], name="index")
+    invalid = cast(invalid, indices.dtype) if isinstance(invalid, Tensor) else constant(np.asarray(invalid,
+                                                                                                   indices.dtype.np))
+    return make("dfc.select", [valid, linear, invalid], name="index")
 
 
 def gather_nd(params, indices, name: str | None = None, batch_dims: int = 0) -> Tensor:
@@ -114,7 +116,11 @@ def scatter_nd(indices, updates, shape, name: str | None = None) -> Tensor:
     """Zeros of `shape` with each updates[i] added at index tuple indices[i] (duplicates add up, as in TF)."""
     indices, updates = convert_to_tensor(indices), convert_to_tensor(updates)
     label = name or "ScatterNd"
-    out_shape = [int(d) for d in static_ints(shape, "shape", "ScatterNd", label)]
+    from .array_ops import shape_argument
+    static, dynamic, hint = shape_argument(shape, "shape")
+    if dynamic is not None:
+        return _scatter_nd_by_tensor(indices, updates, dynamic, hint, name)
+    out_shape = [int(d) for d in static_ints(list(static), "shape", "ScatterNd", label)]
     irank = known_rank(indices, "ScatterNd", label)
     k = indices.shape.as_list()[-1] if irank else None
     if irank < 1 or k is None or k > len(out_shape):
@@ -132,13 +138,46 @@ def scatter_nd(indices, updates, shape, name: str | None = None) -> Tensor:
         return reshape(summed, out_shape, name="ScatterNd")
 
 
+def _scatter_nd_by_tensor(indices: Tensor, updates: Tensor, out_shape: Tensor, hint: tuple[int, ...],
+                          name: str | None) -> Tensor:
+    """scatter_nd into a shape the step's values give (the shape of a tensor with unknown dims)."""
+    label = name or "ScatterNd"
+    rank = out_shape.shape.as_list()[0] if out_shape.shape.ndims == 1 else None
+    irank = known_rank(indices, "ScatterNd", label)
+    k = indices.shape.as_list()[-1] if irank else None
+    if rank is None or k is None or k > rank:
+        raise build_error("ScatterNd", label, f"indices {indices.name} must have a known last dim of at most the "
+                                              f"length of shape {out_shape.name}, got {indices.shape}")
+    with name_scope(name, "ScatterNd", [indices, updates, out_shape]):
+        bounds = cast(out_shape, indices.dtype) if out_shape.dtype != indices.dtype else out_shape
+        rows = reduce_prod(bounds[:k])
+        linear = _linear_index(indices, bounds[:k], "ScatterNd", label, rows)
+        summed = unsorted_segment_sum(updates, linear, rows)
+        return reshape(summed, out_shape, name="ScatterNd")
+
+
+def _target_shape(tensor: Tensor) -> list[int] | Tensor:
+    """A tensor_scatter_nd_* target's shape: its dims if known now, else tf.shape of it."""
+    return tensor.shape.as_list() if tensor.shape.is_fully_defined() else shape(tensor)
+
+
 def _scatter_mask(tensor: Tensor, indices: Tensor) -> Tensor:
     k = indices.shape.as_list()[-1]
     ones = make("dfc.fill_like", [reduce_sum(indices, axis=-1)], {"value": 1.0, "dtype": i32})
     tail = tensor.shape.as_list()[k:]
-    hits = scatter_nd(indices, ones, tensor.shape.as_list()[:k])
+    dims = _target_shape(tensor)
+    hits = scatter_nd(indices, ones, dims[:k])
     mask = make("dfc.greater", [hits, constant(np.int32(0))])
-    return reshape(mask, tensor.shape.as_list()[:k] + [1] * len(tail))
+    if isinstance(dims, Tensor):
+        return reshape(mask, concat([dims[:k], constant(np.ones(len(tail), np.int32))], 0))
+    return reshape(mask, dims[:k] + [1] * len(tail))
+
+
+def _check_target(tensor: Tensor, indices: Tensor, op: str, label: str) -> None:
+    """A target whose rank is known (its dims may be known only when the step runs)."""
+    if tensor.shape.ndims is None:
+        raise build_error(op, label, f"needs the rank of {tensor.name}, got {tensor.shape}")
+    known_rank(indices, op, label)
 
 
 def tensor_scatter_nd_update(tensor, indices, updates, name: str | None = None) -> Tensor:
@@ -146,27 +185,24 @@ def tensor_scatter_nd_update(tensor, indices, updates, name: str | None = None) 
     updates; TF leaves the order of duplicates unspecified)."""
     tensor, indices, updates = (convert_to_tensor(v) for v in (tensor, indices, updates))
     label = name or "TensorScatterUpdate"
-    if not tensor.shape.is_fully_defined():
-        raise build_error("TensorScatterUpdate", label, f"needs the shape of {tensor.name}, got {tensor.shape}")
+    _check_target(tensor, indices, "TensorScatterUpdate", label)
     with name_scope(name, "TensorScatterUpdate", [tensor, indices, updates]):
-        scattered = scatter_nd(indices, updates, tensor.shape.as_list())
+        scattered = scatter_nd(indices, updates, _target_shape(tensor))
         return make("dfc.select", [_scatter_mask(tensor, indices), scattered, tensor], name="TensorScatterUpdate")
 
 
 def tensor_scatter_nd_add(tensor, indices, updates, name: str | None = None) -> Tensor:
     tensor, indices, updates = (convert_to_tensor(v) for v in (tensor, indices, updates))
-    if not tensor.shape.is_fully_defined():
-        raise build_error("TensorScatterAdd", name or "TensorScatterAdd", f"needs the shape of {tensor.name}")
+    _check_target(tensor, indices, "TensorScatterAdd", name or "TensorScatterAdd")
     with name_scope(name, "TensorScatterAdd", [tensor, indices, updates]):
-        return add(tensor, scatter_nd(indices, updates, tensor.shape.as_list()))
+        return add(tensor, scatter_nd(indices, updates, _target_shape(tensor)))
 
 
 def tensor_scatter_nd_sub(tensor, indices, updates, name: str | None = None) -> Tensor:
     tensor, indices, updates = (convert_to_tensor(v) for v in (tensor, indices, updates))
-    if not tensor.shape.is_fully_defined():
-        raise build_error("TensorScatterSub", name or "TensorScatterSub", f"needs the shape of {tensor.name}")
+    _check_target(tensor, indices, "TensorScatterSub", name or "TensorScatterSub")
     with name_scope(name, "TensorScatterSub", [tensor, indices, updates]):
-        return subtract(tensor, scatter_nd(indices, updates, tensor.shape.as_list()))
+        return subtract(tensor, scatter_nd(indices, updates, _target_shape(tensor)))
 
 
 tensor_scatter_update, tensor_scatter_add, tensor_scatter_sub = (tensor_scatter_nd_update, tensor_scatter_nd_add,

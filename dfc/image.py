@@ -343,7 +343,12 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
     outside the image then fails when the step runs, as TF's assertion does)."""
     x, single = batched_images(image, "crop_to_bounding_box", "crop_to_bounding_box")
     oh, ow = _offset(offset_height, "offset_height"), _offset(offset_width, "offset_width")
-    th, tw = check_int(target_height, "target_height"), check_int(target_width, "target_width")
+    th, tw = _offset(target_height, "target_height"), _offset(target_width, "target_width")
+    if isinstance(th, Tensor) or isinstance(tw, Tensor):  # a window whose size the step's values give
+        from .array_ops import slice as slice_
+        with name_scope(None, "crop_to_bounding_box", [x]):
+            out = slice_(x, [0, oh, ow, 0], [-1, th, tw, -1])
+        return squeeze(out, [0]) if single else out
     if None in x.shape.as_list()[1:3]:  # the image's size comes with the step: a window past it fails there
         if th <= 0 or tw <= 0:
             raise ValueError(f"crop_to_bounding_box: the target {th}x{tw} must have a positive size")
@@ -371,7 +376,13 @@ def pad_to_bounding_box(image, offset_height, offset_width, target_height, targe
     be tensors (a placement past the canvas then fails when the step runs)."""
     x, single = batched_images(image, "pad_to_bounding_box", "pad_to_bounding_box")
     oh, ow = _offset(offset_height, "offset_height"), _offset(offset_width, "offset_width")
-    th, tw = check_int(target_height, "target_height"), check_int(target_width, "target_width")
+    th, tw = _offset(target_height, "target_height"), _offset(target_width, "target_width")
+    if isinstance(th, Tensor) or isinstance(tw, Tensor):  # a canvas whose size the step's values give
+        from .array_ops import shape
+        with name_scope(None, "pad_to_bounding_box", [x]):
+            h, w = (d if d is not None else shape(x)[k + 1] for k, d in enumerate(x.shape.as_list()[1:3]))
+            out = pad(x, [[0, 0], [oh, th - oh - h], [ow, tw - ow - w], [0, 0]])
+        return squeeze(out, [0]) if single else out
     if None in x.shape.as_list()[1:3]:  # a canvas with a target's worth of zeros on each side, read from the shift
         with name_scope(None, "pad_to_bounding_box", [x]):
             canvas = pad(x, [[0, 0], [th, th], [tw, tw], [0, 0]])

@@ -296,14 +296,42 @@ def yuv_to_rgb(images) -> Tensor:
     return _color_matrix(images, _YUV_TO_RGB, "yuv_to_rgb")
 
 
+def _random_crop_by_tensor(x: Tensor, size: Tensor, seed, name: str | None) -> Tensor:
+    """random_crop to a size the step's values give: the offsets drawn as TF draws them, then one slice (a size
+    past the value's fails the run)."""
+    from .array_ops import range as arange
+    rank = x.shape.ndims
+    if rank is None or size.shape.as_list() not in ([rank], [None]):
+        raise build_error("random_crop", name or "random_crop", f"size {size.name} must give one length per dim of "
+                                                                f"{x.name} (shape {x.shape})")
+    from .debugging import Assert
+    from .framework import control_dependencies
+    from .math_ops import greater_equal, reduce_all
+    with name_scope(name, "random_crop", [x, size]):
+        size = cast(size, i32)
+        fits = Assert(reduce_all(greater_equal(shape(x), size)), ["Need value.shape >= size, got ", shape(x), size],
+                      summarize=1000)
+        with control_dependencies([fits]):
+            size = make("dfc.identity", [size])
+        limit = cast(add(subtract(shape(x), size), constant(1, dtype=i32)), f32)
+        draw = random_uniform([rank], seed=seed)
+        offsets = cast(minimum(floor(multiply(draw, limit)), subtract(limit, constant(1.0))), i32)
+        out = x  # a gather per dim: the size decides the shape (learned before the step), the draw only values
+        for d in range(rank):
+            out = gather(out, add(arange(size[d]), gather(offsets, constant(d, dtype=i32))), axis=d)
+        return make("dfc.identity", [out], name="crop")
+
+
 def random_crop(value, size, seed=None, name: str | None = None) -> Tensor:
     """A slice of `size` at an offset drawn uniformly from every position where it fits (TF1's random_crop)."""
     from .array_ops import range as arange
     x = convert_to_tensor(value, name="value")
     label = name or "random_crop"
-    sizes = constant_value(size) if isinstance(size, Tensor) else np.asarray(size)
-    if sizes is None:
-        raise build_error("random_crop", label, f"size must be a constant, got {size!r}")
+    from .array_ops import shape_argument
+    known, dynamic, _ = shape_argument(size, "random_crop size")
+    if dynamic is not None:
+        return _random_crop_by_tensor(x, dynamic, seed, name)
+    sizes = np.asarray(known)
     sizes = np.asarray(sizes).astype(np.int64).reshape(-1)
     dims = x.shape.as_list() if x.shape.ndims is not None else None
     if dims is None or len(dims) != sizes.size:

@@ -16,7 +16,7 @@ import numpy as np
 from dfc.ir.dtypes import as_dtype, f32
 
 from .array_ops import constant, expand_dims, gather, reshape, transpose
-from .framework import Tensor, build_error, check_int, convert_to_tensor, make, name_scope
+from .framework import Tensor, build_error, check_int, constant_value, convert_to_tensor, make, name_scope
 from .math_ops import matmul, reduce_sum
 
 
@@ -35,6 +35,8 @@ def _dims_for_reshape(dims: list[int | None], op: str, name: str) -> list[int]:
 
 # ---- eye and diagonals --------------------------------------------------------------------------------
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=f32, name: str | None = None) -> Tensor:
+    if any(isinstance(n, Tensor) and constant_value(n) is None for n in (num_rows, num_columns)):
+        return _eye_by_tensors(num_rows, num_columns, batch_shape, as_dtype(dtype), name)
     rows = check_int(num_rows, "num_rows")
     cols = rows if num_columns is None else check_int(num_columns, "num_columns")
     if rows < 0 or cols < 0:
@@ -44,6 +46,21 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=f32, name: str | Non
         batch = [check_int(d, "batch_shape") for d in batch_shape]
         value = np.broadcast_to(value, batch + [rows, cols]).copy()
     return constant(value, name=name or "eye")
+
+
+def _eye_by_tensors(num_rows, num_columns, batch_shape, dtype, name: str | None) -> Tensor:
+    """tf.eye of sizes the step's values give (tf.eye(tf.shape(x)[0])): row index == column index."""
+    from .array_ops import range as range_
+    from .math_ops import cast, equal
+    from .tensor_ops import broadcast_to
+    with name_scope(name, "eye", [num_rows, num_columns]):
+        rows = cast(num_rows, "int32")
+        cols = rows if num_columns is None else cast(num_columns, "int32")
+        out = cast(equal(expand_dims(range_(rows), 1), expand_dims(range_(cols), 0)), dtype)
+        if batch_shape is not None:
+            from .array_ops import concat, shape
+            out = broadcast_to(out, concat([convert_to_tensor(batch_shape, dtype="int32"), shape(out)], 0))
+        return out
 
 
 def _diagonal_positions(rows: int, cols: int) -> np.ndarray:
@@ -139,11 +156,12 @@ def matrix_band_part(input, num_lower, num_upper, name: str | None = None) -> Te
     (num_upper < 0 or j - i <= num_upper)."""
     x = convert_to_tensor(input)
     label = name or "MatrixBandPart"
-    _rank(x, "MatrixBandPart", label, 2)
-    lower, upper = check_int(num_lower, "num_lower"), check_int(num_upper, "num_upper")
+    rank = _rank(x, "MatrixBandPart", label, 2)
     m, n = x.shape.as_list()[-2:]
-    if m is None or n is None:
-        raise build_error("MatrixBandPart", label, f"needs the matrix dims of {x.name}, got {x.shape}")
+    if m is None or n is None or any(isinstance(b, Tensor) and constant_value(b) is None
+                                     for b in (num_lower, num_upper)):
+        return _band_by_tensors(x, rank, num_lower, num_upper, name)
+    lower, upper = check_int(num_lower, "num_lower"), check_int(num_upper, "num_upper")
     if lower > m:
         raise build_error("MatrixBandPart", label, f"num_lower must be negative or less or equal to number of rows "
                                                    f"({m}) got: {lower}")
@@ -156,6 +174,24 @@ def matrix_band_part(input, num_lower, num_upper, name: str | None = None) -> Te
 
 
 band_part = matrix_band_part
+
+
+def _band_by_tensors(x: Tensor, rank: int, num_lower, num_upper, name: str | None) -> Tensor:
+    """matrix_band_part of matrices whose dims, or band widths, the step's values give (the causal mask
+    tf.matrix_band_part(tf.ones([t, t]), -1, 0) of a fed sequence length)."""
+    from .array_ops import range as range_, shape, zeros_like
+    from .math_ops import cast, less, less_equal, logical_and, logical_or, subtract
+    with name_scope(name, "MatrixBandPart", [x]):
+        dims = x.shape.as_list()[-2:]
+        sizes = [d if d is not None else shape(x)[rank - 2 + k] for k, d in enumerate(dims)]
+        i = expand_dims(range_(sizes[0]), 1)
+        j = expand_dims(range_(sizes[1]), 0)
+        lower, upper = (cast(b, "int32") if isinstance(b, Tensor) else convert_to_tensor(check_int(b, what), "int32")
+                        for b, what in ((num_lower, "num_lower"), (num_upper, "num_upper")))
+        zero = convert_to_tensor(0, "int32")
+        keep = logical_and(logical_or(less(lower, zero), less_equal(subtract(i, j), lower)),
+                           logical_or(less(upper, zero), less_equal(subtract(j, i), upper)))
+        return make("dfc.select", [keep, x, zeros_like(x)], name="MatrixBandPart")
 
 
 def matrix_transpose(a, name: str = "matrix_transpose", conjugate: bool = False) -> Tensor:

@@ -312,6 +312,14 @@ argmin = _arg("dfc.argmin", "ArgMin")
 def unsorted_segment_sum(data, segment_ids, num_segments, name: str | None = None) -> Tensor:
     """out[s] = sum of data[i] where segment_ids[i] == s; ids < 0 are dropped, ids >= num_segments an error."""
     data, ids = convert_to_tensor(data), convert_to_tensor(segment_ids)
+    if hasattr(num_segments, "_as_tensor") and not isinstance(num_segments, Tensor):
+        num_segments = convert_to_tensor(num_segments)
+    if isinstance(num_segments, Tensor) and constant_value(num_segments) is None:
+        # a count the step's values give (tf.shape(nodes)[0]): made static once the feeds are known
+        if not num_segments.dtype.is_integer or num_segments.shape.ndims not in (None, 0):
+            raise TypeError(f"num_segments {num_segments.name} of tf.unsorted_segment_sum must be a scalar int32 or "
+                            f"int64, got {num_segments.dtype.name} {num_segments.shape}")
+        return make("dfc.dynamic_segment_sum", [data, ids, num_segments], name=name or "UnsortedSegmentSum")
     return make("dfc.unsorted_segment_sum", [data, ids], {"num_segments": check_int(num_segments, "num_segments")},
                 name=name or "UnsortedSegmentSum")
 

@@ -119,9 +119,16 @@ def _segment_table(data: Tensor, ids: Tensor, n, post: list[int], fill) -> Tenso
     return make("dfc.select", [_hits(ids, n, post), expand_dims(rows, 0), constant(np.asarray(fill, data.dtype.np))])
 
 
+def _segment_count(ids: Tensor, n: Tensor) -> Tensor:
+    """The scalar count of segments, from a count or from the range 0..n-1 (_segment_ids)."""
+    if n.shape.ndims == 1:
+        return reshape(make("dfc.shape_of", [n], {"dtype": ids.dtype}), [])
+    return n
+
+
 def _reduce_segments(kind: str, data: Tensor, ids: Tensor, n, post: list[int]) -> Tensor:
-    if kind == "sum" and not isinstance(n, Tensor):
-        return unsorted_segment_sum(data, ids, n)
+    if kind == "sum":
+        return unsorted_segment_sum(data, ids, _segment_count(ids, n) if isinstance(n, Tensor) else n)
     if kind in ("sum", "prod"):
         table = _segment_table(data, ids, n, post, 0 if kind == "sum" else 1)
         return make(f"dfc.reduce_{kind}", [table], {"axes": [1]})
@@ -132,10 +139,10 @@ def _reduce_segments(kind: str, data: Tensor, ids: Tensor, n, post: list[int]) -
 
 def _counts(data: Tensor, ids: Tensor, n, post: list[int]) -> Tensor:
     """How many rows each segment has, shaped [n, 1, ...] to divide [n, *post]."""
-    if isinstance(n, Tensor):
-        hits = make("dfc.cast", [_hits(ids, n, post)], {"dtype": data.dtype})
-        return make("dfc.reduce_sum", [hits], {"axes": [1]})
     ones = make("dfc.fill_like", [ids], {"value": 1.0, "dtype": data.dtype})
+    if isinstance(n, Tensor):
+        counts = unsorted_segment_sum(ones, ids, _segment_count(ids, n))
+        return reshape(counts, [-1] + [1] * len(post))
     return reshape(unsorted_segment_sum(ones, ids, n), [n] + [1] * len(post))
 
 

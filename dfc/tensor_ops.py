@@ -33,6 +33,8 @@ def pad(tensor, paddings, mode: str = "CONSTANT", name: str | None = None, const
     x = convert_to_tensor(tensor)
     label = name or "Pad"
     rank = known_rank(x, "Pad", label)
+    if _holds_tensors(paddings):
+        return _pad_by_tensors(x, paddings, rank, mode, name, constant_values)
     pads = static_ints(paddings, "paddings", "Pad", label)
     if pads.shape != (rank, 2):
         raise build_error("Pad", label, f"The first dimension of paddings must be the rank of inputs"
@@ -70,6 +72,57 @@ def pad(tensor, paddings, mode: str = "CONSTANT", name: str | None = None, const
         return out if out is not x else make("dfc.identity", [x], name="Pad")
 
 
+def _holds_tensors(value) -> bool:
+    """Whether a (nested) argument holds a tensor whose value is not known when the graph is built."""
+    if isinstance(value, Tensor):
+        return constant_value(value) is None
+    if isinstance(value, (list, tuple)):
+        return any(_holds_tensors(v) for v in value)
+    return False
+
+
+def _pad_by_tensors(x: Tensor, paddings, rank: int, mode: str, name: str | None, constant_values) -> Tensor:
+    """tf.pad whose paddings the step's values give (tf.pad(x, [[0, n - tf.shape(x)[0]], [0, 0]])): constant
+    blocks of those widths concatenated on each side."""
+    label = name or "Pad"
+    if str(mode).upper() != "CONSTANT":
+        raise build_error("MirrorPad", label, f"{mode} padding needs paddings known when the graph is built; got "
+                                              f"tensors in {paddings}")
+    pads = convert_to_tensor(paddings)
+    if not pads.dtype.is_integer:
+        raise TypeError(f"paddings of tf.pad '{label}' must be int32 or int64, got {pads.dtype.name}")
+    if pads.shape.ndims is not None and pads.shape.as_list() not in ([rank, 2], [None, 2], [rank, None], [None, None]):
+        raise build_error("Pad", label, f"The first dimension of paddings must be the rank of inputs"
+                                        f"{pads.shape.as_list()} {x.shape}: paddings must have shape [{rank}, 2]")
+    with name_scope(name, "Pad", [x, pads]):
+        value = constant_values if isinstance(constant_values, Tensor) else convert_to_tensor(constant_values,
+                                                                                               dtype=x.dtype)
+        out = x
+        for d in builtins.range(rank):
+            sides = []
+            for side in (0, 1):
+                entry = paddings[d][side] if isinstance(paddings, (list, tuple)) else pads[d, side]
+                known = constant_value(entry) if isinstance(entry, Tensor) else entry
+                sides.append(int(known) if known is not None else cast(entry, i32))
+            if sides == [0, 0]:
+                continue
+            blocks = [_constant_block(out, d, w, value) if isinstance(w, int) else _dynamic_block(out, d, w, value)
+                      for w in sides]
+            out = concat([p for p in (blocks[0], out, blocks[1]) if p is not None], d, name="concat")
+        return out if out is not x else make("dfc.identity", [x], name="Pad")
+
+
+def _dynamic_block(x: Tensor, axis: int, width: Tensor, value: Tensor) -> Tensor:
+    """`width` (a scalar tensor) slices of x's shape along `axis`, every element `value`."""
+    from .array_ops import shape as shape_of, stack
+    dims = x.shape.as_list()
+    sizes = [width if i == axis else (d if d is not None else shape_of(x, out_type=i32)[i])
+             for i, d in enumerate(dims)]
+    hint = tuple(-1 if i == axis or d is None else d for i, d in enumerate(dims))
+    return make("dfc.dynamic_fill", [stack([convert_to_tensor(s, dtype=i32) for s in sizes]), value], {"hint": hint},
+                name="pad_block")
+
+
 def _constant_block(x: Tensor, axis: int, width: int, value: Tensor) -> Tensor | None:
     """`width` slices of x's shape along `axis`, every element `value`; other dims as x's (known or not)."""
     if not width:
@@ -100,6 +153,31 @@ def _axes_list(axis, rank: int, op: str, name: str) -> list[int]:
     return out
 
 
+def _roll_by_gather(x: Tensor, rank: int, shift, axis, name: str | None) -> Tensor:
+    """tf.roll by shifts, or along dims, that the step's values give: element i of the result along an axis is
+    element (i - shift) mod n."""
+    from .array_ops import range as range_, shape
+    from .math_ops import floormod
+    label = name or "Roll"
+    axes = [int(a) for a in np.atleast_1d(static_ints(axis, "axis", "Roll", label))]
+    shifts = list(shift) if isinstance(shift, (list, tuple)) else (
+        [shift] if not isinstance(shift, Tensor) or shift.shape.ndims == 0 else
+        [shift[i] for i in builtins.range(len(axes))])
+    if len(shifts) != len(axes):
+        raise build_error("Roll", label, f"shift and axis must have the same size, got {shift} and {axes}")
+    with name_scope(name, "Roll", [x]):
+        out = x
+        for s, a in zip(shifts, axes):
+            if not -rank <= a < rank:
+                raise build_error("Roll", label, f"axis {a} is out of range for a tensor of rank {rank}")
+            a %= rank
+            n = x.shape.as_list()[a]
+            n = shape(x)[a] if n is None else convert_to_tensor(n, dtype=i32)
+            s = cast(s, i32) if isinstance(s, Tensor) else convert_to_tensor(check_int(s, "shift"), dtype=i32)
+            out = gather(out, floormod(subtract(range_(n), s), n), axis=a)
+        return out if out is not x else make("dfc.identity", [x], name="Roll")
+
+
 def reverse(tensor, axis, name: str | None = None) -> Tensor:
     """The elements of `tensor` in reverse order along each dim in `axis` (TF1's reverse_v2)."""
     x = convert_to_tensor(tensor)
@@ -122,6 +200,8 @@ def roll(input, shift, axis, name: str | None = None) -> Tensor:  # noqa: A002 -
     x = convert_to_tensor(input)
     label = name or "Roll"
     rank = known_rank(x, "Roll", label)
+    if _holds_tensors(shift) or (x.shape.ndims is not None and None in x.shape.as_list()):
+        return _roll_by_gather(x, rank, shift, axis, name)
     shifts = np.atleast_1d(static_ints(shift, "shift", "Roll", label))
     axes = np.atleast_1d(static_ints(axis, "axis", "Roll", label))
     if shifts.shape != axes.shape or shifts.ndim != 1:
@@ -286,12 +366,14 @@ def broadcast_to(input, shape, name: str | None = None) -> Tensor:  # noqa: A002
     """input broadcast to `shape` by numpy's rules (a list, or tf.shape(t) of any tensor t)."""
     x = convert_to_tensor(input)
     label = name or "BroadcastTo"
-    if isinstance(shape, Tensor) and constant_value(shape) is None:
-        if shape.op._dfc_ir().type == "dfc.shape_of":
-            return make("dfc.broadcast_like", [x, shape.op.inputs[0]], name=label)
-        raise build_error("BroadcastTo", label, f"broadcast_to needs a constant shape or tf.shape(t), got "
-                                                f"{shape.name}")
-    static, _, _ = shape_argument(shape, "broadcast_to shape")
+    if isinstance(shape, Tensor) and constant_value(shape) is None and shape.op._dfc_ir().type == "dfc.shape_of":
+        return make("dfc.broadcast_like", [x, shape.op.inputs[0]], name=label)
+    static, dynamic, hint = shape_argument(shape, "broadcast_to shape")
+    if dynamic is not None:  # broadcast against zeros of the shape the step's values give
+        zero = constant(np.zeros((), x.dtype.np), dtype=x.dtype)
+        with name_scope(name, "BroadcastTo", [x, dynamic]):
+            template = make("dfc.dynamic_fill", [dynamic, zero], {"hint": hint}, name="zeros")
+        return make("dfc.broadcast_like", [x, template], name=label)
     target = list(static)
     rank = known_rank(x, "BroadcastTo", label)
     if rank > len(target):

@@ -28,7 +28,7 @@ needs_ptxas = pytest.mark.skipif(PTXAS is None, reason="ptxas (CUDA's PTX assemb
 #: registry ops the GPU cannot run yet: shrink it as lowerings land (a new op without one fails the test below)
 WITHOUT_GPU_LOWERING = {
     "dfc.dynamic_fill", "dfc.dynamic_nonzero", "dfc.dynamic_range", "dfc.dynamic_reshape", "dfc.dynamic_slice",
-    "dfc.dynamic_segment_sum",
+    "dfc.dynamic_segment_sum", "dfc.dynamic_tile",
     # specialized away before any backend (the CPU has none either)
     "dfc.send", "dfc.recv",  # the partition pass's ops between processes: the runtime moves them
     # LAPACK's work and numpy's sort, a host call on the CPU: placement runs them there, as TF1 an op without a GPU

@@ -147,6 +147,7 @@ EXAMPLES: dict[str, object] = {
                                                                  "shrink": (), "end_is_size": True}, None),
     "dfc.unsorted_segment_sum": ([F(4, 3), T(dt.i32, 4)], {"num_segments": 6}, None),
     "dfc.dynamic_segment_sum": ([F(4, 3), T(dt.i64, 4), T(dt.i64)], {}, None),
+    "dfc.dynamic_tile": ([F(2, 3), T(dt.i32, 2)], {"hint": (-1, 6)}, None),
     "dfc.cumsum": ([F(4, 3)], {"axis": 1, "exclusive": True}, None),
     "dfc.cumprod": ([T(dt.i32, 4, 3)], {"axis": -2, "reverse": True}, None),
     "dfc.assert": ([T(dt.bool_), F(3), T(dt.i32, 2)], {"parts": ["x > 0, 100% of", "%t", "%t"], "summarize": 2},

@@ -149,6 +149,10 @@ def test_app_run_parses_flags_and_calls_main(monkeypatch):
     assert info.value.code == 0
     assert seen == {"batch_size": 8, "learning_rate": 0.5, "fake_data": True, "data_dir": "/tmp/data",
                     "argv": ["prog", "extra"]}
+    # absl's Flag objects, which TF1 scripts log flags with: FLAGS.__flags and FLAGS['name']
+    logged = {name: flag.value for name, flag in getattr(flags.FLAGS, "__flags").items()}
+    assert logged == {"batch_size": 8, "learning_rate": 0.5, "fake_data": True, "data_dir": "/tmp/data"}
+    assert flags.FLAGS["data_dir"].default == "/tmp/data" and str(flags.FLAGS["batch_size"]) == "8"
     with pytest.raises(flags.IllegalFlagValueError, match="batch_size"):
         flags.FLAGS(["prog", "--batch_size=many"])
     flags.FLAGS.reset()

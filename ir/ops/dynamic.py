@@ -159,9 +159,30 @@ register(OpDef("dfc.dynamic_segment_sum", "shape", _dynamic_segment_sum_infer, _
                doc="tf.unsorted_segment_sum with a num_segments that only the step's values decide (a SparseTensor's "
                    "fed dense_shape); specialize makes it a dfc.unsorted_segment_sum", fusible_as=None))
 
+def _dynamic_tile_infer(types, attrs):
+    x, multiples = tensor_operand(types, 0), tensor_operand(types, 1)
+    n = shape_operand_rank(multiples, "tile's multiples")
+    if n is not None and x.rank is not None and n != x.rank:
+        raise ShapeError(f"Expected multiples argument to be a vector of length {x.rank} but got length {n}")
+    return [TensorType(x.dtype, hinted_shape(x.rank if x.rank is not None else n, attrs["hint"]))]
+
+
+def _dynamic_tile(x, multiples, hint):
+    multiples = [int(m) for m in np.atleast_1d(multiples)]
+    for i, m in enumerate(multiples):
+        if m < 0:
+            raise ShapeError(f"Expected multiples[{i}] >= 0, but got {m}")
+    return np.tile(x, multiples)
+
+
+register(OpDef("dfc.dynamic_tile", "shape", _dynamic_tile_infer, _dynamic_tile, 2, {"hint": Attr("ints", ())},
+               doc="x repeated multiples[i] times along dim i, multiples a tensor (tf.tile(x, [tf.shape(y)[0], 1])); "
+                   "`hint` holds the result dims known at build time; specialize makes it a dfc.tile",
+               fusible_as=None))
+
 #: the operand that holds the result's shape, for each op whose result type depends on it
 SHAPE_OPERAND = {"dfc.dynamic_nonzero": 1, "dfc.dynamic_reshape": 1, "dfc.dynamic_fill": 0, "dfc.random_uniform": 0,
                  "dfc.random_normal": 0, "dfc.truncated_normal": 0, "dfc.dynamic_range": 1, "dfc.dynamic_slice": 1,
-                 "dfc.dynamic_segment_sum": 2}
+                 "dfc.dynamic_segment_sum": 2, "dfc.dynamic_tile": 1}
 #: ops with more than one operand that decides the result's shape: all of them (SHAPE_OPERAND names one)
 MORE_SHAPE_OPERANDS = {"dfc.dynamic_range": (0, 1, 2), "dfc.dynamic_slice": (1, 2)}
