@@ -153,6 +153,33 @@ def contrib_opt(tf):
             return tf.cast(self._alpha, var.dtype.base_dtype) + tf.cast(self._sign_decay_t,
                                                                         var.dtype.base_dtype) * sign_gm
 
+    class MovingAverageOptimizer(train.Optimizer):
+        def __init__(self, opt, average_decay=0.9999, num_updates=None, sequential_update=True):
+            self._optimizer = opt
+            self._ema = train.ExponentialMovingAverage(average_decay, num_updates=num_updates)
+            self._variable_map = None
+            self._sequential_update = sequential_update
+
+        def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+            grads_and_vars = list(grads_and_vars)
+            train_op = self._optimizer.apply_gradients(grads_and_vars, global_step=global_step, name=name)
+            var_list = [v for g, v in grads_and_vars if g is not None]
+            if self._sequential_update:
+                with tf.control_dependencies([train_op]):
+                    average_op = self._ema.apply(var_list)
+            else:
+                average_op = self._ema.apply(var_list)
+            self._variable_map = {}
+            for v in var_list:
+                self._variable_map[v.op.name] = self._ema.average(v)
+                self._variable_map[self._ema.average(v).op.name] = v
+            return tf.group(train_op, average_op, name="train_with_avg")
+
+        def swapping_saver(self, var_list=None, name="swapping_saver", **kwargs):
+            var_list = {v.op.name: v for v in (var_list or tf.global_variables())}
+            return train.Saver({k: self._variable_map.get(v.op.name, v) for k, v in var_list.items()}, name=name,
+                               **kwargs)
+
     def extend_with_decoupled_weight_decay(base):
         class OptimizerWithDecoupledWeightDecay(DecoupledWeightDecayExtension, base):
             def __init__(self, weight_decay, *args, **kwargs):
@@ -161,5 +188,5 @@ def contrib_opt(tf):
 
     return types.SimpleNamespace(extend_with_decoupled_weight_decay=extend_with_decoupled_weight_decay, **{
         c.__name__: c for c in (
-        LazyAdamOptimizer, AdamWOptimizer, MomentumWOptimizer, NadamOptimizer, PowerSignOptimizer,
-        AddSignOptimizer)})
+        LazyAdamOptimizer, MovingAverageOptimizer, AdamWOptimizer, MomentumWOptimizer, NadamOptimizer,
+        PowerSignOptimizer, AddSignOptimizer)})

@@ -9,7 +9,7 @@ import scipy.optimize
 
 import dfc as tf
 from recordings import load_recording
-from tf1_scripts_contrib import train_contrib_optimizers
+from tf1_scripts_contrib import moving_average_training, train_contrib_optimizers
 
 
 def test_contrib_optimizers_match_tensorflow():
@@ -85,3 +85,16 @@ def test_scipy_optimizer_interface_constraints_and_its_errors():
             tf.contrib.opt.ScipyOptimizerInterface(loss, bounds=[(0, 1)] * 2).minimize(sess)
         with pytest.raises(ValueError, match="'jac' is set automatically"):
             tf.contrib.opt.ScipyOptimizerInterface(loss, jac=False).minimize(sess)
+
+
+def test_moving_average_optimizer_and_its_swapping_saver(tmp_path):
+    recorded = load_recording("script_contrib_opt_moving_average")
+    got = moving_average_training(tf, tf.contrib.opt, str(tmp_path))
+    assert sorted(got) == sorted(recorded)
+    for key, value in got.items():
+        np.testing.assert_allclose(value, recorded[key], rtol=2e-5, atol=2e-6, err_msg=key)
+    np.testing.assert_array_equal(got["restored/w"], got["model/w/ExponentialMovingAverage"])
+    tf.reset_default_graph()
+    wrapped = tf.contrib.opt.MovingAverageOptimizer(tf.train.GradientDescentOptimizer(0.1))
+    with pytest.raises(RuntimeError, match="Must call apply_gradients or minimize"):
+        wrapped.swapping_saver()

@@ -107,3 +107,36 @@ def train_contrib_optimizers(tf, opt) -> dict:
             sess.run(trains, fed)
         names = [v.op.name for v in tf.global_variables()]
         return dict(zip(names, sess.run(tf.global_variables())))
+
+
+def moving_average_training(tf, opt, checkpoint_dir: str) -> dict:
+    """Momentum wrapped in MovingAverageOptimizer for 3 steps; its swapping_saver's checkpoint, restored by a plain
+    Saver into a fresh model, holds the averages under the variables' names."""
+    rng = np.random.default_rng(92)
+    x = rng.standard_normal((6, 3)).astype(F32)
+    y = rng.standard_normal((6, 2)).astype(F32)
+    tf.reset_default_graph()
+    step = tf.train.get_or_create_global_step()
+    with tf.variable_scope("model"):
+        w = tf.get_variable("w", initializer=tf.constant(rng.standard_normal((3, 2)).astype(F32)))
+        b = tf.get_variable("b", [2], initializer=tf.zeros_initializer())
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + b - y))
+    optimizer = opt.MovingAverageOptimizer(tf.train.MomentumOptimizer(0.1, 0.9), average_decay=0.6,
+                                           num_updates=step)
+    train = optimizer.minimize(loss, global_step=step)
+    saver = optimizer.swapping_saver()
+    averages = [v for v in tf.global_variables() if "ExponentialMovingAverage" in v.op.name]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(STEPS):
+            sess.run(train)
+        out = {v.op.name: sess.run(v) for v in [w, b, *averages]}
+        path = saver.save(sess, f"{checkpoint_dir}/model")
+    tf.reset_default_graph()
+    with tf.variable_scope("model"):
+        w = tf.get_variable("w", [3, 2])
+        b = tf.get_variable("b", [2])
+    with tf.Session() as sess:
+        tf.train.Saver([w, b]).restore(sess, path)
+        out["restored/w"], out["restored/b"] = sess.run([w, b])
+    return out

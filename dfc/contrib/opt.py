@@ -24,10 +24,10 @@ from ..math_ops import cast, exp, minimum, sign, sqrt, square
 from ..optimizer import Optimizer, _Rows
 from ..sparse.core import segment_sum
 from ..train import AdamOptimizer, GradientDescentOptimizer, MomentumOptimizer
-from ..variables import group, no_op, trainable_variables
+from ..variables import global_variables, group, no_op, trainable_variables
 
 __all__ = ["AdamWOptimizer", "AddSignOptimizer", "DecoupledWeightDecayExtension", "ExternalOptimizerInterface",
-           "LazyAdamOptimizer", "MomentumWOptimizer", "NadamOptimizer", "PowerSignOptimizer",
+           "LazyAdamOptimizer", "MomentumWOptimizer", "MovingAverageOptimizer", "NadamOptimizer", "PowerSignOptimizer",
            "ScipyOptimizerInterface", "extend_with_decoupled_weight_decay"]
 
 
@@ -262,6 +262,60 @@ class AddSignOptimizer(_SignOptimizer):
     def _scale(self, sign_gm, var):
         return self._as(self._alpha_t, var) + self._as(self._sign_decay_t, var) * sign_gm
 
+
+
+class MovingAverageOptimizer(Optimizer):
+    """Wraps an optimizer: each step also updates an ExponentialMovingAverage of the trained variables (after the
+    update, with sequential_update), and swapping_saver() saves those averages under the variables' names."""
+
+    def __init__(self, opt: Optimizer, average_decay: float = 0.9999, num_updates=None,
+                 sequential_update: bool = True):
+        from ..optimizers import ExponentialMovingAverage
+        self._optimizer = opt
+        self._ema = ExponentialMovingAverage(average_decay, num_updates=num_updates)
+        self._variable_map: dict | None = None
+        self._sequential_update = sequential_update
+
+    def get_name(self) -> str:
+        return self._optimizer.get_name()
+
+    def get_slot(self, var, name: str):
+        return self._optimizer.get_slot(var, name)
+
+    def get_slot_names(self) -> list[str]:
+        return self._optimizer.get_slot_names()
+
+    def variables(self) -> list:
+        return self._optimizer.variables()
+
+    def apply_gradients(self, grads_and_vars, global_step=None, name: str | None = None):
+        grads_and_vars = list(grads_and_vars)
+        train_op = self._optimizer.apply_gradients(grads_and_vars, global_step=global_step, name=name)
+        var_list = [v for g, v in grads_and_vars if g is not None]
+        self._variable_map = {}
+        if self._sequential_update:
+            with control_dependencies([train_op]):
+                average_op = self._ema.apply(var_list)
+        else:
+            average_op = self._ema.apply(var_list)
+        for v in var_list:
+            average = self._ema.average(v)
+            self._variable_map[v.op.name] = average
+            self._variable_map[average.op.name] = v
+        return group(train_op, average_op, name="train_with_avg")
+
+    def swapping_saver(self, var_list=None, name: str = "swapping_saver", **kwargs):
+        """A Saver that writes each trained variable's moving average under the variable's name (and the
+        variable under the average's): for saving during training; evaluation restores with a plain Saver."""
+        from ..saver import Saver
+        if self._variable_map is None:
+            raise RuntimeError("Must call apply_gradients or minimize before creating the swapping_saver")
+        if var_list is None:
+            var_list = global_variables()
+        if not isinstance(var_list, dict):
+            var_list = {v.op.name: v for v in var_list}
+        swapped = {key: self._variable_map.get(v.op.name, v) for key, v in var_list.items()}
+        return Saver(swapped, name=name, **kwargs)
 
 def _pack(tensors: list):
     """The tensors flattened and concatenated (TF1's _pack), or None for none."""
