@@ -94,6 +94,33 @@ def contrib_opt(tf):
             update = tf.scatter_add(var, grad.indices, -lr * m_bar / (tf.sqrt(tf.gather(v_t, grad.indices)) + eps))
             return tf.group(update, m_bar, v_t)
 
+    class AdaMaxOptimizer(train.AdamOptimizer):
+        def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, name="AdaMax"):
+            super().__init__(learning_rate, beta1, beta2, epsilon, False, name)
+
+        def _apply_dense(self, grad, var):
+            b1p, b2p = self._get_beta_accumulators()
+            cast = lambda t: tf.cast(t, var.dtype.base_dtype)  # noqa: E731
+            return tf.raw_ops.ApplyAdaMax(var=var, m=self.get_slot(var, "m"), v=self.get_slot(var, "v"),
+                                          beta1_power=cast(b1p), lr=cast(self._lr_t), beta1=cast(self._beta1_t),
+                                          beta2=cast(self._beta2_t), epsilon=cast(self._epsilon_t), grad=grad).op
+
+        def _apply_sparse(self, grad, var):
+            b1p = tf.cast(self._get_beta_accumulators()[0], var.dtype.base_dtype)
+            lr, b1, b2, eps = (tf.cast(t, var.dtype.base_dtype)
+                               for t in (self._lr_t, self._beta1_t, self._beta2_t, self._epsilon_t))
+            m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
+            m_rows = tf.gather(m, grad.indices) * b1 + grad.values * (1 - b1)
+            with tf.control_dependencies([m_rows]):
+                m_t = tf.scatter_update(m, grad.indices, m_rows)
+            v_rows = tf.maximum(tf.gather(v, grad.indices) * b2, tf.abs(grad.values))
+            with tf.control_dependencies([v_rows]):
+                v_t = tf.scatter_update(v, grad.indices, v_rows)
+            delta = -lr / (1 - b1p) * (m_rows / (v_rows + eps))
+            with tf.control_dependencies([delta]):
+                update = tf.scatter_add(var, grad.indices, delta)
+            return tf.group(update, m_t, v_t)
+
     class _Sign(train.Optimizer):
         def __init__(self, learning_rate, beta, sign_decay_fn, name):
             super().__init__(False, name)
@@ -186,7 +213,37 @@ def contrib_opt(tf):
                 super().__init__(weight_decay, *args, **kwargs)
         return OptimizerWithDecoupledWeightDecay
 
-    return types.SimpleNamespace(extend_with_decoupled_weight_decay=extend_with_decoupled_weight_decay, **{
+    def get_linear_decay_fn(decay_steps):
+        def linear(step):
+            step = tf.minimum(step, decay_steps)
+            remaining = tf.cast(decay_steps, tf.int32) - tf.cast(step, tf.int32)
+            return tf.maximum(0.0, tf.cast(remaining, tf.float32) / tf.cast(decay_steps, tf.float32))
+        return linear
+
+    def get_cosine_decay_fn(decay_steps, num_periods=0.5, zero_after=None):
+        def cosine(step):
+            step = tf.minimum(step, decay_steps)
+            fraction = 2.0 * num_periods * (tf.cast(step, tf.float32) / tf.cast(decay_steps, tf.float32))
+            decayed = 0.5 * (1.0 + tf.cos(tf.constant(math.pi) * fraction))
+            if zero_after is not None:
+                decayed = tf.where(tf.greater_equal(fraction, 2 * zero_after), 0.0, decayed)
+            return decayed
+        return cosine
+
+    def get_restart_decay_fn(decay_steps, num_periods=1, zero_after=None):
+        def restart(step):
+            step = tf.minimum(step, decay_steps)
+            num = tf.mod(num_periods * tf.cast(step, tf.float32), decay_steps)
+            decayed = 0.5 * (1.0 + tf.cos(tf.constant(math.pi) * (num / tf.cast(decay_steps, tf.float32))))
+            if zero_after is not None:
+                periods = tf.cast(num_periods * step, tf.float32) / tf.cast(decay_steps, tf.float32)
+                decayed = tf.where(tf.greater_equal(periods, zero_after), 0.0, decayed)
+            return decayed
+        return restart
+
+    return types.SimpleNamespace(extend_with_decoupled_weight_decay=extend_with_decoupled_weight_decay,
+                                 get_linear_decay_fn=get_linear_decay_fn, get_cosine_decay_fn=get_cosine_decay_fn,
+                                 get_restart_decay_fn=get_restart_decay_fn, **{
         c.__name__: c for c in (
-        LazyAdamOptimizer, MovingAverageOptimizer, AdamWOptimizer, MomentumWOptimizer, NadamOptimizer,
+        LazyAdamOptimizer, MovingAverageOptimizer, AdaMaxOptimizer, AdamWOptimizer, MomentumWOptimizer, NadamOptimizer,
         PowerSignOptimizer, AddSignOptimizer)})

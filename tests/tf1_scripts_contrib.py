@@ -47,17 +47,24 @@ def augment_and_fit(tf, contrib_image) -> dict:
 
 
 def _optimizers(tf, opt) -> dict:
+    """label -> (make the optimizer, whether it reads a step of its own through its sign decay)."""
     def sign_decay(step):
         return 1.0 - tf.cast(step, tf.float32) * 0.3
     return {
-        "lazy_adam": lambda: opt.LazyAdamOptimizer(0.05),
-        "adamw": lambda: opt.AdamWOptimizer(0.02, learning_rate=0.05),
-        "momentumw": lambda: opt.MomentumWOptimizer(0.05, 0.1, 0.9, use_nesterov=True),
-        "nadam": lambda: opt.NadamOptimizer(0.05),
-        "powersign": lambda: opt.PowerSignOptimizer(0.05),
-        "addsign": lambda: opt.AddSignOptimizer(0.05, alpha=0.5, sign_decay_fn=sign_decay),
-        "sgdw": lambda: opt.extend_with_decoupled_weight_decay(tf.train.GradientDescentOptimizer)(0.1,
-                                                                                                  learning_rate=0.2),
+        "lazy_adam": (lambda: opt.LazyAdamOptimizer(0.05), False),
+        "adamw": (lambda: opt.AdamWOptimizer(0.02, learning_rate=0.05), False),
+        "momentumw": (lambda: opt.MomentumWOptimizer(0.05, 0.1, 0.9, use_nesterov=True), False),
+        "nadam": (lambda: opt.NadamOptimizer(0.05), False),
+        "adamax": (lambda: opt.AdaMaxOptimizer(0.05, beta2=0.9), False),
+        "powersign": (lambda: opt.PowerSignOptimizer(0.05), False),
+        "powersign_cosine": (lambda: opt.PowerSignOptimizer(
+            0.05, base=2.0, sign_decay_fn=opt.get_cosine_decay_fn(4, num_periods=1.0, zero_after=0.4)), True),
+        "addsign": (lambda: opt.AddSignOptimizer(0.05, alpha=0.5, sign_decay_fn=sign_decay), True),
+        "addsign_linear": (lambda: opt.AddSignOptimizer(0.05, sign_decay_fn=opt.get_linear_decay_fn(5)), True),
+        "addsign_restart": (lambda: opt.AddSignOptimizer(
+            0.05, beta=0.5, sign_decay_fn=opt.get_restart_decay_fn(3, num_periods=2, zero_after=1.0)), True),
+        "sgdw": (lambda: opt.extend_with_decoupled_weight_decay(tf.train.GradientDescentOptimizer)(
+            0.1, learning_rate=0.2), False),
     }
 
 
@@ -75,11 +82,10 @@ def train_contrib_optimizers(tf, opt) -> dict:
     target = rng.uniform(-1.0, 1.0, (5, 4)).astype(F32)
     ids = np.array([1, 4, 1, 0, 4], np.int32)
     tf.reset_default_graph()
-    step = tf.train.get_or_create_global_step()
     picked = tf.placeholder(tf.int32, [5], name="ids")
     d_ids = tf.placeholder(tf.int32, [5], name="d_ids")
     grads, feeds, trains = [], [], []
-    for label, make in _optimizers(tf, opt).items():
+    for label, (make, counts_steps) in _optimizers(tf, opt).items():
         with tf.variable_scope(label):
             w = tf.get_variable("w", initializer=tf.constant(w0))
             emb = tf.get_variable("emb", initializer=tf.constant(e0))
@@ -93,7 +99,9 @@ def train_contrib_optimizers(tf, opt) -> dict:
         optimizer = make()
         if label == "momentumw":
             trains.append(optimizer.apply_gradients(pairs, decay_var_list=[w]))
-        elif label == "addsign":  # its sign decay reads the step
+        elif counts_steps:  # its sign decay reads the step: its own, as one run updates them all
+            with tf.variable_scope(label):
+                step = tf.get_variable("step", [], tf.int64, initializer=tf.zeros_initializer(), trainable=False)
             trains.append(optimizer.apply_gradients(pairs, global_step=step))
         else:
             trains.append(optimizer.apply_gradients(pairs))

@@ -1,34 +1,31 @@
-"""tf.contrib.opt: TF1's contributed optimizers (LazyAdam, AdamW, MomentumW, Nadam, PowerSign, AddSign) and
-ScipyOptimizerInterface.
+"""tf.contrib.opt: TF1's contributed optimizers (LazyAdam, AdamW, MomentumW, Nadam, AdaMax, PowerSign, AddSign,
+MovingAverageOptimizer), the sign decay schedules and ScipyOptimizerInterface (external_optimizer.py).
 
 The update formulas are those of TF 1.15's contrib kernels and Python; slots carry TF1's names ("m", "v",
 "momentum"; PowerSign's and AddSign's "m" slot variable is named after the optimizer). Sparse gradients follow
-TF1's sparse paths: LazyAdam touches only the gathered rows of var, m and v; Nadam, PowerSign and AddSign
+TF1's sparse paths: LazyAdam and AdaMax touch only the gathered rows of var, m and v; Nadam, PowerSign and AddSign
 decay their moment everywhere and move only the gathered rows of var; the decoupled weight decay of AdamW
 and MomentumW shrinks only the rows a sparse gradient names.
 """
 
 from __future__ import annotations
 
-import logging
 import math
 
-import numpy as np
-
-from ..array_ops import concat, gather, placeholder, reshape, zeros_like
-from dfc.runtime import get_default_session
-
+from ..array_ops import gather, reshape
 from ..framework import control_dependencies, convert_to_tensor
-from ..gradients_impl import gradients
-from ..math_ops import cast, exp, minimum, sign, sqrt, square
+from ..math_ops import abs as _abs
+from ..math_ops import cast, cos, exp, greater_equal, maximum, minimum, mod, sign, sqrt, square, where_v2
 from ..optimizer import Optimizer, _Rows
 from ..sparse.core import segment_sum
 from ..train import AdamOptimizer, GradientDescentOptimizer, MomentumOptimizer
-from ..variables import global_variables, group, no_op, trainable_variables
+from ..variables import global_variables, group, no_op
+from .external_optimizer import ExternalOptimizerInterface, ScipyOptimizerInterface
 
-__all__ = ["AdamWOptimizer", "AddSignOptimizer", "DecoupledWeightDecayExtension", "ExternalOptimizerInterface",
-           "LazyAdamOptimizer", "MomentumWOptimizer", "MovingAverageOptimizer", "NadamOptimizer", "PowerSignOptimizer",
-           "ScipyOptimizerInterface", "extend_with_decoupled_weight_decay"]
+__all__ = ["AdaMaxOptimizer", "AdamWOptimizer", "AddSignOptimizer", "DecoupledWeightDecayExtension",
+           "ExternalOptimizerInterface", "LazyAdamOptimizer", "MomentumWOptimizer", "MovingAverageOptimizer",
+           "NadamOptimizer", "PowerSignOptimizer", "ScipyOptimizerInterface", "extend_with_decoupled_weight_decay",
+           "get_cosine_decay_fn", "get_linear_decay_fn", "get_restart_decay_fn"]
 
 
 class LazyAdamOptimizer(AdamOptimizer):
@@ -187,6 +184,30 @@ class NadamOptimizer(AdamOptimizer):
                      v.assign(v_t, use_locking=self._use_locking))
 
 
+class AdaMaxOptimizer(AdamOptimizer):
+    """AdaMax (Adam's infinity-norm variant): m = b1*m + (1-b1)*g; v = max(b2*v, |g|); var -= lr/(1-b1^t) * m/(v+eps).
+
+    Its sparse update, as TF1's, touches only the gathered rows of var, m and v.
+    """
+
+    _SPARSE_UPDATES_EVERY_ROW = False
+
+    def __init__(self, learning_rate=0.001, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
+                 use_locking: bool = False, name: str = "AdaMax"):
+        super().__init__(learning_rate, beta1, beta2, epsilon, use_locking, name)
+
+    def _apply_dense(self, grad, var):
+        b1, one_minus_b1, b2, _, eps, _ = self._coefficients(var)
+        b1_power = self._as(self._get_beta_accumulators()[0]._as_tensor(), var)
+        m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
+        m_t = m * b1 + grad * one_minus_b1
+        v_t = maximum(v * b2, _abs(grad))
+        var_update = var.assign_sub(self._as(self._lr, var) / (1 - b1_power) * (m_t / (v_t + eps)),
+                                    use_locking=self._use_locking)
+        return group(var_update, m.assign(m_t, use_locking=self._use_locking),
+                     v.assign(v_t, use_locking=self._use_locking))
+
+
 class _SignOptimizer(Optimizer):
     """What PowerSign and AddSign share: the moment slot "m" (named after the optimizer), sign_decay_fn."""
 
@@ -317,141 +338,45 @@ class MovingAverageOptimizer(Optimizer):
         swapped = {key: self._variable_map.get(v.op.name, v) for key, v in var_list.items()}
         return Saver(swapped, name=name, **kwargs)
 
-def _pack(tensors: list):
-    """The tensors flattened and concatenated (TF1's _pack), or None for none."""
-    if not tensors:
-        return None
-    flat = [reshape(t, [-1]) for t in tensors]
-    return flat[0] if len(flat) == 1 else concat(flat, 0)
+
+def _require_step(global_step, what: str):
+    if global_step is None:
+        raise ValueError(f"global_step is required for {what}.")
+    return global_step
 
 
-def _gradients_or_zeros(tensor, var_list: list) -> list:
-    return [zeros_like(v) if g is None else convert_to_tensor(g)
-            for v, g in zip(var_list, gradients(tensor, var_list))]
+def get_linear_decay_fn(decay_steps):
+    """sign_decay_fn(global_step) = max(0, (decay_steps - global_step) / decay_steps)."""
+    def linear_decay_fn(global_step):
+        step = minimum(_require_step(global_step, "linear_decay"), decay_steps)
+        remaining = cast(decay_steps, "int32") - cast(step, "int32")
+        return maximum(0.0, cast(remaining, "float32") / cast(decay_steps, "float32"))
+    return linear_decay_fn
 
 
-class ExternalOptimizerInterface:
-    """Minimizes a loss over variables with an optimizer outside the graph: each evaluation feeds the variables
-    (packed into one float vector) and runs the loss and its gradient; at the end the variables are assigned."""
-
-    def __init__(self, loss, var_list=None, equalities=None, inequalities=None, var_to_bounds=None,
-                 **optimizer_kwargs):
-        self._loss = convert_to_tensor(loss)
-        self._equalities = list(equalities or [])
-        self._inequalities = list(inequalities or [])
-        self._vars = list(trainable_variables() if var_list is None else var_list)
-        if not self._vars:
-            raise ValueError("No variables to optimize.")
-        for v in self._vars:
-            if not v.shape.is_fully_defined():
-                raise ValueError(f"ExternalOptimizerInterface needs variables of known shape: {v.name} has "
-                                 f"shape {v.shape}")
-        self.optimizer_kwargs = optimizer_kwargs
-        self._packed_var = _pack([v._as_tensor() if hasattr(v, "_as_tensor") else v for v in self._vars])
-        self._packed_loss_grad = _pack(_gradients_or_zeros(self._loss, self._vars))
-        self._packed_equality_grads = [_pack(_gradients_or_zeros(e, self._vars)) for e in self._equalities]
-        self._packed_inequality_grads = [_pack(_gradients_or_zeros(e, self._vars)) for e in self._inequalities]
-        self._var_shapes = [tuple(v.shape.as_list()) for v in self._vars]
-        ends = np.cumsum([int(np.prod(s, dtype=np.int64)) for s in self._var_shapes])
-        self._packing_slices = [slice(int(end - n), int(end)) for end, n in
-                                zip(ends, [int(np.prod(s, dtype=np.int64)) for s in self._var_shapes])]
-        self._packed_bounds = None
-        if var_to_bounds is not None:  # (-inf, inf) for the variables it leaves out
-            lower, upper = [], []
-            for var, var_shape in zip(self._vars, self._var_shapes):
-                low, high = var_to_bounds.get(var, (-np.inf, np.inf))
-                lower.extend(np.broadcast_to(low, var_shape).flat)
-                upper.extend(np.broadcast_to(high, var_shape).flat)
-            self._packed_bounds = list(zip(lower, upper))
-        self._update_placeholders = [placeholder(v.dtype) for v in self._vars]
-        self._var_updates = [v.assign(reshape(p, list(s))) for v, p, s in
-                             zip(self._vars, self._update_placeholders, self._var_shapes)]
-
-    def minimize(self, session=None, feed_dict=None, fetches=None, step_callback=None, loss_callback=None,
-                 **run_kwargs) -> None:
-        """Runs the external optimizer from the variables' values, then assigns them its answer.
-
-        loss_callback(*fetched) runs after each evaluation of the loss with the values of `fetches`;
-        step_callback(x) after each iteration with the packed variables.
-        """
-        session = session or get_default_session()
-        if session is None:
-            raise ValueError("ScipyOptimizerInterface.minimize needs a session: pass one, or run it inside "
-                             "`with sess.as_default():`")
-        feed_dict = feed_dict or {}
-        fetches = list(fetches or [])
-        loss_callback = loss_callback or (lambda *fetched: None)
-        step_callback = step_callback or (lambda xk: None)
-        loss_grad_func = self._make_eval_func([self._loss, self._packed_loss_grad], session, feed_dict, fetches,
-                                              loss_callback)
-        equality_funcs = [self._make_eval_func(e, session, feed_dict, fetches) for e in self._equalities]
-        equality_grad_funcs = [self._make_eval_func(g, session, feed_dict, fetches)
-                               for g in self._packed_equality_grads]
-        inequality_funcs = [self._make_eval_func(e, session, feed_dict, fetches) for e in self._inequalities]
-        inequality_grad_funcs = [self._make_eval_func(g, session, feed_dict, fetches)
-                                 for g in self._packed_inequality_grads]
-        initial = session.run(self._packed_var)
-        packed = self._minimize(initial_val=initial, loss_grad_func=loss_grad_func, equality_funcs=equality_funcs,
-                                equality_grad_funcs=equality_grad_funcs, inequality_funcs=inequality_funcs,
-                                inequality_grad_funcs=inequality_grad_funcs, packed_bounds=self._packed_bounds,
-                                step_callback=step_callback, optimizer_kwargs=self.optimizer_kwargs)
-        values = [np.asarray(packed[s]).astype(v.dtype.as_numpy_dtype) for s, v in zip(self._packing_slices,
-                                                                                       self._vars)]
-        session.run(self._var_updates, feed_dict=dict(zip(self._update_placeholders, values)), **run_kwargs)
-
-    def _make_eval_func(self, tensors, session, feed_dict, fetches, callback=None):
-        tensors = tensors if isinstance(tensors, list) else [tensors]
-        count = len(tensors)
-
-        def eval_func(x):
-            feeds = {v: x[s].reshape(shape) for v, s, shape in zip(self._vars, self._packing_slices,
-                                                                    self._var_shapes)}
-            feeds.update(feed_dict)
-            values = session.run(tensors + fetches, feed_dict=feeds)
-            if callable(callback):
-                callback(*values[count:])
-            return values[:count]
-        return eval_func
-
-    def _minimize(self, initial_val, loss_grad_func, equality_funcs, equality_grad_funcs, inequality_funcs,
-                  inequality_grad_funcs, packed_bounds, step_callback, optimizer_kwargs):
-        raise NotImplementedError(f"{type(self).__name__} must define _minimize")
+def get_cosine_decay_fn(decay_steps, num_periods=0.5, zero_after=None):
+    """sign_decay_fn(global_step) = 0.5 * (1 + cos(2 pi num_periods min(global_step, decay_steps) / decay_steps)),
+    0 from the fraction 2 * zero_after on."""
+    def cosine_decay_fn(global_step):
+        step = minimum(_require_step(global_step, "cosine_decay"), decay_steps)
+        fraction = 2.0 * num_periods * (cast(step, "float32") / cast(decay_steps, "float32"))
+        decayed = 0.5 * (1.0 + cos(convert_to_tensor(math.pi, dtype="float32") * fraction))
+        if zero_after is not None:
+            decayed = where_v2(greater_equal(fraction, 2 * zero_after), 0.0, decayed)
+        return decayed
+    return cosine_decay_fn
 
 
-class ScipyOptimizerInterface(ExternalOptimizerInterface):
-    """ExternalOptimizerInterface over scipy.optimize.minimize (L-BFGS-B unless `method` says otherwise)."""
-
-    _DEFAULT_METHOD = "L-BFGS-B"
-
-    def _minimize(self, initial_val, loss_grad_func, equality_funcs, equality_grad_funcs, inequality_funcs,
-                  inequality_grad_funcs, packed_bounds, step_callback, optimizer_kwargs):
-        import scipy.optimize
-
-        def loss_grad_func_wrapper(x):
-            # L-BFGS-B's Fortran code needs float64 gradients
-            loss, gradient = loss_grad_func(x)
-            return loss, gradient.astype("float64")
-
-        optimizer_kwargs = dict(optimizer_kwargs)
-        method = optimizer_kwargs.pop("method", self._DEFAULT_METHOD)
-        constraints = [{"type": "eq", "fun": f, "jac": g} for f, g in zip(equality_funcs, equality_grad_funcs)]
-        constraints += [{"type": "ineq", "fun": f, "jac": g} for f, g in zip(inequality_funcs, inequality_grad_funcs)]
-        minimize_kwargs = {"jac": True, "callback": step_callback, "method": method, "constraints": constraints,
-                           "bounds": packed_bounds}
-        for kwarg in minimize_kwargs:
-            if kwarg in optimizer_kwargs:
-                if kwarg == "bounds":
-                    raise ValueError("Bounds must be set using the var_to_bounds argument")
-                raise ValueError(f"Optimizer keyword arg '{kwarg}' is set automatically and cannot be injected "
-                                 f"manually")
-        minimize_kwargs.update(optimizer_kwargs)
-        # float64: SLSQP (Fortran) takes nothing else, and the others compute in float64 anyway
-        result = scipy.optimize.minimize(loss_grad_func_wrapper, np.asarray(initial_val, np.float64), **minimize_kwargs)
-        lines = ["Optimization terminated with:", "  Message: %s", "  Objective function value: %f"]
-        args = [result.message, result.fun]
-        for key, label in (("nit", "  Number of iterations: %d"), ("nfev", "  Number of functions evaluations: %d")):
-            if hasattr(result, key):
-                lines.append(label)
-                args.append(getattr(result, key))
-        logging.getLogger("tensorflow").info("\n".join(lines), *args)
-        return result["x"]
+def get_restart_decay_fn(decay_steps, num_periods=1, zero_after=None):
+    """sign_decay_fn(global_step) = 0.5 * (1 + cos(pi * ((num_periods * step) mod decay_steps) / decay_steps)),
+    step = min(global_step, decay_steps) (SGDR's warm restarts, simplified)."""
+    def restart_decay_fn(global_step):
+        step = minimum(_require_step(global_step, "cosine_decay"), decay_steps)
+        num = mod(num_periods * cast(step, "float32"), decay_steps)
+        fraction = num / cast(decay_steps, "float32")
+        decayed = 0.5 * (1.0 + cos(convert_to_tensor(math.pi, dtype="float32") * fraction))
+        if zero_after is not None:
+            periods = cast(num_periods * step, "float32") / cast(decay_steps, "float32")
+            decayed = where_v2(greater_equal(periods, zero_after), 0.0, decayed)
+        return decayed
+    return restart_decay_fn
