@@ -72,3 +72,47 @@ def test_errors_name_the_input():
         tf.contrib.image.dense_image_warp(images[0], tf.zeros([4, 5, 2]))
     with pytest.raises(ValueError, match="transforms cannot be empty"):
         tf.contrib.image.compose_transforms()
+
+
+def _components(image: np.ndarray) -> np.ndarray:
+    """TF1's labelling by breadth-first search: 4-neighbours of equal non-zero value, ids by first pixel."""
+    out, next_id = np.zeros(image.shape, np.int32), 1
+    for start in zip(*np.nonzero(image)):
+        if out[start]:
+            continue
+        out[start], queue = next_id, [start]
+        while queue:
+            n, y, x = queue.pop()
+            for yy, xx in ((y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1)):
+                if (0 <= yy < image.shape[1] and 0 <= xx < image.shape[2] and not out[n, yy, xx]
+                        and image[n, yy, xx] == image[n, y, x]):
+                    out[n, yy, xx] = next_id
+                    queue.append((n, yy, xx))
+        next_id += 1
+    return out
+
+
+def test_connected_components_label_as_tf1():
+    from scipy import ndimage
+    rng = np.random.default_rng(93)
+    masks = rng.random((3, 9, 11)) > 0.45
+    masks[2] = np.eye(9, 11, dtype=bool) | np.eye(9, 11, 1, dtype=bool)  # a staircase: one long component
+    values = rng.integers(0, 3, (2, 6, 7)).astype(np.int32)
+    tf.reset_default_graph()
+    m = tf.placeholder(tf.bool, masks.shape)
+    v = tf.placeholder(tf.int32, [None, None, None])
+    labelled = tf.contrib.image.connected_components(m)
+    assert labelled.dtype == tf.int32 and labelled.shape.as_list() == list(masks.shape)
+    outputs = [labelled, tf.contrib.image.connected_components(v), tf.contrib.image.connected_components(m[1])]
+    with tf.Session() as sess:
+        got_masks, got_values, got_single = sess.run(outputs, {m: masks, v: values})
+    offset, expected = 0, np.zeros(masks.shape, np.int32)
+    for k in range(3):  # ids run on over the batch
+        labels, count = ndimage.label(masks[k])
+        expected[k] = np.where(labels > 0, labels + offset, 0)
+        offset += count
+    np.testing.assert_array_equal(got_masks, expected)
+    np.testing.assert_array_equal(got_values, _components(values))
+    np.testing.assert_array_equal(got_single, ndimage.label(masks[1])[0])
+    with pytest.raises(TypeError, match="rank 2 \\(HW\\) or 3 \\(NHW\\)"):
+        tf.contrib.image.connected_components(tf.zeros([1, 2, 3, 4]))

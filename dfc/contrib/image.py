@@ -1,4 +1,5 @@
-"""tf.contrib.image: projective transforms of images (rotate, translate, transform) and dense_image_warp.
+"""tf.contrib.image: projective transforms of images (rotate, translate, transform), dense_image_warp and
+connected_components.
 
 TF1's ImageProjectiveTransformV2 kernel maps output pixel (x, y) to the input point
 ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k), k = c0 x + c1 y + 1, and reads it by NEAREST
@@ -27,8 +28,8 @@ from ..gradients_impl import stop_gradient
 from ..matrix_ops import matrix_inverse
 from ..tensor_ops import meshgrid
 
-__all__ = ["angles_to_projective_transforms", "compose_transforms", "dense_image_warp", "flat_transforms_to_matrices",
-           "matrices_to_flat_transforms", "rotate", "transform", "translate",
+__all__ = ["angles_to_projective_transforms", "compose_transforms", "connected_components", "dense_image_warp",
+           "flat_transforms_to_matrices", "matrices_to_flat_transforms", "rotate", "transform", "translate",
            "translations_to_projective_transforms"]
 
 _IMAGE_DTYPES = (_dt.uint8, _dt.int32, _dt.int64, _dt.float16, _dt.float32, _dt.float64)
@@ -338,3 +339,56 @@ def dense_image_warp(image, flow, name: str = "dense_image_warp") -> Tensor:
         out.set_shape(image.shape)
         return out
 
+
+
+def connected_components(images, name: str | None = None) -> Tensor:
+    """Labels the 4-connected components of equal non-zero pixels in (N,) H, W images: ids 1..n over the whole
+    batch in the row-major order of each component's first pixel, 0 for zero pixels (int32, TF1's ids).
+
+    Each pixel starts labelled by its own flat index; a loop lowers every label to the smallest among its
+    neighbours of the same value and to its label's label (pointer jumping), until nothing changes. A
+    component's label is then its first pixel, whose rank among such first pixels is the id.
+    """
+    from ..math_ops import equal, reduce_any
+    from ..while_loop_ops import while_loop
+    with name_scope(name, "connected_components"):
+        given = convert_to_tensor(images, name="images")
+        if given.shape.ndims == 2:
+            batch = given[None]
+        elif given.shape.ndims == 3:
+            batch = given
+        else:
+            raise TypeError(f"images should have rank 2 (HW) or 3 (NHW). Static shape is {given.shape} "
+                            f"({given.name})")
+        nonzero = not_equal(batch, zeros([], batch.dtype))
+        positions = cumsum(reshape(ones_like(batch, dtype=_dt.int32), [-1]), exclusive=True)
+        count = _rows(positions)
+        index = reshape(positions, shape(batch, out_type=_dt.int32))
+        none = zeros_like(index) + count  # above every flat index: "no neighbour"
+        # whether each pixel continues the component of its neighbour above, below, left and right
+        same_rows = logical_and(equal(batch[:, 1:], batch[:, :-1]), nonzero[:, 1:])
+        same_cols = logical_and(equal(batch[:, :, 1:], batch[:, :, :-1]), nonzero[:, :, 1:])
+        no_row, no_col = zeros_like(same_rows[:, :1]), zeros_like(same_cols[:, :, :1])
+        from_above, from_below = concat([no_row, same_rows], 1), concat([same_rows, no_row], 1)
+        from_left, from_right = concat([no_col, same_cols], 2), concat([same_cols, no_col], 2)
+        start = where_v2(nonzero, index, none)
+
+        def body(labels, _):
+            above = concat([none[:, :1], labels[:, :-1]], 1)
+            below = concat([labels[:, 1:], none[:, :1]], 1)
+            left = concat([none[:, :, :1], labels[:, :, :-1]], 2)
+            right = concat([labels[:, :, 1:], none[:, :, :1]], 2)
+            lowest = labels
+            for near, joined in ((above, from_above), (below, from_below), (left, from_left), (right, from_right)):
+                lowest = minimum(lowest, where_v2(joined, near, none))
+            flat = reshape(lowest, [-1])
+            jumped = where_v2(nonzero, gather(flat, minimum(lowest, count - 1)), none)
+            lowest = minimum(lowest, jumped)
+            return lowest, reduce_any(not_equal(lowest, labels))
+
+        labels, _ = while_loop(lambda labels, changed: changed, body, [start, convert_to_tensor(True)],
+                               back_prop=False)
+        first = logical_and(nonzero, equal(labels, index))
+        ids = cumsum(reshape(cast(first, _dt.int32), [-1]))
+        out = where_v2(nonzero, gather(ids, minimum(labels, count - 1)), zeros_like(labels))
+        return out[0] if given.shape.ndims == 2 else out
