@@ -32,11 +32,36 @@ def _draw(kind: str, shape, dtype, seed, name: str) -> Tensor:
 
 
 def random_uniform(shape, minval=0, maxval=None, dtype=f32, seed=None, name: str | None = None) -> Tensor:
-    """Uniform in [minval, maxval); maxval defaults to 1 for floats."""
+    """Uniform in [minval, maxval); maxval defaults to 1 for floats and must be given for integers."""
+    dtype = as_dtype(dtype)
+    if dtype.is_integer:
+        return _random_integers(shape, minval, maxval, dtype, seed, name)
     with name_scope(name, "random_uniform"):
         unit = _draw("random_uniform", shape, dtype, seed, "RandomUniform")
         maxval = 1 if maxval is None else maxval
         return unit * (maxval - minval) + minval if (minval, maxval) != (0, 1) else unit
+
+
+def _random_integers(shape, minval, maxval, dtype, seed, name: str | None) -> Tensor:
+    """TF1's RandomUniformInt: integers in [minval, maxval) (bounds may be tensors; minval < maxval is checked
+    when the step runs, as TF checks it). The draw is dfc's uniform float scaled to the range, exact for ranges
+    up to 2**24."""
+    from .debugging import Assert
+    from .framework import control_dependencies, convert_to_tensor
+    from .math_ops import cast, floor, less, minimum
+    if maxval is None:
+        raise ValueError(f"Must specify maxval for integer dtype {dtype.name}")
+    if dtype.name not in ("int32", "int64"):
+        raise TypeError(f"Value passed to parameter 'Tout' has DataType {dtype.name} not in list of allowed values: "
+                        f"int32, int64")
+    with name_scope(name, "random_uniform"):
+        low, high = convert_to_tensor(minval, dtype=dtype), convert_to_tensor(maxval, dtype=dtype)
+        check = Assert(less(low, high), ["Need minval < maxval: ", low, " >= ", high])
+        unit = cast(_draw("random_uniform", shape, "float64", seed, "RandomUniformInt"), "float64")
+        with control_dependencies([check]):
+            span = cast(high - low, "float64")
+        offset = minimum(floor(unit * span), span - 1.0)
+        return cast(offset, dtype) + low
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=f32, seed=None, name: str | None = None) -> Tensor:

@@ -158,3 +158,44 @@ def test_contrib_data_parallel_interleave_is_interleave():
         assert [sess.run(batch).tolist() for _ in range(2)] == [[0, 1], [2, 3]]
         with pytest.raises(tf.errors.OutOfRangeError):
             sess.run(batch)
+
+
+def test_from_generator_as_seq2seq_pipelines_use_it():
+    """Nested output_shapes read up to output_types ([None] and () are one shape each), args passed as TF passes
+    them (strings as bytes), string components batched and padded (Kyubyong/transformer's input_fn)."""
+    def generator(sentences, vocab_path):
+        assert isinstance(vocab_path, bytes)
+        for sentence in sentences:
+            ids = [len(w) for w in sentence.decode().split()]
+            yield (ids, len(ids), sentence), (ids[::-1], len(ids))
+    shapes = (([None], (), ()), ([None], ()))
+    types = ((tf.int32, tf.int32, tf.string), (tf.int32, tf.int32))
+    dataset = tf.data.Dataset.from_generator(generator, output_types=types, output_shapes=shapes,
+                                             args=(["a bb", "ccc d ee", "f"], "vocab.txt"))
+    batches = dataset.padded_batch(2, shapes, ((0, 0, ""), (-1, 0)))
+    iterator = tf.data.Iterator.from_structure(batches.output_types, batches.output_shapes)
+    (x, x_len, text), (y, y_len) = iterator.get_next()
+    assert x.shape.as_list() == [None, None] and text.shape.as_list() == [None]
+    with tf.Session() as sess:
+        sess.run(iterator.make_initializer(batches))
+        got = sess.run([x, x_len, text, y])
+    np.testing.assert_array_equal(got[0], [[1, 2, 0], [3, 1, 2]])
+    assert got[1].tolist() == [2, 3] and got[2].tolist() == [b"a bb", b"ccc d ee"]
+    np.testing.assert_array_equal(got[3], [[2, 1, -1], [2, 1, 3]])
+    with pytest.raises(TypeError, match="output_shapes"):
+        tf.data.Dataset.from_generator(generator, output_types=types, output_shapes=(([None], ()), ()))
+
+
+def test_random_uniform_of_integers():
+    """TF1's RandomUniformInt: [minval, maxval), bounds may be tensors, maxval required, minval < maxval checked."""
+    n = tf.placeholder(tf.int32, [])
+    pick = tf.random_uniform((), 0, n, tf.int32)
+    draws = tf.random_uniform([2000], -3, 4, dtype=tf.int64, seed=7)
+    with tf.Session() as sess:
+        values = sess.run(draws)
+        assert values.dtype == np.int64 and set(values.tolist()) == set(range(-3, 4))
+        assert all(0 <= sess.run(pick, {n: 3}) < 3 for _ in range(20))
+        with pytest.raises(tf.errors.InvalidArgumentError, match="minval < maxval"):
+            sess.run(pick, {n: 0})
+    with pytest.raises(ValueError, match="Must specify maxval"):
+        tf.random_uniform([2], dtype=tf.int32)

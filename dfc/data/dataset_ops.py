@@ -20,7 +20,7 @@ import numpy as np
 from dfc.ir.dtypes import DType, as_dtype
 from dfc.ir.errors import InvalidArgumentError
 
-from ..framework import Tensor, TensorShape, constant_array, get_seed, infer_constant_dtype
+from ..framework import Tensor, TensorShape, constant_array, constant_value, get_seed, infer_constant_dtype
 
 __all__ = ["Dataset", "flatten", "pack"]
 
@@ -319,13 +319,14 @@ class _Generator(Dataset):
         if output_shapes is None:
             shapes: list = [None] * len(dtypes)
         else:
-            shape_leaves, _ = flatten(output_shapes)
-            if len(shape_leaves) != len(dtypes):
+            # read up to output_types' structure: a list or () there is one shape ([None], a scalar's ())
+            shape_leaves = _flatten_up_to(template, output_shapes)
+            if shape_leaves is None or len(shape_leaves) != len(dtypes):
                 raise TypeError("The `output_shapes` must have the same structure as `output_types`.")
             shapes = [TensorShape(s).as_list() if not isinstance(s, TensorShape) else s.as_list()
                       for s in shape_leaves]
         super().__init__(template, dtypes, shapes)
-        self._generator, self._args = generator, tuple(args or ())
+        self._generator, self._args = generator, tuple(_generator_argument(a) for a in (args or ()))
 
     def _elements(self, context):
         for value in self._generator(*self._args):
@@ -337,7 +338,7 @@ class _Generator(Dataset):
             for leaf, dtype, shape in zip(leaves, self._dtypes, self._shapes):
                 array = np.asarray(leaf)
                 try:
-                    array = constant_array(array, dtype) if array.dtype != dtype.np else array
+                    array = constant_array(leaf, dtype) if dtype.is_string or array.dtype != dtype.np else array
                 except (TypeError, ValueError) as e:
                     raise InvalidArgumentError(f"`generator` yielded an element of type {array.dtype} where an "
                                                f"element of type {dtype.name} was expected: {e}") from None
@@ -347,6 +348,20 @@ class _Generator(Dataset):
                                                f"an element of shape {shape} was expected.")
                 arrays.append(array)
             yield arrays
+
+
+def _generator_argument(value: Any) -> Any:
+    """An argument of from_generator's generator as TF passes it: a tensor's numpy value (strings as bytes)."""
+    if isinstance(value, Tensor):
+        known = constant_value(value)
+        if known is None:
+            raise TypeError(f"from_generator's args must be known when the graph is built; {value.name} is not")
+        return known
+    array = np.asarray(value)
+    if array.dtype.kind == "U":
+        encoded = np.array([s.encode("utf-8") for s in array.reshape(-1)], dtype=object).reshape(array.shape)
+        return encoded[()] if encoded.ndim == 0 else encoded
+    return array[()] if array.ndim == 0 else array
 
 
 def _flatten_up_to(template: Any, value: Any) -> list | None:
@@ -676,7 +691,8 @@ class _PaddedBatch(Dataset):
             value_leaves = _flatten_up_to(source._template, padding_values)
             if value_leaves is None:
                 raise ValueError("padding_values does not match the structure of the dataset")
-            values = [np.asarray(_static_value(v), t.np) for v, t in zip(value_leaves, source._dtypes)]
+            values = [constant_array(_static_value(v), t) if t.is_string else np.asarray(_static_value(v), t.np)
+                      for v, t in zip(value_leaves, source._dtypes)]
         lead = batch_size if drop_remainder else None
         super().__init__(source._template, source._dtypes, [[lead] + s for s in shapes])
         self._source, self._size, self._drop = source, batch_size, drop_remainder
@@ -697,7 +713,8 @@ class _PaddedBatch(Dataset):
                     if any(h > t for h, t in zip(e[c].shape, target)):
                         raise InvalidArgumentError(f"Attempted to pad to a smaller size than the input element: "
                                                    f"component {c} of shape {list(e[c].shape)} into {target}")
-                    out[(i,) + tuple(slice(0, h) for h in e[c].shape)] = e[c]
+                    # a scalar goes in as its item: an object array would keep a 0-d array (a string) whole
+                    out[(i,) + tuple(slice(0, h) for h in e[c].shape)] = e[c] if e[c].ndim else e[c][()]
                 batched.append(out)
             yield batched
 

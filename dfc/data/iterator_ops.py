@@ -18,7 +18,7 @@ from dfc.ir.errors import FailedPreconditionError, OutOfRangeError
 from dfc.runtime.host_feeds import register_action, register_source
 
 from ..framework import Operation, TensorShape, get_default_graph, name_scope
-from .dataset_ops import Dataset, ElementStructure, _Context, flatten, pack
+from .dataset_ops import Dataset, ElementStructure, _Context, _flatten_up_to, flatten, pack
 
 __all__ = ["Iterator", "get_output_classes", "get_output_shapes", "get_output_types", "make_initializable_iterator",
            "make_one_shot_iterator"]
@@ -55,7 +55,10 @@ class Iterator(ElementStructure):
         if output_shapes is None:
             shapes: list = [None] * len(types)
         else:
-            shape_leaves, _ = flatten(output_shapes)
+            shape_leaves = _flatten_up_to(template, output_shapes)
+            if shape_leaves is None:
+                raise TypeError(f"output_shapes {output_shapes!r} must have the structure of output_types "
+                                f"{output_types!r}")
             shapes = [(s if isinstance(s, TensorShape) else TensorShape(s)).as_list() for s in shape_leaves]
         from dfc.ir.dtypes import as_dtype
         return cls(None, template, [as_dtype(t) for t in types], shapes, one_shot=False)
