@@ -109,3 +109,54 @@ class ContribImageReference:
         top = alphas[1] * (tr - tl) + tl
         bottom = alphas[1] * (br - bl) + bl
         return tf.reshape(alphas[0] * (bottom - top) + top, [b, h, w, c])
+
+    def _phi(self, r, order):
+        tf = self.tf
+        if order == 1:
+            return tf.sqrt(tf.maximum(r, 1e-10))
+        if order == 2:
+            return 0.5 * r * tf.log(tf.maximum(r, 1e-10))
+        if order == 4:
+            return 0.5 * tf.square(r) * tf.log(tf.maximum(r, 1e-10))
+        r = tf.maximum(r, 1e-10)
+        return 0.5 * tf.pow(r, 0.5 * order) * tf.log(r) if order % 2 == 0 else tf.pow(r, 0.5 * order)
+
+    def interpolate_spline(self, train_points, train_values, query_points, order, regularization_weight=0.0):
+        """TF 1.15's polyharmonic spline: solve for the radial weights and the affine term, then evaluate."""
+        tf = self.tf
+        c, f, q = (tf.convert_to_tensor(t) for t in (train_points, train_values, query_points))
+        b, n, d = c.shape.as_list()
+        k = f.shape.as_list()[2]
+        gram = tf.matmul(c, c, adjoint_b=True)
+        norms = tf.expand_dims(tf.matrix_diag_part(gram), 2)
+        a = self._phi(norms - 2 * gram + tf.transpose(norms, [0, 2, 1]), order)
+        if regularization_weight > 0:
+            a += regularization_weight * tf.expand_dims(tf.eye(n, dtype=c.dtype), 0)
+        mb = tf.concat([c, tf.ones_like(c[..., :1])], 2)
+        lhs = tf.concat([tf.concat([a, tf.transpose(mb, [0, 2, 1])], 1),
+                         tf.concat([mb, tf.zeros([b, d + 1, d + 1], c.dtype)], 1)], 2)
+        w_v = tf.matrix_solve(lhs, tf.concat([f, tf.zeros([b, d + 1, k], c.dtype)], 1))
+        w, v = w_v[:, :n, :], w_v[:, n:, :]
+        cross = (tf.expand_dims(tf.reduce_sum(tf.square(q), 2), 2) - 2 * tf.matmul(q, c, adjoint_b=True)
+                 + tf.expand_dims(tf.reduce_sum(tf.square(c), 2), 1))
+        return tf.matmul(self._phi(cross, order), w) + tf.matmul(tf.concat([q, tf.ones_like(q[..., :1])], 2), v)
+
+    def sparse_image_warp(self, image, source, dest, interpolation_order=2, regularization_weight=0.0,
+                          num_boundary_points=0):
+        import numpy as np
+        tf = self.tf
+        image, source, dest = (tf.convert_to_tensor(t) for t in (image, source, dest))
+        flows = dest - source
+        b, h, w, _ = image.shape.as_list()
+        ys, xs = np.meshgrid(np.linspace(0, h - 1, h), np.linspace(0, w - 1, w), indexing="ij")
+        grid = np.tile(np.stack((ys, xs), -1).reshape(1, h * w, 2), [b, 1, 1])
+        if num_boundary_points > 0:
+            ys, xs = np.meshgrid(np.linspace(0, h - 1, num_boundary_points + 1),
+                                 np.linspace(0, w - 1, num_boundary_points + 1), indexing="ij")
+            edge = (xs == 0) | (xs == w - 1) | (ys == 0) | (ys == h - 1)
+            points = np.tile(np.stack([ys[edge], xs[edge]], -1)[None], [b, 1, 1])
+            dest = tf.concat([dest, tf.constant(points, dest.dtype)], 1)
+            flows = tf.concat([flows, tf.zeros([b, len(points[0]), 2], dest.dtype)], 1)
+        dense = tf.reshape(self.interpolate_spline(dest, flows, tf.constant(grid, image.dtype), interpolation_order,
+                                                   regularization_weight), [b, h, w, 2])
+        return self.dense_image_warp(image, dense), dense

@@ -12,7 +12,7 @@ import pytest
 import dfc as tf
 from dfc import errors
 from recordings import load_recording
-from tf1_scripts_contrib import augment_and_fit
+from tf1_scripts_contrib import augment_and_fit, spline_warps
 
 
 def test_augmentation_script_matches_tensorflow():
@@ -116,3 +116,11 @@ def test_connected_components_label_as_tf1():
     np.testing.assert_array_equal(got_single, ndimage.label(masks[1])[0])
     with pytest.raises(TypeError, match="rank 2 \\(HW\\) or 3 \\(NHW\\)"):
         tf.contrib.image.connected_components(tf.zeros([1, 2, 3, 4]))
+
+
+def test_sparse_image_warp_and_spline_match_tensorflow():
+    recorded = load_recording("script_contrib_image_spline_warps")
+    got = spline_warps(tf, tf.contrib.image)
+    assert sorted(got) == sorted(recorded)
+    for key, value in got.items():  # a float32 LU solve of a spline system: TF's and LAPACK's differ in rounding
+        np.testing.assert_allclose(value, recorded[key], rtol=1e-3, atol=1e-4, err_msg=key)

@@ -1,5 +1,6 @@
 """TF1 programs over tf.contrib.image (rotate, translate, transform, compose_transforms, dense_image_warp), for
-both TF and dfc.
+both TF and dfc (sparse_image_warp, whose float32 linear solve needs a looser tolerance, is in
+tests/tf1_scripts_contrib.py).
 
 Cases in the style of tests/tf1_op_cases.py (which adds them to its CASES). TF 2 has no contrib: on real
 TensorFlow `image(tf)` is tests/contrib_image_reference.py (TF1's wrappers over TF's own kernel,

@@ -148,3 +148,27 @@ def moving_average_training(tf, opt, checkpoint_dir: str) -> dict:
         tf.train.Saver([w, b]).restore(sess, path)
         out["restored/w"], out["restored/b"] = sess.run([w, b])
     return out
+
+
+def spline_warps(tf, contrib_image) -> dict:
+    """sparse_image_warp (plain; order 3 with regularization and boundary points) and interpolate_spline, with the
+    gradients of a weighted sum to the image and the control points."""
+    rng = np.random.default_rng(86)
+    picture = rng.standard_normal((2, 7, 8, 2)).astype(F32)
+    source = np.array([[[2.0, 3.0], [4.5, 5.0], [1.0, 6.0]], [[3.0, 2.0], [5.0, 6.5], [2.0, 1.0]]], F32)
+    shift = np.array([[[0.5, 1.0], [-1.0, 0.3], [0.2, -0.7]], [[1.5, 0.0], [0.0, -1.2], [0.4, 0.4]]], F32)
+    queries = rng.uniform(0.0, 6.0, (2, 5, 2)).astype(F32)
+    tf.reset_default_graph()
+    p, s, d = (tf.placeholder(tf.float32, a.shape) for a in (picture, source, shift))
+    warped, flows = contrib_image.sparse_image_warp(p, s, s + d)
+    bounded, bounded_flows = contrib_image.sparse_image_warp(p, s, s + d, interpolation_order=3,
+                                                             regularization_weight=0.01, num_boundary_points=2)
+    out = {"warped": warped, "flows": flows, "bounded": bounded, "bounded_flows": bounded_flows,
+           "spline_1": contrib_image.interpolate_spline(s, d, queries, 1),
+           "spline_4": contrib_image.interpolate_spline(s, d, queries, 4, regularization_weight=0.1)}
+    weights = np.random.default_rng(87)
+    loss = tf.add_n([tf.reduce_sum(t * weights.standard_normal(t.shape.as_list()).astype(F32))
+                     for _, t in sorted(out.items())])
+    out.update(zip(["d_picture", "d_source", "d_shift"], tf.gradients(loss, [p, s, d])))
+    with tf.Session() as sess:
+        return sess.run(out, {p: picture, s: source, d: shift})

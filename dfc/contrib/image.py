@@ -1,5 +1,5 @@
-"""tf.contrib.image: projective transforms of images (rotate, translate, transform), dense_image_warp and
-connected_components.
+"""tf.contrib.image: projective transforms of images (rotate, translate, transform), connected_components, and
+the warps of image_warp.py (dense_image_warp, sparse_image_warp, interpolate_spline).
 
 TF1's ImageProjectiveTransformV2 kernel maps output pixel (x, y) to the input point
 ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k), k = c0 x + c1 y + 1, and reads it by NEAREST
@@ -25,12 +25,12 @@ from ..math_ops import (cast, cos, floor, greater_equal, less, logical_and, matm
                         not_equal, sin, where_v2)
 from ..math_ops import cumsum, reduce_min
 from ..gradients_impl import stop_gradient
+from .image_warp import dense_image_warp, interpolate_spline, sparse_image_warp
 from ..matrix_ops import matrix_inverse
-from ..tensor_ops import meshgrid
 
 __all__ = ["angles_to_projective_transforms", "compose_transforms", "connected_components", "dense_image_warp",
-           "flat_transforms_to_matrices", "matrices_to_flat_transforms", "rotate", "transform", "translate",
-           "translations_to_projective_transforms"]
+           "flat_transforms_to_matrices", "interpolate_spline", "matrices_to_flat_transforms", "rotate",
+           "sparse_image_warp", "transform", "translate", "translations_to_projective_transforms"]
 
 _IMAGE_DTYPES = (_dt.uint8, _dt.int32, _dt.int64, _dt.float16, _dt.float32, _dt.float64)
 _INTERPOLATIONS = ("NEAREST", "BILINEAR")
@@ -274,71 +274,6 @@ def compose_transforms(*transforms) -> Tensor:
         for t in transforms[1:]:
             composed = matmul(composed, flat_transforms_to_matrices(t))
         return matrices_to_flat_transforms(composed)
-
-
-def _interpolate_bilinear(grid: Tensor, query_points: Tensor, indexing: str = "ij") -> Tensor:
-    """grid [B, H, W, C] read at query_points [B, N, 2] by bilinear interpolation, clamped to the grid's edge."""
-    if indexing not in ("ij", "xy"):
-        raise ValueError("Indexing mode must be 'ij' or 'xy'")
-    if grid.shape.ndims != 4:
-        raise ValueError(f"Grid must be 4 dimensional. Received size: {grid.shape} ({grid.name})")
-    if query_points.shape.ndims != 3:
-        raise ValueError(f"Query points must be 3 dimensional: {query_points.name} has shape {query_points.shape}")
-    if query_points.shape[2] is not None and query_points.shape[2] != 2:
-        raise ValueError(f"Query points must be size 2 in dim 2: {query_points.name} has shape {query_points.shape}")
-    if grid.shape[1] is not None and grid.shape[1] < 2:
-        raise ValueError(f"Grid height must be at least 2: {grid.name} has shape {grid.shape}")
-    if grid.shape[2] is not None and grid.shape[2] < 2:
-        raise ValueError(f"Grid width must be at least 2: {grid.name} has shape {grid.shape}")
-    batch, height, width, channels = unstack(shape(grid, out_type=_dt.int32), num=4)
-    count = shape(query_points, out_type=_dt.int32)[1]
-    points = unstack(query_points, num=2, axis=2)
-    alphas, floors, ceils = [], [], []
-    for dim in ([0, 1] if indexing == "ij" else [1, 0]):
-        with name_scope(f"dim-{dim}"):
-            queries = points[dim]
-            top = cast((height, width)[dim] - 2, query_points.dtype)
-            low = minimum(maximum(convert_to_tensor(0.0, dtype=query_points.dtype), floor(queries)), top)
-            int_floor = cast(low, _dt.int32)
-            floors.append(int_floor)
-            ceils.append(int_floor + 1)
-            alpha = cast(queries - low, grid.dtype)
-            alpha = minimum(maximum(convert_to_tensor(0.0, dtype=grid.dtype), alpha),
-                            convert_to_tensor(1.0, dtype=grid.dtype))
-            alphas.append(expand_dims(alpha, 2))
-    flat = reshape(grid, stack([batch * height * width, channels]))
-    offsets = reshape(_range(batch) * height * width, stack([batch, 1]))
-
-    def at(y: Tensor, x: Tensor, label: str) -> Tensor:
-        with name_scope("gather-" + label):
-            return reshape(gather(flat, offsets + y * width + x), stack([batch, count, channels]))
-
-    top_left, top_right = at(floors[0], floors[1], "top_left"), at(floors[0], ceils[1], "top_right")
-    bottom_left, bottom_right = at(ceils[0], floors[1], "bottom_left"), at(ceils[0], ceils[1], "bottom_right")
-    with name_scope("interpolate"):
-        interp_top = alphas[1] * (top_right - top_left) + top_left
-        interp_bottom = alphas[1] * (bottom_right - bottom_left) + bottom_left
-        return alphas[0] * (interp_bottom - interp_top) + interp_top
-
-
-def dense_image_warp(image, flow, name: str = "dense_image_warp") -> Tensor:
-    """output[b, j, i] = image[b, j - flow[b, j, i, 0], i - flow[b, j, i, 1]] by bilinear interpolation."""
-    with name_scope(name):
-        image, flow = convert_to_tensor(image, name="image"), convert_to_tensor(flow, name="flow")
-        if image.shape.ndims != 4:
-            raise ValueError(f"Grid must be 4 dimensional. Received size: {image.shape} ({image.name})")
-        if flow.shape.ndims != 4:
-            raise ValueError(f"Query points must be 3 dimensional: flow {flow.name} of shape {flow.shape} must be 4-D "
-                             f"[batch, height, width, 2]")
-        batch, height, width, channels = unstack(shape(image, out_type=_dt.int32), num=4)
-        grid_x, grid_y = meshgrid(_range(width), _range(height))
-        stacked = cast(stack([grid_y, grid_x], axis=2), flow.dtype)
-        queries = reshape(expand_dims(stacked, 0) - flow, stack([batch, height * width, 2]))
-        warped = _interpolate_bilinear(image, queries)
-        out = reshape(warped, stack([batch, height, width, channels]))
-        out.set_shape(image.shape)
-        return out
-
 
 
 def connected_components(images, name: str | None = None) -> Tensor:
