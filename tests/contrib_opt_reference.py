@@ -207,6 +207,57 @@ def contrib_opt(tf):
             return train.Saver({k: self._variable_map.get(v.op.name, v) for k, v in var_list.items()}, name=name,
                                **kwargs)
 
+    class LARSOptimizer(train.Optimizer):
+        def __init__(self, learning_rate, momentum=0.9, weight_decay=0.0001, eeta=0.001, epsilon=0.0,
+                     name="LARSOptimizer", skip_list=None, use_nesterov=False):
+            super().__init__(False, name)
+            self._lr, self._momentum, self._weight_decay = learning_rate, momentum, weight_decay
+            self._eeta, self._epsilon, self._skip_list, self._nesterov = eeta, epsilon, skip_list, use_nesterov
+
+        def _create_slots(self, var_list):
+            for v in var_list:
+                self._zeros_slot(v, "momentum", self._name)
+
+        def _prepare(self):
+            self._lr_t = tf.convert_to_tensor(self._lr, name="learning_rate")
+            self._momentum_t = tf.convert_to_tensor(self._momentum, name="momentum")
+
+        def _scaled_lr(self, grad, var):
+            if self._skip_list is not None and any(s in var.name for s in self._skip_list):
+                return self._lr
+            w_norm, g_norm = tf.norm(var, ord=2), tf.norm(grad, ord=2)
+            ratio = tf.where(tf.greater(w_norm, 0), tf.where(
+                tf.greater(g_norm, 0), self._eeta * w_norm / (g_norm + self._weight_decay * w_norm + self._epsilon),
+                1.0), 1.0)
+            return self._lr * ratio
+
+        def _apply_dense(self, grad, var):
+            return tf.raw_ops.ApplyMomentum(var=var, accum=self.get_slot(var, "momentum"),
+                                            lr=tf.cast(self._scaled_lr(grad, var), var.dtype.base_dtype), grad=grad,
+                                            momentum=tf.cast(self._momentum, var.dtype.base_dtype),
+                                            use_nesterov=self._nesterov).op
+
+        def _apply_sparse(self, grad, var):
+            return tf.raw_ops.SparseApplyMomentum(var=var, accum=self.get_slot(var, "momentum"),
+                                                  lr=tf.cast(self._lr_t, var.dtype.base_dtype), grad=grad.values,
+                                                  indices=grad.indices,
+                                                  momentum=tf.cast(self._momentum_t, var.dtype.base_dtype),
+                                                  use_nesterov=self._nesterov).op
+
+    class MultitaskOptimizerWrapper:
+        def __init__(self, opt):
+            self._opt = opt
+            for name in ("_apply_dense", "_apply_sparse"):
+                method = getattr(opt, name)
+
+                def wrapper(self_, grad, *args, method=method, **kwargs):
+                    return tf.cond(tf.equal(tf.count_nonzero(grad), 0), tf.no_op,
+                                   lambda: method(grad, *args, **kwargs))
+                setattr(opt, name, types.MethodType(wrapper, opt))
+
+        def __getattr__(self, name):
+            return getattr(self._opt, name)
+
     def extend_with_decoupled_weight_decay(base):
         class OptimizerWithDecoupledWeightDecay(DecoupledWeightDecayExtension, base):
             def __init__(self, weight_decay, *args, **kwargs):
@@ -245,5 +296,6 @@ def contrib_opt(tf):
                                  get_linear_decay_fn=get_linear_decay_fn, get_cosine_decay_fn=get_cosine_decay_fn,
                                  get_restart_decay_fn=get_restart_decay_fn, **{
         c.__name__: c for c in (
-        LazyAdamOptimizer, MovingAverageOptimizer, AdaMaxOptimizer, AdamWOptimizer, MomentumWOptimizer, NadamOptimizer,
+        LazyAdamOptimizer, MovingAverageOptimizer, LARSOptimizer, MultitaskOptimizerWrapper, AdaMaxOptimizer,
+        AdamWOptimizer, MomentumWOptimizer, NadamOptimizer,
         PowerSignOptimizer, AddSignOptimizer)})

@@ -98,3 +98,24 @@ def test_moving_average_optimizer_and_its_swapping_saver(tmp_path):
     wrapped = tf.contrib.opt.MovingAverageOptimizer(tf.train.GradientDescentOptimizer(0.1))
     with pytest.raises(RuntimeError, match="Must call apply_gradients or minimize"):
         wrapped.swapping_saver()
+
+
+def test_clip_gradients_by_global_norm_and_wrapper_errors():
+    tf.reset_default_graph()
+    a, b = tf.Variable([3.0, 0.0]), tf.Variable([[0.0, 4.0]])
+    c = tf.Variable([0.0])
+    loss = tf.reduce_sum(a * [1.0, 0.0]) * 3.0 + tf.reduce_sum(b * [[0.0, 4.0]]) + tf.reduce_sum(c * 0.0)
+    pairs = tf.train.GradientDescentOptimizer(0.1).compute_gradients(loss)
+    clipped, norm = tf.contrib.opt.clip_gradients_by_global_norm(pairs, 2.5)
+    assert [v for _, v in clipped] == [a, b, c]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        values, total = sess.run([[g for g, _ in clipped], norm])
+    assert total == pytest.approx(5.0)  # the all-zero gradient of c adds nothing
+    np.testing.assert_allclose(values[0], [1.5, 0.0])
+    np.testing.assert_allclose(values[1], [[0.0, 2.0]])
+    np.testing.assert_allclose(values[2], [0.0])
+    with pytest.raises(TypeError, match="must be an instance of tf.train.Optimizer"):
+        tf.contrib.opt.MultitaskOptimizerWrapper("adam")
+    with pytest.raises(ValueError, match="momentum should be positive"):
+        tf.contrib.opt.LARSOptimizer(0.1, momentum=-0.5)

@@ -63,6 +63,11 @@ def _optimizers(tf, opt) -> dict:
         "addsign_linear": (lambda: opt.AddSignOptimizer(0.05, sign_decay_fn=opt.get_linear_decay_fn(5)), True),
         "addsign_restart": (lambda: opt.AddSignOptimizer(
             0.05, beta=0.5, sign_decay_fn=opt.get_restart_decay_fn(3, num_periods=2, zero_after=1.0)), True),
+        "lars": (lambda: opt.LARSOptimizer(0.1, momentum=0.8, weight_decay=0.01, eeta=0.02), False),
+        "lars_skip": (lambda: opt.LARSOptimizer(0.1, skip_list=["emb"], use_nesterov=True), False),
+        # all-zero gradients come at the second step (the weight's) and the third (the embedding's)
+        "multitask": (lambda: opt.MultitaskOptimizerWrapper(tf.train.AdamOptimizer(0.05)), False),
+        "multitask_momentum": (lambda: opt.MultitaskOptimizerWrapper(tf.train.MomentumOptimizer(0.1, 0.9)), False),
         "sgdw": (lambda: opt.extend_with_decoupled_weight_decay(tf.train.GradientDescentOptimizer)(
             0.1, learning_rate=0.2), False),
     }
@@ -107,10 +112,12 @@ def train_contrib_optimizers(tf, opt) -> dict:
             trains.append(optimizer.apply_gradients(pairs))
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        for _ in range(STEPS):
+        for k in range(STEPS):
             values = sess.run(grads, {picked: ids})
             fed = {d_ids: ids}
-            for (d_w, d_rows), (g_w, g_rows) in zip(feeds, values):
+            for label, (d_w, d_rows), (g_w, g_rows) in zip(_optimizers(tf, opt), feeds, values):
+                if label.startswith("multitask"):
+                    g_w, g_rows = (g_w * 0 if k == 1 else g_w), (g_rows * 0 if k == 2 else g_rows)
                 fed.update({d_w: g_w, d_rows: g_rows})
             sess.run(trains, fed)
         names = [v.op.name for v in tf.global_variables()]

@@ -1,5 +1,6 @@
 """tf.contrib.opt: TF1's contributed optimizers (LazyAdam, AdamW, MomentumW, Nadam, AdaMax, PowerSign, AddSign,
-MovingAverageOptimizer), the sign decay schedules and ScipyOptimizerInterface (external_optimizer.py).
+MovingAverageOptimizer), the sign decay schedules, ScipyOptimizerInterface (external_optimizer.py), LARS and the
+multitask wrapper (opt_wrappers.py).
 
 The update formulas are those of TF 1.15's contrib kernels and Python; slots carry TF1's names ("m", "v",
 "momentum"; PowerSign's and AddSign's "m" slot variable is named after the optimizer). Sparse gradients follow
@@ -21,10 +22,12 @@ from ..sparse.core import segment_sum
 from ..train import AdamOptimizer, GradientDescentOptimizer, MomentumOptimizer
 from ..variables import global_variables, group, no_op
 from .external_optimizer import ExternalOptimizerInterface, ScipyOptimizerInterface
+from .opt_wrappers import LARSOptimizer, MultitaskOptimizerWrapper, clip_gradients_by_global_norm
 
 __all__ = ["AdaMaxOptimizer", "AdamWOptimizer", "AddSignOptimizer", "DecoupledWeightDecayExtension",
-           "ExternalOptimizerInterface", "LazyAdamOptimizer", "MomentumWOptimizer", "MovingAverageOptimizer",
-           "NadamOptimizer", "PowerSignOptimizer", "ScipyOptimizerInterface", "extend_with_decoupled_weight_decay",
+           "ExternalOptimizerInterface", "LARSOptimizer", "LazyAdamOptimizer", "MomentumWOptimizer",
+           "MovingAverageOptimizer", "MultitaskOptimizerWrapper", "NadamOptimizer", "PowerSignOptimizer",
+           "ScipyOptimizerInterface", "clip_gradients_by_global_norm", "extend_with_decoupled_weight_decay",
            "get_cosine_decay_fn", "get_linear_decay_fn", "get_restart_decay_fn"]
 
 
