@@ -76,7 +76,7 @@ def matrix_diag_part(input, name: str = "diag_part", k=0, padding_value=0, align
         raise NotImplementedError(f"{build_error('MatrixDiagPart', name, '')} only the main diagonal (k=0)")
     *batch, m, n = x.shape.as_list()
     if m is None or n is None:
-        raise build_error("MatrixDiagPart", name, f"needs the matrix dims of {x.name}, got {x.shape}")
+        return _diag_part_by_tensors(x, rank, name)
     with name_scope(name, "diag_part", [x]):
         flat = reshape(x, _dims_for_reshape(batch, "MatrixDiagPart", name) + [m * n]) if rank > 2 else \
             reshape(x, [m * n])
@@ -91,20 +91,42 @@ def matrix_diag(diagonal, name: str = "diag", k=0, num_rows=-1, num_cols=-1, pad
     if check_int(k, "k") != 0:
         raise NotImplementedError(f"{build_error('MatrixDiag', name, '')} only the main diagonal (k=0)")
     n = d.shape.as_list()[-1]
-    if n is None:
-        raise build_error("MatrixDiag", name, f"needs the last dim of {d.name}, got {d.shape}")
     with name_scope(name, "diag", [d]):
-        mask = constant(np.eye(n, dtype=bool))
+        if n is None:  # a length the step's values give: the mask compares positions
+            positions = _positions(d, d.shape.ndims - 1)
+            mask = make("dfc.equal", [expand_dims(positions, 1), expand_dims(positions, 0)])
+        else:
+            mask = constant(np.eye(n, dtype=bool))
         return make("dfc.select", [mask, expand_dims(d, -1), constant(np.zeros((), d.dtype.np))], name="MatrixDiag")
+
+
+def _positions(x: Tensor, axis: int) -> Tensor:
+    """0, 1, ..., n-1 for x's dim `axis` (known or not)."""
+    from .array_ops import range as range_, shape
+    n = x.shape.as_list()[axis]
+    return range_(n if n is not None else shape(x)[axis])
+
+
+def _diag_part_by_tensors(x: Tensor, rank: int, name: str | None) -> Tensor:
+    """matrix_diag_part of matrices whose dims the step's values give: the flat positions i * (n + 1)."""
+    from .array_ops import concat, range as range_, shape
+    from .math_ops import minimum
+    with name_scope(name, "diag_part", [x]):
+        dims = shape(x)
+        m, n = dims[rank - 2], dims[rank - 1]
+        flat = reshape(x, concat([dims[:rank - 2], expand_dims(m * n, 0)], 0))
+        return gather(flat, range_(minimum(m, n)) * (n + 1), axis=rank - 2)
 
 
 def diag(diagonal, name: str | None = None) -> Tensor:
     """A tensor of rank 2k with `diagonal` (rank k) on its diagonal: out[i..., i...] = diagonal[i...]."""
     d = convert_to_tensor(diagonal)
     label = name or "Diag"
-    _rank(d, "Diag", label, 1)
+    rank = _rank(d, "Diag", label, 1)
     if not d.shape.is_fully_defined():
-        raise build_error("Diag", label, f"needs the shape of {d.name}, got {d.shape}")
+        if rank == 1:
+            return matrix_diag(d, name=label)
+        raise build_error("Diag", label, f"needs the shape of {d.name} of rank {rank}, got {d.shape}")
     dims = d.shape.as_list()
     n = int(np.prod(dims, dtype=np.int64))
     with name_scope(name, "Diag", [d]):
@@ -118,6 +140,8 @@ def diag_part(input, name: str | None = None) -> Tensor:  # noqa: A002 - TF's na
     label = name or "DiagPart"
     rank = _rank(x, "DiagPart", label, 2)
     dims = x.shape.as_list()
+    if rank == 2 and not x.shape.is_fully_defined():
+        return matrix_diag_part(x, name=label)
     if rank % 2 or not x.shape.is_fully_defined() or dims[:rank // 2] != dims[rank // 2:]:
         raise build_error("DiagPart", label, f"The input must be of even rank with equal halves, got {x.shape}")
     n = int(np.prod(dims[:rank // 2], dtype=np.int64))
@@ -137,8 +161,14 @@ def matrix_set_diag(input, diagonal, name: str = "set_diag", k=0, align="RIGHT_L
     x, d = convert_to_tensor(input), convert_to_tensor(diagonal)
     _rank(x, "MatrixSetDiag", name, 2)
     m, n = x.shape.as_list()[-2:]
-    if m is None or n is None:
-        raise build_error("MatrixSetDiag", name, f"needs the matrix dims of {x.name}, got {x.shape}")
+    if m is None or n is None:  # d[..., min(i, k-1)] where i == j, the step's values giving m and n
+        from .math_ops import minimum
+        with name_scope(name, "set_diag", [x, d]):
+            rows, cols = _positions(x, x.shape.ndims - 2), _positions(x, x.shape.ndims - 1)
+            mask = make("dfc.equal", [expand_dims(rows, 1), expand_dims(cols, 0)])
+            last = gather(make("dfc.shape_of", [d], {"dtype": rows.dtype}), d.shape.ndims - 1) - 1
+            spread = expand_dims(gather(d, minimum(rows, last), axis=d.shape.ndims - 1), -1)
+            return make("dfc.select", [mask, spread, x], name="MatrixSetDiag")
     with name_scope(name, "set_diag", [x, d]):
         k_ = min(m, n)
         mask = constant(np.eye(m, n, dtype=bool))

@@ -56,6 +56,30 @@ def test_sizes_from_tensors_equal_constant_sizes(backend):
         np.testing.assert_array_equal(got[name], want[name], err_msg=name)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_diagonals_of_matrices_whose_dims_are_fed(backend):
+    v = tf.placeholder(tf.float32, [None])
+    m = tf.placeholder(tf.float32, [None, None])
+    b = tf.placeholder(tf.float32, [None, None, None])
+    fetches = {"diag": tf.diag(v), "matrix_diag": tf.matrix_diag(v), "diag_part": tf.diag_part(m[:, :3]),
+               "matrix_diag_part": tf.matrix_diag_part(m), "trace": tf.trace(m),
+               "set_diag": tf.matrix_set_diag(m, -v), "batch_diag_part": tf.matrix_diag_part(b),
+               "batch_set_diag": tf.matrix_set_diag(b, tf.zeros([2, 3])),
+               "tall_set_diag": tf.matrix_set_diag(tf.transpose(m), -v)}
+    vv, mm, bb = np.arange(1.0, 4.0), np.arange(12.0).reshape(3, 4), np.arange(24.0).reshape(2, 3, 4)
+    got = tf.Session(backend=backend).run(fetches, {v: vv, m: mm, b: bb})
+    set_diag = mm.copy()
+    set_diag[range(3), range(3)] = -vv
+    batch_set = bb.copy()
+    batch_set[:, range(3), range(3)] = 0
+    want = {"diag": np.diag(vv), "matrix_diag": np.diag(vv), "diag_part": np.diag(mm[:, :3]),
+            "matrix_diag_part": np.diag(mm), "trace": np.trace(mm), "set_diag": set_diag,
+            "batch_diag_part": np.stack([np.diag(z) for z in bb]), "batch_set_diag": batch_set,
+            "tall_set_diag": set_diag.T}
+    for name, value in want.items():
+        np.testing.assert_array_equal(got[name], value, err_msg=name)
+
+
 def test_static_shapes_keep_what_the_graph_knows():
     y = tf.placeholder(tf.float32, [None, 4])
     n = tf.shape(y)[0]
