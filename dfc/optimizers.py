@@ -237,7 +237,10 @@ class ExponentialMovingAverage:
         with name_scope(self._name) as scope:
             decay = convert_to_tensor(self._decay, name="decay")
             if self._num_updates is not None:
-                n = cast(convert_to_tensor(self._num_updates), "float32", name="num_updates")
+                # a fresh read of a step variable: under the caller's control dependencies it is the updated step
+                steps = self._num_updates
+                steps = steps.read_value() if isinstance(steps, Variable) else convert_to_tensor(steps)
+                n = cast(steps, "float32", name="num_updates")
                 decay = minimum(decay, (1.0 + n) / (10.0 + n))
             updates = []
             for v in var_list:

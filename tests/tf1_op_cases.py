@@ -262,3 +262,4 @@ CASES += __import__("tf1_op_cases_image_boxes").CASES  # tf.image's NMS variants
 CASES += __import__("tf1_op_cases_partition").CASES  # lookups over shards, serialize_tensor (h-partition)
 CASES += __import__("tf1_op_cases_linalg_ops").CASES  # tf.linalg LinearOperators, tridiagonal, lu, expm (h-linalg)
 CASES += __import__("tf1_op_cases_seqex").CASES  # SequenceExample, sequence features, JSON (h-seqex)
+CASES += __import__("tf1_op_cases_contrib_image").CASES  # tf.contrib.image (h-contribx)
