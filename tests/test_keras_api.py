@@ -279,3 +279,15 @@ def test_fit_generator_over_a_sequence_calls_on_epoch_end():
     model.compile(tf.keras.optimizers.SGD(0.0), "mse")
     history = model.fit_generator(Batches(), epochs=2, verbose=0, shuffle=False)
     assert Batches.ends == 2 and history.history["loss"] == pytest.approx([0.5, 0.5])  # (0 + 1) / 2 per epoch
+
+
+def test_a_custom_loss_may_return_one_number_for_the_batch():
+    """A loss function that reduces the batch itself (tf.reduce_mean inside) trains, with or without sample
+    weights: each weight scales it, as broadcasting gives."""
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(3,), kernel_initializer="zeros")])
+    model.compile("sgd", loss=lambda y_true, y_pred: tf.reduce_mean(tf.square(y_true - y_pred)))
+    x, y = np.ones((8, 3), np.float32), np.full((8, 1), 2.0, np.float32)
+    first = model.fit(x, y, epochs=1, verbose=0).history["loss"][0]
+    assert first == pytest.approx(4.0)
+    weighted = model.fit(x, y, sample_weight=np.full(8, 0.5), epochs=1, verbose=0).history["loss"][0]
+    assert 0 < weighted < first / 2

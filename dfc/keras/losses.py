@@ -147,8 +147,9 @@ def compute_weighted_loss(losses: Tensor, sample_weight=None, reduction: str = R
     if sample_weight is not None:
         weight = _math.cast(convert_to_tensor(sample_weight), losses.dtype)
         if weight.shape.ndims is not None and losses.shape.ndims is not None and \
-                weight.shape.ndims > losses.shape.ndims:
-            weight = _array.squeeze(weight, [-1])
+                weight.shape.ndims > losses.shape.ndims and weight.shape.as_list()[-1] == 1:
+            weight = _array.squeeze(weight, [-1])  # [batch, 1] weights of [batch] losses (a loss that returns
+            # one number for the whole batch is scaled by each weight and averaged, as broadcasting gives)
         while weight.shape.ndims is not None and weight.shape.ndims < (losses.shape.ndims or 0):
             weight = _array.expand_dims(weight, -1)
         losses = losses * weight
