@@ -110,6 +110,12 @@ def cond(pred, true_fn: Callable | None = None, false_fn: Callable | None = None
             yields[1].append(b)
         captures = list(dict.fromkeys(traces[0].captures + traces[1].captures))
         sources = [pred._dfc_ir()] + [c for c in captures if c is not pred._dfc_ir()]
+        if not types:  # only Operations: a flag result that control dependencies on the cond can wait on
+            from .framework import constant
+            flag = constant(True, name="branch_done")._dfc_ir()
+            sources.append(flag)
+            yields = [[flag], [flag]]
+            types = [flag.type]
         regions = [_make_region(trace, sources, yields[k], graph, scope) for k, trace in enumerate(traces)]
         control = traces[0].control_captures + traces[1].control_captures
         op = _append_region_op(graph, "dfc.if", sources, {}, types, regions, op_name, control)

@@ -432,3 +432,22 @@ def test_loop_variable_growing_under_its_shape_invariant_runs_on_the_interpreter
         assert sess.run(rows, {n: 3}).tolist() == [[0, 0], [1, 1], [2, 2]]
         assert sess.run(tf.reduce_sum(rows), {n: 5}) == 20.0
     assert "runs this step on its interpreter" in caplog.text
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_cond_of_operations_can_be_waited_on(backend):
+    """tf.cond whose branches return Operations (an assign's op, tf.group, tf.no_op) is an Operation that
+    control dependencies wait on, as in TF1: the taken branch's updates happen before the dependent read."""
+    v = tf.Variable(0.0)
+    p = tf.placeholder(tf.bool, [])
+    update = tf.cond(p, lambda: tf.assign_add(v, 1.0).op, lambda: tf.no_op())
+    grouped = tf.cond(p, lambda: tf.group(tf.assign_add(v, 2.0)), lambda: tf.group(tf.assign_sub(v, 1.0)))
+    with tf.control_dependencies([update]):
+        after = tf.identity(v.read_value())
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(after, {p: True}) == 1.0 and sess.run(after, {p: False}) == 1.0
+        assert sess.run(update, {p: True}) is None
+        sess.run(grouped, {p: True})
+        sess.run(grouped, {p: False})
+        assert sess.run(v) == 3.0
