@@ -52,3 +52,18 @@ def network(inputs, blocks, num_classes, is_training, global_pool: bool, output_
                 if num_classes:
                     end_points["predictions"] = softmax(net, scope="predictions")
                 return net, end_points
+
+
+def named_net(version: str, network_fn, unit_fn, depth: int):
+    """resnet_{version}_{depth}: `network_fn` (resnet_v1 or resnet_v2) over the standard blocks of that depth,
+    with TF1's signature and default scope."""
+    name = f"resnet_{version}_{depth}"
+
+    def net(inputs, num_classes=None, is_training=None, global_pool: bool = True, output_stride=None, reuse=None,
+            scope=name):
+        return network_fn(inputs, standard_blocks(unit_fn, depth), num_classes, is_training, global_pool,
+                          output_stride, include_root_block=True, reuse=reuse, scope=scope)
+    net.__name__ = net.__qualname__ = name
+    net.__doc__ = f"ResNet-{depth} {version} (blocks of {DEPTHS[depth]} units); see resnet_{version}."
+    net.default_image_size = 224
+    return net

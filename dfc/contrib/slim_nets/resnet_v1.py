@@ -61,14 +61,7 @@ def resnet_v1_block(scope: str, base_depth: int, num_units: int, stride: int):
 
 
 def _named(depth: int):
-    def net(inputs, num_classes=None, is_training=None, global_pool: bool = True, output_stride=None, reuse=None,
-            scope=f"resnet_v1_{depth}"):
-        return resnet_v1(inputs, _resnet_common.standard_blocks(bottleneck, depth), num_classes, is_training,
-                         global_pool, output_stride, include_root_block=True, reuse=reuse, scope=scope)
-    net.__name__ = net.__qualname__ = f"resnet_v1_{depth}"
-    net.__doc__ = f"ResNet-{depth} v1 (blocks of {_resnet_common.DEPTHS[depth]} units); see resnet_v1."
-    net.default_image_size = 224
-    return net
+    return _resnet_common.named_net("v1", resnet_v1, bottleneck, depth)
 
 
 resnet_v1_50 = _named(50)

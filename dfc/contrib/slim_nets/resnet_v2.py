@@ -62,14 +62,7 @@ def resnet_v2_block(scope: str, base_depth: int, num_units: int, stride: int):
 
 
 def _named(depth: int):
-    def net(inputs, num_classes=None, is_training=None, global_pool: bool = True, output_stride=None, reuse=None,
-            scope=f"resnet_v2_{depth}"):
-        return resnet_v2(inputs, _resnet_common.standard_blocks(bottleneck, depth), num_classes, is_training,
-                         global_pool, output_stride, include_root_block=True, reuse=reuse, scope=scope)
-    net.__name__ = net.__qualname__ = f"resnet_v2_{depth}"
-    net.__doc__ = f"ResNet-{depth} v2 (blocks of {_resnet_common.DEPTHS[depth]} units); see resnet_v2."
-    net.default_image_size = 224
-    return net
+    return _resnet_common.named_net("v2", resnet_v2, bottleneck, depth)
 
 
 resnet_v2_50 = _named(50)
