@@ -29,6 +29,19 @@ def _combine_hint(operator: LinearOperator, attr: str, given: bool | None, messa
     return own if own is not None else given
 
 
+_HINT_WORDS = {"is_square": "square", "is_non_singular": "non-singular", "is_self_adjoint": "self-adjoint",
+               "is_positive_definite": "positive-definite"}
+
+
+def _hints_of_derived(operator: LinearOperator, derived: str, **given: bool | None) -> dict[str, bool | None]:
+    """The four hints of an operator derived from `operator` (its adjoint, its inverse), which has each hint
+    exactly when `operator` does: TF's ValueError "An operator is X if and only if its <derived> is X." when a
+    given hint contradicts the operator's."""
+    return {attr: _combine_hint(operator, attr, given[attr],
+                                f"An operator is {word} if and only if its {derived} is {word}.")
+            for attr, word in _HINT_WORDS.items()}
+
+
 def _same_dtype(operators: list, what: str) -> None:
     if not operators:
         raise ValueError(f"Expected a non-empty list of operators. Found: {operators}")
@@ -136,15 +149,10 @@ class LinearOperatorAdjoint(LinearOperator):
     def __init__(self, operator, is_non_singular=None, is_self_adjoint=None, is_positive_definite=None,
                  is_square=None, name: str | None = None):
         self._operator = operator
-        is_square = _combine_hint(operator, "is_square", is_square,
-                                  "An operator is square if and only if its adjoint is square.")
-        is_non_singular = _combine_hint(operator, "is_non_singular", is_non_singular,
-                                        "An operator is non-singular if and only if its adjoint is non-singular.")
-        is_self_adjoint = _combine_hint(operator, "is_self_adjoint", is_self_adjoint,
-                                        "An operator is self-adjoint if and only if its adjoint is self-adjoint.")
-        is_positive_definite = _combine_hint(
-            operator, "is_positive_definite", is_positive_definite,
-            "An operator is positive-definite if and only if its adjoint is positive-definite.")
+        hints = _hints_of_derived(operator, "adjoint", is_square=is_square, is_non_singular=is_non_singular,
+                                  is_self_adjoint=is_self_adjoint, is_positive_definite=is_positive_definite)
+        is_square, is_non_singular = hints["is_square"], hints["is_non_singular"]
+        is_self_adjoint, is_positive_definite = hints["is_self_adjoint"], hints["is_positive_definite"]
         name = name or operator.name + "_adjoint"
         super().__init__(operator.dtype, None, is_non_singular, is_self_adjoint, is_positive_definite, is_square,
                          name, dict(operator=operator, name=name))
@@ -197,15 +205,10 @@ class LinearOperatorInversion(LinearOperator):
                              f"to `True` or `None`. Found `operator.is_square`: {operator.is_square}, `is_square`: "
                              f"{is_square} ({operator.name}).")
         self._operator = operator
-        is_square = _combine_hint(operator, "is_square", is_square,
-                                  "An operator is square if and only if its inverse is square.")
-        is_non_singular = _combine_hint(operator, "is_non_singular", is_non_singular,
-                                        "An operator is non-singular if and only if its inverse is non-singular.")
-        is_self_adjoint = _combine_hint(operator, "is_self_adjoint", is_self_adjoint,
-                                        "An operator is self-adjoint if and only if its inverse is self-adjoint.")
-        is_positive_definite = _combine_hint(
-            operator, "is_positive_definite", is_positive_definite,
-            "An operator is positive-definite if and only if its inverse is positive-definite.")
+        hints = _hints_of_derived(operator, "inverse", is_square=is_square, is_non_singular=is_non_singular,
+                                  is_self_adjoint=is_self_adjoint, is_positive_definite=is_positive_definite)
+        is_square, is_non_singular = hints["is_square"], hints["is_non_singular"]
+        is_self_adjoint, is_positive_definite = hints["is_self_adjoint"], hints["is_positive_definite"]
         name = name or operator.name + "_inv"
         super().__init__(operator.dtype, None, is_non_singular, is_self_adjoint, is_positive_definite, is_square,
                          name, dict(operator=operator, name=name))

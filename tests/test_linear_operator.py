@@ -182,3 +182,14 @@ def test_a_users_subclass_gets_the_base_class_methods():
                 "inverse": np.linalg.solve(a, x), "composed": a @ a, "add": a + m}
     for key, value in expected.items():
         np.testing.assert_allclose(got[key], value, rtol=1e-5, atol=1e-5, err_msg=key)
+
+
+def test_adjoint_and_inverse_inherit_their_operators_hints():
+    op = tf.linalg.LinearOperatorFullMatrix(tf.eye(2), is_square=True, is_non_singular=True)
+    adjoint = tf.linalg.LinearOperatorAdjoint(op)
+    assert adjoint.is_square and adjoint.is_non_singular and adjoint.is_self_adjoint is None
+    assert tf.linalg.LinearOperatorInversion(op).is_non_singular
+    with pytest.raises(ValueError, match="non-singular if and only if its adjoint is non-singular"):
+        tf.linalg.LinearOperatorAdjoint(op, is_non_singular=False)
+    with pytest.raises(ValueError, match="non-singular if and only if its inverse is non-singular"):
+        tf.linalg.LinearOperatorInversion(op, is_non_singular=False)
