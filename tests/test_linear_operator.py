@@ -191,5 +191,6 @@ def test_adjoint_and_inverse_inherit_their_operators_hints():
     assert tf.linalg.LinearOperatorInversion(op).is_non_singular
     with pytest.raises(ValueError, match="non-singular if and only if its adjoint is non-singular"):
         tf.linalg.LinearOperatorAdjoint(op, is_non_singular=False)
-    with pytest.raises(ValueError, match="non-singular if and only if its inverse is non-singular"):
-        tf.linalg.LinearOperatorInversion(op, is_non_singular=False)
+    symmetric = tf.linalg.LinearOperatorFullMatrix(tf.eye(2), is_self_adjoint=True, is_non_singular=True)
+    with pytest.raises(ValueError, match="self-adjoint if and only if its inverse is self-adjoint"):
+        tf.linalg.LinearOperatorInversion(symmetric, is_self_adjoint=False)
