@@ -199,3 +199,14 @@ def test_random_uniform_of_integers():
             sess.run(pick, {n: 0})
     with pytest.raises(ValueError, match="Must specify maxval"):
         tf.random_uniform([2], dtype=tf.int32)
+
+
+@pytest.mark.parametrize("strings", [np.array([b"a", b"bc", b"d"]), [b"a", b"bc", b"d"], ["a", "bc", "d"]])
+def test_string_slices_batch_as_tf(strings):
+    """Sliced string components are elements like any other: batched into [b'a', b'bc'], then the remainder."""
+    dataset = tf.data.Dataset.from_tensor_slices((strings, np.arange(3))).batch(2)
+    element = dataset.make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        first, second = sess.run(element), sess.run(element)
+    assert first[0].tolist() == [b"a", b"bc"] and first[1].tolist() == [0, 1]
+    assert second[0].tolist() == [b"d"] and second[1].tolist() == [2]

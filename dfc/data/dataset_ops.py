@@ -296,7 +296,7 @@ class _Source(Dataset):
         if len(lengths) > 1:
             raise InvalidArgumentError(f"Dimensions of the sliced components do not match: {sorted(lengths)}")
         for i in range(lengths.pop() if lengths else 0):
-            yield [a[i] for a in arrays]
+            yield [a[i, ...] for a in arrays]  # arrays, also for strings (a[i] of bytes is bytes)
 
 
 class _Range(Dataset):
