@@ -70,6 +70,7 @@ class _Context:
     def __init__(self, session: Any, feed_dict: Any):
         self.session, self.feed_dict = session, dict(feed_dict or {})
         self._epochs: dict[int, int] = {}
+        self.captured: dict[int, list[np.ndarray]] = {}  # a dataset function's id -> its captures' values
 
     def next_epoch(self, dataset: Dataset) -> int:
         """How many times `dataset` has started over since the iterator was initialized (shuffle's reseeding)."""
@@ -536,6 +537,8 @@ class _Function:
         from ..array_ops import placeholder
         from ..framework import Graph, convert_to_tensor
         self.graph = Graph()
+        self._captures: dict[int, tuple[Any, Any]] = {}  # id(outer tensor) -> (outer tensor, its placeholder here)
+        self.graph.capture_outer = self._capture
         with self.graph.as_default():
             inputs = [placeholder(dtype, shape, name=f"arg{i}")
                       for i, (dtype, shape) in enumerate(zip(source._dtypes, source._shapes))]
@@ -559,6 +562,25 @@ class _Function:
         self.template = template
         self._sessions: dict[str, Any] = {}
 
+    def _capture(self, outer: Any) -> Any:
+        """A placeholder standing for `outer`, a tensor of the graph the dataset was built in: its value is read
+        once per iterator initialization (TF captures a table or constant the same way; a variable is read then)."""
+        from ..array_ops import placeholder
+        if id(outer) not in self._captures:
+            with self.graph.as_default():
+                inner = placeholder(outer.dtype, outer.shape, name=f"capture{len(self._captures)}")
+            self._captures[id(outer)] = (outer, inner)
+        return self._captures[id(outer)][1]
+
+    def _feeds(self, context: _Context, element: list[np.ndarray]) -> dict:
+        feeds = dict(zip(self.inputs, element))
+        if self._captures:
+            values = context.captured.get(id(self))
+            if values is None:
+                values = context.captured[id(self)] = context.evaluate([o for o, _ in self._captures.values()])
+            feeds.update(zip([inner for _, inner in self._captures.values()], values))
+        return feeds
+
     def _session(self, context: _Context) -> Any:
         from ..session import Session
         backend = getattr(context.session, "backend", "cpu")
@@ -573,11 +595,11 @@ class _Function:
 
     def context(self, context: _Context, element: list[np.ndarray]) -> _Context:
         """Where the function's own dataset (flat_map) evaluates its tensors: this element fed."""
-        return _Context(self._session(context), dict(zip(self.inputs, element)))
+        return _Context(self._session(context), self._feeds(context, element))
 
     def __call__(self, context: _Context, element: list[np.ndarray]) -> list[np.ndarray]:
         session = self._session(context)
-        return [np.asarray(a) for a in session.run(self.outputs, dict(zip(self.inputs, element)))]
+        return [np.asarray(a) for a in session.run(self.outputs, self._feeds(context, element))]
 
 
 class _Map(Dataset):
