@@ -165,13 +165,99 @@ def _assert_rank(x, rank, data, summarize, message, name: str | None, default: s
 
 def assert_rank_in(x, ranks, data=None, summarize=None, message=None, name: str | None = None) -> Operation:
     x = convert_to_tensor(x)
-    ranks = [int(r) for r in ranks]
-    if x.shape.ndims is None:
-        raise NotImplementedError(f"{_user_line()}assert_rank_in needs the rank of {x.name}")
+    ranks = tuple(int(r) for r in ranks)
+    if x.shape.ndims is None:  # checked when the step runs, as TF does
+        from .array_ops import rank as rank_of
+        from .math_ops import reduce_any
+        actual = rank_of(x)
+        holds = reduce_any(equal(actual, convert_to_tensor(list(ranks), dtype=actual.dtype)))
+        parts = [f"{message + ' ' if message else ''}Tensor {x.name} must have rank in {ranks}.  Received rank ",
+                 actual] + list(data or [])
+        return Assert(holds, parts, summarize=summarize, name=name or "assert_rank_in")
     if x.shape.ndims not in ranks:
         raise ValueError(f"{_user_line()}{message + ' ' if message else ''}Tensor {x.name} must have rank in "
                          f"{ranks}.  Received rank {x.shape.ndims}, shape {x.shape}")
     return _no_op(name or "assert_rank_in")
+
+
+def _dimension_size(x: Tensor, dim: int) -> tuple[int | None, Tensor | None]:
+    """x's size along `dim` (from the end when negative), statically when known; a scalar is a size-1 vector."""
+    dims = x.shape.as_list() if x.shape.ndims is not None else None
+    if dims == []:
+        return 1, None
+    if dims is not None and dims[dim] is not None:
+        return dims[dim], None
+    from .array_ops import shape as shape_of
+    return None, shape_of(x)[dim]
+
+
+def assert_shapes(shapes, data=None, summarize=None, message=None, name: str | None = None) -> Operation:
+    """Each tensor has its shape spec (sizes, shared symbols, None or '.' for any, a leading '*' or ... for any
+    leading dims): violations known now raise ValueError, the rest are checked when the step runs."""
+    pairs = list(shapes.items()) if isinstance(shapes, dict) else list(shapes)
+    prefix = f"{message}.  " if message else ""
+    checks: list = []
+    specified: dict = {}
+    with name_scope(name, "assert_shapes"):
+        for tensor, spec in pairs:
+            if spec is None:
+                continue
+            x = convert_to_tensor(tensor)
+            if not (hasattr(spec, "__iter__") or hasattr(spec, "__getitem__")):
+                raise ValueError(f"{_user_line()}{prefix}Tensor {x.name}.  Specified shape must be an iterable.  "
+                                 f"An iterable has the attribute `__iter__` or `__getitem__`.  Received specified "
+                                 f"shape: {spec}")
+            spec = tuple(spec)
+            for i, symbol in enumerate(spec):
+                if (symbol is Ellipsis or symbol == "*") and i != 0:
+                    raise ValueError(f"{_user_line()}{prefix}Tensor {x.name} specified shape index {i}.  Symbol "
+                                     f"`...` or `*` for a variable number of unspecified dimensions is only allowed "
+                                     f"as the first entry")
+            leading = bool(spec) and (spec[0] is Ellipsis or spec[0] == "*")
+            sizes = spec[1:] if leading else spec
+            if leading and len(sizes) > 1:
+                checks.append(assert_rank_at_least(x, len(sizes), data=data, summarize=summarize, message=message))
+            elif not leading and len(sizes) <= 1:
+                checks.append(assert_rank_in(x, (0, 1), data=data, summarize=summarize, message=message))
+            elif not leading:
+                checks.append(assert_rank(x, len(sizes), data=data, summarize=summarize, message=message))
+            for i, symbol in enumerate(sizes):
+                if symbol is None or symbol == ".":
+                    continue
+                dim = i - len(sizes) if leading else i
+                checks += _size_check(x, dim, symbol, specified, prefix, data, summarize)
+        return _group(checks, name or "assert_shapes")
+
+
+def _size_check(x: Tensor, dim: int, symbol, specified: dict, prefix: str, data, summarize) -> list:
+    """The check of x's size along `dim` against an explicit size or the size a symbol took first."""
+    try:
+        explicit = int(symbol)
+    except (TypeError, ValueError):
+        explicit = None
+    static, dynamic = _dimension_size(x, dim)
+    if explicit is None and symbol not in specified:
+        specified[symbol] = (static, dynamic, x, dim)
+        return []
+    if explicit is not None:
+        want_static, want_dynamic, why = explicit, None, "Specified explicitly"
+    else:
+        want_static, want_dynamic, by, at = specified[symbol]
+        why = f"Specified by tensor {by.name} dimension {at}"
+    text = f"{prefix}{why}.  Tensor {x.name} dimension {dim} must have size"
+    if static is not None and want_static is not None:
+        if static != want_static:
+            raise ValueError(f"{_user_line()}{text} {want_static}.  Received size {static}, shape {x.shape}")
+        return []
+    actual = dynamic if dynamic is not None else convert_to_tensor(static)
+    want = want_dynamic if want_dynamic is not None else convert_to_tensor(want_static, dtype=actual.dtype)
+    return [Assert(equal(actual, want), [f"{text} ", want, ".  Received size ", actual] + list(data or []),
+                   summarize=summarize)]
+
+
+def _group(ops: list, name: str) -> Operation:
+    from .variables import group
+    return group(*ops, name=name) if ops else _no_op(name)
 
 
 def assert_integer(x, message=None, name: str | None = None) -> Operation:
@@ -314,7 +400,7 @@ def run_time_assert(condition: Tensor, parts: list, summarize: int) -> Operation
 __all__ = ["Assert", "Print", "assert_all_finite", "assert_equal", "assert_greater", "assert_greater_equal",
            "assert_integer", "assert_less", "assert_less_equal", "assert_near", "assert_negative",
            "assert_non_negative", "assert_non_positive", "assert_none_equal", "assert_positive",
-           "assert_proper_iterable", "assert_rank", "assert_rank_at_least", "assert_rank_in",
+           "assert_proper_iterable", "assert_rank", "assert_rank_at_least", "assert_rank_in", "assert_shapes",
            "assert_same_float_dtype", "assert_scalar", "assert_type", "check_numerics", "is_finite", "is_inf",
            "is_nan", "is_non_decreasing", "is_numeric_tensor", "is_strictly_increasing", "print",
            "verify_tensor_all_finite"]

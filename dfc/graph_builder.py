@@ -558,9 +558,20 @@ def current_graph(inputs: Sequence[Any] = ()) -> Graph:
     return graph if graph is not None else get_default_graph()
 
 
+def captured_inputs(inputs: Sequence[Any]) -> Sequence[Any]:
+    """`inputs`, where the default graph captures tensors of other graphs (a tf.data function's graph takes the
+    outer graph's tables and constants, as TF's function graphs do), with those tensors replaced by its captures."""
+    default = get_default_graph()
+    capture = getattr(default, "capture_outer", None)
+    if capture is None or not any(isinstance(x, Tensor) and x._graph is not default for x in inputs):
+        return inputs
+    return [capture(x) if isinstance(x, Tensor) and x._graph is not default else x for x in inputs]
+
+
 def make_op(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, name: str | None = None,
             result_types=None, graph: Graph | None = None, exact_name: bool = False) -> Op:
     """Build one op from Tensors (or IR values) in the current scopes and return the IR op."""
+    inputs = captured_inputs(inputs)
     graph = graph or current_graph(inputs)
     values = [x._dfc_ir() if isinstance(x, Tensor) else x for x in inputs]
     for v in values:
@@ -608,5 +619,6 @@ def _check_visible(value: Value, type: str, name: str | None) -> None:
 def make(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, name: str | None = None,
          result_types=None) -> Tensor:
     """Build a single-result op and return its Tensor."""
+    inputs = captured_inputs(inputs)
     graph = current_graph(inputs)
     return graph.tensor(make_op(type, inputs, attrs, name, result_types, graph).results[0])

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging as _logging
 import sys
 
-__all__ = ["DEBUG", "ERROR", "FATAL", "INFO", "WARN", "debug", "error", "fatal", "get_verbosity", "info", "log",
-           "log_every_n", "log_first_n", "set_verbosity", "vlog", "warn", "warning"]
+__all__ = ["DEBUG", "ERROR", "FATAL", "INFO", "TaskLevelStatusMessage", "WARN", "debug", "error", "fatal", "flush",
+           "get_verbosity", "info", "log", "log_every_n", "log_first_n", "log_if", "set_verbosity", "vlog", "warn",
+           "warning"]
 
 DEBUG, INFO, WARN, ERROR, FATAL = _logging.DEBUG, _logging.INFO, _logging.WARN, _logging.ERROR, _logging.FATAL
 
@@ -81,3 +82,20 @@ def log_first_n(level: int, msg, n: int, *args) -> None:
     _counts[key] = count + 1
     if count < n:
         _logger.log(level, msg, *args)
+
+
+def log_if(level: int, msg, condition: bool, *args) -> None:
+    """Log only when `condition` holds."""
+    if condition:
+        _logger.log(level, msg, *args)
+
+
+def flush() -> None:
+    """Write out what the log handlers hold."""
+    for handler in _logger.handlers:
+        handler.flush()
+
+
+def TaskLevelStatusMessage(msg) -> None:  # noqa: N802 - TF's name
+    """TF1 logs a task's status message as an error-level line."""
+    _logger.error(msg)

@@ -45,6 +45,8 @@ def binary_operator(opname: str, x: Any, y: Any, name: str | None = None) -> Ten
         return matmul(x, y, name=name)
     x, y = _operands(x, y)
     irop, default = _BINARY[opname]
+    if opname == "add" and x.dtype.is_string and y.dtype.is_string:  # TF's Add concatenates strings
+        return make("dfc.string_join", [x, y], {"separator": ""}, name=name or default)
     return make(irop, [x, y], name=name or default)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+import unittest.mock as mock  # noqa: F401 - tf.test.mock: TF1 exposes the standard library's mock
 from typing import Any
 
 import numpy as np
@@ -109,3 +111,37 @@ def compute_gradient_error(x, x_shape, y, y_shape, x_init_value=None, delta: flo
     if not isinstance(x, (list, tuple)):
         pairs = [pairs]
     return max((float(np.max(np.abs(t - n))) if t.size else 0.0) for t, n in pairs)
+
+
+class Benchmark:
+    """tf.test.Benchmark: a test class whose benchmark methods report their timings with report_benchmark."""
+
+    def report_benchmark(self, iters: int | None = None, cpu_time: float | None = None,
+                         wall_time: float | None = None, throughput: float | None = None, extras: dict | None = None,
+                         name: str | None = None, metrics: list | None = None) -> dict:
+        """Print the entry as TF's benchmark reporter does and return it."""
+        entry = {"name": name or f"{type(self).__name__}.benchmark", "iters": iters, "cpu_time": cpu_time,
+                 "wall_time": wall_time, "throughput": throughput, "extras": extras or {}, "metrics": metrics or []}
+        print(f"entries {{ {', '.join(f'{k}: {v!r}' for k, v in entry.items() if v not in (None, {}, []))} }}")
+        return entry
+
+    def run_op_benchmark(self, sess, op_or_tensor, feed_dict=None, burn_iters: int = 2, min_iters: int = 10,
+                         store_trace: bool = False, store_memory_usage: bool = True, name: str | None = None,
+                         extras: dict | None = None, mbs: int = 0) -> dict:
+        """Run `op_or_tensor` burn_iters times untimed, then min_iters times; report the median wall time."""
+        for _ in range(burn_iters):
+            sess.run(op_or_tensor, feed_dict=feed_dict)
+        times = []
+        for _ in range(min_iters):
+            start = time.perf_counter()
+            sess.run(op_or_tensor, feed_dict=feed_dict)
+            times.append(time.perf_counter() - start)
+        wall = float(np.median(times))
+        extras = dict(extras or {})
+        if mbs:
+            extras["throughput_mbs"] = mbs / wall
+        return self.report_benchmark(iters=min_iters, wall_time=wall, name=name, extras=extras)
+
+    def evaluate(self, tensors: Any) -> Any:
+        from .session import get_default_session
+        return get_default_session().run(tensors)

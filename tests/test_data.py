@@ -199,3 +199,41 @@ def test_random_uniform_of_integers():
             sess.run(pick, {n: 0})
     with pytest.raises(ValueError, match="Must specify maxval"):
         tf.random_uniform([2], dtype=tf.int32)
+
+
+@pytest.mark.parametrize("strings", [np.array([b"a", b"bc", b"d"]), [b"a", b"bc", b"d"], ["a", "bc", "d"]])
+def test_string_slices_batch_as_tf(strings):
+    """Sliced string components are elements like any other: batched into [b'a', b'bc'], then the remainder."""
+    dataset = tf.data.Dataset.from_tensor_slices((strings, np.arange(3))).batch(2)
+    element = dataset.make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        first, second = sess.run(element), sess.run(element)
+    assert first[0].tolist() == [b"a", b"bc"] and first[1].tolist() == [0, 1]
+    assert second[0].tolist() == [b"d"] and second[1].tolist() == [2]
+
+
+def test_dataset_functions_capture_tables_and_tensors_of_the_outer_graph(tmp_path):
+    """tensorflow/nmt's pipeline: a vocabulary table built outside looked up inside Dataset.map; a threshold fed
+    when the iterator is initialized, used inside Dataset.filter; a constant used inside flat_map."""
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("<unk>\na\nb\nc\n")
+    table = tf.contrib.lookup.index_table_from_file(str(vocab), default_value=0)
+    limit = tf.placeholder(tf.int32, [])
+    offset = tf.constant(10, tf.int64)
+    lines = tf.data.Dataset.from_tensor_slices(["a b c", "c", "b z a b", "a"])
+    words = lines.map(lambda line: table.lookup(tf.string_split([line]).values) + offset)
+    kept = words.filter(lambda ids: tf.size(ids) <= limit).padded_batch(2, padded_shapes=[None])
+    iterator = kept.make_initializable_iterator()
+    element = iterator.get_next()
+    flat = lines.flat_map(lambda line: tf.data.Dataset.from_tensor_slices(tf.string_split([line]).values + "!"))
+    first = flat.make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        sess.run(tf.tables_initializer())
+        sess.run(iterator.initializer, {limit: 3})
+        assert sess.run(element).tolist() == [[11, 12, 13], [13, 0, 0]]  # padded with 0
+        assert sess.run(element).tolist() == [[11]]
+        with pytest.raises(tf.errors.OutOfRangeError):
+            sess.run(element)
+        sess.run(iterator.initializer, {limit: 1})  # a new initialization reads the captured values anew
+        assert sess.run(element).tolist() == [[13], [11]]
+        assert [sess.run(first) for _ in range(3)] == [b"a!", b"b!", b"c!"]

@@ -254,6 +254,7 @@ EXAMPLES.update({  # tf.string's host ops (ir/ops/strings.py)
                                                                      "na_value": "NA", "select_cols": (0, 2, 5)},
                        None),
     "dfc.string_to_hash_bucket_fast": ([T(S, 2, None)], {"num_buckets": 100}, None),
+    "dfc.string_fingerprint64": ([T(S, 2, None)], {}, None),
     "dfc.parse_example_dense": ([T(S, None), T(dt.f32, 2)], {"key": "x", "shape": (2,), "required": False}, None),
     "dfc.parse_example_varlen_count": ([T(S, 3)], {"key": "tags", "dtype": S, "source": "feature_list"}, None),
     "dfc.dynamic_parse_example_varlen": ([T(S, 3), T(dt.i64)], {"key": "tags", "dtype": dt.i64}, None),

@@ -266,3 +266,14 @@ def test_fixed_length_records_cifar_style(tmp_path):
         assert second[1] == data[13] and sess.run(batches).tolist() == [list(data[3:16]), list(data[16:29])]
         with pytest.raises(tf.errors.InvalidArgumentError, match="not an exact multiple of the record length"):
             sess.run(bad)
+
+
+def test_plus_concatenates_strings_as_tfs_add():
+    """TF's Add takes strings: `x + '!'`, `'pre_' + x` and tf.add of two string tensors concatenate elementwise."""
+    tf.reset_default_graph()
+    words = tf.placeholder(tf.string, [None])
+    with tf.Session() as sess:
+        out = sess.run([words + "!", "pre_" + words, tf.add(words, words)], {words: ["x", "yy"]})
+    assert [o.tolist() for o in out] == [[b"x!", b"yy!"], [b"pre_x", b"pre_yy"], [b"xx", b"yyyy"]]
+    with pytest.raises(TypeError, match="Expected string"):
+        words + 1

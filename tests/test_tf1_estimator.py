@@ -244,3 +244,31 @@ def test_run_config_checkpoints_summaries_and_train_and_evaluate(tmp_path, monke
         other, tf.estimator.TrainSpec(dataset_input_fn, max_steps=7),
         tf.estimator.EvalSpec(dataset_input_fn, steps=3, throttle_secs=0))
     assert exports == [] and result["global_step"] == 7 and set(result) == {"acc", "global_step", "loss"}
+
+
+def test_parsing_serving_input_receiver_exports_a_model_that_reads_examples(tmp_path):
+    """DNNClassifier trained on dense features, exported with build_parsing_serving_input_receiver_fn over
+    make_parse_example_spec: the SavedModel takes serialized tf.Examples and predicts as the estimator does."""
+    from dfc.contrib import predictor
+    fc = tf.feature_column
+    columns = [fc.numeric_column("x"),
+               fc.indicator_column(fc.categorical_column_with_vocabulary_list("color", ["red", "green", "blue"]))]
+    features = {"x": np.arange(8, dtype=np.float32), "color": np.array([b"red", b"blue"] * 4)}
+
+    def input_fn():
+        return tf.data.Dataset.from_tensor_slices((features, np.array([0, 1] * 4))).repeat().batch(4)
+
+    estimator = tf.estimator.DNNClassifier([4], columns, model_dir=str(tmp_path / "model"))
+    estimator.train(input_fn, steps=3)
+    spec = fc.make_parse_example_spec(columns)
+    assert spec == {"x": tf.FixedLenFeature((1,), tf.float32), "color": tf.VarLenFeature(tf.string)}
+    export = estimator.export_savedmodel(str(tmp_path / "export"),
+                                         tf.estimator.export.build_parsing_serving_input_receiver_fn(spec))
+    example = tf.train.Example(features=tf.train.Features(feature={
+        "x": tf.train.Feature(float_list=tf.train.FloatList(value=[3.0])),
+        "color": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"blue"]))})).SerializeToString()
+    served = predictor.from_saved_model(export)({"examples": [example]})
+    expected = next(iter(estimator.predict(lambda: {"x": np.array([3.0], np.float32), "color": np.array([b"blue"])})))
+    np.testing.assert_allclose(served["probabilities"][0], expected["probabilities"], rtol=1e-5)
+    with pytest.raises(ValueError, match="different parse_spec for key x"):
+        fc.make_parse_example_spec([fc.numeric_column("x"), fc.numeric_column("x", shape=[2])])

@@ -50,3 +50,32 @@ def test_the_test_case_module_runs_under_unittest_as_tf_test_main_does():
     result = unittest.TextTestRunner(stream=io.StringIO(),
                                      verbosity=0).run(unittest.defaultTestLoader.loadTestsFromTestCase(ModelTest))
     assert result.wasSuccessful() and result.testsRun == 3 and len(result.skipped) == 1  # test_session: not a test
+
+
+def test_benchmark_reports_and_mock_is_the_standard_librarys(capsys):
+    import unittest.mock
+
+    class AddBenchmark(tf.test.Benchmark):
+        def benchmark_add(self):
+            with tf.Graph().as_default(), tf.Session() as sess:
+                return self.run_op_benchmark(sess, tf.constant(1.0) + 1, min_iters=3, name="add", mbs=1)
+
+    entry = AddBenchmark().benchmark_add()
+    assert entry["iters"] == 3 and entry["wall_time"] > 0 and entry["extras"]["throughput_mbs"] > 0
+    assert "name: 'add'" in capsys.readouterr().out
+    assert tf.test.mock is unittest.mock
+
+
+def test_logging_log_if_and_flush():
+    import logging
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logging.getLogger("dfc").addHandler(handler)
+    try:
+        tf.logging.log_if(tf.logging.ERROR, "shown %d", True, 3)
+        tf.logging.log_if(tf.logging.ERROR, "hidden", False)
+        tf.logging.TaskLevelStatusMessage("status")
+        tf.logging.flush()
+    finally:
+        logging.getLogger("dfc").removeHandler(handler)
+    assert "shown 3" in stream.getvalue() and "status" in stream.getvalue() and "hidden" not in stream.getvalue()

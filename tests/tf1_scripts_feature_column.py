@@ -130,3 +130,63 @@ def hashed_and_vocabulary_file(tf):
 
 
 BOTH["hashed_and_vocabulary_file"] = hashed_and_vocabulary_file
+
+
+def _example(tf, **features) -> bytes:
+    """One serialized tf.train.Example: floats, ints or bytes per key, as lists (an empty list: the key is absent)."""
+    def feature(values):
+        if values and isinstance(values[0], bytes):
+            return tf.train.Feature(bytes_list=tf.train.BytesList(value=values))
+        if values and isinstance(values[0], float):
+            return tf.train.Feature(float_list=tf.train.FloatList(value=values))
+        return tf.train.Feature(int64_list=tf.train.Int64List(value=values))
+    return tf.train.Example(features=tf.train.Features(
+        feature={k: feature(v) for k, v in features.items() if v})).SerializeToString()
+
+
+def parsed_examples(tf):
+    """make_parse_example_spec of every kind of column, then parse_example of serialized Examples: VarLenFeature
+    categorical features arrive as SparseTensors (rows with several ids, or none) and feed input_layer and
+    linear_model; the spec itself, the outputs and the gradients."""
+    fc = tf.feature_column
+    age = fc.numeric_column("age", shape=[2], default_value=[1.0, 2.0])
+    color = fc.categorical_column_with_vocabulary_list("color", ["red", "green", "blue"], num_oov_buckets=1)
+    word = fc.categorical_column_with_hash_bucket("word", 7)
+    tag = fc.categorical_column_with_identity("tag", 5)
+    weighted = fc.weighted_categorical_column(fc.categorical_column_with_identity("item", 4), "item_weight")
+    crossed = fc.crossed_column([tag, fc.bucketized_column(age, [2.5])], 9)
+    columns = [age, fc.indicator_column(color), fc.embedding_column(word, 2, initializer=tf.constant_initializer(
+        (np.arange(14).reshape(7, 2) / 10).astype(F32))), fc.indicator_column(tag), fc.indicator_column(weighted),
+        fc.indicator_column(crossed)]
+    spec = fc.make_parse_example_spec(columns)
+    described = [f"{key}:{type(f).__name__}:{tf.as_dtype(f.dtype).name}:"
+                 f"{getattr(f, 'shape', '')}:{getattr(f, 'default_value', '')}" for key, f in sorted(spec.items())]
+    examples = [_example(tf, age=[3.0, 1.0], color=[b"red", b"blue"], word=[b"ab", b"cd", b"ab"], tag=[1, 4],
+                         item=[2, 3], item_weight=[0.5, 2.0]),
+                _example(tf, color=[b"pink"], word=[], tag=[0], item=[1], item_weight=[3.0]),
+                _example(tf, age=[0.5, 4.0], color=[], word=[b"zz"], tag=[], item=[], item_weight=[])]
+    serialized = tf.placeholder(tf.string, [None])
+    features = tf.parse_example(serialized, spec)
+    dense = fc.input_layer(features, columns)
+    linear = fc.linear_model(features, [color, word, tag, weighted, crossed, fc.crossed_column(["color", tag], 11)],
+                             units=1)
+    # dense string features crossed by key, as the census wide-and-deep model does
+    dense_strings = {"edu": tf.constant([["phd"], ["hs"], ["ms"]]), "job": tf.constant([["x"], ["y"], ["x"]])}
+    wide = fc.linear_model(dense_strings, [fc.crossed_column(["edu", "job"], 13)], units=1)
+    variables = sorted(tf.global_variables(), key=lambda v: v.name)
+    grads = [tf.convert_to_tensor(g) for g in tf.gradients(
+        tf.reduce_sum(dense) + tf.reduce_sum(linear * linear) + tf.reduce_sum(wide), variables)]
+    with tf.Session() as sess:
+        sess.run([tf.global_variables_initializer(), tf.tables_initializer()])
+        for v in variables:
+            if "linear_model" in v.name:
+                count = int(np.prod(v.shape.as_list()))
+                sess.run(v.assign((np.arange(count, dtype=F32) / 5 - 0.3).reshape(v.shape.as_list())))
+        out = sess.run({"dense": dense, "linear": linear, "wide": wide,
+                        **{f"grad_{i}": g for i, g in enumerate(grads)}}, {serialized: examples})
+    out["spec"] = np.array(described)
+    out["names"] = np.array([v.name for v in variables])
+    return out
+
+
+BOTH["parsed_examples"] = parsed_examples

@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 
 from dfc.ir.dtypes import DType, as_dtype
-from dfc.ir.errors import InvalidArgumentError
+from dfc.ir.errors import InvalidArgumentError, OpError
 
 from ..framework import Tensor, TensorShape, constant_array, constant_value, get_seed, infer_constant_dtype
 
-__all__ = ["Dataset", "flatten", "pack"]
+__all__ = ["Dataset", "FedElements", "flatten", "pack"]
 
 AUTOTUNE = -1
 
@@ -70,6 +70,9 @@ class _Context:
     def __init__(self, session: Any, feed_dict: Any):
         self.session, self.feed_dict = session, dict(feed_dict or {})
         self._epochs: dict[int, int] = {}
+        self.captured: dict[int, list[np.ndarray]] = {}  # a dataset function's id -> its captures' values
+        self.windows: dict[int, list] = {}  # a function's dataset argument's id -> the elements it holds now
+        self.ignoring_errors = 0  # how many ignore_errors() datasets are pulling an element now
 
     def next_epoch(self, dataset: Dataset) -> int:
         """How many times `dataset` has started over since the iterator was initialized (shuffle's reseeding)."""
@@ -296,7 +299,7 @@ class _Source(Dataset):
         if len(lengths) > 1:
             raise InvalidArgumentError(f"Dimensions of the sliced components do not match: {sorted(lengths)}")
         for i in range(lengths.pop() if lengths else 0):
-            yield [a[i] for a in arrays]
+            yield [a[i, ...] for a in arrays]  # arrays, also for strings (a[i] of bytes is bytes)
 
 
 class _Range(Dataset):
@@ -529,18 +532,42 @@ class _Slice(Dataset):
         yield from itertools.islice(stream, start, stop)
 
 
-class _Function:
-    """A DSL function of one element, built once on placeholders in a graph of its own and run per element."""
+class FedElements(Dataset):
+    """A dataset argument of a dataset function (a window, a group of group_by_window): its elements are the ones
+    the caller puts in the context for this call."""
 
-    def __init__(self, source: Dataset, func: Callable, what: str, returns_dataset: bool = False):
+    def _elements(self, context):
+        yield from context.windows[id(self)]
+
+
+class _Function:
+    """A DSL function of one element, built once on placeholders in a graph of its own and run per element.
+
+    `arguments`, when given, makes the arguments in the function's graph instead of one placeholder per component:
+    it returns the structure passed to `func` and its flat slots, placeholders (fed an array) or FedElements
+    (given a list of elements)."""
+
+    def __init__(self, source: Dataset, func: Callable, what: str, returns_dataset: bool = False,
+                 arguments: Callable[[], tuple[Any, list]] | None = None):
         from ..array_ops import placeholder
         from ..framework import Graph, convert_to_tensor
         self.graph = Graph()
+        self._captures: dict[int, tuple[Any, Any]] = {}  # id(outer tensor) -> (outer tensor, its placeholder here)
+        self.graph.capture_outer = self._capture
         with self.graph.as_default():
-            inputs = [placeholder(dtype, shape, name=f"arg{i}")
-                      for i, (dtype, shape) in enumerate(zip(source._dtypes, source._shapes))]
+            if arguments is None and getattr(source, "components_are_datasets", False):
+                if not returns_dataset:
+                    raise TypeError(f"{what}: the elements of {source!r} are datasets (Dataset.window); use "
+                                    f"flat_map or interleave to make one dataset of them")
+                inputs = [FedElements(0, [dtype], [shape]) for dtype, shape in zip(source._dtypes, source._shapes)]
+                args = pack(source._template, inputs)
+            elif arguments is None:
+                inputs = [placeholder(dtype, shape, name=f"arg{i}")
+                          for i, (dtype, shape) in enumerate(zip(source._dtypes, source._shapes))]
+                args = pack(source._template, inputs)
+            else:
+                args, inputs = arguments()
             self.inputs = inputs
-            args = pack(source._template, inputs)
             try:
                 result = func(*args) if isinstance(args, tuple) and not hasattr(args, "_fields") else func(args)
             except ValueError as e:
@@ -555,9 +582,30 @@ class _Function:
                 self.dataset, leaves, template = result, [], None
             else:
                 leaves, template = flatten(_structure_of_outputs(result))
-            self.outputs = [convert_to_tensor(x) for x in leaves]
+            outputs = [convert_to_tensor(x) for x in leaves]
+            # a result that is an outer tensor itself (`lambda x: (key, x)`) is returned through its capture
+            self.outputs = [self._capture(t) if t._graph is not self.graph else t for t in outputs]
         self.template = template
         self._sessions: dict[str, Any] = {}
+
+    def _capture(self, outer: Any) -> Any:
+        """A placeholder standing for `outer`, a tensor of the graph the dataset was built in: its value is read
+        once per iterator initialization (TF captures a table or constant the same way; a variable is read then)."""
+        from ..array_ops import placeholder
+        if id(outer) not in self._captures:
+            with self.graph.as_default():
+                inner = placeholder(outer.dtype, outer.shape, name=f"capture{len(self._captures)}")
+            self._captures[id(outer)] = (outer, inner)
+        return self._captures[id(outer)][1]
+
+    def _feeds(self, context: _Context, element: list[np.ndarray]) -> dict:
+        feeds = {slot: value for slot, value in zip(self.inputs, element) if not isinstance(slot, FedElements)}
+        if self._captures:
+            values = context.captured.get(id(self))
+            if values is None:
+                values = context.captured[id(self)] = context.evaluate([o for o, _ in self._captures.values()])
+            feeds.update(zip([inner for _, inner in self._captures.values()], values))
+        return feeds
 
     def _session(self, context: _Context) -> Any:
         from ..session import Session
@@ -573,11 +621,14 @@ class _Function:
 
     def context(self, context: _Context, element: list[np.ndarray]) -> _Context:
         """Where the function's own dataset (flat_map) evaluates its tensors: this element fed."""
-        return _Context(self._session(context), dict(zip(self.inputs, element)))
+        inner = _Context(self._session(context), self._feeds(context, element))
+        inner.windows.update({id(slot): value for slot, value in zip(self.inputs, element)
+                              if isinstance(slot, FedElements)})
+        return inner
 
     def __call__(self, context: _Context, element: list[np.ndarray]) -> list[np.ndarray]:
         session = self._session(context)
-        return [np.asarray(a) for a in session.run(self.outputs, dict(zip(self.inputs, element)))]
+        return [np.asarray(a) for a in session.run(self.outputs, self._feeds(context, element))]
 
 
 class _Map(Dataset):
@@ -590,7 +641,13 @@ class _Map(Dataset):
 
     def _elements(self, context):
         for element in self._source._elements(context):
-            yield self._function(context, element)
+            try:
+                result = self._function(context, element)
+            except OpError:
+                if context.ignoring_errors:  # under ignore_errors(): the element is dropped, as in TF
+                    continue
+                raise
+            yield result
 
 
 class _Interleave(Dataset):
@@ -731,5 +788,11 @@ class _Filter(Dataset):
 
     def _elements(self, context):
         for element in self._source._elements(context):
-            if bool(self._function(context, element)[0]):
+            try:
+                keep = bool(self._function(context, element)[0])
+            except OpError:
+                if context.ignoring_errors:
+                    continue
+                raise
+            if keep:
                 yield element

@@ -6,9 +6,16 @@ from collections.abc import Callable
 
 from .dataset_ops import AUTOTUNE, Dataset
 from .readers import CsvDataset
+from .transformations import (INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Counter, DistributeOptions,
+                              OptimizationOptions, ThreadingOptions, bucket_by_sequence_length, choose_from_datasets,
+                              enumerate_dataset, get_single_element, group_by_window, ignore_errors,
+                              sample_from_datasets, scan, take_while, unique)
 
-__all__ = ["AUTOTUNE", "CsvDataset", "batch_and_drop_remainder", "map_and_batch", "parallel_interleave",
-           "shuffle_and_repeat", "unbatch"]
+__all__ = ["AUTOTUNE", "Counter", "CsvDataset", "DistributeOptions", "INFINITE_CARDINALITY", "OptimizationOptions",
+           "ThreadingOptions", "UNKNOWN_CARDINALITY", "batch_and_drop_remainder", "bucket_by_sequence_length",
+           "choose_from_datasets", "enumerate_dataset", "get_single_element", "group_by_window", "ignore_errors",
+           "map_and_batch", "parallel_interleave", "sample_from_datasets", "scan", "shuffle_and_repeat",
+           "take_while", "unbatch", "unique"]
 
 
 def shuffle_and_repeat(buffer_size: int, count: int | None = None, seed: int | None = None

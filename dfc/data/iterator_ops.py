@@ -39,6 +39,7 @@ class Iterator(ElementStructure):
     # ---- construction --------------------------------------------------------------------------
     @classmethod
     def _one_shot(cls, dataset: Dataset) -> Iterator:
+        _refuse_nested(dataset)
         _refuse_placeholders(dataset)
         return cls(dataset, dataset._template, dataset._dtypes, dataset._shapes, one_shot=True)
 
@@ -74,6 +75,7 @@ class Iterator(ElementStructure):
 
     def make_initializer(self, dataset: Dataset, name: str | None = None) -> Operation:
         """An op that (re)starts this iterator on `dataset` in the session that runs it."""
+        _refuse_nested(dataset)
         if dataset._dtypes != self._dtypes or flatten(dataset._template)[1] != flatten(self._template)[1]:
             raise TypeError(f"Expected output types {self.output_types} but got dataset with output types "
                             f"{dataset.output_types}.")
@@ -116,6 +118,12 @@ class Iterator(ElementStructure):
             except StopIteration:
                 self._streams[session] = iter(())
                 raise OutOfRangeError("End of sequence") from None
+
+
+def _refuse_nested(dataset: Dataset) -> None:
+    if getattr(dataset, "components_are_datasets", False):
+        raise TypeError(f"An iterator cannot yield datasets ({dataset!r}, made by Dataset.window): flat_map them "
+                        f"into one dataset first, e.g. dataset.window(n).flat_map(lambda w: w.batch(n))")
 
 
 def _refuse_placeholders(dataset: Dataset) -> None:

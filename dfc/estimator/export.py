@@ -99,6 +99,19 @@ def build_raw_serving_input_receiver_fn(features: dict, default_batch_size: int 
     return serving_input_receiver_fn
 
 
+def build_parsing_serving_input_receiver_fn(feature_spec: dict, default_batch_size: int | None = None) -> Any:
+    """A serving_input_receiver_fn that takes serialized tf.Examples (receiver tensor 'examples') and parses them
+    with `feature_spec` (tf.feature_column.make_parse_example_spec's dict) into the features."""
+
+    def serving_input_receiver_fn() -> ServingInputReceiver:
+        from ..array_ops import placeholder
+        from ..parsing_ops import parse_example
+        serialized = placeholder(dtype="string", shape=[default_batch_size], name="input_example_tensor")
+        return ServingInputReceiver(parse_example(serialized, feature_spec), {"examples": serialized})
+
+    return serving_input_receiver_fn
+
+
 # ---- export outputs --------------------------------------------------------------------------------------
 class ExportOutput:
     """One output signature of an exported model (tf.estimator.export.ExportOutput)."""
@@ -363,4 +376,5 @@ def get_temp_export_dir(timestamped_export_dir: Any) -> bytes:
 
 
 __all__ = ["ClassificationOutput", "EvalOutput", "ExportOutput", "PredictOutput", "RegressionOutput",
-           "ServingInputReceiver", "TensorServingInputReceiver", "TrainOutput", "build_raw_serving_input_receiver_fn"]
+           "ServingInputReceiver", "TensorServingInputReceiver", "TrainOutput",
+           "build_parsing_serving_input_receiver_fn", "build_raw_serving_input_receiver_fn"]

@@ -16,6 +16,7 @@ from dfc.ir.dtypes import as_dtype, string
 from ..array_ops import expand_dims
 from ..framework import Tensor, convert_to_tensor
 from ..math_ops import cast, equal, greater_equal, less, logical_or, where
+from ..parsing_ops import VarLenFeature
 from .columns import _CategoricalColumn
 
 
@@ -41,6 +42,7 @@ class _IdentityCategoricalColumn(_CategoricalColumn):
     name = property(lambda self: self.key)
     _num_buckets = property(lambda self: self.number_buckets)
     num_buckets = _num_buckets
+    _parse_example_spec = property(lambda self: {self.key: VarLenFeature(as_dtype("int64"))})
 
     def _transform(self, builder: Any) -> Tensor:
         """The ids themselves; out of [0, num_buckets) they get default_value, or fail the run as TF's (-1: none)."""
@@ -76,6 +78,8 @@ class _VocabularyListCategoricalColumn(_CategoricalColumn):
                  num_oov_buckets: int):
         self.key, self.vocabulary_list, self.dtype, self.default_value = key, vocabulary_list, dtype, default_value
         self.num_oov_buckets = num_oov_buckets
+
+    _parse_example_spec = property(lambda self: {self.key: VarLenFeature(as_dtype(self.dtype))})
 
     name = property(lambda self: self.key)
     _num_buckets = property(lambda self: len(self.vocabulary_list) + self.num_oov_buckets)
@@ -209,6 +213,8 @@ def _hashed(ids: Tensor, buckets: int, column: str) -> Tensor:
 class _HashedCategoricalColumn(_CategoricalColumn):
     def __init__(self, key: str, hash_bucket_size: int, dtype: Any):
         self.key, self.hash_bucket_size, self.dtype = key, hash_bucket_size, dtype
+
+    _parse_example_spec = property(lambda self: {self.key: VarLenFeature(as_dtype(self.dtype))})
 
     name = property(lambda self: self.key)
     _num_buckets = property(lambda self: self.hash_bucket_size)

@@ -1,9 +1,8 @@
-"""tf.feature_column's columns (TF 1.15's v1 columns) over dense integer and float features.
+"""tf.feature_column's columns (TF 1.15's v1 columns): the base classes, numeric, bucketized, weighted, crossed.
 
-dfc has no string tensors, and these columns do not take SparseTensor features yet: categorical
-features are dense integer tensors, [batch] or [batch, n], where -1 marks a missing value (TF's ignore value for
-integer features), so a row may hold several ids or none. String vocabularies, hash buckets
-and vocabulary files are refused with a TypeError/NotImplementedError saying why.
+Categorical features reach the columns as dense [batch] or [batch, n] tensors where TF's ignore value (-1 for
+integers, '' for strings) marks a missing value, so a row may hold several ids or none; a SparseTensor feature
+(parse_example's VarLenFeature) is made dense with that value first (layers.py), which gives the same ids.
 """
 
 from __future__ import annotations
@@ -12,11 +11,12 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dfc.ir.dtypes import as_dtype
+from dfc.ir.dtypes import as_dtype, string
 
 from ..array_ops import one_hot, reshape
-from ..framework import Tensor, convert_to_tensor
-from ..math_ops import add_n, cast, greater_equal, less, to_float, where
+from ..framework import Tensor, convert_to_tensor, make
+from ..parsing_ops import FixedLenFeature, VarLenFeature
+from ..math_ops import add_n, cast, greater_equal, less, not_equal, to_float, where
 from ..tensor_shape import TensorShape
 
 
@@ -82,9 +82,12 @@ class _NumericColumn(_DenseColumn):
 
     @property
     def _parse_example_spec(self) -> dict:
-        return {self.key: ("FixedLenFeature", self.shape, self.dtype, self.default_value)}
+        return {self.key: FixedLenFeature(self.shape, self.dtype, self.default_value)}
 
     def _transform(self, builder: Any) -> Tensor:
+        if builder.is_sparse(self.key):
+            raise ValueError("The corresponding Tensor of numerical column must be a Tensor. SparseTensor is not "
+                             f"supported. key: {self.key}")
         value = builder.get(self.key)
         if self.normalizer_fn is not None:
             value = self.normalizer_fn(value)
@@ -162,6 +165,15 @@ class _WeightedCategoricalColumn(_CategoricalColumn):
     name = property(lambda self: f"{self.categorical_column.name}_weighted_by_{self.weight_feature_key}")
     _num_buckets = property(lambda self: self.categorical_column._num_buckets)
 
+    @property
+    def _parse_example_spec(self) -> dict:
+        spec = dict(self.categorical_column._parse_example_spec)
+        if self.weight_feature_key in spec:
+            raise ValueError(f"Parse config {spec[self.weight_feature_key]} already exists for "
+                             f"{self.weight_feature_key}.")
+        spec[self.weight_feature_key] = VarLenFeature(self.dtype)
+        return spec
+
     def _transform(self, builder: Any) -> Tensor:
         return self.categorical_column._get_ids(builder)
 
@@ -221,6 +233,13 @@ class _CrossedColumn(_CategoricalColumn):
     name = property(lambda self: "_X_".join(sorted(k if isinstance(k, str) else k.name for k in self.keys)))
     _num_buckets = property(lambda self: self.hash_bucket_size)
 
+    @property
+    def _parse_example_spec(self) -> dict:
+        spec: dict = {}
+        for key in self._leaves():
+            spec.update({key: VarLenFeature(string)} if isinstance(key, str) else key._parse_example_spec)
+        return spec
+
     def _leaves(self) -> list:
         leaves = []
         for key in self.keys:
@@ -235,10 +254,16 @@ class _CrossedColumn(_CategoricalColumn):
         for key in self._leaves():
             if isinstance(key, str):
                 raw = builder.get(key)
+                if raw.dtype.is_string:  # TF crosses a string by its Fingerprint64, an integer by itself
+                    present = not_equal(raw, "")
+                    leaves.append((make("dfc.string_fingerprint64", [raw], {}, name=f"{key}_fingerprint"),
+                                   present if builder.is_sparse(key) else None))
+                    continue
                 if not raw.dtype.is_integer:
                     raise ValueError(f"crossed_column {self.name}: feature {key} ({raw.name}) has dtype "
-                                     f"{raw.dtype.name}; dfc crosses integer features only (no string tensors)")
-                leaves.append((cast(raw, "int64"), None))
+                                     f"{raw.dtype.name}; TF crosses integer and string features only")
+                present = not_equal(raw, -1) if builder.is_sparse(key) else None
+                leaves.append((cast(raw, "int64"), present))
             else:
                 ids = key._get_ids(builder)
                 leaves.append((ids, greater_equal(ids, 0)))
@@ -248,19 +273,17 @@ class _CrossedColumn(_CategoricalColumn):
         hashed: Any = convert_to_tensor(self.hash_key if self.hash_key is not None else _DEFAULT_HASH_KEY,
                                         dtype="int64")
         valid: Any = None
+        batch = tf_shape(leaves[0][0])[0]
         for i, (values, present) in enumerate(leaves):
             width = values.shape.as_list()[-1]
-            if width is None:
-                raise ValueError(f"crossed_column {self.name}: the values of leaf {i} need a static width, got "
-                                 f"{values.shape}")
-            layout = [-1] + [1] * i + [width] + [1] * (count - 1 - i)
+            layout = [batch] + [1] * i + [width if width is not None else tf_shape(values)[1]] + [1] * (count - 1 - i)
             hashed = _fingerprint_cat64(hashed, reshape(values, layout))
             if present is not None:
                 mask = reshape(present, layout)
                 valid = mask if valid is None else logical_and(valid, mask)
-        total = math.prod(v.shape.as_list()[-1] for v, _ in leaves)
+        widths = [v.shape.as_list()[-1] for v, _ in leaves]
+        total = math.prod(widths) if None not in widths else -1
         ids = _unsigned_mod(hashed, self.hash_bucket_size)
-        batch = tf_shape(leaves[0][0])[0]
         if valid is None:
             return reshape(ids, [batch, total])
         keep = cast(valid, "int64") * (ids * 0 + 1)  # the validity broadcast to every combination

@@ -9,6 +9,7 @@ from ..framework import Tensor, convert_to_tensor
 from ..graph import GraphKeys, get_collection
 from ..math_ops import add_n, matmul
 from ..nn import bias_add
+from ..sparse import SparseTensor, sparse_tensor_to_dense
 from ..variables import get_variable, variable_scope, zeros_initializer
 from .columns import _CategoricalColumn, _DenseColumn, _FeatureColumn
 from .embedding import combine_ids
@@ -21,13 +22,18 @@ class _LazyBuilder:
         self._features = dict(features)
         self._cache: dict[Any, Tensor] = {}
 
+    def is_sparse(self, key: str) -> bool:
+        """Whether the raw feature `key` came as a SparseTensor (parse_example's VarLenFeature)."""
+        return isinstance(self._features.get(key), SparseTensor)
+
     def get(self, key: Any) -> Tensor:
         if key in self._cache:
             return self._cache[key]
         if isinstance(key, str):
             if key not in self._features:
                 raise ValueError(f"Feature {key} is not in features dictionary (keys: {sorted(self._features)}).")
-            value = convert_to_tensor(self._features[key])
+            value = self._features[key]
+            value = _densify(key, value) if isinstance(value, SparseTensor) else convert_to_tensor(value)
             rank = value.shape.ndims
             if rank == 0:
                 raise ValueError(f"Feature (key: {key}) cannot have rank 0. Given: {value}")
@@ -39,6 +45,22 @@ class _LazyBuilder:
             raise TypeError(f"Key must be a string or a feature column, got {key!r}")
         self._cache[key] = value
         return value
+
+
+def _densify(key: str, value: SparseTensor) -> Tensor:
+    """A sparse feature as the dense [batch, width] ids the columns read: TF's ignore value ('' or -1) fills gaps.
+
+    TF turns dense categorical input into sparse by dropping that value; filling with it is the inverse, so the
+    columns see the same ids either way.
+    """
+    rank = value.dense_shape.shape.as_list()[0]
+    if rank is not None and rank < 2:
+        raise ValueError(f"Feature (key: {key}) cannot have rank {rank}. Given: {value}")
+    fill = "" if value.dtype.is_string else -1
+    dense = sparse_tensor_to_dense(value, default_value=fill)
+    if rank is not None and rank > 2:
+        dense = reshape(dense, [shape(dense)[0], -1])
+    return dense
 
 
 def _check_feature_columns(feature_columns: Any) -> list:
@@ -154,3 +176,17 @@ def linear_model(features: dict, feature_columns: Any, units: int = 1, sparse_co
 
 
 __all__ = ["input_layer", "linear_model"]
+
+
+def make_parse_example_spec(feature_columns: Any) -> dict:
+    """The tf.parse_example features dict that the columns read: each column's FixedLenFeature or VarLenFeature."""
+    spec: dict = {}
+    for column in feature_columns:
+        if not isinstance(column, _FeatureColumn):
+            raise ValueError(f"All feature_columns must be _FeatureColumn instances. Given: {column}")
+        for key, feature in column._parse_example_spec.items():
+            if key in spec and spec[key] != feature:
+                raise ValueError(f"feature_columns contain different parse_spec for key {key}. Given {feature} and "
+                                 f"{spec[key]}")
+            spec[key] = feature
+    return spec

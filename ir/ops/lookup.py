@@ -165,6 +165,23 @@ register(OpDef("dfc.string_to_hash_bucket_fast", "strings", _hash_infer,
                differentiable=False, fusible_as=None, doc="Fingerprint64 of each string modulo num_buckets"))
 
 
+def fingerprints(values: np.ndarray) -> np.ndarray:
+    """Each string's FarmHash Fingerprint64, its 64 bits as an int64 (how TF's sparse_cross hashes strings)."""
+    flat = np.asarray(values).reshape(-1)
+    unsigned = np.fromiter((fingerprint64(_as_key_bytes(v)) for v in flat), dtype=np.uint64, count=flat.size)
+    return unsigned.view(np.int64).reshape(np.shape(values))
+
+
+def _fingerprint_infer(types, attrs):
+    t = tensor_operand(types, 0)
+    require_dtype(t.dtype, (string,), "input")
+    return [t.with_dtype(i64)]
+
+
+register(OpDef("dfc.string_fingerprint64", "strings", _fingerprint_infer, fingerprints, 1, {},
+               differentiable=False, fusible_as=None, doc="Fingerprint64 of each string, its bits as int64"))
+
+
 # ---- tables ------------------------------------------------------------------------------------
 def _lookup_infer(types, attrs):
     keys, table_keys, table_values, default, ready = (tensor_operand(types, i) for i in range(5))
