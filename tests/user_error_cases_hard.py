@@ -1,0 +1,630 @@
+"""Harder user mistakes (see tests/user_error_cases.py): odd feed values and keys, odd fetches, errors that only a
+run can find, iterators, queues and TensorArrays, checkpoints that do not fit, and graph-building slips."""
+
+from __future__ import annotations
+
+import collections
+import os
+
+import numpy as np
+from user_error_cases import F32, case, run
+
+
+# ---- feed values -----------------------------------------------------------------------------------
+@case()
+def feed_float64_array_into_int32(tf, tmp):
+    x = tf.placeholder(tf.int32, [None], name="x")
+    return run(tf, x * 2, {x: np.array([1.7, -2.5, 3.0])})
+
+
+@case()
+def feed_bools_into_float(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return run(tf, x + 1.0, {x: np.array([True, False])})
+
+
+@case()
+def feed_object_array_into_float(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return run(tf, x + 1.0, {x: np.array([object(), 1.0], dtype=object)})
+
+
+@case()
+def feed_numpy_scalars(tf, tmp):
+    a = tf.placeholder(tf.int32, [], name="a")
+    b = tf.placeholder(tf.float32, [], name="b")
+    c = tf.placeholder(tf.float64, [], name="c")
+    return run(tf, [a * 2, b * 2.0, c * 2.0], {a: np.int64(3), b: np.float64(1.5), c: np.float32(0.25)})
+
+
+@case()
+def feed_non_contiguous_and_fortran_arrays(tf, tmp):
+    x = tf.placeholder(tf.float32, [None, None], name="x")
+    y = tf.placeholder(tf.float32, [None, None], name="y")
+    base = np.arange(24, dtype=F32).reshape(4, 6)
+    return run(tf, [tf.matmul(x, y), x * 1.0, tf.transpose(y)],
+               {x: base[::2, 1::2], y: np.asfortranarray(base.T[:3, :2])})
+
+
+@case()
+def feed_big_endian_array(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    i = tf.placeholder(tf.int32, [None], name="i")
+    return run(tf, [x * 2.0, i + 1], {x: np.array([1.5, -2.0], dtype=">f4"), i: np.array([7, -3], dtype=">i4")})
+
+
+@case()
+def feed_read_only_array(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    v = tf.Variable(tf.zeros([3]), name="v")
+    value = np.array([1.0, 2.0, 3.0], F32)
+    value.setflags(write=False)
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        sess.run(v.assign(x), {x: value})
+        sess.run(v.assign_add(x), {x: value})
+        return [sess.run(v), value]
+
+
+@case()
+def feed_array_is_not_aliased(tf, tmp):
+    x = tf.placeholder(tf.float32, [3], name="x")
+    v = tf.Variable(tf.zeros([3]), name="v")
+    value = np.array([1.0, 2.0, 3.0], F32)
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        sess.run(v.assign(x), {x: value})
+        value[:] = 100.0
+        return sess.run(v)
+
+
+@case("x:0", "()", "(1,)")
+def feed_scalar_into_vector_of_one(tf, tmp):
+    x = tf.placeholder(tf.float32, [1], name="x")
+    return run(tf, x + 1.0, {x: 2.0})
+
+
+@case()
+def feed_huge_float_into_half(tf, tmp):
+    x = tf.placeholder(tf.float16, [None], name="x")
+    return run(tf, tf.cast(x, tf.float32), {x: [1e6, -1e6, 1.0]})
+
+
+@case()
+def feed_int_string_into_int(tf, tmp):
+    x = tf.placeholder(tf.int32, [], name="x")
+    return run(tf, x + 1, {x: "3"})
+
+
+@case("abc")
+def feed_word_into_int(tf, tmp):
+    x = tf.placeholder(tf.int32, [], name="x")
+    return run(tf, x + 1, {x: "abc"})
+
+
+@case()
+def feed_numbers_into_string(tf, tmp):
+    x = tf.placeholder(tf.string, [None], name="x")
+    return run(tf, tf.strings.length(x), {x: ["ab", b"cde"]})
+
+
+@case()
+def feed_int64_array_into_int32_wraps(tf, tmp):
+    x = tf.placeholder(tf.int32, [None], name="x")
+    return run(tf, x + 0, {x: np.array([2 ** 31 + 5, -1], np.int64)})
+
+
+@case()
+def feed_list_of_arrays(tf, tmp):
+    x = tf.placeholder(tf.float32, [None, 2], name="x")
+    return run(tf, x * 2.0, {x: [np.array([1.0, 2.0]), np.array([3, 4])]})
+
+
+@case()
+def feed_ragged_array_list_into_float(tf, tmp):
+    x = tf.placeholder(tf.float32, [None, None], name="x")
+    return run(tf, x + 1.0, {x: [np.array([1.0, 2.0]), np.array([3.0])]})
+
+
+# ---- feed keys -------------------------------------------------------------------------------------
+@case("noop", "Operation")
+def feed_an_operation(tf, tmp):
+    x = tf.placeholder(tf.float32, [], name="x")
+    op = tf.no_op(name="noop")
+    return run(tf, x + 1.0, {x: 1.0, op: 2.0})
+
+
+@case("'x'", "Operation")
+def feed_op_name_without_index(tf, tmp):
+    x = tf.placeholder(tf.float32, [], name="x")
+    return run(tf, x + 1.0, {"x": 1.0})
+
+
+@case()
+def feed_a_constant(tf, tmp):
+    c = tf.constant([1.0, 2.0], name="c")
+    return run(tf, c * 3.0, {c: [5.0, 6.0]})
+
+
+@case("mul:0", "(3,)", "(2,)")
+def feed_intermediate_wrong_shape(tf, tmp):
+    x = tf.placeholder(tf.float32, [2], name="x")
+    y = x * 2.0
+    return run(tf, y + 1.0, {y: np.ones(3, F32)})
+
+
+@case()
+def feed_same_placeholder_by_tensor_and_name(tf, tmp):
+    x = tf.placeholder(tf.float32, [], name="x")
+    return run(tf, x + 1.0, {"x:0": 1.0, x: 1.0})
+
+
+@case("x:3")
+def feed_output_index_out_of_range(tf, tmp):
+    x = tf.placeholder(tf.float32, [], name="x")
+    return run(tf, x + 1.0, {"x:3": 1.0})
+
+
+@case("3")
+def feed_a_python_int_key(tf, tmp):
+    x = tf.placeholder(tf.float32, [], name="x")
+    return run(tf, x + 1.0, {x: 1.0, 3: 2.0})
+
+
+@case()
+def feed_sparse_placeholder(tf, tmp):
+    sp = tf.sparse_placeholder(tf.float32, name="sp")
+    dense = tf.sparse_tensor_to_dense(sp)
+    value = tf.SparseTensorValue(indices=[[0, 1], [1, 0]], values=[3.0, 4.0], dense_shape=[2, 2])
+    return run(tf, [dense, tf.sparse_reduce_sum(sp)], {sp: value})
+
+
+@case("index")
+def feed_sparse_placeholder_index_out_of_bounds(tf, tmp):
+    sp = tf.sparse_placeholder(tf.float32, name="sp")
+    value = tf.SparseTensorValue(indices=[[0, 1], [5, 0]], values=[3.0, 4.0], dense_shape=[2, 2])
+    return run(tf, tf.sparse_tensor_to_dense(sp), {sp: value})
+
+
+@case()
+def feed_sparse_placeholder_as_tuple(tf, tmp):
+    sp = tf.sparse_placeholder(tf.float32, shape=[2, 3], name="sp")
+    return run(tf, tf.sparse_tensor_to_dense(sp), {sp: (np.array([[1, 2]], np.int64), [7.0], [2, 3])})
+
+
+# ---- fetches ---------------------------------------------------------------------------------------
+@case()
+def fetch_an_op_by_name(tf, tmp):
+    tf.constant(1.0, name="c")
+    return run(tf, ["c", "c:0"])[1:]
+
+
+@case("set")
+def fetch_a_set(tf, tmp):
+    x = tf.constant(1.0)
+    return run(tf, {x})
+
+
+@case()
+def fetch_empty_structures(tf, tmp):
+    tf.constant(1.0)
+    got = run(tf, [[], {}, ()])
+    assert got == [[], {}, ()], got
+    return None
+
+
+@case()
+def fetch_a_variable_and_sparse_tensor(tf, tmp):
+    v = tf.Variable([1.0, 2.0], name="v")
+    sp = tf.SparseTensor(indices=[[0, 0], [1, 2]], values=[5, 6], dense_shape=[2, 3])
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        got_v, got_sp = sess.run([v, sp])
+        return [got_v, got_sp.indices, got_sp.values, got_sp.dense_shape]
+
+
+@case()
+def fetch_ordered_dict_keeps_order(tf, tmp):
+    a, b = tf.constant(1.0), tf.constant(2)
+    got = run(tf, collections.OrderedDict([("z", a), ("a", b)]))
+    assert isinstance(got, collections.OrderedDict) and list(got) == ["z", "a"], got
+    return [got["z"], got["a"]]
+
+
+@case("x:0", "not an element of this")
+def session_of_another_graph(tf, tmp):
+    other = tf.Graph()
+    with other.as_default():
+        tf.constant(1.0)
+    x = tf.constant(2.0, name="x")
+    with tf.Session(graph=other) as sess:
+        return sess.run(x)
+
+
+# ---- shapes and values known only when run ---------------------------------------------------------
+@case("'cat'")
+def concat_fed_mismatch(tf, tmp):
+    a = tf.placeholder(tf.float32, [None, None], name="a")
+    b = tf.placeholder(tf.float32, [None, None], name="b")
+    return run(tf, tf.concat([a, b], 0, name="cat"), {a: np.ones((2, 3), F32), b: np.ones((1, 4), F32)})
+
+
+@case("[3]", "[4]")
+def broadcast_fed_mismatch(tf, tmp):
+    a = tf.placeholder(tf.float32, [None], name="a")
+    b = tf.placeholder(tf.float32, [None], name="b")
+    return run(tf, tf.multiply(a, b, name="prod"), {a: np.ones(3, F32), b: np.ones(4, F32)})
+
+
+@case("[1, 5]")
+def gather_nd_out_of_range(tf, tmp):
+    i = tf.placeholder(tf.int32, [None, 2], name="i")
+    return run(tf, tf.gather_nd(tf.ones([2, 3]), i), {i: [[0, 1], [1, 5]]})
+
+
+@case("[9]", "[4]")
+def scatter_nd_out_of_range(tf, tmp):
+    i = tf.placeholder(tf.int32, [None, 1], name="i")
+    return run(tf, tf.scatter_nd(i, tf.constant([1.0, 2.0]), [4]), {i: [[1], [9]]})
+
+
+@case("depth", "-2")
+def one_hot_fed_negative_depth(tf, tmp):
+    d = tf.placeholder(tf.int32, [], name="d")
+    return run(tf, tf.one_hot([0, 1], d), {d: -2})
+
+
+@case("5")
+def index_with_fed_scalar_out_of_range(tf, tmp):
+    i = tf.placeholder(tf.int32, [], name="i")
+    return run(tf, tf.constant([1.0, 2.0, 3.0])[i], {i: 5})
+
+
+@case()
+def slice_with_fed_bounds_is_clamped(tf, tmp):
+    b = tf.placeholder(tf.int32, [], name="b")
+    x = tf.constant([1.0, 2.0, 3.0])
+    return run(tf, [x[b:b + 2], x[-b:], x[b:]], {b: 5})
+
+
+@case("out of order")
+def sparse_to_dense_unsorted(tf, tmp):
+    i = tf.placeholder(tf.int64, [None, 1], name="i")
+    return run(tf, tf.sparse_to_dense(i, [4], [1.0, 2.0]), {i: [[2], [1]]})
+
+
+@case("repeated")
+def sparse_to_dense_duplicate(tf, tmp):
+    i = tf.placeholder(tf.int64, [None, 1], name="i")
+    return run(tf, tf.sparse_to_dense(i, [4], [1.0, 2.0]), {i: [[1], [1]]})
+
+
+@case()
+def segment_ids_out_of_range(tf, tmp):
+    ids = tf.placeholder(tf.int32, [None], name="ids")
+    return run(tf, tf.segment_sum(tf.constant([1.0, 2.0, 3.0]), ids), {ids: [0, 0, 7]})
+
+
+@case("-1")
+def segment_ids_negative(tf, tmp):
+    ids = tf.placeholder(tf.int32, [None], name="ids")
+    return run(tf, tf.segment_sum(tf.constant([1.0, 2.0, 3.0]), ids), {ids: [-1, 0, 0]})
+
+
+@case("[2]", "[3]")
+def assign_fed_value_of_wrong_shape(tf, tmp):
+    v = tf.Variable(tf.zeros([2]), name="v")
+    x = tf.placeholder(tf.float32, [None], name="x")
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        return sess.run(v.assign(x), {x: np.ones(3, F32)})
+
+
+@case()
+def assign_without_validate_shape(tf, tmp):
+    v = tf.Variable(tf.zeros([2]), name="v", validate_shape=False)
+    x = tf.placeholder(tf.float32, [None], name="x")
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        sess.run(tf.assign(v, x, validate_shape=False), {x: np.ones(3, F32)})
+        return sess.run(v)
+
+
+@case("multiples", "-1")
+def tile_fed_negative_multiples(tf, tmp):
+    m = tf.placeholder(tf.int32, [1], name="m")
+    return run(tf, tf.tile(tf.constant([1.0, 2.0], name="x"), m), {m: [-1]})
+
+
+@case("-3")
+def fill_fed_negative_dims(tf, tmp):
+    d = tf.placeholder(tf.int32, [2], name="d")
+    return run(tf, tf.fill(d, 1.0), {d: [2, -3]})
+
+
+@case("Cholesky")
+def cholesky_not_positive_definite(tf, tmp):
+    x = tf.placeholder(tf.float32, [2, 2], name="x")
+    return run(tf, tf.cholesky(x), {x: [[1.0, 2.0], [2.0, 1.0]]})
+
+
+@case("square")
+def matrix_inverse_fed_not_square(tf, tmp):
+    x = tf.placeholder(tf.float32, [None, None], name="x")
+    return run(tf, tf.matrix_inverse(x), {x: np.ones((2, 3), F32)})
+
+
+@case("abc")
+def string_to_number_bad(tf, tmp):
+    s = tf.placeholder(tf.string, [None], name="s")
+    return run(tf, tf.string_to_number(s), {s: ["1.5", "abc"]})
+
+
+@case("'Conv2D'", "3", "2")
+def conv2d_fed_channel_mismatch(tf, tmp):
+    x = tf.placeholder(tf.float32, [None, None, None, None], name="x")
+    return run(tf, tf.nn.conv2d(x, tf.ones([3, 3, 3, 4]), [1, 1, 1, 1], "SAME"), {x: np.ones((1, 5, 5, 2), F32)})
+
+
+@case("-1")
+def random_uniform_fed_negative_shape(tf, tmp):
+    s = tf.placeholder(tf.int32, [2], name="s")
+    return run(tf, tf.random_uniform(s), {s: [2, -1]})
+
+
+@case("x")
+def split_fed_uneven(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return run(tf, tf.split(x, 2), {x: np.ones(5, F32)})
+
+
+@case()
+def reshape_fed_to_empty_with_unknown(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return run(tf, tf.shape(tf.reshape(x, [-1, 0])), {x: np.zeros(0, F32)})
+
+
+# ---- TensorArrays, queues, iterators ---------------------------------------------------------------
+@case("index 1", "not yet been written")
+def tensor_array_read_unwritten(tf, tmp):
+    ta = tf.TensorArray(tf.float32, size=3)
+    ta = ta.write(0, 1.0)
+    return run(tf, ta.read(1))
+
+
+@case("index 0", "already been written")
+def tensor_array_write_twice(tf, tmp):
+    ta = tf.TensorArray(tf.float32, size=3)
+    ta = ta.write(0, 1.0).write(0, 2.0)
+    return run(tf, ta.read(0))
+
+
+@case("index 5", "size")
+def tensor_array_write_past_size(tf, tmp):
+    ta = tf.TensorArray(tf.float32, size=3)
+    ta = ta.write(5, 1.0)
+    return run(tf, ta.read(5))
+
+
+@case("closed")
+def queue_dequeue_after_close(tf, tmp):
+    q = tf.FIFOQueue(3, tf.float32)
+    with tf.Session() as sess:
+        sess.run(q.enqueue(1.0))
+        sess.run(q.close())
+        sess.run(q.dequeue())
+        return sess.run(q.dequeue())
+
+
+@case("closed")
+def queue_enqueue_after_close(tf, tmp):
+    q = tf.FIFOQueue(3, tf.float32)
+    with tf.Session() as sess:
+        sess.run(q.close())
+        return sess.run(q.enqueue(1.0))
+
+
+@case()
+def dataset_exhausted(tf, tmp):
+    it = tf.data.Dataset.from_tensor_slices([1, 2]).make_one_shot_iterator()
+    nxt = it.get_next()
+    with tf.Session() as sess:
+        sess.run(nxt)
+        sess.run(nxt)
+        return sess.run(nxt)
+
+
+@case()
+def iterator_not_initialized(tf, tmp):
+    it = tf.data.Dataset.from_tensor_slices([1, 2]).make_initializable_iterator()
+    return run(tf, it.get_next())
+
+
+# ---- variables and checkpoints ---------------------------------------------------------------------
+@case()
+def initializer_depends_on_another_variable(tf, tmp):
+    a = tf.Variable(tf.ones([2]), name="a")
+    b = tf.Variable(a * 3.0, name="b")
+    c = tf.Variable(b + a, name="c")
+    return run(tf, [a, b, c], init=True)
+
+
+def _save(tf, tmp, make):
+    with tf.Graph().as_default():
+        make()
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            return saver.save(sess, os.path.join(tmp, "model"))
+
+
+@case()
+def restore_checkpoint_with_extra_variables(tf, tmp):
+    path = _save(tf, tmp, lambda: (tf.Variable(5.0, name="w1"), tf.Variable(2.0, name="w2")))
+    w1 = tf.Variable(1.0, name="w1")
+    with tf.Session() as sess:
+        tf.train.Saver().restore(sess, path)
+        return sess.run(w1)
+
+
+@case("w", "float")
+def restore_other_dtype(tf, tmp):
+    path = _save(tf, tmp, lambda: tf.Variable(tf.zeros([2]), name="w"))
+    tf.Variable(tf.zeros([2], tf.float64), name="w")
+    with tf.Session() as sess:
+        tf.train.Saver().restore(sess, path)
+
+
+@case()
+def restore_corrupt_index(tf, tmp):
+    path = _save(tf, tmp, lambda: tf.Variable(tf.zeros([4]), name="w"))
+    with open(path + ".index", "r+b") as f:
+        f.seek(5)
+        f.write(b"\x00\xff\x13\x77" * 4)
+    tf.Variable(tf.zeros([4]), name="w")
+    with tf.Session() as sess:
+        tf.train.Saver().restore(sess, path)
+        return sess.run("w:0")
+
+
+@case()
+def restore_truncated_data(tf, tmp):
+    path = _save(tf, tmp, lambda: tf.Variable(tf.ones([64]), name="w"))
+    data = [n for n in os.listdir(tmp) if n.startswith("model.data")][0]
+    with open(os.path.join(tmp, data), "r+b") as f:
+        f.truncate(10)
+    tf.Variable(tf.zeros([64]), name="w")
+    with tf.Session() as sess:
+        tf.train.Saver().restore(sess, path)
+        return sess.run("w:0")
+
+
+@case("w")
+def restore_into_scalar_from_vector(tf, tmp):
+    path = _save(tf, tmp, lambda: tf.Variable(tf.zeros([1]), name="w"))
+    tf.Variable(0.0, name="w")
+    with tf.Session() as sess:
+        tf.train.Saver().restore(sess, path)
+
+
+@case()
+def save_over_a_directory(tf, tmp):
+    os.makedirs(os.path.join(tmp, "model.index"))
+    tf.Variable(1.0, name="w")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        tf.train.Saver().save(sess, os.path.join(tmp, "model"))
+
+
+# ---- building graphs -------------------------------------------------------------------------------
+@case()
+def same_name_twice_is_uniquified(tf, tmp):
+    a = tf.placeholder(tf.float32, [], name="x")
+    b = tf.placeholder(tf.float32, [], name="x")
+    c = tf.constant(1.0, name="x_1")
+    assert (a.name, b.name, c.name) == ("x:0", "x_1:0", "x_1_1:0"), (a.name, b.name, c.name)
+    return run(tf, a + b + c, {a: 1.0, b: 2.0})
+
+
+@case()
+def gradients_of_non_differentiable_ops(tf, tmp):
+    x = tf.placeholder(tf.float32, [3], name="x")
+    grads = tf.gradients([tf.cast(tf.argmax(x), tf.float32), tf.round(x), tf.floor(x), tf.sign(x)], x)
+    assert grads == [None], grads
+    return None
+
+
+@case()
+def gradients_of_floor_and_round_separately(tf, tmp):
+    x = tf.placeholder(tf.float32, [3], name="x")
+    got = [tf.gradients(f(x), x)[0] for f in (tf.floor, tf.round, tf.sign, tf.ceil)]
+    assert [g is None for g in got] == [True, True, False, True], got  # sign's gradient is zeros
+    return None
+
+
+@case("a:0", "not an element of this graph")
+def control_dependency_on_another_graph(tf, tmp):
+    other = tf.Graph()
+    with other.as_default():
+        a = tf.constant(1.0, name="a")
+    with tf.control_dependencies([a]):
+        tf.constant(2.0) + 1.0
+
+
+@case("int32")
+def python_float_into_int_op(tf, tmp):
+    x = tf.constant([1, 2], name="x")
+    x + 2.5
+
+
+@case()
+def python_whole_float_into_int_op(tf, tmp):
+    x = tf.constant([1, 2], name="x")
+    return run(tf, x + 2.0)
+
+
+@case("2.0", "int32")
+def constant_whole_float_as_int(tf, tmp):
+    tf.constant(2.0, dtype=tf.int32)
+
+
+@case("string")
+def string_plus_number(tf, tmp):
+    tf.constant("abc") + 1
+
+
+@case("float64", "float32")
+def float64_times_float32(tf, tmp):
+    tf.constant(1.0, tf.float64) * tf.constant(2.0)
+
+
+@case("5", "out of bounds")
+def index_constant_out_of_range(tf, tmp):
+    tf.constant([1.0, 2.0, 3.0])[5]
+
+
+@case("split")
+def split_constant_uneven(tf, tmp):
+    tf.split(tf.zeros([5]), 2)
+
+
+@case()
+def cast_string_to_float(tf, tmp):
+    return run(tf, tf.cast(tf.constant(["1.5"]), tf.float32))
+
+
+@case("int32", "2.5")
+def assign_float_to_int_variable(tf, tmp):
+    v = tf.Variable(1, name="v")
+    v.assign(2.5)
+
+
+@case("2.5")
+def placeholder_shape_of_floats(tf, tmp):
+    tf.placeholder(tf.float32, [2.5, 3])
+
+
+@case("x")
+def placeholder_dtype_not_a_dtype(tf, tmp):
+    tf.placeholder("floaty", [2], name="x")
+
+
+@case("reuse")
+def get_variable_bad_reuse_flag(tf, tmp):
+    with tf.variable_scope("s", reuse="yes"):
+        tf.get_variable("w", [1])
+
+
+@case()
+def constant_numpy_floats_as_int_truncate(tf, tmp):
+    return run(tf, [tf.constant(np.array([1.5, -2.7]), dtype=tf.int32), tf.constant(np.float64(3.9), dtype=tf.int64)])
+
+
+@case("2.0", "int32")
+def constant_list_with_a_float_as_int(tf, tmp):
+    tf.constant([1, 2.0], dtype=tf.int32)
+
+
+@case("float32")
+def reshape_to_a_float_shape(tf, tmp):
+    tf.reshape(tf.zeros([4]), [2.0, 2.0])
