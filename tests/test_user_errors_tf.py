@@ -26,6 +26,11 @@ DIFFERS = {
                                             "constant; dfc names the impossible allocation when the op is built"),
     "reshape_two_unknowns": ("ValueError", "dfc finds the second -1 of a constant shape while building the graph; "
                                            "TF only when it runs"),
+    "cholesky_not_positive_definite": ("InvalidArgumentError", "TF1's Cholesky fails on a matrix that is not "
+                                       "positive definite; TF 2.21 returns NaNs instead"),
+    "restore_truncated_data": ("DataLossError", "dfc's checkpoint files carry a checksum of the whole file, so a "
+                               "truncated one is damaged data; TF's bundle reader reports the short read as "
+                               "OutOfRangeError"),
 }
 
 #: TF's classes that dfc spells by their base

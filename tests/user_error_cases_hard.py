@@ -475,12 +475,18 @@ def restore_other_dtype(tf, tmp):
         tf.train.Saver().restore(sess, path)
 
 
+def _checkpoint_files(tmp):
+    """The files of a checkpoint that hold its values and their index (TF's .index and .data-*, dfc's own)."""
+    return [os.path.join(tmp, n) for n in sorted(os.listdir(tmp)) if n.startswith("model.") and n != "model.meta"]
+
+
 @case()
-def restore_corrupt_index(tf, tmp):
+def restore_corrupt_header(tf, tmp):
     path = _save(tf, tmp, lambda: tf.Variable(tf.zeros([4]), name="w"))
-    with open(path + ".index", "r+b") as f:
-        f.seek(5)
-        f.write(b"\x00\xff\x13\x77" * 4)
+    for name in _checkpoint_files(tmp):
+        with open(name, "r+b") as f:
+            f.seek(5)
+            f.write(b"\x00\xff\x13\x77" * 4)
     tf.Variable(tf.zeros([4]), name="w")
     with tf.Session() as sess:
         tf.train.Saver().restore(sess, path)
@@ -490,9 +496,10 @@ def restore_corrupt_index(tf, tmp):
 @case()
 def restore_truncated_data(tf, tmp):
     path = _save(tf, tmp, lambda: tf.Variable(tf.ones([64]), name="w"))
-    data = [n for n in os.listdir(tmp) if n.startswith("model.data")][0]
-    with open(os.path.join(tmp, data), "r+b") as f:
-        f.truncate(10)
+    for name in _checkpoint_files(tmp):
+        if not name.endswith(".index"):
+            with open(name, "r+b") as f:
+                f.truncate(os.path.getsize(name) - 40)
     tf.Variable(tf.zeros([64]), name="w")
     with tf.Session() as sess:
         tf.train.Saver().restore(sess, path)
@@ -509,7 +516,8 @@ def restore_into_scalar_from_vector(tf, tmp):
 
 @case()
 def save_over_a_directory(tf, tmp):
-    os.makedirs(os.path.join(tmp, "model.index"))
+    for suffix in (".index", ".safetensors"):  # where TF and dfc write a checkpoint's values
+        os.makedirs(os.path.join(tmp, "model" + suffix))
     tf.Variable(1.0, name="w")
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
