@@ -327,6 +327,9 @@ def get_variable_scope() -> VariableScope:
 def variable_scope(name_or_scope, default_name: str | None = None, values=None, initializer=None,
                    reuse=None, partitioner=None, **_ignored) -> Iterator[VariableScope]:
     """Prefix get_variable names; `reuse=True` shares existing variables, AUTO_REUSE makes or shares."""
+    if not (reuse is None or reuse == AUTO_REUSE or (isinstance(reuse, (bool, int, np.bool_)) and reuse in (0, 1))):
+        raise ValueError(f"The reuse parameter must be True or False or None (variable_scope {name_or_scope!r} was "
+                         f"given reuse={reuse!r}).")
     graph = get_default_graph()
     stack = _scope_stack(graph)
     outer = stack[-1] if stack else VariableScope("", False, None)
