@@ -51,7 +51,7 @@ def _assign_infer(types, attrs):
 
 
 def _assigner(combine):
-    def reference(value, *, variable, ctx, op, use_locking=None):
+    def reference(value, *, variable, ctx, op, use_locking=None, shape=None):  # shape: checked by _assign_infer
         if combine is None:
             return ctx.write_variable(variable, value, op)
         update = getattr(ctx, "update_variable", None)
