@@ -24,7 +24,9 @@ def as_ir(obj: Any, graph: Graph) -> Value | Op:
         try:
             op = graph.op_by_name(name)
         except KeyError:
-            raise InvalidArgumentError(f"the graph has no tensor or op named '{obj}'") from None
+            op = _variable_read(graph, name)
+            if op is None:
+                raise InvalidArgumentError(f"the graph has no tensor or op named '{obj}'") from None
         if not colon:
             return op
         if not index.isdigit():
@@ -37,6 +39,17 @@ def as_ir(obj: Any, graph: Graph) -> Value | Op:
         return outputs[int(index)]
     raise TypeError(f"cannot fetch or feed {reprlib.repr(obj)} (type {type(obj).__name__}): expected a Tensor, an "
                     f"Operation, a Variable or a name")
+
+
+def _variable_read(graph: Graph, name: str) -> Op | None:
+    """TF1's `<variable>/read`, the identity every reference variable reads through: dfc's variable op itself."""
+    if not name.endswith("/read"):
+        return None
+    try:
+        op = graph.op_by_name(name[:-len("/read")])
+    except KeyError:
+        return None
+    return op if op.type == "dfc.variable" else None
 
 
 class FetchStructure:
