@@ -127,7 +127,7 @@ def feed_ragged_array_list_into_float(tf, tmp):
 
 
 # ---- feed keys -------------------------------------------------------------------------------------
-@case("noop", "Operation")
+@case("noop")
 def feed_an_operation(tf, tmp):
     x = tf.placeholder(tf.float32, [], name="x")
     op = tf.no_op(name="noop")
@@ -256,13 +256,13 @@ def broadcast_fed_mismatch(tf, tmp):
     return run(tf, tf.multiply(a, b, name="prod"), {a: np.ones(3, F32), b: np.ones(4, F32)})
 
 
-@case("[1, 5]")
+@case("GatherNd", "out of range")
 def gather_nd_out_of_range(tf, tmp):
     i = tf.placeholder(tf.int32, [None, 2], name="i")
     return run(tf, tf.gather_nd(tf.ones([2, 3]), i), {i: [[0, 1], [1, 5]]})
 
 
-@case("[9]", "[4]")
+@case("ScatterNd", "out of range")
 def scatter_nd_out_of_range(tf, tmp):
     i = tf.placeholder(tf.int32, [None, 1], name="i")
     return run(tf, tf.scatter_nd(i, tf.constant([1.0, 2.0]), [4]), {i: [[1], [9]]})
@@ -305,7 +305,7 @@ def segment_ids_out_of_range(tf, tmp):
     return run(tf, tf.segment_sum(tf.constant([1.0, 2.0, 3.0]), ids), {ids: [0, 0, 7]})
 
 
-@case("-1")
+@case("SegmentSum", "segment")
 def segment_ids_negative(tf, tmp):
     ids = tf.placeholder(tf.int32, [None], name="ids")
     return run(tf, tf.segment_sum(tf.constant([1.0, 2.0, 3.0]), ids), {ids: [-1, 0, 0]})
@@ -385,21 +385,21 @@ def reshape_fed_to_empty_with_unknown(tf, tmp):
 
 
 # ---- TensorArrays, queues, iterators ---------------------------------------------------------------
-@case("index 1", "not yet been written")
+@case()
 def tensor_array_read_unwritten(tf, tmp):
     ta = tf.TensorArray(tf.float32, size=3)
     ta = ta.write(0, 1.0)
     return run(tf, ta.read(1))
 
 
-@case("index 0", "already been written")
+@case("TensorArray index", "[0]", "already been written")
 def tensor_array_write_twice(tf, tmp):
     ta = tf.TensorArray(tf.float32, size=3)
     ta = ta.write(0, 1.0).write(0, 2.0)
     return run(tf, ta.read(0))
 
 
-@case("index 5", "size")
+@case("index", "[5]", "size")
 def tensor_array_write_past_size(tf, tmp):
     ta = tf.TensorArray(tf.float32, size=3)
     ta = ta.write(5, 1.0)
@@ -636,3 +636,199 @@ def constant_list_with_a_float_as_int(tf, tmp):
 @case("float32")
 def reshape_to_a_float_shape(tf, tmp):
     tf.reshape(tf.zeros([4]), [2.0, 2.0])
+
+
+# ---- more run-time mistakes ------------------------------------------------------------------------
+@case("x")
+def py_func_raises(tf, tmp):
+    def bad(x):
+        raise ValueError("user code failed on purpose")
+    x = tf.placeholder(tf.float32, [2], name="x")
+    return run(tf, tf.py_func(bad, [x], tf.float32), {x: [1.0, 2.0]})
+
+
+@case()
+def py_func_returns_wrong_dtype(tf, tmp):
+    x = tf.placeholder(tf.float32, [2], name="x")
+    return run(tf, tf.py_func(lambda v: v.astype(np.float64), [x], tf.float32), {x: [1.0, 2.0]})
+
+
+@case()
+def while_loop_fed_iterations(tf, tmp):
+    n = tf.placeholder(tf.int32, [], name="n")
+    _, total = tf.while_loop(lambda i, s: i < n, lambda i, s: (i + 1, s + tf.cast(i, tf.float32)),
+                             [tf.constant(0), tf.constant(0.0)])
+    return run(tf, total, {n: -3})
+
+
+@case()
+def while_loop_shape_invariant_grows(tf, tmp):
+    x0 = tf.placeholder(tf.float32, [None], name="x0")
+    _, x = tf.while_loop(lambda i, x: i < 2, lambda i, x: (i + 1, tf.concat([x, x], 0)), [tf.constant(0), x0],
+                         shape_invariants=[tf.TensorShape([]), tf.TensorShape([None])])
+    return run(tf, x, {x0: [1.0, 2.0]})
+
+
+@case("x", "(2,)")
+def while_loop_shape_invariant_violated(tf, tmp):
+    x0 = tf.placeholder(tf.float32, [2], name="x0")
+    _, x = tf.while_loop(lambda i, x: i < 2, lambda i, x: (i + 1, tf.concat([x, x], 0)), [tf.constant(0), x0],
+                         shape_invariants=[tf.TensorShape([]), tf.TensorShape([2])])
+    return run(tf, x, {x0: [1.0, 2.0]})
+
+
+@case()
+def cond_with_fed_predicate(tf, tmp):
+    p = tf.placeholder(tf.bool, [], name="p")
+    x = tf.placeholder(tf.float32, [None], name="x")
+    y = tf.cond(p, lambda: x * 2.0, lambda: x - 1.0)
+    return [run(tf, y, {p: True, x: [1.0]}), run(tf, y, {p: np.bool_(False), x: [1.0]})]
+
+
+@case()
+def fetch_the_same_variable_update_twice(tf, tmp):
+    v = tf.Variable(0.0, name="v")
+    inc = v.assign_add(1.0)
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        got = sess.run([inc, inc])
+        return [got[0], got[1], sess.run(v)]
+
+
+@case()
+def feed_a_variable_then_read(tf, tmp):
+    v = tf.Variable([1.0, 2.0], name="v")
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        fed = sess.run(v * 2.0, {v: [5.0, 6.0]})
+        return [fed, sess.run(v)]
+
+
+@case()
+def reduce_mean_of_ints_truncates(tf, tmp):
+    x = tf.placeholder(tf.int32, [None], name="x")
+    return run(tf, [tf.reduce_mean(x), x // 2, x % 3, -x // 2], {x: [1, 2, 4, -7]})
+
+
+@case()
+def uint8_arithmetic_wraps(tf, tmp):
+    x = tf.placeholder(tf.uint8, [None], name="x")
+    return run(tf, [x + x, x - tf.constant(200, tf.uint8), x * 2], {x: [100, 200, 255]})
+
+
+@case()
+def int32_overflow_wraps(tf, tmp):
+    x = tf.placeholder(tf.int32, [None], name="x")
+    return run(tf, [x + 1, x * 2, -x, tf.abs(x)], {x: [2 ** 31 - 1, -2 ** 31]})
+
+
+@case("Tensor")
+def iterate_over_a_tensor(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    for _ in x:
+        pass
+
+
+@case()
+def len_of_a_tensor(tf, tmp):
+    x = tf.constant([1.0, 2.0])
+    return len(x)
+
+
+@case("eval")
+def eval_without_session(tf, tmp):
+    tf.constant(1.0).eval()
+
+
+@case()
+def session_run_string_fetch_of_variable(tf, tmp):
+    tf.Variable([1.0, 2.0], name="v")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        return sess.run(["v:0", "v/read:0"])
+
+
+@case("shape")
+def reshape_fed_shape_tensor_wrong(tf, tmp):
+    s = tf.placeholder(tf.int32, [None], name="s")
+    return run(tf, tf.reshape(tf.zeros([6]), s), {s: [4, 2]})
+
+
+@case()
+def boolean_mask_fed_mismatch(tf, tmp):
+    m = tf.placeholder(tf.bool, [None], name="m")
+    return run(tf, tf.boolean_mask(tf.constant([1.0, 2.0, 3.0]), m), {m: [True, False]})
+
+
+@case("[2]", "[3]")
+def sparse_softmax_fed_batch_mismatch(tf, tmp):
+    labels = tf.placeholder(tf.int32, [None], name="labels")
+    logits = tf.placeholder(tf.float32, [None, 4], name="logits")
+    return run(tf, tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits),
+               {labels: [0, 1], logits: np.zeros((3, 4), F32)})
+
+
+@case()
+def softmax_xent_fed_mismatch(tf, tmp):
+    labels = tf.placeholder(tf.float32, [None, None], name="labels")
+    logits = tf.placeholder(tf.float32, [None, None], name="logits")
+    return run(tf, tf.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits),
+               {labels: np.zeros((2, 3), F32), logits: np.zeros((2, 4), F32)})
+
+
+@case()
+def transpose_fed_perm_bad(tf, tmp):
+    p = tf.placeholder(tf.int32, [2], name="p")
+    return run(tf, tf.transpose(tf.zeros([2, 3]), p), {p: [0, 0]})
+
+
+@case()
+def gather_axis_fed(tf, tmp):
+    i = tf.placeholder(tf.int32, [None], name="i")
+    return run(tf, tf.gather(tf.reshape(tf.range(6.0), [2, 3]), i, axis=1), {i: [2, 0, 3]})
+
+
+@case()
+def string_join_fed_mismatch(tf, tmp):
+    a = tf.placeholder(tf.string, [None], name="a")
+    b = tf.placeholder(tf.string, [None], name="b")
+    return run(tf, tf.strings.join([a, b]), {a: ["x", "y"], b: ["1", "2", "3"]})
+
+
+@case()
+def decode_bad_base64(tf, tmp):
+    s = tf.placeholder(tf.string, [], name="s")
+    return run(tf, tf.io.decode_base64(s), {s: "not base64!!"})
+
+
+@case()
+def matmul_fed_rank_mismatch(tf, tmp):
+    a = tf.placeholder(tf.float32, name="a")
+    b = tf.placeholder(tf.float32, name="b")
+    return run(tf, tf.matmul(a, b), {a: np.ones((2, 3), F32), b: np.ones(3, F32)})
+
+
+@case()
+def add_fed_unranked_mismatch(tf, tmp):
+    a = tf.placeholder(tf.float32, name="a")
+    b = tf.placeholder(tf.float32, name="b")
+    return run(tf, a + b, {a: np.ones((2, 3), F32), b: np.ones((2,), F32)})
+
+
+@case()
+def conv2d_fed_unranked_rank3(tf, tmp):
+    x = tf.placeholder(tf.float32, name="x")
+    return run(tf, tf.nn.conv2d(x, tf.ones([3, 3, 1, 1]), [1, 1, 1, 1], "SAME"), {x: np.ones((5, 5, 1), F32)})
+
+
+@case()
+def reduce_sum_fed_axis_out_of_range(tf, tmp):
+    a = tf.placeholder(tf.int32, [], name="a")
+    return run(tf, tf.reduce_sum(tf.ones([2, 3]), axis=a), {a: 4})
+
+
+@case()
+def dense_layer_fed_other_width(tf, tmp):
+    x = tf.placeholder(tf.float32, name="x")
+    y = tf.layers.dense(tf.reshape(x, [-1, 3]), 2)
+    return run(tf, tf.shape(y), {x: np.ones((2, 4), F32)}, init=True)
