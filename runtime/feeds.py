@@ -101,15 +101,6 @@ def convert_feed(target: Value, given: Any) -> np.ndarray:
         raise InvalidArgumentError(f"cannot feed {label}: {e}") from None
     if array.dtype.kind in "iuO" and dtype.np.kind in "iu" and not isinstance(given, np.ndarray):
         _check_python_ints_fit(given, array, dtype.np, label)
-    if array.dtype.kind in "fO" and dtype.np.kind in "iu" and not isinstance(given, (np.ndarray, np.generic)):
-        # TF converts Python values with np.asarray(value, dtype): a Python NaN or a float beyond the integer
-        # range is numpy's ValueError/OverflowError there, never the garbage a cast of the float array gives
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                np.asarray(given, dtype=dtype.np)
-        except (TypeError, ValueError, OverflowError) as e:
-            raise type(e)(f"{label} of dtype {dtype.name} cannot take the fed value: {e}") from None
     if array.dtype.kind in "SU" and not dtype.is_string:
         try:  # TF converts fed text with numpy: "2.5" feeds a float 2.5, "abc" is numpy's ValueError
             array = array.astype(dtype.np)
@@ -119,14 +110,14 @@ def convert_feed(target: Value, given: Any) -> np.ndarray:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                # numpy's complex arrays cast to their real part (TF's np.asarray(value, dtype)); Python's
-                # complex numbers are numpy's TypeError there
-                python_complex = array.dtype.kind == "c" and not isinstance(given, (np.ndarray, np.generic))
-                converted = array.astype(dtype.np) if not python_complex else None
+                # TF 2.21 feeds np.asarray(value).astype(dtype) to a numeric tensor: complex values give their
+                # real part; a bool tensor takes np.asarray(value, bool), which refuses them
+                refused = array.dtype.kind == "c" and not np.issubdtype(dtype.np, np.number)
+                converted = array.astype(dtype.np) if not refused else None
         except (TypeError, ValueError) as e:
             converted, reason, kind = None, str(e), type(e)
         else:
-            reason, kind = ("Python complex numbers" if converted is None else ""), TypeError
+            reason, kind = ("complex values" if converted is None else ""), TypeError
         if converted is None:
             # TF's classes: numpy's TypeError (a None among numbers) stays one, the rest are InvalidArgumentError
             error = TypeError if kind is TypeError else InvalidArgumentError

@@ -1,10 +1,12 @@
 """Malformed feeds, drawn by hypothesis: dfc answers as TF's Session.run does, never with an internal error.
 
-TF1's rule for a feed (tensorflow/python/client/session.py): a Tensor is refused; a Python int that does not
-fit the tensor's integer dtype is a TypeError; otherwise the value becomes `np.asarray(value, dtype)` (numpy's
-error, a TypeError or ValueError, when it cannot), and a shape the tensor does not accept is a ValueError. So
-for any value dfc must either return exactly `np.asarray(value, dtype)` or raise a TypeError/ValueError (dfc's
-InvalidArgumentError is one) -- never an IndexError, KeyError, AttributeError or a crash.
+TF's rule for a feed (tensorflow/python/client/session.py, TF 2.21 under numpy 2): a Tensor is refused; a Python
+int that does not fit the tensor's integer dtype is a TypeError; otherwise the value becomes
+`np.asarray(value).astype(dtype)` for a numeric tensor (so NaN fed to an int32 one wraps, as numpy's cast does)
+and `np.asarray(value, dtype)` for a bool one -- numpy's TypeError or ValueError when it cannot -- and a shape the
+tensor does not accept is a ValueError. So for any value dfc must either return exactly that array or raise a
+TypeError/ValueError (dfc's InvalidArgumentError is one) -- never an IndexError, KeyError, AttributeError or a
+crash.
 """
 
 from __future__ import annotations
@@ -79,6 +81,8 @@ def tf1_feed(value, np_dtype):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            if np.issubdtype(np_dtype, np.number):  # TF 2.21 under numpy 2 (numpy_compat.np_asarray)
+                return np.asarray(value).astype(np_dtype)
             return np.asarray(value, dtype=np_dtype)
     except (TypeError, ValueError, OverflowError) as e:
         return type(e)
