@@ -34,6 +34,12 @@ DIFFERS = {
                                "refused then, naming the perm"),
     "reduce_sum_fed_axis_out_of_range": ("ValueError", "dfc needs reduction axes known when the graph is built: a "
                                          "fed axis is refused then, naming it"),
+    "compute_gradients_var_list_with_a_tensor": ("TypeError", "TF 2.21 differentiates with respect to a tensor in "
+                                                 "var_list; TF1 and dfc refuse what is not a variable"),
+    "import_meta_graph_corrupt": ("DataLossError", "TF's UnicodeDecodeError comes from trying the text format; dfc "
+                                  "says the file is not a MetaGraphDef"),
+    "string_split_of_numbers": ("TypeError", "dfc refuses a non-string tensor as TF's other string ops do (TF's "
+                                "string_split converts it first: a ValueError)"),
     "restore_truncated_data": ("DataLossError", "dfc's checkpoint files carry a checksum of the whole file, so a "
                                "truncated one is damaged data; TF's bundle reader reports the short read as "
                                "OutOfRangeError"),
