@@ -969,3 +969,11 @@ def feed_nan_into_int(tf, tmp):
 def feed_huge_float_into_int(tf, tmp):
     x = tf.placeholder(tf.int64, [], name="x")
     return run(tf, x + 1, {x: 1e30})
+
+
+@case()
+def fetch_a_defaultdict(tf, tmp):
+    a = tf.constant([1.0, 2.0])
+    got = run(tf, collections.defaultdict(list, {"a": a, "b": [a * 2.0]}))
+    assert isinstance(got, collections.defaultdict) and got.default_factory is list, got
+    return [got["a"], got["b"][0], len(got["missing"])]
