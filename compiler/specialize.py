@@ -178,6 +178,10 @@ class _Resolver:
             size = {"shape": tuple(dims)} if "shape" in get_op_def(twin).attrs else {"count": dims[0]}
             static = Op(twin, op.name, others, {**op.attrs, **size}, [r.type for r in op.results])
         else:  # a random draw: its name keys its per-session stream, so it is kept
+            for d in dims:
+                if d < 0:  # TF's kernels refuse a shape they are fed with a negative dim
+                    where = f" (defined at {op.loc})" if op.loc else ""
+                    raise InvalidArgumentError(f"op '{op.name}' ({op.type}){where}: Dimension {d} must be >= 0", op)
             static = Op(op.type, op.name, [], dict(op.attrs), [op.results[0].type.with_shape(tuple(dims))])
         static.operands += op.control_inputs
         static.device, static.loc, static.block = op.device, op.loc, block

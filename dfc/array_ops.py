@@ -199,6 +199,10 @@ def reshape(tensor, shape, name: str | None = None) -> Tensor:
         if dynamic is not None:
             return make("dfc.dynamic_reshape", [x, dynamic], {"hint": hint}, name=name or "Reshape")
         dims = list(static)
+    if np.size(dims) and np.asarray(dims).dtype.kind == "f":  # TF's Reshape takes an int32 or int64 shape, never floats
+        raise TypeError(f"Value passed to parameter 'shape' of {name or 'Reshape'} has DataType "
+                        f"{'float32' if not isinstance(dims, np.ndarray) else np.asarray(dims).dtype.name} not in "
+                        f"list of allowed values: int32, int64 (got {dims!r})")
     dims = [-1 if d is None else check_int(d, "reshape dim") for d in np.atleast_1d(np.asarray(dims, dtype=object))] \
         if np.ndim(dims) else []
     return make("dfc.reshape", [x], {"shape": dims}, name=name or "Reshape")
@@ -400,7 +404,7 @@ def _one_hot_by_tensor(indices: Tensor, depth: Tensor, on_value, off_value, axis
         raise TypeError(f"one_hot indices {indices.name} must be an integer tensor, got {indices.dtype.name}")
     with name_scope(name, "one_hot", [indices, depth]):
         depth = depth if depth.dtype is indices.dtype else make("dfc.cast", [depth], {"dtype": indices.dtype})
-        positions = reshape(range(depth, dtype=indices.dtype), [-1] + [1] * (rank - axis))
+        positions = reshape(range(depth, dtype=indices.dtype, name="depth"), [-1] + [1] * (rank - axis))
         hit = make("dfc.cast", [make("dfc.equal", [expand_dims(indices, axis), positions])], {"dtype": dtype})
         on = 1 if on_value is None else on_value
         off = 0 if off_value is None else off_value

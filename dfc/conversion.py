@@ -97,8 +97,20 @@ def infer_constant_dtype(value: Any) -> DType:
     raise TypeError(f"cannot make a tensor of {value!r} (numpy dtype {array.dtype})")
 
 
-def constant_array(value: Any, dtype: DType) -> np.ndarray:
-    """`value` as an array of `dtype`; refuses conversions that change the value's kind lossily."""
+def _first_python_float(value: Any) -> Any:
+    """The first Python float in a (nested) list, what TF's error about it names."""
+    if isinstance(value, (list, tuple)):
+        return next((f for f in map(_first_python_float, value) if f is not None), None)
+    return value if isinstance(value, float) else None
+
+
+def constant_array(value: Any, dtype: DType, python_strict: bool = True) -> np.ndarray:
+    """`value` as an array of `dtype`; refuses conversions that change the value's kind lossily.
+
+    TF's rule for integer dtypes: a numpy array of floats is cast (truncated, as numpy's astype), but Python
+    floats are refused even when whole (`tf.constant([1, 2.0], tf.int32)`, `int_tensor * 2.0` are TypeErrors);
+    `python_strict=False` treats Python values as numpy ones (what tf.py_func and Dataset.from_generator do).
+    """
     if value is None:
         raise ValueError("None values not supported.")
     if dtype.is_string:
@@ -107,8 +119,12 @@ def constant_array(value: Any, dtype: DType) -> np.ndarray:
     if array.dtype.kind in "OSUVc":
         raise TypeError(f"cannot convert {value!r} to a tensor of {dtype.name}")
     if dtype.is_integer and array.dtype.kind == "f":
-        if not np.all(np.isfinite(array)) or np.any(np.trunc(array) != array):
+        if python_strict and not isinstance(value, (np.ndarray, np.generic)):
+            first = _first_python_float(value)
+            raise TypeError(f"Expected {dtype.name}, got {first!r} of type 'float' instead.")
+        if not np.all(np.isfinite(array)):
             raise TypeError(f"Expected {dtype.name}, got {value!r} of type {type(value).__name__} instead.")
+        array = np.trunc(array)
     if dtype.is_bool and array.dtype.kind != "b":
         raise TypeError(f"Expected bool, got {value!r} of type {type(value).__name__} instead.")
     with np.errstate(over="ignore"):

@@ -81,9 +81,17 @@ class _Grid:
         if size.dtype is not i32 or size.shape.as_list() != [2]:
             raise build_error(op, label, f"size must be a 1-D int32 tensor of 2 elements [new_height, new_width], "
                                          f"got {size.dtype.name} of shape {size.shape}")
-        self.outputs = [size[0], size[1]]
         from .framework import constant_value
         value = constant_value(size)
+        if value is None:  # TF's resize kernels refuse an empty output when they run
+            from .debugging import Assert
+            from .framework import control_dependencies
+            from .math_ops import greater, reduce_all
+            check = Assert(reduce_all(greater(size, 0)), [f"{op} '{label}': output dimensions must be positive, "
+                                                          f"got size", size], name="check_size")
+            with control_dependencies([check]):
+                size = make("dfc.identity", [size])
+        self.outputs = [size[0], size[1]]
         self.static = [None, None] if value is None else [int(v) for v in value]
 
     def _scale(self, axis: int, align_corners: bool) -> Tensor:

@@ -155,6 +155,10 @@ def cast(x, dtype, name: str | None = None) -> Tensor:
     dtype = as_dtype(dtype)
     if x.dtype is dtype:
         return x
+    if x.dtype.is_string != dtype.is_string:  # TF's Cast kernel has no string conversions (tf.strings.* do them)
+        from dfc.ir.errors import UnimplementedError
+        raise UnimplementedError(f"{_user_line()}Cast {x.dtype.name} to {dtype.name} is not supported (casting "
+                                 f"{x.name}; use tf.strings.to_number or tf.as_string)")
     return make("dfc.cast", [x], {"dtype": dtype}, name=name or "Cast")
 
 

@@ -130,7 +130,7 @@ def control_dependencies_in(graph: Graph, control_inputs) -> Iterator[None]:
         with without_control_dependencies(graph):
             yield
         return
-    tokens = [control_token(c) for c in control_inputs]
+    tokens = [control_token(c, graph) for c in control_inputs]
     graph.control_stack.append(tokens)
     try:
         yield
@@ -138,14 +138,18 @@ def control_dependencies_in(graph: Graph, control_inputs) -> Iterator[None]:
         graph.control_stack.pop()
 
 
-def control_token(item) -> Value:
-    """A `!dfc.control` value that `item`'s op produces or a group made once to wait on it."""
+def control_token(item, waiting: Graph | None = None) -> Value:
+    """A `!dfc.control` value that `item`'s op produces or a group made once to wait on it (in `waiting`, the
+    graph whose ops will wait, when given)."""
     if hasattr(item, "_as_tensor"):
         item = item._as_tensor()
+    given = item
     if isinstance(item, Tensor):
         item = item.op
     if not isinstance(item, Operation):
         raise TypeError(f"control inputs must be Operations or Tensors, got {item!r}")
+    if waiting is not None and item.graph is not waiting:  # TF's Graph.control_dependencies -> as_graph_element
+        raise ValueError(f"{type(given).__name__} {given!r} is not an element of this graph.")
     op = item._dfc_ir()
     if op.results and op.results[0].is_control:
         return op.results[0]

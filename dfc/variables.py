@@ -151,7 +151,7 @@ class Variable(_Operators):
         return count_up_to(self, limit)
 
     # ---- updates ------------------------------------------------------------------------------
-    def _update(self, kind: str, value, name: str | None, use_locking=None) -> Tensor:
+    def _update(self, kind: str, value, name: str | None, use_locking=None, validate_shape: bool = True) -> Tensor:
         default = {"dfc.assign": "Assign", "dfc.assign_add": "AssignAdd", "dfc.assign_sub": "AssignSub"}[kind]
         try:
             value = convert_to_tensor(value, dtype=self.dtype)
@@ -171,6 +171,8 @@ class Variable(_Operators):
         attrs = {"variable": self._name}
         if use_locking:
             attrs["use_locking"] = True
+        if validate_shape and self.shape.is_fully_defined() and not value.shape.is_fully_defined():  # checked in a run
+            attrs["shape"] = tuple(self.shape.as_list())
         return make(kind, [value], attrs, name=name or default)
 
     # use_locking=True: a run containing the update holds the variable's lock throughout, so concurrent
@@ -202,7 +204,8 @@ class Variable(_Operators):
 
 
 def assign(ref: Variable, value, validate_shape=None, use_locking=None, name: str | None = None) -> Tensor:
-    return _as_variable(ref, "assign").assign(value, use_locking=use_locking, name=name)
+    return _as_variable(ref, "assign")._update("dfc.assign", value, name, use_locking,
+                                               validate_shape=validate_shape is not False)
 
 
 def assign_add(ref: Variable, value, use_locking=None, name: str | None = None) -> Tensor:
@@ -324,6 +327,9 @@ def get_variable_scope() -> VariableScope:
 def variable_scope(name_or_scope, default_name: str | None = None, values=None, initializer=None,
                    reuse=None, partitioner=None, **_ignored) -> Iterator[VariableScope]:
     """Prefix get_variable names; `reuse=True` shares existing variables, AUTO_REUSE makes or shares."""
+    if not (reuse is None or reuse == AUTO_REUSE or (isinstance(reuse, (bool, int, np.bool_)) and reuse in (0, 1))):
+        raise ValueError(f"The reuse parameter must be True or False or None (variable_scope {name_or_scope!r} was "
+                         f"given reuse={reuse!r}).")
     graph = get_default_graph()
     stack = _scope_stack(graph)
     outer = stack[-1] if stack else VariableScope("", False, None)

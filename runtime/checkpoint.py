@@ -21,6 +21,7 @@ import ml_dtypes
 import numpy as np
 
 from dfc.ir.errors import DataLossError  # a file truncated, damaged or not a checkpoint at all
+from dfc.ir.errors import FailedPreconditionError, PermissionDeniedError, UnknownError
 
 #: numpy dtype -> safetensors dtype name
 _TO_ST = {np.dtype(np.float16): "F16", np.dtype(ml_dtypes.bfloat16): "BF16", np.dtype(np.float32): "F32",
@@ -88,7 +89,10 @@ def save_tensors(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, 
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     remove_leftovers(directory)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".tmp-{os.getpid()}-", suffix=".safetensors")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".tmp-{os.getpid()}-", suffix=".safetensors")
+    except OSError as e:  # a folder we may not write to
+        raise _save_error(path, e) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(struct.pack("<Q", len(text)))
@@ -97,10 +101,21 @@ def save_tensors(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, 
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(e, OSError):  # TF's SaveV2 fails with the file system's error as an OpError
+            raise _save_error(path, e) from None
         raise
+
+
+def _save_error(path: str, e: OSError) -> Exception:
+    what = f"cannot save a checkpoint to {path}: {e.strerror or e}"
+    if isinstance(e, (IsADirectoryError, NotADirectoryError)):
+        return FailedPreconditionError(what)
+    if isinstance(e, PermissionError):
+        return PermissionDeniedError(what)
+    return UnknownError(what)
 
 
 _LEFTOVER = re.compile(r"^\.tmp-(\d+)-.*\.safetensors$")

@@ -110,11 +110,14 @@ def convert_feed(target: Value, given: Any) -> np.ndarray:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                converted = array.astype(dtype.np) if array.dtype.kind != "c" else None
+                # TF 2.21 feeds np.asarray(value).astype(dtype) to a numeric tensor: complex values give their
+                # real part; a bool tensor takes np.asarray(value, bool), which refuses them
+                refused = array.dtype.kind == "c" and not np.issubdtype(dtype.np, np.number)
+                converted = array.astype(dtype.np) if not refused else None
         except (TypeError, ValueError) as e:
             converted, reason, kind = None, str(e), type(e)
         else:
-            reason, kind = ("complex values" if converted is None else ""), ValueError
+            reason, kind = ("complex values" if converted is None else ""), TypeError
         if converted is None:
             # TF's classes: numpy's TypeError (a None among numbers) stays one, the rest are InvalidArgumentError
             error = TypeError if kind is TypeError else InvalidArgumentError

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import functools
 import reprlib
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -24,7 +26,9 @@ def as_ir(obj: Any, graph: Graph) -> Value | Op:
         try:
             op = graph.op_by_name(name)
         except KeyError:
-            raise InvalidArgumentError(f"the graph has no tensor or op named '{obj}'") from None
+            op = _variable_read(graph, name)
+            if op is None:
+                raise InvalidArgumentError(f"the graph has no tensor or op named '{obj}'") from None
         if not colon:
             return op
         if not index.isdigit():
@@ -37,6 +41,17 @@ def as_ir(obj: Any, graph: Graph) -> Value | Op:
         return outputs[int(index)]
     raise TypeError(f"cannot fetch or feed {reprlib.repr(obj)} (type {type(obj).__name__}): expected a Tensor, an "
                     f"Operation, a Variable or a name")
+
+
+def _variable_read(graph: Graph, name: str) -> Op | None:
+    """TF1's `<variable>/read`, the identity every reference variable reads through: dfc's variable op itself."""
+    if not name.endswith("/read"):
+        return None
+    try:
+        op = graph.op_by_name(name[:-len("/read")])
+    except KeyError:
+        return None
+    return op if op.type == "dfc.variable" else None
 
 
 class FetchStructure:
@@ -52,7 +67,13 @@ class FetchStructure:
             inputs, compute = host_fetch()
             return _HostNode(compute, self._flatten(inputs, graph))
         if isinstance(obj, Mapping):
+            if isinstance(obj, collections.defaultdict):  # rebuilt with its factory, as TF's fetch mapper does
+                return (functools.partial(_defaultdict_like, type(obj), obj.default_factory),
+                        [(k, self._flatten(v, graph)) for k, v in obj.items()])
             return (type(obj), [(k, self._flatten(v, graph)) for k, v in obj.items()])
+        fields = getattr(type(obj), "__attrs_attrs__", None)
+        if fields is not None and not hasattr(obj, "_dfc_ir"):  # an attrs class: TF fetches its fields
+            return (_AttrsClass(type(obj)), [self._flatten(getattr(obj, f.name), graph) for f in fields])
         if isinstance(obj, (list, tuple)) and not hasattr(obj, "_dfc_ir"):
             kind = type(obj)
             return (kind, [self._flatten(v, graph) for v in obj])
@@ -68,6 +89,10 @@ class FetchStructure:
         if isinstance(node, _HostNode):
             return node.compute(self._build(node.inputs, values))
         kind, items = node
+        if isinstance(kind, functools.partial):
+            return kind({k: self._build(v, values) for k, v in items})
+        if isinstance(kind, _AttrsClass):
+            return kind.kind(*[self._build(v, values) for v in items])  # positionally, as TF's fetch mapper
         if issubclass(kind, Mapping):
             out = {k: self._build(v, values) for k, v in items}
             return out if kind is dict else kind(out)
@@ -75,6 +100,21 @@ class FetchStructure:
         if kind is list or kind is tuple:
             return kind(built)
         return kind(*built) if hasattr(kind, "_fields") else kind(built)
+
+
+class _AttrsClass:
+    """An attrs class of a fetch structure, rebuilt from its fields' fetched values."""
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: type):
+        self.kind = kind
+
+
+def _defaultdict_like(kind: type, factory: Any, items: dict) -> Any:
+    out = kind(factory)
+    out.update(items)
+    return out
 
 
 class _HostNode:

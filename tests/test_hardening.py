@@ -349,3 +349,21 @@ def test_cli_unwritable_outputs_are_one_line(tmp_path):
     assert result.exit_code == 1 and "cannot write" in result.output
     result = invoke("compile", str(path), "--fetch", "r", "--dump-dir", str(blocker / "dump"))
     assert result.exit_code == 1 and "cannot write" in result.output
+
+
+def test_attrs_classes_in_fetches_come_back_filled():
+    """TF's Session.run fetches the fields of an attrs class and rebuilds it (its _AttrsFetchMapper)."""
+    attr = pytest.importorskip("attr")
+
+    @attr.s
+    class Pair:
+        a = attr.ib()
+        _b = attr.ib()
+
+    with tf.Graph().as_default():
+        x = tf.constant([1.0, 2.0])
+        with tf.Session() as sess:
+            got = sess.run(Pair(x, {"c": x * 2.0}))
+    assert isinstance(got, Pair)
+    np.testing.assert_array_equal(got.a, [1.0, 2.0])
+    np.testing.assert_array_equal(got._b["c"], [2.0, 4.0])

@@ -26,6 +26,23 @@ DIFFERS = {
                                             "constant; dfc names the impossible allocation when the op is built"),
     "reshape_two_unknowns": ("ValueError", "dfc finds the second -1 of a constant shape while building the graph; "
                                            "TF only when it runs"),
+    "cholesky_not_positive_definite": ("InvalidArgumentError", "TF1's Cholesky fails on a matrix that is not "
+                                       "positive definite; TF 2.21 returns NaNs instead"),
+    "uint8_arithmetic_wraps": ("TypeError", "dfc's uint8 only casts and moves (image bytes); arithmetic on it is a "
+                               "TypeError naming the op"),
+    "transpose_fed_perm_bad": ("ValueError", "dfc fixes each op's dim order when the graph is built: a fed perm is "
+                               "refused then, naming the perm"),
+    "reduce_sum_fed_axis_out_of_range": ("ValueError", "dfc needs reduction axes known when the graph is built: a "
+                                         "fed axis is refused then, naming it"),
+    "compute_gradients_var_list_with_a_tensor": ("TypeError", "TF 2.21 differentiates with respect to a tensor in "
+                                                 "var_list; TF1 and dfc refuse what is not a variable"),
+    "import_meta_graph_corrupt": ("DataLossError", "TF's UnicodeDecodeError comes from trying the text format; dfc "
+                                  "says the file is not a MetaGraphDef"),
+    "string_split_of_numbers": ("TypeError", "dfc refuses a non-string tensor as TF's other string ops do (TF's "
+                                "string_split converts it first: a ValueError)"),
+    "restore_truncated_data": ("DataLossError", "dfc's checkpoint files carry a checksum of the whole file, so a "
+                               "truncated one is damaged data; TF's bundle reader reports the short read as "
+                               "OutOfRangeError"),
 }
 
 #: TF's classes that dfc spells by their base

@@ -601,3 +601,4 @@ def outcome(tf, c: Case) -> dict:
 
 import user_error_cases_more  # noqa: E402,F401 - its cases join CASES
 import user_error_cases_train  # noqa: E402,F401
+import user_error_cases_hard  # noqa: E402,F401

@@ -12,18 +12,27 @@ import math
 import numpy as np
 
 from dfc.ir.graph import Op
-from dfc.ir.ops.debug import TENSOR_PART, numerics_problem
+from dfc.ir.ops.debug import TENSOR_PART, numerics_problem, summarize
 
 from .loops import View, elem_ptr, loop_nest
 from .module import ErrorSite, ModuleBuilder, where
 from .scalar import COMP, fsuffix, lit, load, store
 
 
+def _shown(value, count: int) -> str:
+    """A data tensor of an assert as its message shows it: its values when they are a constant of the step
+    (a TensorArray's index, a fed shape folded once it is known), else its name and type."""
+    if value.op is not None and value.op.type == "dfc.constant":
+        return summarize(value.op.attrs["value"], count)
+    return f"{value.describe()} (its values: run with backend='interpreter')"
+
+
 def assert_code(mb: ModuleBuilder, op: Op) -> int:
-    """The error code of a dfc.assert (CPU and GPU): its message shows the data tensors by name and type."""
+    """The error code of a dfc.assert (CPU and GPU): its message shows the data tensors by value when they are
+    constants, else by name and type."""
     it = iter(op.inputs[1:])
-    shown = [f"{next(it).describe()} (its values: run with backend='interpreter')" if p == TENSOR_PART
-             else p.replace("%%", "%") for p in op.attrs["parts"]]
+    shown = [_shown(next(it), op.attrs["summarize"]) if p == TENSOR_PART else p.replace("%%", "%")
+             for p in op.attrs["parts"]]
     return mb.error_code(ErrorSite(op, "static", f"op {op.describe()} failed: assertion failed: "
                                    + " ".join(f"[{s}]" for s in shown)))
 

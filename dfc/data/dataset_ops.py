@@ -341,7 +341,8 @@ class _Generator(Dataset):
             for leaf, dtype, shape in zip(leaves, self._dtypes, self._shapes):
                 array = np.asarray(leaf)
                 try:
-                    array = constant_array(leaf, dtype) if dtype.is_string or array.dtype != dtype.np else array
+                    array = (constant_array(leaf, dtype, python_strict=False)
+                             if dtype.is_string or array.dtype != dtype.np else array)
                 except (TypeError, ValueError) as e:
                     raise InvalidArgumentError(f"`generator` yielded an element of type {array.dtype} where an "
                                                f"element of type {dtype.name} was expected: {e}") from None

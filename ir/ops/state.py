@@ -40,11 +40,18 @@ register(OpDef("dfc.variable", "state", None, _read_variable, 0, {"name": Attr("
 
 def _assign_infer(types, attrs):
     t = tensor_operand(types, 0)
+    # `shape`: the variable's own shape, kept when the value's was not known while building; TF's Assign
+    # (validate_shape) refuses a value of another shape when it runs instead of giving the variable that shape
+    want = attrs.get("shape")
+    if want is not None and t.shape is not None and all(d is not None for d in t.shape) and \
+            tuple(t.shape) != tuple(want):
+        raise ShapeError(f"Assign requires shapes of both tensors to match. lhs shape= {list(want)} rhs shape= "
+                         f"{list(t.shape)} (variable '{attrs['variable']}')")
     return [t]
 
 
 def _assigner(combine):
-    def reference(value, *, variable, ctx, op, use_locking=None):
+    def reference(value, *, variable, ctx, op, use_locking=None, shape=None):  # shape: checked by _assign_infer
         if combine is None:
             return ctx.write_variable(variable, value, op)
         update = getattr(ctx, "update_variable", None)
@@ -65,7 +72,7 @@ def _checked(fn):
 for _name, _combine in (("assign", None), ("assign_add", _checked(np.add)), ("assign_sub", _checked(np.subtract))):
     # use_locking: the step that runs the op holds the variable's lock for the whole run (TF's use_locking)
     register(OpDef(f"dfc.{_name}", "state", _assign_infer, _assigner(_combine), 1,
-                   {"variable": Attr("str"), "use_locking": Attr("bool", None)},
+                   {"variable": Attr("str"), "use_locking": Attr("bool", None), "shape": Attr("ints", None)},
                    differentiable=False, stateful=True, uses_context=True, writes_variable=True, fusible_as=None))
 
 
