@@ -146,11 +146,31 @@ class DeviceBuffer:
         return out
 
 
+#: CUDA graph captures in progress in this process, and the frees asked for meanwhile
+_capturing = [0]
+_capturing_lock = threading.Lock()  # for the count's updates (the frees only read it: a finalizer never waits)
+_pending_frees: list[int] = []
+
+
 def _free(ptr: int) -> None:
-    try:
-        _driver().cuMemFree(ptr)
-    except Exception:  # noqa: BLE001 - at interpreter exit the driver may be gone already
-        pass
+    """Free device memory, or, while a capture is in progress, as soon as it ends: a buffer's finalizer runs
+    whenever Python collects it, on any thread, and cuMemFree (which waits for the device) during a stream
+    capture fails and invalidates the capture."""
+    _pending_frees.append(ptr)
+    if not _capturing[0]:
+        _free_pending()
+
+
+def _free_pending() -> None:
+    while _pending_frees and not _capturing[0]:
+        try:
+            ptr = _pending_frees.pop()
+        except IndexError:  # another thread took the last one
+            return
+        try:
+            _driver().cuMemFree(ptr)
+        except Exception:  # noqa: BLE001 - at interpreter exit the driver may be gone already
+            pass
 
 
 # ---- cuBLAS (the nvidia-cublas wheel's library, through ctypes) ------------------------------------
@@ -394,11 +414,18 @@ class GpuExecutable:
         """The instantiated CUDA graph of the work `replay()` enqueues (captured, not run)."""
         drv = _driver()
         stream = self.ctx.stream
-        _check(drv.cuStreamBeginCapture(stream, drv.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL))
+        with _capturing_lock:
+            _capturing[0] += 1  # frees wait until the capture ends (see _free)
         try:
-            replay()
+            _check(drv.cuStreamBeginCapture(stream, drv.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL))
+            try:
+                replay()
+            finally:
+                graph = _check(drv.cuStreamEndCapture(stream))
         finally:
-            graph = _check(drv.cuStreamEndCapture(stream))
+            with _capturing_lock:
+                _capturing[0] -= 1
+            _free_pending()
         try:
             executable = _check(drv.cuGraphInstantiate(graph, 0))
         finally:
