@@ -30,7 +30,7 @@ from dfc.ir.errors import InvalidArgumentError
 from dfc.ir.graph import Graph
 from dfc.ir.ops import get_op_def
 
-from . import kernel_cache
+from . import kernel_cache, nvjitlink
 
 _lock = threading.Lock()
 
@@ -105,10 +105,14 @@ class Context:
         _check(drv.cuCtxSetCurrent(self.context))
         attr = drv.CUdevice_attribute
         major = _check(drv.cuDeviceGetAttribute(attr.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, self.device))
+        minor = _check(drv.cuDeviceGetAttribute(attr.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, self.device))
         self.sms = _check(drv.cuDeviceGetAttribute(attr.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, self.device))
-        self.arch = "sm_90" if major >= 9 else "sm_80"
+        self.arch = "sm_90" if major >= 9 else "sm_80"  # the PTX's target
+        self.sm = f"sm_{major}{minor}"  # the device's own architecture: what nvJitLink links the PTX for
+        nvjitlink.DRIVER_MAJOR[0] = int(_check(drv.cuDriverGetVersion())) // 1000  # 12080: CUDA 12.8
         self.stream = _check(drv.cuStreamCreate(0))
         self.modules: dict[str, object] = {}  # kernel symbol -> CUfunction, loaded once per process
+        self.cubins_loaded = 0  # kernels loaded from nvJitLink's cubins (the others: PTX, JIT-compiled by the driver)
 
     @classmethod
     def get(cls) -> Context:
@@ -118,10 +122,20 @@ class Context:
             _check(_driver().cuCtxSetCurrent(cls._instance.context))  # this thread uses the process's context
             return cls._instance
 
-    def function(self, symbol: str, ptx: str):
+    def function(self, symbol: str, ptx: str, cubin: bytes | None = None):
+        """The kernel `symbol`, loaded once: from its cubin when there is one and the driver takes it (a driver
+        older than the nvJitLink that made it refuses it), else from its PTX."""
         fn = self.modules.get(symbol)
         if fn is None:
-            module = _check(_driver().cuModuleLoadData(ptx.encode() + b"\0"))
+            module = None
+            if cubin is not None:
+                try:
+                    module = _check(_driver().cuModuleLoadData(cubin))
+                    self.cubins_loaded += 1
+                except CudaError:
+                    module = None
+            if module is None:
+                module = _check(_driver().cuModuleLoadData(ptx.encode() + b"\0"))
             fn = _check(_driver().cuModuleGetFunction(module, symbol.encode()))
             self.modules[symbol] = fn
         return fn
@@ -271,7 +285,9 @@ class GpuExecutable:
         self.ctx = Context.get()
         self.program = codegen.lower(step, target=nvptx_target(self.ctx.arch))
         ptx = self.program.ptx(_cached_ptx)  # a new process finds the PTX in the kernel cache: LLVM does not run
-        self.functions = {symbol: self.ctx.function(symbol, text) for symbol, text in ptx.items()}
+        new = {symbol: text for symbol, text in ptx.items() if symbol not in self.ctx.modules}
+        cubins = nvjitlink.cubins(new, self.ctx.sm)  # {} without nvJitLink: the driver JIT-compiles the PTX
+        self.functions = {symbol: self.ctx.function(symbol, text, cubins.get(symbol)) for symbol, text in ptx.items()}
         plan = self.program.plan
         self.plan = plan
         self.arena = DeviceBuffer(plan.arena_size)
