@@ -171,10 +171,10 @@ def cubins(ptx: dict[str, str], arch: str) -> dict[str, bytes]:
     for symbol, text in ptx.items():
         try:
             image = kernel_cache.derived(cubin_key(text, arch), lambda text=text: link(text, arch))
-        except NvJitLinkError:
+            if symbol in elf_kernels(image)[1]:
+                out[symbol] = image
+        except (NvJitLinkError, ValueError):  # refused, or not a cubin of the kernel: the PTX it is
             continue
-        if symbol in elf_kernels(image)[1]:
-            out[symbol] = image
     return out
 
 

@@ -48,7 +48,10 @@ def device() -> dict:
         info.update(name=name.split(b"\0")[0].decode(), arch=ctx.arch, sm=ctx.sm, multiprocessors=ctx.sms)
         from dfc.runtime import nvjitlink
 
-        info["nvjitlink"] = nvjitlink.unavailable_reason() or ".".join(map(str, nvjitlink.version()))
+        try:
+            info["nvjitlink"] = nvjitlink.unavailable_reason() or ".".join(map(str, nvjitlink.version()))
+        except nvjitlink.NvJitLinkError as e:
+            info["nvjitlink"] = str(e)
     else:
         info["why_none"] = why
     return info
