@@ -81,12 +81,17 @@ def run_tests(timeout_s: float = TEST_TIMEOUT_S) -> dict:
         # the emulated runs of the same tests (tests/gpu_emulator.py) run in CI: the lent minutes go to the device
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", "-k", "not emulator",
                    "-n", str(workers), f"--junitxml={junit}", *GPU_TESTS]
+        # a session of its own: past the time limit pytest and its xdist workers are killed together
+        proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
         try:
-            done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=max(timeout_s, 1))
-            out = {"returncode": done.returncode, "tail": done.stdout[-6000:] + done.stderr[-2000:]}
-        except subprocess.TimeoutExpired as e:
-            stdout = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
-            out = {"returncode": None, "timeout_s": timeout_s, "tail": stdout[-6000:]}
+            stdout, stderr = proc.communicate(timeout=max(timeout_s, 1))
+            out = {"returncode": proc.returncode}
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            stdout, stderr = proc.communicate()
+            out = {"returncode": None, "timeout_s": timeout_s}
+        out["tail"] = stdout[-6000:] + stderr[-2000:]
         if junit.exists():
             try:
                 out.update(_outcome(junit))
