@@ -153,6 +153,7 @@ def test_tile_by_fed_multiples(emulated_gpu, multiples):
         tiled = tf.tile(x, m, name="tiled")
         return lambda sess: sess.run([tiled, tf.reduce_sum(tiled * tiled, 1)], {x: x_value, m: multiples})
 
-    got, want, _ = _run_both(build, emulated_gpu)
+    got, want, devices = _run_both(build, emulated_gpu)
     _close(got, want)
     np.testing.assert_array_equal(got[0], np.tile(x_value, multiples))
+    _on_gpu(devices, "tiled", "Sum")  # the fed multiples make the tile static before placement
