@@ -299,11 +299,13 @@ def run_overhead(repeat: int = 200) -> dict:
     return {"tiny_step_s": _time(lambda: ex([x], _Ctx()), repeat)}
 
 
-def main(scale: str = "full") -> dict:
-    """Every GPU benchmark at `scale` ("full": the figures the README asks for; "small": toy sizes)."""
+def main(scale: str = "full", report: dict | None = None) -> dict:
+    """Every GPU benchmark at `scale` ("full": the figures the README asks for; "small": toy sizes), each one's
+    figures put in `report` as it finishes (a caller that stops the run keeps those that did)."""
     size = SIZES[scale]
     repeat = size["repeat"]
-    report: dict = {"scale": scale}
+    report = {} if report is None else report
+    report["scale"] = scale
     for name, fn in (("elementwise_chain", lambda: elementwise_vs_copy(size["chain"], repeat)),
                      ("matmul_f32", lambda: matmul("f32", size["matmul"], repeat)),
                      ("matmul_bf16", lambda: matmul("bf16", size["matmul"], repeat)),

@@ -30,7 +30,7 @@ from dfc.ir.errors import InvalidArgumentError
 from dfc.ir.graph import Graph
 from dfc.ir.ops import get_op_def
 
-from . import kernel_cache
+from . import kernel_cache, nvjitlink
 
 _lock = threading.Lock()
 
@@ -105,10 +105,14 @@ class Context:
         _check(drv.cuCtxSetCurrent(self.context))
         attr = drv.CUdevice_attribute
         major = _check(drv.cuDeviceGetAttribute(attr.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, self.device))
+        minor = _check(drv.cuDeviceGetAttribute(attr.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, self.device))
         self.sms = _check(drv.cuDeviceGetAttribute(attr.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, self.device))
-        self.arch = "sm_90" if major >= 9 else "sm_80"
+        self.arch = "sm_90" if major >= 9 else "sm_80"  # the PTX's target
+        self.sm = f"sm_{major}{minor}"  # the device's own architecture: what nvJitLink links the PTX for
+        nvjitlink.DRIVER_MAJOR[0] = int(_check(drv.cuDriverGetVersion())) // 1000  # 12080: CUDA 12.8
         self.stream = _check(drv.cuStreamCreate(0))
         self.modules: dict[str, object] = {}  # kernel symbol -> CUfunction, loaded once per process
+        self.cubins_loaded = 0  # kernels loaded from nvJitLink's cubins (the others: PTX, JIT-compiled by the driver)
 
     @classmethod
     def get(cls) -> Context:
@@ -118,10 +122,20 @@ class Context:
             _check(_driver().cuCtxSetCurrent(cls._instance.context))  # this thread uses the process's context
             return cls._instance
 
-    def function(self, symbol: str, ptx: str):
+    def function(self, symbol: str, ptx: str, cubin: bytes | None = None):
+        """The kernel `symbol`, loaded once: from its cubin when there is one and the driver takes it (a driver
+        older than the nvJitLink that made it refuses it), else from its PTX."""
         fn = self.modules.get(symbol)
         if fn is None:
-            module = _check(_driver().cuModuleLoadData(ptx.encode() + b"\0"))
+            module = None
+            if cubin is not None:
+                try:
+                    module = _check(_driver().cuModuleLoadData(cubin))
+                    self.cubins_loaded += 1
+                except CudaError:
+                    module = None
+            if module is None:
+                module = _check(_driver().cuModuleLoadData(ptx.encode() + b"\0"))
             fn = _check(_driver().cuModuleGetFunction(module, symbol.encode()))
             self.modules[symbol] = fn
         return fn
@@ -146,11 +160,31 @@ class DeviceBuffer:
         return out
 
 
+#: CUDA graph captures in progress in this process, and the frees asked for meanwhile
+_capturing = [0]
+_capturing_lock = threading.Lock()  # for the count's updates (the frees only read it: a finalizer never waits)
+_pending_frees: list[int] = []
+
+
 def _free(ptr: int) -> None:
-    try:
-        _driver().cuMemFree(ptr)
-    except Exception:  # noqa: BLE001 - at interpreter exit the driver may be gone already
-        pass
+    """Free device memory, or, while a capture is in progress, as soon as it ends: a buffer's finalizer runs
+    whenever Python collects it, on any thread, and cuMemFree (which waits for the device) during a stream
+    capture fails and invalidates the capture."""
+    _pending_frees.append(ptr)
+    if not _capturing[0]:
+        _free_pending()
+
+
+def _free_pending() -> None:
+    while _pending_frees and not _capturing[0]:
+        try:
+            ptr = _pending_frees.pop()
+        except IndexError:  # another thread took the last one
+            return
+        try:
+            _driver().cuMemFree(ptr)
+        except Exception:  # noqa: BLE001 - at interpreter exit the driver may be gone already
+            pass
 
 
 # ---- cuBLAS (the nvidia-cublas wheel's library, through ctypes) ------------------------------------
@@ -251,7 +285,9 @@ class GpuExecutable:
         self.ctx = Context.get()
         self.program = codegen.lower(step, target=nvptx_target(self.ctx.arch))
         ptx = self.program.ptx(_cached_ptx)  # a new process finds the PTX in the kernel cache: LLVM does not run
-        self.functions = {symbol: self.ctx.function(symbol, text) for symbol, text in ptx.items()}
+        new = {symbol: text for symbol, text in ptx.items() if symbol not in self.ctx.modules}
+        cubins = nvjitlink.cubins(new, self.ctx.sm)  # {} without nvJitLink: the driver JIT-compiles the PTX
+        self.functions = {symbol: self.ctx.function(symbol, text, cubins.get(symbol)) for symbol, text in ptx.items()}
         plan = self.program.plan
         self.plan = plan
         self.arena = DeviceBuffer(plan.arena_size)
@@ -394,11 +430,18 @@ class GpuExecutable:
         """The instantiated CUDA graph of the work `replay()` enqueues (captured, not run)."""
         drv = _driver()
         stream = self.ctx.stream
-        _check(drv.cuStreamBeginCapture(stream, drv.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL))
+        with _capturing_lock:
+            _capturing[0] += 1  # frees wait until the capture ends (see _free)
         try:
-            replay()
+            _check(drv.cuStreamBeginCapture(stream, drv.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL))
+            try:
+                replay()
+            finally:
+                graph = _check(drv.cuStreamEndCapture(stream))
         finally:
-            graph = _check(drv.cuStreamEndCapture(stream))
+            with _capturing_lock:
+                _capturing[0] -= 1
+            _free_pending()
         try:
             executable = _check(drv.cuGraphInstantiate(graph, 0))
         finally:

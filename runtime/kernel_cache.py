@@ -32,7 +32,7 @@ import sys
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -264,6 +264,19 @@ def objects_by_key(keys: Sequence[bytes]) -> list[bytes] | None:
                 pass
         out.append(obj)
     return out
+
+
+def derived(key: bytes, make: Callable[[], bytes]) -> bytes:
+    """A payload made from cached code by a tool other than LLVM (a cubin nvJitLink links from PTX), filed under
+    `key` (which the caller derives from everything the payload depends on): from memory, disk, else made now
+    and stored like object code."""
+    obj = objects_by_key([key])
+    if obj is not None:
+        return obj[0]
+    payload = make()
+    _remember(key, payload)
+    write_entry(entry_path(cache_dir(), key), key, payload)
+    return payload
 
 
 def _compile(target: Target, jobs: dict[bytes, tuple[str, int]]) -> dict[bytes, bytes]:

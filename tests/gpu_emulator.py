@@ -12,7 +12,9 @@ What is emulated, and how:
     or at a synchronous copy (the legacy stream waits for blocking streams), so a runtime that reads
     results before synchronizing reads stale memory, as on a GPU;
   - kernels (tests/gpu_emulator_kernels.py): the emulator cannot run PTX. cuModuleLoadData receives the real
-    PTX (emitted by the NVPTX backend as on a GPU) and takes each `.entry` it defines; the kernel's code comes
+    PTX (emitted by the NVPTX backend as on a GPU) and takes each `.entry` it defines, or the cubin nvJitLink
+    linked from it (runtime/nvjitlink.py) and takes its global functions if it is for the emulated device's
+    architecture (else CUDA_ERROR_NO_BINARY_FOR_GPU, as a driver answers); the kernel's code comes
     from the LLVM module compiler/codegen/gpu.py emitted that PTX from (recorded when the runtime asks the
     program for its PTX), recompiled for the host: the NVPTX triple and data layout become the host's, the
     `llvm.nvvm.read.ptx.sreg.*` intrinsics, barriers and warp shuffles become calls into this module, and
@@ -49,6 +51,7 @@ import numpy as np
 
 from dfc.compiler.codegen import gpu as codegen
 from dfc.compiler.target import TargetError
+from dfc.runtime import nvjitlink
 from gpu_emulator_kernels import POISON, EmulatedKernel
 
 RED_ZONE = 256  # bytes before and after every allocation
@@ -61,6 +64,7 @@ class CUresult(enum.IntEnum):
     CUDA_ERROR_OUT_OF_MEMORY = 2
     CUDA_ERROR_NOT_INITIALIZED = 3
     CUDA_ERROR_INVALID_IMAGE = 200
+    CUDA_ERROR_NO_BINARY_FOR_GPU = 209
     CUDA_ERROR_INVALID_HANDLE = 400
     CUDA_ERROR_NOT_FOUND = 500
     CUDA_ERROR_NOT_READY = 600
@@ -149,6 +153,10 @@ class EmulatedDriver:
         self._lock = threading.RLock()
         #: frees asked for while another thread held the lock (see cuMemFree), done at the next call
         self._deferred_frees: list[int] = []
+        #: whether cuModuleLoadData takes cubins (a driver older than the nvJitLink that linked them does not),
+        #: and the architecture of each one it loaded
+        self.accept_cubins = True
+        self.cubins: list[str] = []
 
     # -- bookkeeping
     def _count(self, name: str) -> None:
@@ -218,6 +226,9 @@ class EmulatedDriver:
 
     def cuGetErrorName(self, err) -> tuple:
         return (CUresult.CUDA_SUCCESS, CUresult(int(err)).name.encode())
+
+    def cuDriverGetVersion(self) -> tuple:
+        return self._guard("cuDriverGetVersion", lambda: (CUresult.CUDA_SUCCESS, 13000))
 
     def cuDeviceGetCount(self) -> tuple:
         return self._guard("cuDeviceGetCount", lambda: (CUresult.CUDA_SUCCESS, 1))
@@ -391,12 +402,24 @@ class EmulatedDriver:
     # -- modules and launches
     def cuModuleLoadData(self, image) -> tuple:
         def body():
-            text = bytes(image).rstrip(b"\0").decode()
-            entries = re.findall(r"^\.visible \.entry (\w+)\(", text, re.M)
+            data = bytes(image)
+            if data.startswith(b"\x7fELF"):  # a cubin (runtime/nvjitlink.py): its global functions, for this arch
+                if not self.accept_cubins:
+                    return (CUresult.CUDA_ERROR_NO_BINARY_FOR_GPU,)
+                try:
+                    arch, entries = nvjitlink.elf_kernels(data)
+                except ValueError as e:
+                    raise _Fault(CUresult.CUDA_ERROR_INVALID_IMAGE, f"a bad cubin: {e}") from None
+                if arch != f"sm_{self.compute_major}0":
+                    return (CUresult.CUDA_ERROR_NO_BINARY_FOR_GPU,)
+                self.cubins.append(arch)
+            else:
+                text = data.rstrip(b"\0").decode()
+                entries = re.findall(r"^\.visible \.entry (\w+)\(", text, re.M)
             if not entries:
-                raise _Fault(CUresult.CUDA_ERROR_INVALID_IMAGE, "the PTX image defines no kernel entry")
+                raise _Fault(CUresult.CUDA_ERROR_INVALID_IMAGE, "the image defines no kernel entry")
             module = _Handle("module")
-            module.entries = entries  # type: ignore[attr-defined]
+            module.entries = sorted(entries)  # type: ignore[attr-defined]
             return (CUresult.CUDA_SUCCESS, module)
         return self._guard("cuModuleLoadData", body)
 

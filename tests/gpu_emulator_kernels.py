@@ -118,6 +118,23 @@ done:
   ret void
 }}
 
+; float to bfloat16, rounding to nearest even (NaN stays a quiet NaN): LLVM calls this for `fptrunc float to
+; bfloat` (the bfloat16 atomic adds) on hosts without AVX512-BF16, and libgcc has it only from GCC 13
+define bfloat @dfc_emu_truncsfbf2(float %x) {{
+  %bits = bitcast float %x to i32
+  %odd = lshr i32 %bits, 16
+  %lsb = and i32 %odd, 1
+  %bias = add i32 %lsb, 32767
+  %rounded = add i32 %bits, %bias
+  %hi = lshr i32 %rounded, 16
+  %nanhi = or i32 %odd, 64
+  %isnan = fcmp uno float %x, %x
+  %pick = select i1 %isnan, i32 %nanhi, i32 %hi
+  %h = trunc i32 %pick to i16
+  %r = bitcast i16 %h to bfloat
+  ret bfloat %r
+}}
+
 ; with LAG_US set, after each barrier about half the warps of the block (a different half at each barrier
 ; and in each block) sleep that long while the others run on: a barrier missing between a shared-memory
 ; write and another warp's read shows as a wrong result instead of depending on the OS's scheduling
@@ -233,6 +250,9 @@ def _bind_support() -> None:
         llvm.add_symbol(f"dfc_emu_sreg_{name}_x", code.address(f"dfc_emu_sreg_{name}_x"))
     for name in ("dfc_emu_barrier", "dfc_emu_shfl", "dfc_emu_wait"):
         llvm.add_symbol(name, code.address(name))
+    # a kernel's bfloat16 rounding, where the host has no instruction for it (a call to an unbound symbol
+    # jumps to address 0)
+    llvm.add_symbol("__truncsfbf2", code.address("dfc_emu_truncsfbf2"))
     _SUPPORT["wait"] = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int32, ctypes.c_void_p)(
         code.address("dfc_emu_wait"))
     from dfc.runtime.cpu import _bind_half_conversions  # noqa: PLC0415 - f16 on hosts without F16C

@@ -89,3 +89,38 @@ def test_gpu_check_runs_every_gpu_benchmark_at_toy_sizes_on_the_emulated_gpu(emu
     calls.clear()
     bench.session_steps((8, 16, 8, 4), repeat=1)
     assert calls.get("cublasGemmEx", 0) >= 3 and calls.get("cuLaunchKernel", 0) + calls.get("cuGraphLaunch", 0)
+
+
+def test_gpu_check_writes_its_report_when_the_driver_fails(tmp_path, monkeypatch):
+    import json
+
+    from dfc.tools import gpu_check
+
+    def broken():
+        raise RuntimeError("CUDA driver error CUDA_ERROR_SYSTEM_DRIVER_MISMATCH")
+    monkeypatch.setattr(gpu_check, "device", broken)
+    out = tmp_path / "report.json"
+    assert gpu_check.main(["--out", str(out), "--skip-tests"]) == 1
+    report = json.loads(out.read_text())
+    assert report["device"] == {"gpus": 0, "error": "RuntimeError: CUDA driver error CUDA_ERROR_SYSTEM_DRIVER_MISMATCH"}
+    assert "benchmarks" not in report and report["seconds"] >= 0
+
+
+def test_gpu_check_stops_the_benchmarks_at_its_budget_and_keeps_what_finished(emulated_gpu, tmp_path, monkeypatch):
+    """A lent machine's minutes are few: past --budget-s the running benchmark stops, the report keeps the
+    figures of those that finished and says why the rest are missing."""
+    import json
+    import time
+
+    from benchmarks import gpu as bench
+    from dfc.tools import gpu_check
+
+    monkeypatch.setattr(bench, "elementwise_vs_copy", lambda *a: {"fraction_of_copy_bandwidth": 0.5})
+    monkeypatch.setattr(bench, "matmul", lambda *a: time.sleep(60))
+    out = tmp_path / "report.json"
+    started = time.perf_counter()
+    gpu_check.main(["--out", str(out), "--skip-tests", "--scale", "small", "--budget-s", "1"])
+    assert time.perf_counter() - started < 30
+    bench_report = json.loads(out.read_text())["benchmarks"]
+    assert bench_report["elementwise_chain"] == {"fraction_of_copy_bandwidth": 0.5}
+    assert "matmul_f32" not in bench_report and "time budget was spent" in bench_report["error"]
