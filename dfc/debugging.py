@@ -256,8 +256,10 @@ def _size_check(x: Tensor, dim: int, symbol, specified: dict, prefix: str, data,
 
 
 def _group(ops: list, name: str) -> Operation:
-    from .variables import group
-    return group(*ops, name=name) if ops else _no_op(name)
+    """A no-op that runs after `ops` (tf.group's op; debugging.py cannot import variables.py, which imports it)."""
+    from .framework import control_dependencies
+    with control_dependencies(ops):
+        return _no_op(name)
 
 
 def assert_integer(x, message=None, name: str | None = None) -> Operation:

@@ -237,3 +237,73 @@ def test_dataset_functions_capture_tables_and_tensors_of_the_outer_graph(tmp_pat
         sess.run(iterator.initializer, {limit: 1})  # a new initialization reads the captured values anew
         assert sess.run(element).tolist() == [[13], [11]]
         assert [sess.run(first) for _ in range(3)] == [b"a!", b"b!", b"c!"]
+
+
+def _example(ids, x):
+    return tf.train.Example(features=tf.train.Features(feature={
+        "ids": tf.train.Feature(int64_list=tf.train.Int64List(value=ids)),
+        "x": tf.train.Feature(float_list=tf.train.FloatList(value=[x]))})).SerializeToString()
+
+
+def test_sparse_components_map_batch_and_reach_get_next_as_tf():
+    """parse_single_example's VarLenFeature inside Dataset.map is a SparseTensor component: batch stacks it under
+    the batch index, get_next gives a SparseTensor (TF 2.21's values for the same pipelines), and a later map
+    receives it as one."""
+    data = [_example([1, 2], 1.0), _example([3], 2.0), _example([], 3.0), _example([4, 5, 6], 4.0)]
+    spec = {"ids": tf.VarLenFeature(tf.int64), "x": tf.FixedLenFeature([1], tf.float32)}
+    single = tf.data.Dataset.from_tensor_slices(data).map(lambda s: tf.parse_single_example(s, spec)).batch(3)
+    batched = tf.data.Dataset.from_tensor_slices(data).batch(2).map(lambda s: tf.parse_example(s, spec))
+    densified = single.map(lambda f: tf.sparse.to_dense(f["ids"]) * 10)
+    assert single.output_classes["ids"] is tf.SparseTensor and single.output_shapes["ids"].as_list() == [None, None]
+    first, second, third = (d.make_one_shot_iterator().get_next() for d in (single, batched, densified))
+    assert isinstance(first["ids"], tf.SparseTensor)
+    got = []
+    with tf.Session() as sess:
+        for element in (first, first, second, second):
+            value = sess.run(element)
+            ids = value["ids"]
+            got.append((ids.indices.tolist(), ids.values.tolist(), ids.dense_shape.tolist(), value["x"].tolist()))
+        dense = [sess.run(third).tolist(), sess.run(third).tolist()]
+    assert got == [([[0, 0], [0, 1], [1, 0]], [1, 2, 3], [3, 2], [[1.0], [2.0], [3.0]]),
+                   ([[0, 0], [0, 1], [0, 2]], [4, 5, 6], [1, 3], [[4.0]]),
+                   ([[0, 0], [0, 1], [1, 0]], [1, 2, 3], [2, 2], [[1.0], [2.0]]),
+                   ([[1, 0], [1, 1], [1, 2]], [4, 5, 6], [2, 3], [[3.0], [4.0]])]
+    assert dense == [[[10, 20], [30, 0], [0, 0]], [[40, 50, 60]]]
+    with pytest.raises(TypeError, match="padded_batch does not take SparseTensor"):
+        tf.data.Dataset.from_tensor_slices(data).map(lambda s: tf.parse_single_example(s, spec)).padded_batch(
+            2, {"ids": [None], "x": [1]})
+
+
+def test_tfrecord_examples_with_var_len_features_train_through_feature_columns(tmp_path):
+    """The TF1 input pipeline of record: TFRecordDataset, parse_single_example with a VarLenFeature of strings,
+    batch, then feature columns; the batches and losses equal TF 2.21's (printed by the same script)."""
+    path = str(tmp_path / "train.tfrecord")
+    with tf.python_io.TFRecordWriter(path) as writer:
+        for i in range(6):
+            words = [b"red", b"green", b"blue"][: (i % 3) + 1] if i != 4 else []
+            writer.write(tf.train.Example(features=tf.train.Features(feature={
+                "words": tf.train.Feature(bytes_list=tf.train.BytesList(value=words)),
+                "x": tf.train.Feature(float_list=tf.train.FloatList(value=[float(i)])),
+                "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[i % 2]))})).SerializeToString())
+    spec = {"words": tf.VarLenFeature(tf.string), "x": tf.FixedLenFeature([1], tf.float32),
+            "label": tf.FixedLenFeature([], tf.int64)}
+
+    def parse(serialized):
+        features = tf.parse_single_example(serialized, spec)
+        label = features.pop("label")
+        features["n_words"] = tf.size(features["words"].values)
+        return features, label
+    features, labels = tf.data.TFRecordDataset(path).map(parse).repeat(2).batch(3).prefetch(1) \
+        .make_one_shot_iterator().get_next()
+    fc = tf.feature_column
+    net = fc.input_layer(features, [fc.numeric_column("x"), fc.indicator_column(
+        fc.categorical_column_with_vocabulary_list("words", ["red", "green", "blue"]))])
+    logits = tf.layers.dense(net, 2, kernel_initializer=tf.ones_initializer())
+    loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    with tf.Session() as sess:
+        sess.run([tf.global_variables_initializer(), tf.tables_initializer()])
+        steps = [sess.run([net, loss, train])[:2] for _ in range(4)]
+    assert [n.tolist() for n, _ in steps] == [[[1, 0, 0, 0], [1, 1, 0, 1], [1, 1, 1, 2]],
+                                             [[1, 0, 0, 3], [0, 0, 0, 4], [1, 1, 1, 5]]] * 2
+    np.testing.assert_allclose([loss for _, loss in steps], [0.69315, 0.74286, 0.73402, 0.65406], atol=1e-5)

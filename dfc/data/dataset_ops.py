@@ -21,6 +21,8 @@ from dfc.ir.dtypes import DType, as_dtype
 from dfc.ir.errors import InvalidArgumentError, OpError
 
 from ..framework import Tensor, TensorShape, constant_array, constant_value, get_seed, infer_constant_dtype
+from .sparse_components import SparseTensor, as_value, component_spec, is_sparse, placeholder_for
+from .sparse_components import batch as batch_sparse
 
 __all__ = ["Dataset", "FedElements", "flatten", "pack"]
 
@@ -102,7 +104,8 @@ class ElementStructure:
 
     @property
     def output_classes(self) -> Any:
-        return pack(self._template, [Tensor] * len(self._dtypes))
+        from .sparse_components import SparseTensor, is_sparse
+        return pack(self._template, [SparseTensor if is_sparse(s) else Tensor for s in self._shapes])
 
 
 class Dataset(ElementStructure):
@@ -439,7 +442,7 @@ class _Batch(Dataset):
             raise InvalidArgumentError(f"Batch size must be greater than zero, got {batch_size}")
         lead = batch_size if drop_remainder else None
         super().__init__(source._template, source._dtypes,
-                         [[lead] + s if s is not None else None for s in source._shapes])
+                         [type(s)([lead] + s) if s is not None else None for s in source._shapes])
         self._source, self._size, self._drop = source, batch_size, drop_remainder
 
     def _elements(self, context):
@@ -450,6 +453,9 @@ class _Batch(Dataset):
                 return
             batched = []
             for c in range(len(self._dtypes)):
+                if is_sparse(self._shapes[c]):
+                    batched.append(batch_sparse([element[c] for element in chunk], c))
+                    continue
                 first = chunk[0][c].shape
                 for i, element in enumerate(chunk[1:], 1):
                     if element[c].shape != first:
@@ -462,6 +468,7 @@ class _Batch(Dataset):
 
 class _Unbatch(Dataset):
     def __init__(self, source: Dataset):
+        _refuse_sparse(source, "unbatch")
         for s in source._shapes:
             if s is not None and len(s) == 0:
                 raise ValueError("Cannot unbatch an input with scalar components.")
@@ -550,7 +557,6 @@ class _Function:
 
     def __init__(self, source: Dataset, func: Callable, what: str, returns_dataset: bool = False,
                  arguments: Callable[[], tuple[Any, list]] | None = None):
-        from ..array_ops import placeholder
         from ..framework import Graph, convert_to_tensor
         self.graph = Graph()
         self._captures: dict[int, tuple[Any, Any]] = {}  # id(outer tensor) -> (outer tensor, its placeholder here)
@@ -563,7 +569,7 @@ class _Function:
                 inputs = [FedElements(0, [dtype], [shape]) for dtype, shape in zip(source._dtypes, source._shapes)]
                 args = pack(source._template, inputs)
             elif arguments is None:
-                inputs = [placeholder(dtype, shape, name=f"arg{i}")
+                inputs = [placeholder_for(dtype, shape, f"arg{i}")
                           for i, (dtype, shape) in enumerate(zip(source._dtypes, source._shapes))]
                 args = pack(source._template, inputs)
             else:
@@ -583,9 +589,10 @@ class _Function:
                 self.dataset, leaves, template = result, [], None
             else:
                 leaves, template = flatten(_structure_of_outputs(result))
-            outputs = [convert_to_tensor(x) for x in leaves]
+            outputs = [x if isinstance(x, SparseTensor) else convert_to_tensor(x) for x in leaves]
             # a result that is an outer tensor itself (`lambda x: (key, x)`) is returned through its capture
-            self.outputs = [self._capture(t) if t._graph is not self.graph else t for t in outputs]
+            self.outputs = [self._capture(t) if isinstance(t, Tensor) and t._graph is not self.graph else t
+                            for t in outputs]
         self.template = template
         self._sessions: dict[str, Any] = {}
 
@@ -629,7 +636,7 @@ class _Function:
 
     def __call__(self, context: _Context, element: list[np.ndarray]) -> list[np.ndarray]:
         session = self._session(context)
-        return [np.asarray(a) for a in session.run(self.outputs, self._feeds(context, element))]
+        return [as_value(a) for a in session.run(self.outputs, self._feeds(context, element))]
 
 
 class _Map(Dataset):
@@ -638,7 +645,7 @@ class _Map(Dataset):
         self._function = _Function(source, func, "Dataset.map")
         outputs = self._function.outputs
         super().__init__(self._function.template, [t.dtype for t in outputs],
-                         [t.shape.as_list() if t.shape.ndims is not None else None for t in outputs])
+                         [component_spec(t, "Dataset.map")[1] for t in outputs])
 
     def _elements(self, context):
         for element in self._source._elements(context):
@@ -722,8 +729,15 @@ def _static_value(value: Any) -> Any:
     return value
 
 
+def _refuse_sparse(source: Dataset, what: str) -> None:
+    if any(is_sparse(s) for s in source._shapes):
+        raise TypeError(f"Dataset.{what} does not take SparseTensor components ({source.output_classes}); "
+                        f"batch them with Dataset.batch")
+
+
 class _PaddedBatch(Dataset):
     def __init__(self, source: Dataset, batch_size: int, padded_shapes, padding_values, drop_remainder: bool):
+        _refuse_sparse(source, "padded_batch")
         batch_size = int(batch_size)
         if batch_size <= 0:
             raise InvalidArgumentError(f"Batch size must be greater than zero, got {batch_size}")

@@ -19,6 +19,7 @@ from dfc.runtime.host_feeds import register_action, register_source
 
 from ..framework import Operation, TensorShape, get_default_graph, name_scope
 from .dataset_ops import Dataset, ElementStructure, _Context, _flatten_up_to, flatten, pack
+from .sparse_components import arrays, graph_values, placeholder_for
 
 __all__ = ["Iterator", "get_output_classes", "get_output_shapes", "get_output_types", "make_initializable_iterator",
            "make_one_shot_iterator"]
@@ -97,11 +98,11 @@ class Iterator(ElementStructure):
 
     def get_next(self, name: str | None = None) -> Any:
         """The next element's tensors: each Session.run that needs them advances the iterator once."""
-        from ..array_ops import placeholder
         with name_scope(name, "IteratorGetNext"):
-            tensors = [placeholder(dtype, shape, name=f"component_{i}")
+            tensors = [placeholder_for(dtype, shape, f"component_{i}")
                        for i, (dtype, shape) in enumerate(zip(self._dtypes, self._shapes))]
-        register_source(self._graph._dfc_ir(), [t._dfc_ir() for t in tensors], self._pull)
+        register_source(self._graph._dfc_ir(), [t._dfc_ir() for t in graph_values(tensors)],
+                        lambda session: arrays(self._pull(session)))
         return pack(self._template, tensors)
 
     def _pull(self, session) -> list:
