@@ -307,3 +307,21 @@ def test_tfrecord_examples_with_var_len_features_train_through_feature_columns(t
     assert [n.tolist() for n, _ in steps] == [[[1, 0, 0, 0], [1, 1, 0, 1], [1, 1, 1, 2]],
                                              [[1, 0, 0, 3], [0, 0, 0, 4], [1, 1, 1, 5]]] * 2
     np.testing.assert_allclose([loss for _, loss in steps], [0.69315, 0.74286, 0.73402, 0.65406], atol=1e-5)
+
+
+def test_sparse_tensors_slice_into_rows_as_tf():
+    """from_tensor_slices of a SparseTensor (and of a SparseTensorValue) gives its rows; from_tensors the whole
+    (TF 2.21's values for the same pipeline)."""
+    st = tf.SparseTensor(indices=[[0, 0], [1, 2], [2, 1], [2, 3]], values=[1.0, 2.0, 3.0, 4.0], dense_shape=[3, 5])
+    stv = tf.SparseTensorValue(indices=[[0, 1], [2, 0]], values=np.array([7, 8], np.int64), dense_shape=[3, 2])
+    rows = tf.data.Dataset.from_tensor_slices((st, stv, [10, 20, 30])).batch(2).make_one_shot_iterator().get_next()
+    whole = tf.data.Dataset.from_tensors(st).map(tf.sparse.reduce_sum).make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        got = []
+        for _ in range(2):
+            a, b, c = sess.run(rows)
+            got.append([a.indices.tolist(), a.values.tolist(), a.dense_shape.tolist(), b.indices.tolist(),
+                        b.values.tolist(), b.dense_shape.tolist(), c.tolist()])
+        assert sess.run(whole) == 10.0
+    assert got == [[[[0, 0], [1, 2]], [1.0, 2.0], [2, 5], [[0, 1]], [7], [2, 2], [10, 20]],
+                   [[[0, 1], [0, 3]], [3.0, 4.0], [1, 5], [[0, 0]], [8], [1, 2], [30]]]

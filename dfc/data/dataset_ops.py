@@ -21,7 +21,8 @@ from dfc.ir.dtypes import DType, as_dtype
 from dfc.ir.errors import InvalidArgumentError, OpError
 
 from ..framework import Tensor, TensorShape, constant_array, constant_value, get_seed, infer_constant_dtype
-from .sparse_components import SparseTensor, as_value, component_spec, is_sparse, placeholder_for
+from .sparse_components import (SparseTensor, SparseTensorValue, as_value, component_spec, is_sparse,
+                                placeholder_for, sparse_leaf_spec, sparse_row)
 from .sparse_components import batch as batch_sparse
 
 __all__ = ["Dataset", "FedElements", "flatten", "pack"]
@@ -37,7 +38,7 @@ def flatten(structure: Any) -> tuple[list[Any], Any]:
     def walk(node):
         if isinstance(node, dict):
             return {k: walk(node[k]) for k in sorted(node)}
-        if isinstance(node, tuple):
+        if isinstance(node, tuple) and not isinstance(node, SparseTensorValue):  # a SparseTensorValue is one leaf
             items = [walk(x) for x in node]
             return type(node)(*items) if hasattr(node, "_fields") else tuple(items)
         leaves.append(node)
@@ -83,7 +84,7 @@ class _Context:
         return n
 
     def evaluate(self, tensors: list[Tensor]) -> list[np.ndarray]:
-        return [np.asarray(a) for a in self.session.run(list(tensors), self.feed_dict)] if tensors else []
+        return [as_value(a) for a in self.session.run(list(tensors), self.feed_dict)] if tensors else []
 
 
 class ElementStructure:
@@ -266,7 +267,13 @@ class _Source(Dataset):
         self._tensors: list[Tensor | None] = []
         dtypes, shapes = [], []
         for leaf in leaves:
-            if isinstance(leaf, Tensor) or hasattr(leaf, "_as_tensor"):
+            if isinstance(leaf, (SparseTensor, SparseTensorValue)):
+                dtype, shape = sparse_leaf_spec(leaf)
+                self._tensors.append(leaf if isinstance(leaf, SparseTensor) else None)
+                self._arrays.append(None if isinstance(leaf, SparseTensor) else as_value(leaf))
+                dtypes.append(dtype)
+                shapes.append(shape)
+            elif isinstance(leaf, Tensor) or hasattr(leaf, "_as_tensor"):
                 tensor = convert_to_tensor(leaf)
                 self._tensors.append(tensor)
                 self._arrays.append(None)
@@ -288,7 +295,7 @@ class _Source(Dataset):
             if len(firsts) > 1:
                 a, b = sorted(firsts)[:2]
                 raise ValueError(f"Dimensions {a} and {b} are not compatible")
-            shapes = [s[1:] if s is not None else None for s in shapes]
+            shapes = [type(s)(s[1:]) if s is not None else None for s in shapes]
         super().__init__(template, dtypes, shapes)
 
     def _elements(self, context):
@@ -298,11 +305,12 @@ class _Source(Dataset):
         if not self._sliced:
             yield arrays
             return
-        lengths = {len(a) for a in arrays}
+        lengths = {int(a.dense_shape[0]) if isinstance(a, SparseTensorValue) else len(a) for a in arrays}
         if len(lengths) > 1:
             raise InvalidArgumentError(f"Dimensions of the sliced components do not match: {sorted(lengths)}")
         for i in range(lengths.pop() if lengths else 0):
-            yield [a[i, ...] for a in arrays]  # arrays, also for strings (a[i] of bytes is bytes)
+            # arrays, also for strings (a[i] of bytes is bytes); a SparseTensor's row i as a SparseTensor
+            yield [sparse_row(a, i) if isinstance(a, SparseTensorValue) else a[i, ...] for a in arrays]
 
 
 class _Range(Dataset):

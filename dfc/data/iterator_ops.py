@@ -134,7 +134,7 @@ def _refuse_placeholders(dataset: Dataset) -> None:
     if not tensors:
         return
     graph = get_default_graph()._dfc_ir()
-    for op in needed_ops(graph, [t._dfc_ir() for t in tensors], [], set()):
+    for op in needed_ops(graph, [t._dfc_ir() for t in graph_values(tensors)], [], set()):
         if op.type == "dfc.placeholder":
             name = op.name
             raise ValueError(f"Cannot capture a placeholder (name:{name}, type:Placeholder) by value: a one-shot "

@@ -34,6 +34,24 @@ def component_spec(value: Any, what: str) -> tuple[DType, Any]:
     return value.dtype, (value.shape.as_list() if value.shape.ndims is not None else None)
 
 
+def sparse_leaf_spec(value: SparseTensor | SparseTensorValue) -> tuple[DType, SparseShape]:
+    """(dtype, SparseShape) of a SparseTensor or SparseTensorValue given to from_tensors/from_tensor_slices."""
+    if isinstance(value, SparseTensor):
+        return component_spec(value, "Dataset.from_tensor_slices")
+    from ..conversion import infer_constant_dtype
+    values = np.asarray(value.values)
+    dtype = infer_constant_dtype(values) if values.size else infer_constant_dtype(values.astype(np.float32))
+    return dtype, SparseShape([int(d) for d in np.asarray(value.dense_shape)])
+
+
+def sparse_row(value: SparseTensorValue, row: int) -> SparseTensorValue:
+    """Row `row` of a SparseTensor (its first dimension dropped), as from_tensor_slices gives it."""
+    indices = np.asarray(value.indices, np.int64)
+    keep = indices[:, 0] == row
+    return SparseTensorValue(indices[keep, 1:], np.asarray(value.values)[keep],
+                             np.asarray(value.dense_shape, np.int64)[1:])
+
+
 def placeholder_for(dtype: DType, shape: Any, name: str) -> Any:
     """What stands for a component in a function's graph or at get_next: a placeholder, or a sparse one."""
     from ..array_ops import placeholder
