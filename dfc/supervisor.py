@@ -383,7 +383,9 @@ class Supervisor:
             self._coord.join(threads, stop_grace_period_secs=self._stop_grace_secs,
                              ignore_live_threads=ignore_live_threads)
         finally:
-            if close_summary_writer and self._summary_writer is not None:
+            # a second stop (slim's train stops inside managed_session, which stops again) finds it closed
+            if close_summary_writer and self._summary_writer is not None and \
+                    not getattr(self._summary_writer, "_closed", False):
                 from .summary import SessionLogProto
                 self._summary_writer.add_session_log(SessionLogProto(status=SessionLogProto.STOP))
                 self._summary_writer.close()

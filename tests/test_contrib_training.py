@@ -58,3 +58,56 @@ def test_contrib_streaming_metrics_take_predictions_first():
             got = sess.run([accuracy, values])
     assert got[0] == 0.5
     np.testing.assert_allclose([got[1]["recall"], got[1]["mean"]], [2 / 3, 2.0], rtol=1e-6)
+
+
+def _regression():
+    import numpy as np
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 4)).astype(np.float32)
+    y = (x @ np.array([1.0, -2.0, 3.0, 0.5], np.float32))[:, None]
+    pred = tf.contrib.slim.fully_connected(tf.constant(x), 1, activation_fn=None, scope="fc")
+    return pred, tf.constant(y)
+
+
+def test_slim_learning_train_saves_checkpoints_and_evaluation_restores_them(tmp_path):
+    """slim's classic loop: create_train_op (clipped gradients) and learning.train to number_of_steps, writing
+    checkpoints and events to logdir; evaluation.evaluate_once restores the last checkpoint and returns the metric."""
+    import os
+    slim = tf.contrib.slim
+    logdir = str(tmp_path / "train")
+    with tf.Graph().as_default():
+        pred, y = _regression()
+        slim.losses.mean_squared_error(pred, y)
+        total = slim.losses.get_total_loss()
+        tf.summary.scalar("loss", total)
+        train_op = slim.learning.create_train_op(total, tf.train.GradientDescentOptimizer(0.1), clip_gradient_norm=5.0)
+        first = None
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            first = sess.run(total)
+        final = slim.learning.train(train_op, logdir, number_of_steps=40, save_summaries_secs=1)
+    assert final < first / 10
+    assert tf.train.latest_checkpoint(logdir).endswith("model.ckpt-40")
+    assert any(name.startswith("events.out.tfevents") for name in os.listdir(logdir))
+    with tf.Graph().as_default():
+        pred, y = _regression()
+        tf.train.get_or_create_global_step()
+        mse, update = tf.metrics.mean_squared_error(y, pred)
+        value = slim.evaluation.evaluate_once("", tf.train.latest_checkpoint(logdir), str(tmp_path / "eval"),
+                                              num_evals=2, eval_op=update, final_op=mse)
+    assert abs(value - final) < 1e-3 * max(1.0, final)  # the restored weights give the trained loss
+
+
+def test_contrib_training_train_runs_until_its_hooks_stop(tmp_path):
+    with tf.Graph().as_default():
+        pred, y = _regression()
+        loss = tf.losses.mean_squared_error(y, pred)
+        train_op = tf.contrib.training.create_train_op(loss, tf.train.AdamOptimizer(0.05))
+        assert train_op in tf.get_collection(tf.GraphKeys.TRAIN_OP)
+        last = tf.contrib.training.train(train_op, str(tmp_path), hooks=[tf.train.StopAtStepHook(num_steps=30)],
+                                         save_summaries_steps=None, save_checkpoint_secs=None)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            assert last < sess.run(loss)
+    with pytest.raises(ValueError, match="logdir cannot be None"):
+        tf.contrib.training.train(train_op, None)

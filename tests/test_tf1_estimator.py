@@ -272,3 +272,52 @@ def test_parsing_serving_input_receiver_exports_a_model_that_reads_examples(tmp_
     np.testing.assert_allclose(served["probabilities"][0], expected["probabilities"], rtol=1e-5)
     with pytest.raises(ValueError, match="different parse_spec for key x"):
         fc.make_parse_example_spec([fc.numeric_column("x"), fc.numeric_column("x", shape=[2])])
+
+
+def _exporter_setup(tmp_path, save_steps: int = 20):
+    features = np.random.default_rng(0).standard_normal((200, 3)).astype(np.float32)
+    labels = (features.sum(1) > 0).astype(np.int64)
+    columns = [tf.feature_column.numeric_column("x", shape=[3])]
+    estimator = tf.estimator.DNNClassifier([8], columns, model_dir=str(tmp_path / "model"),
+                                           config=tf.estimator.RunConfig(save_checkpoints_steps=save_steps))
+    receiver = tf.estimator.export.build_parsing_serving_input_receiver_fn(
+        tf.feature_column.make_parse_example_spec(columns))
+    return (estimator, receiver,
+            lambda: tf.data.Dataset.from_tensor_slices(({"x": features}, labels)).repeat().batch(20),
+            lambda: tf.data.Dataset.from_tensor_slices(({"x": features}, labels)).batch(50))
+
+
+def test_eval_spec_exporters_write_latest_best_and_final_saved_models(tmp_path):
+    import os
+    estimator, receiver, train_input, eval_input = _exporter_setup(tmp_path)
+    exporters = [tf.estimator.LatestExporter("latest", receiver, exports_to_keep=2),
+                 tf.estimator.BestExporter("best", receiver), tf.estimator.FinalExporter("final", receiver)]
+    result, exports = tf.estimator.train_and_evaluate(
+        estimator, tf.estimator.TrainSpec(train_input, max_steps=60),
+        tf.estimator.EvalSpec(eval_input, steps=None, exporters=exporters, throttle_secs=0))
+    assert result["global_step"] == 60 and len(exports) == 3
+    root = tmp_path / "model" / "export"
+    assert len(os.listdir(root / "latest")) == 2 and len(os.listdir(root / "final")) == 1
+    assert 1 <= len(os.listdir(root / "best")) <= 3
+    served = tf.contrib.predictor.from_saved_model(exports[2])
+    example = tf.train.Example(features=tf.train.Features(feature={
+        "x": tf.train.Feature(float_list=tf.train.FloatList(value=[1.0, 2.0, 3.0]))})).SerializeToString()
+    assert served({"examples": [example]})["probabilities"].shape == (1, 2)
+    with pytest.raises(ValueError, match="unique names"):
+        tf.estimator.EvalSpec(eval_input, exporters=[exporters[0], tf.estimator.LatestExporter("latest", receiver)])
+    with pytest.raises(TypeError, match="must be an Exporter"):
+        tf.estimator.EvalSpec(eval_input, exporters=["latest"])
+
+
+def test_early_stopping_hooks_read_the_evaluations_and_stop_training(tmp_path):
+    estimator, _, train_input, eval_input = _exporter_setup(tmp_path, save_steps=10)
+    stop = tf.estimator.experimental.stop_if_higher_hook(estimator, "accuracy", 0.0, run_every_steps=5,
+                                                         run_every_secs=None)
+    result, _ = tf.estimator.train_and_evaluate(
+        estimator, tf.estimator.TrainSpec(train_input, max_steps=200, hooks=[stop]),
+        tf.estimator.EvalSpec(eval_input, steps=None, throttle_secs=0))
+    assert result["global_step"] < 200  # stopped once an evaluation's accuracy was above 0
+    metrics = tf.estimator.experimental.__dict__  # the module's names, as TF's
+    assert {"stop_if_no_decrease_hook", "stop_if_lower_hook", "make_early_stopping_hook"} <= set(metrics)
+    with pytest.raises(ValueError, match="Only one of"):
+        tf.estimator.experimental.make_early_stopping_hook(estimator, lambda: False, 1, 1)

@@ -16,6 +16,7 @@ from . import prefetch_queue  # noqa: F401 - slim.prefetch_queue.prefetch_queue,
 from . import slim_nets as nets
 from .layer_utils import append_tensor_alias, collect, convert_collection_to_dict, tensor_aliases
 from .slim_nets.resnet_utils import last_dimension
+from .training_loops import evaluation, learning  # noqa: F401 - slim.learning, slim.evaluation
 
 
 class _Losses:
@@ -33,7 +34,7 @@ losses = _Losses()
 utils = SimpleNamespace(append_tensor_alias=append_tensor_alias, collect_named_outputs=collect,
                         convert_collection_to_dict=convert_collection_to_dict, get_tensor_aliases=tensor_aliases,
                         last_dimension=last_dimension)
-__all__ = sorted({*_framework_all, *_layers_all, "losses", "nets", "prefetch_queue", "utils"})
+__all__ = sorted({*_framework_all, *_layers_all, "evaluation", "learning", "losses", "nets", "prefetch_queue", "utils"})
 
 
 def _register_nets() -> None:

@@ -164,4 +164,7 @@ class HParams:
         return f"{type(self).__name__}({self})"
 
 
-__all__ = ["HParams"]
+from .training_loops import *  # noqa: E402,F403 - contrib.training's loops live in training_loops.py
+from .training_loops import __all__ as _loops_all  # noqa: E402
+
+__all__ = ["HParams", *_loops_all]

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..basic_session_run_hooks import CheckpointSaverListener
 from .estimator import Estimator, _check_hooks
+from .exporters import Exporter
 
 _log = logging.getLogger("dfc")
 
@@ -42,8 +43,17 @@ class EvalSpec:
             raise ValueError(f"Must specify throttle_secs >= 0, given: {throttle_secs}")
         exporters = [] if exporters is None else (list(exporters) if isinstance(exporters, (list, tuple))
                                                   else [exporters])
-        if exporters:
-            raise NotImplementedError("EvalSpec exporters export SavedModels, which dfc does not write")
+        names = set()
+        for exporter in exporters:
+            if not isinstance(exporter, Exporter):
+                raise TypeError(f"`exporters` must be an Exporter, an iterable of Exporter, or `None`, found "
+                                f"{exporter}.")
+            if not exporter.name or not exporter.name.strip():
+                raise ValueError("An Exporter cannot have a name that is `None` or empty.")
+            if exporter.name in names:
+                raise ValueError(f"`exporters` must have unique names. Such a name cannot be `None`. "
+                                 f"{[e.name for e in exporters]} was given.")
+            names.add(exporter.name)
         self.input_fn = input_fn
         self.steps = steps
         self.name = name
@@ -62,6 +72,8 @@ class _EvaluateAfterSave(CheckpointSaverListener):
         self._last_time: float | None = None
         self.last_result: dict | None = None
         self.last_step: int | None = None
+        self.last_exports: list = []
+        self.max_steps: int | None = None
 
     def begin(self) -> None:
         self._last_time = time.monotonic()  # the first save, right after the session starts, is skipped
@@ -74,10 +86,19 @@ class _EvaluateAfterSave(CheckpointSaverListener):
         self._evaluate(global_step_value)
         return False
 
-    def _evaluate(self, step: int) -> None:
+    def _evaluate(self, step: int, is_the_final_export: bool = False) -> None:
+        import os
         self.last_result = self._estimator.evaluate(self._spec.input_fn, steps=self._spec.steps,
                                                     hooks=self._spec.hooks, name=self._spec.name)
         self.last_step = int(self.last_result["global_step"])
+        # TF's rule: the export of an evaluation at (or past) max_steps is the final one
+        is_the_final_export = is_the_final_export or (self.max_steps is not None and self.last_step >= self.max_steps)
+        checkpoint = self._estimator.latest_checkpoint()
+        self.last_exports = []
+        for exporter in self._spec.exporters:
+            path = os.path.join(self._estimator.model_dir, "export", exporter.name)
+            self.last_exports.append(exporter.export(self._estimator, path, checkpoint, self.last_result,
+                                                     is_the_final_export))
 
 
 def train_and_evaluate(estimator: Estimator, train_spec: TrainSpec, eval_spec: EvalSpec) -> tuple[dict | None, list]:
@@ -93,14 +114,15 @@ def train_and_evaluate(estimator: Estimator, train_spec: TrainSpec, eval_spec: E
         raise TypeError(f"`eval_spec` must have type `tf.estimator.EvalSpec`. Got: {type(eval_spec)}")
     config = estimator.config
     listener = _EvaluateAfterSave(estimator, eval_spec)
+    listener.max_steps = train_spec.max_steps
     saving = config.save_checkpoints_secs or config.save_checkpoints_steps
     estimator.train(train_spec.input_fn, hooks=list(train_spec.hooks), max_steps=train_spec.max_steps,
                     saving_listeners=[listener] if saving else None)
     final_step = estimator.latest_checkpoint()
     if listener.last_result is None or final_step is None or \
             listener.last_step != int(estimator.get_variable_value("global_step")):
-        listener._evaluate(0)
-    return listener.last_result, []
+        listener._evaluate(0, is_the_final_export=True)
+    return listener.last_result, [path for path in listener.last_exports if path is not None]
 
 
 __all__ = ["EvalSpec", "TrainSpec", "train_and_evaluate"]
