@@ -1,0 +1,56 @@
+"""Record what TensorFlow computes for the TF1 patterns that third-party repositories (TensorFlow-Examples,
+GAN collections, ...) hit and dfc once failed on; tests/test_tf1_third_party.py replays them without TensorFlow.
+
+    python tests/record_third_party.py [OUT_DIR]     (a Python with tensorflow; default tests/data/tf_expectations/)
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+from tf_recording import F32, out_dir, tf
+from tf_recording import save as save_npz
+
+OUT = out_dir(sys.argv)
+
+
+def sampled_losses_unknown_batch():
+    """word2vec.py: tf.nn.nce_loss on an embedding lookup of a [None] placeholder (the batch known only at run)."""
+    rng = np.random.default_rng(7)
+    tf.reset_default_graph()
+    vocab, dim, batch, num_true = 12, 5, 4, 2
+    w0 = rng.standard_normal((vocab, dim)).astype(F32)
+    b0 = rng.standard_normal(vocab).astype(F32) * 0.1
+    emb0 = rng.standard_normal((vocab, dim)).astype(F32)
+    ids = rng.integers(0, vocab, batch).astype(np.int32)
+    labels = rng.integers(0, vocab, (batch, num_true)).astype(np.int64)
+    sampled = np.array([1, 3, 3, 7, 10], np.int64)
+    true_expected = rng.uniform(0.1, 0.9, (batch, num_true)).astype(F32)
+    sampled_expected = rng.uniform(0.1, 0.9, len(sampled)).astype(F32)
+    x = tf.placeholder(tf.int32, [None])
+    y = tf.placeholder(tf.int64, [None, num_true])
+    emb, w, b = tf.Variable(emb0), tf.Variable(w0), tf.Variable(b0)
+    inputs = tf.nn.embedding_lookup(emb, x)
+    values = (tf.constant(sampled), tf.constant(true_expected), tf.constant(sampled_expected))
+    nce = tf.nn.nce_loss(w, b, y, inputs, len(sampled), vocab, num_true=num_true, sampled_values=values)
+    nce_hits = tf.nn.nce_loss(w, b, y, inputs, len(sampled), vocab, num_true=num_true, sampled_values=values,
+                              remove_accidental_hits=True)
+    softmax = tf.nn.sampled_softmax_loss(w, b, y, inputs, len(sampled), vocab, num_true=num_true,
+                                         sampled_values=values)
+    default = tf.nn.nce_loss(w, b, y, inputs, 3, vocab, num_true=num_true)  # the sampler's own values
+    loss = tf.reduce_mean(nce) + tf.reduce_mean(softmax)
+    grads = [tf.convert_to_tensor(g) for g in tf.gradients(loss, [emb, w, b])]  # dense: IndexedSlices summed
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        out = sess.run([nce, nce_hits, softmax] + grads, {x: ids, y: labels})
+    save_npz(OUT, "repos_sampled_losses_unknown_batch", w0=w0, b0=b0, emb0=emb0, ids=ids, labels=labels,
+             sampled=sampled, true_expected=true_expected, sampled_expected=sampled_expected,
+             nce_shape=str(nce.shape), default_shape=str(default.shape),
+             nce=out[0], nce_hits=out[1], softmax=out[2], demb=out[3], dw=out[4],
+             db=out[5])
+
+
+if __name__ == "__main__":
+    for case in (sampled_losses_unknown_batch,):
+        case()
