@@ -51,6 +51,26 @@ def sampled_losses_unknown_batch():
              db=out[5])
 
 
+def resize_area_unknown_size():
+    """pix2pix.py: tf.image.resize_images(..., method=AREA) of decoded images, whose height and width are unknown."""
+    rng = np.random.default_rng(8)
+    arrays = {}
+    for k, (h, w, out, align) in enumerate([(7, 5, (4, 6), False), (9, 12, (3, 5), False), (6, 6, (6, 9), True),
+                                            (5, 8, (2, 3), True)]):
+        tf.reset_default_graph()
+        image = rng.uniform(0, 255, (h, w, 3)).astype(np.uint8)
+        x = tf.placeholder(tf.uint8, [None, None, 3])
+        batched = tf.expand_dims(x, 0)
+        resized = tf.image.resize_area(batched, out, align_corners=align)
+        by_method = tf.image.resize_images(x, out, method=tf.image.ResizeMethod.AREA)
+        with tf.Session() as sess:
+            a, b = sess.run([resized, by_method], {x: image})
+        arrays.update({f"{k}/image": image, f"{k}/size": np.array(out), f"{k}/align": np.array(align),
+                       f"{k}/area": a, f"{k}/by_method": b, f"{k}/shape": str(resized.shape),
+                       f"{k}/by_method_shape": str(by_method.shape)})
+    save_npz(OUT, "repos_resize_area_unknown_size", **arrays)
+
+
 if __name__ == "__main__":
-    for case in (sampled_losses_unknown_batch,):
+    for case in (sampled_losses_unknown_batch, resize_area_unknown_size):
         case()

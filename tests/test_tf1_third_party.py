@@ -84,3 +84,20 @@ def test_slim_model_analyzer_counts_op_outputs_of_known_size(capsys):
     assert "x \t-> (float32 ?x3) [0]" in lines
     assert "c \t-> (float32 2x3) [6]" in lines
     assert "total \t-> (float32 ) [1]" in lines
+
+
+@pytest.mark.parametrize("backend", ["interpreter", "cpu"])
+def test_resize_area_of_images_whose_size_the_step_decides(backend):
+    # pix2pix.py: tf.image.resize_images(decoded, [s, s], method=AREA) refused images of unknown height and width
+    r = load_recording("repos_resize_area_unknown_size")
+    for k in range(4):
+        size, align = [int(v) for v in r[f"{k}/size"]], bool(r[f"{k}/align"])
+        x = tf.placeholder(tf.uint8, [None, None, 3])
+        resized = tf.image.resize_area(tf.expand_dims(x, 0), size, align_corners=align)
+        by_method = tf.image.resize_images(x, size, method=tf.image.ResizeMethod.AREA)
+        assert str(resized.shape) == str(r[f"{k}/shape"])
+        assert str(by_method.shape) == str(r[f"{k}/by_method_shape"])
+        with tf.Session(backend=backend) as sess:
+            area, via = sess.run([resized, by_method], {x: r[f"{k}/image"]})
+        np.testing.assert_allclose(area, r[f"{k}/area"], rtol=1e-5, atol=1e-3, err_msg=str(k))
+        np.testing.assert_allclose(via, r[f"{k}/by_method"], rtol=1e-5, atol=1e-3, err_msg=str(k))
