@@ -71,6 +71,26 @@ def resize_area_unknown_size():
     save_npz(OUT, "repos_resize_area_unknown_size", **arrays)
 
 
+def string_zeros_and_map_fn():
+    """pix2pix.py: tf.map_fn(tf.image.encode_png, images, dtype=tf.string); tf.zeros/zeros_like of strings."""
+    tf.reset_default_graph()
+    rng = np.random.default_rng(9)
+    images = rng.integers(0, 255, (2, 4, 5, 3)).astype(np.uint8)
+    n = tf.placeholder(tf.int32, [])
+    words = tf.placeholder(tf.string, [None])
+    im = tf.placeholder(tf.uint8, [None, 4, 5, 3])
+    pngs = tf.map_fn(tf.image.encode_png, im, dtype=tf.string)
+    back = tf.map_fn(lambda b: tf.image.decode_png(b, channels=3), pngs, dtype=tf.uint8)
+    fetches = [tf.zeros([2], tf.string), tf.zeros(tf.stack([n, 2]), tf.string),
+               tf.zeros_like(tf.constant(["x", "yy"])), tf.zeros_like(words), back]
+    with tf.Session() as sess:
+        out = sess.run(fetches, {n: 1, words: ["a", "b", "c"], im: images})
+    strings = [np.array(v.tolist(), dtype="S") for v in out[:4]]  # bytes arrays: npz loads them without pickle
+    save_npz(OUT, "repos_string_zeros_and_map_fn", images=images, zeros=strings[0], zeros_dynamic=strings[1],
+             zeros_like=strings[2], zeros_like_dynamic=strings[3], round_trip=out[4], pngs_shape=str(pngs.shape),
+             pngs_dtype=pngs.dtype.name)
+
+
 if __name__ == "__main__":
-    for case in (sampled_losses_unknown_batch, resize_area_unknown_size):
+    for case in (sampled_losses_unknown_batch, resize_area_unknown_size, string_zeros_and_map_fn):
         case()

@@ -101,3 +101,23 @@ def test_resize_area_of_images_whose_size_the_step_decides(backend):
             area, via = sess.run([resized, by_method], {x: r[f"{k}/image"]})
         np.testing.assert_allclose(area, r[f"{k}/area"], rtol=1e-5, atol=1e-3, err_msg=str(k))
         np.testing.assert_allclose(via, r[f"{k}/by_method"], rtol=1e-5, atol=1e-3, err_msg=str(k))
+
+
+def test_string_zeros_and_map_fn_to_strings():
+    # pix2pix.py: tf.map_fn(tf.image.encode_png, images, dtype=tf.string) built its results from tf.zeros of
+    # strings, which refused 0 as a string; a string's zero is b""
+    r = load_recording("repos_string_zeros_and_map_fn")
+    n = tf.placeholder(tf.int32, [])
+    words = tf.placeholder(tf.string, [None])
+    im = tf.placeholder(tf.uint8, [None, 4, 5, 3])
+    pngs = tf.map_fn(tf.image.encode_png, im, dtype=tf.string)
+    back = tf.map_fn(lambda b: tf.image.decode_png(b, channels=3), pngs, dtype=tf.uint8)
+    assert (str(pngs.shape), pngs.dtype.name) == (str(r["pngs_shape"]), str(r["pngs_dtype"]))
+    fetches = [tf.zeros([2], tf.string), tf.zeros(tf.stack([n, 2]), tf.string),
+               tf.zeros_like(tf.constant(["x", "yy"])), tf.zeros_like(words), back]
+    with tf.Session() as sess:
+        out = sess.run(fetches, {n: 1, words: ["a", "b", "c"], im: r["images"]})
+    for got, key in zip(out, ("zeros", "zeros_dynamic", "zeros_like", "zeros_like_dynamic", "round_trip")):
+        assert got.tolist() == r[key].tolist(), key
+    with pytest.raises(TypeError, match="string"):
+        tf.ones([2], tf.string)  # TF has no "one" string either
