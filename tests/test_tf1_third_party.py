@@ -121,3 +121,68 @@ def test_string_zeros_and_map_fn_to_strings():
         assert got.tolist() == r[key].tolist(), key
     with pytest.raises(TypeError, match="string"):
         tf.ones([2], tf.string)  # TF has no "one" string either
+
+
+def _tpu_classifier(x, y, seen):
+    """BERT run_classifier's shape: input_fn(params) batches with params["batch_size"], model_fn returns a
+    TPUEstimatorSpec (eval metrics as (metric_fn, tensors))."""
+    def input_fn(params):
+        seen.append(params["batch_size"])
+        data = tf.data.Dataset.from_tensor_slices({"x": x, "label_ids": y}).repeat()
+        return data.apply(tf.contrib.data.map_and_batch(lambda r: r, batch_size=params["batch_size"],
+                                                        drop_remainder=True))
+
+    def model_fn(features, labels, mode, params):
+        logits = tf.layers.dense(features["x"], 2)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=features["label_ids"],
+                                                                             logits=logits))
+        if mode == tf.estimator.ModeKeys.TRAIN:
+            train_op = tf.train.GradientDescentOptimizer(0.5).minimize(loss, global_step=tf.train.get_global_step())
+            return tf.contrib.tpu.TPUEstimatorSpec(mode, loss=loss, train_op=train_op, scaffold_fn=lambda: None)
+        if mode == tf.estimator.ModeKeys.EVAL:
+            def metric_fn(label_ids, logits):
+                return {"acc": tf.metrics.accuracy(label_ids, tf.argmax(logits, -1))}
+            return tf.contrib.tpu.TPUEstimatorSpec(mode, loss=loss,
+                                                   eval_metrics=(metric_fn, [features["label_ids"], logits]))
+        return tf.contrib.tpu.TPUEstimatorSpec(mode, predictions={"probabilities": tf.nn.softmax(logits)})
+    return input_fn, model_fn
+
+
+def test_tpu_estimator_off_a_tpu_trains_evaluates_and_predicts(tmp_path):
+    # google-research/bert run_classifier.py with use_tpu=False: tf.contrib.tpu.TPUEstimator and its specs
+    # (TF 2.21 has no Estimator, so this is checked against TF1's documented behaviour, not a recording)
+    rng = np.random.RandomState(0)
+    x = rng.randn(64, 4).astype(np.float32)
+    y = (x @ np.array([1.0, -2.0, 0.5, 3.0], np.float32) > 0).astype(np.int32)
+    seen = []
+    input_fn, model_fn = _tpu_classifier(x, y, seen)
+    tpu = tf.contrib.tpu
+    config = tpu.RunConfig(model_dir=str(tmp_path), save_checkpoints_steps=1000, master="",
+                           tpu_config=tpu.TPUConfig(iterations_per_loop=1000, num_shards=8,
+                                                    per_host_input_for_training=tpu.InputPipelineConfig.PER_HOST_V2))
+    assert config.tpu_config.num_shards == 8 and config.master == "" and config.model_dir == str(tmp_path)
+    est = tpu.TPUEstimator(use_tpu=False, model_fn=model_fn, config=config, train_batch_size=16, eval_batch_size=8,
+                           predict_batch_size=4)
+    before = est.evaluate(input_fn, steps=4)
+    est.train(input_fn, max_steps=30)
+    after = est.evaluate(input_fn, steps=4)
+    assert after["global_step"] == 30 and after["loss"] < before["loss"] / 2 and after["acc"] > 0.8
+    first = next(iter(est.predict(input_fn)))
+    assert first["probabilities"].shape == (2,)
+    assert seen == [8, 16, 8, 4]  # each mode's batch size reaches input_fn as params["batch_size"]
+
+
+def test_tpu_estimator_refuses_what_tf1_refuses(tmp_path):
+    _, model_fn = _tpu_classifier(None, None, [])
+    tpu = tf.contrib.tpu
+    with pytest.raises(ValueError, match="use_tpu"):
+        tpu.TPUEstimator(model_fn=model_fn, train_batch_size=8)  # use_tpu defaults to True: dfc has no TPU
+    with pytest.raises(ValueError, match="batch_size"):
+        tpu.TPUEstimator(model_fn=model_fn, use_tpu=False, params={"batch_size": 3}, train_batch_size=8)
+    with pytest.raises(ValueError, match="tpu_config.RunConfig"):
+        tpu.TPUEstimator(model_fn=model_fn, use_tpu=False, config=tf.estimator.RunConfig(), train_batch_size=8)
+    with pytest.raises(ValueError, match="eval_metrics"):
+        tpu.TPUEstimatorSpec("eval", loss=tf.constant(1.0), eval_metrics={"acc": 1})
+    est = tpu.TPUEstimator(model_fn=model_fn, use_tpu=False, model_dir=str(tmp_path))
+    with pytest.raises(ValueError, match="train_batch_size"):
+        est.train(lambda params: tf.data.Dataset.from_tensors({"x": [[0.0] * 4]}), steps=1)
