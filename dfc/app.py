@@ -67,6 +67,14 @@ class _FlagValues:
     def __contains__(self, name: str) -> bool:
         return name in self._defs
 
+    def __iter__(self):
+        """The defined flags' names, in definition order (`{k: FLAGS[k].value for k in FLAGS}` logs them all);
+        absl's own logging flags are not among them, dfc defines none of those."""
+        return iter(list(self._defs))
+
+    def __len__(self) -> int:
+        return len(self._defs)
+
     def __getitem__(self, name: str) -> Flag:
         """absl's FLAGS['name']: the flag itself (its .value, .default, .help)."""
         if name not in self._defs:

@@ -99,7 +99,8 @@ def _filled(shape, dtype, fill_value, name: str) -> Tensor:
 
 
 def zeros(shape, dtype=f32, name: str | None = None) -> Tensor:
-    return _filled(shape, dtype, 0, name or "zeros")
+    # a string's zero is the empty string (tf.map_fn's string results start as one)
+    return _filled(shape, dtype, b"" if as_dtype(dtype).name == "string" else 0, name or "zeros")
 
 
 def ones(shape, dtype=f32, name: str | None = None) -> Tensor:
@@ -109,6 +110,9 @@ def ones(shape, dtype=f32, name: str | None = None) -> Tensor:
 def _fill_like(tensor, value, dtype, name, optimize: bool):
     tensor = convert_to_tensor(tensor)
     dtype = as_dtype(dtype) if dtype is not None else tensor.dtype
+    if dtype.name == "string" and value == 0:  # zeros_like of strings: empty strings, in the tensor's shape
+        return _filled(tensor.shape.as_list() if optimize and tensor.shape.is_fully_defined() else shape(tensor),
+                       dtype, b"", name)
     if optimize and tensor.shape.is_fully_defined():
         # as TF: a static shape makes a constant that does not wait on (or read) the tensor, a variable included
         return _filled(tensor.shape.as_list(), dtype, value, name)

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from .array_ops import concat, constant, one_hot, ones_like, reshape, zeros_like
+from .array_ops import concat, constant, one_hot, ones_like, reshape, shape, size, zeros_like
 from .framework import Tensor, check_int, convert_to_tensor, name_scope
 from .math_ops import (cast, equal, exp, expm1, floor, log, log1p, logical_and, logical_not, matmul, maximum,
                        minimum, reduce_any, reduce_sum, where)
@@ -184,7 +184,6 @@ def fixed_unigram_candidate_sampler(true_classes, num_true: int, num_sampled: in
 
 
 def _shape_of(t: Tensor):
-    from .array_ops import shape
     dims = t.shape.as_list()
     return dims if None not in dims else shape(t)
 
@@ -257,14 +256,17 @@ def _compute_sampled_logits(weights, biases, labels, inputs, num_sampled, num_cl
         all_ids = concat([labels_flat, sampled], 0)
         all_w = embedding_lookup(weights, all_ids, partition_strategy=partition_strategy)
         all_b = embedding_lookup(biases, all_ids, partition_strategy=partition_strategy)
-        true_count, dim = inputs.shape.as_list()
-        if true_count is None or dim is None:
-            raise ValueError(f"sampled losses need the shape of inputs {inputs.name} known, got {inputs.shape}")
-        n_true = true_count * num_true
+        if inputs.shape.ndims not in (None, 2):
+            raise ValueError(f"sampled losses need inputs {inputs.name} of rank 2 [batch, dim], got {inputs.shape}")
+        # the batch may be known only when the step runs (a placeholder's None): split by the labels' size
+        n_true = labels_flat.shape.as_list()[0]
+        if n_true is None:
+            n_true = size(labels_flat)
+        dim = inputs.shape.as_list()[1] if inputs.shape.ndims == 2 else None
         true_w, sampled_w = all_w[:n_true], all_w[n_true:]
         true_b, sampled_b = all_b[:n_true], all_b[n_true:]
-        true_w = reshape(true_w, [true_count, num_true, dim])
-        true_logits = reduce_sum(inputs[:, None, :] * true_w, axis=2) + reshape(true_b, [true_count, num_true])
+        true_w = reshape(true_w, [-1, num_true, dim if dim is not None else shape(inputs)[1]])
+        true_logits = reduce_sum(inputs[:, None, :] * true_w, axis=2) + reshape(true_b, [-1, num_true])
         sampled_logits = matmul(inputs, sampled_w, transpose_b=True) + sampled_b
         if remove_accidental_hits:
             hits = reduce_any(equal(labels[:, :, None], sampled[None, None, :]), axis=1)

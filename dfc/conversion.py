@@ -119,8 +119,9 @@ def constant_array(value: Any, dtype: DType, python_strict: bool = True) -> np.n
     if array.dtype.kind in "OSUVc":
         raise TypeError(f"cannot convert {value!r} to a tensor of {dtype.name}")
     if dtype.is_integer and array.dtype.kind == "f":
-        if python_strict and not isinstance(value, (np.ndarray, np.generic)):
-            first = _first_python_float(value)
+        first = _first_python_float(value) if python_strict and not isinstance(value, (np.ndarray, np.generic)) \
+            else None
+        if first is not None:  # (an empty list is float64 to numpy, and fine for TF)
             raise TypeError(f"Expected {dtype.name}, got {first!r} of type 'float' instead.")
         if not np.all(np.isfinite(array)):
             raise TypeError(f"Expected {dtype.name}, got {value!r} of type {type(value).__name__} instead.")

@@ -108,12 +108,49 @@ def resize_area(images, size, align_corners: bool = False, name: str | None = No
     label = name or "ResizeArea"
     x, single = batched_images(images, "ResizeArea", label)
     height, width = static_size(size, "ResizeArea", label)
+    if None in x.shape.as_list()[1:3]:  # decoded images: their size is known only when the step runs
+        return _resize_area_dynamic(x, single, height, width, align_corners, name)
     h, w = known_height_width(x, "ResizeArea", label)
     with name_scope(name, "ResizeArea", [x]):
         x = cast(x, f32) if x.dtype is not f32 else x
         rows, cols = _area_weights(h, height, align_corners), _area_weights(w, width, align_corners)
         norm = np.float32(1) / (resize_scale(h, height, align_corners) * resize_scale(w, width, align_corners))
         out = einsum("yi,nijc,xj->nyxc", constant(rows * norm), x, constant(cols))
+        return squeeze(out, [0]) if single else out
+
+
+def _area_weights_of(in_size: Tensor, out_size: int, align_corners: bool) -> tuple[Tensor, Tensor]:
+    """_area_weights for an input size the step knows: each output cell [o, o + 1) * scale covers
+    max(0, min(hi, i + 1) - max(lo, i)) of input cell i, which is TF's case analysis in one formula.
+    Returns the weights [out, in] and the scale."""
+    from .array_ops import range as range_
+    n = cast(in_size, f32)
+    if align_corners and out_size > 1:
+        scale = truediv(subtract(n, constant(np.float32(1))), constant(np.float32(out_size - 1)))
+    else:
+        scale = truediv(n, constant(np.float32(out_size)))
+    o = constant(np.arange(out_size, dtype=np.float32).reshape(out_size, 1))
+    lo, hi = multiply(o, scale), multiply(add(o, constant(np.float32(1))), scale)
+    i = reshape(cast(range_(in_size), f32), [1, -1])
+    # cells past the input (align_corners' last output cell reaches them) count for the last input cell, as
+    # TF's clamped index does: that cell has no upper edge
+    upper = where(greater_equal(i, subtract(n, constant(np.float32(1)))), constant(np.float32(np.inf)),
+                  add(i, constant(np.float32(1))))
+    overlap = subtract(minimum(hi, upper), maximum(lo, i))
+    return maximum(overlap, constant(np.float32(0))), scale
+
+
+def _resize_area_dynamic(x: Tensor, single: bool, height: int, width: int, align_corners: bool,
+                         name: str | None) -> Tensor:
+    from .array_ops import shape
+    with name_scope(name, "ResizeArea", [x]):
+        dims = shape(x)
+        x = cast(x, f32) if x.dtype is not f32 else x
+        rows, row_scale = _area_weights_of(dims[1], height, align_corners)
+        cols, col_scale = _area_weights_of(dims[2], width, align_corners)
+        norm = truediv(constant(np.float32(1)), multiply(row_scale, col_scale))
+        out = einsum("yi,nijc,xj->nyxc", multiply(rows, norm), x, cols)
+        out.set_shape([x.shape.as_list()[0], height, width, x.shape.as_list()[3]])
         return squeeze(out, [0]) if single else out
 
 

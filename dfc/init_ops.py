@@ -28,6 +28,8 @@ class zeros_initializer(Initializer):
 
     def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
         dtype = as_dtype(dtype or self.dtype)
+        if dtype.is_string:  # a string's zero is b"", as TF's zeros_initializer gives
+            return constant(np.full(static_shape(shape), b"", dtype=object), dtype=dtype, name="zeros")
         return constant(np.zeros(static_shape(shape), dtype.np), name="zeros")
 
 

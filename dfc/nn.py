@@ -207,7 +207,10 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name: str | None = N
         keep = given if what == "keep_prob" else 1 - given
         noise = shape(x) if noise_shape is None else noise_shape
         mask = floor(keep + random_uniform(noise, seed=seed, dtype=x.dtype))
-        # TF's select, not a product: keep_prob 0 (rate 1) gives zeros, never 0 * inf = NaN
+        from .framework import constant_value
+        if constant_value(keep) is not None:  # a constant keep_prob is in (0, 1]: the product is TF's formula
+            return x / keep * mask
+        # a fed keep_prob may be 0: TF's select, not a product, gives zeros there, never 0 * inf = NaN
         from .array_ops import zeros_like
         from .math_ops import greater, where_v2
         return where_v2(greater(mask, 0.0), x / keep, zeros_like(x))

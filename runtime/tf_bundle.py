@@ -28,6 +28,34 @@ _DTYPES = {1: np.dtype(np.float32), 2: np.dtype(np.float64), 3: np.dtype(np.int3
            22: np.dtype(np.uint32), 23: np.dtype(np.uint64)}
 
 
+_DT_STRING = 7
+
+
+def _checksummed(raw: bytes, count: int) -> bytes:
+    """The bytes TF's checksum of a string tensor covers: each length as 4 bytes (not its varint), then the rest."""
+    lengths, pos = [], 0
+    for _ in range(count):
+        length, pos = _varint(raw, pos, "string tensor")
+        lengths.append(length)
+    return np.asarray(lengths, dtype="<u4").tobytes() + raw[pos:]
+
+
+def _strings(raw: bytes, count: int, name: str, prefix: str) -> np.ndarray:
+    """A string tensor as TF's bundle writes it: each length as a varint64, a 4-byte checksum, then the bytes."""
+    lengths, pos = [], 0
+    for _ in range(count):
+        length, pos = _varint(raw, pos, f"{prefix}: string tensor '{name}'")
+        lengths.append(length)
+    pos += 4
+    out = np.empty(count, dtype=object)
+    for i, length in enumerate(lengths):
+        out[i] = raw[pos:pos + length]
+        pos += length
+    if pos != len(raw):
+        raise DataLossError(f"{prefix}: string tensor '{name}' holds {len(raw)} bytes, its lengths say {pos}")
+    return out
+
+
 def _messages() -> dict[str, Any]:
     from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
@@ -163,20 +191,25 @@ def load_bundle(prefix: str) -> dict[str, np.ndarray]:
                 raise DataLossError(f"{prefix}: the data file {path} is missing") from None
         data = shards[shard]
         start, size = int(entry.offset), int(entry.size)
-        if start < 0 or start + size > len(data) or size != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+        count = int(np.prod(shape, dtype=np.int64))
+        expected = size if dtype.kind == "O" else dtype.itemsize * count
+        if start < 0 or start + size > len(data) or size != expected:
             raise DataLossError(f"{prefix}: tensor '{name}' claims bytes {start}..{start + size} that do not fit")
         raw = data[start:start + size]
         checked = fast() or len(raw) <= PYTHON_CRC_LIMIT  # a pure-Python CRC of a huge tensor would take minutes
-        if entry.crc32c and checked and masked_crc32c(raw) != entry.crc32c:
+        if entry.crc32c and checked and masked_crc32c(_checksummed(raw, count) if dtype.kind == "O" else raw) \
+                != entry.crc32c:
             raise DataLossError(f"{prefix}: checksum mismatch for tensor '{name}': the data file is damaged")
+        if dtype.kind == "O":
+            return _strings(raw, count, name, prefix).reshape(shape)
         return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
     for name, entry in sorted(entries.items()):
         if name.startswith("\x00"):
             continue  # one slice of a partitioned variable: read with its whole, below
-        dtype = _DTYPES.get(entry.dtype)
+        dtype = np.dtype(object) if entry.dtype == _DT_STRING else _DTYPES.get(entry.dtype)
         if dtype is None:
-            continue  # strings and resources: not variables dfc can hold
+            continue  # resources and variants: not variables dfc can hold
         if not entry.slices:
             tensors[name] = read(name, entry, dtype)
             continue

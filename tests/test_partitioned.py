@@ -257,3 +257,18 @@ def test_meta_graph_keeps_the_shards_slice_info(tmp_path):
         with tf.Session() as sess:
             saver.restore(sess, path)
             np.testing.assert_array_equal(sess.run("imp/out:0"), [[10.0, 11.0], [0.0, 1.0]])
+
+
+def test_a_tensorflow_checkpoint_of_string_variables_restores():
+    """TF's bundle writes a string tensor as varint lengths, a checksum, then the bytes (tests/data/
+    tf_checkpoint_strings, written by TF 2.21's Saver); its CRC covers the lengths as 4-byte words."""
+    prefix = os.path.join(os.path.dirname(__file__), "data", "tf_checkpoint_strings", "model.ckpt")
+    assert tf.train.list_variables(prefix) == [("grid", [2, 2]), ("vocab", [3]), ("w", [2])]
+    assert tf.train.load_variable(prefix, "grid").tolist() == [[b"a", b"bb"], [b"ccc", b"d"]]
+    with tf.Graph().as_default():
+        vocab = tf.get_variable("vocab", [3], dtype=tf.string)  # TF's default for strings: zeros, b""
+        with tf.Session() as sess:
+            sess.run(vocab.initializer)
+            assert sess.run(vocab).tolist() == [b"", b"", b""]
+            tf.train.Saver([vocab]).restore(sess, prefix)
+            assert sess.run(vocab).tolist() == [b"", "café".encode(), b"x" * 300]

@@ -153,6 +153,10 @@ def test_app_run_parses_flags_and_calls_main(monkeypatch):
     logged = {name: flag.value for name, flag in getattr(flags.FLAGS, "__flags").items()}
     assert logged == {"batch_size": 8, "learning_rate": 0.5, "fake_data": True, "data_dir": "/tmp/data"}
     assert flags.FLAGS["data_dir"].default == "/tmp/data" and str(flags.FLAGS["batch_size"]) == "8"
+    # DCGAN-tensorflow's main: {k: FLAGS[k].value for k in FLAGS} (iterating FLAGS gives the flags' names)
+    assert {k: flags.FLAGS[k].value for k in flags.FLAGS} == logged
+    assert list(flags.FLAGS)[:4] == ["batch_size", "learning_rate", "fake_data", "data_dir"]
+    assert len(flags.FLAGS) == 4
     with pytest.raises(flags.IllegalFlagValueError, match="batch_size"):
         flags.FLAGS(["prog", "--batch_size=many"])
     flags.FLAGS.reset()

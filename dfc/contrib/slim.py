@@ -12,6 +12,7 @@ from .framework import *  # noqa: F403 - slim is these modules' union
 from .framework import __all__ as _framework_all
 from .layers import *  # noqa: F403
 from .layers import __all__ as _layers_all
+from . import model_analyzer  # noqa: F401 - slim.model_analyzer.analyze_vars, a module as in TF
 from . import prefetch_queue  # noqa: F401 - slim.prefetch_queue.prefetch_queue, a module as in TF
 from . import slim_nets as nets
 from .layer_utils import append_tensor_alias, collect, convert_collection_to_dict, tensor_aliases
@@ -34,7 +35,8 @@ losses = _Losses()
 utils = SimpleNamespace(append_tensor_alias=append_tensor_alias, collect_named_outputs=collect,
                         convert_collection_to_dict=convert_collection_to_dict, get_tensor_aliases=tensor_aliases,
                         last_dimension=last_dimension)
-__all__ = sorted({*_framework_all, *_layers_all, "evaluation", "learning", "losses", "nets", "prefetch_queue", "utils"})
+__all__ = sorted({*_framework_all, *_layers_all, "evaluation", "learning", "losses", "model_analyzer", "nets",
+                  "prefetch_queue", "utils"})
 
 
 def _register_nets() -> None:

@@ -153,7 +153,9 @@ class TrainingMixin:
                     target = _as_list(given)[i]
                 else:
                     target = _array.placeholder(output.dtype, [None] * output.shape.ndims, name=f"{out_name}_target")
-                sample_weight = _array.placeholder(output.dtype, [None], name=f"{out_name}_sample_weights")
+                # fit feeds the weights; where nothing does (an Estimator of the model), every sample weighs 1
+                ones = _array.ones(_array.shape(output)[:1], dtype=output.dtype)
+                sample_weight = _array.placeholder_with_default(ones, [None], name=f"{out_name}_sample_weights")
                 self._targets.append(target)
                 self._sample_weights.append(sample_weight)
                 if fn is None:
