@@ -14,7 +14,7 @@ from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 from dfc.ir.types import TensorType
 
 from .framework import (Tensor, TensorShape, build_error, check_int, constant, constant_value, convert_to_tensor,
-                        define_tensor_operators, make, make_op, name_scope, static_shape, wrap)
+                        define_tensor_operators, fed_axis, make, make_op, name_scope, static_shape, wrap)
 
 
 # ---- sources -----------------------------------------------------------------------------------
@@ -228,8 +228,10 @@ def expand_dims(input, axis=None, name: str | None = None, dim=None) -> Tensor:
         raise build_error("dfc.expand_dims", name or "ExpandDims", "expand_dims needs an axis")
     if isinstance(axis, (list, tuple, np.ndarray)) and np.size(axis) == 1:
         axis = np.ravel(axis)[0]  # TF takes a one-element axis list (BERT's expand_dims(ids, axis=[-1]))
-    return make("dfc.expand_dims", [convert_to_tensor(input)], {"axis": check_int(axis, "axis")},
-                name=name or "ExpandDims")
+    axis = fed_axis(axis, "dim")
+    if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py): TF knows no rank till then
+        return make("dfc.dynamic_expand_dims", [axis, convert_to_tensor(input)], name=name or "ExpandDims")
+    return make("dfc.expand_dims", [convert_to_tensor(input)], {"axis": axis}, name=name or "ExpandDims")
 
 
 def squeeze(input, axis=None, name: str | None = None, squeeze_dims=None) -> Tensor:
@@ -242,6 +244,8 @@ def squeeze(input, axis=None, name: str | None = None, squeeze_dims=None) -> Ten
                                                                 f"give the axes to squeeze")
         axes = [i for i, d in enumerate(x.shape.as_list()) if d == 1]
     else:
+        if isinstance(axis, Tensor) and constant_value(axis) is None:  # Squeeze's squeeze_dims is an attribute
+            raise TypeError(f"Expected list for 'axis' argument to 'squeeze' Op, not {axis}.")
         axes = [check_int(a, "axis") for a in np.atleast_1d(axis)]
     return make("dfc.squeeze", [x], {"axes": axes}, name=name or "Squeeze")
 
@@ -254,7 +258,10 @@ def concat(values, axis, name: str = "concat") -> Tensor:
         raise build_error("dfc.concat", name, "concat needs at least one tensor")
     if len(tensors) == 1:
         return make("dfc.identity", tensors, name=name)
-    return make("dfc.concat", tensors, {"axis": check_int(axis, "axis")}, name=name)
+    axis = fed_axis(axis, "axis")
+    if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py)
+        return make("dfc.dynamic_concat", [axis, *tensors], name=name)
+    return make("dfc.concat", tensors, {"axis": axis}, name=name)
 
 
 def split(value=None, num_or_size_splits=None, axis=0, num=None, name: str = "split", **legacy) -> list[Tensor]:
@@ -264,7 +271,9 @@ def split(value=None, num_or_size_splits=None, axis=0, num=None, name: str = "sp
     elif isinstance(value, (int, np.integer)) and not isinstance(axis, (int, np.integer)):
         value, num_or_size_splits, axis = axis, num_or_size_splits, value
     x = convert_to_tensor(value)
-    axis = check_int(axis, "axis")
+    axis = fed_axis(axis, "split_dim")
+    if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py)
+        return _split_along_fed_axis(x, num_or_size_splits, axis, name)
     rank_ = x.shape.ndims
     if not -rank_ <= axis < rank_:
         raise build_error("dfc.split", name, f"axis {axis} is out of range for {x.name} of rank {rank_} "
@@ -288,6 +297,20 @@ def split(value=None, num_or_size_splits=None, axis=0, num=None, name: str = "sp
         if sizes.count(-1) == 1 and dim is not None:
             sizes[sizes.index(-1)] = dim - (sum(sizes) + 1)
     op = make_op("dfc.split", [x], {"axis": axis, "sizes": sizes}, name=name)
+    return [wrap(r) for r in op.results]
+
+
+def _split_along_fed_axis(x: Tensor, num_or_size_splits, axis: Tensor, name: str) -> list[Tensor]:
+    """tf.split along an axis the step's values give: equal pieces (-1 each) or the sizes (one -1: the rest)."""
+    if isinstance(num_or_size_splits, (int, np.integer)):
+        if num_or_size_splits <= 0:
+            raise build_error("dfc.split", name, f"cannot split {x.name} into {num_or_size_splits} pieces")
+        sizes = [-1] * int(num_or_size_splits)
+    else:
+        sizes = [check_int(s, "split size") for s in num_or_size_splits]
+        if any(s < -1 for s in sizes) or sizes.count(-1) > 1:
+            raise build_error("dfc.split", name, f"split sizes {sizes} must be non-negative (one may be -1: the rest)")
+    op = make_op("dfc.dynamic_split", [axis, x], {"sizes": sizes}, name=name)
     return [wrap(r) for r in op.results]
 
 
@@ -350,7 +373,10 @@ def gather(params, indices, validate_indices=None, name: str | None = None, axis
     of dfc's composites) on axis 0, its gradient for params is an IndexedSlices, as TF1's."""
     params = convert_to_tensor(params)
     indices = convert_to_tensor(indices)
-    out = make("dfc.gather", [params, indices], {"axis": check_int(axis, "axis")}, name=name or "GatherV2")
+    axis = fed_axis(axis, "axis")
+    if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py); its gradient is dense, as TF's
+        return make("dfc.dynamic_gather", [axis, params, indices], name=name or "GatherV2")
+    out = make("dfc.gather", [params, indices], {"axis": axis}, name=name or "GatherV2")
     if axis == 0 and _called_by_user():
         mark_row_gather(out)
     return out

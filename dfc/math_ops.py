@@ -333,8 +333,11 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name: str | None = Non
 def _scan(irop: str, default: str):
     def fn(x, axis=0, exclusive: bool = False, reverse: bool = False, name: str | None = None) -> Tensor:
         x = convert_to_tensor(x)
-        return make(irop, [x], {"axis": check_int(axis, "axis"), "exclusive": bool(exclusive),
-                                "reverse": bool(reverse)}, name=name or default)
+        axis = fed_axis(axis, "axis")
+        flags = {"exclusive": bool(exclusive), "reverse": bool(reverse)}
+        if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py)
+            return make(f"dfc.dynamic_{irop[4:]}", [axis, x], flags, name=name or default)
+        return make(irop, [x], {"axis": axis, **flags}, name=name or default)
     fn.__name__ = default.lower()
     fn.__doc__ = (f"`{irop}` along `axis`: exclusive leaves element i out of result i, reverse runs from the end.")
     return fn
