@@ -505,8 +505,12 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name: str | None = 
         my_max = stop_gradient(where(is_finite(raw_max), raw_max, make("dfc.fill_like", [raw_max],
                                                                        {"value": 0.0, "dtype": x.dtype})))
         summed = reduce_sum(exp(subtract(x, my_max)), axis=axis, reduction_indices=reduction_indices, keepdims=keep)
-        if not keep:
-            my_max = make("dfc.squeeze", [my_max], {"axes": _axes(x, axis, reduction_indices)}, name="squeeze")
+        axes = _axes(x, axis, reduction_indices)
+        if not keep and isinstance(axes, Tensor):  # axes the step gives: my_max takes the sum's shape, as TF's
+            from .array_ops import shape
+            my_max = reshape(my_max, shape(summed))
+        elif not keep:
+            my_max = make("dfc.squeeze", [my_max], {"axes": axes}, name="squeeze")
         return add(log(summed), my_max)
 
 
