@@ -479,6 +479,8 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
     if not isinstance(key, tuple):
         key = (key,)
     key = tuple(_index_part(k) for k in key)
+    if any(isinstance(k, builtins.slice) and isinstance(k.step, Tensor) for k in key):
+        return _slice_by_fed_steps(x, key)
     if any(isinstance(k, builtins.slice) and (isinstance(k.start, Tensor) or isinstance(k.stop, Tensor))
            for k in key):
         return _slice_by_tensors(x, key)
@@ -560,7 +562,7 @@ def _index_part(k: Any) -> Any:
     """One entry of an index: a tensor that is a known constant becomes its int; tensors must be integer
     scalars."""
     if isinstance(k, builtins.slice):
-        return builtins.slice(_index_part(k.start), _index_part(k.stop), k.step)
+        return builtins.slice(_index_part(k.start), _index_part(k.stop), _index_part(k.step))
     if hasattr(k, "_as_tensor"):
         k = k._as_tensor()
     if not isinstance(k, Tensor):
@@ -655,6 +657,50 @@ def _slice_by_tensors(x: Tensor, key: tuple) -> Tensor:
 
     out = make("dfc.dynamic_slice", [x, pack(begin), pack(end)],
                {"strides": tuple(strides), "hint": tuple(hint), "shrink": tuple(shrink)}, name="strided_slice")
+    if shrink:
+        out = make("dfc.squeeze", [out], {"axes": shrink}, name="strided_slice_squeeze")
+    for axis in new_axes:
+        out = make("dfc.expand_dims", [out], {"axis": axis}, name="strided_slice_newaxis")
+    return out
+
+
+def _slice_by_fed_steps(x: Tensor, key: tuple) -> Tensor:
+    """x[b:e:k] with steps the step's values give (x[::k]): a dfc.dynamic_strided_slice, whose left-out bounds
+    take their place once the steps' signs are known (ir/ops/value_attrs.py). TF's shape has no rank."""
+    from dfc.ir.ops.value_attrs import OMITTED
+
+    rank_ = x.shape.ndims
+    if rank_ is None:
+        raise build_error("dfc.slice", "strided_slice", f"indexing {x.name} with a tensor step needs its rank")
+    n_real = _indexed_dims(x, key, rank_)
+    expanded: list[Any] = []
+    for k in key:
+        expanded.extend([builtins.slice(None)] * (rank_ - n_real) if k is Ellipsis else [k])
+    if Ellipsis not in key:
+        expanded.extend([builtins.slice(None)] * (rank_ - n_real))
+    begin, end, steps, shrink, new_axes = [], [], [], [], []
+    out_dims = 0
+    for k in expanded:
+        if k is None:
+            new_axes.append(out_dims)
+            out_dims += 1
+            continue
+        if isinstance(k, (int, np.integer)):
+            shrink.append(len(begin))
+            begin.append(int(k))
+            end.append(int(k) + 1 if k != -1 else SLICE_END)
+            steps.append(1)
+            continue
+        if not isinstance(k, builtins.slice) or isinstance(k.start, Tensor) or isinstance(k.stop, Tensor):
+            raise build_error("dfc.slice", "strided_slice", f"indexing {x.name} with a tensor step takes constant "
+                                                            f"bounds and indices, got {k!r}")
+        out_dims += 1
+        begin.append(OMITTED if k.start is None else check_int(k.start, "slice start"))
+        end.append(OMITTED if k.stop is None else check_int(k.stop, "slice stop"))
+        steps.append(k.step if k.step is not None else 1)
+    strides = stack([_as_i64(s) if isinstance(s, Tensor) else constant(np.int64(s)) for s in steps])
+    out = make("dfc.dynamic_strided_slice", [strides, x],
+               {"begin": tuple(begin), "end": tuple(end), "keep_rank": bool(shrink or new_axes)}, name="strided_slice")
     if shrink:
         out = make("dfc.squeeze", [out], {"axes": shrink}, name="strided_slice_squeeze")
     for axis in new_axes:

@@ -252,7 +252,8 @@ def _strided_infer(types, attrs):
     t = tensor_operand(types, 0)
     if t.rank is not None and len(attrs["begin"]) != t.rank:
         raise ShapeError(f"strided slice of {t} needs begin/end with {t.rank} entries, got {len(attrs['begin'])}")
-    return [t.with_shape(None)]
+    # TF knows no rank; dfc keeps it where indices or new axes follow (a squeeze needs it)
+    return [t.with_shape(_unknown_rank(t) if attrs["keep_rank"] else None)]
 
 
 def _strided_convert(values, ranks, attrs):
@@ -269,6 +270,6 @@ def _strided_convert(values, ranks, attrs):
 
 
 _twin("dfc.dynamic_strided_slice", "dfc.slice", _strided_infer, _strided_convert,
-      {"begin": Attr("ints"), "end": Attr("ints")},
+      {"begin": Attr("ints"), "end": Attr("ints"), "keep_rank": Attr("bool", False)},
       doc=f"x[b:e:k] per dim with the strides k its leading operand's value gives; a bound of {OMITTED} was left "
           f"out (its place depends on the stride's sign); specialize makes it a dfc.slice")
