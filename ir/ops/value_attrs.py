@@ -194,7 +194,8 @@ def _axis_convert(message: str, keep: tuple[str, ...] = ()) -> Convert:
 _SCAN = {"exclusive": Attr("bool", False), "reverse": Attr("bool", False)}
 for _op in ("cumsum", "cumprod"):
     _twin(f"dfc.dynamic_{_op}", f"dfc.{_op}", _same_infer(NUMERIC),
-          _axis_convert("axis must be in the range [-{r}, {r}), got {a}", ("exclusive", "reverse")), dict(_SCAN))
+          _axis_convert("ScanOp: Expected scan axis in the range [-{r}, {r}), but got {a}", ("exclusive", "reverse")),
+          dict(_SCAN))
 for _op in ("softmax", "log_softmax"):
     _twin(f"dfc.dynamic_{_op}", f"dfc.{_op}", _same_infer(FLOATS),
           _axis_convert("axis {a} is out of range for a tensor of rank {r}"), {})
@@ -261,7 +262,7 @@ def _strided_convert(values, ranks, attrs):
     if strides.shape != (len(attrs["begin"]),):
         raise ShapeError(f"strides must have {len(attrs['begin'])} entries, got shape {list(strides.shape)}")
     if np.any(strides == 0):
-        raise ShapeError("strides[i] must be non-zero")
+        raise ShapeError(f"strides[{int(np.flatnonzero(strides == 0)[0])}] must be non-zero")
     begin, end = [], []
     for b, e, s in zip(attrs["begin"], attrs["end"], strides.tolist()):
         begin.append((0 if s > 0 else SLICE_END) if b == OMITTED else b)
