@@ -187,6 +187,9 @@ class _Resolver:
             size = {"shape": tuple(dims)} if "shape" in get_op_def(twin).attrs else {"count": dims[0]}
             static = Op(twin, op.name, others, {**op.attrs, **size}, [r.type for r in op.results])
         else:  # a random draw: its name keys its per-session stream, so it is kept
+            if any(d < 0 for d in dims):  # a fed count (tf.multinomial's num_samples) that TF's kernel refuses
+                raise InvalidArgumentError(f"random draw '{op.name}' of shape {dims}: Dimension "
+                                           f"{min(dims)} must be >= 0", op)
             static = Op(op.type, op.name, [], dict(op.attrs), [op.results[0].type.with_shape(tuple(dims))])
         static.operands += op.control_inputs
         static.device, static.loc, static.block = op.device, op.loc, block

@@ -140,3 +140,11 @@ def test_a_loop_computing_the_axis_runs_each_iteration_with_its_value():
     # max over rows (3 + 4 + 5), over columns (2 + 5), over rows again
     assert float(tf.Session(backend="interpreter").run(total)) == 31.0
     assert float(tf.Session().run(total)) == 31.0
+
+
+def test_a_negative_fed_sample_count_is_invalid_argument():
+    """TF's kernel refuses num_samples < 0 (InvalidArgumentError); the draw it sizes is never made."""
+    logits = tf.zeros([2, 3])
+    n = tf.placeholder(tf.int32, [])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="must be >= 0"):
+        tf.Session().run(tf.multinomial(logits, n), {n: -1})
