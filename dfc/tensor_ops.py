@@ -159,6 +159,8 @@ def _roll_by_gather(x: Tensor, rank: int, shift, axis, name: str | None) -> Tens
     from .array_ops import range as range_, shape
     from .math_ops import floormod
     label = name or "Roll"
+    if isinstance(axis, Tensor) and constant_value(axis) is None:
+        return _roll_along_fed_axes(x, rank, shift, fed_axis(axis, "axis"), name)
     axes = [int(a) for a in np.atleast_1d(static_ints(axis, "axis", "Roll", label))]
     shifts = list(shift) if isinstance(shift, (list, tuple)) else (
         [shift] if not isinstance(shift, Tensor) or shift.shape.ndims == 0 else
@@ -176,6 +178,26 @@ def _roll_by_gather(x: Tensor, rank: int, shift, axis, name: str | None) -> Tens
             s = cast(s, i32) if isinstance(s, Tensor) else convert_to_tensor(check_int(s, "shift"), dtype=i32)
             out = gather(out, floormod(subtract(range_(n), s), n), axis=a)
         return out if out is not x else make("dfc.identity", [x], name="Roll")
+
+
+def _roll_along_fed_axes(x: Tensor, rank: int, shift, axis: Tensor, name: str | None) -> Tensor:
+    """tf.roll along axes the step's values give: a gather along each (read when the step runs, as TF's Roll
+    reads its axis); the result keeps x's shape."""
+    from .array_ops import range as range_, shape
+    from .math_ops import floormod
+    if axis.shape.ndims not in (0, 1) or (axis.shape.ndims == 1 and axis.shape.as_list()[0] is None):
+        raise build_error("Roll", name or "Roll", f"roll's axis {axis.name} must be a scalar or a vector of known "
+                                                  f"length, got shape {axis.shape}")
+    axes = [axis] if axis.shape.ndims == 0 else [axis[i] for i in builtins.range(axis.shape.as_list()[0])]
+    shift = convert_to_tensor(shift)
+    shifts = [shift] if shift.shape.ndims == 0 else [shift[i] for i in builtins.range(len(axes))]
+    with name_scope(name, "Roll", [x]):
+        out = x
+        for s, a in zip(shifts, axes):
+            n = cast(shape(x)[floormod(a, rank)], i32)
+            out = gather(out, floormod(subtract(range_(n), cast(s, i32)), n), axis=a)
+        out.set_shape(x.shape)
+        return out
 
 
 def reverse(tensor, axis, name: str | None = None) -> Tensor:
@@ -202,7 +224,7 @@ def roll(input, shift, axis, name: str | None = None) -> Tensor:  # noqa: A002 -
     x = convert_to_tensor(input)
     label = name or "Roll"
     rank = known_rank(x, "Roll", label)
-    if _holds_tensors(shift) or (x.shape.ndims is not None and None in x.shape.as_list()):
+    if _holds_tensors(shift) or _holds_tensors(axis) or (x.shape.ndims is not None and None in x.shape.as_list()):
         return _roll_by_gather(x, rank, shift, axis, name)
     shifts = np.atleast_1d(static_ints(shift, "shift", "Roll", label))
     axes = np.atleast_1d(static_ints(axis, "axis", "Roll", label))

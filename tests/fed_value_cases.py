@@ -14,8 +14,8 @@ X = (np.arange(48, dtype=np.float32).reshape(4, 2, 6) - 20.0) / 9.0
 #: cases whose values are random draws: only their shape is compared
 RANDOM = {"multinomial", "categorical"}
 #: cases whose result does not depend on x (no gradient)
-NO_GRADIENT = {"argmax", "argmin", "reduce_any", "reduce_all", "one_hot", "range", "range_start", "multinomial",
-               "categorical"}
+NO_GRADIENT = {"argmax", "argmin", "reduce_any", "reduce_all", "count_nonzero", "one_hot", "range", "range_start",
+               "multinomial", "categorical"}
 
 CASES = {
     "reduce_sum": (lambda tf, x, a: tf.reduce_sum(x, a), [0, 1, -1]),
@@ -55,6 +55,13 @@ CASES = {
     "repeat": (lambda tf, x, a: tf.repeat(x, a, axis=1), [0, 1, 3]),
     "repeat_flat": (lambda tf, x, a: tf.repeat(x, a), [2]),
     "repeat_vector": (lambda tf, x, a: tf.repeat(x, tf.stack([a, 2]), axis=1), [0, 3]),
+    "roll": (lambda tf, x, a: tf.roll(x, 1, a), [0, 2, -1]),
+    "roll_shift": (lambda tf, x, a: tf.roll(x, a - 1, a), [1, 2]),
+    "reduce_std": (lambda tf, x, a: tf.math.reduce_std(x, a), [0, 2]),
+    "reduce_variance": (lambda tf, x, a: tf.math.reduce_variance(x, a, keepdims=True), [1]),
+    "reduce_euclidean_norm": (lambda tf, x, a: tf.math.reduce_euclidean_norm(x, a), [-1]),
+    "count_nonzero": (lambda tf, x, a: tf.count_nonzero(x > 0.5, a), [0, 1]),
+    "l2_normalize": (lambda tf, x, a: tf.nn.l2_normalize(x, a), [0, 2]),
     "one_hot": (lambda tf, x, a: tf.one_hot([[0, 2], [4, 1]], a), [3, 5]),
     "reshape": (lambda tf, x, a: tf.reshape(x, tf.stack([a, -1])), [4, 12, 48]),
     "range": (lambda tf, x, a: tf.range(a), [0, 5]),
