@@ -21,6 +21,7 @@ from dfc.ir.ops import get_op_def
 from dfc.ir.ops.reduce import normalized_axes
 from dfc.ir.ops.registry import normalize_axis
 from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
+from dfc.ir.ops.value_attrs import TWINS
 from dfc.ir.rewrite import free_values, replace_all_uses
 from dfc.ir.types import TensorType
 
@@ -500,6 +501,8 @@ NO_RULE = {
     "dfc.dynamic_segment_sum": "specialize makes it a dfc.unsorted_segment_sum (whose rule applies) before autodiff "
                                "runs",
     "dfc.dynamic_tile": "specialize makes it a dfc.tile (whose rule applies) before autodiff runs",
+    **{name: f"specialize makes it a {twin.static} (whose rule applies) before autodiff runs"
+       for name, twin in TWINS.items()},
     **NN_NO_RULE,
 }
 

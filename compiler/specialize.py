@@ -22,6 +22,7 @@ from dfc.ir.graph import Block, Graph, Op, Value
 from dfc.ir.ops import get_op_def
 from dfc.ir.ops.dynamic import MORE_SHAPE_OPERANDS, SHAPE_OPERAND, static_slice_bounds
 from dfc.ir.ops.strings import COUNTED_OPS
+from dfc.ir.ops.value_attrs import TWINS
 from dfc.ir.dtypes import i64
 from dfc.ir.types import TensorType
 
@@ -69,8 +70,8 @@ def specialize(graph: Graph, arg_shapes: Sequence[tuple[int, ...]],
 
 def _shape_computations(block: Block) -> set[Op]:
     """The ops that compute the shape operands of the block's dynamic-shape ops (only these fold here)."""
-    stack = [v.op for op in block.walk() if op.type in SHAPE_OPERAND and op.inputs
-             for i, v in enumerate(op.inputs) if i in MORE_SHAPE_OPERANDS.get(op.type, (SHAPE_OPERAND[op.type],))]
+    stack = [v.op for op in block.walk() if (op.type in SHAPE_OPERAND or op.type in TWINS) and op.inputs
+             for i, v in enumerate(op.inputs) if i in _value_operands(op)]
     found: set[Op] = set()
     while stack:
         op = stack.pop()
@@ -79,6 +80,13 @@ def _shape_computations(block: Block) -> set[Op]:
         found.add(op)
         stack.extend(v.op for v in op.inputs)
     return found
+
+
+def _value_operands(op: Op) -> tuple[int, ...]:
+    """The operands whose values (not only shapes) an op's result type or attributes need."""
+    if op.type in TWINS:
+        return tuple(range(TWINS[op.type].values))
+    return MORE_SHAPE_OPERANDS.get(op.type, (SHAPE_OPERAND[op.type],))
 
 
 def reinfer_block(block: Block) -> None:
@@ -114,7 +122,7 @@ class _Resolver:
         block.ops[:] = new_ops
 
     def resolve(self, op: Op, block: Block) -> list[Op]:
-        if op.type in SHAPE_OPERAND and op.inputs:
+        if (op.type in SHAPE_OPERAND or op.type in TWINS) and op.inputs:
             return self.make_static(op, block)
         if op not in self.shape_ops or len(op.results) != 1:
             return [op]
@@ -128,12 +136,13 @@ class _Resolver:
         return [const]
 
     def make_static(self, op: Op, block: Block) -> list[Op]:
-        if self.loop_depth and any(constant_value(op.inputs[i]) is None for i in MORE_SHAPE_OPERANDS.get(
-                op.type, (SHAPE_OPERAND[op.type],))):
+        if self.loop_depth and any(constant_value(op.inputs[i]) is None for i in _value_operands(op)):
             # a shape an iteration computes (a growing TensorArray's rows, tf.range(i)): it differs across
             # iterations, no run ahead of the step can give it; the op stays dynamic and the step runs on the
             # interpreter (compiler/control_flow.py refuses such a loop natively with LoopShapesVary)
             return [op]
+        if op.type in TWINS:
+            return [self.static_twin(op, block)]
         if op.type == "dfc.dynamic_range":
             return [self.static_range(op, block)]
         if op.type == "dfc.dynamic_slice":
@@ -238,6 +247,32 @@ class _Resolver:
         static.device, static.loc, static.block = op.device, op.loc, block
         reinfer_op(static)
         self.replaced[op.results[0]] = static.results[0]
+        return static
+
+    def static_twin(self, op: Op, block: Block) -> Op:
+        """An op whose attributes fed or computed values give (tf.reduce_sum(x, axis) with a fed axis), once the
+        values are known: its static op (ir/ops/value_attrs.py), with TF's error for a value out of range."""
+        twin = TWINS[op.type]
+        given = op.inputs[:twin.values]
+        values = [constant_value(v) for v in given]
+        if any(v is None for v in values):
+            where = f" (defined at {op.loc})" if op.loc else ""
+            unknown = [v for v, value in zip(given, values) if value is None]
+            raise ShapeValuesNeeded(
+                f"op '{op.name}'{where}: its attribute values {', '.join(v.describe() for v in unknown)} depend on "
+                f"the values of tensors; the step is compiled for them", op, unknown)
+        operands = op.inputs[twin.values:]
+        ranks = [v.type.rank if isinstance(v.type, TensorType) else None for v in operands]
+        try:
+            attrs = twin.convert([np.asarray(v) for v in values], ranks, dict(op.attrs))
+        except ShapeError as e:
+            raise InvalidArgumentError(f"{op.name}: {e}", op) from None
+        static = Op(twin.static, op.name, list(operands), attrs, [r.type for r in op.results])
+        static.operands += op.control_inputs
+        static.device, static.loc, static.block = op.device, op.loc, block
+        reinfer_op(static)
+        for old, new in zip(op.results, static.results):
+            self.replaced[old] = new
         return static
 
     def static_nonzero(self, op: Op, block: Block, count: int) -> list[Op]:

@@ -14,7 +14,7 @@ from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 from dfc.ir.types import TensorType
 
 from .framework import (Tensor, TensorShape, build_error, check_int, constant, constant_value, convert_to_tensor,
-                        define_tensor_operators, make, make_op, name_scope, static_shape, wrap)
+                        define_tensor_operators, fed_axis, make, make_op, name_scope, static_shape, wrap)
 
 
 # ---- sources -----------------------------------------------------------------------------------
@@ -236,8 +236,10 @@ def expand_dims(input, axis=None, name: str | None = None, dim=None) -> Tensor:
         raise build_error("dfc.expand_dims", name or "ExpandDims", "expand_dims needs an axis")
     if isinstance(axis, (list, tuple, np.ndarray)) and np.size(axis) == 1:
         axis = np.ravel(axis)[0]  # TF takes a one-element axis list (BERT's expand_dims(ids, axis=[-1]))
-    return make("dfc.expand_dims", [convert_to_tensor(input)], {"axis": check_int(axis, "axis")},
-                name=name or "ExpandDims")
+    axis = fed_axis(axis, "dim")
+    if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py): TF knows no rank till then
+        return make("dfc.dynamic_expand_dims", [axis, convert_to_tensor(input)], name=name or "ExpandDims")
+    return make("dfc.expand_dims", [convert_to_tensor(input)], {"axis": axis}, name=name or "ExpandDims")
 
 
 def squeeze(input, axis=None, name: str | None = None, squeeze_dims=None) -> Tensor:
@@ -250,6 +252,8 @@ def squeeze(input, axis=None, name: str | None = None, squeeze_dims=None) -> Ten
                                                                 f"give the axes to squeeze")
         axes = [i for i, d in enumerate(x.shape.as_list()) if d == 1]
     else:
+        if isinstance(axis, Tensor) and constant_value(axis) is None:  # Squeeze's squeeze_dims is an attribute
+            raise TypeError(f"Expected list for 'axis' argument to 'squeeze' Op, not {axis}.")
         axes = [check_int(a, "axis") for a in np.atleast_1d(axis)]
     return make("dfc.squeeze", [x], {"axes": axes}, name=name or "Squeeze")
 
@@ -262,7 +266,10 @@ def concat(values, axis, name: str = "concat") -> Tensor:
         raise build_error("dfc.concat", name, "concat needs at least one tensor")
     if len(tensors) == 1:
         return make("dfc.identity", tensors, name=name)
-    return make("dfc.concat", tensors, {"axis": check_int(axis, "axis")}, name=name)
+    axis = fed_axis(axis, "axis")
+    if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py)
+        return make("dfc.dynamic_concat", [axis, *tensors], name=name)
+    return make("dfc.concat", tensors, {"axis": axis}, name=name)
 
 
 def split(value=None, num_or_size_splits=None, axis=0, num=None, name: str = "split", **legacy) -> list[Tensor]:
@@ -272,7 +279,9 @@ def split(value=None, num_or_size_splits=None, axis=0, num=None, name: str = "sp
     elif isinstance(value, (int, np.integer)) and not isinstance(axis, (int, np.integer)):
         value, num_or_size_splits, axis = axis, num_or_size_splits, value
     x = convert_to_tensor(value)
-    axis = check_int(axis, "axis")
+    axis = fed_axis(axis, "split_dim")
+    if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py)
+        return _split_along_fed_axis(x, num_or_size_splits, axis, name)
     rank_ = x.shape.ndims
     if not -rank_ <= axis < rank_:
         raise build_error("dfc.split", name, f"axis {axis} is out of range for {x.name} of rank {rank_} "
@@ -296,6 +305,20 @@ def split(value=None, num_or_size_splits=None, axis=0, num=None, name: str = "sp
         if sizes.count(-1) == 1 and dim is not None:
             sizes[sizes.index(-1)] = dim - (sum(sizes) + 1)
     op = make_op("dfc.split", [x], {"axis": axis, "sizes": sizes}, name=name)
+    return [wrap(r) for r in op.results]
+
+
+def _split_along_fed_axis(x: Tensor, num_or_size_splits, axis: Tensor, name: str) -> list[Tensor]:
+    """tf.split along an axis the step's values give: equal pieces (-1 each) or the sizes (one -1: the rest)."""
+    if isinstance(num_or_size_splits, (int, np.integer)):
+        if num_or_size_splits <= 0:
+            raise build_error("dfc.split", name, f"cannot split {x.name} into {num_or_size_splits} pieces")
+        sizes = [-1] * int(num_or_size_splits)
+    else:
+        sizes = [check_int(s, "split size") for s in num_or_size_splits]
+        if any(s < -1 for s in sizes) or sizes.count(-1) > 1:
+            raise build_error("dfc.split", name, f"split sizes {sizes} must be non-negative (one may be -1: the rest)")
+    op = make_op("dfc.dynamic_split", [axis, x], {"sizes": sizes}, name=name)
     return [wrap(r) for r in op.results]
 
 
@@ -358,7 +381,10 @@ def gather(params, indices, validate_indices=None, name: str | None = None, axis
     of dfc's composites) on axis 0, its gradient for params is an IndexedSlices, as TF1's."""
     params = convert_to_tensor(params)
     indices = convert_to_tensor(indices)
-    out = make("dfc.gather", [params, indices], {"axis": check_int(axis, "axis")}, name=name or "GatherV2")
+    axis = fed_axis(axis, "axis")
+    if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py); its gradient is dense, as TF's
+        return make("dfc.dynamic_gather", [axis, params, indices], name=name or "GatherV2")
+    out = make("dfc.gather", [params, indices], {"axis": axis}, name=name or "GatherV2")
     if axis == 0 and _called_by_user():
         mark_row_gather(out)
     return out
@@ -461,6 +487,8 @@ def slice_tensor(x: Tensor, key: Any) -> Tensor:
     if not isinstance(key, tuple):
         key = (key,)
     key = tuple(_index_part(k) for k in key)
+    if any(isinstance(k, builtins.slice) and isinstance(k.step, Tensor) for k in key):
+        return _slice_by_fed_steps(x, key)
     if any(isinstance(k, builtins.slice) and (isinstance(k.start, Tensor) or isinstance(k.stop, Tensor))
            for k in key):
         return _slice_by_tensors(x, key)
@@ -542,7 +570,7 @@ def _index_part(k: Any) -> Any:
     """One entry of an index: a tensor that is a known constant becomes its int; tensors must be integer
     scalars."""
     if isinstance(k, builtins.slice):
-        return builtins.slice(_index_part(k.start), _index_part(k.stop), k.step)
+        return builtins.slice(_index_part(k.start), _index_part(k.stop), _index_part(k.step))
     if hasattr(k, "_as_tensor"):
         k = k._as_tensor()
     if not isinstance(k, Tensor):
@@ -637,6 +665,50 @@ def _slice_by_tensors(x: Tensor, key: tuple) -> Tensor:
 
     out = make("dfc.dynamic_slice", [x, pack(begin), pack(end)],
                {"strides": tuple(strides), "hint": tuple(hint), "shrink": tuple(shrink)}, name="strided_slice")
+    if shrink:
+        out = make("dfc.squeeze", [out], {"axes": shrink}, name="strided_slice_squeeze")
+    for axis in new_axes:
+        out = make("dfc.expand_dims", [out], {"axis": axis}, name="strided_slice_newaxis")
+    return out
+
+
+def _slice_by_fed_steps(x: Tensor, key: tuple) -> Tensor:
+    """x[b:e:k] with steps the step's values give (x[::k]): a dfc.dynamic_strided_slice, whose left-out bounds
+    take their place once the steps' signs are known (ir/ops/value_attrs.py). TF's shape has no rank."""
+    from dfc.ir.ops.value_attrs import OMITTED
+
+    rank_ = x.shape.ndims
+    if rank_ is None:
+        raise build_error("dfc.slice", "strided_slice", f"indexing {x.name} with a tensor step needs its rank")
+    n_real = _indexed_dims(x, key, rank_)
+    expanded: list[Any] = []
+    for k in key:
+        expanded.extend([builtins.slice(None)] * (rank_ - n_real) if k is Ellipsis else [k])
+    if Ellipsis not in key:
+        expanded.extend([builtins.slice(None)] * (rank_ - n_real))
+    begin, end, steps, shrink, new_axes = [], [], [], [], []
+    out_dims = 0
+    for k in expanded:
+        if k is None:
+            new_axes.append(out_dims)
+            out_dims += 1
+            continue
+        if isinstance(k, (int, np.integer)):
+            shrink.append(len(begin))
+            begin.append(int(k))
+            end.append(int(k) + 1 if k != -1 else SLICE_END)
+            steps.append(1)
+            continue
+        if not isinstance(k, builtins.slice) or isinstance(k.start, Tensor) or isinstance(k.stop, Tensor):
+            raise build_error("dfc.slice", "strided_slice", f"indexing {x.name} with a tensor step takes constant "
+                                                            f"bounds and indices, got {k!r}")
+        out_dims += 1
+        begin.append(OMITTED if k.start is None else check_int(k.start, "slice start"))
+        end.append(OMITTED if k.stop is None else check_int(k.stop, "slice stop"))
+        steps.append(k.step if k.step is not None else 1)
+    strides = stack([_as_i64(s) if isinstance(s, Tensor) else constant(np.int64(s)) for s in steps])
+    out = make("dfc.dynamic_strided_slice", [strides, x],
+               {"begin": tuple(begin), "end": tuple(end), "keep_rank": bool(shrink or new_axes)}, name="strided_slice")
     if shrink:
         out = make("dfc.squeeze", [out], {"axes": shrink}, name="strided_slice_squeeze")
     for axis in new_axes:

@@ -13,7 +13,7 @@ import numpy as np
 
 from .array_ops import identity, stack
 from .conversion import _user_line
-from .framework import Tensor, constant, convert_to_tensor, is_tensor_like, name_scope
+from .framework import Tensor, constant, constant_value, convert_to_tensor, is_tensor_like, name_scope
 from .indexed_slices import IndexedSlices
 from .math_ops import (_axes, abs, cast, maximum, minimum, multiply, pow, reduce_max, reduce_sum,
                        rsqrt, sqrt, square, truediv, where)
@@ -120,6 +120,9 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name: str | None = N
     ('euclidean'/'fro', 1, inf), as tf.norm."""
     x = convert_to_tensor(tensor)
     keep = bool(keepdims if keepdims is not None else keep_dims or False)
+    if isinstance(axis, Tensor) and constant_value(axis) is None:  # TF's norm needs its axes in Python
+        raise ValueError(f"{_user_line()}'axis' must be None, an integer, or a tuple of 2 unique integers, got "
+                         f"{axis}")
     axes = None if axis is None else [int(a) for a in np.atleast_1d(axis)]
     matrix = axes is not None and len(axes) == 2
     if axes is not None and len(axes) not in (1, 2):

@@ -322,6 +322,17 @@ def check_int(x: Any, what: str) -> int:
         raise TypeError(f"{_user_line()}{what} must be an int, got {x!r}") from None
 
 
+def fed_axis(x: Any, what: str) -> int | Tensor:
+    """An int argument TF reads when the step runs (an axis, a count): its int when the graph knows it, else the
+    integer tensor itself, which the op reads by value (ir/ops/value_attrs.py)."""
+    if isinstance(x, Tensor) and constant_value(x) is None:
+        if x.dtype.name not in ("int32", "int64"):
+            raise TypeError(f"{_user_line()}Value passed to parameter '{what}' has DataType {x.dtype.name} not in "
+                            f"list of allowed values: int32, int64")
+        return x
+    return check_int(x, what)
+
+
 def _user_line() -> str:
     """'file:line:col: ' of the user's call, for errors raised before any op exists."""
     loc = builder.capture_location()

@@ -11,7 +11,7 @@ from dfc.ir.dtypes import as_dtype, bool_, f32, f64, i64
 
 from .array_ops import reshape
 from .conversion import _user_line
-from .framework import (Tensor, build_error, check_int, constant, constant_value, convert_to_tensor,
+from .framework import (Tensor, build_error, check_int, constant, constant_value, convert_to_tensor, fed_axis,
                         define_tensor_operators, is_tensor_like, make, name_scope)
 
 #: Python operator name -> (IR op, TF's default op name)
@@ -267,7 +267,7 @@ def _axes(x: Tensor, axis, reduction_indices) -> list[int]:
     if isinstance(axis, Tensor):
         value = constant_value(axis)
         if value is None:
-            raise ValueError(f"reduction axes must be constant, got the tensor {axis.name}")
+            return fed_axis(axis, "reduction_indices")
         axis = value
     rank = x.shape.ndims
     axes = [check_int(a, "axis") for a in np.atleast_1d(np.asarray(axis))]
@@ -286,7 +286,10 @@ def _reduction(irop: str, default: str):
             if keep:
                 raise ValueError(f"keepdims needs the rank of {x.name}, which is unknown")
             x = reshape(x, [-1])  # all of an unknown number of dims: reduce the flattened tensor
-        return make(irop, [x], {"axes": _axes(x, axis, reduction_indices), "keepdims": keep}, name=name or default)
+        axes = _axes(x, axis, reduction_indices)
+        if isinstance(axes, Tensor):  # read when the step runs (ir/ops/value_attrs.py)
+            return make(f"dfc.dynamic_{irop[4:]}", [axes, x], {"keepdims": keep}, name=name or default)
+        return make(irop, [x], {"axes": axes, "keepdims": keep}, name=name or default)
     fn.__name__ = default
     fn.__doc__ = f"`{irop}` over `axis` (all axes when None); TF1's keep_dims and reduction_indices work too."
     return fn
@@ -305,7 +308,10 @@ def _arg(irop: str, default: str):
     def fn(input, axis=None, name: str | None = None, dimension=None, output_type=i64) -> Tensor:
         x = convert_to_tensor(input)
         axis = dimension if axis is None else axis
-        axis = 0 if axis is None else check_int(axis, "axis")
+        axis = 0 if axis is None else fed_axis(axis, "dimension")
+        if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py)
+            return make(f"dfc.dynamic_{irop[4:]}", [axis, x], {"output_type": as_dtype(output_type)},
+                        name=name or default)
         return make(irop, [x], {"axis": axis, "output_type": as_dtype(output_type)}, name=name or default)
     fn.__name__ = default
     return fn
@@ -333,8 +339,11 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name: str | None = Non
 def _scan(irop: str, default: str):
     def fn(x, axis=0, exclusive: bool = False, reverse: bool = False, name: str | None = None) -> Tensor:
         x = convert_to_tensor(x)
-        return make(irop, [x], {"axis": check_int(axis, "axis"), "exclusive": bool(exclusive),
-                                "reverse": bool(reverse)}, name=name or default)
+        axis = fed_axis(axis, "axis")
+        flags = {"exclusive": bool(exclusive), "reverse": bool(reverse)}
+        if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py)
+            return make(f"dfc.dynamic_{irop[4:]}", [axis, x], flags, name=name or default)
+        return make(irop, [x], {"axis": axis, **flags}, name=name or default)
     fn.__name__ = default.lower()
     fn.__doc__ = (f"`{irop}` along `axis`: exclusive leaves element i out of result i, reverse runs from the end.")
     return fn
@@ -502,8 +511,12 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name: str | None = 
         my_max = stop_gradient(where(is_finite(raw_max), raw_max, make("dfc.fill_like", [raw_max],
                                                                        {"value": 0.0, "dtype": x.dtype})))
         summed = reduce_sum(exp(subtract(x, my_max)), axis=axis, reduction_indices=reduction_indices, keepdims=keep)
-        if not keep:
-            my_max = make("dfc.squeeze", [my_max], {"axes": _axes(x, axis, reduction_indices)}, name="squeeze")
+        axes = _axes(x, axis, reduction_indices)
+        if not keep and isinstance(axes, Tensor):  # axes the step gives: my_max takes the sum's shape, as TF's
+            from .array_ops import shape
+            my_max = reshape(my_max, shape(summed))
+        elif not keep:
+            my_max = make("dfc.squeeze", [my_max], {"axes": axes}, name="squeeze")
         return add(log(summed), my_max)
 
 

@@ -6,7 +6,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .framework import Tensor, check_int, convert_to_tensor, make
+from .framework import Tensor, check_int, convert_to_tensor, fed_axis, make
 from .math_ops import relu, sigmoid, tanh
 from .nn_conv import __all__ as _conv_names
 from .nn_conv import (atrous_conv2d, atrous_conv2d_transpose, avg_pool, avg_pool1d, avg_pool2d,  # noqa: F401
@@ -25,7 +25,9 @@ __all__ = ["bias_add", "log_softmax", "relu", "relu6", "sigmoid", "softmax", "ta
 def _softmax(irop: str, default: str, logits, axis, name, dim) -> Tensor:
     x = convert_to_tensor(logits)
     axis = dim if axis is None else axis
-    axis = -1 if axis is None else check_int(axis, "axis")
+    axis = -1 if axis is None else fed_axis(axis, "axis")
+    if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py)
+        return make(f"dfc.dynamic_{irop[4:]}", [axis, x], name=name or default)
     rank = x.shape.ndims
     if rank is not None and not -rank <= axis < rank:  # TF's InvalidArgumentError (a ValueError here too)
         from .errors import InvalidArgumentError

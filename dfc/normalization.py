@@ -14,7 +14,8 @@ def moments(x, axes, shift=None, name: str | None = None, keep_dims=None, keepdi
     """(mean, variance) of x over `axes`; float16 is computed in float32, as TF does."""
     x = convert_to_tensor(x)
     keep = bool(keepdims if keepdims is not None else keep_dims or False)
-    axes = [int(a) for a in axes]
+    if not isinstance(axes, Tensor):  # a tensor is read when the step runs; TF then squeezes only with keep_dims
+        axes = [int(a) for a in axes]
     with name_scope(name, "moments", [x]):
         y = cast(x, f32) if x.dtype is f16 else x
         mean = reduce_mean(y, axis=axes, keepdims=True, name="mean")

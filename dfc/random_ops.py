@@ -83,7 +83,7 @@ def multinomial(logits, num_samples, seed=None, name: str | None = None, output_
     from dfc.ir.dtypes import i64
 
     from .array_ops import expand_dims
-    from .framework import build_error, check_int, convert_to_tensor
+    from .framework import build_error, convert_to_tensor, fed_axis
     from .math_ops import add, argmax, log, negative
     logits = convert_to_tensor(logits)
     label = name or "Multinomial"
@@ -91,10 +91,10 @@ def multinomial(logits, num_samples, seed=None, name: str | None = None, output_
         raise build_error("Multinomial", label, f"logits must be a 2-D float tensor [batch, classes], got "
                                                 f"{logits.dtype.name} {logits.shape}")
     batch, classes = logits.shape.as_list()
-    n = check_int(num_samples, "num_samples")
+    n = fed_axis(num_samples, "num_samples")  # a tensor: the draw is sized when the step runs
     with name_scope(name, "multinomial", [logits]):
         tiny = float(np.finfo(logits.dtype.np).tiny)
-        if classes is None or batch is None:  # a fed batch (a policy over states): the draw is sized at run time
+        if classes is None or batch is None or not isinstance(n, int):  # a fed batch (a policy over states)
             from .array_ops import shape, stack
             dims = shape(logits)
             draw_shape = stack([dims[0], n, dims[1]])

@@ -167,6 +167,8 @@ def reduce_join(inputs: Any, axis: Any = None, keep_dims: Any = None, separator:
         from .array_ops import reshape
         x = reshape(x, [-1])
     axes = _axes(x, axis, reduction_indices)
+    if isinstance(axes, Tensor):
+        raise ValueError(f"reduction axes of tf.strings.reduce_join must be constant, got the tensor {axes.name}")
     return make("dfc.reduce_join", [x], {"axes": axes, "keepdims": keep, "separator": separator},
                 name=name or "ReduceJoin")
 

@@ -18,7 +18,7 @@ from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 
 from .array_argument_checks import axis_slice, known_rank, static_ints
 from .array_ops import concat, constant, expand_dims, gather, reshape, shape_argument, tile, transpose
-from .framework import Tensor, build_error, check_int, constant_value, convert_to_tensor, make, name_scope
+from .framework import Tensor, build_error, check_int, constant_value, convert_to_tensor, fed_axis, make, name_scope
 from .gather_scatter_ops import (batch_gather, gather_nd, scatter_nd, tensor_scatter_add, tensor_scatter_nd_add,
                                  tensor_scatter_nd_sub, tensor_scatter_nd_update, tensor_scatter_sub,
                                  tensor_scatter_update)
@@ -159,6 +159,8 @@ def _roll_by_gather(x: Tensor, rank: int, shift, axis, name: str | None) -> Tens
     from .array_ops import range as range_, shape
     from .math_ops import floormod
     label = name or "Roll"
+    if isinstance(axis, Tensor) and constant_value(axis) is None:
+        return _roll_along_fed_axes(x, rank, shift, fed_axis(axis, "axis"), name)
     axes = [int(a) for a in np.atleast_1d(static_ints(axis, "axis", "Roll", label))]
     shifts = list(shift) if isinstance(shift, (list, tuple)) else (
         [shift] if not isinstance(shift, Tensor) or shift.shape.ndims == 0 else
@@ -178,10 +180,32 @@ def _roll_by_gather(x: Tensor, rank: int, shift, axis, name: str | None) -> Tens
         return out if out is not x else make("dfc.identity", [x], name="Roll")
 
 
+def _roll_along_fed_axes(x: Tensor, rank: int, shift, axis: Tensor, name: str | None) -> Tensor:
+    """tf.roll along axes the step's values give: a gather along each (read when the step runs, as TF's Roll
+    reads its axis); the result keeps x's shape."""
+    from .array_ops import range as range_, shape
+    from .math_ops import floormod
+    if axis.shape.ndims not in (0, 1) or (axis.shape.ndims == 1 and axis.shape.as_list()[0] is None):
+        raise build_error("Roll", name or "Roll", f"roll's axis {axis.name} must be a scalar or a vector of known "
+                                                  f"length, got shape {axis.shape}")
+    axes = [axis] if axis.shape.ndims == 0 else [axis[i] for i in builtins.range(axis.shape.as_list()[0])]
+    shift = convert_to_tensor(shift)
+    shifts = [shift] if shift.shape.ndims == 0 else [shift[i] for i in builtins.range(len(axes))]
+    with name_scope(name, "Roll", [x]):
+        out = x
+        for s, a in zip(shifts, axes):
+            n = cast(shape(x)[floormod(a, rank)], i32)
+            out = gather(out, floormod(subtract(range_(n), cast(s, i32)), n), axis=a)
+        out.set_shape(x.shape)
+        return out
+
+
 def reverse(tensor, axis, name: str | None = None) -> Tensor:
     """The elements of `tensor` in reverse order along each dim in `axis` (TF1's reverse_v2)."""
     x = convert_to_tensor(tensor)
     label = name or "ReverseV2"
+    if isinstance(axis, Tensor) and constant_value(axis) is None:  # read when the step runs (ir/ops/value_attrs.py)
+        return make("dfc.dynamic_reverse", [fed_axis(axis, "axis"), x], name=label)
     rank = known_rank(x, "ReverseV2", label)
     axes = _axes_list(axis, rank, "ReverseV2", label)
     if not axes:
@@ -200,7 +224,7 @@ def roll(input, shift, axis, name: str | None = None) -> Tensor:  # noqa: A002 -
     x = convert_to_tensor(input)
     label = name or "Roll"
     rank = known_rank(x, "Roll", label)
-    if _holds_tensors(shift) or (x.shape.ndims is not None and None in x.shape.as_list()):
+    if _holds_tensors(shift) or _holds_tensors(axis) or (x.shape.ndims is not None and None in x.shape.as_list()):
         return _roll_by_gather(x, rank, shift, axis, name)
     shifts = np.atleast_1d(static_ints(shift, "shift", "Roll", label))
     axes = np.atleast_1d(static_ints(axis, "axis", "Roll", label))
@@ -393,6 +417,8 @@ def repeat(input, repeats, axis=None, name: str | None = None) -> Tensor:  # noq
     """Each element (slice along `axis`; of the flattened tensor when None) repeated repeats[i] times."""
     x = convert_to_tensor(input)
     label = name or "Repeat"
+    if isinstance(repeats, Tensor) and constant_value(repeats) is None:
+        return _repeat_by_values(x, repeats, axis, name)
     reps = static_ints(repeats, "repeats", "Repeat", label)
     with name_scope(name, "Repeat", [x]):
         if axis is None:
@@ -410,6 +436,27 @@ def repeat(input, repeats, axis=None, name: str | None = None) -> Tensor:  # noq
                                                f"or a single count")
         which = np.repeat(np.arange(n), np.broadcast_to(reps, (n,)))
         return gather(x, constant(which.astype(np.int32)), axis=axis)
+
+
+def _repeat_by_values(x: Tensor, repeats: Tensor, axis, name: str | None) -> Tensor:
+    """tf.repeat with repeats the step gives (a scalar or one per element), as TF's: the rows of a
+    sequence_mask's true entries, in order, are the elements' indices, which a gather picks."""
+    from .array_ops import shape
+    from .math_ops import reduce_max, where
+
+    if not repeats.dtype.is_integer:
+        raise TypeError(f"repeats {repeats.name} of tf.repeat must be integers, got {repeats.dtype.name}")
+    with name_scope(name, "Repeat", [x, repeats]):
+        if axis is None:
+            x, axis = reshape(x, [-1]), 0
+        rank = known_rank(x, "Repeat", name or "Repeat")
+        axis = check_int(axis, "axis")
+        if not -rank <= axis < rank:
+            raise build_error("Repeat", name or "Repeat", f"axis {axis} is out of range for rank {rank}")
+        counts = broadcast_to(repeats, shape(x)[axis % rank:axis % rank + 1])
+        longest = maximum(reduce_max(counts), 0)
+        which = where(sequence_mask(counts, longest))[:, 0]
+        return gather(x, which, axis=axis % rank)
 
 
 # ---- depth / space --------------------------------------------------------------------------------

@@ -156,7 +156,7 @@ class _Verifier:
             if not isinstance(r.type, (TensorType, ControlType)):
                 raise _fail(op, f"result #{i} has {r.type!r}, which is not an IR type")
             if isinstance(r.type, TensorType):
-                known = [d for d in r.type.shape if d is not None]
+                known = [d for d in r.type.shape or () if d is not None]  # an unknown rank has no dims
                 total = 1
                 for d in known:
                     total *= d

@@ -169,8 +169,10 @@ def test_plan_reuses_buffers_in_place_and_reports_the_arena():
 
 def test_every_registered_op_has_a_lowering():
     from dfc.compiler.codegen.cpu import LOWERINGS
+    from dfc.ir.ops.value_attrs import TWINS
     special = {"dfc.dynamic_reshape", "dfc.dynamic_fill", "dfc.dynamic_range", "dfc.dynamic_nonzero",
                "dfc.dynamic_slice", "dfc.dynamic_segment_sum", "dfc.dynamic_tile",  # specialize makes these static
+               *TWINS,  # and the ops whose attributes fed values give (ir/ops/value_attrs.py)
                "dfc.send", "dfc.recv",  # a task's stages get them as arguments and fetches (compiler/partition.py)
                "dfc.if", "dfc.while"}  # the planner's control marks: branches and loops (codegen/control.py)
     missing = [n for n, d in REGISTRY.items()

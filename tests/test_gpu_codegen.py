@@ -18,6 +18,7 @@ from dfc.ir import dtypes as D
 from dfc.ir.builder import create_op
 from dfc.ir.graph import Graph
 from dfc.ir.ops import REGISTRY
+from dfc.ir.ops.value_attrs import TWINS
 from dfc.ir.parser import parse_graph
 from dfc.ir.types import TensorType
 
@@ -29,6 +30,7 @@ needs_ptxas = pytest.mark.skipif(PTXAS is None, reason="ptxas (CUDA's PTX assemb
 WITHOUT_GPU_LOWERING = {
     "dfc.dynamic_fill", "dfc.dynamic_nonzero", "dfc.dynamic_range", "dfc.dynamic_reshape", "dfc.dynamic_slice",
     "dfc.dynamic_segment_sum", "dfc.dynamic_tile",
+    *TWINS,  # ops whose attributes fed values give (ir/ops/value_attrs.py)
     # specialized away before any backend (the CPU has none either)
     "dfc.send", "dfc.recv",  # the partition pass's ops between processes: the runtime moves them
     # LAPACK's work and numpy's sort, a host call on the CPU: placement runs them there, as TF1 an op without a GPU

@@ -285,6 +285,25 @@ EXAMPLES.update({  # tf.string's host ops (ir/ops/strings.py)
 _DECODE = {"kind": "jpeg", "channels": 3, "dtype": dt.u8, "ratio": 2, "fancy_upscaling": False,
            "try_recover_truncated": True, "acceptable_fraction": 0.5, "dct_method": "INTEGER_ACCURATE",
            "expand_animations": True}
+EXAMPLES.update({  # ops whose attributes fed values give (ir/ops/value_attrs.py): the values first
+    **{f"dfc.dynamic_reduce_{kind}": ([T(dt.i32, 2), F(2, 3, 4)], {"keepdims": kind == "sum"}, None)
+       for kind in ("sum", "mean", "max", "min", "prod")},
+    "dfc.dynamic_reduce_any": ([T(dt.i64), T(dt.bool_, 2, 3)], {"keepdims": True}, None),
+    "dfc.dynamic_reduce_all": ([T(dt.i32), T(dt.bool_, None, 3)], {}, None),
+    "dfc.dynamic_argmax": ([T(dt.i32), F(5, 3)], {"output_type": dt.i32}, None),
+    "dfc.dynamic_argmin": ([T(dt.i64), F(5, 3)], {}, None),
+    "dfc.dynamic_concat": ([T(dt.i32), F(2, 3), F(2, None)], {}, None),
+    "dfc.dynamic_gather": ([T(dt.i32), F(4, 3), T(dt.i32, 2, 2)], {}, None),
+    "dfc.dynamic_split": ([T(dt.i32), F(6, 4)], {"sizes": (1, -1)}, None),
+    "dfc.dynamic_cumsum": ([T(dt.i32), F(4, 3)], {"exclusive": True}, None),
+    "dfc.dynamic_cumprod": ([T(dt.i32), F(4, 3)], {"reverse": True}, None),
+    "dfc.dynamic_softmax": ([T(dt.i32), F(2, 10)], {}, None),
+    "dfc.dynamic_log_softmax": ([T(dt.i64), T(dt.f64, 2, 10)], {}, None),
+    "dfc.dynamic_expand_dims": ([T(dt.i32), F(2, 3)], {}, None),
+    "dfc.dynamic_reverse": ([T(dt.i32, 1), F(2, 3)], {}, None),
+    "dfc.dynamic_strided_slice": ([T(dt.i64, 2), F(4, 3)], {"begin": (-(2**62), 1), "end": (-(2**62), 3),
+                                                            "keep_rank": False}, None),
+})
 EXAMPLES.update({  # image codecs (ir/ops/image_codecs.py) and box ops (ir/ops/image_boxes.py)
     "dfc.image_decoded_shape": ([T(S)], dict(_DECODE), None),
     "dfc.dynamic_decode_image": ([T(S), T(dt.i64, 3), T(dt.i32, 4)], {**_DECODE, "kind": "crop"}, None),
