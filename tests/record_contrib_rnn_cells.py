@@ -1,0 +1,408 @@
+"""Record what TensorFlow computes for tests/tf1_scripts_contrib_rnn_cells.py, with contrib's cells written here.
+
+TF 2 has no tf.contrib: this module defines TF 1.15's contrib.rnn research cells and cuDNN-compatible cells from
+their definitions (math and variable names) as cells of TF's legacy rnn_cell API, runs them over TF's own
+dynamic_rnn, and stands in for the cuDNN layers (which TF runs only on a GPU) with the cuDNN-compatible cells on
+the canonical weights, as TF's checkpoints of them are restored. Run with a Python that has tensorflow:
+
+    python tests/record_contrib_rnn_cells.py
+
+It writes tests/data/tf_expectations/script_contrib_rnn_cells.npz and script_contrib_cudnn_rnn.npz.
+"""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+from tf_recording import EXPECTATIONS_DIR, save, tf  # first: it sets TF's environment (plain kernels) before TF loads
+
+from tensorflow.python.keras.layers.legacy_rnn import rnn_cell_impl as cells
+from tf1_scripts_contrib_rnn_cells import cells_model, cudnn_model
+
+LSTMStateTuple = cells.LSTMStateTuple
+
+
+def _dense(args, size: int, bias: bool = True):
+    args = args if isinstance(args, (list, tuple)) else [args]
+    kernel = tf.get_variable("kernel", [sum(a.shape.as_list()[-1] for a in args), size])
+    out = tf.matmul(tf.concat(args, 1), kernel)
+    return out + tf.get_variable("bias", [size], initializer=tf.zeros_initializer()) if bias else out
+
+
+def _norm(x, scope: str):
+    with tf.variable_scope(scope):
+        gamma = tf.get_variable("gamma", [x.shape.as_list()[-1]], initializer=tf.ones_initializer())
+        beta = tf.get_variable("beta", [x.shape.as_list()[-1]], initializer=tf.zeros_initializer())
+    mean, variance = tf.nn.moments(x, [1], keep_dims=True)
+    return tf.nn.batch_normalization(x, mean, variance, beta, gamma, 1e-12)
+
+
+class _Cell(cells.RNNCell):
+    def __init__(self, units: int, proj=None, lstm: bool = False, name=None):
+        super().__init__(name=name)
+        self.units, self.proj, self.lstm = units, proj, lstm
+
+    @property
+    def state_size(self):
+        return LSTMStateTuple(self.units, self.proj or self.units) if self.lstm else self.units
+
+    @property
+    def output_size(self):
+        return self.proj or self.units
+
+
+class IndRNNCell(_Cell):
+    def call(self, x, h):
+        w = tf.get_variable("kernel_w", [x.shape.as_list()[1], self.units])
+        u = tf.get_variable("kernel_u", [1, self.units])
+        b = tf.get_variable("bias", [self.units])
+        out = tf.nn.relu(tf.matmul(x, w) + h * u + b)
+        return out, out
+
+
+class IndyGRUCell(_Cell):
+    def call(self, x, h):
+        n, d = self.units, x.shape.as_list()[1]
+        gw, gu, gb = (tf.get_variable(k, s) for k, s in (("gates/kernel_w", [d, 2 * n]), ("gates/kernel_u", [1, 2 * n]),
+                                                         ("gates/bias", [2 * n])))
+        cw, cu, cb = (tf.get_variable(k, s) for k, s in (("candidate/kernel_w", [d, n]),
+                                                         ("candidate/kernel_u", [1, n]), ("candidate/bias", [n])))
+        r, u = tf.split(tf.sigmoid(tf.matmul(x, gw) + tf.tile(h, [1, 2]) * gu + gb), 2, 1)
+        c = tf.tanh(tf.matmul(x, cw) + r * h * cu + cb)
+        new_h = u * h + (1 - u) * c
+        return new_h, new_h
+
+
+class IndyLSTMCell(_Cell):
+    def __init__(self, units):
+        super().__init__(units, lstm=True)
+
+    def call(self, x, state):
+        c, h = state
+        n = self.units
+        w = tf.get_variable("kernel_w", [x.shape.as_list()[1], 4 * n])
+        u = tf.get_variable("kernel_u", [1, 4 * n])
+        b = tf.get_variable("bias", [4 * n])
+        i, j, f, o = tf.split(tf.matmul(x, w) + tf.tile(h, [1, 4]) * u + b, 4, 1)
+        new_c = c * tf.sigmoid(f + 1.0) + tf.sigmoid(i) * tf.tanh(j)
+        new_h = tf.tanh(new_c) * tf.sigmoid(o)
+        return new_h, LSTMStateTuple(new_c, new_h)
+
+
+class NASCell(_Cell):
+    def __init__(self, units, num_proj=None, use_biases=False):
+        super().__init__(units, num_proj, lstm=True)
+        self.use_biases = use_biases
+
+    def call(self, x, state):
+        c, m = state
+        n, p = self.units, self.proj or self.units
+        mm = tf.matmul(m, tf.get_variable("recurrent_kernel", [p, 8 * n]))
+        xm = tf.matmul(x, tf.get_variable("kernel", [x.shape.as_list()[1], 8 * n]))
+        if self.use_biases:
+            mm = mm + tf.get_variable("bias", [8 * n])
+        a, b = tf.split(xm, 8, 1), tf.split(mm, 8, 1)
+        s, t, r = tf.sigmoid, tf.tanh, tf.nn.relu
+        l1 = [s(a[0] + b[0]), r(a[1] + b[1]), s(a[2] + b[2]), r(a[3] * b[3]), t(a[4] + b[4]), s(a[5] + b[5]),
+              t(a[6] + b[6]), s(a[7] + b[7])]
+        new_c = t(t(l1[0] * l1[1]) + c) * t(l1[2] + l1[3])
+        new_m = t(new_c * t(t(l1[4] * l1[5]) + s(l1[6] + l1[7])))
+        if self.proj:
+            new_m = tf.matmul(new_m, tf.get_variable("projection_weights", [n, self.proj]))
+        return new_m, LSTMStateTuple(new_c, new_m)
+
+
+class UGRNNCell(_Cell):
+    def call(self, x, h):
+        g, c = tf.split(_dense([x, h], 2 * self.units), 2, 1)
+        g = tf.sigmoid(g + 1.0)
+        new_h = g * h + (1 - g) * tf.tanh(c)
+        return new_h, new_h
+
+
+class IntersectionRNNCell(_Cell):
+    def __init__(self, units, num_in_proj=None):
+        super().__init__(units)
+        self.in_proj = num_in_proj
+
+    def call(self, x, h):
+        if x.shape.as_list()[1] != self.units:
+            with tf.variable_scope("in_projection"):
+                x = _dense(x, self.units)
+        gh, hh, gy, yy = tf.split(_dense([x, h], 4 * self.units), 4, 1)
+        gh, gy = tf.sigmoid(gh + 1.0), tf.sigmoid(gy + 1.0)
+        return gy * x + (1 - gy) * tf.nn.relu(yy), gh * h + (1 - gh) * tf.tanh(hh)
+
+
+class SRUCell(_Cell):
+    def call(self, x, c):
+        n = self.units
+        xb, f, r, xt = tf.split(tf.matmul(x, tf.get_variable("kernel", [x.shape.as_list()[1], 4 * n])), 4, 1)
+        f, r = tf.split(tf.sigmoid(tf.concat([f, r], 1) + tf.get_variable("bias", [2 * n])), 2, 1)
+        new_c = f * c + (1 - f) * xb
+        return r * tf.tanh(new_c) + (1 - r) * xt, new_c
+
+
+class CoupledInputForgetGateLSTMCell(_Cell):
+    def __init__(self, units, use_peepholes=False, num_proj=None, proj_clip=None, layer_norm=False):
+        super().__init__(units, num_proj, lstm=True)
+        self.peep, self.clip, self.norm = use_peepholes, proj_clip, layer_norm
+
+    def call(self, x, state):
+        c_prev, m_prev = state
+        n, p = self.units, self.proj or self.units
+        w = tf.get_variable("W", [x.shape.as_list()[1] + p, 3 * n])
+        b = tf.get_variable("B", [3 * n])
+        z = tf.matmul(tf.concat([x, m_prev], 1), w)
+        j, f, o = tf.split(z if self.norm else z + b, 3, 1)
+        if self.norm:
+            j, f, o = _norm(j, "transform"), _norm(f, "forget"), _norm(o, "output")
+        if self.peep:
+            wf, wo = tf.get_variable("W_F_diag", [n]), tf.get_variable("W_O_diag", [n])
+        f_act = tf.sigmoid(f + 1.0 + (wf * c_prev if self.peep else 0.0))
+        c = f_act * c_prev + (1 - f_act) * tf.tanh(j)
+        if self.norm:
+            c = _norm(c, "state")
+        m = tf.sigmoid(o + (wo * c if self.peep else 0.0)) * tf.tanh(c)
+        if self.proj:
+            m = tf.matmul(m, tf.get_variable("W_P", [n, self.proj]))
+            if self.clip:
+                m = tf.clip_by_value(m, -self.clip, self.clip)
+        return m, LSTMStateTuple(c, m)
+
+
+class GLSTMCell(_Cell):
+    def __init__(self, units, num_proj=None, number_of_groups=1):
+        super().__init__(units, num_proj, lstm=True)
+        self.groups = number_of_groups
+
+    def call(self, x, state):
+        c_prev, m_prev = state
+        gi, go = (self.proj or self.units) // self.groups, self.units // self.groups
+        parts = [[], [], [], []]
+        for k in range(self.groups):
+            with tf.variable_scope(f"group{k}"):
+                z = _dense(tf.concat([x[:, k * gi:(k + 1) * gi], m_prev[:, k * gi:(k + 1) * gi]], 1), 4 * go, False)
+            for acc, g in zip(parts, tf.split(z, 4, 1)):
+                acc.append(g)
+        i, j, f, o = (tf.concat(p, 1) + tf.get_variable(f"bias_{g}", [self.units]) for p, g in zip(parts, "ijfo"))
+        c = tf.sigmoid(f + 1.0) * c_prev + tf.sigmoid(i) * tf.tanh(j)
+        m = tf.sigmoid(o) * tf.tanh(c)
+        if self.proj:
+            with tf.variable_scope("projection"):
+                m = _dense(m, self.proj, False)
+        return m, LSTMStateTuple(c, m)
+
+
+class LayerNormLSTMCell(_Cell):
+    def __init__(self, units, use_peepholes=False, cell_clip=None, num_proj=None, layer_norm=False):
+        super().__init__(units, num_proj, lstm=True)
+        self.peep, self.clip, self.norm = use_peepholes, cell_clip, layer_norm
+
+    def call(self, x, state):
+        c_prev, m_prev = state
+        n, p = self.units, self.proj or self.units
+        kernel = tf.get_variable("kernel", [x.shape.as_list()[1] + p, 4 * n])
+        bias = tf.get_variable("bias", [4 * n])
+        z = tf.matmul(tf.concat([x, m_prev], 1), kernel)
+        i, j, f, o = tf.split(z if self.norm else z + bias, 4, 1)
+        if self.norm:
+            i, j, f, o = (_norm(g, s) for g, s in zip((i, j, f, o), ("input", "transform", "forget", "output")))
+        wf, wi, wo = (tf.get_variable(k, [n]) for k in ("w_f_diag", "w_i_diag", "w_o_diag")) if self.peep else \
+            (0.0, 0.0, 0.0)
+        c = tf.sigmoid(f + 1.0 + wf * c_prev) * c_prev + tf.sigmoid(i + wi * c_prev) * tf.tanh(j)
+        if self.norm:
+            c = _norm(c, "state")
+        if self.clip:
+            c = tf.clip_by_value(c, -self.clip, self.clip)
+        m = tf.sigmoid(o + wo * c) * tf.tanh(c)
+        if self.proj:
+            with tf.variable_scope("projection"):
+                m = _dense(m, self.proj, False)
+        return m, LSTMStateTuple(c, m)
+
+
+class WeightNormLSTMCell(_Cell):
+    def __init__(self, units, use_peepholes=False, num_proj=None):
+        super().__init__(units, num_proj, lstm=True)
+        self.peep = use_peepholes
+
+    @staticmethod
+    def _linear(args, size, bias):
+        depths = [a.shape.as_list()[1] for a in args]
+        kernel = tf.get_variable("kernel", [sum(depths), size])
+        pieces, start = [], 0
+        for k, d in enumerate(depths):
+            pieces.append(tf.nn.l2_normalize(kernel[start:start + d], 0) * tf.get_variable(f"norm_{k}", [size]))
+            start += d
+        out = tf.matmul(tf.concat(args, 1), tf.concat(pieces, 0))
+        return out + tf.get_variable("bias", [size]) if bias else out
+
+    def call(self, x, state):
+        c, h = state
+        n = self.units
+        with tf.variable_scope("wn_lstm_cell"):
+            i, j, f, o = tf.split(self._linear([x, h], 4 * n, True), 4, 1)
+            wf, wi, wo = (tf.get_variable(k, [n]) for k in ("w_f_diag", "w_i_diag", "w_o_diag"))
+            new_c = c * tf.sigmoid(f + 1.0 + wf * c) + tf.sigmoid(i + wi * c) * tf.tanh(j)
+            new_h = tf.sigmoid(o + wo * new_c) * tf.tanh(new_c)
+            if self.proj:
+                with tf.variable_scope("projection"):
+                    new_h = self._linear([new_h], self.proj, False)
+        return new_h, LSTMStateTuple(new_c, new_h)
+
+
+class PhasedLSTMCell(_Cell):
+    def __init__(self, units, use_peepholes=False):
+        super().__init__(units, lstm=True)
+        self.peep = use_peepholes
+
+    def call(self, inputs, state):
+        time, x = inputs
+        c_prev, h_prev = state
+        n = self.units
+        with tf.variable_scope("mask_gates"):
+            i, f = tf.split(tf.sigmoid(_dense([x, h_prev] + ([c_prev] if self.peep else []), 2 * n)), 2, 1)
+        with tf.variable_scope("new_input"):
+            new_c = c_prev * f + i * tf.tanh(_dense([x, h_prev], n))
+        with tf.variable_scope("output_gate"):
+            new_h = tf.tanh(new_c) * tf.sigmoid(_dense([x, h_prev] + ([new_c] if self.peep else []), n))
+        period, phase, ratio_on = (tf.get_variable(k, [n]) for k in ("period", "phase", "ratio_on"))
+        shifted = time - phase
+        cycle = (tf.stop_gradient(tf.mod(shifted, period) - shifted) + shifted) / period
+        k_up = 2 * cycle / ratio_on
+        k = tf.where(cycle < ratio_on, 2 - k_up, 0.001 * cycle)
+        k = tf.where(cycle < 0.5 * ratio_on, k_up, k)
+        return k * new_h + (1 - k) * h_prev, LSTMStateTuple(k * new_c + (1 - k) * c_prev, k * new_h + (1 - k) * h_prev)
+
+
+class ConvLSTMCell(cells.RNNCell):
+    def __init__(self, conv_ndims, input_shape, output_channels, kernel_shape, use_bias=True):
+        super().__init__(name="conv_lstm_cell")
+        self.ndims, self.shape, self.out, self.kernel, self.use_bias = (conv_ndims, input_shape, output_channels,
+                                                                        kernel_shape, use_bias)
+
+    @property
+    def state_size(self):
+        s = tf.TensorShape(self.shape[:-1] + [self.out])
+        return LSTMStateTuple(s, s)
+
+    @property
+    def output_size(self):
+        return tf.TensorShape(self.shape[:-1] + [self.out])
+
+    def call(self, x, state):
+        c, h = state
+        args = tf.concat([x, h], self.ndims + 1)
+        kernel = tf.get_variable("kernel", self.kernel + [self.shape[-1] + self.out, 4 * self.out])
+        conv = tf.nn.conv1d(args, kernel, 1, "SAME") if self.ndims == 1 else \
+            tf.nn.conv2d(args, kernel, [1, 1, 1, 1], "SAME")
+        if self.use_bias:
+            conv = conv + tf.get_variable("biases", [4 * self.out], initializer=tf.zeros_initializer())
+        i, j, f, o = tf.split(conv, 4, self.ndims + 1)
+        new_c = tf.sigmoid(f + 1.0) * c + tf.sigmoid(i) * tf.tanh(j)
+        out = tf.tanh(new_c) * tf.sigmoid(o)
+        return out, LSTMStateTuple(new_c, out)
+
+
+def Conv1DLSTMCell(**kw):  # noqa: N802 - TF's class name
+    return ConvLSTMCell(1, **kw)
+
+
+def Conv2DLSTMCell(**kw):  # noqa: N802 - TF's class name
+    return ConvLSTMCell(2, **kw)
+
+
+class CudnnCompatibleLSTMCell(_Cell):
+    """LSTMBlockCell with forget_bias 0 under 'cudnn_compatible_lstm_cell'."""
+
+    def __init__(self, units):
+        cells.RNNCell.__init__(self, name="cudnn_compatible_lstm_cell")
+        self.units, self.proj, self.lstm = units, None, True
+
+    def call(self, x, state):
+        c, h = state
+        kernel = tf.get_variable("kernel", [x.shape.as_list()[1] + self.units, 4 * self.units])
+        bias = tf.get_variable("bias", [4 * self.units], initializer=tf.zeros_initializer())
+        i, j, f, o = tf.split(tf.matmul(tf.concat([x, h], 1), kernel) + bias, 4, 1)
+        new_c = tf.sigmoid(i) * tf.tanh(j) + c * tf.sigmoid(f)
+        new_h = tf.tanh(new_c) * tf.sigmoid(o)
+        return new_h, LSTMStateTuple(new_c, new_h)
+
+
+class CudnnCompatibleGRUCell(_Cell):
+    def call(self, x, h):
+        n, d = self.units, x.shape.as_list()[1]
+        r, u = tf.split(tf.sigmoid(tf.matmul(tf.concat([x, h], 1), tf.get_variable("gates/kernel", [d + n, 2 * n]))
+                                   + tf.get_variable("gates/bias", [2 * n])), 2, 1)
+        cand = tf.matmul(x, tf.get_variable("candidate/input_projection/kernel", [d, n])) + \
+            tf.get_variable("candidate/input_projection/bias", [n])
+        cand += r * (tf.matmul(h, tf.get_variable("candidate/hidden_projection/kernel", [n, n])) +
+                     tf.get_variable("candidate/hidden_projection/bias", [n]))
+        new_h = (1 - u) * tf.tanh(cand) + u * h
+        return new_h, new_h
+
+
+RNN = types.SimpleNamespace(**{k: v for k, v in globals().items() if k.endswith("Cell") and k[0].isupper()})
+CUDNN = types.SimpleNamespace(CudnnCompatibleLSTMCell=CudnnCompatibleLSTMCell,
+                              CudnnCompatibleGRUCell=CudnnCompatibleGRUCell)
+
+
+def _tf_canonical(kind: str, weights: list, biases: list, gates: int) -> list[np.ndarray]:
+    """One direction of one layer's cuDNN canonical tensors as the compatible cell's variables (in creation order):
+    what TF's CudnnOpaqueParamsSaveable writes to checkpoints."""
+    w, r, bw, br = weights[:gates], weights[gates:], biases[:gates], biases[gates:]
+    if kind == "lstm":  # cuDNN's i, f, c, o to TF's i, c(j), f, o; the two biases summed
+        order = [0, 2, 1, 3]
+        kernel = np.concatenate([np.concatenate([w[g], r[g]], 1) for g in order], 0).T
+        return [kernel, np.concatenate([bw[g] + br[g] for g in order])]
+    if kind == "gru":
+        gates_kernel = np.concatenate([np.concatenate([w[g], r[g]], 1) for g in (0, 1)], 0).T
+        return [gates_kernel, np.concatenate([bw[0] + br[0], bw[1] + br[1]]), w[2].T, bw[2], r[2].T, br[2]]
+    return [np.concatenate([w[0], r[0]], 1).T, bw[0] + br[0]]
+
+
+def run_compatible(kind, layers, units, direction, weights, biases, x, lengths):
+    gates = {"lstm": 4, "gru": 3}.get(kind, 1)
+
+    def cell():
+        if kind == "lstm":
+            return CudnnCompatibleLSTMCell(units)
+        if kind == "gru":
+            return CudnnCompatibleGRUCell(units)
+        return cells.BasicRNNCell(units, activation=tf.tanh if kind == "rnn_tanh" else tf.nn.relu)
+    dirs = 2 if direction == "bidirectional" else 1
+    if dirs == 1:
+        outputs, states = tf.nn.dynamic_rnn(cells.MultiRNNCell([cell() for _ in range(layers)]), x, lengths,
+                                            dtype=tf.float32, time_major=True)
+        per_layer = list(states)
+    else:
+        layer_in, per_layer = x, []
+        with tf.variable_scope("stack_bidirectional_rnn"):
+            for i in range(layers):
+                with tf.variable_scope(f"cell_{i}"):
+                    outs, (sf, sb) = tf.nn.bidirectional_dynamic_rnn(cell(), cell(), layer_in, lengths,
+                                                                     dtype=tf.float32, time_major=True)
+                    layer_in = tf.concat(outs, 2)
+                per_layer += [sf, sb]
+        outputs = layer_in
+    made = [v for v in tf.global_variables() if v.name.startswith(tf.get_variable_scope().name + "/")]
+    values, per = [], 2 * gates
+    for k in range(layers * dirs):
+        values += _tf_canonical(kind, weights[k * per:(k + 1) * per], biases[k * per:(k + 1) * per], gates)
+    assert [list(v.shape) for v in values] == [v.shape.as_list() for v in made], (made, [v.shape for v in values])
+    assign = [v.assign(value) for v, value in zip(made, values)]
+    if kind == "lstm":
+        finals = (tf.stack([s.h for s in per_layer]), tf.stack([s.c for s in per_layer]))
+    else:
+        finals = (tf.stack(per_layer),)
+    return outputs, finals, assign
+
+
+if __name__ == "__main__":
+    tf.nn.rnn_cell = cells
+    tf.reset_default_graph()
+    save(EXPECTATIONS_DIR, "script_contrib_rnn_cells", **cells_model(tf, RNN, CUDNN, tf.Session))
+    tf.reset_default_graph()
+    save(EXPECTATIONS_DIR, "script_contrib_cudnn_rnn", **cudnn_model(tf, run_compatible, tf.Session))
