@@ -50,7 +50,8 @@ def cells_model(tf, rnn, cudnn, Session) -> dict:
     images = tf.placeholder(tf.float32, [None, None, 4, 4, 2], name="images")
     signal = tf.placeholder(tf.float32, [None, STEPS, 5, 2], name="signal")
     cells = {"ind": rnn.IndRNNCell(4), "indy_gru": rnn.IndyGRUCell(4),
-             "nas": rnn.NASCell(4, num_proj=3, use_biases=True), "ugrnn": rnn.UGRNNCell(4), "intersection": rnn.IntersectionRNNCell(3),
+             "nas": rnn.NASCell(4, num_proj=3, use_biases=True), "ugrnn": rnn.UGRNNCell(4),
+             "intersection": rnn.IntersectionRNNCell(3),
              "intersection_proj": rnn.IntersectionRNNCell(4, num_in_proj=4), "sru": rnn.SRUCell(4),
              "cifg": rnn.CoupledInputForgetGateLSTMCell(4, use_peepholes=True, num_proj=3, proj_clip=0.7),
              "cifg_norm": rnn.CoupledInputForgetGateLSTMCell(4, layer_norm=True),
