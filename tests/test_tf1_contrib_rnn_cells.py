@@ -13,8 +13,8 @@ from tf1_scripts_contrib_rnn_cells import cells_model, cudnn_layer_runner, cudnn
 
 
 def test_contrib_cells_match_tensorflow():
-    """Every cell's variable names, its outputs and final states over padded sequences (a loop for an unknown
-    time), and the losses of two plain-descent steps through all of them."""
+    """Every cell's variable names, its outputs and final states over padded sequences, and the losses of two
+    plain-descent steps through all of them."""
     tf.reset_default_graph()
     actual = cells_model(tf, tf.contrib.rnn, tf.contrib.cudnn_rnn, lambda: tf.Session(backend="cpu"))
     assert_matches_recording(actual, "script_contrib_rnn_cells", lambda key: {"rtol": 2e-4, "atol": 2e-5})
@@ -76,3 +76,67 @@ def test_bad_arguments_raise_tf1s_errors(index):
         if isinstance(cell, tf.contrib.rnn.RNNCell):
             x = tf.zeros([2, 3, 3])
             tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+
+
+def test_loop_over_an_unknown_time_matches_the_unrolled_cells():
+    """dynamic_rnn over a time known only when run (a while loop) gives the unrolled answer (checked against TF
+    above) for the rank-5 states of a Conv2DLSTMCell and for an IndyLSTMCell, with padded rows."""
+    rng = np.random.default_rng(3)
+    tf.reset_default_graph()
+    lengths = tf.constant([3, 1])
+    results = []
+    for cell, shape in ((tf.contrib.rnn.Conv2DLSTMCell(input_shape=[3, 3, 2], output_channels=2, kernel_shape=[2, 2]),
+                         [2, 3, 3, 3, 2]), (tf.contrib.rnn.IndyLSTMCell(3), [2, 3, 4])):
+        value = rng.standard_normal(shape).astype(np.float32)
+        known = tf.constant(value)
+        loose = tf.placeholder_with_default(value, [None, None] + shape[2:])
+        with tf.variable_scope("rnn") as scope:
+            unrolled = tf.nn.dynamic_rnn(cell, known, sequence_length=lengths, dtype=tf.float32, scope=scope)
+        with tf.variable_scope(scope, reuse=True):
+            looped = tf.nn.dynamic_rnn(cell, loose, sequence_length=lengths, dtype=tf.float32, scope=scope)
+        results.append((unrolled, looped))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for unrolled, looped in sess.run(results):
+            np.testing.assert_allclose(looped[0], unrolled[0], rtol=1e-5, atol=1e-6)
+            for a, b in zip(looped[1], unrolled[1]):
+                np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+            assert np.all(unrolled[0][1, 1:] == 0)  # past the row's length: zeros
+
+
+@pytest.mark.parametrize("kind,direction", [("CudnnLSTM", "unidirectional"), ("CudnnGRU", "bidirectional")])
+def test_cudnn_checkpoint_restores_into_compatible_cells_and_back(tmp_path, kind, direction):
+    """A Saver of a cuDNN layer writes TF's canonical names beside the opaque vector: the compatible cells (in
+    MultiRNNCell, or stack_bidirectional_dynamic_rnn when bidirectional, under the layer's scope) restore them and
+    compute the same outputs; a cuDNN layer restores from the cells' checkpoint."""
+    c = tf.contrib.cudnn_rnn
+    value = np.random.default_rng(1).standard_normal((4, 2, 3)).astype(np.float32)
+
+    def layer_outputs():
+        layer = getattr(c, kind)(2, 3, direction=direction)
+        return layer, layer(tf.constant(value))[0]
+    tf.reset_default_graph()
+    layer, out = layer_outputs()
+    with tf.Session() as sess:
+        sess.run(layer.kernel.assign(np.random.default_rng(2).standard_normal(layer.kernel.shape.as_list())
+                                     .astype(np.float32)))
+        want = sess.run(out)
+        tf.train.Saver().save(sess, str(tmp_path / "cudnn"))
+    tf.reset_default_graph()
+    cell = c.CudnnCompatibleLSTMCell if kind == "CudnnLSTM" else c.CudnnCompatibleGRUCell
+    with tf.variable_scope(layer.name):
+        if direction == "unidirectional":
+            got, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.MultiRNNCell([cell(3), cell(3)]), tf.constant(value),
+                                       dtype=tf.float32, time_major=True)
+        else:
+            got, _, _ = tf.contrib.rnn.stack_bidirectional_dynamic_rnn(
+                [cell(3), cell(3)], [cell(3), cell(3)], tf.constant(value), dtype=tf.float32, time_major=True)
+    with tf.Session() as sess:
+        tf.train.Saver().restore(sess, str(tmp_path / "cudnn"))
+        np.testing.assert_allclose(sess.run(got), want, rtol=1e-5, atol=1e-6)
+        tf.train.Saver().save(sess, str(tmp_path / "cells"))
+    tf.reset_default_graph()
+    layer, out = layer_outputs()
+    with tf.Session() as sess:
+        tf.train.Saver([layer.saveable]).restore(sess, str(tmp_path / "cells"))
+        np.testing.assert_allclose(sess.run(out), want, rtol=1e-5, atol=1e-6)

@@ -9,6 +9,8 @@ cuDNN's own layout differs between GPU generations and TF never promised one.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import array_ops as A
 from .. import math_ops as M
 from .. import nn
@@ -19,8 +21,8 @@ from .rnn_cells import LSTMBlockCell
 
 __all__ = ["CUDNN_GRU", "CUDNN_INPUT_AUTO_MODE", "CUDNN_INPUT_LINEAR_MODE", "CUDNN_INPUT_SKIP_MODE", "CUDNN_LSTM",
            "CUDNN_RNN_BIDIRECTION", "CUDNN_RNN_RELU", "CUDNN_RNN_TANH", "CUDNN_RNN_UNIDIRECTION",
-           "CudnnCompatibleGRUCell", "CudnnCompatibleLSTMCell", "CudnnGRU", "CudnnLSTM", "CudnnRNNRelu",
-           "CudnnRNNTanh"]
+           "CudnnCompatibleGRUCell", "CudnnCompatibleLSTMCell", "CudnnGRU", "CudnnLSTM", "CudnnOpaqueParamsSaveable",
+           "CudnnRNNRelu", "CudnnRNNTanh"]
 
 CUDNN_RNN_UNIDIRECTION, CUDNN_RNN_BIDIRECTION = "unidirectional", "bidirectional"
 CUDNN_LSTM, CUDNN_GRU, CUDNN_RNN_RELU, CUDNN_RNN_TANH = "lstm", "gru", "rnn_relu", "rnn_tanh"
@@ -145,7 +147,7 @@ class _CudnnRNN:
         self._num_layers, self._num_units = int(num_layers), int(num_units)
         self._input_mode, self._direction, self._dropout, self._seed = input_mode, direction, float(dropout), seed
         self._kernel_initializer, self._bias_initializer = kernel_initializer, bias_initializer
-        self._name, self._input_size, self._scope, self.kernel = name, None, None, None
+        self._name, self._input_size, self._scope, self.kernel, self._saveable = name, None, None, None, None
         self.built = False
 
     num_layers = property(lambda self: self._num_layers)
@@ -161,6 +163,10 @@ class _CudnnRNN:
         if not self._input_size:
             raise ValueError("'input_size' is unknown since layer has not been built.")
         return self._input_size
+
+    @property
+    def saveable(self):
+        return self._saveable
 
     @property
     def trainable_variables(self) -> list:
@@ -210,9 +216,13 @@ class _CudnnRNN:
             with variable_scope(self._name or _unique_layer_name(self._base_name)) as vs:
                 self._scope = vs
         size = sum(a * b for a, b in self.canonical_weight_shapes) + sum(s[0] for s in self.canonical_bias_shapes)
-        with variable_scope(self._scope):
+        with variable_scope(self._scope) as vs:
             self.kernel = get_variable("opaque_kernel", [size], dtype=self._plain_dtype,
                                        initializer=_OpaqueInitializer(self))
+            if not vs.reuse:  # as TF: the canonical names join the checkpoint, once per layer
+                from ..graph import GraphKeys, add_to_collection
+                self._saveable = CudnnOpaqueParamsSaveable(self, vs.name)
+                add_to_collection(GraphKeys.SAVEABLE_OBJECTS, self._saveable)
         self.built = True
 
     def _canonical(self, opaque: Tensor) -> tuple[list[Tensor], list[Tensor]]:
@@ -309,3 +319,105 @@ class CudnnRNNRelu(_CudnnRNN):
 
     _rnn_mode, _num_params_per_layer, _base_name = CUDNN_RNN_RELU, CUDNN_RNN_RELU_PARAMS_PER_LAYER, "cudnn_rnn_relu"
 
+
+
+# ---- checkpoints: the opaque vector saved (and restored) as TF's canonical tensors ---------------------------
+_CELL_NAMES = {CUDNN_LSTM: "cudnn_compatible_lstm_cell", CUDNN_GRU: "cudnn_compatible_gru_cell",
+               CUDNN_RNN_TANH: "basic_rnn_cell", CUDNN_RNN_RELU: "basic_rnn_cell"}
+_LSTM_ORDER = (0, 2, 1, 3)  # TF's gates i, j (new memory), f, o from cuDNN's i, f, c, o
+
+
+class _CanonicalEntry:
+    """One tensor of TF's canonical form of a cuDNN layer (a compatible cell's 'kernel', 'bias', ...), read from
+    and written into the layer's opaque vector: what TF's CudnnOpaqueParamsSaveable saves under that name."""
+
+    def __init__(self, layer: _CudnnRNN, index: int, part: str):
+        self._layer, self._index, self._part = layer, index, part
+        self.parts = [layer.kernel]
+        self.dtype, self.graph = layer.kernel.dtype, layer.kernel.graph
+
+    @property
+    def shape(self):
+        from ..framework import TensorShape
+        return TensorShape(list(self._read(np.zeros(self._layer.kernel.shape.as_list(),
+                                                    self.dtype.np)).shape))
+
+    def _pieces(self, opaque):
+        """Views into `opaque` of this direction's cuDNN weights (input ones, recurrent ones) and biases."""
+        layer = self._layer
+        per = layer._num_params_per_layer
+        shapes = layer.canonical_weight_shapes
+        start = sum(a * b for a, b in shapes[:self._index * per])
+        weights = []
+        for rows, cols in shapes[self._index * per:(self._index + 1) * per]:
+            weights.append(opaque[start:start + rows * cols].reshape(rows, cols))
+            start += rows * cols
+        n = layer._num_units
+        start = sum(a * b for a, b in shapes) + self._index * per * n
+        biases = [opaque[start + k * n:start + (k + 1) * n] for k in range(per)]
+        return weights[:per // 2], weights[per // 2:], biases[:per // 2], biases[per // 2:]
+
+    def _read(self, opaque):
+        w, r, bw, br = self._pieces(opaque)
+        mode, part = self._layer._rnn_mode, self._part
+        if mode == CUDNN_LSTM:
+            if part == "kernel":
+                return np.concatenate([np.concatenate([w[g], r[g]], 1) for g in _LSTM_ORDER], 0).T
+            return np.concatenate([bw[g] + br[g] for g in _LSTM_ORDER])
+        if mode == CUDNN_GRU:
+            return {"gates/kernel": lambda: np.concatenate([np.concatenate([w[g], r[g]], 1) for g in (0, 1)], 0).T,
+                    "gates/bias": lambda: np.concatenate([bw[0] + br[0], bw[1] + br[1]]),
+                    "candidate/input_projection/kernel": lambda: w[2].T,
+                    "candidate/hidden_projection/kernel": lambda: r[2].T,
+                    "candidate/input_projection/bias": lambda: bw[2].copy(),
+                    "candidate/hidden_projection/bias": lambda: br[2].copy()}[part]()
+        return np.concatenate([w[0], r[0]], 1).T if part == "kernel" else bw[0] + br[0]
+
+    def _write(self, opaque, value) -> None:
+        w, r, bw, br = self._pieces(opaque)
+        mode, part = self._layer._rnn_mode, self._part
+        depth = w[0].shape[1]
+        if part.endswith("kernel") and mode != CUDNN_GRU or part == "gates/kernel":
+            order = _LSTM_ORDER if mode == CUDNN_LSTM else (0, 1) if mode == CUDNN_GRU else (0,)
+            for block, g in zip(np.split(value.T, len(order), 0), order):
+                w[g][...], r[g][...] = block[:, :depth], block[:, depth:]
+        elif part.endswith("bias") and mode != CUDNN_GRU or part == "gates/bias":
+            order = _LSTM_ORDER if mode == CUDNN_LSTM else (0, 1) if mode == CUDNN_GRU else (0,)
+            for piece, g in zip(np.split(value, len(order)), order):  # TF saves the sum: each half of it back
+                bw[g][...] = br[g][...] = piece * 0.5
+        else:
+            target = {"candidate/input_projection/kernel": (w[2], True), "candidate/hidden_projection/kernel":
+                      (r[2], True), "candidate/input_projection/bias": (bw[2], False),
+                      "candidate/hidden_projection/bias": (br[2], False)}[part]
+            target[0][...] = value.T if target[1] else value
+
+    def assemble(self, sess) -> np.ndarray:
+        return self._read(sess.store.buffer(self._layer.kernel.op.name))
+
+    def restore_value(self, sess, value: np.ndarray) -> None:
+        name = self._layer.kernel.op.name
+        opaque = sess.store.read(name) if sess.store.is_initialized(name) else \
+            np.zeros(self._layer.kernel.shape.as_list(), self.dtype.np)
+        self._write(opaque, np.asarray(value, self.dtype.np))
+        sess.store.write(name, opaque)
+
+
+class CudnnOpaqueParamsSaveable:
+    """A cuDNN layer's opaque vector as TF's canonical tensors, named as the compatible cells name their variables
+    ('<scope>/rnn/multi_rnn_cell/cell_<l>/cudnn_compatible_lstm_cell/kernel', or under
+    'stack_bidirectional_rnn/cell_<l>/bidirectional_rnn/fw|bw/' when bidirectional): a tf.train.Saver saves and
+    restores these beside the opaque variable, so checkpoints move between cuDNN layers and compatible cells."""
+
+    def __init__(self, layer: _CudnnRNN, scope: str):
+        parts = {CUDNN_GRU: ("gates/kernel", "candidate/input_projection/kernel",
+                             "candidate/hidden_projection/kernel", "gates/bias", "candidate/input_projection/bias",
+                             "candidate/hidden_projection/bias")}.get(layer.rnn_mode, ("kernel", "bias"))
+        self.entries = []
+        cell = _CELL_NAMES[layer.rnn_mode]
+        for index in range(layer.num_layers * layer.num_dirs):
+            number, direction = divmod(index, layer.num_dirs)
+            prefix = f"rnn/multi_rnn_cell/cell_{number}/{cell}" if layer.num_dirs == 1 else \
+                f"stack_bidirectional_rnn/cell_{number}/bidirectional_rnn/{('fw', 'bw')[direction]}/{cell}"
+            for part in parts:
+                self.entries.append((f"{scope}/{prefix}/{part}" if scope else f"{prefix}/{part}",
+                                     _CanonicalEntry(layer, index, part)))
