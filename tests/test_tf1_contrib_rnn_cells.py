@@ -140,3 +140,34 @@ def test_cudnn_checkpoint_restores_into_compatible_cells_and_back(tmp_path, kind
     with tf.Session() as sess:
         tf.train.Saver([layer.saveable]).restore(sess, str(tmp_path / "cells"))
         np.testing.assert_allclose(sess.run(out), want, rtol=1e-5, atol=1e-6)
+
+
+def test_fused_adaptors_run_a_cell_over_time_major_sequences():
+    """FusedRNNCellAdaptor (static and dynamic) gives dynamic_rnn's time-major answer with the same variables;
+    TimeReversedFusedRNN gives it over each row's reversed steps, reversed back; the batch helpers answer as TF."""
+    r = tf.contrib.rnn
+    tf.reset_default_graph()
+    value = np.random.default_rng(4).standard_normal((3, 2, 2)).astype(np.float32)
+    x, lengths = tf.constant(value), tf.constant([3, 2])
+    cell = tf.nn.rnn_cell.GRUCell(3)
+    with tf.variable_scope("gru") as scope:
+        plain, _ = tf.nn.dynamic_rnn(cell, x, lengths, dtype=tf.float32, time_major=True)
+    with tf.variable_scope(scope, reuse=True):
+        static, _ = r.FusedRNNCellAdaptor(cell)(x, dtype=tf.float32, sequence_length=lengths)
+        listed, _ = r.FusedRNNCellAdaptor(cell, use_dynamic_rnn=True)(tf.unstack(x), dtype=tf.float32,
+                                                                      sequence_length=lengths)
+        backward, _ = r.TimeReversedFusedRNN(r.FusedRNNCellAdaptor(cell))(x, dtype=tf.float32,
+                                                                          sequence_length=lengths)
+        rev = tf.reverse_sequence(x, lengths, 0, 1)
+        manual, _ = tf.nn.dynamic_rnn(cell, rev, lengths, dtype=tf.float32, time_major=True)
+    assert isinstance(listed, list) and len(listed) == 3
+    assert r.best_effort_input_batch_size([x]) == 2
+    assert r.transpose_batch_time(tf.zeros([3, 2, 5])).shape.as_list() == [2, 3, 5]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        plain, static, listed, backward, manual = sess.run([plain, static, tf.stack(listed), backward,
+                                                            tf.reverse_sequence(manual, lengths, 0, 1)])
+    np.testing.assert_allclose(static, plain, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(listed, plain, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(backward, manual, rtol=1e-6, atol=1e-6)
+    assert np.all(backward[2, 1] == 0)

@@ -9,12 +9,16 @@ from ..rnn_cell import (BasicLSTMCell, BasicRNNCell, DeviceWrapper, DropoutWrapp
 from .rnn_cells import (AttentionCellWrapper, EmbeddingWrapper, GRUBlockCell, GRUBlockCellV2, HighwayWrapper,
                         InputProjectionWrapper, LayerNormBasicLSTMCell, LSTMBlockCell, LSTMBlockFusedCell,
                         OutputProjectionWrapper)
+from .rnn_fused import (CompiledWrapper, FusedRNNCell, FusedRNNCellAdaptor, LayerRNNCell, TimeReversedFusedRNN,
+                        best_effort_input_batch_size, transpose_batch_time)
 from .rnn_cells_extra import (Conv1DLSTMCell, Conv2DLSTMCell, Conv3DLSTMCell, ConvLSTMCell,
                               CoupledInputForgetGateLSTMCell, GLSTMCell, IndRNNCell, IndyGRUCell, IndyLSTMCell,
                               IntersectionRNNCell, LayerNormLSTMCell, NASCell, PhasedLSTMCell, SRUCell, UGRNNCell,
                               WeightNormLSTMCell)
 
-__all__ = ["AttentionCellWrapper", "BasicLSTMCell", "BasicRNNCell", "Conv1DLSTMCell", "Conv2DLSTMCell",
+__all__ = ["AttentionCellWrapper", "BasicLSTMCell", "BasicRNNCell", "CompiledWrapper", "FusedRNNCell",
+           "FusedRNNCellAdaptor", "LayerRNNCell", "TimeReversedFusedRNN", "best_effort_input_batch_size",
+           "transpose_batch_time", "Conv1DLSTMCell", "Conv2DLSTMCell",
            "Conv3DLSTMCell", "ConvLSTMCell", "CoupledInputForgetGateLSTMCell", "DeviceWrapper", "DropoutWrapper",
            "GLSTMCell", "IndRNNCell", "IndyGRUCell", "IndyLSTMCell", "IntersectionRNNCell", "LayerNormLSTMCell",
            "NASCell", "PhasedLSTMCell", "SRUCell", "UGRNNCell", "WeightNormLSTMCell",
