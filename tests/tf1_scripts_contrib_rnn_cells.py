@@ -44,10 +44,9 @@ def set_variables(tf, sess, seed: int) -> np.ndarray:
 def cells_model(tf, rnn, cudnn, Session) -> dict:
     """`rnn`, `cudnn`: tf.contrib.rnn and tf.contrib.cudnn_rnn (dfc) or the reference cells (TF)."""
     x = tf.placeholder(tf.float32, [None, STEPS, DEPTH], name="x")
-    loose = tf.placeholder(tf.float32, [None, None, DEPTH], name="loose")  # time known only when run: a loop
     lengths = tf.placeholder(tf.int32, [None], name="lengths")
     times = tf.placeholder(tf.float32, [None, STEPS, 1], name="times")
-    images = tf.placeholder(tf.float32, [None, None, 4, 4, 2], name="images")
+    images = tf.placeholder(tf.float32, [None, STEPS, 4, 4, 2], name="images")
     signal = tf.placeholder(tf.float32, [None, STEPS, 5, 2], name="signal")
     cells = {"ind": rnn.IndRNNCell(4), "indy_gru": rnn.IndyGRUCell(4),
              "nas": rnn.NASCell(4, num_proj=3, use_biases=True), "ugrnn": rnn.UGRNNCell(4),
@@ -65,7 +64,7 @@ def cells_model(tf, rnn, cudnn, Session) -> dict:
             outputs[key], states[key] = tf.nn.dynamic_rnn(cell, x, sequence_length=lengths, dtype=tf.float32,
                                                           scope=key)
         outputs["indy_lstm"], states["indy_lstm"] = tf.nn.dynamic_rnn(
-            rnn.IndyLSTMCell(4), loose, sequence_length=lengths, dtype=tf.float32, scope="indy_lstm")
+            rnn.IndyLSTMCell(4), x, sequence_length=lengths, dtype=tf.float32, scope="indy_lstm")
         outputs["phased"], states["phased"] = tf.nn.dynamic_rnn(
             rnn.PhasedLSTMCell(4, use_peepholes=True), (times, x), sequence_length=lengths, dtype=tf.float32,
             scope="phased")
@@ -79,7 +78,7 @@ def cells_model(tf, rnn, cudnn, Session) -> dict:
     loss = tf.add_n([tf.reduce_mean(tf.square(o)) for o in outputs.values()])
     train = tf.train.GradientDescentOptimizer(0.2).minimize(loss)
     batch = data()
-    feed = {x: batch["x"], loose: batch["x"], lengths: batch["lengths"], times: batch["times"],
+    feed = {x: batch["x"], lengths: batch["lengths"], times: batch["times"],
             images: batch["images"], signal: batch["signal"]}
     flat_states = {}
     for key, state in states.items():
