@@ -7,7 +7,8 @@ the canonical weights, as TF's checkpoints of them are restored. Run with a Pyth
 
     python tests/record_contrib_rnn_cells.py
 
-It writes tests/data/tf_expectations/script_contrib_rnn_cells.npz and script_contrib_cudnn_rnn.npz.
+It writes tests/data/tf_expectations/script_contrib_rnn_cells.npz, script_contrib_cudnn_rnn.npz and
+script_contrib_time_freq_lstm.npz (alone with --time-freq-only).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 from tf_recording import EXPECTATIONS_DIR, save, tf  # first: it sets TF's environment (plain kernels) before TF loads
 
 from tensorflow.python.keras.layers.legacy_rnn import rnn_cell_impl as cells
-from tf1_scripts_contrib_rnn_cells import cells_model, cudnn_model
+from tf1_scripts_contrib_rnn_cells import cells_model, cudnn_model, time_freq_model
 
 LSTMStateTuple = cells.LSTMStateTuple
 
@@ -344,6 +345,41 @@ class CudnnCompatibleGRUCell(_Cell):
         return new_h, new_h
 
 
+class TimeFreqLSTMCell(cells.RNNCell):
+    """Each feature window through one peephole LSTM that also sees the previous window's output."""
+
+    def __init__(self, units, use_peepholes, cell_clip, feature_size, frequency_skip):
+        super().__init__()
+        self.units, self.clip, self.size, self.skip = units, cell_clip, feature_size, frequency_skip
+        del use_peepholes  # the recorded model uses them
+
+    @property
+    def state_size(self):
+        return 2 * self.units
+
+    @property
+    def output_size(self):
+        return self.units
+
+    def call(self, x, state):
+        n, depth = self.units, x.shape.as_list()[1]
+        w = tf.get_variable("W", [self.size + 2 * n, 4 * n])
+        b = tf.get_variable("B", [4 * n])
+        wf, wi, wo = (tf.get_variable(k, [n]) for k in ("W_F_diag", "W_I_diag", "W_O_diag"))
+        m_freq, states, outs = tf.zeros([x.shape.as_list()[0], n]), [], []
+        for fq in range((depth - self.size) // self.skip + 1):
+            c_prev, m_prev = state[:, 2 * fq * n:(2 * fq + 1) * n], state[:, (2 * fq + 1) * n:(2 * fq + 2) * n]
+            window = x[:, fq * self.skip:fq * self.skip + self.size]
+            i, j, f, o = tf.split(tf.matmul(tf.concat([window, m_prev, m_freq], 1), w) + b, 4, 1)
+            c = tf.sigmoid(f + 1.0 + wf * c_prev) * c_prev + tf.sigmoid(i + wi * c_prev) * tf.tanh(j)
+            c = tf.clip_by_value(c, -self.clip, self.clip)
+            m = tf.sigmoid(o + wo * c) * tf.tanh(c)
+            m_freq = m
+            states += [c, m]
+            outs.append(m)
+        return tf.concat(outs, 1), tf.concat(states, 1)
+
+
 RNN = types.SimpleNamespace(**{k: v for k, v in globals().items() if k.endswith("Cell") and k[0].isupper()})
 CUDNN = types.SimpleNamespace(CudnnCompatibleLSTMCell=CudnnCompatibleLSTMCell,
                               CudnnCompatibleGRUCell=CudnnCompatibleGRUCell)
@@ -401,7 +437,12 @@ def run_compatible(kind, layers, units, direction, weights, biases, x, lengths):
 
 
 if __name__ == "__main__":
+    import sys
     tf.nn.rnn_cell = cells
+    tf.reset_default_graph()
+    save(EXPECTATIONS_DIR, "script_contrib_time_freq_lstm", **time_freq_model(tf, RNN, tf.Session))
+    if "--time-freq-only" in sys.argv:
+        sys.exit(0)
     tf.reset_default_graph()
     save(EXPECTATIONS_DIR, "script_contrib_rnn_cells", **cells_model(tf, RNN, CUDNN, tf.Session))
     tf.reset_default_graph()

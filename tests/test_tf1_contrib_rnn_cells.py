@@ -9,7 +9,7 @@ import pytest
 
 import dfc as tf
 from recordings import assert_matches_recording
-from tf1_scripts_contrib_rnn_cells import cells_model, cudnn_layer_runner, cudnn_model
+from tf1_scripts_contrib_rnn_cells import cells_model, cudnn_layer_runner, cudnn_model, time_freq_model
 
 
 def test_contrib_cells_match_tensorflow():
@@ -18,6 +18,13 @@ def test_contrib_cells_match_tensorflow():
     tf.reset_default_graph()
     actual = cells_model(tf, tf.contrib.rnn, tf.contrib.cudnn_rnn, lambda: tf.Session(backend="cpu"))
     assert_matches_recording(actual, "script_contrib_rnn_cells", lambda key: {"rtol": 2e-4, "atol": 2e-5})
+
+
+def test_time_freq_lstm_matches_tensorflow():
+    """TimeFreqLSTMCell's windows, peepholes and clipping: names, outputs, state and two descent steps' losses."""
+    tf.reset_default_graph()
+    actual = time_freq_model(tf, tf.contrib.rnn, lambda: tf.Session(backend="cpu"))
+    assert_matches_recording(actual, "script_contrib_time_freq_lstm", lambda key: {"rtol": 2e-4, "atol": 2e-5})
 
 
 def test_cudnn_layers_match_the_compatible_cells():

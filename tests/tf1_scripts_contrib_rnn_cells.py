@@ -158,3 +158,23 @@ def cudnn_layer_runner(tf):
         outputs, finals = layer(x, sequence_lengths=lengths)
         return outputs, finals, [layer.kernel.assign(opaque)]
     return run
+
+
+def time_freq_model(tf, rnn, Session) -> dict:
+    """TimeFreqLSTMCell (peepholes, cell clip) over two 2-wide windows of 3 features through static_rnn from an
+    initial state of the windows' true size, trained one plain-descent step."""
+    x = tf.placeholder(tf.float32, [BATCH, STEPS, DEPTH], name="x")
+    cell = rnn.TimeFreqLSTMCell(3, use_peepholes=True, cell_clip=0.8, feature_size=2, frequency_skip=1)
+    with tf.variable_scope("tf_lstm"):
+        outputs, state = tf.nn.static_rnn(cell, tf.unstack(x, axis=1), initial_state=tf.zeros([BATCH, 12]))
+    loss = tf.reduce_mean(tf.square(tf.stack(outputs, 1)))
+    train = tf.train.GradientDescentOptimizer(0.3).minimize(loss)
+    with Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        names = set_variables(tf, sess, 10)
+        losses = []
+        for _ in range(2):
+            value, _, result = sess.run([loss, train, {"outputs": tf.stack(outputs, 1), "state": state}],
+                                        {x: data()["x"]})
+            losses.append(value)
+    return dict(result, names=names, losses=np.array(losses))

@@ -13,15 +13,15 @@ from .rnn_fused import (CompiledWrapper, FusedRNNCell, FusedRNNCellAdaptor, Laye
                         best_effort_input_batch_size, transpose_batch_time)
 from .rnn_cells_extra import (Conv1DLSTMCell, Conv2DLSTMCell, Conv3DLSTMCell, ConvLSTMCell,
                               CoupledInputForgetGateLSTMCell, GLSTMCell, IndRNNCell, IndyGRUCell, IndyLSTMCell,
-                              IntersectionRNNCell, LayerNormLSTMCell, NASCell, PhasedLSTMCell, SRUCell, UGRNNCell,
-                              WeightNormLSTMCell)
+                              IntersectionRNNCell, LayerNormLSTMCell, NASCell, PhasedLSTMCell, SRUCell,
+                              TimeFreqLSTMCell, UGRNNCell, WeightNormLSTMCell)
 
 __all__ = ["AttentionCellWrapper", "BasicLSTMCell", "BasicRNNCell", "CompiledWrapper", "FusedRNNCell",
            "FusedRNNCellAdaptor", "LayerRNNCell", "TimeReversedFusedRNN", "best_effort_input_batch_size",
            "transpose_batch_time", "Conv1DLSTMCell", "Conv2DLSTMCell",
            "Conv3DLSTMCell", "ConvLSTMCell", "CoupledInputForgetGateLSTMCell", "DeviceWrapper", "DropoutWrapper",
            "GLSTMCell", "IndRNNCell", "IndyGRUCell", "IndyLSTMCell", "IntersectionRNNCell", "LayerNormLSTMCell",
-           "NASCell", "PhasedLSTMCell", "SRUCell", "UGRNNCell", "WeightNormLSTMCell",
+           "NASCell", "PhasedLSTMCell", "SRUCell", "TimeFreqLSTMCell", "UGRNNCell", "WeightNormLSTMCell",
            "EmbeddingWrapper", "GRUBlockCell", "GRUBlockCellV2", "GRUCell", "HighwayWrapper", "InputProjectionWrapper",
            "LSTMBlockCell", "LSTMBlockFusedCell", "LSTMCell", "LSTMStateTuple", "LayerNormBasicLSTMCell",
            "MultiRNNCell", "OutputProjectionWrapper", "RNNCell", "ResidualWrapper", "stack_bidirectional_dynamic_rnn",

@@ -19,7 +19,7 @@ from ..variables import constant_initializer, get_variable, random_uniform_initi
 
 __all__ = ["CoupledInputForgetGateLSTMCell", "Conv1DLSTMCell", "Conv2DLSTMCell", "Conv3DLSTMCell", "ConvLSTMCell",
            "GLSTMCell", "IndRNNCell", "IndyGRUCell", "IndyLSTMCell", "IntersectionRNNCell", "LayerNormLSTMCell",
-           "NASCell", "PhasedLSTMCell", "SRUCell", "UGRNNCell", "WeightNormLSTMCell"]
+           "NASCell", "PhasedLSTMCell", "SRUCell", "TimeFreqLSTMCell", "UGRNNCell", "WeightNormLSTMCell"]
 
 _UNIFORM_1 = random_uniform_initializer(-1.0, 1.0)
 
@@ -721,3 +721,57 @@ class Conv3DLSTMCell(ConvLSTMCell):
 
     def __init__(self, name: str = "conv_3d_lstm_cell", **kwargs):
         super().__init__(conv_ndims=3, **kwargs)
+
+
+class TimeFreqLSTMCell(RNNCell):
+    """The time-frequency LSTM (Sainath & Li 2016): the input's feature_size-wide windows, frequency_skip apart,
+    each run through one LSTM ('W' [feature_size + 2n, 4n], 'B', peepholes 'W_F_diag', 'W_I_diag', 'W_O_diag')
+    that sees the previous window's output; the state holds every window's (c, m). As in TF, state_size and
+    output_size say 2n and n whatever the number of windows: give an initial_state of the true size."""
+
+    base_name = "time_freq_lstm_cell"
+
+    def __init__(self, num_units: int, use_peepholes: bool = False, cell_clip: float | None = None,
+                 initializer=None, num_unit_shards: int = 1, forget_bias: float = 1.0, feature_size: int | None = None,
+                 frequency_skip: int = 1, reuse=None):
+        super().__init__(num_units, None, reuse)
+        self._use_peepholes, self._cell_clip, self._initializer = use_peepholes, cell_clip, initializer
+        self._shards, self._forget_bias = num_unit_shards, forget_bias
+        self._feature_size, self._frequency_skip = feature_size, frequency_skip
+
+    @property
+    def state_size(self):
+        return 2 * self._num_units
+
+    def build(self, input_depth, dtype):
+        if self._feature_size is None:
+            raise ValueError("TimeFreqLSTMCell: feature_size must be given")
+        n = self._num_units
+        out = {"W": _concat_variable("W", [self._feature_size + 2 * n, 4 * n], dtype, self._shards),
+               "B": get_variable("B", [4 * n], dtype=dtype, initializer=zeros_initializer())}
+        if self._use_peepholes:
+            for name in ("W_F_diag", "W_I_diag", "W_O_diag"):
+                out[name] = get_variable(name, [n], dtype=dtype)
+        return out
+
+    def step(self, inputs, state, v):
+        n, depth = self._num_units, inputs.shape.as_list()[1]
+        windows = [inputs[:, f * self._frequency_skip:f * self._frequency_skip + self._feature_size]
+                   for f in range((depth - self._feature_size) // self._frequency_skip + 1)]
+        batch = inputs.shape.as_list()[0]
+        m_prev_freq = A.zeros([batch, n] if batch is not None else A.stack([A.shape(inputs)[0], n]),
+                              dtype=inputs.dtype)
+        peep, states, outputs = self._use_peepholes, [], []
+        for fq, window in enumerate(windows):
+            c_prev, m_prev = state[:, 2 * fq * n:(2 * fq + 1) * n], state[:, (2 * fq + 1) * n:(2 * fq + 2) * n]
+            gates = nn.bias_add(M.matmul(A.concat([window, m_prev, m_prev_freq], 1), v["W"]), v["B"])
+            i, j, f, o = A.split(gates, 4, axis=1)
+            c = M.sigmoid(f + self._forget_bias + (v["W_F_diag"] * c_prev if peep else 0.0)) * c_prev + \
+                M.sigmoid(i + (v["W_I_diag"] * c_prev if peep else 0.0)) * M.tanh(j)
+            if self._cell_clip is not None:
+                c = clip_by_value(c, -self._cell_clip, self._cell_clip)
+            m = M.sigmoid(o + (v["W_O_diag"] * c if peep else 0.0)) * M.tanh(c)
+            m_prev_freq = m
+            states += [c, m]
+            outputs.append(m)
+        return A.concat(outputs, 1), A.concat(states, 1)
