@@ -8,7 +8,7 @@ the canonical weights, as TF's checkpoints of them are restored. Run with a Pyth
     python tests/record_contrib_rnn_cells.py
 
 It writes tests/data/tf_expectations/script_contrib_rnn_cells.npz, script_contrib_cudnn_rnn.npz and
-script_contrib_time_freq_lstm.npz (alone with --time-freq-only).
+script_contrib_time_freq_lstm.npz and script_contrib_grid_lstm.npz (only these two with --small-only).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 from tf_recording import EXPECTATIONS_DIR, save, tf  # first: it sets TF's environment (plain kernels) before TF loads
 
 from tensorflow.python.keras.layers.legacy_rnn import rnn_cell_impl as cells
-from tf1_scripts_contrib_rnn_cells import cells_model, cudnn_model, time_freq_model
+from tf1_scripts_contrib_rnn_cells import cells_model, cudnn_model, grid_model, time_freq_model
 
 LSTMStateTuple = cells.LSTMStateTuple
 
@@ -380,6 +380,100 @@ class TimeFreqLSTMCell(cells.RNNCell):
         return tf.concat(outs, 1), tf.concat(states, 1)
 
 
+class GridLSTMCell(cells.RNNCell):
+    """Per block, a frequency LSTM along the windows and a time LSTM per window (its state carried in time)."""
+
+    def __init__(self, units, use_peepholes=False, share_time_frequency_weights=False, cell_clip=None,
+                 feature_size=None, frequency_skip=None, num_frequency_blocks=None, start_freqindex_list=None,
+                 end_freqindex_list=None, couple_input_forget_gates=False, prefixes=("state",), offset=0):
+        super().__init__()
+        self.n, self.peep, self.share, self.clip = units, use_peepholes, share_time_frequency_weights, cell_clip
+        self.size, self.skip, self.blocks = feature_size, frequency_skip, num_frequency_blocks
+        self.starts, self.ends, self.couple = start_freqindex_list, end_freqindex_list, couple_input_forget_gates
+        self.prefixes, self.offset = prefixes, offset
+        import collections
+        names = [f"{p}_f{f:02d}_b{b:02d}_{c}" for p in prefixes for b, k in enumerate(self.blocks) for f in range(k)
+                 for c in "cm"]
+        self.type = collections.namedtuple("GridState", names)
+
+    @property
+    def state_size(self):
+        return self.type(*([self.n] * len(self.type._fields)))
+
+    @property
+    def output_size(self):
+        return self.n * sum(self.blocks) * 2 * len(self.prefixes)
+
+    def windows(self, x, offset=0):
+        if offset > 0:
+            x = tf.pad(x, [[0, 0], [0, offset]])
+        spans = list(zip(self.starts, self.ends)) if self.starts else [(0, x.shape.as_list()[1] - offset)]
+        return [[x[:, s + offset + f * self.skip:s + offset + f * self.skip + self.size] for f in range(k)]
+                for (s, e), k in zip(spans, self.blocks)]
+
+    def compute(self, windows, block, state, prefix):
+        n, g = self.n, 3 if self.couple else 4
+        wf = tf.get_variable(f"W_f_{block}", [self.size + 2 * n, g * n])
+        bf = tf.get_variable(f"B_f_{block}", [g * n])
+        if not self.share:
+            wt = tf.get_variable(f"W_t_{block}", [self.size + 2 * n, g * n])
+            bt = tf.get_variable(f"B_t_{block}", [g * n])
+        d = {}
+        tags = ["freqf", "freqt"] + ([] if self.share else ["timef", "timet"])
+        for gate in ("I", "O") if self.couple else ("F", "I", "O"):
+            for tag in tags:
+                d[f"{gate}{tag}"] = tf.get_variable(f"W_{gate}_diag_{tag}_{block}", [n])
+        t = "freq" if self.share else "time"
+        m_pf = c_pf = tf.zeros([windows[0].shape.as_list()[0], n])
+        outs, states = [], []
+        for i, w in enumerate(windows):
+            c_pt = getattr(state, f"{prefix}_f{i:02d}_b{block:02d}_c")
+            m_pt = getattr(state, f"{prefix}_f{i:02d}_b{block:02d}_m")
+            z = tf.concat([w, m_pt, m_pf], 1)
+            fr = tf.split(tf.matmul(z, wf) + bf, g, 1)
+            ti = fr if self.share else tf.split(tf.matmul(z, wt) + bt, g, 1)
+            if self.couple:
+                (i_f, j_f, o_f), (i_t, j_t, o_t) = fr, ti
+            else:
+                (i_f, j_f, f_f, o_f), (i_t, j_t, f_t, o_t) = fr, ti
+            ig_f = tf.sigmoid(i_f + d["Ifreqf"] * c_pf + d["Ifreqt"] * c_pt)
+            fg_f = 1 - ig_f if self.couple else tf.sigmoid(f_f + 1.0 + d["Ffreqf"] * c_pf + d["Ffreqt"] * c_pt)
+            c_f = fg_f * c_pf + ig_f * tf.tanh(j_f)
+            if self.clip:
+                c_f = tf.clip_by_value(c_f, -self.clip, self.clip)
+            ig_t = tf.sigmoid(i_t + d[f"I{t}f"] * c_pf + d[f"I{t}t"] * c_pt)
+            fg_t = 1 - ig_t if self.couple else tf.sigmoid(f_t + 1.0 + d[f"F{t}f"] * c_pf + d[f"F{t}t"] * c_pt)
+            c_t = fg_t * c_pt + ig_t * tf.tanh(j_t)
+            if self.clip:
+                c_t = tf.clip_by_value(c_t, -self.clip, self.clip)
+            m_f = tf.sigmoid(o_f + d["Ofreqf"] * c_f + d["Ofreqt"] * c_t) * tf.tanh(c_f)
+            m_t = tf.sigmoid(o_t + d[f"O{t}f"] * c_f + d[f"O{t}t"] * c_t) * tf.tanh(c_t)
+            m_pf, c_pf = m_f, c_f
+            states += [c_t, m_t]
+            outs += [m_t, m_f]
+        return outs, states
+
+    def call(self, x, state):
+        outs, states = [], []
+        if len(self.prefixes) == 1:
+            for b, ws in enumerate(self.windows(x)):
+                o, s = self.compute(ws, b, state, "state")
+                outs, states = outs + o, states + s
+        else:
+            fwd, bwd = self.windows(x), self.windows(x, self.offset) if self.offset else self.windows(x)
+            for scope, blocks in (("fwd", fwd), ("bwd", bwd)):
+                with tf.variable_scope(scope):
+                    for b, ws in enumerate(blocks):
+                        o, s = self.compute(ws if scope == "fwd" else ws[::-1], b, state, f"{scope}_state")
+                        outs, states = outs + o, states + s
+        return tf.concat(outs, 1), self.type(*states)
+
+
+class BidirectionalGridLSTMCell(GridLSTMCell):
+    def __init__(self, units, backward_slice_offset=0, **kw):
+        super().__init__(units, prefixes=("fwd_state", "bwd_state"), offset=backward_slice_offset, **kw)
+
+
 RNN = types.SimpleNamespace(**{k: v for k, v in globals().items() if k.endswith("Cell") and k[0].isupper()})
 CUDNN = types.SimpleNamespace(CudnnCompatibleLSTMCell=CudnnCompatibleLSTMCell,
                               CudnnCompatibleGRUCell=CudnnCompatibleGRUCell)
@@ -441,7 +535,9 @@ if __name__ == "__main__":
     tf.nn.rnn_cell = cells
     tf.reset_default_graph()
     save(EXPECTATIONS_DIR, "script_contrib_time_freq_lstm", **time_freq_model(tf, RNN, tf.Session))
-    if "--time-freq-only" in sys.argv:
+    tf.reset_default_graph()
+    save(EXPECTATIONS_DIR, "script_contrib_grid_lstm", **grid_model(tf, RNN, tf.Session))
+    if "--small-only" in sys.argv:
         sys.exit(0)
     tf.reset_default_graph()
     save(EXPECTATIONS_DIR, "script_contrib_rnn_cells", **cells_model(tf, RNN, CUDNN, tf.Session))

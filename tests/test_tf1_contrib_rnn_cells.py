@@ -9,7 +9,7 @@ import pytest
 
 import dfc as tf
 from recordings import assert_matches_recording
-from tf1_scripts_contrib_rnn_cells import cells_model, cudnn_layer_runner, cudnn_model, time_freq_model
+from tf1_scripts_contrib_rnn_cells import cells_model, cudnn_layer_runner, cudnn_model, grid_model, time_freq_model
 
 
 def test_contrib_cells_match_tensorflow():
@@ -25,6 +25,14 @@ def test_time_freq_lstm_matches_tensorflow():
     tf.reset_default_graph()
     actual = time_freq_model(tf, tf.contrib.rnn, lambda: tf.Session(backend="cpu"))
     assert_matches_recording(actual, "script_contrib_time_freq_lstm", lambda key: {"rtol": 2e-4, "atol": 2e-5})
+
+
+def test_grid_lstm_cells_match_tensorflow():
+    """GridLSTMCell (two blocks by index lists; a coupled, weight-sharing one) and BidirectionalGridLSTMCell (a
+    backward slice offset) over padded sequences: names, outputs, every state part, two descent steps."""
+    tf.reset_default_graph()
+    actual = grid_model(tf, tf.contrib.rnn, lambda: tf.Session(backend="cpu"))
+    assert_matches_recording(actual, "script_contrib_grid_lstm", lambda key: {"rtol": 2e-4, "atol": 2e-5})
 
 
 def test_cudnn_layers_match_the_compatible_cells():
@@ -65,6 +73,9 @@ ERRORS = [
     (lambda r, c: r.IntersectionRNNCell(4), "Intersection RNN", ValueError),
     (lambda r, c: r.GLSTMCell(5, number_of_groups=2), "divisible", ValueError),
     (lambda r, c: r.ConvLSTMCell(2, [4, 2], 3, [3]), "input_shape", ValueError),
+    (lambda r, c: r.GridLSTMCell(2, feature_size=2, frequency_skip=1), "num_frequency_blocks", ValueError),
+    (lambda r, c: r.GridLSTMCell(2, feature_size=2, frequency_skip=1, num_frequency_blocks=[3]),
+     "requires 2 but gets 3", ValueError),
     (lambda r, c: c.CudnnLSTM(1, 3, direction="both"), "direction", ValueError),
     (lambda r, c: c.CudnnGRU(1, 3, input_mode="skip_input")(tf.zeros([2, 2, 3])), "input_mode", ValueError),
     (lambda r, c: c.CudnnGRU(1, 3, input_mode="no_input"), "input_mode", ValueError),

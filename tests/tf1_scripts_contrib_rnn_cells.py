@@ -178,3 +178,36 @@ def time_freq_model(tf, rnn, Session) -> dict:
                                         {x: data()["x"]})
             losses.append(value)
     return dict(result, names=names, losses=np.array(losses))
+
+
+def grid_model(tf, rnn, Session) -> dict:
+    """GridLSTMCell (peepholes, separate time and frequency weights, two blocks by start/end indices), a coupled
+    shared-weight one, and a BidirectionalGridLSTMCell with a backward slice offset, through dynamic_rnn over
+    padded sequences of 5 features; one plain-descent step."""
+    x = tf.placeholder(tf.float32, [BATCH, STEPS, 5], name="x")
+    lengths = tf.placeholder(tf.int32, [BATCH], name="lengths")
+    cells = {"grid": rnn.GridLSTMCell(2, use_peepholes=True, cell_clip=1.5, feature_size=2, frequency_skip=1,
+                                      num_frequency_blocks=[2, 1], start_freqindex_list=[0, 3],
+                                      end_freqindex_list=[3, 5]),
+             "grid_coupled": rnn.GridLSTMCell(2, use_peepholes=True, share_time_frequency_weights=True,
+                                              couple_input_forget_gates=True, feature_size=3, frequency_skip=2,
+                                              num_frequency_blocks=[2]),
+             "grid_bidi": rnn.BidirectionalGridLSTMCell(2, use_peepholes=True, feature_size=2, frequency_skip=2,
+                                                        num_frequency_blocks=[2], backward_slice_offset=1)}
+    outputs, flat = {}, {}
+    for key, cell in cells.items():
+        outputs[key], state = tf.nn.dynamic_rnn(cell, x, sequence_length=lengths, dtype=tf.float32, scope=key)
+        for i, part in enumerate(state):
+            flat[f"{key}_state{i}"] = part
+    loss = tf.add_n([tf.reduce_mean(tf.square(o)) for o in outputs.values()])
+    train = tf.train.GradientDescentOptimizer(0.3).minimize(loss)
+    rng = np.random.default_rng(12)
+    feed = {x: rng.standard_normal((BATCH, STEPS, 5)).astype(F32), lengths: data()["lengths"]}
+    with Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        names = set_variables(tf, sess, 13)
+        losses = []
+        for _ in range(2):
+            value, _, result = sess.run([loss, train, dict(outputs, **flat)], feed)
+            losses.append(value)
+    return dict(result, names=names, losses=np.array(losses))

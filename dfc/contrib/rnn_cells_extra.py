@@ -14,12 +14,14 @@ from ..framework import Tensor, TensorShape, convert_to_tensor, name_scope
 from ..gradients_impl import stop_gradient
 from ..init_ops import Initializer
 from ..rnn_cell import LSTMStateTuple, RNNCell, _unique_layer_name
+from ..tensor_ops import pad
 from ..variables import constant_initializer, get_variable, random_uniform_initializer, variable_scope, \
     zeros_initializer
 
-__all__ = ["CoupledInputForgetGateLSTMCell", "Conv1DLSTMCell", "Conv2DLSTMCell", "Conv3DLSTMCell", "ConvLSTMCell",
-           "GLSTMCell", "IndRNNCell", "IndyGRUCell", "IndyLSTMCell", "IntersectionRNNCell", "LayerNormLSTMCell",
-           "NASCell", "PhasedLSTMCell", "SRUCell", "TimeFreqLSTMCell", "UGRNNCell", "WeightNormLSTMCell"]
+__all__ = ["BidirectionalGridLSTMCell", "CoupledInputForgetGateLSTMCell", "Conv1DLSTMCell", "Conv2DLSTMCell",
+           "Conv3DLSTMCell", "ConvLSTMCell", "GLSTMCell", "GridLSTMCell", "IndRNNCell", "IndyGRUCell", "IndyLSTMCell",
+           "IntersectionRNNCell", "LayerNormLSTMCell", "NASCell", "PhasedLSTMCell", "SRUCell", "TimeFreqLSTMCell",
+           "UGRNNCell", "WeightNormLSTMCell"]
 
 _UNIFORM_1 = random_uniform_initializer(-1.0, 1.0)
 
@@ -775,3 +777,206 @@ class TimeFreqLSTMCell(RNNCell):
             states += [c, m]
             outputs.append(m)
         return A.concat(outputs, 1), A.concat(states, 1)
+
+
+class GridLSTMCell(RNNCell):
+    """The grid LSTM (Kalchbrenner et al. 2016; peepholes after Sainath & Li): per frequency block 'W_f_<b>' /
+    'B_f_<b>' (frequency LSTM) and 'W_t_<b>' / 'B_t_<b>' (time LSTM, unless share_time_frequency_weights) over the
+    input's feature_size-wide windows; each window's time LSTM keeps its own (c, m) in the state
+    (GridLSTMStateTuple 'state_f<ff>_b<bb>_c' / '_m'), the frequency LSTM runs along the windows."""
+
+    base_name = "grid_lstm_cell"
+
+    def __init__(self, num_units: int, use_peepholes: bool = False, share_time_frequency_weights: bool = False,
+                 cell_clip: float | None = None, initializer=None, num_unit_shards: int = 1, forget_bias: float = 1.0,
+                 feature_size: int | None = None, frequency_skip: int | None = None, num_frequency_blocks=None,
+                 start_freqindex_list=None, end_freqindex_list=None, couple_input_forget_gates: bool = False,
+                 state_is_tuple: bool = True, reuse=None):
+        super().__init__(num_units, None, reuse)
+        if num_frequency_blocks is None:
+            raise ValueError("Must specify num_frequency_blocks")
+        self._use_peepholes, self._share = use_peepholes, share_time_frequency_weights
+        self._cell_clip, self._initializer, self._shards = cell_clip, initializer, num_unit_shards
+        self._forget_bias, self._feature_size, self._frequency_skip = forget_bias, feature_size, frequency_skip
+        self._blocks = [int(b) for b in num_frequency_blocks]
+        self._starts, self._ends = start_freqindex_list, end_freqindex_list
+        self._couple, self._state_is_tuple = couple_input_forget_gates, state_is_tuple
+        self._total_blocks = sum(self._blocks)
+        self._directions = [""]
+        self._state_type = self._make_state_type("GridLSTMStateTuple", ["state"]) if state_is_tuple else None
+
+    def _make_state_type(self, type_name: str, prefixes: list[str]):
+        import collections
+        names = [f"{p}_f{f:02d}_b{b:02d}_{part}" for p in prefixes for b, count in enumerate(self._blocks)
+                 for f in range(count) for part in "cm"]
+        return collections.namedtuple(type_name, names)
+
+    @property
+    def state_tuple_type(self):
+        return self._state_type
+
+    @property
+    def state_size(self):
+        if self._state_type is None:
+            return self._num_units * self._total_blocks * 2
+        return self._state_type(*([self._num_units] * len(self._state_type._fields)))
+
+    @property
+    def output_size(self) -> int:
+        return self._num_units * self._total_blocks * 2 * len(self._directions)
+
+    def zero_state(self, batch_size, dtype):
+        with name_scope(f"{type(self).__name__}ZeroState"):
+            shape = [batch_size, self._num_units] if not isinstance(batch_size, Tensor) else \
+                A.stack([batch_size, self._num_units])
+            if self._state_type is None:
+                return A.zeros([batch_size, self.state_size] if not isinstance(batch_size, Tensor) else
+                               A.stack([batch_size, self.state_size]), dtype=dtype)
+            return self._state_type(*(A.zeros(shape, dtype=dtype) for _ in self._state_type._fields))
+
+    def _block_variables(self, block: int, dtype) -> dict:
+        n, gates = self._num_units, 3 if self._couple else 4
+        shape = [self._feature_size + 2 * n, gates * n]
+        v = {"W_f": _concat_variable(f"W_f_{block}", shape, dtype, self._shards),
+             "B_f": get_variable(f"B_f_{block}", [gates * n], dtype=dtype, initializer=zeros_initializer())}
+        if not self._share:
+            v["W_t"] = _concat_variable(f"W_t_{block}", shape, dtype, self._shards)
+            v["B_t"] = get_variable(f"B_t_{block}", [gates * n], dtype=dtype, initializer=zeros_initializer())
+        if self._use_peepholes:
+            names = [] if self._couple else ["W_F_diag_freqf", "W_F_diag_freqt"]
+            names += ["W_I_diag_freqf", "W_I_diag_freqt", "W_O_diag_freqf", "W_O_diag_freqt"]
+            if not self._share:
+                names += ([] if self._couple else ["W_F_diag_timef", "W_F_diag_timet"]) + \
+                    ["W_I_diag_timef", "W_I_diag_timet", "W_O_diag_timef", "W_O_diag_timet"]
+            for name in names:
+                v[name] = get_variable(f"{name}_{block}", [n], dtype=dtype)
+        return v
+
+    def build(self, input_depth, dtype):
+        if self._feature_size is None or self._frequency_skip is None:
+            raise ValueError(f"{type(self).__name__}: feature_size and frequency_skip must be given")
+        out = {}
+        for direction in self._directions:
+            if direction:
+                with variable_scope(direction):
+                    out[direction] = [self._block_variables(b, dtype) for b in range(len(self._blocks))]
+            else:
+                out[direction] = [self._block_variables(b, dtype) for b in range(len(self._blocks))]
+        return out
+
+    def _windows(self, inputs: Tensor, slice_offset: int = 0) -> list[list[Tensor]]:
+        """contrib's _make_tf_features: each block's feature_size-wide windows, frequency_skip apart (the input
+        zero-padded at the end by a positive slice_offset, at the front by a negative one)."""
+        depth = inputs.shape.as_list()[1]
+        if slice_offset > 0:
+            inputs = pad(inputs, [[0, 0], [0, slice_offset]])
+        elif slice_offset < 0:
+            inputs, slice_offset = pad(inputs, [[0, 0], [-slice_offset, 0]]), 0
+        size, skip = self._feature_size, self._frequency_skip
+        if not self._starts:
+            if len(self._blocks) != 1:
+                raise ValueError(f"Length of num_frequency_blocks is not 1, but instead is {len(self._blocks)}")
+            spans = [(0, depth)]
+        else:
+            if len(self._starts) != len(self._ends):
+                raise ValueError(f"Length of start and end freqindex_list does not match {len(self._starts)} "
+                                 f"{len(self._ends)}")
+            if len(self._blocks) != len(self._starts):
+                raise ValueError(f"Length of num_frequency_blocks is not equal to start_freqindex_list "
+                                 f"{len(self._blocks)} {len(self._starts)}")
+            spans = list(zip(self._starts, self._ends))
+        out = []
+        for (start, end), want in zip(spans, self._blocks):
+            count = (end - start - size) // skip + 1
+            if count != want:
+                raise ValueError(f"Invalid num_frequency_blocks, requires {count} but gets {want}, please check the "
+                                 f"input size and filter config are correct.")
+            out.append([inputs[:, start + slice_offset + f * skip:start + slice_offset + f * skip + size]
+                        for f in range(count)])
+        return out
+
+    def _compute(self, windows: list[Tensor], block: int, state, v: dict, prefix: str):
+        # long: one pass of the frequency and time LSTMs over a block's windows, TF's gate for gate
+        sig, tanh, n = M.sigmoid, M.tanh, self._num_units
+        batch = windows[0].shape.as_list()[0]
+        zeros = A.zeros([batch, n] if batch is not None else A.stack([A.shape(windows[0])[0], n]),
+                        dtype=windows[0].dtype)
+        m_prev_freq = c_prev_freq = zeros
+        peep, share, couple = self._use_peepholes, self._share, self._couple
+        t_tag = "freq" if share else "time"
+
+        def diag(name: str, tag: str, x: Tensor) -> Tensor:
+            return v[f"W_{name}_diag_{tag}"] * x if peep else 0.0
+
+        outputs, states = [], []
+        for index, window in enumerate(windows):
+            if self._state_is_tuple:
+                c_prev_time = getattr(state, f"{prefix}_f{index:02d}_b{block:02d}_c")
+                m_prev_time = getattr(state, f"{prefix}_f{index:02d}_b{block:02d}_m")
+            else:
+                c_prev_time = state[:, 2 * index * n:(2 * index + 1) * n]
+                m_prev_time = state[:, (2 * index + 1) * n:(2 * index + 2) * n]
+            x = A.concat([window, m_prev_time, m_prev_freq], 1)
+            freq = A.split(nn.bias_add(M.matmul(x, v["W_f"]), v["B_f"]), 3 if couple else 4, axis=1)
+            time = freq if share else A.split(nn.bias_add(M.matmul(x, v["W_t"]), v["B_t"]), 3 if couple else 4, 1)
+            if couple:
+                (i_f, j_f, o_f), (i_t, j_t, o_t) = freq, time
+            else:
+                (i_f, j_f, f_f, o_f), (i_t, j_t, f_t, o_t) = freq, time
+            i_freq = sig(i_f + diag("I", "freqf", c_prev_freq) + diag("I", "freqt", c_prev_time))
+            f_freq = 1.0 - i_freq if couple else \
+                sig(f_f + self._forget_bias + diag("F", "freqf", c_prev_freq) + diag("F", "freqt", c_prev_time))
+            c_freq = f_freq * c_prev_freq + i_freq * tanh(j_f)
+            i_time = sig(i_t + diag("I", f"{t_tag}f", c_prev_freq) + diag("I", f"{t_tag}t", c_prev_time))
+            f_time = 1.0 - i_time if couple else \
+                sig(f_t + self._forget_bias + diag("F", f"{t_tag}f", c_prev_freq) + diag("F", f"{t_tag}t", c_prev_time))
+            c_time = f_time * c_prev_time + i_time * tanh(j_t)
+            if self._cell_clip is not None:
+                c_freq = clip_by_value(c_freq, -self._cell_clip, self._cell_clip)
+                c_time = clip_by_value(c_time, -self._cell_clip, self._cell_clip)
+            m_freq = sig(o_f + diag("O", "freqf", c_freq) + diag("O", "freqt", c_time)) * tanh(c_freq)
+            m_time = sig(o_t + diag("O", f"{t_tag}f", c_freq) + diag("O", f"{t_tag}t", c_time)) * tanh(c_time)
+            m_prev_freq, c_prev_freq = m_freq, c_freq
+            states += [c_time, m_time]
+            outputs += [m_time, m_freq]
+        return outputs, states
+
+    def step(self, inputs, state, v):
+        outputs, states = [], []
+        for block, windows in enumerate(self._windows(inputs)):
+            out, st = self._compute(windows, block, state, v[""][block], "state")
+            outputs += out
+            states += st
+        new_state = self._state_type(*states) if self._state_is_tuple else A.concat(states, 1)
+        return A.concat(outputs, 1), new_state
+
+
+class BidirectionalGridLSTMCell(GridLSTMCell):
+    """GridLSTMCell run over the frequency windows forward ('fwd/...') and backward ('bwd/...', the windows
+    reversed, optionally sliced backward_slice_offset apart); the state holds both directions' (c, m)."""
+
+    base_name = "bidirectional_grid_lstm_cell"
+
+    def __init__(self, num_units: int, use_peepholes: bool = False, share_time_frequency_weights: bool = False,
+                 cell_clip: float | None = None, initializer=None, num_unit_shards: int = 1, forget_bias: float = 1.0,
+                 feature_size: int | None = None, frequency_skip: int | None = None, num_frequency_blocks=None,
+                 start_freqindex_list=None, end_freqindex_list=None, couple_input_forget_gates: bool = False,
+                 backward_slice_offset: int = 0, reuse=None):
+        super().__init__(num_units, use_peepholes, share_time_frequency_weights, cell_clip, initializer,
+                         num_unit_shards, forget_bias, feature_size, frequency_skip, num_frequency_blocks,
+                         start_freqindex_list, end_freqindex_list, couple_input_forget_gates, True, reuse)
+        self._backward_slice_offset = int(backward_slice_offset)
+        self._directions = ["fwd", "bwd"]
+        self._state_type = self._make_state_type("BidirectionalGridLSTMStateTuple", ["fwd_state", "bwd_state"])
+
+    def step(self, inputs, state, v):
+        forward = self._windows(inputs)
+        backward = self._windows(inputs, self._backward_slice_offset) if self._backward_slice_offset else forward
+        outputs, states = [], []
+        for direction, blocks in (("fwd", forward), ("bwd", backward)):
+            for block, windows in enumerate(blocks):
+                windows = windows if direction == "fwd" else windows[::-1]
+                out, st = self._compute(windows, block, state, v[direction][block], f"{direction}_state")
+                outputs += out
+                states += st
+        return A.concat(outputs, 1), self._state_type(*states)
