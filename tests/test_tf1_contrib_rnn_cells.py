@@ -189,3 +189,36 @@ def test_fused_adaptors_run_a_cell_over_time_major_sequences():
     np.testing.assert_allclose(listed, plain, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(backward, manual, rtol=1e-6, atol=1e-6)
     assert np.all(backward[2, 1] == 0)
+
+
+def test_saveable_of_an_opaque_variable_writes_the_canonical_names(tmp_path):
+    """CudnnLSTMSaveable over a plain opaque vector (TF1's op-level API) saves the compatible cells' kernel and bias
+    under its scope (TF's gate order i, j, f, o; the two biases summed), and restores them; a vector of the wrong
+    size is refused."""
+    c = tf.contrib.cudnn_rnn
+    tf.reset_default_graph()
+    size = 4 * 3 * (2 + 3) + 8 * 3
+    values = np.arange(size, dtype=np.float32)
+    opaque = tf.get_variable("opaque", initializer=tf.constant(values))
+    saveable = c.CudnnLSTMSaveable(opaque, 1, 3, 2, scope="enc")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        tf.train.Saver([saveable]).save(sess, str(tmp_path / "ckpt"))
+    saved = dict(tf.train.list_variables(str(tmp_path / "ckpt")))
+    cell = "enc/rnn/multi_rnn_cell/cell_0/cudnn_compatible_lstm_cell"
+    assert saved == {f"{cell}/kernel": [5, 12], f"{cell}/bias": [12]}
+    reader = tf.train.load_checkpoint(str(tmp_path / "ckpt"))
+    w_input_gate = values[:6].reshape(3, 2)  # cuDNN's first weight: the input gate on the inputs, [units, depth]
+    np.testing.assert_array_equal(reader.get_tensor(f"{cell}/kernel")[:2, :3], w_input_gate.T)
+    biases = values[-24:].reshape(8, 3)
+    np.testing.assert_array_equal(reader.get_tensor(f"{cell}/bias")[3:6], biases[2] + biases[6])  # j: cuDNN's c
+    tf.reset_default_graph()
+    opaque = tf.get_variable("opaque", [size])
+    saveable = c.CudnnLSTMSaveable(opaque, 1, 3, 2, scope="enc")
+    with tf.Session() as sess:
+        tf.train.Saver([saveable]).restore(sess, str(tmp_path / "ckpt"))
+        restored = sess.run(opaque)
+    np.testing.assert_array_equal(restored[:-24], values[:-24])  # the weights exactly, each bias pair as halves
+    np.testing.assert_allclose(restored[-24:-12] + restored[-12:], values[-24:-12] + values[-12:])
+    with pytest.raises(ValueError, match="opaque_params"):
+        c.CudnnGRUSaveable(opaque, 1, 3, 2)

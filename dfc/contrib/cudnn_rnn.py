@@ -21,8 +21,9 @@ from .rnn_cells import LSTMBlockCell
 
 __all__ = ["CUDNN_GRU", "CUDNN_INPUT_AUTO_MODE", "CUDNN_INPUT_LINEAR_MODE", "CUDNN_INPUT_SKIP_MODE", "CUDNN_LSTM",
            "CUDNN_RNN_BIDIRECTION", "CUDNN_RNN_RELU", "CUDNN_RNN_TANH", "CUDNN_RNN_UNIDIRECTION",
-           "CudnnCompatibleGRUCell", "CudnnCompatibleLSTMCell", "CudnnGRU", "CudnnLSTM", "CudnnOpaqueParamsSaveable",
-           "CudnnRNNRelu", "CudnnRNNTanh"]
+           "CudnnCompatibleGRUCell", "CudnnCompatibleLSTMCell", "CudnnGRU", "CudnnGRUSaveable", "CudnnLSTM",
+           "CudnnLSTMSaveable", "CudnnOpaqueParamsSaveable", "CudnnRNNRelu", "CudnnRNNReluSaveable", "CudnnRNNTanh",
+           "CudnnRNNTanhSaveable"]
 
 CUDNN_RNN_UNIDIRECTION, CUDNN_RNN_BIDIRECTION = "unidirectional", "bidirectional"
 CUDNN_LSTM, CUDNN_GRU, CUDNN_RNN_RELU, CUDNN_RNN_TANH = "lstm", "gru", "rnn_relu", "rnn_tanh"
@@ -221,7 +222,7 @@ class _CudnnRNN:
                                        initializer=_OpaqueInitializer(self))
             if not vs.reuse:  # as TF: the canonical names join the checkpoint, once per layer
                 from ..graph import GraphKeys, add_to_collection
-                self._saveable = CudnnOpaqueParamsSaveable(self, vs.name)
+                self._saveable = _LayerSaveable(self, vs.name)
                 add_to_collection(GraphKeys.SAVEABLE_OBJECTS, self._saveable)
         self.built = True
 
@@ -402,7 +403,7 @@ class _CanonicalEntry:
         sess.store.write(name, opaque)
 
 
-class CudnnOpaqueParamsSaveable:
+class _LayerSaveable:
     """A cuDNN layer's opaque vector as TF's canonical tensors, named as the compatible cells name their variables
     ('<scope>/rnn/multi_rnn_cell/cell_<l>/cudnn_compatible_lstm_cell/kernel', or under
     'stack_bidirectional_rnn/cell_<l>/bidirectional_rnn/fw|bw/' when bidirectional): a tf.train.Saver saves and
@@ -421,3 +422,52 @@ class CudnnOpaqueParamsSaveable:
             for part in parts:
                 self.entries.append((f"{scope}/{prefix}/{part}" if scope else f"{prefix}/{part}",
                                      _CanonicalEntry(layer, index, part)))
+
+
+class CudnnOpaqueParamsSaveable(_LayerSaveable):
+    """TF1's saveable of an opaque parameter variable (the op-level cuDNN API): its canonical tensors under the
+    compatible cells' names, prefixed by `scope`; add it to GraphKeys.SAVEABLE_OBJECTS (or a Saver's var_list) to
+    save and restore them. The subclasses say which RNN the vector holds."""
+
+    _layer_class: type = _CudnnRNN
+
+    def __init__(self, opaque_params, num_layers: int, num_units: int, input_size: int,
+                 input_mode: str = CUDNN_INPUT_LINEAR_MODE, direction: str = CUDNN_RNN_UNIDIRECTION, scope=None,
+                 name: str = "cudnn_rnn_saveable"):
+        if self._layer_class is _CudnnRNN:
+            raise TypeError("CudnnOpaqueParamsSaveable is abstract: use CudnnLSTMSaveable, CudnnGRUSaveable, "
+                            "CudnnRNNTanhSaveable or CudnnRNNReluSaveable")
+        spec = self._layer_class(num_layers, num_units, input_mode=input_mode, direction=direction)
+        spec._input_size, spec.kernel, spec.built = int(input_size), opaque_params, True
+        size = sum(a * b for a, b in spec.canonical_weight_shapes) + sum(n for (n,) in spec.canonical_bias_shapes)
+        if opaque_params.shape.as_list() != [size]:
+            raise ValueError(f"{type(self).__name__}: opaque_params {opaque_params.name} of shape "
+                             f"{opaque_params.shape} is not the [{size}] vector of a {num_layers}-layer {direction} "
+                             f"{spec.rnn_mode} of {num_units} units over {input_size} inputs")
+        scope_name = getattr(scope, "name", scope) or None
+        super().__init__(spec, scope_name)
+        self.name = name
+
+
+class CudnnLSTMSaveable(CudnnOpaqueParamsSaveable):
+    """CudnnOpaqueParamsSaveable of a CudnnLSTM's vector ('cudnn_compatible_lstm_cell/kernel', '.../bias')."""
+
+    _layer_class = CudnnLSTM
+
+
+class CudnnGRUSaveable(CudnnOpaqueParamsSaveable):
+    """CudnnOpaqueParamsSaveable of a CudnnGRU's vector (the 'cudnn_compatible_gru_cell' variables)."""
+
+    _layer_class = CudnnGRU
+
+
+class CudnnRNNTanhSaveable(CudnnOpaqueParamsSaveable):
+    """CudnnOpaqueParamsSaveable of a CudnnRNNTanh's vector ('basic_rnn_cell/kernel', '.../bias')."""
+
+    _layer_class = CudnnRNNTanh
+
+
+class CudnnRNNReluSaveable(CudnnOpaqueParamsSaveable):
+    """CudnnOpaqueParamsSaveable of a CudnnRNNRelu's vector ('basic_rnn_cell/kernel', '.../bias')."""
+
+    _layer_class = CudnnRNNRelu
