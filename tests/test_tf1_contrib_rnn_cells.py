@@ -222,3 +222,29 @@ def test_saveable_of_an_opaque_variable_writes_the_canonical_names(tmp_path):
     np.testing.assert_allclose(restored[-24:-12] + restored[-12:], values[-24:-12] + values[-12:])
     with pytest.raises(ValueError, match="opaque_params"):
         c.CudnnGRUSaveable(opaque, 1, 3, 2)
+
+
+def test_lstm_block_wrapper_masks_and_picks_the_final_state():
+    """A subclass of LSTMBlockWrapper giving _call_cell (here: running sums as cell states, their doubles as
+    outputs): outputs past each length are zeroed, the final state is the one at each length (the initial state
+    for length 0), a list in gives a list out, and no dtype or state is TF's error."""
+    class Summing(tf.contrib.rnn.LSTMBlockWrapper):
+        num_units = 2
+
+        def _call_cell(self, inputs, initial_cell_state, initial_output, dtype, sequence_length):
+            states = tf.cumsum(inputs, axis=0) + initial_cell_state
+            return states, 2 * states
+    tf.reset_default_graph()
+    value = np.arange(12, dtype=np.float32).reshape(3, 2, 2)
+    outputs, state = Summing()(tf.constant(value), dtype=tf.float32, sequence_length=[2, 0])
+    listed, _ = Summing()(tf.unstack(tf.constant(value)), initial_state=(tf.ones([2, 2]), tf.ones([2, 2])))
+    with tf.Session() as sess:
+        outputs, (c, h), listed = sess.run([outputs, state, listed])
+    sums = np.cumsum(value, 0)
+    np.testing.assert_array_equal(outputs[:, 0], 2 * sums[:, 0] * np.array([[1], [1], [0]]))
+    assert np.all(outputs[:, 1] == 0)
+    np.testing.assert_array_equal(c, [sums[1, 0], [0, 0]])
+    np.testing.assert_array_equal(h, [2 * sums[1, 0], [0, 0]])
+    assert len(listed) == 3 and np.array_equal(listed[-1], 2 * (sums[-1] + 1))
+    with pytest.raises(ValueError, match="initial_state or dtype"):
+        Summing()(tf.constant(value))

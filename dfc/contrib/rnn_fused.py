@@ -7,8 +7,8 @@ from .. import array_ops as A
 from ..framework import Tensor, convert_to_tensor
 from ..rnn_cell import RNNCell, _Wrapper
 
-__all__ = ["CompiledWrapper", "FusedRNNCell", "FusedRNNCellAdaptor", "LayerRNNCell", "TimeReversedFusedRNN",
-           "best_effort_input_batch_size", "transpose_batch_time"]
+__all__ = ["CompiledWrapper", "FusedRNNCell", "FusedRNNCellAdaptor", "LSTMBlockWrapper", "LayerRNNCell",
+           "TimeReversedFusedRNN", "best_effort_input_batch_size", "transpose_batch_time"]
 
 LayerRNNCell = RNNCell  # TF1's base of the cells that build their variables as a layer: dfc's cells all do
 
@@ -64,6 +64,59 @@ class TimeReversedFusedRNN(FusedRNNCell):
         outputs, state = self._cell(self._reverse(inputs, sequence_length), initial_state=initial_state, dtype=dtype,
                                     sequence_length=sequence_length, scope=scope)
         return self._reverse(outputs, sequence_length), state
+
+
+class LSTMBlockWrapper(FusedRNNCell):
+    """TF1's base of fused LSTMs: a subclass gives `num_units` and `_call_cell(inputs, initial_cell_state,
+    initial_output, dtype, sequence_length)` -> (cell states, outputs), each [time, batch, num_units]; this masks
+    the outputs past each row's length and picks the final LSTMStateTuple at it (the initial one for length 0)."""
+
+    @property
+    def num_units(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must define num_units")
+
+    def _call_cell(self, inputs, initial_cell_state, initial_output, dtype, sequence_length):
+        raise NotImplementedError(f"{type(self).__name__} must define _call_cell")
+
+    def __call__(self, inputs, initial_state=None, dtype=None, sequence_length=None, scope=None):
+        import re
+
+        from ..rnn_cell import LSTMStateTuple, _unique_layer_name
+        from ..variables import variable_scope
+        is_list = isinstance(inputs, list)
+        inputs = A.stack(inputs) if is_list else convert_to_tensor(inputs)
+        if inputs.shape.ndims != 3:
+            raise ValueError(f"{type(self).__name__}: inputs {inputs.name} must be [time, batch, depth], got shape "
+                             f"{inputs.shape}")
+        if inputs.shape.as_list()[2] is None:
+            raise ValueError(f"Expecting inputs_shape[2] to be set: {inputs.shape}")
+        time_len, batch = (d if d is not None else A.shape(inputs)[k]
+                           for k, d in enumerate(inputs.shape.as_list()[:2]))
+        if initial_state is None:
+            if dtype is None:
+                raise ValueError("Either initial_state or dtype needs to be specified")
+            z = A.zeros(A.stack([batch, self.num_units]), dtype=dtype)
+            initial_state = (z, z)
+        elif len(initial_state) != 2:
+            raise ValueError("Expecting initial_state to be a tuple with length 2 or None")
+        dtype = dtype or convert_to_tensor(initial_state[0]).dtype
+        c0, h0 = (convert_to_tensor(s) for s in initial_state)
+        lengths = None if sequence_length is None else convert_to_tensor(sequence_length)
+        snake = re.sub(r"([a-z])([A-Z])", r"\1_\2", re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2",
+                                                            type(self).__name__)).lower()
+        with variable_scope(scope or _unique_layer_name(snake)):
+            cell_states, outputs = self._call_cell(inputs, c0, h0, dtype, lengths)
+        if lengths is None:
+            final_c, final_h = cell_states[-1], outputs[-1]
+        else:
+            from ..gather_scatter_ops import gather_nd
+            from ..tensor_ops import sequence_mask
+            mask = A.transpose(sequence_mask(lengths, time_len, dtype=dtype), [1, 0])
+            outputs = outputs * A.expand_dims(mask, -1)
+            pick = A.stack([lengths, A.range(batch) if not isinstance(batch, int) else list(range(batch))], axis=1)
+            final_c = gather_nd(A.concat([A.expand_dims(c0, 0), cell_states], 0), pick)
+            final_h = gather_nd(A.concat([A.expand_dims(h0, 0), outputs], 0), pick)
+        return (A.unstack(outputs) if is_list else outputs), LSTMStateTuple(final_c, final_h)
 
 
 class CompiledWrapper(_Wrapper):
