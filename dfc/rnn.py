@@ -29,14 +29,15 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
     With sequence_length, a row's outputs past its length are zeros and its state stops
     changing there, as in TF1.
     """
-    inputs = [convert_to_tensor(x) for x in inputs]
+    inputs = [_map_state(convert_to_tensor, x) if isinstance(x, tuple) else convert_to_tensor(x) for x in inputs]
     if not inputs:
         raise ValueError("static_rnn needs at least one input step")
     if initial_state is None:
         if dtype is None:
             raise ValueError("static_rnn: give initial_state or dtype")
-        batch = inputs[0].shape.as_list()[0]
-        state = cell.zero_state(batch if batch is not None else shape(inputs[0])[0], dtype)
+        first = _first(inputs[0])
+        batch = first.shape.as_list()[0]
+        state = cell.zero_state(batch if batch is not None else shape(first)[0], dtype)
     else:
         state = initial_state
     outputs: list[Tensor] = []
@@ -45,9 +46,9 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
         for t, x in enumerate(inputs):
             out, new_state = cell(x, state)
             if lengths is not None:  # past a row's length: zeros out, the state held (a select, as TF: exact 0s)
-                alive = expand_dims(less(t, lengths), 1)
-                out = where(alive, out, zeros_like(out))
-                new_state = _map_state(lambda new, old, a=alive: where(a, new, old), new_state, state)
+                alive = less(t, lengths)
+                out = _keep_rows(alive, out, zeros_like(out))
+                new_state = _map_state(lambda new, old, a=alive: _keep_rows(a, new, old), new_state, state)
             outputs.append(out)
             state = new_state
     return outputs, state
@@ -59,23 +60,76 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
 
     A known time dim is unrolled (as static_rnn); an unknown one runs as a tf.while_loop over time.
     """
+    if isinstance(inputs, tuple):  # nested inputs (PhasedLSTMCell's (times, features)): each [batch, time, ...]
+        return _dynamic_rnn_nested(cell, inputs, sequence_length, initial_state, dtype, time_major, scope)
     x = convert_to_tensor(inputs)
-    if x.shape.ndims != 3:
-        raise ValueError(f"dynamic_rnn: inputs {x.name} must be rank 3, got shape {x.shape}")
+    if x.shape.ndims is None or x.shape.ndims < 3:
+        raise ValueError(f"dynamic_rnn: inputs {x.name} must be at least rank 3 ([batch, time, ...]), got shape "
+                         f"{x.shape}")
     steps = x.shape.as_list()[0 if time_major else 1]
     if steps is None:
         return _rnn_loop(cell, x, sequence_length, initial_state, dtype, time_major, scope)
     outputs, state = static_rnn(cell, unstack(x, steps, axis=0 if time_major else 1), initial_state, dtype,
                                 sequence_length, scope)
     stacked = stack(outputs, axis=0)
-    return (stacked if time_major else transpose(stacked, [1, 0, 2])), state
+    return (stacked if time_major else transpose(stacked, _swap01(stacked))), state
+
+
+def _swap01(x: Tensor) -> list[int]:
+    return [1, 0] + list(range(2, x.shape.ndims))
+
+
+def _first(structure):
+    return _first(structure[0]) if isinstance(structure, tuple) else structure
+
+
+def _keep_rows(alive: Tensor, new: Tensor, old: Tensor) -> Tensor:
+    """new where the row is alive, else old: a [batch, 1] mask beside [batch, n] states, the [batch] vector (TF1's
+    row select) beside the higher-rank states of convolutional cells."""
+    if new.shape.ndims is not None and new.shape.ndims > 2:
+        return where(alive, new, old)
+    return where(expand_dims(alive, 1), new, old)
+
+
+def _dynamic_rnn_nested(cell, inputs: tuple, sequence_length, initial_state, dtype, time_major: bool, scope):
+    """dynamic_rnn over a tuple of inputs, each [batch, time, ...] with the time known: the cell gets a tuple per
+    step; the outputs are stacked as the plain case's."""
+    parts = [convert_to_tensor(x) for x in _flatten_tuple(inputs)]
+    axis = 0 if time_major else 1
+    steps = {p.shape.as_list()[axis] if p.shape.ndims and p.shape.ndims >= 3 else -1 for p in parts}
+    if len(steps) != 1 or None in steps or -1 in steps:
+        raise ValueError(f"dynamic_rnn: nested inputs must all be [batch, time, ...] with one known time, got "
+                         f"shapes {[str(p.shape) for p in parts]}")
+    count = steps.pop()
+    per_part = [unstack(p, count, axis=axis) for p in parts]
+    step_inputs = [_pack_tuple(inputs, [column[t] for column in per_part]) for t in range(count)]
+    outputs, state = static_rnn(cell, step_inputs, initial_state, dtype, sequence_length, scope)
+    stacked = stack(outputs, axis=0)
+    return (stacked if time_major else transpose(stacked, _swap01(stacked))), state
+
+
+def _flatten_tuple(structure) -> list:
+    if isinstance(structure, tuple):
+        return [leaf for item in structure for leaf in _flatten_tuple(item)]
+    return [structure]
+
+
+def _pack_tuple(structure, leaves: list):
+    it = iter(leaves)
+
+    def build(s):
+        if isinstance(s, tuple):
+            items = [build(x) for x in s]
+            return type(s)(*items) if hasattr(s, "_fields") else tuple(items)
+        return next(it)
+    return build(structure)
 
 
 def _rnn_loop(cell, x: Tensor, sequence_length, initial_state, dtype, time_major: bool, scope):
     """dynamic_rnn over a time dim known only when the step runs: one tf.while_loop iteration per step."""
     from .array_ops import gather, stack, zeros
     from .control_flow_ops import _flatten, _pack, _stack_write, while_loop
-    xt = x if time_major else transpose(x, [1, 0, 2])
+    xt = x if time_major else transpose(x, _swap01(x))
     steps, batch = shape(xt)[0], shape(xt)[1]
     known_batch = xt.shape.as_list()[1]
     if initial_state is None:
@@ -85,21 +139,23 @@ def _rnn_loop(cell, x: Tensor, sequence_length, initial_state, dtype, time_major
     else:
         state = initial_state
     out_dtype = _flatten(state)[0].dtype
-    outputs = zeros(stack([steps, batch, 1]), out_dtype) + zeros([cell.output_size], out_dtype)  # [?, ?, units]
+    size = cell.output_size  # an int, or a TensorShape (ConvLSTMCell's [height, width, channels])
+    dims = [int(size)] if isinstance(size, int) else [int(d) for d in size.as_list()]
+    outputs = zeros(stack([steps, batch] + [1] * len(dims)), out_dtype) + zeros(dims, out_dtype)  # [?, ?, *dims]
     lengths = convert_to_tensor(sequence_length) if sequence_length is not None else None
     with variable_scope(scope or "rnn"):
         def body(t, out_acc, *flat_state):
             old = _pack(state, list(flat_state))
             out, new_state = cell(gather(xt, t), old)
             if lengths is not None:  # past a row's length: zeros out, the state held (a select, as TF: exact 0s)
-                alive = expand_dims(less(t, lengths), 1)
-                out = where(alive, out, zeros_like(out))
-                new_state = _map_state(lambda new, prev, a=alive: where(a, new, prev), new_state, old)
+                alive = less(t, lengths)
+                out = _keep_rows(alive, out, zeros_like(out))
+                new_state = _map_state(lambda new, prev, a=alive: _keep_rows(a, new, prev), new_state, old)
             return (t + 1, _stack_write(out_acc, t, out)) + tuple(_flatten(new_state))
         final = while_loop(lambda t, *_: less(t, steps), body,
                            [convert_to_tensor(np.int32(0)), outputs] + _flatten(state), name="while")
     stacked, final_state = final[1], _pack(state, list(final[2:]))
-    return (stacked if time_major else transpose(stacked, [1, 0, 2])), final_state
+    return (stacked if time_major else transpose(stacked, _swap01(stacked))), final_state
 
 
 # ---- bidirectional networks ---------------------------------------------------------------------------

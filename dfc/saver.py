@@ -30,11 +30,12 @@ class Saver:
                  = False, saver_def: Any = None, builder: Any = None, defer_build: bool = False,
                  allow_empty: bool = False, write_version: Any = None, pad_step_number: bool = False,
                  save_relative_paths: bool = False, filename: str | None = None, **_ignored):
-        if var_list is None:
-            var_list = global_variables()
+        if var_list is None:  # TF1: the global variables and the saveable objects (a cuDNN layer's canonical form)
+            from .graph import GraphKeys, get_collection
+            var_list = global_variables() + get_collection(GraphKeys.SAVEABLE_OBJECTS)
         items = _saveables(var_list)
         for key, var in items:
-            if not isinstance(var, (Variable, _Sliced)):
+            if not isinstance(var, (Variable, _Sliced)) and not hasattr(var, "restore_value"):
                 raise TypeError(f"Variable to save is not a Variable: {var!r}" + (f" (key '{key}')" if key else ""))
         names = [k for k, _ in items]
         duplicates = {n for n in names if names.count(n) > 1}
@@ -105,11 +106,11 @@ class Saver:
             prefix = f"{save_path}-{int(step):08d}" if self._pad_step_number else f"{save_path}-{int(step)}"
         tensors = {}
         for key, var in self._items:
-            for part in var.parts if isinstance(var, _Sliced) else [var]:
+            for part in getattr(var, "parts", None) or [var]:
                 if not sess.store.is_initialized(part.op.name):
                     raise InvalidArgumentError(f"cannot save variable '{part.op.name}': it was never initialized in "
                                                f"this session")
-            tensors[key] = var.assemble(sess) if isinstance(var, _Sliced) else sess.store.buffer(var.op.name)
+            tensors[key] = var.assemble(sess) if hasattr(var, "assemble") else sess.store.buffer(var.op.name)
         save_tensors(prefix + SUFFIX, tensors, {"format": "dfc-checkpoint-1"})
         if write_meta_graph:
             try:
@@ -137,12 +138,15 @@ class Saver:
             want = var.shape.as_list()
             if list(value.shape) != want or value.dtype != var.dtype.np:
                 what = f"partitioned variable '{var.name}'" if isinstance(var, _Sliced) else \
+                    f"the canonical form of '{var.parts[0].op.name}'" if hasattr(var, "restore_value") else \
                     f"variable '{var.op.name}'"
                 raise InvalidArgumentError(
                     f"checkpoint {save_path} holds '{key}' as {value.dtype}{list(value.shape)}, but {what} is "
                     f"{var.dtype.name}{want}")
         for key, var in self._items:
-            if isinstance(var, _Sliced):  # each shard its slice of the whole, whatever the partitioning saved
+            if hasattr(var, "restore_value"):  # a part of a saveable object: it writes itself into its variable
+                var.restore_value(sess, tensors[key])
+            elif isinstance(var, _Sliced):  # each shard its slice of the whole, whatever the partitioning saved
                 for part in var.parts:
                     sess.store.write(part.op.name, np.ascontiguousarray(tensors[key][part._save_slice_info.slices()]))
             else:
@@ -227,7 +231,9 @@ def _saveables(var_list: Any) -> list[tuple[str | None, Any]]:
         return items
     items, groups = [], {}
     for v in var_list:
-        if isinstance(v, PartitionedVariable) or isinstance(v, (list, tuple)):
+        if hasattr(v, "entries"):  # a saveable object: its (checkpoint name, part) pairs
+            items += list(v.entries)
+        elif isinstance(v, PartitionedVariable) or isinstance(v, (list, tuple)):
             parts = list(v)
             if parts and all(getattr(p, "_save_slice_info", None) is not None for p in parts):
                 items.append((parts[0]._save_slice_info.full_name, _Sliced(parts)))

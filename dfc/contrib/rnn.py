@@ -9,12 +9,23 @@ from ..rnn_cell import (BasicLSTMCell, BasicRNNCell, DeviceWrapper, DropoutWrapp
 from .rnn_cells import (AttentionCellWrapper, EmbeddingWrapper, GRUBlockCell, GRUBlockCellV2, HighwayWrapper,
                         InputProjectionWrapper, LayerNormBasicLSTMCell, LSTMBlockCell, LSTMBlockFusedCell,
                         OutputProjectionWrapper)
+from .rnn_fused import (CompiledWrapper, FusedRNNCell, FusedRNNCellAdaptor, LayerRNNCell, LSTMBlockWrapper,
+                        TimeReversedFusedRNN, best_effort_input_batch_size, transpose_batch_time)
+from .rnn_cells_extra import (BidirectionalGridLSTMCell, CoupledInputForgetGateLSTMCell, Conv1DLSTMCell, Conv2DLSTMCell,
+                              Conv3DLSTMCell, ConvLSTMCell, GLSTMCell, GridLSTMCell, IndRNNCell, IndyGRUCell,
+                              IndyLSTMCell, IntersectionRNNCell, LayerNormLSTMCell, NASCell, PhasedLSTMCell, SRUCell,
+                              TimeFreqLSTMCell, UGRNNCell, WeightNormLSTMCell)
 
-__all__ = ["AttentionCellWrapper", "BasicLSTMCell", "BasicRNNCell", "DeviceWrapper", "DropoutWrapper",
-           "EmbeddingWrapper", "GRUBlockCell", "GRUBlockCellV2", "GRUCell", "HighwayWrapper", "InputProjectionWrapper",
-           "LSTMBlockCell", "LSTMBlockFusedCell", "LSTMCell", "LSTMStateTuple", "LayerNormBasicLSTMCell",
-           "MultiRNNCell", "OutputProjectionWrapper", "RNNCell", "ResidualWrapper", "stack_bidirectional_dynamic_rnn",
-           "stack_bidirectional_rnn", "static_bidirectional_rnn", "static_rnn"]
+__all__ = ["AttentionCellWrapper", "BasicLSTMCell", "BasicRNNCell", "BidirectionalGridLSTMCell", "CompiledWrapper",
+           "Conv1DLSTMCell", "Conv2DLSTMCell", "Conv3DLSTMCell", "ConvLSTMCell", "CoupledInputForgetGateLSTMCell",
+           "DeviceWrapper", "DropoutWrapper", "EmbeddingWrapper", "FusedRNNCell", "FusedRNNCellAdaptor", "GLSTMCell",
+           "GRUBlockCell", "GRUBlockCellV2", "GRUCell", "GridLSTMCell", "HighwayWrapper", "IndRNNCell", "IndyGRUCell",
+           "IndyLSTMCell", "InputProjectionWrapper", "IntersectionRNNCell", "LSTMBlockCell", "LSTMBlockFusedCell",
+           "LSTMBlockWrapper", "LSTMCell", "LSTMStateTuple", "LayerNormBasicLSTMCell", "LayerNormLSTMCell",
+           "LayerRNNCell", "MultiRNNCell", "NASCell", "OutputProjectionWrapper", "PhasedLSTMCell", "RNNCell",
+           "ResidualWrapper", "SRUCell", "TimeFreqLSTMCell", "TimeReversedFusedRNN", "UGRNNCell", "WeightNormLSTMCell",
+           "best_effort_input_batch_size", "stack_bidirectional_dynamic_rnn", "stack_bidirectional_rnn",
+           "static_bidirectional_rnn", "static_rnn", "transpose_batch_time"]
 
 
 def _check_stack(cells_fw, cells_bw, initial_states_fw, initial_states_bw) -> None:
