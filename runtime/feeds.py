@@ -110,7 +110,7 @@ def convert_feed(target: Value, given: Any) -> np.ndarray:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                converted = array.astype(dtype.np) if array.dtype.kind != "c" else None
+                converted = array.astype(dtype.np) if array.dtype.kind != "c" or dtype.is_complex else None
         except (TypeError, ValueError) as e:
             converted, reason, kind = None, str(e), type(e)
         else:
