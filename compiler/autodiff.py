@@ -79,6 +79,11 @@ class Emitter:
             self.scope = saved
         return self._constants[key]
 
+    def conj(self, v: Value) -> Value:
+        """v's complex conjugate, v itself when real: TF's complex gradients are g * conj(f'(z)) (the real loss's
+        dL/dRe + i dL/dIm), which for real values is the ordinary chain rule."""
+        return self("conj", v) if v.type.dtype.is_complex else v
+
     def zeros(self, like: Value) -> Value:
         return self("fill_like", like, value=0.0, dtype=like.type.dtype, name="zeros")
 
@@ -155,6 +160,7 @@ def _extreme(mask_op: str) -> Rule:
 def _matmul(op, g, b):
     a, c = op.inputs
     ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+    a, c = b.conj(a), b.conj(c)  # complex: the adjoints (conjugate transposes), TF's rule
     if not ta and not tb:
         da, dc = b("matmul", g, c, transpose_b=True), b("matmul", a, g, transpose_a=True)
     elif ta and not tb:
@@ -164,7 +170,7 @@ def _matmul(op, g, b):
     else:
         da, dc = b("matmul", c, g, transpose_a=True, transpose_b=True), b("matmul", g, a, transpose_a=True,
                                                                           transpose_b=True)
-    return [b.sum_to(da, a), b.sum_to(dc, c)]
+    return [b.sum_to(da, op.inputs[0]), b.sum_to(dc, op.inputs[1])]
 
 
 def _axes(op: Op) -> tuple[int, ...]:
@@ -425,17 +431,17 @@ VJP: dict[str, Rule] = {
     "dfc.neg": lambda op, g, b: [b("neg", g)],
     "dfc.abs": lambda op, g, b: [b("mul", g, b("sign", _x(op)))],
     "dfc.sign": lambda op, g, b: [None],  # piecewise constant: zero almost everywhere
-    "dfc.square": lambda op, g, b: [b("mul", g, b("mul", _x(op), 2.0))],
-    "dfc.exp": lambda op, g, b: [b("mul", g, _y(op))],
+    "dfc.square": lambda op, g, b: [b("mul", g, b.conj(b("mul", _x(op), 2.0)))],
+    "dfc.exp": lambda op, g, b: [b("mul", g, b.conj(_y(op)))],
     "dfc.expm1": lambda op, g, b: [b("mul", g, b("add", _y(op), 1.0))],
-    "dfc.log": lambda op, g, b: [b("div", g, _x(op))],
+    "dfc.log": lambda op, g, b: [b("div", g, b.conj(_x(op)))],
     "dfc.log1p": lambda op, g, b: [b("div", g, b("add", _x(op), 1.0))],
-    "dfc.sqrt": lambda op, g, b: [b("div", g, b("mul", _y(op), 2.0))],
-    "dfc.rsqrt": lambda op, g, b: [b("mul", g, b("mul", b("div", _y(op), _x(op)), -0.5))],
-    "dfc.reciprocal": lambda op, g, b: [b("neg", b("mul", g, b("mul", _y(op), _y(op))))],
-    "dfc.sin": lambda op, g, b: [b("mul", g, b("cos", _x(op)))],
-    "dfc.cos": lambda op, g, b: [b("neg", b("mul", g, b("sin", _x(op))))],
-    "dfc.tanh": lambda op, g, b: [b("mul", g, b("sub", 1.0, b("mul", _y(op), _y(op))))],
+    "dfc.sqrt": lambda op, g, b: [b("div", g, b.conj(b("mul", _y(op), 2.0)))],
+    "dfc.rsqrt": lambda op, g, b: [b("mul", g, b.conj(b("mul", b("div", _y(op), _x(op)), -0.5)))],
+    "dfc.reciprocal": lambda op, g, b: [b("neg", b("mul", g, b.conj(b("mul", _y(op), _y(op)))))],
+    "dfc.sin": lambda op, g, b: [b("mul", g, b.conj(b("cos", _x(op))))],
+    "dfc.cos": lambda op, g, b: [b("neg", b("mul", g, b.conj(b("sin", _x(op)))))],
+    "dfc.tanh": lambda op, g, b: [b("mul", g, b.conj(b("sub", 1.0, b("mul", _y(op), _y(op)))))],
     "dfc.sigmoid": lambda op, g, b: [b("mul", g, b("mul", _y(op), b("sub", 1.0, _y(op))))],
     "dfc.relu": lambda op, g, b: [b("select", b("greater", _x(op), 0.0), g, 0.0)],
     "dfc.atan": lambda op, g, b: [b("div", g, b("add", b("mul", _x(op), _x(op)), 1.0))],
@@ -448,9 +454,9 @@ VJP: dict[str, Rule] = {
     "dfc.atan2": _atan2,
     "dfc.add": _binary(lambda g, x, y, r, b: g, lambda g, x, y, r, b: g),
     "dfc.sub": _binary(lambda g, x, y, r, b: g, lambda g, x, y, r, b: b("neg", g)),
-    "dfc.mul": _binary(lambda g, x, y, r, b: b("mul", g, y), lambda g, x, y, r, b: b("mul", g, x)),
-    "dfc.div": _binary(lambda g, x, y, r, b: b("div", g, y), lambda g, x, y, r, b: b("neg", b("div", b("mul", g, r),
-                                                                                                     y))),
+    "dfc.mul": _binary(lambda g, x, y, r, b: b("mul", g, b.conj(y)), lambda g, x, y, r, b: b("mul", g, b.conj(x))),
+    "dfc.div": _binary(lambda g, x, y, r, b: b("div", g, b.conj(y)),
+                       lambda g, x, y, r, b: b("neg", b("div", b("mul", g, b.conj(r)), b.conj(y)))),
     "dfc.pow": _binary(_pow, _pow_exponent),
     "dfc.maximum": _extreme("greater_equal"),
     "dfc.minimum": _extreme("less_equal"),
@@ -505,7 +511,8 @@ NO_RULE = {
 
 
 def _float(v: Value) -> bool:
-    return isinstance(v.type, TensorType) and v.type.dtype.is_floating
+    """A value gradients flow to: a float, or a complex number (TF differentiates both)."""
+    return isinstance(v.type, TensorType) and (v.type.dtype.is_floating or v.type.dtype.is_complex)
 
 
 def _propagates(op: Op) -> bool:
@@ -683,6 +690,8 @@ VJP["dfc.while"] = while_vjp
 MULTI_RESULT.add("dfc.while")
 
 from .autodiff_linalg import LINALG_MULTI_RESULT, LINALG_VJP  # noqa: E402
+from .autodiff_spectral import SPECTRAL_VJP  # noqa: E402
 
 VJP.update(LINALG_VJP)
+VJP.update(SPECTRAL_VJP)
 MULTI_RESULT.update(LINALG_MULTI_RESULT)
