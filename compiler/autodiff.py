@@ -416,13 +416,14 @@ def _select(op, g, b):
 
 
 def _pow(g, a, p, y, b):
-    return b("mul", g, b("mul", p, b("pow", a, b("sub", p, 1.0))))
+    return b("mul", g, b.conj(b("mul", p, b("pow", a, b("sub", p, 1.0)))))
 
 
 def _pow_exponent(g, a, p, y, b):
-    # log(a) only where a > 0 (TF's convention): elsewhere the exponent gets no gradient
-    safe_log = b("select", b("greater", a, 0.0), b("log", b("select", b("greater", a, 0.0), a, 1.0)), 0.0)
-    return b("mul", g, b("mul", y, safe_log))
+    # log(a) only where a > 0 (TF's convention; a != 0 for complex a): elsewhere the exponent gets no gradient
+    usable = b("not_equal", a, 0.0) if a.type.dtype.is_complex else b("greater", a, 0.0)
+    safe_log = b("select", usable, b("log", b("select", usable, a, 1.0)), 0.0)
+    return b("mul", g, b.conj(b("mul", y, safe_log)))
 
 
 #: op name -> VJP rule. Every op declared differentiable has a row (a test checks it).

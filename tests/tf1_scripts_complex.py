@@ -48,6 +48,8 @@ def complex_values(tf, Session):
         "matmul_adjoint": tf.matmul(z, z, adjoint_b=True), "equal": tf.equal(z, z * 1.0),
         "real_of_real": tf.real(re), "imag_of_real": tf.imag(re), "angle_of_real": tf.angle(re - 0.5),
         "python_complex": tf.constant(1.5 - 2j) * tf.cast(tf.reduce_sum(re), tf.complex128),
+        "operators": 2j * z + 1 - z / 2, "builtin_abs": abs(z), "pow": z ** 2.0, "pow_complex": z ** (z * 0.5),
+        "grad_pow": tf.gradients(tf.reduce_sum(tf.abs(z ** (z * 0.5))), z)[0],
     }
     feed = {z: _complex_values(rng, (3, 4)), re: rng.standard_normal((3, 4)).astype(F32)}
     with Session() as sess:

@@ -144,7 +144,7 @@ def _relu(x):
 
 
 def _pow(a, b):
-    if is_floating_array(a):
+    if is_inexact_array(a):
         return np.power(a, b)
     # integer powers: negative exponents give 0 except for bases 1 and -1 (TF's convention)
     safe_b = np.where(b < 0, 0, b)
@@ -200,7 +200,7 @@ binary("mul", np.multiply, NUMERIC_C, commutative=True)
 binary("div", _errstate(_int_div), NUMERIC_C)
 binary("floordiv", _errstate(_floordiv), differentiable=False)
 binary("mod", _errstate(_mod), differentiable=False)
-binary("pow", _errstate(_pow))
+binary("pow", _errstate(_pow), NUMERIC_C)
 binary("maximum", _errstate(_maximum))
 binary("minimum", _errstate(_minimum))
 # tf.string too: equality is the one arithmetic TF1 defines on strings (they run on the host: runtime/host_strings.py)
