@@ -155,3 +155,18 @@ def test_real_fft_gradients_are_the_adjoints_of_the_transforms(n, m, length, see
     moved = np.fft.irfft(zv + direction, length) - np.fft.irfft(zv, length) if length else backv
     assert np.isclose(np.sum(moved * rv), np.sum(dzv.real * direction.real + dzv.imag * direction.imag),
                       rtol=1e-9, atol=1e-9)
+
+
+def test_gradient_descent_moves_a_complex_variable_against_tensorflows_gradient():
+    """TF's gradient of |v - t|^2 is 2 (v - t) (dL/dRe + i dL/dIm): each step shrinks v - t by 1 - 2 lr."""
+    tf.reset_default_graph()
+    start, target = np.array([1 + 1j, 2 - 1j], np.complex64), np.array([0.5j, 1], np.complex64)
+    v = tf.Variable(start)
+    loss = tf.reduce_sum(tf.square(tf.abs(v - target)))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(3):
+            sess.run(train)
+        got = sess.run(v)
+    np.testing.assert_allclose(got, target + (start - target) * 0.8 ** 3, rtol=1e-6)
