@@ -170,3 +170,19 @@ def test_gradient_descent_moves_a_complex_variable_against_tensorflows_gradient(
             sess.run(train)
         got = sess.run(v)
     np.testing.assert_allclose(got, target + (start - target) * 0.8 ** 3, rtol=1e-6)
+
+
+def test_conjugate_transposes_and_adjoint_products_conjugate_complex_values():
+    tf.reset_default_graph()
+    value = np.array([[1 + 1j, 2], [3j, 4 - 2j]], np.complex64)
+    z = tf.constant(value)
+    v = tf.constant([1j, 1], tf.complex64)
+    out = [tf.transpose(z, conjugate=True), tf.matrix_transpose(z, conjugate=True), tf.linalg.adjoint(z),
+           tf.linalg.matvec(z, v, adjoint_a=True), tf.matmul(z, z, adjoint_a=True), tf.transpose(z)]
+    with tf.Session() as sess:
+        got = sess.run(out)
+    for g in got[:3]:
+        np.testing.assert_array_equal(g, value.conj().T)
+    np.testing.assert_allclose(got[3], value.conj().T @ np.array([1j, 1]), rtol=1e-6)
+    np.testing.assert_allclose(got[4], value.conj().T @ value, rtol=1e-6)
+    np.testing.assert_array_equal(got[5], value.T)
