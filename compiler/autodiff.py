@@ -211,7 +211,7 @@ def _reduce_prod(op, g, b):
     only_zero = b("logical_and", b("equal", zeros, 1.0), is_zero)
     partial = b("select", b("equal", zeros, 0.0), b("div", nonzero_prod, safe),
                 b("select", only_zero, nonzero_prod, 0.0))
-    return [b("mul", partial, b.unreduce(g, x, axes, op.attrs["keepdims"]))]
+    return [b("mul", b.conj(partial), b.unreduce(g, x, axes, op.attrs["keepdims"]))]
 
 
 def _softmax(op, g, b):

@@ -49,6 +49,8 @@ from .linalg_tridiagonal import (eigh_tridiagonal, expm, lu, lu_matrix_inverse, 
                                  tridiagonal_matmul, tridiagonal_solve)
 from .linear_operator import (LinearOperator, LinearOperatorDiag, LinearOperatorFullMatrix,  # noqa: E402,F401
                               LinearOperatorLowerTriangular)
+from .linear_operator_circulant import (LinearOperatorCirculant, LinearOperatorCirculant2D,  # noqa: E402,F401
+                                        LinearOperatorCirculant3D)
 from .linear_operator_identity import (LinearOperatorIdentity, LinearOperatorScaledIdentity,  # noqa: E402,F401
                                        LinearOperatorZeros)
 from .linear_operator_block import (LinearOperatorBlockDiag, LinearOperatorBlockLowerTriangular,  # noqa: E402,F401

@@ -49,7 +49,8 @@ def _run(name: str, backend: str | None) -> dict:
 
 # the front end's compiled run is the speech test's (its native compile is the slow part of this file)
 CASES = [("complex_values", None), ("complex_values", "interpreter"), ("fft_values_and_gradients", None),
-         ("fft_values_and_gradients", "interpreter"), ("signal_front_end", "interpreter")]
+         ("fft_values_and_gradients", "interpreter"), ("signal_front_end", "interpreter"),
+         ("circulant_operators", None)]
 
 
 @pytest.mark.parametrize(("name", "backend"), CASES)

@@ -172,3 +172,34 @@ def speech_mfcc_training(tf, Session):
         losses = [sess.run([loss, train], feed)[0] for _ in range(6)]
         final = sess.run({"w": w, "b": b, "logits": logits}, feed)
     return {"names": np.array(names), "mfccs": mfcc_values, "losses": np.array(losses), **final}
+
+
+@script
+def circulant_operators(tf, Session):
+    """tf.linalg.LinearOperatorCirculant (real Hermitian spectrum with a float32 operator, a batch of complex
+    spectra), Circulant2D and Circulant3D: dense forms, products, solves, determinants, diagonals, kernels."""
+    rng = np.random.default_rng(7)
+    out = {}
+    spec_r = np.array([6., 4, 2, 4], np.float32)
+    op = tf.linalg.LinearOperatorCirculant(spec_r, input_output_dtype=tf.float32)
+    x = rng.standard_normal((4, 3)).astype(np.float32)
+    out["r_dense"] = op.to_dense(); out["r_matmul"] = op.matmul(x); out["r_solve"] = op.solve(x)
+    out["r_det"] = op.determinant(); out["r_logdet"] = op.log_abs_determinant(); out["r_diag"] = op.diag_part()
+    out["r_kernel"] = op.convolution_kernel(); out["r_matvec"] = op.matvec(x[:, 0])
+    spec_c = (rng.standard_normal((2, 5)) + 1j * rng.standard_normal((2, 5))).astype(np.complex64)
+    opc = tf.linalg.LinearOperatorCirculant(spec_c)
+    xc = (rng.standard_normal((2, 5, 2)) + 1j * rng.standard_normal((2, 5, 2))).astype(np.complex64)
+    out["c_dense"] = opc.to_dense(); out["c_matmul_adj"] = opc.matmul(xc, adjoint=True)
+    out["c_solve"] = opc.solve(xc); out["c_det"] = opc.determinant(); out["c_logdet"] = opc.log_abs_determinant()
+    out["c_trace"] = opc.trace()
+    spec2 = (rng.standard_normal((2, 3)) + 1j * rng.standard_normal((2, 3))).astype(np.complex64)
+    op2 = tf.linalg.LinearOperatorCirculant2D(spec2)
+    out["d2_dense"] = op2.to_dense(); out["d2_matmul"] = op2.matmul(xc[0, :, :].repeat(2, 0)[:6])
+    spec3 = (rng.standard_normal((2, 2, 2)) + 1j).astype(np.complex64)
+    op3 = tf.linalg.LinearOperatorCirculant3D(spec3)
+    out["d3_dense"] = op3.to_dense()
+    with Session() as sess:
+        got = sess.run(out)
+    got["shapes"] = np.array(op.shape.as_list() + opc.shape.as_list() + op2.shape.as_list())
+    got["hints"] = np.array([op.is_self_adjoint is True, opc.is_self_adjoint is None])
+    return got

@@ -103,7 +103,7 @@ reduction("reduce_sum", np.sum, NUMERIC + COMPLEX)  # complex sums and means run
 reduction("reduce_mean", np.mean, NUMERIC + COMPLEX)
 reduction("reduce_max", np.max)
 reduction("reduce_min", np.min)
-reduction("reduce_prod", np.prod)
+reduction("reduce_prod", np.prod, NUMERIC + COMPLEX)
 reduction("reduce_any", np.any, (bool_,), differentiable=False)
 reduction("reduce_all", np.all, (bool_,), differentiable=False)
 
