@@ -80,6 +80,11 @@ class Emitter:
             self.scope = saved
         return self._constants[key]
 
+    def conj(self, v: Value) -> Value:
+        """v's complex conjugate, v itself when real: TF's complex gradients are g * conj(f'(z)) (the real loss's
+        dL/dRe + i dL/dIm), which for real values is the ordinary chain rule."""
+        return self("conj", v) if v.type.dtype.is_complex else v
+
     def zeros(self, like: Value) -> Value:
         return self("fill_like", like, value=0.0, dtype=like.type.dtype, name="zeros")
 
@@ -156,6 +161,7 @@ def _extreme(mask_op: str) -> Rule:
 def _matmul(op, g, b):
     a, c = op.inputs
     ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+    a, c = b.conj(a), b.conj(c)  # complex: the adjoints (conjugate transposes), TF's rule
     if not ta and not tb:
         da, dc = b("matmul", g, c, transpose_b=True), b("matmul", a, g, transpose_a=True)
     elif ta and not tb:
@@ -165,7 +171,7 @@ def _matmul(op, g, b):
     else:
         da, dc = b("matmul", c, g, transpose_a=True, transpose_b=True), b("matmul", g, a, transpose_a=True,
                                                                           transpose_b=True)
-    return [b.sum_to(da, a), b.sum_to(dc, c)]
+    return [b.sum_to(da, op.inputs[0]), b.sum_to(dc, op.inputs[1])]
 
 
 def _axes(op: Op) -> tuple[int, ...]:
@@ -206,7 +212,7 @@ def _reduce_prod(op, g, b):
     only_zero = b("logical_and", b("equal", zeros, 1.0), is_zero)
     partial = b("select", b("equal", zeros, 0.0), b("div", nonzero_prod, safe),
                 b("select", only_zero, nonzero_prod, 0.0))
-    return [b("mul", partial, b.unreduce(g, x, axes, op.attrs["keepdims"]))]
+    return [b("mul", b.conj(partial), b.unreduce(g, x, axes, op.attrs["keepdims"]))]
 
 
 def _softmax(op, g, b):
@@ -411,13 +417,14 @@ def _select(op, g, b):
 
 
 def _pow(g, a, p, y, b):
-    return b("mul", g, b("mul", p, b("pow", a, b("sub", p, 1.0))))
+    return b("mul", g, b.conj(b("mul", p, b("pow", a, b("sub", p, 1.0)))))
 
 
 def _pow_exponent(g, a, p, y, b):
-    # log(a) only where a > 0 (TF's convention): elsewhere the exponent gets no gradient
-    safe_log = b("select", b("greater", a, 0.0), b("log", b("select", b("greater", a, 0.0), a, 1.0)), 0.0)
-    return b("mul", g, b("mul", y, safe_log))
+    # log(a) only where a > 0 (TF's convention; a != 0 for complex a): elsewhere the exponent gets no gradient
+    usable = b("not_equal", a, 0.0) if a.type.dtype.is_complex else b("greater", a, 0.0)
+    safe_log = b("select", usable, b("log", b("select", usable, a, 1.0)), 0.0)
+    return b("mul", g, b.conj(b("mul", y, safe_log)))
 
 
 #: op name -> VJP rule. Every op declared differentiable has a row (a test checks it).
@@ -426,17 +433,17 @@ VJP: dict[str, Rule] = {
     "dfc.neg": lambda op, g, b: [b("neg", g)],
     "dfc.abs": lambda op, g, b: [b("mul", g, b("sign", _x(op)))],
     "dfc.sign": lambda op, g, b: [None],  # piecewise constant: zero almost everywhere
-    "dfc.square": lambda op, g, b: [b("mul", g, b("mul", _x(op), 2.0))],
-    "dfc.exp": lambda op, g, b: [b("mul", g, _y(op))],
+    "dfc.square": lambda op, g, b: [b("mul", g, b.conj(b("mul", _x(op), 2.0)))],
+    "dfc.exp": lambda op, g, b: [b("mul", g, b.conj(_y(op)))],
     "dfc.expm1": lambda op, g, b: [b("mul", g, b("add", _y(op), 1.0))],
-    "dfc.log": lambda op, g, b: [b("div", g, _x(op))],
+    "dfc.log": lambda op, g, b: [b("div", g, b.conj(_x(op)))],
     "dfc.log1p": lambda op, g, b: [b("div", g, b("add", _x(op), 1.0))],
-    "dfc.sqrt": lambda op, g, b: [b("div", g, b("mul", _y(op), 2.0))],
-    "dfc.rsqrt": lambda op, g, b: [b("mul", g, b("mul", b("div", _y(op), _x(op)), -0.5))],
-    "dfc.reciprocal": lambda op, g, b: [b("neg", b("mul", g, b("mul", _y(op), _y(op))))],
-    "dfc.sin": lambda op, g, b: [b("mul", g, b("cos", _x(op)))],
-    "dfc.cos": lambda op, g, b: [b("neg", b("mul", g, b("sin", _x(op))))],
-    "dfc.tanh": lambda op, g, b: [b("mul", g, b("sub", 1.0, b("mul", _y(op), _y(op))))],
+    "dfc.sqrt": lambda op, g, b: [b("div", g, b.conj(b("mul", _y(op), 2.0)))],
+    "dfc.rsqrt": lambda op, g, b: [b("mul", g, b.conj(b("mul", b("div", _y(op), _x(op)), -0.5)))],
+    "dfc.reciprocal": lambda op, g, b: [b("neg", b("mul", g, b.conj(b("mul", _y(op), _y(op)))))],
+    "dfc.sin": lambda op, g, b: [b("mul", g, b.conj(b("cos", _x(op))))],
+    "dfc.cos": lambda op, g, b: [b("neg", b("mul", g, b.conj(b("sin", _x(op)))))],
+    "dfc.tanh": lambda op, g, b: [b("mul", g, b.conj(b("sub", 1.0, b("mul", _y(op), _y(op)))))],
     "dfc.sigmoid": lambda op, g, b: [b("mul", g, b("mul", _y(op), b("sub", 1.0, _y(op))))],
     "dfc.relu": lambda op, g, b: [b("select", b("greater", _x(op), 0.0), g, 0.0)],
     "dfc.atan": lambda op, g, b: [b("div", g, b("add", b("mul", _x(op), _x(op)), 1.0))],
@@ -449,9 +456,9 @@ VJP: dict[str, Rule] = {
     "dfc.atan2": _atan2,
     "dfc.add": _binary(lambda g, x, y, r, b: g, lambda g, x, y, r, b: g),
     "dfc.sub": _binary(lambda g, x, y, r, b: g, lambda g, x, y, r, b: b("neg", g)),
-    "dfc.mul": _binary(lambda g, x, y, r, b: b("mul", g, y), lambda g, x, y, r, b: b("mul", g, x)),
-    "dfc.div": _binary(lambda g, x, y, r, b: b("div", g, y), lambda g, x, y, r, b: b("neg", b("div", b("mul", g, r),
-                                                                                                     y))),
+    "dfc.mul": _binary(lambda g, x, y, r, b: b("mul", g, b.conj(y)), lambda g, x, y, r, b: b("mul", g, b.conj(x))),
+    "dfc.div": _binary(lambda g, x, y, r, b: b("div", g, b.conj(y)),
+                       lambda g, x, y, r, b: b("neg", b("div", b("mul", g, b.conj(r)), b.conj(y)))),
     "dfc.pow": _binary(_pow, _pow_exponent),
     "dfc.maximum": _extreme("greater_equal"),
     "dfc.minimum": _extreme("less_equal"),
@@ -508,7 +515,8 @@ NO_RULE = {
 
 
 def _float(v: Value) -> bool:
-    return isinstance(v.type, TensorType) and v.type.dtype.is_floating
+    """A value gradients flow to: a float, or a complex number (TF differentiates both)."""
+    return isinstance(v.type, TensorType) and (v.type.dtype.is_floating or v.type.dtype.is_complex)
 
 
 def _propagates(op: Op) -> bool:
@@ -686,6 +694,8 @@ VJP["dfc.while"] = while_vjp
 MULTI_RESULT.add("dfc.while")
 
 from .autodiff_linalg import LINALG_MULTI_RESULT, LINALG_VJP  # noqa: E402
+from .autodiff_spectral import SPECTRAL_VJP  # noqa: E402
 
 VJP.update(LINALG_VJP)
+VJP.update(SPECTRAL_VJP)
 MULTI_RESULT.update(LINALG_MULTI_RESULT)

@@ -59,6 +59,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                   "truncatediv", "truncatemod",
                   "to_bfloat16"),
     ".image": ("extract_image_patches", "random_crop"),
+    ".complex_ops": ("angle", "complex", "conj", "imag", "real", "to_complex128", "to_complex64"),
+    ".spectral_ops": ("fft", "fft2d", "fft3d", "ifft", "ifft2d", "ifft3d"),
     ".random_ops": ("multinomial", "random_normal", "random_shuffle", "random_uniform", "truncated_normal"),
     ".random_sampling": ("get_seed", "random_gamma", "random_poisson"),
     ".special_incomplete": ("betainc", "igamma", "igammac"),
@@ -148,7 +150,7 @@ _SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "dist
                "errors", "estimator", "feature_column", "gfile", "graph_util", "image", "initializers", "io", "keras",
                "layers", "linalg", "logging", "lookup", "losses", "manip", "math", "metrics", "nest", "nn", "python",
                "python_io",
-               "queue", "random", "saved_model", "sets", "sparse", "strings",
+               "queue", "random", "saved_model", "sets", "signal", "sparse", "spectral", "strings",
                "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -159,8 +161,8 @@ int8, int16, int32, int64, bool = _dtypes.i8, _dtypes.i16, _dtypes.i32, _dtypes.
 uint8 = _dtypes.u8
 string = _dtypes.string
 # TF's dtypes without kernels here: spelled, refused with a TypeError naming them wherever a dtype is taken
-uint16, uint32, uint64, complex64, complex128 = (_dtypes.UnsupportedDType(n) for n in
-                                                 ("uint16", "uint32", "uint64", "complex64", "complex128"))
+complex64, complex128 = _dtypes.c64, _dtypes.c128
+uint16, uint32, uint64 = (_dtypes.UnsupportedDType(n) for n in ("uint16", "uint32", "uint64"))
 half, double = float16, float64
 
 # TF1 scripts choose their code paths by tf.__version__ (`if tf.__version__ < "1.3.0"`): it is the TF API release dfc

@@ -227,6 +227,8 @@ def transpose(a, perm=None, name: str = "transpose", conjugate: bool = False) ->
                                                          f"the graph is built (dfc fixes each op's dim order)")
             perm = np.atleast_1d(known).tolist()
         perm = [check_int(p, "perm") for p in perm]
+    if conjugate and x.dtype.is_complex:  # the conjugate transpose; a real tensor's conjugate is itself
+        return make("dfc.conj", [make("dfc.transpose", [x], {"perm": perm})], name=name)
     return make("dfc.transpose", [x], {"perm": perm}, name=name)
 
 

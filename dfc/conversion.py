@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from dfc.ir import builder
-from dfc.ir.dtypes import DType, as_dtype, bool_, f32, i32, i64, string
+from dfc.ir.dtypes import DType, as_dtype, bool_, c128, f32, i32, i64, string
 from dfc.ir.ops.strings import bytes_array
 from dfc.ir.errors import DfcError
 from dfc.ir.graph import Value
@@ -91,6 +91,8 @@ def infer_constant_dtype(value: Any) -> DType:
         return i32 if array.size == 0 or (array.min() >= -2**31 and array.max() < 2**31) else i64
     if array.dtype.kind == "b":
         return bool_
+    if array.dtype.kind == "c":  # Python complex numbers are complex128, as in TF
+        return c128
     if array.dtype.kind in "SU" or (array.dtype.kind == "O" and array.size and
                                     all(isinstance(v, (str, bytes)) for v in array.reshape(-1))):
         return string
@@ -116,7 +118,7 @@ def constant_array(value: Any, dtype: DType, python_strict: bool = True) -> np.n
     if dtype.is_string:
         return bytes_array(value)
     array = np.asarray(value)
-    if array.dtype.kind in "OSUVc":
+    if array.dtype.kind in "OSUV" or (array.dtype.kind == "c" and not dtype.is_complex):
         raise TypeError(f"cannot convert {value!r} to a tensor of {dtype.name}")
     if dtype.is_integer and array.dtype.kind == "f":
         first = _first_python_float(value) if python_strict and not isinstance(value, (np.ndarray, np.generic)) \

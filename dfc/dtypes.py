@@ -5,6 +5,8 @@ from __future__ import annotations
 from dfc.ir.dtypes import DType, UnsupportedDType, as_dtype  # noqa: F401 - re-exported TF1 names
 from dfc.ir.dtypes import bf16 as bfloat16  # noqa: F401
 from dfc.ir.dtypes import bool_ as bool  # noqa: F401, A004
+from dfc.ir.dtypes import c64 as complex64  # noqa: F401
+from dfc.ir.dtypes import c128 as complex128  # noqa: F401
 from dfc.ir.dtypes import f16 as float16  # noqa: F401
 from dfc.ir.dtypes import f32 as float32  # noqa: F401
 from dfc.ir.dtypes import f64 as float64  # noqa: F401
@@ -15,9 +17,9 @@ from dfc.ir.dtypes import i64 as int64  # noqa: F401
 from dfc.ir.dtypes import string  # noqa: F401
 from dfc.ir.dtypes import u8 as uint8  # noqa: F401
 
+from .complex_ops import complex  # noqa: F401, A004 - tf.dtypes.complex
 from .math_ops import cast, saturate_cast  # noqa: F401
 
 half, double = float16, float64
 # TF's dtypes without kernels here: spelled, refused with a TypeError naming them wherever a dtype is taken
-uint16, uint32, uint64, complex64, complex128 = (UnsupportedDType(n) for n in
-                                                 ("uint16", "uint32", "uint64", "complex64", "complex128"))
+uint16, uint32, uint64 = (UnsupportedDType(n) for n in ("uint16", "uint32", "uint64"))

@@ -54,12 +54,12 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients", colocate_gradients_
                                                      for a, b in zip(s.shape.as_list(), y.shape.as_list())):
                 raise ValueError(f"grad_ys {s.name} of shape {s.shape} does not match y {y.name} of shape {y.shape}")
             seeds.append(s)
-    floating = [i for i, y in enumerate(y_list) if y.dtype.is_floating]
+    floating = [i for i, y in enumerate(y_list) if y.dtype.is_floating or y.dtype.is_complex]
     seeds = [seeds[i] for i in floating] if seeds else seeds
     y_list = [y_list[i] for i in floating]
     mask, hit_stops = connected([y._dfc_ir() for y in y_list], [x._dfc_ir() for x in x_list],
                                 [s._dfc_ir() for s in stops])
-    mask = [m and x.dtype.is_floating and bool(y_list) for m, x in zip(mask, x_list)]
+    mask = [m and (x.dtype.is_floating or x.dtype.is_complex) and bool(y_list) for m, x in zip(mask, x_list)]
     out: list[Tensor | None] = [None] * len(x_list)
     picked = [i for i, m in enumerate(mask) if m]
     if picked:

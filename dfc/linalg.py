@@ -20,7 +20,12 @@ from .matrix_ops import matrix_triangular_solve as triangular_solve  # noqa: F40
 from .matrix_ops import self_adjoint_eig as eigh  # noqa: F401
 from .matrix_ops import self_adjoint_eigvals as eigvalsh  # noqa: F401
 
-transpose = adjoint = matrix_transpose
+transpose = matrix_transpose
+
+
+def adjoint(matrix, name: str | None = None) -> Tensor:
+    """The conjugate transpose of the last two dims (of a real tensor, the transpose)."""
+    return matrix_transpose(matrix, name=name or "adjoint", conjugate=True)
 
 
 def matvec(a, b, transpose_a: bool = False, adjoint_a: bool = False, a_is_sparse: bool = False,
@@ -29,7 +34,7 @@ def matvec(a, b, transpose_a: bool = False, adjoint_a: bool = False, a_is_sparse
     from .array_ops import expand_dims, squeeze
     a, b = convert_to_tensor(a), convert_to_tensor(b)
     with name_scope(name, "MatVec", [a, b]):
-        return squeeze(matmul(a, expand_dims(b, -1), transpose_a=transpose_a or adjoint_a), [-1])
+        return squeeze(matmul(a, expand_dims(b, -1), transpose_a=transpose_a, adjoint_a=adjoint_a), [-1])
 
 
 def normalize(tensor, ord="euclidean", axis=None, name: str | None = None) -> tuple[Tensor, Tensor]:
@@ -44,6 +49,8 @@ from .linalg_tridiagonal import (eigh_tridiagonal, expm, lu, lu_matrix_inverse, 
                                  tridiagonal_matmul, tridiagonal_solve)
 from .linear_operator import (LinearOperator, LinearOperatorDiag, LinearOperatorFullMatrix,  # noqa: E402,F401
                               LinearOperatorLowerTriangular)
+from .linear_operator_circulant import (LinearOperatorCirculant, LinearOperatorCirculant2D,  # noqa: E402,F401
+                                        LinearOperatorCirculant3D)
 from .linear_operator_identity import (LinearOperatorIdentity, LinearOperatorScaledIdentity,  # noqa: E402,F401
                                        LinearOperatorZeros)
 from .linear_operator_block import (LinearOperatorBlockDiag, LinearOperatorBlockLowerTriangular,  # noqa: E402,F401

@@ -227,7 +227,7 @@ def _band_by_tensors(x: Tensor, rank: int, num_lower, num_upper, name: str | Non
 def matrix_transpose(a, name: str = "matrix_transpose", conjugate: bool = False) -> Tensor:
     x = convert_to_tensor(a)
     rank = _rank(x, "matrix_transpose", name, 2)
-    return transpose(x, list(builtins.range(rank - 2)) + [rank - 1, rank - 2], name=name)
+    return transpose(x, list(builtins.range(rank - 2)) + [rank - 1, rank - 2], name=name, conjugate=conjugate)
 
 
 # ---- einsum / tensordot ----------------------------------------------------------------------------

@@ -27,8 +27,8 @@ _FLOATS = ("float16", "float32", "float64", "complex64", "complex128")
 
 
 def adjoint(x: Tensor) -> Tensor:
-    """The conjugate transpose of the last two dims (dfc's tensors are real: the transpose)."""
-    return matrix_transpose(x)
+    """The conjugate transpose of the last two dims (of a real tensor, the transpose)."""
+    return matrix_transpose(x, conjugate=True)
 
 
 def check_dtype(x: Tensor, what: str, allowed=_FLOATS) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .array_ops import one_hot
+from .complex_ops import angle, conj, imag, real
 from .clip_ops import l2_normalize
 from .math_ops import (abs, accumulate_n, acos, acosh, add, add_n, argmax, argmin, asin, asinh, atan, atan2, atanh,
                        ceil, cos, cosh, count_nonzero, cumprod, cumsum, div_no_nan, divide, equal, erf, erfc, exp,
@@ -27,7 +28,8 @@ from .tensor_ops import invert_permutation
 
 divide_no_nan = div_no_nan
 
-__all__ = ["abs", "accumulate_n", "acos", "acosh", "add", "add_n", "argmax", "argmin", "asin", "asinh", "atan",
+__all__ = ["abs", "accumulate_n", "angle", "conj", "imag", "real",
+           "acos", "acosh", "add", "add_n", "argmax", "argmin", "asin", "asinh", "atan",
            "atan2", "atanh", "ceil", "cos", "cosh", "count_nonzero", "cumprod", "cumsum", "div_no_nan", "divide",
            "divide_no_nan", "equal", "erf", "erfc", "exp", "expm1", "floor", "floordiv", "floormod", "greater",
            "greater_equal", "in_top_k", "invert_permutation", "is_finite", "is_inf", "is_nan", "l2_normalize", "less",

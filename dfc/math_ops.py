@@ -10,6 +10,7 @@ import numpy as np
 from dfc.ir.dtypes import as_dtype, bool_, f32, f64, i64
 
 from .array_ops import reshape
+from .complex_ops import complex_abs, conj
 from .conversion import _user_line
 from .framework import (Tensor, build_error, check_int, constant, constant_value, convert_to_tensor, fed_axis,
                         define_tensor_operators, is_tensor_like, make, name_scope)
@@ -59,7 +60,12 @@ def _unary(irop: str, default: str):
 
 
 negative = _unary("dfc.neg", "Neg")
-abs = _unary("dfc.abs", "Abs")  # noqa: A001 - TF's name
+def abs(x, name: str | None = None) -> Tensor:  # noqa: A001 - TF's name
+    """|x| elementwise; of a complex tensor its modulus, in the parts' dtype (TF's ComplexAbs)."""
+    x = convert_to_tensor(x)
+    if x.dtype.is_complex:
+        return complex_abs(x, name=name)
+    return make("dfc.abs", [x], name=name or "Abs")
 sign = _unary("dfc.sign", "Sign")
 square = _unary("dfc.square", "Square")
 exp = _unary("dfc.exp", "Exp")
@@ -253,6 +259,8 @@ def matmul(a, b, transpose_a: bool = False, transpose_b: bool = False, adjoint_a
            adjoint_b: bool = False, a_is_sparse: bool = False, b_is_sparse: bool = False,
            name: str | None = None) -> Tensor:
     a, b = _operands(a, b)
+    a = conj(a) if adjoint_a else a  # the adjoint is the conjugate transpose (a real tensor's conj is itself)
+    b = conj(b) if adjoint_b else b
     return make("dfc.matmul", [a, b], {"transpose_a": bool(transpose_a or adjoint_a),
                                        "transpose_b": bool(transpose_b or adjoint_b)}, name=name or "MatMul")
 

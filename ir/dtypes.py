@@ -1,8 +1,13 @@
-"""Element types of the IR: the ten numeric dtypes and tf.string, their numpy twins and TF names.
+"""Element types of the IR: the ten numeric dtypes, complex64/128 and tf.string, their numpy twins and TF names.
 
 `string` is TF's byte-string dtype: its values are numpy object arrays of `bytes` (what TF's
 Session.run returns for a string fetch). It is a host dtype: only the interpreter computes on it,
 never compiled code (runtime/host_strings.py runs a step's string ops on the host).
+
+`c64` and `c128` are TF's complex64 and complex128 (MLIR's `complex<f32>`, `complex<f64>`). They are host
+dtypes too (`DType.on_host`): the interpreter computes on them with numpy, and a compiled step runs the ops
+that read or make a complex value on the host, the rest natively (runtime/host_strings.py), so a spectrogram
+in the middle of a training step runs its FFT in numpy and its model as native code.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ import numpy as np
 class DType:
     """An element type. `mlir` is its IR spelling (f32), `name` its TF name (float32)."""
 
-    __slots__ = ("mlir", "name", "np", "is_floating", "is_integer", "is_unsigned", "is_bool", "is_string", "bits")
+    __slots__ = ("mlir", "name", "np", "is_floating", "is_integer", "is_unsigned", "is_bool", "is_string", "is_complex",
+                 "bits")
 
     def __init__(self, mlir: str, name: str, np_dtype, kind: str, bits: int):
         self.mlir = mlir
@@ -27,6 +33,7 @@ class DType:
         self.is_unsigned = kind == "uint"
         self.is_bool = kind == "bool"
         self.is_string = kind == "string"
+        self.is_complex = kind == "complex"
         self.bits = bits
 
     @property
@@ -42,15 +49,20 @@ class DType:
         return self
 
     @property
+    def on_host(self) -> bool:
+        """A dtype no kernel compiles (strings, complex numbers): the ops that touch it run on the interpreter."""
+        return self.is_string or self.is_complex
+
+    @property
     def min(self) -> int | float | bool | np.floating:
-        if self.is_string:
-            raise TypeError("Cannot find minimum value of <dtype: 'string'>.")
+        if self.is_string or self.is_complex:
+            raise TypeError(f"Cannot find minimum value of {self}.")
         return np.finfo(self.np).min if self.is_floating else (False if self.is_bool else np.iinfo(self.np).min)
 
     @property
     def max(self) -> int | float | bool | np.floating:
-        if self.is_string:
-            raise TypeError("Cannot find maximum value of <dtype: 'string'>.")
+        if self.is_string or self.is_complex:
+            raise TypeError(f"Cannot find maximum value of {self}.")
         return np.finfo(self.np).max if self.is_floating else (True if self.is_bool else np.iinfo(self.np).max)
 
     @property
@@ -59,7 +71,8 @@ class DType:
 
     @property
     def real_dtype(self) -> DType:
-        return self
+        """complex64's float32, complex128's float64; any other dtype itself."""
+        return _REAL.get(self.mlir, self)
 
     @property
     def as_datatype_enum(self) -> int:
@@ -70,7 +83,6 @@ class DType:
     def limits(self) -> tuple:
         return self.min, self.max
 
-    is_complex = False
     is_quantized = False
     is_numpy_compatible = True
 
@@ -114,6 +126,11 @@ i32 = DType("i32", "int32", np.int32, "int", 32)
 i64 = DType("i64", "int64", np.int64, "int", 64)
 u8 = DType("ui8", "uint8", np.uint8, "uint", 8)  # image bytes: fed, cast, compared for equality, moved
 bool_ = DType("i1", "bool", np.bool_, "bool", 1)
+#: TF's complex dtypes: host values as strings are (DType.on_host), not in ALL: no compiled op takes them
+c64 = DType("complex<f32>", "complex64", np.complex64, "complex", 64)
+c128 = DType("complex<f64>", "complex128", np.complex128, "complex", 128)
+COMPLEX: tuple[DType, ...] = (c64, c128)
+_REAL = {"complex<f32>": f32, "complex<f64>": f64}
 #: TF's DT_STRING, spelled as TF's MLIR dialect does; not in ALL: no compiled op takes it
 string = DType("!tf_type.string", "string", object, "string", 0)
 
@@ -122,18 +139,19 @@ FLOATS: tuple[DType, ...] = (f16, bf16, f32, f64)
 INTEGERS: tuple[DType, ...] = (i8, i16, i32, i64)  # signed: the arithmetic dtypes (uint8 only casts and moves)
 NUMERIC: tuple[DType, ...] = FLOATS + INTEGERS
 
-_BY_MLIR = {d.mlir: d for d in (*ALL, string)}
+_BY_MLIR = {d.mlir: d for d in (*ALL, *COMPLEX, string)}
 _TF_ENUMS = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6, "int64": 9, "bool": 10,
-             "bfloat16": 14, "float16": 19, "string": 7}
-_BY_NAME = {d.name: d for d in (*ALL, string)}
-_BY_NP = {d.np: d for d in ALL}
+             "bfloat16": 14, "float16": 19, "string": 7, "complex64": 8, "complex128": 18}
+_BY_NAME = {d.name: d for d in (*ALL, *COMPLEX, string)}
+_BY_NP = {d.np: d for d in (*ALL, *COMPLEX)}
 
 #: TF's other spellings of the dtypes dfc has (tf.as_dtype("float") is float32, as in TF)
 TF_ALIASES = {"float": f32, "double": f64, "half": f16, "bool_": bool_,
               "float32_ref": f32, "float64_ref": f64, "float16_ref": f16, "bfloat16_ref": bf16, "int8_ref": i8,
-              "int16_ref": i16, "int32_ref": i32, "int64_ref": i64, "bool_ref": bool_, "string_ref": string}
+              "int16_ref": i16, "int32_ref": i32, "int64_ref": i64, "bool_ref": bool_, "string_ref": string,
+              "complex64_ref": c64, "complex128_ref": c128}
 #: TF dtypes dfc has no kernels for: named in the error instead of a numpy misreading
-UNSUPPORTED = ("uint16", "uint32", "uint64", "complex64", "complex128", "qint8", "quint8",
+UNSUPPORTED = ("uint16", "uint32", "uint64", "qint8", "quint8",
                "qint16", "quint16", "qint32", "resource", "variant")
 
 
@@ -182,6 +200,8 @@ def as_dtype(value: Any) -> DType:
         return bool_
     if value is str or value is bytes:
         return string
+    if value is complex:
+        return c128
     try:
         npd = np.dtype(value)
     except TypeError:

@@ -24,7 +24,7 @@ __all__ = ["parse_graph"]
 
 _WS_OR_COMMENT = re.compile(r"(?:\s+|//[^\n]*)*")
 _SUFFIX_ID = re.compile(r"[A-Za-z0-9$._-]+")
-_DIMS = re.compile(r"((?:(?:[0-9]+|\?)x)*)([A-Za-z][A-Za-z0-9]*|!tf_type\.string)")
+_DIMS = re.compile(r"((?:(?:[0-9]+|\?)x)*)(complex<[A-Za-z0-9]+>|[A-Za-z][A-Za-z0-9]*|!tf_type\.string)")
 
 
 class _Parser(AttributeParsing):
@@ -161,6 +161,8 @@ class _Parser(AttributeParsing):
                 raise self.error(f"unknown type '!{name}' (the IR knows tensor<...> and !dfc.control)", start)
             return CONTROL
         word, _ = self.bare_id("a type")
+        if word == "complex":
+            word = self.complex_word()
         if word != "tensor":
             return self.element_type(word, start)
         self.expect("<", "after 'tensor'")
@@ -169,6 +171,7 @@ class _Parser(AttributeParsing):
             self.pos = body + 2
             wpos = self.pos
             word = "!" + self.bare_id("an element type")[0] if self.accept("!") else self.bare_id("an element type")[0]
+            word = self.complex_word() if word == "complex" else word
             dtype = self.element_type(word, wpos)
             self.expect(">", "to close the tensor type")
             return TensorType(dtype, None)
@@ -181,11 +184,19 @@ class _Parser(AttributeParsing):
         self.expect(">", "to close the tensor type")
         return TensorType(dtype, dims)
 
+    def complex_word(self) -> str:
+        """The `<f32>` after `complex`, read into the whole spelling `complex<f32>`."""
+        self.expect("<", "after 'complex'")
+        inner, _ = self.bare_id("a float type")
+        self.expect(">", "to close the complex type")
+        return f"complex<{inner}>"
+
     def element_type(self, word: str, pos: int) -> DType:
         try:
             return from_mlir(word)
         except ValueError:
-            raise self.error(f"unknown element type '{word}' (expected one of f16 bf16 f32 f64 i8 i16 i32 i64 ui8 i1)",
+            raise self.error(f"unknown element type '{word}' (expected one of f16 bf16 f32 f64 i8 i16 i32 i64 ui8 i1 "
+                             "complex<f32> complex<f64>)",
                              pos) from None
 
     def value_type(self) -> tuple[Type, int]:

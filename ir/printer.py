@@ -197,8 +197,10 @@ def format_dense(value: Any) -> str:
     # a splat needs equal bits, not just equal values (0.0 vs -0.0, NaN payloads)
     splat = arr.size > 1 and bool((raw == raw[0]).all())
     non_finite = dtype.is_floating and not bool(np.isfinite(flat.astype(np.float64)).all())
-    if dtype.is_floating and (non_finite or dtype.bits == 16):
-        hex_form = True  # decimal is not exact enough for 16-bit floats and has no inf/nan spelling
+    if dtype.is_complex or (dtype.is_floating and (non_finite or dtype.bits == 16)):
+        # decimal is not exact enough for 16-bit floats and has no inf/nan spelling; complex elements are MLIR's
+        # hex pairs (real, imaginary), which the reader takes as it takes any other hex data
+        hex_form = True
     else:
         hex_form = arr.size > HEX_THRESHOLD and not splat
     if hex_form:

@@ -34,6 +34,9 @@ _CHECKSUM_KEY = "dfc.sha256"
 #: metadata naming the tf.string tensors (safetensors has no string dtype) and their shapes: each is stored as
 #: U8 bytes, its elements' lengths (little-endian uint64s) then the elements one after another
 _STRINGS_KEY = "dfc.strings"
+#: metadata naming the complex64/complex128 tensors (safetensors has no complex dtype): each is stored as its
+#: float32/float64 pairs (real, imaginary), a last axis of 2, numpy's own layout of a complex array
+_COMPLEX_KEY = "dfc.complex"
 
 
 def _pack_strings(name: str, array: np.ndarray) -> np.ndarray:
@@ -66,11 +69,15 @@ def save_tensors(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, 
     chunks: list[bytes] = []
     offset = 0
     strings: dict[str, list[int]] = {}
+    complexes: list[str] = []
     for name in sorted(tensors):
         array = np.asarray(tensors[name])
         if array.dtype == object:  # tf.string: its elements' lengths then their bytes, as U8 (see _STRINGS_KEY)
             strings[name] = list(array.shape)
             array = _pack_strings(name, array)
+        elif array.dtype.kind == "c":  # (real, imaginary) pairs (see _COMPLEX_KEY)
+            complexes.append(name)
+            array = np.ascontiguousarray(array).view(array.real.dtype).reshape(*array.shape, 2)
         if array.dtype not in _TO_ST:
             raise TypeError(f"cannot checkpoint '{name}' of dtype {array.dtype}")
         data = np.require(array, requirements="C").tobytes()
@@ -82,6 +89,8 @@ def save_tensors(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, 
     meta = dict(metadata or {})
     if strings:
         meta[_STRINGS_KEY] = json.dumps(strings, sort_keys=True)
+    if complexes:
+        meta[_COMPLEX_KEY] = json.dumps(complexes)
     meta[_CHECKSUM_KEY] = _digest(header, body)
     header["__metadata__"] = meta
     text = json.dumps(header, separators=(",", ":")).encode()
@@ -216,4 +225,14 @@ def load_tensors(path: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
         if name not in tensors or tensors[name].dtype != np.uint8:
             raise DataLossError(f"{path}: string tensor '{name}' is missing")
         tensors[name] = _unpack_strings(path, name, tensors[name], shape)
-    return tensors, {k: v for k, v in metadata.items() if k not in (_CHECKSUM_KEY, _STRINGS_KEY)}
+    try:
+        complexes = json.loads(metadata.get(_COMPLEX_KEY, "[]"))
+    except json.JSONDecodeError:
+        raise DataLossError(f"{path}: damaged complex table") from None
+    for name in complexes:
+        pairs = tensors.get(name)
+        if pairs is None or pairs.dtype not in (np.float32, np.float64) or pairs.shape[-1:] != (2,):
+            raise DataLossError(f"{path}: complex tensor '{name}' is missing")
+        kind = np.complex64 if pairs.dtype == np.float32 else np.complex128
+        tensors[name] = np.ascontiguousarray(pairs).view(kind).reshape(pairs.shape[:-1])
+    return tensors, {k: v for k, v in metadata.items() if k not in (_CHECKSUM_KEY, _STRINGS_KEY, _COMPLEX_KEY)}

@@ -1,4 +1,4 @@
-"""Steps with tf.string values: their string ops run on the host (the interpreter), the numeric rest as native code.
+"""Steps with host values (tf.string, complex64/128): their ops run on the host (the interpreter), the rest natively.
 
 A string is a host value, a numpy object array of `bytes` (what TF's Session.run returns for a
 string fetch); no kernel compiles it. A step whose ops touch strings (a CSV line decoded into
@@ -9,6 +9,10 @@ partition's stages run in order, host stages on the reference interpreter, nativ
 session's compiled backend, so a training step fed by parsed text is as compiled as one fed by
 arrays: only the parsing runs in numpy. The split happens after autodiff; each native stage then
 runs the usual pipeline (fold, fuse, ...) on its own graph.
+
+Complex numbers take the same path (`DType.on_host`): an op that reads or makes a complex64/128 value (an FFT,
+tf.complex, tf.abs of a complex tensor, complex arithmetic and their gradients) runs in numpy, so a log-mel
+spectrogram computed in the middle of a training step runs its STFT on the host and its model natively.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ _MARK = "/dfc:host_strings"  # the device a host op carries while it is partitio
 
 
 def _is_string(value: Value) -> bool:
-    return isinstance(value.type, TensorType) and value.type.dtype.is_string
+    """A host value: a string or a complex number (DType.on_host), which no kernel computes on."""
+    return isinstance(value.type, TensorType) and value.type.dtype.on_host
 
 
 def touches_strings(op: Op) -> bool:

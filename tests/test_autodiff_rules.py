@@ -443,6 +443,40 @@ def _custom_gradient_case(draw, rng):
 CASES.update({"dfc.if": _if_case, "dfc.while": _while_case, "dfc.custom_gradient": _custom_gradient_case})
 
 
+def _as_real(w):
+    """A real function of a complex result: its parts weighed differently (so both parts' gradients count)."""
+    return make("dfc.real", [w]) + 0.7 * make("dfc.imag", [w]) if w.dtype.is_complex else w
+
+
+def _through_complex(opname: str, attrs=None, kind: str = "any"):
+    """op(complex(x, y)) of two real inputs, made real again: checks the complex rules in TF's convention
+    (dL/dRe + i dL/dIm), which central differences over the real parts measure."""
+    def case(draw, rng):
+        shape = (draw(st.integers(1, 2)), draw(st.integers(2, 4)))
+        a = attrs(draw) if callable(attrs) else dict(attrs or {})
+        return [_values(rng, shape, kind), _values(rng, shape, kind)], \
+            lambda x, y: _as_real(make(opname, [make("dfc.complex", [x, y])], a))
+    return case
+
+
+def _rfft_case(draw, rng):
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 5)))
+    length = draw(st.integers(1, 7))  # shorter (cropped), equal or longer (padded) than the signal
+    return [_values(rng, shape)], lambda x: _as_real(make("dfc.rfft", [x], {"fft_length": [length]}))
+
+
+CASES.update({
+    "dfc.complex": _through_complex("dfc.identity"), "dfc.real": _through_complex("dfc.real"),
+    "dfc.imag": _through_complex("dfc.imag"), "dfc.conj": _through_complex("dfc.conj"),
+    "dfc.angle": _through_complex("dfc.angle", kind="away"),
+    "dfc.complex_abs": _through_complex("dfc.complex_abs", kind="away"),
+    "dfc.fft": _through_complex("dfc.fft", lambda draw: {"rank": draw(st.integers(1, 2)),
+                                                         "inverse": draw(st.booleans())}),
+    "dfc.irfft": _through_complex("dfc.irfft", lambda draw: {"fft_length": [draw(st.integers(1, 7))]}),
+    "dfc.rfft": _rfft_case,
+})
+
+
 def test_every_rule_has_a_property_case():
     assert sorted(CASES) == sorted(ad.VJP)
 

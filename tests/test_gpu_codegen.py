@@ -44,6 +44,8 @@ WITHOUT_GPU_LOWERING = {
     "dfc.forest_grow",  # tensor_forest's tree growing (ir/ops/forest.py), a host call as NMS
     # tf.string ops: host values, run by the interpreter (runtime/host_strings.py)
     *(name for name, opdef in REGISTRY.items() if opdef.family == "strings"),
+    # complex numbers and FFTs: host values as strings are (ir/ops/spectral.py)
+    *(name for name, opdef in REGISTRY.items() if opdef.family == "complex"),
 }
 
 

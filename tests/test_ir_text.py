@@ -228,6 +228,18 @@ EXAMPLES.update({
     "dfc.argsort": ([F(None, 7)], {"descending": True}, None),
     "dfc.non_max_suppression": ([F(None, 4), F(None), F(), F()], {"max_output_size": 5}, None),
 })
+C = dt.c64
+EXAMPLES.update({  # complex numbers and Fourier transforms, host ops (ir/ops/spectral.py)
+    "dfc.complex": ([F(2, 3), F(3)], {}, None),
+    "dfc.real": ([T(C, None, 3)], {}, None),
+    "dfc.imag": ([T(dt.c128, 4)], {}, None),
+    "dfc.conj": ([T(C, 2)], {}, None),
+    "dfc.angle": ([T(C, 2)], {}, None),
+    "dfc.complex_abs": ([T(C, 2, 2)], {}, None),
+    "dfc.fft": ([T(C, 2, 4, 8)], {"rank": 2, "inverse": True}, None),
+    "dfc.rfft": ([F(None, 10)], {"fft_length": [16]}, None),
+    "dfc.irfft": ([T(C, 3, 4, 5)], {"fft_length": [4, 8]}, None),
+})
 S = dt.string
 EXAMPLES.update({  # tf.string's host ops (ir/ops/strings.py)
     "dfc.string_to_number": ([T(S, 3)], {"out_type": dt.i64}, None),

@@ -27,6 +27,10 @@ def test_internal_paths_resolve_to_dfcs_objects():
     assert array_ops.reshape is tf.reshape and math_ops.matmul is tf.matmul and nn_ops.relu is tf.nn.relu
     assert variable_scope.get_variable is tf.get_variable and init_ops.zeros_initializer is tf.zeros_initializer
     assert gfile.Exists is tf.gfile.Exists and nest.flatten is tf.nest.flatten
+    from dfc.python.ops import spectral_ops
+    from dfc.python.ops.signal import fft_ops
+
+    assert spectral_ops.rfft is tf.spectral.rfft and fft_ops.irfft2d is tf.signal.irfft2d
     devices = device_lib.list_local_devices()
     assert devices[0].name == "/device:CPU:0" and devices[0].device_type == "CPU"
     with pytest.raises(AttributeError, match="dfc.python.ops.array_ops.*_no_such_helper"):

@@ -40,6 +40,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "ops.lookup_ops": ("lookup_ops", "lookup"), "ops.sparse_ops": ("sparse",), "ops.linalg_ops": ("linalg",),
     "ops.string_ops": ("strings",), "ops.parsing_ops": ("parsing_ops", "io"), "ops.io_ops": ("io",),
     "ops.data_flow_ops": ("queue",), "ops.summary_ops": ("summary",),
+    "ops.spectral_ops": ("spectral",), "ops.signal": ("signal",), "ops.signal.fft_ops": ("spectral",),
     "ops.clustering_ops": ("contrib.factorization",), "ops.resources": ("resources",),
     "framework.ops": ("framework", "graph"), "framework.dtypes": ("dtypes",),
     "framework.tensor_shape": ("tensor_shape",), "framework.constant_op": ("conversion",),

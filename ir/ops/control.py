@@ -38,8 +38,8 @@ def _grad_infer(types, attrs):
                          f"got {len(types)} operands")
     ys, xs, seeds = types[:ny], types[ny:ny + nx], types[ny + nx:n]
     for t in list(ys) + list(xs):
-        if not isinstance(t, TensorType) or not t.dtype.is_floating:
-            raise ShapeError(f"gradients are defined for floating tensors only, got {t}")
+        if not isinstance(t, TensorType) or not (t.dtype.is_floating or t.dtype.is_complex):
+            raise ShapeError(f"gradients are defined for floating and complex tensors only, got {t}")
     for y, s in zip(ys, seeds):
         if not isinstance(s, TensorType) or s.dtype != y.dtype:
             raise ShapeError(f"grad_ys entry {s} does not match y {y}")

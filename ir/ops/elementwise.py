@@ -1,4 +1,9 @@
-"""Elementwise ops: unary math, binary arithmetic with numpy broadcasting, comparisons, select, cast."""
+"""Elementwise ops: unary math, binary arithmetic with numpy broadcasting, comparisons, select, cast.
+
+The arithmetic TF defines on complex64/128 (+ - * /, neg, square, exp, log, sqrt, rsqrt, reciprocal, sin, cos,
+tanh, ==, != and casts) accepts them here; a complex value is a host value, so these run in numpy
+(runtime/host_strings.py) and no kernel is asked for them.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from collections.abc import Callable
 import ml_dtypes
 import numpy as np
 
-from ..dtypes import ALL, FLOATS, INTEGERS, NUMERIC, DType, bool_, string, u8
+from ..dtypes import ALL, COMPLEX, FLOATS, INTEGERS, NUMERIC, DType, bool_, string, u8
 from ..types import TensorType
 from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, same_dtype, tensor_operand
 
@@ -59,6 +64,16 @@ def is_floating_array(x) -> bool:
     return x.dtype.kind == "f" or x.dtype == ml_dtypes.bfloat16
 
 
+def is_inexact_array(x) -> bool:
+    """A float or complex array: divided truly, never truncated."""
+    return x.dtype.kind == "c" or is_floating_array(x)
+
+
+#: the arithmetic dtypes with TF's complex ones; FLOATS_C the float dtypes with them
+NUMERIC_C = NUMERIC + COMPLEX
+FLOATS_C = FLOATS + COMPLEX
+
+
 def _sigmoid(x):
     # exp(-|x|) never overflows; the two branches are the two stable forms of 1/(1+e^-x)
     e = np.exp(-np.abs(x))
@@ -86,7 +101,7 @@ def _nonzero_divisor(a, b):
 
 def _int_div(a, b):
     """TF's integer division truncates toward zero (wrapping: MIN / -1 == MIN)."""
-    if is_floating_array(a):
+    if is_inexact_array(a):
         return np.true_divide(a, b)
     safe = _nonzero_divisor(a, b)
     q = np.abs(a) // np.abs(safe) * np.sign(a) * np.sign(safe)
@@ -129,7 +144,7 @@ def _relu(x):
 
 
 def _pow(a, b):
-    if is_floating_array(a):
+    if is_inexact_array(a):
         return np.power(a, b)
     # integer powers: negative exponents give 0 except for bases 1 and -1 (TF's convention)
     safe_b = np.where(b < 0, 0, b)
@@ -138,20 +153,20 @@ def _pow(a, b):
 
 
 # ---- unary ----------------------------------------------------------------------------------
-unary("neg", np.negative, NUMERIC)
+unary("neg", np.negative, NUMERIC_C)
 unary("abs", np.abs, NUMERIC)
 unary("sign", np.sign, NUMERIC)
-unary("square", np.square, NUMERIC)
-unary("exp", _errstate(np.exp))
+unary("square", np.square, NUMERIC_C)
+unary("exp", _errstate(np.exp), FLOATS_C)
 unary("expm1", _errstate(np.expm1))
-unary("log", _errstate(np.log))
+unary("log", _errstate(np.log), FLOATS_C)
 unary("log1p", _errstate(np.log1p))
-unary("sqrt", _errstate(np.sqrt))
-unary("rsqrt", _errstate(lambda x: 1 / np.sqrt(x)))
-unary("reciprocal", _errstate(np.reciprocal))
-unary("sin", np.sin)
-unary("cos", np.cos)
-unary("tanh", np.tanh)
+unary("sqrt", _errstate(np.sqrt), FLOATS_C)
+unary("rsqrt", _errstate(lambda x: 1 / np.sqrt(x)), FLOATS_C)
+unary("reciprocal", _errstate(np.reciprocal), FLOATS_C)
+unary("sin", np.sin, FLOATS_C)
+unary("cos", np.cos, FLOATS_C)
+unary("tanh", np.tanh, FLOATS_C)
 unary("sigmoid", _errstate(_sigmoid))
 unary("relu", _relu, NUMERIC)
 unary("floor", np.floor, differentiable=False)
@@ -179,18 +194,18 @@ unary("erf", _in_float64(math.erf))
 unary("erfc", _in_float64(math.erfc))
 
 # ---- binary ---------------------------------------------------------------------------------
-binary("add", np.add, commutative=True)
-binary("sub", np.subtract)
-binary("mul", np.multiply, commutative=True)
-binary("div", _errstate(_int_div))
+binary("add", np.add, NUMERIC_C, commutative=True)
+binary("sub", np.subtract, NUMERIC_C)
+binary("mul", np.multiply, NUMERIC_C, commutative=True)
+binary("div", _errstate(_int_div), NUMERIC_C)
 binary("floordiv", _errstate(_floordiv), differentiable=False)
 binary("mod", _errstate(_mod), differentiable=False)
-binary("pow", _errstate(_pow))
+binary("pow", _errstate(_pow), NUMERIC_C)
 binary("maximum", _errstate(_maximum))
 binary("minimum", _errstate(_minimum))
 # tf.string too: equality is the one arithmetic TF1 defines on strings (they run on the host: runtime/host_strings.py)
-binary("equal", np.equal, (*ALL, string), bool_, differentiable=False, commutative=True)
-binary("not_equal", np.not_equal, (*ALL, string), bool_, differentiable=False, commutative=True)
+binary("equal", np.equal, (*ALL, *COMPLEX, string), bool_, differentiable=False, commutative=True)
+binary("not_equal", np.not_equal, (*ALL, *COMPLEX, string), bool_, differentiable=False, commutative=True)
 binary("less", np.less, NUMERIC, bool_, differentiable=False)
 binary("less_equal", np.less_equal, NUMERIC, bool_, differentiable=False)
 binary("greater", np.greater, NUMERIC, bool_, differentiable=False)
@@ -238,6 +253,10 @@ def _cast_infer(types, attrs):
 
 
 def _cast(x, dtype):
+    if x.dtype.kind == "c" and not dtype.is_complex:
+        if dtype.is_bool:  # nonzero in either part is true
+            return x != 0
+        x = np.real(x)  # TF drops the imaginary part when it casts a complex number to a real dtype
     with np.errstate(all="ignore"):
         if dtype.is_integer and is_floating_array(x):
             # TF truncates toward zero; NaN and out-of-range values are undefined there, 0 here

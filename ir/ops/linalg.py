@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import FLOATS, f16, f32, f64, i8, i16, i32, i64, u8
+from ..dtypes import COMPLEX, FLOATS, f16, f32, f64, i8, i16, i32, i64, u8
 from ..errors import ShapeError
 from ..types import TensorType
 from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, same_dtype, tensor_operand
@@ -14,7 +14,7 @@ from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, sa
 def _matmul_infer(types, attrs):
     a, b = tensor_operand(types, 0), tensor_operand(types, 1)
     dtype = same_dtype([a, b])
-    require_dtype(dtype, FLOATS + (i32, i64))
+    require_dtype(dtype, FLOATS + (i32, i64) + COMPLEX)  # complex products run on the host (numpy's matmul)
     if a.rank < 2 or b.rank < 2:
         raise ShapeError(f"matmul needs operands of rank >= 2, got {a} and {b}")
     m, ka = (a.shape[-1], a.shape[-2]) if attrs["transpose_a"] else (a.shape[-2], a.shape[-1])

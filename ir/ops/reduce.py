@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 import ml_dtypes
 import numpy as np
 
-from ..dtypes import FLOATS, NUMERIC, DType, bool_, i32, i64
+from ..dtypes import COMPLEX, FLOATS, NUMERIC, DType, bool_, i32, i64
 from ..errors import ShapeError
 from ..types import TensorType
 from .elementwise import is_floating_array
@@ -99,11 +99,11 @@ def reduction(name: str, fn: Callable, allowed: tuple[DType, ...] = NUMERIC, dif
                           reduction=True, fusible_as="reduction"))
 
 
-reduction("reduce_sum", np.sum)
-reduction("reduce_mean", np.mean)
+reduction("reduce_sum", np.sum, NUMERIC + COMPLEX)  # complex sums and means run on the host, as all complex ops
+reduction("reduce_mean", np.mean, NUMERIC + COMPLEX)
 reduction("reduce_max", np.max)
 reduction("reduce_min", np.min)
-reduction("reduce_prod", np.prod)
+reduction("reduce_prod", np.prod, NUMERIC + COMPLEX)
 reduction("reduce_any", np.any, (bool_,), differentiable=False)
 reduction("reduce_all", np.all, (bool_,), differentiable=False)
 
