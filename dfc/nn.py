@@ -391,3 +391,8 @@ __all__ += ["embedding_lookup_sparse", "safe_embedding_lookup_sparse"]
 from .sparse.ctc import ctc_greedy_decoder, ctc_loss  # noqa: E402 - CTC over SparseTensor labels
 
 __all__ += ["ctc_greedy_decoder", "ctc_loss"]
+from .sparse.ctc_v2 import (collapse_repeated, ctc_beam_search_decoder, ctc_beam_search_decoder_v2,  # noqa: E402
+                           ctc_loss_v2, ctc_unique_labels)
+
+__all__ += ["collapse_repeated", "ctc_beam_search_decoder", "ctc_beam_search_decoder_v2", "ctc_loss_v2",
+            "ctc_unique_labels"]
