@@ -396,3 +396,6 @@ from .sparse.ctc_v2 import (collapse_repeated, ctc_beam_search_decoder, ctc_beam
 
 __all__ += ["collapse_repeated", "ctc_beam_search_decoder", "ctc_beam_search_decoder_v2", "ctc_loss_v2",
             "ctc_unique_labels"]
+from .nn_fractional import fractional_avg_pool, fractional_max_pool  # noqa: E402
+
+__all__ += ["fractional_avg_pool", "fractional_max_pool"]
