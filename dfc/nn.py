@@ -399,3 +399,6 @@ __all__ += ["collapse_repeated", "ctc_beam_search_decoder", "ctc_beam_search_dec
 from .nn_fractional import fractional_avg_pool, fractional_max_pool  # noqa: E402
 
 __all__ += ["fractional_avg_pool", "fractional_max_pool"]
+from .batch_space_ops import space_to_batch, with_space_to_batch  # noqa: E402
+
+__all__ += ["space_to_batch", "with_space_to_batch"]
