@@ -2,7 +2,8 @@
 
 from ..data import experimental as data  # tf.contrib.data: what became tf.data.experimental
 from . import (crf, distributions, factorization, framework, image, layers, learn, legacy_seq2seq, lookup, losses,
-               metrics, opt, predictor, rnn, seq2seq, slim, tensor_forest, training)
+               metrics, opt, predictor, rnn, seq2seq, slim, summary, tensor_forest, training)
 
 __all__ = ["crf", "data", "distributions", "factorization", "framework", "image", "layers", "learn", "legacy_seq2seq",
-           "lookup", "losses", "metrics", "opt", "predictor", "rnn", "seq2seq", "slim", "tensor_forest", "training"]
+           "lookup", "losses", "metrics", "opt", "predictor", "rnn", "seq2seq", "slim", "summary", "tensor_forest",
+           "training"]
