@@ -10,6 +10,8 @@ import pytest
 
 import dfc as tf
 
+pytestmark = pytest.mark.usefixtures("fresh_graph")
+
 
 def _events(logdir):
     (path,) = glob.glob(f"{logdir}/events.out.tfevents.*")

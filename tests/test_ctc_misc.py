@@ -17,6 +17,8 @@ from recordings import load_recording
 import dfc as tf
 from dfc.ir.ops.ctc import beam_search
 
+pytestmark = pytest.mark.usefixtures("fresh_graph")
+
 REC = load_recording("ctc_misc")
 BEAMS = sorted(k[5:-4] for k in REC if k.startswith("beam_") and k.endswith("_cfg"))
 

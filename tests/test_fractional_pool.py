@@ -14,6 +14,8 @@ from recordings import load_recording
 import dfc as tf
 from dfc.nn_fractional import fractional_pool
 
+pytestmark = pytest.mark.usefixtures("fresh_graph")
+
 REC = load_recording("ctc_misc")
 CASES = {"a": ([1, 1.5, 1.7, 1], False, False), "b": ([1, 2.0, 1.44, 1], True, False),
          "c": ([1, 1.5, 2.2, 1], True, True), "d": ([1, 1.3, 1.6, 1], False, True)}

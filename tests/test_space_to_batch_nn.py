@@ -9,6 +9,8 @@ from recordings import load_recording
 
 import dfc as tf
 
+pytestmark = pytest.mark.usefixtures("fresh_graph")
+
 REC = load_recording("ctc_misc")
 
 

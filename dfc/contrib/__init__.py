@@ -2,8 +2,15 @@
 
 from ..data import experimental as data  # tf.contrib.data: what became tf.data.experimental
 from . import (crf, distributions, factorization, framework, image, layers, learn, legacy_seq2seq, lookup, losses,
-               metrics, opt, predictor, rnn, seq2seq, slim, summary, tensor_forest, training)
+               metrics, nn, opt, predictor, rnn, seq2seq, slim, summary, tensor_forest, training, util)
 
 __all__ = ["crf", "data", "distributions", "factorization", "framework", "image", "layers", "learn", "legacy_seq2seq",
-           "lookup", "losses", "metrics", "opt", "predictor", "rnn", "seq2seq", "slim", "summary", "tensor_forest",
-           "training"]
+           "lookup", "losses", "metrics", "nn", "opt", "predictor", "rnn", "seq2seq", "slim", "summary",
+           "tensor_forest", "training", "util"]
+
+
+def __getattr__(name: str):
+    if name == "keras":  # tf.contrib.keras, loaded when first used
+        import importlib
+        return importlib.import_module(f"{__name__}.keras")
+    raise AttributeError(f"module 'dfc.contrib' has no attribute {name!r}")
