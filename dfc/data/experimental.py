@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .dataset_ops import AUTOTUNE, Dataset
+from .csv_dataset import make_csv_dataset
 from .readers import CsvDataset
 
-__all__ = ["AUTOTUNE", "CsvDataset", "batch_and_drop_remainder", "map_and_batch", "parallel_interleave",
-           "shuffle_and_repeat", "unbatch"]
+__all__ = ["AUTOTUNE", "CsvDataset", "batch_and_drop_remainder", "make_csv_dataset", "map_and_batch",
+           "parallel_interleave", "shuffle_and_repeat", "unbatch"]
 
 
 def shuffle_and_repeat(buffer_size: int, count: int | None = None, seed: int | None = None
