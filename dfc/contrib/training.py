@@ -1,4 +1,5 @@
-"""tf.contrib.training: HParams, the typed hyperparameter set TF1 model code passes around and parses from flags."""
+"""tf.contrib.training: HParams, the typed hyperparameter set TF1 model code passes around and parses from flags, and
+the queue-based bucket, bucket_by_sequence_length and stratified_sample (contrib/bucketing.py)."""
 
 from __future__ import annotations
 
@@ -164,4 +165,6 @@ class HParams:
         return f"{type(self).__name__}({self})"
 
 
-__all__ = ["HParams"]
+from .bucketing import bucket, bucket_by_sequence_length, stratified_sample  # noqa: E402 - the queue-based ones
+
+__all__ = ["HParams", "bucket", "bucket_by_sequence_length", "stratified_sample"]
