@@ -402,3 +402,6 @@ __all__ += ["fractional_avg_pool", "fractional_max_pool"]
 from .batch_space_ops import space_to_batch, with_space_to_batch  # noqa: E402
 
 __all__ += ["space_to_batch", "with_space_to_batch"]
+from .rnn_state_saving import static_state_saving_rnn  # noqa: E402
+
+__all__ += ["static_state_saving_rnn"]

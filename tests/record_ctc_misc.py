@@ -125,6 +125,35 @@ def record_fractional(out: dict, rng) -> None:
                     out[f"fp_{kind}_{tag}_{k}"] = v
 
 
+class VariableSaver:
+    """A state saver over variables (TF's SequenceQueueingStateSaver keeps state per sequence the same way)."""
+
+    def __init__(self, initial: dict):
+        self.vars = {n: tf.Variable(v, trainable=False, name=n) for n, v in initial.items()}
+
+    def state(self, name):
+        return tf.identity(self.vars[name])
+
+    def save_state(self, name, value):
+        return tf.assign(self.vars[name], value)
+
+
+def record_state_saving(out: dict, rng) -> None:
+    inputs = rng.normal(size=(3, 2, 4)).astype(np.float32)
+    c0, h0 = rng.normal(size=(2, 2, 3)).astype(np.float32)
+    out["ssr_inputs"], out["ssr_init_c"], out["ssr_init_h"] = inputs, c0, h0
+    with tf.Graph().as_default(), tf.Session() as sess:
+        cell = tf.nn.rnn_cell.LSTMCell(3, initializer=tf.constant_initializer(0.1))
+        saver = VariableSaver({"c": c0, "h": h0})
+        outputs, state = tf.nn.static_state_saving_rnn(cell, [tf.constant(x) for x in inputs], saver, ("c", "h"),
+                                                       sequence_length=tf.constant([3, 2]))
+        sess.run(tf.global_variables_initializer())
+        for run in range(2):
+            got = sess.run([outputs, state])
+            out[f"ssr_outputs{run}"] = np.stack(got[0])
+            out[f"ssr_c{run}"], out[f"ssr_h{run}"] = got[1]
+
+
 def main() -> None:
     rng = np.random.default_rng(20261130)
     out: dict = {}
@@ -132,6 +161,7 @@ def main() -> None:
     record_ctc_v2(out, rng)
     record_space_to_batch(out, rng)
     record_fractional(out, rng)
+    record_state_saving(out, rng)
     save(out_dir(sys.argv), "ctc_misc", **out)
 
 
