@@ -66,13 +66,13 @@ def _better(a: _Entry, b: _Entry) -> bool:
 
 
 # ---- libstdc++'s heap and sort algorithms, over a list with TF's comparer ("less" = better) ---------------
-def _push_heap_hole(v: list, hole: int, top: int, value) -> None:
+def _push_heap_hole(v: list, first: int, hole: int, top: int, value) -> None:
     parent = (hole - 1) // 2
-    while hole > top and _better(v[parent], value):
-        v[hole] = v[parent]
+    while hole > top and _better(v[first + parent], value):
+        v[first + hole] = v[first + parent]
         hole = parent
         parent = (hole - 1) // 2
-    v[hole] = value
+    v[first + hole] = value
 
 
 def _adjust_heap(v: list, first: int, hole: int, length: int, value) -> None:
@@ -87,9 +87,7 @@ def _adjust_heap(v: list, first: int, hole: int, length: int, value) -> None:
         second = 2 * (second + 1)
         v[first + hole] = v[first + second - 1]
         hole = second - 1
-    view = v[first:first + length]
-    _push_heap_hole(view, hole, top, value)
-    v[first:first + length] = view
+    _push_heap_hole(v, first, hole, top, value)
 
 
 def _make_heap(v: list, first: int, last: int) -> None:
@@ -202,7 +200,7 @@ class TopN:
             if len(v) > 1:  # std::pop_heap of one element does nothing
                 _pop_heap(v, 0, len(v) - 1, len(v) - 1)
             v[-1] = entry
-            _push_heap_hole(v, len(v) - 1, 0, entry)
+            _push_heap_hole(v, 0, len(v) - 1, 0, entry)
 
     def bottom(self) -> _Entry:
         v = self.items
@@ -247,15 +245,29 @@ def _step(leaves: TopN, frame: np.ndarray, width: int, dtype) -> TopN:
     def candidate(total) -> bool:
         return total > _LOG_ZERO and (len(leaves.items) < width or total > leaves.bottom().new[2])
 
+    logits = (frame[:blank] - norm).astype(frame.dtype)  # each label's log probability at this frame
     for b in branches:
         if not candidate(b.old[2]):
             continue
-        for label in range(blank):
+        labels = range(blank)
+        if len(leaves.items) == width:
+            # a full beam's bottom only rises: children that cannot pass it now never will, and TF's kernel only
+            # resets those of them that exist and are out of the beam (one may be a later branch, which then
+            # grows nothing), so that is all skipping them must do
+            totals = logits + frame.dtype.type(b.old[2])
+            if 0 <= b.label < blank:
+                totals[b.label] = logits[b.label] + frame.dtype.type(b.old[0])
+            passing = totals > leaves.bottom().new[2]
+            labels = np.flatnonzero(passing).tolist()
+            for label, c in b.children.items():
+                if not passing[label] and not c.active():
+                    c.old = [_LOG_ZERO, _LOG_ZERO, _LOG_ZERO]
+        for label in labels:
             c = b.child(label)
             if c.active():
                 continue
             previous = b.old[0] if c.label == b.label else b.old[2]
-            c.new = [_LOG_ZERO, dtype(dtype(frame[label] - norm) + previous), _LOG_ZERO]
+            c.new = [_LOG_ZERO, dtype(logits[label] + previous), _LOG_ZERO]
             c.new[2] = c.new[1]
             if candidate(c.new[2]):
                 if len(leaves.items) == width:
