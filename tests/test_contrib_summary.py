@@ -70,6 +70,11 @@ def test_explicit_step_and_no_writer(tmp_path):
     assert [(e.step, v.tag) for e in _events(tmp_path) for v in e.summary.value] == [(7, "at_seven")]
 
 
+def test_eval_dir():
+    assert tf.contrib.summary.eval_dir("/m") == "/m/eval"
+    assert tf.contrib.summary.eval_dir("/m", "test") == "/m/eval_test"
+
+
 def test_initialize_needs_a_default_writer():
     with tf.Session() as sess:
         with pytest.raises(RuntimeError, match="SummaryWriter"):

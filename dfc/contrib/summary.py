@@ -253,6 +253,12 @@ def flush(writer=None, name=None):
     return writer.flush()
 
 
+def eval_dir(model_dir: str, name: str | None = None) -> str:
+    """The folder an evaluation writes its summaries to: model_dir/eval, or model_dir/eval_<name>."""
+    import os
+    return os.path.join(model_dir, "eval" if not name else "eval_" + name)
+
+
 def initialize(graph=None, session=None) -> None:
     """Run the summary writers' init ops in `session` (default: the default session) and write `graph` (a
     tf.Graph or GraphDef) to the default writer at step 0."""
@@ -275,6 +281,6 @@ def initialize(graph=None, session=None) -> None:
 
 
 __all__ = ["SummaryWriter", "all_summary_ops", "always_record_summaries", "audio", "create_file_writer",
-           "create_summary_file_writer", "flush", "generic", "histogram", "image", "initialize",
+           "create_summary_file_writer", "eval_dir", "flush", "generic", "histogram", "image", "initialize",
            "never_record_summaries", "record_summaries_every_n_global_steps", "scalar", "should_record_summaries",
            "summary_writer_initializer_op"]
