@@ -23,27 +23,31 @@ REC = load_recording("ctc_misc")
 BEAMS = sorted(k[5:-4] for k in REC if k.startswith("beam_") and k.endswith("_cfg"))
 
 
-def _decode(name: str, backend: str = "cpu"):
+def _decoder(name: str):
     width, paths, merge = (int(v) for v in REC[f"beam_{name}_cfg"])
     decoded, log_probs = tf.nn.ctc_beam_search_decoder(tf.constant(REC[f"beam_{name}_x"]), REC[f"beam_{name}_len"],
                                                        beam_width=width, top_paths=paths, merge_repeated=bool(merge))
     assert len(decoded) == paths and log_probs.shape.as_list() == [REC[f"beam_{name}_x"].shape[1], paths]
-    with tf.Session(backend=backend) as sess:
-        return sess.run([[tf.sparse.to_dense(d, default_value=-1) for d in decoded], log_probs, decoded[0]])
+    return [tf.sparse.to_dense(d, default_value=-1) for d in decoded], log_probs, decoded[0]
 
 
-@pytest.mark.parametrize("name", BEAMS)
-def test_beam_search_paths_and_log_probs_are_tfs(name):
-    dense, log_probs, first = _decode(name)
-    for p, path in enumerate(dense):
-        np.testing.assert_array_equal(path, REC[f"beam_{name}_path{p}"], err_msg=f"path {p}")
-    np.testing.assert_allclose(log_probs, REC[f"beam_{name}_logp"], rtol=0, atol=1e-5)
-    assert first.values.dtype == np.int64 and first.indices.dtype == np.int64
-    assert list(first.dense_shape) == list(REC[f"beam_{name}_path0"].shape)
+def test_beam_search_paths_and_log_probs_are_tfs():
+    """Every recorded case in one step: random, peaked, float64, and tied (zero and integer) logits."""
+    fetches = {name: _decoder(name) for name in BEAMS}
+    with tf.Session() as sess:
+        got = sess.run(fetches)
+    for name, (dense, log_probs, first) in got.items():
+        for p, path in enumerate(dense):
+            np.testing.assert_array_equal(path, REC[f"beam_{name}_path{p}"], err_msg=f"{name} path {p}")
+        np.testing.assert_allclose(log_probs, REC[f"beam_{name}_logp"], rtol=0, atol=1e-5, err_msg=name)
+        assert first.values.dtype == np.int64 and first.indices.dtype == np.int64
+        assert list(first.dense_shape) == list(REC[f"beam_{name}_path0"].shape)
 
 
 def test_beam_search_on_the_interpreter_agrees():
-    dense, log_probs, _ = _decode("ints", backend="interpreter")
+    fetches = _decoder("ints")
+    with tf.Session(backend="interpreter") as sess:
+        dense, log_probs, _ = sess.run(fetches)
     np.testing.assert_array_equal(dense[3], REC["beam_ints_path3"])
     np.testing.assert_allclose(log_probs, REC["beam_ints_logp"], atol=1e-5)
 
