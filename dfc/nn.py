@@ -405,3 +405,6 @@ __all__ += ["space_to_batch", "with_space_to_batch"]
 from .rnn_state_saving import static_state_saving_rnn  # noqa: E402
 
 __all__ += ["static_state_saving_rnn"]
+from .candidate_sampling_learned import learned_unigram_candidate_sampler  # noqa: E402
+
+__all__ += ["learned_unigram_candidate_sampler"]

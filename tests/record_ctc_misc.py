@@ -154,6 +154,22 @@ def record_state_saving(out: dict, rng) -> None:
             out[f"ssr_c{run}"], out[f"ssr_h{run}"] = got[1]
 
 
+#: the true classes of three runs of one learned_unigram_candidate_sampler (range_max 6)
+LEARNED_RUNS = [[[3], [3], [1]], [[3], [5], [0]], [[2], [3], [3]]]
+
+
+def record_learned_sampler(out: dict) -> None:
+    """The true classes' expected counts after each run's learning (unique=False: p * num_sampled, no draws in
+    it), and the sampled ids' own."""
+    with tf.Graph().as_default(), tf.Session() as sess:
+        true = tf.placeholder(tf.int64, [None, 1])
+        sampled, true_expected, sampled_expected = tf.nn.learned_unigram_candidate_sampler(true, 1, 4, False, 6,
+                                                                                           seed=5)
+        for run, classes in enumerate(LEARNED_RUNS):
+            got = sess.run([sampled, true_expected, sampled_expected], {true: classes})
+            out[f"lus_sampled{run}"], out[f"lus_true{run}"], out[f"lus_sampled_expected{run}"] = got
+
+
 def main() -> None:
     rng = np.random.default_rng(20261130)
     out: dict = {}
@@ -162,6 +178,7 @@ def main() -> None:
     record_space_to_batch(out, rng)
     record_fractional(out, rng)
     record_state_saving(out, rng)
+    record_learned_sampler(out)
     save(out_dir(sys.argv), "ctc_misc", **out)
 
 
