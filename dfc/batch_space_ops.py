@@ -113,4 +113,78 @@ def batch_to_space(input, crops, block_size, name: str | None = None, block_shap
     return batch_to_space_nd(input, [b, b], crops, name=name or "BatchToSpace")
 
 
-__all__ = ["batch_to_space", "batch_to_space_nd", "space_to_batch", "space_to_batch_nd"]
+def required_space_to_batch_paddings(input_shape, block_shape, base_paddings=None, name: str | None = None):
+    """(paddings [n, 2], crops [n, 2]) int32: base_paddings with each pad end grown so the padded size is a
+    multiple of the block, and the crops that take that growth off again (TF's rule)."""
+    from .array_ops import stack, zeros
+    with name_scope(name, "required_space_to_batch_paddings"):
+        shape_t = convert_to_tensor(input_shape, dtype="int32")
+        block = convert_to_tensor(block_shape, dtype="int32")
+        if block.shape.ndims != 1 or block.shape.as_list()[0] is None:
+            raise ValueError(f"block_shape {block.name} must be 1-D with a known length, got {block.shape}")
+        n = block.shape.as_list()[0]
+        if shape_t.shape.ndims != 1 or shape_t.shape.as_list()[0] not in (None, n):
+            raise ValueError(f"input_shape {shape_t.name} must be [{n}], got {shape_t.shape}")
+        base = zeros([n, 2], "int32") if base_paddings is None else convert_to_tensor(base_paddings, dtype="int32")
+        if base.shape.as_list() not in ([n, 2], [None, 2], [n, None], [None, None]):
+            raise ValueError(f"base_paddings {base.name} must be [{n}, 2], got {base.shape}")
+        start, end = base[:, 0], base[:, 1]
+        extra = (block - (shape_t + start + end) % block) % block
+        return (stack([stack([start[i], end[i] + extra[i]]) for i in builtins.range(n)], name="paddings"),
+                stack([stack([extra[i] * 0, extra[i]]) for i in builtins.range(n)], name="crops"))
+
+
+def _adjust(values: list, fill, spatial_dims: list[int]) -> list:
+    """Per-dim values for the dims 1..max(spatial_dims), `fill` for those between that are not spatial."""
+    out = [fill] * (max(spatial_dims) - min(spatial_dims) + 1)
+    for value, dim in zip(values, spatial_dims):
+        out[dim - min(spatial_dims)] = value
+    return [fill] * (min(spatial_dims) - 1) + out
+
+
+def with_space_to_batch(input, dilation_rate, padding: str, op, filter_shape=None, spatial_dims=None,  # noqa: A002
+                        data_format=None):
+    """op(input, num_spatial_dims, padding) done as a dilated op: space_to_batch_nd by dilation_rate (padded as
+    `padding` needs for filter_shape), op with "VALID", batch_to_space_nd back, as TF's with_space_to_batch."""
+    x = convert_to_tensor(input, name="input")
+    rate = [int(r) for r in np.atleast_1d(static_ints(dilation_rate, "dilation_rate", "with_space_to_batch",
+                                                      x.name))]
+    n = len(rate)
+    if any(r < 1 for r in rate):
+        raise ValueError(f"dilation_rate must be positive, got {rate}")
+    if spatial_dims is None:
+        spatial_dims = list(builtins.range(2, n + 2) if data_format and data_format.startswith("NC")
+                            else builtins.range(1, n + 1))
+    spatial_dims = [int(d) for d in spatial_dims]
+    if sorted(spatial_dims) != spatial_dims or len(set(spatial_dims)) != n or min(spatial_dims) < 1:
+        raise ValueError(f"spatial_dims must be a strictly increasing list of positive dims, got {spatial_dims}")
+    if all(r == 1 for r in rate):
+        return op(x, n, padding)
+    if padding == "SAME":
+        if filter_shape is None:
+            raise ValueError("filter_shape must be specified for SAME padding")
+        filt = [int(f) for f in np.atleast_1d(static_ints(filter_shape, "filter_shape", "with_space_to_batch",
+                                                          x.name))]
+        total = [f + (f - 1) * (r - 1) - 1 for f, r in zip(filt, rate)]
+        base = [[t // 2, t - t // 2] for t in total]
+    elif padding == "VALID":
+        base = [[0, 0]] * n
+    else:
+        raise ValueError(f"Invalid padding method {padding!r}")
+    dims = x.shape.as_list()
+    if any(dims[d] is None for d in spatial_dims):
+        raise build_error("with_space_to_batch", x.name, f"the spatial dims {spatial_dims} of {x.name} must be known, "
+                                                         f"got {x.shape}")
+    paddings, crops = [], []
+    for d, r, (start, end) in zip(spatial_dims, rate, base):
+        extra = (r - (dims[d] + start + end) % r) % r
+        paddings.append([start, end + extra])
+        crops.append([0, extra])
+    block = _adjust(rate, 1, spatial_dims)
+    converted = space_to_batch_nd(x, block, _adjust(paddings, [0, 0], spatial_dims))
+    result = op(converted, n, "VALID")
+    return batch_to_space_nd(result, block, _adjust(crops, [0, 0], spatial_dims))
+
+
+__all__ = ["batch_to_space", "batch_to_space_nd", "required_space_to_batch_paddings", "space_to_batch",
+           "space_to_batch_nd", "with_space_to_batch"]

@@ -399,3 +399,20 @@ __all__ += ["embedding_lookup_sparse", "safe_embedding_lookup_sparse"]
 from .sparse.ctc import ctc_greedy_decoder, ctc_loss  # noqa: E402 - CTC over SparseTensor labels
 
 __all__ += ["ctc_greedy_decoder", "ctc_loss"]
+from .sparse.ctc_v2 import (collapse_repeated, ctc_beam_search_decoder, ctc_beam_search_decoder_v2,  # noqa: E402
+                           ctc_loss_v2, ctc_unique_labels)
+
+__all__ += ["collapse_repeated", "ctc_beam_search_decoder", "ctc_beam_search_decoder_v2", "ctc_loss_v2",
+            "ctc_unique_labels"]
+from .nn_fractional import fractional_avg_pool, fractional_max_pool  # noqa: E402
+
+__all__ += ["fractional_avg_pool", "fractional_max_pool"]
+from .batch_space_ops import space_to_batch, with_space_to_batch  # noqa: E402
+
+__all__ += ["space_to_batch", "with_space_to_batch"]
+from .rnn_state_saving import static_state_saving_rnn  # noqa: E402
+
+__all__ += ["static_state_saving_rnn"]
+from .candidate_sampling_learned import learned_unigram_candidate_sampler  # noqa: E402
+
+__all__ += ["learned_unigram_candidate_sampler"]

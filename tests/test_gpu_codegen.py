@@ -42,6 +42,7 @@ WITHOUT_GPU_LOWERING = {
     "dfc.non_max_suppression_v5", "dfc.non_max_suppression_overlaps", "dfc.non_max_suppression_batched",
     "dfc.combined_non_max_suppression", "dfc.sample_distorted_bounding_box", "dfc.extract_glimpse",
     "dfc.forest_grow",  # tensor_forest's tree growing (ir/ops/forest.py), a host call as NMS
+    "dfc.ctc_beam_search",  # the CTC beam search (ir/ops/ctc.py), a host call as NMS
     # tf.string ops: host values, run by the interpreter (runtime/host_strings.py)
     *(name for name, opdef in REGISTRY.items() if opdef.family == "strings"),
     # complex numbers and FFTs: host values as strings are (ir/ops/spectral.py)

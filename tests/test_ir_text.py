@@ -341,6 +341,8 @@ EXAMPLES.update({  # image codecs (ir/ops/image_codecs.py) and box ops (ir/ops/i
                         {"split_after_samples": 5, "strict": False}, None),
     "dfc.extract_glimpse": ([F(2, 6, 7, 3), F(2, 2), F(2, 3, 4, 3)],
                             {"centered": True, "normalized": False, "uniform_noise": True}, None),
+    "dfc.ctc_beam_search": ([F(6, 2, 5), T(dt.i32, 2)], {"beam_width": 4, "top_paths": 2, "merge_repeated": True},
+                            None),
 })
 
 

@@ -10,16 +10,19 @@ The layers are add_arg_scope'd, as contrib's are; repeat and stack name their sc
 
 from __future__ import annotations
 
+import functools
+import re
+
 import numpy as np
 
-from dfc.ir.dtypes import bool_, i64
+from dfc.ir.dtypes import bool_, f32, i64
 
 from .. import nn
-from ..array_ops import one_hot, reshape, shape
+from ..array_ops import one_hot, reshape, shape, transpose
 from ..array_ops import stack as stack_tensors
 from ..framework import Tensor, convert_to_tensor, name_scope
-from ..graph import GraphKeys, add_to_collection
-from ..math_ops import cast, matmul, where
+from ..graph import GraphKeys, add_to_collection, get_collection
+from ..math_ops import cast, matmul, reduce_max, reduce_mean, reduce_sum, sqrt, square, where
 from .framework import add_arg_scope, model_variable
 from .layer_utils import ZEROS, collect, finish, float_input, pair, scope_for, static_bool, variable
 from .normalization import batch_norm, group_norm, instance_norm, layer_norm
@@ -405,3 +408,252 @@ __all__ = ["OPTIMIZER_CLS_NAMES", "OPTIMIZER_SUMMARIES", "apply_regularization",
            "l1_regularizer", "l2_regularizer", "layer_norm", "max_pool2d", "one_hot_encoding", "optimize_loss",
            "repeat", "separable_conv2d", "separable_convolution2d", "softmax", "stack", "sum_regularizer",
            "variance_scaling_initializer", "xavier_initializer", "xavier_initializer_conv2d"]
+
+
+# ---- the rest of TF 1.15's contrib.layers names ---------------------------------------------------
+
+
+@add_arg_scope
+def maxout(inputs, num_units: int, axis: int = -1, scope=None) -> Tensor:
+    """The max over each group of num_channels / num_units channels: `axis` becomes num_units long and the
+    groups a new last dim, which is reduced (contrib's reshape, groups of consecutive channels)."""
+    x = convert_to_tensor(inputs)
+    with scope_for(scope, "MaxOut", None):
+        dims = x.shape.as_list()
+        channels = dims[axis]
+        if channels is None:
+            raise ValueError(f"maxout: the size of axis {axis} of {x.name} must be known, got {x.shape}")
+        if channels % num_units:
+            raise ValueError(f"number of features({channels}) is not a multiple of num_units({num_units})")
+        dims[axis] = num_units
+        dims += [channels // num_units]
+        dynamic = shape(x)
+        target = [d if d is not None else dynamic[i] for i, d in enumerate(dims)]
+        return reduce_max(reshape(x, target), -1, keepdims=False)
+
+
+@add_arg_scope
+def conv3d(inputs, num_outputs: int, kernel_size, stride=1, padding: str = "SAME", data_format=None, rate=1,
+           activation_fn=nn.relu, normalizer_fn=None, normalizer_params=None, weights_initializer=None,
+           weights_regularizer=None, biases_initializer=ZEROS, biases_regularizer=None, reuse=None,
+           variables_collections=None, outputs_collections=None, trainable: bool = True, scope=None) -> Tensor:
+    """3-D convolution by 'Conv/weights' [kd, kh, kw, in, num_outputs] (+ 'Conv/biases'), then normalizer and
+    activation, as contrib's convolution3d."""
+    x = float_input(inputs, "conv3d")
+    if x.shape.ndims != 5:
+        raise ValueError(f"Convolution not supported for input with rank {x.shape.ndims} ({x.name})")
+    if data_format not in (None, "NDHWC", "NCDHW"):
+        raise ValueError(f"data_format has to be either NCDHW or NDHWC, got {data_format!r}")
+    ncdhw = data_format == "NCDHW"
+    kernel, strides, rates = (_triple(v, what) for v, what in ((kernel_size, "kernel_size"), (stride, "stride"),
+                                                               (rate, "rate")))
+    if max(rates) > 1 and max(strides) > 1:
+        raise ValueError("Only one of rate or stride can be larger than one")
+    channels = _known_channels(x, 1 if ncdhw else 4, "conv3d")
+    with scope_for(scope, "Conv", reuse) as sc:
+        weights = _weights("weights", [*kernel, channels, num_outputs], x.dtype, weights_initializer,
+                           weights_regularizer, trainable, variables_collections)
+        fmt = "NCDHW" if ncdhw else "NDHWC"
+        full_strides = [1, 1, *strides] if ncdhw else [1, *strides, 1]
+        dilations = [1, 1, *rates] if ncdhw else [1, *rates, 1]
+        outputs = nn.conv3d(x, weights, full_strides, padding.upper(), data_format=fmt, dilations=dilations)
+        outputs = _biased_and_finished(outputs, num_outputs, "NCHW" if ncdhw else "NHWC", normalizer_fn,
+                                       normalizer_params, activation_fn, biases_initializer, biases_regularizer,
+                                       trainable, variables_collections)
+        return collect(outputs_collections, sc.name, outputs)
+
+
+convolution3d = conv3d
+
+
+def _triple(value, what: str) -> list[int]:
+    values = [int(v) for v in np.atleast_1d(value)]
+    if len(values) == 1:
+        values *= 3
+    if len(values) != 3:
+        raise ValueError(f"{what} must be an int or 3 ints, got {value}")
+    return values
+
+
+def _pool3d(kind: str, default: str, inputs, kernel_size, stride, padding, data_format, outputs_collections, scope):
+    x = convert_to_tensor(inputs)
+    if data_format not in ("NDHWC", "NCDHW"):
+        raise ValueError("data_format has to be either NCDHW or NDHWC.")
+    kernel, strides = _triple(kernel_size, "kernel_size"), _triple(stride, "stride")
+    ncdhw = data_format == "NCDHW"
+    with name_scope(scope, default, [x]) as sc:
+        ksize, full = ([1, 1, *kernel], [1, 1, *strides]) if ncdhw else ([1, *kernel, 1], [1, *strides, 1])
+        pool = nn.max_pool3d if kind == "max" else nn.avg_pool3d
+        outputs = pool(x, ksize, full, padding.upper(), data_format=data_format)
+        return collect(outputs_collections, sc.rstrip("/"), outputs)
+
+
+@add_arg_scope
+def max_pool3d(inputs, kernel_size, stride=2, padding: str = "VALID", data_format: str = "NDHWC",
+               outputs_collections=None, scope=None) -> Tensor:
+    return _pool3d("max", "MaxPool3D", inputs, kernel_size, stride, padding, data_format, outputs_collections, scope)
+
+
+@add_arg_scope
+def avg_pool3d(inputs, kernel_size, stride=2, padding: str = "VALID", data_format: str = "NDHWC",
+               outputs_collections=None, scope=None) -> Tensor:
+    return _pool3d("avg", "AvgPool3D", inputs, kernel_size, stride, padding, data_format, outputs_collections, scope)
+
+
+def _fully_connected_with(activation):
+    return add_arg_scope(functools.partial(fully_connected, activation_fn=activation))
+
+
+relu = _fully_connected_with(nn.relu)
+relu6 = _fully_connected_with(nn.relu6)
+elu = _fully_connected_with(nn.elu)
+linear = _fully_connected_with(None)
+
+
+@add_arg_scope
+def unit_norm(inputs, dim: int, epsilon: float = 1e-7, scope=None) -> Tensor:
+    """inputs / sqrt(epsilon + the sum of squares along `dim`)."""
+    x = convert_to_tensor(inputs)
+    with scope_for(scope, "UnitNorm", None):
+        if x.shape.ndims is None:
+            raise ValueError("The input rank must be known.")
+        if dim < 0 or dim >= x.shape.ndims:
+            raise ValueError("dim must be positive but smaller than the input rank.")
+        return x / sqrt(epsilon + reduce_sum(square(x), dim, keepdims=True))
+
+
+@add_arg_scope
+def dense_to_sparse(tensor, eos_token=0, outputs_collections=None, scope=None):
+    """The SparseTensor of `tensor`'s entries other than eos_token."""
+    from ..gather_scatter_ops import gather_nd
+    from ..math_ops import not_equal
+    from ..sparse.tensor import SparseTensor
+    x = convert_to_tensor(tensor)
+    with scope_for(scope, "dense_to_sparse", None) as sc:
+        indices = where(not_equal(x, convert_to_tensor(eos_token, dtype=x.dtype)))
+        outputs = SparseTensor(indices, gather_nd(x, indices), cast(shape(x), i64))
+        return collect(outputs_collections, sc.name, outputs)
+
+
+def scale_gradient(inputs, gradient_multiplier):
+    """inputs unchanged, its gradient multiplied by gradient_multiplier."""
+    from ..custom_gradient_ops import custom_gradient
+    multiplier = gradient_multiplier
+
+    @custom_gradient
+    def _scaled(x):
+        from ..array_ops import identity
+
+        def grad(dy):
+            return dy * multiplier
+        return identity(x), grad
+
+    return _scaled(convert_to_tensor(inputs))
+
+
+@add_arg_scope
+def spatial_softmax(features, temperature=None, name=None, variables_collections=None, trainable: bool = True,
+                    data_format: str = "NHWC") -> Tensor:
+    """Each channel's expected (x, y) image position under a softmax over its pixels (positions in [-1, 1]):
+    [batch, 2 * channels], x and y of each channel side by side, as contrib's."""
+    from ..array_ops import concat, constant
+    from ..init_ops import constant_initializer
+    x = convert_to_tensor(features)
+    with scope_for(name, "spatial_softmax", None):
+        dims = x.shape.as_list()
+        if len(dims) != 4:
+            raise ValueError(f"spatial_softmax: features {x.name} must be 4-D, got {x.shape}")
+        channels, height, width = (dims[1], dims[2], dims[3]) if data_format == "NCHW" else (dims[3], dims[1],
+                                                                                              dims[2])
+        if None in (height, width, channels):
+            raise ValueError(f"spatial_softmax: the height, width and channels of {x.name} must be known")
+        pos_x, pos_y = np.meshgrid(np.linspace(-1.0, 1.0, height), np.linspace(-1.0, 1.0, width), indexing="ij")
+        pos_x = constant(pos_x.reshape(height * width).astype(np.float32))
+        pos_y = constant(pos_y.reshape(height * width).astype(np.float32))
+        temperature = variable("temperature", [], f32, constant_initializer(1.0 if temperature is None else
+                                                                            temperature), None, trainable,
+                               variables_collections, "temperature")
+        flat = reshape(x if data_format == "NCHW" else transpose(x, [0, 3, 1, 2]), [-1, height * width])
+        attention = nn.softmax(flat / temperature)
+        expected_x = reduce_sum(pos_x * attention, 1, keepdims=True)
+        expected_y = reduce_sum(pos_y * attention, 1, keepdims=True)
+        return reshape(concat([expected_x, expected_y], 1), [-1, channels * 2])
+
+
+def images_to_sequence(inputs, data_format: str = "NHWC", outputs_collections=None, scope=None) -> Tensor:
+    """[batch, height, width, depth] -> [width, batch * height, depth]: each image row a sequence."""
+    x = convert_to_tensor(inputs)
+    with name_scope(scope, "ImagesToSequence", [x]) as sc:
+        if data_format == "NCHW":
+            x = transpose(x, [0, 2, 3, 1])
+        dims = shape(x)
+        outputs = reshape(transpose(x, [2, 0, 1, 3]), [dims[2], dims[0] * dims[1], dims[3]])
+        return collect(outputs_collections, sc.rstrip("/"), outputs)
+
+
+def sequence_to_images(inputs, height: int, output_data_format: str = "channels_last", outputs_collections=None,
+                       scope=None) -> Tensor:
+    """images_to_sequence's inverse: [width, batch * height, depth] -> [batch, height, width, depth]."""
+    x = convert_to_tensor(inputs)
+    with name_scope(scope, "SequenceToImages", [x]) as sc:
+        dims = shape(x)
+        batch = dims[1] // height
+        outputs = transpose(reshape(x, [dims[0], batch, height, dims[2]]), [1, 2, 0, 3])
+        if output_data_format == "channels_first":
+            outputs = transpose(outputs, [0, 3, 1, 2])
+        return collect(outputs_collections, sc.rstrip("/"), outputs)
+
+
+# ---- contrib.layers' summaries (TF's contrib/layers/python/layers/summaries.py) ---------------------------
+def _scalar(tensor, tag=None):
+    from ..summary_ops import scalar
+    return scalar(tag or tensor.op.name, tensor)
+
+
+def _histogram(tensor, tag=None):
+    from ..summary_ops import histogram
+    return histogram(tag or tensor.op.name, tensor)
+
+
+def summarize_activation(op):
+    """A histogram '<name>/activation' of an activation, and for ReLUs the fraction '<name>/zeros' of inputs < 0."""
+    kind = op.op.type
+    if kind in ("Relu", "Softplus", "Relu6"):
+        first = op.op.inputs[0]
+        _scalar(reduce_mean(cast(first < cast(0.0, first.dtype), f32)), f"{op.op.name}/zeros")
+    if kind == "Relu6":
+        first = op.op.inputs[0]
+        _scalar(reduce_mean(cast(first > cast(6.0, first.dtype), f32)), f"{op.op.name}/sixes")
+    return _histogram(op, f"{op.op.name}/activation")
+
+
+def summarize_tensor(tensor, tag=None):
+    """A scalar summary of a scalar, else a histogram, tagged by the tensor's op name."""
+    if tensor.shape.ndims == 0:
+        return _scalar(tensor, tag)
+    return _histogram(tensor, tag)
+
+
+def summarize_tensors(tensors, summarizer=summarize_tensor) -> list:
+    return [summarizer(t) for t in tensors]
+
+
+def summarize_collection(collection, name_filter=None, summarizer=summarize_tensor) -> list:
+    """Summaries of a collection's tensors whose op names match `name_filter` (a regex; all when None)."""
+    tensors = [t for t in get_collection(collection) if name_filter is None or re.match(name_filter, t.op.name)]
+    return summarize_tensors(tensors, summarizer)
+
+
+summarize_variables = functools.partial(summarize_collection, GraphKeys.GLOBAL_VARIABLES)
+summarize_weights = functools.partial(summarize_collection, GraphKeys.WEIGHTS)
+summarize_biases = functools.partial(summarize_collection, GraphKeys.BIASES)
+
+
+def summarize_activations(name_filter=None, summarizer=summarize_activation) -> list:
+    return summarize_collection(GraphKeys.ACTIVATIONS, name_filter, summarizer)
+
+
+__all__ += ["avg_pool3d", "conv3d", "convolution3d", "dense_to_sparse", "elu", "images_to_sequence", "linear",
+           "max_pool3d", "maxout", "relu", "relu6", "scale_gradient", "sequence_to_images", "spatial_softmax",
+           "summarize_activation", "summarize_activations", "summarize_biases", "summarize_collection",
+           "summarize_tensor", "summarize_tensors", "summarize_variables", "summarize_weights", "unit_norm"]

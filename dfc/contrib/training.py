@@ -1,4 +1,5 @@
-"""tf.contrib.training: HParams, the typed hyperparameter set TF1 model code passes around and parses from flags."""
+"""tf.contrib.training: HParams, the typed hyperparameter set TF1 model code passes around and parses from flags, and
+the queue-based bucket, bucket_by_sequence_length and stratified_sample (contrib/bucketing.py)."""
 
 from __future__ import annotations
 
@@ -164,7 +165,8 @@ class HParams:
         return f"{type(self).__name__}({self})"
 
 
+from .bucketing import bucket, bucket_by_sequence_length, stratified_sample  # noqa: E402 - the queue-based ones
 from .training_loops import *  # noqa: E402,F403 - contrib.training's loops live in training_loops.py
 from .training_loops import __all__ as _loops_all  # noqa: E402
 
-__all__ = ["HParams", *_loops_all]
+__all__ = ["HParams", "bucket", "bucket_by_sequence_length", "stratified_sample", *_loops_all]

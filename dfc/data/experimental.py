@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .dataset_ops import AUTOTUNE, Dataset
+from .csv_dataset import make_csv_dataset
 from .readers import CsvDataset
 from .transformations import (INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Counter, DistributeOptions,
                               OptimizationOptions, ThreadingOptions, bucket_by_sequence_length, choose_from_datasets,
@@ -14,8 +15,8 @@ from .transformations import (INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Counter
 __all__ = ["AUTOTUNE", "Counter", "CsvDataset", "DistributeOptions", "INFINITE_CARDINALITY", "OptimizationOptions",
            "ThreadingOptions", "UNKNOWN_CARDINALITY", "batch_and_drop_remainder", "bucket_by_sequence_length",
            "choose_from_datasets", "enumerate_dataset", "get_single_element", "group_by_window", "ignore_errors",
-           "map_and_batch", "parallel_interleave", "sample_from_datasets", "scan", "shuffle_and_repeat",
-           "take_while", "unbatch", "unique"]
+           "make_csv_dataset", "map_and_batch", "parallel_interleave", "sample_from_datasets", "scan",
+           "shuffle_and_repeat", "take_while", "unbatch", "unique"]
 
 
 def shuffle_and_repeat(buffer_size: int, count: int | None = None, seed: int | None = None

@@ -319,4 +319,6 @@ HOST_OPS = ("dfc.matrix_inverse", "dfc.matrix_determinant", "dfc.log_matrix_dete
             "dfc.non_max_suppression_v5", "dfc.non_max_suppression_overlaps", "dfc.non_max_suppression_batched",
             "dfc.combined_non_max_suppression", "dfc.sample_distorted_bounding_box", "dfc.extract_glimpse",
             # ir/ops/forest.py's tree growing, a loop over a batch's examples
-            "dfc.forest_grow")
+            "dfc.forest_grow",
+            # ir/ops/ctc.py's beam search over label prefixes
+            "dfc.ctc_beam_search")
