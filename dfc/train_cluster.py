@@ -407,6 +407,8 @@ class MonitoredSession:
     def run(self, fetches: Any, feed_dict: dict | None = None, options: Any = None, run_metadata: Any = None) -> Any:
         if self._session is None or self._session.closed:
             raise RuntimeError("Run called on a closed MonitoredSession")
+        if self.should_stop():  # TF's: a hook or the coordinator asked to stop; no more steps
+            raise RuntimeError("Run called even after should_stop requested.")
         while True:
             try:
                 return self._run_once(fetches, feed_dict, options, run_metadata)
