@@ -221,8 +221,9 @@ class Tensor(_Operators):
         return self._graph
 
     @property
-    def device(self) -> str | None:
-        return self._value.op.device if self._value.op is not None else None
+    def device(self) -> str:
+        """The device its op was placed on; "" when none was named (TF's)."""
+        return (self._value.op.device or "") if self._value.op is not None else ""
 
     @property
     def value_index(self) -> int:
@@ -292,8 +293,9 @@ class Operation:
         return [self._graph.tensor(v) for v in self._op.results if not v.is_control]
 
     @property
-    def device(self) -> str | None:
-        return self._op.device
+    def device(self) -> str:
+        """The device string it was placed on; "" when none was named (TF's)."""
+        return self._op.device or ""
 
     @property
     def graph(self) -> Graph:
@@ -418,8 +420,8 @@ class Graph:
 
     def current_device(self) -> str | None:
         for d in reversed(self.device_stack):
-            if d:
-                return d
+            if d is not None:  # "" is tf.device(None)'s: no device, whatever the scopes around it name
+                return d or None
         return None
 
     def current_control_inputs(self) -> list[Value]:

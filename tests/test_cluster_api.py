@@ -105,3 +105,23 @@ def test_greedy_load_balancing_places_variables_by_byte_size_as_tf1s_device_sett
     op = tf.placeholder(tf.float32, [None, 3]).op
     with pytest.raises(ValueError, match="not fully defined"):
         tf.contrib.training.byte_size_load_fn(op)
+
+
+def test_device_scopes_merge_and_tf_device_none_clears_them_as_tfs():
+    with tf.device("/job:worker/task:1"):
+        with tf.device("/device:CPU:0"):
+            cpu = tf.constant(1.0)
+        with tf.device("/job:ps"):
+            ps = tf.constant(1.0)
+        with tf.device(None):  # TF's: no device at all inside, whatever the scopes around name
+            free = tf.constant(1.0)
+        with tf.device(""):  # an empty string keeps the enclosing device
+            kept = tf.constant(1.0)
+    assert (cpu.device, ps.device, free.device, kept.device) == (
+        "/job:worker/task:1/device:CPU:0", "/job:ps/task:1", "", "/job:worker/task:1")
+    assert tf.constant(2.0).device == "" and tf.constant(2.0).op.device == ""  # TF's: "" where none is named
+    with tf.device("/job:ps/task:1"):
+        v = tf.Variable(1.0, name="v")
+    with tf.device("/job:worker/task:0"), tf.colocate_with(v):
+        read = tf.identity(v)
+    assert read.device == "/job:ps/task:1"
