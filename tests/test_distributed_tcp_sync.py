@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 from recordings import load_recording
-from test_distributed_tcp import TIMEOUT, free_ports
+from test_distributed_tcp import MODEL, TIMEOUT, Tasks, free_ports, read_ps
 
 import dfc as tf
 
@@ -158,3 +158,26 @@ def test_supervised_sync_replicas_with_a_backup_worker_take_one_gradient_descent
     np.testing.assert_allclose(chief["weights"], trajectory["weights"][step], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(chief["bias"], trajectory["bias"][step], rtol=1e-5, atol=1e-6)
 
+
+
+def test_a_killed_worker_process_restarted_rejoins_the_training_on_the_same_ps(tmp_path):
+    tasks, ports, steps = Tasks(tmp_path), free_ports(3), 20
+    try:
+        ps = tasks.start("ps", 0, ports)
+        assert ps.stdout.readline().strip() == "serving"
+        chief, other = tasks.start("worker", 0, ports, steps), tasks.start("worker", 1, ports, steps)
+        done = 0
+        while done < 3:  # the non-chief made 3 steps on the shared variables
+            line = other.stdout.readline()
+            assert line, other.stderr.read()[-3000:]
+            done += line.startswith("step")
+        other.kill()
+        other.wait(TIMEOUT)
+        again = tasks.start("worker", 1, ports, steps)  # same task, new process: it finds the chief's variables
+        assert len(tasks.finish(chief)["losses"]) == steps
+        assert len(tasks.finish(again)["losses"]) == steps
+        # every step of every process counted on the ps (the killed one's step in flight may or may not have)
+        assert read_ps(ports[0], MODEL)["global_step"] in (2 * steps + done, 2 * steps + done + 1)
+        assert ps.poll() is None
+    finally:
+        tasks.kill_all()
