@@ -59,6 +59,7 @@ if mode == "monitored":
     final = tf.train.FinalOpsHook(values)
     with tf.train.MonitoredTrainingSession(
             master=server.target, is_chief=is_chief, hooks=hooks, chief_only_hooks=[final],
+            config=tf.ConfigProto(device_filters=["/job:ps", f"/job:worker/task:{index}"]),
             checkpoint_dir=out + ".ckpt" if is_chief else None, save_checkpoint_steps=5, log_step_count_steps=0,
             scaffold=tf.train.Scaffold(saver=tf.train.Saver(sharded=True))) as sess:
         while not sess.should_stop():
