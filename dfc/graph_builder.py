@@ -297,6 +297,10 @@ class Operation:
         """The device string it was placed on; "" when none was named (TF's)."""
         return self._op.device or ""
 
+    def colocation_groups(self) -> list[bytes]:
+        """TF's: [b"loc:@NAME"], NAME the op it was made colocated with (tf.colocate_with), else its own."""
+        return [b"loc:@" + self._graph.colocation_groups.get(self.name, self.name).encode()]
+
     @property
     def graph(self) -> Graph:
         return self._graph
@@ -353,6 +357,10 @@ class Graph:
         self.name_scope_stack: list[str] = []  # full scope paths, innermost last
         self.device_stack: list[str | None] = []
         self.device_functions: list[Any] = []  # tf.device(function): op -> device string, outermost first
+        #: tf.colocate_with: the op names whose colocation group new ops join (innermost last), and each op's
+        #: group where it is not the op itself (TF's "loc:@name" of Operation.colocation_groups)
+        self.colocation_stack: list[str] = []
+        self.colocation_groups: dict[str, str] = {}
         self.control_stack: list[list[Value]] = []
         self.collections: dict[str, Any] = {}
         self.seed: int | None = None
@@ -579,6 +587,9 @@ def make_op(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, na
                            device=device if device is not None else graph.current_device(),
                            control_inputs=graph.current_control_inputs() if graph.control_stack else (),
                            exact_name=True)
+    if graph.colocation_stack:
+        target = graph.colocation_stack[-1]
+        graph.colocation_groups[op.name] = graph.colocation_groups.get(target, target)
     if graph.device_functions:
         for choose in graph.device_functions:
             chosen = choose(graph.operation(op))

@@ -125,3 +125,19 @@ def test_device_scopes_merge_and_tf_device_none_clears_them_as_tfs():
     with tf.device("/job:worker/task:0"), tf.colocate_with(v):
         read = tf.identity(v)
     assert read.device == "/job:ps/task:1"
+
+
+def test_colocation_groups_follow_colocate_with_as_tfs():
+    with tf.device("/job:ps/task:1"):
+        v = tf.Variable(1.0, name="v")
+    with tf.device("/job:worker/task:0"):
+        with tf.colocate_with(v):
+            h = tf.identity(v, name="h")
+            with tf.colocate_with(h.op):
+                k = tf.identity(h, name="k")  # h's group is v's: so is k's
+            with tf.colocate_with(None, ignore_existing=True):
+                m = tf.identity(h, name="m")  # no colocation and, as the device scopes are set aside, no device
+        n = tf.identity(v, name="n")
+    assert h.device == "/job:ps/task:1" and (m.device, n.device) == ("", "/job:worker/task:0")
+    assert [t.op.colocation_groups() for t in (h, k, m, n)] == [[b"loc:@v"], [b"loc:@v"], [b"loc:@m"], [b"loc:@n"]]
+    assert v.op.colocation_groups() == [b"loc:@v"]
