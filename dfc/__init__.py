@@ -111,6 +111,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".session": ("ConfigProto", "GPUOptions", "GraphOptions", "InteractiveSession", "OptimizerOptions", "Session"),
     ".summary": ("GraphDef", "NodeDef", "RunMetadata", "RunOptions"),
     "dfc.runtime": ("VariableStore", "get_default_session"),
+    ".device_spec": ("DeviceSpec",),
     ".sparse.tensor": ("SparseTensor", "SparseTensorValue", "convert_to_tensor_or_sparse_tensor",
                        "sparse_placeholder"),
     ".sparse.ops": ("sparse_matmul", "sparse_add", "sparse_maximum", "sparse_minimum", "sparse_reduce_max",

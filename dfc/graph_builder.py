@@ -221,8 +221,9 @@ class Tensor(_Operators):
         return self._graph
 
     @property
-    def device(self) -> str | None:
-        return self._value.op.device if self._value.op is not None else None
+    def device(self) -> str:
+        """The device its op was placed on; "" when none was named (TF's)."""
+        return (self._value.op.device or "") if self._value.op is not None else ""
 
     @property
     def value_index(self) -> int:
@@ -292,8 +293,13 @@ class Operation:
         return [self._graph.tensor(v) for v in self._op.results if not v.is_control]
 
     @property
-    def device(self) -> str | None:
-        return self._op.device
+    def device(self) -> str:
+        """The device string it was placed on; "" when none was named (TF's)."""
+        return self._op.device or ""
+
+    def colocation_groups(self) -> list[bytes]:
+        """TF's: [b"loc:@NAME"], NAME the op it was made colocated with (tf.colocate_with), else its own."""
+        return [b"loc:@" + self._graph.colocation_groups.get(self.name, self.name).encode()]
 
     @property
     def graph(self) -> Graph:
@@ -351,6 +357,10 @@ class Graph:
         self.name_scope_stack: list[str] = []  # full scope paths, innermost last
         self.device_stack: list[str | None] = []
         self.device_functions: list[Any] = []  # tf.device(function): op -> device string, outermost first
+        #: tf.colocate_with: the op names whose colocation group new ops join (innermost last), and each op's
+        #: group where it is not the op itself (TF's "loc:@name" of Operation.colocation_groups)
+        self.colocation_stack: list[str] = []
+        self.colocation_groups: dict[str, str] = {}
         self.control_stack: list[list[Value]] = []
         self.collections: dict[str, Any] = {}
         self.seed: int | None = None
@@ -418,8 +428,8 @@ class Graph:
 
     def current_device(self) -> str | None:
         for d in reversed(self.device_stack):
-            if d:
-                return d
+            if d is not None:  # "" is tf.device(None)'s: no device, whatever the scopes around it name
+                return d or None
         return None
 
     def current_control_inputs(self) -> list[Value]:
@@ -588,6 +598,9 @@ def make_op(type: str, inputs: Sequence[Any] = (), attrs: dict | None = None, na
                            device=device if device is not None else graph.current_device(),
                            control_inputs=graph.current_control_inputs() if graph.control_stack else (),
                            exact_name=True)
+    if graph.colocation_stack:
+        target = graph.colocation_stack[-1]
+        graph.colocation_groups[op.name] = graph.colocation_groups.get(target, target)
     if graph.device_functions:
         for choose in graph.device_functions:
             chosen = choose(graph.operation(op))

@@ -84,7 +84,14 @@ def colocate_with_in(graph: Graph, op, ignore_existing: bool = False) -> Iterato
     if op is None:
         if not ignore_existing:
             raise ValueError("Trying to reset colocation (op is None) but ignore_existing is not True")
-        yield
+        stack, graph.colocation_stack = graph.colocation_stack, []
+        devices = graph.device_stack
+        if stack:  # TF's: inside colocate_with the device scopes are set aside, and now the colocation too
+            graph.device_stack = [""]
+        try:
+            yield
+        finally:
+            graph.colocation_stack, graph.device_stack = stack, devices
         return
     target = op
     for attribute in ("op", "_as_tensor"):  # a Variable or Tensor: its op
@@ -95,12 +102,13 @@ def colocate_with_in(graph: Graph, op, ignore_existing: bool = False) -> Iterato
         target = target.op
     if not isinstance(target, Operation):
         raise TypeError(f"colocate_with needs an Operation, Tensor or Variable, got {op!r}")
-    devices, functions = graph.device_stack, graph.device_functions
+    devices, functions, stack = graph.device_stack, graph.device_functions, graph.colocation_stack
     graph.device_stack, graph.device_functions = [target.device or ""], []
+    graph.colocation_stack = [*([] if ignore_existing else stack), target.name]
     try:
         yield
     finally:
-        graph.device_stack, graph.device_functions = devices, functions
+        graph.device_stack, graph.device_functions, graph.colocation_stack = devices, functions, stack
 
 
 def colocate_with(op, ignore_existing: bool = False) -> contextlib.AbstractContextManager[None]:

@@ -149,7 +149,11 @@ class ConfigProto(_Options):
     _fields = {"device_count": dict, "intra_op_parallelism_threads": 0, "inter_op_parallelism_threads": 0,
                "use_per_session_threads": False, "allow_soft_placement": False, "log_device_placement": False,
                "gpu_options": GPUOptions, "graph_options": GraphOptions, "operation_timeout_in_ms": 0,
-               "isolate_session_state": False, "experimental": dict, "cluster_def": None}
+               "isolate_session_state": False, "experimental": dict, "cluster_def": None,
+               # between-graph scripts restrict each worker's session to the ps tasks and its own task; a dfc
+               # session reaches only the tasks its step's ops name anyway
+               "device_filters": list, "placement_period": 0, "rpc_options": dict,
+               "share_cluster_devices_in_session": False}
 
 
 class InteractiveSession(Session):

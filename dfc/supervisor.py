@@ -362,11 +362,20 @@ class Supervisor:
                 self.start_standard_services(sess)
         else:
             sess = self._session_manager.wait_for_session(master, config=config, max_wait_secs=max_wait_secs)
+        if start_standard_services:  # TF's: the graph's queue runners start with every supervised session
+            self.start_queue_runners(sess)
         return sess
 
     def start_queue_runners(self, sess: Session, queue_runners: Sequence[Any] | None = None) -> list:
-        """dfc has no queue runners (tf.data feeds itself); nothing to start."""
-        return []
+        """Start the threads of `queue_runners` (default: the graph's QUEUE_RUNNERS collection) under the
+        supervisor's coordinator, so should_stop() and stop() cover them (a SyncReplicasOptimizer's chief
+        queue runner is started this way)."""
+        if queue_runners is None:
+            queue_runners = self._graph.get_collection("queue_runners")
+        threads: list = []
+        for runner in queue_runners:
+            threads.extend(runner.create_threads(sess, coord=self._coord, daemon=True, start=True))
+        return threads
 
     def loop(self, timer_interval_secs: float, target: Callable, args: Sequence | None = None,
              kwargs: dict | None = None) -> LooperThread:

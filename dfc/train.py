@@ -227,6 +227,8 @@ class AdamOptimizer(Optimizer):
         return [update_b1, update_b2]
 
 
+#: TF's cluster protocol buffers (tf.train.ClusterSpec takes a ClusterDef), tensorboard's copies, loaded on first use
+_CLUSTER_PROTOS = ("ClusterDef", "JobDef")
 _EXAMPLE_PROTOS = ("BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features", "FloatList",
                    "Int64List", "SequenceExample")
 
@@ -237,10 +239,16 @@ def __getattr__(name: str):  # tf.train.Example and friends: protobuf classes bu
         value = getattr(example_pb, name)
         globals()[name] = value
         return value
+    if name in _CLUSTER_PROTOS:
+        from tensorboard.compat.proto import cluster_pb2
+        value = getattr(cluster_pb2, name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'dfc.train' has no attribute '{name}'")
 
 
-__all__ = [*_EXAMPLE_PROTOS, "QueueRunner", "SyncReplicasOptimizer", "maybe_batch", "maybe_batch_join",
+__all__ = [*_EXAMPLE_PROTOS, *_CLUSTER_PROTOS, "QueueRunner", "SyncReplicasOptimizer", "maybe_batch",
+           "maybe_batch_join",
            "maybe_shuffle_batch", "maybe_shuffle_batch_join",
            "add_queue_runner", "batch", "batch_join", "input_producer",
            "limit_epochs", "queue_runner", "range_input_producer", "shuffle_batch", "shuffle_batch_join",

@@ -64,6 +64,11 @@ class Server:
     def __init__(self, server_or_cluster_def: ClusterSpec | dict, job_name: str | None = None,
                  task_index: int | None = None, protocol: str | None = None, config: Any = None,
                  start: bool = True):
+        if hasattr(server_or_cluster_def, "cluster") and hasattr(server_or_cluster_def, "job_name"):
+            server_def = server_or_cluster_def  # a ServerDef: its cluster, job and task unless given
+            server_or_cluster_def = server_def.cluster
+            job_name = job_name or server_def.job_name or None
+            task_index = server_def.task_index if task_index is None else task_index
         spec = ClusterSpec(server_or_cluster_def)
         if job_name is None:
             if len(spec.jobs) != 1:
@@ -87,7 +92,7 @@ class Server:
     def _start_on(self, own_cluster: TcpCluster | None) -> None:
         """Join this process's part of the cluster (or `own_cluster`, one of this server's own) and serve the task."""
         spec, job_name = self.cluster_spec, self.job_name
-        addresses = [a for job in spec.jobs for a in spec.job_tasks(job)]
+        addresses = [spec.task_address(job, i) for job in spec.jobs for i in spec.task_indices(job)]
         chosen = os.environ.get(ENGINE_ENV, "").lower()
         engine = "tcp" if own_cluster else chosen or ("tcp" if all(a is not None for a in addresses) else "embedded")
         if engine == "ray":
@@ -402,6 +407,8 @@ class MonitoredSession:
     def run(self, fetches: Any, feed_dict: dict | None = None, options: Any = None, run_metadata: Any = None) -> Any:
         if self._session is None or self._session.closed:
             raise RuntimeError("Run called on a closed MonitoredSession")
+        if self.should_stop():  # TF's: a hook or the coordinator asked to stop; no more steps
+            raise RuntimeError("Run called even after should_stop requested.")
         while True:
             try:
                 return self._run_once(fetches, feed_dict, options, run_metadata)

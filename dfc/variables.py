@@ -111,7 +111,7 @@ class Variable(_Operators):
         return self._graph
 
     @property
-    def device(self) -> str | None:
+    def device(self) -> str:
         return self._read.device
 
     @property

@@ -1,5 +1,9 @@
-"""tf.contrib.training: HParams, the typed hyperparameter set TF1 model code passes around and parses from flags, and
-the queue-based bucket, bucket_by_sequence_length and stratified_sample (contrib/bucketing.py)."""
+"""tf.contrib.training: HParams (typed hyperparameters parsed from flags), the ps load-balancing strategies, and
+the queue-based bucket, bucket_by_sequence_length and stratified_sample (contrib/bucketing.py).
+
+GreedyLoadBalancingStrategy with byte_size_load_fn is the `ps_strategy` TF1's distributed
+scripts give tf.train.replica_device_setter to spread variables over parameter servers by size.
+"""
 
 from __future__ import annotations
 
@@ -165,8 +169,41 @@ class HParams:
         return f"{type(self).__name__}({self})"
 
 
+class GreedyLoadBalancingStrategy:
+    """A replica_device_setter ps_strategy: each op goes to the ps task with the least load so far (the first such
+    task on ties), whose load then grows by load_fn(op)."""
+
+    def __init__(self, num_tasks: int, load_fn: Any):
+        self._num_tasks = int(num_tasks)
+        self._load_fn = load_fn
+        self._ps_loads = [0] * self._num_tasks
+
+    def __call__(self, op: Any) -> int:
+        task = min(range(self._num_tasks), key=lambda t: self._ps_loads[t])
+        self._ps_loads[task] += self._load_fn(op)
+        return task
+
+
+def byte_size_load_fn(op: Any) -> int:
+    """The bytes of an op's single output (a variable's size): a load function for GreedyLoadBalancingStrategy."""
+    outputs = list(op.outputs)
+    if len(outputs) != 1:
+        raise ValueError(f"Op {op.name} must have a single output")
+    output = outputs[0]
+    shape = output.shape
+    if shape.dims is None or any(d is None for d in shape.as_list()):
+        raise ValueError(f"Op {op.name}'s output {output.name} has a shape that is not fully defined: {shape}")
+    elements = 1
+    for dim in shape.as_list():
+        elements *= dim
+    return elements * output.dtype.size
+
+
 from .bucketing import bucket, bucket_by_sequence_length, stratified_sample  # noqa: E402 - the queue-based ones
 from .training_loops import *  # noqa: E402,F403 - contrib.training's loops live in training_loops.py
 from .training_loops import __all__ as _loops_all  # noqa: E402
 
-__all__ = ["HParams", "bucket", "bucket_by_sequence_length", "stratified_sample", *_loops_all]
+__all__ = [
+    "GreedyLoadBalancingStrategy", "HParams", "byte_size_load_fn",
+    "bucket", "bucket_by_sequence_length", "stratified_sample", *_loops_all,
+]

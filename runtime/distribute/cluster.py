@@ -21,14 +21,20 @@ class ClusterSpec:
     def __init__(self, cluster: Mapping[str, Any] | ClusterSpec):
         if isinstance(cluster, ClusterSpec):
             cluster = cluster.as_dict()
+        elif hasattr(cluster, "job") and not isinstance(cluster, Mapping):  # a ClusterDef protocol buffer
+            # an empty address (what as_cluster_def writes for a task count) is a task without one
+            cluster = {job.name: {i: a or None for i, a in job.tasks.items()} for job in cluster.job}
         if not isinstance(cluster, Mapping):
-            raise TypeError(f"ClusterSpec takes a dict of job name -> addresses or a task count, got {cluster!r}")
+            raise TypeError(f"`cluster` must be a dictionary mapping one or more job names to lists of network "
+                            f"addresses, or a `ClusterDef` protocol buffer (dfc also takes a task count per job), "
+                            f"got {cluster!r}")
         self._jobs: dict[str, dict[int, str | None]] = {}
         for job, tasks in cluster.items():
             if not isinstance(job, str) or not job or "/" in job or ":" in job:
                 raise ValueError(f"job names are non-empty strings without '/' or ':', got {job!r}")
             if isinstance(tasks, bool):
-                raise TypeError(f"job '{job}': expected a list of addresses, a dict or a task count, got {tasks!r}")
+                raise TypeError(f"The tasks for job '{job}' must be a list or a dictionary from integers to strings "
+                                f"(or, in dfc, a task count), got {tasks!r}")
             if isinstance(tasks, int):
                 if tasks < 1:
                     raise ValueError(f"job '{job}' must have at least one task, got {tasks}")
@@ -38,7 +44,8 @@ class ClusterSpec:
             elif isinstance(tasks, (list, tuple)):
                 entries = {i: str(a) for i, a in enumerate(tasks)}
             else:
-                raise TypeError(f"job '{job}': expected a list of addresses, a dict or a task count, got {tasks!r}")
+                raise TypeError(f"The tasks for job '{job}' must be a list or a dictionary from integers to strings "
+                                f"(or, in dfc, a task count), got {tasks!r}")
             if not entries:
                 raise ValueError(f"job '{job}' has no tasks")
             self._jobs[job] = dict(sorted(entries.items()))
@@ -60,7 +67,22 @@ class ClusterSpec:
         return tasks[task_index]
 
     def job_tasks(self, job_name: str) -> list[str | None]:
-        return list(self._job(job_name).values())
+        """The job's addresses by task index, as TF's: None at the indices a sparse job ({1: a, 3: b}) leaves out."""
+        tasks = self._job(job_name)
+        return [tasks.get(i) for i in range(max(tasks) + 1)]
+
+    def as_cluster_def(self) -> Any:
+        """TF's ClusterDef protocol buffer of this spec (a job of task counts has empty addresses)."""
+        from tensorboard.compat.proto.cluster_pb2 import ClusterDef
+        proto = ClusterDef()
+        for job, tasks in self._jobs.items():
+            entry = proto.job.add(name=job)
+            for index, address in tasks.items():
+                entry.tasks[index] = address or ""
+        return proto
+
+    def __bool__(self) -> bool:
+        return bool(self._jobs)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
