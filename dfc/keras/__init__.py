@@ -1,6 +1,6 @@
 """tf.keras for TF1 graph-mode scripts: layers over placeholders in a tf.Session, Sequential and functional or
 subclassed Models, compile/fit/evaluate/predict on numpy data, and Keras's backend, losses, metrics,
-optimizers, initializers, regularizers, constraints, activations, callbacks and utils.
+optimizers, initializers, regularizers, constraints, activations, callbacks, utils and datasets.
 
 Modules: engine.py (Layer, Input), layers_core/conv/merge/rnn.py (the layers), network.py (Model,
 Sequential), training.py (compile/fit), backend.py (tf.keras.backend), layer_config.py and model_config.py
@@ -9,8 +9,8 @@ Sequential), training.py (compile/fit), backend.py (tf.keras.backend), layer_con
 
 from __future__ import annotations
 
-from . import (activations, backend, callbacks, constraints, estimator, initializers, layers, losses, metrics, models,
-               optimizers, regularizers, utils)
+from . import (activations, backend, callbacks, constraints, datasets, estimator, initializers, layers, losses,
+               metrics, models, optimizers, regularizers, utils)
 from .engine import Input
 from .network import Model, Sequential
 
@@ -20,6 +20,7 @@ for _internal in ("engine", "network", "training", "summary", "backend_ops", "ba
                   "layers_conv", "layers_merge", "layers_rnn", "layer_config", "model_config"):
     globals().pop(_internal, None)
 
-__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "constraints", "estimator",
+__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "constraints", "datasets",
+           "estimator",
            "initializers",
            "layers", "losses", "metrics", "models", "optimizers", "regularizers", "utils"]

@@ -1,14 +1,17 @@
 """tf.keras.utils: to_categorical, normalize, Sequence (batches by index, for fit_generator), get_custom_objects,
-custom_object_scope."""
+custom_object_scope, get_file (cache lookup only: nothing is downloaded), multi_gpu_model, plot_model."""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import tarfile
+import zipfile
 
 import numpy as np
 
-__all__ = ["CustomObjectScope", "Sequence", "custom_object_scope", "get_custom_objects", "normalize",
-           "to_categorical"]
+__all__ = ["CustomObjectScope", "Sequence", "custom_object_scope", "get_custom_objects", "get_file",
+           "multi_gpu_model", "normalize", "plot_model", "to_categorical"]
 
 _CUSTOM_OBJECTS: dict = {}
 _scopes: list[dict] = []
@@ -92,3 +95,81 @@ class Sequence:
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
+
+
+def _cache_dir(cache_dir: str | None, cache_subdir: str) -> str:
+    base = os.path.expanduser(cache_dir) if cache_dir else os.path.join(os.path.expanduser("~"), ".keras")
+    return os.path.join(base, cache_subdir)
+
+
+def _extract(archive: str, into: str, archive_format="auto") -> bool:
+    formats = ["tar", "zip"] if archive_format == "auto" else (
+        [archive_format] if isinstance(archive_format, str) else list(archive_format or []))
+    if "tar" in formats and tarfile.is_tarfile(archive):
+        with tarfile.open(archive) as tar:
+            tar.extractall(into, filter="data")
+        return True
+    if "zip" in formats and zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as z:
+            z.extractall(into)
+        return True
+    return False
+
+
+def get_file(fname: str, origin: str = None, untar: bool = False, md5_hash=None, file_hash=None,
+             cache_subdir: str = "datasets", hash_algorithm: str = "auto", extract: bool = False,
+             archive_format="auto", cache_dir: str | None = None) -> str:
+    """The path of `fname` in Keras's cache (~/.keras/<cache_subdir>/, TF's layout), extracting a cached
+    archive when `untar`/`extract` ask for it as TF does. dfc never downloads: a file not in the cache raises
+    FileNotFoundError naming the path to place it at and its `origin`."""
+    datadir = _cache_dir(cache_dir, cache_subdir)
+    if untar:
+        untar_fpath = os.path.join(datadir, fname)
+        if os.path.exists(untar_fpath):
+            return untar_fpath
+        fpath = untar_fpath + ".tar.gz"
+    else:
+        fpath = os.path.join(datadir, fname)
+    if not os.path.exists(fpath):
+        where = f" (downloadable from {origin})" if origin else ""
+        raise FileNotFoundError(
+            f"{fname!r} is not in the Keras cache and dfc does not download files: place the file{where} at "
+            f"{fpath}" + (f" or its extracted contents at {untar_fpath}" if untar else "") + ".")
+    if untar:
+        _extract(fpath, datadir, "tar")
+        return untar_fpath
+    if extract:
+        _extract(fpath, datadir, archive_format)
+    return fpath
+
+
+def multi_gpu_model(model, gpus, cpu_merge: bool = True, cpu_relocation: bool = False):
+    """TF 1.15's check first (`gpus` must be >= 2 or a list of at least two GPU ids), then the devices: dfc runs
+    on the CPU and has no GPU devices, so like TF on a machine without GPUs this raises ValueError."""
+    if isinstance(gpus, (list, tuple)):
+        if len(gpus) <= 1:
+            raise ValueError("For multi-gpu usage to be effective, call `multi_gpu_model` with `len(gpus) >= 2`. "
+                             f"Received: `gpus={gpus}`")
+        target_gpu_ids = list(gpus)
+    else:
+        if gpus <= 1:
+            raise ValueError("For multi-gpu usage to be effective, call `multi_gpu_model` with `gpus >= 2`. "
+                             f"Received: `gpus={gpus}`")
+        target_gpu_ids = list(range(gpus))
+    target_devices = ["/cpu:0"] + [f"/gpu:{i}" for i in target_gpu_ids]
+    raise ValueError(f"To call `multi_gpu_model` with `gpus={gpus}`, we expect the following devices to be "
+                     f"available: {target_devices}. However this machine only has: ['/cpu:0']. "
+                     "Try reducing `gpus`.")
+
+
+def plot_model(model, to_file: str = "model.png", show_shapes: bool = False, show_layer_names: bool = True,
+               rankdir: str = "TB", expand_nested: bool = False, dpi: int = 96):
+    """TF draws the model with pydot and graphviz; without them it raises ImportError, as here."""
+    try:
+        import pydot
+        pydot.Dot.create(pydot.Dot())
+    except Exception:
+        raise ImportError("Failed to import pydot. You must install pydot and graphviz for `pydotprint` to "
+                          "work.") from None
+    raise ImportError("plot_model: dfc does not draw models with pydot yet; pydot and graphviz were found, but "
+                      f"{model!r} cannot be plotted to {to_file!r}.")
