@@ -67,6 +67,7 @@ def prune(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op] = (),
         for region in new.regions:  # names stay unique across regions too: passes name new ops after old ones
             for inner in region.walk():
                 inner.name = step.reserve_name(inner.name)
+    _reads_after_writes(step)
     fetch_values = _final_variable_reads(step, fetches, [value_map.get(v, v) for v in fetches], fed)
     step.append(Op("dfc.fetch", "fetch", fetch_values, {}, []))
     step.reserve_name("fetch")
@@ -81,6 +82,51 @@ def _written_variables(op: Op) -> set[str]:
             if get_op_def(inner.type).writes_variable and "variable" in inner.attrs:
                 names.add(inner.attrs["variable"])
     return names
+
+
+def _reads_after_writes(step: Graph) -> None:
+    """An op that runs after a write of a variable (through its operands or control dependencies) and reads that
+    variable's step-start value reads it afresh, after the write.
+
+    TF1's reads alias the variable's buffer, so `with tf.control_dependencies([v.assign_add(1)]):
+    y = tf.identity(v)` sees the update; a read with no such order keeps the value at the start of the step.
+    """
+    no_writes: frozenset[str] = frozenset()
+    before: dict[Op, frozenset[str]] = {}  # op -> the variables written by the ops it runs after
+    after_writes: dict[Op, frozenset[str]] = {}  # the same, counting op's own writes
+    for op in list(step.body.ops):
+        written = no_writes
+        for v in op.operands:
+            owner = v.owner
+            if isinstance(owner, Op):
+                seen = after_writes.get(owner, no_writes)
+                if seen and not seen <= written:
+                    written = written | seen
+        before[op] = written
+        own = _written_variables(op) if op.regions or get_op_def(op.type).writes_variable else ()
+        after_writes[op] = written | own if own else written
+        if written and op.type != "dfc.grad":  # a gradient's operands name what to differentiate, not reads
+            _reread_written(step, op, written, after_writes)
+
+
+def _reread_written(step: Graph, op: Op, written: frozenset[str], after_writes: dict[Op, frozenset[str]]) -> None:
+    """Point op's operands that are step-start reads of variables in `written` at fresh reads after the writes."""
+    for index, v in enumerate(op.operands):
+        read = v.owner
+        if not (isinstance(read, Op) and read.type == "dfc.variable" and not read.operands
+                and read.attrs["name"] in written):
+            continue
+        name = read.attrs["name"]
+        waits = [u for u in op.operands if isinstance(u.owner, Op) and name in after_writes.get(u.owner, ())]
+        group = Op("dfc.group", step.reserve_name(f"{op.name}/after_writes"), list(dict.fromkeys(waits)), {},
+                   [CONTROL], device=read.device)
+        fresh = Op("dfc.variable", step.reserve_name(f"{read.name}/after_writes"), [group.results[0]],
+                   dict(read.attrs), [v.type], device=read.device, loc=read.loc)
+        for new in (group, fresh):
+            step.append(new)
+            new.move_before(op)
+        after_writes[group] = after_writes[fresh] = written
+        op.set_operand(index, fresh.results[0])
 
 
 def _final_variable_reads(step: Graph, fetches: Sequence[Value], fetch_values: list[Value],

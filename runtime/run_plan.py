@@ -104,20 +104,38 @@ class RunPlan:
                 source = session.ir_graph.op_by_name(value.op.name).results[value.index]
             except (KeyError, IndexError):
                 raise need from None
-            from dfc.compiler.prune import needed_ops
-
-            for op in needed_ops(session.ir_graph, [source], [], set(self.feed_values)):
-                if not _repeatable(op):
-                    raise InvalidArgumentError(
-                        f"{need.message}; its value comes from {op.describe()}, which draws random numbers or "
-                        f"changes state, so it cannot be computed ahead of the step", need.op) from None
             if source in self.probe_values:
-                raise need
-            self.probe_values.append(source)
-            self.value_args = (*self.value_args, len(self.feed_values) + len(self.probe_values) - 1)
+                if self.probe_values.index(source) + len(self.feed_values) in self.value_args:
+                    raise need
+            else:
+                self._split_ahead(session, source, need)
+                self.probe_values.append(source)
+            self.value_args = (*self.value_args, len(self.feed_values) + self.probe_values.index(source))
             added = True
         if not added:
             raise need
+
+    def _split_ahead(self, session: Session, source: Value, need: ShapeValuesNeeded) -> None:
+        """Make the probe run compute, along with `source`, the results of the ops in its cone that draw random
+        numbers or change state, and feed them to the step: the step then uses the draws and writes the probe
+        made (as TF, which runs each op once per step) instead of making its own. Raises `need`'s error when the
+        step would still run such an op again (a control dependency on it)."""
+        from dfc.compiler.prune import needed_ops
+
+        fed = set(self.feed_values) | set(self.probe_values)
+        once = [op for op in needed_ops(session.ir_graph, [source], [], fed) if not _repeatable(op)]
+        if not once:
+            return
+        split = [v for op in once for v in op.results if not v.is_control and v not in self.probe_values]
+        fed |= set(split) | {source}
+        rerun = needed_ops(session.ir_graph, self.fetch_values, self.targets, fed) & set(once)
+        if rerun:
+            op = min(rerun, key=lambda o: o.name)
+            raise InvalidArgumentError(
+                f"{need.message}; its value comes from {op.describe()}, which draws random numbers or changes "
+                f"state, and the step also runs that op through a control dependency, so it cannot be computed "
+                f"ahead of the step", need.op) from None
+        self.probe_values.extend(split)
 
     def pushed(self, session: Session, results: list[np.ndarray]) -> list[np.ndarray]:
         """Hand each sink its values of `results` (in the order the sinks were met); returns `results`."""

@@ -213,9 +213,11 @@ class Session:
             return plan.outputs(plan.pushed(self, plan.dynamic.run(self, plan.feed_values, arrays)))
         feed_values = plan.feed_values
         if plan.value_args:  # shapes that depend on values: compute them, and key the step by them too
-            if plan.probe_values:
-                arrays = arrays + [np.asarray(a) for a in self._run(plan.probe_values, feed_dict)]
+            if plan.probe_values:  # with the random draws and writes of their cones (RunPlan._split_ahead)
+                probed = [np.asarray(a) for a in self._run(plan.probe_values, feed_dict)]
+                arrays = arrays + probed
                 feed_values = plan.feed_values + plan.probe_values
+                shapes = (*shapes, *[a.shape for a in probed])
             shapes = (*shapes, *[(arrays[i].dtype.str, arrays[i].shape, arrays[i].tobytes())
                                  for i in plan.value_args])
         observer = step_observer.get()
