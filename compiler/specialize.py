@@ -45,16 +45,18 @@ class ShapeValuesNeeded(InvalidArgumentError):
 
 @register_pass("specialize", needs=("arg_shapes",))
 def specialize(graph: Graph, arg_shapes: Sequence[tuple[int, ...]],
-               arg_values: Mapping[int, np.ndarray] | None = None) -> Graph:
+               arg_values: Mapping[int, np.ndarray] | None = None, keep_dynamic: bool = False) -> Graph:
     """In place: argument i gets shape arg_shapes[i]; result types are re-inferred.
 
     `arg_values` gives the arrays of arguments whose values decide shapes (a range's fed bound, the
     number of true entries of a mask): their uses read them as constants, and the step is compiled
-    for those values."""
+    for those values. `keep_dynamic`: a shape that depends on values no argument gives stays unknown
+    (the op stays dynamic) instead of raising ShapeValuesNeeded; such ops run on the host
+    (runtime/host_strings.py), so one step serves every value."""
     for arg, shape in zip(graph.arguments, arg_shapes):
         if isinstance(arg.type, TensorType):
             arg.type = arg.type.with_shape(shape)
-    resolver = _Resolver(graph)
+    resolver = _Resolver(graph, keep_dynamic)
     for index, array in sorted((arg_values or {}).items()):
         arg = graph.arguments[index]
         value = np.asarray(array, dtype=arg.type.dtype.np).reshape(arg.type.shape)
@@ -97,8 +99,9 @@ def reinfer_block(block: Block) -> None:
 class _Resolver:
     """Re-infers a block's ops in order, folding shape computations and making dynamic-shape ops static."""
 
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: Graph, keep_dynamic: bool = False):
         self.graph = graph
+        self.keep_dynamic = keep_dynamic
         self.replaced: dict[Value, Value] = {}
         self.shape_ops = _shape_computations(graph.body)
         self.loop_depth = 0  # > 0 inside a dfc.while's regions
@@ -136,7 +139,8 @@ class _Resolver:
         return [const]
 
     def make_static(self, op: Op, block: Block) -> list[Op]:
-        if self.loop_depth and any(constant_value(op.inputs[i]) is None for i in _value_operands(op)):
+        if (self.loop_depth or self.keep_dynamic) and \
+                any(constant_value(op.inputs[i]) is None for i in _value_operands(op)):
             # a shape an iteration computes (a growing TensorArray's rows, tf.range(i)): it differs across
             # iterations, no run ahead of the step can give it; the op stays dynamic and the step runs on the
             # interpreter (compiler/control_flow.py refuses such a loop natively with LoopShapesVary)

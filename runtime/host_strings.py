@@ -52,6 +52,22 @@ def touches_strings(op: Op) -> bool:
     return False
 
 
+def has_unknown_shape(op: Op) -> bool:
+    """Whether `op` reads or makes a value whose shape is not known when the step compiles (a boolean_mask's
+    rows in a step not specialized for their count), itself or inside its regions."""
+    def unknown(value: Value) -> bool:
+        t = value.type
+        return isinstance(t, TensorType) and (t.shape is None or None in t.shape)
+
+    inner_ops = [inner for region in op.regions for inner in region.walk()]
+    return any(unknown(v) for inner in (op, *inner_ops) for v in (*inner.results, *inner.operands))
+
+
+def on_host_dynamic(op: Op) -> bool:
+    """The host ops of a step whose value-dependent shapes stay unknown: strings, and every unknown shape."""
+    return touches_strings(op) or has_unknown_shape(op)
+
+
 def needs_host_strings(ops: Iterable[Op], feeds: Sequence[Value] = ()) -> bool:
     """Whether a step of these ops (prune's needed ops) and fed values has a string anywhere."""
     return any(_is_string(v) for v in feeds) or any(touches_strings(op) for op in ops)
@@ -80,9 +96,10 @@ def _constants_for_host(step: Graph, host: set[Op]) -> list[Op]:
 class HostStringExecutable:
     """One step split into host (string) and native stages; called like any executable, it runs them in order."""
 
-    def __init__(self, step: Graph, native: Callable[[Graph], Callable]):
+    def __init__(self, step: Graph, native: Callable[[Graph], Callable],
+                 on_host: Callable[[Op], bool] = touches_strings):
         self.step = step
-        host_ops = [op for op in step.ops if op.type != "dfc.fetch" and touches_strings(op)]
+        host_ops = [op for op in step.ops if op.type != "dfc.fetch" and on_host(op)]
         host_ops += _constants_for_host(step, set(host_ops))
         saved = {op: op.device for op in host_ops}
         try:
@@ -118,8 +135,12 @@ class HostStringExecutable:
 
 def host_string_executable(graph: Graph, fetches: list[Value], targets: list[Op], feeds: list[Value],
                            arrays: list[np.ndarray], native: Callable[[Graph], Callable],
-                           arg_values: dict[int, np.ndarray] | None = None) -> HostStringExecutable:
-    """The executable of one Session.run whose step holds strings; `native(step)` compiles a numeric stage."""
+                           arg_values: dict[int, np.ndarray] | None = None,
+                           keep_dynamic: bool = False) -> HostStringExecutable:
+    """The executable of one Session.run whose step holds strings; `native(step)` compiles a numeric stage.
+
+    `keep_dynamic`: shapes that depend on values are left unknown and their ops run on the host too, so the
+    executable serves every value (a mask whose count changes each run) without compiling again."""
     step = compile_step(graph, fetches, targets, feeds, [a.shape for a in arrays], pipeline=["autodiff"],
-                        arg_values=arg_values)
-    return HostStringExecutable(step, native)
+                        arg_values=arg_values, keep_dynamic=keep_dynamic)
+    return HostStringExecutable(step, native, on_host_dynamic if keep_dynamic else touches_strings)

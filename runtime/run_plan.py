@@ -78,6 +78,10 @@ class RunPlan:
         #: ones not fed are computed by a run of their own first; value_args index them in feeds + probe_values
         self.probe_values: list[Value] = []
         self.value_args: tuple[int, ...] = ()
+        #: how many steps were compiled for values of value_args; past _VALUES_TO_SPECIALIZE, values_vary: the
+        #: session compiles one step in which the value-dependent ops run on the host, whatever the values
+        self.value_compiles = 0
+        self.values_vary = False
         self.host = host_plan(graph, self.fetch_values, self.targets, self.feed_values)
         #: the sinks (queues' enqueues) the step feeds: (their values' positions among the fetches, push)
         self.sinks: list[tuple[list[int], Callable]] = []
@@ -137,6 +141,13 @@ class RunPlan:
                 f"ahead of the step", need.op) from None
         self.probe_values.extend(split)
 
+    def compiled_for_values(self, keep_dynamic: bool) -> None:
+        """Count a step compiled for this plan's value_args (a mask's count, a fed bound): a plan whose values
+        keep changing compiles once more, without them (RunPlan.values_vary), instead of once per value."""
+        if self.value_args and not keep_dynamic:
+            self.value_compiles += 1
+            self.values_vary = self.value_compiles >= _VALUES_TO_SPECIALIZE
+
     def pushed(self, session: Session, results: list[np.ndarray]) -> list[np.ndarray]:
         """Hand each sink its values of `results` (in the order the sinks were met); returns `results`."""
         for slots, push in self.sinks:
@@ -150,6 +161,9 @@ class RunPlan:
         values = [None if slot is None else as_fetched(results[slot]) for slot in self.slots]
         return values[0] if self.single else self.structure.build(values)
 
+
+#: the values a plan's steps are compiled for before it compiles one step for all values (host-run dynamic ops)
+_VALUES_TO_SPECIALIZE = 4
 
 _REPEATABLE = ("dfc.placeholder", "dfc.variable", "dfc.assert", "dfc.check_numerics", "dfc.read_file",
                *CODEC_OPS)  # the image codecs take their op only to name it in errors

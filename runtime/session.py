@@ -212,7 +212,10 @@ class Session:
         if plan.dynamic is not None:  # variables of unknown shape: fed in, fetched out (dynamic_variables.py)
             return plan.outputs(plan.pushed(self, plan.dynamic.run(self, plan.feed_values, arrays)))
         feed_values = plan.feed_values
-        if plan.value_args:  # shapes that depend on values: compute them, and key the step by them too
+        keep_dynamic = plan.values_vary and self._cluster is None and not (self._places_on_gpus and self._gpus())
+        if keep_dynamic:  # one step for every value: the value-dependent ops run on the host (RunPlan.values_vary)
+            shapes = (*shapes, "dynamic")
+        elif plan.value_args:  # shapes that depend on values: compute them, and key the step by them too
             if plan.probe_values:  # with the random draws and writes of their cones (RunPlan._split_ahead)
                 probed = [np.asarray(a) for a in self._run(plan.probe_values, feed_dict)]
                 arrays = arrays + probed
@@ -228,10 +231,12 @@ class Session:
         executable = ref() if ref is not None else None
         if executable is None:
             try:
-                executable = self._compiled(plan.fetch_values, plan.targets, feed_values, arrays, plan.value_args)
+                executable = self._compiled(plan.fetch_values, plan.targets, feed_values, arrays,
+                                            () if keep_dynamic else plan.value_args, keep_dynamic)
             except ShapeValuesNeeded as need:
                 plan.learn(self, need)
                 return self._run(fetches, feed_dict, plan)
+            plan.compiled_for_values(keep_dynamic)
             if len(plan.executables) >= _MAX_PLANS:
                 plan.executables.clear()
             plan.executables[shapes] = weakref.ref(executable)
@@ -295,12 +300,16 @@ class Session:
         return plan
 
     def _compiled(self, fetches: list[Value], targets: list[Op], feeds: list[Value],
-                  arrays: list[np.ndarray], value_args: tuple[int, ...] = ()) -> Executable:
+                  arrays: list[np.ndarray], value_args: tuple[int, ...] = (), keep_dynamic: bool = False) -> Executable:
         """The compiled step for these fetches, targets and fed arrays; `value_args` index the feeds whose values
-        (not only shapes) the step is specialized for."""
+        (not only shapes) the step is specialized for; `keep_dynamic`: shapes that depend on values stay unknown,
+        their ops run on the host (the CPU backend and the interpreter)."""
         key = (self.ir_graph.version, tuple(map(id, fetches)), tuple(map(id, targets)), tuple(map(id, feeds)),
-               tuple((a.shape, a.dtype.str) for a in arrays), tuple(arrays[i].tobytes() for i in value_args))
+               tuple((a.shape, a.dtype.str) for a in arrays), tuple(arrays[i].tobytes() for i in value_args),
+               keep_dynamic)
         executable = self._cache.get(key)
+        if executable is None and keep_dynamic:
+            executable = self._dynamic_executable(fetches, targets, feeds, arrays)
         if executable is None:
             arg_values = {i: arrays[i] for i in value_args}
             if self._cluster is not None:  # the tasks run the pipeline after autodiff on their own parts
@@ -339,6 +348,20 @@ class Session:
         else:
             self._touch(executable)
         return executable
+
+    def _dynamic_executable(self, fetches: list[Value], targets: list[Op], feeds: list[Value],
+                            arrays: list[np.ndarray]) -> Executable | None:
+        """A step whose value-dependent shapes stay unknown (runtime/host_strings.py runs their ops on the host),
+        for the CPU backend and the interpreter; None for other backends (they compile per value)."""
+        factory = executors.BACKENDS[self.backend]
+        self._check_placement(fetches, targets, feeds)
+        if self.backend == "interpreter":
+            return factory(compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays],
+                                        pipeline=["autodiff"], keep_dynamic=True), self)
+        if factory is not executors.CpuExecutable:
+            return None
+        return host_strings.host_string_executable(self.ir_graph, fetches, targets, feeds, arrays,
+                                                   executors._native_or_interpreted, keep_dynamic=True)
 
     def _touch(self, executable: Executable) -> None:
         """Mark a compiled step as just used (the LRU drops the least recently used)."""

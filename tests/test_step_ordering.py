@@ -107,3 +107,32 @@ def test_a_mask_of_a_random_draw_inside_training(backend):
         sess.run(tf.global_variables_initializer())
         losses = [sess.run([loss, train])[0] for _ in range(8)]
     assert np.isfinite(losses).all() and losses[-1] < losses[0]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_masked_loss_whose_count_changes_every_run_trains_as_numpy(backend):
+    """A count that changes each run: the first runs compile a step per count, later ones one step for all counts
+    (the masked ops on the host); every step's loss and the weights equal numpy's gradient descent."""
+    rng = np.random.default_rng(7)
+    xs = rng.normal(size=(10, 6, 3)).astype(np.float32)
+    ys = rng.normal(size=(10, 6)).astype(np.float32)
+    masks = [np.arange(6) < k for k in (1, 2, 3, 4, 5, 6, 2, 4, 6, 3)]
+    x = tf.placeholder(tf.float32, [6, 3])
+    y = tf.placeholder(tf.float32, [6])
+    keep = tf.placeholder(tf.bool, [6])
+    w0 = np.array([0.5, -0.25, 1.0], np.float32)
+    W = tf.Variable(w0)
+    residual = tf.boolean_mask(tf.reduce_sum(x * W, axis=1) - y, keep)
+    loss = tf.reduce_mean(tf.square(residual))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    w = w0.astype(np.float64)
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        for xb, yb, mb in zip(xs, ys, masks):
+            got, _ = sess.run([loss, train], {x: xb, y: yb, keep: mb})
+            r = (xb @ w - yb)[mb]
+            np.testing.assert_allclose(got, np.mean(r ** 2), rtol=1e-5)
+            w -= 0.1 * 2 * xb[mb].T @ r / mb.sum()
+        np.testing.assert_allclose(sess.run(W), w, rtol=1e-5, atol=1e-6)
+        compiled = len(sess._cache)  # the initializer, the first counts' steps, one for all counts, the fetch of W
+    assert compiled <= 7, compiled

@@ -75,12 +75,14 @@ def test_gradient_through_a_dynamic_reshape(backend):
     np.testing.assert_allclose(sess.run(gw, {x: xv}), 2 * np.arange(4) * 2)
 
 
-def test_a_shape_that_depends_on_values_of_a_random_draw_is_a_clear_error():
+def test_a_shape_that_depends_on_values_of_a_random_draw_uses_that_draw():
     n = tf.placeholder(tf.int32, [2])
     assert tf.Session().run(tf.zeros(n), {n: [2, 3]}).shape == (2, 3)  # a fed shape: computed first
     drawn = tf.cast(tf.random_uniform([2], 1, 4), tf.int32)
-    with pytest.raises(tf.errors.InvalidArgumentError, match="depends on the values of tensors.*random"):
-        tf.Session().run(tf.zeros(drawn))
+    with tf.Session() as sess:
+        for _ in range(6):  # specialized for the first values, then one step for all of them
+            zeros, dims = sess.run([tf.zeros(drawn), drawn])
+            assert zeros.shape == tuple(dims) and not zeros.any()
 
 
 def test_unranked_feed_shape_error_names_the_placeholder():
@@ -167,11 +169,14 @@ def test_boolean_mask_and_where_with_masks_known_only_when_the_step_runs(backend
         assert sess.run(picked, {x: data, y: -signs}).shape == (1, 3)
 
 
-def test_a_mask_drawn_at_random_cannot_be_counted_ahead_and_says_so():
+def test_a_mask_drawn_at_random_picks_by_the_draw_the_run_returns():
     x = tf.placeholder(tf.float32, [4])
-    picked = tf.boolean_mask(x, tf.random_uniform([4]) > 0.5)
-    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="draws random numbers"):
-        sess.run(picked, {x: np.ones(4, np.float32)})
+    draw = tf.random_uniform([4])
+    picked = tf.boolean_mask(x, draw > 0.5)
+    with tf.Session() as sess:
+        for _ in range(6):
+            got, drawn = sess.run([picked, draw], {x: np.arange(4, dtype=np.float32)})
+            np.testing.assert_array_equal(got, np.arange(4)[drawn > 0.5])
     with pytest.raises(TypeError, match="mask must be bool"):
         tf.boolean_mask(x, x)
     with pytest.raises(ValueError, match="Number of mask dimensions must be specified"):
