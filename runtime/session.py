@@ -6,6 +6,7 @@ import contextlib
 import contextvars
 import functools
 import importlib.util
+import logging
 import os
 import reprlib
 import sys
@@ -96,6 +97,10 @@ def observing_steps(observer: Callable[[StepRequest], None]) -> Iterator[None]:
 def _cuda_installed() -> bool:
     """Whether a CUDA driver binding (cuda-bindings, or cuda-python before it) is installed."""
     return importlib.util.find_spec("cuda") is not None
+
+class _NoDynamicStep(Exception):
+    """No step can serve every value of a plan's value-dependent shapes (Session._dynamic_executable)."""
+
 
 class Session:
     """TF1's Session: `run(fetches, feed_dict)` over one graph, with variables in a VariableStore.
@@ -236,6 +241,9 @@ class Session:
             except ShapeValuesNeeded as need:
                 plan.learn(self, need)
                 return self._run(fetches, feed_dict, plan)
+            except _NoDynamicStep:  # the plan keeps compiling a step per value
+                plan.values_vary, plan.value_compiles = False, -(1 << 30)
+                return self._run(fetches, feed_dict, plan)
             plan.compiled_for_values(keep_dynamic)
             if len(plan.executables) >= _MAX_PLANS:
                 plan.executables.clear()
@@ -310,6 +318,8 @@ class Session:
         executable = self._cache.get(key)
         if executable is None and keep_dynamic:
             executable = self._dynamic_executable(fetches, targets, feeds, arrays)
+            if executable is None:
+                raise _NoDynamicStep
         if executable is None:
             arg_values = {i: arrays[i] for i in value_args}
             if self._cluster is not None:  # the tasks run the pipeline after autodiff on their own parts
@@ -355,13 +365,18 @@ class Session:
         for the CPU backend and the interpreter; None for other backends (they compile per value)."""
         factory = executors.BACKENDS[self.backend]
         self._check_placement(fetches, targets, feeds)
-        if self.backend == "interpreter":
-            return factory(compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays],
-                                        pipeline=["autodiff"], keep_dynamic=True), self)
-        if factory is not executors.CpuExecutable:
+        if self.backend != "interpreter" and factory is not executors.CpuExecutable:
             return None
-        return host_strings.host_string_executable(self.ir_graph, fetches, targets, feeds, arrays,
-                                                   executors._native_or_interpreted, keep_dynamic=True)
+        try:
+            if self.backend == "interpreter":
+                return factory(compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays],
+                                            pipeline=["autodiff"], keep_dynamic=True), self)
+            return host_strings.host_string_executable(self.ir_graph, fetches, targets, feeds, arrays,
+                                                       executors._native_or_interpreted, keep_dynamic=True)
+        except Exception as e:  # a shape rule or pass that needs known shapes: per-value steps still serve
+            logging.getLogger("dfc").debug("no step for every value (%s: %s); compiling per value",
+                                           type(e).__name__, e)
+            return None
 
     def _touch(self, executable: Executable) -> None:
         """Mark a compiled step as just used (the LRU drops the least recently used)."""

@@ -86,11 +86,13 @@ def test_unique_and_sparse_retain_of_random_draws(backend):
     ids = tf.random_uniform([20], maxval=6, dtype=tf.int32, seed=1)
     values, index = tf.unique(ids)
     sp = tf.SparseTensor(indices=[[0, 0], [1, 2], [2, 1], [3, 3]], values=[1.0, 2.0, 3.0, 4.0], dense_shape=[4, 4])
-    dropped = tf.sparse_retain(sp, tf.random_uniform([4], seed=2) < 0.5)  # GCN's sparse dropout
+    nonzero = tf.placeholder(tf.int32)  # GCN's sparse dropout: a noise shape fed without a static shape
+    keep = tf.cast(tf.floor(0.5 + tf.random_uniform(nonzero, seed=2)), tf.bool)
+    dropped = tf.sparse_retain(sp, keep)
     dense = tf.sparse_tensor_to_dense(dropped)
     with tf.Session(backend=backend) as sess:
-        for _ in range(3):
-            drawn, u, i, nnz, d = sess.run([ids, values, index, dropped.values, dense])
+        for _ in range(6):  # past the first counts, one step serves every count
+            drawn, u, i, nnz, d = sess.run([ids, values, index, dropped.values, dense], {nonzero: [4]})
             np.testing.assert_array_equal(u[i], drawn)
             assert sorted(u.tolist()) == sorted(set(drawn.tolist()))
             assert d.sum() == nnz.sum() and np.count_nonzero(d) == len(nnz)

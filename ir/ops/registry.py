@@ -210,9 +210,11 @@ def require_dtype(dtype: DType, allowed: tuple[DType, ...], what: str = "operand
 
 
 def broadcast_shapes(*shapes: tuple[int | None, ...]) -> tuple[int | None, ...]:
-    """numpy broadcasting over possibly unknown dims (None)."""
+    """numpy broadcasting over possibly unknown dims (None); None (unknown rank) if any shape is None."""
     if len(shapes) == 2 and shapes[0] == shapes[1]:
-        return tuple(shapes[0])  # the commonest case: equal shapes broadcast to themselves
+        return None if shapes[0] is None else tuple(shapes[0])  # the commonest case: equal shapes
+    if any(s is None for s in shapes):
+        return None
     rank = max((len(s) for s in shapes), default=0)
     out: list[int | None] = []
     for axis in range(rank):

@@ -23,7 +23,7 @@ def reshape_target(in_shape: Sequence[int | None] | None, shape: Sequence[int]) 
         raise ShapeError(f"reshape target {list(shape)} has more than one -1")
     if any(d < -1 for d in shape):
         raise ShapeError(f"reshape target {list(shape)} has a negative dim")
-    total = None if any(d is None for d in in_shape) else int(np.prod(in_shape, dtype=np.int64))
+    total = None if in_shape is None or any(d is None for d in in_shape) else int(np.prod(in_shape, dtype=np.int64))
     known = int(np.prod([d for d in shape if d != -1], dtype=np.int64))
     if -1 in shape:
         if total is None:
