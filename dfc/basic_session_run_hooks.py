@@ -283,6 +283,58 @@ class SummarySaverHook(SessionRunHook):
             self._summary_writer.flush()
 
 
+class ProfilerHook(SessionRunHook):
+    """Every `save_steps` steps or `save_secs` seconds, traces the step (RunOptions FULL_TRACE) and writes its
+    Chrome trace to `output_dir`/timeline-<global step>.json and its RunMetadata to the event file there."""
+
+    def __init__(self, save_steps: int | None = None, save_secs: float | None = None, output_dir: str = "",
+                 show_dataflow: bool = True, show_memory: bool = False):
+        import os
+        self._output_file = os.path.join(output_dir, "timeline-{}.json")
+        self._output_dir = output_dir
+        self._show_dataflow, self._show_memory = show_dataflow, show_memory
+        self._timer = SecondOrStepTimer(every_secs=save_secs, every_steps=save_steps)
+
+    def begin(self) -> None:
+        from .summary import FileWriterCache
+        self._next_step: int | None = None
+        self._global_step_tensor = get_global_step()
+        if self._global_step_tensor is None:
+            raise RuntimeError("Global step should be created to use ProfilerHook.")
+        self._file_writer = FileWriterCache.get(self._output_dir)
+
+    def before_run(self, run_context: SessionRunContext) -> SessionRunArgs:
+        self._request_summary = self._next_step is not None and self._timer.should_trigger_for_step(self._next_step)
+        options = None
+        if self._request_summary:
+            from .summary import RunOptions
+            options = RunOptions(trace_level=RunOptions.FULL_TRACE)
+        return SessionRunArgs({"global_step": self._global_step_tensor}, options=options)
+
+    def after_run(self, run_context: SessionRunContext, run_values: SessionRunValues) -> None:
+        stale_global_step = int(run_values.results["global_step"])
+        if self._next_step is None:
+            self._timer.update_last_triggered_step(stale_global_step)
+        global_step = stale_global_step + 1
+        if self._request_summary:
+            global_step = int(run_context.session.run(self._global_step_tensor))
+            self._timer.update_last_triggered_step(global_step)
+            self._save(global_step, self._output_file.format(global_step), run_values.run_metadata.step_stats)
+            self._file_writer.add_run_metadata(run_values.run_metadata, f"step_{global_step}")
+        self._next_step = global_step + 1
+
+    def end(self, session: Any = None) -> None:
+        self._file_writer.flush()
+
+    def _save(self, step: int, path: str, step_stats: Any) -> None:
+        from .gfile import GFile
+        from .python.timeline import Timeline
+        _log.info("Saving timeline for %d into '%s'.", step, path)
+        with GFile(path, "w") as f:
+            f.write(Timeline(step_stats).generate_chrome_trace_format(show_dataflow=self._show_dataflow,
+                                                                     show_memory=self._show_memory))
+
+
 class FinalOpsHook(SessionRunHook):
     """Runs `final_ops` when the session ends; their values are `final_ops_values`."""
 

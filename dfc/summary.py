@@ -165,7 +165,7 @@ class FileWriter:
         self._add(global_step, meta_graph_def=meta_graph_def.SerializeToString())
 
     def add_run_metadata(self, run_metadata: Any, tag: str, global_step: Any = None) -> None:
-        """Write a tagged RunMetadata (dfc records no step stats, so an empty RunMetadata still marks the step)."""
+        """Write a tagged RunMetadata (a run traced with RunOptions(trace_level=FULL_TRACE) carries its StepStats)."""
         if tag in self._session_run_tags:
             raise ValueError("The provided tag was already used for this event type")
         self._session_run_tags.add(tag)

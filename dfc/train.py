@@ -22,7 +22,8 @@ from .meta_graph import export_meta_graph  # noqa: F401
 from .saver import import_meta_graph  # noqa: F401
 from .basic_session_run_hooks import (CheckpointSaverListener, FeedFnHook, FinalOpsHook,  # noqa: F401
                                       GlobalStepWaiterHook, LoggingTensorHook, NanLossDuringTrainingError,
-                                      NanTensorHook, SecondOrStepTimer, StepCounterHook, SummarySaverHook)
+                                      NanTensorHook, ProfilerHook, SecondOrStepTimer, StepCounterHook,
+                                      SummarySaverHook)
 from .coordinator import Coordinator, LooperThread  # noqa: F401
 from . import queue_runner  # noqa: F401 - tf.train.queue_runner
 from .input_queues import (maybe_batch, maybe_batch_join, maybe_shuffle_batch,  # noqa: F401
@@ -257,7 +258,8 @@ __all__ = [*_EXAMPLE_PROTOS, *_CLUSTER_PROTOS, "QueueRunner", "SyncReplicasOptim
            "FinalOpsHook",
            "GlobalStepWaiterHook",
            "LoggingTensorHook", "LooperThread", "NanLossDuringTrainingError", "NanTensorHook", "SecondOrStepTimer",
-           "SessionCreator", "SessionManager", "SingularMonitoredSession", "StepCounterHook", "SummarySaverHook",
+           "ProfilerHook", "SessionCreator", "SessionManager", "SingularMonitoredSession", "StepCounterHook",
+           "SummarySaverHook",
            "Supervisor", "assert_global_step", "basic_train_loop", "global_step", "noisy_linear_cosine_decay",
            "export_meta_graph", "import_meta_graph",
            "NewCheckpointReader", "checkpoint_exists", "checkpoints_iterator", "generate_checkpoint_state_proto",

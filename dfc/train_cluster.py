@@ -440,7 +440,8 @@ class MonitoredSession:
                                        f"{sorted(getattr(t, 'name', str(t)) for t in overlap)}")
                 feeds.update(args.feed_dict)
         hook_fetches = [a.fetches if a is not None and a.fetches is not None else [] for a in extra]
-        results = self._session.run([fetches, hook_fetches], feeds)
+        options, run_metadata = _merged_run_options(options, run_metadata, extra)
+        results = self._session.run([fetches, hook_fetches], feeds, options=options, run_metadata=run_metadata)
         for hook, args, value in zip(self._hooks, extra, results[1]):
             fetched = value if args is not None and args.fetches is not None else None
             hook.after_run(context, SessionRunValues(fetched, options, run_metadata))
@@ -576,3 +577,20 @@ __all__ = ["SessionCreator", "SingularMonitoredSession",
            "CheckpointSaverHook", "ChiefSessionCreator", "ClusterSpec", "ConfigProto", "MonitoredSession",
            "MonitoredTrainingSession", "Scaffold", "Server", "SessionRunArgs", "SessionRunContext", "SessionRunHook",
            "SessionRunValues", "StopAtStepHook", "WorkerSessionCreator", "replica_device_setter"]
+
+
+def _merged_run_options(options: Any, run_metadata: Any, hook_args: list) -> tuple[Any, Any]:
+    """The RunOptions of a MonitoredSession step: the caller's, with the highest trace level and the longest
+    timeout any hook's SessionRunArgs asks for (TF's merge); a RunMetadata when a hook asked for a trace."""
+    asked = [a.options for a in hook_args if a is not None and getattr(a, "options", None) is not None]
+    if not asked:
+        return options, run_metadata
+    from .summary import RunMetadata, RunOptions
+    merged = RunOptions()
+    if options is not None:
+        merged.CopyFrom(options)
+    for extra in asked:
+        merged.trace_level = max(merged.trace_level, extra.trace_level)
+        merged.timeout_in_ms = max(merged.timeout_in_ms, extra.timeout_in_ms)
+        merged.output_partition_graphs |= extra.output_partition_graphs
+    return merged, run_metadata if run_metadata is not None else RunMetadata()

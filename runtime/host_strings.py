@@ -17,6 +17,7 @@ spectrogram computed in the middle of a training step runs its STFT on the host 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
@@ -125,11 +126,16 @@ class HostStringExecutable:
 
     def __call__(self, args: Sequence[np.ndarray], ctx: ExecutionContext) -> list[np.ndarray]:
         values: dict[str, np.ndarray] = dict(zip(self.partition.feeds, args))
-        for stage, run in self.stages:
+        times = []
+        for index, (stage, run) in enumerate(self.stages):
             inputs = [values[k] for k in stage.inputs]
             if stage.part == NATIVE:
                 inputs = [np.require(a, requirements="C") for a in inputs]
+            start = time.time_ns()
             values.update(zip(stage.outputs, run(inputs, ctx)))
+            times.append((f"dfc_stage_{index}", "HostStage" if stage.part == HOST else "CompiledStage",
+                          stage.graph.ops, start, time.time_ns()))
+        self.last_stage_times = times  # a traced run's StepStats (runtime/tracing.py)
         return [values[k] for k in self.partition.fetches]
 
 

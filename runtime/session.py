@@ -32,6 +32,7 @@ from .fetches import as_ir  # noqa: F401 - importable from here, as before the s
 from .host_feeds import reset_run_deadline, set_run_deadline
 from .run_plan import RunPlan, plan_key
 from .store import VariableStore
+from .tracing import record_step_stats
 
 
 class _RunContext:
@@ -183,7 +184,14 @@ class Session:
             raise RuntimeError("Attempted to use a closed Session.")
         timeout_ms = getattr(options, "timeout_in_ms", 0) if options is not None else 0
         token = set_run_deadline(time.monotonic() + timeout_ms / 1000) if timeout_ms and timeout_ms > 0 else None
+        traced = run_metadata is not None and getattr(options, "trace_level", 0)
         try:
+            if traced:  # RunOptions(trace_level=...): the run's StepStats (runtime/tracing.py)
+                start = time.time_ns()
+                result = self._run(fetches, feed_dict)
+                record_step_stats(run_metadata, self._last_run, start, time.time_ns(),
+                                  getattr(self._last_run, "last_stage_times", None))
+                return result
             return self._run(fetches, feed_dict)
         except MemoryError as e:
             if isinstance(e, OpError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..basic_session_run_hooks import (CheckpointSaverListener, FeedFnHook, FinalOpsHook, GlobalStepWaiterHook,
                                        LoggingTensorHook, NanLossDuringTrainingError, NanTensorHook,
-                                       SecondOrStepTimer, StepCounterHook, SummarySaverHook)
+                                       ProfilerHook, SecondOrStepTimer, StepCounterHook, SummarySaverHook)
 from ..session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
 from ..train_cluster import CheckpointSaverHook, StopAtStepHook
 from . import export, inputs
@@ -23,6 +23,7 @@ __all__ = ["BaselineClassifier", "BaselineRegressor", "BestExporter", "Checkpoin
            "DNNRegressor", "Estimator", "EstimatorSpec", "EvalSpec", "Exporter", "FeedFnHook", "FinalExporter",
            "FinalOpsHook", "GlobalStepWaiterHook", "LatestExporter", "LinearClassifier", "LinearRegressor",
            "LoggingTensorHook", "ModeKeys", "NanLossDuringTrainingError", "NanTensorHook", "RunConfig",
-           "SecondOrStepTimer", "SessionRunArgs", "SessionRunContext", "SessionRunHook", "SessionRunValues",
+           "ProfilerHook", "SecondOrStepTimer", "SessionRunArgs", "SessionRunContext", "SessionRunHook",
+           "SessionRunValues",
            "StepCounterHook", "StopAtStepHook", "SummarySaverHook", "TrainSpec", "WarmStartSettings", "add_metrics",
            "experimental", "export", "inputs", "train_and_evaluate"]

@@ -68,6 +68,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "platform": (), "platform.gfile": ("gfile",), "platform.tf_logging": ("logging",), "platform.app": ("app",),
     "platform.flags": ("app.flags",), "platform.test": ("test",),
     "client": (), "client.session": ("session",), "client.device_lib": ("python.device_lib",),
+    "client.timeline": ("python.timeline",),
     "util": (), "util.nest": ("nest",), "util.compat": ("compat",),
     "summary": ("summary",), "summary.summary": ("summary",), "summary.writer": ("summary",),
     "summary.writer.writer": ("summary",),
