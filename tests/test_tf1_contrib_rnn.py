@@ -4,6 +4,7 @@ errors for bad arguments."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import dfc as tf
@@ -97,3 +98,28 @@ def test_legacy_seq2seq_bad_arguments_raise_tf1s_errors(index):
     tf.reset_default_graph()
     with pytest.raises(error, match=word):
         build(tf.contrib.legacy_seq2seq)
+
+
+def test_embedding_decoder_fed_its_previous_output_can_hold_the_embedding_fixed():
+    """update_embedding_for_previous=False: the looped-back embedding lookups pass no gradient to the embedding
+    (only the first decoder input's lookup does), as TF's legacy_seq2seq."""
+    with tf.Graph().as_default():
+        inputs = [tf.constant([1, 2]), tf.constant([3, 4]), tf.constant([5, 6])]
+        cell = tf.nn.rnn_cell.GRUCell(4)
+        state = tf.zeros([2, 4])
+        results = {}
+        for update in (True, False):
+            with tf.variable_scope(f"update_{update}"):
+                outputs, _ = tf.contrib.legacy_seq2seq.embedding_rnn_decoder(
+                    inputs, state, cell, 7, 3, output_projection=None, feed_previous=True,
+                    update_embedding_for_previous=update)
+                embedding = [v for v in tf.global_variables() if v.name.startswith(f"update_{update}/") and
+                             "embedding" in v.name][0]
+                grad = tf.gradients(tf.reduce_sum(outputs[-1]), embedding)[0]
+                results[update] = tf.convert_to_tensor(grad)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            held, updated = sess.run(results[False]), sess.run(results[True])
+        touched = lambda g: sorted(set(np.nonzero(np.abs(g).sum(axis=1))[0].tolist()))  # noqa: E731
+        assert touched(held) == [1, 2]  # the first input's ids only
+        assert set(touched(updated)) > {1, 2}

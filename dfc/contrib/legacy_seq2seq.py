@@ -14,6 +14,7 @@ from .. import array_ops as A
 from .. import math_ops as M
 from .. import nn
 from ..framework import Tensor, convert_to_tensor, name_scope
+from ..gradients_impl import stop_gradient
 from ..rnn import static_rnn
 from ..rnn_cell import RNNCell
 from ..variables import get_variable, get_variable_scope, variable_scope
@@ -47,7 +48,7 @@ def _loop_function(embedding, output_projection=None, update_embedding: bool = T
             prev = nn.xw_plus_b(prev, output_projection[0], output_projection[1])
         embedded = nn.embedding_lookup(embedding, M.argmax(prev, 1))
         if not update_embedding:
-            embedded = A.stop_gradient(embedded)
+            embedded = stop_gradient(embedded)
         return embedded
     return loop_function
 
