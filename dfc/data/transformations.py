@@ -23,8 +23,9 @@ from dfc.ir.errors import InvalidArgumentError, OpError
 from dfc.runtime.host_feeds import register_source
 
 from ..framework import Tensor, TensorShape, get_default_graph, get_seed, name_scope
-from .dataset_ops import (Dataset, FedElements, _Context, _flatten_up_to, _Function, _PaddedBatch, flatten, pack,
-                          _structure_of_outputs)
+from .dataset_functions import _Function
+from .dataset_ops import Dataset, FedElements, _PaddedBatch
+from .structure import _Context, _flatten_up_to, _structure_of_outputs, flatten, pack
 
 INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2
