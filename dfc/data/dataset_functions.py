@@ -111,6 +111,13 @@ class _Function:
         session = self._session(context)
         return [as_value(a) for a in session.run(self.outputs, self._feeds(context, element))]
 
+    def check_predicate(self, message: str) -> None:
+        """ValueError(message + the outputs' dtypes and shapes) unless the function returns one scalar bool (a
+        filter or take_while predicate)."""
+        outs = self.outputs
+        if len(outs) != 1 or not outs[0].dtype.is_bool or outs[0].shape.as_list() not in ([], None):
+            raise ValueError(message.format([(t.dtype.name, t.shape) for t in outs]))
+
     def over(self, source: Dataset, context: _Context) -> Iterator[tuple[list[np.ndarray], list[np.ndarray]]]:
         """(element, the function's result) for each of source's elements; under ignore_errors() an element
         whose function fails is dropped, as in TF."""
@@ -193,10 +200,8 @@ class _Filter(Dataset):
         super().__init__(source._template, source._dtypes, source._shapes)
         self._source = source
         self._function = _Function(source, predicate, "Dataset.filter")
-        outs = self._function.outputs
-        if len(outs) != 1 or not outs[0].dtype.is_bool or outs[0].shape.as_list() not in ([], None):
-            raise ValueError(f"`predicate` return type must be convertible to a scalar boolean tensor. Was "
-                             f"{[(t.dtype.name, t.shape) for t in outs]}.")
+        self._function.check_predicate("`predicate` return type must be convertible to a scalar boolean tensor. "
+                                       "Was {}.")
 
     def _elements(self, context):
         for element, keep in self._function.over(self._source, context):

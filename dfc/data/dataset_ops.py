@@ -273,13 +273,19 @@ class _Generator(Dataset):
             yield arrays
 
 
+def _known_now(value: Tensor, error: Exception) -> Any:
+    """The value of a tensor known when the graph is built (a constant), else `error` raised."""
+    known = constant_value(value)
+    if known is None:
+        raise error
+    return known
+
+
 def _generator_argument(value: Any) -> Any:
     """An argument of from_generator's generator as TF passes it: a tensor's numpy value (strings as bytes)."""
     if isinstance(value, Tensor):
-        known = constant_value(value)
-        if known is None:
-            raise TypeError(f"from_generator's args must be known when the graph is built; {value.name} is not")
-        return known
+        return _known_now(value, TypeError(f"from_generator's args must be known when the graph is built; "
+                                           f"{value.name} is not"))
     array = np.asarray(value)
     if array.dtype.kind == "U":
         encoded = np.array([s.encode("utf-8") for s in array.reshape(-1)], dtype=object).reshape(array.shape)
@@ -322,22 +328,33 @@ class _Concatenate(Dataset):
 
 
 # ---- transformations -----------------------------------------------------------------------------------
+def _batch_size(batch_size: Any) -> int:
+    """batch_size as an int, TF's InvalidArgumentError when it is not positive."""
+    batch_size = int(batch_size)
+    if batch_size <= 0:
+        raise InvalidArgumentError(f"Batch size must be greater than zero, got {batch_size}")
+    return batch_size
+
+
+def _chunks(stream: Iterator[list[np.ndarray]], size: int, drop_remainder: bool) -> Iterator[list[list[np.ndarray]]]:
+    """Consecutive lists of `size` elements of stream, the last one shorter unless drop_remainder drops it."""
+    while True:
+        chunk = list(itertools.islice(stream, size))
+        if not chunk or (drop_remainder and len(chunk) < size):
+            return
+        yield chunk
+
+
 class _Batch(Dataset):
     def __init__(self, source: Dataset, batch_size: int, drop_remainder: bool):
-        batch_size = int(batch_size)
-        if batch_size <= 0:
-            raise InvalidArgumentError(f"Batch size must be greater than zero, got {batch_size}")
+        batch_size = _batch_size(batch_size)
         lead = batch_size if drop_remainder else None
         super().__init__(source._template, source._dtypes,
                          [type(s)([lead] + s) if s is not None else None for s in source._shapes])
         self._source, self._size, self._drop = source, batch_size, drop_remainder
 
     def _elements(self, context):
-        stream = self._source._elements(context)
-        while True:
-            chunk = list(itertools.islice(stream, self._size))
-            if not chunk or (self._drop and len(chunk) < self._size):
-                return
+        for chunk in _chunks(self._source._elements(context), self._size, self._drop):
             batched = []
             for c in range(len(self._dtypes)):
                 if is_sparse(self._shapes[c]):
@@ -447,11 +464,7 @@ class _Shard(Dataset):
 def _static_value(value: Any) -> Any:
     """A constant tensor's value (padding values are fixed when the pipeline is built)."""
     if isinstance(value, Tensor):
-        from ..framework import constant_value
-        known = constant_value(value)
-        if known is None:
-            raise ValueError(f"padding value {value.name} must be a constant")
-        return known
+        return _known_now(value, ValueError(f"padding value {value.name} must be a constant"))
     return value
 
 
@@ -464,9 +477,7 @@ def _refuse_sparse(source: Dataset, what: str) -> None:
 class _PaddedBatch(Dataset):
     def __init__(self, source: Dataset, batch_size: int, padded_shapes, padding_values, drop_remainder: bool):
         _refuse_sparse(source, "padded_batch")
-        batch_size = int(batch_size)
-        if batch_size <= 0:
-            raise InvalidArgumentError(f"Batch size must be greater than zero, got {batch_size}")
+        batch_size = _batch_size(batch_size)
         if padded_shapes is None:
             shapes = [s for s in source._shapes]
             if any(s is None for s in shapes):
@@ -497,11 +508,7 @@ class _PaddedBatch(Dataset):
         self._padded, self._values = shapes, values
 
     def _elements(self, context):
-        stream = self._source._elements(context)
-        while True:
-            chunk = list(itertools.islice(stream, self._size))
-            if not chunk or (self._drop and len(chunk) < self._size):
-                return
+        for chunk in _chunks(self._source._elements(context), self._size, self._drop):
             batched = []
             for c, (want, value) in enumerate(zip(self._padded, self._values)):
                 longest = [max(e[c].shape[d] for e in chunk) for d in range(len(want))]

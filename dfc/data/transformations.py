@@ -375,9 +375,7 @@ class _TakeWhile(Dataset):
         super().__init__(source._template, source._dtypes, source._shapes)
         self._source = source
         self._function = _Function(source, predicate, "take_while")
-        outs = self._function.outputs
-        if len(outs) != 1 or not outs[0].dtype.is_bool or outs[0].shape.as_list() not in ([], None):
-            raise ValueError("`predicate` must return a scalar boolean tensor.")
+        self._function.check_predicate("`predicate` must return a scalar boolean tensor.")
 
     def _elements(self, context):
         for element in self._source._elements(context):
