@@ -12,7 +12,8 @@ from typing import Any
 
 from dfc.compiler.autodiff import connected
 
-from .array_ops import _as_i64, concat, constant, ones_like, reshape, shape, zeros_like
+from .array_ops import concat, constant, ones_like, reshape, shape, zeros_like
+from .array_slicing import _as_i64
 from .framework import Tensor, convert_to_tensor, make, make_op, name_scope, wrap
 from .indexed_slices import IndexedSlices
 

@@ -38,7 +38,7 @@ def _source(kind: str, shape: list[int] | Tensor, dtype, seed1: int, seed2: int)
     if isinstance(shape, Tensor):
         from dfc.ir.ops.dynamic import hinted_shape
 
-        from .array_ops import _shape_hint
+        from .array_shape_ops import _shape_hint
         rank = shape.shape.as_list()[0] if shape.shape.ndims == 1 else None
         return make(f"dfc.{kind}", [shape], {"seed": seed1, "seed2": seed2},
                     result_types=[TensorType(dtype, hinted_shape(rank, _shape_hint(shape)))])

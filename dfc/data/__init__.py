@@ -1,6 +1,6 @@
 """tf.data: datasets (dataset_ops.py) and the iterators that feed their elements to a Session (iterator_ops.py)."""
 
-from . import experimental, transformations
+from . import dataset_functions, experimental, transformations
 from .dataset_ops import AUTOTUNE, Dataset
 from .transformations import (INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, DistributeOptions, OptimizationOptions,
                               Options, ThreadingOptions)

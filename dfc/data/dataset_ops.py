@@ -3,10 +3,10 @@
 A Dataset describes a stream of elements (a tuple, dict or single tensor of arrays) with static
 dtypes and shapes. Nothing runs until an iterator is initialized in a Session: then sources that
 are graph tensors (`from_tensor_slices(placeholder)`) are evaluated by that session with the
-initializer's feed_dict, and elements are produced on demand in numpy. `map` and `filter` build
-their function once, on placeholders of the element's dtypes and shapes, in a graph of their own,
-and run it per element through a session on the caller's backend (its ops compile once per
-element shape), so any DSL function works, random ops and all.
+initializer's feed_dict, and elements are produced on demand in numpy. This module holds the sources and
+the transformations that need no user function; `map`, `filter`, `flat_map` and `interleave` are in
+dataset_functions.py, the element structures in structure.py (flatten, pack and ElementStructure stay
+importable from here).
 """
 
 from __future__ import annotations
@@ -18,95 +18,16 @@ from typing import Any
 import numpy as np
 
 from dfc.ir.dtypes import DType, as_dtype
-from dfc.ir.errors import InvalidArgumentError, OpError
+from dfc.ir.errors import InvalidArgumentError
 
 from ..framework import Tensor, TensorShape, constant_array, constant_value, get_seed, infer_constant_dtype
-from .sparse_components import (SparseTensor, SparseTensorValue, as_value, component_spec, is_sparse,
-                                placeholder_for, sparse_leaf_spec, sparse_row)
+from .sparse_components import SparseTensor, SparseTensorValue, as_value, is_sparse, sparse_leaf_spec, sparse_row
 from .sparse_components import batch as batch_sparse
+from .structure import ElementStructure, _combined_template, _Context, _flatten_up_to, flatten, pack
 
-__all__ = ["Dataset", "FedElements", "flatten", "pack"]
+__all__ = ["Dataset", "ElementStructure", "FedElements", "flatten", "pack"]
 
 AUTOTUNE = -1
-
-
-# ---- element structures: tuples, namedtuples and dicts nest; anything else is one component ------------
-def flatten(structure: Any) -> tuple[list[Any], Any]:
-    """The components of `structure` in order, and a template with their indices at the leaves."""
-    leaves: list[Any] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            return {k: walk(node[k]) for k in sorted(node)}
-        if isinstance(node, tuple) and not isinstance(node, SparseTensorValue):  # a SparseTensorValue is one leaf
-            items = [walk(x) for x in node]
-            return type(node)(*items) if hasattr(node, "_fields") else tuple(items)
-        leaves.append(node)
-        return len(leaves) - 1
-    return leaves, walk(structure)
-
-
-def pack(template: Any, leaves: list[Any]) -> Any:
-    """`template` with each index replaced by its component."""
-    if isinstance(template, dict):
-        return {k: pack(v, leaves) for k, v in template.items()}
-    if isinstance(template, tuple):
-        items = [pack(x, leaves) for x in template]
-        return type(template)(*items) if hasattr(template, "_fields") else tuple(items)
-    return leaves[template]
-
-
-def _structure_of_outputs(value: Any) -> Any:
-    """A map function's result as a structure: lists become tuples, as tf.data reads them."""
-    if isinstance(value, list):
-        return tuple(_structure_of_outputs(x) for x in value)
-    if isinstance(value, tuple) and not hasattr(value, "_fields"):
-        return tuple(_structure_of_outputs(x) for x in value)
-    if isinstance(value, dict):
-        return {k: _structure_of_outputs(v) for k, v in value.items()}
-    return value
-
-
-class _Context:
-    """What producing elements needs from the session that initialized the iterator."""
-
-    def __init__(self, session: Any, feed_dict: Any):
-        self.session, self.feed_dict = session, dict(feed_dict or {})
-        self._epochs: dict[int, int] = {}
-        self.captured: dict[int, list[np.ndarray]] = {}  # a dataset function's id -> its captures' values
-        self.windows: dict[int, list] = {}  # a function's dataset argument's id -> the elements it holds now
-        self.ignoring_errors = 0  # how many ignore_errors() datasets are pulling an element now
-
-    def next_epoch(self, dataset: Dataset) -> int:
-        """How many times `dataset` has started over since the iterator was initialized (shuffle's reseeding)."""
-        n = self._epochs.get(id(dataset), 0)
-        self._epochs[id(dataset)] = n + 1
-        return n
-
-    def evaluate(self, tensors: list[Tensor]) -> list[np.ndarray]:
-        return [as_value(a) for a in self.session.run(list(tensors), self.feed_dict)] if tensors else []
-
-
-class ElementStructure:
-    """The structure of a dataset's elements (and of an iterator's get_next): TF1's output_types, output_shapes and
-    output_classes, from the nested template, dtypes and shapes the object holds."""
-
-    _template: Any
-    _dtypes: list[DType]
-    _shapes: list
-
-    @property
-    def output_types(self) -> Any:
-        return pack(self._template, self._dtypes)
-
-    @property
-    def output_shapes(self) -> Any:
-        return pack(self._template, [TensorShape(s) for s in self._shapes])
-
-    @property
-    def output_classes(self) -> Any:
-        from .sparse_components import SparseTensor, is_sparse
-        return pack(self._template, [SparseTensor if is_sparse(s) else Tensor for s in self._shapes])
 
 
 class Dataset(ElementStructure):
@@ -198,20 +119,7 @@ class Dataset(ElementStructure):
     def skip(self, count: int) -> Dataset:
         return _Slice(self, count, -1)
 
-    def map(self, map_func: Callable, num_parallel_calls=None, deterministic=None) -> Dataset:
-        return _Map(self, map_func)
-
-    def filter(self, predicate: Callable) -> Dataset:
-        return _Filter(self, predicate)
-
-    def flat_map(self, map_func: Callable) -> Dataset:
-        """The elements of the dataset map_func returns for each element, one dataset after the other."""
-        return _FlatMap(self, map_func)
-
-    def interleave(self, map_func: Callable, cycle_length=None, block_length: int = 1, num_parallel_calls=None,
-                   deterministic=None) -> Dataset:
-        """map_func's datasets for cycle_length elements at a time, block_length elements from each in turn."""
-        return _Interleave(self, map_func, cycle_length, block_length)
+    # map, filter, flat_map and interleave: dataset_functions.py; window, scan, reduce, ...: transformations.py
 
     def shard(self, num_shards: int, index: int) -> Dataset:
         """Every num_shards-th element, starting at index (one worker's part of the input)."""
@@ -365,13 +273,19 @@ class _Generator(Dataset):
             yield arrays
 
 
+def _known_now(value: Tensor, error: Exception) -> Any:
+    """The value of a tensor known when the graph is built (a constant), else `error` raised."""
+    known = constant_value(value)
+    if known is None:
+        raise error
+    return known
+
+
 def _generator_argument(value: Any) -> Any:
     """An argument of from_generator's generator as TF passes it: a tensor's numpy value (strings as bytes)."""
     if isinstance(value, Tensor):
-        known = constant_value(value)
-        if known is None:
-            raise TypeError(f"from_generator's args must be known when the graph is built; {value.name} is not")
-        return known
+        return _known_now(value, TypeError(f"from_generator's args must be known when the graph is built; "
+                                           f"{value.name} is not"))
     array = np.asarray(value)
     if array.dtype.kind == "U":
         encoded = np.array([s.encode("utf-8") for s in array.reshape(-1)], dtype=object).reshape(array.shape)
@@ -379,36 +293,7 @@ def _generator_argument(value: Any) -> Any:
     return array[()] if array.ndim == 0 else array
 
 
-def _flatten_up_to(template: Any, value: Any) -> list | None:
-    """The components of `value` read with `template`'s structure (a list where a component is expected is one
-    component); None when the value does not have that structure."""
-    if isinstance(template, dict):
-        if not isinstance(value, dict) or set(value) != set(template):
-            return None
-        parts = [_flatten_up_to(template[k], value[k]) for k in template]
-    elif isinstance(template, tuple):
-        if not isinstance(value, (tuple, list)) or len(value) != len(template):
-            return None
-        parts = [_flatten_up_to(t, v) for t, v in zip(template, value)]
-    else:
-        return [value]
-    return None if any(p is None for p in parts) else [x for p in parts for x in p]
-
-
 # ---- combinations ------------------------------------------------------------------------------------
-def _combined_template(structure: Any, offsets: list[int]) -> Any:
-    """The zip's template: each dataset's template with its indices moved past the previous ones'."""
-    def shift(template, by):
-        if isinstance(template, dict):
-            return {k: shift(v, by) for k, v in template.items()}
-        if isinstance(template, tuple):
-            items = [shift(x, by) for x in template]
-            return type(template)(*items) if hasattr(template, "_fields") else tuple(items)
-        return template + by
-    datasets, inner = flatten(structure)
-    return pack(inner, [shift(d._template, off) for d, off in zip(datasets, offsets)])
-
-
 class _Zip(Dataset):
     def __init__(self, datasets):
         members, _ = flatten(datasets)
@@ -443,22 +328,33 @@ class _Concatenate(Dataset):
 
 
 # ---- transformations -----------------------------------------------------------------------------------
+def _batch_size(batch_size: Any) -> int:
+    """batch_size as an int, TF's InvalidArgumentError when it is not positive."""
+    batch_size = int(batch_size)
+    if batch_size <= 0:
+        raise InvalidArgumentError(f"Batch size must be greater than zero, got {batch_size}")
+    return batch_size
+
+
+def _chunks(stream: Iterator[list[np.ndarray]], size: int, drop_remainder: bool) -> Iterator[list[list[np.ndarray]]]:
+    """Consecutive lists of `size` elements of stream, the last one shorter unless drop_remainder drops it."""
+    while True:
+        chunk = list(itertools.islice(stream, size))
+        if not chunk or (drop_remainder and len(chunk) < size):
+            return
+        yield chunk
+
+
 class _Batch(Dataset):
     def __init__(self, source: Dataset, batch_size: int, drop_remainder: bool):
-        batch_size = int(batch_size)
-        if batch_size <= 0:
-            raise InvalidArgumentError(f"Batch size must be greater than zero, got {batch_size}")
+        batch_size = _batch_size(batch_size)
         lead = batch_size if drop_remainder else None
         super().__init__(source._template, source._dtypes,
                          [type(s)([lead] + s) if s is not None else None for s in source._shapes])
         self._source, self._size, self._drop = source, batch_size, drop_remainder
 
     def _elements(self, context):
-        stream = self._source._elements(context)
-        while True:
-            chunk = list(itertools.islice(stream, self._size))
-            if not chunk or (self._drop and len(chunk) < self._size):
-                return
+        for chunk in _chunks(self._source._elements(context), self._size, self._drop):
             batched = []
             for c in range(len(self._dtypes)):
                 if is_sparse(self._shapes[c]):
@@ -556,154 +452,6 @@ class FedElements(Dataset):
         yield from context.windows[id(self)]
 
 
-class _Function:
-    """A DSL function of one element, built once on placeholders in a graph of its own and run per element.
-
-    `arguments`, when given, makes the arguments in the function's graph instead of one placeholder per component:
-    it returns the structure passed to `func` and its flat slots, placeholders (fed an array) or FedElements
-    (given a list of elements)."""
-
-    def __init__(self, source: Dataset, func: Callable, what: str, returns_dataset: bool = False,
-                 arguments: Callable[[], tuple[Any, list]] | None = None):
-        from ..framework import Graph, convert_to_tensor
-        self.graph = Graph()
-        self._captures: dict[int, tuple[Any, Any]] = {}  # id(outer tensor) -> (outer tensor, its placeholder here)
-        self.graph.capture_outer = self._capture
-        with self.graph.as_default():
-            if arguments is None and getattr(source, "components_are_datasets", False):
-                if not returns_dataset:
-                    raise TypeError(f"{what}: the elements of {source!r} are datasets (Dataset.window); use "
-                                    f"flat_map or interleave to make one dataset of them")
-                inputs = [FedElements(0, [dtype], [shape]) for dtype, shape in zip(source._dtypes, source._shapes)]
-                args = pack(source._template, inputs)
-            elif arguments is None:
-                inputs = [placeholder_for(dtype, shape, f"arg{i}")
-                          for i, (dtype, shape) in enumerate(zip(source._dtypes, source._shapes))]
-                args = pack(source._template, inputs)
-            else:
-                args, inputs = arguments()
-            self.inputs = inputs
-            try:
-                result = func(*args) if isinstance(args, tuple) and not hasattr(args, "_fields") else func(args)
-            except ValueError as e:
-                if "graph" in str(e).lower():
-                    raise ValueError(f"{what}: the function uses a tensor of the outer graph ({e}); dfc builds "
-                                     f"dataset functions in a graph of their own, so pass such values through "
-                                     f"the dataset (Dataset.zip) or as numpy values") from e
-                raise
-            if returns_dataset:
-                if not isinstance(result, Dataset):
-                    raise TypeError(f"{what}: the function must return a Dataset, got {result!r}")
-                self.dataset, leaves, template = result, [], None
-            else:
-                leaves, template = flatten(_structure_of_outputs(result))
-            outputs = [x if isinstance(x, SparseTensor) else convert_to_tensor(x) for x in leaves]
-            # a result that is an outer tensor itself (`lambda x: (key, x)`) is returned through its capture
-            self.outputs = [self._capture(t) if isinstance(t, Tensor) and t._graph is not self.graph else t
-                            for t in outputs]
-        self.template = template
-        self._sessions: dict[str, Any] = {}
-
-    def _capture(self, outer: Any) -> Any:
-        """A placeholder standing for `outer`, a tensor of the graph the dataset was built in: its value is read
-        once per iterator initialization (TF captures a table or constant the same way; a variable is read then)."""
-        from ..array_ops import placeholder
-        if id(outer) not in self._captures:
-            with self.graph.as_default():
-                inner = placeholder(outer.dtype, outer.shape, name=f"capture{len(self._captures)}")
-            self._captures[id(outer)] = (outer, inner)
-        return self._captures[id(outer)][1]
-
-    def _feeds(self, context: _Context, element: list[np.ndarray]) -> dict:
-        feeds = {slot: value for slot, value in zip(self.inputs, element) if not isinstance(slot, FedElements)}
-        if self._captures:
-            values = context.captured.get(id(self))
-            if values is None:
-                values = context.captured[id(self)] = context.evaluate([o for o, _ in self._captures.values()])
-            feeds.update(zip([inner for _, inner in self._captures.values()], values))
-        return feeds
-
-    def _session(self, context: _Context) -> Any:
-        from ..session import Session
-        backend = getattr(context.session, "backend", "cpu")
-        if any(op.type == "dfc.dynamic_decode_image" for op in self.graph._ir.walk()):
-            # each new image size would compile a step of its own (a second each, where the interpreter
-            # decodes and resizes an element in milliseconds): the outer step stays native
-            backend = "interpreter"
-        session = self._sessions.get(backend)
-        if session is None:
-            session = self._sessions[backend] = Session(graph=self.graph, backend=backend)
-        return session
-
-    def context(self, context: _Context, element: list[np.ndarray]) -> _Context:
-        """Where the function's own dataset (flat_map) evaluates its tensors: this element fed."""
-        inner = _Context(self._session(context), self._feeds(context, element))
-        inner.windows.update({id(slot): value for slot, value in zip(self.inputs, element)
-                              if isinstance(slot, FedElements)})
-        return inner
-
-    def __call__(self, context: _Context, element: list[np.ndarray]) -> list[np.ndarray]:
-        session = self._session(context)
-        return [as_value(a) for a in session.run(self.outputs, self._feeds(context, element))]
-
-
-class _Map(Dataset):
-    def __init__(self, source: Dataset, func: Callable):
-        self._source = source
-        self._function = _Function(source, func, "Dataset.map")
-        outputs = self._function.outputs
-        super().__init__(self._function.template, [t.dtype for t in outputs],
-                         [component_spec(t, "Dataset.map")[1] for t in outputs])
-
-    def _elements(self, context):
-        for element in self._source._elements(context):
-            try:
-                result = self._function(context, element)
-            except OpError:
-                if context.ignoring_errors:  # under ignore_errors(): the element is dropped, as in TF
-                    continue
-                raise
-            yield result
-
-
-class _Interleave(Dataset):
-    def __init__(self, source: Dataset, func: Callable, cycle_length, block_length: int):
-        self._source, self._cycle, self._block = source, int(cycle_length or 8), int(block_length)
-        if self._cycle < 1 or self._block < 1:
-            raise InvalidArgumentError(f"cycle_length ({self._cycle}) and block_length ({self._block}) must be "
-                                       f"positive")
-        self._function = _Function(source, func, "Dataset.interleave", returns_dataset=True)
-        inner = self._function.dataset
-        super().__init__(inner._template, inner._dtypes, inner._shapes)
-
-    def _elements(self, context):
-        # TF's interleave kernel: an empty slot takes the next input element when the cycle reaches it, an
-        # exhausted one is emptied and the cycle moves on
-        inputs = iter(self._source._elements(context))
-        slots: list[Iterator | None] = [None] * self._cycle
-        index = produced = opened = 0
-        more = True
-        while more or opened:
-            current = slots[index]
-            if current is not None:
-                got = next(current, None)
-                if got is not None:
-                    yield got
-                    produced += 1
-                    if produced < self._block:
-                        continue
-                else:
-                    slots[index], opened = None, opened - 1
-            elif more:
-                element = next(inputs, None)
-                more = element is not None
-                if more:
-                    slots[index] = iter(self._function.dataset._elements(self._function.context(context, element)))
-                    opened += 1
-                continue
-            index, produced = (index + 1) % self._cycle, 0
-
-
 class _Shard(Dataset):
     def __init__(self, source: Dataset, num_shards: int, index: int):
         super().__init__(source._template, source._dtypes, source._shapes)
@@ -713,27 +461,10 @@ class _Shard(Dataset):
         yield from itertools.islice(self._source._elements(context), self._index, None, self._num_shards)
 
 
-class _FlatMap(Dataset):
-    def __init__(self, source: Dataset, func: Callable):
-        self._source = source
-        self._function = _Function(source, func, "Dataset.flat_map", returns_dataset=True)
-        inner = self._function.dataset
-        super().__init__(inner._template, inner._dtypes, inner._shapes)
-
-    def _elements(self, context):
-        for element in self._source._elements(context):
-            inner_context = self._function.context(context, element)
-            yield from self._function.dataset._elements(inner_context)
-
-
 def _static_value(value: Any) -> Any:
     """A constant tensor's value (padding values are fixed when the pipeline is built)."""
     if isinstance(value, Tensor):
-        from ..framework import constant_value
-        known = constant_value(value)
-        if known is None:
-            raise ValueError(f"padding value {value.name} must be a constant")
-        return known
+        return _known_now(value, ValueError(f"padding value {value.name} must be a constant"))
     return value
 
 
@@ -746,9 +477,7 @@ def _refuse_sparse(source: Dataset, what: str) -> None:
 class _PaddedBatch(Dataset):
     def __init__(self, source: Dataset, batch_size: int, padded_shapes, padding_values, drop_remainder: bool):
         _refuse_sparse(source, "padded_batch")
-        batch_size = int(batch_size)
-        if batch_size <= 0:
-            raise InvalidArgumentError(f"Batch size must be greater than zero, got {batch_size}")
+        batch_size = _batch_size(batch_size)
         if padded_shapes is None:
             shapes = [s for s in source._shapes]
             if any(s is None for s in shapes):
@@ -779,11 +508,7 @@ class _PaddedBatch(Dataset):
         self._padded, self._values = shapes, values
 
     def _elements(self, context):
-        stream = self._source._elements(context)
-        while True:
-            chunk = list(itertools.islice(stream, self._size))
-            if not chunk or (self._drop and len(chunk) < self._size):
-                return
+        for chunk in _chunks(self._source._elements(context), self._size, self._drop):
             batched = []
             for c, (want, value) in enumerate(zip(self._padded, self._values)):
                 longest = [max(e[c].shape[d] for e in chunk) for d in range(len(want))]
@@ -798,24 +523,3 @@ class _PaddedBatch(Dataset):
                 batched.append(out)
             yield batched
 
-
-class _Filter(Dataset):
-    def __init__(self, source: Dataset, predicate: Callable):
-        super().__init__(source._template, source._dtypes, source._shapes)
-        self._source = source
-        self._function = _Function(source, predicate, "Dataset.filter")
-        outs = self._function.outputs
-        if len(outs) != 1 or not outs[0].dtype.is_bool or outs[0].shape.as_list() not in ([], None):
-            raise ValueError(f"`predicate` return type must be convertible to a scalar boolean tensor. Was "
-                             f"{[(t.dtype.name, t.shape) for t in outs]}.")
-
-    def _elements(self, context):
-        for element in self._source._elements(context):
-            try:
-                keep = bool(self._function(context, element)[0])
-            except OpError:
-                if context.ignoring_errors:
-                    continue
-                raise
-            if keep:
-                yield element

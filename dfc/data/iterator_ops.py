@@ -18,7 +18,8 @@ from dfc.ir.errors import FailedPreconditionError, OutOfRangeError
 from dfc.runtime.host_feeds import register_action, register_source
 
 from ..framework import Operation, TensorShape, get_default_graph, name_scope
-from .dataset_ops import Dataset, ElementStructure, _Context, _flatten_up_to, flatten, pack
+from .dataset_ops import Dataset
+from .structure import ElementStructure, _Context, _flatten_up_to, flatten, pack
 from .sparse_components import arrays, graph_values, placeholder_for
 
 __all__ = ["Iterator", "get_output_classes", "get_output_shapes", "get_output_types", "make_initializable_iterator",

@@ -23,8 +23,9 @@ from dfc.ir.errors import InvalidArgumentError, OpError
 from dfc.runtime.host_feeds import register_source
 
 from ..framework import Tensor, TensorShape, get_default_graph, get_seed, name_scope
-from .dataset_ops import (Dataset, FedElements, _Context, _flatten_up_to, _Function, _PaddedBatch, flatten, pack,
-                          _structure_of_outputs)
+from .dataset_functions import _Function
+from .dataset_ops import Dataset, FedElements, _PaddedBatch
+from .structure import _Context, _flatten_up_to, _structure_of_outputs, flatten, pack
 
 INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2
@@ -374,9 +375,7 @@ class _TakeWhile(Dataset):
         super().__init__(source._template, source._dtypes, source._shapes)
         self._source = source
         self._function = _Function(source, predicate, "take_while")
-        outs = self._function.outputs
-        if len(outs) != 1 or not outs[0].dtype.is_bool or outs[0].shape.as_list() not in ([], None):
-            raise ValueError("`predicate` must return a scalar boolean tensor.")
+        self._function.check_predicate("`predicate` must return a scalar boolean tensor.")
 
     def _elements(self, context):
         for element in self._source._elements(context):
