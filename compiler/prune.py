@@ -2,8 +2,10 @@
 
 Fed tensors become the step graph's arguments and cut their producers off (partial
 execution). Variable reads without control operands are scheduled first, so every such
-read sees the variable as it was when the step began, whatever the step assigns; a variable
-fetched itself is the exception (TF1 fetches its ref tensor, which shows the run's updates).
+read sees the variable as it was when the step began, whatever the step assigns; the exceptions
+are TF1's aliasing of a ref variable's buffer: an op ordered after a write of the variable (by its
+operands or control dependencies) reads it afresh after the write, and a variable fetched itself
+shows the run's updates (TF1 fetches its ref tensor).
 """
 
 from __future__ import annotations
