@@ -73,7 +73,8 @@ def compile_cpu_step(graph: Graph, fetches: list[Value], targets: list[Op], feed
         return compile_step(graph, fetches, targets, feeds, shapes, arg_values=arg_values)
 
     if not step_cache.enabled() or arg_values:  # a step specialized for fed values: kept by the session only
-        return _native_or_interpreted(rebuild())
+        return _native_or_interpreted(rebuild(), lambda: _host_split(graph, fetches, targets, feeds, arrays,
+                                                                     arg_values))
     key = None
     try:
         if needed is None:
@@ -87,17 +88,37 @@ def compile_cpu_step(graph: Graph, fetches: list[Value], targets: list[Op], feed
             image, objects = found
             return CpuExecutable.from_image(image, objects, rebuild)
     step = rebuild()
-    executable = _native_or_interpreted(step)
+
+    executable = _native_or_interpreted(step, lambda: _host_split(graph, fetches, targets, feeds, arrays, arg_values))
     if key is not None and isinstance(executable, CpuExecutable):
         step_cache.store(key, executable.image)
     return executable
 
 
-def _native_or_interpreted(step: Graph) -> Executable:
-    """The step as native code, or on the interpreter where native code cannot hold it (a while loop whose
-    variables grow, as TF1's shape invariants allow): slower, and the same values."""
+def _host_split(graph: Graph, fetches: list[Value], targets: list[Op], feeds: list[Value], arrays: list[np.ndarray],
+                arg_values: dict[int, np.ndarray] | None) -> Executable:
+    """The step with its loops whose shapes vary, and the ops that read their results, on the host (the interpreter)
+    and the rest native (runtime/host_strings.py)."""
+    from . import host_strings
+    return host_strings.host_string_executable(graph, fetches, targets, feeds, arrays, _native_or_interpreted,
+                                               arg_values, keep_dynamic=True)
+
+
+def _native_or_interpreted(step: Graph, split: Callable[[], Executable] | None = None) -> Executable:
+    """The step as native code; where native code cannot hold it (a while loop whose variables grow, as TF1's
+    shape invariants allow), `split()`'s executable, which runs only such loops on the interpreter, or else the
+    whole step on the interpreter: slower, and the same values."""
     try:
         return CpuExecutable(step)
     except LoopShapesVary as e:
+        if split is not None:
+            try:
+                executable = split()
+            except Exception as failure:  # a pass that needs known shapes: the whole step is interpreted
+                logging.getLogger("dfc").debug("no host split of the step: %s", failure)
+            else:
+                logging.getLogger("dfc").warning("dfc runs this step's loops whose shapes vary on its interpreter, "
+                                                 "the rest natively: %s", e)
+                return executable
         logging.getLogger("dfc").warning("dfc runs this step on its interpreter: %s", e)
         return InterpreterExecutable(step)
