@@ -1,0 +1,54 @@
+"""tf.keras.preprocessing (sequence, text, image) against TF 2.21 tf_keras's answers on the same inputs
+(keras_preprocessing_cases.py, recorded by record_keras_preprocessing.py), and its errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from keras_preprocessing_cases import CASES
+from recordings import load_recording
+
+import dfc as tf
+
+RECORDED = load_recording("keras_preprocessing")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_matches_tf_keras(case, tmp_path):
+    np.random.seed(0)
+    got = {f"{case}/{k}": np.asarray(v) for k, v in CASES[case](tf.keras.preprocessing, str(tmp_path)).items()}
+    want = {k: v for k, v in RECORDED.items() if k.startswith(case + "/")}
+    assert sorted(got) == sorted(want)
+    for key, expected in want.items():
+        actual = got[key]
+        if expected.dtype.kind in "USO":
+            assert actual.tolist() == expected.tolist(), key
+        else:
+            assert actual.dtype == expected.dtype, key
+            np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-4, err_msg=key)
+
+
+def test_errors_as_keras():
+    seq, text, image = tf.keras.preprocessing.sequence, tf.keras.preprocessing.text, tf.keras.preprocessing.image
+    with pytest.raises(ValueError, match="must be a list of iterables"):
+        seq.pad_sequences([[1], 5])
+    with pytest.raises(ValueError, match='Padding type "middle" not understood'):
+        seq.pad_sequences([[1, 2]], padding="middle")
+    with pytest.raises(ValueError, match="is not compatible with `value`"):
+        seq.pad_sequences([[1, 2]], value="x")
+    with pytest.raises(ValueError, match="Data and targets have to be of same length"):
+        seq.TimeseriesGenerator(np.zeros(5), np.zeros(4), length=2)
+    with pytest.raises(TypeError, match="Unrecognized keyword arguments"):
+        text.Tokenizer(bogus=1)
+    with pytest.raises(ValueError, match="Specify a dimension"):
+        text.Tokenizer().texts_to_matrix(["a"])
+    with pytest.raises(ValueError, match="Unknown vectorization mode"):
+        tok = text.Tokenizer()
+        tok.fit_on_texts(["a b"])
+        tok.texts_to_matrix(["a"], mode="bogus")
+    with pytest.raises(ValueError, match="validation_split"):
+        image.ImageDataGenerator(validation_split=1.5)
+    with pytest.raises(ValueError, match="should have rank 4"):
+        image.ImageDataGenerator().flow(np.zeros((2, 3, 3)))
+    with pytest.raises(ValueError, match="Invalid color mode"):
+        image.ImageDataGenerator().flow_from_directory(".", color_mode="cmyk")
