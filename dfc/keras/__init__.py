@@ -18,7 +18,8 @@ from .network import Model, Sequential
 Input.__module__ = Model.__module__ = Sequential.__module__ = __name__
 # the modules that define the API are not part of it: tf.keras's own names are the ones located for errors
 for _internal in ("engine", "network", "training", "summary", "backend_ops", "backend_config", "layers_core",
-                  "layers_conv", "layers_merge", "layers_rnn", "layer_config", "model_config"):
+                  "layers_conv", "layers_merge", "layers_rnn",
+                  "layers_attention", "layers_conv_lstm", "layers_cudnn", "layer_config", "model_config"):
     globals().pop(_internal, None)
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "constraints", "datasets",

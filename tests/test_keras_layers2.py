@@ -1,0 +1,76 @@
+"""tf.keras.layers' LayerNormalization, Attention, AdditiveAttention, CuDNNLSTM, CuDNNGRU and ConvLSTM2D
+against TF 2.21's tf_keras (tests/tf1_scripts_keras_layers2.py, recorded by
+record_tf1_scripts_keras_layers2.py): values, gradients, training steps, variable names, configs; and
+their config round trips and errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from recordings import assert_matches_recording
+from tf1_scripts_keras_layers2 import SCRIPTS
+
+import dfc as tf
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_script_matches_tensorflow(name):
+    from dfc.keras import backend
+    tf.reset_default_graph()
+    backend._config["session_factory"] = lambda: tf.Session(backend="interpreter")
+    try:
+        actual = SCRIPTS[name](tf, lambda: tf.Session(backend="interpreter"))
+    finally:
+        del backend._config["session_factory"]
+    assert_matches_recording(actual, f"script_keras2_{name}", lambda key: {"rtol": 2e-4, "atol": 2e-5})
+
+
+@pytest.mark.parametrize("make", [
+    lambda L: L.LayerNormalization(axis=[1, 2], epsilon=1e-5, center=False),
+    lambda L: L.Attention(use_scale=True, dropout=0.1),
+    lambda L: L.AdditiveAttention(use_scale=False, causal=True),
+    lambda L: L.CuDNNLSTM(3, return_sequences=True, unit_forget_bias=False),
+    lambda L: L.CuDNNGRU(2, go_backwards=True, kernel_regularizer="l1"),
+    lambda L: L.ConvLSTM2D(2, 3, padding="same", dropout=0.2, return_state=True),
+])
+def test_config_round_trip(make):
+    layer = make(tf.keras.layers)
+    config = layer.get_config()
+    again = type(layer).from_config(json.loads(json.dumps(config)))
+    assert again.get_config() == config
+
+
+def test_causal_argument_equals_causal_mask():
+    """TF1's Attention(causal=True) masks as TF 2's call(use_causal_mask=True): the first step sees only the
+    first value."""
+    tf.reset_default_graph()
+    L = tf.keras.layers
+    values = np.random.default_rng(0).standard_normal((2, 4, 3)).astype(np.float32)
+    q = tf.constant(values)
+    a = L.Attention(causal=True)([q, q])
+    b = L.Attention()([q, q], use_causal_mask=True)
+    with tf.Session(backend="interpreter") as sess:
+        got_a, got_b = sess.run([a, b])
+    np.testing.assert_allclose(got_a, got_b)
+    np.testing.assert_allclose(got_a[:, 0], values[:, 0], rtol=1e-6)
+
+
+def test_errors_as_keras():
+    L = tf.keras.layers
+    tf.reset_default_graph()
+    q = tf.placeholder(tf.float32, [None, 3, 4])
+    with pytest.raises(ValueError, match="must be called on a list of inputs"):
+        L.Attention()(q)
+    with pytest.raises(ValueError, match="accepts inputs list of length 2 or 3"):
+        L.AdditiveAttention()([q])
+    with pytest.raises(ValueError, match="score_mode=bogus"):
+        L.Attention(score_mode="bogus")
+    with pytest.raises(TypeError, match="Expected an int or a list/tuple of ints"):
+        L.LayerNormalization(axis="x")
+    with pytest.raises(ValueError, match="Invalid value for `axis`"):
+        L.LayerNormalization(axis=5)(q)
+    ids = tf.placeholder(tf.int32, [None, 3])
+    with pytest.raises(ValueError, match="Masking is not supported for CuDNN RNNs"):
+        L.CuDNNLSTM(2)(L.Embedding(5, 4, mask_zero=True)(ids))
