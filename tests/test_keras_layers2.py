@@ -74,3 +74,30 @@ def test_errors_as_keras():
     ids = tf.placeholder(tf.int32, [None, 3])
     with pytest.raises(ValueError, match="Masking is not supported for CuDNN RNNs"):
         L.CuDNNLSTM(2)(L.Embedding(5, 4, mask_zero=True)(ids))
+
+
+def test_tf_h5_models_load_and_predict():
+    """TF's .h5 files of models with the new layers load (configs and weights by TF's names and shapes) and
+    predict as TF does (the CuDNN model as its LSTM/GRU twin in TF)."""
+    from recordings import EXPECTATIONS_DIR, load_recording
+    from tf1_scripts_keras_layers2 import h5_inputs
+
+    from dfc.keras import backend
+    want, inputs = load_recording("script_keras2_h5"), h5_inputs()
+    tf.reset_default_graph()
+    tf.keras.backend.clear_session()
+    backend._config["session_factory"] = lambda: tf.Session(backend="interpreter")
+    try:
+        _check_h5_models(want, inputs, EXPECTATIONS_DIR)
+    finally:
+        del backend._config["session_factory"]
+
+
+def _check_h5_models(want: dict, inputs: dict, folder) -> None:
+    model_a = tf.keras.models.load_model(str(folder / "keras2_model_a.h5"), compile=False)
+    got = model_a.predict(inputs["a"])
+    np.testing.assert_allclose(got[0], want["a0"], rtol=2e-4, atol=2e-5)
+    np.testing.assert_allclose(got[1], want["a1"], rtol=2e-4, atol=2e-5)
+    model_b = tf.keras.models.load_model(str(folder / "keras2_model_b.h5"), compile=False)
+    assert [type(layer).__name__ for layer in model_b.layers] == ["CuDNNLSTM", "CuDNNGRU"]
+    np.testing.assert_allclose(model_b.predict(inputs["b"]), want["b"], rtol=2e-4, atol=2e-5)

@@ -161,3 +161,35 @@ def conv_lstm(tf, Session):
     result["names"] = np.array([n.replace("conv_lstm2d", "conv_lst_m2d") for n in result["names"].tolist()])
     result["configs"] = np.array([s.replace("conv_lstm2d", "conv_lst_m2d") for s in result["configs"].tolist()])
     return result
+
+
+
+
+def h5_model_a(tf):
+    """A model for HDF5 files: LayerNormalization into Attention and AdditiveAttention, and ConvLSTM2D (two
+    inputs and outputs); (model, weight values to set)."""
+    L = tf.keras.layers
+    x1, x2 = L.Input((5, 4)), L.Input((3, 4, 4, 2))
+    norm = L.LayerNormalization()(x1)
+    attended = L.AdditiveAttention()([L.Attention(use_scale=True)([norm, norm]), norm])
+    model = tf.keras.Model([x1, x2], [attended, L.ConvLSTM2D(2, 3, padding="same")(x2)])
+    return model, _values(20, model.weights)
+
+
+def h5_model_b(tf):
+    """A model for HDF5 files: CuDNNLSTM into CuDNNGRU; (model, weight values to set)."""
+    L = tf.keras.layers
+    model = tf.keras.Sequential([L.CuDNNLSTM(3, return_sequences=True, input_shape=(4, 3), name="cu_dnnlstm"),
+                                 L.CuDNNGRU(2, name="cu_dnngru")])
+    return model, _values(21, model.weights)
+
+
+def h5_inputs() -> dict:
+    rng = np.random.default_rng(22)
+    return {"a": [rng.standard_normal((2, 5, 4)).astype(F32), rng.standard_normal((2, 3, 4, 4, 2)).astype(F32)],
+            "b": rng.standard_normal((2, 4, 3)).astype(F32)}
+
+
+def cudnn_twin_weights(values: list) -> list:
+    """Model B's weights for its twin, LSTM(sigmoid) into GRU(sigmoid, reset_after): one bias for two."""
+    return [values[0], values[1], values[2][:12] + values[2][12:], values[3], values[4], values[5].reshape(2, 6)]
