@@ -128,7 +128,7 @@ def cudnn(tf, Session):
               "cudnn_bias_shapes": np.array([layer.weights[2].shape.as_list() for layer in built]),
               "cudnn_configs": _configs(built)}
     tf.reset_default_graph()
-    x = tf.placeholder(tf.float32, [2, 4, 3], name="x")
+    x = tf.placeholder(tf.float32, [None, None, 3], name="x")  # the steps as a while loop (h5 test: unrolled)
     lstm_seq, (gru_out, gru_state), weights = _cudnn_equivalents(tf, x, 3)
     loss = tf.reduce_sum(tf.square(lstm_seq)) + tf.reduce_sum(gru_out * 0.5) + tf.reduce_sum(gru_state)
     grads = tf.gradients(loss, [x])
@@ -145,8 +145,8 @@ def cudnn(tf, Session):
 
 @script
 def conv_lstm(tf, Session):
-    """ConvLSTM2D: 'same' padding returning every step; 'valid' with strides and dilation, backwards,
-    returning its states."""
+    """ConvLSTM2D: 'same' padding returning every step; 'valid' with strides, backwards, returning its
+    states; both also over a number of steps known only when the graph runs (a while loop)."""
     L = tf.keras.layers
     x = tf.placeholder(tf.float32, [None, 3, 6, 5, 2], name="x")
     layers = [L.ConvLSTM2D(3, (3, 3), padding="same", return_sequences=True),
@@ -154,9 +154,14 @@ def conv_lstm(tf, Session):
                            recurrent_activation="sigmoid")]
     seq = layers[0](x)
     last, h, c = layers[1](x)
-    loss = tf.reduce_sum(tf.square(seq)) + tf.reduce_sum(last) + tf.reduce_sum(c * 0.3)
-    feed = {x: np.random.default_rng(5).standard_normal((2, 3, 6, 5, 2)).astype(F32)}
-    result = _run(tf, Session, loss, {"seq": seq, "last": last, "h": h, "c": c}, feed, layers, 6)
+    x_steps = tf.placeholder(tf.float32, [None, None, 6, 5, 2], name="x_steps")  # steps known when run
+    dyn_seq, (dyn_last, _, _) = layers[0](x_steps), layers[1](x_steps)
+    loss = tf.reduce_sum(tf.square(seq)) + tf.reduce_sum(last) + tf.reduce_sum(c * 0.3) + \
+        tf.reduce_sum(dyn_seq * dyn_seq[:, :1]) + tf.reduce_sum(dyn_last * 0.2)
+    values = np.random.default_rng(5).standard_normal((2, 3, 6, 5, 2)).astype(F32)
+    feed = {x: values, x_steps: values[:, ::-1] * 0.5}
+    result = _run(tf, Session, loss, {"seq": seq, "last": last, "h": h, "c": c, "dyn_seq": dyn_seq,
+                                      "dyn_last": dyn_last}, feed, layers, 6)
     # TF1 named the layer conv_lst_m2d (as dfc does); tf_keras 2's conv_lstm2d
     result["names"] = np.array([n.replace("conv_lstm2d", "conv_lst_m2d") for n in result["names"].tolist()])
     result["configs"] = np.array([s.replace("conv_lstm2d", "conv_lst_m2d") for s in result["configs"].tolist()])

@@ -55,6 +55,15 @@ class ConvLSTM2DCell(LSTMCell):
     def state_size(self):
         return [self.filters, self.filters]
 
+    @property
+    def output_size(self) -> TensorShape:
+        """One step's output without the batch (for the while loop over an unknown number of steps)."""
+        return TensorShape(self._state_shape())
+
+    def _state_shape(self) -> list:
+        rows, cols = self._spatial
+        return [rows, cols, self.filters] if self.data_format == "channels_last" else [self.filters, rows, cols]
+
     def build(self, input_shape) -> None:
         dims = TensorShape(input_shape).as_list()
         first = self.data_format == "channels_first"
@@ -76,8 +85,7 @@ class ConvLSTM2DCell(LSTMCell):
         self.built = True
 
     def get_initial_state(self, batch, dtype) -> list[Tensor]:
-        rows, cols = self._spatial
-        spatial = [rows, cols, self.filters] if self.data_format == "channels_last" else [self.filters, rows, cols]
+        spatial = self._state_shape()
         shape = _array.stack([batch] + spatial) if isinstance(batch, Tensor) else [batch] + spatial
         return [_array.zeros(shape, dtype=dtype), _array.zeros(shape, dtype=dtype)]
 
@@ -132,11 +140,3 @@ class ConvLSTM2D(RNN):
         self.cell._dtype = self._dtype
         self.cell.build(TensorShape([dims[0]] + dims[2:]))  # in the layer's scope, as TF's Keras names them
         self.cell.built = self.built = True
-
-    def call(self, inputs, mask=None, training=None, initial_state=None):
-        if inputs.shape.as_list()[1] is None:
-            raise ValueError(f"{self.name}: ConvLSTM2D needs a known number of time steps")
-        return super().call(inputs, mask=mask, training=training, initial_state=initial_state)
-
-    def compute_output_shape(self, input_shape):
-        return None
