@@ -52,3 +52,27 @@ def test_errors_as_keras():
         image.ImageDataGenerator().flow(np.zeros((2, 3, 3)))
     with pytest.raises(ValueError, match="Invalid color mode"):
         image.ImageDataGenerator().flow_from_directory(".", color_mode="cmyk")
+
+
+def test_models_train_on_the_generators():
+    """As in TF1, fit/evaluate/predict take a TimeseriesGenerator or ImageDataGenerator.flow (keras Sequences)
+    as fit_generator does; `y` with them is TF's ValueError."""
+    P, L = tf.keras.preprocessing, tf.keras.layers
+    tf.reset_default_graph()
+    tf.keras.backend.clear_session()
+    rng = np.random.default_rng(0)
+    series = P.sequence.TimeseriesGenerator(rng.random((30, 2), np.float32), rng.random((30, 1), np.float32),
+                                            length=4, batch_size=6)
+    assert isinstance(series, tf.keras.utils.Sequence)
+    model = tf.keras.Sequential([L.Flatten(input_shape=(4, 2)), L.Dense(1)])
+    model.compile(tf.keras.optimizers.SGD(0.1), "mse")
+    start = model.get_weights()
+    by_fit = model.fit(series, epochs=2, shuffle=False, verbose=0).history["loss"]
+    model.set_weights(start)
+    assert model.fit_generator(series, epochs=2, shuffle=False, verbose=0).history["loss"] == by_fit
+    assert model.evaluate(series, verbose=0) == model.evaluate_generator(series)
+    assert model.predict(series).shape == (26, 1)
+    flow = P.image.ImageDataGenerator(horizontal_flip=True).flow(rng.random((6, 4, 2, 1)), np.zeros((6, 1)),
+                                                                 batch_size=3)
+    with pytest.raises(ValueError, match="`y` argument is not supported when data is a generator"):
+        model.fit(flow, np.zeros((6, 1)))

@@ -11,12 +11,13 @@ import warnings
 import numpy as np
 
 from ..backend_config import floatx, image_data_format
+from ..utils import Sequence
 from .image_files import array_to_img, img_to_array, load_img
 
 __all__ = ["DirectoryIterator", "Iterator", "NumpyArrayIterator"]
 
 
-class Iterator:
+class Iterator(Sequence):
     """Batches of `batch_size` of n samples: by index (a Sequence) or by next() forever, a new order of the
     samples (shuffle) at each pass."""
 

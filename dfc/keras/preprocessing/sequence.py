@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .. import utils as _utils
+
 __all__ = ["TimeseriesGenerator", "make_sampling_table", "pad_sequences", "skipgrams"]
 
 
@@ -63,7 +65,7 @@ def pad_sequences(sequences, maxlen: int | None = None, dtype="int32", padding: 
     return out
 
 
-class TimeseriesGenerator:
+class TimeseriesGenerator(_utils.Sequence):
     """Batches of (windows of `length` steps of `data`, the target of the step after each window), a
     keras Sequence: len() batches, indexed. Windows take every `sampling_rate`-th step; consecutive windows
     start `stride` steps apart; shuffle draws the window ends with numpy's global generator."""
