@@ -84,12 +84,16 @@ def attention(tf, Session):
     fetches["additive"], fetches["additive_scores"] = layers[3]([q, v, k], mask=[q_mask, v_mask],
                                                                 return_attention_scores=True)
     fetches["additive_plain"] = layers[4]([q, v], use_causal_mask=True, mask=[None, v_mask])
+    # masks from an Embedding(mask_zero=True) reach the attention and, through it, the pool after
+    ids = tf.placeholder(tf.int32, [None, 3], name="ids")
+    emb = L.Embedding(6, 4, mask_zero=True)(ids)
+    fetches["embedded"] = L.GlobalAveragePooling1D()(L.Attention()([emb, emb]))
     loss = sum(tf.reduce_sum(tf.square(t - 0.1)) for t in fetches.values())
     rng = np.random.default_rng(3)
     feed = {q: rng.standard_normal((2, 3, 4)).astype(F32), v: rng.standard_normal((2, 3, 4)).astype(F32),
             k: rng.standard_normal((2, 3, 4)).astype(F32),
             q_mask: np.array([[True, True, False], [True, True, True]]),
-            v_mask: np.array([[True, False, True], [True, True, False]])}
+            v_mask: np.array([[True, False, True], [True, True, False]]), ids: np.array([[1, 2, 0], [3, 0, 0]])}
     return _run(tf, Session, loss, fetches, feed, layers, 4)
 
 
