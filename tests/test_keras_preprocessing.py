@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from keras_preprocessing_cases import CASES
 from recordings import load_recording
 
@@ -76,3 +78,18 @@ def test_models_train_on_the_generators():
                                                                  batch_size=3)
     with pytest.raises(ValueError, match="`y` argument is not supported when data is a generator"):
         model.fit(flow, np.zeros((6, 1)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(1, 99), max_size=6), min_size=1, max_size=5), st.integers(1, 7),
+       st.sampled_from(["pre", "post"]), st.sampled_from(["pre", "post"]), st.integers(-3, 0))
+def test_pad_sequences_keeps_each_sequences_part(sequences, maxlen, padding, truncating, value):
+    """Each row holds the sequence's last (truncating='pre') or first maxlen items, at the end (padding='pre')
+    or start, the rest `value`."""
+    out = tf.keras.preprocessing.sequence.pad_sequences(sequences, maxlen=maxlen, padding=padding,
+                                                        truncating=truncating, value=value)
+    assert out.shape == (len(sequences), maxlen) and out.dtype == np.int32
+    for row, s in zip(out, sequences):
+        kept = (s[-maxlen:] if truncating == "pre" else s[:maxlen]) if s else []
+        fill = [value] * (maxlen - len(kept))
+        assert row.tolist() == (fill + kept if padding == "pre" else kept + fill)
