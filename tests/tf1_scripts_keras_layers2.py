@@ -118,18 +118,19 @@ def _cudnn_equivalents(tf, x, units: int):
 
 @script
 def cudnn(tf, Session):
-    """CuDNNLSTM and CuDNNGRU: TF's variable names, shapes and configs, and their values and gradients
-    (TF's from the equivalent LSTM and GRU, see _cudnn_equivalents)."""
+    """CuDNNLSTM and CuDNNGRU (also in a Bidirectional): TF's variable names, shapes and configs, and their
+    values and gradients (TF's from the equivalent LSTM and GRU, see _cudnn_equivalents)."""
     L = tf.keras.layers
     x = tf.placeholder(tf.float32, [2, 4, 3], name="x")
     penalty = tf.keras.regularizers.L1L2(l2=0.5)
     built = [L.CuDNNLSTM(5, return_state=True, unit_forget_bias=True, kernel_regularizer=penalty),
-             L.CuDNNGRU(2, go_backwards=True, bias_initializer="ones")]
+             L.CuDNNGRU(2, go_backwards=True, bias_initializer="ones"),
+             L.Bidirectional(L.CuDNNLSTM(2, return_sequences=True), merge_mode="sum")]
     for layer in built:
         layer(tf.placeholder(tf.float32, [None, 6, 3]))
     result = {"cudnn_names": np.array([w.name for layer in built for w in layer.weights]),
               "cudnn_shapes": np.array([w.shape.as_list() for w in built[0].weights[:2]]),
-              "cudnn_bias_shapes": np.array([layer.weights[2].shape.as_list() for layer in built]),
+              "cudnn_bias_shapes": np.array([layer.weights[2].shape.as_list() for layer in built[:2]]),
               "cudnn_configs": _configs(built)}
     tf.reset_default_graph()
     x = tf.placeholder(tf.float32, [None, None, 3], name="x")  # the steps as a while loop (h5 test: unrolled)
