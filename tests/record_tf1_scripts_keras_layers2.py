@@ -14,8 +14,8 @@ import sys
 
 os.environ["TF_USE_LEGACY_KERAS"] = "1"
 
-from tf1_scripts_keras_layers2 import (SCRIPTS, cudnn_twin_weights, h5_inputs, h5_model_a,  # noqa: E402
-                                       h5_model_b)
+from tf1_scripts_keras_layers2 import (SCRIPTS, h5_inputs, h5_model_a, h5_model_b,  # noqa: E402
+                                       tf_cudnn_to_keras)
 from tf_recording import EXPECTATIONS_DIR, save, tf  # noqa: E402
 
 
@@ -58,11 +58,11 @@ def record_h5() -> None:
     _fresh()
     model_b, values = h5_model_b(tf)
     _save_cudnn_model(model_b, values, str(EXPECTATIONS_DIR / "keras2_model_b.h5"))
-    _fresh()  # TF's CuDNN layers run only on a GPU: B's predictions are those of its LSTM/GRU twin
+    _fresh()  # TF's CuDNN layers run only on a GPU: B's predictions are its LSTM/GRU twin's (weights converted by TF)
     L = tf.keras.layers
     twin = tf.keras.Sequential([L.LSTM(3, recurrent_activation="sigmoid", return_sequences=True, input_shape=(4, 3)),
                                 L.GRU(2, recurrent_activation="sigmoid", reset_after=True)])
-    twin.set_weights(cudnn_twin_weights(values))
+    twin.set_weights(tf_cudnn_to_keras(twin.layers[0], values[:3]) + tf_cudnn_to_keras(twin.layers[1], values[3:]))
     save(EXPECTATIONS_DIR, "script_keras2_h5", a0=out_a[0], a1=out_a[1], b=twin.predict(inputs["b"]))
 
 

@@ -97,9 +97,16 @@ def attention(tf, Session):
     return _run(tf, Session, loss, fetches, feed, layers, 4)
 
 
+def tf_cudnn_to_keras(layer, values: list) -> list:
+    """CuDNN weights as the LSTM/GRU `layer` takes them, converted by TF's own code (tf_keras's loading of
+    CuDNN weights into LSTM and GRU: kernel blocks re-laid, the LSTM's biases added)."""
+    from tf_keras.src.saving.legacy.hdf5_format import _convert_rnn_weights
+    return _convert_rnn_weights(layer, values)
+
+
 def _cudnn_equivalents(tf, x, units: int):
     """TF's CuDNN layers run only on a GPU: under TF, the LSTM and GRU that compute what they compute (sigmoid
-    gates, one bias: cuDNN's two added); under dfc the CuDNN layers themselves. Both get the same weights."""
+    gates, reset after), their weights converted by TF; under dfc the CuDNN layers themselves."""
     L = tf.keras.layers
     rng = np.random.default_rng(7)
     dim = x.shape.as_list()[-1]
@@ -111,8 +118,7 @@ def _cudnn_equivalents(tf, x, units: int):
     else:
         lstm = L.LSTM(units, recurrent_activation="sigmoid", return_sequences=True)
         gru = L.GRU(units, recurrent_activation="sigmoid", reset_after=True, return_state=True, go_backwards=True)
-        lstm_w = [lstm_w[0], lstm_w[1], lstm_w[2][:4 * units] + lstm_w[2][4 * units:]]
-        gru_w = [gru_w[0], gru_w[1], gru_w[2].reshape(2, 3 * units)]
+        lstm_w, gru_w = tf_cudnn_to_keras(lstm, lstm_w), tf_cudnn_to_keras(gru, gru_w)
     return lstm(x), gru(x), [(lstm, lstm_w), (gru, gru_w)]
 
 
@@ -199,7 +205,3 @@ def h5_inputs() -> dict:
     return {"a": [rng.standard_normal((2, 5, 4)).astype(F32), rng.standard_normal((2, 3, 4, 4, 2)).astype(F32)],
             "b": rng.standard_normal((2, 4, 3)).astype(F32)}
 
-
-def cudnn_twin_weights(values: list) -> list:
-    """Model B's weights for its twin, LSTM(sigmoid) into GRU(sigmoid, reset_after): one bias for two."""
-    return [values[0], values[1], values[2][:12] + values[2][12:], values[3], values[4], values[5].reshape(2, 6)]

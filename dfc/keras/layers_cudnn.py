@@ -1,7 +1,7 @@
 """TF1's tf.keras.layers.CuDNNLSTM and CuDNNGRU, run as ordinary recurrent steps (on any device): cuDNN's
 math (sigmoid gates, tanh; the GRU resets after its recurrent matmul) with cuDNN's two biases per gate,
-the weights shaped and named as TF's (`cu_dnnlstm/kernel:0`, bias [8 units] or [6 units]) so .h5 files
-and checkpoints written by TF load.
+the weights shaped, named and laid out as TF's (`cu_dnnlstm/kernel:0`, bias [8 units] or [6 units]; each
+gate's kernel block holds cuDNN's matrix) so .h5 files and checkpoints written by TF load.
 """
 
 from __future__ import annotations
@@ -51,7 +51,6 @@ class _CuDNNRNN(RNN):
                                                 constraint=self.recurrent_constraint)
         self.bias = self.add_weight("bias", (2 * size,), initializer=self._bias_initializer(),
                                     regularizer=self.bias_regularizer, constraint=self.bias_constraint)
-        self.cell.kernel, self.cell.recurrent_kernel = self.kernel, self.recurrent_kernel
         self.cell.built = self.built = True
 
     @property
@@ -83,8 +82,20 @@ class _CuDNNRNN(RNN):
         expected = len(self.cell.state_size) if isinstance(self.cell.state_size, list) else 1
         if initial_state is not None and len(initial_state) != expected:
             raise ValueError(f"Layer has {expected} states but was passed {len(initial_state)} initial states.")
+        self.cell.kernel, self.cell.recurrent_kernel = self._cell_kernels()
         self.cell.bias = self._cell_bias()
         return super().call(inputs, training=training, initial_state=initial_state)
+
+    def _cell_kernels(self) -> tuple:
+        """The kernels as a Keras cell's: TF hands each gate's [inputs, units] block to cuDNN as the bytes of its
+        [units, inputs] matrix (and each recurrent block as that of its transpose), so the cell's block is that
+        matrix transposed; tf_keras converts CuDNN weights for LSTM/GRU so."""
+        u, dim = self.units, self.kernel.shape.as_list()[0]
+        gates = range(self._gates)
+        kernel = _array.concat([_array.transpose(_array.reshape(self.kernel[:, g * u:(g + 1) * u], [u, dim]))
+                                for g in gates], 1)
+        recurrent = _array.concat([_array.transpose(self.recurrent_kernel[:, g * u:(g + 1) * u]) for g in gates], 1)
+        return kernel, recurrent
 
 
 class CuDNNLSTM(_CuDNNRNN):
