@@ -101,3 +101,33 @@ def _check_h5_models(want: dict, inputs: dict, folder) -> None:
     model_b = tf.keras.models.load_model(str(folder / "keras2_model_b.h5"), compile=False)
     assert [type(layer).__name__ for layer in model_b.layers] == ["CuDNNLSTM", "CuDNNGRU"]
     np.testing.assert_allclose(model_b.predict(inputs["b"]), want["b"], rtol=2e-4, atol=2e-5)
+
+
+def test_cudnn_weights_load_into_lstm_and_gru_and_back(tmp_path):
+    """As TF's Keras: CuDNNLSTM/CuDNNGRU weights from TF's .h5 load into LSTM and GRU(reset_after) for CPUs
+    (converted; TF's predictions of that twin recorded), and such weights load back into the CuDNN layers."""
+    from recordings import EXPECTATIONS_DIR, load_recording
+    from tf1_scripts_keras_layers2 import h5_inputs
+
+    from dfc.keras import backend
+    L = tf.keras.layers
+    want, x = load_recording("script_keras2_h5")["b"], h5_inputs()["b"]
+    tf.reset_default_graph()
+    tf.keras.backend.clear_session()
+    backend._config["session_factory"] = lambda: tf.Session(backend="interpreter")
+    try:
+        twin = tf.keras.Sequential([L.LSTM(3, recurrent_activation="sigmoid", return_sequences=True,
+                                           input_shape=(4, 3)),
+                                    L.GRU(2, recurrent_activation="sigmoid", reset_after=True)])
+        twin.load_weights(str(EXPECTATIONS_DIR / "keras2_model_b.h5"))
+        np.testing.assert_allclose(twin.predict(x), want, rtol=2e-4, atol=2e-5)
+        twin.save_weights(str(tmp_path / "twin.h5"))
+        cudnn = tf.keras.Sequential([L.CuDNNLSTM(3, return_sequences=True, input_shape=(4, 3)), L.CuDNNGRU(2)])
+        cudnn.load_weights(str(tmp_path / "twin.h5"))
+        np.testing.assert_allclose(cudnn.predict(x), want, rtol=2e-4, atol=2e-5)
+        cudnn.save_weights(str(tmp_path / "cudnn.h5"))
+        plain = tf.keras.Sequential([L.LSTM(3, return_sequences=True, input_shape=(4, 3)), L.GRU(2)])
+        with pytest.raises(ValueError, match=r"CuDNNGRU is not compatible with GRU\(reset_after=False\)"):
+            plain.load_weights(str(tmp_path / "cudnn.h5"))
+    finally:
+        del backend._config["session_factory"]
