@@ -24,6 +24,7 @@ from . import backend as K
 from . import layer_config
 from . import losses as _losses
 from . import optimizers as _optimizers
+from .rnn_weights import convert_rnn_weights
 from .utils import custom_object_scope
 
 __all__ = ["load_model_from_hdf5", "load_weights_from_hdf5", "save_model_to_hdf5", "save_weights_to_hdf5"]
@@ -142,6 +143,7 @@ def load_weights_from_hdf5_group(group, layers: list) -> None:
     pairs: list = []
     for k, (layer, (name, values)) in enumerate(zip(filtered, saved)):
         weights = _all_weights(layer)
+        values = convert_rnn_weights(layer, values)  # CuDNN layers' weights into LSTM/GRU and back, as TF
         if len(weights) != len(values):
             raise ValueError(f"Layer #{k} (named \"{layer.name}\" in the current model) was found to correspond to "
                              f"layer {name} in the save file. However the new layer {layer.name} expects "
@@ -158,9 +160,10 @@ def load_weights_from_hdf5_group_by_name(group, layers: list, skip_mismatch: boo
     for layer in layers:
         by_name.setdefault(layer.name, []).append(layer)
     pairs: list = []
-    for k, (name, values) in enumerate(_saved_layers(group)):
+    for k, (name, saved) in enumerate(_saved_layers(group)):
         for layer in by_name.get(name, []):
             weights = _all_weights(layer)
+            values = convert_rnn_weights(layer, saved)
             if len(weights) != len(values):
                 message = (f"Layer #{k} (named \"{layer.name}\") expects {len(weights)} weight(s), but the saved "
                            f"weights have {len(values)} element(s).")

@@ -35,6 +35,9 @@ _LSTM_CELL = ("units", "activation", "recurrent_activation", "use_bias") + _CELL
     _CELL_PENALTIES + _CELL_CONSTRAINTS + ("dropout", "recurrent_dropout", "implementation")
 _GRU_CELL = ("units", "activation", "recurrent_activation", "use_bias") + _CELL_WEIGHTS + _CELL_PENALTIES + \
     _CELL_CONSTRAINTS + ("dropout", "recurrent_dropout", "implementation", "reset_after")
+_CUDNN_RNN = ("return_sequences", "return_state", "go_backwards", "stateful", "time_major")
+_CUDNN_PENALTIES = ("kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
+                    "kernel_constraint", "recurrent_constraint", "bias_constraint")
 
 
 def _with_activity(keys: tuple) -> tuple:
@@ -95,6 +98,17 @@ CONFIG_KEYS: dict[str, tuple[str, ...]] = {
     "Bidirectional": ("layer", "merge_mode"),
     "TimeDistributed": ("layer",),
     "Masking": ("mask_value",),
+    "LayerNormalization": ("axis", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+                           "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"),
+    "CuDNNLSTM": _CUDNN_RNN + ("units", "kernel_initializer", "recurrent_initializer", "bias_initializer",
+                               "unit_forget_bias") + _CUDNN_PENALTIES,
+    "CuDNNGRU": _CUDNN_RNN + ("units", "kernel_initializer", "recurrent_initializer", "bias_initializer")
+    + _CUDNN_PENALTIES,
+    "ConvLSTM2D": _RNN + ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
+                          "activation", "recurrent_activation", "use_bias", "kernel_initializer",
+                          "recurrent_initializer", "bias_initializer", "unit_forget_bias", "kernel_regularizer",
+                          "recurrent_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+                          "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout"),
 }
 
 _FORMATS = {"NWC": "channels_last", "NHWC": "channels_last", "NDHWC": "channels_last", "NCW": "channels_first",
@@ -110,6 +124,9 @@ _SPECIAL = {
     ("SimpleRNN", "activity_regularizer"): lambda layer: regularizers.serialize(layer.activity_regularizer),
     ("LSTM", "activity_regularizer"): lambda layer: regularizers.serialize(layer.activity_regularizer),
     ("GRU", "activity_regularizer"): lambda layer: regularizers.serialize(layer.activity_regularizer),
+    ("CuDNNLSTM", "activity_regularizer"): lambda layer: regularizers.serialize(layer.activity_regularizer),
+    ("CuDNNGRU", "activity_regularizer"): lambda layer: regularizers.serialize(layer.activity_regularizer),
+    ("ConvLSTM2D", "activity_regularizer"): lambda layer: regularizers.serialize(layer.activity_regularizer),
 }
 _MISSING = object()
 

@@ -12,6 +12,9 @@ from .layers_core import (ELU, Activation, ActivityRegularization, BatchNormaliz
                           Softmax, SpatialDropout1D, SpatialDropout2D, ThresholdedReLU)
 from .layers_rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, Masking, SimpleRNN, SimpleRNNCell,
                          TimeDistributed)
+from .layers_attention import AdditiveAttention, Attention, LayerNormalization
+from .layers_conv_lstm import ConvLSTM2D
+from .layers_cudnn import CuDNNGRU, CuDNNLSTM
 from .layers_merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
                            concatenate, dot, maximum, minimum, multiply, subtract)
 
@@ -21,7 +24,8 @@ AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePoo
 GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D = (GlobalAveragePooling1D, GlobalAveragePooling2D,
                                                                       GlobalMaxPooling1D, GlobalMaxPooling2D)
 
-__all__ = ["GRU", "LSTM", "RNN", "Bidirectional", "GRUCell", "LSTMCell", "Masking", "SimpleRNN", "SimpleRNNCell",
+__all__ = ["AdditiveAttention", "Attention", "ConvLSTM2D", "CuDNNGRU", "CuDNNLSTM", "LayerNormalization",
+           "GRU", "LSTM", "RNN", "Bidirectional", "GRUCell", "LSTMCell", "Masking", "SimpleRNN", "SimpleRNNCell",
            "TimeDistributed", "DepthwiseConv2D", "ELU",
            "Activation", "ActivityRegularization", "Add", "AveragePooling1D", "AveragePooling2D",
            "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "Average", "BatchNormalization", "Concatenate",

@@ -50,6 +50,18 @@ def _is_dataset(x) -> bool:
     return isinstance(x, Dataset)
 
 
+def _is_generator(x) -> bool:
+    """A keras Sequence, a generator or an iterator (ImageDataGenerator.flow's): the batches, not the data."""
+    from .utils import Sequence
+    return isinstance(x, Sequence) or (hasattr(x, "__next__") and not isinstance(x, (np.ndarray, list, tuple, dict)))
+
+
+def _no_targets_with_generator(y) -> None:
+    if y is not None:
+        raise ValueError("`y` argument is not supported when data is a generator or Sequence instance. Instead pass "
+                         "targets as the second element of the generator.")
+
+
 class _DatasetBatches:
     """The (x, y[, sample_weight]) batches of a tf.data Dataset as numpy arrays, drawn with Keras's session:
     `steps` per pass, or (steps None) until the dataset ends, re-initialized for the next pass."""
@@ -320,6 +332,11 @@ class TrainingMixin:
                 raise ValueError("`y` argument is not supported when using dataset as input.")
             return self._fit_batches(_DatasetBatches(x, steps_per_epoch), epochs, verbose, callbacks, validation_data,
                                      validation_steps, validation_freq, class_weight, initial_epoch)
+        if _is_generator(x):  # TF1's fit passes a Sequence or generator to fit_generator
+            _no_targets_with_generator(y)
+            return self.fit_generator(x, steps_per_epoch, epochs, verbose, callbacks, validation_data,
+                                      validation_steps, validation_freq, class_weight, shuffle=shuffle,
+                                      initial_epoch=initial_epoch)
         if steps_per_epoch is not None:
             raise ValueError("steps_per_epoch needs dataset inputs; give numpy arrays and batch_size")
         self._ensure_built(x)
@@ -387,6 +404,9 @@ class TrainingMixin:
                                "loss)`.")
         if _is_dataset(x):
             return self.evaluate_generator(_DatasetBatches(x, steps).epoch(), steps=steps if steps else -1)
+        if _is_generator(x):
+            _no_targets_with_generator(y)
+            return self.evaluate_generator(x, steps=steps)
         self._ensure_built(x)
         xs = self._standardize(x, self.inputs, "input")
         ys = self._standardize(y, self._targets, "target")
@@ -403,6 +423,8 @@ class TrainingMixin:
         """The outputs for x, computed in batches of `batch_size` (32) with the learning phase off."""
         if _is_dataset(x):
             return self.predict_generator(_DatasetBatches(x, steps).epoch(), steps=steps if steps else -1)
+        if _is_generator(x):
+            return self.predict_generator(x, steps=steps)
         self._ensure_built(x)
         xs = self._standardize(x, self.inputs, "input")
         n = len(xs[0])

@@ -77,6 +77,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "keras.backend": ("keras.backend",), "keras.optimizers": ("keras.optimizers",),
     "keras.callbacks": ("keras.callbacks",), "keras.losses": ("keras.losses",),
     "keras.utils": ("keras.utils",), "estimator": ("estimator",),
+    **{f"keras.preprocessing{m}": (f"keras.preprocessing{m}",) for m in ("", ".sequence", ".text", ".image")},
     "data": ("data",), "data.ops": ("data",), "data.ops.dataset_ops": ("data",), "data.ops.iterator_ops": ("data",),
     "lib": (), "lib.io": ("python_io",), "lib.io.tf_record": ("python_io",), "lib.io.file_io": ("gfile",),
     "ops": (), "framework": (),
