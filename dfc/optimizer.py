@@ -95,9 +95,16 @@ class Optimizer:
         pairs = given = list(grads_and_vars)  # often a zip: read once
         if not pairs:
             raise ValueError("No variables provided.")
+        graph = get_default_graph()
         for _, v in pairs:
+            if isinstance(v, Tensor):  # TF1's _get_processor: a Tensor has no update
+                raise NotImplementedError(f"Trying to update a Tensor {v.name}: apply_gradients updates Variables "
+                                          f"(a tf.Variable, not a tensor computed from one)")
             if not isinstance(v, Variable):
                 raise TypeError(f"apply_gradients needs (gradient, Variable) pairs, got {v!r}")
+            if v.graph is not graph:  # its updates would join the default graph, which the variable is not in
+                raise ValueError(f"Variable {v.name} is not an element of the default graph: build the optimizer's "
+                                 f"update in the variable's graph (with its_graph.as_default():)")
         pairs = [(g if isinstance(g, IndexedSlices) else convert_to_tensor(g), v) for g, v in pairs if g is not None]
         if not pairs:
             raise ValueError(f"No gradients provided for any variable: {[v.name for _, v in given]}.")
@@ -108,7 +115,6 @@ class Optimizer:
             if g.dtype is not v.dtype or not g.shape.is_compatible_with(v.shape):
                 raise ValueError(f"gradient {g.name} ({g.dtype.name}{g.shape}) does not match variable "
                                  f"{v.name} ({v.dtype.name}{v.shape})")
-        graph = get_default_graph()
         with init_scope(graph):
             self._create_slots([v for _, v in pairs])
         with name_scope(name, self._name) as scope:

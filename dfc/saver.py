@@ -91,6 +91,8 @@ class Saver:
     def save(self, sess, save_path: str, global_step: Any = None, latest_filename: str | None = None,
              meta_graph_suffix: str = "meta", write_meta_graph: bool = True, write_state: bool = True) -> str:
         """Write the variables' current values; returns the checkpoint prefix (e.g. model.ckpt-100)."""
+        if sess is None or not callable(getattr(sess, "run", None)):
+            raise TypeError(f"'sess' must be a Session; {sess}")
         if save_path is None or save_path == "":
             raise ValueError(f"'save_path' must be a file name, got {save_path!r}")
         save_path = os.fspath(save_path)
@@ -126,6 +128,9 @@ class Saver:
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
         save_path = os.fspath(save_path)
+        if os.path.isdir(save_path):  # TF's RestoreV2 opens it as its table file and fails so
+            raise DataLossError(f"Unable to open table file {save_path}: it is a directory; restore from a "
+                                f"checkpoint prefix inside it (tf.train.latest_checkpoint({save_path!r}))")
         if not checkpoint_exists(save_path):
             # TF1: ValueError for a path that is no checkpoint (a directory, a file name without its prefix)
             raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path} (no "
@@ -133,7 +138,7 @@ class Saver:
         tensors = read_checkpoint(save_path)
         for key, var in self._items:
             if key not in tensors:
-                raise NotFoundError(f"Key {key} not found in checkpoint {save_path}")
+                raise NotFoundError(f"Key {key} not found in checkpoint {save_path}{_made_at(var)}")
             value = tensors[key]
             want = var.shape.as_list()
             if list(value.shape) != want or value.dtype != var.dtype.np:
@@ -142,7 +147,7 @@ class Saver:
                     f"variable '{var.op.name}'"
                 raise InvalidArgumentError(
                     f"checkpoint {save_path} holds '{key}' as {value.dtype}{list(value.shape)}, but {what} is "
-                    f"{var.dtype.name}{want}")
+                    f"{var.dtype.name}{want}{_made_at(var)}")
         for key, var in self._items:
             if hasattr(var, "restore_value"):  # a part of a saveable object: it writes itself into its variable
                 var.restore_value(sess, tensors[key])
@@ -157,16 +162,22 @@ class Saver:
         now = time.time()
         self._kept = [(p, t) for p, t in self._kept if p != prefix]
         self._kept.append((prefix, now))
+        dropped = []
         while self.max_to_keep and len(self._kept) > self.max_to_keep:
             old, stamp = self._kept.pop(0)
             if stamp > self._next_keep_time:  # TF1: one checkpoint every keep_checkpoint_every_n_hours stays
                 self._next_keep_time += self._keep_every_secs
                 continue
-            remove_checkpoint(old)
+            dropped.append(old)
         kept = [os.path.basename(p) for p, _ in self._kept]
         state = generate_checkpoint_state_proto(directory, os.path.basename(prefix), kept,
                                                 [t for _, t in self._kept], None)
+        # the state file first, as TF: a save stopped in between leaves files too many, never a state file that
+        # names deleted ones
         write_checkpoint_state(directory, state, state_name)
+        for old in dropped:
+            if old != prefix:
+                remove_checkpoint(old)
 
     @property
     def last_checkpoints(self) -> list[str]:
@@ -185,6 +196,14 @@ class Saver:
         """Take over the checkpoints of a directory's state file that still exist (oldest first)."""
         existing = [p for p in checkpoint_paths if checkpoint_exists(p)]
         self._kept = list(zip(existing, get_checkpoint_mtimes(existing)))
+
+
+def _made_at(var: Any) -> str:
+    """Where the user's code made `var`, for an error message (empty when unknown)."""
+    op = getattr(var, "op", None)
+    ir = op._dfc_ir() if hasattr(op, "_dfc_ir") else None
+    loc = getattr(ir, "loc", None)
+    return f" (the variable made at {loc})" if loc else ""
 
 
 class _Sliced:

@@ -35,6 +35,8 @@ def feed_target(key: Any, graph: Graph) -> Value:
     if builder.graph_of(target) is not graph:
         raise TypeError(f"Cannot interpret feed_dict key as Tensor: Tensor {target.describe()} is not an element "
                         f"of this graph.")
+    if target in graph.unfeedable:
+        raise ValueError(f"Tensor {target.name} may not be fed ({target.describe()}).")
     return target
 
 

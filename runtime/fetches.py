@@ -36,8 +36,9 @@ def as_ir(obj: Any, graph: Graph) -> Value | Op:
                                        f"names have the form '<op_name>:<output_index>'", op)
         outputs = [r for r in op.results if not r.is_control]
         if int(index) >= len(outputs):
-            raise InvalidArgumentError(f"The name '{obj}' refers to a Tensor which does not exist: the operation "
-                                       f"{op.describe()} has {len(outputs)} output(s)", op)
+            raise InvalidArgumentError(f"The name '{obj}' refers to a Tensor which does not exist. The operation, "
+                                       f"'{name}', exists but only has {len(outputs)} outputs (it is "
+                                       f"{op.describe()})", op)
         return outputs[int(index)]
     raise TypeError(f"cannot fetch or feed {reprlib.repr(obj)} (type {type(obj).__name__}): expected a Tensor, an "
                     f"Operation, a Variable or a name")
