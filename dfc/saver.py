@@ -284,10 +284,23 @@ def latest_checkpoint(checkpoint_dir: str, latest_filename: str | None = None) -
         return None
     match = re.search(r'^model_checkpoint_path:\s*"([^"]*)"', text, re.MULTILINE)
     if not match:
+        _refuse_empty_state(text, checkpoint_dir)
         return None
     prefix = match.group(1)
     prefix = prefix if os.path.isabs(prefix) else os.path.join(checkpoint_dir, prefix)
     return prefix if checkpoint_exists(prefix) else None
+
+
+_STATE_LINE = re.compile(r"\s*(#.*|(model_checkpoint_path|all_model_checkpoint_paths|all_model_checkpoint_timestamps|"
+                         r"last_preserved_timestamp)\s*:\s*\S.*)?")
+
+
+def _refuse_empty_state(text: str, checkpoint_dir: str) -> None:
+    """TF's get_checkpoint_state: a state file that parses (blank, or only other fields) but names no latest
+    checkpoint is a ValueError; one that does not parse is ignored."""
+    if all(_STATE_LINE.fullmatch(line) for line in text.splitlines()):
+        raise ValueError(f"Invalid checkpoint state loaded from {checkpoint_dir} (its state file names no "
+                         f"model_checkpoint_path)")
 
 
 class CheckpointState:
@@ -311,7 +324,9 @@ def get_checkpoint_state(checkpoint_dir: str, latest_filename: str | None = None
         return None
     latest = re.search(r'^model_checkpoint_path:\s*"([^"]*)"', text, re.MULTILINE)
     if not latest:
-        raise DataLossError(f"checkpoint state file {state} names no model_checkpoint_path")
+        _refuse_empty_state(text, checkpoint_dir)
+        _log.warning("%s: not a checkpoint state file; ignored", state)  # TF: a text that does not parse
+        return None
 
     def full(prefix: str) -> str:
         return prefix if os.path.isabs(prefix) else os.path.join(checkpoint_dir, prefix)

@@ -522,3 +522,161 @@ def run_after_close_in_the_middle(tf, tmp):
     except RuntimeError:
         return [first, -1.0]
     return [first, 0.0]
+
+
+# ---- more: checkpoint readers, state files and savers ------------------------------------------------
+@case()
+def restore_with_its_data_file_deleted(tf, tmp):
+    path = _saved(tf, tmp, lambda: tf.Variable(1.0, name="w"))
+    for name in os.listdir(tmp):
+        if name.startswith("model.") and not name.endswith(".meta"):
+            os.remove(os.path.join(tmp, name))
+    tf.Variable(1.0, name="w")
+    with tf.Session() as sess:
+        tf.train.Saver().restore(sess, path)
+
+
+@case("nothing")
+def list_variables_of_a_missing_checkpoint(tf, tmp):
+    tf.train.list_variables(os.path.join(tmp, "nothing"))
+
+
+@case("missing")
+def load_variable_not_in_the_checkpoint(tf, tmp):
+    path = _saved(tf, tmp, lambda: tf.Variable(1.0, name="w"))
+    tf.train.load_variable(path, "missing")
+
+
+@case()
+def load_variable_of_the_checkpoint(tf, tmp):
+    path = _saved(tf, tmp, lambda: tf.Variable([1.0, 2.0], name="w"))
+    return tf.train.load_variable(path, "w")
+
+
+@case("missing")
+def init_from_checkpoint_of_a_missing_variable(tf, tmp):
+    path = _saved(tf, tmp, lambda: tf.Variable(1.0, name="w"))
+    tf.get_variable("v", [], initializer=tf.zeros_initializer())
+    tf.train.init_from_checkpoint(path, {"missing": "v"})
+
+
+@case()
+def latest_checkpoint_with_an_empty_state_file(tf, tmp):
+    _save_steps(tf, tmp, [1])
+    open(os.path.join(tmp, "checkpoint"), "w").close()
+    return int(tf.train.latest_checkpoint(tmp) is None)
+
+
+@case()
+def latest_checkpoint_with_a_garbage_state_file(tf, tmp):
+    _save_steps(tf, tmp, [1])
+    with open(os.path.join(tmp, "checkpoint"), "w") as f:
+        f.write("this is { not a checkpoint state\n")
+    return int(tf.train.latest_checkpoint(tmp) is None)
+
+
+@case("w")
+def saver_of_one_variable_twice(tf, tmp):
+    w = tf.Variable(1.0, name="w")
+    tf.train.Saver([w, w])
+
+
+@case()
+def saver_with_a_non_positive_max_to_keep(tf, tmp):
+    paths = _save_steps(tf, tmp, [1, 2, 3], max_to_keep=0)
+    return [_exists(tf, p) for p in paths]
+
+
+# ---- more: tf.data -----------------------------------------------------------------------------------
+@case()
+def dataset_repeat_of_an_empty_dataset(tf, tmp):
+    ds = tf.data.Dataset.from_tensor_slices(np.zeros(0, F32)).repeat()
+    return run(tf, ds.make_one_shot_iterator().get_next())
+
+
+@case()
+def dataset_shuffle_buffer_zero(tf, tmp):
+    return run(tf, tf.data.Dataset.range(3).shuffle(0).make_one_shot_iterator().get_next())
+
+
+@case()
+def dataset_map_fn_of_the_wrong_arity(tf, tmp):
+    tf.data.Dataset.range(3).map(lambda x, y: x)
+
+
+@case()
+def dataset_filter_returns_an_int(tf, tmp):
+    tf.data.Dataset.range(3).filter(lambda x: x)
+
+
+@case()
+def dataset_zip_of_different_lengths(tf, tmp):
+    ds = tf.data.Dataset.zip((tf.data.Dataset.range(2), tf.data.Dataset.range(5)))
+    nxt = ds.make_one_shot_iterator().get_next()
+    got = []
+    with tf.Session() as sess:
+        try:
+            while True:
+                got.append(list(sess.run(nxt)))
+        except tf.errors.OutOfRangeError:
+            return got
+
+
+@case("int32", "float32")
+def dataset_padded_batch_padding_value_of_another_dtype(tf, tmp):
+    ds = tf.data.Dataset.range(1, 3).map(lambda n: tf.ones([n]))
+    ds.padded_batch(2, padded_shapes=[None], padding_values=tf.constant(0, tf.int32))
+
+
+@case()
+def iterator_initializer_rerun_mid_way(tf, tmp):
+    it = tf.data.Dataset.range(5).make_initializable_iterator()
+    nxt = it.get_next()
+    with tf.Session() as sess:
+        sess.run(it.initializer)
+        first = [sess.run(nxt), sess.run(nxt)]
+        sess.run(it.initializer)
+        return first + [sess.run(nxt)]
+
+
+# ---- more: optimizers --------------------------------------------------------------------------------
+@case()
+def exponential_decay_without_global_step(tf, tmp):
+    tf.train.exponential_decay(0.1, None, 100, 0.9)
+
+
+@case()
+def compute_gradients_var_list_with_duplicates(tf, tmp):
+    w = tf.Variable(1.0, name="w")
+    tf.train.GradientDescentOptimizer(0.1).compute_gradients(w * w, var_list=[w, w])
+
+
+@case()
+def clip_by_global_norm_of_an_empty_list(tf, tmp):
+    clipped, norm = tf.clip_by_global_norm([], 1.0)
+    return [len(clipped), run(tf, norm)]
+
+
+@case()
+def clip_by_value_min_above_max(tf, tmp):
+    return run(tf, tf.clip_by_value(tf.constant([0.0, 5.0, 10.0]), 6.0, 4.0))
+
+
+# ---- more: Session -----------------------------------------------------------------------------------
+@case("config")
+def session_with_a_bad_config(tf, tmp):
+    tf.Session(config=3)
+
+
+@case("2")
+def make_callable_given_too_many_arguments(tf, tmp):
+    x = tf.placeholder(tf.float32, [], name="x")
+    with tf.Session() as sess:
+        return sess.make_callable(x * 2.0, feed_list=[x])(1.0, 2.0)
+
+
+@case("'nothing:0'")
+def make_callable_of_an_unknown_name(tf, tmp):
+    tf.constant(1.0, name="c")
+    with tf.Session() as sess:
+        sess.make_callable("nothing:0")

@@ -804,6 +804,10 @@ class _PaddedBatch(Dataset):
             value_leaves = _flatten_up_to(source._template, padding_values)
             if value_leaves is None:
                 raise ValueError("padding_values does not match the structure of the dataset")
+            for v, t in zip(value_leaves, source._dtypes):
+                if isinstance(v, Tensor) and v.dtype != t:
+                    raise TypeError(f"Invalid `padding_values`. `padding_values` values type {v.dtype.name} ({v.name}) "
+                                    f"does not match type {t.name} of the corresponding input component.")
             values = [constant_array(_static_value(v), t) if t.is_string else np.asarray(_static_value(v), t.np)
                       for v, t in zip(value_leaves, source._dtypes)]
         lead = batch_size if drop_remainder else None
