@@ -80,6 +80,9 @@ class Optimizer:
         if callable(loss):
             raise TypeError("a callable loss is an eager-mode feature; pass the loss tensor")
         loss = convert_to_tensor(loss)
+        if loss.dtype.name not in ("float16", "bfloat16", "float32", "float64"):  # TF1's Optimizer._valid_dtypes
+            raise ValueError(f"Invalid type tf.{loss.dtype.name} for {loss.name}, expected: [tf.float32, tf.float64, "
+                             f"tf.float16, tf.bfloat16].")
         var_list = list(trainable_variables() if var_list is None else var_list)
         if not var_list:
             raise ValueError("No variables to optimize.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from typing import Any
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from dfc.ir.graph import Graph as IRGraph
 from dfc.runtime import session as _runtime_session
@@ -54,6 +54,9 @@ class Session(_runtime_session.Session):
         super().__init__(target, graph, config, **options)
 
     def run(self, fetches: Any, feed_dict: Any = None, options: Any = None, run_metadata: Any = None) -> Any:
+        if feed_dict is not None and type(feed_dict) is not dict and not isinstance(feed_dict, Mapping):
+            raise TypeError(f"feed_dict must be a dict from tensors (or their names) to values, got a "
+                            f"{type(feed_dict).__name__}")
         if feed_dict and any(isinstance(k, tuple) for k in feed_dict):
             feed_dict = flatten_feed_items(feed_dict)  # an LSTMStateTuple of placeholders fed its state value
         if feed_dict and _SparseTensor._made and any(type(k) is _SparseTensor for k in feed_dict):

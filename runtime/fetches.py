@@ -28,7 +28,9 @@ def as_ir(obj: Any, graph: Graph) -> Value | Op:
         except KeyError:
             op = _variable_read(graph, name)
             if op is None:
-                raise InvalidArgumentError(f"the graph has no tensor or op named '{obj}'") from None
+                what = f"The name '{obj}' refers to a Tensor which does not exist" if colon else \
+                    f"The name '{obj}' refers to an Operation not in the graph"
+                raise InvalidArgumentError(f"{what}. The operation, '{name}', does not exist in the graph.") from None
         if not colon:
             return op
         if not index.isdigit():

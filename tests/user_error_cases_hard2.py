@@ -327,7 +327,7 @@ def minimize_only_non_trainable_variables(tf, tmp):
     tf.train.GradientDescentOptimizer(0.1).minimize(w * 2.0)
 
 
-@case()
+@case("mul:0", "int32")
 def minimize_an_int_loss(tf, tmp):
     w = tf.Variable(1, name="w")
     tf.train.GradientDescentOptimizer(0.1).minimize(w * 2)
@@ -500,12 +500,12 @@ def fetch_a_list_with_none(tf, tmp):
     return run(tf, [tf.constant(1.0), None])
 
 
-@case()
+@case("graph", "int")
 def session_of_a_non_graph(tf, tmp):
     tf.Session(graph=3)
 
 
-@case()
+@case("feed_dict", "float")
 def feed_dict_not_a_dict(tf, tmp):
     x = tf.placeholder(tf.float32, [], name="x")
     return run(tf, x + 1.0, 3.0)
@@ -675,8 +675,33 @@ def make_callable_given_too_many_arguments(tf, tmp):
         return sess.make_callable(x * 2.0, feed_list=[x])(1.0, 2.0)
 
 
-@case("'nothing:0'")
+@case("'nothing:0'", "'nothing', does not exist")
 def make_callable_of_an_unknown_name(tf, tmp):
     tf.constant(1.0, name="c")
     with tf.Session() as sess:
         sess.make_callable("nothing:0")
+
+
+# ---- more: SavedModel export directories -------------------------------------------------------------
+@case("export", "already exists")
+def saved_model_builder_over_a_non_empty_directory(tf, tmp):
+    export = os.path.join(tmp, "export")
+    os.makedirs(export)
+    open(os.path.join(export, "keep.txt"), "w").close()
+    tf.saved_model.builder.SavedModelBuilder(export)
+
+
+@case()
+def saved_model_builder_over_an_empty_directory(tf, tmp):
+    export = os.path.join(tmp, "export")
+    os.makedirs(export)
+    x = tf.placeholder(tf.float32, [None], name="x")
+    w = tf.Variable(2.0, name="w")
+    builder = tf.saved_model.builder.SavedModelBuilder(export)
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        builder.add_meta_graph_and_variables(sess, ["serve"])
+        builder.save()
+    with tf.Graph().as_default(), tf.Session() as sess:
+        tf.saved_model.loader.load(sess, ["serve"], export)
+        return sess.run("w:0")
