@@ -695,7 +695,7 @@ def saved_model_builder_over_a_non_empty_directory(tf, tmp):
 def saved_model_builder_over_an_empty_directory(tf, tmp):
     export = os.path.join(tmp, "export")
     os.makedirs(export)
-    x = tf.placeholder(tf.float32, [None], name="x")
+    tf.placeholder(tf.float32, [None], name="x")
     w = tf.Variable(2.0, name="w")
     builder = tf.saved_model.builder.SavedModelBuilder(export)
     with tf.Session() as sess:
