@@ -93,6 +93,7 @@ class Saver:
         """Write the variables' current values; returns the checkpoint prefix (e.g. model.ckpt-100)."""
         if sess is None or not callable(getattr(sess, "run", None)):
             raise TypeError(f"'sess' must be a Session; {sess}")
+        self._check_graph(sess)
         if save_path is None or save_path == "":
             raise ValueError(f"'save_path' must be a file name, got {save_path!r}")
         save_path = os.fspath(save_path)
@@ -127,6 +128,7 @@ class Saver:
         """Load every saved variable; a missing name or a shape/dtype that differs is an error naming it."""
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
+        self._check_graph(sess)
         save_path = os.fspath(save_path)
         if os.path.isdir(save_path):  # TF's RestoreV2 opens it as its table file and fails so
             raise DataLossError(f"Unable to open table file {save_path}: it is a directory; restore from a "
@@ -156,6 +158,17 @@ class Saver:
                     sess.store.write(part.op.name, np.ascontiguousarray(tensors[key][part._save_slice_info.slices()]))
             else:
                 sess.store.write(var.op.name, tensors[key])
+
+    def _check_graph(self, sess: Any) -> None:
+        """A session of another graph would read or write that graph's variables of the same names: TF's feed of
+        the saver's own tensors fails there with a TypeError; so does this."""
+        graph = _ir_of(getattr(sess, "graph", None))
+        for _, var in self._items[:1]:
+            mine = _ir_of(getattr(var, "graph", None))
+            if graph is not None and mine is not None and mine is not graph:
+                raise TypeError(f"Cannot interpret feed_dict key as Tensor: the session runs another graph than the "
+                                f"one of this Saver's variables ({var.name}...): save and restore with a session of "
+                                f"their graph")
 
     def _remember(self, prefix: str, state_name: str) -> None:
         directory = os.path.dirname(os.path.abspath(prefix))
@@ -196,6 +209,12 @@ class Saver:
         """Take over the checkpoints of a directory's state file that still exist (oldest first)."""
         existing = [p for p in checkpoint_paths if checkpoint_exists(p)]
         self._kept = list(zip(existing, get_checkpoint_mtimes(existing)))
+
+
+def _ir_of(graph: Any) -> Any:
+    """The IR graph behind a front-end graph (a session may hold either)."""
+    to_ir = getattr(graph, "_dfc_ir", None)
+    return to_ir() if to_ir is not None else graph
 
 
 def _made_at(var: Any) -> str:

@@ -705,3 +705,26 @@ def saved_model_builder_over_an_empty_directory(tf, tmp):
     with tf.Graph().as_default(), tf.Session() as sess:
         tf.saved_model.loader.load(sess, ["serve"], export)
         return sess.run("w:0")
+
+
+# ---- more: sessions of another graph -----------------------------------------------------------------
+@case("w:0")
+def saver_save_with_a_session_of_another_graph(tf, tmp):
+    tf.Variable(1.0, name="w")
+    saver = tf.train.Saver()
+    other = tf.Graph()
+    with other.as_default():
+        tf.Variable(1.0, name="w")
+    with tf.Session(graph=other) as sess:
+        saver.save(sess, os.path.join(tmp, "model"))
+
+
+@case()
+def iterator_initialized_in_another_session(tf, tmp):
+    it = tf.data.Dataset.range(3).make_initializable_iterator()
+    nxt = it.get_next()
+    with tf.Session() as sess:
+        sess.run(it.initializer)
+        sess.run(nxt)
+    with tf.Session() as sess:
+        return sess.run(nxt)
