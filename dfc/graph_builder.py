@@ -371,6 +371,8 @@ class Graph:
         self.gradient_overrides: list[dict[str, str]] = []
         #: the dfc.gather ops that are TF's Gather (tf.gather, embedding lookups): tf.gradients gives IndexedSlices
         self.row_gathers: set[Op] = set()
+        #: tf.data iterators by their string_handle() value, for Iterator.from_string_handle
+        self.string_handles: dict[bytes, Any] = {}
         self._tensors: dict[Value, Tensor] = {}
         self._operations: dict[Op, Operation] = {}
         _DSL_GRAPHS[self._ir.id] = self

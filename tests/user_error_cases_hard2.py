@@ -312,12 +312,15 @@ def iterator_from_string_handle_bad_handle(tf, tmp):
 @case()
 def iterator_from_string_handle_works(tf, tmp):
     handle = tf.placeholder(tf.string, [], name="handle")
-    a = tf.data.Dataset.range(3).make_one_shot_iterator()
-    b = tf.data.Dataset.range(10, 13).make_one_shot_iterator()
-    nxt = tf.data.Iterator.from_string_handle(handle, tf.int64, tf.TensorShape([])).get_next()
+    train = tf.data.Dataset.range(3).map(lambda x: (x, x * 2))
+    nxt = tf.data.Iterator.from_string_handle(handle, train.output_types, train.output_shapes).get_next()
+    valid = tf.data.Dataset.range(100, 103).map(lambda x: (x, x * 2)).make_initializable_iterator()
     with tf.Session() as sess:
-        ha, hb = sess.run([a.string_handle(), b.string_handle()])
-        return [sess.run(nxt, {handle: ha}), sess.run(nxt, {handle: hb}), sess.run(nxt, {handle: ha})]
+        th = sess.run(train.make_one_shot_iterator().string_handle())  # the iterator object is not kept
+        vh = sess.run(valid.string_handle())
+        got = list(sess.run(nxt, {handle: th}))
+        sess.run(valid.initializer)
+        return got + list(sess.run(nxt, {handle: vh})) + list(sess.run(nxt, {handle: th}))
 
 
 # ---- optimizers and gradients ----------------------------------------------------------------------

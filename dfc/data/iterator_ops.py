@@ -83,7 +83,7 @@ class Iterator(ElementStructure):
         """A string tensor naming this iterator: feed it to an iterator from_string_handle to read from this one."""
         if self._handle_value is None:
             self._handle_value = f"dfc-iterator-{next(_HANDLE_NUMBERS)}".encode()
-            _BY_HANDLE[self._handle_value] = self
+            self._graph.string_handles[self._handle_value] = self
         with self._graph.as_default():
             return constant(self._handle_value, name=name or "IteratorToStringHandle")
 
@@ -136,7 +136,7 @@ class Iterator(ElementStructure):
         """The next element of the iterator this run's string handle names (TF's IteratorFromStringHandle)."""
         handle = session.run(self._handle, feed_dict)
         handle = handle.item() if hasattr(handle, "item") else handle
-        target = _BY_HANDLE.get(handle if isinstance(handle, bytes) else str(handle).encode())
+        target = self._graph.string_handles.get(handle if isinstance(handle, bytes) else str(handle).encode())
         if target is None:
             raise InvalidArgumentError(f"Could not parse string_handle as a valid ResourceHandle: {handle!r} (the "
                                        f"value of {self._handle.name}) is no iterator's string_handle()")
@@ -162,8 +162,6 @@ class Iterator(ElementStructure):
                 raise OutOfRangeError("End of sequence") from None
 
 
-#: string_handle() values -> their iterators (an iterator lives as long as its graph's get_next sources)
-_BY_HANDLE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 _HANDLE_NUMBERS = itertools.count()
 
 
