@@ -21,6 +21,8 @@ def as_ir(obj: Any, graph: Graph) -> Value | Op:
     to_ir = getattr(obj, "_dfc_ir", None)
     if to_ir is not None:
         return to_ir()
+    if isinstance(obj, bytes):  # TF takes a name as bytes too
+        obj = obj.decode("utf-8", "replace")
     if isinstance(obj, str):
         name, colon, index = obj.partition(":")
         try:

@@ -731,3 +731,30 @@ def iterator_initialized_in_another_session(tf, tmp):
         sess.run(nxt)
     with tf.Session() as sess:
         return sess.run(nxt)
+
+
+# ---- more: arguments of the wrong kind ---------------------------------------------------------------
+@case("'2'", "str")
+def dataset_batch_size_a_string(tf, tmp):
+    tf.data.Dataset.range(3).batch("2")
+
+
+@case("1.5", "float")
+def dataset_take_a_float(tf, tmp):
+    tf.data.Dataset.range(3).take(1.5)
+
+
+@case("'a'", "str")
+def dataset_range_of_a_string(tf, tmp):
+    tf.data.Dataset.range("a")
+
+
+@case("func", "3")
+def dataset_map_of_a_non_callable(tf, tmp):
+    tf.data.Dataset.range(3).map(3)
+
+
+@case()
+def fetch_a_name_as_bytes(tf, tmp):
+    tf.constant(1.0, name="c")
+    return run(tf, b"c:0")

@@ -156,7 +156,7 @@ class Dataset(ElementStructure):
         """range(stop), range(start, stop) or range(start, stop, step) as int64 scalars."""
         if not 1 <= len(args) <= 3:
             raise ValueError(f"Dataset.range takes 1 to 3 arguments (start, stop, step), got {len(args)}")
-        bounds = [a if isinstance(a, Tensor) else int(a) for a in args]
+        bounds = [a if isinstance(a, Tensor) else int(_int64(a)) for a in args]
         if len(bounds) == 3 and not isinstance(bounds[2], Tensor) and bounds[2] == 0:
             raise InvalidArgumentError("step must be a non-zero integer.")
         return _Range(bounds, as_dtype(output_type))
@@ -186,34 +186,34 @@ class Dataset(ElementStructure):
 
     # ---- transformations ---------------------------------------------------------------------
     def batch(self, batch_size: int, drop_remainder: bool = False) -> Dataset:
-        return _Batch(self, batch_size, drop_remainder)
+        return _Batch(self, _int64(batch_size), drop_remainder)
 
     def shuffle(self, buffer_size: int, seed: int | None = None, reshuffle_each_iteration: bool = True) -> Dataset:
-        return _Shuffle(self, buffer_size, seed, reshuffle_each_iteration)
+        return _Shuffle(self, _int64(buffer_size), seed, reshuffle_each_iteration)
 
     def repeat(self, count: int | None = None) -> Dataset:
-        return _Repeat(self, count)
+        return _Repeat(self, count if count is None else _int64(count))
 
     def take(self, count: int) -> Dataset:
-        return _Slice(self, 0, count)
+        return _Slice(self, 0, _int64(count))
 
     def skip(self, count: int) -> Dataset:
-        return _Slice(self, count, -1)
+        return _Slice(self, _int64(count), -1)
 
     def map(self, map_func: Callable, num_parallel_calls=None, deterministic=None) -> Dataset:
-        return _Map(self, map_func)
+        return _Map(self, _callable(map_func))
 
     def filter(self, predicate: Callable) -> Dataset:
-        return _Filter(self, predicate)
+        return _Filter(self, _callable(predicate, "predicate"))
 
     def flat_map(self, map_func: Callable) -> Dataset:
         """The elements of the dataset map_func returns for each element, one dataset after the other."""
-        return _FlatMap(self, map_func)
+        return _FlatMap(self, _callable(map_func))
 
     def interleave(self, map_func: Callable, cycle_length=None, block_length: int = 1, num_parallel_calls=None,
                    deterministic=None) -> Dataset:
         """map_func's datasets for cycle_length elements at a time, block_length elements from each in turn."""
-        return _Interleave(self, map_func, cycle_length, block_length)
+        return _Interleave(self, _callable(map_func), cycle_length, block_length)
 
     def shard(self, num_shards: int, index: int) -> Dataset:
         """Every num_shards-th element, starting at index (one worker's part of the input)."""
@@ -226,7 +226,7 @@ class Dataset(ElementStructure):
                      drop_remainder: bool = False) -> Dataset:
         """Batches whose components are padded (with padding_values, default 0) to padded_shapes, a None
         dimension padding to the longest element of the batch."""
-        return _PaddedBatch(self, batch_size, padded_shapes, padding_values, drop_remainder)
+        return _PaddedBatch(self, _int64(batch_size), padded_shapes, padding_values, drop_remainder)
 
     def prefetch(self, buffer_size) -> Dataset:
         """Elements are made on demand in the session's thread: prefetching changes nothing observable."""
@@ -396,6 +396,19 @@ class _Generator(Dataset):
         name = getattr(self._generator, "__qualname__", repr(self._generator))
         where = f" at {self._where}" if self._where is not None else ""
         return cls(f"{type(e).__name__}: {e} (raised by generator {name} of Dataset.from_generator{where})")
+
+
+def _int64(value: Any) -> Any:
+    """A count or size argument as TF converts it to int64: a number or an integer tensor, not a str or float."""
+    if isinstance(value, (Tensor, int, np.integer)) or (isinstance(value, np.ndarray) and value.dtype.kind in "iu"):
+        return value
+    raise TypeError(f"Expected int64, but got {value!r} of type '{type(value).__name__}'.")
+
+
+def _callable(func: Any, name: str = "func") -> Callable:
+    if not callable(func):
+        raise ValueError(f"Argument `{name}` must be a callable. Received {name}={func!r} (of type {type(func)})")
+    return func
 
 
 def _generator_argument(value: Any) -> Any:
