@@ -133,6 +133,18 @@ class Saver:
         if os.path.isdir(save_path):  # TF's RestoreV2 opens it as its table file and fails so
             raise DataLossError(f"Unable to open table file {save_path}: it is a directory; restore from a "
                                 f"checkpoint prefix inside it (tf.train.latest_checkpoint({save_path!r}))")
+        stem = os.path.splitext(save_path)[0]
+        if not checkpoint_exists(save_path) and (os.path.isfile(save_path) or (
+                save_path.endswith(".index") and checkpoint_exists(stem))):
+            # a file of a checkpoint given for its prefix (model.ckpt.meta, model.ckpt.index): TF reads it as the
+            # checkpoint's table, and so fails on its first key (an index) or its format (anything else)
+            hint = f"; restore from the checkpoint's prefix {stem}" if checkpoint_exists(stem) else ""
+            if save_path.endswith(".index"):
+                key = self._items[0][0] if self._items else "(none)"
+                raise NotFoundError(f"Key {key} not found in checkpoint {save_path}: it is a checkpoint's index "
+                                    f"file, not its prefix{hint}")
+            raise DataLossError(f"Unable to open table file {save_path}: it is no checkpoint, nor a checkpoint "
+                                f"prefix{hint}")
         if not checkpoint_exists(save_path):
             # TF1: ValueError for a path that is no checkpoint (a directory, a file name without its prefix)
             raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path} (no "

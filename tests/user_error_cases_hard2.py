@@ -758,3 +758,31 @@ def dataset_map_of_a_non_callable(tf, tmp):
 def fetch_a_name_as_bytes(tf, tmp):
     tf.constant(1.0, name="c")
     return run(tf, b"c:0")
+
+
+# ---- more: a checkpoint's or a dataset's file given where another is expected ---------------------------
+def _restore_w(tf, path):
+    w = tf.Variable(0.0, name="w")
+    with tf.Session() as sess:
+        tf.train.Saver().restore(sess, path)
+        return sess.run(w)
+
+
+@case("model.meta")
+def restore_from_the_meta_file(tf, tmp):
+    return _restore_w(tf, _saved(tf, tmp, lambda: tf.Variable(1.0, name="w")) + ".meta")
+
+
+@case("w", "model.index")
+def restore_from_the_index_file(tf, tmp):
+    return _restore_w(tf, _saved(tf, tmp, lambda: tf.Variable(1.0, name="w")) + ".index")
+
+
+@case("Is a directory")
+def import_meta_graph_of_a_directory(tf, tmp):
+    tf.train.import_meta_graph(tmp)
+
+
+@case("Is a directory")
+def text_line_dataset_of_a_directory(tf, tmp):
+    return run(tf, tf.data.TextLineDataset(tmp).make_one_shot_iterator().get_next())
