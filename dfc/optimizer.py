@@ -115,7 +115,9 @@ class Optimizer:
             if isinstance(g, IndexedSlices):
                 _check_slices(g, v)
                 continue
-            if g.dtype is not v.dtype or not g.shape.is_compatible_with(v.shape):
+            if g.dtype is not v.dtype:  # TF's update op refuses its delta's dtype: a TypeError
+                raise TypeError(f"gradient {g.name} is {g.dtype.name}, but variable {v.name} is {v.dtype.name}")
+            if not g.shape.is_compatible_with(v.shape):
                 raise ValueError(f"gradient {g.name} ({g.dtype.name}{g.shape}) does not match variable "
                                  f"{v.name} ({v.dtype.name}{v.shape})")
         with init_scope(graph):

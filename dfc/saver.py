@@ -93,6 +93,7 @@ class Saver:
         """Write the variables' current values; returns the checkpoint prefix (e.g. model.ckpt-100)."""
         if sess is None or not callable(getattr(sess, "run", None)):
             raise TypeError(f"'sess' must be a Session; {sess}")
+        _check_open(sess)
         self._check_graph(sess)
         if save_path is None or save_path == "":
             raise ValueError(f"'save_path' must be a file name, got {save_path!r}")
@@ -128,6 +129,7 @@ class Saver:
         """Load every saved variable; a missing name or a shape/dtype that differs is an error naming it."""
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
+        _check_open(sess)
         self._check_graph(sess)
         save_path = os.fspath(save_path)
         if os.path.isdir(save_path):  # TF's RestoreV2 opens it as its table file and fails so
@@ -223,6 +225,12 @@ class Saver:
         self._kept = list(zip(existing, get_checkpoint_mtimes(existing)))
 
 
+def _check_open(sess: Any) -> None:
+    """TF's save and restore run ops in the session: a closed one refuses them (else a restore would do nothing)."""
+    if getattr(sess, "_closed", False) is True:
+        raise RuntimeError("Attempted to use a closed Session.")
+
+
 def _ir_of(graph: Any) -> Any:
     """The IR graph behind a front-end graph (a session may hold either)."""
     to_ir = getattr(graph, "_dfc_ir", None)
@@ -242,10 +250,13 @@ class _Sliced:
     SaveSliceInfo (so a checkpoint written with 3 shards restores into 2, or into one variable)."""
 
     def __init__(self, parts: list[Variable]):
-        info = parts[0]._save_slice_info
+        info = getattr(parts[0], "_save_slice_info", None)
         for p in parts:
             if not isinstance(p, Variable):
                 raise TypeError(f"Variable to save is not a Variable: {p!r}")
+            if info is None:  # a list under one name is the slices of one partitioned variable
+                raise ValueError(f"Slices must all be slices: {p.name} is a whole variable, not a slice of a "
+                                 f"partitioned one")
             if p._save_slice_info is None or p._save_slice_info.full_name != info.full_name:
                 raise ValueError(f"Slices of partitioned variable {info.full_name} must all have its save slice "
                                  f"info, got {p.name}")

@@ -20,7 +20,12 @@ def as_ir(obj: Any, graph: Graph) -> Value | Op:
         return obj
     to_ir = getattr(obj, "_dfc_ir", None)
     if to_ir is not None:
-        return to_ir()
+        ir = to_ir()
+        if isinstance(ir, (Value, Op)):
+            return ir
+        kind = type(obj).__name__  # a graph, a function: IR objects that are no tensor or op
+        raise TypeError(f"Argument `fetch` = {reprlib.repr(obj)} has invalid type \"{kind}\" must be a string or "
+                        f"Tensor. (Can not convert a {kind} into a Tensor or Operation.)")
     if isinstance(obj, bytes):  # TF takes a name as bytes too
         obj = obj.decode("utf-8", "replace")
     if isinstance(obj, str):
@@ -44,8 +49,9 @@ def as_ir(obj: Any, graph: Graph) -> Value | Op:
                                        f"'{name}', exists but only has {len(outputs)} outputs (it is "
                                        f"{op.describe()})", op)
         return outputs[int(index)]
-    raise TypeError(f"cannot fetch or feed {reprlib.repr(obj)} (type {type(obj).__name__}): expected a Tensor, an "
-                    f"Operation, a Variable or a name")
+    kind = type(obj).__name__
+    raise TypeError(f"Argument `fetch` = {reprlib.repr(obj)} has invalid type \"{kind}\" must be a string or Tensor. "
+                    f"(Can not convert a {kind} into a Tensor or Operation.)")
 
 
 def _variable_read(graph: Graph, name: str) -> Op | None:

@@ -786,3 +786,47 @@ def import_meta_graph_of_a_directory(tf, tmp):
 @case("Is a directory")
 def text_line_dataset_of_a_directory(tf, tmp):
     return run(tf, tf.data.TextLineDataset(tmp).make_one_shot_iterator().get_next())
+
+
+# ---- more: closed sessions, odd fetches, savers and gradients of another kind ---------------------------
+@case("w")
+def saver_of_a_name_for_a_list_of_whole_variables(tf, tmp):
+    w = tf.Variable(1.0, name="w")
+    tf.train.Saver({"a": [w]})
+
+
+@case("closed Session")
+def saver_restore_into_a_closed_session(tf, tmp):
+    tf.Variable(1.0, name="w")
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        path = saver.save(sess, os.path.join(tmp, "model"))
+    saver.restore(sess, path)
+
+
+@case("closed Session")
+def saver_save_from_a_closed_session(tf, tmp):
+    tf.Variable(1.0, name="w")
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+    saver.save(sess, os.path.join(tmp, "model"))
+
+
+@case("Const:0", "float64")
+def apply_gradients_of_another_dtype(tf, tmp):
+    w = tf.Variable(1.0, name="w")
+    tf.train.GradientDescentOptimizer(0.5).apply_gradients([(tf.constant(2.0, tf.float64), w)])
+
+
+@case("Graph")
+def fetch_a_graph(tf, tmp):
+    tf.constant(1.0, name="c")
+    return run(tf, tf.get_default_graph())
+
+
+@case("Iterator")
+def fetch_an_iterator(tf, tmp):
+    tf.constant(1.0, name="c")
+    return run(tf, tf.data.Dataset.range(3).make_one_shot_iterator())
