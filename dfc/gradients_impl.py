@@ -44,12 +44,20 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients", colocate_gradients_
     unconnected = getattr(unconnected_gradients, "value", unconnected_gradients)
     if unconnected not in ("none", "zero"):
         raise ValueError(f"unconnected_gradients must be 'none' or 'zero', got {unconnected_gradients!r}")
+    graph = (y_list or x_list)[0].graph if y_list or x_list else None
+    for t in x_list + y_list:
+        if t.graph is not graph:
+            raise ValueError(f"{t.name} must be from the same graph as {(y_list or x_list)[0].name}: tf.gradients "
+                             f"differentiates within one graph")
     seeds: list[Tensor] = []
     if grad_ys is not None:
         given = _as_list(grad_ys)
         if len(given) != len(y_list):
             raise ValueError(f"Passed {len(given)} grad_ys for {len(y_list)} ys")
         for y, s in zip(y_list, given):
+            if isinstance(s, Tensor) and s.dtype != y.dtype:  # TF's seed multiplies y's gradient: a TypeError
+                raise TypeError(f"grad_ys {s.name} is {s.dtype.name}, but the y it seeds, {y.name}, is "
+                                f"{y.dtype.name}")
             s = ones_like(y) if s is None else convert_to_tensor(s, dtype=y.dtype)
             if s.shape.ndims != y.shape.ndims or any(a is not None and b is not None and a != b
                                                      for a, b in zip(s.shape.as_list(), y.shape.as_list())):

@@ -371,6 +371,8 @@ class Graph:
         self.gradient_overrides: list[dict[str, str]] = []
         #: the dfc.gather ops that are TF's Gather (tf.gather, embedding lookups): tf.gradients gives IndexedSlices
         self.row_gathers: set[Op] = set()
+        #: tf.data iterators by their string_handle() value, for Iterator.from_string_handle
+        self.string_handles: dict[bytes, Any] = {}
         self._tensors: dict[Value, Tensor] = {}
         self._operations: dict[Op, Operation] = {}
         _DSL_GRAPHS[self._ir.id] = self
@@ -507,6 +509,35 @@ class Graph:
 
     def finalize(self) -> None:
         self.finalized = True
+
+    def prevent_feeding(self, tensor: Any) -> None:
+        """Refuse `tensor` as a feed_dict key of every run of this graph (TF's ValueError 'may not be fed')."""
+        self._ir.unfeedable.add(self._own_value(tensor))
+
+    def is_feedable(self, tensor: Any) -> bool:
+        return self._own_value(tensor) not in self._ir.unfeedable
+
+    def prevent_fetching(self, op: Any) -> None:
+        """Refuse `op` (and its tensors) as a fetch of every run of this graph."""
+        self._ir.unfetchable.add(self._own_op(op))
+
+    def is_fetchable(self, tensor_or_op: Any) -> bool:
+        ir = tensor_or_op._dfc_ir()
+        return (ir.op if isinstance(ir, Value) else ir) not in self._ir.unfetchable
+
+    def _own_value(self, tensor: Any) -> Value:
+        ir = tensor._dfc_ir() if hasattr(tensor, "_dfc_ir") else None
+        if not isinstance(ir, Value):
+            raise TypeError(f"expected a Tensor, got {tensor!r}")
+        return ir
+
+    def _own_op(self, op: Any) -> Op:
+        ir = op._dfc_ir() if hasattr(op, "_dfc_ir") else None
+        if isinstance(ir, Value):
+            ir = ir.op
+        if not isinstance(ir, Op):
+            raise TypeError(f"expected an Operation, got {op!r}")
+        return ir
 
     def as_graph_def(self, from_version: int | None = None, add_shapes: bool = False) -> Any:
         """This graph as TF's GraphDef proto (see dfc.graph_def); `_output_shapes` attrs with add_shapes."""

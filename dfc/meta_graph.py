@@ -13,7 +13,7 @@ import logging
 import os
 from typing import Any
 
-from dfc.ir.errors import DataLossError, ParseError, UnimplementedError
+from dfc.ir.errors import DataLossError, FailedPreconditionError, ParseError, UnimplementedError
 
 _log = logging.getLogger("dfc")
 
@@ -132,6 +132,8 @@ def read_meta_graph_file(filename: str) -> Any:
             data = f.read()
     except FileNotFoundError:
         raise OSError(f"File {filename} does not exist.") from None  # TF1's IOError
+    except IsADirectoryError:
+        raise FailedPreconditionError(f"{filename}; Is a directory (import_meta_graph reads a .meta file)") from None
     meta = meta_graph_pb2.MetaGraphDef()
     try:
         meta.ParseFromString(data)

@@ -80,6 +80,9 @@ class Optimizer:
         if callable(loss):
             raise TypeError("a callable loss is an eager-mode feature; pass the loss tensor")
         loss = convert_to_tensor(loss)
+        if loss.dtype.name not in ("float16", "bfloat16", "float32", "float64"):  # TF1's Optimizer._valid_dtypes
+            raise ValueError(f"Invalid type tf.{loss.dtype.name} for {loss.name}, expected: [tf.float32, tf.float64, "
+                             f"tf.float16, tf.bfloat16].")
         var_list = list(trainable_variables() if var_list is None else var_list)
         if not var_list:
             raise ValueError("No variables to optimize.")
@@ -95,9 +98,16 @@ class Optimizer:
         pairs = given = list(grads_and_vars)  # often a zip: read once
         if not pairs:
             raise ValueError("No variables provided.")
+        graph = get_default_graph()
         for _, v in pairs:
+            if isinstance(v, Tensor):  # TF1's _get_processor: a Tensor has no update
+                raise NotImplementedError(f"Trying to update a Tensor {v.name}: apply_gradients updates Variables "
+                                          f"(a tf.Variable, not a tensor computed from one)")
             if not isinstance(v, Variable):
                 raise TypeError(f"apply_gradients needs (gradient, Variable) pairs, got {v!r}")
+            if v.graph is not graph:  # its updates would join the default graph, which the variable is not in
+                raise ValueError(f"Variable {v.name} is not an element of the default graph: build the optimizer's "
+                                 f"update in the variable's graph (with its_graph.as_default():)")
         pairs = [(g if isinstance(g, IndexedSlices) else convert_to_tensor(g), v) for g, v in pairs if g is not None]
         if not pairs:
             raise ValueError(f"No gradients provided for any variable: {[v.name for _, v in given]}.")
@@ -105,10 +115,11 @@ class Optimizer:
             if isinstance(g, IndexedSlices):
                 _check_slices(g, v)
                 continue
-            if g.dtype is not v.dtype or not g.shape.is_compatible_with(v.shape):
+            if g.dtype is not v.dtype:  # TF's update op refuses its delta's dtype: a TypeError
+                raise TypeError(f"gradient {g.name} is {g.dtype.name}, but variable {v.name} is {v.dtype.name}")
+            if not g.shape.is_compatible_with(v.shape):
                 raise ValueError(f"gradient {g.name} ({g.dtype.name}{g.shape}) does not match variable "
                                  f"{v.name} ({v.dtype.name}{v.shape})")
-        graph = get_default_graph()
         with init_scope(graph):
             self._create_slots([v for _, v in pairs])
         with name_scope(name, self._name) as scope:

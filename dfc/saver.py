@@ -91,6 +91,10 @@ class Saver:
     def save(self, sess, save_path: str, global_step: Any = None, latest_filename: str | None = None,
              meta_graph_suffix: str = "meta", write_meta_graph: bool = True, write_state: bool = True) -> str:
         """Write the variables' current values; returns the checkpoint prefix (e.g. model.ckpt-100)."""
+        if sess is None or not callable(getattr(sess, "run", None)):
+            raise TypeError(f"'sess' must be a Session; {sess}")
+        _check_open(sess)
+        self._check_graph(sess)
         if save_path is None or save_path == "":
             raise ValueError(f"'save_path' must be a file name, got {save_path!r}")
         save_path = os.fspath(save_path)
@@ -125,7 +129,24 @@ class Saver:
         """Load every saved variable; a missing name or a shape/dtype that differs is an error naming it."""
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
+        _check_open(sess)
+        self._check_graph(sess)
         save_path = os.fspath(save_path)
+        if os.path.isdir(save_path):  # TF's RestoreV2 opens it as its table file and fails so
+            raise DataLossError(f"Unable to open table file {save_path}: it is a directory; restore from a "
+                                f"checkpoint prefix inside it (tf.train.latest_checkpoint({save_path!r}))")
+        stem = os.path.splitext(save_path)[0]
+        if not checkpoint_exists(save_path) and (os.path.isfile(save_path) or (
+                save_path.endswith(".index") and checkpoint_exists(stem))):
+            # a file of a checkpoint given for its prefix (model.ckpt.meta, model.ckpt.index): TF reads it as the
+            # checkpoint's table, and so fails on its first key (an index) or its format (anything else)
+            hint = f"; restore from the checkpoint's prefix {stem}" if checkpoint_exists(stem) else ""
+            if save_path.endswith(".index"):
+                key = self._items[0][0] if self._items else "(none)"
+                raise NotFoundError(f"Key {key} not found in checkpoint {save_path}: it is a checkpoint's index "
+                                    f"file, not its prefix{hint}")
+            raise DataLossError(f"Unable to open table file {save_path}: it is no checkpoint, nor a checkpoint "
+                                f"prefix{hint}")
         if not checkpoint_exists(save_path):
             # TF1: ValueError for a path that is no checkpoint (a directory, a file name without its prefix)
             raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path} (no "
@@ -133,7 +154,7 @@ class Saver:
         tensors = read_checkpoint(save_path)
         for key, var in self._items:
             if key not in tensors:
-                raise NotFoundError(f"Key {key} not found in checkpoint {save_path}")
+                raise NotFoundError(f"Key {key} not found in checkpoint {save_path}{_made_at(var)}")
             value = tensors[key]
             want = var.shape.as_list()
             if list(value.shape) != want or value.dtype != var.dtype.np:
@@ -142,7 +163,7 @@ class Saver:
                     f"variable '{var.op.name}'"
                 raise InvalidArgumentError(
                     f"checkpoint {save_path} holds '{key}' as {value.dtype}{list(value.shape)}, but {what} is "
-                    f"{var.dtype.name}{want}")
+                    f"{var.dtype.name}{want}{_made_at(var)}")
         for key, var in self._items:
             if hasattr(var, "restore_value"):  # a part of a saveable object: it writes itself into its variable
                 var.restore_value(sess, tensors[key])
@@ -152,21 +173,38 @@ class Saver:
             else:
                 sess.store.write(var.op.name, tensors[key])
 
+    def _check_graph(self, sess: Any) -> None:
+        """A session of another graph would read or write that graph's variables of the same names: TF's feed of
+        the saver's own tensors fails there with a TypeError; so does this."""
+        graph = _ir_of(getattr(sess, "graph", None))
+        for _, var in self._items[:1]:
+            mine = _ir_of(getattr(var, "graph", None))
+            if graph is not None and mine is not None and mine is not graph:
+                raise TypeError(f"Cannot interpret feed_dict key as Tensor: the session runs another graph than the "
+                                f"one of this Saver's variables ({var.name}...): save and restore with a session of "
+                                f"their graph")
+
     def _remember(self, prefix: str, state_name: str) -> None:
         directory = os.path.dirname(os.path.abspath(prefix))
         now = time.time()
         self._kept = [(p, t) for p, t in self._kept if p != prefix]
         self._kept.append((prefix, now))
+        dropped = []
         while self.max_to_keep and len(self._kept) > self.max_to_keep:
             old, stamp = self._kept.pop(0)
             if stamp > self._next_keep_time:  # TF1: one checkpoint every keep_checkpoint_every_n_hours stays
                 self._next_keep_time += self._keep_every_secs
                 continue
-            remove_checkpoint(old)
+            dropped.append(old)
         kept = [os.path.basename(p) for p, _ in self._kept]
         state = generate_checkpoint_state_proto(directory, os.path.basename(prefix), kept,
                                                 [t for _, t in self._kept], None)
+        # the state file first, as TF: a save stopped in between leaves files too many, never a state file that
+        # names deleted ones
         write_checkpoint_state(directory, state, state_name)
+        for old in dropped:
+            if old != prefix:
+                remove_checkpoint(old)
 
     @property
     def last_checkpoints(self) -> list[str]:
@@ -187,15 +225,38 @@ class Saver:
         self._kept = list(zip(existing, get_checkpoint_mtimes(existing)))
 
 
+def _check_open(sess: Any) -> None:
+    """TF's save and restore run ops in the session: a closed one refuses them (else a restore would do nothing)."""
+    if getattr(sess, "_closed", False) is True:
+        raise RuntimeError("Attempted to use a closed Session.")
+
+
+def _ir_of(graph: Any) -> Any:
+    """The IR graph behind a front-end graph (a session may hold either)."""
+    to_ir = getattr(graph, "_dfc_ir", None)
+    return to_ir() if to_ir is not None else graph
+
+
+def _made_at(var: Any) -> str:
+    """Where the user's code made `var`, for an error message (empty when unknown)."""
+    op = getattr(var, "op", None)
+    ir = op._dfc_ir() if hasattr(op, "_dfc_ir") else None
+    loc = getattr(ir, "loc", None)
+    return f" (the variable made at {loc})" if loc else ""
+
+
 class _Sliced:
     """The shards of one partitioned variable, saved as one checkpoint entry: the whole, assembled by their
     SaveSliceInfo (so a checkpoint written with 3 shards restores into 2, or into one variable)."""
 
     def __init__(self, parts: list[Variable]):
-        info = parts[0]._save_slice_info
+        info = getattr(parts[0], "_save_slice_info", None)
         for p in parts:
             if not isinstance(p, Variable):
                 raise TypeError(f"Variable to save is not a Variable: {p!r}")
+            if info is None:  # a list under one name is the slices of one partitioned variable
+                raise ValueError(f"Slices must all be slices: {p.name} is a whole variable, not a slice of a "
+                                 f"partitioned one")
             if p._save_slice_info is None or p._save_slice_info.full_name != info.full_name:
                 raise ValueError(f"Slices of partitioned variable {info.full_name} must all have its save slice "
                                  f"info, got {p.name}")
@@ -265,10 +326,23 @@ def latest_checkpoint(checkpoint_dir: str, latest_filename: str | None = None) -
         return None
     match = re.search(r'^model_checkpoint_path:\s*"([^"]*)"', text, re.MULTILINE)
     if not match:
+        _refuse_empty_state(text, checkpoint_dir)
         return None
     prefix = match.group(1)
     prefix = prefix if os.path.isabs(prefix) else os.path.join(checkpoint_dir, prefix)
     return prefix if checkpoint_exists(prefix) else None
+
+
+_STATE_LINE = re.compile(r"\s*(#.*|(model_checkpoint_path|all_model_checkpoint_paths|all_model_checkpoint_timestamps|"
+                         r"last_preserved_timestamp)\s*:\s*\S.*)?")
+
+
+def _refuse_empty_state(text: str, checkpoint_dir: str) -> None:
+    """TF's get_checkpoint_state: a state file that parses (blank, or only other fields) but names no latest
+    checkpoint is a ValueError; one that does not parse is ignored."""
+    if all(_STATE_LINE.fullmatch(line) for line in text.splitlines()):
+        raise ValueError(f"Invalid checkpoint state loaded from {checkpoint_dir} (its state file names no "
+                         f"model_checkpoint_path)")
 
 
 class CheckpointState:
@@ -292,7 +366,9 @@ def get_checkpoint_state(checkpoint_dir: str, latest_filename: str | None = None
         return None
     latest = re.search(r'^model_checkpoint_path:\s*"([^"]*)"', text, re.MULTILINE)
     if not latest:
-        raise DataLossError(f"checkpoint state file {state} names no model_checkpoint_path")
+        _refuse_empty_state(text, checkpoint_dir)
+        _log.warning("%s: not a checkpoint state file; ignored", state)  # TF: a text that does not parse
+        return None
 
     def full(prefix: str) -> str:
         return prefix if os.path.isabs(prefix) else os.path.join(checkpoint_dir, prefix)

@@ -43,7 +43,7 @@ HOST_FUNCTION_OPS: weakref.WeakSet = weakref.WeakSet()
 _TF_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
 
 #: the OpError class TF1 raises for each Python exception a py_func raises (others: UnknownError)
-_ERROR_FOR = ((ValueError, InvalidArgumentError), (TypeError, InvalidArgumentError),
+PY_FUNC_ERRORS = ((ValueError, InvalidArgumentError), (TypeError, InvalidArgumentError),
               (StopIteration, OutOfRangeError), (IndexError, OutOfRangeError),
               (MemoryError, ResourceExhaustedError), (NotImplementedError, UnimplementedError))
 
@@ -74,7 +74,7 @@ class _HostFunction:
         try:
             result = self.func(*arrays)
         except Exception as e:  # noqa: BLE001 - the function's own exception becomes the run's error
-            cls = next((err for py, err in _ERROR_FOR if isinstance(e, py)), UnknownError)
+            cls = next((err for py, err in PY_FUNC_ERRORS if isinstance(e, py)), UnknownError)
             text = "".join(traceback.format_exception(type(e), e, e.__traceback__))
             raise cls(f"{type(e).__name__}: {e}\n{text}\t[[{self.label}]]") from e
         return self._check(result)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 from typing import Any
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from dfc.ir.graph import Graph as IRGraph
 from dfc.runtime import session as _runtime_session
+from dfc.runtime.fetches import as_ir as _as_ir
 
 from . import nest as _nest
 from .framework import Graph, get_default_graph
@@ -48,9 +49,14 @@ class Session(_runtime_session.Session):
             graph = get_default_graph()
         elif isinstance(graph, IRGraph):
             graph = Graph.of(graph)
+        if isinstance(config, (bool, int, float, str, bytes, list, tuple, dict)):  # a slip, not a ConfigProto
+            raise TypeError(f"Argument `config` must be a tf.ConfigProto, but got \"{type(config).__name__}\"")
         super().__init__(target, graph, config, **options)
 
     def run(self, fetches: Any, feed_dict: Any = None, options: Any = None, run_metadata: Any = None) -> Any:
+        if feed_dict is not None and type(feed_dict) is not dict and not isinstance(feed_dict, Mapping):
+            raise TypeError(f"feed_dict must be a dict from tensors (or their names) to values, got a "
+                            f"{type(feed_dict).__name__}")
         if feed_dict and any(isinstance(k, tuple) for k in feed_dict):
             feed_dict = flatten_feed_items(feed_dict)  # an LSTMStateTuple of placeholders fed its state value
         if feed_dict and _SparseTensor._made and any(type(k) is _SparseTensor for k in feed_dict):
@@ -67,6 +73,9 @@ class Session(_runtime_session.Session):
         Session.make_callable); with accept_options, it takes `options=` and `run_metadata=` too."""
         feeds = list(feed_list or [])
         graph = self.graph
+        for leaf in _nest.flatten(fetches):  # TF checks the fetches now: a bad name fails here, not when called
+            if isinstance(leaf, str):
+                _as_ir(leaf, graph._dfc_ir())
         for i, feed in enumerate(feeds):
             target = graph.get_tensor_by_name(feed) if isinstance(feed, str) else feed
             if getattr(target, "graph", graph) is not graph:

@@ -14,7 +14,8 @@ import zlib
 from collections.abc import Iterator
 from typing import Any
 
-from dfc.ir.errors import DataLossError, InvalidArgumentError, NotFoundError
+from dfc.ir.errors import (DataLossError, FailedPreconditionError, InvalidArgumentError, NotFoundError,
+                            PermissionDeniedError)
 
 
 def masked_crc32c(data: bytes) -> int:
@@ -143,6 +144,10 @@ def _read_all(path: str, compression: str) -> bytes:
             data = f.read()
     except FileNotFoundError:
         raise NotFoundError(f"{path}; No such file or directory") from None
+    except IsADirectoryError:  # TF's file system: the OpError of the OS error, not Python's exception
+        raise FailedPreconditionError(f"{path}; Is a directory") from None
+    except PermissionError:
+        raise PermissionDeniedError(f"{path}; Permission denied") from None
     try:
         if compression == "GZIP":
             return gzip.decompress(data)

@@ -477,6 +477,9 @@ class Graph:
         self.id = next(Graph._ids)
         self._names: dict[str, int] = {}
         self.sym_name = "main"
+        #: TF's Graph.prevent_feeding / prevent_fetching: values a run may not feed, ops it may not fetch
+        self.unfeedable: set[Value] = set()
+        self.unfetchable: set[Op] = set()
 
     # ---- contents --------------------------------------------------------------------
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,9 @@ def feed_target(key: Any, graph: Graph) -> Value:
         target = as_ir(key, graph)
     except InvalidArgumentError as e:  # a name the graph lacks: TF's TypeError for a feed key
         raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e}") from None
+    except TypeError:
+        raise TypeError(f"Cannot interpret feed_dict key as Tensor: Can not convert a {type(key).__name__} into a "
+                        f"Tensor ({reprlib.repr(key)}).") from None
     if isinstance(key, str) and isinstance(target, Op):
         raise TypeError(f"Cannot interpret feed_dict key as Tensor: The name '{key}' refers to an Operation, not a "
                         f"Tensor. Tensor names must be of the form \"<op_name>:<output_index>\" (feed '{key}:0')")
@@ -35,6 +39,8 @@ def feed_target(key: Any, graph: Graph) -> Value:
     if builder.graph_of(target) is not graph:
         raise TypeError(f"Cannot interpret feed_dict key as Tensor: Tensor {target.describe()} is not an element "
                         f"of this graph.")
+    if target in graph.unfeedable:
+        raise ValueError(f"Tensor {target.name} may not be fed ({target.describe()}).")
     return target
 
 

@@ -20,7 +20,14 @@ def as_ir(obj: Any, graph: Graph) -> Value | Op:
         return obj
     to_ir = getattr(obj, "_dfc_ir", None)
     if to_ir is not None:
-        return to_ir()
+        ir = to_ir()
+        if isinstance(ir, (Value, Op)):
+            return ir
+        kind = type(obj).__name__  # a graph, a function: IR objects that are no tensor or op
+        raise TypeError(f"Argument `fetch` = {reprlib.repr(obj)} has invalid type \"{kind}\" must be a string or "
+                        f"Tensor. (Can not convert a {kind} into a Tensor or Operation.)")
+    if isinstance(obj, bytes):  # TF takes a name as bytes too
+        obj = obj.decode("utf-8", "replace")
     if isinstance(obj, str):
         name, colon, index = obj.partition(":")
         try:
@@ -28,7 +35,9 @@ def as_ir(obj: Any, graph: Graph) -> Value | Op:
         except KeyError:
             op = _variable_read(graph, name)
             if op is None:
-                raise InvalidArgumentError(f"the graph has no tensor or op named '{obj}'") from None
+                what = f"The name '{obj}' refers to a Tensor which does not exist" if colon else \
+                    f"The name '{obj}' refers to an Operation not in the graph"
+                raise InvalidArgumentError(f"{what}. The operation, '{name}', does not exist in the graph.") from None
         if not colon:
             return op
         if not index.isdigit():
@@ -36,11 +45,13 @@ def as_ir(obj: Any, graph: Graph) -> Value | Op:
                                        f"names have the form '<op_name>:<output_index>'", op)
         outputs = [r for r in op.results if not r.is_control]
         if int(index) >= len(outputs):
-            raise InvalidArgumentError(f"The name '{obj}' refers to a Tensor which does not exist: the operation "
-                                       f"{op.describe()} has {len(outputs)} output(s)", op)
+            raise InvalidArgumentError(f"The name '{obj}' refers to a Tensor which does not exist. The operation, "
+                                       f"'{name}', exists but only has {len(outputs)} outputs (it is "
+                                       f"{op.describe()})", op)
         return outputs[int(index)]
-    raise TypeError(f"cannot fetch or feed {reprlib.repr(obj)} (type {type(obj).__name__}): expected a Tensor, an "
-                    f"Operation, a Variable or a name")
+    kind = type(obj).__name__
+    raise TypeError(f"Argument `fetch` = {reprlib.repr(obj)} has invalid type \"{kind}\" must be a string or Tensor. "
+                    f"(Can not convert a {kind} into a Tensor or Operation.)")
 
 
 def _variable_read(graph: Graph, name: str) -> Op | None:

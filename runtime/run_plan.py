@@ -60,6 +60,9 @@ class RunPlan:
         for leaf in self.structure.leaves:
             if builder.graph_of(leaf) is not graph:
                 raise ValueError(f"Fetch argument {leaf.describe()} is not an element of this session's graph.")
+            if (leaf.op if isinstance(leaf, Value) else leaf) in graph.unfetchable:
+                op = leaf.op if isinstance(leaf, Value) else leaf
+                raise ValueError(f"Operation {op.name} has been marked as not fetchable ({op.describe()}).")
             if isinstance(leaf, Value) and not leaf.is_control:
                 if leaf not in self.fetch_values:
                     self.fetch_values.append(leaf)

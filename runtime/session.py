@@ -119,7 +119,7 @@ class Session:
         to_ir = getattr(graph, "_dfc_ir", None)
         ir_graph = to_ir() if to_ir is not None else graph
         if not isinstance(ir_graph, Graph):
-            raise TypeError(f"graph must be a dfc Graph, got {type(graph).__name__}")
+            raise TypeError(f"Argument `graph` must be a tf.Graph, but got \"{type(graph).__name__}\"")
         self._places_on_gpus = backend is None  # TF1's placement when a GPU is present; a named backend runs all
         backend = backend or executors.DEFAULT_BACKEND
         if backend not in executors.BACKENDS:

@@ -14,7 +14,7 @@ import numpy as np
 from dfc.ir.errors import InvalidArgumentError, OpError
 
 from ..framework import Tensor
-from .dataset_ops import Dataset, FedElements
+from .dataset_ops import Dataset, FedElements, _callable
 from .sparse_components import SparseTensor, as_value, component_spec, placeholder_for
 from .structure import _Context, _structure_of_outputs, flatten, pack
 
@@ -212,23 +212,23 @@ class _Filter(Dataset):
 # ---- the Dataset methods ------------------------------------------------------------------------------------
 def map(self: Dataset, map_func: Callable, num_parallel_calls=None, deterministic=None) -> Dataset:  # noqa: A001
     """map_func applied to each element (its components as arguments when the element is a tuple)."""
-    return _Map(self, map_func)
+    return _Map(self, _callable(map_func))
 
 
 def filter(self: Dataset, predicate: Callable) -> Dataset:  # noqa: A001 - TF's name
     """The elements for which predicate returns a scalar True."""
-    return _Filter(self, predicate)
+    return _Filter(self, _callable(predicate, "predicate"))
 
 
 def flat_map(self: Dataset, map_func: Callable) -> Dataset:
     """The elements of the dataset map_func returns for each element, one dataset after the other."""
-    return _FlatMap(self, map_func)
+    return _FlatMap(self, _callable(map_func))
 
 
 def interleave(self: Dataset, map_func: Callable, cycle_length=None, block_length: int = 1, num_parallel_calls=None,
                deterministic=None) -> Dataset:
     """map_func's datasets for cycle_length elements at a time, block_length elements from each in turn."""
-    return _Interleave(self, map_func, cycle_length, block_length)
+    return _Interleave(self, _callable(map_func), cycle_length, block_length)
 
 
 Dataset.map, Dataset.filter, Dataset.flat_map, Dataset.interleave = map, filter, flat_map, interleave

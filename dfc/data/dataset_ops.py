@@ -18,8 +18,10 @@ from typing import Any
 import numpy as np
 
 from dfc.ir.dtypes import DType, as_dtype
-from dfc.ir.errors import InvalidArgumentError
+from dfc.ir.builder import capture_location
+from dfc.ir.errors import DataLossError, InvalidArgumentError, OpError, UnknownError
 
+from ..script_ops import PY_FUNC_ERRORS
 from ..framework import Tensor, TensorShape, constant_array, constant_value, get_seed, infer_constant_dtype
 from .sparse_components import SparseTensor, SparseTensorValue, as_value, is_sparse, sparse_leaf_spec, sparse_row
 from .sparse_components import batch as batch_sparse
@@ -75,10 +77,10 @@ class Dataset(ElementStructure):
         """range(stop), range(start, stop) or range(start, stop, step) as int64 scalars."""
         if not 1 <= len(args) <= 3:
             raise ValueError(f"Dataset.range takes 1 to 3 arguments (start, stop, step), got {len(args)}")
-        bounds = [int(a) for a in args]
-        if len(bounds) == 3 and bounds[2] == 0:
+        bounds = [a if isinstance(a, Tensor) else int(_int64(a)) for a in args]
+        if len(bounds) == 3 and not isinstance(bounds[2], Tensor) and bounds[2] == 0:
             raise InvalidArgumentError("step must be a non-zero integer.")
-        return _Range(range(*bounds), as_dtype(output_type))
+        return _Range(bounds, as_dtype(output_type))
 
     @staticmethod
     def list_files(file_pattern, shuffle: bool | None = None, seed: int | None = None) -> Dataset:
@@ -105,19 +107,19 @@ class Dataset(ElementStructure):
 
     # ---- transformations ---------------------------------------------------------------------
     def batch(self, batch_size: int, drop_remainder: bool = False) -> Dataset:
-        return _Batch(self, batch_size, drop_remainder)
+        return _Batch(self, _int64(batch_size), drop_remainder)
 
     def shuffle(self, buffer_size: int, seed: int | None = None, reshuffle_each_iteration: bool = True) -> Dataset:
-        return _Shuffle(self, buffer_size, seed, reshuffle_each_iteration)
+        return _Shuffle(self, _int64(buffer_size), seed, reshuffle_each_iteration)
 
     def repeat(self, count: int | None = None) -> Dataset:
-        return _Repeat(self, count)
+        return _Repeat(self, count if count is None else _int64(count))
 
     def take(self, count: int) -> Dataset:
-        return _Slice(self, 0, count)
+        return _Slice(self, 0, _int64(count))
 
     def skip(self, count: int) -> Dataset:
-        return _Slice(self, count, -1)
+        return _Slice(self, _int64(count), -1)
 
     # map, filter, flat_map and interleave: dataset_functions.py; window, scan, reduce, ...: transformations.py
 
@@ -132,7 +134,7 @@ class Dataset(ElementStructure):
                      drop_remainder: bool = False) -> Dataset:
         """Batches whose components are padded (with padding_values, default 0) to padded_shapes, a None
         dimension padding to the longest element of the batch."""
-        return _PaddedBatch(self, batch_size, padded_shapes, padding_values, drop_remainder)
+        return _PaddedBatch(self, _int64(batch_size), padded_shapes, padding_values, drop_remainder)
 
     def prefetch(self, buffer_size) -> Dataset:
         """Elements are made on demand in the session's thread: prefetching changes nothing observable."""
@@ -222,13 +224,23 @@ class _Source(Dataset):
 
 
 class _Range(Dataset):
-    def __init__(self, span: range, dtype: DType):
+    """range(*bounds); a bound may be a graph tensor (a fed count), read when an iterator starts the dataset."""
+
+    def __init__(self, bounds: list, dtype: DType):
         super().__init__(0, [dtype], [[]])
-        self._span = span
+        self._bounds = bounds
+        self._tensors = [b for b in bounds if isinstance(b, Tensor)]
+        for t in self._tensors:
+            if not t.dtype.is_integer or t.shape.ndims not in (None, 0):
+                raise TypeError(f"Dataset.range's bounds are integer scalars; {t.name} is {t.dtype.name}{t.shape}")
 
     def _elements(self, context):
+        evaluated = iter(context.evaluate(self._tensors))
+        bounds = [int(next(evaluated)) if isinstance(b, Tensor) else b for b in self._bounds]
+        if len(bounds) == 3 and bounds[2] == 0:
+            raise InvalidArgumentError("step must be a non-zero integer.")
         dtype = self._dtypes[0].np
-        for i in self._span:
+        for i in range(*bounds):
             yield [np.asarray(i, dtype)]
 
 
@@ -249,9 +261,21 @@ class _Generator(Dataset):
                       for s in shape_leaves]
         super().__init__(template, dtypes, shapes)
         self._generator, self._args = generator, tuple(_generator_argument(a) for a in (args or ()))
+        self._where = capture_location()
 
     def _elements(self, context):
-        for value in self._generator(*self._args):
+        values = iter(())
+        try:
+            values = iter(self._generator(*self._args))
+        except Exception as e:  # noqa: BLE001 - the generator's own exception fails the run, as TF's py_func
+            raise self._failure(e) from e
+        while True:
+            try:
+                value = next(values)
+            except StopIteration:
+                return
+            except Exception as e:  # noqa: BLE001 - as above
+                raise self._failure(e) from e
             leaves = _flatten_up_to(self._template, value)
             if leaves is None or len(leaves) != len(self._dtypes):
                 raise InvalidArgumentError(f"`generator` yielded an element that did not match the expected "
@@ -273,12 +297,34 @@ class _Generator(Dataset):
             yield arrays
 
 
+    def _failure(self, e: Exception) -> OpError:
+        """TF's OpError for an exception of the generator (its py_func's mapping: ValueError is
+        InvalidArgumentError, others UnknownError ...), naming the generator and where the dataset was made."""
+        cls = next((err for py, err in PY_FUNC_ERRORS if isinstance(e, py)), UnknownError)
+        name = getattr(self._generator, "__qualname__", repr(self._generator))
+        where = f" at {self._where}" if self._where is not None else ""
+        return cls(f"{type(e).__name__}: {e} (raised by generator {name} of Dataset.from_generator{where})")
+
+
 def _known_now(value: Tensor, error: Exception) -> Any:
     """The value of a tensor known when the graph is built (a constant), else `error` raised."""
     known = constant_value(value)
     if known is None:
         raise error
     return known
+
+
+def _int64(value: Any) -> Any:
+    """A count or size argument as TF converts it to int64: a number or an integer tensor, not a str or float."""
+    if isinstance(value, (Tensor, int, np.integer)) or (isinstance(value, np.ndarray) and value.dtype.kind in "iu"):
+        return value
+    raise TypeError(f"Expected int64, but got {value!r} of type '{type(value).__name__}'.")
+
+
+def _callable(func: Any, name: str = "func") -> Callable:
+    if not callable(func):
+        raise ValueError(f"Argument `{name}` must be a callable. Received {name}={func!r} (of type {type(func)})")
+    return func
 
 
 def _generator_argument(value: Any) -> Any:
@@ -500,6 +546,10 @@ class _PaddedBatch(Dataset):
             value_leaves = _flatten_up_to(source._template, padding_values)
             if value_leaves is None:
                 raise ValueError("padding_values does not match the structure of the dataset")
+            for v, t in zip(value_leaves, source._dtypes):
+                if isinstance(v, Tensor) and v.dtype != t:
+                    raise TypeError(f"Invalid `padding_values`. `padding_values` values type {v.dtype.name} ({v.name}) "
+                                    f"does not match type {t.name} of the corresponding input component.")
             values = [constant_array(_static_value(v), t) if t.is_string else np.asarray(_static_value(v), t.np)
                       for v, t in zip(value_leaves, source._dtypes)]
         lead = batch_size if drop_remainder else None
@@ -516,8 +566,8 @@ class _PaddedBatch(Dataset):
                 out = np.full([len(chunk)] + target, value, self._dtypes[c].np)
                 for i, e in enumerate(chunk):
                     if any(h > t for h, t in zip(e[c].shape, target)):
-                        raise InvalidArgumentError(f"Attempted to pad to a smaller size than the input element: "
-                                                   f"component {c} of shape {list(e[c].shape)} into {target}")
+                        raise DataLossError(f"Attempted to pad to a smaller size than the input element: "
+                                            f"component {c} of shape {list(e[c].shape)} into {target}")
                     # a scalar goes in as its item: an object array would keep a 0-d array (a string) whole
                     out[(i,) + tuple(slice(0, h) for h in e[c].shape)] = e[c] if e[c].ndim else e[c][()]
                 batched.append(out)

@@ -10,14 +10,15 @@ evaluating its graph-tensor sources with that run's feed_dict.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import weakref
 from typing import Any
 
-from dfc.ir.errors import FailedPreconditionError, OutOfRangeError
+from dfc.ir.errors import FailedPreconditionError, InvalidArgumentError, OutOfRangeError
 from dfc.runtime.host_feeds import register_action, register_source
 
-from ..framework import Operation, TensorShape, get_default_graph, name_scope
+from ..framework import Operation, TensorShape, constant, convert_to_tensor, get_default_graph, name_scope
 from .dataset_ops import Dataset
 from .structure import ElementStructure, _Context, _flatten_up_to, flatten, pack
 from .sparse_components import arrays, graph_values, placeholder_for
@@ -37,6 +38,8 @@ class Iterator(ElementStructure):
         self._streams: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
         self._initializer: Operation | None = None
+        self._handle = None  # from_string_handle's string tensor
+        self._handle_value: bytes | None = None  # string_handle()'s value
 
     # ---- construction --------------------------------------------------------------------------
     @classmethod
@@ -65,6 +68,25 @@ class Iterator(ElementStructure):
             shapes = [(s if isinstance(s, TensorShape) else TensorShape(s)).as_list() for s in shape_leaves]
         from dfc.ir.dtypes import as_dtype
         return cls(None, template, [as_dtype(t) for t in types], shapes, one_shot=False)
+
+    @classmethod
+    def from_string_handle(cls, string_handle, output_types, output_shapes=None, output_classes=None) -> Iterator:
+        """An iterator that, in each run, gets its next element from the iterator whose string_handle() the string
+        tensor `string_handle` holds in that run (typically a fed placeholder: one graph, many input pipelines)."""
+        iterator = cls.from_structure(output_types, output_shapes)
+        iterator._handle = convert_to_tensor(string_handle)
+        if iterator._handle.dtype.name != "string" or iterator._handle.shape.ndims not in (None, 0):
+            raise TypeError(f"string_handle must be a string scalar, got {iterator._handle.name} of "
+                            f"{iterator._handle.dtype.name}{iterator._handle.shape}")
+        return iterator
+
+    def string_handle(self, name: str | None = None) -> Any:
+        """A string tensor naming this iterator: feed it to an iterator from_string_handle to read from this one."""
+        if self._handle_value is None:
+            self._handle_value = f"dfc-iterator-{next(_HANDLE_NUMBERS)}".encode()
+            self._graph.string_handles[self._handle_value] = self
+        with self._graph.as_default():
+            return constant(self._handle_value, name=name or "IteratorToStringHandle")
 
     # ---- TF's attributes -------------------------------------------------------------------------
     @property
@@ -102,9 +124,28 @@ class Iterator(ElementStructure):
         with name_scope(name, "IteratorGetNext"):
             tensors = [placeholder_for(dtype, shape, f"component_{i}")
                        for i, (dtype, shape) in enumerate(zip(self._dtypes, self._shapes))]
-        register_source(self._graph._dfc_ir(), [t._dfc_ir() for t in graph_values(tensors)],
-                        lambda session: arrays(self._pull(session)))
+        values = [t._dfc_ir() for t in graph_values(tensors)]
+        if self._handle is None:
+            register_source(self._graph._dfc_ir(), values, lambda session: arrays(self._pull(session)))
+        else:
+            register_source(self._graph._dfc_ir(), values,
+                            lambda session, feed_dict: arrays(self._pull_by_handle(session, feed_dict)),
+                            with_feeds=True)
         return pack(self._template, tensors)
+
+    def _pull_by_handle(self, session, feed_dict) -> list:
+        """The next element of the iterator this run's string handle names (TF's IteratorFromStringHandle)."""
+        handle = session.run(self._handle, feed_dict)
+        handle = handle.item() if hasattr(handle, "item") else handle
+        target = self._graph.string_handles.get(handle if isinstance(handle, bytes) else str(handle).encode())
+        if target is None:
+            raise InvalidArgumentError(f"Could not parse string_handle as a valid ResourceHandle: {handle!r} (the "
+                                       f"value of {self._handle.name}) is no iterator's string_handle()")
+        if target._dtypes != self._dtypes:
+            raise InvalidArgumentError(f"The iterator of string handle {handle!r} yields "
+                                       f"{[t.name for t in target._dtypes]}, but the iterator from "
+                                       f"{self._handle.name} expects {[t.name for t in self._dtypes]}")
+        return target._pull(session)
 
     def _pull(self, session) -> list:
         with self._lock:
@@ -120,6 +161,9 @@ class Iterator(ElementStructure):
             except StopIteration:
                 self._streams[session] = iter(())
                 raise OutOfRangeError("End of sequence") from None
+
+
+_HANDLE_NUMBERS = itertools.count()
 
 
 def _refuse_nested(dataset: Dataset) -> None:
