@@ -83,7 +83,7 @@ ERRORS = [
     ("resnet50_kwarg", "resnet50", "ResNet50", {"weights": None, "foo": 1}),
     ("mobilenet_kwarg", "mobilenet", "MobileNet", {"weights": None, "foo": 1}),
     ("vgg16_kwarg", "vgg16", "VGG16", {"weights": None, "foo": 1}),
-    ("activation_imagenet", "resnet50", "ResNet50", {"weights": "imagenet", "classifier_activation": "relu"}),
+    ("activation_imagenet", "vgg16", "VGG16", {"weights": "imagenet", "classifier_activation": "relu"}),
 ]
 
 # (key, module, function, kwargs, input shape): run on seeded_weights; outputs compared

@@ -19,6 +19,11 @@ from .training import TrainingMixin
 __all__ = ["Model", "Sequential"]
 
 
+def _shapes_of(tensors: list):
+    shapes = [tuple(t.shape.as_list()) for t in tensors]
+    return shapes[0] if len(shapes) == 1 else shapes
+
+
 def _unique(items) -> list:
     seen, out = set(), []
     for item in items:
@@ -133,6 +138,19 @@ class Model(TrainingMixin, Layer):
         if self._is_graph_network:
             return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
         return super().input
+
+    @property
+    def input_shape(self):
+        """A graph network's input shape(s), as TF's Functional gives them before the model is ever called."""
+        if self._is_graph_network:
+            return _shapes_of(self.inputs)
+        return super().input_shape
+
+    @property
+    def output_shape(self):
+        if self._is_graph_network:
+            return _shapes_of(self.outputs)
+        return super().output_shape
 
     @property
     def output(self):
