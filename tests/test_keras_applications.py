@@ -170,3 +170,6 @@ def test_apps_reachable_under_tf_module_names():
     assert APPS.mobilenet_v2.MobileNetV2 is APPS.MobileNetV2 and APPS.nasnet.NASNetMobile is APPS.NASNetMobile
     assert APPS.inception_resnet_v2.InceptionResNetV2 is APPS.InceptionResNetV2
     assert APPS.ResNet50.__module__ == "dfc.keras.applications"
+    from dfc.python.keras.applications import InceptionV3
+    from dfc.python.keras.applications.mobilenet_v2 import preprocess_input
+    assert InceptionV3 is APPS.InceptionV3 and preprocess_input is APPS.mobilenet_v2.preprocess_input
