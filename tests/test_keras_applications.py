@@ -173,3 +173,15 @@ def test_apps_reachable_under_tf_module_names():
     from dfc.python.keras.applications import InceptionV3
     from dfc.python.keras.applications.mobilenet_v2 import preprocess_input
     assert InceptionV3 is APPS.InceptionV3 and preprocess_input is APPS.mobilenet_v2.preprocess_input
+
+
+def test_frozen_base_in_a_sequential_model():
+    """Transfer learning as TF1 scripts write it: the application as the first layer of a Sequential model is built
+    at once on the application's input shape, and freezing it leaves the new top's weights to train."""
+    base = APPS.MobileNet(input_shape=(32, 32, 3), alpha=0.25, include_top=False, weights=None)
+    base.trainable = False
+    model = tf.keras.Sequential([base, tf.keras.layers.GlobalAveragePooling2D(), tf.keras.layers.Dense(3)])
+    assert model.built and model.input_shape == (None, 32, 32, 3) and model.output_shape == (None, 3)
+    assert model.inputs[0]._keras_history[0].name == "mobilenet_0.25_32_input"
+    assert [w.name for w in model.trainable_weights] == ["dense/kernel:0", "dense/bias:0"]
+    assert len(model.weights) == len(base.weights) + 2

@@ -339,9 +339,12 @@ class Sequential(Model):
             self._init_graph_network(x, x)
             self.__dict__["_layers"] = list(self._stack)
             return
-        if len(self._stack) == 1 and layer._batch_input_shape is not None:
-            dtype = layer.dtype.name if layer._layer_dtype_given else None
-            x = Input(batch_shape=layer._batch_input_shape, dtype=dtype, name=f"{layer.name}_input")
+        first = layer
+        while getattr(first, "_is_graph_network", False) and first.layers:
+            first = first.layers[0]   # a functional model (tf.keras.applications' ones) takes its input's shape
+        if len(self._stack) == 1 and first._batch_input_shape is not None:
+            dtype = first.dtype.name if first._layer_dtype_given or first is not layer else None
+            x = Input(batch_shape=first._batch_input_shape, dtype=dtype, name=f"{layer.name}_input")
             self._init_graph_network(x, layer(x))
         elif self._is_graph_network:
             out = layer(self.outputs[0])
