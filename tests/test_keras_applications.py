@@ -185,3 +185,35 @@ def test_frozen_base_in_a_sequential_model():
     assert model.inputs[0]._keras_history[0].name == "mobilenet_0.25_32_input"
     assert [w.name for w in model.trainable_weights] == ["dense/kernel:0", "dense/bias:0"]
     assert len(model.weights) == len(base.weights) + 2
+
+
+def test_resnet50_reads_tf1s_cached_weights_file(tmp_path):
+    """TF 1.15's ResNet50 (keras_applications.resnet50) names its layers conv1, bn_conv1, res2a_branch2a, ...,
+    fc1000; a weights file of that model (what a TF1 setup has cached under the same file name) loads into the
+    layers of the same role."""
+    import h5py
+    name = APPS.resnet.legacy_layer_name
+    assert name("res3d_branch2b") == "conv3_block4_2_conv" and name("bn5a_branch1") == "conv5_block1_0_bn"
+    assert name("bn_conv1") == "conv1_bn" and name("fc1000") == "predictions" and name("avg_pool") is None
+    kw = {"input_shape": (32, 32, 3), "classes": 5}
+    model = APPS.ResNet50(weights=None, **kw)
+    rng = np.random.RandomState(2)
+    legacy = ["conv1", "bn_conv1", "res2a_branch2a", "bn2a_branch1", "res5c_branch2c", "fc1000"]
+    written = {}
+    path = str(tmp_path / "resnet50_weights_tf_dim_ordering_tf_kernels.h5")
+    with h5py.File(path, "w") as f:
+        f.attrs["layer_names"] = np.array([n.encode() for n in legacy + ["avg_pool"]])
+        f.create_group("avg_pool").attrs["weight_names"] = np.array([], dtype="S1")
+        for n in legacy:
+            g = f.create_group(n)
+            values = [rng.standard_normal(w.shape.as_list()).astype(np.float32)
+                      for w in model.get_layer(name(n)).weights]
+            g.attrs["weight_names"] = np.array([f"{n}/w{i}:0".encode() for i in range(len(values))])
+            for i, v in enumerate(values):
+                g.create_dataset(f"{n}/w{i}:0", data=v)
+            written[name(n)] = values
+    tf.keras.backend.clear_session()
+    loaded = APPS.ResNet50(weights=path, **kw)
+    for layer_name, values in written.items():
+        for got, want in zip(loaded.get_layer(layer_name).get_weights(), values):
+            np.testing.assert_array_equal(got, want)

@@ -88,16 +88,18 @@ def top(x, include_top: bool, pooling, classes: int, classifier_activation, weig
 
 
 def finish(input_tensor, img_input, x, name: str, weights, weight_file: str | None = None,
-           origin: str | None = None) -> Model:
+           origin: str | None = None, load=None) -> Model:
     """The Model from the image input (or `input_tensor`'s sources) to `x`, with ImageNet weights from the Keras
-    cache (`weight_file`, at ~/.keras/models/; never downloaded) or the weights file given."""
+    cache (`weight_file`, at ~/.keras/models/; never downloaded) or the weights file given, read by
+    `load(model, path)` (model.load_weights unless the family reads older files too)."""
     inputs = source_inputs(input_tensor) if input_tensor is not None and hasattr(input_tensor, "_keras_history") \
         else img_input
     model = Model(inputs, x, name=name)
+    load = load or (lambda m, path: m.load_weights(path))
     if weights == "imagenet" and weight_file is not None:
-        model.load_weights(get_file(weight_file, origin, cache_subdir="models"))
+        load(model, get_file(weight_file, origin, cache_subdir="models"))
     elif weights is not None and weights != "imagenet":
-        model.load_weights(weights)
+        load(model, weights)
     return model
 
 

@@ -4,7 +4,11 @@ ImageNet .h5 files load into them."""
 
 from __future__ import annotations
 
-from .. import layers
+import os
+import re
+
+from .. import backend as K
+from .. import hdf5_format, layers
 from . import _common
 from .imagenet_utils import decode_predictions as _decode
 from .imagenet_utils import preprocess_input as _preprocess
@@ -83,7 +87,52 @@ def ResNet(stack_fn, preact: bool, use_bias: bool, model_name: str = "resnet", i
         x = layers.Activation("relu", name="post_relu")(_bn(x, "post_bn"))
     x = _common.top(x, include_top, pooling, classes, classifier_activation, weights, ("avg_pool", "max_pool"))
     file = f"{model_name}_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
-    return _common.finish(input_tensor, img_input, x, model_name, weights, file, BASE_WEIGHTS_PATH + file)
+    return _common.finish(input_tensor, img_input, x, model_name, weights, file, BASE_WEIGHTS_PATH + file,
+                          load=_load_weights if model_name == "resnet50" else None)
+
+
+_LEGACY_BRANCH = {"2a": 1, "2b": 2, "2c": 3, "1": 0}
+
+
+def legacy_layer_name(name: str) -> str | None:
+    """The layer of this ResNet50 that a layer of TF 1.15's ResNet50 (keras_applications.resnet50: conv1,
+    bn_conv1, res2a_branch2a, bn2a_branch1, fc1000, ...) corresponds to; their weights have the same shapes."""
+    fixed = {"conv1": "conv1_conv", "bn_conv1": "conv1_bn", "fc1000": "predictions"}
+    if name in fixed:
+        return fixed[name]
+    m = re.fullmatch(r"(res|bn)(\d)([a-z])_branch(2a|2b|2c|1)", name)
+    if m is None:
+        return None
+    kind = "conv" if m.group(1) == "res" else "bn"
+    return f"conv{m.group(2)}_block{ord(m.group(3)) - 96}_{_LEGACY_BRANCH[m.group(4)]}_{kind}"
+
+
+def _load_weights(model, path: str) -> None:
+    """model.load_weights, but a ResNet50 file written by TF 1.15's Keras (the cached
+    resnet50_weights_tf_dim_ordering_tf_kernels*.h5 of a TF1 setup, with keras_applications' layer names) is read
+    layer by layer into the layers of the same role."""
+    if not (os.path.isfile(path) and hdf5_format._h5py().is_hdf5(path)):
+        model.load_weights(path)   # a TensorFlow-format checkpoint
+        return
+    with hdf5_format._open(path, "r") as f:
+        group = f["model_weights"] if "layer_names" not in f.attrs and "model_weights" in f else f
+        saved = hdf5_format._saved_layers(group)
+    if not any(name == "res2a_branch2a" for name, _ in saved):
+        model.load_weights(path)
+        return
+    pairs = []
+    for name, values in saved:
+        target = legacy_layer_name(name)
+        if target is None:
+            raise ValueError(f"Layer {name!r} of the ResNet50 weights file {path} has no counterpart in {model.name}.")
+        layer = model.get_layer(target)
+        for variable, value in zip(layer.weights, values):
+            if tuple(variable.shape.as_list()) != value.shape:
+                raise ValueError(f"Layer {name!r} of {path} (loaded into {target!r}): weight {variable.name} has "
+                                 f"shape {tuple(variable.shape.as_list())}, but the saved weight has shape "
+                                 f"{value.shape}.")
+            pairs.append((variable, value))
+    K.batch_set_value(pairs)
 
 
 def _v1(depths: tuple, name: str):
