@@ -86,6 +86,20 @@ ERRORS = [
     ("activation_imagenet", "vgg16", "VGG16", {"weights": "imagenet", "classifier_activation": "relu"}),
 ]
 
+# (module, function, kwargs) with weights='imagenet': the cached file TF looks for (name and origin)
+WEIGHT_FILES = [(m, f, dict(kw, **top)) for m, f, kw in [
+    ("resnet50", "ResNet50", {}), ("resnet", "ResNet101", {}), ("resnet", "ResNet152", {}),
+    ("resnet_v2", "ResNet50V2", {}), ("resnet_v2", "ResNet152V2", {}), ("vgg16", "VGG16", {}), ("vgg19", "VGG19", {}),
+    ("mobilenet", "MobileNet", {}), ("mobilenet", "MobileNet", {"alpha": 0.5, "input_shape": (160, 160, 3)}),
+    ("mobilenet", "MobileNet", {"alpha": 0.25, "input_shape": (128, 128, 3)}),
+    ("mobilenet", "MobileNet", {"alpha": 0.75, "input_shape": (100, 120, 3)}),
+    ("mobilenet_v2", "MobileNetV2", {}), ("mobilenet_v2", "MobileNetV2", {"alpha": 0.35, "input_shape": (96, 96, 3)}),
+    ("mobilenet_v2", "MobileNetV2", {"alpha": 1.3, "input_shape": (100, 120, 3)}),
+    ("inception_v3", "InceptionV3", {}), ("inception_resnet_v2", "InceptionResNetV2", {}),
+    ("densenet", "DenseNet121", {}), ("densenet", "DenseNet169", {}), ("densenet", "DenseNet201", {}),
+    ("xception", "Xception", {}), ("nasnet", "NASNetMobile", {})]
+    for top in (({}, {"include_top": False}) if "input_shape" not in kw else ({"include_top": False},))]
+
 # (key, module, function, kwargs, input shape): run on seeded_weights; outputs compared
 RUNS = [
     ("resnet50", "resnet50", "ResNet50", {"weights": None, "input_shape": (32, 32, 3), "classes": 10,

@@ -11,8 +11,8 @@ import tempfile
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from keras_app_cases import (ERRORS, RUNS, STRUCTURES, class_index, images, preprocess_inputs,  # noqa: E402
-                             seeded_weights)
+from keras_app_cases import (ERRORS, RUNS, STRUCTURES, WEIGHT_FILES, class_index, images,  # noqa: E402
+                             preprocess_inputs, seeded_weights)
 
 
 def layer_rows(model) -> list:
@@ -34,11 +34,12 @@ def main() -> None:
     data_utils.validate_file = lambda *a, **k: True
     apps = tf_keras.applications
     path = os.path.join(os.path.dirname(__file__), "data", "keras_applications_tf.json")
-    out = {"structures": {}, "errors": {}, "runs": {}, "preprocess": {}, "decode": {}}
+    out = {"structures": {}, "errors": {}, "runs": {}, "preprocess": {}, "decode": {}, "files": {}}
     only = set(sys.argv[1:])   # sections to record again; the others are kept from the file
     if only and os.path.exists(path):
         with open(path) as f:
             out = json.load(f)
+    out.setdefault("files", {})
     todo = {k: not only or k in only for k in out}
     for key, module, fn, kw in STRUCTURES if todo["structures"] else []:
         tf_keras.backend.clear_session()
@@ -54,6 +55,19 @@ def main() -> None:
         except Exception as e:  # noqa: BLE001 -- the class and message are what is recorded
             out["errors"][key] = [type(e).__name__, str(e)]
         print(key, out["errors"][key], flush=True)
+    class Wanted(Exception):
+        pass
+
+    def wanted(fname, origin=None, **kwargs):
+        raise Wanted(fname, origin)
+    data_utils.get_file = wanted   # the file TF would fetch, without fetching it
+    for module, fn, kw in WEIGHT_FILES if todo["files"] else []:
+        tf_keras.backend.clear_session()
+        try:
+            getattr(getattr(apps, module), fn)(weights="imagenet", **kw)
+        except Wanted as w:
+            out["files"][f"{fn}{sorted(kw.items())}"] = list(w.args)
+            print(fn, kw, w.args, flush=True)
     for key, module, fn, kw, shape in RUNS if todo["runs"] else []:
         tf_keras.backend.clear_session()
         m = getattr(getattr(apps, module), fn)(**kw)

@@ -87,19 +87,27 @@ def top(x, include_top: bool, pooling, classes: int, classifier_activation, weig
     return x
 
 
-def finish(input_tensor, img_input, x, name: str, weights, weight_file: str | None = None,
-           origin: str | None = None, load=None) -> Model:
-    """The Model from the image input (or `input_tensor`'s sources) to `x`, with ImageNet weights from the Keras
-    cache (`weight_file`, at ~/.keras/models/; never downloaded) or the weights file given, read by
+def weights_path(weights, include_top: bool, classifier_activation, weight_file: str | None,
+                 origin: str | None = None) -> str | None:
+    """The weights file to load once the model is built: ImageNet's from the Keras cache (`weight_file` at
+    ~/.keras/models/, TF's name; never downloaded), the path given, or None. Looked up before the graph is built,
+    so that a missing file is reported at once; the top's activation is checked first, as TF checks it before
+    fetching the file."""
+    if include_top:
+        validate_activation(classifier_activation, weights)
+    if weights == "imagenet":
+        return None if weight_file is None else get_file(weight_file, origin, cache_subdir="models")
+    return weights
+
+
+def finish(input_tensor, img_input, x, name: str, path: str | None, load=None) -> Model:
+    """The Model from the image input (or `input_tensor`'s sources) to `x`, with the weights at `path` read by
     `load(model, path)` (model.load_weights unless the family reads older files too)."""
     inputs = source_inputs(input_tensor) if input_tensor is not None and hasattr(input_tensor, "_keras_history") \
         else img_input
     model = Model(inputs, x, name=name)
-    load = load or (lambda m, path: m.load_weights(path))
-    if weights == "imagenet" and weight_file is not None:
-        load(model, get_file(weight_file, origin, cache_subdir="models"))
-    elif weights is not None and weights != "imagenet":
-        load(model, weights)
+    if path is not None:
+        (load or (lambda m, p: m.load_weights(p)))(model, path)
     return model
 
 

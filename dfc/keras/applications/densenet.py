@@ -44,6 +44,10 @@ def DenseNet(blocks, include_top: bool = True, weights="imagenet", input_tensor=
     """A DenseNet with blocks[i] layers in dense block i+1."""
     _common.check_arguments(weights, include_top, classes)
     _, img_input = _common.image_input(input_tensor, input_shape, 224, 32, include_top, weights)
+    name = _NAMES.get(tuple(blocks), "densenet")
+    file = f"{name}_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
+    path = _common.weights_path(weights, include_top, classifier_activation, file if name != "densenet" else None,
+                                BASE_WEIGHTS_PATH + file)
     x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)))(img_input)
     x = layers.Conv2D(64, 7, strides=2, use_bias=False, name="conv1/conv")(x)
     x = _common.bn_relu(x, "conv1", bn_suffix="/bn", relu_suffix="/relu", epsilon=_EPS)
@@ -56,10 +60,7 @@ def DenseNet(blocks, include_top: bool = True, weights="imagenet", input_tensor=
     x = layers.BatchNormalization(axis=_common.channel_axis(3), epsilon=_EPS, name="bn")(x)
     x = layers.Activation("relu", name="relu")(x)
     x = _common.top(x, include_top, pooling, classes, classifier_activation, weights, ("avg_pool", "max_pool"))
-    name = _NAMES.get(tuple(blocks), "densenet")
-    file = f"{name}_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
-    return _common.finish(input_tensor, img_input, x, name, weights, file if name != "densenet" else None,
-                          BASE_WEIGHTS_PATH + file)
+    return _common.finish(input_tensor, img_input, x, name, path)
 
 
 def DenseNet121(include_top: bool = True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,

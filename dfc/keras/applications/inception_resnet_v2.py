@@ -85,6 +85,8 @@ def InceptionResNetV2(include_top: bool = True, weights="imagenet", input_tensor
     """InceptionResNetV2 for 299x299 inputs (at least 75x75)."""
     _common.check_arguments(weights, include_top, classes, kwargs=kwargs)
     _, img_input = _common.image_input(input_tensor, input_shape, 299, 75, include_top, weights)
+    file = f"inception_resnet_v2_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
+    path = _common.weights_path(weights, include_top, classifier_activation, file, BASE_WEIGHT_URL + file)
     axis = _common.channel_axis(3)
     x = conv2d_bn(img_input, 32, 3, strides=2, padding="valid")
     x = conv2d_bn(x, 32, 3, padding="valid")
@@ -108,8 +110,7 @@ def InceptionResNetV2(include_top: bool = True, weights="imagenet", input_tensor
     x = inception_resnet_block(x, scale=1.0, activation=None, block_type="block8", block_idx=10)
     x = conv2d_bn(x, 1536, 1, name="conv_7b")
     x = _common.top(x, include_top, pooling, classes, classifier_activation, weights)
-    file = f"inception_resnet_v2_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
-    return _common.finish(input_tensor, img_input, x, "inception_resnet_v2", weights, file, BASE_WEIGHT_URL + file)
+    return _common.finish(input_tensor, img_input, x, "inception_resnet_v2", path)
 
 
 def preprocess_input(x, data_format=None):

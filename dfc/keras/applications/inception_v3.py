@@ -60,6 +60,8 @@ def InceptionV3(include_top: bool = True, weights="imagenet", input_tensor=None,
     """InceptionV3 for 299x299 inputs (at least 75x75)."""
     _common.check_arguments(weights, include_top, classes, "; Received: weights={}", "; Received classes={}")
     _, img_input = _common.image_input(input_tensor, input_shape, 299, 75, include_top, weights)
+    file = f"inception_v3_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
+    path = _common.weights_path(weights, include_top, classifier_activation, file, WEIGHTS_BASE + file)
     axis = _common.channel_axis(3)
     x = conv2d_bn(img_input, 32, 3, 3, strides=(2, 2), padding="valid")
     x = conv2d_bn(x, 32, 3, 3, padding="valid")
@@ -83,8 +85,7 @@ def InceptionV3(include_top: bool = True, weights="imagenet", input_tensor=None,
     for i in range(2):
         x = _block_8(x, i, axis)
     x = _common.top(x, include_top, pooling, classes, classifier_activation, weights)
-    file = f"inception_v3_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
-    return _common.finish(input_tensor, img_input, x, "inception_v3", weights, file, WEIGHTS_BASE + file)
+    return _common.finish(input_tensor, img_input, x, "inception_v3", path)
 
 
 def preprocess_input(x, data_format=None):

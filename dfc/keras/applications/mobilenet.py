@@ -64,6 +64,9 @@ def MobileNet(input_shape=None, alpha: float = 1.0, depth_multiplier: int = 1, d
             rows = 224
             logging.warning("`input_shape` is undefined or non-square, or `rows` is not in [128, 160, 192, 224]. "
                             "Weights for input shape (224, 224) will be loaded as the default.")
+    alpha_text = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0"}.get(alpha, "2_5")
+    file = f"mobilenet_{alpha_text}_{rows}_tf{'' if include_top else '_no_top'}.h5"
+    path = _common.weights_path(weights, include_top, classifier_activation, file, BASE_WEIGHT_PATH + file)
     x = _conv_block(img_input, 32, alpha, strides=(2, 2))
     for block_id, (filters, stride) in enumerate(_BLOCKS, start=1):
         x = _depthwise_conv_block(x, filters, alpha, depth_multiplier, strides=(stride, stride), block_id=block_id)
@@ -76,10 +79,7 @@ def MobileNet(input_shape=None, alpha: float = 1.0, depth_multiplier: int = 1, d
         x = layers.Activation(activation=classifier_activation, name="predictions")(x)
     else:
         x = _common.top(x, False, pooling, classes, classifier_activation, weights)
-    alpha_text = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0"}.get(alpha, "2_5")
-    file = f"mobilenet_{alpha_text}_{rows}_tf{'' if include_top else '_no_top'}.h5"
-    return _common.finish(input_tensor, img_input, x, f"mobilenet_{alpha:0.2f}_{rows}", weights, file,
-                          BASE_WEIGHT_PATH + file)
+    return _common.finish(input_tensor, img_input, x, f"mobilenet_{alpha:0.2f}_{rows}", path)
 
 
 def preprocess_input(x, data_format=None):

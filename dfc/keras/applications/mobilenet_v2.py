@@ -98,6 +98,9 @@ def MobileNetV2(input_shape=None, alpha: float = 1.0, include_top: bool = True, 
             rows = 224
             logging.warning("`input_shape` is undefined or non-square, or `rows` is not in [96, 128, 160, 192, "
                             "224]. Weights for input shape (224, 224) will be loaded as the default.")
+    file = (f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{rows}"
+            f"{'' if include_top else '_no_top'}.h5")
+    path = _common.weights_path(weights, include_top, classifier_activation, file, BASE_WEIGHT_PATH + file)
     x = layers.Conv2D(_make_divisible(32 * alpha, 8), kernel_size=3, strides=(2, 2), padding="same", use_bias=False,
                       name="Conv1")(img_input)
     x = layers.ReLU(6.0, name="Conv1_relu")(_bn(x, "bn_Conv1"))
@@ -108,10 +111,7 @@ def MobileNetV2(input_shape=None, alpha: float = 1.0, include_top: bool = True, 
     x = layers.Conv2D(last, kernel_size=1, use_bias=False, name="Conv_1")(x)
     x = layers.ReLU(6.0, name="out_relu")(_bn(x, "Conv_1_bn"))
     x = _common.top(x, include_top, pooling, classes, classifier_activation, weights, top_pool=None)
-    file = (f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{rows}"
-            f"{'' if include_top else '_no_top'}.h5")
-    return _common.finish(input_tensor, img_input, x, f"mobilenetv2_{alpha:0.2f}_{rows}", weights, file,
-                          BASE_WEIGHT_PATH + file)
+    return _common.finish(input_tensor, img_input, x, f"mobilenetv2_{alpha:0.2f}_{rows}", path)
 
 
 def preprocess_input(x, data_format=None):

@@ -162,6 +162,12 @@ def NASNet(input_shape=None, penultimate_filters: int = 4032, num_blocks: int = 
             raise ValueError("For NASNet-A models, the `penultimate_filters` must be a multiple of 24 * "
                              f"(`filter_multiplier` ** 2). Current value: {penultimate_filters}")
         filters = penultimate_filters // 24
+        if weights == "imagenet" and default_size not in (224, 331):
+            raise ValueError("ImageNet weights can only be loaded with NASNetLarge or NASNetMobile")
+        size = "mobile" if default_size == 224 else "large"
+        file = f"nasnet_{size}{'' if include_top else '_no_top'}.h5"
+        path = _common.weights_path(weights, include_top, classifier_activation, file,
+                                    BASE_WEIGHTS_PATH + f"NASNet-{size}{'' if include_top else '-no-top'}.h5")
         x = layers.Conv2D(stem_block_filters, (3, 3), strides=(2, 2), padding="valid", use_bias=False,
                           name="stem_conv1", kernel_initializer="he_normal")(img_input)
         x = _bn(x, "stem_bn1")
@@ -177,14 +183,7 @@ def NASNet(input_shape=None, penultimate_filters: int = 4032, num_blocks: int = 
                                       block_id=str(stage * num_blocks + i + 1 if stage else i))
         x = layers.Activation("relu")(x)
         x = _common.top(x, include_top, pooling, classes, classifier_activation, weights, top_pool=None)
-        file = None
-        if weights == "imagenet":
-            if default_size not in (224, 331):
-                raise ValueError("ImageNet weights can only be loaded with NASNetLarge or NASNetMobile")
-            file = f"nasnet_{'mobile' if default_size == 224 else 'large'}{'' if include_top else '_no_top'}.h5"
-        origin = BASE_WEIGHTS_PATH + (f"NASNet-{'mobile' if default_size == 224 else 'large'}"
-                                      f"{'' if include_top else '-no-top'}.h5")
-        return _common.finish(input_tensor, img_input, x, "NASNet", weights, file, origin)
+        return _common.finish(input_tensor, img_input, x, "NASNet", path)
     finally:
         if old_data_format:
             K.set_image_data_format(old_data_format)

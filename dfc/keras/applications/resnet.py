@@ -76,6 +76,8 @@ def ResNet(stack_fn, preact: bool, use_bias: bool, model_name: str = "resnet", i
     """The ResNet stem (7x7/2 convolution, 3x3/2 max pooling), `stack_fn`'s stages, the top."""
     _common.check_arguments(weights, include_top, classes, kwargs=kwargs)
     _, img_input = _common.image_input(input_tensor, input_shape, 224, 32, include_top, weights)
+    file = f"{model_name}_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
+    path = _common.weights_path(weights, include_top, classifier_activation, file, BASE_WEIGHTS_PATH + file)
     x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(img_input)
     x = layers.Conv2D(64, 7, strides=2, use_bias=use_bias, name="conv1_conv")(x)
     if not preact:
@@ -86,8 +88,7 @@ def ResNet(stack_fn, preact: bool, use_bias: bool, model_name: str = "resnet", i
     if preact:
         x = layers.Activation("relu", name="post_relu")(_bn(x, "post_bn"))
     x = _common.top(x, include_top, pooling, classes, classifier_activation, weights, ("avg_pool", "max_pool"))
-    file = f"{model_name}_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
-    return _common.finish(input_tensor, img_input, x, model_name, weights, file, BASE_WEIGHTS_PATH + file,
+    return _common.finish(input_tensor, img_input, x, model_name, path,
                           load=_load_weights if model_name == "resnet50" else None)
 
 

@@ -18,6 +18,8 @@ def vgg(convs: tuple, name: str, include_top: bool, weights, input_tensor, input
     """A VGG with convs[i] convolutions in block i+1 (64, 128, 256, 512, 512 filters)."""
     _common.check_arguments(weights, include_top, classes, tails[0], tails[1])
     _, img_input = _common.image_input(input_tensor, input_shape, 224, 32, include_top, weights)
+    file = f"{name}_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
+    path = _common.weights_path(weights, include_top, classifier_activation, file, origin_base + file)
     x = img_input
     for b, (n, filters) in enumerate(zip(convs, (64, 128, 256, 512, 512)), start=1):
         for i in range(1, n + 1):
@@ -31,8 +33,7 @@ def vgg(convs: tuple, name: str, include_top: bool, weights, input_tensor, input
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     else:
         x = _common.top(x, False, pooling, classes, classifier_activation, weights)
-    file = f"{name}_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
-    return _common.finish(input_tensor, img_input, x, name, weights, file, origin_base + file)
+    return _common.finish(input_tensor, img_input, x, name, path)
 
 
 def VGG16(include_top: bool = True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,

@@ -41,6 +41,8 @@ def Xception(include_top: bool = True, weights="imagenet", input_tensor=None, in
     """Xception for 299x299 inputs (at least 71x71)."""
     _common.check_arguments(weights, include_top, classes)
     _, img_input = _common.image_input(input_tensor, input_shape, 299, 71, include_top, weights)
+    file = f"xception_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
+    path = _common.weights_path(weights, include_top, classifier_activation, file, WEIGHTS_BASE + file)
     axis = _common.channel_axis(-1)
     x = _common.conv_bn(img_input, 32, (3, 3), strides=(2, 2), name="block1_conv1", bn_name="block1_conv1_bn",
                         act_name="block1_conv1_act", axis=-1)
@@ -61,8 +63,7 @@ def Xception(include_top: bool = True, weights="imagenet", input_tensor=None, in
         x = _sep_bn(x, filters, f"block14_sepconv{j}", axis)
         x = layers.Activation("relu", name=f"block14_sepconv{j}_act")(x)
     x = _common.top(x, include_top, pooling, classes, classifier_activation, weights)
-    file = f"xception_weights_tf_dim_ordering_tf_kernels{'' if include_top else '_notop'}.h5"
-    return _common.finish(input_tensor, img_input, x, "xception", weights, file, WEIGHTS_BASE + file)
+    return _common.finish(input_tensor, img_input, x, "xception", path)
 
 
 def preprocess_input(x, data_format=None):
