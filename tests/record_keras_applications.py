@@ -60,7 +60,7 @@ def main() -> None:
 
     def wanted(fname, origin=None, **kwargs):
         raise Wanted(fname, origin)
-    data_utils.get_file = wanted   # the file TF would fetch, without fetching it
+    get_file, data_utils.get_file = data_utils.get_file, wanted   # the file TF would fetch, without fetching it
     for module, fn, kw in WEIGHT_FILES if todo["files"] else []:
         tf_keras.backend.clear_session()
         try:
@@ -68,6 +68,7 @@ def main() -> None:
         except Wanted as w:
             out["files"][f"{fn}{sorted(kw.items())}"] = list(w.args)
             print(fn, kw, w.args, flush=True)
+    data_utils.get_file = get_file
     for key, module, fn, kw, shape in RUNS if todo["runs"] else []:
         tf_keras.backend.clear_session()
         m = getattr(getattr(apps, module), fn)(**kw)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import dfc as tf
-from keras_app_cases import ERRORS, STRUCTURES, class_index, preprocess_inputs
+from keras_app_cases import ERRORS, STRUCTURES, WEIGHT_FILES, class_index, preprocess_inputs
 
 APPS = tf.keras.applications
 with open(os.path.join(os.path.dirname(__file__), "data", "keras_applications_tf.json")) as _f:
@@ -137,6 +137,19 @@ def test_imagenet_weights_come_from_the_keras_cache_only(home):
     model = APPS.MobileNet(weights="imagenet", **kw)
     for got, want in zip(model.get_weights(), values):
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("module,fn,kw", [pytest.param(*c, id=f"{c[1]}{sorted(c[2].items())}")
+                                          for c in WEIGHT_FILES])
+def test_imagenet_weights_are_tfs_files(home, module, fn, kw):
+    """Each model looks for TF's file, named as TF names it for the top, alpha and input size, before it builds
+    anything; the error names the file, where to place it and TF's download address."""
+    fname, origin = TF["files"][f"{fn}{sorted(kw.items())}"]
+    with pytest.raises(FileNotFoundError) as info:
+        getattr(getattr(APPS, module), fn)(weights="imagenet", **kw)
+    assert f"'{fname}'" in str(info.value) and origin in str(info.value)
+    assert str(home / fname) in str(info.value)
+    assert [op.type for op in tf.get_default_graph().get_operations()] == ["Placeholder"]   # the input alone
 
 
 def test_weights_file_path_loads(tmp_path):
