@@ -10,8 +10,8 @@ Sequential), training.py (compile/fit), backend.py (tf.keras.backend), layer_con
 
 from __future__ import annotations
 
-from . import (activations, backend, callbacks, constraints, datasets, estimator, initializers, layers, losses,
-               metrics, models, optimizers, preprocessing, regularizers, utils)
+from . import (activations, applications, backend, callbacks, constraints, datasets, estimator, initializers, layers,
+               losses, metrics, models, optimizers, preprocessing, regularizers, utils)
 from .engine import Input
 from .network import Model, Sequential
 
@@ -22,7 +22,7 @@ for _internal in ("engine", "network", "training", "summary", "backend_ops", "ba
                   "layers_attention", "layers_conv_lstm", "layers_cudnn", "layer_config", "model_config"):
     globals().pop(_internal, None)
 
-__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "constraints", "datasets",
-           "estimator",
+__all__ = ["Input", "Model", "Sequential", "activations", "applications", "backend", "callbacks", "constraints",
+           "datasets", "estimator",
            "initializers",
            "layers", "losses", "metrics", "models", "optimizers", "preprocessing", "regularizers", "utils"]

@@ -19,6 +19,11 @@ from .training import TrainingMixin
 __all__ = ["Model", "Sequential"]
 
 
+def _shapes_of(tensors: list):
+    shapes = [tuple(t.shape.as_list()) for t in tensors]
+    return shapes[0] if len(shapes) == 1 else shapes
+
+
 def _unique(items) -> list:
     seen, out = set(), []
     for item in items:
@@ -133,6 +138,19 @@ class Model(TrainingMixin, Layer):
         if self._is_graph_network:
             return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
         return super().input
+
+    @property
+    def input_shape(self):
+        """A graph network's input shape(s), as TF's Functional gives them before the model is ever called."""
+        if self._is_graph_network:
+            return _shapes_of(self.inputs)
+        return super().input_shape
+
+    @property
+    def output_shape(self):
+        if self._is_graph_network:
+            return _shapes_of(self.outputs)
+        return super().output_shape
 
     @property
     def output(self):
@@ -321,9 +339,12 @@ class Sequential(Model):
             self._init_graph_network(x, x)
             self.__dict__["_layers"] = list(self._stack)
             return
-        if len(self._stack) == 1 and layer._batch_input_shape is not None:
-            dtype = layer.dtype.name if layer._layer_dtype_given else None
-            x = Input(batch_shape=layer._batch_input_shape, dtype=dtype, name=f"{layer.name}_input")
+        first = layer
+        while getattr(first, "_is_graph_network", False) and first.layers:
+            first = first.layers[0]   # a functional model (tf.keras.applications' ones) takes its input's shape
+        if len(self._stack) == 1 and first._batch_input_shape is not None:
+            dtype = first.dtype.name if first._layer_dtype_given or first is not layer else None
+            x = Input(batch_shape=first._batch_input_shape, dtype=dtype, name=f"{layer.name}_input")
             self._init_graph_network(x, layer(x))
         elif self._is_graph_network:
             out = layer(self.outputs[0])

@@ -78,6 +78,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "keras.callbacks": ("keras.callbacks",), "keras.losses": ("keras.losses",),
     "keras.utils": ("keras.utils",), "estimator": ("estimator",),
     **{f"keras.preprocessing{m}": (f"keras.preprocessing{m}",) for m in ("", ".sequence", ".text", ".image")},
+    "keras.applications": ("keras.applications",),
+    **{f"keras.applications.{m}": (f"keras.applications.{m}",) for m in
+       ("densenet", "imagenet_utils", "inception_resnet_v2", "inception_v3", "mobilenet", "mobilenet_v2", "nasnet",
+        "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "xception")},
     "data": ("data",), "data.ops": ("data",), "data.ops.dataset_ops": ("data",), "data.ops.iterator_ops": ("data",),
     "lib": (), "lib.io": ("python_io",), "lib.io.tf_record": ("python_io",), "lib.io.file_io": ("gfile",),
     "ops": (), "framework": (),
