@@ -45,16 +45,18 @@ class ShapeValuesNeeded(InvalidArgumentError):
 
 @register_pass("specialize", needs=("arg_shapes",))
 def specialize(graph: Graph, arg_shapes: Sequence[tuple[int, ...]],
-               arg_values: Mapping[int, np.ndarray] | None = None) -> Graph:
+               arg_values: Mapping[int, np.ndarray] | None = None, keep_dynamic: frozenset[str] = frozenset()) -> Graph:
     """In place: argument i gets shape arg_shapes[i]; result types are re-inferred.
 
     `arg_values` gives the arrays of arguments whose values decide shapes (a range's fed bound, the
     number of true entries of a mask): their uses read them as constants, and the step is compiled
-    for those values."""
+    for those values. Ops of the types in `keep_dynamic` whose shapes values decide stay dynamic instead
+    (their result shapes unknown): a backend that runs them on the host (a decoded image, whose size differs
+    from one image to the next) then runs one step for every image rather than compiling one per size."""
     for arg, shape in zip(graph.arguments, arg_shapes):
         if isinstance(arg.type, TensorType):
             arg.type = arg.type.with_shape(shape)
-    resolver = _Resolver(graph)
+    resolver = _Resolver(graph, keep_dynamic)
     for index, array in sorted((arg_values or {}).items()):
         arg = graph.arguments[index]
         value = np.asarray(array, dtype=arg.type.dtype.np).reshape(arg.type.shape)
@@ -97,8 +99,10 @@ def reinfer_block(block: Block) -> None:
 class _Resolver:
     """Re-infers a block's ops in order, folding shape computations and making dynamic-shape ops static."""
 
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: Graph, keep_dynamic: frozenset[str] = frozenset()):
         self.graph = graph
+        self.keep_dynamic = keep_dynamic
+        self.kept: set[Value] = set()  # values computed from an op kept dynamic: their shapes stay unknown too
         self.replaced: dict[Value, Value] = {}
         self.shape_ops = _shape_computations(graph.body)
         self.loop_depth = 0  # > 0 inside a dfc.while's regions
@@ -119,6 +123,8 @@ class _Resolver:
             else:
                 reinfer_op(op)
             new_ops.extend(self.resolve(op, block))
+            if self.keep_dynamic and any(v in self.kept for v in op.operands):
+                self.kept.update(op.results)
         block.ops[:] = new_ops
 
     def resolve(self, op: Op, block: Block) -> list[Op]:
@@ -136,10 +142,14 @@ class _Resolver:
         return [const]
 
     def make_static(self, op: Op, block: Block) -> list[Op]:
-        if self.loop_depth and any(constant_value(op.inputs[i]) is None for i in _value_operands(op)):
+        unknown = [op.inputs[i] for i in _value_operands(op) if constant_value(op.inputs[i]) is None]
+        if unknown and (self.loop_depth or op.type in self.keep_dynamic or any(v in self.kept for v in unknown)):
             # a shape an iteration computes (a growing TensorArray's rows, tf.range(i)): it differs across
             # iterations, no run ahead of the step can give it; the op stays dynamic and the step runs on the
-            # interpreter (compiler/control_flow.py refuses such a loop natively with LoopShapesVary)
+            # interpreter (compiler/control_flow.py refuses such a loop natively with LoopShapesVary). So does
+            # one of `keep_dynamic` and one sized by its result (a crop of a decoded image): the host runs them
+            if op.type in self.keep_dynamic:
+                self.kept.update(op.results)
             return [op]
         if op.type in TWINS:
             return [self.static_twin(op, block)]

@@ -13,6 +13,11 @@ runs the usual pipeline (fold, fuse, ...) on its own graph.
 Complex numbers take the same path (`DType.on_host`): an op that reads or makes a complex64/128 value (an FFT,
 tf.complex, tf.abs of a complex tensor, complex arithmetic and their gradients) runs in numpy, so a log-mel
 spectrogram computed in the middle of a training step runs its STFT on the host and its model natively.
+
+A decoded image's size differs from one image to the next: its decode stays dynamic (`HOST_DYNAMIC`, the
+specialize pass's `keep_dynamic`), and the ops whose shapes it leaves unknown (a resize's input, a crop) run
+on the host too, so an input pipeline of images of many sizes runs one step, whose fixed-size rest (after
+tf.image.resize_images) is compiled once, instead of compiling a step for every size.
 """
 
 from __future__ import annotations
@@ -34,6 +39,20 @@ from dfc.ir.types import TensorType
 HOST = "host"
 NATIVE = "native"
 _MARK = "/dfc:host_strings"  # the device a host op carries while it is partitioned
+
+
+#: ops the host runs without knowing their result shapes first (compile_step's `keep_dynamic`)
+HOST_DYNAMIC = frozenset({"dfc.dynamic_decode_image"})
+
+
+def _shape_unknown(op: Op) -> bool:
+    """Whether an operand or result of `op` (or of an op in its regions) has a shape not fully known: native
+    code needs every shape, the interpreter none."""
+    for inner in (op, *[inner for region in op.regions for inner in region.walk()]):
+        for v in (*inner.operands, *inner.results):
+            if isinstance(v.type, TensorType) and (v.type.shape is None or None in v.type.shape):
+                return True
+    return False
 
 
 def _is_string(value: Value) -> bool:
@@ -82,7 +101,7 @@ class HostStringExecutable:
 
     def __init__(self, step: Graph, native: Callable[[Graph], Callable]):
         self.step = step
-        host_ops = [op for op in step.ops if op.type != "dfc.fetch" and touches_strings(op)]
+        host_ops = [op for op in step.ops if op.type != "dfc.fetch" and (touches_strings(op) or _shape_unknown(op))]
         host_ops += _constants_for_host(step, set(host_ops))
         saved = {op: op.device for op in host_ops}
         try:
@@ -121,5 +140,5 @@ def host_string_executable(graph: Graph, fetches: list[Value], targets: list[Op]
                            arg_values: dict[int, np.ndarray] | None = None) -> HostStringExecutable:
     """The executable of one Session.run whose step holds strings; `native(step)` compiles a numeric stage."""
     step = compile_step(graph, fetches, targets, feeds, [a.shape for a in arrays], pipeline=["autodiff"],
-                        arg_values=arg_values)
+                        arg_values=arg_values, keep_dynamic=HOST_DYNAMIC)
     return HostStringExecutable(step, native)
