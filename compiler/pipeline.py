@@ -93,8 +93,8 @@ def compile_step(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op] =
 
     `arg_values` holds the arrays of fed values that decide shapes (by index into `feeds`; see the
     specialize pass); ops of the types in `keep_dynamic` stay dynamic where values decide their shapes
-    (for backends that run them on the host). `timings`, when given, receives (stage, seconds) for prune, specialize and each pass;
-    `verify_each` verifies the graph after each of them. `graph` may be a front end's
+    (for backends that run them on the host). `timings`, when given, receives (stage, seconds) for prune,
+    specialize and each pass; `verify_each` verifies the graph after each of them. `graph` may be a front end's
     object that stands for an IR graph through `_dfc_ir()` (a tf.Graph).
     """
     graph = graph._dfc_ir() if hasattr(graph, "_dfc_ir") else graph
