@@ -29,8 +29,8 @@ def test_many_kernels_alike_but_for_constants_share_one_and_compute_their_own_va
     data = np.arange(10, dtype=np.float32)
     with tf.Session() as sess:
         got = sess.run({f"s{i}": s for i, s in enumerate(sums)}, {x: data})
-    np.testing.assert_allclose([got[f"s{i}"] for i in range(n)],
-                               [np.sum(data * np.float32(i + 2.5) + np.float32(0.5 * i + 0.25)) for i in range(n)], rtol=1e-6)
+    expected = [np.sum(data * np.float32(i + 2.5) + np.float32(0.5 * i + 0.25)) for i in range(n)]
+    np.testing.assert_allclose([got[f"s{i}"] for i in range(n)], expected, rtol=1e-6)
 
 
 def test_a_few_kernels_and_equal_constants_keep_their_constants_inside():
