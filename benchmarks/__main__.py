@@ -11,7 +11,8 @@ cold run filled. `python -m benchmarks compile` runs the compile-time suite inst
 (benchmarks/compile_time.py: first training step cold and warm, and steady step, at growing
 graph sizes); `all` runs both. `python -m benchmarks convnet` times the MNIST tutorial's conv
 net training step alone, wall and CPU time side by side, for `--repeat` rounds
-(benchmarks/convnet.py). `python -m benchmarks big` builds and runs big graphs (benchmarks/big_graphs.py).
+(benchmarks/convnet.py). `python -m benchmarks big` builds and runs big graphs (benchmarks/big_graphs.py);
+`python -m benchmarks pipeline` times image input pipelines (benchmarks/input_pipeline.py).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benchmarks import big_graphs, compile_time, convnet
+from benchmarks import big_graphs, compile_time, convnet, input_pipeline
 
 #: the seed's linear regression trains this many minibatch steps (one row times all of them)
 LINREG_STEPS = 500
@@ -424,7 +425,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--python-for", action="append", default=[], metavar="NAME=PATH",
                         help="run framework NAME's worker under another interpreter (repeatable; "
                              "also DFC_BENCH_PYTHON)")
-    parser.add_argument("suite", nargs="?", default="runtime", choices=("runtime", "compile", "all", "convnet", "big"),
+    parser.add_argument("suite", nargs="?", default="runtime", choices=("runtime", "compile", "all", "convnet", "big",
+                                                                  "pipeline"),
                         help="runtime: the workloads' steady times (default); compile: time to the first "
                              "training step, cold and warm, at growing graph sizes (benchmarks/compile_time.py)")
     parser.add_argument("--sizes", default=",".join(map(str, compile_time.DEFAULT_SIZES)),
@@ -463,6 +465,9 @@ def main(argv: list[str] | None = None) -> None:
     only = {ALIASES.get(f, f) for f in args.only or ()}
     if args.suite == "big":  # benchmarks/big_graphs.py: big graphs, built and run once each
         print(big_graphs.run_suite(python))
+        return
+    if args.suite == "pipeline":  # benchmarks/input_pipeline.py: image files decoded, resized and batched
+        print(input_pipeline.run_suite(python))
         return
     if args.suite == "convnet":
         wanted = ["dfc"] + [f for f in ("tf", "torch") if not only or f in only]

@@ -26,6 +26,9 @@ WORKLOADS = {
     "consts": ("n products of two constants, summed", 5000),
     "while": ("tf.while_loop of n iterations", 100_000),
     "feed": ("a feed of n MB, summed", 100),
+    "slices": ("generated code: n slice+add+concat steps", 1000),
+    "fetches": ("a dict of n fetches reduce_sum(x * c_i)", 100),
+    "lstm": ("static_rnn LSTM(32), n steps, Momentum step", 100),
 }
 
 
@@ -50,6 +53,21 @@ def build(tf, np, kind: str, n: int):
         _, total = tf.while_loop(lambda i, s: i < n, lambda i, s: (i + 1, s + tf.cast(i, tf.float32) * 1e-6),
                                  [tf.constant(0), tf.constant(0.0)])
         return total, {}
+    if kind == "slices":  # code generators' long chains of small slices and concats
+        x = tf.placeholder(tf.float32, [64])
+        y = x
+        for i in range(n):
+            y = tf.concat([tf.slice(y, [i % 8], [32]) + tf.slice(y, [0], [32]), y[32:] * 1.0001], 0)
+        return tf.reduce_sum(y), {x: np.ones(64, np.float32)}
+    if kind == "fetches":
+        x = tf.placeholder(tf.float32, [10])
+        return {f"t{i}": tf.reduce_sum(x * (i + 0.5)) for i in range(n)}, {x: np.ones(10, np.float32)}
+    if kind == "lstm":
+        xs = [tf.placeholder(tf.float32, [8, 16]) for _ in range(n)]
+        outputs, _ = tf.nn.static_rnn(tf.nn.rnn_cell.BasicLSTMCell(32), xs, dtype=tf.float32)
+        loss = tf.reduce_mean(tf.square(tf.add_n(outputs)))
+        return [loss, tf.train.MomentumOptimizer(0.01, 0.9).minimize(loss)], {x: np.ones((8, 16), np.float32)
+                                                                               for x in xs}
     if kind == "feed":
         x = tf.placeholder(tf.float32, [None])
         return tf.reduce_sum(x * 2.0), {x: np.ones(n * (1 << 20) // 4, np.float32)}

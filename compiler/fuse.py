@@ -15,7 +15,10 @@ Three kinds of group, each becoming one op with `kind = "..."`:
 A group's values that ops outside it use become the fused op's results (in the
 order the ops ran); values it uses from outside become its operands, passed to the
 region's block arguments, except small constants, which are cloned into the region
-so the kernel sees their values. The region ends in `dfc.yield` of the results:
+so the kernel sees their values (unless `SHARED_KERNELS` or more groups of the block are
+alike but for those values, `x * c_i` for many c_i as generated code makes them: those keep
+their constants as operands, so that one kernel, compiled once, serves them all). The region
+ends in `dfc.yield` of the results:
 
     %fusion = "dfc.fused"(%x) ({
     ^bb0(%in0: tensor<4xf32>):
@@ -38,6 +41,7 @@ state-changing ops is kept. A lone op stays as it is.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from dfc.ir.graph import Block, Graph, Op, Value
@@ -45,10 +49,14 @@ from dfc.ir.ops import REGISTRY, get_op_def
 from dfc.ir.rewrite import free_values
 from dfc.ir.types import TensorType
 
+from .cse import _attr_key
 from .passes import register_pass
 
 #: constants with at most this many elements are cloned into the regions that use them
 CLONE_CONSTANT_ELEMENTS = 16
+#: groups alike but for the values of their small constants: from this many on, they read those constants as
+#: operands (a kernel each would be compiled each: 200 `tf.reduce_sum(x * i)` took 15 s to compile, not 0.3 s)
+SHARED_KERNELS = 4
 
 #: the ops each kind of group may take, as their declarations say (OpDef.fusible_as)
 BROADCASTS = frozenset(n for n, d in REGISTRY.items() if d.fusible_as == "broadcast")
@@ -192,8 +200,38 @@ class _Fuser:
         self.planner = planner
         self.clones: dict[Op, list[Op]] = {}
 
-    def build(self, group: Group) -> tuple[Op, dict[Value, Value]]:
-        """The fused op (not yet in the block) and the map from members' results to its results."""
+    def _shape_of(self, group: Group) -> tuple[Hashable, tuple]:
+        """(what the group's kernel is but for its small constants' values, those values)."""
+        members = sorted(group.ops, key=self.planner.pos.__getitem__)
+        where = {r: (i, j) for i, op in enumerate(members) for j, r in enumerate(op.results)}
+        parts, values = [], []
+        for op in members:
+            operands = []
+            for v in op.operands:
+                if v in where:
+                    operands.append(where[v])
+                elif _clonable(v):
+                    operands.append(("constant", v.type))
+                    values.append(_attr_key(v.op.attrs["value"]))
+                else:
+                    operands.append(("input", v.type))
+            attrs = tuple(sorted((k, _attr_key(a)) for k, a in op.attrs.items()))
+            parts.append((op.type, tuple(operands), attrs, tuple(r.type for r in op.results)))
+        return (group.kind, group.device, tuple(parts)), tuple(values)
+
+    def _shared(self, groups: list[Group]) -> set[int]:
+        """The ids of groups whose kernel SHARED_KERNELS or more groups share but for their constants' values."""
+        alike: dict[Hashable, list[tuple[int, tuple]]] = {}
+        for g in groups:
+            shape, values = self._shape_of(g)
+            if values:
+                alike.setdefault(shape, []).append((id(g), values))
+        return {gid for same in alike.values() if len(same) >= SHARED_KERNELS and len({v for _, v in same}) > 1
+                for gid, _ in same}
+
+    def build(self, group: Group, clone: bool = True) -> tuple[Op, dict[Value, Value]]:
+        """The fused op (not yet in the block) and the map from members' results to its results (`clone`: small
+        constants cloned into its region, else its operands)."""
         members = sorted(group.ops, key=self.planner.pos.__getitem__)
         inside = set(group.ops)
         inputs: list[Value] = []
@@ -202,7 +240,7 @@ class _Fuser:
             for v in op.operands:
                 if v.op in inside or v in inputs or v in cloned:
                     continue
-                if _clonable(v):
+                if clone and _clonable(v):
                     cloned[v] = v  # filled in below, once the region exists
                 else:
                     inputs.append(v)
@@ -230,11 +268,12 @@ class _Fuser:
     def run(self, groups: list[Group]) -> None:
         by_root = {max(g.ops, key=self.planner.pos.__getitem__): g for g in groups}
         members = {op for g in groups for op in g.ops}
+        shared = self._shared(groups) if len(groups) >= SHARED_KERNELS else set()
         replaced: dict[Value, Value] = {}
         new_ops: list[Op] = []
         for op in self.block.ops:
             if op in by_root:
-                fused, results = self.build(by_root[op])
+                fused, results = self.build(by_root[op], clone=id(by_root[op]) not in shared)
                 fused.block = self.block
                 fused.operands = [replaced.get(v, v) for v in fused.operands]
                 replaced.update(results)

@@ -87,14 +87,15 @@ def compile_step(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op] =
                  feed_shapes: Sequence[tuple[int, ...]] | None = None, pipeline: Sequence[str] | None = None,
                  on_stage: StageCallback | None = None, verify_each: bool = False,
                  timings: list[tuple[str, float]] | None = None,
-                 arg_values: Mapping[int, np.ndarray] | None = None, keep_dynamic: bool = False) -> Graph:
+                 arg_values: Mapping[int, np.ndarray] | None = None,
+                 keep_dynamic: bool | frozenset[str] = frozenset()) -> Graph:
     """The step graph for fetching `fetches` and running `targets` with `feeds` fed.
 
     `arg_values` holds the arrays of fed values that decide shapes (by index into `feeds`; see the
-    specialize pass; `keep_dynamic` leaves shapes that depend on other values unknown). `timings`, when
-    given, receives (stage, seconds) for prune, specialize and each pass; `verify_each` verifies the graph
-    after each of them. `graph` may be a front end's object that stands for an IR graph through `_dfc_ir()`
-    (a tf.Graph).
+    specialize pass); where values decide shapes, ops of the types in `keep_dynamic` (all of them when it is
+    True) stay dynamic, their shapes unknown (for backends that run them on the host). `timings`, when given,
+    receives (stage, seconds) for prune, specialize and each pass; `verify_each` verifies the graph after each
+    of them. `graph` may be a front end's object that stands for an IR graph through `_dfc_ir()` (a tf.Graph).
     """
     graph = graph._dfc_ir() if hasattr(graph, "_dfc_ir") else graph
     dumper = None
@@ -113,7 +114,7 @@ def compile_step(graph: Graph, fetches: Sequence[Value], targets: Sequence[Op] =
         if arg_values:
             options["arg_values"] = dict(arg_values)
         if keep_dynamic:
-            options["keep_dynamic"] = True
+            options["keep_dynamic"] = True if keep_dynamic is True else frozenset(keep_dynamic)
         stages.append(("specialize", options))
     stages += default_pipeline() if pipeline is None else list(pipeline)
     manager = PassManager(stages, verify_each=verify_each, on_stage=stage)

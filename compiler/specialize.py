@@ -45,14 +45,16 @@ class ShapeValuesNeeded(InvalidArgumentError):
 
 @register_pass("specialize", needs=("arg_shapes",))
 def specialize(graph: Graph, arg_shapes: Sequence[tuple[int, ...]],
-               arg_values: Mapping[int, np.ndarray] | None = None, keep_dynamic: bool = False) -> Graph:
+               arg_values: Mapping[int, np.ndarray] | None = None,
+               keep_dynamic: bool | frozenset[str] = frozenset()) -> Graph:
     """In place: argument i gets shape arg_shapes[i]; result types are re-inferred.
 
     `arg_values` gives the arrays of arguments whose values decide shapes (a range's fed bound, the
     number of true entries of a mask): their uses read them as constants, and the step is compiled
-    for those values. `keep_dynamic`: a shape that depends on values no argument gives stays unknown
-    (the op stays dynamic) instead of raising ShapeValuesNeeded; such ops run on the host
-    (runtime/host_strings.py), so one step serves every value."""
+    for those values. Ops of the types in `keep_dynamic` (every op, when it is True) whose shapes values no
+    argument gives decide stay dynamic instead of raising ShapeValuesNeeded, their result shapes unknown: a
+    backend that runs them on the host (runtime/host_strings.py) then runs one step for every value (a decoded
+    image's size, a mask's count) rather than compiling one per value."""
     for arg, shape in zip(graph.arguments, arg_shapes):
         if isinstance(arg.type, TensorType):
             arg.type = arg.type.with_shape(shape)
@@ -99,9 +101,11 @@ def reinfer_block(block: Block) -> None:
 class _Resolver:
     """Re-infers a block's ops in order, folding shape computations and making dynamic-shape ops static."""
 
-    def __init__(self, graph: Graph, keep_dynamic: bool = False):
+    def __init__(self, graph: Graph, keep_dynamic: bool | frozenset[str] = frozenset()):
         self.graph = graph
-        self.keep_dynamic = keep_dynamic
+        self.keep_all = keep_dynamic is True
+        self.keep_dynamic = frozenset() if isinstance(keep_dynamic, bool) else keep_dynamic
+        self.kept: set[Value] = set()  # values computed from an op kept dynamic: their shapes stay unknown too
         self.replaced: dict[Value, Value] = {}
         self.shape_ops = _shape_computations(graph.body)
         self.loop_depth = 0  # > 0 inside a dfc.while's regions
@@ -122,6 +126,8 @@ class _Resolver:
             else:
                 reinfer_op(op)
             new_ops.extend(self.resolve(op, block))
+            if self.keep_dynamic and any(v in self.kept for v in op.operands):
+                self.kept.update(op.results)
         block.ops[:] = new_ops
 
     def resolve(self, op: Op, block: Block) -> list[Op]:
@@ -139,11 +145,15 @@ class _Resolver:
         return [const]
 
     def make_static(self, op: Op, block: Block) -> list[Op]:
-        if (self.loop_depth or self.keep_dynamic) and \
-                any(constant_value(op.inputs[i]) is None for i in _value_operands(op)):
+        unknown = [op.inputs[i] for i in _value_operands(op) if constant_value(op.inputs[i]) is None]
+        if unknown and (self.loop_depth or self.keep_all or op.type in self.keep_dynamic
+                        or any(v in self.kept for v in unknown)):
             # a shape an iteration computes (a growing TensorArray's rows, tf.range(i)): it differs across
             # iterations, no run ahead of the step can give it; the op stays dynamic and the step runs on the
-            # interpreter (compiler/control_flow.py refuses such a loop natively with LoopShapesVary)
+            # interpreter (compiler/control_flow.py refuses such a loop natively with LoopShapesVary). So does
+            # one of `keep_dynamic` and one sized by its result (a crop of a decoded image): the host runs them
+            if op.type in self.keep_dynamic:
+                self.kept.update(op.results)
             return [op]
         if op.type in TWINS:
             return [self.static_twin(op, block)]

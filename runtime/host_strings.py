@@ -13,6 +13,11 @@ runs the usual pipeline (fold, fuse, ...) on its own graph.
 Complex numbers take the same path (`DType.on_host`): an op that reads or makes a complex64/128 value (an FFT,
 tf.complex, tf.abs of a complex tensor, complex arithmetic and their gradients) runs in numpy, so a log-mel
 spectrogram computed in the middle of a training step runs its STFT on the host and its model natively.
+
+A decoded image's size differs from one image to the next: its decode stays dynamic (`HOST_DYNAMIC`, the
+specialize pass's `keep_dynamic`), and the ops whose shapes it leaves unknown (a resize's input, a crop) run
+on the host too, so an input pipeline of images of many sizes runs one step, whose fixed-size rest (after
+tf.image.resize_images) is compiled once, instead of compiling a step for every size.
 """
 
 from __future__ import annotations
@@ -35,6 +40,10 @@ from dfc.ir.types import TensorType
 HOST = "host"
 NATIVE = "native"
 _MARK = "/dfc:host_strings"  # the device a host op carries while it is partitioned
+
+
+#: ops the host runs without knowing their result shapes first (compile_step's `keep_dynamic`)
+HOST_DYNAMIC = frozenset({"dfc.dynamic_decode_image"})
 
 
 def _is_string(value: Value) -> bool:
@@ -64,8 +73,9 @@ def has_unknown_shape(op: Op) -> bool:
     return any(unknown(v) for inner in (op, *inner_ops) for v in (*inner.results, *inner.operands))
 
 
-def on_host_dynamic(op: Op) -> bool:
-    """The host ops of a step whose value-dependent shapes stay unknown: strings, and every unknown shape."""
+def on_host(op: Op) -> bool:
+    """The host ops of a step: strings (and complex numbers), and every shape not known when it compiles (native
+    code needs every shape, the interpreter none)."""
     return touches_strings(op) or has_unknown_shape(op)
 
 
@@ -98,7 +108,7 @@ class HostStringExecutable:
     """One step split into host (string) and native stages; called like any executable, it runs them in order."""
 
     def __init__(self, step: Graph, native: Callable[[Graph], Callable],
-                 on_host: Callable[[Op], bool] = touches_strings):
+                 on_host: Callable[[Op], bool] = on_host):
         self.step = step
         host_ops = [op for op in step.ops if op.type != "dfc.fetch" and on_host(op)]
         host_ops += _constants_for_host(step, set(host_ops))
@@ -148,5 +158,5 @@ def host_string_executable(graph: Graph, fetches: list[Value], targets: list[Op]
     `keep_dynamic`: shapes that depend on values are left unknown and their ops run on the host too, so the
     executable serves every value (a mask whose count changes each run) without compiling again."""
     step = compile_step(graph, fetches, targets, feeds, [a.shape for a in arrays], pipeline=["autodiff"],
-                        arg_values=arg_values, keep_dynamic=keep_dynamic)
-    return HostStringExecutable(step, native, on_host_dynamic if keep_dynamic else touches_strings)
+                        arg_values=arg_values, keep_dynamic=True if keep_dynamic else HOST_DYNAMIC)
+    return HostStringExecutable(step, native)

@@ -351,9 +351,10 @@ class Session:
                 elif factory is executors.CpuExecutable:  # compiled steps are cached whole (runtime/step_cache.py)
                     executable = executors.compile_cpu_step(self.ir_graph, fetches, targets, feeds, arrays, needed,
                                                             arg_values)
-                else:
+                else:  # the interpreter needs no shapes: a decoded image's stays unknown (one step for all sizes)
+                    keep = host_strings.HOST_DYNAMIC if factory is executors.BACKENDS["interpreter"] else frozenset()
                     step = compile_step(self.ir_graph, fetches, targets, feeds, [a.shape for a in arrays],
-                                        arg_values=arg_values)
+                                        arg_values=arg_values, keep_dynamic=keep)
                     executable = factory(step, self)
             try:
                 executable._session_key = key
