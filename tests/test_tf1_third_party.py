@@ -186,3 +186,48 @@ def test_tpu_estimator_refuses_what_tf1_refuses(tmp_path):
     est = tpu.TPUEstimator(model_fn=model_fn, use_tpu=False, model_dir=str(tmp_path))
     with pytest.raises(ValueError, match="train_batch_size"):
         est.train(lambda params: tf.data.Dataset.from_tensors({"x": [[0.0] * 4]}), steps=1)
+
+
+def test_keras_cells_in_tf_nn_dynamic_rnn():
+    """tf.nn.dynamic_rnn asks a tf.keras.layers cell for get_initial_state(inputs=None, batch_size, dtype):
+    SimpleRNNCell/GRUCell keep a bare state tensor, LSTMCell an [h, c] list, as TF1's Keras cells do."""
+    r = load_recording("repos_keras_cells_in_dynamic_rnn")
+    x, lengths = r["x"], r["lengths"]
+    cells = {"simple": tf.keras.layers.SimpleRNNCell(3), "lstm": tf.keras.layers.LSTMCell(3),
+             "gru": tf.keras.layers.GRUCell(3)}
+    ph = tf.placeholder(tf.float32, [3, None, 5])
+    fetch, assigns = {}, []
+    for name, cell in cells.items():
+        out, state = tf.nn.dynamic_rnn(cell, x if name != "gru" else ph, sequence_length=lengths if name != "gru"
+                                       else None, dtype=tf.float32, scope=name)
+        assert isinstance(state, list) == (name == "lstm")
+        fetch[f"{name}_out"] = out
+        for i, s in enumerate(state if isinstance(state, list) else [state]):
+            fetch[f"{name}_state{i}"] = s
+        assigns += [tf.assign(w, r[f"{name}_w{i}"]) for i, w in enumerate(cell.weights)]
+    assert fetch["gru_out"].shape.as_list() == [3, None, 3]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(assigns)
+        got = sess.run(fetch, {ph: x})
+    for key, value in got.items():
+        np.testing.assert_allclose(value, r[key], err_msg=key, **TOL)
+
+
+def test_get_initial_state_of_tf1_and_keras_cells():
+    x = tf.placeholder(tf.float32, [None, 4])
+    lstm = tf.nn.rnn_cell.BasicLSTMCell(3)
+    init = lstm.get_initial_state(inputs=x)
+    assert type(init).__name__ == "LSTMStateTuple" and init.c.shape.as_list() == [None, 3]
+    assert lstm.get_initial_state(batch_size=2, dtype=tf.float32).h.shape.as_list() == [2, 3]
+    keras_state = tf.keras.layers.LSTMCell(3).get_initial_state(inputs=x)
+    assert isinstance(keras_state, list) and len(keras_state) == 2
+    simple = tf.keras.layers.SimpleRNNCell(3).get_initial_state(batch_size=2, dtype=tf.float32)
+    assert simple.shape.as_list() == [2, 3]
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(init.c, {x: np.ones([5, 4])}), np.zeros([5, 3]))
+    for cell in (lstm, tf.keras.layers.GRUCell(3)):  # TF1: both need a batch and a dtype
+        with pytest.raises(ValueError, match="batch_size and dtype cannot be None"):
+            cell.get_initial_state(batch_size=2)
+    with pytest.raises(ValueError, match="dtype"):
+        lstm.get_initial_state(inputs=x, dtype=tf.float64)
