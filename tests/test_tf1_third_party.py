@@ -231,3 +231,68 @@ def test_get_initial_state_of_tf1_and_keras_cells():
             cell.get_initial_state(batch_size=2)
     with pytest.raises(ValueError, match="dtype"):
         lstm.get_initial_state(inputs=x, dtype=tf.float64)
+
+
+def test_dataset_counts_batch_sizes_and_padding_values_the_graph_decides():
+    """tensorflow/nmt's iterator: skip(skip_count placeholder), a batch size fed at initialization, and
+    padded_batch inside group_by_window padding with an eos id looked up in a table. Expected values: TF 2.21
+    tf.compat.v1 on the same script (/tmp/h-repos2/ds_probe.py)."""
+    skip, bs = tf.placeholder(tf.int64, []), tf.placeholder(tf.int64, [])
+    table = tf.contrib.lookup.index_table_from_tensor(tf.constant(["a", "b", "eos"]))
+    eos = tf.cast(table.lookup(tf.constant("eos")), tf.int32)
+    ds = tf.data.Dataset.from_tensor_slices(np.arange(10, dtype=np.int32)).skip(skip).take(bs + 2)
+    ds = ds.map(lambda x: tf.fill([x % 3 + 1], x))
+    ds = ds.apply(tf.data.experimental.group_by_window(
+        lambda x: tf.cast(tf.size(x) % 2, tf.int64),
+        lambda k, w: w.padded_batch(2, padded_shapes=[None], padding_values=eos), window_size=2))
+    plain = tf.data.Dataset.range(7).repeat(bs).batch(bs)
+    it, it2 = tf.data.make_initializable_iterator(ds), tf.data.make_initializable_iterator(plain)
+    nxt, nxt2 = it.get_next(), it2.get_next()
+    assert nxt.shape.as_list() == [None, None] and nxt2.shape.as_list() == [None]
+    expected = {(1, 3): ([[[2, 2, 2], [3, 2, 2]], [[1, 1], [4, 4]], [[5, 5, 5]]],
+                         [[0, 1, 2], [3, 4, 5], [6, 0, 1], [2, 3, 4], [5, 6, 0], [1, 2, 3], [4, 5, 6]]),
+                (4, 2): ([[[5, 5, 5], [6, 2, 2]], [[4, 4], [7, 7]]],
+                         [[0, 1], [2, 3], [4, 5], [6, 0], [1, 2], [3, 4], [5, 6]])}
+
+    def drain(sess, t):
+        out = []
+        while True:
+            try:
+                out.append(sess.run(t).tolist())
+            except tf.errors.OutOfRangeError:
+                return out
+    with tf.Session() as sess:
+        sess.run(tf.tables_initializer())
+        for (s, b), (grouped, batched) in expected.items():
+            sess.run([it.initializer, it2.initializer], {skip: s, bs: b})
+            assert drain(sess, nxt) == grouped
+            assert drain(sess, nxt2) == batched
+        sess.run(it2.initializer, {bs: 0})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Batch size must be greater than zero"):
+            sess.run(nxt2)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="integer scalar"):
+        tf.data.Dataset.range(3).skip(tf.placeholder(tf.float32, []))
+
+
+def test_contrib_learn_mode_keys_variable_scope_dtype_and_gfile_bytes(tmp_path):
+    """nmt's other TF1 uses (TF 2.21 compat.v1 gives the same: /tmp/h-repos2/misc_probe.py)."""
+    assert (tf.contrib.learn.ModeKeys.TRAIN, tf.contrib.learn.ModeKeys.EVAL,
+            tf.contrib.learn.ModeKeys.INFER) == ("train", "eval", "infer")
+    with tf.variable_scope("a") as scope:
+        assert scope.dtype == tf.float32
+    with tf.variable_scope("b", dtype=tf.float64) as outer:
+        with tf.variable_scope("c") as inner:
+            v = tf.get_variable("v", [2])
+    assert outer.dtype == inner.dtype == tf.float64 and v.dtype.base_dtype == tf.float64
+    with tf.variable_scope(outer):
+        assert tf.get_variable_scope().dtype == tf.float64
+    path = str(tmp_path / "log")
+    f = tf.gfile.GFile(path, mode="a")
+    f.write(b"x\n")  # TF1 writes bytes or str whatever the mode
+    f.write("y\n")
+    f.close()
+    g = tf.gfile.GFile(path + "b", mode="wb")
+    g.write("z")
+    g.write(b"w")
+    g.close()
+    assert open(path).read() == "x\ny\n" and open(path + "b", "rb").read() == b"zw"
