@@ -301,6 +301,13 @@ class MultiRNNCell(RNNCell):
     def variables(self) -> list:
         return [v for c in self._cells for v in c.variables]
 
+    def zero_state(self, batch_size, dtype) -> Any:
+        """TF1: a tuple of each cell's own zero_state (an AttentionWrapper's is an AttentionWrapperState)."""
+        if not self._state_is_tuple:
+            return super().zero_state(batch_size, dtype)
+        with name_scope(f"{type(self).__name__}ZeroState"):
+            return tuple(cell.zero_state(batch_size, dtype) for cell in self._cells)
+
     def __call__(self, inputs, state, scope=None):
         first = self._scope_name is None
         scope_name = scope if isinstance(scope, str) else (self._scope_name or _unique_layer_name(self.base_name))

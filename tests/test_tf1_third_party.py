@@ -296,3 +296,19 @@ def test_contrib_learn_mode_keys_variable_scope_dtype_and_gfile_bytes(tmp_path):
     g.write(b"w")
     g.close()
     assert open(path).read() == "x\ny\n" and open(path + "b", "rb").read() == b"zw"
+
+
+def test_multi_rnn_cell_zero_state_is_each_cells_own():
+    """nmt's GNMT decoder: MultiRNNCell over an AttentionWrapper gives a tuple of each cell's zero_state, the
+    wrapper's an AttentionWrapperState (TF1's MultiRNNCell.zero_state)."""
+    memory = tf.zeros([2, 5, 4])
+    attention = tf.contrib.seq2seq.AttentionWrapper(
+        tf.nn.rnn_cell.LSTMCell(4), tf.contrib.seq2seq.LuongAttention(4, memory), attention_layer_size=None)
+    cell = tf.nn.rnn_cell.MultiRNNCell([attention, tf.nn.rnn_cell.LSTMCell(4)])
+    state = cell.zero_state(2, tf.float32)
+    assert isinstance(state, tuple) and len(state) == 2
+    assert isinstance(state[0], tf.contrib.seq2seq.AttentionWrapperState)
+    assert type(state[1]).__name__ == "LSTMStateTuple" and state[1].h.shape.as_list() == [2, 4]
+    assert state[0].alignments.shape.as_list() == [2, 5] and state[0].time.shape.as_list() == []
+    out, _ = cell(tf.ones([2, 3]), state)
+    assert out.shape.as_list() == [2, 4]
