@@ -235,8 +235,8 @@ def test_get_initial_state_of_tf1_and_keras_cells():
 
 def test_dataset_counts_batch_sizes_and_padding_values_the_graph_decides():
     """tensorflow/nmt's iterator: skip(skip_count placeholder), a batch size fed at initialization, and
-    padded_batch inside group_by_window padding with an eos id looked up in a table. Expected values: TF 2.21
-    tf.compat.v1 on the same script (/tmp/h-repos2/ds_probe.py)."""
+    padded_batch inside group_by_window padding with an eos id looked up in a table. Expected values: what TF 2.21
+    tf.compat.v1 printed for this same script."""
     skip, bs = tf.placeholder(tf.int64, []), tf.placeholder(tf.int64, [])
     table = tf.contrib.lookup.index_table_from_tensor(tf.constant(["a", "b", "eos"]))
     eos = tf.cast(table.lookup(tf.constant("eos")), tf.int32)
@@ -275,7 +275,7 @@ def test_dataset_counts_batch_sizes_and_padding_values_the_graph_decides():
 
 
 def test_contrib_learn_mode_keys_variable_scope_dtype_and_gfile_bytes(tmp_path):
-    """nmt's other TF1 uses (TF 2.21 compat.v1 gives the same: /tmp/h-repos2/misc_probe.py)."""
+    """nmt's other TF1 uses; TF 2.21 compat.v1 gives the same for this script."""
     assert (tf.contrib.learn.ModeKeys.TRAIN, tf.contrib.learn.ModeKeys.EVAL,
             tf.contrib.learn.ModeKeys.INFER) == ("train", "eval", "infer")
     with tf.variable_scope("a") as scope:
