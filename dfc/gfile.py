@@ -95,7 +95,14 @@ class GFile:
         return self._readable().readlines()
 
     def write(self, data) -> None:
-        self._writable().write(data)
+        """TF1 writes str or bytes whatever the mode (it appends compat.as_bytes(data)): text files take bytes as
+        UTF-8, binary files take str as its UTF-8 encoding."""
+        f = self._writable()
+        if "b" in self.mode and isinstance(data, str):
+            data = data.encode("utf-8")
+        elif "b" not in self.mode and isinstance(data, (bytes, bytearray)):
+            data = bytes(data).decode("utf-8")
+        f.write(data)
 
     def flush(self) -> None:
         if self._f is not None:

@@ -16,10 +16,19 @@ __all__ = ["dynamic_rnn", "static_rnn"]
 
 def _map_state(fn, *states):
     head = states[0]
-    if isinstance(head, tuple):
+    if isinstance(head, (tuple, list)):  # a list: a Keras cell's states ([h, c])
         mapped = [_map_state(fn, *parts) for parts in zip(*states)]
-        return type(head)(*mapped) if hasattr(head, "_fields") else tuple(mapped)
+        return type(head)(*mapped) if hasattr(head, "_fields") else type(head)(mapped)
     return fn(*states)
+
+
+def _zero_state(cell, batch_size, dtype) -> Any:
+    """The cell's initial state as TF1's RNNs ask for it: get_initial_state where the cell has one (Keras cells
+    and tf.nn.rnn_cell's), else zero_state."""
+    getter = getattr(cell, "get_initial_state", None)
+    if getter is not None:
+        return getter(inputs=None, batch_size=batch_size, dtype=dtype)
+    return cell.zero_state(batch_size, dtype)
 
 
 def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None,
@@ -37,7 +46,7 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
             raise ValueError("static_rnn: give initial_state or dtype")
         first = _first(inputs[0])
         batch = first.shape.as_list()[0]
-        state = cell.zero_state(batch if batch is not None else shape(first)[0], dtype)
+        state = _zero_state(cell, batch if batch is not None else shape(first)[0], dtype)
     else:
         state = initial_state
     outputs: list[Tensor] = []
@@ -135,7 +144,7 @@ def _rnn_loop(cell, x: Tensor, sequence_length, initial_state, dtype, time_major
     if initial_state is None:
         if dtype is None:
             raise ValueError("dynamic_rnn: give initial_state or dtype")
-        state = cell.zero_state(known_batch if known_batch is not None else batch, dtype)
+        state = _zero_state(cell, known_batch if known_batch is not None else batch, dtype)
     else:
         state = initial_state
     out_dtype = _flatten(state)[0].dtype
@@ -155,6 +164,7 @@ def _rnn_loop(cell, x: Tensor, sequence_length, initial_state, dtype, time_major
         final = while_loop(lambda t, *_: less(t, steps), body,
                            [convert_to_tensor(np.int32(0)), outputs] + _flatten(state), name="while")
     stacked, final_state = final[1], _pack(state, list(final[2:]))
+    stacked.set_shape([None, known_batch] + dims)  # the loop forgets a known batch; TF1's outputs keep it
     return (stacked if time_major else transpose(stacked, _swap01(stacked))), final_state
 
 

@@ -11,7 +11,9 @@ import collections
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .array_ops import concat, split, zeros
+from dfc.ir.dtypes import as_dtype
+
+from .array_ops import concat, shape, split, zeros
 from .framework import Tensor, convert_to_tensor, name_scope
 from .math_ops import matmul, maximum, minimum, sigmoid, tanh
 from .variables import constant_initializer, get_variable, variable_scope, zeros_initializer
@@ -73,6 +75,22 @@ class RNNCell:
         """Zeros of the state's structure; batch_size may be an int or a scalar tensor (tf.shape(x)[0])."""
         with name_scope(f"{type(self).__name__}ZeroState"):
             return _zeros_like_structure(self.state_size, batch_size, dtype)
+
+    def get_initial_state(self, inputs=None, batch_size=None, dtype=None) -> Any:
+        """TF1's RNNCell.get_initial_state: zero_state, the batch and dtype read off `inputs` when given."""
+        if inputs is not None:
+            inputs = convert_to_tensor(inputs)
+            if batch_size is None:
+                known = inputs.shape.as_list()[0] if inputs.shape.ndims else None
+                batch_size = known if known is not None else shape(inputs)[0]
+            if dtype is not None and as_dtype(dtype) != inputs.dtype:
+                raise ValueError(f"{type(self).__name__}.get_initial_state: dtype {as_dtype(dtype).name} differs "
+                                 f"from the dtype of inputs {inputs.name}, {inputs.dtype.name}")
+            dtype = inputs.dtype
+        if batch_size is None or dtype is None:
+            raise ValueError(f"batch_size and dtype cannot be None while constructing initial state: "
+                             f"batch_size={batch_size}, dtype={dtype}")
+        return self.zero_state(batch_size, dtype)
 
     def __call__(self, inputs, state, scope=None):
         inputs = convert_to_tensor(inputs)
@@ -282,6 +300,13 @@ class MultiRNNCell(RNNCell):
     @property
     def variables(self) -> list:
         return [v for c in self._cells for v in c.variables]
+
+    def zero_state(self, batch_size, dtype) -> Any:
+        """TF1: a tuple of each cell's own zero_state (an AttentionWrapper's is an AttentionWrapperState)."""
+        if not self._state_is_tuple:
+            return super().zero_state(batch_size, dtype)
+        with name_scope(f"{type(self).__name__}ZeroState"):
+            return tuple(cell.zero_state(batch_size, dtype) for cell in self._cells)
 
     def __call__(self, inputs, state, scope=None):
         first = self._scope_name is None

@@ -294,11 +294,16 @@ AUTO_REUSE = "auto_reuse"
 
 
 class VariableScope:
-    def __init__(self, name: str, reuse: Any, initializer: Initializer | None, partitioner=None):
+    def __init__(self, name: str, reuse: Any, initializer: Initializer | None, partitioner=None, dtype=None):
         self.name = name
         self.reuse = reuse
         self.initializer = initializer
         self.partitioner = partitioner
+        # TF1: the default dtype of get_variable in this scope (float32 unless variable_scope(dtype=) says)
+        self.dtype = as_dtype(dtype) if dtype is not None else f32
+
+    def set_dtype(self, dtype) -> None:
+        self.dtype = as_dtype(dtype)
 
     def set_partitioner(self, partitioner) -> None:
         self.partitioner = partitioner
@@ -325,8 +330,9 @@ def get_variable_scope() -> VariableScope:
 
 @contextlib.contextmanager
 def variable_scope(name_or_scope, default_name: str | None = None, values=None, initializer=None,
-                   reuse=None, partitioner=None, **_ignored) -> Iterator[VariableScope]:
-    """Prefix get_variable names; `reuse=True` shares existing variables, AUTO_REUSE makes or shares."""
+                   reuse=None, partitioner=None, dtype=None, **_ignored) -> Iterator[VariableScope]:
+    """Prefix get_variable names; `reuse=True` shares existing variables, AUTO_REUSE makes or shares; `dtype` is
+    the scope's default variable dtype (scope.dtype), inherited by nested scopes."""
     if not (reuse is None or reuse == AUTO_REUSE or (isinstance(reuse, (bool, int, np.bool_)) and reuse in (0, 1))):
         raise ValueError(f"The reuse parameter must be True or False or None (variable_scope {name_or_scope!r} was "
                          f"given reuse={reuse!r}).")
@@ -338,6 +344,7 @@ def variable_scope(name_or_scope, default_name: str | None = None, values=None, 
         reuse = name_or_scope.reuse if reuse is None else reuse
         partitioner = name_or_scope.partitioner if partitioner is None else partitioner
         initializer = name_or_scope.initializer if initializer is None else initializer
+        dtype = name_or_scope.dtype if dtype is None else dtype
     else:
         name = name_or_scope if name_or_scope is not None else default_name
         if name is None:
@@ -351,7 +358,8 @@ def variable_scope(name_or_scope, default_name: str | None = None, values=None, 
     # TF1: inside a reusing scope every nested scope reuses; reuse=None inherits
     inherited = True if outer.reuse is True else (outer.reuse if reuse is None else reuse)
     scope = VariableScope(full, inherited or False, initializer or outer.initializer,
-                          partitioner if partitioner is not None else outer.partitioner)
+                          partitioner if partitioner is not None else outer.partitioner,
+                          dtype if dtype is not None else outer.dtype)
     # TF1 restarts the default layer names inside a scope entered again ('disc/dense' once more), so a
     # model built twice under the same scope with reuse=True finds its variables
     counts = graph.collections.get("__layer_name_counts")
@@ -392,6 +400,8 @@ def get_variable(name: str, shape=None, dtype=None, initializer=None, regularize
     graph = get_default_graph()
     scope = get_variable_scope()
     full = f"{scope.name}/{name}" if scope.name else name
+    if dtype is None and scope.dtype is not f32:  # variable_scope(dtype=float16/64): its variables' default
+        dtype = scope.dtype
     partitioner = partitioner if partitioner is not None else scope.partitioner
     scalar = shape is not None and len(static_shape(shape)) == 0
     if partitioner is not None and not scalar:  # TF1 leaves a scalar whole

@@ -91,6 +91,33 @@ def string_zeros_and_map_fn():
              pngs_dtype=pngs.dtype.name)
 
 
+def keras_cells_in_dynamic_rnn():
+    """DeepLearningZeroToAll lab-12-0: tf.nn.dynamic_rnn over tf.keras.layers cells (the cell's get_initial_state;
+    SimpleRNNCell's bare state, LSTMCell's [h, c] list), with sequence_length and over an unknown time dim."""
+    rng = np.random.default_rng(11)
+    tf.reset_default_graph()
+    x = rng.uniform(-1, 1, (3, 4, 5)).astype(F32)
+    lengths = np.array([4, 2, 3], np.int32)
+    kw = {"kernel_initializer": tf.keras.initializers.RandomUniform(-0.5, 0.5, seed=1),
+          "recurrent_initializer": tf.keras.initializers.RandomUniform(-0.5, 0.5, seed=2)}
+    cells = {"simple": tf.keras.layers.SimpleRNNCell(3, **kw), "lstm": tf.keras.layers.LSTMCell(3, **kw),
+             "gru": tf.keras.layers.GRUCell(3, **kw)}
+    ph = tf.placeholder(tf.float32, [3, None, 5])
+    fetch = {}
+    for name, cell in cells.items():
+        out, state = tf.nn.dynamic_rnn(cell, x if name != "gru" else ph, sequence_length=lengths if name != "gru"
+                                       else None, dtype=tf.float32, scope=name)
+        fetch[f"{name}_out"] = out
+        for i, s in enumerate(state if isinstance(state, list) else [state]):
+            fetch[f"{name}_state{i}"] = s
+        fetch.update({f"{name}_w{i}": w for i, w in enumerate(cell.weights)})
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        arrays = sess.run(fetch, {ph: x})
+    save_npz(OUT, "repos_keras_cells_in_dynamic_rnn", x=x, lengths=lengths, **arrays)
+
+
 if __name__ == "__main__":
-    for case in (sampled_losses_unknown_batch, resize_area_unknown_size, string_zeros_and_map_fn):
+    for case in (sampled_losses_unknown_batch, resize_area_unknown_size, string_zeros_and_map_fn,
+                 keras_cells_in_dynamic_rnn):
         case()

@@ -186,3 +186,129 @@ def test_tpu_estimator_refuses_what_tf1_refuses(tmp_path):
     est = tpu.TPUEstimator(model_fn=model_fn, use_tpu=False, model_dir=str(tmp_path))
     with pytest.raises(ValueError, match="train_batch_size"):
         est.train(lambda params: tf.data.Dataset.from_tensors({"x": [[0.0] * 4]}), steps=1)
+
+
+def test_keras_cells_in_tf_nn_dynamic_rnn():
+    """tf.nn.dynamic_rnn asks a tf.keras.layers cell for get_initial_state(inputs=None, batch_size, dtype):
+    SimpleRNNCell/GRUCell keep a bare state tensor, LSTMCell an [h, c] list, as TF1's Keras cells do."""
+    r = load_recording("repos_keras_cells_in_dynamic_rnn")
+    x, lengths = r["x"], r["lengths"]
+    cells = {"simple": tf.keras.layers.SimpleRNNCell(3), "lstm": tf.keras.layers.LSTMCell(3),
+             "gru": tf.keras.layers.GRUCell(3)}
+    ph = tf.placeholder(tf.float32, [3, None, 5])
+    fetch, assigns = {}, []
+    for name, cell in cells.items():
+        out, state = tf.nn.dynamic_rnn(cell, x if name != "gru" else ph, sequence_length=lengths if name != "gru"
+                                       else None, dtype=tf.float32, scope=name)
+        assert isinstance(state, list) == (name == "lstm")
+        fetch[f"{name}_out"] = out
+        for i, s in enumerate(state if isinstance(state, list) else [state]):
+            fetch[f"{name}_state{i}"] = s
+        assigns += [tf.assign(w, r[f"{name}_w{i}"]) for i, w in enumerate(cell.weights)]
+    assert fetch["gru_out"].shape.as_list() == [3, None, 3]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(assigns)
+        got = sess.run(fetch, {ph: x})
+    for key, value in got.items():
+        np.testing.assert_allclose(value, r[key], err_msg=key, **TOL)
+
+
+def test_get_initial_state_of_tf1_and_keras_cells():
+    x = tf.placeholder(tf.float32, [None, 4])
+    lstm = tf.nn.rnn_cell.BasicLSTMCell(3)
+    init = lstm.get_initial_state(inputs=x)
+    assert type(init).__name__ == "LSTMStateTuple" and init.c.shape.as_list() == [None, 3]
+    assert lstm.get_initial_state(batch_size=2, dtype=tf.float32).h.shape.as_list() == [2, 3]
+    keras_state = tf.keras.layers.LSTMCell(3).get_initial_state(inputs=x)
+    assert isinstance(keras_state, list) and len(keras_state) == 2
+    simple = tf.keras.layers.SimpleRNNCell(3).get_initial_state(batch_size=2, dtype=tf.float32)
+    assert simple.shape.as_list() == [2, 3]
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(init.c, {x: np.ones([5, 4])}), np.zeros([5, 3]))
+    for cell in (lstm, tf.keras.layers.GRUCell(3)):  # TF1: both need a batch and a dtype
+        with pytest.raises(ValueError, match="batch_size and dtype cannot be None"):
+            cell.get_initial_state(batch_size=2)
+    with pytest.raises(ValueError, match="dtype"):
+        lstm.get_initial_state(inputs=x, dtype=tf.float64)
+
+
+def test_dataset_counts_batch_sizes_and_padding_values_the_graph_decides():
+    """tensorflow/nmt's iterator: skip(skip_count placeholder), a batch size fed at initialization, and
+    padded_batch inside group_by_window padding with an eos id looked up in a table. Expected values: what TF 2.21
+    tf.compat.v1 printed for this same script."""
+    skip, bs = tf.placeholder(tf.int64, []), tf.placeholder(tf.int64, [])
+    table = tf.contrib.lookup.index_table_from_tensor(tf.constant(["a", "b", "eos"]))
+    eos = tf.cast(table.lookup(tf.constant("eos")), tf.int32)
+    ds = tf.data.Dataset.from_tensor_slices(np.arange(10, dtype=np.int32)).skip(skip).take(bs + 2)
+    ds = ds.map(lambda x: tf.fill([x % 3 + 1], x))
+    ds = ds.apply(tf.data.experimental.group_by_window(
+        lambda x: tf.cast(tf.size(x) % 2, tf.int64),
+        lambda k, w: w.padded_batch(2, padded_shapes=[None], padding_values=eos), window_size=2))
+    plain = tf.data.Dataset.range(7).repeat(bs).batch(bs)
+    it, it2 = tf.data.make_initializable_iterator(ds), tf.data.make_initializable_iterator(plain)
+    nxt, nxt2 = it.get_next(), it2.get_next()
+    assert nxt.shape.as_list() == [None, None] and nxt2.shape.as_list() == [None]
+    expected = {(1, 3): ([[[2, 2, 2], [3, 2, 2]], [[1, 1], [4, 4]], [[5, 5, 5]]],
+                         [[0, 1, 2], [3, 4, 5], [6, 0, 1], [2, 3, 4], [5, 6, 0], [1, 2, 3], [4, 5, 6]]),
+                (4, 2): ([[[5, 5, 5], [6, 2, 2]], [[4, 4], [7, 7]]],
+                         [[0, 1], [2, 3], [4, 5], [6, 0], [1, 2], [3, 4], [5, 6]])}
+
+    def drain(sess, t):
+        out = []
+        while True:
+            try:
+                out.append(sess.run(t).tolist())
+            except tf.errors.OutOfRangeError:
+                return out
+    with tf.Session() as sess:
+        sess.run(tf.tables_initializer())
+        for (s, b), (grouped, batched) in expected.items():
+            sess.run([it.initializer, it2.initializer], {skip: s, bs: b})
+            assert drain(sess, nxt) == grouped
+            assert drain(sess, nxt2) == batched
+        sess.run(it2.initializer, {bs: 0})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Batch size must be greater than zero"):
+            sess.run(nxt2)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="integer scalar"):
+        tf.data.Dataset.range(3).skip(tf.placeholder(tf.float32, []))
+
+
+def test_contrib_learn_mode_keys_variable_scope_dtype_and_gfile_bytes(tmp_path):
+    """nmt's other TF1 uses; TF 2.21 compat.v1 gives the same for this script."""
+    assert (tf.contrib.learn.ModeKeys.TRAIN, tf.contrib.learn.ModeKeys.EVAL,
+            tf.contrib.learn.ModeKeys.INFER) == ("train", "eval", "infer")
+    with tf.variable_scope("a") as scope:
+        assert scope.dtype == tf.float32
+    with tf.variable_scope("b", dtype=tf.float64) as outer:
+        with tf.variable_scope("c") as inner:
+            v = tf.get_variable("v", [2])
+    assert outer.dtype == inner.dtype == tf.float64 and v.dtype.base_dtype == tf.float64
+    with tf.variable_scope(outer):
+        assert tf.get_variable_scope().dtype == tf.float64
+    path = str(tmp_path / "log")
+    f = tf.gfile.GFile(path, mode="a")
+    f.write(b"x\n")  # TF1 writes bytes or str whatever the mode
+    f.write("y\n")
+    f.close()
+    g = tf.gfile.GFile(path + "b", mode="wb")
+    g.write("z")
+    g.write(b"w")
+    g.close()
+    assert open(path).read() == "x\ny\n" and open(path + "b", "rb").read() == b"zw"
+
+
+def test_multi_rnn_cell_zero_state_is_each_cells_own():
+    """nmt's GNMT decoder: MultiRNNCell over an AttentionWrapper gives a tuple of each cell's zero_state, the
+    wrapper's an AttentionWrapperState (TF1's MultiRNNCell.zero_state)."""
+    memory = tf.zeros([2, 5, 4])
+    attention = tf.contrib.seq2seq.AttentionWrapper(
+        tf.nn.rnn_cell.LSTMCell(4), tf.contrib.seq2seq.LuongAttention(4, memory), attention_layer_size=None)
+    cell = tf.nn.rnn_cell.MultiRNNCell([attention, tf.nn.rnn_cell.LSTMCell(4)])
+    state = cell.zero_state(2, tf.float32)
+    assert isinstance(state, tuple) and len(state) == 2
+    assert isinstance(state[0], tf.contrib.seq2seq.AttentionWrapperState)
+    assert type(state[1]).__name__ == "LSTMStateTuple" and state[1].h.shape.as_list() == [2, 4]
+    assert state[0].alignments.shape.as_list() == [2, 5] and state[0].time.shape.as_list() == []
+    out, _ = cell(tf.ones([2, 3]), state)
+    assert out.shape.as_list() == [2, 4]

@@ -374,14 +374,6 @@ class _Concatenate(Dataset):
 
 
 # ---- transformations -----------------------------------------------------------------------------------
-def _batch_size(batch_size: Any) -> int:
-    """batch_size as an int, TF's InvalidArgumentError when it is not positive."""
-    batch_size = int(batch_size)
-    if batch_size <= 0:
-        raise InvalidArgumentError(f"Batch size must be greater than zero, got {batch_size}")
-    return batch_size
-
-
 def _chunks(stream: Iterator[list[np.ndarray]], size: int, drop_remainder: bool) -> Iterator[list[list[np.ndarray]]]:
     """Consecutive lists of `size` elements of stream, the last one shorter unless drop_remainder drops it."""
     while True:
@@ -393,14 +385,15 @@ def _chunks(stream: Iterator[list[np.ndarray]], size: int, drop_remainder: bool)
 
 class _Batch(Dataset):
     def __init__(self, source: Dataset, batch_size: int, drop_remainder: bool):
-        batch_size = _batch_size(batch_size)
-        lead = batch_size if drop_remainder else None
+        batch_size = _batch_size_argument(batch_size, "batch")
+        lead = batch_size if drop_remainder and isinstance(batch_size, int) else None
         super().__init__(source._template, source._dtypes,
                          [type(s)([lead] + s) if s is not None else None for s in source._shapes])
         self._source, self._size, self._drop = source, batch_size, drop_remainder
 
     def _elements(self, context):
-        for chunk in _chunks(self._source._elements(context), self._size, self._drop):
+        size = _batch_size_value(self._size, context)
+        for chunk in _chunks(self._source._elements(context), size, self._drop):
             batched = []
             for c in range(len(self._dtypes)):
                 if is_sparse(self._shapes[c]):
@@ -463,10 +456,11 @@ class _Repeat(Dataset):
     def __init__(self, source: Dataset, count):
         super().__init__(source._template, source._dtypes, source._shapes)
         self._source = source
-        self._count = -1 if count is None else int(count)
+        self._count = -1 if count is None else _count_argument(count, "count", "repeat")
 
     def _elements(self, context):
-        epochs = itertools.count() if self._count < 0 else range(self._count)
+        count = _count_value(self._count, context)
+        epochs = itertools.count() if count < 0 else range(count)
         for _ in epochs:
             empty = True
             for element in self._source._elements(context):
@@ -476,17 +470,40 @@ class _Repeat(Dataset):
                 return
 
 
+def _count_argument(value: Any, argument: str, method: str) -> int | Tensor:
+    """An int, or the int64 scalar tensor TF1 also takes (a placeholder fed when the iterator is initialized:
+    nmt's skip(skip_count)); a tensor whose value is known now is read now."""
+    if isinstance(value, Tensor):
+        known = constant_value(value)
+        if known is None:
+            if value.shape.ndims not in (None, 0) or not value.dtype.is_integer:
+                raise InvalidArgumentError(f"Dataset.{method}: {argument} {value.name} must be an integer scalar, "
+                                           f"got {value.dtype.name} of shape {value.shape}")
+            return value
+        value = known
+    return int(value)
+
+
+def _count_value(count: int | Tensor, context) -> int:
+    """The count's value for this initialization: a tensor is evaluated with the initializer's feed_dict."""
+    if isinstance(count, Tensor):
+        return int(context.evaluate([count])[0])
+    return count
+
+
 class _Slice(Dataset):
     def __init__(self, source: Dataset, start: int, count: int):
         super().__init__(source._template, source._dtypes, source._shapes)
-        self._source, self._start, self._count = source, int(start), int(count)
+        self._source = source
+        self._start = _count_argument(start, "count", "skip")
+        self._count = _count_argument(count, "count", "take")
 
     def _elements(self, context):
         stream = self._source._elements(context)
-        start = self._start if self._start >= 0 else None
-        if start is None:  # skip(-1) skips everything
+        start, count = _count_value(self._start, context), _count_value(self._count, context)
+        if start < 0:  # skip(-1) skips everything
             return
-        stop = None if self._count < 0 else start + self._count
+        stop = None if count < 0 else start + count
         yield from itertools.islice(stream, start, stop)
 
 
@@ -507,11 +524,34 @@ class _Shard(Dataset):
         yield from itertools.islice(self._source._elements(context), self._index, None, self._num_shards)
 
 
-def _static_value(value: Any) -> Any:
-    """A constant tensor's value (padding values are fixed when the pipeline is built)."""
+def _padding_value(value: Any, dtype: DType) -> Any:
+    """A padding value as an array of the component's dtype; a scalar tensor whose value the graph decides (nmt's
+    eos id from a vocabulary table) stays a tensor, evaluated when the iterator is initialized, as in TF1."""
     if isinstance(value, Tensor):
-        return _known_now(value, ValueError(f"padding value {value.name} must be a constant"))
-    return value
+        known = constant_value(value)
+        if known is None:
+            if value.shape.ndims not in (None, 0):
+                raise ValueError(f"padding value {value.name} must be a scalar, got shape {value.shape}")
+            from ..array_ops import identity
+            # built in the graph the dataset is built in: inside a dataset function (group_by_window's
+            # reduce_func) an outer tensor becomes that function's capture, fed when it runs
+            return identity(value)
+        value = known
+    return constant_array(value, dtype) if dtype.is_string else np.asarray(value, dtype.np)
+
+
+def _batch_size_argument(batch_size: Any, method: str) -> int | Tensor:
+    batch_size = _count_argument(batch_size, "batch_size", method)
+    if isinstance(batch_size, int) and batch_size <= 0:
+        raise InvalidArgumentError(f"Batch size must be greater than zero, got {batch_size}")
+    return batch_size
+
+
+def _batch_size_value(batch_size: int | Tensor, context) -> int:
+    size = _count_value(batch_size, context)
+    if size <= 0:
+        raise InvalidArgumentError(f"Batch size must be greater than zero, got {size}")
+    return size
 
 
 def _refuse_sparse(source: Dataset, what: str) -> None:
@@ -523,7 +563,7 @@ def _refuse_sparse(source: Dataset, what: str) -> None:
 class _PaddedBatch(Dataset):
     def __init__(self, source: Dataset, batch_size: int, padded_shapes, padding_values, drop_remainder: bool):
         _refuse_sparse(source, "padded_batch")
-        batch_size = _batch_size(batch_size)
+        batch_size = _batch_size_argument(batch_size, "padded_batch")
         if padded_shapes is None:
             shapes = [s for s in source._shapes]
             if any(s is None for s in shapes):
@@ -550,17 +590,19 @@ class _PaddedBatch(Dataset):
                 if isinstance(v, Tensor) and v.dtype != t:
                     raise TypeError(f"Invalid `padding_values`. `padding_values` values type {v.dtype.name} ({v.name}) "
                                     f"does not match type {t.name} of the corresponding input component.")
-            values = [constant_array(_static_value(v), t) if t.is_string else np.asarray(_static_value(v), t.np)
-                      for v, t in zip(value_leaves, source._dtypes)]
-        lead = batch_size if drop_remainder else None
+            values = [_padding_value(v, t) for v, t in zip(value_leaves, source._dtypes)]
+        lead = batch_size if drop_remainder and isinstance(batch_size, int) else None
         super().__init__(source._template, source._dtypes, [[lead] + s for s in shapes])
         self._source, self._size, self._drop = source, batch_size, drop_remainder
         self._padded, self._values = shapes, values
 
     def _elements(self, context):
-        for chunk in _chunks(self._source._elements(context), self._size, self._drop):
+        size = _batch_size_value(self._size, context)
+        values = [_padding_value(context.evaluate([v])[0], t) if isinstance(v, Tensor) else v
+                  for v, t in zip(self._values, self._dtypes)]
+        for chunk in _chunks(self._source._elements(context), size, self._drop):
             batched = []
-            for c, (want, value) in enumerate(zip(self._padded, self._values)):
+            for c, (want, value) in enumerate(zip(self._padded, values)):
                 longest = [max(e[c].shape[d] for e in chunk) for d in range(len(want))]
                 target = [w if w is not None else m for w, m in zip(want, longest)]
                 out = np.full([len(chunk)] + target, value, self._dtypes[c].np)

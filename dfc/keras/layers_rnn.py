@@ -92,10 +92,22 @@ class _Cell(Layer):
         dp, rdp = self._masks
         return (x if dp is None else x * dp), (h if rdp is None else h * rdp)
 
-    def get_initial_state(self, batch, dtype) -> list[Tensor]:
-        sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [self.state_size]
-        return [_array.zeros(_array.stack([batch, s]) if isinstance(batch, Tensor) else [batch, s], dtype=dtype)
-                for s in sizes]
+    def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
+        """Zeros per state, as TF1's Keras: one tensor for an int state_size, a list for a list of sizes; the
+        batch and dtype read off `inputs` when given (this is what tf.nn.dynamic_rnn calls)."""
+        if inputs is not None:
+            inputs = convert_to_tensor(inputs)
+            batch_size, dtype = _array.shape(inputs)[0], inputs.dtype
+        if batch_size is None or dtype is None:
+            raise ValueError(f"batch_size and dtype cannot be None while constructing initial state: "
+                             f"batch_size={batch_size}, dtype={dtype}")
+
+        def zeros(size):
+            dims = [batch_size, size]
+            return _array.zeros(_array.stack(dims) if isinstance(batch_size, Tensor) else dims, dtype=dtype)
+        if isinstance(self.state_size, (list, tuple)):
+            return [zeros(s) for s in self.state_size]
+        return zeros(self.state_size)
 
 
 class SimpleRNNCell(_Cell):
@@ -110,7 +122,8 @@ class SimpleRNNCell(_Cell):
         if self.bias is not None:
             z = z + self.bias
         out = self.activation(z + _math.matmul(h, self.recurrent_kernel))
-        return out, [out]
+        # a bare state (what tf.nn.dynamic_rnn passes) stays bare, as in TF1's Keras
+        return out, ([out] if isinstance(states, (list, tuple)) else out)
 
 
 class LSTMCell(_Cell):
@@ -190,7 +203,7 @@ class GRUCell(_Cell):
             r = self.recurrent_activation(xr + _math.matmul(h, rk[:, u:2 * u]))
             candidate = self.activation(xh + _math.matmul(r * h, rk[:, 2 * u:]))
         h_new = z * h_prev + (1.0 - z) * candidate
-        return h_new, [h_new]
+        return h_new, ([h_new] if isinstance(states, (list, tuple)) else h_new)
 
 
 class RNN(Layer):
@@ -251,7 +264,7 @@ class RNN(Layer):
         dims = x.shape.as_list()
         batch = dims[0] if dims[0] is not None else _array.shape(x)[0]
         states = to_list(initial_state) if initial_state is not None else \
-            self.cell.get_initial_state(batch, x.dtype)
+            to_list(self.cell.get_initial_state(batch_size=batch, dtype=x.dtype))
         expected = len(to_list(self.cell.state_size))
         if len(states) != expected:
             raise ValueError(f"An `initial_state` was passed that is not compatible with `cell.state_size`. Received "
