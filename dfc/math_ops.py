@@ -92,19 +92,21 @@ erfc = _unary("dfc.erfc", "Erfc")
 neg = negative
 
 
-def _binary_fn(opname: str):
+def _binary_fn(opname: str, op_name: str | None = None):
+    """tf.<op>(x, y, name=None); `op_name` is the name TF gives its op when the function is called (tf.add's
+    'Add'), where the operator (x + y) gives the lower-case one."""
     def fn(x, y, name: str | None = None) -> Tensor:
-        return binary_operator(opname, x, y, name)
+        return binary_operator(opname, x, y, name or op_name)
     fn.__name__ = opname
     return fn
 
 
-add = _binary_fn("add")
-subtract = sub = _binary_fn("sub")
-multiply = mul = _binary_fn("mul")
+add = _binary_fn("add", "Add")
+subtract = sub = _binary_fn("sub", "Sub")
+multiply = mul = _binary_fn("mul", "Mul")
 floordiv = floor_div = _binary_fn("floordiv")
-mod = floormod = _binary_fn("mod")
-pow = _binary_fn("pow")  # noqa: A001 - TF's name
+mod = floormod = _binary_fn("mod", "FloorMod")
+pow = _binary_fn("pow", "Pow")  # noqa: A001 - TF's name
 maximum = _binary_fn("maximum")
 minimum = _binary_fn("minimum")
 less = _binary_fn("less")
@@ -150,10 +152,12 @@ def add_n(inputs, name: str | None = None) -> Tensor:
     inputs = [convert_to_tensor(x) for x in inputs]
     if not inputs:
         raise ValueError("add_n needs at least one tensor")
+    if len(inputs) == 1:  # TF returns the tensor itself, or its identity when given a name
+        return make("dfc.identity", inputs, name=name) if name else inputs[0]
     out = inputs[0]
-    for x in inputs[1:]:
-        out = add(out, x)
-    return out if len(inputs) > 1 else make("dfc.identity", [out], name=name or "AddN")
+    for i, x in enumerate(inputs[1:], start=2):
+        out = binary_operator("add", out, x, (name or "AddN") if i == len(inputs) else None)
+    return out
 
 
 def cast(x, dtype, name: str | None = None) -> Tensor:
@@ -464,7 +468,7 @@ def scalar_mul(scalar, x, name: str | None = None) -> Tensor:
     s = convert_to_tensor(scalar, dtype=x.dtype) if not is_tensor_like(scalar) else convert_to_tensor(scalar)
     if s.shape.ndims != 0:
         raise ValueError(f"{_user_line()}Only scalar multiply works, got shape {s.shape}")
-    return multiply(s, x, name=name or "scalar_mul")
+    return multiply(s, x, name=name)
 
 
 def accumulate_n(inputs, shape=None, tensor_dtype=None, name: str | None = None) -> Tensor:

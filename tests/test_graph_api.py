@@ -122,3 +122,15 @@ def test_operation_type_is_tfs_op_name():
     assert [op.name for op in g.get_operations() if op.type == "Placeholder"] == ["x"]
     assert w.op.type == "VariableV2" and y.op.type == "Relu" and y.op.inputs[0].op.type == "MatMul"
     assert y.op._dfc_ir().type == "dfc.relu" and y.op.node_def.op == y.op.type
+
+
+def test_function_forms_of_the_operators_name_their_ops_as_tf():
+    """tf.add(a, b) makes 'Add' where a + b makes 'add' (TF 2.21's tf.compat.v1 names)."""
+    with tf.Graph().as_default():
+        a, b, i = tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0]), tf.constant([3, 4])
+        made = [tf.add(a, b), a + b, tf.subtract(a, b), a - b, tf.multiply(a, b), a * b, tf.pow(a, b), a ** b,
+                tf.mod(i, i), i % i, tf.add_n([a, b]), tf.scalar_mul(2.0, a), tf.floormod(a, b), tf.add_n([a]),
+                tf.add_n([a], name="single")]
+        assert [t.name for t in made] == ["Add:0", "add_1:0", "Sub:0", "sub_1:0", "Mul:0", "mul_1:0", "Pow:0",
+                                          "pow_1:0", "FloorMod:0", "mod:0", "AddN:0", "Mul_2:0", "FloorMod_1:0",
+                                          "Const:0", "single:0"]  # TF's names are unique regardless of case

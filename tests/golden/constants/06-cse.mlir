@@ -1,6 +1,6 @@
 "dfc.graph"() ({
   %Const = "dfc.constant"() {value = dense<3.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/constants/program.py":5:9)
   %Const_1 = "dfc.constant"() {value = dense<4.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/constants/program.py":6:9)
-  %add = "dfc.constant"() {value = dense<7.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/constants/program.py":7:9)
-  "dfc.fetch"(%add) : (tensor<f32>) -> ()
+  %Add = "dfc.constant"() {value = dense<7.0> : tensor<f32>} : () -> tensor<f32> loc("tests/golden/constants/program.py":7:9)
+  "dfc.fetch"(%Add) : (tensor<f32>) -> ()
 }) {sym_name = "main"} : () -> ()
