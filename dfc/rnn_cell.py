@@ -278,9 +278,8 @@ class MultiRNNCell(RNNCell):
         cells = list(cells)
         if not cells:
             raise ValueError("MultiRNNCell needs at least one cell")
-        if len({id(c) for c in cells}) != len(cells):
-            raise ValueError("MultiRNNCell got the same cell object more than once; TF1 would share its variables "
-                             "across layers, which is almost never meant: make one cell per layer")
+        # the same cell object more than once ([cell] * n) shares its variables across the layers, as in TF1
+        # (its first call makes them; a later layer of another input depth is TF's shape error)
         self._cells = cells
         self._state_is_tuple = state_is_tuple
         self._variables = None

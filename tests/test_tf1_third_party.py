@@ -312,3 +312,22 @@ def test_multi_rnn_cell_zero_state_is_each_cells_own():
     assert state[0].alignments.shape.as_list() == [2, 5] and state[0].time.shape.as_list() == []
     out, _ = cell(tf.ones([2, 3]), state)
     assert out.shape.as_list() == [2, 4]
+
+
+def test_a_multi_rnn_cell_of_one_cell_repeated_shares_its_variables():
+    """MultiRNNCell([cell] * 3) (hunkim's lab-12): one cell's variables serve every layer, as in TF1 (TF 2.21
+    gives the same last output, 0.007146 everywhere, and 4 variables); a layer of another input depth is TF's
+    shape error."""
+    with tf.Graph().as_default():
+        x = tf.constant(np.linspace(-1, 1, 40).reshape(2, 5, 4).astype(np.float32))
+        with tf.variable_scope("m", initializer=tf.constant_initializer(0.1)):
+            cell = tf.nn.rnn_cell.GRUCell(4)
+            out, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.MultiRNNCell([cell] * 3), x, dtype=tf.float32)
+        assert len(tf.trainable_variables()) == 4
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            np.testing.assert_allclose(sess.run(out)[1, -1], [0.007146] * 4, atol=1e-6)
+        narrow = tf.constant(np.ones((2, 5, 3), np.float32))
+        other = tf.nn.rnn_cell.GRUCell(4)
+        with pytest.raises(ValueError, match="8 != 7"):
+            tf.nn.dynamic_rnn(tf.nn.rnn_cell.MultiRNNCell([other] * 2), narrow, dtype=tf.float32, scope="narrow")
