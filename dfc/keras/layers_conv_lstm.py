@@ -84,7 +84,12 @@ class ConvLSTM2DCell(LSTMCell):
             if self.use_bias else None
         self.built = True
 
-    def get_initial_state(self, batch, dtype) -> list[Tensor]:
+    def get_initial_state(self, inputs=None, batch_size=None, dtype=None) -> list[Tensor]:
+        """Zero h and c for `batch_size` rows (or as many as `inputs` has), as the Keras RNN layer asks."""
+        batch = batch_size
+        if batch is None and inputs is not None:
+            batch = inputs.shape.as_list()[0] if inputs.shape.as_list()[0] is not None else _array.shape(inputs)[0]
+            dtype = dtype or inputs.dtype
         spatial = self._state_shape()
         shape = _array.stack([batch] + spatial) if isinstance(batch, Tensor) else [batch] + spatial
         return [_array.zeros(shape, dtype=dtype), _array.zeros(shape, dtype=dtype)]

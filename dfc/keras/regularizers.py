@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import math_ops as _math
 from ..framework import Tensor
 from .utils import _from_identifier, custom_objects_in_scope
@@ -24,7 +26,8 @@ class L1L2(Regularizer):
     """l1 * sum(|x|) + l2 * sum(x**2)."""
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0):
-        self.l1, self.l2 = float(l1), float(l2)
+        # Keras keeps them as floatx (float32) values, which its configs then show (0.01 -> 0.009999999776482582)
+        self.l1, self.l2 = float(np.float32(l1)), float(np.float32(l2))
 
     def __call__(self, x) -> Tensor | float:
         if not self.l1 and not self.l2:
