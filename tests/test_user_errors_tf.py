@@ -28,8 +28,6 @@ DIFFERS = {
                                            "TF only when it runs"),
     "cholesky_not_positive_definite": ("InvalidArgumentError", "TF1's Cholesky fails on a matrix that is not "
                                        "positive definite; TF 2.21 returns NaNs instead"),
-    "uint8_arithmetic_wraps": ("TypeError", "dfc's uint8 only casts and moves (image bytes); arithmetic on it is a "
-                               "TypeError naming the op"),
     "transpose_fed_perm_bad": ("ValueError", "dfc fixes each op's dim order when the graph is built: a fed perm is "
                                "refused then, naming the perm"),
     "reduce_sum_fed_axis_out_of_range": ("ValueError", "dfc needs reduction axes known when the graph is built: a "
