@@ -85,6 +85,7 @@ class RunPlan:
         #: session compiles one step in which the value-dependent ops run on the host, whatever the values
         self.value_compiles = 0
         self.values_vary = False
+        self.dynamic_refused = False  # no step for every value could be built: the plan compiles per value
         self.host = host_plan(graph, self.fetch_values, self.targets, self.feed_values)
         #: the sinks (queues' enqueues) the step feeds: (their values' positions among the fetches, push)
         self.sinks: list[tuple[list[int], Callable]] = []
@@ -149,7 +150,7 @@ class RunPlan:
         keep changing compiles once more, without them (RunPlan.values_vary), instead of once per value."""
         if self.value_args and not keep_dynamic:
             self.value_compiles += 1
-            self.values_vary = self.value_compiles >= _VALUES_TO_SPECIALIZE
+            self.values_vary = not self.dynamic_refused and self.value_compiles >= _VALUES_TO_SPECIALIZE
 
     def pushed(self, session: Session, results: list[np.ndarray]) -> list[np.ndarray]:
         """Hand each sink its values of `results` (in the order the sinks were met); returns `results`."""

@@ -250,7 +250,7 @@ class Session:
                 plan.learn(self, need)
                 return self._run(fetches, feed_dict, plan)
             except _NoDynamicStep:  # the plan keeps compiling a step per value
-                plan.values_vary, plan.value_compiles = False, -(1 << 30)
+                plan.values_vary, plan.dynamic_refused = False, True
                 return self._run(fetches, feed_dict, plan)
             plan.compiled_for_values(keep_dynamic)
             if len(plan.executables) >= _MAX_PLANS:
