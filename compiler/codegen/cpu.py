@@ -47,6 +47,7 @@ from .rng import lower_random
 from .debug import lower_assert, lower_check_numerics, lower_print
 from .scalar import CodegenError
 from .scan import lower_scan
+from .share import share_kernels
 from .shape import (lower_broadcast_like, lower_concat, lower_fill_like, lower_gather, lower_one_hot, lower_shape_of,
                     lower_slice, lower_split, lower_tile, lower_transpose)
 from .sparse import lower_unsorted_segment_sum
@@ -155,12 +156,13 @@ def lower(step: Graph, plan: Plan | None = None, blas_int_bits: int = 32, blas_t
     (see matmul.transposes_b_first); without it no GEMM is rearranged for the BLAS.
     """
     plan = plan or getattr(step, "plan", None) or plan_step(step)
-    mb = ModuleBuilder(plan, target or cpu_target())
+    target = target or cpu_target()
+    mb = ModuleBuilder(plan, target)
     mb.blas_int = f"i{blas_int_bits}"
     mb.blas_threads = blas_threads
     mb.blas_small = blas_small
     mb.threads = threads or usable_cpus()
-    return mb.build(lower_op)
+    return share_kernels(mb.build(lower_op), target)  # one module for kernels that differ only in shapes
 
 
 def usable_cpus() -> int:
