@@ -94,7 +94,8 @@ def worker(kind: str, steps: int, profile: str | None) -> dict:
 def measure(kind: str, steps: int, profile: str | None = None, timeout: float = 1800) -> dict | str:
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "DFC_CACHE_DIR": cache}
-        args = [sys.executable, os.path.abspath(__file__), "--worker", kind, str(steps)] + ([profile] if profile else [])
+        args = [sys.executable, os.path.abspath(__file__), "--worker", kind, str(steps)]
+        args += [profile] if profile else []
         try:
             done = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env)
         except subprocess.TimeoutExpired:
