@@ -12,6 +12,7 @@ cold run filled. `python -m benchmarks compile` runs the compile-time suite inst
 graph sizes); `all` runs both. `python -m benchmarks convnet` times the MNIST tutorial's conv
 net training step alone, wall and CPU time side by side, for `--repeat` rounds
 (benchmarks/convnet.py). `python -m benchmarks big` builds and runs big graphs (benchmarks/big_graphs.py);
+`python -m benchmarks models` times ResNet training steps' first run and steady step (benchmarks/model_compile.py);
 `python -m benchmarks pipeline` times image input pipelines (benchmarks/input_pipeline.py).
 """
 
@@ -30,7 +31,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benchmarks import big_graphs, compile_time, convnet, input_pipeline
+from benchmarks import big_graphs, compile_time, convnet, input_pipeline, model_compile
 
 #: the seed's linear regression trains this many minibatch steps (one row times all of them)
 LINREG_STEPS = 500
@@ -426,7 +427,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="run framework NAME's worker under another interpreter (repeatable; "
                              "also DFC_BENCH_PYTHON)")
     parser.add_argument("suite", nargs="?", default="runtime", choices=("runtime", "compile", "all", "convnet", "big",
-                                                                  "pipeline"),
+                                                                  "pipeline", "models"),
                         help="runtime: the workloads' steady times (default); compile: time to the first "
                              "training step, cold and warm, at growing graph sizes (benchmarks/compile_time.py)")
     parser.add_argument("--sizes", default=",".join(map(str, compile_time.DEFAULT_SIZES)),
@@ -465,6 +466,9 @@ def main(argv: list[str] | None = None) -> None:
     only = {ALIASES.get(f, f) for f in args.only or ()}
     if args.suite == "big":  # benchmarks/big_graphs.py: big graphs, built and run once each
         print(big_graphs.run_suite(python))
+        return
+    if args.suite == "models":  # benchmarks/model_compile.py: ResNet training steps, first run and steady step
+        print(model_compile.run_suite())
         return
     if args.suite == "pipeline":  # benchmarks/input_pipeline.py: image files decoded, resized and batched
         print(input_pipeline.run_suite(python))

@@ -5,8 +5,10 @@ softmax cross-entropy, Momentum 0.9) and a mid-size model (`resnet_mid`: the sam
 block, 4 blocks, batch 2, 112x112, 100 classes). Each runs in a fresh process with an empty compilation cache
 (a temporary DFC_CACHE_DIR), so "first" is a cold first `Session.run` of the training step (the initializer
 run before it is timed apart as "init"). "first cpu" adds this process's CPU time and that of compile workers
-that exited; "steady" is the median of `--steps` later steps. `--profile FILE` writes the first run's cProfile
-(of this process) to FILE. Figures move with the machine's load: compare runs made one after the other.
+that exited; "steady" is the median of `--steps` later steps (wall and CPU time, all threads). `--profile FILE`
+writes the first run's cProfile (of this process) to FILE. Figures move with the machine's load: compare runs
+made one after the other. DFC_SHARE_KERNELS=0 DFC_KERNEL_UNROLL=all gives the compiler's behaviour before
+kernel sharing and the unrolling policy (docs/targets.md), for before/after figures from one tree.
 """
 
 from __future__ import annotations
@@ -80,14 +82,16 @@ def worker(kind: str, steps: int, profile: str | None) -> dict:
             prof.dump_stats(profile)
         first = time.perf_counter()
         first_cpu = cpu() - first_cpu
-        times = []
+        times, cpus = [], []
         for _ in range(steps):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), cpu()
             sess.run([loss, train], feed)
             times.append(time.perf_counter() - t)
+            cpus.append(cpu() - c)
     stats = kernel_cache.STATS
     return {"build": built - start, "init": inited - built, "first": first - inited, "first_cpu": first_cpu,
-            "steady": statistics.median(times), "loss": float(value), "compiled": stats.compiled,
+            "steady": statistics.median(times), "steady_cpu": statistics.median(cpus), "loss": float(value),
+            "compiled": stats.compiled,
             "by_workers": stats.by_workers, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -107,7 +111,7 @@ def measure(kind: str, steps: int, profile: str | None = None, timeout: float = 
 
 def run_suite(wanted: list[str] | None = None, steps: int = 5, profile: str | None = None) -> str:
     lines = [f"{'workload':<66} {'build s':>8} {'init s':>7} {'first s':>8} {'cpu s':>7} {'steady s':>9} "
-             f"{'compiled':>8} {'loss':>10}"]
+             f"{'cpu s':>7} {'compiled':>8} {'loss':>10}"]
     for kind in wanted or list(WORKLOADS):
         r = measure(kind, steps, profile)
         what = WORKLOADS[kind][0]
@@ -115,7 +119,7 @@ def run_suite(wanted: list[str] | None = None, steps: int = 5, profile: str | No
             lines.append(f"{what:<66} {r}")
             continue
         lines.append(f"{what:<66} {r['build']:>8.2f} {r['init']:>7.2f} {r['first']:>8.2f} {r['first_cpu']:>7.2f} "
-                     f"{r['steady']:>9.3f} {r['compiled']:>8} {r['loss']:>10.6f}")
+                     f"{r['steady']:>9.3f} {r['steady_cpu']:>7.3f} {r['compiled']:>8} {r['loss']:>10.6f}")
     return "\n".join(lines)
 
 

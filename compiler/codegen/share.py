@@ -24,11 +24,9 @@ import os
 import re
 from dataclasses import dataclass, replace
 
-from ..target import Target
+from ..target import Target, has_fast_math
 from .module import KernelUnit, Lowered
 
-#: fast-math flags: a kernel carrying any is never shared (see the module docstring)
-_FAST_MATH = re.compile(r"\b(?:fast|reassoc|nnan|ninf|nsz|arcp|contract|afn)\b")
 #: `%x = OP [flags] TYPE A, B`: a binary op or compare whose two operands may be literals
 _BINARY = re.compile(r"^(\s*%[\w.]+ = (?:add|sub|mul|icmp \w+|fadd|fsub|fmul|fdiv|fcmp \w+)(?: nuw| nsw)*"
                      r" (i64|float|double) )([^,]+), (.+)$")
@@ -88,7 +86,7 @@ def _line_literals(line: str) -> list[tuple[int, int, str]]:
 
 def _parse(unit: KernelUnit) -> _Parsed | None:
     text = unit.text
-    if _FAST_MATH.search(text) or _PARAM in text:
+    if has_fast_math(text) or _PARAM in text:
         return None
     define = text.find(f"@{unit.symbol}(")
     start = text.rfind("\n", 0, define) + 1
