@@ -68,10 +68,6 @@ def has_fast_math(text: str) -> bool:
     return _FAST_MATH_FLAG.search(text) is not None
 
 
-def unrolls(text: str) -> bool:
-    """Whether LLVM's loop unrolling runs on this module (see KERNEL_UNROLL_ENV)."""
-    return kernel_unroll() == "all" or has_fast_math(text)
-
 
 _init_lock = threading.Lock()
 _initialized = False
@@ -99,6 +95,8 @@ class Target:
     cpu: str
     features: str = ""
     attributes: tuple[tuple[str, str], ...] = ()
+    #: which kernels LLVM's loop unrolling runs on (see KERNEL_UNROLL_ENV)
+    unroll: str = "fast-math"
     #: runs of the optimization pipeline in this process (see the module docstring)
     optimize_runs: list[int] = field(default_factory=lambda: [0], compare=False, hash=False, repr=False)
 
@@ -107,7 +105,7 @@ class Target:
         """What keys cached object code: the target's fields and the LLVM (llvmlite) that compiled it."""
         attrs = ",".join(f"{k}={v}" for k, v in self.attributes)
         return "|".join([self.kind, self.triple, self.cpu, self.features, attrs, llvmlite.__version__,
-                         llvm.llvm_version_info.__str__(), f"unroll={kernel_unroll()}"])
+                         llvm.llvm_version_info.__str__(), f"unroll={self.unroll}"])
 
     def function_attributes(self) -> str:
         """The attribute group every kernel function carries (e.g. its preferred vector width)."""
@@ -130,7 +128,7 @@ class Target:
             pto = llvm.create_pipeline_tuning_options(speed_level=level)
             pto.loop_vectorization = level >= 2
             pto.slp_vectorization = level >= 2
-            pto.loop_unrolling = unrolls(text)
+            pto.loop_unrolling = self.unroll == "all" or has_fast_math(text)
             pb = llvm.create_pass_builder(tm, pto)
             pb.getModulePassManager().run(mod, pb)
             self.optimize_runs[0] += 1
@@ -216,11 +214,11 @@ def _has_512_bit_vectors(cpu: str, features: str) -> bool:
 def cpu_target(name: str | None = None) -> CpuTarget:
     """The CPU target called `name` (an LLVM CPU name or `native`), else the one DFC_TARGET_CPU names, else the host."""
     name = name or os.environ.get(TARGET_CPU_ENV, "").strip() or "native"
-    return _cpu_target(name, os.environ.get("DFC_PREFER_VECTOR_WIDTH", "").strip())
+    return _cpu_target(name, os.environ.get("DFC_PREFER_VECTOR_WIDTH", "").strip(), kernel_unroll())
 
 
 @functools.cache
-def _cpu_target(name: str, width: str) -> CpuTarget:
+def _cpu_target(name: str, width: str, unroll: str = "fast-math") -> CpuTarget:
     _initialize_llvm()
     triple = llvm.get_process_triple()
     if name in ("native", "host"):
@@ -235,7 +233,7 @@ def _cpu_target(name: str, width: str) -> CpuTarget:
         attributes = (("prefer-vector-width", width),)
     elif _has_512_bit_vectors(cpu, features):
         attributes = (("prefer-vector-width", str(PREFER_VECTOR_WIDTH_AVX512)),)
-    return CpuTarget("cpu", triple, cpu, features, attributes)
+    return CpuTarget("cpu", triple, cpu, features, attributes, unroll)
 
 
 def _check_cpu_name(cpu: str) -> None:

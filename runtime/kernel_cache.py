@@ -310,7 +310,8 @@ class _Worker:
         self.jobs = 0
 
     def compile(self, target: Target, text: str, level: int) -> bytes:
-        fields = (type(target).__name__, target.kind, target.triple, target.cpu, target.features, target.attributes)
+        fields = (type(target).__name__, target.kind, target.triple, target.cpu, target.features, target.attributes,
+                  target.unroll)
         message = pickle.dumps((fields, text, level), protocol=pickle.HIGHEST_PROTOCOL)
         self.proc.stdin.write(len(message).to_bytes(8, "little") + message)
         self.proc.stdin.flush()
