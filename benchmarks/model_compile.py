@@ -4,8 +4,9 @@ Workloads: slim's ResNet-50 v1 (`resnet50`: batch 2, 224x224x3, 1000 classes, ba
 softmax cross-entropy, Momentum 0.9) and a mid-size model (`resnet_mid`: the same network with one unit per
 block, 4 blocks, batch 2, 112x112, 100 classes). Each runs in a fresh process with an empty compilation cache
 (a temporary DFC_CACHE_DIR), so "first" is a cold first `Session.run` of the training step (the initializer
-run before it is timed apart as "init"). "first cpu" adds this process's CPU time and that of compile workers
-that exited; "steady" is the median of `--steps` later steps (wall and CPU time, all threads). `--profile FILE`
+run before it is timed apart as "init"). "cpu" is the CPU time of this process and of its compile workers
+(closed after each of the two runs, so that their time is counted): on a loaded machine the steadier
+figure; "steady" is the median of `--steps` later steps (wall and CPU time, all threads). `--profile FILE`
 writes the first run's cProfile (of this process) to FILE. Figures move with the machine's load: compare runs
 made one after the other. DFC_SHARE_KERNELS=0 DFC_KERNEL_UNROLL=all gives the compiler's behaviour before
 kernel sharing and the unrolling policy (docs/targets.md), for before/after figures from one tree.
@@ -69,8 +70,11 @@ def worker(kind: str, steps: int, profile: str | None) -> dict:
     loss, train, feed = build(tf, np, kind)
     built = time.perf_counter()
     with tf.Session() as sess:
+        init_cpu = cpu()
         sess.run(tf.global_variables_initializer())
         inited = time.perf_counter()
+        kernel_cache._POOL.close()  # the compile workers exit, so their CPU time counts (RUSAGE_CHILDREN)
+        init_cpu = cpu() - init_cpu
         first_cpu = cpu()
         if profile:
             import cProfile
@@ -81,6 +85,7 @@ def worker(kind: str, steps: int, profile: str | None) -> dict:
             prof.disable()
             prof.dump_stats(profile)
         first = time.perf_counter()
+        kernel_cache._POOL.close()
         first_cpu = cpu() - first_cpu
         times, cpus = [], []
         for _ in range(steps):
@@ -89,10 +94,10 @@ def worker(kind: str, steps: int, profile: str | None) -> dict:
             times.append(time.perf_counter() - t)
             cpus.append(cpu() - c)
     stats = kernel_cache.STATS
-    return {"build": built - start, "init": inited - built, "first": first - inited, "first_cpu": first_cpu,
-            "steady": statistics.median(times), "steady_cpu": statistics.median(cpus), "loss": float(value),
-            "compiled": stats.compiled,
-            "by_workers": stats.by_workers, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"build": built - start, "init": inited - built, "init_cpu": init_cpu, "first": first - inited,
+            "first_cpu": first_cpu, "steady": statistics.median(times), "steady_cpu": statistics.median(cpus),
+            "loss": float(value), "compiled": stats.compiled, "by_workers": stats.by_workers,
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def measure(kind: str, steps: int, profile: str | None = None, timeout: float = 1800) -> dict | str:
@@ -110,7 +115,8 @@ def measure(kind: str, steps: int, profile: str | None = None, timeout: float = 
 
 
 def run_suite(wanted: list[str] | None = None, steps: int = 5, profile: str | None = None) -> str:
-    lines = [f"{'workload':<66} {'build s':>8} {'init s':>7} {'first s':>8} {'cpu s':>7} {'steady s':>9} "
+    lines = [f"{'workload':<66} {'build s':>8} {'init s':>7} {'cpu s':>7} {'first s':>8} {'cpu s':>7} "
+             f"{'steady s':>9} "
              f"{'cpu s':>7} {'compiled':>8} {'loss':>10}"]
     for kind in wanted or list(WORKLOADS):
         r = measure(kind, steps, profile)
@@ -118,8 +124,9 @@ def run_suite(wanted: list[str] | None = None, steps: int = 5, profile: str | No
         if isinstance(r, str):
             lines.append(f"{what:<66} {r}")
             continue
-        lines.append(f"{what:<66} {r['build']:>8.2f} {r['init']:>7.2f} {r['first']:>8.2f} {r['first_cpu']:>7.2f} "
-                     f"{r['steady']:>9.3f} {r['steady_cpu']:>7.3f} {r['compiled']:>8} {r['loss']:>10.6f}")
+        lines.append(f"{what:<66} {r['build']:>8.2f} {r['init']:>7.2f} {r['init_cpu']:>7.2f} {r['first']:>8.2f} "
+                     f"{r['first_cpu']:>7.2f} {r['steady']:>9.3f} {r['steady_cpu']:>7.3f} {r['compiled']:>8} "
+                     f"{r['loss']:>10.6f}")
     return "\n".join(lines)
 
 
