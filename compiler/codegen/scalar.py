@@ -22,9 +22,9 @@ from .mathlib import f32 as lit_f32
 from .mathlib import f64 as lit_f64
 
 STORE = {D.f16: "half", D.bf16: "i16", D.f32: "float", D.f64: "double", D.i8: "i8", D.i16: "i16",
-         D.i32: "i32", D.i64: "i64", D.u8: "i8", D.bool_: "i8"}
+         D.i32: "i32", D.i64: "i64", D.u8: "i8", D.u16: "i16", D.u32: "i32", D.u64: "i64", D.bool_: "i8"}
 COMP = {D.f16: "float", D.bf16: "float", D.f32: "float", D.f64: "double", D.i8: "i8", D.i16: "i16",
-        D.i32: "i32", D.i64: "i64", D.u8: "i8", D.bool_: "i1"}
+        D.i32: "i32", D.i64: "i64", D.u8: "i8", D.u16: "i16", D.u32: "i32", D.u64: "i64", D.bool_: "i1"}
 BITS = {"i8": 8, "i16": 16, "i32": 32, "i64": 64, "i1": 1}
 
 
@@ -193,6 +193,15 @@ def convert(f: Fn, v: str, src: D.DType, dst: D.DType) -> str:
     lo = float(np.asarray(info.min).astype(src.np if src not in (D.f16, D.bf16) else np.float32))
     with np.errstate(over="ignore"):  # numpy's clip bound overflows to inf in float16, as it does there
         hi = float(np.asarray(info.max, dtype=np.float64).astype(src.np))
+    if dst is D.u64:  # [2**63, 2**64) is in range: an unsigned conversion, from below 2**64 (the reference's bound)
+        with np.errstate(over="ignore"):  # float16's 2**64 is inf: its bound is its largest finite value
+            hi = float(np.nextafter(src.np.type(2.0 ** 64), src.np.type(0)))
+        t = f(f"call {s} @llvm.trunc.{'f32' if s == 'float' else 'f64'}({s} {v})")
+        t = f(f"call {s} @llvm.maxnum.{'f32' if s == 'float' else 'f64'}({s} {t}, {s} {lit(s, 0)})")
+        t = f(f"call {s} @llvm.minnum.{'f32' if s == 'float' else 'f64'}({s} {t}, {s} {lit(s, hi)})")
+        ax = f(f"call {s} @llvm.fabs.{'f32' if s == 'float' else 'f64'}({s} {v})")
+        finite = f(f"fcmp olt {s} {ax}, {lit(s, math.inf)}")
+        return f(f"select i1 {finite}, i64 {f(f'fptoui {s} {t} to i64')}, i64 0")
     t = f(f"call {s} @llvm.trunc.{'f32' if s == 'float' else 'f64'}({s} {v})")
     t = f(f"call {s} @llvm.maxnum.{'f32' if s == 'float' else 'f64'}({s} {t}, {s} {lit(s, lo)})")
     t = f(f"call {s} @llvm.minnum.{'f32' if s == 'float' else 'f64'}({s} {t}, {s} {lit(s, hi)})")

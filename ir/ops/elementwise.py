@@ -13,7 +13,7 @@ from collections.abc import Callable
 import ml_dtypes
 import numpy as np
 
-from ..dtypes import ALL, COMPLEX, FLOATS, INTEGERS, NUMERIC, DType, bool_, string, u8
+from ..dtypes import ALL, COMPLEX, FLOATS, INTEGERS, NUMERIC, UNSIGNED, DType, bool_, string
 from ..types import TensorType
 from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, same_dtype, tensor_operand
 
@@ -215,8 +215,8 @@ binary("logical_or", np.logical_or, (bool_,), differentiable=False, commutative=
 binary("logical_xor", np.logical_xor, (bool_,), differentiable=False, commutative=True)
 binary("atan2", _errstate(np.arctan2), FLOATS)
 
-# ---- bitwise (tf.bitwise): integers, uint8 included ----------------------------------------------
-BITWISE = INTEGERS + (u8,)
+# ---- bitwise (tf.bitwise): integers, the unsigned ones included --------------------------------
+BITWISE = INTEGERS + UNSIGNED
 
 
 def _shift(fn):
@@ -261,7 +261,9 @@ def _cast(x, dtype):
         if dtype.is_integer and is_floating_array(x):
             # TF truncates toward zero; NaN and out-of-range values are undefined there, 0 here
             info = np.iinfo(dtype.np)
-            x = np.where(np.isfinite(x), np.clip(np.trunc(x), info.min, info.max), 0)
+            # uint64's top is not a float: clip below 2**64, not to it (2**64 does not convert)
+            top = np.nextafter(x.dtype.type(2.0 ** 64), x.dtype.type(0)) if dtype.np == np.uint64 else info.max
+            x = np.where(np.isfinite(x), np.clip(np.trunc(x), info.min, top), 0)
         if dtype.is_bool:
             return x != 0
         return x.astype(dtype.np)
