@@ -7,7 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from dfc.ir.dtypes import as_dtype, bool_, f32, f64, i32, i64, u8
+from dfc.ir.dtypes import as_dtype, bool_, f32, f64, i64, u64
+
+from . import unsigned_math
 
 from .array_ops import reshape
 from .complex_ops import complex_abs, conj
@@ -39,20 +41,9 @@ def _operands(x: Any, y: Any) -> tuple[Tensor, Tensor]:
     return convert_to_tensor(x), convert_to_tensor(y)
 
 
-#: unsigned dtypes whose arithmetic runs in a wider signed dtype (the backends' integer arithmetic is signed); a
-#: result cast back wraps modulo 2**bits, as TF's unsigned kernels do (uint8: dfc's only unsigned dtype)
-_WIDER = {u8: i32}
-#: the binary ops TF defines on unsigned integers that compare (a bool result) rather than compute
-_UNSIGNED_COMPARISONS = frozenset({"less", "less_equal", "greater", "greater_equal"})
-_UNSIGNED_ARITHMETIC = frozenset({"add", "sub", "mul", "floordiv", "mod", "maximum", "minimum", "div"})
-
-
-def _in_wider(build: Callable[..., Tensor], xs: list[Tensor], back: Any, name: str) -> Tensor:
-    """build(*xs widened) for unsigned xs, cast back to `back` (None: the result as built) under `name`."""
-    wide = _WIDER[xs[0].dtype]
-    with name_scope(None, f"{name}_unsigned"):
-        out = build(*[make("dfc.cast", [x], {"dtype": wide}, name="Cast") for x in xs])
-    return make("dfc.cast", [out], {"dtype": back}, name=name) if back is not None else out
+def _unsigned(x: Tensor, y: Tensor | None, op: str) -> bool:
+    """Whether op on x (and y, of x's dtype) is unsigned arithmetic that dfc/unsigned_math.py runs signed."""
+    return unsigned_math.handled(x.dtype, op) and (y is None or y.dtype is x.dtype)
 
 
 def binary_operator(opname: str, x: Any, y: Any, name: str | None = None) -> Tensor:
@@ -64,9 +55,12 @@ def binary_operator(opname: str, x: Any, y: Any, name: str | None = None) -> Ten
     irop, default = _BINARY[opname]
     if opname == "add" and x.dtype.is_string and y.dtype.is_string:  # TF's Add concatenates strings
         return make("dfc.string_join", [x, y], {"separator": ""}, name=name or default)
-    if x.dtype in _WIDER and x.dtype is y.dtype and opname in _UNSIGNED_ARITHMETIC | _UNSIGNED_COMPARISONS:
-        back = None if opname in _UNSIGNED_COMPARISONS else x.dtype
-        return _in_wider(lambda a, b: make(irop, [a, b], name=default), [x, y], back, name or default)
+    if _unsigned(x, y, opname):
+        if x.dtype is u64 and opname in unsigned_math.DIVIDING:
+            return unsigned_math.divide64(x, y, opname, name or default)
+        back = None if opname in unsigned_math.COMPARISONS else x.dtype
+        return unsigned_math.in_signed(lambda a, b: make(irop, [a, b], name=default), [x, y], back,
+                                       name or default, opname)
     return make(irop, [x, y], name=name or default)
 
 
@@ -88,8 +82,9 @@ def abs(x, name: str | None = None) -> Tensor:  # noqa: A001 - TF's name
 sign = _unary("dfc.sign", "Sign")
 def square(x, name: str | None = None) -> Tensor:
     x = convert_to_tensor(x)
-    if x.dtype in _WIDER:
-        return _in_wider(lambda w: make("dfc.square", [w], name="Square"), [x], x.dtype, name or "Square")
+    if _unsigned(x, None, "square"):
+        return unsigned_math.in_signed(lambda w: make("dfc.square", [w], name="Square"), [x], x.dtype,
+                                       name or "Square", "square")
     return make("dfc.square", [x], name=name or "Square")
 
 
@@ -315,17 +310,19 @@ def _axes(x: Tensor, axis, reduction_indices) -> list[int]:
     return axes
 
 
-_UNSIGNED_REDUCTIONS = frozenset({"dfc.reduce_sum", "dfc.reduce_mean", "dfc.reduce_max", "dfc.reduce_min",
-                                  "dfc.reduce_prod"})
-
-
 def _reduction(irop: str, default: str):
     def fn(input_tensor, axis=None, keepdims=None, name: str | None = None, reduction_indices=None,
            keep_dims=None) -> Tensor:
         x = convert_to_tensor(input_tensor)
-        if x.dtype in _WIDER and irop in _UNSIGNED_REDUCTIONS:  # TF's kernels wrap; the mean does not
-            return _in_wider(lambda w: fn(w, axis, keepdims, None, reduction_indices, keep_dims), [x], x.dtype,
-                             name or default)
+        if _unsigned(x, None, irop):
+            if x.dtype is u64 and irop == "dfc.reduce_mean":  # TF's uint64 mean divides the wrapped sum
+                args = (axis, keepdims, None, reduction_indices, keep_dims)
+                with name_scope(None, f"{name or default}_unsigned"):
+                    ones = make("dfc.cast", [make("dfc.equal", [x, x])], {"dtype": i64})
+                    total, count = reduce_sum(x, *args), reduce_sum(ones, *args)
+                return unsigned_math.mean64(total, count, name or default)
+            return unsigned_math.in_signed(lambda w: fn(w, axis, keepdims, None, reduction_indices, keep_dims), [x],
+                                           x.dtype, name or default, irop)
         keep = bool(keepdims if keepdims is not None else keep_dims or False)
         if x.shape.ndims is None and axis is None and reduction_indices is None:
             if keep:
@@ -352,8 +349,9 @@ reduce_all = _reduction("dfc.reduce_all", "All")
 def _arg(irop: str, default: str):
     def fn(input, axis=None, name: str | None = None, dimension=None, output_type=i64) -> Tensor:
         x = convert_to_tensor(input)
-        if x.dtype in _WIDER:
-            return _in_wider(lambda w: fn(w, axis, None, dimension, output_type), [x], None, name or default)
+        if _unsigned(x, None, irop[4:]):
+            return unsigned_math.in_signed(lambda w: fn(w, axis, None, dimension, output_type), [x], None,
+                                           name or default, irop[4:])
         axis = dimension if axis is None else axis
         axis = 0 if axis is None else fed_axis(axis, "dimension")
         if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py)
@@ -386,8 +384,9 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name: str | None = Non
 def _scan(irop: str, default: str):
     def fn(x, axis=0, exclusive: bool = False, reverse: bool = False, name: str | None = None) -> Tensor:
         x = convert_to_tensor(x)
-        if x.dtype in _WIDER:
-            return _in_wider(lambda w: fn(w, axis, exclusive, reverse), [x], x.dtype, name or default)
+        if _unsigned(x, None, irop):
+            return unsigned_math.in_signed(lambda w: fn(w, axis, exclusive, reverse), [x], x.dtype, name or default,
+                                           irop)
         axis = fed_axis(axis, "axis")
         flags = {"exclusive": bool(exclusive), "reverse": bool(reverse)}
         if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py)
