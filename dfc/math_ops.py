@@ -284,6 +284,7 @@ def matmul(a, b, transpose_a: bool = False, transpose_b: bool = False, adjoint_a
            adjoint_b: bool = False, a_is_sparse: bool = False, b_is_sparse: bool = False,
            name: str | None = None) -> Tensor:
     a, b = _operands(a, b)
+    unsigned_math.refuse_unsigned(a, "MatMul", name or "MatMul")
     a = conj(a) if adjoint_a else a  # the adjoint is the conjugate transpose (a real tensor's conj is itself)
     b = conj(b) if adjoint_b else b
     return make("dfc.matmul", [a, b], {"transpose_a": bool(transpose_a or adjoint_a),
@@ -478,6 +479,8 @@ def _trunc(v: Tensor) -> Tensor:
 def truncatediv(x, y, name: str | None = None) -> Tensor:
     """x / y rounded toward zero (C's integer division); an integer division by zero fails as TF's does."""
     x, y = _operands(x, y)
+    if _unsigned(x, y, "floordiv"):  # an unsigned quotient's truncation is its floor
+        return binary_operator("floordiv", x, y, name or "TruncateDiv")
     if x.dtype.is_integer:
         return make("dfc.div", [x, y], name=name or "TruncateDiv")
     with name_scope(name, "TruncateDiv", [x, y]):
@@ -495,6 +498,8 @@ def truncatemod(x, y, name: str | None = None) -> Tensor:
 
 
 def realdiv(x, y, name: str | None = None) -> Tensor:
+    x, y = _operands(x, y)
+    unsigned_math.refuse_unsigned(x, "RealDiv", name or "RealDiv")
     return binary_operator("div", x, y, name or "RealDiv")
 
 

@@ -17,8 +17,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dfc.ir.dtypes import DType, i32, i64, u8, u16, u32, u64
+from dfc.ir.dtypes import UNSIGNED, DType, i32, i64, u8, u16, u32, u64
+from dfc.ir.errors import InvalidArgumentError
 
+from .conversion import _user_line
 from .framework import Tensor, constant, make, name_scope
 
 #: unsigned dtypes whose every value fits a signed dtype: their ops run there exactly
@@ -40,6 +42,15 @@ def handled(dtype: DType, op: str) -> bool:
     if dtype in WIDER:
         return op in WRAPPING | ORDERING | DIVIDING
     return dtype is u64 and op in WRAPPING | ORDERING | DIVIDING
+
+
+def refuse_unsigned(x: Tensor, tf_op: str, label: str) -> None:
+    """TF's error for an op with no kernel for x's unsigned dtype (MatMul, RealDiv): it fails when run, with
+    InvalidArgumentError; dfc says so when the op is made, in TF's words."""
+    if x.dtype in UNSIGNED:
+        raise InvalidArgumentError(f"{_user_line()}No OpKernel was registered to support Op '{tf_op}' used by "
+                                   f"{{{{node {label}}}}} with these attrs: [T=DT_{x.dtype.name.upper()}] "
+                                   f"({x.name} is {x.dtype.name}: TF has no {x.dtype.name} kernel for {tf_op})")
 
 
 def _cast(x: Tensor, dtype: DType) -> Tensor:
@@ -100,4 +111,4 @@ def mean64(total: Tensor, count: Tensor, name: str) -> Tensor:
     return make("dfc.cast", [q], {"dtype": u64}, name=name)
 
 
-__all__ = ["WIDER", "divide64", "handled", "in_signed", "mean64"]
+__all__ = ["WIDER", "divide64", "handled", "in_signed", "mean64", "refuse_unsigned"]

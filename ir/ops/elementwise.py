@@ -252,18 +252,38 @@ def _cast_infer(types, attrs):
     return [tensor_operand(types, 0).with_dtype(attrs["dtype"])]
 
 
+def _float_to_signed(t: np.ndarray, bits: int) -> np.ndarray:
+    """The hardware's truncating conversion of whole floats t to a signed `bits` integer (int64 holding it): a
+    value out of range or NaN gives the integer's minimum, as x86's cvttss2si does."""
+    bound = 2.0 ** (bits - 1)
+    inside = (t >= -bound) & (t < bound)
+    return np.where(inside, np.where(inside, t, 0).astype(np.int64), -(2 ** (bits - 1)))
+
+
+def _float_to_unsigned(x: np.ndarray, dtype) -> np.ndarray:
+    """TF's float -> unsigned cast as its CPU kernels compute it (C's conversion as compilers emit it): uint8 and
+    uint16 through int32, uint32 through int64, keeping the low bits (-1.5 -> 255, 1000.0 -> 232); uint64 converts
+    [2**63, 2**64) by its offset from 2**63 and sets the top bit (2**63 for a value past the range)."""
+    t = np.trunc(x.astype(np.float64) if x.dtype.itemsize < 4 else x)  # float16/bfloat16 convert as float32 does
+    if dtype.bits == 64:
+        high = t >= 2.0 ** 63
+        low = _float_to_signed(np.where(high, t - 2.0 ** 63, t), 64)
+        return np.where(high, low | np.int64(-(2 ** 63)), low).astype(np.uint64)
+    return _float_to_signed(t, 32 if dtype.bits <= 16 else 64).astype(dtype.np)
+
+
 def _cast(x, dtype):
     if x.dtype.kind == "c" and not dtype.is_complex:
         if dtype.is_bool:  # nonzero in either part is true
             return x != 0
         x = np.real(x)  # TF drops the imaginary part when it casts a complex number to a real dtype
     with np.errstate(all="ignore"):
+        if dtype.is_unsigned and is_floating_array(x):
+            return _float_to_unsigned(x, dtype)
         if dtype.is_integer and is_floating_array(x):
             # TF truncates toward zero; NaN and out-of-range values are undefined there, 0 here
             info = np.iinfo(dtype.np)
-            # uint64's top is not a float: clip below 2**64, not to it (2**64 does not convert)
-            top = np.nextafter(x.dtype.type(2.0 ** 64), x.dtype.type(0)) if dtype.np == np.uint64 else info.max
-            x = np.where(np.isfinite(x), np.clip(np.trunc(x), info.min, top), 0)
+            x = np.where(np.isfinite(x), np.clip(np.trunc(x), info.min, info.max), 0)
         if dtype.is_bool:
             return x != 0
         return x.astype(dtype.np)
