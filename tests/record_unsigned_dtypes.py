@@ -14,6 +14,7 @@ import tempfile
 import numpy as np
 import tf_recording  # noqa: F401 - sets TF up as every recording does
 import unsigned_dtype_cases as cases
+from unsigned_dtype_cases import PNG_CASES
 
 import tensorflow.compat.v1 as tf
 
@@ -106,10 +107,10 @@ def image_outcomes() -> dict:
             return tf.image.convert_image_dtype(p, tf.uint16), {p: array}
         found[f"{source}->uint16"] = outcome(build)
 
-    def decode():
-        png = tf.image.encode_png(tf.constant(np.array([[[0, 300, 65535], [4660, 1, 2]]], np.uint16).reshape(1, 2, 3)))
-        return tf.image.decode_png(png, dtype=tf.uint16), None
-    found["png16"] = outcome(decode)
+    for name, (image, decoder) in PNG_CASES.items():
+        def decode(image=image, decoder=decoder):
+            return decoder(tf, tf.image.encode_png(tf.constant(image))), None
+        found[name] = outcome(decode)
     return found
 
 

@@ -96,14 +96,15 @@ def test_checkpoints_keep_unsigned_variables(dtype: str, tmp_path) -> None:
 
 @pytest.mark.parametrize("case", sorted(RECORDED["images"]))
 def test_uint16_images_as_tf(case: str) -> None:
-    """tf.image.convert_image_dtype to and from uint16 (TF's scaling by shifts and multiplies), a 16-bit PNG."""
+    """tf.image.convert_image_dtype to and from uint16 (TF's scaling by shifts and multiplies); 16-bit PNGs
+    encoded and decoded, 8-bit ones decoded as uint16."""
     pixels = {"uint16": np.array([[[0], [1], [257], [32768], [65535]]], np.uint16),
               "float32": np.array([[[0.0], [0.25], [0.5], [0.9999], [1.0]]], np.float32),
               "uint8": np.array([[[0], [1], [128], [254], [255]]], np.uint8)}
     with tf.Graph().as_default():
-        if case == "png16":
-            image = np.array([[[0, 300, 65535], [4660, 1, 2]]], np.uint16).reshape(1, 2, 3)
-            out, feed = tf.image.decode_png(tf.image.encode_png(tf.constant(image)), dtype=tf.uint16), None
+        if case in cases.PNG_CASES:
+            image, decoder = cases.PNG_CASES[case]
+            out, feed = decoder(tf, tf.image.encode_png(tf.constant(image))), None
         else:
             source, target = case.split("->")
             p = tf.placeholder(source, [1, 5, 1])

@@ -109,3 +109,18 @@ ERRORS = {
     "floordiv_by_zero": lambda tf, x, y, s: x // (y - y),
     "floormod_by_zero": lambda tf, x, y, s: tf.floormod(x, y - y),
 }
+
+_RGB16 = np.array([[[0, 300, 65535], [4660, 1, 2]]], np.uint16)
+_RGB8 = np.array([[[0, 1, 128], [255, 7, 9]]], np.uint8)
+#: PNGs TF encodes from these pixels, decoded: name -> (pixels, decode(tf, png))
+PNG_CASES = {
+    "png16": (_RGB16, lambda tf, png: tf.image.decode_png(png, dtype=tf.uint16)),
+    "png16_gray": (_RGB16, lambda tf, png: tf.image.decode_png(png, channels=1, dtype=tf.uint16)),
+    "png16_as_uint8": (_RGB16, lambda tf, png: tf.image.decode_png(png)),
+    "png16_rgba": (_RGB16, lambda tf, png: tf.image.decode_png(png, channels=4, dtype=tf.uint16)),
+    "png8_as_uint16": (_RGB8, lambda tf, png: tf.image.decode_png(png, dtype=tf.uint16)),
+    "png16_image": (_RGB16, lambda tf, png: tf.image.decode_image(png, dtype=tf.uint16)),
+    "png8_image_uint16": (_RGB8, lambda tf, png: tf.image.decode_image(png, dtype=tf.uint16)),
+    "png16_image_float": (_RGB16, lambda tf, png: tf.image.decode_image(png, dtype=tf.float32)),
+    "png16_gray1": (_RGB16[:, :, :1], lambda tf, png: tf.image.decode_png(png, dtype=tf.uint16)),
+}
