@@ -49,7 +49,7 @@ def test_values_match_tf(dtype: str, backend: str) -> None:
 
 ERROR_CASES = [(d, n) for d in cases.DTYPES for n in {**cases.VALUES, **cases.ERRORS}
                if "error" in RECORDED["cases"][f"{d}:{n}"]]
-_CLASSES = {"TypeError": TypeError, "InvalidArgumentError": tf.errors.InvalidArgumentError,
+_CLASSES = {"TypeError": TypeError, "ValueError": ValueError, "InvalidArgumentError": tf.errors.InvalidArgumentError,
             "UnimplementedError": tf.errors.UnimplementedError}
 
 

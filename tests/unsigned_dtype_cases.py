@@ -93,6 +93,10 @@ VALUES = {
     "sort": lambda tf, x, y, s: tf.sort(x),
     "top_k": lambda tf, x, y, s: tf.math.top_k(x, 2).values,
     "one_hot_of_bool": lambda tf, x, y, s: tf.cast(tf.equal(x, y), x.dtype),
+    "one_hot": lambda tf, x, y, s: tf.one_hot([1, 0, 2], 3, dtype=x.dtype),
+    "zeros_ones": lambda tf, x, y, s: tf.zeros([2], x.dtype) + tf.ones([2], x.dtype) + x[:2],
+    "segment_sum": lambda tf, x, y, s: tf.math.segment_sum(x, [0, 0, 1, 1, 1, 2]),
+    "unsorted_segment_sum": lambda tf, x, y, s: tf.math.unsorted_segment_sum(y, [2, 0, 2, 1, 0, 0], 3),
 }
 
 #: cases TF refuses (its error class), some for one dtype only
@@ -108,6 +112,8 @@ ERRORS = {
     "tile": lambda tf, x, y, s: tf.tile(x, [2]),
     "floordiv_by_zero": lambda tf, x, y, s: x // (y - y),
     "floormod_by_zero": lambda tf, x, y, s: tf.floormod(x, y - y),
+    "random_uniform": lambda tf, x, y, s: tf.random_uniform([3], 0, 10, dtype=x.dtype),
+    "random_uniform_no_min": lambda tf, x, y, s: tf.random.uniform([3], maxval=10, dtype=x.dtype),
 }
 
 _RGB16 = np.array([[[0, 300, 65535], [4660, 1, 2]]], np.uint16)
