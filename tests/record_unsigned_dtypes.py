@@ -91,6 +91,23 @@ def checkpoint_outcomes() -> dict:
     return found
 
 
+CHECKPOINT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "tf_checkpoint_unsigned")
+
+
+def write_tf_checkpoint() -> None:
+    """A bundle TF's Saver writes with one variable of each unsigned dtype (DT_UINT8/16/32/64: codes 4, 17, 22, 23)
+    for dfc to read: tests/data/tf_checkpoint_unsigned/model.ckpt."""
+    os.makedirs(CHECKPOINT_DIR, exist_ok=True)
+    with tf.Graph().as_default():
+        for dtype in cases.DTYPES:
+            top = int(np.iinfo(dtype).max)
+            tf.Variable(np.array([[top, 0], [top // 2 + 1, 7]], dtype), name=f"v_{dtype}")
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            tf.train.Saver().save(sess, os.path.join(CHECKPOINT_DIR, "model.ckpt"), write_meta_graph=False,
+                                  write_state=False)
+
+
 def image_outcomes() -> dict:
     """np.uint16 images through tf.image.convert_image_dtype, both ways, and a 16-bit PNG decoded."""
     found = {}
@@ -115,6 +132,7 @@ def image_outcomes() -> dict:
 
 
 def main() -> None:
+    write_tf_checkpoint()
     record = {"cases": case_outcomes(), "feeds": feed_outcomes(), "checkpoints": checkpoint_outcomes(),
               "images": image_outcomes()}
     with open(sys.argv[1] if len(sys.argv) > 1 else OUT, "w") as f:

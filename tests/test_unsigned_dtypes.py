@@ -94,6 +94,24 @@ def test_checkpoints_keep_unsigned_variables(dtype: str, tmp_path) -> None:
         assert reader.get_variable_to_dtype_map()["v"].name == want["dtype_map"]
 
 
+def test_a_tensorflow_checkpoint_of_unsigned_variables_restores() -> None:
+    """TF's bundle (tests/data/tf_checkpoint_unsigned, TF 2.21's Saver) holds DT_UINT8/16/32/64 entries: dfc lists,
+    loads and restores them into variables of those dtypes."""
+    prefix = str(pathlib.Path(__file__).parent / "data" / "tf_checkpoint_unsigned" / "model.ckpt")
+    assert tf.train.list_variables(prefix) == [(f"v_{d}", [2, 2]) for d in sorted(cases.DTYPES)]
+    with tf.Graph().as_default():
+        variables = {d: tf.get_variable(f"v_{d}", [2, 2], dtype=d, initializer=tf.zeros_initializer())
+                     for d in cases.DTYPES}
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            tf.train.Saver().restore(sess, prefix)
+            for d, v in variables.items():
+                top = int(np.iinfo(d).max)
+                got = sess.run(v)
+                assert got.dtype == np.dtype(d) and got.tolist() == [[top, 0], [top // 2 + 1, 7]]
+    assert tf.train.load_variable(prefix, "v_uint64").dtype == np.uint64
+
+
 @pytest.mark.parametrize("case", sorted(RECORDED["images"]))
 def test_uint16_images_as_tf(case: str) -> None:
     """tf.image.convert_image_dtype to and from uint16 (TF's scaling by shifts and multiplies); 16-bit PNGs
