@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -724,27 +725,38 @@ def zero_fraction(value, name: str | None = None) -> Tensor:
         return reduce_mean(cast(equal(x, zero), f32))
 
 
-def _representable(bound, dtype, toward: float) -> np.ndarray:
-    """`bound` in `dtype`, moved toward `toward` when rounding took it past the bound (int32 max in float32)."""
-    value = np.asarray(bound).astype(dtype.np)
-    if dtype.is_floating and (float(value) - bound) * (1 if toward < 0 else -1) > 0:
-        value = np.nextafter(value, np.asarray(toward, dtype.np))
-    return value
+def _saturation_limits(source, target) -> tuple:
+    """TF's bounds for saturate_cast from `source` to `target`, in source's dtype: the narrower range, each bound
+    moved a step toward 0 where rounding took it past the target's (float32's 2**32 for uint32's top). Computed
+    with numpy as TF computes them, so int64 -> uint64 has TF's top (int64's 2**63 wraps to its minimum)."""
+    np_type = source.np.type
+    try:
+        promoted = np.promote_types(source.np, target.np)
+    except TypeError:  # bfloat16 has no numpy promotion: floats, as TF falls back to
+        promoted = float
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo = np_type(np.maximum(source.min, target.min))
+        if np.array([lo, target.min], dtype=promoted)[0] < np.array([lo, target.min], dtype=promoted)[1]:
+            lo = np.nextafter(lo, np_type(0), dtype=source.np)
+        hi = np_type(np.minimum(float(source.max), float(target.max)))
+        if np.array([hi, target.max], dtype=promoted)[0] > np.array([hi, target.max], dtype=promoted)[1]:
+            hi = np.nextafter(hi, np_type(0), dtype=source.np)
+    return lo, hi
 
 
 def saturate_cast(value, dtype, name: str | None = None) -> Tensor:
-    """cast(value, dtype) with values first clipped to dtype's range (no wrap-around)."""
+    """cast(value, dtype) with values first clipped to dtype's range (no wrap-around), always, as TF 2.21 does
+    (an inf becomes the largest float): TF's ClipByValue, which has no uint32/uint64 kernel."""
     x = convert_to_tensor(value)
     dtype = as_dtype(dtype)
     with name_scope(name, "saturate_cast", [x]):
         if x.dtype.is_floating or x.dtype.is_integer:
-            lo, hi = dtype.min, dtype.max
-            if x.dtype.is_integer and dtype.is_floating:
-                lo, hi = max(lo, x.dtype.min), min(hi, x.dtype.max)
-            if lo > x.dtype.min:
-                x = maximum(x, constant(_representable(lo, x.dtype, np.inf), dtype=x.dtype))
-            if hi < x.dtype.max:
-                x = minimum(x, constant(_representable(hi, x.dtype, -np.inf), dtype=x.dtype))
+            if x.dtype.name in ("uint32", "uint64"):
+                unsigned_math.refuse_unsigned(x, "ClipByValue", "saturate_cast/clamp")
+            lo, hi = _saturation_limits(x.dtype, dtype)
+            # min then max, as TF's kernel: a lower bound past the upper one wins
+            x = maximum(minimum(x, constant(hi, dtype=x.dtype)), constant(lo, dtype=x.dtype))
         return cast(x, dtype)
 
 

@@ -87,6 +87,10 @@ VALUES = {
         x.dtype),
     "cast_from_half": lambda tf, x, y, s: tf.cast(
         tf.cast(x[2] - x[2], tf.float16) + tf.constant([-1.5, 300.0, 65504.0, 7.5], tf.float16), x.dtype),
+    "saturate_cast_float": lambda tf, x, y, s: tf.saturate_cast(
+        tf.cast(x[2] - x[2], tf.float32) + tf.constant([-5.0, 1e10, 300.7, 1e30], tf.float32), x.dtype),
+    "saturate_cast_int": lambda tf, x, y, s: tf.saturate_cast(tf.constant([-5, 2 ** 40, 70000], tf.int64), x.dtype),
+    "saturate_cast_to_int8": lambda tf, x, y, s: tf.saturate_cast(x, tf.int8),
     "constant": lambda tf, x, y, s: tf.constant([1, 2, 3], dtype=x.dtype) + x[:3],
     "fill": lambda tf, x, y, s: tf.fill([2], x[0]),
     "scatter_nd": lambda tf, x, y, s: tf.scatter_nd([[0], [2]], x[:2], [4]),
