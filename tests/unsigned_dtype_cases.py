@@ -101,6 +101,10 @@ VALUES = {
     "zeros_ones": lambda tf, x, y, s: tf.zeros([2], x.dtype) + tf.ones([2], x.dtype) + x[:2],
     "segment_sum": lambda tf, x, y, s: tf.math.segment_sum(x, [0, 0, 1, 1, 1, 2]),
     "unsorted_segment_sum": lambda tf, x, y, s: tf.math.unsorted_segment_sum(y, [2, 0, 2, 1, 0, 0], 3),
+    "unsorted_segment_max": lambda tf, x, y, s: tf.math.unsorted_segment_max(x, [2, 0, 2, 1, 0, 0], 4),
+    "unsorted_segment_min": lambda tf, x, y, s: tf.math.unsorted_segment_min(y, [2, 0, 2, 1, 0, 0], 4),
+    "unsorted_segment_prod": lambda tf, x, y, s: tf.math.unsorted_segment_prod(y, [2, 0, 2, 1, 0, 0], 4),
+    "segment_max": lambda tf, x, y, s: tf.math.segment_max(x, [0, 0, 1, 1, 1, 2]),
 }
 
 #: cases TF refuses (its error class), some for one dtype only
