@@ -34,6 +34,8 @@ def outcome(build) -> dict:
                 value = np.asarray(sess.run(out, feed))
             except Exception as e:  # noqa: BLE001
                 return {"error": type(e).__name__, "message": _kernel_line(str(e)), "when": "run"}
+    if value.dtype.kind == "O":  # tf.string: JSON holds the bytes as text
+        return {"dtype": "string", "value": np.vectorize(bytes.decode, otypes=[object])(value).tolist()}
     return {"dtype": value.dtype.name, "value": value.tolist()}
 
 

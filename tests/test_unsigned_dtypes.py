@@ -23,6 +23,9 @@ def _placeholders(dtype: str) -> tuple[dict, dict]:
 
 def _same(got, want: dict, key: str) -> None:
     got = np.asarray(got)
+    if got.dtype.kind == "O":  # tf.string, recorded as text
+        assert want["dtype"] == "string" and np.vectorize(bytes.decode, otypes=[object])(got).tolist() == want["value"]
+        return
     assert got.dtype.name == want["dtype"], key
     if got.dtype.kind == "f":
         np.testing.assert_allclose(got, np.asarray(want["value"], got.dtype), rtol=1e-6, err_msg=key)
@@ -40,7 +43,6 @@ def test_values_match_tf(dtype: str, backend: str) -> None:
         for name, fn in {**cases.VALUES, **cases.ERRORS}.items():
             if "error" not in RECORDED["cases"][f"{dtype}:{name}"]:
                 fetches[name] = fn(tf, phs["x"], phs["y"], phs["s"])
-        assert set(fetches) >= set(cases.VALUES)
         with tf.Session(backend=backend) as sess:
             got = sess.run(fetches, feed)
     for name, value in got.items():
@@ -63,7 +65,8 @@ def test_errors_match_tf(dtype: str, name: str) -> None:
         out = fn(tf, phs["x"], phs["y"], phs["s"])
         with tf.Session() as sess:
             sess.run(out, feed)
-    assert dtype in str(info.value).lower() or "division by zero" in str(info.value), str(info.value)
+    message = str(info.value).lower()  # TF's words (the head of its message), or at least the dtype named
+    assert want["message"][:25].lower() in message or dtype in message, str(info.value)
 
 
 @pytest.mark.parametrize("case", sorted(RECORDED["feeds"]))

@@ -120,6 +120,12 @@ ERRORS = {
     "tile": lambda tf, x, y, s: tf.tile(x, [2]),
     "floordiv_by_zero": lambda tf, x, y, s: x // (y - y),
     "floormod_by_zero": lambda tf, x, y, s: tf.floormod(x, y - y),
+    "decode_raw": lambda tf, x, y, s: tf.decode_raw(tf.constant([b"\x01\x02\x03\x04\x05\x06\x07\xf8"]), x.dtype),
+    "decode_raw_big_endian": lambda tf, x, y, s: tf.io.decode_raw(tf.constant([b"\x01\x02\x03\x04\x05\x06\x07\xf8"]),
+                                                                   x.dtype, little_endian=False),
+    "to_number": lambda tf, x, y, s: tf.strings.to_number([" 7", "4294967295", "0"], x.dtype),
+    "to_number_negative": lambda tf, x, y, s: tf.strings.to_number(["-1"], x.dtype),
+    "as_string": lambda tf, x, y, s: tf.as_string(x),
     "random_uniform": lambda tf, x, y, s: tf.random_uniform([3], 0, 10, dtype=x.dtype),
     "random_uniform_no_min": lambda tf, x, y, s: tf.random.uniform([3], maxval=10, dtype=x.dtype),
 }
