@@ -160,11 +160,9 @@ DType = _dtypes.DType
 as_dtype = _dtypes.as_dtype
 float16, bfloat16, float32, float64 = _dtypes.f16, _dtypes.bf16, _dtypes.f32, _dtypes.f64
 int8, int16, int32, int64, bool = _dtypes.i8, _dtypes.i16, _dtypes.i32, _dtypes.i64, _dtypes.bool_  # noqa: A001
-uint8 = _dtypes.u8
+uint8, uint16, uint32, uint64 = _dtypes.u8, _dtypes.u16, _dtypes.u32, _dtypes.u64
 string = _dtypes.string
-# TF's dtypes without kernels here: spelled, refused with a TypeError naming them wherever a dtype is taken
 complex64, complex128 = _dtypes.c64, _dtypes.c128
-uint16, uint32, uint64 = (_dtypes.UnsupportedDType(n) for n in ("uint16", "uint32", "uint64"))
 half, double = float16, float64
 
 # TF1 scripts choose their code paths by tf.__version__ (`if tf.__version__ < "1.3.0"`): it is the TF API release dfc

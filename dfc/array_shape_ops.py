@@ -11,7 +11,9 @@ from typing import Any
 import numpy as np
 
 from dfc.ir.dtypes import as_dtype, i32
+from dfc.ir.errors import UnimplementedError
 
+from .conversion import _user_line
 from .framework import (Tensor, TensorShape, build_error, check_int, constant, constant_value, convert_to_tensor,
                         fed_axis, make, make_op, name_scope, static_shape, wrap)
 
@@ -250,6 +252,9 @@ def tile(input, multiples, name: str | None = None) -> Tensor:
     """input repeated multiples[i] times along dim i; multiples may be a tensor or a list holding scalar tensors
     (tf.tile(x, [tf.shape(y)[0], 1])), then the result's dims are known once the step's feeds are."""
     x = convert_to_tensor(input)
+    if x.dtype.name == "uint16":  # TF's Tile has kernels for uint8, uint32 and uint64, not uint16
+        raise UnimplementedError(f"{_user_line()}TileOp : The input data type is not supported, DataType : uint16, "
+                                 f"Dimension : {x.shape.ndims} (tiling {x.name})")
     static, dynamic, hint = shape_argument(multiples, "multiples")
     if dynamic is None:
         return make("dfc.tile", [x], {"multiples": static}, name=name or "Tile")

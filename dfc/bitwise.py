@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dfc.ir.dtypes import INTEGERS, u8
+from dfc.ir.dtypes import INTEGERS, UNSIGNED
 
 from .framework import Tensor, build_error, convert_to_tensor, make
 
-_ALLOWED = INTEGERS + (u8,)
+_ALLOWED = INTEGERS + UNSIGNED
 
 
 def _operand(x, other: Tensor | None, op: str, label: str) -> Tensor:

@@ -132,8 +132,10 @@ def constant_array(value: Any, dtype: DType, python_strict: bool = True) -> np.n
         raise TypeError(f"Expected bool, got {value!r} of type {type(value).__name__} instead.")
     with np.errstate(over="ignore"):
         out = array.astype(dtype.np)
-    if dtype.is_integer and array.dtype.kind in "iu" and np.any(out.astype(np.int64) != array):
-        raise TypeError(f"value {value!r} does not fit in {dtype.name}")
+    if dtype.is_integer and array.dtype.kind in "iu" and array.size:
+        info = np.iinfo(dtype.np)  # compared as Python ints: uint64's top half is past int64 and float64's precision
+        if int(array.min()) < info.min or int(array.max()) > info.max:
+            raise TypeError(f"value {value!r} does not fit in {dtype.name}")
     return out
 
 

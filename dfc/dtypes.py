@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dfc.ir.dtypes import DType, UnsupportedDType, as_dtype  # noqa: F401 - re-exported TF1 names
+from dfc.ir.dtypes import DType, as_dtype  # noqa: F401 - re-exported TF1 names
 from dfc.ir.dtypes import bf16 as bfloat16  # noqa: F401
 from dfc.ir.dtypes import bool_ as bool  # noqa: F401, A004
 from dfc.ir.dtypes import c64 as complex64  # noqa: F401
@@ -16,10 +16,11 @@ from dfc.ir.dtypes import i32 as int32  # noqa: F401
 from dfc.ir.dtypes import i64 as int64  # noqa: F401
 from dfc.ir.dtypes import string  # noqa: F401
 from dfc.ir.dtypes import u8 as uint8  # noqa: F401
+from dfc.ir.dtypes import u16 as uint16  # noqa: F401
+from dfc.ir.dtypes import u32 as uint32  # noqa: F401
+from dfc.ir.dtypes import u64 as uint64  # noqa: F401
 
 from .complex_ops import complex  # noqa: F401, A004 - tf.dtypes.complex
 from .math_ops import cast, saturate_cast  # noqa: F401
 
 half, double = float16, float64
-# TF's dtypes without kernels here: spelled, refused with a TypeError naming them wherever a dtype is taken
-uint16, uint32, uint64 = (UnsupportedDType(n) for n in ("uint16", "uint32", "uint64"))

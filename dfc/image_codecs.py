@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from dfc.ir.dtypes import DType, as_dtype, f32, i32, i64, u8
+from dfc.ir.dtypes import DType, as_dtype, f32, i32, i64, u8, u16
 from dfc.ir.errors import InvalidArgumentError
 
 from .framework import Tensor, constant, convert_to_tensor, make
@@ -22,7 +22,7 @@ from .string_ops import string_tensor
 
 
 def _decoded_dtype(dtype: Any, allowed: tuple[DType, ...], op: str) -> DType:
-    dt = as_dtype(dtype)  # tf.uint16 and the other dtypes dfc has no kernels for: TypeError naming it
+    dt = as_dtype(dtype)
     if dt not in allowed:
         raise TypeError(f"Value passed to parameter 'dtype' has DataType {dt.name} not in list of allowed values: "
                         f"{', '.join(d.name for d in allowed)} (op {op})")
@@ -97,9 +97,9 @@ def _plain_attrs(kind: str, channels: int = 0, dtype: DType = u8, expand_animati
 
 
 def decode_png(contents, channels: int = 0, dtype: Any = u8, name: str | None = None) -> Tensor:
-    """A PNG's pixels [H, W, channels] (0: the file's, palettes and transparency expanded); uint8 only (dfc has
-    no uint16: a 16-bit PNG gives its high bytes, as TF's uint8 decode does)."""
-    dt = _decoded_dtype(dtype, (u8,), "DecodePng")
+    """A PNG's pixels [H, W, channels] (0: the file's, palettes and transparency expanded), uint8 (a 16-bit PNG
+    gives its high bytes) or uint16 (an 8-bit PNG's v as v * 257)."""
+    dt = _decoded_dtype(dtype, (u8, u16), "DecodePng")
     return _decode(contents, _plain_attrs("png", _channels(channels, "DecodePng"), dt), name, "DecodePng")
 
 
@@ -117,7 +117,7 @@ def decode_image(contents, channels: int | None = None, dtype: Any = u8, name: s
                  expand_animations: bool = True) -> Tensor:
     """Any of JPEG, PNG, GIF and BMP by its bytes: [H, W, C], or [frames, H, W, 3] for a GIF when
     expand_animations (then the rank is unknown until it runs); float32 scales to [0, 1]."""
-    dt = _decoded_dtype(dtype, (u8, f32), "DecodeImage")
+    dt = _decoded_dtype(dtype, (u8, u16, f32), "DecodeImage")
     attrs = _plain_attrs("image", _channels(channels, "DecodeImage"), dt, expand_animations)
     with name_scope(name, "decode_image", [contents]):
         return _decode(contents, attrs, None, "DecodeImage")
@@ -136,11 +136,12 @@ def is_jpeg(contents, name: str | None = None) -> Tensor:
         return make("dfc.is_jpeg", [string_tensor(contents, "contents", "is_jpeg")], name="IsJpeg")
 
 
-def _uint8_image(image, op: str) -> Tensor:
-    x = convert_to_tensor(image, u8) if not isinstance(image, Tensor) else image
-    if x.dtype is not u8:
+def _uint8_image(image, op: str, allowed: tuple[DType, ...] = (u8,)) -> Tensor:
+    x = convert_to_tensor(image, u8) if not isinstance(image, Tensor) and not hasattr(image, "dtype") \
+        else convert_to_tensor(image)
+    if x.dtype not in allowed:
         raise TypeError(f"Value passed to parameter 'image' has DataType {x.dtype.name} not in list of allowed "
-                        f"values: uint8 (op {op}, tensor {x.name})")
+                        f"values: {', '.join(d.name for d in allowed)} (op {op}, tensor {x.name})")
     if x.shape.ndims not in (None, 3):
         raise ValueError(f"Shape must be rank 3 but is rank {x.shape.ndims} for '{op}' with input shapes: "
                          f"{x.shape}.")
@@ -166,8 +167,9 @@ def encode_jpeg(image, format: str = "", quality: int = 95, progressive: bool = 
 
 
 def encode_png(image, compression: int = -1, name: str | None = None) -> Tensor:
-    """A uint8 image [H, W, 1-4] as PNG bytes (zlib at `compression`, -1 its default); they decode to the pixels."""
-    x = _uint8_image(image, "EncodePng")
+    """A uint8 or uint16 image [H, W, 1-4] as PNG bytes (8 or 16 bits a sample; zlib at `compression`, -1 its
+    default); they decode to the pixels."""
+    x = _uint8_image(image, "EncodePng", (u8, u16))
     return make("dfc.encode_png", [x], {"compression": int(compression)}, name=name or "EncodePng")
 
 

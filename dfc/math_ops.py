@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from dfc.ir.dtypes import as_dtype, bool_, f32, f64, i32, i64, u8
+from dfc.ir.dtypes import as_dtype, bool_, f32, f64, i64, u64
+
+from . import unsigned_math
 
 from .array_ops import reshape
 from .complex_ops import complex_abs, conj
@@ -39,20 +42,9 @@ def _operands(x: Any, y: Any) -> tuple[Tensor, Tensor]:
     return convert_to_tensor(x), convert_to_tensor(y)
 
 
-#: unsigned dtypes whose arithmetic runs in a wider signed dtype (the backends' integer arithmetic is signed); a
-#: result cast back wraps modulo 2**bits, as TF's unsigned kernels do (uint8: dfc's only unsigned dtype)
-_WIDER = {u8: i32}
-#: the binary ops TF defines on unsigned integers that compare (a bool result) rather than compute
-_UNSIGNED_COMPARISONS = frozenset({"less", "less_equal", "greater", "greater_equal"})
-_UNSIGNED_ARITHMETIC = frozenset({"add", "sub", "mul", "floordiv", "mod", "maximum", "minimum", "div"})
-
-
-def _in_wider(build: Callable[..., Tensor], xs: list[Tensor], back: Any, name: str) -> Tensor:
-    """build(*xs widened) for unsigned xs, cast back to `back` (None: the result as built) under `name`."""
-    wide = _WIDER[xs[0].dtype]
-    with name_scope(None, f"{name}_unsigned"):
-        out = build(*[make("dfc.cast", [x], {"dtype": wide}, name="Cast") for x in xs])
-    return make("dfc.cast", [out], {"dtype": back}, name=name) if back is not None else out
+def _unsigned(x: Tensor, y: Tensor | None, op: str) -> bool:
+    """Whether op on x (and y, of x's dtype) is unsigned arithmetic that dfc/unsigned_math.py runs signed."""
+    return unsigned_math.handled(x.dtype, op) and (y is None or y.dtype is x.dtype)
 
 
 def binary_operator(opname: str, x: Any, y: Any, name: str | None = None) -> Tensor:
@@ -64,9 +56,12 @@ def binary_operator(opname: str, x: Any, y: Any, name: str | None = None) -> Ten
     irop, default = _BINARY[opname]
     if opname == "add" and x.dtype.is_string and y.dtype.is_string:  # TF's Add concatenates strings
         return make("dfc.string_join", [x, y], {"separator": ""}, name=name or default)
-    if x.dtype in _WIDER and x.dtype is y.dtype and opname in _UNSIGNED_ARITHMETIC | _UNSIGNED_COMPARISONS:
-        back = None if opname in _UNSIGNED_COMPARISONS else x.dtype
-        return _in_wider(lambda a, b: make(irop, [a, b], name=default), [x, y], back, name or default)
+    if _unsigned(x, y, opname):
+        if x.dtype is u64 and opname in unsigned_math.DIVIDING:
+            return unsigned_math.divide64(x, y, opname, name or default)
+        back = None if opname in unsigned_math.COMPARISONS else x.dtype
+        return unsigned_math.in_signed(lambda a, b: make(irop, [a, b], name=default), [x, y], back,
+                                       name or default, opname)
     return make(irop, [x, y], name=name or default)
 
 
@@ -88,8 +83,9 @@ def abs(x, name: str | None = None) -> Tensor:  # noqa: A001 - TF's name
 sign = _unary("dfc.sign", "Sign")
 def square(x, name: str | None = None) -> Tensor:
     x = convert_to_tensor(x)
-    if x.dtype in _WIDER:
-        return _in_wider(lambda w: make("dfc.square", [w], name="Square"), [x], x.dtype, name or "Square")
+    if _unsigned(x, None, "square"):
+        return unsigned_math.in_signed(lambda w: make("dfc.square", [w], name="Square"), [x], x.dtype,
+                                       name or "Square", "square")
     return make("dfc.square", [x], name=name or "Square")
 
 
@@ -289,6 +285,7 @@ def matmul(a, b, transpose_a: bool = False, transpose_b: bool = False, adjoint_a
            adjoint_b: bool = False, a_is_sparse: bool = False, b_is_sparse: bool = False,
            name: str | None = None) -> Tensor:
     a, b = _operands(a, b)
+    unsigned_math.refuse_unsigned(a, "MatMul", name or "MatMul")
     a = conj(a) if adjoint_a else a  # the adjoint is the conjugate transpose (a real tensor's conj is itself)
     b = conj(b) if adjoint_b else b
     return make("dfc.matmul", [a, b], {"transpose_a": bool(transpose_a or adjoint_a),
@@ -315,17 +312,19 @@ def _axes(x: Tensor, axis, reduction_indices) -> list[int]:
     return axes
 
 
-_UNSIGNED_REDUCTIONS = frozenset({"dfc.reduce_sum", "dfc.reduce_mean", "dfc.reduce_max", "dfc.reduce_min",
-                                  "dfc.reduce_prod"})
-
-
 def _reduction(irop: str, default: str):
     def fn(input_tensor, axis=None, keepdims=None, name: str | None = None, reduction_indices=None,
            keep_dims=None) -> Tensor:
         x = convert_to_tensor(input_tensor)
-        if x.dtype in _WIDER and irop in _UNSIGNED_REDUCTIONS:  # TF's kernels wrap; the mean does not
-            return _in_wider(lambda w: fn(w, axis, keepdims, None, reduction_indices, keep_dims), [x], x.dtype,
-                             name or default)
+        if _unsigned(x, None, irop):
+            if x.dtype is u64 and irop == "dfc.reduce_mean":  # TF's uint64 mean divides the wrapped sum
+                args = (axis, keepdims, None, reduction_indices, keep_dims)
+                with name_scope(None, f"{name or default}_unsigned"):
+                    ones = make("dfc.cast", [make("dfc.equal", [x, x])], {"dtype": i64})
+                    total, count = reduce_sum(x, *args), reduce_sum(ones, *args)
+                return unsigned_math.mean64(total, count, name or default)
+            return unsigned_math.in_signed(lambda w: fn(w, axis, keepdims, None, reduction_indices, keep_dims), [x],
+                                           x.dtype, name or default, irop)
         keep = bool(keepdims if keepdims is not None else keep_dims or False)
         if x.shape.ndims is None and axis is None and reduction_indices is None:
             if keep:
@@ -352,8 +351,9 @@ reduce_all = _reduction("dfc.reduce_all", "All")
 def _arg(irop: str, default: str):
     def fn(input, axis=None, name: str | None = None, dimension=None, output_type=i64) -> Tensor:
         x = convert_to_tensor(input)
-        if x.dtype in _WIDER:
-            return _in_wider(lambda w: fn(w, axis, None, dimension, output_type), [x], None, name or default)
+        if _unsigned(x, None, irop[4:]):
+            return unsigned_math.in_signed(lambda w: fn(w, axis, None, dimension, output_type), [x], None,
+                                           name or default, irop[4:])
         axis = dimension if axis is None else axis
         axis = 0 if axis is None else fed_axis(axis, "dimension")
         if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py)
@@ -386,8 +386,9 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name: str | None = Non
 def _scan(irop: str, default: str):
     def fn(x, axis=0, exclusive: bool = False, reverse: bool = False, name: str | None = None) -> Tensor:
         x = convert_to_tensor(x)
-        if x.dtype in _WIDER:
-            return _in_wider(lambda w: fn(w, axis, exclusive, reverse), [x], x.dtype, name or default)
+        if _unsigned(x, None, irop):
+            return unsigned_math.in_signed(lambda w: fn(w, axis, exclusive, reverse), [x], x.dtype, name or default,
+                                           irop)
         axis = fed_axis(axis, "axis")
         flags = {"exclusive": bool(exclusive), "reverse": bool(reverse)}
         if isinstance(axis, Tensor):  # read when the step runs (ir/ops/value_attrs.py)
@@ -479,6 +480,8 @@ def _trunc(v: Tensor) -> Tensor:
 def truncatediv(x, y, name: str | None = None) -> Tensor:
     """x / y rounded toward zero (C's integer division); an integer division by zero fails as TF's does."""
     x, y = _operands(x, y)
+    if _unsigned(x, y, "floordiv"):  # an unsigned quotient's truncation is its floor
+        return binary_operator("floordiv", x, y, name or "TruncateDiv")
     if x.dtype.is_integer:
         return make("dfc.div", [x, y], name=name or "TruncateDiv")
     with name_scope(name, "TruncateDiv", [x, y]):
@@ -496,6 +499,8 @@ def truncatemod(x, y, name: str | None = None) -> Tensor:
 
 
 def realdiv(x, y, name: str | None = None) -> Tensor:
+    x, y = _operands(x, y)
+    unsigned_math.refuse_unsigned(x, "RealDiv", name or "RealDiv")
     return binary_operator("div", x, y, name or "RealDiv")
 
 
@@ -720,27 +725,38 @@ def zero_fraction(value, name: str | None = None) -> Tensor:
         return reduce_mean(cast(equal(x, zero), f32))
 
 
-def _representable(bound, dtype, toward: float) -> np.ndarray:
-    """`bound` in `dtype`, moved toward `toward` when rounding took it past the bound (int32 max in float32)."""
-    value = np.asarray(bound).astype(dtype.np)
-    if dtype.is_floating and (float(value) - bound) * (1 if toward < 0 else -1) > 0:
-        value = np.nextafter(value, np.asarray(toward, dtype.np))
-    return value
+def _saturation_limits(source, target) -> tuple:
+    """TF's bounds for saturate_cast from `source` to `target`, in source's dtype: the narrower range, each bound
+    moved a step toward 0 where rounding took it past the target's (float32's 2**32 for uint32's top). Computed
+    with numpy as TF computes them, so int64 -> uint64 has TF's top (int64's 2**63 wraps to its minimum)."""
+    np_type = source.np.type
+    try:
+        promoted = np.promote_types(source.np, target.np)
+    except TypeError:  # bfloat16 has no numpy promotion: floats, as TF falls back to
+        promoted = float
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo = np_type(np.maximum(source.min, target.min))
+        if np.array([lo, target.min], dtype=promoted)[0] < np.array([lo, target.min], dtype=promoted)[1]:
+            lo = np.nextafter(lo, np_type(0), dtype=source.np)
+        hi = np_type(np.minimum(float(source.max), float(target.max)))
+        if np.array([hi, target.max], dtype=promoted)[0] > np.array([hi, target.max], dtype=promoted)[1]:
+            hi = np.nextafter(hi, np_type(0), dtype=source.np)
+    return lo, hi
 
 
 def saturate_cast(value, dtype, name: str | None = None) -> Tensor:
-    """cast(value, dtype) with values first clipped to dtype's range (no wrap-around)."""
+    """cast(value, dtype) with values first clipped to dtype's range (no wrap-around), always, as TF 2.21 does
+    (an inf becomes the largest float): TF's ClipByValue, which has no uint32/uint64 kernel."""
     x = convert_to_tensor(value)
     dtype = as_dtype(dtype)
     with name_scope(name, "saturate_cast", [x]):
         if x.dtype.is_floating or x.dtype.is_integer:
-            lo, hi = dtype.min, dtype.max
-            if x.dtype.is_integer and dtype.is_floating:
-                lo, hi = max(lo, x.dtype.min), min(hi, x.dtype.max)
-            if lo > x.dtype.min:
-                x = maximum(x, constant(_representable(lo, x.dtype, np.inf), dtype=x.dtype))
-            if hi < x.dtype.max:
-                x = minimum(x, constant(_representable(hi, x.dtype, -np.inf), dtype=x.dtype))
+            if x.dtype.name in ("uint32", "uint64"):
+                unsigned_math.refuse_unsigned(x, "ClipByValue", "saturate_cast/clamp")
+            lo, hi = _saturation_limits(x.dtype, dtype)
+            # min then max, as TF's kernel: a lower bound past the upper one wins
+            x = maximum(minimum(x, constant(hi, dtype=x.dtype)), constant(lo, dtype=x.dtype))
         return cast(x, dtype)
 
 

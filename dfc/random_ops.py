@@ -31,9 +31,15 @@ def _draw(kind: str, shape, dtype, seed, name: str) -> Tensor:
                 result_types=[TensorType(dtype, static)])
 
 
+_UNIFORM_DTYPES = ("float16", "bfloat16", "float32", "float64", "int32", "int64")
+
+
 def random_uniform(shape, minval=0, maxval=None, dtype=f32, seed=None, name: str | None = None) -> Tensor:
     """Uniform in [minval, maxval); maxval defaults to 1 for floats and must be given for integers."""
     dtype = as_dtype(dtype)
+    if dtype.name not in _UNIFORM_DTYPES:  # TF's first check, before maxval's (no unsigned or 8/16-bit integers)
+        raise ValueError(f"Argument `dtype` got invalid value {dtype}. Accepted dtypes are "
+                         f"({', '.join('tf.' + n for n in _UNIFORM_DTYPES)}).")
     if dtype.is_integer:
         return _random_integers(shape, minval, maxval, dtype, seed, name)
     with name_scope(name, "random_uniform"):

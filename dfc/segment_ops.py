@@ -19,6 +19,7 @@ import numpy as np
 from dfc.ir.dtypes import as_dtype, i32, i64
 from dfc.ir.ops.shape import SLICE_END, SLICE_START_REVERSED
 
+from . import unsigned_math
 from .api_functions import api_function
 from .array_ops import concat, constant, expand_dims, gather, reshape
 from .framework import Tensor, build_error, check_int, constant_value, convert_to_tensor, make, name_scope
@@ -131,10 +132,12 @@ def _reduce_segments(kind: str, data: Tensor, ids: Tensor, n, post: list[int]) -
         return unsorted_segment_sum(data, ids, _segment_count(ids, n) if isinstance(n, Tensor) else n)
     if kind in ("sum", "prod"):
         table = _segment_table(data, ids, n, post, 0 if kind == "sum" else 1)
-        return make(f"dfc.reduce_{kind}", [table], {"axes": [1]})
-    fill = _extreme_value(data.dtype, _LOWEST if kind == "max" else _HIGHEST)
-    table = _segment_table(data, ids, n, post, fill)
-    return make(f"dfc.reduce_{kind}", [table], {"axes": [1]})
+    else:
+        table = _segment_table(data, ids, n, post, _extreme_value(data.dtype, _LOWEST if kind == "max" else _HIGHEST))
+    op = f"dfc.reduce_{kind}"
+    if unsigned_math.handled(data.dtype, op):  # TF's unsigned kernels, run signed (dfc/unsigned_math.py)
+        return unsigned_math.in_signed(lambda t: make(op, [t], {"axes": [1]}), [table], data.dtype, op[4:], op)
+    return make(op, [table], {"axes": [1]})
 
 
 def _counts(data: Tensor, ids: Tensor, n, post: list[int]) -> Tensor:

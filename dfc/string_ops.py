@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from dfc.ir.dtypes import as_dtype, f32, f64, i32, i64, string
+from dfc.ir.dtypes import as_dtype, f32, f64, i32, i64, string, u32, u64
 
 from .framework import Tensor, convert_to_tensor, make
 
@@ -18,7 +18,7 @@ __all__ = ["as_string", "decode_base64", "decode_raw", "encode_base64", "format"
            "read_file", "reduce_join", "regex_full_match", "regex_replace", "split", "string_join", "string_split",
            "string_strip", "string_to_number", "strip", "substr", "to_number", "upper"]
 
-_NUMBER_TYPES = (f32, f64, i32, i64)
+_NUMBER_TYPES = (f32, f64, i32, i64, u32, u64)
 
 
 def string_tensor(value: Any, param: str, op: str) -> Tensor:
@@ -36,12 +36,13 @@ def string_tensor(value: Any, param: str, op: str) -> Tensor:
 
 def string_to_number(string_tensor_: Any = None, out_type: Any = f32, name: str | None = None,
                      input: Any = None) -> Tensor:  # noqa: A002 - TF's keyword
-    """Each string as a number of out_type (float32, float64, int32 or int64), as TF's StringToNumber reads it."""
+    """Each string as a number of out_type (float32, float64, int32, int64, uint32 or uint64), as TF's
+    StringToNumber reads it."""
     value = string_tensor_ if string_tensor_ is not None else input
     dtype = as_dtype(out_type)
     if dtype not in _NUMBER_TYPES:
         raise TypeError(f"Value passed to parameter 'out_type' has DataType {dtype.name} not in list of allowed "
-                        f"values: float32, float64, int32, int64")
+                        f"values: float32, float64, int32, int64, uint32, uint64")
     x = string_tensor(value, "string_tensor", "StringToNumber")
     return make("dfc.string_to_number", [x], {"out_type": dtype}, name=name or "StringToNumber")
 

@@ -125,6 +125,9 @@ i16 = DType("i16", "int16", np.int16, "int", 16)
 i32 = DType("i32", "int32", np.int32, "int", 32)
 i64 = DType("i64", "int64", np.int64, "int", 64)
 u8 = DType("ui8", "uint8", np.uint8, "uint", 8)  # image bytes: fed, cast, compared for equality, moved
+u16 = DType("ui16", "uint16", np.uint16, "uint", 16)  # 16-bit PNGs
+u32 = DType("ui32", "uint32", np.uint32, "uint", 32)
+u64 = DType("ui64", "uint64", np.uint64, "uint", 64)  # fingerprints
 bool_ = DType("i1", "bool", np.bool_, "bool", 1)
 #: TF's complex dtypes: host values as strings are (DType.on_host), not in ALL: no compiled op takes them
 c64 = DType("complex<f32>", "complex64", np.complex64, "complex", 64)
@@ -134,14 +137,18 @@ _REAL = {"complex<f32>": f32, "complex<f64>": f64}
 #: TF's DT_STRING, spelled as TF's MLIR dialect does; not in ALL: no compiled op takes it
 string = DType("!tf_type.string", "string", object, "string", 0)
 
-ALL: tuple[DType, ...] = (f16, bf16, f32, f64, i8, i16, i32, i64, u8, bool_)
+ALL: tuple[DType, ...] = (f16, bf16, f32, f64, i8, i16, i32, i64, u8, u16, u32, u64, bool_)
 FLOATS: tuple[DType, ...] = (f16, bf16, f32, f64)
-INTEGERS: tuple[DType, ...] = (i8, i16, i32, i64)  # signed: the arithmetic dtypes (uint8 only casts and moves)
+INTEGERS: tuple[DType, ...] = (i8, i16, i32, i64)  # signed: the arithmetic dtypes
+#: the unsigned dtypes are storage: ops move, cast, compare for equality and bit-twiddle them; the DSL runs their
+#: arithmetic and ordering in a signed dtype (dfc/unsigned.py), so no kernel needs unsigned division or compares
+UNSIGNED: tuple[DType, ...] = (u8, u16, u32, u64)
 NUMERIC: tuple[DType, ...] = FLOATS + INTEGERS
 
 _BY_MLIR = {d.mlir: d for d in (*ALL, *COMPLEX, string)}
 _TF_ENUMS = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6, "int64": 9, "bool": 10,
-             "bfloat16": 14, "float16": 19, "string": 7, "complex64": 8, "complex128": 18}
+             "bfloat16": 14, "uint16": 17, "uint32": 22, "uint64": 23, "float16": 19, "string": 7, "complex64": 8,
+             "complex128": 18}
 _BY_NAME = {d.name: d for d in (*ALL, *COMPLEX, string)}
 _BY_NP = {d.np: d for d in (*ALL, *COMPLEX)}
 
@@ -151,7 +158,7 @@ TF_ALIASES = {"float": f32, "double": f64, "half": f16, "bool_": bool_,
               "int16_ref": i16, "int32_ref": i32, "int64_ref": i64, "bool_ref": bool_, "string_ref": string,
               "complex64_ref": c64, "complex128_ref": c128}
 #: TF dtypes dfc has no kernels for: named in the error instead of a numpy misreading
-UNSUPPORTED = ("uint16", "uint32", "uint64", "qint8", "quint8",
+UNSUPPORTED = ("qint8", "quint8",
                "qint16", "quint16", "qint32", "resource", "variant")
 
 
@@ -161,20 +168,6 @@ def from_mlir(spelling: str) -> DType:
         return _BY_MLIR[spelling]
     except KeyError:
         raise ValueError(f"unknown element type '{spelling}'") from None
-
-
-class UnsupportedDType(str):
-    """tf.uint32 and the other TF dtypes dfc has no kernels for: a name a script may spell, which every op that
-    takes a dtype refuses with a TypeError naming it (as_dtype reads it as its name)."""
-
-    __slots__ = ()
-
-    @property
-    def name(self) -> str:
-        return str(self)
-
-    def __repr__(self) -> str:
-        return f"tf.{self}"
 
 
 def as_dtype(value: Any) -> DType:

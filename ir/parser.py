@@ -195,8 +195,8 @@ class _Parser(AttributeParsing):
         try:
             return from_mlir(word)
         except ValueError:
-            raise self.error(f"unknown element type '{word}' (expected one of f16 bf16 f32 f64 i8 i16 i32 i64 ui8 i1 "
-                             "complex<f32> complex<f64>)",
+            raise self.error(f"unknown element type '{word}' (expected one of f16 bf16 f32 f64 i8 i16 i32 i64 ui8 "
+                             "ui16 ui32 ui64 i1 complex<f32> complex<f64>)",
                              pos) from None
 
     def value_type(self) -> tuple[Type, int]:

@@ -27,7 +27,8 @@ from dfc.ir.errors import FailedPreconditionError, PermissionDeniedError, Unknow
 _TO_ST = {np.dtype(np.float16): "F16", np.dtype(ml_dtypes.bfloat16): "BF16", np.dtype(np.float32): "F32",
           np.dtype(np.float64): "F64", np.dtype(np.int8): "I8", np.dtype(np.int32): "I32",
           np.dtype(np.int64): "I64", np.dtype(np.bool_): "BOOL", np.dtype(np.uint8): "U8",
-          np.dtype(np.int16): "I16", np.dtype(np.uint16): "U16", np.dtype(np.uint32): "U32"}
+          np.dtype(np.int16): "I16", np.dtype(np.uint16): "U16", np.dtype(np.uint32): "U32",
+          np.dtype(np.uint64): "U64"}
 _FROM_ST = {v: k for k, v in _TO_ST.items()}
 _MAX_HEADER = 100 * 1024 * 1024
 _CHECKSUM_KEY = "dfc.sha256"

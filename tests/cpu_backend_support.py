@@ -81,7 +81,8 @@ def values(data, dtype: D.DType, shape, special=True, positive=False, small=Fals
         if small:
             v = rng.integers(-5, 6, shape)
         elif rng.random() < 0.3:
-            v = rng.integers(info.min, info.max, shape, endpoint=True, dtype=np.int64)
+            wide = dtype.np if dtype.is_unsigned else np.int64  # uint64's top half is past int64
+            v = rng.integers(info.min, info.max, shape, endpoint=True, dtype=wide)
         else:
             v = rng.integers(-100, 101, shape)
         if positive:

@@ -162,13 +162,14 @@ def test_scatter_variable_updates_combine_duplicates():
         assert got[0].tolist() == [2.0, 0.0, 1.0] and got[1][0] == 0.0 and got[1][2] == 0.0
 
 
-def test_unsigned_dtypes_are_named_in_a_type_error():
-    for dtype in (tf.uint16, tf.uint32, tf.uint64):
-        with pytest.raises(TypeError, match=f"dtype {dtype.name} is not supported"):
-            tf.placeholder(dtype, [2])
-    with pytest.raises(TypeError, match="uint32"):
-        tf.cast(tf.constant(1), tf.uint32)
-    assert repr(tf.uint32) == "tf.uint32" and tf.float32 != tf.uint32
+def test_unsigned_dtypes_are_tfs():
+    """tf.uint16/32/64 are dtypes as TF's (its DataType numbers, numpy twins); tests/test_unsigned_dtypes.py checks
+    their ops against TF."""
+    for dtype, enum in ((tf.uint16, 17), (tf.uint32, 22), (tf.uint64, 23)):
+        assert tf.placeholder(dtype, [2]).dtype is dtype and dtype.as_datatype_enum == enum
+        assert tf.as_dtype(dtype.as_numpy_dtype) is dtype and dtype.is_unsigned and dtype.is_integer
+    assert tf.cast(tf.constant(1), tf.uint32).dtype == tf.uint32
+    assert repr(tf.uint32) == "tf.uint32" and tf.float32 != tf.uint32 and tf.uint64.max == 2 ** 64 - 1
 
 
 @pytest.mark.parametrize("backend", ["interpreter", "cpu"])

@@ -20,7 +20,7 @@ from dfc.ir.ops.linalg import HOST_OPS
 from .module import ErrorSite, ModuleBuilder
 
 #: the dtypes a descriptor names, by index
-DTYPES = (D.f32, D.f64, D.i32, D.i64, D.bool_, D.f16, D.i8, D.u8, D.i16)
+DTYPES = (D.f32, D.f64, D.i32, D.i64, D.bool_, D.f16, D.i8, D.u8, D.i16, D.u16, D.u32, D.u64)
 
 #: what a failed call means, per op (the reference raises the same words)
 FAILURES = {"dfc.matrix_inverse": "Input is not invertible.",

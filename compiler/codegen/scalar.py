@@ -22,9 +22,9 @@ from .mathlib import f32 as lit_f32
 from .mathlib import f64 as lit_f64
 
 STORE = {D.f16: "half", D.bf16: "i16", D.f32: "float", D.f64: "double", D.i8: "i8", D.i16: "i16",
-         D.i32: "i32", D.i64: "i64", D.u8: "i8", D.bool_: "i8"}
+         D.i32: "i32", D.i64: "i64", D.u8: "i8", D.u16: "i16", D.u32: "i32", D.u64: "i64", D.bool_: "i8"}
 COMP = {D.f16: "float", D.bf16: "float", D.f32: "float", D.f64: "double", D.i8: "i8", D.i16: "i16",
-        D.i32: "i32", D.i64: "i64", D.u8: "i8", D.bool_: "i1"}
+        D.i32: "i32", D.i64: "i64", D.u8: "i8", D.u16: "i16", D.u32: "i32", D.u64: "i64", D.bool_: "i1"}
 BITS = {"i8": 8, "i16": 16, "i32": 32, "i64": 64, "i1": 1}
 
 
@@ -187,6 +187,8 @@ def convert(f: Fn, v: str, src: D.DType, dst: D.DType) -> str:
         if bs > bd:
             return f(f"trunc {s} {v} to {d}")
         return f(f"{'zext' if src.is_unsigned else 'sext'} {s} {v} to {d}")
+    if dst.is_unsigned:
+        return _float_to_unsigned(f, v, s, dst)
     # float -> int: truncate toward zero, clip to the int range (in the float type, as numpy's clip
     # does), NaN/inf -> 0; a clipped value of 2**63 becomes INT64_MIN as the hardware conversion does
     info = np.iinfo(dst.np)
@@ -204,6 +206,29 @@ def convert(f: Fn, v: str, src: D.DType, dst: D.DType) -> str:
     finite = f(f"fcmp olt {s} {ax}, {lit(s, math.inf)}")
     i = f(f"select i1 {finite}, i64 {i}, i64 0")
     return i if d == "i64" else f(f"trunc i64 {i} to {d}")
+
+
+def _float_to_signed(f: Fn, t: str, s: str, bits: int) -> str:
+    """Whole float t as a signed `bits` integer the way x86's cvttss2si converts: out of range or NaN gives the
+    integer's minimum (the reference's _float_to_signed)."""
+    ty = f"i{bits}"
+    bound = lit(s, 2.0 ** (bits - 1))
+    inside = f(f"and i1 {f(f'fcmp oge {s} {t}, {lit(s, -(2.0 ** (bits - 1)))}')}, {f(f'fcmp olt {s} {t}, {bound}')}")
+    i = f(f"fptosi {s} {f(f'select i1 {inside}, {s} {t}, {s} {lit(s, 0)}')} to {ty}")
+    return f(f"select i1 {inside}, {ty} {i}, {ty} {-(2 ** (bits - 1))}")
+
+
+def _float_to_unsigned(f: Fn, v: str, s: str, dst: D.DType) -> str:
+    """TF's float -> unsigned cast (the reference's _float_to_unsigned): uint8/16 through i32, uint32 through
+    i64, low bits kept; uint64 converts [2**63, 2**64) by its offset from 2**63 and sets the top bit."""
+    t = f(f"call {s} @llvm.trunc.{'f32' if s == 'float' else 'f64'}({s} {v})")
+    if dst.bits == 64:
+        high = f(f"fcmp oge {s} {t}, {lit(s, 2.0 ** 63)}")
+        offset = f(f"fsub {s} {t}, {lit(s, 2.0 ** 63)}")
+        low = _float_to_signed(f, f(f"select i1 {high}, {s} {offset}, {s} {t}"), s, 64)
+        return f(f"select i1 {high}, i64 {f(f'or i64 {low}, {-(2 ** 63)}')}, i64 {low}")
+    wide = 32 if dst.bits <= 16 else 64
+    return f(f"trunc i{wide} {_float_to_signed(f, t, s, wide)} to {COMP[dst]}")
 
 
 def _to_float_round_to_odd(f: Fn, v: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import ml_dtypes
 import numpy as np
 
-from ..dtypes import ALL, COMPLEX, FLOATS, INTEGERS, NUMERIC, DType, bool_, string, u8
+from ..dtypes import ALL, COMPLEX, FLOATS, INTEGERS, NUMERIC, UNSIGNED, DType, bool_, string
 from ..types import TensorType
 from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, same_dtype, tensor_operand
 
@@ -215,8 +215,8 @@ binary("logical_or", np.logical_or, (bool_,), differentiable=False, commutative=
 binary("logical_xor", np.logical_xor, (bool_,), differentiable=False, commutative=True)
 binary("atan2", _errstate(np.arctan2), FLOATS)
 
-# ---- bitwise (tf.bitwise): integers, uint8 included ----------------------------------------------
-BITWISE = INTEGERS + (u8,)
+# ---- bitwise (tf.bitwise): integers, the unsigned ones included --------------------------------
+BITWISE = INTEGERS + UNSIGNED
 
 
 def _shift(fn):
@@ -252,12 +252,34 @@ def _cast_infer(types, attrs):
     return [tensor_operand(types, 0).with_dtype(attrs["dtype"])]
 
 
+def _float_to_signed(t: np.ndarray, bits: int) -> np.ndarray:
+    """The hardware's truncating conversion of whole floats t to a signed `bits` integer (int64 holding it): a
+    value out of range or NaN gives the integer's minimum, as x86's cvttss2si does."""
+    bound = 2.0 ** (bits - 1)
+    inside = (t >= -bound) & (t < bound)
+    return np.where(inside, np.where(inside, t, 0).astype(np.int64), -(2 ** (bits - 1)))
+
+
+def _float_to_unsigned(x: np.ndarray, dtype) -> np.ndarray:
+    """TF's float -> unsigned cast as its CPU kernels compute it (C's conversion as compilers emit it): uint8 and
+    uint16 through int32, uint32 through int64, keeping the low bits (-1.5 -> 255, 1000.0 -> 232); uint64 converts
+    [2**63, 2**64) by its offset from 2**63 and sets the top bit (2**63 for a value past the range)."""
+    t = np.trunc(x.astype(np.float64) if x.dtype.itemsize < 4 else x)  # float16/bfloat16 convert as float32 does
+    if dtype.bits == 64:
+        high = t >= 2.0 ** 63
+        low = _float_to_signed(np.where(high, t - 2.0 ** 63, t), 64)
+        return np.where(high, low | np.int64(-(2 ** 63)), low).astype(np.uint64)
+    return _float_to_signed(t, 32 if dtype.bits <= 16 else 64).astype(dtype.np)
+
+
 def _cast(x, dtype):
     if x.dtype.kind == "c" and not dtype.is_complex:
         if dtype.is_bool:  # nonzero in either part is true
             return x != 0
         x = np.real(x)  # TF drops the imaginary part when it casts a complex number to a real dtype
     with np.errstate(all="ignore"):
+        if dtype.is_unsigned and is_floating_array(x):
+            return _float_to_unsigned(x, dtype)
         if dtype.is_integer and is_floating_array(x):
             # TF truncates toward zero; NaN and out-of-range values are undefined there, 0 here
             info = np.iinfo(dtype.np)

@@ -18,7 +18,7 @@ import zlib
 
 import numpy as np
 
-from ..dtypes import bool_, f32, i32, i64, string, u8
+from ..dtypes import bool_, f32, i32, i64, string, u8, u16
 from ..errors import InvalidArgumentError, ShapeError
 from ..types import TensorType
 from .dynamic import SHAPE_OPERAND
@@ -245,7 +245,8 @@ def convert_channels(pixels: np.ndarray, have: int, want: int) -> np.ndarray:
 
 
 def decode_png_pixels(data: bytes, channels: int = 0, dtype=u8) -> np.ndarray:
-    """TF's DecodePng: [H, W, channels] of `dtype` (uint8 or float32 in [0, 1] through convert_image_dtype)."""
+    """TF's DecodePng: [H, W, channels] of `dtype` (uint8, uint16, or float32 in [0, 1] as convert_image_dtype
+    scales)."""
     try:
         pixels, have = _png_native(data)
     except Exception:  # noqa: BLE001 - zlib, struct and Pillow each fail their own way on bad bytes
@@ -257,13 +258,16 @@ def decode_png_pixels(data: bytes, channels: int = 0, dtype=u8) -> np.ndarray:
         if dtype is f32:
             return (convert_channels(pixels, have, want).astype(np.float32) * np.float32(1 / 65535)).astype(
                 np.float32)
-        pixels = (pixels >> 8).astype(np.uint8)  # png_set_strip_16
+        if dtype is not u16:
+            pixels = (pixels >> 8).astype(np.uint8)  # png_set_strip_16
+    elif dtype is u16:  # an 8-bit PNG read as 16 bits: v * 257 (0xAB -> 0xABAB), as libpng's png_set_expand_16
+        pixels = pixels.astype(np.uint16) * np.uint16(257)
     return convert_channels(pixels, have, want)
 
 
 def encode_png_bytes(image: np.ndarray, compression: int = -1) -> bytes:
-    """A PNG of `image` [H, W, 1-4] (uint8), each row unfiltered, the zlib stream at `compression` (-1: zlib's
-    default level)."""
+    """A PNG of `image` [H, W, 1-4] (uint8, or uint16: 16 bits a sample), each row unfiltered, the zlib stream
+    at `compression` (-1: zlib's default level)."""
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] not in (1, 2, 3, 4):
         raise InvalidArgumentError(f"image must be 3-dimensional with 1-4 channels, got shape {list(image.shape)}")
@@ -271,11 +275,14 @@ def encode_png_bytes(image: np.ndarray, compression: int = -1) -> bytes:
         raise InvalidArgumentError(f"compression should be in [-1,9], got {compression}")
     height, width, channels = image.shape
     color = {1: 0, 2: 4, 3: 2, 4: 6}[channels]
-    rows = np.concatenate([np.zeros((height, 1), np.uint8), image.reshape(height, -1).astype(np.uint8)], 1)
+    depth = 16 if image.dtype == np.uint16 else 8  # a uint16 image is a 16-bit PNG, big-endian samples
+    samples = image.reshape(height, -1).astype(">u2").view(np.uint8) if depth == 16 else \
+        image.reshape(height, -1).astype(np.uint8)
+    rows = np.concatenate([np.zeros((height, 1), np.uint8), samples], 1)
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    header = struct.pack(">IIBBBBB", width, height, 8, color, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, depth, color, 0, 0, 0)
     return (_PNG_MAGIC + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), compression))
             + chunk(b"IEND", b""))
 
@@ -347,6 +354,8 @@ def decode(data: bytes, kind: str, channels: int = 0, dtype=u8, ratio: int = 1, 
         pixels = np.ascontiguousarray(pixels[y:y + h, x:x + w])
     if dtype is f32:
         return (pixels.astype(np.float32) * np.float32(1 / 255)).astype(np.float32)
+    if dtype is u16:  # decode_image's uint16 of 8-bit pixels: convert_image_dtype's v * 257
+        return pixels.astype(np.uint16) * np.uint16(257)
     return pixels
 
 
@@ -489,9 +498,9 @@ _codec_op("extract_jpeg_shape", _jpeg_shape_infer,
           {"output_type": Attr("dtype", i32)}, "[height, width, channels] of a JPEG, from its header")
 
 
-def _encode_infer(types, attrs):
+def _encode_infer(types, attrs, dtypes=(u8,)):
     t = tensor_operand(types, 0)
-    require_dtype(t.dtype, (u8,), "image")
+    require_dtype(t.dtype, dtypes, "image")
     if t.shape is not None and len(t.shape) != 3:
         raise ShapeError(f"image must be 3-dimensional, got shape {list(t.shape)}")
     if len(types) > 1:
@@ -511,9 +520,9 @@ def _encode_jpeg(image, quality, format, **attrs):  # noqa: A002 - TF's attribut
 
 _codec_op("encode_jpeg", _encode_infer, _encode_jpeg, 2, dict(_ENCODE_JPEG_ATTRS),
           "a uint8 image [H, W, 1 or 3] as JPEG bytes at a quality in [0, 100]")
-_codec_op("encode_png", _encode_infer,
+_codec_op("encode_png", lambda types, attrs: _encode_infer(types, attrs, (u8, u16)),
           lambda image, compression: np.array(encode_png_bytes(image, compression), dtype=object), 1,
-          {"compression": Attr("int", -1)}, "a uint8 image [H, W, 1-4] as PNG bytes")
+          {"compression": Attr("int", -1)}, "a uint8 or uint16 image [H, W, 1-4] as PNG bytes")
 
 
 def _jpeg_roundtrip(images, quality, dct_method):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import COMPLEX, FLOATS, f16, f32, f64, i8, i16, i32, i64, u8
+from ..dtypes import COMPLEX, FLOATS, UNSIGNED, f16, f32, f64, i8, i16, i32, i64
 from ..errors import ShapeError
 from ..types import TensorType
 from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, same_dtype, tensor_operand
@@ -229,7 +229,7 @@ register(OpDef("dfc.self_adjoint_eig", _LINALG, _eigh_infer, _eigh, 1, {"compute
 # ---- sorting (numpy's sort on the host, as the LAPACK ops) ------------------------------------------------------
 def _argsort_infer(types, attrs):
     t = tensor_operand(types, 0)
-    require_dtype(t.dtype, (f16, f32, f64, i8, u8, i16, i32, i64), "values")
+    require_dtype(t.dtype, (f16, f32, f64, i8, i16, i32, i64, *UNSIGNED), "values")
     if t.rank < 1:
         raise ShapeError(f"argsort needs values of rank >= 1, got {t}")
     return [TensorType(i32, t.shape)]

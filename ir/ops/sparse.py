@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import NUMERIC, i32, i64
+from ..dtypes import NUMERIC, UNSIGNED, i32, i64
 from ..errors import ShapeError
 from ..types import TensorType
 from .registry import Attr, OpDef, register, require_dtype, tensor_operand
@@ -12,7 +12,7 @@ from .registry import Attr, OpDef, register, require_dtype, tensor_operand
 
 def _segment_sum_infer(types, attrs):
     data, ids = tensor_operand(types, 0), tensor_operand(types, 1)
-    require_dtype(data.dtype, NUMERIC, "data")
+    require_dtype(data.dtype, NUMERIC + UNSIGNED, "data")  # a sum's bits do not depend on signedness
     require_dtype(ids.dtype, (i32, i64), "segment_ids")
     n = attrs["num_segments"]
     if n < 0:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import DType, bool_, f32, f64, i32, i64, string
-from ..errors import InvalidArgumentError, ShapeError
+from ..errors import DTypeError, InvalidArgumentError, ShapeError
 from ..types import TensorType
 from .dynamic import SHAPE_OPERAND
 from .registry import Attr, OpDef, broadcast_shapes, register, require_dtype, tensor_operand
@@ -534,7 +534,7 @@ COUNTED_OPS = {"dfc.dynamic_string_split": "dfc.string_split"}
 
 
 # ---- raw bytes, base64, regex match ------------------------------------------------------------
-_RAW_TYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")
+_RAW_TYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16", "bool")
 
 
 def _raw_width(x, out_type) -> int:
@@ -557,8 +557,8 @@ def _raw_width(x, out_type) -> int:
 def _raw_infer(types, attrs, count=None):
     t = tensor_operand(types, 0)
     _require_string(t, "bytes")
-    if attrs["out_type"].name not in _RAW_TYPES:
-        raise ShapeError(f"Value passed to parameter 'out_type' has DataType {attrs['out_type'].name} not in list of "
+    if attrs["out_type"].name not in _RAW_TYPES:  # TF's TypeError
+        raise DTypeError(f"Value passed to parameter 'out_type' has DataType {attrs['out_type'].name} not in list of "
                          f"allowed values: {', '.join(_RAW_TYPES)}")
     return [TensorType(attrs["out_type"], None if t.shape is None else (*t.shape, count))]
 
