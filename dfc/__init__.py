@@ -72,7 +72,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                     "tensor_scatter_add", "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_nd_update",
                     "tensor_scatter_sub", "tensor_scatter_update", "unique",
                     "reverse_sequence"),
-    ".initializers": ("tables_initializer",),
+    ".initializers": ("initialize_all_tables", "tables_initializer"),
+    ".variable_policy": ("VariableAggregation", "VariableSynchronization"),
     ".matrix_ops": ("cholesky", "cholesky_solve", "cross", "matrix_determinant", "matrix_inverse", "matrix_solve",
                     "matrix_solve_ls", "matrix_triangular_solve", "qr", "self_adjoint_eig", "self_adjoint_eigvals",
                     "svd"),
@@ -151,7 +152,7 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
 _SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "distributions", "dtypes",
                "errors", "estimator", "feature_column", "gfile", "graph_util", "image", "initializers", "io", "keras",
                "layers", "linalg", "logging", "lookup", "losses", "manip", "math", "metrics", "nest", "nn", "python",
-               "python_io",
+               "python_io", "config",
                "queue", "random", "saved_model", "sets", "signal", "sparse", "spectral", "strings",
                "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
