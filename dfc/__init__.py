@@ -152,7 +152,7 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
 _SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "distributions", "dtypes",
                "errors", "estimator", "feature_column", "gfile", "graph_util", "image", "initializers", "io", "keras",
                "layers", "linalg", "logging", "lookup", "losses", "manip", "math", "metrics", "nest", "nn", "python",
-               "python_io", "config",
+               "python_io", "config", "raw_ops",
                "queue", "random", "saved_model", "sets", "signal", "sparse", "spectral", "strings",
                "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

@@ -50,7 +50,7 @@ class _Context:
         self.virtual: dict[PhysicalDevice, list] = {}
         self.inter_op = 0
         self.intra_op = 0
-        self.soft_placement = True
+        self.soft_placement = False  # TF's default outside eager execution, which dfc never does
 
     @property
     def physical(self) -> list[PhysicalDevice]:
@@ -186,7 +186,8 @@ def get_device_details(device: PhysicalDevice) -> dict:
 
 
 def get_memory_info(device: str) -> dict:
-    """TF's allocator statistics; dfc keeps none (TF keeps none for a CPU either)."""
+    """TF's allocator statistics; dfc keeps none (TF keeps none for a CPU either). Initializes the context."""
+    _CONTEXT.initialized = True
     raise ValueError(f"Allocator stats not available for device '{device}'")
 
 

@@ -1,0 +1,173 @@
+"""Probes of TF1 names that dfc added late (variable policies, tf.config, tf.test, tf.flags, ...): each is a function
+of the `tf` module giving a JSON-able answer. tests/record_tf1_names_extra.py records TF 2.21's answers, and
+tests/test_tf1_names_extra.py checks that dfc gives the same. An exception is answered as [class name, message].
+
+The probes run in this order in one process, tf.config's first: its settings change until the context is
+initialized (by `list_logical_devices`; in TF also by other first uses), as TF's do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+PROBES: dict[str, Callable[[Any], Any]] = {}
+
+
+def probe(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    PROBES[fn.__name__] = fn
+    return fn
+
+
+def answer(fn: Callable[[], Any]) -> Any:
+    """fn()'s result, or [error class, message] (without dfc's '[in tf.X at file:line]' suffix)."""
+    try:
+        return fn()
+    except Exception as e:  # noqa: BLE001 - the error is the answer
+        message = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+        return [type(e).__name__, message.split(" [in tf.")[0]]
+
+
+# ---- tf.config ----------------------------------------------------------------------------------------------------
+@probe
+def config_devices(tf):
+    c = tf.config
+    cpu = c.list_physical_devices("CPU")[0]
+    calls = [
+        lambda: [list(d) for d in c.list_physical_devices("CPU")],
+        lambda: c.list_physical_devices("GPU"),
+        lambda: c.experimental.list_physical_devices("GPU"),
+        lambda: [list(d) for d in c.get_visible_devices()],
+        lambda: c.set_visible_devices([], "GPU"),
+        lambda: c.set_visible_devices([cpu], "XYZ"),
+        lambda: c.experimental.set_memory_growth(cpu, True),
+        lambda: c.experimental.set_memory_growth("x", True),
+        lambda: c.experimental.get_memory_growth(cpu),
+        lambda: c.experimental.get_device_details(cpu),
+        lambda: c.get_logical_device_configuration(cpu),
+        lambda: c.threading.get_inter_op_parallelism_threads(),
+        lambda: c.threading.set_inter_op_parallelism_threads(2),
+        lambda: c.threading.get_inter_op_parallelism_threads(),
+        lambda: c.threading.set_intra_op_parallelism_threads(3),
+        lambda: c.threading.get_intra_op_parallelism_threads(),
+        lambda: c.get_soft_device_placement(),
+        lambda: c.set_soft_device_placement(True),
+        lambda: c.get_soft_device_placement(),
+        lambda: c.set_visible_devices([], "CPU"),
+        lambda: [list(d) for d in c.get_visible_devices()],
+        lambda: c.set_visible_devices(c.list_physical_devices("CPU")),
+        # each initializes the context: the settings are fixed from here on
+        lambda: c.experimental.get_memory_info("CPU:0"),
+        lambda: [list(d) for d in c.list_logical_devices()],
+        lambda: c.threading.set_inter_op_parallelism_threads(4),
+        lambda: c.threading.set_intra_op_parallelism_threads(3),
+        lambda: c.set_visible_devices([], "GPU"),
+        lambda: c.set_visible_devices([], "CPU"),
+        lambda: c.experimental.set_virtual_device_configuration(
+            cpu, [c.experimental.VirtualDeviceConfiguration()]),
+        lambda: [list(d) for d in c.experimental.list_logical_devices("CPU")],
+    ]
+    return [answer(call) for call in calls]
+
+
+# ---- tf.VariableAggregation / tf.VariableSynchronization --------------------------------------------------------
+@probe
+def aggregation_members(tf):
+    return [[name, member.value] for name, member in tf.VariableAggregation.__members__.items()]
+
+
+@probe
+def synchronization_members(tf):
+    return [[name, member.value] for name, member in tf.VariableSynchronization.__members__.items()]
+
+
+@probe
+def variable_policies(tf):
+    tf.reset_default_graph()
+    out = []
+    calls = [
+        lambda: tf.get_variable("a", [2], aggregation=tf.VariableAggregation.MEAN).aggregation.name,
+        lambda: tf.get_variable("b", [2], synchronization=tf.VariableSynchronization.ON_READ).synchronization.name,
+        lambda: tf.get_variable("c", [2], synchronization=tf.VariableSynchronization.ON_READ).trainable,
+        lambda: tf.get_variable("d", [2], synchronization=tf.VariableSynchronization.ON_READ, trainable=True).trainable,
+        lambda: tf.get_variable("e", [2], aggregation="sum"),
+        lambda: tf.get_variable("f", [2], aggregation=7),
+        lambda: tf.get_variable("g", [2], aggregation=2).aggregation.name,
+        lambda: tf.get_variable("h", [2], synchronization="auto"),
+        lambda: tf.get_variable("i", [2], aggregation=tf.VariableAggregation.SUM, synchronization=5),
+        lambda: tf.Variable(1.0, aggregation="mean"),
+        lambda: tf.Variable(1.0, name="v", synchronization="x"),
+        lambda: tf.Variable(1.0).aggregation.name,
+        lambda: tf.Variable(1.0).synchronization.name,
+        lambda: tf.Variable(1.0, synchronization=tf.VariableSynchronization.ON_READ).trainable,
+        lambda: tf.Variable(1.0, aggregation=tf.VariableAggregation.ONLY_FIRST_TOWER).aggregation.name,
+        lambda: tf.get_local_variable("j", [2], aggregation=tf.VariableAggregation.SUM).aggregation.name,
+        lambda: sorted(v.op.name for v in tf.trainable_variables()),
+    ]
+    with tf.variable_scope("s"):
+        calls.append(lambda: tf.get_variable("k", [2], aggregation="sum"))
+        for call in calls:
+            out.append(answer(call))
+    return out
+
+
+@probe
+def initialize_all_tables(tf):
+    tf.reset_default_graph()
+    return [tf.initialize_all_tables().name, tf.initialize_all_tables(name="x").name]
+
+
+# ---- tf.raw_ops' calling convention ----------------------------------------------------------------------------
+@probe
+def raw_ops_calls(tf):
+    tf.reset_default_graph()
+    a = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    calls = [
+        lambda: tf.raw_ops.MatMul(a, a),
+        lambda: tf.raw_ops.MatMul(a=a),
+        lambda: tf.raw_ops.Conv2D(input=a),
+        lambda: tf.raw_ops.MatMul(a=a, b=a, foo=1),
+        lambda: tf.raw_ops.Relu(features=a, name="r").name,
+        lambda: tf.raw_ops.Relu(features=a).op.type,
+        lambda: list(tf.raw_ops.TopKV2(input=a, k=1)._fields),
+        lambda: list(tf.raw_ops.Unique(x=[1, 2])._fields),
+        lambda: hasattr(tf.raw_ops, "NoSuchOp"),
+    ]
+    return [answer(call) for call in calls]
+
+
+# ---- tf.test ------------------------------------------------------------------------------------------------------
+@probe
+def test_module(tf):
+    import unittest
+
+    class T(tf.test.TestCase):
+        @tf.test.disable_with_predicate(lambda: True, "off here")
+        def test_a(self):
+            pass
+
+        @tf.test.disable_with_predicate(lambda: False, "on here")
+        def test_b(self):
+            pass
+
+    result = unittest.TestResult()
+    unittest.defaultTestLoader.loadTestsFromTestCase(tf.test.with_eager_op_as_function(T)).run(result)
+    return [tf.test.is_built_with_rocm(), [[t.id().rsplit(".", 1)[1], why] for t, why in result.skipped],
+            result.testsRun, len(result.failures) + len(result.errors)]
+
+
+@probe
+def test_assertions(tf):
+    case = tf.test.TestCase()
+    calls = [
+        lambda: case.assertAllClose([1.0, 2.0], [1.0, 2.0 + 1e-7]),
+        lambda: case.assertAllEqual(np.array([1, 2]), [1, 2]),
+        lambda: case.assertAllClose({"a": [1.0]}, {"a": [1.0]}),
+        lambda: case.assertAllClose([1.0, 2.0], [1.0, 3.0]),
+        lambda: case.assertAllEqual([1, 2], [1, 3]),
+        lambda: case.assertAllClose([1.0, 2.0], [1.0, 2.0, 3.0]),
+    ]
+    # a failed assertion's message is TF's long report: its class is the answer
+    return [answer(call) if i < 3 else answer(call)[:1] for i, call in enumerate(calls)]
