@@ -171,3 +171,53 @@ def test_assertions(tf):
     ]
     # a failed assertion's message is TF's long report: its class is the answer
     return [answer(call) if i < 3 else answer(call)[:1] for i, call in enumerate(calls)]
+
+
+# ---- tf.flags ---------------------------------------------------------------------------------------------------
+@probe
+def flags_behaviour(tf):
+    import enum
+    import sys
+
+    class Color(enum.Enum):
+        RED = 1
+        BLUE = 2
+
+    F = tf.flags  # noqa: N806 - TF's module
+    F.DEFINE_string(flag_name="x_str", default_value="a", docstring="TF's older keyword names")
+    F.DEFINE_multi_integer("x_multi", [1], "m")
+    F.DEFINE_enum("x_enum", "a", ["a", "b"], "e")
+    F.DEFINE_enum_class("x_color", "RED", Color, "c")
+    F.DEFINE_spaceseplist("x_space", "p q", "s")
+    F.DEFINE_list("x_list", "1,2", "l")
+    F.DEFINE_multi_string("x_ms", None, "ms")
+    F.DEFINE_bool("x_b1", False, "b")
+    F.DEFINE_bool("x_b2", False, "b")
+    F.DEFINE_alias("x_alias", "x_str")
+    F.register_validator("x_multi", lambda v: all(i > 0 for i in v), message="all positive")
+    F.mark_bool_flags_as_mutual_exclusive(["x_b1", "x_b2"])
+    names = ["x_str", "x_multi", "x_enum", "x_color", "x_space", "x_list", "x_ms", "x_b1", "x_b2", "x_alias"]
+    saved, out = sys.argv, []
+    sys.argv = ["prog", "--x_str=b", "--x_multi=3", "--x_multi=4", "--x_color=blue", "--x_space=u v w", "--x_ms=k"]
+    try:
+        out.append(F.FLAGS.x_str)  # the first read parses sys.argv
+        out += [F.FLAGS.x_multi, F.FLAGS.x_color.name, F.FLAGS.x_space, F.FLAGS.x_list, F.FLAGS.x_ms,
+                F.FLAGS.x_alias, F.FLAGS.x_enum, F.FLAGS.is_parsed(), F.FLAGS["x_str"].default]
+        out.append(answer(lambda: F.FLAGS(["prog", "--x_multi=-1"])))
+        out.append(answer(lambda: F.FLAGS(["prog", "--x_enum=c"])))
+        out.append(answer(lambda: F.FLAGS(["prog", "--nosuch=1"])))
+        out.append(answer(lambda: F.FLAGS(["prog", "--x_b1", "--x_b2"])))
+        out.append(answer(lambda: F.FLAGS(["prog", "--nosuch=1", "rest"], known_only=True)))
+        out.append(answer(lambda: F.DEFINE_string("x_str", "z", "again")))
+        F.FLAGS.x_str = "set"
+        out.append(F.FLAGS["x_str"].value)
+        out.append(sorted(F.flag_dict_to_args({"a": 1, "b": True, "c": [1, 2], "d": False})))
+        out.append(F.text_wrap("aaa bbb ccc ddd", length=8))
+        out.append(F.doc_to_help("  A doc.\n\n  More."))
+        out.append(sorted(n for n in dir(F) if not n.startswith("_") and n not in ("sys", "tf_decorator")))
+    finally:
+        sys.argv = saved
+        for name in names:
+            delattr(F.FLAGS, name)
+        F.FLAGS.unparse_flags()
+    return out
