@@ -74,6 +74,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                     "reverse_sequence"),
     ".initializers": ("initialize_all_tables", "tables_initializer"),
     ".variable_policy": ("VariableAggregation", "VariableSynchronization"),
+    ".conversion": ("register_tensor_conversion_function",),
     ".matrix_ops": ("cholesky", "cholesky_solve", "cross", "matrix_determinant", "matrix_inverse", "matrix_solve",
                     "matrix_solve_ls", "matrix_triangular_solve", "qr", "self_adjoint_eig", "self_adjoint_eigvals",
                     "svd"),
@@ -138,7 +139,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                    "assert_variables_initialized", "count_up_to", "create_partitioned_variables",
                    "get_local_variable", "initialize_local_variables",
                    "initialize_variables", "is_variable_initialized", "model_variables",
-                   "moving_average_variables", "report_uninitialized_variables"),
+                   "moving_average_variables", "report_uninitialized_variables", "variable_creator_scope"),
 }
 #: TF1's names for objects that dfc's modules call otherwise: name -> (module, attribute)
 _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summary", "SummaryMetadataProto"),

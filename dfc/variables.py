@@ -4,6 +4,7 @@ classes are in init_ops.py, tf.make_template in templates.py)."""
 from __future__ import annotations
 
 import contextlib
+import functools
 from typing import Any
 from collections.abc import Iterator
 
@@ -27,7 +28,56 @@ GLOBAL_VARIABLES = "variables"
 TRAINABLE_VARIABLES = "trainable_variables"
 
 
-class Variable(_Operators):
+#: the arguments a variable creator receives (TF1's, in tf.Variable's order), with their defaults
+_CREATOR_ARGS = {"initial_value": None, "trainable": None, "collections": None, "validate_shape": True,
+                 "caching_device": None, "name": None, "variable_def": None, "dtype": None, "expected_shape": None,
+                 "import_scope": None, "constraint": None, "use_resource": None, "synchronization": None,
+                 "aggregation": None, "shape": None, "experimental_enable_variable_lifting": None}
+
+
+class _VariableCreation(type):
+    """tf.Variable(...) goes through the graph's variable creators (tf.variable_creator_scope), innermost first."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        stack = getattr(get_default_graph(), "_variable_creator_stack", None)
+        if not stack:
+            return super().__call__(*args, **kwargs)
+        given = {**dict(zip(_CREATOR_ARGS, args)), **kwargs}
+        arguments = {key: given.pop(key, default) for key, default in _CREATOR_ARGS.items()}
+        arguments.update(given)
+        arguments["synchronization"] = arguments["synchronization"] or VariableSynchronization.AUTO
+        arguments["aggregation"] = arguments["aggregation"] or VariableAggregation.NONE
+
+        def make(**kw: Any) -> Any:
+            if kw.get("variable_def") is not None:
+                raise NotImplementedError("dfc makes no Variable from a VariableDef proto; import the meta graph "
+                                          "(tf.train.import_meta_graph) instead")
+            return type.__call__(cls, **kw)
+        getter = make
+        for creator in stack:  # outermost first: the innermost creator is called first
+            getter = functools.partial(_call_creator, creator, getter)
+        return getter(**arguments)
+
+
+def _call_creator(creator: Any, next_creator: Any, **kwargs: Any) -> Any:
+    return creator(next_creator, **kwargs)
+
+
+@contextlib.contextmanager
+def variable_creator_scope(variable_creator: Any) -> Iterator[None]:
+    """Inside, every tf.Variable (and tf.get_variable's new variables) is made by
+    `variable_creator(next_creator, **kwargs)`, which may change the arguments or return a variable of its own."""
+    graph = get_default_graph()
+    if not hasattr(graph, "_variable_creator_stack"):
+        graph._variable_creator_stack = []
+    graph._variable_creator_stack.append(variable_creator)
+    try:
+        yield
+    finally:
+        graph._variable_creator_stack.remove(variable_creator)
+
+
+class Variable(_Operators, metaclass=_VariableCreation):
     """A named buffer whose value persists across Session.run calls (TF1's tf.Variable)."""
 
     SaveSliceInfo = SaveSliceInfo

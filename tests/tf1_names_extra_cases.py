@@ -221,3 +221,56 @@ def flags_behaviour(tf):
             delattr(F.FLAGS, name)
         F.FLAGS.unparse_flags()
     return out
+
+
+# ---- tf.variable_creator_scope, tf.register_tensor_conversion_function --------------------------------------------
+@probe
+def variable_creators(tf):
+    tf.reset_default_graph()
+    seen = []
+
+    def creator(next_creator, **kwargs):
+        seen.append(sorted(kwargs))
+        seen.append([kwargs["name"], kwargs["trainable"], kwargs["synchronization"].name, kwargs["aggregation"].name])
+        kwargs["trainable"] = False
+        return next_creator(**kwargs)
+
+    def outer(next_creator, **kwargs):
+        seen.append("outer " + str(kwargs.get("name")))
+        return next_creator(**kwargs)
+
+    with tf.variable_creator_scope(outer):
+        with tf.variable_creator_scope(creator):
+            v = tf.Variable(1.0, name="v")
+            w = tf.get_variable("w", [2])
+    u = tf.Variable(2.0, name="u")
+    with tf.variable_creator_scope(lambda next_creator, **kwargs: 5):
+        five = tf.Variable(1.0)
+    return [seen, v.trainable, w.trainable, u.trainable, [x.op.name for x in tf.trainable_variables()], five]
+
+
+@probe
+def tensor_conversion_functions(tf):
+    tf.reset_default_graph()
+
+    class Meters:
+        def __init__(self, v):
+            self.v = v
+
+    class Broken:
+        pass
+
+    tf.register_tensor_conversion_function(
+        Meters, lambda value, dtype=None, name=None, as_ref=False: tf.constant(value.v, dtype=dtype or tf.float32))
+    tf.register_tensor_conversion_function(Broken, lambda value, dtype=None, name=None, as_ref=False: 3)
+    out = []
+    with tf.Session() as sess:
+        out.append(float(sess.run(tf.add(Meters(2.0), 1.0))))
+        out.append(sess.run(tf.convert_to_tensor(Meters(3), dtype=tf.float64)).dtype.name)
+    out.append(answer(lambda: tf.convert_to_tensor(Meters(3), dtype=tf.int32).dtype.name))
+    kind, message = answer(lambda: tf.convert_to_tensor(Broken(), name="b"))
+    out.append([kind, message[:3], message.split(" returned ")[1]])  # the function's repr holds its address
+    out.append(answer(lambda: tf.register_tensor_conversion_function(int, lambda *a, **k: None)))
+    out.append(answer(lambda: tf.register_tensor_conversion_function("int", lambda *a, **k: None)))
+    out.append(answer(lambda: tf.register_tensor_conversion_function(Meters, 3)))
+    return out
