@@ -42,7 +42,6 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".partitioned_variables": ("fixed_size_partitioner", "min_max_variable_partitioner",
                                "variable_axis_size_partitioner"),
     ".graph_util": ("import_graph_def",),
-    ".app": ("flags",),
     ".graph": ("Graph", "GraphKeys", "add_to_collection", "add_to_collections", "get_collection",
                "get_collection_ref", "get_default_graph", "reset_default_graph"),
     ".math_ops": ("abs", "add", "add_n", "argmax", "argmin", "cast", "ceil", "cos", "div", "divide", "equal", "exp",
@@ -75,6 +74,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".initializers": ("initialize_all_tables", "tables_initializer"),
     ".variable_policy": ("VariableAggregation", "VariableSynchronization"),
     ".conversion": ("register_tensor_conversion_function",),
+    ".fake_quant": ("fake_quant_with_min_max_args", "fake_quant_with_min_max_args_gradient",
+                    "fake_quant_with_min_max_vars", "fake_quant_with_min_max_vars_gradient",
+                    "fake_quant_with_min_max_vars_per_channel", "fake_quant_with_min_max_vars_per_channel_gradient"),
     ".matrix_ops": ("cholesky", "cholesky_solve", "cross", "matrix_determinant", "matrix_inverse", "matrix_solve",
                     "matrix_solve_ls", "matrix_triangular_solve", "qr", "self_adjoint_eig", "self_adjoint_eigvals",
                     "svd"),
@@ -153,7 +155,7 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
 _SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "distributions", "dtypes",
                "errors", "estimator", "feature_column", "gfile", "graph_util", "image", "initializers", "io", "keras",
                "layers", "linalg", "logging", "lookup", "losses", "manip", "math", "metrics", "nest", "nn", "python",
-               "python_io", "config", "raw_ops",
+               "python_io", "config", "raw_ops", "flags",
                "queue", "random", "saved_model", "sets", "signal", "sparse", "spectral", "strings",
                "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

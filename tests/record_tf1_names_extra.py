@@ -6,7 +6,8 @@ Run with a Python that has tensorflow installed (not needed by the tests):
 
     python tests/record_tf1_names_extra.py [OUT_DIR]
 
-writes OUT_DIR/tf1_names_extra.json, raw_ops_signatures.json.gz and raw_ops_values.npz
+writes OUT_DIR/tf1_names_extra.json, tf1_names_extra_values.npz, raw_ops_signatures.json.gz and
+raw_ops_values.npz
 (default tests/data/tf_expectations/).
 """
 
@@ -19,7 +20,7 @@ import os
 import sys
 
 from raw_ops_cases import CASES, LIST_OUTPUTS
-from tf1_names_extra_cases import PROBES
+from tf1_names_extra_cases import PROBES, VALUE_PROBES
 from tf_recording import out_dir, tf, write_npz
 
 from tensorflow.python.framework import op_def_registry  # noqa: E402 - after tf_recording set TF up
@@ -71,6 +72,8 @@ def main() -> None:
     with gzip.open(os.path.join(OUT, "raw_ops_signatures.json.gz"), "wt") as f:
         json.dump(signatures(), f, separators=(",", ":"), default=str)
     write_npz(OUT, "raw_ops_values", values())
+    write_npz(OUT, "tf1_names_extra_values", {f"{name}/{key}": value for name, fn in VALUE_PROBES.items()
+                                               for key, value in fn(tf).items()})
     print(f"{len(answers)} probes, {len(CASES)} raw op calls")
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from raw_ops_cases import CASES, LIST_OUTPUTS
 from recordings import EXPECTATIONS_DIR, load_recording
-from tf1_names_extra_cases import PROBES
+from tf1_names_extra_cases import PROBES, VALUE_PROBES
 
 import dfc as tf
 from dfc import raw_ops
@@ -78,3 +78,13 @@ def test_raw_ops_keep_tfs_errors_for_names() -> None:
     with pytest.raises(AttributeError, match="TensorFlow's raw op Bitcast has no counterpart in dfc"):
         tf.raw_ops.Bitcast  # noqa: B018
     assert not hasattr(tf.raw_ops, "NoSuchOp")
+
+
+@pytest.mark.parametrize("name", sorted(VALUE_PROBES))
+def test_value_probes_match_tf(name: str) -> None:
+    expected = {k.split("/", 1)[1]: v for k, v in load_recording("tf1_names_extra_values").items()
+                if k.startswith(name + "/")}
+    got = VALUE_PROBES[name](tf)
+    assert sorted(got) == sorted(expected)
+    for key, want in expected.items():
+        np.testing.assert_allclose(np.asarray(got[key]), want, rtol=1e-5, atol=1e-6, err_msg=key)

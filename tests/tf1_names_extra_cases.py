@@ -14,10 +14,17 @@ from typing import Any
 import numpy as np
 
 PROBES: dict[str, Callable[[Any], Any]] = {}
+#: probes whose answer is a dict of arrays, compared within float tolerance (tf1_names_extra_values.npz)
+VALUE_PROBES: dict[str, Callable[[Any], dict]] = {}
 
 
 def probe(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     PROBES[fn.__name__] = fn
+    return fn
+
+
+def value_probe(fn: Callable[[Any], dict]) -> Callable[[Any], dict]:
+    VALUE_PROBES[fn.__name__] = fn
     return fn
 
 
@@ -274,3 +281,63 @@ def tensor_conversion_functions(tf):
     out.append(answer(lambda: tf.register_tensor_conversion_function("int", lambda *a, **k: None)))
     out.append(answer(lambda: tf.register_tensor_conversion_function(Meters, 3)))
     return out
+
+
+# ---- fake quantization ------------------------------------------------------------------------------------------
+@value_probe
+def fake_quant(tf):
+    tf.reset_default_graph()
+    rng = np.random.default_rng(7)
+    edges = [-6.0, 6.0, 0.0, 0.0235, -0.0235, 5.97, -5.99]
+    x_value = np.concatenate([rng.uniform(-8, 8, 40), edges]).astype(np.float32)
+    x = tf.placeholder(tf.float32, [None])
+    lo, hi = tf.Variable(-1.3), tf.Variable(2.7)
+    x2 = tf.placeholder(tf.float32, [None, 3])
+    lo3, hi3 = tf.Variable([-1.0, -0.3, -2.5]), tf.Variable([1.0, 0.9, 3.1])
+    g = tf.constant(np.linspace(0.5, 2.0, 47).astype(np.float32))
+    outs = {
+        "args": tf.fake_quant_with_min_max_args(x),
+        "args_narrow4": tf.fake_quant_with_min_max_args(x, min=-2.1, max=5.3, num_bits=4, narrow_range=True),
+        "args_shifted": tf.fake_quant_with_min_max_args(x, min=0.5, max=2.0),
+        "vars": tf.fake_quant_with_min_max_vars(x, lo, hi),
+        "vars_narrow": tf.fake_quant_with_min_max_vars(x, lo, hi, num_bits=5, narrow_range=True),
+        "per_channel": tf.fake_quant_with_min_max_vars_per_channel(x2, lo3, hi3),
+        "args_gradient": tf.fake_quant_with_min_max_args_gradient(g, x, min=-2.0, max=3.0),
+    }
+    outs.update({f"vars_gradient_{i}": t for i, t in enumerate(tf.fake_quant_with_min_max_vars_gradient(g, x, lo, hi))})
+    g2 = tf.reshape(g[:45], [15, 3])
+    outs.update({f"per_channel_gradient_{i}": t for i, t in
+                 enumerate(tf.fake_quant_with_min_max_vars_per_channel_gradient(g2, x2, lo3, hi3))})
+    loss = tf.reduce_sum(outs["vars"] * g) + tf.reduce_sum(outs["per_channel"] * g2) + tf.reduce_sum(outs["args"] * g)
+    grads = tf.gradients(loss, [x, lo, hi, x2, lo3, hi3])
+    outs.update({f"grad_{i}": t for i, t in enumerate(grads)})
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        return sess.run(outs, {x: x_value, x2: x_value[:45].reshape(15, 3)})
+
+
+@probe
+def fake_quant_errors(tf):
+    tf.reset_default_graph()
+    x = tf.constant([0.5, -7.0])
+
+    def run(build, phrase):
+        def go():
+            with tf.Session() as sess:
+                return sess.run(build()).tolist()
+        got = answer(go)
+        # TF's message for a kernel's error starts with where it was detected: the phrase is what it says
+        return [got[0], phrase in got[1]] if isinstance(got, list) and len(got) == 2 and isinstance(got[0], str) \
+            else got
+    return [
+        run(lambda: tf.fake_quant_with_min_max_args(x, min=1.0, max=-1.0),
+            "min has to be smaller than max, was: 1 >= -1"),
+        run(lambda: tf.fake_quant_with_min_max_args(x, num_bits=1), "num_bits must be between 2 and 16, inclusive"),
+        run(lambda: tf.fake_quant_with_min_max_vars(x, -1.0, 1.0, num_bits=17), "num_bits must be between 2 and 16"),
+        run(lambda: tf.fake_quant_with_min_max_args(tf.constant([1, 2])),
+            "Input 'inputs' of 'FakeQuantWithMinMaxArgs' Op has type int32 that does not match expected type of "
+            "float32."),
+        run(lambda: tf.fake_quant_with_min_max_vars(x, [-1.0], [1.0]), "Shape must be rank 0 but is rank 1"),
+        run(lambda: tf.fake_quant_with_min_max_vars_per_channel(tf.ones([2, 3]), [-1.0, -2], [1.0, 2]),
+            "Dimensions must be equal, but are 3 and 2"),
+    ]
