@@ -74,6 +74,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".initializers": ("initialize_all_tables", "tables_initializer"),
     ".variable_policy": ("VariableAggregation", "VariableSynchronization"),
     ".conversion": ("register_tensor_conversion_function",),
+    ".clock_ops": ("timestamp",),
+    ".special_zeta": ("polygamma", "zeta"),
     ".fake_quant": ("fake_quant_with_min_max_args", "fake_quant_with_min_max_args_gradient",
                     "fake_quant_with_min_max_vars", "fake_quant_with_min_max_vars_gradient",
                     "fake_quant_with_min_max_vars_per_channel", "fake_quant_with_min_max_vars_per_channel_gradient"),

@@ -341,3 +341,38 @@ def fake_quant_errors(tf):
         run(lambda: tf.fake_quant_with_min_max_vars_per_channel(tf.ones([2, 3]), [-1.0, -2], [1.0, 2]),
             "Dimensions must be equal, but are 3 and 2"),
     ]
+
+
+# ---- zeta, polygamma, timestamp -----------------------------------------------------------------------------------
+@value_probe
+def zeta_polygamma(tf):
+    tf.reset_default_graph()
+    x_value = np.array([1.5, 2.0, 3.0, 7.5, 1.0, 0.5, 2.0, 4.0, 3.0, 2.5, 1.01, 30.0, 2.0], np.float32)
+    q_value = np.array([0.3, 1.0, 2.5, 0.1, 1.0, 1.0, -1.0, -2.0, 0.0, -1.5, 4.0, 1.5, 1e-3], np.float32)
+    x = tf.placeholder(tf.float32, [None])
+    q = tf.placeholder(tf.float32, [None])
+    z = tf.zeta(x, q)
+    z64 = tf.math.zeta(tf.cast(x, tf.float64), tf.cast(q, tf.float64) + 0.25)
+    n = tf.constant([0.0, 1.0, 2.0, 3.0, 1.5, -1.0, 4.0, 0.0])
+    v = tf.constant([0.7, 2.0, 3.5, 0.2, 1.0, 1.0, 10.0, -2.5])
+    p = tf.math.polygamma(n, v)
+    good = [0, 1, 2, 3, 10, 11, 12]
+    gz = tf.gradients(tf.reduce_sum(tf.gather(z, good)), q)[0]
+    gp = tf.gradients(tf.reduce_sum(tf.gather(p, [0, 1, 2, 3, 6])), v)[0]
+    grads_x = [g is None for g in tf.gradients(tf.reduce_sum(z), x) + tf.gradients(tf.reduce_sum(p), n)]
+    with tf.Session() as sess:
+        out = sess.run({"zeta": z, "zeta64": z64, "polygamma": p, "grad_q": gz, "grad_v": gp},
+                       {x: x_value, q: q_value})
+    out["grad_q"] = out["grad_q"][good]
+    out["no_grad_to_x_or_n"] = np.array(grads_x)
+    return out
+
+
+@probe
+def timestamp_op(tf):
+    tf.reset_default_graph()
+    t = tf.timestamp()
+    with tf.Session() as sess:
+        first = sess.run(t)
+        second = sess.run(t)
+    return [t.dtype.name, t.shape.as_list(), bool(second >= first), bool(abs(first - __import__("time").time()) < 60)]
