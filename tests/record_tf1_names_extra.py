@@ -69,8 +69,9 @@ def main() -> None:
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "tf1_names_extra.json"), "w") as f:
         json.dump(answers, f, indent=1, default=str)
-    with gzip.open(os.path.join(OUT, "raw_ops_signatures.json.gz"), "wt") as f:
-        json.dump(signatures(), f, separators=(",", ":"), default=str)
+    text = json.dumps(signatures(), separators=(",", ":"), default=str)
+    with open(os.path.join(OUT, "raw_ops_signatures.json.gz"), "wb") as f:
+        f.write(gzip.compress(text.encode(), mtime=0))  # no timestamp: a new recording of the same ops is the same file
     write_npz(OUT, "raw_ops_values", values())
     write_npz(OUT, "tf1_names_extra_values", {f"{name}/{key}": value for name, fn in VALUE_PROBES.items()
                                                for key, value in fn(tf).items()})
