@@ -157,7 +157,7 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
 _SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "distributions", "dtypes",
                "errors", "estimator", "feature_column", "gfile", "graph_util", "image", "initializers", "io", "keras",
                "layers", "linalg", "logging", "lookup", "losses", "manip", "math", "metrics", "nest", "nn", "python",
-               "python_io", "config", "raw_ops", "flags",
+               "python_io", "config", "raw_ops", "flags", "quantization",
                "queue", "random", "saved_model", "sets", "signal", "sparse", "spectral", "strings",
                "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
@@ -171,6 +171,9 @@ string = _dtypes.string
 # TF's dtypes without kernels here: spelled, refused with a TypeError naming them wherever a dtype is taken
 complex64, complex128 = _dtypes.c64, _dtypes.c128
 uint16, uint32, uint64 = (_dtypes.UnsupportedDType(n) for n in ("uint16", "uint32", "uint64"))
+qint8, quint8, qint16, quint16, qint32, resource, variant = (
+    _dtypes.UnsupportedDType(n) for n in ("qint8", "quint8", "qint16", "quint16", "qint32", "resource", "variant"))
+QUANTIZED_DTYPES = frozenset({qint8, quint8, qint16, quint16, qint32})
 half, double = float16, float64
 
 # TF1 scripts choose their code paths by tf.__version__ (`if tf.__version__ < "1.3.0"`): it is the TF API release dfc
@@ -178,7 +181,8 @@ half, double = float16, float64
 __version__ = "1.15.0"
 __all__ = sorted([*_WHERE, *_RENAMED, *_SUBMODULES, "DType", "as_dtype", "float16", "bfloat16", "float32",
                   "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "half", "double", "string",
-                  "uint16", "uint32", "uint64", "complex64", "complex128"])
+                  "uint16", "uint32", "uint64", "complex64", "complex128", "qint8", "quint8", "qint16", "quint16",
+                  "qint32", "resource", "variant", "QUANTIZED_DTYPES"])
 
 
 def __getattr__(name: str) -> Any:

@@ -51,6 +51,7 @@ class _Context:
         self.inter_op = 0
         self.intra_op = 0
         self.soft_placement = False  # TF's default outside eager execution, which dfc never does
+        self.log_device_placement = False
 
     @property
     def physical(self) -> list[PhysicalDevice]:

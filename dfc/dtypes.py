@@ -19,7 +19,12 @@ from dfc.ir.dtypes import u8 as uint8  # noqa: F401
 
 from .complex_ops import complex  # noqa: F401, A004 - tf.dtypes.complex
 from .math_ops import cast, saturate_cast  # noqa: F401
+from .string_ops import as_string  # noqa: F401 - tf.dtypes.as_string
 
 half, double = float16, float64
 # TF's dtypes without kernels here: spelled, refused with a TypeError naming them wherever a dtype is taken
 uint16, uint32, uint64 = (UnsupportedDType(n) for n in ("uint16", "uint32", "uint64"))
+qint8, quint8, qint16, quint16, qint32, resource, variant = (
+    UnsupportedDType(n) for n in ("qint8", "quint8", "qint16", "quint16", "qint32", "resource", "variant"))
+#: TF's quantized dtypes (each with its reference-type twin there; dfc has neither)
+QUANTIZED_DTYPES = frozenset({qint8, quint8, qint16, quint16, qint32})

@@ -37,6 +37,10 @@ def is_built_with_rocm() -> bool:
     return False  # dfc's GPU code is NVIDIA's PTX only
 
 
+def is_built_with_xla() -> bool:
+    return False  # dfc compiles every step with its own compiler (LLVM), not XLA: jit_compile paths do not apply
+
+
 def disable_with_predicate(pred: Callable[[], bool], skip_message: str) -> Callable:
     """A test method decorator: the test is skipped with `skip_message` when pred() is true as it starts."""
     def decorate(func: Callable) -> Callable:

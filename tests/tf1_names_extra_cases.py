@@ -376,3 +376,18 @@ def timestamp_op(tf):
         first = sess.run(t)
         second = sess.run(t)
     return [t.dtype.name, t.shape.as_list(), bool(second >= first), bool(abs(first - __import__("time").time()) < 60)]
+
+
+@probe
+def misc_names(tf):
+    out = [tf.debugging.get_log_device_placement()]
+    tf.debugging.set_log_device_placement(True)
+    out.append(tf.debugging.get_log_device_placement())
+    tf.debugging.set_log_device_placement(False)
+    out.append(sorted({d.name.replace("_ref", "") for d in tf.dtypes.QUANTIZED_DTYPES}))
+    out.append([d.name for d in (tf.qint8, tf.quint8, tf.qint16, tf.quint16, tf.qint32, tf.resource, tf.variant)])
+    out.append(sorted(n for n in dir(tf.quantization) if n.startswith("fake_quant")))
+    tf.reset_default_graph()
+    with tf.Session() as sess:
+        out.append(sess.run(tf.dtypes.as_string(tf.constant([1.5, 2.0]), precision=2)).tolist())
+    return out
