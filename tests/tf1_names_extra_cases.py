@@ -391,3 +391,20 @@ def misc_names(tf):
     with tf.Session() as sess:
         out.append(sess.run(tf.dtypes.as_string(tf.constant([1.5, 2.0]), precision=2)).tolist())
     return out
+
+
+@probe
+def keras_weight_policies(tf):
+    tf.reset_default_graph()
+    layer = tf.keras.layers.Layer()
+    out = []
+    calls = [
+        lambda: layer.add_weight("a", [2], synchronization=tf.VariableSynchronization.ON_READ).trainable,
+        lambda: layer.add_weight("b", [2], synchronization=tf.VariableSynchronization.ON_READ, trainable=True),
+        lambda: layer.add_weight("c", [2], aggregation=tf.VariableAggregation.MEAN).aggregation.name,
+        lambda: layer.add_weight("d", [2], aggregation="x"),
+        lambda: [len(layer.trainable_weights), len(layer.non_trainable_weights)],
+    ]
+    for call in calls:
+        out.append(answer(call))
+    return out
