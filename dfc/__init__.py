@@ -76,6 +76,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".conversion": ("register_tensor_conversion_function",),
     ".clock_ops": ("timestamp",),
     ".special_zeta": ("polygamma", "zeta"),
+    ".matrix_sqrt": ("matrix_square_root",),
     ".fake_quant": ("fake_quant_with_min_max_args", "fake_quant_with_min_max_args_gradient",
                     "fake_quant_with_min_max_vars", "fake_quant_with_min_max_vars_gradient",
                     "fake_quant_with_min_max_vars_per_channel", "fake_quant_with_min_max_vars_per_channel_gradient"),

@@ -408,3 +408,30 @@ def keras_weight_policies(tf):
     for call in calls:
         out.append(answer(call))
     return out
+
+
+@value_probe
+def matrix_square_root(tf):
+    tf.reset_default_graph()
+    rng = np.random.default_rng(3)
+    m = rng.standard_normal((2, 3, 3))
+    spd = m @ m.transpose(0, 2, 1) + np.eye(3)
+    general = rng.standard_normal((3, 3)) + 3 * np.eye(3)
+    x = tf.placeholder(tf.float64, [2, 3, 3])
+    y = tf.linalg.sqrtm(x)
+    z = tf.matrix_square_root(tf.constant(general.astype(np.float32)))
+    w = tf.constant(rng.standard_normal((2, 3, 3)))
+    g = tf.gradients(tf.reduce_sum(y * w), x)[0]
+    with tf.Session() as sess:
+        return sess.run({"spd": y, "general32": z, "grad": g}, {x: spd})
+
+
+@probe
+def matrix_square_root_errors(tf):
+    tf.reset_default_graph()
+    calls = [lambda: tf.linalg.sqrtm(tf.constant([[1, 2], [3, 4]])),
+             lambda: tf.linalg.sqrtm(tf.constant([1.0, 2.0])),
+             lambda: tf.linalg.sqrtm(tf.zeros([2, 3]))]
+    # the class, and the message's first words (TF's node spelling follows)
+    return [[got[0], got[1].split(" for ")[0]] if isinstance(got, list) else "no error"
+            for got in (answer(call) for call in calls)]
