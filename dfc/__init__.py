@@ -42,7 +42,6 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".partitioned_variables": ("fixed_size_partitioner", "min_max_variable_partitioner",
                                "variable_axis_size_partitioner"),
     ".graph_util": ("import_graph_def",),
-    ".app": ("flags",),
     ".graph": ("Graph", "GraphKeys", "add_to_collection", "add_to_collections", "get_collection",
                "get_collection_ref", "get_default_graph", "reset_default_graph"),
     ".math_ops": ("abs", "add", "add_n", "argmax", "argmin", "cast", "ceil", "cos", "div", "divide", "equal", "exp",
@@ -72,7 +71,15 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                     "tensor_scatter_add", "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_nd_update",
                     "tensor_scatter_sub", "tensor_scatter_update", "unique",
                     "reverse_sequence"),
-    ".initializers": ("tables_initializer",),
+    ".initializers": ("initialize_all_tables", "tables_initializer"),
+    ".variable_policy": ("VariableAggregation", "VariableSynchronization"),
+    ".conversion": ("register_tensor_conversion_function",),
+    ".clock_ops": ("timestamp",),
+    ".special_zeta": ("polygamma", "zeta"),
+    ".matrix_sqrt": ("matrix_square_root",),
+    ".fake_quant": ("fake_quant_with_min_max_args", "fake_quant_with_min_max_args_gradient",
+                    "fake_quant_with_min_max_vars", "fake_quant_with_min_max_vars_gradient",
+                    "fake_quant_with_min_max_vars_per_channel", "fake_quant_with_min_max_vars_per_channel_gradient"),
     ".matrix_ops": ("cholesky", "cholesky_solve", "cross", "matrix_determinant", "matrix_inverse", "matrix_solve",
                     "matrix_solve_ls", "matrix_triangular_solve", "qr", "self_adjoint_eig", "self_adjoint_eigvals",
                     "svd"),
@@ -137,7 +144,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                    "assert_variables_initialized", "count_up_to", "create_partitioned_variables",
                    "get_local_variable", "initialize_local_variables",
                    "initialize_variables", "is_variable_initialized", "model_variables",
-                   "moving_average_variables", "report_uninitialized_variables"),
+                   "moving_average_variables", "report_uninitialized_variables", "variable_creator_scope"),
 }
 #: TF1's names for objects that dfc's modules call otherwise: name -> (module, attribute)
 _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summary", "SummaryMetadataProto"),
@@ -151,7 +158,7 @@ _RENAMED = {"Summary": (".summary", "SummaryProto"), "SummaryMetadata": (".summa
 _SUBMODULES = ("app", "bitwise", "compat", "contrib", "data", "debugging", "distribute", "distributions", "dtypes",
                "errors", "estimator", "feature_column", "gfile", "graph_util", "image", "initializers", "io", "keras",
                "layers", "linalg", "logging", "lookup", "losses", "manip", "math", "metrics", "nest", "nn", "python",
-               "python_io",
+               "python_io", "config", "raw_ops", "flags", "quantization",
                "queue", "random", "saved_model", "sets", "signal", "sparse", "spectral", "strings",
                "summary", "test", "train")
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
@@ -163,6 +170,10 @@ int8, int16, int32, int64, bool = _dtypes.i8, _dtypes.i16, _dtypes.i32, _dtypes.
 uint8, uint16, uint32, uint64 = _dtypes.u8, _dtypes.u16, _dtypes.u32, _dtypes.u64
 string = _dtypes.string
 complex64, complex128 = _dtypes.c64, _dtypes.c128
+# TF's dtypes without kernels here: spelled, refused with a TypeError naming them wherever a dtype is taken
+qint8, quint8, qint16, quint16, qint32, resource, variant = (
+    _dtypes.UnsupportedDType(n) for n in ("qint8", "quint8", "qint16", "quint16", "qint32", "resource", "variant"))
+QUANTIZED_DTYPES = frozenset({qint8, quint8, qint16, quint16, qint32})
 half, double = float16, float64
 
 # TF1 scripts choose their code paths by tf.__version__ (`if tf.__version__ < "1.3.0"`): it is the TF API release dfc
@@ -170,7 +181,8 @@ half, double = float16, float64
 __version__ = "1.15.0"
 __all__ = sorted([*_WHERE, *_RENAMED, *_SUBMODULES, "DType", "as_dtype", "float16", "bfloat16", "float32",
                   "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "half", "double", "string",
-                  "uint16", "uint32", "uint64", "complex64", "complex128"])
+                  "uint16", "uint32", "uint64", "complex64", "complex128", "qint8", "quint8", "qint16", "quint16",
+                  "qint32", "resource", "variant", "QUANTIZED_DTYPES"])
 
 
 def __getattr__(name: str) -> Any:

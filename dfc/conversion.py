@@ -38,9 +38,52 @@ def convert_to_tensor(value: Any, dtype: DType | Any = None, name: str | None = 
         return value
     if isinstance(value, Operation):
         raise TypeError(f"cannot use Operation '{value.name}' as a tensor; use one of its outputs")
+    if _CONVERSIONS:
+        converted = _registered_conversion(value, want, name)
+        if converted is not None:
+            return converted
     if isinstance(value, (list, tuple)) and _holds_tensor(value):
         return _auto_packed(value, want, name or "packed")
     return constant(value, dtype=want, name=name or "Const")
+
+
+#: tf.register_tensor_conversion_function's entries: (priority, order registered, base type(s), function)
+_CONVERSIONS: list[tuple[int, int, Any, Any]] = []
+
+
+def register_tensor_conversion_function(base_type: Any, conversion_func: Any, priority: int = 100) -> None:
+    """Make convert_to_tensor (and so every op's argument) turn instances of `base_type` into tensors with
+    `conversion_func(value, dtype=None, name=None, as_ref=False)`; lower priorities are tried first."""
+    base_types = base_type if isinstance(base_type, tuple) else (base_type,)
+    if any(not isinstance(x, type) for x in base_types):
+        raise TypeError(f"Argument `base_type` must be a type or a tuple of types. Obtained: {base_type}")
+    if any(issubclass(x, (int, float, np.generic, np.ndarray)) for x in base_types):
+        raise TypeError("Cannot register conversions for Python numeric types and NumPy scalars and arrays.")
+    if not callable(conversion_func):
+        raise TypeError(f"Argument `conversion_func` must be callable. Received {conversion_func}.")
+    _CONVERSIONS.append((priority, len(_CONVERSIONS), base_type, conversion_func))
+    _CONVERSIONS.sort(key=lambda entry: entry[:2])
+
+
+def _registered_conversion(value: Any, want: DType | None, name: str | None) -> Tensor | None:
+    """The tensor a registered conversion function makes of `value` (None when none applies), checked as TF does."""
+    prefix = f"{name}: " if name is not None else ""
+    for _, _, base_type, fn in _CONVERSIONS:
+        if not isinstance(value, base_type):
+            continue
+        result = fn(value, dtype=want, name=name, as_ref=False)
+        if result is NotImplemented:
+            continue
+        if hasattr(result, "_as_tensor") and not isinstance(result, Tensor):
+            result = result._as_tensor()
+        if not isinstance(result, Tensor):
+            raise RuntimeError(f"{prefix}Conversion function {fn!r} for type {base_type} returned non-Tensor: "
+                               f"{result!r}")
+        if want is not None and result.dtype.base_dtype is not want.base_dtype:
+            raise RuntimeError(f"{prefix}Conversion function {fn} for type {base_type} returned incompatible dtype: "
+                               f"requested = {want.name}, actual = {result.dtype.name}")
+        return result
+    return None
 
 
 def _holds_tensor(value: list | tuple) -> bool:

@@ -399,7 +399,20 @@ def run_time_assert(condition: Tensor, parts: list, summarize: int) -> Operation
                            name="Assert"))
 
 
-__all__ = ["Assert", "Print", "assert_all_finite", "assert_equal", "assert_greater", "assert_greater_equal",
+def set_log_device_placement(enabled: bool) -> None:
+    """TF's eager-op placement logging switch (tf.config's context); a TF1 Session logs by its ConfigProto's
+    log_device_placement instead, as in TF."""
+    from .config import _CONTEXT
+    _CONTEXT.log_device_placement = bool(enabled)
+
+
+def get_log_device_placement() -> bool:
+    from .config import _CONTEXT
+    return _CONTEXT.log_device_placement
+
+
+__all__ = ["get_log_device_placement", "set_log_device_placement",
+           "Assert", "Print", "assert_all_finite", "assert_equal", "assert_greater", "assert_greater_equal",
            "assert_integer", "assert_less", "assert_less_equal", "assert_near", "assert_negative",
            "assert_non_negative", "assert_non_positive", "assert_none_equal", "assert_positive",
            "assert_proper_iterable", "assert_rank", "assert_rank_at_least", "assert_rank_in", "assert_shapes",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dfc.ir.dtypes import DType, as_dtype  # noqa: F401 - re-exported TF1 names
+from dfc.ir.dtypes import DType, UnsupportedDType, as_dtype  # noqa: F401 - re-exported TF1 names
 from dfc.ir.dtypes import bf16 as bfloat16  # noqa: F401
 from dfc.ir.dtypes import bool_ as bool  # noqa: F401, A004
 from dfc.ir.dtypes import c64 as complex64  # noqa: F401
@@ -22,5 +22,11 @@ from dfc.ir.dtypes import u64 as uint64  # noqa: F401
 
 from .complex_ops import complex  # noqa: F401, A004 - tf.dtypes.complex
 from .math_ops import cast, saturate_cast  # noqa: F401
+from .string_ops import as_string  # noqa: F401 - tf.dtypes.as_string
 
 half, double = float16, float64
+# TF's dtypes without kernels here: spelled, refused with a TypeError naming them wherever a dtype is taken
+qint8, quint8, qint16, quint16, qint32, resource, variant = (
+    UnsupportedDType(n) for n in ("qint8", "quint8", "qint16", "quint16", "qint32", "resource", "variant"))
+#: TF's quantized dtypes (each with its reference-type twin there; dfc has neither)
+QUANTIZED_DTYPES = frozenset({qint8, quint8, qint16, quint16, qint32})

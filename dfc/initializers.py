@@ -129,6 +129,11 @@ def tables_initializer(name: str = "init_all_tables"):
     return initialize_tables(name)
 
 
+def initialize_all_tables(name: str = "init_all_tables"):
+    """TF1's older name of tf.tables_initializer (deprecated there, same op)."""
+    return tables_initializer(name)
+
+
 zeros, ones, constant = zeros_initializer, ones_initializer, constant_initializer
 random_normal, random_uniform, truncated_normal = (random_normal_initializer, random_uniform_initializer,
                                                    truncated_normal_initializer)

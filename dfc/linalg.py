@@ -11,6 +11,7 @@ from .linalg_ops import matrix_diag as diag  # noqa: F401
 from .linalg_ops import matrix_diag_part as diag_part  # noqa: F401
 from .linalg_ops import matrix_set_diag as set_diag  # noqa: F401
 from .math_ops import matmul  # noqa: F401
+from .matrix_sqrt import sqrtm  # noqa: F401
 from .matrix_ops import (cholesky, cholesky_solve, cross, logdet, lstsq, matrix_rank, pinv, qr, slogdet,  # noqa
                          svd)
 from .matrix_ops import matrix_determinant as det  # noqa: F401

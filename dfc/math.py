@@ -24,6 +24,7 @@ from .debugging import is_non_decreasing, is_strictly_increasing
 from .special_ops import (bessel_i0, bessel_i0e, bessel_i1, bessel_i1e, digamma, erfcinv, erfinv, lbeta, lgamma,
                           ndtri)
 from .special_incomplete import betainc, igamma, igammac
+from .special_zeta import polygamma, zeta
 from .tensor_ops import invert_permutation
 
 divide_no_nan = div_no_nan
@@ -44,4 +45,4 @@ __all__ = ["abs", "accumulate_n", "angle", "conj", "imag", "real",
            "segment_prod", "segment_sum", "unsorted_segment_max", "unsorted_segment_mean", "unsorted_segment_min",
            "unsorted_segment_prod", "unsorted_segment_sqrt_n", "digamma", "erfinv", "lbeta", "lgamma", "ndtri",
            "erfcinv", "is_non_decreasing", "is_strictly_increasing", "bessel_i0", "bessel_i0e", "bessel_i1",
-           "bessel_i1e", "betainc", "igamma", "igammac"]
+           "bessel_i1e", "betainc", "igamma", "igammac", "polygamma", "zeta"]

@@ -13,7 +13,9 @@ from .array_ops import placeholder
 from .framework import Tensor, convert_to_tensor
 from .gradients_impl import gradients
 from .test_case import (TestCase, get_temp_dir, gpu_device_name, is_built_with_cuda,  # noqa: F401
-                        is_built_with_gpu_support, is_gpu_available, main)
+                        is_built_with_gpu_support, is_gpu_available, main,
+                        disable_with_predicate, is_built_with_rocm, is_built_with_xla,
+                        with_eager_op_as_function)
 
 
 def _session(x: Tensor):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import random
 import re
 import tempfile
@@ -30,6 +31,34 @@ def is_built_with_cuda() -> bool:
 
 
 is_built_with_gpu_support = is_built_with_cuda
+
+
+def is_built_with_rocm() -> bool:
+    return False  # dfc's GPU code is NVIDIA's PTX only
+
+
+def is_built_with_xla() -> bool:
+    return False  # dfc compiles every step with its own compiler (LLVM), not XLA: jit_compile paths do not apply
+
+
+def disable_with_predicate(pred: Callable[[], bool], skip_message: str) -> Callable:
+    """A test method decorator: the test is skipped with `skip_message` when pred() is true as it starts."""
+    def decorate(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def run(self: unittest.TestCase, *args: Any, **kwargs: Any) -> Any:
+            if pred():
+                self.skipTest(skip_message)
+            return func(self, *args, **kwargs)
+        return run
+    return decorate
+
+
+def with_eager_op_as_function(cls: Any = None, only_as_function: bool = False) -> Any:
+    """TF's class decorator adding eager-mode variants of each test; graph-mode tests (dfc's only mode) are
+    unchanged, as TF 2.21 leaves them."""
+    if cls is None:
+        return lambda c: c
+    return cls
 
 
 def get_temp_dir() -> str:

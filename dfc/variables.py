@@ -4,6 +4,7 @@ classes are in init_ops.py, tf.make_template in templates.py)."""
 from __future__ import annotations
 
 import contextlib
+import functools
 from typing import Any
 from collections.abc import Iterator
 
@@ -18,6 +19,7 @@ from .framework import (Graph, Operation, Tensor, TensorShape, build_error, conv
                         wrap_op)
 from .graph_builder import _Operators, _session_for
 from .partitioned_variables import SaveSliceInfo
+from .variable_policy import VariableAggregation, VariableSynchronization, validate_policy  # noqa: F401
 from .init_ops import (Initializer, constant_initializer, glorot_normal_initializer,  # noqa: F401 - their tf.* home
                        glorot_uniform_initializer, ones_initializer, random_normal_initializer,
                        random_uniform_initializer, truncated_normal_initializer, xavier_initializer, zeros_initializer)
@@ -26,15 +28,70 @@ GLOBAL_VARIABLES = "variables"
 TRAINABLE_VARIABLES = "trainable_variables"
 
 
-class Variable(_Operators):
+#: the arguments a variable creator receives (TF1's, in tf.Variable's order), with their defaults
+_CREATOR_ARGS = {"initial_value": None, "trainable": None, "collections": None, "validate_shape": True,
+                 "caching_device": None, "name": None, "variable_def": None, "dtype": None, "expected_shape": None,
+                 "import_scope": None, "constraint": None, "use_resource": None, "synchronization": None,
+                 "aggregation": None, "shape": None, "experimental_enable_variable_lifting": None}
+
+
+class _VariableCreation(type):
+    """tf.Variable(...) goes through the graph's variable creators (tf.variable_creator_scope), innermost first."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        stack = getattr(get_default_graph(), "_variable_creator_stack", None)
+        if not stack:
+            return super().__call__(*args, **kwargs)
+        given = {**dict(zip(_CREATOR_ARGS, args)), **kwargs}
+        arguments = {key: given.pop(key, default) for key, default in _CREATOR_ARGS.items()}
+        arguments.update(given)
+        arguments["synchronization"] = arguments["synchronization"] or VariableSynchronization.AUTO
+        arguments["aggregation"] = arguments["aggregation"] or VariableAggregation.NONE
+
+        def make(**kw: Any) -> Any:
+            if kw.get("variable_def") is not None:
+                raise NotImplementedError("dfc makes no Variable from a VariableDef proto; import the meta graph "
+                                          "(tf.train.import_meta_graph) instead")
+            return type.__call__(cls, **kw)
+        getter = make
+        for creator in stack:  # outermost first: the innermost creator is called first
+            getter = functools.partial(_call_creator, creator, getter)
+        return getter(**arguments)
+
+
+def _call_creator(creator: Any, next_creator: Any, **kwargs: Any) -> Any:
+    return creator(next_creator, **kwargs)
+
+
+@contextlib.contextmanager
+def variable_creator_scope(variable_creator: Any) -> Iterator[None]:
+    """Inside, every tf.Variable (and tf.get_variable's new variables) is made by
+    `variable_creator(next_creator, **kwargs)`, which may change the arguments or return a variable of its own."""
+    graph = get_default_graph()
+    if not hasattr(graph, "_variable_creator_stack"):
+        graph._variable_creator_stack = []
+    graph._variable_creator_stack.append(variable_creator)
+    try:
+        yield
+    finally:
+        graph._variable_creator_stack.remove(variable_creator)
+
+
+class Variable(_Operators, metaclass=_VariableCreation):
     """A named buffer whose value persists across Session.run calls (TF1's tf.Variable)."""
 
     SaveSliceInfo = SaveSliceInfo
     _save_slice_info = None  # a shard of a PartitionedVariable: its place in the whole (partitioned_variables.py)
 
-    def __init__(self, initial_value: Any = None, trainable: bool = True, collections=None,
+    _synchronization = VariableSynchronization.AUTO  # a variable of an imported meta graph: TF's defaults
+    _aggregation = VariableAggregation.NONE
+
+    def __init__(self, initial_value: Any = None, trainable: bool | None = None, collections=None,
                  validate_shape: bool = True, caching_device=None, name: str | None = None, dtype=None,
-                 expected_shape=None, import_scope=None, constraint=None, **_ignored):
+                 expected_shape=None, import_scope=None, constraint=None, synchronization=None, aggregation=None,
+                 **_ignored):
+        self._synchronization, self._aggregation, trainable = validate_policy(synchronization, aggregation,
+                                                                              trainable, name)
         if initial_value is None:
             raise ValueError("initial_value must be specified")
         graph = get_default_graph()
@@ -117,6 +174,14 @@ class Variable(_Operators):
     @property
     def trainable(self) -> bool:
         return self._trainable
+
+    @property
+    def synchronization(self) -> VariableSynchronization:
+        return self._synchronization
+
+    @property
+    def aggregation(self) -> VariableAggregation:
+        return self._aggregation
 
     @property
     def initializer(self) -> Operation:
@@ -393,20 +458,23 @@ def _count_scope(graph, full: str) -> None:
     counts[full] = counts.get(full, 0) + 1
 
 
-def get_variable(name: str, shape=None, dtype=None, initializer=None, regularizer=None, trainable: bool = True,
-                 collections=None, partitioner=None, **_ignored) -> Variable:
+def get_variable(name: str, shape=None, dtype=None, initializer=None, regularizer=None, trainable: bool | None = None,
+                 collections=None, partitioner=None, synchronization=None, aggregation=None,
+                 **_ignored) -> Variable:
     """The variable `scope/name`: made on first use; reused only when the scope allows it. With a partitioner (or
     the scope's) a PartitionedVariable of shards `scope/name/part_i` (partitioned_variables.py)."""
     graph = get_default_graph()
     scope = get_variable_scope()
     full = f"{scope.name}/{name}" if scope.name else name
+    synchronization, aggregation, trainable = validate_policy(synchronization, aggregation, trainable, full)
+    policy = {"synchronization": synchronization, "aggregation": aggregation}
     if dtype is None and scope.dtype is not f32:  # variable_scope(dtype=float16/64): its variables' default
         dtype = scope.dtype
     partitioner = partitioner if partitioner is not None else scope.partitioner
     scalar = shape is not None and len(static_shape(shape)) == 0
     if partitioner is not None and not scalar:  # TF1 leaves a scalar whole
         return _get_partitioned(full, scope.reuse, shape, dtype, initializer, regularizer, trainable, collections,
-                                partitioner)
+                                partitioner, policy)
     partitioned = graph.collections.get("__partitioned_variables_by_name", {})
     if full in partitioned:
         if scope.reuse is False:
@@ -415,23 +483,24 @@ def get_variable(name: str, shape=None, dtype=None, initializer=None, regularize
                              f"partitioning?")
         return partitioned[full]
     return _get_single(full, scope.reuse, shape, dtype, initializer if initializer is not None else scope.initializer,
-                       regularizer, trainable, collections)
+                       regularizer, trainable, collections, policy=policy)
 
 
-def _get_partitioned(full: str, reuse, shape, dtype, initializer, regularizer, trainable, collections, partitioner):
+def _get_partitioned(full: str, reuse, shape, dtype, initializer, regularizer, trainable, collections, partitioner,
+                     policy: dict | None = None):
     from .partitioned_variables import get_partitioned_variable
     scope_initializer = get_variable_scope().initializer
 
     def make_shard(leaf: str, part_shape, part_initializer, partition_info):
         chosen = part_initializer if part_initializer is not None else scope_initializer
         return _get_single(f"{full}/{leaf}", reuse, part_shape, dtype, chosen,
-                           regularizer, trainable, collections, partition_info)
+                           regularizer, trainable, collections, partition_info, policy=policy)
     return get_partitioned_variable(make_shard, full, reuse, shape, dtype, initializer, partitioner,
                                     get_default_graph())
 
 
 def _get_single(full: str, reuse, shape, dtype, initializer, regularizer, trainable, collections,
-                partition_info=None) -> Variable:
+                partition_info=None, policy: dict | None = None) -> Variable:
     graph = get_default_graph()
     existing: dict[str, Variable] = graph.collections.setdefault("__variables_by_name", {})
     if full in existing:
@@ -469,7 +538,7 @@ def _get_single(full: str, reuse, shape, dtype, initializer, regularizer, traina
     saved = list(graph.name_scope_stack)
     graph.name_scope_stack[:] = [parent] if parent else []
     try:
-        var = Variable(value, trainable=trainable, collections=collections, name=name, dtype=dtype)
+        var = Variable(value, trainable=trainable, collections=collections, name=name, dtype=dtype, **(policy or {}))
     finally:
         graph.name_scope_stack[:] = saved
     # a name taken by another op (a tf.Variable named alike) is uniquified, as TF does: 'x' becomes 'x_1'

@@ -162,6 +162,20 @@ UNSUPPORTED = ("qint8", "quint8",
                "qint16", "quint16", "qint32", "resource", "variant")
 
 
+class UnsupportedDType(str):
+    """tf.qint8 and the other TF dtypes dfc has no kernels for: a name a script may spell, which every op that
+    takes a dtype refuses with a TypeError naming it (as_dtype reads it as its name)."""
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return f"tf.{self}"
+
+
 def from_mlir(spelling: str) -> DType:
     """The dtype spelled `spelling` in the IR (f32, i1, ...)."""
     try:

@@ -78,9 +78,26 @@ def _probe() -> tuple[int, str]:
         return 0, f"CUDA is not usable here: {e}"
 
 
+#: how many GPUs tf.config.set_visible_devices leaves visible (None: all of them)
+visible_limit: int | None = None
+
+
 def device_count() -> int:
-    """How many GPUs this process can use (0 without cuda-bindings, a driver or a device)."""
-    return _probe()[0]
+    """How many GPUs this process can use (0 without cuda-bindings, a driver or a device, or with none visible)."""
+    count = _probe()[0]
+    return count if visible_limit is None else min(count, visible_limit)
+
+
+def device_details(ordinal: int) -> dict:
+    """tf.config.experimental.get_device_details of a GPU: its name and compute capability."""
+    drv = _driver()
+    device = _check(drv.cuDeviceGet(ordinal))
+    name = _check(drv.cuDeviceGetName(256, device))
+    name = (name.decode() if isinstance(name, bytes) else str(name)).split("\x00", 1)[0]
+    attr = drv.CUdevice_attribute
+    major = _check(drv.cuDeviceGetAttribute(attr.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device))
+    minor = _check(drv.cuDeviceGetAttribute(attr.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device))
+    return {"compute_capability": (int(major), int(minor)), "device_name": name}
 
 
 def require_device() -> None:

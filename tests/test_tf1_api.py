@@ -133,7 +133,8 @@ def test_get_checkpoint_state(tmp_path):
 
 def test_app_run_parses_flags_and_calls_main(monkeypatch):
     flags = tf.app.flags
-    flags.FLAGS.reset()
+    assert flags is tf.flags and flags.FLAGS is tf.flags.FLAGS
+    names = ["batch_size", "learning_rate", "fake_data", "data_dir"]
     flags.DEFINE_integer("batch_size", 32, "batch")
     flags.DEFINE_float("learning_rate", 0.1, "lr")
     flags.DEFINE_boolean("fake_data", False, "fake")
@@ -141,25 +142,29 @@ def test_app_run_parses_flags_and_calls_main(monkeypatch):
     seen = {}
 
     def main(argv):
-        seen.update(flags.FLAGS.flag_values_dict(), argv=argv)
+        values = flags.FLAGS.flag_values_dict()
+        seen.update({k: values[k] for k in names}, argv=argv)
         return 0
     monkeypatch.setattr("sys.argv", ["prog", "--batch_size=8", "--fake_data", "--learning_rate", "0.5", "extra"])
-    with pytest.raises(SystemExit) as info:
-        tf.app.run(main)
-    assert info.value.code == 0
-    assert seen == {"batch_size": 8, "learning_rate": 0.5, "fake_data": True, "data_dir": "/tmp/data",
-                    "argv": ["prog", "extra"]}
-    # absl's Flag objects, which TF1 scripts log flags with: FLAGS.__flags and FLAGS['name']
-    logged = {name: flag.value for name, flag in getattr(flags.FLAGS, "__flags").items()}
-    assert logged == {"batch_size": 8, "learning_rate": 0.5, "fake_data": True, "data_dir": "/tmp/data"}
-    assert flags.FLAGS["data_dir"].default == "/tmp/data" and str(flags.FLAGS["batch_size"]) == "8"
-    # DCGAN-tensorflow's main: {k: FLAGS[k].value for k in FLAGS} (iterating FLAGS gives the flags' names)
-    assert {k: flags.FLAGS[k].value for k in flags.FLAGS} == logged
-    assert list(flags.FLAGS)[:4] == ["batch_size", "learning_rate", "fake_data", "data_dir"]
-    assert len(flags.FLAGS) == 4
-    with pytest.raises(flags.IllegalFlagValueError, match="batch_size"):
-        flags.FLAGS(["prog", "--batch_size=many"])
-    flags.FLAGS.reset()
+    try:
+        with pytest.raises(SystemExit) as info:
+            tf.app.run(main)
+        assert info.value.code == 0
+        assert seen == {"batch_size": 8, "learning_rate": 0.5, "fake_data": True, "data_dir": "/tmp/data",
+                        "argv": ["prog", "extra"]}
+        # absl's Flag objects, which TF1 scripts log flags with: FLAGS.__flags and FLAGS['name']
+        logged = {name: flag.value for name, flag in getattr(flags.FLAGS, "__flags").items() if name in names}
+        assert logged == {"batch_size": 8, "learning_rate": 0.5, "fake_data": True, "data_dir": "/tmp/data"}
+        assert flags.FLAGS["data_dir"].default == "/tmp/data" and str(flags.FLAGS["batch_size"].value) == "8"
+        # DCGAN-tensorflow's main: {k: FLAGS[k].value for k in FLAGS} (iterating FLAGS gives the flags' names)
+        assert {k: flags.FLAGS[k].value for k in flags.FLAGS if k in names} == logged
+        assert [k for k in flags.FLAGS if k in names] == names
+        with pytest.raises(flags.IllegalFlagValueError, match="batch_size"):
+            flags.FLAGS(["prog", "--batch_size=many"])
+    finally:  # absl's FLAGS is the process's: leave it as it was
+        for name in names:
+            delattr(flags.FLAGS, name)
+        flags.FLAGS.unparse_flags()
 
 
 def test_gfile(tmp_path):

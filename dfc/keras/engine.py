@@ -21,6 +21,7 @@ from dfc.ir.dtypes import as_dtype
 from .. import array_ops as _array
 from ..framework import Tensor, TensorShape, convert_to_tensor, name_scope
 from ..layers import base as _tf_layers_base
+from ..variable_policy import VariableSynchronization
 from ..variables import Variable
 from . import backend as K
 from . import constraints, initializers, layer_config, regularizers
@@ -142,6 +143,12 @@ class Layer(_tf_layers_base.Layer):
         glorot_uniform for floats, zeros otherwise); its penalty `regularizer(variable)` joins `losses`."""
         shape = () if shape is None else tuple(TensorShape(shape).as_list())
         dtype = as_dtype(dtype) if dtype is not None else (self._dtype or as_dtype(K.floatx()))
+        if synchronization == VariableSynchronization.ON_READ:
+            if trainable:
+                raise ValueError("Synchronization value can be set to VariableSynchronization.ON_READ only for "
+                                 "non-trainable variables. You have specified trainable=True and "
+                                 "synchronization=VariableSynchronization.ON_READ.")
+            trainable = False  # a variable synced on read is not trained
         trainable = True if trainable is None else bool(trainable)
         init = initializers.get(initializer)
         if init is None:
@@ -153,7 +160,8 @@ class Layer(_tf_layers_base.Layer):
                 raise ValueError(f"Layer {self.name}: weight {name} has shape {shape}, the given value {value.shape}")
             init = initializers.Constant(value)
         variable = Variable(lambda: init(list(shape), dtype=dtype), name=name, dtype=dtype,
-                            trainable=trainable and self.trainable)
+                            trainable=trainable and self.trainable, synchronization=synchronization,
+                            aggregation=aggregation)
         variable.constraint = constraints.get(constraint)
         (self._trainable_weights if trainable else self._non_trainable_weights).append(variable)
         regularizer = regularizers.get(regularizer)
