@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from dfc.ir.dtypes import bool_, i32
+from dfc.ir.errors import DTypeError, InvalidArgumentError
 from dfc.ir.graph import Op, Value
 from dfc.ir.types import TensorType
 
@@ -42,7 +43,9 @@ def _pred_tensor(pred, op_type: str, name: str, what: str = "pred") -> Tensor:
         raise TypeError(f"{what} must not be a Python bool")
     pred = convert_to_tensor(pred)
     if pred.dtype is not bool_:
-        raise build_error(op_type, name, f"{what} {pred.name} must be a bool tensor, got {pred.dtype.name}")
+        # TF's TypeError (its Switch op refuses the dtype), named as our build errors are
+        raise DTypeError(str(build_error(op_type, name, f"{what} {pred.name} must be a bool tensor, got "
+                                                        f"{pred.dtype.name}")))
     if pred.shape.ndims not in (None, 0):
         raise build_error(op_type, name, f"{what} {pred.name} must be a scalar, got shape {pred.shape}")
     return pred
@@ -156,7 +159,8 @@ def case(pred_fn_pairs, default: Callable | None = None, exclusive: bool = False
         if not isinstance(pair, tuple) or len(pair) != 2:
             raise TypeError(f"Each entry in pred_fn_pairs must be a 2-tuple, got {pair!r}")
         if not callable(pair[1]):
-            raise TypeError("fn for pred must be callable.")
+            pred = pair[0]
+            raise TypeError(f"fn for pred {getattr(pred, 'name', pred)} must be callable, got {pair[1]!r}.")
     if not pairs and default is None:
         raise ValueError("case: pred_fn_pairs is empty and there is no default")
     if default is not None and not callable(default):
@@ -193,9 +197,11 @@ def switch_case(branch_index, branch_fns, default: Callable | None = None, name:
     if not fns:
         raise ValueError("switch_case: branch_fns must not be empty")
     index = convert_to_tensor(branch_index)
-    if not index.dtype.is_integer or index.shape.ndims not in (None, 0):
-        raise TypeError(f"branch_index {index.name} must be a scalar int32 tensor, got {index.dtype.name} "
-                        f"of shape {index.shape}")
+    if not index.dtype.is_integer:
+        raise TypeError(f"branch_index {index.name} must be an integer Tensor, got {index.dtype.name}")
+    if index.shape.ndims not in (None, 0):  # TF's run-time InvalidArgumentError, found here from the static rank
+        raise InvalidArgumentError(str(build_error("switch_case", name, f"branch_index {index.name} must be a "
+                                                                        f"scalar, but it has shape {index.shape}")))
     from .math_ops import equal
     with name_scope(name, "switch_case"):
         pairs = [(equal(index, k), fn) for k, fn in fns]
