@@ -484,8 +484,8 @@ class CpuExecutable:
         params = params.view(np.int64)
         kind, message, op = self.image.errors[rc - 1]
         if kind == "gather_index":
-            return InvalidArgumentError(f"op {op.describe()} failed: indices[{int(params[3])}] = {int(params[0])} is "
-                                        f"not in {message}", op)
+            return InvalidArgumentError(f"op {op.describe()} failed: gather index out of range: "
+                                        f"indices[{int(params[3])}] = {int(params[0])} is not in {message}", op)
         if kind == "row_index":
             return InvalidArgumentError(
                 f"op {op.describe()} failed: row index {int(params[0])} is out of range {message}", op)

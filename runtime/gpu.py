@@ -532,8 +532,8 @@ class GpuExecutable:
         site = self.program.errors[code - 1]
         if site.kind == "gather_index":
             words = self.params.download((4,), np.int64)
-            return InvalidArgumentError(f"op {site.op.describe()} failed: indices[{int(words[3])}] = {int(words[0])} "
-                                        f"is not in {site.message}", site.op)
+            return InvalidArgumentError(f"op {site.op.describe()} failed: gather index out of range: "
+                                        f"indices[{int(words[3])}] = {int(words[0])} is not in {site.message}", site.op)
         if site.kind == "row_index":
             bad = int(self.params.download((1,), np.int64)[0])
             return InvalidArgumentError(

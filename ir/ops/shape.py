@@ -232,7 +232,7 @@ def _gather(params, indices, axis):
     n = params.shape[axis]
     if indices.size and (indices.min() < 0 or indices.max() >= n):
         at = int(np.flatnonzero((indices < 0) | (indices >= n))[0])
-        raise IndexError(f"indices[{at}] = {indices.flat[at]} is not in [0, {n})")
+        raise IndexError(f"gather index out of range: indices[{at}] = {indices.flat[at]} is not in [0, {n})")
     return np.take(params, indices, axis=axis)
 
 
