@@ -257,10 +257,22 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
             if len(wanted) != len(out_types):
                 raise ValueError(f"map_fn: dtype {dtype!r} does not have the structure of fn's output "
                                  f"{_structure_text(sample)}")
+        elif len(out_types) == len(flat):
+            # TF1 stores fn's results in TensorArrays of the elements' dtypes unless dtype says otherwise
+            for k, (t, e) in enumerate(zip(out_types, flat)):
+                if t.dtype is not e.dtype:
+                    raise InvalidArgumentError(str(build_error(
+                        "map_fn", name or "map", f"fn returns {t.dtype.name} for output #{k} where the elements "
+                                                 f"{e.name} are {e.dtype.name}: TensorArray dtype is "
+                                                 f"{e.dtype.name} but fn is trying to write dtype {t.dtype.name} "
+                                                 f"(pass dtype= for another output dtype)")))
         if any(t.shape is None or None in t.shape for t in out_types):
             # shapes only the run knows: the rows go into TensorArrays (as TF1's map_fn does), stacked after
             return _map_into_arrays(fn, elems, flat, n, sample, out_types, back_prop, infer_shape)
-        accs = [zeros(_dims(n, t.shape), t.dtype) for t in out_types]
+        known = constant_value(n)
+        # at least one row, so the loop body's write of a row fits even when no elements are fed; cut after
+        rows = n if known is not None and int(known) > 0 else _at_least_one(n)
+        accs = [zeros(_dims(rows, t.shape), t.dtype) for t in out_types]
 
         def body(i, *accs_):
             from .variables import AUTO_REUSE, get_variable_scope, variable_scope
@@ -271,7 +283,15 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
         from .math_ops import less
         final = while_loop(lambda i, *a: less(i, n), body, [convert_to_tensor(np.int32(0))] + accs,
                            back_prop=back_prop, name="while")
-        return _pack(sample, list(final[1:]))
+        outs = list(final[1:])
+        if rows is not n:
+            outs = [o[:n] for o in outs]
+        return _pack(sample, outs)
+
+
+def _at_least_one(n: Tensor) -> Tensor:
+    from .math_ops import maximum
+    return maximum(n, convert_to_tensor(np.int32(1)))
 
 
 def _map_into_arrays(fn, elems, flat: list[Tensor], n: Tensor, sample, out_types: list, back_prop: bool,

@@ -30,6 +30,22 @@ DIFFERS: dict[str, tuple[str, str]] = {
                                           "when the graph is built; TF reads it when the op runs"),
     "tensor_array_read_twice_cleared": ("", "TF1's TensorArray forgets an element once read (clear_after_read); "
                                         "dfc's keeps it, so a second read gives the value again"),
+    "while_body_returns_python_int_for_float": ("ValueError", "as while_body_returns_other_dtype: dfc finds the "
+                                                "changed dtype when the loop is built"),
+    "scan_returns_other_dtype": ("ValueError", "TF1 builds the scan's loop and its Merge refuses the int32 when the "
+                                 "graph runs; dfc refuses the write of int32 rows into the float32 accumulator when "
+                                 "the scan is built"),
+    "cumsum_axis_out_of_range": ("ValueError", "dfc checks a constant axis when the op is built; TF's kernel when it "
+                                 "runs"),
+    "map_fn_tuple_elems_of_other_lengths": ("InvalidArgumentError", "TF 2.21 reads the shorter element's unwritten "
+                                            "TensorArray slot as zeros and returns a value; dfc's read of the missing "
+                                            "row fails, naming it"),
+    "map_fn_fn_not_callable": ("TypeError", "TF's AttributeError comes from reading the int's __name__; dfc says fn "
+                               "is not callable"),
+    "assign_to_a_tensor": ("TypeError", "TF's AttributeError comes from looking up .assign on the tensor; dfc says "
+                           "assign needs a Variable"),
+    "scatter_update_of_a_tensor": ("TypeError", "TF's AttributeError comes from looking up ._lazy_read on the "
+                                   "tensor; dfc says scatter_update needs a Variable"),
     "tensor_array_fed_negative_size": ("InvalidArgumentError", "TF 2.21 makes a TensorArray of size -2 and reports "
                                        "that size; dfc refuses the negative size when the step runs"),
 }

@@ -846,3 +846,293 @@ def log_loss_of_zero_probability(tf, tmp):
     p = tf.placeholder(tf.float32, [None], name="p")
     y = tf.placeholder(tf.float32, [None], name="y")
     return run(tf, tf.losses.log_loss(y, p), {p: [0.0, 0.25], y: [1.0, 0.0]})
+
+
+# ---- map_fn / scan / foldl -------------------------------------------------------------------------
+@case('x:0', 'int32', 'float32')
+def map_fn_returns_other_dtype_without_dtype(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return run(tf, tf.map_fn(lambda e: tf.cast(e, tf.int32), x), {x: [1.5, 2.5]})
+
+
+@case()
+def map_fn_with_dtype(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return run(tf, tf.map_fn(lambda e: tf.cast(e, tf.int32), x, dtype=tf.int32), {x: [1.5, 2.5]})
+
+
+@case()
+def map_fn_over_an_empty_feed(tf, tmp):
+    x = tf.placeholder(tf.float32, [None, 2], name="x")
+    return run(tf, tf.map_fn(lambda e: e * 2.0, x), {x: np.zeros((0, 2), F32)})
+
+
+@case('Const:0', 'rank')
+def map_fn_of_a_scalar(tf, tmp):
+    tf.map_fn(lambda e: e, tf.constant(1.0))
+
+
+@case('= 2 is not in [0, 2)')
+def map_fn_tuple_elems_of_other_lengths(tf, tmp):
+    a = tf.placeholder(tf.float32, [None], name="a")
+    b = tf.placeholder(tf.float32, [None], name="b")
+    y = tf.map_fn(lambda ab: ab[0] + ab[1], (a, b), dtype=tf.float32)
+    return run(tf, y, {a: [1.0, 2.0, 3.0], b: [1.0, 2.0]})
+
+
+@case('callable')
+def map_fn_fn_not_callable(tf, tmp):
+    tf.map_fn(3, tf.constant([1.0]))
+
+
+@case('rank 0')
+def scan_initializer_of_other_structure(tf, tmp):
+    tf.scan(lambda acc, e: (acc[0] + e, acc[1]), tf.constant([1.0, 2.0]), initializer=tf.constant(0.0))
+
+
+@case('int32', 'float32')
+def scan_returns_other_dtype(tf, tmp):
+    y = tf.scan(lambda acc, e: tf.cast(acc + e, tf.int32), tf.constant([1.0, 2.0]), initializer=tf.constant(0.0))
+    return run(tf, y)
+
+
+@case('foldl', '[0, 0)')
+def foldl_of_an_empty_feed_without_initializer(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return run(tf, tf.foldl(lambda a, e: a + e, x), {x: np.zeros(0, F32)})
+
+
+@case()
+def foldl_values(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return run(tf, [tf.foldl(lambda a, e: a * e, x), tf.foldr(lambda a, e: a - e, x, initializer=0.0)],
+               {x: [1.0, 2.0, 3.0]})
+
+
+@case()
+def while_body_print(tf, tmp):
+    i = tf.while_loop(lambda i: i < 3, lambda i: tf.Print(i + 1, [i], "i = "), [tf.constant(0)])
+    return run(tf, i)
+
+
+@case()
+def while_body_returns_python_number(tf, tmp):
+    loop = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, 0.5), [tf.constant(0), tf.constant(0.0)])
+    return run(tf, list(loop))
+
+
+@case('#1', 'float32', 'int32')
+def while_body_returns_python_int_for_float(tf, tmp):
+    loop = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, 1), [tf.constant(0), tf.constant(0.0)])
+    return run(tf, list(loop))
+
+
+# ---- more TensorArray ------------------------------------------------------------------------------
+@case('(2,)', '(3,)')
+def tensor_array_element_shape_mismatch(tf, tmp):
+    ta = tf.TensorArray(tf.float32, size=2, element_shape=[3])
+    ta.write(0, tf.zeros([2]))
+
+
+@case('index', 'float32')
+def tensor_array_read_float_index(tf, tmp):
+    ta = tf.TensorArray(tf.float32, size=2).unstack([1.0, 2.0])
+    ta.read(1.0)
+
+
+@case('Tried to write to index] [2]', 'size is:] [2]')
+def tensor_array_write_in_loop_past_size(tf, tmp):
+    n = tf.placeholder(tf.int32, [], name="n")
+    ta = tf.TensorArray(tf.float32, size=2)
+    _, ta = tf.while_loop(lambda i, ta: i < n, lambda i, ta: (i + 1, ta.write(i, tf.cast(i, tf.float32))),
+                          [tf.constant(0), ta])
+    return run(tf, ta.stack(), {n: 3})
+
+
+@case('TensorArrayWrite_1')
+def tensor_array_concat_of_other_ranks(tf, tmp):
+    a = tf.placeholder(tf.float32, None, name="a")
+    ta = tf.TensorArray(tf.float32, size=2, infer_shape=False).write(0, tf.zeros([2])).write(1, a)
+    return run(tf, ta.concat(), {a: np.zeros((2, 2), F32)})
+
+
+@case('Expected sum of lengths', '[1, 1]')
+def tensor_array_split_lengths_do_not_sum(tf, tmp):
+    ta = tf.TensorArray(tf.float32, size=2).split(tf.constant([1.0, 2.0, 3.0]), [1, 1])
+    return run(tf, ta.concat())
+
+
+# ---- more variables --------------------------------------------------------------------------------
+@case('[None, 3]', 'fully defined')
+def get_variable_shape_not_fully_defined(tf, tmp):
+    tf.get_variable("w", [None, 3])
+
+
+@case('Const:0')
+def assign_to_a_tensor(tf, tmp):
+    tf.assign(tf.constant([1.0]), [2.0])
+
+
+@case('int32', '0.5')
+def assign_add_float_to_int_variable(tf, tmp):
+    v = tf.Variable(1, name="v")
+    tf.assign_add(v, 0.5)
+
+
+@case("'v'", '[3]', '(2,)')
+def variable_load_wrong_shape(tf, tmp):
+    v = tf.Variable(tf.zeros([2]), name="v")
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        v.load(np.ones(3, F32), sess)
+        return sess.run(v)
+
+
+@case()
+def variable_load_then_read(tf, tmp):
+    v = tf.Variable(tf.zeros([2]), name="v")
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        v.load([3.0, 4.0], sess)
+        return sess.run(v)
+
+
+@case('zeros:0')
+def scatter_update_of_a_tensor(tf, tmp):
+    tf.scatter_update(tf.zeros([3]), [0], [1.0])
+
+
+@case('int32', '1.5')
+def get_variable_initializer_of_wrong_dtype_for_int(tf, tmp):
+    w = tf.get_variable("w", [2], dtype=tf.int32, initializer=tf.constant_initializer(1.5))
+    return run(tf, w, init=True)
+
+
+@case()
+def get_variable_from_numpy_float64(tf, tmp):
+    w = tf.get_variable("w", initializer=np.array([1.5, 2.5]))
+    return run(tf, [w, tf.constant(w.dtype.base_dtype == tf.float64)], init=True)
+
+
+@case('float64', 'float32', 'variable w')
+def get_variable_from_numpy_float64_explicit_float32(tf, tmp):
+    tf.get_variable("w", initializer=np.array([1.5, 2.5]), dtype=tf.float32)
+
+
+@case()
+def get_variable_from_list_explicit_float32(tf, tmp):
+    w = tf.get_variable("w", initializer=[1.5, 2.5], dtype=tf.float32)
+    return run(tf, w, init=True)
+
+
+@case('int32', 'float32', 'variable w')
+def get_variable_from_int_list_explicit_float32(tf, tmp):
+    tf.get_variable("w", initializer=[1, 2], dtype=tf.float32)
+
+
+# ---- more run-time data and numerics --------------------------------------------------------------
+@case('UnsortedSegmentSum', '-1')
+def unsorted_segment_sum_fed_negative_num_segments(tf, tmp):
+    n = tf.placeholder(tf.int32, [], name="n")
+    return run(tf, tf.unsorted_segment_sum(tf.constant([1.0, 2.0]), tf.constant([0, 1]), n), {n: -1})
+
+
+@case('Const_1:0', 'float32')
+def segment_sum_float_ids(tf, tmp):
+    tf.segment_sum(tf.constant([1.0, 2.0]), tf.constant([0.0, 1.0]))
+
+
+@case("'Cumsum'", 'axis 2', '[-2, 2)')
+def cumsum_axis_out_of_range(tf, tmp):
+    x = tf.placeholder(tf.float32, [None, 2], name="x")
+    return run(tf, tf.cumsum(x, axis=2), {x: np.ones((2, 2), F32)})
+
+
+@case('int32')
+def clip_by_value_int_and_float_bounds(tf, tmp):
+    tf.clip_by_value(tf.constant([1, 5]), 0.5, 2.5)
+
+
+@case("'Select'", 'float32', 'int32')
+def where_x_y_other_dtypes(tf, tmp):
+    c = tf.placeholder(tf.bool, [None], name="c")
+    tf.where(c, tf.zeros([2]), tf.zeros([2], tf.int32))
+
+
+@case()
+def boolean_mask_int_mask(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return run(tf, tf.boolean_mask(x, tf.constant([1, 0])), {x: [1.0, 2.0]})
+
+
+@case('ones:0', '(4,)')
+def mse_weights_of_wrong_shape(tf, tmp):
+    p = tf.placeholder(tf.float32, [None, 3], name="p")
+    tf.losses.mean_squared_error(p, p, weights=tf.ones([4]))
+
+
+@case('softmax_cross_entropy_with_logits', '[2, 4]', '[2, 3]')
+def softmax_xent_v1_fed_widths_differ(tf, tmp):
+    logits = tf.placeholder(tf.float32, [None, None], name="logits")
+    labels = tf.placeholder(tf.float32, [None, None], name="labels")
+    loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits)
+    return run(tf, loss, {logits: np.zeros((2, 3), F32), labels: np.zeros((2, 4), F32)})
+
+
+@case()
+def sparse_softmax_of_rank1_logits(tf, tmp):
+    return run(tf, tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.constant(1), logits=tf.zeros([4])))
+
+
+@case()
+def l2_normalize_of_zeros(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return run(tf, tf.nn.l2_normalize(x, 0), {x: [0.0, 0.0]})
+
+
+@case()
+def moments_of_an_empty_feed(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return run(tf, list(tf.nn.moments(x, [0])), {x: np.zeros(0, F32)})
+
+
+@case('Const:0', 'int32')
+def matrix_inverse_of_ints(tf, tmp):
+    tf.matrix_inverse(tf.constant([[1, 0], [0, 1]]))
+
+
+@case('out_type', 'string')
+def string_to_number_to_string(tf, tmp):
+    tf.string_to_number(tf.constant(["1"]), out_type=tf.string)
+
+
+@case("'DecodeCSV'", 'field_delim should be only 1 char')
+def decode_csv_long_delimiter(tf, tmp):
+    s = tf.placeholder(tf.string, [None], name="s")
+    return run(tf, tf.decode_csv(s, [[0.0], [0.0]], field_delim=";;"), {s: [b"1;;2"]})
+
+
+@case()
+def decode_csv_quoted_fields(tf, tmp):
+    s = tf.placeholder(tf.string, [None], name="s")
+    text, number = tf.decode_csv(s, [[""], [0]])
+    return run(tf, [tf.equal(text, ["a,b", 'say "hi"']), number], {s: [b'"a,b",3', b'"say ""hi""",4']})
+
+
+@case()
+def one_hot_depth_zero(tf, tmp):
+    i = tf.placeholder(tf.int32, [None], name="i")
+    return run(tf, tf.one_hot(i, 0), {i: [0, 1]})
+
+
+@case()
+def log_softmax_of_a_huge_logit(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return run(tf, [tf.nn.log_softmax(x), tf.nn.softmax(x)], {x: [1e30, 0.0, -1e30]})
+
+
+@case('labels:0', 'int32')
+def weighted_xent_int_labels(tf, tmp):
+    logits = tf.placeholder(tf.float32, [None], name="logits")
+    labels = tf.placeholder(tf.int32, [None], name="labels")
+    tf.nn.weighted_cross_entropy_with_logits(labels=labels, logits=logits, pos_weight=2.0)
