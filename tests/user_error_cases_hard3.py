@@ -1136,3 +1136,58 @@ def weighted_xent_int_labels(tf, tmp):
     logits = tf.placeholder(tf.float32, [None], name="logits")
     labels = tf.placeholder(tf.int32, [None], name="labels")
     tf.nn.weighted_cross_entropy_with_logits(labels=labels, logits=logits, pos_weight=2.0)
+
+
+# ---- partitioned and uninitialized variables in control flow ---------------------------------------
+@case("s/w/part_0")
+def get_variable_partitioned_then_reused_without_partitioner(tf, tmp):
+    with tf.variable_scope("s", partitioner=tf.fixed_size_partitioner(2)):
+        tf.get_variable("w", [4, 2])
+    with tf.variable_scope("s"):
+        tf.get_variable("w", [4, 2])
+
+
+@case("zero partitions")
+def fixed_size_partitioner_of_zero_shards(tf, tmp):
+    tf.get_variable("w", [4, 2], partitioner=tf.fixed_size_partitioner(0))
+
+
+@case()
+def partitioned_variable_more_shards_than_rows(tf, tmp):
+    w = tf.get_variable("w", [2, 3], partitioner=tf.fixed_size_partitioner(4), initializer=tf.ones_initializer())
+    return run(tf, [tf.reduce_sum(tf.convert_to_tensor(w)), tf.constant(len(tf.global_variables()))], init=True)
+
+
+@case("v")
+def uninitialized_variable_read_in_a_cond(tf, tmp):
+    p = tf.placeholder(tf.bool, [], name="p")
+    v = tf.Variable(2.0, name="v")
+    return run(tf, tf.cond(p, lambda: v * 2.0, lambda: tf.constant(0.0)), {p: True})
+
+
+@case("v")
+def uninitialized_variable_in_the_branch_not_taken(tf, tmp):
+    p = tf.placeholder(tf.bool, [], name="p")
+    v = tf.Variable(2.0, name="v")
+    return run(tf, tf.cond(p, lambda: v * 2.0, lambda: tf.constant(5.0)), {p: False})
+
+
+@case("acc")
+def uninitialized_variable_read_in_a_loop(tf, tmp):
+    acc = tf.Variable(0.0, name="acc")
+    _, s = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s + acc), [tf.constant(0), tf.constant(0.0)])
+    return run(tf, s)
+
+
+@case()
+def assign_add_in_a_loop_body(tf, tmp):
+    v = tf.Variable(0.0, name="v")
+
+    def body(i):
+        with tf.control_dependencies([tf.assign_add(v, 1.0)]):
+            return i + 1
+    i = tf.while_loop(lambda i: i < 4, body, [tf.constant(0)])
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        sess.run(i)
+        return sess.run(v)
