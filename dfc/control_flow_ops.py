@@ -336,7 +336,10 @@ def scan(fn: Callable, elems, initializer=None, parallel_iterations=None, back_p
         for a in acc_flat:
             if a.shape.ndims is None or None in a.shape.as_list():
                 raise ValueError(f"scan: the accumulator {a.name} needs a known shape, got {a.shape}")
-        outs = [zeros(_dims(n, a.shape.as_list()), a.dtype) for a in acc_flat]
+        known = constant_value(n)
+        # at least one row, so the loop body's write of a row fits even when no elements are fed; cut after
+        rows = n if known is not None and int(known) > 0 else _at_least_one(n)
+        outs = [zeros(_dims(rows, a.shape.as_list()), a.dtype) for a in acc_flat]
         if initializer is None:
             row = n - 1 if reverse else first
             outs = [_stack_write(o, row, a) for o, a in zip(outs, acc_flat)]
@@ -347,11 +350,17 @@ def scan(fn: Callable, elems, initializer=None, parallel_iterations=None, back_p
             j = n - 1 - i if reverse else i
             new = fn(_pack(init, accs), _pack(elems, _elem(flat, j)))
             new_flat = [convert_to_tensor(v) for v in _flatten(new)]
+            for m, (a, v) in enumerate(zip(accs, new_flat)):
+                if a.dtype is not v.dtype:  # TF1's loop Merge refuses it when the graph runs: its class, found here
+                    raise InvalidArgumentError(str(build_error(
+                        "scan", name or "scan", f"fn returns {v.dtype.name} for accumulator #{m}, which enters as "
+                                                f"{a.dtype.name} (initializer {acc_flat[m].name})")))
             written = tuple(_stack_write(s, j, v) for s, v in zip(stacked, new_flat))
             return (i + 1,) + tuple(new_flat) + written
         final = while_loop(lambda i, *s: less(i, n), body, [start] + acc_flat + outs, back_prop=back_prop,
                            name="while")
-        return _pack(init, list(final[1 + k:]))
+        stacked = list(final[1 + k:])
+        return _pack(init, stacked if rows is n else [o[:n] for o in stacked])
 
 
 def _fold(fn, elems, initializer, reverse: bool, name, default: str, back_prop: bool):

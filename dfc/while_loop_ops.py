@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from dfc.ir.dtypes import bool_, i32
-from dfc.ir.errors import DTypeError
+from dfc.ir.errors import DTypeError, InvalidArgumentError
 from dfc.ir.graph import Op, Value
 from dfc.ir.ops.control import loop_type_accepts
 from dfc.ir.types import TensorType
@@ -124,8 +124,9 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
             if isinstance(v, Op):
                 raise TypeError(f"while_loop {label}: body output #{k} is an Operation, not a tensor")
             if v.type.dtype != t.dtype:
-                raise ValueError(f"while_loop {label}: loop variable #{k} enters as {t.dtype.name} but the body "
-                                 f"returns {v.type.dtype.name}")
+                # TF1 builds the loop and its Merge refuses the dtype when the graph runs: its class, found here
+                raise InvalidArgumentError(f"while_loop {label}: loop variable #{k} enters as {t.dtype.name} but "
+                                           f"the body returns {v.type.dtype.name}")
             if not loop_type_accepts(t, v.type):
                 raise ValueError(
                     f"while_loop {label}: the shape of loop variable #{k} ({inits[k].name}) changes across "

@@ -23,18 +23,10 @@ RECORDED = json.load(open(os.path.join(os.path.dirname(__file__), "data", "user_
 
 #: where dfc knowingly answers otherwise than TF 2.21: the case, dfc's class and why
 DIFFERS: dict[str, tuple[str, str]] = {
-    "while_body_returns_other_dtype": ("ValueError", "TF1 builds the loop and its Merge refuses the float when the "
-                                       "graph runs; dfc finds the changed dtype when the loop is built, naming the "
-                                       "loop variable"),
     "gather_nd_fed_index_depth_too_big": ("ValueError", "dfc needs gather_nd's index depth (the indices' last dim) "
                                           "when the graph is built; TF reads it when the op runs"),
     "tensor_array_read_twice_cleared": ("", "TF1's TensorArray forgets an element once read (clear_after_read); "
                                         "dfc's keeps it, so a second read gives the value again"),
-    "while_body_returns_python_int_for_float": ("ValueError", "as while_body_returns_other_dtype: dfc finds the "
-                                                "changed dtype when the loop is built"),
-    "scan_returns_other_dtype": ("ValueError", "TF1 builds the scan's loop and its Merge refuses the int32 when the "
-                                 "graph runs; dfc refuses the write of int32 rows into the float32 accumulator when "
-                                 "the scan is built"),
     "cumsum_axis_out_of_range": ("ValueError", "dfc checks a constant axis when the op is built; TF's kernel when it "
                                  "runs"),
     "map_fn_tuple_elems_of_other_lengths": ("InvalidArgumentError", "TF 2.21 reads the shorter element's unwritten "

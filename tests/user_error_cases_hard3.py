@@ -1191,3 +1191,16 @@ def assign_add_in_a_loop_body(tf, tmp):
         sess.run(v.initializer)
         sess.run(i)
         return sess.run(v)
+
+
+@case()
+def scan_over_an_empty_feed(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return run(tf, tf.scan(lambda a, e: a + e, x, initializer=tf.constant(0.0)), {x: np.zeros(0, F32)})
+
+
+@case()
+def scan_values(tf, tmp):
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return run(tf, [tf.scan(lambda a, e: a + e, x), tf.scan(lambda a, e: a * e, x, reverse=True)],
+               {x: [1.0, 2.0, 3.0]})
