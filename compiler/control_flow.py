@@ -142,6 +142,12 @@ def flatten_control(op: Op, canonical: dict[Value, Value], flatten: Callable) ->
         return canonical.get(v, v)
 
     if op.type == "dfc.if":
+        for k, r in enumerate(op.results):
+            if isinstance(r.type, TensorType) and not r.type.is_static:
+                # tf.cond's branches may give other shapes: which one this step gives is known only when it runs
+                raise LoopShapesVary(
+                    f"the cond {op.describe()}: result #{k} has type {r.type} in this step (its branches give "
+                    f"tensors of other shapes); compiled code needs one shape per tensor", op)
         then, other = op.regions
         for region in op.regions:
             for arg, operand in zip(region.arguments, op.inputs):

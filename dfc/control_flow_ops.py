@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from dfc.ir.dtypes import bool_, i32
+from dfc.ir.errors import DTypeError, InvalidArgumentError
 from dfc.ir.graph import Op, Value
 from dfc.ir.types import TensorType
 
@@ -42,7 +43,9 @@ def _pred_tensor(pred, op_type: str, name: str, what: str = "pred") -> Tensor:
         raise TypeError(f"{what} must not be a Python bool")
     pred = convert_to_tensor(pred)
     if pred.dtype is not bool_:
-        raise build_error(op_type, name, f"{what} {pred.name} must be a bool tensor, got {pred.dtype.name}")
+        # TF's TypeError (its Switch op refuses the dtype), named as our build errors are
+        raise DTypeError(str(build_error(op_type, name, f"{what} {pred.name} must be a bool tensor, got "
+                                                        f"{pred.dtype.name}")))
     if pred.shape.ndims not in (None, 0):
         raise build_error(op_type, name, f"{what} {pred.name} must be a scalar, got shape {pred.shape}")
     return pred
@@ -156,7 +159,8 @@ def case(pred_fn_pairs, default: Callable | None = None, exclusive: bool = False
         if not isinstance(pair, tuple) or len(pair) != 2:
             raise TypeError(f"Each entry in pred_fn_pairs must be a 2-tuple, got {pair!r}")
         if not callable(pair[1]):
-            raise TypeError("fn for pred must be callable.")
+            pred = pair[0]
+            raise TypeError(f"fn for pred {getattr(pred, 'name', pred)} must be callable, got {pair[1]!r}.")
     if not pairs and default is None:
         raise ValueError("case: pred_fn_pairs is empty and there is no default")
     if default is not None and not callable(default):
@@ -193,9 +197,11 @@ def switch_case(branch_index, branch_fns, default: Callable | None = None, name:
     if not fns:
         raise ValueError("switch_case: branch_fns must not be empty")
     index = convert_to_tensor(branch_index)
-    if not index.dtype.is_integer or index.shape.ndims not in (None, 0):
-        raise TypeError(f"branch_index {index.name} must be a scalar int32 tensor, got {index.dtype.name} "
-                        f"of shape {index.shape}")
+    if not index.dtype.is_integer:
+        raise TypeError(f"branch_index {index.name} must be an integer Tensor, got {index.dtype.name}")
+    if index.shape.ndims not in (None, 0):  # TF's run-time InvalidArgumentError, found here from the static rank
+        raise InvalidArgumentError(str(build_error("switch_case", name, f"branch_index {index.name} must be a "
+                                                                        f"scalar, but it has shape {index.shape}")))
     from .math_ops import equal
     with name_scope(name, "switch_case"):
         pairs = [(equal(index, k), fn) for k, fn in fns]
@@ -251,10 +257,22 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
             if len(wanted) != len(out_types):
                 raise ValueError(f"map_fn: dtype {dtype!r} does not have the structure of fn's output "
                                  f"{_structure_text(sample)}")
+        elif len(out_types) == len(flat):
+            # TF1 stores fn's results in TensorArrays of the elements' dtypes unless dtype says otherwise
+            for k, (t, e) in enumerate(zip(out_types, flat)):
+                if t.dtype is not e.dtype:
+                    raise InvalidArgumentError(str(build_error(
+                        "map_fn", name or "map", f"fn returns {t.dtype.name} for output #{k} where the elements "
+                                                 f"{e.name} are {e.dtype.name}: TensorArray dtype is "
+                                                 f"{e.dtype.name} but fn is trying to write dtype {t.dtype.name} "
+                                                 f"(pass dtype= for another output dtype)")))
         if any(t.shape is None or None in t.shape for t in out_types):
             # shapes only the run knows: the rows go into TensorArrays (as TF1's map_fn does), stacked after
             return _map_into_arrays(fn, elems, flat, n, sample, out_types, back_prop, infer_shape)
-        accs = [zeros(_dims(n, t.shape), t.dtype) for t in out_types]
+        known = constant_value(n)
+        # at least one row, so the loop body's write of a row fits even when no elements are fed; cut after
+        rows = n if known is not None and int(known) > 0 else _at_least_one(n)
+        accs = [zeros(_dims(rows, t.shape), t.dtype) for t in out_types]
 
         def body(i, *accs_):
             from .variables import AUTO_REUSE, get_variable_scope, variable_scope
@@ -265,7 +283,15 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
         from .math_ops import less
         final = while_loop(lambda i, *a: less(i, n), body, [convert_to_tensor(np.int32(0))] + accs,
                            back_prop=back_prop, name="while")
-        return _pack(sample, list(final[1:]))
+        outs = list(final[1:])
+        if rows is not n:
+            outs = [o[:n] for o in outs]
+        return _pack(sample, outs)
+
+
+def _at_least_one(n: Tensor) -> Tensor:
+    from .math_ops import maximum
+    return maximum(n, convert_to_tensor(np.int32(1)))
 
 
 def _map_into_arrays(fn, elems, flat: list[Tensor], n: Tensor, sample, out_types: list, back_prop: bool,
@@ -310,7 +336,10 @@ def scan(fn: Callable, elems, initializer=None, parallel_iterations=None, back_p
         for a in acc_flat:
             if a.shape.ndims is None or None in a.shape.as_list():
                 raise ValueError(f"scan: the accumulator {a.name} needs a known shape, got {a.shape}")
-        outs = [zeros(_dims(n, a.shape.as_list()), a.dtype) for a in acc_flat]
+        known = constant_value(n)
+        # at least one row, so the loop body's write of a row fits even when no elements are fed; cut after
+        rows = n if known is not None and int(known) > 0 else _at_least_one(n)
+        outs = [zeros(_dims(rows, a.shape.as_list()), a.dtype) for a in acc_flat]
         if initializer is None:
             row = n - 1 if reverse else first
             outs = [_stack_write(o, row, a) for o, a in zip(outs, acc_flat)]
@@ -321,11 +350,17 @@ def scan(fn: Callable, elems, initializer=None, parallel_iterations=None, back_p
             j = n - 1 - i if reverse else i
             new = fn(_pack(init, accs), _pack(elems, _elem(flat, j)))
             new_flat = [convert_to_tensor(v) for v in _flatten(new)]
+            for m, (a, v) in enumerate(zip(accs, new_flat)):
+                if a.dtype is not v.dtype:  # TF1's loop Merge refuses it when the graph runs: its class, found here
+                    raise InvalidArgumentError(str(build_error(
+                        "scan", name or "scan", f"fn returns {v.dtype.name} for accumulator #{m}, which enters as "
+                                                f"{a.dtype.name} (initializer {acc_flat[m].name})")))
             written = tuple(_stack_write(s, j, v) for s, v in zip(stacked, new_flat))
             return (i + 1,) + tuple(new_flat) + written
         final = while_loop(lambda i, *s: less(i, n), body, [start] + acc_flat + outs, back_prop=back_prop,
                            name="while")
-        return _pack(init, list(final[1 + k:]))
+        stacked = list(final[1 + k:])
+        return _pack(init, stacked if rows is n else [o[:n] for o in stacked])
 
 
 def _fold(fn, elems, initializer, reverse: bool, name, default: str, back_prop: bool):

@@ -14,7 +14,7 @@ from dfc.ir.dtypes import i32
 
 from .array_argument_checks import known_rank, static_ints
 from .array_ops import concat, constant, expand_dims, gather, reshape, shape, stack
-from .framework import Tensor, build_error, check_int, convert_to_tensor, make, name_scope
+from .framework import Tensor, build_error, check_int, constant_value, convert_to_tensor, make, name_scope
 from .math_ops import (add, cast, greater_equal, less, logical_and, multiply, reduce_all, reduce_prod,
                        reduce_sum, subtract, unsorted_segment_sum)
 
@@ -74,6 +74,29 @@ def gather_nd(params, indices, name: str | None = None, batch_dims: int = 0) -> 
             flat = reshape(params, [rows] + [-1 if d is None else d for d in tail]) if k else expand_dims(params, 0)
         linear = _linear_index(indices, lead, "GatherNd", label, -1) if k else \
             make("dfc.fill_like", [reduce_sum(indices, axis=-1)], {"value": 0.0, "dtype": indices.dtype})
+        if k and not isinstance(lead, Tensor) and constant_value(indices) is None:
+            return _checked_gather(flat, linear, indices, lead, k)
+        return gather(flat, linear, name="GatherNd")
+
+
+def _checked_gather(flat: Tensor, linear: Tensor, indices: Tensor, lead: list[int], k: int) -> Tensor:
+    """gather_nd's gather of fed index tuples once the run has checked them as TF's kernel does, naming the first
+    tuple out of range (the gather alone would name its invalid linear offset, -1)."""
+    from .debugging import Assert
+    from .framework import control_dependencies
+    rows = reshape(indices, [-1, k])
+    bounds = constant(np.array(lead, dtype=indices.dtype.np))
+    inside = reduce_all(logical_and(greater_equal(rows, constant(np.zeros((), indices.dtype.np))),
+                                    less(rows, bounds)), axis=-1)
+    # the first bad tuple (a last sentinel 'outside' keeps argmin off no tuples at all; it is picked only when
+    # every tuple is in range, and then the check passes)
+    marks = concat([cast(inside, i32), constant(np.zeros([1], np.int32))], 0)
+    first = make("dfc.argmin", [marks], {"axis": 0, "output_type": i32})
+    bad = gather(concat([rows, constant(np.zeros([1, k], indices.dtype.np))], 0), first)
+    check = Assert(reduce_all(inside), [f"GatherNd: the index tuple of {indices.name} at", first, "is", bad,
+                                        f"which is out of range: it does not index into param shape {lead}"],
+                   name="check_indices")
+    with control_dependencies([check]):
         return gather(flat, linear, name="GatherNd")
 
 

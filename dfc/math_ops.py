@@ -56,6 +56,8 @@ def binary_operator(opname: str, x: Any, y: Any, name: str | None = None) -> Ten
     irop, default = _BINARY[opname]
     if opname == "add" and x.dtype.is_string and y.dtype.is_string:  # TF's Add concatenates strings
         return make("dfc.string_join", [x, y], {"separator": ""}, name=name or default)
+    if opname == "pow" and x.dtype.is_integer and y.dtype.is_integer and not y.dtype.is_unsigned:
+        return _int_pow(irop, x, y, name or default)
     if _unsigned(x, y, opname):
         if x.dtype is u64 and opname in unsigned_math.DIVIDING:
             return unsigned_math.divide64(x, y, opname, name or default)
@@ -63,6 +65,25 @@ def binary_operator(opname: str, x: Any, y: Any, name: str | None = None) -> Ten
         return unsigned_math.in_signed(lambda a, b: make(irop, [a, b], name=default), [x, y], back,
                                        name or default, opname)
     return make(irop, [x, y], name=name or default)
+
+
+def _int_pow(irop: str, x: Tensor, y: Tensor, name: str) -> Tensor:
+    """x ** y of integers once the run has checked y as TF's Pow kernel does: an integer to a negative power is an
+    InvalidArgumentError (not the 0 or 1 a truncated reciprocal would give)."""
+    from dfc.ir.ops.debug import TENSOR_PART
+
+    from .graph_builder import make_op, wrap_op
+    from .scopes import control_dependencies
+    known = constant_value(y)
+    if known is not None and np.all(np.asarray(known) >= 0):
+        return make(irop, [x, y], name=name)
+    zero = constant(np.zeros((), y.dtype.np))
+    ok = make("dfc.reduce_all", [reshape(make("dfc.greater_equal", [y, zero]), [-1])], {"axes": [0]})
+    check = wrap_op(make_op("dfc.assert", [ok, y], {"parts": [
+        f"Integers to negative integer powers are not allowed (the exponent {y.name} of {name}):", TENSOR_PART],
+        "summarize": 3}, name=f"{name}_check_exponent"))
+    with control_dependencies([check]):
+        return make(irop, [x, y], name=name)
 
 
 def _unary(irop: str, default: str):

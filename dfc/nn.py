@@ -77,6 +77,10 @@ def _labels_logits(fn: str, sentinel, labels, logits) -> tuple[Tensor, Tensor]:
     if labels is None or logits is None:
         raise ValueError(f"{fn} needs both labels and logits")
     logits = convert_to_tensor(logits)
+    if isinstance(labels, Tensor) and labels.dtype is not logits.dtype:
+        # TF multiplies them as given: its Mul refuses the pair (a TypeError), it casts nothing
+        raise TypeError(f"{fn}: labels {labels.name} have dtype {labels.dtype.name}, which does not match dtype "
+                        f"{logits.dtype.name} of logits {logits.name}")
     return convert_to_tensor(labels, dtype=logits.dtype), logits
 
 
@@ -119,9 +123,9 @@ def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
 def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
                                              name: str | None = None) -> Tensor:
     """Cross-entropy against integer class labels of shape logits.shape[:-1]."""
-    from dfc.ir.dtypes import bool_
+    from dfc.ir.dtypes import bool_, i32
 
-    from .array_ops import one_hot, zeros_like
+    from .array_ops import constant, one_hot, zeros_like
     from .debugging import Assert
     from .framework import control_dependencies, name_scope
     from .math_ops import greater_equal, less, logical_and, negative, reduce_all, reduce_sum, where
@@ -144,9 +148,18 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
         hot = one_hot(labels, depth, on_value=True, off_value=False, dtype=bool_)
         log_probs = log_softmax(logits)
         picked = where(hot, log_probs, zeros_like(log_probs))
-        in_range = logical_and(reduce_all(greater_equal(labels, 0)), reduce_all(less(labels, depth)))
-        check = Assert(in_range, [f"Received a label value outside the valid range of [0, {depth}).  Label "
-                                  f"values:", labels], name="labels_in_range")
+        inside = logical_and(greater_equal(labels, 0), less(labels, depth))
+        in_range = reduce_all(inside)
+        # the first label out of range, as TF's kernel names it (a last sentinel 'outside' keeps argmin off an
+        # empty batch; it is picked only when every label is in range, and then the check passes)
+        flat = make("dfc.concat", [make("dfc.reshape", [labels], {"shape": [-1]}),
+                                   constant(np.zeros([1], labels.dtype.np))], {"axis": 0})
+        ins = make("dfc.concat", [make("dfc.cast", [make("dfc.reshape", [inside], {"shape": [-1]})], {"dtype": i32}),
+                                  constant(np.zeros([1], np.int32))], {"axis": 0})
+        bad = make("dfc.gather", [flat, make("dfc.argmin", [ins], {"axis": 0, "output_type": i32})], {"axis": 0})
+        check = Assert(in_range, ["Received a label value of", bad, f"which is outside the valid range of [0, "
+                                                                    f"{depth}).  Label values:", labels],
+                       name="labels_in_range")
         with control_dependencies([check]):
             return negative(reduce_sum(picked, axis=-1), name="xentropy")
 

@@ -166,6 +166,10 @@ def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None
         raise ValueError("weighted_cross_entropy_with_logits needs labels (targets), logits and pos_weight")
     with name_scope(name, "logistic_loss", [logits, labels]) as scope:
         logits = convert_to_tensor(logits, name="logits")
+        if isinstance(labels, Tensor) and labels.dtype is not logits.dtype:  # TF's Mul refuses the pair
+            raise TypeError(f"weighted_cross_entropy_with_logits: labels {labels.name} have dtype "
+                            f"{labels.dtype.name}, which does not match dtype {logits.dtype.name} of logits "
+                            f"{logits.name}")
         labels = convert_to_tensor(labels, dtype=logits.dtype, name="labels")
         _same_shape("weighted_cross_entropy_with_logits", logits, "logits", labels, "labels")
         q = convert_to_tensor(pos_weight, dtype=logits.dtype) if not isinstance(pos_weight, Tensor) else pos_weight

@@ -279,8 +279,9 @@ def dynamic_partition(data, partitions, num_partitions, name: str | None = None)
     if known is None:  # each part's length is a count the step's values decide: computed before the step
         from .tensor_ops import boolean_mask
         with name_scope(name, "DynamicPartition", [data, partitions]):
-            return [boolean_mask(data, make("dfc.equal", [partitions, constant(np.int32(p))]),
-                                 name=f"partition_{p}") for p in builtins.range(n)]
+            parts = [boolean_mask(data, make("dfc.equal", [partitions, constant(np.int32(p))]),
+                                  name=f"partition_{p}") for p in builtins.range(n)]
+            return _checked_partitions(parts, data, partitions, n, label)
     k = known.ndim
     if data.shape.ndims is not None and (data.shape.ndims < k or any(
             d is not None and d != p for d, p in zip(data.shape.as_list(), known.shape))):
@@ -297,6 +298,32 @@ def dynamic_partition(data, partitions, num_partitions, name: str | None = None)
         flat_known = known.reshape(-1)
         return [gather(flat, constant(np.flatnonzero(flat_known == p).astype(np.int32)), name="DynamicPartition")
                 for p in builtins.range(n)]
+
+
+def _checked_partitions(parts: list[Tensor], data: Tensor, partitions: Tensor, n: int, label: str) -> list[Tensor]:
+    """`parts` once the run has checked fed partitions as TF's kernel does: each in [0, n), and data's shape
+    starting with theirs (a value out of range would otherwise drop its row without a word)."""
+    from .array_ops import identity
+    from .debugging import Assert
+    from .framework import control_dependencies
+    flat = reshape(partitions, [-1])
+    in_range = make("dfc.logical_and", [
+        make("dfc.reduce_all", [make("dfc.greater_equal", [flat, constant(np.int32(0))])], {"axes": [0]}),
+        make("dfc.reduce_all", [make("dfc.less", [flat, constant(np.int32(n))])], {"axes": [0]})])
+    checks = [Assert(in_range, [f"DynamicPartition '{label}': partitions {partitions.name} hold a value that is "
+                                f"not in [0, {n}); partitions =", partitions], name="check_partitions")]
+    k = partitions.shape.ndims
+    if k is not None:
+        lead = make("dfc.slice", [make("dfc.shape_of", [data], {"dtype": i32})],
+                    {"begin": [0], "end": [k], "strides": [1]})
+        same = make("dfc.reduce_all", [make("dfc.equal", [lead, make("dfc.shape_of", [partitions], {"dtype": i32})])],
+                    {"axes": [0]})
+        checks.append(Assert(same, [f"DynamicPartition '{label}': data.shape must start with partitions.shape, got "
+                                    f"data {data.name} and partitions {partitions.name} of shapes",
+                                    make("dfc.shape_of", [data], {"dtype": i32}),
+                                    make("dfc.shape_of", [partitions], {"dtype": i32})], name="check_shapes"))
+    with control_dependencies(checks):
+        return [identity(p) for p in parts]
 
 
 def _stitch_by_values(indices: list[Tensor], data: list[Tensor], label: str, name: str | None) -> Tensor:

@@ -92,8 +92,10 @@ def boolean_mask(tensor, mask, name: str = "boolean_mask", axis=None) -> Tensor:
     computes that count first and compiles the step for it (runtime/run_plan.py; the gather's rows follow).
     """
     x, mask = convert_to_tensor(tensor), convert_to_tensor(mask)
-    if mask.dtype != bool_:
+    if mask.dtype.is_string or mask.dtype.is_complex:
         raise TypeError(str(build_error("BooleanMask", name, f"mask must be bool, got {mask.dtype.name}")))
+    if mask.dtype != bool_:  # TF keeps the positions where(mask) finds: the non-zero entries of a numeric mask
+        mask = make("dfc.not_equal", [mask, constant(np.zeros((), mask.dtype.np))])
     axis = 0 if axis is None else check_int(axis, "axis")
     k = mask.shape.ndims
     if k is None:

@@ -455,6 +455,11 @@ class TensorArray:
             if known is None:
                 return self._split_equal(value, lengths)
             known = [int(v) for v in np.atleast_1d(known)]
+            rows = value.shape.as_list()[0] if value.shape.ndims else None
+            if rows is not None and sum(known) != rows:  # TF's kernel's check, found here from the static shapes
+                raise InvalidArgumentError(f"TensorArray {self._shared.name}: Expected sum of lengths to be equal to "
+                                           f"values.shape[0], but sum of lengths is {sum(known)} and value's shape "
+                                           f"is: {value.shape} ({value.name} split by lengths {known})")
             if len(set(known)) > 1 and self._shared.infer_shape:
                 raise InvalidArgumentError(f"TensorArray {self._shared.name}: Could not write to TensorArray index 1 "
                                            f"because "

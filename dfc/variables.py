@@ -89,7 +89,7 @@ class Variable(_Operators, metaclass=_VariableCreation):
     def __init__(self, initial_value: Any = None, trainable: bool | None = None, collections=None,
                  validate_shape: bool = True, caching_device=None, name: str | None = None, dtype=None,
                  expected_shape=None, import_scope=None, constraint=None, synchronization=None, aggregation=None,
-                 **_ignored):
+                 shape=None, **_ignored):
         self._synchronization, self._aggregation, trainable = validate_policy(synchronization, aggregation,
                                                                               trainable, name)
         if initial_value is None:
@@ -103,13 +103,22 @@ class Variable(_Operators, metaclass=_VariableCreation):
                 if dtype is not None and initial.dtype is not as_dtype(dtype):
                     from .math_ops import cast
                     initial = cast(initial, dtype)
-            if not initial.shape.is_fully_defined() and validate_shape:
+            declared = TensorShape(shape) if shape is not None else None
+            if declared is not None and validate_shape and not declared.is_compatible_with(initial.shape):
+                raise build_error("dfc.variable", self._name, f"variable '{self._name}' of shape {declared} cannot "
+                                                              f"hold its initial value {initial.name} of shape "
+                                                              f"{initial.shape}")
+            if not initial.shape.is_fully_defined() and validate_shape and \
+                    (declared is None or declared.is_fully_defined()):
                 raise build_error("dfc.variable", self._name, f"initial value of variable '{self._name}' must "
                                                               f"have a fully defined shape, got {initial.shape}")
             self._initial_value = initial
             read_type = initial._dfc_ir().type
             if not validate_shape:  # TF1: the variable's shape is unknown; it is that of the value it holds
                 read_type = TensorType(read_type.dtype, None)
+                graph.dynamic_variables.add(self._name)
+            elif declared is not None and not declared.is_fully_defined():  # shape=[None, 3]: what it holds
+                read_type = TensorType(read_type.dtype, None if declared.ndims is None else tuple(declared.as_list()))
                 graph.dynamic_variables.add(self._name)
             read_op = make_op("dfc.variable", [], {"name": self._name}, name=self._name,
                               result_types=[read_type], exact_name=True)
@@ -468,6 +477,12 @@ def get_variable(name: str, shape=None, dtype=None, initializer=None, regularize
     full = f"{scope.name}/{name}" if scope.name else name
     synchronization, aggregation, trainable = validate_policy(synchronization, aggregation, trainable, full)
     policy = {"synchronization": synchronization, "aggregation": aggregation}
+    if dtype is not None and initializer is not None and not callable(initializer):
+        # TF's check, before any default replaces them: the initial value's dtype is the variable's, never cast
+        given = convert_to_tensor(initializer).dtype.base_dtype
+        if given is not as_dtype(dtype).base_dtype:
+            raise ValueError(f"Initializer type '{given!r}' and explicit dtype '{as_dtype(dtype)!r}' don't match "
+                             f"(variable {full}).")
     if dtype is None and scope.dtype is not f32:  # variable_scope(dtype=float16/64): its variables' default
         dtype = scope.dtype
     partitioner = partitioner if partitioner is not None else scope.partitioner
@@ -518,10 +533,12 @@ def _get_single(full: str, reuse, shape, dtype, initializer, regularizer, traina
     if reuse is True:
         raise ValueError(f"Variable {full} does not exist, or was not created with tf.get_variable(). Did you mean "
                          f"to set reuse=tf.AUTO_REUSE in VarScope?")
-    dtype = as_dtype(dtype) if dtype is not None else f32
+    constant_initial = initializer is not None and not callable(initializer)
+    # a variable made from a value takes the value's dtype (from tf.constant([1, 2]) an int32 one, as in TF)
+    dtype = as_dtype(dtype) if dtype is not None else None if constant_initial else f32
     if initializer is None:  # TF1's defaults: Glorot for floats, zeros for integers and bools
         initializer = glorot_uniform_initializer() if dtype.is_floating else zeros_initializer(dtype)
-    if isinstance(initializer, (Tensor, np.ndarray, list, float, int)) and not callable(initializer):
+    if constant_initial:
         if shape is not None:
             raise ValueError(f"If initializer is a constant, do not specify shape (variable {full}: the initial "
                              f"value sets its shape).")

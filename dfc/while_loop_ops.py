@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from dfc.ir.dtypes import bool_, i32
+from dfc.ir.errors import DTypeError, InvalidArgumentError
 from dfc.ir.graph import Op, Value
 from dfc.ir.ops.control import loop_type_accepts
 from dfc.ir.types import TensorType
@@ -69,13 +70,15 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
                              f"loop_vars")
         if maximum_iterations is not None:
             limit = convert_to_tensor(maximum_iterations)
-            if not limit.dtype.is_integer or limit.shape.ndims not in (None, 0):
-                raise ValueError(f"while_loop {label}: maximum_iterations must be a scalar integer, got "
+            if not (limit.dtype.is_integer or limit.dtype.is_floating) or limit.shape.ndims not in (None, 0):
+                raise ValueError(f"while_loop {label}: maximum_iterations must be a scalar number, got "
                                  f"{limit.dtype.name} of shape {limit.shape}")
             from .math_ops import cast, less, logical_and
             from .array_ops import zeros
-            limit = cast(limit, i32)
-            counter = zeros([], i32, name="iteration_counter")
+            # TF1 counts in maximum_iterations' dtype: a float 2.5 allows 3 iterations (0, 1, 2 < 2.5)
+            count_type = limit.dtype if limit.dtype.is_floating else i32
+            limit = cast(limit, count_type)
+            counter = zeros([], count_type, name="iteration_counter")
             user_cond, user_body = cond, body
             returned = []  # the body's result: TF1 returns the loop variables in its structure
 
@@ -121,8 +124,9 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
             if isinstance(v, Op):
                 raise TypeError(f"while_loop {label}: body output #{k} is an Operation, not a tensor")
             if v.type.dtype != t.dtype:
-                raise ValueError(f"while_loop {label}: loop variable #{k} enters as {t.dtype.name} but the body "
-                                 f"returns {v.type.dtype.name}")
+                # TF1 builds the loop and its Merge refuses the dtype when the graph runs: its class, found here
+                raise InvalidArgumentError(f"while_loop {label}: loop variable #{k} enters as {t.dtype.name} but "
+                                           f"the body returns {v.type.dtype.name}")
             if not loop_type_accepts(t, v.type):
                 raise ValueError(
                     f"while_loop {label}: the shape of loop variable #{k} ({inits[k].name}) changes across "
@@ -157,7 +161,10 @@ def _trace_cond_and_body(graph, cond, body, as_args, types, names, label):
             or cond_trace.outputs[0].type.dtype is not bool_ or cond_trace.outputs[0].type.rank not in (None, 0):
         got = cond_trace.outputs[0].type if len(cond_leaves) == 1 and isinstance(cond_trace.outputs[0], Value) \
             else _structure_text(cond_result)
-        raise build_error("dfc.while", label.split("'")[1], f"cond must return a scalar bool tensor, got {got}")
+        error = build_error("dfc.while", label.split("'")[1], f"cond must return a scalar bool tensor, got {got}")
+        if isinstance(got, TensorType) and got.dtype is not bool_:
+            raise DTypeError(str(error))  # TF's TypeError: its LoopCond op refuses the dtype
+        raise error
     body_trace, body_result, _ = _trace(graph, lambda *vs: body(*as_args(*vs)), types, names,
                                         f"while_loop {label}: body")
     return cond_trace, cond_result, cond_leaves, body_trace, body_result

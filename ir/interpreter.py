@@ -103,6 +103,11 @@ def evaluate_op(op: Op, inputs: list, ctx: ExecutionContext, env: dict[Value, ob
             kwargs.update(ctx=ctx, op=op)
         try:
             out = opdef.reference(*inputs, **kwargs)
+        except InvalidArgumentError as e:
+            if e.op is not None:
+                raise
+            # a kernel's own words (decode_csv's "Expect 3 fields but have 2 in record 1"): the user's op named too
+            raise InvalidArgumentError(f"op {op.describe()} failed: {e}", op) from None
         except OpError:
             raise
         except MemoryError as e:

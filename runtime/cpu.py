@@ -28,7 +28,7 @@ from dfc.compiler.target import Target, cpu_target
 from dfc.ir.dtypes import as_dtype
 from dfc.ir.errors import InvalidArgumentError, ResourceExhaustedError
 from dfc.ir.graph import Graph, Op
-from dfc.ir.interpreter import ExecutionContext
+from dfc.ir.interpreter import ExecutionContext, interpret
 from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
@@ -233,6 +233,14 @@ def _enter_function(count: int) -> str:
     return "\n" + "\n".join(lines)
 
 
+#: how native code shows an assert's data tensors it cannot print (compiler/codegen/debug.py)
+_UNSHOWN = "(its values: run with backend='interpreter')"
+#: the stateful ops a second run of a failed step may repeat: they change nothing
+_REPEATABLE = frozenset({"dfc.variable", "dfc.assert", "dfc.check_numerics"})
+#: a failed step bigger than this is not run again to show its assert's values
+_EXPLAIN_MAX_OPS = 5000
+
+
 class CpuExecutable:
     """One compiled step: `executable(feed_arrays, ctx)` runs it natively and returns the fetched arrays.
 
@@ -397,7 +405,7 @@ class CpuExecutable:
         if rc:
             for name in created:
                 ctx.session.store.forget(name)
-            raise self._error(rc, ptrs[self._params_at:])
+            raise self._explained(self._error(rc, ptrs[self._params_at:]), rc, args, ctx)
         if self._pools:
             for k in self._pools:
                 self._pools[k].append(outs[k])
@@ -449,12 +457,35 @@ class CpuExecutable:
         message, op = self.image.oom
         return ResourceExhaustedError(message, op)
 
+    def _explained(self, error: Exception, rc: int, args: Sequence[np.ndarray], ctx: ExecutionContext) -> Exception:
+        """A failed assert's error with its data tensors' values, as TF's message shows them: native code names
+        them only, so a step that changes nothing (no variable written, no random number drawn, nothing printed)
+        is run again on the reference interpreter, whose error shows them. Else, or if that run does not fail
+        at the same assert, `error` as it is."""
+        op = self.image.errors[rc - 1][2]
+        if op is None or op.type != "dfc.assert" or _UNSHOWN not in str(error):
+            return error
+        try:
+            step = self.step
+            ops = list(step.walk())
+            if len(ops) > _EXPLAIN_MAX_OPS or any(get_op_def(o.type).stateful and o.type not in _REPEATABLE
+                                                  for o in ops):
+                return error
+            interpret(step, list(args), ctx)
+        except InvalidArgumentError as again:
+            same = getattr(again, "op", None)
+            if same is not None and same.name == op.name and _UNSHOWN not in str(again):
+                return again
+        except Exception:  # noqa: BLE001 - the native error stands; the second run only words it better
+            pass
+        return error
+
     def _error(self, rc: int, params: np.ndarray) -> Exception:
         params = params.view(np.int64)
         kind, message, op = self.image.errors[rc - 1]
         if kind == "gather_index":
-            return InvalidArgumentError(
-                f"op {op.describe()} failed: gather index {int(params[0])} is out of range {message}", op)
+            return InvalidArgumentError(f"op {op.describe()} failed: gather index out of range: "
+                                        f"indices[{int(params[3])}] = {int(params[0])} is not in {message}", op)
         if kind == "row_index":
             return InvalidArgumentError(
                 f"op {op.describe()} failed: row index {int(params[0])} is out of range {message}", op)

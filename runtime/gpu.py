@@ -548,9 +548,9 @@ class GpuExecutable:
     def _error(self, code: int) -> Exception:
         site = self.program.errors[code - 1]
         if site.kind == "gather_index":
-            bad = int(self.params.download((1,), np.int64)[0])
-            return InvalidArgumentError(
-                f"op {site.op.describe()} failed: gather index {bad} is out of range {site.message}", site.op)
+            words = self.params.download((4,), np.int64)
+            return InvalidArgumentError(f"op {site.op.describe()} failed: gather index out of range: "
+                                        f"indices[{int(words[3])}] = {int(words[0])} is not in {site.message}", site.op)
         if site.kind == "row_index":
             bad = int(self.params.download((1,), np.int64)[0])
             return InvalidArgumentError(

@@ -134,7 +134,7 @@ def test_shape_reduction_random_ops_on_the_gpu_match_the_interpreter(gpu_device)
 
 def test_gather_out_of_range_on_the_gpu_raises_as_on_the_cpu(gpu_device):
     arrays = [np.ones((3, 4), np.float32), np.array([1, 7], np.int32)]
-    with pytest.raises(InvalidArgumentError, match="gather index 7 is out of range"):
+    with pytest.raises(InvalidArgumentError, match=r"indices\[\d+\] = 7 is not in"):
         _run_both([(D.f32, (3, 4)), (D.i32, (2,))],
                   lambda g, a: [create_op(g, "dfc.gather", list(a), {"axis": 0}).result], arrays)
 

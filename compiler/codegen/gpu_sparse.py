@@ -3,7 +3,7 @@
 gather: one thread per output element copies its row's element; a thread whose index is out of range
 writes 0 and records its position with an atomic max of (count - position) in the params word after the
 bad index, so a one-thread report kernel afterwards finds the first bad index in index order, the one
-the CPU reports (`gather index 7 is out of range [0, 3)`).
+the CPU reports (TF's `indices[1] = 7 is not in [0, 3)`).
 
 unsorted_segment_sum: the output is zeroed, then one thread per data element adds it into its segment's
 element with an atomic add (`atomicrmw add`/`fadd`); negative ids are dropped and an id past the end sets
@@ -94,6 +94,7 @@ def lower_gather_gpu(mb: GpuModuleBuilder, op: Op) -> None:
             position = fn(f"sub i64 {nidx}, {first}")
             with when(fn, _claim_error(fn, err, code)):
                 fn.emit(f"store i64 {_index(fn, gep(fn, STORE[idt], ids, position), idt)}, ptr {info}")
+                fn.emit(f"store i64 {position}, ptr {gep(fn, 'i64', info, str(POSITION_WORD))}")
     grid_kernel(mb, [where(mb, idx), mb.params_ptr(), _errors()], 1, report, single=True, error_code=True)
 
 

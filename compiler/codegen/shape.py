@@ -9,7 +9,7 @@ from dfc.ir.graph import Op
 
 from ..plan import Storage
 from .loops import View, broadcast_strides, coalesce, contiguous_strides, elem_ptr, loop_nest
-from .module import ErrorSite, ModuleBuilder, where
+from .module import PARAM_ERR, ErrorSite, ModuleBuilder, where
 from .scalar import COMP, STORE, lit, load, store, typed_value
 
 def lower_copy(mb: ModuleBuilder, dst: Storage, dst_dtype: D.DType, dims: list[int], dst_strides: list[int],
@@ -198,6 +198,8 @@ def lower_gather(mb: ModuleBuilder, op: Op) -> None:
         fn.emit(f"br i1 {bad}, label %{yes}, label %{no}")
         fn.block(yes)
         fn.emit(f"store i64 {i64}, ptr {err_p}")
+        # the bad index's position, for TF's "indices[j] = v is not in [0, n)"
+        fn.emit(f"store i64 {offs[0]}, ptr {fn(f'getelementptr inbounds i64, ptr {err_p}, i64 {PARAM_ERR + 3}')}")
         fn.emit(f"ret i32 {code}")
         fn.block(no)
 

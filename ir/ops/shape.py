@@ -231,8 +231,8 @@ def _gather_infer(types, attrs):
 def _gather(params, indices, axis):
     n = params.shape[axis]
     if indices.size and (indices.min() < 0 or indices.max() >= n):
-        bad = indices[(indices < 0) | (indices >= n)].flat[0]
-        raise IndexError(f"gather index {bad} is out of range [0, {n})")
+        at = int(np.flatnonzero((indices < 0) | (indices >= n))[0])
+        raise IndexError(f"gather index out of range: indices[{at}] = {indices.flat[at]} is not in [0, {n})")
     return np.take(params, indices, axis=axis)
 
 
