@@ -42,6 +42,7 @@ from .autodiff_control import (REPEATABLE, SCALAR_I32, _BlockEmitter, _float, ac
                                vjp_into)
 from .control_flow import join_types
 from .dce import has_effect
+from .loop_draws import key_draws
 from .loop_trips import trip_bound
 
 if TYPE_CHECKING:
@@ -94,6 +95,8 @@ def while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
     if info is None:
         info = _plan(op)
         if info is None:
+            if _effects(op):
+                key_draws(op, graph_of(b.grad_op))  # its draws then repeat in every recomputed iteration
             _refuse_stateful(op)
             return recompute_while_vjp(op, gs, b)
         _STACKED[op] = info
