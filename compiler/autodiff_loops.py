@@ -19,7 +19,8 @@ starts from the counter's final value. A captured tensor read one row per iterat
 TensorArray's, dynamic_rnn's input) gets that row's cotangent added to its sum in place
 (autodiff_control.accumulate). A trip count only the run knows and nothing bounds (a loop over a
 fed length, a data-dependent stop), or stacks over MAX_STACK_BYTES, keep autodiff_control's
-recomputing gradient, which cannot hold random draws or assigns.
+recomputing gradient; its random draws are first made repeatable (loop_draws.py: hashes of a key
+drawn before the loop and the iteration counters), and a loop that assigns is refused.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ from dfc.ir.graph import Block, Graph, Op, Value
 from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
-from .autodiff_control import (REPEATABLE, SCALAR_I32, _BlockEmitter, _float, accumulate, recompute_while_vjp,
-                               vjp_into)
+from .autodiff_control import (REPEATABLE, SCALAR_I32, SILENCED, _BlockEmitter, _float, accumulate,
+                               recompute_while_vjp, vjp_into)
 from .control_flow import join_types
 from .dce import has_effect
 from .loop_draws import key_draws
@@ -123,15 +124,16 @@ def _plan(op: Op) -> _Stacks | None:
 
 
 def _refuse_stateful(op: Op) -> None:
-    effects = _effects(op)
+    effects = [e for e in _effects(op) if e.type not in SILENCED]
     if effects:
         raise VerificationError(
             f"autodiff cannot differentiate through the loop {op.describe()}: its body has stateful ops "
             f"({', '.join(e.describe() for e in effects[:3])}) and its trip count is known only when the step runs, "
-            f"so dfc's loop gradient recomputes iterations and would draw or assign again. Give the loop a trip "
-            f"count that constants decide or bound (a constant bound, a tensor's static length, maximum_iterations: "
-            f"then each iteration's draws are saved for the gradient), or draw the random numbers before the loop "
-            f"(e.g. a dropout mask for every step) and read them inside it")
+            f"so dfc's loop gradient recomputes iterations and would run them again (it repeats the same numbers "
+            f"for uniform, normal and truncated-normal draws of a static shape, not assigns or draws of a shape "
+            f"the iteration decides). Give the loop a trip count that constants decide or bound (a constant bound, "
+            f"a tensor's static length, maximum_iterations: then each iteration's results are saved for the "
+            f"gradient), or make the assigns or draws before the loop and read them inside it")
 
 
 def _stacked_vjp(op: Op, info: _Stacks, gs: list[Value | None], b: Emitter) -> list[Value | None]:

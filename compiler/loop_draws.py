@@ -26,7 +26,7 @@ from dfc.ir.ops import get_op_def
 from dfc.ir.ops.random import TRUNCATED_TRIES, fmix32
 from dfc.ir.types import TensorType
 
-from .autodiff_control import REPEATABLE, _BlockEmitter
+from .autodiff_control import REPEATABLE, SILENCED, _BlockEmitter
 
 #: the draws this pass rewrites, and how many streams of bits each takes per element
 STREAMS = {"dfc.random_uniform": 1, "dfc.random_normal": 2, "dfc.truncated_normal": 2 * TRUNCATED_TRIES}
@@ -45,7 +45,7 @@ def _draws(loop: Op) -> list[Op] | None:
     for region in loop.regions:
         for inner in region.walk():
             opdef = get_op_def(inner.type)
-            if not opdef.stateful or inner.type in REPEATABLE:
+            if not opdef.stateful or inner.type in REPEATABLE or inner.type in SILENCED:
                 continue
             if inner.type not in STREAMS or inner.inputs or not inner.results[0].type.is_static:
                 return None
