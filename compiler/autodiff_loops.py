@@ -95,11 +95,11 @@ def while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
         return [None] * len(op.inputs)
     if info is None:
         info = _plan(op)
+        if info is None and _effects(op) and key_draws(op, graph_of(b.grad_op)):
+            info = _plan(op)  # its draws (a nested loop's, a branch's) are pure now: stacks may hold the rest
         if info is None:
-            if _effects(op):
-                key_draws(op, graph_of(b.grad_op))  # its draws then repeat in every recomputed iteration
             _refuse_stateful(op)
-            return recompute_while_vjp(op, gs, b)
+            return recompute_while_vjp(op, gs, b)  # the draws repeat in every recomputed iteration
         _STACKED[op] = info
     return _stacked_vjp(op, info, gs, b)
 

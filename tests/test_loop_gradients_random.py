@@ -12,6 +12,8 @@ from recordings import assert_matches_recording
 from tf1_scripts_loop_dropout import variational_dropout_rnn
 
 import dfc as tf
+from dfc.compiler import autodiff_loops
+from dfc.ir.errors import VerificationError
 
 
 @pytest.fixture(autouse=True)
@@ -197,3 +199,97 @@ def test_variational_noise_is_drawn_once_per_run_and_bad_arguments_raise_tf1s_er
                                       variational_recurrent=True, dtype=tf.float32)
     with pytest.raises(ValueError, match="Parameter output_keep_prob must be between 0 and 1: 2"):
         tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicRNNCell(2), output_keep_prob=2.0)
+
+
+def test_a_print_in_a_loop_over_a_fed_count_prints_once_per_iteration_and_does_not_stop_the_gradient(capfd):
+    """tf.Print in the body (dfc refused the gradient): it prints in the forward loop only, as in TF, and the
+    gradient equals the same loop's without the Print."""
+    n = tf.placeholder(tf.int32, [])
+    x = tf.placeholder(tf.float32, [3])
+
+    def loop(printing: bool):
+        def body(i, a):
+            a = tf.Print(a, [i], "iteration ") if printing else a
+            return i + 1, tf.sin(a) * x
+        return tf.gradients(tf.reduce_sum(tf.while_loop(lambda i, a: i < n, body, [0, x])[1]), x)[0]
+    printed, plain = loop(True), loop(False)
+    with tf.Session() as sess:
+        got, want = sess.run([printed, plain], {n: 3, x: [0.5, -1.0, 2.0]})
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+    assert capfd.readouterr().err.count("iteration ") == 3
+
+
+def test_a_loop_over_a_fed_count_that_assigns_is_refused_naming_the_assign():
+    """Recomputing an iteration would assign again: the gradient is refused, naming the loop and the assign (a gap:
+    TF1 pushes the assigned values on stacks)."""
+    n = tf.placeholder(tf.int32, [])
+    x = tf.placeholder(tf.float32, [2])
+    v = tf.Variable(0.0)
+    _, s = tf.while_loop(lambda i, s: i < n, lambda i, s: (i + 1, s * tf.assign_add(v, 1.0)), [0, x])
+    with pytest.raises(VerificationError, match=r"(?s)cannot differentiate through the loop 'while'.*AssignAdd"):
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(tf.gradients(tf.reduce_sum(s), x)[0], {n: 3, x: [1.0, 2.0]})
+
+
+def test_a_loop_of_constant_count_holding_a_drawing_loop_over_a_fed_count_keeps_its_stacks(monkeypatch):
+    """Draws in a nested loop over a fed count and in a tf.cond, inside a loop of 4 iterations: once the draws are
+    repeatable the outer loop still saves stacks (O(N)) and the gradients equal finite differences."""
+    stacked = []
+    real = autodiff_loops._stacked_vjp
+    monkeypatch.setattr(autodiff_loops, "_stacked_vjp", lambda *a: stacked.append(a[0].name) or real(*a))
+    tf.set_random_seed(1)
+    n = tf.placeholder(tf.int32, [])
+    x = tf.placeholder(tf.float64, [3])
+
+    def outer(i, a):
+        b = tf.while_loop(lambda j, b: j < n, lambda j, b: (j + 1, tf.nn.dropout(tf.sin(b * x), 0.8)), [0, a])[1]
+        b = tf.cond(i > 1, lambda: b * tf.random_uniform([3], dtype=tf.float64), lambda: b)
+        return i + 1, b + x
+    _, a = tf.while_loop(lambda i, a: i < 4, outer, [0, tf.ones([3], tf.float64)])
+    _check_against_finite_differences(tf.reduce_sum(a ** 2), x, np.array([0.3, 0.7, -0.4]), {n: 2})
+    assert set(stacked) == {"while"}  # the inner loop over n recomputes
+
+
+@pytest.mark.slow
+def test_bidirectional_dynamic_rnn_and_raw_rnn_with_dropout_train_with_adam():
+    """bidirectional_dynamic_rnn with DropoutWrapper cells and fed sequence lengths, and raw_rnn whose loop_fn
+    stops at the fed lengths (a data-dependent stop) under input dropout: the gradients are finite and equal on
+    both backends, and Adam lowers the loss."""
+    tf.set_random_seed(6)
+    batch, steps, features, hidden = 4, 6, 3, 6
+    inputs = tf.placeholder(tf.float32, [batch, None, features])
+    lengths = tf.placeholder(tf.int32, [batch])
+
+    def cell():
+        return tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.LSTMCell(hidden), input_keep_prob=0.8,
+                                             output_keep_prob=0.8, state_keep_prob=0.9)
+    with tf.variable_scope("bidi"):
+        (forward, backward), _ = tf.nn.bidirectional_dynamic_rnn(cell(), cell(), inputs, sequence_length=lengths,
+                                                                 dtype=tf.float32)
+    time_major = tf.TensorArray(tf.float32, size=tf.shape(inputs)[1]).unstack(tf.transpose(inputs, [1, 0, 2]))
+    raw_cell = cell()
+
+    def loop_fn(time, output, state, loop_state):
+        done = time >= lengths
+        step_input = tf.cond(tf.reduce_all(done), lambda: tf.zeros([batch, features]),
+                             lambda: time_major.read(time))
+        return done, step_input, raw_cell.zero_state(batch, tf.float32) if output is None else state, output, None
+    with tf.variable_scope("raw"):
+        raw_outputs, _, _ = tf.nn.raw_rnn(raw_cell, loop_fn)
+    target = inputs[:, :, :1]
+    raw = tf.transpose(raw_outputs.stack(), [1, 0, 2])  # as many steps as the longest sequence: all of them here
+    mask = tf.sequence_mask(lengths, tf.shape(inputs)[1], dtype=tf.float32)[:, :, None]  # padding outputs zeros
+    loss = tf.reduce_sum(((forward + backward - target) ** 2 + (raw - target) ** 2) * mask) / tf.reduce_sum(mask)
+    grads = tf.gradients(loss, tf.trainable_variables())
+    train = tf.train.AdamOptimizer(0.1).minimize(loss)
+    feeds = {inputs: np.random.default_rng(1).standard_normal((batch, steps, features)).astype(np.float32),
+             lengths: [6, 2, 4, 5]}
+    first = {backend: _first_run(grads, feeds, backend) for backend in ("cpu", "interpreter")}
+    for a, b in zip(first["cpu"], first["interpreter"]):
+        assert np.isfinite(a).all()
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        losses = [sess.run([loss, train], feeds)[0] for _ in range(25)]
+    assert np.mean(losses[-5:]) < 0.7 * np.mean(losses[:3]), losses
