@@ -366,6 +366,36 @@ def _silence(loops: Sequence[Op]) -> None:
             inner.block.ops.remove(inner)
 
 
+def constant_before(op: Op, graph: Graph, value: np.ndarray, name: str) -> Value:
+    """A constant put just before op in its block (the initial value of a loop variable autodiff adds)."""
+    const = Op("dfc.constant", graph.reserve_name(f"{op.name}/{name}"), [], {"value": value},
+               [TensorType(dtypes.as_dtype(value.dtype), value.shape)], device=op.device, loc=op.loc)
+    op.block.ops.insert(op.block.ops.index(op), const)
+    return const.results[0]
+
+
+def append_loop_vars(op: Op, graph: Graph, inits: list[Value], makers: list, counter: int) -> None:
+    """Add loop variables to op after its last one: inits, and the body's next values makers[j](at, arg, counter)."""
+    n = op.attrs["num_vars"]
+    data, control = op.inputs, op.control_inputs
+    op.operands = data[:n] + inits + data[n:] + control
+    for region in op.regions:
+        region.arguments[n:n] = [Value(v.type, region, 0) for v in inits]
+        for i, a in enumerate(region.arguments):
+            a.index = i
+    body = op.regions[1]
+    staging = Block()
+    at = _BlockEmitter(graph, staging, op.name, op)
+    args = body.arguments[n:n + len(inits)]
+    nexts = [make(at, arg, body.arguments[counter]) for make, arg in zip(makers, args)]
+    ops = list(staging.ops)
+    staging.ops.clear()
+    body.ops[-1:-1] = ops
+    body.terminator.operands.extend(nexts)
+    op.results.extend(Value(v.type, op, n + i) for i, v in enumerate(inits))
+    op.attrs["num_vars"] = n + len(inits)
+
+
 # ---- dfc.custom_gradient -----------------------------------------------------------------------------
 def custom_gradient_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
     """The region's yields, from the ys' cotangents (zeros for those without), for the xs; nothing for the ys'

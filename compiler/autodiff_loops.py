@@ -40,7 +40,7 @@ from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
 from .autodiff_control import (REPEATABLE, SCALAR_I32, SILENCED, _BlockEmitter, _float, accumulate,
-                               recompute_while_vjp, vjp_into)
+                               append_loop_vars, constant_before, recompute_while_vjp, vjp_into)
 from .control_flow import join_types
 from .dce import has_effect
 from .loop_draws import key_draws
@@ -260,15 +260,15 @@ def _add_stacks(op: Op, info: _Stacks, graph: Graph, values: Sequence[Value]) ->
     new_inits, makers = [], []
     if info.counter is None:
         info.counter = op.attrs["num_vars"]
-        new_inits.append(_constant_before(op, graph, np.zeros((), np.int32), "iteration"))
+        new_inits.append(constant_before(op, graph, np.zeros((), np.int32), "iteration"))
         makers.append(lambda at, args, counter: at("add", counter, 1))
     first = op.attrs["num_vars"] + len(new_inits)
     for i, v in enumerate(values):
         shape = (info.trips,) + tuple(v.type.shape)
-        new_inits.append(_constant_before(op, graph, np.zeros(shape, v.type.dtype.np), "stack"))
+        new_inits.append(constant_before(op, graph, np.zeros(shape, v.type.dtype.np), "stack"))
         info.rows[v] = first + i
         makers.append(_stack_writer(v))
-    _append_loop_vars(op, graph, new_inits, makers, info.counter)
+    append_loop_vars(op, graph, new_inits, makers, info.counter)
 
 
 def _stack_writer(v: Value):
@@ -276,32 +276,3 @@ def _stack_writer(v: Value):
         row = at("reshape", v, shape=[1] + list(v.type.shape))
         return at("dynamic_update_slice", arg, row, counter)
     return write
-
-
-def _constant_before(op: Op, graph: Graph, value: np.ndarray, name: str) -> Value:
-    const = Op("dfc.constant", graph.reserve_name(f"{op.name}/{name}"), [], {"value": value},
-               [TensorType(dtypes.as_dtype(value.dtype), value.shape)], device=op.device, loc=op.loc)
-    op.block.ops.insert(op.block.ops.index(op), const)
-    return const.results[0]
-
-
-def _append_loop_vars(op: Op, graph: Graph, inits: list[Value], makers: list, counter: int) -> None:
-    """Add loop variables to op after its last one: inits, and the body's next values makers[j](at, arg, counter)."""
-    n = op.attrs["num_vars"]
-    data, control = op.inputs, op.control_inputs
-    op.operands = data[:n] + inits + data[n:] + control
-    for region in op.regions:
-        region.arguments[n:n] = [Value(v.type, region, 0) for v in inits]
-        for i, a in enumerate(region.arguments):
-            a.index = i
-    body = op.regions[1]
-    staging = Block()
-    at = _BlockEmitter(graph, staging, op.name, op)
-    args = body.arguments[n:n + len(inits)]
-    nexts = [make(at, arg, body.arguments[counter]) for make, arg in zip(makers, args)]
-    ops = list(staging.ops)
-    staging.ops.clear()
-    body.ops[-1:-1] = ops
-    body.terminator.operands.extend(nexts)
-    op.results.extend(Value(v.type, op, n + i) for i, v in enumerate(inits))
-    op.attrs["num_vars"] = n + len(inits)

@@ -26,7 +26,7 @@ from dfc.ir.ops import get_op_def
 from dfc.ir.ops.random import TRUNCATED_TRIES, fmix32
 from dfc.ir.types import TensorType
 
-from .autodiff_control import REPEATABLE, SILENCED, _BlockEmitter
+from .autodiff_control import REPEATABLE, SILENCED, _BlockEmitter, append_loop_vars, constant_before
 
 #: the draws this pass rewrites, and how many streams of bits each takes per element
 STREAMS = {"dfc.random_uniform": 1, "dfc.random_normal": 2, "dfc.truncated_normal": 2 * TRUNCATED_TRIES}
@@ -104,14 +104,13 @@ def _thread(holder: Op, tag: Value, graph: Graph, draws: set[Op], places: list[i
         for region in holder.regions:
             _rewrite(region, region.add_argument(tag.type), graph, draws, places)
         return
-    from .autodiff_loops import _append_loop_vars, _constant_before  # the loop-variable plumbing is theirs
     holder.operands = holder.inputs + [tag] + holder.control_inputs
     cond, body = holder.regions
     cond.add_argument(tag.type)
     body_tag = body.add_argument(tag.type)
     n = holder.attrs["num_vars"]
-    start = _constant_before(holder, graph, np.zeros((), np.int32), "draw_counter")
-    _append_loop_vars(holder, graph, [start], [lambda at, arg, counter: at("add", arg, 1)], n)
+    start = constant_before(holder, graph, np.zeros((), np.int32), "draw_counter")
+    append_loop_vars(holder, graph, [start], [lambda at, arg, counter: at("add", arg, 1)], n)
     counter = body.arguments[n]
     staging = Block()
     at = _BlockEmitter(graph, staging, f"{holder.name}/draw_key", holder)
