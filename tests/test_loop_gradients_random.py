@@ -293,3 +293,17 @@ def test_bidirectional_dynamic_rnn_and_raw_rnn_with_dropout_train_with_adam():
         sess.run(tf.global_variables_initializer())
         losses = [sess.run([loss, train], feeds)[0] for _ in range(25)]
     assert np.mean(losses[-5:]) < 0.7 * np.mean(losses[:3]), losses
+
+
+def test_scan_map_fn_and_foldl_that_draw_get_the_gradient_of_their_draws():
+    """tf.scan, tf.map_fn and tf.foldl over a fed tensor of unknown length, their functions drawing (dropout, a
+    normal draw): gradients equal finite differences."""
+    tf.set_random_seed(9)
+    x = tf.placeholder(tf.float64, [None, 2])
+    scanned = tf.scan(lambda a, row: tf.nn.dropout(tf.tanh(a * row + row), keep_prob=0.7), x,
+                      initializer=tf.ones([2], tf.float64))
+    mapped = tf.map_fn(lambda row: row * row * (1.0 + 0.2 * tf.random_normal([2], dtype=tf.float64)), x)
+    folded = tf.foldl(lambda a, row: a * 0.5 + tf.nn.dropout(tf.sin(row) * a, keep_prob=0.8), x,
+                      initializer=tf.ones([2], tf.float64))
+    loss = tf.reduce_sum(scanned ** 2) + tf.reduce_sum(mapped) + tf.reduce_sum(folded)
+    _check_against_finite_differences(loss, x, np.array([[0.5, -0.3], [1.2, 0.4], [-0.8, 0.9]]), {})
