@@ -70,6 +70,7 @@ def test_a_loop_over_a_fed_count_that_draws_gets_the_gradient_of_its_own_draws(d
     _check_against_finite_differences(tf.reduce_sum(a * a), x, np.array([0.4, -0.7]), {n: 4})
 
 
+@pytest.mark.slow
 def test_a_stop_the_draws_decide_nested_loops_and_a_cond_that_draw():
     """A data-dependent stop (the sum passing a threshold), an inner loop over a fed count and a tf.cond in the
     body, all drawing: gradients equal finite differences."""
@@ -90,6 +91,7 @@ def test_a_stop_the_draws_decide_nested_loops_and_a_cond_that_draw():
     _check_against_finite_differences(tf.reduce_sum(a ** 2), x, np.array([0.3, 0.8, -0.2]), {n: 2})
 
 
+@pytest.mark.slow
 def test_tensor_array_reads_writes_gathers_and_scatters_in_a_loop_that_drops_out():
     """TensorArrays sized by a fed count (scatter before the loop, read and write in it, gather and stack after)
     with dropout in the body: gradients equal finite differences."""
@@ -295,6 +297,7 @@ def test_bidirectional_dynamic_rnn_and_raw_rnn_with_dropout_train_with_adam():
     assert np.mean(losses[-5:]) < 0.7 * np.mean(losses[:3]), losses
 
 
+@pytest.mark.slow
 def test_scan_map_fn_and_foldl_that_draw_get_the_gradient_of_their_draws():
     """tf.scan, tf.map_fn and tf.foldl over a fed tensor of unknown length, their functions drawing (dropout, a
     normal draw): gradients equal finite differences."""
