@@ -310,3 +310,36 @@ def test_scan_map_fn_and_foldl_that_draw_get_the_gradient_of_their_draws():
                       initializer=tf.ones([2], tf.float64))
     loss = tf.reduce_sum(scanned ** 2) + tf.reduce_sum(mapped) + tf.reduce_sum(folded)
     _check_against_finite_differences(loss, x, np.array([[0.5, -0.3], [1.2, 0.4], [-0.8, 0.9]]), {})
+
+
+@pytest.mark.slow
+def test_an_attention_seq2seq_with_dropout_everywhere_gets_the_gradient_of_its_own_draws():
+    """tensorflow/nmt's model in small: a bidirectional_dynamic_rnn encoder and a two-layer AttentionWrapper
+    (scaled Luong) decoder in dynamic_decode over a TrainingHelper, every cell under DropoutWrapper; gradients for
+    the scales of the encoder's and the decoder's embeddings equal finite differences, on both backends."""
+    tf.set_random_seed(4)
+    batch, steps, hidden, vocab = 3, 5, 6, 9
+    source, target = tf.placeholder(tf.int32, [batch, None]), tf.placeholder(tf.int32, [batch, None])
+    source_lengths, target_lengths = tf.placeholder(tf.int32, [batch]), tf.placeholder(tf.int32, [batch])
+    scales = tf.placeholder(tf.float64, [2])
+    embedding = tf.get_variable("embedding", [vocab, hidden], dtype=tf.float64)
+
+    def cell():
+        return tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicLSTMCell(hidden), input_keep_prob=0.7)
+    (forward, backward), _ = tf.nn.bidirectional_dynamic_rnn(
+        cell(), cell(), tf.nn.embedding_lookup(embedding, source) * scales[0], sequence_length=source_lengths,
+        dtype=tf.float64)
+    attention = tf.contrib.seq2seq.LuongAttention(hidden, tf.concat([forward, backward], -1),
+                                                  memory_sequence_length=source_lengths, scale=True,
+                                                  dtype=tf.float64)
+    decoder_cell = tf.contrib.seq2seq.AttentionWrapper(tf.nn.rnn_cell.MultiRNNCell([cell(), cell()]), attention,
+                                                       attention_layer_size=hidden)
+    helper = tf.contrib.seq2seq.TrainingHelper(tf.nn.embedding_lookup(embedding, target) * scales[1],
+                                               target_lengths)
+    decoder = tf.contrib.seq2seq.BasicDecoder(decoder_cell, helper, decoder_cell.zero_state(batch, tf.float64),
+                                              output_layer=tf.layers.Dense(vocab, dtype=tf.float64))
+    outputs, _, _ = tf.contrib.seq2seq.dynamic_decode(decoder)
+    rng = np.random.default_rng(0)
+    feeds = {source: rng.integers(0, vocab, (batch, steps)), target: rng.integers(0, vocab, (batch, steps)),
+             source_lengths: [5, 3, 4], target_lengths: [4, 5, 2]}
+    _check_against_finite_differences(tf.reduce_sum(outputs.rnn_output ** 2), scales, np.array([0.9, 1.1]), feeds)
