@@ -12,8 +12,9 @@ N; then a backward loop runs k = N-1 .. 0: it recomputes the loop variables afte
 carries the loop variables' cotangents to the previous iteration and sums the captured values'
 cotangents. Nothing is stored per iteration, so the memory is that of the forward loop, and the
 work O(N^2) body runs: correct for any trip count the forward loop reaches, cheap for short
-loops; a body that draws or assigns is refused (autodiff_loops.py says so), as recomputing it
-would draw or assign again.
+loops; a body that assigns is refused (autodiff_loops.py says so), as recomputing it would assign
+again, and a body's random draws are first made pure functions of a key and the iteration
+counters (loop_draws.py), so recomputing an iteration draws what it drew.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ SCALAR_I32 = TensorType(dtypes.i32, ())
 
 #: stateful ops a recomputed iteration may run again: they read state or check values, and change nothing
 REPEATABLE = frozenset({"dfc.variable", "dfc.assert", "dfc.check_numerics"})
+#: stateful ops the recomputing gradient drops from its copies of the loop (tf.Print writes once per forward
+#: iteration, as in TF, whose gradient does not run the forward body again)
+SILENCED = frozenset({"dfc.print"})
 
 
 def _float(v: Value) -> bool:
@@ -299,7 +303,8 @@ class _Sink(_BlockEmitter):
 
 
 def recompute_while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
-    """The VJP of a loop whose trip count only the run knows (its body draws nothing: autodiff_loops checks)."""
+    """The VJP of a loop whose trip count only the run knows (its draws made repeatable by loop_draws.py: autodiff_loops
+    checks; its prints are dropped from the copies)."""
     graph = graph_of(b.grad_op)
     n = op.attrs["num_vars"]
     inputs = op.inputs
@@ -344,12 +349,51 @@ def recompute_while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Valu
     back = Op("dfc.while", graph.reserve_name(f"{prefix}/backward_loop"), carried + outer, {"num_vars": len(carried)},
               carried_types, device=op.device, loc=op.loc, regions=[cond_block, body_block])
     b.ops.append(back)
+    _silence([trips.op, back])
     out: list[Value | None] = [None] * len(inputs)
     for i, var in enumerate(float_vars):
         out[var] = back.results[1 + i]
     for i, j in enumerate(float_caps):
         out[n + j] = back.results[1 + nv + i]
     return out
+
+
+def _silence(loops: Sequence[Op]) -> None:
+    """Drop the SILENCED ops of these new loops' regions: each passes its first operand on."""
+    for loop in loops:
+        for inner in [inner for region in loop.regions for inner in region.walk() if inner.type in SILENCED]:
+            replace_uses([loop], inner.results[0], inner.inputs[0])
+            inner.block.ops.remove(inner)
+
+
+def constant_before(op: Op, graph: Graph, value: np.ndarray, name: str) -> Value:
+    """A constant put just before op in its block (the initial value of a loop variable autodiff adds)."""
+    const = Op("dfc.constant", graph.reserve_name(f"{op.name}/{name}"), [], {"value": value},
+               [TensorType(dtypes.as_dtype(value.dtype), value.shape)], device=op.device, loc=op.loc)
+    op.block.ops.insert(op.block.ops.index(op), const)
+    return const.results[0]
+
+
+def append_loop_vars(op: Op, graph: Graph, inits: list[Value], makers: list, counter: int) -> None:
+    """Add loop variables to op after its last one: inits, and the body's next values makers[j](at, arg, counter)."""
+    n = op.attrs["num_vars"]
+    data, control = op.inputs, op.control_inputs
+    op.operands = data[:n] + inits + data[n:] + control
+    for region in op.regions:
+        region.arguments[n:n] = [Value(v.type, region, 0) for v in inits]
+        for i, a in enumerate(region.arguments):
+            a.index = i
+    body = op.regions[1]
+    staging = Block()
+    at = _BlockEmitter(graph, staging, op.name, op)
+    args = body.arguments[n:n + len(inits)]
+    nexts = [make(at, arg, body.arguments[counter]) for make, arg in zip(makers, args)]
+    ops = list(staging.ops)
+    staging.ops.clear()
+    body.ops[-1:-1] = ops
+    body.terminator.operands.extend(nexts)
+    op.results.extend(Value(v.type, op, n + i) for i, v in enumerate(inits))
+    op.attrs["num_vars"] = n + len(inits)
 
 
 # ---- dfc.custom_gradient -----------------------------------------------------------------------------

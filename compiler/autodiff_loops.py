@@ -19,7 +19,8 @@ starts from the counter's final value. A captured tensor read one row per iterat
 TensorArray's, dynamic_rnn's input) gets that row's cotangent added to its sum in place
 (autodiff_control.accumulate). A trip count only the run knows and nothing bounds (a loop over a
 fed length, a data-dependent stop), or stacks over MAX_STACK_BYTES, keep autodiff_control's
-recomputing gradient, which cannot hold random draws or assigns.
+recomputing gradient; its random draws are first made repeatable (loop_draws.py: hashes of a key
+drawn before the loop and the iteration counters), and a loop that assigns is refused.
 """
 
 from __future__ import annotations
@@ -38,10 +39,11 @@ from dfc.ir.graph import Block, Graph, Op, Value
 from dfc.ir.ops import get_op_def
 from dfc.ir.types import TensorType
 
-from .autodiff_control import (REPEATABLE, SCALAR_I32, _BlockEmitter, _float, accumulate, recompute_while_vjp,
-                               vjp_into)
+from .autodiff_control import (REPEATABLE, SCALAR_I32, SILENCED, _BlockEmitter, _float, accumulate,
+                               append_loop_vars, constant_before, recompute_while_vjp, vjp_into)
 from .control_flow import join_types
 from .dce import has_effect
+from .loop_draws import key_draws
 from .loop_trips import trip_bound
 
 if TYPE_CHECKING:
@@ -93,9 +95,11 @@ def while_vjp(op: Op, gs: list[Value | None], b: Emitter) -> list[Value | None]:
         return [None] * len(op.inputs)
     if info is None:
         info = _plan(op)
+        if info is None and _effects(op) and key_draws(op, graph_of(b.grad_op)):
+            info = _plan(op)  # its draws (a nested loop's, a branch's) are pure now: stacks may hold the rest
         if info is None:
             _refuse_stateful(op)
-            return recompute_while_vjp(op, gs, b)
+            return recompute_while_vjp(op, gs, b)  # the draws repeat in every recomputed iteration
         _STACKED[op] = info
     return _stacked_vjp(op, info, gs, b)
 
@@ -120,15 +124,16 @@ def _plan(op: Op) -> _Stacks | None:
 
 
 def _refuse_stateful(op: Op) -> None:
-    effects = _effects(op)
+    effects = [e for e in _effects(op) if e.type not in SILENCED]
     if effects:
         raise VerificationError(
             f"autodiff cannot differentiate through the loop {op.describe()}: its body has stateful ops "
             f"({', '.join(e.describe() for e in effects[:3])}) and its trip count is known only when the step runs, "
-            f"so dfc's loop gradient recomputes iterations and would draw or assign again. Give the loop a trip "
-            f"count that constants decide or bound (a constant bound, a tensor's static length, maximum_iterations: "
-            f"then each iteration's draws are saved for the gradient), or draw the random numbers before the loop "
-            f"(e.g. a dropout mask for every step) and read them inside it")
+            f"so dfc's loop gradient recomputes iterations and would run them again (it repeats the same numbers "
+            f"for uniform, normal and truncated-normal draws of a static shape, not assigns or draws of a shape "
+            f"the iteration decides). Give the loop a trip count that constants decide or bound (a constant bound, "
+            f"a tensor's static length, maximum_iterations: then each iteration's results are saved for the "
+            f"gradient), or make the assigns or draws before the loop and read them inside it")
 
 
 def _stacked_vjp(op: Op, info: _Stacks, gs: list[Value | None], b: Emitter) -> list[Value | None]:
@@ -255,15 +260,15 @@ def _add_stacks(op: Op, info: _Stacks, graph: Graph, values: Sequence[Value]) ->
     new_inits, makers = [], []
     if info.counter is None:
         info.counter = op.attrs["num_vars"]
-        new_inits.append(_constant_before(op, graph, np.zeros((), np.int32), "iteration"))
+        new_inits.append(constant_before(op, graph, np.zeros((), np.int32), "iteration"))
         makers.append(lambda at, args, counter: at("add", counter, 1))
     first = op.attrs["num_vars"] + len(new_inits)
     for i, v in enumerate(values):
         shape = (info.trips,) + tuple(v.type.shape)
-        new_inits.append(_constant_before(op, graph, np.zeros(shape, v.type.dtype.np), "stack"))
+        new_inits.append(constant_before(op, graph, np.zeros(shape, v.type.dtype.np), "stack"))
         info.rows[v] = first + i
         makers.append(_stack_writer(v))
-    _append_loop_vars(op, graph, new_inits, makers, info.counter)
+    append_loop_vars(op, graph, new_inits, makers, info.counter)
 
 
 def _stack_writer(v: Value):
@@ -271,32 +276,3 @@ def _stack_writer(v: Value):
         row = at("reshape", v, shape=[1] + list(v.type.shape))
         return at("dynamic_update_slice", arg, row, counter)
     return write
-
-
-def _constant_before(op: Op, graph: Graph, value: np.ndarray, name: str) -> Value:
-    const = Op("dfc.constant", graph.reserve_name(f"{op.name}/{name}"), [], {"value": value},
-               [TensorType(dtypes.as_dtype(value.dtype), value.shape)], device=op.device, loc=op.loc)
-    op.block.ops.insert(op.block.ops.index(op), const)
-    return const.results[0]
-
-
-def _append_loop_vars(op: Op, graph: Graph, inits: list[Value], makers: list, counter: int) -> None:
-    """Add loop variables to op after its last one: inits, and the body's next values makers[j](at, arg, counter)."""
-    n = op.attrs["num_vars"]
-    data, control = op.inputs, op.control_inputs
-    op.operands = data[:n] + inits + data[n:] + control
-    for region in op.regions:
-        region.arguments[n:n] = [Value(v.type, region, 0) for v in inits]
-        for i, a in enumerate(region.arguments):
-            a.index = i
-    body = op.regions[1]
-    staging = Block()
-    at = _BlockEmitter(graph, staging, op.name, op)
-    args = body.arguments[n:n + len(inits)]
-    nexts = [make(at, arg, body.arguments[counter]) for make, arg in zip(makers, args)]
-    ops = list(staging.ops)
-    staging.ops.clear()
-    body.ops[-1:-1] = ops
-    body.terminator.operands.extend(nexts)
-    op.results.extend(Value(v.type, op, n + i) for i, v in enumerate(inits))
-    op.attrs["num_vars"] = n + len(inits)

@@ -8,12 +8,14 @@ as TF1's layer-based cells do.
 from __future__ import annotations
 
 import collections
+import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from dfc.ir.dtypes import as_dtype
 
 from .array_ops import concat, shape, split, zeros
+from . import nest
 from .framework import Tensor, convert_to_tensor, name_scope
 from .math_ops import matmul, maximum, minimum, sigmoid, tanh
 from .variables import constant_initializer, get_variable, variable_scope, zeros_initializer
@@ -330,22 +332,58 @@ def _flat_size(size) -> int:
 
 
 class DropoutWrapper(RNNCell):
-    """A cell with dropout on its inputs, outputs and state (keep probabilities: floats or scalar tensors)."""
+    """A cell with dropout on its inputs, outputs and state (keep probabilities: floats or scalar tensors).
+
+    As TF1: each call draws new masks (seeds derived from `seed` per input, state and output element), and with
+    variational_recurrent=True the masks are drawn once, when the wrapper is made ([1, size]: one mask for the
+    whole batch at every time step). dropout_state_filter_visitor decides which parts of the state are dropped
+    (by default all but an LSTMStateTuple's c and TensorArrays).
+    """
 
     def __init__(self, cell: RNNCell, input_keep_prob=1.0, output_keep_prob=1.0, state_keep_prob=1.0,
                  variational_recurrent: bool = False, input_size=None, dtype=None, seed=None,
                  dropout_state_filter_visitor=None):
-        if variational_recurrent:
-            raise ValueError("DropoutWrapper: variational_recurrent is not supported")
+        if dropout_state_filter_visitor is not None and not callable(dropout_state_filter_visitor):
+            raise TypeError("dropout_state_filter_visitor must be callable")
         for given, what in ((input_keep_prob, "input_keep_prob"), (output_keep_prob, "output_keep_prob"),
                             (state_keep_prob, "state_keep_prob")):
-            if isinstance(given, (int, float)) and not 0.0 < float(given) <= 1.0:
-                raise ValueError(f"DropoutWrapper: {what} must be in (0, 1], got {given}")
+            if isinstance(given, (int, float)) and not 0.0 <= float(given) <= 1.0:
+                raise ValueError(f"Parameter {what} must be between 0 and 1: {int(given)}")
         self._cell = cell
         self._input_keep_prob = input_keep_prob
         self._output_keep_prob = output_keep_prob
         self._state_keep_prob = state_keep_prob
         self._seed = seed
+        self._state_filter = dropout_state_filter_visitor or _default_state_filter
+        self._variational = bool(variational_recurrent)
+        self._recurrent_input_noise = self._recurrent_state_noise = self._recurrent_output_noise = None
+        if self._variational:
+            if dtype is None:
+                raise ValueError("When variational_recurrent=True, dtype must be provided")
+            with name_scope("DropoutWrapperInit"):
+                if _drops(input_keep_prob):
+                    if input_size is None:
+                        raise ValueError("When variational_recurrent=True and input_keep_prob < 1.0 or is unknown, "
+                                         "input_size must be provided")
+                    self._recurrent_input_noise = self._noise(input_size, "input", dtype)
+                self._recurrent_state_noise = self._noise(cell.state_size, "state", dtype)
+                self._recurrent_output_noise = self._noise(cell.output_size, "output", dtype)
+
+    def _gen_seed(self, salt: str, index: int) -> int | None:
+        """TF1's per-element seed: the first 31 bits of md5(str(seed) + salt_index)."""
+        if self._seed is None:
+            return None
+        digest = hashlib.md5(f"{self._seed}{salt}_{index}".encode()).hexdigest()
+        return int(digest[:8], 16) & 0x7FFFFFFF
+
+    def _noise(self, sizes, salt: str, dtype):
+        """A [1, *size] uniform draw for each size in the structure `sizes` (the same structure of tensors)."""
+        from .random_ops import random_uniform
+        from .tensor_shape import TensorShape
+        flat = nest.flatten(sizes)
+        return nest.pack_sequence_as(sizes, [
+            random_uniform([1] + TensorShape(size).as_list(), seed=self._gen_seed(salt, i), dtype=dtype)
+            for i, size in enumerate(flat)])
 
     # the wrapped cell's sizes, variables and zero state, as _Wrapper's (not inherited from it: a public method of a
     # private base is named after the first public class that reaches it, and errors here name DropoutWrapper)
@@ -361,24 +399,90 @@ class DropoutWrapper(RNNCell):
     def variables(self) -> list:
         return self._cell.variables
 
-    def zero_state(self, batch_size, dtype):
-        return self._cell.zero_state(batch_size, dtype)
+    @property
+    def wrapped_cell(self) -> RNNCell:
+        return self._cell
 
-    def _drop(self, x: Tensor, keep) -> Tensor:
+    def zero_state(self, batch_size, dtype):
+        with name_scope(f"{type(self).__name__}ZeroState"):
+            return self._cell.zero_state(batch_size, dtype)
+
+    def _dropout(self, values, salt: str, noise, keep, which=None):
+        """Dropout on each tensor of `values` that `which` (a structure of bools over it, default all) selects:
+        TF1's dropout with a per-element seed, or the wrapper's fixed noise when variational."""
+        from .math_ops import floor
         from .nn import dropout
-        if isinstance(keep, (int, float)) and float(keep) == 1.0:
-            return x
-        return dropout(x, keep_prob=keep, seed=self._seed)
+        index = [0]
+
+        def one(selected, value, mask):
+            i = index[0]
+            index[0] += 1
+            if selected is False:
+                return value
+            if self._variational:
+                return value / keep * floor(keep + mask)
+            return dropout(value, keep_prob=keep, seed=self._gen_seed(salt, i))
+
+        return _map_up_to(which if which is not None else values, one, values,
+                          noise if noise is not None else values)
 
     def __call__(self, inputs, state, scope=None):
-        output, new_state = self._cell(self._drop(convert_to_tensor(inputs), self._input_keep_prob), state, scope)
-        if not (isinstance(self._state_keep_prob, (int, float)) and float(self._state_keep_prob) == 1.0):
-            # TF keeps an LSTM's cell state c undropped and drops the rest of the state
-            if isinstance(new_state, LSTMStateTuple):
-                new_state = LSTMStateTuple(new_state.c, self._drop(new_state.h, self._state_keep_prob))
-            elif isinstance(new_state, Tensor):
-                new_state = self._drop(new_state, self._state_keep_prob)
-        return self._drop(output, self._output_keep_prob), new_state
+        inputs = nest.map_structure(convert_to_tensor, inputs) if nest.is_nested(inputs) else \
+            convert_to_tensor(inputs)
+        if _drops(self._input_keep_prob):
+            inputs = self._dropout(inputs, "input", self._recurrent_input_noise, self._input_keep_prob)
+        output, new_state = self._cell(inputs, state, scope)
+        if _drops(self._state_keep_prob):
+            which = _traverse_shallow(self._state_filter, new_state)
+            new_state = self._dropout(new_state, "state", self._recurrent_state_noise, self._state_keep_prob, which)
+        if _drops(self._output_keep_prob):
+            output = self._dropout(output, "output", self._recurrent_output_noise, self._output_keep_prob)
+        return output, new_state
+
+
+def _drops(keep) -> bool:
+    """TF1's test: a keep probability that is not the float 1 (a tensor always drops)."""
+    return not isinstance(keep, (int, float)) or float(keep) < 1.0
+
+
+def _default_state_filter(substate) -> Any:
+    """TF1's default: an LSTM's state drops h, never c; a TensorArray is never dropped; anything else is."""
+    from .tensor_array_ops import TensorArray
+    if isinstance(substate, LSTMStateTuple):
+        return LSTMStateTuple(c=False, h=True)
+    return not isinstance(substate, TensorArray)
+
+
+def _traverse_shallow(visitor, structure) -> Any:
+    """nest.get_traverse_shallow_structure: visitor's bool (or structure of bools) for structure, descending into
+    the parts it answers True for."""
+    decision = visitor(structure)
+    if not isinstance(decision, bool):
+        return decision
+    if not decision or not nest.is_nested(structure):
+        return decision
+    parts = [_traverse_shallow(visitor, part) for part in _parts(structure)]
+    return _rebuild(structure, parts)
+
+
+def _parts(structure) -> list:
+    if isinstance(structure, dict):
+        return [structure[k] for k in sorted(structure)]
+    return list(structure)
+
+
+def _rebuild(like, parts: list) -> Any:
+    if isinstance(like, dict):
+        return dict(zip(sorted(like), parts))
+    return type(like)(*parts) if hasattr(like, "_fields") else type(like)(parts)
+
+
+def _map_up_to(shallow, fn, *structures) -> Any:
+    """fn(leaf of shallow, the matching parts of structures) for each leaf of shallow, rebuilt as structures[0]."""
+    if not nest.is_nested(shallow):
+        return fn(shallow, *structures)
+    parts = [_map_up_to(s, fn, *rest) for s, *rest in zip(_parts(shallow), *(_parts(x) for x in structures))]
+    return _rebuild(structures[0], parts)
 
 
 class _Wrapper(RNNCell):

@@ -2,7 +2,8 @@
 
     python tests/record_loop_dropout_scripts.py [OUT_DIR]
 
-It writes OUT_DIR/script_lstm_dropout_keep1.npz and script_lstm_dropout_keep07.npz (default
+It writes OUT_DIR/script_lstm_dropout_keep1.npz, script_lstm_dropout_keep07.npz and
+script_variational_dropout_rnn.npz (default
 tests/data/tf_expectations/).
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from tf1_scripts_loop_dropout import lstm_dropout_classifier
+from tf1_scripts_loop_dropout import lstm_dropout_classifier, variational_dropout_rnn
 from tf_recording import out_dir, tf, write_npz
 
 if __name__ == "__main__":
@@ -18,3 +19,6 @@ if __name__ == "__main__":
         tf.reset_default_graph()
         write_npz(out_dir(sys.argv), name, lstm_dropout_classifier(tf, keep))
         print(f"{name} recorded")
+    tf.reset_default_graph()
+    write_npz(out_dir(sys.argv), "script_variational_dropout_rnn", variational_dropout_rnn(tf))
+    print("script_variational_dropout_rnn recorded")

@@ -50,3 +50,37 @@ def lstm_dropout_classifier(tf, keep_prob: float) -> dict:
             out[f"grad_{i}"] = g
         out["losses"] = np.array([sess.run([loss, train], fed)[0] for _ in range(TRAIN_STEPS)])
     return out
+
+
+def variational_dropout_rnn(tf) -> dict:
+    """Two LSTM layers, each under DropoutWrapper(variational_recurrent=True) with input, state and output dropout,
+    in dynamic_rnn with a fed sequence_length. The wrappers' noise (drawn once, [1, size]) is fed, so TF and dfc
+    drop the same units: outputs, final states and gradients compare exactly."""
+    batch, steps, features, hidden = 3, 5, 2, 4
+    rng = np.random.default_rng(91)
+    inputs = tf.placeholder(tf.float32, [batch, None, features], name="inputs")
+    lengths = tf.placeholder(tf.int32, [batch], name="lengths")
+    cells = [tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.LSTMCell(hidden), input_keep_prob=0.7,
+                                           state_keep_prob=0.6, output_keep_prob=0.8, variational_recurrent=True,
+                                           input_size=size, dtype=tf.float32, seed=4)
+             for size in (features, hidden)]
+    outputs, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.MultiRNNCell(cells), inputs, sequence_length=lengths,
+                                       dtype=tf.float32)
+    loss = tf.reduce_sum(outputs * outputs) + tf.reduce_sum(state[1].h)
+    variables = sorted(tf.trainable_variables(), key=lambda v: v.name)
+    grads = tf.gradients(loss, variables)
+    fed = {inputs: rng.standard_normal((batch, steps, features)).astype(np.float32),
+           lengths: np.array([5, 2, 4], np.int32)}
+    for cell in cells:
+        for noise in (cell._recurrent_input_noise, cell._recurrent_state_noise, cell._recurrent_output_noise):
+            for tensor in tf.nest.flatten(noise):
+                fed[tensor] = rng.uniform(size=tensor.get_shape().as_list()).astype(np.float32)
+    out = {}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for v in variables:
+            sess.run(v.assign((rng.standard_normal(v.get_shape().as_list()) * 0.5).astype(np.float32)))
+        values = sess.run([outputs, state[0].c, state[1].h] + grads, fed)
+    for i, value in enumerate(values):
+        out[f"value_{i}"] = value
+    return out
