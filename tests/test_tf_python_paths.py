@@ -94,3 +94,34 @@ def test_smart_cond_calls_a_branch_when_the_predicate_is_known():
     out = smart_cond(training, lambda: tf.constant(1.0), lambda: tf.constant(2.0))
     with tf.Session() as sess:
         assert sess.run(out, {training: True}) == 1.0 and sess.run(out, {training: False}) == 2.0
+
+
+def test_tf_decorator_and_tf_contextlib_keep_the_decorated_functions_identity():
+    # tflearn's vendored arg_scope decorates with these; the answers are TF 2.21's
+    from dfc.python.util import tf_contextlib, tf_decorator
+
+    def target(a, b=2):
+        """Adds."""
+        return a + b
+
+    def wrapper(*args, **kwargs):
+        return target(*args, **kwargs) * 10
+
+    wrapped = tf_decorator.make_decorator(target, wrapper, "times_ten")
+    assert wrapped is wrapper and wrapped(1) == 30
+    assert (wrapped.__name__, wrapped.__doc__, wrapped.__wrapped__) == ("target", "Adds.", target)
+    decorators, inner = tf_decorator.unwrap(wrapped)
+    assert [d.decorator_name for d in decorators] == ["times_ten"] and inner is target
+    assert decorators[0].decorated_target is target and tf_decorator.unwrap(target) == ([], target)
+    assert tf_decorator.unwrap(tf_decorator.make_decorator(target, lambda: 0))[0][0].decorator_name == \
+        "test_tf_decorator_and_tf_contextlib_keep_the_decorated_functions_identity"  # the caller's name
+
+    @tf_contextlib.contextmanager
+    def scope(x):
+        """A scope."""
+        yield x + 1
+
+    with scope(1) as value:
+        assert value == 2
+    assert (scope.__name__, scope.__doc__) == ("scope", "A scope.")
+    assert [d.decorator_name for d in tf_decorator.unwrap(scope)[0]] == ["contextmanager"]
