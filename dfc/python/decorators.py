@@ -7,7 +7,8 @@ wrapper still carries the target's name, docstring and module, and can be unwrap
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class TFDecorator:
