@@ -131,6 +131,9 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
     if not labels.dtype.is_integer:
         raise TypeError(f"sparse labels {labels.name} must be int32 or int64, got {labels.dtype.name}")
     lrank, grank = labels.shape.ndims, logits.shape.ndims
+    if lrank is None and grank is not None:  # tf.placeholder(tf.int32, shape=(None)): checked when the step runs
+        labels = _labels_of_unknown_rank(labels, logits)
+        lrank = labels.shape.ndims
     if lrank != grank - 1 or any(a is not None and b is not None and a != b
                                  for a, b in zip(labels.shape.as_list(), logits.shape.as_list()[:-1])):
         raise ValueError(f"labels {labels.name} of shape {labels.shape} must have the shape of logits {logits.name} "
@@ -149,6 +152,28 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
                                   f"values:", labels], name="labels_in_range")
         with control_dependencies([check]):
             return negative(reduce_sum(picked, axis=-1), name="xentropy")
+
+
+def _labels_of_unknown_rank(labels: Tensor, logits: Tensor) -> Tensor:
+    """Sparse labels whose rank the graph does not know, reshaped to logits' shape without its last dim once the
+    step's value has the shape TF's kernel requires (InvalidArgumentError with TF's message otherwise)."""
+    from .array_ops import concat, rank, reshape, shape
+    from .debugging import Assert
+    from .framework import control_dependencies, name_scope
+    from .math_ops import equal, logical_and, reduce_all
+    with name_scope(None, "labels_shape_check", [labels, logits]):
+        wanted, got = shape(logits)[:-1], shape(labels)
+        checks = []
+        if logits.shape.ndims == 2:
+            checks.append(Assert(equal(rank(labels), 1), ["labels must be 1-D, but got shape", got]))
+        # got == wanted, told apart without indexing either: equal lengths, and got+wanted == wanted+got
+        same = logical_and(equal(rank(labels), logits.shape.ndims - 1),
+                           reduce_all(equal(concat([got, wanted], 0), concat([wanted, got], 0))))
+        with control_dependencies(checks):
+            checks.append(Assert(same, ["logits and labels must have the same first dimension, got logits shape",
+                                        shape(logits), "and labels shape", got]))
+        with control_dependencies(checks):
+            return reshape(labels, wanted)
 
 
 def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name: str | None = None) -> Tensor:
