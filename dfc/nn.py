@@ -322,6 +322,8 @@ def in_top_k(predictions, targets, k, name: str | None = None) -> Tensor:
     from .framework import check_int, name_scope
     from .math_ops import cast, equal, greater, less, logical_and, reduce_sum
     predictions, targets = convert_to_tensor(predictions), convert_to_tensor(targets)
+    if targets.shape.ndims is None and predictions.shape.ndims == 2:  # rank checked when the step runs, as TF's
+        targets = _vector_checked_at_run_time(targets, predictions)
     if predictions.shape.ndims != 2 or targets.shape.ndims != 1:
         raise ValueError(f"in_top_k needs predictions of rank 2 and targets of rank 1, got {predictions.shape} "
                          f"and {targets.shape}")
@@ -335,6 +337,23 @@ def in_top_k(predictions, targets, k, name: str | None = None) -> Tensor:
         above = reduce_sum(cast(greater(predictions, target_value), "int32"), axis=1)
         value = reduce_sum(target_value, axis=1)
         return logical_and(less(above, k), equal(value - value, 0.0))  # x - x is 0 only for finite x
+
+
+def _vector_checked_at_run_time(targets: Tensor, predictions: Tensor) -> Tensor:
+    """in_top_k's targets of unknown rank: a vector once the step's value is one, with as many entries as
+    predictions has rows (InvalidArgumentError with TF's messages otherwise)."""
+    from .array_ops import rank, reshape, shape, size
+    from .debugging import Assert
+    from .framework import control_dependencies, name_scope
+    from .math_ops import equal
+    with name_scope(None, "in_top_k_targets"):
+        is_vector = Assert(equal(rank(targets), 1), ["targets must be 1-dimensional"])
+        with control_dependencies([is_vector]):
+            rows = shape(predictions)[0]
+            fits = Assert(equal(size(targets), rows), ["First dimension of predictions", rows,
+                                                       "must match length of targets", size(targets)])
+        with control_dependencies([fits]):
+            return reshape(targets, [-1])
 
 
 def top_k(input, k=1, sorted: bool = True, name: str | None = None):  # noqa: A002 - TF's names

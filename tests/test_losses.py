@@ -174,3 +174,17 @@ def test_sparse_softmax_cross_entropy_takes_labels_of_unknown_rank_as_tf1():
     with tf.Session() as sess:
         np.testing.assert_allclose(sess.run(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=rank3),
                                             {y: [[0, 1]], rank3: np.zeros((1, 2, 4))}), [[np.log(4.0)] * 2], rtol=1e-6)
+
+
+def test_in_top_k_takes_targets_of_unknown_rank_as_tf1():
+    # handson-ml ch11's accuracy: tf.nn.in_top_k(logits, y, 1) with y = tf.placeholder(tf.int32, shape=(None))
+    y = tf.placeholder(tf.int32, shape=None, name="y")
+    logits = tf.constant(np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4))
+    correct = tf.nn.in_top_k(logits, y, 2)
+    assert correct.shape.as_list() == [3] and correct.op.name.startswith("in_top_k/")
+    with tf.Session() as sess:
+        assert sess.run(correct, {y: [0, 3, 2]}).tolist() == [False, True, True]  # TF 2.21's
+        with pytest.raises(tf.errors.InvalidArgumentError, match="targets must be 1-dimensional"):
+            sess.run(correct, {y: [[0], [3], [1]]})
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            sess.run(correct, {y: [0, 1]})
