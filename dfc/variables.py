@@ -217,9 +217,22 @@ def assign_sub(ref: Variable, value, use_locking=None, name: str | None = None) 
 
 
 def _as_variable(ref, what: str) -> Variable:
+    if isinstance(ref, Tensor):
+        found = _variable_read_by(ref)
+        if found is not None:  # graph.get_tensor_by_name("w:0"): TF1's ref tensor of the variable
+            return found
     if not isinstance(ref, Variable):
         raise TypeError(f"{what} needs a Variable, got {ref!r}")
     return ref
+
+
+def _variable_read_by(tensor: Tensor) -> Variable | None:
+    """The variable whose own output `tensor` is (the tensor a graph lookup by the variable's name gives)."""
+    collections = getattr(tensor.graph, "collections", {})
+    candidates = list(collections.get("__variables_by_name", {}).values())
+    for key in (GLOBAL_VARIABLES, LOCAL_VARIABLES, "model_variables"):
+        candidates += collections.get(key, [])
+    return next((v for v in candidates if isinstance(v, Variable) and getattr(v, "_read", None) is tensor), None)
 
 
 # ---- collections and initializers ---------------------------------------------------------------
