@@ -37,6 +37,7 @@ class Variable(_Operators):
                  expected_shape=None, import_scope=None, constraint=None, **_ignored):
         if initial_value is None:
             raise ValueError("initial_value must be specified")
+        self._use_resource = bool(_ignored.get("use_resource"))
         graph = get_default_graph()
         with without_control_dependencies(graph), name_scope(name, "Variable") as scope:
             self._name = scope[:-1]
@@ -201,6 +202,13 @@ class Variable(_Operators):
 
     def __repr__(self) -> str:
         return f"<dfc.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
+
+    def __bool__(self) -> bool:
+        # TF1's (ref) Variable is a plain object to `if v:` (tflearn's `if not step_tensor:`); a resource variable
+        # reads its value, which a graph does not know, and raises as a tensor does
+        if getattr(self, "_use_resource", False):
+            return super().__bool__()
+        return True
 
 
 def assign(ref: Variable, value, validate_shape=None, use_locking=None, name: str | None = None) -> Tensor:

@@ -155,3 +155,14 @@ def test_assign_to_the_tensor_a_variables_name_looks_up_as_tf1_refs():
         assert sess.run(bump).tolist() == [2.0, 3.0]
     with pytest.raises(TypeError, match="assign needs a Variable"):
         tf.assign(tf.constant(1.0), 2.0)
+
+
+def test_a_variable_is_true_to_if_as_tf1s_ref_variable_and_a_resource_one_raises():
+    # tflearn's optimizers test `if not step_tensor:` on a tf.Variable (TF 2.21 compat.v1: bool(RefVariable) is True)
+    tf.reset_default_graph()
+    step = tf.Variable(0.0, name="Training_step", trainable=False)
+    assert bool(step) and not (not step)
+    with pytest.raises(TypeError, match="as a Python `bool` is not allowed"):
+        bool(tf.Variable(0.0, use_resource=True))
+    with pytest.raises(TypeError, match="as a Python `bool` is not allowed"):
+        bool(step + 1)
