@@ -135,6 +135,9 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
     if not labels.dtype.is_integer:
         raise TypeError(f"sparse labels {labels.name} must be int32 or int64, got {labels.dtype.name}")
     lrank, grank = labels.shape.ndims, logits.shape.ndims
+    if lrank is None and grank is not None:  # tf.placeholder(tf.int32, shape=(None)): checked when the step runs
+        labels = _labels_of_unknown_rank(labels, logits)
+        lrank = labels.shape.ndims
     if lrank != grank - 1 or any(a is not None and b is not None and a != b
                                  for a, b in zip(labels.shape.as_list(), logits.shape.as_list()[:-1])):
         raise ValueError(f"labels {labels.name} of shape {labels.shape} must have the shape of logits {logits.name} "
@@ -162,6 +165,28 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
                        name="labels_in_range")
         with control_dependencies([check]):
             return negative(reduce_sum(picked, axis=-1), name="xentropy")
+
+
+def _labels_of_unknown_rank(labels: Tensor, logits: Tensor) -> Tensor:
+    """Sparse labels whose rank the graph does not know, reshaped to logits' shape without its last dim once the
+    step's value has the shape TF's kernel requires (InvalidArgumentError with TF's message otherwise)."""
+    from .array_ops import concat, rank, reshape, shape
+    from .debugging import Assert
+    from .framework import control_dependencies, name_scope
+    from .math_ops import equal, logical_and, reduce_all
+    with name_scope(None, "labels_shape_check", [labels, logits]):
+        wanted, got = shape(logits)[:-1], shape(labels)
+        checks = []
+        if logits.shape.ndims == 2:
+            checks.append(Assert(equal(rank(labels), 1), ["labels must be 1-D, but got shape", got]))
+        # got == wanted, told apart without indexing either: equal lengths, and got+wanted == wanted+got
+        same = logical_and(equal(rank(labels), logits.shape.ndims - 1),
+                           reduce_all(equal(concat([got, wanted], 0), concat([wanted, got], 0))))
+        with control_dependencies(checks):
+            checks.append(Assert(same, ["logits and labels must have the same first dimension, got logits shape",
+                                        shape(logits), "and labels shape", got]))
+        with control_dependencies(checks):
+            return reshape(labels, wanted)
 
 
 def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name: str | None = None) -> Tensor:
@@ -310,6 +335,8 @@ def in_top_k(predictions, targets, k, name: str | None = None) -> Tensor:
     from .framework import check_int, name_scope
     from .math_ops import cast, equal, greater, less, logical_and, reduce_sum
     predictions, targets = convert_to_tensor(predictions), convert_to_tensor(targets)
+    if targets.shape.ndims is None and predictions.shape.ndims == 2:  # rank checked when the step runs, as TF's
+        targets = _vector_checked_at_run_time(targets, predictions)
     if predictions.shape.ndims != 2 or targets.shape.ndims != 1:
         raise ValueError(f"in_top_k needs predictions of rank 2 and targets of rank 1, got {predictions.shape} "
                          f"and {targets.shape}")
@@ -323,6 +350,23 @@ def in_top_k(predictions, targets, k, name: str | None = None) -> Tensor:
         above = reduce_sum(cast(greater(predictions, target_value), "int32"), axis=1)
         value = reduce_sum(target_value, axis=1)
         return logical_and(less(above, k), equal(value - value, 0.0))  # x - x is 0 only for finite x
+
+
+def _vector_checked_at_run_time(targets: Tensor, predictions: Tensor) -> Tensor:
+    """in_top_k's targets of unknown rank: a vector once the step's value is one, with as many entries as
+    predictions has rows (InvalidArgumentError with TF's messages otherwise)."""
+    from .array_ops import rank, reshape, shape, size
+    from .debugging import Assert
+    from .framework import control_dependencies, name_scope
+    from .math_ops import equal
+    with name_scope(None, "in_top_k_targets"):
+        is_vector = Assert(equal(rank(targets), 1), ["targets must be 1-dimensional"])
+        with control_dependencies([is_vector]):
+            rows = shape(predictions)[0]
+            fits = Assert(equal(size(targets), rows), ["First dimension of predictions", rows,
+                                                       "must match length of targets", size(targets)])
+        with control_dependencies([fits]):
+            return reshape(targets, [-1])
 
 
 def top_k(input, k=1, sorted: bool = True, name: str | None = None):  # noqa: A002 - TF's names

@@ -50,9 +50,11 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
     else:
         state = initial_state
     outputs: list[Tensor] = []
-    with variable_scope(scope or "rnn"):
+    with variable_scope(scope or "rnn") as varscope:
         lengths = convert_to_tensor(sequence_length) if sequence_length is not None else None
         for t, x in enumerate(inputs):
+            if t > 0:  # as TF1's: a cell that calls tf.get_variable itself (tflearn's) shares step 0's variables
+                varscope.reuse_variables()
             out, new_state = cell(x, state)
             if lengths is not None:  # past a row's length: zeros out, the state held (a select, as TF: exact 0s)
                 alive = less(t, lengths)

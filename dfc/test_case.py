@@ -85,6 +85,11 @@ def _is_tensor(x: Any) -> bool:
 class TestCase(unittest.TestCase):
     """unittest.TestCase with a fresh default graph and graph seed per test, sessions on it, and TF's assertions."""
 
+    def __init__(self, methodName: str = "runTest") -> None:
+        super().__init__(methodName)
+        # set here as well as in setUp: a subclass's setUp that skips super().setUp() still gets sessions (TF's too)
+        self._cached_session: Any = None
+
     def setUp(self) -> None:
         from .framework import reset_default_graph
         from .scopes import set_random_seed

@@ -94,6 +94,7 @@ class Variable(_Operators, metaclass=_VariableCreation):
                                                                               trainable, name)
         if initial_value is None:
             raise ValueError("initial_value must be specified")
+        self._use_resource = bool(_ignored.get("use_resource"))
         graph = get_default_graph()
         with without_control_dependencies(graph), name_scope(name, "Variable") as scope:
             self._name = scope[:-1]
@@ -276,6 +277,13 @@ class Variable(_Operators, metaclass=_VariableCreation):
     def __repr__(self) -> str:
         return f"<dfc.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
 
+    def __bool__(self) -> bool:
+        # TF1's (ref) Variable is a plain object to `if v:` (tflearn's `if not step_tensor:`); a resource variable
+        # reads its value, which a graph does not know, and raises as a tensor does
+        if getattr(self, "_use_resource", False):
+            return super().__bool__()
+        return True
+
 
 def assign(ref: Variable, value, validate_shape=None, use_locking=None, name: str | None = None) -> Tensor:
     return _as_variable(ref, "assign")._update("dfc.assign", value, name, use_locking,
@@ -291,9 +299,22 @@ def assign_sub(ref: Variable, value, use_locking=None, name: str | None = None) 
 
 
 def _as_variable(ref, what: str) -> Variable:
+    if isinstance(ref, Tensor):
+        found = _variable_read_by(ref)
+        if found is not None:  # graph.get_tensor_by_name("w:0"): TF1's ref tensor of the variable
+            return found
     if not isinstance(ref, Variable):
         raise TypeError(f"{what} needs a Variable, got {ref!r}")
     return ref
+
+
+def _variable_read_by(tensor: Tensor) -> Variable | None:
+    """The variable whose own output `tensor` is (the tensor a graph lookup by the variable's name gives)."""
+    collections = getattr(tensor.graph, "collections", {})
+    candidates = list(collections.get("__variables_by_name", {}).values())
+    for key in (GLOBAL_VARIABLES, LOCAL_VARIABLES, "model_variables"):
+        candidates += collections.get(key, [])
+    return next((v for v in candidates if isinstance(v, Variable) and getattr(v, "_read", None) is tensor), None)
 
 
 # ---- collections and initializers ---------------------------------------------------------------

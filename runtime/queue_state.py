@@ -50,7 +50,7 @@ def check_wait(session: Any, what: str, label: str) -> None:
     deadline = run_deadline()
     if deadline is not None and time.monotonic() >= deadline:
         raise DeadlineExceededError(f"Timed out waiting for notification ({what} on {label}, "
-                                    f"RunOptions.timeout_in_ms)")
+                                    f"RunOptions.timeout_in_ms or ConfigProto.operation_timeout_in_ms)")
     stopping = _STOPPING.get()
     if stopping is not None and stopping():
         raise CancelledError(f"{what} operation was cancelled: the coordinator of the queue runner waiting on "

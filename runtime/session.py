@@ -131,6 +131,8 @@ class Session:
         from .distribute import attach
         self._cluster = attach(ir_graph, target, config, backend)
         self._allow_soft_placement = bool(getattr(config, "allow_soft_placement", False))
+        # ConfigProto.operation_timeout_in_ms: the deadline of every run's blocking ops unless RunOptions gives one
+        self._operation_timeout_ms = int(getattr(config, "operation_timeout_in_ms", 0) or 0)
         if self._cluster is not None and self._cluster.owned:  # its task threads end with an unclosed session too
             weakref.finalize(self, self._cluster.close)
         if store is None:
@@ -182,7 +184,7 @@ class Session:
         """Fetch `fetches` (a tensor, an op, or a nested list/tuple/dict of them) with `feed_dict` fed."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        timeout_ms = getattr(options, "timeout_in_ms", 0) if options is not None else 0
+        timeout_ms = (getattr(options, "timeout_in_ms", 0) if options is not None else 0) or self._operation_timeout_ms
         token = set_run_deadline(time.monotonic() + timeout_ms / 1000) if timeout_ms and timeout_ms > 0 else None
         traced = run_metadata is not None and getattr(options, "trace_level", 0)
         try:

@@ -134,3 +134,35 @@ def test_function_forms_of_the_operators_name_their_ops_as_tf():
         assert [t.name for t in made] == ["Add:0", "add_1:0", "Sub:0", "sub_1:0", "Mul:0", "mul_1:0", "Pow:0",
                                           "pow_1:0", "FloorMod:0", "mod:0", "AddN:0", "Mul_2:0", "FloorMod_1:0",
                                           "Const:0", "single:0"]  # TF's names are unique regardless of case
+
+
+def test_assign_to_the_tensor_a_variables_name_looks_up_as_tf1_refs():
+    # handson-ml ch11's max-norm clipping: tf.assign(graph.get_tensor_by_name("hidden1/kernel:0"), clipped);
+    # values are TF 2.21 tf.compat.v1's
+    tf.reset_default_graph()
+    with tf.variable_scope("hidden1"):
+        tf.get_variable("kernel", initializer=tf.constant(np.arange(6, dtype=np.float32).reshape(3, 2)))
+    tf.Variable([1.0, 2.0], name="counter", collections=[tf.GraphKeys.LOCAL_VARIABLES])
+    graph = tf.get_default_graph()
+    weights = graph.get_tensor_by_name("hidden1/kernel:0")
+    clip = tf.assign(weights, tf.clip_by_norm(weights, clip_norm=1.0, axes=1))
+    bump = tf.assign_add(graph.get_tensor_by_name("counter:0"), [1.0, 1.0])
+    with tf.Session() as sess:
+        sess.run([tf.global_variables_initializer(), tf.local_variables_initializer()])
+        sess.run(clip)
+        np.testing.assert_allclose(sess.run(weights), [[0.0, 1.0], [0.5547000169754028, 0.8320500254631042],
+                                                       [0.6246950030326843, 0.7808690071105957]], rtol=1e-6)
+        assert sess.run(bump).tolist() == [2.0, 3.0]
+    with pytest.raises(TypeError, match="assign needs a Variable"):
+        tf.assign(tf.constant(1.0), 2.0)
+
+
+def test_a_variable_is_true_to_if_as_tf1s_ref_variable_and_a_resource_one_raises():
+    # tflearn's optimizers test `if not step_tensor:` on a tf.Variable (TF 2.21 compat.v1: bool(RefVariable) is True)
+    tf.reset_default_graph()
+    step = tf.Variable(0.0, name="Training_step", trainable=False)
+    assert bool(step) and not (not step)
+    with pytest.raises(TypeError, match="as a Python `bool` is not allowed"):
+        bool(tf.Variable(0.0, use_resource=True))
+    with pytest.raises(TypeError, match="as a Python `bool` is not allowed"):
+        bool(step + 1)

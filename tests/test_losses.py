@@ -153,3 +153,38 @@ def test_sparse_softmax_xent_with_masked_logits_and_bad_labels_as_tf():
         assert got[1] == np.inf and g[1].tolist() == [0.5, 0.5, -1.0]
         with pytest.raises(tf.errors.InvalidArgumentError, match=r"outside the valid range of \[0, 3\)"):
             sess.run(loss, {labels: [3, -1], logits: np.zeros((2, 3))})
+
+
+def test_sparse_softmax_cross_entropy_takes_labels_of_unknown_rank_as_tf1():
+    # handson-ml ch11: y = tf.placeholder(tf.int32, shape=(None)); values/gradients/errors are TF 2.21's
+    y = tf.placeholder(tf.int32, shape=None, name="y")
+    logits = tf.constant(np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4))
+    xent = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
+    assert xent.shape.as_list() == [3]
+    grad = tf.gradients(tf.reduce_mean(xent), logits)[0]
+    with tf.Session() as sess:
+        value, dlogits = sess.run([xent, grad], {y: [0, 3, 1]})
+        np.testing.assert_allclose(value, [2.0128955841064453, 0.9219864010810852, 1.649259328842163], rtol=1e-6)
+        np.testing.assert_allclose(dlogits[0], [-0.2888, 0.064064, 0.092159, 0.132576], atol=1e-6)
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"labels must be 1-D, but got shape.*\[3 1\]"):
+            sess.run(xent, {y: [[0], [3], [1]]})
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            sess.run(xent, {y: [0, 1]})
+    rank3 = tf.placeholder(tf.float32, [None, 2, 4])
+    with tf.Session() as sess:
+        np.testing.assert_allclose(sess.run(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=rank3),
+                                            {y: [[0, 1]], rank3: np.zeros((1, 2, 4))}), [[np.log(4.0)] * 2], rtol=1e-6)
+
+
+def test_in_top_k_takes_targets_of_unknown_rank_as_tf1():
+    # handson-ml ch11's accuracy: tf.nn.in_top_k(logits, y, 1) with y = tf.placeholder(tf.int32, shape=(None))
+    y = tf.placeholder(tf.int32, shape=None, name="y")
+    logits = tf.constant(np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4))
+    correct = tf.nn.in_top_k(logits, y, 2)
+    assert correct.shape.as_list() == [3] and correct.op.name.startswith("in_top_k/")
+    with tf.Session() as sess:
+        assert sess.run(correct, {y: [0, 3, 2]}).tolist() == [False, True, True]  # TF 2.21's
+        with pytest.raises(tf.errors.InvalidArgumentError, match="targets must be 1-dimensional"):
+            sess.run(correct, {y: [[0], [3], [1]]})
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            sess.run(correct, {y: [0, 1]})

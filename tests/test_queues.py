@@ -325,3 +325,20 @@ def test_range_input_producer_takes_a_limit_the_graph_fixes():
         tiny = (tf.size(tf.constant([1])) - 1) // 3
         with tf.control_dependencies([tf.assert_positive(tiny, message="epoch_size == 0")]):
             tf.train.range_input_producer(tf.identity(tiny))
+
+
+def test_config_operation_timeout_in_ms_is_the_deadline_of_each_runs_blocking_ops():
+    # handson-ml ch12: ConfigProto.operation_timeout_in_ms=1000, then a dequeue from an empty queue raises
+    # DeadlineExceededError (TF 2.21: "Timed out waiting for notification"); RunOptions.timeout_in_ms overrides it
+    q = tf.FIFOQueue(capacity=10, dtypes=[tf.float32], shapes=[()])
+    value = tf.placeholder(tf.float32)
+    enqueue, output = q.enqueue([value]), q.dequeue() + 1
+    config = tf.ConfigProto()
+    config.operation_timeout_in_ms = 200
+    with tf.Session(config=config) as sess:
+        sess.run(enqueue, feed_dict={value: 1.0})
+        assert sess.run(output) == 2.0
+        with pytest.raises(tf.errors.DeadlineExceededError, match="Timed out waiting for notification"):
+            sess.run(output)
+        with pytest.raises(tf.errors.DeadlineExceededError):
+            sess.run(output, options=_short(300))

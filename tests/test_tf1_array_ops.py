@@ -285,3 +285,19 @@ def test_tensordot_and_einsum_over_several_unknown_dims():
         got_y, got_z = sess.run([y, z], {x: value})
     np.testing.assert_allclose(got_y, value @ np.arange(8).reshape(4, 2), rtol=1e-5)
     np.testing.assert_allclose(got_z, np.einsum("btk,bsk->bts", value, value), rtol=1e-5)
+
+
+def test_pad_entries_may_be_tensors_known_when_the_graph_is_built_or_at_run_time():
+    # wavenet's time_to_batch: [[0, 0], [0, dilation - 1 - (tf.shape(x)[1] + dilation - 1) % dilation], [0, 0]]
+    # (TF packs the list into one tensor; values and shapes checked against TF 2.21 tf.compat.v1)
+    x = tf.constant(np.arange(10, dtype=np.float32).reshape(2, 5, 1))
+    shape = tf.shape(x)
+    pad_elements = 4 - 1 - (shape[1] + 4 - 1) % 4
+    padded = tf.pad(x, [[0, 0], [0, pad_elements], [0, 0]])
+    assert padded.shape.as_list() == [2, 8, 1]
+    assert tf.reshape(padded, [-1, 4, shape[2]]).shape.as_list() == [4, 4, 1]
+    p = tf.placeholder(tf.float32, [None, None])
+    padded_at_run_time = tf.pad(p, [[0, 0], [0, 3 - tf.shape(p)[1] % 3]])
+    with tf.Session() as sess:
+        assert sess.run(padded)[:, :, 0].tolist() == [[0, 1, 2, 3, 4, 0, 0, 0], [5, 6, 7, 8, 9, 0, 0, 0]]
+        assert sess.run(padded_at_run_time, {p: np.ones((1, 4))}).tolist() == [[1, 1, 1, 1, 0, 0]]

@@ -331,3 +331,35 @@ def test_a_multi_rnn_cell_of_one_cell_repeated_shares_its_variables():
         other = tf.nn.rnn_cell.GRUCell(4)
         with pytest.raises(ValueError, match="8 != 7"):
             tf.nn.dynamic_rnn(tf.nn.rnn_cell.MultiRNNCell([other] * 2), narrow, dtype=tf.float32, scope="narrow")
+
+
+def test_static_rnn_shares_the_variables_a_cell_makes_with_get_variable_on_each_step():
+    # tflearn's BasicLSTMCell calls tf.get_variable in __call__ (and skips RNNCell.__init__): TF1's static_rnn
+    # reuses its scope's variables from step 1 on. Values are TF 2.21 tf.compat.v1's.
+    tf.reset_default_graph()
+
+    class GetVariableCell(tf.nn.rnn_cell.RNNCell):
+        def __init__(self):
+            self._units = 2
+
+        @property
+        def state_size(self):
+            return 2
+
+        @property
+        def output_size(self):
+            return 2
+
+        def __call__(self, x, state, scope=None):
+            with tf.variable_scope(scope or type(self).__name__):
+                w = tf.get_variable("W", [3, 2], initializer=tf.constant_initializer(0.1))
+                u = tf.get_variable("U", [2, 2], initializer=tf.constant_initializer(-0.2))
+                h = tf.tanh(tf.matmul(x, w) + tf.matmul(state, u))
+                return h, h
+
+    x = tf.constant(np.arange(12, dtype=np.float32).reshape(2, 2, 3) / 10)
+    _, state = tf.nn.static_rnn(GetVariableCell(), tf.unstack(x, axis=1), dtype=tf.float32, scope="LSTM")
+    assert sorted(v.name for v in tf.global_variables()) == ["LSTM/GetVariableCell/U:0", "LSTM/GetVariableCell/W:0"]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        np.testing.assert_allclose(sess.run(state), [[0.107586] * 2, [0.213861] * 2], atol=1e-6)  # TF's, 6 places

@@ -94,3 +94,56 @@ def test_smart_cond_calls_a_branch_when_the_predicate_is_known():
     out = smart_cond(training, lambda: tf.constant(1.0), lambda: tf.constant(2.0))
     with tf.Session() as sess:
         assert sess.run(out, {training: True}) == 1.0 and sess.run(out, {training: False}) == 2.0
+
+
+def test_tf_decorator_and_tf_contextlib_keep_the_decorated_functions_identity():
+    # tflearn's vendored arg_scope decorates with these; the answers are TF 2.21's
+    from dfc.python.util import tf_contextlib, tf_decorator
+
+    def target(a, b=2):
+        """Adds."""
+        return a + b
+
+    def wrapper(*args, **kwargs):
+        return target(*args, **kwargs) * 10
+
+    wrapped = tf_decorator.make_decorator(target, wrapper, "times_ten")
+    assert wrapped is wrapper and wrapped(1) == 30
+    assert (wrapped.__name__, wrapped.__doc__, wrapped.__wrapped__) == ("target", "Adds.", target)
+    decorators, inner = tf_decorator.unwrap(wrapped)
+    assert [d.decorator_name for d in decorators] == ["times_ten"] and inner is target
+    assert decorators[0].decorated_target is target and tf_decorator.unwrap(target) == ([], target)
+    assert tf_decorator.unwrap(tf_decorator.make_decorator(target, lambda: 0))[0][0].decorator_name == \
+        "test_tf_decorator_and_tf_contextlib_keep_the_decorated_functions_identity"  # the caller's name
+
+    @tf_contextlib.contextmanager
+    def scope(x):
+        """A scope."""
+        yield x + 1
+
+    with scope(1) as value:
+        assert value == 2
+    assert (scope.__name__, scope.__doc__) == ("scope", "A scope.")
+    assert [d.decorator_name for d in tf_decorator.unwrap(scope)[0]] == ["contextmanager"]
+
+
+def test_tensorflow_core_proto_paths_are_tensorboards_protos():
+    # tflearn's summaries: from tensorflow.core.framework import summary_pb2; Summary.ParseFromString of a fetched
+    # summary (the same tag and value TF 2.21 gives)
+    from dfc.core.framework import summary_pb2
+    from dfc.core.protobuf import config_pb2
+    from dfc.core.util import event_pb2
+    import dfc.core.framework.graph_pb2 as graph_pb2
+    from tensorboard.compat.proto import summary_pb2 as tensorboards
+
+    assert summary_pb2 is tensorboards and config_pb2.ConfigProto().operation_timeout_in_ms == 0
+    assert event_pb2.Event(step=3).step == 3 and graph_pb2.GraphDef().versions.producer == 0
+    parsed = summary_pb2.Summary()
+    with tf.Session() as sess:
+        parsed.ParseFromString(sess.run(tf.summary.scalar("acc", tf.constant(0.25))))
+    assert (parsed.value[0].tag, parsed.value[0].simple_value) == ("acc", 0.25)
+    with pytest.raises(ImportError):
+        from dfc.core.framework import no_such_pb2  # noqa: F401
+    with pytest.raises(AttributeError, match="tensorflow.core protos"):
+        import dfc.core.framework as framework
+        framework.no_such_pb2  # noqa: B018

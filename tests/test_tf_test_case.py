@@ -79,3 +79,22 @@ def test_logging_log_if_and_flush():
     finally:
         logging.getLogger("dfc").removeHandler(handler)
     assert "shown 3" in stream.getvalue() and "status" in stream.getvalue() and "hidden" not in stream.getvalue()
+
+
+class SetUpWithoutSuper(tf.test.TestCase):
+    """tensorflow-wavenet's tests override setUp without calling TestCase.setUp, and still use test_session."""
+
+    def setUp(self):
+        self.value = tf.constant(2.0) * 3
+
+    def test_sessions_work_without_the_base_set_up(self):
+        with self.test_session() as sess:
+            self.assertEqual(sess.run(self.value), 6.0)
+
+
+def test_a_set_up_that_skips_the_base_class_still_gets_sessions():
+    import unittest
+
+    result = unittest.TextTestRunner(stream=io.StringIO(), verbosity=0).run(
+        unittest.defaultTestLoader.loadTestsFromTestCase(SetUpWithoutSuper))
+    assert result.wasSuccessful() and result.testsRun == 2 and len(result.skipped) == 1  # test_session: not a test

@@ -30,6 +30,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "ops.nn": _NN, "ops.nn_ops": _NN, "ops.nn_impl": _NN, "ops.ctc_ops": _NN, "ops.candidate_sampling_ops": _NN,
     "ops.embedding_ops": _NN, "ops.rnn": ("rnn", "nn"), "ops.rnn_cell": ("rnn_cell", "nn.rnn_cell"),
     "ops.rnn_cell_impl": ("rnn_cell", "nn.rnn_cell"), "ops.variable_scope": ("scopes", "variables"),
+    "ops.rnn.rnn_cell_impl": ("rnn_cell", "nn.rnn_cell"),  # TF's rnn module holds it: tflearn imports it from there
     "ops.template": ("templates",), "ops.gradients": ("gradients_impl",), "ops.custom_gradient":
     ("custom_gradient_ops",), "ops.losses": ("losses",), "ops.losses.losses": ("losses",),
     "ops.losses.util": ("losses",), "ops.image_ops": ("image",), "ops.metrics": ("metrics",),
@@ -69,7 +70,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "platform.flags": ("app.flags",), "platform.test": ("test",),
     "client": (), "client.session": ("session",), "client.device_lib": ("python.device_lib",),
     "client.timeline": ("python.timeline",),
-    "util": (), "util.nest": ("nest",), "util.compat": ("compat",),
+    "util": (), "util.nest": ("nest",), "util.compat": ("compat",), "util.tf_decorator": ("python.decorators",),
+    "util.tf_contextlib": ("python.decorators",),
     "summary": ("summary",), "summary.summary": ("summary",), "summary.writer": ("summary",),
     "summary.writer.writer": ("summary",),
     "saved_model": ("saved_model",), "pywrap_tensorflow": ("checkpoint_utils", "train"),
