@@ -96,6 +96,7 @@ def _reads_after_writes(step: Graph) -> None:
     no_writes: frozenset[str] = frozenset()
     before: dict[Op, frozenset[str]] = {}  # op -> the variables written by the ops it runs after
     after_writes: dict[Op, frozenset[str]] = {}  # the same, counting op's own writes
+    fresh_reads: dict[tuple[str, tuple[Value, ...]], Value] = {}  # (variable, the writes waited on) -> its read
     for op in list(step.body.ops):
         written = no_writes
         for v in op.operands:
@@ -108,27 +109,34 @@ def _reads_after_writes(step: Graph) -> None:
         own = _written_variables(op) if op.regions or get_op_def(op.type).writes_variable else ()
         after_writes[op] = written | own if own else written
         if written and op.type != "dfc.grad":  # a gradient's operands name what to differentiate, not reads
-            _reread_written(step, op, written, after_writes)
+            _reread_written(step, op, written, after_writes, fresh_reads)
 
 
-def _reread_written(step: Graph, op: Op, written: frozenset[str], after_writes: dict[Op, frozenset[str]]) -> None:
-    """Point op's operands that are step-start reads of variables in `written` at fresh reads after the writes."""
-    for index, v in enumerate(op.operands):
+def _reread_written(step: Graph, op: Op, written: frozenset[str], after_writes: dict[Op, frozenset[str]],
+                    fresh_reads: dict[tuple[str, tuple[Value, ...]], Value]) -> None:
+    """Point op's operands that are step-start reads of variables in `written` at fresh reads after the writes;
+    ops that wait on the same writes share one read (it sits before the first of them)."""
+    operands = list(op.operands)  # as they were: the waits are op's own operands, not the reads made here
+    for index, v in enumerate(operands):
         read = v.owner
         if not (isinstance(read, Op) and read.type == "dfc.variable" and not read.operands
                 and read.attrs["name"] in written):
             continue
         name = read.attrs["name"]
-        waits = [u for u in op.operands if isinstance(u.owner, Op) and name in after_writes.get(u.owner, ())]
-        group = Op("dfc.group", step.reserve_name(f"{op.name}/after_writes"), list(dict.fromkeys(waits)), {},
-                   [CONTROL], device=read.device)
-        fresh = Op("dfc.variable", step.reserve_name(f"{read.name}/after_writes"), [group.results[0]],
-                   dict(read.attrs), [v.type], device=read.device, loc=read.loc)
-        for new in (group, fresh):
-            step.append(new)
-            new.move_before(op)
-        after_writes[group] = after_writes[fresh] = written
-        op.set_operand(index, fresh.results[0])
+        waits = tuple(dict.fromkeys(u for u in operands
+                                    if isinstance(u.owner, Op) and name in after_writes.get(u.owner, ())))
+        fresh = fresh_reads.get((name, waits))
+        if fresh is None or fresh.type != v.type:
+            group = Op("dfc.group", step.reserve_name(f"{op.name}/after_writes"), list(waits), {}, [CONTROL],
+                       device=read.device)
+            reread = Op("dfc.variable", step.reserve_name(f"{read.name}/after_writes"), [group.results[0]],
+                        dict(read.attrs), [v.type], device=read.device, loc=read.loc)
+            for new in (group, reread):
+                step.append(new)
+                new.move_before(op)
+            after_writes[group] = after_writes[reread] = written
+            fresh = fresh_reads[(name, waits)] = reread.results[0]
+        op.set_operand(index, fresh)
 
 
 def _final_variable_reads(step: Graph, fetches: Sequence[Value], fetch_values: list[Value],

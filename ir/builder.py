@@ -21,9 +21,11 @@ _INTERNAL_DIRS: set[str] = {os.path.dirname(os.path.abspath(__file__))}
 #: answers of _is_internal and _display_path by file name (every op asks them; a graph has thousands of ops)
 _internal: dict[str, bool] = {}
 _display: dict[tuple[str, str], str] = {}
-#: (working directory, Location) of each call site seen, by (code object, instruction offset): a loop makes
-#: ops from one site (the file is shown relative to the working directory, so a chdir makes a new Location)
-_sites: dict[tuple[Any, int], tuple[str, Location]] = {}
+#: (working directory, Location) of each call site seen, by (code object, its file, instruction offset): a loop
+#: makes ops from one site (the file is shown relative to the working directory, so a chdir makes a new
+#: Location). The file is part of the key because code objects compare equal across files: two copies of one
+#: script must not share locations.
+_sites: dict[tuple[Any, str, int], tuple[str, Location]] = {}
 
 
 def register_internal_dir(path: str) -> None:
@@ -60,7 +62,7 @@ def capture_location() -> Location | None:
         frame = frame.f_back
     if frame is None:
         return None
-    site = (frame.f_code, frame.f_lasti)
+    site = (frame.f_code, frame.f_code.co_filename, frame.f_lasti)
     cwd = os.getcwd()
     known = _sites.get(site)
     if known is not None and known[0] == cwd:

@@ -51,32 +51,42 @@ def _is_string(value: Value) -> bool:
     return isinstance(value.type, TensorType) and value.type.dtype.on_host
 
 
+def _self_and_inner(op: Op) -> Iterable[Op]:
+    """`op` and the ops inside its regions (a cond's branches, a loop's body), outermost first."""
+    yield op
+    for region in op.regions:
+        yield from region.walk()
+
+
+def _is_host_string_op(op: Op) -> bool:
+    return any(_is_string(v) for v in op.results) or any(_is_string(v) for v in op.operands) or \
+        get_op_def(op.type).family == "strings"
+
+
+def _has_unknown_shape(op: Op) -> bool:
+    def unknown(value: Value) -> bool:
+        t = value.type
+        return isinstance(t, TensorType) and (t.shape is None or None in t.shape)
+
+    return any(unknown(v) for v in (*op.results, *op.operands))
+
+
 def touches_strings(op: Op) -> bool:
     """Whether `op` reads or makes a string or is a host op of the strings family (a table lookup), itself or
     inside its regions."""
-    inner_ops = [inner for region in op.regions for inner in region.walk()]
-    for inner in (op, *inner_ops):
-        if any(_is_string(v) for v in inner.results) or any(_is_string(v) for v in inner.operands) or \
-                get_op_def(inner.type).family == "strings":
-            return True
-    return False
+    return any(_is_host_string_op(inner) for inner in _self_and_inner(op))
 
 
 def has_unknown_shape(op: Op) -> bool:
     """Whether `op` reads or makes a value whose shape is not known when the step compiles (a boolean_mask's
     rows in a step not specialized for their count), itself or inside its regions."""
-    def unknown(value: Value) -> bool:
-        t = value.type
-        return isinstance(t, TensorType) and (t.shape is None or None in t.shape)
-
-    inner_ops = [inner for region in op.regions for inner in region.walk()]
-    return any(unknown(v) for inner in (op, *inner_ops) for v in (*inner.results, *inner.operands))
+    return any(_has_unknown_shape(inner) for inner in _self_and_inner(op))
 
 
 def on_host(op: Op) -> bool:
     """The host ops of a step: strings (and complex numbers), and every shape not known when it compiles (native
-    code needs every shape, the interpreter none)."""
-    return touches_strings(op) or has_unknown_shape(op)
+    code needs every shape, the interpreter none). One walk over op and its regions."""
+    return any(_is_host_string_op(inner) or _has_unknown_shape(inner) for inner in _self_and_inner(op))
 
 
 def needs_host_strings(ops: Iterable[Op], feeds: Sequence[Value] = ()) -> bool:

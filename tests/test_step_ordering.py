@@ -138,3 +138,24 @@ def test_a_masked_loss_whose_count_changes_every_run_trains_as_numpy(backend):
         np.testing.assert_allclose(sess.run(W), w, rtol=1e-5, atol=1e-6)
         compiled = len(sess._cache)  # the initializer, the first counts' steps, one for all counts, the fetch of W
     assert compiled <= 7, compiled
+
+
+def test_reads_after_the_same_writes_share_one_read():
+    """v * v and tf.identity(v) under one control dependency read v once, after the assign (TF: one buffer)."""
+    from dfc.compiler.pipeline import compile_step
+
+    v = tf.Variable(tf.fill([3], 2.0), name="v")
+    inc = v.assign_add(tf.ones([3]))
+    with tf.control_dependencies([inc]):
+        square = v * v
+        same = tf.identity(v)
+    stages = {}
+    compile_step(tf.get_default_graph(), [square._dfc_ir(), same._dfc_ir()],
+                 on_stage=lambda name, graph: stages.setdefault(name, list(graph.ops)))
+    rereads = [op for op in stages["prune"] if op.type == "dfc.variable" and op.operands]
+    assert len(rereads) == 1
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got_square, got_same = sess.run([square, same])
+    np.testing.assert_array_equal(got_square, np.full(3, 9, np.float32))
+    np.testing.assert_array_equal(got_same, np.full(3, 3, np.float32))

@@ -5,6 +5,7 @@
     dfc compile train.py --dump-dir out/               # 00-build.mlir, 01-prune.mlir, ... NN-asm.s
     dfc compile train.py --emit dot -o step.svg        # Graphviz, rendered when `dot` is installed
     dfc run model.mlir --input x=batch.npy             # run an IR file on the reference interpreter
+    dfc exec train.py --epochs 2                        # an unchanged TF1 script (`import tensorflow as tf`)
 
 A script runs (with runpy, its own sys.argv) until its N-th `Session.run`; that run's
 step is compiled instead of executed, and the script stops there. Problems are one line
@@ -20,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 from collections.abc import Iterator
 from typing import Annotated, Any
@@ -40,6 +42,7 @@ from dfc.ir.parser import parse_graph
 from dfc.ir.pattern import RewriteStats, collect_statistics
 from dfc.ir.printer import print_graph
 from dfc.ir.verifier import verify
+from dfc import tensorflow_alias
 
 from .dot import graph_to_dot
 
@@ -208,8 +211,8 @@ def capture_script_step(path: pathlib.Path, argv: list[str], n: int) -> dict[str
     sys.path.insert(0, str(path.resolve().parent))
     try:
         # the script's own prints go to stderr, so stdout holds only the IR
-        with intercept_session_run(n) as calls, contextlib.redirect_stdout(sys.stderr):
-            runpy.run_path(str(path), run_name="__main__")
+        with intercept_session_run(n) as calls, contextlib.redirect_stdout(sys.stderr), tensorflow_alias.installed():
+            runpy.run_path(str(path), run_name="__main__")  # `import tensorflow as tf` scripts compile unchanged
     except _Captured as captured:
         return captured.step_args
     except SystemExit as e:
@@ -560,6 +563,35 @@ def run_ir(
         raise typer.Exit(1) from None
     except Exception as e:  # noqa: BLE001 - never a traceback
         internal_error(e)
+
+
+@app.command("exec", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def exec_script(
+    ctx: typer.Context,
+    script: Annotated[pathlib.Path, typer.Argument(help="a TensorFlow 1 script, unchanged (extra arguments go to it)")],
+) -> None:
+    """Run an unchanged TensorFlow 1 script with its `tensorflow` imports served by dfc."""
+    from dfc.tensorflow_alias import run_script
+
+    if not script.is_file():
+        typer.echo(f"{script}: error: no such script", err=True)
+        raise typer.Exit(2)
+    try:
+        run_script(script, list(ctx.args))
+    except SystemExit as e:  # the script's own exit status, as `python script.py` gives it
+        code = e.code if isinstance(e.code, int) or e.code is None else 1
+        if e.code is not None and not isinstance(e.code, int):
+            typer.echo(str(e.code), err=True)
+        raise typer.Exit(code or 0) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    except Exception:  # noqa: BLE001 - the script failed: its traceback, from the script's frames on
+        kind, error, tb = sys.exc_info()
+        while tb is not None and not tb.tb_frame.f_code.co_filename == str(script.resolve()) and \
+                tb.tb_frame.f_code.co_filename != str(script):
+            tb = tb.tb_next
+        traceback.print_exception(kind, error, tb or error.__traceback__, file=sys.stderr)
+        raise typer.Exit(1) from None
 
 
 def main() -> None:

@@ -136,6 +136,13 @@ class Layer(_tf_layers_base.Layer):
         return self._name
 
     # ---- weights: tf.Variables in the layer's name scope -------------------------------------------
+    def _set_weight_options(self, **options: Any) -> None:
+        """Sets each `<weight>_initializer`, `_regularizer` and `_constraint` argument as Keras resolves it
+        (a name, a config dict or an object), so every layer keeps them in the one form `get_config` writes."""
+        resolvers = {"initializer": initializers.get, "regularizer": regularizers.get, "constraint": constraints.get}
+        for name, value in options.items():
+            setattr(self, name, resolvers[name.rsplit("_", 1)[1]](value))
+
     def add_weight(self, name: str | None = None, shape=None, dtype=None, initializer=None, regularizer=None,
                    trainable=None, constraint=None, partitioner=None, use_resource=None, synchronization=None,
                    aggregation=None, getter=None, **kwargs) -> Variable:

@@ -14,7 +14,6 @@ from ..nn import dropout as _dropout
 from ..nn import softmax as _softmax
 from ..normalization import batch_normalization, moments
 from . import backend as K
-from . import constraints, initializers, regularizers
 from .engine import Layer
 
 __all__ = ["AdditiveAttention", "Attention", "LayerNormalization"]
@@ -37,12 +36,9 @@ class LayerNormalization(Layer):
         else:
             raise TypeError(f"Expected an int or a list/tuple of ints for the argument 'axis', but received: {axis!r}")
         self.epsilon, self.center, self.scale = epsilon, center, scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        self._set_weight_options(beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+                                 beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
+                                 beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
 
     def build(self, input_shape) -> None:
         dims = TensorShape(input_shape).as_list()

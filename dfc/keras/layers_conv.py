@@ -119,11 +119,9 @@ class DepthwiseConv2D(Layer):
         self.dilation_rate = _tl._tuple(dilation_rate, 2, "dilation_rate")
         self.depth_multiplier, self.use_bias = int(depth_multiplier), use_bias
         self.activation = activations.get(activation)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.depthwise_constraint, self.bias_constraint = depthwise_constraint, bias_constraint
+        self._set_weight_options(depthwise_initializer=depthwise_initializer, bias_initializer=bias_initializer,
+                                 depthwise_regularizer=depthwise_regularizer, bias_regularizer=bias_regularizer,
+                                 depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint)
         self.input_spec = InputSpec(ndim=4)
 
     def build(self, input_shape) -> None:

@@ -306,10 +306,10 @@ class Embedding(Layer):
             raise ValueError(f"Both `input_dim` and `output_dim` should be positive, found input_dim {input_dim} and "
                              f"output_dim {output_dim}")
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
-        self.embeddings_initializer = initializers.get(embeddings_initializer)
-        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self._set_weight_options(embeddings_initializer=embeddings_initializer,
+                                 embeddings_regularizer=embeddings_regularizer,
+                                 embeddings_constraint=embeddings_constraint)
         self.mask_zero, self.input_length = mask_zero, input_length
-        self.embeddings_constraint = embeddings_constraint
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -432,9 +432,8 @@ class PReLU(Layer):
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None, shared_axes=None,
                  **kwargs):
         super().__init__(**kwargs)
-        self.alpha_initializer = initializers.get(alpha_initializer)
-        self.alpha_regularizer = regularizers.get(alpha_regularizer)
-        self.alpha_constraint = alpha_constraint
+        self._set_weight_options(alpha_initializer=alpha_initializer, alpha_regularizer=alpha_regularizer,
+                                 alpha_constraint=alpha_constraint)
         self.shared_axes = None if shared_axes is None else list(np.atleast_1d(shared_axes))
 
     def build(self, input_shape) -> None:

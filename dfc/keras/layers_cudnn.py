@@ -7,7 +7,6 @@ gate's kernel block holds cuDNN's matrix) so .h5 files and checkpoints written b
 from __future__ import annotations
 
 from .. import array_ops as _array
-from . import constraints, initializers, regularizers
 from .engine import InputSpec
 from .layers_rnn import RNN, GRUCell, LSTMCell
 
@@ -26,15 +25,12 @@ class _CuDNNRNN(RNN):
                  stateful: bool = False, time_major: bool = False, **kwargs):
         super().__init__(cell, return_sequences, return_state, go_backwards, stateful, False, time_major, **kwargs)
         self.units = int(units)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._set_weight_options(
+            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint)
         self.input_spec = InputSpec(ndim=3)
 
     def _bias_initializer(self):
