@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import sys
 from typing import Any
 from collections.abc import Iterator
 
@@ -39,6 +40,16 @@ class _VariableCreation(type):
     """tf.Variable(...) goes through the graph's variable creators (tf.variable_creator_scope), innermost first."""
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return cls._create(*args, **kwargs)
+        except (TypeError, ValueError) as error:
+            # __init__ is called from here, not from the user's line: name the call and that line here
+            from .user_errors import add_location, _is_ours
+            if not _is_ours(sys._getframe(1).f_code.co_filename):
+                add_location(error, f"tf.{cls.__name__}", kwargs.get("name"))
+            raise
+
+    def _create(cls, *args: Any, **kwargs: Any) -> Any:
         stack = getattr(get_default_graph(), "_variable_creator_stack", None)
         if not stack:
             return super().__call__(*args, **kwargs)
