@@ -7,22 +7,9 @@ Run with a Python that has tensorflow installed (the tests never need it):
 
 from __future__ import annotations
 
-import json
-import os
-import sys
-
 from tf_recording import tf
-from user_error_cases import CASES, outcome
-
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "data", "user_errors_tf.json")
+from user_error_recording import record
+from user_error_cases import CASES
 
 if __name__ == "__main__":
-    wanted = set(sys.argv[2:])
-    recorded = json.load(open(OUT)) if os.path.exists(OUT) else {}
-    for c in CASES:
-        if not wanted or c.name in wanted:
-            recorded[c.name] = outcome(tf, c)
-            print(c.name, recorded[c.name].get("error"), str(recorded[c.name])[:300])
-    with open(OUT, "w") as f:
-        json.dump({k: recorded[k] for k in sorted(recorded)}, f, indent=1, sort_keys=True)
-        f.write("\n")
+    record(tf, CASES, "user_errors_tf.json")

@@ -2,24 +2,16 @@
 data errors, numerics) gets TF's exception class with a message naming the user's object, or TF's values.
 
 What TensorFlow 2.21 (tf.compat.v1, graph mode) did with each is recorded in tests/data/user_errors_hard3_tf.json
-by tests/record_user_errors_hard3.py; the comparison is tests/test_user_errors_tf.py's.
+by tests/record_user_errors_hard3.py; the comparison is tests/user_error_recording.py's.
 """
 
 from __future__ import annotations
 
-import json
-import os
-
 import pytest
-from test_user_errors_tf import error_class as _error_class
-from test_user_errors_tf import same
-from user_error_cases import outcome
+from user_error_recording import backend_params, check_as_tf, load
 from user_error_cases_hard3 import CASES
 
-import dfc
-from dfc import errors
-
-RECORDED = json.load(open(os.path.join(os.path.dirname(__file__), "data", "user_errors_hard3_tf.json")))
+RECORDED = load("user_errors_hard3_tf.json")
 
 #: where dfc knowingly answers otherwise than TF 2.21: the case, dfc's class and why
 DIFFERS: dict[str, tuple[str, str]] = {
@@ -42,52 +34,11 @@ DIFFERS: dict[str, tuple[str, str]] = {
                                        "that size; dfc refuses the negative size when the step runs"),
 }
 
-#: TF's classes that dfc spells by their base (TF's InaccessibleTensorError is a ValueError)
-_ALIASES = {"InaccessibleTensorError": "ValueError"}
-
-
-def error_class(name: str) -> type:
-    return _error_class(_ALIASES.get(name, name))
-
 
 def test_every_case_has_a_recording():
     assert sorted(c.name for c in CASES) == sorted(RECORDED)
 
 
-def runs_a_step(name: str) -> bool:
-    want = RECORDED[name]
-    return "error" not in want or issubclass(error_class(want["error"]), errors.OpError)
-
-
-PARAMS = [pytest.param(c, "cpu", id=c.name) for c in CASES] + \
-    [pytest.param(c, "interpreter", id=f"{c.name}-interpreter") for c in CASES if runs_a_step(c.name)]
-
-
-@pytest.mark.parametrize("case,backend", PARAMS)
+@pytest.mark.parametrize("case,backend", backend_params(CASES, RECORDED))
 def test_user_mistake_as_tf(case, backend, monkeypatch):
-    if backend != "cpu":
-        made = dfc.session.Session.__init__
-        monkeypatch.setattr(dfc.session.Session, "__init__",
-                            lambda self, *args, **options: made(self, *args, **{"backend": backend, **options}))
-    want = RECORDED[case.name]
-    got = outcome(dfc, case)
-    if case.name in DIFFERS and not DIFFERS[case.name][0]:  # dfc gives values where TF fails
-        assert "error" not in got, got
-        return
-    if case.name in DIFFERS:
-        want = {"error": DIFFERS[case.name][0], "message": ""}
-    if "error" in want:
-        assert "error" in got, f"TF raised {want['error']}: {want['message']}; dfc gave {got}"
-        have = getattr(dfc.ir.errors, got["error"], None) or error_class(got["error"])
-        assert issubclass(have, error_class(want["error"])), (want, got)
-        for phrase in case.phrases:
-            assert phrase in got["message"], (phrase, got["message"])
-        assert "Traceback" not in got["message"]
-        return
-    assert "error" not in got, f"TF gave {want}; dfc raised {got}"
-    if want["values"] is None:
-        assert got["values"] is None
-        return
-    assert got["dtypes"] == want["dtypes"], (got, want)
-    for w, g in zip(want["values"], got["values"], strict=True):
-        assert same(w, g), (want, got)
+    check_as_tf(case, backend, RECORDED, DIFFERS, monkeypatch)
