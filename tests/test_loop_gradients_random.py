@@ -22,6 +22,18 @@ def fresh_graph():
     yield
 
 
+def _check_grads_agree_and_training_lowers_the_loss(grads, loss, train, feeds, steps: int) -> None:
+    """The first run's gradients are finite and equal on both backends; `steps` of training cut the loss by 30%."""
+    first = {backend: _first_run(grads, feeds, backend) for backend in ("cpu", "interpreter")}
+    for a, b in zip(first["cpu"], first["interpreter"]):
+        assert np.isfinite(a).all()
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        losses = [sess.run([loss, train], feeds)[0] for _ in range(steps)]
+    assert np.mean(losses[-5:]) < 0.7 * np.mean(losses[:3]), losses
+
+
 def _first_run(fetches, feeds: dict, backend: str = "interpreter") -> list:
     """fetches in the first run of a new Session: a seeded graph's first draws."""
     with tf.Session(backend=backend) as sess:
@@ -165,14 +177,7 @@ def test_dynamic_decode_with_dropout_wrapper_trains_with_adam():
     train = tf.train.AdamOptimizer(0.03).minimize(loss)
     rng = np.random.default_rng(4)
     feeds = {inputs: rng.standard_normal((batch, steps, hidden)).astype(np.float32), lengths: [6, 4, 2]}
-    first = {backend: _first_run(grads, feeds, backend) for backend in ("cpu", "interpreter")}
-    for a, b in zip(first["cpu"], first["interpreter"]):
-        assert np.isfinite(a).all()
-        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        losses = [sess.run([loss, train], feeds)[0] for _ in range(30)]
-    assert np.mean(losses[-5:]) < 0.7 * np.mean(losses[:3]), losses
+    _check_grads_agree_and_training_lowers_the_loss(grads, loss, train, feeds, steps=30)
 
 
 def test_variational_dropout_wrapper_in_dynamic_rnn_equals_tensorflow():
@@ -287,14 +292,7 @@ def test_bidirectional_dynamic_rnn_and_raw_rnn_with_dropout_train_with_adam():
     train = tf.train.AdamOptimizer(0.1).minimize(loss)
     feeds = {inputs: np.random.default_rng(1).standard_normal((batch, steps, features)).astype(np.float32),
              lengths: [6, 2, 4, 5]}
-    first = {backend: _first_run(grads, feeds, backend) for backend in ("cpu", "interpreter")}
-    for a, b in zip(first["cpu"], first["interpreter"]):
-        assert np.isfinite(a).all()
-        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        losses = [sess.run([loss, train], feeds)[0] for _ in range(25)]
-    assert np.mean(losses[-5:]) < 0.7 * np.mean(losses[:3]), losses
+    _check_grads_agree_and_training_lowers_the_loss(grads, loss, train, feeds, steps=25)
 
 
 @pytest.mark.slow
