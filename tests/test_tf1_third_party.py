@@ -157,7 +157,8 @@ def test_tpu_estimator_off_a_tpu_trains_evaluates_and_predicts(tmp_path):
     seen = []
     input_fn, model_fn = _tpu_classifier(x, y, seen)
     tpu = tf.contrib.tpu
-    config = tpu.RunConfig(model_dir=str(tmp_path), save_checkpoints_steps=1000, master="",
+    # a seeded start: unseeded, the halved loss after 30 steps held for most draws but not all
+    config = tpu.RunConfig(model_dir=str(tmp_path), save_checkpoints_steps=1000, master="", tf_random_seed=1,
                            tpu_config=tpu.TPUConfig(iterations_per_loop=1000, num_shards=8,
                                                     per_host_input_for_training=tpu.InputPipelineConfig.PER_HOST_V2))
     assert config.tpu_config.num_shards == 8 and config.master == "" and config.model_dir == str(tmp_path)
