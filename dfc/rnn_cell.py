@@ -44,27 +44,49 @@ def _linear(inputs: Tensor, state: Tensor, kernel, bias) -> Tensor:
 
 
 class RNNCell:
-    """One step of a recurrent network: `output, new_state = cell(inputs, state)`."""
+    """One step of a recurrent network: `output, new_state = cell(inputs, state)`.
+
+    dfc's cells define `build(input_depth, dtype)` and `step`; a user's subclass defines TF1's `call(inputs,
+    state)` (and optionally `build(inputs_shape)` with `add_variable`), runs in its own variable scope (the
+    class name in snake case, as TF's layers name it) and reuses its variables on later calls, as TF1 does.
+    """
 
     base_name = "rnn_cell"
+    # a subclass may never call __init__ (TF1's old-style cells): these are its defaults
+    _variables: dict[str, Any] | None = None
+    _scope_name: str | None = None
+    _reuse = None
+    _name: str | None = None
+    _user_scope = None
+    built = False
 
-    def __init__(self, num_units: int, activation: Callable | None = None, reuse=None, name: str | None = None,
-                 dtype=None):
-        self._num_units = int(num_units)
-        if self._num_units <= 0:
-            raise ValueError(f"{type(self).__name__}: num_units must be positive, got {num_units}")
+    def __init__(self, num_units: int | None = None, activation: Callable | None = None, reuse=None,
+                 name: str | None = None, dtype=None, **kwargs: Any):
+        unknown = set(kwargs) - {"_reuse", "_scope", "trainable"}
+        if unknown:
+            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument "
+                            f"{sorted(unknown)[0]!r}")
+        if num_units is not None:
+            self._num_units = int(num_units)
+            if self._num_units <= 0:
+                raise ValueError(f"{type(self).__name__}: num_units must be positive, got {num_units}")
         self._activation = activation or tanh
-        self._reuse = reuse
+        self._reuse = reuse if reuse is not None else kwargs.get("_reuse")
         self._name = name
-        self._variables: dict[str, Any] | None = None
-        self._scope_name: str | None = None
+        self._dtype = dtype
+        self._variables = None
+        self._scope_name = None
 
     @property
     def state_size(self):
+        if not hasattr(self, "_num_units"):
+            raise NotImplementedError(f"{type(self).__name__}: Abstract method (define state_size)")
         return self._num_units
 
     @property
     def output_size(self) -> int:
+        if not hasattr(self, "_num_units"):
+            raise NotImplementedError(f"{type(self).__name__}: Abstract method (define output_size)")
         return self._num_units
 
     @property
@@ -95,6 +117,8 @@ class RNNCell:
         return self.zero_state(batch_size, dtype)
 
     def __call__(self, inputs, state, scope=None):
+        if type(self).call is not RNNCell.call:
+            return self._call_user_cell(inputs, state, scope)
         inputs = convert_to_tensor(inputs)
         if inputs.shape.ndims != 2 or inputs.shape.as_list()[1] is None:
             raise ValueError(f"{type(self).__name__}: inputs {inputs.name} must be [batch, depth] with the depth "
@@ -108,11 +132,39 @@ class RNNCell:
         with name_scope(self._scope_name.rsplit("/", 1)[-1]):
             return self.step(inputs, state, self._variables)
 
+    def _call_user_cell(self, inputs, state, scope):
+        """A subclass's `call`: built once in its own variable scope, which later calls reuse (TF1's Layer)."""
+        inputs = nest.map_structure(convert_to_tensor, inputs)
+        if self._user_scope is None:
+            scope_name = scope if isinstance(scope, str) else (self._name or _unique_layer_name(
+                type(self).__name__, snake=True))
+            with variable_scope(scope_name, reuse=self._reuse or None) as vs:
+                self._user_scope, self._scope_name = vs, vs.name
+                if not self.built and type(self).build is not RNNCell.build:
+                    self.build(nest.flatten(inputs)[0].shape)
+                self.built = True
+                return self.call(inputs, state)
+        with variable_scope(self._user_scope, reuse=True):
+            return self.call(inputs, state)
+
+    def call(self, inputs, state):
+        """TF1's Layer method a user's cell defines: (output, new_state) of one step."""
+        raise NotImplementedError
+
+    def add_variable(self, name: str, shape=None, dtype=None, initializer=None, regularizer=None, trainable=True,
+                     **kwargs: Any):
+        """A variable of the cell, in its scope (TF1's Layer.add_variable, for a subclass's `build`)."""
+        return get_variable(name, shape, dtype=dtype or self._dtype, initializer=initializer,
+                            regularizer=regularizer, trainable=trainable)
+
+    add_weight = add_variable
+
     def build(self, input_depth: int, dtype) -> dict[str, Any]:
         raise NotImplementedError
 
     def step(self, inputs: Tensor, state, variables: dict[str, Any]):
         raise NotImplementedError
+
 
 
 def _zeros_like_structure(size, batch_size, dtype):
@@ -563,8 +615,10 @@ class DeviceWrapper(_Wrapper):
             return self._cell(inputs, state, scope)
 
 
-def _unique_layer_name(base: str) -> str:
+def _unique_layer_name(base: str, snake: bool = False) -> str:
+    """A fresh layer name from `base` (a class name in TF's snake case when `snake`: NewCell -> new_cell)."""
     # imported when first needed: dfc.layers imports dfc.nn, which imports this module
+    from .layers.base import _to_snake_case  # noqa: PLC0415
     from .layers.core import unique_layer_name  # noqa: PLC0415
 
-    return unique_layer_name(base)
+    return unique_layer_name(_to_snake_case(base) if snake else base)
